@@ -1,0 +1,113 @@
+"""Language-neutral parts of lifecycle checking: candidates, tracks and the runner.
+
+A language adapter (``languages/<lang>.py``) supplies:
+
+- ``candidates(rules)``: acquisition calls matching the rules' ``acquire`` patterns;
+- ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope) or a
+  ``Verdict`` when the call site alone decides (result discarded, returned directly...);
+- ``lower(function)``: the function body as ``analysis.ir`` nodes;
+- ``effects(track)``: what each IR leaf does to the handle.
+
+``check_lifecycles`` then runs the engine for each candidate and emits findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ir import TooDeep
+from .lifecycle import Follow, Leak
+
+
+@dataclass
+class Candidate:
+    rule: object
+    call: object  # the acquiring call's syntax node
+    callee: str  # its callee as written, e.g. "db.Query"
+
+
+@dataclass
+class Track:
+    candidate: Candidate
+    function: object  # the syntax node of the owning function
+    handle: str
+    error: str | None = None
+    decl_block: object = None  # syntax node of the block the variable is declared in
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Verdict:
+    """Decided at the call site: ``leak`` with a reason, or not (handed on at once)."""
+
+    leak: bool
+    reason: str = ""
+    node: object = None
+
+
+def pattern_matches(pattern: str, callee: str) -> bool:
+    """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor."""
+    if pattern.startswith("*."):
+        tail = pattern[1:]
+        return callee.endswith(tail) and len(callee) > len(tail)
+    return callee == pattern
+
+
+def last_name(pattern: str) -> str:
+    return pattern.rsplit(".", 1)[-1].split()[-1]
+
+
+def describe(leak: Leak, src) -> str:
+    line = leak.node.start_point[0] + 1
+    if leak.kind in ("end", "scope"):
+        line = leak.node.end_point[0] + 1
+    return {
+        "return": f"on the return at line {line}",
+        "raise": f"when the raise at line {line} leaves the function",
+        "end": f"when the function ends at line {line}",
+        "scope": f"when its block ends at line {line}",
+        "overwrite": f"before it is overwritten at line {line}",
+        "reacquire": f"before it is acquired again at line {line}",
+    }[leak.kind]
+
+
+def check_lifecycles(ctx, adapter, rules) -> None:
+    """Run every lifecycle rule of ``rules`` over one parsed file."""
+    for cand in adapter.candidates(rules):
+        rule = cand.rule
+        spec = rule.lifecycle
+        verdict = adapter.track(cand)
+        if isinstance(verdict, Verdict):
+            if verdict.leak:
+                ctx.emit(rule, cand.call, _message(rule, cand, verdict.reason, handle=verdict.node))
+            ctx.count(rule.code, ok=not verdict.leak)
+            continue
+        track = verdict
+        try:
+            body, end_node, blocks = adapter.lower(track.function)
+        except TooDeep:
+            ctx.diagnose("skipped", f"function at line {track.function.start_point[0] + 1} "
+                                    "nests too deeply to analyse")
+            continue
+        follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
+                        leak_exits=tuple(spec.get("exits") or Follow.leak_exits))
+        leaks = follow.run_function(body, end_node)
+        ctx.count(rule.code, ok=not leaks)
+        if not leaks:
+            continue
+        first = leaks[0]
+        related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
+        ctx.emit(rule, cand.call, _message(rule, cand, describe(first, ctx.src), track.handle),
+                 related=related)
+
+
+def _key(node):
+    return None if node is None else (node.start_byte, node.end_byte)
+
+
+def _message(rule, cand, where: str, handle) -> str:
+    spec = rule.lifecycle
+    return rule.message.format(
+        handle=handle or "the result", call=cand.callee, where=where,
+        verb=spec.get("verb", "released"),
+    )

@@ -1,0 +1,225 @@
+"""The lifecycle engine: follows one acquired handle along every path of its function.
+
+The state of the handle on the paths reaching a point is a bit set of
+
+    NONE  not acquired on this path (or no longer the tracked value)
+    OPEN  acquired and still owed a release
+    NIL   the acquisition failed (the error guard's branch): nothing to release
+    DONE  released, release deferred, or ownership handed on
+
+Statements are interpreted in order over the structured IR (``analysis.ir``); branches
+fork the set and joins take the union, loops are iterated to a fixed point. Wherever a
+path leaves the function (return, raise, falling off the end), leaves the handle's scope,
+or overwrites the handle while OPEN is possible, a leak is recorded at that place.
+What a leaf does to the handle is the language adapter's answer (``Effects``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .ir import Block, Branch, Exit, If, Leaf, Loop, Try
+
+NONE, OPEN, NIL, DONE = 1, 2, 4, 8
+
+# events an adapter reports for a leaf
+ACQUIRE = "acquire"
+RELEASE = "release"  # released now, or a release is deferred to function exit
+HANDOFF = "handoff"  # ownership moved elsewhere: returned, stored, passed to an owner
+REASSIGN = "reassign"  # the handle's name gets an unrelated value
+
+
+@dataclass
+class Leak:
+    kind: str  # return | raise | end | scope | overwrite | reacquire
+    node: object
+
+
+class Effects(Protocol):
+    def events(self, leaf: Leaf) -> list[str]: ...
+
+    def guard(self, cond) -> str | None:
+        """'then' or 'else': the branch of this condition in which the handle is nil."""
+
+
+@dataclass
+class _Loop:
+    label: str | None
+    is_loop: bool
+    breaks: int = 0
+    continues: int = 0
+
+
+@dataclass
+class Follow:
+    """One run of the engine for one handle."""
+
+    effects: Effects
+    decl_block: Block | None = None  # the scope the handle's variable lives in
+    leak_exits: tuple = ("return", "raise", "end", "scope", "overwrite", "reacquire")
+    leaks: dict = field(default_factory=dict)
+    _jumps: list = field(default_factory=list)
+    _finally: list = field(default_factory=list)
+
+    def run_function(self, body: Block, end_node) -> list[Leak]:
+        state = self._block(body, NONE)
+        if state & OPEN:
+            self._leak("end", end_node)
+        return sorted(self.leaks.values(), key=lambda l: l.node.start_byte)
+
+    # -- recording -------------------------------------------------------------------
+
+    def _leak(self, kind: str, node) -> None:
+        if kind in self.leak_exits:
+            self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
+
+    def _exit(self, kind: str, node, state: int) -> None:
+        for final in reversed(self._finally):
+            saved, self._finally = self._finally, []
+            try:
+                state = self._block(final, state)
+            finally:
+                self._finally = saved
+        if state & OPEN:
+            self._leak(kind, node)
+
+    # -- interpretation --------------------------------------------------------------
+
+    def _apply(self, leaf: Leaf, state: int) -> int:
+        for ev in self.effects.events(leaf):
+            if ev == ACQUIRE:
+                if state & OPEN:
+                    self._leak("reacquire", leaf.node)
+                state = OPEN
+            elif ev in (RELEASE, HANDOFF):
+                if state & OPEN:
+                    state = (state & ~OPEN) | DONE
+            elif ev == REASSIGN:
+                if state & OPEN:
+                    self._leak("overwrite", leaf.node)
+                state = NONE
+        return state
+
+    def _block(self, block: Block, state: int) -> int:
+        for stmt in block.stmts:
+            if not state:
+                break  # every path has left already: the rest is unreachable
+            state = self._stmt(stmt, state)
+        if block is self.decl_block and state & OPEN:
+            self._leak("scope", block.node)
+            state = (state & ~OPEN) | NONE
+        return state
+
+    def _stmt(self, stmt, state: int) -> int:
+        kind = type(stmt)
+        if kind is Leaf:
+            return self._apply(stmt, state)
+        if kind is Block:
+            return self._block(stmt, state)
+        if kind is If:
+            state = self._apply(Leaf(stmt.cond, "cond"), state)
+            then_in = else_in = state
+            side = self.effects.guard(stmt.cond)
+            if side == "then":
+                then_in = _nil(state)
+            elif side == "else":
+                else_in = _nil(state)
+            out = self._block(stmt.then, then_in)
+            return out | (self._block(stmt.orelse, else_in) if stmt.orelse else else_in)
+        if kind is Exit:
+            return self._exit_stmt(stmt, state)
+        if kind is Loop:
+            return self._loop(stmt, state)
+        if kind is Branch:
+            return self._branch(stmt, state)
+        if kind is Try:
+            return self._try(stmt, state)
+        raise TypeError(f"unknown IR node {kind.__name__}")
+
+    def _exit_stmt(self, stmt: Exit, state: int) -> int:
+        if stmt.kind in ("return", "raise"):
+            state = self._apply(Leaf(stmt.node, stmt.kind), state)
+            self._exit(stmt.kind, stmt.node, state)
+        elif stmt.kind in ("break", "continue"):
+            target = self._target(stmt)
+            if target is not None:
+                if stmt.kind == "break":
+                    target.breaks |= state
+                else:
+                    target.continues |= state
+        # noreturn and goto end the path without a leak
+        return 0
+
+    def _target(self, stmt: Exit):
+        for jump in reversed(self._jumps):
+            if stmt.label is not None:
+                if jump.label == stmt.label:
+                    return jump
+            elif stmt.kind == "break" or jump.is_loop:
+                return jump
+        return None
+
+    def _loop(self, stmt: Loop, state: int) -> int:
+        if stmt.head is not None:
+            state = self._apply(Leaf(stmt.head, "loop-head"), state)
+        ctx = _Loop(stmt.label, True)
+        self._jumps.append(ctx)
+        try:
+            entry, body_out = state, 0
+            for _ in range(4):  # the state set is tiny: this reaches a fixed point
+                body_in = entry | body_out | ctx.continues
+                new_out = self._block(stmt.body, body_in)
+                if new_out == body_out and body_in == (entry | body_out | ctx.continues):
+                    break
+                body_out = new_out
+        finally:
+            self._jumps.pop()
+        exits = ctx.breaks
+        if not stmt.infinite:
+            exits |= entry | body_out | ctx.continues
+        return exits
+
+    def _branch(self, stmt: Branch, state: int) -> int:
+        ctx = _Loop(stmt.label, False)
+        if stmt.breakable:
+            self._jumps.append(ctx)
+        try:
+            out = 0 if stmt.exhaustive else state
+            for case in stmt.cases:
+                out |= self._block(case, state)
+        finally:
+            if stmt.breakable:
+                self._jumps.pop()
+        return out | ctx.breaks
+
+    def _try(self, stmt: Try, state: int) -> int:
+        if stmt.final is not None:
+            self._finally.append(stmt.final)
+        try:
+            # anything in the body may raise: a handler can be entered from any point
+            raised = state
+            cur = state
+            for s in stmt.body.stmts:
+                if not cur:
+                    break
+                cur = self._stmt(s, cur)
+                raised |= cur
+            out = cur
+            if stmt.body is self.decl_block and out & OPEN:
+                self._leak("scope", stmt.body.node)
+            if stmt.orelse is not None and out:
+                out = self._block(stmt.orelse, out)
+            for handler in stmt.handlers:
+                out |= self._block(handler, raised)
+        finally:
+            if stmt.final is not None:
+                self._finally.pop()
+        if stmt.final is not None and out:
+            out = self._block(stmt.final, out)
+        return out
+
+
+def _nil(state: int) -> int:
+    return (state & ~OPEN) | NIL if state & OPEN else state
+

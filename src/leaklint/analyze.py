@@ -1,0 +1,215 @@
+"""Analysis of one file: read, prefilter, parse, run the enabled rules, suppress.
+
+``analyze_file`` is a pure function of its arguments, so files can be analysed in any
+order or in other processes; it never raises for bad input: problems become
+diagnostics on the file's result.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import traceback
+from dataclasses import dataclass, field
+
+from . import languages, suppress
+from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .source import SourceFile, decode
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+MINIFIED_MIN_SIZE = 20 * 1024
+MINIFIED_AVG_LINE = 400
+
+# language family -> "module:class" of its lifecycle adapter
+ADAPTERS = {
+    "go": "leaklint.languages.go:GoAdapter",
+}
+
+
+@dataclass
+class Settings:
+    """Everything about a run that decides a file's result (and so the cache key)."""
+
+    rules: tuple = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    severity: dict = field(default_factory=dict)  # code -> severity
+    per_file_ignores: tuple = ()  # ((PathSpec-like matcher, frozenset of codes), ...)
+    go_version: tuple | None = None  # (major, minor) from the nearest go.mod, if any
+    line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
+    debug: bool = False
+
+
+class FileContext:
+    """What a rule sees of a file, and where it reports."""
+
+    def __init__(self, src: SourceFile, tree, settings: Settings, result: FileResult,
+                 family: str, is_test: bool):
+        self.src = src
+        self.tree = tree
+        self.settings = settings
+        self.result = result
+        self.family = family
+        self.is_test = is_test
+        self.cache: dict = {}  # shared per-file state between rules (adapters...)
+
+    def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
+             fix=None) -> None:
+        src = self.src
+        sev = self.settings.severity.get(rule.code) or severity or (
+            rule.test_severity if self.is_test and rule.test_severity else rule.severity)
+        pos = src.position(node)
+        rel = [Related(src.path, src.position(n), m) for n, m in related]
+        fl = [Related(src.path, src.position(n), m) for n, m in flow]
+        self.result.findings.append(Finding(
+            path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
+            severity=sev, message=message, language=self.family, related=rel, flow=fl,
+            line_text=src.line_text(pos.line - 1), fix=fix,
+        ))
+
+    def count(self, code: str, ok: bool) -> None:
+        v = self.result.verified.setdefault(code, Verified())
+        v.checked += 1
+        v.correct += bool(ok)
+
+    def diagnose(self, kind: str, message: str, detail: str | None = None) -> None:
+        self.result.diagnostics.append(Diagnostic(self.src.path, kind, message, detail))
+
+    def adapter(self):
+        """The language's lifecycle adapter for this file (one per file, shared by rules)."""
+        if "adapter" not in self.cache:
+            target = ADAPTERS.get(self.family)
+            if target is None:
+                self.cache["adapter"] = None
+            else:
+                module, cls = target.split(":")
+                self.cache["adapter"] = getattr(importlib.import_module(module), cls)(self)
+        return self.cache["adapter"]
+
+
+def is_test_file(path: str, family: str) -> bool:
+    base = os.path.basename(path)
+    if family == "go":
+        return base.endswith("_test.go")
+    if family == "python":
+        return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+    return ".test." in base or ".spec." in base or "/__tests__/" in path.replace(os.sep, "/")
+
+
+def rules_for(settings: Settings, path: str, family: str) -> list:
+    ignored = set()
+    posix = path.replace(os.sep, "/")
+    for matcher, codes in settings.per_file_ignores:
+        if matcher(posix):
+            ignored |= codes
+    return [r for r in settings.rules if r.applies_to(family) and r.code not in ignored]
+
+
+def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
+    lang = languages.language_of(path)
+    family = languages.FAMILY.get(lang or "", "")
+    result = FileResult(path, lang)
+
+    def diag(kind, msg, detail=None):
+        result.diagnostics.append(Diagnostic(path, kind, msg, detail))
+        return result
+
+    if lang is None:
+        return diag("skipped", "not a supported source file")
+    if data is None:
+        try:
+            size = os.path.getsize(path)
+            if size > settings.max_file_size:
+                return diag("skipped", f"file is {size} bytes, over the size limit of "
+                                       f"{settings.max_file_size} bytes")
+            with open(path, "rb") as fh:
+                data = fh.read(settings.max_file_size + 1)
+        except FileNotFoundError:
+            return diag("unreadable", "file vanished before it could be read")
+        except IsADirectoryError:
+            return diag("unreadable", "is a directory")
+        except PermissionError:
+            return diag("unreadable", "permission denied")
+        except OSError as exc:
+            return diag("unreadable", f"cannot be read: {exc.strerror or exc}")
+    if len(data) > settings.max_file_size:
+        return diag("skipped", f"file is over the size limit of {settings.max_file_size} bytes")
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return diag("skipped", "binary content (NUL bytes)")
+    rules = rules_for(settings, path, family)
+    if not rules or suppress.file_ignored(data):
+        return result
+    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
+    if not active:
+        return result
+    try:
+        data, _encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+    if family in ("javascript", "typescript") and _minified(data):
+        return diag("skipped", "looks minified (very long lines); not analysed")
+    try:
+        tree = languages.parser(lang).parse(data)
+    except Exception as exc:  # the parser itself failing is rare but must not stop the scan
+        return diag("internal-error", f"parser failed: {exc}", traceback.format_exc())
+    result.parsed = True
+    src = SourceFile(path, data, lang)
+    if tree.root_node.has_error:
+        result.diagnostics.append(Diagnostic(
+            path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
+                                  "analysed what parsed"))
+    ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
+    run_rules(ctx, active)
+    for f in result.findings:
+        f.suppressed = suppress.is_suppressed(src, f)
+    if settings.line_hashes and result.findings:
+        from .report.fingerprint import line_hashes
+
+        hashes = line_hashes(data.decode("utf-8", errors="replace"))
+        for f in result.findings:
+            if 0 < f.position.line <= len(hashes):
+                f.fingerprint = hashes[f.position.line - 1]
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def run_rules(ctx: FileContext, rules) -> None:
+    lifecycle = [r for r in rules if r.lifecycle is not None]
+    if lifecycle:
+        adapter = ctx.adapter()
+        if adapter is not None:
+            from .analysis.handles import check_lifecycles
+
+            _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
+    for rule in rules:
+        if rule.check is not None:
+            module, func = rule.check.rsplit(".", 1)
+            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+            _guarded(ctx, rule.code, fn, ctx, rule)
+
+
+def _guarded(ctx, what, fn, *args) -> None:
+    try:
+        fn(*args)
+    except RecursionError:
+        ctx.diagnose("internal-error", f"{what}: code nests too deeply to analyse")
+    except Exception as exc:
+        ctx.diagnose("internal-error", f"{what} failed on this file: {type(exc).__name__}: {exc}",
+                     traceback.format_exc())
+
+
+def _minified(data: bytes) -> bool:
+    if len(data) < MINIFIED_MIN_SIZE:
+        return False
+    lines = data.count(b"\n") + 1
+    return len(data) / lines > MINIFIED_AVG_LINE
+
+
+def _first_error_line(tree) -> int:
+    stack = [tree.root_node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            return n.start_point[0] + 1
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return 1

@@ -1,0 +1,80 @@
+"""The Python API: ``check_paths`` scans paths and returns a ``Report``.
+
+The CLI is a thin layer over this module; other tools can call it directly::
+
+    from leaklint.api import check_paths
+    report = check_paths(["src/"], select=["LL101"])
+    for f in report.findings:
+        print(f.path, f.position.line, f.code, f.message)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from .analyze import Settings, analyze_file
+from .catalogue import select as select_codes
+from .config import Config, all_rules_with, load_config
+from .discovery import discover
+from .model import Diagnostic, Report
+
+
+@dataclass(frozen=True)
+class PathMatcher:
+    """Matches a path (relative to the working directory) against patterns that are
+    relative to ``root``; picklable, so settings can go to worker processes."""
+
+    root: str
+    patterns: tuple
+
+    def __call__(self, path: str) -> bool:
+        spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        return spec.match_file(rel) or spec.match_file(os.path.basename(path))
+
+
+def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) -> list:
+    rules = all_rules_with(config.rules)
+    chosen = select_codes(rules, select if select else config.select)
+    if extend_select:
+        chosen |= select_codes(rules, extend_select)
+    drop = select_codes(rules, list(config.ignore) + list(ignore or []))
+    return [r for r in rules if r.code in chosen and r.code not in drop]
+
+
+def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False) -> Settings:
+    all_rules = all_rules_with(config.rules)
+    pfi = tuple(
+        (PathMatcher(str(config.root), (pattern,)), frozenset(select_codes(all_rules, codes)))
+        for pattern, codes in config.per_file_ignores.items()
+    )
+    return Settings(
+        rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
+        per_file_ignores=pfi, line_hashes=line_hashes, debug=debug,
+    )
+
+
+def check_paths(paths=(".",), *, config: Config | None = None, config_path: str | None = None,
+                select=None, ignore=None, extend_select=None, exclude=(),
+                line_hashes: bool = False, debug: bool = False) -> Report:
+    """Scan ``paths`` and return the findings and per-file diagnostics.
+
+    Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors.
+    """
+    if config is None:
+        config = load_config(Path(config_path) if config_path else None)
+    rules = enabled_rules(config, select, ignore, extend_select)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug)
+    found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
+                     root=str(config.root), respect_gitignore=config.respect_gitignore)
+    report = Report(rules=rules)
+    for path, message in found.problems:
+        report.diagnostics.append(Diagnostic(path, "unreadable", message))
+    for path in found.files:
+        report.add(analyze_file(path, settings))
+    report.finish()
+    return report

@@ -1,0 +1,188 @@
+"""The rule catalogue: one TOML file per rule under ``rules/``, the single source of
+everything said about a rule (CLI listing, ``explain``, README table, SARIF metadata).
+
+A rule is either a *lifecycle* rule, described wholly by data (``[lifecycle]``: what
+acquires, what releases, which result is the handle), or a *check* implemented in code
+(``check = "module.function"`` under ``leaklint.checks``) with its metadata here.
+Users declare their own lifecycle rules in config in the same format.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from .model import SEVERITIES
+
+FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop")
+LANGUAGES = ("go", "typescript", "javascript", "python")
+PRECISIONS = ("very-high", "high", "medium", "low")
+CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+_REQUIRED = ("code", "name", "family", "languages", "severity", "summary", "message")
+_DOC_FIELDS = ("rationale", "fix", "bad", "good")
+_KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "check", "options", "test_severity"}
+_LIFECYCLE_KEYS = {
+    "acquire", "release", "handle", "error", "prefilter", "verb", "views",
+    "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
+}
+
+
+class CatalogueError(ValueError):
+    """A rule definition is malformed; the message names the rule and the key."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    family: str
+    languages: tuple[str, ...]
+    severity: str
+    summary: str
+    message: str
+    precision: str = "high"
+    rationale: str = ""
+    fix: str = ""
+    bad: str = ""
+    good: str = ""
+    lifecycle: dict | None = None
+    check: str | None = None
+    options: dict = field(default_factory=dict)
+    # severity used in test files (e.g. Go _test.go) where they are short-lived; None: same
+    test_severity: str | None = None
+    builtin: bool = True
+
+    @property
+    def prefilter(self) -> tuple[bytes, ...]:
+        """Byte strings of which a file must contain at least one for this rule to match."""
+        words = (self.lifecycle or {}).get("prefilter") or self.options.get("prefilter") or ()
+        return tuple(w.encode() for w in words)
+
+    def applies_to(self, language_family: str) -> bool:
+        if language_family in self.languages:
+            return True
+        # rules for JavaScript also read TypeScript, which is a superset
+        return language_family == "typescript" and "javascript" in self.languages
+
+
+def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
+    """Validate one rule table and build a Rule; raise CatalogueError naming what is wrong."""
+    where = f"{origin}: rule {data.get('code', '?')}"
+    unknown = set(data) - _KNOWN
+    if unknown:
+        raise CatalogueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in _REQUIRED:
+        if key not in data:
+            raise CatalogueError(f"{where}: missing key '{key}'")
+    for key in _REQUIRED + _DOC_FIELDS + ("precision", "check", "test_severity"):
+        if key in data and key != "languages" and not isinstance(data[key], str):
+            raise CatalogueError(f"{where}: '{key}' must be a string")
+    if not CODE_RE.match(data["code"]):
+        raise CatalogueError(f"{where}: code must look like LL101")
+    if not NAME_RE.match(data["name"]):
+        raise CatalogueError(f"{where}: name '{data['name']}' must be kebab-case")
+    if data["family"] not in FAMILIES:
+        raise CatalogueError(f"{where}: family must be one of {', '.join(FAMILIES)}")
+    langs = data["languages"]
+    if not isinstance(langs, list) or not langs or any(l not in LANGUAGES for l in langs):
+        raise CatalogueError(f"{where}: languages must be a list drawn from {', '.join(LANGUAGES)}")
+    for key in ("severity", "test_severity"):
+        if key in data and data[key] not in SEVERITIES:
+            raise CatalogueError(f"{where}: {key} must be one of {', '.join(SEVERITIES)}")
+    if data.get("precision", "high") not in PRECISIONS:
+        raise CatalogueError(f"{where}: precision must be one of {', '.join(PRECISIONS)}")
+    lifecycle = data.get("lifecycle")
+    check = data.get("check")
+    if (lifecycle is None) == (check is None):
+        raise CatalogueError(f"{where}: give exactly one of [lifecycle] or check")
+    if lifecycle is not None:
+        _validate_lifecycle(lifecycle, where)
+    options = data.get("options", {})
+    if not isinstance(options, dict):
+        raise CatalogueError(f"{where}: options must be a table")
+    return Rule(
+        code=data["code"], name=data["name"], family=data["family"],
+        languages=tuple(langs), severity=data["severity"], summary=data["summary"],
+        message=data["message"], precision=data.get("precision", "high"),
+        rationale=data.get("rationale", ""), fix=data.get("fix", ""),
+        bad=data.get("bad", ""), good=data.get("good", ""),
+        lifecycle=lifecycle, check=check, options=options,
+        test_severity=data.get("test_severity"), builtin=builtin,
+    )
+
+
+def _validate_lifecycle(spec: dict, where: str) -> None:
+    if not isinstance(spec, dict):
+        raise CatalogueError(f"{where}: [lifecycle] must be a table")
+    unknown = set(spec) - _LIFECYCLE_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown lifecycle key(s) {', '.join(sorted(unknown))}")
+    for key in ("acquire", "release"):
+        val = spec.get(key)
+        if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
+            raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
+    for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions"):
+        val = spec.get(key, [])
+        if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
+            raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")
+    for key in ("handle", "error"):
+        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool)
+                            or not 0 <= spec[key] < 16):
+            raise CatalogueError(f"{where}: lifecycle.{key} must be a small whole number")
+    if "verb" in spec and not isinstance(spec["verb"], str):
+        raise CatalogueError(f"{where}: lifecycle.verb must be a string")
+
+
+def rules_dir() -> Path:
+    """The packaged catalogue, or the repository's ``rules/`` when run from source."""
+    packaged = Path(__file__).with_name("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_rules() -> tuple[Rule, ...]:
+    rules = []
+    for path in sorted(rules_dir().rglob("*.toml")):
+        with open(path, "rb") as fh:
+            rules.append(parse_rule(tomllib.load(fh), path.name))
+    codes = [r.code for r in rules]
+    dupes = {c for c in codes if codes.count(c) > 1}
+    if dupes:
+        raise CatalogueError(f"duplicate rule codes: {', '.join(sorted(dupes))}")
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def find_rule(key: str, rules=None) -> Rule | None:
+    key = key.strip()
+    for rule in rules or builtin_rules():
+        if key.upper() == rule.code or key.lower() == rule.name:
+            return rule
+    return None
+
+
+def select(rules, selectors) -> set[str]:
+    """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families, ALL."""
+    chosen = set()
+    for sel in selectors:
+        s = sel.strip()
+        hit = False
+        for r in rules:
+            u = s.upper()
+            prefix = any(c.isdigit() for c in u) and r.code.startswith(u)
+            if u == "ALL" or r.code == u or r.name == s.lower() or r.family == s.lower() or prefix:
+                chosen.add(r.code)
+                hit = True
+        if not hit:
+            raise CatalogueError(f"unknown rule selector '{sel}' (use a code, name, family or code prefix)")
+    return chosen

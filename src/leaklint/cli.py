@@ -1,0 +1,142 @@
+"""The command line: ``leaklint check``, ``leaklint rules``, ``leaklint explain``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"leaklint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values) -> list[str]:
+    out = []
+    for v in values or ():
+        out.extend(p for p in v.split(",") if p.strip())
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="leaklint")
+def main() -> None:
+    """Find leak-prone code in Go, TypeScript/JavaScript and Python."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Rules to run: codes, names, families or prefixes (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to add to the configured selection.")
+@click.option("--ignore", multiple=True, help="Rules to skip (comma-separated).")
+@click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: found upwards).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule.")
+@click.option("--sarif-category", default="leaklint/", show_default=True,
+              help="SARIF automationDetails.id, to tell uploads apart.")
+@click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths, fmt, output, select, extend_select, ignore, exclude, config_path, exit_zero,
+          quiet, no_color, statistics, sarif_category, include_suppressed, debug):
+    """Scan PATHS (default: the current directory) for leaks."""
+    from .api import check_paths
+    from .catalogue import CatalogueError
+    from .config import ConfigError
+    from .report import render
+
+    try:
+        report = check_paths(
+            list(paths) or ["."], config_path=config_path, select=_split(select) or None,
+            ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
+            line_hashes=fmt == "sarif", debug=debug,
+        )
+    except (ConfigError, CatalogueError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug in leaklint: say so, in one line unless --debug
+        if debug:
+            traceback.print_exc()
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+    to_terminal = output is None and sys.stdout.isatty()
+    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
+    text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,
+                  statistics=statistics, sarif_category=sarif_category,
+                  include_suppressed=include_suppressed)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+        if fmt != "text" and not quiet:
+            from .report.text import summary
+
+            click.echo(summary(report), err=True)
+    else:
+        click.echo(text, nl=False)
+    if debug:
+        for d in report.diagnostics:
+            if d.detail:
+                click.echo(f"{d.path}: {d.kind}\n{d.detail}", err=True)
+    missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
+    for d in missing:
+        click.echo(f"leaklint: error: {d.path}: no such file or directory", err=True)
+    if missing or any(d.kind == "internal-error" for d in report.diagnostics):
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+def rules_cmd(fmt):
+    """List every rule."""
+    from .catalogue import builtin_rules
+
+    rules = builtin_rules()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{
+            "code": r.code, "name": r.name, "family": r.family, "languages": list(r.languages),
+            "severity": r.severity, "precision": r.precision, "summary": r.summary,
+        } for r in rules], indent=2))
+    elif fmt == "markdown":
+        from .report.rule_docs import rule_table
+
+        click.echo(rule_table(rules), nl=False)
+    else:
+        for r in rules:
+            click.echo(f"{r.code}  {r.name:<34} {r.family:<12} {','.join(r.languages):<22} "
+                       f"{r.severity:<8} {r.summary}")
+
+
+@main.command()
+@click.argument("rule")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True)
+def explain(rule, fmt):
+    """Show the documentation of RULE (a code or a name)."""
+    from .catalogue import find_rule
+    from .report.rule_docs import help_markdown, help_text
+
+    r = find_rule(rule)
+    if r is None:
+        _fail(f"unknown rule '{rule}' (see `leaklint rules`)")
+    click.echo(help_markdown(r) if fmt == "markdown" else help_text(r), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

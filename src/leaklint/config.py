@@ -1,0 +1,177 @@
+"""Configuration: ``[tool.leaklint]`` in pyproject.toml, or leaklint.toml / .leaklint.toml
+(top-level keys), found from the current directory upwards or named with --config."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalogue import CatalogueError, builtin_rules, parse_rule, select
+from .model import SEVERITIES
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+CONFIG_FILES = ("leaklint.toml", ".leaklint.toml", "pyproject.toml")
+MAX_FILE_SIZE_CAP = 1024 * 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """Bad configuration; the message names the file and the key."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # the file it came from, if any
+    root: Path = field(default_factory=Path.cwd)  # patterns are relative to this
+    select: list = field(default_factory=lambda: ["ALL"])
+    ignore: list = field(default_factory=list)
+    exclude: list = field(default_factory=list)
+    per_file_ignores: dict = field(default_factory=dict)
+    severity: dict = field(default_factory=dict)
+    rules: list = field(default_factory=list)  # user-declared Rule objects
+    max_file_size: int = 5 * 1024 * 1024
+    respect_gitignore: bool = True
+    timeout: float = 10.0  # seconds per file
+
+
+_KEYS = {
+    "select": list, "ignore": list, "exclude": list, "extend-exclude": list,
+    "per-file-ignores": dict, "severity": dict, "rules": list, "max-file-size": int,
+    "respect-gitignore": bool, "timeout": (int, float),
+}
+
+
+def find_config(start: Path) -> Path | None:
+    start = start.resolve()
+    for d in [start, *start.parents]:
+        for name in CONFIG_FILES:
+            p = d / name
+            if p.is_file():
+                if name != "pyproject.toml" or _has_tool_table(p):
+                    return p
+    return None
+
+
+def _has_tool_table(p: Path) -> bool:
+    try:
+        with open(p, "rb") as fh:
+            return "leaklint" in tomllib.load(fh).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    if path is None:
+        path = find_config(start or Path.cwd())
+        if path is None:
+            return Config()
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = raw.get("tool", {}).get("leaklint", {})
+        prefix = "tool.leaklint."
+    else:
+        table, prefix = raw, ""
+    return from_table(table, path, prefix)
+
+
+def from_table(table: dict, path: Path, prefix: str = "") -> Config:
+    def err(key, msg):
+        return ConfigError(f"{path}: {prefix}{key}: {msg}")
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {prefix.rstrip('.') or 'config'} must be a table")
+    cfg = Config(path=path, root=path.parent.resolve())
+    for key, value in table.items():
+        want = _KEYS.get(key)
+        if want is None:
+            raise err(key, f"unknown key (known: {', '.join(sorted(_KEYS))})")
+        if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+            raise err(key, f"expected {_type_name(want)}, got {type(value).__name__}")
+        if isinstance(value, list) and key != "rules" and not all(isinstance(v, str) for v in value):
+            raise err(key, "expected a list of strings")
+    cfg.rules = []
+    for i, data in enumerate(table.get("rules", [])):
+        if not isinstance(data, dict):
+            raise err(f"rules[{i}]", "expected a table")
+        if data.get("lifecycle") is None:
+            raise err(f"rules[{i}]", "user rules need a [lifecycle] table")
+        try:
+            cfg.rules.append(parse_rule(data, f"{path}: {prefix}rules[{i}]", builtin=False))
+        except CatalogueError as exc:
+            raise ConfigError(str(exc)) from None
+    known = {r.code for r in builtin_rules()}
+    for r in cfg.rules:
+        if r.code in known:
+            raise err("rules", f"{r.code} is a built-in rule code; choose another")
+    all_rules = all_rules_with(cfg.rules)
+    for key in ("select", "ignore"):
+        if key in table:
+            try:
+                select(all_rules, table[key])
+            except CatalogueError as exc:
+                raise err(key, str(exc)) from None
+            setattr(cfg, key, list(table[key]))
+    cfg.exclude = list(table.get("exclude", [])) + list(table.get("extend-exclude", []))
+    pfi = table.get("per-file-ignores", {})
+    for pattern, codes in pfi.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise err(f"per-file-ignores.{pattern}", "expected a list of rule codes")
+        try:
+            select(all_rules, codes)
+        except CatalogueError as exc:
+            raise err(f"per-file-ignores.{pattern}", str(exc)) from None
+    cfg.per_file_ignores = dict(pfi)
+    for code, sev in table.get("severity", {}).items():
+        if sev not in SEVERITIES:
+            raise err(f"severity.{code}", f"must be one of {', '.join(SEVERITIES)}")
+        try:
+            for c in select(all_rules, [code]):
+                cfg.severity[c] = sev
+        except CatalogueError as exc:
+            raise err(f"severity.{code}", str(exc)) from None
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if not 1 <= size <= MAX_FILE_SIZE_CAP:
+            raise err("max-file-size", f"must be between 1 and {MAX_FILE_SIZE_CAP} bytes")
+        cfg.max_file_size = size
+    if "timeout" in table:
+        t = float(table["timeout"])
+        if not 0 < t <= 3600:
+            raise err("timeout", "must be between 0 and 3600 seconds")
+        cfg.timeout = t
+    cfg.respect_gitignore = table.get("respect-gitignore", True)
+    return cfg
+
+
+def all_rules_with(user_rules) -> list:
+    return list(builtin_rules()) + list(user_rules)
+
+
+def _type_name(t) -> str:
+    names = {list: "a list", dict: "a table", int: "a whole number", bool: "true or false",
+             str: "a string"}
+    if isinstance(t, tuple):
+        return "a number"
+    return names.get(t, t.__name__)
+
+
+def relative_to_root(path: str, root: Path) -> str:
+    try:
+        return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return path.replace(os.sep, "/")

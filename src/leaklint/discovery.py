@@ -1,0 +1,151 @@
+"""Which files to scan: walk the given paths, honour .gitignore files at every level,
+the default excludes and the user's excludes. Files named explicitly are always
+scanned when their language is supported."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pathspec
+
+from .languages import language_of
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "env", ".env",
+    ".tox", ".nox", "dist", "build", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".leaklint_cache", "bower_components", ".next", ".nuxt",
+)
+
+
+@dataclass
+class Discovered:
+    files: list = field(default_factory=list)  # paths to scan, in a stable order
+    problems: list = field(default_factory=list)  # (path, message) for paths given that fail
+
+
+def _spec(lines) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _read_gitignore(directory: str, problems: list):
+    p = os.path.join(directory, ".gitignore")
+    try:
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        problems.append((p, f"cannot read .gitignore: {exc.strerror or exc}"))
+        return None
+    good = []
+    for line in lines:
+        try:  # a malformed pattern drops only itself
+            _spec([line])
+            good.append(line)
+        except Exception:
+            problems.append((p, f"ignoring malformed pattern {line!r}"))
+    return _spec(good)
+
+
+def _ancestor_ignores(directory: str, problems: list) -> list:
+    """.gitignore files from the repository root down to (not including) ``directory``."""
+    chain = []
+    d = os.path.dirname(os.path.abspath(directory))
+    while True:
+        spec = _read_gitignore(d, problems)
+        if spec is not None:
+            chain.append((d, spec))
+        if os.path.exists(os.path.join(d, ".git")):
+            break
+        parent = os.path.dirname(d)
+        if parent == d:
+            return []  # not in a repository: ignore files above the scanned path are not ours
+        d = parent
+    return list(reversed(chain))
+
+
+def _ignored(abspath: str, is_dir: bool, chain) -> bool:
+    for base, spec in chain:
+        rel = os.path.relpath(abspath, base).replace(os.sep, "/")
+        if is_dir:
+            rel += "/"
+        if spec.match_file(rel):
+            return True
+    return False
+
+
+def discover(paths, excludes=(), root: str | None = None, respect_gitignore: bool = True,
+             follow_symlinks: bool = False) -> Discovered:
+    out = Discovered()
+    root = os.path.abspath(root or os.getcwd())
+    user = _spec(excludes) if excludes else None
+    seen = set()
+
+    def excluded(abspath: str, is_dir: bool) -> bool:
+        if os.path.basename(abspath) in DEFAULT_EXCLUDES and is_dir:
+            return True
+        if user is not None:
+            rel = os.path.relpath(abspath, root).replace(os.sep, "/")
+            if user.match_file(rel + ("/" if is_dir else "")) or user.match_file(os.path.basename(abspath)):
+                return True
+        return False
+
+    for given in paths:
+        if not os.path.lexists(given):
+            out.problems.append((given, "no such file or directory"))
+            continue
+        if os.path.isfile(given):
+            if language_of(given) is not None:
+                key = os.path.realpath(given)
+                if key not in seen:
+                    seen.add(key)
+                    out.files.append(os.path.normpath(given))
+            continue
+        if not os.path.isdir(given):
+            out.problems.append((given, "not a regular file or directory"))
+            continue
+        top = os.path.abspath(given)
+        chain = _ancestor_ignores(top, out.problems) if respect_gitignore else []
+        stack = [(given, chain)]
+        real_top = os.path.realpath(top)
+        visited = {real_top}
+        while stack:
+            directory, chain = stack.pop()
+            if respect_gitignore:
+                spec = _read_gitignore(directory, out.problems)
+                if spec is not None:
+                    chain = chain + [(os.path.abspath(directory), spec)]
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as exc:
+                out.problems.append((directory, f"cannot list directory: {exc.strerror or exc}"))
+                continue
+            subdirs = []
+            for e in entries:
+                try:
+                    is_link = e.is_symlink()
+                    is_dir = e.is_dir(follow_symlinks=follow_symlinks)
+                    is_file = e.is_file(follow_symlinks=follow_symlinks)
+                except OSError:
+                    continue
+                if is_link and not follow_symlinks:
+                    continue  # never leave the scanned roots through a link
+                abspath = os.path.abspath(e.path)
+                if is_dir:
+                    if excluded(abspath, True) or (chain and _ignored(abspath, True, chain)):
+                        continue
+                    real = os.path.realpath(abspath)
+                    if real in visited:
+                        continue  # a symlink loop
+                    visited.add(real)
+                    subdirs.append((e.path, chain))
+                elif is_file and language_of(e.name) is not None:
+                    if excluded(abspath, False) or (chain and _ignored(abspath, False, chain)):
+                        continue
+                    key = os.path.realpath(abspath)
+                    if key not in seen:
+                        seen.add(key)
+                        out.files.append(os.path.normpath(e.path))
+            stack.extend(reversed(subdirs))
+    return out

@@ -1,0 +1,52 @@
+"""A rule's documentation rendered from its catalogue entry: for `leaklint explain`,
+SARIF help and the README's rule table."""
+
+from __future__ import annotations
+
+import textwrap
+
+FENCE = {"go": "go", "typescript": "ts", "javascript": "js", "python": "python"}
+
+
+def _clean(s: str) -> str:
+    return textwrap.dedent(s).strip("\n")
+
+
+def help_text(rule) -> str:
+    parts = [f"{rule.code} {rule.name} ({rule.family}; {', '.join(rule.languages)}; "
+             f"default severity {rule.severity})", "", rule.summary + "."]
+    if rule.rationale:
+        parts += ["", _clean(rule.rationale)]
+    if rule.bad:
+        parts += ["", "Leaks:", "", textwrap.indent(_clean(rule.bad), "    ")]
+    if rule.good:
+        parts += ["", "Correct:", "", textwrap.indent(_clean(rule.good), "    ")]
+    if rule.fix:
+        parts += ["", "Fix: " + _clean(rule.fix)]
+    return "\n".join(parts) + "\n"
+
+
+def help_markdown(rule) -> str:
+    fence = FENCE.get(rule.languages[0], "")
+    parts = [f"## {rule.code} `{rule.name}`", "",
+             f"Family: **{rule.family}**. Languages: {', '.join(rule.languages)}. "
+             f"Default severity: {rule.severity}.", "", rule.summary + "."]
+    if rule.rationale:
+        parts += ["", _clean(rule.rationale)]
+    if rule.bad:
+        parts += ["", "### Leaks", "", f"```{fence}", _clean(rule.bad), "```"]
+    if rule.good:
+        parts += ["", "### Correct", "", f"```{fence}", _clean(rule.good), "```"]
+    if rule.fix:
+        parts += ["", "### Fix", "", _clean(rule.fix)]
+    return "\n".join(parts) + "\n"
+
+
+def rule_table(rules) -> str:
+    """The Markdown table of all rules, as the README shows it."""
+    rows = ["| Code | Name | Family | Languages | Severity | What it finds |",
+            "|---|---|---|---|---|---|"]
+    for r in rules:
+        rows.append(f"| {r.code} | `{r.name}` | {r.family} | {', '.join(r.languages)} | "
+                    f"{r.severity} | {r.summary} |")
+    return "\n".join(rows) + "\n"

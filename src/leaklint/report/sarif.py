@@ -1,0 +1,118 @@
+"""SARIF 2.1.0 output, built as plain data, for GitHub code scanning and other viewers."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from .rule_docs import help_markdown, help_text
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/leaklint/leaklint"
+LEVEL = {"error": "error", "warning": "warning", "note": "note"}
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+def _region(p) -> dict:
+    return {"startLine": p.line, "startColumn": p.col16, "endLine": p.end_line,
+            "endColumn": p.end_col16}
+
+
+def _location(path: str, p, message: str | None = None, id_: int | None = None) -> dict:
+    loc = {"physicalLocation": {
+        "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+        "region": _region(p),
+    }}
+    if id_ is not None:
+        loc["id"] = id_
+    if message:
+        loc["message"] = {"text": message}
+    return loc
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    p = path.replace("\\", "/")
+    while p.startswith("./"):
+        p = p[2:]
+    return quote(p, safe="/")
+
+
+def rule_descriptor(rule) -> dict:
+    langs = list(rule.languages)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(rule.rationale.split()) or rule.summary},
+        "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": [rule.family, *langs, "leak"],
+            "precision": rule.precision,
+            "problem.severity": PROBLEM_SEVERITY[rule.severity],
+        },
+    }
+
+
+def to_dict(report, category: str = "leaklint/", include_suppressed: bool = False) -> dict:
+    rules = sorted(report.rules, key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(rules)}
+    results = []
+    findings = list(report.findings) + (list(report.suppressed) if include_suppressed else [])
+    for f in findings:
+        res = {
+            "ruleId": f.code,
+            "level": LEVEL.get(f.severity, "warning"),
+            "message": {"text": f.message.rstrip(".") + "."},
+            "locations": [_location(f.path, f.position)],
+        }
+        if f.code in index:
+            res["ruleIndex"] = index[f.code]
+        if f.related:
+            res["relatedLocations"] = [_location(r.path, r.position, r.message, i + 1)
+                                       for i, r in enumerate(f.related)]
+        if f.related:
+            flow = [(f.path, f.position, "acquired here")] + \
+                   [(r.path, r.position, r.message) for r in (f.flow or f.related)]
+            res["codeFlows"] = [{"threadFlows": [{"locations": [
+                {"location": _location(path, pos, msg)} for path, pos, msg in flow]}]}]
+        if f.fingerprint:
+            res["partialFingerprints"] = {"primaryLocationLineHash": f.fingerprint}
+        if f.suppressed:
+            res["suppressions"] = [{"kind": "inSource"}]
+        results.append(res)
+    notifications = [{
+        "level": "error" if d.kind in ("internal-error", "timeout", "unreadable") else "note",
+        "message": {"text": f"{d.path}: {d.kind}: {d.message}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {
+            "uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}}}],
+    } for d in report.diagnostics]
+    invocation = {"executionSuccessful": not any(d.kind == "internal-error"
+                                                  for d in report.diagnostics)}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "leaklint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [rule_descriptor(r) for r in rules],
+            }},
+            "automationDetails": {"id": category},
+            "columnKind": "utf16CodeUnits",
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {
+                "text": "The directory leaklint was run from"}}},
+            "invocations": [invocation],
+            "results": results,
+        }],
+    }
+
+
+def render(report, category: str = "leaklint/", include_suppressed: bool = False) -> str:
+    return json.dumps(to_dict(report, category, include_suppressed), indent=2) + "\n"

@@ -1,0 +1,65 @@
+"""Text output: one line a finding, ``path:line:col: CODE [name] message``, the source
+line with a caret under the span on a terminal, then diagnostics and a summary."""
+
+from __future__ import annotations
+
+import click
+
+SEVERITY_COLOR = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def render(report, color: bool = False, show_source: bool = False, quiet: bool = False,
+           statistics: bool = False) -> str:
+    out = []
+
+    def style(text, **kw):
+        return click.style(text, **kw) if color else text
+
+    for f in report.findings:
+        p = f.position
+        loc = style(f"{f.path}:{p.line}:{p.col}:", bold=True)
+        code = style(f.code, fg=SEVERITY_COLOR.get(f.severity, "yellow"), bold=True)
+        out.append(f"{loc} {code} [{f.name}] {f.message}")
+        if show_source and f.line_text:
+            out.append(_caret(f, style))
+    if not quiet:
+        for d in report.diagnostics:
+            out.append(style(f"{d.path}: {d.kind}: {d.message}", fg="magenta"))
+    if statistics:
+        out.extend(stats_lines(report))
+    if not quiet or report.findings:
+        out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def _caret(f, style) -> str:
+    line = f.line_text.expandtabs(4) if "\t" not in f.line_text else f.line_text
+    p = f.position
+    start = p.col - 1
+    width = (p.end_col - p.col) if p.end_line == p.line else max(1, len(f.line_text) - start)
+    prefix = "".join(c if c == "\t" else " " for c in f.line_text[:start])
+    return f"    {line}\n    {prefix}{style('^' * max(1, width), fg='red')}"
+
+
+def stats_lines(report) -> list[str]:
+    counts = {}
+    for f in report.findings:
+        key = (f.code, f.name)
+        counts[key] = counts.get(key, 0) + 1
+    return [f"{n:6d}  {code}  {name}" for (code, name), n in
+            sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def summary(report) -> str:
+    n = len(report.findings)
+    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings",
+             f"in {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"]
+    extra = []
+    if report.suppressed:
+        extra.append(f"{len(report.suppressed)} suppressed")
+    if report.files_skipped:
+        extra.append(f"{report.files_skipped} skipped")
+    errors = sum(1 for d in report.diagnostics if d.kind in ("internal-error", "timeout"))
+    if errors:
+        extra.append(f"{errors} not fully analysed")
+    return "Found " + " ".join(parts) + (f" ({', '.join(extra)})" if extra else "") + "."

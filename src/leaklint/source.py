@@ -1,0 +1,74 @@
+"""A source file's bytes and the conversion of tree-sitter byte points to columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Position
+
+
+def decode(data: bytes) -> tuple[bytes, str | None]:
+    """Return UTF-8 bytes for ``data`` and the name of the encoding it had.
+
+    UTF-8 (with or without BOM) passes through; UTF-16 with a BOM is transcoded.
+    Raises ``UnicodeDecodeError`` for anything else that is not valid UTF-8.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data[3:].decode("utf-8")
+        return data, "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+        return text.encode("utf-8"), "utf-16"
+    data.decode("utf-8")
+    return data, "utf-8"
+
+
+@dataclass
+class SourceFile:
+    path: str  # as reported (relative to the working directory where possible)
+    data: bytes  # UTF-8
+    language: str
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            data = self.data
+            # tree-sitter counts '\n' only; a lone '\r' is not a line break to it, so
+            # positions stay consistent with the parser's rows.
+            i = data.find(b"\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = data.find(b"\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_bytes(self, row: int) -> bytes:
+        starts = self.line_starts()
+        if row >= len(starts):
+            return b""
+        end = starts[row + 1] - 1 if row + 1 < len(starts) else len(self.data)
+        line = self.data[starts[row]:end]
+        return line[:-1] if line.endswith(b"\r") else line
+
+    def line_text(self, row: int) -> str:
+        return self.line_bytes(row).decode("utf-8", errors="replace")
+
+    def columns(self, row: int, byte_col: int) -> tuple[int, int]:
+        """1-based (code point, UTF-16) columns of a byte offset within a line."""
+        prefix = self.line_bytes(row)[:byte_col].decode("utf-8", errors="replace")
+        cp = len(prefix)
+        u16 = cp + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+        return cp + 1, u16 + 1
+
+    def position(self, node) -> Position:
+        return self.span(node.start_point, node.end_point)
+
+    def span(self, start, end) -> Position:
+        (srow, scol), (erow, ecol) = start, end
+        c, c16 = self.columns(srow, scol)
+        ec, ec16 = self.columns(erow, ecol)
+        return Position(srow + 1, c, erow + 1, ec, c16, ec16)
+
+    def text(self, node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
