@@ -132,7 +132,7 @@ class GoAdapter:
             return Verdict(False)
         if parent.type == "expression_statement":
             if "results" in spec or spec.get("require_use"):
-                return Verdict(False)  # the call's arity is unknown here: not enough evidence
+                return None  # the call's arity is unknown here: not enough evidence
             return Verdict(True, "because the result is discarded")
         if parent.type != "expression_list" or parent.parent is None:
             # returned directly, passed to a call, part of a larger expression: handed on
@@ -154,9 +154,9 @@ class GoAdapter:
             return Verdict(False)
         hi, ei = spec.get("handle", 0), spec.get("error")
         if "results" in spec and len(names) != spec["results"]:
-            return Verdict(False)  # another API of the same name: not this resource
+            return None  # another API of the same name: not this resource
         if ei is not None and len(names) <= ei:
-            return Verdict(False)  # not the `x, err :=` shape this rule is about
+            return None  # not the `x, err :=` shape this rule is about
         if hi >= len(names):
             return Verdict(False)
         target = names[hi]
@@ -167,7 +167,7 @@ class GoAdapter:
         if ei is not None and names[ei].type == "identifier" and names[ei].text != b"_":
             err = names[ei].text.decode()
             if "err" not in err.lower():
-                return Verdict(False)  # `query, args := b.Query()`: another API
+                return None  # `query, args := b.Query()`: another API
         # with the error slot ignored the shape proves little: ask for a telling use
         strong = ei is None or err is not None
         if handle == "_":
@@ -175,11 +175,11 @@ class GoAdapter:
                 return Verdict(False)  # a test that expects the query to fail
             if strong and self._evidence(spec, fn, None):
                 return Verdict(True, "because the result is discarded", node="_")
-            return Verdict(False)
+            return None
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
         if not self._evidence(spec, fn, handle, imports_count=strong):
-            return Verdict(False)
+            return None
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
