@@ -133,7 +133,7 @@ class GoAdapter:
         if parent.type == "expression_statement":
             if "results" in spec or spec.get("require_use"):
                 return None  # the call's arity is unknown here: not enough evidence
-            return Verdict(True, "because the result is discarded")
+            return Verdict(True, "because it is discarded")
         if parent.type != "expression_list" or parent.parent is None:
             # returned directly, passed to a call, part of a larger expression: handed on
             return Verdict(False)
@@ -174,7 +174,7 @@ class GoAdapter:
             if err is not None and expects_error(stmt.next_named_sibling, err):
                 return Verdict(False)  # a test that expects the query to fail
             if strong and self._evidence(spec, fn, None):
-                return Verdict(True, "because the result is discarded", node="_")
+                return Verdict(True, "because it is discarded")
             return None
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
