@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pathspec
 
-from .analyze import Settings, analyze_file
+from .analyze import Settings
+from .cache import ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
 from .discovery import discover
 from .model import Diagnostic, Report
+from .runner import analyze_all
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,12 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
 
 def check_paths(paths=(".",), *, config: Config | None = None, config_path: str | None = None,
                 select=None, ignore=None, extend_select=None, exclude=(),
-                line_hashes: bool = False, debug: bool = False) -> Report:
+                line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
+                cache_dir: str | None = None) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
+    ``jobs``: worker processes (None or 0: by the number of files and cores).
+    ``cache_dir``: where to keep the result cache (None: no cache).
     Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors.
     """
     if config is None:
@@ -74,7 +79,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     report = Report(rules=rules)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
-    for path in found.files:
-        report.add(analyze_file(path, settings))
+    cache = ResultCache(cache_dir, settings) if cache_dir else None
+    for result in analyze_all(found.files, settings, jobs, cache):
+        report.add(result)
     report.finish()
     return report

@@ -48,20 +48,32 @@ def main() -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Worker processes (default 0: all cores, one for a handful of files).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Result cache directory (default: .leaklint_cache beside the config).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths, fmt, output, select, extend_select, ignore, exclude, config_path, exit_zero,
-          quiet, no_color, statistics, sarif_category, include_suppressed, debug):
+          quiet, no_color, statistics, sarif_category, include_suppressed, jobs, no_cache,
+          cache_dir, debug):
     """Scan PATHS (default: the current directory) for leaks."""
+    from pathlib import Path
+
     from .api import check_paths
     from .catalogue import CatalogueError
-    from .config import ConfigError
+    from .config import ConfigError, load_config
     from .report import render
 
     try:
+        config = load_config(Path(config_path) if config_path else None)
+        if not no_cache and cache_dir is None:
+            cache_dir = str(config.root / ".leaklint_cache")
         report = check_paths(
-            list(paths) or ["."], config_path=config_path, select=_split(select) or None,
+            list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            line_hashes=fmt == "sarif", debug=debug,
+            line_hashes=fmt == "sarif", debug=debug, jobs=jobs,
+            cache_dir=None if no_cache else cache_dir,
         )
     except (ConfigError, CatalogueError) as exc:
         _fail(str(exc))

@@ -29,7 +29,7 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
         out.extend(stats_lines(report))
     if not quiet or report.findings:
         out.append(summary(report))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" if out else ""
 
 
 def _caret(f, style) -> str:
