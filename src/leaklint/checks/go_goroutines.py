@@ -306,7 +306,8 @@ def several_senders(ctx, rule) -> None:
             looped = [(o, l) for o, l in loops if l is not None]
             related = [(sends[0].node, f"each goroutine blocks here until {name} is received")]
             if not looped:
-                where = (f"it receives {len(receives)} time(s), outside any loop" if receives
+                times = "once" if len(receives) == 1 else f"{len(receives)} times"
+                where = (f"{_creator_name(g.creator)} receives only {times}" if receives
                          else "nothing receives from it")
                 related += [(o.node, "the only receive") for o in receives]
                 ctx.emit(rule, g.stmt, rule.message.format(chan=name, line=_line(go_loop), where=where),
@@ -325,8 +326,9 @@ def several_senders(ctx, rule) -> None:
             if not early:
                 continue
             first = early[0]
-            what = (f"it stops receiving at line {_line(first.node)}" if first.kind == "return"
-                    else f"the receiving loop at line {_line(first.node)} can end early")
+            who = _creator_name(g.creator)
+            what = (f"{who} stops receiving at line {_line(first.node)}" if first.kind == "return"
+                    else f"{who} can break out of the receiving loop at line {_line(first.node)}")
             related += [(l.node, f"leaves here with senders still blocked on {name}") for l in early]
             ctx.emit(rule, g.stmt, rule.message.format(chan=name, line=_line(go_loop), where=what),
                      related=related)
