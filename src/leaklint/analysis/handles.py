@@ -3,8 +3,9 @@
 A language adapter (``languages/<lang>.py``) supplies:
 
 - ``candidates(rules)``: acquisition calls matching the rules' ``acquire`` patterns;
-- ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope) or a
-  ``Verdict`` when the call site alone decides (result discarded, returned directly...);
+- ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope), a
+  ``Verdict`` when the call site alone decides (result discarded, returned directly...),
+  or None when the call turns out not to be this resource at all;
 - ``lower(function)``: the function body as ``analysis.ir`` nodes;
 - ``effects(track)``: what each IR leaf does to the handle.
 
@@ -77,6 +78,8 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         rule = cand.rule
         spec = rule.lifecycle
         verdict = adapter.track(cand)
+        if verdict is None:
+            continue  # on a closer look, not this resource (another API of the same name)
         if isinstance(verdict, Verdict):
             if verdict.leak:
                 ctx.emit(rule, cand.call, _message(rule, cand, verdict.reason, handle=verdict.node))

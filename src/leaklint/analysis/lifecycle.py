@@ -66,7 +66,7 @@ class Follow:
         state = self._block(body, NONE)
         if state & OPEN:
             self._leak("end", end_node)
-        return sorted(self.leaks.values(), key=lambda l: l.node.start_byte)
+        return sorted(self.leaks.values(), key=_where)
 
     # -- recording -------------------------------------------------------------------
 
@@ -184,10 +184,13 @@ class Follow:
                 body_out = new_out
         finally:
             self._jumps.pop()
-        exits = ctx.breaks
+        exits = 0
         if not stmt.infinite:
-            exits |= entry | body_out | ctx.continues
-        return exits
+            # the loop ends because its condition is false: some handles are released by
+            # being exhausted (Go rows closed when Next returns false)
+            exits = self._apply(Leaf(stmt.head, "loop-exit"), entry | body_out | ctx.continues) \
+                if stmt.head is not None else entry | body_out | ctx.continues
+        return exits | ctx.breaks
 
     def _branch(self, stmt: Branch, state: int) -> int:
         ctx = _Loop(stmt.label, False)
@@ -242,6 +245,11 @@ class _Catch:
     """A try with handlers on the finally stack: the states raised inside its body."""
 
     raised: int = 0
+
+
+def _where(leak: Leak) -> int:
+    """Where the path leaves: a block's or function's end, else the statement itself."""
+    return leak.node.end_byte if leak.kind in ("end", "scope") else leak.node.start_byte
 
 
 def _nil(state: int) -> int:

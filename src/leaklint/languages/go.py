@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..analysis import ir
 from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
@@ -43,6 +45,13 @@ def _body_statements(block) -> list:
     return out
 
 
+def short_callee(callee: str) -> str:
+    """A callee as messages show it: `db.Query`, or `….Query` for a long chain."""
+    if len(callee) <= 40 and all(c.isalnum() or c in "._" for c in callee):
+        return callee
+    return "…." + callee.rsplit(".", 1)[-1] if "." in callee else callee[:40]
+
+
 def callee_text(call) -> str:
     fn = call.child_by_field_name("function")
     if fn is None:
@@ -55,6 +64,28 @@ def enclosing_function(node):
     while n is not None and n.type not in FUNCTIONS:
         n = n.parent
     return n
+
+
+def _asserted_false(call) -> bool:
+    """Is ``call`` the checked argument of a test assertion that it returns false?"""
+    args = call.parent
+    outer = args.parent if args is not None and args.type == "argument_list" else None
+    return outer is not None and outer.type == "call_expression" \
+        and callee_text(outer).rsplit(".", 1)[-1] in ("False", "Falsef")
+
+
+def expects_error(stmt, err: str) -> bool:
+    """Is ``stmt`` a test assertion that ``err`` is an error (so success fails the test)?"""
+    if stmt is None or stmt.type != "expression_statement" or not stmt.named_children:
+        return False
+    call = stmt.named_children[0]
+    if call.type != "call_expression":
+        return False
+    name = callee_text(call).rsplit(".", 1)[-1]
+    args = call.child_by_field_name("arguments")
+    return (name in ("Error", "Errorf", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError")
+            and "." in callee_text(call) and args is not None
+            and any(a.type == "identifier" and a.text.decode() == err for a in args.named_children))
 
 
 def is_noreturn(call) -> bool:
@@ -87,7 +118,7 @@ class GoAdapter:
             callee = callee_text(call)
             for rule in rules:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
-                    out.append(Candidate(rule, call, callee))
+                    out.append(Candidate(rule, call, short_callee(callee)))
         return out
 
     def track(self, cand: Candidate):
@@ -100,7 +131,9 @@ class GoAdapter:
         if parent is None or fn is None:
             return Verdict(False)
         if parent.type == "expression_statement":
-            return Verdict(True, "because the result is discarded")
+            if "results" in spec or spec.get("require_use"):
+                return None  # the call's arity is unknown here: not enough evidence
+            return Verdict(True, "because it is discarded")
         if parent.type != "expression_list" or parent.parent is None:
             # returned directly, passed to a call, part of a larger expression: handed on
             return Verdict(False)
@@ -120,25 +153,63 @@ class GoAdapter:
         if values is None or len(values.named_children) != 1:
             return Verdict(False)
         hi, ei = spec.get("handle", 0), spec.get("error")
+        if "results" in spec and len(names) != spec["results"]:
+            return None  # another API of the same name: not this resource
         if ei is not None and len(names) <= ei:
-            return Verdict(False)  # not the `x, err :=` shape this rule is about
+            return None  # not the `x, err :=` shape this rule is about
         if hi >= len(names):
             return Verdict(False)
         target = names[hi]
         if target.type != "identifier":
             return Verdict(False)  # stored in a field, map or slice element: handed on
         handle = target.text.decode()
-        if handle == "_":
-            return Verdict(True, "because the result is discarded", node="_")
         err = None
         if ei is not None and names[ei].type == "identifier" and names[ei].text != b"_":
             err = names[ei].text.decode()
+            if "err" not in err.lower():
+                return None  # `query, args := b.Query()`: another API
+        # with the error slot ignored the shape proves little: ask for a telling use
+        strong = ei is None or err is not None
+        if handle == "_":
+            if err is not None and expects_error(stmt.next_named_sibling, err):
+                return Verdict(False)  # a test that expects the query to fail
+            if strong and self._evidence(spec, fn, None):
+                return Verdict(True, "because it is discarded")
+            return None
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
+        if not self._evidence(spec, fn, handle, imports_count=strong):
+            return None
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
         return Track(cand, fn, handle, err, decl_block, {"stmt": stmt})
+
+    def imports(self) -> list[str]:
+        """Import paths of this file."""
+        if "imports" not in self.ctx.cache:
+            self.ctx.cache["imports"] = [
+                caps["p"][0].text.decode("utf-8", "replace").strip('"`')
+                for _, caps in matches("go", "(import_spec path: (_) @p)", self.root)]
+        return self.ctx.cache["imports"]
+
+    def _evidence(self, spec, fn, handle: str | None, imports_count: bool = True) -> bool:
+        """Method names are shared by unrelated APIs (url.Query, an API client's Query):
+        when the rule asks for it, require a telling use of the handle, or, for a handle
+        that is never used that way, a telling import."""
+        need_import, need_use = spec.get("require_import"), spec.get("require_use")
+        if not need_import and not need_use:
+            return True
+        if need_use and handle is not None:
+            body = fn.child_by_field_name("body")
+            text = body.text if body is not None else b""
+            if any(f"{handle}.{m}(".encode() in text for m in need_use):
+                return True
+            if re.search(rb"\b" + re.escape(handle.encode()) + rb"\.(?:\w+)?\(", text):
+                return False  # used, but never as this resource: another API
+        if imports_count and need_import:
+            return any(any(w in imp for w in need_import) for imp in self.imports())
+        return False
 
     def _scope_of(self, stmt, fn):
         n = stmt.parent
@@ -359,6 +430,7 @@ class GoEffects:
         self.borrow = set(spec.get("borrow_calls", ()))
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
+        self.exhausted_by = set(spec.get("exhausted_by", ()))
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
@@ -383,6 +455,8 @@ class GoEffects:
 
     def events(self, leaf) -> list[str]:
         node = leaf.node
+        if leaf.role == "loop-exit":
+            return [RELEASE] if self._exhausts(node) else []
         out = []
         if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
             if leaf.role != "cond" and enclosing_function(self.acquire) == self.track.function:
@@ -397,6 +471,19 @@ class GoEffects:
         elif REASSIGN in found:
             out.append(REASSIGN)
         return out
+
+    def _exhausts(self, head) -> bool:
+        """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
+        if head is not None and head.type == "for_clause":
+            head = head.child_by_field_name("condition")
+        if head is None or head.type != "call_expression":
+            return False
+        fn = head.child_by_field_name("function")
+        if fn is None or fn.type != "selector_expression":
+            return False
+        operand = fn.child_by_field_name("operand")
+        return (operand.type == "identifier" and operand.text.decode() == self.name
+                and fn.child_by_field_name("field").text.decode() in self.exhausted_by)
 
     def scan(self, node, deferred: bool) -> set:
         """Events of every mention of the handle inside ``node``."""
@@ -425,29 +512,35 @@ class GoEffects:
         return False
 
     def _shadowed(self, n, top, name: str | None = None) -> bool:
-        """Is this mention of the name a different variable (redeclared in a nested scope)?"""
+        """Is this mention of the name a different variable?
+
+        Only a declaration in a scope nested inside the acquisition's scope, before the
+        mention, can shadow the tracked variable; scopes that also hold the acquisition
+        hold the variable itself."""
         name = name or self.name
         fn = self.track.function
-        decl_scope = self.track.decl_block
+        acq = self.stmt
         p, child = n, None
         while p is not None and p != fn:
+            if acq is not None and p.start_byte <= acq.start_byte < p.end_byte:
+                return False
             if p.type == "func_literal":
                 params = p.child_by_field_name("parameters")
                 if params is not None and any(
                         x.text.decode() == name
                         for d in params.named_children for x in d.children_by_field_name("name")):
                     return True
-            if p.type in ("statement_list", "block") and child is not None and p != decl_scope \
-                    and (decl_scope is None or p.parent != decl_scope):
+            if p.type in ("statement_list", "block") and child is not None:
                 for sib in p.named_children:
                     if sib.start_byte >= child.start_byte:
                         break
                     if self._declares(sib, name):
                         return True
-            if p.type in ("for_statement", "if_statement") and p != decl_scope:
+            if p.type in ("for_statement", "if_statement", "expression_switch_statement",
+                          "type_switch_statement"):
                 for c in p.named_children:
                     if c.type in ("range_clause", "for_clause", "short_var_declaration") \
-                            and self._declares(c, name) and (child is None or c != child):
+                            and c != child and self._declares(c, name):
                         return True
             child, p = p, p.parent
         return False
@@ -489,8 +582,11 @@ class GoEffects:
             method = p.child_by_field_name("field").text.decode()
             gp = p.parent
             if gp is not None and gp.type == "call_expression" \
-                    and gp.child_by_field_name("function") == p and method in self.release:
-                return RELEASE if deferred or not closure else HANDOFF
+                    and gp.child_by_field_name("function") == p:
+                if method in self.release:
+                    return RELEASE if deferred or not closure else HANDOFF
+                if method in self.exhausted_by and _asserted_false(gp):
+                    return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
             return None
         if t == "call_expression" and p.child_by_field_name("function") == expr:
             if "()" in self.release:

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import os
+
+from leaklint.discovery import discover
+
+
+def names(found):
+    return sorted(os.path.relpath(f).replace(os.sep, "/") for f in found.files)
+
+
+def test_gitignore_at_every_level_and_default_excludes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("gen/\n*.pb.go\n")
+    for p in ["a.go", "x.pb.go", "gen/b.go", "sub/c.py", "sub/d.ts", "sub/keep.js",
+              "node_modules/m.js", "vendor/v.go", ".venv/e.py", "notes.txt"]:
+        (tmp_path / p).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / p).write_text("")
+    (tmp_path / "sub" / ".gitignore").write_text("d.ts\n")
+    assert names(discover(["."])) == ["a.go", "sub/c.py", "sub/keep.js"]
+
+
+def test_explicit_files_are_always_scanned(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*.go\n")
+    (tmp_path / "a.go").write_text("")
+    (tmp_path / "readme.md").write_text("")
+    assert names(discover(["a.go", "readme.md"])) == ["a.go"]
+    assert names(discover(["."])) == []
+
+
+def test_user_excludes_and_symlink_loops(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / "a.py").write_text("")
+    (tmp_path / "skip").mkdir()
+    (tmp_path / "skip" / "b.py").write_text("")
+    (tmp_path / "keep" / "loop").symlink_to(tmp_path)
+    assert names(discover(["."], excludes=["skip/"])) == ["keep/a.py"]
+
+
+def test_missing_path_is_reported(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = discover(["missing"])
+    assert found.problems == [("missing", "no such file or directory")]
