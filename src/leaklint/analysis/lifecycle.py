@@ -210,8 +210,9 @@ class Follow:
             self._finally.append(stmt.final)
         catch = _Catch() if stmt.handlers else None
         try:
-            # anything in the body may raise: a handler can be entered from any point
-            raised = state
+            # any statement of the body may raise before it completes: a handler is
+            # entered with the state before any of them (or from an explicit raise)
+            raised = 0
             cur = state
             if catch is not None:
                 self._finally.append(catch)
@@ -219,8 +220,8 @@ class Follow:
                 for s in stmt.body.stmts:
                     if not cur:
                         break
-                    cur = self._stmt(s, cur)
                     raised |= cur
+                    cur = self._stmt(s, cur)
             finally:
                 if catch is not None:
                     self._finally.pop()

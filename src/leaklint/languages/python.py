@@ -211,7 +211,14 @@ class PythonAdapter:
         if parent is None:
             return Verdict(False)
         t = parent.type
+        if _holds_nothing(call):
+            return Verdict(False)
         if t == "expression_statement":
+            nxt = parent.next_named_sibling
+            if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
+                    and nxt.named_children[0].type == "call" \
+                    and callee_text(nxt.named_children[0]) in NORETURN:
+                return Verdict(False)  # spawned, then the process exits
             return Verdict(True, "because the result is discarded")
         if t == "attribute" and parent.child_by_field_name("object") == expr:
             gp = parent.parent
@@ -365,6 +372,18 @@ def _is_context_provider(fn) -> bool:
         return True
     return any(d.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager", "fixture")
                or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
+
+
+def _holds_nothing(call) -> bool:
+    """An HTTP client on an in-memory transport (tests) holds no connection."""
+    args = call.child_by_field_name("arguments")
+    for a in (args.named_children if args is not None else []):
+        if a.type == "keyword_argument" and text(a.child_by_field_name("name")) in ("transport", "app"):
+            value = text(a.child_by_field_name("value"))
+            if "Mock" in value or "WSGI" in value or "ASGI" in value or \
+                    text(a.child_by_field_name("name")) == "app":
+                return True
+    return False
 
 
 def _climb(expr):
