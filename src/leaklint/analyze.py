@@ -23,6 +23,7 @@ MINIFIED_AVG_LINE = 400
 # language family -> "module:class" of its lifecycle adapter
 ADAPTERS = {
     "go": "leaklint.languages.go:GoAdapter",
+    "python": "leaklint.languages.python:PythonAdapter",
 }
 
 

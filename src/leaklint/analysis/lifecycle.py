@@ -75,10 +75,19 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        for final in reversed(self._finally):
-            saved, self._finally = self._finally, []
+        # run the enclosing finally blocks, innermost first; a raise stops at the first
+        # enclosing try that has handlers, which then run with this state
+        frames = self._finally
+        for i in range(len(frames) - 1, -1, -1):
+            frame = frames[i]
+            if isinstance(frame, _Catch):
+                if kind == "raise":
+                    frame.raised |= state
+                    return
+                continue
+            saved, self._finally = self._finally, frames[:i]
             try:
-                state = self._block(final, state)
+                state = self._block(frame, state)
             finally:
                 self._finally = saved
         if state & OPEN:
@@ -199,15 +208,24 @@ class Follow:
     def _try(self, stmt: Try, state: int) -> int:
         if stmt.final is not None:
             self._finally.append(stmt.final)
+        catch = _Catch() if stmt.handlers else None
         try:
-            # anything in the body may raise: a handler can be entered from any point
-            raised = state
+            # any statement of the body may raise before it completes: a handler is
+            # entered with the state before any of them (or from an explicit raise)
+            raised = 0
             cur = state
-            for s in stmt.body.stmts:
-                if not cur:
-                    break
-                cur = self._stmt(s, cur)
-                raised |= cur
+            if catch is not None:
+                self._finally.append(catch)
+            try:
+                for s in stmt.body.stmts:
+                    if not cur:
+                        break
+                    raised |= cur
+                    cur = self._stmt(s, cur)
+            finally:
+                if catch is not None:
+                    self._finally.pop()
+                    raised |= catch.raised
             out = cur
             if stmt.body is self.decl_block and out & OPEN:
                 self._leak("scope", stmt.body.node)
@@ -221,6 +239,13 @@ class Follow:
         if stmt.final is not None and out:
             out = self._block(stmt.final, out)
         return out
+
+
+@dataclass
+class _Catch:
+    """A try with handlers on the finally stack: the states raised inside its body."""
+
+    raised: int = 0
 
 
 def _where(leak: Leak) -> int:

@@ -1,0 +1,1 @@
+"""Rules implemented as code (check = "module.function" in their TOML)."""
