@@ -37,6 +37,7 @@ class Settings:
     per_file_ignores: tuple = ()  # ((PathSpec-like matcher, frozenset of codes), ...)
     go_version: tuple | None = None  # (major, minor) from the nearest go.mod, if any
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
+    fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
     debug: bool = False
 
 
@@ -61,11 +62,13 @@ class FileContext:
         pos = src.position(node)
         rel = [Related(src.path, src.position(n), m) for n, m in related]
         fl = [Related(src.path, src.position(n), m) for n, m in flow]
-        self.result.findings.append(Finding(
+        finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
             severity=sev, message=message, language=self.family, related=rel, flow=fl,
             line_text=src.line_text(pos.line - 1), fix=fix,
-        ))
+        )
+        self.result.findings.append(finding)
+        self.cache.setdefault("emitted", []).append((finding, node, rule))
 
     def count(self, code: str, ok: bool) -> None:
         v = self.result.verified.setdefault(code, Verified())
@@ -170,6 +173,10 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     run_rules(ctx, active)
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
+    if settings.fixes and result.findings:
+        from .fixes import attach
+
+        _guarded(ctx, "fixes", attach, ctx)
     if settings.line_hashes and result.findings:
         from .report.fingerprint import line_hashes
 

@@ -127,9 +127,15 @@ def abandoned_channel(ctx, rule) -> None:
             related = [(op.node, f"blocks here: {VERB[op.kind]} {name}")]
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks]
+            fix = None
+            if ctx.settings.fixes and cap == 0 and op.kind == SEND and not op.in_loop \
+                    and sum(o.kind == SEND for o in gops) == 1:
+                from ..fixes.go import buffer_channel
+
+                fix = buffer_channel(ctx, make, op.node, g.body)
             ctx.emit(rule, g.stmt, rule.message.format(
                 op=VERB[op.kind], kind=kind, chan=name, line=_line(op.node), where=where),
-                related=related)
+                related=related, fix=fix)
 
 
 def _same_loop(make, stmt, fn) -> bool:
