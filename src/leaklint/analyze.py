@@ -150,13 +150,14 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     rules = rules_for(settings, path, family)
     if not rules or suppress.file_ignored(data):
         return result
-    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
-    if not active:
-        return result
     try:
         data, _encoding = decode(data)
     except UnicodeDecodeError as exc:
         return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+    # after decoding, so that a UTF-16 file is filtered on its text
+    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
+    if not active:
+        return result
     if family in ("javascript", "typescript") and _minified(data):
         return diag("skipped", "looks minified (very long lines); not analysed")
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import click
 
 from .apply import fix_report, unified_diff
@@ -13,6 +11,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+def have_libcst() -> bool:
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def run_fixes(report, unsafe: bool, write: bool):
     """Fix (``write``) or show as a diff the fixes of ``report``; returns the outcome."""
     outcome = fix_report(report, unsafe=unsafe, write=write)
@@ -20,8 +26,7 @@ def run_fixes(report, unsafe: bool, write: bool):
         click.echo(unified_diff(outcome.files), nl=False)
     for path, message in outcome.errors:
         click.echo(f"leaklint: error: {path}: {message}", err=True)
-    if any(f.language == "python" for f in report.findings) \
-            and importlib.util.find_spec("libcst") is None:
+    if any(f.language == "python" for f in report.findings) and not have_libcst():
         click.echo("leaklint: note: Python fixes need libcst "
                    "(pip install 'leaklint[fix]'); Python findings were left as they are",
                    err=True)

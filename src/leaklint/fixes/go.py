@@ -17,11 +17,14 @@ from ..analysis.lifecycle import HANDOFF, REASSIGN
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
 from . import Fix, edit, indentation, line_end
 
-CONTEXT_CALLS = ("WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause",
-                 "WithTimeoutCause", "WithDeadlineCause")
+CANCEL_NAMES = ("cancel", "cancelCtx", "cancelFunc")
+# calls returning (ctx, cancel func) -> the names to try for the cancel func
+CONTEXT_CALLS = {f"context.{name}": CANCEL_NAMES for name in (
+    "WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
+    "WithDeadlineCause")}
+CONTEXT_CALLS["signal.NotifyContext"] = ("stop", "stopSignals")
 # release calls that take an argument: context.CancelCauseFunc takes the cause
 CALL_ARGS = {"WithCancelCause": "nil"}
-CANCEL_NAMES = ("cancel", "cancelCtx", "cancelFunc")
 
 
 def fix_for(ctx, node, rule):
@@ -117,15 +120,22 @@ def _insert_after(ctx, stmt, anchor, line: str):
 
 # -- defer the release of a lifecycle handle -------------------------------------------------
 
-def release_expression(spec, handle: str, callee: str) -> str | None:
+def release_expression(spec, handle: str, callee: str, file_text: bytes = b"") -> str | None:
     """How the rule releases ``handle``: `h.Close()`, `h.Body.Close()`, `h()`."""
+    if spec.get("fix_release"):
+        return spec["fix_release"].format(handle=handle)
     release = list(spec.get("release", ()))
     if not release:
         return None
     if "()" in release:
         return f"{handle}({CALL_ARGS.get(callee.rsplit('.', 1)[-1], '')})"
-    views = list(spec.get("views", ()))
-    receiver = f"{handle}.{views[0]}" if views else handle
+    receiver = handle
+    for view in spec.get("views", ()):
+        # views are fields the handle is used through: the release goes through one when
+        # the file itself releases that way (`resp.Body.Close()`, never `ticker.C.Stop()`)
+        if f".{view}.{release[0]}(".encode() in file_text:
+            receiver = f"{handle}.{view}"
+            break
     return f"{receiver}.{release[0]}()"
 
 
@@ -148,7 +158,7 @@ def release_after_acquire(ctx, call, rule):
             return None
     if _hands_on(adapter, track, anchor if anchor is not stmt else None):
         return None  # returned, stored or passed on somewhere: not this function's to close
-    expr = release_expression(spec, track.handle, callee_text(call))
+    expr = release_expression(spec, track.handle, callee_text(call), ctx.src.data)
     if expr is None:
         return None
     e = _insert_after(ctx, stmt, anchor, f"defer {expr}")
@@ -181,21 +191,19 @@ def _hands_on(adapter, track, guard) -> bool:
 # -- ctx, _ := context.WithX(...) ----------------------------------------------------------
 
 def _context_call(call) -> bool:
-    callee = callee_text(call)
-    pkg, _, name = callee.rpartition(".")
-    return pkg == "context" and name in CONTEXT_CALLS
+    return callee_text(call) in CONTEXT_CALLS
 
 
-def free_name(fn, wanted=CANCEL_NAMES) -> str:
+def free_name(fn, wanted) -> str:
     """A name for a new variable that nothing in ``fn`` spells already."""
     used = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", fn.text))
     for name in wanted:
         if name.encode() not in used:
             return name
     i = 2
-    while f"cancel{i}".encode() in used:
+    while f"{wanted[0]}{i}".encode() in used:
         i += 1
-    return f"cancel{i}"
+    return f"{wanted[0]}{i}"
 
 
 def name_cancel(ctx, call):
@@ -211,7 +219,7 @@ def name_cancel(ctx, call):
     stmt = _statement_in_list(stmt)
     if fn is None or stmt is None or _in_loop(stmt, fn):
         return None
-    name = free_name(fn)
+    name = free_name(fn, CONTEXT_CALLS[callee_text(call)])
     short = callee_text(call).rsplit(".", 1)[-1]
     expr = f"{name}({CALL_ARGS.get(short, '')})"
     insert = _insert_after(ctx, stmt, stmt, f"defer {expr}")
@@ -265,16 +273,19 @@ def buffer_channel(ctx, make, send, body):
 # -- defer in a loop -> per-iteration func literal -------------------------------------------
 
 def _defer_in_loop(node):
+    """The body of the innermost loop around the defer statement at or above ``node``
+    (in the same function), or None."""
     n = node
     while n is not None and n.type != "defer_statement" and n.type not in FUNCTIONS:
         n = n.parent
     if n is None or n.type != "defer_statement":
         return None
-    block = n.parent.parent if n.parent is not None and n.parent.type == "statement_list" else n.parent
-    if block is None or block.type != "block" or block.parent is None \
-            or block.parent.type != "for_statement":
-        return None
-    return block
+    while n is not None and n.type not in FUNCTIONS:
+        if n.type == "block" and n.parent is not None and n.parent.type == "for_statement" \
+                and n.parent.child_by_field_name("body") == n:
+            return n
+        n = n.parent
+    return None
 
 
 def _jumps_out(block) -> bool:
