@@ -129,6 +129,17 @@ def test_unsafe_fixes_only_on_request(tmp_path):
     assert findings(target, ["LL610"]) == []
 
 
+def test_value_derived_from_the_resource_makes_the_with_unsafe(tmp_path):
+    before = FIXES / "python" / "with_open.before.py"
+    target = place(tmp_path, before)
+    result = fix(target, ["LL110", "LL111"], False)
+    assert "Fixed 3 findings, 1 remaining. 1 more fixable with --unsafe-fixes." in result.output
+    fix(target, ["LL110", "LL111"], True)
+    assert "    with requests.Session() as session:\n        response = session.get(" \
+        in target.read_text(encoding="utf-8")
+    assert findings(target, ["LL110", "LL111"]) == []
+
+
 @pytest.mark.parametrize("name", ["go/sql_rows", "python/with_open"])
 def test_crlf_stays_crlf(name, tmp_path):
     before = next(FIXES.glob(name + ".before.*"))
@@ -181,7 +192,7 @@ def test_python_without_libcst_has_no_fix_and_says_so(tmp_path, monkeypatch):
     result = fix(target, ["LL110", "LL111"], False)
     assert target.read_bytes() == before.read_bytes()
     assert "Python fixes need libcst" in result.stderr
-    assert "Fixed 0 findings, 3 remaining." in result.output
+    assert "Fixed 0 findings, 4 remaining." in result.output
 
 
 def test_fixes_bypass_the_result_cache(tmp_path):

@@ -132,7 +132,8 @@ def abandoned_channel(ctx, rule) -> None:
                     and sum(o.kind == SEND for o in gops) == 1:
                 from ..fixes.go import buffer_channel
 
-                fix = buffer_channel(ctx, make, op.node, g.body)
+                fix = buffer_channel(ctx, make, op.node, g.body,
+                                     creator_closes=any(o.kind == CLOSE for o in cops))
             ctx.emit(rule, g.stmt, rule.message.format(
                 op=VERB[op.kind], kind=kind, chan=name, line=_line(op.node), where=where),
                 related=related, fix=fix)

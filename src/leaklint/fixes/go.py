@@ -92,8 +92,18 @@ def _statements(block) -> list:
     return out
 
 
+# test assertions that stop the test when the error is not nil
+REQUIRE_NO_ERROR = {"require.NoError", "require.NoErrorf", "require.Nil", "require.Nilf"}
+
+
 def _is_error_guard(stmt, err: str) -> bool:
-    """`if err != nil { ...; return }` with no initializer and no else."""
+    """`if err != nil { ...; return }` with no initializer and no else, or
+    `require.NoError(t, err)`."""
+    if stmt is not None and stmt.type == "expression_statement" and stmt.named_children:
+        call = stmt.named_children[0]
+        args = call.child_by_field_name("arguments") if call.type == "call_expression" else None
+        return args is not None and callee_text(call) in REQUIRE_NO_ERROR and any(
+            a.type == "identifier" and a.text == err.encode() for a in args.named_children)
     if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("initializer") \
             or stmt.child_by_field_name("alternative"):
         return False
@@ -252,10 +262,11 @@ def _context_stays_local(fn, stmt, name: bytes) -> bool:
 
 # -- make(chan T) -> make(chan T, 1) ---------------------------------------------------------
 
-def buffer_channel(ctx, make, send, body):
+def buffer_channel(ctx, make, send, body, creator_closes: bool = False):
     """The one send of a goroutine on an unbuffered channel no longer waits for a
     receiver. Safe when the send is the goroutine's last statement (nothing after it
-    could run earlier); unsafe otherwise."""
+    could run earlier) and the creator never closes the channel (a send after that
+    close panics either way); unsafe otherwise."""
     args = make.child_by_field_name("arguments")
     named = [a for a in args.named_children if a.type != "comment"]
     if len(named) != 1 or named[0].type != "channel_type":
@@ -264,8 +275,15 @@ def buffer_channel(ctx, make, send, body):
     if ctx.src.data[last.end_byte:args.end_byte - 1].strip():
         return None  # a trailing comma or comment: leave it to a person
     stmts = [s for s in _statements(body) if s.type != "comment"]
-    safe = bool(stmts) and stmts[-1].start_byte <= send.start_byte < stmts[-1].end_byte \
-        and stmts[-1].type == "send_statement"
+    channel = send.child_by_field_name("channel")
+    closes = {f"close({channel.text.decode()})".encode()} if channel is not None else set()
+    # nothing may run after the send but closing that same channel (the receiver still
+    # gets the buffered value first)
+    while stmts and stmts[-1].text.replace(b" ", b"") in closes:
+        stmts.pop()
+    safe = not creator_closes and bool(stmts) and stmts[-1] == send and not any(
+        s.type == "defer_statement" and s.text.replace(b" ", b"")[5:] not in closes
+        for s in stmts)
     return Fix("Give the channel a buffer of one so the send never blocks",
                (edit(ctx.src, last.end_byte, last.end_byte, ", 1"),), safe)
 

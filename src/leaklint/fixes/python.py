@@ -29,6 +29,11 @@ CLOSE_IN_FINALLY = {
     "sqlite3.connect", "psycopg2.connect", "pymysql.connect", "mysql.connector.connect",
     "MySQLdb.connect",
 }
+# methods whose result is plain data, with no tie to the resource
+DATA_METHODS = {"read", "readline", "readlines", "read1", "readinto", "recv", "recvfrom",
+                "recv_into", "fetchone", "fetchall", "fetchmany", "write", "writelines",
+                "send", "sendall", "tell", "seek", "getvalue", "namelist", "infolist",
+                "getnames", "getmembers"}
 # calls that only read the resource passed to them while they run
 READING_CALLS = {
     "json.load", "json.dump", "pickle.load", "pickle.dump", "tomllib.load", "yaml.safe_load",
@@ -102,7 +107,56 @@ def _shape(ctx, adapter, call):
             return None  # used outside the block, before it, nested or handed on
         last = max(last, stmts.index(owner))
     close_last = last > index and _is_close(stmts[last], name)
-    return _Shape(stmt, block, index, last, name.decode(), kind, close_last)
+    shape = _Shape(stmt, block, index, last, name.decode(), kind, close_last)
+    shape.derived_outlives = _derived_used_after(stmts[index + 1:last + 1], name, scope,
+                                                 stmts[last].end_byte)
+    return shape
+
+
+def _derived_used_after(stmts, name: bytes, scope, end: int) -> bool:
+    """Does a value computed from the resource inside the span (`r = client.get(...)`)
+    get used after it? It may need the resource open (a lazy reader, a stream)."""
+    derived = set()
+    for stmt in stmts:
+        stack = [stmt]
+        while stack:
+            n = stack.pop()
+            if n.type in ("assignment", "augmented_assignment", "for_statement") \
+                    and any(i.text == name for i in _identifiers(n, name)) \
+                    and not _plain_data(n.child_by_field_name("right"), name):
+                target = n.child_by_field_name("left")
+                if target is not None:
+                    derived |= {i.text for i in _all_identifiers(target)}
+            stack.extend(n.named_children)
+    derived.discard(name)
+    return any(n.start_byte >= end for d in derived for n in _identifiers(scope, d))
+
+
+def _plain_data(value, name: bytes) -> bool:
+    """Is ``value`` data read from the resource that no longer needs it (`f.read()`,
+    `sock.recv(4)`, `json.load(f)`, a line of `for line in f`)?"""
+    if value is None:
+        return False
+    if value.type == "identifier":
+        return value.text == name  # `for line in f`
+    if value.type != "call":
+        return False
+    fn = value.child_by_field_name("function")
+    if fn is not None and fn.type == "attribute":
+        obj, attr = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
+        if obj is not None and obj.text == name:
+            return attr is not None and attr.text.decode() in DATA_METHODS
+    return fn is not None and fn.text.decode() in READING_CALLS
+
+
+def _all_identifiers(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            yield n
+        elif n.type not in ("attribute", "subscript"):
+            stack.extend(n.named_children)
 
 
 def _scope(node):
@@ -183,6 +237,12 @@ def _rewrite(ctx, shape: _Shape):
     inner = body[i + 1:i + 1 + count]
     if len(inner) != count:
         return None
+    if inner:  # no blank line right under the new header
+        first = inner[0]
+        lines = list(first.leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        inner[0] = first.with_changes(leading_lines=lines)
     if shape.kind == "with":
         if shape.close_last:
             inner = inner[:-1]
@@ -192,7 +252,7 @@ def _rewrite(ctx, shape: _Shape):
         new = [cst.With([cst.WithItem(value, asname=cst.AsName(cst.Name(shape.name)))], block,
                         leading_lines=assign.leading_lines)]
         description = f"Open it with `with ... as {shape.name}:` around the statements that use it"
-        safe = True
+        safe = not shape.derived_outlives
     else:
         if not inner:
             return None

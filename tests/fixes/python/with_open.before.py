@@ -4,6 +4,8 @@
 import json
 import socket
 
+import requests
+
 
 def first_line(path):
     f = open(path, encoding="utf-8")  # a comment on the acquisition stays with it
@@ -28,3 +30,11 @@ def ping(host):
         print(len(chunk))
         break
     return True
+
+
+def stream(url):
+    # the response comes from the session and is read after the last use of the
+    # session: a `with` could close what it still needs, so the fix is unsafe
+    session = requests.Session()
+    response = session.get(url, stream=True)
+    return b"".join(response.iter_content(1024))
