@@ -52,6 +52,7 @@ class FileContext:
         self.family = family
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
+        self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -167,7 +168,12 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
-    run_rules(ctx, active)
+    ctx.queries = languages.begin_file(lang, tree.root_node,
+                                       ["lifecycle"] + [r.code for r in active])
+    try:
+        run_rules(ctx, active)
+    finally:
+        languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
     if settings.line_hashes and result.findings:
@@ -188,11 +194,13 @@ def run_rules(ctx: FileContext, rules) -> None:
         if adapter is not None:
             from .analysis.handles import check_lifecycles
 
+            ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
         if rule.check is not None:
             module, func = rule.check.rsplit(".", 1)
             fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+            ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 
 
