@@ -132,3 +132,15 @@ def test_statistics_in_every_format(tree):
     assert data["verified"]["LL101"] == {"checked": 3, "correct": 2}
     checklist = invoke(".", "--format", "checklist", "--statistics").stdout
     assert "| LL101 | `sql-rows-not-closed` | 1 |" in checklist
+
+
+def test_checklist_caps_long_lists():
+    from leaklint.catalogue import builtin_rules
+    from leaklint.report import checklist
+
+    rule = next(r for r in builtin_rules() if r.code == "LL101")
+    found = [Finding("a.go", Position(n, 1, n, 2, 1, 2), "LL101", rule.name, "resource",
+                     "warning", f"leak {n}", "go") for n in range(1, checklist.MAX_LISTED + 8)]
+    out = checklist.render(Report(findings=found, rules=[rule]))
+    assert out.count("`a.go:") == checklist.MAX_LISTED
+    assert "  - … and 7 more (see the full report)\n" in out

@@ -21,6 +21,8 @@ FAMILIES = {
     "loop": ("Loops", "Nothing piles up in loops (defers, acquisitions)"),
 }
 NOT_ANALYSED = ("internal-error", "timeout", "unreadable", "syntax-error")
+# findings listed per family: a pull request comment holds at most 65536 characters
+MAX_LISTED = 50
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -68,12 +70,16 @@ def render(report, statistics: bool = False) -> str:
         out += ["", f"### {title}", "", f"- [{' ' if found else 'x'}] {check}"]
         for rule in (r for r in rules if r.family == fam):
             out.append(f"  - {verified_line(rule, report.verified.get(rule.code))}")
-        for f in found:
+        for f in found[:MAX_LISTED]:
             out.append(f"  - `{f.path}:{f.position.line}`: {_md(f.message)} ({f.code})")
+        if len(found) > MAX_LISTED:
+            out.append(f"  - … and {len(found) - MAX_LISTED} more (see the full report)")
     broken = [d for d in report.diagnostics if d.kind in NOT_ANALYSED]
     if broken:
         out += ["", "### Not fully analysed", ""]
-        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken]
+        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken[:MAX_LISTED]]
+        if len(broken) > MAX_LISTED:
+            out.append(f"- … and {len(broken) - MAX_LISTED} more")
     if statistics:
         counts = by_rule(report)
         names = {r.code: r.name for r in rules}
