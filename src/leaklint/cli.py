@@ -41,6 +41,8 @@ def _scan_options(fn):
         click.option("--extend-select", multiple=True, help="Rules to add to the configured selection."),
         click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply excludes to files named on the command line too (pre-commit)."),
         click.option("--config", "config_path", type=click.Path(),
                      help="Config file (default: found upwards)."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
@@ -50,7 +52,8 @@ def _scan_options(fn):
     return fn
 
 
-def _scan(paths, select, extend_select, ignore, exclude, config_path, debug, **options):
+def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, debug,
+          **options):
     """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
     from .api import check_paths
     from .baseline import BaselineError
@@ -62,7 +65,7 @@ def _scan(paths, select, extend_select, ignore, exclude, config_path, debug, **o
         return check_paths(
             list(paths) or ["."], config_path=config_path, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            debug=debug, **options,
+            force_exclude=force_exclude, debug=debug, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -110,13 +113,14 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
-def check(paths, select, extend_select, ignore, exclude, config_path, debug, fmt, output,
+def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, debug, fmt,
+          output,
           baseline, changed_since, exit_zero, quiet, no_color, statistics, sarif_category,
           include_suppressed):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
-    report = _scan(paths, select, extend_select, ignore, exclude, config_path, debug,
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, debug,
                    line_hashes=fmt == "sarif", baseline=baseline, changed_since=changed_since)
     to_terminal = output is None and sys.stdout.isatty()
     color = to_terminal and not no_color and "NO_COLOR" not in os.environ
@@ -142,11 +146,12 @@ def check(paths, select, extend_select, ignore, exclude, config_path, debug, fmt
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               default="leaklint-baseline.json", show_default=True,
               help="The baseline file to write.")
-def baseline(paths, select, extend_select, ignore, exclude, config_path, debug, output):
+def baseline(paths, select, extend_select, ignore, exclude, force_exclude, config_path, debug,
+             output):
     """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
     from .baseline import dumps
 
-    report = _scan(paths, select, extend_select, ignore, exclude, config_path, debug)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, debug)
     _write(output, dumps(report.findings, output))
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
