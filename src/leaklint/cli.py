@@ -1,4 +1,5 @@
-"""The command line: ``leaklint check``, ``leaklint rules``, ``leaklint explain``."""
+"""The command line: ``leaklint check``, ``baseline``, ``rules`` and ``explain``; the work
+is done in ``api`` and ``report``."""
 
 from __future__ import annotations
 
