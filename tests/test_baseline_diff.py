@@ -169,7 +169,7 @@ def test_diff_errors_exit_2(git, tmp_path, monkeypatch):
     (tmp_path / "store.go").write_text(HEADER, encoding="utf-8")
     result = check(".", "--diff", "no-such-ref")
     assert result.exit_code == 2
-    assert result.stderr == "leaklint: error: --diff: unknown git ref 'no-such-ref'\n"
+    assert result.stderr == "leaklint: error: --changed-since: unknown git ref 'no-such-ref'\n"
     shutil.rmtree(tmp_path / ".git")
     result = check(".", "--diff", "HEAD")
     assert result.exit_code == 2

@@ -104,7 +104,7 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="Leave out findings recorded in FILE (see `leaklint baseline`).")
-@click.option("--diff", "--changed-since", "changed_since", metavar="REF",
+@click.option("--changed-since", "--diff", "changed_since", metavar="REF",
               help="Report only findings on lines changed since git REF.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
