@@ -144,3 +144,8 @@ def test_checklist_caps_long_lists():
     out = checklist.render(Report(findings=found, rules=[rule]))
     assert out.count("`a.go:") == checklist.MAX_LISTED
     assert "  - … and 7 more (see the full report)\n" in out
+
+
+def test_github_paths_are_relative_to_the_working_directory(tree):
+    result = invoke(str(tree / "store.go"), "--format", "github")
+    assert result.stdout.startswith("::warning file=store.go,line=6,")
