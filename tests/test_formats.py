@@ -149,3 +149,13 @@ def test_checklist_caps_long_lists():
 def test_github_paths_are_relative_to_the_working_directory(tree):
     result = invoke(str(tree / "store.go"), "--format", "github")
     assert result.stdout.startswith("::warning file=store.go,line=6,")
+
+
+def test_checklist_family_with_nothing_to_check(tmp_path, monkeypatch):
+    (tmp_path / "ok.go").write_text("package ok\n\nfunc F() int { return 1 }\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(".", "--format", "checklist")
+    assert result.exit_code == 0
+    assert ("- [x] Rows, files and connections are closed (nothing of this kind in the "
+            "scanned files)\n") in result.stdout
+    assert "of 0" not in result.stdout
