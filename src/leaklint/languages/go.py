@@ -174,7 +174,7 @@ class GoAdapter:
         if handle == "_":
             if err is not None and expects_error(stmt.next_named_sibling, err):
                 return Verdict(False)  # a test that expects the query to fail
-            if strong and self._evidence(spec, fn, None):
+            if (ei is None or err is not None) and self._evidence(spec, fn, None):
                 return Verdict(True, "because it is discarded")
             return None
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
