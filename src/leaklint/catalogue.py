@@ -33,6 +33,7 @@ _KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "check",
 _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
+    "evidence", "single_result", "results", "receive_releases",
 }
 
 
@@ -130,11 +131,12 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         val = spec.get(key)
         if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
-    for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions"):
+    for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
+                "evidence", "single_result", "receive_releases"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")
-    for key in ("handle", "error"):
+    for key in ("handle", "error", "results"):
         if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool)
                             or not 0 <= spec[key] < 16):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a small whole number")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import re
+
 from ..analysis import ir
 from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
@@ -64,6 +68,50 @@ def is_noreturn(call) -> bool:
     return "." in name and name.rsplit(".", 1)[1] in NORETURN_METHODS
 
 
+_GO_DIRECTIVE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
+
+
+@functools.lru_cache(maxsize=1024)
+def go_mod_version(directory: str) -> tuple | None:
+    """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
+    directory = os.path.abspath(directory)
+    while True:
+        try:
+            with open(os.path.join(directory, "go.mod"), "rb") as fh:
+                m = _GO_DIRECTIVE.search(fh.read(64 * 1024))
+            return (int(m.group(1)), int(m.group(2))) if m else None
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def file_go_version(ctx) -> tuple | None:
+    """The Go version a file is built with: the run's setting, else its nearest go.mod."""
+    if ctx.settings.go_version:
+        return tuple(ctx.settings.go_version)
+    return go_mod_version(os.path.dirname(ctx.src.path) or ".")
+
+
+def collected_adjustment(ctx, rule) -> tuple:
+    """(severity, note) for timer rules whose leak the runtime fixes from some Go version.
+
+    A rule opts in with ``[options] collected_since_go = "1.23"`` and ``collected = "note"``
+    (report at that severity) or ``"drop"`` (do not report)."""
+    since = rule.options.get("collected_since_go")
+    if not since:
+        return None, ""
+    version = file_go_version(ctx)
+    want = tuple(int(x) for x in since.split(".")[:2])
+    if version is None or version < want:
+        return None, ""
+    action = rule.options.get("collected", "note")
+    return action, (f" (go.mod declares go {version[0]}.{version[1]}: since Go {since} an "
+                    "unreferenced timer or ticker is garbage collected even if never stopped)")
+
+
 class GoAdapter:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -71,6 +119,9 @@ class GoAdapter:
         self._lowered = {}
         self._functions = None
         self._summaries = {}
+
+    def adjust(self, rule):
+        return collected_adjustment(self.ctx, rule)
 
     # -- candidates ----------------------------------------------------------------
 
@@ -100,6 +151,8 @@ class GoAdapter:
         if parent is None or fn is None:
             return Verdict(False)
         if parent.type == "expression_statement":
+            if not self._has_evidence(cand, fn, None):
+                return None
             return Verdict(True, "because the result is discarded")
         if parent.type != "expression_list" or parent.parent is None:
             # returned directly, passed to a call, part of a larger expression: handed on
@@ -120,6 +173,11 @@ class GoAdapter:
         if values is None or len(values.named_children) != 1:
             return Verdict(False)
         hi, ei = spec.get("handle", 0), spec.get("error")
+        results = spec.get("results")
+        if any(pattern_matches(p, cand.callee) for p in spec.get("single_result", ())):
+            hi, ei, results = 0, None, 1
+        if results is not None and len(names) != results:
+            return None  # another function of the same name, with another shape
         if ei is not None and len(names) <= ei:
             return Verdict(False)  # not the `x, err :=` shape this rule is about
         if hi >= len(names):
@@ -129,16 +187,35 @@ class GoAdapter:
             return Verdict(False)  # stored in a field, map or slice element: handed on
         handle = target.text.decode()
         if handle == "_":
-            return Verdict(True, "because the result is discarded", node="_")
+            if not self._has_evidence(cand, fn, None):
+                return None
+            return Verdict(True, "because it is assigned to _", node="_")
         err = None
         if ei is not None and names[ei].type == "identifier" and names[ei].text != b"_":
             err = names[ei].text.decode()
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
+        if not self._has_evidence(cand, fn, handle):
+            return None
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
         return Track(cand, fn, handle, err, decl_block, {"stmt": stmt})
+
+    def _has_evidence(self, cand, fn, handle: str) -> bool:
+        """A call matched only by a ``*.Name`` pattern is the rule's resource only if the
+        function uses the handle as one (``resp.Body``, ``stmt.Exec``...), when the rule
+        lists such ``evidence``."""
+        spec = cand.rule.lifecycle
+        evidence = spec.get("evidence")
+        if not evidence or cand.callee in spec["acquire"]:
+            return True
+        if handle is None:
+            return False
+        q = ("((selector_expression operand: (identifier) @h field: (field_identifier) @f)"
+             " (#eq? @h \"%s\"))" % handle)
+        wanted = set(evidence)
+        return any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn))
 
     def _scope_of(self, stmt, fn):
         n = stmt.parent
@@ -224,7 +301,7 @@ class GoAdapter:
             return self._if(s, blocks, depth)
         if t == "for_statement":
             body = s.child_by_field_name("body")
-            clause = [c for c in s.named_children if c is not body]
+            clause = [c for c in s.named_children if c != body and c.type != "comment"]
             infinite = not clause or (clause[0].type == "for_clause"
                                       and clause[0].child_by_field_name("condition") is None)
             head = clause[0] if clause else None
@@ -359,6 +436,9 @@ class GoEffects:
         self.borrow = set(spec.get("borrow_calls", ()))
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
+        # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
+        self.receive_releases = bool(track.candidate) and any(
+            pattern_matches(p, track.candidate.callee) for p in spec.get("receive_releases", ()))
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
@@ -429,8 +509,11 @@ class GoEffects:
         name = name or self.name
         fn = self.track.function
         decl_scope = self.track.decl_block
+        acq = self.stmt
         p, child = n, None
         while p is not None and p != fn:
+            # a declaration before the tracked one (in a scope holding it) is not in effect
+            holds_acq = acq is not None and p.start_byte <= acq.start_byte < p.end_byte
             if p.type == "func_literal":
                 params = p.child_by_field_name("parameters")
                 if params is not None and any(
@@ -442,9 +525,11 @@ class GoEffects:
                 for sib in p.named_children:
                     if sib.start_byte >= child.start_byte:
                         break
+                    if holds_acq and sib.start_byte < acq.start_byte:
+                        continue
                     if self._declares(sib, name):
                         return True
-            if p.type in ("for_statement", "if_statement") and p != decl_scope:
+            if p.type in ("for_statement", "if_statement") and p != decl_scope and not holds_acq:
                 for c in p.named_children:
                     if c.type in ("range_clause", "for_clause", "short_var_declaration") \
                             and self._declares(c, name) and (child is None or c != child):
@@ -519,6 +604,9 @@ class GoEffects:
             if gp.type == "var_spec":
                 return HANDOFF
             return None
+        if t == "unary_expression" and expr != n and self.receive_releases \
+                and p.child_by_field_name("operator").type == "<-":
+            return RELEASE
         if t in ("literal_element", "keyed_element", "send_statement", "unary_expression",
                  "literal_value", "go_statement"):
             if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
@@ -548,7 +636,9 @@ class GoEffects:
             return None
         if callee in STORING_BUILTINS or callee in self.handoff_calls:
             return HANDOFF
-        if "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
+        # a function value (a cancel func) passed to a library is there to be called
+        func_handle = "()" in self.release
+        if not func_handle and "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
             return None
         if self.depth < 3:
             index = [c for c in args.named_children if c.type != "comment"].index(expr) \
