@@ -61,6 +61,29 @@ def enclosing_function(node):
     return n
 
 
+def own_nodes(root):
+    """Every node under ``root`` that belongs to the same function (not to a func literal
+    nested in it), root first; an explicit stack, no recursion."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in reversed(n.named_children) if c.type != "func_literal")
+
+
+def root_identifier(expr):
+    """`resp` of `resp.Body.Close`, `f` of `f`; None for anything else."""
+    while expr is not None and expr.type in ("selector_expression", "parenthesized_expression"):
+        expr = (expr.child_by_field_name("operand") if expr.type == "selector_expression"
+                else (expr.named_children[0] if expr.named_children else None))
+    return expr if expr is not None and expr.type == "identifier" else None
+
+
+def function_name(fn) -> str:
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name.text.decode() if name is not None else ""
+
+
 def is_noreturn(call) -> bool:
     name = callee_text(call)
     if name in NORETURN_EXACT:
@@ -93,6 +116,13 @@ def file_go_version(ctx) -> tuple | None:
     if ctx.settings.go_version:
         return tuple(ctx.settings.go_version)
     return go_mod_version(os.path.dirname(ctx.src.path) or ".")
+
+
+def emit_adjusted(ctx, rule, node, message: str, related=()) -> None:
+    """Report from a Go code check, lowered or dropped by the file's Go version."""
+    severity, note = collected_adjustment(ctx, rule)
+    if severity != "drop":
+        ctx.emit(rule, node, message + note, related=related, severity=severity)
 
 
 def collected_adjustment(ctx, rule) -> tuple:
