@@ -33,7 +33,7 @@ _KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "check",
 _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
-    "evidence", "single_result", "results", "receive_releases",
+    "evidence", "evidence_args", "single_result", "results", "receive_releases",
 }
 
 
@@ -132,7 +132,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
-                "evidence", "single_result", "receive_releases"):
+                "evidence", "evidence_args", "single_result", "receive_releases"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

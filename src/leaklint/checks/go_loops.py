@@ -10,7 +10,7 @@ enclosing loop.
 from __future__ import annotations
 
 from ..languages import matches
-from ..languages.go import own_nodes, root_identifier
+from ..languages.go import callee_text, own_nodes, root_identifier
 
 _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 
@@ -49,25 +49,52 @@ def _released_here(call, body, defer_node):
         method = fn.child_by_field_name("field").text.decode()
         root = root_identifier(fn.child_by_field_name("operand"))
         if root is not None:
-            names.append(root.text.decode())
+            names.append((root.text.decode(), False))
             lock = _LOCKS.get(method)
     elif fn is not None and fn.type == "identifier":
-        names.append(fn.text.decode())  # defer cancel()
+        names.append((fn.text.decode(), True))  # defer cancel()
     args = call.child_by_field_name("arguments")
     for a in (args.named_children if args is not None else ()):
         root = root_identifier(a)
         if root is not None:
-            names.append(root.text.decode())
-    for name in names:
+            names.append((root.text.decode(), False))
+    for name, func_value in names:
         for node in own_nodes(body):
             if node.start_byte >= defer_node.start_byte:
                 break
             if lock is not None:
                 if _is_lock_call(node, name, lock):
                     return name, node
-            elif _assigns_from_call(node, name):
+            elif _assigns_from_call(node, name, func_value):
+                if _kept_beyond_iteration(body, name):
+                    break  # stored for later use: living until the function returns is the point
                 return name, node
     return None
+
+
+def _kept_beyond_iteration(body, name: str) -> bool:
+    """Is ``name`` appended to a slice, stored in an element or field, put in a literal
+    or sent on a channel inside the loop body?"""
+    for node in own_nodes(body):
+        if node.type != "identifier" or node.text.decode() != name:
+            continue
+        p = node.parent
+        if p is None:
+            continue
+        if p.type == "argument_list" and p.parent is not None \
+                and callee_text(p.parent) == "append":
+            return True
+        if p.type in ("literal_element", "keyed_element", "send_statement") \
+                and node != p.named_children[0]:
+            return True
+        if p.type == "expression_list" and p.parent is not None \
+                and p.parent.type == "assignment_statement" \
+                and p.parent.child_by_field_name("right") == p:
+            left = p.parent.child_by_field_name("left")
+            if any(c.type in ("index_expression", "selector_expression")
+                   for c in left.named_children):
+                return True
+    return False
 
 
 def _last_iteration(defer_node) -> bool:
@@ -80,7 +107,10 @@ def _last_iteration(defer_node) -> bool:
     return False
 
 
-def _assigns_from_call(node, name: str) -> bool:
+def _assigns_from_call(node, name: str, func_value: bool = False) -> bool:
+    """``name`` gets the result of a call here. For a deferred func value (`defer stop()`)
+    only cancel funcs count: other cleanup funcs made in a loop (test fixtures, mostly)
+    are meant to run when the function returns."""
     if node.type not in ("short_var_declaration", "assignment_statement"):
         return False
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -88,7 +118,11 @@ def _assigns_from_call(node, name: str) -> bool:
         return False
     if not any(c.type == "identifier" and c.text.decode() == name for c in left.named_children):
         return False
-    return any(v.type == "call_expression" for v in right.named_children)
+    calls = [v for v in right.named_children if v.type == "call_expression"]
+    if func_value:
+        return any(callee_text(c).startswith("context.With") or
+                   callee_text(c).endswith("NotifyContext") for c in calls)
+    return bool(calls)
 
 
 def _is_lock_call(node, name: str, lock: str) -> bool:

@@ -79,6 +79,27 @@ def root_identifier(expr):
     return expr if expr is not None and expr.type == "identifier" else None
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str):
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _string_args_match(call, patterns) -> bool:
+    """Does a string literal argument of ``call`` match one of ``patterns`` (regexes)?"""
+    args = call.child_by_field_name("arguments")
+    if not patterns or args is None:
+        return False
+    for a in args.named_children:
+        if a.type in ("interpreted_string_literal", "raw_string_literal"):
+            text = a.text.decode("utf-8", "replace")[1:-1]
+            if any(rx is not None and rx.search(text) for rx in map(_compiled, patterns)):
+                return True
+    return False
+
+
 def function_name(fn) -> str:
     name = fn.child_by_field_name("name") if fn is not None else None
     return name.text.decode() if name is not None else ""
@@ -239,6 +260,8 @@ class GoAdapter:
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
         if not evidence or cand.callee in spec["acquire"]:
+            return True
+        if _string_args_match(cand.call, spec.get("evidence_args", ())):
             return True
         if handle is None:
             return False
