@@ -497,22 +497,47 @@ class GoEffects:
         self.stmt = track.extra.get("stmt")
 
     def guard(self, cond):
-        if cond is None or cond.type != "binary_expression":
+        """The branch in which the handle is nil: the error is non-nil there (`err != nil`,
+        `err == io.EOF`, `errors.Is(err, X)`, either side of an `&&`), or the handle itself
+        is compared with nil."""
+        while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
+            cond = cond.named_children[0]
+        if cond is None:
+            return None
+        if cond.type == "call_expression":
+            args = cond.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if callee_text(cond) in ("errors.Is", "errors.As") and self._is_error(first):
+                return "then"
+            return None
+        if cond.type != "binary_expression":
             return None
         op = cond.child_by_field_name("operator")
         left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
         if op is None or left is None or right is None:
             return None
+        if op.type == "&&":
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if "then" in sides else None
         if left.type == "nil":
             left, right = right, left
+        if self._is_error(left):
+            if right.type == "nil":
+                return {"!=": "then", "==": "else"}.get(op.type)
+            if op.type == "==" and right.type in ("identifier", "selector_expression") \
+                    and right.text != b"nil":
+                return "then"  # err == io.EOF: an error, so no handle
+            return None
         if right.type != "nil" or left.type != "identifier":
             return None
-        name = left.text.decode()
-        if name == self.track.error and not self._shadowed(left, None, name):
-            return {"!=": "then", "==": "else"}.get(op.type)
-        if name == self.name and not self._shadowed(left, None):
+        if left.text.decode() == self.name and not self._shadowed(left, None):
             return {"==": "then", "!=": "else"}.get(op.type)
         return None
+
+    def _is_error(self, node) -> bool:
+        return (node is not None and node.type == "identifier" and self.track.error is not None
+                and node.text.decode() == self.track.error
+                and not self._shadowed(node, None, self.track.error))
 
     def events(self, leaf) -> list[str]:
         node = leaf.node
