@@ -507,8 +507,13 @@ class GoEffects:
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
-            if callee_text(cond) in ("errors.Is", "errors.As") and self._is_error(first):
+            callee = callee_text(cond)
+            if callee in ("errors.Is", "errors.As") and self._is_error(first):
                 return "then"
+            # `if assert.NoError(t, err) { ... }`: the body runs only without an error
+            if callee.rsplit(".", 1)[-1] in ("NoError", "Nil") and args is not None \
+                    and any(self._is_error(a) for a in args.named_children):
+                return "else"
             return None
         if cond.type != "binary_expression":
             return None
@@ -696,6 +701,12 @@ class GoEffects:
             return HANDOFF
         return None
 
+    def _names_release(self, function: str) -> bool:
+        """`GracefulClose(resp)`, `closeQuietly(f)`, `stopTicker(t)`: a function named after
+        the release takes care of it."""
+        low = function.lower()
+        return any(m != "()" and m.lower() in low for m in self.release)
+
     def _declares_in_other_scope(self, decl) -> bool:
         scope = self.a._scope_of(decl, self.track.function)
         return scope is not None and self.track.decl_block is not None and \
@@ -708,7 +719,7 @@ class GoEffects:
             return HANDOFF
         callee = callee_text(call)
         short = callee.rsplit(".", 1)[-1]
-        if callee in self.release_fns or short in self.release_fns:
+        if callee in self.release_fns or short in self.release_fns or self._names_release(short):
             return RELEASE if deferred or not closure else HANDOFF
         if callee in self.borrow or callee in BORROWING_BUILTINS:
             return None
