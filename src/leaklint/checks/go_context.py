@@ -56,7 +56,18 @@ def _stored_cancels(root, patterns):
 
 
 def _fields_given(fn, name: str, after, call):
-    """Fields that the local cancel func ``name`` is stored in after ``after``."""
+    """Fields that the local cancel func ``name`` is stored in after ``after``; none when
+    the local is also used some other way (called, deferred, passed on): then the field
+    is not the only way to cancel."""
+    stores = list(_stores(fn, name, after, call))
+    mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
+                for n in caps["n"] if n.start_byte >= after.end_byte]
+    if len(mentions) > len(stores):
+        return
+    yield from stores
+
+
+def _stores(fn, name: str, after, call):
     for node in own_nodes(fn):
         if node.start_byte < after.end_byte:
             continue

@@ -246,6 +246,8 @@ class GoAdapter:
             err = names[ei].text.decode()
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
+        if not declares and fn.type == "func_literal" and not self._declared_in(fn, handle):
+            return Verdict(False)  # a closure storing into its enclosing function's variable
         if not self._has_evidence(cand, fn, handle):
             return None
         decl_block = None
