@@ -9,7 +9,8 @@ timers are collected, so both rules drop their findings for modules whose go.mod
 from __future__ import annotations
 
 from ..languages import matches
-from ..languages.go import emit_adjusted, enclosing_function, function_name, own_nodes
+from ..languages.go import (callee_text, emit_adjusted, enclosing_function, function_name,
+                            is_noreturn, own_nodes)
 
 _CALL = ("((call_expression function: (selector_expression operand: (identifier) @pkg"
          " field: (field_identifier) @fn)) @call (#eq? @pkg \"time\") (#eq? @fn \"%s\"))")
@@ -54,7 +55,9 @@ def _way_out(fn, call):
         c.start_byte <= call.start_byte < c.end_byte
         or (ticks and (c.child_by_field_name("right") or c).text.decode() == ticks))
         for c in clause)
-    if clause and not ranges_ticks:
+    endless = not clause or (clause[0].type == "for_clause"
+                             and clause[0].child_by_field_name("condition") is None)
+    if not endless and not ranges_ticks:
         return loop  # a bounded loop: it ends, and so does the function
     for node in own_nodes(loop.child_by_field_name("body")):
         if node.type == "break_statement" and (node.named_children or _breaks_loop(node, loop)):
@@ -92,10 +95,33 @@ def after_in_loop(ctx, rule) -> None:
             continue
         others = [c for c in select.named_children
                   if c.type in ("communication_case", "default_case") and c != case]
-        ctx.count(rule.code, ok=not others)
-        if others:
+        # only a case that goes round the loop again abandons timers one after another;
+        # cases that all leave the loop abandon at most one
+        looping = [c for c in others if not _leaves_loop(c)]
+        ctx.count(rule.code, ok=not looping)
+        if looping:
             emit_adjusted(ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
                           related=[(loop, "the loop")])
+
+
+def _leaves_loop(case) -> bool:
+    """Does this select case end by leaving the loop: return, labeled break, goto, or a
+    call that never returns (t.Fatal, panic...)?"""
+    stmts = [c for c in case.named_children if c.type == "statement_list"]
+    last = stmts[0].named_children[-1] if stmts and stmts[0].named_children else None
+    while last is not None and last.type == "comment":
+        last = last.prev_named_sibling
+    if last is None:
+        return False
+    if last.type in ("return_statement", "goto_statement"):
+        return True
+    if last.type == "break_statement":
+        return bool(last.named_children)  # an unlabeled break leaves only the select
+    if last.type == "expression_statement" and last.named_children \
+            and last.named_children[0].type == "call_expression":
+        return is_noreturn(last.named_children[0]) or \
+            callee_text(last.named_children[0]).rsplit(".", 1)[-1] in ("FailNow", "Fail")
+    return False
 
 
 def _select_in_loop(call):
