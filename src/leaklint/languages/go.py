@@ -721,12 +721,31 @@ class GoEffects:
             return HANDOFF
         callee = callee_text(call)
         short = callee.rsplit(".", 1)[-1]
-        if callee in self.release_fns or short in self.release_fns or self._names_release(short):
+        if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
         if callee in self.borrow or callee in BORROWING_BUILTINS:
             return None
         if callee in STORING_BUILTINS or callee in self.handoff_calls:
             return HANDOFF
+        # a function value (a cancel func) passed to a library is there to be called
+        func_handle = "()" in self.release
+        borrowing = (not func_handle and "." in callee
+                     and callee.split(".", 1)[0] in BORROWING_PACKAGES)
+        if not borrowing and self.depth < 3:
+            index = [c for c in args.named_children if c.type != "comment"].index(expr) \
+                if expr in args.named_children else -1
+            if index >= 0:
+                # a same-file function is judged by its body, whatever its name
+                summary = self.a.releases_param(short, index, self.rule, self.depth)
+                if summary is not None:
+                    if summary:
+                        return RELEASE if (deferred or not closure) else HANDOFF
+                    return None
+        if self._names_release(short):
+            return RELEASE if deferred or not closure else HANDOFF
+        if borrowing:
+            return None
+        return HANDOFF
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
         if not func_handle and "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
