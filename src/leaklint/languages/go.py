@@ -170,6 +170,7 @@ class GoAdapter:
         self._lowered = {}
         self._functions = None
         self._summaries = {}
+        self._program_ends = False
 
     def adjust(self, rule):
         return collected_adjustment(self.ctx, rule)
@@ -325,12 +326,24 @@ class GoAdapter:
         if hit is None:
             blocks = {}
             body = fn.child_by_field_name("body")
+            # returning from main ends the program: nothing is left to leak
+            self._program_ends = self._is_main(fn)
             if body is None:
                 hit = (ir.Block([], fn), fn, blocks)
             else:
-                hit = (self._block(body, blocks, 0), body, blocks)
+                block = self._block(body, blocks, 0)
+                if self._program_ends:
+                    block.stmts.append(ir.Exit(body, "noreturn"))
+                hit = (block, body, blocks)
+            self._program_ends = False
             self._lowered[key] = hit
         return hit
+
+    def _is_main(self, fn) -> bool:
+        if fn.type != "function_declaration" or function_name(fn) != "main":
+            return False
+        pkg = next((c for c in self.root.named_children if c.type == "package_clause"), None)
+        return pkg is not None and pkg.named_children and pkg.named_children[0].text == b"main"
 
     def _block(self, node, blocks, depth, extra_first=()):
         if depth > ir.MAX_DEPTH:
@@ -363,7 +376,7 @@ class GoAdapter:
             loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head)
             return loop
         if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
-            cases, has_default = [], False
+            cases, has_default, falls = [], False, []
             prefix = []
             init = s.child_by_field_name("initializer")
             if init is not None:
@@ -380,7 +393,12 @@ class GoAdapter:
                         head.append(ir.Leaf(comm))
                     case_block = ir.Block(head + [self._stmt(x, blocks, depth + 1)
                                                   for x in self._case_statements(c)], c)
+                    falls.append(any(x.type == "fallthrough_statement"
+                                     for x in self._case_statements(c)[-1:]))
                     cases.append(case_block)
+            for i in range(len(cases) - 2, -1, -1):  # `fallthrough` runs the next case too
+                if falls[i]:
+                    cases[i].stmts = cases[i].stmts + cases[i + 1].stmts
             exhaustive = has_default or t == "select_statement"
             branch = ir.Branch(s, cases, exhaustive, True, label)
             if prefix:
@@ -389,7 +407,7 @@ class GoAdapter:
                 return block
             return branch
         if t == "return_statement":
-            return ir.Exit(s, "return")
+            return ir.Exit(s, "noreturn" if self._program_ends else "return")
         if t == "break_statement":
             return ir.Exit(s, "break", self._label(s))
         if t == "continue_statement":
