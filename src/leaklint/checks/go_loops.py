@@ -26,7 +26,7 @@ def defer_in_loop(ctx, rule) -> None:
             if key in seen:
                 continue
             call = node.named_children[0] if node.named_children else None
-            if call is None or call.type != "call_expression" or _last_iteration(node):
+            if call is None or call.type != "call_expression" or _last_iteration(node, body):
                 continue
             found = _released_here(call, body, node)
             ctx.count(rule.code, ok=found is None)
@@ -44,9 +44,9 @@ def _released_here(call, body, defer_node):
     acquires before the defer, else None."""
     fn = call.child_by_field_name("function")
     names = []
-    lock = None
+    lock = method_name = None
     if fn is not None and fn.type == "selector_expression":
-        method = fn.child_by_field_name("field").text.decode()
+        method = method_name = fn.child_by_field_name("field").text.decode()
         root = root_identifier(fn.child_by_field_name("operand"))
         if root is not None:
             names.append((root.text.decode(), False))
@@ -66,17 +66,56 @@ def _released_here(call, body, defer_node):
                 if _is_lock_call(node, name, lock):
                     return name, node
             elif _assigns_from_call(node, name, func_value):
-                if _kept_beyond_iteration(body, name):
+                if _kept_beyond_iteration(body, _derived_names(body, node)):
                     break  # stored for later use: living until the function returns is the point
+                if method_name and _released_in_iteration(body, name, method_name, defer_node):
+                    break  # also released by hand each time round: only the defers pile up
                 return name, node
     return None
 
 
-def _kept_beyond_iteration(body, name: str) -> bool:
-    """Is ``name`` appended to a slice, stored in an element or field, put in a literal
-    or sent on a channel inside the loop body?"""
+def _derived_names(body, acquisition) -> set:
+    """The names the acquisition assigns (`ctx, cancel`), and the names later assigned
+    from expressions that use them (`stream := client.Watch(ctx)`)."""
+    names = {c.text.decode() for c in acquisition.child_by_field_name("left").named_children
+             if c.type == "identifier" and c.text != b"_"}
     for node in own_nodes(body):
-        if node.type != "identifier" or node.text.decode() != name:
+        if node.start_byte <= acquisition.start_byte or \
+                node.type not in ("short_var_declaration", "assignment_statement"):
+            continue
+        right, left = node.child_by_field_name("right"), node.child_by_field_name("left")
+        if right is None or left is None:
+            continue
+        used = {n.text.decode() for n in own_nodes(right) if n.type == "identifier"}
+        if used & names:
+            names |= {c.text.decode() for c in left.named_children if c.type == "identifier"}
+    return names
+
+
+def _released_in_iteration(body, name: str, method: str, defer_node) -> bool:
+    """Is ``name.method()`` also called outside a defer in the loop body?"""
+    for node in own_nodes(body):
+        if node.type == "defer_statement":
+            continue
+        if node.type == "call_expression" and not _inside(node, defer_node):
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type == "selector_expression":
+                root = root_identifier(fn.child_by_field_name("operand"))
+                if root is not None and root.text.decode() == name \
+                        and fn.child_by_field_name("field").text.decode() == method:
+                    return True
+    return False
+
+
+def _inside(node, outer) -> bool:
+    return outer.start_byte <= node.start_byte < outer.end_byte
+
+
+def _kept_beyond_iteration(body, names: set) -> bool:
+    """Is one of ``names`` appended to a slice, stored in an element or field (also as part
+    of the stored expression), put in a literal or sent on a channel inside the loop body?"""
+    for node in own_nodes(body):
+        if node.type != "identifier" or node.text.decode() not in names:
             continue
         p = node.parent
         if p is None:
@@ -87,23 +126,35 @@ def _kept_beyond_iteration(body, name: str) -> bool:
         if p.type in ("literal_element", "keyed_element", "send_statement") \
                 and node != p.named_children[0]:
             return True
-        if p.type == "expression_list" and p.parent is not None \
-                and p.parent.type == "assignment_statement" \
-                and p.parent.child_by_field_name("right") == p:
-            left = p.parent.child_by_field_name("left")
-            if any(c.type in ("index_expression", "selector_expression")
-                   for c in left.named_children):
+        stmt = p
+        while stmt is not None and stmt != body and stmt.type != "assignment_statement":
+            stmt = stmt.parent
+        if stmt is not None and stmt.type == "assignment_statement":
+            right, left = stmt.child_by_field_name("right"), stmt.child_by_field_name("left")
+            if right is not None and _inside(node, right) and any(
+                    c.type in ("index_expression", "selector_expression")
+                    for c in left.named_children):
                 return True
     return False
 
 
-def _last_iteration(defer_node) -> bool:
-    """The defer's block goes on to return or break: this iteration is the last one."""
-    sib = defer_node.next_named_sibling
-    while sib is not None:
-        if sib.type in ("return_statement", "break_statement"):
-            return True
-        sib = sib.next_named_sibling
+def _last_iteration(defer_node, body) -> bool:
+    """After the defer, the iteration goes on to a `return` (or a `break` of the loop) at
+    the defer's level or at an enclosing level inside the loop body: it is the last one."""
+    node, in_case = defer_node, False
+    while node is not None and node != body:
+        parent = node.parent
+        if parent is None or (node != defer_node and node.type in ("for_statement", "func_literal")):
+            return False
+        in_case |= node.type in ("expression_case", "type_case", "communication_case",
+                                 "default_case")
+        if parent.type in ("statement_list", "block"):
+            sib = node.next_named_sibling
+            while sib is not None:
+                if sib.type == "return_statement" or (sib.type == "break_statement" and not in_case):
+                    return True
+                sib = sib.next_named_sibling
+        node = parent
     return False
 
 
@@ -118,7 +169,8 @@ def _assigns_from_call(node, name: str, func_value: bool = False) -> bool:
         return False
     if not any(c.type == "identifier" and c.text.decode() == name for c in left.named_children):
         return False
-    calls = [v for v in right.named_children if v.type == "call_expression"]
+    calls = [v for v in right.named_children if v.type == "call_expression"
+             and callee_text(v) not in ("make", "new", "append", "len")]
     if func_value:
         return any(callee_text(c).startswith("context.With") or
                    callee_text(c).endswith("NotifyContext") for c in calls)
