@@ -544,6 +544,9 @@ class GoEffects:
         if op.type == "&&":
             sides = {self.guard(left), self.guard(right)}
             return "then" if "then" in sides else None
+        if op.type == "||":  # `err == context.Canceled || err == io.EOF`
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if sides == {"then"} else None
         if left.type == "nil":
             left, right = right, left
         if self._is_error(left):
