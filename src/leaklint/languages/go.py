@@ -254,7 +254,11 @@ class GoAdapter:
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
-        return Track(cand, fn, handle, err, decl_block, {"stmt": stmt})
+        # the other results (`ctx` of `ctx, cancel :=`): code that checks them for nil
+        # is keeping track of whether the handle is live
+        pairs = {n.text.decode() for i, n in enumerate(names)
+                 if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
+        return Track(cand, fn, handle, err, decl_block, {"stmt": stmt, "pairs": pairs})
 
     def _has_evidence(self, cand, fn, handle: str) -> bool:
         """A call matched only by a ``*.Name`` pattern is the rule's resource only if the
@@ -558,7 +562,9 @@ class GoEffects:
             return None
         if right.type != "nil" or left.type != "identifier":
             return None
-        if left.text.decode() == self.name and not self._shadowed(left, None):
+        name = left.text.decode()
+        if (name == self.name or name in self.track.extra.get("pairs", ())) \
+                and not self._shadowed(left, None, name):
             return {"==": "then", "!=": "else"}.get(op.type)
         return None
 
