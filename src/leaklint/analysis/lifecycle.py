@@ -177,7 +177,7 @@ class Follow:
             self._jumps.pop()
         exits = ctx.breaks
         if not stmt.infinite:
-            exits |= entry | body_out | ctx.continues
+            exits |= body_out | ctx.continues | (0 if stmt.runs else entry)
         return exits
 
     def _branch(self, stmt: Branch, state: int) -> int:

@@ -343,6 +343,33 @@ class GoAdapter:
             self._lowered[key] = hit
         return hit
 
+    def _runs_once(self, head, loop) -> bool:
+        """A range over a non-empty literal, directly or through a variable the function
+        sets to one (the table-driven test): the body runs at least once."""
+        if head.type != "range_clause":
+            return False
+        value = head.child_by_field_name("right")
+        if value is not None and value.type == "identifier":
+            value = self._literal_of(value.text.decode(), loop)
+        if value is None or value.type != "composite_literal":
+            return False
+        body = value.child_by_field_name("body")
+        return body is not None and any(c.type in ("literal_element", "keyed_element")
+                                        for c in body.named_children)
+
+    def _literal_of(self, name: str, loop):
+        """The composite literal that the only `name :=` before ``loop`` assigns."""
+        fn = enclosing_function(loop)
+        found = None
+        for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                     " right: (expression_list . (_) @v .)) @d", fn):
+            if caps["n"][0].text.decode() != name:
+                continue
+            if found is not None or caps["d"][0].start_byte > loop.start_byte:
+                return None
+            found = caps["v"][0]
+        return found
+
     def _is_main(self, fn) -> bool:
         if fn.type != "function_declaration" or function_name(fn) != "main":
             return False
@@ -377,7 +404,8 @@ class GoAdapter:
             infinite = not clause or (clause[0].type == "for_clause"
                                       and clause[0].child_by_field_name("condition") is None)
             head = clause[0] if clause else None
-            loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head)
+            loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head,
+                           runs=head is not None and self._runs_once(head, s))
             return loop
         if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
             cases, has_default, falls = [], False, []
