@@ -39,12 +39,11 @@ def _stored_cancels(root, patterns):
     """(field name, node storing it, deriving call) for every cancel func of a derived
     context stored in a field: `ctx, s.cancel = context.WithCancel(...)`,
     `s.cancel = cancel`, `&T{cancel: cancel}`."""
-    q = ("(_ left: (expression_list . (_) . (_) @c .)"
-         " right: (expression_list . (call_expression) @call .)) @assign")
+    q = " ".join("(%s left: (expression_list . (_) . (_) @c .)"
+                 " right: (expression_list . (call_expression) @call .)) @assign" % t
+                 for t in ("short_var_declaration", "assignment_statement"))
     for _, caps in matches("go", q, root):
         assign, call, target = caps["assign"][0], caps["call"][0], caps["c"][0]
-        if assign.type not in ("short_var_declaration", "assignment_statement"):
-            continue
         if not any(pattern_matches(p, _callee(call)) for p in patterns):
             continue
         if target.type == "selector_expression":

@@ -17,11 +17,9 @@ _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 
 def defer_in_loop(ctx, rule) -> None:
     seen = set()
-    for _, caps in matches("go", "(for_statement body: (block) @body) @loop", ctx.tree.root_node):
-        body = caps["body"][0]
-        for node in own_nodes(body):
-            if node.type != "defer_statement":
-                continue
+    for _, caps in matches("go", "(defer_statement) @d", ctx.tree.root_node):
+        node = caps["d"][0]
+        for body in _enclosing_loop_bodies(node):
             key = (node.start_byte, node.end_byte)
             if key in seen:
                 continue
@@ -37,6 +35,18 @@ def defer_in_loop(ctx, rule) -> None:
             ctx.emit(rule, node,
                      rule.message.format(name=name, line=acquired.start_point[0] + 1),
                      related=[(acquired, f"{name} acquired here, once per iteration")])
+
+
+def _enclosing_loop_bodies(node):
+    """Bodies of the `for` loops around ``node`` in the same function, innermost first."""
+    out = []
+    child, p = node, node.parent
+    while p is not None and p.type not in ("func_literal", "function_declaration",
+                                          "method_declaration"):
+        if p.type == "for_statement" and p.child_by_field_name("body") == child:
+            out.append(child)
+        child, p = p, p.parent
+    return out
 
 
 def _released_here(call, body, defer_node):

@@ -18,12 +18,11 @@ def rows_err_not_checked(ctx, rule) -> None:
         return
     patterns = source.lifecycle["acquire"]
     root = ctx.tree.root_node
-    q = ("(_ left: (expression_list . (identifier) @h . (identifier) .)"
-         " right: (expression_list . (call_expression) @call .)) @assign")
+    q = " ".join("(%s left: (expression_list . (identifier) @h . (identifier) .)"
+                 " right: (expression_list . (call_expression) @call .)) @assign" % t
+                 for t in ("short_var_declaration", "assignment_statement"))
     for _, caps in matches("go", q, root):
         assign = caps["assign"][0]
-        if assign.type not in ("short_var_declaration", "assignment_statement"):
-            continue
         call = caps["call"][0]
         fn_node = call.child_by_field_name("function")
         callee = fn_node.text.decode() if fn_node is not None else ""

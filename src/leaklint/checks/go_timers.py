@@ -25,11 +25,10 @@ def tick_outside_long_lived(ctx, rule) -> None:
         exit_node = None
         if not (fn.type == "function_declaration" and function_name(fn) in ("main", "init")):
             exit_node = _way_out(fn, call)
-        ctx.count(rule.code, ok=exit_node is None)
-        if exit_node is not None:
-            line = exit_node.start_point[0] + 1
-            emit_adjusted(ctx, rule, call, rule.message.format(line=line),
-                          related=[(exit_node, "the function can leave here; the ticker stays")])
+        reported = exit_node is not None and emit_adjusted(
+            ctx, rule, call, rule.message.format(line=exit_node.start_point[0] + 1),
+            related=[(exit_node, "the function can leave here; the ticker stays")])
+        ctx.count(rule.code, ok=not reported)
 
 
 def _way_out(fn, call):
@@ -98,10 +97,10 @@ def after_in_loop(ctx, rule) -> None:
         # only a case that goes round the loop again abandons timers one after another;
         # cases that all leave the loop abandon at most one
         looping = [c for c in others if not _leaves_loop(c)]
-        ctx.count(rule.code, ok=not looping)
-        if looping:
-            emit_adjusted(ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
-                          related=[(loop, "the loop")])
+        reported = bool(looping) and emit_adjusted(
+            ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
+            related=[(loop, "the loop")])
+        ctx.count(rule.code, ok=not reported)
 
 
 def _leaves_loop(case) -> bool:

@@ -139,11 +139,14 @@ def file_go_version(ctx) -> tuple | None:
     return go_mod_version(os.path.dirname(ctx.src.path) or ".")
 
 
-def emit_adjusted(ctx, rule, node, message: str, related=()) -> None:
-    """Report from a Go code check, lowered or dropped by the file's Go version."""
+def emit_adjusted(ctx, rule, node, message: str, related=()) -> bool:
+    """Report from a Go code check, lowered or dropped by the file's Go version; whether
+    it was reported."""
     severity, note = collected_adjustment(ctx, rule)
-    if severity != "drop":
-        ctx.emit(rule, node, message + note, related=related, severity=severity)
+    if severity == "drop":
+        return False
+    ctx.emit(rule, node, message + note, related=related, severity=severity)
+    return True
 
 
 def collected_adjustment(ctx, rule) -> tuple:
