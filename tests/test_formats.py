@@ -89,7 +89,7 @@ def test_checklist(tree):
     out = result.stdout
     assert out.startswith("## leaklint review checklist\n")
     assert "### Resources\n\n- [ ] Rows, files and connections are closed\n" in out
-    assert ("  - 2 of 3 `Query`/`QueryContext` results are closed on every path "
+    assert ("  - 2 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path "
             "(LL101 `sql-rows-not-closed`)\n") in out
     assert ("  - `store.go:6`: rows from db.Query is not closed on the return at line 10 "
             "(LL101)\n") in out
@@ -102,7 +102,7 @@ def test_checklist_ticks_a_family_without_findings(tree):
     out = result.stdout
     assert result.exit_code == 0, out
     assert "- [x] Rows, files and connections are closed\n" in out
-    assert "3 of 3 `Query`/`QueryContext` results are closed on every path" in out
+    assert "3 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path" in out
     assert "`store.go:" not in out
 
 

@@ -188,8 +188,9 @@ class Follow:
         if not stmt.infinite:
             # the loop ends because its condition is false: some handles are released by
             # being exhausted (Go rows closed when Next returns false)
-            exits = self._apply(Leaf(stmt.head, "loop-exit"), entry | body_out | ctx.continues) \
-                if stmt.head is not None else entry | body_out | ctx.continues
+            normal = body_out | ctx.continues | (0 if stmt.runs else entry)
+            exits = self._apply(Leaf(stmt.head, "loop-exit"), normal) \
+                if stmt.head is not None else normal
         return exits | ctx.breaks
 
     def _branch(self, stmt: Branch, state: int) -> int:
