@@ -87,17 +87,40 @@ def _compiled(pattern: str):
         return None
 
 
-def _string_args_match(call, patterns) -> bool:
-    """Does a string literal argument of ``call`` match one of ``patterns`` (regexes)?"""
+def _string_args_match(call, patterns, fn=None) -> bool:
+    """Does a string argument of ``call`` match one of ``patterns`` (regexes)?
+
+    An identifier argument counts by the string literals assigned to it in ``fn``."""
     args = call.child_by_field_name("arguments")
     if not patterns or args is None:
         return False
+    texts = []
     for a in args.named_children:
         if a.type in ("interpreted_string_literal", "raw_string_literal"):
-            text = a.text.decode("utf-8", "replace")[1:-1]
-            if any(rx is not None and rx.search(text) for rx in map(_compiled, patterns)):
-                return True
-    return False
+            texts.append(a.text.decode("utf-8", "replace")[1:-1])
+        elif a.type == "identifier" and fn is not None:
+            texts.extend(_assigned_strings(fn, a.text.decode()))
+    rxs = [rx for rx in map(_compiled, patterns) if rx is not None]
+    return any(rx.search(t) for t in texts for rx in rxs)
+
+
+def _assigned_strings(fn, name: str) -> list[str]:
+    """String literals assigned to ``name`` (`name := "..."`, `name = "..."`) in ``fn``."""
+    q = ("[(short_var_declaration left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))"
+         " (assignment_statement left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))]")
+    return [caps["v"][0].text.decode("utf-8", "replace")[1:-1]
+            for _, caps in matches("go", q, fn) if caps["n"][0].text.decode() == name]
+
+
+def used_as_collection(fn, handle: str) -> bool:
+    """Is ``handle`` ranged over, indexed or measured with len in ``fn``? Then it is a
+    slice or map (an ORM's query result), not a handle such as sql.Rows."""
+    q = ("[(range_clause right: (identifier) @h) (index_expression operand: (identifier) @h)"
+         " (call_expression function: (identifier) @f arguments: (argument_list . (identifier) @h)"
+         " (#eq? @f \"len\"))]")
+    return any(caps["h"][0].text.decode() == handle for _, caps in matches("go", q, fn))
 
 
 def function_name(fn) -> str:
@@ -296,7 +319,9 @@ class GoAdapter:
         evidence = spec.get("evidence")
         if not evidence or cand.callee in spec["acquire"]:
             return True
-        if _string_args_match(cand.call, spec.get("evidence_args", ())):
+        if handle is not None and used_as_collection(fn, handle):
+            return False
+        if _string_args_match(cand.call, spec.get("evidence_args", ()), fn):
             return True
         if handle is None:
             return False
