@@ -17,7 +17,7 @@ from ..languages import matches
 from ..languages.go import callee_text, enclosing_function
 from ..model import Related
 from ..source import SourceFile
-from .go_chans import strip_parens, text
+from .go_chans import declared_names, strip_parens, text
 
 # inserting functions of these names fill registries (called from init() elsewhere)
 REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister")
@@ -152,26 +152,6 @@ def package_containers(root) -> dict:
     return out
 
 
-def _local_names(fn) -> set:
-    """Names a function declares (parameters, receivers, :=, var): they hide package vars."""
-    out = set()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if n.type == "parameter_declaration":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "short_var_declaration":
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        elif n.type == "var_spec":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        stack.extend(n.named_children)
-    return out
-
-
 def _filled_once(node, fn) -> bool:
     """In init(), a Register* function, or a func literal given to once.Do: a registry."""
     f = fn
@@ -200,7 +180,7 @@ def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict) -> None:
             continue  # package level: the declaration or a registry literal
         key = (pf.path, fn.start_byte)
         if key not in scopes:
-            scopes[key] = _local_names(fn) | _outer_locals(fn)
+            scopes[key] = declared_names(fn) | _outer_locals(fn)
         if name in scopes[key]:
             continue
         verdict = _use(ident)
@@ -217,7 +197,7 @@ def _outer_locals(fn) -> set:
     out = set()
     f = enclosing_function(fn)
     while f is not None:
-        out |= _local_names(f)
+        out |= declared_names(f)
         f = enclosing_function(f)
     return out
 
@@ -356,7 +336,7 @@ def delete_loop_clear(ctx, rule) -> None:
         fn = enclosing_function(loop)
         long_lived = target.type == "selector_expression" or (
             target.type == "identifier" and text(target) in package
-            and (fn is None or text(target) not in _local_names(fn) | _outer_locals(fn)))
+            and (fn is None or text(target) not in declared_names(fn) | _outer_locals(fn)))
         ctx.count(rule.code, ok=not long_lived)
         if long_lived:
             ctx.emit(rule, loop, rule.message.format(name=text(m)))

@@ -9,9 +9,10 @@ which operations of the creator count as its partner.
 from __future__ import annotations
 
 from ..analysis.ir import Leaf
-from ..languages.go import enclosing_function
+from ..languages import matches
+from ..languages.go import callee_text, enclosing_function
 from .go_chans import (CLOSE, RANGE, RECV, SEND, VERB, as_exit_loop, channel_makes, channel_ops,
-                       go_statements, goroutine, in_loop, inner_name, leaking_exits, loop_block,
+                       go_statements, goroutine, goroutine_ops, in_loop, inner_name, leaking_exits, loop_block,
                        mentions, release_node, text, unexplained_uses, within)
 
 # creators whose goroutines live as long as the process by design
@@ -85,25 +86,28 @@ def _left(leak, creator, without: str) -> str:
 def abandoned_channel(ctx, rule) -> None:
     """A goroutine blocks on an unbuffered channel the creator may stop serving."""
     for adapter, g in _goroutines(ctx):
-        if in_loop(g.stmt, g.creator):
-            continue  # one goroutine per iteration: several senders (LL613)
+        go_loop = _innermost_loop(g.stmt, g.creator)
         for name, (make, cap) in channel_makes(g.creator).items():
-            if make.start_byte > g.stmt.start_byte or (in_loop(make, g.creator)
-                                                        and not _same_loop(make, g.stmt, g.creator)):
+            # one channel per goroutine (both outside loops, or made in the same turn of
+            # the same loop); a goroutine per turn on one channel is LL613
+            if make.start_byte > g.stmt.start_byte or _innermost_loop(make, g.creator) != go_loop:
                 continue
             inner = inner_name(g, name)
             if not inner:
                 continue
-            gops = channel_ops(g.body, inner)
+            gops = goroutine_ops(adapter, g, inner)
             kinds = {o.kind for o in gops}
             if not gops or RANGE in kinds or (SEND in kinds and RECV in kinds):
                 continue
             blocking = [o for o in gops if o.kind in (SEND, RECV) and not o.in_select]
             if not blocking:
                 continue
+            many = False
             if SEND in kinds:
                 sends = [o for o in gops if o.kind == SEND]
-                if cap is None or (cap > 0 and (any(o.in_loop for o in sends) or len(sends) <= cap)):
+                many = any(o.in_loop for o in sends)
+                if cap is None or (cap > 0 and not many and (
+                        len(sends) <= cap or all(_ends_path(o.node) for o in sends))):
                     continue
                 partner, verb_needed = (RECV, RANGE), "receiving from"
             else:
@@ -113,42 +117,101 @@ def abandoned_channel(ctx, rule) -> None:
             cops = channel_ops(g.creator, name, skip=g.stmt)
             if any(o.kind == blocking[0].kind for o in cops):
                 continue  # the creator plays the goroutine's part too: a protocol, not a pair
-            if unexplained_uses(g.creator, name, make, cops, allow=(g.stmt,)):
-                continue  # handed to someone else who may be the partner
-            releases = [release_node(o) for o in cops if o.kind in partner]
+            handed = unexplained_uses(g.creator, name, make, cops, allow=(g.stmt,))
+            if handed:
+                # returned: the callers are the partner; one that drops it abandons the goroutine
+                dropped = _dropping_call(ctx, g.creator) if _only_returned(handed) else None
+                ctx.count(rule.code, ok=dropped is None)
+                if dropped is not None:
+                    op = blocking[0]
+                    where = f"{_creator_name(g.creator)} returns it and the call at line {_line(dropped)} drops it"
+                    ctx.emit(rule, g.stmt, rule.message.format(
+                        op=VERB[op.kind], kind="unbuffered" if cap == 0 else f"buffered ({cap})",
+                        chan=name, line=_line(op.node), where=where),
+                        related=[(op.node, f"blocks here: {VERB[op.kind]} {name}"),
+                                 (dropped, "the returned channel is dropped here")])
+                continue
+            receives = [o for o in cops if o.kind in partner]
+            releases = [release_node(o) for o in receives]
             leaks = leaking_exits(adapter, g.creator, g.stmt, releases)
-            ctx.count(rule.code, ok=not leaks)
-            if not leaks:
+            if leaks is None:
+                continue
+            early = _receive_loop_exits(adapter, g.creator, receives) if many else []
+            ctx.count(rule.code, ok=not (leaks or early))
+            if not (leaks or early):
                 continue
             op = blocking[0]
             kind = "unbuffered" if cap == 0 else f"buffered ({cap})"
-            where = (_left(leaks[0], g.creator, f"{verb_needed} it") if releases
-                     else f"nothing in {_creator_name(g.creator)} is {verb_needed} it")
+            who = _creator_name(g.creator)
+            if leaks:
+                where = (_left(leaks[0], g.creator, f"{verb_needed} it") if releases
+                         else f"nothing in {who} is {verb_needed} it")
+            else:
+                where = f"{who} stops receiving at line {_line(early[0].node)} while it may still send"
             related = [(op.node, f"blocks here: {VERB[op.kind]} {name}")]
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
-                        for l in leaks]
+                        for l in leaks + early]
             ctx.emit(rule, g.stmt, rule.message.format(
                 op=VERB[op.kind], kind=kind, chan=name, line=_line(op.node), where=where),
                 related=related)
 
 
-def _same_loop(make, stmt, fn) -> bool:
-    """Is the channel made in the same loop iteration as the goroutine (one pair per turn)?"""
-    p = make.parent
-    while p is not None and p != fn:
-        if p.type == "for_statement":
-            return within(stmt, p) and not _loop_between(stmt, p)
-        p = p.parent
-    return False
+def _only_returned(mentions_) -> bool:
+    """Are all these mentions of the channel `return ch` (possibly converted: `T(ch)`)?"""
+    for m in mentions_:
+        p = m.parent
+        while p is not None and p.type in ("expression_list", "argument_list", "call_expression",
+                                           "parenthesized_expression", "type_conversion_expression"):
+            if p.type == "call_expression" and callee_text(p)[:1].islower():
+                return False  # passed to a function, not converted to a named type
+            p = p.parent
+        if p is None or p.type != "return_statement":
+            return False
+    return True
 
 
-def _loop_between(node, outer) -> bool:
-    p = node.parent
-    while p is not None and p != outer:
-        if p.type == "for_statement":
-            return True
-        p = p.parent
-    return False
+def _dropping_call(ctx, creator):
+    """A same-file call of ``creator`` whose result is thrown away, if any."""
+    name = creator.child_by_field_name("name")
+    if name is None or creator.type == "func_literal":
+        return None
+    for _, caps in matches("go", "(expression_statement (call_expression) @call)", ctx.tree.root_node):
+        call = caps["call"][0]
+        if callee_text(call).rsplit(".", 1)[-1] == text(name):
+            return call
+    return None
+
+
+def _receive_loop_exits(adapter, creator, receives) -> list:
+    """Ways out of the loops that receive from a channel which do not finish receiving:
+    a `return` or `break` after a receive (a counted loop), or anywhere in a `range` loop."""
+    early = []
+    for op in receives:
+        loop = _receive_loop(op, creator)
+        if loop is None:
+            continue
+        lowered = loop_block(adapter, creator, loop)
+        if lowered is None:
+            continue
+        start = Leaf(loop, "loop-start") if op.kind == RANGE else None
+        anchor = loop if op.kind == RANGE else op.node
+        early += leaking_exits(adapter, creator, anchor, [], body=as_exit_loop(lowered, start),
+                               end_node=loop) or []
+    return sorted(early, key=lambda l: l.node.start_byte)
+
+
+def _ends_path(stmt) -> bool:
+    """Is this statement followed by a return, or the last of its function's body (so at
+    most one such statement runs per path)?"""
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is not None:
+        return nxt.type == "return_statement"
+    block = stmt.parent.parent if stmt.parent is not None and stmt.parent.type == "statement_list" \
+        else stmt.parent
+    return block is not None and block.parent is not None and block.parent.type in (
+        "func_literal", "function_declaration", "method_declaration")
 
 
 # -- LL611 ------------------------------------------------------------------------------
@@ -313,16 +376,7 @@ def several_senders(ctx, rule) -> None:
                 ctx.emit(rule, g.stmt, rule.message.format(chan=name, line=_line(go_loop), where=where),
                          related=related)
                 continue
-            early = []
-            for op, loop in looped:
-                lowered = loop_block(adapter, g.creator, loop)
-                if lowered is None:
-                    continue
-                start = Leaf(loop, "loop-start") if op.kind == RANGE else None
-                anchor = loop if op.kind == RANGE else op.node
-                leaks = leaking_exits(adapter, g.creator, anchor, [], body=as_exit_loop(lowered, start),
-                                      end_node=loop)
-                early += leaks or []
+            early = _receive_loop_exits(adapter, g.creator, [o for o, _l in looped])
             if not early:
                 continue
             first = early[0]

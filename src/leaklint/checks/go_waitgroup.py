@@ -66,7 +66,8 @@ def waitgroup_misuse(ctx, rule) -> None:
                 continue
             start = Leaf(fn.child_by_field_name("parameters") or fn, "goroutine-start")
             body = Block([start, lowered], fn)
-            leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end)
+            leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end,
+                                  nil_name=recv)
             ctx.count(rule.code, ok=not leaks)
             if not leaks:
                 continue
