@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..analysis.ir import Leaf
 from ..languages import matches
-from ..languages.go import callee_text, enclosing_function
+from ..languages.go import _body_statements, callee_text, enclosing_function
 from .go_chans import (CLOSE, RANGE, RECV, SEND, VERB, as_exit_loop, channel_makes, channel_ops,
                        go_statements, goroutine, goroutine_ops, in_loop, inner_name, leaking_exits, loop_block,
                        mentions, release_node, text, unexplained_uses, within)
@@ -105,9 +105,9 @@ def abandoned_channel(ctx, rule) -> None:
             many = False
             if SEND in kinds:
                 sends = [o for o in gops if o.kind == SEND]
-                many = any(o.in_loop for o in sends)
-                if cap is None or (cap > 0 and not many and (
-                        len(sends) <= cap or all(_ends_path(o.node) for o in sends))):
+                per_run = _sends_per_run(sends)
+                many = per_run > 1
+                if cap is None or per_run <= cap:
                     continue
                 partner, verb_needed = (RECV, RANGE), "receiving from"
             else:
@@ -133,7 +133,10 @@ def abandoned_channel(ctx, rule) -> None:
                 continue
             receives = [o for o in cops if o.kind in partner]
             releases = [release_node(o) for o in receives]
-            leaks = leaking_exits(adapter, g.creator, g.stmt, releases)
+            # waiting for the goroutine to finish (ranging over a channel it closes on the
+            # way out, or wg.Wait for its deferred Done) means it did not stay blocked
+            waits = _waits_for_end(adapter, g)
+            leaks = leaking_exits(adapter, g.creator, g.stmt, releases + waits)
             if leaks is None:
                 continue
             early = _receive_loop_exits(adapter, g.creator, receives) if many else []
@@ -154,6 +157,48 @@ def abandoned_channel(ctx, rule) -> None:
             ctx.emit(rule, g.stmt, rule.message.format(
                 op=VERB[op.kind], kind=kind, chan=name, line=_line(op.node), where=where),
                 related=related)
+
+
+def _waits_for_end(adapter, g) -> list:
+    """Nodes of the creator that return only once the goroutine has finished: a range over
+    a channel the goroutine closes by defer, a Wait on a WaitGroup it marks Done by defer."""
+    out = []
+    for d in _body_statements(g.body):
+        if d.type != "defer_statement":
+            continue
+        call = next((c for c in d.named_children if c.type == "call_expression"), None)
+        if call is None:
+            continue
+        callee = callee_text(call)
+        args = call.child_by_field_name("arguments").named_children
+        if callee == "close" and args and args[0].type == "identifier":
+            outer = _outer_name(g, text(args[0]))
+            out += [release_node(o) for o in channel_ops(g.creator, outer, skip=g.stmt) if o.kind == RANGE] \
+                if outer else []
+        elif callee.endswith(".Done") and not args:
+            wg = callee[:-len(".Done")]
+            outer = _outer_name(g, wg.split(".", 1)[0])
+            if outer:
+                wg = outer + wg[len(wg.split(".", 1)[0]):]
+                out += [c for _r, c in _method_calls(g.creator, wg, "Wait") if not within(c, g.stmt)]
+    return out
+
+
+def _outer_name(g, inner: str):
+    for outer, mapped in g.names.items():
+        if mapped == inner and outer != "*":
+            return outer
+    return inner if "*" in g.names and inner not in g.names else None
+
+
+def _method_calls(scope, recv: str, method: str) -> list:
+    out = []
+    for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)) @c",
+                           scope):
+        c = caps["c"][0]
+        if text(caps["m"][0]) == method and callee_text(c) == f"{recv}.{method}":
+            out.append((recv, c))
+    return out
 
 
 def _only_returned(mentions_) -> bool:
@@ -195,23 +240,47 @@ def _receive_loop_exits(adapter, creator, receives) -> list:
             continue
         start = Leaf(loop, "loop-start") if op.kind == RANGE else None
         anchor = loop if op.kind == RANGE else op.node
-        early += leaking_exits(adapter, creator, anchor, [], body=as_exit_loop(lowered, start),
-                               end_node=loop) or []
+        exits = leaking_exits(adapter, creator, anchor, [], body=as_exit_loop(lowered, start),
+                              end_node=loop) or []
+        # a break that lands before a loop draining the rest (`for range ch {}`) is fine
+        drained = any(o.node.start_byte >= loop.end_byte and _receive_loop(o, creator) is not None
+                      for o in receives)
+        early += [l for l in exits if not (drained and l.kind == "end")]
     return sorted(early, key=lambda l: l.node.start_byte)
 
 
+# statements that neither branch nor loop: control goes on to the next one
+_STRAIGHT = ("comment", "expression_statement", "assignment_statement", "short_var_declaration",
+             "inc_statement", "dec_statement", "var_declaration", "defer_statement")
+
+
 def _ends_path(stmt) -> bool:
-    """Is this statement followed by a return, or the last of its function's body (so at
-    most one such statement runs per path)?"""
-    nxt = stmt.next_named_sibling
-    while nxt is not None and nxt.type == "comment":
-        nxt = nxt.next_named_sibling
-    if nxt is not None:
-        return nxt.type == "return_statement"
-    block = stmt.parent.parent if stmt.parent is not None and stmt.parent.type == "statement_list" \
-        else stmt.parent
-    return block is not None and block.parent is not None and block.parent.type in (
-        "func_literal", "function_declaration", "method_declaration")
+    """Does the goroutine finish right after this statement (a `return` follows, or nothing
+    follows up to the end of its function, leaving no loop on the way)? Such a statement
+    runs at most once."""
+    node = stmt
+    while True:
+        p = node.parent
+        if p is None or p.type == "for_statement":
+            return False  # the end of a loop body goes round again
+        if p.type in ("func_literal", "function_declaration", "method_declaration"):
+            return True
+        if p.type in ("statement_list", "block"):
+            nxt = node.next_named_sibling
+            while nxt is not None and nxt.type in _STRAIGHT:
+                nxt = nxt.next_named_sibling
+            if nxt is not None:
+                return nxt.type == "return_statement"
+        node = p
+
+
+def _sends_per_run(sends) -> float:
+    """How many of these sends one run of the goroutine can make (inf: unknown)."""
+    ending = [o for o in sends if _ends_path(o.node)]
+    other = [o for o in sends if o not in ending]
+    if any(o.in_loop for o in other):
+        return float("inf")
+    return len(other) + (1 if ending else 0)
 
 
 # -- LL611 ------------------------------------------------------------------------------
