@@ -353,16 +353,18 @@ def release_node(op: Op):
     return op.node
 
 
-def deferred_before(fn, start, releases) -> bool:
-    """Is one of ``releases`` deferred in ``fn`` before ``start``, in a block enclosing it
-    (so it runs on every exit after ``start``)?"""
+def released_before(fn, start, releases) -> bool:
+    """Is one of ``releases`` a statement of ``fn`` before ``start`` in a block enclosing it:
+    deferred (it runs on every exit after ``start``), or done already (a channel closed
+    before the goroutine that ranges over it starts)?"""
     for r in releases:
-        d = r.parent
-        while d is not None and d.type != "defer_statement" and d != fn:
-            d = d.parent
-        if d is None or d.type != "defer_statement" or enclosing_function(d) != fn:
+        stmt = r
+        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block") \
+                and stmt != fn:
+            stmt = stmt.parent
+        if stmt == fn or stmt.parent is None or enclosing_function(stmt) != fn:
             continue
-        if d.end_byte <= start.start_byte and d.parent is not None and within(start, d.parent):
+        if stmt.end_byte <= start.start_byte and within(start, stmt.parent):
             return True
     return False
 
@@ -379,7 +381,7 @@ def leaking_exits(adapter, fn, start, releases, body=None, end_node=None, nil_na
         return None
     if body is not None:
         lowered, end = body, end_node
-    if body is None and deferred_before(fn, start, releases):
+    if body is None and released_before(fn, start, releases):
         return []
     follow = Follow(_Partner(fn, start, releases, nil_name), leak_exits=("return", "end"))
     return follow.run_function(lowered, end)

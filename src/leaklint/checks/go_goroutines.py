@@ -146,7 +146,10 @@ def abandoned_channel(ctx, rule) -> None:
             op = blocking[0]
             kind = "unbuffered" if cap == 0 else f"buffered ({cap})"
             who = _creator_name(g.creator)
-            if leaks:
+            if leaks and op.kind == SEND and any(o.kind == CLOSE for o in cops):
+                where = (f"{who} can leave at line {_line(leaks[0].node)} and close it first: the "
+                         "late send panics")
+            elif leaks:
                 where = (_left(leaks[0], g.creator, f"{verb_needed} it") if releases
                          else f"nothing in {who} is {verb_needed} it")
             else:
@@ -327,8 +330,10 @@ BLOCKING_CALLS = ("time.Sleep", ".Wait", ".Recv", ".Accept")
 def loop_without_exit(ctx, rule) -> None:
     """A goroutine runs an endless loop of blocking operations with no way out."""
     seen = set()
+    if _package(ctx.tree.root_node) == "main":
+        return  # a command: its goroutines live as long as the process by design
     for adapter, g in _goroutines(ctx):
-        if _creator_name(g.creator) in PROCESS_LIFETIME:
+        if _creator_name(g.creator) in PROCESS_LIFETIME or _started_once(g.stmt):
             continue
         fn = g.body.parent
         for loop in _endless_loops(g.body, fn):
@@ -353,6 +358,22 @@ def loop_without_exit(ctx, rule) -> None:
                      related=[(loop, "this loop has no return, break or stop case"),
                               (blocking[0], "blocks here on every turn")])
             break
+
+
+def _package(root) -> str:
+    clause = next((c for c in root.named_children if c.type == "package_clause"), None)
+    return text(clause.named_children[0]) if clause is not None and clause.named_children else ""
+
+
+def _started_once(stmt) -> bool:
+    """Is the go statement inside a function literal given to `once.Do` (one per process)?"""
+    fn = enclosing_function(stmt)
+    while fn is not None and fn.type == "func_literal":
+        call = fn.parent.parent if fn.parent is not None else None
+        if call is not None and call.type == "call_expression" and callee_text(call).endswith(".Do"):
+            return True
+        fn = enclosing_function(fn)
+    return False
 
 
 def _endless_loops(body, fn) -> list:
