@@ -20,7 +20,7 @@ from ..source import SourceFile
 from .go_chans import declared_names, strip_parens, text
 
 # inserting functions of these names fill registries (called from init() elsewhere)
-REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister")
+REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister", "Add")
 _SYNC_MAP_INSERT = {"Store", "LoadOrStore", "Swap"}
 _SYNC_MAP_EVICT = {"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"}
 _DIR_CACHE_SIZE = 8
@@ -152,12 +152,25 @@ def package_containers(root) -> dict:
     return out
 
 
-def _filled_once(node, fn) -> bool:
-    """In init(), a Register* function, or a func literal given to once.Do: a registry."""
+def once_functions(files) -> set:
+    """Names of functions passed to `once.Do(f)` anywhere in the package: they run once."""
+    out = set()
+    for pf in files:
+        for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)"
+                                     " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))",
+                               pf.root):
+            out.add(text(caps["f"][0]))
+    return out
+
+
+def _filled_once(fn, once: set) -> bool:
+    """In init(), a Register*/Add* function, a function run by once.Do, or a func literal
+    given to once.Do: filling a registry, not a cache."""
     f = fn
     while f is not None:
         name = f.child_by_field_name("name") if f.type != "func_literal" else None
-        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)):
+        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)
+                                 or text(name) in once):
             return True
         if f.type == "func_literal":
             call = f.parent.parent if f.parent is not None else None
@@ -167,7 +180,47 @@ def _filled_once(node, fn) -> bool:
     return False
 
 
-def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict) -> None:
+def _keyed_by_type(ident, fn) -> bool:
+    """Is the key of this insertion a reflect.Type (memoising per Go type: bounded by the
+    program, not by its input)?"""
+    p = ident.parent
+    if p.type == "index_expression":
+        key = p.child_by_field_name("index")
+    else:  # m.Store(key, v)
+        call = p.parent
+        args = call.child_by_field_name("arguments").named_children if call is not None \
+            and call.type == "call_expression" else []
+        key = args[0] if args else None
+    if key is None:
+        return False
+    if "reflect.Type" in text(key):
+        return True
+    typed = set()
+    for _, caps in matches("go", "(parameter_declaration name: (identifier) @n type: (_) @t)", fn):
+        if text(caps["t"][0]).replace(" ", "") == "reflect.Type":
+            typed.add(caps["n"][0].text)
+    # the key's names, and one step back through `k := ...` assignments in the function
+    defs = {}
+    for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                 " right: (expression_list . (_) @v .))", fn):
+        defs.setdefault(caps["n"][0].text, caps["v"][0])
+    stack, followed = [key], set()
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.text in typed:
+                return True
+            if n.text in defs and n.text not in followed:
+                followed.add(n.text)
+                stack.append(defs[n.text])
+            continue
+        if "reflect.Type" in text(n):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict, once: set) -> None:
     """Add every insertion and eviction of the package-level containers (name -> kind)
     in one file."""
     for _, caps in matches("go", "(identifier) @id", pf.root):
@@ -187,7 +240,7 @@ def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict) -> None:
         if verdict == "index-set":  # a new key in a map; an overwritten element in a slice
             verdict = "insert" if kinds[name] == "map" else None
         if verdict == "insert":
-            if not _filled_once(ident, fn):
+            if not _filled_once(fn, once) and not _keyed_by_type(ident, fn):
                 uses[name].inserts.append((pf, ident))
         elif verdict == "evict":
             uses[name].evictions.append((pf, ident))
@@ -284,8 +337,8 @@ def _size_checked(call) -> bool:
 
 
 def unbounded_package_cache(ctx, rule) -> None:
-    if ctx.is_test:
-        return
+    if ctx.is_test or _package_name(ctx.tree.root_node) == "main":
+        return  # tests and commands end soon: their package state goes with the process
     containers = package_containers(ctx.tree.root_node)
     if not containers:
         return
@@ -293,8 +346,9 @@ def unbounded_package_cache(ctx, rule) -> None:
     uses = {n: Uses() for n in containers}
     scopes: dict = {}
     kinds = {n: k for n, (_d, k) in containers.items()}
+    once = once_functions(files)
     for pf in files:
-        classify(pf, kinds, uses, scopes)
+        classify(pf, kinds, uses, scopes, once)
     for name, (decl, kind) in containers.items():
         u = uses[name]
         if not u.inserts:

@@ -30,6 +30,10 @@ def _deferred(call) -> bool:
     return p is not None and p.type == "defer_statement"
 
 
+def _starts_goroutines_after(body, add) -> bool:
+    return any(g.start_byte > add.start_byte for g in go_statements(body))
+
+
 def waitgroup_misuse(ctx, rule) -> None:
     adapter = ctx.adapter()
     root = ctx.tree.root_node
@@ -47,7 +51,11 @@ def waitgroup_misuse(ctx, rule) -> None:
         # Add inside the goroutine it counts, with the matching Done in the same body
         if fn.type == "func_literal":
             waits = {r for r, c in _calls(g.creator, "Wait") if not within(c, stmt)}
+            added_before = {r for r, c in _calls(g.creator, "Add")
+                            if c.end_byte <= stmt.start_byte and enclosing_function(c) == g.creator}
             for recv, add in _calls(g.body, "Add"):
+                if recv in added_before or _starts_goroutines_after(g.body, add):
+                    continue  # the goroutine is counted already; this Add counts its children
                 if own(add) and recv in waits and any(r == recv for r, _ in dones):
                     ctx.count(rule.code, ok=False)
                     ctx.emit(rule, stmt, rule.message.format(
