@@ -158,7 +158,7 @@ def abandoned_channel(ctx, rule) -> None:
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks + early]
             ctx.emit(rule, g.stmt, rule.message.format(
-                op=VERB[op.kind], kind=kind, chan=name, line=_line(op.node), where=where),
+                op=VERB[op.kind], kind=kind, chan=name, line=_op_line(op, g), where=where),
                 related=related)
 
 
@@ -255,6 +255,14 @@ def _receive_loop_exits(adapter, creator, receives) -> list:
 # statements that neither branch nor loop: control goes on to the next one
 _STRAIGHT = ("comment", "expression_statement", "assignment_statement", "short_var_declaration",
              "inc_statement", "dec_statement", "var_declaration", "defer_statement")
+
+
+def _op_line(op, g) -> str:
+    """'12', or '40 (in produce)' when the operation is in a helper the goroutine calls."""
+    fn = enclosing_function(op.node)
+    if fn is None or fn == g.body.parent or fn.type == "func_literal":
+        return str(_line(op.node))
+    return f"{_line(op.node)} (in {_creator_name(fn)})"
 
 
 def _ends_path(stmt) -> bool:
