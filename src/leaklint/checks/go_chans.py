@@ -358,11 +358,12 @@ def released_before(fn, start, releases) -> bool:
     deferred (it runs on every exit after ``start``), or done already (a channel closed
     before the goroutine that ranges over it starts)?"""
     for r in releases:
-        stmt = r
-        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block") \
-                and stmt != fn:
+        stmt = r  # climb to the statement of fn itself (out of a deferred closure, too)
+        while stmt is not None and stmt != fn and not (
+                stmt.parent is not None and stmt.parent.type in ("statement_list", "block")
+                and enclosing_function(stmt) == fn):
             stmt = stmt.parent
-        if stmt == fn or stmt.parent is None or enclosing_function(stmt) != fn:
+        if stmt is None or stmt == fn:
             continue
         if stmt.end_byte <= start.start_byte and within(start, stmt.parent):
             return True

@@ -127,7 +127,7 @@ def abandoned_channel(ctx, rule) -> None:
                     where = f"{_creator_name(g.creator)} returns it and the call at line {_line(dropped)} drops it"
                     ctx.emit(rule, g.stmt, rule.message.format(
                         op=VERB[op.kind], kind="unbuffered" if cap == 0 else f"buffered ({cap})",
-                        chan=name, line=_line(op.node), where=where),
+                        chan=name, line=_line(op.node), where=where, effect="it can block forever"),
                         related=[(op.node, f"blocks here: {VERB[op.kind]} {name}"),
                                  (dropped, "the returned channel is dropped here")])
                 continue
@@ -146,9 +146,10 @@ def abandoned_channel(ctx, rule) -> None:
             op = blocking[0]
             kind = "unbuffered" if cap == 0 else f"buffered ({cap})"
             who = _creator_name(g.creator)
+            effect = "it can block forever"
             if leaks and op.kind == SEND and any(o.kind == CLOSE for o in cops):
-                where = (f"{who} can leave at line {_line(leaks[0].node)} and close it first: the "
-                         "late send panics")
+                where = f"{who} can leave at line {_line(leaks[0].node)} and close it first"
+                effect = "the late send panics"
             elif leaks:
                 where = (_left(leaks[0], g.creator, f"{verb_needed} it") if releases
                          else f"nothing in {who} is {verb_needed} it")
@@ -158,8 +159,8 @@ def abandoned_channel(ctx, rule) -> None:
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks + early]
             ctx.emit(rule, g.stmt, rule.message.format(
-                op=VERB[op.kind], kind=kind, chan=name, line=_op_line(op, g), where=where),
-                related=related)
+                op=VERB[op.kind], kind=kind, chan=name, line=_op_line(op, g), where=where,
+                effect=effect), related=related)
 
 
 def _waits_for_end(adapter, g) -> list:
