@@ -8,7 +8,7 @@ which operations of the creator count as its partner.
 
 from __future__ import annotations
 
-from ..analysis.ir import Leaf
+from ..analysis.ir import Block, Leaf, TooDeep
 from ..languages import matches
 from ..languages.go import _body_statements, callee_text, enclosing_function
 from .go_chans import (CLOSE, RANGE, RECV, SEND, VERB, as_exit_loop, channel_makes, channel_ops,
@@ -97,6 +97,8 @@ def abandoned_channel(ctx, rule) -> None:
                 continue
             gops = goroutine_ops(adapter, g, inner)
             kinds = {o.kind for o in gops}
+            if not kinds & {RECV, RANGE}:
+                _unsignalled_wait(ctx, rule, adapter, g, name, make, inner, gops)
             if not gops or RANGE in kinds or (SEND in kinds and RECV in kinds):
                 continue
             blocking = [o for o in gops if o.kind in (SEND, RECV) and not o.in_select]
@@ -125,9 +127,10 @@ def abandoned_channel(ctx, rule) -> None:
                 if dropped is not None:
                     op = blocking[0]
                     where = f"{_creator_name(g.creator)} returns it and the call at line {_line(dropped)} drops it"
+                    kind = "unbuffered" if cap == 0 else f"buffered ({cap})"
                     ctx.emit(rule, g.stmt, rule.message.format(
-                        op=VERB[op.kind], kind="unbuffered" if cap == 0 else f"buffered ({cap})",
-                        chan=name, line=_line(op.node), where=where, effect="it can block forever"),
+                        what=f"{VERB[op.kind]} {kind} channel {name} at line {_line(op.node)}",
+                        where=where, effect="it can block forever"),
                         related=[(op.node, f"blocks here: {VERB[op.kind]} {name}"),
                                  (dropped, "the returned channel is dropped here")])
                 continue
@@ -159,8 +162,51 @@ def abandoned_channel(ctx, rule) -> None:
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks + early]
             ctx.emit(rule, g.stmt, rule.message.format(
-                op=VERB[op.kind], kind=kind, chan=name, line=_op_line(op, g), where=where,
+                what=f"{VERB[op.kind]} {kind} channel {name} at line {_op_line(op, g)}", where=where,
                 effect=effect), related=related)
+
+
+def _unsignalled_wait(ctx, rule, adapter, g, name, make, inner, gops) -> None:
+    """The other direction: the creator waits to receive from the channel and the goroutine,
+    its only possible sender, can finish without sending on it or closing it."""
+    cops = channel_ops(g.creator, name, skip=g.stmt)
+    waits = [o for o in cops if o.kind == RECV and not o.in_select and o.node.start_byte > g.stmt.end_byte
+             and enclosing_function(o.node) == g.creator]
+    if not waits or any(o.kind in (SEND, CLOSE) for o in cops):
+        return
+    if unexplained_uses(g.creator, name, make, cops, allow=(g.stmt,)):
+        return
+    fn = g.body.parent
+    own = [o for o in gops if enclosing_function(o.node) == fn or fn.type != "func_literal"
+           and within(o.node, g.body)]
+    if len(own) != len(gops):
+        return  # signalled through a helper: not followed here
+    if any(m.parent is not None and m.parent.type == "argument_list"
+           and callee_text(m.parent.parent) not in ("close", "len", "cap")
+           for m in mentions(g.body, inner)):
+        return  # handed to a function that may signal
+    if any(o.in_loop for o in gops):
+        return  # sent from a loop: how often is beyond a path walk
+    signals = [o.node for o in gops if o.kind in (SEND, CLOSE)]
+    try:
+        lowered, end, _blocks = adapter.lower(fn)
+    except TooDeep:
+        return
+    start = Leaf(fn.child_by_field_name("parameters") or fn, "goroutine-start")
+    leaks = leaking_exits(adapter, fn, start.node, signals, body=Block([start, lowered], fn), end_node=end)
+    ctx.count(rule.code, ok=not leaks)
+    if not leaks:
+        return
+    wait = waits[0]
+    where = (f"the goroutine {('returns at line %d' % _line(leaks[0].node)) if leaks[0].kind == 'return' else 'can finish'}"
+             f" without sending on it or closing it" if signals
+             else "the goroutine never sends on it or closes it")
+    ctx.emit(rule, g.stmt, rule.message.format(
+        what=f"is the only sender on channel {name}, which {_creator_name(g.creator)} receives from "
+             f"at line {_line(wait.node)},", where=where,
+        effect=f"{_creator_name(g.creator)} blocks forever"),
+        related=[(wait.node, f"waits here for {name}")]
+        + [(l.node, f"the goroutine leaves here without signalling {name}") for l in leaks])
 
 
 def _waits_for_end(adapter, g) -> list:
