@@ -18,6 +18,7 @@ from ..languages.go import callee_text, enclosing_function
 from ..model import Related
 from ..source import SourceFile
 from .go_chans import declared_names, strip_parens, text
+from .go_package import is_command, package_name
 
 # inserting functions of these names fill registries (called from init() elsewhere)
 REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister", "Add")
@@ -41,13 +42,6 @@ class Uses:
 
 
 # -- the package ---------------------------------------------------------------------
-
-def _package_name(root) -> str:
-    for child in root.named_children:
-        if child.type == "package_clause":
-            return text(child.named_children[0]) if child.named_children else ""
-    return ""
-
 
 def _parse(path: str, limit: int):
     try:
@@ -88,9 +82,9 @@ def package_files(ctx) -> list[PackageFile]:
         _dir_cache[key] = files
         while len(_dir_cache) > _DIR_CACHE_SIZE:
             _dir_cache.popitem(last=False)
-    pkg = _package_name(ctx.tree.root_node)
+    pkg = package_name(ctx.tree.root_node)
     me = os.path.abspath(ctx.src.path)
-    return [here] + [f for f in files if os.path.abspath(f.path) != me and _package_name(f.root) == pkg]
+    return [here] + [f for f in files if os.path.abspath(f.path) != me and package_name(f.root) == pkg]
 
 
 # -- package-level containers --------------------------------------------------------
@@ -337,7 +331,7 @@ def _size_checked(call) -> bool:
 
 
 def unbounded_package_cache(ctx, rule) -> None:
-    if ctx.is_test or _package_name(ctx.tree.root_node) == "main":
+    if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
         return  # tests and commands end soon: their package state goes with the process
     containers = package_containers(ctx.tree.root_node)
     if not containers:

@@ -14,6 +14,7 @@ from ..languages.go import _body_statements, callee_text, enclosing_function
 from .go_chans import (CLOSE, RANGE, RECV, SEND, VERB, as_exit_loop, channel_makes, channel_ops,
                        go_statements, goroutine, goroutine_ops, in_loop, inner_name, leaking_exits, loop_block,
                        mentions, release_node, text, unexplained_uses, within)
+from .go_package import is_command
 
 # creators whose goroutines live as long as the process by design
 PROCESS_LIFETIME = {"main", "init"}
@@ -385,7 +386,7 @@ BLOCKING_CALLS = ("time.Sleep", ".Wait", ".Recv", ".Accept")
 def loop_without_exit(ctx, rule) -> None:
     """A goroutine runs an endless loop of blocking operations with no way out."""
     seen = set()
-    if _package(ctx.tree.root_node) == "main":
+    if is_command(ctx.src.path, ctx.tree.root_node):
         return  # a command: its goroutines live as long as the process by design
     for adapter, g in _goroutines(ctx):
         if _creator_name(g.creator) in PROCESS_LIFETIME or _started_once(g.stmt):
@@ -413,11 +414,6 @@ def loop_without_exit(ctx, rule) -> None:
                      related=[(loop, "this loop has no return, break or stop case"),
                               (blocking[0], "blocks here on every turn")])
             break
-
-
-def _package(root) -> str:
-    clause = next((c for c in root.named_children if c.type == "package_clause"), None)
-    return text(clause.named_children[0]) if clause is not None and clause.named_children else ""
 
 
 def _started_once(stmt) -> bool:
