@@ -12,8 +12,8 @@ from ..analysis.ir import Block, Leaf, TooDeep
 from ..languages import matches
 from ..languages.go import _body_statements, callee_text, enclosing_function
 from .go_chans import (CLOSE, RANGE, RECV, SEND, VERB, as_exit_loop, channel_makes, channel_ops,
-                       go_statements, goroutine, goroutine_ops, in_loop, inner_name, leaking_exits, loop_block,
-                       mentions, release_node, text, unexplained_uses, within)
+                       go_statements, goroutine, goroutine_ops, in_loop, inner_name, leaking_exits,
+                       loop_block, mentions, release_node, text, unexplained_uses, within)
 from .go_package import is_command
 
 # creators whose goroutines live as long as the process by design
@@ -52,7 +52,7 @@ def _closes_in(adapter, go_stmt, name) -> bool:
 def _closing_calls(adapter, creator, name) -> list:
     """Calls in ``creator`` passing the channel to a same-file function that closes it."""
     out = []
-    for m in channel_mentions_as_args(creator, name):
+    for m in _passed_as_argument(creator, name):
         call = m.parent.parent
         short = text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
         args = [a for a in m.parent.named_children if a.type != "comment"]
@@ -66,7 +66,7 @@ def _closing_calls(adapter, creator, name) -> list:
     return out
 
 
-def channel_mentions_as_args(creator, name):
+def _passed_as_argument(creator, name):
     return [m for m in mentions(creator, name)
             if m.parent is not None and m.parent.type == "argument_list"
             and m.parent.parent is not None and m.parent.parent.type == "call_expression"
