@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..analysis.ir import Block, Leaf, TooDeep
 from ..languages import matches
 from ..languages.go import enclosing_function
-from .go_chans import go_statements, goroutine, leaking_exits, text, within
+from .go_chans import go_statements, goroutine, in_loop, leaking_exits, text, within
 
 
 def _calls(scope, method: str) -> list:
@@ -68,6 +68,8 @@ def waitgroup_misuse(ctx, rule) -> None:
             calls = [c for r, c in dones if r == recv]
             if any(_deferred(c) for c in calls):
                 continue
+            if any(in_loop(c, fn) for c in calls):
+                continue  # one Done per turn of a loop: a count, not a path question
             try:
                 lowered, end, _blocks = adapter.lower(fn)
             except TooDeep:
