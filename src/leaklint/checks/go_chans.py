@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.ir import Block, Leaf, Loop, TooDeep
+from ..analysis.ir import Block, Branch, If, Leaf, Loop, TooDeep
 from ..analysis.lifecycle import ACQUIRE, RELEASE, Follow
 from ..languages import matches
 from ..languages.go import FUNCTIONS, callee_text, enclosing_function
@@ -403,11 +403,11 @@ def loop_block(adapter, fn, loop_node):
             stack.append(item.body)
         elif isinstance(item, Block):
             stack.extend(item.stmts)
-        elif hasattr(item, "then"):
+        elif isinstance(item, If):
             stack.append(item.then)
             if item.orelse is not None:
                 stack.append(item.orelse)
-        elif hasattr(item, "cases"):
+        elif isinstance(item, Branch):
             stack.extend(item.cases)
     return None
 
