@@ -122,7 +122,8 @@ def growing_container(ctx, rule) -> None:
         if removed:
             ctx.count(rule.code, ok=True)
             continue
-        runtime = [(fn, node) for fn, node in inserts if not _import_time(fn, root)]
+        runtime = [(fn, node) for fn, node in inserts
+                   if not _import_time(fn, root) and _per_item(node)]
         if not runtime:
             continue
         ctx.count(rule.code, ok=False)
@@ -161,6 +162,38 @@ def _containers(root, names):
                 if callee in CONTAINER_CALLS and small and not _bounded_deque(right):
                     out.append((owner, a, text(left)))
     return out
+
+
+# what an entry is keyed by, or what is appended, when it grows with the traffic
+PER_ITEM = re.compile(
+    r"(^|_)(id|ids|uuid|key|request|req|session|obj|object|instance|user|token|message|msg|"
+    r"item|conn|connection|client|task|job|event|self|result|response|callback|cb|handler)$")
+
+
+def _per_item(node) -> bool:
+    """Is the inserted key/value per request, per object or per call (not a small domain)?"""
+    p = node.parent
+    if p is None:
+        return False
+    if p.type == "subscript":
+        parts = [c for c in p.named_children if c != node]
+    elif p.type == "attribute":
+        call = p.parent
+        args = call.child_by_field_name("arguments") if call is not None and call.type == "call" else None
+        parts = list(args.named_children) if args is not None else []
+    else:
+        parts = [c for c in p.named_children if c != node]
+    for part in parts:
+        stack = [part]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier" and PER_ITEM.search(text(n).lower()) and \
+                    (text(n) != "self" or part.type == "identifier"):
+                return True
+            if n.type == "call" and text(n.child_by_field_name("function")) in ("id", "uuid.uuid4"):
+                return True
+            stack.extend(n.named_children)
+    return False
 
 
 def _bounded_deque(call) -> bool:
@@ -253,6 +286,8 @@ def _use(n) -> str | None:
         return None
     if p.type == "subscript" and p.child_by_field_name("value") == n:
         gp = p.parent
+        if any(c.type == "slice" for c in p.named_children):
+            return "remove"  # `X[:] = ...` replaces the contents
         if gp is not None and gp.type == "assignment" and gp.child_by_field_name("left") == p:
             return "insert"
         if gp is not None and gp.type == "delete_statement":
@@ -287,10 +322,30 @@ def _use(n) -> str | None:
     return None
 
 
+REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
+
+
+def _returns_parameter(fn) -> bool:
+    """A decorator: it stores its argument and returns it unchanged."""
+    params = set(parameters(fn)) - {"", "self", "cls"}
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "return_statement" and n.named_children and \
+                text(n.named_children[0]) in params:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
 def _import_time(fn, root) -> bool:
     """The inserting function runs at import: a decorator, called at module level, a
     registration function, or a class-creation hook."""
     name = text(fn.child_by_field_name("name"))
+    if name.lower().lstrip("_").startswith(REGISTRATION_PREFIXES) or _returns_parameter(fn):
+        return True
     if "register" in name.lower() or name in ("__init_subclass__", "__set_name__", "__new__",
                                               "__class_getitem__"):
         return True
