@@ -90,7 +90,12 @@ def decorators(fn) -> list[str]:
     p = fn.parent
     if p is None or p.type != "decorated_definition":
         return []
-    return ["".join(text(d).lstrip("@").split()) for d in p.named_children if d.type == "decorator"]
+    out = []
+    for d in p.named_children:
+        if d.type == "decorator":
+            expr = [c for c in d.named_children if c.type != "comment"]
+            out.append("".join(text(expr[0] if expr else d).lstrip("@").split()))
+    return out
 
 
 def body_statements(block) -> list:
@@ -207,7 +212,7 @@ class PythonAdapter:
         fn = enclosing_function(call)
         if fn is None or fn.type == "lambda":
             return Verdict(False)  # module or class level: lives as long as the program
-        expr, parent = _climb(call)
+        expr, parent = climb(call)
         if parent is None:
             return Verdict(False)
         t = parent.type
@@ -386,7 +391,7 @@ def _holds_nothing(call) -> bool:
     return False
 
 
-def _climb(expr):
+def climb(expr):
     """Leave parentheses, awaits and conditional/boolean wrappers around a value."""
     p = expr.parent
     while p is not None and p.type in ("parenthesized_expression", "await",
