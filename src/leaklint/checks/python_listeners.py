@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..languages import matches
 from ..languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
-                                resolve, text)
+                                parameters, resolve, text)
 
 CALLS = "(call function: (attribute attribute: (identifier) @m) @fn) @call"
 SIGNAL_MODULES = ("signals", "blinker", "dispatch")
@@ -57,6 +57,9 @@ def _in_loop(call, fn) -> bool:
 
 def _runs_once(fn) -> bool:
     name = text(fn.child_by_field_name("name")) if fn.type == "function_definition" else ""
+    params = parameters(fn)
+    if len(params) >= 2 and params[0] == "apps" and "schema_editor" in params[1]:
+        return True  # a Django data migration (RunPython): runs once per migrate
     if name in ONCE or name.startswith(("setup", "set_up", "configure", "init_", "_setup",
                                         "_configure", "register", "install")):
         return True
@@ -74,6 +77,12 @@ def _handler_reason(call, fn, recv: str):
     scope_text = (enclosing_class(fn) or fn).text
     if b"removeHandler" in scope_text or b".handlers" in fn.text or b"hasHandlers" in fn.text:
         return None
+    p = call.parent
+    while p is not None and p != fn:
+        cond = p.child_by_field_name("condition") if p.type in ("if_statement", "elif_clause") else None
+        if cond is not None and b"handler" in cond.text.lower():
+            return None  # guarded: `if not has_level_handler(logger):`
+        p = p.parent
     if b"getLogger" not in fn.text and "log" not in recv.lower():
         return None
     return (f"{recv}.addHandler runs every time {_fn_name(fn)}() runs and nothing removes the "

@@ -383,12 +383,33 @@ def _holds_nothing(call) -> bool:
     """An HTTP client on an in-memory transport (tests) holds no connection."""
     args = call.child_by_field_name("arguments")
     for a in (args.named_children if args is not None else []):
-        if a.type == "keyword_argument" and text(a.child_by_field_name("name")) in ("transport", "app"):
-            value = text(a.child_by_field_name("value"))
-            if "Mock" in value or "WSGI" in value or "ASGI" in value or \
-                    text(a.child_by_field_name("name")) == "app":
-                return True
+        if a.type != "keyword_argument":
+            continue
+        key, value = text(a.child_by_field_name("name")), a.child_by_field_name("value")
+        if key == "app":
+            return True
+        if key == "transport" and value is not None:
+            if value.type == "identifier":
+                value = _assigned_value(call, text(value)) or value
+            made = text(value.child_by_field_name("function")) if value.type == "call" else ""
+            if "Transport" in made and not made.endswith("HTTPTransport"):
+                return True  # MockTransport, WSGITransport, ASGITransport, test doubles
     return False
+
+
+def _assigned_value(node, name: str):
+    """The value of the last `name = value` before ``node`` in its function."""
+    fn = enclosing_function(node)
+    found, stack = None, [fn] if fn is not None else []
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= node.start_byte:
+            continue
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
+            if found is None or n.start_byte > found.start_byte:
+                found = n
+        stack.extend(n.named_children)
+    return found.child_by_field_name("right") if found is not None else None
 
 
 def climb(expr):
@@ -560,6 +581,7 @@ def _may_raise(stmt) -> bool:
 
 _QUIET_CALLS = {"len", "isinstance", "print", "str", "repr", "id", "type", "hasattr", "getattr",
                 "bool", "super", "locals", "globals", "vars", "callable"}
+_QUIET_METHODS = {"kill", "terminate", "send_signal"}  # stopping a process before reaping it
 _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
                     "self.logger", "self._log", "self._logger", "warnings"}
 
@@ -574,7 +596,8 @@ def first_call(node):
         if n.type == "call":
             name = callee_text(n)
             recv = name.rsplit(".", 1)[0] if "." in name else ""
-            if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS:
+            if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS and \
+                    name.rsplit(".", 1)[-1] not in _QUIET_METHODS:
                 return n
         stack.extend(reversed(n.named_children))
     return None
