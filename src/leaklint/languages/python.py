@@ -216,8 +216,10 @@ class PythonAdapter:
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if _holds_nothing(call):
+        if _holds_nothing(call) or _expected_to_raise(call):
             return Verdict(False)
+        if resolve(cand.callee, self.names) in HTTP_CLIENTS and not _does_io(call, fn):
+            return Verdict(False)  # a client that never sends anything holds no connection
         if t == "expression_statement":
             nxt = parent.next_named_sibling
             if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
@@ -388,12 +390,63 @@ def _holds_nothing(call) -> bool:
         key, value = text(a.child_by_field_name("name")), a.child_by_field_name("value")
         if key == "app":
             return True
+        if key == "mounts" and value is not None:
+            if value.type == "identifier":
+                value = _assigned_value(call, text(value)) or value
+            if b"MockTransport" in value.text or b"WSGITransport" in value.text:
+                return True
         if key == "transport" and value is not None:
             if value.type == "identifier":
                 value = _assigned_value(call, text(value)) or value
             made = text(value.child_by_field_name("function")) if value.type == "call" else ""
             if "Transport" in made and not made.endswith("HTTPTransport"):
                 return True  # MockTransport, WSGITransport, ASGITransport, test doubles
+    return False
+
+
+HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
+                "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+IO_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+              "stream", "ws_connect"}
+
+
+def _does_io(call, fn) -> bool:
+    """Is the client sent anything: an I/O method on it, or is it handed elsewhere?"""
+    expr, parent = climb(call)
+    if parent is not None and parent.type == "attribute":
+        return text(parent.child_by_field_name("attribute")) in IO_METHODS
+    if parent is None or parent.type != "assignment":
+        return parent is not None and parent.type != "expression_statement"
+    left = parent.child_by_field_name("left")
+    if left is None or left.type != "identifier":
+        return True  # stored on an object: used elsewhere
+    name = text(left).encode()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if name not in n.text:
+            continue
+        if n.type == "identifier" and n.text == name and n != left:
+            p = n.parent
+            if p.type == "attribute" and p.child_by_field_name("object") == n:
+                if text(p.child_by_field_name("attribute")) in IO_METHODS:
+                    return True
+            elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
+                return True  # passed on, returned, used in `with`
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+def _expected_to_raise(node) -> bool:
+    """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
+    p = node.parent
+    while p is not None and p.type not in SCOPES:
+        if p.type == "with_statement":
+            clause = p.named_children[0] if p.named_children else None
+            if clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text):
+                return True
+        p = p.parent
     return False
 
 
