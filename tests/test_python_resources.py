@@ -292,3 +292,37 @@ def test_broken_code_does_not_stop_the_scan(tmp_path):
             return 1
     """
     findings(tmp_path, code)  # asserts no internal error
+
+
+def test_user_declared_pair_runs_on_python(tmp_path):
+    (tmp_path / "leaklint.toml").write_text(textwrap.dedent('''
+        [[rules]]
+        code = "X900"
+        name = "lease-not-returned"
+        family = "resource"
+        languages = ["python"]
+        severity = "warning"
+        summary = "A lease is not returned"
+        message = "{handle} from {call} is not returned {where}"
+        [rules.lifecycle]
+        acquire = ["*.take_lease"]
+        release = ["give_back"]
+    '''), encoding="utf-8")
+    path = tmp_path / "mod.py"
+    path.write_text(textwrap.dedent("""
+        def work(pool, job):
+            lease = pool.take_lease()
+            if job is None:
+                return
+            lease.give_back()
+
+        def fine(pool):
+            lease = pool.take_lease()
+            try:
+                pass
+            finally:
+                lease.give_back()
+    """), encoding="utf-8")
+    report = check_paths([str(path)], config_path=str(tmp_path / "leaklint.toml"),
+                         select=["X900"])
+    assert [(f.code, f.position.line) for f in report.findings] == [("X900", 3)]
