@@ -220,7 +220,7 @@ class Follow:
                 for s in stmt.body.stmts:
                     if not cur:
                         break
-                    raised |= cur
+                    raised |= self._raising(s, cur)
                     cur = self._stmt(s, cur)
             finally:
                 if catch is not None:
@@ -239,6 +239,17 @@ class Follow:
         if stmt.final is not None and out:
             out = self._block(stmt.final, out)
         return out
+
+    def _raising(self, stmt, state: int) -> int:
+        """The state a handler sees when ``stmt`` raises: a release or handoff that raises
+        still counts as done (the release was attempted, the owner was reached)."""
+        if type(stmt) is If and stmt.cond is None:
+            return 0  # a branch on no condition evaluates nothing: its own exits say it
+        if type(stmt) is Leaf and state & OPEN:
+            events = self.effects.events(stmt)
+            if RELEASE in events or HANDOFF in events:
+                return (state & ~OPEN) | DONE
+        return state
 
 
 @dataclass

@@ -216,7 +216,7 @@ class PythonAdapter:
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if _holds_nothing(call) or _expected_to_raise(call):
+        if _holds_nothing(call) or _expected_to_raise(call) or _wraps_open_file(call, self.names):
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not _does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection
@@ -438,6 +438,33 @@ def _does_io(call, fn) -> bool:
     return False
 
 
+ARCHIVES = {"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "gzip.open", "bz2.open",
+            "lzma.open"}
+
+
+def _wraps_open_file(call, names) -> bool:
+    """An archive over a file object someone else opened (and closes) owns no descriptor."""
+    if resolve(callee_text(call), names) not in ARCHIVES:
+        return False
+    args = call.child_by_field_name("arguments")
+    for a in (args.named_children if args is not None else []):
+        if a.type == "keyword_argument":
+            if text(a.child_by_field_name("name")) == "fileobj":
+                return True
+            continue
+        value = a
+        if a.type == "identifier":
+            value = _assigned_value(call, text(a))
+            if value is None:
+                return False
+        if value.type == "call":
+            made = resolve(callee_text(value), names)
+            return made in ("open", "io.open", "io.BytesIO", "BytesIO", "io.StringIO") or \
+                made.endswith((".open", "BytesIO"))
+        return False
+    return False
+
+
 def _expected_to_raise(node) -> bool:
     """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
     p = node.parent
@@ -656,6 +683,11 @@ def first_call(node):
     return None
 
 
+# methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)
+BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
+                 "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
+
+
 class PythonEffects:
     """What a leaf does to one tracked Python handle."""
 
@@ -802,6 +834,11 @@ class PythonEffects:
                 if called:
                     return HANDOFF if closure else RELEASE
                 return HANDOFF  # `stack.callback(h.close)`, `atexit.register(h.close)`
+            if not called and method in BOUND_METHODS and gp is not None and gp.type in (
+                    "argument_list", "assignment",
+                    "keyword_argument", "return_statement"):
+                if gp.type != "assignment" or gp.child_by_field_name("right") == p:
+                    return HANDOFF  # a bound method escapes: `set_writer(f.write)`
             return None
         expr, p = n, p
         while p is not None and p.type in _VALUE_WRAPPERS:
