@@ -8,7 +8,7 @@ import re
 
 from ..languages import matches
 from ..languages.python import (body_statements, decorators, enclosing_class, enclosing_function,
-                                parameters, resolve, text)
+                                parameters, resolve, runs_at_import, text)
 
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "enum.Enum", "enum.IntEnum",
               "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
@@ -96,11 +96,26 @@ def function_cache(ctx, rule) -> None:
         kinds = [_cache_kind(d, names) for d in decorators(fn)]
         if "unbounded" not in kinds:
             continue
-        hot = [p for p in parameters(fn) if p and HIGH_CARDINALITY.search(p.lower())]
+        flags = _flag_parameters(fn)
+        hot = [p for p in parameters(fn)
+               if p and p not in flags and HIGH_CARDINALITY.search(p.lower())]
         ctx.count(rule.code, ok=not hot)
         if hot:
             ctx.emit(rule, fn.child_by_field_name("name"), rule.message.format(
                 function=text(fn.child_by_field_name("name")), params=", ".join(hot)))
+
+
+def _flag_parameters(fn) -> set:
+    """Parameters annotated bool or Literal[...]: two or a handful of values."""
+    params = fn.child_by_field_name("parameters")
+    out = set()
+    for p in (params.named_children if params is not None else []):
+        kind = p.child_by_field_name("type")
+        if kind is not None and (text(kind) == "bool" or text(kind).startswith("Literal")):
+            name = p.named_children[0] if p.named_children else None
+            if name is not None and name.type == "identifier":
+                out.add(text(name))
+    return out
 
 
 # -- LL504 ---------------------------------------------------------------------------
@@ -123,7 +138,7 @@ def growing_container(ctx, rule) -> None:
             ctx.count(rule.code, ok=True)
             continue
         runtime = [(fn, node) for fn, node in inserts
-                   if not _import_time(fn, root) and _per_item(node)]
+                   if not runs_at_import(fn, root) and _per_item(node)]
         if not runtime:
             continue
         ctx.count(rule.code, ok=False)
@@ -166,8 +181,8 @@ def _containers(root, names):
 
 # what an entry is keyed by, or what is appended, when it grows with the traffic
 PER_ITEM = re.compile(
-    r"(^|_)(id|ids|uuid|key|request|req|session|obj|object|instance|user|token|message|msg|"
-    r"item|conn|connection|client|task|job|event|self|result|response|callback|cb|handler)$")
+    r"(^|_)(id|ids|uuid|key|request|req|session|user|token|item|conn|connection|client|task|"
+    r"job|event|self|result|response|callback|cb|handler)$")
 
 
 def _per_item(node) -> bool:
@@ -190,7 +205,7 @@ def _per_item(node) -> bool:
             if n.type == "identifier" and PER_ITEM.search(text(n).lower()) and \
                     (text(n) != "self" or part.type == "identifier"):
                 return True
-            if n.type == "call" and text(n.child_by_field_name("function")) in ("id", "uuid.uuid4"):
+            if n.type == "call" and text(n.child_by_field_name("function")) == "uuid.uuid4":
                 return True
             stack.extend(n.named_children)
     return False
@@ -320,48 +335,3 @@ def _use(n) -> str | None:
     if p.type == "delete_statement":
         return "remove"
     return None
-
-
-REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
-
-
-def _returns_parameter(fn) -> bool:
-    """A decorator: it stores its argument and returns it unchanged."""
-    params = set(parameters(fn)) - {"", "self", "cls"}
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
-            continue
-        if n.type == "return_statement" and n.named_children and \
-                text(n.named_children[0]) in params:
-            return True
-        stack.extend(n.named_children)
-    return False
-
-
-def _import_time(fn, root) -> bool:
-    """The inserting function runs at import: a decorator, called at module level, a
-    registration function, or a class-creation hook."""
-    name = text(fn.child_by_field_name("name"))
-    if name.lower().lstrip("_").startswith(REGISTRATION_PREFIXES) or _returns_parameter(fn):
-        return True
-    if "register" in name.lower() or name in ("__init_subclass__", "__set_name__", "__new__",
-                                              "__class_getitem__"):
-        return True
-    outer = enclosing_function(fn)
-    if outer is not None:
-        return _import_time(outer, root)  # the inner function of a decorator factory
-    encoded = name.encode()
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if encoded not in n.text:
-            continue
-        if n.type == "decorator" and text(n).lstrip("@").split("(")[0].rsplit(".", 1)[-1] == name:
-            return True
-        if n.type == "call" and enclosing_function(n) is None and \
-                text(n.child_by_field_name("function")).rsplit(".", 1)[-1] == name:
-            return True
-        stack.extend(n.named_children)
-    return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..languages import matches
 from ..languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
-                                parameters, resolve, text)
+                                parameters, resolve, runs_at_import, text)
 
 CALLS = "(call function: (attribute attribute: (identifier) @m) @fn) @call"
 SIGNAL_MODULES = ("signals", "blinker", "dispatch")
@@ -33,7 +33,7 @@ def registration_not_undone(ctx, rule) -> None:
         if method == "register" and full == "atexit.register":
             if _in_loop(call, fn):
                 reason = "atexit.register runs in a loop: each iteration adds another exit handler"
-        elif fn is None or _runs_once(fn):
+        elif fn is None or _runs_once(fn) or runs_at_import(fn, root, by_name=False):
             continue
         elif method == "addHandler":
             reason = _handler_reason(call, fn, recv)

@@ -661,7 +661,10 @@ def _may_raise(stmt) -> bool:
 
 _QUIET_CALLS = {"len", "isinstance", "print", "str", "repr", "id", "type", "hasattr", "getattr",
                 "bool", "super", "locals", "globals", "vars", "callable"}
-_QUIET_METHODS = {"kill", "terminate", "send_signal"}  # stopping a process before reaping it
+# stopping a process before reaping it, and string/list methods that do not raise
+_QUIET_METHODS = {"kill", "terminate", "send_signal", "strip", "rstrip", "lstrip", "split",
+                  "rsplit", "startswith", "endswith", "lower", "upper", "append", "items", "keys",
+                  "values", "splitlines"}
 _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
                     "self.logger", "self._log", "self._logger", "warnings"}
 
@@ -928,3 +931,48 @@ def _identifiers(node):
             out.append(n)
         stack.extend(n.named_children)
     return out
+
+
+REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
+
+
+def _returns_parameter(fn) -> bool:
+    """A decorator: it stores its argument and returns it unchanged."""
+    params = set(parameters(fn)) - {"", "self", "cls"}
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "return_statement" and n.named_children and \
+                text(n.named_children[0]) in params:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def runs_at_import(fn, root, by_name: bool = True) -> bool:
+    """Does ``fn`` run at import time only: a decorator, called at module level, a
+    class-creation hook, or (``by_name``) a registration function by its name?"""
+    name = text(fn.child_by_field_name("name"))
+    if by_name and (name.lower().lstrip("_").startswith(REGISTRATION_PREFIXES)
+                    or _returns_parameter(fn) or "register" in name.lower()):
+        return True
+    if name in ("__init_subclass__", "__set_name__", "__new__", "__class_getitem__"):
+        return True
+    outer = enclosing_function(fn)
+    if outer is not None:
+        return runs_at_import(outer, root, by_name)  # the inner function of a decorator factory
+    encoded = name.encode()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if encoded not in n.text:
+            continue
+        if n.type == "decorator" and text(n).lstrip("@").split("(")[0].rsplit(".", 1)[-1] == name:
+            return True
+        if n.type == "call" and enclosing_function(n) is None and \
+                text(n.child_by_field_name("function")).rsplit(".", 1)[-1] == name:
+            return True
+        stack.extend(n.named_children)
+    return False
