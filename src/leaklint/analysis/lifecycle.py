@@ -243,8 +243,10 @@ class Follow:
     def _raising(self, stmt, state: int) -> int:
         """The state a handler sees when ``stmt`` raises: a release or handoff that raises
         still counts as done (the release was attempted, the owner was reached)."""
-        if type(stmt) is If and stmt.cond is None:
-            return 0  # a branch on no condition evaluates nothing: its own exits say it
+        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try:
+            # evaluates nothing itself: a branch on no condition, a nested try (what its
+            # body raises reaches us through its own exits and finally block)
+            return 0
         if type(stmt) is Leaf and state & OPEN:
             events = self.effects.events(stmt)
             if RELEASE in events or HANDOFF in events:

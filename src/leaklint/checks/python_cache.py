@@ -202,7 +202,9 @@ def _per_item(node) -> bool:
         stack = [part]
         while stack:
             n = stack.pop()
-            if n.type == "identifier" and PER_ITEM.search(text(n).lower()) and \
+            callee = n.parent is not None and n.parent.type == "call" and \
+                n.parent.child_by_field_name("function") == n
+            if n.type == "identifier" and not callee and PER_ITEM.search(text(n).lower()) and \
                     (text(n) != "self" or part.type == "identifier"):
                 return True
             if n.type == "call" and text(n.child_by_field_name("function")) == "uuid.uuid4":

@@ -453,6 +453,8 @@ def _wraps_open_file(call, names) -> bool:
                 return True
             continue
         value = a
+        if text(a) == "self":
+            return True  # the object is itself the file
         if a.type == "identifier":
             value = _assigned_value(call, text(a))
             if value is None:
