@@ -429,7 +429,8 @@ def _does_io(call, fn) -> bool:
         if n.type == "identifier" and n.text == name and n != left:
             p = n.parent
             if p.type == "attribute" and p.child_by_field_name("object") == n:
-                if text(p.child_by_field_name("attribute")) in IO_METHODS:
+                if text(p.child_by_field_name("attribute")) in IO_METHODS and \
+                        not _expected_to_raise(n):
                     return True
             elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
                 return True  # passed on, returned, used in `with`
