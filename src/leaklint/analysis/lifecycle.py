@@ -12,6 +12,11 @@ fork the set and joins take the union, loops are iterated to a fixed point. Wher
 path leaves the function (return, raise, falling off the end), leaves the handle's scope,
 or overwrites the handle while OPEN is possible, a leak is recorded at that place.
 What a leaf does to the handle is the language adapter's answer (``Effects``).
+
+A ``Try`` with handlers catches the raises of its body (explicit ones, and any statement
+may raise before it completes: handlers start from the state before each statement, a
+release or handoff that raises counting as done); ``finally`` blocks run on every exit,
+innermost first, before a raise reaches an outer handler.
 """
 
 from __future__ import annotations

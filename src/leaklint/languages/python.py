@@ -210,6 +210,8 @@ class PythonAdapter:
     def track(self, cand: Candidate):
         call = cand.call
         fn = enclosing_function(call)
+        if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
+            return None  # only cursors of a DB-API connection opened in this function
         if fn is None or fn.type == "lambda":
             return Verdict(False)  # module or class level: lives as long as the program
         expr, parent = climb(call)
@@ -263,6 +265,22 @@ class PythonAdapter:
         if _is_context_provider(fn):
             return Verdict(False)
         return Track(cand, fn, handle, extra={"stmt": parent})
+
+    def _db_cursor(self, call, fn) -> bool:
+        """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
+        recv = call.child_by_field_name("function").child_by_field_name("object")
+        if fn is None or recv is None:
+            return False
+        if recv.type == "call":
+            value = recv
+        elif recv.type == "identifier":
+            value = _assigned_value(call, text(recv))
+        else:
+            return False
+        while value is not None and value.type == "await":
+            value = value.named_children[0] if value.named_children else None
+        return value is not None and value.type == "call" and \
+            resolve(callee_text(value), self.names) in DB_CONNECT
 
     def _stored_on_self(self, cand, fn, left):
         obj = left.child_by_field_name("object")
@@ -379,6 +397,10 @@ def _is_context_provider(fn) -> bool:
         return True
     return any(d.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager", "fixture")
                or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
+
+
+DB_CONNECT = {"sqlite3.connect", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
+              "mysql.connector.connect", "MySQLdb.connect"}
 
 
 def _holds_nothing(call) -> bool:
@@ -846,14 +868,12 @@ class PythonEffects:
                 if gp.type != "assignment" or gp.child_by_field_name("right") == p:
                     return HANDOFF  # a bound method escapes: `set_writer(f.write)`
             return None
-        expr, p = n, p
+        # climb through the containers the value sits in: `return (f, 1)`, `g(x=f)`
+        expr = n
         while p is not None and p.type in _VALUE_WRAPPERS:
-            if p.type == "keyword_argument":
-                expr, p = p, p.parent
-                break
-            if p.type == "boolean_operator" or p.type == "conditional_expression":
-                pass
             expr, p = p, p.parent
+            if expr.type == "keyword_argument":
+                break
         if p is None:
             return None
         t = p.type
@@ -875,8 +895,6 @@ class PythonEffects:
                     if cls is not None and not self.a.class_releases(cls, attr, self.release):
                         return None  # stored where nothing closes it: still owed a release
             return HANDOFF  # aliased or stored in a field, container or global
-        if t in ("augmented_assignment",):
-            return None
         if t == "argument_list":
             return self._passed(p.parent, p, expr, closure)
         if t == "with_item":
@@ -889,8 +907,6 @@ class PythonEffects:
         if t in ("list_comprehension", "generator_expression", "set_comprehension",
                  "dictionary_comprehension", "lambda"):
             return HANDOFF
-        if t == "subscript" and p.child_by_field_name("value") != expr:
-            return None
         return None
 
     def _passed(self, call, args, expr, closure):
