@@ -490,6 +490,16 @@ def _wraps_open_file(call, names) -> bool:
     return False
 
 
+def _kept_temp_file(call, names) -> bool:
+    """``NamedTemporaryFile(delete=False)``: closing it leaves the file on disk."""
+    if resolve(callee_text(call), names) != "tempfile.NamedTemporaryFile":
+        return False
+    args = call.child_by_field_name("arguments")
+    return any(a.type == "keyword_argument" and text(a.child_by_field_name("name")) == "delete"
+               and text(a.child_by_field_name("value")) == "False"
+               for a in (args.named_children if args is not None else []))
+
+
 def _expected_to_raise(node) -> bool:
     """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
     p = node.parent
@@ -732,6 +742,7 @@ class PythonEffects:
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
+        self.unlink_only = self.acquire is not None and _kept_temp_file(self.acquire, adapter.names)
 
     def guard(self, cond):
         """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open."""
@@ -854,6 +865,20 @@ class PythonEffects:
         if self._shadowed(n):
             return None
         closure = self._closure(n) is not None and not closure_ok
+        if self.unlink_only:
+            # a kept temporary file: only removing the file at `h.name` releases it
+            if p.type != "attribute" or text(p.child_by_field_name("attribute")) != "name":
+                return HANDOFF if p.type in ("return_statement", "yield") else None
+            n, p = p, p.parent
+            call = p.parent if p is not None and p.type == "argument_list" else None
+            callee = resolve(callee_text(call), self.a.names) if call is not None else ""
+            if callee.rsplit(".", 1)[-1] in ("unlink", "remove"):
+                return HANDOFF if closure else RELEASE
+            if callee.rsplit(".", 1)[-1] == "Path":  # `Path(tmp.name).unlink()`
+                method = call.parent
+                if method is not None and method.type == "attribute" and \
+                        text(method.child_by_field_name("attribute")) == "unlink":
+                    return HANDOFF if closure else RELEASE
         if p.type == "attribute":
             method = text(p.child_by_field_name("attribute"))
             gp = p.parent
