@@ -13,9 +13,8 @@ from ..languages.python import (body_statements, decorators, enclosing_class, en
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "enum.Enum", "enum.IntEnum",
               "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
 HIGH_CARDINALITY = re.compile(
-    r"(^|_)(id|ids|uuid|key|keys|path|paths|url|uri|request|req|session|obj|object|instance|"
-    r"user|query|sql|text|token|filename|file|data|payload|message|msg|item|node|value|"
-    r"email|address|ip|host)$")
+    r"(^|_)(id|ids|uuid|path|paths|url|uri|request|req|session|obj|object|instance|"
+    r"user|query|sql|text|token|filename|file|payload|message|msg|node|email|address|ip|host)$")
 
 
 def _adapter(ctx):
