@@ -52,6 +52,7 @@ class FileContext:
         self.family = family
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
+        self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -105,6 +106,25 @@ def rules_for(settings: Settings, path: str, family: str) -> list:
     return [r for r in settings.rules if r.applies_to(family) and r.code not in ignored]
 
 
+def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
+    """The file's bytes, or a diagnostic saying why they cannot be had."""
+    try:
+        size = os.path.getsize(path)
+        if size > settings.max_file_size:
+            return Diagnostic(path, "skipped", f"file is {size} bytes, over the size limit of "
+                                               f"{settings.max_file_size} bytes")
+        with open(path, "rb") as fh:
+            return fh.read(settings.max_file_size + 1)
+    except FileNotFoundError:
+        return Diagnostic(path, "unreadable", "file vanished before it could be read")
+    except IsADirectoryError:
+        return Diagnostic(path, "unreadable", "is a directory")
+    except PermissionError:
+        return Diagnostic(path, "unreadable", "permission denied")
+    except OSError as exc:
+        return Diagnostic(path, "unreadable", f"cannot be read: {exc.strerror or exc}")
+
+
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
@@ -117,21 +137,10 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     if lang is None:
         return diag("skipped", "not a supported source file")
     if data is None:
-        try:
-            size = os.path.getsize(path)
-            if size > settings.max_file_size:
-                return diag("skipped", f"file is {size} bytes, over the size limit of "
-                                       f"{settings.max_file_size} bytes")
-            with open(path, "rb") as fh:
-                data = fh.read(settings.max_file_size + 1)
-        except FileNotFoundError:
-            return diag("unreadable", "file vanished before it could be read")
-        except IsADirectoryError:
-            return diag("unreadable", "is a directory")
-        except PermissionError:
-            return diag("unreadable", "permission denied")
-        except OSError as exc:
-            return diag("unreadable", f"cannot be read: {exc.strerror or exc}")
+        data = read_source(path, settings)
+        if isinstance(data, Diagnostic):
+            result.diagnostics.append(data)
+            return result
     if len(data) > settings.max_file_size:
         return diag("skipped", f"file is over the size limit of {settings.max_file_size} bytes")
     if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -159,7 +168,12 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
-    run_rules(ctx, active)
+    ctx.queries = languages.begin_file(lang, tree.root_node,
+                                       ["lifecycle"] + [r.code for r in active])
+    try:
+        run_rules(ctx, active)
+    finally:
+        languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
     if settings.line_hashes and result.findings:
@@ -180,11 +194,13 @@ def run_rules(ctx: FileContext, rules) -> None:
         if adapter is not None:
             from .analysis.handles import check_lifecycles
 
+            ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
         if rule.check is not None:
             module, func = rule.check.rsplit(".", 1)
             fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+            ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 
 

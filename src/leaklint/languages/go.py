@@ -168,12 +168,13 @@ class GoAdapter:
             err = names[ei].text.decode()
             if "err" not in err.lower():
                 return None  # `query, args := b.Query()`: another API
-        # with the error slot ignored the shape proves little: ask for a telling use
-        strong = ei is None or err is not None
+        # with the error slot ignored the shape proves little: a builder chain's
+        # `q, _ := b.Where(...).Query()` is not rows, `rows, _ := db.Query()` is
+        strong = ei is None or err is not None or "(" not in callee_text(call).rsplit(".", 1)[0]
         if handle == "_":
             if err is not None and expects_error(stmt.next_named_sibling, err):
                 return Verdict(False)  # a test that expects the query to fail
-            if strong and self._evidence(spec, fn, None):
+            if (ei is None or err is not None) and self._evidence(spec, fn, None):
                 return Verdict(True, "because it is discarded")
             return None
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
