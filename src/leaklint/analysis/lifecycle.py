@@ -12,6 +12,11 @@ fork the set and joins take the union, loops are iterated to a fixed point. Wher
 path leaves the function (return, raise, falling off the end), leaves the handle's scope,
 or overwrites the handle while OPEN is possible, a leak is recorded at that place.
 What a leaf does to the handle is the language adapter's answer (``Effects``).
+
+A ``Try`` with handlers catches the raises of its body (explicit ones, and any statement
+may raise before it completes: handlers start from the state before each statement, a
+release or handoff that raises counting as done); ``finally`` blocks run on every exit,
+innermost first, before a raise reaches an outer handler.
 """
 
 from __future__ import annotations
@@ -221,7 +226,7 @@ class Follow:
                 for s in stmt.body.stmts:
                     if not cur:
                         break
-                    raised |= cur
+                    raised |= self._raising(s, cur)
                     cur = self._stmt(s, cur)
             finally:
                 if catch is not None:
@@ -240,6 +245,19 @@ class Follow:
         if stmt.final is not None and out:
             out = self._block(stmt.final, out)
         return out
+
+    def _raising(self, stmt, state: int) -> int:
+        """The state a handler sees when ``stmt`` raises: a release or handoff that raises
+        still counts as done (the release was attempted, the owner was reached)."""
+        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try:
+            # evaluates nothing itself: a branch on no condition, a nested try (what its
+            # body raises reaches us through its own exits and finally block)
+            return 0
+        if type(stmt) is Leaf and state & OPEN:
+            events = self.effects.events(stmt)
+            if RELEASE in events or HANDOFF in events:
+                return (state & ~OPEN) | DONE
+        return state
 
 
 @dataclass
