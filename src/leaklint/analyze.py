@@ -23,6 +23,8 @@ MINIFIED_AVG_LINE = 400
 # language family -> "module:class" of its lifecycle adapter
 ADAPTERS = {
     "go": "leaklint.languages.go:GoAdapter",
+    "typescript": "leaklint.languages.javascript:JsAdapter",
+    "javascript": "leaklint.languages.javascript:JsAdapter",
 }
 
 

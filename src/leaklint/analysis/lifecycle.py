@@ -49,6 +49,7 @@ class _Loop:
     is_loop: bool
     breaks: int = 0
     continues: int = 0
+    depth: int = 0  # finally blocks pending outside the loop: a jump runs only the inner ones
 
 
 @dataclass
@@ -75,8 +76,14 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        for final in reversed(self._finally):
-            saved, self._finally = self._finally, []
+        for i in range(len(self._finally) - 1, -1, -1):
+            final = self._finally[i]
+            if isinstance(final, _Catch):
+                if kind == "raise":
+                    final.state |= state  # caught by the enclosing handler
+                    return
+                continue
+            saved, self._finally = self._finally, self._finally[:i]
             try:
                 state = self._block(final, state)
             finally:
@@ -144,12 +151,26 @@ class Follow:
         elif stmt.kind in ("break", "continue"):
             target = self._target(stmt)
             if target is not None:
+                state = self._run_finally(state, target.depth)
                 if stmt.kind == "break":
                     target.breaks |= state
                 else:
                     target.continues |= state
         # noreturn and goto end the path without a leak
         return 0
+
+    def _run_finally(self, state: int, depth: int) -> int:
+        """Run the finally blocks a break or continue leaves (those above ``depth``)."""
+        for i in range(len(self._finally) - 1, depth - 1, -1):
+            final = self._finally[i]
+            if isinstance(final, _Catch) or not state:
+                continue
+            saved, self._finally = self._finally, self._finally[:i]
+            try:
+                state = self._block(final, state)
+            finally:
+                self._finally = saved
+        return state
 
     def _target(self, stmt: Exit):
         for jump in reversed(self._jumps):
@@ -163,7 +184,7 @@ class Follow:
     def _loop(self, stmt: Loop, state: int) -> int:
         if stmt.head is not None:
             state = self._apply(Leaf(stmt.head, "loop-head"), state)
-        ctx = _Loop(stmt.label, True)
+        ctx = _Loop(stmt.label, True, depth=len(self._finally))
         self._jumps.append(ctx)
         try:
             entry, body_out = state, 0
@@ -181,7 +202,7 @@ class Follow:
         return exits
 
     def _branch(self, stmt: Branch, state: int) -> int:
-        ctx = _Loop(stmt.label, False)
+        ctx = _Loop(stmt.label, False, depth=len(self._finally))
         if stmt.breakable:
             self._jumps.append(ctx)
         try:
@@ -196,15 +217,23 @@ class Follow:
     def _try(self, stmt: Try, state: int) -> int:
         if stmt.final is not None:
             self._finally.append(stmt.final)
+        catch = _Catch() if stmt.handlers else None
         try:
             # anything in the body may raise: a handler can be entered from any point
             raised = state
             cur = state
-            for s in stmt.body.stmts:
-                if not cur:
-                    break
-                cur = self._stmt(s, cur)
-                raised |= cur
+            if catch is not None:
+                self._finally.append(catch)
+            try:
+                for s in stmt.body.stmts:
+                    if not cur:
+                        break
+                    cur = self._stmt(s, cur)
+                    raised |= cur
+            finally:
+                if catch is not None:
+                    self._finally.pop()
+                    raised |= catch.state
             out = cur
             if stmt.body is self.decl_block and out & OPEN:
                 self._leak("scope", stmt.body.node)
@@ -218,6 +247,13 @@ class Follow:
         if stmt.final is not None and out:
             out = self._block(stmt.final, out)
         return out
+
+
+@dataclass
+class _Catch:
+    """Marks, among the pending finally blocks, a try body whose handlers catch raises."""
+
+    state: int = 0
 
 
 def _nil(state: int) -> int:
