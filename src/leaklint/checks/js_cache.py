@@ -8,8 +8,8 @@ may be trimmed there, so it is left alone.
 
 from __future__ import annotations
 
-from ..languages.javascript import (FUNCTIONS, args, enclosing_function, is_literal,
-                                    method_of, norm, strip, text, up, walk)
+from ..languages.javascript import (args, enclosing_function, is_literal, method_of, norm,
+                                    receiver, strip, text, up, walk)
 from .js_scopes import declares
 
 GROW = {"set", "add", "push", "unshift"}
@@ -95,8 +95,29 @@ def _use(n, name):
     return "escape"
 
 
+def _entry_point(root) -> bool:
+    """A script that runs its work from the top level (``main()``, top-level ``await``):
+    one process per run, so its module state ends with the run."""
+    for child in root.named_children:
+        if child.type != "expression_statement" or not child.named_children:
+            continue
+        e = strip(child.named_children[0])
+        if child.named_children[0].type == "await_expression":
+            return True
+        while e is not None and e.type == "call_expression" and method_of(e) in ("then", "catch",
+                                                                               "finally"):
+            e = strip(receiver(e))
+        if e is not None and e.type == "call_expression" and receiver(e) is None \
+                and strip(e.child_by_field_name("function")).type == "identifier" \
+                and method_of(e) not in ("require", "define"):
+            return True
+    return False
+
+
 def growing_collections(ctx, rule):
     root = ctx.tree.root_node
+    if _entry_point(root):
+        return
     collections = list(_module_collections(root))
     if not collections:
         return

@@ -64,12 +64,31 @@ def _owned_target(tnode, call) -> bool:
 def _relevant(m, scope, tnode, call) -> bool:
     if tnode is not None and _owned_target(tnode, call):
         return False
-    if scope.kind == "class" and not scope.strict:
+    if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"
+    if m.created_field(scope.owner, target):
+        return False  # an element or object the class itself creates
+    if scope.kind == "method":
+        # a method that runs per call: its parameters are per-call objects
+        return target.startswith("this.") or m.long_lived(target, enclosing_function(call))
     if scope.strict:
         return True
     return m.long_lived(target, enclosing_function(call))
+
+
+def _target_text(node) -> str:
+    """A receiver as compared structurally; a local alias (``const el = this.el``) is
+    replaced by what it stands for."""
+    if node is None:
+        return "window"
+    s = strip(node)
+    if s is not None and s.type == "identifier":
+        fn = enclosing_function(s)
+        v = local_value(fn, text(s)) if fn is not None else None
+        if v is not None and v.type == "member_expression":
+            return norm(v)
+    return norm(node)
 
 
 # -- LL401 addEventListener -------------------------------------------------------------
@@ -162,10 +181,13 @@ def listeners(ctx, rule):
         if tnode is None and ("addEventListener" in m.module_names()
                               or "addEventListener" in m.functions()):
             continue  # a same-file or imported helper of that name, not the DOM method
+        p, _ = up(call)
+        if p is not None and p.type != "expression_statement":
+            continue  # its result is used: an API that returns its own cleanup
         scope = m.scope_of(call)
         if scope is None or not _relevant(m, scope, tnode, call):
             continue
-        target = norm(tnode) if tnode is not None else "window"
+        target = _target_text(tnode)
         event, handler = norm(a[0]), norm(a[1])
         handlers = _aliases(call, handler)
         if handlers is None:
@@ -188,7 +210,7 @@ def listeners(ctx, rule):
                 continue
             ra = args(c)
             rt = receiver(c)
-            if len(ra) < 2 or (norm(rt) if rt is not None else "window") != target \
+            if len(ra) < 2 or _target_text(rt) != target \
                     or norm(ra[0]) != event:
                 continue
             if norm(ra[1]) in handlers and not _inline(a[1]) \
@@ -246,7 +268,13 @@ def emitters(ctx, rule):
         removed, near = False, None
         for c in m.release_calls(scope):
             meth, rt = method_of(c), receiver(c)
-            if rt is None or norm(rt) != target:
+            if rt is None:
+                continue
+            owner = _target_text(rt)
+            if meth in EMITTER_END and target.startswith(owner + "."):
+                removed = True  # the object holding the emitter is closed with it
+                break
+            if owner != target:
                 continue
             ra = args(c)
             if meth in EMITTER_END:
@@ -331,8 +359,22 @@ def observers(ctx, rule):
         reason = ""
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
+        if _unobserved_in_owner(scope, node):
+            ctx.count(rule.code, ok=True)
+            continue
         _value_rule(ctx, rule, node, scope, f"{callee(node)}",
                     methods=("disconnect", "unobserve"), discarded_reason=reason)
+
+
+def _unobserved_in_owner(scope, node) -> bool:
+    """An observer kept in a field that the class unobserves each node from when done."""
+    p, child = up(node)
+    if p is None or p.type != "assignment_expression" or scope.owner is None \
+            or scope.owner.type != "class_body":
+        return False
+    key = norm(p.child_by_field_name("left"))
+    return any(c.type == "call_expression" and callee(c) == key + ".unobserve"
+               for c in walk(scope.owner))
 
 
 INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "self.setInterval"}
@@ -374,11 +416,26 @@ def timeouts(ctx, rule):
                 ctx.count(rule.code, ok=True)
             continue
         if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
-            continue
-        if short != "setTimeout" or _short_delay(node):
-            continue  # a frame or under a second later: over before it matters
+            continue  # one-shot timers in ordinary functions and methods are fine
+        if short != "setTimeout" or _short_delay(node) or _in_event_handler(node, scope):
+            continue  # a frame or under a second later, or once per event: not the scope's
         _value_rule(ctx, rule, node, scope, short, functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cancelled")
+
+
+EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
+                       "prependListener", "listen"}
+
+
+def _in_event_handler(node, scope) -> bool:
+    """Inside a callback that runs per event (``x.on("e", () => ...)``), not at acquisition."""
+    fn = enclosing_function(node)
+    while fn is not None and fn != scope.acquire:
+        p, _ = up(fn)
+        if p is not None and p.type == "arguments" and method_of(p.parent) in EVENT_SUBSCRIPTIONS:
+            return True
+        fn = enclosing_function(fn)
+    return False
 
 
 def _short_delay(call) -> bool:
@@ -509,25 +566,27 @@ def _rx_verdict(m, scope, call):
                    "subscribing after the notifier fires"
         fired = any(callee(c) in (f"{notifier}.next", f"{notifier}.complete", f"{notifier}.emit")
                     for c in m.release_calls(scope))
-        if fired or _inherited(scope, notifier):
-            return None
+        if fired or not _own_field_subject(scope, notifier):
+            return None  # fired in the release, or a stream that ends by itself
         return f": its takeUntil notifier {notifier} never fires there"
     if not _long_lived_source(m, scope, call, chain):
         return None
     return ""
 
 
-def _inherited(scope, notifier: str) -> bool:
-    """A notifier field the class does not declare: a base class owns and fires it."""
-    if not notifier.startswith("this.") or scope.owner is None \
+def _own_field_subject(scope, notifier: str) -> bool:
+    """``this.x`` where the class itself declares ``x = new Subject()`` (only the class can
+    fire it; a stream from elsewhere or a base class may end by itself)."""
+    if not notifier.startswith("this.") or notifier.count(".") != 1 or scope.owner is None \
             or scope.owner.type != "class_body":
         return False
-    name = notifier[5:].split(".", 1)[0]
-    cls = scope.owner.parent
-    extends = cls is not None and any(c.type == "class_heritage" for c in cls.children)
-    return extends and not _field_type(scope.owner, name) and not any(
-        mem.type in ("public_field_definition", "field_definition")
-        and text(mem.child_by_field_name("name")) == name for mem in scope.owner.named_children)
+    name = notifier[5:]
+    for mem in scope.owner.named_children:
+        if mem.type in ("public_field_definition", "field_definition") \
+                and text(mem.child_by_field_name("name")) == name:
+            v = strip(mem.child_by_field_name("value"))
+            return v is not None and v.type == "new_expression"
+    return False
 
 
 # operators that may follow takeUntil without resubscribing to anything
@@ -625,7 +684,7 @@ def _subscriptions(ctx, rule, rx: bool):
                 or receiver(call) is None:
             continue
         scope = m.scope_of(call)
-        if scope is None or not scope.strict:
+        if scope is None or not scope.strict or scope.kind == "method":
             continue
         chain_text = norm(receiver(call))
         is_rx = rx_file or ".pipe(" in chain_text or chain_text.split(".")[-1].endswith("$")

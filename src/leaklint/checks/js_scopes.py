@@ -53,7 +53,7 @@ CLASS_LIKE = ("class_declaration", "class", "abstract_class_declaration")
 
 @dataclass
 class Scope:
-    kind: str  # effect | hook | class | options | function
+    kind: str  # effect | hook | class | options | method (any other method) | function
     where: str  # where the release was looked for, for messages
     acquire: object  # the function node that acquires
     releases: list = field(default_factory=list)  # function nodes searched for releases
@@ -109,6 +109,23 @@ class Model:
             self._module_names = names
         return self._module_names
 
+    def created_field(self, owner, target: str) -> bool:
+        """Is ``this.x`` (the root of ``target``) assigned an object the class creates?"""
+        parts = target.split(".")
+        if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this":
+            return False
+        key = "this." + parts[1]
+        for n in walk(owner):
+            if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
+                v = strip(n.child_by_field_name("right"))
+                while v is not None and v.type == "assignment_expression":
+                    v = strip(v.child_by_field_name("right"))
+                if v is not None and (v.type == "new_expression" or (
+                        v.type == "call_expression"
+                        and method_of(v).lstrip("_").lower().startswith(("create", "clone")))):
+                    return True
+        return False
+
     def long_lived(self, target: str, fn) -> bool:
         """Does the object named by ``target`` outlive one call of ``fn``?"""
         root = target.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
@@ -127,14 +144,37 @@ class Model:
             if scope is not None:
                 return scope
             p, child = up(fn)
-            if innermost is None and not (p is not None and p.type == "arguments"):
+            iife = p is not None and p.type == "call_expression" \
+                and strip(p.child_by_field_name("function")) == strip(child)
+            if innermost is None and not iife and not (p is not None and p.type == "arguments"):
                 innermost = fn  # a named or stored function: its own per-call scope
             if p is not None and p.type == "arguments" and method_of(p.parent) in UNMOUNT_HOOKS:
                 return None  # runs at release time
             fn = enclosing_function(fn)
-        if innermost is None:
-            return None  # callbacks of module-level code
+        if innermost is None or self._module_only(innermost):
+            return None  # module-level code and what only it calls: process lifetime
         return self._function_scope(innermost)
+
+    def _module_only(self, fn) -> bool:
+        """Is ``fn`` a same-file function called only from module top level (run once)?"""
+        if fn.type != "function_declaration" and up(fn)[0] is not None \
+                and up(fn)[0].type != "variable_declarator":
+            return False
+        name = function_name(fn)
+        if not name or _exported(fn):
+            return False
+        uses = [n for n in walk(self.root) if n.type == "identifier" and text(n) == name
+                and n != fn.child_by_field_name("name")
+                and not (n.parent is not None and n.parent.type == "variable_declarator"
+                         and n.parent.child_by_field_name("name") == n)]
+        for n in uses:
+            p, child = up(n)
+            if p is None or p.type != "call_expression" \
+                    or p.child_by_field_name("function") != child:
+                return False
+            if enclosing_function(n) is not None:
+                return False
+        return bool(uses)
 
     def _lifecycle_scope(self, fn) -> Scope | None:
         key = (fn.start_byte, fn.end_byte)
@@ -236,9 +276,11 @@ class Model:
             where = "in " + "/".join(sorted(names & PLAIN_RELEASE))
             scope = Scope("class", where, fn, rel, True, body)
         else:
-            # any other method: released anywhere in the class, required for long-lived targets
-            scope = Scope("class", "anywhere in the class", fn, [m for _, m in members],
-                          False, body)
+            # any other method: released anywhere in the class; only classes with a
+            # lifecycle of their own are held to it
+            has_release = component or bool(names & PLAIN_RELEASE)
+            scope = Scope("method", "anywhere in the class", fn, [m for _, m in members],
+                          has_release, body)
         self._expand(scope)
         return scope
 
@@ -307,6 +349,14 @@ class Model:
         return self._release_calls[key]
 
 
+def _exported(fn) -> bool:
+    """Is the top-level statement holding ``fn`` an export (callable from elsewhere)?"""
+    node = fn
+    while node.parent is not None and node.parent.type != "program":
+        node = node.parent
+    return node.type == "export_statement"
+
+
 def model(ctx) -> Model:
     if "js-model" not in ctx.cache:
         ctx.cache["js-model"] = Model(ctx)
@@ -323,8 +373,7 @@ def _framework_class(cls) -> bool:
     if p is not None and p.type == "export_statement":
         p = p
     deco = text(p) if p is not None and p.type == "export_statement" else ""
-    return any(d in head or d in deco[:300] for d in ("@Component", "@Directive",
-                                                       "@Injectable", "@Pipe"))
+    return any(d in head or d in deco[:300] for d in ("@Component", "@Directive", "@Pipe"))
 
 
 def declares(fn, name: str) -> bool:
