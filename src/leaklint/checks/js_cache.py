@@ -95,21 +95,26 @@ def _use(n, name):
     return "escape"
 
 
+ENTRY_FUNCTIONS = {"main", "run", "start", "cli", "bootstrap", "execute"}
+
+
 def _entry_point(root) -> bool:
-    """A script that runs its work from the top level (``main()``, top-level ``await``):
-    one process per run, so its module state ends with the run."""
+    """A script (shebang, top-level ``await``, a top-level ``main()``): one process per run,
+    so its module state ends with the run."""
+    if root.text.startswith(b"#!"):
+        return True
     for child in root.named_children:
         if child.type != "expression_statement" or not child.named_children:
             continue
-        e = strip(child.named_children[0])
-        if child.named_children[0].type == "await_expression":
+        e = child.named_children[0]
+        if e.type == "await_expression":
             return True
+        e = strip(e)
         while e is not None and e.type == "call_expression" and method_of(e) in ("then", "catch",
                                                                                "finally"):
             e = strip(receiver(e))
         if e is not None and e.type == "call_expression" and receiver(e) is None \
-                and strip(e.child_by_field_name("function")).type == "identifier" \
-                and method_of(e) not in ("require", "define"):
+                and method_of(e) in ENTRY_FUNCTIONS:
             return True
     return False
 

@@ -85,6 +85,8 @@ def _target_text(node) -> str:
     s = strip(node)
     if s is not None and s.type == "identifier":
         fn = enclosing_function(s)
+        while fn is not None and not declares(fn, text(s)):
+            fn = enclosing_function(fn)
         v = local_value(fn, text(s)) if fn is not None else None
         if v is not None and v.type == "member_expression":
             return norm(v)
@@ -144,7 +146,10 @@ def _aliases(call, handler: str):
         if p is None:
             continue
         if p.type == "assignment_expression" and p.child_by_field_name("right") == child:
-            names.add(norm(p.child_by_field_name("left")))
+            left = norm(p.child_by_field_name("left"))
+            if "." in left and not left.startswith("this."):
+                return None  # stored on an object another function holds
+            names.add(left)
         elif p.type == "pair" and p.child_by_field_name("value") == child:
             return None
         elif p.type in ("return_statement", "array"):
@@ -626,7 +631,8 @@ def _field_type(owner, name: str) -> str:
 
 
 def _param_type(fn, name: str) -> str:
-    """The annotated type of parameter ``name`` of ``fn`` or of a function around it."""
+    """The type of parameter or local ``name`` of ``fn`` or of a function around it:
+    annotated, or injected with ``inject(T)``."""
     while fn is not None:
         params = fn.child_by_field_name("parameters")
         for prm in (params.named_children if params is not None else []):
@@ -634,6 +640,10 @@ def _param_type(fn, name: str) -> str:
                 ty = prm.child_by_field_name("type")
                 return norm(ty).lstrip(":").split("<", 1)[0] if ty is not None else ""
         if declares(fn, name):
+            v = local_value(fn, name)
+            if v is not None and v.type == "call_expression" and method_of(v) == "inject" \
+                    and args(v):
+                return norm(args(v)[0]).split("<", 1)[0]
             return ""
         fn = enclosing_function(fn)
     return ""

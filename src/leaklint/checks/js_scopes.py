@@ -39,12 +39,10 @@ COMPONENT_ACQUIRE = {"componentDidMount", "ngOnInit", "ngAfterViewInit", "ngAfte
 COMPONENT_RELEASE = {"componentWillUnmount", "ngOnDestroy", "disconnectedCallback",
                      "beforeUnmount", "unmounted", "beforeDestroy", "destroyed", "deactivated"}
 PLAIN_ACQUIRE = {"constructor", "start", "init", "initialize", "open", "listen", "connect",
-                 "attach", "mount", "setup", "enable", "activate", "subscribe", "watch",
-                 "observe", "register", "install", "begin", "run"}
+                 "attach", "mount", "setup", "activate"}
 PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", "unmount",
-                 "teardown", "tearDown", "cleanup", "cleanUp", "deactivate", "disable",
-                 "unsubscribe", "unwatch", "unobserve", "unregister", "uninstall", "end",
-                 "shutdown", "terminate", "release", "remove", "reset", "clear", "off"}
+                 "teardown", "tearDown", "cleanup", "cleanUp", "deactivate", "shutdown",
+                 "terminate", "unlisten"}
 # names whose objects live as long as the process or the page
 GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
            "visualViewport", "top", "parent", "history", "location"}
