@@ -19,9 +19,7 @@ LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getEleme
 
 
 def _calls(m):
-    if "calls" not in m.__dict__:
-        m.calls = [n for n in walk(m.root) if n.type in ("call_expression", "new_expression")]
-    return m.calls
+    return m.calls()
 
 
 def _report(ctx, rule, node, related=(), **kw):

@@ -70,6 +70,14 @@ class Model:
         self._functions = None
         self._module_names = None
         self._release_calls = {}
+        self._calls = None
+
+    def calls(self) -> list:
+        """Every call and `new` expression of the file, in source order."""
+        if self._calls is None:
+            self._calls = [n for n in walk(self.root)
+                           if n.type in ("call_expression", "new_expression")]
+        return self._calls
 
     # -- same-file names -----------------------------------------------------------
 
