@@ -95,7 +95,7 @@ def _use(n, name):
     return "escape"
 
 
-ENTRY_FUNCTIONS = {"main", "run", "start", "cli", "bootstrap", "execute"}
+ENTRY_FUNCTIONS = {"main", "run", "start", "cli", "bootstrap", "execute", "init"}
 
 
 def _entry_point(root) -> bool:
@@ -103,6 +103,10 @@ def _entry_point(root) -> bool:
     so its module state ends with the run."""
     if root.text.startswith(b"#!"):
         return True
+    for n in walk(root):
+        if n.type == "member_expression" and norm(n) in ("process.argv", "process.exit") \
+                and enclosing_function(n) is None:
+            return True
     for child in root.named_children:
         if child.type != "expression_statement" or not child.named_children:
             continue
@@ -121,7 +125,7 @@ def _entry_point(root) -> bool:
 
 def growing_collections(ctx, rule):
     root = ctx.tree.root_node
-    if _entry_point(root):
+    if ctx.is_test or _entry_point(root):
         return
     collections = list(_module_collections(root))
     if not collections:

@@ -173,6 +173,8 @@ def _aborted(m, scope, signal, call) -> bool:
 
 
 def listeners(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for call in _calls(m):
         if call.type != "call_expression" or method_of(call) != "addEventListener":
@@ -247,6 +249,8 @@ EMITTER_END = {"removeAllListeners", "close", "destroy", "end", "disconnect", "t
 
 
 def emitters(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for call in _calls(m):
         if call.type != "call_expression" or method_of(call) not in EMITTER_ADD:
@@ -351,6 +355,8 @@ OBSERVERS = {"ResizeObserver", "MutationObserver", "IntersectionObserver",
 
 
 def observers(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for node in _calls(m):
         if node.type != "new_expression" or callee(node) not in OBSERVERS:
@@ -386,6 +392,8 @@ CLEARS = ("clearInterval", "clearTimeout", "cancelAnimationFrame", "cancelIdleCa
 
 
 def intervals(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for node in _calls(m):
         if node.type != "call_expression" or callee(node) not in INTERVALS:
@@ -398,6 +406,8 @@ def intervals(ctx, rule):
 
 
 def timeouts(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for node in _calls(m):
         if node.type != "call_expression":
@@ -496,6 +506,8 @@ CHANNELS = {"WebSocket", "EventSource", "BroadcastChannel", "Worker", "SharedWor
 
 
 def channels(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     for node in _calls(m):
         if node.type != "new_expression" or callee(node) not in CHANNELS:
@@ -685,6 +697,8 @@ def _own_subject(scope, call) -> bool:
 
 
 def _subscriptions(ctx, rule, rx: bool):
+    if ctx.is_test:
+        return  # a test process is short-lived
     m = model(ctx)
     rx_file = _rx_file(ctx)
     for call in _calls(m):

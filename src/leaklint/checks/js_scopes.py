@@ -43,6 +43,9 @@ PLAIN_ACQUIRE = {"constructor", "start", "init", "initialize", "open", "listen",
 PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", "unmount",
                  "teardown", "tearDown", "cleanup", "cleanUp", "deactivate", "shutdown",
                  "terminate", "unlisten"}
+# functions that by their name set something up once (`init`, `registerListeners`...)
+SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "bind",
+                  "main", "configure")
 # names whose objects live as long as the process or the page
 GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
            "visualViewport", "top", "parent", "history", "location"}
@@ -162,7 +165,10 @@ class Model:
         return self._function_scope(innermost)
 
     def _module_only(self, fn) -> bool:
-        """Is ``fn`` a same-file function called only from module top level (run once)?"""
+        """Is ``fn`` run once: named as a set-up step, or a same-file function called only
+        from module top level?"""
+        if function_name(fn).lower().startswith(SETUP_PREFIXES):
+            return True
         if fn.type != "function_declaration" and up(fn)[0] is not None \
                 and up(fn)[0].type != "variable_declarator":
             return False
