@@ -209,8 +209,9 @@ class JsAdapter:
             return Verdict(False)
         decl = p.parent
         scope = decl.parent if decl is not None else None
-        return Track(cand, fn, text(name), None, scope if scope is not None
-                     and scope.type == "statement_block" else None, {"stmt": decl})
+        if scope is None or scope.type != "statement_block" or scope == function_body(fn):
+            scope = None  # the function's own body: its end is the function's end
+        return Track(cand, fn, text(name), None, scope, {"stmt": decl})
 
     # -- lowering ------------------------------------------------------------------
 
