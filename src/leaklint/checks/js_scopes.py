@@ -167,6 +167,12 @@ class Model:
     def _module_only(self, fn) -> bool:
         """Is ``fn`` run once: named as a set-up step, or a same-file function called only
         from module top level?"""
+        key = ("module-only", fn.start_byte, fn.end_byte)
+        if key not in self._scopes:
+            self._scopes[key] = self._runs_once(fn)
+        return self._scopes[key]
+
+    def _runs_once(self, fn) -> bool:
         if function_name(fn).lower().startswith(SETUP_PREFIXES):
             return True
         if fn.type != "function_declaration" and up(fn)[0] is not None \
