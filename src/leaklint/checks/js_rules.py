@@ -264,8 +264,10 @@ def emitters(ctx, rule):
         if scope is None or not _relevant(m, scope, tnode, call):
             continue
         p, _ = up(call)
-        if p is not None and p.type in ("return_statement", "arrow_function"):
-            ctx.count(rule.code, ok=True)  # the emitter is handed back (chained API)
+        if p is not None and p.type not in ("expression_statement", "member_expression"):
+            # its result is used: a bus whose on() returns the unsubscribe function
+            # (returned, kept or passed on), not a Node emitter returning itself
+            ctx.count(rule.code, ok=True)
             continue
         target, event, handler = norm(tnode), norm(a[0]), norm(a[1])
         handlers = _aliases(call, handler)
