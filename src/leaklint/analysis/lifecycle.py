@@ -76,19 +76,8 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        for i in range(len(self._finally) - 1, -1, -1):
-            final = self._finally[i]
-            if isinstance(final, _Catch):
-                if kind == "raise":
-                    final.state |= state  # caught by the enclosing handler
-                    return
-                continue
-            saved, self._finally = self._finally, self._finally[:i]
-            try:
-                state = self._block(final, state)
-            finally:
-                self._finally = saved
-        if state & OPEN:
+        state = self._run_finally(state, 0, catch=kind == "raise")
+        if state is not None and state & OPEN:
             self._leak(kind, node)
 
     # -- interpretation --------------------------------------------------------------
@@ -159,11 +148,16 @@ class Follow:
         # noreturn and goto end the path without a leak
         return 0
 
-    def _run_finally(self, state: int, depth: int) -> int:
-        """Run the finally blocks a break or continue leaves (those above ``depth``)."""
+    def _run_finally(self, state: int, depth: int, catch: bool = False) -> int | None:
+        """Run the pending finally blocks above ``depth``, innermost first, as a jump out
+        of them does; with ``catch`` (a raise), stop at the first enclosing handler, which
+        takes the state (None: caught)."""
         for i in range(len(self._finally) - 1, depth - 1, -1):
             final = self._finally[i]
-            if isinstance(final, _Catch) or not state:
+            if isinstance(final, _Catch):
+                if catch:
+                    final.state |= state
+                    return None
                 continue
             saved, self._finally = self._finally, self._finally[:i]
             try:
