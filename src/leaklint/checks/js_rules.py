@@ -326,7 +326,7 @@ def _released(m, scope, b: Binding, methods=(), functions=(), called=False) -> b
 
 
 def _value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=False,
-                discarded_reason="", strict_only=True):
+                discarded_reason=""):
     """Shared verdict for a value that must be released in its scope."""
     m = model(ctx)
     b = binding(node, scope, release_names=set(functions) | set(methods))
@@ -341,7 +341,7 @@ def _value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=F
                 reason=discarded_reason or ": its result is discarded, so it can never be "
                                            "released")
         return
-    if not scope.strict and strict_only and any("." in k for k in b.keys):
+    if not scope.strict and any("." in k for k in b.keys):
         ctx.count(rule.code, ok=True)  # kept on an object whose owner releases it
         return
     if _released(m, scope, b, methods, functions, called):
@@ -403,7 +403,7 @@ def intervals(ctx, rule):
         scope = m.scope_of(node)
         if scope is None:
             continue
-        _value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS, strict_only=True,
+        _value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cleared")
 
 
@@ -583,27 +583,12 @@ def _rx_verdict(m, scope, call):
                    "subscribing after the notifier fires"
         fired = any(callee(c) in (f"{notifier}.next", f"{notifier}.complete", f"{notifier}.emit")
                     for c in m.release_calls(scope))
-        if fired or not _own_field_subject(scope, notifier):
+        if fired or not m.created_field(scope.owner, notifier, whole=True):
             return None  # fired in the release, or a stream that ends by itself
         return f": its takeUntil notifier {notifier} never fires there"
     if not _long_lived_source(m, scope, call, chain):
         return None
     return ""
-
-
-def _own_field_subject(scope, notifier: str) -> bool:
-    """``this.x`` where the class itself declares ``x = new Subject()`` (only the class can
-    fire it; a stream from elsewhere or a base class may end by itself)."""
-    if not notifier.startswith("this.") or notifier.count(".") != 1 or scope.owner is None \
-            or scope.owner.type != "class_body":
-        return False
-    name = notifier[5:]
-    for mem in scope.owner.named_children:
-        if mem.type in ("public_field_definition", "field_definition") \
-                and text(mem.child_by_field_name("name")) == name:
-            v = strip(mem.child_by_field_name("value"))
-            return v is not None and v.type == "new_expression"
-    return False
 
 
 # operators that may follow takeUntil without resubscribing to anything
@@ -682,22 +667,6 @@ def _long_lived_source(m, scope, call, chain) -> bool:
     return ty in LONG_LIVED_TYPES or ty.endswith(LONG_LIVED_SUFFIXES)
 
 
-def _own_subject(scope, call) -> bool:
-    """A subject created by the same class (it dies with the class)."""
-    r = receiver(call)
-    t = norm(r) if r is not None else ""
-    if not t.startswith("this.") or scope.owner is None or scope.owner.type != "class_body":
-        return False
-    field_name = t[5:].split(".", 1)[0]
-    for mem in scope.owner.named_children:
-        if mem.type in ("public_field_definition", "field_definition"):
-            key = mem.child_by_field_name("name") or mem.child_by_field_name("property")
-            v = strip(mem.child_by_field_name("value"))
-            if text(key) == field_name and v is not None and v.type == "new_expression":
-                return True
-    return False
-
-
 def _subscriptions(ctx, rule, rx: bool):
     if ctx.is_test:
         return  # a test process is short-lived
@@ -716,7 +685,7 @@ def _subscriptions(ctx, rule, rx: bool):
             continue
         if rx:
             why = _rx_verdict(m, scope, call)
-            if why is None or _own_subject(scope, call):
+            if why is None or m.created_field(scope.owner, chain_text):
                 ctx.count(rule.code, ok=True)
                 continue
             if why:

@@ -118,20 +118,26 @@ class Model:
             self._module_names = names
         return self._module_names
 
-    def created_field(self, owner, target: str) -> bool:
-        """Is ``this.x`` (the root of ``target``) assigned an object the class creates?"""
+    def created_field(self, owner, target: str, whole: bool = False) -> bool:
+        """Is ``this.x`` (the root of ``target``; exactly ``target`` with ``whole``) an
+        object the class creates itself: declared ``x = new X()`` or assigned
+        ``this.x = new X()`` / ``this.createX()``? It lives and dies with the instance."""
         parts = target.split(".")
-        if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this":
+        if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this" \
+                or (whole and len(parts) != 2):
             return False
-        key = "this." + parts[1]
+        name, key = parts[1], "this." + parts[1]
+        for mem in owner.named_children:
+            if mem.type in ("public_field_definition", "field_definition") \
+                    and text(mem.child_by_field_name("name")) == name \
+                    and _creates(mem.child_by_field_name("value")):
+                return True
         for n in walk(owner):
             if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
                 v = strip(n.child_by_field_name("right"))
                 while v is not None and v.type == "assignment_expression":
                     v = strip(v.child_by_field_name("right"))
-                if v is not None and (v.type == "new_expression" or (
-                        v.type == "call_expression"
-                        and method_of(v).lstrip("_").lower().startswith(("create", "clone")))):
+                if _creates(v):
                     return True
         return False
 
@@ -365,6 +371,14 @@ class Model:
                         out.append(c)
             self._release_calls[key] = out
         return self._release_calls[key]
+
+
+def _creates(value) -> bool:
+    """``new X()`` or a ``createX()``/``cloneX()`` call: a fresh object."""
+    v = strip(value)
+    return v is not None and (v.type == "new_expression" or (
+        v.type == "call_expression"
+        and method_of(v).lstrip("_").lower().startswith(("create", "clone"))))
 
 
 def _exported(fn) -> bool:
