@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function,
                                     function_body, function_name, method_of, norm, receiver,
                                     strip, text, up, walk)
-from .js_scopes import Binding, binding, container_released, declares, local_value, model
+from .js_scopes import (EVENT_SUBSCRIPTIONS, Binding, binding, container_released, declares,
+                        local_value, model)
 
 OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
 # calls that return an object that already exists (not a fresh one owned by the caller)
@@ -436,10 +437,6 @@ def timeouts(ctx, rule):
             continue  # a frame or under a second later, or once per event: not the scope's
         _value_rule(ctx, rule, node, scope, short, functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cancelled")
-
-
-EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
-                       "prependListener", "listen"}
 
 
 def _in_event_handler(node, scope) -> bool:

@@ -46,6 +46,9 @@ PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", 
 # functions that by their name set something up once (`init`, `registerListeners`...)
 SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "bind",
                   "main", "configure")
+# calls that register a function to run once per event
+EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
+                       "prependListener", "listen"}
 # names whose objects live as long as the process or the page
 GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
            "visualViewport", "top", "parent", "history", "location"}
@@ -74,6 +77,7 @@ class Model:
         self._module_names = None
         self._release_calls = {}
         self._calls = None
+        self._handlers = None
 
     def calls(self) -> list:
         """Every call and `new` expression of the file, in source order."""
@@ -94,6 +98,18 @@ class Model:
                     if name:
                         self._functions.setdefault(name, []).append(n)
         return self._functions
+
+    def handler_names(self) -> set:
+        """Names of same-file functions registered as event handlers (``x.on("e", f)``)."""
+        if self._handlers is None:
+            self._handlers = set()
+            for c in self.calls():
+                if c.type == "call_expression" and method_of(c) in EVENT_SUBSCRIPTIONS:
+                    for a in args(c)[1:2] + args(c)[:1]:
+                        a = strip(a)
+                        if a is not None and a.type == "identifier":
+                            self._handlers.add(text(a))
+        return self._handlers
 
     def module_names(self) -> set:
         """Names bound at the top level of the module (variables and imports)."""
@@ -146,7 +162,9 @@ class Model:
         root = target.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
         if root in GLOBALS:
             return True
-        return root in self.module_names() and not declares(fn, root)
+        # a module-level value itself; what hangs off it (a socket's current engine) may be
+        # replaced over time
+        return target == root and root in self.module_names() and not declares(fn, root)
 
     # -- scopes ----------------------------------------------------------------------
 
@@ -163,6 +181,8 @@ class Model:
                 and strip(p.child_by_field_name("function")) == strip(child)
             if innermost is None and not iife and not (p is not None and p.type == "arguments"):
                 innermost = fn  # a named or stored function: its own per-call scope
+                if function_name(fn) in self.handler_names():
+                    break  # an event handler: runs per event, not as part of a lifecycle
             if p is not None and p.type == "arguments" and method_of(p.parent) in UNMOUNT_HOOKS:
                 return None  # runs at release time
             fn = enclosing_function(fn)
