@@ -167,3 +167,17 @@ def test_deep_nesting_is_reported_not_crashed(tmp_path):
     _, report = run(tmp_path, "deep.js", code)
     assert any(d.kind == "skipped" and "nests too deeply" in d.message
                for d in report.diagnostics)
+
+
+@pytest.mark.parametrize("fixture", [
+    "LL401_event_listener/react_effects.tsx",
+    "LL109_pool_client/queries.js",
+    "LL404_rxjs_subscription/angular.ts",
+])
+def test_truncated_sources_never_raise(tmp_path, fixture):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "typescript" / fixture).read_text()
+    name = Path(fixture).name
+    for cut in range(0, len(text), max(1, len(text) // 40)):
+        run(tmp_path, name, text[:cut])  # asserts there is no internal error
