@@ -24,6 +24,8 @@ MINIFIED_AVG_LINE = 400
 ADAPTERS = {
     "go": "leaklint.languages.go:GoAdapter",
     "python": "leaklint.languages.python:PythonAdapter",
+    "typescript": "leaklint.languages.javascript:JsAdapter",
+    "javascript": "leaklint.languages.javascript:JsAdapter",
 }
 
 
@@ -88,13 +90,17 @@ class FileContext:
         return self.cache["adapter"]
 
 
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+
+
 def is_test_file(path: str, family: str) -> bool:
     base = os.path.basename(path)
     if family == "go":
         return base.endswith("_test.go")
     if family == "python":
         return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
-    return ".test." in base or ".spec." in base or "/__tests__/" in path.replace(os.sep, "/")
+    parts = set(path.replace(os.sep, "/").split("/")[:-1])
+    return ".test." in base or ".spec." in base or bool(parts & JS_TEST_DIRS)
 
 
 def rules_for(settings: Settings, path: str, family: str) -> list:

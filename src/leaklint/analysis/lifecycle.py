@@ -54,6 +54,7 @@ class _Loop:
     is_loop: bool
     breaks: int = 0
     continues: int = 0
+    depth: int = 0  # finally blocks pending outside: a jump out runs only the inner ones
 
 
 @dataclass
@@ -80,22 +81,8 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        # run the enclosing finally blocks, innermost first; a raise stops at the first
-        # enclosing try that has handlers, which then run with this state
-        frames = self._finally
-        for i in range(len(frames) - 1, -1, -1):
-            frame = frames[i]
-            if isinstance(frame, _Catch):
-                if kind == "raise":
-                    frame.raised |= state
-                    return
-                continue
-            saved, self._finally = self._finally, frames[:i]
-            try:
-                state = self._block(frame, state)
-            finally:
-                self._finally = saved
-        if state & OPEN:
+        state = self._run_finally(state, 0, catch=kind == "raise")
+        if state is not None and state & OPEN:
             self._leak(kind, node)
 
     # -- interpretation --------------------------------------------------------------
@@ -158,12 +145,31 @@ class Follow:
         elif stmt.kind in ("break", "continue"):
             target = self._target(stmt)
             if target is not None:
+                state = self._run_finally(state, target.depth)
                 if stmt.kind == "break":
                     target.breaks |= state
                 else:
                     target.continues |= state
         # noreturn and goto end the path without a leak
         return 0
+
+    def _run_finally(self, state: int, depth: int, catch: bool = False) -> int | None:
+        """Run the pending finally blocks above ``depth``, innermost first, as a jump out
+        of them does; with ``catch`` (a raise), stop at the first enclosing try that has
+        handlers, which takes the state (None: caught)."""
+        for i in range(len(self._finally) - 1, depth - 1, -1):
+            frame = self._finally[i]
+            if isinstance(frame, _Catch):
+                if catch:
+                    frame.raised |= state
+                    return None
+                continue
+            saved, self._finally = self._finally, self._finally[:i]
+            try:
+                state = self._block(frame, state)
+            finally:
+                self._finally = saved
+        return state
 
     def _target(self, stmt: Exit):
         for jump in reversed(self._jumps):
@@ -177,7 +183,7 @@ class Follow:
     def _loop(self, stmt: Loop, state: int) -> int:
         if stmt.head is not None:
             state = self._apply(Leaf(stmt.head, "loop-head"), state)
-        ctx = _Loop(stmt.label, True)
+        ctx = _Loop(stmt.label, True, depth=len(self._finally))
         self._jumps.append(ctx)
         try:
             entry, body_out = state, 0
@@ -199,7 +205,7 @@ class Follow:
         return exits | ctx.breaks
 
     def _branch(self, stmt: Branch, state: int) -> int:
-        ctx = _Loop(stmt.label, False)
+        ctx = _Loop(stmt.label, False, depth=len(self._finally))
         if stmt.breakable:
             self._jumps.append(ctx)
         try:
