@@ -57,6 +57,14 @@ def pattern_matches(pattern: str, callee: str) -> bool:
     return callee == pattern
 
 
+def candidate_names(ctx, rules) -> list[str]:
+    """Last names of the acquire patterns of every enabled lifecycle rule for this file's
+    language: the same for every file of a run, so its query is compiled once (the rules
+    active on a file, after the prefilter, are picked out of the matches)."""
+    every = [r for r in ctx.settings.rules if r.lifecycle and r.applies_to(ctx.family)]
+    return sorted({last_name(p) for r in (every or rules) for p in r.lifecycle["acquire"]})
+
+
 def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 

@@ -8,6 +8,8 @@ variable. Each directory is parsed once per process and kept in a small cache.
 
 from __future__ import annotations
 
+import json
+
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -217,7 +219,11 @@ def _keyed_by_type(ident, fn) -> bool:
 def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict, once: set) -> None:
     """Add every insertion and eviction of the package-level containers (name -> kind)
     in one file."""
-    for _, caps in matches("go", "(identifier) @id", pf.root):
+    if not kinds:
+        return
+    # only the containers' own names: asking for every identifier of a package is slow
+    names = " ".join(json.dumps(n) for n in sorted(kinds))
+    for _, caps in matches("go", "((identifier) @id (#any-of? @id %s))" % names, pf.root):
         ident = caps["id"][0]
         name = text(ident)
         if name not in kinds:

@@ -7,7 +7,7 @@ import os
 import re
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
+from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -227,7 +227,7 @@ class GoAdapter:
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
-        names = sorted({last_name(p) for r in rules for p in r.lifecycle["acquire"]})
+        names = candidate_names(self.ctx, rules)
         if not names:
             return []
         quoted = " ".join('"%s"' % n for n in names)

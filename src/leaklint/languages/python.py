@@ -10,7 +10,7 @@ calls something may also raise before it completes (used by the normal-path-only
 from __future__ import annotations
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
+from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -179,7 +179,7 @@ class PythonAdapter:
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
-        names = sorted({last_name(p) for r in rules for p in r.lifecycle["acquire"]})
+        names = candidate_names(self.ctx, rules)
         if not names:
             return []
         quoted = " ".join('"%s"' % n for n in names)
