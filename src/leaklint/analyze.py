@@ -24,6 +24,8 @@ MINIFIED_AVG_LINE = 400
 ADAPTERS = {
     "go": "leaklint.languages.go:GoAdapter",
     "python": "leaklint.languages.python:PythonAdapter",
+    "typescript": "leaklint.languages.javascript:JsAdapter",
+    "javascript": "leaklint.languages.javascript:JsAdapter",
 }
 
 
@@ -53,6 +55,7 @@ class FileContext:
         self.family = family
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
+        self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -90,13 +93,17 @@ class FileContext:
         return self.cache["adapter"]
 
 
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+
+
 def is_test_file(path: str, family: str) -> bool:
     base = os.path.basename(path)
     if family == "go":
         return base.endswith("_test.go")
     if family == "python":
         return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
-    return ".test." in base or ".spec." in base or "/__tests__/" in path.replace(os.sep, "/")
+    parts = set(path.replace(os.sep, "/").split("/")[:-1])
+    return ".test." in base or ".spec." in base or bool(parts & JS_TEST_DIRS)
 
 
 def rules_for(settings: Settings, path: str, family: str) -> list:
@@ -171,7 +178,12 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
-    run_rules(ctx, active)
+    ctx.queries = languages.begin_file(lang, tree.root_node,
+                                       ["lifecycle"] + [r.code for r in active])
+    try:
+        run_rules(ctx, active)
+    finally:
+        languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
     if settings.fixes and result.findings:
@@ -196,11 +208,13 @@ def run_rules(ctx: FileContext, rules) -> None:
         if adapter is not None:
             from .analysis.handles import check_lifecycles
 
+            ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
         if rule.check is not None:
             module, func = rule.check.rsplit(".", 1)
             fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+            ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 
 

@@ -1,4 +1,5 @@
-"""The command line: ``leaklint check``, ``leaklint rules``, ``leaklint explain``."""
+"""The command line: ``leaklint check``, ``baseline``, ``rules`` and ``explain``; the work
+is done in ``api`` and ``report``."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def _scan_options(fn):
         click.option("--extend-select", multiple=True, help="Rules to add to the configured selection."),
         click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply excludes to files named on the command line too (pre-commit)."),
         click.option("--config", "config_path", type=click.Path(),
                      help="Config file (default: found upwards)."),
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
@@ -55,8 +58,8 @@ def _scan_options(fn):
     return fn
 
 
-def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
-          debug, **options):
+def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
+          cache_dir, debug, **options):
     """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
     from pathlib import Path
 
@@ -75,7 +78,7 @@ def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
         return check_paths(
             list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
+            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -127,16 +130,18 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
-def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
-          debug, fmt, output, baseline, changed_since, fix, fix_diff, unsafe_fixes, exit_zero,
-          quiet, no_color, statistics, sarif_category, include_suppressed):
+def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
+          unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
+          include_suppressed):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
     def scan():
-        return _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-                     cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
-                     changed_since=changed_since, fixes=fix or fix_diff or fmt == "sarif")
+        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
+                     jobs, no_cache, cache_dir, debug, line_hashes=fmt == "sarif",
+                     baseline=baseline, changed_since=changed_since,
+                     fixes=fix or fix_diff or fmt == "sarif")
 
     report = scan()
     fixed_line = None
@@ -178,13 +183,13 @@ def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               default="leaklint-baseline.json", show_default=True,
               help="The baseline file to write.")
-def baseline(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-             cache_dir, debug, output):
+def baseline(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+             no_cache, cache_dir, debug, output):
     """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
     from .baseline import dumps
 
-    report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-                   cache_dir, debug)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+                   no_cache, cache_dir, debug)
     _write(output, dumps(report.findings, output))
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)

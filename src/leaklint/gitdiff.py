@@ -76,7 +76,8 @@ class ChangedLines:
             _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
         except GitError:
             raise GitError(f"--changed-since: unknown git ref '{ref}'") from None
-        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", ref, "--"], top)
+        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", "--src-prefix=a/",
+                     "--dst-prefix=b/", ref, "--"], top)
         self.lines = {self._key(top, p): lines for p, lines in parse_diff(diff).items()}
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
         self.whole = {self._key(top, p) for p in untracked.split("\0") if p}

@@ -1,1 +1,2 @@
-"""Rules implemented as code (check = "module.function" in their TOML)."""
+"""Rules that are code rather than lifecycle data: ``check = "module.function"`` in a rule's
+TOML names ``leaklint.checks.module.function(ctx, rule)``."""

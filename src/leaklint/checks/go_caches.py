@@ -8,6 +8,8 @@ variable. Each directory is parsed once per process and kept in a small cache.
 
 from __future__ import annotations
 
+import json
+
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from ..languages import matches
 from ..languages.go import callee_text, enclosing_function
 from ..model import Related
 from ..source import SourceFile
-from .go_chans import strip_parens, text
+from .go_chans import declared_names, strip_parens, text
+from .go_package import is_command, package_name
 
 # inserting functions of these names fill registries (called from init() elsewhere)
-REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister")
+REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister", "Add")
 _SYNC_MAP_INSERT = {"Store", "LoadOrStore", "Swap"}
 _SYNC_MAP_EVICT = {"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"}
 _DIR_CACHE_SIZE = 8
@@ -41,13 +44,6 @@ class Uses:
 
 
 # -- the package ---------------------------------------------------------------------
-
-def _package_name(root) -> str:
-    for child in root.named_children:
-        if child.type == "package_clause":
-            return text(child.named_children[0]) if child.named_children else ""
-    return ""
-
 
 def _parse(path: str, limit: int):
     try:
@@ -88,9 +84,9 @@ def package_files(ctx) -> list[PackageFile]:
         _dir_cache[key] = files
         while len(_dir_cache) > _DIR_CACHE_SIZE:
             _dir_cache.popitem(last=False)
-    pkg = _package_name(ctx.tree.root_node)
+    pkg = package_name(ctx.tree.root_node)
     me = os.path.abspath(ctx.src.path)
-    return [here] + [f for f in files if os.path.abspath(f.path) != me and _package_name(f.root) == pkg]
+    return [here] + [f for f in files if os.path.abspath(f.path) != me and package_name(f.root) == pkg]
 
 
 # -- package-level containers --------------------------------------------------------
@@ -152,32 +148,25 @@ def package_containers(root) -> dict:
     return out
 
 
-def _local_names(fn) -> set:
-    """Names a function declares (parameters, receivers, :=, var): they hide package vars."""
+def once_functions(files) -> set:
+    """Names of functions passed to `once.Do(f)` anywhere in the package: they run once."""
     out = set()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if n.type == "parameter_declaration":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "short_var_declaration":
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        elif n.type == "var_spec":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        stack.extend(n.named_children)
+    for pf in files:
+        for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)"
+                                     " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))",
+                               pf.root):
+            out.add(text(caps["f"][0]))
     return out
 
 
-def _filled_once(node, fn) -> bool:
-    """In init(), a Register* function, or a func literal given to once.Do: a registry."""
+def _filled_once(fn, once: set) -> bool:
+    """In init(), a Register*/Add* function, a function run by once.Do, or a func literal
+    given to once.Do: filling a registry, not a cache."""
     f = fn
     while f is not None:
         name = f.child_by_field_name("name") if f.type != "func_literal" else None
-        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)):
+        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)
+                                 or text(name) in once):
             return True
         if f.type == "func_literal":
             call = f.parent.parent if f.parent is not None else None
@@ -187,10 +176,54 @@ def _filled_once(node, fn) -> bool:
     return False
 
 
-def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict) -> None:
+def _keyed_by_type(ident, fn) -> bool:
+    """Is the key of this insertion a reflect.Type (memoising per Go type: bounded by the
+    program, not by its input)?"""
+    p = ident.parent
+    if p.type == "index_expression":
+        key = p.child_by_field_name("index")
+    else:  # m.Store(key, v)
+        call = p.parent
+        args = call.child_by_field_name("arguments").named_children if call is not None \
+            and call.type == "call_expression" else []
+        key = args[0] if args else None
+    if key is None:
+        return False
+    if "reflect.Type" in text(key):
+        return True
+    typed = set()
+    for _, caps in matches("go", "(parameter_declaration name: (identifier) @n type: (_) @t)", fn):
+        if text(caps["t"][0]).replace(" ", "") == "reflect.Type":
+            typed.add(caps["n"][0].text)
+    # the key's names, and one step back through `k := ...` assignments in the function
+    defs = {}
+    for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                 " right: (expression_list . (_) @v .))", fn):
+        defs.setdefault(caps["n"][0].text, caps["v"][0])
+    stack, followed = [key], set()
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.text in typed:
+                return True
+            if n.text in defs and n.text not in followed:
+                followed.add(n.text)
+                stack.append(defs[n.text])
+            continue
+        if "reflect.Type" in text(n):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict, once: set) -> None:
     """Add every insertion and eviction of the package-level containers (name -> kind)
     in one file."""
-    for _, caps in matches("go", "(identifier) @id", pf.root):
+    if not kinds:
+        return
+    # only the containers' own names: asking for every identifier of a package is slow
+    names = " ".join(json.dumps(n) for n in sorted(kinds))
+    for _, caps in matches("go", "((identifier) @id (#any-of? @id %s))" % names, pf.root):
         ident = caps["id"][0]
         name = text(ident)
         if name not in kinds:
@@ -200,14 +233,14 @@ def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict) -> None:
             continue  # package level: the declaration or a registry literal
         key = (pf.path, fn.start_byte)
         if key not in scopes:
-            scopes[key] = _local_names(fn) | _outer_locals(fn)
+            scopes[key] = declared_names(fn) | _outer_locals(fn)
         if name in scopes[key]:
             continue
         verdict = _use(ident)
         if verdict == "index-set":  # a new key in a map; an overwritten element in a slice
             verdict = "insert" if kinds[name] == "map" else None
         if verdict == "insert":
-            if not _filled_once(ident, fn):
+            if not _filled_once(fn, once) and not _keyed_by_type(ident, fn):
                 uses[name].inserts.append((pf, ident))
         elif verdict == "evict":
             uses[name].evictions.append((pf, ident))
@@ -217,7 +250,7 @@ def _outer_locals(fn) -> set:
     out = set()
     f = enclosing_function(fn)
     while f is not None:
-        out |= _local_names(f)
+        out |= declared_names(f)
         f = enclosing_function(f)
     return out
 
@@ -304,8 +337,8 @@ def _size_checked(call) -> bool:
 
 
 def unbounded_package_cache(ctx, rule) -> None:
-    if ctx.is_test:
-        return
+    if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
+        return  # tests and commands end soon: their package state goes with the process
     containers = package_containers(ctx.tree.root_node)
     if not containers:
         return
@@ -313,8 +346,9 @@ def unbounded_package_cache(ctx, rule) -> None:
     uses = {n: Uses() for n in containers}
     scopes: dict = {}
     kinds = {n: k for n, (_d, k) in containers.items()}
+    once = once_functions(files)
     for pf in files:
-        classify(pf, kinds, uses, scopes)
+        classify(pf, kinds, uses, scopes, once)
     for name, (decl, kind) in containers.items():
         u = uses[name]
         if not u.inserts:
@@ -336,6 +370,8 @@ def unbounded_package_cache(ctx, rule) -> None:
 # -- LL511 ----------------------------------------------------------------------------
 
 def delete_loop_clear(ctx, rule) -> None:
+    if ctx.is_test:
+        return  # benchmarks and tests reset their maps for reuse
     q = ("(for_statement (range_clause left: (expression_list . (identifier) @k) right: (_) @m)"
          " body: (block) @body) @loop")
     package = package_containers(ctx.tree.root_node)
@@ -356,7 +392,7 @@ def delete_loop_clear(ctx, rule) -> None:
         fn = enclosing_function(loop)
         long_lived = target.type == "selector_expression" or (
             target.type == "identifier" and text(target) in package
-            and (fn is None or text(target) not in _local_names(fn) | _outer_locals(fn)))
+            and (fn is None or text(target) not in declared_names(fn) | _outer_locals(fn)))
         ctx.count(rule.code, ok=not long_lived)
         if long_lived:
             ctx.emit(rule, loop, rule.message.format(name=text(m)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.ir import Block, Leaf, Loop, TooDeep
+from ..analysis.ir import Block, Branch, If, Leaf, Loop, TooDeep
 from ..analysis.lifecycle import ACQUIRE, RELEASE, Follow
 from ..languages import matches
 from ..languages.go import FUNCTIONS, callee_text, enclosing_function
@@ -56,6 +56,7 @@ def channel_makes(fn) -> dict:
     capacity is 0 for unbuffered, the literal for `make(chan T, 3)`, None when not a
     literal (sized at run time: assumed large enough)."""
     out = {}
+    local = None
     for _, caps in matches("go", "(call_expression function: (identifier) @f"
                                  " arguments: (argument_list . (channel_type)) (#eq? @f \"make\")) @call",
                            fn):
@@ -65,13 +66,14 @@ def channel_makes(fn) -> dict:
         name = _assigned_name(call)
         if name is None:
             continue
+        if local is None:
+            local = declared_names(fn)
+        if name not in local:
+            continue  # assigns a package variable or a captured one: not the function's own
         args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
         cap = 0
         if len(args) > 1:
-            try:
-                cap = int(text(args[1]), 0)
-            except ValueError:
-                cap = None
+            cap = resolve_int(args[1])
         if name in out:
             out[name] = (out[name][0], None)  # made twice: too clever to follow
         else:
@@ -101,6 +103,26 @@ def _assigned_name(call):
     else:
         return None
     return text(target) if target.type == "identifier" else None
+
+
+def declared_names(fn) -> set:
+    """Names ``fn`` declares anywhere in it (parameters, receivers, :=, var, range :=)."""
+    out = set()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if n.type == "parameter_declaration":
+            out.update(text(x) for x in n.children_by_field_name("name"))
+        elif n.type == "short_var_declaration":
+            left = n.child_by_field_name("left")
+            out.update(text(x) for x in (left.named_children if left is not None else []))
+        elif n.type == "var_spec":
+            out.update(text(x) for x in n.children_by_field_name("name"))
+        elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
+            left = n.child_by_field_name("left")
+            out.update(text(x) for x in (left.named_children if left is not None else []))
+        stack.extend(n.named_children)
+    return out
 
 
 def go_statements(root) -> list:
@@ -186,6 +208,53 @@ def channel_ops(scope, name: str, skip=None) -> list[Op]:
     return sorted(ops, key=lambda o: o.node.start_byte)
 
 
+def goroutine_ops(adapter, g: Goroutine, inner: str) -> list[Op]:
+    """Operations of the goroutine on its channel ``inner``: in its body, and one call deep
+    in the same-file functions it passes the channel to (`go func() { produce(ch) }()`)."""
+    ops = channel_ops(g.body, inner)
+    fn = g.body.parent
+    for m in mentions(g.body, inner):
+        args = m.parent
+        if args is None or args.type != "argument_list" or enclosing_function(m) != fn:
+            continue
+        call = args.parent
+        listed = [a for a in args.named_children if a.type != "comment"]
+        short = callee_text(call).rsplit(".", 1)[-1]
+        defs = [(d, p) for d, p in adapter.functions().get(short, ())
+                if d.child_by_field_name("body") is not None and len(p) == len(listed)]
+        if len(defs) != 1 or m not in listed:
+            continue
+        param = defs[0][1][listed.index(m)]
+        if param in ("_", ""):
+            continue
+        repeated = in_loop(call, fn)
+        for op in channel_ops(defs[0][0].child_by_field_name("body"), param):
+            op.in_loop = op.in_loop or repeated
+            ops.append(op)
+    return ops
+
+
+def resolve_int(node):
+    """The value of an int literal, or of a constant declared as one in the file."""
+    try:
+        return int(text(node), 0)
+    except ValueError:
+        pass
+    if node.type != "identifier":
+        return None
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    for _, caps in matches("go", "(const_spec name: (identifier) @n value: (expression_list . (int_literal) @v .))",
+                           root):
+        if caps["n"][0].text == node.text:
+            try:
+                return int(text(caps["v"][0]), 0)
+            except ValueError:
+                return None
+    return None
+
+
 def _is(node, key: bytes) -> bool:
     node = strip_parens(node)
     return node is not None and node.type == "identifier" and node.text == key
@@ -243,13 +312,24 @@ def within(node, outer) -> bool:
 class _Partner:
     """Effects for the engine: the go statement acquires, a partner operation releases."""
 
-    def __init__(self, fn, start, releases):
+    def __init__(self, fn, start, releases, nil_name=None):
         self.fn = fn
         self.start = start
         self.releases = releases
+        self.nil_name = nil_name
 
     def guard(self, cond):
-        return None
+        """`if x != nil { release }`: nothing is owed when ``nil_name`` is nil."""
+        if self.nil_name is None or cond is None or cond.type != "binary_expression":
+            return None
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if left is None or right is None:
+            return None
+        if left.type == "nil":
+            left, right = right, left
+        if right.type != "nil" or text(left).replace(" ", "") != self.nil_name:
+            return None
+        return {"==": "then", "!=": "else"}.get(text(cond.child_by_field_name("operator")))
 
     def events(self, leaf) -> list:
         node = leaf.node
@@ -273,34 +353,38 @@ def release_node(op: Op):
     return op.node
 
 
-def deferred_before(fn, start, releases) -> bool:
-    """Is one of ``releases`` deferred in ``fn`` before ``start``, in a block enclosing it
-    (so it runs on every exit after ``start``)?"""
+def released_before(fn, start, releases) -> bool:
+    """Is one of ``releases`` a statement of ``fn`` before ``start`` in a block enclosing it:
+    deferred (it runs on every exit after ``start``), or done already (a channel closed
+    before the goroutine that ranges over it starts)?"""
     for r in releases:
-        d = r.parent
-        while d is not None and d.type != "defer_statement" and d != fn:
-            d = d.parent
-        if d is None or d.type != "defer_statement" or enclosing_function(d) != fn:
+        stmt = r  # climb to the statement of fn itself (out of a deferred closure, too)
+        while stmt is not None and stmt != fn and not (
+                stmt.parent is not None and stmt.parent.type in ("statement_list", "block")
+                and enclosing_function(stmt) == fn):
+            stmt = stmt.parent
+        if stmt is None or stmt == fn:
             continue
-        if d.end_byte <= start.start_byte and d.parent is not None and within(start, d.parent):
+        if stmt.end_byte <= start.start_byte and within(start, stmt.parent):
             return True
     return False
 
 
-def leaking_exits(adapter, fn, start, releases, body=None, end_node=None):
+def leaking_exits(adapter, fn, start, releases, body=None, end_node=None, nil_name=None):
     """The exits of ``fn`` (return or falling off the end) reached after ``start`` with no
     node of ``releases`` on the way; None when the function cannot be analysed.
 
-    ``body``/``end_node`` replace the function's lowered body (e.g. one loop of it)."""
+    ``body``/``end_node`` replace the function's lowered body (e.g. one loop of it);
+    on paths where ``nil_name`` is nil nothing is owed."""
     try:
         lowered, end, _blocks = adapter.lower(fn)
     except TooDeep:
         return None
     if body is not None:
         lowered, end = body, end_node
-    if body is None and deferred_before(fn, start, releases):
+    if body is None and released_before(fn, start, releases):
         return []
-    follow = Follow(_Partner(fn, start, releases), leak_exits=("return", "end"))
+    follow = Follow(_Partner(fn, start, releases, nil_name), leak_exits=("return", "end"))
     return follow.run_function(lowered, end)
 
 
@@ -319,11 +403,11 @@ def loop_block(adapter, fn, loop_node):
             stack.append(item.body)
         elif isinstance(item, Block):
             stack.extend(item.stmts)
-        elif hasattr(item, "then"):
+        elif isinstance(item, If):
             stack.append(item.then)
             if item.orelse is not None:
                 stack.append(item.orelse)
-        elif hasattr(item, "cases"):
+        elif isinstance(item, Branch):
             stack.extend(item.cases)
     return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..analysis.ir import Block, Leaf, TooDeep
 from ..languages import matches
 from ..languages.go import enclosing_function
-from .go_chans import go_statements, goroutine, leaking_exits, text, within
+from .go_chans import go_statements, goroutine, in_loop, leaking_exits, text, within
 
 
 def _calls(scope, method: str) -> list:
@@ -28,6 +28,10 @@ def _calls(scope, method: str) -> list:
 def _deferred(call) -> bool:
     p = call.parent
     return p is not None and p.type == "defer_statement"
+
+
+def _starts_goroutines_after(body, add) -> bool:
+    return any(g.start_byte > add.start_byte for g in go_statements(body))
 
 
 def waitgroup_misuse(ctx, rule) -> None:
@@ -47,7 +51,11 @@ def waitgroup_misuse(ctx, rule) -> None:
         # Add inside the goroutine it counts, with the matching Done in the same body
         if fn.type == "func_literal":
             waits = {r for r, c in _calls(g.creator, "Wait") if not within(c, stmt)}
+            added_before = {r for r, c in _calls(g.creator, "Add")
+                            if c.end_byte <= stmt.start_byte and enclosing_function(c) == g.creator}
             for recv, add in _calls(g.body, "Add"):
+                if recv in added_before or _starts_goroutines_after(g.body, add):
+                    continue  # the goroutine is counted already; this Add counts its children
                 if own(add) and recv in waits and any(r == recv for r, _ in dones):
                     ctx.count(rule.code, ok=False)
                     ctx.emit(rule, stmt, rule.message.format(
@@ -60,13 +68,16 @@ def waitgroup_misuse(ctx, rule) -> None:
             calls = [c for r, c in dones if r == recv]
             if any(_deferred(c) for c in calls):
                 continue
+            if any(in_loop(c, fn) for c in calls):
+                continue  # one Done per turn of a loop: a count, not a path question
             try:
                 lowered, end, _blocks = adapter.lower(fn)
             except TooDeep:
                 continue
             start = Leaf(fn.child_by_field_name("parameters") or fn, "goroutine-start")
             body = Block([start, lowered], fn)
-            leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end)
+            leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end,
+                                  nil_name=recv)
             ctx.count(rule.code, ok=not leaks)
             if not leaks:
                 continue

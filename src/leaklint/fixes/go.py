@@ -265,8 +265,10 @@ def _context_stays_local(fn, stmt, name: bytes) -> bool:
 def buffer_channel(ctx, make, send, body, creator_closes: bool = False):
     """The one send of a goroutine on an unbuffered channel no longer waits for a
     receiver. Safe when the send is the goroutine's last statement (nothing after it
-    could run earlier) and the creator never closes the channel (a send after that
-    close panics either way); unsafe otherwise."""
+    could run earlier); unsafe otherwise. None when the creator closes the channel: a
+    send after that close panics with or without a buffer."""
+    if creator_closes:
+        return None
     args = make.child_by_field_name("arguments")
     named = [a for a in args.named_children if a.type != "comment"]
     if len(named) != 1 or named[0].type != "channel_type":
@@ -281,7 +283,7 @@ def buffer_channel(ctx, make, send, body, creator_closes: bool = False):
     # gets the buffered value first)
     while stmts and stmts[-1].text.replace(b" ", b"") in closes:
         stmts.pop()
-    safe = not creator_closes and bool(stmts) and stmts[-1] == send and not any(
+    safe = bool(stmts) and stmts[-1] == send and not any(
         s.type == "defer_statement" and s.text.replace(b" ", b"")[5:] not in closes
         for s in stmts)
     return Fix("Give the channel a buffer of one so the send never blocks",

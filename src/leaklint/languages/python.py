@@ -10,7 +10,7 @@ calls something may also raise before it completes (used by the normal-path-only
 from __future__ import annotations
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
+from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -90,7 +90,12 @@ def decorators(fn) -> list[str]:
     p = fn.parent
     if p is None or p.type != "decorated_definition":
         return []
-    return ["".join(text(d).lstrip("@").split()) for d in p.named_children if d.type == "decorator"]
+    out = []
+    for d in p.named_children:
+        if d.type == "decorator":
+            expr = [c for c in d.named_children if c.type != "comment"]
+            out.append("".join(text(expr[0] if expr else d).lstrip("@").split()))
+    return out
 
 
 def body_statements(block) -> list:
@@ -174,7 +179,7 @@ class PythonAdapter:
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
-        names = sorted({last_name(p) for r in rules for p in r.lifecycle["acquire"]})
+        names = candidate_names(self.ctx, rules)
         if not names:
             return []
         quoted = " ".join('"%s"' % n for n in names)
@@ -205,14 +210,18 @@ class PythonAdapter:
     def track(self, cand: Candidate):
         call = cand.call
         fn = enclosing_function(call)
+        if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
+            return None  # only cursors of a DB-API connection opened in this function
         if fn is None or fn.type == "lambda":
             return Verdict(False)  # module or class level: lives as long as the program
-        expr, parent = _climb(call)
+        expr, parent = climb(call)
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if _holds_nothing(call):
+        if _holds_nothing(call) or _expected_to_raise(call) or _wraps_open_file(call, self.names):
             return Verdict(False)
+        if resolve(cand.callee, self.names) in HTTP_CLIENTS and not _does_io(call, fn):
+            return Verdict(False)  # a client that never sends anything holds no connection
         if t == "expression_statement":
             nxt = parent.next_named_sibling
             if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
@@ -256,6 +265,22 @@ class PythonAdapter:
         if _is_context_provider(fn):
             return Verdict(False)
         return Track(cand, fn, handle, extra={"stmt": parent})
+
+    def _db_cursor(self, call, fn) -> bool:
+        """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
+        recv = call.child_by_field_name("function").child_by_field_name("object")
+        if fn is None or recv is None:
+            return False
+        if recv.type == "call":
+            value = recv
+        elif recv.type == "identifier":
+            value = _assigned_value(call, text(recv))
+        else:
+            return False
+        while value is not None and value.type == "await":
+            value = value.named_children[0] if value.named_children else None
+        return value is not None and value.type == "call" and \
+            resolve(callee_text(value), self.names) in DB_CONNECT
 
     def _stored_on_self(self, cand, fn, left):
         obj = left.child_by_field_name("object")
@@ -374,19 +399,135 @@ def _is_context_provider(fn) -> bool:
                or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
 
 
+DB_CONNECT = {"sqlite3.connect", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
+              "mysql.connector.connect", "MySQLdb.connect"}
+
+
 def _holds_nothing(call) -> bool:
     """An HTTP client on an in-memory transport (tests) holds no connection."""
     args = call.child_by_field_name("arguments")
     for a in (args.named_children if args is not None else []):
-        if a.type == "keyword_argument" and text(a.child_by_field_name("name")) in ("transport", "app"):
-            value = text(a.child_by_field_name("value"))
-            if "Mock" in value or "WSGI" in value or "ASGI" in value or \
-                    text(a.child_by_field_name("name")) == "app":
+        if a.type != "keyword_argument":
+            continue
+        key, value = text(a.child_by_field_name("name")), a.child_by_field_name("value")
+        if key == "app":
+            return True
+        if key == "mounts" and value is not None:
+            if value.type == "identifier":
+                value = _assigned_value(call, text(value)) or value
+            if b"MockTransport" in value.text or b"WSGITransport" in value.text:
                 return True
+        if key == "transport" and value is not None:
+            if value.type == "identifier":
+                value = _assigned_value(call, text(value)) or value
+            made = text(value.child_by_field_name("function")) if value.type == "call" else ""
+            if "Transport" in made and not made.endswith("HTTPTransport"):
+                return True  # MockTransport, WSGITransport, ASGITransport, test doubles
     return False
 
 
-def _climb(expr):
+HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
+                "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+IO_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+              "stream", "ws_connect"}
+
+
+def _does_io(call, fn) -> bool:
+    """Is the client sent anything: an I/O method on it, or is it handed elsewhere?"""
+    expr, parent = climb(call)
+    if parent is not None and parent.type == "attribute":
+        return text(parent.child_by_field_name("attribute")) in IO_METHODS
+    if parent is None or parent.type != "assignment":
+        return parent is not None and parent.type != "expression_statement"
+    left = parent.child_by_field_name("left")
+    if left is None or left.type != "identifier":
+        return True  # stored on an object: used elsewhere
+    name = text(left).encode()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if name not in n.text:
+            continue
+        if n.type == "identifier" and n.text == name and n != left:
+            p = n.parent
+            if p.type == "attribute" and p.child_by_field_name("object") == n:
+                if text(p.child_by_field_name("attribute")) in IO_METHODS and \
+                        not _expected_to_raise(n):
+                    return True
+            elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
+                return True  # passed on, returned, used in `with`
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+ARCHIVES = {"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "gzip.open", "bz2.open",
+            "lzma.open"}
+
+
+def _wraps_open_file(call, names) -> bool:
+    """An archive over a file object someone else opened (and closes) owns no descriptor."""
+    if resolve(callee_text(call), names) not in ARCHIVES:
+        return False
+    args = call.child_by_field_name("arguments")
+    for a in (args.named_children if args is not None else []):
+        if a.type == "keyword_argument":
+            if text(a.child_by_field_name("name")) == "fileobj":
+                return True
+            continue
+        value = a
+        if text(a) == "self":
+            return True  # the object is itself the file
+        if a.type == "identifier":
+            value = _assigned_value(call, text(a))
+            if value is None:
+                return False
+        if value.type == "call":
+            made = resolve(callee_text(value), names)
+            return made in ("open", "io.open", "io.BytesIO", "BytesIO", "io.StringIO") or \
+                made.endswith((".open", "BytesIO"))
+        return False
+    return False
+
+
+def _kept_temp_file(call, names) -> bool:
+    """``NamedTemporaryFile(delete=False)``: closing it leaves the file on disk."""
+    if resolve(callee_text(call), names) != "tempfile.NamedTemporaryFile":
+        return False
+    args = call.child_by_field_name("arguments")
+    return any(a.type == "keyword_argument" and text(a.child_by_field_name("name")) == "delete"
+               and text(a.child_by_field_name("value")) == "False"
+               for a in (args.named_children if args is not None else []))
+
+
+def _expected_to_raise(node) -> bool:
+    """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
+    p = node.parent
+    while p is not None and p.type not in SCOPES:
+        if p.type == "with_statement":
+            clause = p.named_children[0] if p.named_children else None
+            if clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text):
+                return True
+        p = p.parent
+    return False
+
+
+def _assigned_value(node, name: str):
+    """The value of the last `name = value` before ``node`` in its function."""
+    fn = enclosing_function(node)
+    found, stack = None, [fn] if fn is not None else []
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= node.start_byte:
+            continue
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
+            if found is None or n.start_byte > found.start_byte:
+                found = n
+        stack.extend(n.named_children)
+    return found.child_by_field_name("right") if found is not None else None
+
+
+def climb(expr):
     """Leave parentheses, awaits and conditional/boolean wrappers around a value."""
     p = expr.parent
     while p is not None and p.type in ("parenthesized_expression", "await",
@@ -555,6 +696,10 @@ def _may_raise(stmt) -> bool:
 
 _QUIET_CALLS = {"len", "isinstance", "print", "str", "repr", "id", "type", "hasattr", "getattr",
                 "bool", "super", "locals", "globals", "vars", "callable"}
+# stopping a process before reaping it, and string/list methods that do not raise
+_QUIET_METHODS = {"kill", "terminate", "send_signal", "strip", "rstrip", "lstrip", "split",
+                  "rsplit", "startswith", "endswith", "lower", "upper", "append", "items", "keys",
+                  "values", "splitlines"}
 _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
                     "self.logger", "self._log", "self._logger", "warnings"}
 
@@ -569,10 +714,16 @@ def first_call(node):
         if n.type == "call":
             name = callee_text(n)
             recv = name.rsplit(".", 1)[0] if "." in name else ""
-            if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS:
+            if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS and \
+                    name.rsplit(".", 1)[-1] not in _QUIET_METHODS:
                 return n
         stack.extend(reversed(n.named_children))
     return None
+
+
+# methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)
+BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
+                 "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
 
 
 class PythonEffects:
@@ -591,6 +742,7 @@ class PythonEffects:
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
+        self.unlink_only = self.acquire is not None and _kept_temp_file(self.acquire, adapter.names)
 
     def guard(self, cond):
         """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open."""
@@ -713,6 +865,20 @@ class PythonEffects:
         if self._shadowed(n):
             return None
         closure = self._closure(n) is not None and not closure_ok
+        if self.unlink_only:
+            # a kept temporary file: only removing the file at `h.name` releases it
+            if p.type != "attribute" or text(p.child_by_field_name("attribute")) != "name":
+                return HANDOFF if p.type in ("return_statement", "yield") else None
+            n, p = p, p.parent
+            call = p.parent if p is not None and p.type == "argument_list" else None
+            callee = resolve(callee_text(call), self.a.names) if call is not None else ""
+            if callee.rsplit(".", 1)[-1] in ("unlink", "remove"):
+                return HANDOFF if closure else RELEASE
+            if callee.rsplit(".", 1)[-1] == "Path":  # `Path(tmp.name).unlink()`
+                method = call.parent
+                if method is not None and method.type == "attribute" and \
+                        text(method.child_by_field_name("attribute")) == "unlink":
+                    return HANDOFF if closure else RELEASE
         if p.type == "attribute":
             method = text(p.child_by_field_name("attribute"))
             gp = p.parent
@@ -721,15 +887,18 @@ class PythonEffects:
                 if called:
                     return HANDOFF if closure else RELEASE
                 return HANDOFF  # `stack.callback(h.close)`, `atexit.register(h.close)`
+            if not called and method in BOUND_METHODS and gp is not None and gp.type in (
+                    "argument_list", "assignment",
+                    "keyword_argument", "return_statement"):
+                if gp.type != "assignment" or gp.child_by_field_name("right") == p:
+                    return HANDOFF  # a bound method escapes: `set_writer(f.write)`
             return None
-        expr, p = n, p
+        # climb through the containers the value sits in: `return (f, 1)`, `g(x=f)`
+        expr = n
         while p is not None and p.type in _VALUE_WRAPPERS:
-            if p.type == "keyword_argument":
-                expr, p = p, p.parent
-                break
-            if p.type == "boolean_operator" or p.type == "conditional_expression":
-                pass
             expr, p = p, p.parent
+            if expr.type == "keyword_argument":
+                break
         if p is None:
             return None
         t = p.type
@@ -751,8 +920,6 @@ class PythonEffects:
                     if cls is not None and not self.a.class_releases(cls, attr, self.release):
                         return None  # stored where nothing closes it: still owed a release
             return HANDOFF  # aliased or stored in a field, container or global
-        if t in ("augmented_assignment",):
-            return None
         if t == "argument_list":
             return self._passed(p.parent, p, expr, closure)
         if t == "with_item":
@@ -765,8 +932,6 @@ class PythonEffects:
         if t in ("list_comprehension", "generator_expression", "set_comprehension",
                  "dictionary_comprehension", "lambda"):
             return HANDOFF
-        if t == "subscript" and p.child_by_field_name("value") != expr:
-            return None
         return None
 
     def _passed(self, call, args, expr, closure):
@@ -810,3 +975,48 @@ def _identifiers(node):
             out.append(n)
         stack.extend(n.named_children)
     return out
+
+
+REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
+
+
+def _returns_parameter(fn) -> bool:
+    """A decorator: it stores its argument and returns it unchanged."""
+    params = set(parameters(fn)) - {"", "self", "cls"}
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "return_statement" and n.named_children and \
+                text(n.named_children[0]) in params:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def runs_at_import(fn, root, by_name: bool = True) -> bool:
+    """Does ``fn`` run at import time only: a decorator, called at module level, a
+    class-creation hook, or (``by_name``) a registration function by its name?"""
+    name = text(fn.child_by_field_name("name"))
+    if by_name and (name.lower().lstrip("_").startswith(REGISTRATION_PREFIXES)
+                    or _returns_parameter(fn) or "register" in name.lower()):
+        return True
+    if name in ("__init_subclass__", "__set_name__", "__new__", "__class_getitem__"):
+        return True
+    outer = enclosing_function(fn)
+    if outer is not None:
+        return runs_at_import(outer, root, by_name)  # the inner function of a decorator factory
+    encoded = name.encode()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if encoded not in n.text:
+            continue
+        if n.type == "decorator" and text(n).lstrip("@").split("(")[0].rsplit(".", 1)[-1] == name:
+            return True
+        if n.type == "call" and enclosing_function(n) is None and \
+                text(n.child_by_field_name("function")).rsplit(".", 1)[-1] == name:
+            return True
+        stack.extend(n.named_children)
+    return False
