@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..analysis.handles import Candidate, Track
+from ..analysis.handles import Candidate, Track, pattern_matches
 from ..analysis.lifecycle import HANDOFF, REASSIGN
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
 from . import Fix, edit, indentation, line_end
@@ -132,8 +132,14 @@ def _insert_after(ctx, stmt, anchor, line: str):
 
 def release_expression(spec, handle: str, callee: str, file_text: bytes = b"") -> str | None:
     """How the rule releases ``handle``: `h.Close()`, `h.Body.Close()`, `h()`."""
-    if spec.get("fix_release"):
-        return spec["fix_release"].format(handle=handle)
+    template = spec.get("fix_release")
+    if isinstance(template, dict):  # per acquire pattern, "*" for the rest
+        template = next((t for p, t in template.items() if p != "*" and pattern_matches(p, callee)),
+                        template.get("*"))
+    if template == "":
+        return None  # the rule says a deferred release is not the fix for this call
+    if template:
+        return template.format(handle=handle)
     release = list(spec.get("release", ()))
     if not release:
         return None
@@ -171,11 +177,18 @@ def release_after_acquire(ctx, call, rule):
     expr = release_expression(spec, track.handle, callee_text(call), ctx.src.data)
     if expr is None:
         return None
+    safe = True
+    if _context_call(call):  # the context must not outlive the function that cancels it
+        left = stmt.child_by_field_name("left")
+        use = _context_use(fn, stmt, left.named_children[0].text) if left is not None else "escapes"
+        if use == "escapes":
+            return None
+        safe = use == "local"
     e = _insert_after(ctx, stmt, anchor, f"defer {expr}")
     if e is None:
         return None
     where = "its error check" if anchor is not stmt else "the acquisition"
-    return Fix(f"Add `defer {expr}` after {where}", (e,))
+    return Fix(f"Add `defer {expr}` after {where}", (e,), safe)
 
 
 def _hands_on(adapter, track, guard) -> bool:
@@ -235,29 +248,33 @@ def name_cancel(ctx, call):
     insert = _insert_after(ctx, stmt, stmt, f"defer {expr}")
     if insert is None:
         return None
+    use = _context_use(fn, stmt, left[0].text)
+    if use == "escapes":
+        return None
     rename = edit(ctx.src, left[1].start_byte, left[1].end_byte, name)
-    safe = _context_stays_local(fn, stmt, left[0].text)
+    safe = use == "local"
     return Fix(f"Name the cancel func `{name}` and add `defer {expr}`", (rename, insert), safe)
 
 
-def _context_stays_local(fn, stmt, name: bytes) -> bool:
-    """Cancelling at return is only sure to change nothing else when no goroutine or
-    closure can use the context after the function, and it is never returned or stored:
-    each later mention is a call argument or a method call on it."""
+def _context_use(fn, stmt, name: bytes) -> str:
+    """How the derived context is used after ``stmt``: "escapes" when it is returned or
+    stored (cancelling at return would break whoever gets it: no fix), "shared" when a
+    goroutine or closure may use it after the function (unsafe), else "local"."""
     body = fn.child_by_field_name("body")
     stack = [body] if body is not None else []
+    shared = False
     while stack:
         n = stack.pop()
         if n.type in ("go_statement", "func_literal"):
-            return False
+            shared = True
         if n.type == "identifier" and n.text == name and n.start_byte > stmt.end_byte:
             p = n.parent
             if p is None or p.type not in ("argument_list", "selector_expression"):
-                return False
+                return "escapes"
             if p.type == "selector_expression" and p.child_by_field_name("operand") != n:
-                return False
+                return "escapes"
         stack.extend(n.named_children)
-    return True
+    return "shared" if shared else "local"
 
 
 # -- make(chan T) -> make(chan T, 1) ---------------------------------------------------------

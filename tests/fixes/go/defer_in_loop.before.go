@@ -1,4 +1,4 @@
-// fix-test: unsafe
+// fix-test: select=LL701 unsafe
 package files
 
 import (
