@@ -85,6 +85,8 @@ def attach(ctx) -> None:
         return
     if ctx.family == "go":
         from .go import fix_for
+    elif ctx.family in ("typescript", "javascript"):
+        from .javascript import fix_for
     elif ctx.family == "python":
         from .python import fixes_for
 

@@ -26,7 +26,7 @@ class FileFix:
     path: str
     before: bytes
     after: bytes
-    fixed: list = field(default_factory=list)  # the findings fixed, as first reported
+    fixed: int = 0  # how many findings the changes ended
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Outcome:
 
     @property
     def fixed(self) -> int:
-        return sum(len(f.fixed) for f in self.files)
+        return sum(f.fixed for f in self.files)
 
 
 def applicable(fix, unsafe: bool) -> bool:
@@ -126,11 +126,9 @@ def fix_file(path: str, findings, settings, unsafe: bool) -> FileFix | Diagnosti
     if isinstance(raw, Diagnostic):
         return raw
     current = _File(path, raw, settings)
+    first = current.result
     wanted = Counter(_key(f) for f in findings)
-    originals = {}
-    for f in findings:
-        originals.setdefault(_key(f), []).append(f)
-    done, rejected = [], set()
+    rejected = set()
     for _ in range(MAX_ROUNDS):
         todo = []
         budget = Counter(wanted)
@@ -159,9 +157,12 @@ def fix_file(path: str, findings, settings, unsafe: bool) -> FileFix | Diagnosti
                     rejected.add((_key(f), f.fix.description))
         for f in accepted:
             wanted[_key(f)] -= 1
-            done.append(originals[_key(f)].pop(0) if originals.get(_key(f)) else f)
     if current.raw == raw:
         return None
+    # fixed: how many findings are gone (one fix can end several, such as one cleanup for
+    # every listener of an effect; no rule reports more than before, so none are new)
+    before = sum(not f.suppressed for f in first.findings)
+    done = before - sum(not f.suppressed for f in current.result.findings)
     return FileFix(path, raw, current.raw, done)
 
 
