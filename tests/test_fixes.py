@@ -255,3 +255,16 @@ def test_fix_pairs_are_not_rule_fixtures():
     from test_fixtures import fixture_files
 
     assert not [p for p in fixture_files() if FIXES in p.parents]
+
+
+def test_fix_release_must_be_a_string_or_a_table():
+    from leaklint.catalogue import CatalogueError, parse_rule
+
+    data = {"code": "LL950", "name": "x-y", "family": "resource", "languages": ["go"],
+            "severity": "warning", "summary": "s", "message": "m",
+            "lifecycle": {"acquire": ["os.Open"], "release": ["Close"], "fix_release": 3}}
+    with pytest.raises(CatalogueError, match="fix_release"):
+        parse_rule(data, "test", builtin=False)
+    data["lifecycle"]["fix_release"] = {"*": "{handle}.Close()"}
+    assert parse_rule(data, "test", builtin=False).lifecycle["fix_release"] == {
+        "*": "{handle}.Close()"}
