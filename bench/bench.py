@@ -98,7 +98,7 @@ def bench_dir(directory: str, jobs: int, repeat: int, semgrep: str | None) -> No
     # a pre-commit-sized run: 10 files spread over the tree, no cache
     step = max(1, len(files) // 10)
     hook_files = files[::step][:10]
-    rows.append(("hook", best(base[:3] + hook_files + ["--no-cache", "--exit-zero", "-q"])))
+    rows.append(("hook", best(base[:4] + hook_files + ["--no-cache", "--exit-zero", "-q"])))
     if semgrep:
         rules = os.path.join(HERE, "semgrep-rules.yml")
         rows.append(("semgrep", best([semgrep, "scan", "--config", rules, "--metrics=off",

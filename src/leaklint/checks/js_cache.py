@@ -8,7 +8,8 @@ may be trimmed there, so it is left alone.
 
 from __future__ import annotations
 
-from ..languages.javascript import (args, enclosing_function, is_literal, method_of, norm,
+from ..languages import of_type
+from ..languages.javascript import (identifiers_named, args, enclosing_function, is_literal, method_of, norm,
                                     receiver, strip, text, up, walk)
 from .js_scopes import declares
 
@@ -103,9 +104,8 @@ def _entry_point(root) -> bool:
     so its module state ends with the run."""
     if root.text.startswith(b"#!"):
         return True
-    for n in walk(root):
-        if n.type == "member_expression" and norm(n) in ("process.argv", "process.exit") \
-                and enclosing_function(n) is None:
+    for n in of_type(root, ("member_expression",)):
+        if norm(n) in ("process.argv", "process.exit") and enclosing_function(n) is None:
             return True
     for child in root.named_children:
         if child.type != "expression_statement" or not child.named_children:
@@ -132,9 +132,10 @@ def growing_collections(ctx, rule):
         return
     mentions = {}
     names = {text(n) for n, _ in collections}
-    for n in walk(root):
-        if n.type == "identifier" and text(n) in names:
-            mentions.setdefault(text(n), []).append(n)
+    for name in names:
+        found = identifiers_named(root, name)
+        if found:
+            mentions[name] = list(found)
     for name_node, kind in collections:
         name = text(name_node)
         grows, verdict = [], "ok"

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..languages.javascript import (FUNCTIONS, args, callee, calls_in, enclosing_function,
+from ..languages import file_memo, of_type
+from ..languages.javascript import (FUNCTIONS, identifiers_named, args, callee, calls_in, enclosing_function,
                                     function_body, function_name, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
 
@@ -82,8 +83,7 @@ class Model:
     def calls(self) -> list:
         """Every call and `new` expression of the file, in source order."""
         if self._calls is None:
-            self._calls = [n for n in walk(self.root)
-                           if n.type in ("call_expression", "new_expression")]
+            self._calls = of_type(self.root, ("call_expression", "new_expression"))
         return self._calls
 
     # -- same-file names -----------------------------------------------------------
@@ -92,11 +92,10 @@ class Model:
         """Named functions of the file (declarations, `const f = () =>`, methods): name -> [node]."""
         if self._functions is None:
             self._functions = {}
-            for n in walk(self.root):
-                if n.type in FUNCTIONS:
-                    name = function_name(n)
-                    if name:
-                        self._functions.setdefault(name, []).append(n)
+            for n in of_type(self.root, tuple(FUNCTIONS)):
+                name = function_name(n)
+                if name:
+                    self._functions.setdefault(name, []).append(n)
         return self._functions
 
     def handler_names(self) -> set:
@@ -207,8 +206,8 @@ class Model:
         name = function_name(fn)
         if not name or _exported(fn):
             return False
-        uses = [n for n in walk(self.root) if n.type == "identifier" and text(n) == name
-                and n != fn.child_by_field_name("name")
+        uses = [n for n in identifiers_named(self.root, name)
+                if n != fn.child_by_field_name("name")
                 and not (n.parent is not None and n.parent.type == "variable_declarator"
                          and n.parent.child_by_field_name("name") == n)]
         for n in uses:
@@ -430,6 +429,14 @@ def _framework_class(cls) -> bool:
 
 def declares(fn, name: str) -> bool:
     """Is ``name`` a parameter or a local variable of ``fn`` (not of nested functions)?"""
+    memo = file_memo()
+    key = ("declares", fn.id, fn.start_byte, name)
+    if key not in memo:
+        memo[key] = _declares(fn, name)
+    return memo[key]
+
+
+def _declares(fn, name: str) -> bool:
     params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
     if params is not None:
         for n in walk(params) if params.type != "identifier" else [params]:

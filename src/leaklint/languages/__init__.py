@@ -101,6 +101,7 @@ class FileQueries:
         self._key = (root.start_byte, root.end_byte, root.id)
         self._results: dict[str, list] = {}
         self._combined_done = False
+        self.memo: dict = {}
 
     def is_root(self, lang: str, node) -> bool:
         return lang == self.lang and (node.start_byte, node.end_byte, node.id) == self._key
@@ -139,6 +140,40 @@ class FileQueries:
             src, start = owner[index]
             buckets[src].append((index - start, caps))
         self._results.update(buckets)
+
+
+def of_type(node, types: tuple) -> list:
+    """Descendants of ``node`` (not ``node`` itself) whose type is one of ``types``, in
+    source order. A query does the walking in C; over the file's root its answer is
+    shared by every rule that asks."""
+    current = _current
+    if current is None:
+        out, stack = [], list(reversed(node.named_children))
+        while stack:
+            n = stack.pop()
+            if n.type in types:
+                out.append(n)
+            stack.extend(reversed(n.named_children))
+        return out
+    known = _known_types(current.lang, tuple(types))
+    if not known:
+        return []
+    source = "[" + " ".join(f"({t})" for t in known) + "] @n"
+    found = [caps["n"][0] for _, caps in matches(current.lang, source, node)]
+    return [n for n in found if n.id != node.id]
+
+
+@functools.lru_cache(maxsize=256)
+def _known_types(lang: str, types: tuple) -> tuple:
+    """The node types of ``types`` that ``lang``'s grammar has (others cannot match)."""
+    g = grammar(lang)
+    return tuple(t for t in types if g.id_for_node_kind(t, True))
+
+
+def file_memo() -> dict:
+    """A dict that lives as long as the analysis of the current file, for per-file caches
+    of helpers that only see nodes (empty and unshared outside an analysis)."""
+    return _current.memo if _current is not None else {}
 
 
 def begin_file(lang: str, root, active_rules=()) -> FileQueries:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, pattern_matches
+from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from . import file_memo, of_type
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
              "method_definition", "generator_function_declaration", "generator_function")
@@ -121,8 +122,35 @@ def walk(node, stop=()):
             stack.extend(reversed(n.named_children))
 
 
+def identifiers_named(root, name: str) -> list:
+    """The identifiers of the file spelled ``name`` (indexed once per file)."""
+    memo = file_memo()
+    key = ("identifiers", root.id, root.start_byte, root.end_byte)
+    index = memo.get(key)
+    if index is None:
+        index = {}
+        for n in of_type(root, ("identifier",)):
+            index.setdefault(text(n), []).append(n)
+        memo[key] = index
+    return index.get(name, [])
+
+
 def calls_in(node, stop=()):
-    return [n for n in walk(node, stop) if n.type == "call_expression"]
+    """The calls under ``node``, leaving out those inside nodes of a ``stop`` type."""
+    found = of_type(node, ("call_expression",))
+    if not stop:
+        return found
+    return [c for c in found if not _inside(c, node, stop)]
+
+
+def _inside(n, top, stop) -> bool:
+    """Is there a node of a ``stop`` type strictly between ``n`` and ``top``?"""
+    p = n.parent
+    while p is not None and p.id != top.id:
+        if p.type in stop:
+            return True
+        p = p.parent
+    return False
 
 
 def function_body(fn):
@@ -183,9 +211,10 @@ class JsAdapter:
 
     def candidates(self, rules) -> list[Candidate]:
         out = []
-        for n in walk(self.root):
-            if n.type != "call_expression":
-                continue
+        wanted = {last_name(p) for r in rules for p in r.lifecycle["acquire"]}
+        for n in of_type(self.root, ("call_expression",)):
+            if method_of(n) not in wanted:
+                continue  # cheap test before normalising the callee
             name = callee(n)
             for rule in rules:
                 if any(pattern_matches(p, name) for p in rule.lifecycle["acquire"]):
