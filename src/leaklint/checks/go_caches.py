@@ -74,6 +74,7 @@ def package_files(ctx) -> list[PackageFile]:
         except OSError:
             continue
     key = (os.path.abspath(directory), tuple(stamp))
+    ctx.cache["go_package_key"] = key
     files = _dir_cache.get(key)
     if files is None:
         files = []
@@ -378,10 +379,10 @@ def struct_container_fields(root) -> list[Field]:
     return out
 
 
-def _single_instance(files, tname: str) -> str | None:
-    """The package-level variable that holds the only value of type ``tname`` made in the
-    package (`var x = &T{...}`, `var x T`), or None."""
-    made, holder = 0, None
+def single_instances(files) -> dict:
+    """Type name -> the package-level variable that holds the only value of that type made
+    in the package (`var x = &T{...}`, `var x T`); types made anywhere else are left out."""
+    made, holder = {}, {}
     for pf in files:
         for _, caps in matches("go", "[(composite_literal type: (type_identifier) @t) @c"
                                      " (call_expression function: (identifier) @f"
@@ -390,21 +391,19 @@ def _single_instance(files, tname: str) -> str | None:
                                pf.root):
             t = text(caps["t"][0]).lstrip("*").strip()
             node = caps["c"][0]
-            if t != tname:
-                continue
             if node.type == "call_expression" and text(caps.get("f", [node])[0]) != "new":
                 continue
             if node.type == "var_spec" and text(caps["t"][0]).startswith("*"):
                 continue  # a nil pointer, made elsewhere
-            made += 1
+            made[t] = made.get(t, 0) + 1
             spec = node
             while spec is not None and spec.type != "var_spec":
                 spec = spec.parent
             if spec is not None and enclosing_function(spec) is None:
                 names = spec.children_by_field_name("name")
                 if len(names) == 1:
-                    holder = text(names[0])
-    return holder if made == 1 else None
+                    holder[t] = text(names[0])
+    return {t: holder[t] for t, n in made.items() if n == 1 and t in holder}
 
 
 def _receiver_type(fn) -> str | None:
@@ -455,19 +454,53 @@ def _is_init(fn) -> bool:
     return name is not None and text(name) == "init"
 
 
-def unbounded_instance_fields(ctx, rule, files, once) -> None:
-    fields = {}
-    for f in struct_container_fields(ctx.tree.root_node):
-        f.instance = _single_instance(files, f.type_name) or ""
-        if f.instance and f.name not in fields:
-            fields[f.name] = f
-    if not fields:
-        return
-    uses = {n: Uses() for n in fields}
+@dataclass
+class PackageFacts:
+    """Every insertion and eviction of the package's containers and single-instance
+    fields, computed once per package and shared by its files."""
+
+    containers: dict  # name -> (path, decl node, kind)
+    uses: dict  # name -> Uses
+    fields: dict  # field name -> (path, Field)
+    field_uses: dict  # field name -> Uses
+
+
+_facts_cache: OrderedDict = OrderedDict()
+
+
+def package_facts(ctx, files) -> PackageFacts:
+    key = (ctx.cache.get("go_package_key"), package_name(ctx.tree.root_node))
+    hit = _facts_cache.get(key) if key[0] is not None else None
+    if hit is not None:
+        return hit
+    once = once_functions(files)
+    containers = {}
     for pf in files:
-        classify_fields(pf, fields, uses, once)
-    for name, f in fields.items():
-        _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}", uses[name])
+        for name, (decl, kind) in package_containers(pf.root).items():
+            containers.setdefault(name, (pf.path, decl, kind))
+    uses = {n: Uses() for n in containers}
+    kinds = {n: k for n, (_p, _d, k) in containers.items()}
+    scopes: dict = {}
+    for pf in files:
+        classify(pf, kinds, uses, scopes, once)
+    instances = single_instances(files)
+    fields = {}
+    for pf in files:
+        for f in struct_container_fields(pf.root):
+            f.instance = instances.get(f.type_name, "")
+            if f.instance and f.name not in fields:
+                fields[f.name] = (pf.path, f)
+    field_uses = {n: Uses() for n in fields}
+    if fields:
+        by_name = {n: f for n, (_p, f) in fields.items()}
+        for pf in files:
+            classify_fields(pf, by_name, field_uses, once)
+    facts = PackageFacts(containers, uses, fields, field_uses)
+    if key[0] is not None:
+        _facts_cache[key] = facts
+        while len(_facts_cache) > _DIR_CACHE_SIZE:
+            _facts_cache.popitem(last=False)
+    return facts
 
 
 def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
@@ -490,23 +523,17 @@ def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
 def unbounded_package_cache(ctx, rule) -> None:
     if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
         return  # tests and commands end soon: their package state goes with the process
-    containers = package_containers(ctx.tree.root_node)
-    has_structs = b"struct" in ctx.src.data
-    if not containers and not has_structs:
+    if not package_containers(ctx.tree.root_node) and b"struct" not in ctx.src.data:
         return
-    files = package_files(ctx)
-    if has_structs:
-        unbounded_instance_fields(ctx, rule, files, once_functions(files))
-    if not containers:
-        return
-    uses = {n: Uses() for n in containers}
-    scopes: dict = {}
-    kinds = {n: k for n, (_d, k) in containers.items()}
-    once = once_functions(files)
-    for pf in files:
-        classify(pf, kinds, uses, scopes, once)
-    for name, (decl, kind) in containers.items():
-        _report(ctx, rule, decl, kind, name, uses[name])
+    facts = package_facts(ctx, package_files(ctx))
+    me = os.path.abspath(ctx.src.path)
+    for name, (path, decl, kind) in facts.containers.items():
+        if os.path.abspath(path) == me:
+            _report(ctx, rule, decl, kind, name, facts.uses[name])
+    for name, (path, f) in facts.fields.items():
+        if os.path.abspath(path) == me:
+            _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}",
+                    facts.field_uses[name])
 
 
 # -- LL511 ----------------------------------------------------------------------------
