@@ -459,9 +459,9 @@ class PackageFacts:
     """Every insertion and eviction of the package's containers and single-instance
     fields, computed once per package and shared by its files."""
 
-    containers: dict  # name -> (path, decl node, kind)
+    containers: dict  # name -> [(path, decl node, kind)]: build-tagged files may each declare it
     uses: dict  # name -> Uses
-    fields: dict  # field name -> (path, Field)
+    fields: dict  # field name -> [(path, Field)]
     field_uses: dict  # field name -> Uses
 
 
@@ -477,9 +477,9 @@ def package_facts(ctx, files) -> PackageFacts:
     containers = {}
     for pf in files:
         for name, (decl, kind) in package_containers(pf.root).items():
-            containers.setdefault(name, (pf.path, decl, kind))
+            containers.setdefault(name, []).append((pf.path, decl, kind))
     uses = {n: Uses() for n in containers}
-    kinds = {n: k for n, (_p, _d, k) in containers.items()}
+    kinds = {n: decls[0][2] for n, decls in containers.items()}
     scopes: dict = {}
     for pf in files:
         classify(pf, kinds, uses, scopes, once)
@@ -488,11 +488,11 @@ def package_facts(ctx, files) -> PackageFacts:
     for pf in files:
         for f in struct_container_fields(pf.root):
             f.instance = instances.get(f.type_name, "")
-            if f.instance and f.name not in fields:
-                fields[f.name] = (pf.path, f)
+            if f.instance:
+                fields.setdefault(f.name, []).append((pf.path, f))
     field_uses = {n: Uses() for n in fields}
     if fields:
-        by_name = {n: f for n, (_p, f) in fields.items()}
+        by_name = {n: decls[0][1] for n, decls in fields.items()}
         for pf in files:
             classify_fields(pf, by_name, field_uses, once)
     facts = PackageFacts(containers, uses, fields, field_uses)
@@ -527,13 +527,15 @@ def unbounded_package_cache(ctx, rule) -> None:
         return
     facts = package_facts(ctx, package_files(ctx))
     me = os.path.abspath(ctx.src.path)
-    for name, (path, decl, kind) in facts.containers.items():
-        if os.path.abspath(path) == me:
-            _report(ctx, rule, decl, kind, name, facts.uses[name])
-    for name, (path, f) in facts.fields.items():
-        if os.path.abspath(path) == me:
-            _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}",
-                    facts.field_uses[name])
+    for name, decls in facts.containers.items():
+        for path, decl, kind in decls:
+            if os.path.abspath(path) == me:
+                _report(ctx, rule, decl, kind, name, facts.uses[name])
+    for name, decls in facts.fields.items():
+        for path, f in decls:
+            if os.path.abspath(path) == me:
+                _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}",
+                        facts.field_uses[name])
 
 
 # -- LL511 ----------------------------------------------------------------------------
