@@ -104,6 +104,25 @@ def rules_for(settings: Settings, path: str, family: str) -> list:
     return [r for r in settings.rules if r.applies_to(family) and r.code not in ignored]
 
 
+def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
+    """The file's bytes, or a diagnostic saying why they cannot be had."""
+    try:
+        size = os.path.getsize(path)
+        if size > settings.max_file_size:
+            return Diagnostic(path, "skipped", f"file is {size} bytes, over the size limit of "
+                                               f"{settings.max_file_size} bytes")
+        with open(path, "rb") as fh:
+            return fh.read(settings.max_file_size + 1)
+    except FileNotFoundError:
+        return Diagnostic(path, "unreadable", "file vanished before it could be read")
+    except IsADirectoryError:
+        return Diagnostic(path, "unreadable", "is a directory")
+    except PermissionError:
+        return Diagnostic(path, "unreadable", "permission denied")
+    except OSError as exc:
+        return Diagnostic(path, "unreadable", f"cannot be read: {exc.strerror or exc}")
+
+
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
@@ -116,21 +135,10 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     if lang is None:
         return diag("skipped", "not a supported source file")
     if data is None:
-        try:
-            size = os.path.getsize(path)
-            if size > settings.max_file_size:
-                return diag("skipped", f"file is {size} bytes, over the size limit of "
-                                       f"{settings.max_file_size} bytes")
-            with open(path, "rb") as fh:
-                data = fh.read(settings.max_file_size + 1)
-        except FileNotFoundError:
-            return diag("unreadable", "file vanished before it could be read")
-        except IsADirectoryError:
-            return diag("unreadable", "is a directory")
-        except PermissionError:
-            return diag("unreadable", "permission denied")
-        except OSError as exc:
-            return diag("unreadable", f"cannot be read: {exc.strerror or exc}")
+        data = read_source(path, settings)
+        if isinstance(data, Diagnostic):
+            result.diagnostics.append(data)
+            return result
     if len(data) > settings.max_file_size:
         return diag("skipped", f"file is over the size limit of {settings.max_file_size} bytes")
     if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

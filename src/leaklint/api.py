@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pathspec
 
-from .analyze import Settings, analyze_file
+from .analyze import Settings
+from .cache import ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
 from .discovery import discover
 from .model import Diagnostic, Report
+from .runner import analyze_all
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,28 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
 
 def check_paths(paths=(".",), *, config: Config | None = None, config_path: str | None = None,
                 select=None, ignore=None, extend_select=None, exclude=(),
-                line_hashes: bool = False, debug: bool = False) -> Report:
+                line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
+                cache_dir: str | None = None, baseline: str | None = None,
+                changed_since: str | None = None) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
-    Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors.
+    ``jobs``: worker processes (None or 0: by the number of files and cores).
+    ``cache_dir``: where to keep the result cache (None: no cache).
+    ``baseline``: a baseline file whose findings are left out (``report.hidden``);
+    ``changed_since``: a git ref; only files and lines changed since then are reported.
+
+    Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors,
+    ``BaselineError`` for a bad baseline and ``GitError`` for a bad ``changed_since``.
     """
+    recorded = changed = None
+    if baseline is not None:
+        from . import baseline as baselines
+
+        recorded = baselines.load(baseline)
+    if changed_since is not None:
+        from .gitdiff import ChangedLines
+
+        changed = ChangedLines(changed_since)
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
@@ -74,7 +93,13 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     report = Report(rules=rules)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
-    for path in found.files:
-        report.add(analyze_file(path, settings))
+    files = found.files if changed is None else [p for p in found.files if changed.has_file(p)]
+    cache = ResultCache(cache_dir, settings) if cache_dir else None
+    for result in analyze_all(files, settings, jobs, cache):
+        report.add(result)
     report.finish()
+    if changed is not None:
+        changed.apply(report)
+    if baseline is not None:
+        baselines.apply(report, baseline, recorded)
     return report

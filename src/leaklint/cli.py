@@ -9,6 +9,7 @@ import traceback
 import click
 
 from . import __version__
+from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -31,61 +32,69 @@ def main() -> None:
     """Find leak-prone code in Go, TypeScript/JavaScript and Python."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--select", multiple=True, help="Rules to run: codes, names, families or prefixes (comma-separated).")
-@click.option("--extend-select", multiple=True, help="Rules to add to the configured selection.")
-@click.option("--ignore", multiple=True, help="Rules to skip (comma-separated).")
-@click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip.")
-@click.option("--config", "config_path", type=click.Path(), help="Config file (default: found upwards).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
-@click.option("--no-color", is_flag=True, help="Never colour the output.")
-@click.option("--statistics", is_flag=True, help="Print counts per rule.")
-@click.option("--sarif-category", default="leaklint/", show_default=True,
-              help="SARIF automationDetails.id, to tell uploads apart.")
-@click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def check(paths, fmt, output, select, extend_select, ignore, exclude, config_path, exit_zero,
-          quiet, no_color, statistics, sarif_category, include_suppressed, debug):
-    """Scan PATHS (default: the current directory) for leaks."""
+def _scan_options(fn):
+    """The options that choose what is scanned, shared by `check` and `baseline`."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--select", multiple=True,
+                     help="Rules to run: codes, names, families or prefixes (comma-separated)."),
+        click.option("--extend-select", multiple=True, help="Rules to add to the configured selection."),
+        click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
+        click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
+        click.option("--config", "config_path", type=click.Path(),
+                     help="Config file (default: found upwards)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+                     help="Worker processes (default 0: all cores, one for a handful of files)."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False),
+                     help="Result cache directory (default: .leaklint_cache beside the config)."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
+          debug, **options):
+    """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
+    from pathlib import Path
+
     from .api import check_paths
+    from .baseline import BaselineError
     from .catalogue import CatalogueError
-    from .config import ConfigError
-    from .report import render
+    from .config import ConfigError, load_config
+    from .gitdiff import GitError
 
     try:
-        report = check_paths(
-            list(paths) or ["."], config_path=config_path, select=_split(select) or None,
+        config = load_config(Path(config_path) if config_path else None)
+        if no_cache:
+            cache_dir = None
+        elif cache_dir is None:
+            cache_dir = str(config.root / ".leaklint_cache")
+        return check_paths(
+            list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            line_hashes=fmt == "sarif", debug=debug,
+            debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
         )
-    except (ConfigError, CatalogueError) as exc:
+    except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug in leaklint: say so, in one line unless --debug
         if debug:
             traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
-    to_terminal = output is None and sys.stdout.isatty()
-    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
-    text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,
-                  statistics=statistics, sarif_category=sarif_category,
-                  include_suppressed=include_suppressed)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
-        if fmt != "text" and not quiet:
-            from .report.text import summary
 
-            click.echo(summary(report), err=True)
-    else:
-        click.echo(text, nl=False)
+
+def _write(output: str, text: str) -> None:
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _exit_on_errors(report, debug: bool) -> None:
+    """Missing paths and internal errors make the run fail (exit 2) after its report."""
     if debug:
         for d in report.diagnostics:
             if d.detail:
@@ -95,7 +104,70 @@ def check(paths, fmt, output, select, extend_select, ignore, exclude, config_pat
         click.echo(f"leaklint: error: {d.path}: no such file or directory", err=True)
     if missing or any(d.kind == "internal-error" for d in report.diagnostics):
         sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@_scan_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Leave out findings recorded in FILE (see `leaklint baseline`).")
+@click.option("--diff", "--changed-since", "changed_since", metavar="REF",
+              help="Report only findings on lines changed since git REF.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--statistics", is_flag=True,
+              help="Print counts per rule (on stderr for json, sarif and github).")
+@click.option("--sarif-category", default="leaklint/", show_default=True,
+              help="SARIF automationDetails.id, to tell uploads apart.")
+@click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
+          debug, fmt, output, baseline, changed_since, exit_zero, quiet, no_color, statistics,
+          sarif_category, include_suppressed):
+    """Scan PATHS (default: the current directory) for leaks."""
+    from .report import render, statistics_for_stderr
+
+    report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
+                   cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
+                   changed_since=changed_since)
+    to_terminal = output is None and sys.stdout.isatty()
+    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
+    text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,
+                  statistics=statistics, sarif_category=sarif_category,
+                  include_suppressed=include_suppressed)
+    if output:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if statistics:
+        click.echo(statistics_for_stderr(fmt, report), err=True, nl=False)
+    if output and fmt != "text" and not quiet:
+        from .report.text import summary
+
+        click.echo(summary(report), err=True)
+    _exit_on_errors(report, debug)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@_scan_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              default="leaklint-baseline.json", show_default=True,
+              help="The baseline file to write.")
+def baseline(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
+             cache_dir, debug, output):
+    """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
+    from .baseline import dumps
+
+    report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
+                   cache_dir, debug)
+    _write(output, dumps(report.findings, output))
+    n = len(report.findings)
+    click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
+    _exit_on_errors(report, debug)
+    sys.exit(EXIT_CLEAN)
 
 
 @main.command("rules")

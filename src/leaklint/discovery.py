@@ -97,7 +97,7 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
             continue
         if os.path.isfile(given):
             if language_of(given) is not None:
-                key = os.path.realpath(given)
+                key = os.path.abspath(given)
                 if key not in seen:
                     seen.add(key)
                     out.files.append(os.path.normpath(given))
@@ -135,17 +135,18 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                 if is_dir:
                     if excluded(abspath, True) or (chain and _ignored(abspath, True, chain)):
                         continue
-                    real = os.path.realpath(abspath)
-                    if real in visited:
-                        continue  # a symlink loop
-                    visited.add(real)
+                    if follow_symlinks:
+                        real = os.path.realpath(abspath)
+                        if real in visited:
+                            continue  # a symlink loop
+                        visited.add(real)
                     subdirs.append((e.path, chain))
                 elif is_file and language_of(e.name) is not None:
                     if excluded(abspath, False) or (chain and _ignored(abspath, False, chain)):
                         continue
-                    key = os.path.realpath(abspath)
-                    if key not in seen:
-                        seen.add(key)
+                    # without links followed, a file is reached by one path only
+                    if abspath not in seen:
+                        seen.add(abspath)
                         out.files.append(os.path.normpath(e.path))
             stack.extend(reversed(subdirs))
     return out

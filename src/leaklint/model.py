@@ -98,6 +98,8 @@ class Report:
     files_scanned: int = 0
     files_skipped: int = 0
     rules: list = field(default_factory=list)  # the enabled Rule objects
+    # findings left out on purpose, by reason ("in the baseline", "outside the diff")
+    hidden: dict[str, int] = field(default_factory=dict)
 
     def add(self, result: FileResult) -> None:
         self.files_scanned += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "checklist")
+# formats read by programs: --statistics goes to stderr so their output stays parseable
+MACHINE_FORMATS = ("json", "sarif", "github")
 
 
 def render(fmt: str, report, *, color: bool = False, show_source: bool = False,
@@ -16,7 +18,25 @@ def render(fmt: str, report, *, color: bool = False, show_source: bool = False,
         from . import sarif
 
         return sarif.render(report, sarif_category, include_suppressed)
+    if fmt == "github":
+        from . import github
+
+        return github.render(report, quiet=quiet)
+    if fmt == "checklist":
+        from . import checklist
+
+        return checklist.render(report, statistics=statistics)
     from . import text
 
     return text.render(report, color=color, show_source=show_source, quiet=quiet,
                        statistics=statistics)
+
+
+def statistics_for_stderr(fmt: str, report) -> str:
+    """``--statistics`` for machine formats, which carry the counts in their data
+    (JSON ``summary.by_rule``, SARIF run properties) and show them on stderr too."""
+    if fmt not in MACHINE_FORMATS:
+        return ""
+    from .statistics import lines
+
+    return "".join(line + "\n" for line in lines(report))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
+from .statistics import by_rule
 
 SCHEMA_VERSION = 1
 
@@ -25,9 +26,6 @@ def finding_dict(f) -> dict:
 
 
 def to_dict(report) -> dict:
-    by_rule = {}
-    for f in report.findings:
-        by_rule[f.code] = by_rule.get(f.code, 0) + 1
     return {
         "tool": {"name": "leaklint", "version": __version__},
         "schema_version": SCHEMA_VERSION,
@@ -42,7 +40,8 @@ def to_dict(report) -> dict:
             "files_skipped": report.files_skipped,
             "findings": len(report.findings),
             "suppressed": len(report.suppressed),
-            "by_rule": dict(sorted(by_rule.items())),
+            "hidden": dict(report.hidden),
+            "by_rule": by_rule(report),
         },
     }
 

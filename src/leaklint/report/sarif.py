@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
 from .rule_docs import help_markdown, help_text
+from .statistics import by_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/leaklint/leaklint"
 LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+# files that could not be (fully) analysed, as tool execution notifications
+NOTIFICATION_LEVEL = {"internal-error": "error", "timeout": "error", "unreadable": "error",
+                      "syntax-error": "warning", "skipped": "note"}
 
 
 def _region(p) -> dict:
@@ -18,11 +25,26 @@ def _region(p) -> dict:
             "endColumn": p.end_col16}
 
 
+def _artifact(path: str) -> dict:
+    """A file relative to %SRCROOT% (the working directory), or an absolute file URI for
+    a file outside it (GitHub can only place files under the repository root)."""
+    full = os.path.abspath(path)
+    if not _inside_cwd(full):
+        return {"uri": Path(full).as_uri()}
+    rel = os.path.relpath(full).replace(os.sep, "/")
+    return {"uri": quote(rel, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _inside_cwd(full: str) -> bool:
+    try:
+        cwd = os.getcwd()
+        return full != cwd and os.path.commonpath([full, cwd]) == cwd
+    except ValueError:  # another drive on Windows
+        return False
+
+
 def _location(path: str, p, message: str | None = None, id_: int | None = None) -> dict:
-    loc = {"physicalLocation": {
-        "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
-        "region": _region(p),
-    }}
+    loc = {"physicalLocation": {"artifactLocation": _artifact(path), "region": _region(p)}}
     if id_ is not None:
         loc["id"] = id_
     if message:
@@ -30,13 +52,17 @@ def _location(path: str, p, message: str | None = None, id_: int | None = None) 
     return loc
 
 
-def _uri(path: str) -> str:
-    from urllib.parse import quote
-
-    p = path.replace("\\", "/")
-    while p.startswith("./"):
-        p = p[2:]
-    return quote(p, safe="/")
+def _code_flows(f) -> list:
+    """Paths from the acquisition to where the handle leaks: the finding's own flow when
+    the rule recorded one, else one two-step path per leaking exit."""
+    start = (f.path, f.position, "acquired here")
+    if f.flow:
+        paths = [[start] + [(r.path, r.position, r.message) for r in f.flow]]
+    else:
+        paths = [[start, (r.path, r.position, r.message)] for r in f.related]
+    return [{"threadFlows": [{"locations": [
+        {"location": _location(path, pos, msg)} for path, pos, msg in steps]}]}
+        for steps in paths]
 
 
 def rule_descriptor(rule) -> dict:
@@ -73,21 +99,19 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
         if f.related:
             res["relatedLocations"] = [_location(r.path, r.position, r.message, i + 1)
                                        for i, r in enumerate(f.related)]
-        if f.related:
-            flow = [(f.path, f.position, "acquired here")] + \
-                   [(r.path, r.position, r.message) for r in (f.flow or f.related)]
-            res["codeFlows"] = [{"threadFlows": [{"locations": [
-                {"location": _location(path, pos, msg)} for path, pos, msg in flow]}]}]
+        flows = _code_flows(f)
+        if flows:
+            res["codeFlows"] = flows
         if f.fingerprint:
             res["partialFingerprints"] = {"primaryLocationLineHash": f.fingerprint}
         if f.suppressed:
             res["suppressions"] = [{"kind": "inSource"}]
         results.append(res)
     notifications = [{
-        "level": "error" if d.kind in ("internal-error", "timeout", "unreadable") else "note",
+        "level": NOTIFICATION_LEVEL.get(d.kind, "note"),
         "message": {"text": f"{d.path}: {d.kind}: {d.message}"},
-        "locations": [{"physicalLocation": {"artifactLocation": {
-            "uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}}}],
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path)}}],
+        "properties": {"kind": d.kind},
     } for d in report.diagnostics]
     invocation = {"executionSuccessful": not any(d.kind == "internal-error"
                                                   for d in report.diagnostics)}
@@ -110,6 +134,11 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
                 "text": "The directory leaklint was run from"}}},
             "invocations": [invocation],
             "results": results,
+            "properties": {
+                "findingsPerRule": by_rule(report),
+                "verified": {code: {"checked": v.checked, "correct": v.correct}
+                             for code, v in sorted(report.verified.items())},
+            },
         }],
     }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from .statistics import lines as statistics_lines
+
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
@@ -26,10 +28,10 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
         for d in report.diagnostics:
             out.append(style(f"{d.path}: {d.kind}: {d.message}", fg="magenta"))
     if statistics:
-        out.extend(stats_lines(report))
+        out.extend(statistics_lines(report))
     if not quiet or report.findings:
         out.append(summary(report))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" if out else ""
 
 
 def _caret(f, style) -> str:
@@ -41,15 +43,6 @@ def _caret(f, style) -> str:
     return f"    {line}\n    {prefix}{style('^' * max(1, width), fg='red')}"
 
 
-def stats_lines(report) -> list[str]:
-    counts = {}
-    for f in report.findings:
-        key = (f.code, f.name)
-        counts[key] = counts.get(key, 0) + 1
-    return [f"{n:6d}  {code}  {name}" for (code, name), n in
-            sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
 def summary(report) -> str:
     n = len(report.findings)
     parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings",
@@ -59,6 +52,9 @@ def summary(report) -> str:
         extra.append(f"{len(report.suppressed)} suppressed")
     if report.files_skipped:
         extra.append(f"{report.files_skipped} skipped")
+    for reason, count in report.hidden.items():
+        if count:
+            extra.append(f"{count} {reason}")
     errors = sum(1 for d in report.diagnostics if d.kind in ("internal-error", "timeout"))
     if errors:
         extra.append(f"{errors} not fully analysed")

@@ -1,0 +1,82 @@
+"""A Markdown review checklist for a pull request comment: one section per family with
+a box that is ticked when no finding of the family remains, what was verified as
+correct ("31 of 33 `Query` results are closed on every path") and each finding as
+``path:line`` with its message."""
+
+from __future__ import annotations
+
+import re
+
+from .statistics import by_rule
+
+# family -> (section title, what the reviewer checks)
+FAMILIES = {
+    "concurrency": ("Concurrency", "Goroutines, threads and tasks have exit conditions; "
+                                   "channels are closed"),
+    "timer": ("Timers", "Tickers and timers are stopped"),
+    "context": ("Contexts", "Contexts are cancelled"),
+    "resource": ("Resources", "Rows, files and connections are closed"),
+    "listener": ("Listeners", "Listeners are removed"),
+    "cache": ("Caches", "Caches are bounded"),
+    "loop": ("Loops", "Nothing piles up in loops (defers, acquisitions)"),
+}
+NOT_ANALYSED = ("internal-error", "timeout", "unreadable", "syntax-error")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _calls(rule) -> str:
+    names = []
+    for pattern in (rule.lifecycle or {}).get("acquire", ()):
+        name = pattern[2:] if pattern.startswith("*.") else pattern
+        if name not in names:
+            names.append(name)
+    shown = "/".join(f"`{n}`" for n in names[:3])
+    return shown + ("/…" if len(names) > 3 else "")
+
+
+def verified_line(rule, v) -> str:
+    """What a rule checked, e.g. "31 of 33 `Query`/`QueryContext` results are closed on
+    every path (LL101 `sql-rows-not-closed`)"."""
+    tag = f"({rule.code} `{rule.name}`)"
+    if v is None or not v.checked:
+        return f"nothing to check {tag}"
+    if rule.lifecycle:
+        verb = rule.lifecycle.get("verb", "released")
+        what = "result is" if v.checked == 1 else "results are"
+        return f"{v.correct} of {v.checked} {_calls(rule)} {what} {verb} on every path {tag}"
+    return f"{v.correct} of {v.checked} places checked are correct {tag}"
+
+
+def render(report, statistics: bool = False) -> str:
+    rules = sorted(report.rules, key=lambda r: r.code)
+    families = [fam for fam in FAMILIES if any(r.family == fam for r in rules)]
+    families += sorted({r.family for r in rules} - set(families))
+    n = len(report.findings)
+    out = ["## leaklint review checklist", "",
+           f"{report.files_scanned} file{'s' if report.files_scanned != 1 else ''} scanned, "
+           f"{n} finding{'s' if n != 1 else ''}"
+           + (f", {len(report.suppressed)} suppressed inline" if report.suppressed else "")
+           + "".join(f", {count} {reason}" for reason, count in report.hidden.items() if count)
+           + "."]
+    for fam in families:
+        title, check = FAMILIES.get(fam, (fam.capitalize(), f"No {fam} leaks"))
+        found = [f for f in report.findings if f.family == fam]
+        out += ["", f"### {title}", "", f"- [{' ' if found else 'x'}] {check}"]
+        for rule in (r for r in rules if r.family == fam):
+            out.append(f"  - {verified_line(rule, report.verified.get(rule.code))}")
+        for f in found:
+            out.append(f"  - `{f.path}:{f.position.line}`: {_md(f.message)} ({f.code})")
+    broken = [d for d in report.diagnostics if d.kind in NOT_ANALYSED]
+    if broken:
+        out += ["", "### Not fully analysed", ""]
+        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken]
+    if statistics:
+        counts = by_rule(report)
+        names = {r.code: r.name for r in rules}
+        out += ["", "### Findings per rule", "", "| Rule | Name | Findings |", "|---|---|---:|"]
+        out += [f"| {code} | `{names.get(code, '')}` | {count} |" for code, count in counts.items()]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,70 @@
+"""Parallel runs and the result cache give exactly the results of a plain run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from leaklint.api import check_paths
+from leaklint.config import Config
+from leaklint.report import render
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _sig(report):
+    return render("json", report)
+
+
+def _corpus(tmp_path):
+    root = tmp_path / "src"
+    shutil.copytree(FIXTURES, root)
+    # enough files for a pool to be worth starting
+    for i in range(60):
+        (root / f"copy{i}.go").write_text((FIXTURES / "go" / "LL101_sql_rows" / "leaks.go").read_text())
+    return root
+
+
+def test_jobs_do_not_change_the_output(tmp_path):
+    root = _corpus(tmp_path)
+    cfg = Config(root=tmp_path)
+    one = check_paths([str(root)], config=cfg, jobs=1)
+    two = check_paths([str(root)], config=cfg, jobs=2)
+    assert one.findings and _sig(one) == _sig(two)
+
+
+def test_cache_hits_give_the_same_report_and_changes_invalidate(tmp_path):
+    root = _corpus(tmp_path)
+    cfg = Config(root=tmp_path)
+    cache = str(tmp_path / "cache")
+    plain = check_paths([str(root)], config=cfg)
+    filled = check_paths([str(root)], config=cfg, cache_dir=cache)
+    index = list((tmp_path / "cache" / "v1").glob("*.json"))
+    assert len(index) == 1 and len(json.loads(index[0].read_text())) > 60
+    warm = check_paths([str(root)], config=cfg, cache_dir=cache, jobs=2)
+    assert _sig(plain) == _sig(filled) == _sig(warm)
+    assert (tmp_path / "cache" / ".gitignore").read_text().strip().endswith("*")
+    # an edit that fixes one leak is seen, not served stale from the cache
+    target = root / "copy0.go"
+    target.write_text(target.read_text().replace("// want: LL101", "// leaklint: ignore"))
+    after = check_paths([str(root)], config=cfg, cache_dir=cache)
+    assert len(after.findings) < len(warm.findings)
+    assert not any(f.path.endswith("copy0.go") for f in after.findings)
+
+
+def test_other_settings_do_not_share_cache_entries(tmp_path):
+    root = _corpus(tmp_path)
+    cfg = Config(root=tmp_path)
+    cache = str(tmp_path / "cache")
+    check_paths([str(root)], config=cfg, cache_dir=cache)
+    ignored = check_paths([str(root)], config=cfg, cache_dir=cache, ignore=["LL101"])
+    assert not ignored.findings
+
+
+def test_unwritable_cache_dir_is_not_an_error(tmp_path):
+    root = _corpus(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    report = check_paths([str(root)], config=Config(root=tmp_path), cache_dir=str(blocker / "c"))
+    assert report.findings
