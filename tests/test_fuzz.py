@@ -94,11 +94,17 @@ def test_long_fuzz(workdir):
         tried["inputs"] += 1
         check_pipeline(workdir, *case)
 
+    failures = []
     end = time.monotonic() + seconds
     try:
         while time.monotonic() < end:
-            one_round()
+            try:
+                one_round()
+            except Exception as exc:  # keep searching; every distinct failure is listed
+                notes = "\n".join(getattr(exc, "__notes__", []))
+                failures.append(f"{type(exc).__name__}: {str(exc)[:2000]}\n{notes[:4000]}")
             tried["rounds"] += 1
     finally:
         print(f"\nlong fuzz: {len(seeds)} seeds, {tried['rounds']} rounds, "
-              f"{tried['inputs']} inputs")
+              f"{tried['inputs']} inputs, {len(failures)} failing rounds")
+    assert not failures, "\n\n".join(failures)

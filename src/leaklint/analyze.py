@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .source import SourceFile, decode
 
@@ -36,6 +37,7 @@ class Settings:
     per_file_ignores: tuple = ()  # ((PathSpec-like matcher, frozenset of codes), ...)
     go_version: tuple | None = None  # (major, minor) from the nearest go.mod, if any
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
+    timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
     debug: bool = False
 
 
@@ -51,6 +53,7 @@ class FileContext:
         self.family = family
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
+        self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -144,21 +147,38 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return diag("skipped", "binary content (NUL bytes)")
     rules = rules_for(settings, path, family)
-    if not rules or suppress.file_ignored(data):
+    if not rules:
+        return result
+    try:  # before the prefilter, which looks for UTF-8 bytes
+        data, _encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+    if suppress.file_ignored(data):
         return result
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     if not active:
         return result
-    try:
-        data, _encoding = decode(data)
-    except UnicodeDecodeError as exc:
-        return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
     if family in ("javascript", "typescript") and _minified(data):
         return diag("skipped", "looks minified (very long lines); not analysed")
+    deadline = Deadline(settings.timeout)
     try:
-        tree = languages.parser(lang).parse(data)
+        with deadline.interrupting():
+            _parse_and_run(result, path, data, lang, family, active, settings, deadline)
+    except FileTimeout:
+        result.findings.clear()  # what a cut-short run found would depend on timing
+        result.verified.clear()
+        return diag("timeout", f"not analysed: over the time limit of {settings.timeout:g}s "
+                               "(config key `timeout`)")
+    return result
+
+
+def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
+    try:
+        tree = deadline.parse(languages.parser(lang), data)
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
-        return diag("internal-error", f"parser failed: {exc}", traceback.format_exc())
+        result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
+                                             traceback.format_exc()))
+        return
     result.parsed = True
     src = SourceFile(path, data, lang)
     if tree.root_node.has_error:
@@ -166,6 +186,7 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
+    ctx.deadline = deadline
     run_rules(ctx, active)
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
@@ -177,7 +198,6 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             if 0 < f.position.line <= len(hashes):
                 f.fingerprint = hashes[f.position.line - 1]
     result.findings.sort(key=Finding.sort_key)
-    return result
 
 
 def run_rules(ctx: FileContext, rules) -> None:

@@ -56,7 +56,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     )
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
-        per_file_ignores=pfi, line_hashes=line_hashes, debug=debug,
+        per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, timeout=config.timeout,
     )
 
 

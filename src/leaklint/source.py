@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .model import Position
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+BOM = "\ufeff"
 
 
 def decode(data: bytes) -> tuple[bytes, str | None]:
     """Return UTF-8 bytes for ``data`` and the name of the encoding it had.
 
     UTF-8 (with or without BOM) passes through; UTF-16 with a BOM is transcoded.
+    A lone CR (old Mac line ends) becomes LF: editors, SARIF viewers and GitHub count it
+    as a line break, and tree-sitter counts only LF; the swap keeps every byte offset.
     Raises ``UnicodeDecodeError`` for anything else that is not valid UTF-8.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data[3:].decode("utf-8")
-        return data, "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return text.encode("utf-8"), "utf-16"
-    data.decode("utf-8")
-    return data, "utf-8"
+        data, encoding = data.decode("utf-16").encode("utf-8"), "utf-16"
+    else:
+        data.decode("utf-8")
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if b"\r" in data:
+        data = _LONE_CR.sub(b"\n", data)
+    return data, encoding
 
 
 @dataclass
@@ -34,8 +41,7 @@ class SourceFile:
         if self._line_starts is None:
             starts = [0]
             data = self.data
-            # tree-sitter counts '\n' only; a lone '\r' is not a line break to it, so
-            # positions stay consistent with the parser's rows.
+            # '\n' only, as tree-sitter counts rows (``decode`` made lone CRs into LFs)
             i = data.find(b"\n")
             while i != -1:
                 starts.append(i + 1)
@@ -57,6 +63,8 @@ class SourceFile:
     def columns(self, row: int, byte_col: int) -> tuple[int, int]:
         """1-based (code point, UTF-16) columns of a byte offset within a line."""
         prefix = self.line_bytes(row)[:byte_col].decode("utf-8", errors="replace")
+        if row == 0 and prefix.startswith(BOM):
+            prefix = prefix[1:]  # a byte order mark is not a column
         cp = len(prefix)
         u16 = cp + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
         return cp + 1, u16 + 1
