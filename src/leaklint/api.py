@@ -64,13 +64,15 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 select=None, ignore=None, extend_select=None, exclude=(),
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
-                changed_since: str | None = None) -> Report:
+                changed_since: str | None = None, follow_symlinks: bool = False) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
     ``cache_dir``: where to keep the result cache (None: no cache).
     ``baseline``: a baseline file whose findings are left out (``report.hidden``);
     ``changed_since``: a git ref; only files and lines changed since then are reported.
+    ``follow_symlinks``: walk into linked directories and files (default: links are
+    skipped, so a scan never leaves the given roots).
 
     Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors,
     ``BaselineError`` for a bad baseline and ``GitError`` for a bad ``changed_since``.
@@ -89,7 +91,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                     root=str(config.root), respect_gitignore=config.respect_gitignore)
+                     root=str(config.root), respect_gitignore=config.respect_gitignore,
+                     follow_symlinks=follow_symlinks)
     report = Report(rules=rules)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))

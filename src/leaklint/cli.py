@@ -87,7 +87,7 @@ def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
 
 def _write(output: str, text: str) -> None:
     try:
-        with open(output, "w", encoding="utf-8") as fh:
+        with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
             fh.write(text)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -123,15 +123,17 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links while walking (default: skip them).")
 def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
           debug, fmt, output, baseline, changed_since, exit_zero, quiet, no_color, statistics,
-          sarif_category, include_suppressed):
+          sarif_category, include_suppressed, follow_symlinks):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
     report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
                    cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
-                   changed_since=changed_since)
+                   changed_since=changed_since, follow_symlinks=follow_symlinks)
     to_terminal = output is None and sys.stdout.isatty()
     color = to_terminal and not no_color and "NO_COLOR" not in os.environ
     text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,

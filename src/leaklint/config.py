@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import CatalogueError, builtin_rules, parse_rule, select
+from .discovery import pattern_error
 from .model import SEVERITIES
 
 try:
@@ -126,9 +127,17 @@ def from_table(table: dict, path: Path, prefix: str = "") -> Config:
             except CatalogueError as exc:
                 raise err(key, str(exc)) from None
             setattr(cfg, key, list(table[key]))
+    for key in ("exclude", "extend-exclude"):
+        for pattern in table.get(key, []):
+            problem = pattern_error(pattern)
+            if problem is not None:
+                raise err(key, f"pattern {pattern!r} is not valid: {problem}")
     cfg.exclude = list(table.get("exclude", [])) + list(table.get("extend-exclude", []))
     pfi = table.get("per-file-ignores", {})
     for pattern, codes in pfi.items():
+        problem = pattern_error(pattern)
+        if problem is not None:
+            raise err(f"per-file-ignores.{pattern}", f"pattern is not valid: {problem}")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise err(f"per-file-ignores.{pattern}", "expected a list of rule codes")
         try:

@@ -32,7 +32,8 @@ def _artifact(path: str) -> dict:
     if not _inside_cwd(full):
         return {"uri": Path(full).as_uri()}
     rel = os.path.relpath(full).replace(os.sep, "/")
-    return {"uri": quote(rel, safe="/"), "uriBaseId": "%SRCROOT%"}
+    # undecodable bytes of a file name go back to those bytes, percent-encoded
+    return {"uri": quote(rel, safe="/", errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}
 
 
 def _inside_cwd(full: str) -> bool:
