@@ -127,6 +127,21 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
 
 
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
+    try:
+        return _analyze(path, settings, data)
+    except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
+        return _failed(path, "code nests too deeply to analyse")
+    except Exception as exc:  # the last guard: one file never stops the scan
+        return _failed(path, f"analysis failed on this file: {type(exc).__name__}: {exc}")
+
+
+def _failed(path: str, message: str) -> FileResult:
+    result = FileResult(path, languages.language_of(path))
+    result.diagnostics.append(Diagnostic(path, "internal-error", message, traceback.format_exc()))
+    return result
+
+
+def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
     result = FileResult(path, lang)
@@ -158,8 +173,8 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     if not active:
         return result
-    if family in ("javascript", "typescript") and _minified(data):
-        return diag("skipped", "looks minified (very long lines); not analysed")
+    if _minified(data):
+        return diag("skipped", "looks minified or generated (very long lines); not analysed")
     deadline = Deadline(settings.timeout)
     try:
         with deadline.interrupting():
