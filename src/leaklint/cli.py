@@ -93,6 +93,13 @@ def _write(output: str, text: str) -> None:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
+def _echo(text: str) -> None:
+    try:
+        click.echo(text, nl=False)
+    except UnicodeEncodeError:  # a file name that is not UTF-8 goes out as its own bytes
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+
+
 def _exit_on_errors(report, debug: bool) -> None:
     """Missing paths and internal errors make the run fail (exit 2) after its report."""
     if debug:
@@ -142,7 +149,7 @@ def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
     if output:
         _write(output, text)
     else:
-        click.echo(text, nl=False)
+        _echo(text)
     if statistics:
         click.echo(statistics_for_stderr(fmt, report), err=True, nl=False)
     if output and fmt != "text" and not quiet:

@@ -52,7 +52,10 @@ class Deadline:
         try:
             return parser.parse(read, progress_callback=lambda *_: clock() >= at)
         except ValueError:
-            if self.expired():  # tree-sitter reports a cancelled parse as a failure
+            # a cancelled parse is reported as a failure, and the parser would resume it
+            # on its next call: start afresh
+            parser.reset()
+            if self.expired():
                 raise FileTimeout() from None
             raise
 
