@@ -8,7 +8,10 @@ For each directory it prints wall time, files/s and MB/s of:
   cold    `leaklint check` with every rule on, one process (--jobs 1), no cache
   jobs    the same with --jobs N (default: all cores), when the CLI supports it
   warm    a re-run with the result cache, when the CLI supports it
-and the ratios cold/parse, cold/jobs and cold/warm, with each run's peak RSS.
+  hook    a pre-commit-sized run: `leaklint check` on 10 files of the tree, whole process
+  semgrep semgrep with bench/semgrep-rules.yml (the core patterns), when semgrep is found
+          (--semgrep PATH, or on PATH)
+and the ratios cold/parse, cold/jobs, cold/warm and semgrep/cold, with each run's peak RSS.
 Every figure is measured in a fresh process, so start-up is included for all of them.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,7 +61,7 @@ def cli_supports(flag: str) -> bool:
     return flag in out
 
 
-def bench_dir(directory: str, jobs: int, repeat: int) -> None:
+def bench_dir(directory: str, jobs: int, repeat: int, semgrep: str | None) -> None:
     from leaklint.discovery import discover
 
     files = discover([directory]).files
@@ -91,6 +95,15 @@ def bench_dir(directory: str, jobs: int, repeat: int) -> None:
         warm_cmd = base + ["--cache-dir", cache_dir] + (["--jobs", "1"] if has_jobs else [])
         run(warm_cmd)  # fill
         rows.append(("warm", best(warm_cmd)))
+    # a pre-commit-sized run: 10 files spread over the tree, no cache
+    step = max(1, len(files) // 10)
+    hook_files = files[::step][:10]
+    rows.append(("hook", best(base[:3] + hook_files + ["--no-cache", "--exit-zero", "-q"])))
+    if semgrep:
+        rules = os.path.join(HERE, "semgrep-rules.yml")
+        rows.append(("semgrep", best([semgrep, "scan", "--config", rules, "--metrics=off",
+                                      "--disable-version-check", "--quiet", "--json",
+                                      "--jobs", "1", directory])))
     os.unlink(listing)
 
     print(f"\n{directory}: {len(files)} files, {size_mb:.1f} MB, {findings} findings")
@@ -103,6 +116,9 @@ def bench_dir(directory: str, jobs: int, repeat: int) -> None:
         print(f"  speed-up with {jobs} jobs = {times['cold'] / times[f'jobs={jobs}']:.2f}x")
     if has_cache:
         print(f"  cold / warm = {times['cold'] / times['warm']:.1f}x")
+    print(f"  pre-commit run on {len(hook_files)} files = {times['hook']:.2f} s")
+    if "semgrep" in times:
+        print(f"  semgrep / leaklint cold = {times['semgrep'] / times['cold']:.2f}x")
 
 
 def main() -> None:
@@ -110,10 +126,12 @@ def main() -> None:
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeat", type=int, default=1, help="runs per figure; the best is kept")
+    ap.add_argument("--semgrep", default=shutil.which("semgrep"),
+                    help="the semgrep command to compare with (default: from PATH)")
     args = ap.parse_args()
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
     for d in args.dirs:
-        bench_dir(d, args.jobs, args.repeat)
+        bench_dir(d, args.jobs, args.repeat, args.semgrep)
 
 
 if __name__ == "__main__":

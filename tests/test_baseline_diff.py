@@ -153,6 +153,19 @@ def test_diff_counts_a_removed_close_and_untracked_files(git, tmp_path):
     assert sorted(p for p, _ in reported(result)) == ["fresh.go", "store.go"]
 
 
+def test_diff_ignores_the_users_diff_prefix_settings(git, tmp_path):
+    src = tmp_path / "store.go"
+    src.write_text(HEADER, encoding="utf-8")
+    git("add", ".")
+    git("commit", "-q", "-m", "initial")
+    git("config", "diff.noprefix", "true")
+    src.write_text(HEADER + leaky("n"), encoding="utf-8")
+    assert reported(check(".", "--diff", "HEAD", "--format", "json")) == [("store.go", 6)]
+    git("config", "--unset", "diff.noprefix")
+    git("config", "diff.mnemonicPrefix", "true")
+    assert reported(check(".", "--diff", "HEAD", "--format", "json")) == [("store.go", 6)]
+
+
 def test_diff_from_a_subdirectory(git, tmp_path, monkeypatch):
     (tmp_path / "svc").mkdir()
     src = tmp_path / "svc" / "store.go"
@@ -169,7 +182,7 @@ def test_diff_errors_exit_2(git, tmp_path, monkeypatch):
     (tmp_path / "store.go").write_text(HEADER, encoding="utf-8")
     result = check(".", "--diff", "no-such-ref")
     assert result.exit_code == 2
-    assert result.stderr == "leaklint: error: --diff: unknown git ref 'no-such-ref'\n"
+    assert result.stderr == "leaklint: error: --changed-since: unknown git ref 'no-such-ref'\n"
     shutil.rmtree(tmp_path / ".git")
     result = check(".", "--diff", "HEAD")
     assert result.exit_code == 2

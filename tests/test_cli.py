@@ -216,3 +216,14 @@ def test_internal_error_is_one_line_unless_debug(tree, monkeypatch):
                           "--debug")
     debug = invoke("check", ".", "--debug")
     assert debug.exit_code == 2 and "Traceback" in debug.stderr
+
+
+def test_force_exclude_applies_excludes_to_named_files(tree):
+    (tree / "gen").mkdir()
+    (tree / "gen" / "leaky.go").write_text(HEADER + LEAK % "", encoding="utf-8")
+    (tree / "leaklint.toml").write_text('exclude = ["gen/"]\n', encoding="utf-8")
+    assert invoke("check", ".").exit_code == 1  # the walk skips gen/, the root leaky.go leaks
+    assert invoke("check", "gen/leaky.go").exit_code == 1  # named files are scanned
+    assert invoke("check", "gen/leaky.go", "--force-exclude").exit_code == 0
+    assert invoke("check", "leaky.go", "--force-exclude").exit_code == 1
+    assert invoke("check", "leaky.go", "--force-exclude", "--exclude", "leaky.go").exit_code == 0

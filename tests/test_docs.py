@@ -23,3 +23,24 @@ def test_every_rule_is_documented():
         assert r.bad.strip() and r.good.strip(), f"{r.code} needs a bad and a good example"
         assert r.fix.strip(), f"{r.code} has no fix"
         assert r.summary[0].isupper() and not r.summary.endswith("."), r.code
+
+
+def _block(name: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = text.split(f"<!-- {name}:start -->\n", 1)[1].split(f"<!-- {name}:end -->", 1)[0]
+    return body.split("\n", 1)[1].rsplit("```", 1)[0]  # inside the fence
+
+
+def _run(*args) -> str:
+    proc = subprocess.run([sys.executable, "-m", "leaklint", "check", "examples/", "--no-cache",
+                           *args], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    return proc.stdout
+
+
+def test_readme_shows_the_real_output_on_the_examples():
+    assert _block("example-output") == _run()
+
+
+def test_readme_shows_the_real_checklist_of_the_examples():
+    assert _block("example-checklist") == _run("--format", "checklist")

@@ -89,7 +89,7 @@ def test_checklist(tree):
     out = result.stdout
     assert out.startswith("## leaklint review checklist\n")
     assert "### Resources\n\n- [ ] Rows, files and connections are closed\n" in out
-    assert ("  - 2 of 3 `Query`/`QueryContext` results are closed on every path "
+    assert ("  - 2 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path "
             "(LL101 `sql-rows-not-closed`)\n") in out
     assert ("  - `store.go:6`: rows from db.Query is not closed on the return at line 10 "
             "(LL101)\n") in out
@@ -102,7 +102,7 @@ def test_checklist_ticks_a_family_without_findings(tree):
     out = result.stdout
     assert result.exit_code == 0, out
     assert "- [x] Rows, files and connections are closed\n" in out
-    assert "3 of 3 `Query`/`QueryContext` results are closed on every path" in out
+    assert "3 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path" in out
     assert "`store.go:" not in out
 
 
@@ -132,3 +132,30 @@ def test_statistics_in_every_format(tree):
     assert data["verified"]["LL101"] == {"checked": 3, "correct": 2}
     checklist = invoke(".", "--format", "checklist", "--statistics").stdout
     assert "| LL101 | `sql-rows-not-closed` | 1 |" in checklist
+
+
+def test_checklist_caps_long_lists():
+    from leaklint.catalogue import builtin_rules
+    from leaklint.report import checklist
+
+    rule = next(r for r in builtin_rules() if r.code == "LL101")
+    found = [Finding("a.go", Position(n, 1, n, 2, 1, 2), "LL101", rule.name, "resource",
+                     "warning", f"leak {n}", "go") for n in range(1, checklist.MAX_LISTED + 8)]
+    out = checklist.render(Report(findings=found, rules=[rule]))
+    assert out.count("`a.go:") == checklist.MAX_LISTED
+    assert "  - … and 7 more (see the full report)\n" in out
+
+
+def test_github_paths_are_relative_to_the_working_directory(tree):
+    result = invoke(str(tree / "store.go"), "--format", "github")
+    assert result.stdout.startswith("::warning file=store.go,line=6,")
+
+
+def test_checklist_family_with_nothing_to_check(tmp_path, monkeypatch):
+    (tmp_path / "ok.go").write_text("package ok\n\nfunc F() int { return 1 }\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(".", "--format", "checklist")
+    assert result.exit_code == 0
+    assert ("- [x] Rows, files and connections are closed (nothing of this kind in the "
+            "scanned files)\n") in result.stdout
+    assert "of 0" not in result.stdout

@@ -273,3 +273,24 @@ def test_verified_counts_are_in_the_run_properties(tree, monkeypatch):
     props = sarif["runs"][0]["properties"]
     assert props["verified"]["LL101"]["checked"] >= 2
     assert props["findingsPerRule"] == {"LL101": 1}
+
+
+def test_sarif_of_every_fixture_meets_githubs_requirements(monkeypatch):
+    """The fixtures hold findings of every rule in every language: one SARIF file for all
+    of them validates and has consistent indexes, relative URIs, regions and fingerprints."""
+    root = Path(__file__).resolve().parents[1]
+    sarif, code = run_sarif(root, monkeypatch, paths=("fixtures",))
+    assert code == 1
+    [run] = sarif["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert {r["ruleId"] for r in run["results"]} == {r.code for r in builtin_rules()}
+    for res in run["results"]:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+        assert res["partialFingerprints"]["primaryLocationLineHash"]
+        assert "suppressions" not in res
+        for art in _all_artifacts(res):
+            assert art["uriBaseId"] == "%SRCROOT%" and art["uri"].startswith("fixtures/")
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert region["startColumn"] >= 1 and region["endLine"] >= region["startLine"]
+        if region["endLine"] == region["startLine"]:
+            assert region["endColumn"] > region["startColumn"]

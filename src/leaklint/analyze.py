@@ -24,6 +24,9 @@ MINIFIED_AVG_LINE = 400
 # language family -> "module:class" of its lifecycle adapter
 ADAPTERS = {
     "go": "leaklint.languages.go:GoAdapter",
+    "python": "leaklint.languages.python:PythonAdapter",
+    "typescript": "leaklint.languages.javascript:JsAdapter",
+    "javascript": "leaklint.languages.javascript:JsAdapter",
 }
 
 
@@ -54,6 +57,7 @@ class FileContext:
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
         self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
+        self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -89,13 +93,17 @@ class FileContext:
         return self.cache["adapter"]
 
 
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+
+
 def is_test_file(path: str, family: str) -> bool:
     base = os.path.basename(path)
     if family == "go":
         return base.endswith("_test.go")
     if family == "python":
         return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
-    return ".test." in base or ".spec." in base or "/__tests__/" in path.replace(os.sep, "/")
+    parts = set(path.replace(os.sep, "/").split("/")[:-1])
+    return ".test." in base or ".spec." in base or bool(parts & JS_TEST_DIRS)
 
 
 def rules_for(settings: Settings, path: str, family: str) -> list:
@@ -202,7 +210,12 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
     ctx.deadline = deadline
-    run_rules(ctx, active)
+    ctx.queries = languages.begin_file(lang, tree.root_node,
+                                       ["lifecycle"] + [r.code for r in active])
+    try:
+        run_rules(ctx, active)
+    finally:
+        languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
     if settings.line_hashes and result.findings:
@@ -222,11 +235,13 @@ def run_rules(ctx: FileContext, rules) -> None:
         if adapter is not None:
             from .analysis.handles import check_lifecycles
 
+            ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
         if rule.check is not None:
             module, func = rule.check.rsplit(".", 1)
             fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+            ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 
 

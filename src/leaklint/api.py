@@ -64,13 +64,16 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 select=None, ignore=None, extend_select=None, exclude=(),
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
-                changed_since: str | None = None, follow_symlinks: bool = False) -> Report:
+                changed_since: str | None = None, force_exclude: bool = False,
+                follow_symlinks: bool = False) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
     ``cache_dir``: where to keep the result cache (None: no cache).
     ``baseline``: a baseline file whose findings are left out (``report.hidden``);
     ``changed_since``: a git ref; only files and lines changed since then are reported.
+    ``force_exclude``: apply the exclude patterns to files named explicitly too (for
+    pre-commit, which names every staged file).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
 
@@ -96,7 +99,12 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     report = Report(rules=rules)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
-    files = found.files if changed is None else [p for p in found.files if changed.has_file(p)]
+    files = found.files
+    if force_exclude and (config.exclude or exclude):
+        matcher = PathMatcher(str(config.root), tuple(config.exclude) + tuple(exclude))
+        files = [p for p in files if not matcher(p)]
+    if changed is not None:
+        files = [p for p in files if changed.has_file(p)]
     cache = ResultCache(cache_dir, settings) if cache_dir else None
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)

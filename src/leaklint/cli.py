@@ -1,4 +1,5 @@
-"""The command line: ``leaklint check``, ``leaklint rules``, ``leaklint explain``."""
+"""The command line: ``leaklint check``, ``baseline``, ``rules`` and ``explain``; the work
+is done in ``api`` and ``report``."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def _scan_options(fn):
         click.option("--extend-select", multiple=True, help="Rules to add to the configured selection."),
         click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply excludes to files named on the command line too (pre-commit)."),
         click.option("--config", "config_path", type=click.Path(),
                      help="Config file (default: found upwards)."),
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
@@ -55,8 +58,8 @@ def _scan_options(fn):
     return fn
 
 
-def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
-          debug, **options):
+def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
+          cache_dir, debug, **options):
     """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
     from pathlib import Path
 
@@ -75,7 +78,7 @@ def _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
         return check_paths(
             list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
+            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -120,7 +123,7 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="Leave out findings recorded in FILE (see `leaklint baseline`).")
-@click.option("--diff", "--changed-since", "changed_since", metavar="REF",
+@click.option("--changed-since", "--diff", "changed_since", metavar="REF",
               help="Report only findings on lines changed since git REF.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
@@ -132,14 +135,14 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
-def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache, cache_dir,
-          debug, fmt, output, baseline, changed_since, exit_zero, quiet, no_color, statistics,
-          sarif_category, include_suppressed, follow_symlinks):
+def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, exit_zero, quiet,
+          no_color, statistics, sarif_category, include_suppressed, follow_symlinks):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
-    report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-                   cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+                   no_cache, cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
                    changed_since=changed_since, follow_symlinks=follow_symlinks)
     to_terminal = output is None and sys.stdout.isatty()
     color = to_terminal and not no_color and "NO_COLOR" not in os.environ
@@ -165,13 +168,13 @@ def check(paths, select, extend_select, ignore, exclude, config_path, jobs, no_c
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               default="leaklint-baseline.json", show_default=True,
               help="The baseline file to write.")
-def baseline(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-             cache_dir, debug, output):
+def baseline(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+             no_cache, cache_dir, debug, output):
     """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
     from .baseline import dumps
 
-    report = _scan(paths, select, extend_select, ignore, exclude, config_path, jobs, no_cache,
-                   cache_dir, debug)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+                   no_cache, cache_dir, debug)
     _write(output, dumps(report.findings, output))
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)

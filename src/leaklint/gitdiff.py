@@ -1,4 +1,5 @@
-"""Lines changed since a git ref (``--diff REF``), from ``git diff -U0``.
+"""Lines changed since a git ref (``--changed-since REF``, alias ``--diff``), from
+``git diff -U0``.
 
 Changed means: added or modified in the working tree compared with REF, plus every line
 of untracked files. A deletion counts as a change to the lines on either side of it,
@@ -26,7 +27,7 @@ def _git(args: list[str], cwd: str) -> str:
                               capture_output=True, text=True, encoding="utf-8",
                               errors="surrogateescape")
     except FileNotFoundError:
-        raise GitError("--diff needs git, which is not installed") from None
+        raise GitError("--changed-since needs git, which is not installed") from None
     if proc.returncode != 0:
         raise GitError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
                        else f"git {args[0]} failed")
@@ -70,13 +71,14 @@ class ChangedLines:
         try:
             top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         except GitError:
-            raise GitError(f"--diff needs a git repository, and {os.path.abspath(cwd)} "
+            raise GitError(f"--changed-since needs a git repository, and {os.path.abspath(cwd)} "
                            "is not in one") from None
         try:
             _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
         except GitError:
-            raise GitError(f"--diff: unknown git ref '{ref}'") from None
-        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", ref, "--"], top)
+            raise GitError(f"--changed-since: unknown git ref '{ref}'") from None
+        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", "--src-prefix=a/",
+                     "--dst-prefix=b/", ref, "--"], top)
         self.lines = {self._key(top, p): lines for p, lines in parse_diff(diff).items()}
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
         self.whole = {self._key(top, p) for p in untracked.split("\0") if p}

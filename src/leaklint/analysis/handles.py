@@ -3,11 +3,14 @@
 A language adapter (``languages/<lang>.py``) supplies:
 
 - ``candidates(rules)``: acquisition calls matching the rules' ``acquire`` patterns;
-- ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope), a
-  ``Verdict`` when the call site alone decides (result discarded, returned directly...),
-  or None when the call turns out not to be this resource at all;
+- ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope) or a
+  ``Verdict`` when the call site alone decides (result discarded, returned directly...);
 - ``lower(function)``: the function body as ``analysis.ir`` nodes;
-- ``effects(track)``: what each IR leaf does to the handle.
+- ``effects(track)``: what each IR leaf does to the handle;
+- optionally ``adjust(rule)``: ``(severity or None or "drop", note appended to messages)``
+  for facts of the file's build that change how much a leak matters.
+
+``track`` may return None when the call turns out not to be the rule's resource.
 
 ``check_lifecycles`` then runs the engine for each candidate and emits findings.
 """
@@ -54,6 +57,14 @@ def pattern_matches(pattern: str, callee: str) -> bool:
     return callee == pattern
 
 
+def candidate_names(ctx, rules) -> list[str]:
+    """Last names of the acquire patterns of every enabled lifecycle rule for this file's
+    language: the same for every file of a run, so its query is compiled once (the rules
+    active on a file, after the prefilter, are picked out of the matches)."""
+    every = [r for r in ctx.settings.rules if r.lifecycle and r.applies_to(ctx.family)]
+    return sorted({last_name(p) for r in (every or rules) for p in r.lifecycle["acquire"]})
+
+
 def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 
@@ -80,10 +91,17 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         spec = rule.lifecycle
         verdict = adapter.track(cand)
         if verdict is None:
-            continue  # on a closer look, not this resource (another API of the same name)
+            continue  # not this rule's resource after all (e.g. no evidence of its type)
+        adjust = getattr(adapter, "adjust", None)
+        severity, note = adjust(rule) if adjust else (None, "")
+        if severity == "drop":
+            ctx.count(rule.code, ok=True)  # not a leak with this build's runtime
+            continue
         if isinstance(verdict, Verdict):
             if verdict.leak:
-                ctx.emit(rule, cand.call, _message(rule, cand, verdict.reason, handle=verdict.node))
+                ctx.emit(rule, cand.call,
+                         _message(rule, cand, verdict.reason, handle=verdict.node) + note,
+                         severity=severity)
             ctx.count(rule.code, ok=not verdict.leak)
             continue
         track = verdict
@@ -101,17 +119,25 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             continue
         first = leaks[0]
         related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
-        ctx.emit(rule, cand.call, _message(rule, cand, describe(first, ctx.src), track.handle),
-                 related=related)
+        ctx.emit(rule, cand.call,
+                 _message(rule, cand, describe(first, ctx.src), track.handle) + note,
+                 related=related, severity=severity)
 
 
 def _key(node):
     return None if node is None else (node.start_byte, node.end_byte)
 
 
+def short_callee(callee: str) -> str:
+    """A callee as messages show it: `db.Query`, or `….Query` for a long chain."""
+    if len(callee) <= 40 and all(c.isalnum() or c in "._" for c in callee):
+        return callee
+    return "…." + callee.rsplit(".", 1)[-1] if "." in callee else callee[:40]
+
+
 def _message(rule, cand, where: str, handle) -> str:
     spec = rule.lifecycle
     return rule.message.format(
-        handle=handle or "the result", call=cand.callee, where=where,
+        handle=handle if handle and handle != "_" else "the result", call=cand.callee, where=where,
         verb=spec.get("verb", "released"),
     )

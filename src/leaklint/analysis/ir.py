@@ -43,6 +43,7 @@ class Loop:
     infinite: bool = False  # `for {}` / `while True`: left only by break, return or raise
     label: str | None = None
     head: object = None  # the condition / iterable, read once on entry
+    runs: bool = False  # known to run at least once (a range over a non-empty literal)
 
 
 @dataclass(eq=False)

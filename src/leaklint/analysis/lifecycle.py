@@ -12,6 +12,11 @@ fork the set and joins take the union, loops are iterated to a fixed point. Wher
 path leaves the function (return, raise, falling off the end), leaves the handle's scope,
 or overwrites the handle while OPEN is possible, a leak is recorded at that place.
 What a leaf does to the handle is the language adapter's answer (``Effects``).
+
+A ``Try`` with handlers catches the raises of its body (explicit ones, and any statement
+may raise before it completes: handlers start from the state before each statement, a
+release or handoff that raises counting as done); ``finally`` blocks run on every exit,
+innermost first, before a raise reaches an outer handler.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class _Loop:
     is_loop: bool
     breaks: int = 0
     continues: int = 0
+    depth: int = 0  # finally blocks pending outside: a jump out runs only the inner ones
 
 
 @dataclass
@@ -75,13 +81,8 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        for final in reversed(self._finally):
-            saved, self._finally = self._finally, []
-            try:
-                state = self._block(final, state)
-            finally:
-                self._finally = saved
-        if state & OPEN:
+        state = self._run_finally(state, 0, catch=kind == "raise")
+        if state is not None and state & OPEN:
             self._leak(kind, node)
 
     # -- interpretation --------------------------------------------------------------
@@ -144,12 +145,31 @@ class Follow:
         elif stmt.kind in ("break", "continue"):
             target = self._target(stmt)
             if target is not None:
+                state = self._run_finally(state, target.depth)
                 if stmt.kind == "break":
                     target.breaks |= state
                 else:
                     target.continues |= state
         # noreturn and goto end the path without a leak
         return 0
+
+    def _run_finally(self, state: int, depth: int, catch: bool = False) -> int | None:
+        """Run the pending finally blocks above ``depth``, innermost first, as a jump out
+        of them does; with ``catch`` (a raise), stop at the first enclosing try that has
+        handlers, which takes the state (None: caught)."""
+        for i in range(len(self._finally) - 1, depth - 1, -1):
+            frame = self._finally[i]
+            if isinstance(frame, _Catch):
+                if catch:
+                    frame.raised |= state
+                    return None
+                continue
+            saved, self._finally = self._finally, self._finally[:i]
+            try:
+                state = self._block(frame, state)
+            finally:
+                self._finally = saved
+        return state
 
     def _target(self, stmt: Exit):
         for jump in reversed(self._jumps):
@@ -163,7 +183,7 @@ class Follow:
     def _loop(self, stmt: Loop, state: int) -> int:
         if stmt.head is not None:
             state = self._apply(Leaf(stmt.head, "loop-head"), state)
-        ctx = _Loop(stmt.label, True)
+        ctx = _Loop(stmt.label, True, depth=len(self._finally))
         self._jumps.append(ctx)
         try:
             entry, body_out = state, 0
@@ -179,12 +199,13 @@ class Follow:
         if not stmt.infinite:
             # the loop ends because its condition is false: some handles are released by
             # being exhausted (Go rows closed when Next returns false)
-            exits = self._apply(Leaf(stmt.head, "loop-exit"), entry | body_out | ctx.continues) \
-                if stmt.head is not None else entry | body_out | ctx.continues
+            normal = body_out | ctx.continues | (0 if stmt.runs else entry)
+            exits = self._apply(Leaf(stmt.head, "loop-exit"), normal) \
+                if stmt.head is not None else normal
         return exits | ctx.breaks
 
     def _branch(self, stmt: Branch, state: int) -> int:
-        ctx = _Loop(stmt.label, False)
+        ctx = _Loop(stmt.label, False, depth=len(self._finally))
         if stmt.breakable:
             self._jumps.append(ctx)
         try:
@@ -199,15 +220,24 @@ class Follow:
     def _try(self, stmt: Try, state: int) -> int:
         if stmt.final is not None:
             self._finally.append(stmt.final)
+        catch = _Catch() if stmt.handlers else None
         try:
-            # anything in the body may raise: a handler can be entered from any point
-            raised = state
+            # any statement of the body may raise before it completes: a handler is
+            # entered with the state before any of them (or from an explicit raise)
+            raised = 0
             cur = state
-            for s in stmt.body.stmts:
-                if not cur:
-                    break
-                cur = self._stmt(s, cur)
-                raised |= cur
+            if catch is not None:
+                self._finally.append(catch)
+            try:
+                for s in stmt.body.stmts:
+                    if not cur:
+                        break
+                    raised |= self._raising(s, cur)
+                    cur = self._stmt(s, cur)
+            finally:
+                if catch is not None:
+                    self._finally.pop()
+                    raised |= catch.raised
             out = cur
             if stmt.body is self.decl_block and out & OPEN:
                 self._leak("scope", stmt.body.node)
@@ -221,6 +251,26 @@ class Follow:
         if stmt.final is not None and out:
             out = self._block(stmt.final, out)
         return out
+
+    def _raising(self, stmt, state: int) -> int:
+        """The state a handler sees when ``stmt`` raises: a release or handoff that raises
+        still counts as done (the release was attempted, the owner was reached)."""
+        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try:
+            # evaluates nothing itself: a branch on no condition, a nested try (what its
+            # body raises reaches us through its own exits and finally block)
+            return 0
+        if type(stmt) is Leaf and state & OPEN:
+            events = self.effects.events(stmt)
+            if RELEASE in events or HANDOFF in events:
+                return (state & ~OPEN) | DONE
+        return state
+
+
+@dataclass
+class _Catch:
+    """A try with handlers on the finally stack: the states raised inside its body."""
+
+    raised: int = 0
 
 
 def _where(leak: Leak) -> int:

@@ -57,7 +57,96 @@ def query(lang: str, source: str):
 
 
 def matches(lang: str, source: str, node) -> list:
-    """Run a (cached, compiled) query over ``node``: [(pattern index, {capture: [nodes]})]."""
+    """Run a (cached, compiled) query over ``node``: [(pattern index, {capture: [nodes]})].
+
+    Over the root of the file being analysed, the answer comes from that file's single
+    combined query (see ``FileQueries``), so rules that ask the same or different
+    questions of the whole file share one pass over the tree."""
+    current = _current
+    if current is not None and current.is_root(lang, node):
+        return current.get(source)
     from tree_sitter import QueryCursor
 
     return QueryCursor(query(lang, source)).matches(node)
+
+
+# every root-level query seen so far, per language: source -> codes of the rules that ask it
+_seen: dict[str, dict[str, set]] = {}
+_current: FileQueries | None = None
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(lang: str, sources: tuple) -> tuple:
+    """One query holding every pattern of ``sources``, and each source's first index."""
+    offsets, n = [], 0
+    for src in sources:
+        offsets.append(n)
+        n += query(lang, src).pattern_count
+    return query(lang, "\n".join(sources)), tuple(offsets)
+
+
+class FileQueries:
+    """The root-level query results of one file.
+
+    The first time a rule asks a query, it runs alone and is remembered with the rule.
+    After that, the first root-level question asked about a file runs one combined
+    query holding the known patterns of every rule active on the file, and each rule's
+    answer is picked out by pattern index."""
+
+    def __init__(self, lang: str, root, active: frozenset):
+        self.lang = lang
+        self.root = root
+        self.active = active
+        self.asking = ""
+        self._key = (root.start_byte, root.end_byte, root.id)
+        self._results: dict[str, list] = {}
+        self._combined_done = False
+
+    def is_root(self, lang: str, node) -> bool:
+        return lang == self.lang and (node.start_byte, node.end_byte, node.id) == self._key
+
+    def get(self, source: str) -> list:
+        from tree_sitter import QueryCursor
+
+        hit = self._results.get(source)
+        if hit is not None:
+            return hit
+        seen = _seen.setdefault(self.lang, {})
+        if source in seen and not self._combined_done:
+            self._combined_done = True
+            self._run_combined(seen)
+            hit = self._results.get(source)
+            if hit is not None:
+                return hit
+        seen.setdefault(source, set()).add(self.asking)
+        hit = QueryCursor(query(self.lang, source)).matches(self.root)
+        self._results[source] = hit
+        return hit
+
+    def _run_combined(self, seen: dict) -> None:
+        from tree_sitter import QueryCursor
+
+        sources = tuple(src for src, askers in seen.items() if askers & self.active)
+        if not sources:
+            return
+        combined, offsets = _combined(self.lang, sources)
+        ends = list(offsets[1:]) + [combined.pattern_count]
+        owner = []
+        for src, start, end in zip(sources, offsets, ends):
+            owner.extend([(src, start)] * (end - start))
+        buckets = {src: [] for src in sources}
+        for index, caps in QueryCursor(combined).matches(self.root):
+            src, start = owner[index]
+            buckets[src].append((index - start, caps))
+        self._results.update(buckets)
+
+
+def begin_file(lang: str, root, active_rules=()) -> FileQueries:
+    global _current
+    _current = FileQueries(lang, root, frozenset(active_rules))
+    return _current
+
+
+def end_file() -> None:
+    global _current
+    _current = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
+from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -45,13 +47,6 @@ def _body_statements(block) -> list:
     return out
 
 
-def short_callee(callee: str) -> str:
-    """A callee as messages show it: `db.Query`, or `….Query` for a long chain."""
-    if len(callee) <= 40 and all(c.isalnum() or c in "._" for c in callee):
-        return callee
-    return "…." + callee.rsplit(".", 1)[-1] if "." in callee else callee[:40]
-
-
 def callee_text(call) -> str:
     fn = call.child_by_field_name("function")
     if fn is None:
@@ -66,6 +61,73 @@ def enclosing_function(node):
     return n
 
 
+def own_nodes(root):
+    """Every node under ``root`` that belongs to the same function (not to a func literal
+    nested in it), root first; an explicit stack, no recursion."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in reversed(n.named_children) if c.type != "func_literal")
+
+
+def root_identifier(expr):
+    """`resp` of `resp.Body.Close`, `f` of `f`; None for anything else."""
+    while expr is not None and expr.type in ("selector_expression", "parenthesized_expression"):
+        expr = (expr.child_by_field_name("operand") if expr.type == "selector_expression"
+                else (expr.named_children[0] if expr.named_children else None))
+    return expr if expr is not None and expr.type == "identifier" else None
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str):
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _string_args_match(call, patterns, fn=None) -> bool:
+    """Does a string argument of ``call`` match one of ``patterns`` (regexes)?
+
+    An identifier argument counts by the string literals assigned to it in ``fn``."""
+    args = call.child_by_field_name("arguments")
+    if not patterns or args is None:
+        return False
+    texts = []
+    for a in args.named_children:
+        if a.type in ("interpreted_string_literal", "raw_string_literal"):
+            texts.append(a.text.decode("utf-8", "replace")[1:-1])
+        elif a.type == "identifier" and fn is not None:
+            texts.extend(_assigned_strings(fn, a.text.decode()))
+    rxs = [rx for rx in map(_compiled, patterns) if rx is not None]
+    return any(rx.search(t) for t in texts for rx in rxs)
+
+
+def _assigned_strings(fn, name: str) -> list[str]:
+    """String literals assigned to ``name`` (`name := "..."`, `name = "..."`) in ``fn``."""
+    q = ("[(short_var_declaration left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))"
+         " (assignment_statement left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))]")
+    return [caps["v"][0].text.decode("utf-8", "replace")[1:-1]
+            for _, caps in matches("go", q, fn) if caps["n"][0].text.decode() == name]
+
+
+def used_as_collection(fn, handle: str) -> bool:
+    """Is ``handle`` ranged over, indexed or measured with len in ``fn``? Then it is a
+    slice or map (an ORM's query result), not a handle such as sql.Rows."""
+    q = ("[(range_clause right: (identifier) @h) (index_expression operand: (identifier) @h)"
+         " (call_expression function: (identifier) @f arguments: (argument_list . (identifier) @h)"
+         " (#eq? @f \"len\"))]")
+    return any(caps["h"][0].text.decode() == handle for _, caps in matches("go", q, fn))
+
+
+def function_name(fn) -> str:
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name.text.decode() if name is not None else ""
+
+
 def _asserted_false(call) -> bool:
     """Is ``call`` the checked argument of a test assertion that it returns false?"""
     args = call.parent
@@ -74,9 +136,10 @@ def _asserted_false(call) -> bool:
         and callee_text(outer).rsplit(".", 1)[-1] in ("False", "Falsef")
 
 
-def expects_error(stmt, err: str) -> bool:
+def expects_error(stmt, err: str | None) -> bool:
     """Is ``stmt`` a test assertion that ``err`` is an error (so success fails the test)?"""
-    if stmt is None or stmt.type != "expression_statement" or not stmt.named_children:
+    if err is None or stmt is None or stmt.type != "expression_statement" \
+            or not stmt.named_children:
         return False
     call = stmt.named_children[0]
     if call.type != "call_expression":
@@ -95,6 +158,60 @@ def is_noreturn(call) -> bool:
     return "." in name and name.rsplit(".", 1)[1] in NORETURN_METHODS
 
 
+_GO_DIRECTIVE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
+
+
+@functools.lru_cache(maxsize=1024)
+def go_mod_version(directory: str) -> tuple | None:
+    """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
+    directory = os.path.abspath(directory)
+    while True:
+        try:
+            with open(os.path.join(directory, "go.mod"), "rb") as fh:
+                m = _GO_DIRECTIVE.search(fh.read(64 * 1024))
+            return (int(m.group(1)), int(m.group(2))) if m else None
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def file_go_version(ctx) -> tuple | None:
+    """The Go version a file is built with: the run's setting, else its nearest go.mod."""
+    if ctx.settings.go_version:
+        return tuple(ctx.settings.go_version)
+    return go_mod_version(os.path.dirname(ctx.src.path) or ".")
+
+
+def emit_adjusted(ctx, rule, node, message: str, related=()) -> bool:
+    """Report from a Go code check, lowered or dropped by the file's Go version; whether
+    it was reported."""
+    severity, note = collected_adjustment(ctx, rule)
+    if severity == "drop":
+        return False
+    ctx.emit(rule, node, message + note, related=related, severity=severity)
+    return True
+
+
+def collected_adjustment(ctx, rule) -> tuple:
+    """(severity, note) for timer rules whose leak the runtime fixes from some Go version.
+
+    A rule opts in with ``[options] collected_since_go = "1.23"`` and ``collected = "note"``
+    (report at that severity) or ``"drop"`` (do not report)."""
+    since = rule.options.get("collected_since_go")
+    if not since:
+        return None, ""
+    version = file_go_version(ctx)
+    want = tuple(int(x) for x in since.split(".")[:2])
+    if version is None or version < want:
+        return None, ""
+    action = rule.options.get("collected", "note")
+    return action, (f" (go.mod declares go {version[0]}.{version[1]}: since Go {since} an "
+                    "unreferenced timer or ticker is garbage collected even if never stopped)")
+
+
 class GoAdapter:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -102,11 +219,15 @@ class GoAdapter:
         self._lowered = {}
         self._functions = None
         self._summaries = {}
+        self._program_ends = False
+
+    def adjust(self, rule):
+        return collected_adjustment(self.ctx, rule)
 
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
-        names = sorted({last_name(p) for r in rules for p in r.lifecycle["acquire"]})
+        names = candidate_names(self.ctx, rules)
         if not names:
             return []
         quoted = " ".join('"%s"' % n for n in names)
@@ -118,7 +239,7 @@ class GoAdapter:
             callee = callee_text(call)
             for rule in rules:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
-                    out.append(Candidate(rule, call, short_callee(callee)))
+                    out.append(Candidate(rule, call, callee))
         return out
 
     def track(self, cand: Candidate):
@@ -131,9 +252,9 @@ class GoAdapter:
         if parent is None or fn is None:
             return Verdict(False)
         if parent.type == "expression_statement":
-            if "results" in spec or spec.get("require_use"):
-                return None  # the call's arity is unknown here: not enough evidence
-            return Verdict(True, "because it is discarded")
+            if not self._has_evidence(cand, fn, None):
+                return None
+            return Verdict(True, "because the result is discarded")
         if parent.type != "expression_list" or parent.parent is None:
             # returned directly, passed to a call, part of a larger expression: handed on
             return Verdict(False)
@@ -153,10 +274,13 @@ class GoAdapter:
         if values is None or len(values.named_children) != 1:
             return Verdict(False)
         hi, ei = spec.get("handle", 0), spec.get("error")
-        if "results" in spec and len(names) != spec["results"]:
-            return None  # another API of the same name: not this resource
+        results = spec.get("results")
+        if any(pattern_matches(p, cand.callee) for p in spec.get("single_result", ())):
+            hi, ei, results = 0, None, 1
+        if results is not None and len(names) != results:
+            return None  # another function of the same name, with another shape
         if ei is not None and len(names) <= ei:
-            return None  # not the `x, err :=` shape this rule is about
+            return Verdict(False)  # not the `x, err :=` shape this rule is about
         if hi >= len(names):
             return Verdict(False)
         target = names[hi]
@@ -166,50 +290,45 @@ class GoAdapter:
         err = None
         if ei is not None and names[ei].type == "identifier" and names[ei].text != b"_":
             err = names[ei].text.decode()
-            if "err" not in err.lower():
-                return None  # `query, args := b.Query()`: another API
-        # with the error slot ignored the shape proves little: ask for a telling use
-        strong = ei is None or err is not None
         if handle == "_":
-            if err is not None and expects_error(stmt.next_named_sibling, err):
-                return Verdict(False)  # a test that expects the query to fail
-            if strong and self._evidence(spec, fn, None):
-                return Verdict(True, "because it is discarded")
-            return None
+            if not self._has_evidence(cand, fn, None):
+                return None
+            if expects_error(stmt.next_named_sibling, err):
+                return Verdict(False)  # a test that expects the call to fail
+            return Verdict(True, "because it is assigned to _", node="_")
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
-        if not self._evidence(spec, fn, handle, imports_count=strong):
+        if not declares and fn.type == "func_literal" and not self._declared_in(fn, handle):
+            return Verdict(False)  # a closure storing into its enclosing function's variable
+        if not self._has_evidence(cand, fn, handle):
             return None
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
-        return Track(cand, fn, handle, err, decl_block, {"stmt": stmt})
+        # the other results (`ctx` of `ctx, cancel :=`): code that checks them for nil
+        # is keeping track of whether the handle is live
+        pairs = {n.text.decode() for i, n in enumerate(names)
+                 if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
+        return Track(cand, fn, handle, err, decl_block, {"stmt": stmt, "pairs": pairs})
 
-    def imports(self) -> list[str]:
-        """Import paths of this file."""
-        if "imports" not in self.ctx.cache:
-            self.ctx.cache["imports"] = [
-                caps["p"][0].text.decode("utf-8", "replace").strip('"`')
-                for _, caps in matches("go", "(import_spec path: (_) @p)", self.root)]
-        return self.ctx.cache["imports"]
-
-    def _evidence(self, spec, fn, handle: str | None, imports_count: bool = True) -> bool:
-        """Method names are shared by unrelated APIs (url.Query, an API client's Query):
-        when the rule asks for it, require a telling use of the handle, or, for a handle
-        that is never used that way, a telling import."""
-        need_import, need_use = spec.get("require_import"), spec.get("require_use")
-        if not need_import and not need_use:
+    def _has_evidence(self, cand, fn, handle: str) -> bool:
+        """A call matched only by a ``*.Name`` pattern is the rule's resource only if the
+        function uses the handle as one (``resp.Body``, ``stmt.Exec``...), when the rule
+        lists such ``evidence``."""
+        spec = cand.rule.lifecycle
+        evidence = spec.get("evidence")
+        if not evidence or cand.callee in spec["acquire"]:
             return True
-        if need_use and handle is not None:
-            body = fn.child_by_field_name("body")
-            text = body.text if body is not None else b""
-            if any(f"{handle}.{m}(".encode() in text for m in need_use):
-                return True
-            if re.search(rb"\b" + re.escape(handle.encode()) + rb"\.(?:\w+)?\(", text):
-                return False  # used, but never as this resource: another API
-        if imports_count and need_import:
-            return any(any(w in imp for w in need_import) for imp in self.imports())
-        return False
+        if handle is not None and used_as_collection(fn, handle):
+            return False
+        if _string_args_match(cand.call, spec.get("evidence_args", ()), fn):
+            return True
+        if handle is None:
+            return False
+        q = ("((selector_expression operand: (identifier) @h field: (field_identifier) @f)"
+             " (#eq? @h \"%s\"))" % handle)
+        wanted = set(evidence)
+        return any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn))
 
     def _scope_of(self, stmt, fn):
         n = stmt.parent
@@ -264,12 +383,51 @@ class GoAdapter:
         if hit is None:
             blocks = {}
             body = fn.child_by_field_name("body")
+            # returning from main ends the program: nothing is left to leak
+            self._program_ends = self._is_main(fn)
             if body is None:
                 hit = (ir.Block([], fn), fn, blocks)
             else:
-                hit = (self._block(body, blocks, 0), body, blocks)
+                block = self._block(body, blocks, 0)
+                if self._program_ends:
+                    block.stmts.append(ir.Exit(body, "noreturn"))
+                hit = (block, body, blocks)
+            self._program_ends = False
             self._lowered[key] = hit
         return hit
+
+    def _runs_once(self, head, loop) -> bool:
+        """A range over a non-empty literal, directly or through a variable the function
+        sets to one (the table-driven test): the body runs at least once."""
+        if head.type != "range_clause":
+            return False
+        value = head.child_by_field_name("right")
+        if value is not None and value.type == "identifier":
+            value = self._literal_of(value.text.decode(), loop)
+        if value is None or value.type != "composite_literal":
+            return False
+        body = value.child_by_field_name("body")
+        return body is not None and any(c.type in ("literal_element", "keyed_element")
+                                        for c in body.named_children)
+
+    def _literal_of(self, name: str, loop):
+        """The composite literal that the only `name :=` before ``loop`` assigns."""
+        fn = enclosing_function(loop)
+        found = None
+        for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                     " right: (expression_list . (_) @v .)) @d", fn):
+            if caps["n"][0].text.decode() != name:
+                continue
+            if found is not None or caps["d"][0].start_byte > loop.start_byte:
+                return None
+            found = caps["v"][0]
+        return found
+
+    def _is_main(self, fn) -> bool:
+        if fn.type != "function_declaration" or function_name(fn) != "main":
+            return False
+        pkg = next((c for c in self.root.named_children if c.type == "package_clause"), None)
+        return pkg is not None and pkg.named_children and pkg.named_children[0].text == b"main"
 
     def _block(self, node, blocks, depth, extra_first=()):
         if depth > ir.MAX_DEPTH:
@@ -295,14 +453,15 @@ class GoAdapter:
             return self._if(s, blocks, depth)
         if t == "for_statement":
             body = s.child_by_field_name("body")
-            clause = [c for c in s.named_children if c is not body]
+            clause = [c for c in s.named_children if c != body and c.type != "comment"]
             infinite = not clause or (clause[0].type == "for_clause"
                                       and clause[0].child_by_field_name("condition") is None)
             head = clause[0] if clause else None
-            loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head)
+            loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head,
+                           runs=head is not None and self._runs_once(head, s))
             return loop
         if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
-            cases, has_default = [], False
+            cases, has_default, falls = [], False, []
             prefix = []
             init = s.child_by_field_name("initializer")
             if init is not None:
@@ -319,7 +478,12 @@ class GoAdapter:
                         head.append(ir.Leaf(comm))
                     case_block = ir.Block(head + [self._stmt(x, blocks, depth + 1)
                                                   for x in self._case_statements(c)], c)
+                    falls.append(any(x.type == "fallthrough_statement"
+                                     for x in self._case_statements(c)[-1:]))
                     cases.append(case_block)
+            for i in range(len(cases) - 2, -1, -1):  # `fallthrough` runs the next case too
+                if falls[i]:
+                    cases[i].stmts = cases[i].stmts + cases[i + 1].stmts
             exhaustive = has_default or t == "select_statement"
             branch = ir.Branch(s, cases, exhaustive, True, label)
             if prefix:
@@ -328,7 +492,7 @@ class GoAdapter:
                 return block
             return branch
         if t == "return_statement":
-            return ir.Exit(s, "return")
+            return ir.Exit(s, "noreturn" if self._program_ends else "return")
         if t == "break_statement":
             return ir.Exit(s, "break", self._label(s))
         if t == "continue_statement":
@@ -431,27 +595,65 @@ class GoEffects:
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
         self.exhausted_by = set(spec.get("exhausted_by", ()))
+        # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
+        self.receive_releases = bool(track.candidate) and any(
+            pattern_matches(p, track.candidate.callee) for p in spec.get("receive_releases", ()))
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
 
     def guard(self, cond):
-        if cond is None or cond.type != "binary_expression":
+        """The branch in which the handle is nil: the error is non-nil there (`err != nil`,
+        `err == io.EOF`, `errors.Is(err, X)`, either side of an `&&`), or the handle itself
+        is compared with nil."""
+        while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
+            cond = cond.named_children[0]
+        if cond is None:
+            return None
+        if cond.type == "call_expression":
+            args = cond.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            callee = callee_text(cond)
+            if callee in ("errors.Is", "errors.As") and self._is_error(first):
+                return "then"
+            # `if assert.NoError(t, err) { ... }`: the body runs only without an error
+            if callee.rsplit(".", 1)[-1] in ("NoError", "Nil") and args is not None \
+                    and any(self._is_error(a) for a in args.named_children):
+                return "else"
+            return None
+        if cond.type != "binary_expression":
             return None
         op = cond.child_by_field_name("operator")
         left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
         if op is None or left is None or right is None:
             return None
+        if op.type == "&&":
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if "then" in sides else None
+        if op.type == "||":  # `err == context.Canceled || err == io.EOF`
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if sides == {"then"} else None
         if left.type == "nil":
             left, right = right, left
+        if self._is_error(left):
+            if right.type == "nil":
+                return {"!=": "then", "==": "else"}.get(op.type)
+            if op.type == "==" and right.type in ("identifier", "selector_expression") \
+                    and right.text != b"nil":
+                return "then"  # err == io.EOF: an error, so no handle
+            return None
         if right.type != "nil" or left.type != "identifier":
             return None
         name = left.text.decode()
-        if name == self.track.error and not self._shadowed(left, None, name):
-            return {"!=": "then", "==": "else"}.get(op.type)
-        if name == self.name and not self._shadowed(left, None):
+        if (name == self.name or name in self.track.extra.get("pairs", ())) \
+                and not self._shadowed(left, None, name):
             return {"==": "then", "!=": "else"}.get(op.type)
         return None
+
+    def _is_error(self, node) -> bool:
+        return (node is not None and node.type == "identifier" and self.track.error is not None
+                and node.text.decode() == self.track.error
+                and not self._shadowed(node, None, self.track.error))
 
     def events(self, leaf) -> list[str]:
         node = leaf.node
@@ -512,35 +714,34 @@ class GoEffects:
         return False
 
     def _shadowed(self, n, top, name: str | None = None) -> bool:
-        """Is this mention of the name a different variable?
-
-        Only a declaration in a scope nested inside the acquisition's scope, before the
-        mention, can shadow the tracked variable; scopes that also hold the acquisition
-        hold the variable itself."""
+        """Is this mention of the name a different variable (redeclared in a nested scope)?"""
         name = name or self.name
         fn = self.track.function
+        decl_scope = self.track.decl_block
         acq = self.stmt
         p, child = n, None
         while p is not None and p != fn:
-            if acq is not None and p.start_byte <= acq.start_byte < p.end_byte:
-                return False
+            # a declaration before the tracked one (in a scope holding it) is not in effect
+            holds_acq = acq is not None and p.start_byte <= acq.start_byte < p.end_byte
             if p.type == "func_literal":
                 params = p.child_by_field_name("parameters")
                 if params is not None and any(
                         x.text.decode() == name
                         for d in params.named_children for x in d.children_by_field_name("name")):
                     return True
-            if p.type in ("statement_list", "block") and child is not None:
+            if p.type in ("statement_list", "block") and child is not None and p != decl_scope \
+                    and (decl_scope is None or p.parent != decl_scope):
                 for sib in p.named_children:
                     if sib.start_byte >= child.start_byte:
                         break
+                    if holds_acq and sib.start_byte < acq.start_byte:
+                        continue
                     if self._declares(sib, name):
                         return True
-            if p.type in ("for_statement", "if_statement", "expression_switch_statement",
-                          "type_switch_statement"):
+            if p.type in ("for_statement", "if_statement") and p != decl_scope and not holds_acq:
                 for c in p.named_children:
                     if c.type in ("range_clause", "for_clause", "short_var_declaration") \
-                            and c != child and self._declares(c, name):
+                            and self._declares(c, name) and (child is None or c != child):
                         return True
             child, p = p, p.parent
         return False
@@ -582,11 +783,11 @@ class GoEffects:
             method = p.child_by_field_name("field").text.decode()
             gp = p.parent
             if gp is not None and gp.type == "call_expression" \
-                    and gp.child_by_field_name("function") == p:
-                if method in self.release:
-                    return RELEASE if deferred or not closure else HANDOFF
-                if method in self.exhausted_by and _asserted_false(gp):
-                    return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
+                    and gp.child_by_field_name("function") == p and method in self.release:
+                return RELEASE if deferred or not closure else HANDOFF
+            if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
+                    and _asserted_false(gp):
+                return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
             return None
         if t == "call_expression" and p.child_by_field_name("function") == expr:
             if "()" in self.release:
@@ -615,6 +816,9 @@ class GoEffects:
             if gp.type == "var_spec":
                 return HANDOFF
             return None
+        if t == "unary_expression" and expr != n and self.receive_releases \
+                and p.child_by_field_name("operator").type == "<-":
+            return RELEASE
         if t in ("literal_element", "keyed_element", "send_statement", "unary_expression",
                  "literal_value", "go_statement"):
             if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
@@ -625,6 +829,12 @@ class GoEffects:
         if t == "return_statement":
             return HANDOFF
         return None
+
+    def _names_release(self, function: str) -> bool:
+        """`GracefulClose(resp)`, `closeQuietly(f)`, `stopTicker(t)`: a function named after
+        the release takes care of it."""
+        low = function.lower()
+        return any(m != "()" and m.lower() in low for m in self.release)
 
     def _declares_in_other_scope(self, decl) -> bool:
         scope = self.a._scope_of(decl, self.track.function)
@@ -644,7 +854,28 @@ class GoEffects:
             return None
         if callee in STORING_BUILTINS or callee in self.handoff_calls:
             return HANDOFF
-        if "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
+        # a function value (a cancel func) passed to a library is there to be called
+        func_handle = "()" in self.release
+        borrowing = (not func_handle and "." in callee
+                     and callee.split(".", 1)[0] in BORROWING_PACKAGES)
+        if not borrowing and self.depth < 3:
+            index = [c for c in args.named_children if c.type != "comment"].index(expr) \
+                if expr in args.named_children else -1
+            if index >= 0:
+                # a same-file function is judged by its body, whatever its name
+                summary = self.a.releases_param(short, index, self.rule, self.depth)
+                if summary is not None:
+                    if summary:
+                        return RELEASE if (deferred or not closure) else HANDOFF
+                    return None
+        if self._names_release(short):
+            return RELEASE if deferred or not closure else HANDOFF
+        if borrowing:
+            return None
+        return HANDOFF
+        # a function value (a cancel func) passed to a library is there to be called
+        func_handle = "()" in self.release
+        if not func_handle and "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
             return None
         if self.depth < 3:
             index = [c for c in args.named_children if c.type != "comment"].index(expr) \

@@ -21,6 +21,8 @@ FAMILIES = {
     "loop": ("Loops", "Nothing piles up in loops (defers, acquisitions)"),
 }
 NOT_ANALYSED = ("internal-error", "timeout", "unreadable", "syntax-error")
+# findings listed per family: a pull request comment holds at most 65536 characters
+MAX_LISTED = 50
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -42,8 +44,6 @@ def verified_line(rule, v) -> str:
     """What a rule checked, e.g. "31 of 33 `Query`/`QueryContext` results are closed on
     every path (LL101 `sql-rows-not-closed`)"."""
     tag = f"({rule.code} `{rule.name}`)"
-    if v is None or not v.checked:
-        return f"nothing to check {tag}"
     if rule.lifecycle:
         verb = rule.lifecycle.get("verb", "released")
         what = "result is" if v.checked == 1 else "results are"
@@ -65,15 +65,23 @@ def render(report, statistics: bool = False) -> str:
     for fam in families:
         title, check = FAMILIES.get(fam, (fam.capitalize(), f"No {fam} leaks"))
         found = [f for f in report.findings if f.family == fam]
+        counted = [(r, report.verified[r.code]) for r in rules
+                   if r.family == fam and r.code in report.verified
+                   and report.verified[r.code].checked]
+        if not found and not counted:
+            check += " (nothing of this kind in the scanned files)"
         out += ["", f"### {title}", "", f"- [{' ' if found else 'x'}] {check}"]
-        for rule in (r for r in rules if r.family == fam):
-            out.append(f"  - {verified_line(rule, report.verified.get(rule.code))}")
-        for f in found:
+        out += [f"  - {verified_line(rule, v)}" for rule, v in counted]
+        for f in found[:MAX_LISTED]:
             out.append(f"  - `{f.path}:{f.position.line}`: {_md(f.message)} ({f.code})")
+        if len(found) > MAX_LISTED:
+            out.append(f"  - … and {len(found) - MAX_LISTED} more (see the full report)")
     broken = [d for d in report.diagnostics if d.kind in NOT_ANALYSED]
     if broken:
         out += ["", "### Not fully analysed", ""]
-        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken]
+        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken[:MAX_LISTED]]
+        if len(broken) > MAX_LISTED:
+            out.append(f"- … and {len(broken) - MAX_LISTED} more")
     if statistics:
         counts = by_rule(report)
         names = {r.code: r.name for r in rules}

@@ -1,13 +1,16 @@
 """GitHub Actions workflow commands: one ``::warning file=...::message`` line per finding,
 so findings show inline on pull requests without code scanning.
 
-Columns are 1-based code point columns; ``endColumn`` is the column of the last
-character and is only given for one-line spans (GitHub drops columns otherwise).
+Paths are relative to the working directory (run from the repository root). Columns
+are 1-based code point columns; ``endColumn`` is the column of the last character and
+is only given for one-line spans (GitHub drops columns otherwise).
 """
 
 from __future__ import annotations
 
 import os
+
+from .paths import cwd_relative
 
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 # diagnostics worth a line in the log: files that were not (fully) analysed
@@ -24,7 +27,7 @@ def _prop(text: str) -> str:
 
 
 def _path(path: str) -> str:
-    return os.path.normpath(path).replace(os.sep, "/")
+    return cwd_relative(path) or os.path.abspath(path).replace(os.sep, "/")
 
 
 def annotation(f) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from .paths import cwd_relative
 from .rule_docs import help_markdown, help_text
 from .statistics import by_rule
 
@@ -28,20 +29,11 @@ def _region(p) -> dict:
 def _artifact(path: str) -> dict:
     """A file relative to %SRCROOT% (the working directory), or an absolute file URI for
     a file outside it (GitHub can only place files under the repository root)."""
-    full = os.path.abspath(path)
-    if not _inside_cwd(full):
-        return {"uri": Path(full).as_uri()}
-    rel = os.path.relpath(full).replace(os.sep, "/")
+    rel = cwd_relative(path)
+    if rel is None:
+        return {"uri": Path(os.path.abspath(path)).as_uri()}
     # undecodable bytes of a file name go back to those bytes, percent-encoded
     return {"uri": quote(rel, safe="/", errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}
-
-
-def _inside_cwd(full: str) -> bool:
-    try:
-        cwd = os.getcwd()
-        return full != cwd and os.path.commonpath([full, cwd]) == cwd
-    except ValueError:  # another drive on Windows
-        return False
 
 
 def _location(path: str, p, message: str | None = None, id_: int | None = None) -> dict:

@@ -1,0 +1,399 @@
+"""Package-level maps and slices that only grow (LL510), and maps "cleared" by a delete
+loop (LL511).
+
+A package lives in one directory, so LL510 reads the sibling `.go` files of the same
+package (not `_test.go`) to see every insertion and every eviction of a package-level
+variable. Each directory is parsed once per process and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import json
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .. import languages
+from ..languages import matches
+from ..languages.go import callee_text, enclosing_function
+from ..model import Related
+from ..source import SourceFile
+from .go_chans import declared_names, strip_parens, text
+from .go_package import is_command, package_name
+
+# inserting functions of these names fill registries (called from init() elsewhere)
+REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister", "Add")
+_SYNC_MAP_INSERT = {"Store", "LoadOrStore", "Swap"}
+_SYNC_MAP_EVICT = {"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"}
+_DIR_CACHE_SIZE = 8
+_dir_cache: OrderedDict = OrderedDict()
+
+
+@dataclass
+class PackageFile:
+    path: str
+    src: SourceFile
+    root: object
+
+
+@dataclass
+class Uses:
+    inserts: list = field(default_factory=list)  # (PackageFile, node)
+    evictions: list = field(default_factory=list)
+
+
+# -- the package ---------------------------------------------------------------------
+
+def _parse(path: str, limit: int):
+    try:
+        if os.path.getsize(path) > limit:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+        data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return PackageFile(path, SourceFile(path, data, "go"), languages.parser("go").parse(data).root_node)
+
+
+def package_files(ctx) -> list[PackageFile]:
+    """This file and the other non-test files of its package in the same directory."""
+    here = PackageFile(ctx.src.path, ctx.src, ctx.tree.root_node)
+    directory = os.path.dirname(ctx.src.path) or "."
+    try:
+        names = sorted(n for n in os.listdir(directory)
+                       if n.endswith(".go") and not n.endswith("_test.go"))
+    except OSError:
+        return [here]
+    stamp = []
+    for n in names:
+        try:
+            st = os.stat(os.path.join(directory, n))
+            stamp.append((n, st.st_mtime_ns, st.st_size))
+        except OSError:
+            continue
+    key = (os.path.abspath(directory), tuple(stamp))
+    files = _dir_cache.get(key)
+    if files is None:
+        files = []
+        for n, _m, _s in stamp:
+            pf = _parse(os.path.join(directory, n), ctx.settings.max_file_size)
+            if pf is not None:
+                files.append(pf)
+        _dir_cache[key] = files
+        while len(_dir_cache) > _DIR_CACHE_SIZE:
+            _dir_cache.popitem(last=False)
+    pkg = package_name(ctx.tree.root_node)
+    me = os.path.abspath(ctx.src.path)
+    return [here] + [f for f in files if os.path.abspath(f.path) != me and package_name(f.root) == pkg]
+
+
+# -- package-level containers --------------------------------------------------------
+
+def _container_kind(spec) -> str | None:
+    """'map', 'slice' or 'sync.Map' when the var_spec declares one, else None."""
+    typ = spec.child_by_field_name("type")
+    if typ is not None:
+        t = text(typ).replace(" ", "").lstrip("*")
+        if typ.type == "map_type":
+            return "map"
+        if typ.type == "slice_type":
+            return "slice"
+        if t == "sync.Map":
+            return "sync.Map"
+        return None
+    value = spec.child_by_field_name("value")
+    if value is None or len(value.named_children) != 1:
+        return None
+    v = strip_parens(value.named_children[0])
+    if v.type == "unary_expression" and text(v.child_by_field_name("operator")) == "&":
+        v = strip_parens(v.child_by_field_name("operand"))
+    if v.type == "composite_literal":
+        t = v.child_by_field_name("type")
+        if t is not None and t.type == "map_type":
+            return "map"
+        if t is not None and t.type == "slice_type":
+            return "slice"
+        if t is not None and text(t).replace(" ", "") == "sync.Map":
+            return "sync.Map"
+    if v.type == "call_expression":
+        args = v.child_by_field_name("arguments").named_children
+        if callee_text(v) == "make" and args and args[0].type in ("map_type", "slice_type"):
+            return "map" if args[0].type == "map_type" else "slice"
+        if callee_text(v) == "new" and args and text(args[0]).replace(" ", "") == "sync.Map":
+            return "sync.Map"
+    return None
+
+
+def package_containers(root) -> dict:
+    """Unexported package-level maps, slices and sync.Maps: name -> (name node, kind)."""
+    out = {}
+    for child in root.named_children:
+        if child.type != "var_declaration":
+            continue
+        specs = []
+        for s in child.named_children:
+            specs.extend(s.named_children if s.type == "var_spec_list" else [s])
+        for spec in specs:
+            if spec.type != "var_spec":
+                continue
+            names = spec.children_by_field_name("name")
+            kind = _container_kind(spec) if len(names) == 1 else None
+            if kind is None:
+                continue
+            name = text(names[0])
+            if name != "_" and not name[:1].isupper():
+                out[name] = (names[0], kind)
+    return out
+
+
+def once_functions(files) -> set:
+    """Names of functions passed to `once.Do(f)` anywhere in the package: they run once."""
+    out = set()
+    for pf in files:
+        for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)"
+                                     " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))",
+                               pf.root):
+            out.add(text(caps["f"][0]))
+    return out
+
+
+def _filled_once(fn, once: set) -> bool:
+    """In init(), a Register*/Add* function, a function run by once.Do, or a func literal
+    given to once.Do: filling a registry, not a cache."""
+    f = fn
+    while f is not None:
+        name = f.child_by_field_name("name") if f.type != "func_literal" else None
+        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)
+                                 or text(name) in once):
+            return True
+        if f.type == "func_literal":
+            call = f.parent.parent if f.parent is not None else None
+            if call is not None and call.type == "call_expression" and callee_text(call).endswith(".Do"):
+                return True
+        f = enclosing_function(f)
+    return False
+
+
+def _keyed_by_type(ident, fn) -> bool:
+    """Is the key of this insertion a reflect.Type (memoising per Go type: bounded by the
+    program, not by its input)?"""
+    p = ident.parent
+    if p.type == "index_expression":
+        key = p.child_by_field_name("index")
+    else:  # m.Store(key, v)
+        call = p.parent
+        args = call.child_by_field_name("arguments").named_children if call is not None \
+            and call.type == "call_expression" else []
+        key = args[0] if args else None
+    if key is None:
+        return False
+    if "reflect.Type" in text(key):
+        return True
+    typed = set()
+    for _, caps in matches("go", "(parameter_declaration name: (identifier) @n type: (_) @t)", fn):
+        if text(caps["t"][0]).replace(" ", "") == "reflect.Type":
+            typed.add(caps["n"][0].text)
+    # the key's names, and one step back through `k := ...` assignments in the function
+    defs = {}
+    for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                 " right: (expression_list . (_) @v .))", fn):
+        defs.setdefault(caps["n"][0].text, caps["v"][0])
+    stack, followed = [key], set()
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.text in typed:
+                return True
+            if n.text in defs and n.text not in followed:
+                followed.add(n.text)
+                stack.append(defs[n.text])
+            continue
+        if "reflect.Type" in text(n):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def classify(pf: PackageFile, kinds: dict, uses: dict, scopes: dict, once: set) -> None:
+    """Add every insertion and eviction of the package-level containers (name -> kind)
+    in one file."""
+    if not kinds:
+        return
+    # only the containers' own names: asking for every identifier of a package is slow
+    names = " ".join(json.dumps(n) for n in sorted(kinds))
+    for _, caps in matches("go", "((identifier) @id (#any-of? @id %s))" % names, pf.root):
+        ident = caps["id"][0]
+        name = text(ident)
+        if name not in kinds:
+            continue
+        fn = enclosing_function(ident)
+        if fn is None:
+            continue  # package level: the declaration or a registry literal
+        key = (pf.path, fn.start_byte)
+        if key not in scopes:
+            scopes[key] = declared_names(fn) | _outer_locals(fn)
+        if name in scopes[key]:
+            continue
+        verdict = _use(ident)
+        if verdict == "index-set":  # a new key in a map; an overwritten element in a slice
+            verdict = "insert" if kinds[name] == "map" else None
+        if verdict == "insert":
+            if not _filled_once(fn, once) and not _keyed_by_type(ident, fn):
+                uses[name].inserts.append((pf, ident))
+        elif verdict == "evict":
+            uses[name].evictions.append((pf, ident))
+
+
+def _outer_locals(fn) -> set:
+    out = set()
+    f = enclosing_function(fn)
+    while f is not None:
+        out |= declared_names(f)
+        f = enclosing_function(f)
+    return out
+
+
+def _use(ident) -> str | None:
+    """'insert', 'evict' or None (a read) for one mention of a package-level container."""
+    p = ident.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None:
+        return None
+    t = p.type
+    if t == "index_expression" and p.child_by_field_name("operand") is not None \
+            and strip_parens(p.child_by_field_name("operand")) == ident:
+        lst = p.parent
+        if lst is not None and lst.type == "expression_list" and lst.parent is not None \
+                and lst.parent.type == "assignment_statement" \
+                and lst.parent.child_by_field_name("left") == lst:
+            op = lst.parent.child_by_field_name("operator")
+            return "index-set" if op is not None and text(op) == "=" else None
+        return None
+    if t == "selector_expression" and p.child_by_field_name("operand") == ident:
+        method = text(p.child_by_field_name("field"))
+        if method in _SYNC_MAP_INSERT:
+            return "insert"
+        if method in _SYNC_MAP_EVICT:
+            return "evict"
+        return None
+    if t == "argument_list":
+        call = p.parent
+        callee = callee_text(call) if call is not None else ""
+        if callee in ("delete", "clear"):
+            return "evict"
+        if callee == "append":
+            args = [a for a in p.named_children if a.type != "comment"]
+            if args and args[0] == ident and _appended_back(call, ident):
+                return "insert"
+            return None
+        if callee in ("len", "cap"):
+            return "evict" if _size_checked(call) else None
+        return "evict"  # handed to a function: it may evict, we cannot see
+    if t == "expression_list" and p.parent is not None:
+        stmt = p.parent
+        if stmt.type == "assignment_statement" and stmt.child_by_field_name("left") == p:
+            right = stmt.child_by_field_name("right")
+            if right is not None and len(right.named_children) == 1:
+                r = strip_parens(right.named_children[0])
+                if r.type == "call_expression" and callee_text(r) == "append":
+                    args = r.child_by_field_name("arguments").named_children
+                    if args and text(strip_parens(args[0])) == text(ident):
+                        return None  # counted at the append argument
+            return "evict"  # reassigned: replaced, reset or truncated
+        if stmt.type in ("assignment_statement", "short_var_declaration", "var_spec") \
+                or (stmt.type == "return_statement"):
+            return "evict"  # aliased or returned: someone else may evict
+    if t in ("keyed_element", "literal_element", "send_statement", "return_statement"):
+        return "evict"
+    if t == "unary_expression" and text(p.child_by_field_name("operator")) == "&":
+        return "evict"
+    return None
+
+
+def _appended_back(call, ident) -> bool:
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "expression_list" or p.parent is None:
+        return False
+    stmt = p.parent
+    if stmt.type != "assignment_statement":
+        return False
+    left = stmt.child_by_field_name("left")
+    return left is not None and len(left.named_children) == 1 and text(left.named_children[0]) == text(ident)
+
+
+def _size_checked(call) -> bool:
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "binary_expression":
+        return False
+    op = p.child_by_field_name("operator")
+    return op is not None and text(op) in (">", ">=", "<", "<=", "==")
+
+
+def unbounded_package_cache(ctx, rule) -> None:
+    if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
+        return  # tests and commands end soon: their package state goes with the process
+    containers = package_containers(ctx.tree.root_node)
+    if not containers:
+        return
+    files = package_files(ctx)
+    uses = {n: Uses() for n in containers}
+    scopes: dict = {}
+    kinds = {n: k for n, (_d, k) in containers.items()}
+    once = once_functions(files)
+    for pf in files:
+        classify(pf, kinds, uses, scopes, once)
+    for name, (decl, kind) in containers.items():
+        u = uses[name]
+        if not u.inserts:
+            continue
+        ctx.count(rule.code, ok=bool(u.evictions))
+        if u.evictions:
+            continue
+        pf, first = u.inserts[0]
+        where = os.path.basename(pf.path)
+        verb = "appended to" if kind == "slice" else "inserted into"
+        ctx.emit(rule, decl, rule.message.format(
+            kind=kind, name=name, verb=verb, site=f"{where}:{first.start_point[0] + 1}" + (
+                f" and {len(u.inserts) - 1} more place(s)" if len(u.inserts) > 1 else "")))
+        finding = ctx.result.findings[-1]
+        for pf, node in u.inserts[:5]:
+            finding.related.append(Related(pf.path, pf.src.position(node), f"{verb} here"))
+
+
+# -- LL511 ----------------------------------------------------------------------------
+
+def delete_loop_clear(ctx, rule) -> None:
+    if ctx.is_test:
+        return  # benchmarks and tests reset their maps for reuse
+    q = ("(for_statement (range_clause left: (expression_list . (identifier) @k) right: (_) @m)"
+         " body: (block) @body) @loop")
+    package = package_containers(ctx.tree.root_node)
+    for _, caps in matches("go", q, ctx.tree.root_node):
+        loop, body, key, m = caps["loop"][0], caps["body"][0], caps["k"][0], caps["m"][0]
+        stmts = [s for s in body.named_children if s.type != "comment"]
+        if len(stmts) == 1 and stmts[0].type == "statement_list":
+            stmts = [s for s in stmts[0].named_children if s.type != "comment"]
+        if len(stmts) != 1 or stmts[0].type != "expression_statement":
+            continue
+        call = stmts[0].named_children[0] if stmts[0].named_children else None
+        if call is None or call.type != "call_expression" or callee_text(call) != "delete":
+            continue
+        args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+        if len(args) != 2 or text(args[0]) != text(m) or text(args[1]) != text(key):
+            continue
+        target = strip_parens(m)
+        fn = enclosing_function(loop)
+        long_lived = target.type == "selector_expression" or (
+            target.type == "identifier" and text(target) in package
+            and (fn is None or text(target) not in declared_names(fn) | _outer_locals(fn)))
+        ctx.count(rule.code, ok=not long_lived)
+        if long_lived:
+            ctx.emit(rule, loop, rule.message.format(name=text(m)))
+

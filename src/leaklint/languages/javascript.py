@@ -1,0 +1,427 @@
+"""TypeScript and JavaScript: syntax helpers and the lifecycle adapter.
+
+One module serves the typescript, tsx and javascript grammars: their statement and
+expression node types agree for everything read here (TypeScript only adds wrappers
+such as ``x!`` and ``x as T``, which ``norm`` and ``strip`` see through).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..analysis import ir
+from ..analysis.handles import Candidate, Track, Verdict, pattern_matches
+from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+
+FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
+             "method_definition", "generator_function_declaration", "generator_function")
+WRAPPERS = ("parenthesized_expression", "non_null_expression", "as_expression",
+            "satisfies_expression", "type_assertion", "await_expression")
+
+_SPACE = re.compile(r"\s+")
+
+
+def text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def norm(node) -> str:
+    """The expression as compared structurally: no spaces, `?.` as `.`, no `!`, no casts."""
+    node = strip(node)
+    if node is None:
+        return ""
+    t = _SPACE.sub("", text(node)).replace("?.", ".").replace("!.", ".").replace(";", "")
+    return t[:-1] if t.endswith("!") else t
+
+
+def strip(node):
+    """The expression inside parentheses, `x!`, `x as T`, `<T>x`, `await x`."""
+    while node is not None and node.type in WRAPPERS:
+        inner = [c for c in node.named_children if c.type not in ("type_annotation",)]
+        if not inner:
+            return node
+        node = inner[0] if node.type != "type_assertion" else inner[-1]
+    return node
+
+
+def up(node):
+    """The nearest ancestor that is not a wrapper, and the child of it on the way."""
+    child, p = node, node.parent
+    while p is not None and p.type in WRAPPERS:
+        child, p = p, p.parent
+    return p, child
+
+
+def callee(call) -> str:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    return norm(fn)
+
+
+def method_of(call) -> str:
+    """`addEventListener` for `window.addEventListener(...)`, the name for `f(...)`."""
+    fn = strip(call.child_by_field_name("function"))
+    if fn is None:
+        return ""
+    if fn.type == "member_expression":
+        return text(fn.child_by_field_name("property"))
+    return text(fn) if fn.type == "identifier" else ""
+
+
+def receiver(call):
+    """`window` for `window.addEventListener(...)`; None for a bare call."""
+    fn = strip(call.child_by_field_name("function"))
+    if fn is not None and fn.type == "member_expression":
+        return fn.child_by_field_name("object")
+    return None
+
+
+def args(call) -> list:
+    a = call.child_by_field_name("arguments")
+    if a is None or a.type != "arguments":
+        return []
+    return [c for c in a.named_children if c.type != "comment"]
+
+
+def enclosing_function(node):
+    n = node.parent
+    while n is not None and n.type not in FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def function_name(fn) -> str:
+    """The name a function is known by: declared, method, `const f = () =>`, `f: function`."""
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return text(name)
+    p, _ = up(fn)
+    if p is None:
+        return ""
+    if p.type == "variable_declarator":
+        return text(p.child_by_field_name("name"))
+    if p.type in ("pair", "public_field_definition", "field_definition"):
+        key = p.child_by_field_name("key") or p.child_by_field_name("name") \
+            or p.child_by_field_name("property")
+        return text(key)
+    if p.type == "assignment_expression":
+        left = strip(p.child_by_field_name("left"))
+        if left is not None and left.type == "member_expression":
+            return text(left.child_by_field_name("property"))
+        return text(left)
+    return ""
+
+
+def walk(node, stop=()):
+    """Every descendant of ``node`` (explicit stack), not entering node types in ``stop``."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in stop:
+            stack.extend(reversed(n.named_children))
+
+
+def calls_in(node, stop=()):
+    return [n for n in walk(node, stop) if n.type == "call_expression"]
+
+
+def function_body(fn):
+    return fn.child_by_field_name("body")
+
+
+def returned_values(fn) -> list:
+    """Expressions ``fn`` returns (its own returns, not nested functions'); arrow bodies too."""
+    body = function_body(fn)
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    out = []
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "return_statement" and n.named_children:
+            out.append(n.named_children[0])
+    return out
+
+
+def is_literal(node) -> bool:
+    node = strip(node)
+    return node is not None and node.type in ("string", "number", "template_string", "true",
+                                              "false", "null", "undefined") \
+        and not (node.type == "template_string" and any(
+            c.type == "template_substitution" for c in node.named_children))
+
+
+# ---------------------------------------------------------------------------------------
+# lifecycle adapter: function-scoped resources (pool clients, file handles)
+# ---------------------------------------------------------------------------------------
+
+class _Throws:
+    """The condition of "statement ``stmt`` may throw here" (see ``JsAdapter._may_throw``)."""
+
+    def __init__(self, stmt):
+        self.stmt = stmt
+
+# calls that do not throw in practice; a statement made only of these is not a throw point
+_NOTHROW = {"console.log", "console.error", "console.warn", "console.info", "console.debug"}
+_DECLS = ("lexical_declaration", "variable_declaration")
+
+
+class JsAdapter:
+    """Lowers JS/TS function bodies into ``analysis.ir`` for the lifecycle engine.
+
+    Unlike Go, any call can throw: a statement that calls or awaits something after the
+    acquisition may leave the function as a raise, which ``try/finally`` or ``catch``
+    covers and nothing else does.
+    """
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.root = ctx.tree.root_node
+        self._lowered = {}
+
+    # -- candidates ----------------------------------------------------------------
+
+    def candidates(self, rules) -> list[Candidate]:
+        out = []
+        for n in walk(self.root):
+            if n.type != "call_expression":
+                continue
+            name = callee(n)
+            for rule in rules:
+                if any(pattern_matches(p, name) for p in rule.lifecycle["acquire"]):
+                    out.append(Candidate(rule, n, name))
+        return out
+
+    def track(self, cand: Candidate):
+        call = cand.call
+        fn = enclosing_function(call)
+        p, child = up(call)
+        if fn is None or p is None:
+            return Verdict(False)  # module top level lives as long as the process
+        if call.parent is None or call.parent.type != "await_expression":
+            return Verdict(False)  # callback or promise styles: not followed
+        if p.type == "expression_statement":
+            return Verdict(True, "because the result is discarded")
+        if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
+            return Verdict(False)  # returned, stored, passed on: handed over
+        name = p.child_by_field_name("name")
+        if name is None or name.type != "identifier":
+            return Verdict(False)
+        decl = p.parent
+        scope = decl.parent if decl is not None else None
+        if scope is None or scope.type != "statement_block" or scope == function_body(fn):
+            scope = None  # the function's own body: its end is the function's end
+        return Track(cand, fn, text(name), None, scope, {"stmt": decl})
+
+    # -- lowering ------------------------------------------------------------------
+
+    def lower(self, fn):
+        key = (fn.start_byte, fn.end_byte)
+        hit = self._lowered.get(key)
+        if hit is None:
+            blocks = {}
+            body = function_body(fn)
+            if body is None or body.type != "statement_block":
+                hit = (ir.Block([ir.Leaf(body)] if body is not None else [], fn), fn, blocks)
+            else:
+                hit = (self._block(body, blocks, 0), body, blocks)
+            self._lowered[key] = hit
+        return hit
+
+    def _statements(self, node):
+        if node is None:
+            return []
+        if node.type == "statement_block":
+            return [c for c in node.named_children if c.type != "comment"]
+        return [node]
+
+    def _block(self, node, blocks, depth):
+        if depth > ir.MAX_DEPTH:
+            raise ir.TooDeep()
+        stmts = []
+        for s in self._statements(node):
+            stmts.extend(self._stmt(s, blocks, depth + 1))
+        block = ir.Block(stmts, node)
+        if node is not None:
+            blocks[(node.start_byte, node.end_byte)] = block
+        return block
+
+    def _stmt(self, s, blocks, depth, label=None) -> list:
+        t = s.type
+        if depth > ir.MAX_DEPTH:
+            raise ir.TooDeep()
+        if t == "statement_block":
+            return [self._block(s, blocks, depth)]
+        if t == "labeled_statement":
+            body = s.child_by_field_name("body")
+            lbl = text(s.child_by_field_name("label")) or None
+            return self._stmt(body, blocks, depth, lbl) if body is not None else []
+        if t == "if_statement":
+            cond = s.child_by_field_name("condition")
+            then = self._block(s.child_by_field_name("consequence"), blocks, depth)
+            alt = s.child_by_field_name("alternative")
+            orelse = None
+            if alt is not None:
+                inner = [c for c in alt.named_children if c.type != "comment"]
+                orelse = self._block(inner[0], blocks, depth) if inner else None
+            return [ir.If(cond, then, orelse)]
+        if t in ("for_statement", "for_in_statement", "while_statement", "do_statement"):
+            body = self._block(s.child_by_field_name("body"), blocks, depth)
+            cond = s.child_by_field_name("condition")
+            head = s.child_by_field_name("right") or s.child_by_field_name("initializer")
+            infinite = (t == "for_statement" and (cond is None or cond.type == "empty_statement")) \
+                or (t in ("while_statement", "do_statement") and norm(cond) == "true")
+            if t == "do_statement":
+                # the body runs at least once, then loops
+                return [ir.Block(list(body.stmts), s),
+                        ir.Loop(s, body, infinite, label, cond)]
+            return [ir.Loop(s, body, infinite, label, head)]
+        if t == "switch_statement":
+            cases, exhaustive = [], False
+            body = s.child_by_field_name("body")
+            for c in (body.named_children if body is not None else []):
+                if c.type not in ("switch_case", "switch_default"):
+                    continue
+                exhaustive |= c.type == "switch_default"
+                stmts = [x for x in c.children_by_field_name("body")]
+                case = ir.Block([], c)
+                for x in stmts:
+                    case.stmts.extend(self._stmt(x, blocks, depth + 1))
+                cases.append(case)
+            # fall-through: a case without break runs on into the next one
+            for i in range(len(cases) - 1, 0, -1):
+                prev = cases[i - 1]
+                if not prev.stmts or not isinstance(prev.stmts[-1], ir.Exit):
+                    prev.stmts.append(ir.Block(list(cases[i].stmts), cases[i].node))
+            return [ir.Leaf(s.child_by_field_name("value"), "cond"),
+                    ir.Branch(s, cases, exhaustive, True, label)]
+        if t == "try_statement":
+            body = self._block(s.child_by_field_name("body"), blocks, depth)
+            handler = s.child_by_field_name("handler")
+            final = s.child_by_field_name("finalizer")
+            handlers = [self._block(handler.child_by_field_name("body"), blocks, depth)] \
+                if handler is not None else []
+            fin = self._block(final.child_by_field_name("body"), blocks, depth) \
+                if final is not None else None
+            return [ir.Try(s, body, handlers, None, fin)]
+        if t == "return_statement":
+            return [ir.Exit(s, "return")]
+        if t == "throw_statement":
+            return [ir.Exit(s, "raise")]
+        if t == "break_statement":
+            return [ir.Exit(s, "break", self._label(s))]
+        if t == "continue_statement":
+            return [ir.Exit(s, "continue", self._label(s))]
+        if t in FUNCTIONS or t in ("class_declaration", "empty_statement"):
+            return [ir.Leaf(s)]
+        out = [ir.Leaf(s)]
+        if self._may_throw(s):
+            out.append(ir.If(_Throws(s), ir.Block([ir.Exit(s, "raise")], s)))
+        return out
+
+    def _label(self, s):
+        for c in s.named_children:
+            if c.type == "statement_identifier":
+                return text(c)
+        return None
+
+    def _may_throw(self, s) -> bool:
+        for n in walk(s, stop=FUNCTIONS):
+            if n.type == "await_expression" or n.type == "new_expression":
+                return True
+            if n.type == "call_expression" and callee(n) not in _NOTHROW:
+                return True
+        return False
+
+    # -- effects ---------------------------------------------------------------------
+
+    def effects(self, track: Track):
+        return JsEffects(track)
+
+
+class JsEffects:
+    """What a leaf does to one tracked JS handle."""
+
+    def __init__(self, track: Track):
+        self.track = track
+        spec = track.candidate.rule.lifecycle
+        self.name = track.handle
+        self.release = set(spec["release"])
+        self.borrow = set(spec.get("borrow_calls", ()))
+        self.acquire = track.candidate.call
+        self.stmt = track.extra.get("stmt")
+
+    def guard(self, cond):
+        if isinstance(cond, _Throws):
+            # the acquiring statement throws before anything is acquired
+            s = cond.stmt
+            return "then" if s.start_byte <= self.acquire.start_byte < s.end_byte else None
+        if cond is None:
+            return None
+        c = strip(cond)
+        if c is not None and c.type == "unary_expression" and text(c).startswith("!") \
+                and norm(c.named_children[0]) == self.name:
+            return "then"
+        if c is not None and norm(c) == self.name:
+            return "else"
+        return None
+
+    def events(self, leaf) -> list[str]:
+        node = leaf.node
+        if node is None or isinstance(node, _Throws):
+            return []
+        if leaf.role == "raise" and node.type != "throw_statement":
+            return []  # the statement throwing part-way: its own effects did not happen
+        if node.start_byte <= self.acquire.start_byte < node.end_byte and leaf.role != "cond":
+            if enclosing_function(self.acquire) == self.track.function:
+                return [ACQUIRE]
+        found = self.scan(node)
+        for ev in (RELEASE, HANDOFF, REASSIGN):
+            if ev in found:
+                return [ev]
+        return []
+
+    def scan(self, node) -> set:
+        found = set()
+        name = self.name.encode()
+        if name not in node.text:
+            return found
+        if node.type == "identifier" and node.text == name:
+            ev = self._mention(node)
+            return {ev} if ev else found
+        for n in walk(node):
+            if n.type in ("identifier", "shorthand_property_identifier") and n.text == name:
+                ev = self._mention(n)
+                if ev:
+                    found.add(ev)
+        return found
+
+    def _mention(self, n):
+        if n.type == "shorthand_property_identifier":
+            return HANDOFF  # { client }: stored in an object
+        p, expr = up(n)
+        if p is None:
+            return None
+        t = p.type
+        if t == "member_expression" and p.child_by_field_name("object") == expr:
+            gp, via = up(p)
+            if gp is not None and gp.type == "call_expression" \
+                    and gp.child_by_field_name("function") == via:
+                if text(p.child_by_field_name("property")) in self.release:
+                    return RELEASE
+            return None
+        if t == "arguments":
+            call = p.parent
+            name = callee(call) if call is not None else ""
+            if name in self.borrow or name.startswith(("console.", "assert", "expect")):
+                return None
+            return HANDOFF
+        if t in ("return_statement", "arrow_function", "array", "pair", "yield_expression"):
+            return HANDOFF
+        if t == "assignment_expression":
+            if p.child_by_field_name("left") == expr:
+                return REASSIGN
+            return HANDOFF
+        if t == "variable_declarator" and p.child_by_field_name("value") == expr:
+            return HANDOFF
+        return None

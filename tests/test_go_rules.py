@@ -1,0 +1,178 @@
+"""Go rules: the go.mod version lookup and what it changes, test-file severity, and a
+lifecycle pair declared in the user's config."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+from leaklint.analyze import analyze_file
+from leaklint.api import check_paths, enabled_rules, make_settings
+from leaklint.config import Config, load_config
+from leaklint.languages.go import go_mod_version
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMERS = ROOT / "fixtures" / "go" / "LL201_timers"
+
+
+def findings(path, **kw):
+    return check_paths([str(path)], config=Config(root=ROOT), **kw).findings
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def test_go_mod_version_is_read_from_the_nearest_go_mod(tmp_path):
+    write(tmp_path / "go.mod", "module a\n\ngo 1.21\n")
+    write(tmp_path / "sub" / "go.mod", "module a/sub\n\ngo 1.23.4\n\ntoolchain go1.24.0\n")
+    (tmp_path / "sub" / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    assert go_mod_version(str(tmp_path / "sub" / "deep" / "er")) == (1, 23)
+    assert go_mod_version(str(tmp_path / "other")) == (1, 21)
+    assert go_mod_version(str(tmp_path)) == (1, 21)
+
+
+def test_go_mod_without_directive_or_missing(tmp_path):
+    write(tmp_path / "go.mod", "module nodirective\n")
+    assert go_mod_version(str(tmp_path)) is None
+
+
+def test_ticker_before_go_1_23_is_a_warning():
+    [f] = findings(TIMERS / "go122" / "ticker.go")
+    assert (f.code, f.severity) == ("LL201", "warning")
+    assert "go.mod" not in f.message
+
+
+def test_ticker_since_go_1_23_is_a_note_that_says_why():
+    [f] = findings(TIMERS / "go123" / "ticker.go")
+    assert (f.code, f.severity) == ("LL201", "note")
+    assert "go 1.23" in f.message and "garbage collected" in f.message
+
+
+def test_time_tick_and_after_dropped_since_go_1_23():
+    tick = ROOT / "fixtures" / "go" / "LL202_time_tick"
+    after = ROOT / "fixtures" / "go" / "LL203_time_after"
+    assert [f.code for f in findings(tick / "go121" / "tick.go")] == ["LL202"]
+    assert findings(tick / "go123" / "tick.go") == []
+    assert findings(after / "go123" / "after.go") == []
+
+
+def test_run_setting_overrides_go_mod():
+    config = Config(root=ROOT)
+    settings = replace(make_settings(config, enabled_rules(config)), go_version=(1, 22))
+    result = analyze_file(str(TIMERS / "go123" / "ticker.go"), settings)
+    assert [(f.code, f.severity) for f in result.findings] == [("LL201", "warning")]
+    settings = replace(settings, go_version=(1, 23))
+    result = analyze_file(str(TIMERS / "go122" / "ticker.go"), settings)
+    assert [(f.code, f.severity) for f in result.findings] == [("LL201", "note")]
+
+
+LEAKY_OPEN = """
+    package files
+
+    import "os"
+
+    func size(p string) int64 {
+    	f, err := os.Open(p)
+    	if err != nil {
+    		return 0
+    	}
+    	st, _ := f.Stat()
+    	return st.Size()
+    }
+"""
+
+
+def test_test_files_get_the_rules_test_severity(tmp_path):
+    prod = write(tmp_path / "size.go", LEAKY_OPEN)
+    test = write(tmp_path / "size_test.go", LEAKY_OPEN)
+    assert [(f.code, f.severity) for f in findings(prod)] == [("LL107", "warning")]
+    assert [(f.code, f.severity) for f in findings(test)] == [("LL107", "note")]
+
+
+def test_configured_severity_wins_in_test_files(tmp_path):
+    test = write(tmp_path / "size_test.go", LEAKY_OPEN)
+    config = Config(root=tmp_path, severity={"LL107": "error"})
+    report = check_paths([str(test)], config=config)
+    assert [(f.code, f.severity) for f in report.findings] == [("LL107", "error")]
+
+
+def test_user_declared_lifecycle_pair(tmp_path):
+    write(tmp_path / "leaklint.toml", '''
+        [[rules]]
+        code = "ACME101"
+        name = "lease-not-returned"
+        family = "resource"
+        languages = ["go"]
+        severity = "error"
+        summary = "A lease from the pool is not returned"
+        message = "{handle} from {call} is not returned to the pool {where}"
+
+        [rules.lifecycle]
+        prefilter = ["Lease"]
+        acquire = ["*.Lease"]
+        handle = 0
+        error = 1
+        release = ["Return"]
+        verb = "returned"
+    ''')
+    src = write(tmp_path / "pool.go", """
+        package pool
+
+        func leaks(p *Pool) error {
+        	l, err := p.Lease()
+        	if err != nil {
+        		return err
+        	}
+        	if l.Busy() {
+        		return nil
+        	}
+        	l.Return()
+        	return nil
+        }
+
+        func handled(p *Pool) error {
+        	l, err := p.Lease()
+        	if err != nil {
+        		return err
+        	}
+        	defer l.Return()
+        	return l.Use()
+        }
+
+        func handedOn(p *Pool, out chan<- *Lease) error {
+        	l, err := p.Lease()
+        	if err != nil {
+        		return err
+        	}
+        	out <- l
+        	return nil
+        }
+    """)
+    config = load_config(tmp_path / "leaklint.toml")
+    report = check_paths([str(src)], config=config, select=["ACME101"])
+    got = [(f.code, f.position.line, f.severity) for f in report.findings]
+    assert got == [("ACME101", 4, "error")]
+    assert "on the return at line 9" in report.findings[0].message
+
+
+def test_broken_go_never_raises(tmp_path):
+    src = write(tmp_path / "broken.go", """
+        package broken
+
+        func f(db *sql.DB) {
+        	rows, err := db.Query("SELECT 1"
+        	for rows.Next() {
+        		defer rows.Close()
+        	ctx, cancel := context.WithCancel(
+        	select { case <-time.After(1): }
+        	t := time.NewTicker(
+        }
+    """)
+    (tmp_path / "go.mod").mkdir()  # a directory where go.mod should be: skipped
+    report = check_paths([str(src)], config=Config(root=tmp_path))
+    assert not [d for d in report.diagnostics if d.kind == "internal-error"]
