@@ -26,7 +26,7 @@ from leaklint.report.fingerprint import line_hashes
 
 LEAK = "leaky.go:6:15: LL101"
 ONE_LINE_LEAK = ('package p; import "database/sql"; func f(db *sql.DB) error { '
-                 'rows, err := db.Query("x"); if err != nil { return err }; _ = rows; return nil }\n')
+                 'rows, err := db.Query("x"); if err != nil { return err }; _ = rows.Next(); return nil }\n')
 
 
 def check(*args):
