@@ -185,8 +185,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
     deadline = Deadline(settings.timeout)
     try:
-        with deadline.interrupting():
-            _parse_and_run(result, path, data, lang, family, active, settings, deadline)
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -213,7 +212,8 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
     ctx.queries = languages.begin_file(lang, tree.root_node,
                                        ["lifecycle"] + [r.code for r in active])
     try:
-        run_rules(ctx, active)
+        with deadline.interrupting():
+            run_rules(ctx, active)
     finally:
         languages.end_file()
     for f in result.findings:

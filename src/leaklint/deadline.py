@@ -4,8 +4,9 @@ Three guards share one ``Deadline``:
 
 - parsing: tree-sitter calls a progress callback while it parses, which cancels the
   parse once the time is up;
-- Python-level analysis on the main thread of a process (the CLI, pool workers): a
-  one-shot ``SIGALRM`` timer interrupts whatever rule is running;
+- the rules, on the main thread of a process (the CLI, pool workers): a one-shot
+  ``SIGALRM`` timer interrupts whatever rule is running (never the parse: an exception
+  raised inside tree-sitter's callbacks would not unwind safely);
 - everywhere else (threads, platforms without ``setitimer``): code that loops over
   many nodes may call ``ctx.deadline.check()``.
 
@@ -50,7 +51,7 @@ class Deadline:
             return data[offset:offset + _CHUNK]
 
         try:
-            return parser.parse(read, progress_callback=lambda *_: clock() >= at)
+            tree = parser.parse(read, progress_callback=lambda *_: clock() >= at)
         except ValueError:
             # a cancelled parse is reported as a failure, and the parser would resume it
             # on its next call: start afresh
@@ -58,6 +59,10 @@ class Deadline:
             if self.expired():
                 raise FileTimeout() from None
             raise
+        # A tree parsed through a callback reads its text through that callback later,
+        # from inside queries: an exception there (the timer's) would crash the process.
+        # Reparsing the bytes with the old tree reuses every node and costs next to nothing.
+        return parser.parse(data, old_tree=tree)
 
     @contextmanager
     def interrupting(self):
