@@ -559,3 +559,26 @@ def test_parse_is_cancelled_at_the_deadline():
         deadline.parse(languages.parser("go"), data)
     tree = Deadline(None).parse(languages.parser("go"), b"package p\n")
     assert not tree.root_node.has_error
+
+
+def test_parsed_tree_never_reads_through_the_callback():
+    """The tree that ``Deadline.parse`` returns holds its bytes: text read later (by query
+    predicates) must not call back into Python, which was slow and could crash."""
+    from leaklint import languages
+
+    class Counted(bytes):
+        reads = 0
+
+        def __getitem__(self, key):
+            Counted.reads += 1
+            return bytes.__getitem__(self, key)
+
+    data = Counted(b"package p\nfunc f() {\n" + b"\t// padding\n" * 8000
+                   + b'\trows, _ := db.Query("x")\n\t_ = rows\n}\n')
+    tree = Deadline(60).parse(languages.parser("go"), data)
+    assert Counted.reads > 0  # parsed through the progress-reporting callback
+    Counted.reads = 0
+    found = languages.matches("go", '((selector_expression field: (field_identifier) @f)'
+                                    ' (#eq? @f "Query"))', tree.root_node)
+    assert len(found) == 1 and found[0][1]["f"][0].text == b"Query"
+    assert Counted.reads == 0
