@@ -523,6 +523,9 @@ def test_timeout_in_every_format(tree, failing_check):
 
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+    (tree / "spin2.go").write_text(LEAKY_GO)  # worker processes enforce it too
+    out = ok(check(".", "-j", "2"))
+    assert "spin.go: timeout" in out and "spin2.go: timeout" in out
 
 
 def test_timeout_off_the_main_thread_uses_the_deadline_checks(tree):
