@@ -1,4 +1,4 @@
-"""Adopting leaklint on an existing code base: --baseline and --diff, on real git
+"""Adopting leaklint on an existing code base: --baseline and --changed-since, on real git
 repositories made in temporary directories."""
 
 from __future__ import annotations
@@ -122,10 +122,10 @@ def test_diff_reports_only_changed_lines(git, tmp_path):
     (tmp_path / "other.go").write_text(HEADER + leaky("other"), encoding="utf-8")
     git("add", ".")
     git("commit", "-q", "-m", "initial")
-    assert check(".", "--diff", "HEAD").exit_code == 0
+    assert check(".", "--changed-since", "HEAD").exit_code == 0
 
     src.write_text(HEADER + leaky("old") + leaky("new", "SELECT 9"), encoding="utf-8")
-    result = check(".", "--diff", "HEAD", "--format", "json")
+    result = check(".", "--changed-since", "HEAD", "--format", "json")
     assert result.exit_code == 1
     lines = src.read_text().splitlines()
     assert [(p, lines[n - 1].strip()) for p, n in reported(result)] == [
@@ -133,9 +133,9 @@ def test_diff_reports_only_changed_lines(git, tmp_path):
     assert json.loads(result.stdout)["summary"]["hidden"] == {"outside the diff": 1}
 
     git("commit", "-q", "-am", "add new")
-    assert check(".", "--diff", "HEAD").exit_code == 0
+    assert check(".", "--changed-since", "HEAD").exit_code == 0
     assert len(reported(check(".", "--changed-since", "HEAD~1", "--format", "json"))) == 1
-    text = check(".", "--diff", "HEAD~1")
+    text = check(".", "--changed-since", "HEAD~1")
     assert "1 outside the diff" in text.stdout
 
 
@@ -145,11 +145,11 @@ def test_diff_counts_a_removed_close_and_untracked_files(git, tmp_path):
     git("add", ".")
     git("commit", "-q", "-m", "initial")
     src.write_text(HEADER + closed("f").replace("\tdefer rows.Close()\n", ""), encoding="utf-8")
-    result = check(".", "--diff", "HEAD", "--format", "json")
+    result = check(".", "--changed-since", "HEAD", "--format", "json")
     assert [p for p, _ in reported(result)] == ["store.go"]
 
     (tmp_path / "fresh.go").write_text(HEADER + leaky("g"), encoding="utf-8")
-    result = check(".", "--diff", "HEAD", "--format", "json")
+    result = check(".", "--changed-since", "HEAD", "--format", "json")
     assert sorted(p for p, _ in reported(result)) == ["fresh.go", "store.go"]
 
 
@@ -160,10 +160,10 @@ def test_diff_ignores_the_users_diff_prefix_settings(git, tmp_path):
     git("commit", "-q", "-m", "initial")
     git("config", "diff.noprefix", "true")
     src.write_text(HEADER + leaky("n"), encoding="utf-8")
-    assert reported(check(".", "--diff", "HEAD", "--format", "json")) == [("store.go", 6)]
+    assert reported(check(".", "--changed-since", "HEAD", "--format", "json")) == [("store.go", 6)]
     git("config", "--unset", "diff.noprefix")
     git("config", "diff.mnemonicPrefix", "true")
-    assert reported(check(".", "--diff", "HEAD", "--format", "json")) == [("store.go", 6)]
+    assert reported(check(".", "--changed-since", "HEAD", "--format", "json")) == [("store.go", 6)]
 
 
 def test_diff_from_a_subdirectory(git, tmp_path, monkeypatch):
@@ -174,17 +174,17 @@ def test_diff_from_a_subdirectory(git, tmp_path, monkeypatch):
     git("commit", "-q", "-m", "initial")
     src.write_text(HEADER + leaky("h"), encoding="utf-8")
     monkeypatch.chdir(tmp_path / "svc")
-    result = check(".", "--diff", "HEAD", "--format", "json")
+    result = check(".", "--changed-since", "HEAD", "--format", "json")
     assert reported(result) == [("store.go", 6)]
 
 
 def test_diff_errors_exit_2(git, tmp_path, monkeypatch):
     (tmp_path / "store.go").write_text(HEADER, encoding="utf-8")
-    result = check(".", "--diff", "no-such-ref")
+    result = check(".", "--changed-since", "no-such-ref")
     assert result.exit_code == 2
     assert result.stderr == "leaklint: error: --changed-since: unknown git ref 'no-such-ref'\n"
     shutil.rmtree(tmp_path / ".git")
-    result = check(".", "--diff", "HEAD")
+    result = check(".", "--changed-since", "HEAD")
     assert result.exit_code == 2
     assert "needs a git repository" in result.stderr and len(result.stderr.splitlines()) == 1
 

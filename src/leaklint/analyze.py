@@ -41,6 +41,7 @@ class Settings:
     go_version: tuple | None = None  # (major, minor) from the nearest go.mod, if any
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
     timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
+    fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
     debug: bool = False
 
 
@@ -67,11 +68,13 @@ class FileContext:
         pos = src.position(node)
         rel = [Related(src.path, src.position(n), m) for n, m in related]
         fl = [Related(src.path, src.position(n), m) for n, m in flow]
-        self.result.findings.append(Finding(
+        finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
             severity=sev, message=message, language=self.family, related=rel, flow=fl,
             line_text=src.line_text(pos.line - 1), fix=fix,
-        ))
+        )
+        self.result.findings.append(finding)
+        self.cache.setdefault("emitted", []).append((finding, node, rule))
 
     def count(self, code: str, ok: bool) -> None:
         v = self.result.verified.setdefault(code, Verified())
@@ -172,12 +175,13 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     rules = rules_for(settings, path, family)
     if not rules:
         return result
-    try:  # before the prefilter, which looks for UTF-8 bytes
+    try:
         data, _encoding = decode(data)
     except UnicodeDecodeError as exc:
         return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
     if suppress.file_ignored(data):
         return result
+    # after decoding, so that a UTF-16 file is filtered on its text
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     if not active:
         return result
@@ -218,6 +222,10 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
         languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
+    if settings.fixes and result.findings:
+        from .fixes import attach
+
+        _guarded(ctx, "fixes", attach, ctx)
     if settings.line_hashes and result.findings:
         from .report.fingerprint import line_hashes
 

@@ -48,7 +48,8 @@ def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) 
     return [r for r in rules if r.code in chosen and r.code not in drop]
 
 
-def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False) -> Settings:
+def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False,
+                  fixes: bool = False) -> Settings:
     all_rules = all_rules_with(config.rules)
     pfi = tuple(
         (PathMatcher(str(config.root), (pattern,)), frozenset(select_codes(all_rules, codes)))
@@ -56,7 +57,8 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     )
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
-        per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, timeout=config.timeout,
+        per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
+        timeout=config.timeout,
     )
 
 
@@ -65,7 +67,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
                 changed_since: str | None = None, force_exclude: bool = False,
-                follow_symlinks: bool = False) -> Report:
+                fixes: bool = False, follow_symlinks: bool = False) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
@@ -74,6 +76,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``changed_since``: a git ref; only files and lines changed since then are reported.
     ``force_exclude``: apply the exclude patterns to files named explicitly too (for
     pre-commit, which names every staged file).
+    ``fixes``: compute each finding's ``fix`` (the result cache, which keeps no fixes, is
+    then not used).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
 
@@ -92,11 +96,11 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
-    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
                      root=str(config.root), respect_gitignore=config.respect_gitignore,
                      follow_symlinks=follow_symlinks)
-    report = Report(rules=rules)
+    report = Report(rules=rules, settings=settings)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
     files = found.files
@@ -105,7 +109,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
-    cache = ResultCache(cache_dir, settings) if cache_dir else None
+    cache = ResultCache(cache_dir, settings) if cache_dir and not fixes else None
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)
     report.finish()

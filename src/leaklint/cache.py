@@ -31,6 +31,7 @@ def settings_key(settings) -> str:
         "per_file_ignores": [(m.root, m.patterns, sorted(codes))
                              for m, codes in settings.per_file_ignores],
         "line_hashes": settings.line_hashes,
+        "fixes": getattr(settings, "fixes", False),
         "timeout": getattr(settings, "timeout", None),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()

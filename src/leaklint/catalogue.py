@@ -34,6 +34,7 @@ _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "single_result", "results", "receive_releases", "exhausted_by",
+    "fix_release",
 }
 
 
@@ -142,6 +143,11 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
             raise CatalogueError(f"{where}: lifecycle.{key} must be a small whole number")
     if "verb" in spec and not isinstance(spec["verb"], str):
         raise CatalogueError(f"{where}: lifecycle.verb must be a string")
+    fix = spec.get("fix_release", "")
+    if not (isinstance(fix, str) or isinstance(fix, dict)
+            and all(isinstance(v, str) for v in fix.values())):
+        raise CatalogueError(f"{where}: lifecycle.fix_release must be a string or a table of "
+                             "acquire pattern -> string")
 
 
 def rules_dir() -> Path:

@@ -123,8 +123,12 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="Leave out findings recorded in FILE (see `leaklint baseline`).")
-@click.option("--changed-since", "--diff", "changed_since", metavar="REF",
+@click.option("--changed-since", "changed_since", metavar="REF",
               help="Report only findings on lines changed since git REF.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
+@click.option("--diff", "fix_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of applying them.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show) the fixes marked unsafe.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
@@ -136,14 +140,32 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, exit_zero, quiet,
-          no_color, statistics, sarif_category, include_suppressed, follow_symlinks):
+          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
+          unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
+          include_suppressed, follow_symlinks):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
-    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-                   no_cache, cache_dir, debug, line_hashes=fmt == "sarif", baseline=baseline,
-                   changed_since=changed_since, follow_symlinks=follow_symlinks)
+    def scan():
+        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
+                     jobs, no_cache, cache_dir, debug, line_hashes=fmt == "sarif",
+                     baseline=baseline, changed_since=changed_since,
+                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks)
+
+    report = scan()
+    fixed_line = None
+    if fix_diff or fix:
+        from .fixes.cli import run_fixes, summary as fix_summary
+
+        outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
+        if fix_diff:
+            _exit_on_errors(report, debug)
+            sys.exit(EXIT_FINDINGS if outcome.files and not exit_zero else EXIT_CLEAN)
+        if outcome.files:
+            report = scan()
+        unsafe_left = 0 if unsafe_fixes else sum(
+            1 for f in report.findings if f.fix is not None and not f.fix.safe)
+        fixed_line = fix_summary(outcome.fixed, len(report.findings), unsafe_left)
     to_terminal = output is None and sys.stdout.isatty()
     color = to_terminal and not no_color and "NO_COLOR" not in os.environ
     text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,
@@ -159,6 +181,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
         from .report.text import summary
 
         click.echo(summary(report), err=True)
+    if fixed_line:
+        click.echo(fixed_line, err=fmt != "text" or output is not None)
     _exit_on_errors(report, debug)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 

@@ -1,5 +1,4 @@
-"""Lines changed since a git ref (``--changed-since REF``, alias ``--diff``), from
-``git diff -U0``.
+"""Lines changed since a git ref (``--changed-since REF``), from ``git diff -U0``.
 
 Changed means: added or modified in the working tree compared with REF, plus every line
 of untracked files. A deletion counts as a change to the lines on either side of it,

@@ -100,6 +100,7 @@ class Report:
     rules: list = field(default_factory=list)  # the enabled Rule objects
     # findings left out on purpose, by reason ("in the baseline", "outside the diff")
     hidden: dict[str, int] = field(default_factory=dict)
+    settings: object = None  # the analysis Settings of the run (to re-check fixed files)
 
     def add(self, result: FileResult) -> None:
         self.files_scanned += 1

@@ -162,9 +162,16 @@ def abandoned_channel(ctx, rule) -> None:
             related = [(op.node, f"blocks here: {VERB[op.kind]} {name}")]
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks + early]
+            fix = None
+            if ctx.settings.fixes and cap == 0 and op.kind == SEND and not op.in_loop \
+                    and sum(o.kind == SEND for o in gops) == 1:
+                from ..fixes.go import buffer_channel
+
+                fix = buffer_channel(ctx, make, op.node, g.body,
+                                     creator_closes=any(o.kind == CLOSE for o in cops))
             ctx.emit(rule, g.stmt, rule.message.format(
                 what=f"{VERB[op.kind]} {kind} channel {name} at line {_op_line(op, g)}", where=where,
-                effect=effect), related=related)
+                effect=effect), related=related, fix=fix)
 
 
 def _unsignalled_wait(ctx, rule, adapter, g, name, make, inner, gops) -> None:

@@ -58,6 +58,19 @@ def _code_flows(f) -> list:
         for steps in paths]
 
 
+def _fix(path: str, fix) -> dict:
+    """A fix as SARIF artifact changes: each edit replaces a region (empty to insert)."""
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [{
+            "artifactLocation": _artifact(path),
+            "replacements": [{"deletedRegion": _region(e.region),
+                              "insertedContent": {"text": e.text}} for e in fix.edits],
+        }],
+        "properties": {"safe": fix.safe},
+    }
+
+
 def rule_descriptor(rule) -> dict:
     langs = list(rule.languages)
     return {
@@ -99,6 +112,8 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
             res["partialFingerprints"] = {"primaryLocationLineHash": f.fingerprint}
         if f.suppressed:
             res["suppressions"] = [{"kind": "inSource"}]
+        if f.fix is not None and f.fix.edits:
+            res["fixes"] = [_fix(f.path, f.fix)]
         results.append(res)
     notifications = [{
         "level": NOTIFICATION_LEVEL.get(d.kind, "note"),
