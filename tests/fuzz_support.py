@@ -20,7 +20,7 @@ from leaklint import languages
 from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint.report import FORMATS, render
-from leaklint.source import decode
+from leaklint.source import decode, lone_cr_to_lf
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -246,7 +246,7 @@ def scan(directory: Path, name: str) -> tuple:
 def _lines_of(data: bytes) -> list[str] | None:
     """The file's lines as leaklint counts them ('\\n' only), or None if undecodable."""
     try:
-        text, _ = decode(data)
+        text = lone_cr_to_lf(decode(data)[0])
     except (UnicodeDecodeError, UnicodeError):
         return None
     return text.decode("utf-8").split("\n")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import languages, suppress
 from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
-from .source import SourceFile, decode
+from .source import SourceFile, decode, lone_cr_to_lf
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 MINIFIED_MIN_SIZE = 20 * 1024
@@ -176,7 +176,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     if not rules:
         return result
     try:
-        data, _encoding = decode(data)
+        data = lone_cr_to_lf(decode(data)[0])
     except UnicodeDecodeError as exc:
         return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
     if suppress.file_ignored(data):

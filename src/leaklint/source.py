@@ -16,18 +16,23 @@ def decode(data: bytes) -> tuple[bytes, str | None]:
     """Return UTF-8 bytes for ``data`` and the name of the encoding it had.
 
     UTF-8 (with or without BOM) passes through; UTF-16 with a BOM is transcoded.
-    A lone CR (old Mac line ends) becomes LF: editors, SARIF viewers and GitHub count it
-    as a line break, and tree-sitter counts only LF; the swap keeps every byte offset.
     Raises ``UnicodeDecodeError`` for anything else that is not valid UTF-8.
     """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data[3:].decode("utf-8")
+        return data, "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data, encoding = data.decode("utf-16").encode("utf-8"), "utf-16"
-    else:
-        data.decode("utf-8")
-        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    if b"\r" in data:
-        data = _LONE_CR.sub(b"\n", data)
-    return data, encoding
+        text = data.decode("utf-16")
+        return text.encode("utf-8"), "utf-16"
+    data.decode("utf-8")
+    return data, "utf-8"
+
+
+def lone_cr_to_lf(data: bytes) -> bytes:
+    """A lone CR (old Mac line ends) made LF, as analysis reads files: editors, SARIF
+    viewers and GitHub count it as a line break, tree-sitter counts only LF. The swap
+    keeps every byte offset, so positions and fix edits hold for the file as it is."""
+    return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
 
 
 @dataclass
@@ -41,7 +46,7 @@ class SourceFile:
         if self._line_starts is None:
             starts = [0]
             data = self.data
-            # '\n' only, as tree-sitter counts rows (``decode`` made lone CRs into LFs)
+            # '\n' only, as tree-sitter counts rows (analysis made lone CRs LFs first)
             i = data.find(b"\n")
             while i != -1:
                 starts.append(i + 1)
