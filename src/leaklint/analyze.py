@@ -187,6 +187,9 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
         return result
     if _minified(data):
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
+    hazard = languages.parse_hazard(lang, data)
+    if hazard:
+        return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
         _parse_and_run(result, path, data, lang, family, active, settings, deadline)
