@@ -176,6 +176,15 @@ def _nest(draw, data: bytearray) -> bytearray:
     return data[:i] + opener * depth + closer * draw(st.integers(0, depth)) + data[i:]
 
 
+def _indent(draw, data: bytearray) -> bytearray:
+    """Deeply indented lines (Python nests by indentation; scanners keep a stack of it)."""
+    i = draw(st.integers(0, len(data)))
+    depth = draw(st.integers(1, 600))
+    line = draw(st.sampled_from([b"if x:", b'with open("f") as g:', b"def f():", b"{"]))
+    block = b"".join(b" " * (k + 1) + line + b"\n" for k in range(depth))
+    return data[:i] + b"\n" + block + data[i:]
+
+
 def _utf16(draw, data: bytearray) -> bytearray:
     try:
         text = bytes(data).decode("utf-8")
@@ -187,7 +196,7 @@ def _utf16(draw, data: bytearray) -> bytearray:
 
 
 MUTATIONS = [_flip, _insert, _delete_lines, _duplicate_lines, _shuffle_tokens, _truncate,
-             _line_endings, _nest, _utf16]
+             _line_endings, _nest, _indent, _utf16]
 
 
 @st.composite
