@@ -306,6 +306,9 @@ def _use(ident) -> str | None:
         if stmt.type in ("assignment_statement", "short_var_declaration", "var_spec") \
                 or (stmt.type == "return_statement"):
             return "evict"  # aliased or returned: someone else may evict
+    if t == "literal_element" and p.parent is not None and p.parent.type == "keyed_element" \
+            and p.parent.named_children and p.parent.named_children[0] == p:
+        return None  # the field name of a keyed literal (`seen: ...`), not the variable
     if t in ("keyed_element", "literal_element", "send_statement", "return_statement"):
         return "evict"
     if t == "unary_expression" and text(p.child_by_field_name("operator")) == "&":
@@ -336,13 +339,166 @@ def _size_checked(call) -> bool:
     return op is not None and text(op) in (">", ">=", "<", "<=", "==")
 
 
+# -- fields of a type with a single, package-level instance --------------------------
+
+@dataclass
+class Field:
+    type_name: str
+    name: str
+    decl: object  # the field's name node
+    kind: str
+    instance: str = ""  # the package-level variable holding the only instance
+
+
+def _field_kind(typ) -> str | None:
+    if typ is None:
+        return None
+    if typ.type == "map_type":
+        return "map"
+    if typ.type == "slice_type":
+        return "slice"
+    return "sync.Map" if text(typ).replace(" ", "").lstrip("*") == "sync.Map" else None
+
+
+def struct_container_fields(root) -> list[Field]:
+    """Map, slice and sync.Map fields of the unexported-or-not struct types of a file."""
+    out = []
+    q = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
+    for _, caps in matches("go", q, root):
+        tname = text(caps["t"][0])
+        for fd in caps["s"][0].named_children:
+            for decl in (fd.named_children if fd.type == "field_declaration_list" else [fd]):
+                if decl.type != "field_declaration":
+                    continue
+                kind = _field_kind(decl.child_by_field_name("type"))
+                if kind is None:
+                    continue
+                for n in decl.children_by_field_name("name"):
+                    out.append(Field(tname, text(n), n, kind))
+    return out
+
+
+def _single_instance(files, tname: str) -> str | None:
+    """The package-level variable that holds the only value of type ``tname`` made in the
+    package (`var x = &T{...}`, `var x T`), or None."""
+    made, holder = 0, None
+    for pf in files:
+        for _, caps in matches("go", "[(composite_literal type: (type_identifier) @t) @c"
+                                     " (call_expression function: (identifier) @f"
+                                     " arguments: (argument_list . (type_identifier) @t)) @c"
+                                     " (var_spec type: [(type_identifier) (pointer_type)] @t) @c]",
+                               pf.root):
+            t = text(caps["t"][0]).lstrip("*").strip()
+            node = caps["c"][0]
+            if t != tname:
+                continue
+            if node.type == "call_expression" and text(caps.get("f", [node])[0]) != "new":
+                continue
+            if node.type == "var_spec" and text(caps["t"][0]).startswith("*"):
+                continue  # a nil pointer, made elsewhere
+            made += 1
+            spec = node
+            while spec is not None and spec.type != "var_spec":
+                spec = spec.parent
+            if spec is not None and enclosing_function(spec) is None:
+                names = spec.children_by_field_name("name")
+                if len(names) == 1:
+                    holder = text(names[0])
+    return holder if made == 1 else None
+
+
+def _receiver_type(fn) -> str | None:
+    if fn is None or fn.type != "method_declaration":
+        return None
+    recv = fn.child_by_field_name("receiver")
+    for p in (recv.named_children if recv is not None else []):
+        t = p.child_by_field_name("type")
+        names = p.children_by_field_name("name")
+        if t is not None and names:
+            return text(t).lstrip("*").strip() + " " + text(names[0])
+    return None
+
+
+def classify_fields(pf: PackageFile, fields: dict, uses: dict, once: set) -> None:
+    """Insertions and evictions of single-instance fields (name -> Field) in one file:
+    through the instance's variable, or through a method's receiver."""
+    names = " ".join(json.dumps(n) for n in sorted(fields))
+    q = ("((selector_expression operand: (identifier) @o field: (field_identifier) @f) @s"
+         " (#any-of? @f %s))" % names)
+    for _, caps in matches("go", q, pf.root):
+        fld = fields.get(text(caps["f"][0]))
+        node, owner = caps["s"][0], text(caps["o"][0])
+        fn = enclosing_function(node)
+        if fld is None or fn is None or _is_init(fn):
+            continue
+        recv = _receiver_type(_method_of(fn))
+        if owner != fld.instance and recv != f"{fld.type_name} {owner}":
+            continue
+        verdict = _use(node)
+        if verdict == "index-set":
+            verdict = "insert" if fld.kind == "map" else None
+        if verdict == "insert" and not _filled_once(fn, once):
+            uses[fld.name].inserts.append((pf, node))
+        elif verdict == "evict":
+            uses[fld.name].evictions.append((pf, node))
+
+
+def _method_of(fn):
+    while fn is not None and fn.type == "func_literal":
+        fn = enclosing_function(fn)
+    return fn
+
+
+def _is_init(fn) -> bool:
+    fn = _method_of(fn)
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name is not None and text(name) == "init"
+
+
+def unbounded_instance_fields(ctx, rule, files, once) -> None:
+    fields = {}
+    for f in struct_container_fields(ctx.tree.root_node):
+        f.instance = _single_instance(files, f.type_name) or ""
+        if f.instance and f.name not in fields:
+            fields[f.name] = f
+    if not fields:
+        return
+    uses = {n: Uses() for n in fields}
+    for pf in files:
+        classify_fields(pf, fields, uses, once)
+    for name, f in fields.items():
+        _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}", uses[name])
+
+
+def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
+    if not u.inserts:
+        return
+    ctx.count(rule.code, ok=bool(u.evictions))
+    if u.evictions:
+        return
+    pf, first = u.inserts[0]
+    where = os.path.basename(pf.path)
+    verb = "appended to" if kind == "slice" else "inserted into"
+    ctx.emit(rule, decl, rule.message.format(
+        kind=kind, name=name, verb=verb, site=f"{where}:{first.start_point[0] + 1}" + (
+            f" and {len(u.inserts) - 1} more place(s)" if len(u.inserts) > 1 else "")))
+    finding = ctx.result.findings[-1]
+    for pf, node in u.inserts[:5]:
+        finding.related.append(Related(pf.path, pf.src.position(node), f"{verb} here"))
+
+
 def unbounded_package_cache(ctx, rule) -> None:
     if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
         return  # tests and commands end soon: their package state goes with the process
     containers = package_containers(ctx.tree.root_node)
-    if not containers:
+    has_structs = b"struct" in ctx.src.data
+    if not containers and not has_structs:
         return
     files = package_files(ctx)
+    if has_structs:
+        unbounded_instance_fields(ctx, rule, files, once_functions(files))
+    if not containers:
+        return
     uses = {n: Uses() for n in containers}
     scopes: dict = {}
     kinds = {n: k for n, (_d, k) in containers.items()}
@@ -350,21 +506,7 @@ def unbounded_package_cache(ctx, rule) -> None:
     for pf in files:
         classify(pf, kinds, uses, scopes, once)
     for name, (decl, kind) in containers.items():
-        u = uses[name]
-        if not u.inserts:
-            continue
-        ctx.count(rule.code, ok=bool(u.evictions))
-        if u.evictions:
-            continue
-        pf, first = u.inserts[0]
-        where = os.path.basename(pf.path)
-        verb = "appended to" if kind == "slice" else "inserted into"
-        ctx.emit(rule, decl, rule.message.format(
-            kind=kind, name=name, verb=verb, site=f"{where}:{first.start_point[0] + 1}" + (
-                f" and {len(u.inserts) - 1} more place(s)" if len(u.inserts) > 1 else "")))
-        finding = ctx.result.findings[-1]
-        for pf, node in u.inserts[:5]:
-            finding.related.append(Related(pf.path, pf.src.position(node), f"{verb} here"))
+        _report(ctx, rule, decl, kind, name, uses[name])
 
 
 # -- LL511 ----------------------------------------------------------------------------
