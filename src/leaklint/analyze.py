@@ -13,8 +13,9 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
-from .source import SourceFile, decode
+from .source import SourceFile, decode, lone_cr_to_lf
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 MINIFIED_MIN_SIZE = 20 * 1024
@@ -39,6 +40,7 @@ class Settings:
     per_file_ignores: tuple = ()  # ((PathSpec-like matcher, frozenset of codes), ...)
     go_version: tuple | None = None  # (major, minor) from the nearest go.mod, if any
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
+    timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
     fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
     debug: bool = False
 
@@ -55,6 +57,7 @@ class FileContext:
         self.family = family
         self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
+        self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
         self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
@@ -135,6 +138,21 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
 
 
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
+    try:
+        return _analyze(path, settings, data)
+    except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
+        return _failed(path, "code nests too deeply to analyse")
+    except Exception as exc:  # the last guard: one file never stops the scan
+        return _failed(path, f"analysis failed on this file: {type(exc).__name__}: {exc}")
+
+
+def _failed(path: str, message: str) -> FileResult:
+    result = FileResult(path, languages.language_of(path))
+    result.diagnostics.append(Diagnostic(path, "internal-error", message, traceback.format_exc()))
+    return result
+
+
+def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
     result = FileResult(path, lang)
@@ -155,22 +173,41 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
     if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return diag("skipped", "binary content (NUL bytes)")
     rules = rules_for(settings, path, family)
-    if not rules or suppress.file_ignored(data):
+    if not rules:
         return result
     try:
-        data, _encoding = decode(data)
+        data = lone_cr_to_lf(decode(data)[0])
     except UnicodeDecodeError as exc:
         return diag("unreadable", f"not valid UTF-8 (byte {exc.start}); re-save it as UTF-8")
+    if suppress.file_ignored(data):
+        return result
     # after decoding, so that a UTF-16 file is filtered on its text
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     if not active:
         return result
-    if family in ("javascript", "typescript") and _minified(data):
-        return diag("skipped", "looks minified (very long lines); not analysed")
+    if _minified(data):
+        return diag("skipped", "looks minified or generated (very long lines); not analysed")
+    hazard = languages.parse_hazard(lang, data)
+    if hazard:
+        return diag("skipped", hazard)
+    deadline = Deadline(settings.timeout)
     try:
-        tree = languages.parser(lang).parse(data)
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline)
+    except FileTimeout:
+        result.findings.clear()  # what a cut-short run found would depend on timing
+        result.verified.clear()
+        return diag("timeout", f"not analysed: over the time limit of {settings.timeout:g}s "
+                               "(config key `timeout`)")
+    return result
+
+
+def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
+    try:
+        tree = deadline.parse(languages.parser(lang), data)
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
-        return diag("internal-error", f"parser failed: {exc}", traceback.format_exc())
+        result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
+                                             traceback.format_exc()))
+        return
     result.parsed = True
     src = SourceFile(path, data, lang)
     if tree.root_node.has_error:
@@ -178,10 +215,12 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
+    ctx.deadline = deadline
     ctx.queries = languages.begin_file(lang, tree.root_node,
                                        ["lifecycle"] + [r.code for r in active])
     try:
-        run_rules(ctx, active)
+        with deadline.interrupting():
+            run_rules(ctx, active)
     finally:
         languages.end_file()
     for f in result.findings:
@@ -198,7 +237,6 @@ def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> Fi
             if 0 < f.position.line <= len(hashes):
                 f.fingerprint = hashes[f.position.line - 1]
     result.findings.sort(key=Finding.sort_key)
-    return result
 
 
 def run_rules(ctx: FileContext, rules) -> None:

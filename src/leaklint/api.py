@@ -58,6 +58,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
+        timeout=config.timeout,
     )
 
 
@@ -66,7 +67,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
                 changed_since: str | None = None, force_exclude: bool = False,
-                fixes: bool = False) -> Report:
+                fixes: bool = False, follow_symlinks: bool = False) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
@@ -77,6 +78,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     pre-commit, which names every staged file).
     ``fixes``: compute each finding's ``fix`` (the result cache, which keeps no fixes, is
     then not used).
+    ``follow_symlinks``: walk into linked directories and files (default: links are
+    skipped, so a scan never leaves the given roots).
 
     Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors,
     ``BaselineError`` for a bad baseline and ``GitError`` for a bad ``changed_since``.
@@ -95,7 +98,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                     root=str(config.root), respect_gitignore=config.respect_gitignore)
+                     root=str(config.root), respect_gitignore=config.respect_gitignore,
+                     follow_symlinks=follow_symlinks)
     report = Report(rules=rules, settings=settings)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))

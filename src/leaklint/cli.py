@@ -90,10 +90,17 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_p
 
 def _write(output: str, text: str) -> None:
     try:
-        with open(output, "w", encoding="utf-8") as fh:
+        with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
             fh.write(text)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _echo(text: str) -> None:
+    try:
+        click.echo(text, nl=False)
+    except UnicodeEncodeError:  # a file name that is not UTF-8 goes out as its own bytes
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
 
 
 def _exit_on_errors(report, debug: bool) -> None:
@@ -130,10 +137,12 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links while walking (default: skip them).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
           no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed):
+          include_suppressed, follow_symlinks):
     """Scan PATHS (default: the current directory) for leaks."""
     from .report import render, statistics_for_stderr
 
@@ -141,7 +150,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
         return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
                      jobs, no_cache, cache_dir, debug, line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
-                     fixes=fix or fix_diff or fmt == "sarif")
+                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks)
 
     report = scan()
     fixed_line = None
@@ -165,7 +174,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     if output:
         _write(output, text)
     else:
-        click.echo(text, nl=False)
+        _echo(text)
     if statistics:
         click.echo(statistics_for_stderr(fmt, report), err=True, nl=False)
     if output and fmt != "text" and not quiet:

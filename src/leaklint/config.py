@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import CatalogueError, builtin_rules, parse_rule, select
+from .discovery import pattern_error
 from .model import SEVERITIES
 
 try:
@@ -81,6 +83,8 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests too deeply to read") from None
     if path.name == "pyproject.toml":
         table = raw.get("tool", {}).get("leaklint", {})
         prefix = "tool.leaklint."
@@ -111,9 +115,11 @@ def from_table(table: dict, path: Path, prefix: str = "") -> Config:
         if data.get("lifecycle") is None:
             raise err(f"rules[{i}]", "user rules need a [lifecycle] table")
         try:
-            cfg.rules.append(parse_rule(data, f"{path}: {prefix}rules[{i}]", builtin=False))
+            rule = parse_rule(data, f"{path}: {prefix}rules[{i}]", builtin=False)
         except CatalogueError as exc:
             raise ConfigError(str(exc)) from None
+        _check_user_rule(rule, err, i)
+        cfg.rules.append(rule)
     known = {r.code for r in builtin_rules()}
     for r in cfg.rules:
         if r.code in known:
@@ -126,9 +132,17 @@ def from_table(table: dict, path: Path, prefix: str = "") -> Config:
             except CatalogueError as exc:
                 raise err(key, str(exc)) from None
             setattr(cfg, key, list(table[key]))
+    for key in ("exclude", "extend-exclude"):
+        for pattern in table.get(key, []):
+            problem = pattern_error(pattern)
+            if problem is not None:
+                raise err(key, f"pattern {pattern!r} is not valid: {problem}")
     cfg.exclude = list(table.get("exclude", [])) + list(table.get("extend-exclude", []))
     pfi = table.get("per-file-ignores", {})
     for pattern, codes in pfi.items():
+        problem = pattern_error(pattern)
+        if problem is not None:
+            raise err(f"per-file-ignores.{pattern}", f"pattern is not valid: {problem}")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise err(f"per-file-ignores.{pattern}", "expected a list of rule codes")
         try:
@@ -156,6 +170,25 @@ def from_table(table: dict, path: Path, prefix: str = "") -> Config:
         cfg.timeout = t
     cfg.respect_gitignore = table.get("respect-gitignore", True)
     return cfg
+
+
+# a callee pattern: `name`, `pkg.name`, `*.Method` (any receiver) or `new Class`
+_CALLEE = re.compile(r"(?:new\s+)?(?:\*\.)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_MESSAGE_FIELDS = {"handle": "h", "call": "c", "where": "w", "verb": "v"}
+
+
+def _check_user_rule(rule, err, i: int) -> None:
+    """What the catalogue does not check about user rules, found here rather than as an
+    error on every file: callee patterns go into parser queries, the message is formatted."""
+    for pattern in rule.lifecycle.get("acquire", ()):
+        if not _CALLEE.fullmatch(pattern):
+            raise err(f"rules[{i}].lifecycle.acquire", f"{pattern!r} is not a callee pattern "
+                      "(name, pkg.name, *.Method or new Class)")
+    try:
+        rule.message.format(**_MESSAGE_FIELDS)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise err(f"rules[{i}].message", f"bad placeholder {exc} (use {{handle}}, {{call}}, "
+                  "{where}, {verb})") from None
 
 
 def all_rules_with(user_rules) -> list:

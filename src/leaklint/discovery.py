@@ -5,6 +5,7 @@ scanned when their language is supported."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import pathspec
@@ -28,6 +29,17 @@ def _spec(lines) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+def pattern_error(pattern: str) -> str | None:
+    """Why a gitignore-style pattern is unusable, or None when it is fine."""
+    try:
+        _spec([pattern]).match_file("x")
+    except re.error as exc:  # its position is in the translated regex: not helpful
+        return exc.msg
+    except Exception as exc:  # pathspec's own errors
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def _read_gitignore(directory: str, problems: list):
     p = os.path.join(directory, ".gitignore")
     try:
@@ -40,10 +52,9 @@ def _read_gitignore(directory: str, problems: list):
         return None
     good = []
     for line in lines:
-        try:  # a malformed pattern drops only itself
-            _spec([line])
+        if pattern_error(line) is None:
             good.append(line)
-        except Exception:
+        else:  # a malformed pattern drops only itself
             problems.append((p, f"ignoring malformed pattern {line!r}"))
     return _spec(good)
 
@@ -79,6 +90,12 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
              follow_symlinks: bool = False) -> Discovered:
     out = Discovered()
     root = os.path.abspath(root or os.getcwd())
+    for pattern in excludes:
+        problem = pattern_error(pattern)
+        if problem is not None:
+            from .config import ConfigError
+
+            raise ConfigError(f"exclude pattern {pattern!r} is not valid: {problem}")
     user = _spec(excludes) if excludes else None
     seen = set()
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .model import Position
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+BOM = "\ufeff"
 
 
 def decode(data: bytes) -> tuple[bytes, str | None]:
@@ -23,6 +28,13 @@ def decode(data: bytes) -> tuple[bytes, str | None]:
     return data, "utf-8"
 
 
+def lone_cr_to_lf(data: bytes) -> bytes:
+    """A lone CR (old Mac line ends) made LF, as analysis reads files: editors, SARIF
+    viewers and GitHub count it as a line break, tree-sitter counts only LF. The swap
+    keeps every byte offset, so positions and fix edits hold for the file as it is."""
+    return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
+
+
 @dataclass
 class SourceFile:
     path: str  # as reported (relative to the working directory where possible)
@@ -34,8 +46,7 @@ class SourceFile:
         if self._line_starts is None:
             starts = [0]
             data = self.data
-            # tree-sitter counts '\n' only; a lone '\r' is not a line break to it, so
-            # positions stay consistent with the parser's rows.
+            # '\n' only, as tree-sitter counts rows (analysis made lone CRs LFs first)
             i = data.find(b"\n")
             while i != -1:
                 starts.append(i + 1)
@@ -57,6 +68,8 @@ class SourceFile:
     def columns(self, row: int, byte_col: int) -> tuple[int, int]:
         """1-based (code point, UTF-16) columns of a byte offset within a line."""
         prefix = self.line_bytes(row)[:byte_col].decode("utf-8", errors="replace")
+        if row == 0 and prefix.startswith(BOM):
+            prefix = prefix[1:]  # a byte order mark is not a column
         cp = len(prefix)
         u16 = cp + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
         return cp + 1, u16 + 1

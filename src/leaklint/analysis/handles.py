@@ -86,6 +86,7 @@ def describe(leak: Leak, src) -> str:
 def check_lifecycles(ctx, adapter, rules) -> None:
     """Run every lifecycle rule of ``rules`` over one parsed file."""
     for cand in adapter.candidates(rules):
+        ctx.deadline.check()
         rule = cand.rule
         spec = rule.lifecycle
         verdict = adapter.track(cand)

@@ -329,6 +329,8 @@ class Model:
 
     def _destroy_callbacks(self, body) -> list:
         out = []
+        if b"onDestroy" not in body.text:  # walking a large class for nothing is slow
+            return out
         for c in calls_in(body):
             if method_of(c) == "onDestroy" and receiver(c) is not None:
                 out.extend(a for a in args(c)[:1] if strip(a) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 
 EXTENSIONS = {
     ".go": "go",
@@ -185,3 +186,31 @@ def begin_file(lang: str, root, active_rules=()) -> FileQueries:
 def end_file() -> None:
     global _current
     _current = None
+
+
+# tree-sitter-python's scanner keeps its indentation stack in a fixed-size buffer: a file
+# nested several hundred indentation levels deep crashes the parser (the process, not an
+# exception). Such files are skipped; 400 levels is well below the crash and far above
+# anything written by hand.
+MAX_PYTHON_INDENT_LEVELS = 400
+_DEEP_INDENT = re.compile(rb"^[ \t]{%d,}" % MAX_PYTHON_INDENT_LEVELS, re.M)
+
+
+def parse_hazard(lang: str, data: bytes) -> str | None:
+    """Why parsing ``data`` could crash the parser itself, or None."""
+    if lang != "python" or _DEEP_INDENT.search(data) is None:
+        return None  # each level indents one more column at least
+    stack = [0]
+    for line in data.split(b"\n"):
+        body = line.lstrip(b" \t")
+        if not body or body.startswith(b"#"):
+            continue
+        width = len(line.expandtabs(8)) - len(body)
+        while width < stack[-1]:
+            stack.pop()
+        if width > stack[-1]:
+            stack.append(width)
+            if len(stack) - 1 > MAX_PYTHON_INDENT_LEVELS:
+                return (f"nests more than {MAX_PYTHON_INDENT_LEVELS} indentation levels deep; "
+                        "not parsed")
+    return None

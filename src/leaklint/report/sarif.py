@@ -32,7 +32,8 @@ def _artifact(path: str) -> dict:
     rel = cwd_relative(path)
     if rel is None:
         return {"uri": Path(os.path.abspath(path)).as_uri()}
-    return {"uri": quote(rel, safe="/"), "uriBaseId": "%SRCROOT%"}
+    # undecodable bytes of a file name go back to those bytes, percent-encoded
+    return {"uri": quote(rel, safe="/", errors="surrogateescape"), "uriBaseId": "%SRCROOT%"}
 
 
 def _location(path: str, p, message: str | None = None, id_: int | None = None) -> dict:

@@ -50,12 +50,15 @@ def summary(report) -> str:
     extra = []
     if report.suppressed:
         extra.append(f"{len(report.suppressed)} suppressed")
-    if report.files_skipped:
-        extra.append(f"{report.files_skipped} skipped")
+    timeouts = sum(1 for d in report.diagnostics if d.kind == "timeout")
+    if report.files_skipped - timeouts:
+        extra.append(f"{report.files_skipped - timeouts} skipped")
+    if timeouts:
+        extra.append(f"{timeouts} over the time limit")
     for reason, count in report.hidden.items():
         if count:
             extra.append(f"{count} {reason}")
-    errors = sum(1 for d in report.diagnostics if d.kind in ("internal-error", "timeout"))
+    errors = len({d.path for d in report.diagnostics if d.kind == "internal-error"})
     if errors:
         extra.append(f"{errors} not fully analysed")
     return "Found " + " ".join(parts) + (f" ({', '.join(extra)})" if extra else "") + "."
