@@ -618,3 +618,27 @@ def test_parsed_tree_never_reads_through_the_callback():
                                     ' (#eq? @f "Query"))', tree.root_node)
     assert len(found) == 1 and found[0][1]["f"][0].text == b"Query"
     assert Counted.reads == 0
+
+
+def test_fixes_have_a_time_budget_and_findings_stay(tree, monkeypatch):
+    import leaklint.fixes as fixes
+
+    def slow_attach(ctx):
+        while True:
+            time.sleep(0.001)
+
+    monkeypatch.setattr(fixes, "attach", slow_attach)
+    (tree / "leaklint.toml").write_text("timeout = 0.3\n")
+    doc = sarif_of(".")
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["LL101"]
+    notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "leaky.go: timeout: fixes not computed: over the time limit of 0.3s (config key `timeout`)"]
+
+
+def test_messages_never_carry_control_or_invisible_characters():
+    from leaklint.analyze import printable
+
+    assert printable("rows from db.Query is not closed") == "rows from db.Query is not closed"
+    assert printable("x\x1b[31m \u202eevil\r\n é 中 😀 \u2e70") == \
+        "x\\x1b[31m \\u202eevil\\r\\n é 中 😀 \\u2e70"

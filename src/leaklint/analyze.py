@@ -66,11 +66,11 @@ class FileContext:
         sev = self.settings.severity.get(rule.code) or severity or (
             rule.test_severity if self.is_test and rule.test_severity else rule.severity)
         pos = src.position(node)
-        rel = [Related(src.path, src.position(n), m) for n, m in related]
-        fl = [Related(src.path, src.position(n), m) for n, m in flow]
+        rel = [Related(src.path, src.position(n), printable(m)) for n, m in related]
+        fl = [Related(src.path, src.position(n), printable(m)) for n, m in flow]
         finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
-            severity=sev, message=message, language=self.family, related=rel, flow=fl,
+            severity=sev, message=printable(message), language=self.family, related=rel, flow=fl,
             line_text=src.line_text(pos.line - 1), fix=fix,
         )
         self.result.findings.append(finding)
@@ -97,6 +97,15 @@ class FileContext:
 
 
 JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+
+
+def printable(message: str) -> str:
+    """Messages quote source text: control, format (bidi) and unassigned characters are
+    escaped, so that no file can rewrite the terminal or hide text in a report."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in message)
 
 
 def is_test_file(path: str, family: str) -> bool:
@@ -228,7 +237,15 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
     if settings.fixes and result.findings:
         from .fixes import attach
 
-        _guarded(ctx, "fixes", attach, ctx)
+        try:  # fixes have a budget of their own; past it the findings stay, without fixes
+            with Deadline(settings.timeout).interrupting():
+                _guarded(ctx, "fixes", attach, ctx)
+        except FileTimeout:
+            for f in result.findings:
+                f.fix = None
+            result.diagnostics.append(Diagnostic(
+                path, "timeout", f"fixes not computed: over the time limit of "
+                                 f"{settings.timeout:g}s (config key `timeout`)"))
     if settings.line_hashes and result.findings:
         from .report.fingerprint import line_hashes
 

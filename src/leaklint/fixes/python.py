@@ -217,12 +217,16 @@ def _rewrite(ctx, shape: _Shape):
     data = ctx.src.data
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     code = data[bom:].decode("utf-8")
-    try:
-        wrapper = MetadataWrapper(cst.parse_module(code))
-    except Exception:  # libcst cannot parse what tree-sitter could: no fix
+    if "libcst" not in ctx.cache:  # parsed and resolved once per file, not per finding
+        try:
+            wrapper = MetadataWrapper(cst.parse_module(code))
+            ctx.cache["libcst"] = (wrapper, wrapper.resolve(PositionProvider),
+                                   wrapper.resolve(ParentNodeProvider))
+        except Exception:  # libcst cannot parse what tree-sitter could: no fix
+            ctx.cache["libcst"] = None
+    if ctx.cache["libcst"] is None:
         return None
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
+    wrapper, positions, parents = ctx.cache["libcst"]
     line = shape.stmt.start_point[0] + 1
     assign = next((n for n, pos in positions.items()
                    if isinstance(n, cst.SimpleStatementLine) and pos.start.line == line), None)
