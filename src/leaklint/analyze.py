@@ -225,8 +225,10 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
     ctx.deadline = deadline
-    ctx.queries = languages.begin_file(lang, tree.root_node,
-                                       ["lifecycle"] + [r.code for r in active])
+    # the combined query holds the recurring patterns of every rule enabled for the
+    # language, not only of those active on this file: one stable combination, compiled once
+    enabled = ["lifecycle"] + [r.code for r in settings.rules if r.applies_to(family)]
+    ctx.queries = languages.begin_file(lang, tree.root_node, enabled)
     try:
         with deadline.interrupting():
             run_rules(ctx, active)

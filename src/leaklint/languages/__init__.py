@@ -71,12 +71,25 @@ def matches(lang: str, source: str, node) -> list:
     return QueryCursor(query(lang, source)).matches(node)
 
 
-# every root-level query seen so far, per language: source -> codes of the rules that ask it
-_seen: dict[str, dict[str, set]] = {}
+# every root-level query seen so far, per language: source -> _Seen
+_seen: dict[str, dict[str, "_Seen"]] = {}
 _current: FileQueries | None = None
+# a query joins the combined one once this many files have asked it: queries built with
+# names from one file or package (`(#any-of? @id "cache")`) would otherwise make nearly
+# every file's combination new, and compiling it costs more than it saves
+RECURRING = 3
+MAX_COMBINED_SOURCES = 64
 
 
-@functools.lru_cache(maxsize=256)
+class _Seen:
+    __slots__ = ("askers", "files")
+
+    def __init__(self):
+        self.askers: set = set()
+        self.files = 0
+
+
+@functools.lru_cache(maxsize=64)
 def _combined(lang: str, sources: tuple) -> tuple:
     """One query holding every pattern of ``sources``, and each source's first index."""
     offsets, n = [], 0
@@ -89,10 +102,10 @@ def _combined(lang: str, sources: tuple) -> tuple:
 class FileQueries:
     """The root-level query results of one file.
 
-    The first time a rule asks a query, it runs alone and is remembered with the rule.
-    After that, the first root-level question asked about a file runs one combined
-    query holding the known patterns of every rule active on the file, and each rule's
-    answer is picked out by pattern index."""
+    A query runs alone until it has been asked about a few files; from then on, the
+    first root-level question asked about a file runs one combined query holding the
+    recurring patterns of every rule active on the file, and each rule's answer is
+    picked out by pattern index."""
 
     def __init__(self, lang: str, root, active: frozenset):
         self.lang = lang
@@ -114,13 +127,18 @@ class FileQueries:
         if hit is not None:
             return hit
         seen = _seen.setdefault(self.lang, {})
-        if source in seen and not self._combined_done:
+        entry = seen.get(source)
+        if entry is not None and entry.files >= RECURRING and not self._combined_done:
             self._combined_done = True
             self._run_combined(seen)
             hit = self._results.get(source)
             if hit is not None:
                 return hit
-        seen.setdefault(source, set()).add(self.asking)
+        if entry is None and len(seen) < 4 * MAX_COMBINED_SOURCES:
+            entry = seen[source] = _Seen()
+        if entry is not None:
+            entry.askers.add(self.asking)
+            entry.files += 1
         hit = QueryCursor(query(self.lang, source)).matches(self.root)
         self._results[source] = hit
         return hit
@@ -128,7 +146,8 @@ class FileQueries:
     def _run_combined(self, seen: dict) -> None:
         from tree_sitter import QueryCursor
 
-        sources = tuple(src for src, askers in seen.items() if askers & self.active)
+        sources = tuple(src for src, e in seen.items()
+                        if e.files >= RECURRING and e.askers & self.active)[:MAX_COMBINED_SOURCES]
         if not sources:
             return
         combined, offsets = _combined(self.lang, sources)
