@@ -873,17 +873,3 @@ class GoEffects:
         if borrowing:
             return None
         return HANDOFF
-        # a function value (a cancel func) passed to a library is there to be called
-        func_handle = "()" in self.release
-        if not func_handle and "." in callee and callee.split(".", 1)[0] in BORROWING_PACKAGES:
-            return None
-        if self.depth < 3:
-            index = [c for c in args.named_children if c.type != "comment"].index(expr) \
-                if expr in args.named_children else -1
-            if index >= 0:
-                summary = self.a.releases_param(short, index, self.rule, self.depth)
-                if summary is not None:
-                    if summary:
-                        return RELEASE if (deferred or not closure) else HANDOFF
-                    return None
-        return HANDOFF
