@@ -49,6 +49,27 @@ class Verdict:
     node: object = None
 
 
+class SpecEffects:
+    """What every adapter's effects read from the rule's ``[lifecycle]`` table and the
+    track; the language's own class adds how its syntax releases and hands on."""
+
+    def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
+        self.a = adapter
+        self.track = track
+        self.rule = rule or track.candidate.rule
+        spec = self.rule.lifecycle
+        self.name = track.handle
+        self.release = set(spec["release"])
+        self.views = set(spec.get("views", ()))
+        self.borrow = set(spec.get("borrow_calls", ()))
+        self.handoff_calls = set(spec.get("handoff_calls", ()))
+        self.release_fns = set(spec.get("release_functions", ()))
+        self.exhausted_by = set(spec.get("exhausted_by", ()))
+        self.depth = depth
+        self.acquire = track.candidate.call if track.candidate else None
+        self.stmt = track.extra.get("stmt")
+
+
 def pattern_matches(pattern: str, callee: str) -> bool:
     """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor."""
     if pattern.startswith("*."):

@@ -7,7 +7,8 @@ import os
 import re
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
+from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
+                                 candidate_names, last_name, pattern_matches)
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -580,27 +581,15 @@ class GoAdapter:
         return result
 
 
-class GoEffects:
+class GoEffects(SpecEffects):
     """What a leaf does to one tracked Go handle."""
 
     def __init__(self, adapter: GoAdapter, track: Track, rule=None, depth: int = 0):
-        self.a = adapter
-        self.track = track
-        self.rule = rule or track.candidate.rule
-        spec = self.rule.lifecycle
-        self.name = track.handle
-        self.release = set(spec["release"])
-        self.views = set(spec.get("views", ()))
-        self.borrow = set(spec.get("borrow_calls", ()))
-        self.handoff_calls = set(spec.get("handoff_calls", ()))
-        self.release_fns = set(spec.get("release_functions", ()))
-        self.exhausted_by = set(spec.get("exhausted_by", ()))
+        super().__init__(adapter, track, rule, depth)
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
-            pattern_matches(p, track.candidate.callee) for p in spec.get("receive_releases", ()))
-        self.depth = depth
-        self.acquire = track.candidate.call if track.candidate else None
-        self.stmt = track.extra.get("stmt")
+            pattern_matches(p, track.candidate.callee)
+            for p in self.rule.lifecycle.get("receive_releases", ()))
 
     def guard(self, cond):
         """The branch in which the handle is nil: the error is non-nil there (`err != nil`,

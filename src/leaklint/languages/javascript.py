@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, last_name, pattern_matches
+from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
+                                 last_name, pattern_matches)
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import file_memo, of_type
 
@@ -368,17 +369,11 @@ class JsAdapter:
         return JsEffects(track)
 
 
-class JsEffects:
+class JsEffects(SpecEffects):
     """What a leaf does to one tracked JS handle."""
 
     def __init__(self, track: Track):
-        self.track = track
-        spec = track.candidate.rule.lifecycle
-        self.name = track.handle
-        self.release = set(spec["release"])
-        self.borrow = set(spec.get("borrow_calls", ()))
-        self.acquire = track.candidate.call
-        self.stmt = track.extra.get("stmt")
+        super().__init__(None, track)
 
     def guard(self, cond):
         if isinstance(cond, _Throws):

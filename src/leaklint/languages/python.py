@@ -10,7 +10,8 @@ calls something may also raise before it completes (used by the normal-path-only
 from __future__ import annotations
 
 from ..analysis import ir
-from ..analysis.handles import Candidate, Track, Verdict, candidate_names, last_name, pattern_matches
+from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
+                                 candidate_names, last_name, pattern_matches)
 from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import matches
 
@@ -726,22 +727,11 @@ BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush"
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
 
 
-class PythonEffects:
+class PythonEffects(SpecEffects):
     """What a leaf does to one tracked Python handle."""
 
     def __init__(self, adapter: PythonAdapter, track: Track, rule=None, depth: int = 0):
-        self.a = adapter
-        self.track = track
-        self.rule = rule or track.candidate.rule
-        spec = self.rule.lifecycle
-        self.name = track.handle
-        self.release = set(spec["release"])
-        self.borrow = set(spec.get("borrow_calls", ()))
-        self.handoff_calls = set(spec.get("handoff_calls", ()))
-        self.release_fns = set(spec.get("release_functions", ()))
-        self.depth = depth
-        self.acquire = track.candidate.call if track.candidate else None
-        self.stmt = track.extra.get("stmt")
+        super().__init__(adapter, track, rule, depth)
         self.unlink_only = self.acquire is not None and _kept_temp_file(self.acquire, adapter.names)
 
     def guard(self, cond):
