@@ -19,8 +19,20 @@ LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getEleme
            "getRootNode", "item"}
 
 
-def _calls(m):
-    return m.calls()
+def _scoped(ctx, kind: str, names) -> list:
+    """(model, node, scope) for each ``kind`` node (call_expression, new_expression) whose
+    callee is in ``names`` and that lies in a lifecycle scope; none in test files, whose
+    process is short-lived."""
+    if ctx.is_test:
+        return []
+    m = model(ctx)
+    out = []
+    for node in m.calls():
+        if node.type == kind and callee(node) in names:
+            scope = m.scope_of(node)
+            if scope is not None:
+                out.append((m, node, scope))
+    return out
 
 
 def _report(ctx, rule, node, related=(), **kw):
@@ -177,7 +189,7 @@ def listeners(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
-    for call in _calls(m):
+    for call in m.calls():
         if call.type != "call_expression" or method_of(call) != "addEventListener":
             continue
         a = args(call)
@@ -253,7 +265,7 @@ def emitters(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
-    for call in _calls(m):
+    for call in m.calls():
         if call.type != "call_expression" or method_of(call) not in EMITTER_ADD:
             continue
         a = args(call)
@@ -358,14 +370,8 @@ OBSERVERS = {"ResizeObserver", "MutationObserver", "IntersectionObserver",
 
 
 def observers(ctx, rule):
-    if ctx.is_test:
-        return  # a test process is short-lived
-    m = model(ctx)
-    for node in _calls(m):
-        if node.type != "new_expression" or callee(node) not in OBSERVERS:
-            continue
-        scope = m.scope_of(node)
-        if scope is None or not scope.strict:
+    for _m, node, scope in _scoped(ctx, "new_expression", OBSERVERS):
+        if not scope.strict:
             continue
         p, _ = up(node)
         reason = ""
@@ -395,15 +401,7 @@ CLEARS = ("clearInterval", "clearTimeout", "cancelAnimationFrame", "cancelIdleCa
 
 
 def intervals(ctx, rule):
-    if ctx.is_test:
-        return  # a test process is short-lived
-    m = model(ctx)
-    for node in _calls(m):
-        if node.type != "call_expression" or callee(node) not in INTERVALS:
-            continue
-        scope = m.scope_of(node)
-        if scope is None:
-            continue
+    for _m, node, scope in _scoped(ctx, "call_expression", INTERVALS):
         _value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cleared")
 
@@ -412,7 +410,7 @@ def timeouts(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
-    for node in _calls(m):
+    for node in m.calls():
         if node.type != "call_expression":
             continue
         name = callee(node)
@@ -505,15 +503,7 @@ CHANNELS = {"WebSocket", "EventSource", "BroadcastChannel", "Worker", "SharedWor
 
 
 def channels(ctx, rule):
-    if ctx.is_test:
-        return  # a test process is short-lived
-    m = model(ctx)
-    for node in _calls(m):
-        if node.type != "new_expression" or callee(node) not in CHANNELS:
-            continue
-        scope = m.scope_of(node)
-        if scope is None:
-            continue
+    for _m, node, scope in _scoped(ctx, "new_expression", CHANNELS):
         _value_rule(ctx, rule, node, scope, callee(node),
                     methods=("close", "terminate", "disconnect", "destroy", "port1.close",
                              "port2.close"),
@@ -669,7 +659,7 @@ def _subscriptions(ctx, rule, rx: bool):
         return  # a test process is short-lived
     m = model(ctx)
     rx_file = _rx_file(ctx)
-    for call in _calls(m):
+    for call in m.calls():
         if call.type != "call_expression" or method_of(call) != "subscribe" \
                 or receiver(call) is None:
             continue
@@ -713,7 +703,7 @@ def _renderer_listeners(ctx, rule):
     removes the listener: it must be called in the release unless the target is the
     component's own element."""
     m = model(ctx)
-    for call in _calls(m):
+    for call in m.calls():
         if call.type != "call_expression" or method_of(call) != "listen" \
                 or receiver(call) is None or not norm(receiver(call)).lower().endswith("renderer") \
                 or len(args(call)) < 3:
