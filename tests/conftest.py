@@ -35,7 +35,6 @@ CLEAN_GO = textwrap.dedent('''\
     }
     ''')
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture
