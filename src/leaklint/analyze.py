@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import languages, suppress
 from .deadline import Deadline, FileTimeout
+from .facts import collect
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .source import SourceFile, decode, lone_cr_to_lf
 
@@ -59,6 +60,7 @@ class FileContext:
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
         self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
         self.queries = None  # languages.FileQueries: root-level query results, shared
+        self.reads: dict = {}  # what this file's analysis reads from other files (facts.index)
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
              fix=None) -> None:
@@ -146,9 +148,12 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
         return Diagnostic(path, "unreadable", f"cannot be read: {exc.strerror or exc}")
 
 
-def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
+def analyze_file(path: str, settings: Settings, data: bytes | None = None,
+                 reads: dict | None = None) -> FileResult:
+    """``reads``: what the file's analysis reads from other files, from the run's index
+    (``runner.build_index``); None: computed here from the file's directory."""
     try:
-        return _analyze(path, settings, data)
+        return _analyze(path, settings, data, reads)
     except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
         return _failed(path, "code nests too deeply to analyse")
     except Exception as exc:  # the last guard: one file never stops the scan
@@ -161,7 +166,7 @@ def _failed(path: str, message: str) -> FileResult:
     return result
 
 
-def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
+def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
     result = FileResult(path, lang)
@@ -184,6 +189,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     rules = rules_for(settings, path, family)
     if not rules:
         return result
+    raw = data
     try:
         data = lone_cr_to_lf(decode(data)[0])
     except UnicodeDecodeError as exc:
@@ -196,12 +202,14 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
         return result
     if _minified(data):
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
+    if reads is None and collect.needs_go_package(active):
+        reads = _own_reads(path, raw, settings)
     hazard = languages.parse_hazard(lang, data)
     if hazard:
         return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
-        _parse_and_run(result, path, data, lang, family, active, settings, deadline)
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline, reads)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -210,7 +218,21 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     return result
 
 
-def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
+def _own_reads(path: str, data: bytes, settings: Settings) -> dict:
+    """A file analysed on its own (not through ``runner``): its reads from the other
+    files of its directory, found through discovery."""
+    from .discovery import directory_files
+
+    def read(p):
+        got = read_source(p, settings)
+        return None if isinstance(got, Diagnostic) else got
+
+    index = collect.build([path], list_siblings=directory_files, read=read,
+                          timeout=settings.timeout, overrides={path: data})
+    return index.reads(path) or {}
+
+
+def _parse_and_run(result, path, data, lang, family, active, settings, deadline, reads) -> None:
     try:
         tree = deadline.parse(languages.parser(lang), data)
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
@@ -225,6 +247,7 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
     ctx.deadline = deadline
+    ctx.reads = reads or {}
     # the combined query holds the recurring patterns of every rule enabled for the
     # language, not only of those active on this file: one stable combination, compiled once
     enabled = ["lifecycle"] + [r.code for r in settings.rules if r.applies_to(family)]

@@ -17,12 +17,12 @@ from pathlib import Path
 import pathspec
 
 from .analyze import Settings
-from .cache import ResultCache
+from .cache import FactsCache, ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
-from .discovery import discover
+from .discovery import directory_files, discover
 from .model import Diagnostic, Report
-from .runner import analyze_all
+from .runner import analyze_all, build_index
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,17 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
-    cache = ResultCache(cache_dir, settings) if cache_dir and not fixes else None
-    for result in analyze_all(files, settings, jobs, cache):
+    excludes = list(config.exclude) + list(exclude)
+
+    def list_siblings(directory):
+        # the other files of a package come from discovery, like the files scanned
+        return directory_files(directory, excludes=excludes, root=str(config.root),
+                               respect_gitignore=config.respect_gitignore)
+
+    use_cache = cache_dir and not fixes
+    index = build_index(files, settings, list_siblings, FactsCache(cache_dir) if use_cache else None)
+    cache = ResultCache(cache_dir, settings) if use_cache else None
+    for result in analyze_all(files, settings, jobs, cache, index):
         report.add(result)
     report.finish()
     if changed is not None:

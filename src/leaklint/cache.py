@@ -53,9 +53,13 @@ class ResultCache:
         self._new: dict = {}
 
     @staticmethod
-    def file_key(path: str, data: bytes) -> str:
+    def file_key(path: str, data: bytes, reads: str = "") -> str:
+        """The key of a file's result: its bytes, its path, and the digest of what its
+        analysis read from other files (``facts.index.reads_digest``)."""
         h = hashlib.sha256(data)
         h.update(b"\0" + path.encode("utf-8", "surrogateescape"))
+        if reads:
+            h.update(b"\0" + reads.encode())
         return h.hexdigest()[:32]
 
     def _load(self) -> dict:
@@ -129,3 +133,30 @@ def decode(d: dict) -> FileResult:
         diagnostics=[Diagnostic(**x) for x in d["diagnostics"]],
         verified={k: Verified(**v) for k, v in d["verified"].items()}, parsed=d["parsed"],
     )
+
+
+class FactsCache(ResultCache):
+    """Facts of files, keyed by content (the facts of a file do not depend on the run's
+    settings): ``<cache dir>/v1/facts-<version>.json``, saved like the results."""
+
+    def __init__(self, directory: str):
+        self._top = directory
+        digest = hashlib.sha256(f"facts {__version__} {FACTS_FORMAT}".encode()).hexdigest()[:16]
+        self.path = os.path.join(directory, FORMAT, f"facts-{digest}.json")
+        self._entries = None
+        self._new = {}
+
+    def get(self, key: str):
+        if self._entries is None:
+            self._entries = self._load()
+        raw = self._entries.get(key)
+        if raw is None:
+            raw = self._new.get(key)
+        return raw if isinstance(raw, dict) else None
+
+    def put(self, key: str, facts: dict) -> None:
+        self._new[key] = facts
+
+
+# bump when the facts extractors change what they record
+FACTS_FORMAT = 1

@@ -86,8 +86,16 @@ def _ignored(abspath: str, is_dir: bool, chain) -> bool:
     return False
 
 
+def directory_files(directory: str, excludes=(), root: str | None = None,
+                    respect_gitignore: bool = True) -> list:
+    """The source files directly in ``directory`` that a scan of it would analyse
+    (excludes, .gitignore, regular files only, no links): how the analysis of one file
+    finds the other files of its package."""
+    return discover([directory], excludes, root, respect_gitignore, recursive=False).files
+
+
 def discover(paths, excludes=(), root: str | None = None, respect_gitignore: bool = True,
-             follow_symlinks: bool = False) -> Discovered:
+             follow_symlinks: bool = False, recursive: bool = True) -> Discovered:
     out = Discovered()
     root = os.path.abspath(root or os.getcwd())
     for pattern in excludes:
@@ -165,5 +173,6 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                     if abspath not in seen:
                         seen.add(abspath)
                         out.files.append(os.path.normpath(e.path))
-            stack.extend(reversed(subdirs))
+            if recursive:
+                stack.extend(reversed(subdirs))
     return out
