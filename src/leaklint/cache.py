@@ -137,12 +137,12 @@ def decode(d: dict) -> FileResult:
 
 class FactsCache(ResultCache):
     """Facts of files, keyed by content (the facts of a file do not depend on the run's
-    settings): ``<cache dir>/v1/facts-<version>.json``, saved like the results."""
+    settings): ``<cache dir>/v1/facts/<version>.json``, saved like the results."""
 
     def __init__(self, directory: str):
         self._top = directory
         digest = hashlib.sha256(f"facts {__version__} {FACTS_FORMAT}".encode()).hexdigest()[:16]
-        self.path = os.path.join(directory, FORMAT, f"facts-{digest}.json")
+        self.path = os.path.join(directory, FORMAT, "facts", digest + ".json")
         self._entries = None
         self._new = {}
 

@@ -74,12 +74,12 @@ def _reads(path, paths, files, decls, uses_memo, store, timeout, index) -> dict:
     reads["fields_read"] = fields if fields is not None else "unknown"
     if not is_test_path(path):
         members = package_of(paths, decls, path)
-        key = tuple(sorted(members))
+        key = tuple(members)
         if key not in uses_memo:
-            query = package_query(sorted(members), decls)
+            query = package_query(members, decls)
             uses = {}
             if not query.empty():
-                for p in sorted(members):
+                for p in members:
                     uses[p] = _uses(files[p], query, store, timeout, index)
             uses_memo[key] = (query, uses)
         query, uses = uses_memo[key]

@@ -38,14 +38,19 @@ def reads_digest(reads) -> str:
 
 
 def go_package(paths: list, decls: dict, path: str) -> list:
-    """The files of ``path``'s package among ``paths`` (one directory): the non-test
-    files with the same package clause whose build constraint can hold, ``path``
-    first. Files whose facts are unknown stay in: they may belong to the package."""
+    """The files of ``path``'s package among ``paths`` (one directory), sorted: the
+    non-test files with the same package clause whose build constraint can hold.
+    Files whose facts are unknown stay in: they may belong to the package. (The order
+    is the package's, not the asking file's, so that a message naming "the first
+    place" is the same whichever files a run names.)"""
     own = decls.get(path, UNKNOWN)
     name = own.get("package")
-    out = [path]
-    for p in paths:
-        if p == path or is_test(p):
+    out = []
+    for p in sorted(set(paths) | {path}):
+        if is_test(p) and p != path:
+            continue
+        if p == path:
+            out.append(p)
             continue
         d = decls.get(p, UNKNOWN)
         if d.get("skipped"):
