@@ -49,7 +49,7 @@ def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) 
 
 
 def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False,
-                  fixes: bool = False) -> Settings:
+                  fixes: bool = False, follow_symlinks: bool = False) -> Settings:
     all_rules = all_rules_with(config.rules)
     pfi = tuple(
         (PathMatcher(str(config.root), (pattern,)), frozenset(select_codes(all_rules, codes)))
@@ -58,7 +58,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
-        timeout=config.timeout,
+        timeout=config.timeout, follow_symlinks=follow_symlinks,
     )
 
 
@@ -96,7 +96,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
-    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
+                             follow_symlinks=follow_symlinks)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
                      root=str(config.root), respect_gitignore=config.respect_gitignore,
                      follow_symlinks=follow_symlinks)
