@@ -194,8 +194,8 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
         return result
     if _minified(data):
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
-    if reads is None and collect.needs_go_package(active):
-        reads = _own_reads(path, raw, settings)
+    if reads is None and collect.needs_reads(active):
+        reads = _own_reads(path, raw, settings, active)
     hazard = languages.parse_hazard(lang, data)
     if hazard:
         return diag("skipped", hazard)
@@ -210,7 +210,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     return result
 
 
-def _own_reads(path: str, data: bytes, settings: Settings) -> dict:
+def _own_reads(path: str, data: bytes, settings: Settings, active) -> dict:
     """A file analysed on its own (not through ``runner``): its reads from the other
     files of its directory, found through discovery."""
     from .discovery import directory_files
@@ -220,6 +220,7 @@ def _own_reads(path: str, data: bytes, settings: Settings) -> dict:
         return None if isinstance(got, Diagnostic) else got
 
     index = collect.build([path], list_siblings=directory_files, read=read,
+                          wants=lambda p, raw: collect.wanted(active, p, raw),
                           timeout=settings.timeout, overrides={path: data})
     return index.reads(path) or {}
 

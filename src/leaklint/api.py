@@ -111,9 +111,18 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
     excludes = list(config.exclude) + list(exclude)
+    # the other files of a package come from discovery, like the files scanned: for a
+    # directory the walk went through, what it found there; else that directory listed
+    walked = [os.path.abspath(p) for p in paths if os.path.isdir(p) and not os.path.islink(p)]
+    by_dir: dict = {}
+    for p in found.files:
+        by_dir.setdefault(os.path.dirname(os.path.normpath(p)), []).append(p)
 
     def list_siblings(directory):
-        # the other files of a package come from discovery, like the files scanned
+        where = os.path.abspath(directory)
+        if not follow_symlinks and any(where == w or where.startswith(w.rstrip(os.sep) + os.sep)
+                                       for w in walked):
+            return by_dir.get(os.path.normpath(directory), [])
         return directory_files(directory, excludes=excludes, root=str(config.root),
                                respect_gitignore=config.respect_gitignore)
 

@@ -12,7 +12,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .analyze import Settings, analyze_file, read_source
+from .analyze import Settings, analyze_file, read_source, rules_for
 from .facts import collect
 from .facts.index import Index, reads_digest
 from .model import Diagnostic, FileResult
@@ -41,15 +41,18 @@ def _work(item) -> FileResult:
 def build_index(files: list, settings: Settings, list_siblings, facts_store=None) -> Index | None:
     """The facts phase: the index the enabled rules read, or None when none reads any
     other file. ``list_siblings(directory)`` finds a directory's files through discovery."""
-    if not collect.needs_go_package(settings.rules):
+    if not collect.needs_reads(settings.rules):
         return None
 
     def read(path):
         data = read_source(path, settings)
         return None if isinstance(data, Diagnostic) else data
 
+    def wants(path, data):
+        return collect.wanted(rules_for(settings, path, "go"), path, data)
+
     try:
-        return collect.build(files, list_siblings=list_siblings, read=read,
+        return collect.build(files, list_siblings=list_siblings, read=read, wants=wants,
                              timeout=settings.timeout, store=facts_store)
     finally:
         if facts_store is not None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 
 from ..facts.go_package import package_containers
+from ..facts.lifetimes import PROCESS, go_package_state
 from ..languages import matches
-from ..languages.go_syntax import callee_text, declared_names, enclosing_function, outer_locals, strip_parens, text
+from ..languages.go_syntax import (callee_text, declared_names, enclosing_function, outer_locals,
+                                   package_name, strip_parens, text)
 from ..model import Position, Related
-from .go_package import is_command
 
 
 def _report(ctx, rule, entry: dict, name: str) -> None:
@@ -37,7 +38,7 @@ def _report(ctx, rule, entry: dict, name: str) -> None:
 
 
 def unbounded_package_cache(ctx, rule) -> None:
-    if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
+    if go_package_state(ctx.src.path, package_name(ctx.tree.root_node)) != PROCESS:
         return  # tests and commands end soon: their package state goes with the process
     if not package_containers(ctx.tree.root_node) and b"struct" not in ctx.src.data:
         return

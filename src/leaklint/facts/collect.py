@@ -15,17 +15,29 @@ from collections import OrderedDict
 from .. import languages
 from ..deadline import Deadline, FileTimeout
 from ..source import SourceFile, decode, lone_cr_to_lf
-from . import go_package
+from . import go_package, lifetimes
 from .index import SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of
 from .index import package_query
 
-# rule option naming the facts a check rule reads from other files
+# rule option naming what a check rule reads from other files
 READS_OPTION = "reads"
-GO_PACKAGE = "go-package"
+GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
+GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 
 
-def needs_go_package(rules) -> bool:
-    return any(r.options.get(READS_OPTION) == GO_PACKAGE for r in rules)
+def needs_reads(rules) -> bool:
+    return any(r.options.get(READS_OPTION) for r in rules)
+
+
+def wanted(rules, path: str, data: bytes) -> frozenset:
+    """What the rules active on a file with these bytes read from other files."""
+    kinds = {r.options[READS_OPTION] for r in rules if r.options.get(READS_OPTION)
+             and (not r.prefilter or any(w in data for w in r.prefilter))}
+    if GO_CONTAINERS in kinds and (
+            not go_package.may_hold_containers(data)
+            or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
+        kinds.discard(GO_CONTAINERS)  # only state that lives as long as the process can pile up
+    return frozenset(kinds)
 
 
 def content_key(data: bytes) -> str:
@@ -42,50 +54,89 @@ class _File:
         self.key = content_key(data) if data is not None else None
 
 
-def build(named, *, list_siblings, read, timeout=None, store=None, overrides=None) -> Index:
+def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
+          overrides=None) -> Index:
     """The index for analysing ``named`` files.
 
     ``list_siblings(directory)``: the other source files of a directory, found by
-    discovery; ``read(path)``: bytes or None (unreadable, too large); ``store``: a facts
-    cache or None; ``overrides``: {path: bytes} to use instead of what is on disk."""
+    discovery; ``read(path)``: bytes or None (unreadable, too large); ``wants(path,
+    data)``: the kinds of reads the file's active rules need (default: all);
+    ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
+    what is on disk."""
     index = Index()
     dirs: OrderedDict = OrderedDict()
     for p in named:
         if languages.language_of(p) == "go":
             dirs.setdefault(os.path.dirname(os.path.normpath(p)), []).append(os.path.normpath(p))
     overrides = {os.path.normpath(k): v for k, v in (overrides or {}).items()}
+
+    def data_of(p):
+        return overrides[p] if p in overrides else read(p)
+
     for directory, here in dirs.items():
+        files: dict = {}
+        needs = {}
+        for p in here:
+            files[p] = _File(p, data_of(p))
+            data = files[p].data
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ)) if wants is None
+                        else wants(p, data) if data is not None else frozenset())
+        if not any(needs.values()):
+            for p in here:
+                index.set(p, {})
+            continue
         paths = sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
                         if languages.language_of(p) == "go"} | set(here))
-        files = {}
         for p in paths:
-            data = overrides[p] if p in overrides else read(p)
-            files[p] = _File(p, data)
-        decls = {p: _declarations(f, store, timeout, index) for p, f in files.items()}
-        uses_memo: dict = {}
+            if p not in files:
+                files[p] = _File(p, data_of(p))
+        state = _Directory(paths, files, store, timeout, index)
         for p in here:
-            index.set(p, _reads(p, paths, files, decls, uses_memo, store, timeout, index))
+            index.set(p, state.reads(p, needs[p]))
     return index
 
 
-def _reads(path, paths, files, decls, uses_memo, store, timeout, index) -> dict:
-    reads = {}
-    fields = fields_read_reads(path, paths, decls)
-    reads["fields_read"] = fields if fields is not None else "unknown"
-    if not is_test_path(path):
-        members = package_of(paths, decls, path)
-        key = tuple(members)
-        if key not in uses_memo:
-            query = package_query(members, decls)
-            uses = {}
+class _Directory:
+    """The facts of one directory's Go files, computed as the reads ask for them."""
+
+    def __init__(self, paths, files, store, timeout, index):
+        self.paths, self.files = paths, files
+        self.store, self.timeout, self.index = store, timeout, index
+        self._decls = None
+        self._texts = None
+        self._uses: dict = {}
+
+    def decls(self) -> dict:
+        if self._decls is None:
+            self._decls = {p: _declarations(self.files[p], self.store, self.timeout, self.index)
+                           for p in self.paths if not is_test_path(p)}
+        return self._decls
+
+    def texts(self) -> dict:
+        if self._texts is None:
+            self._texts = {p: _text_facts(self.files[p], self.store) for p in self.paths}
+        return self._texts
+
+    def reads(self, path: str, needs) -> dict:
+        reads = {}
+        if GO_FIELDS_READ in needs:
+            fields = fields_read_reads(path, self.paths, self.texts())
+            reads["fields_read"] = fields if fields is not None else "unknown"
+        if GO_CONTAINERS in needs and not is_test_path(path):
+            decls = self.decls()
+            members = package_of(self.paths, decls, path)
+            key = tuple(members)
+            if key not in self._uses:
+                query = package_query(members, decls)
+                uses = {}
+                if not query.empty():
+                    for p in members:
+                        uses[p] = _uses(self.files[p], query, self.store, self.timeout, self.index)
+                self._uses[key] = (query, uses)
+            query, uses = self._uses[key]
             if not query.empty():
-                for p in members:
-                    uses[p] = _uses(files[p], query, store, timeout, index)
-            uses_memo[key] = (query, uses)
-        query, uses = uses_memo[key]
-        if not query.empty():
-            reads["containers"] = container_reads(path, members, decls, uses, query)
-    return reads
+                reads["containers"] = container_reads(path, members, decls, uses, query)
+        return reads
 
 
 def is_test_path(path: str) -> bool:
@@ -129,6 +180,21 @@ def _declarations(f: _File, store, timeout, index) -> dict:
         return hit
     facts = _extract(f, timeout, index, go_package.declarations)
     if store is not None and not facts.get("unknown") and not facts.get("skipped"):
+        store.put(key, facts)
+    return facts
+
+
+def _text_facts(f: _File, store) -> dict:
+    """Facts read from the text alone (no parse): the fields the file reads and the
+    names it may assign as fields."""
+    if f.data is None:
+        return SKIPPED
+    key = "t:" + f.key
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        return hit
+    facts = go_package.text_facts(f.data)
+    if store is not None:
         store.put(key, facts)
     return facts
 

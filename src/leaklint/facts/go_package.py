@@ -35,9 +35,14 @@ def declarations(root, src: SourceFile) -> dict:
         "struct_fields": struct_container_fields(root),
         "made": made_types(root),
         "once": sorted(once_functions(root)),
-        "fields_read": sorted(fields_read(src.data)),
-        "fields_written": sorted(fields_written(root)),
     }
+
+
+def text_facts(data: bytes) -> dict:
+    """Facts read from the file's text, without parsing it (LL302 reads them of every
+    file of a directory, tests included)."""
+    return {"fields_read": sorted(fields_read(data)),
+            "fields_assigned": sorted(fields_assigned(data))}
 
 
 def _container_kind(spec) -> str | None:
@@ -163,38 +168,42 @@ def once_functions(root) -> set:
     return out
 
 
-_SELECTOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\b")
-# `= x`, `, y = x`, `, y := x` after the selector: it is being assigned, not read
-_ASSIGNED = re.compile(r"\s*(=(?!=)|,[^=(){}]*?(?<![=!<>:])=(?!=)|,[^=(){}]*?:=)")
+# `.f` not followed, on its line, by an assignment (`= x`, `, y = x`, `, y := x`): a read
+_FIELD_READ = re.compile(
+    r"\.([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
+    r"|,[^=(){}\n]*?:=))")
 
 
 def fields_read(data: bytes) -> set:
     """Names of fields read (`.f` not followed by an assignment) in the file's text."""
-    names = set()
+    return set(_FIELD_READ.findall(data[:4 * 1024 * 1024].decode("utf-8", "replace")))
+
+
+# a name before `=`, `,` or `:`: every field a file assigns (`x.f = ...`, `a, x.f = ...`,
+# `T{f: ...}`) is among them
+_ASSIGNED_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,|:(?!=))")
+
+
+def fields_assigned(data: bytes) -> set:
+    """Names the file may assign as fields (a superset: what LL302 asks about)."""
     source = data[:4 * 1024 * 1024].decode("utf-8", "replace")
-    for m in _SELECTOR.finditer(source):
-        rest = source[m.end():m.end() + 200].split("\n", 1)[0]
-        if not _ASSIGNED.match(rest):
-            names.add(m.group(1))
-    return names
+    return set(_ASSIGNED_NAME.findall(source))
 
 
-def fields_written(root) -> set:
-    """Names of fields assigned (`x.f = ...`) or set in a keyed literal (`T{f: ...}`)."""
-    out = set()
-    q = ("[(assignment_statement left: (expression_list (selector_expression field: (field_identifier) @f)))"
-         " (keyed_element) @k]")
-    for _, caps in matches("go", q, root):
-        if "f" in caps:
-            out.add(text(caps["f"][0]))
-            continue
-        kids = caps["k"][0].named_children
-        if len(kids) == 2:
-            key = kids[0]
-            while key.named_children and key.type != "field_identifier":
-                key = key.named_children[0]
-            out.add(text(key))
-    return out
+_PACKAGE_CLAUSE = re.compile(rb"^package[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_TOP_LEVEL_VAR = re.compile(rb"^var\b", re.M)
+
+
+def package_of_text(data: bytes) -> str:
+    """The package clause's name, read from the text (gofmt puts it at a line start)."""
+    m = _PACKAGE_CLAUSE.search(data)
+    return m.group(1).decode() if m else ""
+
+
+def may_hold_containers(data: bytes) -> bool:
+    """Can the file declare a package-level container or a struct type (gofmt puts
+    package-level declarations at the start of a line)?"""
+    return b"struct" in data or _TOP_LEVEL_VAR.search(data) is not None
 
 
 # -- build constraints ----------------------------------------------------------------

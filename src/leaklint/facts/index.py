@@ -122,16 +122,16 @@ def container_reads(path: str, files: list, decls: dict, uses: dict, query: Quer
     return {"containers": containers, "fields": fields}
 
 
-def fields_read_reads(path: str, directory: list, decls: dict) -> list | None:
-    """What LL302 reads for ``path``: which of the fields it writes are read by some
+def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
+    """What LL302 reads for ``path``: which of the fields it may assign are read by some
     file of its directory; None when a file of the directory is unknown."""
-    own = decls.get(path, UNKNOWN)
+    own = texts.get(path, UNKNOWN)
     if own.get("unknown") or own.get("skipped"):
         return None
-    wanted = set(own["fields_written"])
+    wanted = set(own["fields_assigned"])
     found = set()
     for p in directory:
-        d = decls.get(p, UNKNOWN)
+        d = texts.get(p, UNKNOWN)
         if d.get("skipped"):
             continue
         if d.get("unknown"):
