@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import languages, suppress
 from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, lone_cr_to_lf
 
@@ -99,15 +100,6 @@ class FileContext:
 
 
 JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
-
-
-def printable(message: str) -> str:
-    """Messages quote source text: control, format (bidi) and unassigned characters are
-    escaped, so that no file can rewrite the terminal or hide text in a report."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in message)
 
 
 def is_test_file(path: str, family: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+from .escape import md_block, md_code, md_fenced, md_text
+
 FENCE = {"go": "go", "typescript": "ts", "javascript": "js", "python": "python"}
 
 
@@ -27,6 +29,10 @@ def help_text(rule) -> str:
 
 
 def help_markdown(rule) -> str:
+    """The rule's documentation in Markdown. A user rule's text comes from the scanned
+    tree's config: it is escaped, never rendered as Markdown or HTML."""
+    if not rule.builtin:
+        return _user_help_markdown(rule)
     fence = FENCE.get(rule.languages[0], "")
     parts = [f"## {rule.code} `{rule.name}`", "",
              f"Family: **{rule.family}**. Languages: {', '.join(rule.languages)}. "
@@ -39,6 +45,23 @@ def help_markdown(rule) -> str:
         parts += ["", "### Correct", "", f"```{fence}", _clean(rule.good), "```"]
     if rule.fix:
         parts += ["", "### Fix", "", _clean(rule.fix)]
+    return "\n".join(parts) + "\n"
+
+
+def _user_help_markdown(rule) -> str:
+    fence = FENCE.get(rule.languages[0], "")
+    parts = [f"## {md_text(rule.code)} {md_code(rule.name)}", "",
+             f"Family: **{md_text(rule.family)}**. Languages: "
+             f"{md_text(', '.join(rule.languages))}. Default severity: {md_text(rule.severity)}.",
+             "", md_text(rule.summary) + "."]
+    if rule.rationale:
+        parts += ["", md_block(_clean(rule.rationale))]
+    if rule.bad:
+        parts += ["", "### Leaks", "", md_fenced(_clean(rule.bad), fence)]
+    if rule.good:
+        parts += ["", "### Correct", "", md_fenced(_clean(rule.good), fence)]
+    if rule.fix:
+        parts += ["", "### Fix", "", md_block(_clean(rule.fix))]
     return "\n".join(parts) + "\n"
 
 
