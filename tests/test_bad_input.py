@@ -260,7 +260,13 @@ def test_file_vanishes_or_changes_during_the_scan(tree, monkeypatch):
 def test_file_grows_between_size_check_and_read(tree, monkeypatch):
     (tree / "big.go").write_text(LEAKY_GO * 3000)
     (tree / "leaklint.toml").write_text("max-file-size = 100000\n")
-    monkeypatch.setattr(analyze.os.path, "getsize", lambda p: 10)
+    real_fstat = os.fstat
+
+    def small_at_first(fd):  # the size seen before reading is not the size read
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], 10, *st[7:])) if st.st_size > 100000 else st
+
+    monkeypatch.setattr("leaklint.safe_io.os.fstat", small_at_first)
     out = ok(check("."))
     assert "big.go: skipped: file is over the size limit of 100000 bytes" in out
 
@@ -269,7 +275,7 @@ def test_unreadable_file_and_directory(tree, monkeypatch):
     (tree / "secret.go").write_text(LEAKY_GO)
     (tree / "locked").mkdir()
     (tree / "locked" / "x.go").write_text(LEAKY_GO)
-    real_open, real_scandir = open, os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
     def fake_open(path, *args, **kwargs):
         if str(path).endswith("secret.go"):
@@ -281,7 +287,7 @@ def test_unreadable_file_and_directory(tree, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(analyze, "open", fake_open, raising=False)
+    monkeypatch.setattr("leaklint.safe_io.os.open", fake_open)
     monkeypatch.setattr("leaklint.discovery.os.scandir", fake_scandir)
     out = ok(check("."))
     assert "secret.go: unreadable: permission denied" in out
