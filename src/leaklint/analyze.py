@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
@@ -252,9 +253,12 @@ def run_rules(ctx: FileContext, rules) -> None:
             ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
-        if rule.check is not None:
-            module, func = rule.check.rsplit(".", 1)
-            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+        if rule.is_check:
+            fn = check_for(rule.code)
+            if fn is None:
+                ctx.diagnose("internal-error", f"{rule.code}: no module in leaklint.checks "
+                                               "implements this rule")
+                continue
             ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 
