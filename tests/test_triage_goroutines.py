@@ -126,3 +126,8 @@ def test_live_dumps_of_the_leaking_program(tmp_path, debug):
     else:
         assert top["site"] == {"function": "main.fetch.func1", "file": main_go,
                                "line": FETCH_GO + 1}
+
+
+def test_looks_like():
+    assert all(goroutines.looks_like(open(p).read(2000)) for p in dumps(1) + dumps(2))
+    assert not goroutines.looks_like("time,rss\n1,2\n")
