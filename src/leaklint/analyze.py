@@ -13,8 +13,10 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, lone_cr_to_lf
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -42,6 +44,7 @@ class Settings:
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
     timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
     fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
+    follow_symlinks: bool = False  # read files through symbolic links (--follow-symlinks)
     debug: bool = False
 
 
@@ -128,22 +131,12 @@ def rules_for(settings: Settings, path: str, family: str) -> list:
 
 
 def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
-    """The file's bytes, or a diagnostic saying why they cannot be had."""
+    """The file's bytes, or a diagnostic saying why they cannot be had (through the safe
+    reader: regular files only, no links unless followed on purpose, the size limit)."""
     try:
-        size = os.path.getsize(path)
-        if size > settings.max_file_size:
-            return Diagnostic(path, "skipped", f"file is {size} bytes, over the size limit of "
-                                               f"{settings.max_file_size} bytes")
-        with open(path, "rb") as fh:
-            return fh.read(settings.max_file_size + 1)
-    except FileNotFoundError:
-        return Diagnostic(path, "unreadable", "file vanished before it could be read")
-    except IsADirectoryError:
-        return Diagnostic(path, "unreadable", "is a directory")
-    except PermissionError:
-        return Diagnostic(path, "unreadable", "permission denied")
-    except OSError as exc:
-        return Diagnostic(path, "unreadable", f"cannot be read: {exc.strerror or exc}")
+        return read_regular(path, settings.max_file_size, settings.follow_symlinks)
+    except ReadRefused as exc:
+        return Diagnostic(path, exc.kind, exc.message)
 
 
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
@@ -268,9 +261,12 @@ def run_rules(ctx: FileContext, rules) -> None:
             ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
-        if rule.check is not None:
-            module, func = rule.check.rsplit(".", 1)
-            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+        if rule.is_check:
+            fn = check_for(rule.code)
+            if fn is None:
+                ctx.diagnose("internal-error", f"{rule.code}: no module in leaklint.checks "
+                                               "implements this rule")
+                continue
             ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pathspec
 
-from .analyze import Settings
+from .analyze import Settings, analyze_file
 from .cache import ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
@@ -49,7 +49,7 @@ def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) 
 
 
 def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False,
-                  fixes: bool = False) -> Settings:
+                  fixes: bool = False, follow_symlinks: bool = False) -> Settings:
     all_rules = all_rules_with(config.rules)
     pfi = tuple(
         (PathMatcher(str(config.root), (pattern,)), frozenset(select_codes(all_rules, codes)))
@@ -58,7 +58,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
-        timeout=config.timeout,
+        timeout=config.timeout, follow_symlinks=follow_symlinks,
     )
 
 
@@ -96,7 +96,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
-    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
+                             follow_symlinks=follow_symlinks)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
                      root=str(config.root), respect_gitignore=config.respect_gitignore,
                      follow_symlinks=follow_symlinks)
@@ -115,6 +116,33 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     report.finish()
     if changed is not None:
         changed.apply(report)
+    if baseline is not None:
+        baselines.apply(report, baseline, recorded)
+    return report
+
+
+def check_source(path: str, data: bytes, *, config: Config | None = None, select=None,
+                 ignore=None, extend_select=None, exclude=(), force_exclude: bool = False,
+                 line_hashes: bool = False, debug: bool = False, fixes: bool = False,
+                 baseline: str | None = None) -> Report:
+    """Analyse ``data`` as the contents of ``path`` (an editor's unsaved buffer): the
+    language comes from ``path``'s extension and the findings are reported at ``path``,
+    which need not exist. ``config`` defaults to the one found from ``path``'s directory.
+    With ``force_exclude``, a ``path`` the exclude patterns match yields an empty report."""
+    recorded = None
+    if baseline is not None:
+        from . import baseline as baselines
+
+        recorded = baselines.load(baseline)
+    if config is None:
+        config = load_config(start=Path(os.path.abspath(path)).parent)
+    rules = enabled_rules(config, select, ignore, extend_select)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    report = Report(rules=rules, settings=settings)
+    patterns = tuple(config.exclude) + tuple(exclude)
+    if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
+        report.add(analyze_file(path, settings, data))
+    report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)
     return report
