@@ -24,8 +24,8 @@ from .model import SEVERITIES
 FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop")
 LANGUAGES = ("go", "typescript", "javascript", "python")
 PRECISIONS = ("very-high", "high", "medium", "low")
-CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}\Z")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 
 _REQUIRED = ("code", "name", "family", "languages", "severity", "summary", "message")
 _DOC_FIELDS = ("rationale", "fix", "bad", "good")
