@@ -13,8 +13,10 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, lone_cr_to_lf
 
@@ -99,15 +101,6 @@ class FileContext:
 
 
 JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
-
-
-def printable(message: str) -> str:
-    """Messages quote source text: control, format (bidi) and unassigned characters are
-    escaped, so that no file can rewrite the terminal or hide text in a report."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in message)
 
 
 def is_test_file(path: str, family: str) -> bool:
@@ -260,9 +253,12 @@ def run_rules(ctx: FileContext, rules) -> None:
             ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
-        if rule.check is not None:
-            module, func = rule.check.rsplit(".", 1)
-            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+        if rule.is_check:
+            fn = check_for(rule.code)
+            if fn is None:
+                ctx.diagnose("internal-error", f"{rule.code}: no module in leaklint.checks "
+                                               "implements this rule")
+                continue
             ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 

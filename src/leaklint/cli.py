@@ -16,7 +16,10 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"leaklint: error: {message}", err=True)
+    """One line on stderr and exit 2; the message may quote the tree's config or paths."""
+    from .report.escape import printable
+
+    click.echo(f"leaklint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -107,21 +110,27 @@ def _write(output: str, text: str) -> None:
 
 
 def _echo(text: str) -> None:
+    # color=True: written as rendered. Renderers escape all tree text; stripping what
+    # looks like colour codes would change the file names that github annotations carry.
     try:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)
     except UnicodeEncodeError:  # a file name that is not UTF-8 goes out as its own bytes
-        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False, color=True)
 
 
 def _exit_on_errors(report, debug: bool) -> None:
     """Missing paths and internal errors make the run fail (exit 2) after its report."""
+    from .report.escape import line, path
+
     if debug:
         for d in report.diagnostics:
             if d.detail:
-                click.echo(f"{d.path}: {d.kind}\n{d.detail}", err=True)
+                click.echo(f"{path(d.path)}: {d.kind}", err=True)
+                for text in d.detail.splitlines():
+                    click.echo(line(text), err=True)
     missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
     for d in missing:
-        click.echo(f"leaklint: error: {d.path}: no such file or directory", err=True)
+        click.echo(f"leaklint: error: {path(d.path)}: no such file or directory", err=True)
     if missing or any(d.kind == "internal-error" for d in report.diagnostics):
         sys.exit(EXIT_ERROR)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from .escape import printable
 from .paths import cwd_relative
 from .rule_docs import REPOSITORY_URL, help_markdown, help_text, page_url
 from .statistics import by_rule
@@ -120,7 +121,7 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
         results.append(res)
     notifications = [{
         "level": NOTIFICATION_LEVEL.get(d.kind, "note"),
-        "message": {"text": f"{d.path}: {d.kind}: {d.message}"},
+        "message": {"text": printable(f"{d.path}: {d.kind}: {d.message}")},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path)}}],
         "properties": {"kind": d.kind},
     } for d in report.diagnostics]
