@@ -207,4 +207,4 @@ def test_without_pygls_the_server_says_how_to_install_it(monkeypatch):
     result = CliRunner().invoke(main, ["server"])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("leaklint: error: the language server needs pygls: "
-                                     "pip install 'leaklint[lsp]'")
+                                     "pip install 'leaklint-code[lsp]'")

@@ -293,7 +293,7 @@ def server():
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
             raise
-        _fail("the language server needs pygls: pip install 'leaklint[lsp]'")
+        _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
     serve()
 
 
