@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pathspec
 
-from .analyze import Settings
+from .analyze import Settings, analyze_file
 from .cache import ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
@@ -125,6 +125,33 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     report.finish()
     if changed is not None:
         changed.apply(report)
+    if baseline is not None:
+        baselines.apply(report, baseline, recorded)
+    return report
+
+
+def check_source(path: str, data: bytes, *, config: Config | None = None, select=None,
+                 ignore=None, extend_select=None, exclude=(), force_exclude: bool = False,
+                 line_hashes: bool = False, debug: bool = False, fixes: bool = False,
+                 baseline: str | None = None) -> Report:
+    """Analyse ``data`` as the contents of ``path`` (an editor's unsaved buffer): the
+    language comes from ``path``'s extension and the findings are reported at ``path``,
+    which need not exist. ``config`` defaults to the one found from ``path``'s directory.
+    With ``force_exclude``, a ``path`` the exclude patterns match yields an empty report."""
+    recorded = None
+    if baseline is not None:
+        from . import baseline as baselines
+
+        recorded = baselines.load(baseline)
+    if config is None:
+        config = load_config(start=Path(os.path.abspath(path)).parent)
+    rules = enabled_rules(config, select, ignore, extend_select)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    report = Report(rules=rules, settings=settings)
+    patterns = tuple(config.exclude) + tuple(exclude)
+    if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
+        report.add(analyze_file(path, settings, data))
+    report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)
     return report

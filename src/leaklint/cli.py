@@ -16,7 +16,10 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"leaklint: error: {message}", err=True)
+    """One line on stderr and exit 2; the message may quote the tree's config or paths."""
+    from .report.escape import printable
+
+    click.echo(f"leaklint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -59,18 +62,26 @@ def _scan_options(fn):
 
 
 def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
-          cache_dir, debug, **options):
-    """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
+          cache_dir, debug, stdin_filename=None, **options):
+    """Run the scan; usage, config, baseline and git errors exit 2 with one line.
+    With ``stdin_filename``, the one file scanned is standard input, seen as that path."""
     from pathlib import Path
 
-    from .api import check_paths
+    from .api import check_paths, check_source
     from .baseline import BaselineError
     from .catalogue import CatalogueError
     from .config import ConfigError, load_config
     from .gitdiff import GitError
 
     try:
-        config = load_config(Path(config_path) if config_path else None)
+        start = Path(os.path.abspath(stdin_filename)).parent if stdin_filename else None
+        config = load_config(Path(config_path) if config_path else None, start=start)
+        if stdin_filename:
+            return check_source(
+                stdin_filename, sys.stdin.buffer.read(), config=config, select=_split(select) or None,
+                ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
+                force_exclude=force_exclude, debug=debug, line_hashes=options.get("line_hashes", False),
+                baseline=options.get("baseline"))
         if no_cache:
             cache_dir = None
         elif cache_dir is None:
@@ -97,21 +108,27 @@ def _write(output: str, text: str) -> None:
 
 
 def _echo(text: str) -> None:
+    # color=True: written as rendered. Renderers escape all tree text; stripping what
+    # looks like colour codes would change the file names that github annotations carry.
     try:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)
     except UnicodeEncodeError:  # a file name that is not UTF-8 goes out as its own bytes
-        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False, color=True)
 
 
 def _exit_on_errors(report, debug: bool) -> None:
     """Missing paths and internal errors make the run fail (exit 2) after its report."""
+    from .report.escape import line, path
+
     if debug:
         for d in report.diagnostics:
             if d.detail:
-                click.echo(f"{d.path}: {d.kind}\n{d.detail}", err=True)
+                click.echo(f"{path(d.path)}: {d.kind}", err=True)
+                for text in d.detail.splitlines():
+                    click.echo(line(text), err=True)
     missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
     for d in missing:
-        click.echo(f"leaklint: error: {d.path}: no such file or directory", err=True)
+        click.echo(f"leaklint: error: {path(d.path)}: no such file or directory", err=True)
     if missing or any(d.kind == "internal-error" for d in report.diagnostics):
         sys.exit(EXIT_ERROR)
 
@@ -125,6 +142,21 @@ def _shard_option(ctx, param, value):
         return parse_shard(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
+    """`-` (standard input) needs --stdin-filename, and stands alone."""
+    if "-" in paths and not stdin_filename:
+        _fail("reading standard input (`-`) needs --stdin-filename PATH to name its language "
+              "and config")
+    if stdin_filename is None:
+        return
+    if any(p != "-" for p in paths):
+        _fail("--stdin-filename reads standard input: give `-` as the only path")
+    if not stdin_filename.strip():
+        _fail("--stdin-filename needs a file name")
+    if fixing or changed_since:
+        _fail("--fix, --diff and --changed-since work on files, not on standard input")
 
 
 @main.command()
@@ -150,19 +182,24 @@ def _shard_option(ctx, param, value):
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="Read the source from standard input (PATH `-`) and report it as PATH.")
 @click.option("--shard", metavar="K/N", callback=_shard_option,
               help="Scan only the K-th of N shards of the directories (CI matrices; "
                    "see `leaklint merge`).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
           no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, shard):
-    """Scan PATHS (default: the current directory) for leaks."""
+          include_suppressed, follow_symlinks, stdin_filename, shard):
+    """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
+
+    _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
 
     def scan():
         return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                     jobs, no_cache, cache_dir, debug, line_hashes=fmt == "sarif",
+                     jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
+                     line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
                      fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
                      shard=shard)
