@@ -77,8 +77,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``changed_since``: a git ref; only files and lines changed since then are reported.
     ``force_exclude``: apply the exclude patterns to files named explicitly too (for
     pre-commit, which names every staged file).
-    ``fixes``: compute each finding's ``fix`` (the result cache, which keeps no fixes, is
-    then not used).
+    ``fixes``: compute each finding's ``fix`` (the result cache keeps them).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
     ``shard``: a ``shard.Shard``; only the directories of that shard are analysed.
@@ -119,7 +118,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         settings, list(paths) or ["."], list(config.exclude) + list(exclude),
         respect_gitignore=config.respect_gitignore, follow_symlinks=follow_symlinks,
         force_exclude=force_exclude, baseline=baseline, changed_since=changed_since)
-    cache = ResultCache(cache_dir, settings) if cache_dir and not fixes else None
+    cache = ResultCache(cache_dir, settings) if cache_dir else None
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)
     report.finish()

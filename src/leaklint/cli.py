@@ -9,7 +9,7 @@ import traceback
 
 import click
 
-from . import __version__
+from . import DISTRIBUTION, __version__
 from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -31,7 +31,9 @@ def _split(values) -> list[str]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="leaklint")
+@click.version_option(__version__, "-V", "--version", prog_name="leaklint",
+                      message=f"%(prog)s %(version)s ({DISTRIBUTION}: leak-prone code in Go, "
+                              "TypeScript/JavaScript and Python)")
 def main() -> None:
     """Find leak-prone code in Go, TypeScript/JavaScript and Python."""
 
