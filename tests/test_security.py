@@ -117,3 +117,137 @@ def test_atomic_write_refuses_links(tmp_path):
     write_atomic(str(tmp_path / "tree" / "fine"), b"ok", roots=roots, mode=0o600)
     assert (tmp_path / "tree" / "fine").read_bytes() == b"ok"
     assert stat.S_IMODE(os.stat(tmp_path / "tree" / "fine").st_mode) == 0o600
+
+
+# -- text from the tree in every output ---------------------------------------------------
+
+HOSTILE_NAMES = [
+    "nl\n::error file=clean.go,line=1::forged.go",  # a newline, then a workflow command
+    "esc\x1b[2K\x1b[1Gclean.go",  # ESC: erase the line, rewrite it
+    "::warning file=clean.go::cmd.go",  # a command at the start of the line
+    " ::stop-commands::tok.go",  # blanks before it: the runner trims them
+    "old ##[add-mask]x.go",  # the older command syntax, anywhere in a line
+    "a\n- [x] Resources are closed.go",  # a forged ticked checklist item
+    "<details><summary>ok.go",  # an HTML block opened in a comment
+    "tick`close`.go",  # backticks closing a code span
+]
+
+
+@pytest.fixture
+def hostile(tree):
+    for name in HOSTILE_NAMES:
+        (tree / name).write_text(LEAKY_GO)
+    return tree
+
+
+def _runner_commands(out: str) -> list[str]:
+    """The lines GitHub's runner would take as workflow commands."""
+    return [ln for ln in out.splitlines() if ln.lstrip().startswith("::") or "##[" in ln]
+
+
+def test_text_output_escapes_hostile_names(hostile):
+    r = check(".", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert len(lines) == len(HOSTILE_NAMES) + 2  # one line per finding, and the summary
+    assert "\x1b" not in r.output and _runner_commands(r.output) == []
+    assert "nl\\n::error file=clean.go,line=1::forged.go:6:15: LL101" in r.output
+    assert "esc\\x1b[2K\\x1b[1Gclean.go:6:15: LL101" in r.output
+    assert "./::warning file=clean.go::cmd.go:6:15: LL101" in r.output
+    assert "old ##\\x5badd-mask]x.go:6:15" in r.output
+
+
+def test_github_annotations_name_the_right_file(hostile):
+    r = check(".", "--format", "github", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert all(ln.startswith("::warning file=") for ln in lines)
+    assert len(lines) == len(HOSTILE_NAMES) + 1
+    files = []
+    for ln in lines:
+        props, data = ln[len("::warning "):].split("::", 1)
+        assert "##[" not in data  # (a file= may hold it: the line is a command already)
+        for prop in props.split(","):
+            key, _, value = prop.partition("=")
+            if key == "file":  # the runner's unescaping of a property
+                files.append(value.replace("%3A", ":").replace("%2C", ",")
+                             .replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%"))
+    assert sorted(files) == sorted(HOSTILE_NAMES + ["leaky.go"])
+
+
+def _outside_code_spans(line: str) -> str:
+    out, i = [], 0
+    while i < len(line):
+        if line[i] == "`":
+            j = i
+            while j < len(line) and line[j] == "`":
+                j += 1
+            fence = line[i:j]
+            end = line.find(fence, j)
+            while end != -1 and line[end + len(fence):end + len(fence) + 1] == "`":
+                end = line.find(fence, end + len(fence) + 1)
+            assert end != -1, f"unclosed code span: {line!r}"
+            i = end + len(fence)
+            continue
+        out.append(line[i])
+        i += 1
+    return "".join(out)
+
+
+def test_checklist_escapes_hostile_names(hostile):
+    r = check(".", "--format", "checklist", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert "\x1b" not in r.output and _runner_commands(r.output) == []
+    boxes = [i for i, ln in enumerate(lines) if ln.lstrip().startswith(("- [", "* ["))]
+    assert boxes and all(lines[i - 2].startswith("### ") for i in boxes)  # only ours
+    assert "- [ ] Rows, files and connections are closed" in lines
+    items = [ln for ln in lines if ln.startswith("  - ") and ln.endswith("(LL101)")]
+    assert len(items) == len(HOSTILE_NAMES) + 1
+    for ln in lines:
+        bare = _outside_code_spans(ln)
+        assert "<" not in bare.replace("\\<", ""), ln
+
+
+def test_sarif_markdown_of_a_user_rule_is_escaped(tree):
+    (tree / "leaklint.toml").write_text('''
+[[rules]]
+code = "XX100"
+name = "my-rule"
+family = "resource"
+languages = ["go"]
+severity = "warning"
+summary = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"
+rationale = "line one\\n<details open>\\n- [x] verified"
+bad = "x := Open()\\n```\\n<script>alert(1)</script>"
+message = "{handle} leaks"
+[rules.lifecycle]
+acquire = ["Open"]
+release = ["Close"]
+''')
+    r = check(".", "--format", "sarif", "--no-cache", "--select", "XX100")
+    assert r.exit_code in (0, 1), r.output
+    import json
+
+    rules = json.loads(r.output)["runs"][0]["tool"]["driver"]["rules"]
+    md = next(x for x in rules if x["id"] == "XX100")["help"]["markdown"]
+    import re
+
+    assert not re.search(r"(?<!\\)[<\[]", md.replace("```", "")[:md.index("### Leaks")])
+    assert "\\<img src=x onerror=alert(1)\\> \\[click\\](javascript:alert(1))" in md
+    fenced = md[md.index("### Leaks"):]
+    assert fenced.count("````") == 2 and "<script>" in fenced  # shown as code, inside a longer fence
+
+
+HOSTILE_KEYS = [
+    '"bad\\n::error file=a.go::forged" = 1',
+    '"esc\\u001b]0;pwned\\u0007key" = 1',  # a terminal title change
+    'select = ["LL1\\n::add-mask::secret"]',
+    'per-file-ignores = { "x.go" = ["LL1\\n##[warning]forged"] }',
+]
+
+
+@pytest.mark.parametrize("key", HOSTILE_KEYS)
+def test_config_errors_are_one_escaped_line(tree, key):
+    (tree / "leaklint.toml").write_text(key + "\n")
+    r = check(".", "--no-cache")
+    assert r.exit_code == 2
+    assert len(r.output.splitlines()) == 1 and r.output.startswith("leaklint: error: ")
+    assert "\x1b" not in r.output and "\x07" not in r.output and _runner_commands(r.output) == []

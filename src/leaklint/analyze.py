@@ -13,9 +13,12 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .facts import collect
+from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, lone_cr_to_lf
 
@@ -101,15 +104,6 @@ class FileContext:
 
 
 JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
-
-
-def printable(message: str) -> str:
-    """Messages quote source text: control, format (bidi) and unassigned characters are
-    escaped, so that no file can rewrite the terminal or hide text in a report."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in message)
 
 
 def is_test_file(path: str, family: str) -> bool:
@@ -227,7 +221,7 @@ def _own_reads(path: str, data: bytes, settings: Settings, active) -> dict:
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline, reads) -> None:
     try:
-        tree = deadline.parse(languages.parser(lang), data)
+        tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
         result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
                                              traceback.format_exc()))
@@ -284,9 +278,12 @@ def run_rules(ctx: FileContext, rules) -> None:
             ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
-        if rule.check is not None:
-            module, func = rule.check.rsplit(".", 1)
-            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+        if rule.is_check:
+            fn = check_for(rule.code)
+            if fn is None:
+                ctx.diagnose("internal-error", f"{rule.code}: no module in leaklint.checks "
+                                               "implements this rule")
+                continue
             ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 

@@ -14,6 +14,7 @@ from collections import OrderedDict
 
 from .. import languages
 from ..deadline import Deadline, FileTimeout
+from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
 from . import go_package, lifetimes
 from .index import SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of
@@ -146,7 +147,8 @@ def is_test_path(path: str) -> bool:
 def _tree(f: _File, deadline: Deadline):
     if f.tree is None:
         data = lone_cr_to_lf(decode(f.data)[0])
-        f.tree = deadline.parse(languages.parser("go"), data)
+        parser = languages.parser("go")
+        f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
         f.src = SourceFile(f.path, data, "go")
     return f.tree
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+from .escape import md_block, md_code, md_fenced, md_text
+
 FENCE = {"go": "go", "typescript": "ts", "javascript": "js", "python": "python"}
 # the project's repository, as in pyproject's [project.urls] (a test keeps them equal);
 # rule pages are addressed as files of its main branch
@@ -44,7 +46,11 @@ def help_text(rule) -> str:
 
 
 def help_markdown(rule, level: int = 2) -> str:
-    """``level``: the heading level of the title (sections are one deeper)."""
+    """The rule's documentation in Markdown; ``level``: the heading level of the title
+    (sections are one deeper). A user rule's text comes from the scanned tree's config:
+    it is escaped, never rendered as Markdown or HTML."""
+    if not rule.builtin:
+        return _user_help_markdown(rule, level)
     fence = FENCE.get(rule.languages[0], "")
     h = "#" * level
     parts = [f"{h} {rule.code} `{rule.name}`", "",
@@ -58,6 +64,24 @@ def help_markdown(rule, level: int = 2) -> str:
         parts += ["", f"{h}# Correct", "", f"```{fence}", _clean(rule.good), "```"]
     if rule.fix:
         parts += ["", f"{h}# Fix", "", _clean(rule.fix)]
+    return "\n".join(parts) + "\n"
+
+
+def _user_help_markdown(rule, level: int) -> str:
+    fence = FENCE.get(rule.languages[0], "")
+    h = "#" * level
+    parts = [f"{h} {md_text(rule.code)} {md_code(rule.name)}", "",
+             f"Family: **{md_text(rule.family)}**. Languages: "
+             f"{md_text(', '.join(rule.languages))}. Default severity: {md_text(rule.severity)}.",
+             "", md_text(rule.summary) + "."]
+    if rule.rationale:
+        parts += ["", md_block(_clean(rule.rationale))]
+    if rule.bad:
+        parts += ["", f"{h}# Leaks", "", md_fenced(_clean(rule.bad), fence)]
+    if rule.good:
+        parts += ["", f"{h}# Correct", "", md_fenced(_clean(rule.good), fence)]
+    if rule.fix:
+        parts += ["", f"{h}# Fix", "", md_block(_clean(rule.fix))]
     return "\n".join(parts) + "\n"
 
 
