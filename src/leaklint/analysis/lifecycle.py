@@ -24,15 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .ir import Block, Branch, Exit, If, Leaf, Loop, Try
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE, Block, Branch, Exit, If, Leaf, Loop, Try
 
 NONE, OPEN, NIL, DONE = 1, 2, 4, 8
-
-# events an adapter reports for a leaf
-ACQUIRE = "acquire"
-RELEASE = "release"  # released now, or a release is deferred to function exit
-HANDOFF = "handoff"  # ownership moved elsewhere: returned, stored, passed to an owner
-REASSIGN = "reassign"  # the handle's name gets an unrelated value
 
 
 @dataclass
