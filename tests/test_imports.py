@@ -18,10 +18,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "leaklint"
 # package, or a module); "leaklint" itself is only the package's __init__.
 LAYERS = [
     ("cli", ["leaklint.__main__", "leaklint.cli", "leaklint.cli_fixes"]),
-    ("api", ["leaklint.api", "leaklint.report"]),
+    ("api", ["leaklint.api", "leaklint.report", "leaklint.triage"]),
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
-                  "leaklint.autofix"]),
+                  "leaklint.autofix", "leaklint.shard"]),
     ("analyze", ["leaklint.analyze", "leaklint.suppress"]),
     ("checks", ["leaklint.checks"]),
     ("analysis", ["leaklint.analysis", "leaklint.facts", "leaklint.fixes"]),
