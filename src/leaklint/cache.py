@@ -116,7 +116,7 @@ def encode(result: FileResult) -> dict:
 def _fix(d: dict | None):
     if d is None:
         return None
-    from .fixes import Edit, Fix
+    from .fixes.edits import Edit, Fix
 
     edits = tuple(Edit(e["start"], e["end"], e["text"], Position(**e["region"]))
                   for e in d["edits"])
