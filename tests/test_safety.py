@@ -80,6 +80,7 @@ def test_writes_nothing_but_cache_and_output(tree, tmp_path_factory, monkeypatch
     tmp = tmp_path_factory.mktemp("tmp")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setattr("tempfile.tempdir", None)
     before = snapshot(tree)
