@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import languages, suppress
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
+from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
@@ -197,7 +198,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
     try:
-        tree = deadline.parse(languages.parser(lang), data)
+        tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
         result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
                                              traceback.format_exc()))

@@ -28,6 +28,7 @@ import dataclasses
 import errno
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import secrets
@@ -140,6 +141,8 @@ def settings_key(settings) -> str:
                              for m, codes in settings.per_file_ignores],
         "line_hashes": settings.line_hashes,
         "fixes": getattr(settings, "fixes", False),
+        # Python fixes need libcst: results computed without it lack them
+        "libcst": getattr(settings, "fixes", False) and importlib.util.find_spec("libcst") is not None,
         "timeout": getattr(settings, "timeout", None),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()
@@ -242,10 +245,19 @@ class ResultCache:
 
 
 def encode(result: FileResult) -> dict:
-    d = dataclasses.asdict(result)
-    for f in d["findings"]:
-        f["fix"] = None  # fixes are recomputed, never served from the cache
-    return d
+    return dataclasses.asdict(result)  # a finding's fix, when computed, with its edits
+
+
+def _fix(d: dict | None):
+    if d is None:
+        return None
+    from .fixes import Edit, Fix
+
+    edits = tuple(Edit(_int(e["start"]), _int(e["end"]), _str(e["text"]), _position(e["region"]))
+                  for e in d["edits"])
+    if not isinstance(d["safe"], bool):
+        raise TypeError("expected true or false")
+    return Fix(printable(_str(d["description"])), edits, d["safe"])
 
 
 def _str(v) -> str:
@@ -284,7 +296,7 @@ def decode(d: dict) -> FileResult:
             language=_str(f["language"]), related=[_related(r) for r in f["related"]],
             line_text=_str(f["line_text"]), flow=[_related(r) for r in f["flow"]],
             fingerprint=None if fingerprint is None else _str(fingerprint),
-            suppressed=bool(f["suppressed"]), fix=None,
+            suppressed=bool(f["suppressed"]), fix=_fix(f.get("fix")),
         ))
     language = d["language"]
     return FileResult(

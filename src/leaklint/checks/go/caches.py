@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ... import languages
-from ...languages import matches
+from ...languages import matches, recent_syntax
 from ...languages.go import callee_text, enclosing_function
 from ...source import SourceFile
 from .channels import declared_names, strip_parens, text
@@ -54,7 +54,7 @@ def _parse(path: str, limit: int):
         data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return PackageFile(path, SourceFile(path, data, "go"), languages.parser("go").parse(data).root_node)
+    return PackageFile(path, SourceFile(path, data, "go"), recent_syntax.parse("go", data, languages.parser("go").parse).root_node)
 
 
 def package_files(ctx) -> list[PackageFile]:
