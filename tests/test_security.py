@@ -287,11 +287,9 @@ def test_a_committed_cache_is_never_trusted(tree):
 
 
 def test_a_committed_key_does_not_authenticate_a_forged_cache(tree):
-    import hashlib
-    import hmac
     import json as _json
 
-    from leaklint.cache import settings_key
+    from leaklint.cache import seal, settings_key
 
     key, settings = _forge(tree / "c")
     secret = b"k" * 32
@@ -300,8 +298,7 @@ def test_a_committed_key_does_not_authenticate_a_forged_cache(tree):
     payload = _json.dumps({key: {"path": "leaky.go", "language": "go", "findings": [],
                                  "diagnostics": [], "verified": {}, "parsed": True}}).encode()
     sk = settings_key(settings)
-    mac = hmac.new(secret, sk.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
-    (tree / "c" / "v2" / f"{sk}.json").write_bytes(b"LLC2 " + mac.encode() + b"\n" + payload)
+    (tree / "c" / "v2" / f"{sk}.json").write_bytes(seal(secret, sk, payload))
     r = check(".", "--cache-dir", "c")
     assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
 

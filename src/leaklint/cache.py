@@ -149,6 +149,26 @@ def settings_key(settings) -> str:
     return hashlib.sha256(blob).hexdigest()[:24]
 
 
+def _mac(secret: bytes, settings_key: str, payload: bytes) -> bytes:
+    return hmac.new(secret, settings_key.encode() + b"\0" + payload,
+                    hashlib.sha256).hexdigest().encode()
+
+
+def seal(secret: bytes, settings_key: str, payload: bytes) -> bytes:
+    """An index file's bytes: the MAC of ``payload`` (bound to the settings key, so an
+    index cannot be moved under other settings) on the first line, then ``payload``."""
+    return MAGIC + _mac(secret, settings_key, payload) + b"\n" + payload
+
+
+def unseal(secret: bytes, settings_key: str, raw: bytes) -> bytes | None:
+    """The payload of an index file, or None when its MAC is not ours."""
+    head, _, payload = raw.partition(b"\n")
+    if head.startswith(MAGIC) and hmac.compare_digest(head[len(MAGIC):],
+                                                      _mac(secret, settings_key, payload)):
+        return payload
+    return None
+
+
 class ResultCache:
     """One index file per settings key, mapping file keys to results.
 
@@ -175,9 +195,6 @@ class ResultCache:
         h.update(b"\0" + path.encode("utf-8", "surrogateescape"))
         return h.hexdigest()[:32]
 
-    def _mac(self, payload: bytes) -> str:
-        return hmac.new(self._secret, self._settings_key.encode() + b"\0" + payload,
-                        hashlib.sha256).hexdigest()
 
     def _load(self) -> dict:
         if self._secret is None:
@@ -188,9 +205,8 @@ class ResultCache:
             raw = read_regular(self.path, MAX_INDEX_SIZE)
         except ReadRefused:
             return {}
-        head, _, payload = raw.partition(b"\n")
-        if not head.startswith(MAGIC) or not hmac.compare_digest(
-                head[len(MAGIC):], self._mac(payload).encode()):
+        payload = unseal(self._secret, self._settings_key, raw)
+        if payload is None:
             return {}  # not written with this installation's key: never trusted
         try:
             entries = json.loads(payload)
@@ -229,7 +245,7 @@ class ResultCache:
                 return
             self._mark_ignored(roots)
             payload = json.dumps(merged, separators=(",", ":")).encode()
-            data = MAGIC + self._mac(payload).encode() + b"\n" + payload
+            data = seal(self._secret, self._settings_key, payload)
             write_atomic(self.path, data, roots=roots, confined=True, mode=0o600)
         except OSError:
             pass  # a read-only directory, a full disk, a link: the run simply had no cache
