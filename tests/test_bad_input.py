@@ -47,9 +47,7 @@ def json_of(*args) -> dict:
 
 def sarif_of(*args) -> dict:
     doc = json.loads(check(*args, "--format", "sarif").stdout)
-    validator = sarif_validator()
-    if validator is not None:
-        validator.validate(doc)
+    sarif_validator().validate(doc)
     return doc
 
 

@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``report``, ``rules`` and ``explain``;
-the work is done in ``api``, ``report`` and ``triage``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``report``, ``rules`` and
+``explain``; the work is done in ``api``, ``report`` and ``triage``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import traceback
 
 import click
 
-from . import __version__
+from . import DISTRIBUTION, __version__
 from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -31,7 +31,9 @@ def _split(values) -> list[str]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="leaklint")
+@click.version_option(__version__, "-V", "--version", prog_name="leaklint",
+                      message=f"%(prog)s %(version)s ({DISTRIBUTION}: leak-prone code in Go, "
+                              "TypeScript/JavaScript and Python)")
 def main() -> None:
     """Find leak-prone code in Go, TypeScript/JavaScript and Python."""
 
@@ -133,6 +135,17 @@ def _exit_on_errors(report, debug: bool) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def _shard_option(ctx, param, value):
+    if value is None:
+        return None
+    from .shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
     """`-` (standard input) needs --stdin-filename, and stands alone."""
     if "-" in paths and not stdin_filename:
@@ -173,10 +186,13 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
               help="Follow symbolic links while walking (default: skip them).")
 @click.option("--stdin-filename", metavar="PATH",
               help="Read the source from standard input (PATH `-`) and report it as PATH.")
+@click.option("--shard", metavar="K/N", callback=_shard_option,
+              help="Scan only the K-th of N shards of the directories (CI matrices; "
+                   "see `leaklint merge`).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
           no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename):
+          include_suppressed, follow_symlinks, stdin_filename, shard):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
 
@@ -187,7 +203,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
                      jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
-                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks)
+                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
+                     shard=shard)
 
     report = scan()
     fixed_line = None
@@ -297,6 +314,32 @@ def _triage_runner(config_path):
         return outcome.as_json()
 
     return run
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the merged report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def merge(reports, output, exit_zero, quiet):
+    """Combine the JSON or SARIF REPORTS of the shards of one run (`check --shard K/N`)
+    into the report a single run would have written."""
+    from .report.merge import MergeError, findings_count, merge_files, render
+
+    try:
+        kind, merged = merge_files(list(reports))
+    except MergeError as exc:
+        _fail(str(exc))
+    text = render(merged)
+    if output:
+        _write(output, text)
+    else:
+        _echo(text)
+    n = findings_count(kind, merged)
+    if not quiet:
+        click.echo(f"Merged {len(reports)} shard{'s' if len(reports) != 1 else ''}: "
+                   f"{n} finding{'s' if n != 1 else ''}.", err=True)
+    sys.exit(EXIT_FINDINGS if n and not exit_zero else EXIT_CLEAN)
 
 
 @main.command("rules")

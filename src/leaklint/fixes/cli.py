@@ -29,7 +29,7 @@ def run_fixes(report, unsafe: bool, write: bool):
         click.echo(f"leaklint: error: {escape_path(path)}: {printable(message)}", err=True)
     if any(f.language == "python" for f in report.findings) and not have_libcst():
         click.echo("leaklint: note: Python fixes need libcst "
-                   "(pip install 'leaklint[fix]'); Python findings were left as they are",
+                   "(pip install 'leaklint-code[fix]'); Python findings were left as they are",
                    err=True)
     if not write:
         unsafe_left = 0 if unsafe else sum(
