@@ -382,5 +382,17 @@ def explain(rule, fmt):
     click.echo(help_markdown(r) if fmt == "markdown" else help_text(r), nl=False)
 
 
+@main.command()
+def server():
+    """Run the language server on standard input and output (for editors)."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
