@@ -5,7 +5,7 @@ A language adapter (``languages/<lang>.py``) supplies:
 - ``candidates(rules)``: acquisition calls matching the rules' ``acquire`` patterns;
 - ``track(candidate)``: a ``Track`` (the handle's name, its function, its scope) or a
   ``Verdict`` when the call site alone decides (result discarded, returned directly...);
-- ``lower(function)``: the function body as ``analysis.ir`` nodes;
+- ``lower(function)``: the function body as ``leaklint.ir`` nodes;
 - ``effects(track)``: what each IR leaf does to the handle;
 - optionally ``adjust(rule)``: ``(severity or None or "drop", note appended to messages)``
   for facts of the file's build that change how much a leak matters.

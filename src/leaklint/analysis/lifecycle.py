@@ -7,7 +7,7 @@ The state of the handle on the paths reaching a point is a bit set of
     NIL   the acquisition failed (the error guard's branch): nothing to release
     DONE  released, release deferred, or ownership handed on
 
-Statements are interpreted in order over the structured IR (``analysis.ir``); branches
+Statements are interpreted in order over the structured IR (``leaklint.ir``); branches
 fork the set and joins take the union, loops are iterated to a fixed point. Wherever a
 path leaves the function (return, raise, falling off the end), leaves the handle's scope,
 or overwrites the handle while OPEN is possible, a leak is recorded at that place.

@@ -195,7 +195,7 @@ _DECLS = ("lexical_declaration", "variable_declaration")
 
 
 class JsAdapter:
-    """Lowers JS/TS function bodies into ``analysis.ir`` for the lifecycle engine.
+    """Lowers JS/TS function bodies into ``leaklint.ir`` for the lifecycle engine.
 
     Unlike Go, any call can throw: a statement that calls or awaits something after the
     acquisition may leave the function as a raise, which ``try/finally`` or ``catch``
