@@ -37,10 +37,22 @@ func (w *W) Start(parent context.Context) {
 """
 
 
+@pytest.fixture
+def tmp_path(tmp_path):
+    """The scanned tree; its cache lives beside it (a cache is never inside the tree)."""
+    tree = tmp_path / "pkg"
+    tree.mkdir()
+    return tree
+
+
+def _cache(tree) -> str:
+    return str(tree.parent / "cache")
+
+
 def _run(tmp_path, name, select, **kw):
     cfg = Config(root=tmp_path)
     return check_paths([str(tmp_path / name)], config=cfg, select=select,
-                       cache_dir=str(tmp_path / ".cache"), **kw)
+                       cache_dir=_cache(tmp_path), **kw)
 
 
 def _codes(report):
@@ -72,17 +84,17 @@ def test_siblings_come_from_discovery(tmp_path):
     (tmp_path / "gen").mkdir()
     # an excluded sibling, a link out of the tree and a FIFO are not read
     (tmp_path / "skip_me.go").write_text(evict)
-    outside = tmp_path.parent / (tmp_path.name + "_outside.go")
+    outside = tmp_path.parent / "outside.go"
     outside.write_text(evict)
     os.symlink(outside, tmp_path / "linked.go")
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "fifo.go")
     report = check_paths([str(tmp_path / "a.go")], config=Config(root=tmp_path, exclude=["skip_me.go"]),
-                         select=["LL510"], cache_dir=str(tmp_path / ".cache"))
+                         select=["LL510"], cache_dir=_cache(tmp_path))
     assert _codes(report) == [("a.go", "LL510")]
     # once not excluded, the sibling's eviction counts
     report = check_paths([str(tmp_path / "a.go")], config=Config(root=tmp_path), select=["LL510"],
-                         cache_dir=str(tmp_path / ".cache"))
+                         cache_dir=_cache(tmp_path))
     assert _codes(report) == []
 
 
@@ -113,7 +125,7 @@ def test_a_warm_run_reanalyses_only_files_whose_reads_changed(tmp_path, monkeypa
     def scan():
         analysed.clear()
         report = check_paths([str(tmp_path)], config=cfg, select=["LL510", "LL302"], jobs=1,
-                             cache_dir=str(tmp_path / ".cache"))
+                             cache_dir=_cache(tmp_path))
         return _codes(report), sorted(analysed)
 
     assert scan() == ([("a.go", "LL510")], ["a.go", "b.go", "c.go"])
@@ -133,7 +145,7 @@ def test_worker_processes_get_the_reads(tmp_path):
     cfg = Config(root=tmp_path)
     one = check_paths([str(tmp_path)], config=cfg, select=["LL510"], jobs=1)
     two = check_paths([str(tmp_path)], config=cfg, select=["LL510"], jobs=2,
-                      cache_dir=str(tmp_path / ".cache"))
+                      cache_dir=_cache(tmp_path))
     assert _codes(one) == _codes(two) == [("a0.go", "LL510"), ("a2.go", "LL510")]
 
 

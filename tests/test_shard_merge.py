@@ -260,19 +260,20 @@ def test_sharded_workflow_runs_its_matrix_and_merge(tmp_path):
     shards = scan["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, int(scan["env"]["SHARDS"]) + 1))
     [scan_step] = [s for s in scan["steps"] if "--shard" in s.get("run", "")]
-    [merge_step] = [s for s in merge_job["steps"] if "leaklint merge" in s.get("run", "")]
+    [merge_step] = [s for s in merge_job["steps"] if " merge " in s.get("run", "")]
     [upload] = [s for s in merge_job["steps"]
                 if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
 
     work = tmp_path / "repo"
     shutil.copytree(FIXTURES, work / "src")
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
+    # what the install step leaves: a leaklint command in $RUNNER_TEMP/leaklint/bin
+    bindir = tmp_path / "runner" / "leaklint" / "bin"
+    bindir.mkdir(parents=True)
     (bindir / "leaklint").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m leaklint "$@"\n',
                                      encoding="utf-8")
     (bindir / "leaklint").chmod(0o755)
-    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}",
-               PYTHONPATH=str(root / "src"), SHARDS=str(scan["env"]["SHARDS"]))
+    env = dict(os.environ, RUNNER_TEMP=str(tmp_path / "runner"), PYTHONPATH=str(root / "src"),
+               SHARDS=str(scan["env"]["SHARDS"]))
 
     def bash(script: str, **extra):
         result = subprocess.run(["bash", "-e", "-c", script], cwd=work, env={**env, **extra},
@@ -287,7 +288,7 @@ def test_sharded_workflow_runs_its_matrix_and_merge(tmp_path):
         os.replace(work / f"leaklint-{k}.sarif", work / "shards" / f"leaklint-{k}.sarif")
     bash(merge_step["run"])
     merged = json.loads((work / upload["with"]["sarif_file"]).read_text(encoding="utf-8"))
-    bash("leaklint check . --format sarif --output whole.sarif --sarif-category leaklint/ "
-         "--exit-zero")
+    bash('"$RUNNER_TEMP/leaklint/bin/leaklint" check . --format sarif --output whole.sarif '
+         "--sarif-category leaklint/ --exit-zero")
     assert merged == json.loads((work / "whole.sarif").read_text(encoding="utf-8"))
     assert merged["runs"][0]["results"]

@@ -9,10 +9,10 @@ is only ever assigned is a leak.
 
 from __future__ import annotations
 
-from ...analysis.handles import pattern_matches
 from ...catalogue import find_rule
 from ...languages import matches
 from ...languages.go_syntax import enclosing_function, own_nodes
+from ...tracks import pattern_matches
 
 
 def check(ctx, rule) -> None:
