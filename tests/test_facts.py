@@ -176,3 +176,16 @@ def test_old_style_build_lines():
     assert go_package.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
     assert go_package.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \
         "(linux && amd64 || darwin)"
+
+
+def test_an_unsaved_buffer_reads_its_saved_siblings(tmp_path):
+    from leaklint.api import check_source
+
+    (tmp_path / "b.go").write_text("package p\n\nfunc other(k string) { seen[k] = false }\n")
+    report = check_source(str(tmp_path / "a.go"), CACHE.encode(), config=Config(root=tmp_path),
+                          select=["LL510"])
+    [finding] = report.findings
+    assert {os.path.basename(r.path) for r in finding.related} == {"a.go", "b.go"}
+    (tmp_path / "c.go").write_text("package p\n\nfunc forget(k string) { delete(seen, k) }\n")
+    assert not check_source(str(tmp_path / "a.go"), CACHE.encode(), config=Config(root=tmp_path),
+                            select=["LL510"]).findings

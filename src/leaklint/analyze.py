@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from . import languages, suppress
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
-from .facts import collect
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
@@ -140,7 +139,8 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
 def analyze_file(path: str, settings: Settings, data: bytes | None = None,
                  reads: dict | None = None) -> FileResult:
     """``reads``: what the file's analysis reads from other files, from the run's index
-    (``runner.build_index``); None: computed here from the file's directory."""
+    (``runner.build_index``, ``runner.reads_of``); None: nothing is known of them, and
+    the rules that read them treat what they would read as unknown (no finding)."""
     try:
         return _analyze(path, settings, data, reads)
     except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
@@ -178,7 +178,6 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     rules = rules_for(settings, path, family)
     if not rules:
         return result
-    raw = data
     try:
         data = lone_cr_to_lf(decode(data)[0])
     except UnicodeDecodeError as exc:
@@ -191,8 +190,6 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
         return result
     if _minified(data):
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
-    if reads is None and collect.needs_reads(active):
-        reads = _own_reads(path, raw, settings, active)
     hazard = languages.parse_hazard(lang, data)
     if hazard:
         return diag("skipped", hazard)
@@ -205,21 +202,6 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
         return diag("timeout", f"not analysed: over the time limit of {settings.timeout:g}s "
                                "(config key `timeout`)")
     return result
-
-
-def _own_reads(path: str, data: bytes, settings: Settings, active) -> dict:
-    """A file analysed on its own (not through ``runner``): its reads from the other
-    files of its directory, found through discovery."""
-    from .discovery import directory_files
-
-    def read(p):
-        got = read_source(p, settings)
-        return None if isinstance(got, Diagnostic) else got
-
-    index = collect.build([path], list_siblings=directory_files, read=read,
-                          wants=lambda p, raw: collect.wanted(active, p, raw),
-                          timeout=settings.timeout, overrides={path: data})
-    return index.reads(path) or {}
 
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline, reads) -> None:

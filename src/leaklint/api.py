@@ -22,7 +22,7 @@ from .catalogue import select as select_codes
 from .config import Config, ConfigError, all_rules_with, load_config
 from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
-from .runner import analyze_all, build_index
+from .runner import analyze_all, build_index, reads_of
 from .safe_io import tree_roots
 from .shard import run_digest, select_shard
 
@@ -181,7 +181,9 @@ def check_source(path: str, data: bytes, *, config: Config | None = None, select
     report = Report(rules=rules, settings=settings)
     patterns = tuple(config.exclude) + tuple(exclude)
     if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
-        report.add(analyze_file(path, settings, data))
+        reads = reads_of(path, data, settings, lambda d: directory_files(
+            d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore))
+        report.add(analyze_file(path, settings, data, reads=reads))
     report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)

@@ -38,9 +38,11 @@ def _work(item) -> FileResult:
     return analyze_file(path, _settings, reads=reads)
 
 
-def build_index(files: list, settings: Settings, list_siblings, facts_store=None) -> Index | None:
+def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
+                overrides=None) -> Index | None:
     """The facts phase: the index the enabled rules read, or None when none reads any
-    other file. ``list_siblings(directory)`` finds a directory's files through discovery."""
+    other file. ``list_siblings(directory)`` finds a directory's files through discovery;
+    ``overrides``: {path: bytes} to use instead of what is on disk (an editor's buffer)."""
     if not collect.needs_reads(settings.rules):
         return None
 
@@ -53,10 +55,16 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
 
     try:
         return collect.build(files, list_siblings=list_siblings, read=read, wants=wants,
-                             timeout=settings.timeout, store=facts_store)
+                             timeout=settings.timeout, store=facts_store, overrides=overrides)
     finally:
         if facts_store is not None:
             facts_store.save()
+
+
+def reads_of(path: str, data: bytes, settings: Settings, list_siblings) -> dict | None:
+    """What one file (``data``, not necessarily saved) reads from the files beside it."""
+    index = build_index([path], settings, list_siblings, overrides={path: data})
+    return _reads(index, path)
 
 
 def _reads(index, path):
