@@ -68,7 +68,7 @@ def _entry(series: Series, shape: Shape, settings: TriageSettings, limit) -> dic
         "restarts": shape.restarts,
         "thresholds": _thresholds(kind, shape, per_hour, baseline, max(v), settings),
         "segments": [{
-            "start": _round(s.start), "end": _round(s.end), "shape": s.shape,
+            "start": s.start, "end": s.end, "shape": s.shape,
             "confidence": s.confidence, "growth_per_hour": _round(to_display(s.slope * HOUR, kind)),
         } for s in shape.segments],
     }

@@ -21,6 +21,7 @@ from the start. Every problem raises ``TriageInputError`` naming the file (and l
 from __future__ import annotations
 
 import calendar
+import gc
 import json
 import re
 from datetime import datetime, timezone
@@ -45,6 +46,18 @@ _LEADING_TIME = re.compile(r"^\W*(\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d
 
 def read_series(path: str, text: str) -> list[Series]:
     """The series in one file's text."""
+    # a million samples make millions of small lists and strings that are never cyclic:
+    # the collector's passes over them would cost more than the parsing itself
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(path, text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(path: str, text: str) -> list[Series]:
     body = text.lstrip("\ufeff \t\r\n")
     if not body:
         raise TriageInputError(f"{path}: empty file, no samples")
@@ -120,36 +133,44 @@ def _times(path: str, cells, where) -> list:
 
 
 def _table(path: str, text: str) -> list[Series]:
-    lines = [(n, ln) for n, ln in enumerate(text.splitlines(), 1)
-             if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = text.splitlines()
+    numbers = None  # line numbers, worked out only when lines are left out
+    if any(not ln.strip() or ln.lstrip().startswith("#") for ln in lines[:20]) or \
+            "" in lines or "\n#" in text:
+        numbers = [n for n, ln in enumerate(lines, 1)
+                   if ln.strip() and not ln.lstrip().startswith("#")]
+        lines = [lines[n - 1] for n in numbers]
     if not lines:
         raise TriageInputError(f"{path}: no samples")
-    first = lines[0][1]
+    first = lines[0]
     delim = next((d for d in (",", "\t", ";") if d in first), None)
 
-    def split(line):
-        return [c.strip().strip('"') for c in line.split(delim)] if delim else line.split()
+    def number(i):  # the file's line number of lines[i]
+        return numbers[i] if numbers else i + 1
 
-    head = split(first)
+    head = [c.strip().strip('"') for c in first.split(delim)]
     if len(head) < 2:
-        raise TriageInputError(f"{path}:{lines[0][0]}: expected a time column and a value column, "
+        raise TriageInputError(f"{path}:{number(0)}: expected a time column and a value column, "
                                "separated by commas, tabs, semicolons or spaces")
     has_header = not _is_time(head[0]) and not _is_time(head[-1])
     names = head if has_header else [f"column{i + 1}" for i in range(len(head))]
-    body = lines[1:] if has_header else lines
-    if not body:
+    skip = 1 if has_header else 0
+    if len(lines) <= skip:
         raise TriageInputError(f"{path}: a header but no samples")
-    rows = [split(ln) for _, ln in body]
+    rows = [ln.split(delim) for ln in lines[skip:]]
     width = len(names)
-    for (number, _), row in zip(body, rows):
-        if len(row) != width:
-            raise TriageInputError(f"{path}:{number}: {len(row)} fields where the header has {width}")
+    if len(set(map(len, rows))) != 1 or len(rows[0]) != width:
+        bad = next(i for i, row in enumerate(rows) if len(row) != width)
+        raise TriageInputError(f"{path}:{number(bad + skip)}: {len(rows[bad])} fields where "
+                               f"the {'header' if has_header else 'first line'} has {width}")
     columns = list(zip(*rows))
+    if '"' in first or (len(lines) > skip and '"' in lines[skip]):
+        columns = [[c.strip().strip('"') for c in col] for col in columns]
     lowered = [n.lower() for n in names]
     time_index = next((lowered.index(n) for n in TIME_NAMES if n in lowered), 0)
 
     def where(i):
-        return body[i][0]
+        return number(i + skip)
 
     times = _times(path, columns[time_index], where)
     out = []
@@ -187,6 +208,7 @@ def _values(path, times, cells, factor, where):
         pass
     t_out, v_out, with_unit = [], [], False
     for i, cell in enumerate(cells):
+        cell = cell.strip()
         if cell in MISSING:
             continue
         try:
@@ -296,12 +318,10 @@ def _flatten(record: dict, prefix: str = "", out: dict | None = None) -> dict:
 def _pick_fields(keys: list) -> list:
     """Which fields of a sample are series: the known runtimes' figures, else every number."""
     short = {k.rsplit(".", 1)[-1]: k for k in keys}
-    chosen = [short[k] for k in GO_KEYS if k in short]
-    if not chosen:
-        chosen = [short[k] for k in NODE_KEYS if k in short]
-    if chosen:
-        chosen += [short[k] for k in GOROUTINE_KEYS if k in short]
-    return chosen
+    for marker, known in (("HeapAlloc", GO_KEYS), ("heapUsed", NODE_KEYS)):
+        if marker in short:
+            return [short[k] for k in (*known, *GOROUTINE_KEYS) if k in short]
+    return []
 
 
 def _from_records(path: str, records: list) -> list[Series]:

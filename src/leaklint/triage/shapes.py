@@ -152,7 +152,7 @@ def classify(times: list, values: list, flat_relative: float = FLAT_RELATIVE) ->
     peak = max(Y)
 
     if scale.span <= scale.tolerance:
-        return _whole(T, S, "flat", _flat_confidence(scale.span, scale.tolerance), peak)
+        return _whole(T, Y, "flat", _flat_confidence(scale.span, scale.tolerance), peak)
 
     spike = _spike(T, S, scale)
     if spike is not None:
@@ -169,7 +169,7 @@ def classify(times: list, values: list, flat_relative: float = FLAT_RELATIVE) ->
     segments = []
     for a, b in zip(bounds, bounds[1:]):
         if b - a >= 2:
-            segments.append(_segment(T[a:b], S[a:b], scale))
+            segments.append(_segment(T[a:b], S[a:b], Y[a:b], scale))
     return _combine(segments, len(cuts), peak)
 
 
@@ -177,8 +177,8 @@ def _flat_confidence(span: float, tolerance: float) -> float:
     return round(max(0.5, 1.0 - 0.5 * span / tolerance), 2)
 
 
-def _whole(T, S, shape, confidence, peak) -> Shape:
-    slope, icpt = ols(T, S)
+def _whole(T, Y, shape, confidence, peak) -> Shape:
+    slope, icpt = ols(T, Y)
     seg = Segment(T[0], T[-1], shape, confidence, slope,
                   [(T[0], icpt), (T[-1], icpt + slope * (T[-1] - T[0]))],
                   icpt, icpt + slope * (T[-1] - T[0]))
@@ -235,7 +235,8 @@ def _spike(T, S, scale: _Scale) -> Shape | None:
     recovered = (peak - end) / height
     confidence = round(min(1.0, 0.55 + 0.25 * (1 - wide / 0.35) + 0.2 * min(1.0, recovered)), 2)
     t_rise = T[max(0, rise_from - 1)]
-    fit = [(T[0], start), (t_rise, start), (T[ip], peak), (T[-1], end)]
+    settled = next((j for j in range(ip, n) if S[j] <= end + 0.15 * (peak - end)), n - 1)
+    fit = [(T[0], start), (t_rise, start), (T[ip], peak), (T[settled], end), (T[-1], end)]
     rate = height / max(T[ip] - t_rise, 1e-9)
     seg = Segment(T[0], T[-1], "spike", confidence, rate, fit, start, end)
     return Shape("spike", confidence, rate, [seg], fit, peak=max(peak, max(S)), level=end,
@@ -272,14 +273,15 @@ def _sawtooth(T, S, teeth, scale: _Scale, peak: float) -> Shape | None:
                          "peak_level": peak_icpt + peak_slope * (peaks_t[-1] - peaks_t[0])})
 
 
-def _segment(T, S, scale: _Scale) -> Segment:
-    """flat, linear or step for one segment between restarts."""
+def _segment(T, S, Y, scale: _Scale) -> Segment:
+    """flat, linear or step for one segment between restarts: decided on the smoothed
+    values ``S``, fitted to the values ``Y``."""
     n = len(S)
     ordered = sorted(S)
     span = quantile(ordered, 0.98) - quantile(ordered, 0.02)
     edge = max(1, n // 10)
     net = sum(S[-edge:]) / edge - sum(S[:edge]) / edge
-    slope, icpt = ols(T, S)
+    slope, icpt = ols(T, Y)
     line = [(T[0], icpt), (T[-1], icpt + slope * (T[-1] - T[0]))]
     if span <= scale.tolerance or net <= max(0.4 * span, scale.tolerance):
         confidence = _flat_confidence(span, scale.tolerance) if span <= scale.tolerance else 0.55
@@ -290,7 +292,7 @@ def _segment(T, S, scale: _Scale) -> Segment:
         rate = net / max(T[-1] - T[0], 1e-9)
         stairs = [(t, v) for t, v in bins]
         return Segment(T[0], T[-1], "step", confidence, rate, stairs, stairs[0][1], stairs[-1][1])
-    knee, k_slope, k_icpt = _knee(T, S)
+    knee, k_slope, k_icpt = _knee(T, Y)
     confidence = round(min(1.0, 0.5 + (STEP_CONCENTRATION - concentration) / STEP_CONCENTRATION), 2)
     fit = ([(T[0], k_icpt)] if knee > 0 else []) + [
         (T[knee], k_icpt), (T[-1], k_icpt + k_slope * (T[-1] - T[knee]))]
