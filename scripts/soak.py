@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 # -- the child: one repository through the CLI, timing every file -----------------------

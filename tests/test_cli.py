@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from leaklint import __version__
 from leaklint.cli import main
 from leaklint.report import FORMATS
 
@@ -113,7 +114,8 @@ def test_installed_usage_errors_exit_2(tree):
 
 def test_installed_version_and_output_file(tree):
     version = run_installed("--version", cwd=tree)
-    assert version.returncode == 0 and version.stdout.startswith("leaklint, version ")
+    assert version.returncode == 0
+    assert version.stdout.startswith(f"leaklint {__version__} (leaklint-code: leak-prone code")
     result = run_installed("check", ".", "--format", "json", "-o", "out.json", cwd=tree)
     assert result.returncode == 1 and result.stdout == ""
     assert json.loads((tree / "out.json").read_text())["summary"]["findings"] == 1

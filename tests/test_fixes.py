@@ -200,10 +200,33 @@ def test_fixes_bypass_the_result_cache(tmp_path):
     target = place(tmp_path, before)
     cache = tmp_path / "cache"
     args = ["check", "--config", str(CONFIG), "--cache-dir", str(cache), "--select", "LL101"]
-    CliRunner().invoke(main, [*args, str(target)])  # fills the cache (no fixes kept there)
+    CliRunner().invoke(main, [*args, str(target)])  # fills the cache without fixes
     assert any(cache.rglob("*.json"))
     result = CliRunner().invoke(main, [*args, "--diff", str(target)])
     assert result.stdout.count("+\tdefer rows.Close()") == 2
+
+
+def test_fixes_are_kept_in_the_result_cache(tmp_path):
+    """SARIF carries fixes; a second run serves them from the cache, unchanged."""
+    import json
+
+    target = place(tmp_path, FIXES / "go" / "sql_rows.before.go")
+    cache = tmp_path / "cache"
+    args = ["check", "--config", str(CONFIG), "--cache-dir", str(cache), "--select", "LL101",
+            "--format", "sarif", str(target)]
+    first = CliRunner().invoke(main, args).stdout
+    [index] = cache.rglob("*.json")
+    stored = json.loads(index.read_text())
+    fixes = [f["fix"] for entry in stored.values() for f in entry["findings"] if f["fix"]]
+    assert fixes and all(f["edits"] for f in fixes)
+    second = json.loads(CliRunner().invoke(main, args).stdout)["runs"][0]["results"]
+    assert second == json.loads(first)["runs"][0]["results"]
+    for fix in fixes:  # a third run shows what the cache holds
+        fix["description"] = "from the cache"
+    index.write_text(json.dumps(stored))
+    third = json.loads(CliRunner().invoke(main, args).stdout)["runs"][0]["results"]
+    described = {f["description"]["text"] for r in third for f in r.get("fixes", [])}
+    assert described == {"from the cache"}
 
 
 # -- defer in a loop: the shape, before its rule exists in this tree --------------------------

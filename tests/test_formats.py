@@ -72,7 +72,7 @@ def test_github_severity_commands_and_escaping():
                 "50% leaked\nnow", "go")
     assert github.annotation(f) == (
         "::error file=dir%2C x/a%3Ab.go,line=3,endLine=5,"
-        "title=LL101 sql-rows-not-closed::50%25 leaked%0Anow")
+        "title=LL101 sql-rows-not-closed::50%25 leaked\\nnow")  # one line, shown as \n
     f.severity = "note"
     assert github.annotation(f).startswith("::notice ")
 

@@ -13,7 +13,7 @@ from leaklint.config import Config, load_config
 from leaklint.languages.go import go_mod_version
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMERS = ROOT / "fixtures" / "go" / "LL201_timers"
+TIMERS = ROOT / "fixtures" / "go" / "LL201-timer-not-stopped"
 
 
 def findings(path, **kw):
@@ -54,8 +54,8 @@ def test_ticker_since_go_1_23_is_a_note_that_says_why():
 
 
 def test_time_tick_and_after_dropped_since_go_1_23():
-    tick = ROOT / "fixtures" / "go" / "LL202_time_tick"
-    after = ROOT / "fixtures" / "go" / "LL203_time_after"
+    tick = ROOT / "fixtures" / "go" / "LL202-time-tick-leaks"
+    after = ROOT / "fixtures" / "go" / "LL203-time-after-in-loop"
     assert [f.code for f in findings(tick / "go121" / "tick.go")] == ["LL202"]
     assert findings(tick / "go123" / "tick.go") == []
     assert findings(after / "go123" / "after.go") == []

@@ -170,9 +170,9 @@ def test_deep_nesting_is_reported_not_crashed(tmp_path):
 
 
 @pytest.mark.parametrize("fixture", [
-    "LL401_event_listener/react_effects.tsx",
-    "LL109_pool_client/queries.js",
-    "LL404_rxjs_subscription/angular.ts",
+    "LL401-event-listener-not-removed/react_effects.tsx",
+    "LL109-pool-client-not-released/queries.js",
+    "LL404-rxjs-subscription-not-unsubscribed/angular.ts",
 ])
 def test_truncated_sources_never_raise(tmp_path, fixture):
     from pathlib import Path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install 'leaklint[test]')")
+pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install -e '.[test]')")
 
 pytestmark = pytest.mark.precommit
 

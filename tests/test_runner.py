@@ -22,7 +22,7 @@ def _corpus(tmp_path):
     shutil.copytree(FIXTURES, root)
     # enough files for a pool to be worth starting
     for i in range(60):
-        (root / f"copy{i}.go").write_text((FIXTURES / "go" / "LL101_sql_rows" / "leaks.go").read_text())
+        (root / f"copy{i}.go").write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
     return root
 
 

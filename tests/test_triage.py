@@ -332,7 +332,7 @@ def test_plot_needs_a_picture_format_and_matplotlib(tmp_path):
                f"main(['triage', {str(path)!r}, '--plot', {str(tmp_path / 'o.png')!r}])")
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
     assert done.returncode == 2
-    assert done.stderr == "leaklint: error: --plot needs matplotlib: pip install 'leaklint[plot]'\n"
+    assert done.stderr == "leaklint: error: --plot needs matplotlib: pip install 'leaklint-code[plot]'\n"
     assert not (tmp_path / "o.png").exists()
 
 

@@ -13,8 +13,12 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .checks import check_for
 from .deadline import Deadline, FileTimeout
+from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
+from .report.escape import printable
+from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, lone_cr_to_lf
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -42,6 +46,7 @@ class Settings:
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
     timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
     fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
+    follow_symlinks: bool = False  # read files through symbolic links (--follow-symlinks)
     debug: bool = False
 
 
@@ -99,15 +104,6 @@ class FileContext:
 JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
 
 
-def printable(message: str) -> str:
-    """Messages quote source text: control, format (bidi) and unassigned characters are
-    escaped, so that no file can rewrite the terminal or hide text in a report."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in message)
-
-
 def is_test_file(path: str, family: str) -> bool:
     base = os.path.basename(path)
     if family == "go":
@@ -128,22 +124,12 @@ def rules_for(settings: Settings, path: str, family: str) -> list:
 
 
 def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
-    """The file's bytes, or a diagnostic saying why they cannot be had."""
+    """The file's bytes, or a diagnostic saying why they cannot be had (through the safe
+    reader: regular files only, no links unless followed on purpose, the size limit)."""
     try:
-        size = os.path.getsize(path)
-        if size > settings.max_file_size:
-            return Diagnostic(path, "skipped", f"file is {size} bytes, over the size limit of "
-                                               f"{settings.max_file_size} bytes")
-        with open(path, "rb") as fh:
-            return fh.read(settings.max_file_size + 1)
-    except FileNotFoundError:
-        return Diagnostic(path, "unreadable", "file vanished before it could be read")
-    except IsADirectoryError:
-        return Diagnostic(path, "unreadable", "is a directory")
-    except PermissionError:
-        return Diagnostic(path, "unreadable", "permission denied")
-    except OSError as exc:
-        return Diagnostic(path, "unreadable", f"cannot be read: {exc.strerror or exc}")
+        return read_regular(path, settings.max_file_size, settings.follow_symlinks)
+    except ReadRefused as exc:
+        return Diagnostic(path, exc.kind, exc.message)
 
 
 def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
@@ -212,7 +198,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
     try:
-        tree = deadline.parse(languages.parser(lang), data)
+        tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
         result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
                                              traceback.format_exc()))
@@ -268,9 +254,12 @@ def run_rules(ctx: FileContext, rules) -> None:
             ctx.queries.asking = "lifecycle"
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
-        if rule.check is not None:
-            module, func = rule.check.rsplit(".", 1)
-            fn = getattr(importlib.import_module(f"leaklint.checks.{module}"), func)
+        if rule.is_check:
+            fn = check_for(rule.code)
+            if fn is None:
+                ctx.diagnose("internal-error", f"{rule.code}: no module in leaklint.checks "
+                                               "implements this rule")
+                continue
             ctx.queries.asking = rule.code
             _guarded(ctx, rule.code, fn, ctx, rule)
 

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pathspec
 
-from .analyze import Settings
+from .analyze import Settings, analyze_file
 from .cache import ResultCache
 from .catalogue import select as select_codes
 from .config import Config, all_rules_with, load_config
 from .discovery import discover
 from .model import Diagnostic, Report
 from .runner import analyze_all
+from .shard import run_digest, select_shard
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) 
 
 
 def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False,
-                  fixes: bool = False) -> Settings:
+                  fixes: bool = False, follow_symlinks: bool = False) -> Settings:
     all_rules = all_rules_with(config.rules)
     pfi = tuple(
         (PathMatcher(str(config.root), (pattern,)), frozenset(select_codes(all_rules, codes)))
@@ -58,7 +59,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     return Settings(
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
-        timeout=config.timeout,
+        timeout=config.timeout, follow_symlinks=follow_symlinks,
     )
 
 
@@ -67,7 +68,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
                 changed_since: str | None = None, force_exclude: bool = False,
-                fixes: bool = False, follow_symlinks: bool = False) -> Report:
+                fixes: bool = False, follow_symlinks: bool = False, shard=None) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
@@ -76,10 +77,10 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``changed_since``: a git ref; only files and lines changed since then are reported.
     ``force_exclude``: apply the exclude patterns to files named explicitly too (for
     pre-commit, which names every staged file).
-    ``fixes``: compute each finding's ``fix`` (the result cache, which keeps no fixes, is
-    then not used).
+    ``fixes``: compute each finding's ``fix`` (the result cache keeps them).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
+    ``shard``: a ``shard.Shard``; only the directories of that shard are analysed.
 
     Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors,
     ``BaselineError`` for a bad baseline and ``GitError`` for a bad ``changed_since``.
@@ -96,7 +97,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
-    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
+                             follow_symlinks=follow_symlinks)
     found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
                      root=str(config.root), respect_gitignore=config.respect_gitignore,
                      follow_symlinks=follow_symlinks)
@@ -109,12 +111,46 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
-    cache = ResultCache(cache_dir, settings) if cache_dir and not fixes else None
+    if shard is not None:
+        files = select_shard(files, str(config.root), shard)
+    report.shard = shard
+    report.run_digest = run_digest(
+        settings, list(paths) or ["."], list(config.exclude) + list(exclude),
+        respect_gitignore=config.respect_gitignore, follow_symlinks=follow_symlinks,
+        force_exclude=force_exclude, baseline=baseline, changed_since=changed_since)
+    cache = ResultCache(cache_dir, settings) if cache_dir else None
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)
     report.finish()
     if changed is not None:
         changed.apply(report)
+    if baseline is not None:
+        baselines.apply(report, baseline, recorded)
+    return report
+
+
+def check_source(path: str, data: bytes, *, config: Config | None = None, select=None,
+                 ignore=None, extend_select=None, exclude=(), force_exclude: bool = False,
+                 line_hashes: bool = False, debug: bool = False, fixes: bool = False,
+                 baseline: str | None = None) -> Report:
+    """Analyse ``data`` as the contents of ``path`` (an editor's unsaved buffer): the
+    language comes from ``path``'s extension and the findings are reported at ``path``,
+    which need not exist. ``config`` defaults to the one found from ``path``'s directory.
+    With ``force_exclude``, a ``path`` the exclude patterns match yields an empty report."""
+    recorded = None
+    if baseline is not None:
+        from . import baseline as baselines
+
+        recorded = baselines.load(baseline)
+    if config is None:
+        config = load_config(start=Path(os.path.abspath(path)).parent)
+    rules = enabled_rules(config, select, ignore, extend_select)
+    settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes)
+    report = Report(rules=rules, settings=settings)
+    patterns = tuple(config.exclude) + tuple(exclude)
+    if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
+        report.add(analyze_file(path, settings, data))
+    report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)
     return report

@@ -13,7 +13,10 @@ import json
 import os
 from collections import Counter
 
+from .safe_io import ReadRefused, read_regular
+
 FORMAT_VERSION = 1
+MAX_BASELINE_SIZE = 256 * 1024 * 1024
 HIDDEN_REASON = "in the baseline"
 
 
@@ -48,25 +51,16 @@ def dumps(findings, baseline_path: str) -> str:
     return json.dumps({"leaklint_baseline": FORMAT_VERSION, "findings": entries}, indent=2) + "\n"
 
 
-def write(findings, baseline_path: str) -> None:
-    text = dumps(findings, baseline_path)
-    try:
-        with open(baseline_path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise BaselineError(f"cannot write {baseline_path}: {exc.strerror or exc}") from None
-
-
 def load(baseline_path: str) -> Counter:
-    try:
-        with open(baseline_path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
+    if not os.path.exists(baseline_path):
         raise BaselineError(f"{baseline_path}: baseline file not found "
-                            "(create it with `leaklint baseline`)") from None
-    except OSError as exc:
-        raise BaselineError(f"{baseline_path}: cannot be read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+                            "(create it with `leaklint baseline`)")
+    try:
+        data = json.loads(read_regular(baseline_path, MAX_BASELINE_SIZE, follow_links=True)
+                          .decode("utf-8"))
+    except ReadRefused as exc:
+        raise BaselineError(f"{baseline_path}: {exc.message}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BaselineError(f"{baseline_path}: not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("leaklint_baseline") != FORMAT_VERSION:
         raise BaselineError(f"{baseline_path}: not a leaklint baseline (version {FORMAT_VERSION})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -32,6 +33,8 @@ def settings_key(settings) -> str:
                              for m, codes in settings.per_file_ignores],
         "line_hashes": settings.line_hashes,
         "fixes": getattr(settings, "fixes", False),
+        # Python fixes need libcst: results computed without it lack them
+        "libcst": getattr(settings, "fixes", False) and importlib.util.find_spec("libcst") is not None,
         "timeout": getattr(settings, "timeout", None),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()
@@ -107,10 +110,17 @@ class ResultCache:
 
 
 def encode(result: FileResult) -> dict:
-    d = dataclasses.asdict(result)
-    for f in d["findings"]:
-        f["fix"] = None  # fixes are recomputed, never served from the cache
-    return d
+    return dataclasses.asdict(result)  # a finding's fix, when computed, with its edits
+
+
+def _fix(d: dict | None):
+    if d is None:
+        return None
+    from .fixes import Edit, Fix
+
+    edits = tuple(Edit(e["start"], e["end"], e["text"], Position(**e["region"]))
+                  for e in d["edits"])
+    return Fix(d["description"], edits, d["safe"])
 
 
 def decode(d: dict) -> FileResult:
@@ -123,6 +133,7 @@ def decode(d: dict) -> FileResult:
         f["position"] = Position(**f["position"])
         f["related"] = [rel(r) for r in f["related"]]
         f["flow"] = [rel(r) for r in f["flow"]]
+        f["fix"] = _fix(f.get("fix"))
         findings.append(Finding(**f))
     return FileResult(
         path=d["path"], language=d["language"], findings=findings,

@@ -2,9 +2,9 @@
 everything said about a rule (CLI listing, ``explain``, README table, SARIF metadata).
 
 A rule is either a *lifecycle* rule, described wholly by data (``[lifecycle]``: what
-acquires, what releases, which result is the handle), or a *check* implemented in code
-(``check = "module.function"`` under ``leaklint.checks``) with its metadata here.
-Users declare their own lifecycle rules in config in the same format.
+acquires, what releases, which result is the handle), or a *check* implemented in code:
+a built-in rule without ``[lifecycle]``, whose module ``leaklint.checks`` finds by the
+rule's code. Users declare their own lifecycle rules in config in the same format.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from .model import SEVERITIES
 FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop")
 LANGUAGES = ("go", "typescript", "javascript", "python")
 PRECISIONS = ("very-high", "high", "medium", "low")
-CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}\Z")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
 
 _REQUIRED = ("code", "name", "family", "languages", "severity", "summary", "message")
 _DOC_FIELDS = ("rationale", "fix", "bad", "good")
-_KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "check", "options", "test_severity"}
+_KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "options", "test_severity"}
 _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
@@ -56,12 +56,15 @@ class Rule:
     fix: str = ""
     bad: str = ""
     good: str = ""
-    lifecycle: dict | None = None
-    check: str | None = None
+    lifecycle: dict | None = None  # None: a check rule, implemented by its module in checks/
     options: dict = field(default_factory=dict)
     # severity used in test files (e.g. Go _test.go) where they are short-lived; None: same
     test_severity: str | None = None
     builtin: bool = True
+
+    @property
+    def is_check(self) -> bool:
+        return self.lifecycle is None
 
     @property
     def prefilter(self) -> tuple[bytes, ...]:
@@ -85,7 +88,7 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
     for key in _REQUIRED:
         if key not in data:
             raise CatalogueError(f"{where}: missing key '{key}'")
-    for key in _REQUIRED + _DOC_FIELDS + ("precision", "check", "test_severity"):
+    for key in _REQUIRED + _DOC_FIELDS + ("precision", "test_severity"):
         if key in data and key != "languages" and not isinstance(data[key], str):
             raise CatalogueError(f"{where}: '{key}' must be a string")
     if not CODE_RE.match(data["code"]):
@@ -103,9 +106,8 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
     if data.get("precision", "high") not in PRECISIONS:
         raise CatalogueError(f"{where}: precision must be one of {', '.join(PRECISIONS)}")
     lifecycle = data.get("lifecycle")
-    check = data.get("check")
-    if (lifecycle is None) == (check is None):
-        raise CatalogueError(f"{where}: give exactly one of [lifecycle] or check")
+    if lifecycle is None and not builtin:
+        raise CatalogueError(f"{where}: a rule needs a [lifecycle] table")
     if lifecycle is not None:
         _validate_lifecycle(lifecycle, where)
     options = data.get("options", {})
@@ -117,7 +119,7 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
         message=data["message"], precision=data.get("precision", "high"),
         rationale=data.get("rationale", ""), fix=data.get("fix", ""),
         bad=data.get("bad", ""), good=data.get("good", ""),
-        lifecycle=lifecycle, check=check, options=options,
+        lifecycle=lifecycle, options=options,
         test_severity=data.get("test_severity"), builtin=builtin,
     )
 

@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``rules``, ``explain`` and ``triage``;
-the work is done in ``api``, ``report`` and ``triage``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``rules``, ``explain``,
+``server`` and ``triage``; the work is done in ``api``, ``report`` and ``triage``."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import traceback
 
 import click
 
-from . import __version__
+from . import DISTRIBUTION, __version__
 from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"leaklint: error: {message}", err=True)
+    """One line on stderr and exit 2; the message may quote the tree's config or paths."""
+    from .report.escape import printable
+
+    click.echo(f"leaklint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -28,7 +31,9 @@ def _split(values) -> list[str]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="leaklint")
+@click.version_option(__version__, "-V", "--version", prog_name="leaklint",
+                      message=f"%(prog)s %(version)s ({DISTRIBUTION}: leak-prone code in Go, "
+                              "TypeScript/JavaScript and Python)")
 def main() -> None:
     """Find leak-prone code in Go, TypeScript/JavaScript and Python."""
 
@@ -59,18 +64,26 @@ def _scan_options(fn):
 
 
 def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
-          cache_dir, debug, **options):
-    """Run the scan; usage, config, baseline and git errors exit 2 with one line."""
+          cache_dir, debug, stdin_filename=None, **options):
+    """Run the scan; usage, config, baseline and git errors exit 2 with one line.
+    With ``stdin_filename``, the one file scanned is standard input, seen as that path."""
     from pathlib import Path
 
-    from .api import check_paths
+    from .api import check_paths, check_source
     from .baseline import BaselineError
     from .catalogue import CatalogueError
     from .config import ConfigError, load_config
     from .gitdiff import GitError
 
     try:
-        config = load_config(Path(config_path) if config_path else None)
+        start = Path(os.path.abspath(stdin_filename)).parent if stdin_filename else None
+        config = load_config(Path(config_path) if config_path else None, start=start)
+        if stdin_filename:
+            return check_source(
+                stdin_filename, sys.stdin.buffer.read(), config=config, select=_split(select) or None,
+                ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
+                force_exclude=force_exclude, debug=debug, line_hashes=options.get("line_hashes", False),
+                baseline=options.get("baseline"))
         if no_cache:
             cache_dir = None
         elif cache_dir is None:
@@ -97,23 +110,55 @@ def _write(output: str, text: str) -> None:
 
 
 def _echo(text: str) -> None:
+    # color=True: written as rendered. Renderers escape all tree text; stripping what
+    # looks like colour codes would change the file names that github annotations carry.
     try:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)
     except UnicodeEncodeError:  # a file name that is not UTF-8 goes out as its own bytes
-        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False, color=True)
 
 
 def _exit_on_errors(report, debug: bool) -> None:
     """Missing paths and internal errors make the run fail (exit 2) after its report."""
+    from .report.escape import line, path
+
     if debug:
         for d in report.diagnostics:
             if d.detail:
-                click.echo(f"{d.path}: {d.kind}\n{d.detail}", err=True)
+                click.echo(f"{path(d.path)}: {d.kind}", err=True)
+                for text in d.detail.splitlines():
+                    click.echo(line(text), err=True)
     missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
     for d in missing:
-        click.echo(f"leaklint: error: {d.path}: no such file or directory", err=True)
+        click.echo(f"leaklint: error: {path(d.path)}: no such file or directory", err=True)
     if missing or any(d.kind == "internal-error" for d in report.diagnostics):
         sys.exit(EXIT_ERROR)
+
+
+def _shard_option(ctx, param, value):
+    if value is None:
+        return None
+    from .shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
+    """`-` (standard input) needs --stdin-filename, and stands alone."""
+    if "-" in paths and not stdin_filename:
+        _fail("reading standard input (`-`) needs --stdin-filename PATH to name its language "
+              "and config")
+    if stdin_filename is None:
+        return
+    if any(p != "-" for p in paths):
+        _fail("--stdin-filename reads standard input: give `-` as the only path")
+    if not stdin_filename.strip():
+        _fail("--stdin-filename needs a file name")
+    if fixing or changed_since:
+        _fail("--fix, --diff and --changed-since work on files, not on standard input")
 
 
 @main.command()
@@ -139,18 +184,27 @@ def _exit_on_errors(report, debug: bool) -> None:
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="Read the source from standard input (PATH `-`) and report it as PATH.")
+@click.option("--shard", metavar="K/N", callback=_shard_option,
+              help="Scan only the K-th of N shards of the directories (CI matrices; "
+                   "see `leaklint merge`).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
           no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks):
-    """Scan PATHS (default: the current directory) for leaks."""
+          include_suppressed, follow_symlinks, stdin_filename, shard):
+    """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
+
+    _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
 
     def scan():
         return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                     jobs, no_cache, cache_dir, debug, line_hashes=fmt == "sarif",
+                     jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
+                     line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
-                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks)
+                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
+                     shard=shard)
 
     report = scan()
     fixed_line = None
@@ -206,6 +260,32 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, confi
     sys.exit(EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the merged report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def merge(reports, output, exit_zero, quiet):
+    """Combine the JSON or SARIF REPORTS of the shards of one run (`check --shard K/N`)
+    into the report a single run would have written."""
+    from .report.merge import MergeError, findings_count, merge_files, render
+
+    try:
+        kind, merged = merge_files(list(reports))
+    except MergeError as exc:
+        _fail(str(exc))
+    text = render(merged)
+    if output:
+        _write(output, text)
+    else:
+        _echo(text)
+    n = findings_count(kind, merged)
+    if not quiet:
+        click.echo(f"Merged {len(reports)} shard{'s' if len(reports) != 1 else ''}: "
+                   f"{n} finding{'s' if n != 1 else ''}.", err=True)
+    sys.exit(EXIT_FINDINGS if n and not exit_zero else EXIT_CLEAN)
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
@@ -244,6 +324,18 @@ def explain(rule, fmt):
     if r is None:
         _fail(f"unknown rule '{rule}' (see `leaklint rules`)")
     click.echo(help_markdown(r) if fmt == "markdown" else help_text(r), nl=False)
+
+
+@main.command()
+def server():
+    """Run the language server on standard input and output (for editors)."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
+    serve()
 
 
 @main.command()

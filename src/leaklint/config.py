@@ -11,6 +11,7 @@ from pathlib import Path
 from .catalogue import CatalogueError, builtin_rules, parse_rule, select
 from .discovery import pattern_error
 from .model import SEVERITIES
+from .safe_io import ReadRefused, read_regular
 from .triage.settings import TriageSettings, settings_from_table
 
 try:
@@ -20,6 +21,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 CONFIG_FILES = ("leaklint.toml", ".leaklint.toml", "pyproject.toml")
 MAX_FILE_SIZE_CAP = 1024 * 1024 * 1024
+MAX_CONFIG_SIZE = 16 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -62,9 +64,9 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(p: Path) -> bool:
     try:
-        with open(p, "rb") as fh:
-            return "leaklint" in tomllib.load(fh).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        raw = read_regular(str(p), MAX_CONFIG_SIZE, follow_links=True).decode("utf-8")
+        return "leaklint" in tomllib.loads(raw).get("tool", {})
+    except (ReadRefused, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
 
 
@@ -74,15 +76,15 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         if path is None:
             return Config()
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a config file")
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raw = tomllib.loads(read_regular(str(path), MAX_CONFIG_SIZE, follow_links=True)
+                            .decode("utf-8"))
+    except ReadRefused as exc:
+        raise ConfigError(f"{path}: {exc.message}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .languages import language_of
+from .safe_io import ReadRefused, read_regular, special_file_message
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "env", ".env",
     ".tox", ".nox", "dist", "build", "__pycache__", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", ".leaklint_cache", "bower_components", ".next", ".nuxt",
 )
+
+MAX_IGNORE_FILE = 4 * 1024 * 1024
 
 
 @dataclass
@@ -42,13 +45,12 @@ def pattern_error(pattern: str) -> str | None:
 
 def _read_gitignore(directory: str, problems: list):
     p = os.path.join(directory, ".gitignore")
-    try:
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except FileNotFoundError:
+    if not os.path.lexists(p):
         return None
-    except OSError as exc:
-        problems.append((p, f"cannot read .gitignore: {exc.strerror or exc}"))
+    try:
+        lines = read_regular(p, MAX_IGNORE_FILE).decode("utf-8", "replace").splitlines()
+    except ReadRefused as exc:
+        problems.append((p, f"cannot read .gitignore: {exc.message}"))
         return None
     good = []
     for line in lines:
@@ -120,7 +122,8 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                     out.files.append(os.path.normpath(given))
             continue
         if not os.path.isdir(given):
-            out.problems.append((given, "not a regular file or directory"))
+            out.problems.append((given, special_file_message(os.stat(given).st_mode)
+                                 if os.path.exists(given) else "not a regular file or directory"))
             continue
         top = os.path.abspath(given)
         chain = _ancestor_ignores(top, out.problems) if respect_gitignore else []
@@ -165,5 +168,14 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                     if abspath not in seen:
                         seen.add(abspath)
                         out.files.append(os.path.normpath(e.path))
+                elif not is_file and language_of(e.name) is not None:
+                    # a FIFO, device or socket with a source file's name: said, not skipped
+                    if excluded(abspath, False) or (chain and _ignored(abspath, False, chain)):
+                        continue
+                    try:
+                        mode = e.stat(follow_symlinks=follow_symlinks).st_mode
+                    except OSError:
+                        continue  # a dangling link being followed: nothing to read
+                    out.problems.append((os.path.normpath(e.path), special_file_message(mode)))
             stack.extend(reversed(subdirs))
     return out

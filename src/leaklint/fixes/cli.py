@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..report.escape import path as escape_path, printable
 from .apply import fix_report, unified_diff
 
 
@@ -25,10 +26,10 @@ def run_fixes(report, unsafe: bool, write: bool):
     if not write and outcome.files:
         click.echo(unified_diff(outcome.files), nl=False)
     for path, message in outcome.errors:
-        click.echo(f"leaklint: error: {path}: {message}", err=True)
+        click.echo(f"leaklint: error: {escape_path(path)}: {printable(message)}", err=True)
     if any(f.language == "python" for f in report.findings) and not have_libcst():
         click.echo("leaklint: note: Python fixes need libcst "
-                   "(pip install 'leaklint[fix]'); Python findings were left as they are",
+                   "(pip install 'leaklint-code[fix]'); Python findings were left as they are",
                    err=True)
     if not write:
         unsafe_left = 0 if unsafe else sum(

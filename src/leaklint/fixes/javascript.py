@@ -10,7 +10,7 @@ unmounts, which is what the finding asks for; nothing else changes.
 
 from __future__ import annotations
 
-from ..checks.js_scopes import model
+from ..checks.typescript.scopes import model
 from ..languages.javascript import (FUNCTIONS, args, callee, function_body, method_of, receiver,
                                     strip, text, walk)
 from . import Fix, edit, indentation, line_start

@@ -5,8 +5,7 @@ correct ("31 of 33 `Query` results are closed on every path") and each finding a
 
 from __future__ import annotations
 
-import re
-
+from .escape import md_code, md_text
 from .statistics import by_rule
 
 # family -> (section title, what the reviewer checks)
@@ -23,11 +22,6 @@ FAMILIES = {
 NOT_ANALYSED = ("internal-error", "timeout", "unreadable", "syntax-error")
 # findings listed per family: a pull request comment holds at most 65536 characters
 MAX_LISTED = 50
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _calls(rule) -> str:
@@ -36,16 +30,16 @@ def _calls(rule) -> str:
         name = pattern[2:] if pattern.startswith("*.") else pattern
         if name not in names:
             names.append(name)
-    shown = "/".join(f"`{n}`" for n in names[:3])
+    shown = "/".join(md_code(n) for n in names[:3])
     return shown + ("/…" if len(names) > 3 else "")
 
 
 def verified_line(rule, v) -> str:
     """What a rule checked, e.g. "31 of 33 `Query`/`QueryContext` results are closed on
     every path (LL101 `sql-rows-not-closed`)"."""
-    tag = f"({rule.code} `{rule.name}`)"
+    tag = f"({md_text(rule.code)} {md_code(rule.name)})"
     if rule.lifecycle:
-        verb = rule.lifecycle.get("verb", "released")
+        verb = md_text(rule.lifecycle.get("verb", "released"))
         what = "result is" if v.checked == 1 else "results are"
         return f"{v.correct} of {v.checked} {_calls(rule)} {what} {verb} on every path {tag}"
     return f"{v.correct} of {v.checked} places checked are correct {tag}"
@@ -73,18 +67,20 @@ def render(report, statistics: bool = False) -> str:
         out += ["", f"### {title}", "", f"- [{' ' if found else 'x'}] {check}"]
         out += [f"  - {verified_line(rule, v)}" for rule, v in counted]
         for f in found[:MAX_LISTED]:
-            out.append(f"  - `{f.path}:{f.position.line}`: {_md(f.message)} ({f.code})")
+            out.append(f"  - {md_code(f'{f.path}:{f.position.line}')}: {md_text(f.message)} "
+                       f"({md_text(f.code)})")
         if len(found) > MAX_LISTED:
             out.append(f"  - … and {len(found) - MAX_LISTED} more (see the full report)")
     broken = [d for d in report.diagnostics if d.kind in NOT_ANALYSED]
     if broken:
         out += ["", "### Not fully analysed", ""]
-        out += [f"- `{d.path}`: {d.kind}: {_md(d.message)}" for d in broken[:MAX_LISTED]]
+        out += [f"- {md_code(d.path)}: {d.kind}: {md_text(d.message)}" for d in broken[:MAX_LISTED]]
         if len(broken) > MAX_LISTED:
             out.append(f"- … and {len(broken) - MAX_LISTED} more")
     if statistics:
         counts = by_rule(report)
         names = {r.code: r.name for r in rules}
         out += ["", "### Findings per rule", "", "| Rule | Name | Findings |", "|---|---|---:|"]
-        out += [f"| {code} | `{names.get(code, '')}` | {count} |" for code, count in counts.items()]
+        out += [f"| {md_text(code)} | {md_code(names.get(code, ''))} | {count} |"
+                for code, count in counts.items()]
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from .escape import gh_data, gh_property
 from .paths import cwd_relative
 
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -18,27 +19,20 @@ DIAGNOSTIC_COMMAND = {"internal-error": "error", "timeout": "warning", "unreadab
                       "syntax-error": "warning", "skipped": "notice"}
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _path(path: str) -> str:
     return cwd_relative(path) or os.path.abspath(path).replace(os.sep, "/")
 
 
 def annotation(f) -> str:
     p = f.position
-    props = [f"file={_prop(_path(f.path))}", f"line={p.line}"]
+    # file= names the file exactly as it is on disk (the runner reads it, never shows it)
+    props = [f"file={gh_property(_path(f.path), exact=True)}", f"line={p.line}"]
     if p.end_line == p.line:
         props += [f"col={p.col}", f"endLine={p.end_line}", f"endColumn={max(p.col, p.end_col - 1)}"]
     else:
         props += [f"endLine={p.end_line}"]
-    props.append(f"title={_prop(f'{f.code} {f.name}')}")
-    return f"::{COMMAND.get(f.severity, 'warning')} {','.join(props)}::{_data(f.message)}"
+    props.append(f"title={gh_property(f'{f.code} {f.name}')}")
+    return f"::{COMMAND.get(f.severity, 'warning')} {','.join(props)}::{gh_data(f.message)}"
 
 
 def render(report, quiet: bool = False) -> str:
@@ -46,6 +40,6 @@ def render(report, quiet: bool = False) -> str:
     if not quiet:
         for d in report.diagnostics:
             out.append(f"::{DIAGNOSTIC_COMMAND.get(d.kind, 'notice')} "
-                       f"file={_prop(_path(d.path))},title={_prop('leaklint ' + d.kind)}"
-                       f"::{_data(d.message)}")
+                       f"file={gh_property(_path(d.path), exact=True)},"
+                       f"title={gh_property('leaklint ' + d.kind)}::{gh_data(d.message)}")
     return "".join(line + "\n" for line in out)

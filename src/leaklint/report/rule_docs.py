@@ -1,11 +1,27 @@
 """A rule's documentation rendered from its catalogue entry: for `leaklint explain`,
-SARIF help and the README's rule table."""
+SARIF help, the README's rule table and the pages under docs/rules/."""
 
 from __future__ import annotations
 
 import textwrap
 
+from .escape import md_block, md_code, md_fenced, md_text
+
 FENCE = {"go": "go", "typescript": "ts", "javascript": "js", "python": "python"}
+# the project's repository, as in pyproject's [project.urls] (a test keeps them equal);
+# rule pages are addressed as files of its main branch
+REPOSITORY_URL = "https://github.com/leaklint/leaklint"
+RULE_PAGES_DIR = "docs/rules"
+
+
+def page_path(rule) -> str:
+    """The rule's page, relative to the repository root."""
+    return f"{RULE_PAGES_DIR}/{rule.code}.md"
+
+
+def page_url(rule) -> str | None:
+    """Where a built-in rule's page is published; None for a rule from the user's config."""
+    return f"{REPOSITORY_URL}/blob/main/{page_path(rule)}" if rule.builtin else None
 
 
 def _clean(s: str) -> str:
@@ -23,30 +39,72 @@ def help_text(rule) -> str:
         parts += ["", "Correct:", "", textwrap.indent(_clean(rule.good), "    ")]
     if rule.fix:
         parts += ["", "Fix: " + _clean(rule.fix)]
+    url = page_url(rule)
+    if url:
+        parts += ["", f"Docs: {url}"]
     return "\n".join(parts) + "\n"
 
 
-def help_markdown(rule) -> str:
+def help_markdown(rule, level: int = 2) -> str:
+    """The rule's documentation in Markdown; ``level``: the heading level of the title
+    (sections are one deeper). A user rule's text comes from the scanned tree's config:
+    it is escaped, never rendered as Markdown or HTML."""
+    if not rule.builtin:
+        return _user_help_markdown(rule, level)
     fence = FENCE.get(rule.languages[0], "")
-    parts = [f"## {rule.code} `{rule.name}`", "",
+    h = "#" * level
+    parts = [f"{h} {rule.code} `{rule.name}`", "",
              f"Family: **{rule.family}**. Languages: {', '.join(rule.languages)}. "
              f"Default severity: {rule.severity}.", "", rule.summary + "."]
     if rule.rationale:
         parts += ["", _clean(rule.rationale)]
     if rule.bad:
-        parts += ["", "### Leaks", "", f"```{fence}", _clean(rule.bad), "```"]
+        parts += ["", f"{h}# Leaks", "", f"```{fence}", _clean(rule.bad), "```"]
     if rule.good:
-        parts += ["", "### Correct", "", f"```{fence}", _clean(rule.good), "```"]
+        parts += ["", f"{h}# Correct", "", f"```{fence}", _clean(rule.good), "```"]
     if rule.fix:
-        parts += ["", "### Fix", "", _clean(rule.fix)]
+        parts += ["", f"{h}# Fix", "", _clean(rule.fix)]
     return "\n".join(parts) + "\n"
 
 
-def rule_table(rules) -> str:
-    """The Markdown table of all rules, as the README shows it."""
+def _user_help_markdown(rule, level: int) -> str:
+    fence = FENCE.get(rule.languages[0], "")
+    h = "#" * level
+    parts = [f"{h} {md_text(rule.code)} {md_code(rule.name)}", "",
+             f"Family: **{md_text(rule.family)}**. Languages: "
+             f"{md_text(', '.join(rule.languages))}. Default severity: {md_text(rule.severity)}.",
+             "", md_text(rule.summary) + "."]
+    if rule.rationale:
+        parts += ["", md_block(_clean(rule.rationale))]
+    if rule.bad:
+        parts += ["", f"{h}# Leaks", "", md_fenced(_clean(rule.bad), fence)]
+    if rule.good:
+        parts += ["", f"{h}# Correct", "", md_fenced(_clean(rule.good), fence)]
+    if rule.fix:
+        parts += ["", f"{h}# Fix", "", md_block(_clean(rule.fix))]
+    return "\n".join(parts) + "\n"
+
+
+def rule_page(rule, source: str) -> str:
+    """The page docs/rules/<code>.md of a built-in rule; ``source`` is its catalogue file
+    (relative to the repository root), named in the page's generated-file notice."""
+    return (f"<!-- generated from {source} by scripts/sync_docs.py: edit the catalogue "
+            "entry, not this page -->\n\n" + help_markdown(rule, level=1) +
+            f"\n## Selecting and suppressing\n\n"
+            f"Precision: {rule.precision}. Select or ignore the rule by its code "
+            f"(`{rule.code}`), its name (`{rule.name}`) or its family (`{rule.family}`), "
+            f"e.g. `leaklint check --ignore {rule.code}` or `ignore = [\"{rule.code}\"]` in "
+            f"`[tool.leaklint]`. Suppress one finding with a comment on its line or the "
+            f"line above: `leaklint: ignore[{rule.code}]`.\n")
+
+
+def rule_table(rules, pages: str | None = None) -> str:
+    """The Markdown table of all rules; with ``pages`` (the relative path of
+    docs/rules/ from the document), each code links to its rule page."""
     rows = ["| Code | Name | Family | Languages | Severity | What it finds |",
             "|---|---|---|---|---|---|"]
     for r in rules:
-        rows.append(f"| {r.code} | `{r.name}` | {r.family} | {', '.join(r.languages)} | "
+        code = f"[{r.code}]({pages}/{r.code}.md)" if pages is not None else r.code
+        rows.append(f"| {code} | `{r.name}` | {r.family} | {', '.join(r.languages)} | "
                     f"{r.severity} | {r.summary} |")
     return "\n".join(rows) + "\n"

@@ -8,12 +8,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from .escape import printable
 from .paths import cwd_relative
-from .rule_docs import help_markdown, help_text
+from .rule_docs import REPOSITORY_URL, help_markdown, help_text, page_url
 from .statistics import by_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/leaklint/leaklint"
 LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 # files that could not be (fully) analysed, as tool execution notifications
@@ -73,7 +73,7 @@ def _fix(path: str, fix) -> dict:
 
 def rule_descriptor(rule) -> dict:
     langs = list(rule.languages)
-    return {
+    descriptor = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -86,6 +86,21 @@ def rule_descriptor(rule) -> dict:
             "problem.severity": PROBLEM_SEVERITY[rule.severity],
         },
     }
+    url = page_url(rule)
+    if url:
+        descriptor["helpUri"] = url
+    return descriptor
+
+
+def _run_properties(report) -> dict:
+    """Counts of the run, and what ``leaklint merge`` checks (settings digest, shard)."""
+    props = {"settingsDigest": report.run_digest}
+    if report.shard is not None:
+        props["shard"] = {"index": report.shard.index, "count": report.shard.count}
+    props["findingsPerRule"] = by_rule(report)
+    props["verified"] = {code: {"checked": v.checked, "correct": v.correct}
+                         for code, v in sorted(report.verified.items())}
+    return props
 
 
 def to_dict(report, category: str = "leaklint/", include_suppressed: bool = False) -> dict:
@@ -117,7 +132,7 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
         results.append(res)
     notifications = [{
         "level": NOTIFICATION_LEVEL.get(d.kind, "note"),
-        "message": {"text": f"{d.path}: {d.kind}: {d.message}"},
+        "message": {"text": printable(f"{d.path}: {d.kind}: {d.message}")},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path)}}],
         "properties": {"kind": d.kind},
     } for d in report.diagnostics]
@@ -133,7 +148,7 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
                 "name": "leaklint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
+                "informationUri": REPOSITORY_URL,
                 "rules": [rule_descriptor(r) for r in rules],
             }},
             "automationDetails": {"id": category},
@@ -142,11 +157,7 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
                 "text": "The directory leaklint was run from"}}},
             "invocations": [invocation],
             "results": results,
-            "properties": {
-                "findingsPerRule": by_rule(report),
-                "verified": {code: {"checked": v.checked, "correct": v.correct}
-                             for code, v in sorted(report.verified.items())},
-            },
+            "properties": _run_properties(report),
         }],
     }
 

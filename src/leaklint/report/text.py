@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from .escape import line as escape_line, path as escape_path, printable
 from .statistics import lines as statistics_lines
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -19,14 +20,15 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
 
     for f in report.findings:
         p = f.position
-        loc = style(f"{f.path}:{p.line}:{p.col}:", bold=True)
-        code = style(f.code, fg=SEVERITY_COLOR.get(f.severity, "yellow"), bold=True)
-        out.append(f"{loc} {code} [{f.name}] {f.message}")
+        loc = style(f"{escape_path(f.path)}:{p.line}:{p.col}:", bold=True)
+        code = style(printable(f.code), fg=SEVERITY_COLOR.get(f.severity, "yellow"), bold=True)
+        out.append(f"{loc} {code} [{printable(f.name)}] {printable(f.message)}")
         if show_source and f.line_text:
             out.append(_caret(f, style))
     if not quiet:
         for d in report.diagnostics:
-            out.append(style(f"{d.path}: {d.kind}: {d.message}", fg="magenta"))
+            out.append(style(f"{escape_path(d.path)}: {d.kind}: {printable(d.message)}",
+                             fg="magenta"))
     if statistics:
         out.extend(statistics_lines(report))
     if not quiet or report.findings:
@@ -35,12 +37,17 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
 
 
 def _caret(f, style) -> str:
-    line = f.line_text.expandtabs(4) if "\t" not in f.line_text else f.line_text
+    source = f.line_text.expandtabs(4) if "\t" not in f.line_text else f.line_text
     p = f.position
     start = p.col - 1
     width = (p.end_col - p.col) if p.end_line == p.line else max(1, len(f.line_text) - start)
-    prefix = "".join(c if c == "\t" else " " for c in f.line_text[:start])
-    return f"    {line}\n    {prefix}{style('^' * max(1, width), fg='red')}"
+    # escapes widen the text: the caret goes under the escaped span
+    before = printable(f.line_text[:start], keep="\t")
+    span = f.line_text[start:start + width]
+    width += len(printable(span, keep="\t")) - len(span)
+    prefix = "".join(c if c == "\t" else " " for c in before)
+    shown = escape_line(source, keep="\t")
+    return f"    {shown}\n    {prefix}{style('^' * max(1, width), fg='red')}"
 
 
 def summary(report) -> str:

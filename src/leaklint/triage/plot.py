@@ -10,7 +10,7 @@ from .shapes import reduce
 from .units import BYTES, MB, unit_label
 
 FORMATS = (".png", ".svg")
-MISSING = "--plot needs matplotlib: pip install 'leaklint[plot]'"
+MISSING = "--plot needs matplotlib: pip install 'leaklint-code[plot]'"
 
 
 class PlotError(Exception):

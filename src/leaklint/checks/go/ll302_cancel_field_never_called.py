@@ -1,0 +1,117 @@
+"""LL302: a context's cancel func stored in a struct field that nothing ever calls.
+
+Storing the cancel func is a handoff for LL301; this rule checks the other half: some
+code of the package (a Stop/Close method, usually) must read the field again. The
+package is the directory's .go files; a field that is only ever assigned is a leak.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+from ...analysis.handles import pattern_matches
+from ...catalogue import find_rule
+from ...languages import matches
+from ...languages.go import enclosing_function, own_nodes
+
+
+def check(ctx, rule) -> None:
+    source = find_rule(rule.options.get("acquisitions_of", "LL301"))
+    if source is None or source.lifecycle is None:
+        return
+    patterns = source.lifecycle["acquire"]
+    for field_name, node, call in _stored_cancels(ctx.tree.root_node, patterns):
+        used = field_name in fields_read_in(os.path.dirname(os.path.abspath(ctx.src.path)))
+        ctx.count(rule.code, ok=used)
+        if not used:
+            ctx.emit(rule, node, rule.message.format(field=field_name, call=_callee(call)),
+                     related=[(call, "the context is derived here")])
+
+
+def _callee(call) -> str:
+    fn = call.child_by_field_name("function")
+    return fn.text.decode() if fn is not None else "?"
+
+
+def _stored_cancels(root, patterns):
+    """(field name, node storing it, deriving call) for every cancel func of a derived
+    context stored in a field: `ctx, s.cancel = context.WithCancel(...)`,
+    `s.cancel = cancel`, `&T{cancel: cancel}`."""
+    q = " ".join("(%s left: (expression_list . (_) . (_) @c .)"
+                 " right: (expression_list . (call_expression) @call .)) @assign" % t
+                 for t in ("short_var_declaration", "assignment_statement"))
+    for _, caps in matches("go", q, root):
+        assign, call, target = caps["assign"][0], caps["call"][0], caps["c"][0]
+        if not any(pattern_matches(p, _callee(call)) for p in patterns):
+            continue
+        if target.type == "selector_expression":
+            yield target.child_by_field_name("field").text.decode(), target, call
+        elif target.type == "identifier" and target.text != b"_":
+            fn = enclosing_function(assign)
+            if fn is not None:
+                yield from _fields_given(fn, target.text.decode(), assign, call)
+
+
+def _fields_given(fn, name: str, after, call):
+    """Fields that the local cancel func ``name`` is stored in after ``after``; none when
+    the local is also used some other way (called, deferred, passed on): then the field
+    is not the only way to cancel."""
+    stores = list(_stores(fn, name, after, call))
+    mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
+                for n in caps["n"] if n.start_byte >= after.end_byte]
+    if len(mentions) > len(stores):
+        return
+    yield from stores
+
+
+def _stores(fn, name: str, after, call):
+    for node in own_nodes(fn):
+        if node.start_byte < after.end_byte:
+            continue
+        if node.type == "assignment_statement":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            lhs, rhs = left.named_children, right.named_children
+            for i, value in enumerate(rhs):
+                if value.type == "identifier" and value.text.decode() == name and i < len(lhs) \
+                        and lhs[i].type == "selector_expression":
+                    yield lhs[i].child_by_field_name("field").text.decode(), lhs[i], call
+        elif node.type == "keyed_element":
+            kids = node.named_children
+            if len(kids) == 2 and kids[1].text.decode() == name:
+                key = kids[0]
+                while key.named_children and key.type != "field_identifier":
+                    key = key.named_children[0]
+                yield key.text.decode(), node, call
+
+
+@functools.lru_cache(maxsize=256)
+def fields_read_in(directory: str) -> frozenset:
+    """Names of fields read (`.f` not followed by an assignment) in a directory's Go files."""
+    names = set()
+    try:
+        entries = sorted(os.listdir(directory))
+    except OSError:
+        return frozenset()
+    for entry in entries:
+        if not entry.endswith(".go"):
+            continue
+        try:
+            with open(os.path.join(directory, entry), "rb") as fh:
+                data = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for m in _SELECTOR.finditer(data):
+            rest = data[m.end():m.end() + 200].split("\n", 1)[0]
+            if _ASSIGNED.match(rest):
+                continue
+            names.add(m.group(1))
+    return frozenset(names)
+
+
+_SELECTOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\b")
+# `= x`, `, y = x`, `, y := x` after the selector: it is being assigned, not read
+_ASSIGNED = re.compile(r"\s*(=(?!=)|,[^=(){}]*?(?<![=!<>:])=(?!=)|,[^=(){}]*?:=)")

@@ -1,0 +1,1 @@
+"""Python rules that are code: one module per rule (llNNN_name.py) and their shared helpers."""

@@ -1,0 +1,45 @@
+"""LL111 python-resource-closed-on-normal-path-only: A resource is released on the normal path
+only: an exception before the release skips it.
+"""
+
+from __future__ import annotations
+
+from ...analysis.handles import Track, Verdict
+from ...analysis.ir import TooDeep
+from ...analysis.lifecycle import RELEASE, Follow
+from ...catalogue import find_rule
+from ...languages.python import callee_text, first_call
+
+
+def check(ctx, rule) -> None:
+    """LL111: every explicit path releases the handle, but a call between the acquisition
+    and the release can raise and skip it (no try/finally, with, or except-close-raise)."""
+    adapter = ctx.adapter()
+    source = find_rule("LL110")
+    if adapter is None or source is None:
+        return
+    for cand in adapter.candidates([source]):
+        verdict = adapter.track(cand)
+        if isinstance(verdict, Verdict) or not isinstance(verdict, Track):
+            continue
+        effects = adapter.effects(verdict)
+        fn_body = verdict.function.child_by_field_name("body")
+        if fn_body is None or RELEASE not in effects.scan(fn_body):
+            continue  # handed on rather than released here: the new owner's business
+        try:
+            body, end, _ = adapter.lower(verdict.function)
+            if Follow(adapter.effects(verdict)).run_function(body, end):
+                continue  # leaks on an explicit path: LL110 reports it
+            body, end, _ = adapter.lower(verdict.function, implicit=True)
+            leaks = Follow(adapter.effects(verdict), leak_exits=("raise",)).run_function(body, end)
+        except TooDeep:
+            continue
+        ctx.count(rule.code, ok=not leaks)
+        if not leaks:
+            continue
+        stmt = leaks[0].node
+        raiser = first_call(stmt) or stmt
+        ctx.emit(rule, cand.call, rule.message.format(
+            handle=verdict.handle, call=cand.callee, raiser=callee_text(raiser) + "()",
+            line=raiser.start_point[0] + 1),
+            related=[(raiser, "can raise here, skipping the release")])

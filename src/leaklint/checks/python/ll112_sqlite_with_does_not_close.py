@@ -1,0 +1,63 @@
+"""LL112 sqlite-with-does-not-close: A `with sqlite3.connect(...)` block commits or rolls back
+but does not close the connection.
+"""
+
+from __future__ import annotations
+
+from ...languages import matches
+from ...languages.python import callee_text, enclosing_function, resolve, text
+
+
+def check(ctx, rule) -> None:
+    """LL112: `with sqlite3.connect(...) as conn:` commits or rolls back, it does not close."""
+    adapter = ctx.adapter()
+    if adapter is None:
+        return
+    q = "(with_item value: (as_pattern (call) @call alias: (as_pattern_target) @target)) @item"
+    q2 = "(with_item value: (call) @call) @item"
+    seen = set()
+    for query in (q, q2):
+        for _, caps in matches("python", query, ctx.tree.root_node):
+            call = caps["call"][0]
+            if call.start_byte in seen:
+                continue
+            seen.add(call.start_byte)
+            if resolve(callee_text(call), adapter.names) != "sqlite3.connect":
+                continue
+            target = caps.get("target", [None])[0]
+            name = text(target) if target is not None else ""
+            if name and _closed_later(call, name):
+                ctx.count(rule.code, ok=True)
+                continue
+            ctx.count(rule.code, ok=False)
+            ctx.emit(rule, call, rule.message.format(handle=name or "the connection"))
+
+
+def _closed_later(call, name: str) -> bool:
+    """Is ``name.close()`` called, or is the connection handed on, in the same function?"""
+    scope = enclosing_function(call) or call
+    while scope.parent is not None and enclosing_function(call) is None:
+        scope = scope.parent
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.type == "call":
+            fn = n.child_by_field_name("function")
+            if fn is not None and text(fn) in (f"{name}.close", "closing", "contextlib.closing"):
+                if text(fn) == f"{name}.close":
+                    return True
+                args = n.child_by_field_name("arguments")
+                if args is not None and text(args).strip("()") == name:
+                    return True
+        if n.type in ("return_statement", "yield") and _returns_name(n, name):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _returns_name(stmt, name: str) -> bool:
+    """`return conn` / `return conn, x` hand the connection on; `return conn.execute()` not."""
+    values = [c for c in stmt.named_children]
+    while len(values) == 1 and values[0].type in ("expression_list", "tuple", "parenthesized_expression"):
+        values = values[0].named_children
+    return any(v.type == "identifier" and text(v) == name for v in values)

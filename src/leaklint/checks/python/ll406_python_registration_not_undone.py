@@ -1,0 +1,133 @@
+"""LL406: Python registrations that are never undone: signal receivers connected per call
+or per instance, logging handlers added by code that runs repeatedly, Qt-style
+`.connect(lambda ...)` per call, `atexit.register` in a loop."""
+
+from __future__ import annotations
+
+from ...languages import matches
+from ...languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
+                                 parameters, resolve, runs_at_import, text)
+
+
+CALLS = "(call function: (attribute attribute: (identifier) @m) @fn) @call"
+SIGNAL_MODULES = ("signals", "blinker", "dispatch")
+QT_MODULES = ("PyQt5", "PyQt6", "PySide2", "PySide6", "qtpy")
+# functions that run once by convention: app/plugin setup, UI construction
+ONCE = ("ready", "setup", "setUp", "setUpClass", "setup_logging", "configure", "main",
+        "init_app", "setupUi", "setup_ui", "install", "register", "__init_subclass__")
+LOOPS = ("for_statement", "while_statement", "list_comprehension", "generator_expression")
+
+
+def check(ctx, rule) -> None:
+    adapter = ctx.adapter()
+    names = adapter.names
+    root = ctx.tree.root_node
+    qt = any(m.encode() in root.text for m in QT_MODULES)
+    for _, caps in matches("python", CALLS, root):
+        call, method = caps["call"][0], text(caps["m"][0])
+        if method not in ("connect", "addHandler", "register"):
+            continue
+        fn = enclosing_function(call)
+        recv = text(caps["fn"][0].child_by_field_name("object"))
+        full = resolve(callee_text(call), names)
+        reason = None
+        if method == "register" and full == "atexit.register":
+            if _in_loop(call, fn):
+                reason = "atexit.register runs in a loop: each iteration adds another exit handler"
+        elif fn is None or _runs_once(fn) or runs_at_import(fn, root, by_name=False):
+            continue
+        elif method == "addHandler":
+            reason = _handler_reason(call, fn, recv)
+        elif method == "connect":
+            reason = _connect_reason(call, fn, recv, names, qt)
+        if method != "register" or full == "atexit.register":
+            ctx.count(rule.code, ok=reason is None)
+        if reason is None:
+            continue
+        ctx.emit(rule, call, rule.message.format(reason=reason))
+
+
+def _in_loop(call, fn) -> bool:
+    p = call.parent
+    while p is not None and p != fn:
+        if p.type in LOOPS:
+            return True
+        p = p.parent
+    return False
+
+
+def _runs_once(fn) -> bool:
+    name = text(fn.child_by_field_name("name")) if fn.type == "function_definition" else ""
+    params = parameters(fn)
+    if len(params) >= 2 and params[0] == "apps" and "schema_editor" in params[1]:
+        return True  # a Django data migration (RunPython): runs once per migrate
+    if name in ONCE or name.startswith(("setup", "set_up", "configure", "init_", "_setup",
+                                        "_configure", "register", "install")):
+        return True
+    return any(d.rsplit(".", 1)[-1] in ("fixture", "cache", "lru_cache", "once")
+               or d.startswith(("pytest.fixture", "functools.cache", "functools.lru_cache"))
+               for d in decorators(fn))
+
+
+def _handler_reason(call, fn, recv: str):
+    """logger.addHandler(...) in a method or function that runs per call/instance."""
+    if enclosing_class(fn) is None and not _in_loop(call, fn):
+        name = text(fn.child_by_field_name("name")) if fn.type == "function_definition" else ""
+        if not name.startswith(("get_", "make_", "create_", "handle", "on_", "process")):
+            return None  # a plain function: probably called once at startup
+    scope_text = (enclosing_class(fn) or fn).text
+    if b"removeHandler" in scope_text or b".handlers" in fn.text or b"hasHandlers" in fn.text:
+        return None
+    p = call.parent
+    while p is not None and p != fn:
+        cond = p.child_by_field_name("condition") if p.type in ("if_statement", "elif_clause") else None
+        if cond is not None and b"handler" in cond.text.lower():
+            return None  # guarded: `if not has_level_handler(logger):`
+        p = p.parent
+    if b"getLogger" not in fn.text and "log" not in recv.lower():
+        return None
+    return (f"{recv}.addHandler runs every time {_fn_name(fn)}() runs and nothing removes the "
+            "handler: handlers pile up and every record is emitted once per handler")
+
+
+def _connect_reason(call, fn, recv: str, names: dict, qt: bool):
+    args = call.child_by_field_name("arguments")
+    arglist = args.named_children if args is not None else []
+    if any(a.type == "keyword_argument" and text(a.child_by_field_name("name")) == "dispatch_uid"
+           for a in arglist):
+        return None
+    scope = enclosing_class(fn) or fn
+    if b"disconnect" in scope.text:
+        return None
+    first = arglist[0] if arglist else None
+    head = recv.split(".", 1)[0].split("(", 1)[0]
+    origin = names.get(head, "")
+    signal_like = any(m in origin for m in SIGNAL_MODULES) or recv.startswith("signals.") \
+        or head in ("signal", "blinker") or recv.endswith(("_signal", "Signal"))
+    if signal_like:
+        strong = any(a.type == "keyword_argument" and text(a.child_by_field_name("name")) == "weak"
+                     and text(a.child_by_field_name("value")) == "False" for a in arglist)
+        per_instance = first is not None and (
+            text(first).startswith("self.") or first.type == "lambda" or
+            _local_def(fn, text(first)) or
+            (first.type == "call" and callee_text(first).endswith("partial")))
+        if strong and per_instance:
+            return (f"{recv}.connect(..., weak=False) in {_fn_name(fn)}() adds a receiver on every "
+                    "call and nothing disconnects it (no disconnect, no dispatch_uid)")
+        return None
+    if qt and first is not None and first.type == "lambda" and "." in recv and \
+            text(fn.child_by_field_name("name")) != "__init__":
+        return (f"{recv}.connect(lambda ...) in {_fn_name(fn)}() adds another slot on every call "
+                "and nothing disconnects it")
+    return None
+
+
+def _local_def(fn, name: str) -> bool:
+    body = fn.child_by_field_name("body")
+    return body is not None and any(
+        c.type == "function_definition" and text(c.child_by_field_name("name")) == name
+        for c in body.named_children)
+
+
+def _fn_name(fn) -> str:
+    return text(fn.child_by_field_name("name")) if fn.type == "function_definition" else "lambda"

@@ -1,0 +1,46 @@
+"""LL503 unbounded-cache-high-cardinality: An unbounded functools cache on a function keyed by
+ids, paths, requests or objects.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...languages.python import decorators, enclosing_class, enclosing_function, parameters, text
+from .caches import cache_kind, function_definitions, python_adapter
+
+
+HIGH_CARDINALITY = re.compile(
+    r"(^|_)(id|ids|uuid|path|paths|url|uri|request|req|session|obj|object|instance|"
+    r"user|query|sql|text|token|filename|file|payload|message|msg|node|email|address|ip|host)$")
+
+
+def check(ctx, rule) -> None:
+    """LL503: an unbounded cache on a module function keyed by high-cardinality values."""
+    names = python_adapter(ctx).names
+    for fn in function_definitions(ctx.tree.root_node):
+        if enclosing_class(fn) is not None or enclosing_function(fn) is not None:
+            continue
+        kinds = [cache_kind(d, names) for d in decorators(fn)]
+        if "unbounded" not in kinds:
+            continue
+        flags = _flag_parameters(fn)
+        hot = [p for p in parameters(fn)
+               if p and p not in flags and HIGH_CARDINALITY.search(p.lower())]
+        ctx.count(rule.code, ok=not hot)
+        if hot:
+            ctx.emit(rule, fn.child_by_field_name("name"), rule.message.format(
+                function=text(fn.child_by_field_name("name")), params=", ".join(hot)))
+
+
+def _flag_parameters(fn) -> set:
+    """Parameters annotated bool or Literal[...]: two or a handful of values."""
+    params = fn.child_by_field_name("parameters")
+    out = set()
+    for p in (params.named_children if params is not None else []):
+        kind = p.child_by_field_name("type")
+        if kind is not None and (text(kind) == "bool" or text(kind).startswith("Literal")):
+            name = p.named_children[0] if p.named_children else None
+            if name is not None and name.type == "identifier":
+                out.add(text(name))
+    return out

@@ -1,0 +1,51 @@
+"""LL602 thread-not-joined: A non-daemon thread started in a function that neither joins nor
+keeps it.
+"""
+
+from __future__ import annotations
+
+from ...languages.python import climb, enclosing_function, text
+from .concurrency import assigned_to, calls_named, is_daemon, mentions_of, method_on
+
+
+def check(ctx, rule) -> None:
+    """LL602: a non-daemon thread started in a function that neither joins nor keeps it."""
+    adapter = ctx.adapter()
+    for call, full in calls_named(ctx, adapter.names, lambda f: f == "threading.Thread"):
+        fn = enclosing_function(call)
+        if fn is None or is_daemon(call):
+            continue
+        reason = _thread_leak(call, fn)
+        ctx.count(rule.code, ok=reason is None)
+        if reason:
+            ctx.emit(rule, call, rule.message.format(reason=reason))
+
+
+def _thread_leak(call, fn):
+    expr, parent = climb(call)
+    if parent is None:
+        return None
+    if parent.type == "attribute" and parent.child_by_field_name("object") == expr \
+            and text(parent.child_by_field_name("attribute")) == "start":
+        return "it is started and dropped: nothing can join it"
+    target, _ = assigned_to(call)
+    if target is None or target.type != "identifier":
+        return None
+    name = text(target)
+    started = False
+    for ident in mentions_of(fn, name):
+        if ident == target:
+            continue
+        p = ident.parent
+        if method_on(ident, ("start",)):
+            started = True
+            continue
+        if method_on(ident, ("setName", "name", "is_alive", "ident", "native_id")):
+            continue
+        if p.type == "attribute" and p.child_by_field_name("object") == ident and \
+                text(p.child_by_field_name("attribute")) == "daemon":
+            return None  # `t.daemon = True`
+        return None  # joined, stored, returned, passed on
+    if not started:
+        return None
+    return f"{name} is started but never joined, and is not a daemon"

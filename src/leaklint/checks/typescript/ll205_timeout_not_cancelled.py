@@ -1,0 +1,105 @@
+"""LL205 timeout-not-cancelled: A setTimeout/requestAnimationFrame in a lifecycle scope is
+never cancelled, or a self-rescheduling loop has no stop.
+"""
+
+from __future__ import annotations
+
+from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
+                                     function_name, method_of, norm, receiver, strip, up, walk)
+from .pairing import CLEARS, report, value_rule
+from .scopes import EVENT_SUBSCRIPTIONS, model
+
+
+TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
+
+
+def check(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
+    m = model(ctx)
+    for node in m.calls():
+        if node.type != "call_expression":
+            continue
+        name = callee(node)
+        short = name[len("window."):] if name.startswith("window.") else name
+        if short not in TIMEOUTS:
+            continue
+        scope = m.scope_of(node)
+        if scope is None:
+            continue
+        loop = _reschedules(node)
+        if loop is not None:
+            if not _cancelled_anywhere(m, scope, node):
+                report(ctx, rule, node, what=short, where="anywhere",
+                        reason=f": {function_name(loop)} reschedules itself unconditionally "
+                               "and nothing cancels the loop")
+            else:
+                ctx.count(rule.code, ok=True)
+            continue
+        if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
+            continue  # one-shot timers in ordinary functions and methods are fine
+        if short != "setTimeout" or _short_delay(node) or _in_event_handler(node, scope):
+            continue  # a frame or under a second later, or once per event: not the scope's
+        value_rule(ctx, rule, node, scope, short, functions=CLEARS,
+                    discarded_reason=": its id is discarded, so it can never be cancelled")
+
+
+def _in_event_handler(node, scope) -> bool:
+    """Inside a callback that runs per event (``x.on("e", () => ...)``), not at acquisition."""
+    fn = enclosing_function(node)
+    while fn is not None and fn != scope.acquire:
+        p, _ = up(fn)
+        if p is not None and p.type == "arguments" and method_of(p.parent) in EVENT_SUBSCRIPTIONS:
+            return True
+        fn = enclosing_function(fn)
+    return False
+
+
+def _short_delay(call) -> bool:
+    a = args(call)
+    if len(a) < 2:
+        return True
+    d = strip(a[1])
+    if d is None or d.type != "number":
+        return False
+    try:
+        return float(d.text.decode().replace("_", "")) < 1000
+    except ValueError:
+        return False
+
+
+def _reschedules(call):
+    """The function a setTimeout/rAF call schedules when that is the function it is in."""
+    a = args(call)
+    if not a:
+        return None
+    cb = strip(a[0])
+    if cb is not None and cb.type == "call_expression" and method_of(cb) == "bind":
+        cb = strip(receiver(cb))
+    fn = enclosing_function(call)
+    if fn is None or cb is None:
+        return None
+    name = function_name(fn)
+    cbn = norm(cb)
+    if not name or cbn not in (name, "this." + name):
+        return None
+    # conditional rescheduling or an earlier return is a way out of the loop
+    p = call.parent
+    while p is not None and p != fn:
+        if p.type in ("if_statement", "ternary_expression", "binary_expression", "switch_case",
+                      "catch_clause", "try_statement", "for_statement", "while_statement"):
+            return None
+        p = p.parent
+    for n in walk(function_body(fn) if fn.child_by_field_name("body") else fn, stop=FUNCTIONS):
+        if n.type in ("return_statement", "throw_statement") and n.start_byte < call.start_byte:
+            return None
+    return fn
+
+
+def _cancelled_anywhere(m, scope, node) -> bool:
+    """Does anything that can stop the loop cancel a timer: the scope's release functions,
+    or any method of the class the loop belongs to?"""
+    calls = list(m.release_calls(scope))
+    if scope.owner is not None and scope.owner.type == "class_body":
+        calls += [c for c in walk(scope.owner) if c.type == "call_expression"]
+    return any(callee(c).rsplit(".", 1)[-1] in CLEARS for c in calls)

@@ -1,0 +1,75 @@
+"""LL402 emitter-listener-not-removed: EventEmitter .on/.addListener without
+.off/.removeListener in the scope's release.
+"""
+
+from __future__ import annotations
+
+from ...languages.javascript import args, method_of, norm, receiver, strip, up
+from .pairing import handler_aliases, inline_handler, relevant, report, target_text
+from .scopes import model
+
+
+EMITTER_ADD = {"on", "addListener", "prependListener"}
+EMITTER_REMOVE = {"off", "removeListener"}
+EMITTER_END = {"removeAllListeners", "close", "destroy", "end", "disconnect", "terminate",
+               "dispose", "kill"}
+
+
+def check(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
+    m = model(ctx)
+    for call in m.calls():
+        if call.type != "call_expression" or method_of(call) not in EMITTER_ADD:
+            continue
+        a = args(call)
+        tnode = receiver(call)
+        if len(a) < 2 or tnode is None or strip(a[0]).type not in ("string", "template_string",
+                                                                    "member_expression"):
+            continue
+        scope = m.scope_of(call)
+        if scope is None or not relevant(m, scope, tnode, call):
+            continue
+        p, _ = up(call)
+        if p is not None and p.type not in ("expression_statement", "member_expression"):
+            # its result is used: a bus whose on() returns the unsubscribe function
+            # (returned, kept or passed on), not a Node emitter returning itself
+            ctx.count(rule.code, ok=True)
+            continue
+        target, event, handler = norm(tnode), norm(a[0]), norm(a[1])
+        handlers = handler_aliases(call, handler)
+        if handlers is None:
+            ctx.count(rule.code, ok=True)
+            continue
+        removed, near = False, None
+        for c in m.release_calls(scope):
+            meth, rt = method_of(c), receiver(c)
+            if rt is None:
+                continue
+            owner = target_text(rt)
+            if meth in EMITTER_END and target.startswith(owner + "."):
+                removed = True  # the object holding the emitter is closed with it
+                break
+            if owner != target:
+                continue
+            ra = args(c)
+            if meth in EMITTER_END:
+                removed = True
+                break
+            if meth in EMITTER_REMOVE and ra and norm(ra[0]) == event:
+                if len(ra) == 1:
+                    removed = True  # off(event): every listener of the event (socket.io)
+                    break
+                if len(ra) > 1 and norm(ra[1]) in handlers and not inline_handler(a[1]):
+                    removed = True
+                    break
+                near = c
+        if removed:
+            ctx.count(rule.code, ok=True)
+            continue
+        kind = inline_handler(a[1])
+        reason = f": its handler is an {kind}, which no removeListener can match" if kind \
+            else (": the removeListener there has another handler" if near is not None else "")
+        related = [(near, "a removeListener that does not match")] if near is not None else []
+        report(ctx, rule, call, related, target=target, event=event, where=scope.where,
+                reason=reason)

@@ -1,0 +1,38 @@
+"""LL403 observer-not-disconnected: ResizeObserver/MutationObserver/IntersectionObserver never
+disconnected in the release.
+"""
+
+from __future__ import annotations
+
+from ...languages.javascript import callee, norm, up, walk
+from .pairing import scoped_calls, value_rule
+
+
+OBSERVERS = {"ResizeObserver", "MutationObserver", "IntersectionObserver",
+             "PerformanceObserver", "ReportingObserver"}
+
+
+def check(ctx, rule):
+    for _m, node, scope in scoped_calls(ctx, "new_expression", OBSERVERS):
+        if not scope.strict:
+            continue
+        p, _ = up(node)
+        reason = ""
+        if p is not None and p.type == "member_expression":
+            reason = ": it is not kept, so it can never be disconnected"
+        if _unobserved_in_owner(scope, node):
+            ctx.count(rule.code, ok=True)
+            continue
+        value_rule(ctx, rule, node, scope, f"{callee(node)}",
+                    methods=("disconnect", "unobserve"), discarded_reason=reason)
+
+
+def _unobserved_in_owner(scope, node) -> bool:
+    """An observer kept in a field that the class unobserves each node from when done."""
+    p, child = up(node)
+    if p is None or p.type != "assignment_expression" or scope.owner is None \
+            or scope.owner.type != "class_body":
+        return False
+    key = norm(p.child_by_field_name("left"))
+    return any(c.type == "call_expression" and callee(c) == key + ".unobserve"
+               for c in walk(scope.owner))

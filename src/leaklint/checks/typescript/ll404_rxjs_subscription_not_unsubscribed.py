@@ -1,0 +1,11 @@
+"""LL404 rxjs-subscription-not-unsubscribed: RxJS subscribe() in a lifecycle scope that is
+never unsubscribed or completed.
+"""
+
+from __future__ import annotations
+
+from .pairing import subscriptions
+
+
+def check(ctx, rule):
+    subscriptions(ctx, rule, rx=True)

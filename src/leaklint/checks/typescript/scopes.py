@@ -1,0 +1,577 @@
+"""Lifecycle scopes of TypeScript/JavaScript code: where something acquired must be released.
+
+One pairing model serves every JS listener, timer, observer, subscription and channel
+rule. A *scope* is a function that acquires and the functions in which the matching
+release must be found:
+
+- React ``useEffect``/``useLayoutEffect``: the effect body and the cleanup it returns;
+- Svelte ``onMount`` (returned cleanup) with ``onDestroy``; Vue ``onMounted`` with
+  ``onUnmounted``/``onBeforeUnmount``; the Vue options API ``mounted``/``created`` with
+  ``beforeUnmount``/``unmounted``/``beforeDestroy``;
+- classes: lifecycle methods that acquire (``componentDidMount``, ``ngOnInit``,
+  ``connectedCallback``, ``start``, the constructor...) with those that release
+  (``componentWillUnmount``, ``ngOnDestroy``, ``disconnectedCallback``, ``stop``...),
+  plus ``DestroyRef.onDestroy`` callbacks;
+- any other function: the function itself (what it adds to a long-lived target per
+  call, it must remove itself or hand on);
+- module top level: process lifetime, never a leak.
+
+Releases reached through same-file helpers (``this.teardown()``, ``cleanup()``) count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...languages import file_memo, of_type
+from ...languages.javascript import (FUNCTIONS, identifiers_named, args, callee, calls_in, enclosing_function,
+                                    function_body, function_name, method_of, norm, receiver,
+                                    returned_values, strip, text, up, walk)
+
+EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
+MOUNT_HOOKS = {"onMounted": "vue", "onBeforeMount": "vue", "onActivated": "vue",
+               "onMount": "svelte"}
+UNMOUNT_HOOKS = {"onUnmounted", "onBeforeUnmount", "onDeactivated", "onScopeDispose",
+                 "onDestroy"}
+# methods that acquire for the lifetime of their object, by kind of class
+COMPONENT_ACQUIRE = {"componentDidMount", "ngOnInit", "ngAfterViewInit", "ngAfterContentInit",
+                     "connectedCallback", "firstUpdated", "mounted", "created", "beforeMount",
+                     "activated", "ngOnChanges"}
+COMPONENT_RELEASE = {"componentWillUnmount", "ngOnDestroy", "disconnectedCallback",
+                     "beforeUnmount", "unmounted", "beforeDestroy", "destroyed", "deactivated"}
+PLAIN_ACQUIRE = {"constructor", "start", "init", "initialize", "open", "listen", "connect",
+                 "attach", "mount", "setup", "activate"}
+PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", "unmount",
+                 "teardown", "tearDown", "cleanup", "cleanUp", "deactivate", "shutdown",
+                 "terminate", "unlisten"}
+# functions that by their name set something up once (`init`, `registerListeners`...)
+SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "bind",
+                  "main", "configure")
+# calls that register a function to run once per event
+EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
+                       "prependListener", "listen"}
+# names whose objects live as long as the process or the page
+GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
+           "visualViewport", "top", "parent", "history", "location"}
+CLASS_LIKE = ("class_declaration", "class", "abstract_class_declaration")
+
+
+@dataclass
+class Scope:
+    kind: str  # effect | hook | class | options | method (any other method) | function
+    where: str  # where the release was looked for, for messages
+    acquire: object  # the function node that acquires
+    releases: list = field(default_factory=list)  # function nodes searched for releases
+    strict: bool = True  # a lifecycle pair: anything not owned must be released
+    owner: object = None  # class body, options object or component function
+    returned: list = field(default_factory=list)  # expressions handed out as the cleanup
+
+
+class Model:
+    """Scopes and same-file functions of one file, computed once and shared by rules."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.root = ctx.tree.root_node
+        self._scopes = {}
+        self._functions = None
+        self._module_names = None
+        self._release_calls = {}
+        self._calls = None
+        self._handlers = None
+
+    def calls(self) -> list:
+        """Every call and `new` expression of the file, in source order."""
+        if self._calls is None:
+            self._calls = of_type(self.root, ("call_expression", "new_expression"))
+        return self._calls
+
+    # -- same-file names -----------------------------------------------------------
+
+    def functions(self) -> dict:
+        """Named functions of the file (declarations, `const f = () =>`, methods): name -> [node]."""
+        if self._functions is None:
+            self._functions = {}
+            for n in of_type(self.root, tuple(FUNCTIONS)):
+                name = function_name(n)
+                if name:
+                    self._functions.setdefault(name, []).append(n)
+        return self._functions
+
+    def handler_names(self) -> set:
+        """Names of same-file functions registered as event handlers (``x.on("e", f)``)."""
+        if self._handlers is None:
+            self._handlers = set()
+            for c in self.calls():
+                if c.type == "call_expression" and method_of(c) in EVENT_SUBSCRIPTIONS:
+                    for a in args(c)[1:2] + args(c)[:1]:
+                        a = strip(a)
+                        if a is not None and a.type == "identifier":
+                            self._handlers.add(text(a))
+        return self._handlers
+
+    def module_names(self) -> set:
+        """Names bound at the top level of the module (variables and imports)."""
+        if self._module_names is None:
+            names = set()
+            for child in self.root.named_children:
+                node = child
+                if node.type == "export_statement":
+                    inner = node.child_by_field_name("declaration")
+                    node = inner if inner is not None else node
+                if node.type in ("lexical_declaration", "variable_declaration"):
+                    for d in node.named_children:
+                        if d.type == "variable_declarator":
+                            v = strip(d.child_by_field_name("value"))
+                            if v is None or v.type not in FUNCTIONS:
+                                names.add(text(d.child_by_field_name("name")))
+                elif node.type == "import_statement":
+                    for n in walk(node):
+                        if n.type == "identifier" and n.parent is not None \
+                                and n.parent.type in ("import_specifier", "import_clause"):
+                            names.add(text(n))
+            self._module_names = names
+        return self._module_names
+
+    def created_field(self, owner, target: str, whole: bool = False) -> bool:
+        """Is ``this.x`` (the root of ``target``; exactly ``target`` with ``whole``) an
+        object the class creates itself: declared ``x = new X()`` or assigned
+        ``this.x = new X()`` / ``this.createX()``? It lives and dies with the instance."""
+        parts = target.split(".")
+        if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this" \
+                or (whole and len(parts) != 2):
+            return False
+        name, key = parts[1], "this." + parts[1]
+        for mem in owner.named_children:
+            if mem.type in ("public_field_definition", "field_definition") \
+                    and text(mem.child_by_field_name("name")) == name \
+                    and _creates(mem.child_by_field_name("value")):
+                return True
+        for n in walk(owner):
+            if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
+                v = strip(n.child_by_field_name("right"))
+                while v is not None and v.type == "assignment_expression":
+                    v = strip(v.child_by_field_name("right"))
+                if _creates(v):
+                    return True
+        return False
+
+    def long_lived(self, target: str, fn) -> bool:
+        """Does the object named by ``target`` outlive one call of ``fn``?"""
+        root = target.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
+        if root in GLOBALS:
+            return True
+        # a module-level value itself; what hangs off it (a socket's current engine) may be
+        # replaced over time
+        return target == root and root in self.module_names() and not declares(fn, root)
+
+    # -- scopes ----------------------------------------------------------------------
+
+    def scope_of(self, node) -> Scope | None:
+        """The lifecycle scope in which ``node`` runs; None at module top level."""
+        fn = enclosing_function(node)
+        innermost = None
+        while fn is not None:
+            scope = self._lifecycle_scope(fn)
+            if scope is not None:
+                return scope
+            p, child = up(fn)
+            iife = p is not None and p.type == "call_expression" \
+                and strip(p.child_by_field_name("function")) == strip(child)
+            if innermost is None and not iife and not (p is not None and p.type == "arguments"):
+                innermost = fn  # a named or stored function: its own per-call scope
+                if function_name(fn) in self.handler_names():
+                    break  # an event handler: runs per event, not as part of a lifecycle
+            if p is not None and p.type == "arguments" and method_of(p.parent) in UNMOUNT_HOOKS:
+                return None  # runs at release time
+            fn = enclosing_function(fn)
+        if innermost is None or self._module_only(innermost):
+            return None  # module-level code and what only it calls: process lifetime
+        return self._function_scope(innermost)
+
+    def _module_only(self, fn) -> bool:
+        """Is ``fn`` run once: named as a set-up step, or a same-file function called only
+        from module top level?"""
+        key = ("module-only", fn.start_byte, fn.end_byte)
+        if key not in self._scopes:
+            self._scopes[key] = self._runs_once(fn)
+        return self._scopes[key]
+
+    def _runs_once(self, fn) -> bool:
+        if function_name(fn).lower().startswith(SETUP_PREFIXES):
+            return True
+        if fn.type != "function_declaration" and up(fn)[0] is not None \
+                and up(fn)[0].type != "variable_declarator":
+            return False
+        name = function_name(fn)
+        if not name or _exported(fn):
+            return False
+        uses = [n for n in identifiers_named(self.root, name)
+                if n != fn.child_by_field_name("name")
+                and not (n.parent is not None and n.parent.type == "variable_declarator"
+                         and n.parent.child_by_field_name("name") == n)]
+        for n in uses:
+            p, child = up(n)
+            if p is None or p.type != "call_expression" \
+                    or p.child_by_field_name("function") != child:
+                return False
+            if enclosing_function(n) is not None:
+                return False
+        return bool(uses)
+
+    def _lifecycle_scope(self, fn) -> Scope | None:
+        key = (fn.start_byte, fn.end_byte)
+        if key in self._scopes:
+            return self._scopes[key]
+        scope = self._compute_scope(fn)
+        self._scopes[key] = scope
+        return scope
+
+    def _compute_scope(self, fn) -> Scope | None:
+        p, child = up(fn)
+        if p is not None and p.type == "arguments":
+            call = p.parent
+            hook = method_of(call)
+            first = args(call)[:1] == [child]
+            if hook in EFFECT_HOOKS and first:
+                return self._returning_scope(fn, "effect", "in the effect's cleanup", call)
+            if hook in MOUNT_HOOKS and first:
+                scope = self._returning_scope(fn, "hook", f"in an unmount hook or the "
+                                              f"{hook} cleanup", call)
+                scope.releases.extend(self._unmount_hooks(call))
+                self._expand(scope)
+                return scope
+            return None
+        name = function_name(fn)
+        if fn.type == "method_definition" or (p is not None and p.type in (
+                "public_field_definition", "field_definition", "pair")):
+            owner = fn.parent if fn.type == "method_definition" else p.parent
+            if owner is None:
+                return None
+            if owner.type == "class_body":
+                return self._class_scope(fn, name, owner)
+            if owner.type == "object" and name in COMPONENT_ACQUIRE:
+                rel = [m for n, m in self._members(owner) if n in COMPONENT_RELEASE]
+                where = "in beforeUnmount/unmounted"
+                scope = Scope("options", where, fn, rel, True, owner)
+                self._expand(scope)
+                return scope
+        return None
+
+    def _returning_scope(self, fn, kind, where, call) -> Scope:
+        scope = Scope(kind, where, fn, [], True, enclosing_function(call) or self.root)
+        for v in returned_values(fn):
+            v = strip(v)
+            if v is None:
+                continue
+            if v.type in FUNCTIONS:
+                scope.releases.append(v)
+            elif v.type == "identifier":
+                scope.releases.extend(self._local_functions(fn, text(v)) or
+                                      self._local_functions(scope.owner, text(v)))
+            scope.returned.append(v)
+        self._expand(scope)
+        return scope
+
+    def _unmount_hooks(self, call) -> list:
+        owner = enclosing_function(call) or self.root
+        out = []
+        for c in calls_in(owner, stop=FUNCTIONS):
+            if method_of(c) in UNMOUNT_HOOKS:
+                out.extend(a for a in args(c)[:1] if strip(a) is not None
+                           and strip(a).type in FUNCTIONS)
+                out.extend(f for a in args(c)[:1] if strip(a) is not None
+                           and strip(a).type == "identifier"
+                           for f in self._local_functions(owner, text(strip(a))))
+        return out
+
+    def _local_functions(self, within, name: str) -> list:
+        return [f for f in self.functions().get(name, ())
+                if within.start_byte <= f.start_byte < within.end_byte]
+
+    def _members(self, owner) -> list:
+        """(name, function node) of the methods and function-valued fields of a class/object."""
+        out = []
+        for m in owner.named_children:
+            if m.type == "method_definition":
+                out.append((function_name(m), m))
+            elif m.type in ("public_field_definition", "field_definition", "pair"):
+                v = strip(m.child_by_field_name("value"))
+                if v is not None and v.type in FUNCTIONS:
+                    out.append((function_name(v), v))
+                elif v is not None and v.type == "object":  # Vue `methods: { ... }`
+                    out.extend(self._members(v))
+        return out
+
+    def _class_scope(self, fn, name, body) -> Scope:
+        members = self._members(body)
+        names = {n for n, _ in members}
+        cls = body.parent
+        component = bool(names & (COMPONENT_ACQUIRE | COMPONENT_RELEASE)) or _framework_class(cls)
+        destroy_cbs = self._destroy_callbacks(body)
+        if component and name in COMPONENT_ACQUIRE | {"constructor"}:
+            rel = [m for n, m in members if n in COMPONENT_RELEASE] + destroy_cbs
+            where = "in " + ("/".join(sorted({n for n, _ in members if n in COMPONENT_RELEASE}))
+                             or "a destroy hook (there is none)")
+            scope = Scope("class", where, fn, rel, True, body)
+        elif not component and name in PLAIN_ACQUIRE and names & PLAIN_RELEASE:
+            rel = [m for n, m in members if n in PLAIN_RELEASE] + destroy_cbs
+            where = "in " + "/".join(sorted(names & PLAIN_RELEASE))
+            scope = Scope("class", where, fn, rel, True, body)
+        else:
+            # any other method: released anywhere in the class; only classes with a
+            # lifecycle of their own are held to it
+            has_release = component or bool(names & PLAIN_RELEASE)
+            scope = Scope("method", "anywhere in the class", fn, [m for _, m in members],
+                          has_release, body)
+        self._expand(scope)
+        return scope
+
+    def _destroy_callbacks(self, body) -> list:
+        out = []
+        if b"onDestroy" not in body.text:  # walking a large class for nothing is slow
+            return out
+        for c in calls_in(body):
+            if method_of(c) == "onDestroy" and receiver(c) is not None:
+                out.extend(a for a in args(c)[:1] if strip(a) is not None
+                           and strip(a).type in FUNCTIONS)
+        return out
+
+    def _function_scope(self, fn) -> Scope:
+        key = ("fn", fn.start_byte, fn.end_byte)
+        if key not in self._scopes:
+            # the release may sit in a sibling closure: search the outermost function
+            outer = fn
+            while outer.type != "method_definition":
+                p, _ = up(outer)
+                if p is not None and p.type in ("public_field_definition", "field_definition"):
+                    break
+                nxt = enclosing_function(outer)
+                if nxt is None:
+                    break
+                outer = nxt
+            self._scopes[key] = Scope("function", "in the same function", fn, [outer], False,
+                                      fn)
+        return self._scopes[key]
+
+    def _expand(self, scope: Scope) -> None:
+        """Add the same-file helpers the release functions call (``this.teardown()``...)."""
+        seen = {(f.start_byte, f.end_byte) for f in scope.releases}
+        work = list(scope.releases)
+        members = dict(self._members(scope.owner)) if scope.owner is not None \
+            and scope.owner.type in ("class_body", "object") else {}
+        while work and len(seen) < 60:
+            f = work.pop()
+            for c in calls_in(f):
+                fnode = strip(c.child_by_field_name("function"))
+                targets = []
+                if fnode is not None and fnode.type == "member_expression" \
+                        and norm(fnode.child_by_field_name("object")) == "this":
+                    m = members.get(method_of(c))
+                    targets = [m] if m is not None else []
+                elif fnode is not None and fnode.type == "identifier":
+                    targets = self.functions().get(text(fnode), [])[:3]
+                for t in targets:
+                    k = (t.start_byte, t.end_byte)
+                    if k not in seen:
+                        seen.add(k)
+                        scope.releases.append(t)
+                        work.append(t)
+
+    # -- release search --------------------------------------------------------------
+
+    def release_calls(self, scope: Scope) -> list:
+        """Every call in the scope's release functions and in the acquiring function."""
+        key = id(scope)
+        if key not in self._release_calls:
+            out, seen = [], set()
+            for f in [scope.acquire] + scope.releases:
+                for c in calls_in(f):
+                    if (c.start_byte, c.end_byte) not in seen:
+                        seen.add((c.start_byte, c.end_byte))
+                        out.append(c)
+            self._release_calls[key] = out
+        return self._release_calls[key]
+
+
+def _creates(value) -> bool:
+    """``new X()`` or a ``createX()``/``cloneX()`` call: a fresh object."""
+    v = strip(value)
+    return v is not None and (v.type == "new_expression" or (
+        v.type == "call_expression"
+        and method_of(v).lstrip("_").lower().startswith(("create", "clone"))))
+
+
+def _exported(fn) -> bool:
+    """Is the top-level statement holding ``fn`` an export (callable from elsewhere)?"""
+    node = fn
+    while node.parent is not None and node.parent.type != "program":
+        node = node.parent
+    return node.type == "export_statement"
+
+
+def model(ctx) -> Model:
+    if "js-model" not in ctx.cache:
+        ctx.cache["js-model"] = Model(ctx)
+    return ctx.cache["js-model"]
+
+
+def _framework_class(cls) -> bool:
+    if cls is None:
+        return False
+    head = text(cls)[: max(0, (cls.child_by_field_name("body") or cls).start_byte - cls.start_byte)]
+    if any(w in head for w in ("Component", "LitElement", "HTMLElement", "PureComponent")):
+        return True
+    p = cls.parent
+    if p is not None and p.type == "export_statement":
+        p = p
+    deco = text(p) if p is not None and p.type == "export_statement" else ""
+    return any(d in head or d in deco[:300] for d in ("@Component", "@Directive", "@Pipe"))
+
+
+def declares(fn, name: str) -> bool:
+    """Is ``name`` a parameter or a local variable of ``fn`` (not of nested functions)?"""
+    memo = file_memo()
+    key = ("declares", fn.id, fn.start_byte, name)
+    if key not in memo:
+        memo[key] = _declares(fn, name)
+    return memo[key]
+
+
+def _declares(fn, name: str) -> bool:
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is not None:
+        for n in walk(params) if params.type != "identifier" else [params]:
+            if n.type == "identifier" and text(n) == name:
+                return True
+        if params.type == "identifier" and text(params) == name:
+            return True
+    body = function_body(fn)
+    if body is None:
+        return False
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "variable_declarator":
+            nm = n.child_by_field_name("name")
+            if nm is not None and any(text(i) == name for i in [nm] + list(walk(nm))
+                                      if i.type in ("identifier",
+                                                    "shorthand_property_identifier_pattern")):
+                return True
+    return False
+
+
+def local_value(fn, name: str):
+    """The initializer of local variable ``name`` declared in ``fn`` (or None)."""
+    body = function_body(fn)
+    if body is None:
+        return None
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+            return strip(n.child_by_field_name("value"))
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# what happens to an acquired value
+# ---------------------------------------------------------------------------------------
+
+STORE_METHODS = {"push", "add", "set", "unshift", "concat"}
+
+
+@dataclass
+class Binding:
+    mode: str  # discarded | returned | kept (keys name where) | handoff
+    keys: set = field(default_factory=set)  # normalized expressions holding the value
+    containers: set = field(default_factory=set)  # collections it was added to
+
+
+def binding(node, scope: Scope, release_names=()) -> Binding:
+    """Where the value of expression ``node`` goes: discarded, returned, kept in names..."""
+    p, child = up(node)
+    if p is None:
+        return Binding("handoff")
+    if any(child.start_byte == r.start_byte and child.end_byte == r.end_byte
+           for r in scope.returned):
+        return Binding("returned")
+    t = p.type
+    if t in ("expression_statement", "sequence_expression"):
+        return Binding("discarded")
+    if t == "unary_expression" and text(p).startswith("void"):
+        return Binding("discarded")
+    if t == "return_statement" or (t == "arrow_function" and p.child_by_field_name("body") == child):
+        return Binding("returned")
+    if t == "variable_declarator" and p.child_by_field_name("value") == child:
+        name = p.child_by_field_name("name")
+        if name is None or name.type != "identifier":
+            return Binding("handoff")
+        b = Binding("kept", {text(name)})
+        fn = enclosing_function(node)
+        if fn is None:
+            return Binding("handoff")
+        _follow(fn, text(name), b, release_names)
+        return b
+    if t == "assignment_expression" and p.child_by_field_name("right") == child:
+        left = norm(p.child_by_field_name("left"))
+        b = Binding("kept", {left})
+        fn = enclosing_function(node)
+        if fn is not None and "." not in left:
+            _follow(fn, left, b, release_names)
+        return b
+    if t == "arguments":
+        call = p.parent
+        if method_of(call) in STORE_METHODS and receiver(call) is not None:
+            return Binding("kept", set(), {norm(receiver(call))})
+        return Binding("handoff")
+    if t == "member_expression":
+        gp, via = up(p)
+        if text(p.child_by_field_name("property")) in ("unref", "ref") and gp is not None \
+                and gp.type == "call_expression" and gp.child_by_field_name("function") == via:
+            return binding(gp, scope, release_names)  # timer.unref() returns the timer
+        return Binding("chained")
+    return Binding("handoff")
+
+
+def _follow(fn, name: str, b: Binding, release_names) -> None:
+    """Mentions of local ``name`` in ``fn``: copied to a field, returned, passed on."""
+    body = function_body(fn)
+    if body is None:
+        return
+    for n in walk(body):
+        if n.type not in ("identifier", "shorthand_property_identifier") or text(n) != name:
+            continue
+        if n.type == "shorthand_property_identifier":
+            b.mode = "handoff"
+            return
+        p, child = up(n)
+        if p is None:
+            continue
+        t = p.type
+        if t == "assignment_expression" and p.child_by_field_name("right") == child:
+            b.keys.add(norm(p.child_by_field_name("left")))
+        elif t == "return_statement" or (t == "arrow_function"
+                                          and p.child_by_field_name("body") == child
+                                          and enclosing_function(n) == p
+                                          and p.parent is not None
+                                          and p.parent.type != "arguments"):
+            b.mode = "handoff"
+            return
+        elif t == "arguments":
+            call = p.parent
+            m = method_of(call)
+            if m in STORE_METHODS and receiver(call) is not None:
+                b.containers.add(norm(receiver(call)))
+            elif m not in release_names and callee(call) not in release_names:
+                b.mode = "handoff"
+                return
+        elif t in ("array", "pair") and not (t == "pair" and p.child_by_field_name("key") == child):
+            b.mode = "handoff"
+            return
+
+
+def container_released(calls, containers: set) -> bool:
+    """A collection of handles counts as released when a release function works on it."""
+    for c in calls:
+        name = callee(c)
+        for k in containers:
+            if name.startswith(k + ".") or any(norm(a) == k for a in args(c)):
+                return True
+    return False

@@ -1,0 +1,253 @@
+"""A pull request's tree and config are an attacker's: each test here is one attempt to
+hide findings, hang or blow up the scan, inject into the output or write outside the
+tree, and checks that it fails. docs/security.md lists which promise each one tests."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import LEAKY_GO
+from leaklint.cli import main
+from leaklint.safe_io import ReadRefused, WriteRefused, read_regular, write_atomic
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file types")
+
+
+def check(*args, env=None):
+    return CliRunner().invoke(main, ["check", *args], catch_exceptions=False, env=env)
+
+
+def in_thread(fn, seconds=10.0):
+    """``fn()`` run where a block cannot hang the test: returns its result or raises."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the test
+            box["error"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), "blocked"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+# -- the safe reader ---------------------------------------------------------------------
+
+def test_reader_refuses_a_fifo_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "fifo.go")
+    with pytest.raises(ReadRefused, match="FIFO"):
+        in_thread(lambda: read_regular(str(tmp_path / "fifo.go"), 1000))
+
+
+def test_reader_refuses_a_device_even_through_a_followed_link(tmp_path):
+    (tmp_path / "zero.go").symlink_to("/dev/zero")
+    with pytest.raises(ReadRefused, match="symbolic link"):
+        read_regular(str(tmp_path / "zero.go"), 1000)
+    with pytest.raises(ReadRefused, match="device"):
+        read_regular(str(tmp_path / "zero.go"), 1000, follow_links=True)
+
+
+def test_reader_applies_the_size_limit(tmp_path):
+    (tmp_path / "big.go").write_bytes(b"x" * 5000)
+    with pytest.raises(ReadRefused, match="over the size limit of 4999 bytes"):
+        read_regular(str(tmp_path / "big.go"), 4999)
+    assert read_regular(str(tmp_path / "big.go"), 5000) == b"x" * 5000
+
+
+def test_fifo_in_the_tree_gets_a_diagnostic(tree):
+    os.mkfifo(tree / "fifo.go")
+    r = in_thread(lambda: check(".", "--no-cache", "-j", "1"))
+    assert r.exit_code == 1
+    assert "fifo.go: unreadable: is a FIFO (named pipe), not a regular file; not read" in r.output
+    assert "leaky.go:6:15: LL101" in r.output
+
+
+def test_fifo_named_on_the_command_line_gets_a_diagnostic(tree):
+    os.mkfifo(tree / "fifo.go")
+    r = in_thread(lambda: check("fifo.go", "leaky.go", "--no-cache"))
+    assert "fifo.go: unreadable: is a FIFO (named pipe)" in r.output
+    assert "leaky.go:6:15: LL101" in r.output
+
+
+def test_device_behind_a_followed_link_gets_a_diagnostic(tree):
+    (tree / "zero.go").symlink_to("/dev/zero")
+    r = in_thread(lambda: check(".", "--follow-symlinks", "--no-cache", "-j", "1"))
+    assert "zero.go: unreadable: is a device, not a regular file; not read" in r.output
+    assert r.exit_code == 1
+
+
+def test_link_named_on_the_command_line_is_not_read(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "theirs.go").write_text(LEAKY_GO)
+    (tree / "link.go").symlink_to(outside / "theirs.go")
+    r = check("link.go", "--no-cache")
+    assert "LL101" not in r.output
+    assert "link.go: skipped: is a symbolic link; links are not followed" in r.output
+    r = check("link.go", "--no-cache", "--follow-symlinks")
+    assert "link.go:6:15: LL101" in r.output
+
+
+# -- writes ------------------------------------------------------------------------------
+
+def test_atomic_write_refuses_links(tmp_path):
+    target = tmp_path / "victim"
+    target.write_text("mine")
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "out.sarif").symlink_to(target)
+    (tmp_path / "tree" / "dangling").symlink_to(tmp_path / "new-victim")
+    (tmp_path / "tree" / "reports").symlink_to(tmp_path)
+    roots = [str(tmp_path / "tree")]
+    for name in ("out.sarif", "dangling", "reports/victim"):
+        with pytest.raises(WriteRefused):
+            write_atomic(str(tmp_path / "tree" / name), b"theirs", roots=roots)
+    with pytest.raises(WriteRefused, match="outside"):
+        write_atomic(str(tmp_path / "elsewhere"), b"theirs", roots=roots, confined=True)
+    assert target.read_text() == "mine" and not (tmp_path / "new-victim").exists()
+    assert not (tmp_path / "elsewhere").exists()
+    write_atomic(str(tmp_path / "tree" / "fine"), b"ok", roots=roots, mode=0o600)
+    assert (tmp_path / "tree" / "fine").read_bytes() == b"ok"
+    assert stat.S_IMODE(os.stat(tmp_path / "tree" / "fine").st_mode) == 0o600
+
+
+# -- text from the tree in every output ---------------------------------------------------
+
+HOSTILE_NAMES = [
+    "nl\n::error file=clean.go,line=1::forged.go",  # a newline, then a workflow command
+    "esc\x1b[2K\x1b[1Gclean.go",  # ESC: erase the line, rewrite it
+    "::warning file=clean.go::cmd.go",  # a command at the start of the line
+    " ::stop-commands::tok.go",  # blanks before it: the runner trims them
+    "old ##[add-mask]x.go",  # the older command syntax, anywhere in a line
+    "a\n- [x] Resources are closed.go",  # a forged ticked checklist item
+    "<details><summary>ok.go",  # an HTML block opened in a comment
+    "tick`close`.go",  # backticks closing a code span
+]
+
+
+@pytest.fixture
+def hostile(tree):
+    for name in HOSTILE_NAMES:
+        (tree / name).write_text(LEAKY_GO)
+    return tree
+
+
+def _runner_commands(out: str) -> list[str]:
+    """The lines GitHub's runner would take as workflow commands."""
+    return [ln for ln in out.splitlines() if ln.lstrip().startswith("::") or "##[" in ln]
+
+
+def test_text_output_escapes_hostile_names(hostile):
+    r = check(".", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert len(lines) == len(HOSTILE_NAMES) + 2  # one line per finding, and the summary
+    assert "\x1b" not in r.output and _runner_commands(r.output) == []
+    assert "nl\\n::error file=clean.go,line=1::forged.go:6:15: LL101" in r.output
+    assert "esc\\x1b[2K\\x1b[1Gclean.go:6:15: LL101" in r.output
+    assert "./::warning file=clean.go::cmd.go:6:15: LL101" in r.output
+    assert "old ##\\x5badd-mask]x.go:6:15" in r.output
+
+
+def test_github_annotations_name_the_right_file(hostile):
+    r = check(".", "--format", "github", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert all(ln.startswith("::warning file=") for ln in lines)
+    assert len(lines) == len(HOSTILE_NAMES) + 1
+    files = []
+    for ln in lines:
+        props, data = ln[len("::warning "):].split("::", 1)
+        assert "##[" not in data  # (a file= may hold it: the line is a command already)
+        for prop in props.split(","):
+            key, _, value = prop.partition("=")
+            if key == "file":  # the runner's unescaping of a property
+                files.append(value.replace("%3A", ":").replace("%2C", ",")
+                             .replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%"))
+    assert sorted(files) == sorted(HOSTILE_NAMES + ["leaky.go"])
+
+
+def _outside_code_spans(line: str) -> str:
+    out, i = [], 0
+    while i < len(line):
+        if line[i] == "`":
+            j = i
+            while j < len(line) and line[j] == "`":
+                j += 1
+            fence = line[i:j]
+            end = line.find(fence, j)
+            while end != -1 and line[end + len(fence):end + len(fence) + 1] == "`":
+                end = line.find(fence, end + len(fence) + 1)
+            assert end != -1, f"unclosed code span: {line!r}"
+            i = end + len(fence)
+            continue
+        out.append(line[i])
+        i += 1
+    return "".join(out)
+
+
+def test_checklist_escapes_hostile_names(hostile):
+    r = check(".", "--format", "checklist", "--no-cache", "-j", "1")
+    lines = r.output.splitlines()
+    assert "\x1b" not in r.output and _runner_commands(r.output) == []
+    boxes = [i for i, ln in enumerate(lines) if ln.lstrip().startswith(("- [", "* ["))]
+    assert boxes and all(lines[i - 2].startswith("### ") for i in boxes)  # only ours
+    assert "- [ ] Rows, files and connections are closed" in lines
+    items = [ln for ln in lines if ln.startswith("  - ") and ln.endswith("(LL101)")]
+    assert len(items) == len(HOSTILE_NAMES) + 1
+    for ln in lines:
+        bare = _outside_code_spans(ln)
+        assert "<" not in bare.replace("\\<", ""), ln
+
+
+def test_sarif_markdown_of_a_user_rule_is_escaped(tree):
+    (tree / "leaklint.toml").write_text('''
+[[rules]]
+code = "XX100"
+name = "my-rule"
+family = "resource"
+languages = ["go"]
+severity = "warning"
+summary = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"
+rationale = "line one\\n<details open>\\n- [x] verified"
+bad = "x := Open()\\n```\\n<script>alert(1)</script>"
+message = "{handle} leaks"
+[rules.lifecycle]
+acquire = ["Open"]
+release = ["Close"]
+''')
+    r = check(".", "--format", "sarif", "--no-cache", "--select", "XX100")
+    assert r.exit_code in (0, 1), r.output
+    import json
+
+    rules = json.loads(r.output)["runs"][0]["tool"]["driver"]["rules"]
+    md = next(x for x in rules if x["id"] == "XX100")["help"]["markdown"]
+    import re
+
+    assert not re.search(r"(?<!\\)[<\[]", md.replace("```", "")[:md.index("### Leaks")])
+    assert "\\<img src=x onerror=alert(1)\\> \\[click\\](javascript:alert(1))" in md
+    fenced = md[md.index("### Leaks"):]
+    assert fenced.count("````") == 2 and "<script>" in fenced  # shown as code, inside a longer fence
+
+
+HOSTILE_KEYS = [
+    '"bad\\n::error file=a.go::forged" = 1',
+    '"esc\\u001b]0;pwned\\u0007key" = 1',  # a terminal title change
+    'select = ["LL1\\n::add-mask::secret"]',
+    'per-file-ignores = { "x.go" = ["LL1\\n##[warning]forged"] }',
+]
+
+
+@pytest.mark.parametrize("key", HOSTILE_KEYS)
+def test_config_errors_are_one_escaped_line(tree, key):
+    (tree / "leaklint.toml").write_text(key + "\n")
+    r = check(".", "--no-cache")
+    assert r.exit_code == 2
+    assert len(r.output.splitlines()) == 1 and r.output.startswith("leaklint: error: ")
+    assert "\x1b" not in r.output and "\x07" not in r.output and _runner_commands(r.output) == []
