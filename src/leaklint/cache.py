@@ -268,7 +268,7 @@ def encode(result: FileResult) -> dict:
 def _fix(d: dict | None):
     if d is None:
         return None
-    from .fixes import Edit, Fix
+    from .fixes.edits import Edit, Fix
 
     edits = tuple(Edit(_int(e["start"]), _int(e["end"]), _str(e["text"]), _position(e["region"]))
                   for e in d["edits"])

@@ -209,7 +209,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     report = scan()
     fixed_line = None
     if fix_diff or fix:
-        from .fixes.cli import run_fixes, summary as fix_summary
+        from .cli_fixes import run_fixes, summary as fix_summary
 
         outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
         if fix_diff:
