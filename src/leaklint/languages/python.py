@@ -14,6 +14,7 @@ from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import (Candidate, SpecEffects, Track, Verdict, candidate_names, last_name,
                       pattern_matches)
 from . import matches
+from .summaries import Summaries
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -158,7 +159,8 @@ class PythonAdapter:
         self.names = imports(self.root)
         self._lowered = {}
         self._functions = None
-        self._summaries = {}
+        self._rules: dict = {}
+        self._summaries = Summaries(self._summarise)
         self._class_attr = {}
         self._module_defs = None
 
@@ -356,39 +358,57 @@ class PythonAdapter:
         return PythonEffects(self, track)
 
     def functions(self) -> dict:
-        """Same-module functions and methods by name: [(node, [param names], is_method)]."""
+        """Same-module functions by qualified name ("f", "C.m": a method is named with its
+        class, so same-named methods of two classes are two functions): qualified name ->
+        [(node, [param names], is_method)] (nested functions may share a name)."""
         if self._functions is None:
             self._functions = {}
             for _, caps in matches("python", "(function_definition name: (identifier) @n) @f",
                                    self.root):
                 fn = caps["f"][0]
-                method = enclosing_class(fn) is not None and "staticmethod" not in decorators(fn)
-                self._functions.setdefault(text(caps["n"][0]), []).append(
-                    (fn, parameters(fn), method))
+                cls = enclosing_class(fn)
+                method = cls is not None and "staticmethod" not in decorators(fn)
+                name = text(caps["n"][0])
+                key = f"{text(cls.child_by_field_name('name'))}.{name}" if cls is not None else name
+                self._functions.setdefault(key, []).append((fn, parameters(fn), method))
         return self._functions
 
-    def releases_param(self, name: str, index: int, method_call: bool, rule,
-                       depth: int = 0) -> bool | None:
-        """Does same-module function ``name`` release or hand on its parameter ``index``?
+    def resolve(self, call, short: str, method_call: bool) -> list[str]:
+        """The same-module functions a call may run: `f(...)` is f; `self.m(...)` is the
+        calling class's m, or (inherited) any class's m."""
+        fns = self.functions()
+        if not method_call:
+            return [short] if any(not d[2] for d in fns.get(short, ())) else []
+        fn = enclosing_function(call)
+        cls = enclosing_class(fn) if fn is not None else None
+        own = f"{text(cls.child_by_field_name('name'))}.{short}" if cls is not None else None
+        if own in fns and any(d[2] for d in fns[own]):
+            return [own]
+        return sorted(k for k, defs in fns.items()
+                      if k.endswith("." + short) and any(d[2] for d in defs))
 
-        None when no such function is in the module."""
-        defs = [d for d in self.functions().get(name, ()) if d[2] == method_call]
-        if not defs:
+    def releases_param(self, call, short: str, index: int, method_call: bool,
+                       rule) -> bool | None:
+        """Does the same-module function ``call`` runs release or hand on its parameter
+        ``index``? None when it runs none of this module's functions."""
+        keys = self.resolve(call, short, method_call)
+        if not keys:
             return None
-        key = (name, index, method_call, rule.code)
-        if key in self._summaries:
-            return self._summaries[key]
-        self._summaries[key] = False  # recursion guard
-        result = False
-        for fn, params, method in defs:
+        self._rules[rule.code] = rule
+        return any(self._summaries.get((key, index, method_call, rule.code)) for key in keys)
+
+    def _summarise(self, key) -> bool:
+        name, index, method_call, code = key
+        for fn, params, method in self.functions()[name]:
+            if method != method_call:
+                continue
             i = index + (1 if method else 0)
-            if i < len(params) and params[i]:
-                body = fn.child_by_field_name("body")
-                fx = PythonEffects(self, Track(None, fn, params[i]), rule=rule, depth=depth + 1)
-                if body is not None and fx.scan(body, closure_ok=True) & {RELEASE, HANDOFF}:
-                    result = True
-        self._summaries[key] = result
-        return result
+            body = fn.child_by_field_name("body")
+            if i < len(params) and params[i] and body is not None:
+                fx = PythonEffects(self, Track(None, fn, params[i]), rule=self._rules[code], depth=1)
+                if fx.scan(body, closure_ok=True) & {RELEASE, HANDOFF}:
+                    return True
+        return False
 
 
 def _is_context_provider(fn) -> bool:
@@ -947,11 +967,11 @@ class PythonEffects(SpecEffects):
             return None
         if recv.startswith("self.assert") or short.startswith("assert"):
             return None
-        if self.depth < 3 and expr in args.named_children:
+        if expr in args.named_children:
             index = [c for c in args.named_children if c.type != "comment"].index(expr)
             method_call = recv in ("self", "cls")
             if "." not in callee or method_call:
-                summary = self.a.releases_param(short, index, method_call, self.rule, self.depth)
+                summary = self.a.releases_param(call, short, index, method_call, self.rule)
                 if summary is not None:
                     return (HANDOFF if closure else RELEASE) if summary else None
         return HANDOFF
