@@ -7,15 +7,14 @@ from __future__ import annotations
 from ..ir import HANDOFF, RELEASE
 from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
-from .go_effects import BORROWING_BUILTINS, BORROWING_PACKAGES, STORING_BUILTINS, GoEffects  # noqa: F401
+from .go_effects import GoEffects
 from .go_lowering import GoLowering
-from .go_syntax import (FUNCTIONS, NORETURN_EXACT, NORETURN_METHODS, body_statements,  # noqa: F401
-                        callee_text, enclosing_function, expects_error, function_name,
-                        is_noreturn, own_nodes, receiver_type, root_identifier, string_args_match,
-                        used_as_collection)
+# (the helpers below are also imported from here by checks, fixes and tests)
+from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
+                        expects_error, function_name, is_noreturn, own_nodes, receiver_type,
+                        root_identifier, string_args_match, used_as_collection)
+from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import Summaries
-from .go_versions import (collected_adjustment, emit_adjusted, file_go_version,  # noqa: F401
-                          go_mod_version)
 
 
 class GoAdapter(GoLowering):

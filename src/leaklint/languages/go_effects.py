@@ -20,7 +20,7 @@ STORING_BUILTINS = {"append"}
 class GoEffects(SpecEffects):
     """What a leaf does to one tracked Go handle."""
 
-    def __init__(self, adapter: GoAdapter, track: Track, rule=None, depth: int = 0):
+    def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
