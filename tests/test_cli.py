@@ -125,14 +125,16 @@ def test_installed_version_and_output_file(tree):
 # --- configuration errors -------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, content, fragments", [
-    ("leaklint.toml", "colour = true\n", ["leaklint.toml: colour: unknown key"]),
-    ("leaklint.toml", 'select = "LL101"\n', ["leaklint.toml: select: expected a list, got str"]),
+    ("leaklint.toml", "colour = true\n", ["leaklint.toml:1: colour: unknown key"]),
+    ("leaklint.toml", 'select = "LL101"\n',
+     ["leaklint.toml:1: select: expected a list, got a string"]),
     ("pyproject.toml", '[tool.leaklint]\nmax-file-size = "big"\n',
-     ["pyproject.toml: tool.leaklint.max-file-size: expected a whole number, got str"]),
+     ["pyproject.toml:2: tool.leaklint.max-file-size: expected a whole number, got a string"]),
     ("leaklint.toml", "respect-gitignore = 1\n",
-     ["leaklint.toml: respect-gitignore: expected true or false, got int"]),
-    ("leaklint.toml", "select = [\n", ["leaklint.toml: not valid TOML"]),
-    ("leaklint.toml", 'ignore = ["LL999"]\n', ["leaklint.toml: ignore: unknown rule selector"]),
+     ["leaklint.toml:1: respect-gitignore: expected true or false, got a whole number"]),
+    ("leaklint.toml", "select = [\n", ["leaklint.toml:1: not valid TOML: Invalid value"]),
+    ("pyproject.toml", "[tool.leaklint\nselect = []\n", ["pyproject.toml:1:", "not valid TOML"]),
+    ("leaklint.toml", 'ignore = ["LL999"]\n', ["leaklint.toml:1: ignore: unknown rule selector"]),
 ])
 def test_config_errors_name_the_file_and_key(tree, name, content, fragments):
     (tree / name).write_text(content, encoding="utf-8")
