@@ -26,6 +26,8 @@ PINNED = {
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "github/codeql-action/upload-sarif": ("8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.36.2"),
+    "actions/upload-artifact": ("043fb46d1a93c77aae656e7c1c64a875d1fc6a0a", "v7.0.1"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
 }
 # leaklint's own action, taken from its default branch in the examples (the comment next
 # to it says to pin it to a reviewed commit)
@@ -79,7 +81,8 @@ def test_pinned_list_names_current_majors():
     """The versions in the comments are the majors current when they were pinned."""
     majors = {action: int(version[1:].split(".")[0]) for action, (_, version) in PINNED.items()}
     assert majors == {"actions/checkout": 7, "actions/setup-python": 7, "actions/cache": 5,
-                      "github/codeql-action/upload-sarif": 4}
+                      "github/codeql-action/upload-sarif": 4, "actions/upload-artifact": 7,
+                      "actions/download-artifact": 8}
 
 
 def test_action_never_changes_the_callers_python():

@@ -23,6 +23,7 @@ from .config import Config, all_rules_with, load_config
 from .discovery import discover
 from .model import Diagnostic, Report
 from .runner import analyze_all
+from .shard import run_digest, select_shard
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
                 changed_since: str | None = None, force_exclude: bool = False,
-                fixes: bool = False, follow_symlinks: bool = False) -> Report:
+                fixes: bool = False, follow_symlinks: bool = False, shard=None) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
@@ -79,6 +80,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``fixes``: compute each finding's ``fix`` (the result cache keeps them).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
+    ``shard``: a ``shard.Shard``; only the directories of that shard are analysed.
 
     Raises ``ConfigError`` / ``CatalogueError`` for bad configuration or selectors,
     ``BaselineError`` for a bad baseline and ``GitError`` for a bad ``changed_since``.
@@ -109,6 +111,13 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
+    if shard is not None:
+        files = select_shard(files, str(config.root), shard)
+    report.shard = shard
+    report.run_digest = run_digest(
+        settings, list(paths) or ["."], list(config.exclude) + list(exclude),
+        respect_gitignore=config.respect_gitignore, follow_symlinks=follow_symlinks,
+        force_exclude=force_exclude, baseline=baseline, changed_since=changed_since)
     cache = ResultCache(cache_dir, settings) if cache_dir else None
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)

@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``rules`` and ``explain``; the work
-is done in ``api`` and ``report``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``rules`` and ``explain``;
+the work is done in ``api`` and ``report``."""
 
 from __future__ import annotations
 
@@ -135,6 +135,17 @@ def _exit_on_errors(report, debug: bool) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def _shard_option(ctx, param, value):
+    if value is None:
+        return None
+    from .shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
     """`-` (standard input) needs --stdin-filename, and stands alone."""
     if "-" in paths and not stdin_filename:
@@ -175,10 +186,13 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
               help="Follow symbolic links while walking (default: skip them).")
 @click.option("--stdin-filename", metavar="PATH",
               help="Read the source from standard input (PATH `-`) and report it as PATH.")
+@click.option("--shard", metavar="K/N", callback=_shard_option,
+              help="Scan only the K-th of N shards of the directories (CI matrices; "
+                   "see `leaklint merge`).")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
           no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename):
+          include_suppressed, follow_symlinks, stdin_filename, shard):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
 
@@ -189,7 +203,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
                      jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
-                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks)
+                     fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
+                     shard=shard)
 
     report = scan()
     fixed_line = None
@@ -245,6 +260,32 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, confi
     sys.exit(EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the merged report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def merge(reports, output, exit_zero, quiet):
+    """Combine the JSON or SARIF REPORTS of the shards of one run (`check --shard K/N`)
+    into the report a single run would have written."""
+    from .report.merge import MergeError, findings_count, merge_files, render
+
+    try:
+        kind, merged = merge_files(list(reports))
+    except MergeError as exc:
+        _fail(str(exc))
+    text = render(merged)
+    if output:
+        _write(output, text)
+    else:
+        _echo(text)
+    n = findings_count(kind, merged)
+    if not quiet:
+        click.echo(f"Merged {len(reports)} shard{'s' if len(reports) != 1 else ''}: "
+                   f"{n} finding{'s' if n != 1 else ''}.", err=True)
+    sys.exit(EXIT_FINDINGS if n and not exit_zero else EXIT_CLEAN)
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
@@ -283,6 +324,18 @@ def explain(rule, fmt):
     if r is None:
         _fail(f"unknown rule '{rule}' (see `leaklint rules`)")
     click.echo(help_markdown(r) if fmt == "markdown" else help_text(r), nl=False)
+
+
+@main.command()
+def server():
+    """Run the language server on standard input and output (for editors)."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
+    serve()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,6 +101,9 @@ class Report:
     # findings left out on purpose, by reason ("in the baseline", "outside the diff")
     hidden: dict[str, int] = field(default_factory=dict)
     settings: object = None  # the analysis Settings of the run (to re-check fixed files)
+    # what a merge checks: a digest of the run's settings and paths, and its shard if any
+    run_digest: str = ""
+    shard: object = None  # a shard.Shard
 
     def add(self, result: FileResult) -> None:
         self.files_scanned += 1

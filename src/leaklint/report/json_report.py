@@ -25,10 +25,19 @@ def finding_dict(f) -> dict:
     return d
 
 
+def run_dict(report) -> dict:
+    """What ``leaklint merge`` checks: the settings digest, and the shard if any."""
+    run = {"settings_digest": report.run_digest}
+    if report.shard is not None:
+        run["shard"] = {"index": report.shard.index, "count": report.shard.count}
+    return run
+
+
 def to_dict(report) -> dict:
     return {
         "tool": {"name": "leaklint", "version": __version__},
         "schema_version": SCHEMA_VERSION,
+        "run": run_dict(report),
         "findings": [finding_dict(f) for f in report.findings],
         "suppressed": [finding_dict(f) for f in report.suppressed],
         "diagnostics": [{"path": d.path, "kind": d.kind, "message": d.message}

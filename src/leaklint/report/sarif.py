@@ -92,6 +92,17 @@ def rule_descriptor(rule) -> dict:
     return descriptor
 
 
+def _run_properties(report) -> dict:
+    """Counts of the run, and what ``leaklint merge`` checks (settings digest, shard)."""
+    props = {"settingsDigest": report.run_digest}
+    if report.shard is not None:
+        props["shard"] = {"index": report.shard.index, "count": report.shard.count}
+    props["findingsPerRule"] = by_rule(report)
+    props["verified"] = {code: {"checked": v.checked, "correct": v.correct}
+                         for code, v in sorted(report.verified.items())}
+    return props
+
+
 def to_dict(report, category: str = "leaklint/", include_suppressed: bool = False) -> dict:
     rules = sorted(report.rules, key=lambda r: r.code)
     index = {r.code: i for i, r in enumerate(rules)}
@@ -146,11 +157,7 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
                 "text": "The directory leaklint was run from"}}},
             "invocations": [invocation],
             "results": results,
-            "properties": {
-                "findingsPerRule": by_rule(report),
-                "verified": {code: {"checked": v.checked, "correct": v.correct}
-                             for code, v in sorted(report.verified.items())},
-            },
+            "properties": _run_properties(report),
         }],
     }
 
