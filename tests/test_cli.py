@@ -228,6 +228,12 @@ def test_force_exclude_applies_excludes_to_named_files(tree):
     (tree / "leaklint.toml").write_text('exclude = ["gen/"]\n', encoding="utf-8")
     assert invoke("check", ".").exit_code == 1  # the walk skips gen/, the root leaky.go leaks
     assert invoke("check", "gen/leaky.go").exit_code == 1  # named files are scanned
-    assert invoke("check", "gen/leaky.go", "--force-exclude").exit_code == 0
+    # excluded by force: nothing to scan is said, and is an error unless --allow-empty
+    forced = invoke("check", "gen/leaky.go", "--force-exclude")
+    assert forced.exit_code == 2
+    assert ("leaklint: error: gen/leaky.go: excluded by a pattern (named with --force-exclude)"
+            in forced.stderr)
+    assert invoke("check", "gen/leaky.go", "--force-exclude", "--allow-empty").exit_code == 0
     assert invoke("check", "leaky.go", "--force-exclude").exit_code == 1
-    assert invoke("check", "leaky.go", "--force-exclude", "--exclude", "leaky.go").exit_code == 0
+    assert invoke("check", "leaky.go", "--force-exclude", "--exclude", "leaky.go",
+                  "--allow-empty").exit_code == 0
