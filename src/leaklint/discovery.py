@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pathspec
 
+from . import git
 from .languages import language_of
 from .safe_io import ReadRefused, read_regular, special_file_message
 
@@ -102,6 +104,8 @@ def _ignored(abspath: str, is_dir: bool, chain) -> bool:
 
 def discover(paths, excludes=(), root: str | None = None, respect_gitignore: bool = True,
              follow_symlinks: bool = False, force_exclude: bool = False) -> Discovered:
+    git.forget()
+    _repository_files.cache_clear()
     out = Discovered()
     root = os.path.abspath(root or os.getcwd())
     for pattern in excludes:
@@ -118,8 +122,6 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
         if not respect_gitignore:
             return None
         if directory not in tops:
-            from . import git
-
             tops[directory] = git.toplevel(directory)
         return tops[directory]
 
@@ -184,11 +186,17 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
     return out
 
 
-def _git_ignores(top: str, given: str) -> bool:
-    from . import git
+@lru_cache(maxsize=8)
+def _repository_files(top: str) -> tuple[frozenset, frozenset]:
+    """git's whole file list of a work tree, and its tracked part: one listing for all the
+    files a hook names, rather than a git call each."""
+    names, tracked = git.list_files(top, ["."])
+    return frozenset(names), frozenset(tracked)
 
+
+def _git_ignores(top: str, given: str) -> bool:
     rel = os.path.relpath(os.path.abspath(given), top)
-    return rel != "." and git.is_ignored(top, rel)
+    return rel != "." and git.is_ignored(top, rel, directory=True)
 
 
 def _builtin_skip(parts) -> str | None:
@@ -208,15 +216,18 @@ def _named_exclusion(given: str, force_exclude: bool, user_excluded, git_top,
         return "excluded by a pattern"
     top = git_top(os.path.dirname(abspath) if not is_dir else abspath)
     if top is not None:
-        from . import git
-
-        rel = os.path.relpath(abspath, top)
-        if rel != "." and git.is_ignored(top, rel):
+        rel = os.path.relpath(abspath, top).replace(os.sep, "/")
+        if is_dir:
+            if rel != "." and git.is_ignored(top, rel, directory=True):
+                return "ignored by git"
+            skip = _builtin_skip(rel.split("/")) if rel != "." else None
+            return f"built-in skip ({skip})" if skip else None
+        listed, tracked = _repository_files(top)
+        if rel not in listed:
             return "ignored by git"
-        parts = rel.replace(os.sep, "/").split("/")
-        tracked = git.list_files(top, [rel])[1] if not is_dir else set()
-        if rel.replace(os.sep, "/") not in tracked and _builtin_skip(parts[:-1] if not is_dir else parts):
-            return f"built-in skip ({_builtin_skip(parts)})"
+        skip = _builtin_skip(rel.split("/")[:-1])
+        if rel not in tracked and skip:
+            return f"built-in skip ({skip})"
         return None
     if respect_gitignore:
         chain = _ancestor_ignores(abspath if is_dir else os.path.dirname(abspath) + os.sep + "x",
@@ -227,8 +238,6 @@ def _named_exclusion(given: str, force_exclude: bool, user_excluded, git_top,
 
 
 def _from_git(given: str, top: str, out: Discovered, add, user_excluded, follow_symlinks) -> None:
-    from . import git
-
     base = os.path.abspath(given)
     rel_dir = os.path.relpath(base, top)
     names, tracked = git.list_files(top, [rel_dir])

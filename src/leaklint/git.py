@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from functools import lru_cache
 
 # config keys whose value is a command (or enables one) for the commands leaklint runs
 # (config --list follows includes, so keys from included files are found too)
@@ -53,6 +54,7 @@ def _call(args: list[str], cwd: str) -> subprocess.CompletedProcess:
         raise GitError(f"git could not run: {exc}") from None
 
 
+@lru_cache(maxsize=64)
 def _overrides(cwd: str) -> list[str]:
     """``-c key=`` for every risky key the repository's config sets."""
     proc = _call([*_FIXED, "config", "--list", "--name-only", "-z"], cwd)
@@ -65,10 +67,16 @@ def _overrides(cwd: str) -> list[str]:
     return out
 
 
+def forget() -> None:
+    """Drop what was learnt of repositories' config (a long-lived process calls this before
+    each scan, so a config changed since is read again)."""
+    _overrides.cache_clear()
+
+
 def run(args: list[str], cwd: str) -> bytes:
     """``git ARGS`` in ``cwd`` with the tree's command-running config neutralised; its
     standard output as bytes. GitError carries git's last line of error."""
-    proc = _call([*_FIXED, *_overrides(cwd), *args], cwd)
+    proc = _call([*_FIXED, *_overrides(cwd), *args], cwd)  # (one config read per directory)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise GitError(err.splitlines()[-1] if err else f"git {args[0]} failed")
@@ -98,7 +106,9 @@ def list_files(top: str, pathspecs: list[str]) -> tuple[list[str], set[str]]:
     return sorted(set(tracked_names) | set(other_names)), set(tracked_names)
 
 
-def is_ignored(top: str, rel: str) -> bool:
-    """Whether git's ignore rules cover ``rel`` (a path relative to ``top``)."""
-    proc = _call([*_FIXED, *_overrides(top), "check-ignore", "-q", "--no-index", "--", rel], top)
+def is_ignored(top: str, rel: str, directory: bool = False) -> bool:
+    """Whether git's ignore rules cover ``rel`` (a path relative to ``top``). A tracked
+    file is never ignored; a directory is judged by the rules alone, whatever it holds."""
+    index = ["--no-index"] if directory else []
+    proc = _call([*_FIXED, *_overrides(top), "check-ignore", "-q", *index, "--", rel], top)
     return proc.returncode == 0

@@ -11,7 +11,7 @@ import codecs
 import os
 import re
 
-from .git import GitError, run
+from .git import GitError, forget, run
 
 HIDDEN_REASON = "outside the diff"
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -60,6 +60,7 @@ class ChangedLines:
     """Which files and lines changed since ``ref``, for the repository holding ``cwd``."""
 
     def __init__(self, ref: str, cwd: str = "."):
+        forget()
         try:
             top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         except GitError:
