@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``rules`` and ``explain``;
-the work is done in ``api`` and ``report``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``report``, ``rules`` and
+``explain``; the work is done in ``api``, ``report`` and ``triage``."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def _scan_options(fn):
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
                      help="Worker processes (default 0: all cores, one for a handful of files)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False),
-                     help="Result cache directory (default: .leaklint_cache beside the config)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), envvar="LEAKLINT_CACHE_DIR",
+                     help="Result cache directory (default: $XDG_CACHE_HOME/leaklint or "
+                          "~/.cache/leaklint; env LEAKLINT_CACHE_DIR)."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
     for option in reversed(options):
@@ -89,12 +90,11 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
                 baseline=options.get("baseline"))
         if no_cache:
             cache_dir = None
-        elif cache_dir is None:
-            cache_dir = str(config.root / ".leaklint_cache")
         return check_paths(
             list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
+            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir,
+            default_cache=not no_cache, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -251,7 +251,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     report = scan()
     fixed_line = None
     if fix_diff or fix:
-        from .fixes.cli import run_fixes, summary as fix_summary
+        from .cli_fixes import run_fixes, summary as fix_summary
 
         outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
         if fix_diff:
@@ -300,6 +300,62 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, allow
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
     _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_CLEAN)
+
+
+@main.command("report")
+@_scan_options
+@click.option("--triage", "triage_inputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Runtime evidence: the JSON of `leaklint triage --format json`, or series, "
+                   "goroutine dumps, heap snapshots and tracemalloc dumps (repeatable).")
+@click.option("--service", help="The service named in the report's header.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to FILE (default: standard output).")
+def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
+               no_cache, cache_dir, debug, triage_inputs, service, output):
+    """Write the Markdown investigation report for PATHS, pre-filled from the scan and the
+    runtime evidence given with --triage."""
+    from .report.investigation import render as investigation
+    from .report.json_report import finding_dict
+    from .triage.errors import TriageInputError
+    from .triage.join import load_triage, rank
+
+    try:
+        triage = load_triage(list(triage_inputs), run=_triage_runner(config_path))
+    except TriageInputError as exc:
+        _fail(str(exc))
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
+                   jobs, no_cache, cache_dir, debug, fixes=True)
+    findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
+    text = investigation(report, rank(findings, triage), triage, service=service)
+    if output:
+        _write(output, text)
+        click.echo(f"Wrote the investigation report to {output}.", err=True)
+    else:
+        _echo(text)
+    _exit_on_errors(report, debug)
+    sys.exit(EXIT_CLEAN)
+
+
+def _triage_runner(config_path):
+    """``paths -> triage object`` through the `leaklint triage` pipeline, when present."""
+    try:
+        from .triage.command import triage as run_triage
+    except ImportError:
+        return None
+
+    def run(paths):
+        from pathlib import Path
+
+        from .config import load_config
+        from .triage.errors import TriageInputError
+
+        settings = load_config(Path(config_path) if config_path else None).triage
+        outcome = run_triage(paths, settings)
+        if outcome.errors:
+            raise TriageInputError(outcome.errors[0])
+        return outcome.as_json()
+
+    return run
 
 
 @main.command()
