@@ -310,8 +310,8 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, allow
 @click.option("--service", help="The service named in the report's header.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to FILE (default: standard output).")
-def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-               no_cache, cache_dir, debug, triage_inputs, service, output):
+def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+               config_path, jobs, no_cache, cache_dir, debug, triage_inputs, service, output):
     """Write the Markdown investigation report for PATHS, pre-filled from the scan and the
     runtime evidence given with --triage."""
     from .report.investigation import render as investigation
@@ -323,8 +323,8 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, con
         triage = load_triage(list(triage_inputs), run=_triage_runner(config_path))
     except TriageInputError as exc:
         _fail(str(exc))
-    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                   jobs, no_cache, cache_dir, debug, fixes=True)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                   config_path, jobs, no_cache, cache_dir, debug, fixes=True)
     findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
     text = investigation(report, rank(findings, triage), triage, service=service)
     if output:
@@ -332,7 +332,7 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, con
         click.echo(f"Wrote the investigation report to {output}.", err=True)
     else:
         _echo(text)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_CLEAN)
 
 
