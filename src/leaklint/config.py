@@ -13,6 +13,7 @@ from .discovery import pattern_error
 from . import schema
 from .safe_io import ReadRefused, read_regular
 from .toml_lines import key_lines, line_of
+from .triage.settings import TriageSettings, settings_from_table
 
 try:
     import tomllib
@@ -40,6 +41,7 @@ class Config:
     max_file_size: int = 5 * 1024 * 1024
     respect_gitignore: bool = True
     timeout: float = 10.0  # seconds per file
+    triage: TriageSettings = field(default_factory=TriageSettings)  # [tool.leaklint.triage]
 
 
 def find_config(start: Path) -> Path | None:
@@ -181,6 +183,8 @@ def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -
     cfg.max_file_size = table.get("max-file-size", cfg.max_file_size)
     cfg.timeout = float(table.get("timeout", cfg.timeout))
     cfg.respect_gitignore = table.get("respect-gitignore", True)
+    cfg.triage = settings_from_table(table.get("triage", {}),
+                                     lambda key, msg: err(("triage", key) if key else ("triage",), msg))
     return cfg
 
 
