@@ -106,10 +106,22 @@ def _ignored(abspath: str, is_dir: bool, chain) -> bool:
     return False
 
 
+def directory_files(directory: str, excludes=(), root: str | None = None,
+                    respect_gitignore: bool = True) -> list:
+    """The source files directly in ``directory`` that a scan of it would analyse
+    (excludes, .gitignore, regular files only, no links): how the analysis of one file
+    finds the other files of its package."""
+    return discover([directory], excludes, root, respect_gitignore, recursive=False).files
+
+
 def discover(paths, excludes=(), root: str | None = None, respect_gitignore: bool = True,
-             follow_symlinks: bool = False, force_exclude: bool = False) -> Discovered:
-    git.forget()
-    _repository_files.cache_clear()
+             follow_symlinks: bool = False, force_exclude: bool = False,
+             recursive: bool = True) -> Discovered:
+    """``recursive=False``: the files directly in each directory, from a walk (how one
+    file's analysis finds the other files of its package, many times a scan)."""
+    if recursive:
+        git.forget()
+        _repository_files.cache_clear()
     out = Discovered()
     root = os.path.abspath(root or os.getcwd())
     for pattern in excludes:
@@ -170,7 +182,7 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                 out.skipped.append((os.path.normpath(given), reason))
                 out.empty.append((given, f"{reason} (named with --force-exclude)"))
                 continue
-        top = git_top(os.path.abspath(given))
+        top = git_top(os.path.abspath(given)) if recursive else None
         skipped_before = len(out.skipped)
         if top is not None and not _git_ignores(top, given):
             _from_git(given, top, out, add, user_excluded, follow_symlinks)
@@ -180,7 +192,8 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
             chain = []
             if respect_gitignore and top is None:
                 chain = _ancestor_ignores(os.path.abspath(given), out.problems)
-            _walk(given, chain, out, add, user_excluded, respect_gitignore, follow_symlinks)
+            _walk(given, chain, out, add, user_excluded, respect_gitignore, follow_symlinks,
+                  recursive)
         if len(out.files) == before:
             n = len(out.skipped) - skipped_before
             out.empty.append((given, f"no {SUPPORTED} files to scan" + (
@@ -271,7 +284,7 @@ def _from_git(given: str, top: str, out: Discovered, add, user_excluded, follow_
 
 
 def _walk(given: str, chain: list, out: Discovered, add, user_excluded, respect_gitignore: bool,
-          follow_symlinks: bool) -> None:
+          follow_symlinks: bool, recursive: bool = True) -> None:
     top = os.path.abspath(given)
     stack = [(given, chain)]
     visited = {os.path.realpath(top)}
@@ -329,4 +342,5 @@ def _walk(given: str, chain: list, out: Discovered, add, user_excluded, respect_
                 except OSError:
                     continue  # a dangling link being followed: nothing to read
                 out.problems.append((os.path.normpath(e.path), special_file_message(mode)))
-        stack.extend(reversed(subdirs))
+        if recursive:
+            stack.extend(reversed(subdirs))
