@@ -44,7 +44,7 @@ def test_end_to_end_a_leaking_goroutine_confirms_its_static_finding(tmp_path):
     ranked = join.rank(findings, {"goroutines": diff})
     assert ranked[0]["code"] == "LL610"
     assert ranked[0]["runtime"]["status"] == "confirmed"
-    assert "chan send grew 6 -> 12 -> 18" in ranked[0]["runtime"]["evidence"][0]
+    assert "chan send grew 6, 12, 18" in ranked[0]["runtime"]["evidence"][0]
     # the unclosed connection is not confirmed, but goroutines in IO wait rank it
     assert by_code(ranked)["LL107"]["runtime"]["status"] == "ranked"
 

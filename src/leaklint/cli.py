@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``rules`` and ``explain``;
-the work is done in ``api`` and ``report``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``report``, ``rules``,
+``explain``, ``server`` and ``triage``; the work is done in ``api``, ``report`` and ``triage``."""
 
 from __future__ import annotations
 
@@ -48,14 +48,18 @@ def _scan_options(fn):
         click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
         click.option("--force-exclude", is_flag=True,
-                     help="Apply excludes to files named on the command line too (pre-commit)."),
+                     help="Apply excludes, ignore files and built-in skips to paths named on the "
+                          "command line too (pre-commit)."),
+        click.option("--allow-empty", is_flag=True,
+                     help="A named path that yields no file to scan is not an error (hooks)."),
         click.option("--config", "config_path", type=click.Path(),
                      help="Config file (default: found upwards)."),
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
                      help="Worker processes (default 0: all cores, one for a handful of files)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False),
-                     help="Result cache directory (default: .leaklint_cache beside the config)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), envvar="LEAKLINT_CACHE_DIR",
+                     help="Result cache directory (default: $XDG_CACHE_HOME/leaklint or "
+                          "~/.cache/leaklint; env LEAKLINT_CACHE_DIR)."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
     for option in reversed(options):
@@ -63,8 +67,8 @@ def _scan_options(fn):
     return fn
 
 
-def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
-          cache_dir, debug, stdin_filename=None, **options):
+def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
+          jobs, no_cache, cache_dir, debug, stdin_filename=None, **options):
     """Run the scan; usage, config, baseline and git errors exit 2 with one line.
     With ``stdin_filename``, the one file scanned is standard input, seen as that path."""
     from pathlib import Path
@@ -86,12 +90,11 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_p
                 baseline=options.get("baseline"))
         if no_cache:
             cache_dir = None
-        elif cache_dir is None:
-            cache_dir = str(config.root / ".leaklint_cache")
         return check_paths(
             list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
+            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir,
+            default_cache=not no_cache, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -118,8 +121,9 @@ def _echo(text: str) -> None:
         click.echo(text.encode("utf-8", "surrogateescape"), nl=False, color=True)
 
 
-def _exit_on_errors(report, debug: bool) -> None:
-    """Missing paths and internal errors make the run fail (exit 2) after its report."""
+def _exit_on_errors(report, debug: bool, allow_empty: bool = False) -> None:
+    """Missing paths, named paths that yield no file (unless ``allow_empty``) and internal
+    errors make the run fail (exit 2) after its report."""
     from .report.escape import line, path
 
     if debug:
@@ -131,8 +135,40 @@ def _exit_on_errors(report, debug: bool) -> None:
     missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
     for d in missing:
         click.echo(f"leaklint: error: {path(d.path)}: no such file or directory", err=True)
-    if missing or any(d.kind == "internal-error" for d in report.diagnostics):
+    for given, why in report.empty_paths:
+        level = "note" if allow_empty else "error"
+        click.echo(f"leaklint: {level}: {path(given)}: {line(why)}", err=True)
+    if missing or any(d.kind == "internal-error" for d in report.diagnostics) or (
+            report.empty_paths and not allow_empty):
         sys.exit(EXIT_ERROR)
+
+
+def _show_files(paths, exclude, force_exclude, config_path, follow_symlinks, skipped: bool):
+    """``--show-files`` / ``--show-skipped``: what a scan would read, or leave out and why;
+    nothing is analysed."""
+    from pathlib import Path
+
+    from .api import list_files
+    from .config import ConfigError, load_config
+    from .report.escape import line, path
+
+    try:
+        config = load_config(Path(config_path) if config_path else None)
+        found = list_files(paths, config=config, exclude=exclude, force_exclude=force_exclude,
+                           follow_symlinks=follow_symlinks)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if skipped:
+        for p, reason in sorted(found.skipped):
+            click.echo(f"{path(p)}: {line(reason)}")
+    else:
+        for p in sorted(found.files):
+            click.echo(path(p))
+    for p, message in found.problems:
+        click.echo(f"leaklint: warning: {path(p)}: {line(message)}", err=True)
+    for given, why in found.empty:
+        click.echo(f"leaklint: note: {path(given)}: {line(why)}", err=True)
+    sys.exit(EXIT_CLEAN)
 
 
 def _shard_option(ctx, param, value):
@@ -189,18 +225,24 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 @click.option("--shard", metavar="K/N", callback=_shard_option,
               help="Scan only the K-th of N shards of the directories (CI matrices; "
                    "see `leaklint merge`).")
-def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be scanned, and analyse nothing.")
+@click.option("--show-skipped", is_flag=True,
+              help="List the paths left out by built-in skips and excludes, with the reason.")
+def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
+          jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename, shard):
+          include_suppressed, follow_symlinks, stdin_filename, shard, show_files, show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
+    if show_files or show_skipped:
+        _show_files(paths, exclude, force_exclude, config_path, follow_symlinks, show_skipped)
 
     def scan():
-        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                     jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
+        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                     config_path, jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
                      fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
@@ -209,11 +251,11 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     report = scan()
     fixed_line = None
     if fix_diff or fix:
-        from .fixes.cli import run_fixes, summary as fix_summary
+        from .cli_fixes import run_fixes, summary as fix_summary
 
         outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
         if fix_diff:
-            _exit_on_errors(report, debug)
+            _exit_on_errors(report, debug, allow_empty)
             sys.exit(EXIT_FINDINGS if outcome.files and not exit_zero else EXIT_CLEAN)
         if outcome.files:
             report = scan()
@@ -237,7 +279,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
         click.echo(summary(report), err=True)
     if fixed_line:
         click.echo(fixed_line, err=fmt != "text" or output is not None)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -246,18 +288,74 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               default="leaklint-baseline.json", show_default=True,
               help="The baseline file to write.")
-def baseline(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-             no_cache, cache_dir, debug, output):
+def baseline(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+             config_path, jobs, no_cache, cache_dir, debug, output):
     """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
     from .baseline import dumps
 
-    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-                   no_cache, cache_dir, debug)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                   config_path, jobs, no_cache, cache_dir, debug)
     _write(output, dumps(report.findings, output))
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_CLEAN)
+
+
+@main.command("report")
+@_scan_options
+@click.option("--triage", "triage_inputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Runtime evidence: the JSON of `leaklint triage --format json`, or series, "
+                   "goroutine dumps, heap snapshots and tracemalloc dumps (repeatable).")
+@click.option("--service", help="The service named in the report's header.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to FILE (default: standard output).")
+def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+               config_path, jobs, no_cache, cache_dir, debug, triage_inputs, service, output):
+    """Write the Markdown investigation report for PATHS, pre-filled from the scan and the
+    runtime evidence given with --triage."""
+    from .report.investigation import render as investigation
+    from .report.json_report import finding_dict
+    from .triage.errors import TriageInputError
+    from .triage.join import load_triage, rank
+
+    try:
+        triage = load_triage(list(triage_inputs), run=_triage_runner(config_path))
+    except TriageInputError as exc:
+        _fail(str(exc))
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                   config_path, jobs, no_cache, cache_dir, debug, fixes=True)
+    findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
+    text = investigation(report, rank(findings, triage), triage, service=service)
+    if output:
+        _write(output, text)
+        click.echo(f"Wrote the investigation report to {output}.", err=True)
+    else:
+        _echo(text)
+    _exit_on_errors(report, debug, allow_empty)
+    sys.exit(EXIT_CLEAN)
+
+
+def _triage_runner(config_path):
+    """``paths -> triage object`` through the `leaklint triage` pipeline, when present."""
+    try:
+        from .triage.command import triage as run_triage
+    except ImportError:
+        return None
+
+    def run(paths):
+        from pathlib import Path
+
+        from .config import load_config
+        from .triage.errors import TriageInputError
+
+        settings = load_config(Path(config_path) if config_path else None).triage
+        outcome = run_triage(paths, settings)
+        if outcome.errors:
+            raise TriageInputError(outcome.errors[0])
+        return outcome.as_json()
+
+    return run
 
 
 @main.command()
@@ -336,6 +434,87 @@ def server():
             raise
         _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
     serve()
+
+
+def _scan_findings(path: str, config_path) -> list:
+    """The findings of ``--scan PATH`` as JSON dicts: read from a JSON report, else scanned."""
+    from .report.json_report import finding_dict
+    from .triage.join import read_scan_report
+
+    if path.endswith(".json") and os.path.isfile(path):
+        return read_scan_report(path)
+    report = _scan([path], select=(), extend_select=(), ignore=(), exclude=(),
+                   force_exclude=False, allow_empty=False, config_path=config_path, jobs=0,
+                   no_cache=False, cache_dir=None, debug=False)
+    for d in report.diagnostics:
+        if d.message == "no such file or directory":
+            _fail(f"--scan: {d.path}: no such file or directory")
+    return [finding_dict(f) for f in report.findings]
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--limit", metavar="SIZE",
+              help="Memory limit (512MiB, 2GB): prints when each memory series reaches it.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Draw the series, fits and thresholds to FILE (.png or .svg; needs matplotlib).")
+@click.option("--config", "config_path", type=click.Path(),
+              help="Config file (default: found upwards).")
+@click.option("--scan", "scan_path", type=click.Path(), metavar="PATH",
+              help="Rank the static findings of PATH (files or a directory to scan, or the JSON "
+                   "of `leaklint check --format json`) by what the inputs show.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a series leaks.")
+def triage(inputs, fmt, limit, plot_path, config_path, scan_path, exit_zero):
+    """Classify memory or goroutine curves over time (CSV, JSON lines, Prometheus
+    query_range, Node memoryUsage logs, Go MemStats/expvar samples) and compare goroutine
+    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks or the runtime
+    confirms a static finding."""
+    from pathlib import Path
+
+    from .config import ConfigError, load_config
+    from .triage import plot
+    from .triage.command import join_scan, render, triage as run_triage
+    from .triage.errors import TriageInputError
+    from .triage.text import ASCII_BLOCKS, BLOCKS
+    from .triage.units import parse_size
+
+    try:
+        settings = load_config(Path(config_path) if config_path else None).triage
+    except ConfigError as exc:
+        _fail(str(exc))
+    limit_value = None
+    if limit is not None:
+        try:
+            limit_value = parse_size(limit)
+        except ValueError as exc:
+            _fail(f"--limit: {exc}")
+    try:
+        if plot_path:
+            plot.check(plot_path)
+        outcome = run_triage(list(inputs), settings, limit_value)
+        if plot_path and outcome.curves:
+            plot.draw(outcome.curves, plot_path, settings)
+    except plot.PlotError as exc:
+        _fail(str(exc))
+    if scan_path:
+        try:
+            join_scan(outcome, _scan_findings(scan_path, config_path))
+        except TriageInputError as exc:
+            _fail(str(exc))
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        BLOCKS.encode(encoding)
+        blocks = BLOCKS
+    except (UnicodeEncodeError, LookupError):
+        blocks = ASCII_BLOCKS
+    _echo(render(outcome, fmt, blocks))
+    for line in outcome.errors:
+        click.echo(f"leaklint: error: {line}", err=True)
+    if outcome.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if outcome.leaking and not exit_zero else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

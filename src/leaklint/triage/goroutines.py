@@ -263,7 +263,7 @@ def _where(site: dict | None) -> str:
 
 
 def render_text(result: dict) -> str:
-    from ..analyze import printable
+    from ..report.escape import line as printable
 
     dumps = result["dumps"]
     totals = result["totals"]

@@ -327,7 +327,7 @@ def analyse(paths: list[str]) -> dict:
 
 
 def render_text(result: dict, limit: int = 20) -> str:
-    from ..analyze import printable
+    from ..report.escape import line as printable
     from .tracemalloc import size_text
 
     snaps = result["snapshots"]

@@ -91,7 +91,7 @@ def _goroutine_evidence(finding: dict, goroutines: dict) -> tuple[str, float, li
     stacks = goroutines.get("stacks", ())
     top = max((s["growth"] for s in stacks), default=1) or 1
     for stack in stacks:
-        counts = " -> ".join(str(c) for c in stack["counts"])
+        counts = ", ".join(str(c) for c in stack["counts"])
         blocked = "" if stack["blocked"] == "unknown" else f" blocked in {stack['blocked']}"
         what = f"goroutines{blocked} grew {counts}"
         created = stack.get("created_by")
@@ -209,8 +209,61 @@ def read_scan_report(path: str) -> list[dict]:
     return findings
 
 
+TRIAGE_KEYS = ("series", "goroutines", "heap", "tracemalloc")
+MAX_TRIAGE_JSON = 64 << 20
+
+
+def _triage_json(path: str) -> dict | None:
+    """The object of a `leaklint triage --format json` file, or None for another input."""
+    from . import heap
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+            if not head.lstrip().startswith(b"{") or heap.looks_like(head):
+                return None
+            fh.seek(0)
+            data = fh.read(MAX_TRIAGE_JSON + 1)
+    except OSError as exc:
+        raise TriageInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        doc = json.loads(data) if len(data) <= MAX_TRIAGE_JSON else None
+    except ValueError:
+        return None
+    if isinstance(doc, dict) and any(k in doc for k in TRIAGE_KEYS):
+        return doc
+    return None
+
+
+def load_triage(paths: list[str], run=None) -> dict:
+    """The triage object for ``paths``: files written by `leaklint triage --format json`
+    are read as they are; the other inputs are analysed by ``run(paths) -> dict`` (the
+    `leaklint triage` pipeline). Parts of several files are combined."""
+    merged: dict = {}
+    raw = []
+    for path in paths:
+        doc = _triage_json(path)
+        if doc is None:
+            raw.append(path)
+            continue
+        for key in TRIAGE_KEYS:
+            if key == "series":
+                merged.setdefault("series", []).extend(doc.get("series") or ())
+            elif doc.get(key):
+                merged[key] = doc[key]
+    if raw:
+        if run is None:
+            raise TriageInputError(f"{raw[0]}: not the JSON of `leaklint triage --format json`")
+        for key, value in run(raw).items():
+            if key == "series":
+                merged.setdefault("series", []).extend(value)
+            elif key in TRIAGE_KEYS:
+                merged[key] = value
+    return merged
+
+
 def render_text(ranked: list[dict], limit: int = 20) -> str:
-    from ..analyze import printable
+    from ..report.escape import line as printable
 
     shown = [f for f in ranked if f["runtime"]["status"] != "none"]
     out = [f"Findings ranked by the runtime evidence ({len(shown)} of {len(ranked)} "

@@ -130,7 +130,7 @@ def size_text(n: int | None) -> str:
 
 
 def render_text(result: dict) -> str:
-    from ..analyze import printable
+    from ..report.escape import line as printable
 
     out = [f"tracemalloc: {len(result['dumps'])} dumps, {result['points']} points, "
            f"{size_text(result['growth_bytes'])} more in growing sites"]
