@@ -44,3 +44,14 @@ def tree(tmp_path, monkeypatch):
     (tmp_path / "clean.go").write_text(CLEAN_GO)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(tmp_path_factory, monkeypatch):
+    """Every test gets its own user cache and config directories: no test writes to the
+    real home, and no cache survives from one test (or the developer's runs) to another."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in ("LEAKLINT_CACHE_DIR", "LEAKLINT_MAX_FILE_SIZE", "LEAKLINT_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)

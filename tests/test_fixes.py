@@ -24,7 +24,7 @@ from leaklint.api import check_paths
 from leaklint.cli import main
 from leaklint.config import load_config
 from leaklint.fixes import go as go_fixes
-from leaklint.fixes.apply import apply_edits
+from leaklint.autofix import apply_edits
 from leaklint.model import FileResult
 from leaklint.source import SourceFile
 
@@ -215,15 +215,18 @@ def test_fixes_are_kept_in_the_result_cache(tmp_path):
     args = ["check", "--config", str(CONFIG), "--cache-dir", str(cache), "--select", "LL101",
             "--format", "sarif", str(target)]
     first = CliRunner().invoke(main, args).stdout
+    from leaklint.cache import load_key, seal, unseal, user_key_file
+
     [index] = cache.rglob("*.json")
-    stored = json.loads(index.read_text())
+    secret = load_key(str(cache / "key"), create=False) or load_key(user_key_file(), create=False)
+    stored = json.loads(unseal(secret, index.stem, index.read_bytes()))
     fixes = [f["fix"] for entry in stored.values() for f in entry["findings"] if f["fix"]]
     assert fixes and all(f["edits"] for f in fixes)
     second = json.loads(CliRunner().invoke(main, args).stdout)["runs"][0]["results"]
     assert second == json.loads(first)["runs"][0]["results"]
     for fix in fixes:  # a third run shows what the cache holds
         fix["description"] = "from the cache"
-    index.write_text(json.dumps(stored))
+    index.write_bytes(seal(secret, index.stem, json.dumps(stored).encode()))
     third = json.loads(CliRunner().invoke(main, args).stdout)["runs"][0]["results"]
     described = {f["description"]["text"] for r in third for f in r.get("fixes", [])}
     assert described == {"from the cache"}

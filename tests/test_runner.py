@@ -40,8 +40,8 @@ def test_cache_hits_give_the_same_report_and_changes_invalidate(tmp_path):
     cache = str(tmp_path / "cache")
     plain = check_paths([str(root)], config=cfg)
     filled = check_paths([str(root)], config=cfg, cache_dir=cache)
-    index = list((tmp_path / "cache" / "v1").glob("*.json"))
-    assert len(index) == 1 and len(json.loads(index[0].read_text())) > 60
+    index = list((tmp_path / "cache" / "v2").glob("*.json"))
+    assert len(index) == 1 and len(json.loads(index[0].read_bytes().split(b"\n", 1)[1])) > 60
     warm = check_paths([str(root)], config=cfg, cache_dir=cache, jobs=2)
     assert _sig(plain) == _sig(filled) == _sig(warm)
     assert (tmp_path / "cache" / ".gitignore").read_text().strip().endswith("*")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
 
@@ -79,6 +80,7 @@ def test_writes_nothing_but_cache_and_output(tree, tmp_path_factory, monkeypatch
     tmp = tmp_path_factory.mktemp("tmp")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setattr("tempfile.tempdir", None)
     before = snapshot(tree)
@@ -88,10 +90,18 @@ def test_writes_nothing_but_cache_and_output(tree, tmp_path_factory, monkeypatch
     changed = {p for p, v in snapshot(tree).items() if before.get(p) != v}
     assert changed and all(p == "out.json" or p.split(os.sep)[0] == "cache" for p in changed)
     before = snapshot(tree)
-    assert check(".", "--format", "json").exit_code == 1  # the default cache: .leaklint_cache
-    changed = {p for p, v in snapshot(tree).items() if before.get(p) != v}
-    assert changed and all(p.split(os.sep)[0] == ".leaklint_cache" for p in changed)
-    assert os.listdir(home) == [] and os.listdir(tmp) == []
+    assert check(".", "--format", "json").exit_code == 1  # the default cache: outside the tree
+    assert snapshot(tree) == before
+    # the explicit cache inside the tree keeps its key in the user's config directory
+    assert sorted(os.listdir(home / ".config" / "leaklint")) == ["cache-key"]
+    shutil.rmtree(home / ".config")
+    assert sorted(snapshot(home)) == [".cache", os.path.join(".cache", "leaklint"),
+                                      os.path.join(".cache", "leaklint", ".gitignore"),
+                                      os.path.join(".cache", "leaklint", "key"),
+                                      os.path.join(".cache", "leaklint", "v2")] + sorted(
+        os.path.join(".cache", "leaklint", "v2", n)
+        for n in os.listdir(home / ".cache" / "leaklint" / "v2"))
+    assert os.listdir(tmp) == []
 
 
 def test_links_out_of_the_roots_are_never_opened(tree, tmp_path_factory, monkeypatch):

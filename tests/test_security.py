@@ -251,3 +251,110 @@ def test_config_errors_are_one_escaped_line(tree, key):
     assert r.exit_code == 2
     assert len(r.output.splitlines()) == 1 and r.output.startswith("leaklint: error: ")
     assert "\x1b" not in r.output and "\x07" not in r.output and _runner_commands(r.output) == []
+
+
+# -- the result cache --------------------------------------------------------------------
+
+def _forge(cache_dir, path="leaky.go", **entry):
+    """What a pull request can commit: an index that says ``path`` has no findings, filed
+    under the key leaklint computes from the file and the settings (both public)."""
+    import json as _json
+
+    from leaklint.api import enabled_rules, make_settings
+    from leaklint.cache import ResultCache
+    from leaklint.config import load_config
+
+    config = load_config()
+    settings = make_settings(config, enabled_rules(config))
+    result = {"path": path, "language": "go", "findings": [], "diagnostics": [],
+              "verified": {}, "parsed": True, **entry}
+    key = ResultCache.file_key(path, open(path, "rb").read())
+    for version in ("v1", "v2"):
+        cache = ResultCache(str(cache_dir), settings)
+        target = os.path.join(str(cache_dir), version, os.path.basename(cache.path))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as fh:
+            _json.dump({key: result}, fh)
+    return key, settings
+
+
+def test_a_committed_cache_is_never_trusted(tree):
+    _forge(tree / ".leaklint_cache")
+    r = check(".")
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+    r = check(".", "--cache-dir", ".leaklint_cache")  # named explicitly: still authenticated
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+
+
+def test_a_committed_key_does_not_authenticate_a_forged_cache(tree):
+    import json as _json
+
+    from leaklint.cache import seal, settings_key
+
+    key, settings = _forge(tree / "c")
+    secret = b"k" * 32
+    (tree / "c" / "key").write_bytes(secret)
+    os.chmod(tree / "c" / "key", 0o600)
+    payload = _json.dumps({key: {"path": "leaky.go", "language": "go", "findings": [],
+                                 "diagnostics": [], "verified": {}, "parsed": True}}).encode()
+    sk = settings_key(settings)
+    (tree / "c" / "v2" / f"{sk}.json").write_bytes(seal(secret, sk, payload))
+    r = check(".", "--cache-dir", "c")
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+
+
+def test_the_default_cache_is_outside_the_tree(tree):
+    before = sorted(os.listdir(tree))
+    assert check(".").exit_code == 1
+    assert sorted(os.listdir(tree)) == before
+    cache = os.path.join(os.environ["XDG_CACHE_HOME"], "leaklint")
+    assert len(os.listdir(os.path.join(cache, "v2"))) == 1
+    assert stat.S_IMODE(os.stat(os.path.join(cache, "key")).st_mode) == 0o600
+    r = check(".")  # served from the cache, the same report
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+
+
+def test_a_default_cache_inside_the_tree_is_refused(tree, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tree / ".cache"))
+    r = check(".")
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+    assert "cache not used" in r.output and not (tree / ".cache").exists()
+    monkeypatch.setenv("LEAKLINT_CACHE_DIR", str(tree / ".cache"))  # explicit: allowed
+    assert check(".").exit_code == 1 and (tree / ".cache" / "leaklint" / "v2").is_dir() is False
+    assert (tree / ".cache" / "v2").is_dir() and not (tree / ".cache" / "key").exists()
+
+
+def test_cache_writes_never_follow_links(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (tree / "linked").symlink_to(outside)
+    r = check(".", "--cache-dir", "linked")
+    assert r.exit_code == 1 and os.listdir(outside) == []
+    (tree / "c").mkdir()
+    (tree / "c" / ".gitignore").symlink_to(outside / "gitignore")  # dangling
+    (tree / "c" / "v2").symlink_to(outside)
+    assert check(".", "--cache-dir", "c").exit_code == 1
+    assert os.listdir(outside) == []
+
+
+def test_cache_entries_are_validated_and_escaped(tree):
+    from leaklint.api import enabled_rules, make_settings
+    from leaklint.cache import ResultCache
+    from leaklint.config import load_config
+    from leaklint.model import FileResult, Finding, Position
+
+    config = load_config()
+    settings = make_settings(config, enabled_rules(config))
+    cache = ResultCache(str(tree.parent / "cache"), settings)
+    key = ResultCache.file_key("leaky.go", (tree / "leaky.go").read_bytes())
+    cache.put(key, FileResult("leaky.go", "go", [Finding(
+        "leaky.go", Position(6, 15, 6, 30, 15, 30), "LL101", "sql-rows-not-closed", "resource",
+        "warning", "stored\n::error file=clean.go::forged", "go")], parsed=True))
+    bad = ResultCache.file_key("clean.go", (tree / "clean.go").read_bytes())
+    cache.put(bad, FileResult("clean.go", "go", parsed=True))
+    cache.save()
+    cache._new = {bad: {"path": "clean.go", "findings": "not a list"}}  # malformed: a miss
+    cache.save()
+    r = check(".", "--cache-dir", str(tree.parent / "cache"))
+    assert "leaky.go:6:15: LL101 [sql-rows-not-closed] stored\\n::error file=clean.go::forged" \
+        in r.output
+    assert _runner_commands(r.output) == []

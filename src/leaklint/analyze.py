@@ -66,7 +66,10 @@ class FileContext:
         self.queries = None  # languages.FileQueries: root-level query results, shared
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
-             fix=None) -> None:
+             fix_anchors: dict | None = None) -> None:
+        """Report a finding at ``node``. ``fix_anchors`` names the shape of fix that applies
+        and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
+        the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src
         sev = self.settings.severity.get(rule.code) or severity or (
             rule.test_severity if self.is_test and rule.test_severity else rule.severity)
@@ -76,10 +79,10 @@ class FileContext:
         finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
             severity=sev, message=printable(message), language=self.family, related=rel, flow=fl,
-            line_text=src.line_text(pos.line - 1), fix=fix,
+            line_text=src.line_text(pos.line - 1),
         )
         self.result.findings.append(finding)
-        self.cache.setdefault("emitted", []).append((finding, node, rule))
+        self.cache.setdefault("emitted", []).append((finding, node, rule, fix_anchors))
 
     def count(self, code: str, ok: bool) -> None:
         v = self.result.verified.setdefault(code, Verified())

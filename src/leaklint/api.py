@@ -17,12 +17,13 @@ from pathlib import Path
 import pathspec
 
 from .analyze import Settings, analyze_file
-from .cache import ResultCache
+from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import select as select_codes
-from .config import Config, all_rules_with, load_config
-from .discovery import discover
+from .config import Config, ConfigError, all_rules_with, load_config
+from .discovery import PatternError, discover
 from .model import Diagnostic, Report
 from .runner import analyze_all
+from .safe_io import tree_roots
 from .shard import run_digest, select_shard
 
 
@@ -68,11 +69,13 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
                 cache_dir: str | None = None, baseline: str | None = None,
                 changed_since: str | None = None, force_exclude: bool = False,
-                fixes: bool = False, follow_symlinks: bool = False, shard=None) -> Report:
+                fixes: bool = False, follow_symlinks: bool = False, shard=None,
+                default_cache: bool = False) -> Report:
     """Scan ``paths`` and return the findings and per-file diagnostics.
 
     ``jobs``: worker processes (None or 0: by the number of files and cores).
-    ``cache_dir``: where to keep the result cache (None: no cache).
+    ``cache_dir``: where to keep the result cache (None: no cache, or with
+    ``default_cache`` the user's cache directory, unless that is inside the tree).
     ``baseline``: a baseline file whose findings are left out (``report.hidden``);
     ``changed_since``: a git ref; only files and lines changed since then are reported.
     ``force_exclude``: apply the exclude patterns to files named explicitly too (for
@@ -99,9 +102,12 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
                              follow_symlinks=follow_symlinks)
-    found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                     root=str(config.root), respect_gitignore=config.respect_gitignore,
-                     follow_symlinks=follow_symlinks)
+    try:
+        found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
+                         root=str(config.root), respect_gitignore=config.respect_gitignore,
+                         follow_symlinks=follow_symlinks)
+    except PatternError as exc:
+        raise ConfigError(str(exc)) from None
     report = Report(rules=rules, settings=settings)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
@@ -118,7 +124,15 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         settings, list(paths) or ["."], list(config.exclude) + list(exclude),
         respect_gitignore=config.respect_gitignore, follow_symlinks=follow_symlinks,
         force_exclude=force_exclude, baseline=baseline, changed_since=changed_since)
-    cache = ResultCache(cache_dir, settings) if cache_dir else None
+    cache = None
+    if cache_dir or default_cache:
+        tree = tree_roots(list(paths) or ["."], [str(config.root)])
+        try:
+            cache = open_cache(cache_dir or default_cache_dir(), settings, tree,
+                               explicit=cache_dir is not None)
+        except CacheRefused as exc:
+            report.diagnostics.append(Diagnostic(cache_dir or default_cache_dir(), "cache",
+                                                 f"cache not used: {exc}"))
     for result in analyze_all(files, settings, jobs, cache):
         report.add(result)
     report.finish()

@@ -54,8 +54,9 @@ def _scan_options(fn):
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
                      help="Worker processes (default 0: all cores, one for a handful of files)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False),
-                     help="Result cache directory (default: .leaklint_cache beside the config)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), envvar="LEAKLINT_CACHE_DIR",
+                     help="Result cache directory (default: $XDG_CACHE_HOME/leaklint or "
+                          "~/.cache/leaklint; env LEAKLINT_CACHE_DIR)."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
     for option in reversed(options):
@@ -86,12 +87,11 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_p
                 baseline=options.get("baseline"))
         if no_cache:
             cache_dir = None
-        elif cache_dir is None:
-            cache_dir = str(config.root / ".leaklint_cache")
         return check_paths(
             list(paths) or ["."], config=config, select=_split(select) or None,
             ignore=_split(ignore), extend_select=_split(extend_select), exclude=list(exclude),
-            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir, **options,
+            force_exclude=force_exclude, debug=debug, jobs=jobs, cache_dir=cache_dir,
+            default_cache=not no_cache, **options,
         )
     except (ConfigError, CatalogueError, BaselineError, GitError) as exc:
         _fail(str(exc))
@@ -209,7 +209,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     report = scan()
     fixed_line = None
     if fix_diff or fix:
-        from .fixes.cli import run_fixes, summary as fix_summary
+        from .cli_fixes import run_fixes, summary as fix_summary
 
         outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
         if fix_diff:

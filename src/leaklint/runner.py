@@ -43,7 +43,10 @@ def _plan(files, settings, cache):
             yield path, result, None, None
             continue
         key = cache.file_key(path, data)
-        yield path, cache.get(key), key, data
+        hit = cache.get(key)
+        if hit is not None and hit.path != path:
+            hit = None  # an entry must be about the file it is filed under
+        yield path, hit, key, data
 
 
 def _store(cache, key, result: FileResult) -> None:

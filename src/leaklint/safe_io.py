@@ -110,6 +110,34 @@ def inside(path: str, roots) -> bool:
     return False
 
 
+def tree_roots(paths, extra=()) -> tuple[str, ...]:
+    """The directories a scan of ``paths`` trusts nothing in: each scanned directory (a
+    file's own directory), the repository around each, and ``extra`` (the config's
+    directory). All of it may come from a pull request."""
+    roots = []
+
+    def add(d):
+        d = os.path.abspath(d)
+        if d not in roots:
+            roots.append(d)
+
+    for p in list(paths) + list(extra):
+        d = os.path.abspath(p)
+        if not os.path.isdir(d):
+            d = os.path.dirname(d)
+        add(d)
+        top = d
+        while True:
+            if os.path.lexists(os.path.join(top, ".git")):
+                add(top)
+                break
+            parent = os.path.dirname(top)
+            if parent == top:
+                break
+            top = parent
+    return tuple(roots)
+
+
 def link_on_the_way(path: str, roots) -> str | None:
     """The first component of ``path`` below one of ``roots`` that is a symbolic link, or
     None (a root itself may be a link: the user named it)."""
@@ -125,7 +153,7 @@ def link_on_the_way(path: str, roots) -> str | None:
             try:
                 if stat.S_ISLNK(os.lstat(current).st_mode):
                     return current
-            except FileNotFoundError:
+            except OSError:  # missing, or under a file: no link further down either
                 return None
     return None
 

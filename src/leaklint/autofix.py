@@ -13,10 +13,10 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import languages
-from ..analyze import analyze_file, read_source
-from ..model import Diagnostic
-from ..source import decode
+from . import languages
+from .analyze import analyze_file, read_source
+from .model import Diagnostic
+from .source import decode
 
 MAX_ROUNDS = 10
 
