@@ -133,3 +133,8 @@ def test_the_same_dump_twice_has_no_growing_stack():
     result = goroutines.analyse([dumps(2)[0], dumps(2)[0]])
     assert result["stacks"] == [] and result["growth"] == 0
     assert "  no stack grows\n" in goroutines.render_text(result)
+
+
+def test_looks_like():
+    assert all(goroutines.looks_like(open(p).read(2000)) for p in dumps(1) + dumps(2))
+    assert not goroutines.looks_like("time,rss\n1,2\n")

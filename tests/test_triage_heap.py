@@ -129,3 +129,9 @@ def test_live_snapshots_of_the_leaking_program(tmp_path):
     classes = {c["name"]: c for c in heap.analyse([str(f) for f in files])["classes"]}
     assert classes["Session"]["counts"] == [300, 600, 900]
     assert classes["onTick"]["counts"] == [300, 600, 900]
+
+
+def test_looks_like(tmp_path):
+    assert heap.looks_like(open(SNAPSHOTS[0], "rb").read(4096))
+    assert heap.looks_like(open(synthetic(tmp_path / "a.json"), "rb").read(4096))
+    assert not heap.looks_like(b'{"series": []}')

@@ -75,3 +75,8 @@ def test_live_dumps_of_the_leaking_program(tmp_path):
     top = result["sites"][0]
     assert (top["file"], top["line"]) == (str(PROGRAMS / "pyleak.py"), LEAK_LINE)
     assert top["grows_every_step"] and top["growth_count"] == 4000
+
+
+def test_looks_like():
+    assert all(tracemalloc.looks_like(open(p).read(2000)) for p in dumps("compare"))
+    assert not tracemalloc.looks_like("time,rss\n1,2\n")

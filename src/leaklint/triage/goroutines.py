@@ -151,6 +151,12 @@ def _parse_debug2(path: str, lines) -> list[_Stack]:
     return stacks
 
 
+def looks_like(head: str) -> bool:
+    """Whether text starting with ``head`` is a goroutine dump (for input dispatch)."""
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    return first.startswith("goroutine profile:") or bool(_D2_HEADER.match(first))
+
+
 def read_dump(path: str) -> dict:
     """Parse one dump: ``{"path", "format": "debug=1"|"debug=2", "total", "stacks"}``."""
     with _open(path) as fh:

@@ -180,6 +180,19 @@ class _Tokens:
                 raise self.error("the strings array is malformed")
 
 
+def looks_like(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a heap snapshot, plain or gzipped (for
+    input dispatch)."""
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = gzip.decompress(head)
+        except (OSError, EOFError):  # a truncated stream: read what it gives
+            import zlib
+
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+    return re.match(rb'\s*\{\s*"snapshot"\s*:', head) is not None
+
+
 def _open(path: str):
     try:
         fh = open(path, "rb")

@@ -31,6 +31,11 @@ def _bytes(number: str, unit: str | None) -> int:
     return round(float(number) * _UNITS[unit])
 
 
+def looks_like(head: str) -> bool:
+    """Whether text starting with ``head`` holds tracemalloc statistics (for dispatch)."""
+    return any(_STAT.match(line.rstrip()) for line in head.splitlines()[:50])
+
+
 def parse_text(path: str, text: str) -> list[dict]:
     """The dumps in one file: each ``{"kind": "statistics"|"compare", "sites": {(file,
     line): {"size", "count", "size_diff", "count_diff"}}}``."""
