@@ -36,7 +36,7 @@ def check(ctx, rule) -> None:
         if uses is None or "Next" not in uses:
             continue  # handed on, or not iterated here
         ok = "Err" in uses
-        ctx.count(rule.code, ok=ok)
+        ctx.count(rule.code, uses["Next"], ok=ok)
         if not ok:
             ctx.emit(rule, uses["Next"], rule.message.format(handle=handle, call=callee),
                      related=[(call, f"{handle} acquired here")])

@@ -21,7 +21,7 @@ def check(ctx, rule) -> None:
         reported = exit_node is not None and emit_adjusted(
             ctx, rule, call, rule.message.format(line=exit_node.start_point[0] + 1),
             related=[(exit_node, "the function can leave here; the ticker stays")])
-        ctx.count(rule.code, ok=not reported)
+        ctx.count(rule.code, call, ok=not reported)
 
 
 def _way_out(fn, call):

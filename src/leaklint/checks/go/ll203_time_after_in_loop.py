@@ -23,7 +23,7 @@ def check(ctx, rule) -> None:
         reported = bool(looping) and emit_adjusted(
             ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
             related=[(loop, "the loop")])
-        ctx.count(rule.code, ok=not reported)
+        ctx.count(rule.code, call, ok=not reported)
 
 
 def _leaves_loop(case) -> bool:

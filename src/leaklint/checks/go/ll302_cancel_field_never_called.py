@@ -24,7 +24,7 @@ def check(ctx, rule) -> None:
     patterns = source.lifecycle["acquire"]
     for field_name, node, call in _stored_cancels(ctx.tree.root_node, patterns):
         used = field_name in fields_read_in(os.path.dirname(os.path.abspath(ctx.src.path)))
-        ctx.count(rule.code, ok=used)
+        ctx.count(rule.code, node, ok=used)
         if not used:
             ctx.emit(rule, node, rule.message.format(field=field_name, call=_callee(call)),
                      related=[(call, "the context is derived here")])

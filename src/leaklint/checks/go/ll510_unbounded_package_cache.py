@@ -13,7 +13,7 @@ from .package import is_command
 def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
     if not u.inserts:
         return
-    ctx.count(rule.code, ok=bool(u.evictions))
+    ctx.count(rule.code, decl, ok=bool(u.evictions))
     if u.evictions:
         return
     pf, first = u.inserts[0]

@@ -34,6 +34,6 @@ def check(ctx, rule) -> None:
         long_lived = target.type == "selector_expression" or (
             target.type == "identifier" and text(target) in package
             and (fn is None or text(target) not in declared_names(fn) | outer_locals(fn)))
-        ctx.count(rule.code, ok=not long_lived)
+        ctx.count(rule.code, loop, ok=not long_lived)
         if long_lived:
             ctx.emit(rule, loop, rule.message.format(name=text(m)))

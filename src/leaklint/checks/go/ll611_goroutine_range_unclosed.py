@@ -59,7 +59,7 @@ def check(ctx, rule) -> None:
                 continue
             releases = [release_node(o) for o in cops if o.kind == CLOSE] + closers
             leaks = leaking_exits(adapter, g.creator, g.stmt, releases)
-            ctx.count(rule.code, ok=not leaks)
+            ctx.count(rule.code, g.stmt, ok=not leaks)
             if not leaks:
                 continue
             where = (left_without(leaks[0], g.creator, "closing it") if releases

@@ -36,7 +36,7 @@ def check(ctx, rule) -> None:
                                   end_node=loop)
             if exits is None:
                 continue
-            ctx.count(rule.code, ok=bool(exits))
+            ctx.count(rule.code, g.stmt, ok=bool(exits))
             key = (g.stmt.start_byte, loop.start_byte)
             if exits or key in seen:
                 continue

@@ -57,7 +57,7 @@ def check(ctx, rule) -> None:
                 if recv in added_before or _starts_goroutines_after(g.body, add):
                     continue  # the goroutine is counted already; this Add counts its children
                 if own(add) and recv in waits and any(r == recv for r, _ in dones):
-                    ctx.count(rule.code, ok=False)
+                    ctx.count(rule.code, stmt, ok=False)
                     ctx.emit(rule, stmt, rule.message.format(
                         wg=recv, problem=f"{recv}.Add at line {add.start_point[0] + 1} runs inside the "
                                          "goroutine it counts, so Wait may return before it"),
@@ -78,7 +78,7 @@ def check(ctx, rule) -> None:
             body = Block([start, lowered], fn)
             leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end,
                                   nil_name=recv)
-            ctx.count(rule.code, ok=not leaks)
+            ctx.count(rule.code, stmt, ok=not leaks)
             if not leaks:
                 continue
             first = leaks[0]

@@ -28,7 +28,7 @@ def check(ctx, rule) -> None:
             if call is None or call.type != "call_expression" or _last_iteration(node, body):
                 continue
             found = _released_here(call, body, node)
-            ctx.count(rule.code, ok=found is None)
+            ctx.count(rule.code, node, ok=found is None)
             if found is None:
                 continue
             seen.add(key)

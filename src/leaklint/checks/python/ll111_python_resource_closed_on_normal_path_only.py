@@ -34,7 +34,7 @@ def check(ctx, rule) -> None:
             leaks = Follow(adapter.effects(verdict), leak_exits=("raise",)).run_function(body, end)
         except TooDeep:
             continue
-        ctx.count(rule.code, ok=not leaks)
+        ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
         stmt = leaks[0].node

@@ -27,9 +27,9 @@ def check(ctx, rule) -> None:
             target = caps.get("target", [None])[0]
             name = text(target) if target is not None else ""
             if name and _closed_later(call, name):
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, call, ok=True)
                 continue
-            ctx.count(rule.code, ok=False)
+            ctx.count(rule.code, call, ok=False)
             ctx.emit(rule, call, rule.message.format(handle=name or "the connection"))
 
 

@@ -36,9 +36,9 @@ def check(ctx, rule) -> None:
             else:
                 continue
         if class_uses_attr(cls, attr, {"cancel"}, escape=False) or _removed_timeout(cls, attr):
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, call, ok=False)
         what = "threading.Timer" if full == "threading.Timer" else callee_text(call)
         ctx.emit(rule, call, rule.message.format(
             what=what, attr=f"self.{attr}", cls=text(cls.child_by_field_name("name"))))

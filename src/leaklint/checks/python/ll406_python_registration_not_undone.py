@@ -41,7 +41,7 @@ def check(ctx, rule) -> None:
         elif method == "connect":
             reason = _connect_reason(call, fn, recv, names, qt)
         if method != "register" or full == "atexit.register":
-            ctx.count(rule.code, ok=reason is None)
+            ctx.count(rule.code, call, ok=reason is None)
         if reason is None:
             continue
         ctx.emit(rule, call, rule.message.format(reason=reason))

@@ -28,9 +28,9 @@ def check(ctx, rule) -> None:
         if not params or params[0] != "self":
             continue
         if _is_enum(cls, names) or _singleton(cls, root):
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, fn.child_by_field_name("name"), ok=True)
             continue
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, fn.child_by_field_name("name"), ok=False)
         cname = text(cls.child_by_field_name("name"))
         what = "an unbounded cache" if kind == "unbounded" else "a bounded cache"
         ctx.emit(rule, fn.child_by_field_name("name"),

@@ -27,7 +27,7 @@ def check(ctx, rule) -> None:
         flags = _flag_parameters(fn)
         hot = [p for p in parameters(fn)
                if p and p not in flags and HIGH_CARDINALITY.search(p.lower())]
-        ctx.count(rule.code, ok=not hot)
+        ctx.count(rule.code, fn.child_by_field_name("name"), ok=not hot)
         if hot:
             ctx.emit(rule, fn.child_by_field_name("name"), rule.message.format(
                 function=text(fn.child_by_field_name("name")), params=", ".join(hot)))

@@ -26,7 +26,7 @@ def check(ctx, rule) -> None:
         if fn is None:
             continue
         reason = _task_leak(call, fn)
-        ctx.count(rule.code, ok=reason is None)
+        ctx.count(rule.code, call, ok=reason is None)
         if reason:
             ctx.emit(rule, call, rule.message.format(call=callee_text(call), reason=reason))
 

@@ -16,7 +16,7 @@ def check(ctx, rule) -> None:
         if fn is None or is_daemon(call):
             continue
         reason = _thread_leak(call, fn)
-        ctx.count(rule.code, ok=reason is None)
+        ctx.count(rule.code, call, ok=reason is None)
         if reason:
             ctx.emit(rule, call, rule.message.format(reason=reason))
 

@@ -32,7 +32,7 @@ def check(ctx, rule) -> None:
             continue
         for loop in _infinite_loops(fn):
             stop = _has_exit(loop)
-            ctx.count(rule.code, ok=stop)
+            ctx.count(rule.code, loop, ok=stop)
             if not stop:
                 ctx.emit(rule, loop, rule.message.format(function=name))
 

@@ -34,7 +34,7 @@ def check(ctx, rule):
                         reason=f": {function_name(loop)} reschedules itself unconditionally "
                                "and nothing cancels the loop")
             else:
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, node, ok=True)
             continue
         if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
             continue  # one-shot timers in ordinary functions and methods are fine

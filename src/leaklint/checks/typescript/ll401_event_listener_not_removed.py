@@ -76,15 +76,15 @@ def check(ctx, rule):
         event, handler = norm(a[0]), norm(a[1])
         handlers = handler_aliases(call, handler)
         if handlers is None:
-            ctx.count(rule.code, ok=True)  # the handler is handed on: removed elsewhere
+            ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
             continue
         capture, once, signal = _options(a[2] if len(a) > 2 else None)
         if once:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         if signal is not None:
             if _aborted(m, scope, signal, call):
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, call, ok=True)
             else:
                 report(ctx, rule, call, target=target, event=event, where=scope.where,
                         reason=f": its signal {norm(signal)} is never aborted there")
@@ -104,7 +104,7 @@ def check(ctx, rule):
                 break
             near = c
         if removed:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         kind = inline_handler(a[1])
         if kind:
