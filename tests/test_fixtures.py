@@ -1,35 +1,18 @@
-"""Every fixture file must produce exactly the findings its `want:` comments name.
-
-Markers, in a comment on the line they are about (`//`, `#` or `/*`):
-
-    want: LL101                          a finding of LL101 on this line
-    want: LL101 "on the return at line 24"   ...whose message contains that text
-    want: LL101, LL102                   several (each may carry its text)
-    ok: LL401                            LL401 examined this line and found it fine: the
-                                         rule counted it as verified (`ctx.count`), and
-                                         reports nothing here
-
-An `ok:` line proves the rule looked: a rule that never reached the line (wrong scope,
-a prefilter that skipped the file, a query that missed it) fails the test.
-"""
+"""Every fixture file must produce exactly the findings its `want:` comments name, and its
+rules must have verified every line marked `ok:` (see tests/markers.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from leaklint import languages
 from leaklint.languages import recent_syntax
-from leaklint.api import check_paths
-from leaklint.config import Config
+from markers import markers, problems
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
-CODE_WITH_TEXT = r'LL\d{3}(?:\s+"[^"]*")?'
-WANT = re.compile(r"(?://|#|/\*)\s*want:\s*((?:%s[,\s]*)+)" % CODE_WITH_TEXT)
-OK = re.compile(r"(?://|#|/\*)(?:.*?[\s;,])?\s*ok:\s*((?:LL\d{3}[,\s]*)+)")
 
 
 def fixture_files():
@@ -37,55 +20,14 @@ def fixture_files():
                   if p.is_file() and languages.language_of(p.name) and "fix_after" not in p.parts)
 
 
-def markers(path: Path) -> tuple[dict, set]:
-    """({(line, code): [texts the message must contain]}, {(line, code) marked ok})."""
-    want, ok = {}, set()
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        m = WANT.search(line)
-        if m:
-            for code, text in re.findall(r'(LL\d{3})(?:\s+"([^"]*)")?', m.group(1)):
-                want.setdefault((i, code), [])
-                if text:
-                    want[(i, code)].append(text)
-        m = OK.search(line)
-        if m:
-            ok |= {(i, code) for code in re.findall(r"LL\d{3}", m.group(1))}
-    return want, ok
-
-
 def expected(path: Path) -> set:
+    """(line, code) of every finding the file's markers want."""
     return set(markers(path)[0])
-
-
-def problems(path: Path, root: Path = ROOT) -> list[str]:
-    """What is wrong with the findings on ``path`` against its markers (empty: nothing)."""
-    report = check_paths([str(path)], config=Config(root=root))
-    got = {(f.position.line, f.code) for f in report.findings}
-    pinned, ok = markers(path)
-    want = set(pinned)
-    out = []
-    if got != want:
-        details = "\n".join(f"  {f.position.line}: {f.code} {f.message}" for f in report.findings)
-        out.append(f"missing: {sorted(want - got)}\nunexpected: {sorted(got - want)}\n"
-                   f"all findings:\n{details}")
-    for (line, code), texts in pinned.items():
-        messages = [f.message for f in report.findings if (f.position.line, f.code) == (line, code)]
-        out += [f"line {line}: no {code} message contains {text!r}; got {messages}"
-                for text in texts if not any(text in m for m in messages)]
-    if ok & want:
-        out.append(f"lines marked both want and ok: {sorted(ok & want)}")
-    looked = {(line, code) for lines in report.verified_lines.values()
-              for code, found in lines.items() for line in found}
-    if not ok <= looked:
-        out.append(f"marked ok but not verified by the rule: {sorted(ok - looked)}; "
-                   f"verified: {sorted(looked)}")
-    out += [f"{d.kind}: {d.message}" for d in report.diagnostics if d.kind == "internal-error"]
-    return out
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture(path):
-    found = problems(path)
+    found = problems(path, ROOT)
     assert not found, "\n".join(found)
 
 
