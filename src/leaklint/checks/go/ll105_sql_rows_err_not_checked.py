@@ -11,6 +11,9 @@ from ...languages import matches
 from ...languages.go import enclosing_function
 from ...tracks import pattern_matches
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "handle")
+
 
 def check(ctx, rule) -> None:
     source = find_rule(rule.options.get("acquisitions_of", "LL101"))

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.go import emit_adjusted, enclosing_function, function_name, own_nodes
 from .timers import TIME_CALL
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line",)
+
 
 def check(ctx, rule) -> None:
     for _, caps in matches("go", TIME_CALL % "Tick", ctx.tree.root_node):

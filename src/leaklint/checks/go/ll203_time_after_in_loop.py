@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.go import callee_text, emit_adjusted, is_noreturn
 from .timers import TIME_CALL
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line",)
+
 
 def check(ctx, rule) -> None:
     for _, caps in matches("go", TIME_CALL % "After", ctx.tree.root_node):

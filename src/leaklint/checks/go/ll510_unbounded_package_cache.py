@@ -9,6 +9,9 @@ from ...model import Related
 from .caches import Uses, package_containers, package_facts, package_files
 from .package import is_command
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("kind", "name", "site", "verb")
+
 
 def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
     if not u.inserts:

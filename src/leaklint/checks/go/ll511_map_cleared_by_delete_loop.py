@@ -9,6 +9,9 @@ from ...languages.go import callee_text, enclosing_function
 from .caches import outer_locals, package_containers
 from .channels import declared_names, strip_parens, text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("name",)
+
 
 def check(ctx, rule) -> None:
     if ctx.is_test:

@@ -13,6 +13,9 @@ from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_op
 from .goroutines import (creator_name, innermost_loop, left_without, line_of, receive_loop_exits,
                          started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("effect", "what", "where")
+
 
 def check(ctx, rule) -> None:
     """A goroutine blocks on an unbuffered channel the creator may stop serving."""

@@ -10,6 +10,9 @@ from .channels import (CLOSE, RANGE, channel_makes, channel_ops, inner_name, lea
 from .goroutines import (closes_in, creator_name, left_without, line_of, other_goroutines,
                          started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("chan", "line", "where")
+
 
 def _closing_calls(adapter, creator, name) -> list:
     """Calls in ``creator`` passing the channel to a same-file function that closes it."""

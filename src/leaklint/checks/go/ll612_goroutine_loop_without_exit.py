@@ -10,6 +10,9 @@ from .channels import as_exit_loop, leaking_exits, loop_block, text
 from .goroutines import creator_name, line_of, started_goroutines
 from .package import is_command
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("bline", "blocking", "line")
+
 
 # creators whose goroutines live as long as the process by design
 PROCESS_LIFETIME = {"main", "init"}

@@ -10,6 +10,9 @@ from .channels import (CLOSE, RANGE, RECV, SEND, channel_makes, channel_ops, in_
 from .goroutines import (closes_in, creator_name, innermost_loop, line_of, other_goroutines,
                          receive_loop, receive_loop_exits, started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("chan", "line", "where")
+
 
 def check(ctx, rule) -> None:
     """Goroutines started in a loop send on one unbuffered channel; the creator may stop

@@ -14,6 +14,9 @@ from ...languages import matches
 from ...languages.go import enclosing_function
 from .channels import go_statements, goroutine, in_loop, leaking_exits, text, within
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("problem", "wg")
+
 
 def _calls(scope, method: str) -> list:
     """(receiver text, call) for every `x.<method>(...)` call inside ``scope``."""

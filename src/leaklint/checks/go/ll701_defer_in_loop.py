@@ -12,6 +12,9 @@ from __future__ import annotations
 from ...languages import matches
 from ...languages.go import callee_text, own_nodes, root_identifier
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line", "name")
+
 
 _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 

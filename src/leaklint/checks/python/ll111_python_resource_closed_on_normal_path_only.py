@@ -10,6 +10,9 @@ from ...ir import RELEASE, TooDeep
 from ...languages.python import callee_text, first_call
 from ...tracks import Track, Verdict
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "handle", "line", "raiser")
+
 
 def check(ctx, rule) -> None:
     """LL111: every explicit path releases the handle, but a call between the acquisition

@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages import matches
 from ...languages.python import callee_text, enclosing_function, resolve, text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("handle",)
+
 
 def check(ctx, rule) -> None:
     """LL112: `with sqlite3.connect(...) as conn:` commits or rolls back, it does not close."""

@@ -9,6 +9,9 @@ from ...languages.python import callee_text, enclosing_class, enclosing_function
 from .concurrency import (CALLS, assigned_to, calls_named, class_uses_attr, mentions_of,
                           self_attribute)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("attr", "cls", "what")
+
 
 LATER_METHODS = {"call_later", "call_at", "add_timeout", "call_at_threadsafe"}
 

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
                                  parameters, resolve, runs_at_import, text)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason",)
+
 
 CALLS = "(call function: (attribute attribute: (identifier) @m) @fn) @call"
 SIGNAL_MODULES = ("signals", "blinker", "dispatch")

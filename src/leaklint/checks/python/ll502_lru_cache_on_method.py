@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.python import decorators, enclosing_class, parameters, resolve, text
 from .caches import cache_kind, function_definitions, python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("method", "what")
+
 
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "enum.Enum", "enum.IntEnum",
               "enum.StrEnum", "enum.Flag", "enum.IntFlag"}

@@ -9,6 +9,9 @@ import re
 from ...languages.python import decorators, enclosing_class, enclosing_function, parameters, text
 from .caches import cache_kind, function_definitions, python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function", "params")
+
 
 HIGH_CARDINALITY = re.compile(
     r"(^|_)(id|ids|uuid|path|paths|url|uri|request|req|session|obj|object|instance|"

@@ -11,6 +11,9 @@ from ...languages.python import (body_statements, enclosing_function, parameters
                                  runs_at_import, text)
 from .caches import python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function", "line", "name", "where")
+
 
 CONTAINER_CALLS = {"dict", "list", "set", "collections.defaultdict", "defaultdict",
                    "collections.OrderedDict", "OrderedDict", "collections.Counter", "Counter",

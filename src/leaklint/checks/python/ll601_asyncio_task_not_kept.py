@@ -6,6 +6,9 @@ from ...languages.python import climb, callee_text, enclosing_class, enclosing_f
 from .concurrency import (assigned_to, calls_named, class_uses_attr, mentions_of, method_on,
                           self_attribute)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "reason")
+
 
 TASK_CALLS = {"asyncio.create_task", "asyncio.ensure_future", "asyncio.async"}
 

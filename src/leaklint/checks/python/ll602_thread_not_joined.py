@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.python import climb, enclosing_function, text
 from .concurrency import assigned_to, calls_named, is_daemon, mentions_of, method_on
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason",)
+
 
 def check(ctx, rule) -> None:
     """LL602: a non-daemon thread started in a function that neither joins nor keeps it."""

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.python import callee_text, enclosing_class, enclosing_function, resolve, text
 from .concurrency import assigned_to, calls_named, is_daemon, keyword_value
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function",)
+
 
 def check(ctx, rule) -> None:
     """LL603: `while True` in a non-daemon thread's target with no way out."""

@@ -9,6 +9,9 @@ from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function
 from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
 from .pairing import CLEARS, report, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
 

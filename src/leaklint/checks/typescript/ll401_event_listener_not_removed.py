@@ -10,6 +10,9 @@ from ...languages.javascript_scopes import model
 from ...languages.javascript_values import local_value
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("event", "reason", "target", "where")
+
 
 def _options(node):
     """(capture, once, signal node) of an addEventListener third argument."""

@@ -8,6 +8,9 @@ from ...languages.javascript import args, method_of, norm, receiver, strip, up
 from ...languages.javascript_scopes import model
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("event", "reason", "target", "where")
+
 
 EMITTER_ADD = {"on", "addListener", "prependListener"}
 EMITTER_REMOVE = {"off", "removeListener"}

@@ -13,6 +13,9 @@ from ...languages.javascript import (identifiers_named, args, enclosing_function
                                      method_of, norm, receiver, strip, text, up)
 from ...languages.javascript_values import declares
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("advice", "kind", "name")
+
 
 GROW = {"set", "add", "push", "unshift"}
 SHRINK = {"delete", "clear", "splice", "shift", "pop", "length", "size", "filter", "slice"}
