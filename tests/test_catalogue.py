@@ -18,9 +18,11 @@ EXAMPLES = [(rule, kind) for rule in builtin_rules() for kind in ("bad", "good")
 
 
 def run_example(tmp_path: Path, rule, text: str):
+    """Every rule runs (a rule about suppressions needs the rule it suppresses); what is
+    judged is the example's own rule."""
     path = tmp_path / ("example" + EXTENSION[rule.languages[0]])
     path.write_text(text, encoding="utf-8")
-    return check_paths([str(path)], config=Config(root=tmp_path), select=[rule.code])
+    return check_paths([str(path)], config=Config(root=tmp_path), select=["ALL"])
 
 
 @pytest.mark.parametrize("rule,kind", EXAMPLES, ids=[f"{r.code}-{k}" for r, k in EXAMPLES])
@@ -33,7 +35,7 @@ def test_examples_are_whole_files_the_rule_judges_as_they_say(tmp_path, rule, ki
     if kind == "bad":
         assert rule.code in codes, f"{rule.code}'s bad example is not reported"
     else:
-        assert codes == [], f"{rule.code}'s good example is reported: {report.findings}"
+        assert rule.code not in codes, f"{rule.code}'s good example is reported: {report.findings}"
 
 
 def lifecycle_rule(message: str) -> dict:

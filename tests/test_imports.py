@@ -22,7 +22,7 @@ LAYERS = [
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
                   "leaklint.autofix", "leaklint.shard"]),
-    ("analyze", ["leaklint.analyze", "leaklint.suppress"]),
+    ("analyze", ["leaklint.analyze"]),
     ("checks", ["leaklint.checks"]),
     ("analysis", ["leaklint.analysis", "leaklint.facts", "leaklint.fixes"]),
     ("languages", ["leaklint.languages"]),
@@ -30,7 +30,9 @@ LAYERS = [
     # the model, and leaf utilities every layer may use
     ("model", ["leaklint", "leaklint.model", "leaklint.source", "leaklint.catalogue",
                "leaklint.deadline", "leaklint.safe_io", "leaklint.report.escape",
-               "leaklint.report.fingerprint"]),
+               "leaklint.suppress", "leaklint.report.fingerprint",
+               # sizes and the [tool.leaklint.triage] table, which config validates
+               "leaklint.triage.units", "leaklint.triage.settings"]),
 ]
 RANK = {name: len(LAYERS) - i for i, (name, _) in enumerate(LAYERS)}
 # report modules that are not formatters of a finished report: the investigation report

@@ -66,6 +66,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
         timeout=config.timeout, follow_symlinks=follow_symlinks,
+        known_rules=frozenset(n.upper() for r in all_rules for n in (r.code, r.name)),
     )
 
 
