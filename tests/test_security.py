@@ -358,3 +358,49 @@ def test_cache_entries_are_validated_and_escaped(tree):
     assert "leaky.go:6:15: LL101 [sql-rows-not-closed] stored\\n::error file=clean.go::forged" \
         in r.output
     assert _runner_commands(r.output) == []
+
+
+# -- writes: --output, --fix -----------------------------------------------------------
+
+FIX_CONFIG = os.path.join(os.path.dirname(__file__), "fixes", "leaklint.toml")
+FIXABLE = os.path.join(os.path.dirname(__file__), "fixes", "go", "context_cancel.before.go")
+
+
+def test_output_is_never_written_through_a_committed_link(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "victim").write_text("mine")
+    (tree / "leaklint.sarif").symlink_to(outside / "victim")
+    r = check(".", "--format", "sarif", "-o", "leaklint.sarif", "--no-cache")
+    assert r.exit_code == 2 and "cannot write leaklint.sarif: is a symbolic link" in r.output
+    assert (outside / "victim").read_text() == "mine"
+    (tree / "reports").symlink_to(outside)
+    r = check(".", "--format", "sarif", "-o", "reports/out.sarif", "--no-cache")
+    assert r.exit_code == 2 and os.listdir(outside) == ["victim"]
+    r = check(".", "--format", "sarif", "-o", "real.sarif", "--no-cache")
+    assert r.exit_code == 1 and (tree / "real.sarif").read_text().startswith("{")
+
+
+def test_fix_never_writes_through_a_link(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    original = open(FIXABLE).read()
+    (outside / "theirs.go").write_text(original)
+    (tree / "link.go").symlink_to(outside / "theirs.go")
+    r = check("link.go", "--fix", "--follow-symlinks", "--config", FIX_CONFIG,
+              "--select", "LL901", "--no-cache")
+    assert r.exit_code == 2, r.output
+    assert "link.go: cannot write: is a symbolic link" in r.output
+    assert (outside / "theirs.go").read_text() == original
+
+
+def test_a_failed_fix_write_exits_2(tree, monkeypatch):
+    (tree / "ctx.go").write_text(open(FIXABLE).read())
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("leaklint.fixes.apply.write_atomic", full_disk, raising=False)
+    monkeypatch.setattr("leaklint.fixes.apply.open", lambda *a, **k: full_disk(), raising=False)
+    r = check("ctx.go", "--fix", "--config", FIX_CONFIG, "--select", "LL901", "--no-cache")
+    assert r.exit_code == 2
+    assert "leaklint: error: ctx.go: cannot write: No space left on device" in r.output
+    assert (tree / "ctx.go").read_text() == open(FIXABLE).read()

@@ -101,10 +101,14 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_p
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
 
 
-def _write(output: str, text: str) -> None:
+def _write(output: str, text: str, paths=()) -> None:
+    """Write a report file: never through a link (the tree, which may be a pull
+    request's, could hold one by the report's name), exit 2 when it cannot be written."""
+    from .safe_io import tree_roots, write_atomic
+
     try:
-        with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(text)
+        write_atomic(output, text.encode("utf-8", "surrogateescape"),
+                     roots=tree_roots(list(paths) or ["."], [os.getcwd()]))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
@@ -208,10 +212,15 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
 
     report = scan()
     fixed_line = None
+    write_failed = False
     if fix_diff or fix:
         from .fixes.cli import run_fixes, summary as fix_summary
 
-        outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
+        from .safe_io import tree_roots
+
+        outcome = run_fixes(report, unsafe_fixes, write=not fix_diff,
+                            roots=tree_roots(list(paths) or ["."]))
+        write_failed = bool(outcome.errors) and not fix_diff
         if fix_diff:
             _exit_on_errors(report, debug)
             sys.exit(EXIT_FINDINGS if outcome.files and not exit_zero else EXIT_CLEAN)
@@ -226,7 +235,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
                   statistics=statistics, sarif_category=sarif_category,
                   include_suppressed=include_suppressed)
     if output:
-        _write(output, text)
+        _write(output, text, paths)
     else:
         _echo(text)
     if statistics:
@@ -238,6 +247,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     if fixed_line:
         click.echo(fixed_line, err=fmt != "text" or output is not None)
     _exit_on_errors(report, debug)
+    if write_failed:
+        sys.exit(EXIT_ERROR)  # a fix that could not be written: the run failed
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -253,7 +264,7 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, confi
 
     report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
                    no_cache, cache_dir, debug)
-    _write(output, dumps(report.findings, output))
+    _write(output, dumps(report.findings, output), paths)
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
     _exit_on_errors(report, debug)
@@ -286,7 +297,7 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, con
     findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
     text = investigation(report, rank(findings, triage), triage, service=service)
     if output:
-        _write(output, text)
+        _write(output, text, paths)
         click.echo(f"Wrote the investigation report to {output}.", err=True)
     else:
         _echo(text)
