@@ -404,3 +404,99 @@ def test_a_failed_fix_write_exits_2(tree, monkeypatch):
     assert r.exit_code == 2
     assert "leaklint: error: ctx.go: cannot write: No space left on device" in r.output
     assert (tree / "ctx.go").read_text() == open(FIXABLE).read()
+
+
+# -- worker processes and signals ---------------------------------------------------------
+
+_SLOW_FN = '''
+func f{i}(db *sql.DB) error {{
+	rows, err := db.Query("SELECT 1")
+	if err != nil {{
+		return err
+	}}
+	for rows.Next() {{
+		_ = rows.Scan()
+	}}
+	return nil
+}}
+'''
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.add(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def slow_tree(tmp_path):
+    body = "package p\n\nimport \"database/sql\"\n" + "".join(
+        _SLOW_FN.format(i=i) for i in range(1500))
+    for i in range(60):
+        (tmp_path / f"f{i}.go").write_text(body)
+    return tmp_path
+
+
+def _start_scan(tree):
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leaklint", "check", "-j", "2", "--no-cache", "-q", str(tree)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    workers = set()
+    while time.monotonic() < deadline and len(workers) < 2:
+        assert proc.poll() is None, proc.stderr.read()
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) == 2, "the pool never started"
+    time.sleep(0.5)  # well into their files
+    return proc, workers
+
+
+def _gone(pids, seconds=10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGINT", 130), ("SIGKILL", -9)])
+def test_no_worker_outlives_a_signalled_run(slow_tree, sig, code):
+    import signal
+
+    proc, workers = _start_scan(slow_tree)
+    try:
+        proc.send_signal(getattr(signal, sig))
+        assert proc.wait(timeout=30) == code
+        assert _gone(workers), f"orphaned workers after {sig}"
+        if sig != "SIGKILL":
+            err = proc.stderr.read().decode()
+            assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    finally:
+        for p in workers | {proc.pid}:
+            if _alive(p):
+                os.kill(p, 9)

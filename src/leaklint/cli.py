@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
 
 import click
@@ -30,7 +32,33 @@ def _split(values) -> list[str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + 2, 128 + 15  # what shells report for the signals
+
+
+class _Group(click.Group):
+    """The command group, with the exit codes shells expect for Ctrl-C and SIGTERM (after
+    the worker processes are stopped: see runner)."""
+
+    def invoke(self, ctx):
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("leaklint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm(_signum, _frame):
+    click.echo("leaklint: terminated", err=True)
+    sys.exit(EXIT_TERMINATED)  # unwinds like Ctrl-C: workers are stopped on the way out
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="leaklint",
                       message=f"%(prog)s %(version)s ({DISTRIBUTION}: leak-prone code in Go, "
                               "TypeScript/JavaScript and Python)")

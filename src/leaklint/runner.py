@@ -4,8 +4,10 @@ files, so output never depends on scheduling."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +17,7 @@ from .model import Diagnostic, FileResult
 
 # below this many files per worker a pool's start-up costs more than it saves
 MIN_FILES_PER_WORKER = 24
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
 
 _settings: Settings | None = None
 
@@ -24,9 +27,35 @@ def default_jobs(n_files: int) -> int:
     return max(1, min(cores, n_files // MIN_FILES_PER_WORKER))
 
 
-def _init_worker(settings) -> None:
+def _init_worker(settings, parent: int) -> None:
     global _settings
     _settings = settings
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker never outlives the run: the kernel kills it when the parent dies (Linux),
+    and Ctrl-C is the parent's to handle (it stops the workers itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's processes now (not after their current files) and drop the
+    queued work: the run is being interrupted."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _work(path: str) -> FileResult:
@@ -93,10 +122,14 @@ def _analyze(files: list, settings: Settings, jobs: int):
     try:
         ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(settings,)) as pool:
-            for result in pool.map(_work, files, chunksize=chunk):
-                done += 1
-                yield result
+                                 initargs=(settings, os.getpid())) as pool:
+            try:
+                for result in pool.map(_work, files, chunksize=chunk):
+                    done += 1
+                    yield result
+            except BaseException:  # Ctrl-C, SIGTERM, or the caller stopped reading
+                _stop_workers(pool)
+                raise
     except (OSError, BrokenProcessPool):
         # no processes to be had here, or a worker died (out of memory...): finish in
         # this process, so that no file goes unreported
