@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", ROOT / "DEVELOPING.md", ROOT / "action.yml",
              ROOT / ".pre-commit-hooks.yaml", *sorted((ROOT / "docs").rglob("*.md")),
              *sorted((ROOT / "examples" / "github").glob("*.yml")),
-             *sorted((ROOT / "action").glob("*.sh")), ROOT / "src" / "leaklint" / "fixes" / "cli.py"]
+             *sorted((ROOT / "action").glob("*.sh")), ROOT / "src" / "leaklint" / "cli_fixes.py"]
 
 
 def test_the_distribution_name_is_ours_and_the_command_is_leaklint():

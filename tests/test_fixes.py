@@ -24,7 +24,7 @@ from leaklint.api import check_paths
 from leaklint.cli import main
 from leaklint.config import load_config
 from leaklint.fixes import go as go_fixes
-from leaklint.fixes.apply import apply_edits
+from leaklint.autofix import apply_edits
 from leaklint.model import FileResult
 from leaklint.source import SourceFile
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leaklint.analysis.ir import Block, Exit, If, Leaf, Try
-from leaklint.analysis.lifecycle import ACQUIRE, RELEASE, Follow
+from leaklint.analysis.lifecycle import Follow
+from leaklint.ir import ACQUIRE, RELEASE, Block, Exit, If, Leaf, Try
 
 
 @dataclass(eq=False)

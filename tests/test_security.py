@@ -398,8 +398,8 @@ def test_a_failed_fix_write_exits_2(tree, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("leaklint.fixes.apply.write_atomic", full_disk, raising=False)
-    monkeypatch.setattr("leaklint.fixes.apply.open", lambda *a, **k: full_disk(), raising=False)
+    monkeypatch.setattr("leaklint.autofix.write_atomic", full_disk, raising=False)
+    monkeypatch.setattr("leaklint.autofix.open", lambda *a, **k: full_disk(), raising=False)
     r = check("ctx.go", "--fix", "--config", FIX_CONFIG, "--select", "LL901", "--no-cache")
     assert r.exit_code == 2
     assert "leaklint: error: ctx.go: cannot write: No space left on device" in r.output

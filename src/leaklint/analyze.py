@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import languages, suppress
+from .catalogue import META_FAMILY
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .languages import recent_syntax
@@ -46,6 +47,8 @@ class Settings:
     line_hashes: bool = False  # compute GitHub's primaryLocationLineHash
     timeout: float | None = 10.0  # seconds per file (parse and rules), None: no limit
     fixes: bool = False  # compute the fixes of findings (--fix, --fix-diff, SARIF)
+    # upper-cased codes and names of every rule the config defines, enabled or not (LL001)
+    known_rules: frozenset = frozenset()
     follow_symlinks: bool = False  # read files through symbolic links (--follow-symlinks)
     debug: bool = False
 
@@ -64,9 +67,13 @@ class FileContext:
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
         self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
         self.queries = None  # languages.FileQueries: root-level query results, shared
+        self.enabled: list = []  # the rules enabled for this file, whether they ran or not
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
-             fix=None) -> None:
+             fix_anchors: dict | None = None) -> None:
+        """Report a finding at ``node``. ``fix_anchors`` names the shape of fix that applies
+        and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
+        the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src
         sev = self.settings.severity.get(rule.code) or severity or (
             rule.test_severity if self.is_test and rule.test_severity else rule.severity)
@@ -76,10 +83,10 @@ class FileContext:
         finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
             severity=sev, message=printable(message), language=self.family, related=rel, flow=fl,
-            line_text=src.line_text(pos.line - 1), fix=fix,
+            line_text=src.line_text(pos.line - 1),
         )
         self.result.findings.append(finding)
-        self.cache.setdefault("emitted", []).append((finding, node, rule))
+        self.cache.setdefault("emitted", []).append((finding, node, rule, fix_anchors))
 
     def count(self, code: str, ok: bool) -> None:
         v = self.result.verified.setdefault(code, Verified())
@@ -187,7 +194,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
         return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
-        _parse_and_run(result, path, data, lang, family, active, settings, deadline)
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -196,7 +203,8 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
     return result
 
 
-def _parse_and_run(result, path, data, lang, family, active, settings, deadline) -> None:
+def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
+                   enabled_rules=()) -> None:
     try:
         tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
@@ -211,6 +219,7 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
     ctx.deadline = deadline
+    ctx.enabled = list(enabled_rules or active)
     # the combined query holds the recurring patterns of every rule enabled for the
     # language, not only of those active on this file: one stable combination, compiled once
     enabled = ["lifecycle"] + [r.code for r in settings.rules if r.applies_to(family)]
@@ -222,6 +231,13 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
         languages.end_file()
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f)
+    meta = [r for r in active if r.family == META_FAMILY]
+    if meta:
+        before = len(result.findings)
+        with deadline.interrupting():
+            run_rules(ctx, meta, meta=True)
+        for f in result.findings[before:]:
+            f.suppressed = suppress.is_suppressed(src, f, bare_on_own_line=False)
     if settings.fixes and result.findings:
         from .fixes import attach
 
@@ -244,7 +260,10 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline)
     result.findings.sort(key=Finding.sort_key)
 
 
-def run_rules(ctx: FileContext, rules) -> None:
+def run_rules(ctx: FileContext, rules, meta: bool = False) -> None:
+    """Run ``rules`` on the file; the rules about suppression comments run only when
+    ``meta`` (after the others' findings are marked suppressed)."""
+    rules = [r for r in rules if (r.family == META_FAMILY) == meta]
     lifecycle = [r for r in rules if r.lifecycle is not None]
     if lifecycle:
         adapter = ctx.adapter()

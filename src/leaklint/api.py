@@ -19,8 +19,8 @@ import pathspec
 from .analyze import Settings, analyze_file
 from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import select as select_codes
-from .config import Config, all_rules_with, load_config
-from .discovery import discover
+from .config import Config, ConfigError, all_rules_with, load_config
+from .discovery import PatternError, discover
 from .model import Diagnostic, Report
 from .runner import analyze_all
 from .safe_io import tree_roots
@@ -61,6 +61,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
         rules=tuple(rules), max_file_size=config.max_file_size, severity=dict(config.severity),
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
         timeout=config.timeout, follow_symlinks=follow_symlinks,
+        known_rules=frozenset(n.upper() for r in all_rules for n in (r.code, r.name)),
     )
 
 
@@ -102,9 +103,12 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
                              follow_symlinks=follow_symlinks)
-    found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                     root=str(config.root), respect_gitignore=config.respect_gitignore,
-                     follow_symlinks=follow_symlinks)
+    try:
+        found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
+                         root=str(config.root), respect_gitignore=config.respect_gitignore,
+                         follow_symlinks=follow_symlinks)
+    except PatternError as exc:
+        raise ConfigError(str(exc)) from None
     report = Report(rules=rules, settings=settings)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))

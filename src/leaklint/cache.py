@@ -144,6 +144,7 @@ def settings_key(settings) -> str:
         # Python fixes need libcst: results computed without it lack them
         "libcst": getattr(settings, "fixes", False) and importlib.util.find_spec("libcst") is not None,
         "timeout": getattr(settings, "timeout", None),
+        "known_rules": sorted(getattr(settings, "known_rules", ())),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
@@ -267,7 +268,7 @@ def encode(result: FileResult) -> dict:
 def _fix(d: dict | None):
     if d is None:
         return None
-    from .fixes import Edit, Fix
+    from .fixes.edits import Edit, Fix
 
     edits = tuple(Edit(_int(e["start"]), _int(e["end"]), _str(e["text"]), _position(e["region"]))
                   for e in d["edits"])

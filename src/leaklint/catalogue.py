@@ -21,7 +21,10 @@ except ModuleNotFoundError:  # Python 3.10
 
 from .model import SEVERITIES
 
-FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop")
+FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop",
+            "suppression")
+# rules about leaklint's own suppression comments: they run once the others' findings are known
+META_FAMILY = "suppression"
 LANGUAGES = ("go", "typescript", "javascript", "python")
 PRECISIONS = ("very-high", "high", "medium", "low")
 CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}\Z")

@@ -1,5 +1,5 @@
-"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``report``, ``rules`` and
-``explain``; the work is done in ``api``, ``report`` and ``triage``."""
+"""The command line: ``leaklint check``, ``baseline``, ``merge``, ``report``, ``rules``,
+``explain``, ``server`` and ``triage``; the work is done in ``api``, ``report`` and ``triage``."""
 
 from __future__ import annotations
 
@@ -242,7 +242,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
     fixed_line = None
     write_failed = False
     if fix_diff or fix:
-        from .fixes.cli import run_fixes, summary as fix_summary
+        from .cli_fixes import run_fixes, summary as fix_summary
 
         from .safe_io import tree_roots
 
@@ -431,6 +431,61 @@ def server():
             raise
         _fail("the language server needs pygls: pip install 'leaklint-code[lsp]'")
     serve()
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--limit", metavar="SIZE",
+              help="Memory limit (512MiB, 2GB): prints when each memory series reaches it.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Draw the series, fits and thresholds to FILE (.png or .svg; needs matplotlib).")
+@click.option("--config", "config_path", type=click.Path(),
+              help="Config file (default: found upwards).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a series leaks.")
+def triage(inputs, fmt, limit, plot_path, config_path, exit_zero):
+    """Classify memory or goroutine curves over time (CSV, JSON lines, Prometheus
+    query_range, Node memoryUsage logs, Go MemStats/expvar samples) and analyse
+    goroutine dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks."""
+    from pathlib import Path
+
+    from .config import ConfigError, load_config
+    from .triage import plot
+    from .triage.command import render, triage as run_triage
+    from .triage.text import ASCII_BLOCKS, BLOCKS
+    from .triage.units import parse_size
+
+    try:
+        settings = load_config(Path(config_path) if config_path else None).triage
+    except ConfigError as exc:
+        _fail(str(exc))
+    limit_value = None
+    if limit is not None:
+        try:
+            limit_value = parse_size(limit)
+        except ValueError as exc:
+            _fail(f"--limit: {exc}")
+    try:
+        if plot_path:
+            plot.check(plot_path)
+        outcome = run_triage(list(inputs), settings, limit_value)
+        if plot_path and outcome.curves:
+            plot.draw(outcome.curves, plot_path, settings)
+    except plot.PlotError as exc:
+        _fail(str(exc))
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        BLOCKS.encode(encoding)
+        blocks = BLOCKS
+    except (UnicodeEncodeError, LookupError):
+        blocks = ASCII_BLOCKS
+    _echo(render(outcome, fmt, blocks))
+    for line in outcome.errors:
+        click.echo(f"leaklint: error: {line}", err=True)
+    if outcome.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if outcome.leaking and not exit_zero else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

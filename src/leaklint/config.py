@@ -12,6 +12,7 @@ from .catalogue import CatalogueError, builtin_rules, parse_rule, select
 from .discovery import pattern_error
 from .model import SEVERITIES
 from .safe_io import ReadRefused, read_regular
+from .triage.settings import TriageSettings, settings_from_table
 
 try:
     import tomllib
@@ -40,12 +41,13 @@ class Config:
     max_file_size: int = 5 * 1024 * 1024
     respect_gitignore: bool = True
     timeout: float = 10.0  # seconds per file
+    triage: TriageSettings = field(default_factory=TriageSettings)  # [tool.leaklint.triage]
 
 
 _KEYS = {
     "select": list, "ignore": list, "exclude": list, "extend-exclude": list,
     "per-file-ignores": dict, "severity": dict, "rules": list, "max-file-size": int,
-    "respect-gitignore": bool, "timeout": (int, float),
+    "respect-gitignore": bool, "timeout": (int, float), "triage": dict,
 }
 
 
@@ -171,6 +173,8 @@ def from_table(table: dict, path: Path, prefix: str = "") -> Config:
             raise err("timeout", "must be between 0 and 3600 seconds")
         cfg.timeout = t
     cfg.respect_gitignore = table.get("respect-gitignore", True)
+    cfg.triage = settings_from_table(table.get("triage", {}),
+                                     lambda key, msg: err(f"triage.{key}".rstrip("."), msg))
     return cfg
 
 

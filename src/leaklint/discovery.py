@@ -32,6 +32,10 @@ def _spec(lines) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+class PatternError(ValueError):
+    """An exclude pattern that cannot be used; the message quotes it."""
+
+
 def pattern_error(pattern: str) -> str | None:
     """Why a gitignore-style pattern is unusable, or None when it is fine."""
     try:
@@ -95,9 +99,7 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
     for pattern in excludes:
         problem = pattern_error(pattern)
         if problem is not None:
-            from .config import ConfigError
-
-            raise ConfigError(f"exclude pattern {pattern!r} is not valid: {problem}")
+            raise PatternError(f"exclude pattern {pattern!r} is not valid: {problem}")
     user = _spec(excludes) if excludes else None
     seen = set()
 

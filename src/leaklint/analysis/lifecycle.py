@@ -7,7 +7,7 @@ The state of the handle on the paths reaching a point is a bit set of
     NIL   the acquisition failed (the error guard's branch): nothing to release
     DONE  released, release deferred, or ownership handed on
 
-Statements are interpreted in order over the structured IR (``analysis.ir``); branches
+Statements are interpreted in order over the structured IR (``leaklint.ir``); branches
 fork the set and joins take the union, loops are iterated to a fixed point. Wherever a
 path leaves the function (return, raise, falling off the end), leaves the handle's scope,
 or overwrites the handle while OPEN is possible, a leak is recorded at that place.
@@ -24,15 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .ir import Block, Branch, Exit, If, Leaf, Loop, Try
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE, Block, Branch, Exit, If, Leaf, Loop, Try
 
 NONE, OPEN, NIL, DONE = 1, 2, 4, 8
-
-# events an adapter reports for a leaf
-ACQUIRE = "acquire"
-RELEASE = "release"  # released now, or a release is deferred to function exit
-HANDOFF = "handoff"  # ownership moved elsewhere: returned, stored, passed to an owner
-REASSIGN = "reassign"  # the handle's name gets an unrelated value
 
 
 @dataclass

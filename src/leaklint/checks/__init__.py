@@ -13,7 +13,9 @@ import importlib
 import pkgutil
 import re
 
-LANGUAGE_PACKAGES = ("go", "python", "typescript")
+# one package per language, and `meta` for the rules about leaklint's own comments in
+# files of every language (rules/meta/, fixtures/meta/)
+LANGUAGE_PACKAGES = ("go", "python", "typescript", "meta")
 RULE_MODULE = re.compile(r"^(ll\d+)_[a-z0-9_]+$")
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from ..analysis.handles import Candidate, Track, pattern_matches
-from ..analysis.lifecycle import HANDOFF, REASSIGN
+from ..ir import HANDOFF, REASSIGN
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
-from . import Fix, edit, indentation, line_end
+from ..tracks import Candidate, Track, pattern_matches
+from .edits import Fix, edit, indentation, line_end
 
 CANCEL_NAMES = ("cancel", "cancelCtx", "cancelFunc")
 # calls returning (ctx, cancel func) -> the names to try for the cancel func
@@ -27,8 +27,14 @@ CONTEXT_CALLS["signal.NotifyContext"] = ("stop", "stopSignals")
 CALL_ARGS = {"WithCancelCause": "nil"}
 
 
-def fix_for(ctx, node, rule):
-    """The fix for the finding reported at ``node`` by ``rule``, or None."""
+def fix_for(ctx, node, rule, anchors=None):
+    """The fix for the finding reported at ``node`` by ``rule``, or None. ``anchors``: what
+    the rule said about the shape of the fix (``ctx.emit(..., fix_anchors=...)``)."""
+    if anchors is not None and anchors.get("shape") == "buffer-channel":
+        fix = buffer_channel(ctx, anchors["make"], anchors["send"], anchors["body"],
+                             creator_closes=anchors["creator_closes"])
+        if fix is not None:
+            return fix
     call = node if node.type == "call_expression" else None
     if call is not None and _context_call(call):
         fix = name_cancel(ctx, call)

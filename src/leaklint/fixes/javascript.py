@@ -10,15 +10,15 @@ unmounts, which is what the finding asks for; nothing else changes.
 
 from __future__ import annotations
 
-from ..checks.typescript.scopes import model
 from ..languages.javascript import (FUNCTIONS, args, callee, function_body, method_of, receiver,
                                     strip, text, walk)
-from . import Fix, edit, indentation, line_start
+from ..languages.javascript_scopes import model
+from .edits import Fix, edit, indentation, line_start
 
 INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "self.setInterval"}
 
 
-def fix_for(ctx, node, rule):
+def fix_for(ctx, node, rule, anchors=None):
     if node.type != "call_expression":
         return None
     scope = model(ctx).scope_of(node)

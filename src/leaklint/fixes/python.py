@@ -14,7 +14,7 @@ libcst is optional (the `fix` extra): without it Python findings simply have no 
 from __future__ import annotations
 
 from ..languages.python import SCOPES
-from . import Fix, edit
+from .edits import Fix, edit
 
 # acquisitions whose context manager closes the resource on exit
 WITH_CLOSES = {
@@ -46,7 +46,7 @@ def fixes_for(ctx, emitted) -> list:
     """(finding, Fix) for the findings whose acquisition has the shape of a fix."""
     shapes = []
     adapter = ctx.adapter()
-    for f, node, _rule in emitted:
+    for f, node, _rule, _anchors in emitted:
         shape = _shape(ctx, adapter, node)
         if shape is not None:
             shapes.append((f, shape))

@@ -6,10 +6,10 @@ import functools
 import os
 import re
 
-from ..analysis import ir
-from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
-                                 candidate_names, last_name, pattern_matches)
-from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from .. import ir
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from ..tracks import (Candidate, SpecEffects, Track, Verdict, candidate_names, last_name,
+                      pattern_matches)
 from . import matches
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
@@ -37,7 +37,7 @@ def _children(node):
     return node.named_children
 
 
-def _body_statements(block) -> list:
+def body_statements(block) -> list:
     """Statements of a `block` (tree-sitter-go wraps them in a statement_list)."""
     out = []
     for child in block.named_children:
@@ -434,7 +434,7 @@ class GoAdapter:
         if depth > ir.MAX_DEPTH:
             raise ir.TooDeep()
         stmts = list(extra_first)
-        for s in _body_statements(node):
+        for s in body_statements(node):
             stmts.append(self._stmt(s, blocks, depth + 1))
         block = ir.Block(stmts, node)
         blocks[(node.start_byte, node.end_byte)] = block

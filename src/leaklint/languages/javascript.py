@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..analysis import ir
-from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
-                                 last_name, pattern_matches)
-from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from .. import ir
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from ..tracks import Candidate, SpecEffects, Track, Verdict, last_name, pattern_matches
 from . import file_memo, of_type
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
@@ -196,7 +195,7 @@ _DECLS = ("lexical_declaration", "variable_declaration")
 
 
 class JsAdapter:
-    """Lowers JS/TS function bodies into ``analysis.ir`` for the lifecycle engine.
+    """Lowers JS/TS function bodies into ``leaklint.ir`` for the lifecycle engine.
 
     Unlike Go, any call can throw: a statement that calls or awaits something after the
     acquisition may leave the function as a raise, which ``try/finally`` or ``catch``

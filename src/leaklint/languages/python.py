@@ -9,10 +9,10 @@ calls something may also raise before it completes (used by the normal-path-only
 
 from __future__ import annotations
 
-from ..analysis import ir
-from ..analysis.handles import (Candidate, SpecEffects, Track, Verdict,
-                                 candidate_names, last_name, pattern_matches)
-from ..analysis.lifecycle import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from .. import ir
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from ..tracks import (Candidate, SpecEffects, Track, Verdict, candidate_names, last_name,
+                      pattern_matches)
 from . import matches
 
 FUNCTIONS = ("function_definition", "lambda")

@@ -18,6 +18,8 @@ FAMILIES = {
     "listener": ("Listeners", "Listeners are removed"),
     "cache": ("Caches", "Caches are bounded"),
     "loop": ("Loops", "Nothing piles up in loops (defers, acquisitions)"),
+    "suppression": ("Suppressions", "Suppression comments name real rules and still "
+                                    "suppress a finding"),
 }
 NOT_ANALYSED = ("internal-error", "timeout", "unreadable", "syntax-error")
 # findings listed per family: a pull request comment holds at most 65536 characters

@@ -364,7 +364,7 @@ class Investigation:
         if fix is None or not fix.edits:
             return None
         from ..analyze import read_source
-        from ..fixes.apply import apply_edits
+        from ..autofix import apply_edits
         from ..model import Diagnostic
         from ..source import decode
 

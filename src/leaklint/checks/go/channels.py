@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...analysis.ir import Block, Branch, If, Leaf, Loop, TooDeep
-from ...analysis.lifecycle import ACQUIRE, RELEASE, Follow
+from ...analysis.lifecycle import Follow
+from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
 from ...languages import matches
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
 

@@ -9,7 +9,7 @@ and which operations of the creator count as its partner.
 
 from __future__ import annotations
 
-from ...analysis.ir import Leaf
+from ...ir import Leaf
 from ...languages.go import enclosing_function
 from .channels import (CLOSE, RANGE, as_exit_loop, channel_ops, go_statements, goroutine,
                        inner_name, leaking_exits, loop_block, text)

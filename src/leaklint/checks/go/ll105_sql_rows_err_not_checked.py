@@ -6,10 +6,10 @@ failed; only `Err` tells them apart. The acquisitions are LL101's (`Query`, `Que
 
 from __future__ import annotations
 
-from ...analysis.handles import pattern_matches
 from ...catalogue import find_rule
 from ...languages import matches
 from ...languages.go import enclosing_function
+from ...tracks import pattern_matches
 
 
 def check(ctx, rule) -> None:

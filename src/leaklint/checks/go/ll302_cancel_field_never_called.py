@@ -11,10 +11,10 @@ import functools
 import os
 import re
 
-from ...analysis.handles import pattern_matches
 from ...catalogue import find_rule
 from ...languages import matches
 from ...languages.go import enclosing_function, own_nodes
+from ...tracks import pattern_matches
 
 
 def check(ctx, rule) -> None:

@@ -4,9 +4,9 @@ creator may stop serving.
 
 from __future__ import annotations
 
-from ...analysis.ir import Block, Leaf, TooDeep
+from ...ir import Block, Leaf, TooDeep
 from ...languages import matches
-from ...languages.go import _body_statements, callee_text, enclosing_function
+from ...languages.go import body_statements, callee_text, enclosing_function
 from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops, goroutine_ops,
                        inner_name, leaking_exits, mentions, release_node, text, unexplained_uses,
                        within)
@@ -92,16 +92,14 @@ def check(ctx, rule) -> None:
             related = [(op.node, f"blocks here: {VERB[op.kind]} {name}")]
             related += [(l.node, f"the creator leaves here without {verb_needed} {name}")
                         for l in leaks + early]
-            fix = None
-            if ctx.settings.fixes and cap == 0 and op.kind == SEND and not op.in_loop \
+            anchors = None
+            if cap == 0 and op.kind == SEND and not op.in_loop \
                     and sum(o.kind == SEND for o in gops) == 1:
-                from ...fixes.go import buffer_channel
-
-                fix = buffer_channel(ctx, make, op.node, g.body,
-                                     creator_closes=any(o.kind == CLOSE for o in cops))
+                anchors = {"shape": "buffer-channel", "make": make, "send": op.node,
+                           "body": g.body, "creator_closes": any(o.kind == CLOSE for o in cops)}
             ctx.emit(rule, g.stmt, rule.message.format(
                 what=f"{VERB[op.kind]} {kind} channel {name} at line {_op_line(op, g)}", where=where,
-                effect=effect), related=related, fix=fix)
+                effect=effect), related=related, fix_anchors=anchors)
 
 
 def _unsignalled_wait(ctx, rule, adapter, g, name, make, inner, gops) -> None:
@@ -151,7 +149,7 @@ def _waits_for_end(adapter, g) -> list:
     """Nodes of the creator that return only once the goroutine has finished: a range over
     a channel the goroutine closes by defer, a Wait on a WaitGroup it marks Done by defer."""
     out = []
-    for d in _body_statements(g.body):
+    for d in body_statements(g.body):
         if d.type != "defer_statement":
             continue
         call = next((c for c in d.named_children if c.type == "call_expression"), None)

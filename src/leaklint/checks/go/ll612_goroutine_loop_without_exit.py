@@ -4,7 +4,7 @@ way to stop it.
 
 from __future__ import annotations
 
-from ...analysis.ir import Leaf
+from ...ir import Leaf
 from ...languages.go import callee_text, enclosing_function
 from .channels import as_exit_loop, leaking_exits, loop_block, text
 from .goroutines import creator_name, line_of, started_goroutines

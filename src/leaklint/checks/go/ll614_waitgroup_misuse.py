@@ -9,7 +9,7 @@ acquisition and `Done` as the release.
 
 from __future__ import annotations
 
-from ...analysis.ir import Block, Leaf, TooDeep
+from ...ir import Block, Leaf, TooDeep
 from ...languages import matches
 from ...languages.go import enclosing_function
 from .channels import go_statements, goroutine, in_loop, leaking_exits, text, within

@@ -4,11 +4,11 @@ only: an exception before the release skips it.
 
 from __future__ import annotations
 
-from ...analysis.handles import Track, Verdict
-from ...analysis.ir import TooDeep
-from ...analysis.lifecycle import RELEASE, Follow
+from ...analysis.lifecycle import Follow
 from ...catalogue import find_rule
+from ...ir import RELEASE, TooDeep
 from ...languages.python import callee_text, first_call
+from ...tracks import Track, Verdict
 
 
 def check(ctx, rule) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
                                      function_name, method_of, norm, receiver, strip, up, walk)
+from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
 from .pairing import CLEARS, report, value_rule
-from .scopes import EVENT_SUBSCRIPTIONS, model
 
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm, receiver,
                                      strip, text, up)
+from ...languages.javascript_scopes import model
+from ...languages.javascript_values import local_value
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
-from .scopes import local_value, model
 
 
 def _options(node):

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from ...languages.javascript import args, method_of, norm, receiver, strip, up
+from ...languages.javascript_scopes import model
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
-from .scopes import model
 
 
 EMITTER_ADD = {"on", "addListener", "prependListener"}

@@ -5,8 +5,8 @@ unsubscribe function is never called.
 from __future__ import annotations
 
 from ...languages.javascript import args, method_of, norm, receiver
+from ...languages.javascript_scopes import model
 from .pairing import relevant, subscriptions, value_rule
-from .scopes import model
 
 
 def check(ctx, rule):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ...languages import of_type
 from ...languages.javascript import (identifiers_named, args, enclosing_function, is_literal,
                                      method_of, norm, receiver, strip, text, up)
-from .scopes import declares
+from ...languages.javascript_values import declares
 
 
 GROW = {"set", "add", "push", "unshift"}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                      method_of, norm, receiver, strip, text, up, walk)
-from .scopes import Binding, binding, container_released, declares, local_value, model
+from ...languages.javascript_scopes import model
+from ...languages.javascript_values import (Binding, binding, container_released, declares,
+                                            local_value)
 
 
 OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")

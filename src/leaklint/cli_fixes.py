@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..report.escape import path as escape_path, printable
-from .apply import fix_report, unified_diff
+from .autofix import fix_report, unified_diff
+from .report.escape import path as escape_path, printable
 
 
 def _plural(n: int, word: str) -> str:

@@ -2,12 +2,19 @@
 
 Each language adapter lowers its tree-sitter function body into these nodes; the
 lifecycle engine interprets them without knowing the language. Leaves keep their
-tree-sitter node so that the adapter can say what they do to a tracked handle.
+tree-sitter node so that the adapter can say what they do to a tracked handle, with one
+of the events below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# events an adapter reports for a leaf
+ACQUIRE = "acquire"
+RELEASE = "release"  # released now, or a release is deferred to function exit
+HANDOFF = "handoff"  # ownership moved elsewhere: returned, stored, passed to an owner
+REASSIGN = "reassign"  # the handle's name gets an unrelated value
 
 # how deep statements may nest before a function is left unanalysed (no RecursionError)
 MAX_DEPTH = 150

@@ -13,11 +13,11 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import languages
-from ..analyze import analyze_file, read_source
-from ..model import Diagnostic
-from ..safe_io import tree_roots, write_atomic
-from ..source import decode
+from . import languages
+from .analyze import analyze_file, read_source
+from .model import Diagnostic
+from .safe_io import tree_roots, write_atomic
+from .source import decode
 
 MAX_ROUNDS = 10
 

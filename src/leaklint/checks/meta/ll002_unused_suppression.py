@@ -1,0 +1,28 @@
+"""LL002: a `leaklint: ignore` comment suppresses no finding (see the rule's rationale for
+when it stays quiet)."""
+
+from __future__ import annotations
+
+from ...catalogue import META_FAMILY, builtin_rules
+from .suppressions import covers, known_names, listed, suppressions
+
+
+def check(ctx, rule) -> None:
+    if ctx.tree.root_node.has_error:
+        return  # a partly parsed file can miss the very finding a comment suppresses
+    known = known_names(ctx)
+    enabled = {n.upper() for r in ctx.enabled for n in (r.code, r.name)}
+    everything = {r.code for r in builtin_rules()
+                  if r.applies_to(ctx.family) and r.family != META_FAMILY}
+    for s in suppressions(ctx):
+        if rule.code in s.names or rule.name.upper() in s.names or s.names - known:
+            continue  # kept on purpose, or LL001's to report
+        if s.names and not s.names <= enabled:
+            continue  # a rule it names did not run here
+        if not s.names and not everything <= {r.code for r in ctx.enabled}:
+            continue  # a bare suppression, and not every rule ran
+        used = any(f.suppressed and covers(s, f) for f in ctx.result.findings)
+        ctx.count(rule.code, used)
+        if not used:
+            names = listed(s, s.names) if s.names else "every rule"
+            ctx.emit(rule, s.node, rule.message.format(names=names))

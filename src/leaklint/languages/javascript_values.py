@@ -1,0 +1,157 @@
+"""Where a TypeScript/JavaScript value goes once acquired: discarded, returned, kept in
+names or collections, or handed on (``binding``); and the local declarations that
+decide it (``declares``, ``local_value``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import file_memo
+from .javascript import (FUNCTIONS, args, callee, enclosing_function, function_body, method_of,
+                         norm, receiver, strip, text, up, walk)
+
+
+def declares(fn, name: str) -> bool:
+    """Is ``name`` a parameter or a local variable of ``fn`` (not of nested functions)?"""
+    memo = file_memo()
+    key = ("declares", fn.id, fn.start_byte, name)
+    if key not in memo:
+        memo[key] = _declares(fn, name)
+    return memo[key]
+
+
+def _declares(fn, name: str) -> bool:
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is not None:
+        for n in walk(params) if params.type != "identifier" else [params]:
+            if n.type == "identifier" and text(n) == name:
+                return True
+        if params.type == "identifier" and text(params) == name:
+            return True
+    body = function_body(fn)
+    if body is None:
+        return False
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "variable_declarator":
+            nm = n.child_by_field_name("name")
+            if nm is not None and any(text(i) == name for i in [nm] + list(walk(nm))
+                                      if i.type in ("identifier",
+                                                    "shorthand_property_identifier_pattern")):
+                return True
+    return False
+
+
+def local_value(fn, name: str):
+    """The initializer of local variable ``name`` declared in ``fn`` (or None)."""
+    body = function_body(fn)
+    if body is None:
+        return None
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+            return strip(n.child_by_field_name("value"))
+    return None
+
+
+STORE_METHODS = {"push", "add", "set", "unshift", "concat"}
+
+
+@dataclass
+class Binding:
+    mode: str  # discarded | returned | kept (keys name where) | handoff
+    keys: set = field(default_factory=set)  # normalized expressions holding the value
+    containers: set = field(default_factory=set)  # collections it was added to
+
+
+def binding(node, scope, release_names=()) -> Binding:
+    """Where the value of expression ``node``, acquired in ``scope`` (a
+    ``javascript_scopes.Scope``), goes: discarded, returned, kept in names..."""
+    p, child = up(node)
+    if p is None:
+        return Binding("handoff")
+    if any(child.start_byte == r.start_byte and child.end_byte == r.end_byte
+           for r in scope.returned):
+        return Binding("returned")
+    t = p.type
+    if t in ("expression_statement", "sequence_expression"):
+        return Binding("discarded")
+    if t == "unary_expression" and text(p).startswith("void"):
+        return Binding("discarded")
+    if t == "return_statement" or (t == "arrow_function" and p.child_by_field_name("body") == child):
+        return Binding("returned")
+    if t == "variable_declarator" and p.child_by_field_name("value") == child:
+        name = p.child_by_field_name("name")
+        if name is None or name.type != "identifier":
+            return Binding("handoff")
+        b = Binding("kept", {text(name)})
+        fn = enclosing_function(node)
+        if fn is None:
+            return Binding("handoff")
+        _follow(fn, text(name), b, release_names)
+        return b
+    if t == "assignment_expression" and p.child_by_field_name("right") == child:
+        left = norm(p.child_by_field_name("left"))
+        b = Binding("kept", {left})
+        fn = enclosing_function(node)
+        if fn is not None and "." not in left:
+            _follow(fn, left, b, release_names)
+        return b
+    if t == "arguments":
+        call = p.parent
+        if method_of(call) in STORE_METHODS and receiver(call) is not None:
+            return Binding("kept", set(), {norm(receiver(call))})
+        return Binding("handoff")
+    if t == "member_expression":
+        gp, via = up(p)
+        if text(p.child_by_field_name("property")) in ("unref", "ref") and gp is not None \
+                and gp.type == "call_expression" and gp.child_by_field_name("function") == via:
+            return binding(gp, scope, release_names)  # timer.unref() returns the timer
+        return Binding("chained")
+    return Binding("handoff")
+
+
+def _follow(fn, name: str, b: Binding, release_names) -> None:
+    """Mentions of local ``name`` in ``fn``: copied to a field, returned, passed on."""
+    body = function_body(fn)
+    if body is None:
+        return
+    for n in walk(body):
+        if n.type not in ("identifier", "shorthand_property_identifier") or text(n) != name:
+            continue
+        if n.type == "shorthand_property_identifier":
+            b.mode = "handoff"
+            return
+        p, child = up(n)
+        if p is None:
+            continue
+        t = p.type
+        if t == "assignment_expression" and p.child_by_field_name("right") == child:
+            b.keys.add(norm(p.child_by_field_name("left")))
+        elif t == "return_statement" or (t == "arrow_function"
+                                          and p.child_by_field_name("body") == child
+                                          and enclosing_function(n) == p
+                                          and p.parent is not None
+                                          and p.parent.type != "arguments"):
+            b.mode = "handoff"
+            return
+        elif t == "arguments":
+            call = p.parent
+            m = method_of(call)
+            if m in STORE_METHODS and receiver(call) is not None:
+                b.containers.add(norm(receiver(call)))
+            elif m not in release_names and callee(call) not in release_names:
+                b.mode = "handoff"
+                return
+        elif t in ("array", "pair") and not (t == "pair" and p.child_by_field_name("key") == child):
+            b.mode = "handoff"
+            return
+
+
+def container_released(calls, containers: set) -> bool:
+    """A collection of handles counts as released when a release function works on it."""
+    for c in calls:
+        name = callee(c)
+        for k in containers:
+            if name.startswith(k + ".") or any(norm(a) == k for a in args(c)):
+                return True
+    return False

@@ -1,0 +1,76 @@
+"""What a language adapter tells the lifecycle engine about one acquisition: the
+``Candidate`` call, the ``Track`` of its handle (or a ``Verdict`` decided at the call
+site), and ``SpecEffects``, the part of every adapter's effects read from the rule's
+``[lifecycle]`` table. Also the callee patterns of that table (``*.Query``, ``os.Open``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Candidate:
+    rule: object
+    call: object  # the acquiring call's syntax node
+    callee: str  # its callee as written, e.g. "db.Query"
+
+
+@dataclass
+class Track:
+    candidate: Candidate
+    function: object  # the syntax node of the owning function
+    handle: str
+    error: str | None = None
+    decl_block: object = None  # syntax node of the block the variable is declared in
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Verdict:
+    """Decided at the call site: ``leak`` with a reason, or not (handed on at once)."""
+
+    leak: bool
+    reason: str = ""
+    node: object = None
+
+
+class SpecEffects:
+    """What every adapter's effects read from the rule's ``[lifecycle]`` table and the
+    track; the language's own class adds how its syntax releases and hands on."""
+
+    def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
+        self.a = adapter
+        self.track = track
+        self.rule = rule or track.candidate.rule
+        spec = self.rule.lifecycle
+        self.name = track.handle
+        self.release = set(spec["release"])
+        self.views = set(spec.get("views", ()))
+        self.borrow = set(spec.get("borrow_calls", ()))
+        self.handoff_calls = set(spec.get("handoff_calls", ()))
+        self.release_fns = set(spec.get("release_functions", ()))
+        self.exhausted_by = set(spec.get("exhausted_by", ()))
+        self.depth = depth
+        self.acquire = track.candidate.call if track.candidate else None
+        self.stmt = track.extra.get("stmt")
+
+
+def pattern_matches(pattern: str, callee: str) -> bool:
+    """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor."""
+    if pattern.startswith("*."):
+        tail = pattern[1:]
+        return callee.endswith(tail) and len(callee) > len(tail)
+    return callee == pattern
+
+
+def candidate_names(ctx, rules) -> list[str]:
+    """Last names of the acquire patterns of every enabled lifecycle rule for this file's
+    language: the same for every file of a run, so its query is compiled once (the rules
+    active on a file, after the prefilter, are picked out of the matches)."""
+    every = [r for r in ctx.settings.rules if r.lifecycle and r.applies_to(ctx.family)]
+    return sorted({last_name(p) for r in (every or rules) for p in r.lifecycle["acquire"]})
+
+
+def last_name(pattern: str) -> str:
+    return pattern.rsplit(".", 1)[-1].split()[-1]

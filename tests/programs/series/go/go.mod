@@ -1,0 +1,3 @@
+module memgrow
+
+go 1.22

