@@ -17,12 +17,12 @@ from pathlib import Path
 import pathspec
 
 from .analyze import Settings, analyze_file
-from .cache import CacheRefused, default_cache_dir, open_cache
+from .cache import CacheRefused, FactsCache, default_cache_dir, open_cache
 from .catalogue import select as select_codes
 from .config import Config, ConfigError, all_rules_with, load_config
-from .discovery import PatternError, discover
+from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
-from .runner import analyze_all
+from .runner import analyze_all, build_index, reads_of
 from .safe_io import tree_roots
 from .shard import run_digest, select_shard
 
@@ -65,6 +65,27 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     )
 
 
+def list_files(paths=(".",), *, config: Config, exclude=(), force_exclude: bool = False,
+               follow_symlinks: bool = False):
+    """The files a scan of ``paths`` would analyse (``discovery.Discovered``): git's file
+    list inside a work tree, a walk outside; what was skipped and why; named paths that
+    yield no file."""
+    try:
+        return discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
+                        root=str(config.root), respect_gitignore=config.respect_gitignore,
+                        follow_symlinks=follow_symlinks, force_exclude=force_exclude)
+    except PatternError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _directory_of(paths) -> str:
+    """Where --changed-since looks for the repository: the first scanned path's."""
+    first = os.path.abspath(paths[0])
+    while not os.path.isdir(first):
+        first = os.path.dirname(first)
+    return first
+
+
 def check_paths(paths=(".",), *, config: Config | None = None, config_path: str | None = None,
                 select=None, ignore=None, extend_select=None, exclude=(),
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
@@ -79,8 +100,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``default_cache`` the user's cache directory, unless that is inside the tree).
     ``baseline``: a baseline file whose findings are left out (``report.hidden``);
     ``changed_since``: a git ref; only files and lines changed since then are reported.
-    ``force_exclude``: apply the exclude patterns to files named explicitly too (for
-    pre-commit, which names every staged file).
+    ``force_exclude``: leave out paths named explicitly that excludes, ignore rules or
+    built-in skips cover (for pre-commit, which names every staged file).
     ``fixes``: compute each finding's ``fix`` (the result cache keeps them).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
@@ -97,25 +118,19 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if changed_since is not None:
         from .gitdiff import ChangedLines
 
-        changed = ChangedLines(changed_since)
+        changed = ChangedLines(changed_since, cwd=_directory_of(list(paths) or ["."]))
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
                              follow_symlinks=follow_symlinks)
-    try:
-        found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                         root=str(config.root), respect_gitignore=config.respect_gitignore,
-                         follow_symlinks=follow_symlinks)
-    except PatternError as exc:
-        raise ConfigError(str(exc)) from None
-    report = Report(rules=rules, settings=settings)
+    found = list_files(paths, config=config, exclude=exclude, force_exclude=force_exclude,
+                       follow_symlinks=follow_symlinks)
+    report = Report(rules=rules, settings=settings, skipped=found.skipped,
+                    empty_paths=found.empty)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
     files = found.files
-    if force_exclude and (config.exclude or exclude):
-        matcher = PathMatcher(str(config.root), tuple(config.exclude) + tuple(exclude))
-        files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
     if shard is not None:
@@ -134,7 +149,25 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         except CacheRefused as exc:
             report.diagnostics.append(Diagnostic(cache_dir or default_cache_dir(), "cache",
                                                  f"cache not used: {exc}"))
-    for result in analyze_all(files, settings, jobs, cache):
+    excludes = list(config.exclude) + list(exclude)
+    # the other files of a package come from discovery, like the files scanned: for a
+    # directory the walk went through, what it found there; else that directory listed
+    walked = [os.path.abspath(p) for p in paths if os.path.isdir(p) and not os.path.islink(p)]
+    by_dir: dict = {}
+    for p in found.files:
+        by_dir.setdefault(os.path.dirname(os.path.normpath(p)), []).append(p)
+
+    def list_siblings(directory):
+        where = os.path.abspath(directory)
+        if not follow_symlinks and any(where == w or where.startswith(w.rstrip(os.sep) + os.sep)
+                                       for w in walked):
+            return by_dir.get(os.path.normpath(directory), [])
+        return directory_files(directory, excludes=excludes, root=str(config.root),
+                               respect_gitignore=config.respect_gitignore)
+
+    index = build_index(files, settings, list_siblings,
+                        FactsCache.beside(cache) if cache is not None else None)
+    for result in analyze_all(files, settings, jobs, cache, index):
         report.add(result)
     report.finish()
     if changed is not None:
@@ -164,7 +197,9 @@ def check_source(path: str, data: bytes, *, config: Config | None = None, select
     report = Report(rules=rules, settings=settings)
     patterns = tuple(config.exclude) + tuple(exclude)
     if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
-        report.add(analyze_file(path, settings, data))
+        reads = reads_of(path, data, settings, lambda d: directory_files(
+            d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore))
+        report.add(analyze_file(path, settings, data, reads=reads))
     report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)
