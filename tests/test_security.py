@@ -500,3 +500,34 @@ def test_no_worker_outlives_a_signalled_run(slow_tree, sig, code):
         for p in workers | {proc.pid}:
             if _alive(p):
                 os.kill(p, 9)
+
+
+# -- limits the tree's config may not raise ---------------------------------------------
+
+def test_environment_caps_the_trees_limits(tree):
+    (tree / "leaklint.toml").write_text("max-file-size = 1000000000\ntimeout = 3600\n")
+    r = check(".", "--no-cache", env={"LEAKLINT_MAX_FILE_SIZE": "100"})
+    assert r.exit_code == 0
+    assert "leaky.go: skipped: file is 160 bytes, over the size limit of 100 bytes" in r.output
+    from leaklint.config import cap_from_env, load_config
+
+    assert load_config().timeout == 3600
+    assert cap_from_env(load_config(), {"LEAKLINT_TIMEOUT": "2.5"}).timeout == 2.5
+    (tree / "leaklint.toml").write_text("timeout = 1\n")  # a lower value from the tree stays
+    assert cap_from_env(load_config(), {"LEAKLINT_TIMEOUT": "2.5"}).timeout == 1
+
+
+def test_command_line_limits_replace_the_trees(tree):
+    (tree / "leaklint.toml").write_text("max-file-size = 100\n")
+    assert "leaky.go: skipped" in check(".", "--no-cache").output
+    r = check(".", "--no-cache", "--max-file-size", "100000",
+              env={"LEAKLINT_MAX_FILE_SIZE": "100"})
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+
+
+@pytest.mark.parametrize("env", [{"LEAKLINT_TIMEOUT": "soon"}, {"LEAKLINT_MAX_FILE_SIZE": "-1"},
+                                 {"LEAKLINT_TIMEOUT": "nan"}])
+def test_bad_limit_in_the_environment_is_one_error(tree, env):
+    r = check(".", "--no-cache", env=env)
+    assert r.exit_code == 2 and len(r.output.splitlines()) == 1
+    assert r.output.startswith(f"leaklint: error: environment variable {next(iter(env))}=")

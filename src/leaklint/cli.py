@@ -104,12 +104,15 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     from .api import check_paths, check_source
     from .baseline import BaselineError
     from .catalogue import CatalogueError
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_config, override_limits
     from .gitdiff import GitError
 
+    limits = {"max_file_size": options.pop("max_file_size", None),
+              "timeout": options.pop("timeout", None)}
     try:
         start = Path(os.path.abspath(stdin_filename)).parent if stdin_filename else None
         config = load_config(Path(config_path) if config_path else None, start=start)
+        override_limits(config, **limits)
         if stdin_filename:
             return check_source(
                 stdin_filename, sys.stdin.buffer.read(), config=config, select=_split(select) or None,
@@ -252,6 +255,12 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
+@click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+              help="Skip files over BYTES (replaces the config's max-file-size; "
+                   "env LEAKLINT_MAX_FILE_SIZE caps the config's instead).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), metavar="SECONDS",
+              help="Time limit per file (replaces the config's timeout; env LEAKLINT_TIMEOUT "
+                   "caps the config's instead).")
 @click.option("--stdin-filename", metavar="PATH",
               help="Read the source from standard input (PATH `-`) and report it as PATH.")
 @click.option("--shard", metavar="K/N", callback=_shard_option,
@@ -264,7 +273,8 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
           jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename, shard, show_files, show_skipped):
+          include_suppressed, follow_symlinks, max_file_size, timeout, stdin_filename, shard,
+          show_files, show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
 
@@ -278,7 +288,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
                      fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
-                     shard=shard)
+                     shard=shard, max_file_size=max_file_size, timeout=timeout)
 
     report = scan()
     fixed_line = None
