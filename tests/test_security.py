@@ -531,3 +531,23 @@ def test_bad_limit_in_the_environment_is_one_error(tree, env):
     r = check(".", "--no-cache", env=env)
     assert r.exit_code == 2 and len(r.output.splitlines()) == 1
     assert r.output.startswith(f"leaklint: error: environment variable {next(iter(env))}=")
+
+
+# -- the time limit holds for work in C ----------------------------------------------------
+
+def test_time_limit_holds_while_tree_sitter_works_in_c(tree):
+    """A 1 MB chain of 250,000 `a +` terms keeps tree-sitter's query engine busy for
+    minutes in C, where no timer interrupts it; the file is analysed in a process that is
+    killed once the limit has passed."""
+    import time
+
+    (tree / "chain.js").write_text(
+        'function f() {\n  window.addEventListener("resize", g);\n  setInterval(g, 10);\n'
+        "  const x = " + "a +\n" * 250_000 + "a;\n}\n")
+    (tree / "leaklint.toml").write_text("timeout = 2\n")
+    started = time.monotonic()
+    r = check(".", "--no-cache", "-j", "1")
+    elapsed = time.monotonic() - started
+    assert "chain.js: timeout: not analysed: over the time limit of 2s" in r.output
+    assert "leaky.go:6:15: LL101" in r.output and r.exit_code == 1
+    assert elapsed < 2 + 1 + 2, elapsed  # the limit, the grace second, reading and parsing
