@@ -551,3 +551,16 @@ def test_time_limit_holds_while_tree_sitter_works_in_c(tree):
     assert "chain.js: timeout: not analysed: over the time limit of 2s" in r.output
     assert "leaky.go:6:15: LL101" in r.output and r.exit_code == 1
     assert elapsed < 2 + 1 + 2, elapsed  # the limit, the grace second, reading and parsing
+
+
+def test_go_package_siblings_are_read_through_the_safe_reader(tree):
+    """Package rules read the other files of a Go package: a link to /dev/zero and a FIFO
+    among them neither hang the scan nor lose the finding."""
+    (tree / "cache.go").write_text(
+        'package p\n\n// A log appended to forever.\nvar history []string\n\n'
+        'func record(event string) {\n\thistory = append(history, event)\n}\n')
+    (tree / "zero.go").symlink_to("/dev/zero")
+    os.mkfifo(tree / "fifo.go")
+    r = in_thread(lambda: check(".", "--no-cache", "-j", "1"), seconds=60)
+    assert "cache.go:4:5: LL510" in r.output and "leaky.go:6:15: LL101" in r.output
+    assert "fifo.go: unreadable: is a FIFO" in r.output
