@@ -153,14 +153,15 @@ def _limit_result(path: str, settings: Settings) -> FileResult:
 
 
 def _stop_workers(pool) -> None:
-    """Kill the pool's processes now (not after their current files) and drop the
-    queued work: the run is being interrupted."""
+    """Kill the pool's processes now (not after their current files): the run is being
+    interrupted. The pool's own thread then fails the queued work (cancelling it here
+    as well would race with that thread)."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             process.kill()
         except (OSError, ValueError, AttributeError):
             pass
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=False)
 
 
 def _work(item) -> FileResult:
