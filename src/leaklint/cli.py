@@ -238,6 +238,9 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("--link-base", metavar="URL",
+              help="Checklist: link findings to URL/<path>#L<line> (default on GitHub Actions: "
+                   "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
 @click.option("--stdin-filename", metavar="PATH",
@@ -252,10 +255,11 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
           jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, color_mode, no_color, show_source, statistics,
-          sarif_category, include_suppressed, follow_symlinks, stdin_filename, shard, show_files,
+          sarif_category, include_suppressed, link_base, follow_symlinks, stdin_filename, shard, show_files,
           show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
+    from .report.checklist import default_link_base
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
     if show_files or show_skipped:
@@ -288,7 +292,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     text = render(fmt, report, color=color,
                   show_source=to_terminal if show_source is None else show_source, quiet=quiet,
                   statistics=statistics, sarif_category=sarif_category,
-                  include_suppressed=include_suppressed)
+                  include_suppressed=include_suppressed,
+                  link_base=link_base if link_base is not None else default_link_base())
     if output:
         _write(output, text)
     else:
