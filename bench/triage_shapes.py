@@ -41,7 +41,8 @@ def sampling(rng: random.Random, n: int, duration: float, restarts: int) -> tupl
         times.append(t)
     scale = duration / times[-1]
     times = [x * scale for x in times]
-    cuts = sorted(rng.uniform(0.25, 0.8) * duration for _ in range(restarts))
+    # the process is restarted about every duration/(restarts+1): each lifetime shows the shape
+    cuts = [(k + rng.uniform(-0.1, 0.1)) / (restarts + 1) * duration for k in range(1, restarts + 1)]
     for c in cuts:  # the process is down for a while
         down = duration * rng.uniform(0.01, 0.03)
         times = [x for x in times if not c <= x < c + down]
@@ -116,17 +117,14 @@ def synthetic(rng: random.Random, shape: str) -> tuple[list, list]:
     restarts = rng.choice([0, 0, 1, 2]) if shape in ("flat", "linear", "step") else 0
     times, cuts = sampling(rng, n, duration, restarts)
     params = make_params(rng, shape, level)
-    noise = level * rng.uniform(0.005, 0.03)
-    wave = level * rng.uniform(0.0, 0.08)  # GC: allocation ramps that the collector drops
+    noise = level * rng.uniform(0.005, 0.05)
+    wave = level * rng.uniform(0.0, 0.15)  # GC: allocation ramps that the collector drops
     wave_period = rng.uniform(2.5, 7.0) * duration / n
     bounds = [0.0, *cuts, duration]
     values = []
     for t in times:
         k = sum(1 for c in cuts if t >= c)
-        a, b = bounds[k], bounds[k + 1]
-        life = (t - a) / (b - a) if shape != "flat" else t / duration
-        if shape in ("linear", "step") and k:  # after a restart: the same process again
-            life = min(0.999, (t - a) / (bounds[1] - bounds[0]))
+        life = min(0.999, (t - bounds[k]) / (bounds[k + 1] - bounds[k]))  # each lifetime again
         v = level + shape_value(rng, shape, params, life)
         v += rng.gauss(0, noise) + wave * ((t / wave_period) % 1.0)
         values.append(v)

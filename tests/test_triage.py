@@ -393,3 +393,45 @@ def test_scan_joins_goroutine_dumps_to_the_static_finding(tmp_path):
     assert "CONFIRMED" in out and "LL610" in out
     code, _, err = run(*dumps, "--scan", tmp_path / "nowhere")
     assert code == 2 and "nowhere: no such file or directory" in err
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_damaged_inputs_give_an_input_error_or_series(seed):
+    """Bytes cut, swapped and dropped from real captures: every outcome is series or a
+    TriageInputError, never another exception."""
+    from pathlib import Path
+
+    from leaklint.triage.inputs import read_text
+
+    rng = random.Random(seed)
+    data = Path(__file__).resolve().parent / "data" / "triage" / "series"
+    sources = [read_text(str(p)) for p in sorted(data.iterdir())]
+    for _ in range(60):
+        text = rng.choice(sources)
+        cut = rng.randrange(len(text))
+        edit = rng.choice(["truncate", "garble", "drop-line", "json"])
+        if edit == "truncate":
+            text = text[:cut]
+        elif edit == "garble":
+            text = text[:cut] + "".join(rng.choice(',:{}"\n 9.eZ-\t#') for _ in range(8)) + text[cut + 8:]
+        elif edit == "drop-line":
+            lines = text.splitlines()
+            del lines[rng.randrange(len(lines))]
+            text = "\n".join(lines)
+        else:
+            text = '{"data": {"resultType": "matrix", "result": [' + text[:cut] + "]}}"
+        try:
+            series = read_series("damaged", text)
+        except TriageInputError as exc:
+            assert str(exc).startswith("damaged")
+            continue
+        for s in series:
+            assert len(s.times) == len(s.values) and s.times
+            classify(s.sorted().times, s.sorted().values)
+
+
+def test_non_finite_samples_are_left_out(tmp_path):
+    (series,) = read_series("x.csv", "t,heap\n1,10\n2,inf\n3,nan\n4,12\n5,-inf\n")
+    assert series.times == [1, 4] and series.values == [10, 12]
+    with pytest.raises(TriageInputError, match="x.csv: no finite samples"):
+        read_series("x.csv", "t,heap\n1,inf\n")

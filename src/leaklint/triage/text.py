@@ -55,11 +55,13 @@ def render_curve(curve: Curve, blocks: str = BLOCKS, width: int = WIDTH) -> str:
     present = [v for v in data if v is not None] + [v for v in trend if v is not None]
     lo, hi = min(present), max(present)
     kind = s.kind
-    lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} samples over "
+    lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} sample{'s' if e['samples'] != 1 else ''} over "
              f"{duration(e['duration_seconds'])})",
              f"  data {sparkline(data, lo, hi, blocks)}  {human(lo, kind)} .. {human(hi, kind)}",
              f"  fit  {sparkline(trend, lo, hi, blocks)}",
              f"  {e['shape']} (confidence {e['confidence']:.2f}): {growth_text(e)}; {e['meaning']}"]
+    if e.get("detail", {}).get("note"):
+        lines.append(f"  note: {e['detail']['note']}")
     if e.get("detail", {}).get("teeth"):
         d = e["detail"]
         lines.append(f"  {d['teeth']} teeth, one every {duration(d['period_seconds'])}, "
