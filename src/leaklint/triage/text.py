@@ -62,11 +62,14 @@ def render_curve(curve: Curve, blocks: str = BLOCKS, width: int = WIDTH) -> str:
     trend = [interpolate(fit, t) for t in centres] if fit else [None] * width
     present = [v for v in data if v is not None] + [v for v in trend if v is not None]
     lo, hi = min(present), max(present)
+    shown = max(hi - lo, 0.1 * max(abs(lo), abs(hi)))  # a flat series draws flat, not as noise
+    mid = (lo + hi) / 2
+    scale_lo, scale_hi = mid - shown / 2, mid + shown / 2
     kind = s.kind
     lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} sample{'s' if e['samples'] != 1 else ''} over "
              f"{duration(e['duration_seconds'])})",
-             f"  data {sparkline(data, lo, hi, blocks)}  {_range(lo, hi, kind)}",
-             f"  fit  {sparkline(trend, lo, hi, blocks)}",
+             f"  data {sparkline(data, scale_lo, scale_hi, blocks)}  {_range(lo, hi, kind)}",
+             f"  fit  {sparkline(trend, scale_lo, scale_hi, blocks)}",
              f"  {e['shape']} (confidence {e['confidence']:.2f}): {growth_text(e)}; {e['meaning']}"]
     if e.get("detail", {}).get("note"):
         lines.append(f"  note: {e['detail']['note']}")
