@@ -445,6 +445,8 @@ def _shown_runs(text: str):
     import shlex
 
     for m in re.finditer(r"```text\n\$ leaklint triage (.*?)\n(.*?)```", text, re.S):
+        if "--scan" in m.group(1):  # shown in part
+            continue
         args = []
         for word in shlex.split(m.group(1)):
             brace = re.fullmatch(r"(.*)\{(.*)\}(.*)", word)
