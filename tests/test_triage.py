@@ -373,3 +373,23 @@ def test_many_samples_end_to_end(tmp_path):
     code, out, _ = run(write(tmp_path, "big.csv", "\n".join(lines)), "--format", "json")
     entry = json.loads(out)["series"][0]
     assert entry["samples"] == n and entry["shape"] == "linear"
+
+
+def test_scan_joins_goroutine_dumps_to_the_static_finding(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    dumps = sorted((root / "data" / "triage" / "goroutines-debug2").glob("goroutines-*.txt"))
+    code, out, err = run(*dumps, "--scan", root / "programs" / "goleak", "--format", "json")
+    doc = json.loads(out)
+    assert set(doc) == {"goroutines", "findings"}, err
+    first = doc["findings"][0]
+    assert (first["code"], first["line"], first["runtime"]["status"]) == ("LL610", 30, "confirmed")
+    assert code == 1  # the runtime confirms a finding
+    report = tmp_path / "scan.json"
+    assert CliRunner().invoke(main, ["check", str(root / "programs" / "goleak"), "--format", "json",
+                                     "-o", str(report), "--no-cache"]).exit_code == 1
+    code, out, _ = run(*dumps, "--scan", report)
+    assert "CONFIRMED" in out and "LL610" in out
+    code, _, err = run(*dumps, "--scan", tmp_path / "nowhere")
+    assert code == 2 and "nowhere: no such file or directory" in err

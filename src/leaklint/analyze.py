@@ -67,6 +67,7 @@ class FileContext:
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
         self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
         self.queries = None  # languages.FileQueries: root-level query results, shared
+        self.reads: dict = {}  # what this file's analysis reads from other files (facts.index)
         self.enabled: list = []  # the rules enabled for this file, whether they ran or not
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
@@ -139,9 +140,13 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
         return Diagnostic(path, exc.kind, exc.message)
 
 
-def analyze_file(path: str, settings: Settings, data: bytes | None = None) -> FileResult:
+def analyze_file(path: str, settings: Settings, data: bytes | None = None,
+                 reads: dict | None = None) -> FileResult:
+    """``reads``: what the file's analysis reads from other files, from the run's index
+    (``runner.build_index``, ``runner.reads_of``); None: nothing is known of them, and
+    the rules that read them treat what they would read as unknown (no finding)."""
     try:
-        return _analyze(path, settings, data)
+        return _analyze(path, settings, data, reads)
     except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
         return _failed(path, "code nests too deeply to analyse")
     except Exception as exc:  # the last guard: one file never stops the scan
@@ -154,7 +159,7 @@ def _failed(path: str, message: str) -> FileResult:
     return result
 
 
-def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
+def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
     result = FileResult(path, lang)
@@ -194,7 +199,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
         return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
-        _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules)
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules, reads)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -204,7 +209,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None) -> FileResult:
 
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
-                   enabled_rules=()) -> None:
+                   enabled_rules=(), reads=None) -> None:
     try:
         tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
@@ -219,6 +224,7 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
                                   "analysed what parsed"))
     ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
     ctx.deadline = deadline
+    ctx.reads = reads or {}
     ctx.enabled = list(enabled_rules or active)
     # the combined query holds the recurring patterns of every rule enabled for the
     # language, not only of those active on this file: one stable combination, compiled once

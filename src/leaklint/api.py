@@ -17,12 +17,12 @@ from pathlib import Path
 import pathspec
 
 from .analyze import Settings, analyze_file
-from .cache import CacheRefused, default_cache_dir, open_cache
+from .cache import CacheRefused, FactsCache, default_cache_dir, open_cache
 from .catalogue import select as select_codes
 from .config import Config, ConfigError, all_rules_with, load_config
-from .discovery import PatternError, discover
+from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
-from .runner import analyze_all
+from .runner import analyze_all, build_index, reads_of
 from .safe_io import tree_roots
 from .shard import run_digest, select_shard
 
@@ -134,7 +134,25 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         except CacheRefused as exc:
             report.diagnostics.append(Diagnostic(cache_dir or default_cache_dir(), "cache",
                                                  f"cache not used: {exc}"))
-    for result in analyze_all(files, settings, jobs, cache):
+    excludes = list(config.exclude) + list(exclude)
+    # the other files of a package come from discovery, like the files scanned: for a
+    # directory the walk went through, what it found there; else that directory listed
+    walked = [os.path.abspath(p) for p in paths if os.path.isdir(p) and not os.path.islink(p)]
+    by_dir: dict = {}
+    for p in found.files:
+        by_dir.setdefault(os.path.dirname(os.path.normpath(p)), []).append(p)
+
+    def list_siblings(directory):
+        where = os.path.abspath(directory)
+        if not follow_symlinks and any(where == w or where.startswith(w.rstrip(os.sep) + os.sep)
+                                       for w in walked):
+            return by_dir.get(os.path.normpath(directory), [])
+        return directory_files(directory, excludes=excludes, root=str(config.root),
+                               respect_gitignore=config.respect_gitignore)
+
+    index = build_index(files, settings, list_siblings,
+                        FactsCache.beside(cache) if cache is not None else None)
+    for result in analyze_all(files, settings, jobs, cache, index):
         report.add(result)
     report.finish()
     if changed is not None:
@@ -164,7 +182,9 @@ def check_source(path: str, data: bytes, *, config: Config | None = None, select
     report = Report(rules=rules, settings=settings)
     patterns = tuple(config.exclude) + tuple(exclude)
     if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
-        report.add(analyze_file(path, settings, data))
+        reads = reads_of(path, data, settings, lambda d: directory_files(
+            d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore))
+        report.add(analyze_file(path, settings, data, reads=reads))
     report.finish()
     if baseline is not None:
         baselines.apply(report, baseline, recorded)

@@ -191,9 +191,13 @@ class ResultCache:
         self._new: dict = {}
 
     @staticmethod
-    def file_key(path: str, data: bytes) -> str:
+    def file_key(path: str, data: bytes, reads: str = "") -> str:
+        """The key of a file's result: its bytes, its path, and the digest of what its
+        analysis read from other files (``facts.index.reads_digest``)."""
         h = hashlib.sha256(data)
         h.update(b"\0" + path.encode("utf-8", "surrogateescape"))
+        if reads:
+            h.update(b"\0" + reads.encode())
         return h.hexdigest()[:32]
 
 
@@ -326,3 +330,41 @@ def decode(d: dict) -> FileResult:
                   for k, v in d["verified"].items()},
         parsed=bool(d["parsed"]),
     )
+
+
+class FactsCache(ResultCache):
+    """Facts of files, keyed by content (a file's facts do not depend on the run's
+    settings): ``<cache dir>/v2/facts/<version>.json``, authenticated and written like
+    the results' index. What is read back is plain data that the index checks as it
+    reads it (``facts.index``); a malformed entry is a miss."""
+
+    def __init__(self, directory: str, key_file: str | None = None, tree=()):
+        self._top = os.path.abspath(directory)
+        digest = hashlib.sha256(f"facts {__version__} {FACTS_FORMAT}".encode()).hexdigest()[:16]
+        self._settings_key = "facts-" + digest
+        self.path = os.path.join(self._top, FORMAT, "facts", digest + ".json")
+        self._key_file = key_file or os.path.join(self._top, "key")
+        self._tree = tuple(tree)
+        self._secret = None
+        self._entries = None
+        self._new = {}
+
+    @classmethod
+    def beside(cls, results: ResultCache) -> "FactsCache":
+        """The facts cache in the same directory, under the same key, as ``results``."""
+        return cls(results._top, results._key_file, results._tree)
+
+    def get(self, key: str):
+        if self._entries is None:
+            self._entries = self._load()
+        raw = self._entries.get(key)
+        if raw is None:
+            raw = self._new.get(key)
+        return raw if isinstance(raw, dict) else None
+
+    def put(self, key: str, facts: dict) -> None:
+        self._new[key] = facts
+
+
+# bump when the facts extractors change what they record
+FACTS_FORMAT = 1

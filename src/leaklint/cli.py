@@ -394,6 +394,20 @@ def server():
     serve()
 
 
+def _scan_findings(path: str, config_path) -> list:
+    """The findings of ``--scan PATH`` as JSON dicts: read from a JSON report, else scanned."""
+    from .report.json_report import finding_dict
+    from .triage.join import read_scan_report
+
+    if path.endswith(".json") and os.path.isfile(path):
+        return read_scan_report(path)
+    report = _scan([path], (), (), (), (), False, config_path, 0, False, None, False)
+    for d in report.diagnostics:
+        if d.message == "no such file or directory":
+            _fail(f"--scan: {d.path}: no such file or directory")
+    return [finding_dict(f) for f in report.findings]
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -404,16 +418,21 @@ def server():
               help="Draw the series, fits and thresholds to FILE (.png or .svg; needs matplotlib).")
 @click.option("--config", "config_path", type=click.Path(),
               help="Config file (default: found upwards).")
+@click.option("--scan", "scan_path", type=click.Path(), metavar="PATH",
+              help="Rank the static findings of PATH (files or a directory to scan, or the JSON "
+                   "of `leaklint check --format json`) by what the inputs show.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when a series leaks.")
-def triage(inputs, fmt, limit, plot_path, config_path, exit_zero):
+def triage(inputs, fmt, limit, plot_path, config_path, scan_path, exit_zero):
     """Classify memory or goroutine curves over time (CSV, JSON lines, Prometheus
-    query_range, Node memoryUsage logs, Go MemStats/expvar samples) and analyse
-    goroutine dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks."""
+    query_range, Node memoryUsage logs, Go MemStats/expvar samples) and compare goroutine
+    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks or the runtime
+    confirms a static finding."""
     from pathlib import Path
 
     from .config import ConfigError, load_config
     from .triage import plot
-    from .triage.command import render, triage as run_triage
+    from .triage.command import join_scan, render, triage as run_triage
+    from .triage.errors import TriageInputError
     from .triage.text import ASCII_BLOCKS, BLOCKS
     from .triage.units import parse_size
 
@@ -435,6 +454,11 @@ def triage(inputs, fmt, limit, plot_path, config_path, exit_zero):
             plot.draw(outcome.curves, plot_path, settings)
     except plot.PlotError as exc:
         _fail(str(exc))
+    if scan_path:
+        try:
+            join_scan(outcome, _scan_findings(scan_path, config_path))
+        except TriageInputError as exc:
+            _fail(str(exc))
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:
         BLOCKS.encode(encoding)

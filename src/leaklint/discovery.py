@@ -92,8 +92,16 @@ def _ignored(abspath: str, is_dir: bool, chain) -> bool:
     return False
 
 
+def directory_files(directory: str, excludes=(), root: str | None = None,
+                    respect_gitignore: bool = True) -> list:
+    """The source files directly in ``directory`` that a scan of it would analyse
+    (excludes, .gitignore, regular files only, no links): how the analysis of one file
+    finds the other files of its package."""
+    return discover([directory], excludes, root, respect_gitignore, recursive=False).files
+
+
 def discover(paths, excludes=(), root: str | None = None, respect_gitignore: bool = True,
-             follow_symlinks: bool = False) -> Discovered:
+             follow_symlinks: bool = False, recursive: bool = True) -> Discovered:
     out = Discovered()
     root = os.path.abspath(root or os.getcwd())
     for pattern in excludes:
@@ -179,5 +187,6 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
                     except OSError:
                         continue  # a dangling link being followed: nothing to read
                     out.problems.append((os.path.normpath(e.path), special_file_message(mode)))
-            stack.extend(reversed(subdirs))
+            if recursive:
+                stack.extend(reversed(subdirs))
     return out

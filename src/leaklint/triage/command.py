@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from . import inputs
 from .curves import analyse
 from .errors import TriageInputError
+from .join import rank, render_text as render_findings
 from .readers import read_series
 from .settings import TriageSettings
 
@@ -17,6 +18,7 @@ from .settings import TriageSettings
 class Outcome:
     curves: list = field(default_factory=list)
     analyses: dict = field(default_factory=dict)  # JSON key -> (module, result)
+    findings: list | None = None  # static findings ranked by the runtime (--scan)
     errors: list = field(default_factory=list)  # one line each, naming the file
 
     def as_json(self) -> dict:
@@ -25,17 +27,22 @@ class Outcome:
             out["series"] = [c.entry for c in self.curves]
         for key, (_, result) in self.analyses.items():
             out[key] = result
+        if self.findings is not None:
+            out["findings"] = self.findings
         if self.errors:
             out["errors"] = self.errors
         return out
 
     @property
     def leaking(self) -> bool:
-        return any(c.entry["shape"] != "flat" or c.entry["thresholds"] for c in self.curves)
+        """A series with a leak shape or past a threshold, or a finding the runtime confirms."""
+        return any(c.entry["shape"] != "flat" or c.entry["thresholds"] for c in self.curves) or \
+            any(f["runtime"]["status"] == "confirmed" for f in self.findings or ())
 
 
 def triage(paths: list, settings: TriageSettings, limit: float | None = None) -> Outcome:
-    """Every input, read and analysed; a bad file becomes an error line and the others go on."""
+    """Every input, read and analysed by its kind; a bad file becomes an error line and the
+    others go on."""
     outcome = Outcome()
     by_kind: dict = {}
     series = []
@@ -50,17 +57,17 @@ def triage(paths: list, settings: TriageSettings, limit: float | None = None) ->
             outcome.errors.append(str(exc))
     outcome.curves = analyse(series, settings, limit)
     for kind, group in by_kind.items():
-        module_name, key, what = inputs.ANALYSERS[kind]
-        module = inputs.analyser(kind)
-        if module is None:
-            outcome.errors.extend(f"{p}: {what} are not supported by this version of leaklint"
-                                  for p in group)
-            continue
+        module, key = inputs.ANALYSERS[kind]
         try:
             outcome.analyses[key] = (module, module.analyse(group))
         except TriageInputError as exc:
             outcome.errors.append(str(exc))
     return outcome
+
+
+def join_scan(outcome: Outcome, findings: list) -> None:
+    """Rank static findings (dicts as in the JSON report) by what the inputs show."""
+    outcome.findings = rank(findings, outcome.as_json())
 
 
 def render(outcome: Outcome, fmt: str, blocks: str) -> str:
@@ -71,4 +78,6 @@ def render(outcome: Outcome, fmt: str, blocks: str) -> str:
     parts = [render_series(outcome.curves, blocks)] if outcome.curves else []
     for _, (module, result) in outcome.analyses.items():
         parts.append(module.render_text(result))
+    if outcome.findings is not None:
+        parts.append(render_findings(outcome.findings))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts if p)

@@ -3,6 +3,7 @@ same scale, the shape, the growth, the time to the limit and the thresholds cros
 
 from __future__ import annotations
 
+from ..report.escape import printable
 from .curves import Curve, growth_text
 from .shapes import reduce
 from .units import human, duration
@@ -10,11 +11,6 @@ from .units import human, duration
 BLOCKS = "▁▂▃▄▅▆▇█"
 ASCII_BLOCKS = "_.-=+*#@"
 WIDTH = 60
-
-
-def _clean(text: str) -> str:
-    """Names come from the input files: no control characters reach the terminal."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def interpolate(points: list, t: float) -> float:
@@ -59,7 +55,7 @@ def render_curve(curve: Curve, blocks: str = BLOCKS, width: int = WIDTH) -> str:
     present = [v for v in data if v is not None] + [v for v in trend if v is not None]
     lo, hi = min(present), max(present)
     kind = s.kind
-    lines = [f"{_clean(e['name'])}  ({_clean(s.source)}: {e['samples']:,} samples over "
+    lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} samples over "
              f"{duration(e['duration_seconds'])})",
              f"  data {sparkline(data, lo, hi, blocks)}  {human(lo, kind)} .. {human(hi, kind)}",
              f"  fit  {sparkline(trend, lo, hi, blocks)}",
@@ -98,4 +94,4 @@ def render_series(curves: list, blocks: str = BLOCKS) -> str:
         summary += ", " + ", ".join(f"{e['name']} {e['shape']}" for e in leaking[:6])
         summary += "" if len(leaking) <= 6 else f" and {len(leaking) - 6} more"
     summary += f"; {crossed} threshold{'s' if crossed != 1 else ''} crossed."
-    return "\n".join(out) + _clean(summary) + "\n"
+    return "\n".join(out) + printable(summary) + "\n"

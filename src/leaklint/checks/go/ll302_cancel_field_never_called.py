@@ -2,18 +2,16 @@
 
 Storing the cancel func is a handoff for LL301; this rule checks the other half: some
 code of the package (a Stop/Close method, usually) must read the field again. The
-package is the directory's .go files; a field that is only ever assigned is a leak.
+package is the directory's .go files, found through discovery; which of the fields this
+file writes they read comes from the index (``ctx.reads["fields_read"]``). A field that
+is only ever assigned is a leak.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import re
-
 from ...catalogue import find_rule
 from ...languages import matches
-from ...languages.go import enclosing_function, own_nodes
+from ...languages.go_syntax import enclosing_function, own_nodes
 from ...tracks import pattern_matches
 
 
@@ -22,8 +20,9 @@ def check(ctx, rule) -> None:
     if source is None or source.lifecycle is None:
         return
     patterns = source.lifecycle["acquire"]
+    read = ctx.reads.get("fields_read", "unknown")
     for field_name, node, call in _stored_cancels(ctx.tree.root_node, patterns):
-        used = field_name in fields_read_in(os.path.dirname(os.path.abspath(ctx.src.path)))
+        used = read == "unknown" or field_name in read  # unknown: someone may call it
         ctx.count(rule.code, ok=used)
         if not used:
             ctx.emit(rule, node, rule.message.format(field=field_name, call=_callee(call)),
@@ -86,32 +85,3 @@ def _stores(fn, name: str, after, call):
                 while key.named_children and key.type != "field_identifier":
                     key = key.named_children[0]
                 yield key.text.decode(), node, call
-
-
-@functools.lru_cache(maxsize=256)
-def fields_read_in(directory: str) -> frozenset:
-    """Names of fields read (`.f` not followed by an assignment) in a directory's Go files."""
-    names = set()
-    try:
-        entries = sorted(os.listdir(directory))
-    except OSError:
-        return frozenset()
-    for entry in entries:
-        if not entry.endswith(".go"):
-            continue
-        try:
-            with open(os.path.join(directory, entry), "rb") as fh:
-                data = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
-        except OSError:
-            continue
-        for m in _SELECTOR.finditer(data):
-            rest = data[m.end():m.end() + 200].split("\n", 1)[0]
-            if _ASSIGNED.match(rest):
-                continue
-            names.add(m.group(1))
-    return frozenset(names)
-
-
-_SELECTOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\b")
-# `= x`, `, y = x`, `, y := x` after the selector: it is being assigned, not read
-_ASSIGNED = re.compile(r"\s*(=(?!=)|,[^=(){}]*?(?<![=!<>:])=(?!=)|,[^=(){}]*?:=)")

@@ -1,45 +1,47 @@
 """LL510 unbounded-package-cache: A package-level map, slice or sync.Map is only ever added to.
+
+The package's other files are read through the index: every insertion and eviction of a
+package-level container or of a field of a single-instance type, in any non-test file of
+the package, arrives in ``ctx.reads["containers"]`` (``facts.go_package``,
+``facts.index.container_reads``).
 """
 
 from __future__ import annotations
 
 import os
 
-from ...model import Related
-from .caches import Uses, package_containers, package_facts, package_files
-from .package import is_command
+from ...facts.go_package import package_containers
+from ...facts.lifetimes import PROCESS, go_package_state
+from ...languages.go_syntax import package_name
+from ...model import Position, Related
 
 
-def _report(ctx, rule, decl, kind: str, name: str, u: Uses) -> None:
-    if not u.inserts:
+def _report(ctx, rule, entry: dict, name: str) -> None:
+    if not entry["insert_count"]:
         return
-    ctx.count(rule.code, ok=bool(u.evictions))
-    if u.evictions:
+    ctx.count(rule.code, ok=entry["evicted"])
+    if entry["evicted"]:
         return
-    pf, first = u.inserts[0]
-    where = os.path.basename(pf.path)
+    decl = ctx.tree.root_node.descendant_for_byte_range(*entry["at"])
+    kind = entry["kind"]
+    first = entry["inserts"][0]
     verb = "appended to" if kind == "slice" else "inserted into"
+    more = entry["insert_count"] - 1
     ctx.emit(rule, decl, rule.message.format(
-        kind=kind, name=name, verb=verb, site=f"{where}:{first.start_point[0] + 1}" + (
-            f" and {len(u.inserts) - 1} more place(s)" if len(u.inserts) > 1 else "")))
+        kind=kind, name=name, verb=verb, site=f"{os.path.basename(first[0])}:{first[1]}" + (
+            f" and {more} more place(s)" if more else "")))
     finding = ctx.result.findings[-1]
-    for pf, node in u.inserts[:5]:
-        finding.related.append(Related(pf.path, pf.src.position(node), f"{verb} here"))
+    for path, *pos in entry["inserts"]:
+        finding.related.append(Related(path, Position(*pos), f"{verb} here"))
 
 
 def check(ctx, rule) -> None:
-    if ctx.is_test or is_command(ctx.src.path, ctx.tree.root_node):
+    if go_package_state(ctx.src.path, package_name(ctx.tree.root_node)) != PROCESS:
         return  # tests and commands end soon: their package state goes with the process
     if not package_containers(ctx.tree.root_node) and b"struct" not in ctx.src.data:
         return
-    facts = package_facts(ctx, package_files(ctx))
-    me = os.path.abspath(ctx.src.path)
-    for name, decls in facts.containers.items():
-        for path, decl, kind in decls:
-            if os.path.abspath(path) == me:
-                _report(ctx, rule, decl, kind, name, facts.uses[name])
-    for name, decls in facts.fields.items():
-        for path, f in decls:
-            if os.path.abspath(path) == me:
-                _report(ctx, rule, f.decl, f.kind, f"field {f.type_name}.{name} of {f.instance}",
-                        facts.field_uses[name])
+    found = ctx.reads.get("containers") or {}
+    for entry in found.get("containers", ()):
+        _report(ctx, rule, entry, entry["name"])
+    for entry in found.get("fields", ()):
+        _report(ctx, rule, entry, f"field {entry['type']}.{entry['name']} of {entry['instance']}")

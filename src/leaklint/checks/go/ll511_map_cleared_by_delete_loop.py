@@ -4,10 +4,10 @@ of being replaced.
 
 from __future__ import annotations
 
+from ...facts.go_package import package_containers
 from ...languages import matches
-from ...languages.go import callee_text, enclosing_function
-from .caches import outer_locals, package_containers
-from .channels import declared_names, strip_parens, text
+from ...languages.go_syntax import (callee_text, declared_names, enclosing_function, outer_locals,
+                                    strip_parens, text)
 
 
 def check(ctx, rule) -> None:

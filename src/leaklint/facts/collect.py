@@ -1,0 +1,216 @@
+"""The facts phase: extract the facts of every file an analysis will read (cached by
+content), build the index, and hand each analysed file its reads.
+
+Reading goes through callables the caller provides (``list_siblings`` finds a
+directory's other files through the project's discovery; ``read`` applies the size
+limit), so this module never opens a directory entry on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+
+from .. import languages
+from ..deadline import Deadline, FileTimeout
+from ..languages import recent_syntax
+from ..source import SourceFile, decode, lone_cr_to_lf
+from . import go_package, lifetimes
+from .index import SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of
+from .index import package_query
+
+# rule option naming what a check rule reads from other files
+READS_OPTION = "reads"
+GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
+GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
+
+
+def needs_reads(rules) -> bool:
+    return any(r.options.get(READS_OPTION) for r in rules)
+
+
+def wanted(rules, path: str, data: bytes) -> frozenset:
+    """What the rules active on a file with these bytes read from other files."""
+    kinds = {r.options[READS_OPTION] for r in rules if r.options.get(READS_OPTION)
+             and (not r.prefilter or any(w in data for w in r.prefilter))}
+    if GO_CONTAINERS in kinds and (
+            not go_package.may_hold_containers(data)
+            or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
+        kinds.discard(GO_CONTAINERS)  # only state that lives as long as the process can pile up
+    return frozenset(kinds)
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+class _File:
+    """One file of a directory while its package is indexed (its tree is dropped with it)."""
+
+    __slots__ = ("path", "data", "key", "tree", "src")
+
+    def __init__(self, path, data):
+        self.path, self.data, self.tree, self.src = path, data, None, None
+        self.key = content_key(data) if data is not None else None
+
+
+def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
+          overrides=None) -> Index:
+    """The index for analysing ``named`` files.
+
+    ``list_siblings(directory)``: the other source files of a directory, found by
+    discovery; ``read(path)``: bytes or None (unreadable, too large); ``wants(path,
+    data)``: the kinds of reads the file's active rules need (default: all);
+    ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
+    what is on disk."""
+    index = Index()
+    dirs: OrderedDict = OrderedDict()
+    for p in named:
+        if languages.language_of(p) == "go":
+            dirs.setdefault(os.path.dirname(os.path.normpath(p)), []).append(os.path.normpath(p))
+    overrides = {os.path.normpath(k): v for k, v in (overrides or {}).items()}
+
+    def data_of(p):
+        return overrides[p] if p in overrides else read(p)
+
+    for directory, here in dirs.items():
+        files: dict = {}
+        needs = {}
+        for p in here:
+            files[p] = _File(p, data_of(p))
+            data = files[p].data
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ)) if wants is None
+                        else wants(p, data) if data is not None else frozenset())
+        if not any(needs.values()):
+            for p in here:
+                index.set(p, {})
+            continue
+        paths = sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
+                        if languages.language_of(p) == "go"} | set(here))
+        for p in paths:
+            if p not in files:
+                files[p] = _File(p, data_of(p))
+        state = _Directory(paths, files, store, timeout, index)
+        for p in here:
+            index.set(p, state.reads(p, needs[p]))
+    return index
+
+
+class _Directory:
+    """The facts of one directory's Go files, computed as the reads ask for them."""
+
+    def __init__(self, paths, files, store, timeout, index):
+        self.paths, self.files = paths, files
+        self.store, self.timeout, self.index = store, timeout, index
+        self._decls = None
+        self._texts = None
+        self._uses: dict = {}
+
+    def decls(self) -> dict:
+        if self._decls is None:
+            self._decls = {p: _declarations(self.files[p], self.store, self.timeout, self.index)
+                           for p in self.paths if not is_test_path(p)}
+        return self._decls
+
+    def texts(self) -> dict:
+        if self._texts is None:
+            self._texts = {p: _text_facts(self.files[p], self.store) for p in self.paths}
+        return self._texts
+
+    def reads(self, path: str, needs) -> dict:
+        reads = {}
+        if GO_FIELDS_READ in needs:
+            fields = fields_read_reads(path, self.paths, self.texts())
+            reads["fields_read"] = fields if fields is not None else "unknown"
+        if GO_CONTAINERS in needs and not is_test_path(path):
+            decls = self.decls()
+            members = package_of(self.paths, decls, path)
+            key = tuple(members)
+            if key not in self._uses:
+                query = package_query(members, decls)
+                uses = {}
+                if not query.empty():
+                    for p in members:
+                        uses[p] = _uses(self.files[p], query, self.store, self.timeout, self.index)
+                self._uses[key] = (query, uses)
+            query, uses = self._uses[key]
+            if not query.empty():
+                reads["containers"] = container_reads(path, members, decls, uses, query)
+        return reads
+
+
+def is_test_path(path: str) -> bool:
+    return path.endswith("_test.go")
+
+
+def _tree(f: _File, deadline: Deadline):
+    if f.tree is None:
+        data = lone_cr_to_lf(decode(f.data)[0])
+        parser = languages.parser("go")
+        f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
+        f.src = SourceFile(f.path, data, "go")
+    return f.tree
+
+
+def _extract(f: _File, timeout, index, what):
+    """Run ``what(root, src)`` on the file's tree within the time limit; SKIPPED when the
+    file cannot be read or decoded, UNKNOWN when it cannot be analysed in time."""
+    if f.data is None:
+        return SKIPPED
+    deadline = Deadline(timeout)
+    try:
+        try:
+            tree = _tree(f, deadline)  # the parse has its own guard: never interrupt it
+        except UnicodeDecodeError:
+            return SKIPPED
+        index.extracted += 1
+        with deadline.interrupting():
+            return what(tree.root_node, f.src)
+    except FileTimeout:
+        return UNKNOWN
+    except Exception:  # a file the extractor cannot handle is unknown, never fatal
+        return UNKNOWN
+
+
+def _declarations(f: _File, store, timeout, index) -> dict:
+    if f.data is None:
+        return SKIPPED
+    key = "d:" + f.key
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        return hit
+    facts = _extract(f, timeout, index, go_package.declarations)
+    if store is not None and not facts.get("unknown") and not facts.get("skipped"):
+        store.put(key, facts)
+    return facts
+
+
+def _text_facts(f: _File, store) -> dict:
+    """Facts read from the text alone (no parse): the fields the file reads and the
+    names it may assign as fields."""
+    if f.data is None:
+        return SKIPPED
+    key = "t:" + f.key
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        return hit
+    facts = go_package.text_facts(f.data)
+    if store is not None:
+        store.put(key, facts)
+    return facts
+
+
+def _uses(f: _File, query, store, timeout, index) -> dict | None:
+    if f.data is None:
+        return None
+    key = "u:" + f.key + ":" + hashlib.sha256(query.digest_text().encode()).hexdigest()[:24]
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        return hit
+    facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query))
+    if facts.get("unknown") or facts.get("skipped"):
+        return None
+    if store is not None:
+        store.put(key, facts)
+    return facts

@@ -1,0 +1,539 @@
+"""Facts of one Go file about its package: package-level containers, container fields of
+struct types, the values of each type it makes, `once.Do` functions, the fields it reads
+and writes, and (asked with the package's container names) where it adds to or removes
+from those containers.
+
+Everything here is plain data (lists, dicts, strings, numbers), so it can be cached by
+the file's content and sent to worker processes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+from ..languages import matches
+from ..languages.go_syntax import (callee_text, declared_names, enclosing_function,
+                                   outer_locals, package_name, strip_parens, text)
+from ..source import SourceFile
+
+# inserting functions of these names fill registries (called from init() elsewhere)
+REGISTRY_PREFIXES = ("Register", "register", "MustRegister", "mustRegister", "Add")
+_SYNC_MAP_INSERT = {"Store", "LoadOrStore", "Swap"}
+_SYNC_MAP_EVICT = {"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"}
+
+
+# -- declarations (depend on the file alone) -----------------------------------------
+
+def declarations(root, src: SourceFile) -> dict:
+    return {
+        "package": package_name(root),
+        "build": build_constraint(src.data),
+        "containers": [{"name": name, "kind": kind, "at": [decl.start_byte, decl.end_byte]}
+                       for name, (decl, kind) in package_containers(root).items()],
+        "struct_fields": struct_container_fields(root),
+        "made": made_types(root),
+        "once": sorted(once_functions(root)),
+    }
+
+
+def text_facts(data: bytes) -> dict:
+    """Facts read from the file's text, without parsing it (LL302 reads them of every
+    file of a directory, tests included)."""
+    return {"fields_read": sorted(fields_read(data)),
+            "fields_assigned": sorted(fields_assigned(data))}
+
+
+def _container_kind(spec) -> str | None:
+    """'map', 'slice' or 'sync.Map' when the var_spec declares one, else None."""
+    typ = spec.child_by_field_name("type")
+    if typ is not None:
+        t = text(typ).replace(" ", "").lstrip("*")
+        if typ.type == "map_type":
+            return "map"
+        if typ.type == "slice_type":
+            return "slice"
+        if t == "sync.Map":
+            return "sync.Map"
+        return None
+    value = spec.child_by_field_name("value")
+    if value is None or len(value.named_children) != 1:
+        return None
+    v = strip_parens(value.named_children[0])
+    if v.type == "unary_expression" and text(v.child_by_field_name("operator")) == "&":
+        v = strip_parens(v.child_by_field_name("operand"))
+    if v.type == "composite_literal":
+        t = v.child_by_field_name("type")
+        if t is not None and t.type == "map_type":
+            return "map"
+        if t is not None and t.type == "slice_type":
+            return "slice"
+        if t is not None and text(t).replace(" ", "") == "sync.Map":
+            return "sync.Map"
+    if v.type == "call_expression":
+        args = v.child_by_field_name("arguments").named_children
+        if callee_text(v) == "make" and args and args[0].type in ("map_type", "slice_type"):
+            return "map" if args[0].type == "map_type" else "slice"
+        if callee_text(v) == "new" and args and text(args[0]).replace(" ", "") == "sync.Map":
+            return "sync.Map"
+    return None
+
+
+def package_containers(root) -> dict:
+    """Unexported package-level maps, slices and sync.Maps: name -> (name node, kind)."""
+    out = {}
+    for child in root.named_children:
+        if child.type != "var_declaration":
+            continue
+        specs = []
+        for s in child.named_children:
+            specs.extend(s.named_children if s.type == "var_spec_list" else [s])
+        for spec in specs:
+            if spec.type != "var_spec":
+                continue
+            names = spec.children_by_field_name("name")
+            kind = _container_kind(spec) if len(names) == 1 else None
+            if kind is None:
+                continue
+            name = text(names[0])
+            if name != "_" and not name[:1].isupper():
+                out[name] = (names[0], kind)
+    return out
+
+
+def _field_kind(typ) -> str | None:
+    if typ is None:
+        return None
+    if typ.type == "map_type":
+        return "map"
+    if typ.type == "slice_type":
+        return "slice"
+    return "sync.Map" if text(typ).replace(" ", "").lstrip("*") == "sync.Map" else None
+
+
+def struct_container_fields(root) -> list[dict]:
+    """Map, slice and sync.Map fields of the struct types of a file."""
+    out = []
+    q = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
+    for _, caps in matches("go", q, root):
+        tname = text(caps["t"][0])
+        for fd in caps["s"][0].named_children:
+            for decl in (fd.named_children if fd.type == "field_declaration_list" else [fd]):
+                if decl.type != "field_declaration":
+                    continue
+                kind = _field_kind(decl.child_by_field_name("type"))
+                if kind is None:
+                    continue
+                for n in decl.children_by_field_name("name"):
+                    out.append({"type": tname, "name": text(n), "kind": kind,
+                                "at": [n.start_byte, n.end_byte]})
+    return out
+
+
+def made_types(root) -> list[list]:
+    """[type, holder] for every value of a named type the file makes (`&T{...}`,
+    `new(T)`, `var x T`); holder is the package-level variable it initialises, or ""."""
+    out = []
+    for _, caps in matches("go", "[(composite_literal type: (type_identifier) @t) @c"
+                                 " (call_expression function: (identifier) @f"
+                                 " arguments: (argument_list . (type_identifier) @t)) @c"
+                                 " (var_spec type: [(type_identifier) (pointer_type)] @t) @c]",
+                           root):
+        t = text(caps["t"][0]).lstrip("*").strip()
+        node = caps["c"][0]
+        if node.type == "call_expression" and text(caps.get("f", [node])[0]) != "new":
+            continue
+        if node.type == "var_spec" and text(caps["t"][0]).startswith("*"):
+            continue  # a nil pointer, made elsewhere
+        holder = ""
+        spec = node
+        while spec is not None and spec.type != "var_spec":
+            spec = spec.parent
+        if spec is not None and enclosing_function(spec) is None:
+            names = spec.children_by_field_name("name")
+            if len(names) == 1:
+                holder = text(names[0])
+        out.append([t, holder])
+    return out
+
+
+def once_functions(root) -> set:
+    """Names of functions passed to `once.Do(f)`: they run once."""
+    out = set()
+    for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)"
+                                 " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))",
+                           root):
+        out.add(text(caps["f"][0]))
+    return out
+
+
+# `.f` not followed, on its line, by an assignment (`= x`, `, y = x`, `, y := x`): a read
+_FIELD_READ = re.compile(
+    r"\.([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
+    r"|,[^=(){}\n]*?:=))")
+
+
+def fields_read(data: bytes) -> set:
+    """Names of fields read (`.f` not followed by an assignment) in the file's text."""
+    return set(_FIELD_READ.findall(data[:4 * 1024 * 1024].decode("utf-8", "replace")))
+
+
+# a name before `=`, `,` or `:`: every field a file assigns (`x.f = ...`, `a, x.f = ...`,
+# `T{f: ...}`) is among them
+_ASSIGNED_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,|:(?!=))")
+
+
+def fields_assigned(data: bytes) -> set:
+    """Names the file may assign as fields (a superset: what LL302 asks about)."""
+    source = data[:4 * 1024 * 1024].decode("utf-8", "replace")
+    return set(_ASSIGNED_NAME.findall(source))
+
+
+_PACKAGE_CLAUSE = re.compile(rb"^package[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_TOP_LEVEL_VAR = re.compile(rb"^var\b", re.M)
+
+
+def package_of_text(data: bytes) -> str:
+    """The package clause's name, read from the text (gofmt puts it at a line start)."""
+    m = _PACKAGE_CLAUSE.search(data)
+    return m.group(1).decode() if m else ""
+
+
+def may_hold_containers(data: bytes) -> bool:
+    """Can the file declare a package-level container or a struct type (gofmt puts
+    package-level declarations at the start of a line)?"""
+    return b"struct" in data or _TOP_LEVEL_VAR.search(data) is not None
+
+
+# -- build constraints ----------------------------------------------------------------
+
+_BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*$", re.M)
+_PLUS_BUILD = re.compile(rb"^//[ \t]*\+build[ \t]+(.+?)[ \t]*$", re.M)
+# tags no build ever sets: a file constrained to them is not part of the package
+NEVER_SET = {"ignore"}
+
+
+def build_constraint(data: bytes) -> str:
+    """The file's `//go:build` expression (or its `// +build` lines joined), before the
+    package clause; "" without one."""
+    head = data[:data.find(b"\npackage ")] if b"\npackage " in data else data[:4096]
+    m = _BUILD_LINE.search(head)
+    if m:
+        return m.group(1).decode("utf-8", "replace")
+    lines = [g.decode("utf-8", "replace") for g in _PLUS_BUILD.findall(head)]
+    # `// +build a b,c` means a || (b && c); several lines are and-ed
+    return " && ".join("(" + " || ".join(" && ".join(t.split(",")) for t in line.split()) + ")"
+                       for line in lines)
+
+
+def can_build(expr: str) -> bool:
+    """False when the constraint can never hold (it needs a tag no build sets); unknown
+    tags (GOOS, GOARCH, custom) may be set, so a constraint on them holds."""
+    if not expr:
+        return True
+    tokens = re.findall(r"&&|\|\||!|\(|\)|[^\s&|!()]+", expr)
+    pos = 0
+
+    def peek():
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take():
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def or_expr():
+        v = and_expr()
+        while peek() == "||":
+            take()
+            w = and_expr()
+            v = True if True in (v, w) else (None if None in (v, w) else False)
+        return v
+
+    def and_expr():
+        v = unary()
+        while peek() == "&&":
+            take()
+            w = unary()
+            v = False if False in (v, w) else (None if None in (v, w) else True)
+        return v
+
+    def unary():
+        tok = take() if peek() is not None else ")"
+        if tok == "!":
+            v = unary()
+            return None if v is None else not v
+        if tok == "(":
+            v = or_expr()
+            if peek() == ")":
+                take()
+            return v
+        if tok in (")", "&&", "||"):
+            raise ValueError(tok)
+        return False if tok in NEVER_SET else None
+
+    try:
+        value = or_expr()
+    except (ValueError, RecursionError):
+        return True  # a constraint we cannot read: keep the file
+    return value is not False
+
+
+# -- uses of the package's containers (asked with their names) -----------------------
+
+@dataclasses.dataclass
+class Query:
+    """What a package asks of each of its files: its containers (name -> kind), its
+    single-instance fields (name -> {"type", "kind", "instance"}) and its once.Do
+    functions (the types' instances only travel along: they are in ``fields``)."""
+
+    containers: dict
+    fields: dict
+    once: list
+    instances: dict = dataclasses.field(default_factory=dict)  # type -> its only instance
+
+    def empty(self) -> bool:
+        return not self.containers and not self.fields
+
+    def digest_text(self) -> str:
+        return json.dumps([self.containers, self.fields, sorted(self.once)], sort_keys=True)
+
+
+def uses(root, src: SourceFile, query: Query) -> dict:
+    """{"containers": {name: {"inserts": [...], "evictions": n}}, "fields": {...}}: where
+    this file inserts into and evicts from the package's containers and fields. An
+    insertion is [line, Position fields...]."""
+    once = set(query.once)
+    out = {"containers": {}, "fields": {}}
+    if query.containers:
+        _classify(root, src, query.containers, once, out["containers"])
+    if query.fields:
+        _classify_fields(root, src, query.fields, once, out["fields"])
+    return out
+
+
+def _record(table: dict, name: str, verdict: str, src: SourceFile, node) -> None:
+    entry = table.setdefault(name, {"inserts": [], "evictions": 0})
+    if verdict == "insert":
+        p = src.position(node)
+        entry["inserts"].append([p.line, p.col, p.end_line, p.end_col, p.col16, p.end_col16])
+    else:
+        entry["evictions"] += 1
+
+
+def _classify(root, src, kinds: dict, once: set, table: dict) -> None:
+    # only the containers' own names: asking for every identifier of a package is slow
+    names = " ".join(json.dumps(n) for n in sorted(kinds))
+    scopes: dict = {}
+    for _, caps in matches("go", "((identifier) @id (#any-of? @id %s))" % names, root):
+        ident = caps["id"][0]
+        name = text(ident)
+        if name not in kinds:
+            continue
+        fn = enclosing_function(ident)
+        if fn is None:
+            continue  # package level: the declaration or a registry literal
+        key = fn.start_byte
+        if key not in scopes:
+            scopes[key] = declared_names(fn) | outer_locals(fn)
+        if name in scopes[key]:
+            continue
+        verdict = use_of(ident)
+        if verdict == "index-set":  # a new key in a map; an overwritten element in a slice
+            verdict = "insert" if kinds[name] == "map" else None
+        if verdict == "insert":
+            if not filled_once(fn, once) and not keyed_by_type(ident, fn):
+                _record(table, name, verdict, src, ident)
+        elif verdict == "evict":
+            _record(table, name, verdict, src, ident)
+
+
+def _classify_fields(root, src, fields: dict, once: set, table: dict) -> None:
+    """Insertions and evictions of single-instance fields: through the instance's
+    variable, or through a method's receiver."""
+    names = " ".join(json.dumps(n) for n in sorted(fields))
+    q = ("((selector_expression operand: (identifier) @o field: (field_identifier) @f) @s"
+         " (#any-of? @f %s))" % names)
+    for _, caps in matches("go", q, root):
+        fld = fields.get(text(caps["f"][0]))
+        node, owner = caps["s"][0], text(caps["o"][0])
+        fn = enclosing_function(node)
+        if fld is None or fn is None or _is_init(fn):
+            continue
+        recv = _receiver(_method_of(fn))
+        if owner != fld["instance"] and recv != f"{fld['type']} {owner}":
+            continue
+        verdict = use_of(node)
+        if verdict == "index-set":
+            verdict = "insert" if fld["kind"] == "map" else None
+        if verdict == "insert" and not filled_once(fn, once):
+            _record(table, text(caps["f"][0]), verdict, src, node)
+        elif verdict == "evict":
+            _record(table, text(caps["f"][0]), verdict, src, node)
+
+
+def filled_once(fn, once: set) -> bool:
+    """In init(), a Register*/Add* function, a function run by once.Do, or a func literal
+    given to once.Do: filling a registry, not a cache."""
+    f = fn
+    while f is not None:
+        name = f.child_by_field_name("name") if f.type != "func_literal" else None
+        if name is not None and (text(name) == "init" or text(name).startswith(REGISTRY_PREFIXES)
+                                 or text(name) in once):
+            return True
+        if f.type == "func_literal":
+            call = f.parent.parent if f.parent is not None else None
+            if call is not None and call.type == "call_expression" and callee_text(call).endswith(".Do"):
+                return True
+        f = enclosing_function(f)
+    return False
+
+
+def keyed_by_type(ident, fn) -> bool:
+    """Is the key of this insertion a reflect.Type (memoising per Go type: bounded by the
+    program, not by its input)?"""
+    p = ident.parent
+    if p.type == "index_expression":
+        key = p.child_by_field_name("index")
+    else:  # m.Store(key, v)
+        call = p.parent
+        args = call.child_by_field_name("arguments").named_children if call is not None \
+            and call.type == "call_expression" else []
+        key = args[0] if args else None
+    if key is None:
+        return False
+    if "reflect.Type" in text(key):
+        return True
+    typed = set()
+    for _, caps in matches("go", "(parameter_declaration name: (identifier) @n type: (_) @t)", fn):
+        if text(caps["t"][0]).replace(" ", "") == "reflect.Type":
+            typed.add(caps["n"][0].text)
+    # the key's names, and one step back through `k := ...` assignments in the function
+    defs = {}
+    for _, caps in matches("go", "(short_var_declaration left: (expression_list . (identifier) @n .)"
+                                 " right: (expression_list . (_) @v .))", fn):
+        defs.setdefault(caps["n"][0].text, caps["v"][0])
+    stack, followed = [key], set()
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.text in typed:
+                return True
+            if n.text in defs and n.text not in followed:
+                followed.add(n.text)
+                stack.append(defs[n.text])
+            continue
+        if "reflect.Type" in text(n):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def use_of(ident) -> str | None:
+    """'insert', 'index-set', 'evict' or None (a read) for one mention of a container."""
+    p = ident.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None:
+        return None
+    t = p.type
+    if t == "index_expression" and p.child_by_field_name("operand") is not None \
+            and strip_parens(p.child_by_field_name("operand")) == ident:
+        lst = p.parent
+        if lst is not None and lst.type == "expression_list" and lst.parent is not None \
+                and lst.parent.type == "assignment_statement" \
+                and lst.parent.child_by_field_name("left") == lst:
+            op = lst.parent.child_by_field_name("operator")
+            return "index-set" if op is not None and text(op) == "=" else None
+        return None
+    if t == "selector_expression" and p.child_by_field_name("operand") == ident:
+        method = text(p.child_by_field_name("field"))
+        if method in _SYNC_MAP_INSERT:
+            return "insert"
+        if method in _SYNC_MAP_EVICT:
+            return "evict"
+        return None
+    if t == "argument_list":
+        call = p.parent
+        callee = callee_text(call) if call is not None else ""
+        if callee in ("delete", "clear"):
+            return "evict"
+        if callee == "append":
+            args = [a for a in p.named_children if a.type != "comment"]
+            if args and args[0] == ident and _appended_back(call, ident):
+                return "insert"
+            return None
+        if callee in ("len", "cap"):
+            return "evict" if _size_checked(call) else None
+        return "evict"  # handed to a function: it may evict, we cannot see
+    if t == "expression_list" and p.parent is not None:
+        stmt = p.parent
+        if stmt.type == "assignment_statement" and stmt.child_by_field_name("left") == p:
+            right = stmt.child_by_field_name("right")
+            if right is not None and len(right.named_children) == 1:
+                r = strip_parens(right.named_children[0])
+                if r.type == "call_expression" and callee_text(r) == "append":
+                    args = r.child_by_field_name("arguments").named_children
+                    if args and text(strip_parens(args[0])) == text(ident):
+                        return None  # counted at the append argument
+            return "evict"  # reassigned: replaced, reset or truncated
+        if stmt.type in ("assignment_statement", "short_var_declaration", "var_spec") \
+                or (stmt.type == "return_statement"):
+            return "evict"  # aliased or returned: someone else may evict
+    if t == "literal_element" and p.parent is not None and p.parent.type == "keyed_element" \
+            and p.parent.named_children and p.parent.named_children[0] == p:
+        return None  # the field name of a keyed literal (`seen: ...`), not the variable
+    if t in ("keyed_element", "literal_element", "send_statement", "return_statement"):
+        return "evict"
+    if t == "unary_expression" and text(p.child_by_field_name("operator")) == "&":
+        return "evict"
+    return None
+
+
+def _appended_back(call, ident) -> bool:
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "expression_list" or p.parent is None:
+        return False
+    stmt = p.parent
+    if stmt.type != "assignment_statement":
+        return False
+    left = stmt.child_by_field_name("left")
+    return left is not None and len(left.named_children) == 1 and text(left.named_children[0]) == text(ident)
+
+
+def _size_checked(call) -> bool:
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "binary_expression":
+        return False
+    op = p.child_by_field_name("operator")
+    return op is not None and text(op) in (">", ">=", "<", "<=", "==")
+
+
+def _receiver(fn) -> str | None:
+    """"T r" for a method `func (r *T) ...`, else None."""
+    if fn is None or fn.type != "method_declaration":
+        return None
+    recv = fn.child_by_field_name("receiver")
+    for p in (recv.named_children if recv is not None else []):
+        t = p.child_by_field_name("type")
+        names = p.children_by_field_name("name")
+        if t is not None and names:
+            return text(t).lstrip("*").strip() + " " + text(names[0])
+    return None
+
+
+def _method_of(fn):
+    while fn is not None and fn.type == "func_literal":
+        fn = enclosing_function(fn)
+    return fn
+
+
+def _is_init(fn) -> bool:
+    fn = _method_of(fn)
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name is not None and text(name) == "init"

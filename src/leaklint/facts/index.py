@@ -1,0 +1,154 @@
+"""The project index over the files' facts: which files make up a Go package, and what
+the analysis of one file reads from its package ("reads").
+
+A file's reads are small, plain data, and they are all the analysis of that file
+learns from other files: the result cache keys a file on its bytes and a digest of its
+reads, so an edit elsewhere that changes what a file would read changes its key, and
+one that does not leaves its cached result valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from .go_package import Query, can_build
+
+# what a file's facts hold when they could not be computed (unreadable, not UTF-8,
+# over the time limit): the index treats everything about such a file as unknown, and
+# rules treat unknown as a handoff (no finding)
+UNKNOWN = {"unknown": True}
+# ... and when the file is not source we can read at all (unreadable, over the size
+# limit, not UTF-8): as the scan itself skips it (with a diagnostic), it is left out
+SKIPPED = {"skipped": True}
+
+MAX_RELATED = 5
+
+
+def is_test(path: str) -> bool:
+    return path.endswith("_test.go")
+
+
+def reads_digest(reads) -> str:
+    """A stable digest of what a file read from other files ("" when it read nothing)."""
+    if not reads:
+        return ""
+    return hashlib.sha256(json.dumps(reads, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def go_package(paths: list, decls: dict, path: str) -> list:
+    """The files of ``path``'s package among ``paths`` (one directory), sorted: the
+    non-test files with the same package clause whose build constraint can hold.
+    Files whose facts are unknown stay in: they may belong to the package. (The order
+    is the package's, not the asking file's, so that a message naming "the first
+    place" is the same whichever files a run names.)"""
+    own = decls.get(path, UNKNOWN)
+    name = own.get("package")
+    out = []
+    for p in sorted(set(paths) | {path}):
+        if is_test(p) and p != path:
+            continue
+        if p == path:
+            out.append(p)
+            continue
+        d = decls.get(p, UNKNOWN)
+        if d.get("skipped"):
+            continue
+        if d.get("unknown") or (d.get("package") == name and can_build(d.get("build", ""))):
+            out.append(p)
+    return out
+
+
+def package_query(files: list, decls: dict) -> Query:
+    """What ``files`` (one package, in order) ask of each other: their containers, the
+    container fields of types with a single package-level instance, their once.Do
+    functions."""
+    containers, once, made, holder, fields = {}, set(), {}, {}, {}
+    for p in files:
+        d = decls.get(p, UNKNOWN)
+        if d.get("unknown") or d.get("skipped"):
+            continue
+        for c in d["containers"]:
+            containers.setdefault(c["name"], c["kind"])
+        once.update(d["once"])
+        for t, h in d["made"]:
+            made[t] = made.get(t, 0) + 1
+            if h:
+                holder[t] = h
+    instances = {t: holder[t] for t, n in made.items() if n == 1 and t in holder}
+    for p in files:
+        d = decls.get(p, UNKNOWN)
+        for f in ([] if d.get("unknown") or d.get("skipped") else d["struct_fields"]):
+            inst = instances.get(f["type"], "")
+            if inst:
+                fields.setdefault(f["name"], {"type": f["type"], "kind": f["kind"],
+                                              "instance": inst})
+    return Query(containers, fields, sorted(once), instances)
+
+
+def container_reads(path: str, files: list, decls: dict, uses: dict, query: Query) -> dict:
+    """What LL510 reads for ``path``: for each container and single-instance field it
+    declares, where the package inserts into it (the first few places and how many)
+    and whether anything evicts from it; None for "unknown" (a file of the package
+    could not be read)."""
+    unknown = any(decls.get(p, UNKNOWN).get("unknown") or uses.get(p) is None for p in files)
+    own = decls.get(path, UNKNOWN)
+    if own.get("unknown") or own.get("skipped"):
+        return {"containers": [], "fields": []}
+
+    def merged(section: str, name: str) -> dict:
+        inserts, count, evicted = [], 0, unknown
+        for p in files:
+            entry = (uses.get(p) or {}).get(section, {}).get(name)
+            if entry is None:
+                continue
+            count += len(entry["inserts"])
+            evicted = evicted or entry["evictions"] > 0
+            for pos in entry["inserts"]:
+                if len(inserts) < MAX_RELATED:
+                    inserts.append([p] + pos)
+        return {"inserts": inserts, "insert_count": count, "evicted": evicted}
+
+    containers = []
+    for c in own["containers"]:
+        containers.append(dict(c, kind=query.containers.get(c["name"], c["kind"]),
+                               **merged("containers", c["name"])))
+    fields = []
+    for f in own["struct_fields"]:
+        inst = query.instances.get(f["type"], "")
+        if inst:
+            fields.append(dict(f, instance=inst, **merged("fields", f["name"])))
+    return {"containers": containers, "fields": fields}
+
+
+def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
+    """What LL302 reads for ``path``: which of the fields it may assign are read by some
+    file of its directory; None when a file of the directory is unknown."""
+    own = texts.get(path, UNKNOWN)
+    if own.get("unknown") or own.get("skipped"):
+        return None
+    wanted = set(own["fields_assigned"])
+    found = set()
+    for p in directory:
+        d = texts.get(p, UNKNOWN)
+        if d.get("skipped"):
+            continue
+        if d.get("unknown"):
+            return None
+        found |= wanted & set(d["fields_read"])
+    return sorted(found)
+
+
+class Index:
+    """Per analysed file, what it reads from the other files (see ``reads``)."""
+
+    def __init__(self):
+        self._reads: dict = {}
+        self.extracted = 0  # files whose facts were computed (not served from the cache)
+
+    def set(self, path: str, reads: dict) -> None:
+        self._reads[os.path.normpath(path)] = reads
+
+    def reads(self, path: str) -> dict | None:
+        return self._reads.get(os.path.normpath(path))

@@ -1,0 +1,113 @@
+"""Small questions about tree-sitter-go nodes that adapters, facts and checks all ask."""
+
+from __future__ import annotations
+
+FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
+
+
+def text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def strip_parens(node):
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def body_statements(block) -> list:
+    """Statements of a `block` (tree-sitter-go wraps them in a statement_list)."""
+    out = []
+    for child in block.named_children:
+        if child.type == "statement_list":
+            out.extend(child.named_children)
+        elif child.type != "comment":
+            out.append(child)
+    return out
+
+
+def callee_text(call) -> str:
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return ""
+    return fn.text.decode("utf-8", "replace").replace(" ", "").replace("\n", "").replace("\t", "")
+
+
+def enclosing_function(node):
+    n = node.parent
+    while n is not None and n.type not in FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def own_nodes(root):
+    """Every node under ``root`` that belongs to the same function (not to a func literal
+    nested in it), root first; an explicit stack, no recursion."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in reversed(n.named_children) if c.type != "func_literal")
+
+
+def root_identifier(expr):
+    """`resp` of `resp.Body.Close`, `f` of `f`; None for anything else."""
+    while expr is not None and expr.type in ("selector_expression", "parenthesized_expression"):
+        expr = (expr.child_by_field_name("operand") if expr.type == "selector_expression"
+                else (expr.named_children[0] if expr.named_children else None))
+    return expr if expr is not None and expr.type == "identifier" else None
+
+
+def function_name(fn) -> str:
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name.text.decode() if name is not None else ""
+
+
+def declared_names(fn) -> set:
+    """Names ``fn`` declares anywhere in it (parameters, receivers, :=, var, range :=)."""
+    out = set()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if n.type == "parameter_declaration":
+            out.update(text(x) for x in n.children_by_field_name("name"))
+        elif n.type == "short_var_declaration":
+            left = n.child_by_field_name("left")
+            out.update(text(x) for x in (left.named_children if left is not None else []))
+        elif n.type == "var_spec":
+            out.update(text(x) for x in n.children_by_field_name("name"))
+        elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
+            left = n.child_by_field_name("left")
+            out.update(text(x) for x in (left.named_children if left is not None else []))
+        stack.extend(n.named_children)
+    return out
+
+
+def outer_locals(fn) -> set:
+    """Names declared by the functions that enclose the func literal ``fn``."""
+    out = set()
+    f = enclosing_function(fn)
+    while f is not None:
+        out |= declared_names(f)
+        f = enclosing_function(f)
+    return out
+
+
+def package_name(root) -> str:
+    clause = next((c for c in root.named_children if c.type == "package_clause"), None)
+    if clause is None or not clause.named_children:
+        return ""
+    return clause.named_children[0].text.decode("utf-8", "replace")
+
+
+def receiver_type(fn) -> str:
+    """`T` of `func (x *T) M()`, `T` of `func (T[K]) M()`; "" for a function."""
+    if fn is None or fn.type != "method_declaration":
+        return ""
+    recv = fn.child_by_field_name("receiver")
+    for p in (recv.named_children if recv is not None else []):
+        t = p.child_by_field_name("type")
+        if t is not None:
+            name = text(t).lstrip("*").strip()
+            return name.split("[", 1)[0].strip()
+    return ""

@@ -1,0 +1,191 @@
+"""The facts layer: per-file facts as plain data, the index, and the result cache keyed
+on what a file read from its siblings (runs here use the cache, editing siblings between
+runs)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from leaklint import languages, runner
+from leaklint.api import check_paths
+from leaklint.config import Config
+from leaklint.facts import go_package
+from leaklint.source import SourceFile
+
+CACHE = """package p
+
+var seen = map[string]bool{}
+
+func mark(k string) { seen[k] = true }
+"""
+
+CANCEL = """package p
+
+import "context"
+
+type W struct{ cancel context.CancelFunc }
+
+func (w *W) Start(parent context.Context) {
+\tctx, cancel := context.WithCancel(parent)
+\tw.cancel = cancel
+\t_ = ctx
+}
+"""
+
+
+@pytest.fixture
+def tmp_path(tmp_path):
+    """The scanned tree; its cache lives beside it (a cache is never inside the tree)."""
+    tree = tmp_path / "pkg"
+    tree.mkdir()
+    return tree
+
+
+def _cache(tree) -> str:
+    return str(tree.parent / "cache")
+
+
+def _run(tmp_path, name, select, **kw):
+    cfg = Config(root=tmp_path)
+    return check_paths([str(tmp_path / name)], config=cfg, select=select,
+                       cache_dir=_cache(tmp_path), **kw)
+
+
+def _codes(report):
+    return [(os.path.basename(f.path), f.code) for f in report.findings]
+
+
+def test_an_eviction_added_in_a_new_sibling_changes_a_cached_answer(tmp_path):
+    (tmp_path / "a.go").write_text(CACHE)
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]  # from the cache
+    (tmp_path / "b.go").write_text("package p\n\nfunc forget(k string) { delete(seen, k) }\n")
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == []
+    (tmp_path / "b.go").unlink()
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
+
+
+def test_a_stored_cancel_called_from_another_file_changes_a_cached_answer(tmp_path):
+    (tmp_path / "w.go").write_text(CANCEL)
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]
+    (tmp_path / "stop.go").write_text("package p\n\nfunc (w *W) Stop() { w.cancel() }\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == []
+    (tmp_path / "stop.go").write_text("package p\n\nfunc (w *W) Stop() {}\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]
+
+
+def test_siblings_come_from_discovery(tmp_path):
+    (tmp_path / "a.go").write_text(CACHE)
+    evict = "package p\n\nfunc forget(k string) { delete(seen, k) }\n"
+    (tmp_path / "gen").mkdir()
+    # an excluded sibling, a link out of the tree and a FIFO are not read
+    (tmp_path / "skip_me.go").write_text(evict)
+    outside = tmp_path.parent / "outside.go"
+    outside.write_text(evict)
+    os.symlink(outside, tmp_path / "linked.go")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo.go")
+    report = check_paths([str(tmp_path / "a.go")], config=Config(root=tmp_path, exclude=["skip_me.go"]),
+                         select=["LL510"], cache_dir=_cache(tmp_path))
+    assert _codes(report) == [("a.go", "LL510")]
+    # once not excluded, the sibling's eviction counts
+    report = check_paths([str(tmp_path / "a.go")], config=Config(root=tmp_path), select=["LL510"],
+                         cache_dir=_cache(tmp_path))
+    assert _codes(report) == []
+
+
+def test_a_sibling_that_no_build_includes_is_not_part_of_the_package(tmp_path):
+    (tmp_path / "a.go").write_text(CACHE)
+    (tmp_path / "b.go").write_text("//go:build ignore\n\npackage p\n\nfunc f(k string) { delete(seen, k) }\n")
+    (tmp_path / "c.go").write_text("//go:build linux\n\npackage p\n\nfunc g() {}\n")
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
+    (tmp_path / "b.go").write_text("//go:build linux && !windows\n\npackage p\n\n"
+                                   "func f(k string) { delete(seen, k) }\n")
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == []
+
+
+def test_a_warm_run_reanalyses_only_files_whose_reads_changed(tmp_path, monkeypatch):
+    (tmp_path / "a.go").write_text(CACHE)
+    (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 1 }\n")
+    (tmp_path / "c.go").write_text("package p\n\nfunc other() int { return 2 }\n")
+    analysed = []
+    real = runner.analyze_file
+
+    def counting(path, *args, **kw):
+        analysed.append(os.path.basename(path))
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(runner, "analyze_file", counting)
+    cfg = Config(root=tmp_path)
+
+    def scan():
+        analysed.clear()
+        report = check_paths([str(tmp_path)], config=cfg, select=["LL510", "LL302"], jobs=1,
+                             cache_dir=_cache(tmp_path))
+        return _codes(report), sorted(analysed)
+
+    assert scan() == ([("a.go", "LL510")], ["a.go", "b.go", "c.go"])
+    assert scan() == ([("a.go", "LL510")], [])
+    # an edit that changes nothing a sibling reads: only the edited file
+    (tmp_path / "b.go").write_text("package p\n\n// helper returns one\nfunc helper() int { return 1 }\n")
+    assert scan() == ([("a.go", "LL510")], ["b.go"])
+    # an eviction: the edited file and the file that declares the map
+    (tmp_path / "b.go").write_text("package p\n\nfunc helper(k string) { delete(seen, k) }\n")
+    assert scan() == ([], ["a.go", "b.go"])
+
+
+def test_worker_processes_get_the_reads(tmp_path):
+    for i in range(3):
+        (tmp_path / f"a{i}.go").write_text(CACHE.replace("seen", f"seen{i}").replace("mark", f"mark{i}"))
+    (tmp_path / "z.go").write_text("package p\n\nfunc forget(k string) { delete(seen1, k) }\n")
+    cfg = Config(root=tmp_path)
+    one = check_paths([str(tmp_path)], config=cfg, select=["LL510"], jobs=1)
+    two = check_paths([str(tmp_path)], config=cfg, select=["LL510"], jobs=2,
+                      cache_dir=_cache(tmp_path))
+    assert _codes(one) == _codes(two) == [("a0.go", "LL510"), ("a2.go", "LL510")]
+
+
+def _facts(source: str) -> dict:
+    data = source.encode()
+    root = languages.parser("go").parse(data).root_node
+    return go_package.declarations(root, SourceFile("x.go", data, "go"))
+
+
+def test_facts_are_plain_data():
+    facts = _facts(CACHE + "\ntype T struct{ m map[string]int }\n\nvar only = &T{}\n")
+    assert json.loads(json.dumps(facts)) == facts
+    assert facts["package"] == "p"
+    assert [c["name"] for c in facts["containers"]] == ["seen"]
+    assert facts["struct_fields"][0]["type"] == "T" and facts["made"] == [["T", "only"]]
+
+
+@pytest.mark.parametrize("expr, ok", [
+    ("", True), ("linux", True), ("ignore", False), ("!ignore", True),
+    ("linux && ignore", False), ("linux || ignore", True), ("!(linux || !ignore)", False),
+    ("(broken", True),
+])
+def test_build_constraints(expr, ok):
+    assert go_package.can_build(expr) is ok
+
+
+def test_old_style_build_lines():
+    assert go_package.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
+    assert go_package.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \
+        "(linux && amd64 || darwin)"
+
+
+def test_an_unsaved_buffer_reads_its_saved_siblings(tmp_path):
+    from leaklint.api import check_source
+
+    (tmp_path / "b.go").write_text("package p\n\nfunc other(k string) { seen[k] = false }\n")
+    report = check_source(str(tmp_path / "a.go"), CACHE.encode(), config=Config(root=tmp_path),
+                          select=["LL510"])
+    [finding] = report.findings
+    assert {os.path.basename(r.path) for r in finding.related} == {"a.go", "b.go"}
+    (tmp_path / "c.go").write_text("package p\n\nfunc forget(k string) { delete(seen, k) }\n")
+    assert not check_source(str(tmp_path / "a.go"), CACHE.encode(), config=Config(root=tmp_path),
+                            select=["LL510"]).findings
