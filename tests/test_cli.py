@@ -125,14 +125,16 @@ def test_installed_version_and_output_file(tree):
 # --- configuration errors -------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, content, fragments", [
-    ("leaklint.toml", "colour = true\n", ["leaklint.toml: colour: unknown key"]),
-    ("leaklint.toml", 'select = "LL101"\n', ["leaklint.toml: select: expected a list, got str"]),
+    ("leaklint.toml", "colour = true\n", ["leaklint.toml:1: colour: unknown key"]),
+    ("leaklint.toml", 'select = "LL101"\n',
+     ["leaklint.toml:1: select: expected a list, got a string"]),
     ("pyproject.toml", '[tool.leaklint]\nmax-file-size = "big"\n',
-     ["pyproject.toml: tool.leaklint.max-file-size: expected a whole number, got str"]),
+     ["pyproject.toml:2: tool.leaklint.max-file-size: expected a whole number, got a string"]),
     ("leaklint.toml", "respect-gitignore = 1\n",
-     ["leaklint.toml: respect-gitignore: expected true or false, got int"]),
-    ("leaklint.toml", "select = [\n", ["leaklint.toml: not valid TOML"]),
-    ("leaklint.toml", 'ignore = ["LL999"]\n', ["leaklint.toml: ignore: unknown rule selector"]),
+     ["leaklint.toml:1: respect-gitignore: expected true or false, got a whole number"]),
+    ("leaklint.toml", "select = [\n", ["leaklint.toml:1: not valid TOML: Invalid value"]),
+    ("pyproject.toml", "[tool.leaklint\nselect = []\n", ["pyproject.toml:1:", "not valid TOML"]),
+    ("leaklint.toml", 'ignore = ["LL999"]\n', ["leaklint.toml:1: ignore: unknown rule selector"]),
 ])
 def test_config_errors_name_the_file_and_key(tree, name, content, fragments):
     (tree / name).write_text(content, encoding="utf-8")
@@ -230,6 +232,12 @@ def test_force_exclude_applies_excludes_to_named_files(tree):
     (tree / "leaklint.toml").write_text('exclude = ["gen/"]\n', encoding="utf-8")
     assert invoke("check", ".").exit_code == 1  # the walk skips gen/, the root leaky.go leaks
     assert invoke("check", "gen/leaky.go").exit_code == 1  # named files are scanned
-    assert invoke("check", "gen/leaky.go", "--force-exclude").exit_code == 0
+    # excluded by force: nothing to scan is said, and is an error unless --allow-empty
+    forced = invoke("check", "gen/leaky.go", "--force-exclude")
+    assert forced.exit_code == 2
+    assert ("leaklint: error: gen/leaky.go: excluded by a pattern (named with --force-exclude)"
+            in forced.stderr)
+    assert invoke("check", "gen/leaky.go", "--force-exclude", "--allow-empty").exit_code == 0
     assert invoke("check", "leaky.go", "--force-exclude").exit_code == 1
-    assert invoke("check", "leaky.go", "--force-exclude", "--exclude", "leaky.go").exit_code == 0
+    assert invoke("check", "leaky.go", "--force-exclude", "--exclude", "leaky.go",
+                  "--allow-empty").exit_code == 0

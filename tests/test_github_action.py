@@ -172,6 +172,11 @@ def test_action_steps_run_through_their_scripts(tmp_path):
     assert out["bin"] == str(temp / "leaklint-venv" / "bin" / "leaklint")
     from leaklint import __version__
     assert out["version"] == __version__
+    # the installed package validates with the schema it ships
+    (tmp_path / "bad.toml").write_text("select = []\ntimeout = 'x'\n", encoding="utf-8")
+    bad = subprocess.run([out["bin"], "check", ".", "--config", str(tmp_path / "bad.toml")],
+                         cwd=work, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "bad.toml:2: timeout: expected a number" in bad.stderr
 
     cache = temp / "leaklint-cache"
     env = dict(base, GITHUB_OUTPUT=str(tmp_path / "out-scan"), LEAKLINT_BIN=out["bin"],

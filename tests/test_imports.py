@@ -30,7 +30,8 @@ LAYERS = [
     # the model, and leaf utilities every layer may use
     ("model", ["leaklint", "leaklint.model", "leaklint.source", "leaklint.catalogue",
                "leaklint.deadline", "leaklint.safe_io", "leaklint.report.escape",
-               "leaklint.suppress", "leaklint.report.fingerprint",
+               "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
+               "leaklint.schema", "leaklint.toml_lines",
                # sizes and the [tool.leaklint.triage] table, which config validates
                "leaklint.triage.units", "leaklint.triage.settings"]),
 ]

@@ -299,11 +299,11 @@ def test_thresholds_from_config(tmp_path):
 
 
 @pytest.mark.parametrize("table, message", [
-    ('[triage]\nheap-growth = "10MB"\n', "leaklint.toml: triage.heap-growth: unknown key"),
-    ('[triage]\nlimit = "big"\n', "leaklint.toml: triage.limit: 'big' is not a size"),
+    ('[triage]\nheap-growth = "10MB"\n', "leaklint.toml:2: triage.heap-growth: unknown key"),
+    ('[triage]\nlimit = "big"\n', "leaklint.toml:2: triage.limit: 'big' is not a size"),
     ("[triage]\ngoroutines-investigate = -1\n", "triage.goroutines-investigate: expected a number"),
     ("[triage]\nflat-tolerance = 2\n", "triage.flat-tolerance: expected a fraction"),
-    ('triage = "on"\n', "leaklint.toml: triage: expected a table"),
+    ('triage = "on"\n', "leaklint.toml:1: triage: expected a table"),
 ])
 def test_bad_triage_config_exits_2_naming_file_and_key(tmp_path, table, message):
     config = write(tmp_path, "leaklint.toml", table)

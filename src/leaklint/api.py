@@ -65,6 +65,27 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
     )
 
 
+def list_files(paths=(".",), *, config: Config, exclude=(), force_exclude: bool = False,
+               follow_symlinks: bool = False):
+    """The files a scan of ``paths`` would analyse (``discovery.Discovered``): git's file
+    list inside a work tree, a walk outside; what was skipped and why; named paths that
+    yield no file."""
+    try:
+        return discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
+                        root=str(config.root), respect_gitignore=config.respect_gitignore,
+                        follow_symlinks=follow_symlinks, force_exclude=force_exclude)
+    except PatternError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _directory_of(paths) -> str:
+    """Where --changed-since looks for the repository: the first scanned path's."""
+    first = os.path.abspath(paths[0])
+    while not os.path.isdir(first):
+        first = os.path.dirname(first)
+    return first
+
+
 def check_paths(paths=(".",), *, config: Config | None = None, config_path: str | None = None,
                 select=None, ignore=None, extend_select=None, exclude=(),
                 line_hashes: bool = False, debug: bool = False, jobs: int | None = 1,
@@ -79,8 +100,8 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     ``default_cache`` the user's cache directory, unless that is inside the tree).
     ``baseline``: a baseline file whose findings are left out (``report.hidden``);
     ``changed_since``: a git ref; only files and lines changed since then are reported.
-    ``force_exclude``: apply the exclude patterns to files named explicitly too (for
-    pre-commit, which names every staged file).
+    ``force_exclude``: leave out paths named explicitly that excludes, ignore rules or
+    built-in skips cover (for pre-commit, which names every staged file).
     ``fixes``: compute each finding's ``fix`` (the result cache keeps them).
     ``follow_symlinks``: walk into linked directories and files (default: links are
     skipped, so a scan never leaves the given roots).
@@ -97,25 +118,19 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     if changed_since is not None:
         from .gitdiff import ChangedLines
 
-        changed = ChangedLines(changed_since)
+        changed = ChangedLines(changed_since, cwd=_directory_of(list(paths) or ["."]))
     if config is None:
         config = load_config(Path(config_path) if config_path else None)
     rules = enabled_rules(config, select, ignore, extend_select)
     settings = make_settings(config, rules, line_hashes=line_hashes, debug=debug, fixes=fixes,
                              follow_symlinks=follow_symlinks)
-    try:
-        found = discover(list(paths) or ["."], excludes=list(config.exclude) + list(exclude),
-                         root=str(config.root), respect_gitignore=config.respect_gitignore,
-                         follow_symlinks=follow_symlinks)
-    except PatternError as exc:
-        raise ConfigError(str(exc)) from None
-    report = Report(rules=rules, settings=settings)
+    found = list_files(paths, config=config, exclude=exclude, force_exclude=force_exclude,
+                       follow_symlinks=follow_symlinks)
+    report = Report(rules=rules, settings=settings, skipped=found.skipped,
+                    empty_paths=found.empty)
     for path, message in found.problems:
         report.diagnostics.append(Diagnostic(path, "unreadable", message))
     files = found.files
-    if force_exclude and (config.exclude or exclude):
-        matcher = PathMatcher(str(config.root), tuple(config.exclude) + tuple(exclude))
-        files = [p for p in files if not matcher(p)]
     if changed is not None:
         files = [p for p in files if changed.has_file(p)]
     if shard is not None:

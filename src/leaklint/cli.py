@@ -48,7 +48,10 @@ def _scan_options(fn):
         click.option("--ignore", multiple=True, help="Rules to skip (comma-separated)."),
         click.option("--exclude", multiple=True, help="Gitignore-style patterns of paths to skip."),
         click.option("--force-exclude", is_flag=True,
-                     help="Apply excludes to files named on the command line too (pre-commit)."),
+                     help="Apply excludes, ignore files and built-in skips to paths named on the "
+                          "command line too (pre-commit)."),
+        click.option("--allow-empty", is_flag=True,
+                     help="A named path that yields no file to scan is not an error (hooks)."),
         click.option("--config", "config_path", type=click.Path(),
                      help="Config file (default: found upwards)."),
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
@@ -64,8 +67,8 @@ def _scan_options(fn):
     return fn
 
 
-def _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs, no_cache,
-          cache_dir, debug, stdin_filename=None, **options):
+def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
+          jobs, no_cache, cache_dir, debug, stdin_filename=None, **options):
     """Run the scan; usage, config, baseline and git errors exit 2 with one line.
     With ``stdin_filename``, the one file scanned is standard input, seen as that path."""
     from pathlib import Path
@@ -118,8 +121,9 @@ def _echo(text: str) -> None:
         click.echo(text.encode("utf-8", "surrogateescape"), nl=False, color=True)
 
 
-def _exit_on_errors(report, debug: bool) -> None:
-    """Missing paths and internal errors make the run fail (exit 2) after its report."""
+def _exit_on_errors(report, debug: bool, allow_empty: bool = False) -> None:
+    """Missing paths, named paths that yield no file (unless ``allow_empty``) and internal
+    errors make the run fail (exit 2) after its report."""
     from .report.escape import line, path
 
     if debug:
@@ -131,8 +135,40 @@ def _exit_on_errors(report, debug: bool) -> None:
     missing = [d for d in report.diagnostics if d.message == "no such file or directory"]
     for d in missing:
         click.echo(f"leaklint: error: {path(d.path)}: no such file or directory", err=True)
-    if missing or any(d.kind == "internal-error" for d in report.diagnostics):
+    for given, why in report.empty_paths:
+        level = "note" if allow_empty else "error"
+        click.echo(f"leaklint: {level}: {path(given)}: {line(why)}", err=True)
+    if missing or any(d.kind == "internal-error" for d in report.diagnostics) or (
+            report.empty_paths and not allow_empty):
         sys.exit(EXIT_ERROR)
+
+
+def _show_files(paths, exclude, force_exclude, config_path, follow_symlinks, skipped: bool):
+    """``--show-files`` / ``--show-skipped``: what a scan would read, or leave out and why;
+    nothing is analysed."""
+    from pathlib import Path
+
+    from .api import list_files
+    from .config import ConfigError, load_config
+    from .report.escape import line, path
+
+    try:
+        config = load_config(Path(config_path) if config_path else None)
+        found = list_files(paths, config=config, exclude=exclude, force_exclude=force_exclude,
+                           follow_symlinks=follow_symlinks)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if skipped:
+        for p, reason in sorted(found.skipped):
+            click.echo(f"{path(p)}: {line(reason)}")
+    else:
+        for p in sorted(found.files):
+            click.echo(path(p))
+    for p, message in found.problems:
+        click.echo(f"leaklint: warning: {path(p)}: {line(message)}", err=True)
+    for given, why in found.empty:
+        click.echo(f"leaklint: note: {path(given)}: {line(why)}", err=True)
+    sys.exit(EXIT_CLEAN)
 
 
 def _shard_option(ctx, param, value):
@@ -189,18 +225,24 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 @click.option("--shard", metavar="K/N", callback=_shard_option,
               help="Scan only the K-th of N shards of the directories (CI matrices; "
                    "see `leaklint merge`).")
-def check(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-          no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
+@click.option("--show-files", is_flag=True,
+              help="List the files that would be scanned, and analyse nothing.")
+@click.option("--show-skipped", is_flag=True,
+              help="List the paths left out by built-in skips and excludes, with the reason.")
+def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
+          jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename, shard):
+          include_suppressed, follow_symlinks, stdin_filename, shard, show_files, show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
+    if show_files or show_skipped:
+        _show_files(paths, exclude, force_exclude, config_path, follow_symlinks, show_skipped)
 
     def scan():
-        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                     jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
+        return _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                     config_path, jobs, no_cache, cache_dir, debug, stdin_filename=stdin_filename,
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
                      fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
@@ -213,7 +255,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
 
         outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
         if fix_diff:
-            _exit_on_errors(report, debug)
+            _exit_on_errors(report, debug, allow_empty)
             sys.exit(EXIT_FINDINGS if outcome.files and not exit_zero else EXIT_CLEAN)
         if outcome.files:
             report = scan()
@@ -237,7 +279,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
         click.echo(summary(report), err=True)
     if fixed_line:
         click.echo(fixed_line, err=fmt != "text" or output is not None)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -246,17 +288,17 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, config_p
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               default="leaklint-baseline.json", show_default=True,
               help="The baseline file to write.")
-def baseline(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-             no_cache, cache_dir, debug, output):
+def baseline(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+             config_path, jobs, no_cache, cache_dir, debug, output):
     """Record the current findings of PATHS, so that `check --baseline` reports only new ones."""
     from .baseline import dumps
 
-    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-                   no_cache, cache_dir, debug)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                   config_path, jobs, no_cache, cache_dir, debug)
     _write(output, dumps(report.findings, output))
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_CLEAN)
 
 
@@ -268,8 +310,8 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, confi
 @click.option("--service", help="The service named in the report's header.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to FILE (default: standard output).")
-def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, config_path, jobs,
-               no_cache, cache_dir, debug, triage_inputs, service, output):
+def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+               config_path, jobs, no_cache, cache_dir, debug, triage_inputs, service, output):
     """Write the Markdown investigation report for PATHS, pre-filled from the scan and the
     runtime evidence given with --triage."""
     from .report.investigation import render as investigation
@@ -281,8 +323,8 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, con
         triage = load_triage(list(triage_inputs), run=_triage_runner(config_path))
     except TriageInputError as exc:
         _fail(str(exc))
-    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, config_path,
-                   jobs, no_cache, cache_dir, debug, fixes=True)
+    report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
+                   config_path, jobs, no_cache, cache_dir, debug, fixes=True)
     findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
     text = investigation(report, rank(findings, triage), triage, service=service)
     if output:
@@ -290,7 +332,7 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, con
         click.echo(f"Wrote the investigation report to {output}.", err=True)
     else:
         _echo(text)
-    _exit_on_errors(report, debug)
+    _exit_on_errors(report, debug, allow_empty)
     sys.exit(EXIT_CLEAN)
 
 

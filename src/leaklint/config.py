@@ -10,8 +10,9 @@ from pathlib import Path
 
 from .catalogue import CatalogueError, builtin_rules, parse_rule, select
 from .discovery import pattern_error
-from .model import SEVERITIES
+from . import schema
 from .safe_io import ReadRefused, read_regular
+from .toml_lines import key_lines, line_of
 from .triage.settings import TriageSettings, settings_from_table
 
 try:
@@ -20,7 +21,6 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 CONFIG_FILES = ("leaklint.toml", ".leaklint.toml", "pyproject.toml")
-MAX_FILE_SIZE_CAP = 1024 * 1024 * 1024
 MAX_CONFIG_SIZE = 16 * 1024 * 1024
 
 
@@ -44,13 +44,6 @@ class Config:
     triage: TriageSettings = field(default_factory=TriageSettings)  # [tool.leaklint.triage]
 
 
-_KEYS = {
-    "select": list, "ignore": list, "exclude": list, "extend-exclude": list,
-    "per-file-ignores": dict, "severity": dict, "rules": list, "max-file-size": int,
-    "respect-gitignore": bool, "timeout": (int, float), "triage": dict,
-}
-
-
 def find_config(start: Path) -> Path | None:
     start = start.resolve()
     for d in [start, *start.parents]:
@@ -63,11 +56,43 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(p: Path) -> bool:
+    """Whether a pyproject.toml configures leaklint. One that cannot be read, or that
+    mentions leaklint and does not parse, is an error rather than a silent default."""
     try:
-        raw = read_regular(str(p), MAX_CONFIG_SIZE, follow_links=True).decode("utf-8")
-        return "leaklint" in tomllib.loads(raw).get("tool", {})
-    except (ReadRefused, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = read_regular(str(p), MAX_CONFIG_SIZE, follow_links=True)
+    except ReadRefused as exc:
+        raise ConfigError(f"{p}: {exc.message}") from None
+    if b"leaklint" not in data:
         return False
+    raw, _ = _parse_toml(p, data)
+    return "leaklint" in raw.get("tool", {})
+
+
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+
+
+def _parse_toml(path: Path, data: bytes) -> tuple[dict, str]:
+    """(document, text) of a config file's bytes; ConfigError names the line when they are
+    not TOML."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 text") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        message = str(getattr(exc, "msg", None) or exc)
+        m = _TOML_AT.search(str(exc))
+        if m and m.group(1):
+            where = f"{path}:{m.group(1)}:{m.group(2)}"
+        elif m:  # at the end of the document: its last line
+            where = f"{path}:{max(1, len(text.splitlines()))}"
+        else:
+            where = str(path)
+        raise ConfigError(f"{where}: not valid TOML: {_TOML_AT.sub('', message)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests too deeply to read") from None
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
@@ -81,100 +106,85 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory, not a config file")
     try:
-        raw = tomllib.loads(read_regular(str(path), MAX_CONFIG_SIZE, follow_links=True)
-                            .decode("utf-8"))
+        data = read_regular(str(path), MAX_CONFIG_SIZE, follow_links=True)
     except ReadRefused as exc:
         raise ConfigError(f"{path}: {exc.message}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: nests too deeply to read") from None
-    if path.name == "pyproject.toml":
-        table = raw.get("tool", {}).get("leaklint", {})
-        prefix = "tool.leaklint."
-    else:
-        table, prefix = raw, ""
-    return from_table(table, path, prefix)
+    raw, text = _parse_toml(path, data)
+    base: tuple = ("tool", "leaklint") if path.name == "pyproject.toml" else ()
+    table = raw
+    for key in base:
+        table = table.get(key, {}) if isinstance(table, dict) else None
+    return from_table(table, path, base, key_lines(text))
 
 
-def from_table(table: dict, path: Path, prefix: str = "") -> Config:
-    def err(key, msg):
-        return ConfigError(f"{path}: {prefix}{key}: {msg}")
+def _error(path: Path, base: tuple, lines: dict, keys: tuple, message: str) -> ConfigError:
+    """``file:line: key: message``; the line is the key's own, or its nearest ancestor's."""
+    line = line_of(lines, base + tuple(keys))
+    where = f"{path}:{line}" if line else str(path)
+    return ConfigError(f"{where}: {schema.dotted(base + tuple(keys)) or 'config'}: {message}")
+
+
+def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -> Config:
+    """Validate ``table`` against config.schema.json, then check what a schema cannot
+    say (rule selectors, patterns, user rules); ConfigError names the file, line and key."""
+    lines = lines or {}
+
+    def err(keys: tuple, msg: str) -> ConfigError:
+        return _error(path, base, lines, keys, msg)
 
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: {prefix.rstrip('.') or 'config'} must be a table")
+        raise _error(path, (), lines, base, "must be a table")
+    problems = schema.errors(table, schema.load())
+    if problems:
+        where, message = problems[0]
+        raise err(where, message)
     cfg = Config(path=path, root=path.parent.resolve())
-    for key, value in table.items():
-        want = _KEYS.get(key)
-        if want is None:
-            raise err(key, f"unknown key (known: {', '.join(sorted(_KEYS))})")
-        if not isinstance(value, want) or (want is int and isinstance(value, bool)):
-            raise err(key, f"expected {_type_name(want)}, got {type(value).__name__}")
-        if isinstance(value, list) and key != "rules" and not all(isinstance(v, str) for v in value):
-            raise err(key, "expected a list of strings")
-    cfg.rules = []
     for i, data in enumerate(table.get("rules", [])):
-        if not isinstance(data, dict):
-            raise err(f"rules[{i}]", "expected a table")
-        if data.get("lifecycle") is None:
-            raise err(f"rules[{i}]", "user rules need a [lifecycle] table")
         try:
-            rule = parse_rule(data, f"{path}: {prefix}rules[{i}]", builtin=False)
+            rule = parse_rule(data, f"{path}: {schema.dotted(base + ('rules', i))}", builtin=False)
         except CatalogueError as exc:
-            raise ConfigError(str(exc)) from None
+            raise err(("rules", i), str(exc).rsplit(": ", 1)[-1]) from None
         _check_user_rule(rule, err, i)
         cfg.rules.append(rule)
     known = {r.code for r in builtin_rules()}
-    for r in cfg.rules:
+    for i, r in enumerate(cfg.rules):
         if r.code in known:
-            raise err("rules", f"{r.code} is a built-in rule code; choose another")
+            raise err(("rules", i, "code"), f"{r.code} is a built-in rule code; choose another")
     all_rules = all_rules_with(cfg.rules)
     for key in ("select", "ignore"):
         if key in table:
             try:
                 select(all_rules, table[key])
             except CatalogueError as exc:
-                raise err(key, str(exc)) from None
+                raise err((key,), str(exc)) from None
             setattr(cfg, key, list(table[key]))
     for key in ("exclude", "extend-exclude"):
         for pattern in table.get(key, []):
             problem = pattern_error(pattern)
             if problem is not None:
-                raise err(key, f"pattern {pattern!r} is not valid: {problem}")
+                raise err((key,), f"pattern {pattern!r} is not valid: {problem}")
     cfg.exclude = list(table.get("exclude", [])) + list(table.get("extend-exclude", []))
     pfi = table.get("per-file-ignores", {})
     for pattern, codes in pfi.items():
         problem = pattern_error(pattern)
         if problem is not None:
-            raise err(f"per-file-ignores.{pattern}", f"pattern is not valid: {problem}")
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise err(f"per-file-ignores.{pattern}", "expected a list of rule codes")
+            raise err(("per-file-ignores", pattern), f"pattern is not valid: {problem}")
         try:
             select(all_rules, codes)
         except CatalogueError as exc:
-            raise err(f"per-file-ignores.{pattern}", str(exc)) from None
+            raise err(("per-file-ignores", pattern), str(exc)) from None
     cfg.per_file_ignores = dict(pfi)
     for code, sev in table.get("severity", {}).items():
-        if sev not in SEVERITIES:
-            raise err(f"severity.{code}", f"must be one of {', '.join(SEVERITIES)}")
         try:
             for c in select(all_rules, [code]):
                 cfg.severity[c] = sev
         except CatalogueError as exc:
-            raise err(f"severity.{code}", str(exc)) from None
-    if "max-file-size" in table:
-        size = table["max-file-size"]
-        if not 1 <= size <= MAX_FILE_SIZE_CAP:
-            raise err("max-file-size", f"must be between 1 and {MAX_FILE_SIZE_CAP} bytes")
-        cfg.max_file_size = size
-    if "timeout" in table:
-        t = float(table["timeout"])
-        if not 0 < t <= 3600:
-            raise err("timeout", "must be between 0 and 3600 seconds")
-        cfg.timeout = t
+            raise err(("severity", code), str(exc)) from None
+    cfg.max_file_size = table.get("max-file-size", cfg.max_file_size)
+    cfg.timeout = float(table.get("timeout", cfg.timeout))
     cfg.respect_gitignore = table.get("respect-gitignore", True)
     cfg.triage = settings_from_table(table.get("triage", {}),
-                                     lambda key, msg: err(f"triage.{key}".rstrip("."), msg))
+                                     lambda key, msg: err(("triage", key) if key else ("triage",), msg))
     return cfg
 
 
@@ -188,25 +198,17 @@ def _check_user_rule(rule, err, i: int) -> None:
     error on every file: callee patterns go into parser queries, the message is formatted."""
     for pattern in rule.lifecycle.get("acquire", ()):
         if not _CALLEE.fullmatch(pattern):
-            raise err(f"rules[{i}].lifecycle.acquire", f"{pattern!r} is not a callee pattern "
+            raise err(("rules", i, "lifecycle", "acquire"), f"{pattern!r} is not a callee pattern "
                       "(name, pkg.name, *.Method or new Class)")
     try:
         rule.message.format(**_MESSAGE_FIELDS)
     except (KeyError, IndexError, ValueError) as exc:
-        raise err(f"rules[{i}].message", f"bad placeholder {exc} (use {{handle}}, {{call}}, "
+        raise err(("rules", i, "message"), f"bad placeholder {exc} (use {{handle}}, {{call}}, "
                   "{where}, {verb})") from None
 
 
 def all_rules_with(user_rules) -> list:
     return list(builtin_rules()) + list(user_rules)
-
-
-def _type_name(t) -> str:
-    names = {list: "a list", dict: "a table", int: "a whole number", bool: "true or false",
-             str: "a string"}
-    if isinstance(t, tuple):
-        return "a number"
-    return names.get(t, t.__name__)
 
 
 def relative_to_root(path: str, root: Path) -> str:

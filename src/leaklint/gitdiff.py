@@ -10,27 +10,20 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import subprocess
+
+from .git import GitError, forget, run
 
 HIDDEN_REASON = "outside the diff"
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
-class GitError(RuntimeError):
-    """git is missing, the directory is not in a repository, or the ref is unknown."""
-
-
 def _git(args: list[str], cwd: str) -> str:
     try:
-        proc = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=cwd,
-                              capture_output=True, text=True, encoding="utf-8",
-                              errors="surrogateescape")
-    except FileNotFoundError:
-        raise GitError("--changed-since needs git, which is not installed") from None
-    if proc.returncode != 0:
-        raise GitError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
-                       else f"git {args[0]} failed")
-    return proc.stdout
+        return run(args, cwd).decode("utf-8", errors="surrogateescape")
+    except GitError as exc:
+        if str(exc) == "git is not installed":
+            raise GitError("--changed-since needs git, which is not installed") from None
+        raise
 
 
 def _unquote(path: str) -> str:
@@ -67,6 +60,7 @@ class ChangedLines:
     """Which files and lines changed since ``ref``, for the repository holding ``cwd``."""
 
     def __init__(self, ref: str, cwd: str = "."):
+        forget()
         try:
             top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         except GitError:
@@ -76,7 +70,7 @@ class ChangedLines:
             _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
         except GitError:
             raise GitError(f"--changed-since: unknown git ref '{ref}'") from None
-        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", "--src-prefix=a/",
+        diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/",
                      "--dst-prefix=b/", ref, "--"], top)
         self.lines = {self._key(top, p): lines for p, lines in parse_diff(diff).items()}
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)

@@ -101,6 +101,10 @@ class Report:
     # findings left out on purpose, by reason ("in the baseline", "outside the diff")
     hidden: dict[str, int] = field(default_factory=dict)
     settings: object = None  # the analysis Settings of the run (to re-check fixed files)
+    # discovery: (path, reason) left out by built-in skips and excludes, and the paths named
+    # on the command line that yielded no file, with why
+    skipped: list = field(default_factory=list)
+    empty_paths: list = field(default_factory=list)
     # what a merge checks: a digest of the run's settings and paths, and its shard if any
     run_digest: str = ""
     shard: object = None  # a shard.Shard
