@@ -443,7 +443,9 @@ def _scan_findings(path: str, config_path) -> list:
 
     if path.endswith(".json") and os.path.isfile(path):
         return read_scan_report(path)
-    report = _scan([path], (), (), (), (), False, False, config_path, 0, False, None, False)
+    report = _scan([path], select=(), extend_select=(), ignore=(), exclude=(),
+                   force_exclude=False, allow_empty=False, config_path=config_path, jobs=0,
+                   no_cache=False, cache_dir=None, debug=False)
     for d in report.diagnostics:
         if d.message == "no such file or directory":
             _fail(f"--scan: {d.path}: no such file or directory")
