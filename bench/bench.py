@@ -1,18 +1,29 @@
 #!/usr/bin/env python3
-"""Benchmark leaklint against a bare tree-sitter parse of the same files, in one run.
+"""Benchmark leaklint against a bare tree-sitter parse of the same files, and against
+semgrep on the same files, in one interleaved series.
 
-    python bench/bench.py DIR [DIR ...] [--jobs N] [--repeat N]
+    python bench/bench.py DIR [DIR ...] [--rounds N] [--jobs N] [--semgrep PATH]
 
-For each directory it prints wall time, files/s and MB/s of:
-  parse   a bare loop that reads and parses every file leaklint would scan (one process)
-  cold    `leaklint check` with every rule on, one process (--jobs 1), no cache
-  jobs    the same with --jobs N (default: all cores), when the CLI supports it
-  warm    a re-run with the result cache, when the CLI supports it
-  hook    a pre-commit-sized run: `leaklint check` on 10 files of the tree, whole process
-  semgrep semgrep with bench/semgrep-rules.yml (the core patterns), when semgrep is found
-          (--semgrep PATH, or on PATH)
-and the ratios cold/parse, cold/jobs, cold/warm and semgrep/cold, with each run's peak RSS.
-Every figure is measured in a fresh process, so start-up is included for all of them.
+Each round runs every measurement once, in this order, each in a fresh process (so
+start-up counts for all of them):
+  parse      a bare loop that reads and parses every file leaklint scans (one process)
+  cold       `leaklint check` with every rule on, one process (-j 1), no cache
+  jobs=N     the same with -j N (default: all cores)
+  warm       the same as cold with a result cache filled before the series
+  hook       a pre-commit-sized run on 10 files of the tree, no cache
+  hook-warm  the same 10 files with the cache of a full run
+  core5      leaklint with only the five rules bench/semgrep-rules.yml expresses
+  semgrep    semgrep with bench/semgrep-rules.yml (when semgrep is found)
+Rounds repeat that sequence (A, B, C, A, B, C, ...), so a ratio is taken between runs
+that were seconds apart, and the min and median of each ratio over the rounds are
+printed: on a busy machine the median is the figure to read, the min the best case.
+
+Like with like against semgrep: every rule of bench/semgrep-rules.yml must load (the
+bench stops if semgrep reports a rule error or a skipped rule), and semgrep must scan
+exactly the files leaklint analyses: its ignore files and built-in excludes (tests,
+vendored code...) are turned off, leaklint's default excludes and whatever else leaklint
+leaves out (.gitignore'd, minified, oversized files) are excluded by name, and each run's
+list of scanned files is checked against leaklint's (the bench stops on a difference).
 """
 
 from __future__ import annotations
@@ -21,14 +32,17 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SEMGREP_RULES = os.path.join(HERE, "semgrep-rules.yml")
 # the rules that bench/semgrep-rules.yml expresses: rows, ticker, cancel, listener, open
 CORE_RULES = "LL101,LL201,LL301,LL401,LL110"
+HOOK_FILES = 10
 
 BARE_PARSE = r"""
 import sys, json
@@ -47,97 +61,234 @@ print(n)
 """
 
 
-def run(cmd, env=None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process."""
+class BenchError(SystemExit):
+    """Stops the bench with a message: the comparison would not be like with like."""
+
+    def __init__(self, message: str):
+        super().__init__(f"bench: error: {message}")
+
+
+def run(cmd) -> tuple[float, float, str, int]:
+    """Wall seconds, peak RSS (MB), stdout and exit status of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss / 1024.0, out
+    return wall, usage.ru_maxrss / 1024.0, out, os.waitstatus_to_exitcode(status)
 
 
-def cli_supports(flag: str) -> bool:
-    out = subprocess.run([sys.executable, "-m", "leaklint", "check", "--help"],
-                         capture_output=True, text=True).stdout
-    return flag in out
+def leaklint_cmd(*args) -> list:
+    return [sys.executable, "-m", "leaklint", "check", *args]
 
 
-def bench_dir(directory: str, jobs: int, repeat: int, semgrep: str | None) -> None:
+def analysed_files(directory: str, cache_dir: str) -> tuple[list, list, dict]:
+    """Fill the cache with a full run; return the files leaklint discovers, the ones it
+    analyses (not skipped as minified, oversized or unreadable) and its JSON report."""
     from leaklint.discovery import discover
 
     files = discover([directory]).files
-    size_mb = sum(os.path.getsize(f) for f in files if os.path.exists(f)) / 1e6
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(files, fh)
-        listing = fh.name
-    base = [sys.executable, "-m", "leaklint", "check", directory, "--format", "json",
-            "--select", "ALL", "--exit-zero"]
-    has_jobs, has_cache = cli_supports("--jobs"), cli_supports("--no-cache")
+    wall, _, out, status = run(leaklint_cmd(directory, "--format", "json", "--select", "ALL",
+                                            "--exit-zero", "-j", "1", "--cache-dir", cache_dir))
+    if status != 0:
+        raise BenchError(f"leaklint exited {status} on {directory}")
+    report = json.loads(out)
+    if report["summary"]["files_scanned"] != len(files):
+        raise BenchError(f"leaklint scanned {report['summary']['files_scanned']} files of "
+                         f"{directory}, discovery finds {len(files)}")
+    left_out = {d["path"] for d in report["diagnostics"] if d["kind"] in ("skipped", "unreadable")}
+    return files, [f for f in files if f not in left_out], report
 
-    def best(cmd):
-        runs = [run(cmd) for _ in range(repeat)]
-        return min(runs, key=lambda r: r[0])
 
-    rows = []
-    parse = best([sys.executable, "-c", BARE_PARSE, listing])
-    rows.append(("parse", parse))
-    cold_cmd = base + (["--jobs", "1"] if has_jobs else []) + (["--no-cache"] if has_cache else [])
-    cold = best(cold_cmd)
-    rows.append(("cold", cold))
+# ---- semgrep, like with like ----------------------------------------------------------
+
+def semgrep_cmd(semgrep: str, directory: str, max_bytes: int, excludes=()) -> list:
+    cmd = [semgrep, "scan", "--config", SEMGREP_RULES, "--metrics=off",
+           "--disable-version-check", "--quiet", "--json", "--jobs", "1",
+           # no .semgrepignore (the built-in one skips tests and more), no git
+           "--x-ignore-semgrepignore-files", "--no-git-ignore",
+           "--max-target-bytes", str(max_bytes)]
+    for pattern in excludes:
+        cmd += ["--exclude", pattern]
+    return cmd + [directory]
+
+
+def check_semgrep_output(out: str, status: int, directory: str) -> dict:
+    """semgrep's JSON report, after checking that every rule ran."""
     try:
-        findings = len(json.loads(cold[2])["findings"])
-    except (ValueError, KeyError):
-        findings = -1
-    if has_jobs:
-        rows.append((f"jobs={jobs}", best(base + ["--jobs", str(jobs)]
-                                          + (["--no-cache"] if has_cache else []))))
-    if has_cache:
-        cache_dir = tempfile.mkdtemp(prefix="leaklint-bench-cache-")
-        warm_cmd = base + ["--cache-dir", cache_dir] + (["--jobs", "1"] if has_jobs else [])
-        run(warm_cmd)  # fill
-        rows.append(("warm", best(warm_cmd)))
-    # a pre-commit-sized run: 10 files spread over the tree, no cache
-    step = max(1, len(files) // 10)
-    hook_files = files[::step][:10]
-    rows.append(("hook", best(base[:4] + hook_files + ["--no-cache", "--exit-zero", "-q"])))
-    if semgrep:
-        # leaklint with the rules that match bench/semgrep-rules.yml, for a like-for-like time
-        rows.append(("core5", best(base[:5] + ["--format", "json", "--exit-zero", "-j", "1",
-                                               "--no-cache", "--select", CORE_RULES])))
-        rules = os.path.join(HERE, "semgrep-rules.yml")
-        rows.append(("semgrep", best([semgrep, "scan", "--config", rules, "--metrics=off",
-                                      "--disable-version-check", "--quiet", "--json",
-                                      "--jobs", "1", directory])))
-    os.unlink(listing)
+        report = json.loads(out)
+    except ValueError:
+        raise BenchError(f"semgrep exited {status} on {directory} without a JSON report") from None
+    rule_errors = [e for e in report.get("errors", [])
+                   if not e.get("path") or e.get("level") == "error"
+                   or "rule" in str(e.get("type", "")).lower()]
+    if rule_errors:
+        shown = "; ".join(f"{e.get('type', 'error')} in {e.get('rule_id', '?')}: "
+                          f"{' '.join(str(e.get('message', '')).split())[:200]}"
+                          for e in rule_errors[:3])
+        raise BenchError(f"semgrep reports {len(rule_errors)} rule error(s) on {directory}: {shown}")
+    if report.get("skipped_rules"):
+        ids = ", ".join(str(r.get("rule_id", r)) for r in report["skipped_rules"][:5])
+        raise BenchError(f"semgrep skipped rule(s) on {directory}: {ids}")
+    if status not in (0, 1):
+        raise BenchError(f"semgrep exited {status} on {directory}")
+    return report
 
-    print(f"\n{directory}: {len(files)} files, {size_mb:.1f} MB, {findings} findings")
-    print(f"  {'run':<10} {'wall s':>8} {'files/s':>9} {'MB/s':>7} {'peak MB':>8}")
-    for name, (wall, rss, _) in rows:
-        print(f"  {name:<10} {wall:8.2f} {len(files) / wall:9.0f} {size_mb / wall:7.1f} {rss:8.0f}")
-    times = {name: r[0] for name, r in rows}
-    print(f"  cold / parse = {times['cold'] / times['parse']:.2f}x")
-    if has_jobs:
-        print(f"  speed-up with {jobs} jobs = {times['cold'] / times[f'jobs={jobs}']:.2f}x")
-    if has_cache:
-        print(f"  cold / warm = {times['cold'] / times['warm']:.1f}x")
-    print(f"  pre-commit run on {len(hook_files)} files = {times['hook']:.2f} s")
-    if "semgrep" in times:
-        print(f"  semgrep / leaklint cold (all rules) = {times['semgrep'] / times['cold']:.2f}x")
-        print(f"  semgrep / leaklint with the same 5 rules = {times['semgrep'] / times['core5']:.2f}x")
+
+def semgrep_scanned(report: dict) -> set:
+    return {os.path.realpath(p) for p in report.get("paths", {}).get("scanned", [])}
+
+
+def compare_files(semgrep_set: set, leaklint_files: list, directory: str) -> None:
+    want = {os.path.realpath(p) for p in leaklint_files}
+    if semgrep_set != want:
+        only_s, only_l = sorted(semgrep_set - want), sorted(want - semgrep_set)
+        raise BenchError(
+            f"semgrep scans {len(semgrep_set)} files of {directory}, leaklint {len(want)}: "
+            f"only semgrep {only_s[:3]}{' ...' if len(only_s) > 3 else ''}, "
+            f"only leaklint {only_l[:3]}{' ...' if len(only_l) > 3 else ''}")
+
+
+def extension(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
+
+
+def semgrep_setup(semgrep: str, directory: str, analysed: list, max_bytes: int):
+    """What makes semgrep and leaklint scan the same files: the --exclude patterns for
+    semgrep (what it would scan beyond leaklint's files, found by a first, untimed run)
+    and the extensions semgrep does not read at all (.mts...), which leaklint then
+    leaves out too. Any other difference stops the bench."""
+    from leaklint.discovery import DEFAULT_EXCLUDES
+
+    excludes = list(DEFAULT_EXCLUDES)
+    _, _, out, status = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
+    scanned = semgrep_scanned(check_semgrep_output(out, status, directory))
+    want = {os.path.realpath(p) for p in analysed}
+    top = os.path.realpath(directory)
+    extra = sorted(os.path.relpath(p, top).replace(os.sep, "/") for p in scanned - want)
+    excludes += extra
+    if extra:
+        _, _, out, status = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
+        scanned = semgrep_scanned(check_semgrep_output(out, status, directory))
+    read = {extension(p) for p in scanned}
+    unread = sorted({extension(p) for p in want - scanned} - read)
+    compare_files(scanned, [p for p in analysed if extension(p) not in unread], directory)
+    return excludes, unread
+
+
+# ---- the series ---------------------------------------------------------------------
+
+def hook_files(files: list) -> list:
+    step = max(1, len(files) // HOOK_FILES)
+    return files[::step][:HOOK_FILES]
+
+
+def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> None:
+    from leaklint.config import Config
+
+    cache_dir = tempfile.mkdtemp(prefix="leaklint-bench-cache-")
+    try:
+        files, analysed, _ = analysed_files(directory, cache_dir)
+        excludes, unread = [], []
+        if semgrep:
+            max_bytes = Config().max_file_size
+            excludes, unread = semgrep_setup(semgrep, directory, analysed, max_bytes)
+        # files of a kind semgrep does not read are left out of every run
+        files = [f for f in files if extension(f) not in unread]
+        analysed = [f for f in analysed if extension(f) not in unread]
+        size_mb = sum(os.path.getsize(f) for f in files) / 1e6
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+            json.dump(analysed, fh)
+            listing = fh.name
+        same_files = [arg for ext in unread for arg in ("--exclude", f"*{ext}")]
+        everything = ["--format", "json", "--select", "ALL", "--exit-zero", *same_files]
+        hook = hook_files(analysed)
+        plan = [
+            ("parse", [sys.executable, "-c", BARE_PARSE, listing]),
+            ("cold", leaklint_cmd(directory, *everything, "-j", "1", "--no-cache")),
+            (f"jobs={jobs}", leaklint_cmd(directory, *everything, "-j", str(jobs), "--no-cache")),
+            ("warm", leaklint_cmd(directory, *everything, "-j", "1", "--cache-dir", cache_dir)),
+            ("hook", leaklint_cmd(*hook, *everything, "-q", "--no-cache")),
+            ("hook-warm", leaklint_cmd(*hook, *everything, "-q", "--cache-dir", cache_dir)),
+        ]
+        if semgrep:
+            plan.append(("core5", leaklint_cmd(directory, "--format", "json", "--select",
+                                               CORE_RULES, *same_files, "--exit-zero",
+                                               "-j", "1", "--no-cache")))
+            plan.append(("semgrep", semgrep_cmd(semgrep, directory, max_bytes, excludes)))
+        series: dict = {name: [] for name, _ in plan}
+        counts = {}
+        for _ in range(rounds):
+            for name, cmd in plan:
+                wall, rss, out, status = run(cmd)
+                if name == "semgrep":
+                    result = check_semgrep_output(out, status, directory)
+                    compare_files(semgrep_scanned(result), analysed, directory)
+                    counts[name] = len(result.get("results", []))
+                elif status != 0:
+                    raise BenchError(f"{name} exited {status} on {directory}")
+                elif name == "cold":
+                    result = json.loads(out)
+                    if result["summary"]["files_scanned"] != len(files):
+                        raise BenchError(f"cold scanned {result['summary']['files_scanned']} "
+                                         f"files of {directory}, not {len(files)}")
+                    counts[name] = len(result["findings"])
+                series[name].append((wall, rss))
+        os.unlink(listing)
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook, unread)
+
+
+def print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook,
+                unread) -> None:
+    n = len(analysed)
+    print(f"\n{directory}: {len(files)} files ({n} analysed), {size_mb:.1f} MB, "
+          f"{counts['cold']} findings; {rounds} interleaved rounds")
+    if unread:
+        print(f"  left out of every run: {', '.join(unread)} files, which semgrep does not read")
+    if "semgrep" in counts:
+        print(f"  semgrep scanned the same {n} files with every rule loaded "
+              f"({counts['semgrep']} results)")
+    print(f"  {'run':<10} {'min s':>8} {'median s':>9} {'files/s':>8} {'MB/s':>6} {'peak MB':>8}")
+    for name, runs in series.items():
+        walls = [w for w, _ in runs]
+        med = statistics.median(walls)
+        whole = not name.startswith("hook")
+        mb_per_s = f"{size_mb / med:6.1f}" if whole else f"{'-':>6}"
+        print(f"  {name:<10} {min(walls):8.2f} {med:9.2f} {(n if whole else len(hook)) / med:8.0f} "
+              f"{mb_per_s} {max(r for _, r in runs):8.0f}")
+
+    def ratio(label, top, bottom):
+        if top not in series or bottom not in series:
+            return
+        values = [a[0] / b[0] for a, b in zip(series[top], series[bottom])]
+        print(f"  {label:<44} min {min(values):6.2f}x  median {statistics.median(values):6.2f}x")
+
+    print("  ratios, each from the runs of one round:")
+    ratio("cold / parse (lower is better)", "cold", "parse")
+    ratio(f"cold / jobs={jobs} (speed-up)", "cold", f"jobs={jobs}")
+    ratio("cold / warm (speed-up)", "cold", "warm")
+    ratio("semgrep / leaklint cold, all rules", "semgrep", "cold")
+    ratio("semgrep / leaklint, the same 5 rules", "semgrep", "core5")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--repeat", type=int, default=1, help="runs per figure; the best is kept")
+    ap.add_argument("--rounds", "--repeat", type=int, default=3,
+                    help="interleaved rounds (each runs every measurement once)")
     ap.add_argument("--semgrep", default=shutil.which("semgrep"),
                     help="the semgrep command to compare with (default: from PATH)")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
     for d in args.dirs:
-        bench_dir(d, args.jobs, args.repeat, args.semgrep)
+        if not os.path.isdir(d):
+            ap.error(f"{d} is not a directory")
+        bench_dir(d, args.jobs, args.rounds, args.semgrep)
 
 
 if __name__ == "__main__":

@@ -292,3 +292,47 @@ def test_sharded_workflow_runs_its_matrix_and_merge(tmp_path):
          "--sarif-category leaklint/ --exit-zero")
     assert merged == json.loads((work / "whole.sarif").read_text(encoding="utf-8"))
     assert merged["runs"][0]["results"]
+
+
+def _mutations():
+    def drop_locations(doc):
+        doc["runs"][0]["results"][0].pop("locations")
+
+    def message_is_text(doc):
+        doc["runs"][0]["results"][0]["message"] = "leak"
+
+    def properties_is_list(doc):
+        doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["properties"] = []
+
+    def no_runs(doc):
+        doc["runs"] = []
+
+    def results_is_object(doc):
+        doc["runs"][0]["results"] = {}
+
+    def verified_is_text(doc):
+        doc["runs"][0]["properties"]["verified"] = {"LL101": "many"}
+
+    def shard_is_text(doc):
+        doc["runs"][0]["properties"]["shard"] = "2/3"
+
+    return [drop_locations, message_is_text, properties_is_list, no_runs, results_is_object,
+            verified_is_text, shard_is_text]
+
+
+@pytest.mark.parametrize("mutate", _mutations(), ids=lambda f: f.__name__)
+def test_merge_of_a_damaged_sarif_shard_never_raises(sarif_run, tmp_path, mutate):
+    _, shards = sarif_run
+    doc = json.loads(shards[1].read_text(encoding="utf-8"))
+    assert doc["runs"][0]["results"] and doc["runs"][0]["invocations"][0][
+        "toolExecutionNotifications"]
+    mutate(doc)
+    damaged = tmp_path / "damaged.sarif"
+    damaged.write_text(json.dumps(doc), encoding="utf-8")
+    result = merge(shards[0], damaged, shards[2])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.stderr.startswith(f"leaklint: error: {damaged}: ")
+    else:  # what the merge does not read may be odd; the rest still merges
+        assert result.exit_code == 1 and mutate.__name__ in ("message_is_text", "properties_is_list")

@@ -72,8 +72,9 @@ def _check_json(path: str, doc: dict) -> None:
     _expect(isinstance(tool, dict) and tool.get("name") == "leaklint", path, "no tool.name leaklint")
     _expect(isinstance(tool.get("version"), str), path, "no tool.version")
     run = doc.get("run")
-    _expect(isinstance(run, dict) and isinstance(run.get("settings_digest"), str), path,
-            "no run.settings_digest")
+    if not (isinstance(run, dict) and isinstance(run.get("settings_digest"), str)):
+        raise MergeError(f"{path}: a leaklint report without run.settings_digest (a baseline, "
+                         "or written by an older leaklint): merge the reports of `check --shard`")
     for key in ("findings", "suppressed", "diagnostics"):
         items = doc.get(key)
         _expect(isinstance(items, list) and all(isinstance(i, dict) for i in items), path,
@@ -281,20 +282,26 @@ def _path_of_uri(uri: str) -> str:
     return unquote(uri, errors="surrogateescape")
 
 
+def _dig(obj, *keys) -> str:
+    """``obj[k1][k2]...`` as text, or "" where the path is missing."""
+    for key in keys:
+        try:
+            obj = obj[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return str(obj)
+
+
 def _result_key(r: dict) -> tuple:
     uri, line, col = _region_of(r)
-    text = str((r.get("message") or {}).get("text", ""))
+    text = _dig(r, "message", "text")
     # the message went out with one final "."; compare without it, as the run did
     return (_path_of_uri(uri), line, col, r["ruleId"], text[:-1] if text.endswith(".") else text)
 
 
 def _notification_key(n: dict) -> tuple:
-    try:
-        uri = n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    except (KeyError, IndexError, TypeError):
-        uri = ""
-    kind = (n.get("properties") or {}).get("kind", "")
-    return (_path_of_uri(str(uri)), str(kind), str((n.get("message") or {}).get("text", "")))
+    uri = _dig(n, "locations", 0, "physicalLocation", "artifactLocation", "uri")
+    return (_path_of_uri(uri), _dig(n, "properties", "kind"), _dig(n, "message", "text"))
 
 
 def _merge_sarif(docs: list) -> dict:
@@ -306,7 +313,8 @@ def _merge_sarif(docs: list) -> dict:
     notes = sorted(_union(i.get("toolExecutionNotifications", []) for i in invocations),
                    key=_notification_key)
     invocation = dict(invocations[0])
-    invocation["executionSuccessful"] = all(i.get("executionSuccessful", True) for i in invocations)
+    invocation["executionSuccessful"] = all(i.get("executionSuccessful") is not False
+                                            for i in invocations)
     invocation.pop("toolExecutionNotifications", None)
     if notes:
         invocation["toolExecutionNotifications"] = notes
