@@ -77,7 +77,7 @@ def test_symptoms_figures_and_summary_come_from_the_evidence(goleak_report):
     assert "- [x] Growing number of goroutines" in symptoms
     assert "- [ ] Objects accumulating between heap snapshots" in symptoms
     assert "- [x] Leak thresholds crossed\n  - rss: 60.2 MB per 30 min" in symptoms
-    assert "| rss | linear | 0.93 | +120 MB | 80 -> 410 MB | heap-growth-investigate |" \
+    assert "| rss | linear | 0.93 | +120 MB/hour | 80 -> 410 MB | heap-growth-investigate |" \
         in s["Detection Method"]
     summary = s["Executive Summary"]
     assert "2 findings in 1 file scanned; 1 confirmed by the runtime evidence; rss grows " \
@@ -168,3 +168,29 @@ def test_bad_triage_input_is_one_line(tmp_path):
     code, out, err = run(GOLEAK, "--triage", str(bad))
     assert code == 2 and out == ""
     assert err.startswith("leaklint: error: ") and str(bad) in err and len(err.splitlines()) == 1
+
+
+def test_raw_inputs_go_through_the_triage_pipeline():
+    args = [GOLEAK]
+    for i in range(1, 5):
+        args += ["--triage", str(DATA / "goroutines-debug2" / f"goroutines-{i}.txt")]
+    args += ["--triage", str(DATA / "series" / "python-linear.csv")]
+    code, out, err = run(*args)
+    assert code == 0, err
+    s = sections(out)
+    assert re.search(r"- \[x\] Linear memory growth \(\+[\d,]+ MB/hour\)", s["Initial Symptoms"])
+    assert "- [x] Growing number of goroutines" in s["Initial Symptoms"]
+    assert "| rss\\_bytes | linear | 0.95 | +46,060 MB/hour |" in s["Detection Method"]
+    suspects = [h for h in s if re.match(r"\d+\. `", h)]
+    assert suspects[0].endswith("LL610 `goroutine-abandoned-channel` (confirmed)")
+
+
+def test_the_json_of_leaklint_triage_is_read_as_it_is(tmp_path):
+    result = CliRunner().invoke(main, ["triage", str(DATA / "series" / "python-step.csv"),
+                                       "--format", "json", "--exit-zero"])
+    assert result.exit_code == 0, result.stderr
+    saved = tmp_path / "triage.json"
+    saved.write_text(result.stdout)
+    code, out, err = run(str(PROGRAMS / "pyleak.py"), "--triage", str(saved))
+    assert code == 0, err
+    assert "- [x] Memory grows in steps and plateaus" in sections(out)["Initial Symptoms"]

