@@ -237,6 +237,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     from .report import render, statistics_for_stderr
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
+    if shard is not None and stdin_filename is not None:
+        _fail("--shard splits a tree over several runs; it does not apply to standard input")
     if show_files or show_skipped:
         _show_files(paths, exclude, force_exclude, config_path, follow_symlinks, show_skipped)
 
