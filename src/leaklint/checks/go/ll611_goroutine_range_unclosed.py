@@ -19,10 +19,9 @@ def _closing_calls(adapter, creator, name) -> list:
     out = []
     for m in _passed_as_argument(creator, name):
         call = m.parent.parent
-        short = text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
         args = [a for a in m.parent.named_children if a.type != "comment"]
         index = args.index(m) if m in args else -1
-        for fn, params in adapter.functions().get(short, ()):
+        for fn, params in adapter.definitions(call):
             body = fn.child_by_field_name("body")
             if body is not None and 0 <= index < len(params) and params[index] not in ("_", "") \
                     and any(o.kind == CLOSE for o in channel_ops(body, params[index])):
