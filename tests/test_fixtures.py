@@ -1,20 +1,18 @@
-"""Every fixture file must produce exactly the findings its `want:` comments name."""
+"""Every fixture file must produce exactly the findings its `want:` comments name, and its
+rules must have verified every line marked `ok:` (see tests/markers.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from leaklint import languages
 from leaklint.languages import recent_syntax
-from leaklint.api import check_paths
-from leaklint.config import Config
+from markers import markers, problems
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
-WANT = re.compile(r"(?://|#|/\*)\s*want:\s*((?:LL\d{3}[,\s]*)+)")
 
 
 def fixture_files():
@@ -23,23 +21,64 @@ def fixture_files():
 
 
 def expected(path: Path) -> set:
-    out = set()
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        m = WANT.search(line)
-        if m:
-            out |= {(i, code) for code in re.findall(r"LL\d{3}", m.group(1))}
-    return out
+    """(line, code) of every finding the file's markers want."""
+    return set(markers(path)[0])
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture(path):
-    report = check_paths([str(path)], config=Config(root=ROOT))
-    got = {(f.position.line, f.code) for f in report.findings}
-    want = expected(path)
-    details = "\n".join(f"  {f.position.line}: {f.code} {f.message}" for f in report.findings)
-    assert got == want, (f"missing: {sorted(want - got)}\nunexpected: {sorted(got - want)}\n"
-                         f"all findings:\n{details}")
-    assert not [d for d in report.diagnostics if d.kind == "internal-error"], report.diagnostics
+    found = problems(path, ROOT)
+    assert not found, "\n".join(found)
+
+
+ROWS = """package store
+
+import "database/sql"
+
+func names(db *sql.DB, stop bool) error {
+	rows, err := db.Query("SELECT name FROM t")%s
+	if err != nil {
+		return err
+	}
+	%s
+	for rows.Next() {
+		if stop {
+			return nil
+		}
+	}
+	return rows.Err()%s
+}
+"""
+
+
+def test_markers_are_read_with_their_texts(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text('x = 1  # want: LL110 "is not closed", LL111\n'
+                 "y = 2  # released by the caller; ok: LL110, LL602\n"
+                 "z = 3  # want: LL503\n", encoding="utf-8")
+    want, ok = markers(f)
+    assert want == {(1, "LL110"): ["is not closed"], (1, "LL111"): [], (3, "LL503"): []}
+    assert ok == {(2, "LL110"), (2, "LL602")}
+
+
+def test_an_ok_marker_passes_only_where_the_rule_looked(tmp_path):
+    f = tmp_path / "rows.go"
+    f.write_text(ROWS % ("  // ok: LL101", "defer rows.Close()", ""), encoding="utf-8")
+    assert problems(f, tmp_path) == []
+    f.write_text(ROWS % ("", "defer rows.Close()", "  // ok: LL101"), encoding="utf-8")
+    assert any("marked ok but not verified" in p for p in problems(f, tmp_path))
+
+
+def test_a_pinned_message_must_match(tmp_path):
+    f = tmp_path / "rows.go"
+    f.write_text(ROWS % ('  // want: LL101 "is not closed on the return at line 13"', "", ""),
+                 encoding="utf-8")
+    assert problems(f, tmp_path) == []
+    f.write_text(ROWS % ('  // want: LL101 "is closed"', "", ""), encoding="utf-8")
+    assert any("no LL101 message contains 'is closed'" in p for p in problems(f, tmp_path))
+    f.write_text(ROWS % ("  // ok: LL101", "", ""), encoding="utf-8")
+    found = problems(f, tmp_path)
+    assert any("unexpected: [(6, 'LL101')]" in p for p in found)
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))

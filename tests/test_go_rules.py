@@ -11,6 +11,7 @@ from leaklint.analyze import analyze_file
 from leaklint.api import check_paths, enabled_rules, make_settings
 from leaklint.config import Config, load_config
 from leaklint.languages.go import go_mod_version
+from markers import markers, problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMERS = ROOT / "fixtures" / "go" / "LL201-timer-not-stopped"
@@ -57,8 +58,10 @@ def test_time_tick_and_after_dropped_since_go_1_23():
     tick = ROOT / "fixtures" / "go" / "LL202-time-tick-leaks"
     after = ROOT / "fixtures" / "go" / "LL203-time-after-in-loop"
     assert [f.code for f in findings(tick / "go121" / "tick.go")] == ["LL202"]
-    assert findings(tick / "go123" / "tick.go") == []
-    assert findings(after / "go123" / "after.go") == []
+    for path, code in ((tick / "go123" / "tick.go", "LL202"), (after / "go123" / "after.go", "LL203")):
+        # silent because the runtime collects the timer, not for want of looking: the
+        # call is marked `ok:` and the rule verified it
+        assert (code in {c for _, c in markers(path)[1]}) and problems(path, ROOT) == []
 
 
 def test_run_setting_overrides_go_mod():

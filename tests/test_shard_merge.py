@@ -181,6 +181,13 @@ def test_bad_shard_is_a_usage_error(tree, text, fragment):
     assert fragment in result.output and "Traceback" not in result.output
 
 
+def test_shard_does_not_apply_to_standard_input(tree):
+    with inside(tree):
+        result = CliRunner().invoke(main, ["check", "-", "--stdin-filename", "a.go",
+                                           "--shard", "1/2"], input="package a\n")
+    assert_refused(result, "--shard", "standard input")
+
+
 def test_merge_refuses_incomplete_or_mixed_sets(json_run, sarif_run, tmp_path, tree):
     _, js = json_run
     _, sarifs = sarif_run

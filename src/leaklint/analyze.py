@@ -89,10 +89,15 @@ class FileContext:
         self.result.findings.append(finding)
         self.cache.setdefault("emitted", []).append((finding, node, rule, fix_anchors))
 
-    def count(self, code: str, ok: bool) -> None:
+    def count(self, code: str, node, ok: bool) -> None:
+        """Rule ``code`` examined ``node`` (where it reports when it leaks) and found it fine
+        or not: the counts of the review checklist, and the lines verified fine that a
+        fixture's ``ok: LLxxx`` marker asks for."""
         v = self.result.verified.setdefault(code, Verified())
         v.checked += 1
         v.correct += bool(ok)
+        if ok:
+            self.result.verified_lines.setdefault(code, set()).add(node.start_point[0] + 1)
 
     def diagnose(self, kind: str, message: str, detail: str | None = None) -> None:
         self.result.diagnostics.append(Diagnostic(self.src.path, kind, message, detail))
@@ -203,6 +208,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
+        result.verified_lines.clear()
         return diag("timeout", f"not analysed: over the time limit of {settings.timeout:g}s "
                                "(config key `timeout`)")
     return result

@@ -18,7 +18,8 @@ import pathspec
 
 from .analyze import Settings, analyze_file
 from .cache import CacheRefused, FactsCache, default_cache_dir, open_cache
-from .catalogue import select as select_codes
+from .catalogue import CatalogueError, select as select_codes
+from .checks import message_problem
 from .config import Config, ConfigError, all_rules_with, load_config
 from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
@@ -47,7 +48,11 @@ def enabled_rules(config: Config, select=None, ignore=None, extend_select=None) 
     if extend_select:
         chosen |= select_codes(rules, extend_select)
     drop = select_codes(rules, list(config.ignore) + list(ignore or []))
-    return [r for r in rules if r.code in chosen and r.code not in drop]
+    enabled = [r for r in rules if r.code in chosen and r.code not in drop]
+    problems = [p for p in map(message_problem, (r for r in enabled if r.is_check)) if p]
+    if problems:
+        raise CatalogueError("; ".join(problems))
+    return enabled
 
 
 def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool = False,

@@ -266,7 +266,9 @@ class ResultCache:
 
 
 def encode(result: FileResult) -> dict:
-    return dataclasses.asdict(result)  # a finding's fix, when computed, with its edits
+    d = dataclasses.asdict(result)  # a finding's fix, when computed, with its edits
+    d["verified_lines"] = {code: sorted(lines) for code, lines in result.verified_lines.items()}
+    return d
 
 
 def _fix(d: dict | None):
@@ -328,6 +330,7 @@ def decode(d: dict) -> FileResult:
                      for x in d["diagnostics"]],
         verified={_str(k): Verified(_int(v["checked"]), _int(v["correct"]))
                   for k, v in d["verified"].items()},
+        verified_lines={_str(k): {_int(n) for n in v} for k, v in d["verified_lines"].items()},
         parsed=bool(d["parsed"]),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,10 @@ LANGUAGES = ("go", "typescript", "javascript", "python")
 PRECISIONS = ("very-high", "high", "medium", "low")
 CODE_RE = re.compile(r"^[A-Z]{1,8}[0-9]{1,5}\Z")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+
+# what the lifecycle engine fills in a lifecycle rule's message (a check rule's module
+# declares its own: MESSAGE_FIELDS)
+LIFECYCLE_FIELDS = ("handle", "call", "where", "verb")
 
 _REQUIRED = ("code", "name", "family", "languages", "severity", "summary", "message")
 _DOC_FIELDS = ("rationale", "fix", "bad", "good")
@@ -64,6 +69,7 @@ class Rule:
     # severity used in test files (e.g. Go _test.go) where they are short-lived; None: same
     test_severity: str | None = None
     builtin: bool = True
+    origin: str = ""  # where the rule is defined: its TOML file, or the config and its key
 
     @property
     def is_check(self) -> bool:
@@ -113,6 +119,9 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
         raise CatalogueError(f"{where}: a rule needs a [lifecycle] table")
     if lifecycle is not None:
         _validate_lifecycle(lifecycle, where)
+        problem = placeholder_problem(data["message"], LIFECYCLE_FIELDS)
+        if problem and builtin:  # config says it of a user rule, with the rule's key
+            raise CatalogueError(f"{where}: message: {problem}")
     options = data.get("options", {})
     if not isinstance(options, dict):
         raise CatalogueError(f"{where}: options must be a table")
@@ -123,8 +132,26 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
         rationale=data.get("rationale", ""), fix=data.get("fix", ""),
         bad=data.get("bad", ""), good=data.get("good", ""),
         lifecycle=lifecycle, options=options,
-        test_severity=data.get("test_severity"), builtin=builtin,
+        test_severity=data.get("test_severity"), builtin=builtin, origin=origin,
     )
+
+
+def placeholder_problem(message: str, fields) -> str | None:
+    """Why ``message`` cannot be filled with just ``fields`` (named ``{field}`` placeholders),
+    or None: a placeholder the rule never fills, a positional or malformed one."""
+    known = ", ".join("{%s}" % f for f in sorted(fields))
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as exc:
+        return f"bad placeholder: {exc} (use {known})"
+    for name in names:
+        if name not in fields:
+            return f"bad placeholder {name!r} (use {known})"
+    try:
+        message.format(**{f: "x" for f in fields})
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        return f"bad placeholder: {exc} (use {known})"
+    return None
 
 
 def _validate_lifecycle(spec: dict, where: str) -> None:
@@ -168,7 +195,7 @@ def builtin_rules() -> tuple[Rule, ...]:
     rules = []
     for path in sorted(rules_dir().rglob("*.toml")):
         with open(path, "rb") as fh:
-            rules.append(parse_rule(tomllib.load(fh), path.name))
+            rules.append(parse_rule(tomllib.load(fh), f"{path.parent.name}/{path.name}"))
     codes = [r.code for r in rules]
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:

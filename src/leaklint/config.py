@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import CatalogueError, builtin_rules, parse_rule, select
+from .catalogue import (LIFECYCLE_FIELDS, CatalogueError, builtin_rules, parse_rule,
+                        placeholder_problem, select)
 from .discovery import pattern_error
 from . import schema
 from .safe_io import ReadRefused, read_regular
@@ -190,7 +191,6 @@ def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -
 
 # a callee pattern: `name`, `pkg.name`, `*.Method` (any receiver) or `new Class`
 _CALLEE = re.compile(r"(?:new\s+)?(?:\*\.)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
-_MESSAGE_FIELDS = {"handle": "h", "call": "c", "where": "w", "verb": "v"}
 
 
 def _check_user_rule(rule, err, i: int) -> None:
@@ -200,11 +200,9 @@ def _check_user_rule(rule, err, i: int) -> None:
         if not _CALLEE.fullmatch(pattern):
             raise err(("rules", i, "lifecycle", "acquire"), f"{pattern!r} is not a callee pattern "
                       "(name, pkg.name, *.Method or new Class)")
-    try:
-        rule.message.format(**_MESSAGE_FIELDS)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise err(("rules", i, "message"), f"bad placeholder {exc} (use {{handle}}, {{call}}, "
-                  "{where}, {verb})") from None
+    problem = placeholder_problem(rule.message, LIFECYCLE_FIELDS)
+    if problem:
+        raise err(("rules", i, "message"), problem)
 
 
 def all_rules_with(user_rules) -> list:

@@ -86,6 +86,8 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # rule code -> counts of what was checked (for the review checklist)
     verified: dict[str, Verified] = field(default_factory=dict)
+    # rule code -> lines of what it examined and found fine (``ok:`` markers of fixtures)
+    verified_lines: dict[str, set[int]] = field(default_factory=dict)
     parsed: bool = False
 
 
@@ -95,6 +97,8 @@ class Report:
     suppressed: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     verified: dict[str, Verified] = field(default_factory=dict)
+    # path -> rule code -> lines verified fine (FileResult.verified_lines of each file)
+    verified_lines: dict[str, dict[str, set[int]]] = field(default_factory=dict)
     files_scanned: int = 0
     files_skipped: int = 0
     rules: list = field(default_factory=list)  # the enabled Rule objects
@@ -120,6 +124,8 @@ class Report:
             tot = self.verified.setdefault(code, Verified())
             tot.checked += v.checked
             tot.correct += v.correct
+        if result.verified_lines:
+            self.verified_lines[result.path] = result.verified_lines
 
     def finish(self) -> None:
         self.findings.sort(key=Finding.sort_key)

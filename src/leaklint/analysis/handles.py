@@ -48,14 +48,14 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         adjust = getattr(adapter, "adjust", None)
         severity, note = adjust(rule) if adjust else (None, "")
         if severity == "drop":
-            ctx.count(rule.code, ok=True)  # not a leak with this build's runtime
+            ctx.count(rule.code, cand.call, ok=True)  # not a leak with this build's runtime
             continue
         if isinstance(verdict, Verdict):
             if verdict.leak:
                 ctx.emit(rule, cand.call,
                          _message(rule, cand, verdict.reason, handle=verdict.node) + note,
                          severity=severity)
-            ctx.count(rule.code, ok=not verdict.leak)
+            ctx.count(rule.code, cand.call, ok=not verdict.leak)
             continue
         track = verdict
         try:
@@ -67,7 +67,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
                         leak_exits=tuple(spec.get("exits") or Follow.leak_exits))
         leaks = follow.run_function(body, end_node)
-        ctx.count(rule.code, ok=not leaks)
+        ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
         first = leaks[0]

@@ -2,8 +2,10 @@
 
 Each such rule has one module, ``checks/<language>/<code>_<name>.py``: the stem of its
 ``rules/<language>/<CODE>-<name>.toml`` in lower case with ``-`` as ``_``. The module
-defines ``check(ctx, rule)``. Helpers that several rules of a language share live beside
-them in modules without a code (``go/channels.py``, ``typescript/scopes.py``...).
+defines ``check(ctx, rule)`` and ``MESSAGE_FIELDS``, the placeholders it fills in the
+rule's message (checked against the catalogue when a run starts: ``message_problem``).
+Helpers that several rules of a language share live beside them in modules without a
+code (``go/channels.py``, ``typescript/pairing.py``...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import functools
 import importlib
 import pkgutil
 import re
+
+from ..catalogue import placeholder_problem
 
 # one package per language, and `meta` for the rules about leaklint's own comments in
 # files of every language (rules/meta/, fixtures/meta/)
@@ -42,3 +46,13 @@ def check_for(code: str):
     if name is None:
         return None
     return importlib.import_module(name).check
+
+
+def message_problem(rule) -> str | None:
+    """What is wrong between check rule ``rule``'s message and its module, naming the rule's
+    file: no module, or a placeholder the module never fills. None when nothing is."""
+    name = rule_modules().get(rule.code)
+    if name is None:
+        return f"{rule.origin}: rule {rule.code}: no module in leaklint.checks implements it"
+    problem = placeholder_problem(rule.message, importlib.import_module(name).MESSAGE_FIELDS)
+    return f"{rule.origin}: rule {rule.code}: message: {problem}" if problem else None

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
+from . import matches
+
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
+
+# calls after which control never comes back to the function
+NORETURN_EXACT = {"panic", "os.Exit", "runtime.Goexit", "log.Fatal", "log.Fatalf", "log.Fatalln",
+                  "log.Panic", "log.Panicf", "log.Panicln"}
+NORETURN_METHODS = {"Fatal", "Fatalf", "Fatalln", "FailNow", "Skip", "Skipf", "SkipNow",
+                    "Panic", "Panicf", "Panicln", "Exit"}
 
 
 def text(node) -> str:
@@ -111,3 +122,82 @@ def receiver_type(fn) -> str:
             name = text(t).lstrip("*").strip()
             return name.split("[", 1)[0].strip()
     return ""
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str):
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def string_args_match(call, patterns, fn=None) -> bool:
+    """Does a string argument of ``call`` match one of ``patterns`` (regexes)?
+
+    An identifier argument counts by the string literals assigned to it in ``fn``."""
+    args = call.child_by_field_name("arguments")
+    if not patterns or args is None:
+        return False
+    texts = []
+    for a in args.named_children:
+        if a.type in ("interpreted_string_literal", "raw_string_literal"):
+            texts.append(a.text.decode("utf-8", "replace")[1:-1])
+        elif a.type == "identifier" and fn is not None:
+            texts.extend(_assigned_strings(fn, a.text.decode()))
+    rxs = [rx for rx in map(_compiled, patterns) if rx is not None]
+    return any(rx.search(t) for t in texts for rx in rxs)
+
+
+def _assigned_strings(fn, name: str) -> list[str]:
+    """String literals assigned to ``name`` (`name := "..."`, `name = "..."`) in ``fn``."""
+    q = ("[(short_var_declaration left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))"
+         " (assignment_statement left: (expression_list . (identifier) @n)"
+         " right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @v))]")
+    return [caps["v"][0].text.decode("utf-8", "replace")[1:-1]
+            for _, caps in matches("go", q, fn) if caps["n"][0].text.decode() == name]
+
+
+def used_as_collection(fn, handle: str) -> bool:
+    """Is ``handle`` ranged over, indexed or measured with len in ``fn``? Then it is a
+    slice or map (an ORM's query result), not a handle such as sql.Rows."""
+    q = ("[(range_clause right: (identifier) @h) (index_expression operand: (identifier) @h)"
+         " (call_expression function: (identifier) @f arguments: (argument_list . (identifier) @h)"
+         " (#eq? @f \"len\"))]")
+    return any(caps["h"][0].text.decode() == handle for _, caps in matches("go", q, fn))
+
+
+def function_name(fn) -> str:
+    name = fn.child_by_field_name("name") if fn is not None else None
+    return name.text.decode() if name is not None else ""
+
+
+def asserted_false(call) -> bool:
+    """Is ``call`` the checked argument of a test assertion that it returns false?"""
+    args = call.parent
+    outer = args.parent if args is not None and args.type == "argument_list" else None
+    return outer is not None and outer.type == "call_expression" \
+        and callee_text(outer).rsplit(".", 1)[-1] in ("False", "Falsef")
+
+
+def expects_error(stmt, err: str | None) -> bool:
+    """Is ``stmt`` a test assertion that ``err`` is an error (so success fails the test)?"""
+    if err is None or stmt is None or stmt.type != "expression_statement" \
+            or not stmt.named_children:
+        return False
+    call = stmt.named_children[0]
+    if call.type != "call_expression":
+        return False
+    name = callee_text(call).rsplit(".", 1)[-1]
+    args = call.child_by_field_name("arguments")
+    return (name in ("Error", "Errorf", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError")
+            and "." in callee_text(call) and args is not None
+            and any(a.type == "identifier" and a.text.decode() == err for a in args.named_children))
+
+
+def is_noreturn(call) -> bool:
+    name = callee_text(call)
+    if name in NORETURN_EXACT:
+        return True
+    return "." in name and name.rsplit(".", 1)[1] in NORETURN_METHODS

@@ -145,9 +145,7 @@ def goroutine(adapter, stmt) -> Goroutine:
         # a literal sees every name of its creator that it does not redeclare
         g.names = {"*": "*"}
     else:
-        short = callee_text(call).rsplit(".", 1)[-1]
-        defs = [(d, p) for d, p in adapter.functions().get(short, ())
-                if d.child_by_field_name("body") is not None and len(p) == len(args)]
+        defs = [(d, p) for d, p in adapter.definitions(call) if len(p) == len(args)]
         if len(defs) == 1:
             g.body = defs[0][0].child_by_field_name("body")
             params = defs[0][1]
@@ -219,9 +217,7 @@ def goroutine_ops(adapter, g: Goroutine, inner: str) -> list[Op]:
             continue
         call = args.parent
         listed = [a for a in args.named_children if a.type != "comment"]
-        short = callee_text(call).rsplit(".", 1)[-1]
-        defs = [(d, p) for d, p in adapter.functions().get(short, ())
-                if d.child_by_field_name("body") is not None and len(p) == len(listed)]
+        defs = [(d, p) for d, p in adapter.definitions(call) if len(p) == len(listed)]
         if len(defs) != 1 or m not in listed:
             continue
         param = defs[0][1][listed.index(m)]

@@ -11,6 +11,9 @@ from ...languages import matches
 from ...languages.go import enclosing_function
 from ...tracks import pattern_matches
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "handle")
+
 
 def check(ctx, rule) -> None:
     source = find_rule(rule.options.get("acquisitions_of", "LL101"))
@@ -36,7 +39,7 @@ def check(ctx, rule) -> None:
         if uses is None or "Next" not in uses:
             continue  # handed on, or not iterated here
         ok = "Err" in uses
-        ctx.count(rule.code, ok=ok)
+        ctx.count(rule.code, uses["Next"], ok=ok)
         if not ok:
             ctx.emit(rule, uses["Next"], rule.message.format(handle=handle, call=callee),
                      related=[(call, f"{handle} acquired here")])

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.go import emit_adjusted, enclosing_function, function_name, own_nodes
 from .timers import TIME_CALL
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line",)
+
 
 def check(ctx, rule) -> None:
     for _, caps in matches("go", TIME_CALL % "Tick", ctx.tree.root_node):
@@ -21,7 +24,7 @@ def check(ctx, rule) -> None:
         reported = exit_node is not None and emit_adjusted(
             ctx, rule, call, rule.message.format(line=exit_node.start_point[0] + 1),
             related=[(exit_node, "the function can leave here; the ticker stays")])
-        ctx.count(rule.code, ok=not reported)
+        ctx.count(rule.code, call, ok=not reported)
 
 
 def _way_out(fn, call):

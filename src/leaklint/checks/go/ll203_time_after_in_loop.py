@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.go import callee_text, emit_adjusted, is_noreturn
 from .timers import TIME_CALL
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line",)
+
 
 def check(ctx, rule) -> None:
     for _, caps in matches("go", TIME_CALL % "After", ctx.tree.root_node):
@@ -23,7 +26,7 @@ def check(ctx, rule) -> None:
         reported = bool(looping) and emit_adjusted(
             ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
             related=[(loop, "the loop")])
-        ctx.count(rule.code, ok=not reported)
+        ctx.count(rule.code, call, ok=not reported)
 
 
 def _leaves_loop(case) -> bool:

@@ -14,6 +14,9 @@ from ...languages import matches
 from ...languages.go_syntax import enclosing_function, own_nodes
 from ...tracks import pattern_matches
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "field")
+
 
 def check(ctx, rule) -> None:
     source = find_rule(rule.options.get("acquisitions_of", "LL301"))
@@ -23,7 +26,7 @@ def check(ctx, rule) -> None:
     read = ctx.reads.get("fields_read", "unknown")
     for field_name, node, call in _stored_cancels(ctx.tree.root_node, patterns):
         used = read == "unknown" or field_name in read  # unknown: someone may call it
-        ctx.count(rule.code, ok=used)
+        ctx.count(rule.code, node, ok=used)
         if not used:
             ctx.emit(rule, node, rule.message.format(field=field_name, call=_callee(call)),
                      related=[(call, "the context is derived here")])

@@ -15,14 +15,17 @@ from ...facts.lifetimes import PROCESS, go_package_state
 from ...languages.go_syntax import package_name
 from ...model import Position, Related
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("kind", "name", "site", "verb")
+
 
 def _report(ctx, rule, entry: dict, name: str) -> None:
     if not entry["insert_count"]:
         return
-    ctx.count(rule.code, ok=entry["evicted"])
+    decl = ctx.tree.root_node.descendant_for_byte_range(*entry["at"])
+    ctx.count(rule.code, decl, ok=entry["evicted"])
     if entry["evicted"]:
         return
-    decl = ctx.tree.root_node.descendant_for_byte_range(*entry["at"])
     kind = entry["kind"]
     first = entry["inserts"][0]
     verb = "appended to" if kind == "slice" else "inserted into"

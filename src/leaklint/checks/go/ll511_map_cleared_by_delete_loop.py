@@ -9,6 +9,9 @@ from ...languages import matches
 from ...languages.go_syntax import (callee_text, declared_names, enclosing_function, outer_locals,
                                     strip_parens, text)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("name",)
+
 
 def check(ctx, rule) -> None:
     if ctx.is_test:
@@ -34,6 +37,6 @@ def check(ctx, rule) -> None:
         long_lived = target.type == "selector_expression" or (
             target.type == "identifier" and text(target) in package
             and (fn is None or text(target) not in declared_names(fn) | outer_locals(fn)))
-        ctx.count(rule.code, ok=not long_lived)
+        ctx.count(rule.code, loop, ok=not long_lived)
         if long_lived:
             ctx.emit(rule, loop, rule.message.format(name=text(m)))

@@ -13,6 +13,9 @@ from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_op
 from .goroutines import (creator_name, innermost_loop, left_without, line_of, receive_loop_exits,
                          started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("effect", "what", "where")
+
 
 def check(ctx, rule) -> None:
     """A goroutine blocks on an unbuffered channel the creator may stop serving."""
@@ -54,7 +57,7 @@ def check(ctx, rule) -> None:
             if handed:
                 # returned: the callers are the partner; one that drops it abandons the goroutine
                 dropped = _dropping_call(ctx, g.creator) if _only_returned(handed) else None
-                ctx.count(rule.code, ok=dropped is None)
+                ctx.count(rule.code, g.stmt, ok=dropped is None)
                 if dropped is not None:
                     op = blocking[0]
                     where = f"{creator_name(g.creator)} returns it and the call at line {line_of(dropped)} drops it"
@@ -74,7 +77,7 @@ def check(ctx, rule) -> None:
             if leaks is None:
                 continue
             early = receive_loop_exits(adapter, g.creator, receives) if many else []
-            ctx.count(rule.code, ok=not (leaks or early))
+            ctx.count(rule.code, g.stmt, ok=not (leaks or early))
             if not (leaks or early):
                 continue
             op = blocking[0]
@@ -130,7 +133,7 @@ def _unsignalled_wait(ctx, rule, adapter, g, name, make, inner, gops) -> None:
         return
     start = Leaf(fn.child_by_field_name("parameters") or fn, "goroutine-start")
     leaks = leaking_exits(adapter, fn, start.node, signals, body=Block([start, lowered], fn), end_node=end)
-    ctx.count(rule.code, ok=not leaks)
+    ctx.count(rule.code, g.stmt, ok=not leaks)
     if not leaks:
         return
     wait = waits[0]

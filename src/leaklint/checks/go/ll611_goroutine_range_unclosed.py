@@ -10,16 +10,18 @@ from .channels import (CLOSE, RANGE, channel_makes, channel_ops, inner_name, lea
 from .goroutines import (closes_in, creator_name, left_without, line_of, other_goroutines,
                          started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("chan", "line", "where")
+
 
 def _closing_calls(adapter, creator, name) -> list:
     """Calls in ``creator`` passing the channel to a same-file function that closes it."""
     out = []
     for m in _passed_as_argument(creator, name):
         call = m.parent.parent
-        short = text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
         args = [a for a in m.parent.named_children if a.type != "comment"]
         index = args.index(m) if m in args else -1
-        for fn, params in adapter.functions().get(short, ()):
+        for fn, params in adapter.definitions(call):
             body = fn.child_by_field_name("body")
             if body is not None and 0 <= index < len(params) and params[index] not in ("_", "") \
                     and any(o.kind == CLOSE for o in channel_ops(body, params[index])):
@@ -59,7 +61,7 @@ def check(ctx, rule) -> None:
                 continue
             releases = [release_node(o) for o in cops if o.kind == CLOSE] + closers
             leaks = leaking_exits(adapter, g.creator, g.stmt, releases)
-            ctx.count(rule.code, ok=not leaks)
+            ctx.count(rule.code, g.stmt, ok=not leaks)
             if not leaks:
                 continue
             where = (left_without(leaks[0], g.creator, "closing it") if releases

@@ -10,6 +10,9 @@ from .channels import as_exit_loop, leaking_exits, loop_block, text
 from .goroutines import creator_name, line_of, started_goroutines
 from .package import is_command
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("bline", "blocking", "line")
+
 
 # creators whose goroutines live as long as the process by design
 PROCESS_LIFETIME = {"main", "init"}
@@ -36,7 +39,7 @@ def check(ctx, rule) -> None:
                                   end_node=loop)
             if exits is None:
                 continue
-            ctx.count(rule.code, ok=bool(exits))
+            ctx.count(rule.code, g.stmt, ok=bool(exits))
             key = (g.stmt.start_byte, loop.start_byte)
             if exits or key in seen:
                 continue

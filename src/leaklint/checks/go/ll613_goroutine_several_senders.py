@@ -10,6 +10,9 @@ from .channels import (CLOSE, RANGE, RECV, SEND, channel_makes, channel_ops, in_
 from .goroutines import (closes_in, creator_name, innermost_loop, line_of, other_goroutines,
                          receive_loop, receive_loop_exits, started_goroutines)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("chan", "line", "where")
+
 
 def check(ctx, rule) -> None:
     """Goroutines started in a loop send on one unbuffered channel; the creator may stop
@@ -42,7 +45,7 @@ def check(ctx, rule) -> None:
                         and enclosing_function(o.node) == g.creator and o.node.start_byte > go_loop.end_byte]
             if len(receives) != len([o for o in cops if o.kind in (RECV, RANGE)]):
                 continue  # received inside the starting loop or elsewhere: not this shape
-            ctx.count(rule.code, ok=False)
+            ctx.count(rule.code, g.stmt, ok=False)
             loops = [(o, receive_loop(o, g.creator)) for o in receives]
             looped = [(o, l) for o, l in loops if l is not None]
             related = [(sends[0].node, f"each goroutine blocks here until {name} is received")]

@@ -14,6 +14,9 @@ from ...languages import matches
 from ...languages.go import enclosing_function
 from .channels import go_statements, goroutine, in_loop, leaking_exits, text, within
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("problem", "wg")
+
 
 def _calls(scope, method: str) -> list:
     """(receiver text, call) for every `x.<method>(...)` call inside ``scope``."""
@@ -57,7 +60,7 @@ def check(ctx, rule) -> None:
                 if recv in added_before or _starts_goroutines_after(g.body, add):
                     continue  # the goroutine is counted already; this Add counts its children
                 if own(add) and recv in waits and any(r == recv for r, _ in dones):
-                    ctx.count(rule.code, ok=False)
+                    ctx.count(rule.code, stmt, ok=False)
                     ctx.emit(rule, stmt, rule.message.format(
                         wg=recv, problem=f"{recv}.Add at line {add.start_point[0] + 1} runs inside the "
                                          "goroutine it counts, so Wait may return before it"),
@@ -78,7 +81,7 @@ def check(ctx, rule) -> None:
             body = Block([start, lowered], fn)
             leaks = leaking_exits(adapter, fn, start.node, calls, body=body, end_node=end,
                                   nil_name=recv)
-            ctx.count(rule.code, ok=not leaks)
+            ctx.count(rule.code, stmt, ok=not leaks)
             if not leaks:
                 continue
             first = leaks[0]

@@ -12,6 +12,9 @@ from __future__ import annotations
 from ...languages import matches
 from ...languages.go import callee_text, own_nodes, root_identifier
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("line", "name")
+
 
 _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 
@@ -28,7 +31,7 @@ def check(ctx, rule) -> None:
             if call is None or call.type != "call_expression" or _last_iteration(node, body):
                 continue
             found = _released_here(call, body, node)
-            ctx.count(rule.code, ok=found is None)
+            ctx.count(rule.code, node, ok=found is None)
             if found is None:
                 continue
             seen.add(key)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from ...catalogue import META_FAMILY, builtin_rules
 from .suppressions import covers, known_names, listed, suppressions
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("names",)
+
 
 def check(ctx, rule) -> None:
     if ctx.tree.root_node.has_error:
@@ -22,7 +25,7 @@ def check(ctx, rule) -> None:
         if not s.names and not everything <= {r.code for r in ctx.enabled}:
             continue  # a bare suppression, and not every rule ran
         used = any(f.suppressed and covers(s, f) for f in ctx.result.findings)
-        ctx.count(rule.code, used)
+        ctx.count(rule.code, s.node, ok=used)
         if not used:
             names = listed(s, s.names) if s.names else "every rule"
             ctx.emit(rule, s.node, rule.message.format(names=names))

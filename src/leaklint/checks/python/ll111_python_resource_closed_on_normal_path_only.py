@@ -10,6 +10,9 @@ from ...ir import RELEASE, TooDeep
 from ...languages.python import callee_text, first_call
 from ...tracks import Track, Verdict
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "handle", "line", "raiser")
+
 
 def check(ctx, rule) -> None:
     """LL111: every explicit path releases the handle, but a call between the acquisition
@@ -34,7 +37,7 @@ def check(ctx, rule) -> None:
             leaks = Follow(adapter.effects(verdict), leak_exits=("raise",)).run_function(body, end)
         except TooDeep:
             continue
-        ctx.count(rule.code, ok=not leaks)
+        ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
         stmt = leaks[0].node

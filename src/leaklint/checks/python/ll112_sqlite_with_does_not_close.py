@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages import matches
 from ...languages.python import callee_text, enclosing_function, resolve, text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("handle",)
+
 
 def check(ctx, rule) -> None:
     """LL112: `with sqlite3.connect(...) as conn:` commits or rolls back, it does not close."""
@@ -27,9 +30,9 @@ def check(ctx, rule) -> None:
             target = caps.get("target", [None])[0]
             name = text(target) if target is not None else ""
             if name and _closed_later(call, name):
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, call, ok=True)
                 continue
-            ctx.count(rule.code, ok=False)
+            ctx.count(rule.code, call, ok=False)
             ctx.emit(rule, call, rule.message.format(handle=name or "the connection"))
 
 

@@ -9,6 +9,9 @@ from ...languages.python import callee_text, enclosing_class, enclosing_function
 from .concurrency import (CALLS, assigned_to, calls_named, class_uses_attr, mentions_of,
                           self_attribute)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("attr", "cls", "what")
+
 
 LATER_METHODS = {"call_later", "call_at", "add_timeout", "call_at_threadsafe"}
 
@@ -36,9 +39,9 @@ def check(ctx, rule) -> None:
             else:
                 continue
         if class_uses_attr(cls, attr, {"cancel"}, escape=False) or _removed_timeout(cls, attr):
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, call, ok=False)
         what = "threading.Timer" if full == "threading.Timer" else callee_text(call)
         ctx.emit(rule, call, rule.message.format(
             what=what, attr=f"self.{attr}", cls=text(cls.child_by_field_name("name"))))

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
                                  parameters, resolve, runs_at_import, text)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason",)
+
 
 CALLS = "(call function: (attribute attribute: (identifier) @m) @fn) @call"
 SIGNAL_MODULES = ("signals", "blinker", "dispatch")
@@ -41,7 +44,7 @@ def check(ctx, rule) -> None:
         elif method == "connect":
             reason = _connect_reason(call, fn, recv, names, qt)
         if method != "register" or full == "atexit.register":
-            ctx.count(rule.code, ok=reason is None)
+            ctx.count(rule.code, call, ok=reason is None)
         if reason is None:
             continue
         ctx.emit(rule, call, rule.message.format(reason=reason))

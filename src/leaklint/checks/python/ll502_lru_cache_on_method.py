@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.python import decorators, enclosing_class, parameters, resolve, text
 from .caches import cache_kind, function_definitions, python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("method", "what")
+
 
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "enum.Enum", "enum.IntEnum",
               "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
@@ -28,9 +31,9 @@ def check(ctx, rule) -> None:
         if not params or params[0] != "self":
             continue
         if _is_enum(cls, names) or _singleton(cls, root):
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, fn.child_by_field_name("name"), ok=True)
             continue
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, fn.child_by_field_name("name"), ok=False)
         cname = text(cls.child_by_field_name("name"))
         what = "an unbounded cache" if kind == "unbounded" else "a bounded cache"
         ctx.emit(rule, fn.child_by_field_name("name"),

@@ -9,6 +9,9 @@ import re
 from ...languages.python import decorators, enclosing_class, enclosing_function, parameters, text
 from .caches import cache_kind, function_definitions, python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function", "params")
+
 
 HIGH_CARDINALITY = re.compile(
     r"(^|_)(id|ids|uuid|path|paths|url|uri|request|req|session|obj|object|instance|"
@@ -27,7 +30,7 @@ def check(ctx, rule) -> None:
         flags = _flag_parameters(fn)
         hot = [p for p in parameters(fn)
                if p and p not in flags and HIGH_CARDINALITY.search(p.lower())]
-        ctx.count(rule.code, ok=not hot)
+        ctx.count(rule.code, fn.child_by_field_name("name"), ok=not hot)
         if hot:
             ctx.emit(rule, fn.child_by_field_name("name"), rule.message.format(
                 function=text(fn.child_by_field_name("name")), params=", ".join(hot)))

@@ -11,6 +11,9 @@ from ...languages.python import (body_statements, enclosing_function, parameters
                                  runs_at_import, text)
 from .caches import python_adapter
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function", "line", "name", "where")
+
 
 CONTAINER_CALLS = {"dict", "list", "set", "collections.defaultdict", "defaultdict",
                    "collections.OrderedDict", "OrderedDict", "collections.Counter", "Counter",
@@ -27,13 +30,13 @@ def check(ctx, rule) -> None:
         scope = root if owner is None else owner
         inserts, removed = _uses(root, scope, owner, name)
         if removed:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, stmt, ok=True)
             continue
         runtime = [(fn, node) for fn, node in inserts
                    if not runs_at_import(fn, root) and _per_item(node)]
         if not runtime:
             continue
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, stmt, ok=False)
         fn, node = runtime[0]
         where = "module level" if owner is None else \
             f"class attribute of {text(owner.child_by_field_name('name'))}"

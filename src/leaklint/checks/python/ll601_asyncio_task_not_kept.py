@@ -6,6 +6,9 @@ from ...languages.python import climb, callee_text, enclosing_class, enclosing_f
 from .concurrency import (assigned_to, calls_named, class_uses_attr, mentions_of, method_on,
                           self_attribute)
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("call", "reason")
+
 
 TASK_CALLS = {"asyncio.create_task", "asyncio.ensure_future", "asyncio.async"}
 
@@ -26,7 +29,7 @@ def check(ctx, rule) -> None:
         if fn is None:
             continue
         reason = _task_leak(call, fn)
-        ctx.count(rule.code, ok=reason is None)
+        ctx.count(rule.code, call, ok=reason is None)
         if reason:
             ctx.emit(rule, call, rule.message.format(call=callee_text(call), reason=reason))
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.python import climb, enclosing_function, text
 from .concurrency import assigned_to, calls_named, is_daemon, mentions_of, method_on
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason",)
+
 
 def check(ctx, rule) -> None:
     """LL602: a non-daemon thread started in a function that neither joins nor keeps it."""
@@ -16,7 +19,7 @@ def check(ctx, rule) -> None:
         if fn is None or is_daemon(call):
             continue
         reason = _thread_leak(call, fn)
-        ctx.count(rule.code, ok=reason is None)
+        ctx.count(rule.code, call, ok=reason is None)
         if reason:
             ctx.emit(rule, call, rule.message.format(reason=reason))
 

@@ -8,6 +8,9 @@ from ...languages import matches
 from ...languages.python import callee_text, enclosing_class, enclosing_function, resolve, text
 from .concurrency import assigned_to, calls_named, is_daemon, keyword_value
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("function",)
+
 
 def check(ctx, rule) -> None:
     """LL603: `while True` in a non-daemon thread's target with no way out."""
@@ -32,7 +35,7 @@ def check(ctx, rule) -> None:
             continue
         for loop in _infinite_loops(fn):
             stop = _has_exit(loop)
-            ctx.count(rule.code, ok=stop)
+            ctx.count(rule.code, loop, ok=stop)
             if not stop:
                 ctx.emit(rule, loop, rule.message.format(function=name))
 

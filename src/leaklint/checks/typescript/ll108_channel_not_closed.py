@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.javascript import callee
 from .pairing import scoped_calls, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 CHANNELS = {"WebSocket", "EventSource", "BroadcastChannel", "Worker", "SharedWorker",
             "MessageChannel", "RTCPeerConnection"}

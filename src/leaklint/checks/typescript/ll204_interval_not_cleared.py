@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from .pairing import CLEARS, scoped_calls, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "self.setInterval"}
 

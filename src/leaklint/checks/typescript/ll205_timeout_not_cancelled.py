@@ -9,6 +9,9 @@ from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function
 from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
 from .pairing import CLEARS, report, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
 
@@ -34,7 +37,7 @@ def check(ctx, rule):
                         reason=f": {function_name(loop)} reschedules itself unconditionally "
                                "and nothing cancels the loop")
             else:
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, node, ok=True)
             continue
         if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
             continue  # one-shot timers in ordinary functions and methods are fine

@@ -10,6 +10,9 @@ from ...languages.javascript_scopes import model
 from ...languages.javascript_values import local_value
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("event", "reason", "target", "where")
+
 
 def _options(node):
     """(capture, once, signal node) of an addEventListener third argument."""
@@ -76,15 +79,15 @@ def check(ctx, rule):
         event, handler = norm(a[0]), norm(a[1])
         handlers = handler_aliases(call, handler)
         if handlers is None:
-            ctx.count(rule.code, ok=True)  # the handler is handed on: removed elsewhere
+            ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
             continue
         capture, once, signal = _options(a[2] if len(a) > 2 else None)
         if once:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         if signal is not None:
             if _aborted(m, scope, signal, call):
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, call, ok=True)
             else:
                 report(ctx, rule, call, target=target, event=event, where=scope.where,
                         reason=f": its signal {norm(signal)} is never aborted there")
@@ -104,7 +107,7 @@ def check(ctx, rule):
                 break
             near = c
         if removed:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         kind = inline_handler(a[1])
         if kind:

@@ -8,6 +8,9 @@ from ...languages.javascript import args, method_of, norm, receiver, strip, up
 from ...languages.javascript_scopes import model
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("event", "reason", "target", "where")
+
 
 EMITTER_ADD = {"on", "addListener", "prependListener"}
 EMITTER_REMOVE = {"off", "removeListener"}
@@ -34,12 +37,12 @@ def check(ctx, rule):
         if p is not None and p.type not in ("expression_statement", "member_expression"):
             # its result is used: a bus whose on() returns the unsubscribe function
             # (returned, kept or passed on), not a Node emitter returning itself
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         target, event, handler = norm(tnode), norm(a[0]), norm(a[1])
         handlers = handler_aliases(call, handler)
         if handlers is None:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         removed, near = False, None
         for c in m.release_calls(scope):
@@ -65,7 +68,7 @@ def check(ctx, rule):
                     break
                 near = c
         if removed:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, call, ok=True)
             continue
         kind = inline_handler(a[1])
         reason = f": its handler is an {kind}, which no removeListener can match" if kind \

@@ -7,6 +7,9 @@ from __future__ import annotations
 from ...languages.javascript import callee, norm, up, walk
 from .pairing import scoped_calls, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 OBSERVERS = {"ResizeObserver", "MutationObserver", "IntersectionObserver",
              "PerformanceObserver", "ReportingObserver"}
@@ -21,7 +24,7 @@ def check(ctx, rule):
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
         if _unobserved_in_owner(scope, node):
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, node, ok=True)
             continue
         value_rule(ctx, rule, node, scope, f"{callee(node)}",
                     methods=("disconnect", "unobserve"), discarded_reason=reason)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from .pairing import subscriptions
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 def check(ctx, rule):
     subscriptions(ctx, rule, rx=True)

@@ -8,6 +8,9 @@ from ...languages.javascript import args, method_of, norm, receiver
 from ...languages.javascript_scopes import model
 from .pairing import relevant, subscriptions, value_rule
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("reason", "what", "where")
+
 
 def check(ctx, rule):
     subscriptions(ctx, rule, rx=False)

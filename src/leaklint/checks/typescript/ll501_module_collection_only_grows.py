@@ -13,6 +13,9 @@ from ...languages.javascript import (identifiers_named, args, enclosing_function
                                      method_of, norm, receiver, strip, text, up)
 from ...languages.javascript_values import declares
 
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("advice", "kind", "name")
+
 
 GROW = {"set", "add", "push", "unshift"}
 SHRINK = {"delete", "clear", "splice", "shift", "pop", "length", "size", "filter", "slice"}
@@ -150,7 +153,7 @@ def check(ctx, rule):
                 verdict = use
                 break
         if verdict != "ok" or not grows:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, name_node, ok=True)
             continue
         advice = "a size bound or an LRU" if kind in ("Map", "object") else "a size bound"
         if kind in ("Map", "Set"):
@@ -158,4 +161,4 @@ def check(ctx, rule):
         ctx.emit(rule, name_node, rule.message.format(
             name=name, kind=kind, advice=advice),
             related=[(g, "grows here") for g in grows[:5]])
-        ctx.count(rule.code, ok=False)
+        ctx.count(rule.code, name_node, ok=False)

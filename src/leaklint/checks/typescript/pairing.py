@@ -39,7 +39,7 @@ def scoped_calls(ctx, kind: str, names) -> list:
 
 def report(ctx, rule, node, related=(), **kw):
     ctx.emit(rule, node, rule.message.format(**kw), related=related)
-    ctx.count(rule.code, ok=False)
+    ctx.count(rule.code, node, ok=False)
 
 
 def _owned_target(tnode, call) -> bool:
@@ -165,21 +165,21 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     m = model(ctx)
     b = binding(node, scope, release_names=set(functions) | set(methods))
     if b.mode in ("returned", "handoff"):
-        ctx.count(rule.code, ok=True)
+        ctx.count(rule.code, node, ok=True)
         return
     if b.mode in ("discarded", "chained"):
         if b.mode == "chained" and not discarded_reason:
-            ctx.count(rule.code, ok=True)
+            ctx.count(rule.code, node, ok=True)
             return
         report(ctx, rule, node, what=what, where=scope.where,
                 reason=discarded_reason or ": its result is discarded, so it can never be "
                                            "released")
         return
     if not scope.strict and any("." in k for k in b.keys):
-        ctx.count(rule.code, ok=True)  # kept on an object whose owner releases it
+        ctx.count(rule.code, node, ok=True)  # kept on an object whose owner releases it
         return
     if _released(m, scope, b, methods, functions, called):
-        ctx.count(rule.code, ok=True)
+        ctx.count(rule.code, node, ok=True)
         return
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
@@ -350,7 +350,7 @@ def subscriptions(ctx, rule, rx: bool):
         if rx:
             why = _rx_verdict(m, scope, call)
             if why is None or m.created_field(scope.owner, chain_text):
-                ctx.count(rule.code, ok=True)
+                ctx.count(rule.code, call, ok=True)
                 continue
             if why:
                 report(ctx, rule, call, what="subscription", where=scope.where, reason=why)

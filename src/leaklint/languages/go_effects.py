@@ -1,0 +1,300 @@
+"""What one statement does to one tracked Go handle (the lifecycle engine's events)."""
+
+from __future__ import annotations
+
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from ..tracks import SpecEffects, Track, pattern_matches
+from .go_syntax import asserted_false, callee_text, enclosing_function
+
+# packages whose functions read a value without taking ownership of it
+BORROWING_PACKAGES = {
+    "fmt", "log", "errors", "strings", "bytes", "strconv", "io", "ioutil", "json", "xml",
+    "csv", "bufio", "sort", "reflect", "time", "math", "assert", "require", "atomic",
+    "binary", "hex", "base64", "gob", "yaml", "toml", "proto", "slog", "utf8", "unicode",
+    "httputil", "filepath", "path", "testing", "errgroup", "klog", "zap", "logrus",
+}
+BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delete", "min", "max"}
+STORING_BUILTINS = {"append"}
+
+
+class GoEffects(SpecEffects):
+    """What a leaf does to one tracked Go handle."""
+
+    def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
+        super().__init__(adapter, track, rule, depth)
+        # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
+        self.receive_releases = bool(track.candidate) and any(
+            pattern_matches(p, track.candidate.callee)
+            for p in self.rule.lifecycle.get("receive_releases", ()))
+
+    def guard(self, cond):
+        """The branch in which the handle is nil: the error is non-nil there (`err != nil`,
+        `err == io.EOF`, `errors.Is(err, X)`, either side of an `&&`), or the handle itself
+        is compared with nil."""
+        while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
+            cond = cond.named_children[0]
+        if cond is None:
+            return None
+        if cond.type == "call_expression":
+            args = cond.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            callee = callee_text(cond)
+            if callee in ("errors.Is", "errors.As") and self._is_error(first):
+                return "then"
+            # `if assert.NoError(t, err) { ... }`: the body runs only without an error
+            if callee.rsplit(".", 1)[-1] in ("NoError", "Nil") and args is not None \
+                    and any(self._is_error(a) for a in args.named_children):
+                return "else"
+            return None
+        if cond.type != "binary_expression":
+            return None
+        op = cond.child_by_field_name("operator")
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if op is None or left is None or right is None:
+            return None
+        if op.type == "&&":
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if "then" in sides else None
+        if op.type == "||":  # `err == context.Canceled || err == io.EOF`
+            sides = {self.guard(left), self.guard(right)}
+            return "then" if sides == {"then"} else None
+        if left.type == "nil":
+            left, right = right, left
+        if self._is_error(left):
+            if right.type == "nil":
+                return {"!=": "then", "==": "else"}.get(op.type)
+            if op.type == "==" and right.type in ("identifier", "selector_expression") \
+                    and right.text != b"nil":
+                return "then"  # err == io.EOF: an error, so no handle
+            return None
+        if right.type != "nil" or left.type != "identifier":
+            return None
+        name = left.text.decode()
+        if (name == self.name or name in self.track.extra.get("pairs", ())) \
+                and not self._shadowed(left, None, name):
+            return {"==": "then", "!=": "else"}.get(op.type)
+        return None
+
+    def _is_error(self, node) -> bool:
+        return (node is not None and node.type == "identifier" and self.track.error is not None
+                and node.text.decode() == self.track.error
+                and not self._shadowed(node, None, self.track.error))
+
+    def events(self, leaf) -> list[str]:
+        node = leaf.node
+        if leaf.role == "loop-exit":
+            return [RELEASE] if self._exhausts(node) else []
+        out = []
+        if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
+            if leaf.role != "cond" and enclosing_function(self.acquire) == self.track.function:
+                out.append(ACQUIRE)
+                # the statement that acquires may also hand the handle on (rare): read it
+                return out
+        found = self.scan(node, deferred=leaf.role == "defer")
+        if RELEASE in found:
+            out.append(RELEASE)
+        elif HANDOFF in found:
+            out.append(HANDOFF)
+        elif REASSIGN in found:
+            out.append(REASSIGN)
+        return out
+
+    def _exhausts(self, head) -> bool:
+        """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
+        if head is not None and head.type == "for_clause":
+            head = head.child_by_field_name("condition")
+        if head is None or head.type != "call_expression":
+            return False
+        fn = head.child_by_field_name("function")
+        if fn is None or fn.type != "selector_expression":
+            return False
+        operand = fn.child_by_field_name("operand")
+        return (operand.type == "identifier" and operand.text.decode() == self.name
+                and fn.child_by_field_name("field").text.decode() in self.exhausted_by)
+
+    def scan(self, node, deferred: bool) -> set:
+        """Events of every mention of the handle inside ``node``."""
+        found = set()
+        name = self.name.encode()
+        if name not in node.text:
+            return found
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier":
+                if n.text == name:
+                    ev = self._mention(n, node, deferred)
+                    if ev:
+                        found.add(ev)
+                continue
+            stack.extend(n.named_children)
+        return found
+
+    def _in_closure(self, n, top) -> bool:
+        p = n.parent
+        while p is not None and p != top:
+            if p.type == "func_literal":
+                return True
+            p = p.parent
+        return False
+
+    def _shadowed(self, n, top, name: str | None = None) -> bool:
+        """Is this mention of the name a different variable (redeclared in a nested scope)?"""
+        name = name or self.name
+        fn = self.track.function
+        decl_scope = self.track.decl_block
+        acq = self.stmt
+        p, child = n, None
+        while p is not None and p != fn:
+            # a declaration before the tracked one (in a scope holding it) is not in effect
+            holds_acq = acq is not None and p.start_byte <= acq.start_byte < p.end_byte
+            if p.type == "func_literal":
+                params = p.child_by_field_name("parameters")
+                if params is not None and any(
+                        x.text.decode() == name
+                        for d in params.named_children for x in d.children_by_field_name("name")):
+                    return True
+            if p.type in ("statement_list", "block") and child is not None and p != decl_scope \
+                    and (decl_scope is None or p.parent != decl_scope):
+                for sib in p.named_children:
+                    if sib.start_byte >= child.start_byte:
+                        break
+                    if holds_acq and sib.start_byte < acq.start_byte:
+                        continue
+                    if self._declares(sib, name):
+                        return True
+            if p.type in ("for_statement", "if_statement") and p != decl_scope and not holds_acq:
+                for c in p.named_children:
+                    if c.type in ("range_clause", "for_clause", "short_var_declaration") \
+                            and self._declares(c, name) and (child is None or c != child):
+                        return True
+            child, p = p, p.parent
+        return False
+
+    def _declares(self, stmt, name: str) -> bool:
+        if stmt.type == "short_var_declaration":
+            if self.stmt is not None and stmt == self.stmt:
+                return False
+            left = stmt.child_by_field_name("left")
+            return left is not None and any(i.text.decode() == name for i in left.named_children)
+        if stmt.type == "var_declaration":
+            return any(name == x.text.decode() for s in stmt.named_children
+                       for x in s.children_by_field_name("name"))
+        if stmt.type == "range_clause":
+            left = stmt.child_by_field_name("left")
+            return (left is not None and any(c.type == ":=" for c in stmt.children)
+                    and any(i.text.decode() == name for i in left.named_children))
+        if stmt.type == "for_clause":
+            init = stmt.child_by_field_name("initializer")
+            return init is not None and self._declares(init, name)
+        return False
+
+    def _mention(self, n, top, deferred: bool):
+        if self._shadowed(n, top):
+            return None
+        closure = self._in_closure(n, top)
+        expr = n
+        p = expr.parent
+        while p is not None and p.type == "selector_expression" \
+                and p.child_by_field_name("operand") == expr \
+                and p.child_by_field_name("field").text.decode() in self.views:
+            expr, p = p, p.parent
+        while p is not None and p.type == "parenthesized_expression":
+            expr, p = p, p.parent
+        if p is None:
+            return None
+        t = p.type
+        if t == "selector_expression" and p.child_by_field_name("operand") == expr:
+            method = p.child_by_field_name("field").text.decode()
+            gp = p.parent
+            if gp is not None and gp.type == "call_expression" \
+                    and gp.child_by_field_name("function") == p and method in self.release:
+                return RELEASE if deferred or not closure else HANDOFF
+            if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
+                    and asserted_false(gp):
+                return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
+            return None
+        if t == "call_expression" and p.child_by_field_name("function") == expr:
+            if "()" in self.release:
+                return RELEASE if deferred or not closure else HANDOFF
+            return None
+        if t == "argument_list":
+            call = p.parent
+            return self._passed(call, p, expr, deferred, closure)
+        if t == "expression_list":
+            gp = p.parent
+            if gp is None:
+                return None
+            if gp.type == "return_statement":
+                return HANDOFF
+            if gp.type in ("assignment_statement", "short_var_declaration"):
+                if gp.child_by_field_name("left") == p:
+                    if self.stmt is not None and gp == self.stmt:
+                        return None
+                    if gp.type == "short_var_declaration":
+                        return None if self._declares_in_other_scope(gp) else REASSIGN
+                    return REASSIGN if not closure else HANDOFF
+                lhs = gp.child_by_field_name("left")
+                if lhs is not None and all(c.text == b"_" for c in lhs.named_children):
+                    return None
+                return HANDOFF
+            if gp.type == "var_spec":
+                return HANDOFF
+            return None
+        if t == "unary_expression" and expr != n and self.receive_releases \
+                and p.child_by_field_name("operator").type == "<-":
+            return RELEASE
+        if t in ("literal_element", "keyed_element", "send_statement", "unary_expression",
+                 "literal_value", "go_statement"):
+            if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
+                return None
+            if t == "keyed_element" and p.named_children and p.named_children[0] == expr:
+                return None
+            return HANDOFF
+        if t == "return_statement":
+            return HANDOFF
+        return None
+
+    def _names_release(self, function: str) -> bool:
+        """`GracefulClose(resp)`, `closeQuietly(f)`, `stopTicker(t)`: a function named after
+        the release takes care of it."""
+        low = function.lower()
+        return any(m != "()" and m.lower() in low for m in self.release)
+
+    def _declares_in_other_scope(self, decl) -> bool:
+        scope = self.a._scope_of(decl, self.track.function)
+        return scope is not None and self.track.decl_block is not None and \
+            (scope.start_byte, scope.end_byte) != (self.track.decl_block.start_byte,
+                                                   self.track.decl_block.end_byte)
+
+    def _passed(self, call, args, expr, deferred, closure):
+        """The handle is an argument of ``call``: released, handed on, or only borrowed?"""
+        if call is None:
+            return HANDOFF
+        callee = callee_text(call)
+        short = callee.rsplit(".", 1)[-1]
+        if callee in self.release_fns or short in self.release_fns:
+            return RELEASE if deferred or not closure else HANDOFF
+        if callee in self.borrow or callee in BORROWING_BUILTINS:
+            return None
+        if callee in STORING_BUILTINS or callee in self.handoff_calls:
+            return HANDOFF
+        # a function value (a cancel func) passed to a library is there to be called
+        func_handle = "()" in self.release
+        borrowing = (not func_handle and "." in callee
+                     and callee.split(".", 1)[0] in BORROWING_PACKAGES)
+        if not borrowing:
+            index = [c for c in args.named_children if c.type != "comment"].index(expr) \
+                if expr in args.named_children else -1
+            if index >= 0:
+                # a same-file function is judged by its body, whatever its name
+                summary = self.a.releases_param(call, index, self.rule)
+                if summary is not None:
+                    if summary:
+                        return RELEASE if (deferred or not closure) else HANDOFF
+                    return None
+        if self._names_release(short):
+            return RELEASE if deferred or not closure else HANDOFF
+        if borrowing:
+            return None
+        return HANDOFF

@@ -1,0 +1,62 @@
+"""The Go version a file is built with (its nearest go.mod), and how rules whose leak
+the runtime fixes from some version adjust their findings."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+
+_GO_DIRECTIVE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
+
+
+@functools.lru_cache(maxsize=1024)
+def go_mod_version(directory: str) -> tuple | None:
+    """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
+    directory = os.path.abspath(directory)
+    while True:
+        try:
+            with open(os.path.join(directory, "go.mod"), "rb") as fh:
+                m = _GO_DIRECTIVE.search(fh.read(64 * 1024))
+            return (int(m.group(1)), int(m.group(2))) if m else None
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def file_go_version(ctx) -> tuple | None:
+    """The Go version a file is built with: the run's setting, else its nearest go.mod."""
+    if ctx.settings.go_version:
+        return tuple(ctx.settings.go_version)
+    return go_mod_version(os.path.dirname(ctx.src.path) or ".")
+
+
+def emit_adjusted(ctx, rule, node, message: str, related=()) -> bool:
+    """Report from a Go code check, lowered or dropped by the file's Go version; whether
+    it was reported."""
+    severity, note = collected_adjustment(ctx, rule)
+    if severity == "drop":
+        return False
+    ctx.emit(rule, node, message + note, related=related, severity=severity)
+    return True
+
+
+def collected_adjustment(ctx, rule) -> tuple:
+    """(severity, note) for timer rules whose leak the runtime fixes from some Go version.
+
+    A rule opts in with ``[options] collected_since_go = "1.23"`` and ``collected = "note"``
+    (report at that severity) or ``"drop"`` (do not report)."""
+    since = rule.options.get("collected_since_go")
+    if not since:
+        return None, ""
+    version = file_go_version(ctx)
+    want = tuple(int(x) for x in since.split(".")[:2])
+    if version is None or version < want:
+        return None, ""
+    action = rule.options.get("collected", "note")
+    return action, (f" (go.mod declares go {version[0]}.{version[1]}: since Go {since} an "
+                    "unreferenced timer or ticker is garbage collected even if never stopped)")

@@ -1,0 +1,254 @@
+"""What one statement does to one tracked Python handle (the lifecycle engine's events)."""
+
+from __future__ import annotations
+
+from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from ..tracks import SpecEffects, Track
+from .python_shapes import kept_temp_file, climb
+from .python_syntax import (FUNCTIONS, BORROWING_BUILTINS, BORROWING_MODULES, BORROWING_CALLS,
+                            OWNING_CALLS, OWNING_METHODS, VALUE_WRAPPERS, text, callee_text,
+                            enclosing_function, enclosing_class, parameters, resolve)
+
+
+BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
+                 "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
+
+
+class PythonEffects(SpecEffects):
+    """What a leaf does to one tracked Python handle."""
+
+    def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
+        super().__init__(adapter, track, rule, depth)
+        self.unlink_only = self.acquire is not None and kept_temp_file(self.acquire, adapter.names)
+
+    def guard(self, cond):
+        """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open."""
+        if cond is None:
+            return None
+        neg = False
+        while cond.type in ("not_operator", "parenthesized_expression"):
+            if cond.type == "not_operator":
+                neg = not neg
+                cond = cond.child_by_field_name("argument")
+            else:
+                cond = cond.named_children[0] if cond.named_children else None
+            if cond is None:
+                return None
+        if cond.type == "identifier" and text(cond) == self.name:
+            return "then" if neg else "else"
+        if cond.type == "comparison_operator" and len(cond.named_children) == 2:
+            left, right = cond.named_children
+            ops = [text(c) for c in cond.children if not c.is_named]
+            if text(left) == self.name and right.type == "none":
+                if ops in (["is"], ["=="]):
+                    return "else" if neg else "then"
+                if ops in (["is", "not"], ["is not"], ["!="]):
+                    return "then" if neg else "else"
+        return None
+
+    def events(self, leaf) -> list[str]:
+        node = leaf.node
+        if node is None:
+            return []
+        if leaf.role == "raise" and node.type != "raise_statement":
+            # an implicit raise from this statement: a release that raises still counts
+            found = self.scan(node)
+            return [RELEASE] if found & {RELEASE, HANDOFF} else []
+        if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
+            if leaf.role not in ("cond", "raise") and \
+                    enclosing_function(self.acquire) == self.track.function:
+                return [ACQUIRE]
+        if leaf.role == "with-exit":
+            return [RELEASE] if self._with_releases(node) else []
+        found = self.scan(node)
+        if leaf.role == "with-enter":
+            found.discard(RELEASE)
+        for ev in (RELEASE, HANDOFF, REASSIGN):
+            if ev in found:
+                return [ev]
+        return []
+
+    def _with_releases(self, item) -> bool:
+        value = item.child_by_field_name("value")
+        if value is not None and value.type == "as_pattern":
+            value = value.named_children[0] if value.named_children else None
+        if value is None:
+            return False
+        if value.type == "identifier" and text(value) == self.name:
+            return True
+        if value.type == "call":
+            args = value.child_by_field_name("arguments")
+            full = resolve(callee_text(value), self.a.names)
+            first = args.named_children[0] if args is not None and args.named_children else None
+            return (full in ("contextlib.closing", "closing", "contextlib.aclosing", "aclosing")
+                    and first is not None and text(first) == self.name)
+        return False
+
+    def scan(self, node, closure_ok: bool = False) -> set:
+        """Events of every mention of the handle inside ``node``."""
+        found = set()
+        name = self.name.encode()
+        if not name or name not in node.text:
+            return found
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier":
+                if n.text == name:
+                    ev = self._mention(n, closure_ok)
+                    if ev:
+                        found.add(ev)
+                continue
+            stack.extend(n.named_children)
+        return found
+
+    def _closure(self, n):
+        """The nested def/lambda holding this mention, or None (the function itself)."""
+        p = n.parent
+        while p is not None and p != self.track.function:
+            if p.type in FUNCTIONS:
+                return p
+            p = p.parent
+        return None
+
+    def _shadowed(self, n) -> bool:
+        p = n.parent
+        while p is not None and p != self.track.function:
+            if p.type in FUNCTIONS and self.name in parameters(p):
+                return True
+            if p.type in ("list_comprehension", "set_comprehension", "dictionary_comprehension",
+                          "generator_expression"):
+                for c in p.named_children:
+                    if c.type == "for_in_clause":
+                        left = c.child_by_field_name("left")
+                        if left is not None and self.name.encode() in left.text and \
+                                any(x.text == self.name.encode() for x in _identifiers(left)):
+                            return True
+            p = p.parent
+        return False
+
+    def _mention(self, n, closure_ok: bool):
+        p = n.parent
+        if p is None:
+            return None
+        # not a reference: `x.name`, `f(name=...)`, a parameter
+        if p.type == "attribute" and p.child_by_field_name("attribute") == n:
+            return None
+        if p.type == "keyword_argument" and p.child_by_field_name("name") == n:
+            return None
+        if p.type in ("parameters", "default_parameter", "typed_parameter", "global_statement",
+                      "nonlocal_statement"):
+            return None
+        if self._shadowed(n):
+            return None
+        closure = self._closure(n) is not None and not closure_ok
+        if self.unlink_only:
+            # a kept temporary file: only removing the file at `h.name` releases it
+            if p.type != "attribute" or text(p.child_by_field_name("attribute")) != "name":
+                return HANDOFF if p.type in ("return_statement", "yield") else None
+            n, p = p, p.parent
+            call = p.parent if p is not None and p.type == "argument_list" else None
+            callee = resolve(callee_text(call), self.a.names) if call is not None else ""
+            if callee.rsplit(".", 1)[-1] in ("unlink", "remove"):
+                return HANDOFF if closure else RELEASE
+            if callee.rsplit(".", 1)[-1] == "Path":  # `Path(tmp.name).unlink()`
+                method = call.parent
+                if method is not None and method.type == "attribute" and \
+                        text(method.child_by_field_name("attribute")) == "unlink":
+                    return HANDOFF if closure else RELEASE
+        if p.type == "attribute":
+            method = text(p.child_by_field_name("attribute"))
+            gp = p.parent
+            called = gp is not None and gp.type == "call" and gp.child_by_field_name("function") == p
+            if method in self.release:
+                if called:
+                    return HANDOFF if closure else RELEASE
+                return HANDOFF  # `stack.callback(h.close)`, `atexit.register(h.close)`
+            if not called and method in BOUND_METHODS and gp is not None and gp.type in (
+                    "argument_list", "assignment",
+                    "keyword_argument", "return_statement"):
+                if gp.type != "assignment" or gp.child_by_field_name("right") == p:
+                    return HANDOFF  # a bound method escapes: `set_writer(f.write)`
+            return None
+        # climb through the containers the value sits in: `return (f, 1)`, `g(x=f)`
+        expr = n
+        while p is not None and p.type in VALUE_WRAPPERS:
+            expr, p = p, p.parent
+            if expr.type == "keyword_argument":
+                break
+        if p is None:
+            return None
+        t = p.type
+        if t in ("return_statement", "yield"):
+            return HANDOFF
+        if closure:
+            return None  # read by a nested function: not a release
+        if t == "assignment":
+            left = p.child_by_field_name("left")
+            if left is not None and (left == expr or left.start_byte <= n.start_byte < left.end_byte):
+                if self.stmt is not None and p == self.stmt:
+                    return None
+                return REASSIGN if left.type == "identifier" else None
+            if left is not None and left.type == "attribute":
+                obj = left.child_by_field_name("object")
+                if obj is not None and text(obj) == "self":
+                    cls = enclosing_class(self.track.function)
+                    attr = text(left.child_by_field_name("attribute"))
+                    if cls is not None and not self.a.class_releases(cls, attr, self.release):
+                        return None  # stored where nothing closes it: still owed a release
+            return HANDOFF  # aliased or stored in a field, container or global
+        if t == "argument_list":
+            return self._passed(p.parent, p, expr, closure)
+        if t == "with_item":
+            return None
+        if t in ("for_statement", "for_in_clause"):
+            left = p.child_by_field_name("left")
+            if left is not None and left.start_byte <= n.start_byte < left.end_byte:
+                return REASSIGN
+            return None
+        if t in ("list_comprehension", "generator_expression", "set_comprehension",
+                 "dictionary_comprehension", "lambda"):
+            return HANDOFF
+        return None
+
+    def _passed(self, call, args, expr, closure):
+        """The handle is an argument of ``call``: released, handed on, or only borrowed?"""
+        if call is None or call.type != "call":
+            return HANDOFF
+        callee = callee_text(call)
+        full = resolve(callee, self.a.names)
+        short = callee.rsplit(".", 1)[-1]
+        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
+        if expr.type == "keyword_argument":
+            kw = text(expr.child_by_field_name("name"))
+            if kw in ("file", "stdin", "stdout", "stderr", "fileobj", "fp", "f"):
+                return None if full not in OWNING_CALLS else HANDOFF
+        if callee in self.release_fns or short in self.release_fns:
+            return HANDOFF if closure else RELEASE
+        if full in OWNING_CALLS or short in OWNING_METHODS or callee in self.handoff_calls:
+            return HANDOFF
+        if callee in self.borrow or full in BORROWING_CALLS or full in BORROWING_BUILTINS:
+            return None
+        head = full.split(".", 1)[0]
+        if "." in full and (head in BORROWING_MODULES or recv in BORROWING_MODULES):
+            return None
+        if recv.startswith("self.assert") or short.startswith("assert"):
+            return None
+        if expr in args.named_children:
+            index = [c for c in args.named_children if c.type != "comment"].index(expr)
+            method_call = recv in ("self", "cls")
+            if "." not in callee or method_call:
+                summary = self.a.releases_param(call, short, index, method_call, self.rule)
+                if summary is not None:
+                    return (HANDOFF if closure else RELEASE) if summary else None
+        return HANDOFF
+
+
+def _identifiers(node):
+    stack, out = [node], []
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.append(n)
+        stack.extend(n.named_children)
+    return out

@@ -1,0 +1,160 @@
+"""Lowering of Python function bodies into the IR: ``with`` becomes a Try whose final
+block exits its items (so a later ``with handle:`` releases it, and every exit inside
+the body does too); ``while True`` is an infinite loop; ``sys.exit``/``os._exit`` end the
+path; a ``raise`` inside a try with handlers goes to the handlers. With
+``implicit=True`` every simple statement that calls something may also raise before it
+completes (used by the normal-path-only rule)."""
+
+from __future__ import annotations
+
+from .. import ir
+from .python_syntax import NORETURN, text, callee_text, body_statements
+
+
+class Lowering:
+    def __init__(self, blocks: dict, implicit: bool):
+        self.blocks = blocks
+        self.implicit = implicit
+        self.cleanup = 0  # inside except/finally blocks: no implicit raises there
+
+    def block(self, node, depth, before=(), after=()):
+        if depth > ir.MAX_DEPTH:
+            raise ir.TooDeep()
+        stmts = list(before)
+        for s in body_statements(node):
+            if self.implicit and not self.cleanup and _may_raise(s):
+                stmts.append(ir.If(None, ir.Block([ir.Exit(s, "raise")], s)))
+            stmts.append(self.stmt(s, depth + 1))
+        stmts.extend(after)
+        block = ir.Block(stmts, node)
+        self.blocks[(node.start_byte, node.end_byte)] = block
+        return block
+
+    def stmt(self, s, depth):
+        t = s.type
+        if t == "if_statement":
+            return self._if(s, depth)
+        if t in ("for_statement", "while_statement"):
+            body = self.block(s.child_by_field_name("body"), depth)
+            if t == "while_statement":
+                cond = s.child_by_field_name("condition")
+                infinite = text(cond) in ("True", "1")
+                loop = ir.Loop(s, body, infinite, None, cond)
+            else:
+                loop = ir.Loop(s, body, False, None, s.child_by_field_name("right"))
+            alt = s.child_by_field_name("alternative")
+            if alt is None:
+                return loop
+            # the else block runs when the loop ends without break (approximated: always)
+            return ir.Block([loop, self.block(alt.child_by_field_name("body"), depth)], s)
+        if t == "try_statement":
+            handlers, orelse, final = [], None, None
+            self.cleanup += 1
+            for c in s.named_children:
+                if c.type in ("except_clause", "except_group_clause"):
+                    blk = [x for x in c.named_children if x.type == "block"]
+                    if blk:
+                        handlers.append(self.block(blk[-1], depth))
+                elif c.type == "else_clause":
+                    self.cleanup -= 1
+                    orelse = self.block(c.child_by_field_name("body"), depth)
+                    self.cleanup += 1
+                elif c.type == "finally_clause":
+                    blk = [x for x in c.named_children if x.type == "block"]
+                    if blk:
+                        final = self.block(blk[-1], depth)
+            self.cleanup -= 1
+            return ir.Try(s, self.block(s.child_by_field_name("body"), depth), handlers,
+                          orelse, final)
+        if t == "with_statement":
+            clause = [c for c in s.named_children if c.type == "with_clause"]
+            items = [c for c in clause[0].named_children if c.type == "with_item"] if clause else []
+            enter = [ir.Leaf(i, "with-enter") for i in items]
+            exits = ir.Block([ir.Leaf(i, "with-exit") for i in reversed(items)], s)
+            return ir.Try(s, self.block(s.child_by_field_name("body"), depth, before=enter),
+                          [], None, exits)
+        if t == "match_statement":
+            cases, exhaustive = [], False
+            body = s.child_by_field_name("body")
+            for c in (body.named_children if body is not None else []):
+                if c.type != "case_clause":
+                    continue
+                pats = [x for x in c.named_children if x.type == "case_pattern"]
+                if c.child_by_field_name("guard") is None and pats and \
+                        all(text(p) == "_" or (p.named_children and p.named_children[0].type == "identifier"
+                                                and text(p) == text(p.named_children[0])) for p in pats[:1]):
+                    exhaustive = True
+                cons = c.child_by_field_name("consequence")
+                if cons is not None:
+                    cases.append(self.block(cons, depth))
+            subject = s.child_by_field_name("subject")
+            branch = ir.Branch(s, cases, exhaustive, False)
+            return ir.Block([ir.Leaf(subject, "cond"), branch], s) if subject is not None else branch
+        if t == "return_statement":
+            return ir.Exit(s, "return")
+        if t == "raise_statement":
+            return ir.Exit(s, "raise")
+        if t == "break_statement":
+            return ir.Exit(s, "break")
+        if t == "continue_statement":
+            return ir.Exit(s, "continue")
+        if t == "expression_statement":
+            inner = s.named_children[0] if s.named_children else None
+            if inner is not None and inner.type == "call":
+                name = callee_text(inner)
+                if name in NORETURN:
+                    return ir.Exit(s, "noreturn")
+        return ir.Leaf(s)
+
+    def _if(self, s, depth):
+        if depth > ir.MAX_DEPTH:
+            raise ir.TooDeep()
+        then = self.block(s.child_by_field_name("consequence"), depth)
+        orelse = None
+        alts = s.children_by_field_name("alternative")
+        for alt in reversed(alts):
+            if alt.type == "else_clause":
+                orelse = self.block(alt.child_by_field_name("body"), depth)
+            else:
+                node = ir.If(alt.child_by_field_name("condition"),
+                             self.block(alt.child_by_field_name("consequence"), depth), orelse)
+                orelse = ir.Block([node], alt)
+        return ir.If(s.child_by_field_name("condition"), then, orelse)
+
+
+def _may_raise(stmt) -> bool:
+    """A simple statement that calls something (which may raise before it completes)."""
+    if stmt.type not in ("expression_statement", "return_statement"):
+        return False
+    call = first_call(stmt)
+    return call is not None and callee_text(call) not in NORETURN
+
+
+_QUIET_CALLS = {"len", "isinstance", "print", "str", "repr", "id", "type", "hasattr", "getattr",
+                "bool", "super", "locals", "globals", "vars", "callable"}
+# stopping a process before reaping it, and string/list methods that do not raise
+_QUIET_METHODS = {"kill", "terminate", "send_signal", "strip", "rstrip", "lstrip", "split",
+                  "rsplit", "startswith", "endswith", "lower", "upper", "append", "items", "keys",
+                  "values", "splitlines"}
+_QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
+                    "self.logger", "self._log", "self._logger", "warnings"}
+
+
+def first_call(node):
+    """The first call under ``node`` that may raise (not logging, len, isinstance...)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("lambda", "function_definition", "class_definition"):
+            continue
+        if n.type == "call":
+            name = callee_text(n)
+            recv = name.rsplit(".", 1)[0] if "." in name else ""
+            if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS and \
+                    name.rsplit(".", 1)[-1] not in _QUIET_METHODS:
+                return n
+        stack.extend(reversed(n.named_children))
+    return None
+
+
+# methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)

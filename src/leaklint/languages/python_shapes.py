@@ -1,0 +1,192 @@
+"""What a Python acquisition looks like around it: context providers, clients that hold
+nothing, archives wrapping an open file, temporary files kept on purpose, classes that
+release an attribute in another method."""
+
+from __future__ import annotations
+
+from .python_syntax import SCOPES, text, callee_text, enclosing_function, decorators, resolve
+
+
+def is_context_provider(fn) -> bool:
+    """__enter__ and @contextmanager generators hand their resource to the caller."""
+    name = text(fn.child_by_field_name("name"))
+    if name in ("__enter__", "__aenter__", "__iter__", "__aiter__"):
+        return True
+    return any(d.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager", "fixture")
+               or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
+
+
+DB_CONNECT = {"sqlite3.connect", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
+              "mysql.connector.connect", "MySQLdb.connect"}
+
+
+def holds_nothing(call) -> bool:
+    """An HTTP client on an in-memory transport (tests) holds no connection."""
+    args = call.child_by_field_name("arguments")
+    for a in (args.named_children if args is not None else []):
+        if a.type != "keyword_argument":
+            continue
+        key, value = text(a.child_by_field_name("name")), a.child_by_field_name("value")
+        if key == "app":
+            return True
+        if key == "mounts" and value is not None:
+            if value.type == "identifier":
+                value = assigned_value(call, text(value)) or value
+            if b"MockTransport" in value.text or b"WSGITransport" in value.text:
+                return True
+        if key == "transport" and value is not None:
+            if value.type == "identifier":
+                value = assigned_value(call, text(value)) or value
+            made = text(value.child_by_field_name("function")) if value.type == "call" else ""
+            if "Transport" in made and not made.endswith("HTTPTransport"):
+                return True  # MockTransport, WSGITransport, ASGITransport, test doubles
+    return False
+
+
+HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
+                "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+IO_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+              "stream", "ws_connect"}
+
+
+def does_io(call, fn) -> bool:
+    """Is the client sent anything: an I/O method on it, or is it handed elsewhere?"""
+    expr, parent = climb(call)
+    if parent is not None and parent.type == "attribute":
+        return text(parent.child_by_field_name("attribute")) in IO_METHODS
+    if parent is None or parent.type != "assignment":
+        return parent is not None and parent.type != "expression_statement"
+    left = parent.child_by_field_name("left")
+    if left is None or left.type != "identifier":
+        return True  # stored on an object: used elsewhere
+    name = text(left).encode()
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if name not in n.text:
+            continue
+        if n.type == "identifier" and n.text == name and n != left:
+            p = n.parent
+            if p.type == "attribute" and p.child_by_field_name("object") == n:
+                if text(p.child_by_field_name("attribute")) in IO_METHODS and \
+                        not expected_to_raise(n):
+                    return True
+            elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
+                return True  # passed on, returned, used in `with`
+            continue
+        stack.extend(n.named_children)
+    return False
+
+
+ARCHIVES = {"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "gzip.open", "bz2.open",
+            "lzma.open"}
+
+
+def wraps_open_file(call, names) -> bool:
+    """An archive over a file object someone else opened (and closes) owns no descriptor."""
+    if resolve(callee_text(call), names) not in ARCHIVES:
+        return False
+    args = call.child_by_field_name("arguments")
+    for a in (args.named_children if args is not None else []):
+        if a.type == "keyword_argument":
+            if text(a.child_by_field_name("name")) == "fileobj":
+                return True
+            continue
+        value = a
+        if text(a) == "self":
+            return True  # the object is itself the file
+        if a.type == "identifier":
+            value = assigned_value(call, text(a))
+            if value is None:
+                return False
+        if value.type == "call":
+            made = resolve(callee_text(value), names)
+            return made in ("open", "io.open", "io.BytesIO", "BytesIO", "io.StringIO") or \
+                made.endswith((".open", "BytesIO"))
+        return False
+    return False
+
+
+def kept_temp_file(call, names) -> bool:
+    """``NamedTemporaryFile(delete=False)``: closing it leaves the file on disk."""
+    if resolve(callee_text(call), names) != "tempfile.NamedTemporaryFile":
+        return False
+    args = call.child_by_field_name("arguments")
+    return any(a.type == "keyword_argument" and text(a.child_by_field_name("name")) == "delete"
+               and text(a.child_by_field_name("value")) == "False"
+               for a in (args.named_children if args is not None else []))
+
+
+def expected_to_raise(node) -> bool:
+    """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
+    p = node.parent
+    while p is not None and p.type not in SCOPES:
+        if p.type == "with_statement":
+            clause = p.named_children[0] if p.named_children else None
+            if clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text):
+                return True
+        p = p.parent
+    return False
+
+
+def assigned_value(node, name: str):
+    """The value of the last `name = value` before ``node`` in its function."""
+    fn = enclosing_function(node)
+    found, stack = None, [fn] if fn is not None else []
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= node.start_byte:
+            continue
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
+            if found is None or n.start_byte > found.start_byte:
+                found = n
+        stack.extend(n.named_children)
+    return found.child_by_field_name("right") if found is not None else None
+
+
+def climb(expr):
+    """Leave parentheses, awaits and conditional/boolean wrappers around a value."""
+    p = expr.parent
+    while p is not None and p.type in ("parenthesized_expression", "await",
+                                       "conditional_expression", "boolean_operator"):
+        if p.type == "conditional_expression" and p.named_children and p.named_children[1] == expr:
+            break  # it is the condition, not a value
+        expr, p = p, p.parent
+    return expr, p
+
+
+def releases_attr(cls, attr: str, release: set) -> bool:
+    """Is ``self.attr`` released, or handed on, anywhere in class ``cls``?"""
+    body = cls.child_by_field_name("body")
+    if body is None or attr.encode() not in body.text:
+        return False
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "string" and text(n).strip("'\"") == attr:
+            return True  # getattr(self, "attr") and friends: assume it is handled
+        if n.type == "attribute" and text(n.child_by_field_name("attribute")) == attr:
+            obj = n.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier":
+                use = _attr_use(n, release)
+                if use:
+                    return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _attr_use(n, release: set) -> bool:
+    p = n.parent
+    while p is not None and p.type in ("parenthesized_expression", "await"):
+        n, p = p, p.parent
+    if p is None:
+        return False
+    if p.type == "attribute" and p.child_by_field_name("object") == n:
+        return text(p.child_by_field_name("attribute")) in release
+    if p.type == "assignment":
+        return p.child_by_field_name("right") == n  # aliased: `sock = self.sock`
+    if p.type in ("argument_list", "return_statement", "yield", "with_item", "tuple", "list",
+                  "expression_list", "keyword_argument", "set", "pair", "for_statement",
+                  "as_pattern"):
+        return True
+    return False

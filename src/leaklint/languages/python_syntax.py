@@ -1,0 +1,139 @@
+"""Small questions about tree-sitter-python nodes (names, calls, scopes, imports) that the
+adapter, its effects and the checks all ask; and the tables of calls that borrow or own."""
+
+from __future__ import annotations
+
+FUNCTIONS = ("function_definition", "lambda")
+SCOPES = ("function_definition", "lambda", "class_definition")
+
+NORETURN = {"sys.exit", "os._exit", "exit", "quit", "os.abort", "pytest.fail", "pytest.skip",
+            "pytest.exit"}
+
+# calls that read an argument without taking ownership of it
+BORROWING_BUILTINS = {
+    "len", "print", "isinstance", "issubclass", "str", "repr", "iter", "next", "list", "tuple",
+    "sorted", "enumerate", "zip", "id", "hash", "type", "getattr", "hasattr", "setattr", "bool",
+    "int", "vars", "dir", "callable", "format", "max", "min", "sum", "any", "all", "map",
+    "filter", "reversed", "set", "frozenset", "dict", "bytes", "memoryview",
+}
+BORROWING_MODULES = {
+    "json", "pickle", "cPickle", "csv", "shutil", "yaml", "marshal", "os", "logging", "log",
+    "logger", "LOGGER", "LOG", "_log", "_logger", "select", "subprocess", "time", "struct",
+    "fcntl", "termios", "tty", "mmap", "hashlib", "base64", "binascii", "zlib", "re",
+    "tomllib", "toml", "plistlib", "configparser", "ast", "dis", "inspect", "typing", "warnings",
+    "sys", "traceback", "pprint", "copy", "xml", "ElementTree", "ET", "email", "mimetypes",
+    "np", "numpy", "pd", "pandas", "msgpack", "orjson", "ujson", "simplejson", "cloudpickle",
+    "dill", "joblib", "torch", "click", "sqlite3", "difflib", "filecmp", "stat", "errno",
+}
+BORROWING_CALLS = {"print", "self.assertEqual", "self.assertTrue", "self.assertIsNotNone",
+                   "self.assertIsInstance", "self.assertFalse", "self.assertIn"}
+# calls that take ownership: the cleanup is registered with something that will run it
+OWNING_CALLS = {"closing", "contextlib.closing", "weakref.finalize", "atexit.register"}
+OWNING_METHODS = {"enter_context", "enter_async_context", "push", "push_async_exit", "callback",
+                  "push_async_callback", "addCleanup", "addAsyncCleanup", "add_done_callback",
+                  "call_on_close", "register"}
+
+# methods of a class that run when its owner shuts it down
+CLOSE_METHODS = {"close", "aclose", "stop", "shutdown", "__exit__", "__aexit__", "__del__",
+                 "terminate", "cleanup", "dispose", "teardown", "tearDown", "release", "disconnect",
+                 "quit", "destroy", "finish", "reset", "clear", "asyncTearDown", "tearDownClass"}
+
+VALUE_WRAPPERS = ("parenthesized_expression", "tuple", "list", "set", "expression_list",
+                   "pattern_list", "conditional_expression", "await", "starred", "pair",
+                   "dictionary", "list_splat", "boolean_operator", "keyword_argument")
+
+
+def text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def callee_text(call) -> str:
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return ""
+    return "".join(text(fn).split())
+
+
+def enclosing_function(node):
+    """The innermost def or lambda around ``node`` (None at module or class level)."""
+    n = node.parent
+    while n is not None and n.type not in SCOPES:
+        n = n.parent
+    if n is None or n.type == "class_definition":
+        return None
+    return n
+
+
+def enclosing_class(fn):
+    """The class whose body defines method ``fn`` directly, or None."""
+    p = fn.parent
+    if p is not None and p.type == "decorated_definition":
+        p = p.parent
+    if p is not None and p.type == "block" and p.parent is not None \
+            and p.parent.type == "class_definition":
+        return p.parent
+    return None
+
+
+def decorators(fn) -> list[str]:
+    p = fn.parent
+    if p is None or p.type != "decorated_definition":
+        return []
+    out = []
+    for d in p.named_children:
+        if d.type == "decorator":
+            expr = [c for c in d.named_children if c.type != "comment"]
+            out.append("".join(text(expr[0] if expr else d).lstrip("@").split()))
+    return out
+
+
+def body_statements(block) -> list:
+    return [c for c in block.named_children if c.type != "comment"]
+
+
+def parameters(fn) -> list[str]:
+    params = fn.child_by_field_name("parameters")
+    out = []
+    for p in (params.named_children if params is not None else []):
+        if p.type == "identifier":
+            out.append(text(p))
+        elif p.type in ("default_parameter", "typed_parameter", "typed_default_parameter"):
+            name = p.child_by_field_name("name") or (p.named_children[0] if p.named_children else None)
+            out.append(text(name) if name is not None and name.type == "identifier" else "")
+        elif p.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+            out.append("")
+    return out
+
+
+def imports(root) -> dict:
+    """Local name -> dotted name it was imported as (``sq`` -> ``sqlite3``)."""
+    out = {}
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t == "import_statement":
+            for c in n.named_children:
+                if c.type == "aliased_import":
+                    out[text(c.child_by_field_name("alias"))] = text(c.child_by_field_name("name"))
+        elif t == "import_from_statement":
+            mod = n.child_by_field_name("module_name")
+            base = text(mod)
+            for c in n.children_by_field_name("name"):
+                if c.type == "aliased_import":
+                    out[text(c.child_by_field_name("alias"))] = \
+                        f"{base}.{text(c.child_by_field_name('name'))}"
+                elif c.type == "dotted_name":
+                    out[text(c)] = f"{base}.{text(c)}"
+        elif t in ("module", "block", "if_statement", "try_statement", "else_clause",
+                   "except_clause", "finally_clause", "elif_clause", "function_definition",
+                   "decorated_definition", "class_definition"):
+            stack.extend(n.named_children)
+    return out
+
+
+def resolve(callee: str, names: dict) -> str:
+    head, dot, rest = callee.partition(".")
+    if head in names:
+        return names[head] + dot + rest
+    return callee

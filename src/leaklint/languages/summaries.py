@@ -1,0 +1,72 @@
+"""Summaries of functions ("does f release its parameter i?"), computed on demand to a
+least fixed point, the same way for every language.
+
+A summary may depend on others (f hands the handle to g); through recursion it may
+depend on itself. A first answer is computed depth first; a function met again while
+its own answer is being computed gets the provisional answer (False: "not yet seen to
+release"), and once the outermost computation ends, every answer computed meanwhile is
+recomputed until none changes. Answers only grow (False -> True: a body that releases
+with what it knows releases with more), so this ends, and the result does not depend on
+the order in which questions were asked: a recursive cycle does not count as "does not
+release" just because it was asked from inside itself.
+"""
+
+from __future__ import annotations
+
+# a chain of calls longer than this is not followed further: its answer is "unknown",
+# which the caller gets as ``unknown`` (rules treat it as a handoff)
+MAX_CHAIN = 32
+
+
+class Summaries:
+    def __init__(self, compute, unknown=True):
+        """``compute(key) -> bool`` computes one answer and may ask ``get`` for others."""
+        self._compute = compute
+        self._unknown = unknown
+        self._final: dict = {}
+        self._pending: dict = {}  # answers computed during the current outermost question
+        self._active: list = []
+        self._cyclic = False
+
+    def get(self, key):
+        if key in self._final:
+            return self._final[key]
+        if key in self._pending:
+            if key in self._active:
+                self._cyclic = True
+            return self._pending[key]
+        if len(self._active) >= MAX_CHAIN:
+            return self._unknown
+        outermost = not self._active
+        self._pending[key] = False
+        self._active.append(key)
+        try:
+            value = bool(self._compute(key))
+        finally:
+            self._active.pop()
+        self._pending[key] = value
+        if outermost:
+            self._settle()
+            return self._final[key]
+        return value
+
+    def _settle(self) -> None:
+        try:
+            if self._cyclic:
+                for _ in range(len(self._pending) + 1):
+                    changed = False
+                    for key in list(self._pending):
+                        self._active.append(key)
+                        try:
+                            value = bool(self._compute(key))
+                        finally:
+                            self._active.pop()
+                        if value != self._pending[key]:
+                            self._pending[key] = value
+                            changed = True
+                    if not changed:
+                        break
+            self._final.update(self._pending)
+        finally:
+            self._pending = {}
+            self._cyclic = False
