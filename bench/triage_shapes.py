@@ -11,7 +11,8 @@ per shape and the confusion counts. Every shape must reach 95 %.
 Speed: a CSV of ``--samples`` samples (a linear leak with noise) is written to a temporary
 file and timed three ways, each in a fresh process: reading the file and splitting its
 columns (the baseline), ``leaklint triage FILE --format json`` (end to end), and Python
-start-up alone. It prints the wall times and the ratio triage/baseline.
+start-up alone. It prints wall and CPU seconds (user + system, which a busy machine
+inflates less) and the ratios triage/baseline.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def sampling(rng: random.Random, n: int, duration: float, restarts: int) -> tupl
         times.append(t)
     scale = duration / times[-1]
     times = [x * scale for x in times]
-    cuts = sorted(rng.uniform(0.25, 0.8) * duration for _ in range(restarts))
+    # the process is restarted about every duration/(restarts+1): each lifetime shows the shape
+    cuts = [(k + rng.uniform(-0.1, 0.1)) / (restarts + 1) * duration for k in range(1, restarts + 1)]
     for c in cuts:  # the process is down for a while
         down = duration * rng.uniform(0.01, 0.03)
         times = [x for x in times if not c <= x < c + down]
@@ -116,17 +118,14 @@ def synthetic(rng: random.Random, shape: str) -> tuple[list, list]:
     restarts = rng.choice([0, 0, 1, 2]) if shape in ("flat", "linear", "step") else 0
     times, cuts = sampling(rng, n, duration, restarts)
     params = make_params(rng, shape, level)
-    noise = level * rng.uniform(0.005, 0.03)
-    wave = level * rng.uniform(0.0, 0.08)  # GC: allocation ramps that the collector drops
+    noise = level * rng.uniform(0.005, 0.05)
+    wave = level * rng.uniform(0.0, 0.15)  # GC: allocation ramps that the collector drops
     wave_period = rng.uniform(2.5, 7.0) * duration / n
     bounds = [0.0, *cuts, duration]
     values = []
     for t in times:
         k = sum(1 for c in cuts if t >= c)
-        a, b = bounds[k], bounds[k + 1]
-        life = (t - a) / (b - a) if shape != "flat" else t / duration
-        if shape in ("linear", "step") and k:  # after a restart: the same process again
-            life = min(0.999, (t - a) / (bounds[1] - bounds[0]))
+        life = min(0.999, (t - bounds[k]) / (bounds[k + 1] - bounds[k]))  # each lifetime again
         v = level + shape_value(rng, shape, params, life)
         v += rng.gauss(0, noise) + wave * ((t / wave_period) % 1.0)
         values.append(v)
@@ -153,22 +152,32 @@ def accuracy(per_shape: int, seed: int) -> bool:
     return ok
 
 
+# the floor any reader pays: read the file, decode it, split lines and columns (with the
+# collector off, as the reader runs)
 BASELINE = r"""
-import sys
+import gc, sys
+gc.disable()
 with open(sys.argv[1], encoding="utf-8") as fh:
     rows = [line.split(",") for line in fh.read().splitlines()[1:]]
-t, v = zip(*rows)
-print(len(list(map(float, t))), len(list(map(float, v))))
+print(len(list(zip(*rows))[0]))
 """
 
 
-def timed(cmd: list) -> float:
+def timed(cmd: list) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one child process."""
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-400:]}")
-    return wall
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.decode()[-400:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def best(cmd: list, runs: int = 3) -> tuple[float, float]:
+    results = [timed(cmd) for _ in range(runs)]
+    return min(r[0] for r in results), min(r[1] for r in results)
 
 
 def speed(samples: int, seed: int) -> float:
@@ -184,15 +193,18 @@ def speed(samples: int, seed: int) -> float:
                 fh.write(f"{t:.3f},{v:.0f}\n")
         size = os.path.getsize(path) / 1e6
         exe = [sys.executable]
-        startup = min(timed(exe + ["-c", "pass"]) for _ in range(3))
-        base = min(timed(exe + ["-c", BASELINE, path]) for _ in range(3))
-        triage = min(timed(exe + ["-m", "leaklint", "triage", path, "--format", "json"])
-                     for _ in range(3))
-    print(f"speed on a CSV of {samples:,} samples ({size:.1f} MB), best of 3, fresh processes:")
-    print(f"  python start-up          {startup:6.3f} s")
-    print(f"  baseline (read + split)  {base:6.3f} s")
-    print(f"  leaklint triage          {triage:6.3f} s   ratio triage/baseline {triage / base:.2f}")
-    return triage
+        startup = best(exe + ["-c", "pass"])
+        base = best(exe + ["-c", BASELINE, path])
+        triage = best(exe + ["-m", "leaklint", "triage", path, "--format", "json"])
+    load = os.getloadavg()[0]
+    print(f"speed on a CSV of {samples:,} samples ({size:.1f} MB), best of 3, fresh processes "
+          f"(load average {load:.1f} on {os.cpu_count()} cores):")
+    print("                            wall      cpu")
+    for name, (wall, cpu) in (("python start-up", startup), ("baseline (read + split)", base),
+                              ("leaklint triage", triage)):
+        print(f"  {name:<24} {wall:6.3f} s  {cpu:6.3f} s")
+    print(f"  ratio triage/baseline    {triage[0] / base[0]:6.2f}    {triage[1] / base[1]:6.2f}")
+    return triage[1]
 
 
 def main() -> int:
@@ -204,8 +216,8 @@ def main() -> int:
     args = parser.parse_args()
     ok = accuracy(args.per_shape, args.seed)
     if not args.skip_speed:
-        wall = speed(args.samples, args.seed)
-        ok &= wall < 2.0 or args.samples != 1_000_000
+        cpu = speed(args.samples, args.seed)
+        ok &= cpu < 2.0 or args.samples != 1_000_000
     return 0 if ok else 1
 
 

@@ -336,10 +336,12 @@ def test_plot_needs_a_picture_format_and_matplotlib(tmp_path):
     assert not (tmp_path / "o.png").exists()
 
 
-def test_names_from_files_cannot_drive_the_terminal(tmp_path):
-    path = write(tmp_path, "s.csv", "t,heap\x1b[2J\n" + "".join(f"{i},{i}\n" for i in range(20)))
-    _, out, _ = run(path)
-    assert "\x1b" not in out and "heap\\x1b[2J" in out
+def test_names_from_files_cannot_drive_the_terminal_or_the_plot(tmp_path):
+    path = write(tmp_path, "s.csv", "t,heap\x1b[2J$x^{\n" + "".join(f"{i},{i}\n" for i in range(20)))
+    code, out, err = run(path, "--plot", tmp_path / "p.svg")
+    assert "\x1b" not in out and "heap\\x1b[2J$x^{" in out
+    svg = (tmp_path / "p.svg").read_text()
+    assert code == 1 and err == "" and "\x1b" not in svg and svg.rstrip().endswith("</svg>")
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -393,3 +395,77 @@ def test_scan_joins_goroutine_dumps_to_the_static_finding(tmp_path):
     assert "CONFIRMED" in out and "LL610" in out
     code, _, err = run(*dumps, "--scan", tmp_path / "nowhere")
     assert code == 2 and "nowhere: no such file or directory" in err
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_damaged_inputs_give_an_input_error_or_series(seed):
+    """Bytes cut, swapped and dropped from real captures: every outcome is series or a
+    TriageInputError, never another exception."""
+    from pathlib import Path
+
+    from leaklint.triage.inputs import read_text
+
+    rng = random.Random(seed)
+    data = Path(__file__).resolve().parent / "data" / "triage" / "series"
+    sources = [read_text(str(p)) for p in sorted(data.iterdir())]
+    for _ in range(60):
+        text = rng.choice(sources)
+        cut = rng.randrange(len(text))
+        edit = rng.choice(["truncate", "garble", "drop-line", "json"])
+        if edit == "truncate":
+            text = text[:cut]
+        elif edit == "garble":
+            text = text[:cut] + "".join(rng.choice(',:{}"\n 9.eZ-\t#') for _ in range(8)) + text[cut + 8:]
+        elif edit == "drop-line":
+            lines = text.splitlines()
+            del lines[rng.randrange(len(lines))]
+            text = "\n".join(lines)
+        else:
+            text = '{"data": {"resultType": "matrix", "result": [' + text[:cut] + "]}}"
+        try:
+            series = read_series("damaged", text)
+        except TriageInputError as exc:
+            assert str(exc).startswith("damaged")
+            continue
+        for s in series:
+            assert len(s.times) == len(s.values) and s.times
+            classify(s.sorted().times, s.sorted().values)
+
+
+def test_non_finite_samples_are_left_out(tmp_path):
+    (series,) = read_series("x.csv", "t,heap\n1,10\n2,inf\n3,nan\n4,12\n5,-inf\n")
+    assert series.times == [1, 4] and series.values == [10, 12]
+    with pytest.raises(TriageInputError, match="x.csv: no finite samples"):
+        read_series("x.csv", "t,heap\n1,inf\n")
+
+
+def _shown_runs(text: str):
+    """(arguments, output) of each ``$ leaklint triage ...`` block of a document."""
+    import re
+    import shlex
+
+    for m in re.finditer(r"```text\n\$ leaklint triage (.*?)\n(.*?)```", text, re.S):
+        if "--scan" in m.group(1):  # shown in part
+            continue
+        args = []
+        for word in shlex.split(m.group(1)):
+            brace = re.fullmatch(r"(.*)\{(.*)\}(.*)", word)
+            args += [brace.group(1) + alt + brace.group(3) for alt in brace.group(2).split(",")] \
+                if brace else [word]
+        yield args, m.group(2)
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/triage.md"])
+def test_the_runs_shown_in_the_docs_are_what_triage_prints(document, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    runs = list(_shown_runs((root / document).read_text(encoding="utf-8")))
+    assert runs
+    monkeypatch.chdir(root)
+    for args, shown in runs:
+        if "--plot" in args:  # drawn again elsewhere, not over the committed picture
+            args[args.index("--plot") + 1] = str(tmp_path / "picture.png")
+        result = CliRunner().invoke(main, ["triage", *args])
+        assert result.stdout == shown, f"{document}: leaklint triage {' '.join(args)}"
+        assert result.exit_code == 1

@@ -41,6 +41,18 @@ def analyse(series_list: list, settings: TriageSettings, limit: float | None = N
     return out
 
 
+def labels(curves: list) -> list:
+    """How to call each curve in a summary or a picture: its name, with its file's name
+    when several files have a series of that name."""
+    import os
+
+    sources: dict = {}
+    for c in curves:
+        sources.setdefault(c.entry["name"], set()).add(c.series.source)
+    return [c.entry["name"] if len(sources[c.entry["name"]]) == 1
+            else f"{c.entry['name']} ({os.path.basename(c.series.source)})" for c in curves]
+
+
 def _round(x: float) -> float:
     return float(f"{x:.4g}")
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import gc
 import json
+import math
 import re
 from datetime import datetime, timezone
 
@@ -58,6 +59,23 @@ def read_series(path: str, text: str) -> list[Series]:
 
 
 def _read(path: str, text: str) -> list[Series]:
+    out = [s for s in map(_finite, _parse(path, text)) if s.times]
+    if not out:
+        raise TriageInputError(f"{path}: no finite samples")
+    return out
+
+
+def _finite(series: Series) -> Series:
+    """Without the samples whose time or value is NaN or infinite (a sum shows any)."""
+    if math.isfinite(sum(series.values)) and math.isfinite(sum(series.times)):
+        return series
+    keep = [i for i, (t, v) in enumerate(zip(series.times, series.values))
+            if math.isfinite(t) and math.isfinite(v)]
+    return Series(series.name, series.kind, [series.times[i] for i in keep],
+                  [series.values[i] for i in keep], series.source)
+
+
+def _parse(path: str, text: str) -> list[Series]:
     body = text.lstrip("\ufeff \t\r\n")
     if not body:
         raise TriageInputError(f"{path}: empty file, no samples")

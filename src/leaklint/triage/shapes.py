@@ -135,11 +135,11 @@ def classify(times: list, values: list, flat_relative: float = FLAT_RELATIVE) ->
     """The shape of one series (times ascending, in seconds)."""
     T, Y, first, last = reduce(times, values)
     n = len(Y)
-    if n < 6:
+    if n < 6 or T[-1] <= T[0]:
         level = sum(Y) / n if n else 0.0
         seg = Segment(T[0] if T else 0.0, T[-1] if T else 0.0, "flat", 0.2, 0.0,
                       [(T[0], level), (T[-1], level)] if T else [], level, level)
-        return Shape("flat", 0.2, 0.0, [seg], seg.fit, detail={"note": "too few samples"},
+        return Shape("flat", 0.2, 0.0, [seg], seg.fit, detail={"note": "too few samples or no time between them"},
                      peak=max(Y) if Y else 0.0, level=level)
     S = running_median(Y)
     ordered = sorted(S)
@@ -154,11 +154,11 @@ def classify(times: list, values: list, flat_relative: float = FLAT_RELATIVE) ->
     if scale.span <= scale.tolerance:
         return _whole(T, Y, "flat", _flat_confidence(scale.span, scale.tolerance), peak)
 
-    spike = _spike(T, S, scale)
-    if spike is not None:
-        return spike
-
     drops = _drops(T, S, first, last, scale)
+    if not any(gap for _, _, gap in drops):  # a fall after a restart is no spike's recovery
+        spike = _spike(T, S, scale)
+        if spike is not None:
+            return spike
     teeth = [d for d in drops if not d[2]]
     if len(teeth) >= 3:
         saw = _sawtooth(T, S, teeth, scale, peak)
@@ -186,9 +186,11 @@ def _whole(T, Y, shape, confidence, peak) -> Shape:
 
 
 def _drops(T, S, first, last, scale: _Scale) -> list:
-    """Abrupt falls to the bottom of the range: (index before, index after, after a gap)."""
+    """Abrupt falls (within three points) from well above the starting level back to it:
+    (index before, index after, whether sampling paused there)."""
     out = []
     n = len(S)
+    base = median(S[: max(3, n // 20)])
     i = 1
     while i < n:
         if S[i] < S[i - 1]:
@@ -196,10 +198,12 @@ def _drops(T, S, first, last, scale: _Scale) -> list:
             b = i
             while b + 1 < n and b - a < 3 and S[b + 1] < S[b]:
                 b += 1
+            risen = S[a] - base
             fall = S[a] - S[b]
-            if fall >= 0.4 * scale.span and S[b] <= scale.bottom + 0.35 * scale.span:
-                gap = (first[b] - last[a]) > 5 * max(scale.interval, 1e-12) if b == a + 1 else (
-                    T[b] - T[a]) > 5 * (b - a) * max(scale.interval, 1e-12)
+            if risen > max(2 * scale.tolerance, 0.15 * scale.span) and fall >= 0.6 * risen \
+                    and S[b] <= base + 0.4 * risen:
+                pause = 5 * max(scale.interval, 1e-12)
+                gap = (first[b] - last[a]) > pause if b == a + 1 else (T[b] - T[a]) > pause * (b - a)
                 out.append((a, b, gap))
             i = b + 1
         else:
@@ -221,7 +225,7 @@ def _spike(T, S, scale: _Scale) -> Shape | None:
         return None
     if peak - end < 0.33 * height:
         return None
-    half = start + 0.5 * height
+    half = max(start, end) + 0.5 * (peak - max(start, end))  # the core of the excursion
     above = [i for i in range(n) if S[i] > half]
     wide = (T[above[-1]] - T[above[0]]) / duration
     if wide > 0.35 or len(above) < 0.6 * (above[-1] - above[0] + 1):

@@ -4,7 +4,7 @@ same scale, the shape, the growth, the time to the limit and the thresholds cros
 from __future__ import annotations
 
 from ..report.escape import printable
-from .curves import Curve, growth_text
+from .curves import Curve, growth_text, labels
 from .shapes import reduce
 from .units import human, duration
 
@@ -42,6 +42,14 @@ def sparkline(values: list, lo: float, hi: float, blocks: str = BLOCKS) -> str:
                    for v in values)
 
 
+def _range(lo: float, hi: float, kind: str) -> str:
+    """``8.5 MB .. 46.6 MB``, or ``1 .. 322 goroutines``."""
+    if kind == "bytes":
+        return f"{human(lo, kind)} .. {human(hi, kind)}"
+    low, high = human(lo, kind).split(" ")[0], human(hi, kind)
+    return f"{low} .. {high}"
+
+
 def render_curve(curve: Curve, blocks: str = BLOCKS, width: int = WIDTH) -> str:
     s, e = curve.series, curve.entry
     T, Y, _, _ = reduce(s.times, s.values)
@@ -54,12 +62,17 @@ def render_curve(curve: Curve, blocks: str = BLOCKS, width: int = WIDTH) -> str:
     trend = [interpolate(fit, t) for t in centres] if fit else [None] * width
     present = [v for v in data if v is not None] + [v for v in trend if v is not None]
     lo, hi = min(present), max(present)
+    shown = max(hi - lo, 0.1 * max(abs(lo), abs(hi)))  # a flat series draws flat, not as noise
+    mid = (lo + hi) / 2
+    scale_lo, scale_hi = mid - shown / 2, mid + shown / 2
     kind = s.kind
-    lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} samples over "
+    lines = [f"{printable(e['name'])}  ({printable(s.source)}: {e['samples']:,} sample{'s' if e['samples'] != 1 else ''} over "
              f"{duration(e['duration_seconds'])})",
-             f"  data {sparkline(data, lo, hi, blocks)}  {human(lo, kind)} .. {human(hi, kind)}",
-             f"  fit  {sparkline(trend, lo, hi, blocks)}",
+             f"  data {sparkline(data, scale_lo, scale_hi, blocks)}  {_range(lo, hi, kind)}",
+             f"  fit  {sparkline(trend, scale_lo, scale_hi, blocks)}",
              f"  {e['shape']} (confidence {e['confidence']:.2f}): {growth_text(e)}; {e['meaning']}"]
+    if e.get("detail", {}).get("note"):
+        lines.append(f"  note: {e['detail']['note']}")
     if e.get("detail", {}).get("teeth"):
         d = e["detail"]
         lines.append(f"  {d['teeth']} teeth, one every {duration(d['period_seconds'])}, "
@@ -86,12 +99,13 @@ def render_series(curves: list, blocks: str = BLOCKS) -> str:
     if not curves:
         return ""
     out = [render_curve(c, blocks) for c in curves]
-    leaking = [c.entry for c in curves if c.entry["shape"] != "flat"]
+    leaking = [(label, c.entry) for label, c in zip(labels(curves), curves)
+               if c.entry["shape"] != "flat"]
     crossed = sum(len(c.entry["thresholds"]) for c in curves)
     n = len(curves)
     summary = f"{n} series: {n - len(leaking)} flat"
     if leaking:
-        summary += ", " + ", ".join(f"{e['name']} {e['shape']}" for e in leaking[:6])
+        summary += ", " + ", ".join(f"{label} {e['shape']}" for label, e in leaking[:6])
         summary += "" if len(leaking) <= 6 else f" and {len(leaking) - 6} more"
     summary += f"; {crossed} threshold{'s' if crossed != 1 else ''} crossed."
     return "\n".join(out) + printable(summary) + "\n"
