@@ -134,7 +134,7 @@ def test_empty_files(tree):
         (tree / name).write_bytes(b"")
     out = ok(check("."))
     assert "empty" not in out
-    assert "in 7 files." in out
+    assert "in 1 of 7 files scanned." in out
 
 
 def test_huge_single_line_file_is_skipped_quickly(tree):
@@ -252,7 +252,7 @@ def test_file_vanishes_or_changes_during_the_scan(tree, monkeypatch):
     assert "gone.go: unreadable: file vanished before it could be read" in out
     assert "swapped.go: unreadable: is a directory" in out
     assert "grown.go: skipped: file is" in out and "over the size limit of 100000 bytes" in out
-    assert "Found 1 finding in 5 files (3 skipped)." in out
+    assert "Found 1 finding in 1 of 5 files scanned (3 skipped)." in out
 
 
 def test_file_grows_between_size_check_and_read(tree, monkeypatch):
@@ -306,7 +306,7 @@ def test_symlink_loops_and_links_out_of_the_tree(tree, tmp_path_factory):
     (tree / "dangling.go").symlink_to(tree / "nowhere.go")
     out = ok(check("."))
     assert "theirs.go" not in out and "out_file.go" not in out and "dangling" not in out
-    assert "Found 1 finding in 2 files." in out
+    assert "Found 1 finding in 1 of 2 files scanned." in out
     out = ok(check(".", "--follow-symlinks"))
     assert "out_dir/theirs.go:6:15: LL101" in out and "out_file.go:6:15: LL101" in out
     assert str(outside) not in json.dumps(sarif_of(".", "--follow-symlinks"))
@@ -538,7 +538,7 @@ def test_timeout_in_every_format(tree, failing_check):
     assert time.monotonic() - t0 < 20
     assert "spin.go: timeout: not analysed: over the time limit of 0.3s" in out
     assert "spin.go:6:15" not in out  # a cut-short file reports nothing, not a timing-dependent part
-    assert "Found 1 finding in 3 files (1 over the time limit)." in out
+    assert "Found 1 finding in 1 of 3 files scanned (1 over the time limit)." in out
     doc = json_of(".")
     assert {"path": "spin.go", "kind": "timeout",
             "message": "not analysed: over the time limit of 0.3s (config key `timeout`)"} \

@@ -119,7 +119,7 @@ def test_installed_version_and_output_file(tree):
     result = run_installed("check", ".", "--format", "json", "-o", "out.json", cwd=tree)
     assert result.returncode == 1 and result.stdout == ""
     assert json.loads((tree / "out.json").read_text())["summary"]["findings"] == 1
-    assert result.stderr.startswith("Found 1 finding in 2 files")
+    assert result.stderr.startswith("Found 1 finding in 1 of 2 files scanned")
 
 
 # --- configuration errors -------------------------------------------------------------------

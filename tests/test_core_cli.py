@@ -23,13 +23,13 @@ def test_text_reports_the_leak_with_its_path(tree):
     assert "leaky.go:6:15: LL101 [sql-rows-not-closed] rows from db.Query is not closed " \
            "on the return at line 11" in r.output
     assert "clean.go" not in r.output
-    assert "Found 1 finding in 2 files." in r.output
+    assert "Found 1 finding in 1 of 2 files scanned." in r.output
 
 
 def test_clean_file_exits_zero(tree):
     r = run("check", "clean.go")
     assert r.exit_code == 0, r.output
-    assert "Found no findings in 1 file." in r.output
+    assert "No findings in 1 file scanned." in r.output
 
 
 def test_json_format(tree):

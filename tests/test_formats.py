@@ -88,10 +88,11 @@ def test_checklist(tree):
     assert result.exit_code == 1
     out = result.stdout
     assert out.startswith("## leaklint review checklist\n")
-    assert "### Resources\n\n- [ ] Rows, files and connections are closed\n" in out
+    assert ("### Resources\n\n- [ ] Rows, files and connections are closed: 1 finding; "
+            "2 of 3 places verified correct\n") in out
     assert ("  - 2 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path "
             "(LL101 `sql-rows-not-closed`)\n") in out
-    assert ("  - `store.go:6`: rows from db.Query is not closed on the return at line 10 "
+    assert ("\n- [ ] `store.go:6`: rows from db.Query is not closed on the return at line 10 "
             "(LL101)\n") in out
 
 
@@ -101,7 +102,8 @@ def test_checklist_ticks_a_family_without_findings(tree):
     result = invoke(".", "--format", "checklist")
     out = result.stdout
     assert result.exit_code == 0, out
-    assert "- [x] Rows, files and connections are closed\n" in out
+    assert ("- [x] Rows, files and connections are closed: 3 of 3 places verified correct\n"
+            in out)
     assert "3 of 3 `Query`/`QueryContext`/`Queryx`/… results are closed on every path" in out
     assert "`store.go:" not in out
 
@@ -143,7 +145,10 @@ def test_checklist_caps_long_lists():
                      "warning", f"leak {n}", "go") for n in range(1, checklist.MAX_LISTED + 8)]
     out = checklist.render(Report(findings=found, rules=[rule]))
     assert out.count("`a.go:") == checklist.MAX_LISTED
-    assert "  - … and 7 more (see the full report)\n" in out
+    assert "- … and 7 more (see the full report)\n" in out
+    # a long list is folded: the family line stays, the items go in <details>
+    assert f"<details><summary>{checklist.MAX_LISTED + 7} resources findings</summary>" in out
+    assert out.index("<details>") < out.index("`a.go:1`") < out.index("</details>")
 
 
 def test_github_paths_are_relative_to_the_working_directory(tree):
@@ -156,6 +161,8 @@ def test_checklist_family_with_nothing_to_check(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke(".", "--format", "checklist")
     assert result.exit_code == 0
-    assert ("- [x] Rows, files and connections are closed (nothing of this kind in the "
-            "scanned files)\n") in result.stdout
+    # nothing to verify is not applicable, not ticked as verified
+    assert ("- Not applicable: rows, files and connections are closed (nothing of this kind "
+            "in the scanned files)\n") in result.stdout
+    assert "- [x]" not in result.stdout
     assert "of 0" not in result.stdout

@@ -208,3 +208,21 @@ def test_without_pygls_the_server_says_how_to_install_it(monkeypatch):
     assert result.exit_code == 2
     assert result.stderr.strip() == ("leaklint: error: the language server needs pygls: "
                                      "pip install 'leaklint-code[lsp]'")
+
+
+def test_stale_suppression_has_a_quick_fix(client, tmp_path):
+    fixed = LEAKY.replace("\tn := 0\n", "\tdefer rows.Close()\n\tn := 0\n")
+    stale = fixed.replace('"SELECT n FROM t")', '"SELECT n FROM t") // leaklint: ignore[LL101]')
+    uri = (tmp_path / "stale.go").as_uri()
+    client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "go", "version": 1, "text": stale}})
+    [diag] = client.diagnostics(uri)["diagnostics"]
+    assert diag["code"] == "LL002" and diag["severity"] == 3  # information: a note
+    [action] = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}})
+    assert apply_edits(stale, action["edit"]["changes"][uri]) == fixed
+    client.request("shutdown", None)
+    client.notify("exit", None)
+    assert client.proc.wait(timeout=TIMEOUT) == 0

@@ -104,6 +104,19 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
 
 
+def use_color(mode: str, to_terminal: bool, environ=os.environ) -> bool:
+    """--color: ``always`` and ``never`` decide; ``auto`` is off when NO_COLOR is set (to
+    anything but the empty string), on when FORCE_COLOR is (to anything but "" or "0",
+    as CI logs that show colours want), else on for a terminal."""
+    if mode != "auto":
+        return mode == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return to_terminal
+
+
 def _write(output: str, text: str) -> None:
     try:
         with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
@@ -212,12 +225,22 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show) the fixes marked unsafe.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no diagnostics, no summary when clean.")
-@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--color", "color_mode", type=click.Choice(["auto", "always", "never"]),
+              default="auto", show_default=True,
+              help="Colour the text output: auto = on a terminal, or when FORCE_COLOR is set; "
+                   "NO_COLOR turns auto off.")
+@click.option("--no-color", is_flag=True, help="Same as --color never.")
+@click.option("--show-source/--no-show-source", default=None,
+              help="Show the source lines with a caret under the acquisition and each leaking "
+                   "exit (default: on a terminal).")
 @click.option("--statistics", is_flag=True,
               help="Print counts per rule (on stderr for json, sarif and github).")
 @click.option("--sarif-category", default="leaklint/", show_default=True,
               help="SARIF automationDetails.id, to tell uploads apart.")
 @click.option("--include-suppressed", is_flag=True, help="Also list suppressed findings (SARIF).")
+@click.option("--link-base", metavar="URL",
+              help="Checklist: link findings to URL/<path>#L<line> (default on GitHub Actions: "
+                   "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
 @click.option("--stdin-filename", metavar="PATH",
@@ -231,10 +254,12 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
               help="List the paths left out by built-in skips and excludes, with the reason.")
 def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
           jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
-          unsafe_fixes, exit_zero, quiet, no_color, statistics, sarif_category,
-          include_suppressed, follow_symlinks, stdin_filename, shard, show_files, show_skipped):
+          unsafe_fixes, exit_zero, quiet, color_mode, no_color, show_source, statistics,
+          sarif_category, include_suppressed, link_base, follow_symlinks, stdin_filename, shard, show_files,
+          show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
+    from .report.checklist import default_link_base
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
     if shard is not None and stdin_filename is not None:
@@ -265,10 +290,12 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
             1 for f in report.findings if f.fix is not None and not f.fix.safe)
         fixed_line = fix_summary(outcome.fixed, len(report.findings), unsafe_left)
     to_terminal = output is None and sys.stdout.isatty()
-    color = to_terminal and not no_color and "NO_COLOR" not in os.environ
-    text = render(fmt, report, color=color, show_source=to_terminal, quiet=quiet,
+    color = output is None and use_color("never" if no_color else color_mode, to_terminal)
+    text = render(fmt, report, color=color,
+                  show_source=to_terminal if show_source is None else show_source, quiet=quiet,
                   statistics=statistics, sarif_category=sarif_category,
-                  include_suppressed=include_suppressed)
+                  include_suppressed=include_suppressed,
+                  link_base=link_base if link_base is not None else default_link_base())
     if output:
         _write(output, text)
     else:

@@ -15,6 +15,18 @@ def attach(ctx) -> None:
                if record[0].fix is None and not record[0].suppressed]
     if not emitted:
         return
+    by_language = []
+    for record in emitted:
+        anchors = record[3]
+        if anchors is not None and anchors.get("shape") == "remove-comment":
+            from .comments import remove_comment
+
+            record[0].fix = remove_comment(ctx, record[1])
+        else:
+            by_language.append(record)
+    emitted = by_language
+    if not emitted:
+        return
     if ctx.family == "go":
         from .go import fix_for
     elif ctx.family in ("typescript", "javascript"):

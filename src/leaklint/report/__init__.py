@@ -9,7 +9,7 @@ MACHINE_FORMATS = ("json", "sarif", "github")
 
 def render(fmt: str, report, *, color: bool = False, show_source: bool = False,
            quiet: bool = False, statistics: bool = False, sarif_category: str = "leaklint/",
-           include_suppressed: bool = False) -> str:
+           include_suppressed: bool = False, link_base: str | None = None) -> str:
     if fmt == "json":
         from . import json_report
 
@@ -25,7 +25,7 @@ def render(fmt: str, report, *, color: bool = False, show_source: bool = False,
     if fmt == "checklist":
         from . import checklist
 
-        return checklist.render(report, statistics=statistics)
+        return checklist.render(report, statistics=statistics, link_base=link_base)
     from . import text
 
     return text.render(report, color=color, show_source=show_source, quiet=quiet,

@@ -1,7 +1,7 @@
 """GitHub Actions workflow commands: one ``::warning file=...::message`` line per finding,
 so findings show inline on pull requests without code scanning.
 
-Paths are relative to the working directory (run from the repository root). Columns
+Paths are relative to the root of the git work tree, whatever the working directory. Columns
 are 1-based code point columns; ``endColumn`` is the column of the last character and
 is only given for one-line spans (GitHub drops columns otherwise).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from .escape import gh_data, gh_property
-from .paths import cwd_relative
+from .paths import source_relative
 
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 # diagnostics worth a line in the log: files that were not (fully) analysed
@@ -20,7 +20,7 @@ DIAGNOSTIC_COMMAND = {"internal-error": "error", "timeout": "warning", "unreadab
 
 
 def _path(path: str) -> str:
-    return cwd_relative(path) or os.path.abspath(path).replace(os.sep, "/")
+    return source_relative(path) or os.path.abspath(path).replace(os.sep, "/")
 
 
 def annotation(f) -> str:

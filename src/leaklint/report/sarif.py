@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from .escape import printable
-from .paths import cwd_relative
+from .paths import source_relative
 from .rule_docs import REPOSITORY_URL, help_markdown, help_text, page_url
 from .statistics import by_rule
 
@@ -27,9 +27,9 @@ def _region(p) -> dict:
 
 
 def _artifact(path: str) -> dict:
-    """A file relative to %SRCROOT% (the working directory), or an absolute file URI for
-    a file outside it (GitHub can only place files under the repository root)."""
-    rel = cwd_relative(path)
+    """A file relative to %SRCROOT% (the root of the git work tree holding it; outside git,
+    the working directory), or an absolute file URI for a file outside it."""
+    rel = source_relative(path)
     if rel is None:
         return {"uri": Path(os.path.abspath(path)).as_uri()}
     # undecodable bytes of a file name go back to those bytes, percent-encoded
@@ -154,7 +154,8 @@ def to_dict(report, category: str = "leaklint/", include_suppressed: bool = Fals
             "automationDetails": {"id": category},
             "columnKind": "utf16CodeUnits",
             "originalUriBaseIds": {"%SRCROOT%": {"description": {
-                "text": "The directory leaklint was run from"}}},
+                "text": "The root of the git work tree holding the files (outside git, the "
+                        "directory leaklint was run from)"}}},
             "invocations": [invocation],
             "results": results,
             "properties": _run_properties(report),

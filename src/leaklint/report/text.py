@@ -1,11 +1,15 @@
-"""Text output: one line a finding, ``path:line:col: CODE [name] message``, the source
-line with a caret under the span on a terminal, then diagnostics and a summary."""
+"""Text output: one line a finding, ``path:line:col: CODE [name] message``; with
+``show_source`` (on a terminal, or ``--show-source``) the source lines with a caret under
+the acquisition and under each exit where it leaks; then diagnostics and a summary
+("Found 3 findings in 2 of 120 files scanned."). With ``statistics`` the counts per rule
+replace the findings, as ruff's ``--statistics`` does."""
 
 from __future__ import annotations
 
 import click
 
-from .escape import line as escape_line, path as escape_path, printable
+from .escape import path as escape_path, printable
+from ..safe_io import ReadRefused, read_regular
 from .statistics import lines as statistics_lines
 
 SEVERITY_COLOR = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -18,13 +22,14 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
     def style(text, **kw):
         return click.style(text, **kw) if color else text
 
-    for f in report.findings:
+    sources = _Sources(report.settings)
+    for f in [] if statistics else report.findings:
         p = f.position
         loc = style(f"{escape_path(f.path)}:{p.line}:{p.col}:", bold=True)
         code = style(printable(f.code), fg=SEVERITY_COLOR.get(f.severity, "yellow"), bold=True)
         out.append(f"{loc} {code} [{printable(f.name)}] {printable(f.message)}")
         if show_source and f.line_text:
-            out.append(_caret(f, style))
+            out.extend(_snippet(f, sources, style))
     if not quiet:
         for d in report.diagnostics:
             out.append(style(f"{escape_path(d.path)}: {d.kind}: {printable(d.message)}",
@@ -36,24 +41,70 @@ def render(report, color: bool = False, show_source: bool = False, quiet: bool =
     return "\n".join(out) + "\n" if out else ""
 
 
-def _caret(f, style) -> str:
-    source = f.line_text.expandtabs(4) if "\t" not in f.line_text else f.line_text
-    p = f.position
-    start = p.col - 1
-    width = (p.end_col - p.col) if p.end_line == p.line else max(1, len(f.line_text) - start)
-    # escapes widen the text: the caret goes under the escaped span
-    before = printable(f.line_text[:start], keep="\t")
-    span = f.line_text[start:start + width]
-    width += len(printable(span, keep="\t")) - len(span)
+class _Sources:
+    """The lines of the files that related locations point into, read once each through
+    the safe reader (regular files only, size-limited)."""
+
+    def __init__(self, settings):
+        self.limit = getattr(settings, "max_file_size", 5 * 1024 * 1024)
+        self.follow = getattr(settings, "follow_symlinks", False)
+        self.files: dict = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self.files:
+            try:
+                data = read_regular(path, self.limit, follow_links=self.follow)
+                self.files[path] = data.decode("utf-8", "replace").splitlines()
+            except ReadRefused:
+                self.files[path] = None
+        lines = self.files[path]
+        return lines[number - 1] if lines and 0 < number <= len(lines) else None
+
+
+def _mark(text: str, number: int, col: int, end_col: int, one_line: bool, label: str,
+          width: int, style) -> list[str]:
+    """A source line under a line-number gutter, and a caret line under ``col..end_col``
+    with ``label`` after it. Tree text is escaped; the caret follows the escaped text."""
+    start = col - 1
+    span = text[start:start + (end_col - col)] if one_line else text[start:]
+    before = printable(text[:start], keep="\t")
     prefix = "".join(c if c == "\t" else " " for c in before)
-    shown = escape_line(source, keep="\t")
-    return f"    {shown}\n    {prefix}{style('^' * max(1, width), fg='red')}"
+    carets = style("^" * max(1, len(printable(span, keep="\t"))), fg="red", bold=True)
+    pad = " " * width
+    return [f"{number:>{width}} | {printable(text, keep=chr(9))}",
+            f"{pad} | {prefix}{carets}" + (f" {printable(label)}" if label else "")]
+
+
+def _snippet(f, sources: _Sources, style) -> list[str]:
+    """The acquisition's line with a caret under it, then each leaking exit's line (in the
+    same file) with a caret and what happens there."""
+    p = f.position
+    marks = [(p.line, p.col, p.end_col, p.end_line == p.line, f.line_text, "")]
+    for r in f.related:
+        if r.path != f.path:
+            continue
+        text = sources.line(r.path, r.position.line)
+        if text is not None:
+            rp = r.position
+            marks.append((rp.line, rp.col, rp.end_col, rp.end_line == rp.line, text, r.message))
+    width = max(len(str(m[0])) for m in marks) + 2
+    out = []
+    for number, col, end_col, one_line, text, label in marks:
+        out += _mark(text, number, col, end_col, one_line, label, width, style)
+    return out
 
 
 def summary(report) -> str:
-    n = len(report.findings)
-    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings",
-             f"in {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"]
+    """"Found 3 findings in 2 of 120 files scanned." (or "No findings in 120 files
+    scanned."), then what was left out, in parentheses."""
+    n, scanned = len(report.findings), report.files_scanned
+    files = f"{scanned} file{'s' if scanned != 1 else ''} scanned"
+    if not n:
+        head = f"No findings in {files}"
+    else:
+        with_findings = len({f.path for f in report.findings})
+        where = files if with_findings == scanned == 1 else f"{with_findings} of {files}"
+        head = f"Found {n} finding{'s' if n != 1 else ''} in {where}"
     extra = []
     if report.suppressed:
         extra.append(f"{len(report.suppressed)} suppressed")
@@ -68,4 +119,4 @@ def summary(report) -> str:
     errors = len({d.path for d in report.diagnostics if d.kind == "internal-error"})
     if errors:
         extra.append(f"{errors} not fully analysed")
-    return "Found " + " ".join(parts) + (f" ({', '.join(extra)})" if extra else "") + "."
+    return head + (f" ({', '.join(extra)})" if extra else "") + "."

@@ -1,5 +1,5 @@
 """LL002: a `leaklint: ignore` comment suppresses no finding (see the rule's rationale for
-when it stays quiet)."""
+when it stays quiet). Its fix removes the comment (shape `remove-comment`)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,6 @@ def check(ctx, rule) -> None:
         ctx.count(rule.code, s.node, ok=used)
         if not used:
             names = listed(s, s.names) if s.names else "every rule"
-            ctx.emit(rule, s.node, rule.message.format(names=names))
+            ctx.emit(rule, s.node, rule.message.format(names=names),
+                     fix_anchors={"shape": "remove-comment"})
+
