@@ -194,3 +194,17 @@ def test_the_json_of_leaklint_triage_is_read_as_it_is(tmp_path):
     code, out, err = run(str(PROGRAMS / "pyleak.py"), "--triage", str(saved))
     assert code == 0, err
     assert "- [x] Memory grows in steps and plateaus" in sections(out)["Initial Symptoms"]
+
+
+@pytest.mark.parametrize("doc, message", [
+    ({"series": "rss"}, "'series' is not as"),
+    ({"series": [{"name": "rss", "shape": "linear", "confidence": "high"}]},
+     "series entry 1: 'confidence' is missing or not a number"),
+    ({"goroutines": {"stacks": [{"blocked": "select"}]}}, "goroutines entry 1: 'counts'"),
+    ({"heap": []}, "'heap' is not as"),
+    ({"tracemalloc": {"sites": [{"file": "a.py", "line": "12"}]}}, "'line' is missing or not int"),
+])
+def test_a_damaged_triage_json_is_one_clear_line(tmp_path, doc, message):
+    code, out, err = run(GOLEAK, "--triage", triage_file(tmp_path, **doc))
+    assert code == 2 and out == ""
+    assert message in err and len(err.splitlines()) == 1

@@ -138,3 +138,21 @@ def test_the_same_dump_twice_has_no_growing_stack():
 def test_looks_like():
     assert all(goroutines.looks_like(open(p).read(2000)) for p in dumps(1) + dumps(2))
     assert not goroutines.looks_like("time,rss\n1,2\n")
+
+
+def test_damaged_dumps_never_raise_anything_else(tmp_path):
+    import random
+
+    rng = random.Random(5)
+    dump = tmp_path / "dump.txt"
+    for source in (dumps(1)[1], dumps(2)[1]):
+        good = open(source, encoding="utf-8").read()
+        for _ in range(150):
+            text = list(good)
+            for _ in range(rng.randint(1, 8)):
+                text[rng.randrange(len(text))] = rng.choice("[]():+#@ \t\n0x9abgoroutine")
+            dump.write_text("".join(text), encoding="utf-8")
+            try:
+                goroutines.render_text(goroutines.analyse([source, str(dump)]))
+            except TriageInputError:
+                pass

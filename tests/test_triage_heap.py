@@ -135,3 +135,23 @@ def test_looks_like(tmp_path):
     assert heap.looks_like(open(SNAPSHOTS[0], "rb").read(4096))
     assert heap.looks_like(open(synthetic(tmp_path / "a.json"), "rb").read(4096))
     assert not heap.looks_like(b'{"series": []}')
+
+
+def test_cut_or_damaged_snapshots_never_raise_anything_else(tmp_path):
+    import random
+
+    good = open(synthetic(tmp_path / "good.json"), "rb").read()
+    rng = random.Random(7)
+    damaged = [good[:cut] for cut in range(0, len(good), 5)]
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.choice(b'{}[]",:0123456789ax\\ \n\x00\xff')
+        damaged.append(bytes(data))
+    bad = tmp_path / "bad.heapsnapshot"
+    for data in damaged:
+        bad.write_bytes(data)
+        try:
+            heap.read_snapshot(str(bad))
+        except TriageInputError:
+            pass

@@ -164,3 +164,13 @@ def test_end_to_end_through_the_command(tmp_path):
     assert top_finding["code"] == "LL610" and top_finding["runtime"]["status"] == "confirmed"
     assert top_stack["created_by"]["line"] == top_finding["line"]
     assert top_stack["created_by"]["file"].endswith(top_finding["path"])
+
+
+def test_odd_fields_in_a_saved_report_do_not_break_the_ranking(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"findings": [
+        {"path": "goleak/main.go", "line": 30, "end_line": "32", "code": "LL610",
+         "family": "concurrency", "related": [None, {"path": 3, "line": "x"}]}]}))
+    findings = join.read_scan_report(str(report))
+    ranked = join.rank(findings, {"goroutines": goroutines.analyse(captured("goroutines-debug2"))})
+    assert ranked[0]["runtime"]["status"] == "confirmed"

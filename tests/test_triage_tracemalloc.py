@@ -80,3 +80,20 @@ def test_live_dumps_of_the_leaking_program(tmp_path):
 def test_looks_like():
     assert all(tracemalloc.looks_like(open(p).read(2000)) for p in dumps("compare"))
     assert not tracemalloc.looks_like("time,rss\n1,2\n")
+
+
+def test_damaged_lines_never_raise_anything_else(tmp_path):
+    import random
+
+    good = open(dumps("compare")[1], encoding="utf-8").read()
+    rng = random.Random(3)
+    dump = tmp_path / "dump.txt"
+    for _ in range(300):
+        text = list(good)
+        for _ in range(rng.randint(1, 6)):
+            text[rng.randrange(len(text))] = rng.choice("():+-=,. 0123456789KMiB\n\x00")
+        dump.write_text("".join(text), encoding="utf-8")
+        try:
+            tracemalloc.analyse([str(dump), dumps("compare")[2]])
+        except TriageInputError:
+            pass

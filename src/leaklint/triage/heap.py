@@ -28,6 +28,7 @@ DETACHED = 2  # the "detachedness" field: 0 unknown, 1 attached, 2 detached
 _SPACE = re.compile(rb"[ \t\r\n]*")
 _STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)
 _STRUCTURAL = re.compile(rb'[\[\]{}"]')
+_SCALAR = re.compile(rb"[^,\]}\s]+")
 
 
 class _Tokens:
@@ -100,9 +101,11 @@ class _Tokens:
             return json.dumps(text).encode() if keep else None
         kept, depth = [], 0
         if start_char not in (b"[", b"{"):  # a number, true, false or null
-            m = re.compile(rb"[^,\]}\s]+").match(self.buf, self.pos)
-            while m.end() == len(self.buf) and self._fill():
-                m = re.compile(rb"[^,\]}\s]+").match(self.buf, self.pos)
+            m = _SCALAR.match(self.buf, self.pos)
+            while m is not None and m.end() == len(self.buf) and self._fill():
+                m = _SCALAR.match(self.buf, self.pos)
+            if m is None:
+                raise self.error("a value is missing")
             self.pos = m.end()
             return m.group() if keep else None
         while True:

@@ -63,13 +63,22 @@ def same_file(a: str, b: str) -> bool:
     return bool(short) and long.endswith("/" + short.lstrip("/"))
 
 
+def _int(value, default: int = 0) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _span(finding: dict) -> set[int]:
+    """The lines of the reported statement."""
+    line = _int(finding.get("line"))
+    return set(range(line, max(line, _int(finding.get("end_line"), line)) + 1))
+
+
 def _lines(finding: dict) -> set[int]:
     """The lines a finding names: its span and its related locations in the same file."""
-    line = finding.get("line") or 0
-    end = finding.get("end_line") or line
-    lines = set(range(line, max(line, end) + 1))
+    lines = _span(finding)
     for r in finding.get("related") or ():
-        if same_file(r.get("path", ""), finding.get("path", "")) and r.get("line"):
+        if isinstance(r, dict) and isinstance(r.get("path"), str) and _int(r.get("line")) \
+                and same_file(r["path"], str(finding.get("path", ""))):
             lines.add(r["line"])
     return lines
 
@@ -95,7 +104,7 @@ def _goroutine_evidence(finding: dict, goroutines: dict) -> tuple[str, float, li
         blocked = "" if stack["blocked"] == "unknown" else f" blocked in {stack['blocked']}"
         what = f"goroutines{blocked} grew {counts}"
         created = stack.get("created_by")
-        span = set(range(finding.get("line") or 0, (finding.get("end_line") or 0) + 1))
+        span = _span(finding)
         frames = stack.get("frames") or ()
         if _is_goroutine_rule(finding) and (
                 (created and _at(finding, created, span))
@@ -212,6 +221,38 @@ def read_scan_report(path: str) -> list[dict]:
 TRIAGE_KEYS = ("series", "goroutines", "heap", "tracemalloc")
 
 
+# what the report and the ranking read from each part of a saved triage object
+_ITEM_KEYS = {
+    "series": ("series", {"name": str, "shape": str, "confidence": (int, float)}),
+    "goroutines": ("stacks", {"blocked": str, "counts": list, "growth": int, "frames": list}),
+    "heap": ("classes", {"name": str, "category": str, "counts": list, "growth": int,
+                         "growth_bytes": int}),
+    "tracemalloc": ("sites", {"file": str, "line": int, "sizes": list, "counts": list,
+                              "growth_bytes": int, "growth_count": int,
+                              "grows_every_step": bool}),
+}
+
+
+def _check_triage(path: str, doc: dict) -> None:
+    """A saved triage object must have the shape `leaklint triage --format json` writes."""
+    for key, (items_key, fields) in _ITEM_KEYS.items():
+        if key not in doc:
+            continue
+        part = doc[key]
+        items = part if key == "series" else (part.get(items_key) if isinstance(part, dict)
+                                              else None)
+        if not isinstance(items, list):
+            raise TriageInputError(f"{path}: '{key}' is not as `leaklint triage --format json` "
+                                   "writes it")
+        for i, item in enumerate(items):
+            for name, typ in fields.items():
+                value = item.get(name) if isinstance(item, dict) else None
+                if not isinstance(value, typ) or isinstance(value, bool) and typ is not bool:
+                    raise TriageInputError(
+                        f"{path}: {key} entry {i + 1}: '{name}' is missing or not "
+                        f"{'a number' if typ == (int, float) else typ.__name__}")
+
+
 def _triage_json(path: str) -> dict | None:
     """The object of a `leaklint triage --format json` file, or None for another input."""
     from . import inputs
@@ -223,6 +264,7 @@ def _triage_json(path: str) -> dict | None:
     except ValueError:
         return None
     if isinstance(doc, dict) and any(k in doc for k in TRIAGE_KEYS):
+        _check_triage(path, doc)
         return doc
     return None
 

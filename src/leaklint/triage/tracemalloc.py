@@ -56,7 +56,7 @@ def parse_text(path: str, text: str) -> list[dict]:
             dumps.append(current)
         current["sites"][key] = {
             "size": size, "count": int(m.group("count")), "size_diff": diff,
-            "count_diff": int(m.group("dcount")) if m.group("dcount") is not None else None,
+            "count_diff": int(m.group("dcount") or 0),
         }
     if not dumps:
         raise TriageInputError(
@@ -132,7 +132,8 @@ def size_text(n: int | None) -> str:
 def render_text(result: dict) -> str:
     from ..report.escape import line as printable
 
-    out = [f"tracemalloc: {len(result['dumps'])} dumps, {result['points']} points, "
+    n = len(result["dumps"])
+    out = [f"tracemalloc: {n} dump{'' if n == 1 else 's'}, {result['points']} points, "
            f"{size_text(result['growth_bytes'])} more in growing sites"]
     if not result["sites"]:
         out.append("  no site grows")
