@@ -17,6 +17,7 @@ from . import languages
 from .languages import recent_syntax
 from .analyze import analyze_file, read_source
 from .model import Diagnostic
+from .safe_io import tree_roots, write_atomic
 from .source import decode
 
 MAX_ROUNDS = 10
@@ -161,9 +162,10 @@ def fix_file(path: str, findings, settings, unsafe: bool) -> FileFix | Diagnosti
     return FileFix(path, raw, current.raw, done)
 
 
-def fix_report(report, unsafe: bool = False, write: bool = True) -> Outcome:
+def fix_report(report, unsafe: bool = False, write: bool = True, roots=()) -> Outcome:
     """Fix the findings of ``report`` (a run with fixes computed); write the files when
-    ``write``, else only work out the new text."""
+    ``write``, else only work out the new text. Files are replaced through a temporary
+    file, never written through a link, and (when ``roots`` are given) only inside them."""
     by_file: dict[str, list] = {}
     for f in report.findings:
         if applicable(f.fix, unsafe):
@@ -176,8 +178,8 @@ def fix_report(report, unsafe: bool = False, write: bool = True) -> Outcome:
         elif res is not None:
             if write:
                 try:
-                    with open(path, "wb") as fh:
-                        fh.write(res.after)
+                    write_atomic(path, res.after, roots=roots or tree_roots([path]),
+                                 confined=True)
                 except OSError as exc:
                     out.errors.append((path, f"cannot write: {exc.strerror or exc}"))
                     continue
