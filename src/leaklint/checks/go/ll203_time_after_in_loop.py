@@ -52,7 +52,7 @@ def _leaves_loop(case) -> bool:
 def _select_in_loop(call):
     """(case, select, loop) when ``call`` is the communication of a select case that runs
     in a loop of the same function; (None, None, None) otherwise."""
-    p, child = call.parent, call
+    p = call.parent
     case = select = None
     while p is not None and p.type not in ("func_literal", "function_declaration",
                                           "method_declaration"):
@@ -65,5 +65,5 @@ def _select_in_loop(call):
             select = p
         elif p.type == "for_statement" and select is not None:
             return case, select, p
-        child, p = p, p.parent
+        p = p.parent
     return None, None, None

@@ -4,7 +4,7 @@ never unsubscribed or completed.
 
 from __future__ import annotations
 
-from .pairing import subscriptions
+from .subscriptions import subscriptions
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")

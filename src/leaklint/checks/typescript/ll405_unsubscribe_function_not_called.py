@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ...languages.javascript import args, method_of, norm, receiver
 from ...languages.javascript_scopes import model
-from .pairing import relevant, subscriptions, value_rule
+from .pairing import relevant, value_rule
+from .subscriptions import subscriptions
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
