@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import languages
+from .languages import recent_syntax
 from .analyze import analyze_file, read_source
 from .model import Diagnostic
 from .safe_io import tree_roots, write_atomic
@@ -84,14 +85,8 @@ def syntax_errors(path: str, raw: bytes) -> int:
         data, _ = decode(raw)
     except UnicodeDecodeError:
         return 1 << 30
-    stack, count = [languages.parser(lang).parse(data).root_node], 0
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            count += 1
-        elif n.has_error:
-            stack.extend(n.children)
-    return count
+    return recent_syntax.error_count(
+        recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node)
 
 
 class _File:
