@@ -443,16 +443,10 @@ def test_output_into_missing_directory_read_only_or_full(tree, monkeypatch):
         r = check(".", "--format", "json", "-o", "/dev/full")
         assert r.exit_code == 2 and "cannot write /dev/full: No space left on device" in r.output
     (tree / "ro.txt").write_text("old")
-    import leaklint.cli as cli
+    def read_only_directory(*args, **kwargs):  # the report's temporary file
+        raise PermissionError(13, "Permission denied")
 
-    real_open = open
-
-    def fake_open(path, *args, **kwargs):
-        if str(path).endswith("ro.txt") and "w" in (args[0] if args else kwargs.get("mode", "")):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(cli, "open", fake_open, raising=False)
+    monkeypatch.setattr("leaklint.safe_io.tempfile.mkstemp", read_only_directory)
     r = check(".", "-o", "ro.txt")
     assert r.exit_code == 2 and "cannot write ro.txt: Permission denied" in r.output
     assert (tree / "ro.txt").read_text() == "old"

@@ -156,3 +156,15 @@ def test_git_never_runs_what_the_trees_config_names(repo, tmp_path):
     assert result.exit_code == 1, result.output
     assert "src/app.go:6:" in result.stdout
     assert not list(tmp_path.glob("ran-*")), [p.name for p in tmp_path.glob("ran-*")]
+
+
+def test_without_git_the_walker_is_used(repo, tmp_path, monkeypatch):
+    """No git on PATH: the same tree is walked, honouring its .gitignore files."""
+    empty = tmp_path / "no-git"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    listed = run(".", "--show-files")
+    assert listed.exit_code == 0, listed.output
+    # the walker reads .gitignore (build/, ignored.go) but not info/exclude or global excludes
+    assert listed.stdout.splitlines() == [
+        "local.go", "src/app.go", "src/new.py", "x.globalignored.go"]

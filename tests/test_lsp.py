@@ -226,3 +226,23 @@ def test_stale_suppression_has_a_quick_fix(client, tmp_path):
     client.request("shutdown", None)
     client.notify("exit", None)
     assert client.proc.wait(timeout=TIMEOUT) == 0
+
+
+def test_ranges_are_in_the_clients_encoding():
+    """leaklint counts code points; an LSP client counts UTF-16 units unless it says otherwise."""
+    from pygls.workspace import TextDocument
+    from pygls.workspace.position_codec import PositionCodec
+
+    from leaklint.api import check_source
+    from leaklint.config import Config
+    from leaklint.lsp import to_range
+
+    text = LEAKY.replace('\trows, err := db.Query("SELECT n FROM t")',
+                         '\tlabel := "\U0001F600"; rows, err := db.Query("SELECT n FROM t")')
+    [finding] = check_source("x.go", text.encode(), config=Config()).findings
+    line = text.splitlines()[finding.position.line - 1]
+    start = line.index("db.Query")  # code points; the emoji before it is two UTF-16 units
+    utf16 = TextDocument("file:///x.go", text)
+    assert to_range(utf16, finding.position).start.character == start + 1
+    utf32 = TextDocument("file:///x.go", text, position_codec=PositionCodec(encoding="utf-32"))
+    assert to_range(utf32, finding.position).start.character == start

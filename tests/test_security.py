@@ -361,3 +361,209 @@ def test_cache_entries_are_validated_and_escaped(tree):
     assert "leaky.go:6:15: LL101 [sql-rows-not-closed] stored\\n::error file=clean.go::forged" \
         in r.output
     assert _runner_commands(r.output) == []
+
+
+# -- writes: --output, --fix -----------------------------------------------------------
+
+FIX_CONFIG = os.path.join(os.path.dirname(__file__), "fixes", "leaklint.toml")
+FIXABLE = os.path.join(os.path.dirname(__file__), "fixes", "go", "context_cancel.before.go")
+
+
+def test_output_is_never_written_through_a_committed_link(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "victim").write_text("mine")
+    (tree / "leaklint.sarif").symlink_to(outside / "victim")
+    r = check(".", "--format", "sarif", "-o", "leaklint.sarif", "--no-cache")
+    assert r.exit_code == 2 and "cannot write leaklint.sarif: is a symbolic link" in r.output
+    assert (outside / "victim").read_text() == "mine"
+    (tree / "reports").symlink_to(outside)
+    r = check(".", "--format", "sarif", "-o", "reports/out.sarif", "--no-cache")
+    assert r.exit_code == 2 and os.listdir(outside) == ["victim"]
+    r = check(".", "--format", "sarif", "-o", "real.sarif", "--no-cache")
+    assert r.exit_code == 1 and (tree / "real.sarif").read_text().startswith("{")
+
+
+def test_fix_never_writes_through_a_link(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    original = open(FIXABLE).read()
+    (outside / "theirs.go").write_text(original)
+    (tree / "link.go").symlink_to(outside / "theirs.go")
+    r = check("link.go", "--fix", "--follow-symlinks", "--config", FIX_CONFIG,
+              "--select", "LL901", "--no-cache")
+    assert r.exit_code == 2, r.output
+    assert "link.go: cannot write: is a symbolic link" in r.output
+    assert (outside / "theirs.go").read_text() == original
+
+
+def test_a_failed_fix_write_exits_2(tree, monkeypatch):
+    (tree / "ctx.go").write_text(open(FIXABLE).read())
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("leaklint.autofix.write_atomic", full_disk, raising=False)
+    monkeypatch.setattr("leaklint.autofix.open", lambda *a, **k: full_disk(), raising=False)
+    r = check("ctx.go", "--fix", "--config", FIX_CONFIG, "--select", "LL901", "--no-cache")
+    assert r.exit_code == 2
+    assert "leaklint: error: ctx.go: cannot write: No space left on device" in r.output
+    assert (tree / "ctx.go").read_text() == open(FIXABLE).read()
+
+
+# -- worker processes and signals ---------------------------------------------------------
+
+_SLOW_FN = '''
+func f{i}(db *sql.DB) error {{
+	rows, err := db.Query("SELECT 1")
+	if err != nil {{
+		return err
+	}}
+	for rows.Next() {{
+		_ = rows.Scan()
+	}}
+	return nil
+}}
+'''
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.add(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def slow_tree(tmp_path):
+    body = "package p\n\nimport \"database/sql\"\n" + "".join(
+        _SLOW_FN.format(i=i) for i in range(1500))
+    for i in range(60):
+        (tmp_path / f"f{i}.go").write_text(body)
+    return tmp_path
+
+
+def _start_scan(tree):
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leaklint", "check", "-j", "2", "--no-cache", "-q", str(tree)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    workers = set()
+    while time.monotonic() < deadline and len(workers) < 2:
+        assert proc.poll() is None, proc.stderr.read()
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) == 2, "the pool never started"
+    time.sleep(0.5)  # well into their files
+    return proc, workers
+
+
+def _gone(pids, seconds=10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGINT", 130), ("SIGKILL", -9)])
+def test_no_worker_outlives_a_signalled_run(slow_tree, sig, code):
+    import signal
+
+    proc, workers = _start_scan(slow_tree)
+    try:
+        proc.send_signal(getattr(signal, sig))
+        assert proc.wait(timeout=30) == code
+        assert _gone(workers), f"orphaned workers after {sig}"
+        if sig != "SIGKILL":
+            err = proc.stderr.read().decode()
+            assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    finally:
+        for p in workers | {proc.pid}:
+            if _alive(p):
+                os.kill(p, 9)
+
+
+# -- limits the tree's config may not raise ---------------------------------------------
+
+def test_environment_caps_the_trees_limits(tree):
+    (tree / "leaklint.toml").write_text("max-file-size = 1000000000\ntimeout = 3600\n")
+    r = check(".", "--no-cache", env={"LEAKLINT_MAX_FILE_SIZE": "100"})
+    assert r.exit_code == 0
+    assert "leaky.go: skipped: file is 160 bytes, over the size limit of 100 bytes" in r.output
+    from leaklint.config import cap_from_env, load_config
+
+    assert load_config().timeout == 3600
+    assert cap_from_env(load_config(), {"LEAKLINT_TIMEOUT": "2.5"}).timeout == 2.5
+    (tree / "leaklint.toml").write_text("timeout = 1\n")  # a lower value from the tree stays
+    assert cap_from_env(load_config(), {"LEAKLINT_TIMEOUT": "2.5"}).timeout == 1
+
+
+def test_command_line_limits_replace_the_trees(tree):
+    (tree / "leaklint.toml").write_text("max-file-size = 100\n")
+    assert "leaky.go: skipped" in check(".", "--no-cache").output
+    r = check(".", "--no-cache", "--max-file-size", "100000",
+              env={"LEAKLINT_MAX_FILE_SIZE": "100"})
+    assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output
+
+
+@pytest.mark.parametrize("env", [{"LEAKLINT_TIMEOUT": "soon"}, {"LEAKLINT_MAX_FILE_SIZE": "-1"},
+                                 {"LEAKLINT_TIMEOUT": "nan"}])
+def test_bad_limit_in_the_environment_is_one_error(tree, env):
+    r = check(".", "--no-cache", env=env)
+    assert r.exit_code == 2 and len(r.output.splitlines()) == 1
+    assert r.output.startswith(f"leaklint: error: environment variable {next(iter(env))}=")
+
+
+# -- the time limit holds for work in C ----------------------------------------------------
+
+def test_time_limit_holds_while_tree_sitter_works_in_c(tree):
+    """A 1 MB chain of 250,000 `a +` terms keeps tree-sitter's query engine busy for
+    minutes in C, where no timer interrupts it; the file is analysed in a process that is
+    killed once the limit has passed."""
+    import time
+
+    (tree / "chain.js").write_text(
+        'function f() {\n  window.addEventListener("resize", g);\n  setInterval(g, 10);\n'
+        "  const x = " + "a +\n" * 250_000 + "a;\n}\n")
+    (tree / "leaklint.toml").write_text("timeout = 2\n")
+    started = time.monotonic()
+    r = check(".", "--no-cache", "-j", "1")
+    elapsed = time.monotonic() - started
+    assert "chain.js: timeout: not analysed: over the time limit of 2s" in r.output
+    assert "leaky.go:6:15: LL101" in r.output and r.exit_code == 1
+    assert elapsed < 2 + 1 + 2, elapsed  # the limit, the grace second, reading and parsing
+
+
+def test_go_package_siblings_are_read_through_the_safe_reader(tree):
+    """Package rules read the other files of a Go package: a link to /dev/zero and a FIFO
+    among them neither hang the scan nor lose the finding."""
+    (tree / "cache.go").write_text(
+        'package p\n\n// A log appended to forever.\nvar history []string\n\n'
+        'func record(event string) {\n\thistory = append(history, event)\n}\n')
+    (tree / "zero.go").symlink_to("/dev/zero")
+    os.mkfifo(tree / "fifo.go")
+    r = in_thread(lambda: check(".", "--no-cache", "-j", "1"), seconds=60)
+    assert "cache.go:4:5: LL510" in r.output and "leaky.go:6:15: LL101" in r.output
+    assert "fifo.go: unreadable: is a FIFO" in r.output

@@ -174,3 +174,19 @@ def test_odd_fields_in_a_saved_report_do_not_break_the_ranking(tmp_path):
     findings = join.read_scan_report(str(report))
     ranked = join.rank(findings, {"goroutines": goroutines.analyse(captured("goroutines-debug2"))})
     assert ranked[0]["runtime"]["status"] == "confirmed"
+
+
+def test_the_readme_shows_the_real_triage_run(monkeypatch):
+    from click.testing import CliRunner
+
+    from leaklint.cli import main
+
+    root = PROGRAMS.parents[1]
+    monkeypatch.chdir(root)
+    dumps = [f"tests/data/triage/goroutines-debug2/goroutines-{i}.txt" for i in range(1, 5)]
+    result = CliRunner().invoke(main, ["triage", *dumps, "--scan", "tests/programs/goleak"])
+    assert result.exit_code == 1
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert result.stdout in readme
+    assert result.stdout.split("\n\n")[1] in (root / "docs" / "triage.md").read_text(
+        encoding="utf-8")

@@ -14,8 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import languages
+from .languages import recent_syntax
 from .analyze import analyze_file, read_source
 from .model import Diagnostic
+from .safe_io import tree_roots, write_atomic
 from .source import decode
 
 MAX_ROUNDS = 10
@@ -83,14 +85,8 @@ def syntax_errors(path: str, raw: bytes) -> int:
         data, _ = decode(raw)
     except UnicodeDecodeError:
         return 1 << 30
-    stack, count = [languages.parser(lang).parse(data).root_node], 0
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            count += 1
-        elif n.has_error:
-            stack.extend(n.children)
-    return count
+    return recent_syntax.error_count(
+        recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node)
 
 
 class _File:
@@ -166,9 +162,10 @@ def fix_file(path: str, findings, settings, unsafe: bool) -> FileFix | Diagnosti
     return FileFix(path, raw, current.raw, done)
 
 
-def fix_report(report, unsafe: bool = False, write: bool = True) -> Outcome:
+def fix_report(report, unsafe: bool = False, write: bool = True, roots=()) -> Outcome:
     """Fix the findings of ``report`` (a run with fixes computed); write the files when
-    ``write``, else only work out the new text."""
+    ``write``, else only work out the new text. Files are replaced through a temporary
+    file, never written through a link, and (when ``roots`` are given) only inside them."""
     by_file: dict[str, list] = {}
     for f in report.findings:
         if applicable(f.fix, unsafe):
@@ -181,8 +178,8 @@ def fix_report(report, unsafe: bool = False, write: bool = True) -> Outcome:
         elif res is not None:
             if write:
                 try:
-                    with open(path, "wb") as fh:
-                        fh.write(res.after)
+                    write_atomic(path, res.after, roots=roots or tree_roots([path]),
+                                 confined=True)
                 except OSError as exc:
                     out.errors.append((path, f"cannot write: {exc.strerror or exc}"))
                     continue

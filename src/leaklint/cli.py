@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
 
 import click
@@ -30,7 +32,33 @@ def _split(values) -> list[str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + 2, 128 + 15  # what shells report for the signals
+
+
+class _Group(click.Group):
+    """The command group, with the exit codes shells expect for Ctrl-C and SIGTERM (after
+    the worker processes are stopped: see runner)."""
+
+    def invoke(self, ctx):
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("leaklint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm(_signum, _frame):
+    click.echo("leaklint: terminated", err=True)
+    sys.exit(EXIT_TERMINATED)  # unwinds like Ctrl-C: workers are stopped on the way out
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="leaklint",
                       message=f"%(prog)s %(version)s ({DISTRIBUTION}: leak-prone code in Go, "
                               "TypeScript/JavaScript and Python)")
@@ -76,12 +104,15 @@ def _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     from .api import check_paths, check_source
     from .baseline import BaselineError
     from .catalogue import CatalogueError
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_config, override_limits
     from .gitdiff import GitError
 
+    limits = {"max_file_size": options.pop("max_file_size", None),
+              "timeout": options.pop("timeout", None)}
     try:
         start = Path(os.path.abspath(stdin_filename)).parent if stdin_filename else None
         config = load_config(Path(config_path) if config_path else None, start=start)
+        override_limits(config, **limits)
         if stdin_filename:
             return check_source(
                 stdin_filename, sys.stdin.buffer.read(), config=config, select=_split(select) or None,
@@ -117,10 +148,14 @@ def use_color(mode: str, to_terminal: bool, environ=os.environ) -> bool:
     return to_terminal
 
 
-def _write(output: str, text: str) -> None:
+def _write(output: str, text: str, paths=()) -> None:
+    """Write a report file: never through a link (the tree, which may be a pull
+    request's, could hold one by the report's name), exit 2 when it cannot be written."""
+    from .safe_io import tree_roots, write_atomic
+
     try:
-        with open(output, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(text)
+        write_atomic(output, text.encode("utf-8", "surrogateescape"),
+                     roots=tree_roots(list(paths) or ["."], [os.getcwd()]))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
@@ -243,6 +278,12 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
                    "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links while walking (default: skip them).")
+@click.option("--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+              help="Skip files over BYTES (replaces the config's max-file-size; "
+                   "env LEAKLINT_MAX_FILE_SIZE caps the config's instead).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), metavar="SECONDS",
+              help="Time limit per file (replaces the config's timeout; env LEAKLINT_TIMEOUT "
+                   "caps the config's instead).")
 @click.option("--stdin-filename", metavar="PATH",
               help="Read the source from standard input (PATH `-`) and report it as PATH.")
 @click.option("--shard", metavar="K/N", callback=_shard_option,
@@ -255,8 +296,8 @@ def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
 def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty, config_path,
           jobs, no_cache, cache_dir, debug, fmt, output, baseline, changed_since, fix, fix_diff,
           unsafe_fixes, exit_zero, quiet, color_mode, no_color, show_source, statistics,
-          sarif_category, include_suppressed, link_base, follow_symlinks, stdin_filename, shard, show_files,
-          show_skipped):
+          sarif_category, include_suppressed, link_base, follow_symlinks, max_file_size, timeout,
+          stdin_filename, shard, show_files, show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
     from .report.checklist import default_link_base
@@ -273,14 +314,19 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
                      line_hashes=fmt == "sarif",
                      baseline=baseline, changed_since=changed_since,
                      fixes=fix or fix_diff or fmt == "sarif", follow_symlinks=follow_symlinks,
-                     shard=shard)
+                     shard=shard, max_file_size=max_file_size, timeout=timeout)
 
     report = scan()
     fixed_line = None
+    write_failed = False
     if fix_diff or fix:
         from .cli_fixes import run_fixes, summary as fix_summary
 
-        outcome = run_fixes(report, unsafe_fixes, write=not fix_diff)
+        from .safe_io import tree_roots
+
+        outcome = run_fixes(report, unsafe_fixes, write=not fix_diff,
+                            roots=tree_roots(list(paths) or ["."]))
+        write_failed = bool(outcome.errors) and not fix_diff
         if fix_diff:
             _exit_on_errors(report, debug, allow_empty)
             sys.exit(EXIT_FINDINGS if outcome.files and not exit_zero else EXIT_CLEAN)
@@ -297,7 +343,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
                   include_suppressed=include_suppressed,
                   link_base=link_base if link_base is not None else default_link_base())
     if output:
-        _write(output, text)
+        _write(output, text, paths)
     else:
         _echo(text)
     if statistics:
@@ -309,6 +355,8 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
     if fixed_line:
         click.echo(fixed_line, err=fmt != "text" or output is not None)
     _exit_on_errors(report, debug, allow_empty)
+    if write_failed:
+        sys.exit(EXIT_ERROR)  # a fix that could not be written: the run failed
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -324,7 +372,7 @@ def baseline(paths, select, extend_select, ignore, exclude, force_exclude, allow
 
     report = _scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_empty,
                    config_path, jobs, no_cache, cache_dir, debug)
-    _write(output, dumps(report.findings, output))
+    _write(output, dumps(report.findings, output), paths)
     n = len(report.findings)
     click.echo(f"Recorded {n} finding{'s' if n != 1 else ''} in {output}.", err=True)
     _exit_on_errors(report, debug, allow_empty)
@@ -357,7 +405,7 @@ def report_cmd(paths, select, extend_select, ignore, exclude, force_exclude, all
     findings = [dict(finding_dict(f), index=i) for i, f in enumerate(report.findings)]
     text = investigation(report, rank(findings, triage), triage, service=service)
     if output:
-        _write(output, text)
+        _write(output, text, paths)
         click.echo(f"Wrote the investigation report to {output}.", err=True)
     else:
         _echo(text)

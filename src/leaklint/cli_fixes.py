@@ -20,9 +20,10 @@ def have_libcst() -> bool:
     return True
 
 
-def run_fixes(report, unsafe: bool, write: bool):
-    """Fix (``write``) or show as a diff the fixes of ``report``; returns the outcome."""
-    outcome = fix_report(report, unsafe=unsafe, write=write)
+def run_fixes(report, unsafe: bool, write: bool, roots=()):
+    """Fix (``write``) or show as a diff the fixes of ``report``; returns the outcome.
+    ``roots``: the scanned roots, the only place fixed files are written."""
+    outcome = fix_report(report, unsafe=unsafe, write=write, roots=roots)
     if not write and outcome.files:
         click.echo(unified_diff(outcome.files), nl=False)
     for path, message in outcome.errors:

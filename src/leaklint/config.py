@@ -23,6 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 CONFIG_FILES = ("leaklint.toml", ".leaklint.toml", "pyproject.toml")
 MAX_CONFIG_SIZE = 16 * 1024 * 1024
+MAX_FILE_SIZE_CAP = 1024 * 1024 * 1024  # as the schema's maximum for max-file-size
 
 
 class ConfigError(ValueError):
@@ -96,7 +97,56 @@ def _parse_toml(path: Path, data: bytes) -> tuple[dict, str]:
         raise ConfigError(f"{path}: nests too deeply to read") from None
 
 
+ENV_MAX_FILE_SIZE = "LEAKLINT_MAX_FILE_SIZE"
+ENV_TIMEOUT = "LEAKLINT_TIMEOUT"
+
+
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    """The configuration in ``path`` (else found upwards from ``start``), with the limits
+    the environment puts on it (``LEAKLINT_MAX_FILE_SIZE``, ``LEAKLINT_TIMEOUT``)."""
+    return cap_from_env(_load_config(path, start))
+
+
+def cap_from_env(cfg: Config, environ=None) -> Config:
+    """Limits a scanned tree's own config may not raise: ``LEAKLINT_MAX_FILE_SIZE``
+    (bytes) and ``LEAKLINT_TIMEOUT`` (seconds per file) are ceilings on ``max-file-size``
+    and ``timeout``, so CI bounds what a pull request's config can ask for."""
+    environ = os.environ if environ is None else environ
+    size = _env_number(environ, ENV_MAX_FILE_SIZE, int, 1, MAX_FILE_SIZE_CAP)
+    if size is not None:
+        cfg.max_file_size = min(cfg.max_file_size, size)
+    timeout = _env_number(environ, ENV_TIMEOUT, float, 0.001, 3600)
+    if timeout is not None:
+        cfg.timeout = min(cfg.timeout, timeout)
+    return cfg
+
+
+def _env_number(environ, name: str, kind, low, high):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high or value != value:
+        raise ConfigError(f"environment variable {name}={raw!r}: expected a number between "
+                          f"{low:g} and {high:g}")
+    return value
+
+
+def override_limits(cfg: Config, max_file_size: int | None = None,
+                    timeout: float | None = None) -> Config:
+    """Limits given on the command line: they replace the config's (and the
+    environment's) values."""
+    if max_file_size is not None:
+        cfg.max_file_size = max_file_size
+    if timeout is not None:
+        cfg.timeout = timeout
+    return cfg
+
+
+def _load_config(path: Path | None, start: Path | None) -> Config:
     if path is None:
         path = find_config(start or Path.cwd())
         if path is None:

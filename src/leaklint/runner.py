@@ -6,9 +6,15 @@ scheduling."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import pickle
+import select
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -19,6 +25,11 @@ from .model import Diagnostic, FileResult
 
 # below this many files per worker a pool's start-up costs more than it saves
 MIN_FILES_PER_WORKER = 24
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
+# files from this size on are analysed in a process that can be killed at the time limit:
+# tree-sitter's query engine slows down badly past about 65,000 captures in a deep tree
+ISOLATE_MIN_BYTES = 64 * 1024
+KILL_GRACE = 1.0  # seconds past the limit before the process is killed
 
 _settings: Settings | None = None
 
@@ -28,14 +39,134 @@ def default_jobs(n_files: int) -> int:
     return max(1, min(cores, n_files // MIN_FILES_PER_WORKER))
 
 
-def _init_worker(settings) -> None:
+def _init_worker(settings, parent: int) -> None:
     global _settings
     _settings = settings
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker never outlives the run: the kernel kills it when the parent dies (Linux),
+    and Ctrl-C is the parent's to handle (it stops the workers itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
+                    reads: dict | None = None) -> FileResult:
+    """``analyze_file`` with the time limit held from outside for files big enough to
+    keep tree-sitter busy in C (queries over very deep trees), where the in-process
+    timer cannot interrupt: such a file is analysed in a forked process that is killed
+    once the limit is passed by ``KILL_GRACE`` seconds. Other files run in this process."""
+    if (settings.timeout is None or not hasattr(os, "fork")
+            or _size(path, data) < ISOLATE_MIN_BYTES
+            or threading.current_thread() is not threading.main_thread()):
+        return analyze_file(path, settings, data, reads=reads)
+    budget = settings.timeout * (2 if settings.fixes else 1) + KILL_GRACE  # fixes: own budget
+    parent = os.getpid()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: analyse, hand the result back, leave without cleanup
+        code = 1
+        try:
+            os.close(r)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent(parent)
+            payload = pickle.dumps(analyze_file(path, settings, data, reads=reads))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        payload = _read_by(r, time.monotonic() + budget)
+    except BaseException:  # interrupted: the child goes too
+        _reap(pid, kill=True)
+        raise
+    finally:
+        os.close(r)
+    _reap(pid, kill=payload is None)
+    if payload is None:
+        return _limit_result(path, settings)
+    try:
+        return pickle.loads(payload)
+    except Exception:  # the child died mid-way (a crash in the parser, memory)
+        result = FileResult(path, None)
+        result.diagnostics.append(Diagnostic(path, "internal-error",
+                                             "the analysis of this file crashed"))
+        return result
+
+
+def _size(path: str, data: bytes | None) -> int:
+    if data is not None:
+        return len(data)
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _read_by(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until its end, or None if that takes past ``deadline``."""
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int, kill: bool) -> None:
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _limit_result(path: str, settings: Settings) -> FileResult:
+    from .languages import language_of
+
+    result = FileResult(path, language_of(path))
+    result.diagnostics.append(Diagnostic(
+        path, "timeout", f"not analysed: over the time limit of {settings.timeout:g}s "
+                         "(config key `timeout`)"))
+    return result
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's processes now (not after their current files): the run is being
+    interrupted. The pool's own thread then fails the queued work (cancelling it here
+    as well would race with that thread)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False)
 
 
 def _work(item) -> FileResult:
     path, reads = item
-    return analyze_file(path, _settings, reads=reads)
+    return analyze_guarded(path, _settings, reads=reads)
 
 
 def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
@@ -107,7 +238,7 @@ def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=
         if jobs == 1 or len(misses) < 2:
             for path, hit, key, data in plan:
                 if hit is None and key is not None:
-                    hit = analyze_file(path, settings, data, reads=_reads(index, path))
+                    hit = analyze_guarded(path, settings, data, reads=_reads(index, path))
                     _store(cache, key, hit)
                 yield hit
             return
@@ -126,7 +257,7 @@ def _analyze(files: list, settings: Settings, jobs: int, index=None):
     jobs = min(jobs, max(1, len(files)))
     if jobs == 1:
         for path in files:
-            yield analyze_file(path, settings, reads=_reads(index, path))
+            yield analyze_guarded(path, settings, reads=_reads(index, path))
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     chunk = max(1, min(64, len(files) // (jobs * 8)))
@@ -134,14 +265,18 @@ def _analyze(files: list, settings: Settings, jobs: int, index=None):
     try:
         ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(settings,)) as pool:
+                                 initargs=(settings, os.getpid())) as pool:
             # a worker gets each file's path and its reads: small plain data, no trees
             items = [(path, _reads(index, path)) for path in files]
-            for result in pool.map(_work, items, chunksize=chunk):
-                done += 1
-                yield result
+            try:
+                for result in pool.map(_work, items, chunksize=chunk):
+                    done += 1
+                    yield result
+            except BaseException:  # Ctrl-C, SIGTERM, or the caller stopped reading
+                _stop_workers(pool)
+                raise
     except (OSError, BrokenProcessPool):
         # no processes to be had here, or a worker died (out of memory...): finish in
         # this process, so that no file goes unreported
         for path in files[done:]:
-            yield analyze_file(path, settings, reads=_reads(index, path))
+            yield analyze_guarded(path, settings, reads=_reads(index, path))

@@ -162,21 +162,28 @@ def write_atomic(path: str, data: bytes, roots=(), confined: bool = False,
                  mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
-    Refused (``WriteRefused``): ``path`` is a symbolic link; a directory on the way to it
-    below one of ``roots`` is a link; ``confined`` and ``path`` is outside every root.
+    Refused (``WriteRefused``): ``confined`` and ``path`` is outside every root; ``path``
+    inside a root (or ``confined``) is a symbolic link or a special file; a directory on
+    the way to it below one of ``roots`` is a link. Outside the roots the user's own
+    links and devices are written to as they are (``-o /dev/stdout``).
     ``mode``: the new file's permissions (default: the old file's, else 0666 less umask).
     Other failures raise ``OSError``; the target is then left as it was."""
     full = os.path.abspath(path)
-    if confined and not inside(full, roots):
+    in_tree = inside(full, roots)
+    if confined and not in_tree:
         raise WriteRefused(errno.EPERM, "outside the scanned roots; not written")
     try:
         st = os.lstat(full)
     except FileNotFoundError:
         st = None
-    if st is not None and stat.S_ISLNK(st.st_mode):
-        raise WriteRefused(errno.ELOOP, "is a symbolic link; not written through")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise WriteRefused(errno.EINVAL, f"is {file_type(st.st_mode)}; not written")
+        if in_tree:
+            what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else file_type(st.st_mode)
+            raise WriteRefused(errno.ELOOP, f"is {what}; not written through")
+        if not stat.S_ISDIR(st.st_mode):
+            with open(full, "wb") as fh:  # the user's own device, FIFO or link
+                fh.write(data)
+            return
     link = link_on_the_way(os.path.dirname(full), roots)
     if link is not None:
         raise WriteRefused(errno.ELOOP, f"{link} is a symbolic link; not written through")
