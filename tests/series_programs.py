@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs" / "series"
 CAPTURES = HERE / "data" / "triage" / "series"
 SHAPES = ("flat", "linear", "step", "spike", "sawtooth")
-SECONDS = 3.0
+SAMPLES = 150  # one every 20 ms or so: about three seconds a run
 # file name of each language's capture, and the series whose shape it shows
 CAPTURE = {
     "python": ("python-{shape}.csv", "rss_bytes"),  # resident size, from /proc/self/statm
@@ -37,9 +37,9 @@ def _check(done: subprocess.CompletedProcess, what: str) -> None:
         raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stderr[-2000:]}")
 
 
-def run_python(shape: str, out: Path, seconds: float = SECONDS) -> Path:
+def run_python(shape: str, out: Path, samples: int = SAMPLES) -> Path:
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")  # freed buffers leave the RSS
-    done = subprocess.run([sys.executable, str(PROGRAMS / "memgrow.py"), shape, str(out), str(seconds)],
+    done = subprocess.run([sys.executable, str(PROGRAMS / "memgrow.py"), shape, str(out), str(samples)],
                           capture_output=True, text=True, env=env, timeout=120)
     _check(done, f"memgrow.py {shape}")
     return out
@@ -56,20 +56,20 @@ def build_go(workdir: Path) -> Path:
     return exe
 
 
-def run_go(exe: Path, shape: str, out: Path, seconds: float = SECONDS) -> Path:
+def run_go(exe: Path, shape: str, out: Path, samples: int = SAMPLES) -> Path:
     with open(out, "w") as fh:
-        done = subprocess.run([str(exe), "-shape", shape, "-seconds", str(seconds)], stdout=fh,
+        done = subprocess.run([str(exe), "-shape", shape, "-samples", str(samples)], stdout=fh,
                               stderr=subprocess.PIPE, text=True, timeout=120)
     _check(done, f"memgrow (Go) {shape}")
     return out
 
 
-def run_node(shape: str, out: Path, seconds: float = SECONDS) -> Path:
+def run_node(shape: str, out: Path, samples: int = SAMPLES) -> Path:
     node = node_tool()
     if node is None:
         raise RuntimeError("no node on PATH")
     with open(out, "w") as fh:
-        done = subprocess.run([node, "--expose-gc", str(PROGRAMS / "memgrow.js"), shape, str(seconds)],
+        done = subprocess.run([node, "--expose-gc", str(PROGRAMS / "memgrow.js"), shape, str(samples)],
                               stdout=fh, stderr=subprocess.PIPE, text=True, timeout=120)
     _check(done, f"memgrow.js {shape}")
     return out

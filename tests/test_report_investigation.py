@@ -180,7 +180,7 @@ def test_raw_inputs_go_through_the_triage_pipeline():
     s = sections(out)
     assert re.search(r"- \[x\] Linear memory growth \(\+[\d,]+ MB/hour\)", s["Initial Symptoms"])
     assert "- [x] Growing number of goroutines" in s["Initial Symptoms"]
-    assert "| rss\\_bytes | linear | 0.95 | +46,060 MB/hour |" in s["Detection Method"]
+    assert "| rss\\_bytes | linear | 0.95 | +43,810 MB/hour |" in s["Detection Method"]
     suspects = [h for h in s if re.match(r"\d+\. `", h)]
     assert suspects[0].endswith("LL610 `goroutine-abandoned-channel` (confirmed)")
 

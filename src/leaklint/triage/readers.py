@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import gc
+import itertools
 import json
 import math
 import re
@@ -256,8 +257,8 @@ def _looks_like_json_lines(body: str) -> bool:
     return _json_or_none(first) is not None
 
 
-def _json_lines(path: str, text: str) -> list:
-    records = []
+def _json_lines(path: str, text: str):
+    """(line number, object) of each line, decoded as it is reached."""
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
@@ -268,8 +269,7 @@ def _json_lines(path: str, text: str) -> list:
             raise TriageInputError(f"{path}:{number}: not JSON: {exc}") from None
         if not isinstance(record, dict):
             raise TriageInputError(f"{path}:{number}: expected a JSON object per line")
-        records.append((number, record))
-    return records
+        yield number, record
 
 
 def _from_json_document(path: str, doc) -> list[Series]:
@@ -342,36 +342,58 @@ def _pick_fields(keys: list) -> list:
     return []
 
 
-def _from_records(path: str, records: list) -> list[Series]:
-    if not records:
+def _from_records(path: str, records) -> list[Series]:
+    """Series from samples ``(line number, object)``: the fields are chosen from the first
+    samples, then each sample gives its time and values (and is let go: a million samples
+    are not kept as objects)."""
+    records = iter(records)
+    head = list(itertools.islice(records, 50))
+    if not head:
         raise TriageInputError(f"{path}: no samples")
-    flat = [(n, _flatten(r)) for n, r in records]
-    keys = list(dict.fromkeys(k for _, r in flat[:50] for k in r))
+    flat_head = [_flatten(r) for _, r in head]
+    keys = list(dict.fromkeys(k for r in flat_head for k in r))
     time_key = next((k for name in TIME_NAMES for k in keys if k.lower() == name), None)
     if time_key is None:
         raise TriageInputError(f"{path}: the samples have no time field "
                                f"(one of: {', '.join(TIME_NAMES[:6])})")
-    fields = _pick_fields(keys) or [k for k in keys if k != time_key and _numeric(flat[0][1].get(k))]
+    fields = _pick_fields(keys) or [k for k in keys if k != time_key and _numeric(flat_head[0].get(k))]
     if not fields:
         raise TriageInputError(f"{path}: the samples have no numeric field besides {time_key!r}")
-    rows = [(n, r) for n, r in flat if time_key in r]
-    times = _times(path, [r[time_key] for _, r in rows], lambda i: rows[i][0])
+    paths = [tuple(k.split(".")) for k in [time_key, *fields]]
+    numbers, columns = [], [[] for _ in paths]
+    for number, record in itertools.chain(head, records):
+        row = [_get(record, p) for p in paths]
+        if row[0] is None:
+            continue
+        numbers.append(number)
+        for column, value in zip(columns, row):
+            column.append(value)
+    times = _times(path, columns[0], lambda i: numbers[i])
     out = []
-    for key in fields:
+    for key, column in zip(fields, columns[1:]):
         name = key.rsplit(".", 1)[-1] if key.startswith("memstats.") else key
         kind, factor = unit_of_name(name)
         if name in GOROUTINE_KEYS:
             kind, factor = GOROUTINES, 1.0
         t_out, v_out = [], []
-        for i, (number, record) in enumerate(rows):
-            value = record.get(key)
+        for i, value in enumerate(column):
             if value is None or value in MISSING:
                 continue
-            v_out.append(_number(path, number, key, value) * factor)
+            v_out.append(_number(path, numbers[i], key, value) * factor)
             t_out.append(times[i])
         if t_out:
             out.append(Series(name, kind, t_out, v_out, path))
     return out
+
+
+def _get(record: dict, keys: tuple):
+    """``record["a"]["b"]`` for ``("a", "b")``; None where it is missing or not a value."""
+    value = record
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
 
 
 def _numeric(value) -> bool:

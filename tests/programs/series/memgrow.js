@@ -1,26 +1,28 @@
 // A small Node program whose heap follows one of the five shapes, logging
 // process.memoryUsage() after a timestamp on each line, as a service's log would.
 //
-//   node --expose-gc memgrow.js SHAPE [SECONDS] > memory.log
+//   node --expose-gc memgrow.js SHAPE [SAMPLES] > memory.log
 //
-// gc() runs before each sample, so heapUsed is the live heap rather than a GC wave.
+// gc() runs before each sample, so heapUsed is the live heap rather than a GC wave. It
+// takes SAMPLES samples (150 by default), one every 20 ms or so; the shape is laid out in
+// samples, not seconds, so that a busy machine stretches the run without changing it.
 'use strict';
 const util = require('util');
 const { EventEmitter } = require('events');
 
 const shape = process.argv[2];
-const seconds = Number(process.argv[3] || 3);
-const start = Date.now();
-const end = start + seconds * 1000;
+const samples = Number(process.argv[3] || 150);
+let taken = 0;
 
 function sample() {
   global.gc();
   const usage = util.inspect(process.memoryUsage(), { breakLength: Infinity });
   process.stdout.write(`${new Date().toISOString()} memory ${usage}\n`);
-  return Date.now() < end;
+  taken += 1;
+  return taken < samples;
 }
 
-const progress = () => (Date.now() - start) / (end - start);
+const progress = () => taken / samples;
 const payload = (kb) => Array.from({ length: kb * 16 }, (_, i) => ({ i }));  // ~kb KB of objects
 
 const bus = new EventEmitter();
@@ -55,7 +57,7 @@ const shapes = {
 };
 
 if (!shapes[shape] || typeof global.gc !== 'function') {
-  process.stderr.write('usage: node --expose-gc memgrow.js flat|linear|step|spike|sawtooth [SECONDS]\n');
+  process.stderr.write('usage: node --expose-gc memgrow.js flat|linear|step|spike|sawtooth [SAMPLES]\n');
   process.exit(2);
 }
 

@@ -1,7 +1,10 @@
 """A small Python program whose memory follows one of the five shapes, sampling its own
 resident set size (from /proc/self/statm) as CSV: ``time,rss_bytes``.
 
-    python memgrow.py SHAPE OUT.csv [SECONDS]
+    python memgrow.py SHAPE OUT.csv [SAMPLES]
+
+It takes SAMPLES samples (150 by default), one every 20 ms or so; the shape is laid out in
+samples, not seconds, so that a busy machine stretches the run without changing it.
 
 Run it with MALLOC_MMAP_THRESHOLD_=65536 so that freed buffers go back to the system and
 the resident size shows what the program holds.
@@ -25,21 +28,21 @@ def buffer(size: int = CHUNK) -> bytes:
 
 
 class Sampler:
-    def __init__(self, out, seconds: float):
+    def __init__(self, out, samples: int):
         self.out = out
-        self.start = time.time()
-        self.end = self.start + seconds
+        self.taken = 0
+        self.samples = samples
         out.write("time,rss_bytes\n")
 
     def tick(self, pause: float = 0.02) -> bool:
         """Record one sample, wait a little; False once the run is over."""
-        now = time.time()
-        self.out.write(f"{now:.4f},{rss()}\n")
+        self.out.write(f"{time.time():.4f},{rss()}\n")
+        self.taken += 1
         time.sleep(pause)
-        return now < self.end
+        return self.taken < self.samples
 
     def progress(self) -> float:
-        return (time.time() - self.start) / (self.end - self.start)
+        return self.taken / self.samples
 
 
 def flat(s: Sampler) -> None:
@@ -95,9 +98,9 @@ def sawtooth(s: Sampler) -> None:
 
 def main() -> None:
     shape, out = sys.argv[1], sys.argv[2]
-    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 3.0
+    samples = int(sys.argv[3]) if len(sys.argv) > 3 else 150
     with open(out, "w") as fh:
-        sampler = Sampler(fh, seconds)
+        sampler = Sampler(fh, samples)
         for _ in range(5):
             sampler.tick(0.02)  # the baseline before the work starts
         {"flat": flat, "linear": linear, "step": step, "spike": spike, "sawtooth": sawtooth}[shape](sampler)

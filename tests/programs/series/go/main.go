@@ -2,10 +2,11 @@
 // shapes, printing runtime.MemStats samples as JSON lines with the time and the number
 // of goroutines.
 //
-//	go run . -shape linear -seconds 3 > samples.jsonl
+//	go run . -shape linear -samples 150 > samples.jsonl
 //
 // Each sample is read after runtime.GC(), as a leak test does, so HeapAlloc is the live
-// heap rather than a GC wave.
+// heap rather than a GC wave. Samples come every 20 ms or so; the shape is laid out in
+// samples, not seconds, so that a busy machine stretches the run without changing it.
 package main
 
 import (
@@ -23,9 +24,9 @@ type sample struct {
 }
 
 type sampler struct {
-	enc   *json.Encoder
-	start time.Time
-	end   time.Time
+	enc     *json.Encoder
+	taken   int
+	samples int
 }
 
 // tick records one sample and waits a little; false once the run is over.
@@ -37,12 +38,13 @@ func (s *sampler) tick() bool {
 	if err := s.enc.Encode(sample{Time: now, Goroutines: runtime.NumGoroutine(), MemStats: m}); err != nil {
 		panic(err)
 	}
+	s.taken++
 	time.Sleep(20 * time.Millisecond)
-	return now.Before(s.end)
+	return s.taken < s.samples
 }
 
 func (s *sampler) progress() float64 {
-	return float64(time.Since(s.start)) / float64(s.end.Sub(s.start))
+	return float64(s.taken) / float64(s.samples)
 }
 
 var sink []byte
@@ -118,11 +120,9 @@ func sawtooth(s *sampler) {
 
 func main() {
 	shape := flag.String("shape", "flat", "flat, linear, step, spike or sawtooth")
-	seconds := flag.Float64("seconds", 3, "how long to run")
+	samples := flag.Int("samples", 150, "how many samples to take")
 	flag.Parse()
-	now := time.Now()
-	s := &sampler{enc: json.NewEncoder(os.Stdout), start: now,
-		end: now.Add(time.Duration(*seconds * float64(time.Second)))}
+	s := &sampler{enc: json.NewEncoder(os.Stdout), samples: *samples}
 	for i := 0; i < 5; i++ {
 		s.tick()
 	}
