@@ -13,7 +13,7 @@ import pytest
 from leaklint import languages, runner
 from leaklint.api import check_paths
 from leaklint.config import Config
-from leaklint.facts import go_package
+from leaklint.facts import go_build, go_package
 from leaklint.source import SourceFile
 
 CACHE = """package p
@@ -169,12 +169,12 @@ def test_facts_are_plain_data():
     ("(broken", True),
 ])
 def test_build_constraints(expr, ok):
-    assert go_package.can_build(expr) is ok
+    assert go_build.can_build(expr) is ok
 
 
 def test_old_style_build_lines():
-    assert go_package.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
-    assert go_package.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \
+    assert go_build.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
+    assert go_build.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \
         "(linux && amd64 || darwin)"
 
 

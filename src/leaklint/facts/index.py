@@ -13,7 +13,8 @@ import hashlib
 import json
 import os
 
-from .go_package import Query, can_build
+from .go_build import can_build
+from .go_package import Query
 
 # what a file's facts hold when they could not be computed (unreadable, not UTF-8,
 # over the time limit): the index treats everything about such a file as unknown, and
