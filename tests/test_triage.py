@@ -469,3 +469,10 @@ def test_the_runs_shown_in_the_docs_are_what_triage_prints(document, tmp_path, m
         result = CliRunner().invoke(main, ["triage", *args])
         assert result.stdout == shown, f"{document}: leaklint triage {' '.join(args)}"
         assert result.exit_code == 1
+
+
+def test_output_file(tmp_path):
+    path = write(tmp_path, "g.csv", "t,goroutines\n" + "".join(f"{i},{10 + 3 * i}\n" for i in range(60)))
+    code, out, _ = run(path, "--format", "json", "-o", tmp_path / "triage.json")
+    assert code == 1 and out == ""
+    assert json.loads((tmp_path / "triage.json").read_text())["series"][0]["shape"] == "linear"
