@@ -543,12 +543,12 @@ def _scan_findings(path: str, config_path) -> list:
               help="Rank the static findings of PATH (files or a directory to scan, or the JSON "
                    "of `leaklint check --format json`) by what the inputs show.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a series leaks.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something grows.")
 def triage(inputs, fmt, limit, plot_path, config_path, scan_path, output, exit_zero):
     """Classify memory or goroutine curves over time (CSV, JSON lines, Prometheus
     query_range, Node memoryUsage logs, Go MemStats/expvar samples) and compare goroutine
-    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks or the runtime
-    confirms a static finding."""
+    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks, a dump shows
+    growth or the runtime confirms a static finding."""
     from pathlib import Path
 
     from .config import ConfigError, load_config
