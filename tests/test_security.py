@@ -567,3 +567,14 @@ def test_go_package_siblings_are_read_through_the_safe_reader(tree):
     r = in_thread(lambda: check(".", "--no-cache", "-j", "1"), seconds=60)
     assert "cache.go:4:5: LL510" in r.output and "leaky.go:6:15: LL101" in r.output
     assert "fifo.go: unreadable: is a FIFO" in r.output
+
+
+def test_file_named_through_a_directory_link_is_not_read(tree, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "theirs.go").write_text(LEAKY_GO)
+    (tree / "dirlink").symlink_to(outside)
+    r = check("dirlink/theirs.go", "leaky.go", "--no-cache")
+    assert "theirs.go:6:15" not in r.output and "leaky.go:6:15: LL101" in r.output
+    assert "dirlink/theirs.go: unreadable: is reached through the symbolic link dirlink" in r.output
+    r = check("dirlink/theirs.go", "--no-cache", "--follow-symlinks")
+    assert "dirlink/theirs.go:6:15: LL101" in r.output

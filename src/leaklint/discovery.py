@@ -20,7 +20,7 @@ import pathspec
 
 from . import git
 from .languages import language_of
-from .safe_io import ReadRefused, read_regular, special_file_message
+from .safe_io import ReadRefused, link_on_the_way, read_regular, special_file_message
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "env", ".env",
@@ -162,6 +162,13 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
         if os.path.isfile(given):
             if language_of(given) is None:
                 out.empty.append((given, f"not a {SUPPORTED} file"))
+                continue
+            link = None if follow_symlinks else link_on_the_way(
+                os.path.dirname(os.path.abspath(given)), [os.getcwd()])
+            if link is not None:  # a committed directory link would lead out of the tree
+                out.problems.append((given, f"is reached through the symbolic link "
+                                            f"{os.path.relpath(link)}; links are not followed "
+                                            "(--follow-symlinks follows them)"))
                 continue
             reason = _named_exclusion(given, force_exclude, user_excluded, git_top,
                                       respect_gitignore, out.problems)
