@@ -189,3 +189,24 @@ def test_an_unsaved_buffer_reads_its_saved_siblings(tmp_path):
     (tmp_path / "c.go").write_text("package p\n\nfunc forget(k string) { delete(seen, k) }\n")
     assert not check_source(str(tmp_path / "a.go"), CACHE.encode(), config=Config(root=tmp_path),
                             select=["LL510"]).findings
+
+
+def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
+    from leaklint.facts import collect
+
+    (tmp_path / "a.go").write_text(CACHE)
+    (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 1 }\n")
+    extracted = []
+    real = collect.go_package.declarations
+
+    def counting(root, src):
+        extracted.append(os.path.basename(src.path))
+        return real(root, src)
+
+    monkeypatch.setattr(collect.go_package, "declarations", counting)
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
+    assert sorted(extracted) == ["a.go", "b.go"]
+    extracted.clear()
+    (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 2 }\n")
+    assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
+    assert extracted == ["b.go"]  # a.go's facts are read back from the cache

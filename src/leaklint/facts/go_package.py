@@ -26,15 +26,27 @@ _SYNC_MAP_EVICT = {"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"}
 
 # -- declarations (depend on the file alone) -----------------------------------------
 
+_STRUCTS = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
+_MADE = ("[(composite_literal type: (type_identifier) @t) @c"
+         " (call_expression function: (identifier) @f"
+         " arguments: (argument_list . (type_identifier) @t)) @c"
+         " (var_spec type: [(type_identifier) (pointer_type)] @t) @c]")
+_ONCE = ("(call_expression function: (selector_expression field: (field_identifier) @m)"
+         " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))")
+# the three as one query: one pass over the file (pattern index 0, 1, 2)
+_DECLARATIONS = " ".join((_STRUCTS, _MADE, _ONCE))
+
+
 def declarations(root, src: SourceFile) -> dict:
+    found = matches("go", _DECLARATIONS, root)
     return {
         "package": package_name(root),
         "build": build_constraint(src.data),
         "containers": [{"name": name, "kind": kind, "at": [decl.start_byte, decl.end_byte]}
                        for name, (decl, kind) in package_containers(root).items()],
-        "struct_fields": struct_container_fields(root),
-        "made": made_types(root),
-        "once": sorted(once_functions(root)),
+        "struct_fields": _struct_fields([caps for i, caps in found if i == 0]),
+        "made": _made([caps for i, caps in found if i == 1]),
+        "once": sorted({text(caps["f"][0]) for i, caps in found if i == 2}),
     }
 
 
@@ -112,11 +124,10 @@ def _field_kind(typ) -> str | None:
     return "sync.Map" if text(typ).replace(" ", "").lstrip("*") == "sync.Map" else None
 
 
-def struct_container_fields(root) -> list[dict]:
+def _struct_fields(found) -> list[dict]:
     """Map, slice and sync.Map fields of the struct types of a file."""
     out = []
-    q = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
-    for _, caps in matches("go", q, root):
+    for caps in found:
         tname = text(caps["t"][0])
         for fd in caps["s"][0].named_children:
             for decl in (fd.named_children if fd.type == "field_declaration_list" else [fd]):
@@ -131,15 +142,11 @@ def struct_container_fields(root) -> list[dict]:
     return out
 
 
-def made_types(root) -> list[list]:
+def _made(found) -> list[list]:
     """[type, holder] for every value of a named type the file makes (`&T{...}`,
     `new(T)`, `var x T`); holder is the package-level variable it initialises, or ""."""
     out = []
-    for _, caps in matches("go", "[(composite_literal type: (type_identifier) @t) @c"
-                                 " (call_expression function: (identifier) @f"
-                                 " arguments: (argument_list . (type_identifier) @t)) @c"
-                                 " (var_spec type: [(type_identifier) (pointer_type)] @t) @c]",
-                           root):
+    for caps in found:
         t = text(caps["t"][0]).lstrip("*").strip()
         node = caps["c"][0]
         if node.type == "call_expression" and text(caps.get("f", [node])[0]) != "new":
@@ -158,16 +165,6 @@ def made_types(root) -> list[list]:
     return out
 
 
-def once_functions(root) -> set:
-    """Names of functions passed to `once.Do(f)`: they run once."""
-    out = set()
-    for _, caps in matches("go", "(call_expression function: (selector_expression field: (field_identifier) @m)"
-                                 " arguments: (argument_list . (identifier) @f .) (#eq? @m \"Do\"))",
-                           root):
-        out.add(text(caps["f"][0]))
-    return out
-
-
 # `.f` not followed, on its line, by an assignment (`= x`, `, y = x`, `, y := x`): a read
 _FIELD_READ = re.compile(
     r"\.([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
@@ -179,15 +176,16 @@ def fields_read(data: bytes) -> set:
     return set(_FIELD_READ.findall(data[:4 * 1024 * 1024].decode("utf-8", "replace")))
 
 
-# a name before `=`, `,` or `:`: every field a file assigns (`x.f = ...`, `a, x.f = ...`,
-# `T{f: ...}`) is among them
-_ASSIGNED_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,|:(?!=))")
+# every field a file assigns: `x.f = ...`, `x.f, y = ...`, `a, x.f = ...` (a selector
+# before `=` or `,`) and `T{f: ...}` (a name before `:` at a line start or after `{`/`,`)
+_ASSIGNED_SELECTOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,)")
+_KEYED = re.compile(r"[{,\n][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?!=)")
 
 
 def fields_assigned(data: bytes) -> set:
     """Names the file may assign as fields (a superset: what LL302 asks about)."""
     source = data[:4 * 1024 * 1024].decode("utf-8", "replace")
-    return set(_ASSIGNED_NAME.findall(source))
+    return set(_ASSIGNED_SELECTOR.findall(source)) | set(_KEYED.findall(source))
 
 
 _PACKAGE_CLAUSE = re.compile(rb"^package[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)
