@@ -469,3 +469,21 @@ def test_the_runs_shown_in_the_docs_are_what_triage_prints(document, tmp_path, m
         result = CliRunner().invoke(main, ["triage", *args])
         assert result.stdout == shown, f"{document}: leaklint triage {' '.join(args)}"
         assert result.exit_code == 1
+
+
+def test_output_file(tmp_path):
+    path = write(tmp_path, "g.csv", "t,goroutines\n" + "".join(f"{i},{10 + 3 * i}\n" for i in range(60)))
+    code, out, _ = run(path, "--format", "json", "-o", tmp_path / "triage.json")
+    assert code == 1 and out == ""
+    assert json.loads((tmp_path / "triage.json").read_text())["series"][0]["shape"] == "linear"
+
+
+@pytest.mark.parametrize("folder, pattern", [
+    ("goroutines-debug2", "goroutines-*.txt"), ("tracemalloc", "statistics-*.txt")])
+def test_dumps_that_show_growth_exit_1(folder, pattern):
+    from pathlib import Path
+
+    dumps = sorted((Path(__file__).resolve().parent / "data" / "triage" / folder).glob(pattern))
+    code, out, err = run(*dumps)
+    assert code == 1 and err == "" and "Growing" in out
+    assert run(*dumps, "--exit-zero")[0] == 0

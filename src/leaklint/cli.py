@@ -542,12 +542,13 @@ def _scan_findings(path: str, config_path) -> list:
 @click.option("--scan", "scan_path", type=click.Path(), metavar="PATH",
               help="Rank the static findings of PATH (files or a directory to scan, or the JSON "
                    "of `leaklint check --format json`) by what the inputs show.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a series leaks.")
-def triage(inputs, fmt, limit, plot_path, config_path, scan_path, exit_zero):
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something grows.")
+def triage(inputs, fmt, limit, plot_path, config_path, scan_path, output, exit_zero):
     """Classify memory or goroutine curves over time (CSV, JSON lines, Prometheus
     query_range, Node memoryUsage logs, Go MemStats/expvar samples) and compare goroutine
-    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks or the runtime
-    confirms a static finding."""
+    dumps, heap snapshots and tracemalloc dumps. Exit 1 when a series leaks, a dump shows
+    growth or the runtime confirms a static finding."""
     from pathlib import Path
 
     from .config import ConfigError, load_config
@@ -573,6 +574,9 @@ def triage(inputs, fmt, limit, plot_path, config_path, scan_path, exit_zero):
         outcome = run_triage(list(inputs), settings, limit_value)
         if plot_path and outcome.curves:
             plot.draw(outcome.curves, plot_path, settings)
+        elif plot_path:
+            click.echo(f"leaklint: --plot: no series among the inputs; {plot_path} not written",
+                       err=True)
     except plot.PlotError as exc:
         _fail(str(exc))
     if scan_path:
@@ -586,7 +590,10 @@ def triage(inputs, fmt, limit, plot_path, config_path, scan_path, exit_zero):
         blocks = BLOCKS
     except (UnicodeEncodeError, LookupError):
         blocks = ASCII_BLOCKS
-    _echo(render(outcome, fmt, blocks))
+    if output:
+        _write(output, render(outcome, fmt, BLOCKS))
+    else:
+        _echo(render(outcome, fmt, blocks))
     for line in outcome.errors:
         click.echo(f"leaklint: error: {line}", err=True)
     if outcome.errors:

@@ -35,8 +35,14 @@ class Outcome:
 
     @property
     def leaking(self) -> bool:
-        """A series with a leak shape or past a threshold, or a finding the runtime confirms."""
+        """A series with a leak shape or past a threshold, goroutine stacks or heap classes
+        that grow, tracemalloc sites that grow at every step, or a finding the runtime
+        confirms."""
+        found = {key: result for key, (_, result) in self.analyses.items()}
         return any(c.entry["shape"] != "flat" or c.entry["thresholds"] for c in self.curves) or \
+            bool(found.get("goroutines", {}).get("stacks")) or \
+            bool(found.get("heap", {}).get("classes")) or \
+            any(site.get("grows_every_step") for site in found.get("tracemalloc", {}).get("sites", ())) or \
             any(f["runtime"]["status"] == "confirmed" for f in self.findings or ())
 
 
