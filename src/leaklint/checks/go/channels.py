@@ -19,6 +19,7 @@ from ...analysis.lifecycle import Follow
 from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
 from ...languages import matches
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
+from ...languages.go_syntax import declared_names
 
 SEND, RECV, RANGE, CLOSE = "send", "receive", "range", "close"
 VERB = {SEND: "sends on", RECV: "receives from", RANGE: "ranges over", CLOSE: "closes"}
@@ -103,26 +104,6 @@ def _assigned_name(call):
     else:
         return None
     return text(target) if target.type == "identifier" else None
-
-
-def declared_names(fn) -> set:
-    """Names ``fn`` declares anywhere in it (parameters, receivers, :=, var, range :=)."""
-    out = set()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if n.type == "parameter_declaration":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "short_var_declaration":
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        elif n.type == "var_spec":
-            out.update(text(x) for x in n.children_by_field_name("name"))
-        elif n.type == "range_clause" and any(c.type == ":=" for c in n.children):
-            left = n.child_by_field_name("left")
-            out.update(text(x) for x in (left.named_children if left is not None else []))
-        stack.extend(n.named_children)
-    return out
 
 
 def go_statements(root) -> list:
