@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .analyze import Settings, analyze_file, read_source, rules_for
@@ -156,12 +156,27 @@ def _stop_workers(pool) -> None:
     """Kill the pool's processes now (not after their current files): the run is being
     interrupted. The pool's own thread then fails the queued work (cancelling it here
     as well would race with that thread)."""
+    _quiet_pool_thread()
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             process.kill()
         except (OSError, ValueError, AttributeError):
             pass
     pool.shutdown(wait=False)
+
+
+def _quiet_pool_thread() -> None:
+    """An interrupted ``map`` has already cancelled its pending futures; on some Python
+    versions the pool's thread then fails them again when it sees the killed workers and
+    dies with InvalidStateError. The run is ending: that is no error worth a traceback."""
+    previous = threading.excepthook
+
+    def hook(args):
+        if args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
+            return
+        previous(args)
+
+    threading.excepthook = hook
 
 
 def _work(item) -> FileResult:
