@@ -45,3 +45,22 @@ def test_missing_path_is_reported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     found = discover(["missing"])
     assert found.problems == [("missing", "no such file or directory")]
+
+
+def test_links_not_followed_are_listed_as_skipped(tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "real.go").write_text("package real\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    monkeypatch.chdir(tree)
+    (tree / "a.go").write_text("package a\n")
+    (tree / "zero.go").symlink_to("/dev/zero")
+    (tree / "shared").symlink_to(outside)
+    (tree / "notes.txt").symlink_to(outside / "real.go")  # not a source name: not worth a word
+    found = discover(["."])
+    assert names(found) == ["a.go"]
+    assert sorted(os.path.relpath(p) for p, _ in found.skipped) == ["shared", "zero.go"]
+    assert all("symbolic link, not followed" in reason for _, reason in found.skipped)
+    followed = discover(["."], follow_symlinks=True)
+    assert "shared/real.go" in names(followed)

@@ -32,6 +32,7 @@ MAX_IGNORE_FILE = 4 * 1024 * 1024
 
 
 SUPPORTED = "Go, TypeScript/JavaScript or Python"
+LINK_NOT_FOLLOWED = "symbolic link, not followed (--follow-symlinks follows links)"
 
 
 @dataclass
@@ -282,7 +283,8 @@ def _from_git(given: str, top: str, out: Discovered, add, user_excluded, follow_
             out.skipped.append((shown, "excluded by a pattern"))
             continue
         if os.path.islink(abspath) and not follow_symlinks:
-            continue  # never leave the scanned roots through a link
+            out.skipped.append((shown, LINK_NOT_FOLLOWED))  # never leave the roots through a link
+            continue
         if not os.path.isfile(abspath):
             if os.path.lexists(abspath) and not os.path.isdir(abspath):
                 out.problems.append((shown, special_file_message(os.stat(abspath).st_mode)))
@@ -315,7 +317,10 @@ def _walk(given: str, chain: list, out: Discovered, add, user_excluded, respect_
             except OSError:
                 continue
             if is_link and not follow_symlinks:
-                continue  # never leave the scanned roots through a link
+                # never leave the scanned roots through a link; one that would be scanned is said
+                if language_of(e.name) is not None or os.path.isdir(e.path):
+                    out.skipped.append((os.path.normpath(e.path), LINK_NOT_FOLLOWED))
+                continue
             abspath = os.path.abspath(e.path)
             if is_dir:
                 if e.name in DEFAULT_EXCLUDES:
