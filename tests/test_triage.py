@@ -211,6 +211,8 @@ def test_prometheus_matrix_names_series_from_labels():
     ("time,heap\nnoon,2\n", "x.csv:2: 'noon' is not a time"),
     ('{"heap": 1}\n', "no time field"),
     ('{"t": 1, "heap": 1}\nnot json\n', "x.csv:2: not JSON"),
+    ('{"t": 1, "heap": 1}\n{"t": 2, "heap": 2},{"t": 3, "heap": 3}\n', "x.csv:2: not JSON"),
+    ('{"t": 1, "heap": 1}\n[1]\n', "x.csv:2: expected a JSON object per line"),
     ('{"status": "success", "data": {"resultType": "vector", "result": []}}', "use a range query"),
     ("memory { rss: 1, heapUsed: 2 }\n", "without a time"),
 ])
