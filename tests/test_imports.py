@@ -17,7 +17,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "leaklint"
 # Highest first. A module belongs to the layer of the longest prefix that names it (a
 # package, or a module); "leaklint" itself is only the package's __init__.
 LAYERS = [
-    ("cli", ["leaklint.__main__", "leaklint.cli", "leaklint.cli_fixes", "leaklint.lsp"]),
+    ("cli", ["leaklint.__main__", "leaklint.cli", "leaklint.cli_fixes", "leaklint.cli_runtime",
+             "leaklint.cli_shared", "leaklint.lsp"]),
     ("api", ["leaklint.api", "leaklint.report", "leaklint.triage"]),
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
