@@ -19,7 +19,7 @@ from ...analysis.lifecycle import Follow
 from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
 from ...languages import matches
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
-from ...languages.go_syntax import declared_names
+from ...languages.go_syntax import declared_names, strip_parens, text
 
 SEND, RECV, RANGE, CLOSE = "send", "receive", "range", "close"
 VERB = {SEND: "sends on", RECV: "receives from", RANGE: "ranges over", CLOSE: "closes"}
@@ -39,16 +39,6 @@ class Goroutine:
     creator: object  # the function (declaration or literal) the go statement is in
     body: object | None  # block the goroutine runs (None: not in this file)
     names: dict = field(default_factory=dict)  # creator's name -> name inside the body
-
-
-def text(node) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def strip_parens(node):
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
 
 
 def channel_makes(fn) -> dict:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from ...ir import Leaf
 from ...languages.go import enclosing_function
+from ...languages.go_syntax import text
 from .channels import (CLOSE, RANGE, as_exit_loop, channel_ops, go_statements, goroutine,
-                       inner_name, leaking_exits, loop_block, text)
+                       inner_name, leaking_exits, loop_block)
 
 
 def line_of(node) -> int:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from ...ir import Block, Leaf, TooDeep
 from ...languages import matches
 from ...languages.go import body_statements, callee_text, enclosing_function
-from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops, goroutine_ops,
-                       inner_name, leaking_exits, mentions, release_node, text, unexplained_uses,
-                       within)
+from ...languages.go_syntax import text
+from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops,
+                       goroutine_ops, inner_name, leaking_exits, mentions, release_node,
+                       unexplained_uses, within)
 from .goroutines import (creator_name, innermost_loop, left_without, line_of, receive_loop_exits,
                          started_goroutines)
 

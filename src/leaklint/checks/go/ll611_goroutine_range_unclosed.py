@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...languages.go import enclosing_function
 from .channels import (CLOSE, RANGE, channel_makes, channel_ops, inner_name, leaking_exits,
-                       mentions, release_node, text, unexplained_uses)
+                       mentions, release_node, unexplained_uses)
 from .goroutines import (closes_in, creator_name, left_without, line_of, other_goroutines,
                          started_goroutines)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ...ir import Leaf
 from ...languages.go import callee_text, enclosing_function
-from .channels import as_exit_loop, leaking_exits, loop_block, text
+from ...languages.go_syntax import text
+from .channels import as_exit_loop, leaking_exits, loop_block
 from .goroutines import creator_name, line_of, started_goroutines
 from .package import is_command
 

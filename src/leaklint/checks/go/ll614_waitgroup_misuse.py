@@ -12,7 +12,8 @@ from __future__ import annotations
 from ...ir import Block, Leaf, TooDeep
 from ...languages import matches
 from ...languages.go import enclosing_function
-from .channels import go_statements, goroutine, in_loop, leaking_exits, text, within
+from ...languages.go_syntax import text
+from .channels import go_statements, goroutine, in_loop, leaking_exits, within
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("problem", "wg")
