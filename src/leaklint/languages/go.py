@@ -189,6 +189,14 @@ class GoAdapter(GoLowering):
 
     # -- effects ---------------------------------------------------------------------
 
+    def held_after_return(self, track: Track) -> bool:
+        """Does a goroutine started in the handle's function use it (so that it is still
+        referenced, and can still fire or block, after the function returns)?"""
+        q = '((go_statement (_) @g))'
+        uses = '((identifier) @i (#eq? @i "%s"))' % track.handle  # a Go identifier
+        return any(ids.get("i") for _, caps in matches("go", q, track.function)
+                   for _, ids in matches("go", uses, caps["g"][0]))
+
     def effects(self, track: Track):
         return GoEffects(self, track)
 
