@@ -11,7 +11,7 @@ from .go_effects import GoEffects
 from .go_lowering import GoLowering
 # (the helpers below are also imported from here by checks, fixes and tests)
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
-                        in_memory_target,
+                        in_memory_target, nolint_linters,
                         expects_error, function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
@@ -59,6 +59,8 @@ class GoAdapter(GoLowering):
         fn = enclosing_function(call)
         if parent is None or fn is None:
             return Verdict(False)
+        if self._silenced_by_nolint(call, cand.rule):
+            return Verdict(False, "the maintainers' //nolint for the same check")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
@@ -127,6 +129,15 @@ class GoAdapter(GoLowering):
         pairs = {n.text.decode() for i, n in enumerate(names)
                  if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
         return Track(cand, fn, handle, err, decl_block, {"stmt": stmt, "pairs": pairs})
+
+    def _silenced_by_nolint(self, node, rule) -> bool:
+        """Has the code's own `//nolint:<linter>` for the linter that checks the same
+        thing (the rule's ``[options] nolint``) vouched for this acquisition?"""
+        linters = rule.options.get("nolint")
+        if not linters:
+            return False
+        found = nolint_linters(self.ctx.src.data, node)
+        return bool(found) and ("all" in found or bool(found & set(linters)))
 
     @staticmethod
     def _calls_method(fn, handle: str, methods) -> bool:

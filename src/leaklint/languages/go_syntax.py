@@ -257,3 +257,27 @@ def _local_values(fn, name: str) -> list | None:
                 values = right.named_children
                 out.append(values[names.index(name)] if len(values) == len(names) else None)
     return out if declared else None
+
+
+# golangci-lint's directive: `//nolint` (every linter) or `//nolint:a,b // why`
+_NOLINT = re.compile(rb"//\s*nolint\b(?::([A-Za-z0-9_,\- ]+))?")
+
+
+def nolint_linters(data: bytes, node) -> set | None:
+    """The linters a `//nolint` directive turns off for ``node``'s line: at the end of that
+    line, or alone on the line before (golangci-lint's placements); {"all"} for a bare
+    `//nolint`, None when there is none."""
+    lines = data.split(b"\n", node.start_point[0] + 1)
+    row = node.start_point[0]
+    found = None
+    for i in (row, row - 1):
+        if i < 0 or i >= len(lines):
+            continue
+        line = lines[i]
+        if i == row - 1 and not line.lstrip().startswith(b"//"):
+            continue
+        for m in _NOLINT.finditer(line):
+            names = m.group(1)
+            found = (found or set()) | ({n.strip().decode() for n in names.split(b",") if n.strip()}
+                                        if names else {"all"})
+    return found
