@@ -65,6 +65,14 @@ def test_configured_patterns_come_first(tmp_path):
     assert got.kind == "generated" and "generated-paths" in got.why
 
 
+def test_code_paths_override_the_conventions(tmp_path):
+    settings = contexts.settings_from_table({"code-paths": ["tools/server/**"]}, str(tmp_path),
+                                            _raise)
+    got = contexts.classify(str(tmp_path / "tools" / "server" / "main.py"), "python", "", settings)
+    assert got.kind == "code" and "code-paths" in got.why
+    assert contexts.classify(str(tmp_path / "tools" / "x.py"), "python", "", settings).kind == "script"
+
+
 def _raise(key, message):
     return ValueError(f"{key}: {message}")
 
@@ -139,6 +147,7 @@ def test_go_and_javascript_roles():
     ("script", "helper", False, (), False),          # a script's helpers run once
     ("script", "module", True, (), True),
     ("generated", "helper", True, {"accumulates"}, False),
+    ("example", "helper", False, (), True),          # examples are copied into programs
 ])
 def test_decisions(kind_, function, in_loop, traits, keep):
     decision = contexts.decide(contexts.Context(kind_, "why"),

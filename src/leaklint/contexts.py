@@ -6,7 +6,8 @@ short-lived runs end soon and take their handles with them, so there a leak is w
 reporting only when it **accumulates**: acquired in a loop, in a helper or fixture that
 many tests share, or a thread, task or goroutine that outlives its owner. A release
 skipped only when an exception ends the test or the run is not reported there either.
-Generated code is not reported at all (nobody edits it).
+Examples are reported as ordinary code by default (they are copied into real programs);
+generated code is not reported at all (nobody edits it).
 
 The context is chosen per file (``classify``: its path, or a "generated" marker in its
 first lines) and refined per finding (``role_of``: a test function, a fixture or shared
@@ -41,8 +42,8 @@ POLICIES = (ALL, ACCUMULATING, OFF)
 ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
 TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY)
 
-DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ACCUMULATING,
-                  GENERATED: OFF}
+# examples are copied into real programs, so their leaks are reported as in ordinary code
+DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
 
 # built-in recognition: directory names anywhere in the path, and file names
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e"})
@@ -101,8 +102,8 @@ class Context:
 
 # config keys: "<kind>s" holds the policy, "<kind>-paths" the extra patterns
 POLICY_KEYS = {"tests": TEST, "scripts": SCRIPT, "examples": EXAMPLE, "generated": GENERATED}
-PATH_KEYS = {"test-paths": TEST, "script-paths": SCRIPT, "example-paths": EXAMPLE,
-             "generated-paths": GENERATED}
+PATH_KEYS = {"code-paths": CODE, "test-paths": TEST, "script-paths": SCRIPT,
+             "example-paths": EXAMPLE, "generated-paths": GENERATED}
 KEY_OF_KIND = {kind: key for key, kind in POLICY_KEYS.items()}
 
 
@@ -161,14 +162,16 @@ def is_test_name(base: str, family: str) -> bool:
 
 def classify(path: str, family: str, head: str = "",
              settings: ContextSettings | None = None) -> Context:
-    """The context of a file: configured patterns first, then the built-in conventions;
-    generated before test, test before example, example before script."""
+    """The context of a file: configured patterns first (``code-paths`` before the
+    others: ordinary code that a convention would misplace, such as a long-running
+    service under ``tools/``), then the built-in conventions; generated before test,
+    test before example, example before script."""
     settings = settings or ContextSettings()
     parts = relative_parts(path, settings.root)
     rel = "/".join(parts)
     base = parts[-1] if parts else os.path.basename(path)
     dirs = parts[:-1]
-    for kind in (GENERATED, TEST, EXAMPLE, SCRIPT):
+    for kind in (CODE, GENERATED, TEST, EXAMPLE, SCRIPT):
         patterns = settings.patterns_of(kind)
         if patterns and _spec(patterns).match_file(rel):
             key = next(k for k, v in PATH_KEYS.items() if v == kind)
@@ -364,5 +367,5 @@ def explain(context: Context, settings: ContextSettings | None = None) -> str:
     else:
         key = KEY_OF_KIND[context.kind]
         lines.append(f"change it: [tool.leaklint.contexts] {key} = \"all\" | \"accumulating\" "
-                     "| \"off\"")
+                     "| \"off\", or list the file in code-paths (ordinary code)")
     return "\n".join(lines) + "\n"
