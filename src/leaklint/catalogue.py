@@ -212,7 +212,8 @@ def find_rule(key: str, rules=None) -> Rule | None:
 
 
 def select(rules, selectors) -> set[str]:
-    """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families, ALL."""
+    """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families,
+    ALL, or DEFAULT (every rule but those of low measured precision, which are opt-in)."""
     chosen = set()
     for sel in selectors:
         s = sel.strip()
@@ -220,7 +221,8 @@ def select(rules, selectors) -> set[str]:
         for r in rules:
             u = s.upper()
             prefix = any(c.isdigit() for c in u) and r.code.startswith(u)
-            if u == "ALL" or r.code == u or r.name == s.lower() or r.family == s.lower() or prefix:
+            whole = u == "ALL" or (u == "DEFAULT" and r.precision != "low")
+            if whole or r.code == u or r.name == s.lower() or r.family == s.lower() or prefix:
                 chosen.add(r.code)
                 hit = True
         if not hit:
