@@ -372,4 +372,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
