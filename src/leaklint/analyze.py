@@ -114,7 +114,9 @@ class FileContext:
         return self.cache["adapter"]
 
 
-JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+# directories of tests and of the helpers only tests import (a `test-utils` package)
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e", "test-utils", "test-helpers",
+                "testutils", "testing"}
 
 
 def is_test_file(path: str, family: str) -> bool:

@@ -24,15 +24,12 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                     method_of, norm, receiver, strip, text, up, walk)
 from ..languages import file_memo
-from ..languages.javascript_scopes import (RENDER_CALLS, class_creates, component_options,
-                                           module_object)
+from ..languages.javascript_scopes import (LOOKUPS, RENDER_CALLS, class_creates,
+                                           component_options, module_object)
 from ..languages.javascript_values import declares, local_value
 
 # calls whose result is a fresh object owned by the caller
 OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
-# calls that return an object that already exists (not a fresh one owned by the caller)
-LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
-           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
 
@@ -163,7 +160,7 @@ def owner_kind(node, path: str) -> tuple[str, str]:
     name = function_name(outer)
     if name and name in facts["roots"]:
         return "root", name
-    if module_extension(outer):
+    if module_extension(fn):
         return "bootstrap", ""
     return "function", function_name(fn)
 

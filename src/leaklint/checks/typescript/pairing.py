@@ -45,6 +45,9 @@ def relevant(m, scope, tnode, call) -> bool:
     if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
             lifetimes.owner_of("javascript", call, m.ctx.src.path)):
         return False  # the application root or a module singleton: page lifetime
+    if scope.kind == "function" and lifetimes.owner_of(
+            "javascript", scope.acquire, m.ctx.src.path).kind == "bootstrap":
+        return False  # a module extension, run once when the module is put together
     if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"
