@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import of_type
-from .javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
+from .javascript import (FUNCTIONS, LOOKUPS, args, calls_in, enclosing_function, function_name,
                          identifiers_named, method_of, norm, receiver, returned_values, strip,
                          text, up, walk)
 from .javascript_values import declares
@@ -53,9 +53,6 @@ ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
-# calls that return an object that already exists (not a fresh one owned by the caller)
-LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
-           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
 # look-ups of an element of the page's content: it is replaced with that content
 ELEMENT_LOOKUPS = LOOKUPS - {"matchMedia", "getRootNode", "item"}
 # names whose objects live as long as the process or the page

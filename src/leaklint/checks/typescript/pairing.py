@@ -115,9 +115,9 @@ def handler_aliases(call, handler: str):
     return names
 
 
-def _released(m, scope, b: Binding, methods=(), functions=(), called=False) -> bool:
-    """Is a kept value released: ``K.method()``, ``function(K)``, ``K()``, or its collection?"""
-    calls = m.release_calls(scope)
+def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool:
+    """Is a kept value released by one of ``calls``: ``K.method()``, ``function(K)``,
+    ``K()``, or its collection?"""
     for c in calls:
         name = callee(c)
         for k in b.keys:
@@ -134,6 +134,10 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
                 discarded_reason=""):
     """Shared verdict for a value that must be released in its scope."""
     m = model(ctx)
+    holder = lifetimes.held_by("javascript", node, ctx.src.path)
+    if holder is not None and lifetimes.lives_to_exit(holder):
+        ctx.count(rule.code, node, ok=True)  # an unref'd timer: the process's, never waited on
+        return
     b = binding(node, scope, release_names=set(functions) | set(methods))
     if b.mode in ("returned", "handoff"):
         ctx.count(rule.code, node, ok=True)
@@ -149,12 +153,30 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if not scope.strict and any("." in k for k in b.keys):
         ctx.count(rule.code, node, ok=True)  # kept on an object whose owner releases it
         return
-    if _released(m, scope, b, methods, functions, called):
+    if _released(m.release_calls(scope), b, methods, functions, called):
+        ctx.count(rule.code, node, ok=True)
+        return
+    if b.keys and all(_module_variable(m, k, node) for k in b.keys) \
+            and _released(m.calls(), b, methods, functions, called):
+        # kept in the module's own variable: the module owns it, and any of its
+        # functions may release it (a restart that clears the old timer first)
         ctx.count(rule.code, node, ok=True)
         return
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _module_variable(m, name: str, at) -> bool:
+    """Is ``name`` a variable of the module (not a local of a function around ``at``)?"""
+    if name not in m.module_names():
+        return False
+    fn = enclosing_function(at)
+    while fn is not None:
+        if declares(fn, name):
+            return False
+        fn = enclosing_function(fn)
+    return True
 
 
 CLEARS = ("clearInterval", "clearTimeout", "cancelAnimationFrame", "cancelIdleCallback")
