@@ -161,7 +161,39 @@ def owner_kind(node, path: str) -> tuple[str, str]:
         return "root", name
     if module_extension(fn):
         return "bootstrap", ""
+    made = _after_load_once_guard(node, fn)
+    if made:
+        return "bootstrap", made
     return "function", function_name(fn)
+
+
+def _after_load_once_guard(node, fn) -> str:
+    """``if (bus) return bus; bus = new Emitter(); bus.on(...)``: code after a module
+    variable is made, behind a guard that returns once it is set, runs once per process.
+    The variable's name, or ""."""
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return ""
+    for n in walk(body, stop=FUNCTIONS):
+        if n.start_byte >= node.start_byte or n.type != "assignment_expression":
+            continue
+        left = strip(n.child_by_field_name("left"))
+        if left is None or left.type != "identifier" or not fresh(n.child_by_field_name("right")):
+            continue
+        name = text(left)
+        if declares(fn, name) or not _encloses(n.parent.parent, node):
+            continue
+        for g in walk(body, stop=FUNCTIONS):
+            if g.type == "if_statement" and g.end_byte <= n.start_byte \
+                    and norm(g.child_by_field_name("condition")).strip("()") == name \
+                    and any(r.type == "return_statement" for r in walk(g, stop=FUNCTIONS)):
+                return name
+    return ""
+
+
+def _encloses(block, node) -> bool:
+    return block is not None and block.start_byte <= node.start_byte \
+        and node.end_byte <= block.end_byte
 
 
 # -- what dies with the owner --------------------------------------------------------------

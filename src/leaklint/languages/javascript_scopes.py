@@ -50,6 +50,8 @@ SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "
                   "main", "configure")
 # a program's or a server's entry (`start.start = async function`, `main()`): runs once
 ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
+# calls whose callback runs once (a document ready, a promise settling, a one-shot event)
+ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then"}
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
@@ -204,8 +206,15 @@ class Model:
         name = function_name(fn)
         if name.lower().startswith(SETUP_PREFIXES) or name in ENTRY_NAMES:
             return True
-        if depth > 3 or (fn.type != "function_declaration" and up(fn)[0] is not None
-                         and up(fn)[0].type != "variable_declarator"):
+        p, _ = up(fn)
+        if depth <= 3 and p is not None and p.type == "arguments" \
+                and method_of(p.parent) in ONE_SHOT_CALLBACKS:
+            # `$(document).ready(fn)`, `app.whenReady().then(fn)`: fn runs once when
+            # what registers it does
+            outer = enclosing_function(p.parent)
+            return outer is None or self._runs_once(outer, depth + 1)
+        if depth > 3 or (fn.type != "function_declaration" and p is not None
+                         and p.type != "variable_declarator"):
             return False
         if not name or _exported(fn):
             return False

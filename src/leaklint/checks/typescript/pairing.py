@@ -16,10 +16,11 @@ from ...languages.javascript_values import (Binding, binding, container_released
                                             local_value)
 
 
-def scoped_calls(ctx, kind: str, names) -> list:
+def scoped_calls(ctx, kind: str, names, rule=None) -> list:
     """(model, node, scope) for each ``kind`` node (call_expression, new_expression) whose
     callee is in ``names`` and that lies in a lifecycle scope; none in test files, whose
-    process is short-lived."""
+    process is short-lived. With ``rule``, the others (module level and what runs once:
+    the page's or the process's) are counted as verified."""
     if ctx.is_test:
         return []
     m = model(ctx)
@@ -29,6 +30,8 @@ def scoped_calls(ctx, kind: str, names) -> list:
             scope = m.scope_of(node)
             if scope is not None:
                 out.append((m, node, scope))
+            elif rule is not None:
+                ctx.count(rule.code, node, ok=True)
     return out
 
 
@@ -45,9 +48,10 @@ def relevant(m, scope, tnode, call) -> bool:
     if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
             lifetimes.owner_of("javascript", call, m.ctx.src.path)):
         return False  # the application root or a module singleton: page lifetime
-    if scope.kind == "function" and lifetimes.owner_of(
-            "javascript", scope.acquire, m.ctx.src.path).kind == "bootstrap":
-        return False  # a module extension, run once when the module is put together
+    if scope.kind == "function" and "bootstrap" in (
+            lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
+            lifetimes.owner_of("javascript", call, m.ctx.src.path).kind):
+        return False  # a module extension, or code behind a load-once guard: runs once
     if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"
