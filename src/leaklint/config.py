@@ -34,7 +34,7 @@ class ConfigError(ValueError):
 class Config:
     path: Path | None = None  # the file it came from, if any
     root: Path = field(default_factory=Path.cwd)  # patterns are relative to this
-    select: list = field(default_factory=lambda: ["ALL"])
+    select: list = field(default_factory=lambda: ["DEFAULT"])
     ignore: list = field(default_factory=list)
     exclude: list = field(default_factory=list)
     per_file_ignores: dict = field(default_factory=dict)

@@ -217,9 +217,11 @@ class Query:
     fields: dict
     once: list
     instances: dict = dataclasses.field(default_factory=dict)  # type -> its only instance
+    # types whose only package-level value is `var _ Iface = new(T)` (no instance at all)
+    asserted: list = dataclasses.field(default_factory=list)
 
     def empty(self) -> bool:
-        return not self.containers and not self.fields
+        return not self.containers and not self.fields and not self.asserted
 
     def digest_text(self) -> str:
         return json.dumps([self.containers, self.fields, sorted(self.once)], sort_keys=True)
