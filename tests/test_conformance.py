@@ -214,3 +214,118 @@ def test_rows_round_trip_through_the_file(tmp_path):
     rows = [Row("x.go", (3, 9), "context", "[channel] two alternatives"), Row("x.go", (), "-", "clean")]
     write_expected(tmp_path, rows)
     assert read_expected(tmp_path) == [rows[1], rows[0]]
+
+
+GOKER_TEST = textwrap.dedent('''\
+    func TestGoroutineLeakProfile(t *testing.T) {
+    	gokerTestCases := []testCase{
+    		makeTest("Toy1",
+    			`Toy1\\.func2\\(.* \\[chan send\\]`,
+    			`\\(\\*server_toy1\\)\\.loop\\(.* \\[select\\]`,
+    		),
+    		makeFlakyTest("Toy2",
+    			`helper_toy2\\(.* \\[sync\\.Mutex\\.Lock\\]`,
+    		),
+    		// makeTest(testCase{name: "Toy3"},
+    		// 	`Toy3\\.func1\\.1\\(.* \\[chan receive\\]`),
+    	}
+    	patternTestCases := []testCase{
+    		makeTest("Pat",
+    			`pat\\.func1\\(.* \\[chan send\\]`,
+    		),
+    	}
+    }
+    ''')
+TOY1 = textwrap.dedent('''\
+    package main
+
+    func init() { register("Toy1", Toy1) }
+
+    type server_toy1 struct{ in chan int }
+
+    func (s *server_toy1) loop() {
+    	select {
+    	case <-s.in:
+    	}
+    }
+
+    func Toy1() {
+    	defer func() {}()
+    	go func() {
+    		ch := make(chan int)
+    		ch <- 1
+    	}()
+    	s := &server_toy1{}
+    	go s.loop()
+    }
+    ''')
+TOY2 = textwrap.dedent('''\
+    package main
+
+    func init() { register("Toy2", Toy2); register("Toy3", Toy3) }
+
+    func helper_toy2() {}
+
+    func run_toy2() { helper_toy2() }
+
+    func Toy2() {
+    	go run_toy2()
+    	go func() {}()
+    }
+
+    func Toy3() {
+    	go func() {
+    		func() {}()
+    	}()
+    }
+    ''')
+PATTERNS = textwrap.dedent('''\
+    package main
+
+    func init() { register("Pat", Pat) }
+
+    func pat() {
+    	go func() {}()
+    }
+
+    func Pat() { pat() }
+    ''')
+
+
+def test_goker_builder_finds_the_goroutine_starts_the_runtime_test_names(tmp_path):
+    import build_goker
+    tree = tmp_path / "go"
+    base = tree / "src" / "runtime" / "testdata" / "testgoroutineleakprofile"
+    (base / "goker").mkdir(parents=True)
+    (tree / "src" / "runtime" / "goroutineleakprofile_test.go").write_text(GOKER_TEST)
+    (base / "goker" / "toy1.go").write_text(TOY1)
+    (base / "goker" / "toy2.go").write_text(TOY2)
+    (base / "goker" / "main.go").write_text("package main\n")
+    (base / "goker" / "LICENSE").write_text("licence\n")
+    (base / "goker" / "README.md").write_text("readme\n")
+    (base / "commonpatterns.go").write_text(PATTERNS)
+    (tree / "VERSION").write_text("go1.31.2\ntime x\n")
+    out = tmp_path / "suite"
+    rows = build_suite(build_goker, tree, out)
+    got = {r.note.split(":")[0]: (r.file, r.spelled_lines()) for r in rows}
+    assert got == {
+        "[channel] Toy1": ("goker/toy1.go", "15|20"),  # func2 (func1 is deferred), and go s.loop()
+        "[lock] Toy2": ("goker/toy2.go", "10"),  # reached through run_toy2, not the other goroutine
+        "[channel] Toy3": ("goker/toy2.go", "15"),  # a commented-out case counts; func1.1 runs in func1
+        "[channel] Pat": ("patterns/commonpatterns.go", "6"),
+    }
+    assert "commented out" in [r.note for r in rows if "Toy3" in r.note][0]
+    assert (out / "go.mod").read_text() == "module goker\n\ngo 1.31\n" and not (out / "goker" / "main.go").exists()
+    assert score.score(out, LEAKCOMMAND).positives  # the suite scores
+
+
+def test_goker_builder_names_a_case_it_cannot_place(tmp_path):
+    import build_goker
+    tree = tmp_path / "go"
+    base = tree / "src" / "runtime" / "testdata" / "testgoroutineleakprofile"
+    (base / "goker").mkdir(parents=True)
+    (tree / "src" / "runtime" / "goroutineleakprofile_test.go").write_text(GOKER_TEST)
+    (base / "goker" / "toy1.go").write_text(TOY1.replace("func (s *server_toy1) loop()", "func (s *server_toy1) other()"))
+    with pytest.raises(SuiteError, match=r"toy1.go: Toy1: no function of the file matches"):
+        build_suite(build_goker, tree, tmp_path / "suite")
+    assert not (tmp_path / "suite").exists()

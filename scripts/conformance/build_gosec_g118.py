@@ -10,7 +10,8 @@ A sample is `{code, expected issue count, config}`; its code is written verbatim
 starts with a newline, so the line numbers are the ones gosec reports. G118 reports at the
 `With*` call: for an expected count N, the rows are the N calls whose cancel function is
 lost (discarded as `_`, or never called through any name it is copied to); when every
-call is lost, all of them. Samples whose count also holds G118's other finding (a
+call is lost, all of them; a line that stores that cancel func in a field or package
+variable is an alternative (where a checker of stored cancel funcs reports it). Samples whose count also holds G118's other finding (a
 goroutine using context.Background/TODO, not a leak of a cancel function) and the peer's
 own documented miss are corrected in ADJUSTED, each with its reason.
 """
@@ -69,15 +70,23 @@ def called(name: str, code: str) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(n)}\s*\(", code) for n in names | {n.rsplit('.', 1)[-1] for n in names})
 
 
+def cancel_of(line: str) -> str:
+    match = ASSIGNED.match(line)
+    return match.group(2) if match else "_"
+
+
 def lost_calls(code: str) -> list[int]:
-    lost = []
-    for number, line in enumerate(code.split("\n"), 1):
-        if WITH.search(line):
-            match = ASSIGNED.match(line)
-            cancel = match.group(2) if match else "_"
-            if cancel == "_" or not called(cancel, code):
-                lost.append(number)
-    return lost
+    return [number for number, line in enumerate(code.split("\n"), 1)
+            if WITH.search(line) and (cancel_of(line) == "_" or not called(cancel_of(line), code))]
+
+
+def stored_at(name: str, code: str) -> list[int]:
+    """Lines storing the cancel func NAME in a field or package variable (`t.f = name`,
+    `T{f: name}`, `v = name`): a checker reporting the store site reports the same leak."""
+    if name == "_":
+        return []
+    store = re.compile(rf"(?:^\s*(?!_\s)[\w.]+\s*=\s*{name}\s*$|[{{,]\s*\w+:\s*{name}\s*[,}}])")
+    return [n for n, line in enumerate(code.split("\n"), 1) if store.search(line)]
 
 
 def build(mirror: Mirror, out: Path) -> list[Row]:
@@ -113,7 +122,9 @@ def build(mirror: Mirror, out: Path) -> list[Row]:
         if len(lost) != expected:
             raise SuiteError(f"{SAMPLES}: sample {number} expects {expected} issue(s) but {len(lost)} "
                              f"With* call(s) lose their cancel (lines {lost}); adjust the builder")
-        rows.extend(Row(target, (line,), "context", note) for line in lost)
+        lines = code.split("\n")
+        rows.extend(Row(target, (line, *stored_at(cancel_of(lines[line - 1]), code)), "context", note)
+                    for line in lost)
     if not rows:
         raise SuiteError(f"{SAMPLES}: no samples found")
     (out / "LICENSE.txt").write_bytes(mirror.read("LICENSE.txt"))

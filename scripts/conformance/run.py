@@ -7,7 +7,7 @@
 Each builder (`build_<peer>.py` beside this script: PEER, REPOSITORY, COMMIT and
 build(mirror, out)) finds its repository under a --mirrors directory as
 `<owner>+<name>/repo` (a git directory, read at the builder's commit) or `<owner>+<name>/`
-(a plain tree of files). A peer whose repository is in no mirror is named and skipped
+(a plain tree of files), or else where the builder's default_mirror() says. A peer whose repository is in no mirror is named and skipped
 (exit status 2 if any was asked for with --only). The suites go to OUT/<peer>/, outside
 the repository; then score.py scores them all.
 """
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     for peer in wanted:
         module = known[peer]
         mirror = find_mirror(module.REPOSITORY, args.mirrors)
+        if mirror is None and hasattr(module, "default_mirror"):
+            mirror = module.default_mirror()
         if mirror is None:
             missing.append(peer)
             print(f"{peer}: skipped, no mirror of {module.REPOSITORY} under "

@@ -12,7 +12,8 @@ expected.tsv holds one row per expectation, tab-separated, with a header line:
   `-` on a clean-file row;
 - `note`: free text; a note starting with `style:` or `optional:` marks a row that counts
   neither way (a finding there is neither a hit nor a false positive, a miss is no miss).
-  Words in square brackets (`[channel]`) are tags: the scorer also gives recall per tag.
+  Words in square brackets at the start of a note (`[channel] [lock] ...`) are tags: the
+  scorer also gives recall per tag.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 HEADER = ("file", "lines", "family", "note")
 NEUTRAL_PREFIXES = ("style:", "optional:")
-TAG = re.compile(r"\[([A-Za-z0-9_&.-]+)\]")
+LEADING_TAGS = re.compile(r"^(?:\[[A-Za-z0-9_&.-]+\]\s*)+")
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,7 +52,8 @@ class Row:
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(TAG.findall(self.note))
+        match = LEADING_TAGS.match(self.note)
+        return tuple(re.findall(r"\[([^\]]+)\]", match.group(0))) if match else ()
 
     def spelled_lines(self) -> str:
         return "|".join(str(n) for n in self.lines) if self.lines else "-"
@@ -208,8 +210,10 @@ def builder_main(module) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description=(module.__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--mirror", type=Path, required=True,
-                        help=f"git directory (or plain checkout) of {module.REPOSITORY}")
+    default = module.default_mirror() if hasattr(module, "default_mirror") else None
+    parser.add_argument("--mirror", type=Path, required=default is None, default=default,
+                        help=f"git directory (or plain checkout) of {module.REPOSITORY}"
+                             + (f" (default: {default})" if default else ""))
     parser.add_argument("--out", type=Path, required=True, help="suite directory to (re)create")
     parser.add_argument("--commit", help=f"commit to read (default {module.COMMIT})")
     args = parser.parse_args()

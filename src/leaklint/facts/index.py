@@ -147,6 +147,25 @@ def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
     return sorted(found)
 
 
+def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
+    """What LL302 reads for ``path`` about package variables: which of the names it may
+    assign the OTHER files of its directory read (its own reads it sees itself); None
+    when a file of the directory is unknown."""
+    own = texts.get(path, UNKNOWN)
+    if own.get("unknown") or own.get("skipped"):
+        return None
+    wanted = set(own["names_assigned"])
+    found = set()
+    for p in directory:
+        d = texts.get(p, UNKNOWN)
+        if p == path or d.get("skipped"):
+            continue
+        if d.get("unknown"):
+            return None
+        found |= wanted & set(d["names_read"])
+    return sorted(found)
+
+
 class Index:
     """Per analysed file, what it reads from the other files (see ``reads``)."""
 

@@ -18,6 +18,16 @@ from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # 
 from .summaries import Summaries
 
 
+def parameter_names(fn) -> list[str]:
+    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
+    params: list[str] = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        names = decl.children_by_field_name("name")
+        params.extend(n.text.decode() for n in names) if names else params.append("_")
+    return params
+
+
 class GoAdapter(GoLowering):
     def __init__(self, ctx):
         self.ctx = ctx
@@ -241,11 +251,7 @@ class GoAdapter(GoLowering):
                 fn = caps["f"][0]
                 if fn.child_by_field_name("body") is None:
                     continue
-                params = []
-                plist = fn.child_by_field_name("parameters")
-                for decl in (plist.named_children if plist is not None else []):
-                    names = decl.children_by_field_name("name")
-                    params.extend(n.text.decode() for n in names) if names else params.append("_")
+                params = parameter_names(fn)
                 owner = receiver_type(fn)
                 name = caps["n"][0].text.decode()
                 self._functions[f"{owner}.{name}" if owner else name] = (fn, params)
@@ -313,11 +319,24 @@ class GoAdapter(GoLowering):
     def releases_param(self, call, index: int, rule) -> bool | None:
         """Does the same-file function ``call`` runs release or hand on its parameter
         ``index``? None when it runs none of this file's functions."""
+        literal = call.child_by_field_name("function")
+        while literal is not None and literal.type == "parenthesized_expression" and literal.named_children:
+            literal = literal.named_children[0]
+        if literal is not None and literal.type == "func_literal":
+            # `defer func(body io.ReadCloser) {...}(resp.Body)`: judged by the literal's body
+            return self._literal_takes(literal, index, rule)
         keys = self.resolve(call)
         if not keys:
             return None
         self._rules[rule.code] = rule
         return any(self._summaries.get((key, index, rule.code)) for key in keys)
+
+    def _literal_takes(self, literal, index: int, rule) -> bool:
+        params = parameter_names(literal)
+        if index >= len(params) or params[index] in ("_", ""):
+            return False
+        fx = GoEffects(self, Track(None, literal, params[index]), rule=rule, depth=1)
+        return bool(fx.scan(literal.child_by_field_name("body"), deferred=True) & {RELEASE, HANDOFF})
 
     def _summarise(self, key) -> bool:
         name, index, code = key
