@@ -8,6 +8,7 @@ and one page per rule under docs/rules/ (pages of rules that no longer exist are
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+# per-rule figures of the ecosystem check (scripts/ecosystem.py check --summary)
+PRECISION = ROOT / "ecosystem" / "precision.json"
 
 
 def synced_readme(readme: str) -> str:
@@ -23,7 +26,9 @@ def synced_readme(readme: str) -> str:
 
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{rule_table(builtin_rules(), pages=RULE_PAGES_DIR)}{END}{tail}"
+    measured = json.loads(PRECISION.read_text(encoding="utf-8")) if PRECISION.exists() else None
+    table = rule_table(builtin_rules(), pages=RULE_PAGES_DIR, measured=measured)
+    return f"{head}{START}\n{table}{END}{tail}"
 
 
 def rule_pages() -> dict[str, str]:

@@ -69,6 +69,19 @@ def test_an_eviction_added_in_a_new_sibling_changes_a_cached_answer(tmp_path):
     assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
 
 
+def test_a_cancel_in_a_package_variable_is_judged_by_every_file_of_the_package(tmp_path):
+    (tmp_path / "v.go").write_text("package p\n\nimport \"context\"\n\nvar stop context.CancelFunc\n\n"
+                                   "func start() {\n\t_, cancel := context.WithCancel(context.Background())\n"
+                                   "\tstop = cancel\n}\n")
+    (tmp_path / "other.go").write_text("package p\n\n// stop() is called nowhere\nfunc idle() { _ = \"stop()\" }\n")
+    [finding] = _run(tmp_path, "v.go", ["LL302"]).findings
+    assert "package variable stop" in finding.message and finding.position.line == 9
+    (tmp_path / "other.go").write_text("package p\n\nfunc shutdown() { stop() }\n")
+    assert _codes(_run(tmp_path, "v.go", ["LL302"])) == []
+    (tmp_path / "other.go").write_text("package p\n\nfunc replace(f func()) { stop = f }\n")  # a store reads nothing
+    assert _codes(_run(tmp_path, "v.go", ["LL302"])) == [("v.go", "LL302")]
+
+
 def test_a_stored_cancel_called_from_another_file_changes_a_cached_answer(tmp_path):
     (tmp_path / "w.go").write_text(CANCEL)
     assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]

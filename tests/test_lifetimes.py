@@ -38,3 +38,158 @@ def test_go_package_state_is_what_the_cache_rule_asks():
     assert go_package_state("internal/lru/lru.go", "lru") == PROCESS
     assert go_package_state("tools/gen/main.go", "main") == RUN
     assert go_package_state("commands/run.go", "commands") == RUN
+
+
+# -- owners found in code (owner_of), what dies with them, aliases ---------------------------
+
+from leaklint.facts import lifetimes  # noqa: E402
+from leaklint.languages import parser  # noqa: E402
+
+
+def _parse(lang, code):
+    return parser(lang).parse(code.encode()).root_node
+
+
+def _node_at(root, needle: str):
+    """The smallest named node whose text starts with ``needle``."""
+    best = None
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.text.decode().startswith(needle) and (best is None or n.end_byte - n.start_byte
+                                                    <= best.end_byte - best.start_byte):
+            best = n
+        stack.extend(n.named_children)
+    assert best is not None, needle
+    return best
+
+
+def _owner(lang, code, needle, path="src/x"):
+    root = _parse(lang, code)
+    return lifetimes.owner_of(lang, _node_at(root, needle), path)
+
+
+@pytest.mark.parametrize("code, needle, kind", [
+    ("package main\nfunc main() {\n\tgo func() { work() }()\n}\n", "work()", "main"),
+    ("package p\nfunc init() {\n\tstart()\n}\n", "start()", "init"),
+    ("package p\nfunc TestMain(m *testing.M) {\n\tsetup()\n}\n", "setup()", "test-main"),
+    ("package p\nvar cache = build()\n", "build()", "init"),
+    ("package p\nfunc (s *S) Run() {\n\tstep()\n}\n", "step()", "function"),
+])
+def test_go_owners(code, needle, kind):
+    assert _owner("go", code, needle, "p/x.go").kind == kind
+
+
+def test_go_owner_lifetimes():
+    code = "package p\nfunc TestMain(m *testing.M) {\n\tsetup()\n}\nvar c = build()\n"
+    assert lifetimes.lifetime(_owner("go", code, "setup()", "p/x_test.go")) == RUN
+    assert lifetimes.lifetime(_owner("go", code, "build()", "p/x.go")) == PROCESS
+
+
+@pytest.mark.parametrize("code, needle, path, kind", [
+    ('import sys\nif __name__ == "__main__":\n    serve()\n', "serve()", "app/srv.py", "main"),
+    ("from setuptools import setup\nsetup(name='x')\n", "setup(name", "setup.py", "main"),
+    ("#!/usr/bin/env python\nrun()\n", "run()", "tools/gen.py", "main"),
+    ("REGISTRY = build()\n", "build()", "app/reg.py", "package"),
+    ("def handle(req):\n    open(req)\n", "open(req)", "app/h.py", "function"),
+])
+def test_python_owners(code, needle, path, kind):
+    owner = _owner("python", code, needle, path)
+    assert owner.kind == kind
+    assert lifetimes.lives_to_exit(owner) == (kind != "function")
+
+
+@pytest.mark.parametrize("code, needle, kind", [
+    # the component the entry point renders is the application root
+    ("function App() { useEffect(() => { window.addEventListener('resize', f); }); }\n"
+     "createRoot(el).render(<App />);\n", "window.addEventListener", "root"),
+    ("class Shell { mounted() { bus.on('x', f); } }\ncreateApp(Shell).mount('#app');\n",
+     "bus.on", "root"),
+    ("class Shell extends HTMLElement { connectedCallback() { go(); } }\n"
+     "customElements.define('my-app', Shell);\n", "go()", "root"),
+    # a class the module instantiates once, and a module-level object literal
+    ("class Store { init() { ipc.on('x', f); } }\nexport default new Store();\n",
+     "ipc.on", "singleton"),
+    ("const actions = { LISTEN(ctx) { ipc.on('x', f); } };\nexport default { actions };\n",
+     "ipc.on", "singleton"),
+    # a module extension applied once to the object its parent passes in
+    ("module.exports = function (Posts) {\n  pubsub.on('x', f);\n"
+     "  Posts.edit = async function () {};\n};\n", "pubsub.on", "bootstrap"),
+    # ordinary owners
+    ("class Widget { start() { bus.on('x', f); } }\nnew Widget(); new Widget();\n",
+     "bus.on", "field"),
+    ("export default { mounted() { window.addEventListener('x', f); } };\n",
+     "window.addEventListener", "function"),
+    ("export function track(r) { document.addEventListener('click', r); }\n",
+     "document.addEventListener", "function"),
+    ("window.addEventListener('error', report);\n", "window.addEventListener", "package"),
+])
+def test_javascript_owners(code, needle, kind):
+    lang = "tsx" if "<" in code else "javascript"
+    owner = _owner(lang, code, needle, "src/app.js")
+    assert owner.kind == kind
+    assert lifetimes.lives_to_exit(owner) == (kind in ("root", "singleton", "bootstrap",
+                                                       "package"))
+
+
+@pytest.mark.parametrize("code, target, dies", [
+    # the object itself and what the function creates
+    ("function f() { this.on('x', g); }", "this", True),
+    ("function f() { const s = fs.createReadStream(p); s.on('x', g); }", "s", True),
+    ("let child;\nfunction f() { child = spawn('x'); child.on('close', g); }", "child", True),
+    # what the class creates, and the object passed into its constructor
+    ("class P { constructor() { this.bus = new Bus(); }\n m() { this.bus.on('x', g); } }",
+     "this.bus", True),
+    ("class P { constructor(conf) { this.conf = conf; conf.on('x', g); } }", "conf", True),
+    ("class P { constructor(conf) { this.conf = conf; }\n m() { this.conf.on('x', g); } }",
+     "this.conf", True),
+    ("class Q extends B { constructor(muya) { super(muya); }\n"
+     " m() { const { eventCenter } = this.muya; eventCenter.on('x', g); } }",
+     "eventCenter", True),
+    # long-lived or foreign targets do not
+    ("function f() { window.on('x', g); }", "window", False),
+    ("function f(bus) { bus.on('x', g); }", "bus", False),
+    ("function f() { document.getElementById('a').on('x', g); }",
+     "document.getElementById('a')", False),
+    ("class P { m(other) { this.other = other; }\n n() { this.other.on('x', g); } }",
+     "this.other", False),
+])
+def test_javascript_dies_with(code, target, dies):
+    root = _parse("javascript", code)
+    call = _node_at(root, target + ".on(")
+    recv = call.child_by_field_name("function").child_by_field_name("object")
+    assert lifetimes.dies_with("javascript", recv, call) is dies
+
+
+def test_javascript_aliases():
+    code = ("class P { constructor(conference) { this._conference = conference; }\n"
+            " m() { const c = this._conference; c.on('x', g); } }")
+    root = _parse("javascript", code)
+    call = _node_at(root, "c.on(")
+    recv = call.child_by_field_name("function").child_by_field_name("object")
+    assert lifetimes.aliases("javascript", recv) >= {"c", "this._conference", "conference"}
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="no owners for language 'cobol'"):
+        lifetimes.owner_of("cobol", None, "x.cbl")
+
+
+def test_python_aliases_and_dies_with():
+    code = ("class Pool:\n    def __init__(self):\n        self._conn = connect()\n"
+            "    def use(self):\n        conn = self._conn\n        conn.send()\n"
+            "def opener():\n    handle = None\n    def get():\n        nonlocal handle\n"
+            "        handle = open('x')\n        return handle\n    return get\n")
+    root = _parse("python", code)
+    conn = _node_at(root, "conn.send").child_by_field_name("object")
+    assert lifetimes.aliases("python", conn) == {"conn", "self._conn"}
+    handle = _node_at(root, "handle = open").child_by_field_name("left")
+    assert lifetimes.aliases("python", handle) == {"handle", "opener.handle"}
+    target = _node_at(root, "self._conn =").child_by_field_name("left")
+    assert lifetimes.dies_with("python", target, target)
+
+
+def test_go_method_value_alias():
+    root = _parse("go", "package p\nfunc f() {\n\tdefer cleanup(it.Close)\n}\n")
+    sel = _node_at(root, "it.Close")
+    assert lifetimes.aliases("go", sel) == {"it.Close", "it"}

@@ -565,7 +565,8 @@ def test_go_package_siblings_are_read_through_the_safe_reader(tree):
         'func record(event string) {\n\thistory = append(history, event)\n}\n')
     (tree / "zero.go").symlink_to("/dev/zero")
     os.mkfifo(tree / "fifo.go")
-    r = in_thread(lambda: check(".", "--no-cache", "-j", "1"), seconds=60)
+    r = in_thread(lambda: check(".", "--no-cache", "-j", "1", "--extend-select", "LL510"),
+                  seconds=60)
     assert "cache.go:4:5: LL510" in r.output and "leaky.go:6:15: LL101" in r.output
     assert "fifo.go: unreadable: is a FIFO" in r.output
 

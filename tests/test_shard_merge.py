@@ -63,7 +63,7 @@ def tree(tmp_path_factory) -> Path:
 def run_all(tree: Path, fmt: str, out: Path) -> tuple[dict, list]:
     """The whole run's report and the report of each shard (also written under ``out``)."""
     out.mkdir(exist_ok=True)
-    common = ["--format", fmt, "--no-cache", "-j", "1", "--exit-zero", "-q"]
+    common = ["--format", fmt, "--no-cache", "-j", "1", "--exit-zero", "-q", "--select", "ALL"]
     if fmt == "sarif":
         common.append("--include-suppressed")
     with inside(tree):

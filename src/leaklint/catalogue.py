@@ -42,7 +42,7 @@ _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "single_result", "results", "receive_releases", "exhausted_by",
-    "fix_release",
+    "fix_release", "wrappers",
 }
 
 
@@ -165,7 +165,8 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
-                "evidence", "evidence_args", "single_result", "receive_releases", "exhausted_by"):
+                "evidence", "evidence_args", "single_result", "receive_releases", "exhausted_by",
+                "wrappers"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")
@@ -212,7 +213,8 @@ def find_rule(key: str, rules=None) -> Rule | None:
 
 
 def select(rules, selectors) -> set[str]:
-    """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families, ALL."""
+    """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families,
+    ALL, or DEFAULT (every rule but those of low measured precision, which are opt-in)."""
     chosen = set()
     for sel in selectors:
         s = sel.strip()
@@ -220,7 +222,8 @@ def select(rules, selectors) -> set[str]:
         for r in rules:
             u = s.upper()
             prefix = any(c.isdigit() for c in u) and r.code.startswith(u)
-            if u == "ALL" or r.code == u or r.name == s.lower() or r.family == s.lower() or prefix:
+            whole = u == "ALL" or (u == "DEFAULT" and r.precision != "low")
+            if whole or r.code == u or r.name == s.lower() or r.family == s.lower() or prefix:
                 chosen.add(r.code)
                 hit = True
         if not hit:

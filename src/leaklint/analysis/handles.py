@@ -7,8 +7,10 @@ A language adapter (``languages/<lang>.py``) supplies:
   ``Verdict`` when the call site alone decides (result discarded, returned directly...);
 - ``lower(function)``: the function body as ``leaklint.ir`` nodes;
 - ``effects(track)``: what each IR leaf does to the handle;
-- optionally ``adjust(rule)``: ``(severity or None or "drop", note appended to messages)``
-  for facts of the file's build that change how much a leak matters.
+- optionally ``adjust(rule)``: ``(severity or None or "drop" or "held", note appended to
+  messages)`` for facts of the file's build that change how much a leak matters ("held":
+  the runtime collects the handle once unreferenced, so only a leak that something still
+  holds after the function counts: ``held_after_return(track)`` says whether it is);
 
 ``track`` may return None when the call turns out not to be the rule's resource.
 
@@ -17,6 +19,7 @@ A language adapter (``languages/<lang>.py``) supplies:
 
 from __future__ import annotations
 
+from .. import contexts
 from ..ir import TooDeep
 from ..tracks import Verdict
 from .lifecycle import Follow, Leak
@@ -50,6 +53,9 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         if severity == "drop":
             ctx.count(rule.code, cand.call, ok=True)  # not a leak with this build's runtime
             continue
+        if severity == "held" and isinstance(verdict, Verdict):
+            ctx.count(rule.code, cand.call, ok=True)  # decided at the call: nothing holds it
+            continue
         if isinstance(verdict, Verdict):
             if verdict.leak:
                 ctx.emit(rule, cand.call,
@@ -67,6 +73,12 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
                         leak_exits=tuple(spec.get("exits") or Follow.leak_exits))
         leaks = follow.run_function(body, end_node)
+        if leaks and severity == "held":
+            if not adapter.held_after_return(track):
+                leaks = []  # unreferenced once the function is left: the runtime collects it
+            severity, note = None, note.replace("garbage collected even if never stopped",
+                                                "garbage collected, but a goroutine started "
+                                                "here still holds this one")
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
@@ -74,7 +86,19 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
         ctx.emit(rule, cand.call,
                  _message(rule, cand, describe(first, ctx.src), track.handle) + note,
-                 related=related, severity=severity)
+                 related=related, severity=severity, traits=leak_traits(leaks))
+
+
+def leak_traits(leaks) -> set:
+    """What the context policy needs to know of a handle's leaks: acquired again while
+    still held (a loop piles them up), or leaked only where an exception leaves."""
+    kinds = {leak.kind for leak in leaks}
+    traits = set()
+    if "reacquire" in kinds:
+        traits.add(contexts.ACCUMULATES)
+    if kinds == {"raise"}:
+        traits.add(contexts.EXCEPTION_ONLY)
+    return traits
 
 
 def _key(node):

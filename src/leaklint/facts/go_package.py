@@ -55,7 +55,9 @@ def text_facts(data: bytes) -> dict:
     """Facts read from the file's text, without parsing it (LL302 reads them of every
     file of a directory, tests included)."""
     return {"fields_read": sorted(fields_read(data)),
-            "fields_assigned": sorted(fields_assigned(data))}
+            "fields_assigned": sorted(fields_assigned(data)),
+            "names_read": sorted(names_read(data)),
+            "names_assigned": sorted(names_assigned(data))}
 
 
 def _container_kind(spec) -> str | None:
@@ -173,8 +175,36 @@ _FIELD_READ = re.compile(
 
 
 def fields_read(data: bytes) -> set:
-    """Names of fields read (`.f` not followed by an assignment) in the file's text."""
-    return set(_FIELD_READ.findall(data[:4 * 1024 * 1024].decode("utf-8", "replace")))
+    """Names of fields read (`.f` not followed by an assignment) in the file's code
+    (comments and string literals do not read anything)."""
+    return set(_FIELD_READ.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+
+
+# a bare name (not `x.name`) not followed by an assignment to it
+_NAME_READ = re.compile(
+    r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
+    r"|,[^=(){}\n]*?:=|:=))")
+_NAME_ASSIGNED = re.compile(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,)")
+
+
+def names_read(data: bytes) -> set:
+    """Bare names the file's code reads (LL302 asks them of the package variables a
+    file stores a cancel func in; keywords and types come along, harmlessly)."""
+    return set(_NAME_READ.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+
+
+def names_assigned(data: bytes) -> set:
+    """Bare names the file may assign (a superset: what LL302 asks about)."""
+    return set(_NAME_ASSIGNED.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+
+
+# a comment, an interpreted or raw string, or a rune literal
+_NOT_CODE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'', re.S)
+
+
+def code_only(source: str) -> str:
+    """SOURCE with comments and literals blanked (newlines kept, so lines stay put)."""
+    return _NOT_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
 
 
 # every field a file assigns: `x.f = ...`, `x.f, y = ...`, `a, x.f = ...` (a selector
@@ -217,9 +247,11 @@ class Query:
     fields: dict
     once: list
     instances: dict = dataclasses.field(default_factory=dict)  # type -> its only instance
+    # types whose only package-level value is `var _ Iface = new(T)` (no instance at all)
+    asserted: list = dataclasses.field(default_factory=list)
 
     def empty(self) -> bool:
-        return not self.containers and not self.fields
+        return not self.containers and not self.fields and not self.asserted
 
     def digest_text(self) -> str:
         return json.dumps([self.containers, self.fields, sorted(self.once)], sort_keys=True)

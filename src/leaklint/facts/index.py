@@ -65,7 +65,7 @@ def package_query(files: list, decls: dict) -> Query:
     """What ``files`` (one package, in order) ask of each other: their containers, the
     container fields of types with a single package-level instance, their once.Do
     functions."""
-    containers, once, made, holder, fields = {}, set(), {}, {}, {}
+    containers, once, made, holder, fields, asserted = {}, set(), {}, {}, {}, set()
     for p in files:
         d = decls.get(p, UNKNOWN)
         if d.get("unknown") or d.get("skipped"):
@@ -74,6 +74,9 @@ def package_query(files: list, decls: dict) -> Query:
             containers.setdefault(c["name"], c["kind"])
         once.update(d["once"])
         for t, h in d["made"]:
+            if h == "_":  # `var _ Iface = new(T)`: a compile-time check, no value kept
+                asserted.add(t)
+                continue
             made[t] = made.get(t, 0) + 1
             if h:
                 holder[t] = h
@@ -85,7 +88,7 @@ def package_query(files: list, decls: dict) -> Query:
             if inst:
                 fields.setdefault(f["name"], {"type": f["type"], "kind": f["kind"],
                                               "instance": inst})
-    return Query(containers, fields, sorted(once), instances)
+    return Query(containers, fields, sorted(once), instances, sorted(asserted - set(made)))
 
 
 def container_reads(path: str, files: list, decls: dict, uses: dict, query: Query) -> dict:
@@ -120,6 +123,9 @@ def container_reads(path: str, files: list, decls: dict, uses: dict, query: Quer
         inst = query.instances.get(f["type"], "")
         if inst:
             fields.append(dict(f, instance=inst, **merged("fields", f["name"])))
+        elif f["type"] in query.asserted:
+            fields.append(dict(f, instance="", inserts=[], insert_count=0, evicted=True,
+                               asserted=True))
     return {"containers": containers, "fields": fields}
 
 
@@ -138,6 +144,25 @@ def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
         if d.get("unknown"):
             return None
         found |= wanted & set(d["fields_read"])
+    return sorted(found)
+
+
+def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
+    """What LL302 reads for ``path`` about package variables: which of the names it may
+    assign the OTHER files of its directory read (its own reads it sees itself); None
+    when a file of the directory is unknown."""
+    own = texts.get(path, UNKNOWN)
+    if own.get("unknown") or own.get("skipped"):
+        return None
+    wanted = set(own["names_assigned"])
+    found = set()
+    for p in directory:
+        d = texts.get(p, UNKNOWN)
+        if p == path or d.get("skipped"):
+            continue
+        if d.get("unknown"):
+            return None
+        found |= wanted & set(d["names_read"])
     return sorted(found)
 
 

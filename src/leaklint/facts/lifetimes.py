@@ -1,15 +1,37 @@
-"""How long an owner lives: the question behind "is this a leak?" for anything that is
-held rather than released (a cache, a listener, a background task).
+"""Owners and their lifetimes: the one answer rules get to "who owns this target and how
+long does it live?" for Go, Python and TypeScript/JavaScript.
 
+A finding says a handle outlives its owner, so the rule must know the owner. Lifetimes,
+from short to long:
+
+    CALL     as long as one call (a local of a function)
+    OBJECT   as long as the object that holds it (a field, an attribute, a DOM element)
+    RUN      as long as one run of a command or a test: it ends soon, on its own
+    PAGE     as long as the page or the process that loaded a JS/TS module
     PROCESS  as long as the process: package variables of a library or a server, what
              Go's init() or a Python module's top level makes, a __main__ block
-    RUN      as long as one run of a command or a test: it ends soon, on its own
-    PAGE     as long as the page or the process that loaded a JS/TS module (module scope)
-    OBJECT   as long as the object that holds it (a field, an attribute)
-    CALL     as long as one call (a local of a function)
 
-An owner is named by plain data (``Owner``), so the answer can come from facts as well
-as from a tree.
+The API (every function takes the language first; "typescript" and "javascript" share
+one implementation):
+
+    owner_of(language, node, path, package="") -> Owner
+        the owner of the code at ``node``: what it acquires is held for that owner;
+    lifetime(owner) -> one of the constants above; ``lives_to_exit(owner)``: is the
+        owner there until the program (or page) ends, so what it holds is no leak?
+    dies_with(language, target, at) -> bool
+        is the object ``target`` (a receiver, an emitter, a map) owned by the owner of
+        the code at ``at``: created by it, the object that created it, or passed into
+        its constructor? A listener on such a target dies with the owner;
+    aliases(language, node) -> set of names the same object goes by where ``node``
+        is (``conference`` and ``this._conference``; a destructured ``const { bus } =
+        this``; a method value handed on);
+    outlives(a, b) -> bool on two lifetimes.
+
+Each language's syntax lives in its own module (owners_go, owners_python, owners_js):
+those modules answer with plain values and never import this one, so a line of work
+that teaches leaklint a new owner adds it there and every rule asking here sees it.
+An owner is plain data (``Owner``), so the answer can come from facts as well as from a
+tree.
 """
 
 from __future__ import annotations
@@ -17,23 +39,40 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from . import owners_go, owners_js, owners_python
+
 PROCESS, RUN, PAGE, OBJECT, CALL = "process", "run", "page", "object", "call"
+_RANK = {CALL: 0, OBJECT: 1, RUN: 2, PAGE: 3, PROCESS: 3}
 
 # Go directories whose package is a command-line program (cobra-style `cmd/`, `command/`)
 COMMAND_DIRS = ("cmd", "command", "commands")
 
+# owner kinds, with the lifetime of each (package and main depend on the language)
+KINDS = {
+    "function": CALL,     # a function's locals
+    "field": OBJECT,      # a field or attribute of an object of ordinary lifetime
+    "package": None,      # package or module scope
+    "main": None,         # Go main, Python `if __name__ == "__main__":`, a script, setup.py
+    "init": PROCESS,      # Go init(), package var initialisers
+    "test-main": RUN,     # Go TestMain
+    "root": PAGE,         # JS application root: the component the entry point renders,
+                          # an app-root custom element, the root Vue app's options
+    "singleton": PAGE,    # a module-level singleton (`export default new X()`)
+    "bootstrap": PROCESS,  # server bootstrap, a function the module runs once at load
+    "timer": PROCESS,     # an unref'd Node timer: it never keeps the process alive
+}
+
 
 @dataclass(frozen=True)
 class Owner:
-    """What holds a value. ``kind``: "package" (package or module scope), "main" (Go's
-    main or a Python `if __name__ == "__main__":` block), "init" (Go's init), "field"
-    (a field or attribute), "function" (a function's locals). ``package``: the Go package
-    clause, when known."""
+    """What holds a value. ``kind``: one of ``KINDS``. ``package``: the Go package clause,
+    when known. ``name``: the function, class or variable that owns, when there is one."""
 
     language: str  # go, python, typescript, javascript
     path: str
     kind: str
     package: str = ""
+    name: str = ""
 
 
 def is_test_path(path: str, language: str) -> bool:
@@ -53,19 +92,55 @@ def is_command(path: str, package: str) -> bool:
 
 
 def lifetime(owner: Owner) -> str:
-    if owner.kind == "function":
-        return CALL
-    if owner.kind == "field":
-        return OBJECT
+    fixed = KINDS.get(owner.kind)
+    if fixed is not None:
+        return fixed
+    if owner.kind == "main":
+        return RUN if owner.language == "go" else PROCESS
     if is_test_path(owner.path, owner.language):
         return RUN
     if owner.language == "go":
-        if is_command(owner.path, owner.package):
-            return RUN
-        return PROCESS
+        return RUN if is_command(owner.path, owner.package) else PROCESS
     if owner.language == "python":
         return PROCESS
-    return PAGE if owner.kind == "package" else PROCESS
+    return PAGE
+
+
+def outlives(a: str, b: str) -> bool:
+    """Does lifetime ``a`` last longer than lifetime ``b``?"""
+    return _RANK[a] > _RANK[b]
+
+
+def lives_to_exit(owner: Owner) -> bool:
+    """Is the owner there until its program or page ends? What it holds is then released
+    by the end itself, not leaked."""
+    return _RANK[lifetime(owner)] >= _RANK[RUN]
+
+
+def _module(language: str):
+    if language == "go":
+        return owners_go
+    if language == "python":
+        return owners_python
+    if language in ("typescript", "javascript", "tsx"):
+        return owners_js
+    raise ValueError(f"no owners for language {language!r}")
+
+
+def owner_of(language: str, node, path: str, package: str = "") -> Owner:
+    """The owner of the code at ``node`` (a tree-sitter node of a file in ``language``)."""
+    kind, name = _module(language).owner_kind(node, path)
+    return Owner("javascript" if language == "tsx" else language, path, kind, package, name)
+
+
+def dies_with(language: str, target, at) -> bool:
+    """Is ``target`` (an expression node) owned by the owner of the code at ``at``?"""
+    return _module(language).dies_with(target, at)
+
+
+def aliases(language: str, node) -> set:
+    """The names the object written ``node`` goes by where it is written (itself included)."""
+    return _module(language).aliases(node)
 
 
 def go_package_state(path: str, package: str) -> str:

@@ -11,9 +11,10 @@ from .go_effects import GoEffects
 from .go_lowering import GoLowering
 # (the helpers below are also imported from here by checks, fixes and tests)
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
+                        in_memory_target, nolint_linters,
                         expects_error, function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
-from .go_syntax import call_ref, function_table, receiver_of
+from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries
 
@@ -59,6 +60,10 @@ class GoAdapter(GoLowering):
         fn = enclosing_function(call)
         if parent is None or fn is None:
             return Verdict(False)
+        if self._silenced_by_nolint(call, cand.rule):
+            return Verdict(False, "the maintainers' //nolint for the same check")
+        in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
+            and in_memory_target(call, fn)
         if parent.type == "expression_statement":
             if not self._has_evidence(cand, fn, None):
                 return None
@@ -113,6 +118,10 @@ class GoAdapter(GoLowering):
             return Verdict(False)  # a closure storing into its enclosing function's variable
         if not self._has_evidence(cand, fn, handle):
             return None
+        if in_memory and self._calls_method(fn, handle, spec["release"]):
+            # over an in-memory buffer, and finished somewhere: a path that skips it
+            # loses no OS resource (one never finished at all still loses its output)
+            return Verdict(False)
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
@@ -121,6 +130,26 @@ class GoAdapter(GoLowering):
         pairs = {n.text.decode() for i, n in enumerate(names)
                  if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
         return Track(cand, fn, handle, err, decl_block, {"stmt": stmt, "pairs": pairs})
+
+    def _silenced_by_nolint(self, node, rule) -> bool:
+        """Has the code's own `//nolint:<linter>` for the linter that checks the same
+        thing (the rule's ``[options] nolint``) vouched for this acquisition?"""
+        linters = rule.options.get("nolint")
+        if not linters:
+            return False
+        found = nolint_linters(self.ctx.src.data, node)
+        return bool(found) and ("all" in found or bool(found & set(linters)))
+
+    @staticmethod
+    def _calls_method(fn, handle: str, methods) -> bool:
+        for node in own_nodes(fn):
+            if node.type == "call_expression":
+                f = node.child_by_field_name("function")
+                if f is not None and f.type == "selector_expression" \
+                        and f.child_by_field_name("operand").text.decode() == handle \
+                        and f.child_by_field_name("field").text.decode() in methods:
+                    return True
+        return False
 
     def _has_evidence(self, cand, fn, handle: str) -> bool:
         """A call matched only by a ``*.Name`` pattern is the rule's resource only if the
@@ -190,6 +219,14 @@ class GoAdapter(GoLowering):
 
     # -- effects ---------------------------------------------------------------------
 
+    def held_after_return(self, track: Track) -> bool:
+        """Does a goroutine started in the handle's function use it (so that it is still
+        referenced, and can still fire or block, after the function returns)?"""
+        q = '((go_statement (_) @g))'
+        uses = '((identifier) @i (#eq? @i "%s"))' % track.handle  # a Go identifier
+        return any(ids.get("i") for _, caps in matches("go", q, track.function)
+                   for _, ids in matches("go", uses, caps["g"][0]))
+
     def effects(self, track: Track):
         return GoEffects(self, track)
 
@@ -249,6 +286,12 @@ class GoAdapter(GoLowering):
         A function of this file is judged by its body; one of another file of the package
         by its summary (the file's reads); None when the call runs no function leaklint
         can see."""
+        literal = call.child_by_field_name("function")
+        while literal is not None and literal.type == "parenthesized_expression" and literal.named_children:
+            literal = literal.named_children[0]
+        if literal is not None and literal.type == "func_literal":
+            # `defer func(body io.ReadCloser) {...}(resp.Body)`: judged by the literal's body
+            return self._literal_takes(literal, index, rule)
         self._rules[rule.code] = rule
         keys = self.resolve(call)
         if keys:
@@ -261,6 +304,13 @@ class GoAdapter(GoLowering):
         (``method``: Python's distinction, not Go's)."""
         self._rules[rule.code] = rule
         return self._summarise((name, index, rule.code))
+
+    def _literal_takes(self, literal, index: int, rule) -> bool:
+        params = parameter_names(literal)
+        if index >= len(params) or params[index] in ("_", ""):
+            return False
+        fx = GoEffects(self, Track(None, literal, params[index]), rule=rule, depth=1)
+        return bool(fx.scan(literal.child_by_field_name("body"), deferred=True) & {RELEASE, HANDOFF})
 
     def _summarise(self, key) -> bool:
         name, index, code = key

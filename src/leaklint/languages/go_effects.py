@@ -138,6 +138,23 @@ class GoEffects(SpecEffects):
             p = p.parent
         return False
 
+    @staticmethod
+    def _closure_discarded(n, top) -> bool:
+        """Is the innermost closure around ``n`` assigned to `_` (never called, so
+        nothing it does to the handle happens)?"""
+        p = n.parent
+        while p is not None and p != top and p.type != "func_literal":
+            p = p.parent
+        if p is None or p.type != "func_literal":
+            return False
+        values = p.parent
+        stmt = values.parent if values is not None and values.type == "expression_list" else None
+        if stmt is None or stmt.type != "assignment_statement" or stmt.child_by_field_name("right") != values:
+            return False
+        targets = stmt.child_by_field_name("left").named_children
+        position = values.named_children.index(p)
+        return position < len(targets) and targets[position].text == b"_"
+
     def _shadowed(self, n, top, name: str | None = None) -> bool:
         """Is this mention of the name a different variable (redeclared in a nested scope)?"""
         name = name or self.name
@@ -199,9 +216,13 @@ class GoEffects(SpecEffects):
                 and p.child_by_field_name("operand") == expr \
                 and p.child_by_field_name("field").text.decode() in self.views:
             expr, p = p, p.parent
-        while p is not None and p.type == "parenthesized_expression":
+        # `(h)`, `(func())(cancel)`: a conversion is the same value
+        while p is not None and (p.type == "parenthesized_expression" or (
+                p.type == "type_conversion_expression" and p.child_by_field_name("operand") == expr)):
             expr, p = p, p.parent
         if p is None:
+            return None
+        if closure and self._closure_discarded(n, top):
             return None
         t = p.type
         if t == "selector_expression" and p.child_by_field_name("operand") == expr:

@@ -213,15 +213,20 @@ def function_table(root) -> dict:
         fn = caps["f"][0]
         if fn.child_by_field_name("body") is None:
             continue
-        params = []
-        plist = fn.child_by_field_name("parameters")
-        for decl in (plist.named_children if plist is not None else []):
-            names = decl.children_by_field_name("name")
-            params.extend(n.text.decode() for n in names) if names else params.append("_")
         owner = receiver_type(fn)
         name = caps["n"][0].text.decode()
-        out[f"{owner}.{name}" if owner else name] = (fn, params)
+        out[f"{owner}.{name}" if owner else name] = (fn, parameter_names(fn))
     return out
+
+
+def parameter_names(fn) -> list[str]:
+    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
+    params: list[str] = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        names = decl.children_by_field_name("name")
+        params.extend(n.text.decode() for n in names) if names else params.append("_")
+    return params
 
 
 def receiver_of(node, name: str) -> str:
@@ -262,3 +267,83 @@ def identifier_arguments(call) -> list[int]:
     args = call.child_by_field_name("arguments")
     listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
     return [i for i, c in enumerate(listed) if c.type == "identifier"]
+
+
+IN_MEMORY_TYPES = ("bytes.Buffer", "strings.Builder")
+IN_MEMORY_MAKERS = ("bytes.NewBuffer", "bytes.NewBufferString")
+
+
+def in_memory_target(call, fn) -> bool:
+    """Is the first argument of ``call`` an in-memory buffer (`&buf` of a local
+    `bytes.Buffer`, `new(bytes.Buffer)`, `bytes.NewBuffer(...)`, or a local only ever
+    made so)? A writer wrapping it then holds no OS resource."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return first is not None and _in_memory(first, fn, 0)
+
+
+def _in_memory(expr, fn, depth: int) -> bool:
+    expr = strip_parens(expr)
+    if expr.type == "unary_expression" and text(expr).startswith("&"):
+        expr = strip_parens(expr.child_by_field_name("operand"))
+    if expr.type == "composite_literal":
+        return text(expr.child_by_field_name("type")) in IN_MEMORY_TYPES
+    if expr.type == "call_expression":
+        callee = callee_text(expr)
+        if callee == "new":
+            args = expr.child_by_field_name("arguments")
+            return args is not None and text(args).strip("()").strip() in IN_MEMORY_TYPES
+        return callee in IN_MEMORY_MAKERS
+    if expr.type != "identifier" or depth > 2:
+        return False
+    made = _local_values(fn, text(expr))
+    return made is not None and all(v is not None and _in_memory(v, fn, depth + 1) for v in made)
+
+
+def _local_values(fn, name: str) -> list | None:
+    """What ``fn`` assigns to the local ``name``: the value expressions (None for one
+    that is not known, or a declaration without a value and of another type than an
+    in-memory buffer); None when the name is not declared in ``fn``."""
+    out, declared = [], False
+    for node in own_nodes(fn):
+        if node.type == "var_spec" and any(text(n) == name for n in node.children_by_field_name("name")):
+            declared = True
+            value = node.child_by_field_name("value")
+            if value is not None:
+                out.extend(value.named_children)
+            elif text(node.child_by_field_name("type")) not in IN_MEMORY_TYPES:
+                out.append(None)
+        elif node.type in ("short_var_declaration", "assignment_statement"):
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            names = [text(n) for n in left.named_children]
+            if name in names:
+                declared |= node.type == "short_var_declaration"
+                values = right.named_children
+                out.append(values[names.index(name)] if len(values) == len(names) else None)
+    return out if declared else None
+
+
+# golangci-lint's directive: `//nolint` (every linter) or `//nolint:a,b // why`
+_NOLINT = re.compile(rb"//\s*nolint\b(?::([A-Za-z0-9_,\- ]+))?")
+
+
+def nolint_linters(data: bytes, node) -> set | None:
+    """The linters a `//nolint` directive turns off for ``node``'s line: at the end of that
+    line, or alone on the line before (golangci-lint's placements); {"all"} for a bare
+    `//nolint`, None when there is none."""
+    lines = data.split(b"\n", node.start_point[0] + 1)
+    row = node.start_point[0]
+    found = None
+    for i in (row, row - 1):
+        if i < 0 or i >= len(lines):
+            continue
+        line = lines[i]
+        if i == row - 1 and not line.lstrip().startswith(b"//"):
+            continue
+        for m in _NOLINT.finditer(line):
+            names = m.group(1)
+            found = (found or set()) | ({n.strip().decode() for n in names.split(b",") if n.strip()}
+                                        if names else {"all"})
+    return found

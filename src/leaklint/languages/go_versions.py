@@ -49,7 +49,9 @@ def collected_adjustment(ctx, rule) -> tuple:
     """(severity, note) for timer rules whose leak the runtime fixes from some Go version.
 
     A rule opts in with ``[options] collected_since_go = "1.23"`` and ``collected = "note"``
-    (report at that severity) or ``"drop"`` (do not report)."""
+    (report at that severity), ``"drop"`` (do not report) or ``"held"`` (report only a
+    handle that a goroutine started by the function still holds: the lifecycle runner
+    asks the adapter's ``held_after_return``)."""
     since = rule.options.get("collected_since_go")
     if not since:
         return None, ""

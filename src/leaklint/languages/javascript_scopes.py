@@ -55,6 +55,8 @@ EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscri
 GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
            "visualViewport", "top", "parent", "history", "location"}
 CLASS_LIKE = ("class_declaration", "class", "abstract_class_declaration")
+# calls that mount an application root (its component or options object)
+RENDER_CALLS = {"render", "hydrate", "hydrateRoot", "createApp", "createSSRApp", "mount"}
 
 
 @dataclass
@@ -142,20 +144,7 @@ class Model:
         if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this" \
                 or (whole and len(parts) != 2):
             return False
-        name, key = parts[1], "this." + parts[1]
-        for mem in owner.named_children:
-            if mem.type in ("public_field_definition", "field_definition") \
-                    and text(mem.child_by_field_name("name")) == name \
-                    and _creates(mem.child_by_field_name("value")):
-                return True
-        for n in walk(owner):
-            if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
-                v = strip(n.child_by_field_name("right"))
-                while v is not None and v.type == "assignment_expression":
-                    v = strip(v.child_by_field_name("right"))
-                if _creates(v):
-                    return True
-        return False
+        return class_creates(owner, parts[1])
 
     def long_lived(self, target: str, fn) -> bool:
         """Does the object named by ``target`` outlive one call of ``fn``?"""
@@ -257,7 +246,23 @@ class Model:
                 scope = Scope("options", where, fn, rel, True, owner)
                 self._expand(scope)
                 return scope
+            if owner.type == "object" and module_object(fn) is not None \
+                    and not component_options(owner):
+                return self._singleton_scope(fn, owner)
         return None
+
+    def _singleton_scope(self, fn, obj) -> Scope:
+        """A function of a module-level object literal (a store's ``actions``, a service
+        object): the object is a singleton that lives as long as the page, like an
+        instance of a class; only one with a release of its own is held to it."""
+        members = self._members(obj)
+        releases = [m for n, m in members if n in PLAIN_RELEASE]
+        where = "in " + "/".join(sorted({n for n, _ in members if n in PLAIN_RELEASE})) \
+            if releases else "anywhere in the object"
+        scope = Scope("method", where, fn, releases or [m for _, m in members],
+                      bool(releases), obj)
+        self._expand(scope)
+        return scope
 
     def _returning_scope(self, fn, kind, where, call) -> Scope:
         scope = Scope(kind, where, fn, [], True, enclosing_function(call) or self.root)
@@ -395,12 +400,80 @@ class Model:
         return self._release_calls[key]
 
 
-def _creates(value) -> bool:
+def class_creates(body, name: str) -> bool:
+    """Does the class whose body is ``body`` create ``this.name`` itself: a field
+    initialiser ``name = new X()`` or an assignment ``this.name = new X()`` /
+    ``this.name = this.createX()``? It lives and dies with the instance."""
+    key = "this." + name
+    for mem in body.named_children:
+        if mem.type in ("public_field_definition", "field_definition") \
+                and text(mem.child_by_field_name("name")) == name \
+                and creates(mem.child_by_field_name("value")):
+            return True
+    for n in walk(body):
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
+            v = strip(n.child_by_field_name("right"))
+            while v is not None and v.type == "assignment_expression":
+                v = strip(v.child_by_field_name("right"))
+            if creates(v):
+                return True
+    return False
+
+
+def creates(value) -> bool:
     """``new X()`` or a ``createX()``/``cloneX()`` call: a fresh object."""
     v = strip(value)
     return v is not None and (v.type == "new_expression" or (
         v.type == "call_expression"
         and method_of(v).lstrip("_").lower().startswith(("create", "clone"))))
+
+
+def module_object(fn):
+    """The module-level object literal whose member ``fn`` is (a singleton), or None."""
+    p, _ = up(fn)
+    obj = None
+    if fn.type == "method_definition" and fn.parent is not None and fn.parent.type == "object":
+        obj = fn.parent
+    elif p is not None and p.type == "pair" and p.parent is not None and p.parent.type == "object":
+        obj = p.parent
+    if obj is None:
+        return None
+    n = obj
+    while True:
+        q, _ = up(n)
+        if q is None:
+            return None
+        if q.type in ("program", "export_statement"):
+            return obj
+        if q.type in ("variable_declarator", "lexical_declaration", "variable_declaration",
+                      "pair", "object", "assignment_expression", "expression_statement"):
+            n = q
+            continue
+        if q.type == "arguments" and method_of(q.parent) in RENDER_CALLS | {"defineComponent"}:
+            n = q.parent
+            continue
+        return None
+
+
+# keys of a component's options object: one per instance, not a singleton
+COMPONENT_KEYS = {"data", "methods", "computed", "props", "template", "render", "setup",
+                  "watch", "components", "emits", "mixins"}
+
+
+def component_options(obj) -> bool:
+    """Is this object literal (or one it sits in) a component's options?"""
+    n = obj
+    while n is not None and n.type == "object":
+        keys = set()
+        for m in n.named_children:
+            k = m.child_by_field_name("key") or m.child_by_field_name("name")
+            if k is not None:
+                keys.add(text(k))
+        if keys & (COMPONENT_KEYS | COMPONENT_ACQUIRE | COMPONENT_RELEASE):
+            return True
+        p, _ = up(n)
+        n = p.parent if p is not None and p.type == "pair" else None
+    return False
 
 
 def _exported(fn) -> bool:

@@ -88,23 +88,38 @@ def _user_help_markdown(rule, level: int) -> str:
 def rule_page(rule, source: str) -> str:
     """The page docs/rules/<code>.md of a built-in rule; ``source`` is its catalogue file
     (relative to the repository root), named in the page's generated-file notice."""
+    selection = (f"It is not in the default selection (its precision on real code is "
+                 f"low): run it by name, e.g. `leaklint check --extend-select {rule.code}`. "
+                 if rule.precision == "low" else "")
     return (f"<!-- generated from {source} by scripts/sync_docs.py: edit the catalogue "
             "entry, not this page -->\n\n" + help_markdown(rule, level=1) +
             f"\n## Selecting and suppressing\n\n"
-            f"Precision: {rule.precision}. Select or ignore the rule by its code "
+            f"Precision: {rule.precision}. {selection}Select or ignore the rule by its code "
             f"(`{rule.code}`), its name (`{rule.name}`) or its family (`{rule.family}`), "
             f"e.g. `leaklint check --ignore {rule.code}` or `ignore = [\"{rule.code}\"]` in "
             f"`[tool.leaklint]`. Suppress one finding with a comment on its line or the "
             f"line above: `leaklint: ignore[{rule.code}]`.\n")
 
 
-def rule_table(rules, pages: str | None = None) -> str:
+def measured_precision(rule, measured: dict) -> str:
+    """A rule's precision on the labelled real repositories (docs/accuracy.md), for the
+    rule table: "92 % of 48", "none found", and "opt-in" for rules off by default."""
+    m = measured.get(rule.code) or {}
+    labelled = m.get("true", 0) + m.get("false", 0) + m.get("unsure", 0)
+    text = f"{100 * m['true'] / labelled:.0f} % of {labelled}" if labelled else "none found"
+    return f"{text}, opt-in" if rule.precision == "low" else text
+
+
+def rule_table(rules, pages: str | None = None, measured: dict | None = None) -> str:
     """The Markdown table of all rules; with ``pages`` (the relative path of
-    docs/rules/ from the document), each code links to its rule page."""
-    rows = ["| Code | Name | Family | Languages | Severity | What it finds |",
-            "|---|---|---|---|---|---|"]
+    docs/rules/ from the document), each code links to its rule page; with ``measured``
+    (per-rule figures of the ecosystem check), a column of measured precision."""
+    extra = (" Precision on real code |", "---|") if measured is not None else ("", "")
+    rows = ["| Code | Name | Family | Languages | Severity | What it finds |" + extra[0],
+            "|---|---|---|---|---|---|" + extra[1]]
     for r in rules:
         code = f"[{r.code}]({pages}/{r.code}.md)" if pages is not None else r.code
+        column = f" {measured_precision(r, measured)} |" if measured is not None else ""
         rows.append(f"| {code} | `{r.name}` | {r.family} | {', '.join(r.languages)} | "
-                    f"{r.severity} | {r.summary} |")
+                    f"{r.severity} | {r.summary} |{column}")
     return "\n".join(rows) + "\n"

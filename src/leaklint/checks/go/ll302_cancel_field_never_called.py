@@ -1,10 +1,13 @@
-"""LL302: a context's cancel func stored in a struct field that nothing ever calls.
+"""LL302: a context's cancel func stored in a struct field or a package variable that
+nothing ever calls.
 
 Storing the cancel func is a handoff for LL301; this rule checks the other half: some
 code of the package (a Stop/Close method, usually) must read the field again. The
 package is the directory's .go files, found through discovery; which of the fields this
 file writes they read comes from the index (``ctx.reads["fields_read"]``). A field that
-is only ever assigned is a leak.
+is only ever assigned is a leak. A package variable declared in this file is judged the
+same way: this file's own mentions are read from its tree, the other files' from the
+index (``ctx.reads["names_read"]``).
 """
 
 from __future__ import annotations
@@ -23,13 +26,55 @@ def check(ctx, rule) -> None:
     if source is None or source.lifecycle is None:
         return
     patterns = source.lifecycle["acquire"]
+    root = ctx.tree.root_node
     read = ctx.reads.get("fields_read", "unknown")
-    for field_name, node, call in _stored_cancels(ctx.tree.root_node, patterns):
-        used = read == "unknown" or field_name in read  # unknown: someone may call it
+    names = ctx.reads.get("names_read", "unknown")
+    variables = package_variables(root)
+    for target, node, call in _stored_cancels(root, patterns, variables):
+        if target in variables:
+            # unknown: someone may call it
+            used = names == "unknown" or target in names or _read_here(root, target)
+            where = f"package variable {target}"
+        else:
+            used = read == "unknown" or target in read
+            where = f"field {target}"
         ctx.count(rule.code, node, ok=used)
         if not used:
-            ctx.emit(rule, node, rule.message.format(field=field_name, call=_callee(call)),
+            ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call)),
                      related=[(call, "the context is derived here")])
+
+
+def package_variables(root) -> set:
+    """Names of the file's package-level variables."""
+    found = set()
+    for decl in root.named_children:
+        if decl.type != "var_declaration":
+            continue
+        for spec in decl.named_children:
+            for s in (spec.named_children if spec.type == "var_spec_list" else [spec]):
+                if s.type == "var_spec":
+                    found.update(n.text.decode() for n in s.children_by_field_name("name"))
+    return found
+
+
+def _read_here(root, name: str) -> bool:
+    """Does this file read the package variable ``name`` anywhere (a call, a copy, a
+    comparison...): any mention that is neither its declaration, a store into it, nor a
+    local of the same name?"""
+    for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, root):
+        node = caps["n"][0]
+        p = node.parent
+        if p is not None and p.type == "var_spec":
+            continue
+        if p is not None and p.type == "expression_list" and p.parent is not None \
+                and p.parent.type == "assignment_statement" and p.parent.child_by_field_name("left") == p:
+            continue
+        fn = enclosing_function(node)
+        while fn is not None and not _declares(fn, name):
+            fn = enclosing_function(fn)
+        if fn is None:  # not a local of the same name
+            return True
+    return False
 
 
 def _callee(call) -> str:
@@ -37,10 +82,11 @@ def _callee(call) -> str:
     return fn.text.decode() if fn is not None else "?"
 
 
-def _stored_cancels(root, patterns):
-    """(field name, node storing it, deriving call) for every cancel func of a derived
-    context stored in a field: `ctx, s.cancel = context.WithCancel(...)`,
-    `s.cancel = cancel`, `&T{cancel: cancel}`."""
+def _stored_cancels(root, patterns, variables):
+    """(field or variable name, node storing it, deriving call) for every cancel func of
+    a derived context stored in a field or a package variable (one of ``variables``):
+    `ctx, s.cancel = context.WithCancel(...)`, `s.cancel = cancel`, `&T{cancel: cancel}`,
+    `stop = cancel`."""
     q = " ".join("(%s left: (expression_list . (_) . (_) @c .)"
                  " right: (expression_list . (call_expression) @call .)) @assign" % t
                  for t in ("short_var_declaration", "assignment_statement"))
@@ -52,23 +98,46 @@ def _stored_cancels(root, patterns):
             yield target.child_by_field_name("field").text.decode(), target, call
         elif target.type == "identifier" and target.text != b"_":
             fn = enclosing_function(assign)
-            if fn is not None:
-                yield from _fields_given(fn, target.text.decode(), assign, call)
+            name = target.text.decode()
+            if fn is None:
+                continue
+            if assign.type == "assignment_statement" and name in variables and not _declares(fn, name):
+                yield name, target, call
+            else:
+                yield from _fields_given(fn, name, assign, call, variables)
 
 
-def _fields_given(fn, name: str, after, call):
+def _declares(fn, name: str) -> bool:
+    """Does the function declare a local (or parameter) ``name``, hiding the package's?"""
+    for _, caps in matches("go", "[(short_var_declaration left: (expression_list (identifier) @n))"
+                                 " (var_spec name: (identifier) @n) (parameter_declaration name: (identifier) @n)"
+                                 " (range_clause left: (expression_list (identifier) @n))]", fn):
+        if caps["n"][0].text.decode() == name:
+            return True
+    return False
+
+
+def _fields_given(fn, name: str, after, call, variables):
     """Fields that the local cancel func ``name`` is stored in after ``after``; none when
     the local is also used some other way (called, deferred, passed on): then the field
     is not the only way to cancel."""
-    stores = list(_stores(fn, name, after, call))
+    stores = list(_stores(fn, name, after, call, variables))
     mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
-                for n in caps["n"] if n.start_byte >= after.end_byte]
+                for n in caps["n"] if n.start_byte >= after.end_byte and not _is_key(n)]
     if len(mentions) > len(stores):
         return
     yield from stores
 
 
-def _stores(fn, name: str, after, call):
+def _is_key(node) -> bool:
+    """Is this identifier the field name of a keyed element (`T{cancel: cancel}`'s first)?"""
+    p = node.parent
+    if p is not None and p.type == "literal_element":
+        node, p = p, p.parent
+    return p is not None and p.type == "keyed_element" and p.named_children[0] == node
+
+
+def _stores(fn, name: str, after, call, variables):
     for node in own_nodes(fn):
         if node.start_byte < after.end_byte:
             continue
@@ -78,9 +147,13 @@ def _stores(fn, name: str, after, call):
                 continue
             lhs, rhs = left.named_children, right.named_children
             for i, value in enumerate(rhs):
-                if value.type == "identifier" and value.text.decode() == name and i < len(lhs) \
-                        and lhs[i].type == "selector_expression":
+                if value.type != "identifier" or value.text.decode() != name or i >= len(lhs):
+                    continue
+                if lhs[i].type == "selector_expression":
                     yield lhs[i].child_by_field_name("field").text.decode(), lhs[i], call
+                elif lhs[i].type == "identifier" and lhs[i].text.decode() in variables \
+                        and not _declares(fn, lhs[i].text.decode()):
+                    yield lhs[i].text.decode(), lhs[i], call
         elif node.type == "keyed_element":
             kids = node.named_children
             if len(kids) == 2 and kids[1].text.decode() == name:

@@ -20,6 +20,9 @@ MESSAGE_FIELDS = ("kind", "name", "site", "verb")
 
 
 def _report(ctx, rule, entry: dict, name: str) -> None:
+    if entry.get("asserted"):  # its type's only value is an interface assertion's
+        ctx.count(rule.code, ctx.tree.root_node.descendant_for_byte_range(*entry["at"]), ok=True)
+        return
     if not entry["insert_count"]:
         return
     decl = ctx.tree.root_node.descendant_for_byte_range(*entry["at"])

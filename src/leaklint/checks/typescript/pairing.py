@@ -10,15 +10,10 @@ from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, method_of,
                                      norm, strip, text, up, walk)
+from ...facts import lifetimes
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
                                             local_value)
-
-
-OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
-# calls that return an object that already exists (not a fresh one owned by the caller)
-LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
-           "getRootNode", "item"}
 
 
 def scoped_calls(ctx, kind: str, names) -> list:
@@ -42,41 +37,14 @@ def report(ctx, rule, node, related=(), **kw):
     ctx.count(rule.code, node, ok=False)
 
 
-def _owned_target(tnode, call) -> bool:
-    """A target created in the function that adds the listener (a temporary object) or the
-    object itself (``this``): the listener dies with it."""
-    t = norm(tnode)
-    if t == "this":
-        return True
-    node = strip(tnode)
-    if node is not None and node.type == "new_expression":
-        return True
-    if node is not None and node.type == "call_expression" and method_of(node) not in LOOKUPS:
-        return True  # a fresh object (a stream pipeline, a request...)
-    root = strip(tnode)
-    while root is not None and root.type == "member_expression":
-        root = strip(root.child_by_field_name("object"))
-    if root is None or root.type != "identifier":
-        return False
-    fn = enclosing_function(call)
-    name = text(root)
-    while fn is not None:
-        if declares(fn, name):
-            v = local_value(fn, name)
-            if v is None:
-                return False
-            if v.type == "new_expression":
-                return True
-            if v.type == "call_expression":
-                return method_of(v).lower().startswith(OWNED_CREATORS)
-            return False
-        fn = enclosing_function(fn)
-    return False
-
-
 def relevant(m, scope, tnode, call) -> bool:
-    if tnode is not None and _owned_target(tnode, call):
+    """Must what ``call`` adds to ``tnode`` be removed in ``scope``? Not when the target
+    dies with the owner, nor when the owner itself lives as long as the page."""
+    if tnode is not None and lifetimes.dies_with("javascript", tnode, call):
         return False
+    if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
+            lifetimes.owner_of("javascript", call, m.ctx.src.path)):
+        return False  # the application root or a module singleton: page lifetime
     if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"

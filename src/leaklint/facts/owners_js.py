@@ -1,0 +1,344 @@
+"""TypeScript/JavaScript owners for ``lifetimes``.
+
+Who owns the code at a node:
+
+- the module (top level): the page or the process;
+- the application root: the component the entry point renders (``createRoot(..).render(
+  <App/>)``, ``ReactDOM.render``, ``createApp(App)``, ``new Vue({...})``) and an app-root
+  custom element (``customElements.define("x-app", App)``): as long as the page;
+- a module-level singleton: a class the module instantiates once (``export default new
+  X()``, ``module.exports = new X()``, ``const x = new X()``) and a module-level object
+  literal whose functions are its methods (a store's ``actions``): as long as the page;
+- a module extension run once at load (``module.exports = function (Posts) { Posts.x =
+  ...; }``): the process;
+- an object of any other class: its instance (``field``); a function: one call.
+
+What dies with an owner (``dies_with``): the object itself (``this``), what it creates
+(``new``, ``createX()``, ``spawn()``: also when kept in an outer variable), what its class
+creates in a field, and the object that created it or was passed into its constructor
+(``constructor(muya) { this.muya = muya }``, or handed to ``super``).
+"""
+
+from __future__ import annotations
+
+from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
+                                    method_of, norm, receiver, strip, text, up, walk)
+from ..languages import file_memo
+from ..languages.javascript_scopes import (RENDER_CALLS, class_creates, component_options,
+                                           module_object)
+from ..languages.javascript_values import declares, local_value
+
+# calls whose result is a fresh object owned by the caller
+OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
+# calls that return an object that already exists (not a fresh one owned by the caller)
+LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
+           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
+CLASSES = ("class_declaration", "class", "abstract_class_declaration")
+
+
+def _root(node):
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def _enclosing_class(node):
+    n = node.parent
+    while n is not None and n.type not in CLASSES:
+        n = n.parent
+    return n
+
+
+def _class_name(cls) -> str:
+    name = cls.child_by_field_name("name") if cls is not None else None
+    if name is not None:
+        return text(name)
+    p, _ = up(cls) if cls is not None else (None, None)
+    if p is not None and p.type == "variable_declarator":
+        return text(p.child_by_field_name("name"))
+    return ""
+
+
+def _file_facts(root) -> dict:
+    """What the whole file says about roots and singletons, computed once per tree."""
+    memo = file_memo()
+    key = ("js-owners", root.id, root.start_byte, root.end_byte)
+    if key in memo:
+        return memo[key]
+    roots, instantiated, root_objects = set(), {}, []
+    for n in walk(root):
+        if n.type == "new_expression":
+            c = norm(n.child_by_field_name("constructor"))
+            instantiated.setdefault(c, []).append(n)
+            if c == "Vue":
+                root_objects.extend(a for a in args(n)[:1] if strip(a).type == "object")
+        elif n.type == "call_expression":
+            meth, a = method_of(n), args(n)
+            if meth in RENDER_CALLS and a:
+                first = strip(a[0])
+                if first is not None and first.type in ("jsx_element", "jsx_self_closing_element"):
+                    opening = first if first.type == "jsx_self_closing_element" \
+                        else first.child_by_field_name("open_tag")
+                    tag = opening.child_by_field_name("name") if opening is not None else None
+                    if tag is not None:
+                        roots.add(text(tag))
+                elif first is not None and first.type == "identifier" and meth.startswith("create"):
+                    roots.add(text(first))
+                elif first is not None and first.type == "object" and meth.startswith("create"):
+                    root_objects.append(first)
+            elif callee(n) == "customElements.define" and len(a) >= 2:
+                tag = text(a[0]).strip("'\"`").lower()
+                if "app" in tag.split("-"):
+                    roots.add(norm(a[1]))
+    facts = {"roots": roots, "instantiated": instantiated,
+             "root_objects": {(o.start_byte, o.end_byte) for o in root_objects}}
+    memo[key] = facts
+    return facts
+
+
+def _enclosing_object(obj):
+    n = obj.parent
+    while n is not None and n.type != "object":
+        if n.type in FUNCTIONS:
+            return None
+        n = n.parent
+    return n
+
+
+def _singleton_class(cls, facts) -> bool:
+    """Instantiated exactly once, at module level (``export default new X()``...)."""
+    made = facts["instantiated"].get(_class_name(cls), [])
+    return len(made) == 1 and enclosing_function(made[0]) is None
+
+
+def module_extension(fn) -> bool:
+    """``module.exports = function (Posts) { Posts.edit = ...; }``: a module that extends
+    the object its parent passes in, called once when that object is put together."""
+    p, child = up(fn)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return False
+    if norm(p.child_by_field_name("left")) not in ("module.exports", "exports.default"):
+        return False
+    params = fn.child_by_field_name("parameters")
+    names = [text(x) for x in (params.named_children if params is not None else [])
+             if x.type == "identifier"]
+    if not names:
+        return False
+    body = fn.child_by_field_name("body")
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type == "assignment_expression":
+            left = strip(n.child_by_field_name("left"))
+            if left is not None and left.type == "member_expression" \
+                    and norm(left.child_by_field_name("object")) in names:
+                return True
+    return False
+
+
+def owner_kind(node, path: str) -> tuple[str, str]:
+    root = _root(node)
+    facts = _file_facts(root)
+    fn = enclosing_function(node) if node.type not in FUNCTIONS else node
+    if fn is None:
+        return "package", ""
+    outer = fn
+    while enclosing_function(outer) is not None:
+        outer = enclosing_function(outer)
+    cls = _enclosing_class(fn)
+    if cls is not None:
+        name = _class_name(cls)
+        if name in facts["roots"]:
+            return "root", name
+        if _singleton_class(cls, facts):
+            return "singleton", name
+        return "field", name
+    obj = module_object(outer)
+    if obj is not None:
+        n = obj
+        while n is not None:
+            if (n.start_byte, n.end_byte) in facts["root_objects"]:
+                return "root", ""
+            n = _enclosing_object(n)
+        if not component_options(obj):
+            return "singleton", function_name(outer)
+    name = function_name(outer)
+    if name and name in facts["roots"]:
+        return "root", name
+    if module_extension(outer):
+        return "bootstrap", ""
+    return "function", function_name(fn)
+
+
+# -- what dies with the owner --------------------------------------------------------------
+
+def _fresh(value) -> bool:
+    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
+    v = strip(value)
+    if v is None:
+        return False
+    if v.type == "new_expression":
+        return True
+    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
+        and method_of(v) not in LOOKUPS
+
+
+def _constructor(cls):
+    body = cls.child_by_field_name("body") if cls is not None else None
+    for m in (body.named_children if body is not None else []):
+        if m.type == "method_definition" and function_name(m) == "constructor":
+            return m
+    return None
+
+
+def _params(fn) -> list:
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    out = []
+    for p in (params.named_children if params is not None else []):
+        for n in [p] + list(walk(p)):
+            if n.type == "identifier" and not (n.parent is not None
+                                               and n.parent.type == "type_annotation"):
+                out.append(text(n))
+                break
+    return out
+
+
+def _given_field(cls, field: str) -> bool:
+    """Is ``this.field`` the object passed into the constructor (stored as is, or a
+    parameter of that name handed to ``super``)?"""
+    ctor = _constructor(cls)
+    if ctor is None:
+        return False
+    params = _params(ctor)
+    for n in walk(ctor):
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == \
+                "this." + field and norm(n.child_by_field_name("right")) in params:
+            return True
+        if n.type == "call_expression" and norm(n.child_by_field_name("function")) == "super" \
+                and field in params and any(norm(a) == field for a in args(n)):
+            return True
+    return False
+
+
+def resolve(node) -> str:
+    """The expression ``node`` stands for: a local alias (``const el = this.el``, ``const
+    { bus } = this.app``) is replaced by what it was read from."""
+    s = strip(node)
+    t = norm(s)
+    if s is None or s.type != "identifier":
+        head, _, rest = t.partition(".")
+        if rest and head.isidentifier() and head != "this":
+            base = _alias_of(node, head)
+            if base:
+                return base + "." + rest
+        return t
+    return _alias_of(node, t) or t
+
+
+def _alias_of(node, name: str) -> str:
+    fn = enclosing_function(node)
+    while fn is not None and not declares(fn, name):
+        fn = enclosing_function(fn)
+    if fn is None:
+        return ""
+    body = fn.child_by_field_name("body")
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type != "variable_declarator":
+            continue
+        pat, v = n.child_by_field_name("name"), strip(n.child_by_field_name("value"))
+        if v is None or v.type not in ("member_expression", "this", "identifier"):
+            continue
+        if pat is not None and pat.type == "identifier" and text(pat) == name:
+            return norm(v) if v.type == "member_expression" else ""
+        if pat is not None and pat.type == "object_pattern":
+            for p in pat.named_children:
+                if p.type == "shorthand_property_identifier_pattern" and text(p) == name:
+                    return norm(v) + "." + name
+    return ""
+
+
+def aliases(node) -> set:
+    """The names the object ``node`` goes by here: itself, what a local alias was read
+    from, and for a field the constructor parameter stored in it."""
+    names = {norm(node)}
+    r = resolve(node)
+    names.add(r)
+    parts = r.split(".")
+    cls = _enclosing_class(node)
+    if cls is not None and len(parts) == 2 and parts[0] == "this":
+        ctor = _constructor(cls)
+        for n in walk(ctor) if ctor is not None else ():
+            if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == r:
+                right = norm(n.child_by_field_name("right"))
+                if right in _params(ctor):
+                    names.add(right)
+    return names
+
+
+def dies_with(target, at) -> bool:
+    if target is None:
+        return False
+    node = strip(target)
+    if node is None:
+        return False
+    if norm(node) == "this" or _fresh(node):
+        return True
+    if node.type == "call_expression":
+        return method_of(node) not in LOOKUPS and not callee(node).startswith(("document.",
+                                                                              "window."))
+    r = resolve(node)
+    parts = r.split(".")
+    cls = _enclosing_class(at)
+    if parts[0] == "this" and len(parts) >= 2 and cls is not None:
+        body = cls.child_by_field_name("body")
+        return (body is not None and class_creates(body, parts[1])) \
+            or _given_field(cls, parts[1])
+    root = strip(node)
+    while root is not None and root.type in ("member_expression", "subscript_expression"):
+        root = strip(root.child_by_field_name("object"))
+    if root is None or root.type != "identifier":
+        return False
+    name = text(root)
+    fn = enclosing_function(at)
+    first = fn
+    while fn is not None:
+        if declares(fn, name):
+            if fn.type == "method_definition" and function_name(fn) == "constructor" \
+                    and name in _params(fn):
+                return True  # passed into the constructor: the object's creator or owner
+            v = local_value(fn, name)
+            return v is not None and _fresh(v)
+        fn = enclosing_function(fn)
+    return first is not None and _assigned_fresh(first, name)
+
+
+def _assigned_fresh(fn, name: str) -> bool:
+    """``name = spawn(...)`` in ``fn`` itself: an outer variable holding what ``fn`` made."""
+    body = fn.child_by_field_name("body")
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
+                and _fresh(n.child_by_field_name("right")):
+            return True
+    return False
+
+
+def unref_timer(call) -> bool:
+    """A Node timer that is ``.unref()``'d, chained (``setInterval(..).unref()``) or
+    through the variable that holds it: it never keeps the process alive, and its owner
+    is the process."""
+    p, child = up(call)
+    if p is not None and p.type == "member_expression" \
+            and text(p.child_by_field_name("property")) == "unref":
+        return True
+    name = ""
+    if p is not None and p.type == "variable_declarator":
+        name = text(p.child_by_field_name("name"))
+    elif p is not None and p.type == "assignment_expression" \
+            and p.child_by_field_name("right") == child:
+        name = norm(p.child_by_field_name("left"))
+    if not name:
+        return False
+    fn = enclosing_function(call) or _root(call)
+    for n in walk(fn):
+        if n.type == "call_expression" and method_of(n) == "unref" \
+                and norm(receiver(n)) == name:
+            return True
+    return False

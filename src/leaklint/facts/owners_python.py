@@ -1,0 +1,107 @@
+"""Python owners for ``lifetimes``: which scope owns the code at a node.
+
+``if __name__ == "__main__":`` blocks, ``setup.py`` and scripts (a ``#!`` line) are the
+program's main; other module-level code is the package; a method's ``self.x`` is the
+object; a function's locals live for one call. A ``nonlocal`` name belongs to the
+enclosing function that declares it (a handle handed out through a closure).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..languages.python_syntax import enclosing_class, enclosing_function, text
+
+SCRIPT_NAMES = ("setup.py", "__main__.py", "manage.py", "conftest.py")
+
+
+def main_guard(node) -> bool:
+    """Is ``node`` an ``if __name__ == "__main__":`` statement?"""
+    if node.type != "if_statement":
+        return False
+    cond = node.child_by_field_name("condition")
+    words = "".join(text(cond).split()).replace("'", '"') if cond is not None else ""
+    return words in ('__name__=="__main__"', '"__main__"==__name__')
+
+
+def _in_main_block(node) -> bool:
+    n = node
+    while n is not None:
+        if main_guard(n) and n.parent is not None and n.parent.type == "module":
+            return True
+        n = n.parent
+    return False
+
+
+def _script(node, path: str) -> bool:
+    if os.path.basename(path) in SCRIPT_NAMES:
+        return True
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    return root.text.startswith(b"#!")
+
+
+def owner_kind(node, path: str) -> tuple[str, str]:
+    if _in_main_block(node):
+        return "main", ""
+    fn = enclosing_function(node)
+    if fn is None:
+        if _script(node, path):
+            return "main", ""
+        return "package", ""
+    outer = fn
+    while enclosing_function(outer) is not None:
+        outer = enclosing_function(outer)
+    name = text(outer.child_by_field_name("name"))
+    if enclosing_class(outer) is None and name == "main" and _script(node, path):
+        return "main", name
+    return "function", name
+
+
+def dies_with(target, at) -> bool:
+    """``self.x`` where ``at`` is a method of the class that assigns ``self.x``: the
+    attribute lives and dies with the object."""
+    t = text(target)
+    if not t.startswith("self."):
+        return False
+    fn = enclosing_function(at)
+    cls = enclosing_class(fn) if fn is not None else None
+    if cls is None:
+        return False
+    key = t.split(".", 2)[:2]
+    attr = ".".join(key)
+    stack = [cls]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == attr:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def aliases(node) -> set:
+    """A local read from an attribute (``conn = self._conn``) is that attribute too; a
+    name a closure declares ``nonlocal`` is the enclosing function's variable, which the
+    closure the caller gets hands out: both spellings are returned."""
+    name = text(node)
+    names = {name}
+    fn = enclosing_function(node)
+    if fn is None:
+        return names
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
+            right = n.child_by_field_name("right")
+            if right is not None and right.type == "attribute":
+                names.add(text(right))
+        elif n.type == "nonlocal_statement" and any(text(c) == name for c in n.named_children):
+            outer = enclosing_function(fn)
+            if outer is not None:
+                names.add(f"{text(outer.child_by_field_name('name'))}.{name}")
+        if n.type not in ("function_definition", "lambda", "class_definition"):
+            stack.extend(n.named_children)
+    return names
