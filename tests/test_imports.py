@@ -17,7 +17,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "leaklint"
 # Highest first. A module belongs to the layer of the longest prefix that names it (a
 # package, or a module); "leaklint" itself is only the package's __init__.
 LAYERS = [
-    ("cli", ["leaklint.__main__", "leaklint.cli", "leaklint.cli_fixes", "leaklint.cli_runtime",
+    ("cli", ["leaklint.__main__", "leaklint.cli", "leaklint.cli_contexts", "leaklint.cli_fixes",
+             "leaklint.cli_runtime",
              "leaklint.cli_shared", "leaklint.lsp"]),
     ("api", ["leaklint.api", "leaklint.report", "leaklint.triage"]),
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
@@ -33,6 +34,8 @@ LAYERS = [
                "leaklint.deadline", "leaklint.safe_io", "leaklint.report.escape",
                "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
                "leaklint.schema", "leaklint.toml_lines",
+               # the context policy: which code a finding is in, and what is reported there
+               "leaklint.contexts",
                # sizes and the [tool.leaklint.triage] table, which config validates
                "leaklint.triage.units", "leaklint.triage.settings"]),
 ]

@@ -14,6 +14,8 @@ from leaklint.triage import goroutines, heap, tracemalloc
 from triage_programs import DATA, PROGRAMS
 
 GOLEAK = str(PROGRAMS / "goleak")
+# the programs are read as ordinary code, not as tests (tests/programs/leaklint.toml)
+PROGRAMS_CONFIG = str(PROGRAMS / "leaklint.toml")
 SERIES = {"name": "rss", "shape": "linear", "confidence": 0.93, "growth_per_hour": 120.5,
           "unit": "MB", "first": 80, "last": 410,
           "thresholds": [{"name": "heap-growth-investigate", "action": "investigate",
@@ -31,7 +33,7 @@ def triage_file(tmp_path, **parts) -> str:
 
 
 def run(*args) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["report", "--no-cache", *args])
+    result = CliRunner().invoke(main, ["report", "--no-cache", "--config", PROGRAMS_CONFIG, *args])
     return result.exit_code, result.stdout, result.stderr
 
 

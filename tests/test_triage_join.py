@@ -15,7 +15,9 @@ from triage_programs import DATA, PROGRAMS, go_tool, run_goleak
 
 
 def scan(path) -> list[dict]:
-    report = check_paths([str(path)], config=load_config(None), cache_dir=None)
+    # the programs are read as ordinary code, not as tests (tests/programs/leaklint.toml)
+    report = check_paths([str(path)], config=load_config(PROGRAMS / "leaklint.toml"),
+                         cache_dir=None)
     return [finding_dict(f) for f in report.findings]
 
 

@@ -12,7 +12,7 @@ import os
 import traceback
 from dataclasses import dataclass, field
 
-from . import languages, suppress
+from . import contexts, languages, suppress
 from .catalogue import META_FAMILY
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
@@ -51,6 +51,8 @@ class Settings:
     known_rules: frozenset = frozenset()
     follow_symlinks: bool = False  # read files through symbolic links (--follow-symlinks)
     debug: bool = False
+    # [tool.leaklint.contexts]: what is reported in tests, scripts, examples, generated code
+    contexts: contexts.ContextSettings = field(default_factory=contexts.ContextSettings)
 
 
 class FileContext:
@@ -69,13 +71,28 @@ class FileContext:
         self.queries = None  # languages.FileQueries: root-level query results, shared
         self.reads: dict = {}  # what this file's analysis reads from other files (facts.index)
         self.enabled: list = []  # the rules enabled for this file, whether they ran or not
+        # test, script, example, generated or ordinary code, and why (contexts.classify)
+        self.context = contexts.classify(
+            src.path, family, src.data[:contexts.HEAD_BYTES].decode("utf-8", "replace"),
+            settings.contexts)
+
+    def reported_here(self, node, traits=()) -> contexts.Decision:
+        """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
+        EXCEPTION_ONLY) be reported under the context policy?"""
+        return contexts.decide(self.context, contexts.role_of(node, self.family), traits,
+                               self.settings.contexts)
 
     def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
-             fix_anchors: dict | None = None) -> None:
-        """Report a finding at ``node``. ``fix_anchors`` names the shape of fix that applies
+             fix_anchors: dict | None = None, traits=()) -> None:
+        """Report a finding at ``node``, unless the context policy leaves it out (then it
+        is counted in ``FileResult.context_hidden``). ``traits`` say what the rule knows of
+        the leak (see contexts.py). ``fix_anchors`` names the shape of fix that applies
         and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
         the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src
+        if not self.reported_here(node, traits).keep:
+            self.result.context_hidden += 1
+            return
         sev = self.settings.severity.get(rule.code) or severity or (
             rule.test_severity if self.is_test and rule.test_severity else rule.severity)
         pos = src.position(node)
@@ -321,3 +338,35 @@ def _first_error_line(tree) -> int:
         if n.has_error:
             stack.extend(reversed(n.children))
     return 1
+
+
+def context_at(path: str, settings: Settings, line: int | None = None):
+    """(context, role or None, problem or None) of a file, for ``leaklint explain
+    --context``: the file's context, and with ``line`` the role of the code on that line
+    (a test, a shared fixture or helper, a ``__main__`` block)."""
+    lang = languages.language_of(path)
+    family = languages.FAMILY.get(lang or "", "")
+    if not os.path.lexists(path):
+        return None, None, "no such file"
+    data = read_source(path, settings)
+    if isinstance(data, Diagnostic):
+        return None, None, data.message
+    if lang is None:
+        return None, None, "not a supported source file"
+    text = data.decode("utf-8", "replace")
+    context = contexts.classify(path, family, text[:contexts.HEAD_BYTES], settings.contexts)
+    if line is None:
+        return context, None, None
+    try:
+        data = lone_cr_to_lf(decode(data)[0])
+    except UnicodeDecodeError as exc:
+        return context, None, f"not valid UTF-8 (byte {exc.start})"
+    tree = recent_syntax.parse(lang, data, languages.parser(lang).parse)
+    rows = data.count(b"\n") + 1
+    if not 1 <= line <= rows:
+        return context, None, f"line {line} is outside the file (it has {rows} lines)"
+    node = tree.root_node.descendant_for_point_range((line - 1, 0), (line - 1, 0))
+    start = data.split(b"\n")[line - 1]
+    col = len(start) - len(start.lstrip())
+    node = tree.root_node.descendant_for_point_range((line - 1, col), (line - 1, col)) or node
+    return context, contexts.role_of(node, family), None

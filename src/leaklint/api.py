@@ -10,6 +10,7 @@ The CLI is a thin layer over this module; other tools can call it directly::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,7 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
         timeout=config.timeout, follow_symlinks=follow_symlinks,
         known_rules=frozenset(n.upper() for r in all_rules for n in (r.code, r.name)),
+        contexts=dataclasses.replace(config.contexts, root=str(config.root)),
     )
 
 

@@ -145,6 +145,7 @@ def settings_key(settings) -> str:
         "libcst": getattr(settings, "fixes", False) and importlib.util.find_spec("libcst") is not None,
         "timeout": getattr(settings, "timeout", None),
         "known_rules": sorted(getattr(settings, "known_rules", ())),
+        "contexts": dataclasses.asdict(settings.contexts),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
@@ -332,6 +333,7 @@ def decode(d: dict) -> FileResult:
                   for k, v in d["verified"].items()},
         verified_lines={_str(k): {_int(n) for n in v} for k, v in d["verified_lines"].items()},
         parsed=bool(d["parsed"]),
+        context_hidden=_int(d.get("context_hidden", 0)),
     )
 
 

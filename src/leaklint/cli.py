@@ -303,14 +303,27 @@ def rules_cmd(fmt):
 
 
 @main.command()
-@click.argument("rule")
+@click.argument("rule", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
               show_default=True)
-def explain(rule, fmt):
-    """Show the documentation of RULE (a code or a name)."""
+@click.option("--context", "context_paths", multiple=True, metavar="PATH[:LINE]",
+              help="Say which context (test, script, example, generated, ordinary code) a "
+                   "file is in, why, and what its policy reports; with :LINE, also the role "
+                   "of the code on that line. Repeatable.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: found from the current directory).")
+def explain(rule, fmt, context_paths, config_path):
+    """Show the documentation of RULE (a code or a name), or with --context how the
+    context policy treats a file."""
     from .catalogue import find_rule
     from .report.rule_docs import help_markdown, help_text
 
+    if context_paths:
+        from .cli_contexts import explain_contexts
+
+        sys.exit(explain_contexts(context_paths, config_path))
+    if rule is None:
+        fail("give a RULE (a code or a name) or --context PATH")
     r = find_rule(rule)
     if r is None:
         fail(f"unknown rule '{rule}' (see `leaklint rules`)")

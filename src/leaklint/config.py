@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import contexts
 from .catalogue import (LIFECYCLE_FIELDS, CatalogueError, builtin_rules, parse_rule,
                         placeholder_problem, select)
 from .discovery import pattern_error
@@ -44,6 +45,8 @@ class Config:
     respect_gitignore: bool = True
     timeout: float = 10.0  # seconds per file
     triage: TriageSettings = field(default_factory=TriageSettings)  # [tool.leaklint.triage]
+    # [tool.leaklint.contexts]: what is reported in tests, scripts, examples, generated code
+    contexts: contexts.ContextSettings = field(default_factory=contexts.ContextSettings)
 
 
 def find_config(start: Path) -> Path | None:
@@ -236,6 +239,9 @@ def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -
     cfg.respect_gitignore = table.get("respect-gitignore", True)
     cfg.triage = settings_from_table(table.get("triage", {}),
                                      lambda key, msg: err(("triage", key) if key else ("triage",), msg))
+    cfg.contexts = contexts.settings_from_table(
+        table.get("contexts", {}), str(cfg.root),
+        lambda key, msg: err(("contexts", key) if key else ("contexts",), msg))
     return cfg
 
 

@@ -70,6 +70,10 @@ class Diagnostic:
         return (self.path, self.kind, self.message)
 
 
+# Report.hidden's reason for the findings the context policy leaves out (contexts.py)
+CONTEXT_HIDDEN = "left out by the context policy"
+
+
 @dataclass
 class Verified:
     """How many acquisitions a rule checked in a file and how many were fine."""
@@ -89,6 +93,8 @@ class FileResult:
     # rule code -> lines of what it examined and found fine (``ok:`` markers of fixtures)
     verified_lines: dict[str, set[int]] = field(default_factory=dict)
     parsed: bool = False
+    # findings the context policy left out (tests, scripts, examples, generated code)
+    context_hidden: int = 0
 
 
 @dataclass
@@ -126,6 +132,8 @@ class Report:
             tot.correct += v.correct
         if result.verified_lines:
             self.verified_lines[result.path] = result.verified_lines
+        if result.context_hidden:
+            self.hidden[CONTEXT_HIDDEN] = self.hidden.get(CONTEXT_HIDDEN, 0) + result.context_hidden
 
     def finish(self) -> None:
         self.findings.sort(key=Finding.sort_key)

@@ -19,6 +19,7 @@ A language adapter (``languages/<lang>.py``) supplies:
 
 from __future__ import annotations
 
+from .. import contexts
 from ..ir import TooDeep
 from ..tracks import Verdict
 from .lifecycle import Follow, Leak
@@ -85,7 +86,19 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
         ctx.emit(rule, cand.call,
                  _message(rule, cand, describe(first, ctx.src), track.handle) + note,
-                 related=related, severity=severity)
+                 related=related, severity=severity, traits=leak_traits(leaks))
+
+
+def leak_traits(leaks) -> set:
+    """What the context policy needs to know of a handle's leaks: acquired again while
+    still held (a loop piles them up), or leaked only where an exception leaves."""
+    kinds = {leak.kind for leak in leaks}
+    traits = set()
+    if "reacquire" in kinds:
+        traits.add(contexts.ACCUMULATES)
+    if kinds == {"raise"}:
+        traits.add(contexts.EXCEPTION_ONLY)
+    return traits
 
 
 def _key(node):

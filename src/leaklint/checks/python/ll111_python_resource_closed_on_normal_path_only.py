@@ -4,6 +4,7 @@ only: an exception before the release skips it.
 
 from __future__ import annotations
 
+from ... import contexts
 from ...analysis.lifecycle import Follow
 from ...catalogue import find_rule
 from ...ir import RELEASE, TooDeep
@@ -45,4 +46,5 @@ def check(ctx, rule) -> None:
         ctx.emit(rule, cand.call, rule.message.format(
             handle=verdict.handle, call=cand.callee, raiser=callee_text(raiser) + "()",
             line=raiser.start_point[0] + 1),
-            related=[(raiser, "can raise here, skipping the release")])
+            related=[(raiser, "can raise here, skipping the release")],
+            traits={contexts.EXCEPTION_ONLY})
