@@ -83,11 +83,13 @@ def check_lifecycles(ctx, adapter, rules) -> None:
 
 
 def _run_ends_on_error(adapter, ctx) -> bool:
-    """Does an error returned in this file end its run: a Go test or command (a short run
-    whose errors end it), for adapters that can tell an error return (``error_exit``)?"""
+    """Does an error returned in this file end its run: test code (a `_test.go` file or a
+    file in the test context, such as a test/ directory's helpers), a script or a Go
+    command, for adapters that can tell an error return (``error_exit``)?"""
     if getattr(adapter, "error_exit", None) is None:
         return False
-    return lifetimes.ends_with_its_run(ctx.src.path, adapter.package())
+    return ctx.context.kind in (contexts.TEST, contexts.SCRIPT) \
+        or lifetimes.ends_with_its_run(ctx.src.path, adapter.package())
 
 
 def leak_traits(leaks) -> set:

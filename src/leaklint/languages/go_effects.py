@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function, own_nodes
+from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_nodes
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -118,6 +118,9 @@ class GoEffects(SpecEffects):
             cond = cond.named_children[0]
         if cond is None:
             return None
+        flag = self._held_flag(cond)
+        if flag is not None:
+            return flag
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -156,6 +159,32 @@ class GoEffects(SpecEffects):
         if (name == self.name or name in self.track.extra.get("pairs", ())) \
                 and not self._shadowed(left, None, name):
             return {"==": "then", "!=": "else"}.get(op.type)
+        return None
+
+    def _held_flag(self, cond):
+        """`if opened` / `if !opened`, where ``opened`` is a local flag that starts false
+        and is set true right after the acquisition, in its block: the flag records that
+        the handle is held, so where it is false there is nothing to release."""
+        negated = cond.type == "unary_expression" and text(cond).startswith("!")
+        name = strip_parens(cond.child_by_field_name("operand")) if negated else cond
+        if name is None or name.type != "identifier" or self.stmt is None:
+            return None
+        flag = text(name)
+        # set back to false (or to anything else) after the acquisition: not that flag
+        for n in own_nodes(self.track.function):
+            if n.type == "assignment_statement" and n.start_byte > self.stmt.end_byte \
+                    and any(text(x) == flag for x in n.child_by_field_name("left").named_children) \
+                    and text(n).replace(" ", "") != f"{flag}=true":
+                return None
+        after = self.stmt.next_named_sibling
+        while after is not None:
+            if after.type == "assignment_statement" and text(after).replace(" ", "") \
+                    == f"{flag}=true":
+                return "then" if negated else "else"
+            if after.type not in ("if_statement", "comment", "expression_statement",
+                                  "short_var_declaration", "assignment_statement"):
+                return None
+            after = after.next_named_sibling
         return None
 
     def _is_error(self, node) -> bool:
