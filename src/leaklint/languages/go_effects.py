@@ -121,6 +121,8 @@ class GoEffects(SpecEffects):
         flag = self._held_flag(cond)
         if flag is not None:
             return flag
+        if self._taken_on_failure(cond):
+            return "then"
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -160,6 +162,26 @@ class GoEffects(SpecEffects):
                 and not self._shadowed(left, None, name):
             return {"==": "then", "!=": "else"}.get(op.type)
         return None
+
+    def _taken_on_failure(self, cond) -> bool:
+        """`if err := cmd.Start(); err != nil`: a ``receiver_takes`` method of the value
+        the handle came from (`cmd.StdinPipe()`) that failed has released it (a failing
+        Start closes the pipes it made)."""
+        methods = self.rule.lifecycle.get("receiver_takes")
+        fn = self.acquire.child_by_field_name("function") if methods and self.acquire else None
+        stmt = cond.parent
+        if fn is None or fn.type != "selector_expression" or cond.type != "binary_expression" \
+                or stmt is None or stmt.type != "if_statement":
+            return False
+        init = stmt.child_by_field_name("initializer")
+        op, left = cond.child_by_field_name("operator"), cond.child_by_field_name("left")
+        if init is None or op is None or op.type != "!=" \
+                or cond.child_by_field_name("right").type != "nil":
+            return False
+        source = text(fn.child_by_field_name("operand"))
+        said = text(init).replace(" ", "")
+        return any(said in (f"{text(left)}:={source}.{m}()", f"{text(left)}={source}.{m}()")
+                   for m in methods)
 
     def _held_flag(self, cond):
         """`if opened` / `if !opened`, where ``opened`` is a local flag that starts false
