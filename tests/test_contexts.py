@@ -41,7 +41,9 @@ def kind(path, family="python", head="", root=""):
     ("pkg/testutil.py", "python", "code"),
     ("docs/scripts/record.py", "python", "script"),    # the innermost directory says most
     ("tools/examples/a.py", "python", "example"),
-    ("examples/tests/a.py", "python", "test"),         # a test directory anywhere wins
+    ("examples/tests/a.py", "python", "test"),
+    ("test/bench/run.py", "python", "script"),
+    ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
 ])
 def test_files_are_classified_by_the_conventions(path, family, expected):
     assert kind(path, family) == expected

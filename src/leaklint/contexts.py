@@ -19,7 +19,7 @@ helper, a ``__main__`` block). Each context has a policy, configurable in
     off           report nothing
 
 What a rule knows about a finding it says with traits, passed to ``FileContext.emit``:
-``ACCUMULATES`` (e.g. acquired again on each turn of a loop), ``OUTLIVES`` (a thread or
+``ACCUMULATES`` (it piles up whatever the code around it), ``OUTLIVES`` (a thread or
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
 an exception leaves). The language-specific part (which functions are tests, fixtures,
 loops) is in ``ROLES``: one function per language family.
@@ -183,14 +183,16 @@ def classify(path: str, family: str, head: str = "",
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
     if is_test_name(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
-    hit = next((d for d in dirs if d in TEST_DIRS), None)
-    if hit:
-        return Context(TEST, f"it is under a `{hit}/` directory")
-    # the innermost says most: docs/scripts/ holds scripts, tools/examples/ examples
+    # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
+    # examples within tests are the tests' data
+    in_tests = any(d in TEST_DIRS for d in dirs)
     for d in reversed(dirs):
-        for kind, names in ((EXAMPLE, EXAMPLE_DIRS), (SCRIPT, SCRIPT_DIRS)):
-            if d in names:
-                return Context(kind, f"it is under a `{d}/` directory")
+        kind = TEST if d in TEST_DIRS else SCRIPT if d in SCRIPT_DIRS else \
+            EXAMPLE if d in EXAMPLE_DIRS else None
+        if kind == EXAMPLE and in_tests:
+            kind = TEST
+        if kind is not None:
+            return Context(kind, f"it is under a `{d}/` directory")
     if base in SCRIPT_FILES:
         return Context(SCRIPT, f"{base} runs once and exits")
     return Context(CODE, "no test, script, example or generated-code convention applies")
