@@ -63,12 +63,34 @@ def _thread_leak(call, fn):
 
 def _ended_by_teardown(call, fn) -> bool:
     """A test case's server thread: its target is a method of the test class, and the
-    class's teardown closes or signals what the test set up (`self.sock.close()`,
-    `self.kill_event.set()`), which ends the thread after each test."""
+    teardown of the class (or of a base class in this file) closes or signals what the
+    test set up (`self.sock.close()`, `self.kill_event.set()`), which ends the thread
+    after each test."""
     target = keyword_value(call, "target")
     cls = enclosing_class(fn)
     if target is None or cls is None or not text(target).startswith("self."):
         return False
+    root = cls
+    while root.parent is not None:
+        root = root.parent
+    classes = {text(c.child_by_field_name("name")): c for c in root.named_children
+               if c.type == "class_definition"}
+    seen, todo = set(), [cls]
+    while todo:
+        c = todo.pop()
+        name = text(c.child_by_field_name("name"))
+        if name in seen:
+            continue
+        seen.add(name)
+        if _teardown_ends_things(c):
+            return True
+        bases = c.child_by_field_name("superclasses")
+        todo += [classes[text(b)] for b in (bases.named_children if bases is not None else ())
+                 if text(b) in classes]
+    return False
+
+
+def _teardown_ends_things(cls) -> bool:
     body = cls.child_by_field_name("body")
     for member in body.named_children if body is not None else ():
         method = member.named_children[-1] if member.type == "decorated_definition" else member
