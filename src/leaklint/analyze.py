@@ -20,11 +20,9 @@ from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
-from .source import SourceFile, decode, lone_cr_to_lf
+from .source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
-MINIFIED_MIN_SIZE = 20 * 1024
-MINIFIED_AVG_LINE = 400
 
 # language family -> "module:class" of its lifecycle adapter
 ADAPTERS = {
@@ -131,7 +129,9 @@ class FileContext:
         return self.cache["adapter"]
 
 
-JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+# directories of tests and of the helpers only tests import (a `test-utils` package)
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e", "test-utils", "test-helpers",
+                "testutils", "testing"}
 
 
 def is_test_file(path: str, family: str) -> bool:
@@ -199,7 +199,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
             return result
     if len(data) > settings.max_file_size:
         return diag("skipped", f"file is over the size limit of {settings.max_file_size} bytes")
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if is_binary(data):
         return diag("skipped", "binary content (NUL bytes)")
     rules = rules_for(settings, path, family)
     if not rules:
@@ -214,7 +214,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     if not active:
         return result
-    if _minified(data):
+    if looks_minified(data):
         return diag("skipped", "looks minified or generated (very long lines); not analysed")
     hazard = languages.parse_hazard(lang, data)
     if hazard:
@@ -320,13 +320,6 @@ def _guarded(ctx, what, fn, *args) -> None:
     except Exception as exc:
         ctx.diagnose("internal-error", f"{what} failed on this file: {type(exc).__name__}: {exc}",
                      traceback.format_exc())
-
-
-def _minified(data: bytes) -> bool:
-    if len(data) < MINIFIED_MIN_SIZE:
-        return False
-    lines = data.count(b"\n") + 1
-    return len(data) / lines > MINIFIED_AVG_LINE
 
 
 def _first_error_line(tree) -> int:

@@ -246,6 +246,10 @@ class ResultCache:
             if len(merged) > self.MAX_ENTRIES:  # keep the newest entries
                 merged = dict(list(merged.items())[-self.MAX_ENTRIES:])
             roots = (self._top,) + self._tree
+            # before creating directories too: the facts live a level deeper, and a link
+            # on the way must not get a directory made through it
+            if link_on_the_way(self.path, roots) is not None:
+                return
             os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
             if link_on_the_way(self.path, roots) is not None:
                 return

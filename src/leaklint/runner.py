@@ -18,6 +18,7 @@ import time
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from . import languages
 from .analyze import Settings, analyze_file, read_source, rules_for
 from .facts import collect
 from .facts.index import Index, reads_digest
@@ -199,9 +200,14 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
     def wants(path, data):
         return collect.wanted(rules_for(settings, path, "go"), path, data)
 
+    def summary_rules(path, data):
+        family = languages.FAMILY.get(languages.language_of(path) or "", "")
+        return collect.summary_rules(rules_for(settings, path, family), data)
+
     try:
         return collect.build(files, list_siblings=list_siblings, read=read, wants=wants,
-                             timeout=settings.timeout, store=facts_store, overrides=overrides)
+                             timeout=settings.timeout, store=facts_store, overrides=overrides,
+                             settings=settings, summary_rules=summary_rules)
     finally:
         if facts_store is not None:
             facts_store.save()

@@ -12,6 +12,23 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 BOM = "\ufeff"
 
 
+MINIFIED_MIN_SIZE = 20 * 1024
+MINIFIED_AVG_LINE = 400
+
+
+def is_binary(data: bytes) -> bool:
+    """NUL bytes near the start (a UTF-16 file with its BOM is text)."""
+    return b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def looks_minified(data: bytes) -> bool:
+    """Very long lines on average: minified or generated code, not analysed."""
+    if len(data) < MINIFIED_MIN_SIZE:
+        return False
+    lines = data.count(b"\n") + 1
+    return len(data) / lines > MINIFIED_AVG_LINE
+
+
 def decode(data: bytes) -> tuple[bytes, str | None]:
     """Return UTF-8 bytes for ``data`` and the name of the encoding it had.
 

@@ -16,7 +16,7 @@ from .. import languages
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
-from . import go_package, lifetimes
+from . import go_package, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads)
 from .index import package_query
@@ -28,7 +28,18 @@ GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files r
 
 
 def needs_reads(rules) -> bool:
-    return any(r.options.get(READS_OPTION) for r in rules)
+    """Does a rule read other files: its options say so, or it is a lifecycle rule of a
+    language whose functions are summarised across files?"""
+    return any(r.options.get(READS_OPTION) or (
+        r.lifecycle is not None and any(r.applies_to(lang) for lang in summaries.SUMMARY_LANGUAGES))
+        for r in rules)
+
+
+def summary_rules(rules, data: bytes) -> list:
+    """The lifecycle rules among ``rules`` (those enabled for a file) active on a file
+    with these bytes: the ones whose questions about other files' functions it reads."""
+    return [r for r in rules if r.lifecycle is not None
+            and (not r.prefilter or any(w in data for w in r.prefilter))]
 
 
 def wanted(rules, path: str, data: bytes) -> frozenset:
@@ -57,14 +68,15 @@ class _File:
 
 
 def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
-          overrides=None) -> Index:
+          overrides=None, settings=None, summary_rules=None) -> Index:
     """The index for analysing ``named`` files.
 
     ``list_siblings(directory)``: the other source files of a directory, found by
     discovery; ``read(path)``: bytes or None (unreadable, too large); ``wants(path,
     data)``: the kinds of reads the file's active rules need (default: all);
     ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
-    what is on disk."""
+    what is on disk; ``summary_rules(path, data)``: the lifecycle rules active on a file,
+    whose questions about functions of other files the index answers (``summaries``)."""
     index = Index()
     dirs: OrderedDict = OrderedDict()
     for p in named:
@@ -95,7 +107,28 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
+    if summary_rules is not None:
+        _summaries(named, index, summary_rules, summaries.Project(
+            read, list_siblings, settings, store=store, timeout=timeout, overrides=overrides))
     return index
+
+
+def _summaries(named, index, summary_rules, project) -> None:
+    """Each file's answers about the functions of other files its calls run."""
+    for p in named:
+        p = os.path.normpath(p)
+        if languages.FAMILY.get(languages.language_of(p) or "") not in summaries.SUMMARY_LANGUAGES:
+            continue
+        unit = project.unit(p)
+        if unit is None or unit.data is None:
+            continue
+        rules = summary_rules(p, unit.data)
+        answers = project.answers(p, rules) if rules else {}
+        if answers:
+            reads = dict(index.reads(p) or {})
+            reads["summaries"] = answers
+            index.set(p, reads)
+    index.extracted += project.extracted
 
 
 class _Directory:

@@ -18,6 +18,9 @@ one implementation):
         the owner of the code at ``node``: what it acquires is held for that owner;
     lifetime(owner) -> one of the constants above; ``lives_to_exit(owner)``: is the
         owner there until the program (or page) ends, so what it holds is no leak?
+    held_by(language, node, path) -> Owner | None
+        the owner of the value made at ``node`` when the value says so itself (a Node
+        timer that is ``.unref()``'d: the process);
     dies_with(language, target, at) -> bool
         is the object ``target`` (a receiver, an emitter, a map) owned by the owner of
         the code at ``at``: created by it, the object that created it, or passed into
@@ -131,6 +134,16 @@ def owner_of(language: str, node, path: str, package: str = "") -> Owner:
     """The owner of the code at ``node`` (a tree-sitter node of a file in ``language``)."""
     kind, name = _module(language).owner_kind(node, path)
     return Owner("javascript" if language == "tsx" else language, path, kind, package, name)
+
+
+def held_by(language: str, node, path: str) -> Owner | None:
+    """The owner that holds the value made at ``node`` when the value itself says so (an
+    unref'd Node timer belongs to the process); None when its binding decides."""
+    found = _module(language).holder_kind(node)
+    if found is None:
+        return None
+    kind, name = found
+    return Owner("javascript" if language == "tsx" else language, path, kind, "", name)
 
 
 def dies_with(language: str, target, at) -> bool:

@@ -14,18 +14,9 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters,
                         expects_error, function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
+from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
-from .summaries import Summaries
-
-
-def parameter_names(fn) -> list[str]:
-    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
-    params: list[str] = []
-    plist = fn.child_by_field_name("parameters")
-    for decl in (plist.named_children if plist is not None else []):
-        names = decl.children_by_field_name("name")
-        params.extend(n.text.decode() for n in names) if names else params.append("_")
-    return params
+from .summaries import FileSummaries
 
 
 class GoAdapter(GoLowering):
@@ -36,7 +27,7 @@ class GoAdapter(GoLowering):
         self._functions = None
         self._imported = None
         self._rules: dict = {}
-        self._summaries = Summaries(self._summarise)
+        self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
         self._program_ends = False
 
     def adjust(self, rule):
@@ -240,21 +231,9 @@ class GoAdapter(GoLowering):
         return GoEffects(self, track)
 
     def functions(self) -> dict:
-        """Same-file functions and methods with a body, by qualified name ("F", "T.M": a
-        method is named with its receiver's type, so same-named methods of two types are
-        two functions): qualified name -> (node, [param names])."""
+        """Same-file functions and methods by qualified name (``go_syntax.function_table``)."""
         if self._functions is None:
-            self._functions = {}
-            for _, caps in matches("go", "[(function_declaration name: (identifier) @n)"
-                                         " (method_declaration name: (field_identifier) @n)] @f",
-                                   self.root):
-                fn = caps["f"][0]
-                if fn.child_by_field_name("body") is None:
-                    continue
-                params = parameter_names(fn)
-                owner = receiver_type(fn)
-                name = caps["n"][0].text.decode()
-                self._functions[f"{owner}.{name}" if owner else name] = (fn, params)
+            self._functions = function_table(self.root)
         return self._functions
 
     def imported(self) -> set:
@@ -290,7 +269,7 @@ class GoAdapter(GoLowering):
         method = field.text.decode()
         if operand is not None and operand.type == "identifier":
             name = operand.text.decode()
-            owner = self._receiver_of(call, name)
+            owner = receiver_of(call, name)
             if owner and f"{owner}.{method}" in fns:
                 return [f"{owner}.{method}"]
             if not owner and name in self.imported():
@@ -302,34 +281,29 @@ class GoAdapter(GoLowering):
         fns = self.functions()
         return [fns[q] for q in self.resolve(call)]
 
-    @staticmethod
-    def _receiver_of(node, name: str) -> str:
-        """The type of the method whose receiver is called ``name`` around ``node``."""
-        fn = enclosing_function(node)
-        while fn is not None and fn.type == "func_literal":
-            fn = enclosing_function(fn)
-        if fn is None or fn.type != "method_declaration":
-            return ""
-        recv = fn.child_by_field_name("receiver")
-        for p in (recv.named_children if recv is not None else []):
-            if any(n.text.decode() == name for n in p.children_by_field_name("name")):
-                return receiver_type(fn)
-        return ""
-
     def releases_param(self, call, index: int, rule) -> bool | None:
-        """Does the same-file function ``call`` runs release or hand on its parameter
-        ``index``? None when it runs none of this file's functions."""
+        """Does the function ``call`` runs release or hand on its parameter ``index``?
+        A function of this file is judged by its body; one of another file of the package
+        by its summary (the file's reads); None when the call runs no function leaklint
+        can see."""
         literal = call.child_by_field_name("function")
         while literal is not None and literal.type == "parenthesized_expression" and literal.named_children:
             literal = literal.named_children[0]
         if literal is not None and literal.type == "func_literal":
             # `defer func(body io.ReadCloser) {...}(resp.Body)`: judged by the literal's body
             return self._literal_takes(literal, index, rule)
-        keys = self.resolve(call)
-        if not keys:
-            return None
         self._rules[rule.code] = rule
-        return any(self._summaries.get((key, index, rule.code)) for key in keys)
+        keys = self.resolve(call)
+        if keys:
+            return any([self.summaries.local((key, index, rule.code)) for key in keys])
+        ref = call_ref(call)
+        return self.summaries.external(ref, index, rule.code) if ref else None
+
+    def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
+        """The summary of this file's function ``name`` for its parameter ``index``
+        (``method``: Python's distinction, not Go's)."""
+        self._rules[rule.code] = rule
+        return self._summarise((name, index, rule.code))
 
     def _literal_takes(self, literal, index: int, rule) -> bool:
         params = parameter_names(literal)

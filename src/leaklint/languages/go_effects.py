@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function
+from .go_syntax import asserted_false, callee_text, enclosing_function, own_nodes
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -22,6 +22,7 @@ class GoEffects(SpecEffects):
 
     def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
+        self._reassigned: list[int] | None = None
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -76,9 +77,33 @@ class GoEffects(SpecEffects):
         return None
 
     def _is_error(self, node) -> bool:
+        """Is ``node`` the acquisition's own error, not reassigned since? After
+        `_, err = use(h)` a non-nil err is use's error, and the handle is live."""
         return (node is not None and node.type == "identifier" and self.track.error is not None
                 and node.text.decode() == self.track.error
-                and not self._shadowed(node, None, self.track.error))
+                and not self._shadowed(node, None, self.track.error)
+                and not any(start <= node.start_byte for start in self._error_reassigned()))
+
+    def _error_reassigned(self) -> list[int]:
+        """End offsets of the statements after the acquisition (in this function, not in
+        its closures) that assign the acquisition's error variable again."""
+        if self._reassigned is None:
+            self._reassigned = []
+            acq, name = self.stmt, self.track.error
+            if acq is not None and name is not None and self.track.function is not None:
+                for n in own_nodes(self.track.function):
+                    if n.type not in ("assignment_statement", "short_var_declaration") \
+                            or n.start_byte < acq.end_byte:
+                        continue
+                    left = n.child_by_field_name("left")
+                    targets = left.named_children if left is not None else []
+                    if any(t.type == "identifier" and t.text.decode() == self.name for t in targets):
+                        continue  # the handle is assigned too: another acquisition (another branch's)
+                    for target in targets:
+                        if target.type == "identifier" and target.text.decode() == name \
+                                and not self._shadowed(target, None, name):
+                            self._reassigned.append(n.end_byte)
+        return self._reassigned
 
     def events(self, leaf) -> list[str]:
         node = leaf.node

@@ -203,6 +203,72 @@ def is_noreturn(call) -> bool:
     return "." in name and name.rsplit(".", 1)[1] in NORETURN_METHODS
 
 
+def function_table(root) -> dict:
+    """The file's functions and methods with a body, by qualified name ("F", "T.M": a
+    method is named with its receiver's type, so same-named methods of two types are two
+    functions): qualified name -> (node, [param names])."""
+    out = {}
+    for _, caps in matches("go", "[(function_declaration name: (identifier) @n)"
+                                 " (method_declaration name: (field_identifier) @n)] @f", root):
+        fn = caps["f"][0]
+        if fn.child_by_field_name("body") is None:
+            continue
+        owner = receiver_type(fn)
+        name = caps["n"][0].text.decode()
+        out[f"{owner}.{name}" if owner else name] = (fn, parameter_names(fn))
+    return out
+
+
+def parameter_names(fn) -> list[str]:
+    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
+    params: list[str] = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        names = decl.children_by_field_name("name")
+        params.extend(n.text.decode() for n in names) if names else params.append("_")
+    return params
+
+
+def receiver_of(node, name: str) -> str:
+    """The type of the method whose receiver is called ``name`` around ``node``."""
+    fn = enclosing_function(node)
+    while fn is not None and fn.type == "func_literal":
+        fn = enclosing_function(fn)
+    if fn is None or fn.type != "method_declaration":
+        return ""
+    recv = fn.child_by_field_name("receiver")
+    for p in (recv.named_children if recv is not None else []):
+        if any(n.text.decode() == name for n in p.children_by_field_name("name")):
+            return receiver_type(fn)
+    return ""
+
+
+def call_ref(call) -> str | None:
+    """How a call names a function of its package, as the index resolves it across the
+    package's files: "F" for `F(...)`, "T.M" for `r.M(...)` on the receiver `r` of a
+    method of T; None for any other call (another package, a value of unknown type)."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        return text(fn)
+    if fn.type != "selector_expression":
+        return None
+    operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+    if operand is None or field is None or operand.type != "identifier":
+        return None
+    owner = receiver_of(call, text(operand))
+    return f"{owner}.{text(field)}" if owner else None
+
+
+def identifier_arguments(call) -> list[int]:
+    """Positions (comments left out) of the call's arguments that are plain names: the
+    only ones through which a tracked handle is passed."""
+    args = call.child_by_field_name("arguments")
+    listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
+    return [i for i, c in enumerate(listed) if c.type == "identifier"]
+
+
 IN_MEMORY_TYPES = ("bytes.Buffer", "strings.Builder")
 IN_MEMORY_MAKERS = ("bytes.NewBuffer", "bytes.NewBufferString")
 

@@ -7,52 +7,17 @@ such as ``x!`` and ``x as T``, which ``norm`` and ``strip`` see through).
 
 from __future__ import annotations
 
-import re
-
 from .. import ir
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import Candidate, SpecEffects, Track, Verdict, last_name, pattern_matches
 from . import file_memo, of_type
+from . import javascript_modules as modules
+# (the syntax helpers below are also imported from here by checks, fixes and tests)
+from .javascript_syntax import WRAPPERS, args, norm, strip, text, up  # noqa: F401
+from .summaries import FileSummaries
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
              "method_definition", "generator_function_declaration", "generator_function")
-WRAPPERS = ("parenthesized_expression", "non_null_expression", "as_expression",
-            "satisfies_expression", "type_assertion", "await_expression")
-
-_SPACE = re.compile(r"\s+")
-
-
-def text(node) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def norm(node) -> str:
-    """The expression as compared structurally: no spaces, `?.` as `.`, no `!`, no casts."""
-    node = strip(node)
-    if node is None:
-        return ""
-    t = _SPACE.sub("", text(node)).replace("?.", ".").replace("!.", ".").replace(";", "")
-    return t[:-1] if t.endswith("!") else t
-
-
-def strip(node):
-    """The expression inside parentheses, `x!`, `x as T`, `<T>x`, `await x`."""
-    while node is not None and node.type in WRAPPERS:
-        inner = [c for c in node.named_children if c.type not in ("type_annotation",)]
-        if not inner:
-            return node
-        node = inner[0] if node.type != "type_assertion" else inner[-1]
-    return node
-
-
-def up(node):
-    """The nearest ancestor that is not a wrapper, and the child of it on the way."""
-    child, p = node, node.parent
-    while p is not None and p.type in WRAPPERS:
-        child, p = p, p.parent
-    return p, child
-
-
 def callee(call) -> str:
     fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     return norm(fn)
@@ -74,13 +39,6 @@ def receiver(call):
     if fn is not None and fn.type == "member_expression":
         return fn.child_by_field_name("object")
     return None
-
-
-def args(call) -> list:
-    a = call.child_by_field_name("arguments")
-    if a is None or a.type != "arguments":
-        return []
-    return [c for c in a.named_children if c.type != "comment"]
 
 
 def enclosing_function(node):
@@ -179,6 +137,39 @@ def is_literal(node) -> bool:
             c.type == "template_substitution" for c in node.named_children))
 
 
+# calls whose result is a fresh object owned by the caller
+OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
+# calls that return an object that already exists (not a fresh one owned by the caller)
+LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
+           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
+
+
+def fresh(value) -> bool:
+    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
+    v = strip(value)
+    if v is None:
+        return False
+    if v.type == "new_expression":
+        return True
+    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
+        and method_of(v) not in LOOKUPS
+
+
+def made_here(fn, name: str) -> bool:
+    """Does ``fn`` itself make the object ``name`` holds: ``const s = new X()``, ``pool =
+    X.create()``, ``child = spawn(...)`` (also into an outer variable)?"""
+    body = function_body(fn)
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name \
+                and fresh(n.child_by_field_name("value")):
+            return True
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
+                and fresh(n.child_by_field_name("right")):
+            return True
+    return False
+
+
+
 # ---------------------------------------------------------------------------------------
 # lifecycle adapter: function-scoped resources (pool clients, file handles)
 # ---------------------------------------------------------------------------------------
@@ -206,6 +197,10 @@ class JsAdapter:
         self.ctx = ctx
         self.root = ctx.tree.root_node
         self._lowered = {}
+        self._functions = None
+        self._imports = None
+        self._rules: dict = {}
+        self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
 
     # -- candidates ----------------------------------------------------------------
 
@@ -230,6 +225,8 @@ class JsAdapter:
         if call.parent is None or call.parent.type != "await_expression":
             return Verdict(False)  # callback or promise styles: not followed
         if p.type == "expression_statement":
+            if self._opens_own(call, fn):
+                return Verdict(False)  # connect() of a pool this function made opens it
             return Verdict(True, "because the result is discarded")
         if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
             return Verdict(False)  # returned, stored, passed on: handed over
@@ -241,6 +238,21 @@ class JsAdapter:
         if scope is None or scope.type != "statement_block" or scope == function_body(fn):
             scope = None  # the function's own body: its end is the function's end
         return Track(cand, fn, text(name), None, scope, {"stmt": decl})
+
+    @staticmethod
+    def _opens_own(call, fn) -> bool:
+        """``pool = new ConnectionPool(url); await pool.connect()``: the receiver is a pool
+        the function made itself, and connecting it opens that pool (which the function
+        closes), rather than checking a client out of a shared one."""
+        r = strip(receiver(call))
+        if r is None or r.type != "identifier":
+            return False
+        f = fn
+        while f is not None:
+            if made_here(f, text(r)):
+                return True
+            f = enclosing_function(f)
+        return False
 
     # -- lowering ------------------------------------------------------------------
 
@@ -365,14 +377,57 @@ class JsAdapter:
     # -- effects ---------------------------------------------------------------------
 
     def effects(self, track: Track):
-        return JsEffects(track)
+        return JsEffects(track, self)
+
+    # -- summaries -------------------------------------------------------------------
+
+    def functions(self) -> dict:
+        """The module's top-level functions: name -> node."""
+        if self._functions is None:
+            self._functions = modules.top_functions(self.root)
+        return self._functions
+
+    def resolve(self, call) -> list[str]:
+        fn = strip(call.child_by_field_name("function"))
+        if fn is not None and fn.type == "identifier" and text(fn) in self.functions():
+            return [text(fn)]
+        return []
+
+    def releases_param(self, call, index: int, rule) -> bool | None:
+        """Does the function ``call`` runs release or hand on its parameter ``index``?
+        A top-level function of this module is judged by its body; one of a module
+        reached by a relative import by its summary (the file's reads); None when the
+        call runs no function leaklint can see."""
+        self._rules[rule.code] = rule
+        keys = self.resolve(call)
+        if keys:
+            return any([self.summaries.local((key, index, rule.code)) for key in keys])
+        if self._imports is None:
+            self._imports = modules.imports(self.root)
+        ref = modules.call_ref(call, self._imports)
+        return self.summaries.external(ref, index, rule.code) if ref else None
+
+    def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
+        """The summary of this module's function ``name`` for its parameter ``index``."""
+        self._rules[rule.code] = rule
+        return self._summarise((name, index, rule.code))
+
+    def _summarise(self, key) -> bool:
+        name, index, code = key
+        fn = self.functions()[name]
+        params = modules.parameters(fn)
+        body = function_body(fn)
+        if index >= len(params) or not params[index] or body is None:
+            return False
+        fx = JsEffects(Track(None, fn, params[index]), self, rule=self._rules[code])
+        return bool(fx.scan(body) & {RELEASE, HANDOFF})
 
 
 class JsEffects(SpecEffects):
     """What a leaf does to one tracked JS handle."""
 
-    def __init__(self, track: Track):
-        super().__init__(None, track)
+    def __init__(self, track: Track, adapter=None, rule=None):
+        super().__init__(adapter, track, rule)
 
     def guard(self, cond):
         if isinstance(cond, _Throws):
@@ -438,6 +493,12 @@ class JsEffects(SpecEffects):
             name = callee(call) if call is not None else ""
             if name in self.borrow or name.startswith(("console.", "assert", "expect")):
                 return None
+            if self.a is not None and call is not None:
+                index = [a.id for a in args(call)].index(expr.id) if any(
+                    a.id == expr.id for a in args(call)) else -1
+                # a function leaklint can see that neither releases nor keeps it: still ours
+                if index >= 0 and self.a.releases_param(call, index, self.rule) is False:
+                    return None
             return HANDOFF
         if t in ("return_statement", "arrow_function", "array", "pair", "yield_expression"):
             return HANDOFF

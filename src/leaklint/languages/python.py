@@ -17,7 +17,8 @@ from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, expected
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
                             enclosing_class, enclosing_function, imports, parameters, resolve,
                             text)
-from .summaries import Summaries
+from .python_syntax import call_ref, module_imports
+from .summaries import FileSummaries
 
 
 class PythonAdapter:
@@ -28,7 +29,8 @@ class PythonAdapter:
         self._lowered = {}
         self._functions = None
         self._rules: dict = {}
-        self._summaries = Summaries(self._summarise)
+        self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
+        self._module_imports = None
         self._class_attr = {}
         self._module_defs = None
 
@@ -255,15 +257,30 @@ class PythonAdapter:
         return sorted(k for k, defs in fns.items()
                       if k.endswith("." + short) and any(d[2] for d in defs))
 
-    def releases_param(self, call, short: str, index: int, method_call: bool,
+    def releases_param(self, call, callee: str, index: int, method_call: bool,
                        rule) -> bool | None:
-        """Does the same-module function ``call`` runs release or hand on its parameter
-        ``index``? None when it runs none of this module's functions."""
-        keys = self.resolve(call, short, method_call)
-        if not keys:
-            return None
+        """Does the function ``call`` runs release or hand on its parameter ``index``?
+        A function of this module (`f(...)`, `self.m(...)`) is judged by its body; one of
+        another module of the scanned tree by its summary (the file's reads); None when
+        the call runs no function leaklint can see."""
         self._rules[rule.code] = rule
-        return any(self._summaries.get((key, index, method_call, rule.code)) for key in keys)
+        if "." not in callee or method_call:
+            keys = self.resolve(call, callee.rsplit(".", 1)[-1], method_call)
+            if keys:
+                return any([self.summaries.local((key, index, method_call, rule.code))
+                            for key in keys])
+        if method_call:
+            return None
+        if self._module_imports is None:
+            self._module_imports = module_imports(self.root)
+        ref = call_ref(callee, self._module_imports)
+        return self.summaries.external(ref, index, rule.code) if ref else None
+
+    def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
+        """The summary of this module's function (``method``: method) ``name`` for its
+        parameter ``index`` (not counting ``self``)."""
+        self._rules[rule.code] = rule
+        return self._summarise((name, index, method, rule.code))
 
     def _summarise(self, key) -> bool:
         name, index, method_call, code = key

@@ -304,10 +304,9 @@ class PythonEffects(SpecEffects):
         if expr in args.named_children:
             index = [c for c in args.named_children if c.type != "comment"].index(expr)
             method_call = recv in ("self", "cls")
-            if "." not in callee or method_call:
-                summary = self.a.releases_param(call, short, index, method_call, self.rule)
-                if summary is not None:
-                    return (HANDOFF if closure else RELEASE) if summary else None
+            summary = self.a.releases_param(call, callee, index, method_call, self.rule)
+            if summary is not None:
+                return (HANDOFF if closure else RELEASE) if summary else None
         return HANDOFF
 
 

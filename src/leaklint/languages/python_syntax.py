@@ -141,3 +141,70 @@ def resolve(callee: str, names: dict) -> str:
     if head in names:
         return names[head] + dot + rest
     return callee
+
+
+def module_imports(root) -> dict:
+    """Local name -> what it names, as the index resolves it in the scanned tree: a
+    dotted path led by one dot per level of a relative import (``from . import m`` binds
+    m -> ".m"; ``from ..a import f``: f -> "..a.f"; ``import a.b``: a -> "a")."""
+    out = {}
+    for n in _import_statements(root):
+        if n.type == "import_statement":
+            for c in n.named_children:
+                if c.type == "aliased_import":
+                    out[text(c.child_by_field_name("alias"))] = text(c.child_by_field_name("name"))
+                elif c.type == "dotted_name":
+                    head = text(c).split(".", 1)[0]
+                    out[head] = head
+            continue
+        mod = n.child_by_field_name("module_name")
+        base = text(mod).replace(" ", "")
+        if not base.endswith("."):
+            base += "."
+        for c in n.children_by_field_name("name"):
+            if c.type == "aliased_import":
+                out[text(c.child_by_field_name("alias"))] = base + text(c.child_by_field_name("name"))
+            elif c.type == "dotted_name":
+                out[text(c)] = base + text(c)
+    return out
+
+
+def _import_statements(root) -> list:
+    out, stack = [], [root]
+    while stack:
+        n = stack.pop()
+        if n.type in ("import_statement", "import_from_statement"):
+            out.append(n)
+        elif n.type in ("module", "block", "if_statement", "try_statement", "else_clause",
+                        "except_clause", "finally_clause", "elif_clause", "function_definition",
+                        "decorated_definition", "class_definition"):
+            stack.extend(n.named_children)
+    return out
+
+
+def call_ref(callee: str, module_imports_: dict) -> str | None:
+    """How a call names a function of another module of the scanned tree, as the index
+    resolves it: "import:<dotted>" for `f(...)` with f imported, or `m.f(...)` with m an
+    imported module; None for any other call."""
+    head, dot, rest = callee.partition(".")
+    target = module_imports_.get(head)
+    if target is None or not head.isidentifier():
+        return None
+    return "import:" + target + dot + rest
+
+
+def module_functions(root) -> dict:
+    """The module's top-level functions: name -> number of parameters."""
+    out = {}
+    for c in root.named_children:
+        d = c.child_by_field_name("definition") if c.type == "decorated_definition" else c
+        if d is not None and d.type == "function_definition":
+            out[text(d.child_by_field_name("name"))] = len(parameters(d))
+    return out
+
+
+def identifier_arguments(call) -> list[int]:
+    """Positions (comments left out) of the call's arguments that are plain names."""
+    args = call.child_by_field_name("arguments")
+    listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
+    return [i for i, c in enumerate(listed) if c.type == "identifier"]

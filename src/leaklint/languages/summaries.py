@@ -70,3 +70,43 @@ class Summaries:
         finally:
             self._pending = {}
             self._cyclic = False
+
+
+class FileSummaries:
+    """What one file's adapter asks about the functions its calls run.
+
+    ``local(key)``: a function of this file, by the adapter's key, solved here with
+    ``compute`` (its body scanned); ``external(ref, index, code)``: the function of
+    another file that the call named ``ref`` runs (``facts.summaries`` computed it in
+    the facts phase and the file's reads carry it): True (releases or hands on its
+    parameter ``index`` for rule ``code``), False (neither), None (unknown: no function
+    of the scanned tree, or one whose file could not be analysed)."""
+
+    def __init__(self, compute, reads=None):
+        self._solver = Summaries(compute)
+        self._answers = (reads or {}).get("summaries") or {}
+
+    def local(self, key) -> bool:
+        return self._solver.get(key)
+
+    def external(self, ref: str, index: int, code: str) -> bool | None:
+        answers = self._answers.get(ref)
+        return answers.get(f"{index}:{code}") if isinstance(answers, dict) else None
+
+
+class Recorder:
+    """The same questions asked while a function's summary is extracted as a fact
+    (``facts.summaries``): every call answers False ("not seen to release"), and what
+    was asked is recorded, so that the summary is stored as "released here, or if one of
+    these calls releases" and solved across files later."""
+
+    def __init__(self):
+        self.asked: list = []
+
+    def local(self, key) -> bool:
+        self.asked.append(("local", key))
+        return False
+
+    def external(self, ref: str, index: int, code: str) -> bool:
+        self.asked.append(("external", (ref, index)))
+        return False

@@ -1,0 +1,162 @@
+"""Where a call of one file leads in the scanned tree: the index's resolution of the
+call references that ``facts.summaries`` extracts (``languages/*_syntax.call_ref``).
+
+- Go: "F" or "T.M" is a function or method of the same package: the files of the
+  directory with the same package clause whose build constraint can hold (a test file
+  also sees the package's other test files);
+- Python: "import:<dotted>" names a module of the scanned tree and a function in it:
+  absolute imports from the root of the importing file's package (the first directory
+  up without an ``__init__.py``), relative ones from the importing file's package;
+- TS/JS: "import:<specifier>#<name>" names an export of a file reached by a relative
+  specifier (``./x``, ``../y/z.js``), possibly re-exported once more.
+
+Only files discovery would scan count (``list_siblings``); anything else stays unknown,
+which rules treat as a handoff.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .go_build import can_build
+
+JS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# a specifier written with the compiled file's extension names the source beside it
+JS_SOURCE_OF = {".js": (".ts", ".tsx"), ".mjs": (".mts",), ".cjs": (".cts",), ".jsx": (".tsx",)}
+MAX_REEXPORTS = 4
+
+
+class Resolver:
+    """``facts_of(path)``: the summary facts of a file (``facts.summaries``), or None
+    when it cannot be read; ``list_siblings(directory)``: discovery's files there."""
+
+    def __init__(self, facts_of, list_siblings):
+        self.facts_of = facts_of
+        self._list = list_siblings
+        self._dirs: dict = {}
+
+    def files_in(self, directory: str) -> set:
+        directory = os.path.normpath(directory or ".")
+        hit = self._dirs.get(directory)
+        if hit is None:
+            hit = self._dirs[directory] = {os.path.normpath(p) for p in self._list(directory)}
+        return hit
+
+    def exists(self, path: str) -> bool:
+        path = os.path.normpath(path)
+        return path in self.files_in(os.path.dirname(path))
+
+    def resolve(self, path: str, lang: str, ref: str) -> list:
+        """[(file, function key)] the call named ``ref`` in ``path`` may run, sorted."""
+        path = os.path.normpath(path)
+        if lang == "go":
+            return self._go(path, ref)
+        if lang == "python":
+            return self._python(path, ref)
+        if lang in ("typescript", "javascript"):
+            return self._js(path, ref, MAX_REEXPORTS)
+        return []
+
+    # -- Go ------------------------------------------------------------------------
+
+    def go_members(self, path: str) -> list:
+        """The other files of ``path``'s package."""
+        own = self.facts_of(path)
+        if own is None or "package" not in own:
+            return []
+        test = path.endswith("_test.go")
+        out = []
+        for p in sorted(self.files_in(os.path.dirname(path))):
+            if p == path or not p.endswith(".go") or (p.endswith("_test.go") and not test):
+                continue
+            f = self.facts_of(p)
+            if f is not None and f.get("package") == own["package"] and can_build(f.get("build", "")):
+                out.append(p)
+        return out
+
+    def _go(self, path: str, ref: str) -> list:
+        return [(p, ref) for p in self.go_members(path)
+                if ref in (self.facts_of(p) or {}).get("functions", {})]
+
+    # -- Python --------------------------------------------------------------------
+
+    def package_root(self, directory: str) -> str:
+        """The directory absolute imports start from: the first one up from
+        ``directory`` that is not a package (holds no ``__init__.py``)."""
+        directory = os.path.normpath(directory or ".")
+        for _ in range(64):
+            if not self.exists(os.path.join(directory, "__init__.py")):
+                return directory
+            parent = os.path.dirname(directory)
+            if parent == directory or not parent:
+                return "."
+            directory = parent
+        return directory
+
+    def module_file(self, base: str, parts: list) -> str | None:
+        where = os.path.join(base, *parts) if parts else base
+        for candidate in ((where + ".py") if parts else None, os.path.join(where, "__init__.py")):
+            if candidate and self.exists(candidate):
+                return os.path.normpath(candidate)
+        return None
+
+    def _python(self, path: str, ref: str) -> list:
+        if not ref.startswith("import:"):
+            return []
+        dotted = ref[len("import:"):]
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted[level:].split(".") if p]
+        if not parts:
+            return []
+        if level:
+            base = os.path.dirname(path) or "."
+            for _ in range(level - 1):
+                base = os.path.dirname(base) or "."
+            lowest = 0
+        else:
+            base = self.package_root(os.path.dirname(path))
+            lowest = 1
+        # the longest prefix that is a module; what follows must be one of its functions
+        for k in range(len(parts) - 1, lowest - 1, -1):
+            module = self.module_file(base, parts[:k])
+            if module is None:
+                continue
+            if k != len(parts) - 1 or module == path:
+                return []
+            facts = self.facts_of(module) or {}
+            return [(module, parts[k])] if parts[k] in facts.get("functions", {}) else []
+        return []
+
+    # -- TS/JS ---------------------------------------------------------------------
+
+    def js_module(self, path: str, spec: str) -> str | None:
+        if not spec.startswith(("./", "../")) and spec not in (".", ".."):
+            return None
+        where = os.path.normpath(os.path.join(os.path.dirname(path) or ".", spec))
+        stem, ext = os.path.splitext(where)
+        candidates = []
+        if ext in JS_EXTENSIONS:
+            candidates.append(where)
+            candidates.extend(stem + e for e in JS_SOURCE_OF.get(ext, ()))
+        candidates.extend(where + e for e in JS_EXTENSIONS)
+        candidates.extend(os.path.join(where, "index" + e) for e in JS_EXTENSIONS)
+        for c in candidates:
+            if self.exists(c):
+                return os.path.normpath(c)
+        return None
+
+    def _js(self, path: str, ref: str, hops: int) -> list:
+        if not ref.startswith("import:") or "#" not in ref or hops <= 0:
+            return []
+        spec, _, name = ref[len("import:"):].rpartition("#")
+        module = self.js_module(path, spec)
+        if module is None or module == path:
+            return []
+        facts = self.facts_of(module) or {}
+        target = facts.get("exports", {}).get(name)
+        if isinstance(target, str):
+            if target.startswith("import:"):  # re-exported from another file
+                return self._js(module, target, hops - 1)
+            if target in facts.get("functions", {}):
+                return [(module, target)]
+        return []

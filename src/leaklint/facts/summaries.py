@@ -1,0 +1,322 @@
+"""Function summaries across files: "does the function this call runs release (or hand
+on) its parameter i, for rule R?" answered for calls into other files of the scanned
+tree, in the facts phase, so that a file's analysis reads the answers it needs.
+
+Per file, two kinds of facts, both plain data cached by content:
+
+- the file's *shape* (``shape``): its functions that other files can call, and its
+  calls that lead out of the file ("call references", ``languages/*_syntax.call_ref``)
+  with the positions of their plain-name arguments; Go adds its package and build
+  constraint, TS/JS its exports;
+- a function's *local summary* for a parameter and a rule (``local``): what the
+  language's lifecycle engine finds in its body when every call it makes answers "not
+  seen to release" (``languages.summaries.Recorder``): released or handed on here
+  (``v``), or not, with the calls whose own summaries decide it (``deps``).
+
+The project solver (``Project``) composes local summaries to a least fixed point over
+all files (``languages.summaries.Summaries``: deterministic, whatever the order of
+questions): a function releases its parameter if its body does, or if one of the calls
+it passes it to runs a function that does. A call that leads to no function of the
+scanned tree, or to a file that cannot be read or analysed in time, is unknown, which
+counts as a handoff (precision first).
+
+What a file reads (``answers``): for each of its call references that resolve, and
+each plain-name argument position and lifecycle rule active on it, the answer; the
+result cache keys the file on a digest of these, so an edit to a callee's file that
+changes an answer re-analyses the caller, and one that does not leaves it cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+
+from .. import languages
+from ..deadline import Deadline, FileTimeout
+from ..languages import go_syntax, javascript_modules, python_syntax, recent_syntax
+from ..languages.go import GoAdapter
+from ..languages.javascript import JsAdapter
+from ..languages.python import PythonAdapter
+from ..languages.summaries import Recorder, Summaries
+from ..source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
+from .go_build import build_constraint
+from .modules import Resolver
+
+SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
+# parsed files kept while the phase runs (their trees are dropped beyond this)
+MAX_PARSED = 64
+# larger files are not parsed here (the analysis runs them in a process it can kill, as
+# queries over a very deep tree can hold up C code): their functions stay unknown
+MAX_BYTES = 64 * 1024
+
+
+class FactsContext:
+    """What a language adapter reads of a file's context while facts are extracted."""
+
+    def __init__(self, tree, src, settings, family):
+        self.tree, self.src, self.settings, self.family = tree, src, settings, family
+        self.reads: dict = {}
+        self.cache: dict = {}
+
+
+def _adapter(ctx):
+    if ctx.family == "go":
+        return GoAdapter(ctx)
+    if ctx.family == "python":
+        return PythonAdapter(ctx)
+    return JsAdapter(ctx)
+
+
+def shape(lang: str, ctx) -> dict:
+    """The file's shape (``lang``: its grammar): callable functions and outgoing call
+    references."""
+    root = ctx.tree.root_node
+    if ctx.family == "go":
+        adapter = GoAdapter(ctx)
+        calls: dict = {}
+        for _, caps in languages.matches("go", "(call_expression) @c", root):
+            call = caps["c"][0]
+            positions = go_syntax.identifier_arguments(call)
+            if not positions or adapter.resolve(call):
+                continue
+            ref = go_syntax.call_ref(call)
+            if ref:
+                calls.setdefault(ref, set()).update(positions)
+        return {"package": go_syntax.package_name(root),
+                "build": build_constraint(ctx.src.data),
+                "functions": {q: len(p) for q, (_, p) in adapter.functions().items()},
+                "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
+    if ctx.family == "python":
+        adapter = PythonAdapter(ctx)
+        names = python_syntax.module_imports(root)
+        calls = {}
+        for _, caps in languages.matches("python", "(call) @c", root):
+            call = caps["c"][0]
+            callee = python_syntax.callee_text(call)
+            if callee.startswith(("self.", "cls.")):
+                continue
+            positions = python_syntax.identifier_arguments(call)
+            if not positions or ("." not in callee and adapter.resolve(call, callee, False)):
+                continue
+            ref = python_syntax.call_ref(callee, names)
+            if ref:
+                calls.setdefault(ref, set()).update(positions)
+        return {"functions": python_syntax.module_functions(root),
+                "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
+    adapter = JsAdapter(ctx)
+    imported = javascript_modules.imports(root)
+    calls = {}
+    for _, caps in languages.matches(lang, "(call_expression) @c", root):
+        call = caps["c"][0]
+        positions = javascript_modules.identifier_arguments(call)
+        if not positions or adapter.resolve(call):
+            continue
+        ref = javascript_modules.call_ref(call, imported)
+        if ref:
+            calls.setdefault(ref, set()).update(positions)
+    functions = adapter.functions()
+    return {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
+            "exports": javascript_modules.exports(root, functions),
+            "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
+
+
+def rule_digest(rule) -> str:
+    """What a local summary depends on besides the file: the rule's lifecycle table."""
+    spec = json.dumps([rule.code, rule.lifecycle], sort_keys=True, default=str)
+    return hashlib.sha256(spec.encode()).hexdigest()[:16]
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+class _Unit:
+    """One file while the phase runs: its bytes and, once needed, its parse."""
+
+    __slots__ = ("path", "lang", "data", "key", "ctx", "adapter", "broken")
+
+    def __init__(self, path, lang, data):
+        self.path, self.lang, self.data = path, lang, data
+        self.key = content_key(data) if data is not None else None
+        self.ctx = self.adapter = None
+        self.broken = data is None
+
+
+class Project:
+    """The summaries of the functions of the scanned tree, as the files' analyses ask.
+
+    ``read(path)``: bytes or None; ``list_siblings(directory)``: discovery's files;
+    ``store``: a facts cache or None; ``settings``: the run's settings (adapters read
+    the enabled rules); ``timeout``: seconds per file for extracting its facts."""
+
+    def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None):
+        self._read = read
+        self.settings = settings
+        self.store = store
+        self.timeout = timeout
+        self.overrides = overrides or {}
+        self.units: dict = {}
+        self._parsed: OrderedDict = OrderedDict()
+        self._shapes: dict = {}
+        self._rules: dict = {}
+        self.resolver = Resolver(self.shape_of, list_siblings)
+        self.solver = Summaries(self._compute)
+        self.extracted = 0  # facts computed (not served from the cache)
+
+    # -- files -----------------------------------------------------------------------
+
+    def unit(self, path: str) -> _Unit | None:
+        u = self.units.get(path)
+        if u is None:
+            lang = languages.language_of(path)
+            if lang is None:
+                return None
+            data = self.overrides[path] if path in self.overrides else self._read(path)
+            u = self.units[path] = _Unit(path, lang, data)
+        return u
+
+    def _parse(self, u: _Unit, deadline: Deadline) -> bool:
+        if u.broken:
+            return False
+        if u.ctx is not None:
+            self._parsed.move_to_end(u.path)
+            return True
+        try:
+            text = lone_cr_to_lf(decode(u.data)[0]) if not is_binary(u.data) else None
+        except UnicodeDecodeError:
+            text = None
+        # what the analysis would not parse, the facts phase does not either
+        if text is None or len(text) >= MAX_BYTES or looks_minified(text) \
+                or languages.parse_hazard(u.lang, text):
+            u.broken = True
+            return False
+        family = languages.FAMILY.get(u.lang, u.lang)
+        parser = languages.parser(u.lang)
+        tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
+        u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
+        self._parsed[u.path] = u
+        while len(self._parsed) > MAX_PARSED:
+            _, old = self._parsed.popitem(last=False)
+            old.ctx = old.adapter = None
+        return True
+
+    def _extract(self, u: _Unit, what):
+        """``what(unit)`` within the time limit; None when the file cannot be had."""
+        deadline = Deadline(self.timeout)
+        try:
+            if not self._parse(u, deadline):
+                return None
+            self.extracted += 1
+            with deadline.interrupting():
+                return what(u)
+        except FileTimeout:
+            return None
+        except Exception:  # a file the extractor cannot handle is unknown, never fatal
+            return None
+
+    def shape_of(self, path: str) -> dict | None:
+        if path in self._shapes:
+            return self._shapes[path]
+        u = self.unit(path)
+        facts = None
+        if u is not None and not u.broken:
+            key = "shape:" + u.key
+            facts = self.store.get(key) if self.store is not None else None
+            if not _valid_shape(facts):
+                facts = self._extract(u, lambda unit: shape(unit.lang, unit.ctx))
+                if facts is not None and self.store is not None:
+                    self.store.put(key, facts)
+        self._shapes[path] = facts
+        return facts
+
+    # -- summaries -------------------------------------------------------------------
+
+    def answers(self, path: str, rules) -> dict:
+        """What ``path``'s analysis reads: {ref: {"i:code": bool}} for its calls into
+        other files that resolve, for the lifecycle ``rules`` active on it."""
+        rules = [r for r in rules if r.lifecycle is not None]
+        own = self.shape_of(path) if rules else None
+        if not own:
+            return {}
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        out = {}
+        for r in rules:
+            self._rules[r.code] = r
+        for ref, positions in own.get("calls", {}).items():
+            targets = self.resolver.resolve(path, lang, ref)
+            if not targets:
+                continue
+            entry = {}
+            for i in positions:
+                for r in rules:
+                    entry[f"{i}:{r.code}"] = any([self.solver.get((p, q, i, False, r.code))
+                                                  for p, q in targets])
+            out[ref] = entry
+        return out
+
+    def _local(self, path: str, name: str, index: int, method: bool, code: str):
+        """The local summary of one function, parameter and rule (cached by content)."""
+        u = self.unit(path)
+        if u is None or u.broken:
+            return None
+        rule = self._rules[code]
+        key = f"summary:{u.key}:{rule_digest(rule)}:{name}:{index}:{int(method)}"
+        hit = self.store.get(key) if self.store is not None else None
+        if _valid_local(hit):
+            return hit
+
+        def extract(unit):
+            if unit.adapter is None:
+                unit.adapter = _adapter(unit.ctx)
+            recorder = Recorder()
+            unit.adapter.summaries = recorder
+            value = unit.adapter.param_summary(name, index, rule, method)
+            deps = []
+            for kind, what in recorder.asked:
+                if kind == "local":
+                    deps.append(["local", what[0], what[1], bool(what[2]) if len(what) == 4 else False])
+                else:
+                    deps.append(["external", what[0], what[1]])
+            return {"v": bool(value), "deps": deps}
+
+        facts = self._extract(u, extract)
+        if facts is not None and self.store is not None:
+            self.store.put(key, facts)
+        return facts
+
+    def _compute(self, key) -> bool:
+        path, name, index, method, code = key
+        local = self._local(path, name, index, method, code)
+        if local is None:
+            return True  # unknown: a handoff
+        if local["v"]:
+            return True
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        for dep in local["deps"]:
+            if dep[0] == "local":
+                if self.solver.get((path, dep[1], dep[2], dep[3], code)):
+                    return True
+                continue
+            targets = self.resolver.resolve(path, lang, dep[1])
+            if not targets:
+                return True  # leads nowhere leaklint can see: a handoff
+            if any([self.solver.get((p, q, dep[2], False, code)) for p, q in targets]):
+                return True
+        return False
+
+
+def _valid_shape(facts) -> bool:
+    return (isinstance(facts, dict) and isinstance(facts.get("functions"), dict)
+            and isinstance(facts.get("calls"), dict)
+            and all(isinstance(v, list) and all(isinstance(i, int) for i in v)
+                    for v in facts["calls"].values()))
+
+
+def _valid_local(facts) -> bool:
+    if not isinstance(facts, dict) or not isinstance(facts.get("v"), bool):
+        return False
+    deps = facts.get("deps")
+    return isinstance(deps, list) and all(
+        isinstance(d, list) and d and ((d[0] == "local" and len(d) == 4)
+                                       or (d[0] == "external" and len(d) == 3)) for d in deps)

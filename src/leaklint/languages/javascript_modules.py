@@ -1,0 +1,204 @@
+"""TypeScript/JavaScript modules as the index sees them: the module's top-level functions,
+what it exports (ES ``export`` and CommonJS ``module.exports``/``exports.x``), the names
+its relative imports bind (``import``, ``require``), and how a call names a function of
+another module ("import:<specifier>#<exported name>")."""
+
+from __future__ import annotations
+
+from .javascript_syntax import args, strip, text
+
+FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
+
+
+def parameters(fn) -> list[str]:
+    """Parameter names of a function node ("" for a pattern or a rest parameter)."""
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        single = fn.child_by_field_name("parameter")  # `x => ...`
+        return [text(single)] if single is not None else []
+    out = []
+    for p in params.named_children:
+        if p.type == "comment":
+            continue
+        node = p.child_by_field_name("pattern") if p.type in ("required_parameter",
+                                                               "optional_parameter") else p
+        if node is not None and node.type == "assignment_pattern":
+            node = node.child_by_field_name("left")
+        out.append(text(node) if node is not None and node.type == "identifier" else "")
+    return out
+
+
+def _statement(node):
+    """The declaration inside ``export ...``, or the node itself."""
+    if node.type == "export_statement":
+        return node.child_by_field_name("declaration")
+    return node
+
+
+def top_functions(root) -> dict:
+    """name -> function node, for the module's top-level functions: declarations and
+    `const f = (...) => ...` / `function (...)` (exported or not)."""
+    out = {}
+    for c in root.named_children:
+        d = _statement(c)
+        if d is None:
+            continue
+        if d.type in ("function_declaration", "generator_function_declaration"):
+            name = d.child_by_field_name("name")
+            if name is not None:
+                out[text(name)] = d
+        elif d.type in ("lexical_declaration", "variable_declaration"):
+            for v in d.named_children:
+                if v.type != "variable_declarator":
+                    continue
+                name, value = v.child_by_field_name("name"), strip(v.child_by_field_name("value"))
+                if name is not None and name.type == "identifier" and value is not None \
+                        and value.type in FUNCTION_VALUES:
+                    out[text(name)] = value
+    return out
+
+
+def _require_of(node) -> str | None:
+    """The specifier of `require("./x")`."""
+    node = strip(node)
+    if node is None or node.type != "call_expression" or text(node.child_by_field_name("function")) != "require":
+        return None
+    a = args(node)
+    if len(a) == 1 and a[0].type == "string":
+        return text(a[0])[1:-1]
+    return None
+
+
+def imports(root) -> dict:
+    """Local name -> (specifier, imported name); "*" for a whole module (a namespace
+    import, or `const m = require(...)`)."""
+    out = {}
+    for c in root.named_children:
+        if c.type == "import_statement":
+            source = c.child_by_field_name("source")
+            if source is None:
+                continue
+            spec = text(source)[1:-1]
+            for clause in c.named_children:
+                if clause.type != "import_clause":
+                    continue
+                for part in clause.named_children:
+                    if part.type == "identifier":
+                        out[text(part)] = (spec, "default")
+                    elif part.type == "namespace_import":
+                        ids = [n for n in part.named_children if n.type == "identifier"]
+                        if ids:
+                            out[text(ids[-1])] = (spec, "*")
+                    elif part.type == "named_imports":
+                        for s in part.named_children:
+                            if s.type != "import_specifier":
+                                continue
+                            name, alias = s.child_by_field_name("name"), s.child_by_field_name("alias")
+                            out[text(alias or name)] = (spec, text(name))
+        elif c.type in ("lexical_declaration", "variable_declaration"):
+            for v in c.named_children:
+                if v.type != "variable_declarator":
+                    continue
+                spec = _require_of(v.child_by_field_name("value"))
+                name = v.child_by_field_name("name")
+                if spec is None or name is None:
+                    continue
+                if name.type == "identifier":
+                    out[text(name)] = (spec, "*")
+                elif name.type == "object_pattern":
+                    for p in name.named_children:
+                        if p.type == "shorthand_property_identifier_pattern":
+                            out[text(p)] = (spec, text(p))
+                        elif p.type == "pair_pattern":
+                            key, value = p.child_by_field_name("key"), p.child_by_field_name("value")
+                            if value is not None and value.type == "identifier":
+                                out[text(value)] = (spec, text(key))
+    return out
+
+
+def exports(root, functions: dict) -> dict:
+    """Exported name -> local function name, or "import:<specifier>#<name>" when the
+    module re-exports another module's function. Only functions are listed."""
+    out = {}
+    for c in root.named_children:
+        if c.type == "export_statement":
+            d = c.child_by_field_name("declaration")
+            default = any(ch.type == "default" for ch in c.children)
+            if d is not None:
+                for name in _declared(d, functions):
+                    out["default" if default else name] = name
+                continue
+            value = c.child_by_field_name("value")
+            if default and value is not None and value.type == "identifier" and text(value) in functions:
+                out["default"] = text(value)
+                continue
+            source = c.child_by_field_name("source")
+            for clause in c.named_children:
+                if clause.type != "export_clause":
+                    continue
+                for s in clause.named_children:
+                    if s.type != "export_specifier":
+                        continue
+                    name, alias = s.child_by_field_name("name"), s.child_by_field_name("alias")
+                    exported = text(alias or name)
+                    if source is not None:
+                        out[exported] = f"import:{text(source)[1:-1]}#{text(name)}"
+                    elif text(name) in functions:
+                        out[exported] = text(name)
+        elif c.type == "expression_statement":
+            _commonjs(c.named_children[0] if c.named_children else None, functions, out)
+    return out
+
+
+def _declared(d, functions) -> list:
+    if d.type in ("function_declaration", "generator_function_declaration"):
+        name = d.child_by_field_name("name")
+        return [text(name)] if name is not None and text(name) in functions else []
+    if d.type in ("lexical_declaration", "variable_declaration"):
+        return [text(v.child_by_field_name("name")) for v in d.named_children
+                if v.type == "variable_declarator" and text(v.child_by_field_name("name")) in functions]
+    return []
+
+
+def _commonjs(expr, functions, out) -> None:
+    """`module.exports = { f, g: h }`, `module.exports.f = f`, `exports.f = f`."""
+    if expr is None or expr.type != "assignment_expression":
+        return
+    left, right = expr.child_by_field_name("left"), strip(expr.child_by_field_name("right"))
+    target = text(left)
+    if right is None:
+        return
+    if target == "module.exports" and right.type == "object":
+        for p in right.named_children:
+            if p.type == "shorthand_property_identifier" and text(p) in functions:
+                out[text(p)] = text(p)
+            elif p.type == "pair":
+                value = p.child_by_field_name("value")
+                if value is not None and value.type == "identifier" and text(value) in functions:
+                    out[text(p.child_by_field_name("key"))] = text(value)
+    elif target.startswith(("module.exports.", "exports.")) and right.type == "identifier" \
+            and text(right) in functions:
+        out[target.rsplit(".", 1)[-1]] = text(right)
+
+
+def call_ref(call, imported: dict) -> str | None:
+    """"import:<specifier>#<name>" for `f(...)` with f imported, or `m.f(...)` with m a
+    whole imported module; None for any other call."""
+    fn = strip(call.child_by_field_name("function"))
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        spec, name = imported.get(text(fn), (None, None))
+        return f"import:{spec}#{name}" if spec is not None and name != "*" else None
+    if fn.type == "member_expression":
+        obj, prop = strip(fn.child_by_field_name("object")), fn.child_by_field_name("property")
+        if obj is not None and obj.type == "identifier" and prop is not None:
+            spec, name = imported.get(text(obj), (None, None))
+            if spec is not None and name == "*":
+                return f"import:{spec}#{text(prop)}"
+    return None
+
+
+def identifier_arguments(call) -> list[int]:
+    """Positions of the call's arguments that are plain names."""
+    return [i for i, a in enumerate(args(call)) if a.type == "identifier"]
