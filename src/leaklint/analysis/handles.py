@@ -22,21 +22,8 @@ from __future__ import annotations
 from .. import contexts
 from ..ir import TooDeep
 from ..tracks import Verdict
-from .lifecycle import Follow, Leak
-
-
-def describe(leak: Leak, src) -> str:
-    line = leak.node.start_point[0] + 1
-    if leak.kind in ("end", "scope"):
-        line = leak.node.end_point[0] + 1
-    return {
-        "return": f"on the return at line {line}",
-        "raise": f"when the raise at line {line} leaves the function",
-        "end": f"when the function ends at line {line}",
-        "scope": f"when its block ends at line {line}",
-        "overwrite": f"before it is overwritten at line {line}",
-        "reacquire": f"before it is acquired again at line {line}",
-    }[leak.kind]
+from .lifecycle import Follow
+from .paths import describe_all, describe_one, leak_paths
 
 
 def check_lifecycles(ctx, adapter, rules) -> None:
@@ -82,11 +69,12 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
-        first = leaks[0]
-        related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
+        # one finding for the handle, naming every exit it leaks on, with a path to each
+        related = [(l.node, "leaks here: " + describe_one(l)) for l in leaks]
         ctx.emit(rule, cand.call,
-                 _message(rule, cand, describe(first, ctx.src), track.handle) + note,
-                 related=related, severity=severity, traits=leak_traits(leaks))
+                 _message(rule, cand, describe_all(leaks), track.handle) + note,
+                 related=related, flows=leak_paths(cand.call, leaks), severity=severity,
+                 traits=leak_traits(leaks))
 
 
 def leak_traits(leaks) -> set:
