@@ -39,6 +39,7 @@ tree.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -88,10 +89,27 @@ def is_test_path(path: str, language: str) -> bool:
 
 
 def is_command(path: str, package: str) -> bool:
-    """Is this Go file part of a command (package main, or a cmd/ or command/ package)?"""
+    """Is this Go file part of a command: package main, or a package under a cmd/ or
+    command/ directory of its module (`cmd/tool/serve/serve.go` is the tool's code)?"""
     if package == "main":
         return True
-    return os.path.basename(os.path.dirname(os.path.abspath(path))) in COMMAND_DIRS
+    directory = os.path.dirname(os.path.abspath(path))
+    return any(part in COMMAND_DIRS for part in _below_module_root(directory))
+
+
+@functools.lru_cache(maxsize=1024)
+def _below_module_root(directory: str) -> tuple:
+    """The directory names from the nearest go.mod's directory (excluded) down to
+    ``directory``; without a go.mod, only ``directory``'s own name."""
+    parts, d = [], directory
+    while True:
+        parts.append(os.path.basename(d))
+        if os.path.isfile(os.path.join(d, "go.mod")):
+            return tuple(reversed(parts[:-1])) if len(parts) > 1 else ()
+        parent = os.path.dirname(d)
+        if parent == d:
+            return (os.path.basename(directory),)
+        d = parent
 
 
 def lifetime(owner: Owner) -> str:
