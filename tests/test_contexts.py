@@ -39,9 +39,28 @@ def kind(path, family="python", head="", root=""):
     ("api/service.pb.go", "go", "generated"),
     ("pkg/client.py", "python", "code"),
     ("pkg/testutil.py", "python", "code"),
+    ("docs/scripts/record.py", "python", "script"),    # the innermost directory says most
+    ("tools/examples/a.py", "python", "example"),
+    ("examples/tests/a.py", "python", "test"),
+    ("test/bench/run.py", "python", "script"),
+    ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
+    ("packages/test-utils/lib/dockers.ts", "typescript", "test"),
+    # a vendored copy of another project is nobody's to fix here
+    ("public/plugins/pdfjs-5.2.133/web/viewer.mjs", "javascript", "generated"),
+    ("third_party/zlib/zutil.py", "python", "generated"),
+    ("src/utf-8/decode.ts", "typescript", "code"),
+    ("lib/v1.2/api.py", "python", "code"),
 ])
 def test_files_are_classified_by_the_conventions(path, family, expected):
     assert kind(path, family) == expected
+
+
+def test_a_file_that_turns_every_linter_off_is_vendored():
+    head = "/* eslint-disable */\n// @ts-nocheck\n\n/**\n * emscripten bindings\n */\n"
+    assert contexts.classify("src/woff2/bindings.ts", "typescript", head).kind == "generated"
+    # one of the two alone is ordinary code that silences a linter
+    assert contexts.classify("src/a.ts", "typescript", "/* eslint-disable */\n").kind == "code"
+    assert contexts.classify("src/a.ts", "typescript", "// @ts-nocheck\n").kind == "code"
 
 
 def test_a_generated_marker_in_the_first_lines_wins():
@@ -105,6 +124,17 @@ PY = """\
             for name in names:
                 g = open(name)
 
+        def test_two(self):
+            data = [line for line in open("f")]
+            for algo in self.ALGOS:
+                g = open(algo)
+            for name in names:
+                pass
+            else:
+                k = open("h")
+
+    ALGOS = ("md5", "sha1")
+
     if __name__ == "__main__":
         h = open("e")
 """
@@ -117,6 +147,9 @@ PY = """\
     ('open("d")', "test", False),
     ("open(name)", "test", True),
     ('open("e")', "main", False),
+    ('open("f")', "test", False),    # a for's iterable is evaluated once
+    ("open(algo)", "test", False),   # a loop over a fixed handful of values
+    ('open("h")', "test", False),    # a loop's else clause runs once
     ("import pytest", "module", False),
 ])
 def test_python_roles(text, function, in_loop):

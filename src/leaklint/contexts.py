@@ -19,7 +19,7 @@ helper, a ``__main__`` block). Each context has a policy, configurable in
     off           report nothing
 
 What a rule knows about a finding it says with traits, passed to ``FileContext.emit``:
-``ACCUMULATES`` (e.g. acquired again on each turn of a loop), ``OUTLIVES`` (a thread or
+``ACCUMULATES`` (it piles up whatever the code around it), ``OUTLIVES`` (a thread or
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
 an exception leaves). The language-specific part (which functions are tests, fixtures,
 loops) is in ``ROLES``: one function per language family.
@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from .facts import owners_python
+
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
 ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
@@ -46,11 +48,19 @@ TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY)
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
 
 # built-in recognition: directory names anywhere in the path, and file names
-TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e"})
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e",
+                       "test-utils", "test-helpers", "testutils"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "hack", "bench", "benchmarks"})
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
 EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc", "samples",
                           "sample"})
+# a vendored copy of another project: a third-party directory, or one named for a
+# release of a package (`pdfjs-5.2.133/`, `jquery-3.7.1/`); nobody edits it here
+VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
+VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
+# a JS/TS file that opts out of both ESLint (every rule) and the type checker
+LINT_OFF_MARKERS = (re.compile(r"(?m)^\s*/\*\s*eslint-disable\s*\*/"),
+                    re.compile(r"(?m)^\s*//\s*@ts-nocheck\b"))
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".pb.go", ".pb.gw.go", "_generated.go",
                       ".generated.ts", ".generated.js")
 # a marker in the first lines of a file: Go's convention and the common others
@@ -181,12 +191,27 @@ def classify(path: str, family: str, head: str = "",
     marker = GENERATED_MARKER.search(head[:HEAD_BYTES]) if head else None
     if marker:
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
+    if head and LINT_OFF_MARKERS[0].search(head[:HEAD_BYTES]) \
+            and LINT_OFF_MARKERS[1].search(head[:HEAD_BYTES]):
+        return Context(GENERATED, "its first lines turn the linters and the type checker off "
+                                  "for the whole file (`eslint-disable`, `@ts-nocheck`): a "
+                                  "vendored or generated copy nobody edits by hand")
+    vendored = next((d for d in dirs if d in VENDORED_DIRS or VERSIONED_COPY.match(d)), None)
+    if vendored:
+        return Context(GENERATED, f"it is under `{vendored}/`, a vendored copy of another "
+                                  "project's code, which nobody edits here")
     if is_test_name(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
-    for kind, names in ((TEST, TEST_DIRS), (EXAMPLE, EXAMPLE_DIRS), (SCRIPT, SCRIPT_DIRS)):
-        hit = next((d for d in dirs if d in names), None)
-        if hit:
-            return Context(kind, f"it is under a `{hit}/` directory")
+    # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
+    # examples within tests are the tests' data
+    in_tests = any(d in TEST_DIRS for d in dirs)
+    for d in reversed(dirs):
+        kind = TEST if d in TEST_DIRS else SCRIPT if d in SCRIPT_DIRS else \
+            EXAMPLE if d in EXAMPLE_DIRS else None
+        if kind == EXAMPLE and in_tests:
+            kind = TEST
+        if kind is not None:
+            return Context(kind, f"it is under a `{d}/` directory")
     if base in SCRIPT_FILES:
         return Context(SCRIPT, f"{base} runs once and exits")
     return Context(CODE, "no test, script, example or generated-code convention applies")
@@ -222,19 +247,77 @@ PY_FIXTURE_METHODS = frozenset({"setUp", "setUpClass", "asyncSetUp", "setup_meth
                                 "setup_class", "setup", "setUpModule", "setup_module"})
 
 
-def _python_role(node) -> Role:
-    role = Role()
+def _repeats(loop, child, node) -> bool:
+    """Does ``child`` of a loop (or comprehension) node run on every turn? Not a ``for``'s
+    iterable, nor a loop's ``else`` clause: they run once."""
+    if child.type == "else_clause":
+        return False
+    if loop.type == "for_statement":
+        return child == loop.child_by_field_name("body")
+    if loop.type.endswith("comprehension") or loop.type == "generator_expression":
+        clauses = [c for c in loop.named_children if c.type == "for_in_clause"]
+        first = clauses[0].child_by_field_name("right") if clauses else None
+        return first is None or not first.start_byte <= node.start_byte < first.end_byte
+    return True
+
+
+def _constant_iterable(loop) -> bool:
+    """A ``for`` over a literal collection, or over a name bound to one at module or class
+    level: a fixed handful of turns, which piles nothing up in a short run."""
+    right = loop.child_by_field_name("right")
+    if right is None:
+        return False
+    if right.type in ("tuple", "list", "set", "string"):
+        return True
+    name = _text(right).removeprefix("self.").removeprefix("cls.")
+    if not name.isidentifier():
+        return False
+    scope = loop
+    while scope is not None and scope.type != "module":
+        scope = scope.parent
+    for top in scope.named_children if scope is not None else ():
+        holders = [top] + ([c for c in top.named_children if c.type == "block"]
+                           if top.type == "class_definition" else [])
+        for holder in holders:
+            for stmt in holder.named_children if holder.type == "block" else [holder]:
+                expr = stmt.named_children[0] if stmt.type == "expression_statement" \
+                    and stmt.named_children else None
+                if expr is not None and expr.type == "assignment" and \
+                        _text(expr.child_by_field_name("left")) == name:
+                    value = expr.child_by_field_name("right")
+                    return value is not None and value.type in ("tuple", "list", "set")
+    return False
+
+
+PY_LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
+            "dictionary_comprehension", "generator_expression")
+
+
+def python_in_loop(node, stop=None) -> bool:
+    """Does ``node`` run on every turn of some loop (below ``stop``, when given)? Not a
+    ``for``'s iterable, a comprehension's first iterable or a loop's ``else`` clause,
+    which run once; nor a ``for`` over a fixed handful of values."""
+    child = node
+    for n in _ancestors(node):
+        if n == stop:
+            return False
+        if n.type in PY_LOOPS and _repeats(n, child, node) and not (
+                n.type == "for_statement" and _constant_iterable(n)):
+            return True
+        child = n
+    return False
+
+
+def _python_role(node, path: str = "") -> Role:
+    role = Role(in_loop=python_in_loop(node))
+    # the program's entry (a `__main__` block, a script's or setup.py's top level or
+    # main()) is the owners' business: facts/owners_python.py says it for every rule
+    if owners_python.owner_kind(node, path)[0] == "main":
+        role.function = "main"
     outer = None
     for n in _ancestors(node):
-        if n.type in ("for_statement", "while_statement") or n.type.endswith("comprehension"):
-            role.in_loop = True
-        elif n.type == "function_definition":
+        if n.type == "function_definition":
             outer = n
-        elif n.type == "if_statement" and outer is None and n.parent is not None \
-                and n.parent.type == "module":
-            cond = _text(n.child_by_field_name("condition")).replace("'", '"').replace(" ", "")
-            if cond in ('__name__=="__main__"', '"__main__"==__name__'):
-                role.function = "main"
     if outer is None:
         return role
     role.name = _text(outer.child_by_field_name("name"))
@@ -247,9 +330,10 @@ def _python_role(node) -> Role:
         role.function = "test"
     elif role.name in PY_FIXTURE_METHODS:
         role.function = "fixture"
-    elif role.name == "main" and outer.parent is not None and outer.parent.type == "module":
-        role.function = "main"
-    else:
+    elif role.function != "main" and role.name == "main" and outer.parent is not None \
+            and outer.parent.type == "module":
+        role.function = "main"  # a module-level main() runs once, as the program's entry
+    elif role.function != "main":
         role.function = "helper"
     return role
 
@@ -257,7 +341,7 @@ def _python_role(node) -> Role:
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
 
 
-def _go_role(node) -> Role:
+def _go_role(node, path: str = "") -> Role:
     role = Role()
     outer = None
     for n in _ancestors(node):
@@ -288,7 +372,7 @@ JS_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_
                           "method_definition", "generator_function_declaration", "function"})
 
 
-def _js_role(node) -> Role:
+def _js_role(node, path: str = "") -> Role:
     role = Role()
     inside_function = False
     for n in _ancestors(node):
@@ -313,9 +397,9 @@ ROLES = {"python": _python_role, "go": _go_role, "typescript": _js_role,
          "javascript": _js_role}
 
 
-def role_of(node, family: str) -> Role:
+def role_of(node, family: str, path: str = "") -> Role:
     finder = ROLES.get(family)
-    return finder(node) if finder else Role()
+    return finder(node, path) if finder else Role()
 
 
 @dataclass(frozen=True)

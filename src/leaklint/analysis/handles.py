@@ -93,15 +93,12 @@ def _run_ends_on_error(adapter, ctx) -> bool:
 
 
 def leak_traits(leaks) -> set:
-    """What the context policy needs to know of a handle's leaks: acquired again while
-    still held (a loop piles them up), or leaked only where an exception leaves."""
+    """What the context policy needs to know of a handle's leaks: whether they happen only
+    where an exception leaves. (A handle acquired again while still held is in a loop, and
+    the policy judges the loop itself: a loop over a fixed handful of values piles nothing
+    up.)"""
     kinds = {leak.kind for leak in leaks}
-    traits = set()
-    if "reacquire" in kinds:
-        traits.add(contexts.ACCUMULATES)
-    if kinds == {"raise"}:
-        traits.add(contexts.EXCEPTION_ONLY)
-    return traits
+    return {contexts.EXCEPTION_ONLY} if kinds == {"raise"} else set()
 
 
 def _key(node):
