@@ -293,6 +293,7 @@ def test_hidden_count_is_in_the_json_summary(tmp_path):
     ('colour = "all"', "contexts.colour"),
     ("test-paths = [1]", "contexts.test-paths"),
     ('script-paths = "tools/"', "contexts.script-paths"),
+    ('test-paths = ["[z-a]"]', "bad character range"),
 ])
 def test_bad_context_config_names_the_key(tmp_path, body, message):
     path = tmp_path / "pyproject.toml"
