@@ -88,6 +88,7 @@ class Roots:
         self.list_siblings = list_siblings
         self.resolver = Resolver(lambda _path: None, list_siblings)
         self._entries: dict = {}  # entry path -> set of module paths it mounts
+        self._dirs: dict = {}  # directory -> its entry points
 
     def mounted(self, path: str) -> bool:
         path = os.path.normpath(path)
@@ -104,12 +105,15 @@ class Roots:
         return False
 
     def _entries_in(self, directory: str) -> list:
-        out = []
-        for p in self.list_siblings(directory or "."):
-            stem, ext = os.path.splitext(os.path.basename(p))
-            if ext in JS_EXTENSIONS and stem in ENTRY_STEMS:
-                out.append(os.path.normpath(p))
-        return sorted(out)
+        directory = os.path.normpath(directory or ".")
+        if directory not in self._dirs:
+            out = []
+            for p in self.resolver.files_in(directory):
+                stem, ext = os.path.splitext(os.path.basename(p))
+                if ext in JS_EXTENSIONS and stem in ENTRY_STEMS:
+                    out.append(p)
+            self._dirs[directory] = sorted(out)
+        return self._dirs[directory]
 
     def _mounts(self, entry: str) -> set:
         if entry not in self._entries:
