@@ -22,7 +22,7 @@ from __future__ import annotations
 from .. import contexts
 from ..ir import TooDeep
 from ..tracks import Verdict
-from .lifecycle import Follow
+from .lifecycle import Follow, Leak
 from .paths import describe_all, describe_one, leak_paths
 
 
@@ -57,9 +57,17 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             ctx.diagnose("skipped", f"function at line {track.function.start_point[0] + 1} "
                                     "nests too deeply to analyse")
             continue
+        exits = tuple(spec.get("exits") or Follow.leak_exits)
+        unused = False
+        if "exits" in track.extra:  # the adapter narrows them (module-level code)
+            unused = "unused" in track.extra["exits"]
+            exits = tuple(e for e in exits if e in track.extra["exits"]) + (("end",) if unused else ())
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
-                        leak_exits=tuple(spec.get("exits") or Follow.leak_exits))
+                        leak_exits=exits)
         leaks = follow.run_function(body, end_node)
+        if unused:  # the end of a module's code: the handle is lost only if nothing reads it
+            leaks = [Leak("unused", track.extra.get("stmt") or l.node) if l.kind == "end" else l
+                     for l in leaks]
         if leaks and severity == "held":
             if not adapter.held_after_return(track):
                 leaks = []  # unreferenced once the function is left: the runtime collects it

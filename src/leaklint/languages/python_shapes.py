@@ -132,10 +132,15 @@ def expected_to_raise(node) -> bool:
 def assigned_value(node, name: str):
     """The value of the last `name = value` before ``node`` in its function."""
     fn = enclosing_function(node)
-    found, stack = None, [fn] if fn is not None else []
+    if fn is None:  # module-level code: the module's own statements
+        fn = node
+        while fn.parent is not None:
+            fn = fn.parent
+    found, stack = None, [fn]
     while stack:
         n = stack.pop()
-        if n.start_byte >= node.start_byte:
+        if n.start_byte >= node.start_byte or (n is not fn and n.type in (
+                "function_definition", "class_definition", "lambda") and fn.type == "module"):
             continue
         if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
             if found is None or n.start_byte > found.start_byte:
