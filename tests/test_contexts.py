@@ -44,9 +44,23 @@ def kind(path, family="python", head="", root=""):
     ("examples/tests/a.py", "python", "test"),
     ("test/bench/run.py", "python", "script"),
     ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
+    ("packages/test-utils/lib/dockers.ts", "typescript", "test"),
+    # a vendored copy of another project is nobody's to fix here
+    ("public/plugins/pdfjs-5.2.133/web/viewer.mjs", "javascript", "generated"),
+    ("third_party/zlib/zutil.py", "python", "generated"),
+    ("src/utf-8/decode.ts", "typescript", "code"),
+    ("lib/v1.2/api.py", "python", "code"),
 ])
 def test_files_are_classified_by_the_conventions(path, family, expected):
     assert kind(path, family) == expected
+
+
+def test_a_file_that_turns_every_linter_off_is_vendored():
+    head = "/* eslint-disable */\n// @ts-nocheck\n\n/**\n * emscripten bindings\n */\n"
+    assert contexts.classify("src/woff2/bindings.ts", "typescript", head).kind == "generated"
+    # one of the two alone is ordinary code that silences a linter
+    assert contexts.classify("src/a.ts", "typescript", "/* eslint-disable */\n").kind == "code"
+    assert contexts.classify("src/a.ts", "typescript", "// @ts-nocheck\n").kind == "code"
 
 
 def test_a_generated_marker_in_the_first_lines_wins():
@@ -220,6 +234,16 @@ def test_a_test_file_reports_what_accumulates(tmp_path):
     assert hidden(tmp_path / "test_client.py", ["LL110", "LL111"]) == {CONTEXT_HIDDEN: 2}
 
 
+def test_what_the_policy_leaves_out_counts_as_verified(tmp_path):
+    (tmp_path / "test_client.py").write_text(TEST_FILE)
+    report = check_paths([str(tmp_path / "test_client.py")], config=Config(root=tmp_path),
+                         select=["LL110"])
+    v = report.verified["LL110"]
+    assert (v.checked, v.correct) == (4, 2)  # the loop and the helper leak; one is fine
+    lines = report.verified_lines[str(tmp_path / "test_client.py")]["LL110"]
+    assert 5 in lines and 11 not in lines
+
+
 def hidden(path, select) -> dict:
     return check_paths([str(path)], config=Config(root=path.parent), select=select).hidden
 
@@ -283,6 +307,7 @@ def test_hidden_count_is_in_the_json_summary(tmp_path):
     ('colour = "all"', "contexts.colour"),
     ("test-paths = [1]", "contexts.test-paths"),
     ('script-paths = "tools/"', "contexts.script-paths"),
+    ('test-paths = ["[z-a]"]', "bad character range"),
 ])
 def test_bad_context_config_names_the_key(tmp_path, body, message):
     path = tmp_path / "pyproject.toml"

@@ -14,6 +14,9 @@ class Candidate:
     rule: object
     call: object  # the acquiring call's syntax node
     callee: str  # its callee as written, e.g. "db.Query"
+    # for a call of a same-file function that returns a fresh handle: the acquisition it
+    # returns (e.g. "http.Get"), which stands as the evidence
+    factory_of: str = ""
 
 
 @dataclass

@@ -19,6 +19,45 @@ from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # 
 from .summaries import FileSummaries
 
 
+def result_count(fn) -> int:
+    """How many results a function declares (`(T, error)` is 2, `T` is 1, none is 0)."""
+    result = fn.child_by_field_name("result")
+    if result is None:
+        return 0
+    if result.type != "parameter_list":
+        return 1
+    return sum(max(1, len(d.children_by_field_name("name"))) for d in result.named_children
+               if d.type in ("parameter_declaration", "variadic_parameter_declaration"))
+
+
+def returned_acquisition(fn, exact, handle_index: int) -> str:
+    """The acquisition (callee) whose handle ``fn`` returns, or "": `return http.Get(u)`,
+    or a variable it was assigned to returned at the handle's position."""
+    assigned: dict = {}  # variable -> the exact acquisition assigned to it
+    for n in own_nodes(fn):
+        if n.type in ("short_var_declaration", "assignment_statement"):
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            values = right.named_children if right is not None else []
+            names = left.named_children if left is not None else []
+            if len(values) == 1 and values[0].type == "call_expression" and handle_index < len(names):
+                callee = callee_text(values[0])
+                if any(pattern_matches(p, callee) for p in exact):
+                    assigned[names[handle_index].text.decode()] = callee
+        if n.type != "return_statement" or not n.named_children:
+            continue
+        first = n.named_children[0]
+        values = first.named_children if first.type == "expression_list" else [first]
+        if len(values) == 1 and values[0].type == "call_expression":
+            callee = callee_text(values[0])
+            if any(pattern_matches(p, callee) for p in exact):
+                return callee
+        elif handle_index < len(values) and values[handle_index].type == "identifier":
+            callee = assigned.get(values[handle_index].text.decode())
+            if callee:
+                return callee
+    return ""
+
+
 class GoAdapter(GoLowering):
     def __init__(self, ctx):
         self.ctx = ctx
@@ -49,7 +88,46 @@ class GoAdapter(GoLowering):
             for rule in rules:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, call, callee))
+        return out + self._factory_calls(rules)
+
+    # -- factories: same-file functions that return a fresh handle --------------------
+
+    def _factory_calls(self, rules) -> list[Candidate]:
+        """Calls of this file's factories (`openResponse()` whose body is `return
+        http.Get(u)`), as acquisitions of the rule whose handle they return."""
+        made = self._factories(rules)
+        if not made:
+            return []
+        shorts = sorted({key.rsplit(".", 1)[-1] for key in made})
+        q = ("((call_expression function: [(selector_expression field: (field_identifier) @n)"
+             " (identifier) @n]) @call (#any-of? @n %s))" % " ".join('"%s"' % n for n in shorts))
+        out = []
+        for _, caps in matches("go", q, self.root):
+            call = caps["call"][0]
+            keys = self.resolve(call)
+            if len(keys) != 1 or keys[0] not in made:
+                continue  # one definition, or which one runs is not known
+            for rule, inner in made[keys[0]]:
+                out.append(Candidate(rule, call, callee_text(call), factory_of=inner))
         return out
+
+    def _factories(self, rules) -> dict:
+        """Qualified name -> [(rule, acquisition)] for the functions whose result is a
+        handle of the rule, acquired by a call its exact patterns name: returned as is
+        (`return http.Get(u)`) or through a variable (`resp, err := http.Get(u)` ...
+        `return resp, nil`). Results of the same shape as the acquisition's."""
+        found: dict = {}
+        for key, (fn, _) in self.functions().items():
+            shape = result_count(fn)
+            for rule in rules:
+                spec = rule.lifecycle
+                exact = [p for p in spec["acquire"] if not p.startswith("*.")]
+                if not exact or shape != spec.get("results", shape) or not shape:
+                    continue
+                inner = returned_acquisition(fn, exact, spec.get("handle", 0))
+                if inner:
+                    found.setdefault(key, []).append((rule, inner))
+        return found
 
     def track(self, cand: Candidate):
         spec = cand.rule.lifecycle
@@ -157,7 +235,7 @@ class GoAdapter(GoLowering):
         lists such ``evidence``."""
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
-        if not evidence or cand.callee in spec["acquire"]:
+        if not evidence or cand.callee in spec["acquire"] or cand.factory_of:
             return True
         if handle is not None and used_as_collection(fn, handle):
             return False
