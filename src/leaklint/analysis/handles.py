@@ -28,6 +28,7 @@ from .paths import describe_all, describe_one, leak_paths
 
 def check_lifecycles(ctx, adapter, rules) -> None:
     """Run every lifecycle rule of ``rules`` over one parsed file."""
+    too_deep = set()  # functions already reported as too deep to analyse
     for cand in adapter.candidates(rules):
         ctx.deadline.check()
         rule = cand.rule
@@ -54,8 +55,11 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         try:
             body, end_node, blocks = adapter.lower(track.function)
         except TooDeep:
-            ctx.diagnose("skipped", f"function at line {track.function.start_point[0] + 1} "
-                                    "nests too deeply to analyse")
+            if _key(track.function) not in too_deep:
+                too_deep.add(_key(track.function))
+                what = "module-level code" if track.function.parent is None else \
+                    f"function at line {track.function.start_point[0] + 1}"
+                ctx.diagnose("skipped", f"{what} nests too deeply to analyse")
             continue
         exits = tuple(spec.get("exits") or Follow.leak_exits)
         unused = False

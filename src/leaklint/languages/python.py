@@ -11,7 +11,7 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
-from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, expected_to_raise,
+from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, raises_clause,
                             holds_nothing, HTTP_CLIENTS, is_context_provider, releases_attr,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
@@ -82,13 +82,20 @@ class PythonAdapter:
 
     def track(self, cand: Candidate):
         call = cand.call
-        fn = enclosing_function(call)
+        # one walk up (parents are costly in deep trees) to the def, lambda or class, noting
+        # a `with pytest.raises(...)` on the way (the call is meant to fail)
+        scope, raising = call.parent, False
+        while scope is not None and scope.type not in SCOPES:
+            if scope.type == "with_statement" and not raising:
+                raising = raises_clause(scope)
+            scope = scope.parent
+        fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
             return None  # only cursors of a DB-API connection opened in this function
         derived = self._derived(cand)
         if derived is None:
             return None  # `.open()`/`.start()` of something that is no resource of this rule
-        if fn is None and self._in_class_body(call):
+        if scope is not None and scope.type == "class_definition":
             return Verdict(False)  # a class attribute: lives as long as the class
         if fn is None:
             fn = self.root  # module-level code is a scope of its own (see _module_exits)
@@ -100,7 +107,7 @@ class PythonAdapter:
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if holds_nothing(call) or expected_to_raise(call) or wraps_open_file(call, self.names):
+        if holds_nothing(call) or raising or wraps_open_file(call, self.names):
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection
@@ -172,13 +179,6 @@ class PythonAdapter:
         if not literal or self._declared_outside(fn, text(box)):
             return Verdict(False)
         return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True})
-
-    @staticmethod
-    def _in_class_body(node) -> bool:
-        p = node.parent
-        while p is not None and p.type not in ("class_definition", "module"):
-            p = p.parent
-        return p is not None and p.type == "class_definition"
 
     def _module_exits(self, fn, handle: str, stmt) -> dict:
         """How a module-level handle leaks: the module's variables live until the program
@@ -342,8 +342,13 @@ class PythonAdapter:
             if body is None or body.type not in ("block", "module"):
                 hit = (ir.Block([], fn), fn, blocks)
             else:
-                hit = (Lowering(blocks, implicit).block(body, 0), body, blocks)
+                try:
+                    hit = (Lowering(blocks, implicit).block(body, 0), body, blocks)
+                except ir.TooDeep:
+                    hit = ir.TooDeep  # every handle of this function would fail alike
             self._lowered[key] = hit
+        if hit is ir.TooDeep:
+            raise ir.TooDeep()
         return hit
 
     # -- effects ---------------------------------------------------------------------

@@ -121,12 +121,16 @@ def expected_to_raise(node) -> bool:
     """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
     p = node.parent
     while p is not None and p.type not in SCOPES:
-        if p.type == "with_statement":
-            clause = p.named_children[0] if p.named_children else None
-            if clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text):
-                return True
+        if p.type == "with_statement" and raises_clause(p):
+            return True
         p = p.parent
     return False
+
+
+def raises_clause(with_statement) -> bool:
+    """Is this `with pytest.raises(...)` / `with self.assertRaises(...)`?"""
+    clause = with_statement.named_children[0] if with_statement.named_children else None
+    return clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text)
 
 
 def assigned_value(node, name: str):
