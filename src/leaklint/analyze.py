@@ -209,7 +209,11 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     if suppress.file_ignored(data):
         return result
     # after decoding, so that a UTF-16 file is filtered on its text
-    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
+    # a rule whose acquisition this file only reaches through a factory (a function of the
+    # file or of another file that returns a fresh resource) is active too
+    made = {c for codes in ((reads or {}).get("factories") or {}).values() for c in codes}
+    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)
+              or r.code in made]
     if not active:
         return result
     if looks_minified(data):

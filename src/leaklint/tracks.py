@@ -14,6 +14,7 @@ class Candidate:
     rule: object
     call: object  # the acquiring call's syntax node
     callee: str  # its callee as written, e.g. "db.Query"
+    factory: bool = False  # a call of a function that returns a fresh resource of the rule
 
 
 @dataclass

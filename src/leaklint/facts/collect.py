@@ -27,6 +27,11 @@ GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in t
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 
 
+# a run naming at most this many files without an active lifecycle rule shapes them all
+# (see _summaries); a larger one shapes those that mention a possible factory's name
+SHAPE_ALL_UP_TO = 64
+
+
 def needs_reads(rules) -> bool:
     """Does a rule read other files: its options say so, or it is a lifecycle rule of a
     language whose functions are summarised across files?"""
@@ -68,15 +73,15 @@ class _File:
 
 
 def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
-          overrides=None, settings=None, summary_rules=None) -> Index:
+          overrides=None, settings=None, rules_of=None) -> Index:
     """The index for analysing ``named`` files.
 
     ``list_siblings(directory)``: the other source files of a directory, found by
     discovery; ``read(path)``: bytes or None (unreadable, too large); ``wants(path,
     data)``: the kinds of reads the file's active rules need (default: all);
     ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
-    what is on disk; ``summary_rules(path, data)``: the lifecycle rules active on a file,
-    whose questions about functions of other files the index answers (``summaries``)."""
+    what is on disk; ``rules_of(path)``: the rules enabled for a file, whose questions
+    about the functions of other files the index answers (``summaries``)."""
     index = Index()
     dirs: OrderedDict = OrderedDict()
     for p in named:
@@ -107,14 +112,20 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
-    if summary_rules is not None:
-        _summaries(named, index, summary_rules, summaries.Project(
+    if rules_of is not None:
+        _summaries(named, index, rules_of, summaries.Project(
             read, list_siblings, settings, store=store, timeout=timeout, overrides=overrides))
     return index
 
 
-def _summaries(named, index, summary_rules, project) -> None:
-    """Each file's answers about the functions of other files its calls run."""
+def _summaries(named, index, rules_of, project) -> None:
+    """Each file's answers about the functions of other files its calls run: what they do
+    to the handles it passes them (for the lifecycle rules active on it), and which of its
+    calls return a fresh resource (factories, for every lifecycle rule of its language).
+    A file is shaped when a rule is active on it or when it mentions the name of a
+    function that may be a factory (which may make it one in turn)."""
+    pending = {}
+    shaped = []
     for p in named:
         p = os.path.normpath(p)
         if languages.FAMILY.get(languages.language_of(p) or "") not in summaries.SUMMARY_LANGUAGES:
@@ -122,13 +133,42 @@ def _summaries(named, index, summary_rules, project) -> None:
         unit = project.unit(p)
         if unit is None or unit.data is None:
             continue
-        rules = summary_rules(p, unit.data)
-        answers = project.answers(p, rules) if rules else {}
+        active = summary_rules(rules_of(p), unit.data)
+        answers = project.answers(p, active) if active else {}
         if answers:
-            reads = dict(index.reads(p) or {})
-            reads["summaries"] = answers
-            index.set(p, reads)
+            _add(index, p, "summaries", answers)
+        if active:
+            shaped.append(p)
+        else:
+            pending[p] = unit.data
+    # a small run (a hook's few files) shapes them all, and asks about every call: the
+    # functions they call are found through resolution, whether or not their files were
+    # named. A larger one (where every file is named) needs only the files and calls that
+    # mention a function that may be a factory: one returning its own acquisition is in a
+    # file a rule is active on, one returning another's result mentions that one's name.
+    small = len(pending) <= SHAPE_ALL_UP_TO
+    while pending:
+        names = None if small else project.factory_names()
+        new = [p for p, data in pending.items() if names is None
+               or project.is_shaped(p) or any(n + b"(" in data for n in names)]
+        if not new:
+            break
+        for p in new:
+            del pending[p]
+            project.shape_of(p)
+            shaped.append(p)
+    names = None if small else project.factory_names()
+    for p in sorted(shaped):
+        made = project.factories(p, rules_of(p), names)
+        if made:
+            _add(index, p, "factories", made)
     index.extracted += project.extracted
+
+
+def _add(index, path, kind, value) -> None:
+    reads = dict(index.reads(path) or {})
+    reads[kind] = value
+    index.set(path, reads)
 
 
 class _Directory:

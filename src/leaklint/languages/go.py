@@ -16,7 +16,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
-from .summaries import FileSummaries
+from .summaries import FileSummaries, factory_candidates
 
 
 class GoAdapter(GoLowering):
@@ -36,6 +36,27 @@ class GoAdapter(GoLowering):
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
+        """The rules' acquisitions, and the calls of functions that return a fresh one
+        (factories, of this file or another file of the package: the file's reads)."""
+        found = self.direct_candidates(rules)
+        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
+            calls = [caps["c"][0] for _, caps in matches("go", "(call_expression) @c", self.root)]
+            seen = {(c.call.id, c.rule.code) for c in found}
+            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
+                                                    callee_text)
+                      if (c.call.id, c.rule.code) not in seen]
+        return found
+
+    def call_keys(self, call) -> list[str]:
+        """How the facts phase names what ``call`` runs: this file's functions, or the
+        call reference of a function of another file."""
+        keys = self.resolve(call)
+        if keys:
+            return ["local:" + k for k in keys]
+        ref = call_ref(call)
+        return [ref] if ref else []
+
+    def direct_candidates(self, rules) -> list[Candidate]:
         names = candidate_names(self.ctx, rules)
         if not names:
             return []
@@ -65,6 +86,8 @@ class GoAdapter(GoLowering):
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
+            if cand.factory:
+                return Verdict(False)  # a helper's result dropped: precision first
             if not self._has_evidence(cand, fn, None):
                 return None
             return Verdict(True, "because the result is discarded")
