@@ -287,7 +287,7 @@ def check_pipeline(directory: Path, ext: str, data: bytes) -> dict:
         for f in report.findings + report.suppressed:
             assert f.path == name
             check_position(f.position, lines, f.code)
-            for r in f.related + f.flow:
+            for r in f.related + [r for path in f.flows for r in path]:
                 check_position(r.position, lines, f"{f.code} related")
             assert f"{name}:{f.position.line}:{f.position.col}: {f.code}" in outputs["text"] \
                 or f.suppressed

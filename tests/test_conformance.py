@@ -329,3 +329,10 @@ def test_goker_builder_names_a_case_it_cannot_place(tmp_path):
     with pytest.raises(SuiteError, match=r"toy1.go: Toy1: no function of the file matches"):
         build_suite(build_goker, tree, tmp_path / "suite")
     assert not (tmp_path / "suite").exists()
+
+
+def test_every_context_is_reported_unless_asked_for_the_default_policy(tmp_path):
+    leak_in_test = LEAK.replace("func leak(db *sql.DB)", "func TestLeak(t *testing.T, db *sql.DB)")
+    suite = suite_of(tmp_path, {"tests/leak_test.go": leak_in_test}, "tests/leak_test.go\t6\tresource\ta test file\n")
+    assert score.score(suite, LEAKCOMMAND).recall == 100.0
+    assert score.score(suite, LEAKCOMMAND, every_context=False).recall == 0.0  # tests: accumulating only

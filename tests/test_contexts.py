@@ -39,6 +39,11 @@ def kind(path, family="python", head="", root=""):
     ("api/service.pb.go", "go", "generated"),
     ("pkg/client.py", "python", "code"),
     ("pkg/testutil.py", "python", "code"),
+    ("docs/scripts/record.py", "python", "script"),    # the innermost directory says most
+    ("tools/examples/a.py", "python", "example"),
+    ("examples/tests/a.py", "python", "test"),
+    ("test/bench/run.py", "python", "script"),
+    ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
 ])
 def test_files_are_classified_by_the_conventions(path, family, expected):
     assert kind(path, family) == expected
@@ -105,6 +110,17 @@ PY = """\
             for name in names:
                 g = open(name)
 
+        def test_two(self):
+            data = [line for line in open("f")]
+            for algo in self.ALGOS:
+                g = open(algo)
+            for name in names:
+                pass
+            else:
+                k = open("h")
+
+    ALGOS = ("md5", "sha1")
+
     if __name__ == "__main__":
         h = open("e")
 """
@@ -117,6 +133,9 @@ PY = """\
     ('open("d")', "test", False),
     ("open(name)", "test", True),
     ('open("e")', "main", False),
+    ('open("f")', "test", False),    # a for's iterable is evaluated once
+    ("open(algo)", "test", False),   # a loop over a fixed handful of values
+    ('open("h")', "test", False),    # a loop's else clause runs once
     ("import pytest", "module", False),
 ])
 def test_python_roles(text, function, in_loop):

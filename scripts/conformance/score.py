@@ -6,7 +6,8 @@ expected.tsv, see suite.py for the format).
                                         [--min-recall PCT] [--min-precision PCT]
 
 For each suite, leaklint checks the folder (rules of the families expected.tsv names,
-unless --select says otherwise) and each finding is matched to a row on (file, line,
+unless --select says otherwise; tests, scripts and examples reported in full, since the
+peers' files are ordinary code to their peers, unless --default-contexts) and each finding is matched to a row on (file, line,
 family): a finding on a positive row is a hit, one on a `style:`/`optional:` row counts
 neither way, any other finding is a false positive. Recall = positive rows hit / positive
 rows; precision = hits / (hits + false positives). The misses and false positives are
@@ -20,6 +21,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,10 +95,20 @@ class Score:
         }
 
 
-def leaklint_findings(suite: Path, select: str, leaklint: list[str]) -> list[Found]:
-    command = [*leaklint, "check", "--format", "json", "--no-cache", "--exit-zero", "-j", "1",
-               "--select", select, str(suite)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=suite)
+# the peers' files are ordinary code to their peers: every context reported in full
+# (docs/contexts.md); --default-contexts scores with leaklint's own policy instead
+EVERY_CONTEXT = 'tests = "all"\nscripts = "all"\nexamples = "all"\n'
+
+
+def leaklint_findings(suite: Path, select: str, leaklint: list[str], every_context: bool = True) -> list[Found]:
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [*leaklint, "check", "--format", "json", "--no-cache", "--exit-zero", "-j", "1",
+                   "--select", select, str(suite)]
+        if every_context:
+            config = Path(scratch) / "leaklint.toml"
+            config.write_text("[contexts]\n" + EVERY_CONTEXT)
+            command[len(leaklint) + 1:len(leaklint) + 1] = ["--config", str(config)]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=suite)
     if done.returncode != 0:
         raise SuiteError(f"{suite}: leaklint exited {done.returncode}: {done.stderr.strip()[-2000:]}")
     try:
@@ -112,7 +124,7 @@ def leaklint_findings(suite: Path, select: str, leaklint: list[str]) -> list[Fou
     return found
 
 
-def score(suite: Path, leaklint: list[str], select: str | None = None) -> Score:
+def score(suite: Path, leaklint: list[str], select: str | None = None, every_context: bool = True) -> Score:
     suite = suite.resolve()
     if not suite.is_dir():
         raise SuiteError(f"{suite}: no such suite directory")
@@ -121,7 +133,7 @@ def score(suite: Path, leaklint: list[str], select: str | None = None) -> Score:
     result = Score(suite.name, rows)
     if not (select or families):
         return result
-    for finding in leaklint_findings(suite, select or ",".join(families), leaklint):
+    for finding in leaklint_findings(suite, select or ",".join(families), leaklint, every_context):
         matching = [i for i, r in enumerate(rows)
                     if r.file == finding.file and r.family == finding.family and finding.line in r.lines]
         positive = [i for i in matching if not rows[i].neutral]
@@ -166,11 +178,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", help="leaklint --select (default: the families expected.tsv names)")
     parser.add_argument("--leaklint", default=f"{sys.executable} -m leaklint",
                         help="command that runs leaklint (default: this Python's leaklint module)")
+    parser.add_argument("--default-contexts", action="store_true",
+                        help="report with leaklint's context policy (default: every context in full)")
     parser.add_argument("--min-recall", type=float, help="exit 1 when a suite's recall is below")
     parser.add_argument("--min-precision", type=float, help="exit 1 when a suite's precision is below")
     args = parser.parse_args(argv)
     try:
-        scores = [score(s, args.leaklint.split(), args.select) for s in args.suites]
+        scores = [score(s, args.leaklint.split(), args.select, not args.default_contexts) for s in args.suites]
     except SuiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -80,7 +80,7 @@ class FileContext:
         return contexts.decide(self.context, contexts.role_of(node, self.family), traits,
                                self.settings.contexts)
 
-    def emit(self, rule, node, message: str, related=(), flow=(), severity: str | None = None,
+    def emit(self, rule, node, message: str, related=(), flows=(), severity: str | None = None,
              fix_anchors: dict | None = None, traits=()) -> None:
         """Report a finding at ``node``, unless the context policy leaves it out (then it
         is counted in ``FileResult.context_hidden``). ``traits`` say what the rule knows of
@@ -95,10 +95,11 @@ class FileContext:
             rule.test_severity if self.is_test and rule.test_severity else rule.severity)
         pos = src.position(node)
         rel = [Related(src.path, src.position(n), printable(m)) for n, m in related]
-        fl = [Related(src.path, src.position(n), printable(m)) for n, m in flow]
+        fl = [[Related(src.path, src.position(n), printable(m)) for n, m in path]
+              for path in flows]
         finding = Finding(
             path=src.path, position=pos, code=rule.code, name=rule.name, family=rule.family,
-            severity=sev, message=printable(message), language=self.family, related=rel, flow=fl,
+            severity=sev, message=printable(message), language=self.family, related=rel, flows=fl,
             line_text=src.line_text(pos.line - 1),
         )
         self.result.findings.append(finding)
@@ -129,7 +130,9 @@ class FileContext:
         return self.cache["adapter"]
 
 
-JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e"}
+# directories of tests and of the helpers only tests import (a `test-utils` package)
+JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e", "test-utils", "test-helpers",
+                "testutils", "testing"}
 
 
 def is_test_file(path: str, family: str) -> bool:

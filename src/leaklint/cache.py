@@ -322,7 +322,7 @@ def decode(d: dict) -> FileResult:
             name=printable(_str(f["name"])), family=printable(_str(f["family"])),
             severity=f["severity"], message=printable(_str(f["message"])),
             language=_str(f["language"]), related=[_related(r) for r in f["related"]],
-            line_text=_str(f["line_text"]), flow=[_related(r) for r in f["flow"]],
+            line_text=_str(f["line_text"]), flows=[[_related(r) for r in path] for path in f["flows"]],
             fingerprint=None if fingerprint is None else _str(fingerprint),
             suppressed=bool(f["suppressed"]), fix=_fix(f.get("fix")),
         ))

@@ -19,7 +19,7 @@ helper, a ``__main__`` block). Each context has a policy, configurable in
     off           report nothing
 
 What a rule knows about a finding it says with traits, passed to ``FileContext.emit``:
-``ACCUMULATES`` (e.g. acquired again on each turn of a loop), ``OUTLIVES`` (a thread or
+``ACCUMULATES`` (it piles up whatever the code around it), ``OUTLIVES`` (a thread or
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
 an exception leaves). The language-specific part (which functions are tests, fixtures,
 loops) is in ``ROLES``: one function per language family.
@@ -183,10 +183,16 @@ def classify(path: str, family: str, head: str = "",
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
     if is_test_name(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
-    for kind, names in ((TEST, TEST_DIRS), (EXAMPLE, EXAMPLE_DIRS), (SCRIPT, SCRIPT_DIRS)):
-        hit = next((d for d in dirs if d in names), None)
-        if hit:
-            return Context(kind, f"it is under a `{hit}/` directory")
+    # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
+    # examples within tests are the tests' data
+    in_tests = any(d in TEST_DIRS for d in dirs)
+    for d in reversed(dirs):
+        kind = TEST if d in TEST_DIRS else SCRIPT if d in SCRIPT_DIRS else \
+            EXAMPLE if d in EXAMPLE_DIRS else None
+        if kind == EXAMPLE and in_tests:
+            kind = TEST
+        if kind is not None:
+            return Context(kind, f"it is under a `{d}/` directory")
     if base in SCRIPT_FILES:
         return Context(SCRIPT, f"{base} runs once and exits")
     return Context(CODE, "no test, script, example or generated-code convention applies")
@@ -222,13 +228,72 @@ PY_FIXTURE_METHODS = frozenset({"setUp", "setUpClass", "asyncSetUp", "setup_meth
                                 "setup_class", "setup", "setUpModule", "setup_module"})
 
 
+def _repeats(loop, child, node) -> bool:
+    """Does ``child`` of a loop (or comprehension) node run on every turn? Not a ``for``'s
+    iterable, nor a loop's ``else`` clause: they run once."""
+    if child.type == "else_clause":
+        return False
+    if loop.type == "for_statement":
+        return child == loop.child_by_field_name("body")
+    if loop.type.endswith("comprehension") or loop.type == "generator_expression":
+        clauses = [c for c in loop.named_children if c.type == "for_in_clause"]
+        first = clauses[0].child_by_field_name("right") if clauses else None
+        return first is None or not first.start_byte <= node.start_byte < first.end_byte
+    return True
+
+
+def _constant_iterable(loop) -> bool:
+    """A ``for`` over a literal collection, or over a name bound to one at module or class
+    level: a fixed handful of turns, which piles nothing up in a short run."""
+    right = loop.child_by_field_name("right")
+    if right is None:
+        return False
+    if right.type in ("tuple", "list", "set", "string"):
+        return True
+    name = _text(right).removeprefix("self.").removeprefix("cls.")
+    if not name.isidentifier():
+        return False
+    scope = loop
+    while scope is not None and scope.type != "module":
+        scope = scope.parent
+    for top in scope.named_children if scope is not None else ():
+        holders = [top] + ([c for c in top.named_children if c.type == "block"]
+                           if top.type == "class_definition" else [])
+        for holder in holders:
+            for stmt in holder.named_children if holder.type == "block" else [holder]:
+                expr = stmt.named_children[0] if stmt.type == "expression_statement" \
+                    and stmt.named_children else None
+                if expr is not None and expr.type == "assignment" and \
+                        _text(expr.child_by_field_name("left")) == name:
+                    value = expr.child_by_field_name("right")
+                    return value is not None and value.type in ("tuple", "list", "set")
+    return False
+
+
+PY_LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
+            "dictionary_comprehension", "generator_expression")
+
+
+def python_in_loop(node, stop=None) -> bool:
+    """Does ``node`` run on every turn of some loop (below ``stop``, when given)? Not a
+    ``for``'s iterable, a comprehension's first iterable or a loop's ``else`` clause,
+    which run once; nor a ``for`` over a fixed handful of values."""
+    child = node
+    for n in _ancestors(node):
+        if n == stop:
+            return False
+        if n.type in PY_LOOPS and _repeats(n, child, node) and not (
+                n.type == "for_statement" and _constant_iterable(n)):
+            return True
+        child = n
+    return False
+
+
 def _python_role(node) -> Role:
-    role = Role()
+    role = Role(in_loop=python_in_loop(node))
     outer = None
     for n in _ancestors(node):
-        if n.type in ("for_statement", "while_statement") or n.type.endswith("comprehension"):
-            role.in_loop = True
-        elif n.type == "function_definition":
+        if n.type == "function_definition":
             outer = n
         elif n.type == "if_statement" and outer is None and n.parent is not None \
                 and n.parent.type == "module":

@@ -46,8 +46,9 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     # the text of the reported line, for carets in text output and baseline matching
     line_text: str = ""
-    # code-flow steps (acquire -> ... -> leaking exit), as related locations in order
-    flow: list[Related] = field(default_factory=list)
+    # code flows: one path per leaking exit, the steps after the acquisition in order
+    # (branches taken, then the exit), as related locations
+    flows: list[list[Related]] = field(default_factory=list)
     fingerprint: str | None = None
     suppressed: bool = False
     fix: object | None = None

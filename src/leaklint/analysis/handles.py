@@ -22,21 +22,8 @@ from __future__ import annotations
 from .. import contexts
 from ..ir import TooDeep
 from ..tracks import Verdict
-from .lifecycle import Follow, Leak
-
-
-def describe(leak: Leak, src) -> str:
-    line = leak.node.start_point[0] + 1
-    if leak.kind in ("end", "scope"):
-        line = leak.node.end_point[0] + 1
-    return {
-        "return": f"on the return at line {line}",
-        "raise": f"when the raise at line {line} leaves the function",
-        "end": f"when the function ends at line {line}",
-        "scope": f"when its block ends at line {line}",
-        "overwrite": f"before it is overwritten at line {line}",
-        "reacquire": f"before it is acquired again at line {line}",
-    }[leak.kind]
+from .lifecycle import Follow
+from .paths import describe_all, describe_one, leak_paths
 
 
 def check_lifecycles(ctx, adapter, rules) -> None:
@@ -82,23 +69,21 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
-        first = leaks[0]
-        related = [(l.node, "leaks here: " + describe(l, ctx.src)) for l in leaks]
+        # one finding for the handle, naming every exit it leaks on, with a path to each
+        related = [(l.node, "leaks here: " + describe_one(l)) for l in leaks]
         ctx.emit(rule, cand.call,
-                 _message(rule, cand, describe(first, ctx.src), track.handle) + note,
-                 related=related, severity=severity, traits=leak_traits(leaks))
+                 _message(rule, cand, describe_all(leaks), track.handle) + note,
+                 related=related, flows=leak_paths(cand.call, leaks), severity=severity,
+                 traits=leak_traits(leaks))
 
 
 def leak_traits(leaks) -> set:
-    """What the context policy needs to know of a handle's leaks: acquired again while
-    still held (a loop piles them up), or leaked only where an exception leaves."""
+    """What the context policy needs to know of a handle's leaks: whether they happen only
+    where an exception leaves. (A handle acquired again while still held is in a loop, and
+    the policy judges the loop itself: a loop over a fixed handful of values piles nothing
+    up.)"""
     kinds = {leak.kind for leak in leaks}
-    traits = set()
-    if "reacquire" in kinds:
-        traits.add(contexts.ACCUMULATES)
-    if kinds == {"raise"}:
-        traits.add(contexts.EXCEPTION_ONLY)
-    return traits
+    return {contexts.EXCEPTION_ONLY} if kinds == {"raise"} else set()
 
 
 def _key(node):

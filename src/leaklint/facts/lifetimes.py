@@ -18,6 +18,9 @@ one implementation):
         the owner of the code at ``node``: what it acquires is held for that owner;
     lifetime(owner) -> one of the constants above; ``lives_to_exit(owner)``: is the
         owner there until the program (or page) ends, so what it holds is no leak?
+    held_by(language, node, path) -> Owner | None
+        the owner of the value made at ``node`` when the value says so itself (a Node
+        timer that is ``.unref()``'d: the process);
     dies_with(language, target, at) -> bool
         is the object ``target`` (a receiver, an emitter, a map) owned by the owner of
         the code at ``at``: created by it, the object that created it, or passed into
@@ -36,6 +39,7 @@ tree.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -85,10 +89,27 @@ def is_test_path(path: str, language: str) -> bool:
 
 
 def is_command(path: str, package: str) -> bool:
-    """Is this Go file part of a command (package main, or a cmd/ or command/ package)?"""
+    """Is this Go file part of a command: package main, or a package under a cmd/ or
+    command/ directory of its module (`cmd/tool/serve/serve.go` is the tool's code)?"""
     if package == "main":
         return True
-    return os.path.basename(os.path.dirname(os.path.abspath(path))) in COMMAND_DIRS
+    directory = os.path.dirname(os.path.abspath(path))
+    return any(part in COMMAND_DIRS for part in _below_module_root(directory))
+
+
+@functools.lru_cache(maxsize=1024)
+def _below_module_root(directory: str) -> tuple:
+    """The directory names from the nearest go.mod's directory (excluded) down to
+    ``directory``; without a go.mod, only ``directory``'s own name."""
+    parts, d = [], directory
+    while True:
+        parts.append(os.path.basename(d))
+        if os.path.isfile(os.path.join(d, "go.mod")):
+            return tuple(reversed(parts[:-1])) if len(parts) > 1 else ()
+        parent = os.path.dirname(d)
+        if parent == d:
+            return (os.path.basename(directory),)
+        d = parent
 
 
 def lifetime(owner: Owner) -> str:
@@ -131,6 +152,16 @@ def owner_of(language: str, node, path: str, package: str = "") -> Owner:
     """The owner of the code at ``node`` (a tree-sitter node of a file in ``language``)."""
     kind, name = _module(language).owner_kind(node, path)
     return Owner("javascript" if language == "tsx" else language, path, kind, package, name)
+
+
+def held_by(language: str, node, path: str) -> Owner | None:
+    """The owner that holds the value made at ``node`` when the value itself says so (an
+    unref'd Node timer belongs to the process); None when its binding decides."""
+    found = _module(language).holder_kind(node)
+    if found is None:
+        return None
+    kind, name = found
+    return Owner("javascript" if language == "tsx" else language, path, kind, "", name)
 
 
 def dies_with(language: str, target, at) -> bool:

@@ -62,3 +62,7 @@ def aliases(node) -> set:
             names.add(text(operand))
     return names
 
+
+def holder_kind(node):
+    """Go values do not name their holder themselves."""
+    return None

@@ -21,18 +21,14 @@ creates in a field, and the object that created it or was passed into its constr
 
 from __future__ import annotations
 
-from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
-                                    method_of, norm, receiver, strip, text, up, walk)
+from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
+                                    function_name, made_here, method_of, norm, receiver,
+                                    returned_values, strip, text, up, walk)
 from ..languages import file_memo
 from ..languages.javascript_scopes import (RENDER_CALLS, class_creates, component_options,
                                            module_object)
-from ..languages.javascript_values import declares, local_value
+from ..languages.javascript_values import declares
 
-# calls whose result is a fresh object owned by the caller
-OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
-# calls that return an object that already exists (not a fresh one owned by the caller)
-LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
-           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
 
@@ -163,23 +159,44 @@ def owner_kind(node, path: str) -> tuple[str, str]:
     name = function_name(outer)
     if name and name in facts["roots"]:
         return "root", name
-    if module_extension(outer):
+    if module_extension(fn):
         return "bootstrap", ""
+    made = _after_load_once_guard(node, fn)
+    if made:
+        return "bootstrap", made
     return "function", function_name(fn)
 
 
+def _after_load_once_guard(node, fn) -> str:
+    """``if (bus) return bus; bus = new Emitter(); bus.on(...)``: code after a module
+    variable is made, behind a guard that returns once it is set, runs once per process.
+    The variable's name, or ""."""
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return ""
+    for n in walk(body, stop=FUNCTIONS):
+        if n.start_byte >= node.start_byte or n.type != "assignment_expression":
+            continue
+        left = strip(n.child_by_field_name("left"))
+        if left is None or left.type != "identifier" or not fresh(n.child_by_field_name("right")):
+            continue
+        name = text(left)
+        if declares(fn, name) or not _encloses(n.parent.parent, node):
+            continue
+        for g in walk(body, stop=FUNCTIONS):
+            if g.type == "if_statement" and g.end_byte <= n.start_byte \
+                    and norm(g.child_by_field_name("condition")).strip("()") == name \
+                    and any(r.type == "return_statement" for r in walk(g, stop=FUNCTIONS)):
+                return name
+    return ""
+
+
+def _encloses(block, node) -> bool:
+    return block is not None and block.start_byte <= node.start_byte \
+        and node.end_byte <= block.end_byte
+
+
 # -- what dies with the owner --------------------------------------------------------------
-
-def _fresh(value) -> bool:
-    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
-    v = strip(value)
-    if v is None:
-        return False
-    if v.type == "new_expression":
-        return True
-    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
-        and method_of(v) not in LOOKUPS
-
 
 def _constructor(cls):
     body = cls.child_by_field_name("body") if cls is not None else None
@@ -216,6 +233,29 @@ def _given_field(cls, field: str) -> bool:
                 and field in params and any(norm(a) == field for a in args(n)):
             return True
     return False
+
+
+def _made_by_helper(body, field: str) -> bool:
+    """``this.field = makeX(...)`` where ``makeX`` is a function of this file that returns
+    an object it makes (``const el = document.createElement("div"); ...; return el``)."""
+    for n in walk(body):
+        if n.type != "assignment_expression" or norm(n.child_by_field_name("left")) != \
+                "this." + field:
+            continue
+        v = strip(n.child_by_field_name("right"))
+        if v is None or v.type != "call_expression" or receiver(v) is not None:
+            continue
+        for fn in _functions_named(_root(body), method_of(v)):
+            values = returned_values(fn)
+            if values and all(fresh(r) or (strip(r) is not None and strip(r).type == "identifier"
+                                          and made_here(fn, text(strip(r)))) for r in values):
+                return True
+    return False
+
+
+def _functions_named(root, name: str) -> list:
+    return [n for n in root.named_children if n.type == "function_declaration"
+            and function_name(n) == name]
 
 
 def resolve(node) -> str:
@@ -279,7 +319,7 @@ def dies_with(target, at) -> bool:
     node = strip(target)
     if node is None:
         return False
-    if norm(node) == "this" or _fresh(node):
+    if norm(node) == "this" or fresh(node):
         return True
     if node.type == "call_expression":
         return method_of(node) not in LOOKUPS and not callee(node).startswith(("document.",
@@ -289,7 +329,8 @@ def dies_with(target, at) -> bool:
     cls = _enclosing_class(at)
     if parts[0] == "this" and len(parts) >= 2 and cls is not None:
         body = cls.child_by_field_name("body")
-        return (body is not None and class_creates(body, parts[1])) \
+        return (body is not None and (class_creates(body, parts[1])
+                                      or _made_by_helper(body, parts[1]))) \
             or _given_field(cls, parts[1])
     root = strip(node)
     while root is not None and root.type in ("member_expression", "subscript_expression"):
@@ -304,20 +345,9 @@ def dies_with(target, at) -> bool:
             if fn.type == "method_definition" and function_name(fn) == "constructor" \
                     and name in _params(fn):
                 return True  # passed into the constructor: the object's creator or owner
-            v = local_value(fn, name)
-            return v is not None and _fresh(v)
+            return made_here(fn, name)
         fn = enclosing_function(fn)
-    return first is not None and _assigned_fresh(first, name)
-
-
-def _assigned_fresh(fn, name: str) -> bool:
-    """``name = spawn(...)`` in ``fn`` itself: an outer variable holding what ``fn`` made."""
-    body = fn.child_by_field_name("body")
-    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
-        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
-                and _fresh(n.child_by_field_name("right")):
-            return True
-    return False
+    return first is not None and made_here(first, name)
 
 
 def unref_timer(call) -> bool:
@@ -342,3 +372,8 @@ def unref_timer(call) -> bool:
                 and norm(receiver(n)) == name:
             return True
     return False
+
+
+def holder_kind(node):
+    """``("timer", "")`` for an unref'd timer; None otherwise."""
+    return ("timer", "") if node.type == "call_expression" and unref_timer(node) else None

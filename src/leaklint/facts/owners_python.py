@@ -105,3 +105,8 @@ def aliases(node) -> set:
         if n.type not in ("function_definition", "lambda", "class_definition"):
             stack.extend(n.named_children)
     return names
+
+
+def holder_kind(node):
+    """Python values do not name their holder themselves (yet: daemon threads could)."""
+    return None

@@ -14,6 +14,7 @@ import re
 
 from ..ir import HANDOFF, REASSIGN
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
+from ..languages.go_effects import closure_returned, returned_wrapper
 from ..tracks import Candidate, Track, pattern_matches
 from .edits import Fix, edit, indentation, line_end
 
@@ -183,7 +184,10 @@ def release_after_acquire(ctx, call, rule):
     expr = release_expression(spec, track.handle, callee_text(call), ctx.src.data)
     if expr is None:
         return None
-    safe = True
+    use = handle_use(fn, stmt, track.handle.encode(), spec.get("release", ()))
+    if use == "escapes":
+        return None  # the caller gets the handle another way: closing it here breaks them
+    safe = use == "local"  # a goroutine or a closure may still use it after the return
     if _context_call(call):  # the context must not outlive the function that cancels it
         left = stmt.child_by_field_name("left")
         use = _context_use(fn, stmt, left.named_children[0].text) if left is not None else "escapes"
@@ -195,6 +199,44 @@ def release_after_acquire(ctx, call, rule):
         return None
     where = "its error check" if anchor is not stmt else "the acquisition"
     return Fix(f"Add `defer {expr}` after {where}", (e,), safe)
+
+
+def handle_use(fn, stmt, name: bytes, release=()) -> str:
+    """How the handle ``name`` is used after ``stmt`` by anything that may outlive the
+    function: "escapes" (a method value of a ``release`` method such as `f.Close`, a
+    constructor over it or a closure over it that is returned), "shared" (a goroutine, or
+    a closure that is not called right here, uses it), else "local". A `defer h.Close()`
+    is safe only when local."""
+    body = fn.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    use = "local"
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type != "identifier" or n.text != name or n.start_byte < stmt.end_byte:
+            continue
+        p = n.parent
+        if p.type == "selector_expression" and p.child_by_field_name("operand") == n \
+                and p.child_by_field_name("field").text.decode() in release and not (
+                p.parent is not None and p.parent.type == "call_expression"
+                and p.parent.child_by_field_name("function") == p):
+            return "escapes"  # a method value
+        if p.type == "argument_list" and returned_wrapper(p.parent):
+            return "escapes"
+        lit = n.parent
+        while lit is not None and lit != fn and lit.type != "func_literal":
+            lit = lit.parent
+        if lit is None or lit == fn:
+            continue
+        if closure_returned(n, fn):
+            return "escapes"
+        call = lit.parent
+        runs_now = call is not None and call.type == "call_expression" \
+            and call.child_by_field_name("function") == lit \
+            and (call.parent is None or call.parent.type != "go_statement")
+        if not runs_now:
+            use = "shared"
+    return use
 
 
 def _hands_on(adapter, track, guard) -> bool:

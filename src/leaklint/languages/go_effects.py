@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function
+from .go_syntax import asserted_false, callee_text, enclosing_function, own_nodes
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -17,11 +17,94 @@ BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delet
 STORING_BUILTINS = {"append"}
 
 
+# methods of testing.T/B/TB that mark the test failed and let it go on
+TEST_FAILURES = ("Error", "Errorf", "Fail")
+
+
+def reports_test_failure(node) -> bool:
+    """Is ``node`` a statement `t.Error(...)` / `t.Errorf(...)` / `t.Fail()` on a
+    *testing.T, *testing.B or testing.TB parameter of an enclosing function?"""
+    if node.type == "expression_statement" and node.named_children:
+        node = node.named_children[0]
+    if node.type != "call_expression":
+        return False
+    fn = node.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression" \
+            or fn.child_by_field_name("field").text.decode() not in TEST_FAILURES:
+        return False
+    recv = fn.child_by_field_name("operand")
+    if recv.type != "identifier":
+        return False
+    name = recv.text.decode()
+    f = enclosing_function(node)
+    while f is not None:
+        params = f.child_by_field_name("parameters")
+        for p in (params.named_children if params is not None else ()):
+            kind = p.child_by_field_name("type")
+            if kind is not None and kind.text.decode().lstrip("*") in (
+                    "testing.T", "testing.B", "testing.TB", "testing.F") \
+                    and any(n.text.decode() == name for n in p.children_by_field_name("name")):
+                return True
+        f = enclosing_function(f)
+    return False
+
+
+def returned_wrapper(call) -> bool:
+    """Is ``call`` a constructor (`NewX(...)`) whose result the function returns, directly
+    or in a composite literal (`return bufio.NewReader(f), nil`)?"""
+    if call is None or call.type != "call_expression" \
+            or not callee_text(call).rsplit(".", 1)[-1].startswith("New"):
+        return False
+    p = call.parent
+    while p is not None and p.type in ("literal_element", "keyed_element", "literal_value",
+                                       "composite_literal", "unary_expression",
+                                       "parenthesized_expression"):
+        p = p.parent
+    if p is not None and p.type == "expression_list":
+        p = p.parent
+    return p is not None and p.type == "return_statement"
+
+
+def closure_returned(n, fn) -> bool:
+    """Is the func literal around ``n`` (inside ``fn``) returned by ``fn``, directly or
+    through the variable it is assigned to?"""
+    lit = n.parent
+    while lit is not None and lit != fn and lit.type != "func_literal":
+        lit = lit.parent
+    if lit is None or lit == fn:
+        return False
+    p = lit.parent
+    if p is not None and p.type == "expression_list" and p.parent is not None \
+            and p.parent.type == "return_statement":
+        return True
+    if p is None or p.type != "expression_list" or p.parent is None \
+            or p.parent.type not in ("short_var_declaration", "assignment_statement") \
+            or p.parent.child_by_field_name("right") != p:
+        return False
+    targets = p.parent.child_by_field_name("left").named_children
+    index = list(p.named_children).index(lit)
+    if index >= len(targets) or targets[index].type != "identifier":
+        return False
+    name = targets[index].text
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        m = stack.pop()
+        if m is None:
+            continue
+        if m.type == "return_statement" and any(
+                c.type == "identifier" and c.text == name
+                for e in m.named_children for c in ([e] + list(e.named_children))):
+            return True
+        stack.extend(c for c in m.named_children if c.type != "func_literal")
+    return False
+
+
 class GoEffects(SpecEffects):
     """What a leaf does to one tracked Go handle."""
 
     def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
+        self._reassigned: list[int] | None = None
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -76,9 +159,33 @@ class GoEffects(SpecEffects):
         return None
 
     def _is_error(self, node) -> bool:
+        """Is ``node`` the acquisition's own error, not reassigned since? After
+        `_, err = use(h)` a non-nil err is use's error, and the handle is live."""
         return (node is not None and node.type == "identifier" and self.track.error is not None
                 and node.text.decode() == self.track.error
-                and not self._shadowed(node, None, self.track.error))
+                and not self._shadowed(node, None, self.track.error)
+                and not any(start <= node.start_byte for start in self._error_reassigned()))
+
+    def _error_reassigned(self) -> list[int]:
+        """End offsets of the statements after the acquisition (in this function, not in
+        its closures) that assign the acquisition's error variable again."""
+        if self._reassigned is None:
+            self._reassigned = []
+            acq, name = self.stmt, self.track.error
+            if acq is not None and name is not None and self.track.function is not None:
+                for n in own_nodes(self.track.function):
+                    if n.type not in ("assignment_statement", "short_var_declaration") \
+                            or n.start_byte < acq.end_byte:
+                        continue
+                    left = n.child_by_field_name("left")
+                    targets = left.named_children if left is not None else []
+                    if any(t.type == "identifier" and t.text.decode() == self.name for t in targets):
+                        continue  # the handle is assigned too: another acquisition (another branch's)
+                    for target in targets:
+                        if target.type == "identifier" and target.text.decode() == name \
+                                and not self._shadowed(target, None, name):
+                            self._reassigned.append(n.end_byte)
+        return self._reassigned
 
     def events(self, leaf) -> list[str]:
         node = leaf.node
@@ -90,6 +197,9 @@ class GoEffects(SpecEffects):
                 out.append(ACQUIRE)
                 # the statement that acquires may also hand the handle on (rare): read it
                 return out
+        if leaf.role != "defer" and reports_test_failure(node):
+            # the test has failed on this path: what it holds goes with the failed test
+            return [HANDOFF]
         found = self.scan(node, deferred=leaf.role == "defer")
         if RELEASE in found:
             out.append(RELEASE)
@@ -224,6 +334,8 @@ class GoEffects(SpecEffects):
             return None
         if closure and self._closure_discarded(n, top):
             return None
+        if closure and closure_returned(n, self.track.function):
+            return HANDOFF  # a closure over the handle handed to the caller
         t = p.type
         if t == "selector_expression" and p.child_by_field_name("operand") == expr:
             method = p.child_by_field_name("field").text.decode()
@@ -231,6 +343,11 @@ class GoEffects(SpecEffects):
             if gp is not None and gp.type == "call_expression" \
                     and gp.child_by_field_name("function") == p and method in self.release:
                 return RELEASE if deferred or not closure else HANDOFF
+            if method in self.release and not (gp is not None and gp.type == "call_expression"
+                                               and gp.child_by_field_name("function") == p):
+                # a method value (`onExit(f.Close)`, `&closer{close: f.Close}`): whoever
+                # gets it releases the handle
+                return HANDOFF
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
@@ -241,6 +358,8 @@ class GoEffects(SpecEffects):
             return None
         if t == "argument_list":
             call = p.parent
+            if not closure and returned_wrapper(call):
+                return HANDOFF  # `return bufio.NewReader(f), nil`: the caller reads it
             return self._passed(call, p, expr, deferred, closure)
         if t == "expression_list":
             gp = p.parent

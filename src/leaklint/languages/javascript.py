@@ -137,6 +137,39 @@ def is_literal(node) -> bool:
             c.type == "template_substitution" for c in node.named_children))
 
 
+# calls whose result is a fresh object owned by the caller
+OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
+# calls that return an object that already exists (not a fresh one owned by the caller)
+LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
+           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
+
+
+def fresh(value) -> bool:
+    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
+    v = strip(value)
+    if v is None:
+        return False
+    if v.type == "new_expression":
+        return True
+    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
+        and method_of(v) not in LOOKUPS
+
+
+def made_here(fn, name: str) -> bool:
+    """Does ``fn`` itself make the object ``name`` holds: ``const s = new X()``, ``pool =
+    X.create()``, ``child = spawn(...)`` (also into an outer variable)?"""
+    body = function_body(fn)
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name \
+                and fresh(n.child_by_field_name("value")):
+            return True
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
+                and fresh(n.child_by_field_name("right")):
+            return True
+    return False
+
+
+
 # ---------------------------------------------------------------------------------------
 # lifecycle adapter: function-scoped resources (pool clients, file handles)
 # ---------------------------------------------------------------------------------------
@@ -217,6 +250,8 @@ class JsAdapter:
         if p.type == "expression_statement":
             if cand.factory:
                 return Verdict(False)  # a helper's result dropped: precision first
+            if self._opens_own(call, fn):
+                return Verdict(False)  # connect() of a pool this function made opens it
             return Verdict(True, "because the result is discarded")
         if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
             return Verdict(False)  # returned, stored, passed on: handed over
@@ -228,6 +263,21 @@ class JsAdapter:
         if scope is None or scope.type != "statement_block" or scope == function_body(fn):
             scope = None  # the function's own body: its end is the function's end
         return Track(cand, fn, text(name), None, scope, {"stmt": decl})
+
+    @staticmethod
+    def _opens_own(call, fn) -> bool:
+        """``pool = new ConnectionPool(url); await pool.connect()``: the receiver is a pool
+        the function made itself, and connecting it opens that pool (which the function
+        closes), rather than checking a client out of a shared one."""
+        r = strip(receiver(call))
+        if r is None or r.type != "identifier":
+            return False
+        f = fn
+        while f is not None:
+            if made_here(f, text(r)):
+                return True
+            f = enclosing_function(f)
+        return False
 
     # -- lowering ------------------------------------------------------------------
 

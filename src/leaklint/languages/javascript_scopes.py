@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import of_type
-from .javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
+from .javascript import (FUNCTIONS, LOOKUPS, args, calls_in, enclosing_function, function_name,
                          identifiers_named, method_of, norm, receiver, returned_values, strip,
                          text, up, walk)
 from .javascript_values import declares
@@ -48,9 +48,15 @@ PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", 
 # functions that by their name set something up once (`init`, `registerListeners`...)
 SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "bind",
                   "main", "configure")
+# a program's or a server's entry (`start.start = async function`, `main()`): runs once
+ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
+# calls whose callback runs once (a document ready, a promise settling, a one-shot event)
+ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then"}
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
+# look-ups of an element of the page's content: it is replaced with that content
+ELEMENT_LOOKUPS = LOOKUPS - {"matchMedia", "getRootNode", "item"}
 # names whose objects live as long as the process or the page
 GLOBALS = {"window", "document", "globalThis", "self", "process", "navigator", "screen",
            "visualViewport", "top", "parent", "history", "location"}
@@ -127,7 +133,13 @@ class Model:
                         if d.type == "variable_declarator":
                             v = strip(d.child_by_field_name("value"))
                             if v is None or v.type not in FUNCTIONS:
-                                names.add(text(d.child_by_field_name("name")))
+                                name = d.child_by_field_name("name")
+                                names.add(text(name))
+                                if name is not None and name.type == "object_pattern":
+                                    # `const { ipcRenderer } = require("electron")`
+                                    names.update(text(n) for n in walk(name) if n.type in (
+                                        "shorthand_property_identifier_pattern",
+                                        "identifier"))
                 elif node.type == "import_statement":
                     for n in walk(node):
                         if n.type == "identifier" and n.parent is not None \
@@ -149,6 +161,9 @@ class Model:
     def long_lived(self, target: str, fn) -> bool:
         """Does the object named by ``target`` outlive one call of ``fn``?"""
         root = target.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
+        if root in ("document", "$", "jQuery") and any(
+                f"{meth}(" in target for meth in ELEMENT_LOOKUPS | {"$", "jQuery"}):
+            return False  # an element of the page's content, not the document itself
         if root in GLOBALS:
             return True
         # a module-level value itself; what hangs off it (a socket's current engine) may be
@@ -180,20 +195,27 @@ class Model:
         return self._function_scope(innermost)
 
     def _module_only(self, fn) -> bool:
-        """Is ``fn`` run once: named as a set-up step, or a same-file function called only
-        from module top level?"""
+        """Is ``fn`` run once: named as a set-up step or a program's entry, or a same-file
+        function called only from module top level or from functions that run once?"""
         key = ("module-only", fn.start_byte, fn.end_byte)
         if key not in self._scopes:
             self._scopes[key] = self._runs_once(fn)
         return self._scopes[key]
 
-    def _runs_once(self, fn) -> bool:
-        if function_name(fn).lower().startswith(SETUP_PREFIXES):
-            return True
-        if fn.type != "function_declaration" and up(fn)[0] is not None \
-                and up(fn)[0].type != "variable_declarator":
-            return False
+    def _runs_once(self, fn, depth: int = 0) -> bool:
         name = function_name(fn)
+        if name.lower().startswith(SETUP_PREFIXES) or name in ENTRY_NAMES:
+            return True
+        p, _ = up(fn)
+        if depth <= 3 and p is not None and p.type == "arguments" \
+                and method_of(p.parent) in ONE_SHOT_CALLBACKS:
+            # `$(document).ready(fn)`, `app.whenReady().then(fn)`: fn runs once when
+            # what registers it does
+            outer = enclosing_function(p.parent)
+            return outer is None or self._runs_once(outer, depth + 1)
+        if depth > 3 or (fn.type != "function_declaration" and p is not None
+                         and p.type != "variable_declarator"):
+            return False
         if not name or _exported(fn):
             return False
         uses = [n for n in identifiers_named(self.root, name)
@@ -205,8 +227,9 @@ class Model:
             if p is None or p.type != "call_expression" \
                     or p.child_by_field_name("function") != child:
                 return False
-            if enclosing_function(n) is not None:
-                return False
+            caller = enclosing_function(n)
+            if caller is not None and not self._runs_once(caller, depth + 1):
+                return False  # called from a function that may run again
         return bool(uses)
 
     def _lifecycle_scope(self, fn) -> Scope | None:

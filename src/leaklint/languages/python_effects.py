@@ -6,12 +6,74 @@ from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
 from .python_shapes import kept_temp_file, climb
 from .python_syntax import (FUNCTIONS, BORROWING_BUILTINS, BORROWING_MODULES, BORROWING_CALLS,
-                            OWNING_CALLS, OWNING_METHODS, VALUE_WRAPPERS, text, callee_text,
+                            OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS, text, callee_text,
                             enclosing_function, enclosing_class, parameters, resolve)
 
 
 BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
+
+
+def _bare(node):
+    while node is not None and node.type == "parenthesized_expression":
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def acquired_under(acquire, function) -> dict:
+    """The flags that guard an acquisition: {condition text: True when acquired on its
+    true branch}, for conditions made of names (and attributes) the function never
+    assigns, so a later test of the same flag takes the same branch."""
+    flags = {}
+    child, node = acquire, acquire.parent
+    while node is not None and node != function:
+        if node.type == "if_statement":
+            cond = _bare(node.child_by_field_name("condition"))
+            neg = False
+            while cond is not None and cond.type == "not_operator":
+                neg = not neg
+                cond = _bare(cond.child_by_field_name("argument"))
+            branch = node.child_by_field_name("consequence")
+            if cond is not None and child in (branch, *[c for c in node.children
+                                                      if c.type == "else_clause"]):
+                flags[text(cond)] = (child == branch) != neg
+        child, node = node, node.parent
+    body = function.child_by_field_name("body") if function is not None else None
+    if not flags or body is None:
+        return {}
+    assigned = _assigned_names(body)
+    return {cond: held for cond, held in flags.items()
+            if _flag_names(cond) and not (_flag_names(cond) & assigned)}
+
+
+def _flag_names(cond_text: str) -> set:
+    """The names a flag condition reads, when it is only names, attributes and `and`/`or`/
+    `not` (a call could answer differently the second time)."""
+    words = cond_text.replace("(", " ").replace(")", " ").split()
+    names = set()
+    for w in words:
+        if w in ("and", "or", "not"):
+            continue
+        if not all(part.isidentifier() for part in w.split(".")):
+            return set()
+        names.add(w.split(".")[0] if not w.startswith("self.") else w)
+    return names
+
+
+def _assigned_names(body) -> set:
+    out, stack = set(), [body]
+    while stack:
+        n = stack.pop()
+        if n.type in ("assignment", "augmented_assignment"):
+            left = n.child_by_field_name("left")
+            if left is not None:
+                out |= {text(left)} | {text(c) for c in left.named_children}
+        elif n.type in ("for_statement", "with_item", "named_expression"):
+            target = n.child_by_field_name("left") or n.child_by_field_name("name")
+            if target is not None:
+                out.add(text(target))
+        stack.extend(n.named_children)
+    return out
 
 
 class PythonEffects(SpecEffects):
@@ -20,20 +82,24 @@ class PythonEffects(SpecEffects):
     def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
         self.unlink_only = self.acquire is not None and kept_temp_file(self.acquire, adapter.names)
+        self.flags = acquired_under(self.acquire, track.function) if self.acquire is not None else {}
 
     def guard(self, cond):
-        """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open."""
+        """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open, and
+        of a test of the same flag that guarded the acquisition (``if verbose: f = open()``
+        ... ``finally: if verbose: f.close()``): where the flag says it was not acquired."""
         if cond is None:
             return None
         neg = False
-        while cond.type in ("not_operator", "parenthesized_expression"):
-            if cond.type == "not_operator":
-                neg = not neg
-                cond = cond.child_by_field_name("argument")
-            else:
-                cond = cond.named_children[0] if cond.named_children else None
-            if cond is None:
-                return None
+        cond = _bare(cond)
+        while cond is not None and cond.type == "not_operator":
+            neg = not neg
+            cond = _bare(cond.child_by_field_name("argument"))
+        if cond is None:
+            return None
+        if text(cond) in self.flags:
+            held = self.flags[text(cond)] != neg  # the branch the acquisition's flag was on
+            return "else" if held else "then"
         if cond.type == "identifier" and text(cond) == self.name:
             return "then" if neg else "else"
         if cond.type == "comparison_operator" and len(cond.named_children) == 2:
@@ -225,7 +291,8 @@ class PythonEffects(SpecEffects):
                 return None if full not in OWNING_CALLS else HANDOFF
         if callee in self.release_fns or short in self.release_fns:
             return HANDOFF if closure else RELEASE
-        if full in OWNING_CALLS or short in OWNING_METHODS or callee in self.handoff_calls:
+        if full in OWNING_CALLS or full in KEEPING_CALLS or short in OWNING_METHODS or \
+                callee in self.handoff_calls:
             return HANDOFF
         if callee in self.borrow or full in BORROWING_CALLS or full in BORROWING_BUILTINS:
             return None

@@ -29,6 +29,10 @@ BORROWING_CALLS = {"print", "self.assertEqual", "self.assertTrue", "self.assertI
                    "self.assertIsInstance", "self.assertFalse", "self.assertIn"}
 # calls that take ownership: the cleanup is registered with something that will run it
 OWNING_CALLS = {"closing", "contextlib.closing", "weakref.finalize", "atexit.register"}
+# constructors that keep the stream they are given (the new object owns it from then on):
+# a log handler writes to it for as long as a logger holds the handler, a wrapper closes it
+KEEPING_CALLS = {"logging.StreamHandler", "io.TextIOWrapper", "io.BufferedReader",
+                 "io.BufferedWriter", "io.BufferedRandom", "io.BufferedRWPair"}
 OWNING_METHODS = {"enter_context", "enter_async_context", "push", "push_async_exit", "callback",
                   "push_async_callback", "addCleanup", "addAsyncCleanup", "add_done_callback",
                   "call_on_close", "register"}

@@ -46,11 +46,12 @@ def _location(path: str, p, message: str | None = None, id_: int | None = None) 
 
 
 def _code_flows(f) -> list:
-    """Paths from the acquisition to where the handle leaks: the finding's own flow when
-    the rule recorded one, else one two-step path per leaking exit."""
+    """Paths from the acquisition to where the handle leaks: the finding's own flows when
+    the rule recorded them (one per leaking exit, through the branches it takes), else
+    one two-step path per related location."""
     start = (f.path, f.position, "acquired here")
-    if f.flow:
-        paths = [[start] + [(r.path, r.position, r.message) for r in f.flow]]
+    if f.flows:
+        paths = [[start] + [(r.path, r.position, r.message) for r in path] for path in f.flows]
     else:
         paths = [[start, (r.path, r.position, r.message)] for r in f.related]
     return [{"threadFlows": [{"locations": [

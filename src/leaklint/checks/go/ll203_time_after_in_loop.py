@@ -23,6 +23,8 @@ def check(ctx, rule) -> None:
         # only a case that goes round the loop again abandons timers one after another;
         # cases that all leave the loop abandon at most one
         looping = [c for c in others if not _leaves_loop(c)]
+        if _followed_by_exit(select, loop):
+            looping = []  # whatever case runs, the iteration ends by leaving the loop
         reported = bool(looping) and emit_adjusted(
             ctx, rule, call, rule.message.format(line=loop.start_point[0] + 1),
             related=[(loop, "the loop")])
@@ -46,6 +48,24 @@ def _leaves_loop(case) -> bool:
             and last.named_children[0].type == "call_expression":
         return is_noreturn(last.named_children[0]) or \
             callee_text(last.named_children[0]).rsplit(".", 1)[-1] in ("FailNow", "Fail")
+    return False
+
+
+def _followed_by_exit(select, loop) -> bool:
+    """After the select, does the iteration go on to a `return` (at the select's level or
+    an enclosing one inside the loop body)? Then the select runs at most once."""
+    node = select
+    while node is not None and node != loop:
+        parent = node.parent
+        if parent is not None and parent.type in ("statement_list", "block"):
+            sib = node.next_named_sibling
+            while sib is not None:
+                if sib.type in ("return_statement", "goto_statement"):
+                    return True
+                sib = sib.next_named_sibling
+        if parent is not None and parent.type in ("for_statement", "func_literal"):
+            return False
+        node = parent
     return False
 
 

@@ -102,9 +102,10 @@ def _stored_cancels(root, patterns, variables):
             if fn is None:
                 continue
             if assign.type == "assignment_statement" and name in variables and not _declares(fn, name):
-                yield name, target, call
-            else:
-                yield from _fields_given(fn, name, assign, call, variables)
+                # derived straight into a package variable: like go vet, take the package's
+                # other uses of it on trust (only a copy of a local into one is judged)
+                continue
+            yield from _fields_given(fn, name, assign, call, variables)
 
 
 def _declares(fn, name: str) -> bool:

@@ -4,6 +4,7 @@ or per instance, logging handlers added by code that runs repeatedly, Qt-style
 
 from __future__ import annotations
 
+from ... import contexts
 from ...languages import matches
 from ...languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
                                  parameters, resolve, runs_at_import, text)
@@ -18,7 +19,6 @@ QT_MODULES = ("PyQt5", "PyQt6", "PySide2", "PySide6", "qtpy")
 # functions that run once by convention: app/plugin setup, UI construction
 ONCE = ("ready", "setup", "setUp", "setUpClass", "setup_logging", "configure", "main",
         "init_app", "setupUi", "setup_ui", "install", "register", "__init_subclass__")
-LOOPS = ("for_statement", "while_statement", "list_comprehension", "generator_expression")
 
 
 def check(ctx, rule) -> None:
@@ -47,16 +47,16 @@ def check(ctx, rule) -> None:
             ctx.count(rule.code, call, ok=reason is None)
         if reason is None:
             continue
-        ctx.emit(rule, call, rule.message.format(reason=reason))
+        # a handler on a logger or an exit handler lives as long as the process: it
+        # outlives the test or the call that added it
+        traits = {contexts.OUTLIVES} if method in ("addHandler", "register") else set()
+        ctx.emit(rule, call, rule.message.format(reason=reason), traits=traits)
 
 
 def _in_loop(call, fn) -> bool:
-    p = call.parent
-    while p is not None and p != fn:
-        if p.type in LOOPS:
-            return True
-        p = p.parent
-    return False
+    """Does the call run on every turn of a loop in ``fn`` (not a for's iterable, not a
+    loop's else clause, not a loop over a fixed handful of values)?"""
+    return contexts.python_in_loop(call, stop=fn)
 
 
 def _runs_once(fn) -> bool:

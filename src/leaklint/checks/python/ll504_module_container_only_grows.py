@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from ...languages import matches
-from ...languages.python import (body_statements, enclosing_function, parameters, resolve,
-                                 runs_at_import, text)
+from ...languages.python import (body_statements, enclosing_class, enclosing_function,
+                                 parameters, resolve, runs_at_import, text)
 from .caches import python_adapter
 
 # the placeholders this rule fills in its catalogue message
@@ -33,8 +33,11 @@ def check(ctx, rule) -> None:
             ctx.count(rule.code, stmt, ok=True)
             continue
         runtime = [(fn, node) for fn, node in inserts
-                   if not runs_at_import(fn, root) and _per_item(node)]
+                   if not runs_at_import(fn, root) and not _constructed_at_import(fn, root)
+                   and _per_item(node)]
         if not runtime:
+            if inserts:  # filled only at import, by an init-only step or with bounded keys
+                ctx.count(rule.code, stmt, ok=True)
             continue
         ctx.count(rule.code, stmt, ok=False)
         fn, node = runtime[0]
@@ -43,6 +46,35 @@ def check(ctx, rule) -> None:
         ctx.emit(rule, stmt, rule.message.format(
             name=name, where=where, function=text(fn.child_by_field_name("name")),
             line=node.start_point[0] + 1), related=[(node, "inserted here")])
+
+
+CONSTRUCTORS = ("__init__", "__post_init__", "__new__")
+
+
+def _constructed_at_import(fn, root) -> bool:
+    """``fn`` is a constructor of a class (or of a base of classes) that this module
+    instantiates only at its top level, as a registry of its definitions does
+    (`CommandRunner("startup", ...)` lines): filled once at import, bounded."""
+    if text(fn.child_by_field_name("name")) not in CONSTRUCTORS:
+        return False
+    cls = enclosing_class(fn)
+    if cls is None:
+        return False
+    family = {text(cls.child_by_field_name("name"))}
+    classes = [c["c"][0] for _, c in matches("python", "(class_definition) @c", root)]
+    grew = True
+    while grew:
+        grew = False
+        for c in classes:
+            bases = c.child_by_field_name("superclasses")
+            name = text(c.child_by_field_name("name"))
+            if name not in family and bases is not None and \
+                    any(text(b) in family for b in bases.named_children):
+                family.add(name)
+                grew = True
+    made = [c["call"][0] for _, c in matches("python", "(call function: (identifier) @f) @call", root)
+            if text(c["f"][0]) in family]
+    return bool(made) and all(enclosing_function(call) is None for call in made)
 
 
 def _containers(root, names):

@@ -14,6 +14,6 @@ INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "sel
 
 
 def check(ctx, rule):
-    for _m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS):
+    for _m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
         value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cleared")

@@ -5,7 +5,9 @@ never cancelled, or a self-rescheduling loop has no stop.
 from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
-                                     function_name, method_of, norm, receiver, strip, up, walk)
+                                     function_name, method_of, norm, receiver, strip, text, up,
+                                     walk)
+from ...languages.javascript_values import declares
 from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
 from .pairing import CLEARS, report, value_rule
 
@@ -43,8 +45,34 @@ def check(ctx, rule):
             continue  # one-shot timers in ordinary functions and methods are fine
         if short != "setTimeout" or _short_delay(node) or _in_event_handler(node, scope):
             continue  # a frame or under a second later, or once per event: not the scope's
+        if _captures_nothing(node):
+            # one shot that holds nothing of the component: when it fires after an
+            # unmount it touches only module state, and nothing stays alive for it
+            ctx.count(rule.code, node, ok=True)
+            continue
         value_rule(ctx, rule, node, scope, short, functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cancelled")
+
+
+def _captures_nothing(call) -> bool:
+    """Is the callback a function that uses no local of the functions around the call
+    (no state, props, refs, setters) and no ``this``?"""
+    a = args(call)
+    cb = strip(a[0]) if a else None
+    if cb is None or cb.type not in FUNCTIONS:
+        return False
+    outer = []
+    fn = enclosing_function(call)
+    while fn is not None:
+        outer.append(fn)
+        fn = enclosing_function(fn)
+    for n in walk(cb):
+        if n.type == "this":
+            return False
+        if n.type in ("identifier", "shorthand_property_identifier") \
+                and any(declares(f, text(n)) for f in outer):
+            return False
+    return True
 
 
 def _in_event_handler(node, scope) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm, receiver,
                                      strip, text, up)
 from ...languages.javascript_scopes import model
-from ...languages.javascript_values import local_value
+from ...languages.javascript_values import declares, local_value
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
 # the placeholders this rule fills in its catalogue message
@@ -55,6 +55,24 @@ def _aborted(m, scope, signal, call) -> bool:
     return True
 
 
+def _module_handler(m, handler, call) -> bool:
+    """Is the handler a function of the module itself (declared at top level or bound to
+    a module-level name), the same object on every call?"""
+    h = strip(handler)
+    if h is None or h.type != "identifier":
+        return False
+    name = text(h)
+    fn = enclosing_function(call)
+    while fn is not None:
+        if declares(fn, name) or any(f.parent is not None and f.parent.id == fn.id
+                                     for f in m.functions().get(name, ())):
+            return False
+        fn = enclosing_function(fn)
+    top = [f for f in m.functions().get(name, ()) if enclosing_function(f) is None
+           and f.type == "function_declaration"]
+    return bool(top) or name in m.module_names()
+
+
 def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
@@ -74,6 +92,7 @@ def check(ctx, rule):
             continue  # its result is used: an API that returns its own cleanup
         scope = m.scope_of(call)
         if scope is None or not relevant(m, scope, tnode, call):
+            ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
             continue
         target = target_text(tnode)
         event, handler = norm(a[0]), norm(a[1])
@@ -82,7 +101,9 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
             continue
         capture, once, signal = _options(a[2] if len(a) > 2 else None)
-        if once:
+        if once or (not scope.strict and _module_handler(m, a[1], call)):
+            # once: gone after the first event; a module-level handler: the DOM keeps one
+            # registration per (type, handler, capture), so calls again add nothing
             ctx.count(rule.code, call, ok=True)
             continue
         if signal is not None:

@@ -4,7 +4,8 @@ disconnected in the release.
 
 from __future__ import annotations
 
-from ...languages.javascript import callee, norm, up, walk
+from ...facts import lifetimes
+from ...languages.javascript import args, callee, calls_in, enclosing_function, norm, up, walk
 from .pairing import scoped_calls, value_rule
 
 # the placeholders this rule fills in its catalogue message
@@ -23,11 +24,25 @@ def check(ctx, rule):
         reason = ""
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
-        if _unobserved_in_owner(scope, node):
+        if _unobserved_in_owner(scope, node) or _observes_own_nodes(node):
             ctx.count(rule.code, node, ok=True)
             continue
         value_rule(ctx, rule, node, scope, f"{callee(node)}",
                     methods=("disconnect", "unobserve"), discarded_reason=reason)
+
+
+def _observes_own_nodes(node) -> bool:
+    """A local observer whose every ``observe(target)`` watches a node the owner made:
+    the nodes hold the observer, and all of them go with the owner."""
+    p, child = up(node)
+    if p is None or p.type != "variable_declarator":
+        return False
+    name = norm(p.child_by_field_name("name"))
+    fn = enclosing_function(node)
+    observed = [c for c in calls_in(fn) if callee(c) == name + ".observe"] if fn else []
+    if not observed or any(callee(c) == name + ".disconnect" for c in calls_in(fn)):
+        return False
+    return all(args(c) and lifetimes.dies_with("javascript", args(c)[0], c) for c in observed)
 
 
 def _unobserved_in_owner(scope, node) -> bool:

@@ -9,8 +9,8 @@ may be trimmed there, so it is left alone.
 from __future__ import annotations
 
 from ...languages import of_type
-from ...languages.javascript import (identifiers_named, args, enclosing_function, is_literal,
-                                     method_of, norm, receiver, strip, text, up)
+from ...languages.javascript import (FUNCTIONS, identifiers_named, args, enclosing_function,
+                                     is_literal, method_of, norm, receiver, strip, text, up)
 from ...languages.javascript_values import declares
 
 # the placeholders this rule fills in its catalogue message
@@ -60,7 +60,7 @@ def _shadowed(n, name: str) -> bool:
     return False
 
 
-def _use(n, name):
+def _use(n, name, kind=""):
     """'grow', 'shrink', 'read' or 'escape' for one mention of the collection."""
     p, child = up(n)
     if p is None:
@@ -75,8 +75,10 @@ def _use(n, name):
             return "shrink"
         if is_call and meth in GROW:
             a = args(gp)
-            if meth == "set" and a and is_literal(a[0]):
+            if meth in ("set", "add") and a and bounded_key(a[0]):
                 return "read"  # a fixed key: bounded
+            if meth == "add" and a and _guarded_by_has(gp, name, a[0]):
+                return "read"  # a load-once marker: one entry per distinct key, like a flag
             return "grow" if enclosing_function(n) is not None else "read"
         if meth in READ:
             return "read"
@@ -86,8 +88,10 @@ def _use(n, name):
         if gp is not None and gp.type == "assignment_expression" \
                 and gp.child_by_field_name("left") == via:
             idx = p.child_by_field_name("index")
-            if is_literal(idx) or enclosing_function(n) is None or _flag(gp):
+            if bounded_key(idx) or enclosing_function(n) is None or _flag(gp):
                 return "read"
+            if kind == "array" and "length" not in text(idx):
+                return "read"  # writes a slot (a worker's index), does not append
             return "grow"
         if gp is not None and gp.type == "unary_expression" and text(gp).startswith("delete"):
             return "shrink"
@@ -98,6 +102,73 @@ def _use(n, name):
             and not text(p).startswith("delete"):
         return "read"
     return "escape"
+
+
+# keys named for a locale or a language: one entry per translation table, a bounded set
+LOCALE_KEYS = {"lang", "language", "locale", "languageCode", "langCode", "localeCode",
+               "timezone", "timeZone"}
+
+
+def bounded_key(key) -> bool:
+    """Is the key one of a fixed set: a literal, the discriminant of the ``switch`` whose
+    ``case "x":`` holds the write, an element of a literal array being iterated, or a
+    locale or language name?"""
+    key = strip(key)
+    if key is None:
+        return False
+    if is_literal(key):
+        return True
+    if key.type != "identifier":
+        return False
+    name = text(key)
+    if name in LOCALE_KEYS:
+        return True
+    n = key.parent
+    while n is not None:
+        if n.type == "switch_case" and is_literal(n.child_by_field_name("value")):
+            sw = n.parent.parent if n.parent is not None else None
+            if sw is not None and sw.type == "switch_statement" \
+                    and norm(sw.child_by_field_name("value")) == name:
+                return True
+        if n.type in FUNCTIONS:
+            p, child = up(n)
+            if p is not None and p.type == "arguments" and args(p.parent)[:1] == [child] \
+                    and method_of(p.parent) in ("forEach", "map") \
+                    and _literal_array(receiver(p.parent)) and _first_param(n) == name:
+                return True
+        if n.type == "for_in_statement" and norm(n.child_by_field_name("left")) == name \
+                and _literal_array(n.child_by_field_name("right")):
+            return True
+        n = n.parent
+    return False
+
+
+def _literal_array(node) -> bool:
+    node = strip(node)
+    return node is not None and node.type == "array" and bool(node.named_children) \
+        and all(is_literal(c) for c in node.named_children)
+
+
+def _first_param(fn) -> str:
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is None:
+        return ""
+    if params.type == "identifier":
+        return text(params)
+    first = next((c for c in params.named_children if c.type != "comment"), None)
+    return text(first) if first is not None and first.type == "identifier" else ""
+
+
+def _guarded_by_has(call, name: str, key) -> bool:
+    """``if (!seen.has(k)) { seen.add(k); ... }``: the add runs once per distinct key."""
+    n = call.parent
+    while n is not None and n.type not in FUNCTIONS:
+        if n.type == "if_statement":
+            cond = norm(n.child_by_field_name("condition")).strip("()")
+            if cond.startswith("!") and f"{name}.has({norm(key)})" in cond:
+                return True
+        n = n.parent
+    return False
 
 
 ENTRY_FUNCTIONS = {"main", "run", "start", "cli", "bootstrap", "execute", "init"}
@@ -146,7 +217,7 @@ def check(ctx, rule):
         for n in mentions.get(name, ()):
             if n == name_node or _shadowed(n, name):
                 continue
-            use = _use(n, name)
+            use = _use(n, name, kind)
             if use == "grow":
                 grows.append(n)
             elif use in ("shrink", "escape"):

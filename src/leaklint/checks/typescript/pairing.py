@@ -16,10 +16,11 @@ from ...languages.javascript_values import (Binding, binding, container_released
                                             local_value)
 
 
-def scoped_calls(ctx, kind: str, names) -> list:
+def scoped_calls(ctx, kind: str, names, rule=None) -> list:
     """(model, node, scope) for each ``kind`` node (call_expression, new_expression) whose
     callee is in ``names`` and that lies in a lifecycle scope; none in test files, whose
-    process is short-lived."""
+    process is short-lived. With ``rule``, the others (module level and what runs once:
+    the page's or the process's) are counted as verified."""
     if ctx.is_test:
         return []
     m = model(ctx)
@@ -29,6 +30,8 @@ def scoped_calls(ctx, kind: str, names) -> list:
             scope = m.scope_of(node)
             if scope is not None:
                 out.append((m, node, scope))
+            elif rule is not None:
+                ctx.count(rule.code, node, ok=True)
     return out
 
 
@@ -45,6 +48,10 @@ def relevant(m, scope, tnode, call) -> bool:
     if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
             lifetimes.owner_of("javascript", call, m.ctx.src.path)):
         return False  # the application root or a module singleton: page lifetime
+    if scope.kind == "function" and "bootstrap" in (
+            lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
+            lifetimes.owner_of("javascript", call, m.ctx.src.path).kind):
+        return False  # a module extension, or code behind a load-once guard: runs once
     if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"
@@ -112,9 +119,9 @@ def handler_aliases(call, handler: str):
     return names
 
 
-def _released(m, scope, b: Binding, methods=(), functions=(), called=False) -> bool:
-    """Is a kept value released: ``K.method()``, ``function(K)``, ``K()``, or its collection?"""
-    calls = m.release_calls(scope)
+def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool:
+    """Is a kept value released by one of ``calls``: ``K.method()``, ``function(K)``,
+    ``K()``, or its collection?"""
     for c in calls:
         name = callee(c)
         for k in b.keys:
@@ -131,6 +138,10 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
                 discarded_reason=""):
     """Shared verdict for a value that must be released in its scope."""
     m = model(ctx)
+    holder = lifetimes.held_by("javascript", node, ctx.src.path)
+    if holder is not None and lifetimes.lives_to_exit(holder):
+        ctx.count(rule.code, node, ok=True)  # an unref'd timer: the process's, never waited on
+        return
     b = binding(node, scope, release_names=set(functions) | set(methods))
     if b.mode in ("returned", "handoff"):
         ctx.count(rule.code, node, ok=True)
@@ -146,12 +157,30 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if not scope.strict and any("." in k for k in b.keys):
         ctx.count(rule.code, node, ok=True)  # kept on an object whose owner releases it
         return
-    if _released(m, scope, b, methods, functions, called):
+    if _released(m.release_calls(scope), b, methods, functions, called):
+        ctx.count(rule.code, node, ok=True)
+        return
+    if b.keys and all(_module_variable(m, k, node) for k in b.keys) \
+            and _released(m.calls(), b, methods, functions, called):
+        # kept in the module's own variable: the module owns it, and any of its
+        # functions may release it (a restart that clears the old timer first)
         ctx.count(rule.code, node, ok=True)
         return
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _module_variable(m, name: str, at) -> bool:
+    """Is ``name`` a variable of the module (not a local of a function around ``at``)?"""
+    if name not in m.module_names():
+        return False
+    fn = enclosing_function(at)
+    while fn is not None:
+        if declares(fn, name):
+            return False
+        fn = enclosing_function(fn)
+    return True
 
 
 CLEARS = ("clearInterval", "clearTimeout", "cancelAnimationFrame", "cancelIdleCallback")

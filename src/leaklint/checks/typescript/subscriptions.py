@@ -5,6 +5,7 @@ component) and LL405 (a store's subscribe that returns its unsubscribe function)
 
 from __future__ import annotations
 
+from ...facts import lifetimes
 from ...languages.javascript import (args, callee, enclosing_function, function_name,
                                      method_of, norm, receiver, strip, text)
 from ...languages.javascript_scopes import model
@@ -179,6 +180,8 @@ def subscriptions(ctx, rule, rx: bool):
                 report(ctx, rule, call, what="subscription", where=scope.where, reason=why)
                 continue
             value_rule(ctx, rule, call, scope, "subscription", methods=("unsubscribe",))
+        elif lifetimes.dies_with("javascript", receiver(call), call):
+            ctx.count(rule.code, call, ok=True)  # a bus the owner made or was handed by
         else:
             value_rule(ctx, rule, call, scope, f"{chain_text}.subscribe", called=True,
                         methods=("unsubscribe",),
