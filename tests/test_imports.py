@@ -26,7 +26,8 @@ LAYERS = [
                   "leaklint.autofix", "leaklint.shard"]),
     ("analyze", ["leaklint.analyze"]),
     ("checks", ["leaklint.checks"]),
-    ("analysis", ["leaklint.analysis", "leaklint.facts", "leaklint.fixes"]),
+    # contexts: which code a finding is in (the owners of facts/), and what is reported there
+    ("analysis", ["leaklint.analysis", "leaklint.facts", "leaklint.fixes", "leaklint.contexts"]),
     ("languages", ["leaklint.languages"]),
     ("ir", ["leaklint.ir", "leaklint.tracks"]),
     # the model, and leaf utilities every layer may use
@@ -34,8 +35,7 @@ LAYERS = [
                "leaklint.deadline", "leaklint.safe_io", "leaklint.report.escape",
                "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
                "leaklint.schema", "leaklint.toml_lines",
-               # the context policy: which code a finding is in, and what is reported there
-               "leaklint.contexts",
+
                # sizes and the [tool.leaklint.triage] table, which config validates
                "leaklint.triage.units", "leaklint.triage.settings"]),
 ]

@@ -7,7 +7,8 @@
 Each builder (`build_<peer>.py` beside this script: PEER, REPOSITORY, COMMIT and
 build(mirror, out)) finds its repository under a --mirrors directory as
 `<owner>+<name>/repo` (a git directory, read at the builder's commit) or `<owner>+<name>/`
-(a plain tree of files), or else where the builder's default_mirror() says. A peer whose repository is in no mirror is named and skipped
+(a plain tree of files), or else where the builder's default_mirror() says. A peer whose repository is in no mirror, or whose
+builder's unavailable() names a missing tool, is named and skipped
 (exit status 2 if any was asked for with --only). The suites go to OUT/<peer>/, outside
 the repository; then score.py scores them all.
 """
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             missing.append(peer)
             print(f"{peer}: skipped, no mirror of {module.REPOSITORY} under "
                   f"{', '.join(map(str, args.mirrors))}", file=sys.stderr)
+            continue
+        why_not = module.unavailable() if hasattr(module, "unavailable") else None
+        if why_not:  # a builder that needs tools outside Python (Node, a peer's CLI)
+            missing.append(peer)
+            print(f"{peer}: skipped, {why_not}", file=sys.stderr)
             continue
         try:
             build_suite(module, mirror, args.out / peer)

@@ -77,7 +77,7 @@ class FileContext:
     def reported_here(self, node, traits=()) -> contexts.Decision:
         """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
         EXCEPTION_ONLY) be reported under the context policy?"""
-        return contexts.decide(self.context, contexts.role_of(node, self.family), traits,
+        return contexts.decide(self.context, contexts.role_of(node, self.family, self.src.path), traits,
                                self.settings.contexts)
 
     def emit(self, rule, node, message: str, related=(), flows=(), severity: str | None = None,
@@ -367,4 +367,4 @@ def context_at(path: str, settings: Settings, line: int | None = None):
     start = data.split(b"\n")[line - 1]
     col = len(start) - len(start.lstrip())
     node = tree.root_node.descendant_for_point_range((line - 1, col), (line - 1, col)) or node
-    return context, contexts.role_of(node, family), None
+    return context, contexts.role_of(node, family, path), None

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from .facts import owners_python
+
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
 ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
@@ -289,17 +291,16 @@ def python_in_loop(node, stop=None) -> bool:
     return False
 
 
-def _python_role(node) -> Role:
+def _python_role(node, path: str = "") -> Role:
     role = Role(in_loop=python_in_loop(node))
+    # the program's entry (a `__main__` block, a script's or setup.py's top level or
+    # main()) is the owners' business: facts/owners_python.py says it for every rule
+    if owners_python.owner_kind(node, path)[0] == "main":
+        role.function = "main"
     outer = None
     for n in _ancestors(node):
         if n.type == "function_definition":
             outer = n
-        elif n.type == "if_statement" and outer is None and n.parent is not None \
-                and n.parent.type == "module":
-            cond = _text(n.child_by_field_name("condition")).replace("'", '"').replace(" ", "")
-            if cond in ('__name__=="__main__"', '"__main__"==__name__'):
-                role.function = "main"
     if outer is None:
         return role
     role.name = _text(outer.child_by_field_name("name"))
@@ -312,9 +313,10 @@ def _python_role(node) -> Role:
         role.function = "test"
     elif role.name in PY_FIXTURE_METHODS:
         role.function = "fixture"
-    elif role.name == "main" and outer.parent is not None and outer.parent.type == "module":
-        role.function = "main"
-    else:
+    elif role.function != "main" and role.name == "main" and outer.parent is not None \
+            and outer.parent.type == "module":
+        role.function = "main"  # a module-level main() runs once, as the program's entry
+    elif role.function != "main":
         role.function = "helper"
     return role
 
@@ -322,7 +324,7 @@ def _python_role(node) -> Role:
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
 
 
-def _go_role(node) -> Role:
+def _go_role(node, path: str = "") -> Role:
     role = Role()
     outer = None
     for n in _ancestors(node):
@@ -353,7 +355,7 @@ JS_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_
                           "method_definition", "generator_function_declaration", "function"})
 
 
-def _js_role(node) -> Role:
+def _js_role(node, path: str = "") -> Role:
     role = Role()
     inside_function = False
     for n in _ancestors(node):
@@ -378,9 +380,9 @@ ROLES = {"python": _python_role, "go": _go_role, "typescript": _js_role,
          "javascript": _js_role}
 
 
-def role_of(node, family: str) -> Role:
+def role_of(node, family: str, path: str = "") -> Role:
     finder = ROLES.get(family)
-    return finder(node) if finder else Role()
+    return finder(node, path) if finder else Role()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,48 @@ def acquired_under(acquire, function) -> dict:
             if _flag_names(cond) and not (_flag_names(cond) & assigned)}
 
 
+def released_under(function, name: str, release) -> list:
+    """[(end byte, flag, True when released on its true branch)] of each ``if FLAG:`` /
+    ``if not FLAG:`` whose branch releases the handle (`if not connected: sock.close()`),
+    where FLAG is a name the function assigns only before that test: a state flag that
+    records whether the handle is still wanted, so a later test of it agrees."""
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None or not name:
+        return []
+    out, stack = [], [body]
+    while stack:
+        n = stack.pop()
+        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
+        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
+            continue
+        cond, neg = _bare(n.child_by_field_name("condition")), False
+        while cond is not None and cond.type == "not_operator":
+            neg = not neg
+            cond = _bare(cond.child_by_field_name("argument"))
+        branch = n.child_by_field_name("consequence")
+        if cond is None or cond.type != "identifier" or branch is None:
+            continue
+        calls = [f"{name}.{m}(" for m in release]
+        if not any(text(stmt).startswith(tuple(calls)) for stmt in branch.named_children):
+            continue
+        flag = text(cond)
+        if all(a < n.start_byte for a in _assignment_starts(body, flag)):
+            out.append((n.end_byte, flag, not neg))
+    return out
+
+
+def _assignment_starts(body, name: str) -> list:
+    starts, stack = [], [body]
+    while stack:
+        n = stack.pop()
+        if n.type in ("assignment", "augmented_assignment"):
+            left = n.child_by_field_name("left")
+            if left is not None and text(left) == name:
+                starts.append(n.start_byte)
+        stack.extend(n.named_children)
+    return starts
+
+
 def _flag_names(cond_text: str) -> set:
     """The names a flag condition reads, when it is only names, attributes and `and`/`or`/
     `not` (a call could answer differently the second time)."""
@@ -83,6 +125,7 @@ class PythonEffects(SpecEffects):
         super().__init__(adapter, track, rule, depth)
         self.unlink_only = self.acquire is not None and kept_temp_file(self.acquire, adapter.names)
         self.flags = acquired_under(self.acquire, track.function) if self.acquire is not None else {}
+        self.release_tests = released_under(track.function, self.name, self.release)
 
     def guard(self, cond):
         """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open, and
@@ -100,6 +143,11 @@ class PythonEffects(SpecEffects):
         if text(cond) in self.flags:
             held = self.flags[text(cond)] != neg  # the branch the acquisition's flag was on
             return "else" if held else "then"
+        for end, flag, released in self.release_tests:
+            if flag == text(cond) and cond.start_byte >= end:
+                # a later test of the flag that decided the release: on the branch where
+                # it released, the handle is gone
+                return "then" if released != neg else "else"
         if cond.type == "identifier" and text(cond) == self.name:
             return "then" if neg else "else"
         if cond.type == "comparison_operator" and len(cond.named_children) == 2:
