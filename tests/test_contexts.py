@@ -44,9 +44,23 @@ def kind(path, family="python", head="", root=""):
     ("examples/tests/a.py", "python", "test"),
     ("test/bench/run.py", "python", "script"),
     ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
+    ("packages/test-utils/lib/dockers.ts", "typescript", "test"),
+    # a vendored copy of another project is nobody's to fix here
+    ("public/plugins/pdfjs-5.2.133/web/viewer.mjs", "javascript", "generated"),
+    ("third_party/zlib/zutil.py", "python", "generated"),
+    ("src/utf-8/decode.ts", "typescript", "code"),
+    ("lib/v1.2/api.py", "python", "code"),
 ])
 def test_files_are_classified_by_the_conventions(path, family, expected):
     assert kind(path, family) == expected
+
+
+def test_a_file_that_turns_every_linter_off_is_vendored():
+    head = "/* eslint-disable */\n// @ts-nocheck\n\n/**\n * emscripten bindings\n */\n"
+    assert contexts.classify("src/woff2/bindings.ts", "typescript", head).kind == "generated"
+    # one of the two alone is ordinary code that silences a linter
+    assert contexts.classify("src/a.ts", "typescript", "/* eslint-disable */\n").kind == "code"
+    assert contexts.classify("src/a.ts", "typescript", "// @ts-nocheck\n").kind == "code"
 
 
 def test_a_generated_marker_in_the_first_lines_wins():

@@ -223,3 +223,21 @@ def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
     (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 2 }\n")
     assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
     assert extracted == ["b.go"]  # a.go's facts are read back from the cache
+
+
+def test_field_reads_are_told_apart_by_the_receiver_that_reads_them():
+    from leaklint.facts.go_package import fields_read_by_receiver
+    code = (b"package p\n\nfunc (a *A) Stop() {\n\ta.cancel()\n\tx.other()\n\t_ = a.inner.deep\n}\n\n"
+            b"func (b B[T]) Close() { b.cancel = nil }\n\nfunc f(w *W) {\n\tw.done()\n\t// a.ghost()\n}\n")
+    via, other = fields_read_by_receiver(code)
+    assert via == {"A.cancel", "A.inner"}  # B's store is no read; a comment reads nothing
+    assert other == {"other", "deep", "done"}
+
+
+def test_a_field_of_the_same_name_read_by_another_types_methods_is_no_use(tmp_path):
+    (tmp_path / "w.go").write_text(CANCEL)
+    (tmp_path / "other.go").write_text("package p\n\ntype V struct{ cancel func() }\n\n"
+                                       "func (v *V) Stop() { v.cancel() }\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]
+    (tmp_path / "other.go").write_text("package p\n\nfunc (w *W) Stop() { w.cancel() }\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == []

@@ -130,9 +130,8 @@ class FileContext:
         return self.cache["adapter"]
 
 
-# directories of tests and of the helpers only tests import (a `test-utils` package)
-JS_TEST_DIRS = {"__tests__", "__mocks__", "test", "tests", "e2e", "test-utils", "test-helpers",
-                "testutils", "testing"}
+# directories of tests and of the helpers only tests import: the context policy's
+JS_TEST_DIRS = contexts.TEST_DIRS
 
 
 def is_test_file(path: str, family: str) -> bool:

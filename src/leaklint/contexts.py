@@ -48,11 +48,19 @@ TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY)
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
 
 # built-in recognition: directory names anywhere in the path, and file names
-TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e"})
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e",
+                       "test-utils", "test-helpers", "testutils"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "hack", "bench", "benchmarks"})
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
 EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc", "samples",
                           "sample"})
+# a vendored copy of another project: a third-party directory, or one named for a
+# release of a package (`pdfjs-5.2.133/`, `jquery-3.7.1/`); nobody edits it here
+VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
+VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
+# a JS/TS file that opts out of both ESLint (every rule) and the type checker
+LINT_OFF_MARKERS = (re.compile(r"(?m)^\s*/\*\s*eslint-disable\s*\*/"),
+                    re.compile(r"(?m)^\s*//\s*@ts-nocheck\b"))
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".pb.go", ".pb.gw.go", "_generated.go",
                       ".generated.ts", ".generated.js")
 # a marker in the first lines of a file: Go's convention and the common others
@@ -183,6 +191,15 @@ def classify(path: str, family: str, head: str = "",
     marker = GENERATED_MARKER.search(head[:HEAD_BYTES]) if head else None
     if marker:
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
+    if head and LINT_OFF_MARKERS[0].search(head[:HEAD_BYTES]) \
+            and LINT_OFF_MARKERS[1].search(head[:HEAD_BYTES]):
+        return Context(GENERATED, "its first lines turn the linters and the type checker off "
+                                  "for the whole file (`eslint-disable`, `@ts-nocheck`): a "
+                                  "vendored or generated copy nobody edits by hand")
+    vendored = next((d for d in dirs if d in VENDORED_DIRS or VERSIONED_COPY.match(d)), None)
+    if vendored:
+        return Context(GENERATED, f"it is under `{vendored}/`, a vendored copy of another "
+                                  "project's code, which nobody edits here")
     if is_test_name(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
     # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but

@@ -14,7 +14,9 @@ class Candidate:
     rule: object
     call: object  # the acquiring call's syntax node
     callee: str  # its callee as written, e.g. "db.Query"
-    factory: bool = False  # a call of a function that returns a fresh resource of the rule
+    # a call of a function that returns a fresh resource of the rule (a factory): the
+    # acquisition it returns (e.g. "http.Get"); an exact acquisition stands as evidence
+    factory_of: str = ""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
 from . import go_package, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
-                    names_read_reads)
+                    names_read_reads, typed_fields_read_reads)
 from .index import package_query
 
 # rule option naming what a check rule reads from other files
@@ -197,6 +197,8 @@ class _Directory:
         if GO_FIELDS_READ in needs:
             fields = fields_read_reads(path, self.paths, self.texts())
             reads["fields_read"] = fields if fields is not None else "unknown"
+            typed = typed_fields_read_reads(path, self.paths, self.texts())
+            reads["fields_read_typed"] = typed if typed is not None else "unknown"
             names = names_read_reads(path, self.paths, self.texts())
             reads["names_read"] = names if names is not None else "unknown"
         if GO_CONTAINERS in needs and not is_test_path(path):

@@ -54,7 +54,10 @@ def declarations(root, src: SourceFile) -> dict:
 def text_facts(data: bytes) -> dict:
     """Facts read from the file's text, without parsing it (LL302 reads them of every
     file of a directory, tests included)."""
+    via, other = fields_read_by_receiver(data)
     return {"fields_read": sorted(fields_read(data)),
+            "fields_read_via": sorted(via),
+            "fields_read_other": sorted(other),
             "fields_assigned": sorted(fields_assigned(data)),
             "names_read": sorted(names_read(data)),
             "names_assigned": sorted(names_assigned(data))}
@@ -178,6 +181,27 @@ def fields_read(data: bytes) -> set:
     """Names of fields read (`.f` not followed by an assignment) in the file's code
     (comments and string literals do not read anything)."""
     return set(_FIELD_READ.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+
+
+# a method's header at a line start (gofmt): its receiver's name and type
+_METHOD = re.compile(r"^func[ \t]*\([ \t]*(\w+)[ \t]+\*?[ \t]*([A-Za-z_]\w*)(?:\[[^\]\n]*\])?[ \t]*\)", re.M)
+
+
+def fields_read_by_receiver(data: bytes) -> tuple[set, set]:
+    """({"T.f"} read as `r.f` by a method of T on its receiver r, {f} read any other way):
+    a field one type's methods read says nothing of another type's field of that name."""
+    code = code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
+    via, at = set(), set()
+    for header in _METHOD.finditer(code):
+        receiver, owner = header.groups()
+        end = code.find("\n}", header.end())
+        body = code[header.end():end if end >= 0 else len(code)]
+        reads = re.compile(r"(?<![.\w])" + re.escape(receiver) + _FIELD_READ.pattern)
+        for read in reads.finditer(body):
+            via.add(f"{owner}.{read.group(1)}")
+            at.add(header.end() + read.start() + len(receiver))
+    other = {m.group(1) for m in _FIELD_READ.finditer(code) if m.start() not in at}
+    return via, other
 
 
 # a bare name (not `x.name`) not followed by an assignment to it

@@ -147,6 +147,25 @@ def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
     return sorted(found)
 
 
+def typed_fields_read_reads(path: str, directory: list, texts: dict) -> dict | None:
+    """The same, told apart by who reads: {"via": ["T.f" read by T's methods on their
+    receiver], "other": [f read any other way]}; None when a file is unknown."""
+    own = texts.get(path, UNKNOWN)
+    if own.get("unknown") or own.get("skipped"):
+        return None
+    wanted = set(own["fields_assigned"])
+    via, other = set(), set()
+    for p in directory:
+        d = texts.get(p, UNKNOWN)
+        if d.get("skipped"):
+            continue
+        if d.get("unknown"):
+            return None
+        via |= {r for r in d["fields_read_via"] if r.rsplit(".", 1)[-1] in wanted}
+        other |= wanted & set(d["fields_read_other"])
+    return {"via": sorted(via), "other": sorted(other)}
+
+
 def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
     """What LL302 reads for ``path`` about package variables: which of the names it may
     assign the OTHER files of its directory read (its own reads it sees itself); None

@@ -27,7 +27,7 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
 from ..languages import file_memo
 from ..languages.javascript_scopes import (RENDER_CALLS, class_creates, component_options,
                                            module_object)
-from ..languages.javascript_values import declares
+from ..languages.javascript_values import declares, local_value
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
@@ -178,7 +178,9 @@ def _after_load_once_guard(node, fn) -> str:
         if n.start_byte >= node.start_byte or n.type != "assignment_expression":
             continue
         left = strip(n.child_by_field_name("left"))
-        if left is None or left.type != "identifier" or not fresh(n.child_by_field_name("right")):
+        right = strip(n.child_by_field_name("right"))
+        if left is None or left.type != "identifier" or right is None \
+                or right.type not in ("new_expression", "call_expression"):
             continue
         name = text(left)
         if declares(fn, name) or not _encloses(n.parent.parent, node):
@@ -313,8 +315,8 @@ def aliases(node) -> set:
     return names
 
 
-def dies_with(target, at) -> bool:
-    if target is None:
+def dies_with(target, at, depth: int = 0) -> bool:
+    if target is None or depth > 4:
         return False
     node = strip(target)
     if node is None:
@@ -322,15 +324,17 @@ def dies_with(target, at) -> bool:
     if norm(node) == "this" or fresh(node):
         return True
     if node.type == "call_expression":
-        return method_of(node) not in LOOKUPS and not callee(node).startswith(("document.",
-                                                                              "window."))
+        if method_of(node) in LOOKUPS | WRAPPERS:
+            return _own_value(node, at, depth)  # a node found in, or wrapping, an owned one
+        return not callee(node).startswith(("document.", "window."))
     r = resolve(node)
     parts = r.split(".")
     cls = _enclosing_class(at)
     if parts[0] == "this" and len(parts) >= 2 and cls is not None:
         body = cls.child_by_field_name("body")
         return (body is not None and (class_creates(body, parts[1])
-                                      or _made_by_helper(body, parts[1]))) \
+                                      or _made_by_helper(body, parts[1])
+                                      or _assigned_own(body, parts[1], at, depth))) \
             or _given_field(cls, parts[1])
     root = strip(node)
     while root is not None and root.type in ("member_expression", "subscript_expression"):
@@ -345,9 +349,41 @@ def dies_with(target, at) -> bool:
             if fn.type == "method_definition" and function_name(fn) == "constructor" \
                     and name in _params(fn):
                 return True  # passed into the constructor: the object's creator or owner
-            return made_here(fn, name)
+            return made_here(fn, name) or _own_value(local_value(fn, name), at, depth)
         fn = enclosing_function(fn)
     return first is not None and made_here(first, name)
+
+
+# calls that wrap a node without making a new one (jQuery)
+WRAPPERS = {"$", "jQuery"}
+# a component's reference to its own rendered element
+REF_MAKERS = {"useRef", "createRef", "useTemplateRef"}
+
+
+def _own_value(value, at, depth: int) -> bool:
+    """A value that is the owner's own node: made fresh, a ref to the component's element
+    (``useRef()``), a node found inside an owned one (``this.querySelector("select")``),
+    or a jQuery wrapper of one (``$(this.inputRef.current)``)."""
+    v = strip(value)
+    if v is None or v.type != "call_expression":
+        return False
+    meth = method_of(v)
+    if fresh(v) or meth in REF_MAKERS:
+        return True
+    if meth in LOOKUPS:
+        return receiver(v) is not None and dies_with(receiver(v), at, depth + 1)
+    if meth in WRAPPERS and receiver(v) is None and args(v):
+        return strip(args(v)[0]).type != "string" and dies_with(args(v)[0], at, depth + 1)
+    return False
+
+
+def _assigned_own(body, field: str, at, depth: int) -> bool:
+    """``this.field = $(this.inputRef.current)``: the class keeps its own node there."""
+    for n in walk(body):
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == \
+                "this." + field and _own_value(n.child_by_field_name("right"), at, depth):
+            return True
+    return False
 
 
 def unref_timer(call) -> bool:

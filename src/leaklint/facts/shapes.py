@@ -6,7 +6,8 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   (``languages/*_syntax.call_ref``), with the positions of their plain-name arguments;
 - ``local_calls``: the keys of the file's own functions that it calls;
 - ``factories``: per function that may return a fresh resource, the lifecycle rules whose
-  acquisition it returns itself (``direct``) and the calls whose result it returns
+  acquisition it returns itself (``direct``: code -> the acquiring call's callee) and the
+  calls whose result it returns
   (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
   index]``), composed by ``facts.summaries.Project``;
 - Go adds ``package`` and ``build``, TS/JS ``exports``.
@@ -72,17 +73,15 @@ class _Collect:
     def direct(self, cand, fn, returned) -> None:
         owner = self.by_id.get(fn.id) if fn is not None else None
         if owner is not None and returned(cand.call, fn, cand.rule.lifecycle.get("handle", 0)):
-            entry = self._entry(owner)
-            if cand.rule.code not in entry["direct"]:
-                entry["direct"].append(cand.rule.code)
+            self._entry(owner)["direct"].setdefault(cand.rule.code, cand.callee)
 
     def _entry(self, owner: str) -> dict:
-        return self.factories.setdefault(owner, {"direct": [], "deps": []})
+        return self.factories.setdefault(owner, {"direct": {}, "deps": []})
 
     def result(self) -> dict:
         return {"calls": {r: sorted(p) for r, p in sorted(self.calls.items())},
                 "local_calls": sorted(self.local),
-                "factories": {q: {"direct": sorted(f["direct"]), "deps": sorted(f["deps"])}
+                "factories": {q: {"direct": dict(sorted(f["direct"].items())), "deps": sorted(f["deps"])}
                               for q, f in sorted(self.factories.items())}}
 
 

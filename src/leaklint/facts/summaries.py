@@ -272,11 +272,33 @@ class Project:
                    if names is None or short_name(ref).encode() in names]
         out = {}
         for name, targets in wanted:
-            codes = [r.code for r in rules if targets and any(
-                [self.solver.get((p, q, RESULT, False, r.code)) for p, q in targets])]
-            if codes:
-                out[name] = codes
+            made = {}
+            for r in rules:
+                for p, q in targets:
+                    if self.solver.get((p, q, RESULT, False, r.code)):
+                        made[r.code] = self._returned(p, q, r.code, set())
+                        break
+            if made:
+                out[name] = made
         return out
+
+    def _returned(self, path: str, name: str, code: str, seen: set) -> str:
+        """The acquisition a factory returns in the end (its own, or its first factory
+        call's, in a stable order)."""
+        made = (self.shape_of(path) or {}).get("factories", {}).get(name) or {}
+        if code in made.get("direct", {}):
+            return made["direct"][code]
+        seen.add((path, name))
+        hi = self._rules[code].lifecycle.get("handle", 0)
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        for kind, target, index in made.get("deps", []):
+            if index != hi:
+                continue
+            targets = [(path, target)] if kind == "local" else self.resolver.resolve(path, lang, target)
+            for p, q in targets:
+                if (p, q) not in seen and self.solver.get((p, q, RESULT, False, code)):
+                    return self._returned(p, q, code, seen)
+        return ""
 
     def _factory(self, path: str, name: str, code: str) -> bool:
         made = (self.shape_of(path) or {}).get("factories", {}).get(name)
@@ -327,7 +349,7 @@ def _valid_shape(facts) -> bool:
     return (isinstance(facts, dict) and isinstance(facts.get("functions"), dict)
             and isinstance(facts.get("calls"), dict) and isinstance(facts.get("local_calls"), list)
             and isinstance(facts.get("factories"), dict)
-            and all(isinstance(f, dict) and isinstance(f.get("direct"), list)
+            and all(isinstance(f, dict) and isinstance(f.get("direct"), dict)
                     and isinstance(f.get("deps"), list)
                     and all(isinstance(d, list) and len(d) == 3 for d in f["deps"])
                     for f in facts["factories"].values())

@@ -51,8 +51,8 @@ class GoAdapter(GoLowering):
         """How the facts phase names what ``call`` runs: this file's functions, or the
         call reference of a function of another file."""
         keys = self.resolve(call)
-        if keys:
-            return ["local:" + k for k in keys]
+        if keys:  # one definition, or which one runs is not known
+            return ["local:" + keys[0]] if len(keys) == 1 else []
         ref = call_ref(call)
         return [ref] if ref else []
 
@@ -86,7 +86,7 @@ class GoAdapter(GoLowering):
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
-            if cand.factory:
+            if cand.factory_of:
                 return Verdict(False)  # a helper's result dropped: precision first
             if not self._has_evidence(cand, fn, None):
                 return None
@@ -180,7 +180,7 @@ class GoAdapter(GoLowering):
         lists such ``evidence``."""
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
-        if not evidence or cand.callee in spec["acquire"]:
+        if not evidence or cand.callee in spec["acquire"] or cand.factory_of in spec["acquire"]:
             return True
         if handle is not None and used_as_collection(fn, handle):
             return False

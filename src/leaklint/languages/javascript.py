@@ -248,7 +248,7 @@ class JsAdapter:
         if call.parent is None or call.parent.type != "await_expression":
             return Verdict(False)  # callback or promise styles: not followed
         if p.type == "expression_statement":
-            if cand.factory:
+            if cand.factory_of:
                 return Verdict(False)  # a helper's result dropped: precision first
             if self._opens_own(call, fn):
                 return Verdict(False)  # connect() of a pool this function made opens it

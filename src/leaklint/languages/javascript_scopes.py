@@ -256,6 +256,9 @@ class Model:
                 return scope
             return None
         name = function_name(fn)
+        if fn.type == "function_declaration" and name[:1].isupper() \
+                and self._prototype_methods(name):
+            return self._constructor_scope(fn, name)
         if fn.type == "method_definition" or (p is not None and p.type in (
                 "public_field_definition", "field_definition", "pair")):
             owner = fn.parent if fn.type == "method_definition" else p.parent
@@ -273,6 +276,35 @@ class Model:
                     and not component_options(owner):
                 return self._singleton_scope(fn, owner)
         return None
+
+    def _prototype_methods(self, name: str) -> dict:
+        """``Name.prototype.m = function`` of this file: the methods of an ES5 class."""
+        key = ("prototype", name)
+        if key not in self._scopes:
+            found = {}
+            prefix = name + ".prototype."
+            for fns in self.functions().values():
+                for f in fns:
+                    p, _ = up(f)
+                    if p is not None and p.type == "assignment_expression":
+                        left = norm(p.child_by_field_name("left"))
+                        if left.startswith(prefix):
+                            found[left[len(prefix):]] = f
+            self._scopes[key] = found
+        return self._scopes[key]
+
+    def _constructor_scope(self, fn, name: str) -> Scope:
+        """An ES5 constructor (``function Settings() {...}`` with ``Settings.prototype``
+        methods): like a class's constructor, held to a release only when the class has
+        a release method of its own."""
+        methods = self._prototype_methods(name)
+        releases = [f for n, f in methods.items() if n in PLAIN_RELEASE]
+        where = "in " + "/".join(sorted(n for n in methods if n in PLAIN_RELEASE)) \
+            if releases else "anywhere in the class"
+        scope = Scope("method", where, fn, releases or list(methods.values()), bool(releases),
+                      fn)
+        self._expand(scope)
+        return scope
 
     def _singleton_scope(self, fn, obj) -> Scope:
         """A function of a module-level object literal (a store's ``actions``, a service

@@ -123,7 +123,7 @@ class PythonAdapter:
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection
-        if t == "expression_statement" and cand.factory:
+        if t == "expression_statement" and cand.factory_of:
             return Verdict(False)  # a helper's result dropped: precision first
         if t == "expression_statement":
             nxt = parent.next_named_sibling

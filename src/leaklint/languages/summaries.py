@@ -119,17 +119,17 @@ class Recorder:
 
 def factory_candidates(reads, rules, calls, keys_of, callee_of) -> list:
     """Candidates for the calls of functions that return a fresh resource of a rule
-    (factories), from the file's reads: {"local:<key>" or call reference: [codes]}.
-    ``keys_of(call)`` names a call as the facts phase did; ``callee_of(call)``: its text."""
+    (factories), from the file's reads: {"local:<key>" or call reference: {code: the
+    acquisition returned}}. ``keys_of(call)`` names a call as the facts phase did;
+    ``callee_of(call)``: its text."""
     answers = (reads or {}).get("factories")
     if not answers:
         return []
     out = []
     for call in calls:
-        codes = set()
+        made: dict = {}
         for key in keys_of(call):
-            codes.update(answers.get(key) or ())
-        if codes:
-            out.extend(Candidate(r, call, callee_of(call), factory=True)
-                       for r in rules if r.code in codes)
+            made.update(answers.get(key) or {})
+        out.extend(Candidate(r, call, callee_of(call), factory_of=made[r.code])
+                   for r in rules if r.code in made)
     return out

@@ -4,8 +4,9 @@ nothing ever calls.
 Storing the cancel func is a handoff for LL301; this rule checks the other half: some
 code of the package (a Stop/Close method, usually) must read the field again. The
 package is the directory's .go files, found through discovery; which of the fields this
-file writes they read comes from the index (``ctx.reads["fields_read"]``). A field that
-is only ever assigned is a leak. A package variable declared in this file is judged the
+file writes they read comes from the index (``ctx.reads["fields_read"]``; when the store
+names its type, ``fields_read_typed`` tells a read by that type's methods on their
+receiver from a read by another type's). A field that is only ever assigned is a leak. A package variable declared in this file is judged the
 same way: this file's own mentions are read from its tree, the other files' from the
 index (``ctx.reads["names_read"]``).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from ...catalogue import find_rule
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, own_nodes
+from ...languages.go_syntax import enclosing_function, own_nodes, receiver_of
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -29,6 +30,7 @@ def check(ctx, rule) -> None:
     root = ctx.tree.root_node
     read = ctx.reads.get("fields_read", "unknown")
     names = ctx.reads.get("names_read", "unknown")
+    typed = ctx.reads.get("fields_read_typed", "unknown")
     variables = package_variables(root)
     for target, node, call in _stored_cancels(root, patterns, variables):
         if target in variables:
@@ -36,12 +38,33 @@ def check(ctx, rule) -> None:
             used = names == "unknown" or target in names or _read_here(root, target)
             where = f"package variable {target}"
         else:
-            used = read == "unknown" or target in read
+            owner = _owner_type(node)
+            if owner and isinstance(typed, dict):
+                # read on a receiver of T counts for T's field only; any other read for all
+                used = target in typed["other"] or f"{owner}.{target}" in typed["via"]
+            else:
+                used = read == "unknown" or target in read
             where = f"field {target}"
         ctx.count(rule.code, node, ok=used)
         if not used:
             ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call)),
                      related=[(call, "the context is derived here")])
+
+
+def _owner_type(node) -> str:
+    """The type whose field the store writes, when the code says it: `T{f: ...}` /
+    `&T{f: ...}`, or `r.f = ...` on the receiver of a method of T; "" otherwise."""
+    if node.type == "selector_expression":
+        operand = node.child_by_field_name("operand")
+        return receiver_of(node, operand.text.decode()) if operand is not None \
+            and operand.type == "identifier" else ""
+    literal = node.parent.parent if node.parent is not None else None
+    if literal is None or literal.type != "composite_literal":
+        return ""
+    typ = literal.child_by_field_name("type")
+    if typ is not None and typ.type == "generic_type":
+        typ = typ.child_by_field_name("type")
+    return typ.text.decode() if typ is not None and typ.type == "type_identifier" else ""
 
 
 def package_variables(root) -> set:

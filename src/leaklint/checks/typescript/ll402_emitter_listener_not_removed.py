@@ -48,6 +48,9 @@ def check(ctx, rule):
         removed, near = False, None
         for c in m.release_calls(scope):
             meth, rt = method_of(c), receiver(c)
+            if meth in EMITTER_END and any(target_text(x) == target for x in args(c)):
+                removed = True  # dispose(chart): the emitter ended by a function
+                break
             if rt is None:
                 continue
             owner = target_text(rt)

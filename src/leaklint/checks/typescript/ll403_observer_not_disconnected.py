@@ -24,18 +24,20 @@ def check(ctx, rule):
         reason = ""
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
-        if _unobserved_in_owner(scope, node) or _observes_own_nodes(node):
+        if _unobserved_in_owner(scope, node) or _observes_own_nodes(scope, node):
             ctx.count(rule.code, node, ok=True)
             continue
         value_rule(ctx, rule, node, scope, f"{callee(node)}",
                     methods=("disconnect", "unobserve"), discarded_reason=reason)
 
 
-def _observes_own_nodes(node) -> bool:
-    """A local observer whose every ``observe(target)`` watches a node the owner made:
-    the nodes hold the observer, and all of them go with the owner."""
+def _observes_own_nodes(scope, node) -> bool:
+    """A local observer of a class whose every ``observe(target)`` watches a node the
+    instance made or was given (not a node a framework renders for it): the nodes hold
+    the observer, and all of them go with the instance."""
     p, child = up(node)
-    if p is None or p.type != "variable_declarator":
+    if p is None or p.type != "variable_declarator" or scope.owner is None \
+            or scope.owner.type != "class_body":
         return False
     name = norm(p.child_by_field_name("name"))
     fn = enclosing_function(node)
