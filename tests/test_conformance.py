@@ -275,7 +275,9 @@ TOY2 = textwrap.dedent('''\
 
     func Toy3() {
     	go func() {
-    		func() {}()
+    		func() {
+    			go helper_toy2()
+    		}()
     	}()
     }
     ''')
@@ -310,8 +312,10 @@ def test_goker_builder_finds_the_goroutine_starts_the_runtime_test_names(tmp_pat
     got = {r.note.split(":")[0]: (r.file, r.spelled_lines()) for r in rows}
     assert got == {
         "[channel] Toy1": ("goker/toy1.go", "15|20"),  # func2 (func1 is deferred), and go s.loop()
-        "[lock] Toy2": ("goker/toy2.go", "10"),  # reached through run_toy2, not the other goroutine
-        "[channel] Toy3": ("goker/toy2.go", "15"),  # a commented-out case counts; func1.1 runs in func1
+        "[lock] Toy2": ("goker/toy2.go", "10|17"),  # reached through run_toy2 (or started directly)
+        # a commented-out case counts; func1.1 runs in func1, and the goroutine it starts
+        # is the partner of its channel wait
+        "[channel] Toy3": ("goker/toy2.go", "15|17"),
         "[channel] Pat": ("patterns/commonpatterns.go", "6"),
     }
     assert "commented out" in [r.note for r in rows if "Toy3" in r.note][0]

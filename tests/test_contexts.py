@@ -234,6 +234,16 @@ def test_a_test_file_reports_what_accumulates(tmp_path):
     assert hidden(tmp_path / "test_client.py", ["LL110", "LL111"]) == {CONTEXT_HIDDEN: 2}
 
 
+def test_what_the_policy_leaves_out_counts_as_verified(tmp_path):
+    (tmp_path / "test_client.py").write_text(TEST_FILE)
+    report = check_paths([str(tmp_path / "test_client.py")], config=Config(root=tmp_path),
+                         select=["LL110"])
+    v = report.verified["LL110"]
+    assert (v.checked, v.correct) == (4, 2)  # the loop and the helper leak; one is fine
+    lines = report.verified_lines[str(tmp_path / "test_client.py")]["LL110"]
+    assert 5 in lines and 11 not in lines
+
+
 def hidden(path, select) -> dict:
     return check_paths([str(path)], config=Config(root=path.parent), select=select).hidden
 
@@ -297,6 +307,7 @@ def test_hidden_count_is_in_the_json_summary(tmp_path):
     ('colour = "all"', "contexts.colour"),
     ("test-paths = [1]", "contexts.test-paths"),
     ('script-paths = "tools/"', "contexts.script-paths"),
+    ('test-paths = ["[z-a]"]', "bad character range"),
 ])
 def test_bad_context_config_names_the_key(tmp_path, body, message):
     path = tmp_path / "pyproject.toml"

@@ -17,7 +17,9 @@ One row per kernel: its lines are the statements that start the goroutines named
 one counts): the `go` statement, or `time.AfterFunc`, whose goroutine reaches the named
 function without passing through another goroutine start. Function names follow the
 compiler's: `F`, `(*T).m`, `T.m`, closures `F.func1`, nested `F.func1.2`, wrappers
-`F.gowrap1`. Tags give the kernel's wait states: [channel] (a channel operation or
+`F.gowrap1`. When the named function waits on a channel, the `go` statements in its own
+body are alternatives too: the partner goroutine that never sends, receives or closes is
+where a checker may rightly report the same bug. Tags give the kernel's wait states: [channel] (a channel operation or
 select), [lock], [waitgroup], [condvar]. A test case the Go tree keeps only as a comment
 (kubernetes1321, left out there for a rare crash of the program) is used as well.
 """
@@ -220,7 +222,10 @@ def is_after_func(node: Node) -> bool:
     return node.type == "call_expression" and text(node.child_by_field_name("function")) == "time.AfterFunc"
 
 
-def start_lines(kernel: Kernel, pattern: str, where: str) -> set[int]:
+def start_lines(kernel: Kernel, pattern: str, wait: str, where: str) -> set[int]:
+    """The statements starting the goroutines that run the functions PATTERN names; for
+    a channel wait, also the goroutines those functions start themselves (the partner
+    that never sends, receives or closes: a checker may report the bug there)."""
     targets = kernel.matching(pattern)
     if not targets:
         raise SuiteError(f"{where}: no function of the file matches {pattern!r}")
@@ -232,6 +237,9 @@ def start_lines(kernel: Kernel, pattern: str, where: str) -> set[int]:
         for line, roots in kernel.starts():
             if target.id in kernel.reach(roots):
                 lines.add(line)
+        if WAITS.get(wait) == "channel":
+            lines.update(go.start_point[0] + 1 for go in Kernel._own(target.child_by_field_name("body"))
+                         if go.type == "go_statement")
     return lines
 
 
@@ -263,8 +271,8 @@ def build(mirror: Mirror, out: Path) -> list[Row]:
                 used.add(target)
             kernel = Kernel(source)
             lines: set[int] = set()
-            for pattern, _ in case.frames:
-                lines |= start_lines(kernel, pattern, f"{target}: {case.name}")
+            for pattern, wait in case.frames:
+                lines |= start_lines(kernel, pattern, wait, f"{target}: {case.name}")
             if not lines:
                 raise SuiteError(f"{target}: {case.name}: no goroutine start reaches the leaked functions")
             tags = sorted({WAITS.get(wait, "other") for _, wait in case.frames})

@@ -242,6 +242,11 @@ def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -
     cfg.contexts = contexts.settings_from_table(
         table.get("contexts", {}), str(cfg.root),
         lambda key, msg: err(("contexts", key) if key else ("contexts",), msg))
+    for key in contexts.PATH_KEYS:
+        for pattern in table.get("contexts", {}).get(key, []):
+            problem = pattern_error(pattern)
+            if problem is not None:
+                raise err(("contexts", key), f"pattern {pattern!r} is not valid: {problem}")
     return cfg
 
 

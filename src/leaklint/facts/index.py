@@ -129,40 +129,43 @@ def container_reads(path: str, files: list, decls: dict, uses: dict, query: Quer
     return {"containers": containers, "fields": fields}
 
 
-def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
-    """What LL302 reads for ``path``: which of the fields it may assign are read by some
-    file of its directory; None when a file of the directory is unknown."""
-    own = texts.get(path, UNKNOWN)
-    if own.get("unknown") or own.get("skipped"):
+def _text_facts_around(path: str, directory: list, texts: dict, own: bool = True) -> list | None:
+    """The text facts of ``path`` and of the files of its directory (``own``: ``path``'s
+    among them), those of skipped files left out; None when ``path`` or one of them is
+    unknown (then nothing can be said)."""
+    mine = texts.get(path, UNKNOWN)
+    if mine.get("unknown") or mine.get("skipped"):
         return None
-    wanted = set(own["fields_assigned"])
-    found = set()
+    found = [mine]
     for p in directory:
         d = texts.get(p, UNKNOWN)
-        if d.get("skipped"):
+        if (p == path and not own) or d.get("skipped"):
             continue
         if d.get("unknown"):
             return None
-        found |= wanted & set(d["fields_read"])
-    return sorted(found)
+        found.append(d)
+    return found
+
+
+def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
+    """What LL302 reads for ``path``: which of the fields it may assign are read by some
+    file of its directory; None when a file of the directory is unknown."""
+    facts = _text_facts_around(path, directory, texts)
+    if facts is None:
+        return None
+    wanted = set(facts[0]["fields_assigned"])
+    return sorted(set().union(*(wanted & set(d["fields_read"]) for d in facts[1:])))
 
 
 def typed_fields_read_reads(path: str, directory: list, texts: dict) -> dict | None:
     """The same, told apart by who reads: {"via": ["T.f" read by T's methods on their
     receiver], "other": [f read any other way]}; None when a file is unknown."""
-    own = texts.get(path, UNKNOWN)
-    if own.get("unknown") or own.get("skipped"):
+    facts = _text_facts_around(path, directory, texts)
+    if facts is None:
         return None
-    wanted = set(own["fields_assigned"])
-    via, other = set(), set()
-    for p in directory:
-        d = texts.get(p, UNKNOWN)
-        if d.get("skipped"):
-            continue
-        if d.get("unknown"):
-            return None
-        via |= {r for r in d["fields_read_via"] if r.rsplit(".", 1)[-1] in wanted}
-        other |= wanted & set(d["fields_read_other"])
+    wanted = set(facts[0]["fields_assigned"])
+    via = {r for d in facts[1:] for r in d["fields_read_via"] if r.rsplit(".", 1)[-1] in wanted}
+    other = {f for d in facts[1:] for f in d["fields_read_other"] if f in wanted}
     return {"via": sorted(via), "other": sorted(other)}
 
 
@@ -170,19 +173,11 @@ def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
     """What LL302 reads for ``path`` about package variables: which of the names it may
     assign the OTHER files of its directory read (its own reads it sees itself); None
     when a file of the directory is unknown."""
-    own = texts.get(path, UNKNOWN)
-    if own.get("unknown") or own.get("skipped"):
+    facts = _text_facts_around(path, directory, texts, own=False)
+    if facts is None:
         return None
-    wanted = set(own["names_assigned"])
-    found = set()
-    for p in directory:
-        d = texts.get(p, UNKNOWN)
-        if p == path or d.get("skipped"):
-            continue
-        if d.get("unknown"):
-            return None
-        found |= wanted & set(d["names_read"])
-    return sorted(found)
+    wanted = set(facts[0]["names_assigned"])
+    return sorted({n for d in facts[1:] for n in d["names_read"] if n in wanted})
 
 
 class Index:

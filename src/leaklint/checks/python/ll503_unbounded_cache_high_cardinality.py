@@ -17,6 +17,11 @@ HIGH_CARDINALITY = re.compile(
     r"(^|_)(id|ids|uuid|path|paths|url|uri|request|req|session|obj|object|instance|"
     r"user|query|sql|text|token|filename|file|payload|message|msg|node|email|address|ip|host)$")
 
+# what names a configured or tabled value: a process reads a handful of config files and
+# locale tables, whatever else the parameter's name says (`config_path`, `locale_file`)
+BOUNDED = re.compile(r"(^|_)(config|conf|cfg|settings|locale|locales|lang|language|"
+                     r"translations)(_|$)")
+
 
 def check(ctx, rule) -> None:
     """LL503: an unbounded cache on a module function keyed by high-cardinality values."""
@@ -29,7 +34,8 @@ def check(ctx, rule) -> None:
             continue
         flags = _flag_parameters(fn)
         hot = [p for p in parameters(fn)
-               if p and p not in flags and HIGH_CARDINALITY.search(p.lower())]
+               if p and p not in flags and HIGH_CARDINALITY.search(p.lower())
+               and not BOUNDED.search(p.lower())]
         ctx.count(rule.code, fn.child_by_field_name("name"), ok=not hot)
         if hot:
             ctx.emit(rule, fn.child_by_field_name("name"), rule.message.format(
