@@ -18,7 +18,7 @@ from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, deco
                             enclosing_class, enclosing_function, imports, parameters, resolve,
                             text)
 from .python_syntax import call_ref, module_imports
-from .summaries import FileSummaries
+from .summaries import FileSummaries, factory_candidates
 
 
 class PythonAdapter:
@@ -52,6 +52,34 @@ class PythonAdapter:
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
+        """The rules' acquisitions, and the calls of functions that return a fresh one
+        (factories, of this module or another module of the tree: the file's reads)."""
+        found = self.direct_candidates(rules)
+        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
+            calls = [caps["c"][0] for _, caps in matches("python", "(call) @c", self.root)]
+            seen = {(c.call.id, c.rule.code) for c in found}
+            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
+                                                    callee_text)
+                      if (c.call.id, c.rule.code) not in seen]
+        return found
+
+    def call_keys(self, call) -> list[str]:
+        """How the facts phase names what ``call`` runs: this module's functions, or the
+        call reference of a function of another module."""
+        callee = callee_text(call)
+        method = callee.startswith(("self.", "cls.")) and callee.count(".") == 1
+        if "." not in callee or method:
+            keys = self.resolve(call, callee.rsplit(".", 1)[-1], method)
+            if keys:
+                return ["local:" + k for k in keys]
+        if method:
+            return []
+        if self._module_imports is None:
+            self._module_imports = module_imports(self.root)
+        ref = call_ref(callee, self._module_imports)
+        return [ref] if ref else []
+
+    def direct_candidates(self, rules) -> list[Candidate]:
         names = candidate_names(self.ctx, rules)
         if not names:
             return []
@@ -111,6 +139,8 @@ class PythonAdapter:
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection
+        if t == "expression_statement" and cand.factory_of:
+            return Verdict(False)  # a helper's result dropped: precision first
         if t == "expression_statement":
             nxt = parent.next_named_sibling
             if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
