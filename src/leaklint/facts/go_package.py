@@ -60,7 +60,6 @@ def text_facts(data: bytes) -> dict:
             "fields_read_other": sorted(other),
             "fields_assigned": sorted(fields_assigned(data)),
             "names_read": sorted(names_read(data)),
-            "factories": factories(data),
             "names_assigned": sorted(names_assigned(data))}
 
 
@@ -203,24 +202,6 @@ def fields_read_by_receiver(data: bytes) -> tuple[set, set]:
             at.add(header.end() + read.start() + len(receiver))
     other = {m.group(1) for m in _FIELD_READ.finditer(code) if m.start() not in at}
     return via, other
-
-
-# a function whose whole body returns one call: `func open(...) (T, error) {\n\treturn pkg.F(`
-_FACTORY = re.compile(r"^func[ \t]+([A-Za-z_]\w*)[ \t]*\([^()]*\)[ \t]*(\([^()]*\)|[^{\n]*?)[ \t]*\{[ \t]*\n"
-                      r"[ \t]*return[ \t]+([A-Za-z_][\w.]*)[ \t]*\(", re.M)
-
-
-def factories(data: bytes) -> dict:
-    """{function: [callee, result count]} for the file's functions (not methods) whose
-    body starts by returning a call's results: `func fetch(u string) (*http.Response,
-    error) { return http.Get(u) }`. Which rule's handle that is, the analysis decides."""
-    code = code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
-    found = {}
-    for name, results, callee in _FACTORY.findall(code):
-        results = results.strip()
-        count = results.count(",") + 1 if results.startswith("(") else (1 if results else 0)
-        found[name] = [callee, count]
-    return found
 
 
 # a bare name (not `x.name`) not followed by an assignment to it
