@@ -12,11 +12,18 @@ start-up counts for all of them):
   warm       the same as cold with a result cache filled before the series
   hook       a pre-commit-sized run on 10 files of the tree, no cache
   hook-warm  the same 10 files with the cache of a full run
+  hook-pkg   a pre-commit run on 10 files of the tree's largest package (the directory
+             with the most analysed files): its siblings' facts are read too; no cache
+  hook-pkg-warm  the same 10 files with the cache of a full run
   core5      leaklint with only the five rules bench/semgrep-rules.yml expresses
   semgrep    semgrep with bench/semgrep-rules.yml (when semgrep is found)
 Rounds repeat that sequence (A, B, C, A, B, C, ...), so a ratio is taken between runs
 that were seconds apart, and the min and median of each ratio over the rounds are
 printed: on a busy machine the median is the figure to read, the min the best case.
+
+Before the series leaklint's modules are compiled to bytecode once (as an installed
+package is): start-up then costs what it costs a user, whether or not the environment
+lets Python write bytecode caches itself (PYTHONDONTWRITEBYTECODE).
 
 Like with like against semgrep: every rule of bench/semgrep-rules.yml must load (the
 bench stops if semgrep reports a rule error or a skipped rule), and semgrep must scan
@@ -183,6 +190,24 @@ def hook_files(files: list) -> list:
     return files[::step][:HOOK_FILES]
 
 
+def package_hook_files(files: list) -> list:
+    """10 files of the directory holding the most of ``files`` (for Go, a package)."""
+    by_dir: dict = {}
+    for f in files:
+        by_dir.setdefault(os.path.dirname(f), []).append(f)
+    largest = max(by_dir.values(), key=len) if by_dir else []
+    return hook_files(sorted(largest))
+
+
+def compile_leaklint() -> None:
+    """Bytecode for leaklint's modules, as an installed package has it."""
+    import compileall
+
+    import leaklint
+
+    compileall.compile_dir(os.path.dirname(leaklint.__file__), quiet=1)
+
+
 def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> None:
     from leaklint.config import Config
 
@@ -203,6 +228,7 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
         same_files = [arg for ext in unread for arg in ("--exclude", f"*{ext}")]
         everything = ["--format", "json", "--select", "ALL", "--exit-zero", *same_files]
         hook = hook_files(analysed)
+        package_hook = package_hook_files(analysed)
         plan = [
             ("parse", [sys.executable, "-c", BARE_PARSE, listing]),
             ("cold", leaklint_cmd(directory, *everything, "-j", "1", "--no-cache")),
@@ -210,6 +236,9 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
             ("warm", leaklint_cmd(directory, *everything, "-j", "1", "--cache-dir", cache_dir)),
             ("hook", leaklint_cmd(*hook, *everything, "-q", "--no-cache")),
             ("hook-warm", leaklint_cmd(*hook, *everything, "-q", "--cache-dir", cache_dir)),
+            ("hook-pkg", leaklint_cmd(*package_hook, *everything, "-q", "--no-cache")),
+            ("hook-pkg-warm", leaklint_cmd(*package_hook, *everything, "-q",
+                                           "--cache-dir", cache_dir)),
         ]
         if semgrep:
             plan.append(("core5", leaklint_cmd(directory, "--format", "json", "--select",
@@ -237,26 +266,29 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
         os.unlink(listing)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook, unread)
+    print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook, unread,
+                package_hook)
 
 
 def print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook,
-                unread) -> None:
+                unread, package_hook=()) -> None:
     n = len(analysed)
     print(f"\n{directory}: {len(files)} files ({n} analysed), {size_mb:.1f} MB, "
           f"{counts['cold']} findings; {rounds} interleaved rounds")
     if unread:
         print(f"  left out of every run: {', '.join(unread)} files, which semgrep does not read")
+    if package_hook:
+        print(f"  hook-pkg: {len(package_hook)} files of {os.path.dirname(package_hook[0])}")
     if "semgrep" in counts:
         print(f"  semgrep scanned the same {n} files with every rule loaded "
               f"({counts['semgrep']} results)")
-    print(f"  {'run':<10} {'min s':>8} {'median s':>9} {'files/s':>8} {'MB/s':>6} {'peak MB':>8}")
+    print(f"  {'run':<13} {'min s':>8} {'median s':>9} {'files/s':>8} {'MB/s':>6} {'peak MB':>8}")
     for name, runs in series.items():
         walls = [w for w, _ in runs]
         med = statistics.median(walls)
         whole = not name.startswith("hook")
         mb_per_s = f"{size_mb / med:6.1f}" if whole else f"{'-':>6}"
-        print(f"  {name:<10} {min(walls):8.2f} {med:9.2f} {(n if whole else len(hook)) / med:8.0f} "
+        print(f"  {name:<13} {min(walls):8.2f} {med:9.2f} {(n if whole else len(hook)) / med:8.0f} "
               f"{mb_per_s} {max(r for _, r in runs):8.0f}")
 
     def ratio(label, top, bottom):
@@ -285,6 +317,7 @@ def main() -> None:
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
+    compile_leaklint()
     for d in args.dirs:
         if not os.path.isdir(d):
             ap.error(f"{d} is not a directory")
