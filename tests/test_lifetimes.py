@@ -193,3 +193,49 @@ def test_go_method_value_alias():
     root = _parse("go", "package p\nfunc f() {\n\tdefer cleanup(it.Close)\n}\n")
     sel = _node_at(root, "it.Close")
     assert lifetimes.aliases("go", sel) == {"it.Close", "it"}
+
+
+# -- application roots mounted by an entry point (facts.js_roots) ----------------------------
+
+from leaklint.facts import js_roots  # noqa: E402
+
+
+@pytest.mark.parametrize("lang, code, names", [
+    ("tsx", "import App from './App';\ncreateRoot(el).render(<App />);\n", {"App"}),
+    ("tsx", "hydrateRoot(document.getElementById('r'), <Shell user={u} />);\n", {"Shell"}),
+    ("javascript", "createApp(App).mount('#app');\n", {"App"}),
+    ("javascript", "createApp({ mixins: [socket, mobile], render: () => h(App) });\n",
+     {"socket", "mobile", "App"}),
+    ("javascript", "new Vue({ mixins: [theme], render: (h) => h(Root) }).$mount('#app');\n",
+     {"theme", "Root"}),
+    ("javascript", "const el = document.createElement('div');\nrender(el);\n", set()),
+])
+def test_entry_root_names(lang, code, names):
+    assert js_roots.root_names(_parse(lang, code)) == names
+
+
+def test_a_module_an_entry_mounts_is_a_root(tmp_path):
+    src = tmp_path / "src"
+    (src / "mixins").mkdir(parents=True)
+    (src / "main.js").write_text("import mobile from './mixins/mobile';\n"
+                                 "import other from './mixins/other';\n"
+                                 "createApp({ mixins: [mobile] }).mount('#app');\n")
+    (src / "mixins" / "mobile.js").write_text("export default { created() {} };\n")
+    (src / "mixins" / "other.js").write_text("export default { created() {} };\n")
+
+    def siblings(directory):
+        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
+                if p.is_file()]
+
+    roots = js_roots.Roots(lambda p: open(p, "rb").read(), siblings)
+    assert roots.mounted(str(src / "mixins" / "mobile.js"))
+    assert not roots.mounted(str(src / "mixins" / "other.js"))  # imported, not mounted
+    assert not roots.mounted(str(src / "main.js"))
+
+
+def test_the_default_export_of_a_mounted_module_is_the_root():
+    code = "export default { created() { window.addEventListener('resize', f); } };\n"
+    root = _parse("javascript", code)
+    node = _node_at(root, "window.addEventListener")
+    assert lifetimes.owner_of("javascript", node, "m.js", reads={"js-root": True}).kind == "root"
+    assert lifetimes.owner_of("javascript", node, "m.js").kind == "function"

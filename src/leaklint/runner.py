@@ -198,7 +198,8 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
         return None if isinstance(data, Diagnostic) else data
 
     def wants(path, data):
-        return collect.wanted(rules_for(settings, path, "go"), path, data)
+        family = languages.FAMILY.get(languages.language_of(path) or "", "go")
+        return collect.wanted(rules_for(settings, path, family), path, data)
 
     def summary_rules(path, data):
         family = languages.FAMILY.get(languages.language_of(path) or "", "")

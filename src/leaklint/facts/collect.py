@@ -16,7 +16,7 @@ from .. import languages
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
-from . import go_package, lifetimes, summaries
+from . import go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -107,10 +107,29 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
+    _js_roots(named, index, wants, data_of, list_siblings)
     if summary_rules is not None:
         _summaries(named, index, summary_rules, summaries.Project(
             read, list_siblings, settings, store=store, timeout=timeout, overrides=overrides))
     return index
+
+
+def _js_roots(named, index, wants, data_of, list_siblings) -> None:
+    """``reads["js-root"]`` for the JS/TS files an entry point mounts as the root."""
+    roots = None
+    for p in named:
+        p = os.path.normpath(p)
+        if languages.FAMILY.get(languages.language_of(p) or "") not in ("typescript",
+                                                                         "javascript"):
+            continue
+        data = data_of(p)
+        if data is None or (wants is not None and js_roots.READ not in wants(p, data)):
+            continue
+        roots = roots or js_roots.Roots(data_of, list_siblings)
+        if roots.mounted(p):
+            reads = dict(index.reads(p) or {})
+            reads["js-root"] = True
+            index.set(p, reads)
 
 
 def _summaries(named, index, summary_rules, project) -> None:

@@ -14,8 +14,9 @@ from short to long:
 The API (every function takes the language first; "typescript" and "javascript" share
 one implementation):
 
-    owner_of(language, node, path, package="") -> Owner
-        the owner of the code at ``node``: what it acquires is held for that owner;
+    owner_of(language, node, path, package="", reads=None) -> Owner
+        the owner of the code at ``node``: what it acquires is held for that owner
+        (``reads``: what other files say, such as an entry mounting this module as root);
     lifetime(owner) -> one of the constants above; ``lives_to_exit(owner)``: is the
         owner there until the program (or page) ends, so what it holds is no leak?
     held_by(language, node, path) -> Owner | None
@@ -148,9 +149,11 @@ def _module(language: str):
     raise ValueError(f"no owners for language {language!r}")
 
 
-def owner_of(language: str, node, path: str, package: str = "") -> Owner:
-    """The owner of the code at ``node`` (a tree-sitter node of a file in ``language``)."""
-    kind, name = _module(language).owner_kind(node, path)
+def owner_of(language: str, node, path: str, package: str = "", reads=None) -> Owner:
+    """The owner of the code at ``node`` (a tree-sitter node of a file in ``language``);
+    ``reads``: what the file's analysis read from other files (``ctx.reads``), e.g. that an
+    entry point mounts this module as the application root."""
+    kind, name = _module(language).owner_kind(node, path, reads or {})
     return Owner("javascript" if language == "tsx" else language, path, kind, package, name)
 
 

@@ -21,7 +21,7 @@ def _top_declaration(node):
     return n
 
 
-def owner_kind(node, path: str) -> tuple[str, str]:
+def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     top = _top_declaration(node)
     if top.type == "function_declaration":
         name = function_name(top)

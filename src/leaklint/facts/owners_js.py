@@ -11,6 +11,9 @@ Who owns the code at a node:
   literal whose functions are its methods (a store's ``actions``): as long as the page;
 - a module extension run once at load (``module.exports = function (Posts) { Posts.x =
   ...; }``): the process;
+- a module an entry point mounts as the root, as one of the root's mixins or as the
+  component it renders (``reads["js-root"]``, found by ``js_roots``): its default export
+  is the root;
 - an object of any other class: its instance (``field``); a function: one call.
 
 What dies with an owner (``dies_with``): the object itself (``this``), what it creates
@@ -130,12 +133,14 @@ def module_extension(fn) -> bool:
     return False
 
 
-def owner_kind(node, path: str) -> tuple[str, str]:
+def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     root = _root(node)
     facts = _file_facts(root)
     fn = enclosing_function(node) if node.type not in FUNCTIONS else node
     if fn is None:
         return "package", ""
+    if (reads or {}).get("js-root") and _in_default_export(node):
+        return "root", ""  # an entry point mounts this module's export as the root
     outer = fn
     while enclosing_function(outer) is not None:
         outer = enclosing_function(outer)
@@ -165,6 +170,21 @@ def owner_kind(node, path: str) -> tuple[str, str]:
     if made:
         return "bootstrap", made
     return "function", function_name(fn)
+
+
+def _in_default_export(node) -> bool:
+    """Is ``node`` inside the module's default export (``export default {...}``, an
+    exported default class or function, ``module.exports = ...``)?"""
+    top = node
+    while top.parent is not None and top.parent.type != "program":
+        top = top.parent
+    if top.type == "export_statement":
+        return any(c.type == "default" for c in top.children)
+    if top.type == "expression_statement" and top.named_children:
+        e = top.named_children[0]
+        return e.type == "assignment_expression" and norm(e.child_by_field_name("left")) in (
+            "module.exports", "exports.default")
+    return False
 
 
 def _after_load_once_guard(node, fn) -> str:

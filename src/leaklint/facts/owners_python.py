@@ -42,7 +42,7 @@ def _script(node, path: str) -> bool:
     return root.text.startswith(b"#!")
 
 
-def owner_kind(node, path: str) -> tuple[str, str]:
+def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     if _in_main_block(node):
         return "main", ""
     fn = enclosing_function(node)

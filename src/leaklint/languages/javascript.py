@@ -423,6 +423,24 @@ class JsAdapter:
         return bool(fx.scan(body) & {RELEASE, HANDOFF})
 
 
+def _only_submits_to(stmt, handle: str) -> bool:
+    """``const cursor = client.query(new Cursor(sql))``: nothing awaited, and every call is
+    a method of ``handle`` or a ``new`` object built as its argument (what it submits)."""
+    calls = [n for n in walk(stmt, stop=FUNCTIONS)
+             if n.type in ("call_expression", "new_expression", "await_expression")]
+    if not calls or any(n.type == "await_expression" for n in calls):
+        return False
+    own = [n for n in calls if n.type == "call_expression" and norm(receiver(n)) == handle]
+    if not own:
+        return False
+    for n in calls:
+        if n in own or (n.type == "new_expression" and any(
+                o.start_byte <= n.start_byte and n.end_byte <= o.end_byte for o in own)):
+            continue  # the call on the handle itself, or the object built to submit to it
+        return False
+    return True
+
+
 class JsEffects(SpecEffects):
     """What a leaf does to one tracked JS handle."""
 
@@ -431,9 +449,14 @@ class JsEffects(SpecEffects):
 
     def guard(self, cond):
         if isinstance(cond, _Throws):
-            # the acquiring statement throws before anything is acquired
+            # the acquiring statement throws before anything is acquired; a statement
+            # that only hands a request to the client itself does not throw: an async
+            # client reports failures through what the call returns
             s = cond.stmt
-            return "then" if s.start_byte <= self.acquire.start_byte < s.end_byte else None
+            if s.start_byte <= self.acquire.start_byte < s.end_byte \
+                    or _only_submits_to(s, self.name):
+                return "then"
+            return None
         if cond is None:
             return None
         c = strip(cond)

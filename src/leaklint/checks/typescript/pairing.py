@@ -46,7 +46,7 @@ def relevant(m, scope, tnode, call) -> bool:
     if tnode is not None and lifetimes.dies_with("javascript", tnode, call):
         return False
     if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
-            lifetimes.owner_of("javascript", call, m.ctx.src.path)):
+            lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
         return False  # the application root or a module singleton: page lifetime
     if scope.kind == "function" and "bootstrap" in (
             lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
