@@ -46,6 +46,9 @@ class SpecEffects:
         self.a = adapter
         self.track = track
         self.rule = rule or track.candidate.rule
+        # while the engine runs finally blocks for a return or a raise: (kind, node of the
+        # exit), so a guard can tell what a flag holds there; None on the normal path
+        self.leaving = None
         spec = self.rule.lifecycle
         self.name = track.handle
         self.release = set(spec["release"])

@@ -20,6 +20,7 @@ A language adapter (``languages/<lang>.py``) supplies:
 from __future__ import annotations
 
 from .. import contexts
+from ..facts import lifetimes
 from ..ir import TooDeep
 from ..tracks import Verdict
 from .lifecycle import Follow
@@ -66,6 +67,10 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             severity, note = None, note.replace("garbage collected even if never stopped",
                                                 "garbage collected, but a goroutine started "
                                                 "here still holds this one")
+        if leaks and _run_ends_on_error(adapter, ctx):
+            # a test or a command that returns an error here ends with it: what the
+            # error path leaves open goes with the run
+            leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
@@ -75,6 +80,16 @@ def check_lifecycles(ctx, adapter, rules) -> None:
                  _message(rule, cand, describe_all(leaks), track.handle) + note,
                  related=related, flows=leak_paths(cand.call, leaks), severity=severity,
                  traits=leak_traits(leaks))
+
+
+def _run_ends_on_error(adapter, ctx) -> bool:
+    """Does an error returned in this file end its run: test code (a `_test.go` file or a
+    file in the test context, such as a test/ directory's helpers), a script or a Go
+    command, for adapters that can tell an error return (``error_exit``)?"""
+    if getattr(adapter, "error_exit", None) is None:
+        return False
+    return ctx.context.kind in (contexts.TEST, contexts.SCRIPT) \
+        or lifetimes.ends_with_its_run(ctx.src.path, adapter.package())
 
 
 def leak_traits(leaks) -> set:

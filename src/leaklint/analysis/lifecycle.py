@@ -75,7 +75,11 @@ class Follow:
             self.leaks.setdefault((node.start_byte, node.end_byte, kind), Leak(kind, node))
 
     def _exit(self, kind: str, node, state: int) -> None:
-        state = self._run_finally(state, 0, catch=kind == "raise")
+        outer, self.effects.leaving = getattr(self.effects, "leaving", None), (kind, node)
+        try:
+            state = self._run_finally(state, 0, catch=kind == "raise")
+        finally:
+            self.effects.leaving = outer
         if state is not None and state & OPEN:
             self._leak(kind, node)
 

@@ -224,8 +224,11 @@ def handle_use(fn, stmt, name: bytes, release=()) -> str:
         if p.type == "argument_list" and returned_wrapper(p.parent):
             return "escapes"
         lit = n.parent
-        while lit is not None and lit != fn and lit.type != "func_literal":
+        while lit is not None and lit != fn and lit.type not in ("func_literal", "go_statement"):
             lit = lit.parent
+        if lit is not None and lit.type == "go_statement":
+            use = "shared"  # `go consume(f)`: the goroutine may run past the return
+            continue
         if lit is None or lit == fn:
             continue
         if closure_returned(n, fn):

@@ -15,6 +15,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         expects_error, function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
+from .go_syntax import is_error_value, package_name
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries
 
@@ -296,6 +297,20 @@ class GoAdapter(GoLowering):
     # -- lowering ------------------------------------------------------------------
 
     # -- effects ---------------------------------------------------------------------
+
+    def package(self) -> str:
+        return package_name(self.root)
+
+    @staticmethod
+    def error_exit(node) -> bool:
+        """Is ``node`` a return whose last result is an error being reported (`err`, a
+        `fmt.Errorf`/`errors.New`/`errors.Wrap...` call, an `&...Error{}` value)?"""
+        if node.type != "return_statement" or not node.named_children:
+            return False
+        results = node.named_children[-1]
+        last = results.named_children[-1] if results.type == "expression_list" \
+            and results.named_children else results
+        return is_error_value(last)
 
     def held_after_return(self, track: Track) -> bool:
         """Does a goroutine started in the handle's function use it (so that it is still

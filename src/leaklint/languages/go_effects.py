@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function, own_nodes
+from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_nodes
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -118,6 +118,11 @@ class GoEffects(SpecEffects):
             cond = cond.named_children[0]
         if cond is None:
             return None
+        flag = self._held_flag(cond)
+        if flag is not None:
+            return flag
+        if self._taken_on_failure(cond):
+            return "then"
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -156,6 +161,52 @@ class GoEffects(SpecEffects):
         if (name == self.name or name in self.track.extra.get("pairs", ())) \
                 and not self._shadowed(left, None, name):
             return {"==": "then", "!=": "else"}.get(op.type)
+        return None
+
+    def _taken_on_failure(self, cond) -> bool:
+        """`if err := cmd.Start(); err != nil`: a ``receiver_takes`` method of the value
+        the handle came from (`cmd.StdinPipe()`) that failed has released it (a failing
+        Start closes the pipes it made)."""
+        methods = self.rule.lifecycle.get("receiver_takes")
+        fn = self.acquire.child_by_field_name("function") if methods and self.acquire else None
+        stmt = cond.parent
+        if fn is None or fn.type != "selector_expression" or cond.type != "binary_expression" \
+                or stmt is None or stmt.type != "if_statement":
+            return False
+        init = stmt.child_by_field_name("initializer")
+        op, left = cond.child_by_field_name("operator"), cond.child_by_field_name("left")
+        if init is None or op is None or op.type != "!=" \
+                or cond.child_by_field_name("right").type != "nil":
+            return False
+        source = text(fn.child_by_field_name("operand"))
+        said = text(init).replace(" ", "")
+        return any(said in (f"{text(left)}:={source}.{m}()", f"{text(left)}={source}.{m}()")
+                   for m in methods)
+
+    def _held_flag(self, cond):
+        """`if opened` / `if !opened`, where ``opened`` is a local flag that starts false
+        and is set true right after the acquisition, in its block: the flag records that
+        the handle is held, so where it is false there is nothing to release."""
+        negated = cond.type == "unary_expression" and text(cond).startswith("!")
+        name = strip_parens(cond.child_by_field_name("operand")) if negated else cond
+        if name is None or name.type != "identifier" or self.stmt is None:
+            return None
+        flag = text(name)
+        # set back to false (or to anything else) after the acquisition: not that flag
+        for n in own_nodes(self.track.function):
+            if n.type == "assignment_statement" and n.start_byte > self.stmt.end_byte \
+                    and any(text(x) == flag for x in n.child_by_field_name("left").named_children) \
+                    and text(n).replace(" ", "") != f"{flag}=true":
+                return None
+        after = self.stmt.next_named_sibling
+        while after is not None:
+            if after.type == "assignment_statement" and text(after).replace(" ", "") \
+                    == f"{flag}=true":
+                return "then" if negated else "else"
+            if after.type not in ("if_statement", "comment", "expression_statement",
+                                  "short_var_declaration", "assignment_statement"):
+                return None
+            after = after.next_named_sibling
         return None
 
     def _is_error(self, node) -> bool:

@@ -347,3 +347,23 @@ def nolint_linters(data: bytes, node) -> set | None:
             found = (found or set()) | ({n.strip().decode() for n in names.split(b",") if n.strip()}
                                         if names else {"all"})
     return found
+
+
+# calls that make an error value to report
+ERROR_MAKERS = re.compile(r"^(?:errors\.(?:New|Newf|Errorf|Wrap|Wrapf|WithMessage|WithStack|Join)"
+                          r"|fmt\.Errorf|[A-Za-z_.]*\.?(?:New|Wrap)[A-Za-z]*Error[A-Za-z]*)$")
+
+
+def is_error_value(expr) -> bool:
+    """Is ``expr`` plainly an error being reported: a variable named like one (`err`,
+    `e`, `fooErr`, `errFoo`), an error-making call, or `&fooError{...}`?"""
+    expr = strip_parens(expr)
+    if expr.type == "identifier":
+        name = text(expr)
+        return name == "e" or name.startswith("err") or name.endswith(("err", "Err"))
+    if expr.type == "call_expression":
+        return bool(ERROR_MAKERS.match(callee_text(expr)))
+    if expr.type == "unary_expression" and text(expr).startswith("&"):
+        lit = strip_parens(expr.child_by_field_name("operand"))
+        return lit.type == "composite_literal" and text(lit.child_by_field_name("type")).endswith("Error")
+    return False

@@ -76,6 +76,49 @@ def released_under(function, name: str, release) -> list:
     return out
 
 
+def success_flags(function) -> list:
+    """[(finally clause, try body, flag, byte where `flag = True` runs)] for each
+    ``flag = False`` / ``try: ... flag = True ... finally:`` of the function: a flag that
+    says whether the try body got past a point (the handle is wanted from there on)."""
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None:
+        return []
+    out, stack = [], [body]
+    while stack:
+        n = stack.pop()
+        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
+        if n.type != "try_statement":
+            continue
+        final = next((c for c in n.named_children if c.type == "finally_clause"), None)
+        tbody = n.child_by_field_name("body")
+        if final is None or tbody is None:
+            continue
+        for stmt in tbody.named_children:
+            flag = _literal_assignment(stmt, "True")
+            if flag is None:
+                continue
+            before = [s for s in (n.parent.named_children if n.parent is not None else ())
+                      if s.end_byte <= n.start_byte and _literal_assignment(s, "False") == flag]
+            others = [a for a in _assignment_starts(body, flag)
+                      if tbody.start_byte <= a < tbody.end_byte and a != stmt.start_byte]
+            if before and not others:
+                out.append((final, tbody, flag, stmt.start_byte))
+    return out
+
+
+def _literal_assignment(stmt, value: str):
+    """The name a statement `name = True` (or False) assigns, else None."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    a = stmt.named_children[0]
+    if a.type != "assignment":
+        return None
+    left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+    if left is None or right is None or left.type != "identifier" or text(right) != value:
+        return None
+    return text(left)
+
+
 def _assignment_starts(body, name: str) -> list:
     starts, stack = [], [body]
     while stack:
@@ -126,6 +169,7 @@ class PythonEffects(SpecEffects):
         self.unlink_only = self.acquire is not None and kept_temp_file(self.acquire, adapter.names)
         self.flags = acquired_under(self.acquire, track.function) if self.acquire is not None else {}
         self.release_tests = released_under(track.function, self.name, self.release)
+        self.success_flags = success_flags(track.function)
 
     def guard(self, cond):
         """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open, and
@@ -143,6 +187,9 @@ class PythonEffects(SpecEffects):
         if text(cond) in self.flags:
             held = self.flags[text(cond)] != neg  # the branch the acquisition's flag was on
             return "else" if held else "then"
+        side = self._success_flag(cond, neg)
+        if side is not None:
+            return side
         for end, flag, released in self.release_tests:
             if flag == text(cond) and cond.start_byte >= end:
                 # a later test of the flag that decided the release: on the branch where
@@ -158,6 +205,25 @@ class PythonEffects(SpecEffects):
                     return "else" if neg else "then"
                 if ops in (["is", "not"], ["is not"], ["!="]):
                     return "then" if neg else "else"
+        return None
+
+    def _success_flag(self, cond, neg: bool):
+        """``finally: if not ok: h.close()`` where ``ok = False`` comes before the try and
+        ``ok = True`` is a statement of its body: leaving by a raise or a return before
+        that statement, ``ok`` is still false; after it, true."""
+        if self.leaving is None:
+            return None
+        exit_node = self.leaving[1]
+        if exit_node is None:
+            return None
+        for final, body, flag, set_at in self.success_flags:
+            if flag != text(cond) or not final.start_byte <= cond.start_byte < final.end_byte:
+                continue
+            if not body.start_byte <= exit_node.start_byte < body.end_byte:
+                continue
+            value = exit_node.start_byte >= set_at
+            # the branch the flag rules out on this exit: its true branch when it is false
+            return "then" if value == neg else "else"
         return None
 
     def events(self, leaf) -> list[str]:

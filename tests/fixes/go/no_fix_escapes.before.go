@@ -23,3 +23,18 @@ func background(path string, wg *sync.WaitGroup, out chan<- []byte) error {
 	}()
 	return nil
 }
+
+func consume(f *os.File, out chan<- []byte) {
+	b, _ := io.ReadAll(f)
+	out <- b
+}
+
+// The same with a named function started as a goroutine.
+func started(path string, out chan<- []byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	go consume(f, out)
+	return nil
+}
