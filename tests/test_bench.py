@@ -81,3 +81,17 @@ def test_the_package_hook_takes_ten_files_of_the_largest_directory(bench):
     assert all(p.startswith("big/pkg/") for p in picked)
     assert len(set(picked)) == 10
     assert bench.package_hook_files(["a/x.go", "a/y.go"]) == ["a/x.go", "a/y.go"]
+
+
+def test_a_baseline_without_leaklint_stops_the_bench(bench, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "compile_leaklint", lambda: None)
+    monkeypatch.setattr("sys.argv", ["bench.py", str(tmp_path), "--baseline", str(tmp_path)])
+    with pytest.raises(SystemExit) as stop:
+        bench.main()
+    assert stop.value.code == 2
+    assert "no leaklint package" in capsys.readouterr().err
+
+
+def test_the_baseline_runs_with_its_own_sources_first(bench, tmp_path):
+    env = bench.baseline_env(str(tmp_path))
+    assert env["PYTHONPATH"] == str(tmp_path)
