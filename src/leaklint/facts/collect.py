@@ -18,13 +18,14 @@ from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
 from . import go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
-                    names_read_reads, typed_fields_read_reads)
+                    factories_reads, names_read_reads, typed_fields_read_reads)
 from .index import package_query
 
 # rule option naming what a check rule reads from other files
 READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
+GO_FACTORIES = "go-factories"  # Go lifecycle rules: the package's functions returning a handle
 
 
 def needs_reads(rules) -> bool:
@@ -46,6 +47,8 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
     kinds = {r.options[READS_OPTION] for r in rules if r.options.get(READS_OPTION)
              and (not r.prefilter or any(w in data for w in r.prefilter))}
+    if path.endswith(".go") and any(r.lifecycle is not None for r in rules):
+        kinds.add(GO_FACTORIES)  # whatever the prefilter: the acquisition may be in another file
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -93,7 +96,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_FACTORIES)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -180,6 +183,10 @@ class _Directory:
             reads["fields_read_typed"] = typed if typed is not None else "unknown"
             names = names_read_reads(path, self.paths, self.texts())
             reads["names_read"] = names if names is not None else "unknown"
+        if GO_FACTORIES in needs:
+            made = factories_reads(path, self.paths, self.texts(), is_test_path(path))
+            if made:
+                reads["factories"] = made
         if GO_CONTAINERS in needs and not is_test_path(path):
             decls = self.decls()
             members = package_of(self.paths, decls, path)

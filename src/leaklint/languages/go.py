@@ -5,7 +5,7 @@ go_effects.py, node helpers in go_syntax.py, go.mod versions in go_versions.py."
 from __future__ import annotations
 
 from ..ir import HANDOFF, RELEASE
-from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import Candidate, Track, Verdict, candidate_names, factory_of_rule, pattern_matches
 from . import matches
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
@@ -97,6 +97,11 @@ class GoAdapter(GoLowering):
         """Calls of this file's factories (`openResponse()` whose body is `return
         http.Get(u)`), as acquisitions of the rule whose handle they return."""
         made = self._factories(rules)
+        # the package's other files' factories, called by name (not defined in this file)
+        for rule in rules:
+            for name, inner in factory_of_rule(rule, self.ctx.reads.get("factories")).items():
+                if name not in self.functions():
+                    made.setdefault(name, []).append((rule, inner))
         if not made:
             return []
         shorts = sorted({key.rsplit(".", 1)[-1] for key in made})
@@ -105,7 +110,10 @@ class GoAdapter(GoLowering):
         out = []
         for _, caps in matches("go", q, self.root):
             call = caps["call"][0]
+            function = call.child_by_field_name("function")
             keys = self.resolve(call)
+            if not keys and function.type == "identifier" and function.text.decode() in made:
+                keys = [function.text.decode()]  # a function of another file of the package
             if len(keys) != 1 or keys[0] not in made:
                 continue  # one definition, or which one runs is not known
             for rule, inner in made[keys[0]]:
