@@ -233,3 +233,118 @@ def test_summary_facts_are_plain_data_in_the_facts_cache(tree):
     assert '"consume"' in text and '"deps"' in text
     for p in stored:
         json.loads(p.read_text().split("\n", 1)[1])  # plain JSON (after the seal): no tree nodes
+
+
+# -- factories: a function of another file that returns a fresh resource ----------------------
+
+GO_USER = """package p
+
+import "database/sql"
+
+func list(db *sql.DB) error {
+\trows, err := open2(db)
+\tif err != nil {
+\t\treturn err
+\t}
+\tfor rows.Next() {
+\t\tvar n string
+\t\tif err := rows.Scan(&n); err != nil {
+\t\t\treturn err
+\t\t}
+\t}
+\treturn nil
+}
+"""
+GO_WRAPPER = """package p
+
+import "database/sql"
+
+func open2(db *sql.DB) (*sql.Rows, error) {
+\trows, err := openRows(db)
+\tif err != nil {
+\t\treturn nil, err
+\t}
+\treturn rows, nil
+}
+"""
+GO_FACTORY = "package p\n\nimport \"database/sql\"\n\nfunc openRows(db *sql.DB) (*sql.Rows, error) {\n\treturn db.Query(\"SELECT 1\")\n}\n"
+GO_NOT_FACTORY = ("package p\n\nimport \"database/sql\"\n\nvar shared *sql.Rows\n\n"
+                  "func openRows(db *sql.DB) (*sql.Rows, error) {\n\treturn shared, nil\n}\n")
+
+
+@pytest.mark.parametrize("names", [None, ["a.go"]])
+def test_go_a_factory_of_a_factory_in_other_files(tree, names):
+    _write(tree / "a.go", GO_USER)
+    _write(tree / "b.go", GO_WRAPPER)
+    _flip(tree, "a.go", "c.go", GO_FACTORY, GO_NOT_FACTORY, "LL101", ["LL101"], names=names)
+    found = _run(tree, ["LL101"]).findings
+    assert "rows from open2 is not closed on the return at line 13" in found[0].message
+
+
+def test_go_a_dropped_factory_result_is_not_reported(tree):
+    _write(tree / "a.go", "package p\n\nimport \"database/sql\"\n\nfunc f(db *sql.DB) {\n\topenRows(db)\n}\n")
+    _write(tree / "c.go", GO_FACTORY)
+    assert _found(_run(tree, ["LL101"])) == []
+
+
+PY_USER = """from .conn import connect_db
+
+
+def run(path):
+    db = connect_db(path)
+    db.execute("select 1")
+"""
+PY_FACTORY = "import sqlite3\n\n\ndef connect_db(path):\n    conn = sqlite3.connect(path)\n    return conn\n"
+PY_NOT_FACTORY = "import sqlite3\n\nSHARED = sqlite3.connect(':memory:')\n\n\ndef connect_db(path):\n    return SHARED\n"
+
+
+def test_python_factory_in_another_module(tree):
+    _write(tree / "pkg/__init__.py", "")
+    _write(tree / "pkg/a.py", PY_USER)
+    _flip(tree, "pkg/a.py", "pkg/conn.py", PY_FACTORY, PY_NOT_FACTORY, "LL110", ["LL110"])
+
+
+def test_python_a_factory_closed_by_its_caller_is_fine(tree):
+    _write(tree / "pkg/__init__.py", "")
+    _write(tree / "pkg/a.py", PY_USER + "    db.close()\n")
+    _write(tree / "pkg/conn.py", PY_FACTORY)
+    assert _found(_run(tree, ["LL110"])) == []
+
+
+TS_USER = """import {{ checkout }} from "./pool";
+
+export async function count(pool: any) {{
+  const client = await checkout(pool);
+  await client.query("SELECT 1");
+  {release}
+}}
+"""
+TS_FACTORY = "export async function checkout(pool: any) {\n  return pool.connect();\n}\n"
+TS_NOT_FACTORY = "const shared: any = {};\n\nexport async function checkout(pool: any) {\n  return shared;\n}\n"
+
+
+def test_typescript_factory_in_another_module(tree):
+    _write(tree / "main.ts", TS_USER.format(release="client.release();"))
+    _flip(tree, "main.ts", "pool.ts", TS_FACTORY, TS_NOT_FACTORY, "LL109", ["LL109"])
+
+
+def test_typescript_a_factory_released_in_finally_is_fine(tree):
+    _write(tree / "main.ts", TS_USER.format(release="").replace(
+        '  await client.query("SELECT 1");\n',
+        '  try {\n    await client.query("SELECT 1");\n  } finally {\n    client.release();\n  }\n'))
+    _write(tree / "pool.ts", TS_FACTORY)
+    assert _found(_run(tree, ["LL109"])) == []
+
+
+def test_a_large_run_finds_factories_through_the_files_that_name_them(tree):
+    """More files than a hook's: only files naming a possible factory are shaped."""
+    from leaklint.facts.collect import SHAPE_ALL_UP_TO
+
+    _write(tree / "pkg/__init__.py", "")
+    for i in range(SHAPE_ALL_UP_TO + 5):
+        _write(tree / f"pkg/filler{i}.py", f"def f{i}(x):\n    return x + {i}\n")
+    _write(tree / "pkg/a.py", PY_USER.replace(".conn import connect_db", ".wrap import wrapped")
+           .replace("connect_db(path)", "wrapped(path)"))
+    _write(tree / "pkg/wrap.py", "from .conn import connect_db\n\n\ndef wrapped(p):\n    return connect_db(p)\n")
+    _write(tree / "pkg/conn.py", PY_FACTORY)
+    assert _found(_run(tree, ["LL110"], cache=False)) == [("tree/pkg/a.py", "LL110")]

@@ -243,15 +243,6 @@ def test_a_field_of_the_same_name_read_by_another_types_methods_is_no_use(tmp_pa
     assert _codes(_run(tmp_path, "w.go", ["LL302"])) == []
 
 
-def test_factories_are_read_from_the_text_of_a_function_returning_a_call():
-    from leaklint.facts.go_package import factories
-    code = (b"package p\n\nfunc fetch(u string) (*http.Response, error) {\n\treturn http.Get(u)\n}\n\n"
-            b"func open1(p string) *os.File {\n\treturn must(os.Open(p))\n}\n\n"
-            b"func (c *C) get() (*http.Response, error) {\n\treturn http.Get(c.u)\n}\n\n"
-            b"func later() (int, error) {\n\tx := 1\n\treturn strconv.Atoi(x)\n}\n")
-    assert factories(code) == {"fetch": ["http.Get", 2], "open1": ["must", 1]}  # methods and longer bodies: no
-
-
 def test_a_factory_in_another_file_makes_its_callers_acquire(tmp_path):
     caller = "package p\n\nfunc use(u string) {\n\t_, _ = fetch(u)\n}\n"  # names no acquisition itself
     (tmp_path / "c.go").write_text(caller)

@@ -21,7 +21,6 @@ from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
 from .safe_io import ReadRefused, read_regular
 from .source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
-from .tracks import factory_of_rule
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -218,8 +217,11 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     if suppress.file_ignored(data):
         return result
     # after decoding, so that a UTF-16 file is filtered on its text
+    # a rule whose acquisition this file only reaches through a factory (a function of the
+    # file or of another file that returns a fresh resource) is active too
+    made = {c for codes in ((reads or {}).get("factories") or {}).values() for c in codes}
     active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)
-              or (r.lifecycle is not None and factory_of_rule(r, (reads or {}).get("factories")))]
+              or r.code in made]
     if not active:
         return result
     if looks_minified(data):

@@ -201,14 +201,13 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
         family = languages.FAMILY.get(languages.language_of(path) or "", "go")
         return collect.wanted(rules_for(settings, path, family), path, data)
 
-    def summary_rules(path, data):
-        family = languages.FAMILY.get(languages.language_of(path) or "", "")
-        return collect.summary_rules(rules_for(settings, path, family), data)
+    def rules_of(path):
+        return rules_for(settings, path, languages.FAMILY.get(languages.language_of(path) or "", ""))
 
     try:
         return collect.build(files, list_siblings=list_siblings, read=read, wants=wants,
                              timeout=settings.timeout, store=facts_store, overrides=overrides,
-                             settings=settings, summary_rules=summary_rules)
+                             settings=settings, rules_of=rules_of)
     finally:
         if facts_store is not None:
             facts_store.save()

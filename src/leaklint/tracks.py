@@ -14,8 +14,8 @@ class Candidate:
     rule: object
     call: object  # the acquiring call's syntax node
     callee: str  # its callee as written, e.g. "db.Query"
-    # for a call of a same-file function that returns a fresh handle: the acquisition it
-    # returns (e.g. "http.Get"), which stands as the evidence
+    # a call of a function that returns a fresh resource of the rule (a factory): the
+    # acquisition it returns (e.g. "http.Get"); an exact acquisition stands as evidence
     factory_of: str = ""
 
 
@@ -81,18 +81,3 @@ def candidate_names(ctx, rules) -> list[str]:
 def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 
-
-def factory_of_rule(rule, factories) -> dict:
-    """Of the package's factories ({function: [callee, result count]}, the facts' reads),
-    those returning a handle of ``rule``: the callee is one its exact acquire patterns
-    name, with the result count of the acquisition. {function: callee}."""
-    spec = rule.lifecycle or {}
-    exact = [p for p in spec.get("acquire", ()) if not p.startswith("*.")]
-    found = {}
-    for name, made in (factories or {}).items():
-        if not isinstance(made, list) or len(made) != 2:
-            continue
-        callee, count = made
-        if any(pattern_matches(p, callee) for p in exact) and count == spec.get("results", count) and count:
-            found[name] = callee
-    return found

@@ -18,14 +18,18 @@ from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
 from . import go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
-                    factories_reads, names_read_reads, typed_fields_read_reads)
+                    names_read_reads, typed_fields_read_reads)
 from .index import package_query
 
 # rule option naming what a check rule reads from other files
 READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
-GO_FACTORIES = "go-factories"  # Go lifecycle rules: the package's functions returning a handle
+
+
+# a run naming at most this many files without an active lifecycle rule shapes them all
+# (see _summaries); a larger one shapes those that mention a possible factory's name
+SHAPE_ALL_UP_TO = 64
 
 
 def needs_reads(rules) -> bool:
@@ -47,8 +51,6 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
     kinds = {r.options[READS_OPTION] for r in rules if r.options.get(READS_OPTION)
              and (not r.prefilter or any(w in data for w in r.prefilter))}
-    if path.endswith(".go") and any(r.lifecycle is not None for r in rules):
-        kinds.add(GO_FACTORIES)  # whatever the prefilter: the acquisition may be in another file
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -71,15 +73,15 @@ class _File:
 
 
 def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
-          overrides=None, settings=None, summary_rules=None) -> Index:
+          overrides=None, settings=None, rules_of=None) -> Index:
     """The index for analysing ``named`` files.
 
     ``list_siblings(directory)``: the other source files of a directory, found by
     discovery; ``read(path)``: bytes or None (unreadable, too large); ``wants(path,
     data)``: the kinds of reads the file's active rules need (default: all);
     ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
-    what is on disk; ``summary_rules(path, data)``: the lifecycle rules active on a file,
-    whose questions about functions of other files the index answers (``summaries``)."""
+    what is on disk; ``rules_of(path)``: the rules enabled for a file, whose questions
+    about the functions of other files the index answers (``summaries``)."""
     index = Index()
     dirs: OrderedDict = OrderedDict()
     for p in named:
@@ -96,7 +98,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_FACTORIES)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -111,8 +113,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
-    if summary_rules is not None:
-        _summaries(named, index, summary_rules, summaries.Project(
+    if rules_of is not None:
+        _summaries(named, index, rules_of, summaries.Project(
             read, list_siblings, settings, store=store, timeout=timeout, overrides=overrides))
     return index
 
@@ -135,8 +137,14 @@ def _js_roots(named, index, wants, data_of, list_siblings) -> None:
             index.set(p, reads)
 
 
-def _summaries(named, index, summary_rules, project) -> None:
-    """Each file's answers about the functions of other files its calls run."""
+def _summaries(named, index, rules_of, project) -> None:
+    """Each file's answers about the functions of other files its calls run: what they do
+    to the handles it passes them (for the lifecycle rules active on it), and which of its
+    calls return a fresh resource (factories, for every lifecycle rule of its language).
+    A file is shaped when a rule is active on it or when it mentions the name of a
+    function that may be a factory (which may make it one in turn)."""
+    pending = {}
+    shaped = []
     for p in named:
         p = os.path.normpath(p)
         if languages.FAMILY.get(languages.language_of(p) or "") not in summaries.SUMMARY_LANGUAGES:
@@ -144,13 +152,42 @@ def _summaries(named, index, summary_rules, project) -> None:
         unit = project.unit(p)
         if unit is None or unit.data is None:
             continue
-        rules = summary_rules(p, unit.data)
-        answers = project.answers(p, rules) if rules else {}
+        active = summary_rules(rules_of(p), unit.data)
+        answers = project.answers(p, active) if active else {}
         if answers:
-            reads = dict(index.reads(p) or {})
-            reads["summaries"] = answers
-            index.set(p, reads)
+            _add(index, p, "summaries", answers)
+        if active:
+            shaped.append(p)
+        else:
+            pending[p] = unit.data
+    # a small run (a hook's few files) shapes them all, and asks about every call: the
+    # functions they call are found through resolution, whether or not their files were
+    # named. A larger one (where every file is named) needs only the files and calls that
+    # mention a function that may be a factory: one returning its own acquisition is in a
+    # file a rule is active on, one returning another's result mentions that one's name.
+    small = len(pending) <= SHAPE_ALL_UP_TO
+    while pending:
+        names = None if small else project.factory_names()
+        new = [p for p, data in pending.items() if names is None
+               or project.is_shaped(p) or any(n + b"(" in data for n in names)]
+        if not new:
+            break
+        for p in new:
+            del pending[p]
+            project.shape_of(p)
+            shaped.append(p)
+    names = None if small else project.factory_names()
+    for p in sorted(shaped):
+        made = project.factories(p, rules_of(p), names)
+        if made:
+            _add(index, p, "factories", made)
     index.extracted += project.extracted
+
+
+def _add(index, path, kind, value) -> None:
+    reads = dict(index.reads(path) or {})
+    reads[kind] = value
+    index.set(path, reads)
 
 
 class _Directory:
@@ -183,10 +220,6 @@ class _Directory:
             reads["fields_read_typed"] = typed if typed is not None else "unknown"
             names = names_read_reads(path, self.paths, self.texts())
             reads["names_read"] = names if names is not None else "unknown"
-        if GO_FACTORIES in needs:
-            made = factories_reads(path, self.paths, self.texts(), is_test_path(path))
-            if made:
-                reads["factories"] = made
         if GO_CONTAINERS in needs and not is_test_path(path):
             decls = self.decls()
             members = package_of(self.paths, decls, path)

@@ -61,7 +61,6 @@ def text_facts(data: bytes) -> dict:
             "fields_read_other": sorted(other),
             "fields_assigned": sorted(fields_assigned(data)),
             "names_read": sorted(set(_NAME_READ.findall(code))),
-            "factories": _factories(code),
             "names_assigned": sorted(set(_NAME_ASSIGNED.findall(code)))}
 
 
@@ -213,27 +212,6 @@ def _reads_by_receiver(code: str) -> tuple[set, set, set]:
         if m.start() not in at:
             other.add(m.group(1))
     return via, other, every
-
-
-# a function whose whole body returns one call: `func open(...) (T, error) {\n\treturn pkg.F(`
-_FACTORY = re.compile(r"^func[ \t]+([A-Za-z_]\w*)[ \t]*\([^()]*\)[ \t]*(\([^()]*\)|[^{\n]*?)[ \t]*\{[ \t]*\n"
-                      r"[ \t]*return[ \t]+([A-Za-z_][\w.]*)[ \t]*\(", re.M)
-
-
-def factories(data: bytes) -> dict:
-    """{function: [callee, result count]} for the file's functions (not methods) whose
-    body starts by returning a call's results: `func fetch(u string) (*http.Response,
-    error) { return http.Get(u) }`. Which rule's handle that is, the analysis decides."""
-    return _factories(_code(data))
-
-
-def _factories(code: str) -> dict:
-    found = {}
-    for name, results, callee in _FACTORY.findall(code):
-        results = results.strip()
-        count = results.count(",") + 1 if results.startswith("(") else (1 if results else 0)
-        found[name] = [callee, count]
-    return found
 
 
 # a bare name (not `x.name`) not followed by an assignment to it

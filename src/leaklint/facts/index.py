@@ -180,23 +180,6 @@ def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
     return sorted({n for d in facts[1:] for n in d["names_read"] if n in wanted})
 
 
-def factories_reads(path: str, directory: list, texts: dict, tests: bool) -> dict:
-    """The factories (``go_package.factories``) of the other files of ``path``'s directory
-    that it names: {function: [callee, result count]}; ``tests``: a test file also sees
-    the package's other test files. A file that cannot be read gives none (no finding)."""
-    own = texts.get(path, UNKNOWN)
-    if own.get("unknown") or own.get("skipped"):
-        return {}
-    named = set(own.get("names_read", ()))
-    found = {}
-    for p in directory:
-        d = texts.get(p, UNKNOWN)
-        if p == path or d.get("unknown") or d.get("skipped") or (p.endswith("_test.go") and not tests):
-            continue
-        found.update({name: made for name, made in d.get("factories", {}).items() if name in named})
-    return dict(sorted(found.items()))
-
-
 class Index:
     """Per analysed file, what it reads from the other files (see ``reads``)."""
 

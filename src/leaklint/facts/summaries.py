@@ -34,18 +34,18 @@ from collections import OrderedDict
 
 from .. import languages
 from ..deadline import Deadline, FileTimeout
-from ..languages import go_syntax, javascript_modules, python_syntax, recent_syntax
+from ..languages import recent_syntax
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter
 from ..languages.python import PythonAdapter
-from ..languages.summaries import Recorder, Summaries
+from ..languages.summaries import RESULT, Recorder, Summaries
 from ..source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
-from .go_build import build_constraint
+from . import shapes
 from .modules import Resolver
 
 SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
 # parsed files kept while the phase runs (their trees are dropped beyond this)
-MAX_PARSED = 64
+MAX_PARSED = 256
 # larger files are not parsed here (the analysis runs them in a process it can kill, as
 # queries over a very deep tree can hold up C code): their functions stay unknown
 MAX_BYTES = 64 * 1024
@@ -68,62 +68,9 @@ def _adapter(ctx):
     return JsAdapter(ctx)
 
 
-def shape(lang: str, ctx) -> dict:
-    """The file's shape (``lang``: its grammar): callable functions and outgoing call
-    references."""
-    root = ctx.tree.root_node
-    if ctx.family == "go":
-        adapter = GoAdapter(ctx)
-        calls: dict = {}
-        for _, caps in languages.matches("go", "(call_expression) @c", root):
-            call = caps["c"][0]
-            positions = go_syntax.identifier_arguments(call)
-            if not positions or adapter.resolve(call):
-                continue
-            ref = go_syntax.call_ref(call)
-            if ref:
-                calls.setdefault(ref, set()).update(positions)
-        return {"package": go_syntax.package_name(root),
-                "build": build_constraint(ctx.src.data),
-                "functions": {q: len(p) for q, (_, p) in adapter.functions().items()},
-                "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
-    if ctx.family == "python":
-        adapter = PythonAdapter(ctx)
-        names = python_syntax.module_imports(root)
-        calls = {}
-        for _, caps in languages.matches("python", "(call) @c", root):
-            call = caps["c"][0]
-            callee = python_syntax.callee_text(call)
-            if callee.startswith(("self.", "cls.")):
-                continue
-            positions = python_syntax.identifier_arguments(call)
-            if not positions or ("." not in callee and adapter.resolve(call, callee, False)):
-                continue
-            ref = python_syntax.call_ref(callee, names)
-            if ref:
-                calls.setdefault(ref, set()).update(positions)
-        return {"functions": python_syntax.module_functions(root),
-                "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
-    adapter = JsAdapter(ctx)
-    imported = javascript_modules.imports(root)
-    calls = {}
-    for _, caps in languages.matches(lang, "(call_expression) @c", root):
-        call = caps["c"][0]
-        positions = javascript_modules.identifier_arguments(call)
-        if not positions or adapter.resolve(call):
-            continue
-        ref = javascript_modules.call_ref(call, imported)
-        if ref:
-            calls.setdefault(ref, set()).update(positions)
-    functions = adapter.functions()
-    return {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
-            "exports": javascript_modules.exports(root, functions),
-            "calls": {r: sorted(p) for r, p in sorted(calls.items())}}
-
-
-def rule_digest(rule) -> str:
-    """What a local summary depends on besides the file: the rule's lifecycle table."""
-    spec = json.dumps([rule.code, rule.lifecycle], sort_keys=True, default=str)
+def rule_digest(*rules) -> str:
+    """What a fact depends on besides the file: the rules' lifecycle tables."""
+    spec = json.dumps([[r.code, r.lifecycle] for r in rules], sort_keys=True, default=str)
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 
@@ -208,12 +155,20 @@ class Project:
             if not self._parse(u, deadline):
                 return None
             self.extracted += 1
-            with deadline.interrupting():
-                return what(u)
+            # the file's root-level questions run as queries (in C), as in its analysis
+            languages.begin_file(u.lang, u.ctx.tree.root_node)
+            try:
+                with deadline.interrupting():
+                    return what(u)
+            finally:
+                languages.end_file()
         except FileTimeout:
             return None
         except Exception:  # a file the extractor cannot handle is unknown, never fatal
             return None
+
+    def is_shaped(self, path: str) -> bool:
+        return self._shapes.get(path) is not None
 
     def shape_of(self, path: str) -> dict | None:
         if path in self._shapes:
@@ -221,10 +176,11 @@ class Project:
         u = self.unit(path)
         facts = None
         if u is not None and not u.broken:
-            key = "shape:" + u.key
+            family = languages.FAMILY.get(u.lang, u.lang)
+            key = f"shape:{rule_digest(*shapes.lifecycle_rules(self.settings, family))}:{u.key}"
             facts = self.store.get(key) if self.store is not None else None
             if not _valid_shape(facts):
-                facts = self._extract(u, lambda unit: shape(unit.lang, unit.ctx))
+                facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
                 if facts is not None and self.store is not None:
                     self.store.put(key, facts)
         self._shapes[path] = facts
@@ -244,6 +200,8 @@ class Project:
         for r in rules:
             self._rules[r.code] = r
         for ref, positions in own.get("calls", {}).items():
+            if not positions:
+                continue  # no name passed: no handle to ask about
             targets = self.resolver.resolve(path, lang, ref)
             if not targets:
                 continue
@@ -285,8 +243,83 @@ class Project:
             self.store.put(key, facts)
         return facts
 
+    def factory_names(self) -> set:
+        """The names under which functions that may return a fresh resource are called,
+        among the files shaped so far (a cheap test of which other files to shape)."""
+        out = set()
+        for facts in self._shapes.values():
+            if not facts:
+                continue
+            made = facts.get("factories", {})
+            out.update(q.rsplit(".", 1)[-1].encode() for q in made)
+            out.update(e.encode() for e, q in facts.get("exports", {}).items() if q in made)
+        return out
+
+    def factories(self, path: str, rules, names=None) -> dict:
+        """What ``path``'s analysis reads about the functions it calls that return a
+        fresh resource: {"local:<key>" or reference: [rule codes]}. ``names``: when given,
+        only calls of functions of these names (``factory_names``) can be factories."""
+        own = self.shape_of(path)
+        rules = [r for r in rules if r.lifecycle is not None]
+        if not own or not rules:
+            return {}
+        for r in rules:
+            self._rules[r.code] = r
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        made = own.get("factories", {})
+        wanted = [("local:" + k, [(path, k)]) for k in own.get("local_calls", []) if k in made]
+        wanted += [(ref, self.resolver.resolve(path, lang, ref)) for ref in own.get("calls", {})
+                   if names is None or short_name(ref).encode() in names]
+        out = {}
+        for name, targets in wanted:
+            made = {}
+            for r in rules:
+                for p, q in targets:
+                    if self.solver.get((p, q, RESULT, False, r.code)):
+                        made[r.code] = self._returned(p, q, r.code, set())
+                        break
+            if made:
+                out[name] = made
+        return out
+
+    def _returned(self, path: str, name: str, code: str, seen: set) -> str:
+        """The acquisition a factory returns in the end (its own, or its first factory
+        call's, in a stable order)."""
+        made = (self.shape_of(path) or {}).get("factories", {}).get(name) or {}
+        if code in made.get("direct", {}):
+            return made["direct"][code]
+        seen.add((path, name))
+        hi = self._rules[code].lifecycle.get("handle", 0)
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        for kind, target, index in made.get("deps", []):
+            if index != hi:
+                continue
+            targets = [(path, target)] if kind == "local" else self.resolver.resolve(path, lang, target)
+            for p, q in targets:
+                if (p, q) not in seen and self.solver.get((p, q, RESULT, False, code)):
+                    return self._returned(p, q, code, seen)
+        return ""
+
+    def _factory(self, path: str, name: str, code: str) -> bool:
+        made = (self.shape_of(path) or {}).get("factories", {}).get(name)
+        if not made:
+            return False  # no fresh resource leaves it (or its file is unknown: no finding)
+        if code in made["direct"]:
+            return True
+        hi = self._rules[code].lifecycle.get("handle", 0)
+        lang = languages.FAMILY.get(languages.language_of(path) or "", "")
+        for kind, target, index in made["deps"]:
+            if index != hi:
+                continue
+            targets = [(path, target)] if kind == "local" else self.resolver.resolve(path, lang, target)
+            if any([self.solver.get((p, q, RESULT, False, code)) for p, q in targets]):
+                return True
+        return False
+
     def _compute(self, key) -> bool:
         path, name, index, method, code = key
+        if index == RESULT:
+            return self._factory(path, name, code)
         local = self._local(path, name, index, method, code)
         if local is None:
             return True  # unknown: a handoff
@@ -306,9 +339,20 @@ class Project:
         return False
 
 
+def short_name(ref: str) -> str:
+    """The name a call reference calls a function by: F, M of T.M, f of import:a.b.f,
+    the export of import:./x#f."""
+    return ref.rsplit("#", 1)[-1] if "#" in ref else ref.rsplit(".", 1)[-1]
+
+
 def _valid_shape(facts) -> bool:
     return (isinstance(facts, dict) and isinstance(facts.get("functions"), dict)
-            and isinstance(facts.get("calls"), dict)
+            and isinstance(facts.get("calls"), dict) and isinstance(facts.get("local_calls"), list)
+            and isinstance(facts.get("factories"), dict)
+            and all(isinstance(f, dict) and isinstance(f.get("direct"), dict)
+                    and isinstance(f.get("deps"), list)
+                    and all(isinstance(d, list) and len(d) == 3 for d in f["deps"])
+                    for f in facts["factories"].values())
             and all(isinstance(v, list) and all(isinstance(i, int) for i in v)
                     for v in facts["calls"].values()))
 

@@ -5,7 +5,7 @@ go_effects.py, node helpers in go_syntax.py, go.mod versions in go_versions.py."
 from __future__ import annotations
 
 from ..ir import HANDOFF, RELEASE
-from ..tracks import Candidate, Track, Verdict, candidate_names, factory_of_rule, pattern_matches
+from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
@@ -17,46 +17,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_syntax import is_error_value, package_name
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
-from .summaries import FileSummaries
-
-
-def result_count(fn) -> int:
-    """How many results a function declares (`(T, error)` is 2, `T` is 1, none is 0)."""
-    result = fn.child_by_field_name("result")
-    if result is None:
-        return 0
-    if result.type != "parameter_list":
-        return 1
-    return sum(max(1, len(d.children_by_field_name("name"))) for d in result.named_children
-               if d.type in ("parameter_declaration", "variadic_parameter_declaration"))
-
-
-def returned_acquisition(fn, exact, handle_index: int) -> str:
-    """The acquisition (callee) whose handle ``fn`` returns, or "": `return http.Get(u)`,
-    or a variable it was assigned to returned at the handle's position."""
-    assigned: dict = {}  # variable -> the exact acquisition assigned to it
-    for n in own_nodes(fn):
-        if n.type in ("short_var_declaration", "assignment_statement"):
-            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-            values = right.named_children if right is not None else []
-            names = left.named_children if left is not None else []
-            if len(values) == 1 and values[0].type == "call_expression" and handle_index < len(names):
-                callee = callee_text(values[0])
-                if any(pattern_matches(p, callee) for p in exact):
-                    assigned[names[handle_index].text.decode()] = callee
-        if n.type != "return_statement" or not n.named_children:
-            continue
-        first = n.named_children[0]
-        values = first.named_children if first.type == "expression_list" else [first]
-        if len(values) == 1 and values[0].type == "call_expression":
-            callee = callee_text(values[0])
-            if any(pattern_matches(p, callee) for p in exact):
-                return callee
-        elif handle_index < len(values) and values[handle_index].type == "identifier":
-            callee = assigned.get(values[handle_index].text.decode())
-            if callee:
-                return callee
-    return ""
+from .summaries import FileSummaries, factory_candidates
 
 
 class GoAdapter(GoLowering):
@@ -76,6 +37,27 @@ class GoAdapter(GoLowering):
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
+        """The rules' acquisitions, and the calls of functions that return a fresh one
+        (factories, of this file or another file of the package: the file's reads)."""
+        found = self.direct_candidates(rules)
+        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
+            calls = [caps["c"][0] for _, caps in matches("go", "(call_expression) @c", self.root)]
+            seen = {(c.call.id, c.rule.code) for c in found}
+            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
+                                                    callee_text)
+                      if (c.call.id, c.rule.code) not in seen]
+        return found
+
+    def call_keys(self, call) -> list[str]:
+        """How the facts phase names what ``call`` runs: this file's functions, or the
+        call reference of a function of another file."""
+        keys = self.resolve(call)
+        if keys:  # one definition, or which one runs is not known
+            return ["local:" + keys[0]] if len(keys) == 1 else []
+        ref = call_ref(call)
+        return [ref] if ref else []
+
+    def direct_candidates(self, rules) -> list[Candidate]:
         names = candidate_names(self.ctx, rules)
         if not names:
             return []
@@ -89,54 +71,7 @@ class GoAdapter(GoLowering):
             for rule in rules:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, call, callee))
-        return out + self._factory_calls(rules)
-
-    # -- factories: same-file functions that return a fresh handle --------------------
-
-    def _factory_calls(self, rules) -> list[Candidate]:
-        """Calls of this file's factories (`openResponse()` whose body is `return
-        http.Get(u)`), as acquisitions of the rule whose handle they return."""
-        made = self._factories(rules)
-        # the package's other files' factories, called by name (not defined in this file)
-        for rule in rules:
-            for name, inner in factory_of_rule(rule, self.ctx.reads.get("factories")).items():
-                if name not in self.functions():
-                    made.setdefault(name, []).append((rule, inner))
-        if not made:
-            return []
-        shorts = sorted({key.rsplit(".", 1)[-1] for key in made})
-        q = ("((call_expression function: [(selector_expression field: (field_identifier) @n)"
-             " (identifier) @n]) @call (#any-of? @n %s))" % " ".join('"%s"' % n for n in shorts))
-        out = []
-        for _, caps in matches("go", q, self.root):
-            call = caps["call"][0]
-            function = call.child_by_field_name("function")
-            keys = self.resolve(call)
-            if not keys and function.type == "identifier" and function.text.decode() in made:
-                keys = [function.text.decode()]  # a function of another file of the package
-            if len(keys) != 1 or keys[0] not in made:
-                continue  # one definition, or which one runs is not known
-            for rule, inner in made[keys[0]]:
-                out.append(Candidate(rule, call, callee_text(call), factory_of=inner))
         return out
-
-    def _factories(self, rules) -> dict:
-        """Qualified name -> [(rule, acquisition)] for the functions whose result is a
-        handle of the rule, acquired by a call its exact patterns name: returned as is
-        (`return http.Get(u)`) or through a variable (`resp, err := http.Get(u)` ...
-        `return resp, nil`). Results of the same shape as the acquisition's."""
-        found: dict = {}
-        for key, (fn, _) in self.functions().items():
-            shape = result_count(fn)
-            for rule in rules:
-                spec = rule.lifecycle
-                exact = [p for p in spec["acquire"] if not p.startswith("*.")]
-                if not exact or shape != spec.get("results", shape) or not shape:
-                    continue
-                inner = returned_acquisition(fn, exact, spec.get("handle", 0))
-                if inner:
-                    found.setdefault(key, []).append((rule, inner))
-        return found
 
     def track(self, cand: Candidate):
         spec = cand.rule.lifecycle
@@ -152,6 +87,8 @@ class GoAdapter(GoLowering):
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
+            if cand.factory_of:
+                return Verdict(False)  # a helper's result dropped: precision first
             if not self._has_evidence(cand, fn, None):
                 return None
             return Verdict(True, "because the result is discarded")
@@ -244,7 +181,7 @@ class GoAdapter(GoLowering):
         lists such ``evidence``."""
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
-        if not evidence or cand.callee in spec["acquire"] or cand.factory_of:
+        if not evidence or cand.callee in spec["acquire"] or cand.factory_of in spec["acquire"]:
             return True
         if handle is not None and used_as_collection(fn, handle):
             return False

@@ -229,6 +229,41 @@ def parameter_names(fn) -> list[str]:
     return params
 
 
+def returned(call, fn, handle_index: int, memo: dict) -> bool:
+    """Does ``fn`` return what ``call`` (its own code) yields, in the same shape: as
+    ``return call(...)``, or as ``x, err := call(...)`` and a ``return`` with x at
+    ``handle_index`` among as many results? ``memo``: one per file (its returns)."""
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "expression_list" or len(parent.named_children) != 1:
+        return False
+    stmt = parent.parent
+    if stmt is not None and stmt.type == "return_statement":
+        return True
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement") \
+            or stmt.child_by_field_name("right") != parent:
+        return False
+    names = stmt.child_by_field_name("left").named_children
+    if handle_index >= len(names) or names[handle_index].type != "identifier" \
+            or names[handle_index].text == b"_":
+        return False
+    if "returns" not in memo:  # every function's returned names, from one query
+        memo["returns"] = found = {}
+        root = fn
+        while root.parent is not None:
+            root = root.parent
+        for _, caps in matches("go", "(return_statement (expression_list) @l)", root):
+            values = caps["l"][0].named_children
+            owner = enclosing_function(caps["l"][0])
+            for i, v in enumerate(values):
+                v = strip_parens(v)
+                if v.type == "identifier" and owner is not None:
+                    found.setdefault(owner.id, set()).add((len(values), i, v.text))
+    returns = memo["returns"].get(fn.id, ())
+    return (len(names), handle_index, names[handle_index].text) in returns
+
+
 def receiver_of(node, name: str) -> str:
     """The type of the method whose receiver is called ``name`` around ``node``."""
     fn = enclosing_function(node)

@@ -14,7 +14,7 @@ from . import file_memo, of_type
 from . import javascript_modules as modules
 # (the syntax helpers below are also imported from here by checks, fixes and tests)
 from .javascript_syntax import WRAPPERS, args, norm, strip, text, up  # noqa: F401
-from .summaries import FileSummaries
+from .summaries import FileSummaries, factory_candidates
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
              "method_definition", "generator_function_declaration", "generator_function")
@@ -205,6 +205,29 @@ class JsAdapter:
     # -- candidates ----------------------------------------------------------------
 
     def candidates(self, rules) -> list[Candidate]:
+        """The rules' acquisitions, and the calls of functions that return a fresh one
+        (factories, of this module or one reached by a relative import: the reads)."""
+        found = self.direct_candidates(rules)
+        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
+            calls = of_type(self.root, ("call_expression",))
+            seen = {(c.call.id, c.rule.code) for c in found}
+            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
+                                                    callee)
+                      if (c.call.id, c.rule.code) not in seen]
+        return found
+
+    def call_keys(self, call) -> list[str]:
+        """How the facts phase names what ``call`` runs: a top-level function of this
+        module, or the call reference of a function of another module."""
+        keys = self.resolve(call)
+        if keys:
+            return ["local:" + k for k in keys]
+        if self._imports is None:
+            self._imports = modules.imports(self.root)
+        ref = modules.call_ref(call, self._imports)
+        return [ref] if ref else []
+
+    def direct_candidates(self, rules) -> list[Candidate]:
         out = []
         wanted = {last_name(p) for r in rules for p in r.lifecycle["acquire"]}
         for n in of_type(self.root, ("call_expression",)):
@@ -225,6 +248,8 @@ class JsAdapter:
         if call.parent is None or call.parent.type != "await_expression":
             return Verdict(False)  # callback or promise styles: not followed
         if p.type == "expression_statement":
+            if cand.factory_of:
+                return Verdict(False)  # a helper's result dropped: precision first
             if self._opens_own(call, fn):
                 return Verdict(False)  # connect() of a pool this function made opens it
             return Verdict(True, "because the result is discarded")

@@ -5,7 +5,7 @@ another module ("import:<specifier>#<exported name>")."""
 
 from __future__ import annotations
 
-from .javascript_syntax import args, strip, text
+from .javascript_syntax import WRAPPERS, args, strip, text
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -202,3 +202,41 @@ def call_ref(call, imported: dict) -> str | None:
 def identifier_arguments(call) -> list[int]:
     """Positions of the call's arguments that are plain names."""
     return [i for i, a in enumerate(args(call)) if a.type == "identifier"]
+
+
+RETURN_STOPS = ("function_declaration", "function_expression", "function", "arrow_function",
+                "method_definition", "generator_function_declaration", "generator_function",
+                "class_declaration", "class")
+
+
+def returned(call, fn, memo: dict) -> bool:
+    """Does ``fn`` return what ``call`` (its own code) yields: ``return [await] call(...)``,
+    an arrow function's body, or ``const x = await call(...)`` and a ``return x``?"""
+    child, p = call, call.parent
+    while p is not None and p.type in WRAPPERS:
+        child, p = p, p.parent
+    if p is None:
+        return False
+    if p.type == "return_statement" or (p.type == "arrow_function" and p.id == fn.id):
+        return True
+    if p.type != "variable_declarator" or p.child_by_field_name("value") is None \
+            or p.child_by_field_name("value").id != child.id:
+        return False
+    name = p.child_by_field_name("name")
+    if name is None or name.type != "identifier":
+        return False
+    names = memo.get(fn.id)
+    if names is None:
+        names = memo[fn.id] = set()
+        body = fn.child_by_field_name("body")
+        stack = list(body.named_children) if body is not None else []
+        while stack:
+            n = stack.pop()
+            if n.type in RETURN_STOPS:
+                continue
+            if n.type == "return_statement" and n.named_children:
+                value = strip(n.named_children[0])
+                if value is not None and value.type == "identifier":
+                    names.add(value.text)
+            stack.extend(n.named_children)
+    return name.text in names

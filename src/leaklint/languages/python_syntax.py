@@ -32,7 +32,8 @@ OWNING_CALLS = {"closing", "contextlib.closing", "weakref.finalize", "atexit.reg
 # constructors that keep the stream they are given (the new object owns it from then on):
 # a log handler writes to it for as long as a logger holds the handler, a wrapper closes it
 KEEPING_CALLS = {"logging.StreamHandler", "io.TextIOWrapper", "io.BufferedReader",
-                 "io.BufferedWriter", "io.BufferedRandom", "io.BufferedRWPair"}
+                 "io.BufferedWriter", "io.BufferedRandom", "io.BufferedRWPair",
+                 "os.fdopen", "io.open", "open"}  # a descriptor given to open() is closed with the file
 OWNING_METHODS = {"enter_context", "enter_async_context", "push", "push_async_exit", "callback",
                   "push_async_callback", "addCleanup", "addAsyncCleanup", "add_done_callback",
                   "call_on_close", "register"}
@@ -208,3 +209,34 @@ def identifier_arguments(call) -> list[int]:
     args = call.child_by_field_name("arguments")
     listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
     return [i for i, c in enumerate(listed) if c.type == "identifier"]
+
+
+def returned(call, fn, memo: dict) -> bool:
+    """Does ``fn`` return what ``call`` (its own code) yields: ``return call(...)``, or
+    ``x = call(...)`` and a ``return x``? ``memo`` keeps each function's returned names."""
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type == "return_statement":
+        return True
+    if parent.type != "assignment" or parent.child_by_field_name("right") is None \
+            or parent.child_by_field_name("right").id != call.id:
+        return False
+    left = parent.child_by_field_name("left")
+    if left is None or left.type != "identifier":
+        return False
+    names = memo.get(fn.id)
+    if names is None:
+        names = memo[fn.id] = set()
+        stack = list(fn.named_children)
+        while stack:
+            n = stack.pop()
+            if n.type in SCOPES:
+                continue
+            if n.type == "return_statement" and n.named_children \
+                    and n.named_children[0].type == "identifier":
+                names.add(n.named_children[0].text)
+            stack.extend(n.named_children)
+    return left.text in names

@@ -13,6 +13,11 @@ release" just because it was asked from inside itself.
 
 from __future__ import annotations
 
+from ..tracks import Candidate
+
+# the "parameter" a question about a function's result is asked with: does the function
+# return a fresh resource of the rule (a factory)?
+RESULT = -1
 # a chain of calls longer than this is not followed further: its answer is "unknown",
 # which the caller gets as ``unknown`` (rules treat it as a handoff)
 MAX_CHAIN = 32
@@ -110,3 +115,21 @@ class Recorder:
     def external(self, ref: str, index: int, code: str) -> bool:
         self.asked.append(("external", (ref, index)))
         return False
+
+
+def factory_candidates(reads, rules, calls, keys_of, callee_of) -> list:
+    """Candidates for the calls of functions that return a fresh resource of a rule
+    (factories), from the file's reads: {"local:<key>" or call reference: {code: the
+    acquisition returned}}. ``keys_of(call)`` names a call as the facts phase did;
+    ``callee_of(call)``: its text."""
+    answers = (reads or {}).get("factories")
+    if not answers:
+        return []
+    out = []
+    for call in calls:
+        made: dict = {}
+        for key in keys_of(call):
+            made.update(answers.get(key) or {})
+        out.extend(Candidate(r, call, callee_of(call), factory_of=made[r.code])
+                   for r in rules if r.code in made)
+    return out

@@ -1,0 +1,193 @@
+"""A file's *shape*: what the index needs to know of it to resolve calls and compose
+summaries across files, as plain data (cached by content and the lifecycle rules).
+
+- ``functions``: the functions other files can call, with their number of parameters;
+- ``calls``: the file's calls that lead out of it, by call reference
+  (``languages/*_syntax.call_ref``), with the positions of their plain-name arguments;
+- ``local_calls``: the keys of the file's own functions that it calls;
+- ``factories``: per function that may return a fresh resource, the lifecycle rules whose
+  acquisition it returns itself (``direct``: code -> the acquiring call's callee) and the
+  calls whose result it returns
+  (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
+  index]``), composed by ``facts.summaries.Project``;
+- Go adds ``package`` and ``build``, TS/JS ``exports``.
+"""
+
+from __future__ import annotations
+
+from .. import languages
+from ..languages import go_syntax, javascript_modules, python_syntax
+from ..languages.go import GoAdapter
+from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
+from .go_build import build_constraint
+
+
+def lifecycle_rules(settings, family: str) -> list:
+    """The lifecycle rules of the run that apply to a language, in a stable order."""
+    return sorted((r for r in settings.rules if r.lifecycle is not None and r.applies_to(family)),
+                  key=lambda r: r.code)
+
+
+GO_BUILTINS = {b"len", b"cap", b"append", b"make", b"new", b"panic", b"recover", b"print",
+               b"println", b"copy", b"delete", b"close", b"complex", b"real", b"imag", b"min",
+               b"max", b"clear", b"string", b"int", b"byte", b"error"}
+
+
+def shape(lang: str, ctx) -> dict:
+    """The shape of the file of ``ctx`` (``lang``: its grammar)."""
+    rules = lifecycle_rules(ctx.settings, ctx.family)
+    if ctx.family == "go":
+        return _go(ctx, rules)
+    if ctx.family == "python":
+        return _python(ctx, rules)
+    return _javascript(lang, ctx, rules)
+
+
+class _Collect:
+    """The calls of one file, sorted into the shape's sections."""
+
+    def __init__(self, by_id: dict, rules):
+        self.by_id = by_id  # function node id -> key
+        self.his = sorted({r.lifecycle.get("handle", 0) for r in rules})
+        self.calls: dict = {}
+        self.local: set = set()
+        self.factories: dict = {}
+        self.memo: dict = {}
+
+    def call(self, call, fn, keys, ref, positions, returned) -> None:
+        if keys:
+            self.local.update(keys)
+        elif ref:
+            self.calls.setdefault(ref, set()).update(positions)
+        owner = self.by_id.get(fn.id) if fn is not None else None
+        if owner is None or not (keys or ref):
+            return
+        for hi in self.his:
+            if returned(call, fn, hi):
+                deps = [["local", k, hi] for k in keys] if keys else [["external", ref, hi]]
+                entry = self._entry(owner)
+                for d in deps:
+                    if d not in entry["deps"]:
+                        entry["deps"].append(d)
+
+    def direct(self, cand, fn, returned) -> None:
+        owner = self.by_id.get(fn.id) if fn is not None else None
+        if owner is not None and returned(cand.call, fn, cand.rule.lifecycle.get("handle", 0)):
+            self._entry(owner)["direct"].setdefault(cand.rule.code, cand.callee)
+
+    def _entry(self, owner: str) -> dict:
+        return self.factories.setdefault(owner, {"direct": {}, "deps": []})
+
+    def result(self) -> dict:
+        return {"calls": {r: sorted(p) for r, p in sorted(self.calls.items())},
+                "local_calls": sorted(self.local),
+                "factories": {q: {"direct": dict(sorted(f["direct"].items())), "deps": sorted(f["deps"])}
+                              for q, f in sorted(self.factories.items())}}
+
+
+def _acquiring(rules, data: bytes) -> list:
+    """The rules whose acquisitions the file may hold (their prefilter matches): only
+    those can make one of its functions return a fresh resource by itself."""
+    return [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
+
+
+def _calls(lang, root, query, keep) -> list:
+    """The calls a query finds whose captured name ``keep`` accepts, in source order."""
+    found = {}
+    for _, caps in languages.matches(lang, query, root):
+        name = (caps.get("f") or caps.get("o"))[0]
+        if keep(caps, name.text):
+            call = caps["c"][0]
+            found[call.id] = call
+    return sorted(found.values(), key=lambda c: c.start_byte)
+
+
+def _go(ctx, rules) -> dict:
+    root = ctx.tree.root_node
+    adapter = GoAdapter(ctx)
+    table = adapter.functions()
+    out = _Collect({fn.id: q for q, (fn, _) in table.items()}, rules)
+
+    def returned(call, fn, hi):
+        return go_syntax.returned(call, fn, hi, out.memo)
+
+    acquiring = _acquiring(rules, ctx.src.data)
+    for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        out.direct(cand, go_syntax.enclosing_function(cand.call), returned)
+    receivers = {p.text for fn, _ in table.values() if fn.type == "method_declaration"
+                 for p in _receiver_names(fn)}
+    calls = _calls("go", root, "[(call_expression function: (identifier) @f)"
+                               " (call_expression function: (selector_expression"
+                               " operand: (identifier) @o))] @c",
+                   lambda caps, name: name not in GO_BUILTINS if "f" in caps else name in receivers)
+    for call in calls:
+        keys = adapter.resolve(call)
+        out.call(call, go_syntax.enclosing_function(call), keys,
+                 None if keys else go_syntax.call_ref(call),
+                 go_syntax.identifier_arguments(call), returned)
+    return {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
+            "functions": {q: len(p) for q, (_, p) in table.items()}, **out.result()}
+
+
+def _receiver_names(method) -> list:
+    recv = method.child_by_field_name("receiver")
+    return [n for p in (recv.named_children if recv is not None else [])
+            for n in p.children_by_field_name("name")]
+
+
+def _python(ctx, rules) -> dict:
+    from ..languages.python import PythonAdapter
+
+    root = ctx.tree.root_node
+    adapter = PythonAdapter(ctx)
+    names = python_syntax.module_imports(root)
+    by_id = {fn.id: q for q, defs in adapter.functions().items() for fn, _, _ in defs}
+    out = _Collect(by_id, rules)
+
+    def returned(call, fn, hi):
+        return hi == 0 and python_syntax.returned(call, fn, out.memo)
+
+    acquiring = _acquiring(rules, ctx.src.data)
+    for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        out.direct(cand, python_syntax.enclosing_function(cand.call), returned)
+    known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
+    calls = _calls("python", root, "[(call function: (identifier) @f)"
+                                   " (call function: (attribute object: (identifier) @o))] @c",
+                   lambda caps, name: name in known or (name in (b"self", b"cls") and "o" in caps))
+    for call in calls:
+        callee = python_syntax.callee_text(call)
+        method = callee.startswith(("self.", "cls.")) and callee.count(".") == 1
+        keys = []
+        if "." not in callee or method:
+            keys = adapter.resolve(call, callee.rsplit(".", 1)[-1], method)
+        ref = None if keys or method else python_syntax.call_ref(callee, names)
+        out.call(call, python_syntax.enclosing_function(call), keys, ref,
+                 python_syntax.identifier_arguments(call), returned)
+    return {"functions": python_syntax.module_functions(root), **out.result()}
+
+
+def _javascript(lang, ctx, rules) -> dict:
+    root = ctx.tree.root_node
+    adapter = JsAdapter(ctx)
+    functions = adapter.functions()
+    imported = javascript_modules.imports(root)
+    out = _Collect({fn.id: name for name, fn in functions.items()}, rules)
+
+    def returned(call, fn, hi):
+        return hi == 0 and javascript_modules.returned(call, fn, out.memo)
+
+    acquiring = _acquiring(rules, ctx.src.data)
+    for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        out.direct(cand, js_enclosing_function(cand.call), returned)
+    known = {n.encode() for n in imported} | {n.encode() for n in functions}
+    calls = _calls(lang, root, "[(call_expression function: (identifier) @f)"
+                               " (call_expression function: (member_expression"
+                               " object: (identifier) @o))] @c",
+                   lambda caps, name: name in known)
+    for call in calls:
+        keys = adapter.resolve(call)
+        out.call(call, js_enclosing_function(call), keys,
+                 None if keys else javascript_modules.call_ref(call, imported),
+                 javascript_modules.identifier_arguments(call), returned)
+    return {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
+            "exports": javascript_modules.exports(root, functions), **out.result()}
