@@ -183,3 +183,12 @@ def test_broken_go_never_raises(tmp_path):
     (tmp_path / "go.mod").mkdir()  # a directory where go.mod should be: skipped
     report = check_paths([str(src)], config=Config(root=tmp_path))
     assert not [d for d in report.diagnostics if d.kind == "internal-error"]
+
+
+def test_cancel_field_from_background_is_a_note_and_a_discarded_cancel_is_not():
+    # a cancel kept in a field and never called, for a context derived straight from
+    # Background(): at most a note; the discarded cancel stays a warning (as go vet says)
+    path = ROOT / "fixtures" / "go" / "LL302-cancel-field-never-called" / "background.go"
+    got = {f.code: f for f in findings(path)}
+    assert got["LL302"].severity == "note" and "nothing is registered" in got["LL302"].message
+    assert got["LL301"].severity == "warning"

@@ -23,12 +23,13 @@ from .. import contexts
 from ..facts import lifetimes
 from ..ir import TooDeep
 from ..tracks import Verdict
-from .lifecycle import Follow
+from .lifecycle import Follow, Leak
 from .paths import describe_all, describe_one, leak_paths
 
 
 def check_lifecycles(ctx, adapter, rules) -> None:
     """Run every lifecycle rule of ``rules`` over one parsed file."""
+    too_deep = set()  # functions already reported as too deep to analyse
     for cand in adapter.candidates(rules):
         ctx.deadline.check()
         rule = cand.rule
@@ -55,12 +56,23 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         try:
             body, end_node, blocks = adapter.lower(track.function)
         except TooDeep:
-            ctx.diagnose("skipped", f"function at line {track.function.start_point[0] + 1} "
-                                    "nests too deeply to analyse")
+            if _key(track.function) not in too_deep:
+                too_deep.add(_key(track.function))
+                what = "module-level code" if track.function.parent is None else \
+                    f"function at line {track.function.start_point[0] + 1}"
+                ctx.diagnose("skipped", f"{what} nests too deeply to analyse")
             continue
+        exits = tuple(spec.get("exits") or Follow.leak_exits)
+        unused = False
+        if "exits" in track.extra:  # the adapter narrows them (module-level code)
+            unused = "unused" in track.extra["exits"]
+            exits = tuple(e for e in exits if e in track.extra["exits"]) + (("end",) if unused else ())
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
-                        leak_exits=tuple(spec.get("exits") or Follow.leak_exits))
+                        leak_exits=exits)
         leaks = follow.run_function(body, end_node)
+        if unused:  # the end of a module's code: the handle is lost only if nothing reads it
+            leaks = [Leak("unused", track.extra.get("stmt") or l.node) if l.kind == "end" else l
+                     for l in leaks]
         if leaks and severity == "held":
             if not adapter.held_after_return(track):
                 leaks = []  # unreferenced once the function is left: the runtime collects it

@@ -18,8 +18,10 @@ _WORDS = {
     "overwrite": ("before it is overwritten at line {}", "before it is overwritten at lines {}"),
     "reacquire": ("before it is acquired again at line {}",
                   "before it is acquired again at lines {}"),
+    "unused": ("by the module's code, which never uses the name bound at line {}",
+               "by the module's code, which never uses the names bound at lines {}"),
 }
-_ORDER = ("return", "raise", "scope", "end", "overwrite", "reacquire")
+_ORDER = ("return", "raise", "scope", "end", "overwrite", "reacquire", "unused")
 
 # conditional statements: the condition field, the branch taken when it holds, the other
 _IFS = {"if_statement": ("condition", "consequence", "alternative")}

@@ -28,8 +28,8 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
                                     function_name, made_here, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
 from ..languages import file_memo
-from ..languages.javascript_scopes import (RENDER_CALLS, class_creates, component_options,
-                                           module_object)
+from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
+                                            module_object)
 from ..languages.javascript_values import declares, local_value
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")

@@ -15,7 +15,8 @@ from ..languages.javascript import (FUNCTIONS, args, callee, function_body, meth
 from ..languages.javascript_scopes import model
 from .edits import Fix, edit, indentation, line_start
 
-INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "self.setInterval"}
+INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "global.setInterval",
+             "self.setInterval"}
 
 
 def fix_for(ctx, node, rule, anchors=None):

@@ -11,7 +11,7 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
-from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, expected_to_raise,
+from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, raises_clause,
                             holds_nothing, HTTP_CLIENTS, is_context_provider, releases_attr,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
@@ -107,16 +107,32 @@ class PythonAdapter:
 
     def track(self, cand: Candidate):
         call = cand.call
-        fn = enclosing_function(call)
+        # one walk up (parents are costly in deep trees) to the def, lambda or class, noting
+        # a `with pytest.raises(...)` on the way (the call is meant to fail)
+        scope, raising = call.parent, False
+        while scope is not None and scope.type not in SCOPES:
+            if scope.type == "with_statement" and not raising:
+                raising = raises_clause(scope)
+            scope = scope.parent
+        fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
             return None  # only cursors of a DB-API connection opened in this function
-        if fn is None or fn.type == "lambda":
-            return Verdict(False)  # module or class level: lives as long as the program
+        derived = self._derived(cand)
+        if derived is None:
+            return None  # `.open()`/`.start()` of something that is no resource of this rule
+        if scope is not None and scope.type == "class_definition":
+            return Verdict(False)  # a class attribute: lives as long as the class
+        if fn is None:
+            fn = self.root  # module-level code is a scope of its own (see _module_exits)
+        if fn.type == "lambda":
+            return Verdict(False)
+        if derived:
+            return self._started(cand, fn, derived)
         expr, parent = climb(call)
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if holds_nothing(call) or expected_to_raise(call) or wraps_open_file(call, self.names):
+        if holds_nothing(call) or raising or wraps_open_file(call, self.names):
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection
@@ -135,6 +151,8 @@ class PythonAdapter:
             spec = cand.rule.lifecycle
             if method in spec["release"] or method in ("__enter__", "__aenter__"):
                 return Verdict(False)
+            if method == "open" and resolve(cand.callee, self.names) in spec.get("open_from", ()):
+                return Verdict(False)  # the handle it opens holds this one (its own candidate)
             if gp is not None and gp.type == "call":
                 return Verdict(True, f"because only .{method}() is called on it; nothing closes "
                                      "it (it waits for garbage collection)")
@@ -148,13 +166,21 @@ class PythonAdapter:
                 return Verdict(True, f"because it is only passed to {callee_text(owner)}(), "
                                      "which does not close it")
             return Verdict(False)
-        if t != "assignment" or parent.child_by_field_name("right") != expr:
+        if t in ("tuple", "expression_list") and parent.parent is not None:
+            unpacked = self._unpacked_into(parent, expr)
+            if unpacked is None:
+                return Verdict(False)  # returned, yielded, stored in a container: handed on
+            parent, left = unpacked
+        elif t != "assignment" or parent.child_by_field_name("right") != expr:
             return Verdict(False)  # returned, yielded, stored in a container: handed on
-        left = parent.child_by_field_name("left")
+        else:
+            left = parent.child_by_field_name("left")
         if left is None:
             return Verdict(False)
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
+        if left.type == "subscript":
+            return self._stored_in_local(cand, fn, left, parent)
         if left.type != "identifier":
             return Verdict(False)
         handle = text(left)
@@ -162,9 +188,107 @@ class PythonAdapter:
             return Verdict(True, "because the result is discarded", node="_")
         if self._declared_outside(fn, handle):
             return Verdict(False)
-        if is_context_provider(fn):
+        if fn.type != "module" and is_context_provider(fn):
             return Verdict(False)
-        return Track(cand, fn, handle, extra={"stmt": parent})
+        return Track(cand, fn, handle, extra={"stmt": parent, **self._module_exits(fn, handle, parent)})
+
+    # -- module-level code, unpacking, handles derived from another object -------------
+
+    def _stored_in_local(self, cand, fn, left, stmt):
+        """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container
+        is the handle (returned, passed or iterated: handed on; otherwise lost with it)."""
+        box = left.child_by_field_name("value")
+        if fn.type == "module" or box is None or box.type != "identifier":
+            return Verdict(False)
+        made = assigned_value(cand.call, text(box))
+        literal = made is not None and (made.type in ("list", "dictionary", "set") or (
+            made.type == "call" and callee_text(made) in ("list", "dict")))
+        if not literal or self._declared_outside(fn, text(box)):
+            return Verdict(False)
+        return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True})
+
+    def _module_exits(self, fn, handle: str, stmt) -> dict:
+        """How a module-level handle leaks: the module's variables live until the program
+        ends, so only losing the object counts (rebinding the name, acquiring again), or
+        a name nothing ever reads (no function, no later statement)."""
+        if fn.type != "module":
+            return {}
+        exits = ["overwrite", "reacquire"]
+        if not self._read_in_module(handle, stmt):
+            exits.append("unused")
+        return {"exits": tuple(exits)}
+
+    def _read_in_module(self, name: str, stmt) -> bool:
+        encoded = name.encode()
+        stack = [self.root]
+        while stack:
+            n = stack.pop()
+            if encoded not in n.text:
+                continue
+            if n.type == "identifier" and n.text == encoded:
+                p = n.parent
+                target = p is not None and p.type in ("pattern_list", "tuple_pattern") or (
+                    p is not None and p.type == "assignment" and p.child_by_field_name("left") == n)
+                if not target and not (stmt.start_byte <= n.start_byte < stmt.end_byte):
+                    return True
+                continue
+            stack.extend(n.named_children)
+        return False
+
+    @staticmethod
+    def _unpacked_into(values, expr):
+        """`a, b = (open(x), open(y))`: (the assignment, the name ``expr`` is bound to)."""
+        holder = values
+        while holder.parent is not None and holder.parent.type == "parenthesized_expression":
+            holder = holder.parent
+        stmt = holder.parent
+        if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != holder:
+            return None
+        left = stmt.child_by_field_name("left")
+        items = [c for c in values.named_children if c.type != "comment"]
+        if left is None or left.type not in ("pattern_list", "tuple_pattern") or expr not in items:
+            return None
+        names = [c for c in left.named_children if c.type != "comment"]
+        if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
+            return None
+        return stmt, names[items.index(expr)]
+
+    def _derived(self, cand):
+        """For `R.open(...)` / `R.start()` candidates (patterns `*.open`, `*.start`), what
+        R is: "open" when R is a path or an archive (the call opens a new handle), "start"
+        when R is a manager (the call starts its server process; R is the handle), None
+        when R is neither (some other object's method); "" for any other candidate."""
+        callee = cand.callee
+        full = resolve(callee, self.names)
+        listed = [p for p in cand.rule.lifecycle["acquire"] if not p.startswith("*.")]
+        if full in listed or not callee.endswith((".open", ".start")) or "." not in callee:
+            return ""
+        kind = callee.rsplit(".", 1)[1]
+        recv = cand.call.child_by_field_name("function").child_by_field_name("object")
+        if recv is None:
+            return None
+        value = recv
+        if recv.type == "identifier":
+            value = assigned_value(cand.call, text(recv))
+        while value is not None and value.type in ("await", "parenthesized_expression"):
+            value = value.named_children[0] if value.named_children else None
+        if value is None or value.type != "call":
+            return None
+        made = resolve(callee_text(value), self.names)
+        if made not in cand.rule.lifecycle.get(f"{kind}_from", ()):
+            return None
+        if kind == "start":
+            return "start" if recv.type == "identifier" else None
+        return ""
+
+    def _started(self, cand, fn, kind):
+        """`m.start()` of a manager assigned to a local name: the name is the handle."""
+        stmt = cand.call
+        while stmt.parent is not None and stmt.type != "expression_statement":
+            stmt = stmt.parent
+        recv = cand.call.child_by_field_name("function").child_by_field_name("object")
+        handle = text(recv)
+        return Track(cand, fn, handle, extra={"stmt": stmt, **self._module_exits(fn, handle, stmt)})
 
     def _db_cursor(self, call, fn) -> bool:
         """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
@@ -241,12 +365,17 @@ class PythonAdapter:
         hit = self._lowered.get(key)
         if hit is None:
             blocks = {}
-            body = fn.child_by_field_name("body")
-            if body is None or body.type != "block":
+            body = fn if fn.type == "module" else fn.child_by_field_name("body")
+            if body is None or body.type not in ("block", "module"):
                 hit = (ir.Block([], fn), fn, blocks)
             else:
-                hit = (Lowering(blocks, implicit).block(body, 0), body, blocks)
+                try:
+                    hit = (Lowering(blocks, implicit).block(body, 0), body, blocks)
+                except ir.TooDeep:
+                    hit = ir.TooDeep  # every handle of this function would fail alike
             self._lowered[key] = hit
+        if hit is ir.TooDeep:
+            raise ir.TooDeep()
         return hit
 
     # -- effects ---------------------------------------------------------------------

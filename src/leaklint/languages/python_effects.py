@@ -14,6 +14,9 @@ BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush"
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
 
 
+CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
+
+
 def _bare(node):
     while node is not None and node.type == "parenthesized_expression":
         node = node.named_children[0] if node.named_children else None
@@ -235,8 +238,10 @@ class PythonEffects(SpecEffects):
             found = self.scan(node)
             return [RELEASE] if found & {RELEASE, HANDOFF} else []
         if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
-            if leaf.role not in ("cond", "raise") and \
-                    enclosing_function(self.acquire) == self.track.function:
+            owner = enclosing_function(self.acquire)
+            if owner is None and self.track.function is not None and self.track.function.type == "module":
+                owner = self.track.function  # module-level code
+            if leaf.role not in ("cond", "raise") and owner == self.track.function:
                 return [ACQUIRE]
         if leaf.role == "with-exit":
             return [RELEASE] if self._with_releases(node) else []
@@ -322,6 +327,8 @@ class PythonEffects(SpecEffects):
         if self._shadowed(n):
             return None
         closure = self._closure(n) is not None and not closure_ok
+        if self.track.extra.get("container"):
+            return self._container_mention(n, p, closure)
         if self.unlink_only:
             # a kept temporary file: only removing the file at `h.name` releases it
             if p.type != "attribute" or text(p.child_by_field_name("attribute")) != "name":
@@ -390,6 +397,28 @@ class PythonEffects(SpecEffects):
                  "dictionary_comprehension", "lambda"):
             return HANDOFF
         return None
+
+    def _container_mention(self, n, p, closure):
+        """A mention of a local container holding the handle: storing into an element
+        keeps it there; closing an element releases it; any other use of an element or
+        of the container (returned, passed, iterated, aliased) hands it on."""
+        if p.type == "subscript" and p.child_by_field_name("value") == n:
+            gp = p.parent
+            if gp is not None and gp.type == "assignment" and gp.child_by_field_name("left") == p:
+                return None
+            if gp is not None and gp.type == "attribute" and \
+                    text(gp.child_by_field_name("attribute")) in self.release:
+                return HANDOFF if closure else RELEASE
+            return HANDOFF
+        if p.type == "attribute":
+            # `jobs.append(x)`, `jobs.keys()`: the container keeps its elements; a read of
+            # them (`jobs.values()`, `jobs.pop(k)`) hands them on
+            return None if text(p.child_by_field_name("attribute")) in CONTAINER_KEEPS else HANDOFF
+        if p.type == "assignment" and p.child_by_field_name("left") == n:
+            return REASSIGN
+        if p.type == "argument_list":
+            return self._passed(p.parent, p, n, closure)  # `len(jobs)` only reads it
+        return HANDOFF
 
     def _passed(self, call, args, expr, closure):
         """The handle is an argument of ``call``: released, handed on, or only borrowed?"""

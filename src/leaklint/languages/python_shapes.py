@@ -121,21 +121,30 @@ def expected_to_raise(node) -> bool:
     """Inside `with pytest.raises(...)` / `self.assertRaises(...)`: the call is meant to fail."""
     p = node.parent
     while p is not None and p.type not in SCOPES:
-        if p.type == "with_statement":
-            clause = p.named_children[0] if p.named_children else None
-            if clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text):
-                return True
+        if p.type == "with_statement" and raises_clause(p):
+            return True
         p = p.parent
     return False
+
+
+def raises_clause(with_statement) -> bool:
+    """Is this `with pytest.raises(...)` / `with self.assertRaises(...)`?"""
+    clause = with_statement.named_children[0] if with_statement.named_children else None
+    return clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text)
 
 
 def assigned_value(node, name: str):
     """The value of the last `name = value` before ``node`` in its function."""
     fn = enclosing_function(node)
-    found, stack = None, [fn] if fn is not None else []
+    if fn is None:  # module-level code: the module's own statements
+        fn = node
+        while fn.parent is not None:
+            fn = fn.parent
+    found, stack = None, [fn]
     while stack:
         n = stack.pop()
-        if n.start_byte >= node.start_byte:
+        if n.start_byte >= node.start_byte or (n is not fn and n.type in (
+                "function_definition", "class_definition", "lambda") and fn.type == "module"):
             continue
         if n.type == "assignment" and text(n.child_by_field_name("left")) == name:
             if found is None or n.start_byte > found.start_byte:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...ir import Block, Leaf, TooDeep
 from ...languages import matches
 from ...languages.go import body_statements, callee_text, enclosing_function
-from ...languages.go_syntax import text
+from ...languages.go_syntax import own_nodes, text
 from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops,
                        goroutine_ops, inner_name, leaking_exits, mentions, release_node,
                        unexplained_uses, within)
@@ -78,6 +78,8 @@ def check(ctx, rule) -> None:
             if leaks is None:
                 continue
             early = receive_loop_exits(adapter, g.creator, receives) if many else []
+            heard = _heard_last(g)
+            early = [e for e in early if not any(_waited_before(w, e.node) for w in heard)]
             ctx.count(rule.code, g.stmt, ok=not (leaks or early))
             if not (leaks or early):
                 continue
@@ -171,7 +173,51 @@ def _waits_for_end(adapter, g) -> list:
             if outer:
                 wg = outer + wg[len(wg.split(".", 1)[0]):]
                 out += [c for _r, c in _method_calls(g.creator, wg, "Wait") if not within(c, g.stmt)]
-    return out
+    return out + _heard_last(g)
+
+
+def _heard_last(g) -> list:
+    """Receives in the creator from the channel the goroutine sends on right before each
+    of its ways out: after one of them the goroutine has finished."""
+    last = _last_words(g.body)
+    outer = _outer_name(g, last) if last else None
+    if not outer:
+        return []
+    return [release_node(o) for o in channel_ops(g.creator, outer, skip=g.stmt) if o.kind == RECV]
+
+
+def _waited_before(wait, exit_node) -> bool:
+    """Does the path to ``exit_node`` go through ``wait`` first (in the same select case,
+    switch case or block, before it)?"""
+    if wait.start_byte >= exit_node.start_byte:
+        return False
+    scope = wait.parent
+    while scope is not None and scope.type not in ("communication_case", "expression_case",
+                                                  "default_case", "block"):
+        scope = scope.parent
+    return scope is not None and within(exit_node, scope)
+
+
+def _last_words(body) -> str | None:
+    """The channel a goroutine body sends on right before every way out: each `return` is
+    preceded by `ch <- x`, and its end is never reached (it ends in an endless `for`
+    without a `break`); None when there is no such single channel."""
+    stmts = [s for s in body_statements(body) if s.type != "comment"]
+    if not stmts or stmts[-1].type != "for_statement" or any(
+            c.type != "block" for c in stmts[-1].named_children) or any(
+            n.type == "break_statement" for n in own_nodes(stmts[-1])):
+        return None
+    channels = set()
+    for n in own_nodes(body):
+        if n.type != "return_statement":
+            continue
+        before = n.prev_named_sibling
+        while before is not None and before.type == "comment":
+            before = before.prev_named_sibling
+        if before is None or before.type != "send_statement":
+            return None
+        channels.add(text(before.child_by_field_name("channel")))
+    return channels.pop() if len(channels) == 1 else None
 
 
 def _outer_name(g, inner: str):

@@ -22,7 +22,11 @@ def check(ctx, rule) -> None:
     source = find_rule("LL110")
     if adapter is None or source is None:
         return
+    collected = set(rule.options.get("collected_on_drop", ()))
     for cand in adapter.candidates([source]):
+        if adapter.qualified(cand.call) in collected:
+            ctx.count(rule.code, cand.call, ok=True)  # dropped by an exception: the runtime stops it
+            continue
         verdict = adapter.track(cand)
         if isinstance(verdict, Verdict) or not isinstance(verdict, Track):
             continue

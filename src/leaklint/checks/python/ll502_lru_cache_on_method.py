@@ -15,6 +15,9 @@ ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "enum.Enum", "enu
               "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
 
 
+METACLASS_BASES = {"type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"}
+
+
 def check(ctx, rule) -> None:
     """LL502: lru_cache/cache on an instance method keeps every `self` alive."""
     names = python_adapter(ctx).names
@@ -28,7 +31,8 @@ def check(ctx, rule) -> None:
         if cls is None or any(d.rsplit(".", 1)[-1] in ("staticmethod", "classmethod") for d in decs):
             continue
         params = parameters(fn)
-        if not params or params[0] != "self":
+        # a metaclass's methods receive the class as their instance, whatever its name
+        if not params or (params[0] != "self" and not _is_metaclass(cls, names)):
             continue
         if _is_enum(cls, names) or _singleton(cls, root) or _cleared(cls, fn):
             ctx.count(rule.code, fn.child_by_field_name("name"), ok=True)
@@ -45,6 +49,12 @@ def check(ctx, rule) -> None:
 def _is_enum(cls, names) -> bool:
     bases = cls.child_by_field_name("superclasses")
     return any(resolve(text(b), names) in ENUM_BASES or text(b) in ENUM_BASES
+               for b in (bases.named_children if bases is not None else []))
+
+
+def _is_metaclass(cls, names) -> bool:
+    bases = cls.child_by_field_name("superclasses")
+    return any(resolve(text(b), names) in METACLASS_BASES or text(b) in METACLASS_BASES
                for b in (bases.named_children if bases is not None else []))
 
 

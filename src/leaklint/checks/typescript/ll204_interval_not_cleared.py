@@ -10,7 +10,8 @@ from .pairing import CLEARS, scoped_calls, value_rule
 MESSAGE_FIELDS = ("reason", "what", "where")
 
 
-INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "self.setInterval"}
+INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "global.setInterval",
+             "self.setInterval"}
 
 
 def check(ctx, rule):

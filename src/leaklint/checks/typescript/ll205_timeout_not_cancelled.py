@@ -16,6 +16,7 @@ MESSAGE_FIELDS = ("reason", "what", "where")
 
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
+GLOBAL_OBJECTS = ("window.", "globalThis.", "global.")
 
 
 def check(ctx, rule):
@@ -26,7 +27,8 @@ def check(ctx, rule):
         if node.type != "call_expression":
             continue
         name = callee(node)
-        short = name[len("window."):] if name.startswith("window.") else name
+        # the global object under its names: window, globalThis, global (Node)
+        short = name.split(".", 1)[1] if name.startswith(GLOBAL_OBJECTS) else name
         if short not in TIMEOUTS:
             continue
         scope = m.scope_of(node)

@@ -15,8 +15,10 @@ MESSAGE_FIELDS = ("event", "reason", "target", "where")
 
 
 def _options(node):
-    """(capture, once, signal node) of an addEventListener third argument."""
-    node = strip(node)
+    """(capture, once, signal node) of an addEventListener third argument: `true`, an
+    object literal, or a name or member bound to one in the function around it (the same
+    flag spelled `{ capture: true }`, `opts` or `{ capture: opts.capture }`)."""
+    node = _literal(node)
     if node is None:
         return False, False, None
     if node.type in ("true", "false"):
@@ -28,14 +30,98 @@ def _options(node):
             if p.type == "pair":
                 k, v = text(p.child_by_field_name("key")), p.child_by_field_name("value")
                 if k == "capture":
-                    capture = norm(v) == "true"
+                    capture = _truthy(v)
                 elif k == "once":
-                    once = norm(v) == "true"
+                    once = _truthy(v)
                 elif k == "signal":
                     signal = v
             elif p.type == "shorthand_property_identifier" and text(p) == "signal":
                 signal = p
     return capture, once, signal
+
+
+def _literal(node, depth: int = 0):
+    """The literal a name or `obj.key` stands for, when a local `const` binds it."""
+    node = strip(node)
+    if node is None or depth > 3:
+        return node
+    fn = enclosing_function(node)
+    if node.type == "identifier":
+        while fn is not None:  # a closure sees the constants of the functions around it
+            value = local_value(fn, text(node))
+            if value is not None:
+                return _literal(value, depth + 1)
+            fn = enclosing_function(fn)
+        return node
+    if node.type == "member_expression":
+        obj = _literal(node.child_by_field_name("object"), depth + 1)
+        key = text(node.child_by_field_name("property"))
+        if obj is not None and obj.type == "object":
+            for p in obj.named_children:
+                if p.type == "pair" and text(p.child_by_field_name("key")) == key:
+                    return _literal(p.child_by_field_name("value"), depth + 1)
+    return node
+
+
+def _truthy(value) -> bool:
+    value = _literal(value)
+    return value is not None and value.type == "true"
+
+
+def _event_key(node) -> str:
+    """The event argument, with a loop variable named by what it walks: `ev` of
+    `names.forEach((ev) => ...)` and `e` of `for (const e of names)` are both "each of
+    names", so an add and a remove over one array pair up and over two arrays do not."""
+    e = strip(node)
+    if e is None or e.type != "identifier":
+        return norm(node)
+    name = text(e)
+    p = e.parent
+    while p is not None:
+        if p.type == "for_in_statement" and norm(p.child_by_field_name("left")) == name:
+            return "each of " + norm(p.child_by_field_name("right"))
+        if p.type in ("arrow_function", "function_expression", "function"):
+            params = p.child_by_field_name("parameters")
+            first = params.named_children[0] if params is not None and params.named_children else \
+                p.child_by_field_name("parameter")
+            if first is not None and norm(first) == name:
+                call = p.parent.parent if p.parent is not None and p.parent.type == "arguments" else None
+                if call is not None and method_of(call) == "forEach":
+                    return "each of " + norm(call.child_by_field_name("function").child_by_field_name("object"))
+                return norm(node)
+        p = p.parent
+    return norm(node)
+
+
+def _result_ignored(body_of) -> bool:
+    """`xs.forEach((x) => t.addEventListener(x, h))`: the arrow's value goes nowhere."""
+    if body_of.type != "arrow_function" or body_of.parent is None or body_of.parent.type != "arguments":
+        return False
+    return method_of(body_of.parent.parent) == "forEach"
+
+
+def _sibling_cleanups(m, scope, handler) -> list:
+    """removeEventListener calls in the cleanups of the component's other effects: all of
+    them run when the component unmounts. Only for a handler every effect sees as the same
+    object (a ref's `.current`, or a name not declared inside this effect)."""
+    if scope.kind != "effect" or scope.owner is None:
+        return []
+    h = strip(handler)
+    if h is None or h.type not in ("identifier", "member_expression"):
+        return []
+    if h.type == "identifier" and declares(scope.acquire, text(h)):
+        return []
+    out = []
+    for c in m.calls():
+        if c.type != "call_expression" or method_of(c) != "removeEventListener":
+            continue
+        other = m.scope_of(c)
+        if other is None or other is scope or other.kind != "effect" or other.owner is None \
+                or other.owner.id != scope.owner.id:
+            continue
+        if any(f.start_byte <= c.start_byte < f.end_byte for f in other.releases):
+            out.append(c)
+    return out
 
 
 def _aborted(m, scope, signal, call) -> bool:
@@ -88,7 +174,7 @@ def check(ctx, rule):
                               or "addEventListener" in m.functions()):
             continue  # a same-file or imported helper of that name, not the DOM method
         p, _ = up(call)
-        if p is not None and p.type != "expression_statement":
+        if p is not None and p.type != "expression_statement" and not _result_ignored(p):
             continue  # its result is used: an API that returns its own cleanup
         scope = m.scope_of(call)
         if scope is None or not relevant(m, scope, tnode, call):
@@ -101,26 +187,27 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
             continue
         capture, once, signal = _options(a[2] if len(a) > 2 else None)
-        if once or (not scope.strict and _module_handler(m, a[1], call)):
-            # once: gone after the first event; a module-level handler: the DOM keeps one
-            # registration per (type, handler, capture), so calls again add nothing
+        waits = once and (not scope.strict or enclosing_function(call) != scope.acquire)
+        if waits or (not scope.strict and _module_handler(m, a[1], call)):
+            # once: gone after the first event. Added by the lifecycle hook itself, the
+            # event may never come before the release, so there it is owed a removal;
+            # inside a callback or promise of the hook it is a one-time wait.
+            # A module-level handler: the DOM keeps one registration per (type, handler,
+            # capture)
             ctx.count(rule.code, call, ok=True)
             continue
-        if signal is not None:
-            if _aborted(m, scope, signal, call):
-                ctx.count(rule.code, call, ok=True)
-            else:
-                report(ctx, rule, call, target=target, event=event, where=scope.where,
-                        reason=f": its signal {norm(signal)} is never aborted there")
+        if signal is not None and _aborted(m, scope, signal, call):
+            ctx.count(rule.code, call, ok=True)
             continue
         removed, near = False, None
-        for c in m.release_calls(scope):
+        key = _event_key(a[0])
+        for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
             if method_of(c) != "removeEventListener":
                 continue
             ra = args(c)
             rt = receiver(c)
             if len(ra) < 2 or target_text(rt) != target \
-                    or norm(ra[0]) != event:
+                    or _event_key(ra[0]) != key:
                 continue
             if norm(ra[1]) in handlers and not inline_handler(a[1]) \
                     and _options(ra[2] if len(ra) > 2 else None)[0] == capture:
@@ -131,7 +218,9 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)
             continue
         kind = inline_handler(a[1])
-        if kind:
+        if signal is not None:
+            reason = f": its signal {norm(signal)} is never aborted there"
+        elif kind:
             reason = f": its handler is an {kind}, which no removeEventListener can match" \
                 if kind == "inline function" else \
                 f": its handler is a {kind}, a new function no removeEventListener can match"

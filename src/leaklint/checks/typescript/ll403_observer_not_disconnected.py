@@ -5,8 +5,9 @@ disconnected in the release.
 from __future__ import annotations
 
 from ...facts import lifetimes
-from ...languages.javascript import args, callee, calls_in, enclosing_function, norm, up, walk
-from .pairing import scoped_calls, value_rule
+from ...languages.javascript import (args, callee, calls_in, enclosing_function, method_of, norm, up,
+                                     walk)
+from .pairing import report, scoped_calls, value_rule
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -26,6 +27,10 @@ def check(ctx, rule):
             reason = ": it is not kept, so it can never be disconnected"
         if _unobserved_in_owner(scope, node) or _observes_own_nodes(scope, node):
             ctx.count(rule.code, node, ok=True)
+            continue
+        partly = _partly_released(_m, scope, node)
+        if partly:
+            report(ctx, rule, node, what=callee(node), where=scope.where, reason=partly)
             continue
         value_rule(ctx, rule, node, scope, f"{callee(node)}",
                     methods=("disconnect", "unobserve"), discarded_reason=reason)
@@ -56,3 +61,45 @@ def _unobserved_in_owner(scope, node) -> bool:
     key = norm(p.child_by_field_name("left"))
     return any(c.type == "call_expression" and callee(c) == key + ".unobserve"
                for c in walk(scope.owner))
+
+
+LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
+
+
+def _partly_released(m, scope, node) -> str:
+    """Why a local observer's release in the scope does not cover it, or "": a
+    `disconnect()` only inside its own callback (which runs only if what it watches
+    changes), or `unobserve(x)` that misses one of its `observe(y)` (each target is
+    released alone; targets found in a loop may not be the ones unobserved later)."""
+    p, _ = up(node)
+    if p is None or p.type != "variable_declarator":
+        return ""
+    name = norm(p.child_by_field_name("name"))
+    own = (node.start_byte, node.end_byte)
+    outside = [c for c in m.release_calls(scope) if c.type == "call_expression"
+               and not own[0] <= c.start_byte < own[1]]
+    if any(callee(c) == name + ".disconnect" for c in outside):
+        return ""
+    unobserved = {norm(args(c)[0]) for c in outside
+                  if callee(c) == name + ".unobserve" and args(c)}
+    inside = any(callee(c) == name + ".disconnect" for c in calls_in(node))
+    if not unobserved:
+        return ": it is disconnected only inside its own callback, which may never run" \
+            if inside else ""
+    observed = [c for c in calls_in(scope.acquire) if callee(c) == name + ".observe"]
+    if all(args(c) and norm(args(c)[0]) in unobserved and not _in_loop(c, scope.acquire)
+           for c in observed):
+        return ""
+    return ": unobserve() there does not release every target it observes; disconnect() would"
+
+
+def _in_loop(call, fn) -> bool:
+    n = call.parent
+    while n is not None and n != fn:
+        if n.type in LOOPS:
+            return True
+        if n.type == "arguments" and n.parent is not None and \
+                method_of(n.parent) in ("forEach", "map"):
+            return True
+        n = n.parent
+    return False

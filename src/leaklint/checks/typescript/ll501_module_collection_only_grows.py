@@ -110,14 +110,17 @@ LOCALE_KEYS = {"lang", "language", "locale", "languageCode", "langCode", "locale
 
 
 def bounded_key(key) -> bool:
-    """Is the key one of a fixed set: a literal, the discriminant of the ``switch`` whose
-    ``case "x":`` holds the write, an element of a literal array being iterated, or a
-    locale or language name?"""
+    """Is the key one of a fixed set: a literal, an enum member (or a member of a
+    capitalised constant object), a class name (``x.constructor.name``), the
+    discriminant of the ``switch`` whose ``case "x":`` holds the write, an element of a
+    literal array being iterated, or a locale or language name?"""
     key = strip(key)
     if key is None:
         return False
     if is_literal(key):
         return True
+    if key.type == "member_expression":
+        return _enum_member(key) or norm(key).endswith(".constructor.name")
     if key.type != "identifier":
         return False
     name = text(key)
@@ -140,6 +143,32 @@ def bounded_key(key) -> bool:
                 and _literal_array(n.child_by_field_name("right")):
             return True
         n = n.parent
+    return False
+
+
+def _enum_member(key) -> bool:
+    """``Color.Red`` of an ``enum Color`` of this file, or of a module-level constant
+    object named in capitals (``EVENTS.CLICK``): one of a fixed set of values."""
+    obj = strip(key.child_by_field_name("object"))
+    if obj is None or obj.type != "identifier":
+        return False
+    name = text(obj)
+    root = key
+    while root.parent is not None:
+        root = root.parent
+    for child in root.named_children:
+        node = child.child_by_field_name("declaration") if child.type == "export_statement" \
+            else child
+        if node is None:
+            continue
+        if node.type == "enum_declaration" and text(node.child_by_field_name("name")) == name:
+            return True
+        if node.type == "lexical_declaration" and name.isupper() and any(
+                d.type == "variable_declarator" and text(d.child_by_field_name("name")) == name
+                and strip(d.child_by_field_name("value")) is not None
+                and strip(d.child_by_field_name("value")).type == "object"
+                for d in node.named_children):
+            return True
     return False
 
 
