@@ -32,7 +32,8 @@ OWNING_CALLS = {"closing", "contextlib.closing", "weakref.finalize", "atexit.reg
 # constructors that keep the stream they are given (the new object owns it from then on):
 # a log handler writes to it for as long as a logger holds the handler, a wrapper closes it
 KEEPING_CALLS = {"logging.StreamHandler", "io.TextIOWrapper", "io.BufferedReader",
-                 "io.BufferedWriter", "io.BufferedRandom", "io.BufferedRWPair"}
+                 "io.BufferedWriter", "io.BufferedRandom", "io.BufferedRWPair",
+                 "os.fdopen", "io.open", "open"}  # a descriptor given to open() is closed with the file
 OWNING_METHODS = {"enter_context", "enter_async_context", "push", "push_async_exit", "callback",
                   "push_async_callback", "addCleanup", "addAsyncCleanup", "add_done_callback",
                   "call_on_close", "register"}

@@ -187,11 +187,13 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
             continue
         capture, once, signal = _options(a[2] if len(a) > 2 else None)
-        waits = once and (not scope.strict or enclosing_function(call) != scope.acquire)
+        waits = once and (not scope.strict or scope.kind != "effect"
+                          or enclosing_function(call) != scope.acquire)
         if waits or (not scope.strict and _module_handler(m, a[1], call)):
-            # once: gone after the first event. Added by the lifecycle hook itself, the
-            # event may never come before the release, so there it is owed a removal;
-            # inside a callback or promise of the hook it is a one-time wait.
+            # once: gone after the first event. Added by an effect itself, the event may
+            # never come before the cleanup, so there it is owed a removal; in a method
+            # (a handler waiting for the next event) or inside a callback or promise of
+            # the effect it is a one-time wait.
             # A module-level handler: the DOM keeps one registration per (type, handler,
             # capture)
             ctx.count(rule.code, call, ok=True)
