@@ -17,7 +17,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_syntax import is_error_value, package_name
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
-from .summaries import FileSummaries, factory_candidates
+from .summaries import FileSummaries, with_factories
 
 
 class GoAdapter(GoLowering):
@@ -39,14 +39,11 @@ class GoAdapter(GoLowering):
     def candidates(self, rules) -> list[Candidate]:
         """The rules' acquisitions, and the calls of functions that return a fresh one
         (factories, of this file or another file of the package: the file's reads)."""
-        found = self.direct_candidates(rules)
-        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
-            calls = [caps["c"][0] for _, caps in matches("go", "(call_expression) @c", self.root)]
-            seen = {(c.call.id, c.rule.code) for c in found}
-            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
-                                                    callee_text)
-                      if (c.call.id, c.rule.code) not in seen]
-        return found
+        def calls():
+            return [caps["c"][0] for _, caps in matches("go", "(call_expression) @c", self.root)]
+
+        return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
+                              rules, calls, self.call_keys, callee_text)
 
     def call_keys(self, call) -> list[str]:
         """How the facts phase names what ``call`` runs: this file's functions, or the

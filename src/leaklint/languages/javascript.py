@@ -14,7 +14,7 @@ from . import file_memo, of_type
 from . import javascript_modules as modules
 # (the syntax helpers below are also imported from here by checks, fixes and tests)
 from .javascript_syntax import WRAPPERS, args, norm, strip, text, up  # noqa: F401
-from .summaries import FileSummaries, factory_candidates
+from .summaries import FileSummaries, with_factories
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
              "method_definition", "generator_function_declaration", "generator_function")
@@ -207,14 +207,9 @@ class JsAdapter:
     def candidates(self, rules) -> list[Candidate]:
         """The rules' acquisitions, and the calls of functions that return a fresh one
         (factories, of this module or one reached by a relative import: the reads)."""
-        found = self.direct_candidates(rules)
-        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
-            calls = of_type(self.root, ("call_expression",))
-            seen = {(c.call.id, c.rule.code) for c in found}
-            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
-                                                    callee)
-                      if (c.call.id, c.rule.code) not in seen]
-        return found
+        return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
+                              rules, lambda: of_type(self.root, ("call_expression",)),
+                              self.call_keys, callee)
 
     def call_keys(self, call) -> list[str]:
         """How the facts phase names what ``call`` runs: a top-level function of this

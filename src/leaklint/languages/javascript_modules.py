@@ -61,7 +61,8 @@ def top_functions(root) -> dict:
 def _require_of(node) -> str | None:
     """The specifier of `require("./x")`."""
     node = strip(node)
-    if node is None or node.type != "call_expression" or text(node.child_by_field_name("function")) != "require":
+    if node is None or node.type != "call_expression" \
+            or text(node.child_by_field_name("function")) != "require":
         return None
     a = args(node)
     if len(a) == 1 and a[0].type == "string":

@@ -18,7 +18,7 @@ from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, deco
                             enclosing_class, enclosing_function, imports, parameters, resolve,
                             text)
 from .python_syntax import call_ref, module_imports
-from .summaries import FileSummaries, factory_candidates
+from .summaries import FileSummaries, with_factories
 
 
 class PythonAdapter:
@@ -54,14 +54,11 @@ class PythonAdapter:
     def candidates(self, rules) -> list[Candidate]:
         """The rules' acquisitions, and the calls of functions that return a fresh one
         (factories, of this module or another module of the tree: the file's reads)."""
-        found = self.direct_candidates(rules)
-        if (getattr(self.ctx, "reads", None) or {}).get("factories"):
-            calls = [caps["c"][0] for _, caps in matches("python", "(call) @c", self.root)]
-            seen = {(c.call.id, c.rule.code) for c in found}
-            found += [c for c in factory_candidates(self.ctx.reads, rules, calls, self.call_keys,
-                                                    callee_text)
-                      if (c.call.id, c.rule.code) not in seen]
-        return found
+        def calls():
+            return [caps["c"][0] for _, caps in matches("python", "(call) @c", self.root)]
+
+        return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
+                              rules, calls, self.call_keys, callee_text)
 
     def call_keys(self, call) -> list[str]:
         """How the facts phase names what ``call`` runs: this module's functions, or the

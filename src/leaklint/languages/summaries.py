@@ -117,19 +117,20 @@ class Recorder:
         return False
 
 
-def factory_candidates(reads, rules, calls, keys_of, callee_of) -> list:
-    """Candidates for the calls of functions that return a fresh resource of a rule
-    (factories), from the file's reads: {"local:<key>" or call reference: {code: the
-    acquisition returned}}. ``keys_of(call)`` names a call as the facts phase did;
-    ``callee_of(call)``: its text."""
+def with_factories(found: list, reads, rules, calls, keys_of, callee_of) -> list:
+    """``found`` (the file's direct acquisitions) and the calls of functions that return a
+    fresh resource of a rule (factories), from the file's reads: {"local:<key>" or call
+    reference: {code: the acquisition returned}}. ``calls()``: the file's calls;
+    ``keys_of(call)`` names a call as the facts phase did; ``callee_of(call)``: its text."""
     answers = (reads or {}).get("factories")
     if not answers:
-        return []
-    out = []
-    for call in calls:
+        return found
+    seen = {(c.call.id, c.rule.code) for c in found}
+    out = list(found)
+    for call in calls():
         made: dict = {}
         for key in keys_of(call):
             made.update(answers.get(key) or {})
         out.extend(Candidate(r, call, callee_of(call), factory_of=made[r.code])
-                   for r in rules if r.code in made)
+                   for r in rules if r.code in made and (call.id, r.code) not in seen)
     return out
