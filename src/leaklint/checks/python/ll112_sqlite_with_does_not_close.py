@@ -8,14 +8,16 @@ from ...languages import matches
 from ...languages.python import callee_text, enclosing_function, resolve, text
 
 # the placeholders this rule fills in its catalogue message
-MESSAGE_FIELDS = ("handle",)
+MESSAGE_FIELDS = ("call", "handle")
 
 
 def check(ctx, rule) -> None:
-    """LL112: `with sqlite3.connect(...) as conn:` commits or rolls back, it does not close."""
+    """LL112: `with sqlite3.connect(...) as conn:` (or another connect of the rule's
+    `connects` option) commits or rolls back, it does not close."""
     adapter = ctx.adapter()
     if adapter is None:
         return
+    connects = set(rule.options.get("connects", ("sqlite3.connect",)))
     q = "(with_item value: (as_pattern (call) @call alias: (as_pattern_target) @target)) @item"
     q2 = "(with_item value: (call) @call) @item"
     seen = set()
@@ -25,7 +27,8 @@ def check(ctx, rule) -> None:
             if call.start_byte in seen:
                 continue
             seen.add(call.start_byte)
-            if resolve(callee_text(call), adapter.names) != "sqlite3.connect":
+            full = resolve(callee_text(call), adapter.names)
+            if full not in connects:
                 continue
             target = caps.get("target", [None])[0]
             name = text(target) if target is not None else ""
@@ -33,7 +36,7 @@ def check(ctx, rule) -> None:
                 ctx.count(rule.code, call, ok=True)
                 continue
             ctx.count(rule.code, call, ok=False)
-            ctx.emit(rule, call, rule.message.format(handle=name or "the connection"))
+            ctx.emit(rule, call, rule.message.format(call=full, handle=name or "the connection"))
 
 
 def _closed_later(call, name: str) -> bool:
