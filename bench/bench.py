@@ -3,6 +3,7 @@
 semgrep on the same files, in one interleaved series.
 
     python bench/bench.py DIR [DIR ...] [--rounds N] [--jobs N] [--semgrep PATH]
+                          [--baseline SRC]
 
 Each round runs every measurement once, in this order, each in a fresh process (so
 start-up counts for all of them):
@@ -12,11 +13,25 @@ start-up counts for all of them):
   warm       the same as cold with a result cache filled before the series
   hook       a pre-commit-sized run on 10 files of the tree, no cache
   hook-warm  the same 10 files with the cache of a full run
+  hook-pkg   a pre-commit run on 10 files of the tree's largest package (the directory
+             with the most analysed files): its siblings' facts are read too; no cache
+  hook-pkg-warm  the same 10 files with the cache of a full run
   core5      leaklint with only the five rules bench/semgrep-rules.yml expresses
   semgrep    semgrep with bench/semgrep-rules.yml (when semgrep is found)
+With --baseline SRC (the src directory of another checkout, say main before a change),
+cold, warm, hook-pkg and hook-pkg-warm also run with that version (name@base, its own
+cache) in every round, and the baseline / this ratios are printed.
 Rounds repeat that sequence (A, B, C, A, B, C, ...), so a ratio is taken between runs
 that were seconds apart, and the min and median of each ratio over the rounds are
 printed: on a busy machine the median is the figure to read, the min the best case.
+CPU seconds (user + system of the process and its children) are printed beside the wall
+times, with the ratios they give: when other work shares the cores, wall times swell and
+the CPU ratios still say what each run costs (a parallel speed-up is a matter of wall
+time only).
+
+Before the series leaklint's modules are compiled to bytecode once (as an installed
+package is): start-up then costs what it costs a user, whether or not the environment
+lets Python write bytecode caches itself (PYTHONDONTWRITEBYTECODE).
 
 Like with like against semgrep: every rule of bench/semgrep-rules.yml must load (the
 bench stops if semgrep reports a rule error or a skipped rule), and semgrep must scan
@@ -43,6 +58,8 @@ SEMGREP_RULES = os.path.join(HERE, "semgrep-rules.yml")
 # the rules that bench/semgrep-rules.yml expresses: rows, ticker, cancel, listener, open
 CORE_RULES = "LL101,LL201,LL301,LL401,LL110"
 HOOK_FILES = 10
+# the runs repeated with --baseline's version of leaklint
+BASELINE_RUNS = ("cold", "warm", "hook-pkg", "hook-pkg-warm")
 
 BARE_PARSE = r"""
 import sys, json
@@ -68,28 +85,36 @@ class BenchError(SystemExit):
         super().__init__(f"bench: error: {message}")
 
 
-def run(cmd) -> tuple[float, float, str, int]:
-    """Wall seconds, peak RSS (MB), stdout and exit status of one child process."""
+def run(cmd, env=None) -> tuple[float, float, str, int, float]:
+    """Wall seconds, peak RSS (MB), stdout, exit status and CPU seconds (user + system,
+    the process and its children) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss / 1024.0, out, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024.0, out, os.waitstatus_to_exitcode(status), cpu
 
 
 def leaklint_cmd(*args) -> list:
     return [sys.executable, "-m", "leaklint", "check", *args]
 
 
-def analysed_files(directory: str, cache_dir: str) -> tuple[list, list, dict]:
+def baseline_env(src: str) -> dict:
+    """The environment that runs the leaklint whose sources are in ``src``."""
+    return {**os.environ, "PYTHONPATH": os.path.abspath(src)}
+
+
+def analysed_files(directory: str, cache_dir: str, env=None) -> tuple[list, list, dict]:
     """Fill the cache with a full run; return the files leaklint discovers, the ones it
     analyses (not skipped as minified, oversized or unreadable) and its JSON report."""
     from leaklint.discovery import discover
 
     files = discover([directory]).files
-    wall, _, out, status = run(leaklint_cmd(directory, "--format", "json", "--select", "ALL",
-                                            "--exit-zero", "-j", "1", "--cache-dir", cache_dir))
+    wall, _, out, status, _ = run(leaklint_cmd(directory, "--format", "json", "--select", "ALL",
+                                               "--exit-zero", "-j", "1", "--cache-dir", cache_dir),
+                                  env)
     if status != 0:
         raise BenchError(f"leaklint exited {status} on {directory}")
     report = json.loads(out)
@@ -161,14 +186,14 @@ def semgrep_setup(semgrep: str, directory: str, analysed: list, max_bytes: int):
     from leaklint.discovery import DEFAULT_EXCLUDES
 
     excludes = list(DEFAULT_EXCLUDES)
-    _, _, out, status = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
+    _, _, out, status, _ = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
     scanned = semgrep_scanned(check_semgrep_output(out, status, directory))
     want = {os.path.realpath(p) for p in analysed}
     top = os.path.realpath(directory)
     extra = sorted(os.path.relpath(p, top).replace(os.sep, "/") for p in scanned - want)
     excludes += extra
     if extra:
-        _, _, out, status = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
+        _, _, out, status, _ = run(semgrep_cmd(semgrep, directory, max_bytes, excludes))
         scanned = semgrep_scanned(check_semgrep_output(out, status, directory))
     read = {extension(p) for p in scanned}
     unread = sorted({extension(p) for p in want - scanned} - read)
@@ -183,12 +208,35 @@ def hook_files(files: list) -> list:
     return files[::step][:HOOK_FILES]
 
 
-def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> None:
+def package_hook_files(files: list) -> list:
+    """10 files of the directory holding the most of ``files`` (for Go, a package)."""
+    by_dir: dict = {}
+    for f in files:
+        by_dir.setdefault(os.path.dirname(f), []).append(f)
+    largest = max(by_dir.values(), key=len) if by_dir else []
+    return hook_files(sorted(largest))
+
+
+def compile_leaklint() -> None:
+    """Bytecode for leaklint's modules, as an installed package has it."""
+    import compileall
+
+    import leaklint
+
+    compileall.compile_dir(os.path.dirname(leaklint.__file__), quiet=1)
+
+
+def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
+              baseline: str | None = None) -> None:
     from leaklint.config import Config
 
     cache_dir = tempfile.mkdtemp(prefix="leaklint-bench-cache-")
+    base_cache = tempfile.mkdtemp(prefix="leaklint-bench-base-cache-")
+    base_env = baseline_env(baseline) if baseline else None
     try:
         files, analysed, _ = analysed_files(directory, cache_dir)
+        if baseline:
+            analysed_files(directory, base_cache, base_env)
         excludes, unread = [], []
         if semgrep:
             max_bytes = Config().max_file_size
@@ -203,6 +251,7 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
         same_files = [arg for ext in unread for arg in ("--exclude", f"*{ext}")]
         everything = ["--format", "json", "--select", "ALL", "--exit-zero", *same_files]
         hook = hook_files(analysed)
+        package_hook = package_hook_files(analysed)
         plan = [
             ("parse", [sys.executable, "-c", BARE_PARSE, listing]),
             ("cold", leaklint_cmd(directory, *everything, "-j", "1", "--no-cache")),
@@ -210,17 +259,23 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
             ("warm", leaklint_cmd(directory, *everything, "-j", "1", "--cache-dir", cache_dir)),
             ("hook", leaklint_cmd(*hook, *everything, "-q", "--no-cache")),
             ("hook-warm", leaklint_cmd(*hook, *everything, "-q", "--cache-dir", cache_dir)),
+            ("hook-pkg", leaklint_cmd(*package_hook, *everything, "-q", "--no-cache")),
+            ("hook-pkg-warm", leaklint_cmd(*package_hook, *everything, "-q",
+                                           "--cache-dir", cache_dir)),
         ]
         if semgrep:
             plan.append(("core5", leaklint_cmd(directory, "--format", "json", "--select",
                                                CORE_RULES, *same_files, "--exit-zero",
                                                "-j", "1", "--no-cache")))
             plan.append(("semgrep", semgrep_cmd(semgrep, directory, max_bytes, excludes)))
+        if baseline:  # the same runs of the other version, in the same rounds
+            plan += [(name + "@base", [a if a != cache_dir else base_cache for a in cmd])
+                     for name, cmd in plan if name in BASELINE_RUNS]
         series: dict = {name: [] for name, _ in plan}
         counts = {}
         for _ in range(rounds):
             for name, cmd in plan:
-                wall, rss, out, status = run(cmd)
+                wall, rss, out, status, cpu = run(cmd, base_env if "@base" in name else None)
                 if name == "semgrep":
                     result = check_semgrep_output(out, status, directory)
                     compare_files(semgrep_scanned(result), analysed, directory)
@@ -233,44 +288,56 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None) -> No
                         raise BenchError(f"cold scanned {result['summary']['files_scanned']} "
                                          f"files of {directory}, not {len(files)}")
                     counts[name] = len(result["findings"])
-                series[name].append((wall, rss))
+                series[name].append((wall, rss, cpu))
         os.unlink(listing)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook, unread)
+        shutil.rmtree(base_cache, ignore_errors=True)
+    print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook, unread,
+                package_hook)
 
 
 def print_table(directory, files, analysed, size_mb, counts, series, rounds, jobs, hook,
-                unread) -> None:
+                unread, package_hook=()) -> None:
     n = len(analysed)
     print(f"\n{directory}: {len(files)} files ({n} analysed), {size_mb:.1f} MB, "
           f"{counts['cold']} findings; {rounds} interleaved rounds")
     if unread:
         print(f"  left out of every run: {', '.join(unread)} files, which semgrep does not read")
+    if package_hook:
+        print(f"  hook-pkg: {len(package_hook)} files of {os.path.dirname(package_hook[0])}")
     if "semgrep" in counts:
         print(f"  semgrep scanned the same {n} files with every rule loaded "
               f"({counts['semgrep']} results)")
-    print(f"  {'run':<10} {'min s':>8} {'median s':>9} {'files/s':>8} {'MB/s':>6} {'peak MB':>8}")
+    print(f"  {'run':<18} {'min s':>8} {'median s':>9} {'files/s':>8} {'MB/s':>6} {'peak MB':>8} "
+          f"{'min cpu':>8} {'med cpu':>8}")
     for name, runs in series.items():
-        walls = [w for w, _ in runs]
+        walls = [w for w, _, _ in runs]
+        cpus = [c for _, _, c in runs]
         med = statistics.median(walls)
         whole = not name.startswith("hook")
         mb_per_s = f"{size_mb / med:6.1f}" if whole else f"{'-':>6}"
-        print(f"  {name:<10} {min(walls):8.2f} {med:9.2f} {(n if whole else len(hook)) / med:8.0f} "
-              f"{mb_per_s} {max(r for _, r in runs):8.0f}")
+        print(f"  {name:<18} {min(walls):8.2f} {med:9.2f} {(n if whole else len(hook)) / med:8.0f} "
+              f"{mb_per_s} {max(r for _, r, _ in runs):8.0f} {min(cpus):8.2f} "
+              f"{statistics.median(cpus):8.2f}")
 
-    def ratio(label, top, bottom):
+    def ratio(label, top, bottom, field=0):
         if top not in series or bottom not in series:
             return
-        values = [a[0] / b[0] for a, b in zip(series[top], series[bottom])]
+        values = [a[field] / b[field] for a, b in zip(series[top], series[bottom])]
         print(f"  {label:<44} min {min(values):6.2f}x  median {statistics.median(values):6.2f}x")
 
     print("  ratios, each from the runs of one round:")
     ratio("cold / parse (lower is better)", "cold", "parse")
+    ratio("cold / parse, CPU seconds", "cold", "parse", field=2)
     ratio(f"cold / jobs={jobs} (speed-up)", "cold", f"jobs={jobs}")
     ratio("cold / warm (speed-up)", "cold", "warm")
+    ratio("cold / warm, CPU seconds", "cold", "warm", field=2)
     ratio("semgrep / leaklint cold, all rules", "semgrep", "cold")
     ratio("semgrep / leaklint, the same 5 rules", "semgrep", "core5")
+    for name in BASELINE_RUNS:
+        ratio(f"{name}: baseline / this (speed-up)", name + "@base", name)
+        ratio(f"{name}: baseline / this, CPU seconds", name + "@base", name, field=2)
 
 
 def main() -> None:
@@ -281,14 +348,24 @@ def main() -> None:
                     help="interleaved rounds (each runs every measurement once)")
     ap.add_argument("--semgrep", default=shutil.which("semgrep"),
                     help="the semgrep command to compare with (default: from PATH)")
+    ap.add_argument("--baseline", metavar="SRC",
+                    help="the src directory of another leaklint version (e.g. a checkout of "
+                         "main): its cold, warm and package-hook runs join every round")
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
     sys.path.insert(0, os.path.join(HERE, "..", "src"))
+    compile_leaklint()
+    if args.baseline:
+        if not os.path.isfile(os.path.join(args.baseline, "leaklint", "__init__.py")):
+            ap.error(f"--baseline {args.baseline}: no leaklint package in that directory")
+        import compileall
+
+        compileall.compile_dir(args.baseline, quiet=1)
     for d in args.dirs:
         if not os.path.isdir(d):
             ap.error(f"{d} is not a directory")
-        bench_dir(d, args.jobs, args.rounds, args.semgrep)
+        bench_dir(d, args.jobs, args.rounds, args.semgrep, args.baseline)
 
 
 if __name__ == "__main__":

@@ -72,3 +72,26 @@ def test_the_semgrep_rules_file_keeps_the_fixed_typescript_rule():
     text = (BENCH.parent / "semgrep-rules.yml").read_text(encoding="utf-8")
     # without the ';' semgrep 1.187 drops the rule as a parse error
     assert "removeEventListener($EVENT, $HANDLER, ...); ... }" in text
+
+
+def test_the_package_hook_takes_ten_files_of_the_largest_directory(bench):
+    files = [f"small/f{i}.go" for i in range(5)] + [f"big/pkg/f{i:02}.go" for i in range(30)]
+    picked = bench.package_hook_files(files)
+    assert len(picked) == 10
+    assert all(p.startswith("big/pkg/") for p in picked)
+    assert len(set(picked)) == 10
+    assert bench.package_hook_files(["a/x.go", "a/y.go"]) == ["a/x.go", "a/y.go"]
+
+
+def test_a_baseline_without_leaklint_stops_the_bench(bench, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "compile_leaklint", lambda: None)
+    monkeypatch.setattr("sys.argv", ["bench.py", str(tmp_path), "--baseline", str(tmp_path)])
+    with pytest.raises(SystemExit) as stop:
+        bench.main()
+    assert stop.value.code == 2
+    assert "no leaklint package" in capsys.readouterr().err
+
+
+def test_the_baseline_runs_with_its_own_sources_first(bench, tmp_path):
+    env = bench.baseline_env(str(tmp_path))
+    assert env["PYTHONPATH"] == str(tmp_path)

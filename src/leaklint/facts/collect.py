@@ -305,9 +305,21 @@ def _uses(f: _File, query, store, timeout, index) -> dict | None:
     hit = store.get(key) if store is not None else None
     if hit is not None:
         return hit
-    facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query))
+    if _mentions(f.data, query.names()):
+        facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query))
+    else:  # a file that never names them neither adds to them nor removes: no parse
+        facts = go_package.no_uses()
     if facts.get("unknown") or facts.get("skipped"):
         return None
     if store is not None:
         store.put(key, facts)
     return facts
+
+
+def _mentions(data: bytes, names) -> bool:
+    """Does the file's text hold any of ``names`` (else its tree cannot name them)?"""
+    try:
+        text = decode(data)[0]
+    except UnicodeDecodeError:
+        return True  # the extraction says what is wrong with the file
+    return any(name.encode() in text for name in names)

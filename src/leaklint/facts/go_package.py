@@ -54,13 +54,14 @@ def declarations(root, src: SourceFile) -> dict:
 def text_facts(data: bytes) -> dict:
     """Facts read from the file's text, without parsing it (LL302 reads them of every
     file of a directory, tests included)."""
-    via, other = fields_read_by_receiver(data)
-    return {"fields_read": sorted(fields_read(data)),
+    code = _code(data)  # blanked once for every question below
+    via, other, every = _reads_by_receiver(code)
+    return {"fields_read": sorted(every),
             "fields_read_via": sorted(via),
             "fields_read_other": sorted(other),
             "fields_assigned": sorted(fields_assigned(data)),
-            "names_read": sorted(names_read(data)),
-            "names_assigned": sorted(names_assigned(data))}
+            "names_read": sorted(set(_NAME_READ.findall(code))),
+            "names_assigned": sorted(set(_NAME_ASSIGNED.findall(code)))}
 
 
 def _container_kind(spec) -> str | None:
@@ -180,7 +181,7 @@ _FIELD_READ = re.compile(
 def fields_read(data: bytes) -> set:
     """Names of fields read (`.f` not followed by an assignment) in the file's code
     (comments and string literals do not read anything)."""
-    return set(_FIELD_READ.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+    return set(_FIELD_READ.findall(_code(data)))
 
 
 # a method's header at a line start (gofmt): its receiver's name and type
@@ -190,7 +191,12 @@ _METHOD = re.compile(r"^func[ \t]*\([ \t]*(\w+)[ \t]+\*?[ \t]*([A-Za-z_]\w*)(?:\
 def fields_read_by_receiver(data: bytes) -> tuple[set, set]:
     """({"T.f"} read as `r.f` by a method of T on its receiver r, {f} read any other way):
     a field one type's methods read says nothing of another type's field of that name."""
-    code = code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
+    via, other, _ = _reads_by_receiver(_code(data))
+    return via, other
+
+
+def _reads_by_receiver(code: str) -> tuple[set, set, set]:
+    """``fields_read_by_receiver`` of the blanked code, and every field read."""
     via, at = set(), set()
     for header in _METHOD.finditer(code):
         receiver, owner = header.groups()
@@ -200,8 +206,12 @@ def fields_read_by_receiver(data: bytes) -> tuple[set, set]:
         for read in reads.finditer(body):
             via.add(f"{owner}.{read.group(1)}")
             at.add(header.end() + read.start() + len(receiver))
-    other = {m.group(1) for m in _FIELD_READ.finditer(code) if m.start() not in at}
-    return via, other
+    other, every = set(), set()
+    for m in _FIELD_READ.finditer(code):
+        every.add(m.group(1))
+        if m.start() not in at:
+            other.add(m.group(1))
+    return via, other, every
 
 
 # a bare name (not `x.name`) not followed by an assignment to it
@@ -214,21 +224,34 @@ _NAME_ASSIGNED = re.compile(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|
 def names_read(data: bytes) -> set:
     """Bare names the file's code reads (LL302 asks them of the package variables a
     file stores a cancel func in; keywords and types come along, harmlessly)."""
-    return set(_NAME_READ.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+    return set(_NAME_READ.findall(_code(data)))
 
 
 def names_assigned(data: bytes) -> set:
     """Bare names the file may assign (a superset: what LL302 asks about)."""
-    return set(_NAME_ASSIGNED.findall(code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))))
+    return set(_NAME_ASSIGNED.findall(_code(data)))
 
 
 # a comment, an interpreted or raw string, or a rune literal
 _NOT_CODE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'', re.S)
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def code_only(source: str) -> str:
     """SOURCE with comments and literals blanked (newlines kept, so lines stay put)."""
-    return _NOT_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    return _NOT_CODE.sub(_blank, source)
+
+
+def _blank(m) -> str:
+    s = m.group(0)
+    return _NOT_NEWLINE.sub(" ", s) if "\n" in s else " " * len(s)
+
+
+def _code(data: bytes) -> str:
+    """The file's code (its first 4 MB) with comments and literals blanked."""
+    return code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
 
 
 # every field a file assigns: `x.f = ...`, `x.f, y = ...`, `a, x.f = ...` (a selector
@@ -277,6 +300,10 @@ class Query:
     def empty(self) -> bool:
         return not self.containers and not self.fields and not self.asserted
 
+    def names(self) -> list:
+        """The names a file must hold to use a container or field the package asks about."""
+        return sorted(set(self.containers) | set(self.fields))
+
     def digest_text(self) -> str:
         return json.dumps([self.containers, self.fields, sorted(self.once)], sort_keys=True)
 
@@ -286,12 +313,17 @@ def uses(root, src: SourceFile, query: Query) -> dict:
     this file inserts into and evicts from the package's containers and fields. An
     insertion is [line, Position fields...]."""
     once = set(query.once)
-    out = {"containers": {}, "fields": {}}
+    out = no_uses()
     if query.containers:
         _classify(root, src, query.containers, once, out["containers"])
     if query.fields:
         _classify_fields(root, src, query.fields, once, out["fields"])
     return out
+
+
+def no_uses() -> dict:
+    """The uses of a file that touches none of the package's containers."""
+    return {"containers": {}, "fields": {}}
 
 
 def _record(table: dict, name: str, verdict: str, src: SourceFile, node) -> None:
