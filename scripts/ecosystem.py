@@ -249,7 +249,10 @@ def check(args) -> int:
         print(f"\n{len(unlabelled)} findings without a label:")
         for f in unlabelled:
             print(f"  {f.repo}/{f.path}:{f.line} {f.rule} {clean(f.message)[:140]}")
-    if stale:
+    if stale and not args.stale:
+        print(f"\n{len(stale)} labels that match no finding (fixed, moved or gone; "
+              f"--stale lists them)")
+    elif stale:
         print(f"\n{len(stale)} labels that match no finding (fixed, moved or gone):")
         for l in stale:
             print(f"  {l['repo']}/{l['path']}:{l['line']} {l['rule']} was {l['verdict']}: {l['reason']}")
@@ -346,6 +349,8 @@ def main(argv=None) -> int:
     c.add_argument("--rule", action="append", help="only this rule (repeatable)")
     c.add_argument("--unlabelled", metavar="FILE", help="write stub label rows for new findings")
     c.add_argument("--summary", metavar="FILE", help="write per-rule figures as JSON")
+    c.add_argument("--stale", action="store_true",
+                   help="list the labels that match no finding (kept to measure older versions)")
     c.add_argument("--repos", default=str(REPOS), help="the pinned repositories (TSV)")
     c.add_argument("--labels", default=str(LABELS), help="the directory of label files")
     args = parser.parse_args(argv)

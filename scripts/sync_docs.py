@@ -20,14 +20,17 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 PRECISION = ROOT / "ecosystem" / "precision.json"
 
 
+def measured() -> dict | None:
+    return json.loads(PRECISION.read_text(encoding="utf-8")) if PRECISION.exists() else None
+
+
 def synced_readme(readme: str) -> str:
     from leaklint.catalogue import builtin_rules
     from leaklint.report.rule_docs import RULE_PAGES_DIR, rule_table
 
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
-    measured = json.loads(PRECISION.read_text(encoding="utf-8")) if PRECISION.exists() else None
-    table = rule_table(builtin_rules(), pages=RULE_PAGES_DIR, measured=measured)
+    table = rule_table(builtin_rules(), pages=RULE_PAGES_DIR, measured=measured())
     return f"{head}{START}\n{table}{END}{tail}"
 
 
@@ -41,13 +44,14 @@ def rule_pages() -> dict[str, str]:
         with open(path, "rb") as fh:
             sources[tomllib.load(fh).get("code")] = path
     pages = {}
+    figures = measured()
     for rule in builtin_rules():
         source = sources[rule.code]
         try:
             source_name = source.resolve().relative_to(ROOT).as_posix()
         except ValueError:  # run against an installed catalogue
             source_name = f"rules/{source.parent.name}/{source.name}"
-        pages[page_path(rule)] = rule_page(rule, source_name)
+        pages[page_path(rule)] = rule_page(rule, source_name, figures)
     return pages
 
 

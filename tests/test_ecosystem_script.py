@@ -109,7 +109,8 @@ def test_a_label_that_matches_nothing_is_reported_not_failed(world, tmp_path, ca
     _label_all(world, lambda rule: "true", tmp_path, capsys)
     (world[0] / "shop" / "orders.go").unlink()  # its leaks are gone (fixed, moved, deleted)
     code, out = _run(world, capsys)
-    assert "labels that match no finding" in out.out
+    assert "labels that match no finding" in out.out and "orders.go:16" not in out.out
+    code, out = _run(world, capsys, "--stale")
     assert "shop/orders.go:16 LL101 was true: read by hand" in out.out
     assert code == 0
 

@@ -392,6 +392,7 @@ def test_scan_joins_goroutine_dumps_to_the_static_finding(tmp_path):
     assert code == 1  # the runtime confirms a finding
     report = tmp_path / "scan.json"
     assert CliRunner().invoke(main, ["check", str(root / "programs" / "goleak"), "--format", "json",
+                                     "--extend-select", "LL610",  # opt-in: low precision alone
                                      "-o", str(report), "--no-cache"]).exit_code == 1
     code, out, _ = run(*dumps, "--scan", report)
     assert "CONFIRMED" in out and "LL610" in out

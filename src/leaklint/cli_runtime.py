@@ -69,13 +69,15 @@ def triage_runner(config_path):
 
 
 def scan_findings(path: str, config_path) -> list:
-    """The findings of ``--scan PATH`` as JSON dicts: read from a JSON report, else scanned."""
+    """The findings of ``--scan PATH`` as JSON dicts: read from a JSON report, else scanned
+    with every rule: the runtime evidence ranks them, so the opt-in rules of low precision
+    run too (a goroutine dump confirms an LL610 that a scan alone would leave out)."""
     from .report.json_report import finding_dict
     from .triage.join import read_scan_report
 
     if path.endswith(".json") and os.path.isfile(path):
         return read_scan_report(path)
-    report = scan([path], select=(), extend_select=(), ignore=(), exclude=(),
+    report = scan([path], select=("ALL",), extend_select=(), ignore=(), exclude=(),
                   force_exclude=False, allow_empty=False, config_path=config_path, jobs=0,
                   no_cache=False, cache_dir=None, debug=False)
     for d in report.diagnostics:

@@ -85,12 +85,17 @@ def _user_help_markdown(rule, level: int) -> str:
     return "\n".join(parts) + "\n"
 
 
-def rule_page(rule, source: str) -> str:
+def rule_page(rule, source: str, measured: dict | None = None) -> str:
     """The page docs/rules/<code>.md of a built-in rule; ``source`` is its catalogue file
-    (relative to the repository root), named in the page's generated-file notice."""
+    (relative to the repository root), named in the page's generated-file notice;
+    ``measured``: the ecosystem check's per-rule figures, when there are some."""
     selection = (f"It is not in the default selection (its precision on real code is "
                  f"low): run it by name, e.g. `leaklint check --extend-select {rule.code}`. "
                  if rule.precision == "low" else "")
+    if measured is not None:
+        selection += (f"Measured on the labelled findings of real repositories "
+                      f"([docs/accuracy.md](../accuracy.md)): "
+                      f"{measured_precision(rule, measured).removesuffix(', opt-in')}. ")
     return (f"<!-- generated from {source} by scripts/sync_docs.py: edit the catalogue "
             "entry, not this page -->\n\n" + help_markdown(rule, level=1) +
             f"\n## Selecting and suppressing\n\n"
