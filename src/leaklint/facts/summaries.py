@@ -44,8 +44,10 @@ from . import shapes
 from .modules import Resolver
 
 SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
-# parsed files kept while the phase runs (their trees are dropped beyond this)
-MAX_PARSED = 256
+# parsed files kept while the phase runs (the oldest trees are dropped beyond either
+# bound): a callee's summary is asked after its shape, and parsing it twice costs more
+MAX_PARSED = 2048
+MAX_PARSED_BYTES = 8 * 1024 * 1024
 # larger files are not parsed here (the analysis runs them in a process it can kill, as
 # queries over a very deep tree can hold up C code): their functions stay unknown
 MAX_BYTES = 64 * 1024
@@ -105,6 +107,7 @@ class Project:
         self.overrides = overrides or {}
         self.units: dict = {}
         self._parsed: OrderedDict = OrderedDict()
+        self._parsed_bytes = 0
         self._shapes: dict = {}
         self._rules: dict = {}
         self.resolver = Resolver(self.shape_of, list_siblings)
@@ -143,8 +146,10 @@ class Project:
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
         self._parsed[u.path] = u
-        while len(self._parsed) > MAX_PARSED:
+        self._parsed_bytes += len(u.data)
+        while len(self._parsed) > MAX_PARSED or self._parsed_bytes > MAX_PARSED_BYTES:
             _, old = self._parsed.popitem(last=False)
+            self._parsed_bytes -= len(old.data)
             old.ctx = old.adapter = None
         return True
 

@@ -155,6 +155,13 @@ class GoEffects(SpecEffects):
                     and right.text != b"nil":
                 return "then"  # err == io.EOF: an error, so no handle
             return None
+        if right.type == "nil" and left.type == "selector_expression" \
+                and left.child_by_field_name("field").text.decode() in self.views:
+            # `resp.Body == nil`: with no body there is nothing to close
+            operand = left.child_by_field_name("operand")
+            if operand.type == "identifier" and operand.text.decode() == self.name \
+                    and not self._shadowed(operand, None):
+                return {"==": "then", "!=": "else"}.get(op.type)
         if right.type != "nil" or left.type != "identifier":
             return None
         name = left.text.decode()
