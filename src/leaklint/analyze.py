@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import contexts, languages, suppress
-from .catalogue import META_FAMILY
+from .catalogue import META_FAMILY, active_on
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .languages import recent_syntax
@@ -220,8 +220,8 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     # a rule whose acquisition this file only reaches through a factory (a function of the
     # file or of another file that returns a fresh resource) is active too
     made = {c for codes in ((reads or {}).get("factories") or {}).values() for c in codes}
-    active = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)
-              or r.code in made]
+    can = {id(r) for r in active_on(rules, data)}
+    active = [r for r in rules if id(r) in can or r.code in made]
     if not active:
         return result
     if looks_minified(data):

@@ -75,9 +75,10 @@ class Rule:
     def is_check(self) -> bool:
         return self.lifecycle is None
 
-    @property
+    @functools.cached_property
     def prefilter(self) -> tuple[bytes, ...]:
-        """Byte strings of which a file must contain at least one for this rule to match."""
+        """Byte strings of which a file must contain at least one for this rule to match
+        (encoded once per rule)."""
         words = (self.lifecycle or {}).get("prefilter") or self.options.get("prefilter") or ()
         return tuple(w.encode() for w in words)
 
@@ -86,6 +87,27 @@ class Rule:
             return True
         # rules for JavaScript also read TypeScript, which is a superset
         return language_family == "typescript" and "javascript" in self.languages
+
+
+def active_on(rules, data: bytes) -> list:
+    """The rules among ``rules`` that can match a file with these bytes (the prefilter):
+    a rule without words always can; each word is looked for at most once per file,
+    however many rules share it."""
+    present: dict = {}
+    out = []
+    for rule in rules:
+        words = rule.prefilter
+        for word in words:
+            hit = present.get(word)
+            if hit is None:
+                hit = present[word] = word in data
+            if hit:
+                break
+        else:
+            if words:
+                continue
+        out.append(rule)
+    return out
 
 
 def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:

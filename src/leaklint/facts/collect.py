@@ -13,6 +13,7 @@ import os
 from collections import OrderedDict
 
 from .. import languages
+from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf
@@ -43,14 +44,12 @@ def needs_reads(rules) -> bool:
 def summary_rules(rules, data: bytes) -> list:
     """The lifecycle rules among ``rules`` (those enabled for a file) active on a file
     with these bytes: the ones whose questions about other files' functions it reads."""
-    return [r for r in rules if r.lifecycle is not None
-            and (not r.prefilter or any(w in data for w in r.prefilter))]
+    return active_on([r for r in rules if r.lifecycle is not None], data)
 
 
 def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
-    kinds = {r.options[READS_OPTION] for r in rules if r.options.get(READS_OPTION)
-             and (not r.prefilter or any(w in data for w in r.prefilter))}
+    kinds = {r.options[READS_OPTION] for r in active_on(rules, data) if r.options.get(READS_OPTION)}
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
