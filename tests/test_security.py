@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import LEAKY_GO
+from leaklint.api import check_paths
 from leaklint.cli import main
+from leaklint.config import Config
 from leaklint.safe_io import ReadRefused, WriteRefused, read_regular, write_atomic
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX file types")
@@ -580,3 +582,22 @@ def test_file_named_through_a_directory_link_is_not_read(tree, tmp_path_factory)
     assert "dirlink/theirs.go: unreadable: is reached through the symbolic link dirlink" in r.output
     r = check("dirlink/theirs.go", "--no-cache", "--follow-symlinks")
     assert "dirlink/theirs.go:6:15: LL101" in r.output
+
+
+def test_imports_that_climb_out_of_the_tree_read_nothing_there(tmp_path):
+    """A relative import that climbs above the scanned repository is unknown (a handoff):
+    what a file outside the tree holds never decides a finding inside it."""
+    (tmp_path / "outside.py").write_text("def make_file(path):\n    return open(path)\n")
+    app = tmp_path / "proj" / "app"
+    app.mkdir(parents=True)
+    (tmp_path / "proj" / ".git").mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "helpers.py").write_text("def make_log(path):\n    return open(path)\n")
+    (app / "mod.py").write_text(
+        "from ...outside import make_file\nfrom .helpers import make_log\n\n\n"
+        "def first_line(path):\n    f = make_file(path)\n    return f.readline()\n\n\n"
+        "def log_line(path):\n    g = make_log(path)\n    return g.readline()\n")
+    for scanned in (tmp_path / "proj", app / "mod.py"):
+        report = check_paths([str(scanned)], config=Config(root=tmp_path))
+        # the in-tree factory is followed; the one above the repository is not
+        assert [(f.position.line, f.code) for f in report.findings] == [(11, "LL110")], scanned

@@ -25,7 +25,7 @@ from .config import Config, ConfigError, all_rules_with, load_config
 from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
 from .runner import analyze_all, build_index, reads_of
-from .safe_io import tree_roots
+from .safe_io import inside, tree_roots
 from .shard import run_digest, select_shard
 
 
@@ -83,6 +83,23 @@ def list_files(paths=(".",), *, config: Config, exclude=(), force_exclude: bool 
                         follow_symlinks=follow_symlinks, force_exclude=force_exclude)
     except PatternError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def confined(list_directory, paths, config: Config, follow_symlinks: bool):
+    """``list_directory`` answering only for directories of the scanned tree (the scanned
+    paths, the repository around them, the directory of the config file, when there is
+    one): an import that climbs out of the tree (`from ... import`, `../../x`) reads
+    nothing there, and stays unknown."""
+    roots = tree_roots(paths, [str(config.root)] if config.path is not None else [])
+    real_roots = [os.path.realpath(r) for r in roots]
+
+    def listing(directory):
+        where = directory if follow_symlinks else os.path.realpath(directory)
+        if not inside(where, roots if follow_symlinks else real_roots):
+            return []
+        return list_directory(directory)
+
+    return listing
 
 
 def _directory_of(paths) -> str:
@@ -164,7 +181,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     for p in found.files:
         by_dir.setdefault(os.path.dirname(os.path.normpath(p)), []).append(p)
 
-    def list_siblings(directory):
+    def list_directory(directory):
         where = os.path.abspath(directory)
         if not follow_symlinks and any(where == w or where.startswith(w.rstrip(os.sep) + os.sep)
                                        for w in walked):
@@ -172,6 +189,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
         return directory_files(directory, excludes=excludes, root=str(config.root),
                                respect_gitignore=config.respect_gitignore)
 
+    list_siblings = confined(list_directory, list(paths) or ["."], config, follow_symlinks)
     index = build_index(files, settings, list_siblings,
                         FactsCache.beside(cache) if cache is not None else None)
     for result in analyze_all(files, settings, jobs, cache, index):
@@ -204,8 +222,9 @@ def check_source(path: str, data: bytes, *, config: Config | None = None, select
     report = Report(rules=rules, settings=settings)
     patterns = tuple(config.exclude) + tuple(exclude)
     if not (force_exclude and patterns and PathMatcher(str(config.root), patterns)(path)):
-        reads = reads_of(path, data, settings, lambda d: directory_files(
-            d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore))
+        reads = reads_of(path, data, settings, confined(lambda d: directory_files(
+            d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore),
+            [path], config, follow_symlinks=False))
         report.add(analyze_file(path, settings, data, reads=reads))
     report.finish()
     if baseline is not None:
