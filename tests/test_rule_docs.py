@@ -77,3 +77,20 @@ def test_readme_table_links_each_code_to_its_page():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for r in builtin_rules():
         assert f"| [{r.code}](docs/rules/{r.code}.md) | `{r.name}` |" in readme
+
+
+def test_explain_and_rules_say_which_rules_are_opt_in():
+    from click.testing import CliRunner
+
+    from leaklint.catalogue import builtin_rules
+    from leaklint.cli import main
+
+    low = [r for r in builtin_rules() if r.precision == "low"]
+    high = [r for r in builtin_rules() if r.precision != "low"]
+    assert low and high
+    runner = CliRunner()
+    assert "--extend-select " + low[0].code in runner.invoke(main, ["explain", low[0].code]).output
+    assert "default selection" not in runner.invoke(main, ["explain", high[0].code]).output
+    listing = runner.invoke(main, ["rules"]).output.splitlines()
+    marked = {line.split()[0] for line in listing if line.endswith("(opt-in)")}
+    assert marked == {r.code for r in low}

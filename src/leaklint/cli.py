@@ -281,7 +281,7 @@ def merge(reports, output, exit_zero, quiet):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 def rules_cmd(fmt):
-    """List every rule."""
+    """List every rule (those marked opt-in are not in the default selection)."""
     from .catalogue import builtin_rules
 
     rules = builtin_rules()
@@ -297,9 +297,10 @@ def rules_cmd(fmt):
 
         click.echo(rule_table(rules), nl=False)
     else:
-        for r in rules:
+        for r in rules:  # rules of low precision run only when named
+            opt_in = " (opt-in)" if r.precision == "low" else ""
             click.echo(f"{r.code}  {r.name:<34} {r.family:<12} {','.join(r.languages):<22} "
-                       f"{r.severity:<8} {r.summary}")
+                       f"{r.severity:<8} {r.summary}{opt_in}")
 
 
 @main.command()

@@ -28,9 +28,19 @@ def _clean(s: str) -> str:
     return textwrap.dedent(s).strip("\n")
 
 
+def opt_in_note(rule) -> str:
+    """What a rule outside the default selection says about it ("" for the others)."""
+    if rule.precision != "low":
+        return ""
+    return (f"Not in the default selection (its precision on real code is low): run it by "
+            f"name, e.g. `leaklint check --extend-select {rule.code}`.")
+
+
 def help_text(rule) -> str:
     parts = [f"{rule.code} {rule.name} ({rule.family}; {', '.join(rule.languages)}; "
              f"default severity {rule.severity})", "", rule.summary + "."]
+    if opt_in_note(rule):
+        parts += ["", opt_in_note(rule)]
     if rule.rationale:
         parts += ["", _clean(rule.rationale)]
     if rule.bad:
@@ -56,6 +66,8 @@ def help_markdown(rule, level: int = 2) -> str:
     parts = [f"{h} {rule.code} `{rule.name}`", "",
              f"Family: **{rule.family}**. Languages: {', '.join(rule.languages)}. "
              f"Default severity: {rule.severity}.", "", rule.summary + "."]
+    if opt_in_note(rule):
+        parts += ["", opt_in_note(rule)]
     if rule.rationale:
         parts += ["", _clean(rule.rationale)]
     if rule.bad:
@@ -89,9 +101,7 @@ def rule_page(rule, source: str, measured: dict | None = None) -> str:
     """The page docs/rules/<code>.md of a built-in rule; ``source`` is its catalogue file
     (relative to the repository root), named in the page's generated-file notice;
     ``measured``: the ecosystem check's per-rule figures, when there are some."""
-    selection = (f"It is not in the default selection (its precision on real code is "
-                 f"low): run it by name, e.g. `leaklint check --extend-select {rule.code}`. "
-                 if rule.precision == "low" else "")
+    selection = ""  # whether the rule is in the default selection: help_markdown says it
     if measured is not None:
         selection += (f"Measured on the labelled findings of real repositories "
                       f"([docs/accuracy.md](../accuracy.md)): "
