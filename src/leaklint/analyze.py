@@ -16,6 +16,7 @@ from . import contexts, languages, suppress
 from .catalogue import META_FAMILY, active_on
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
+from .facts.lifetimes import is_test_path
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
@@ -141,13 +142,11 @@ JS_TEST_DIRS = contexts.TEST_DIRS
 
 
 def is_test_file(path: str, family: str) -> bool:
-    base = os.path.basename(path)
-    if family == "go":
-        return base.endswith("_test.go")
-    if family == "python":
-        return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
-    parts = set(path.replace(os.sep, "/").split("/")[:-1])
-    return ".test." in base or ".spec." in base or bool(parts & JS_TEST_DIRS)
+    """A test file by its name; for JS/TS, also a file under a test directory."""
+    if is_test_path(path, family):
+        return True
+    return family not in ("go", "python") and bool(
+        set(path.replace(os.sep, "/").split("/")[:-1]) & JS_TEST_DIRS)
 
 
 def rules_for(settings: Settings, path: str, family: str) -> list:

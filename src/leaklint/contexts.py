@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .facts import owners_python
+from .facts.lifetimes import is_test_path
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -156,15 +157,6 @@ def relative_parts(path: str, root: str) -> list:
     return [p for p in path.replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
 
 
-def is_test_name(base: str, family: str) -> bool:
-    """A test file by its name alone, in the conventions of each language's runner."""
-    if family == "go":
-        return base.endswith("_test.go")
-    if family == "python":
-        return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
-    return ".test." in base or ".spec." in base
-
-
 def classify(path: str, family: str, head: str = "",
              settings: ContextSettings | None = None) -> Context:
     """The context of a file: configured patterns first (``code-paths`` before the
@@ -195,7 +187,7 @@ def classify(path: str, family: str, head: str = "",
     if vendored:
         return Context(GENERATED, f"it is under `{vendored}/`, a vendored copy of another "
                                   "project's code, which nobody edits here")
-    if is_test_name(base, family):
+    if is_test_path(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
     # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
     # examples within tests are the tests' data

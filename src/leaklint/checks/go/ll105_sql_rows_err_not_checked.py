@@ -10,7 +10,6 @@ not reported.
 from __future__ import annotations
 
 from ...catalogue import find_rule
-from ...facts.lifetimes import is_test_path
 from ...languages import matches
 from ...languages.go import enclosing_function
 from ...tracks import pattern_matches
@@ -42,7 +41,7 @@ def check(ctx, rule) -> None:
         uses = _uses(fn, handle, assign)
         if uses is None or "Next" not in uses:
             continue  # handed on, or not iterated here
-        ok = "Err" in uses or is_test_path(ctx.src.path, "go")
+        ok = "Err" in uses or ctx.is_test
         ctx.count(rule.code, uses["Next"], ok=ok)
         if not ok:
             ctx.emit(rule, uses["Next"], rule.message.format(handle=handle, call=callee),

@@ -9,7 +9,6 @@ enclosing loop.
 
 from __future__ import annotations
 
-from ...facts.lifetimes import is_test_path
 from ...languages import matches
 from ...languages.go import callee_text, own_nodes, root_identifier
 
@@ -22,7 +21,7 @@ _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 
 def check(ctx, rule) -> None:
     seen = set()
-    in_test = is_test_path(ctx.src.path, "go")
+    in_test = ctx.is_test
     for _, caps in matches("go", "(defer_statement) @d", ctx.tree.root_node):
         node = caps["d"][0]
         for body in _enclosing_loop_bodies(node):
