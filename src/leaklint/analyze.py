@@ -82,14 +82,16 @@ class FileContext:
                                self.settings.contexts)
 
     def emit(self, rule, node, message: str, related=(), flows=(), severity: str | None = None,
-             fix_anchors: dict | None = None, traits=()) -> None:
+             fix_anchors: dict | None = None, traits=(), acquired=None) -> None:
         """Report a finding at ``node``, unless the context policy leaves it out (then it
         is counted in ``FileResult.context_hidden``). ``traits`` say what the rule knows of
-        the leak (see contexts.py). ``fix_anchors`` names the shape of fix that applies
+        the leak (see contexts.py); ``acquired``: where the handle was acquired, when the
+        finding is reported elsewhere (its place, not the report's, says whether it is
+        acquired in a loop, a test or a helper). ``fix_anchors`` names the shape of fix that applies
         and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
         the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src
-        if not self.reported_here(node, traits).keep:
+        if not self.reported_here(acquired if acquired is not None else node, traits).keep:
             self.result.context_hidden += 1
             # what the policy leaves out counts as fine here, as the rule counted it
             verified = self.result.verified.get(rule.code)
