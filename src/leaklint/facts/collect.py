@@ -16,7 +16,7 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import SourceFile, decode, lone_cr_to_lf
+from ..source import SourceFile, decode, lone_cr_to_lf, mentions
 from . import go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
@@ -304,7 +304,7 @@ def _uses(f: _File, query, store, timeout, index) -> dict | None:
     hit = store.get(key) if store is not None else None
     if hit is not None:
         return hit
-    if _mentions(f.data, query.names()):
+    if mentions(f.data, query.names()):
         facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query))
     else:  # a file that never names them neither adds to them nor removes: no parse
         facts = go_package.no_uses()
@@ -314,11 +314,3 @@ def _uses(f: _File, query, store, timeout, index) -> dict | None:
         store.put(key, facts)
     return facts
 
-
-def _mentions(data: bytes, names) -> bool:
-    """Does the file's text hold any of ``names`` (else its tree cannot name them)?"""
-    try:
-        text = decode(data)[0]
-    except UnicodeDecodeError:
-        return True  # the extraction says what is wrong with the file
-    return any(name.encode() in text for name in names)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 
 from .. import languages
@@ -109,8 +110,10 @@ class Project:
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
         self._shapes: dict = {}
+        self._texts: dict = {}  # path -> decoded text (None: undecodable), for may_define
+        self._declares: dict = {}  # name -> pattern of its declaration
         self._rules: dict = {}
-        self.resolver = Resolver(self.shape_of, list_siblings)
+        self.resolver = Resolver(self.shape_of, list_siblings, self.may_define)
         self.solver = Summaries(self._compute)
         self.extracted = 0  # facts computed (not served from the cache)
 
@@ -171,6 +174,31 @@ class Project:
             return None
         except Exception:  # a file the extractor cannot handle is unknown, never fatal
             return None
+
+    def may_define(self, path: str, name: str) -> bool:
+        """Can ``path`` (a Go file) declare a function or method called ``name``: its
+        shape says so when it is known, else its text (a file without ``func`` followed
+        by that name before a body's brace cannot)."""
+        if path in self._shapes:
+            facts = self._shapes[path]
+            return bool(facts) and any(k.rsplit(".", 1)[-1] == name for k in facts.get("functions", {}))
+        if path not in self._texts:
+            u = self.unit(path)
+            if u is None or u.data is None:
+                self._texts[path] = b""
+            else:
+                try:
+                    self._texts[path] = decode(u.data)[0]
+                except UnicodeDecodeError:
+                    self._texts[path] = None  # its shape will say what is wrong
+        text = self._texts[path]
+        if text is None:
+            return True
+        pattern = self._declares.get(name)
+        if pattern is None:
+            pattern = self._declares[name] = re.compile(
+                rb"\bfunc\b[^{;]*?\b" + re.escape(name.encode()) + rb"\s*[\[(]")
+        return pattern.search(text) is not None
 
     def is_shaped(self, path: str) -> bool:
         return self._shapes.get(path) is not None
