@@ -100,8 +100,10 @@ class Project:
     ``store``: a facts cache or None; ``settings``: the run's settings (adapters read
     the enabled rules); ``timeout``: seconds per file for extracting its facts."""
 
-    def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None):
+    def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None,
+                 trees=None):
         self._read = read
+        self.trees = trees  # facts.trees.Trees: the parses the analysis will take over
         self.settings = settings
         self.store = store
         self.timeout = timeout
@@ -148,6 +150,8 @@ class Project:
         parser = languages.parser(u.lang)
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
+        if self.trees is not None:
+            self.trees.offer(u.path, text, tree)
         self._parsed[u.path] = u
         self._parsed_bytes += len(u.data)
         while len(self._parsed) > MAX_PARSED or self._parsed_bytes > MAX_PARSED_BYTES:
@@ -155,6 +159,15 @@ class Project:
             self._parsed_bytes -= len(old.data)
             old.ctx = old.adapter = None
         return True
+
+    def parsed(self, path: str):
+        """(tree, SourceFile) of a file this phase parses (parsing it now if need be,
+        within the time limit), or None when it does not parse it (too large,
+        unreadable...). Raises FileTimeout when the parse runs out of time."""
+        u = self.unit(path)
+        if u is None or not self._parse(u, Deadline(self.timeout)):
+            return None
+        return u.ctx.tree, u.ctx.src
 
     def _extract(self, u: _Unit, what):
         """``what(unit)`` within the time limit; None when the file cannot be had."""
