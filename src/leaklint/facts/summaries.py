@@ -49,6 +49,8 @@ SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
 # bound): a callee's summary is asked after its shape, and parsing it twice costs more
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 8 * 1024 * 1024
+# a Go function or method declaration's name (comments between the tokens are not seen)
+_GO_DECLARED = re.compile(r"\bfunc\s*(?:\([^()]*\)\s*)?(\w+)\s*[\[(]")
 # larger files are not parsed here (the analysis runs them in a process it can kill, as
 # queries over a very deep tree can hold up C code): their functions stay unknown
 MAX_BYTES = 64 * 1024
@@ -112,8 +114,8 @@ class Project:
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
         self._shapes: dict = {}
-        self._texts: dict = {}  # path -> decoded text (None: undecodable), for may_define
-        self._declares: dict = {}  # name -> pattern of its declaration
+        self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
+        self._digests: dict = {}  # family -> digest of its lifecycle rules (shape keys)
         self._rules: dict = {}
         self.resolver = Resolver(self.shape_of, list_siblings, self.may_define)
         self.solver = Summaries(self._compute)
@@ -189,32 +191,44 @@ class Project:
             return None
 
     def may_define(self, path: str, name: str) -> bool:
-        """Can ``path`` (a Go file) declare a function or method called ``name``: its
-        shape says so when it is known, else its text (a file without ``func`` followed
-        by that name before a body's brace cannot)."""
+        """Can ``path`` (a Go file) declare a function or method called ``name``? Its
+        shape says so when it is known (or cached), else its text: a file where no
+        ``func`` (and receiver) is followed by that name does not."""
+        if path not in self._declared:
+            self._declared[path] = self._declarable(path)
+        names = self._declared[path]
+        return names is None or name in names
+
+    def _declarable(self, path: str) -> set | None:
+        if path not in self._shapes:
+            self._stored_shape(path)
         if path in self._shapes:
-            facts = self._shapes[path]
-            return bool(facts) and any(k.rsplit(".", 1)[-1] == name for k in facts.get("functions", {}))
-        if path not in self._texts:
-            u = self.unit(path)
-            if u is None or u.data is None:
-                self._texts[path] = b""
-            else:
-                try:
-                    self._texts[path] = decode(u.data)[0]
-                except UnicodeDecodeError:
-                    self._texts[path] = None  # its shape will say what is wrong
-        text = self._texts[path]
-        if text is None:
-            return True
-        pattern = self._declares.get(name)
-        if pattern is None:
-            pattern = self._declares[name] = re.compile(
-                rb"\bfunc\b[^{;]*?\b" + re.escape(name.encode()) + rb"\s*[\[(]")
-        return pattern.search(text) is not None
+            return {k.rsplit(".", 1)[-1] for k in (self._shapes[path] or {}).get("functions", {})}
+        u = self.unit(path)
+        if u is None or u.data is None:
+            return set()
+        try:
+            text = decode(u.data)[0].decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # its shape will say what is wrong with it
+        return set(_GO_DECLARED.findall(text))
 
     def is_shaped(self, path: str) -> bool:
         return self._shapes.get(path) is not None
+
+    def _shape_key(self, u: _Unit) -> str:
+        family = languages.FAMILY.get(u.lang, u.lang)
+        if family not in self._digests:
+            self._digests[family] = rule_digest(*shapes.lifecycle_rules(self.settings, family))
+        return f"shape:{self._digests[family]}:{u.key}"
+
+    def _stored_shape(self, path: str) -> None:
+        """Take the file's shape from the facts cache, if it is there (no parse)."""
+        u = self.unit(path) if self.store is not None else None
+        if u is not None and not u.broken:
+            facts = self.store.get(self._shape_key(u))
+            if _valid_shape(facts):
+                self._shapes[path] = facts
 
     def shape_of(self, path: str) -> dict | None:
         if path in self._shapes:
@@ -222,8 +236,7 @@ class Project:
         u = self.unit(path)
         facts = None
         if u is not None and not u.broken:
-            family = languages.FAMILY.get(u.lang, u.lang)
-            key = f"shape:{rule_digest(*shapes.lifecycle_rules(self.settings, family))}:{u.key}"
+            key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
             if not _valid_shape(facts):
                 facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
