@@ -17,6 +17,9 @@ class Candidate:
     # a call of a function that returns a fresh resource of the rule (a factory): the
     # acquisition it returns (e.g. "http.Get"); an exact acquisition stands as evidence
     factory_of: str = ""
+    # an acquisition whose result is a tuple of handles (`r, w = os.pipe()`): which element
+    # this candidate stands for (-1: the whole result is the handle)
+    part: int = -1
 
 
 @dataclass

@@ -102,7 +102,11 @@ class PythonAdapter:
             full = resolve(callee, self.names)
             for rule in rules:
                 if any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):
-                    out.append(Candidate(rule, call, callee))
+                    if any(pattern_matches(p, full) for p in rule.lifecycle.get("pairs", ())):
+                        # `r, w = os.pipe()`: each element is a handle of its own
+                        out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
+                    else:
+                        out.append(Candidate(rule, call, callee))
         return out
 
     def track(self, cand: Candidate):
@@ -117,6 +121,8 @@ class PythonAdapter:
         fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
             return None  # only cursors of a DB-API connection opened in this function
+        if cand.part > 0 and self._pair_target(call) is None:
+            return None  # a pair not unpacked: its first candidate stands for the whole
         derived = self._derived(cand)
         if derived is None:
             return None  # `.open()`/`.start()` of something that is no resource of this rule
@@ -177,6 +183,10 @@ class PythonAdapter:
             left = parent.child_by_field_name("left")
         if left is None:
             return Verdict(False)
+        if cand.part >= 0:
+            left = self._pair_element(cand, left)
+            if isinstance(left, Verdict):
+                return left
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
         if left.type == "subscript":
@@ -193,6 +203,26 @@ class PythonAdapter:
         return Track(cand, fn, handle, extra={"stmt": parent, **self._module_exits(fn, handle, parent)})
 
     # -- module-level code, unpacking, handles derived from another object -------------
+
+    @staticmethod
+    def _pair_target(call):
+        """`r, w = os.pipe()`: the names the pair is unpacked into, else None."""
+        expr, stmt = climb(call)
+        if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != expr:
+            return None
+        left = stmt.child_by_field_name("left")
+        if left is None or left.type not in ("pattern_list", "tuple_pattern"):
+            return None
+        names = [c for c in left.named_children if c.type != "comment"]
+        return names if len(names) == 2 else None
+
+    def _pair_element(self, cand, left):
+        """The target of ``cand``'s element of a pair (a node), or the verdict when the
+        pair is kept whole (`fds = os.pipe()`: its elements are not followed; handed on)."""
+        names = self._pair_target(cand.call)
+        if names is None:
+            return Verdict(False)
+        return names[cand.part]
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container
