@@ -19,11 +19,15 @@ _FACT = {"grow": INSERT, "shrink": EVICT, "escape": ESCAPE, "read": READ}
 
 
 def containers(root, path: str) -> list:
-    """(Container, [Use], declaration name node) for each collection the module keeps."""
-    out = []
-    module = lifetimes.RUN if entry_point(root) else \
-        lifetimes.lifetime(lifetimes.owner_of("javascript", root, path))
+    """(Container, [Use], declaration name node) for each collection the module keeps
+    (none in a script: its module state ends with the run)."""
     collections = list(_module_collections(root))
+    classes = [(cls, fields) for cls in of_type(root, CLASSES) if enclosing_function(cls) is None
+               for fields in [list(_fields(cls))] if fields]
+    if not (collections or classes) or entry_point(root):
+        return []
+    out = []
+    module = lifetimes.lifetime(lifetimes.Owner("javascript", path, "package"))
     for name_node, kind in collections:
         name = text(name_node)
         uses = []
@@ -32,13 +36,11 @@ def containers(root, path: str) -> list:
                 continue
             uses.append(_fact(n, name, kind))
         out.append((Container(name, kind, "module", module, name_node), uses, name_node))
-    for cls in of_type(root, CLASSES):
-        if enclosing_function(cls) is not None:
-            continue
+    for cls, fields in classes:
         instance = lifetimes.instance_of("javascript", cls, path)
-        if instance.kind != "singleton" or module == lifetimes.RUN:
+        if instance.kind != "singleton":
             continue
-        for name_node, kind in _fields(cls):
+        for name_node, kind in fields:
             name = text(name_node)
             holder = f"field of {instance.name}, the single instance of {_class_name(cls)}"
             uses = [_fact(n, f"this.{name}", kind) for n in _this_mentions(cls, name)

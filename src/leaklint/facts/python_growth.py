@@ -39,7 +39,7 @@ def containers(root, path: str, names: dict) -> list:
         found = Container(name, kind, holder, module, owner)
         out.append((found, _finalised(_uses(root, owner, name)), stmt))
         _note_finaliser(found, out[-1][1])
-    for cls, stmt, name, kind in _instance_containers(root):
+    for cls, stmt, name, kind in _instance_containers(root, names):
         instance = lifetimes.instance_of("python", cls, path)
         holder = f"attribute of {instance.name}, the single instance of " \
             f"{text(cls.child_by_field_name('name'))}" if instance.kind == "singleton" else "attribute"
@@ -62,16 +62,16 @@ def _kind(right, names) -> str | None:
     return None
 
 
-def _instance_containers(root):
+def _instance_containers(root, names):
     """(class, assignment, attribute, kind) for `self.NAME = {}`-like statements of a
     class's ``__init__`` whose class the module makes exactly once at its top level (the
     attributes of other objects live as long as their object)."""
     out = []
     for _, caps in matches("python", "(class_definition body: (block) @b) @c", root):
         cls = caps["c"][0]
-        if enclosing_function(cls) is not None or \
-                lifetimes.instance_of("python", cls, "").kind != "singleton":
+        if enclosing_function(cls) is not None:
             continue
+        found = []
         for fn in body_statements(caps["b"][0]):
             if fn.type == "decorated_definition":
                 fn = fn.child_by_field_name("definition")
@@ -86,9 +86,11 @@ def _instance_containers(root):
                 if left is None or right is None or left.type != "attribute" or \
                         text(left.child_by_field_name("object")) != "self":
                     continue
-                kind = _kind(right, {})
+                kind = _kind(right, names)
                 if kind is not None:
-                    out.append((cls, a, text(left.child_by_field_name("attribute")), kind))
+                    found.append((cls, a, text(left.child_by_field_name("attribute")), kind))
+        if found and lifetimes.instance_of("python", cls, "").kind == "singleton":
+            out.extend(found)
     return out
 
 

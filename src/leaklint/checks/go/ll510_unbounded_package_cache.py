@@ -22,14 +22,15 @@ MESSAGE_FIELDS = ("kind", "name", "site", "verb")
 
 def _facts(entry: dict, lifetime: str) -> tuple:
     """The Go facts of one container or field, as the growth analysis reads them: the
-    package's insertions (those filled once or keyed by a type are left out by the facts
-    phase: bounded) and whether any file of the package evicts from it or may."""
+    package's insertions (those filled once or keyed by a type are bounded) and whether
+    any file of the package evicts from it or may."""
     holder = "field" if "type" in entry else "package"
     if entry.get("asserted"):  # its type's only value is an interface assertion's: none
         lifetime = OBJECT
     container = Container(entry["name"], entry["kind"], holder, lifetime, entry["at"])
     uses = [Use(INSERT, at=pos) for pos in entry["inserts"]]
     uses += [Use(INSERT)] * (entry["insert_count"] - len(entry["inserts"]))
+    uses += [Use(INSERT, bounded=True)] * entry.get("bounded", 0)
     if entry["evicted"]:
         uses.append(Use(EVICT))
     return container, uses
