@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ...languages import matches
 from ...languages.go import callee_text, enclosing_function
-from ...languages.go_syntax import own_nodes, package_name, strip_parens, text
+from ...languages.go_syntax import own_nodes, package_name, receiver_of, receiver_type, strip_parens, text
 from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, op_at, resolve_int
 from .goroutines import creator_name, innermost_loop, line_of, started_goroutines
 
@@ -37,16 +37,23 @@ PARTNERS = {SEND: ((RECV, RANGE), "receives from"), RECV: ((SEND, CLOSE), "sends
             RANGE: ((CLOSE,), "closes")}
 # methods the standard library calls through its interfaces: never "called by nothing"
 INTERFACE_METHODS = frozenset({"Close", "Read", "Write", "String", "Error", "ServeHTTP", "Len", "Less",
-                               "Swap", "Push", "Pop", "Format", "Unwrap", "WriteTo", "ReadFrom", "Seek",
-                               "Serve", "Run", "Start", "Stop", "Shutdown", "Handle"})
+                               "Swap", "Push", "Pop", "Format", "Unwrap", "WriteTo", "ReadFrom", "Seek"})
 
 
 @dataclass
 class FieldUse:
-    """What the file does with one channel field."""
-    ops: list = field(default_factory=list)  # Op
-    caps: list = field(default_factory=list)  # capacity of each make (None: unknown)
-    escapes: list = field(default_factory=list)  # nodes where the channel goes elsewhere
+    """What the file does with one channel field. Each entry is paired with the struct
+    type it is known to be of ("" when any type's field of that name may be meant):
+    `s.f` on the receiver of a method of T, or `f:` in a `T{...}` literal, is T's."""
+    ops: list = field(default_factory=list)  # (Op, owner)
+    caps: list = field(default_factory=list)  # (capacity of a make, None: unknown; owner)
+    escapes: list = field(default_factory=list)  # (node where the channel goes elsewhere, owner)
+
+    def of(self, owner: str) -> "FieldUse":
+        """The uses that may be of ``owner``'s field ("" : all)."""
+        def keep(items):
+            return [x for x in items if not owner or not x[1] or x[1] == owner]
+        return FieldUse(keep(self.ops), keep(self.caps), keep(self.escapes))
 
 
 class FileFields:
@@ -66,7 +73,8 @@ class FileFields:
             self._collect()
 
     def _accessors(self) -> dict:
-        """Methods whose every return is nil or a channel field of their receiver: name -> field."""
+        """Methods whose every return is nil or a channel field of their receiver:
+        name -> (field, receiver type)."""
         out = {}
         for _, caps in matches("go", "(method_declaration name: (field_identifier) @m body: (block) @b)",
                                self.root):
@@ -87,7 +95,7 @@ class FileFields:
                     break
                 fields.add(text(f))
             if fields and len(fields) == 1:
-                out[text(caps["m"][0])] = fields.pop()
+                out[text(caps["m"][0])] = (fields.pop(), receiver_type(caps["m"][0].parent))
         return out
 
     def _collect(self) -> None:
@@ -99,10 +107,10 @@ class FileFields:
                 f = n.child_by_field_name("field")
                 name = text(f) if f is not None else ""
                 if name in self.fields:
-                    self._use(name, n)
+                    self._use(name, n, _owner(n))
                 elif name in self.accessors and n.parent is not None and n.parent.type == "call_expression" \
                         and n.parent.child_by_field_name("function") == n:
-                    self._use(self.accessors[name], n.parent)
+                    self._use(self.accessors[name][0], n.parent, self.accessors[name][1])
             elif n.type == "keyed_element":
                 key = n.named_children[0] if n.named_children else None
                 if key is not None and key.type == "literal_element" and key.named_children:
@@ -111,9 +119,12 @@ class FileFields:
                 if value is not None and value.type == "literal_element" and value.named_children:
                     value = value.named_children[0]
                 if key is not None and text(key) in self.fields and value is not None:
-                    self._made_or_escape(text(key), value, n)
+                    literal = n.parent.parent if n.parent is not None else None
+                    kind = literal.child_by_field_name("type") if literal is not None else None
+                    owner = text(kind) if kind is not None and kind.type == "type_identifier" else ""
+                    self._made_or_escape(text(key), value, n, owner)
 
-    def _use(self, name: str, expr) -> None:
+    def _use(self, name: str, expr, owner: str) -> None:
         use = self.uses[name]
         p = expr.parent
         while p is not None and p.type == "parenthesized_expression":
@@ -122,13 +133,13 @@ class FileFields:
             return
         kind = _op_kind(expr)
         if kind is not None:
-            use.ops.append(op_at(kind, p if kind != RANGE else p.parent))
+            use.ops.append((op_at(kind, _op_node(kind, p)), owner))
             return
         if p.type == "return_statement" or (p.type == "expression_list" and p.parent is not None
                                             and p.parent.type == "return_statement"):
             fn = enclosing_function(expr)
             method = fn.child_by_field_name("name") if fn is not None else None
-            if method is not None and self.accessors.get(text(method)) == name:
+            if method is not None and self.accessors.get(text(method), ("",))[0] == name:
                 return  # the accessor itself: its calls are the uses
         if p.type == "binary_expression" and any(c.type == "nil" for c in p.named_children):
             return
@@ -140,15 +151,15 @@ class FileFields:
             values = right.named_children if right is not None else []
             index = p.named_children.index(expr) if expr in p.named_children else -1
             if len(values) == len(p.named_children) and index >= 0:
-                self._made_or_escape(name, values[index], expr)
+                self._made_or_escape(name, values[index], expr, owner)
                 return
         alias = _alias_ops(expr)
         if alias is not None:
-            use.ops.extend(alias)
+            use.ops.extend((op, owner) for op in alias)
             return
-        use.escapes.append(expr)
+        use.escapes.append((expr, owner))
 
-    def _made_or_escape(self, name: str, value, at) -> None:
+    def _made_or_escape(self, name: str, value, at, owner: str) -> None:
         value = strip_parens(value)
         use = self.uses[name]
         if value.type == "nil":
@@ -156,9 +167,15 @@ class FileFields:
         if value.type == "call_expression" and callee_text(value) == "make":
             args = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]
             if args and args[0].type == "channel_type":
-                use.caps.append(resolve_int(args[1]) if len(args) > 1 else 0)
+                use.caps.append((resolve_int(args[1]) if len(args) > 1 else 0, owner))
                 return
-        use.escapes.append(at)
+        use.escapes.append((at, owner))
+
+
+def _owner(selector) -> str:
+    """T when ``selector`` is `r.f` on the receiver ``r`` of a method of T, else ""."""
+    operand = selector.child_by_field_name("operand")
+    return receiver_of(selector, text(operand)) if operand is not None and operand.type == "identifier" else ""
 
 
 def _walk(root):
@@ -182,6 +199,12 @@ def _op_kind(expr):
     if p.type == "argument_list" and callee_text(p.parent) == "close" and p.named_children[:1] == [expr]:
         return CLOSE
     return None
+
+
+def _op_node(kind, parent):
+    """The node performing the operation whose channel's parent is ``parent``: the range
+    loop, the `close(...)` call, or the send / receive itself."""
+    return parent.parent if kind in (RANGE, CLOSE) else parent
 
 
 def _alias_ops(expr):
@@ -209,7 +232,7 @@ def _alias_ops(expr):
         kind = _op_kind(n)
         q = n.parent
         if kind is not None:
-            ops.append(op_at(kind, q if kind != RANGE else q.parent))
+            ops.append(op_at(kind, _op_node(kind, q)))
         elif q.type == "binary_expression" and any(c.type == "nil" for c in q.named_children):
             continue
         elif q.type == "argument_list" and callee_text(q.parent) in ("len", "cap"):
@@ -261,22 +284,23 @@ class Partners:
         self.named = set(reads.get("named", [])) if isinstance(reads, dict) else set()
         self.main = package_name(fields.root) == "main"
 
-    def judge(self, name: str, op: Op, repeats: bool):
-        """None (served, or unknown) or (wording of who fails to serve, related nodes)."""
-        use = self.fields.uses[name]
+    def judge(self, name: str, op: Op, owner: str, repeats: bool):
+        """None (served, or unknown) or (wording of who fails to serve, related nodes);
+        ``owner``: the struct type the blocked operation's field is known to be of."""
+        use = self.fields.uses[name].of(owner)
         if self.elsewhere is None or use.escapes:
             return None
         other = set(self.elsewhere.get(name, []))
-        for owner in self.fields.owners[name]:
-            other.update(self.elsewhere.get(f"{owner}.{name}", []))
+        for t in ([owner] if owner else self.fields.owners[name]):
+            other.update(self.elsewhere.get(f"{t}.{name}", []))
         kinds, needed = PARTNERS[op.kind]
         if "value" in other or other & set(kinds):
             return None  # the channel goes elsewhere, or another file serves it
         if not use.caps and "made" not in other:
             return None  # made by nobody here: it comes from elsewhere
-        if op.kind == SEND and ("made" in other or any(c != 0 for c in use.caps)) and not repeats:
+        if op.kind == SEND and ("made" in other or any(c != 0 for c, _ in use.caps)) and not repeats:
             return None  # one send into a buffer: it completes
-        partners = [o for o in use.ops if o.kind in kinds]
+        partners = [o for o, _ in use.ops if o.kind in kinds]
         live = [o for o in partners if not self._dead(o.node)]
         if not live:
             if partners:
@@ -396,8 +420,10 @@ def check(ctx, rule) -> None:
                 and not (g.body.parent is not None and g.body.parent.type == "func_literal"
                          and _declaration(g.body) == fn and enclosing_function(op.node) == g.body.parent):
             at += f" (in {creator_name(fn)})"
+        what = (f"leaves its loop only by receiving from field {name} at line {at}" if op.in_select
+                else f"{VERB[op.kind]} field {name} at line {at}")
         ctx.emit(rule, g.stmt, rule.message.format(
-            what=f"{VERB[op.kind]} field {name} at line {at}", where=where,
+            what=what, where=where,
             effect="it can block forever"),
             related=[(op.node, f"blocks here: {VERB[op.kind]} {name}")] + related[:4])
 
@@ -410,12 +436,51 @@ def _blocked(adapter, g, fields, partners, many):
     for block, again in reached(adapter, g.body, many):
         fn = block.parent
         for name, use in fields.uses.items():
-            for op in use.ops:
+            for op, owner in use.ops:
                 if op.kind not in PARTNERS or op.in_select or enclosing_function(op.node) != fn \
                         or not (block.start_byte <= op.node.start_byte < block.end_byte):
                     continue
                 judged = True
-                verdict = partners.judge(name, op, again or op.in_loop)
+                verdict = partners.judge(name, op, owner, again or op.in_loop)
                 if verdict is not None:
                     return name, op, verdict
+    if judged:
+        return None
+    return _endless(g, fields, partners, many)
+
+
+def _endless(g, fields, partners, many):
+    """A goroutine whose loop is left only from select cases that receive from channel
+    fields (`case <-s.done: return`), none of which anything serves: it never ends.
+    Same result as ``_blocked``."""
+    fn = g.body.parent
+    loops = [n for n in own_nodes(g.body) if n.type == "for_statement"
+             and not any(c.type != "block" for c in n.named_children)]  # `for { ... }`
+    judged = False
+    for loop in loops:
+        exits = list(_loop_exits(loop))
+        cases = [_exit_case(e, loop, fields) for e in exits]
+        if not exits or any(c is None for c in cases):
+            continue
+        judged = True
+        verdicts = [partners.judge(name, op, owner, many) for name, op, owner in cases]
+        if all(v is not None for v in verdicts) and enclosing_function(loop) == fn:
+            name, op, _owner = cases[0]
+            return name, op, verdicts[0]
     return None if judged else False
+
+
+def _exit_case(exit_node, loop, fields):
+    """(field, receive, owner) when ``exit_node`` is in a select case of ``loop`` whose
+    communication receives from a channel field; None otherwise."""
+    p = exit_node.parent
+    while p is not None and p != loop and p.type != "communication_case":
+        p = p.parent
+    if p is None or p == loop:
+        return None
+    comm = p.child_by_field_name("communication")
+    for name, use in fields.uses.items():
+        for op, owner in use.ops:
+            if op.kind == RECV and comm is not None and comm.start_byte <= op.node.start_byte < comm.end_byte:
+                return name, Op(RECV, op.node, True, op.in_loop), owner
+    return None
