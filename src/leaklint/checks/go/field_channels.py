@@ -245,13 +245,15 @@ def _alias_ops(expr):
 def reached(adapter, body, repeated: bool) -> list:
     """(function body, runs repeatedly) for the goroutine's body and the same-file
     functions it calls, up to MAX_DEPTH calls deep (not what it starts as goroutines)."""
-    out, seen = [], set()
+    out, seen = [], {}
     todo = [(body, repeated, 0)]
     while todo:
         block, again, depth = todo.pop()
-        if block is None or block.id in seen:
-            continue
-        seen.add(block.id)
+        if block is None or seen.get(block.id, False) or (block.id in seen and not again):
+            continue  # seen already (running repeatedly, or now once again)
+        if block.id in seen:
+            out = [(b, a) for b, a in out if b.id != block.id]
+        seen[block.id] = again
         out.append((block, again))
         if depth >= MAX_DEPTH:
             continue
