@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leaklint.api import check_paths
 from leaklint.config import Config
-from leaklint.facts.go_channels import channel_field_reads, channel_fields, file_facts
+from leaklint.facts.go_channels import by_field, channel_field_reads, channel_fields, file_facts, words
 from leaklint.facts.go_package import code_only
 from markers import looked
 
@@ -84,8 +84,12 @@ def test_text_facts_type_the_uses_on_a_receiver_and_in_a_literal():
     assert "hidden" not in facts and "srv.hidden" not in facts
 
 
-def test_reads_keep_the_asked_fields_and_the_functions_named_elsewhere():
-    own = file_facts(b"package p\n\nfunc (q *queue) put() { q.items <- 1 }\n\nfunc stop() {}\n")
-    other_src = b"package p\n\nfunc (w *w) g() { <-w.items; <-w.unrelated; stop() }\n"
-    reads = channel_field_reads(own, [file_facts(other_src)], [other_src])
+def test_reads_keep_the_asked_fields_and_the_working_functions_named_elsewhere():
+    own = file_facts(b"package p\n\nfunc (q *queue) put() { q.items <- 1 }\n\n"
+                     b"func (q *queue) stop() { close(q.items) }\n\nfunc idle() {}\n")
+    assert own["functions"] == ["put", "stop"]  # idle works no channel field
+    other_src = b"package p\n\nfunc (w *w) g() { <-w.items; <-w.unrelated; stop(); idle() }\n"
+    other_words = words(other_src)
+    fields_of = by_field({"own.go": own, "other.go": file_facts(other_src), "unreadable.go": None})
+    reads = channel_field_reads("own.go", own, fields_of, lambda n: n.encode() in other_words)
     assert reads == {"fields": {"w.items": ["receive"]}, "named": ["stop"]}

@@ -199,6 +199,9 @@ class _Directory:
         self._decls = None
         self._texts = None
         self._uses: dict = {}
+        self._words: dict | None = None
+        self._channels: dict | None = None
+        self._by_field: dict = {}
 
     def decls(self) -> dict:
         if self._decls is None:
@@ -213,21 +216,21 @@ class _Directory:
 
     def channel_fields(self, path: str):
         """``go_channels.channel_field_reads`` for ``path`` over every other file of its
-        directory (tests too: they may serve a channel); "unknown" when a file is."""
-        own = _channel_facts(self.files[path], self.store)
+        directory (tests too: they may serve a channel); "unknown" when it cannot be read."""
+        if self._channels is None:  # once per directory
+            self._channels = {p: _channel_facts(self.files[p], self.store) for p in self.paths}
+            self._by_field = go_channels.by_field(self._channels)
+        own = self._channels[path]
         if own is None:
-            return "unknown"
-        others, sources = [], []
-        for p in self.paths:
-            f = self.files[p]
-            if p == path or f.data is None:
-                continue  # an unreadable file is skipped by the scan, with a diagnostic
-            facts = _channel_facts(f, self.store)
-            if facts is None:
-                return "unknown"
-            others.append(facts)
-            sources.append(f.data)
-        return go_channels.channel_field_reads(own, others, sources)
+            return "unknown"  # an unreadable file among the others is skipped by the scan
+        if self._words is None:  # word -> the files holding it, once per directory
+            self._words = {}
+            for p in self.paths:
+                if self.files[p].data is not None:
+                    for w in go_channels.words(self.files[p].data):
+                        self._words.setdefault(w, set()).add(p)
+        return go_channels.channel_field_reads(
+            path, own, self._by_field, lambda name: bool(self._words.get(name.encode(), set()) - {path}))
 
     def reads(self, path: str, needs) -> dict:
         reads = {}

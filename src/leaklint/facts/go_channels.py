@@ -18,6 +18,7 @@ findings).
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .go_package import code_only
@@ -29,11 +30,13 @@ _NAME = r"[A-Za-z_]\w*"
 _PATH = r"(?:[\w\]\[)(]*\.)+"
 _SEND = re.compile(r"\.(" + _NAME + r")[ \t]*<-")
 _RECEIVE = re.compile(r"<-[ \t]*" + _PATH + "(" + _NAME + r")\b(?![ \t]*[(.\[])")
-_RANGE = re.compile(r"\brange[ \t]+" + _PATH + "(" + _NAME + r")\b(?![ \t]*[(.\[])")
-_CLOSE = re.compile(r"\bclose\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
-_MADE = re.compile(r"(?:\.(" + _NAME + r")[ \t]*=|(?<![.\w])(" + _NAME + r")[ \t]*:)[ \t]*make\([ \t]*(?:<-[ \t]*)?chan\b")
+# each pattern starts with a literal (fast to find); a keyword's start is checked apart
+_RANGE = re.compile(r"range[ \t]+" + _PATH + "(" + _NAME + r")\b(?![ \t]*[(.\[])")
+_CLOSE = re.compile(r"close\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
+_MAKE = re.compile(r"make\([ \t]*(?:<-[ \t]*)?chan\b")
+_MADE_TARGET = re.compile(r"(?:\.(" + _NAME + r")[ \t]*=|(?<![.\w])(" + _NAME + r")[ \t]*:)[ \t]*$")
 _NIL = re.compile(r"\.(" + _NAME + r")[ \t]*(?:==|!=|=)[ \t]*nil\b")
-_SIZE = re.compile(r"\b(?:len|cap)\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
+_SIZE = re.compile(r"(?:len|cap)\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
 _ANY = re.compile(r"\.(" + _NAME + r")\b(?![ \t]*\()")
 _FUNC = re.compile(r"^func[ \t]*(?:\([^)]*\)[ \t]*)?(" + _NAME + r")", re.M)
 
@@ -59,37 +62,50 @@ def channel_fields(code: str) -> dict:
     kinds: dict = {}
     explained: set = set()
     methods = _receivers(code)
+    starts = [m[0] for m in methods]
 
     def key(name: str, dot: int) -> str:
-        for start, end, receiver, owner in methods:
-            if start <= dot < end:
-                before = dot - len(receiver)
-                if code[before:dot] == receiver and (before == 0 or not (code[before - 1].isalnum()
-                                                                         or code[before - 1] in "_.")):
-                    return f"{owner}.{name}"
-                break
+        i = bisect.bisect_right(starts, dot) - 1
+        if i >= 0:
+            start, end, receiver, owner = methods[i]
+            before = dot - len(receiver)
+            if dot < end and code[before:dot] == receiver and (
+                    before == 0 or not (code[before - 1].isalnum() or code[before - 1] in "_.")):
+                return f"{owner}.{name}"
         return name
 
     def note(rx, kind):
         for m in rx.finditer(code):
+            if kind in (RANGE, CLOSE) and m.start() > 0 and (code[m.start() - 1].isalnum()
+                                                            or code[m.start() - 1] in "_."):
+                continue  # `xrange`, `s.close(`: not the keyword or builtin
             group = next(i for i in range(1, len(m.groups()) + 1) if m.group(i))
             dot = m.start(group) - 1  # where `.name` starts
-            name = m.group(group)
-            if code[dot] == ".":
-                name = key(name, dot)
-            else:  # `name: make(...)` in a composite literal: the literal's type owns it
-                owner = _literal_type(code, m.start(group))
-                name = f"{owner}.{name}" if owner else name
-            kinds.setdefault(name, set()).add(kind)
+            kinds.setdefault(key(m.group(group), dot), set()).add(kind)
             explained.add(dot)
 
     note(_SEND, SEND)
     note(_RECEIVE, RECEIVE)
     note(_RANGE, RANGE)
     note(_CLOSE, CLOSE)
-    note(_MADE, MADE)
+    for m in _MAKE.finditer(code):
+        target = _MADE_TARGET.search(code, max(0, m.start() - 200), m.start())
+        if target is None:
+            continue
+        group = 1 if target.group(1) else 2
+        dot = target.start(group) - 1
+        name = target.group(group)
+        if group == 1:
+            name = key(name, dot)
+        else:  # `name: make(...)` in a composite literal: the literal's type owns it
+            owner = _literal_type(code, target.start(group))
+            name = f"{owner}.{name}" if owner else name
+        kinds.setdefault(name, set()).add(MADE)
+        explained.add(dot)
     for rx in (_NIL, _SIZE):
         for m in rx.finditer(code):
+            if rx is _SIZE and m.start() > 0 and (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_."):
+                continue
             explained.add(m.start(1) - 1)
     for m in _ANY.finditer(code):
         if m.start() not in explained:
@@ -117,15 +133,24 @@ def _literal_type(code: str, at: int) -> str:
     return ""
 
 
-def declared_functions(code: str) -> list:
-    """Names of the functions and methods the blanked ``code`` declares (gofmt layout)."""
-    return sorted(set(_FUNC.findall(code)))
+def working_functions(code: str) -> list:
+    """Names of the functions and methods of the blanked ``code`` (gofmt layout) whose
+    body works a channel field (sends, receives, ranges or closes `x.name`): the ones
+    whose callers decide whether a partner operation can run."""
+    out = set()
+    headers = list(_FUNC.finditer(code))
+    for i, header in enumerate(headers):
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(code)
+        body = code[header.end():end]
+        if any(rx.search(body) for rx in (_SEND, _RECEIVE, _RANGE, _CLOSE)):
+            out.add(header.group(1))
+    return sorted(out)
 
 
 def file_facts(data: bytes) -> dict:
     """The facts of one file kept in the facts cache."""
     code = code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
-    return {"fields": channel_fields(code), "functions": declared_functions(code)}
+    return {"fields": channel_fields(code), "functions": working_functions(code)}
 
 
 # kinds that say the file works the channel itself (a field only read as a value is not
@@ -133,20 +158,34 @@ def file_facts(data: bytes) -> dict:
 _OPERATIONS = {SEND, RECEIVE, RANGE, CLOSE, MADE}
 
 
-def channel_field_reads(own: dict, others: list, other_sources: list) -> dict:
-    """What LL610 reads for a file whose facts are ``own``, given the facts of the other
-    files of its directory (``others``) and their bytes (``other_sources``):
-    {"fields": {field or T.field: [kinds in the other files]} for the fields the file
-    uses as channels, "named": [its functions whose names the other files' text holds]}."""
+def by_field(facts_of: dict) -> dict:
+    """{field name: [(path, key, kinds)]} over the files' facts ({path: facts or None})."""
+    out: dict = {}
+    for path, facts in facts_of.items():
+        for key, kinds in (facts or {}).get("fields", {}).items():
+            out.setdefault(key.rsplit(".", 1)[-1], []).append((path, key, kinds))
+    return out
+
+
+def channel_field_reads(path: str, own: dict, fields_of: dict, named) -> dict:
+    """What LL610 reads for the file ``path`` whose facts are ``own``, given the uses of
+    every file of its directory (``by_field``) and ``named(name)``: does another file's
+    text hold that word? {"fields": {field or T.field: [kinds in the other files]} for
+    the fields the file uses as channels, "named": [its functions working a channel
+    field whose names another file holds]}."""
     wanted = {f.rsplit(".", 1)[-1] for f, kinds in own["fields"].items() if _OPERATIONS & set(kinds)}
-    fields = {}
-    for facts in others:
-        for name, kinds in facts["fields"].items():
-            if name.rsplit(".", 1)[-1] in wanted:
-                fields.setdefault(name, set()).update(kinds)
-    named = []
-    for name in own["functions"]:
-        word = re.compile(rb"(?<![\w])" + re.escape(name.encode()) + rb"(?![\w])")
-        if any(word.search(data) for data in other_sources):
-            named.append(name)
-    return {"fields": {f: sorted(k) for f, k in sorted(fields.items())}, "named": named}
+    fields: dict = {}
+    for name in wanted:
+        for where, key, kinds in fields_of.get(name, ()):
+            if where != path:
+                fields.setdefault(key, set()).update(kinds)
+    return {"fields": {f: sorted(k) for f, k in sorted(fields.items())},
+            "named": [name for name in own["functions"] if named(name)]}
+
+
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+
+
+def words(data: bytes) -> set:
+    """The identifiers (and any other words) of a file's bytes, comments included."""
+    return set(_WORD.findall(data))

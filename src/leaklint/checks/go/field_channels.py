@@ -290,7 +290,7 @@ class Partners:
         """None (served, or unknown) or (wording of who fails to serve, related nodes);
         ``owner``: the struct type the blocked operation's field is known to be of."""
         use = self.fields.uses[name].of(owner)
-        if self.elsewhere is None or use.escapes:
+        if self.elsewhere is None or use.escapes or self._exported(name, owner):
             return None
         other = set(self.elsewhere.get(name, []))
         for t in ([owner] if owner else self.fields.owners[name]):
@@ -317,6 +317,15 @@ class Partners:
         who = self._function_name(first.node)
         return (f"{who} {needed} it only {how} (line {line_of(where)})",
                 [(o.node, f"{VERB[o.kind]} {name}") for o in live])
+
+    def _exported(self, name: str, owner: str) -> bool:
+        """Can other packages work the field: it is exported, or an exported accessor
+        returns it (package main has no importers)?"""
+        if self.main:
+            return False
+        return name[:1].isupper() or any(
+            method[:1].isupper() and f == name and (not owner or not o or o == owner)
+            for method, (f, o) in self.fields.accessors.items())
 
     def _function_name(self, node) -> str:
         fn = _declaration(node)
