@@ -51,6 +51,7 @@ class Loop:
     label: str | None = None
     head: object = None  # the condition / iterable, read once on entry
     runs: bool = False  # known to run at least once (a range over a non-empty literal)
+    orelse: "Block | None" = None  # runs when the loop ends without break (Python's `else:`)
 
 
 @dataclass(eq=False)

@@ -61,6 +61,7 @@ class Follow:
     leaks: dict = field(default_factory=dict)
     _jumps: list = field(default_factory=list)
     _finally: list = field(default_factory=list)
+    _ran_out: dict = field(default_factory=dict)  # id(Loop) -> its state when it ran out
 
     def run_function(self, body: Block, end_node) -> list[Leak]:
         state = self._block(body, NONE)
@@ -101,10 +102,15 @@ class Follow:
         return state
 
     def _block(self, block: Block, state: int) -> int:
+        previous = None
         for stmt in block.stmts:
             if not state:
                 break  # every path has left already: the rest is unreachable
-            state = self._stmt(stmt, state)
+            if type(stmt) is If and type(previous) is Loop:
+                state = self._if(stmt, state, previous)
+            else:
+                state = self._stmt(stmt, state)
+            previous = stmt
         if block is self.decl_block and state & OPEN:
             self._leak("scope", block.node)
             state = (state & ~OPEN) | NONE
@@ -117,15 +123,7 @@ class Follow:
         if kind is Block:
             return self._block(stmt, state)
         if kind is If:
-            state = self._apply(Leaf(stmt.cond, "cond"), state)
-            then_in = else_in = state
-            side = self.effects.guard(stmt.cond)
-            if side == "then":
-                then_in = _nil(state)
-            elif side == "else":
-                else_in = _nil(state)
-            out = self._block(stmt.then, then_in)
-            return out | (self._block(stmt.orelse, else_in) if stmt.orelse else else_in)
+            return self._if(stmt, state)
         if kind is Exit:
             return self._exit_stmt(stmt, state)
         if kind is Loop:
@@ -135,6 +133,27 @@ class Follow:
         if kind is Try:
             return self._try(stmt, state)
         raise TypeError(f"unknown IR node {kind.__name__}")
+
+    def _if(self, stmt: If, state: int, loop: Loop | None = None) -> int:
+        """An ``if``; right after a loop (``loop``), a condition that holds exactly when
+        the loop ran out without a break (every attempt of a retry loop failed) sees only
+        the state the loop had when it ran out."""
+        state = self._apply(Leaf(stmt.cond, "cond"), state)
+        then_in = else_in = state
+        ran_out = getattr(self.effects, "ran_out", None)
+        if loop is not None and ran_out is not None and id(loop) in self._ran_out:
+            side = ran_out(stmt.cond, loop.node)
+            if side == "then":
+                then_in &= self._ran_out[id(loop)]
+            elif side == "else":
+                else_in &= self._ran_out[id(loop)]
+        side = self.effects.guard(stmt.cond)
+        if side == "then":
+            then_in = _nil(then_in)
+        elif side == "else":
+            else_in = _nil(else_in)
+        out = self._block(stmt.then, then_in) if then_in else 0
+        return out | (self._block(stmt.orelse, else_in) if stmt.orelse else else_in)
 
     def _exit_stmt(self, stmt: Exit, state: int) -> int:
         if stmt.kind in ("return", "raise"):
@@ -200,6 +219,9 @@ class Follow:
             normal = body_out | ctx.continues | (0 if stmt.runs else entry)
             exits = self._apply(Leaf(stmt.head, "loop-exit"), normal) \
                 if stmt.head is not None else normal
+            if stmt.orelse is not None and exits:
+                exits = self._block(stmt.orelse, exits)
+        self._ran_out[id(stmt)] = exits
         return exits | ctx.breaks
 
     def _branch(self, stmt: Branch, state: int) -> int:

@@ -109,6 +109,113 @@ def success_flags(function) -> list:
     return out
 
 
+def held_flags(acquire, function) -> set:
+    """Names that record whether the handle is held: the acquisition runs only under
+    ``if not held ...:`` and that branch sets ``held = True`` after it, while every other
+    assignment of the name comes earlier and sets it false (``is_temp = False`` ... ``if
+    not is_temp and big: f = TemporaryFile(); is_temp = True``), before any loop around
+    that test. Where the flag is false the handle was never taken."""
+    body = function.child_by_field_name("body") if function is not None else None
+    if acquire is None or body is None:
+        return set()
+    out = set()
+    child, node = acquire, acquire.parent
+    while node is not None and node != function:
+        if node.type == "if_statement" and child == node.child_by_field_name("consequence"):
+            loops = [n for n in _ancestors_within(node, function)
+                     if n.type in ("for_statement", "while_statement")]
+            for flag in _negated_names(node.child_by_field_name("condition")):
+                sets = [a for a in _assignments(body, flag) if a[0] >= node.start_byte]
+                earlier = [a for a in _assignments(body, flag) if a[0] < node.start_byte]
+                if len(sets) == 1 and sets[0][1] == "True" \
+                        and child.start_byte <= sets[0][0] < child.end_byte \
+                        and sets[0][0] > acquire.start_byte \
+                        and all(value == "False" and not any(
+                            loop.start_byte <= at < loop.end_byte for loop in loops)
+                            for at, value in earlier):
+                    out.add(flag)
+        child, node = node, node.parent
+    return out
+
+
+def _ancestors_within(node, stop):
+    node = node.parent
+    while node is not None and node != stop:
+        yield node
+        node = node.parent
+
+
+def _negated_names(cond) -> list:
+    """The names ``n`` of a condition ``not n`` or of its conjuncts ``not n and ...``."""
+    cond = _bare(cond)
+    if cond is None:
+        return []
+    if cond.type == "boolean_operator" and text(cond.child_by_field_name("operator")) == "and":
+        return _negated_names(cond.child_by_field_name("left")) + \
+            _negated_names(cond.child_by_field_name("right"))
+    if cond.type == "not_operator":
+        arg = _bare(cond.child_by_field_name("argument"))
+        if arg is not None and arg.type == "identifier":
+            return [text(arg)]
+    return []
+
+
+def _assignments(body, name: str) -> list:
+    """[(start byte, value text or None)] of each assignment to ``name`` in ``body``,
+    tuple targets included (``a, flag = x, False``); None when the value is not known."""
+    out, stack = [], [body]
+    while stack:
+        n = stack.pop()
+        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
+        if n.type == "augmented_assignment" and text(n.child_by_field_name("left")) == name:
+            out.append((n.start_byte, None))
+        if n.type != "assignment":
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        if left is None:
+            continue
+        if text(left) == name:
+            out.append((n.start_byte, text(right) if right is not None else None))
+        elif left.type in ("pattern_list", "tuple_pattern"):
+            names = [text(c) for c in left.named_children]
+            if name in names:
+                values = right.named_children if right is not None and \
+                    right.type in ("expression_list", "tuple") else []
+                i = names.index(name)
+                out.append((n.start_byte, text(values[i]) if len(values) == len(names)
+                            else None))
+    return sorted(out)
+
+
+def _filled(body, name: str) -> bool:
+    """Does ``body`` add to ``name`` (``name[k] = v``, ``name.append(v)``, ``name += 1``)?"""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type == "assignment":
+            left = n.child_by_field_name("left")
+            if left is not None and left.type == "subscript" and \
+                    text(left.child_by_field_name("value")) == name:
+                return True
+        elif n.type == "augmented_assignment" and text(n.child_by_field_name("left")) == name:
+            return True
+        elif n.type == "call" and callee_text(n) in (f"{name}.append", f"{name}.add",
+                                                     f"{name}.extend", f"{name}.insert"):
+            return True
+    return False
+
+
+def _len_of(node):
+    """``X`` of ``len(X)``, else None."""
+    node = _bare(node)
+    if node is None or node.type != "call" or callee_text(node) != "len":
+        return None
+    args = node.child_by_field_name("arguments")
+    return text(args.named_children[0]) if args is not None and \
+        len(args.named_children) == 1 else None
+
+
 def _literal_assignment(stmt, value: str):
     """The name a statement `name = True` (or False) assigns, else None."""
     if stmt.type != "expression_statement" or not stmt.named_children:
@@ -173,6 +280,38 @@ class PythonEffects(SpecEffects):
         self.flags = acquired_under(self.acquire, track.function) if self.acquire is not None else {}
         self.release_tests = released_under(track.function, self.name, self.release)
         self.success_flags = success_flags(track.function)
+        self.held = held_flags(self.acquire, track.function) if self.acquire is not None \
+            else set()
+
+    def ran_out(self, cond, loop):
+        """``if len(errors) == len(addrs):`` right after ``for addr in addrs:`` whose body
+        records each failed attempt in ``errors``: as many failures as turns means no turn
+        broke out (the loop ran out). The branch where it did: 'then' or 'else'."""
+        if loop.type != "for_statement" or cond is None:
+            return None
+        seq, body = loop.child_by_field_name("right"), loop.child_by_field_name("body")
+        neg, cond = False, _bare(cond)
+        while cond is not None and cond.type == "not_operator":
+            neg, cond = not neg, _bare(cond.child_by_field_name("argument"))
+        if seq is None or body is None or cond is None or \
+                cond.type != "comparison_operator" or len(cond.named_children) != 2:
+            return None
+        ops = [text(c) for c in cond.children if not c.is_named]
+        left, right = cond.named_children
+        if _len_of(right) == text(seq):
+            record, ops = left, [{">=": "<=", "<=": ">="}.get(o, o) for o in ops]
+        elif _len_of(left) == text(seq):
+            record = right
+        else:
+            return None
+        name = _len_of(record) or (text(record) if record.type == "identifier" else None)
+        if name is None or not _filled(body, name):
+            return None
+        if ops in (["=="], [">="]):
+            return "else" if neg else "then"
+        if ops in (["!="], ["<"]):
+            return "then" if neg else "else"
+        return None
 
     def guard(self, cond):
         """The branch of ``if h is None`` / ``if h`` / ``if not h`` where h is not open, and
@@ -187,6 +326,16 @@ class PythonEffects(SpecEffects):
             cond = _bare(cond.child_by_field_name("argument"))
         if cond is None:
             return None
+        if cond.type == "boolean_operator":
+            # `a and b` is true only where both are; `a or b` false only where both are
+            op = text(cond.child_by_field_name("operator"))
+            sides = [self.guard(cond.child_by_field_name(f)) for f in ("left", "right")]
+            want = "then" if op == "and" else "else"
+            if want not in sides:
+                return None
+            return want if not neg else {"then": "else", "else": "then"}[want]
+        if cond.type == "identifier" and text(cond) in self.held:
+            return "then" if neg else "else"
         if text(cond) in self.flags:
             held = self.flags[text(cond)] != neg  # the branch the acquisition's flag was on
             return "else" if held else "then"

@@ -43,10 +43,10 @@ class Lowering:
             else:
                 loop = ir.Loop(s, body, False, None, s.child_by_field_name("right"))
             alt = s.child_by_field_name("alternative")
-            if alt is None:
-                return loop
-            # the else block runs when the loop ends without break (approximated: always)
-            return ir.Block([loop, self.block(alt.child_by_field_name("body"), depth)], s)
+            if alt is not None:
+                # the else block runs when the loop ends without break
+                loop.orelse = self.block(alt.child_by_field_name("body"), depth)
+            return loop
         if t == "try_statement":
             handlers, orelse, final = [], None, None
             self.cleanup += 1

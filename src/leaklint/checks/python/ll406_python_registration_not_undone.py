@@ -48,8 +48,10 @@ def check(ctx, rule) -> None:
         if reason is None:
             continue
         # a handler on a logger or an exit handler lives as long as the process: it
-        # outlives the test or the call that added it
-        traits = {contexts.OUTLIVES} if method in ("addHandler", "register") else set()
+        # outlives a test that adds it, not a script's run, which is the process itself
+        # (there it piles up only when the code adding it runs again: in a loop)
+        outlives = method in ("addHandler", "register") and ctx.context.kind == contexts.TEST
+        traits = {contexts.OUTLIVES} if outlives else set()
         ctx.emit(rule, call, rule.message.format(reason=reason), traits=traits)
 
 
