@@ -6,7 +6,7 @@ class makes in its fields, what an application root is mounted with.
 from __future__ import annotations
 
 from . import of_type
-from .javascript import inserted, method_of, norm, strip, text, up
+from .javascript_syntax import inserted, method_of, norm, strip, text, up
 
 # methods that acquire for the lifetime of their object, by kind of class
 COMPONENT_ACQUIRE = {"componentDidMount", "ngOnInit", "ngAfterViewInit", "ngAfterContentInit",
