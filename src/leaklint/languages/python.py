@@ -11,7 +11,8 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
-from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, raises_clause,
+from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, pair_target,
+                            raises_clause,
                             holds_nothing, HTTP_CLIENTS, is_context_provider, releases_attr,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
@@ -121,7 +122,7 @@ class PythonAdapter:
         fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
             return None  # only cursors of a DB-API connection opened in this function
-        if cand.part > 0 and self._pair_target(call) is None:
+        if cand.part > 0 and pair_target(call) is None:
             return None  # a pair not unpacked: its first candidate stands for the whole
         derived = self._derived(cand)
         if derived is None:
@@ -184,9 +185,10 @@ class PythonAdapter:
         if left is None:
             return Verdict(False)
         if cand.part >= 0:
-            left = self._pair_element(cand, left)
-            if isinstance(left, Verdict):
-                return left
+            names = pair_target(cand.call)
+            if names is None:
+                return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
+            left = names[cand.part]
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
         if left.type == "subscript":
@@ -204,25 +206,6 @@ class PythonAdapter:
 
     # -- module-level code, unpacking, handles derived from another object -------------
 
-    @staticmethod
-    def _pair_target(call):
-        """`r, w = os.pipe()`: the names the pair is unpacked into, else None."""
-        expr, stmt = climb(call)
-        if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != expr:
-            return None
-        left = stmt.child_by_field_name("left")
-        if left is None or left.type not in ("pattern_list", "tuple_pattern"):
-            return None
-        names = [c for c in left.named_children if c.type != "comment"]
-        return names if len(names) == 2 else None
-
-    def _pair_element(self, cand, left):
-        """The target of ``cand``'s element of a pair (a node), or the verdict when the
-        pair is kept whole (`fds = os.pipe()`: its elements are not followed; handed on)."""
-        names = self._pair_target(cand.call)
-        if names is None:
-            return Verdict(False)
-        return names[cand.part]
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container

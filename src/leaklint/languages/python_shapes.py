@@ -199,3 +199,15 @@ def _attr_use(n, release: set) -> bool:
                   "as_pattern"):
         return True
     return False
+
+
+def pair_target(call):
+    """`r, w = os.pipe()`: the two targets the pair is unpacked into, else None."""
+    expr, stmt = climb(call)
+    if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != expr:
+        return None
+    left = stmt.child_by_field_name("left")
+    if left is None or left.type not in ("pattern_list", "tuple_pattern"):
+        return None
+    names = [c for c in left.named_children if c.type != "comment"]
+    return names if len(names) == 2 else None
