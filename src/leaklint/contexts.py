@@ -326,6 +326,10 @@ def _python_role(node, path: str = "") -> Role:
 
 
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
+# methods of a test suite type (testify's suite.Run runs every Test method as a subtest)
+GO_SUITE_TESTS = ("Test",)
+GO_SUITE_FIXTURES = ("SetupSuite", "SetupTest", "SetupSubTest", "TearDownSuite", "TearDownTest",
+                     "TearDownSubTest", "BeforeTest", "AfterTest")
 
 
 def _go_role(node, path: str = "") -> Role:
@@ -343,6 +347,12 @@ def _go_role(node, path: str = "") -> Role:
         role.function = "fixture"
     elif outer.type == "function_declaration" and role.name.startswith(GO_TEST_PREFIXES):
         role.function = "test"
+    elif outer.type == "method_declaration" and is_test_path(path, "go") \
+            and role.name.startswith(GO_SUITE_TESTS):
+        role.function = "test"  # a test suite's method (testify): the runner runs each once
+    elif outer.type == "method_declaration" and is_test_path(path, "go") \
+            and role.name.startswith(GO_SUITE_FIXTURES):
+        role.function = "fixture"
     elif outer.type == "function_declaration" and (
             role.name in ("main", "init") or owners_go.owner_kind(outer, path)[0] == "main"):
         role.function = "main"  # the entry, or a function whose return ends the program
