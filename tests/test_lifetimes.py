@@ -75,6 +75,21 @@ def _owner(lang, code, needle, path="src/x"):
     ("package p\nfunc TestMain(m *testing.M) {\n\tsetup()\n}\n", "setup()", "test-main"),
     ("package p\nvar cache = build()\n", "build()", "init"),
     ("package p\nfunc (s *S) Run() {\n\tstep()\n}\n", "step()", "function"),
+    # main's last statement runs it: when it returns the program ends
+    ("package main\nfunc run() int {\n\tstep()\n\treturn 0\n}\n"
+     "func main() {\n\tflag.Parse()\n\tos.Exit(run())\n}\n", "step()", "main"),
+    ("package main\nfunc gen() error {\n\treturn step()\n}\nfunc all() {\n\t_ = gen()\n}\n"
+     "func main() {\n\tif err := all; err != nil {\n\t}\n}\n", "step()", "function"),
+    ("package main\nfunc gen() error {\n\tstep()\n\treturn nil\n}\nfunc all() {\n\t_ = gen()\n}\n"
+     "func main() {\n\tall()\n}\n", "step()", "main"),
+    # main goes on after it, calls it in a loop or a closure, or another package does
+    ("package main\nfunc run() {\n\tstep()\n}\nfunc main() {\n\trun()\n\tfmt.Println()\n}\n",
+     "step()", "function"),
+    ("package main\nfunc run() {\n\tstep()\n}\nfunc main() {\n\tfor {\n\t\trun()\n\t}\n}\n",
+     "step()", "function"),
+    ("package main\nfunc run() {\n\tstep()\n}\nfunc main() {\n\thttp.HandleFunc(\"/\", "
+     "func(w http.ResponseWriter, r *http.Request) { run() })\n}\n", "step()", "function"),
+    ("package tool\nfunc run() {\n\tstep()\n}\nfunc main() {\n\trun()\n}\n", "step()", "function"),
 ])
 def test_go_owners(code, needle, kind):
     assert _owner("go", code, needle, "p/x.go").kind == kind

@@ -16,7 +16,7 @@ ROLE_WORDS = {
     "test": "the body of test {name}: one test's run",
     "fixture": "{name}, a set-up or fixture that tests share",
     "helper": "{name}, a function other code may call many times",
-    "main": "a program's entry (a `__main__` block, main or init)",
+    "main": "a program's entry (a `__main__` block, main or init) or a function whose return ends the program",
     "module": "top-level code, run once when the file is loaded",
 }
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from .facts import owners_python
+from .facts import owners_go, owners_python
 from .facts.lifetimes import is_test_path
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
@@ -343,8 +343,9 @@ def _go_role(node, path: str = "") -> Role:
         role.function = "fixture"
     elif outer.type == "function_declaration" and role.name.startswith(GO_TEST_PREFIXES):
         role.function = "test"
-    elif outer.type == "function_declaration" and role.name in ("main", "init"):
-        role.function = "main"
+    elif outer.type == "function_declaration" and (
+            role.name in ("main", "init") or owners_go.owner_kind(outer, path)[0] == "main"):
+        role.function = "main"  # the entry, or a function whose return ends the program
     else:
         role.function = "helper"
     return role

@@ -1,14 +1,16 @@
 """Go owners for ``lifetimes``: which declaration owns the code at a node.
 
 ``main`` and ``init`` (and what they start: goroutines and closures inside them belong
-to them), ``TestMain``, package-level ``var`` initialisers; methods and other functions
+to them), ``TestMain``, package-level ``var`` initialisers; in a program (package main),
+a function whose return ends the program (main's last statement calls it) is part of
+main's run; methods and other functions
 own their locals for one call. Answers are ``(kind, name)`` pairs; ``lifetimes`` turns
 them into an ``Owner``.
 """
 
 from __future__ import annotations
 
-from ..languages.go_syntax import function_name, own_nodes, root_identifier, text
+from ..languages.go_syntax import body_statements, function_name, own_nodes, package_name, root_identifier, text
 
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
@@ -25,12 +27,79 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     top = _top_declaration(node)
     if top.type == "function_declaration":
         name = function_name(top)
+        if name not in TOP_FUNCTIONS and ends_the_run(top):
+            return "main", name
         return TOP_FUNCTIONS.get(name, "function"), name
     if top.type == "method_declaration":
         return "function", function_name(top)
     if top.type in ("var_declaration", "const_declaration"):
         return "init", ""  # package var initialisers run once, before main
     return "package", ""
+
+
+# between a call and its function: code that may run many times per run of the function
+_REPEATING = ("for_statement", "func_literal", "method_declaration")
+_DEPTH = 4  # main -> a -> b -> c -> d: deeper chains are not followed
+
+
+def ends_the_run(fn, depth: int = 0) -> bool:
+    """Is the function declaration ``fn``, in package main, called in its file only from
+    the last statement of ``main`` (or of a function that itself ends the run), never in
+    a loop or a closure, never used as a value (`os.Exit(run())`, `if err := generate();
+    err != nil { log.Fatal(err) }`)? When it returns, the program ends: what it holds
+    lives as long as main's own locals. (Calls from the package's other files are not
+    seen: a function they call as well is judged by this file.)"""
+    if fn.type != "function_declaration" or depth > _DEPTH:
+        return False
+    root = fn
+    while root.parent is not None:
+        root = root.parent
+    if package_name(root) != "main":
+        return False
+    name = function_name(fn)
+    callers = 0
+    for node in _identifiers(root, name):
+        if _inside(node, fn):
+            continue  # its own name, or a recursive call
+        call = node.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
+            return False  # used as a value: who calls it, and how often, is not known here
+        caller, statement = call.parent, call
+        while caller is not None and caller.type != "function_declaration":
+            if caller.type in _REPEATING:
+                return False
+            if caller.type == "block" and caller.parent is not None \
+                    and caller.parent.type == "function_declaration":
+                if _last_statement(caller) != statement:
+                    return False  # the caller goes on after it
+            if caller.type != "statement_list":
+                statement = caller
+            caller = caller.parent
+        if caller is None or not (function_name(caller) == "main"
+                                  or ends_the_run(caller, depth + 1)):
+            return False
+        callers += 1
+    return callers > 0
+
+
+def _last_statement(block):
+    statements = body_statements(block)
+    return statements[-1] if statements else None
+
+
+def _identifiers(root, name: str):
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if n.text.decode() == name:
+                yield n
+            continue
+        stack.extend(n.named_children)
+
+
+def _inside(node, outer) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def dies_with(target, at) -> bool:

@@ -139,9 +139,9 @@ class GoAdapter(GoLowering):
             return Verdict(False)  # a closure storing into its enclosing function's variable
         if not self._has_evidence(cand, fn, handle):
             return None
-        if in_memory and self._calls_method(fn, handle, spec["release"]):
-            # over an in-memory buffer, and finished somewhere: a path that skips it
-            # loses no OS resource (one never finished at all still loses its output)
+        if in_memory and self._calls_method(fn, handle, [*spec["release"], *spec.get("flush", ())]):
+            # over an in-memory buffer, and finished or flushed somewhere: a path that
+            # skips it loses no OS resource (one never written out at all loses its output)
             return Verdict(False)
         decl_block = None
         if declares:

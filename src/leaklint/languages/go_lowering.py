@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .. import ir
 from . import matches
-from .go_syntax import body_statements, enclosing_function, function_name, is_noreturn
+from .go_syntax import (body_statements, callee_text, enclosing_function, function_name,
+                        is_noreturn, local_values, strip_parens, text)
 
 
 class GoLowering:
@@ -43,6 +44,38 @@ class GoLowering:
         body = value.child_by_field_name("body")
         return body is not None and any(c.type in ("literal_element", "keyed_element")
                                         for c in body.named_children)
+
+    def _never_closed(self, head, loop) -> bool:
+        """A range over a ticker's channel (`time.Tick(d)`, `time.NewTicker(d).C`, `t.C` or
+        a local only ever set to one of them): nothing closes it (Stop does not), so the
+        loop ends only through a break, a return or a panic."""
+        if head.type != "range_clause":
+            return False
+        value = head.child_by_field_name("right")
+        return value is not None and self._ticks(value, enclosing_function(loop), 0)
+
+    def _ticks(self, expr, fn, depth: int) -> bool:
+        expr = strip_parens(expr)
+        if expr.type == "call_expression":
+            return callee_text(expr) == "time.Tick"
+        if expr.type == "selector_expression":
+            field = expr.child_by_field_name("field")
+            operand = strip_parens(expr.child_by_field_name("operand"))
+            if field is None or text(field) != "C":
+                return False
+            if operand.type == "call_expression":
+                return callee_text(operand) == "time.NewTicker"
+            return operand.type == "identifier" and depth < 2 and fn is not None \
+                and self._only_set_to(operand, fn, lambda v: v.type == "call_expression"
+                                      and callee_text(v) == "time.NewTicker")
+        if expr.type == "identifier" and depth < 2 and fn is not None:
+            return self._only_set_to(expr, fn, lambda v: self._ticks(v, fn, depth + 1))
+        return False
+
+    @staticmethod
+    def _only_set_to(name, fn, test) -> bool:
+        values = local_values(fn, text(name))
+        return bool(values) and all(v is not None and test(v) for v in values)
 
     def _literal_of(self, name: str, loop):
         """The composite literal that the only `name :=` before ``loop`` assigns."""
@@ -89,7 +122,8 @@ class GoLowering:
             body = s.child_by_field_name("body")
             clause = [c for c in s.named_children if c != body and c.type != "comment"]
             infinite = not clause or (clause[0].type == "for_clause"
-                                      and clause[0].child_by_field_name("condition") is None)
+                                      and clause[0].child_by_field_name("condition") is None) \
+                or self._never_closed(clause[0], s)
             head = clause[0] if clause else None
             loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head,
                            runs=head is not None and self._runs_once(head, s))

@@ -331,14 +331,14 @@ def _in_memory(expr, fn, depth: int) -> bool:
         return callee in IN_MEMORY_MAKERS
     if expr.type != "identifier" or depth > 2:
         return False
-    made = _local_values(fn, text(expr))
+    made = local_values(fn, text(expr))
     return made is not None and all(v is not None and _in_memory(v, fn, depth + 1) for v in made)
 
 
-def _local_values(fn, name: str) -> list | None:
+def local_values(fn, name: str) -> list | None:
     """What ``fn`` assigns to the local ``name``: the value expressions (None for one
-    that is not known, or a declaration without a value and of another type than an
-    in-memory buffer); None when the name is not declared in ``fn``."""
+    that is not known, or a declaration without a value, unless its type is an in-memory
+    buffer, whose zero value is one); None when the name is not declared in ``fn``."""
     out, declared = [], False
     for node in own_nodes(fn):
         if node.type == "var_spec" and any(text(n) == name for n in node.children_by_field_name("name")):
