@@ -21,7 +21,8 @@ helper, a ``__main__`` block). Each context has a policy, configurable in
 What a rule knows about a finding it says with traits, passed to ``FileContext.emit``:
 ``ACCUMULATES`` (it piles up whatever the code around it), ``OUTLIVES`` (a thread or
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
-an exception leaves). The language-specific part (which functions are tests, fixtures,
+an exception leaves), ``COLLECTED`` (nothing references the handle once its statement
+ends, so each turn of a loop lets go of the last one). The language-specific part (which functions are tests, fixtures,
 loops) is in ``ROLES``: one function per language family.
 """
 
@@ -43,7 +44,10 @@ ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
 POLICIES = (ALL, ACCUMULATING, OFF)
 
 ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY)
+# a handle nothing references once its statement ends (`open(p).read()`): the runtime's
+# reference counting closes it there, so a loop alone does not pile it up
+COLLECTED = "collected"
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, COLLECTED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -418,7 +422,7 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(True, f"{where}: it accumulates")
     if OUTLIVES in traits:
         return Decision(True, f"{where}: it outlives its owner")
-    if role.in_loop:
+    if role.in_loop and COLLECTED not in traits:
         return Decision(True, f"{where}: acquired in a loop")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")

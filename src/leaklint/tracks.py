@@ -36,6 +36,7 @@ class Verdict:
     leak: bool
     reason: str = ""
     node: object = None
+    traits: frozenset = frozenset()  # what the context policy needs to know (contexts.TRAITS)
 
 
 class SpecEffects:
