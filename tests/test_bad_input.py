@@ -586,6 +586,27 @@ def test_parse_is_cancelled_at_the_deadline():
     assert not tree.root_node.has_error
 
 
+def test_a_small_text_is_parsed_in_one_call():
+    """The cancellable parse (a callback, then a second parse) is kept for texts large
+    enough to matter."""
+    from leaklint import languages
+    from leaklint.deadline import CANCELLABLE_MIN_BYTES
+
+    class Counted(bytes):
+        reads = 0
+
+        def __getitem__(self, key):
+            Counted.reads += 1
+            return bytes.__getitem__(self, key)
+
+    small = Counted(b"package p\nfunc f() {}\n")
+    tree = Deadline(60).parse(languages.parser("go"), small)
+    assert Counted.reads == 0 and not tree.root_node.has_error
+    large = Counted(b"package p\n" + b"// pad\n" * (CANCELLABLE_MIN_BYTES // 7))
+    Deadline(60).parse(languages.parser("go"), large)
+    assert Counted.reads > 0
+
+
 def test_parsed_tree_never_reads_through_the_callback():
     """The tree that ``Deadline.parse`` returns holds its bytes: text read later (by query
     predicates) must not call back into Python, which was slow and could crash."""

@@ -53,3 +53,81 @@ def test_a_name_in_a_utf16_sibling_is_found_on_its_decoded_text(tmp_path, monkey
     asked, findings = _asked(tmp_path, monkeypatch)
     assert "c.go" in asked
     assert findings == []
+
+
+# -- resolution: a hook on one file of a package parses only the siblings that may
+# declare a function the file calls
+
+CALLER = """package p
+
+import "database/sql"
+
+func list(db *sql.DB) error {
+\trows, err := db.Query("SELECT 1")
+\tif err != nil {
+\t\treturn err
+\t}
+\tconsume(rows)
+\treturn nil
+}
+"""
+CLOSING = ("package p\n\nimport \"database/sql\"\n\n// consume(rows) closes them\nfunc consume(rows *sql.Rows) {\n"
+           "\tdefer rows.Close()\n\tfor rows.Next() {\n\t}\n}\n")
+# calls consume and mentions it, but declares no function of that name
+CALLS_IT = "package p\n\nfunc other(x int) int {\n\tconsume(nil)\n\treturn x\n}\n"
+UNRELATED = "package p\n\nfunc helper() int { return 1 }\n"
+
+
+def _shaped(tmp_path, monkeypatch, names, cache_dir=None):
+    from leaklint.facts import shapes
+
+    shaped = []
+    real = shapes.shape
+
+    def counting(lang, ctx):
+        shaped.append(os.path.basename(ctx.src.path))
+        return real(lang, ctx)
+
+    monkeypatch.setattr(shapes, "shape", counting)
+    report = check_paths([str(tmp_path / n) for n in names], config=Config(root=tmp_path),
+                         select=["LL101"], cache_dir=cache_dir)
+    return sorted(shaped), [(os.path.basename(f.path), f.code) for f in report.findings]
+
+
+def test_a_hook_parses_only_the_siblings_that_may_declare_the_callee(tmp_path, monkeypatch):
+    (tmp_path / "a.go").write_text(CALLER)
+    (tmp_path / "b.go").write_text(CLOSING)
+    (tmp_path / "c.go").write_text(CALLS_IT)
+    (tmp_path / "d.go").write_text(UNRELATED)
+    shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
+    assert shaped == ["a.go", "b.go"]
+    assert findings == []  # b.go's consume closes the rows
+    (tmp_path / "b.go").write_text(CLOSING.replace("\tdefer rows.Close()\n", ""))
+    shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
+    assert shaped == ["a.go", "b.go"]
+    assert findings == [("a.go", "LL101")]  # b.go's consume no longer closes them
+    (tmp_path / "b.go").write_text(UNRELATED.replace("helper", "helper2"))
+    shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
+    assert shaped == ["a.go"]
+    assert findings == []  # nothing declares consume: a handoff, as before
+
+
+def test_a_method_declared_in_a_sibling_is_found_by_its_name(tmp_path, monkeypatch):
+    (tmp_path / "a.go").write_text(CALLER.replace("consume(rows)", "s.consume(rows)")
+                                   .replace("func list(", "type S struct{}\n\nfunc (s *S) list("))
+    (tmp_path / "b.go").write_text(CLOSING.replace("func consume(", "func (s *S) consume("))
+    (tmp_path / "c.go").write_text(UNRELATED)
+    shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
+    assert shaped == ["a.go", "b.go"]
+    assert findings == []
+
+
+def test_a_warm_hook_parses_no_sibling(tmp_path, monkeypatch):
+    for name, text in (("a.go", CALLER), ("b.go", CLOSING), ("c.go", CALLS_IT)):
+        (tmp_path / name).write_text(text)
+    cache = str(tmp_path / ".cache")
+    _shaped(tmp_path, monkeypatch, ["a.go", "b.go", "c.go"], cache)
+    (tmp_path / "a.go").write_text(CALLER + "\n// edited\n")
+    shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"], cache)
+    assert shaped == ["a.go"]  # the edited file only; b.go's shape comes from the cache
+    assert findings == []

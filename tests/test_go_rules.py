@@ -192,3 +192,21 @@ def test_cancel_field_from_background_is_a_note_and_a_discarded_cancel_is_not():
     got = {f.code: f for f in findings(path)}
     assert got["LL302"].severity == "note" and "nothing is registered" in got["LL302"].message
     assert got["LL301"].severity == "warning"
+
+
+def test_a_package_cache_the_context_policy_leaves_out_is_counted_not_a_crash(tmp_path):
+    # a test directory's helper package: LL510 judges it, the test policy leaves it out
+    write(tmp_path / "go.mod", "module example.com/m\n\ngo 1.22\n")
+    write(tmp_path / "tests" / "framework" / "registry.go", """
+        package framework
+
+        var seen = map[string]bool{}
+
+        func Mark(name string) {
+            seen[name] = true
+        }
+        """)
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL510"])
+    assert report.diagnostics == []
+    assert report.findings == []
+    assert report.hidden == {"left out by the context policy": 1}

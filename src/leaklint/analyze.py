@@ -170,12 +170,15 @@ def read_source(path: str, settings: Settings) -> bytes | Diagnostic:
 
 
 def analyze_file(path: str, settings: Settings, data: bytes | None = None,
-                 reads: dict | None = None) -> FileResult:
+                 reads: dict | None = None, trees=None) -> FileResult:
     """``reads``: what the file's analysis reads from other files, from the run's index
     (``runner.build_index``, ``runner.reads_of``); None: nothing is known of them, and
-    the rules that read them treat what they would read as unknown (no finding)."""
+    the rules that read them treat what they would read as unknown (no finding).
+    ``trees``: the index's ``facts.trees.Trees``; the file's tree is taken from there
+    when the facts phase parsed the same text (else it is parsed here)."""
+    held = trees.take(path) if trees is not None else None
     try:
-        return _analyze(path, settings, data, reads)
+        return _analyze(path, settings, data, reads, held)
     except RecursionError:  # a walk that is not depth-limited: a bug, but one file's
         return _failed(path, "code nests too deeply to analyse")
     except Exception as exc:  # the last guard: one file never stops the scan
@@ -188,7 +191,8 @@ def _failed(path: str, message: str) -> FileResult:
     return result
 
 
-def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | None) -> FileResult:
+def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | None,
+             held=None) -> FileResult:
     lang = languages.language_of(path)
     family = languages.FAMILY.get(lang or "", "")
     result = FileResult(path, lang)
@@ -232,7 +236,9 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
         return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
-        _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules, reads)
+        tree = held[1] if held is not None and held[0] == data else None
+        _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules, reads,
+                       tree)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -243,9 +249,11 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
 
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
-                   enabled_rules=(), reads=None) -> None:
+                   enabled_rules=(), reads=None, tree=None) -> None:
     try:
-        tree = recent_syntax.parse(lang, data, lambda text: deadline.parse(languages.parser(lang), text))
+        if tree is None:  # else the facts phase parsed this very text
+            tree = recent_syntax.parse(lang, data,
+                                       lambda text: deadline.parse(languages.parser(lang), text))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
         result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
                                              traceback.format_exc()))

@@ -43,6 +43,7 @@ _LIFECYCLE_KEYS = {
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "single_result", "results", "receive_releases", "exhausted_by",
     "fix_release", "wrappers", "receiver_takes", "open_from", "start_from", "flush",
+    "idle",
 }
 
 
@@ -188,7 +189,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
                 "evidence", "evidence_args", "single_result", "receive_releases", "exhausted_by",
-                "wrappers", "receiver_takes", "open_from", "start_from", "flush"):
+                "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

@@ -3,7 +3,7 @@
 Three guards share one ``Deadline``:
 
 - parsing: tree-sitter calls a progress callback while it parses, which cancels the
-  parse once the time is up;
+  parse once the time is up (large texts only: a small one parses in milliseconds);
 - the rules, on the main thread of a process (the CLI, pool workers): a one-shot
   ``SIGALRM`` timer interrupts whatever rule is running (never the parse: an exception
   raised inside tree-sitter's callbacks would not unwind safely);
@@ -23,6 +23,9 @@ from contextlib import contextmanager
 
 # bytes handed to tree-sitter per read when parsing through the progress callback
 _CHUNK = 1 << 16
+# smaller texts parse in milliseconds whatever they hold: they are parsed in one call,
+# without the progress callback (and the second parse it needs, see ``parse``)
+CANCELLABLE_MIN_BYTES = 64 * 1024
 
 
 class FileTimeout(BaseException):
@@ -42,8 +45,9 @@ class Deadline:
             raise FileTimeout()
 
     def parse(self, parser, data: bytes):
-        """``parser.parse(data)``, cancelled with ``FileTimeout`` when time runs out."""
-        if self.at is None:
+        """``parser.parse(data)``, cancelled with ``FileTimeout`` when time runs out
+        (for texts of ``CANCELLABLE_MIN_BYTES`` or more)."""
+        if self.at is None or len(data) < CANCELLABLE_MIN_BYTES:
             return parser.parse(data)
         at, clock = self.at, time.monotonic
 

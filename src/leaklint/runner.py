@@ -33,6 +33,7 @@ ISOLATE_MIN_BYTES = 64 * 1024
 KILL_GRACE = 1.0  # seconds past the limit before the process is killed
 
 _settings: Settings | None = None
+_trees = None  # facts.trees.Trees a forked worker inherited from the facts phase
 
 
 def default_jobs(n_files: int) -> int:
@@ -40,9 +41,9 @@ def default_jobs(n_files: int) -> int:
     return max(1, min(cores, n_files // MIN_FILES_PER_WORKER))
 
 
-def _init_worker(settings, parent: int) -> None:
-    global _settings
-    _settings = settings
+def _init_worker(settings, parent: int, trees=None) -> None:
+    global _settings, _trees
+    _settings, _trees = settings, trees
     _die_with_parent(parent)
 
 
@@ -61,7 +62,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
-                    reads: dict | None = None) -> FileResult:
+                    reads: dict | None = None, trees=None) -> FileResult:
     """``analyze_file`` with the time limit held from outside for files big enough to
     keep tree-sitter busy in C (queries over very deep trees), where the in-process
     timer cannot interrupt: such a file is analysed in a forked process that is killed
@@ -69,7 +70,7 @@ def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
     if (settings.timeout is None or not hasattr(os, "fork")
             or _size(path, data) < ISOLATE_MIN_BYTES
             or threading.current_thread() is not threading.main_thread()):
-        return analyze_file(path, settings, data, reads=reads)
+        return analyze_file(path, settings, data, reads=reads, trees=trees)
     budget = settings.timeout * (2 if settings.fixes else 1) + KILL_GRACE  # fixes: own budget
     parent = os.getpid()
     r, w = os.pipe()
@@ -80,13 +81,15 @@ def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
             os.close(r)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _die_with_parent(parent)
-            payload = pickle.dumps(analyze_file(path, settings, data, reads=reads))
+            payload = pickle.dumps(analyze_file(path, settings, data, reads=reads, trees=trees))
             with os.fdopen(w, "wb") as fh:
                 fh.write(payload)
             code = 0
         finally:
             os._exit(code)
     os.close(w)
+    if trees is not None:
+        trees.take(path)  # the child had it (the facts phase holds no file this large)
     try:
         payload = _read_by(r, time.monotonic() + budget)
     except BaseException:  # interrupted: the child goes too
@@ -182,7 +185,7 @@ def _quiet_pool_thread() -> None:
 
 def _work(item) -> FileResult:
     path, reads = item
-    return analyze_guarded(path, _settings, reads=reads)
+    return analyze_guarded(path, _settings, reads=reads, trees=_trees)
 
 
 def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
@@ -223,6 +226,10 @@ def _reads(index, path):
     return index.reads(path) if index is not None else None
 
 
+def _trees_of(index):
+    return index.trees if index is not None else None
+
+
 def _plan(files, settings, cache, index):
     """Per file: a finished result (cache hit, unreadable) or the key to store it under."""
     for path in files:
@@ -236,6 +243,8 @@ def _plan(files, settings, cache, index):
         hit = cache.get(key)
         if hit is not None and hit.path != path:
             hit = None  # an entry must be about the file it is filed under
+        if hit is not None and index is not None and index.trees is not None:
+            index.trees.take(path)  # no analysis: no tree to keep for it
         yield path, hit, key, data
 
 
@@ -259,7 +268,8 @@ def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=
         if jobs == 1 or len(misses) < 2:
             for path, hit, key, data in plan:
                 if hit is None and key is not None:
-                    hit = analyze_guarded(path, settings, data, reads=_reads(index, path))
+                    hit = analyze_guarded(path, settings, data, reads=_reads(index, path),
+                                          trees=_trees_of(index))
                     _store(cache, key, hit)
                 yield hit
             return
@@ -278,15 +288,17 @@ def _analyze(files: list, settings: Settings, jobs: int, index=None):
     jobs = min(jobs, max(1, len(files)))
     if jobs == 1:
         for path in files:
-            yield analyze_guarded(path, settings, reads=_reads(index, path))
+            yield analyze_guarded(path, settings, reads=_reads(index, path), trees=_trees_of(index))
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     chunk = max(1, min(64, len(files) // (jobs * 8)))
     done = 0
     try:
         ctx = multiprocessing.get_context(method)
+        # forked workers inherit the facts phase's trees; others would have them pickled
+        trees = _trees_of(index) if method == "fork" else None
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(settings, os.getpid())) as pool:
+                                 initargs=(settings, os.getpid(), trees)) as pool:
             # a worker gets each file's path and its reads: small plain data, no trees
             items = [(path, _reads(index, path)) for path in files]
             try:
@@ -300,4 +312,4 @@ def _analyze(files: list, settings: Settings, jobs: int, index=None):
         # no processes to be had here, or a worker died (out of memory...): finish in
         # this process, so that no file goes unreported
         for path in files[done:]:
-            yield analyze_guarded(path, settings, reads=_reads(index, path))
+            yield analyze_guarded(path, settings, reads=_reads(index, path), trees=_trees_of(index))

@@ -45,6 +45,16 @@ def decode(data: bytes) -> tuple[bytes, str | None]:
     return data, "utf-8"
 
 
+def mentions(data: bytes, names) -> bool:
+    """Does the text of ``data`` hold any of ``names`` (str)? Else no tree of it can name
+    them. Undecodable bytes answer True: whoever parses the file reports them."""
+    try:
+        text = decode(data)[0]
+    except UnicodeDecodeError:
+        return True
+    return any(name.encode() in text for name in names)
+
+
 def lone_cr_to_lf(data: bytes) -> bytes:
     """A lone CR (old Mac line ends) made LF, as analysis reads files: editors, SARIF
     viewers and GitHub count it as a line break, tree-sitter counts only LF. The swap

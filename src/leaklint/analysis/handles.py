@@ -79,6 +79,10 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             severity, note = None, note.replace("garbage collected even if never stopped",
                                                 "garbage collected, but a goroutine started "
                                                 "here still holds this one")
+        if leaks and track.extra.get("idle_until_used"):
+            # the handle holds nothing until one of these names is used: an exit reached
+            # before any use loses nothing
+            leaks = [l for l in leaks if _used_before(track, l)]
         if leaks and _run_ends_on_error(adapter, ctx):
             # a test or a command that returns an error here ends with it: what the
             # error path leaves open goes with the run
@@ -102,6 +106,36 @@ def _run_ends_on_error(adapter, ctx) -> bool:
         return False
     return ctx.context.kind in (contexts.TEST, contexts.SCRIPT) \
         or lifetimes.ends_with_its_run(ctx.src.path, adapter.package())
+
+
+def _used_before(track, leak) -> bool:
+    """Is one of ``track.extra["idle_until_used"]`` read between the acquisition and the
+    leak, in the source's order? A leak that comes back to the acquisition (a loop) counts
+    as after a use."""
+    start = track.extra["stmt"].end_byte
+    end = leak.node.start_byte if leak.kind in ("return", "raise", "overwrite") else leak.node.end_byte
+    if end <= start:
+        return True
+    names = track.extra["idle_until_used"]
+    stack = [track.function]
+    while stack:
+        n = stack.pop()
+        if n.end_byte <= start or n.start_byte >= end:
+            continue
+        if n.type == "identifier" and n.text.decode() in names and not _written(n):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _written(ident) -> bool:
+    """Is ``ident`` a name being assigned (on the left of `=`, `:=` or a var spec)?"""
+    parent = ident.parent
+    if parent is not None and parent.type == "expression_list":
+        owner = parent.parent
+        return owner is not None and owner.type in ("assignment_statement", "short_var_declaration") \
+            and owner.child_by_field_name("left") == parent
+    return parent is not None and parent.type == "var_spec"
 
 
 def leak_traits(leaks) -> set:

@@ -16,11 +16,12 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import SourceFile, decode, lone_cr_to_lf
+from ..source import SourceFile, decode, lone_cr_to_lf, mentions
 from . import go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
+from .trees import Trees
 
 # rule option naming what a check rule reads from other files
 READS_OPTION = "reads"
@@ -82,11 +83,16 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     what is on disk; ``rules_of(path)``: the rules enabled for a file, whose questions
     about the functions of other files the index answers (``summaries``)."""
     index = Index()
+    overrides = {os.path.normpath(k): v for k, v in (overrides or {}).items()}
+    # what the phase parses of the named files waits there for their analysis
+    index.trees = Trees(named)
+    project = summaries.Project(read, list_siblings, settings, store=store, timeout=timeout,
+                                overrides=overrides,
+                                trees=index.trees)
     dirs: OrderedDict = OrderedDict()
     for p in named:
         if languages.language_of(p) == "go":
             dirs.setdefault(os.path.dirname(os.path.normpath(p)), []).append(os.path.normpath(p))
-    overrides = {os.path.normpath(k): v for k, v in (overrides or {}).items()}
 
     def data_of(p):
         return overrides[p] if p in overrides else read(p)
@@ -108,13 +114,12 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in paths:
             if p not in files:
                 files[p] = _File(p, data_of(p))
-        state = _Directory(paths, files, store, timeout, index)
+        state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
     if rules_of is not None:
-        _summaries(named, index, rules_of, summaries.Project(
-            read, list_siblings, settings, store=store, timeout=timeout, overrides=overrides))
+        _summaries(named, index, rules_of, project)
     return index
 
 
@@ -192,16 +197,18 @@ def _add(index, path, kind, value) -> None:
 class _Directory:
     """The facts of one directory's Go files, computed as the reads ask for them."""
 
-    def __init__(self, paths, files, store, timeout, index):
+    def __init__(self, paths, files, store, timeout, index, project):
         self.paths, self.files = paths, files
         self.store, self.timeout, self.index = store, timeout, index
+        self.project = project  # parses each file once for all the phase's questions
         self._decls = None
         self._texts = None
         self._uses: dict = {}
 
     def decls(self) -> dict:
         if self._decls is None:
-            self._decls = {p: _declarations(self.files[p], self.store, self.timeout, self.index)
+            self._decls = {p: _declarations(self.files[p], self.store, self.timeout, self.index,
+                                            self.project)
                            for p in self.paths if not is_test_path(p)}
         return self._decls
 
@@ -228,7 +235,8 @@ class _Directory:
                 uses = {}
                 if not query.empty():
                     for p in members:
-                        uses[p] = _uses(self.files[p], query, self.store, self.timeout, self.index)
+                        uses[p] = _uses(self.files[p], query, self.store, self.timeout, self.index,
+                                        self.project)
                 self._uses[key] = (query, uses)
             query, uses = self._uses[key]
             if not query.empty():
@@ -240,8 +248,12 @@ def is_test_path(path: str) -> bool:
     return path.endswith("_test.go")
 
 
-def _tree(f: _File, deadline: Deadline):
-    if f.tree is None:
+def _tree(f: _File, deadline: Deadline, project):
+    if f.tree is None and project is not None:
+        got = project.parsed(f.path)  # the same tree the summaries and the analysis use
+        if got is not None:
+            f.tree, f.src = got
+    if f.tree is None:  # a file the summaries leave out (too large...): parsed here
         data = lone_cr_to_lf(decode(f.data)[0])
         parser = languages.parser("go")
         f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
@@ -249,7 +261,7 @@ def _tree(f: _File, deadline: Deadline):
     return f.tree
 
 
-def _extract(f: _File, timeout, index, what):
+def _extract(f: _File, timeout, index, what, project=None):
     """Run ``what(root, src)`` on the file's tree within the time limit; SKIPPED when the
     file cannot be read or decoded, UNKNOWN when it cannot be analysed in time."""
     if f.data is None:
@@ -257,7 +269,7 @@ def _extract(f: _File, timeout, index, what):
     deadline = Deadline(timeout)
     try:
         try:
-            tree = _tree(f, deadline)  # the parse has its own guard: never interrupt it
+            tree = _tree(f, deadline, project)  # the parse has its own guard: never interrupt it
         except UnicodeDecodeError:
             return SKIPPED
         index.extracted += 1
@@ -269,14 +281,14 @@ def _extract(f: _File, timeout, index, what):
         return UNKNOWN
 
 
-def _declarations(f: _File, store, timeout, index) -> dict:
+def _declarations(f: _File, store, timeout, index, project=None) -> dict:
     if f.data is None:
         return SKIPPED
     key = "d:" + f.key
     hit = store.get(key) if store is not None else None
     if hit is not None:
         return hit
-    facts = _extract(f, timeout, index, go_package.declarations)
+    facts = _extract(f, timeout, index, go_package.declarations, project)
     if store is not None and not facts.get("unknown") and not facts.get("skipped"):
         store.put(key, facts)
     return facts
@@ -297,15 +309,16 @@ def _text_facts(f: _File, store) -> dict:
     return facts
 
 
-def _uses(f: _File, query, store, timeout, index) -> dict | None:
+def _uses(f: _File, query, store, timeout, index, project=None) -> dict | None:
     if f.data is None:
         return None
     key = "u:" + f.key + ":" + hashlib.sha256(query.digest_text().encode()).hexdigest()[:24]
     hit = store.get(key) if store is not None else None
     if hit is not None:
         return hit
-    if _mentions(f.data, query.names()):
-        facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query))
+    if mentions(f.data, query.names()):
+        facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query),
+                         project)
     else:  # a file that never names them neither adds to them nor removes: no parse
         facts = go_package.no_uses()
     if facts.get("unknown") or facts.get("skipped"):
@@ -314,11 +327,3 @@ def _uses(f: _File, query, store, timeout, index) -> dict | None:
         store.put(key, facts)
     return facts
 
-
-def _mentions(data: bytes, names) -> bool:
-    """Does the file's text hold any of ``names`` (else its tree cannot name them)?"""
-    try:
-        text = decode(data)[0]
-    except UnicodeDecodeError:
-        return True  # the extraction says what is wrong with the file
-    return any(name.encode() in text for name in names)

@@ -186,6 +186,7 @@ class Index:
     def __init__(self):
         self._reads: dict = {}
         self.extracted = 0  # files whose facts were computed (not served from the cache)
+        self.trees = None  # facts.trees.Trees: what the facts phase parsed, for the analysis
 
     def set(self, path: str, reads: dict) -> None:
         self._reads[os.path.normpath(path)] = reads

@@ -28,11 +28,14 @@ MAX_REEXPORTS = 4
 
 class Resolver:
     """``facts_of(path)``: the summary facts of a file (``facts.summaries``), or None
-    when it cannot be read; ``list_siblings(directory)``: discovery's files there."""
+    when it cannot be read; ``list_siblings(directory)``: discovery's files there;
+    ``may_define(path, name)``: False when the file's text cannot declare a function of
+    that name (so its facts need not be had to know it does not), else True."""
 
-    def __init__(self, facts_of, list_siblings):
+    def __init__(self, facts_of, list_siblings, may_define=None):
         self.facts_of = facts_of
         self._list = list_siblings
+        self._may_define = may_define or (lambda _path, _name: True)
         self._dirs: dict = {}
 
     def files_in(self, directory: str) -> set:
@@ -59,8 +62,10 @@ class Resolver:
 
     # -- Go ------------------------------------------------------------------------
 
-    def go_members(self, path: str) -> list:
-        """The other files of ``path``'s package."""
+    def go_members(self, path: str, defining: str | None = None) -> list:
+        """The other files of ``path``'s package (with ``defining``: only those whose
+        text may declare a function or method of that name; the others' facts are not
+        asked for, so a hook's run does not parse the whole package)."""
         own = self.facts_of(path)
         if own is None or "package" not in own:
             return []
@@ -69,13 +74,15 @@ class Resolver:
         for p in sorted(self.files_in(os.path.dirname(path))):
             if p == path or not p.endswith(".go") or (p.endswith("_test.go") and not test):
                 continue
+            if defining is not None and not self._may_define(p, defining):
+                continue
             f = self.facts_of(p)
             if f is not None and f.get("package") == own["package"] and can_build(f.get("build", "")):
                 out.append(p)
         return out
 
     def _go(self, path: str, ref: str) -> list:
-        return [(p, ref) for p in self.go_members(path)
+        return [(p, ref) for p in self.go_members(path, ref.rsplit(".", 1)[-1])
                 if ref in (self.facts_of(p) or {}).get("functions", {})]
 
     # -- Python --------------------------------------------------------------------

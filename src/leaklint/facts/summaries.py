@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 
 from .. import languages
@@ -48,6 +49,8 @@ SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
 # bound): a callee's summary is asked after its shape, and parsing it twice costs more
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 8 * 1024 * 1024
+# a Go function or method declaration's name (comments between the tokens are not seen)
+_GO_DECLARED = re.compile(r"\bfunc\s*(?:\([^()]*\)\s*)?(\w+)\s*[\[(]")
 # larger files are not parsed here (the analysis runs them in a process it can kill, as
 # queries over a very deep tree can hold up C code): their functions stay unknown
 MAX_BYTES = 64 * 1024
@@ -99,8 +102,10 @@ class Project:
     ``store``: a facts cache or None; ``settings``: the run's settings (adapters read
     the enabled rules); ``timeout``: seconds per file for extracting its facts."""
 
-    def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None):
+    def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None,
+                 trees=None):
         self._read = read
+        self.trees = trees  # facts.trees.Trees: the parses the analysis will take over
         self.settings = settings
         self.store = store
         self.timeout = timeout
@@ -109,8 +114,10 @@ class Project:
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
         self._shapes: dict = {}
+        self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
+        self._digests: dict = {}  # family -> digest of its lifecycle rules (shape keys)
         self._rules: dict = {}
-        self.resolver = Resolver(self.shape_of, list_siblings)
+        self.resolver = Resolver(self.shape_of, list_siblings, self.may_define)
         self.solver = Summaries(self._compute)
         self.extracted = 0  # facts computed (not served from the cache)
 
@@ -145,6 +152,8 @@ class Project:
         parser = languages.parser(u.lang)
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
+        if self.trees is not None:
+            self.trees.offer(u.path, text, tree)
         self._parsed[u.path] = u
         self._parsed_bytes += len(u.data)
         while len(self._parsed) > MAX_PARSED or self._parsed_bytes > MAX_PARSED_BYTES:
@@ -152,6 +161,15 @@ class Project:
             self._parsed_bytes -= len(old.data)
             old.ctx = old.adapter = None
         return True
+
+    def parsed(self, path: str):
+        """(tree, SourceFile) of a file this phase parses (parsing it now if need be,
+        within the time limit), or None when it does not parse it (too large,
+        unreadable...). Raises FileTimeout when the parse runs out of time."""
+        u = self.unit(path)
+        if u is None or not self._parse(u, Deadline(self.timeout)):
+            return None
+        return u.ctx.tree, u.ctx.src
 
     def _extract(self, u: _Unit, what):
         """``what(unit)`` within the time limit; None when the file cannot be had."""
@@ -172,8 +190,45 @@ class Project:
         except Exception:  # a file the extractor cannot handle is unknown, never fatal
             return None
 
+    def may_define(self, path: str, name: str) -> bool:
+        """Can ``path`` (a Go file) declare a function or method called ``name``? Its
+        shape says so when it is known (or cached), else its text: a file where no
+        ``func`` (and receiver) is followed by that name does not."""
+        if path not in self._declared:
+            self._declared[path] = self._declarable(path)
+        names = self._declared[path]
+        return names is None or name in names
+
+    def _declarable(self, path: str) -> set | None:
+        if path not in self._shapes:
+            self._stored_shape(path)
+        if path in self._shapes:
+            return {k.rsplit(".", 1)[-1] for k in (self._shapes[path] or {}).get("functions", {})}
+        u = self.unit(path)
+        if u is None or u.data is None:
+            return set()
+        try:
+            text = decode(u.data)[0].decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # its shape will say what is wrong with it
+        return set(_GO_DECLARED.findall(text))
+
     def is_shaped(self, path: str) -> bool:
         return self._shapes.get(path) is not None
+
+    def _shape_key(self, u: _Unit) -> str:
+        family = languages.FAMILY.get(u.lang, u.lang)
+        if family not in self._digests:
+            self._digests[family] = rule_digest(*shapes.lifecycle_rules(self.settings, family))
+        return f"shape:{self._digests[family]}:{u.key}"
+
+    def _stored_shape(self, path: str) -> None:
+        """Take the file's shape from the facts cache, if it is there (no parse)."""
+        u = self.unit(path) if self.store is not None else None
+        if u is not None and not u.broken:
+            facts = self.store.get(self._shape_key(u))
+            if _valid_shape(facts):
+                self._shapes[path] = facts
 
     def shape_of(self, path: str) -> dict | None:
         if path in self._shapes:
@@ -181,8 +236,7 @@ class Project:
         u = self.unit(path)
         facts = None
         if u is not None and not u.broken:
-            family = languages.FAMILY.get(u.lang, u.lang)
-            key = f"shape:{rule_digest(*shapes.lifecycle_rules(self.settings, family))}:{u.key}"
+            key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
             if not _valid_shape(facts):
                 facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))

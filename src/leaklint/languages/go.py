@@ -15,7 +15,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         expects_error, function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
-from .go_syntax import is_error_value, package_name
+from .go_syntax import is_error_value, package_name, root_context_parent
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
 
@@ -150,7 +150,13 @@ class GoAdapter(GoLowering):
         # is keeping track of whether the handle is live
         pairs = {n.text.decode() for i, n in enumerate(names)
                  if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
-        return Track(cand, fn, handle, err, decl_block, {"stmt": stmt, "pairs": pairs})
+        extra = {"stmt": stmt, "pairs": pairs}
+        if pairs and any(pattern_matches(p, cand.callee) for p in spec.get("idle", ())) \
+                and root_context_parent(call):
+            # nothing registers with a root parent: the handle holds nothing until the
+            # derived value is used
+            extra["idle_until_used"] = pairs
+        return Track(cand, fn, handle, err, decl_block, extra)
 
     def _silenced_by_nolint(self, node, rule) -> bool:
         """Has the code's own `//nolint:<linter>` for the linter that checks the same

@@ -310,8 +310,9 @@ IN_MEMORY_MAKERS = ("bytes.NewBuffer", "bytes.NewBufferString")
 
 def in_memory_target(call, fn) -> bool:
     """Is the first argument of ``call`` an in-memory buffer (`&buf` of a local
-    `bytes.Buffer`, `new(bytes.Buffer)`, `bytes.NewBuffer(...)`, or a local only ever
-    made so)? A writer wrapping it then holds no OS resource."""
+    `bytes.Buffer`, `new(bytes.Buffer)`, `bytes.NewBuffer(...)`, a local only ever made
+    so, or `&x.buf` of a field declared `bytes.Buffer`)? A writer wrapping it then holds
+    no OS resource."""
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
     return first is not None and _in_memory(first, fn, 0)
@@ -329,10 +330,27 @@ def _in_memory(expr, fn, depth: int) -> bool:
             args = expr.child_by_field_name("arguments")
             return args is not None and text(args).strip("()").strip() in IN_MEMORY_TYPES
         return callee in IN_MEMORY_MAKERS
+    if expr.type == "selector_expression":
+        return _in_memory_field(expr, fn)
     if expr.type != "identifier" or depth > 2:
         return False
     made = local_values(fn, text(expr))
     return made is not None and all(v is not None and _in_memory(v, fn, depth + 1) for v in made)
+
+
+def _in_memory_field(expr, fn) -> bool:
+    """`x.buf` where every field of that name the file's struct types declare is an
+    in-memory buffer (`buf bytes.Buffer`)."""
+    field = expr.child_by_field_name("field")
+    if field is None:
+        return False
+    root = fn
+    while root.parent is not None:
+        root = root.parent
+    types = [text(caps["d"][0].child_by_field_name("type"))
+             for _, caps in matches("go", "(field_declaration) @d", root)
+             if any(text(n) == text(field) for n in caps["d"][0].children_by_field_name("name"))]
+    return bool(types) and all(t in IN_MEMORY_TYPES for t in types)
 
 
 def local_values(fn, name: str) -> list | None:
@@ -402,3 +420,26 @@ def is_error_value(expr) -> bool:
         lit = strip_parens(expr.child_by_field_name("operand"))
         return lit.type == "composite_literal" and text(lit.child_by_field_name("type")).endswith("Error")
     return False
+
+
+ROOT_CONTEXTS = ("context.Background()", "context.TODO()")
+
+
+def root_context_parent(call) -> str:
+    """`context.Background()` / `context.TODO()` when the parent a context derivation
+    ``call`` takes (its first argument) is one of them, written so directly or through
+    `context.WithValue(...)`: nothing registers with such a parent. Else ""."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    for _ in range(8):
+        if first is None:
+            return ""
+        first = strip_parens(first)
+        said = text(first).replace(" ", "")
+        if said in ROOT_CONTEXTS:
+            return said
+        if first.type != "call_expression" or callee_text(first) != "context.WithValue":
+            return ""
+        args = first.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+    return ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...catalogue import find_rule
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, own_nodes, receiver_of
+from ...languages.go_syntax import enclosing_function, own_nodes, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -47,7 +47,7 @@ def check(ctx, rule) -> None:
             where = f"field {target}"
         ctx.count(rule.code, node, ok=used)
         if not used:
-            root_parent = _root_parent(call)
+            root_parent = root_context_parent(call)
             if root_parent:
                 # nothing registers with such a parent and a timeout frees itself at its
                 # deadline: what is lost is the early stop, worth a note, not a leak
@@ -107,18 +107,6 @@ def _read_here(root, name: str) -> bool:
         if fn is None:  # not a local of the same name
             return True
     return False
-
-
-ROOT_CONTEXTS = ("context.Background()", "context.TODO()")
-
-
-def _root_parent(call) -> str:
-    """`context.Background()` / `context.TODO()` when the derivation's parent is written
-    as one of them, else ""."""
-    args = call.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_children else None
-    said = first.text.decode().replace(" ", "") if first is not None else ""
-    return said if said in ROOT_CONTEXTS else ""
 
 
 def _callee(call) -> str:

@@ -33,9 +33,12 @@ def _report(ctx, rule, entry: dict, name: str) -> None:
     first = entry["inserts"][0]
     verb = "appended to" if kind == "slice" else "inserted into"
     more = entry["insert_count"] - 1
+    before = len(ctx.result.findings)
     ctx.emit(rule, decl, rule.message.format(
         kind=kind, name=name, verb=verb, site=f"{os.path.basename(first[0])}:{first[1]}" + (
             f" and {more} more place(s)" if more else "")))
+    if len(ctx.result.findings) == before:
+        return  # left out by the context policy
     finding = ctx.result.findings[-1]
     for path, *pos in entry["inserts"]:
         finding.related.append(Related(path, Position(*pos), f"{verb} here"))

@@ -1,0 +1,103 @@
+"""A file is parsed once per run: the facts phase parses it for its facts, and its
+analysis takes that tree over when it would parse the very same text. What is found
+does not depend on it."""
+
+from __future__ import annotations
+
+import collections
+import os
+
+import pytest
+
+from leaklint.api import check_paths
+from leaklint.config import Config
+from leaklint.facts import trees
+from leaklint.languages import recent_syntax
+
+GO = {
+    "a.go": ("package p\n\nimport \"database/sql\"\n\nvar seen = map[string]bool{}\n\n"
+             "func list(db *sql.DB) error {\n\trows, err := db.Query(\"SELECT 1\")\n"
+             "\tif err != nil {\n\t\treturn err\n\t}\n\tconsume(rows)\n\tseen[\"x\"] = true\n"
+             "\treturn nil\n}\n"),
+    "b.go": ("package p\n\nimport \"database/sql\"\n\nfunc consume(rows *sql.Rows) {\n"
+             "\tfor rows.Next() {\n\t}\n}\n"),
+    "c.go": ("package p\n\nimport \"os\"\n\nfunc open(p string) (*os.File, error) {\n"
+             "\treturn os.Open(p)\n}\n\nfunc read(p string) {\n\tf, _ := open(p)\n\t_ = f\n}\n"),
+}
+PY = {
+    "h.py": "def use(f):\n    print(f.name)\n",
+    "m.py": "from h import use\n\n\ndef run(path):\n    f = open(path)\n    use(f)\n",
+}
+TS = {
+    "x.ts": "export function finish(c: any) {\n  console.log(c);\n}\n",
+    "y.ts": ('import { finish } from "./x";\n\nexport async function count(pool: any) {\n'
+             "  const client = await pool.connect();\n  finish(client);\n}\n"),
+}
+
+
+@pytest.fixture
+def tree(tmp_path):
+    for name, text in {**GO, **PY, **TS}.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def _scan(tree, monkeypatch, jobs=1):
+    parsed = collections.Counter()
+    real = recent_syntax.parse
+
+    def counting(lang, data, parse_bytes):
+        parsed[bytes(data)] += 1
+        return real(lang, data, parse_bytes)
+
+    monkeypatch.setattr(recent_syntax, "parse", counting)
+    report = check_paths([str(tree)], config=Config(root=tree), select=["ALL"], jobs=jobs)
+    monkeypatch.setattr(recent_syntax, "parse", real)
+    found = sorted((os.path.basename(f.path), f.position.line, f.code, f.message)
+                   for f in report.findings)
+    return parsed, found
+
+
+def test_each_file_is_parsed_once(tree, monkeypatch):
+    parsed, found = _scan(tree, monkeypatch)
+    texts = {text.encode(): name for name, text in {**GO, **PY, **TS}.items()}
+    assert found  # the rules ran: the leaks above are reported
+    assert {texts[t]: n for t, n in parsed.items() if n > 1} == {}
+    # the files with facts (the Go package, the Python and TS modules) were parsed
+    assert {texts[t] for t in parsed} >= {"a.go", "b.go", "c.go", "m.py", "y.ts"}
+
+
+def test_what_is_found_does_not_depend_on_the_handed_trees(tree, monkeypatch):
+    _, handed = _scan(tree, monkeypatch)
+    monkeypatch.setattr(trees.Trees, "offer", lambda self, path, text, t: None)
+    parsed, own = _scan(tree, monkeypatch)
+    assert max(parsed.values()) > 1  # without the handoff, files are parsed again
+    assert handed == own
+
+
+def test_a_tree_is_used_only_for_the_text_it_was_parsed_from(tree):
+    held = trees.Trees([str(tree / "a.go")])
+    held.offer(str(tree / "a.go"), b"package p\n", "the tree")
+    held.offer(str(tree / "b.go"), b"package p\n", "not wanted")
+    assert len(held) == 1
+    assert held.take(str(tree / "b.go")) is None
+    assert held.take(os.path.join(str(tree), ".", "a.go")) == (b"package p\n", "the tree")
+    assert held.take(str(tree / "a.go")) is None  # taken once
+
+
+def test_trees_are_held_up_to_the_budget_earliest_first(tree):
+    names = [str(tree / n) for n in ("a.go", "b.go", "c.go")]
+    held = trees.Trees(names, budget=20)
+    for n in names:
+        held.offer(n, b"x" * 8, n)
+    assert len(held) == 2  # the third would pass the budget
+    assert held.take(names[2]) is None
+    held.take(names[0])
+    held.offer(names[2], b"x" * 8, names[2])  # room again
+    assert held.take(names[2]) == (b"x" * 8, names[2])
+
+
+def test_forked_workers_find_the_same(tree, monkeypatch):
+    _, one = _scan(tree, monkeypatch)
+    _, two = _scan(tree, monkeypatch, jobs=2)
+    assert one == two
