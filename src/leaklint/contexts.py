@@ -37,6 +37,7 @@ import pathspec
 
 from .facts import owners_go, owners_python
 from .facts.lifetimes import is_test_path
+from .tracks import COLLECTED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -44,9 +45,8 @@ ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
 POLICIES = (ALL, ACCUMULATING, OFF)
 
 ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
-# a handle nothing references once its statement ends (`open(p).read()`): the runtime's
-# reference counting closes it there, so a loop alone does not pile it up
-COLLECTED = "collected"
+# COLLECTED (tracks.py, where an adapter's verdict says it): a handle nothing references
+# once its statement ends, so a loop alone does not pile it up
 TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, COLLECTED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code

@@ -6,9 +6,8 @@ python_shapes.py."""
 from __future__ import annotations
 
 from .. import ir
-from ..contexts import COLLECTED
 from ..ir import HANDOFF, RELEASE
-from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
