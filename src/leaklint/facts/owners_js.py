@@ -27,7 +27,7 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
                                     function_name, made_here, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
-from ..languages import file_memo
+from ..languages import file_memo, of_type
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
 from ..languages.javascript_values import declares, local_value
@@ -260,9 +260,8 @@ def _given_field(cls, field: str) -> bool:
 def _made_by_helper(body, field: str) -> bool:
     """``this.field = makeX(...)`` where ``makeX`` is a function of this file that returns
     an object it makes (``const el = document.createElement("div"); ...; return el``)."""
-    for n in walk(body):
-        if n.type != "assignment_expression" or norm(n.child_by_field_name("left")) != \
-                "this." + field:
+    for n in of_type(body, ("assignment_expression",)):
+        if norm(n.child_by_field_name("left")) != "this." + field:
             continue
         v = strip(n.child_by_field_name("right"))
         if v is None or v.type != "call_expression" or receiver(v) is not None:
@@ -399,9 +398,9 @@ def _own_value(value, at, depth: int) -> bool:
 
 def _assigned_own(body, field: str, at, depth: int) -> bool:
     """``this.field = $(this.inputRef.current)``: the class keeps its own node there."""
-    for n in walk(body):
-        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == \
-                "this." + field and _own_value(n.child_by_field_name("right"), at, depth):
+    for n in of_type(body, ("assignment_expression",)):
+        if norm(n.child_by_field_name("left")) == "this." + field \
+                and _own_value(n.child_by_field_name("right"), at, depth):
             return True
     return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib
 import re
@@ -179,8 +180,55 @@ def of_type(node, types: tuple) -> list:
     if not known:
         return []
     source = "[" + " ".join(f"({t})" for t in known) + "] @n"
-    found = [caps["n"][0] for _, caps in matches(current.lang, source, node)]
-    return [n for n in found if n.id != node.id]
+    if current.is_root(current.lang, node):
+        return [caps["n"][0] for _, caps in current.get(source) if caps["n"][0].id != node.id]
+    if not _in_tree(current.root, node):  # a node of another tree: asked directly
+        return [caps["n"][0] for _, caps in matches(current.lang, source, node)
+                if caps["n"][0].id != node.id]
+    # a sub-tree's answer is cut out of the file's answer (one pass over the file for
+    # every sub-tree asking about these types), by byte range
+    starts, found = _by_start(current, source)
+    out = []
+    lo, hi = node.start_byte, node.end_byte
+    for i in range(bisect.bisect_left(starts, lo), bisect.bisect_right(starts, hi)):
+        n = found[i]
+        if n.end_byte > hi or n.id == node.id:
+            continue
+        if (n.start_byte == lo or n.end_byte == hi) and not _descends(n, node):
+            continue  # same bounds as ``node``: an ancestor, or a neighbour of no width
+        out.append(n)
+    return out
+
+
+def _by_start(current: FileQueries, source: str) -> tuple:
+    key = ("of_type", source)
+    hit = current.memo.get(key)
+    if hit is None:
+        found = [caps["n"][0] for _, caps in current.get(source)]
+        found.sort(key=lambda n: n.start_byte)  # stable: the query's order among equals
+        hit = current.memo[key] = ([n.start_byte for n in found], found)
+    return hit
+
+
+def _in_tree(root, node) -> bool:
+    """Is ``node`` a node of ``root``'s tree?"""
+    lo, hi = node.start_byte, node.end_byte
+    d = root.descendant_for_byte_range(lo, hi)
+    while d is not None and d.start_byte >= lo and d.end_byte <= hi:
+        if d.id == node.id:
+            return True
+        d = d.parent
+    return False
+
+
+def _descends(n, node) -> bool:
+    """Is ``n`` (within ``node``'s byte range) a descendant of ``node``?"""
+    p = n.parent
+    while p is not None and node.start_byte <= p.start_byte and p.end_byte <= node.end_byte:
+        if p.id == node.id:
+            return True
+        p = p.parent
+    return False
 
 
 @functools.lru_cache(maxsize=256)

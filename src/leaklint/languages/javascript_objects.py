@@ -5,7 +5,8 @@ class makes in its fields, what an application root is mounted with.
 
 from __future__ import annotations
 
-from .javascript import method_of, norm, strip, text, up, walk
+from . import of_type
+from .javascript import method_of, norm, strip, text, up
 
 # methods that acquire for the lifetime of their object, by kind of class
 COMPONENT_ACQUIRE = {"componentDidMount", "ngOnInit", "ngAfterViewInit", "ngAfterContentInit",
@@ -27,8 +28,8 @@ def class_creates(body, name: str) -> bool:
                 and text(mem.child_by_field_name("name")) == name \
                 and creates(mem.child_by_field_name("value")):
             return True
-    for n in walk(body):
-        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == key:
+    for n in of_type(body, ("assignment_expression",)):
+        if norm(n.child_by_field_name("left")) == key:
             v = strip(n.child_by_field_name("right"))
             while v is not None and v.type == "assignment_expression":
                 v = strip(v.child_by_field_name("right"))

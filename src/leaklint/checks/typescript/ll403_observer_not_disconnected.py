@@ -5,8 +5,8 @@ disconnected in the release.
 from __future__ import annotations
 
 from ...facts import lifetimes
-from ...languages.javascript import (args, callee, calls_in, enclosing_function, method_of, norm, up,
-                                     walk)
+from ...languages import of_type
+from ...languages.javascript import args, callee, calls_in, enclosing_function, method_of, norm, up
 from .pairing import report, scoped_calls, value_rule
 
 # the placeholders this rule fills in its catalogue message
@@ -59,8 +59,7 @@ def _unobserved_in_owner(scope, node) -> bool:
             or scope.owner.type != "class_body":
         return False
     key = norm(p.child_by_field_name("left"))
-    return any(c.type == "call_expression" and callee(c) == key + ".unobserve"
-               for c in walk(scope.owner))
+    return any(callee(c) == key + ".unobserve" for c in of_type(scope.owner, ("call_expression",)))
 
 
 LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
