@@ -15,13 +15,13 @@ SEEN = "package p\n\nvar seen = map[string]bool{}\n\nfunc mark(k string) { seen[
 
 def _asked(tmp_path, monkeypatch):
     asked = []
-    real = collect.go_package.uses
+    real = collect.go_growth.uses
 
     def counting(root, src, query):
         asked.append(os.path.basename(src.path))
         return real(root, src, query)
 
-    monkeypatch.setattr(collect.go_package, "uses", counting)
+    monkeypatch.setattr(collect.go_growth, "uses", counting)
     report = check_paths([str(tmp_path / "a.go")], config=Config(root=tmp_path), select=["LL510"],
                          cache_dir=str(tmp_path / ".cache"))
     return sorted(asked), [(os.path.basename(f.path), f.code) for f in report.findings]

@@ -245,7 +245,7 @@ def test_fixes_are_kept_in_the_result_cache(tmp_path):
 def _context(path: Path, data: bytes) -> FileContext:
     tree = languages.parser("go").parse(data)
     return FileContext(SourceFile(str(path), data, "go"), tree, Settings(),
-                       FileResult(str(path), "go"), "go", False)
+                       FileResult(str(path), "go"), "go")
 
 
 def _defer_fix(data: bytes, path=Path("x.go")):

@@ -16,7 +16,6 @@ from . import contexts, languages, suppress
 from .catalogue import META_FAMILY, active_on
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
-from .facts.lifetimes import is_test_path
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
@@ -58,13 +57,12 @@ class FileContext:
     """What a rule sees of a file, and where it reports."""
 
     def __init__(self, src: SourceFile, tree, settings: Settings, result: FileResult,
-                 family: str, is_test: bool):
+                 family: str):
         self.src = src
         self.tree = tree
         self.settings = settings
         self.result = result
         self.family = family
-        self.is_test = is_test
         self.cache: dict = {}  # shared per-file state between rules (adapters...)
         self.deadline = Deadline(None)  # the file's time budget: long loops may check() it
         self.queries = None  # languages.FileQueries: root-level query results, shared
@@ -74,6 +72,12 @@ class FileContext:
         self.context = contexts.classify(
             src.path, family, src.data[:contexts.HEAD_BYTES].decode("utf-8", "replace"),
             settings.contexts)
+
+    @property
+    def is_test(self) -> bool:
+        """Is the file test code? The context policy's answer (``contexts.classify``):
+        the one notion of "test" every rule, severity and owner asks."""
+        return self.context.kind == contexts.TEST
 
     def reported_here(self, node, traits=()) -> contexts.Decision:
         """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
@@ -137,18 +141,6 @@ class FileContext:
                 module, cls = target.split(":")
                 self.cache["adapter"] = getattr(importlib.import_module(module), cls)(self)
         return self.cache["adapter"]
-
-
-# directories of tests and of the helpers only tests import: the context policy's
-JS_TEST_DIRS = contexts.TEST_DIRS
-
-
-def is_test_file(path: str, family: str) -> bool:
-    """A test file by its name; for JS/TS, also a file under a test directory."""
-    if is_test_path(path, family):
-        return True
-    return family not in ("go", "python") and bool(
-        set(path.replace(os.sep, "/").split("/")[:-1]) & JS_TEST_DIRS)
 
 
 def rules_for(settings: Settings, path: str, family: str) -> list:
@@ -264,7 +256,7 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
         result.diagnostics.append(Diagnostic(
             path, "syntax-error", f"syntax errors from line {_first_error_line(tree)}; "
                                   "analysed what parsed"))
-    ctx = FileContext(src, tree, settings, result, family, is_test_file(path, family))
+    ctx = FileContext(src, tree, settings, result, family)
     ctx.deadline = deadline
     ctx.reads = reads or {}
     ctx.enabled = list(enabled_rules or active)

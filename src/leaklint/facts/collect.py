@@ -17,7 +17,7 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_package, js_roots, lifetimes, summaries
+from . import go_growth, go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -209,7 +209,7 @@ class _Directory:
         if self._decls is None:
             self._decls = {p: _declarations(self.files[p], self.store, self.timeout, self.index,
                                             self.project)
-                           for p in self.paths if not is_test_path(p)}
+                           for p in self.paths if not lifetimes.is_test_path(p, "go")}
         return self._decls
 
     def texts(self) -> dict:
@@ -226,7 +226,7 @@ class _Directory:
             reads["fields_read_typed"] = typed if typed is not None else "unknown"
             names = names_read_reads(path, self.paths, self.texts())
             reads["names_read"] = names if names is not None else "unknown"
-        if GO_CONTAINERS in needs and not is_test_path(path):
+        if GO_CONTAINERS in needs and not lifetimes.is_test_path(path, "go"):
             decls = self.decls()
             members = package_of(self.paths, decls, path)
             key = tuple(members)
@@ -242,10 +242,6 @@ class _Directory:
             if not query.empty():
                 reads["containers"] = container_reads(path, members, decls, uses, query)
         return reads
-
-
-def is_test_path(path: str) -> bool:
-    return path.endswith("_test.go")
 
 
 def _tree(f: _File, deadline: Deadline, project):
@@ -317,10 +313,10 @@ def _uses(f: _File, query, store, timeout, index, project=None) -> dict | None:
     if hit is not None:
         return hit
     if mentions(f.data, query.names()):
-        facts = _extract(f, timeout, index, lambda root, src: go_package.uses(root, src, query),
+        facts = _extract(f, timeout, index, lambda root, src: go_growth.uses(root, src, query),
                          project)
     else:  # a file that never names them neither adds to them nor removes: no parse
-        facts = go_package.no_uses()
+        facts = go_growth.no_uses()
     if facts.get("unknown") or facts.get("skipped"):
         return None
     if store is not None:

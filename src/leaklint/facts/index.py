@@ -14,7 +14,8 @@ import json
 import os
 
 from .go_build import can_build
-from .go_package import Query
+from .go_growth import Query
+from .lifetimes import is_test_path
 
 # what a file's facts hold when they could not be computed (unreadable, not UTF-8,
 # over the time limit): the index treats everything about such a file as unknown, and
@@ -25,10 +26,6 @@ UNKNOWN = {"unknown": True}
 SKIPPED = {"skipped": True}
 
 MAX_RELATED = 5
-
-
-def is_test(path: str) -> bool:
-    return path.endswith("_test.go")
 
 
 def reads_digest(reads) -> str:
@@ -48,7 +45,7 @@ def go_package(paths: list, decls: dict, path: str) -> list:
     name = own.get("package")
     out = []
     for p in sorted(set(paths) | {path}):
-        if is_test(p) and p != path:
+        if is_test_path(p, "go") and p != path:
             continue
         if p == path:
             out.append(p)

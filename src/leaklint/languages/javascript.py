@@ -1,4 +1,5 @@
-"""TypeScript and JavaScript: syntax helpers and the lifecycle adapter.
+"""TypeScript and JavaScript: the lifecycle adapter (the syntax helpers are in
+``javascript_syntax``, the effects on a tracked handle in ``javascript_effects``).
 
 One module serves the typescript, tsx and javascript grammars: their statement and
 expression node types agree for everything read here (TypeScript only adds wrappers
@@ -8,177 +9,22 @@ such as ``x!`` and ``x as T``, which ``norm`` and ``strip`` see through).
 from __future__ import annotations
 
 from .. import ir
-from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
-from ..tracks import Candidate, SpecEffects, Track, Verdict, last_name, pattern_matches
-from . import file_memo, of_type
+from ..ir import HANDOFF, RELEASE
+from ..tracks import Candidate, Track, Verdict, last_name, pattern_matches
+from . import of_type
 from . import javascript_modules as modules
-# (the syntax helpers below are also imported from here by checks, fixes and tests)
-from .javascript_syntax import WRAPPERS, args, norm, strip, text, up  # noqa: F401
+from .javascript_effects import JsEffects, Throws
+# (the syntax helpers are also imported from here by checks, fixes and tests)
+from .javascript_syntax import (  # noqa: F401
+    FUNCTIONS, LOOKUPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, enclosing_function,
+    fresh, function_body, function_name, identifiers_named, is_literal, made_here, method_of,
+    norm, receiver, returned_values, strip, text, up, walk)
 from .summaries import FileSummaries, with_factories
-
-FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
-             "method_definition", "generator_function_declaration", "generator_function")
-def callee(call) -> str:
-    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    return norm(fn)
-
-
-def method_of(call) -> str:
-    """`addEventListener` for `window.addEventListener(...)`, the name for `f(...)`."""
-    fn = strip(call.child_by_field_name("function"))
-    if fn is None:
-        return ""
-    if fn.type == "member_expression":
-        return text(fn.child_by_field_name("property"))
-    return text(fn) if fn.type == "identifier" else ""
-
-
-def receiver(call):
-    """`window` for `window.addEventListener(...)`; None for a bare call."""
-    fn = strip(call.child_by_field_name("function"))
-    if fn is not None and fn.type == "member_expression":
-        return fn.child_by_field_name("object")
-    return None
-
-
-def enclosing_function(node):
-    n = node.parent
-    while n is not None and n.type not in FUNCTIONS:
-        n = n.parent
-    return n
-
-
-def function_name(fn) -> str:
-    """The name a function is known by: declared, method, `const f = () =>`, `f: function`."""
-    name = fn.child_by_field_name("name")
-    if name is not None:
-        return text(name)
-    p, _ = up(fn)
-    if p is None:
-        return ""
-    if p.type == "variable_declarator":
-        return text(p.child_by_field_name("name"))
-    if p.type in ("pair", "public_field_definition", "field_definition"):
-        key = p.child_by_field_name("key") or p.child_by_field_name("name") \
-            or p.child_by_field_name("property")
-        return text(key)
-    if p.type == "assignment_expression":
-        left = strip(p.child_by_field_name("left"))
-        if left is not None and left.type == "member_expression":
-            return text(left.child_by_field_name("property"))
-        return text(left)
-    return ""
-
-
-def walk(node, stop=()):
-    """Every descendant of ``node`` (explicit stack), not entering node types in ``stop``."""
-    stack = list(reversed(node.named_children))
-    while stack:
-        n = stack.pop()
-        yield n
-        if n.type not in stop:
-            stack.extend(reversed(n.named_children))
-
-
-def identifiers_named(root, name: str) -> list:
-    """The identifiers of the file spelled ``name`` (indexed once per file)."""
-    memo = file_memo()
-    key = ("identifiers", root.id, root.start_byte, root.end_byte)
-    index = memo.get(key)
-    if index is None:
-        index = {}
-        for n in of_type(root, ("identifier",)):
-            index.setdefault(text(n), []).append(n)
-        memo[key] = index
-    return index.get(name, [])
-
-
-def calls_in(node, stop=()):
-    """The calls under ``node``, leaving out those inside nodes of a ``stop`` type."""
-    found = of_type(node, ("call_expression",))
-    if not stop:
-        return found
-    return [c for c in found if not _inside(c, node, stop)]
-
-
-def _inside(n, top, stop) -> bool:
-    """Is there a node of a ``stop`` type strictly between ``n`` and ``top``?"""
-    p = n.parent
-    while p is not None and p.id != top.id:
-        if p.type in stop:
-            return True
-        p = p.parent
-    return False
-
-
-def function_body(fn):
-    return fn.child_by_field_name("body")
-
-
-def returned_values(fn) -> list:
-    """Expressions ``fn`` returns (its own returns, not nested functions'); arrow bodies too."""
-    body = function_body(fn)
-    if body is None:
-        return []
-    if body.type != "statement_block":
-        return [body]
-    out = []
-    for n in walk(body, stop=FUNCTIONS):
-        if n.type == "return_statement" and n.named_children:
-            out.append(n.named_children[0])
-    return out
-
-
-def is_literal(node) -> bool:
-    node = strip(node)
-    return node is not None and node.type in ("string", "number", "template_string", "true",
-                                              "false", "null", "undefined") \
-        and not (node.type == "template_string" and any(
-            c.type == "template_substitution" for c in node.named_children))
-
-
-# calls whose result is a fresh object owned by the caller
-OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
-# calls that return an object that already exists (not a fresh one owned by the caller)
-LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
-           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
-
-
-def fresh(value) -> bool:
-    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
-    v = strip(value)
-    if v is None:
-        return False
-    if v.type == "new_expression":
-        return True
-    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
-        and method_of(v) not in LOOKUPS
-
-
-def made_here(fn, name: str) -> bool:
-    """Does ``fn`` itself make the object ``name`` holds: ``const s = new X()``, ``pool =
-    X.create()``, ``child = spawn(...)`` (also into an outer variable)?"""
-    body = function_body(fn)
-    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
-        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name \
-                and fresh(n.child_by_field_name("value")):
-            return True
-        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
-                and fresh(n.child_by_field_name("right")):
-            return True
-    return False
-
 
 
 # ---------------------------------------------------------------------------------------
 # lifecycle adapter: function-scoped resources (pool clients, file handles)
 # ---------------------------------------------------------------------------------------
-
-class _Throws:
-    """The condition of "statement ``stmt`` may throw here" (see ``JsAdapter._may_throw``)."""
-
-    def __init__(self, stmt):
-        self.stmt = stmt
 
 # calls that do not throw in practice; a statement made only of these is not a throw point
 _NOTHROW = {"console.log", "console.error", "console.warn", "console.info", "console.debug"}
@@ -377,7 +223,7 @@ class JsAdapter:
             return [ir.Leaf(s)]
         out = [ir.Leaf(s)]
         if self._may_throw(s):
-            out.append(ir.If(_Throws(s), ir.Block([ir.Exit(s, "raise")], s)))
+            out.append(ir.If(Throws(s), ir.Block([ir.Exit(s, "raise")], s)))
         return out
 
     def _label(self, s):
@@ -441,114 +287,3 @@ class JsAdapter:
             return False
         fx = JsEffects(Track(None, fn, params[index]), self, rule=self._rules[code])
         return bool(fx.scan(body) & {RELEASE, HANDOFF})
-
-
-def _only_submits_to(stmt, handle: str) -> bool:
-    """``const cursor = client.query(new Cursor(sql))``: nothing awaited, and every call is
-    a method of ``handle`` or a ``new`` object built as its argument (what it submits)."""
-    calls = [n for n in walk(stmt, stop=FUNCTIONS)
-             if n.type in ("call_expression", "new_expression", "await_expression")]
-    if not calls or any(n.type == "await_expression" for n in calls):
-        return False
-    own = [n for n in calls if n.type == "call_expression" and norm(receiver(n)) == handle]
-    if not own:
-        return False
-    for n in calls:
-        if n in own or (n.type == "new_expression" and any(
-                o.start_byte <= n.start_byte and n.end_byte <= o.end_byte for o in own)):
-            continue  # the call on the handle itself, or the object built to submit to it
-        return False
-    return True
-
-
-class JsEffects(SpecEffects):
-    """What a leaf does to one tracked JS handle."""
-
-    def __init__(self, track: Track, adapter=None, rule=None):
-        super().__init__(adapter, track, rule)
-
-    def guard(self, cond):
-        if isinstance(cond, _Throws):
-            # the acquiring statement throws before anything is acquired; a statement
-            # that only hands a request to the client itself does not throw: an async
-            # client reports failures through what the call returns
-            s = cond.stmt
-            if s.start_byte <= self.acquire.start_byte < s.end_byte \
-                    or _only_submits_to(s, self.name):
-                return "then"
-            return None
-        if cond is None:
-            return None
-        c = strip(cond)
-        if c is not None and c.type == "unary_expression" and text(c).startswith("!") \
-                and norm(c.named_children[0]) == self.name:
-            return "then"
-        if c is not None and norm(c) == self.name:
-            return "else"
-        return None
-
-    def events(self, leaf) -> list[str]:
-        node = leaf.node
-        if node is None or isinstance(node, _Throws):
-            return []
-        if leaf.role == "raise" and node.type != "throw_statement":
-            return []  # the statement throwing part-way: its own effects did not happen
-        if node.start_byte <= self.acquire.start_byte < node.end_byte and leaf.role != "cond":
-            if enclosing_function(self.acquire) == self.track.function:
-                return [ACQUIRE]
-        found = self.scan(node)
-        for ev in (RELEASE, HANDOFF, REASSIGN):
-            if ev in found:
-                return [ev]
-        return []
-
-    def scan(self, node) -> set:
-        found = set()
-        name = self.name.encode()
-        if name not in node.text:
-            return found
-        if node.type == "identifier" and node.text == name:
-            ev = self._mention(node)
-            return {ev} if ev else found
-        for n in walk(node):
-            if n.type in ("identifier", "shorthand_property_identifier") and n.text == name:
-                ev = self._mention(n)
-                if ev:
-                    found.add(ev)
-        return found
-
-    def _mention(self, n):
-        if n.type == "shorthand_property_identifier":
-            return HANDOFF  # { client }: stored in an object
-        p, expr = up(n)
-        if p is None:
-            return None
-        t = p.type
-        if t == "member_expression" and p.child_by_field_name("object") == expr:
-            gp, via = up(p)
-            if gp is not None and gp.type == "call_expression" \
-                    and gp.child_by_field_name("function") == via:
-                if text(p.child_by_field_name("property")) in self.release:
-                    return RELEASE
-            return None
-        if t == "arguments":
-            call = p.parent
-            name = callee(call) if call is not None else ""
-            if name in self.borrow or name.startswith(("console.", "assert", "expect")):
-                return None
-            if self.a is not None and call is not None:
-                index = [a.id for a in args(call)].index(expr.id) if any(
-                    a.id == expr.id for a in args(call)) else -1
-                # a function leaklint can see that neither releases nor keeps it: still ours
-                if index >= 0 and self.a.releases_param(call, index, self.rule) is False:
-                    return None
-            return HANDOFF
-        if t in ("return_statement", "arrow_function", "array", "pair", "yield_expression"):
-            return HANDOFF
-        if t == "assignment_expression":
-            if p.child_by_field_name("left") == expr:
-                return REASSIGN
-            return HANDOFF
-        if t == "variable_declarator" and p.child_by_field_name("value") == expr:
-            return HANDOFF
-        return None

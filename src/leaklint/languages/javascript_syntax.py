@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from . import file_memo, of_type
+
 WRAPPERS = ("parenthesized_expression", "non_null_expression", "as_expression",
             "satisfies_expression", "type_assertion", "await_expression")
 
@@ -47,3 +49,156 @@ def args(call) -> list:
     if a is None or a.type != "arguments":
         return []
     return [c for c in a.named_children if c.type != "comment"]
+
+
+FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
+             "method_definition", "generator_function_declaration", "generator_function")
+def callee(call) -> str:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    return norm(fn)
+
+
+def method_of(call) -> str:
+    """`addEventListener` for `window.addEventListener(...)`, the name for `f(...)`."""
+    fn = strip(call.child_by_field_name("function"))
+    if fn is None:
+        return ""
+    if fn.type == "member_expression":
+        return text(fn.child_by_field_name("property"))
+    return text(fn) if fn.type == "identifier" else ""
+
+
+def receiver(call):
+    """`window` for `window.addEventListener(...)`; None for a bare call."""
+    fn = strip(call.child_by_field_name("function"))
+    if fn is not None and fn.type == "member_expression":
+        return fn.child_by_field_name("object")
+    return None
+
+
+def enclosing_function(node):
+    n = node.parent
+    while n is not None and n.type not in FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def function_name(fn) -> str:
+    """The name a function is known by: declared, method, `const f = () =>`, `f: function`."""
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return text(name)
+    p, _ = up(fn)
+    if p is None:
+        return ""
+    if p.type == "variable_declarator":
+        return text(p.child_by_field_name("name"))
+    if p.type in ("pair", "public_field_definition", "field_definition"):
+        key = p.child_by_field_name("key") or p.child_by_field_name("name") \
+            or p.child_by_field_name("property")
+        return text(key)
+    if p.type == "assignment_expression":
+        left = strip(p.child_by_field_name("left"))
+        if left is not None and left.type == "member_expression":
+            return text(left.child_by_field_name("property"))
+        return text(left)
+    return ""
+
+
+def walk(node, stop=()):
+    """Every descendant of ``node`` (explicit stack), not entering node types in ``stop``."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in stop:
+            stack.extend(reversed(n.named_children))
+
+
+def identifiers_named(root, name: str) -> list:
+    """The identifiers of the file spelled ``name`` (indexed once per file)."""
+    memo = file_memo()
+    key = ("identifiers", root.id, root.start_byte, root.end_byte)
+    index = memo.get(key)
+    if index is None:
+        index = {}
+        for n in of_type(root, ("identifier",)):
+            index.setdefault(text(n), []).append(n)
+        memo[key] = index
+    return index.get(name, [])
+
+
+def calls_in(node, stop=()):
+    """The calls under ``node``, leaving out those inside nodes of a ``stop`` type."""
+    found = of_type(node, ("call_expression",))
+    if not stop:
+        return found
+    return [c for c in found if not _inside(c, node, stop)]
+
+
+def _inside(n, top, stop) -> bool:
+    """Is there a node of a ``stop`` type strictly between ``n`` and ``top``?"""
+    p = n.parent
+    while p is not None and p.id != top.id:
+        if p.type in stop:
+            return True
+        p = p.parent
+    return False
+
+
+def function_body(fn):
+    return fn.child_by_field_name("body")
+
+
+def returned_values(fn) -> list:
+    """Expressions ``fn`` returns (its own returns, not nested functions'); arrow bodies too."""
+    body = function_body(fn)
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    out = []
+    for n in walk(body, stop=FUNCTIONS):
+        if n.type == "return_statement" and n.named_children:
+            out.append(n.named_children[0])
+    return out
+
+
+def is_literal(node) -> bool:
+    node = strip(node)
+    return node is not None and node.type in ("string", "number", "template_string", "true",
+                                              "false", "null", "undefined") \
+        and not (node.type == "template_string" and any(
+            c.type == "template_substitution" for c in node.named_children))
+
+
+# calls whose result is a fresh object owned by the caller
+OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
+# calls that return an object that already exists (not a fresh one owned by the caller)
+LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
+           "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
+
+
+def fresh(value) -> bool:
+    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
+    v = strip(value)
+    if v is None:
+        return False
+    if v.type == "new_expression":
+        return True
+    return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
+        and method_of(v) not in LOOKUPS
+
+
+def made_here(fn, name: str) -> bool:
+    """Does ``fn`` itself make the object ``name`` holds: ``const s = new X()``, ``pool =
+    X.create()``, ``child = spawn(...)`` (also into an outer variable)?"""
+    body = function_body(fn)
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name \
+                and fresh(n.child_by_field_name("value")):
+            return True
+        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
+                and fresh(n.child_by_field_name("right")):
+            return True
+    return False
