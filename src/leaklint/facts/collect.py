@@ -17,7 +17,7 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_growth, go_package, js_roots, lifetimes, summaries
+from . import go_channels, go_growth, go_package, js_roots, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -27,6 +27,7 @@ from .trees import Trees
 READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
+GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
@@ -103,7 +104,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -204,6 +205,9 @@ class _Directory:
         self._decls = None
         self._texts = None
         self._uses: dict = {}
+        self._words: dict | None = None
+        self._channels: dict | None = None
+        self._by_field: dict = {}
 
     def decls(self) -> dict:
         if self._decls is None:
@@ -217,6 +221,24 @@ class _Directory:
             self._texts = {p: _text_facts(self.files[p], self.store) for p in self.paths}
         return self._texts
 
+    def channel_fields(self, path: str):
+        """``go_channels.channel_field_reads`` for ``path`` over every other file of its
+        directory (tests too: they may serve a channel); "unknown" when it cannot be read."""
+        if self._channels is None:  # once per directory
+            self._channels = {p: _channel_facts(self.files[p], self.store) for p in self.paths}
+            self._by_field = go_channels.by_field(self._channels)
+        own = self._channels[path]
+        if own is None:
+            return "unknown"  # an unreadable file among the others is skipped by the scan
+        if self._words is None:  # word -> the files holding it, once per directory
+            self._words = {}
+            for p in self.paths:
+                if self.files[p].data is not None:
+                    for w in go_channels.words(self.files[p].data):
+                        self._words.setdefault(w, set()).add(p)
+        return go_channels.channel_field_reads(
+            path, own, self._by_field, lambda name: bool(self._words.get(name.encode(), set()) - {path}))
+
     def reads(self, path: str, needs) -> dict:
         reads = {}
         if GO_FIELDS_READ in needs:
@@ -226,6 +248,8 @@ class _Directory:
             reads["fields_read_typed"] = typed if typed is not None else "unknown"
             names = names_read_reads(path, self.paths, self.texts())
             reads["names_read"] = names if names is not None else "unknown"
+        if GO_CHANNEL_FIELDS in needs:
+            reads["channel_fields"] = self.channel_fields(path)
         if GO_CONTAINERS in needs and not lifetimes.is_test_path(path, "go"):
             decls = self.decls()
             members = package_of(self.paths, decls, path)
@@ -300,6 +324,20 @@ def _text_facts(f: _File, store) -> dict:
     if hit is not None:
         return hit
     facts = go_package.text_facts(f.data)
+    if store is not None:
+        store.put(key, facts)
+    return facts
+
+
+def _channel_facts(f: _File, store) -> dict | None:
+    """The file's ``go_channels.file_facts`` (None: it cannot be read)."""
+    if f.data is None:
+        return None
+    key = "c:" + f.key
+    hit = store.get(key) if store is not None else None
+    if hit is not None:
+        return hit
+    facts = go_channels.file_facts(f.data)
     if store is not None:
         store.put(key, facts)
     return facts

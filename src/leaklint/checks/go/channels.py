@@ -227,6 +227,11 @@ def _is(node, key: bytes) -> bool:
     return node is not None and node.type == "identifier" and node.text == key
 
 
+def op_at(kind, node) -> Op:
+    """The operation ``kind`` performed by ``node``, judged within its own function."""
+    return _op(kind, node, enclosing_function(node))
+
+
 def _op(kind, node, scope) -> Op:
     op = Op(kind, node)
     p, child = node.parent, node

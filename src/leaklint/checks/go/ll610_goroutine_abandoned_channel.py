@@ -11,6 +11,7 @@ from ...languages.go_syntax import own_nodes, text
 from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops,
                        goroutine_ops, inner_name, leaking_exits, mentions, release_node,
                        unexplained_uses, within)
+from .field_channels import check as check_field_channels
 from .goroutines import (creator_name, innermost_loop, left_without, line_of, receive_loop_exits,
                          started_goroutines)
 
@@ -19,7 +20,9 @@ MESSAGE_FIELDS = ("effect", "what", "where")
 
 
 def check(ctx, rule) -> None:
-    """A goroutine blocks on an unbuffered channel the creator may stop serving."""
+    """A goroutine blocks on an unbuffered channel the creator may stop serving, or on a
+    channel field nothing (left) in the package serves."""
+    check_field_channels(ctx, rule)
     for adapter, g in started_goroutines(ctx):
         go_loop = innermost_loop(g.stmt, g.creator)
         for name, (make, cap) in channel_makes(g.creator).items():

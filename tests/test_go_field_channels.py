@@ -1,0 +1,95 @@
+"""Goroutines blocked on channels kept in struct fields (LL610): the partner operation
+in another file of the package, the text facts those files give, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leaklint.api import check_paths
+from leaklint.config import Config
+from leaklint.facts.go_channels import by_field, channel_field_reads, channel_fields, file_facts, words
+from leaklint.facts.go_package import code_only
+from markers import looked
+
+SENDER = """package p
+
+type queue struct {
+	items chan int
+}
+
+func newQueue() *queue {
+	q := &queue{items: make(chan int)}
+	go q.put(1)
+	return q
+}
+
+func (q *queue) put(v int) {
+	q.items <- v
+}
+"""
+
+
+def _check(path):
+    return check_paths([str(path)], config=Config(root=Path(path).parent), select=["LL610"])
+
+
+def test_a_field_nobody_receives_from_is_reported_at_the_go_statement(tmp_path):
+    (tmp_path / "q.go").write_text(SENDER)
+    [finding] = _check(tmp_path / "q.go").findings
+    assert finding.position.line == 9
+    assert "sends on field items at line 14" in finding.message
+    assert "nothing in the package receives from it" in finding.message
+    assert [r.position.line for r in finding.related] == [14]
+
+
+def test_a_receiver_in_another_file_of_the_package_serves_the_field(tmp_path):
+    (tmp_path / "q.go").write_text(SENDER)
+    (tmp_path / "drain.go").write_text(
+        "package p\n\nfunc (q *queue) drain() {\n\tfor v := range q.items {\n\t\t_ = v\n\t}\n}\n")
+    report = _check(tmp_path / "q.go")
+    assert not report.findings and (9, "LL610") in looked(report)
+    # the same field name on another type's receiver does not serve it
+    (tmp_path / "drain.go").write_text(
+        "package p\n\ntype other struct{ items chan int }\n\n"
+        "func (o *other) drain() {\n\tfor v := range o.items {\n\t\t_ = v\n\t}\n}\n")
+    assert [f.position.line for f in _check(tmp_path / "q.go").findings] == [9]
+
+
+def test_a_field_handed_on_in_another_file_is_not_judged(tmp_path):
+    (tmp_path / "q.go").write_text(SENDER)
+    (tmp_path / "expose.go").write_text(
+        "package p\n\nfunc consume(c chan int) {}\n\nfunc (q *queue) share() { consume(q.items) }\n")
+    assert not _check(tmp_path / "q.go").findings
+
+
+def test_an_unreadable_sibling_leaves_the_field_unjudged_without_error(tmp_path):
+    (tmp_path / "q.go").write_text(SENDER)
+    (tmp_path / "latin1.go").write_bytes(b"package p\n\n// caf\xe9\nfunc (q *queue) x() { <-q.items }\n")
+    (tmp_path / "broken.go").write_text("package p\n\nfunc y( {\n")
+    report = _check(tmp_path / "q.go")
+    assert not [d for d in report.diagnostics if d.kind == "internal-error"]
+
+
+def test_text_facts_type_the_uses_on_a_receiver_and_in_a_literal():
+    code = code_only(
+        "package p\n\nfunc (s *srv) run() {\n\ts.done <- true\n\tx.done <- false\n}\n\n"
+        "func f(t *srv) {\n\tt.reqs = make(chan int)\n\tv := srv{done: make(chan bool, 1)}\n"
+        "\tclose(t.reqs)\n\tuse(t.other)\n\tif t.reqs == nil {\n\t}\n\t_ = len(t.reqs)\n}\n"
+        "// s.hidden <- 1 in a comment does not count\n")
+    facts = channel_fields(code)
+    assert facts["srv.done"] == ["made", "send"]
+    assert facts["done"] == ["send"]
+    assert facts["reqs"] == ["close", "made"]
+    assert facts["other"] == ["value"]
+    assert "hidden" not in facts and "srv.hidden" not in facts
+
+
+def test_reads_keep_the_asked_fields_and_the_working_functions_named_elsewhere():
+    own = file_facts(b"package p\n\nfunc (q *queue) put() { q.items <- 1 }\n\n"
+                     b"func (q *queue) stop() { close(q.items) }\n\nfunc idle() {}\n")
+    assert own["functions"] == ["put", "stop"]  # idle works no channel field
+    other_src = b"package p\n\nfunc (w *w) g() { <-w.items; <-w.unrelated; stop(); idle() }\n"
+    other_words = words(other_src)
+    fields_of = by_field({"own.go": own, "other.go": file_facts(other_src), "unreadable.go": None})
+    reads = channel_field_reads("own.go", own, fields_of, lambda n: n.encode() in other_words)
+    assert reads == {"fields": {"w.items": ["receive"]}, "named": ["stop"]}
