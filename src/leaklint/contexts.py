@@ -23,9 +23,10 @@ What a rule knows about a finding it says with traits, passed to ``FileContext.e
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
 an exception leaves), ``PER_TURN`` (one per turn of the loop around it, all released
 when the function returns: a test's loop over its own cases holds them on purpose, so
-in a test only a loop without such a bound is reported). The language-specific part
-(which functions are tests, fixtures, loops, what bounds a loop) is in ``ROLES``: one
-function per language family.
+in a test only a loop without such a bound is reported), ``COLLECTED`` (nothing
+references the handle once its statement ends, so each turn of a loop lets go of the
+last one). The language-specific part (which functions are tests, fixtures, loops,
+what bounds a loop) is in ``ROLES``: one function per language family.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import pathspec
 
 from .facts import go_loops, owners_go, owners_python
 from .facts.lifetimes import is_test_path
+from .tracks import COLLECTED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -48,7 +50,9 @@ POLICIES = (ALL, ACCUMULATING, OFF)
 ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
 # one per turn of the loop around it, all released when the function returns (a defer)
 PER_TURN = "per-turn"
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN)
+# COLLECTED (tracks.py, where an adapter's verdict says it): a handle nothing references
+# once its statement ends, so a loop alone does not pile it up
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -441,7 +445,7 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if PER_TURN in traits and kind == TEST and role.loop:
         return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
                                "when the test ends")
-    if role.in_loop:
+    if role.in_loop and COLLECTED not in traits:
         return Decision(True, f"{where}: acquired in a loop")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
