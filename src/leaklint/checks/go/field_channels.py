@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ...languages import matches
 from ...languages.go import callee_text, enclosing_function
 from ...languages.go_syntax import own_nodes, package_name, receiver_of, receiver_type, strip_parens, text
-from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, op_at, resolve_int
+from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, op_at, resolve_int, within
 from .goroutines import creator_name, innermost_loop, line_of, started_goroutines
 
 MAX_DEPTH = 4
@@ -46,7 +46,7 @@ class FieldUse:
     type it is known to be of ("" when any type's field of that name may be meant):
     `s.f` on the receiver of a method of T, or `f:` in a `T{...}` literal, is T's."""
     ops: list = field(default_factory=list)  # (Op, owner)
-    caps: list = field(default_factory=list)  # (capacity of a make, None: unknown; owner)
+    caps: list = field(default_factory=list)  # (capacity of a make, None: unknown; owner; the make)
     escapes: list = field(default_factory=list)  # (node where the channel goes elsewhere, owner)
 
     def of(self, owner: str) -> "FieldUse":
@@ -69,6 +69,8 @@ class FileFields:
         self.accessors = self._accessors() if self.fields else {}
         self.uses: dict = {f: FieldUse() for f in self.fields}
         self.referenced: set = set()
+        self._functions = None
+        self.indirect: set = set()  # ids of operations reached through a parameter
         if self.fields:
             self._collect()
 
@@ -154,10 +156,44 @@ class FileFields:
                 self._made_or_escape(name, values[index], expr, owner)
                 return
         alias = _alias_ops(expr)
+        if alias is None:
+            alias = self._passed_ops(expr)
+            # a function given this field may be given other channels too: its
+            # operations serve the field, but a goroutine there may block on another
+            self.indirect.update(op.node.id for op in alias or ())
         if alias is not None:
             use.ops.extend((op, owner) for op in alias)
             return
         use.escapes.append((expr, owner))
+
+    def _passed_ops(self, expr):
+        """`f(s.ch)` for a function ``f`` of this file that only works, nil-checks or
+        len-checks its parameter: its operations on it; None for any other use."""
+        args = expr.parent
+        if args.type != "argument_list" or expr not in args.named_children:
+            return None
+        callee = args.parent.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            return None
+        listed = [a for a in args.named_children if a.type != "comment"]
+        fn = self.functions().get(text(callee))
+        params = parameter_list(fn) if fn is not None else []
+        if len(params) != len(listed) or params[listed.index(expr)] in ("_", ""):
+            return None
+        return _name_ops(fn, params[listed.index(expr)], None)
+
+    def functions(self) -> dict:
+        """The file's plain functions by name (those declared once)."""
+        if self._functions is None:
+            self._functions, twice = {}, set()
+            for n in self.root.named_children:
+                if n.type == "function_declaration":
+                    name = text(n.child_by_field_name("name"))
+                    (twice.add(name) if name in self._functions else None)
+                    self._functions[name] = n
+            for name in twice:
+                del self._functions[name]
+        return self._functions
 
     def _made_or_escape(self, name: str, value, at, owner: str) -> None:
         value = strip_parens(value)
@@ -167,7 +203,7 @@ class FileFields:
         if value.type == "call_expression" and callee_text(value) == "make":
             args = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]
             if args and args[0].type == "channel_type":
-                use.caps.append((resolve_int(args[1]) if len(args) > 1 else 0, owner))
+                use.caps.append((resolve_int(args[1]) if len(args) > 1 else 0, owner, value))
                 return
         use.escapes.append((at, owner))
 
@@ -224,10 +260,17 @@ def _alias_ops(expr):
         return None
     if len(left) != 1 or left[0].type != "identifier":
         return None
-    name, fn = text(left[0]), enclosing_function(stmt)
+    return _name_ops(enclosing_function(stmt), text(left[0]), left[0])
+
+
+def _name_ops(fn, name: str, declaration):
+    """The channel operations on the local name (or parameter) ``name`` in ``fn``, when
+    ``fn`` only works, nil-checks or len-checks it; None for any other use."""
+    if fn is None or fn.child_by_field_name("body") is None:
+        return None  # a package-level variable: it may go anywhere
     ops = []
     for n in own_nodes(fn.child_by_field_name("body")):
-        if n.type != "identifier" or text(n) != name or n == left[0]:
+        if n.type != "identifier" or text(n) != name or n == declaration:
             continue
         kind = _op_kind(n)
         q = n.parent
@@ -240,6 +283,18 @@ def _alias_ops(expr):
         else:
             return None
     return ops
+
+
+def parameter_list(fn) -> list:
+    """The parameter names of a function or literal, "_" for an unnamed one."""
+    out = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = decl.children_by_field_name("name")
+        out.extend(text(n) for n in names) if names else out.append("_")
+    return out
 
 
 def reached(adapter, body, repeated: bool) -> list:
@@ -262,9 +317,72 @@ def reached(adapter, body, repeated: bool) -> list:
             if n.type == "go_statement":
                 continue
             if n.type == "call_expression" and not _in_go(n, block):
+                repeats = again or in_loop(n, fn)
                 for d, _params in adapter.definitions(n):
-                    todo.append((d.child_by_field_name("body"), again or in_loop(n, fn), depth + 1))
+                    todo.append((d.child_by_field_name("body"), repeats, depth + 1))
+                todo.extend((literal.child_by_field_name("body"), repeats, depth + 1)
+                            for literal in callbacks(n, block))
     return out
+
+
+def callbacks(call, block) -> list:
+    """The function literals a call of a parameter runs: `f()` in a function (or a
+    literal in it) whose parameter ``f`` its same-file callers fill with a literal, or
+    with a local variable bound to one (`run := func() {...}; w.Start(run)`)."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "identifier":
+        return []
+    decl = _declaration(block) if block.parent is not None and block.parent.type == "func_literal" else block.parent
+    if decl is None or decl.type not in ("function_declaration", "method_declaration"):
+        return []
+    params = parameter_list(decl)
+    name = text(callee)
+    if name not in params or _rebound(decl, name):
+        return []
+    index, wanted = params.index(name), text(decl.child_by_field_name("name"))
+    root = decl
+    while root.parent is not None:
+        root = root.parent
+    out = []
+    for _, caps in matches("go", "(call_expression function: [(identifier) @f (selector_expression field: "
+                                 "(field_identifier) @f)] arguments: (argument_list) @a) @c", root):
+        if text(caps["f"][0]) != wanted:
+            continue
+        args = [a for a in caps["a"][0].named_children if a.type != "comment"]
+        if len(args) != len(params):
+            continue
+        arg = strip_parens(args[index])
+        if arg.type == "identifier":
+            arg = _bound_literal(arg)
+        if arg is not None and arg.type == "func_literal":
+            out.append(arg)
+    return out
+
+
+def _rebound(fn, name: str) -> bool:
+    """Is ``name`` assigned anywhere in ``fn`` (then it is not only the caller's)?"""
+    for n in own_nodes(fn.child_by_field_name("body")):
+        if n.type == "assignment_statement":
+            left = n.child_by_field_name("left")
+            if left is not None and any(text(x) == name for x in left.named_children):
+                return True
+    return False
+
+
+def _bound_literal(ident):
+    """The function literal a local ``name := func(...) {...}`` binds, if any."""
+    fn = enclosing_function(ident)
+    if fn is None:
+        return None
+    for n in own_nodes(fn.child_by_field_name("body")):
+        if n.type == "short_var_declaration":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            names, values = left.named_children, right.named_children
+            if len(names) == len(values):
+                for k, v in zip(names, values):
+                    if text(k) == text(ident) and strip_parens(v).type == "func_literal":
+                        return strip_parens(v)
+    return None
 
 
 def _in_go(node, stop) -> bool:
@@ -286,7 +404,7 @@ class Partners:
         self.named = set(reads.get("named", [])) if isinstance(reads, dict) else set()
         self.main = package_name(fields.root) == "main"
 
-    def judge(self, name: str, op: Op, owner: str, repeats: bool):
+    def judge(self, name: str, op: Op, owner: str, again: bool):
         """None (served, or unknown) or (wording of who fails to serve, related nodes);
         ``owner``: the struct type the blocked operation's field is known to be of."""
         use = self.fields.uses[name].of(owner)
@@ -300,7 +418,10 @@ class Partners:
             return None  # the channel goes elsewhere, or another file serves it
         if not use.caps and "made" not in other:
             return None  # made by nobody here: it comes from elsewhere
-        if op.kind == SEND and ("made" in other or any(c != 0 for c, _ in use.caps)) and not repeats:
+        caps = [c for c, *_ in use.caps]
+        repeats = again or (op.in_loop and not (
+            "made" not in other and caps and None not in caps and _counted(op) <= min(caps)))
+        if op.kind == SEND and ("made" in other or any(c != 0 for c in caps)) and not repeats:
             return None  # one send into a buffer: it completes
         partners = [o for o, _ in use.ops if o.kind in kinds]
         live = [o for o in partners if not self._dead(o.node)]
@@ -343,6 +464,25 @@ class Partners:
         if name[:1].isupper() and not self.main:
             return False
         return name not in self.fields.referenced and name not in self.named
+
+
+def _counted(op: Op) -> float:
+    """How often ``op`` runs per call of its function when its only loop counts
+    `for i := 0; i < N; i++` with a constant N; inf for any other loop."""
+    fn = enclosing_function(op.node)
+    loop = innermost_loop(op.node, fn)
+    if loop is None or innermost_loop(loop, fn) is not None:
+        return float("inf")
+    clause = next((c for c in loop.named_children if c.type == "for_clause"), None)
+    cond = clause.child_by_field_name("condition") if clause is not None else None
+    init = clause.child_by_field_name("initializer") if clause is not None else None
+    if cond is None or cond.type != "binary_expression" or init is None \
+            or text(init).replace(" ", "").split(":=")[-1] != "0":
+        return float("inf")
+    bound = resolve_int(cond.child_by_field_name("right"))
+    if bound is None:
+        return float("inf")
+    return {"<": bound, "<=": bound + 1}.get(text(cond.child_by_field_name("operator")), float("inf"))
 
 
 def _declaration(node):
@@ -389,7 +529,8 @@ def _loop_exits(loop):
     """The `return`s in ``loop`` and the `break`s that leave it."""
     label = loop.parent.named_children[0] if loop.parent is not None and loop.parent.type == "labeled_statement" \
         else None
-    for n in own_nodes(loop.child_by_field_name("body")):
+    body = loop.child_by_field_name("body")
+    for n in (own_nodes(body) if body is not None else ()):
         if n.type == "return_statement":
             yield n
         if n.type == "break_statement":
@@ -444,15 +585,18 @@ def _blocked(adapter, g, fields, partners, many):
     blocks on a channel field nobody serves; None when each is served, False when the
     goroutine blocks on no channel field."""
     judged = False
-    for block, again in reached(adapter, g.body, many):
+    for block, again in reached(adapter, g.body, False):
         fn = block.parent
         for name, use in fields.uses.items():
+            # goroutines started in a loop share the channel unless each makes its own
+            shared = many and not any(within(make, g.body) for *_, make in use.caps)
             for op, owner in use.ops:
-                if op.kind not in PARTNERS or op.in_select or enclosing_function(op.node) != fn \
+                if op.kind not in PARTNERS or op.in_select or op.node.id in fields.indirect \
+                        or enclosing_function(op.node) != fn \
                         or not (block.start_byte <= op.node.start_byte < block.end_byte):
                     continue
                 judged = True
-                verdict = partners.judge(name, op, owner, again or op.in_loop)
+                verdict = partners.judge(name, op, owner, again or shared)
                 if verdict is not None:
                     return name, op, verdict
     if judged:
