@@ -66,6 +66,17 @@ class FileFields:
                                      " (field_declaration name: (field_identifier) @n type: (channel_type)))))", root):
             self.owners.setdefault(text(caps["n"][0]), set()).add(text(caps["t"][0]))
         self.fields = set(self.owners)
+        # (struct, field) -> the field's type name (pointer stripped), and the interfaces
+        self.field_types: dict = {}
+        for _, caps in matches("go", "(type_spec name: (type_identifier) @t type: (struct_type (field_declaration_list"
+                                     " (field_declaration name: (field_identifier) @n type: (_) @y))))", root):
+            self.field_types[(text(caps["t"][0]), text(caps["n"][0]))] = text(caps["y"][0]).lstrip("*")
+        self.embedded: dict = {}  # struct -> the types it embeds (whose methods it has)
+        for _, caps in matches("go", "(type_spec name: (type_identifier) @t type: (struct_type (field_declaration_list"
+                                     " (field_declaration . type: (_) @e .))))", root):
+            self.embedded.setdefault(text(caps["t"][0]), set()).add(text(caps["e"][0]).lstrip("*"))
+        self.interfaces = {text(caps["t"][0]) for _, caps in matches(
+            "go", "(type_spec name: (type_identifier) @t type: (interface_type))", root)}
         self.accessors = self._accessors() if self.fields else {}
         self.uses: dict = {f: FieldUse() for f in self.fields}
         self.referenced: set = set()
@@ -297,7 +308,80 @@ def parameter_list(fn) -> list:
     return out
 
 
-def reached(adapter, body, repeated: bool) -> list:
+def definitions(adapter, call, fields) -> list:
+    """The same-file functions ``call`` may run (``GoAdapter.resolve``), narrowed to the
+    methods of the operand's type when the file tells that type: `s.ranges.delete()`
+    on a field of type `*rangeSet` runs no other type's `delete`."""
+    keys = adapter.resolve(call)
+    callee = call.child_by_field_name("function")
+    if keys and callee is not None and callee.type == "selector_expression":
+        known = static_type(callee.child_by_field_name("operand"), fields)
+        if known and known not in fields.interfaces:
+            types, todo = set(), [known]
+            while todo:  # the type and what it embeds
+                t = todo.pop()
+                if t not in types:
+                    types.add(t)
+                    todo.extend(fields.embedded.get(t, ()))
+            keys = [k for k in keys if k.rsplit(".", 1)[0] in types]
+    table = adapter.functions()
+    return [table[k][0] for k in keys]
+
+
+def static_type(expr, fields) -> str:
+    """The type name of ``expr`` when the file tells it ("" when it does not): a
+    method's receiver, a parameter, a local made from a composite literal or `new`,
+    and fields of those by their struct's declaration."""
+    expr = strip_parens(expr)
+    if expr is None:
+        return ""
+    if expr.type == "unary_expression" and text(expr.child_by_field_name("operator")) in ("&", "*"):
+        return static_type(expr.child_by_field_name("operand"), fields)
+    if expr.type == "selector_expression":
+        outer = static_type(expr.child_by_field_name("operand"), fields)
+        name = expr.child_by_field_name("field")
+        return fields.field_types.get((outer, text(name)), "") if outer and name is not None else ""
+    if expr.type != "identifier":
+        return ""
+    name = text(expr)
+    owner = receiver_of(expr, name)
+    if owner:
+        return owner
+    fn = enclosing_function(expr)
+    while fn is not None:
+        plist = fn.child_by_field_name("parameters")
+        for decl in (plist.named_children if plist is not None else []):
+            if any(text(n) == name for n in decl.children_by_field_name("name")):
+                kind = decl.child_by_field_name("type")
+                return text(kind).lstrip("*") if kind is not None and kind.type in (
+                    "type_identifier", "pointer_type") else ""
+        for n in own_nodes(fn.child_by_field_name("body")) if fn.child_by_field_name("body") else ():
+            if n.type == "short_var_declaration":
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                pairs = list(zip(left.named_children, right.named_children)) \
+                    if len(left.named_children) == len(right.named_children) else []
+                for k, v in pairs:
+                    if text(k) == name:
+                        return _made_type(v)
+        fn = enclosing_function(fn)
+    return ""
+
+
+def _made_type(value) -> str:
+    """T of `T{...}`, `&T{...}`, `new(T)`; "" otherwise."""
+    value = strip_parens(value)
+    if value.type == "unary_expression" and text(value.child_by_field_name("operator")) == "&":
+        value = strip_parens(value.child_by_field_name("operand"))
+    if value.type == "composite_literal":
+        kind = value.child_by_field_name("type")
+        return text(kind) if kind is not None and kind.type == "type_identifier" else ""
+    if value.type == "call_expression" and callee_text(value) == "new":
+        args = value.child_by_field_name("arguments").named_children
+        return text(args[0]) if args and args[0].type == "type_identifier" else ""
+    return ""
+
+
+def reached(adapter, body, repeated: bool, fields) -> list:
     """(function body, runs repeatedly) for the goroutine's body and the same-file
     functions it calls, up to MAX_DEPTH calls deep (not what it starts as goroutines)."""
     out, seen = [], {}
@@ -318,7 +402,7 @@ def reached(adapter, body, repeated: bool) -> list:
                 continue
             if n.type == "call_expression" and not _in_go(n, block):
                 repeats = again or in_loop(n, fn)
-                for d, _params in adapter.definitions(n):
+                for d in definitions(adapter, n, fields):
                     todo.append((d.child_by_field_name("body"), repeats, depth + 1))
                 todo.extend((literal.child_by_field_name("body"), repeats, depth + 1)
                             for literal in callbacks(n, block))
@@ -419,7 +503,7 @@ class Partners:
         if not use.caps and "made" not in other:
             return None  # made by nobody here: it comes from elsewhere
         caps = [c for c, *_ in use.caps]
-        repeats = again or (op.in_loop and not (
+        repeats = again or (op.in_loop and not _once(op) and not (
             "made" not in other and caps and None not in caps and _counted(op) <= min(caps)))
         if op.kind == SEND and ("made" in other or any(c != 0 for c in caps)) and not repeats:
             return None  # one send into a buffer: it completes
@@ -464,6 +548,26 @@ class Partners:
         if name[:1].isupper() and not self.main:
             return False
         return name not in self.fields.referenced and name not in self.named
+
+
+def _once(op: Op) -> bool:
+    """Does a send in a loop run once per channel: the next statement returns, or sets
+    the field it sent on to nil (`s.ready <- v; s.ready = nil`)?"""
+    if op.kind != SEND:
+        return False
+    nxt = op.node.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None:
+        return False
+    if nxt.type == "return_statement":
+        return True
+    if nxt.type != "assignment_statement":
+        return False
+    left, right = nxt.child_by_field_name("left"), nxt.child_by_field_name("right")
+    channel = op.node.child_by_field_name("channel")
+    return left is not None and right is not None and channel is not None \
+        and text(left).replace(" ", "") == text(channel).replace(" ", "") and text(right) == "nil"
 
 
 def _counted(op: Op) -> float:
@@ -585,11 +689,12 @@ def _blocked(adapter, g, fields, partners, many):
     blocks on a channel field nobody serves; None when each is served, False when the
     goroutine blocks on no channel field."""
     judged = False
-    for block, again in reached(adapter, g.body, False):
+    for block, again in reached(adapter, g.body, False, fields):
         fn = block.parent
         for name, use in fields.uses.items():
             # goroutines started in a loop share the channel unless each makes its own
-            shared = many and not any(within(make, g.body) for *_, make in use.caps)
+            shared = many and not any(within(make, g.body) for *_, make in use.caps) \
+                and not _given_fresh(g)
             for op, owner in use.ops:
                 if op.kind not in PARTNERS or op.in_select or op.node.id in fields.indirect \
                         or enclosing_function(op.node) != fn \
@@ -602,6 +707,22 @@ def _blocked(adapter, g, fields, partners, many):
     if judged:
         return None
     return _endless(g, fields, partners, many)
+
+
+def _given_fresh(g) -> bool:
+    """Is the goroutine, started in a loop, given an object declared in that loop's body
+    (`ws := ...; go w.serve(ws)`): then each goroutine works channels of its own."""
+    call = next((c for c in g.stmt.named_children if c.type == "call_expression"), None)
+    loop = innermost_loop(g.stmt, g.creator)
+    if call is None or loop is None:
+        return False
+    body = loop.child_by_field_name("body")
+    names = {text(a) for a in call.child_by_field_name("arguments").named_children if a.type == "identifier"}
+    declared = [loop.named_children[0].child_by_field_name("left")] \
+        if loop.named_children and loop.named_children[0].type == "range_clause" else []
+    declared += [n.child_by_field_name("left") for n in (own_nodes(body) if body is not None else ())
+                 if n.type == "short_var_declaration"]
+    return any(text(x) in names for left in declared if left is not None for x in left.named_children)
 
 
 def _endless(g, fields, partners, many):
