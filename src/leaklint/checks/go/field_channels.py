@@ -718,6 +718,11 @@ def _given_fresh(g) -> bool:
         return False
     body = loop.child_by_field_name("body")
     names = {text(a) for a in call.child_by_field_name("arguments").named_children if a.type == "identifier"}
+    callee = call.child_by_field_name("function")
+    operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" \
+        else None
+    if operand is not None and operand.type == "identifier":
+        names.add(text(operand))  # `go j.run()` on this turn's j
     declared = [loop.named_children[0].child_by_field_name("left")] \
         if loop.named_children and loop.named_children[0].type == "range_clause" else []
     declared += [n.child_by_field_name("left") for n in (own_nodes(body) if body is not None else ())
