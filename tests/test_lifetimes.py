@@ -224,6 +224,12 @@ from leaklint.facts import js_roots  # noqa: E402
     ("javascript", "new Vue({ mixins: [theme], render: (h) => h(Root) }).$mount('#app');\n",
      {"theme", "Root"}),
     ("javascript", "const el = document.createElement('div');\nrender(el);\n", set()),
+    # a root the entry declares: what it renders under no condition is mounted with it
+    ("tsx", "if (el) {\n  const App = () => (\n    <Store><Menu />{open ? <Help /> : null}"
+     "{xs.map((x) => <Row />)}</Store>\n  );\n  render(<App />, el);\n}\n",
+     {"App", "Store", "Menu"}),
+    ("tsx", "function Shell() {\n  if (ready) { return <Page />; }\n  return <Spinner />;\n}\n"
+     "render(<Shell />, el);\n", {"Shell"}),
 ])
 def test_entry_root_names(lang, code, names):
     assert js_roots.root_names(_parse(lang, code)) == names
@@ -248,9 +254,56 @@ def test_a_module_an_entry_mounts_is_a_root(tmp_path):
     assert not roots.mounted(str(src / "main.js"))
 
 
+def test_tsconfig_path_aliases_are_read_from_its_dialect():
+    text = (b'{\n  // comment\n  "compilerOptions": {\n    "baseUrl": "src", /* here */\n'
+            b'    "paths": { "~/*": ["./app/*"], "@x/*": ["../out/*"], "exact": ["./e"], },\n  },\n}\n')
+    assert js_roots.config_aliases("/t", text) == [("/t/src", "~/", "./app/"),
+                                                   ("/t/src", "@x/", "../out/")]
+    assert js_roots.config_aliases("/t", b"{ not json") == []
+    assert js_roots.config_aliases("/t", b'{"compilerOptions": {"paths": 3}}') == []
+
+
+def test_an_aliased_module_a_declared_root_renders_is_a_root(tmp_path):
+    (tmp_path / "app" / "components").mkdir(parents=True)
+    (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"paths": {"~/*": ["./app/*"],'
+                                            ' "up/*": ["../*"]}}}')
+    (tmp_path / "app" / "index.tsx").write_text(
+        "import Analytics from '~/components/Analytics';\n"
+        "import Outside from 'up/Outside';\n"
+        "import Help from '~/components/Help';\n"
+        "const App = () => <Analytics><Outside />{x ? <Help /> : null}</Analytics>;\n"
+        "render(<App />, el);\n")
+    for name in ("Analytics", "Help"):
+        (tmp_path / "app" / "components" / f"{name}.tsx").write_text("export default 1;\n")
+
+    def siblings(directory):
+        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
+                if p.is_file()]
+
+    def read(p):
+        try:
+            return open(p, "rb").read()
+        except OSError:
+            return None
+
+    roots = js_roots.Roots(read, siblings)
+    assert roots.mounted(str(tmp_path / "app" / "components" / "Analytics.tsx"))
+    assert not roots.mounted(str(tmp_path / "app" / "components" / "Help.tsx"))  # conditional
+    assert roots._module(str(tmp_path / "app" / "index.tsx"), "up/Outside") is None
+
+
 def test_the_default_export_of_a_mounted_module_is_the_root():
     code = "export default { created() { window.addEventListener('resize', f); } };\n"
     root = _parse("javascript", code)
     node = _node_at(root, "window.addEventListener")
     assert lifetimes.owner_of("javascript", node, "m.js", reads={"js-root": True}).kind == "root"
     assert lifetimes.owner_of("javascript", node, "m.js").kind == "function"
+    # declared first, exported by name: `const Root = ...; export default Root`
+    code = ("const Root = () => { useEffect(() => { window.addEventListener('resize', f); }); };\n"
+            "const Other = () => { window.addEventListener('scroll', f); };\n"
+            "export default Root;\n")
+    root = _parse("tsx", code)
+    node = _node_at(root, "window.addEventListener('resize'")
+    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind == "root"
+    node = _node_at(root, "window.addEventListener('scroll'")
+    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind != "root"

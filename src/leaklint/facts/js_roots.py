@@ -14,11 +14,13 @@ held for the page, like the root's own.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 
 from .. import languages
 from ..languages import recent_syntax
-from ..languages.javascript import args, method_of, norm, strip, text, walk
+from ..languages.javascript import FUNCTIONS, args, method_of, norm, strip, text, walk
 from ..languages.javascript_modules import imports
 from .modules import JS_EXTENSIONS, Resolver
 
@@ -53,7 +55,50 @@ def root_names(root) -> set:
                     tag = opening.child_by_field_name("name") if opening is not None else None
                     if tag is not None:
                         names.add(text(tag))
+    for name in list(names):
+        names |= _always_rendered(_local_component(root, name))
     return names
+
+
+# what lies between a component function and the elements it always renders
+_UNCONDITIONAL = {"jsx_element", "jsx_self_closing_element", "jsx_opening_element",
+                  "parenthesized_expression", "return_statement", "statement_block"}
+
+
+def _local_component(root, name: str):
+    """The function the entry itself declares as component ``name``, or None."""
+    for n in walk(root):
+        if n.type == "function_declaration" and text(n.child_by_field_name("name")) == name:
+            return n
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+            value = strip(n.child_by_field_name("value"))
+            if value is not None and value.type in ("arrow_function", "function_expression",
+                                                    "function"):
+                return value
+    return None
+
+
+def _always_rendered(fn) -> set:
+    """The components a root declared in the entry renders on every render: the tags of
+    its returned elements that sit under no condition, loop or callback. They are mounted
+    with the root and live as long as it."""
+    body = fn.child_by_field_name("body") if fn is not None else None
+    if body is None or sum(n.type == "return_statement"
+                           for n in walk(body, stop=FUNCTIONS)) > 1:
+        return set()  # several ways out: what each renders comes and goes
+    out = set()
+    for n in walk(body):
+        if n.type not in ("jsx_opening_element", "jsx_self_closing_element"):
+            continue
+        tag = n.child_by_field_name("name")
+        if tag is None or tag.type != "identifier" or not text(tag)[:1].isupper():
+            continue
+        p = n.parent
+        while p is not None and p != body and p.type in _UNCONDITIONAL:
+            p = p.parent
+        if p == body:
+            out.add(text(tag))
+    return out
 
 
 def _option_roots(nodes) -> set:
@@ -89,6 +134,7 @@ class Roots:
         self.resolver = Resolver(lambda _path: None, list_siblings)
         self._entries: dict = {}  # entry path -> set of module paths it mounts
         self._dirs: dict = {}  # directory -> its entry points
+        self._configs: dict = {}  # (directory, levels) -> path aliases
 
     def mounted(self, path: str) -> bool:
         path = os.path.normpath(path)
@@ -133,7 +179,69 @@ class Roots:
         out = set()
         for name in names:
             spec = imported.get(name, ("", ""))[0]
-            module = self.resolver.js_module(entry, spec) if spec else None
+            module = self._module(entry, spec) if spec else None
             if module is not None:
                 out.add(module)
         return out
+
+    def _module(self, entry: str, spec: str) -> str | None:
+        """The file ``spec`` names from ``entry``: relative, or through a path alias of the
+        nearest tsconfig.json / jsconfig.json (``"~/*": ["./app/*"]``)."""
+        module = self.resolver.js_module(entry, spec)
+        if module is not None or spec.startswith("."):
+            return module
+        for base, prefix, target in self._aliases(os.path.dirname(entry), LEVELS):
+            if spec.startswith(prefix):
+                rel = os.path.normpath(os.path.join(target, spec[len(prefix):]))
+                if rel != ".." and not rel.startswith(("..", os.sep)):  # never out of its tree
+                    return self.resolver.js_module(os.path.join(base, "_"), "./" + rel)
+        return None
+
+    def _aliases(self, directory: str, levels: int) -> list:
+        """(config directory, alias prefix, target) for each ``compilerOptions.paths``
+        wildcard of the nearest tsconfig.json or jsconfig.json in ``directory`` or one of
+        the ``levels - 1`` above it."""
+        directory = os.path.normpath(directory or ".")
+        if (directory, levels) in self._configs:
+            return self._configs[directory, levels]
+        if levels <= 0:
+            return []
+        found = []
+        for name in ("tsconfig.json", "jsconfig.json"):
+            data = self.read(os.path.join(directory, name))
+            if data is not None:
+                found = config_aliases(directory, data)
+                break
+        else:
+            parent = os.path.dirname(directory)
+            if parent != directory:
+                found = self._aliases(parent, levels - 1)
+        self._configs[directory, levels] = found
+        return found
+
+
+def config_aliases(directory: str, data: bytes) -> list:
+    """The wildcard path aliases of a tsconfig/jsconfig text (JSON with comments and
+    trailing commas); [] when it cannot be read as such."""
+    try:
+        options = json.loads(_plain_json(data.decode("utf-8", "replace"))).get(
+            "compilerOptions", {})
+        paths = options.get("paths", {}) or {}
+        base = os.path.normpath(os.path.join(directory, str(options.get("baseUrl", "."))))
+    except (ValueError, AttributeError, TypeError):
+        return []
+    out = []
+    for alias, targets in paths.items() if isinstance(paths, dict) else ():
+        if not (isinstance(alias, str) and alias.endswith("/*") and isinstance(targets, list)
+                and targets and isinstance(targets[0], str) and targets[0].endswith("/*")):
+            continue
+        out.append((base, alias[:-1], targets[0][:-1]))
+    return out
+
+
+_JSONC = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/|,(\s*[}\]])', re.S)
+
+
+def _plain_json(text: str) -> str:
+    """JSON with comments and trailing commas (tsconfig's dialect) as plain JSON."""
+    return _JSONC.sub(lambda m: m.group(1) or m.group(2) or "", text)

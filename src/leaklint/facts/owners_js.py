@@ -30,7 +30,7 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
 from ..languages import file_memo, of_type
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
-from ..languages.javascript_values import declares, local_value
+from ..languages.javascript_values import declares, iterated_value, local_value
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
@@ -180,11 +180,26 @@ def _in_default_export(node) -> bool:
         top = top.parent
     if top.type == "export_statement":
         return any(c.type == "default" for c in top.children)
+    if top.type in ("lexical_declaration", "function_declaration", "class_declaration") \
+            and top.parent is not None:
+        named = {text(d.child_by_field_name("name")) for d in top.named_children
+                 if d.type == "variable_declarator"} if top.type == "lexical_declaration" \
+            else {text(top.child_by_field_name("name"))}
+        return _default_exported_name(top.parent) in named  # `const X = ...; export default X`
     if top.type == "expression_statement" and top.named_children:
         e = top.named_children[0]
         return e.type == "assignment_expression" and norm(e.child_by_field_name("left")) in (
             "module.exports", "exports.default")
     return False
+
+
+def _default_exported_name(program) -> str:
+    """``export default X;``: the name X, or ""."""
+    for c in program.named_children:
+        if c.type == "export_statement" and any(k.type == "default" for k in c.children):
+            value = c.child_by_field_name("value")
+            return text(value) if value is not None and value.type == "identifier" else ""
+    return ""
 
 
 def _after_load_once_guard(node, fn) -> str:
@@ -369,6 +384,9 @@ def dies_with(target, at, depth: int = 0) -> bool:
                     and name in _params(fn):
                 return True  # passed into the constructor: the object's creator or owner
             return made_here(fn, name) or _own_value(local_value(fn, name), at, depth)
+        listed = iterated_value(fn, name)
+        if listed is not None:  # `for (const el of owned.querySelectorAll(..))`
+            return _own_value(listed, at, depth)
         fn = enclosing_function(fn)
     return first is not None and made_here(first, name)
 

@@ -6,7 +6,7 @@ class makes in its fields, what an application root is mounted with.
 from __future__ import annotations
 
 from . import of_type
-from .javascript import method_of, norm, strip, text, up
+from .javascript_syntax import inserted, method_of, norm, strip, text, up
 
 # methods that acquire for the lifetime of their object, by kind of class
 COMPONENT_ACQUIRE = {"componentDidMount", "ngOnInit", "ngAfterViewInit", "ngAfterContentInit",
@@ -39,8 +39,11 @@ def class_creates(body, name: str) -> bool:
 
 
 def creates(value) -> bool:
-    """``new X()`` or a ``createX()``/``cloneX()`` call: a fresh object."""
+    """``new X()`` or a ``createX()``/``cloneX()`` call: a fresh object, also as inserted
+    into the page (``parent.appendChild(document.createElement("div"))``)."""
     v = strip(value)
+    if inserted(v) is not None:
+        return creates(inserted(v))
     return v is not None and (v.type == "new_expression" or (
         v.type == "call_expression"
         and method_of(v).lstrip("_").lower().startswith(("create", "clone"))))

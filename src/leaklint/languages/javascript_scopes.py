@@ -29,6 +29,7 @@ from .javascript import (FUNCTIONS, LOOKUPS, args, calls_in, enclosing_function,
                          text, up, walk)
 from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_creates,
                                  component_options, module_object)
+from .javascript_modules import imports
 from .javascript_values import declares
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -48,6 +49,8 @@ SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "
 ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
 # calls whose callback runs once (a document ready, a promise settling, a one-shot event)
 ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then"}
+# events an imported object emits once per process: (module, export) -> event names
+ONCE_EVENTS = {("electron", "app"): {"ready", "will-finish-launching"}}
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
@@ -82,6 +85,7 @@ class Model:
         self._release_calls = {}
         self._calls = None
         self._handlers = None
+        self._imports = None
 
     def calls(self) -> list:
         """Every call and `new` expression of the file, in source order."""
@@ -202,7 +206,7 @@ class Model:
             return True
         p, _ = up(fn)
         if depth <= 3 and p is not None and p.type == "arguments" \
-                and method_of(p.parent) in ONE_SHOT_CALLBACKS:
+                and (method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent)):
             # `$(document).ready(fn)`, `app.whenReady().then(fn)`: fn runs once when
             # what registers it does
             outer = enclosing_function(p.parent)
@@ -225,6 +229,19 @@ class Model:
             if caller is not None and not self._runs_once(caller, depth + 1):
                 return False  # called from a function that may run again
         return bool(uses)
+
+    def _once_event(self, call) -> bool:
+        """``app.on("ready", fn)`` with ``app`` imported from a module whose object emits
+        that event once per process (ONCE_EVENTS): fn runs once."""
+        if method_of(call) not in EVENT_SUBSCRIPTIONS or not args(call):
+            return False
+        target = receiver(call)
+        if target is None or target.type != "identifier":
+            return False
+        if self._imports is None:
+            self._imports = imports(self.root)
+        event = text(args(call)[0]).strip("'\"`")
+        return event in ONCE_EVENTS.get(self._imports.get(text(target)), ())
 
     def _lifecycle_scope(self, fn) -> Scope | None:
         key = (fn.start_byte, fn.end_byte)

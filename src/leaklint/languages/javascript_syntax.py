@@ -179,11 +179,28 @@ LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getEleme
            "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
 
 
+# DOM calls that return the node they insert (``parent.appendChild(el)`` is ``el``)
+RETURN_INSERTED = {"appendChild", "insertBefore"}
+
+
+def inserted(call):
+    """The node a DOM insertion returns (its first argument), or None for any other value."""
+    v = strip(call)
+    if v is None or v.type != "call_expression" or method_of(v) not in RETURN_INSERTED \
+            or receiver(v) is None:
+        return None
+    a = args(v)
+    return a[0] if a else None
+
+
 def fresh(value) -> bool:
-    """A value that is a new object: ``new X()`` or a creating call (not a look-up)."""
+    """A value that is a new object: ``new X()`` or a creating call (not a look-up), also
+    as the result of inserting it (``parent.appendChild(document.createElement("div"))``)."""
     v = strip(value)
     if v is None:
         return False
+    if inserted(v) is not None:
+        return fresh(inserted(v))
     if v.type == "new_expression":
         return True
     return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \

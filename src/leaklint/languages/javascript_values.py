@@ -53,6 +53,26 @@ def local_value(fn, name: str):
     return None
 
 
+def iterated_value(fn, name: str):
+    """The collection a ``for (const name of xs)`` in ``fn`` walks: ``xs``, through a local
+    variable it was read into and a fallback for a missing one (``xs || []``, ``xs ?? []``),
+    or None."""
+    body = function_body(fn)
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type != "for_in_statement" or text(n.child_by_field_name("left")) != name \
+                or not any(c.type == "of" for c in n.children):
+            continue
+        xs = strip(n.child_by_field_name("right"))
+        while xs is not None and xs.type == "binary_expression" \
+                and text(xs.child_by_field_name("operator")) in ("||", "??") \
+                and strip(xs.child_by_field_name("right")).type == "array":
+            xs = strip(xs.child_by_field_name("left"))
+        if xs is not None and xs.type == "identifier" and declares(fn, text(xs)):
+            return local_value(fn, text(xs))
+        return xs
+    return None
+
+
 STORE_METHODS = {"push", "add", "set", "unshift", "concat"}
 
 

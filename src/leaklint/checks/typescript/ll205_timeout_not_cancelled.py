@@ -45,8 +45,11 @@ def check(ctx, rule):
             continue
         if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
             continue  # one-shot timers in ordinary functions and methods are fine
-        if short != "setTimeout" or _short_delay(node) or _in_event_handler(node, scope):
-            continue  # a frame or under a second later, or once per event: not the scope's
+        if short != "setTimeout" or _in_event_handler(node, scope):
+            continue  # a frame later, or once per event: not the scope's
+        if _short_delay(node):
+            ctx.count(rule.code, node, ok=True)  # under a second: it ends almost at once
+            continue
         if _captures_nothing(node):
             # one shot that holds nothing of the component: when it fires after an
             # unmount it touches only module state, and nothing stays alive for it
@@ -89,16 +92,58 @@ def _in_event_handler(node, scope) -> bool:
 
 
 def _short_delay(call) -> bool:
+    """Under a second: no delay, a number, a constant bound to one (in a function around
+    the call or at module level), or a choice between such values (``a ? 0 : DELAY``)."""
     a = args(call)
     if len(a) < 2:
         return True
-    d = strip(a[1])
-    if d is None or d.type != "number":
-        return False
-    try:
-        return float(d.text.decode().replace("_", "")) < 1000
-    except ValueError:
-        return False
+    ms = _delay_ms(a[1], call)
+    return ms is not None and ms < 1000
+
+
+def _delay_ms(node, at, depth: int = 0):
+    """The value in milliseconds ``node`` stands for, or None when it is not known here."""
+    d = strip(node)
+    if d is None or depth > 3:
+        return None
+    if d.type == "number":
+        try:
+            return float(d.text.decode().replace("_", ""))
+        except ValueError:
+            return None
+    if d.type == "ternary_expression":
+        both = [_delay_ms(d.child_by_field_name(f), at, depth + 1)
+                for f in ("consequence", "alternative")]
+        return None if None in both else max(both)
+    if d.type == "identifier":
+        value = _constant(text(d), at)
+        return _delay_ms(value, at, depth + 1) if value is not None else None
+    return None
+
+
+def _constant(name: str, at):
+    """The initializer of ``const name = ...`` in the nearest function around ``at`` that
+    declares it, else at the module's top level (None when it may be reassigned)."""
+    fn = enclosing_function(at)
+    while fn is not None:
+        if declares(fn, name):
+            return _const_initializer(function_body(fn), name)
+        fn = enclosing_function(fn)
+    root = at
+    while root.parent is not None:
+        root = root.parent
+    return _const_initializer(root, name)
+
+
+def _const_initializer(block, name: str):
+    for n in walk(block, stop=FUNCTIONS) if block is not None else ():
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+            decl = n.parent
+            if decl is None or decl.type != "lexical_declaration" or not decl.children \
+                    or decl.children[0].type != "const":
+                return None
+            return n.child_by_field_name("value")
+    return None
 
 
 def _reschedules(call):

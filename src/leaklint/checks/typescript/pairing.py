@@ -48,6 +48,9 @@ def relevant(m, scope, tnode, call) -> bool:
     if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
             lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
         return False  # the application root or a module singleton: page lifetime
+    if scope.kind == "effect" and _runs_at_mount_only(scope) and lifetimes.lives_to_exit(
+            lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
+        return False  # the root's mount-only effect: once per page
     if scope.kind == "function" and "bootstrap" in (
             lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
             lifetimes.owner_of("javascript", call, m.ctx.src.path).kind):
@@ -63,6 +66,15 @@ def relevant(m, scope, tnode, call) -> bool:
     if scope.strict:
         return True
     return m.long_lived(target, enclosing_function(call))
+
+
+def _runs_at_mount_only(scope) -> bool:
+    """An effect whose dependency list is empty (``useEffect(fn, [])``): it runs once per
+    mount of its component."""
+    p, _ = up(scope.acquire)
+    deps = args(p.parent)[1:2] if p is not None and p.type == "arguments" else []
+    return bool(deps) and strip(deps[0]) is not None and strip(deps[0]).type == "array" \
+        and not strip(deps[0]).named_children
 
 
 def target_text(node) -> str:
