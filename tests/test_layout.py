@@ -63,3 +63,14 @@ def test_every_rule_module_and_fixture_folder_belongs_to_a_rule():
 def test_registry_has_no_module_for_an_unknown_code():
     assert checks.check_for("LL999") is None
     assert set(checks.rule_modules()) == {r.code for r in builtin_rules() if r.is_check}
+
+
+# a module past this many lines holds more than one concern: split it by concern
+MAX_MODULE_LINES = 520
+
+
+def test_no_module_is_over_about_500_lines():
+    src = Path(checks.__file__).resolve().parents[1]
+    long = {str(p.relative_to(src)): n for p in sorted(src.rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"

@@ -43,3 +43,19 @@ def test_the_builtin_rules_keep_their_order_and_encode_their_words_once():
     expected = [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
     assert active_on(rules, data) == expected
     assert "LL201" in [r.code for r in expected]
+
+
+def test_a_file_asked_again_is_not_searched_again():
+    """The facts phase and the analysis both ask about a file (with bytes objects of their
+    own): each word is looked for once per file content."""
+    text = b"rows, err := db.Query(q) // unique-content-7f3a\n"
+    first, second = Counting(text), Counting(text)
+    some = [rule("a", b"Query"), rule("b", b"Ticker")]
+    more = [rule("b", b"Ticker"), rule("c", b"Open"), rule("d", b"Query")]
+    assert [r.name for r in active_on(some, first)] == ["a"]
+    assert [r.name for r in active_on(more, second)] == ["d"]
+    assert sorted(first.asked) == [b"Query", b"Ticker"]
+    assert second.asked == [b"Open"]  # the only word not looked for before
+    other = Counting(text.replace(b"Query", b"Exec"))
+    assert [r.name for r in active_on(some, other)] == []
+    assert sorted(other.asked) == [b"Query", b"Ticker"]  # other content: searched afresh

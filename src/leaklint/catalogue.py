@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import string
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,11 +91,19 @@ class Rule:
         return language_family == "typescript" and "javascript" in self.languages
 
 
+# per file content, the words looked for so far (word -> found): the facts phase and the
+# analysis ask about the same file, and forked workers inherit what was found; the most
+# recent files' up to this many bytes
+_PRESENT_MAX_BYTES = 32 * 1024 * 1024
+_present: OrderedDict = OrderedDict()
+_present_bytes = 0
+
+
 def active_on(rules, data: bytes) -> list:
     """The rules among ``rules`` that can match a file with these bytes (the prefilter):
-    a rule without words always can; each word is looked for at most once per file,
-    however many rules share it."""
-    present: dict = {}
+    a rule without words always can; each word is looked for at most once per file
+    content, however many rules share it and however often the file is asked about."""
+    present = _present_words(data)
     out = []
     for rule in rules:
         words = rule.prefilter
@@ -109,6 +118,21 @@ def active_on(rules, data: bytes) -> list:
                 continue
         out.append(rule)
     return out
+
+
+def _present_words(data: bytes) -> dict:
+    global _present_bytes
+    data = bytes(data)
+    found = _present.get(data)
+    if found is not None:
+        _present.move_to_end(data)
+        return found
+    found = _present[data] = {}
+    _present_bytes += len(data)
+    while _present_bytes > _PRESENT_MAX_BYTES and len(_present) > 1:
+        old, _ = _present.popitem(last=False)
+        _present_bytes -= len(old)
+    return found
 
 
 def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:

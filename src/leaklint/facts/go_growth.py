@@ -43,9 +43,11 @@ class Query:
 
 
 def uses(root, src: SourceFile, query: Query) -> dict:
-    """{"containers": {name: {"inserts": [...], "evictions": n}}, "fields": {...}}: where
-    this file inserts into and evicts from the package's containers and fields. An
-    insertion is [line, Position fields...]."""
+    """{"containers": {name: {"inserts": [...], "evictions": n, "bounded": n}}, "fields":
+    {...}}: where this file inserts into and evicts from the package's containers and
+    fields. An insertion is [line, Position fields...]; "bounded" counts the insertions
+    made once (init, Register*, once.Do) or keyed by a type (``analysis.growth`` leaves
+    them out)."""
     once = set(query.once)
     out = no_uses()
     if query.containers:
@@ -61,8 +63,12 @@ def no_uses() -> dict:
 
 
 def _record(table: dict, name: str, verdict: str, src: SourceFile, node) -> None:
+    """Note one use: an insertion (where), a bounded insertion (filled once, keyed by a
+    type: how many) or an eviction (how many)."""
     entry = table.setdefault(name, {"inserts": [], "evictions": 0})
-    if verdict == "insert":
+    if verdict == "bounded":
+        entry["bounded"] = entry.get("bounded", 0) + 1
+    elif verdict == "insert":
         p = src.position(node)
         entry["inserts"].append([p.line, p.col, p.end_line, p.end_col, p.col16, p.end_col16])
     else:
@@ -90,8 +96,8 @@ def _classify(root, src, kinds: dict, once: set, table: dict) -> None:
         if verdict == "index-set":  # a new key in a map; an overwritten element in a slice
             verdict = "insert" if kinds[name] == "map" else None
         if verdict == "insert":
-            if not filled_once(fn, once) and not keyed_by_type(ident, fn):
-                _record(table, name, verdict, src, ident)
+            bounded = filled_once(fn, once) or keyed_by_type(ident, fn)
+            _record(table, name, "bounded" if bounded else verdict, src, ident)
         elif verdict == "evict":
             _record(table, name, verdict, src, ident)
 
@@ -114,8 +120,9 @@ def _classify_fields(root, src, fields: dict, once: set, table: dict) -> None:
         verdict = use_of(node)
         if verdict == "index-set":
             verdict = "insert" if fld["kind"] == "map" else None
-        if verdict == "insert" and not filled_once(fn, once):
-            _record(table, text(caps["f"][0]), verdict, src, node)
+        if verdict == "insert":
+            bounded = filled_once(fn, once)
+            _record(table, text(caps["f"][0]), "bounded" if bounded else verdict, src, node)
         elif verdict == "evict":
             _record(table, text(caps["f"][0]), verdict, src, node)
 

@@ -99,17 +99,18 @@ def container_reads(path: str, files: list, decls: dict, uses: dict, query: Quer
         return {"containers": [], "fields": []}
 
     def merged(section: str, name: str) -> dict:
-        inserts, count, evicted = [], 0, unknown
+        inserts, count, bounded, evicted = [], 0, 0, unknown
         for p in files:
             entry = (uses.get(p) or {}).get(section, {}).get(name)
             if entry is None:
                 continue
             count += len(entry["inserts"])
+            bounded += entry.get("bounded", 0)
             evicted = evicted or entry["evictions"] > 0
             for pos in entry["inserts"]:
                 if len(inserts) < MAX_RELATED:
                     inserts.append([p] + pos)
-        return {"inserts": inserts, "insert_count": count, "evicted": evicted}
+        return {"inserts": inserts, "insert_count": count, "bounded": bounded, "evicted": evicted}
 
     containers = []
     for c in own["containers"]:

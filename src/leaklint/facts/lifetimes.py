@@ -177,6 +177,17 @@ def aliases(language: str, node) -> set:
     return _module(language).aliases(node)
 
 
+def instance_of(language: str, cls, path: str) -> Owner:
+    """The owner of the objects of class ``cls`` (a class node): "singleton" when the
+    module makes exactly one, at its top level (named after the variable holding it),
+    else "field" (objects of ordinary lifetime)."""
+    holder = (owners_python if language == "python" else owners_js).single_instance(cls) \
+        if language != "go" else ""
+    if holder:
+        return Owner("javascript" if language == "tsx" else language, path, "singleton", "", holder)
+    return Owner(language, path, "field")
+
+
 def go_package_state(path: str, package: str) -> str:
     """How long the package variables of a Go file live."""
     return lifetime(Owner("go", path, "package", package))

@@ -110,6 +110,20 @@ def _singleton_class(cls, facts) -> bool:
     return len(made) == 1 and enclosing_function(made[0]) is None
 
 
+def single_instance(cls) -> str:
+    """What holds the only instance the module makes of class ``cls``, at its top level
+    (the variable's name, or "default" for ``export default new X()``), or "": that
+    object lives as long as the page or process."""
+    facts = _file_facts(_root(cls))
+    if not _singleton_class(cls, facts):
+        return ""
+    made = facts["instantiated"][_class_name(cls)][0]
+    p, _ = up(made)
+    if p is not None and p.type == "variable_declarator":
+        return text(p.child_by_field_name("name"))
+    return "default" if p is not None and p.type == "export_statement" else "instance"
+
+
 def module_extension(fn) -> bool:
     """``module.exports = function (Posts) { Posts.edit = ...; }``: a module that extends
     the object its parent passes in, called once when that object is put together."""

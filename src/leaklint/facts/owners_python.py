@@ -59,6 +59,33 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     return "function", name
 
 
+def single_instance(cls) -> str:
+    """The module-level variable holding the only instance this module makes of class
+    ``cls`` (``registry = Registry()``, nowhere else a ``Registry(...)``), or "": that
+    object lives as long as the module, a singleton."""
+    name = text(cls.child_by_field_name("name")).encode()
+    root = cls
+    while root.parent is not None:
+        root = root.parent
+    made, holder = 0, ""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if name not in n.text:
+            continue
+        if n.type == "call" and n.child_by_field_name("function") is not None \
+                and n.child_by_field_name("function").text == name:
+            made += 1
+            a = n.parent
+            if a is not None and a.type == "assignment" and a.child_by_field_name("right") == n \
+                    and a.parent is not None and a.parent.type == "expression_statement" \
+                    and a.parent.parent is not None and a.parent.parent.type == "module" \
+                    and a.child_by_field_name("left").type == "identifier":
+                holder = text(a.child_by_field_name("left"))
+        stack.extend(n.named_children)
+    return holder if made == 1 else ""
+
+
 def dies_with(target, at) -> bool:
     """``self.x`` where ``at`` is a method of the class that assigns ``self.x``: the
     attribute lives and dies with the object."""

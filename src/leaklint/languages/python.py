@@ -1,7 +1,7 @@
 """Python: the lifecycle adapter (candidates, tracks, summaries of same-module functions)
 over tree-sitter-python trees. Lowering is in python_lowering.py, the effects on a handle
-in python_effects.py, node helpers in python_syntax.py, shapes of acquisitions in
-python_shapes.py."""
+in python_effects.py (what flags and conditional assignments say: python_flags.py), node
+helpers in python_syntax.py, shapes of acquisitions in python_shapes.py."""
 
 from __future__ import annotations
 

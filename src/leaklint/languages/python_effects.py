@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
+from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
+                           success_flags)
 from .python_shapes import kept_temp_file, climb
 from .python_syntax import (FUNCTIONS, BORROWING_BUILTINS, BORROWING_MODULES, BORROWING_CALLS,
                             OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS, text, callee_text,
@@ -15,260 +17,6 @@ BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush"
 
 
 CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
-
-
-def _bare(node):
-    while node is not None and node.type == "parenthesized_expression":
-        node = node.named_children[0] if node.named_children else None
-    return node
-
-
-def acquired_under(acquire, function) -> dict:
-    """The flags that guard an acquisition: {condition text: True when acquired on its
-    true branch}, for conditions made of names (and attributes) the function never
-    assigns, so a later test of the same flag takes the same branch."""
-    flags = {}
-    child, node = acquire, acquire.parent
-    while node is not None and node != function:
-        if node.type == "if_statement":
-            cond = _bare(node.child_by_field_name("condition"))
-            neg = False
-            while cond is not None and cond.type == "not_operator":
-                neg = not neg
-                cond = _bare(cond.child_by_field_name("argument"))
-            branch = node.child_by_field_name("consequence")
-            if cond is not None and child in (branch, *[c for c in node.children
-                                                      if c.type == "else_clause"]):
-                flags[text(cond)] = (child == branch) != neg
-        child, node = node, node.parent
-    body = function.child_by_field_name("body") if function is not None else None
-    if not flags or body is None:
-        return {}
-    assigned = _assigned_names(body)
-    return {cond: held for cond, held in flags.items()
-            if _flag_names(cond) and not (_flag_names(cond) & assigned)}
-
-
-def released_under(function, name: str, release) -> list:
-    """[(end byte, flag, True when released on its true branch)] of each ``if FLAG:`` /
-    ``if not FLAG:`` whose branch releases the handle (`if not connected: sock.close()`),
-    where FLAG is a name the function assigns only before that test: a state flag that
-    records whether the handle is still wanted, so a later test of it agrees."""
-    body = function.child_by_field_name("body") if function is not None else None
-    if body is None or not name:
-        return []
-    out, stack = [], [body]
-    while stack:
-        n = stack.pop()
-        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
-        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
-            continue
-        cond, neg = _bare(n.child_by_field_name("condition")), False
-        while cond is not None and cond.type == "not_operator":
-            neg = not neg
-            cond = _bare(cond.child_by_field_name("argument"))
-        branch = n.child_by_field_name("consequence")
-        if cond is None or cond.type != "identifier" or branch is None:
-            continue
-        calls = [f"{name}.{m}(" for m in release]
-        if not any(text(stmt).startswith(tuple(calls)) for stmt in branch.named_children):
-            continue
-        flag = text(cond)
-        if all(a < n.start_byte for a in _assignment_starts(body, flag)):
-            out.append((n.end_byte, flag, not neg))
-    return out
-
-
-def success_flags(function) -> list:
-    """[(finally clause, try body, flag, byte where `flag = True` runs)] for each
-    ``flag = False`` / ``try: ... flag = True ... finally:`` of the function: a flag that
-    says whether the try body got past a point (the handle is wanted from there on)."""
-    body = function.child_by_field_name("body") if function is not None else None
-    if body is None:
-        return []
-    out, stack = [], [body]
-    while stack:
-        n = stack.pop()
-        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
-        if n.type != "try_statement":
-            continue
-        final = next((c for c in n.named_children if c.type == "finally_clause"), None)
-        tbody = n.child_by_field_name("body")
-        if final is None or tbody is None:
-            continue
-        for stmt in tbody.named_children:
-            flag = _literal_assignment(stmt, "True")
-            if flag is None:
-                continue
-            before = [s for s in (n.parent.named_children if n.parent is not None else ())
-                      if s.end_byte <= n.start_byte and _literal_assignment(s, "False") == flag]
-            others = [a for a in _assignment_starts(body, flag)
-                      if tbody.start_byte <= a < tbody.end_byte and a != stmt.start_byte]
-            if before and not others:
-                out.append((final, tbody, flag, stmt.start_byte))
-    return out
-
-
-def held_flags(acquire, function) -> set:
-    """Names that record whether the handle is held: the acquisition runs only under
-    ``if not held ...:`` and that branch sets ``held = True`` after it, while every other
-    assignment of the name comes earlier and sets it false (``is_temp = False`` ... ``if
-    not is_temp and big: f = TemporaryFile(); is_temp = True``), before any loop around
-    that test. Where the flag is false the handle was never taken."""
-    body = function.child_by_field_name("body") if function is not None else None
-    if acquire is None or body is None:
-        return set()
-    out = set()
-    child, node = acquire, acquire.parent
-    while node is not None and node != function:
-        if node.type == "if_statement" and child == node.child_by_field_name("consequence"):
-            loops = [n for n in _ancestors_within(node, function)
-                     if n.type in ("for_statement", "while_statement")]
-            for flag in _negated_names(node.child_by_field_name("condition")):
-                sets = [a for a in _assignments(body, flag) if a[0] >= node.start_byte]
-                earlier = [a for a in _assignments(body, flag) if a[0] < node.start_byte]
-                if len(sets) == 1 and sets[0][1] == "True" \
-                        and child.start_byte <= sets[0][0] < child.end_byte \
-                        and sets[0][0] > acquire.start_byte \
-                        and all(value == "False" and not any(
-                            loop.start_byte <= at < loop.end_byte for loop in loops)
-                            for at, value in earlier):
-                    out.add(flag)
-        child, node = node, node.parent
-    return out
-
-
-def _ancestors_within(node, stop):
-    node = node.parent
-    while node is not None and node != stop:
-        yield node
-        node = node.parent
-
-
-def _negated_names(cond) -> list:
-    """The names ``n`` of a condition ``not n`` or of its conjuncts ``not n and ...``."""
-    cond = _bare(cond)
-    if cond is None:
-        return []
-    if cond.type == "boolean_operator" and text(cond.child_by_field_name("operator")) == "and":
-        return _negated_names(cond.child_by_field_name("left")) + \
-            _negated_names(cond.child_by_field_name("right"))
-    if cond.type == "not_operator":
-        arg = _bare(cond.child_by_field_name("argument"))
-        if arg is not None and arg.type == "identifier":
-            return [text(arg)]
-    return []
-
-
-def _assignments(body, name: str) -> list:
-    """[(start byte, value text or None)] of each assignment to ``name`` in ``body``,
-    tuple targets included (``a, flag = x, False``); None when the value is not known."""
-    out, stack = [], [body]
-    while stack:
-        n = stack.pop()
-        stack.extend(c for c in n.named_children if c.type not in FUNCTIONS)
-        if n.type == "augmented_assignment" and text(n.child_by_field_name("left")) == name:
-            out.append((n.start_byte, None))
-        if n.type != "assignment":
-            continue
-        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-        if left is None:
-            continue
-        if text(left) == name:
-            out.append((n.start_byte, text(right) if right is not None else None))
-        elif left.type in ("pattern_list", "tuple_pattern"):
-            names = [text(c) for c in left.named_children]
-            if name in names:
-                values = right.named_children if right is not None and \
-                    right.type in ("expression_list", "tuple") else []
-                i = names.index(name)
-                out.append((n.start_byte, text(values[i]) if len(values) == len(names)
-                            else None))
-    return sorted(out)
-
-
-def _filled(body, name: str) -> bool:
-    """Does ``body`` add to ``name`` (``name[k] = v``, ``name.append(v)``, ``name += 1``)?"""
-    stack = [body]
-    while stack:
-        n = stack.pop()
-        stack.extend(n.named_children)
-        if n.type == "assignment":
-            left = n.child_by_field_name("left")
-            if left is not None and left.type == "subscript" and \
-                    text(left.child_by_field_name("value")) == name:
-                return True
-        elif n.type == "augmented_assignment" and text(n.child_by_field_name("left")) == name:
-            return True
-        elif n.type == "call" and callee_text(n) in (f"{name}.append", f"{name}.add",
-                                                     f"{name}.extend", f"{name}.insert"):
-            return True
-    return False
-
-
-def _len_of(node):
-    """``X`` of ``len(X)``, else None."""
-    node = _bare(node)
-    if node is None or node.type != "call" or callee_text(node) != "len":
-        return None
-    args = node.child_by_field_name("arguments")
-    return text(args.named_children[0]) if args is not None and \
-        len(args.named_children) == 1 else None
-
-
-def _literal_assignment(stmt, value: str):
-    """The name a statement `name = True` (or False) assigns, else None."""
-    if stmt.type != "expression_statement" or not stmt.named_children:
-        return None
-    a = stmt.named_children[0]
-    if a.type != "assignment":
-        return None
-    left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-    if left is None or right is None or left.type != "identifier" or text(right) != value:
-        return None
-    return text(left)
-
-
-def _assignment_starts(body, name: str) -> list:
-    starts, stack = [], [body]
-    while stack:
-        n = stack.pop()
-        if n.type in ("assignment", "augmented_assignment"):
-            left = n.child_by_field_name("left")
-            if left is not None and text(left) == name:
-                starts.append(n.start_byte)
-        stack.extend(n.named_children)
-    return starts
-
-
-def _flag_names(cond_text: str) -> set:
-    """The names a flag condition reads, when it is only names, attributes and `and`/`or`/
-    `not` (a call could answer differently the second time)."""
-    words = cond_text.replace("(", " ").replace(")", " ").split()
-    names = set()
-    for w in words:
-        if w in ("and", "or", "not"):
-            continue
-        if not all(part.isidentifier() for part in w.split(".")):
-            return set()
-        names.add(w.split(".")[0] if not w.startswith("self.") else w)
-    return names
-
-
-def _assigned_names(body) -> set:
-    out, stack = set(), [body]
-    while stack:
-        n = stack.pop()
-        if n.type in ("assignment", "augmented_assignment"):
-            left = n.child_by_field_name("left")
-            if left is not None:
-                out |= {text(left)} | {text(c) for c in left.named_children}
-        elif n.type in ("for_statement", "with_item", "named_expression"):
-            target = n.child_by_field_name("left") or n.child_by_field_name("name")
-            if target is not None:
-                out.add(text(target))
-        stack.extend(n.named_children)
-    return out
 
 
 class PythonEffects(SpecEffects):
@@ -290,22 +38,22 @@ class PythonEffects(SpecEffects):
         if loop.type != "for_statement" or cond is None:
             return None
         seq, body = loop.child_by_field_name("right"), loop.child_by_field_name("body")
-        neg, cond = False, _bare(cond)
+        neg, cond = False, bare(cond)
         while cond is not None and cond.type == "not_operator":
-            neg, cond = not neg, _bare(cond.child_by_field_name("argument"))
+            neg, cond = not neg, bare(cond.child_by_field_name("argument"))
         if seq is None or body is None or cond is None or \
                 cond.type != "comparison_operator" or len(cond.named_children) != 2:
             return None
         ops = [text(c) for c in cond.children if not c.is_named]
         left, right = cond.named_children
-        if _len_of(right) == text(seq):
+        if len_of(right) == text(seq):
             record, ops = left, [{">=": "<=", "<=": ">="}.get(o, o) for o in ops]
-        elif _len_of(left) == text(seq):
+        elif len_of(left) == text(seq):
             record = right
         else:
             return None
-        name = _len_of(record) or (text(record) if record.type == "identifier" else None)
-        if name is None or not _filled(body, name):
+        name = len_of(record) or (text(record) if record.type == "identifier" else None)
+        if name is None or not filled(body, name):
             return None
         if ops in (["=="], [">="]):
             return "else" if neg else "then"
@@ -320,10 +68,10 @@ class PythonEffects(SpecEffects):
         if cond is None:
             return None
         neg = False
-        cond = _bare(cond)
+        cond = bare(cond)
         while cond is not None and cond.type == "not_operator":
             neg = not neg
-            cond = _bare(cond.child_by_field_name("argument"))
+            cond = bare(cond.child_by_field_name("argument"))
         if cond is None:
             return None
         if cond.type == "boolean_operator":

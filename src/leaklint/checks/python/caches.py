@@ -1,6 +1,6 @@
 """Helpers of the Python cache rules: memoised methods (LL502), unbounded memoised
-functions keyed by high-cardinality values (LL503), module/class containers only ever
-inserted into (LL504).
+functions keyed by high-cardinality values (LL503); LL504's containers are facts
+(``facts.python_growth``) judged by ``analysis.growth``.
 """
 
 from __future__ import annotations

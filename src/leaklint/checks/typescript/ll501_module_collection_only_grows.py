@@ -3,262 +3,35 @@
 A collection that lives as long as the module and grows per call, with nothing in the
 file that deletes, clears, trims, replaces or bounds it, grows for the life of the
 process. A collection handed to other code (exported, passed as an argument, returned)
-may be trimmed there, so it is left alone.
+may be trimmed there, so it is left alone. The collection fields of the single instance
+a module makes (``export default new Store()``) live as long, and are judged the same way.
+The collections and their uses are facts (``facts.js_growth``); ``analysis.growth``
+decides.
 """
 
 from __future__ import annotations
 
-from ...languages import of_type
-from ...languages.javascript import (FUNCTIONS, identifiers_named, args, enclosing_function,
-                                     is_literal, method_of, norm, receiver, strip, text, up)
-from ...languages.javascript_values import declares
+from ...analysis.growth import analyse
+from ...facts.js_growth import containers
 
 # the placeholders this rule fills in its catalogue message
-MESSAGE_FIELDS = ("advice", "kind", "name")
-
-
-GROW = {"set", "add", "push", "unshift"}
-SHRINK = {"delete", "clear", "splice", "shift", "pop", "length", "size", "filter", "slice"}
-# only these methods leave the collection as it was (anything else: not sure, stay quiet)
-READ = {"get", "has", "forEach", "keys", "values", "entries", "map", "find", "some", "every",
-        "includes", "indexOf", "join", "reduce", "findIndex", "at", "toString", "concat",
-        "sort", "flatMap", "lastIndexOf"}
-
-
-def _module_collections(root):
-    for child in root.named_children:
-        if child.type not in ("lexical_declaration", "variable_declaration"):
-            continue  # exported collections are managed by their importers too
-        for d in child.named_children:
-            if d.type != "variable_declarator":
-                continue
-            name = d.child_by_field_name("name")
-            v = strip(d.child_by_field_name("value"))
-            if name is None or name.type != "identifier" or v is None:
-                continue
-            if v.type == "new_expression" and norm(v.child_by_field_name("constructor")) \
-                    in ("Map", "Set"):
-                yield name, norm(v.child_by_field_name("constructor"))
-            elif v.type == "object" and not v.named_children:
-                yield name, "object"
-            elif v.type == "array" and not v.named_children:
-                yield name, "array"
-
-
-def _flag(assign) -> bool:
-    """``seen[k] = true``: a warn-once/dedup table, one flag per distinct key."""
-    v = strip(assign.child_by_field_name("right"))
-    return v is not None and v.type in ("true", "number")
-
-
-def _shadowed(n, name: str) -> bool:
-    fn = enclosing_function(n)
-    while fn is not None:
-        if declares(fn, name):
-            return True
-        fn = enclosing_function(fn)
-    return False
-
-
-def _use(n, name, kind=""):
-    """'grow', 'shrink', 'read' or 'escape' for one mention of the collection."""
-    p, child = up(n)
-    if p is None:
-        return "escape"
-    t = p.type
-    if t == "member_expression" and p.child_by_field_name("object") == child:
-        meth = text(p.child_by_field_name("property"))
-        gp, via = up(p)
-        is_call = gp is not None and gp.type == "call_expression" \
-            and gp.child_by_field_name("function") == via
-        if meth in SHRINK:
-            return "shrink"
-        if is_call and meth in GROW:
-            a = args(gp)
-            if meth in ("set", "add") and a and bounded_key(a[0]):
-                return "read"  # a fixed key: bounded
-            if meth == "add" and a and _guarded_by_has(gp, name, a[0]):
-                return "read"  # a load-once marker: one entry per distinct key, like a flag
-            return "grow" if enclosing_function(n) is not None else "read"
-        if meth in READ:
-            return "read"
-        return "escape"
-    if t == "subscript_expression" and p.child_by_field_name("object") == child:
-        gp, via = up(p)
-        if gp is not None and gp.type == "assignment_expression" \
-                and gp.child_by_field_name("left") == via:
-            idx = p.child_by_field_name("index")
-            if bounded_key(idx) or enclosing_function(n) is None or _flag(gp):
-                return "read"
-            if kind == "array" and "length" not in text(idx):
-                return "read"  # writes a slot (a worker's index), does not append
-            return "grow"
-        if gp is not None and gp.type == "unary_expression" and text(gp).startswith("delete"):
-            return "shrink"
-        return "read"
-    if t in ("for_in_statement",) and p.child_by_field_name("right") == child:
-        return "read"
-    if t in ("binary_expression", "spread_element", "unary_expression") \
-            and not text(p).startswith("delete"):
-        return "read"
-    return "escape"
-
-
-# keys named for a locale or a language: one entry per translation table, a bounded set
-LOCALE_KEYS = {"lang", "language", "locale", "languageCode", "langCode", "localeCode",
-               "timezone", "timeZone"}
-
-
-def bounded_key(key) -> bool:
-    """Is the key one of a fixed set: a literal, an enum member (or a member of a
-    capitalised constant object), a class name (``x.constructor.name``), the
-    discriminant of the ``switch`` whose ``case "x":`` holds the write, an element of a
-    literal array being iterated, or a locale or language name?"""
-    key = strip(key)
-    if key is None:
-        return False
-    if is_literal(key):
-        return True
-    if key.type == "member_expression":
-        return _enum_member(key) or norm(key).endswith(".constructor.name")
-    if key.type != "identifier":
-        return False
-    name = text(key)
-    if name in LOCALE_KEYS:
-        return True
-    n = key.parent
-    while n is not None:
-        if n.type == "switch_case" and is_literal(n.child_by_field_name("value")):
-            sw = n.parent.parent if n.parent is not None else None
-            if sw is not None and sw.type == "switch_statement" \
-                    and norm(sw.child_by_field_name("value")) == name:
-                return True
-        if n.type in FUNCTIONS:
-            p, child = up(n)
-            if p is not None and p.type == "arguments" and args(p.parent)[:1] == [child] \
-                    and method_of(p.parent) in ("forEach", "map") \
-                    and _literal_array(receiver(p.parent)) and _first_param(n) == name:
-                return True
-        if n.type == "for_in_statement" and norm(n.child_by_field_name("left")) == name \
-                and _literal_array(n.child_by_field_name("right")):
-            return True
-        n = n.parent
-    return False
-
-
-def _enum_member(key) -> bool:
-    """``Color.Red`` of an ``enum Color`` of this file, or of a module-level constant
-    object named in capitals (``EVENTS.CLICK``): one of a fixed set of values."""
-    obj = strip(key.child_by_field_name("object"))
-    if obj is None or obj.type != "identifier":
-        return False
-    name = text(obj)
-    root = key
-    while root.parent is not None:
-        root = root.parent
-    for child in root.named_children:
-        node = child.child_by_field_name("declaration") if child.type == "export_statement" \
-            else child
-        if node is None:
-            continue
-        if node.type == "enum_declaration" and text(node.child_by_field_name("name")) == name:
-            return True
-        if node.type == "lexical_declaration" and name.isupper() and any(
-                d.type == "variable_declarator" and text(d.child_by_field_name("name")) == name
-                and strip(d.child_by_field_name("value")) is not None
-                and strip(d.child_by_field_name("value")).type == "object"
-                for d in node.named_children):
-            return True
-    return False
-
-
-def _literal_array(node) -> bool:
-    node = strip(node)
-    return node is not None and node.type == "array" and bool(node.named_children) \
-        and all(is_literal(c) for c in node.named_children)
-
-
-def _first_param(fn) -> str:
-    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
-    if params is None:
-        return ""
-    if params.type == "identifier":
-        return text(params)
-    first = next((c for c in params.named_children if c.type != "comment"), None)
-    return text(first) if first is not None and first.type == "identifier" else ""
-
-
-def _guarded_by_has(call, name: str, key) -> bool:
-    """``if (!seen.has(k)) { seen.add(k); ... }``: the add runs once per distinct key."""
-    n = call.parent
-    while n is not None and n.type not in FUNCTIONS:
-        if n.type == "if_statement":
-            cond = norm(n.child_by_field_name("condition")).strip("()")
-            if cond.startswith("!") and f"{name}.has({norm(key)})" in cond:
-                return True
-        n = n.parent
-    return False
-
-
-ENTRY_FUNCTIONS = {"main", "run", "start", "cli", "bootstrap", "execute", "init"}
-
-
-def _entry_point(root) -> bool:
-    """A script (shebang, top-level ``await``, a top-level ``main()``): one process per run,
-    so its module state ends with the run."""
-    if root.text.startswith(b"#!"):
-        return True
-    for n in of_type(root, ("member_expression",)):
-        if norm(n) in ("process.argv", "process.exit") and enclosing_function(n) is None:
-            return True
-    for child in root.named_children:
-        if child.type != "expression_statement" or not child.named_children:
-            continue
-        e = child.named_children[0]
-        if e.type == "await_expression":
-            return True
-        e = strip(e)
-        while e is not None and e.type == "call_expression" and method_of(e) in ("then", "catch",
-                                                                               "finally"):
-            e = strip(receiver(e))
-        if e is not None and e.type == "call_expression" and receiver(e) is None \
-                and method_of(e) in ENTRY_FUNCTIONS:
-            return True
-    return False
+MESSAGE_FIELDS = ("advice", "kind", "name", "where")
 
 
 def check(ctx, rule):
-    root = ctx.tree.root_node
-    if ctx.is_test or _entry_point(root):
+    if ctx.is_test:
         return
-    collections = list(_module_collections(root))
-    if not collections:
-        return
-    mentions = {}
-    names = {text(n) for n, _ in collections}
-    for name in names:
-        found = identifiers_named(root, name)
-        if found:
-            mentions[name] = list(found)
-    for name_node, kind in collections:
-        name = text(name_node)
-        grows, verdict = [], "ok"
-        for n in mentions.get(name, ()):
-            if n == name_node or _shadowed(n, name):
-                continue
-            use = _use(n, name, kind)
-            if use == "grow":
-                grows.append(n)
-            elif use in ("shrink", "escape"):
-                verdict = use
-                break
-        if verdict != "ok" or not grows:
-            ctx.count(rule.code, name_node, ok=True)
+    for container, uses, name_node in containers(ctx.tree.root_node, ctx.src.path):
+        found = analyse(container, uses)
+        ctx.count(rule.code, name_node, ok=not found.leaks)
+        if not found.leaks:
             continue
+        kind = container.kind
         advice = "a size bound or an LRU" if kind in ("Map", "object") else "a size bound"
         if kind in ("Map", "Set"):
             advice += f", or a Weak{kind} if its keys are objects"
+        module = container.holder == "module"
         ctx.emit(rule, name_node, rule.message.format(
-            name=name, kind=kind, advice=advice),
-            related=[(g, "grows here") for g in grows[:5]])
-        ctx.count(rule.code, name_node, ok=False)
+            where="module-level" if module else "the", kind=kind, advice=advice,
+            name=container.name if module else f"{container.name} ({container.holder})"),
+                 related=[(g.at, "grows here") for g in found.grows[:5]])
