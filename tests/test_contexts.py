@@ -349,6 +349,74 @@ def test_explain_context_says_why_and_what(tmp_path):
     assert "a leak here is reported" in result.output
 
 
+GO_LOOPS = """package p
+
+import (
+	"os"
+	"testing"
+)
+
+func TestEach(t *testing.T) {
+	for _, name := range []string{"a", "b"} {
+		f, _ := os.Open(name)
+		defer f.Close()
+	}
+	for {
+		f, err := os.Open("c")
+		if err != nil {
+			break
+		}
+		defer f.Close()
+	}
+	for {
+		f, _ := os.Open("d")
+		defer f.Close()
+	}
+}
+"""
+
+
+def _go_role_at(code: str, line: int):
+    tree = languages.parser("go").parse(code.encode())
+    node = tree.root_node.descendant_for_point_range((line - 1, 2), (line - 1, 2))
+    return contexts.role_of(node, "go", "p_test.go")
+
+
+@pytest.mark.parametrize("line, bound", [
+    (11, "over the test's own cases or a fixed count"),
+    (18, "that ends when its own acquisitions are refused"),
+    (22, ""),
+])
+def test_a_go_role_says_what_bounds_its_loop(line, bound):
+    role = _go_role_at(GO_LOOPS, line)
+    assert role.in_loop and role.loop == bound
+
+
+def test_what_piles_up_per_turn_of_a_bounded_test_loop_is_not_reported():
+    test, code = contexts.Context("test", "why"), contexts.Context("code", "why")
+    bounded = contexts.Role("test", True, loop="over the test's own cases or a fixed count")
+    open_ended = contexts.Role("test", True)
+    turn = (contexts.PER_TURN,)
+    decision = contexts.decide(test, bounded, turn)
+    assert not decision.keep and "over the test's own cases" in decision.why
+    assert contexts.decide(test, open_ended, turn).keep       # nothing bounds it
+    assert contexts.decide(code, bounded, turn).keep          # ordinary code: policy `all`
+    assert contexts.decide(test, bounded, ()).keep            # other leaks in the loop
+    everything = contexts.settings_from_table({"tests": "all"}, "", _raise)
+    assert contexts.decide(test, bounded, turn, everything).keep
+
+
+def test_explain_context_says_what_a_test_loop_holds(tmp_path):
+    path = tmp_path / "p_test.go"
+    path.write_text(GO_LOOPS)
+    result = CliRunner().invoke(main, ["explain", "--context", f"{path}:11"])
+    assert result.exit_code == 0, result.output
+    assert "the loop here turns over the test's own cases or a fixed count" in result.output
+    assert "(a defer) is not reported" in result.output
+    result = CliRunner().invoke(main, ["explain", "--context", f"{path}:22"])
+    assert "the loop here turns" not in result.output
+
+
 def test_explain_context_of_a_missing_file_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["explain", "--context", str(tmp_path / "nope.py")])
     assert result.exit_code == 2

@@ -81,7 +81,8 @@ class FileContext:
 
     def reported_here(self, node, traits=()) -> contexts.Decision:
         """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
-        EXCEPTION_ONLY) be reported under the context policy?"""
+        EXCEPTION_ONLY, PER_TURN) be reported under the context policy? For PER_TURN,
+        ``node`` is the body of the loop it piles up in."""
         return contexts.decide(self.context, contexts.role_of(node, self.family, self.src.path), traits,
                                self.settings.contexts)
 
@@ -91,7 +92,8 @@ class FileContext:
         is counted in ``FileResult.context_hidden``). ``traits`` say what the rule knows of
         the leak (see contexts.py); ``acquired``: where the handle was acquired, when the
         finding is reported elsewhere (its place, not the report's, says whether it is
-        acquired in a loop, a test or a helper). ``fix_anchors`` names the shape of fix that applies
+        acquired in a loop, a test or a helper), or with PER_TURN the body of the loop it
+        piles up in. ``fix_anchors`` names the shape of fix that applies
         and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
         the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src

@@ -63,4 +63,10 @@ def explain_contexts(specs, config_path) -> int:
             else:
                 click.echo(f"  a leak here is not reported ({one_line(verdict.why)}), unless the "
                            "rule knows it accumulates or outlives its owner")
+            if role.loop:
+                turn = contexts.decide(context, role, (contexts.PER_TURN,), settings.contexts)
+                click.echo(f"  the loop here turns {one_line(role.loop)}: what piles up once per "
+                           "turn until the function returns (a defer) is "
+                           + ("reported" if turn.keep else "not reported")
+                           + f" ({one_line(turn.why)})")
     return status

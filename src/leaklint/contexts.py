@@ -21,8 +21,11 @@ helper, a ``__main__`` block). Each context has a policy, configurable in
 What a rule knows about a finding it says with traits, passed to ``FileContext.emit``:
 ``ACCUMULATES`` (it piles up whatever the code around it), ``OUTLIVES`` (a thread or
 task that can outlive its owner), ``EXCEPTION_ONLY`` (the release is skipped only when
-an exception leaves). The language-specific part (which functions are tests, fixtures,
-loops) is in ``ROLES``: one function per language family.
+an exception leaves), ``PER_TURN`` (one per turn of the loop around it, all released
+when the function returns: a test's loop over its own cases holds them on purpose, so
+in a test only a loop without such a bound is reported). The language-specific part
+(which functions are tests, fixtures, loops, what bounds a loop) is in ``ROLES``: one
+function per language family.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from .facts import owners_go, owners_python
+from .facts import go_loops, owners_go, owners_python
 from .facts.lifetimes import is_test_path
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
@@ -43,7 +46,9 @@ ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
 POLICIES = (ALL, ACCUMULATING, OFF)
 
 ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY)
+# one per turn of the loop around it, all released when the function returns (a defer)
+PER_TURN = "per-turn"
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -211,12 +216,14 @@ class Role:
     """Where a finding's node sits: ``function`` is "test" (one test's body), "fixture"
     (set-up or a fixture many tests run), "helper" (any other function), "main" (a
     ``__main__`` block or a program's entry) or "module" (top level); ``in_loop``: some
-    loop around it, within its outermost function."""
+    loop around it, within its outermost function; ``loop``: what bounds the innermost
+    of those loops (Go: ``facts.go_loops.loop_bound``), "" when nothing does."""
 
     function: str = "module"
     in_loop: bool = False
     name: str = ""
     notes: list = field(default_factory=list)
+    loop: str = ""  # what bounds the innermost loop around it ("" for nothing known)
 
 
 def _ancestors(node):
@@ -333,6 +340,8 @@ def _go_role(node, path: str = "") -> Role:
     outer = None
     for n in _ancestors(node):
         if n.type == "for_statement":
+            if not role.in_loop:
+                role.loop = go_loops.loop_bound(n)
             role.in_loop = True
         elif n.type in ("function_declaration", "method_declaration"):
             outer = n
@@ -418,6 +427,9 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(True, f"{where}: it accumulates")
     if OUTLIVES in traits:
         return Decision(True, f"{where}: it outlives its owner")
+    if PER_TURN in traits and kind == TEST and role.loop:
+        return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
+                               "when the test ends")
     if role.in_loop:
         return Decision(True, f"{where}: acquired in a loop")
     if kind == TEST and role.function in ("fixture", "helper"):

@@ -9,6 +9,7 @@ enclosing loop.
 
 from __future__ import annotations
 
+from ...contexts import PER_TURN as _PER_TURN
 from ...languages import matches
 from ...languages.go import callee_text, own_nodes, root_identifier
 
@@ -17,11 +18,11 @@ MESSAGE_FIELDS = ("line", "name")
 
 
 _LOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
+PER_TURN = (_PER_TURN,)
 
 
 def check(ctx, rule) -> None:
     seen = set()
-    in_test = ctx.is_test
     for _, caps in matches("go", "(defer_statement) @d", ctx.tree.root_node):
         node = caps["d"][0]
         for body in _enclosing_loop_bodies(node):
@@ -32,9 +33,10 @@ def check(ctx, rule) -> None:
             if call is None or call.type != "call_expression" or _last_iteration(node, body):
                 continue
             found = _released_here(call, body, node)
-            if found is not None and in_test and (_bounded_by_test_data(body.parent)
-                                                  or _until_refused(body)):
-                found = None  # held on purpose until the test ends, a few at a time
+            # the context policy judges what piles up once per turn of THIS loop (a test's
+            # loop over its own cases holds them on purpose until the test ends)
+            if found is not None and not ctx.reported_here(body, PER_TURN).keep:
+                found = None  # an enclosing loop may still be one that piles them up
             ctx.count(rule.code, node, ok=found is None)
             if found is None:
                 continue
@@ -42,67 +44,8 @@ def check(ctx, rule) -> None:
             name, acquired = found
             ctx.emit(rule, node,
                      rule.message.format(name=name, line=acquired.start_point[0] + 1),
-                     related=[(acquired, f"{name} acquired here, once per iteration")])
-
-
-def _bounded_by_test_data(loop) -> bool:
-    """A test's loop over its own cases or a fixed count: what its defers hold is released
-    when the test ends, and there are as many as the test made. Not so for a benchmark's
-    `b.N` / `b.Loop()` loop (it grows with the run) or an open-ended `for { ... }`."""
-    header = [c for c in loop.named_children if c.type != "block"]
-    if not header:
-        return False
-    text = b" ".join(c.text for c in header)
-    return b".N" not in text and b".Loop()" not in text
-
-
-def _until_refused(body) -> bool:
-    """An open-ended loop whose only ways out are the failures of its own acquisitions
-    (`if err != nil { break }`): a test filling a server up to its limit, holding each
-    connection until the test ends. It turns as many times as the limit allows."""
-    exits = [n for n in own_nodes(body)
-             if n.type in ("break_statement", "return_statement", "goto_statement")
-             and _loop_of(n) == body.parent]
-    if not exits:
-        return False
-    errors = set()
-    for n in own_nodes(body):
-        if n.type in ("short_var_declaration", "assignment_statement"):
-            right = n.child_by_field_name("right")
-            if right is not None and any(v.type == "call_expression" for v in right.named_children):
-                errors |= {c.text.decode() for c in n.child_by_field_name("left").named_children
-                           if c.type == "identifier" and c.text != b"_"}
-    for e in exits:
-        guard = e.parent
-        while guard is not None and guard.type in ("block", "statement_list"):
-            guard = guard.parent
-        cond = guard.child_by_field_name("condition") if guard is not None \
-            and guard.type == "if_statement" else None
-        if cond is None or cond.type != "binary_expression" \
-                or cond.child_by_field_name("operator").type != "!=" \
-                or cond.child_by_field_name("right").type != "nil" \
-                or cond.child_by_field_name("left").text.decode() not in errors:
-            return False
-    return True
-
-
-def _loop_of(node):
-    """The loop a break, return or goto at ``node`` leaves: the innermost `for` around an
-    unlabeled break outside any switch/select, the function's outermost loop otherwise."""
-    p = node.parent
-    if node.type == "break_statement" and not node.named_children:
-        while p is not None and p.type not in ("for_statement", "expression_switch_statement",
-                                              "type_switch_statement", "select_statement",
-                                              "func_literal"):
-            p = p.parent
-        return p if p is not None and p.type == "for_statement" else None
-    outer = None
-    while p is not None and p.type not in ("func_literal", "function_declaration",
-                                          "method_declaration"):
-        if p.type == "for_statement":
-            outer = p
-        p = p.parent
-    return outer
+                     related=[(acquired, f"{name} acquired here, once per iteration")],
+                     traits=PER_TURN, acquired=body)
 
 
 def _enclosing_loop_bodies(node):
