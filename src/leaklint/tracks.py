@@ -29,6 +29,12 @@ class Track:
     extra: dict = field(default_factory=dict)
 
 
+# a trait of the context policy (contexts.TRAITS) that an adapter's verdict may carry: a
+# handle nothing references once its statement ends (`open(p).read()`), which the
+# runtime's reference counting closes there, so a loop alone does not pile it up
+COLLECTED = "collected"
+
+
 @dataclass
 class Verdict:
     """Decided at the call site: ``leak`` with a reason, or not (handed on at once)."""
@@ -36,6 +42,7 @@ class Verdict:
     leak: bool
     reason: str = ""
     node: object = None
+    traits: frozenset = frozenset()  # what the context policy needs to know (contexts.TRAITS)
 
 
 class SpecEffects:

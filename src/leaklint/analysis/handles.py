@@ -49,7 +49,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             if verdict.leak:
                 ctx.emit(rule, cand.call,
                          _message(rule, cand, verdict.reason, handle=verdict.node) + note,
-                         severity=severity)
+                         severity=severity, traits=set(verdict.traits))
             ctx.count(rule.code, cand.call, ok=not verdict.leak)
             continue
         track = verdict

@@ -6,6 +6,12 @@ identifier target, and each `const id = setInterval(...)`, gets its release in o
 returned cleanup: `return () => target.removeEventListener(event, handler[, options]);`
 or `clearInterval(id)`. The cleanup runs when the effect re-runs or the component
 unmounts, which is what the finding asks for; nothing else changes.
+
+The fix is safe only when what it releases stays in the effect: the interval's id, the
+listener's handler and a target made in the effect are not stored (a ref, a field, an
+outer variable), put in a container, passed to another call or captured by a closure
+(a timeout or callback that may release or use it later). Otherwise someone else owns
+it and releasing it in the cleanup may cut what they rely on: the fix is unsafe.
 """
 
 from __future__ import annotations
@@ -51,9 +57,74 @@ def fix_for(ctx, node, rule, anchors=None):
     at = line_start(src, close)
     if src.data[at:close].strip():
         return None  # `}` shares its line with code: leave it to a person
+    escapes = any(_escapes(body, s) for s in stmts if _release(s, scope.owner))
     return Fix("Return a cleanup that " + ("removes the listener" if len(releases) == 1
                                            else "releases what the effect set up"),
-               (edit(src, at, at, cleanup),))
+               (edit(src, at, at, cleanup),), safe=not escapes)
+
+
+# calls a handle of the cleanup may be given without leaving the effect's hands
+OWN_CALLS = {"addEventListener", "removeEventListener", "clearInterval", "clearTimeout"}
+
+
+def _handles(stmt, body) -> list:
+    """The names a statement's release refers to that the effect holds: the interval's
+    id, the listener's handler, and its target when the effect declares it."""
+    if stmt.type in ("lexical_declaration", "variable_declaration"):
+        decl = next(d for d in stmt.named_children if d.type == "variable_declarator")
+        return [text(decl.child_by_field_name("name"))]
+    call = strip(stmt.named_children[0])
+    names = [text(strip(args(call)[1]))]
+    target = text(receiver(call))
+    if any(_declares(n, target) for n in walk(body)):
+        names.append(target)
+    return names
+
+
+def _declares(node, name: str) -> bool:
+    if node.type in ("variable_declarator", "function_declaration"):
+        declared = node.child_by_field_name("name")
+        return declared is not None and text(declared) == name
+    return False
+
+
+def _escapes(body, stmt) -> bool:
+    """Does a handle of ``stmt`` leave the effect: stored, put in a container, passed to
+    another call, or captured by a closure other than its own definition?"""
+    for name in _handles(stmt, body):
+        for n in walk(body):
+            if n.type == "shorthand_property_identifier" and text(n) == name:
+                return True  # `{ id }`: put in an object
+            if n.type != "identifier" or text(n) != name \
+                    or stmt.start_byte <= n.start_byte < stmt.end_byte:
+                continue
+            p = n.parent
+            if _declares(p, name) and p.child_by_field_name("name") == n:
+                continue  # its own declaration
+            closure = _closure_of(n, body)
+            if closure is not None and not (_declares(closure, name) or (
+                    closure.parent is not None and _declares(closure.parent, name))):
+                return True  # captured by a function that may run later
+            if p.type in ("assignment_expression", "augmented_assignment_expression") \
+                    and p.child_by_field_name("right") == n:
+                return True
+            if p.type in ("array", "pair", "spread_element", "return_statement",
+                          "shorthand_property_identifier", "object"):
+                return True
+            if p.type == "arguments" and method_of(p.parent) not in OWN_CALLS:
+                return True
+            if p.type == "variable_declarator" and p.child_by_field_name("value") == n:
+                return True  # an alias: followed no further
+    return False
+
+
+def _closure_of(node, body):
+    n = node.parent
+    while n is not None and n != body:
+        if n.type in FUNCTIONS:
+            return n
+        n = n.parent
+    return None
 
 
 def _indent_step(src, body, indent: str) -> int:

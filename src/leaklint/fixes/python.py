@@ -8,6 +8,13 @@ only read it), becomes `with open(...) as x:` around those statements; a trailin
 `try: ... finally: x.close()`, marked unsafe. A resource that is returned, stored,
 passed to another call, captured by a nested function or reassigned gets no fix.
 
+A `with` is safe only when the resource provably does not outlive it. A method value
+of it (`self.read = f.read`, `Thread(target=sock.serve_forever)`, `return f.readline`)
+reaches it after the `with` has closed it: no fix. A value made from it by a method other
+than a plain read (`zf.open(name)`, `sock.makefile()`) that is returned, yielded, stored
+in a field or a container, or used after the statements may need it open: the fix is
+unsafe.
+
 libcst is optional (the `fix` extra): without it Python findings simply have no fix.
 """
 
@@ -34,6 +41,10 @@ DATA_METHODS = {"read", "readline", "readlines", "read1", "readinto", "recv", "r
                 "recv_into", "fetchone", "fetchall", "fetchmany", "write", "writelines",
                 "send", "sendall", "tell", "seek", "getvalue", "namelist", "infolist",
                 "getnames", "getmembers"}
+# attributes that are data, not methods: reading one keeps nothing tied to the resource
+DATA_ATTRIBUTES = {"name", "mode", "closed", "encoding", "errors", "newlines", "family",
+                   "type", "proto", "status", "status_code", "reason", "url", "headers",
+                   "filename", "comment", "timeout", "cookies", "ok", "text", "content"}
 # calls that only read the resource passed to them while they run
 READING_CALLS = {
     "json.load", "json.dump", "pickle.load", "pickle.dump", "tomllib.load", "yaml.safe_load",
@@ -108,9 +119,63 @@ def _shape(ctx, adapter, call):
         last = max(last, stmts.index(owner))
     close_last = last > index and _is_close(stmts[last], name)
     shape = _Shape(stmt, block, index, last, name.decode(), kind, close_last)
-    shape.derived_outlives = _derived_used_after(stmts[index + 1:last + 1], name, scope,
-                                                 stmts[last].end_byte)
+    span = stmts[index + 1:last + 1]
+    shape.derived_outlives = _derived_used_after(span, name, scope, stmts[last].end_byte) \
+        or _derived_leaves(span, name)
     return shape
+
+
+def _leaves(n) -> bool:
+    """Does the value of expression ``n`` leave the statement: returned, yielded, assigned
+    (to a name, a field or an item), passed to a call, put in a collection or a lambda?"""
+    p = n.parent
+    while p is not None and p.type in ("parenthesized_expression", "conditional_expression",
+                                       "boolean_operator", "await"):
+        n, p = p, p.parent
+    if p is None:
+        return False
+    if p.type in ("return_statement", "yield", "lambda", "list", "tuple", "set", "pair",
+                  "expression_list", "argument_list", "keyword_argument", "list_splat",
+                  "dictionary_splat"):
+        return p.type != "argument_list" or not _only_reads(p.parent)
+    if p.type in ("assignment", "augmented_assignment", "named_expression"):
+        return p.child_by_field_name("right") == n or p.child_by_field_name("value") == n
+    return False
+
+
+def _only_reads(call) -> bool:
+    fn = call.child_by_field_name("function") if call is not None else None
+    return fn is not None and fn.text.decode() in READING_CALLS
+
+
+def _derived_leaves(stmts, name: bytes) -> bool:
+    """Is a value made from the resource by a method other than a plain read (`zf.open(n)`,
+    `sock.makefile()`) returned, yielded or stored in a field or container, in the
+    statements the `with` would hold? The caller would get it tied to a closed resource."""
+    for stmt in stmts:
+        stack = [stmt]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.named_children)
+            if n.type != "call":
+                continue
+            fn = n.child_by_field_name("function")
+            if fn is None or fn.type != "attribute" or \
+                    fn.child_by_field_name("object") is None or \
+                    fn.child_by_field_name("object").text != name:
+                continue
+            if fn.child_by_field_name("attribute").text.decode() in DATA_METHODS:
+                continue
+            p = n.parent
+            if p is not None and p.type in ("assignment", "augmented_assignment") \
+                    and p.child_by_field_name("right") == n:
+                left = p.child_by_field_name("left")
+                if left is not None and left.type != "identifier":
+                    return True  # stored in a field or an item
+                continue  # a local: _derived_used_after follows it
+            if _leaves(n):
+                return True
+    return False
 
 
 def _derived_used_after(stmts, name: bytes, scope, end: int) -> bool:
@@ -194,7 +259,13 @@ def _reads(adapter, n) -> bool:
     """Is this mention of the resource a plain read that cannot outlive the statement?"""
     p = n.parent
     if p.type == "attribute" and p.child_by_field_name("object") == n:
-        return True
+        # a method called on the spot, or a data attribute; a method value (`f.read`
+        # stored, passed, returned) would reach the resource after the `with` closed it
+        called = p.parent is not None and p.parent.type == "call" \
+            and p.parent.child_by_field_name("function") == p
+        attr = p.child_by_field_name("attribute")
+        return called or (attr is not None and attr.text.decode() in DATA_ATTRIBUTES) \
+            or not _leaves(p)
     if p.type == "for_statement" and p.child_by_field_name("right") == n:
         return True
     if p.type == "argument_list" and p.parent is not None and p.parent.type == "call":

@@ -11,8 +11,8 @@ from .go_effects import GoEffects
 from .go_lowering import GoLowering
 # (the helpers below are also imported from here by checks, fixes and tests)
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
-                        in_memory_target, nolint_linters,
-                        expects_error, function_name, is_noreturn, own_nodes, receiver_type,
+                        in_memory_target, nolint_linters, expects_error, expects_failure,
+                        function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
 from .go_syntax import is_error_value, package_name, root_context_parent
@@ -139,6 +139,8 @@ class GoAdapter(GoLowering):
             return Verdict(False)  # a closure storing into its enclosing function's variable
         if not self._has_evidence(cand, fn, handle):
             return None
+        if expects_failure(stmt.next_named_sibling, err, handle):
+            return Verdict(False)  # a test that expects the call to fail: no handle
         if in_memory and self._calls_method(fn, handle, [*spec["release"], *spec.get("flush", ())]):
             # over an in-memory buffer, and finished or flushed somewhere: a path that
             # skips it loses no OS resource (one never written out at all loses its output)

@@ -235,6 +235,8 @@ class GoEffects(SpecEffects):
                     if n.type not in ("assignment_statement", "short_var_declaration") \
                             or n.start_byte < acq.end_byte:
                         continue
+                    if n.type == "short_var_declaration" and n.parent != acq.parent:
+                        continue  # `:=` in another scope declares a new err, shadowing this one
                     left = n.child_by_field_name("left")
                     targets = left.named_children if left is not None else []
                     if any(t.type == "identifier" and t.text.decode() == self.name for t in targets):

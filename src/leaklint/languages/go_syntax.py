@@ -181,8 +181,12 @@ def asserted_false(call) -> bool:
         and callee_text(outer).rsplit(".", 1)[-1] in ("False", "Falsef")
 
 
-def expects_error(stmt, err: str | None) -> bool:
-    """Is ``stmt`` a test assertion that ``err`` is an error (so success fails the test)?"""
+ERROR_ASSERTIONS = ("Error", "Errorf", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError")
+
+
+def expects_error(stmt, err: str | None, assertions=ERROR_ASSERTIONS) -> bool:
+    """Is ``stmt`` a test assertion that ``err`` is an error (so success fails the test)?
+    (Or, with other ``assertions``, another claim on that name, such as `Nil`.)"""
     if err is None or stmt is None or stmt.type != "expression_statement" \
             or not stmt.named_children:
         return False
@@ -191,9 +195,24 @@ def expects_error(stmt, err: str | None) -> bool:
         return False
     name = callee_text(call).rsplit(".", 1)[-1]
     args = call.child_by_field_name("arguments")
-    return (name in ("Error", "Errorf", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError")
+    return (name in assertions
             and "." in callee_text(call) and args is not None
             and any(a.type == "identifier" and a.text.decode() == err for a in args.named_children))
+
+
+def expects_failure(stmt, err: str | None, handle: str, count: int = 2) -> bool:
+    """Does one of the ``count`` statements from ``stmt`` on assert that the acquisition
+    failed: that ``err`` is an error, or that ``handle`` is nil (`assert.Nil(t, conn)`)?
+    A test then passes only when there is no handle."""
+    for _ in range(count):
+        while stmt is not None and stmt.type == "comment":
+            stmt = stmt.next_named_sibling
+        if stmt is None:
+            return False
+        if expects_error(stmt, err) or expects_error(stmt, handle, ("Nil", "Nilf")):
+            return True
+        stmt = stmt.next_named_sibling
+    return False
 
 
 def is_noreturn(call) -> bool:
@@ -261,7 +280,27 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
                 if v.type == "identifier" and owner is not None:
                     found.setdefault(owner.id, set()).add((len(values), i, v.text))
     returns = memo["returns"].get(fn.id, ())
-    return (len(names), handle_index, names[handle_index].text) in returns
+    return (len(names), handle_index, names[handle_index].text) in returns \
+        and not _released_on_return(fn, names[handle_index].text.decode())
+
+
+# methods whose deferred call releases a handle before its function's caller gets it
+DEFERRED_RELEASES = ("Close", "Stop")
+
+
+def _released_on_return(fn, name: str) -> bool:
+    """Does ``fn`` defer `name.Close()` (or `.Stop()`)? What it returns is then already
+    released: the caller gets a closed file to read the name of, not a resource."""
+    for node in own_nodes(fn):
+        if node.type != "defer_statement":
+            continue
+        call = next((c for c in node.named_children if c.type == "call_expression"), None)
+        f = call.child_by_field_name("function") if call is not None else None
+        if f is not None and f.type == "selector_expression" \
+                and text(f.child_by_field_name("operand")) == name \
+                and text(f.child_by_field_name("field")) in DEFERRED_RELEASES:
+            return True
+    return False
 
 
 def receiver_of(node, name: str) -> str:

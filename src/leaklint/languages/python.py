@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir import HANDOFF, RELEASE
-from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
@@ -154,8 +154,12 @@ class PythonAdapter:
             if method == "open" and resolve(cand.callee, self.names) in spec.get("open_from", ()):
                 return Verdict(False)  # the handle it opens holds this one (its own candidate)
             if gp is not None and gp.type == "call":
+                # a plain value read from it keeps nothing: the handle is unreferenced
+                # once the statement ends (a cursor or a member would still hold it)
+                collected = frozenset({COLLECTED}) if method in PLAIN_READS \
+                    else frozenset()
                 return Verdict(True, f"because only .{method}() is called on it; nothing closes "
-                                     "it (it waits for garbage collection)")
+                                     "it (it waits for garbage collection)", traits=collected)
             return Verdict(False)
         if t in ("with_item", "as_pattern"):
             return Verdict(False)
@@ -451,6 +455,10 @@ class PythonAdapter:
                     return True
         return False
 
+
+# methods whose result is a plain value read from the resource, holding nothing of it
+PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
+               "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
 
 REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
 

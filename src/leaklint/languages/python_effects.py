@@ -74,16 +74,6 @@ class PythonEffects(SpecEffects):
             cond = bare(cond.child_by_field_name("argument"))
         if cond is None:
             return None
-        if cond.type == "boolean_operator":
-            # `a and b` is true only where both are; `a or b` false only where both are
-            op = text(cond.child_by_field_name("operator"))
-            sides = [self.guard(cond.child_by_field_name(f)) for f in ("left", "right")]
-            want = "then" if op == "and" else "else"
-            if want not in sides:
-                return None
-            return want if not neg else {"then": "else", "else": "then"}[want]
-        if cond.type == "identifier" and text(cond) in self.held:
-            return "then" if neg else "else"
         if text(cond) in self.flags:
             held = self.flags[text(cond)] != neg  # the branch the acquisition's flag was on
             return "else" if held else "then"
@@ -95,6 +85,16 @@ class PythonEffects(SpecEffects):
                 # a later test of the flag that decided the release: on the branch where
                 # it released, the handle is gone
                 return "then" if released != neg else "else"
+        if cond.type == "boolean_operator":
+            # `a and b` is true only where both are; `a or b` false only where both are
+            op = text(cond.child_by_field_name("operator"))
+            sides = [self.guard(cond.child_by_field_name(f)) for f in ("left", "right")]
+            want = "then" if op == "and" else "else"
+            if want not in sides:
+                return None
+            return want if not neg else {"then": "else", "else": "then"}[want]
+        if cond.type == "identifier" and text(cond) in self.held:
+            return "then" if neg else "else"
         if cond.type == "identifier" and text(cond) == self.name:
             return "then" if neg else "else"
         if cond.type == "comparison_operator" and len(cond.named_children) == 2:
