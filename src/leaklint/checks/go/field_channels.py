@@ -23,257 +23,19 @@ goroutine sends repeatedly (a send in a loop, or goroutines started in a loop).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from ...languages import matches
-from ...languages.go import callee_text, enclosing_function
-from ...languages.go_syntax import own_nodes, package_name, receiver_of, receiver_type, strip_parens, text
-from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, op_at, resolve_int
+from ...languages.go import enclosing_function
+from ...languages.go_syntax import own_nodes, package_name, strip_parens, text
+from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, resolve_int, within
+from .field_reach import reached
+from .field_uses import FileFields, declaration
 from .goroutines import creator_name, innermost_loop, line_of, started_goroutines
 
-MAX_DEPTH = 4
 # partner operations of a blocking one, and how the rule words them
 PARTNERS = {SEND: ((RECV, RANGE), "receives from"), RECV: ((SEND, CLOSE), "sends on or closes"),
             RANGE: ((CLOSE,), "closes")}
 # methods the standard library calls through its interfaces: never "called by nothing"
 INTERFACE_METHODS = frozenset({"Close", "Read", "Write", "String", "Error", "ServeHTTP", "Len", "Less",
                                "Swap", "Push", "Pop", "Format", "Unwrap", "WriteTo", "ReadFrom", "Seek"})
-
-
-@dataclass
-class FieldUse:
-    """What the file does with one channel field. Each entry is paired with the struct
-    type it is known to be of ("" when any type's field of that name may be meant):
-    `s.f` on the receiver of a method of T, or `f:` in a `T{...}` literal, is T's."""
-    ops: list = field(default_factory=list)  # (Op, owner)
-    caps: list = field(default_factory=list)  # (capacity of a make, None: unknown; owner)
-    escapes: list = field(default_factory=list)  # (node where the channel goes elsewhere, owner)
-
-    def of(self, owner: str) -> "FieldUse":
-        """The uses that may be of ``owner``'s field ("" : all)."""
-        def keep(items):
-            return [x for x in items if not owner or not x[1] or x[1] == owner]
-        return FieldUse(keep(self.ops), keep(self.caps), keep(self.escapes))
-
-
-class FileFields:
-    """The channel fields the file declares and every use it makes of them."""
-
-    def __init__(self, root):
-        self.root = root
-        self.owners: dict = {}  # field name -> the struct types declaring it as a channel
-        for _, caps in matches("go", "(type_spec name: (type_identifier) @t type: (struct_type (field_declaration_list"
-                                     " (field_declaration name: (field_identifier) @n type: (channel_type)))))", root):
-            self.owners.setdefault(text(caps["n"][0]), set()).add(text(caps["t"][0]))
-        self.fields = set(self.owners)
-        self.accessors = self._accessors() if self.fields else {}
-        self.uses: dict = {f: FieldUse() for f in self.fields}
-        self.referenced: set = set()
-        if self.fields:
-            self._collect()
-
-    def _accessors(self) -> dict:
-        """Methods whose every return is nil or a channel field of their receiver:
-        name -> (field, receiver type)."""
-        out = {}
-        for _, caps in matches("go", "(method_declaration name: (field_identifier) @m body: (block) @b)",
-                               self.root):
-            fields = set()
-            for n in own_nodes(caps["b"][0]):
-                if n.type != "return_statement":
-                    continue
-                values = [strip_parens(v) for v in (n.named_children[0].named_children if n.named_children else [])]
-                if len(values) != 1:
-                    fields = None
-                    break
-                v = values[0]
-                if v.type == "nil":
-                    continue
-                f = v.child_by_field_name("field") if v.type == "selector_expression" else None
-                if f is None or text(f) not in self.fields:
-                    fields = None
-                    break
-                fields.add(text(f))
-            if fields and len(fields) == 1:
-                out[text(caps["m"][0])] = (fields.pop(), receiver_type(caps["m"][0].parent))
-        return out
-
-    def _collect(self) -> None:
-        for n in _walk(self.root):
-            if n.type in ("identifier", "field_identifier", "type_identifier"):
-                if n.parent is None or n.parent.child_by_field_name("name") != n:
-                    self.referenced.add(text(n))
-            if n.type == "selector_expression":
-                f = n.child_by_field_name("field")
-                name = text(f) if f is not None else ""
-                if name in self.fields:
-                    self._use(name, n, _owner(n))
-                elif name in self.accessors and n.parent is not None and n.parent.type == "call_expression" \
-                        and n.parent.child_by_field_name("function") == n:
-                    self._use(self.accessors[name][0], n.parent, self.accessors[name][1])
-            elif n.type == "keyed_element":
-                key = n.named_children[0] if n.named_children else None
-                if key is not None and key.type == "literal_element" and key.named_children:
-                    key = key.named_children[0]
-                value = n.named_children[-1] if len(n.named_children) == 2 else None
-                if value is not None and value.type == "literal_element" and value.named_children:
-                    value = value.named_children[0]
-                if key is not None and text(key) in self.fields and value is not None:
-                    literal = n.parent.parent if n.parent is not None else None
-                    kind = literal.child_by_field_name("type") if literal is not None else None
-                    owner = text(kind) if kind is not None and kind.type == "type_identifier" else ""
-                    self._made_or_escape(text(key), value, n, owner)
-
-    def _use(self, name: str, expr, owner: str) -> None:
-        use = self.uses[name]
-        p = expr.parent
-        while p is not None and p.type == "parenthesized_expression":
-            expr, p = p, p.parent
-        if p is None:
-            return
-        kind = _op_kind(expr)
-        if kind is not None:
-            use.ops.append((op_at(kind, _op_node(kind, p)), owner))
-            return
-        if p.type == "return_statement" or (p.type == "expression_list" and p.parent is not None
-                                            and p.parent.type == "return_statement"):
-            fn = enclosing_function(expr)
-            method = fn.child_by_field_name("name") if fn is not None else None
-            if method is not None and self.accessors.get(text(method), ("",))[0] == name:
-                return  # the accessor itself: its calls are the uses
-        if p.type == "binary_expression" and any(c.type == "nil" for c in p.named_children):
-            return
-        if p.type == "argument_list" and callee_text(p.parent) in ("len", "cap"):
-            return
-        if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
-                and p.parent.child_by_field_name("left") == p:
-            right = p.parent.child_by_field_name("right")
-            values = right.named_children if right is not None else []
-            index = p.named_children.index(expr) if expr in p.named_children else -1
-            if len(values) == len(p.named_children) and index >= 0:
-                self._made_or_escape(name, values[index], expr, owner)
-                return
-        alias = _alias_ops(expr)
-        if alias is not None:
-            use.ops.extend((op, owner) for op in alias)
-            return
-        use.escapes.append((expr, owner))
-
-    def _made_or_escape(self, name: str, value, at, owner: str) -> None:
-        value = strip_parens(value)
-        use = self.uses[name]
-        if value.type == "nil":
-            return
-        if value.type == "call_expression" and callee_text(value) == "make":
-            args = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]
-            if args and args[0].type == "channel_type":
-                use.caps.append((resolve_int(args[1]) if len(args) > 1 else 0, owner))
-                return
-        use.escapes.append((at, owner))
-
-
-def _owner(selector) -> str:
-    """T when ``selector`` is `r.f` on the receiver ``r`` of a method of T, else ""."""
-    operand = selector.child_by_field_name("operand")
-    return receiver_of(selector, text(operand)) if operand is not None and operand.type == "identifier" else ""
-
-
-def _walk(root):
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
-
-
-def _op_kind(expr):
-    """The channel operation ``expr`` is the channel of, if any."""
-    p = expr.parent
-    if p.type == "send_statement" and p.child_by_field_name("channel") == expr:
-        return SEND
-    if p.type == "unary_expression" and p.child_by_field_name("operand") == expr \
-            and text(p.child_by_field_name("operator")) == "<-":
-        return RECV
-    if p.type == "range_clause" and p.child_by_field_name("right") == expr:
-        return RANGE
-    if p.type == "argument_list" and callee_text(p.parent) == "close" and p.named_children[:1] == [expr]:
-        return CLOSE
-    return None
-
-
-def _op_node(kind, parent):
-    """The node performing the operation whose channel's parent is ``parent``: the range
-    loop, the `close(...)` call, or the send / receive itself."""
-    return parent.parent if kind in (RANGE, CLOSE) else parent
-
-
-def _alias_ops(expr):
-    """`c := s.ch` (or `var c = s.ch`) in a function that only works, nil-checks or
-    len-checks ``c``: its operations on ``c``; None for any other use."""
-    p = expr.parent
-    if p.type != "expression_list" or len(p.named_children) != 1:
-        return None
-    stmt = p.parent
-    if stmt is None:
-        return None
-    if stmt.type == "short_var_declaration" and stmt.child_by_field_name("right") == p:
-        left = stmt.child_by_field_name("left").named_children
-    elif stmt.type == "var_spec" and stmt.child_by_field_name("value") == p:
-        left = stmt.children_by_field_name("name")
-    else:
-        return None
-    if len(left) != 1 or left[0].type != "identifier":
-        return None
-    name, fn = text(left[0]), enclosing_function(stmt)
-    ops = []
-    for n in own_nodes(fn.child_by_field_name("body")):
-        if n.type != "identifier" or text(n) != name or n == left[0]:
-            continue
-        kind = _op_kind(n)
-        q = n.parent
-        if kind is not None:
-            ops.append(op_at(kind, _op_node(kind, q)))
-        elif q.type == "binary_expression" and any(c.type == "nil" for c in q.named_children):
-            continue
-        elif q.type == "argument_list" and callee_text(q.parent) in ("len", "cap"):
-            continue
-        else:
-            return None
-    return ops
-
-
-def reached(adapter, body, repeated: bool) -> list:
-    """(function body, runs repeatedly) for the goroutine's body and the same-file
-    functions it calls, up to MAX_DEPTH calls deep (not what it starts as goroutines)."""
-    out, seen = [], {}
-    todo = [(body, repeated, 0)]
-    while todo:
-        block, again, depth = todo.pop()
-        if block is None or seen.get(block.id, False) or (block.id in seen and not again):
-            continue  # seen already (running repeatedly, or now once again)
-        if block.id in seen:
-            out = [(b, a) for b, a in out if b.id != block.id]
-        seen[block.id] = again
-        out.append((block, again))
-        if depth >= MAX_DEPTH:
-            continue
-        fn = block.parent
-        for n in own_nodes(block):
-            if n.type == "go_statement":
-                continue
-            if n.type == "call_expression" and not _in_go(n, block):
-                for d, _params in adapter.definitions(n):
-                    todo.append((d.child_by_field_name("body"), again or in_loop(n, fn), depth + 1))
-    return out
-
-
-def _in_go(node, stop) -> bool:
-    p = node.parent
-    while p is not None and p != stop:
-        if p.type == "go_statement":
-            return True
-        p = p.parent
-    return False
 
 
 class Partners:
@@ -286,7 +48,7 @@ class Partners:
         self.named = set(reads.get("named", [])) if isinstance(reads, dict) else set()
         self.main = package_name(fields.root) == "main"
 
-    def judge(self, name: str, op: Op, owner: str, repeats: bool):
+    def judge(self, name: str, op: Op, owner: str, again: bool):
         """None (served, or unknown) or (wording of who fails to serve, related nodes);
         ``owner``: the struct type the blocked operation's field is known to be of."""
         use = self.fields.uses[name].of(owner)
@@ -300,7 +62,10 @@ class Partners:
             return None  # the channel goes elsewhere, or another file serves it
         if not use.caps and "made" not in other:
             return None  # made by nobody here: it comes from elsewhere
-        if op.kind == SEND and ("made" in other or any(c != 0 for c, _ in use.caps)) and not repeats:
+        caps = [c for c, *_ in use.caps]
+        repeats = again or (op.in_loop and not _once(op) and not (
+            "made" not in other and caps and None not in caps and _counted(op) <= min(caps)))
+        if op.kind == SEND and ("made" in other or any(c != 0 for c in caps)) and not repeats:
             return None  # one send into a buffer: it completes
         partners = [o for o, _ in use.ops if o.kind in kinds]
         live = [o for o in partners if not self._dead(o.node)]
@@ -328,13 +93,13 @@ class Partners:
             for method, (f, o) in self.fields.accessors.items())
 
     def _function_name(self, node) -> str:
-        fn = _declaration(node)
+        fn = declaration(node)
         return creator_name(fn) if fn is not None else "the package"
 
     def _dead(self, node) -> bool:
         """Is ``node`` in a function that nothing in the package names (and nothing
         outside can call: an unexported name, or package main)?"""
-        fn = _declaration(node)
+        fn = declaration(node)
         if fn is None or fn.child_by_field_name("name") is None:
             return False
         name = text(fn.child_by_field_name("name"))
@@ -345,11 +110,44 @@ class Partners:
         return name not in self.fields.referenced and name not in self.named
 
 
-def _declaration(node):
-    fn = enclosing_function(node)
-    while fn is not None and fn.type == "func_literal":
-        fn = enclosing_function(fn)
-    return fn
+def _once(op: Op) -> bool:
+    """Does a send in a loop run once per channel: the next statement returns, or sets
+    the field it sent on to nil (`s.ready <- v; s.ready = nil`)?"""
+    if op.kind != SEND:
+        return False
+    nxt = op.node.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None:
+        return False
+    if nxt.type == "return_statement":
+        return True
+    if nxt.type != "assignment_statement":
+        return False
+    left, right = nxt.child_by_field_name("left"), nxt.child_by_field_name("right")
+    channel = op.node.child_by_field_name("channel")
+    return left is not None and right is not None and channel is not None \
+        and text(left).replace(" ", "") == text(channel).replace(" ", "") and text(right) == "nil"
+
+
+def _counted(op: Op) -> float:
+    """How often ``op`` runs per call of its function when its only loop counts
+    `for i := 0; i < N; i++` with a constant N; inf for any other loop."""
+    fn = enclosing_function(op.node)
+    loop = innermost_loop(op.node, fn)
+    if loop is None or innermost_loop(loop, fn) is not None:
+        return float("inf")
+    clause = next((c for c in loop.named_children if c.type == "for_clause"), None)
+    cond = clause.child_by_field_name("condition") if clause is not None else None
+    init = clause.child_by_field_name("initializer") if clause is not None else None
+    if cond is None or cond.type != "binary_expression" or init is None \
+            or text(init).replace(" ", "").split(":=")[-1] != "0":
+        return float("inf")
+    bound = resolve_int(cond.child_by_field_name("right"))
+    if bound is None:
+        return float("inf")
+    return {"<": bound, "<=": bound + 1}.get(text(cond.child_by_field_name("operator")), float("inf"))
+
 
 
 def _stops_serving(op: Op):
@@ -389,7 +187,8 @@ def _loop_exits(loop):
     """The `return`s in ``loop`` and the `break`s that leave it."""
     label = loop.parent.named_children[0] if loop.parent is not None and loop.parent.type == "labeled_statement" \
         else None
-    for n in own_nodes(loop.child_by_field_name("body")):
+    body = loop.child_by_field_name("body")
+    for n in (own_nodes(body) if body is not None else ()):
         if n.type == "return_statement":
             yield n
         if n.type == "break_statement":
@@ -425,11 +224,11 @@ def check(ctx, rule) -> None:
         if found is None:
             continue
         name, op, (where, related) = found
-        fn = _declaration(op.node)
+        fn = declaration(op.node)
         at = str(line_of(op.node))
         if fn is not None and fn.child_by_field_name("body") is not None and g.body != fn.child_by_field_name("body") \
                 and not (g.body.parent is not None and g.body.parent.type == "func_literal"
-                         and _declaration(g.body) == fn and enclosing_function(op.node) == g.body.parent):
+                         and declaration(g.body) == fn and enclosing_function(op.node) == g.body.parent):
             at += f" (in {creator_name(fn)})"
         what = (f"leaves its loop only by receiving from field {name} at line {at}" if op.in_select
                 else f"{VERB[op.kind]} field {name} at line {at}")
@@ -444,20 +243,45 @@ def _blocked(adapter, g, fields, partners, many):
     blocks on a channel field nobody serves; None when each is served, False when the
     goroutine blocks on no channel field."""
     judged = False
-    for block, again in reached(adapter, g.body, many):
+    for block, again in reached(adapter, g.body, False, fields):
         fn = block.parent
         for name, use in fields.uses.items():
+            # goroutines started in a loop share the channel unless each makes its own
+            shared = many and not any(within(make, g.body) for *_, make in use.caps) \
+                and not _given_fresh(g)
             for op, owner in use.ops:
-                if op.kind not in PARTNERS or op.in_select or enclosing_function(op.node) != fn \
+                if op.kind not in PARTNERS or op.in_select or op.node.id in fields.indirect \
+                        or enclosing_function(op.node) != fn \
                         or not (block.start_byte <= op.node.start_byte < block.end_byte):
                     continue
                 judged = True
-                verdict = partners.judge(name, op, owner, again or op.in_loop)
+                verdict = partners.judge(name, op, owner, again or shared)
                 if verdict is not None:
                     return name, op, verdict
     if judged:
         return None
     return _endless(g, fields, partners, many)
+
+
+def _given_fresh(g) -> bool:
+    """Is the goroutine, started in a loop, given an object declared in that loop's body
+    (`ws := ...; go w.serve(ws)`): then each goroutine works channels of its own."""
+    call = next((c for c in g.stmt.named_children if c.type == "call_expression"), None)
+    loop = innermost_loop(g.stmt, g.creator)
+    if call is None or loop is None:
+        return False
+    body = loop.child_by_field_name("body")
+    names = {text(a) for a in call.child_by_field_name("arguments").named_children if a.type == "identifier"}
+    callee = call.child_by_field_name("function")
+    operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" \
+        else None
+    if operand is not None and operand.type == "identifier":
+        names.add(text(operand))  # `go j.run()` on this turn's j
+    declared = [loop.named_children[0].child_by_field_name("left")] \
+        if loop.named_children and loop.named_children[0].type == "range_clause" else []
+    declared += [n.child_by_field_name("left") for n in (own_nodes(body) if body is not None else ())
+                 if n.type == "short_var_declaration"]
+    return any(text(x) in names for left in declared if left is not None for x in left.named_children)
 
 
 def _endless(g, fields, partners, many):
