@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..ir import HANDOFF, REASSIGN
+from ..languages import nearest
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
 from ..languages.go_effects import closure_returned, returned_wrapper
 from ..tracks import Candidate, Track, pattern_matches
@@ -60,12 +61,7 @@ def _statement_in_list(stmt):
 
 
 def _in_loop(node, fn) -> bool:
-    p = node.parent
-    while p is not None and p != fn:
-        if p.type == "for_statement":
-            return True
-        p = p.parent
-    return False
+    return nearest(node, ("for_statement",), fn) is not None
 
 
 def _line_is_free_after(src, offset: int) -> bool:

@@ -163,6 +163,17 @@ class FileQueries:
         self._results.update(buckets)
 
 
+def nearest(node, types: tuple, stop=None):
+    """The closest ancestor of ``node`` (not ``node`` itself) whose type is one of
+    ``types``, looking no higher than ``stop`` (excluded); None when there is none."""
+    p = node.parent
+    while p is not None and p != stop:
+        if p.type in types:
+            return p
+        p = p.parent
+    return None
+
+
 def of_type(node, types: tuple) -> list:
     """Descendants of ``node`` (not ``node`` itself) whose type is one of ``types``, in
     source order. A query does the walking in C; over the file's root its answer is

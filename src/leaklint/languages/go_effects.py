@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
+from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_nodes
 
@@ -301,12 +302,7 @@ class GoEffects(SpecEffects):
         return found
 
     def _in_closure(self, n, top) -> bool:
-        p = n.parent
-        while p is not None and p != top:
-            if p.type == "func_literal":
-                return True
-            p = p.parent
-        return False
+        return nearest(n, ("func_literal",), top) is not None
 
     @staticmethod
     def _closure_discarded(n, top) -> bool:

@@ -168,11 +168,6 @@ def used_as_collection(fn, handle: str) -> bool:
     return any(caps["h"][0].text.decode() == handle for _, caps in matches("go", q, fn))
 
 
-def function_name(fn) -> str:
-    name = fn.child_by_field_name("name") if fn is not None else None
-    return name.text.decode() if name is not None else ""
-
-
 def asserted_false(call) -> bool:
     """Is ``call`` the checked argument of a test assertion that it returns false?"""
     args = call.parent

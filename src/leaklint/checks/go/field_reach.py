@@ -5,7 +5,7 @@ type when the file tells it), and the literals its callers pass for a parameter 
 
 from __future__ import annotations
 
-from ...languages import matches
+from ...languages import matches, nearest
 from ...languages.go import callee_text, enclosing_function
 from ...languages.go_syntax import own_nodes, receiver_of, strip_parens, text
 from .channels import in_loop
@@ -176,9 +176,4 @@ def _bound_literal(ident):
 
 
 def _in_go(node, stop) -> bool:
-    p = node.parent
-    while p is not None and p != stop:
-        if p.type == "go_statement":
-            return True
-        p = p.parent
-    return False
+    return nearest(node, ("go_statement",), stop) is not None

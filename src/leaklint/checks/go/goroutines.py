@@ -10,6 +10,7 @@ and which operations of the creator count as its partner.
 from __future__ import annotations
 
 from ...ir import Leaf
+from ...languages import nearest
 from ...languages.go import enclosing_function
 from ...languages.go_syntax import text
 from .channels import (CLOSE, RANGE, as_exit_loop, channel_ops, go_statements, goroutine,
@@ -79,12 +80,7 @@ BLOCKING_CALLS = ("time.Sleep", ".Wait", ".Recv", ".Accept")
 
 
 def innermost_loop(node, fn):
-    p = node.parent
-    while p is not None and p != fn:
-        if p.type == "for_statement":
-            return p
-        p = p.parent
-    return None
+    return nearest(node, ("for_statement",), fn)
 
 
 def receive_loop(op, fn):
