@@ -304,14 +304,8 @@ def _extract(f: _File, timeout, index, what, project=None):
 def _declarations(f: _File, store, timeout, index, project=None) -> dict:
     if f.data is None:
         return SKIPPED
-    key = "d:" + f.key
-    hit = store.get(key) if store is not None else None
-    if hit is not None:
-        return hit
-    facts = _extract(f, timeout, index, go_package.declarations, project)
-    if store is not None and not facts.get("unknown") and not facts.get("skipped"):
-        store.put(key, facts)
-    return facts
+    return _stored(store, "d:" + f.key,
+                   lambda: _extract(f, timeout, index, go_package.declarations, project), _complete)
 
 
 def _text_facts(f: _File, store) -> dict:
@@ -319,45 +313,44 @@ def _text_facts(f: _File, store) -> dict:
     names it may assign as fields."""
     if f.data is None:
         return SKIPPED
-    key = "t:" + f.key
-    hit = store.get(key) if store is not None else None
-    if hit is not None:
-        return hit
-    facts = go_package.text_facts(f.data)
-    if store is not None:
-        store.put(key, facts)
-    return facts
+    return _stored(store, "t:" + f.key, lambda: go_package.text_facts(f.data))
 
 
 def _channel_facts(f: _File, store) -> dict | None:
     """The file's ``go_channels.file_facts`` (None: it cannot be read)."""
     if f.data is None:
         return None
-    key = "c:" + f.key
+    return _stored(store, "c:" + f.key, lambda: go_channels.file_facts(f.data))
+
+
+def _stored(store, key: str, compute, keep=lambda facts: True) -> dict:
+    """Facts under ``key`` in the facts cache; computed when missing, and stored when
+    ``keep`` says they are worth keeping."""
     hit = store.get(key) if store is not None else None
     if hit is not None:
         return hit
-    facts = go_channels.file_facts(f.data)
-    if store is not None:
+    facts = compute()
+    if store is not None and keep(facts):
         store.put(key, facts)
     return facts
+
+
+def _complete(facts: dict) -> bool:
+    """Facts of a file that was read and parsed in time (not unknown, not skipped)."""
+    return not facts.get("unknown") and not facts.get("skipped")
 
 
 def _uses(f: _File, query, store, timeout, index, project=None) -> dict | None:
     if f.data is None:
         return None
     key = "u:" + f.key + ":" + hashlib.sha256(query.digest_text().encode()).hexdigest()[:24]
-    hit = store.get(key) if store is not None else None
-    if hit is not None:
-        return hit
-    if mentions(f.data, query.names()):
-        facts = _extract(f, timeout, index, lambda root, src: go_growth.uses(root, src, query),
-                         project)
-    else:  # a file that never names them neither adds to them nor removes: no parse
-        facts = go_growth.no_uses()
-    if facts.get("unknown") or facts.get("skipped"):
-        return None
-    if store is not None:
-        store.put(key, facts)
-    return facts
+
+    def compute():
+        if mentions(f.data, query.names()):
+            return _extract(f, timeout, index, lambda root, src: go_growth.uses(root, src, query),
+                            project)
+        return go_growth.no_uses()  # a file that never names them neither adds nor removes
+
+    facts = _stored(store, key, compute, _complete)
+    return facts if _complete(facts) else None
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
                                     function_name, made_here, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
-from ..languages import file_memo, of_type
+from ..languages import file_memo, nearest, of_type
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
 from ..languages.javascript_values import declares, iterated_value, local_value
@@ -42,10 +42,7 @@ def _root(node):
 
 
 def _enclosing_class(node):
-    n = node.parent
-    while n is not None and n.type not in CLASSES:
-        n = n.parent
-    return n
+    return nearest(node, CLASSES)
 
 
 def _class_name(cls) -> str:

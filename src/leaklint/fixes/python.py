@@ -20,6 +20,7 @@ libcst is optional (the `fix` extra): without it Python findings simply have no 
 
 from __future__ import annotations
 
+from ..languages import nearest
 from ..languages.python import SCOPES
 from .edits import Fix, edit
 
@@ -225,9 +226,7 @@ def _all_identifiers(node):
 
 
 def _scope(node):
-    n = node.parent
-    while n is not None and n.type not in SCOPES:
-        n = n.parent
+    n = nearest(node, SCOPES)
     return n if n is not None else _root(node)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from . import matches
+from . import matches, nearest
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
@@ -45,10 +45,7 @@ def callee_text(call) -> str:
 
 
 def enclosing_function(node):
-    n = node.parent
-    while n is not None and n.type not in FUNCTIONS:
-        n = n.parent
-    return n
+    return nearest(node, FUNCTIONS)
 
 
 def own_nodes(root):

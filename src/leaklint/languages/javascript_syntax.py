@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from . import file_memo, of_type
+from . import file_memo, nearest, of_type
 
 WRAPPERS = ("parenthesized_expression", "non_null_expression", "as_expression",
             "satisfies_expression", "type_assertion", "await_expression")
@@ -77,10 +77,7 @@ def receiver(call):
 
 
 def enclosing_function(node):
-    n = node.parent
-    while n is not None and n.type not in FUNCTIONS:
-        n = n.parent
-    return n
+    return nearest(node, FUNCTIONS)
 
 
 def function_name(fn) -> str:

@@ -3,6 +3,8 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
+from . import nearest
+
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
 
@@ -61,9 +63,7 @@ def callee_text(call) -> str:
 
 def enclosing_function(node):
     """The innermost def or lambda around ``node`` (None at module or class level)."""
-    n = node.parent
-    while n is not None and n.type not in SCOPES:
-        n = n.parent
+    n = nearest(node, SCOPES)
     if n is None or n.type == "class_definition":
         return None
     return n
