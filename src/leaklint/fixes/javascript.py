@@ -16,6 +16,7 @@ it and releasing it in the cleanup may cut what they rely on: the fix is unsafe.
 
 from __future__ import annotations
 
+from ..languages import nearest
 from ..languages.javascript import (FUNCTIONS, args, callee, function_body, method_of, receiver,
                                     strip, text, walk)
 from ..languages.javascript_scopes import model
@@ -119,12 +120,7 @@ def _escapes(body, stmt) -> bool:
 
 
 def _closure_of(node, body):
-    n = node.parent
-    while n is not None and n != body:
-        if n.type in FUNCTIONS:
-            return n
-        n = n.parent
-    return None
+    return nearest(node, FUNCTIONS, body)
 
 
 def _indent_step(src, body, indent: str) -> int:
