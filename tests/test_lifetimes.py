@@ -120,8 +120,17 @@ def test_python_owners(code, needle, path, kind):
      "createRoot(el).render(<App />);\n", "window.addEventListener", "root"),
     ("class Shell { mounted() { bus.on('x', f); } }\ncreateApp(Shell).mount('#app');\n",
      "bus.on", "root"),
+    # a custom element the module itself puts into the page, once
     ("class Shell extends HTMLElement { connectedCallback() { go(); } }\n"
-     "customElements.define('my-app', Shell);\n", "go()", "root"),
+     "customElements.define('x-shell', Shell);\n"
+     "document.body.appendChild(document.createElement('x-shell'));\n", "go()", "root"),
+    ("class Shell extends HTMLElement { connectedCallback() { go(); } }\n"
+     "document.body.append(new Shell());\n", "go()", "root"),
+    # its tag says nothing: an element defined but put into pages by others may be many
+    ("class Shell extends HTMLElement { connectedCallback() { go(); } }\n"
+     "customElements.define('my-app', Shell);\n", "go()", "field"),
+    ("class Shell extends HTMLElement { connectedCallback() { go(); } }\n"
+     "function show() { document.body.append(new Shell()); }\n", "go()", "field"),
     # a class the module instantiates once, and a module-level object literal
     ("class Store { init() { ipc.on('x', f); } }\nexport default new Store();\n",
      "ipc.on", "singleton"),

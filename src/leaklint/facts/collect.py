@@ -51,7 +51,10 @@ def summary_rules(rules, data: bytes) -> list:
 
 def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
-    kinds = {r.options[READS_OPTION] for r in active_on(rules, data) if r.options.get(READS_OPTION)}
+    kinds = set()
+    for r in active_on(rules, data):
+        value = r.options.get(READS_OPTION)
+        kinds |= {value} if isinstance(value, str) else set(value or ())
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):

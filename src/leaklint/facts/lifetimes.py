@@ -61,7 +61,7 @@ KINDS = {
     "init": PROCESS,      # Go init(), package var initialisers
     "test-main": RUN,     # Go TestMain
     "root": PAGE,         # JS application root: the component the entry point renders,
-                          # an app-root custom element, the root Vue app's options
+                          # a custom element its module puts into the page, the root Vue app's options
     "singleton": PAGE,    # a module-level singleton (`export default new X()`)
     "bootstrap": PROCESS,  # server bootstrap, a function the module runs once at load
     "timer": PROCESS,     # an unref'd Node timer: it never keeps the process alive

@@ -4,8 +4,11 @@ Who owns the code at a node:
 
 - the module (top level): the page or the process;
 - the application root: the component the entry point renders (``createRoot(..).render(
-  <App/>)``, ``ReactDOM.render``, ``createApp(App)``, ``new Vue({...})``) and an app-root
-  custom element (``customElements.define("x-app", App)``): as long as the page;
+  <App/>)``, ``ReactDOM.render``, ``createApp(App)``, ``new Vue({...})``) and a custom
+  element the module itself puts into the page at its top level
+  (``customElements.define("x-shell", Shell);
+  document.body.appendChild(document.createElement("x-shell"))``, or ``new Shell()``
+  appended there; the tag's name says nothing): as long as the page;
 - a module-level singleton: a class the module instantiates once (``export default new
   X()``, ``module.exports = new X()``, ``const x = new X()``) and a module-level object
   literal whose functions are its methods (a store's ``actions``): as long as the page;
@@ -33,6 +36,9 @@ from ..languages.javascript_objects import (RENDER_CALLS, class_creates, compone
 from ..languages.javascript_values import declares, iterated_value, local_value
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
+# the page's own containers, and the calls that put an element into one
+PAGE_BODIES = {"document.body", "document.documentElement", "document.head"}
+PAGE_INSERTS = {"appendChild", "append", "prepend", "insertBefore", "replaceChildren"}
 
 
 def _root(node):
@@ -62,6 +68,7 @@ def _file_facts(root) -> dict:
     if key in memo:
         return memo[key]
     roots, instantiated, root_objects = set(), {}, []
+    defined, mounted = {}, []  # custom element tag -> class; what the module adds to the page
     for n in walk(root):
         if n.type == "new_expression":
             c = norm(n.child_by_field_name("constructor"))
@@ -83,9 +90,19 @@ def _file_facts(root) -> dict:
                 elif first is not None and first.type == "object" and meth.startswith("create"):
                     root_objects.append(first)
             elif callee(n) == "customElements.define" and len(a) >= 2:
-                tag = text(a[0]).strip("'\"`").lower()
-                if "app" in tag.split("-"):
-                    roots.add(norm(a[1]))
+                defined[text(a[0]).strip("'\"`").lower()] = norm(a[1])
+            elif meth in PAGE_INSERTS and norm(receiver(n)) in PAGE_BODIES \
+                    and enclosing_function(n) is None:
+                mounted.extend(a)
+    for value in mounted:  # the element the module itself puts in the page, once
+        v = strip(value)
+        if v is not None and v.type == "new_expression":
+            roots.add(norm(v.child_by_field_name("constructor")))
+        elif v is not None and v.type == "call_expression" \
+                and callee(v) == "document.createElement" and args(v):
+            cls = defined.get(text(args(v)[0]).strip("'\"`").lower())
+            if cls:
+                roots.add(cls)
     facts = {"roots": roots, "instantiated": instantiated,
              "root_objects": {(o.start_byte, o.end_byte) for o in root_objects}}
     memo[key] = facts

@@ -30,6 +30,7 @@ from .javascript import (FUNCTIONS, LOOKUPS, args, calls_in, enclosing_function,
 from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_creates,
                                  component_options, module_object)
 from .javascript_modules import imports
+from .javascript_runs import ONCE, how_often
 from .javascript_values import declares
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -168,6 +169,12 @@ class Model:
         # replaced over time
         return target == root and root in self.module_names() and not declares(fn, root)
 
+    def started(self) -> tuple:
+        """The methods of this file's AMD module that an entry point starts once
+        (``reads["js-startup"]``, facts.js_startup)."""
+        read = (getattr(self.ctx, "reads", None) or {}).get("js-startup") or {}
+        return tuple(read.get("started") or ())
+
     # -- scopes ----------------------------------------------------------------------
 
     def scope_of(self, node) -> Scope | None:
@@ -201,6 +208,10 @@ class Model:
         return self._scopes[key]
 
     def _runs_once(self, fn, depth: int = 0) -> bool:
+        runs = how_often(fn, started=self.started())
+        if runs.kind:
+            return runs.kind == ONCE  # the structure says: a run-once guard, an AMD
+            # module's method (started once by the entry or not), an export, a route
         name = function_name(fn)
         if name.lower().startswith(SETUP_PREFIXES) or name in ENTRY_NAMES:
             return True
