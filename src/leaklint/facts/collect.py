@@ -166,7 +166,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project) -> None:
 
     def parsed(path):
         data = data_of(path)
-        if data is None or (b"define" not in data and b"require" not in data):
+        if data is None:
             return None
         if path in named_js:
             try:

@@ -16,6 +16,12 @@ The read also names what some module of the run clears wholesale on the page's o
 objects (``$(window).off("scroll")`` in a router's clean-up between pages): listeners for
 that event on that object do not pile up, whoever adds them.
 
+ES and CommonJS modules the same way: an entry that imports a function by a relative
+specifier and calls it from its own start-up code (top level, or a callback written
+there: ``app.whenReady().then(() => updates.init())``), not from a function of its own,
+starts it once (``import bootstrap from "./bootstrap"; bootstrap()``); the read names the
+module's local function.
+
 Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec, method],
 ...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...]}``; an entry's
 ``boot`` calls are the start. The read is ``{"started": [method, ...], "cleared":
@@ -30,9 +36,10 @@ from .. import languages
 from ..languages import recent_syntax
 from ..languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
                                     method_of, norm, receiver, returned_values, strip, text, up)
+from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_runs import AMD_DEFINE
 from .js_roots import ENTRY_STEMS, LEVELS
-from .modules import JS_EXTENSIONS
+from .modules import JS_EXTENSIONS, Resolver
 
 READ = "js-startup"
 LOADERS = AMD_DEFINE | {"require", "requirejs"}
@@ -79,7 +86,7 @@ def _module_calls(fn, deps: dict) -> list:
 
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
-    facts = {"name": "", "calls": {}, "boot": [], "clears": []}
+    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "starts": _entry_calls(root)}
     for c in calls_in(root):
         if method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:
@@ -101,6 +108,31 @@ def file_facts(root) -> dict:
         for fn, method in _methods(factory):
             facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
     return facts
+
+
+def _entry_calls(root) -> list:
+    """[specifier, exported name] of the imported functions the file calls from its own
+    top level (or callbacks written there), not from a function it names."""
+    imported = imports(root)
+    if not imported:
+        return []
+    out = []
+    for c in calls_in(root):
+        fn = enclosing_function(c)
+        while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
+            fn = enclosing_function(fn)  # a callback handed to a call at top level
+        if fn is not None:
+            continue
+        f = strip(c.child_by_field_name("function"))
+        if f is not None and f.type == "identifier" and text(f) in imported:
+            spec, name = imported[text(f)]
+            out.append([spec, "module.exports" if name == "*" else name])
+        elif f is not None and f.type == "member_expression":
+            obj = strip(f.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier" and text(obj) in imported \
+                    and imported[text(obj)][1] == "*":
+                out.append([imported[text(obj)][0], text(f.child_by_field_name("property"))])
+    return [x for x in out if x[0].startswith(".")]
 
 
 def _methods(factory) -> list:
@@ -134,6 +166,8 @@ class Startup:
         self.parsed = parsed  # path -> tree root or None
         self.read = read
         self.list_siblings = list_siblings
+        self.resolver = Resolver(lambda _path: None, list_siblings)
+        self._roots: dict = {}  # path -> parsed root (for the exports of an asking file)
         self._facts: dict = {}
         self._by_name: dict = {}
         self._indexed: set = set()
@@ -163,6 +197,7 @@ class Startup:
         path = os.path.normpath(path)
         if path not in self._facts:
             root = self.parsed(path)
+            self._roots[path] = root
             self._facts[path] = file_facts(root) if root is not None else None
         return self._facts[path]
 
@@ -179,16 +214,42 @@ class Startup:
         out = set()
         for d in dirs:
             for entry in self._files(d):
-                stem = os.path.splitext(os.path.basename(entry))[0]
+                stem = os.path.basename(entry).split(".")[0]
                 if stem in ENTRY_STEMS and entry != os.path.normpath(path) \
                         and f is not None and f["name"]:
                     out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
+        out |= self._started_here(path, dirs)
         cleared = set(self._named_clears)
         for d in dirs:
             for p in self._files(d):
                 g = self.facts(p)
                 cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)]}
+
+    def _started_here(self, path: str, dirs: list) -> set:
+        """The local functions of ``path`` that an entry around it imports and calls
+        from its start-up code."""
+        here = os.path.abspath(path)
+        wanted = set()
+        for d in dirs:
+            for entry in self._files(d):
+                stem = os.path.basename(entry).split(".")[0]
+                f = self.facts(entry) if stem in ENTRY_STEMS and entry != os.path.normpath(path) \
+                    else None
+                for spec, name in (f or {}).get("starts", []):
+                    target = self.resolver.js_module(entry, spec)
+                    if target is not None and os.path.abspath(target) == here:
+                        wanted.add(name)
+        root = self._roots.get(os.path.normpath(path))
+        if not wanted or root is None:
+            return set()
+        exported = exports(root, top_functions(root))
+        if "module.exports" in wanted:
+            wanted |= {"default"}
+        # `exports.init = function () {...}`: the function is known by its exported name
+        return {local for name, local in exported.items()
+                if name in wanted and not local.startswith("import:")} \
+            | (wanted - set(exported) - {"default", "module.exports"})
 
     def _around(self, path: str) -> list:
         """The file's directory and the ``LEVELS - 1`` above it."""
@@ -221,6 +282,7 @@ class Startup:
 def parse_root(path: str, data: bytes | None):
     """The tree root of a JS/TS file's bytes, or None."""
     lang = languages.language_of(path)
-    if data is None or lang is None or b"define" not in data and b"require" not in data:
+    if data is None or lang is None or not any(w in data for w in (b"define", b"require",
+                                                                  b"import")):
         return None
     return recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node

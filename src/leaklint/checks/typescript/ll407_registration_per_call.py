@@ -1,6 +1,7 @@
 """LL407 registration-per-call: a listener added to a long-lived target by a function that
 runs per call (a page module's init, an exported function, a route handler) and never
-removed by it.
+removed by it; and of one handler registered once for several events of a target, the
+registrations it does not remove when it runs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from .pairing import report
 MESSAGE_FIELDS = ("event", "target", "why")
 
 REGISTER = {"on", "addListener", "prependListener"}
+ONCE_REGISTER = {"once", "prependOnceListener"}
+# `server.listen(options, callback)`: the callback is a one-time "listening" listener
+LISTEN_EVENT = {"listen": "'listening'"}
 REMOVE = {"off", "removeListener", "removeAllListeners", "unbind", "unsubscribe"}
 # `$(window)`, `jQuery(document)`: a wrapper of the page itself
 PAGE_OBJECTS = {"window", "document", "document.body", "'body'", '"body"'}
@@ -91,10 +95,60 @@ def _removed(m, fn, target: str, event: str) -> bool:
     return False
 
 
+def _one_time(call):
+    """(target, event, handler name) of a one-time registration with a named handler:
+    ``t.once(event, h)``, or ``server.listen(options, h)`` (once "listening"); None."""
+    meth, a, t = method_of(call), args(call), receiver(call)
+    h = strip(a[-1]) if a else None
+    if t is None or h is None or h.type != "identifier" or len(a) < 2 - (meth in LISTEN_EVENT):
+        return None
+    if meth in ONCE_REGISTER:
+        return norm(t), norm(a[0]).replace('"', "'"), text(h)
+    if meth in LISTEN_EVENT and len(a) >= 1:
+        return norm(t), LISTEN_EVENT[meth], text(h)
+    return None
+
+
+def _once_pairs(ctx, rule, m) -> None:
+    """One handler registered once for several events of one target (``error`` and
+    ``listening``) whose body removes some of them when it runs: whichever event fires, the
+    registrations it does not remove stay behind."""
+    groups: dict = {}
+    for call in m.calls():
+        if call.type != "call_expression":
+            continue
+        once = _one_time(call)
+        if once is None:
+            continue
+        fn = enclosing_function(call)
+        groups.setdefault((fn.id if fn is not None else 0, once[0], once[2]), []).append(
+            (once[1], call))
+    for (_, target, handler), regs in groups.items():
+        if len({e for e, _ in regs}) < 2:
+            continue
+        removed = set()
+        for f in m.functions().get(handler, [])[:3]:
+            for c in calls_in(f):
+                a = args(c)
+                if method_of(c) in REMOVE and norm(receiver(c)) == target and len(a) >= 2 \
+                        and norm(a[1]) == handler:
+                    removed.add(norm(a[0]).replace('"', "'"))
+        if not removed:
+            continue  # the handler removes none of them: not this shape (nor known to)
+        for event, call in regs:
+            if event in removed:
+                ctx.count(rule.code, call, ok=True)
+                continue
+            report(ctx, rule, call, target=target, event=event,
+                   why=f"stays registered: its handler {handler} removes only its "
+                       f"{', '.join(sorted(removed))} registration when it runs")
+
+
 def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
+    _once_pairs(ctx, rule, m)
     # the methods of this AMD module an entry point starts once (facts.js_startup)
     read = (ctx.reads or {}).get("js-startup") or {}
     started = read.get("started") or ()
@@ -127,4 +181,5 @@ def check(ctx, rule):
                 or (target, norm(event).strip("'\"`")) in cleared:
             ctx.count(rule.code, call, ok=True)
             continue
-        report(ctx, rule, call, target=target, event=norm(event), why=runs.why)
+        report(ctx, rule, call, target=target, event=norm(event),
+               why=f"is added each time this function runs ({runs.why}) and never removed")
