@@ -29,6 +29,7 @@ from .lifetimes import is_test_path
 from .owners_python import main_guard
 
 READ = "once"
+TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
 MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
 LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
          "dictionary_comprehension", "generator_expression")
@@ -452,4 +453,5 @@ def _is_test(path: str) -> bool:
     """A test's file, or any file under a directory named for tests (``tests/``,
     ``testsuite/``, ``integration_tests/``): tests re-run the entry on purpose."""
     return is_test_path(path, "python") or any(
-        "test" in d.lower() for d in os.path.normpath(path).split(os.sep)[:-1])
+        d in TEST_DIRS or d.endswith(("_tests", "_test")) or d.startswith("tests_")
+        for d in os.path.normpath(path).lower().split(os.sep)[:-1])
