@@ -2,9 +2,10 @@
 ``reads["once"]`` (the qualified names of such functions in a file), which makes their
 code the program's main for ``owners_python`` (what they hold lives to the exit).
 
-Entries: the console scripts of the project (``[project.scripts]`` and
-``[tool.poetry.scripts]`` of pyproject.toml, ``console_scripts`` of setup.cfg or of
-setup.py's ``entry_points``), found beside the importing root of an analysed file or one
+Entries: the console scripts and entry points of the project (``[project.scripts]``,
+``[project.entry-points.*]`` and ``[tool.poetry.scripts]`` of pyproject.toml, the
+``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program
+loads an entry point and calls it once), found beside the importing root of an analysed file or one
 directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
 ``if __name__ == "__main__":`` blocks. From a function that runs once, a call that is not
 in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
@@ -24,7 +25,8 @@ import configparser
 import os
 import re
 
-from ..languages.python_syntax import enclosing_function, module_imports, qualified_name, text
+from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
+                                       text)
 from .lifetimes import is_test_path
 from .owners_python import main_guard
 
@@ -124,7 +126,7 @@ def file_facts(root) -> dict:
         fn = enclosing_function(n)
         if fn is not None and fn.type == "lambda":
             continue  # a lambda runs when something calls it: how often is unknown
-        callee = "".join(text(n.child_by_field_name("function")).split())
+        callee = _callee(n)
         args = n.child_by_field_name("arguments")
         listed = [a for a in (args.named_children if args is not None else ())
                   if a.type != "comment"]
@@ -156,9 +158,6 @@ def file_facts(root) -> dict:
             "imports": module_imports(root)}
 
 
-EXITS = ("os._exit", "sys.exit", "exit", "os.abort")
-
-
 def _ends_process(fn) -> bool:
     """Does ``fn``'s body end with ending the process (``os._exit(0)``, ``sys.exit()``)?
     Then what it calls runs at most once in the process (a forked child's work)."""
@@ -167,7 +166,18 @@ def _ends_process(fn) -> bool:
     call = last[-1].named_children[0] if last and last[-1].type == "expression_statement" \
         and last[-1].named_children else None
     return call is not None and call.type == "call" and \
-        "".join(text(call.child_by_field_name("function")).split()) in EXITS
+        "".join(text(call.child_by_field_name("function")).split()) in NORETURN
+
+
+def _callee(call) -> str:
+    """A call's callee as text; a method called on a new object is "C().m"."""
+    fn = call.child_by_field_name("function")
+    inner = fn.child_by_field_name("object") if fn is not None and fn.type == "attribute" else None
+    if inner is not None and inner.type == "call":
+        made = "".join(text(inner.child_by_field_name("function")).split())
+        if made.rsplit(".", 1)[-1][:1].isupper():
+            return f"{made}().{text(fn.child_by_field_name('attribute'))}"
+    return "".join(text(fn).split())
 
 
 def _under_main(node) -> bool:
@@ -182,7 +192,8 @@ def _under_main(node) -> bool:
 # -- the project's entries -----------------------------------------------------------
 
 def entry_specs(read, directory: str) -> list:
-    """["module:function"] of the console scripts declared in ``directory``."""
+    """["module:function"] of the console scripts and entry points declared in
+    ``directory`` (a declaration file that cannot be read or parsed declares none)."""
     out = []
     data = read(os.path.join(directory, "pyproject.toml"))
     if data:
@@ -195,9 +206,11 @@ def entry_specs(read, directory: str) -> list:
                 doc = tomllib.loads(data.decode("utf-8", "replace"))
             except (tomllib.TOMLDecodeError, ValueError):
                 doc = {}
-            tables = [doc.get("project", {}).get("scripts", {}),
-                      doc.get("project", {}).get("gui-scripts", {}),
-                      doc.get("tool", {}).get("poetry", {}).get("scripts", {})]
+            project = doc.get("project", {}) if isinstance(doc.get("project"), dict) else {}
+            groups = project.get("entry-points", {})
+            tables = [project.get("scripts", {}), project.get("gui-scripts", {}),
+                      doc.get("tool", {}).get("poetry", {}).get("scripts", {})] + (
+                list(groups.values()) if isinstance(groups, dict) else [])
             out += [v for t in tables if isinstance(t, dict) for v in t.values()
                     if isinstance(v, str)]
     data = read(os.path.join(directory, "setup.cfg"))
@@ -205,12 +218,14 @@ def entry_specs(read, directory: str) -> list:
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(data.decode("utf-8", "replace"))
-            value = parser.get("options.entry_points", "console_scripts", fallback="")
+            value = "\n".join(parser.get("options.entry_points", group) for group in (
+                parser.options("options.entry_points")
+                if parser.has_section("options.entry_points") else ()))
         except configparser.Error:
             value = ""
         out += [line.split("=", 1)[1] for line in value.splitlines() if "=" in line]
     data = read(os.path.join(directory, "setup.py"))
-    if data and b"console_scripts" in data:
+    if data and b"entry_points" in data:
         out += _SETUP_SCRIPT.findall(data.decode("utf-8", "replace"))
     return [m.group(1) + ":" + m.group(2) for m in map(_SPEC.match, out) if m]
 
@@ -274,6 +289,8 @@ class Once:
         if not dot:
             nested = f"{key}.{head}" if key else head
             return [(path, nested)] if nested in f["functions"] else self._named(path, head)
+        if head.endswith("()") and head[:-2].isidentifier():
+            return self._method(path, head[:-2], rest)  # C(...).m()
         if head in ("self", "cls"):
             cls = key.split(".", 1)[0] if "." in key else ""
             return self._method(path, cls, rest) if cls in f["classes"] else []
