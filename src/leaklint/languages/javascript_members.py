@@ -27,20 +27,25 @@ _READING = ("binary_expression", "unary_expression", "if_statement", "ternary_ex
             "update_expression", "augmented_assignment_expression", "expression_statement")
 
 
-def class_facts(name: str, methods: dict, teardowns, setups, release_functions=()) -> ClassFacts:
+def class_facts(name: str, methods: dict, teardowns, setups, release_functions=(),
+                body=None) -> ClassFacts:
     """``methods``: method name -> function node; ``teardowns``/``setups``: the lifecycle
     names (from the scope model's tables) that end an object's life / run once per object;
-    ``release_functions``: functions that release a value passed to them (``clearTimeout``)."""
+    ``release_functions``: functions that release a value passed to them (``clearTimeout``);
+    ``body``: the class body, whose fields initialised to ``this`` (``private _self =
+    this``) are the object itself."""
     uses, calls = [], {}
     release_functions = set(release_functions)
+    itself = self_fields(body) if body is not None else set()
     for method, fn in methods.items():
         selves = this_aliases(fn)
+        selves |= {f"{s}.{f}" for s in selves for f in itself}
         handlers = _handlers(fn)
         for n in walk(fn):
             if n.type != "member_expression":
                 continue
             obj = strip(n.child_by_field_name("object"))
-            if obj is None or text(obj) not in selves:
+            if obj is None or norm(obj) not in selves:
                 continue
             field = text(n.child_by_field_name("property"))
             kind, how, argc = _use(n, release_functions)
@@ -84,6 +89,18 @@ def _repeats(n, method, handlers) -> bool:
             return True
         f = enclosing_function(f)
     return False
+
+
+def self_fields(body) -> set:
+    """Fields of a class body that hold the object itself: ``_self = this``."""
+    out = set()
+    for mem in body.named_children:
+        if mem.type in ("public_field_definition", "field_definition"):
+            value = strip(mem.child_by_field_name("value"))
+            name = mem.child_by_field_name("name") or mem.child_by_field_name("property")
+            if value is not None and value.type == "this" and name is not None:
+                out.add(text(name))
+    return out
 
 
 def this_aliases(fn) -> set:

@@ -324,7 +324,8 @@ class Model(ClassMembers):
             self._scopes[key] = class_facts(cls, self.class_methods(owner, cls),
                                             PLAIN_RELEASE | COMPONENT_RELEASE,
                                             PLAIN_ACQUIRE | COMPONENT_ACQUIRE | {"constructor"},
-                                            release_functions)
+                                            release_functions,
+                                            owner if owner.type == "class_body" else None)
         return self._scopes[key]
 
     def _constructor_scope(self, fn, name: str) -> Scope:
