@@ -118,6 +118,14 @@ class FileQueries:
         self._combined_done = False
         self.memo: dict = {}
 
+    def resume(self, active: frozenset) -> None:
+        """Answer for ``active`` askers too. A combined pass may run once more, for the
+        recurring questions no pass has answered yet (the analysis' rules ask questions
+        that were not yet recurring while the facts phase went over this file)."""
+        self.active = self.active | active
+        self._combined_done = False
+        self.asking = ""
+
     def is_root(self, lang: str, node) -> bool:
         return lang == self.lang and (node.start_byte, node.end_byte, node.id) == self._key
 
@@ -148,7 +156,8 @@ class FileQueries:
         from tree_sitter import QueryCursor
 
         sources = tuple(src for src, e in seen.items()
-                        if e.files >= RECURRING and e.askers & self.active)[:MAX_COMBINED_SOURCES]
+                        if e.files >= RECURRING and e.askers & self.active
+                        and src not in self._results)[:MAX_COMBINED_SOURCES]
         if not sources:
             return
         combined, offsets = _combined(self.lang, sources)
@@ -255,9 +264,17 @@ def file_memo() -> dict:
     return _current.memo if _current is not None else {}
 
 
-def begin_file(lang: str, root, active_rules=()) -> FileQueries:
+def begin_file(lang: str, root, active_rules=(), resume: FileQueries | None = None) -> FileQueries:
+    """Start answering root-level questions about ``root``'s file. ``resume``: the state
+    an earlier phase kept for the very same tree (the facts phase hands it to the
+    analysis with the tree): its answers and memo are kept, and questions of rules it was
+    not asked for may join one more combined pass."""
     global _current
-    _current = FileQueries(lang, root, frozenset(active_rules))
+    if resume is not None and resume.is_root(lang, root):
+        resume.resume(frozenset(active_rules))
+        _current = resume
+    else:
+        _current = FileQueries(lang, root, frozenset(active_rules))
     return _current
 
 
