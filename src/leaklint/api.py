@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pathspec
 
+from . import gc_policy
 from .analyze import Settings, analyze_file
 from .cache import CacheRefused, FactsCache, default_cache_dir, open_cache
 from .catalogue import CatalogueError, select as select_codes
@@ -190,10 +191,12 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                                respect_gitignore=config.respect_gitignore)
 
     list_siblings = confined(list_directory, list(paths) or ["."], config, follow_symlinks)
-    index = build_index(files, settings, list_siblings,
-                        FactsCache.beside(cache) if cache is not None else None)
-    for result in analyze_all(files, settings, jobs, cache, index):
-        report.add(result)
+    with gc_policy.scanning():
+        index = build_index(files, settings, list_siblings,
+                            FactsCache.beside(cache) if cache is not None else None)
+        gc_policy.settled()
+        for result in analyze_all(files, settings, jobs, cache, index):
+            report.add(result)
     report.finish()
     if changed is not None:
         changed.apply(report)

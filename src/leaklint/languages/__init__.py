@@ -119,11 +119,13 @@ class FileQueries:
         self.memo: dict = {}
 
     def resume(self, active: frozenset) -> None:
-        """Answer for ``active`` askers too. A combined pass may run once more, for the
-        recurring questions no pass has answered yet (the analysis' rules ask questions
-        that were not yet recurring while the facts phase went over this file)."""
-        self.active = self.active | active
-        self._combined_done = False
+        """Go on for the ``active`` askers (when given: another phase). One more
+        combined pass may then run, for their recurring questions (the analysis' rules
+        ask questions that were not yet recurring while the facts phase went over this
+        file); answers already known are kept."""
+        if active and active != self.active:
+            self.active = active
+            self._combined_done = False
         self.asking = ""
 
     def is_root(self, lang: str, node) -> bool:
@@ -156,8 +158,7 @@ class FileQueries:
         from tree_sitter import QueryCursor
 
         sources = tuple(src for src, e in seen.items()
-                        if e.files >= RECURRING and e.askers & self.active
-                        and src not in self._results)[:MAX_COMBINED_SOURCES]
+                        if e.files >= RECURRING and e.askers & self.active)[:MAX_COMBINED_SOURCES]
         if not sources:
             return
         combined, offsets = _combined(self.lang, sources)
@@ -169,7 +170,8 @@ class FileQueries:
         for index, caps in QueryCursor(combined).matches(self.root):
             src, start = owner[index]
             buckets[src].append((index - start, caps))
-        self._results.update(buckets)
+        for src, found in buckets.items():
+            self._results.setdefault(src, found)
 
 
 def nearest(node, types: tuple, stop=None):
