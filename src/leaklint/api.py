@@ -191,17 +191,9 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                                respect_gitignore=config.respect_gitignore)
 
     list_siblings = confined(list_directory, list(paths) or ["."], config, follow_symlinks)
-<<<<<<< HEAD
     with gc_policy.scanning():
-        index = build_index(files, settings, list_siblings,
-                            FactsCache.beside(cache) if cache is not None else None)
-        gc_policy.settled()
-        for result in analyze_all(files, settings, jobs, cache, index):
+        for result in scan(files, settings, list_siblings, jobs, cache):
             report.add(result)
-=======
-    for result in scan(files, settings, list_siblings, jobs, cache):
-        report.add(result)
->>>>>>> main
     report.finish()
     if changed is not None:
         changed.apply(report)

@@ -16,13 +16,8 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-<<<<<<< HEAD
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_channels, go_growth, go_package, js_roots, lifetimes, summaries
-=======
-from ..source import SourceFile, decode, lone_cr_to_lf, mentions
 from . import go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, summaries
->>>>>>> main
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
