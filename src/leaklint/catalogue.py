@@ -265,6 +265,16 @@ def builtin_rules() -> tuple[Rule, ...]:
     return tuple(sorted(rules, key=lambda r: r.code))
 
 
+@functools.lru_cache(maxsize=None)
+def release_methods(language: str) -> tuple:
+    """The release methods the built-in lifecycle data names for ``language``
+    (``close``, ``shutdown``, ``__exit__``...): a class's method of one of these names is
+    how its users end an object of it, its teardown."""
+    return tuple(sorted({name for rule in builtin_rules() if rule.lifecycle is not None
+                         and rule.applies_to(language)
+                         for name in rule.lifecycle.get("release", ())}))
+
+
 def find_rule(key: str, rules=None) -> Rule | None:
     key = key.strip()
     for rule in rules or builtin_rules():
