@@ -171,10 +171,13 @@ def _summaries(named, index, rules_of, project) -> None:
     # mention a function that may be a factory: one returning its own acquisition is in a
     # file a rule is active on, one returning another's result mentions that one's name.
     small = len(pending) <= SHAPE_ALL_UP_TO
+    tried: set = set()  # names the files still pending were looked for (the set only grows)
     while pending:
         names = None if small else project.factory_names()
+        calls = () if names is None else [n + b"(" for n in names - tried]
+        tried |= names or set()
         new = [p for p, data in pending.items() if names is None
-               or project.is_shaped(p) or any(n + b"(" in data for n in names)]
+               or project.is_shaped(p) or any(c in data for c in calls)]
         if not new:
             break
         for p in new:
