@@ -18,7 +18,7 @@ import time
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from . import languages
+from . import gc_policy, languages
 from .analyze import Settings, analyze_file, read_source, rules_for
 from .cache import FactsCache
 from .crew import Crew, parts
@@ -224,6 +224,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
                             store, read=watch.read if watch else read)
         if crew is not None and index is not None:
             index.trees = None  # the workers hold the trees of their files
+        gc_policy.settled()
         yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys,
                                crew=crew)
     except BaseException:
