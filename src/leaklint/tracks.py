@@ -36,6 +36,10 @@ class Track:
 # handle nothing references once its statement ends (`open(p).read()`), which the
 # runtime's reference counting closes there, so a loop alone does not pile it up
 COLLECTED = "collected"
+# a trait an adapter's track may carry in ``extra["traits"]``: the handle outlives its
+# owner (a file left open in a test's temporary directory, whose removal when the test
+# ends needs it closed: on Windows an open file cannot be removed)
+OUTLIVES = "outlives"
 
 
 @dataclass

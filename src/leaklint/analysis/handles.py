@@ -95,7 +95,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         ctx.emit(rule, cand.call,
                  _message(rule, cand, describe_all(leaks), track.handle) + note,
                  related=related, flows=leak_paths(cand.call, leaks), severity=severity,
-                 traits=leak_traits(leaks))
+                 traits=leak_traits(leaks) | set(track.extra.get("traits", ())))
 
 
 def _run_ends_on_error(adapter, ctx) -> bool:

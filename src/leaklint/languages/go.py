@@ -5,7 +5,7 @@ go_effects.py, node helpers in go_syntax.py, go.mod versions in go_versions.py."
 from __future__ import annotations
 
 from ..ir import HANDOFF, RELEASE
-from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import OUTLIVES, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
@@ -15,7 +15,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
-from .go_syntax import is_error_value, package_name, root_context_parent
+from .go_syntax import in_test_temp_dir, is_error_value, package_name, root_context_parent
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
 
@@ -158,6 +158,8 @@ class GoAdapter(GoLowering):
             # nothing registers with a root parent: the handle holds nothing until the
             # derived value is used
             extra["idle_until_used"] = pairs
+        if in_test_temp_dir(call, fn):
+            extra["traits"] = (OUTLIVES,)
         return Track(cand, fn, handle, err, decl_block, extra)
 
     def _silenced_by_nolint(self, node, rule) -> bool:
