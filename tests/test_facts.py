@@ -185,6 +185,24 @@ def test_build_constraints(expr, ok):
     assert go_build.can_build(expr) is ok
 
 
+@pytest.mark.parametrize("path, head, ok", [
+    ("x_test.go", "", True),
+    ("io_test.go", "", True),                   # `io` names no system
+    ("x_linux_test.go", "", False),
+    ("x_linux_amd64.go", "", False),
+    ("x_windows_test.go", "", True),
+    ("x_test.go", "//go:build linux\n", False),
+    ("x_test.go", "//go:build !windows\n", False),
+    ("x_test.go", "//go:build unix\n", False),
+    ("x_test.go", "//go:build !linux\n", True),
+    ("x_test.go", "//go:build linux || windows\n", True),
+    ("x_test.go", "// +build darwin\n", False),
+    ("x_test.go", "//go:build integration\n", True),  # a custom tag may be set anywhere
+])
+def test_builds_on_an_operating_system(path, head, ok):
+    assert go_build.builds_on(f"pkg/{path}", f"{head}\npackage p\n".encode(), "windows") is ok
+
+
 def test_old_style_build_lines():
     assert go_build.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
     assert go_build.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \

@@ -36,9 +36,9 @@ class Track:
 # handle nothing references once its statement ends (`open(p).read()`), which the
 # runtime's reference counting closes there, so a loop alone does not pile it up
 COLLECTED = "collected"
-# a trait an adapter's track may carry in ``extra["traits"]``: the handle outlives its
-# owner (a file left open in a test's temporary directory, whose removal when the test
-# ends needs it closed: on Windows an open file cannot be removed)
+# a trait of the context policy: the handle outlives its owner. An adapter's track says
+# so with ``extra["outlives_on"]`` = the operating system where it does (a file left open
+# in a Go test's temporary directory, whose removal when the test ends fails on Windows)
 OUTLIVES = "outlives"
 
 
