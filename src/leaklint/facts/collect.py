@@ -16,8 +16,9 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_channels, go_growth, go_package, js_roots, lifetimes, summaries
+from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
+from . import (go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, python_entry,
+               summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -119,6 +120,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
+    _js_startup(named, index, wants, data_of, list_siblings, project)
+    _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
     return index
@@ -140,6 +143,78 @@ def _js_roots(named, index, wants, data_of, list_siblings) -> None:
             reads = dict(index.reads(p) or {})
             reads["js-root"] = True
             index.set(p, reads)
+
+
+def _python_once(named, index, project, read, store) -> None:
+    """``reads["once"]`` for the Python files whose functions run once per process,
+    traced from the program's entries (``python_entry``)."""
+    files = [os.path.normpath(p) for p in named if languages.language_of(p) == "python"]
+    if not files:
+        return
+
+    def parsed(path):
+        try:
+            got = project.parsed(path)
+            if got is not None:
+                return got[0].root_node
+            # a file too large for the summaries is still walked here (no queries run
+            # over it), its parse bounded by the time limit
+            unit = project.unit(path)
+            if unit is None or not unit.data or len(unit.data) > python_entry.MAX_BYTES:
+                return None
+            text = lone_cr_to_lf(decode(unit.data)[0])
+            if languages.parse_hazard("python", text):
+                return None
+            return Deadline(project.timeout).parse(languages.parser("python"), text).root_node
+        except (FileTimeout, UnicodeDecodeError):
+            return None
+
+    def stored(path, compute):
+        unit = project.unit(path)
+        if unit is None or unit.data is None:
+            return {}
+        return _stored(store, "o:" + content_key(unit.data), compute, bool)
+
+    once = python_entry.Once(parsed, project.resolver, read, stored)
+    named_set = set(files)
+    for path, keys in once.trace(files).items():
+        if path in named_set:
+            _add(index, path, python_entry.READ, keys)
+
+
+def _js_startup(named, index, wants, data_of, list_siblings, project) -> None:
+    """``reads["js-startup"]`` for the AMD modules of the run: which of their methods an
+    entry point starts once."""
+    asking = []
+    for p in named:
+        p = os.path.normpath(p)
+        if languages.FAMILY.get(languages.language_of(p) or "") not in ("typescript",
+                                                                         "javascript"):
+            continue
+        data = data_of(p)
+        if data is not None and (wants is None or js_startup.READ in wants(p, data)):
+            asking.append(p)
+    if not asking:
+        return
+    named_js = {os.path.normpath(p) for p in named
+                if languages.FAMILY.get(languages.language_of(p) or "") in ("typescript",
+                                                                             "javascript")}
+
+    def parsed(path):
+        data = data_of(path)
+        if data is None or (b"define" not in data and b"require" not in data):
+            return None
+        if path in named_js:
+            try:
+                got = project.parsed(path)
+            except FileTimeout:
+                return None
+            return got[0].root_node if got is not None else None
+        return js_startup.parse_root(path, data)
+
+    startup = js_startup.Startup(sorted(named_js), parsed, data_of, list_siblings)
+    for p in asking:
+        _add(index, p, js_startup.READ, startup.read_of(p))
 
 
 def _summaries(named, index, rules_of, project) -> None:
@@ -171,14 +246,16 @@ def _summaries(named, index, rules_of, project) -> None:
     # mention a function that may be a factory: one returning its own acquisition is in a
     # file a rule is active on, one returning another's result mentions that one's name.
     small = len(pending) <= SHAPE_ALL_UP_TO
+    texts = {}  # path -> CallText: each file's text is scanned once, however many rounds
     while pending:
-        names = None if small else project.factory_names()
-        new = [p for p, data in pending.items() if names is None
-               or project.is_shaped(p) or any(n + b"(" in data for n in names)]
+        names = None if small else CallText.names(project.factory_names())
+        new = [p for p, data in pending.items() if names is None or project.is_shaped(p)
+               or (texts.get(p) or texts.setdefault(p, CallText(data))).calls_any(names)]
         if not new:
             break
         for p in new:
             del pending[p]
+            texts.pop(p, None)
             project.shape_of(p)
             shaped.append(p)
     names = None if small else project.factory_names()
