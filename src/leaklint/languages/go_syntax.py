@@ -494,10 +494,8 @@ def root_context_parent(call) -> str:
 
 
 def in_test_temp_dir(call, fn, depth: int = 3) -> bool:
-    """Is ``call`` given a path in a test's temporary directory (``t.TempDir()``, not the
-    system's ``os.TempDir()``), directly or through locals derived from it in ``fn`` or
-    the functions around it? The test's cleanup removes that directory, which fails while
-    a file in it is open (on Windows)."""
+    """Is ``call`` given a path in a test's ``t.TempDir()`` (not ``os.TempDir()``), directly
+    or through locals of ``fn`` or the functions around it derived from it?"""
     args = call.child_by_field_name("arguments")
     return args is not None and _from_temp_dir(args, fn, depth)
 
