@@ -187,7 +187,9 @@ class GoAdapter(GoLowering):
         lists such ``evidence``."""
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
-        if not evidence or cand.callee in spec["acquire"] or cand.factory_of in spec["acquire"]:
+        exact = [p for p in spec["acquire"] if not p.startswith("*.")]
+        if not evidence or cand.factory_of in spec["acquire"] \
+                or any(pattern_matches(p, cand.callee) for p in exact):
             return True
         if handle is not None and used_as_collection(fn, handle):
             return False
