@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...catalogue import find_rule
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, own_nodes, receiver_of, root_context_parent
+from ...languages.go_syntax import enclosing_function, own_of_type, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -171,7 +171,7 @@ def _is_key(node) -> bool:
 
 
 def _stores(fn, name: str, after, call, variables):
-    for node in own_nodes(fn):
+    for node in own_of_type(fn, ("assignment_statement", "keyed_element")):
         if node.start_byte < after.end_byte:
             continue
         if node.type == "assignment_statement":
