@@ -55,6 +55,19 @@ def _run(tmp_path, name, select, **kw):
                        cache_dir=_cache(tmp_path), **kw)
 
 
+def _counting(monkeypatch, module, extractor: str) -> list:
+    """The names of the files whose trees ``module.extractor`` is run on from now on."""
+    extracted = []
+    real = getattr(module, extractor)
+
+    def counting(root, src):
+        extracted.append(os.path.basename(src.path))
+        return real(root, src)
+
+    monkeypatch.setattr(module, extractor, counting)
+    return extracted
+
+
 def _codes(report):
     return [(os.path.basename(f.path), f.code) for f in report.findings]
 
@@ -209,14 +222,7 @@ def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
 
     (tmp_path / "a.go").write_text(CACHE)
     (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 1 }\n")
-    extracted = []
-    real = collect.go_package.declarations
-
-    def counting(root, src):
-        extracted.append(os.path.basename(src.path))
-        return real(root, src)
-
-    monkeypatch.setattr(collect.go_package, "declarations", counting)
+    extracted = _counting(monkeypatch, collect.go_package, "declarations")
     assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
     assert sorted(extracted) == ["a.go", "b.go"]
     extracted.clear()
@@ -255,3 +261,33 @@ def test_a_factory_in_another_file_makes_its_callers_acquire(tmp_path):
     (tmp_path / "f_test.go").write_text("package p\n\nimport \"net/http\"\n\n"
                                         "func fetch(u string) (*http.Response, error) {\n\treturn http.Get(u)\n}\n")
     assert _codes(_run(tmp_path, "c.go", ["LL106"])) == []  # a test file's function is not the program's
+
+
+QUEUE = """package p
+
+type queue struct{ items chan int }
+
+func newQueue() *queue {
+\tq := &queue{items: make(chan int)}
+\tgo q.put(1)
+\treturn q
+}
+
+func (q *queue) put(v int) { q.items <- v }
+"""
+
+
+def test_a_channel_field_served_in_an_edited_sibling_changes_a_cached_answer(tmp_path, monkeypatch):
+    from leaklint.facts import collect
+
+    (tmp_path / "q.go").write_text(QUEUE)
+    (tmp_path / "drain.go").write_text("package p\n\n// drains q.items one day\nfunc (q *queue) drain() {}\n")
+    extracted = _counting(monkeypatch, collect.go_channels, "file_facts")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == [("q.go", "LL610")]
+    assert sorted(extracted) == ["drain.go", "q.go"]  # the channel facts come from each tree
+    extracted.clear()
+    (tmp_path / "drain.go").write_text("package p\n\nfunc (q *queue) drain() {\n\tfor range q.items {\n\t}\n}\n")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == []  # the sibling now receives
+    assert extracted == ["drain.go"]  # q.go's facts are read back from the cache
+    (tmp_path / "drain.go").write_text("package p\n\nfunc (q *queue) drain() { _ = len(q.items) }\n")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == [("q.go", "LL610")]  # len is no partner

@@ -225,11 +225,14 @@ class _Directory:
         """``go_channels.channel_field_reads`` for ``path`` over every other file of its
         directory (tests too: they may serve a channel); "unknown" when it cannot be read."""
         if self._channels is None:  # once per directory
-            self._channels = {p: _channel_facts(self.files[p], self.store) for p in self.paths}
+            self._channels = {p: _channel_facts(self.files[p], self.store, self.timeout, self.index,
+                                                self.project) for p in self.paths}
             self._by_field = go_channels.by_field(self._channels)
         own = self._channels[path]
-        if own is None:
-            return "unknown"  # an unreadable file among the others is skipped by the scan
+        if own is None or any(facts is not None and facts.get("unknown") for facts in self._channels.values()):
+            # an unreadable file among the others is skipped by the scan (and said so);
+            # one not analysed in time may serve the channel
+            return "unknown"
         if self._words is None:  # word -> the files holding it, once per directory
             self._words = {}
             for p in self.paths:
@@ -316,11 +319,14 @@ def _text_facts(f: _File, store) -> dict:
     return _stored(store, "t:" + f.key, lambda: go_package.text_facts(f.data))
 
 
-def _channel_facts(f: _File, store) -> dict | None:
-    """The file's ``go_channels.file_facts`` (None: it cannot be read)."""
+def _channel_facts(f: _File, store, timeout, index, project=None) -> dict | None:
+    """The file's ``go_channels.file_facts`` from its tree (None: it cannot be read or
+    decoded; UNKNOWN: not analysed in time)."""
     if f.data is None:
         return None
-    return _stored(store, "c:" + f.key, lambda: go_channels.file_facts(f.data))
+    facts = _stored(store, "c:" + f.key,
+                    lambda: _extract(f, timeout, index, go_channels.file_facts, project), _complete)
+    return None if facts.get("skipped") else facts
 
 
 def _stored(store, key: str, compute, keep=lambda facts: True) -> dict:

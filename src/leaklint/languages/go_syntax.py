@@ -58,6 +58,24 @@ def own_nodes(root):
         stack.extend(c for c in reversed(n.named_children) if c.type != "func_literal")
 
 
+def channel_operation(expr):
+    """The channel operation ``expr`` is the channel of: "send" (`expr <- v`), "receive"
+    (`<-expr`), "range" (`range expr`), "close" (`close(expr)`), or None."""
+    p = expr.parent
+    if p is None:
+        return None
+    if p.type == "send_statement" and p.child_by_field_name("channel") == expr:
+        return "send"
+    if p.type == "unary_expression" and p.child_by_field_name("operand") == expr \
+            and text(p.child_by_field_name("operator")) == "<-":
+        return "receive"
+    if p.type == "range_clause" and p.child_by_field_name("right") == expr:
+        return "range"
+    if p.type == "argument_list" and callee_text(p.parent) == "close" and p.named_children[:1] == [expr]:
+        return "close"
+    return None
+
+
 def root_identifier(expr):
     """`resp` of `resp.Body.Close`, `f` of `f`; None for anything else."""
     while expr is not None and expr.type in ("selector_expression", "parenthesized_expression"):
