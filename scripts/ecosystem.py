@@ -243,7 +243,9 @@ def check(args) -> int:
         findings += found
     counts = measure(findings, labels, rules)
     below = print_table(counts, rules)
-    unlabelled = [f for f in findings if f.key not in labels and not opt_in(rules, f.rule)]
+    missing = [f for f in findings if f.key not in labels]
+    unlabelled = [f for f in missing if not opt_in(rules, f.rule)]
+    unlabelled_opt_in = [f for f in missing if opt_in(rules, f.rule)]
     seen = {f.key for f in findings}
     scanned = {r.name for r in repos}
     stale = [l for k, l in sorted(labels.items())
@@ -252,6 +254,10 @@ def check(args) -> int:
     if unlabelled:
         print(f"\n{len(unlabelled)} findings without a label:")
         for f in unlabelled:
+            print(f"  {f.repo}/{f.path}:{f.line} {f.rule} {clean(f.message)[:140]}")
+    if unlabelled_opt_in:
+        print(f"\n{len(unlabelled_opt_in)} findings of opt-in rules without a label:")
+        for f in unlabelled_opt_in:
             print(f"  {f.repo}/{f.path}:{f.line} {f.rule} {clean(f.message)[:140]}")
     if stale and not args.stale:
         print(f"\n{len(stale)} labels that match no finding (fixed, moved or gone; "
@@ -263,7 +269,7 @@ def check(args) -> int:
     if args.unlabelled:
         with open(args.unlabelled, "w", encoding="utf-8") as out:
             out.write("\t".join(LABEL_COLUMNS) + "\n")
-            for f in unlabelled:
+            for f in missing:
                 out.write("\t".join([f.repo, f.rule, f.path, str(f.line), f.line_hash, "?",
                                      clean(f.message)]) + "\n")
     if args.summary:

@@ -78,6 +78,23 @@ def test_unlabelled_findings_are_listed_and_fail_the_check(world, tmp_path, caps
     assert first[5] == "?"
 
 
+def test_unlabelled_findings_of_opt_in_rules_are_listed_without_failing(world, tmp_path,
+                                                                       capsys, monkeypatch):
+    monkeypatch.setattr(ecosystem, "opt_in", lambda rules, code: code == "LL101")
+    _label_all(world, lambda rule: "true", tmp_path, capsys)
+    labels = world[2] / "go.tsv"
+    kept = [r for r in labels.read_text(encoding="utf-8").splitlines()[1:]
+            if r.split("\t")[1] != "LL101"]
+    labels.write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
+    stub = tmp_path / "again.tsv"
+    code, out = _run(world, capsys, "--unlabelled", str(stub))
+    assert code == 0, out.out
+    assert "findings of opt-in rules without a label" in out.out
+    assert "shop/orders.go:16 LL101" in out.out
+    rows = [r.split("\t") for r in stub.read_text(encoding="utf-8").splitlines()[1:]]
+    assert rows and {r[1] for r in rows} == {"LL101"}
+
+
 def test_all_true_labels_pass_and_show_full_precision(world, tmp_path, capsys):
     _label_all(world, lambda rule: "true", tmp_path, capsys)
     summary = tmp_path / "precision.json"

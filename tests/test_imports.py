@@ -23,7 +23,7 @@ LAYERS = [
     ("api", ["leaklint.api", "leaklint.report", "leaklint.triage"]),
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
-                  "leaklint.autofix", "leaklint.shard"]),
+                  "leaklint.autofix", "leaklint.shard", "leaklint.unchanged"]),
     ("analyze", ["leaklint.analyze"]),
     ("checks", ["leaklint.checks"]),
     # contexts: which code a finding is in (the owners of facts/), and what is reported there

@@ -313,8 +313,8 @@ def test_the_default_cache_is_outside_the_tree(tree):
     assert check(".").exit_code == 1
     assert sorted(os.listdir(tree)) == before
     cache = os.path.join(os.environ["XDG_CACHE_HOME"], "leaklint")
-    # one results index, and the facts directory beside it
-    assert len([n for n in os.listdir(os.path.join(cache, "v2")) if n != "facts"]) == 1
+    # one results index, and the facts and the runs' records beside it
+    assert len([n for n in os.listdir(os.path.join(cache, "v2")) if n not in ("facts", "runs")]) == 1
     assert stat.S_IMODE(os.stat(os.path.join(cache, "key")).st_mode) == 0o600
     r = check(".")  # served from the cache, the same report
     assert r.exit_code == 1 and "leaky.go:6:15: LL101" in r.output

@@ -18,13 +18,13 @@ from pathlib import Path
 import pathspec
 
 from .analyze import Settings, analyze_file
-from .cache import CacheRefused, FactsCache, default_cache_dir, open_cache
+from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import CatalogueError, select as select_codes
 from .checks import message_problem
 from .config import Config, ConfigError, all_rules_with, load_config
 from .discovery import PatternError, directory_files, discover
 from .model import Diagnostic, Report
-from .runner import analyze_all, build_index, reads_of
+from .runner import reads_of, scan
 from .safe_io import inside, tree_roots
 from .shard import run_digest, select_shard
 
@@ -190,9 +190,7 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                                respect_gitignore=config.respect_gitignore)
 
     list_siblings = confined(list_directory, list(paths) or ["."], config, follow_symlinks)
-    index = build_index(files, settings, list_siblings,
-                        FactsCache.beside(cache) if cache is not None else None)
-    for result in analyze_all(files, settings, jobs, cache, index):
+    for result in scan(files, settings, list_siblings, jobs, cache):
         report.add(result)
     report.finish()
     if changed is not None:

@@ -20,9 +20,11 @@ from concurrent.futures.process import BrokenProcessPool
 
 from . import languages
 from .analyze import Settings, analyze_file, read_source, rules_for
+from .cache import FactsCache
 from .facts import collect
 from .facts.index import Index, reads_digest
 from .model import Diagnostic, FileResult
+from .unchanged import Runs, Watch
 
 # below this many files per worker a pool's start-up costs more than it saves
 MIN_FILES_PER_WORKER = 24
@@ -188,17 +190,52 @@ def _work(item) -> FileResult:
     return analyze_guarded(path, _settings, reads=reads, trees=_trees)
 
 
-def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
-                overrides=None) -> Index | None:
-    """The facts phase: the index the enabled rules read, or None when none reads any
-    other file. ``list_siblings(directory)`` finds a directory's files through discovery;
-    ``overrides``: {path: bytes} to use instead of what is on disk (an editor's buffer)."""
-    if not collect.needs_reads(settings.rules):
-        return None
+def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None, cache=None):
+    """Yield a FileResult for each of ``files``, in their order: the facts phase
+    (``build_index``), then the analysis (``analyze_all``). With a ``cache``, a run over
+    the same files as an earlier one in which nothing that run read has changed
+    (``unchanged.Runs``) takes its results from the cache without either phase."""
+    if cache is None:
+        index = build_index(files, settings, list_siblings)
+        yield from analyze_all(files, settings, jobs, None, index)
+        return
+    runs = Runs(cache)
+    read = _reader(settings)
+    known = runs.keys(files, read, list_siblings, settings.follow_symlinks)
+    if known is not None:
+        hits = [_hit(cache, path, known[os.path.normpath(path)]) for path in files]
+        if all(hit is not None for hit in hits):
+            yield from hits
+            return
+    watch = Watch(read, list_siblings, settings.follow_symlinks)
+    index = build_index(files, settings, watch.list_siblings, FactsCache.beside(cache),
+                        read=watch.read)
+    keys: dict = {}
+    yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys)
+    runs.record(files, watch, keys)
 
+
+def _hit(cache, path, key):
+    hit = cache.get(key)
+    return hit if hit is not None and hit.path == path else None
+
+
+def _reader(settings):
     def read(path):
         data = read_source(path, settings)
         return None if isinstance(data, Diagnostic) else data
+    return read
+
+
+def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
+                overrides=None, read=None) -> Index | None:
+    """The facts phase: the index the enabled rules read, or None when none reads any
+    other file. ``list_siblings(directory)`` finds a directory's files through discovery;
+    ``overrides``: {path: bytes} to use instead of what is on disk (an editor's buffer);
+    ``read(path)``: a file's bytes or None (default: as the analysis reads it)."""
+    if not collect.needs_reads(settings.rules):
+        return None
+    read = read or _reader(settings)
 
     def wants(path, data):
         family = languages.FAMILY.get(languages.language_of(path) or "", "go")
@@ -230,10 +267,15 @@ def _trees_of(index):
     return index.trees if index is not None else None
 
 
-def _plan(files, settings, cache, index):
-    """Per file: a finished result (cache hit, unreadable) or the key to store it under."""
+def _plan(files, settings, cache, index, watch=None):
+    """Per file: a finished result (cache hit, unreadable) or the key to store it under.
+    ``watch``: an ``unchanged.Watch`` told of each file read."""
     for path in files:
+        if watch is not None:
+            watch.before(path)
         data = read_source(path, settings)
+        if watch is not None:
+            watch.saw(path, None if isinstance(data, Diagnostic) else data)
         if isinstance(data, Diagnostic):
             result = FileResult(path, None)
             result.diagnostics.append(data)
@@ -248,36 +290,42 @@ def _plan(files, settings, cache, index):
         yield path, hit, key, data
 
 
-def _store(cache, key, result: FileResult) -> None:
+def _store(cache, key, result: FileResult, keys=None) -> None:
     if not any(d.kind in ("internal-error", "timeout") for d in result.diagnostics):
         cache.put(key, result)
+        if keys is not None:
+            keys[os.path.normpath(result.path)] = key
 
 
 def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=None,
-                index: Index | None = None):
+                index: Index | None = None, watch=None, keys=None):
     """Yield a FileResult for each file, in the order of ``files``. ``index``: what
     each file reads from other files (``build_index``); a file's cached result is
-    keyed on its bytes and on those reads."""
+    keyed on its bytes and on those reads. ``watch``: an ``unchanged.Watch`` told of
+    each file read; ``keys``: a dict given each stored (or found) result's key."""
     jobs = default_jobs(len(files)) if jobs is None or jobs <= 0 else jobs
     try:
         if cache is None:
             yield from _analyze(files, settings, jobs, index)
             return
-        plan = list(_plan(files, settings, cache, index))
+        plan = list(_plan(files, settings, cache, index, watch))
+        if keys is not None:
+            keys.update((os.path.normpath(p), key) for p, hit, key, _ in plan if hit is not None
+                        and key is not None)
         misses = [p for p, hit, key, _ in plan if hit is None and key is not None]
         if jobs == 1 or len(misses) < 2:
             for path, hit, key, data in plan:
                 if hit is None and key is not None:
                     hit = analyze_guarded(path, settings, data, reads=_reads(index, path),
                                           trees=_trees_of(index))
-                    _store(cache, key, hit)
+                    _store(cache, key, hit, keys)
                 yield hit
             return
         fresh = _analyze(misses, settings, jobs, index)
         for path, hit, key, _ in plan:
             if hit is None and key is not None:
                 hit = next(fresh)
-                _store(cache, key, hit)
+                _store(cache, key, hit, keys)
             yield hit
     finally:
         if cache is not None:
