@@ -17,7 +17,7 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_channels, go_growth, go_package, js_roots, lifetimes, summaries
+from . import go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -119,6 +119,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
+    _js_startup(named, index, wants, data_of, list_siblings, project)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
     return index
@@ -140,6 +141,41 @@ def _js_roots(named, index, wants, data_of, list_siblings) -> None:
             reads = dict(index.reads(p) or {})
             reads["js-root"] = True
             index.set(p, reads)
+
+
+def _js_startup(named, index, wants, data_of, list_siblings, project) -> None:
+    """``reads["js-startup"]`` for the AMD modules of the run: which of their methods an
+    entry point starts once."""
+    asking = []
+    for p in named:
+        p = os.path.normpath(p)
+        if languages.FAMILY.get(languages.language_of(p) or "") not in ("typescript",
+                                                                         "javascript"):
+            continue
+        data = data_of(p)
+        if data is not None and (wants is None or js_startup.READ in wants(p, data)):
+            asking.append(p)
+    if not asking:
+        return
+    named_js = {os.path.normpath(p) for p in named
+                if languages.FAMILY.get(languages.language_of(p) or "") in ("typescript",
+                                                                             "javascript")}
+
+    def parsed(path):
+        data = data_of(path)
+        if data is None or (b"define" not in data and b"require" not in data):
+            return None
+        if path in named_js:
+            try:
+                got = project.parsed(path)
+            except FileTimeout:
+                return None
+            return got[0].root_node if got is not None else None
+        return js_startup.parse_root(path, data)
+
+    startup = js_startup.Startup(sorted(named_js), parsed, data_of, list_siblings)
+    for p in asking:
+        _add(index, p, js_startup.READ, startup.read_of(p))
 
 
 def _summaries(named, index, rules_of, project) -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ...languages.javascript import args, method_of, norm, receiver, strip, up
+from ...languages.javascript_runs import PER_CALL, per_call
 from ...languages.javascript_scopes import model
 from .pairing import handler_aliases, inline_handler, relevant, report, target_text
 
@@ -30,6 +31,8 @@ def check(ctx, rule):
         if len(a) < 2 or tnode is None or strip(a[0]).type not in ("string", "template_string",
                                                                     "member_expression"):
             continue
+        if per_call(call, ((ctx.reads or {}).get("js-startup") or {}).get("started") or ()).kind == PER_CALL:
+            continue  # LL407 judges what a function that runs per call registers
         scope = m.scope_of(call)
         if scope is None or not relevant(m, scope, tnode, call):
             ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine

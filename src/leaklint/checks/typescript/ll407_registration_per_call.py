@@ -1,0 +1,130 @@
+"""LL407 registration-per-call: a listener added to a long-lived target by a function that
+runs per call (a page module's init, an exported function, a route handler) and never
+removed by it.
+"""
+
+from __future__ import annotations
+
+from ...languages.javascript import (args, calls_in, enclosing_function, identifiers_named,
+                                     method_of, norm, receiver, strip, text, up)
+from ...languages.javascript_runs import ONCE, PER_CALL, amd_factory, per_call, running_function
+from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
+from ...languages.javascript_values import declares
+from .pairing import report
+
+# the placeholders this rule fills in its catalogue message
+MESSAGE_FIELDS = ("event", "target", "why")
+
+REGISTER = {"on", "addListener", "prependListener"}
+REMOVE = {"off", "removeListener", "removeAllListeners", "unbind", "unsubscribe"}
+# `$(window)`, `jQuery(document)`: a wrapper of the page itself
+PAGE_OBJECTS = {"window", "document", "document.body", "'body'", '"body"'}
+WRAPPERS = {"$", "jQuery"}
+
+
+def long_lived(m, tnode, call) -> bool:
+    """Does the target outlive one run of ``fn``: the page or process itself, a
+    (jQuery-wrapped) window or document, a module-level value (a variable or import of
+    the module, a dependency an AMD factory receives) or a global the file never declares?"""
+    t = strip(tnode)
+    if t is None:
+        return False
+    if t.type == "call_expression":
+        a = args(t)
+        return norm(t.child_by_field_name("function")) in WRAPPERS and len(a) == 1 \
+            and norm(a[0]) in PAGE_OBJECTS
+    if t.type != "identifier":
+        return False
+    name = text(t)
+    if name in GLOBALS:
+        return True
+    if _assigned_anywhere(m, name):
+        return False  # given a new value as the code runs: what it held goes away
+    f = enclosing_function(call)
+    while f is not None:
+        if declares(f, name):
+            return amd_factory(f) is not None  # the module's own dependency or variable
+        f = enclosing_function(f)
+    # a variable or import of the module, or a global the file never declares
+    # (`/* global socket */`) nor defines as a function
+    return name in m.module_names() or name not in m.functions()
+
+
+def _assigned_anywhere(m, name: str) -> bool:
+    for n in identifiers_named(m.root, name):
+        p, child = up(n)
+        if p is not None and p.type == "assignment_expression" \
+                and p.child_by_field_name("left") == child:
+            return True
+    return False
+
+
+def _searched(m, fn) -> list:
+    """The functions whose calls may remove what ``fn`` adds: ``fn`` itself (with what it
+    nests), the same-file functions it calls, and the release-named methods of its module
+    object (``Page.destroy``)."""
+    out, seen, work = [], set(), [fn]
+    while work and len(out) < 40:
+        f = work.pop()
+        key = (f.start_byte, f.end_byte)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+        for c in calls_in(f):
+            work.extend(m.functions().get(method_of(c), [])[:3])
+    for name in PLAIN_RELEASE:
+        for f in m.functions().get(name, []):
+            if enclosing_function(f) is not None and enclosing_function(f) == enclosing_function(fn):
+                out.append(f)
+    return out
+
+
+def _removed(m, fn, target: str, event: str) -> bool:
+    for f in _searched(m, fn):
+        for c in calls_in(f):
+            if method_of(c) not in REMOVE or norm(receiver(c)) != target:
+                continue
+            a = args(c)
+            if not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string"):
+                return True  # off(), off(event), off(event, handler), or an event computed
+    return False
+
+
+def check(ctx, rule):
+    if ctx.is_test:
+        return  # a test process is short-lived
+    m = model(ctx)
+    # the methods of this AMD module an entry point starts once (facts.js_startup)
+    read = (ctx.reads or {}).get("js-startup") or {}
+    started = read.get("started") or ()
+    # what some module clears wholesale on the page's objects (a router between pages)
+    cleared = {tuple(x) for x in read.get("cleared") or ()}
+    for call in m.calls():
+        if call.type != "call_expression" or method_of(call) not in REGISTER:
+            continue
+        a, tnode = args(call), receiver(call)
+        if len(a) < 2 or tnode is None or strip(a[-1]) is None:
+            continue
+        event = strip(a[0])
+        if event is None or event.type not in ("string", "template_string", "identifier",
+                                               "member_expression", "subscript_expression"):
+            continue
+        p, _ = up(call)
+        if p is None or p.type != "expression_statement":
+            continue  # its result is used: an API whose on() returns the way to undo it
+        runs = per_call(call, started)
+        if runs.kind != PER_CALL:
+            if runs.kind == ONCE:
+                ctx.count(rule.code, call, ok=True)  # runs once: added once
+            continue
+        fn = running_function(call)
+        if not long_lived(m, tnode, call):
+            ctx.count(rule.code, call, ok=True)
+            continue
+        target = norm(tnode)
+        if _removed(m, fn, target, norm(event)) \
+                or (target, norm(event).strip("'\"`")) in cleared:
+            ctx.count(rule.code, call, ok=True)
+            continue
+        report(ctx, rule, call, target=target, event=norm(event), why=runs.why)

@@ -1,0 +1,226 @@
+"""Which methods of AMD modules run once, at start-up: the read ``js-startup``
+(``reads["js-startup"]``: the methods of the file's own module that start-up calls).
+
+A method of the object an AMD module returns is called by its importers, as often as they
+like (``languages.javascript_runs``): a page module's ``init`` runs on each visit. The
+exception is what the page's entry starts: an entry point (a file named ``main``,
+``index``, ``app``, ``entry`` or ``client`` in the module's directory or one of the three
+above it, as for ``js_roots``) that loads modules with ``require([...], function (a, b) {
+a.init(); })`` or ``define([...], function (a) { a.init(); })`` calls those methods once,
+when the page starts. What such a method calls directly on a module it depends on (its
+factory's parameters, or a nested ``require``) runs once too, across the files of the
+run: ``header.prepareDOM`` started by the entry calls ``chat.prepareDOM`` of
+``forum/header/chat`` once.
+
+The read also names what some module of the run clears wholesale on the page's own
+objects (``$(window).off("scroll")`` in a router's clean-up between pages): listeners for
+that event on that object do not pile up, whoever adds them.
+
+Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec, method],
+...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...]}``; an entry's
+``boot`` calls are the start. The read is ``{"started": [method, ...], "cleared":
+[[target, event], ...]}``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .. import languages
+from ..languages import recent_syntax
+from ..languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
+                                    method_of, norm, receiver, returned_values, strip, text, up)
+from ..languages.javascript_runs import AMD_DEFINE
+from .js_roots import ENTRY_STEMS, LEVELS
+from .modules import JS_EXTENSIONS
+
+READ = "js-startup"
+LOADERS = AMD_DEFINE | {"require", "requirejs"}
+# the page's own objects, as a listener's target is written
+PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
+                "jQuery(document)"}
+CLEAR_ALL = {"off", "removeAllListeners", "unbind"}
+
+
+def _dependencies(call) -> dict:
+    """``define("x", ["a", "b"], function (A, B) {...})``: {"A": "a", "B": "b"}."""
+    a = args(call)
+    specs = next((strip(x) for x in a if strip(x) is not None and strip(x).type == "array"), None)
+    factory = strip(a[-1]) if a else None
+    if specs is None or factory is None or factory.type not in FUNCTIONS:
+        return {}
+    params = factory.child_by_field_name("parameters")
+    names = [text(p) for p in (params.named_children if params is not None else [])]
+    values = [text(s).strip("'\"`") for s in specs.named_children]
+    return {n: v for n, v in zip(names, values) if n.isidentifier() and v}
+
+
+def _module_calls(fn, deps: dict) -> list:
+    """[spec, method] for each ``Dep.method(...)`` ``fn`` runs on its own (not in callbacks
+    it hands on, but in the callback of a ``require([...])`` it makes) on a dependency."""
+    out = []
+    for c in calls_in(fn):
+        holder = enclosing_function(c)
+        local = dict(deps)
+        while holder is not None and holder.id != fn.id:
+            p, _ = up(holder)
+            if p is None or p.type != "arguments" or norm(p.parent.child_by_field_name(
+                    "function")) not in LOADERS:
+                break
+            local.update(_dependencies(p.parent))
+            holder = enclosing_function(holder)
+        if holder is None or holder.id != fn.id:
+            continue
+        r = receiver(c)
+        if r is not None and r.type == "identifier" and text(r) in local:
+            out.append([local[text(r)], method_of(c)])
+    return out
+
+
+def file_facts(root) -> dict:
+    """The AMD facts of a parsed JS file (see the module's docstring)."""
+    facts = {"name": "", "calls": {}, "boot": [], "clears": []}
+    for c in calls_in(root):
+        if method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
+                and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:
+            facts["clears"].append([norm(receiver(c)), text(args(c)[0]).strip("'\"")])
+        head = norm(c.child_by_field_name("function"))
+        if head not in LOADERS:
+            continue
+        a = args(c)
+        factory = strip(a[-1]) if a else None
+        if factory is None or factory.type not in FUNCTIONS:
+            continue
+        deps = _dependencies(c)
+        facts["boot"].extend(_module_calls(factory, deps))
+        if head not in AMD_DEFINE or enclosing_function(c) is not None:
+            continue
+        first = strip(a[0])
+        if first is not None and first.type == "string":
+            facts["name"] = text(first).strip("'\"")
+        for fn, method in _methods(factory):
+            facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
+    return facts
+
+
+def _methods(factory) -> list:
+    """(function, name) of the methods of the object an AMD factory returns."""
+    returned = [strip(v) for v in returned_values(factory)]
+    names = {text(v) for v in returned if v is not None and v.type == "identifier"}
+    out = []
+    body = factory.child_by_field_name("body")
+    for c in (body.named_children if body is not None else []):
+        e = c.named_children[0] if c.type == "expression_statement" and c.named_children else None
+        if e is None or e.type != "assignment_expression":
+            continue
+        left = strip(e.child_by_field_name("left"))
+        right = strip(e.child_by_field_name("right"))
+        if left is not None and left.type == "member_expression" and right is not None \
+                and right.type in FUNCTIONS and norm(left.child_by_field_name("object")) in names:
+            out.append((right, text(left.child_by_field_name("property"))))
+    for v in returned:
+        if v is not None and v.type == "object":
+            for pair in v.named_children:
+                value = strip(pair.child_by_field_name("value")) if pair.type == "pair" else None
+                if value is not None and value.type in FUNCTIONS:
+                    out.append((value, function_name(value)))
+    return out
+
+
+class Startup:
+    """The AMD module methods the entries of a run start once."""
+
+    def __init__(self, named, parsed, read, list_siblings):
+        self.parsed = parsed  # path -> tree root or None
+        self.read = read
+        self.list_siblings = list_siblings
+        self._facts: dict = {}
+        self._by_name: dict = {}
+        self._indexed: set = set()
+        self._dirs: dict = {}  # directory -> JS/TS files in it
+        for p in named:
+            self._index(os.path.normpath(p))
+        self._named_clears = {(t, e) for p in named for f in [self.facts(p)] if f is not None
+                              for t, e in f["clears"]}
+        self._started: dict = {}  # entry path -> {(spec, method)}
+
+    def _index(self, path: str) -> None:
+        if path in self._indexed:
+            return
+        self._indexed.add(path)
+        f = self.facts(path)
+        if f is not None and f["name"]:
+            self._by_name.setdefault(f["name"], []).append(f)
+
+    def _files(self, directory: str) -> list:
+        if directory not in self._dirs:
+            self._dirs[directory] = sorted(
+                os.path.normpath(p) for p in self.list_siblings(directory or ".")
+                if os.path.splitext(p)[1] in JS_EXTENSIONS)
+        return self._dirs[directory]
+
+    def facts(self, path: str):
+        path = os.path.normpath(path)
+        if path not in self._facts:
+            root = self.parsed(path)
+            self._facts[path] = file_facts(root) if root is not None else None
+        return self._facts[path]
+
+    def read_of(self, path: str) -> dict:
+        """The read for ``path``: the methods of its AMD module an entry starts once, and
+        what the modules of the run and of the directories around it clear on the page's
+        objects. The modules of those directories count as the run's, so a file
+        analysed alone gets the same answer as in a scan of its whole tree."""
+        dirs = self._around(path)
+        for d in dirs:
+            for p in self._files(d):
+                self._index(p)
+        f = self.facts(path)
+        out = set()
+        for d in dirs:
+            for entry in self._files(d):
+                stem = os.path.splitext(os.path.basename(entry))[0]
+                if stem in ENTRY_STEMS and entry != os.path.normpath(path) \
+                        and f is not None and f["name"]:
+                    out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
+        cleared = set(self._named_clears)
+        for d in dirs:
+            for p in self._files(d):
+                g = self.facts(p)
+                cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
+        return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)]}
+
+    def _around(self, path: str) -> list:
+        """The file's directory and the ``LEVELS - 1`` above it."""
+        directory = os.path.dirname(os.path.normpath(path))
+        out = []
+        for _ in range(LEVELS):
+            out.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        return out
+
+    def _started_by(self, entry: str) -> set:
+        if entry not in self._started:
+            f = self.facts(entry)
+            work = [tuple(x) for x in (f["boot"] if f is not None else [])]
+            seen = set()
+            while work and len(seen) < 2000:
+                spec, method = work.pop()
+                if (spec, method) in seen:
+                    continue
+                seen.add((spec, method))
+                for module in self._by_name.get(spec, [])[:2]:
+                    work.extend(tuple(x) for x in module["calls"].get(method, []))
+            self._started[entry] = seen
+        return self._started[entry]
+
+
+def parse_root(path: str, data: bytes | None):
+    """The tree root of a JS/TS file's bytes, or None."""
+    lang = languages.language_of(path)
+    if data is None or lang is None or b"define" not in data and b"require" not in data:
+        return None
+    return recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node

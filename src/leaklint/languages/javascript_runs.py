@@ -1,0 +1,202 @@
+"""How often a TypeScript/JavaScript function runs: once per page or process, or per call.
+
+The answer comes from the code's structure, not from the function's name:
+
+- per call: a method of the object an AMD module factory returns (``define([...],
+  function () { var Page = {}; Page.init = function () {...}; return Page; })``): the
+  loader hands that object to every importer and a client-side router calls its
+  ``init`` on each visit of the page; a function a CommonJS module exports
+  (``exports.query = function``), which its importers call as often as they like; a
+  route handler (``router.get("/x", fn)``), run per request; and a function of the
+  module that only such functions call;
+- once: a function whose body starts with a run-once guard (``if (this.started)
+  return; this.started = true``, or the same on a module variable ``initialized``);
+- unknown (""): anything else; the callers decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
+                                identifiers_named, method_of, norm, returned_values, strip,
+                                text, up, walk)
+
+ONCE, PER_CALL = "once", "per-call"
+# an HTTP router's or server's route methods (express, koa-router, fastify, restify...)
+ROUTE_METHODS = {"get", "post", "put", "delete", "patch", "all", "head", "options", "del"}
+AMD_DEFINE = {"define", "require.define"}
+COMMONJS_EXPORTS = ("exports.", "module.exports.")
+
+
+@dataclass(frozen=True)
+class Runs:
+    kind: str  # ONCE, PER_CALL or "" (unknown)
+    why: str = ""
+
+
+UNKNOWN = Runs("")
+
+
+def how_often(fn, depth: int = 0, started=()) -> Runs:
+    """How often the function node ``fn`` runs (see the module's docstring).
+    ``started``: the methods of the file's AMD module an entry point starts once
+    (``reads["js-startup"]``)."""
+    guard = run_once_guard(fn)
+    if guard:
+        return Runs(ONCE, f"guarded by the run-once flag {guard}")
+    module = amd_module_of(fn)
+    if module and function_name(fn) in started:
+        return Runs(ONCE, f"{module}.{function_name(fn)} is started once by the entry point")
+    if module:
+        return Runs(PER_CALL, f"a method of the AMD module object {module}, called by its "
+                              f"importers (a page's init runs on each visit)")
+    exported = commonjs_export(fn)
+    if exported and returned_values(fn):
+        return Runs(PER_CALL, f"exported as {exported} and called for its result, once per use")
+    if route_handler(fn):
+        return Runs(PER_CALL, "a route handler, run per request")
+    if depth < 3:
+        return _only_called_from_per_call(fn, depth, started)
+    return UNKNOWN
+
+
+def running_function(call):
+    """The function whose run executes ``call``: inline callbacks and immediately invoked
+    functions belong to the function they are written in."""
+    fn = enclosing_function(call)
+    while fn is not None:
+        p, child = up(fn)
+        iife = p is not None and p.type == "call_expression" \
+            and strip(p.child_by_field_name("function")) == strip(child)
+        if route_handler(fn) or (not iife and not (p is not None and p.type == "arguments"
+                                                   and amd_factory(fn) is None)):
+            return fn
+        if amd_factory(fn) is not None:
+            return None  # the module factory itself: runs once, when the module loads
+        fn = enclosing_function(fn)
+    return None
+
+
+def amd_factory(fn):
+    """The AMD module factory ``fn`` is (the function argument of ``define(...)``), or None."""
+    p, child = up(fn)
+    if p is None or p.type != "arguments" or callee(p.parent) not in AMD_DEFINE:
+        return None
+    return fn if strip(args(p.parent)[-1]) == strip(child) else None
+
+
+def amd_module_of(fn) -> str:
+    """``Page.m = function`` or ``{ m: function }`` where ``Page`` is the object the
+    enclosing AMD factory returns: the module object's name ("" when it is not)."""
+    factory = enclosing_function(fn)
+    if factory is None or amd_factory(factory) is None:
+        return ""
+    returned = [strip(v) for v in returned_values(factory)]
+    p, child = up(fn)
+    if p is not None and p.type == "assignment_expression" \
+            and p.child_by_field_name("right") == child:
+        left = strip(p.child_by_field_name("left"))
+        if left is not None and left.type == "member_expression":
+            obj = norm(left.child_by_field_name("object"))
+            if any(v is not None and v.type == "identifier" and text(v) == obj
+                   for v in returned):
+                return obj
+    if p is not None and p.type == "pair" and p.parent is not None \
+            and any(v is not None and v.id == p.parent.id for v in returned):
+        return "(returned object)"
+    return ""
+
+
+def commonjs_export(fn) -> str:
+    """``exports.f = function`` / ``module.exports.f = function``: the exported name."""
+    p, child = up(fn)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return ""
+    left = norm(p.child_by_field_name("left"))
+    if left.startswith(COMMONJS_EXPORTS) and left.count(".") == (
+            1 if left.startswith("exports.") else 2) and enclosing_function(p) is None:
+        return left
+    return ""
+
+
+def route_handler(fn) -> bool:
+    """The last argument of ``app.get("/path", ..., fn)``: run per request."""
+    p, child = up(fn)
+    if p is None or p.type != "arguments":
+        return False
+    call = p.parent
+    a = args(call)
+    if method_of(call) not in ROUTE_METHODS or len(a) < 2 or strip(a[-1]) != strip(child):
+        return False
+    first = strip(a[0])
+    return first is not None and first.type in ("string", "template_string") \
+        and text(first).strip("'\"`").startswith("/")
+
+
+def run_once_guard(fn) -> str:
+    """``if (flag) return;`` among the first statements of ``fn``, with ``flag = true``
+    set later in the same body: the flag's text ("" when there is no such guard). The
+    flag is a field (``this.started``, ``server.started``) or a variable."""
+    body = fn.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return ""
+    statements = body.named_children
+    for i, st in enumerate(statements[:3]):
+        if st.type != "if_statement":
+            continue
+        cond = norm(st.child_by_field_name("condition")).strip("()").strip()
+        if not cond or not all(part.isidentifier() for part in cond.split(".")):
+            continue
+        then = st.child_by_field_name("consequence")
+        if then is None or not any(n.type == "return_statement"
+                                   for n in [then] + list(walk(then, stop=FUNCTIONS))):
+            continue
+        for later in statements[i + 1:]:
+            for n in [later] + list(walk(later, stop=FUNCTIONS)):
+                if n.type == "assignment_expression" \
+                        and norm(n.child_by_field_name("left")) == cond \
+                        and strip(n.child_by_field_name("right")) is not None \
+                        and strip(n.child_by_field_name("right")).type == "true":
+                    return cond
+    return ""
+
+
+def _only_called_from_per_call(fn, depth: int, started) -> Runs:
+    """A named function of the module whose every call is in a function that runs per
+    call runs per call too."""
+    name = function_name(fn)
+    p, _ = up(fn)
+    if not name or (fn.type != "function_declaration"
+                    and (p is None or p.type != "variable_declarator")):
+        return UNKNOWN
+    root = fn
+    while root.parent is not None:
+        root = root.parent
+    callers = []
+    for n in identifiers_named(root, name):
+        q, child = up(n)
+        if q is None or n == fn.child_by_field_name("name") or q.type == "variable_declarator":
+            continue
+        if q.type != "call_expression" or q.child_by_field_name("function") != child:
+            return UNKNOWN  # handed on as a value: who calls it is not known here
+        caller = enclosing_function(n)
+        if caller is None:
+            return UNKNOWN
+        callers.append(caller)
+    if not callers:
+        return UNKNOWN
+    first = None
+    for caller in callers:
+        runs = how_often(caller, depth + 1, started)
+        if runs.kind != PER_CALL:
+            return UNKNOWN
+        first = first or runs
+    return Runs(PER_CALL, f"called from {function_name(callers[0]) or 'a function'}, "
+                          f"{first.why}")
+
+
+def per_call(node, started=()) -> Runs:
+    """How often the code at ``node`` runs, through the function whose run executes it."""
+    fn = running_function(node)
+    return how_often(fn, started=started) if fn is not None else UNKNOWN

@@ -1,0 +1,112 @@
+"""How often a JS function runs (languages.javascript_runs) and which AMD module methods
+an entry point starts once (facts.js_startup)."""
+
+from __future__ import annotations
+
+import os
+
+from leaklint.facts import js_startup
+from leaklint.languages import parser
+from leaklint.languages.javascript import FUNCTIONS, function_name, walk
+from leaklint.languages.javascript_runs import ONCE, PER_CALL, how_often
+
+
+def _root(code: str):
+    return parser("javascript").parse(code.encode()).root_node
+
+
+def _function(root, name: str):
+    return next(n for n in walk(root) if n.type in FUNCTIONS and function_name(n) == name)
+
+
+PAGE = """
+define("forum/page", ["hooks"], function (hooks) {
+  const Page = {};
+  Page.init = function () { helper(); };
+  Page.started = function () {
+    if (Page.running) { return; }
+    Page.running = true;
+  };
+  function helper() {}
+  function handedOn() {}
+  hooks.on("x", handedOn);
+  return Page;
+});
+"""
+
+
+def test_amd_methods_run_per_call_unless_started_or_guarded():
+    root = _root(PAGE)
+    assert how_often(_function(root, "init")).kind == PER_CALL
+    assert "AMD module object Page" in how_often(_function(root, "init")).why
+    assert how_often(_function(root, "init"), started=("init",)).kind == ONCE
+    assert how_often(_function(root, "started")).kind == ONCE
+    # a private function only a per-call method calls runs per call; one handed on as a
+    # value is not known
+    assert how_often(_function(root, "helper")).kind == PER_CALL
+    assert how_often(_function(root, "handedOn")).kind == ""
+
+
+def test_exports_and_routes():
+    root = _root("""
+exports.query = function (q) { return run(q); };
+exports.setup = function () { bus.on("x", f); };
+router.get("/items", function list(req, res) { res.end(); });
+router.get(name, function other(req, res) { res.end(); });
+function local() { return 1; }
+""")
+    assert how_often(_function(root, "query")).kind == PER_CALL
+    assert how_often(_function(root, "setup")).kind == ""  # returns nothing: may run once
+    assert how_often(_function(root, "list")).kind == PER_CALL
+    assert how_often(_function(root, "other")).kind == ""  # not a route path
+    assert how_often(_function(root, "local")).kind == ""
+
+
+def test_file_facts_follow_dependencies_and_clears():
+    facts = js_startup.file_facts(_root("""
+define("forum/header", ["forum/header/chat", "hooks"], function (chat, hooks) {
+  const header = {};
+  header.prepareDOM = function () {
+    chat.prepareDOM();
+    require(["search"], function (search) { search.init(); });
+    $(window).on("click", function () { hooks.fire("x"); });
+  };
+  $(window).off("scroll");
+  return header;
+});
+"""))
+    assert facts["name"] == "forum/header"
+    assert facts["calls"]["prepareDOM"] == [["forum/header/chat", "prepareDOM"],
+                                            ["search", "init"]]
+    assert facts["clears"] == [["$(window)", "scroll"]]
+
+
+def test_startup_reaches_across_modules(tmp_path):
+    files = {
+        "app.js": 'require(["forum/header"], function (header) { header.prepareDOM(); });',
+        "client/header.js": 'define("forum/header", ["forum/chat"], function (chat) {'
+                            ' const h = {}; h.prepareDOM = function () { chat.prepareDOM(); };'
+                            ' return h; });',
+        "client/chat.js": 'define("forum/chat", [], function () { const c = {};'
+                          ' c.prepareDOM = function () {}; c.init = function () {};'
+                          ' return c; });',
+    }
+    for name, code in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(code)
+
+    def read(p):
+        return open(p, "rb").read() if os.path.isfile(p) else None
+
+    def siblings(d):
+        return [os.path.join(d, n) for n in sorted(os.listdir(d))] if os.path.isdir(d) else []
+
+    def parsed(p):
+        return js_startup.parse_root(p, read(p))
+
+    chat = str(tmp_path / "client" / "chat.js")
+    startup = js_startup.Startup([chat], parsed, read, siblings)
+    assert startup.read_of(chat)["started"] == ["prepareDOM"]
+    # without the entry nothing is known to start once
+    os.remove(tmp_path / "app.js")
+    assert js_startup.Startup([chat], parsed, read, siblings).read_of(chat)["started"] == []
