@@ -128,10 +128,12 @@ class Resolver:
             module = self.module_file(base, parts[:k])
             if module is None:
                 continue
-            if k != len(parts) - 1 or module == path:
+            # a function of the module, or a method of one of its classes ("C.m")
+            if k < len(parts) - 2 or module == path:
                 return []
+            name = ".".join(parts[k:])
             facts = self.facts_of(module) or {}
-            return [(module, parts[k])] if parts[k] in facts.get("functions", {}) else []
+            return [(module, name)] if name in facts.get("functions", {}) else []
         return []
 
     # -- TS/JS ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages
-from ..languages import go_syntax, javascript_modules, python_syntax
+from ..languages import go_syntax, javascript_modules, python_classes, python_syntax
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from .go_build import build_constraint
@@ -152,18 +152,15 @@ def _python(ctx, rules) -> dict:
         out.direct(cand, python_syntax.enclosing_function(cand.call), returned)
     known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
     calls = _calls("python", root, "[(call function: (identifier) @f)"
-                                   " (call function: (attribute object: (identifier) @o))] @c",
-                   lambda caps, name: name in known or (name in (b"self", b"cls") and "o" in caps))
+                                   " (call function: (attribute object: (identifier) @o))"
+                                   " (call function: (attribute object: (call function: (identifier) @o)))] @c",
+                   lambda caps, name: name in known or (name in (b"self", b"cls", b"super") and "o" in caps))
     for call in calls:
-        callee = python_syntax.callee_text(call)
-        method = callee.startswith(("self.", "cls.")) and callee.count(".") == 1
-        keys = []
-        if "." not in callee or method:
-            keys = adapter.resolve(call, callee.rsplit(".", 1)[-1], method)
-        ref = None if keys or method else python_syntax.call_ref(callee, names)
-        out.call(call, python_syntax.enclosing_function(call), keys, ref,
+        keys, ref, _ = adapter.target(call, python_syntax.callee_text(call))
+        out.call(call, python_syntax.enclosing_function(call), keys, None if keys else ref,
                  python_syntax.identifier_arguments(call), returned)
-    return {"functions": python_syntax.module_functions(root), **out.result()}
+    return {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
+            **out.result()}
 
 
 def _javascript(lang, ctx, rules) -> dict:

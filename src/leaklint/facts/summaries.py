@@ -268,7 +268,7 @@ class Project:
             entry = {}
             for i in positions:
                 for r in rules:
-                    entry[f"{i}:{r.code}"] = any([self.solver.get((p, q, i, False, r.code))
+                    entry[f"{i}:{r.code}"] = any([self.solver.get((p, q, i, _is_method(p, q), r.code))
                                                   for p, q in targets])
             out[ref] = entry
         return out
@@ -394,9 +394,15 @@ class Project:
             targets = self.resolver.resolve(path, lang, dep[1])
             if not targets:
                 return True  # leads nowhere leaklint can see: a handoff
-            if any([self.solver.get((p, q, dep[2], False, code)) for p, q in targets]):
+            if any([self.solver.get((p, q, dep[2], _is_method(p, q), code)) for p, q in targets]):
                 return True
         return False
+
+
+def _is_method(path: str, name: str) -> bool:
+    """Is the function ``name`` of ``path`` a Python method ("C.m", called on an instance:
+    its first parameter is the instance)? Go's "T.M" keys name the receiver apart."""
+    return "." in name and languages.FAMILY.get(languages.language_of(path) or "", "") == "python"
 
 
 def short_name(ref: str) -> str:

@@ -1,12 +1,12 @@
 """Python: the lifecycle adapter (candidates, tracks, summaries of same-module functions)
 over tree-sitter-python trees. Lowering is in python_lowering.py, the effects on a handle
 in python_effects.py (what flags and conditional assignments say: python_flags.py), node
-helpers in python_syntax.py, shapes of acquisitions in python_shapes.py."""
+helpers in python_syntax.py, shapes of acquisitions in python_shapes.py, what a call runs
+(and same-module summaries) in python_calls.py."""
 
 from __future__ import annotations
 
 from .. import ir
-from ..ir import HANDOFF, RELEASE
 from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
@@ -18,11 +18,11 @@ from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, pair_tar
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
                             enclosing_class, enclosing_function, imports, parameters, resolve,
                             text)
-from .python_syntax import call_ref, module_imports
+from .python_calls import PythonCalls
 from .summaries import FileSummaries, with_factories
 
 
-class PythonAdapter:
+class PythonAdapter(PythonCalls):
     def __init__(self, ctx):
         self.ctx = ctx
         self.root = ctx.tree.root_node
@@ -32,6 +32,7 @@ class PythonAdapter:
         self._rules: dict = {}
         self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
         self._module_imports = None
+        self._classes_by_name = None
         self._class_attr = {}
         self._module_defs = None
 
@@ -60,22 +61,6 @@ class PythonAdapter:
 
         return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
                               rules, calls, self.call_keys, callee_text)
-
-    def call_keys(self, call) -> list[str]:
-        """How the facts phase names what ``call`` runs: this module's functions, or the
-        call reference of a function of another module."""
-        callee = callee_text(call)
-        method = callee.startswith(("self.", "cls.")) and callee.count(".") == 1
-        if "." not in callee or method:
-            keys = self.resolve(call, callee.rsplit(".", 1)[-1], method)
-            if keys:
-                return ["local:" + k for k in keys]
-        if method:
-            return []
-        if self._module_imports is None:
-            self._module_imports = module_imports(self.root)
-        ref = call_ref(callee, self._module_imports)
-        return [ref] if ref else []
 
     def direct_candidates(self, rules) -> list[Candidate]:
         names = candidate_names(self.ctx, rules)
@@ -399,75 +384,6 @@ class PythonAdapter:
 
     def effects(self, track: Track):
         return PythonEffects(self, track)
-
-    def functions(self) -> dict:
-        """Same-module functions by qualified name ("f", "C.m": a method is named with its
-        class, so same-named methods of two classes are two functions): qualified name ->
-        [(node, [param names], is_method)] (nested functions may share a name)."""
-        if self._functions is None:
-            self._functions = {}
-            for _, caps in matches("python", "(function_definition name: (identifier) @n) @f",
-                                   self.root):
-                fn = caps["f"][0]
-                cls = enclosing_class(fn)
-                method = cls is not None and "staticmethod" not in decorators(fn)
-                name = text(caps["n"][0])
-                key = f"{text(cls.child_by_field_name('name'))}.{name}" if cls is not None else name
-                self._functions.setdefault(key, []).append((fn, parameters(fn), method))
-        return self._functions
-
-    def resolve(self, call, short: str, method_call: bool) -> list[str]:
-        """The same-module functions a call may run: `f(...)` is f; `self.m(...)` is the
-        calling class's m, or (inherited) any class's m."""
-        fns = self.functions()
-        if not method_call:
-            return [short] if any(not d[2] for d in fns.get(short, ())) else []
-        fn = enclosing_function(call)
-        cls = enclosing_class(fn) if fn is not None else None
-        own = f"{text(cls.child_by_field_name('name'))}.{short}" if cls is not None else None
-        if own in fns and any(d[2] for d in fns[own]):
-            return [own]
-        return sorted(k for k, defs in fns.items()
-                      if k.endswith("." + short) and any(d[2] for d in defs))
-
-    def releases_param(self, call, callee: str, index: int, method_call: bool,
-                       rule) -> bool | None:
-        """Does the function ``call`` runs release or hand on its parameter ``index``?
-        A function of this module (`f(...)`, `self.m(...)`) is judged by its body; one of
-        another module of the scanned tree by its summary (the file's reads); None when
-        the call runs no function leaklint can see."""
-        self._rules[rule.code] = rule
-        if "." not in callee or method_call:
-            keys = self.resolve(call, callee.rsplit(".", 1)[-1], method_call)
-            if keys:
-                return any([self.summaries.local((key, index, method_call, rule.code))
-                            for key in keys])
-        if method_call:
-            return None
-        if self._module_imports is None:
-            self._module_imports = module_imports(self.root)
-        ref = call_ref(callee, self._module_imports)
-        return self.summaries.external(ref, index, rule.code) if ref else None
-
-    def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
-        """The summary of this module's function (``method``: method) ``name`` for its
-        parameter ``index`` (not counting ``self``)."""
-        self._rules[rule.code] = rule
-        return self._summarise((name, index, method, rule.code))
-
-    def _summarise(self, key) -> bool:
-        name, index, method_call, code = key
-        for fn, params, method in self.functions()[name]:
-            if method != method_call:
-                continue
-            i = index + (1 if method else 0)
-            body = fn.child_by_field_name("body")
-            if i < len(params) and params[i] and body is not None:
-                fx = PythonEffects(self, Track(None, fn, params[i]), rule=self._rules[code], depth=1)
-                if fx.scan(body, closure_ok=True) & {RELEASE, HANDOFF}:
-                    return True
-        return False
-
 
 # methods whose result is a plain value read from the resource, holding nothing of it
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",

@@ -343,7 +343,7 @@ class PythonEffects(SpecEffects):
             return None
         if expr in args.named_children:
             index = [c for c in args.named_children if c.type != "comment"].index(expr)
-            method_call = recv in ("self", "cls")
+            method_call = recv in ("self", "cls") or recv.startswith("super(")
             summary = self.a.releases_param(call, callee, index, method_call, self.rule)
             if summary is not None:
                 return (HANDOFF if closure else RELEASE) if summary else None

@@ -1,0 +1,121 @@
+"""Python: what a call runs, as the lifecycle adapter asks it (``PythonAdapter`` takes
+these methods): this module's functions and methods, looked up along a class's bases
+(``python_classes``), or a function or method of another module of the scanned tree by
+its call reference; and the summary of a function of this module for one parameter
+("does it release or hand on the handle it is given?")."""
+
+from __future__ import annotations
+
+from ..ir import HANDOFF, RELEASE
+from ..tracks import Track
+from . import matches, python_classes
+from .python_effects import PythonEffects
+from .python_syntax import (call_ref, callee_text, decorators, enclosing_class,
+                            enclosing_function, module_imports, parameters, text)
+
+
+class PythonCalls:
+    """Needs ``self.root``, ``self.summaries`` (``FileSummaries``), ``self._rules`` and
+    ``self._functions``, ``self._module_imports``, ``self._classes_by_name`` (None)."""
+
+    def call_keys(self, call) -> list[str]:
+        """How the facts phase names what ``call`` runs: this module's functions, or the
+        call reference of a function of another module."""
+        keys, ref, _ = self.target(call, callee_text(call))
+        return ["local:" + k for k in keys] if keys else [ref] if ref else []
+
+    def target(self, call, callee: str) -> tuple[list, str | None, bool]:
+        """What a call runs, as far as the scanned tree tells: (this module's function
+        keys, None), ([], a call reference into another module) or ([], None); and
+        whether it is a method call (`self.m`, `cls.m`, `super().m`: the method is looked
+        up along the class's bases, ``python_classes``)."""
+        short = python_classes.method_name(callee)
+        if short is None:
+            if "." not in callee:
+                keys = self.resolve(call, callee, False)
+                if keys:
+                    return keys, None, False
+            return [], call_ref(callee, self.module_imports()), False
+        fn = enclosing_function(call)
+        cls = enclosing_class(fn) if fn is not None else None
+        skip_own = python_classes.is_super(callee.rpartition(".")[0])
+        if cls is not None:
+            methods = {k for k, defs in self.functions().items() if any(d[2] for d in defs)}
+            keys, ref = python_classes.lookup(cls, short, self.classes(), methods,
+                                              self.module_imports(), skip_own)
+            if keys or ref:
+                return keys, ref, True
+        if skip_own:
+            return [], None, True
+        return self.resolve(call, short, True), None, True
+
+    def module_imports(self) -> dict:
+        if self._module_imports is None:
+            self._module_imports = module_imports(self.root)
+        return self._module_imports
+
+    def classes(self) -> dict:
+        if self._classes_by_name is None:
+            self._classes_by_name = python_classes.module_classes(self.root)
+        return self._classes_by_name
+
+    def functions(self) -> dict:
+        """Same-module functions by qualified name ("f", "C.m": a method is named with its
+        class, so same-named methods of two classes are two functions): qualified name ->
+        [(node, [param names], is_method)] (nested functions may share a name)."""
+        if self._functions is None:
+            self._functions = {}
+            for _, caps in matches("python", "(function_definition name: (identifier) @n) @f",
+                                   self.root):
+                fn = caps["f"][0]
+                cls = enclosing_class(fn)
+                method = cls is not None and "staticmethod" not in decorators(fn)
+                name = text(caps["n"][0])
+                key = f"{text(cls.child_by_field_name('name'))}.{name}" if cls is not None else name
+                self._functions.setdefault(key, []).append((fn, parameters(fn), method))
+        return self._functions
+
+    def resolve(self, call, short: str, method_call: bool) -> list[str]:
+        """The same-module functions a call may run: `f(...)` is f; `self.m(...)` is the
+        calling class's m, or (inherited) any class's m."""
+        fns = self.functions()
+        if not method_call:
+            return [short] if any(not d[2] for d in fns.get(short, ())) else []
+        fn = enclosing_function(call)
+        cls = enclosing_class(fn) if fn is not None else None
+        own = f"{text(cls.child_by_field_name('name'))}.{short}" if cls is not None else None
+        if own in fns and any(d[2] for d in fns[own]):
+            return [own]
+        return sorted(k for k, defs in fns.items()
+                      if k.endswith("." + short) and any(d[2] for d in defs))
+
+    def releases_param(self, call, callee: str, index: int, method_call: bool,
+                       rule) -> bool | None:
+        """Does the function ``call`` runs release or hand on its parameter ``index``?
+        A function of this module (`f(...)`, `self.m(...)`) is judged by its body; one of
+        another module of the scanned tree by its summary (the file's reads); None when
+        the call runs no function leaklint can see."""
+        self._rules[rule.code] = rule
+        keys, ref, method = self.target(call, callee)
+        if keys:
+            return any([self.summaries.local((key, index, method, rule.code)) for key in keys])
+        return self.summaries.external(ref, index, rule.code) if ref else None
+
+    def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
+        """The summary of this module's function (``method``: method) ``name`` for its
+        parameter ``index`` (not counting ``self``)."""
+        self._rules[rule.code] = rule
+        return self._summarise((name, index, method, rule.code))
+
+    def _summarise(self, key) -> bool:
+        name, index, method_call, code = key
+        for fn, params, method in self.functions()[name]:
+            if method and not method_call:
+                continue
+            i = index + (1 if method else 0)  # a static method called on self: no shift
+            body = fn.child_by_field_name("body")
+            if i < len(params) and params[i] and body is not None:
+                fx = PythonEffects(self, Track(None, fn, params[i]), rule=self._rules[code], depth=1)
+                if fx.scan(body, closure_ok=True) & {RELEASE, HANDOFF}:
+                    return True
+        return False
