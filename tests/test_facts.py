@@ -231,13 +231,31 @@ def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
     assert extracted == ["b.go"]  # a.go's facts are read back from the cache
 
 
+def _field_reads(source: bytes) -> dict:
+    return go_package.field_reads(languages.parser("go").parse(source).root_node)
+
+
 def test_field_reads_are_told_apart_by_the_receiver_that_reads_them():
-    from leaklint.facts.go_package import fields_read_by_receiver
-    code = (b"package p\n\nfunc (a *A) Stop() {\n\ta.cancel()\n\tx.other()\n\t_ = a.inner.deep\n}\n\n"
-            b"func (b B[T]) Close() { b.cancel = nil }\n\nfunc f(w *W) {\n\tw.done()\n\t// a.ghost()\n}\n")
-    via, other = fields_read_by_receiver(code)
-    assert via == {"A.cancel", "A.inner"}  # B's store is no read; a comment reads nothing
-    assert other == {"other", "deep", "done"}
+    facts = _field_reads(
+        b"package p\n\nfunc (a *A) Stop() {\n\ta.cancel()\n\tx.other()\n\t_ = a.inner.deep\n}\n\n"
+        b"func (b B[T]) Close() { b.cancel = nil }\n\nfunc f(w *W) {\n\tw.done()\n\t// a.ghost()\n}\n")
+    assert facts["fields_read_via"] == ["A.cancel", "A.inner"]  # B's store is no read; a comment reads nothing
+    assert facts["fields_read_other"] == ["deep", "done", "other"]
+    assert facts["fields_read"] == ["cancel", "deep", "done", "inner", "other"]
+    assert facts["fields_assigned"] == ["cancel"]
+
+
+def test_field_reads_tell_reads_from_stores_and_declarations():
+    facts = _field_reads(
+        b"package p\n\nvar stop, other func()\nvar made = 1\n\n"
+        b"func f(param int) {\n\tstop = g\n\ts.count += 1\n\tw := &W{cancel: c}\n\tx, s.out = 1, 2\n"
+        b"\tfor k := range m {\n\t\t_ = k\n\t}\n\tother()\n\t_ = \"stop()\"\n}\n")
+    assert "stop" not in facts["names_read"]  # stored into, named in a string: never read
+    assert {"other", "g", "c", "m", "s", "k"} <= set(facts["names_read"])
+    assert not {"param", "made", "w", "x", "cancel", "f"} & set(facts["names_read"])  # declared, stored, a key
+    assert {"stop", "made", "w", "x", "k"} <= set(facts["names_assigned"])
+    assert facts["fields_assigned"] == ["cancel", "count", "out"]
+    assert facts["fields_read"] == ["count"]  # `+=` reads the field it adds to; `=` only stores
 
 
 def test_a_field_of_the_same_name_read_by_another_types_methods_is_no_use(tmp_path):
@@ -291,3 +309,19 @@ def test_a_channel_field_served_in_an_edited_sibling_changes_a_cached_answer(tmp
     assert extracted == ["drain.go"]  # q.go's facts are read back from the cache
     (tmp_path / "drain.go").write_text("package p\n\nfunc (q *queue) drain() { _ = len(q.items) }\n")
     assert _codes(_run(tmp_path, "q.go", ["LL610"])) == [("q.go", "LL610")]  # len is no partner
+
+
+def test_the_field_reads_of_an_edited_sibling_are_the_only_ones_recomputed(tmp_path, monkeypatch):
+    from leaklint.facts import collect
+
+    (tmp_path / "w.go").write_text(CANCEL)
+    (tmp_path / "stop.go").write_text("package p\n\nfunc (w *W) Stop() {}\n")
+    extracted = _counting(monkeypatch, collect.go_package, "field_reads")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]
+    assert sorted(extracted) == ["stop.go", "w.go"]  # read from each tree
+    extracted.clear()
+    (tmp_path / "stop.go").write_text("package p\n\n// w.cancel() one day\nfunc (w *W) Stop() { w.cancel() }\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == []
+    assert extracted == ["stop.go"]  # w.go's come from the cache
+    (tmp_path / "stop.go").write_text("package p\n\n// w.cancel() one day\nfunc (w *W) Stop() {}\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]  # a comment reads nothing

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 
 from ..languages import matches, nearest
-from ..languages.go_syntax import callee_text, channel_operation, receiver_of, strip_parens, text
+from ..languages.go_syntax import callee_text, channel_operation, strip_parens, text
+from .go_package import Receivers
 
 SEND, RECEIVE, RANGE, CLOSE, MADE, VALUE = "send", "receive", "range", "close", "made", "value"
 
@@ -41,6 +42,7 @@ def file_facts(root, src=None) -> dict:
     operation can run."""
     kinds: dict = {}
     working: set = set()
+    on_receiver = Receivers(root)
     for i, caps in matches("go", _USES, root):
         if i == 1:
             name, value = text(caps["k"][0]), caps["v"][0]
@@ -52,8 +54,7 @@ def file_facts(root, src=None) -> dict:
         kind = _kind(selector)
         if kind is None:
             continue
-        operand = selector.child_by_field_name("operand")
-        owner = receiver_of(selector, text(operand)) if operand is not None and operand.type == "identifier" else ""
+        owner = on_receiver.owner(selector)
         kinds.setdefault(f"{owner}.{name}" if owner else name, set()).add(kind)
         if kind in (SEND, RECEIVE, RANGE, CLOSE):
             fn = nearest(selector, _DECLARATIONS)

@@ -76,6 +76,14 @@ def channel_operation(expr):
     return None
 
 
+def is_literal_key(node) -> bool:
+    """Is this identifier the field name of a keyed element (`T{cancel: cancel}`'s first)?"""
+    p = node.parent
+    if p is not None and p.type == "literal_element":
+        node, p = p, p.parent
+    return p is not None and p.type == "keyed_element" and p.named_children[0] == node
+
+
 def root_identifier(expr):
     """`resp` of `resp.Body.Close`, `f` of `f`; None for anything else."""
     while expr is not None and expr.type in ("selector_expression", "parenthesized_expression"):
