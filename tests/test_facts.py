@@ -325,3 +325,14 @@ def test_the_field_reads_of_an_edited_sibling_are_the_only_ones_recomputed(tmp_p
     assert extracted == ["stop.go"]  # w.go's come from the cache
     (tmp_path / "stop.go").write_text("package p\n\n// w.cancel() one day\nfunc (w *W) Stop() {}\n")
     assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]  # a comment reads nothing
+
+
+def test_every_method_reads_on_its_own_receiver():
+    # many methods, receivers of other names and types in between: each read is told by
+    # the method around it
+    source = "package p\n\n" + "".join(
+        f"func ({r} *T{i}) M{i}() {{ {r}.f{i}() }}\n\nfunc helper{i}() {{ x.g{i}() }}\n\n"
+        for i, r in enumerate("abcdefghijkl"))
+    facts = _field_reads(source.encode())
+    assert facts["fields_read_via"] == sorted(f"T{i}.f{i}" for i in range(12))
+    assert facts["fields_read_other"] == sorted(f"g{i}" for i in range(12))

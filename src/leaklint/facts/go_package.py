@@ -212,14 +212,15 @@ class Receivers:
     receiver ``r`` of a method of T (closures in the method included) without climbing
     the tree from every selector."""
 
-    QUERY = " (method_declaration receiver: (parameter_list (parameter_declaration name: (identifier) @r))) @m"
+    QUERY = " (method_declaration receiver: (parameter_list (parameter_declaration name: (identifier)))) @m"
 
     def __init__(self, root, found=None):
-        """``found``: the captures of a query that includes ``QUERY``, if made already."""
+        """``found``: the captures of a query that includes ``QUERY``, if made already
+        (captures come in no particular order)."""
         found = found if found is not None else captures("go", self.QUERY, root)
-        # one receiver name per method; methods never nest, so their spans are ordered
-        self.methods = sorted((m.start_byte, m.end_byte, r.text, receiver_type(m))
-                              for m, r in zip(found.get("m", ()), found.get("r", ())))
+        # methods never nest, so their spans, sorted, are ordered
+        self.methods = sorted((m.start_byte, m.end_byte, _receiver_name(m), receiver_type(m))
+                              for m in found.get("m", ()))
         self.starts = [m[0] for m in self.methods]
 
     def owner(self, selector) -> str:
@@ -231,6 +232,15 @@ class Receivers:
         if i < 0 or selector.end_byte > self.methods[i][1] or operand.text != self.methods[i][2]:
             return ""
         return self.methods[i][3]
+
+
+def _receiver_name(method) -> bytes:
+    receiver = method.child_by_field_name("receiver")
+    for p in receiver.named_children if receiver is not None else ():
+        names = p.children_by_field_name("name")
+        if names:
+            return names[0].text
+    return b""
 
 
 _PACKAGE_CLAUSE = re.compile(rb"^package[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)

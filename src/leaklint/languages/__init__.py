@@ -59,9 +59,9 @@ def query(lang: str, source: str):
 
 
 def captures(lang: str, source: str, node) -> dict:
-    """Run a (cached, compiled) query over ``node``: {capture: [nodes in source order]},
-    for a question about every node of a kind where the matches need not be told apart
-    (cheaper than ``matches`` on the file's many identifiers)."""
+    """Run a (cached, compiled) query over ``node``: {capture: [nodes]}, in no
+    particular order, for a question about every node of a kind where the matches need
+    not be told apart (cheaper than ``matches`` on the file's many identifiers)."""
     from tree_sitter import QueryCursor
 
     return QueryCursor(query(lang, source)).captures(node)
