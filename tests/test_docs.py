@@ -48,3 +48,25 @@ def test_readme_shows_the_real_output_on_the_examples():
 
 def test_readme_shows_the_real_checklist_of_the_examples():
     assert _block("example-checklist") == _run("--format", "checklist")
+
+
+MERGE_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+TEXT_SUFFIXES = {".md", ".py", ".toml", ".yml", ".yaml", ".json", ".tsv", ".sh", ".txt"}
+
+
+def _project_text_files():
+    skip = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
+    for path in ROOT.rglob("*"):
+        if skip.intersection(path.relative_to(ROOT).parts):
+            continue
+        if path.is_file() and path.suffix in TEXT_SUFFIXES:
+            yield path
+
+
+def test_no_merge_conflict_markers_are_committed():
+    marked = []
+    for path in _project_text_files():
+        for number, text in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if text.startswith(MERGE_MARKERS):
+                marked.append(f"{path.relative_to(ROOT)}:{number}")
+    assert marked == []

@@ -23,13 +23,14 @@ LAYERS = [
     ("api", ["leaklint.api", "leaklint.report", "leaklint.triage"]),
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
-                  "leaklint.autofix", "leaklint.shard", "leaklint.unchanged"]),
+                  "leaklint.autofix", "leaklint.shard", "leaklint.unchanged",
+                  "leaklint.gc_policy"]),
     ("analyze", ["leaklint.analyze"]),
     ("checks", ["leaklint.checks"]),
     # contexts: which code a finding is in (the owners of facts/), and what is reported there
     ("analysis", ["leaklint.analysis", "leaklint.facts", "leaklint.fixes", "leaklint.contexts"]),
     ("languages", ["leaklint.languages"]),
-    ("ir", ["leaklint.ir", "leaklint.tracks"]),
+    ("ir", ["leaklint.ir", "leaklint.tracks", "leaklint.members"]),
     # the model, and leaf utilities every layer may use
     ("model", ["leaklint", "leaklint.model", "leaklint.source", "leaklint.catalogue",
                "leaklint.deadline", "leaklint.safe_io", "leaklint.report.escape",

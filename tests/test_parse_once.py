@@ -69,7 +69,7 @@ def test_each_file_is_parsed_once(tree, monkeypatch):
 
 def test_what_is_found_does_not_depend_on_the_handed_trees(tree, monkeypatch):
     _, handed = _scan(tree, monkeypatch)
-    monkeypatch.setattr(trees.Trees, "offer", lambda self, path, text, t: None)
+    monkeypatch.setattr(trees.Trees, "offer", lambda self, path, text, t, queries=None: None)
     parsed, own = _scan(tree, monkeypatch)
     assert max(parsed.values()) > 1  # without the handoff, files are parsed again
     assert handed == own
@@ -81,7 +81,7 @@ def test_a_tree_is_used_only_for_the_text_it_was_parsed_from(tree):
     held.offer(str(tree / "b.go"), b"package p\n", "not wanted")
     assert len(held) == 1
     assert held.take(str(tree / "b.go")) is None
-    assert held.take(os.path.join(str(tree), ".", "a.go")) == (b"package p\n", "the tree")
+    assert held.take(os.path.join(str(tree), ".", "a.go")) == (b"package p\n", "the tree", None)
     assert held.take(str(tree / "a.go")) is None  # taken once
 
 
@@ -94,7 +94,7 @@ def test_trees_are_held_up_to_the_budget_earliest_first(tree):
     assert held.take(names[2]) is None
     held.take(names[0])
     held.offer(names[2], b"x" * 8, names[2])  # room again
-    assert held.take(names[2]) == (b"x" * 8, names[2])
+    assert held.take(names[2]) == (b"x" * 8, names[2], None)
 
 
 def test_forked_workers_find_the_same(tree, monkeypatch):

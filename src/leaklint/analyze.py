@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from . import contexts, languages, suppress
-from .catalogue import META_FAMILY, active_on
+from .catalogue import LIFECYCLE_ASKER, META_FAMILY, active_on, query_askers
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
 from .languages import recent_syntax
@@ -230,9 +230,9 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
         return diag("skipped", hazard)
     deadline = Deadline(settings.timeout)
     try:
-        tree = held[1] if held is not None and held[0] == data else None
+        tree, queries = held[1:] if held is not None and held[0] == data else (None, None)
         _parse_and_run(result, path, data, lang, family, active, settings, deadline, rules, reads,
-                       tree)
+                       tree, queries)
     except FileTimeout:
         result.findings.clear()  # what a cut-short run found would depend on timing
         result.verified.clear()
@@ -243,7 +243,7 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
 
 
 def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
-                   enabled_rules=(), reads=None, tree=None) -> None:
+                   enabled_rules=(), reads=None, tree=None, queries=None) -> None:
     try:
         if tree is None:  # else the facts phase parsed this very text
             tree = recent_syntax.parse(lang, data,
@@ -262,10 +262,9 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
     ctx.deadline = deadline
     ctx.reads = reads or {}
     ctx.enabled = list(enabled_rules or active)
-    # the combined query holds the recurring patterns of every rule enabled for the
-    # language, not only of those active on this file: one stable combination, compiled once
-    enabled = ["lifecycle"] + [r.code for r in settings.rules if r.applies_to(family)]
-    ctx.queries = languages.begin_file(lang, tree.root_node, enabled)
+    # the facts phase's answers about this very tree are kept (``queries``)
+    ctx.queries = languages.begin_file(lang, tree.root_node,
+                                       query_askers(settings.rules, family), resume=queries)
     try:
         with deadline.interrupting():
             run_rules(ctx, active)
@@ -312,7 +311,7 @@ def run_rules(ctx: FileContext, rules, meta: bool = False) -> None:
         if adapter is not None:
             from .analysis.handles import check_lifecycles
 
-            ctx.queries.asking = "lifecycle"
+            ctx.queries.asking = LIFECYCLE_ASKER
             _guarded(ctx, "lifecycle rules", check_lifecycles, ctx, adapter, lifecycle)
     for rule in rules:
         if rule.is_check:

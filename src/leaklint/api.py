@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pathspec
 
+from . import gc_policy
 from .analyze import Settings, analyze_file
 from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import CatalogueError, select as select_codes
@@ -190,8 +191,9 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
                                respect_gitignore=config.respect_gitignore)
 
     list_siblings = confined(list_directory, list(paths) or ["."], config, follow_symlinks)
-    for result in scan(files, settings, list_siblings, jobs, cache):
-        report.add(result)
+    with gc_policy.scanning():
+        for result in scan(files, settings, list_siblings, jobs, cache):
+            report.add(result)
     report.finish()
     if changed is not None:
         changed.apply(report)

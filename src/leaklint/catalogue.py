@@ -99,6 +99,19 @@ _present: OrderedDict = OrderedDict()
 _present_bytes = 0
 
 
+# who asks a file's root-level questions (languages.FileQueries): the facts phase, the
+# lifecycle engine, and each rule by its code
+FACTS_ASKER = ""
+LIFECYCLE_ASKER = "lifecycle"
+
+
+def query_askers(rules, family: str) -> list:
+    """The askers whose recurring questions one combined query answers for a file of
+    ``family``: every rule enabled for the language, not only those active on the file
+    (one stable combination, compiled once), and the lifecycle engine."""
+    return [LIFECYCLE_ASKER] + [r.code for r in rules if r.applies_to(family)]
+
+
 def active_on(rules, data: bytes) -> list:
     """The rules among ``rules`` that can match a file with these bytes (the prefilter):
     a rule without words always can; each word is looked for at most once per file
@@ -250,6 +263,16 @@ def builtin_rules() -> tuple[Rule, ...]:
     if dupes:
         raise CatalogueError(f"duplicate rule codes: {', '.join(sorted(dupes))}")
     return tuple(sorted(rules, key=lambda r: r.code))
+
+
+@functools.lru_cache(maxsize=None)
+def release_methods(language: str) -> tuple:
+    """The release methods the built-in lifecycle data names for ``language``
+    (``close``, ``shutdown``, ``__exit__``...): a class's method of one of these names is
+    how its users end an object of it, its teardown."""
+    return tuple(sorted({name for rule in builtin_rules() if rule.lifecycle is not None
+                         and rule.applies_to(language)
+                         for name in rule.lifecycle.get("release", ())}))
 
 
 def find_rule(key: str, rules=None) -> Rule | None:

@@ -18,7 +18,7 @@ import time
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from . import languages
+from . import gc_policy, languages
 from .analyze import Settings, analyze_file, read_source, rules_for
 from .cache import FactsCache
 from .facts import collect
@@ -197,6 +197,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
     (``unchanged.Runs``) takes its results from the cache without either phase."""
     if cache is None:
         index = build_index(files, settings, list_siblings)
+        gc_policy.settled()
         yield from analyze_all(files, settings, jobs, None, index)
         return
     runs = Runs(cache)
@@ -210,6 +211,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
     watch = Watch(read, list_siblings, settings.follow_symlinks)
     index = build_index(files, settings, watch.list_siblings, FactsCache.beside(cache),
                         read=watch.read)
+    gc_policy.settled()
     keys: dict = {}
     yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys)
     runs.record(files, watch, keys)

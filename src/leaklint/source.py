@@ -55,6 +55,38 @@ def mentions(data: bytes, names) -> bool:
     return any(name.encode() in text for name in names)
 
 
+# a run of name bytes (ASCII letters, digits, `_`, `$`, any non-ASCII byte) that starts a
+# run and is followed by "(": the name a call spells, with whatever qualifies it glued on
+_NAME_BYTES = rb"A-Za-z0-9_$\x80-\xff"
+_CALLED_RUN = re.compile(rb"(?<![%s])[%s]++(?=\()" % (_NAME_BYTES, _NAME_BYTES))
+_NAME_ONLY = re.compile(rb"[%s]+\Z" % _NAME_BYTES)
+
+
+class CallText:
+    """Which of some names ``data`` spells followed by "(" (``name + b"("`` in data), for
+    many names and repeated questions: one scan of the text, then set look-ups."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._tails: set | None = None
+
+    @staticmethod
+    def names(names) -> tuple:
+        """``names`` prepared for ``calls_any``: (plain names, others)."""
+        plain = frozenset(n for n in names if _NAME_ONLY.match(n))
+        return plain, [n for n in names if n not in plain]
+
+    def calls_any(self, prepared: tuple) -> bool:
+        plain, other = prepared
+        if plain:
+            if self._tails is None:  # every ending of each run: `xOpen(` spells `Open(` too
+                self._tails = {run[i:] for run in _CALLED_RUN.findall(self.data)
+                               for i in range(len(run))}
+            if not self._tails.isdisjoint(plain):
+                return True
+        return any(n + b"(" in self.data for n in other)
+
+
 def lone_cr_to_lf(data: bytes) -> bytes:
     """A lone CR (old Mac line ends) made LF, as analysis reads files: editors, SARIF
     viewers and GitHub count it as a line break, tree-sitter counts only LF. The swap

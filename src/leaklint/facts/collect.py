@@ -16,7 +16,7 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import SourceFile, decode, lone_cr_to_lf, mentions
+from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
 from . import go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, summaries
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
@@ -207,14 +207,16 @@ def _summaries(named, index, rules_of, project) -> None:
     # mention a function that may be a factory: one returning its own acquisition is in a
     # file a rule is active on, one returning another's result mentions that one's name.
     small = len(pending) <= SHAPE_ALL_UP_TO
+    texts = {}  # path -> CallText: each file's text is scanned once, however many rounds
     while pending:
-        names = None if small else project.factory_names()
-        new = [p for p, data in pending.items() if names is None
-               or project.is_shaped(p) or any(n + b"(" in data for n in names)]
+        names = None if small else CallText.names(project.factory_names())
+        new = [p for p, data in pending.items() if names is None or project.is_shaped(p)
+               or (texts.get(p) or texts.setdefault(p, CallText(data))).calls_any(names)]
         if not new:
             break
         for p in new:
             del pending[p]
+            texts.pop(p, None)
             project.shape_of(p)
             shaped.append(p)
     names = None if small else project.factory_names()

@@ -34,6 +34,7 @@ import re
 from collections import OrderedDict
 
 from .. import languages
+from ..catalogue import FACTS_ASKER, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..languages.go import GoAdapter
@@ -87,12 +88,12 @@ def content_key(data: bytes) -> str:
 class _Unit:
     """One file while the phase runs: its bytes and, once needed, its parse."""
 
-    __slots__ = ("path", "lang", "data", "key", "ctx", "adapter", "broken")
+    __slots__ = ("path", "lang", "data", "key", "ctx", "adapter", "broken", "queries")
 
     def __init__(self, path, lang, data):
         self.path, self.lang, self.data = path, lang, data
         self.key = content_key(data) if data is not None else None
-        self.ctx = self.adapter = None
+        self.ctx = self.adapter = self.queries = None
         self.broken = data is None
 
 
@@ -153,14 +154,19 @@ class Project:
         parser = languages.parser(u.lang)
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
+        # one set of root-level answers per tree, for every extraction from it and for its
+        # analysis (the recurring questions of the rules enabled for its language join the
+        # facts' in one combined pass)
+        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(
+            [FACTS_ASKER] + query_askers(self.settings.rules, family)))
         if self.trees is not None:
-            self.trees.offer(u.path, text, tree)
+            self.trees.offer(u.path, text, tree, u.queries)
         self._parsed[u.path] = u
         self._parsed_bytes += len(u.data)
         while len(self._parsed) > MAX_PARSED or self._parsed_bytes > MAX_PARSED_BYTES:
             _, old = self._parsed.popitem(last=False)
             self._parsed_bytes -= len(old.data)
-            old.ctx = old.adapter = None
+            old.ctx = old.adapter = old.queries = None
         return True
 
     def parsed(self, path: str):
@@ -180,7 +186,7 @@ class Project:
                 return None
             self.extracted += 1
             # the file's root-level questions run as queries (in C), as in its analysis
-            languages.begin_file(u.lang, u.ctx.tree.root_node)
+            languages.begin_file(u.lang, u.ctx.tree.root_node, resume=u.queries)
             try:
                 with deadline.interrupting():
                     return what(u)

@@ -20,7 +20,7 @@ MAX_HELD_BYTES = 8 * 1024 * 1024
 
 class Trees:
     """The trees of ``wanted`` files (the ones the run analyses) that the facts phase
-    parsed, until the analysis takes them: path -> (text, tree)."""
+    parsed, until the analysis takes them: path -> (text, tree, queries)."""
 
     def __init__(self, wanted, budget: int = MAX_HELD_BYTES):
         self.wanted = {os.path.normpath(p) for p in wanted}
@@ -28,14 +28,16 @@ class Trees:
         self._held: dict = {}
         self._bytes = 0
 
-    def offer(self, path: str, text: bytes, tree) -> None:
+    def offer(self, path: str, text: bytes, tree, queries=None) -> None:
+        """``queries``: the facts phase's ``languages.FileQueries`` of ``tree`` (its
+        answers are the analysis' too), or None."""
         path = os.path.normpath(path)
         if path in self.wanted and path not in self._held and self._bytes + len(text) <= self.budget:
-            self._held[path] = (text, tree)
+            self._held[path] = (text, tree, queries)
             self._bytes += len(text)
 
     def take(self, path: str):
-        """(text, tree) of ``path`` if held, else None; either way it is no longer held.
+        """(text, tree, queries) of ``path`` if held, else None; either way it is no longer held.
         The caller uses the tree only if it would parse that very text."""
         held = self._held.pop(os.path.normpath(path), None)
         if held is not None:

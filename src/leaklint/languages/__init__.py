@@ -127,6 +127,16 @@ class FileQueries:
         self._combined_done = False
         self.memo: dict = {}
 
+    def resume(self, active: frozenset) -> None:
+        """Go on for the ``active`` askers (when given: another phase). One more
+        combined pass may then run, for their recurring questions (the analysis' rules
+        ask questions that were not yet recurring while the facts phase went over this
+        file); answers already known are kept."""
+        if active and active != self.active:
+            self.active = active
+            self._combined_done = False
+        self.asking = ""
+
     def is_root(self, lang: str, node) -> bool:
         return lang == self.lang and (node.start_byte, node.end_byte, node.id) == self._key
 
@@ -169,7 +179,8 @@ class FileQueries:
         for index, caps in QueryCursor(combined).matches(self.root):
             src, start = owner[index]
             buckets[src].append((index - start, caps))
-        self._results.update(buckets)
+        for src, found in buckets.items():
+            self._results.setdefault(src, found)
 
 
 def nearest(node, types: tuple, stop=None):
@@ -285,9 +296,17 @@ def file_memo() -> dict:
     return _current.memo if _current is not None else {}
 
 
-def begin_file(lang: str, root, active_rules=()) -> FileQueries:
+def begin_file(lang: str, root, active_rules=(), resume: FileQueries | None = None) -> FileQueries:
+    """Start answering root-level questions about ``root``'s file. ``resume``: the state
+    an earlier phase kept for the very same tree (the facts phase hands it to the
+    analysis with the tree): its answers and memo are kept, and questions of rules it was
+    not asked for may join one more combined pass."""
     global _current
-    _current = FileQueries(lang, root, frozenset(active_rules))
+    if resume is not None and resume.is_root(lang, root):
+        resume.resume(frozenset(active_rules))
+        _current = resume
+    else:
+        _current = FileQueries(lang, root, frozenset(active_rules))
     return _current
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_nodes
+from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_of_type
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -201,8 +201,8 @@ class GoEffects(SpecEffects):
             return None
         flag = text(name)
         # set back to false (or to anything else) after the acquisition: not that flag
-        for n in own_nodes(self.track.function):
-            if n.type == "assignment_statement" and n.start_byte > self.stmt.end_byte \
+        for n in own_of_type(self.track.function, ("assignment_statement",)):
+            if n.start_byte > self.stmt.end_byte \
                     and any(text(x) == flag for x in n.child_by_field_name("left").named_children) \
                     and text(n).replace(" ", "") != f"{flag}=true":
                 return None
@@ -232,9 +232,9 @@ class GoEffects(SpecEffects):
             self._reassigned = []
             acq, name = self.stmt, self.track.error
             if acq is not None and name is not None and self.track.function is not None:
-                for n in own_nodes(self.track.function):
-                    if n.type not in ("assignment_statement", "short_var_declaration") \
-                            or n.start_byte < acq.end_byte:
+                for n in own_of_type(self.track.function,
+                                     ("assignment_statement", "short_var_declaration")):
+                    if n.start_byte < acq.end_byte:
                         continue
                     if n.type == "short_var_declaration" and n.parent != acq.parent:
                         continue  # `:=` in another scope declares a new err, shadowing this one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from . import matches, nearest
+from . import matches, nearest, of_type
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
@@ -82,6 +82,19 @@ def is_literal_key(node) -> bool:
     if p is not None and p.type == "literal_element":
         node, p = p, p.parent
     return p is not None and p.type == "keyed_element" and p.named_children[0] == node
+
+
+def own_of_type(fn, types: tuple) -> list:
+    """The nodes of ``types`` among ``own_nodes(fn)``, in the same order, found by the
+    file's query pass (``languages.of_type``) rather than by a walk in Python."""
+    out = [fn] if fn.type in types else []
+    out.extend(n for n in of_type(fn, types) if _owner_is(n, fn))
+    return out
+
+
+def _owner_is(node, fn) -> bool:
+    owner = nearest(node, FUNCTIONS)
+    return owner is not None and owner.id == fn.id
 
 
 def root_identifier(expr):
@@ -299,26 +312,30 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
                     found.setdefault(owner.id, set()).add((len(values), i, v.text))
     returns = memo["returns"].get(fn.id, ())
     return (len(names), handle_index, names[handle_index].text) in returns \
-        and not _released_on_return(fn, names[handle_index].text.decode())
+        and not _released_on_return(fn, names[handle_index].text, memo)
 
 
 # methods whose deferred call releases a handle before its function's caller gets it
 DEFERRED_RELEASES = ("Close", "Stop")
+_DEFERRED = """(defer_statement (call_expression
+  function: (selector_expression operand: (identifier) @name field: (field_identifier) @method)))"""
 
 
-def _released_on_return(fn, name: str) -> bool:
+def _released_on_return(fn, name: bytes, memo: dict) -> bool:
     """Does ``fn`` defer `name.Close()` (or `.Stop()`)? What it returns is then already
-    released: the caller gets a closed file to read the name of, not a resource."""
-    for node in own_nodes(fn):
-        if node.type != "defer_statement":
-            continue
-        call = next((c for c in node.named_children if c.type == "call_expression"), None)
-        f = call.child_by_field_name("function") if call is not None else None
-        if f is not None and f.type == "selector_expression" \
-                and text(f.child_by_field_name("operand")) == name \
-                and text(f.child_by_field_name("field")) in DEFERRED_RELEASES:
-            return True
-    return False
+    released: the caller gets a closed file to read the name of, not a resource.
+    ``memo`` (one per file) keeps every function's deferred releases, from one query."""
+    if "deferred" not in memo:
+        memo["deferred"] = found = {}
+        root = fn
+        while root.parent is not None:
+            root = root.parent
+        for _, caps in matches("go", _DEFERRED, root):
+            if caps["method"][0].text.decode() in DEFERRED_RELEASES:
+                owner = enclosing_function(caps["name"][0])
+                if owner is not None:
+                    found.setdefault(owner.id, set()).add(caps["name"][0].text)
+    return name in memo["deferred"].get(fn.id, ())
 
 
 def receiver_of(node, name: str) -> str:
@@ -415,7 +432,7 @@ def local_values(fn, name: str) -> list | None:
     that is not known, or a declaration without a value, unless its type is an in-memory
     buffer, whose zero value is one); None when the name is not declared in ``fn``."""
     out, declared = [], False
-    for node in own_nodes(fn):
+    for node in own_of_type(fn, ("var_spec", "short_var_declaration", "assignment_statement")):
         if node.type == "var_spec" and any(text(n) == name for n in node.children_by_field_name("name")):
             declared = True
             value = node.child_by_field_name("value")

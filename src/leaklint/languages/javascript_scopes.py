@@ -24,11 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import of_type
-from .javascript import (FUNCTIONS, LOOKUPS, args, calls_in, enclosing_function, function_name,
+from .javascript import (FUNCTIONS, LOOKUPS, args, callee, calls_in, enclosing_function, function_name,
                          identifiers_named, method_of, norm, receiver, returned_values, strip,
                          text, up, walk)
 from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_creates,
                                  component_options, module_object)
+from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
 from .javascript_values import declares
 
@@ -73,7 +74,7 @@ class Scope:
     returned: list = field(default_factory=list)  # expressions handed out as the cleanup
 
 
-class Model:
+class Model(ClassMembers):
     """Scopes and same-file functions of one file, computed once and shared by rules."""
 
     def __init__(self, ctx):
@@ -270,6 +271,9 @@ class Model:
         if fn.type == "function_declaration" and name[:1].isupper() \
                 and self._prototype_methods(name):
             return self._constructor_scope(fn, name)
+        cls = prototype_owner(fn)
+        if cls:
+            return self._prototype_scope(fn, cls, name)
         if fn.type == "method_definition" or (p is not None and p.type in (
                 "public_field_definition", "field_definition", "pair")):
             owner = fn.parent if fn.type == "method_definition" else p.parent
@@ -288,20 +292,40 @@ class Model:
                 return self._singleton_scope(fn, owner)
         return None
 
-    def _prototype_methods(self, name: str) -> dict:
-        """``Name.prototype.m = function`` of this file: the methods of an ES5 class."""
-        key = ("prototype", name)
+    def _prototype_scope(self, fn, cls: str, name: str) -> Scope:
+        """A method of an ES5 class (``Name.prototype.m = function``): the same scope as a
+        method of a class body, over the prototype's methods and the constructor."""
+        methods = self.class_methods(self._constructor(cls) or fn, cls)
+        names = set(methods)
+        owner = self._constructor(cls) or fn
+        if name in PLAIN_ACQUIRE and names & PLAIN_RELEASE:
+            rel = [f for n, f in methods.items() if n in PLAIN_RELEASE]
+            scope = Scope("class", "in " + "/".join(sorted(names & PLAIN_RELEASE)), fn, rel,
+                          True, owner)
+        else:
+            scope = Scope("method", "anywhere in the class", fn, list(methods.values()),
+                          bool(names & PLAIN_RELEASE), owner)
+        self._expand(scope)
+        return scope
+
+    def class_facts(self, scope: Scope, release_functions=()):
+        """The member facts (``leaklint.members``) of the class a method scope belongs to;
+        None for other scopes."""
+        owner = scope.owner
+        if owner is None or (owner.type != "class_body" and not (
+                owner.type in FUNCTIONS and (self._prototype_methods(function_name(owner))
+                                             or prototype_owner(owner)))):
+            return None
+        cls = function_name(owner) if owner.type != "class_body" else ""
+        if owner.type in FUNCTIONS and prototype_owner(owner):
+            cls = prototype_owner(owner)
+        key = ("facts", owner.start_byte, tuple(sorted(release_functions)))
         if key not in self._scopes:
-            found = {}
-            prefix = name + ".prototype."
-            for fns in self.functions().values():
-                for f in fns:
-                    p, _ = up(f)
-                    if p is not None and p.type == "assignment_expression":
-                        left = norm(p.child_by_field_name("left"))
-                        if left.startswith(prefix):
-                            found[left[len(prefix):]] = f
-            self._scopes[key] = found
+            self._scopes[key] = class_facts(cls, self.class_methods(owner, cls),
+                                            PLAIN_RELEASE | COMPONENT_RELEASE,
+                                            PLAIN_ACQUIRE | COMPONENT_ACQUIRE | {"constructor"},
+                                            release_functions,
+                                            owner if owner.type == "class_body" else None)
         return self._scopes[key]
 
     def _constructor_scope(self, fn, name: str) -> Scope:
@@ -361,20 +385,6 @@ class Model:
         return [f for f in self.functions().get(name, ())
                 if within.start_byte <= f.start_byte < within.end_byte]
 
-    def _members(self, owner) -> list:
-        """(name, function node) of the methods and function-valued fields of a class/object."""
-        out = []
-        for m in owner.named_children:
-            if m.type == "method_definition":
-                out.append((function_name(m), m))
-            elif m.type in ("public_field_definition", "field_definition", "pair"):
-                v = strip(m.child_by_field_name("value"))
-                if v is not None and v.type in FUNCTIONS:
-                    out.append((function_name(v), v))
-                elif v is not None and v.type == "object":  # Vue `methods: { ... }`
-                    out.extend(self._members(v))
-        return out
-
     def _class_scope(self, fn, name, body) -> Scope:
         members = self._members(body)
         names = {n for n, _ in members}
@@ -432,6 +442,8 @@ class Model:
         work = list(scope.releases)
         members = dict(self._members(scope.owner)) if scope.owner is not None \
             and scope.owner.type in ("class_body", "object") else {}
+        if scope.owner is not None and scope.owner.type in FUNCTIONS:
+            members = self.class_methods(scope.owner, prototype_owner(scope.owner))
         while work and len(seen) < 60:
             f = work.pop()
             for c in calls_in(f):

@@ -7,13 +7,15 @@ helpers in python_syntax.py, shapes of acquisitions in python_shapes.py, what a 
 from __future__ import annotations
 
 from .. import ir
+from ..catalogue import release_methods
 from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
+from .python_members import PythonMembers
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
 from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, pair_target,
                             raises_clause,
-                            holds_nothing, HTTP_CLIENTS, is_context_provider, releases_attr,
+                            holds_nothing, HTTP_CLIENTS, is_context_provider,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
                             enclosing_class, enclosing_function, imports, parameters, resolve,
@@ -34,6 +36,7 @@ class PythonAdapter(PythonCalls):
         self._module_imports = None
         self._classes_by_name = None
         self._class_attr = {}
+        self._members = None
         self._module_defs = None
 
     # -- names ---------------------------------------------------------------------
@@ -324,33 +327,15 @@ class PythonAdapter(PythonCalls):
     def class_releases(self, cls, attr: str, release: set) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
         key = (cls.start_byte, attr)
-        if key in self._class_attr:
-            return self._class_attr[key]
-        result = False
-        bases = cls.child_by_field_name("superclasses")
-        local = {text(c.child_by_field_name("name")) for c in self._classes()}
-        for b in (bases.named_children if bases is not None else []):
-            name = text(b)
-            if b.type == "keyword_argument":
-                continue
-            if name not in ("object", "ABC", "abc.ABC", "Exception") and name not in local:
-                result = True  # a base class we cannot see may close it
-        scope = [cls]
-        if bases is not None and not result:
-            scope = self._classes()  # the owner may be a base class in this module
-        if not result:
-            result = any(releases_attr(c, attr, release) for c in scope)
-        self._class_attr[key] = result
-        return result
+        if key not in self._class_attr:
+            self._class_attr[key] = self.members().released(cls, attr, release)
+        return self._class_attr[key]
 
-    def _classes(self) -> list:
-        out, stack = [], [self.root]
-        while stack:
-            n = stack.pop()
-            if n.type == "class_definition":
-                out.append(n)
-            stack.extend(n.named_children)
-        return out
+    def members(self) -> PythonMembers:
+        """The member facts of the module's classes (``leaklint.members``)."""
+        if self._members is None:
+            self._members = PythonMembers(self.root, release_methods("python"))
+        return self._members
 
     def _declared_outside(self, fn, name: str) -> bool:
         body = fn.child_by_field_name("body")

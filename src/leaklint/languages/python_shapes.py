@@ -164,43 +164,6 @@ def climb(expr):
     return expr, p
 
 
-def releases_attr(cls, attr: str, release: set) -> bool:
-    """Is ``self.attr`` released, or handed on, anywhere in class ``cls``?"""
-    body = cls.child_by_field_name("body")
-    if body is None or attr.encode() not in body.text:
-        return False
-    stack = [body]
-    while stack:
-        n = stack.pop()
-        if n.type == "string" and text(n).strip("'\"") == attr:
-            return True  # getattr(self, "attr") and friends: assume it is handled
-        if n.type == "attribute" and text(n.child_by_field_name("attribute")) == attr:
-            obj = n.child_by_field_name("object")
-            if obj is not None and obj.type == "identifier":
-                use = _attr_use(n, release)
-                if use:
-                    return True
-        stack.extend(n.named_children)
-    return False
-
-
-def _attr_use(n, release: set) -> bool:
-    p = n.parent
-    while p is not None and p.type in ("parenthesized_expression", "await"):
-        n, p = p, p.parent
-    if p is None:
-        return False
-    if p.type == "attribute" and p.child_by_field_name("object") == n:
-        return text(p.child_by_field_name("attribute")) in release
-    if p.type == "assignment":
-        return p.child_by_field_name("right") == n  # aliased: `sock = self.sock`
-    if p.type in ("argument_list", "return_statement", "yield", "with_item", "tuple", "list",
-                  "expression_list", "keyword_argument", "set", "pair", "for_statement",
-                  "as_pattern"):
-        return True
-    return False
-
-
 def pair_target(call):
     """`r, w = os.pipe()`: the two targets the pair is unpacked into, else None."""
     expr, stmt = climb(call)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...catalogue import acquisitions_of
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, is_literal_key, own_nodes, receiver_of, root_context_parent
+from ...languages.go_syntax import enclosing_function, is_literal_key, own_of_type, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -162,7 +162,7 @@ def _fields_given(fn, name: str, after, call, variables):
 
 
 def _stores(fn, name: str, after, call, variables):
-    for node in own_nodes(fn):
+    for node in own_of_type(fn, ("assignment_statement", "keyed_element")):
         if node.start_byte < after.end_byte:
             continue
         if node.type == "assignment_statement":

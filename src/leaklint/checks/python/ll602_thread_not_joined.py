@@ -4,13 +4,10 @@ keeps it.
 
 from __future__ import annotations
 
-from ... import contexts
+from ... import contexts, members
 from ...languages.python import climb, enclosing_class, enclosing_function, text
+from ...languages.python_members import TEST_TEARDOWNS
 from .concurrency import assigned_to, calls_named, is_daemon, keyword_value, mentions_of, method_on
-
-# the methods a test framework runs after each test (or class of tests)
-TEARDOWNS = ("tearDown", "asyncTearDown", "tearDownClass", "teardown_method", "teardown_class",
-             "teardown")
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason",)
@@ -24,7 +21,7 @@ def check(ctx, rule) -> None:
         if fn is None or is_daemon(call):
             continue
         reason = _thread_leak(call, fn)
-        if reason and ctx.context.kind == contexts.TEST and _ended_by_teardown(call, fn):
+        if reason and ctx.context.kind == contexts.TEST and _ended_by_teardown(adapter, call, fn):
             reason = None
         ctx.count(rule.code, call, ok=reason is None)
         if reason:
@@ -61,7 +58,7 @@ def _thread_leak(call, fn):
     return f"{name} is started but never joined, and is not a daemon"
 
 
-def _ended_by_teardown(call, fn) -> bool:
+def _ended_by_teardown(adapter, call, fn) -> bool:
     """A test case's server thread: its target is a method of the test class, and the
     teardown of the class (or of a base class in this file) closes or signals what the
     test set up (`self.sock.close()`, `self.kill_event.set()`), which ends the thread
@@ -70,33 +67,11 @@ def _ended_by_teardown(call, fn) -> bool:
     cls = enclosing_class(fn)
     if target is None or cls is None or not text(target).startswith("self."):
         return False
-    root = cls
-    while root.parent is not None:
-        root = root.parent
-    classes = {text(c.child_by_field_name("name")): c for c in root.named_children
-               if c.type == "class_definition"}
-    seen, todo = set(), [cls]
-    while todo:
-        c = todo.pop()
-        name = text(c.child_by_field_name("name"))
-        if name in seen:
-            continue
-        seen.add(name)
-        if _teardown_ends_things(c):
-            return True
-        bases = c.child_by_field_name("superclasses")
-        todo += [classes[text(b)] for b in (bases.named_children if bases is not None else ())
-                 if text(b) in classes]
-    return False
+    return members.teardown_ends(adapter.members().ancestry(cls), _ends, TEST_TEARDOWNS)
 
 
-def _teardown_ends_things(cls) -> bool:
-    body = cls.child_by_field_name("body")
-    for member in body.named_children if body is not None else ():
-        method = member.named_children[-1] if member.type == "decorated_definition" else member
-        if method.type == "function_definition" and \
-                text(method.child_by_field_name("name")) in TEARDOWNS:
-            code = method.text
-            if b".close()" in code or b".set()" in code or b".shutdown(" in code:
-                return True
-    return False
+def _ends(use) -> bool:
+    """`x.close()`, `x.set()` or `x.shutdown(...)`: something the thread serves or waits
+    on is closed or signalled."""
+    return use.kind == members.CALL and ((use.how in ("close", "set") and use.argc == 0)
+                                         or (use.how == "shutdown" and use.argc >= 0))

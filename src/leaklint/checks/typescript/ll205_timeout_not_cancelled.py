@@ -7,9 +7,10 @@ from __future__ import annotations
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
                                      function_name, method_of, norm, receiver, strip, text, up,
                                      walk)
+from ...languages.javascript_members import this_aliases
 from ...languages.javascript_values import declares
 from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
-from .pairing import CLEARS, report, value_rule
+from .pairing import CLEARS, field_scope, report, value_rule
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -44,7 +45,10 @@ def check(ctx, rule):
                 ctx.count(rule.code, node, ok=True)
             continue
         if scope.kind not in ("effect", "hook", "class", "options") or not scope.strict:
-            continue  # one-shot timers in ordinary functions and methods are fine
+            # one-shot timers in ordinary functions and methods are fine; one a method
+            # keeps in a field of its object is the object's to cancel when it ends
+            if not _kept_in_field(node) or field_scope(m, node, scope) is None:
+                continue
         if short != "setTimeout" or _in_event_handler(node, scope):
             continue  # a frame later, or once per event: not the scope's
         if _short_delay(node):
@@ -57,6 +61,24 @@ def check(ctx, rule):
             continue
         value_rule(ctx, rule, node, scope, short, functions=CLEARS,
                     discarded_reason=": its id is discarded, so it can never be cancelled")
+
+
+def _kept_in_field(call) -> bool:
+    """``this.t = setTimeout(...)`` (or through ``self = this``): kept on the object."""
+    p, child = up(call)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return False
+    left = strip(p.child_by_field_name("left"))
+    obj = strip(left.child_by_field_name("object")) if left is not None \
+        and left.type == "member_expression" else None
+    if obj is None:
+        return False
+    fn = enclosing_function(call)
+    while fn is not None:
+        if text(obj) in this_aliases(fn):
+            return True
+        fn = enclosing_function(fn)
+    return False
 
 
 def _captures_nothing(call) -> bool:

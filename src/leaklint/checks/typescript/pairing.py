@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, method_of,
                                      norm, strip, text, up, walk)
+from dataclasses import replace
+
+from ... import members
 from ...facts import lifetimes
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
@@ -166,6 +169,14 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
                 reason=discarded_reason or ": its result is discarded, so it can never be "
                                            "released")
         return
+    verdict = _field_verdict(ctx, m, scope, node, b, set(methods) | set(functions))
+    if verdict is not None:
+        if verdict.leaks:
+            report(ctx, rule, node, what=what, where=f"in {verdict.teardowns}",
+                   reason=f": {verdict.why}")
+        else:
+            ctx.count(rule.code, node, ok=True)
+        return
     if not scope.strict and any("." in k for k in b.keys):
         ctx.count(rule.code, node, ok=True)  # kept on an object whose owner releases it
         return
@@ -181,6 +192,46 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _field_verdict(ctx, m, scope, node, b, names):
+    """A value kept only in a field of the object, by a method that is not a lifecycle
+    acquisition of its class: released in another method, so asked of the member
+    analysis (``leaklint.members``). None when that does not apply."""
+    scope = field_scope(m, node, scope)
+    if scope is None or b.containers or len(b.keys) != 1:
+        return None
+    p, child = up(node)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return None
+    facts = m.class_facts(scope, tuple(sorted(names)))
+    if facts is None:
+        return None
+    left = p.child_by_field_name("left")
+    at = (left.start_point[0] + 1, left.start_point[1])
+    store = next((u for u in facts.uses if u.kind == members.STORE and u.at == at), None)
+    if store is None:
+        return None
+    owner = lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads)
+    facts = replace(facts, lifetime=lifetimes.lifetime(owner))
+    return members.field_leak(facts, store, names)
+
+
+def field_scope(m, node, scope):
+    """The scope of the class method ``node`` runs in, when it is a method that is not
+    a lifecycle acquisition of a class with a teardown (``scope`` itself), or a handler or
+    callback inside one; None otherwise."""
+    if scope.kind == "method":
+        return scope if scope.strict else None
+    if scope.kind != "function":
+        return None
+    fn = enclosing_function(scope.acquire)
+    while fn is not None and fn.child_by_field_name("body") is not None:
+        outer = m.scope_of(fn.child_by_field_name("body"))
+        if outer is None or outer.kind in ("method", "class"):
+            return outer if outer is not None and outer.strict else None
+        fn = enclosing_function(outer.acquire)
+    return None
 
 
 def _module_variable(m, name: str, at) -> bool:

@@ -1,0 +1,223 @@
+"""TypeScript/JavaScript classes as member facts (``leaklint.members``).
+
+A class is its methods by name: the members of a ``class`` body, or an ES5 constructor
+with the functions assigned to ``Name.prototype.m`` (and ``Object.assign(Name.prototype,
+{...})``). Every mention of ``this.f`` (or of ``self.f`` where ``var self = this``) in a
+method is one ``FieldUse``: a STORE (``this.t = setInterval(...)``; ``how`` is the stored
+call's callee), a RELEASE (passed to one of the rule's release functions:
+``clearInterval(this.t)``), a CALL (``this.sub.unsubscribe()``), a HANDOFF (aliased,
+returned, passed to other code, put in a collection) or a READ. ``this.m()`` calls make
+the method graph a teardown is followed through.
+"""
+
+from __future__ import annotations
+
+from .. import members
+from ..members import ClassFacts, FieldUse
+from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
+                                method_of,
+                                norm, strip, text, up, walk)
+
+# calls whose function argument runs once per event, or again and again
+REPEATING = {"on", "addListener", "addEventListener", "prependListener", "subscribe",
+             "setInterval"}
+# reads of a value that neither release nor keep it
+_READING = ("binary_expression", "unary_expression", "if_statement", "ternary_expression",
+            "parenthesized_expression", "template_substitution", "while_statement",
+            "update_expression", "augmented_assignment_expression", "expression_statement")
+
+
+def class_facts(name: str, methods: dict, teardowns, setups, release_functions=(),
+                body=None) -> ClassFacts:
+    """``methods``: method name -> function node; ``teardowns``/``setups``: the lifecycle
+    names (from the scope model's tables) that end an object's life / run once per object;
+    ``release_functions``: functions that release a value passed to them (``clearTimeout``);
+    ``body``: the class body, whose fields initialised to ``this`` (``private _self =
+    this``) are the object itself."""
+    uses, calls = [], {}
+    release_functions = set(release_functions)
+    itself = self_fields(body) if body is not None else set()
+    for method, fn in methods.items():
+        selves = this_aliases(fn)
+        selves |= {f"{s}.{f}" for s in selves for f in itself}
+        handlers = _handlers(fn)
+        for n in walk(fn):
+            if n.type != "member_expression":
+                continue
+            obj = strip(n.child_by_field_name("object"))
+            if obj is None or norm(obj) not in selves:
+                continue
+            field = text(n.child_by_field_name("property"))
+            kind, how, argc = _use(n, release_functions)
+            if field in methods and kind != members.STORE:
+                # this.m(...), this.m.bind(this), a callback this.m: m may run from here
+                calls.setdefault(method, []).append(field)
+                continue
+            inner = enclosing_function(n)
+            uses.append(FieldUse(field, kind, method, how,
+                                 (n.start_point[0] + 1, n.start_point[1]), argc,
+                                 (inner.start_point[0] + 1, inner.start_point[1])
+                                 if inner is not None else (),
+                                 _repeats(n, fn, handlers)))
+    names = tuple(methods)
+    return ClassFacts(name, names, tuple(m for m in names if m in teardowns), calls, uses,
+                      setups=tuple(m for m in names if m in setups))
+
+
+def _handlers(fn) -> set:
+    """The functions of ``fn`` that run once per event: passed inline, or by the name of a
+    local function, to an event subscription or an interval."""
+    out = set()
+    for c in walk(fn):
+        if c.type != "call_expression" or (method_of(c) not in REPEATING
+                                           and callee(c) not in REPEATING):
+            continue
+        for a in args(c):
+            a = strip(a)
+            if a is not None and a.type in FUNCTIONS:
+                out.add(a.start_byte)
+            elif a is not None and a.type == "identifier":
+                out.update(f.start_byte for f in walk(fn)
+                           if f.type in FUNCTIONS and function_name(f) == text(a))
+    return out
+
+
+def _repeats(n, method, handlers) -> bool:
+    f = enclosing_function(n)
+    while f is not None and f.start_byte != method.start_byte:
+        if f.start_byte in handlers:
+            return True
+        f = enclosing_function(f)
+    return False
+
+
+def self_fields(body) -> set:
+    """Fields of a class body that hold the object itself: ``_self = this``."""
+    out = set()
+    for mem in body.named_children:
+        if mem.type in ("public_field_definition", "field_definition"):
+            value = strip(mem.child_by_field_name("value"))
+            name = mem.child_by_field_name("name") or mem.child_by_field_name("property")
+            if value is not None and value.type == "this" and name is not None:
+                out.add(text(name))
+    return out
+
+
+def this_aliases(fn) -> set:
+    """`this` and the locals of ``fn`` that hold it (`var self = this`)."""
+    out = {"this"}
+    for n in walk(fn):
+        if n.type == "variable_declarator":
+            value = strip(n.child_by_field_name("value"))
+            name = n.child_by_field_name("name")
+            if value is not None and value.type == "this" and name is not None \
+                    and name.type == "identifier":
+                out.add(text(name))
+    return out
+
+
+def _use(n, release_functions):
+    """(kind, how, argc) of the mention ``this.f``."""
+    p, child = up(n)
+    if p is None:
+        return members.READ, "", -1
+    t = p.type
+    if t == "call_expression" and p.child_by_field_name("function") == child:
+        return members.CALL, "", len(args(p))  # this.f(...): a method of the object
+    if t == "member_expression" and p.child_by_field_name("object") == child:
+        gp, via = up(p)
+        member = text(p.child_by_field_name("property"))
+        if gp is not None and gp.type == "call_expression" \
+                and gp.child_by_field_name("function") == via:
+            return members.CALL, member, len(args(gp))
+        return members.READ, "", -1
+    if t == "assignment_expression":
+        if p.child_by_field_name("left") == child:
+            right = strip(p.child_by_field_name("right"))
+            how = callee(right) if right is not None and right.type in (
+                "call_expression", "new_expression") else (right.type if right else "")
+            return members.STORE, how, -1
+        return members.HANDOFF, "alias", -1
+    if t == "arguments":
+        call = p.parent
+        name = callee(call)
+        if name in release_functions or name.rsplit(".", 1)[-1] in release_functions:
+            return members.RELEASE, name.rsplit(".", 1)[-1], -1
+        return members.HANDOFF, "argument", -1
+    if t in _READING or t.endswith("_statement") and t != "return_statement":
+        return members.READ, "", -1
+    if t == "subscript_expression":
+        return members.READ, "", -1
+    return members.HANDOFF, t, -1
+
+
+class ClassMembers:
+    """The methods of the file's classes, for the scope model (``javascript_scopes.Model``,
+    which provides ``functions()`` and the ``_scopes`` memo)."""
+
+    def _members(self, owner) -> list:
+        """(name, function node) of the methods and function-valued fields of a class/object."""
+        out = []
+        for m in owner.named_children:
+            if m.type == "method_definition":
+                out.append((function_name(m), m))
+            elif m.type in ("public_field_definition", "field_definition", "pair"):
+                v = strip(m.child_by_field_name("value"))
+                if v is not None and v.type in FUNCTIONS:
+                    out.append((function_name(v), v))
+                elif v is not None and v.type == "object":  # Vue `methods: { ... }`
+                    out.extend(self._members(v))
+        return out
+
+    def _prototype_methods(self, name: str) -> dict:
+        """``Name.prototype.m = function`` (and ``Object.assign(Name.prototype, {m() {}})``)
+        of this file: the methods of an ES5 class."""
+        key = ("prototype", name)
+        if key not in self._scopes:
+            found = {}
+            for fns in self.functions().values():
+                for f in fns:
+                    if prototype_owner(f) == name:
+                        found.setdefault(function_name(f), f)
+            self._scopes[key] = found
+        return self._scopes[key]
+
+    def _constructor(self, name: str):
+        """The file's ``function Name() {...}``, the constructor of an ES5 class."""
+        return next((f for f in self.functions().get(name, ())
+                     if f.type == "function_declaration"), None)
+
+    def class_methods(self, owner, cls: str = "") -> dict:
+        """Method name -> function of the class whose body (or ES5 constructor) is ``owner``."""
+        if owner is not None and owner.type == "class_body":
+            out = {}
+            for n, f in self._members(owner):
+                out.setdefault(n, f)
+            return out
+        name = cls or (function_name(owner) if owner is not None else "")
+        methods = dict(self._prototype_methods(name)) if name else {}
+        ctor = self._constructor(name) if name else None
+        if ctor is not None:
+            methods.setdefault("constructor", ctor)
+        return methods
+
+
+def prototype_owner(fn) -> str:
+    """``Name`` when ``fn`` is a method of an ES5 class: ``Name.prototype.m = fn`` or a
+    member of ``Object.assign(Name.prototype, {...})``; "" otherwise."""
+    p, _ = up(fn)
+    if p is not None and p.type == "assignment_expression":
+        left = norm(p.child_by_field_name("left"))
+        parts = left.split(".")
+        if len(parts) == 3 and parts[1] == "prototype" and parts[0].isidentifier():
+            return parts[0]
+        return ""
+    if p is not None and p.type == "pair" or fn.type == "method_definition":
+        obj = p.parent if p is not None and p.type == "pair" else fn.parent
+        q, _ = up(obj) if obj is not None and obj.type == "object" else (None, None)
+        if q is not None and q.type == "arguments" and callee(q.parent) == "Object.assign":
+            first = args(q.parent)[:1]
+            target = norm(first[0]).split(".") if first else []
+            if len(target) == 2 and target[1] == "prototype" and target[0].isidentifier():
+                return target[0]
+    return ""

@@ -1,0 +1,186 @@
+"""Released in another method: one analysis of what a class keeps in its fields.
+
+A handle, timer, thread or subscription stored in a field (``self.sock``, ``this.timer``,
+``s.cancel``) is not released where it is stored: some other method of the owner must
+release it. Each language describes a class as plain facts (``ClassFacts``: its methods,
+which of them end the object's life, which methods each calls on the object itself, and
+every mention of a field as a ``FieldUse``), and this module alone answers the questions
+the rules ask:
+
+- ``released``: does any method of the class (or a class it may inherit from) release
+  the field or hand it on? (a field no code releases is a leak of its class);
+- ``released_by_teardown``: does a teardown, or a method a teardown calls on the object,
+  release it? (a per-object timer or socket left running when the object is closed);
+- ``teardown_ends``: does a teardown release or signal anything of a given kind (a test
+  case whose tearDown closes the socket its server thread serves);
+- ``overwritten``: is the field stored again while the previous value may still be live
+  (no release of it before the store in the storing method)?
+- ``field_leak``: the verdict for a field of an owner that lives only for a call, a
+  request or a component (not the process): stored, and released by no teardown.
+
+The facts hold no syntax nodes (positions are ``(line, column)``), so they can be cached
+and compared; the module imports nothing of the languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# what a mention of a field does to the value it holds
+STORE = "store"      # a new value is stored in it (``self.f = open(p)``)
+RELEASE = "release"  # a release is called on it (``self.f.close()``, ``clearTimeout(this.t)``)
+HANDOFF = "handoff"  # handed to other code, aliased or named in a string: it may be released
+CALL = "call"        # a member of it is called or read (``self.f.close()``): a release when
+                     # the rule's lifecycle data names that member
+READ = "read"        # anything else
+
+# lifetimes of an owner whose fields nobody is owed a release for (facts.lifetimes)
+LIVES_TO_EXIT = ("process", "page", "run")
+
+
+@dataclass(frozen=True)
+class FieldUse:
+    """One mention of field ``name`` in method ``method`` ("" outside any method).
+    ``how``: for a release, the release's name (``close``, ``clearTimeout``); for a store,
+    the kind of value stored when the extractor knows it (``timer``, ``interval``,
+    ``socket``...); for a CALL, the member's name. ``at``: (line, column) of the mention;
+    ``argc``: for a CALL, how many arguments the member was called with (-1: not called);
+    ``within``: where the innermost function around the mention starts (a callback inside
+    the method runs at another time than the method's own statements); ``repeats``: the
+    mention runs once per event of something the method subscribes to (a handler, an
+    interval's callback), so a store there may run many times per object."""
+
+    name: str
+    kind: str
+    method: str = ""
+    how: str = ""
+    at: tuple = (0, 0)
+    argc: int = -1
+    within: tuple = ()
+    repeats: bool = False
+
+
+@dataclass
+class ClassFacts:
+    """A class (or an ES5 constructor with its prototype methods, or a Go type with its
+    methods) as its language describes it.
+
+    ``teardowns``: the methods that end an object's life (from the lifecycle data: close,
+    stop, dispose, ``__exit__``, ``componentWillUnmount``, a test's ``tearDown``...);
+    ``calls``: for each method, the methods it calls on the object itself (a teardown that
+    calls ``this.onClose()`` releases what ``onClose`` releases); ``opaque``: the class
+    inherits from a class whose code is not in view (it may release anything);
+    ``lifetime``: how long its objects live (``facts.lifetimes``); ``""`` when unknown;
+    ``setups``: the methods that run once per object (the constructor, ``start``,
+    ``componentDidMount``...)."""
+
+    name: str
+    methods: tuple = ()
+    teardowns: tuple = ()
+    calls: dict = field(default_factory=dict)
+    uses: list = field(default_factory=list)
+    opaque: bool = False
+    lifetime: str = ""
+    setups: tuple = ()
+
+
+def uses_of(classes, name: str):
+    for c in classes:
+        for u in c.uses:
+            if u.name == name:
+                yield c, u
+
+
+def releases(u: FieldUse, names=None) -> bool:
+    """Does the mention release the field's value (by one of ``names``, any release when
+    None) or hand it on?"""
+    if u.kind == HANDOFF:
+        return True
+    if u.kind == RELEASE:
+        return names is None or u.how in names
+    return u.kind == CALL and names is not None and u.how in names
+
+
+def released(owner: ClassFacts, name: str, names=None, others=()) -> bool:
+    """Is field ``name`` of ``owner`` released (by one of ``names``) or handed on anywhere
+    in the class, or in ``others`` (the classes its owner may inherit from or be)? A class
+    with a base out of view may release it."""
+    if owner.opaque:
+        return True
+    return any(releases(u, names) for _, u in uses_of([owner, *others], name))
+
+
+def teardown_closure(facts: ClassFacts) -> set:
+    """The teardowns and every method they call on the object, transitively."""
+    seen, work = set(), list(facts.teardowns)
+    while work:
+        m = work.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        work.extend(c for c in facts.calls.get(m, ()) if c in facts.methods)
+    return seen
+
+
+def released_by_teardown(facts: ClassFacts, name: str, names=None) -> bool:
+    """Does a teardown (or a method it calls on the object) release or hand on ``name``?"""
+    if facts.opaque:
+        return True
+    ending = teardown_closure(facts)
+    return any(u.method in ending and releases(u, names)
+               for u in facts.uses if u.name == name)
+
+
+def teardown_ends(classes, ends, teardowns=None) -> bool:
+    """Does a teardown of one of ``classes`` (one of ``teardowns`` when given) end
+    something: ``ends(use)`` for one of its mentions (named or not: the facts list calls
+    on any receiver)?"""
+    for c in classes:
+        ending = set(c.teardowns if teardowns is None else
+                     (m for m in c.methods if m in teardowns))
+        if any(u.method in ending and ends(u) for u in c.uses):
+            return True
+    return False
+
+
+def overwritten(facts: ClassFacts, store: FieldUse, names=None) -> bool:
+    """Is ``store`` a store over a value that may still be live: made once per event of
+    something the method subscribes to (not in the constructor or another setup, not in
+    a teardown), with no release, hand-off or test of the field before the store in the
+    function that makes it?"""
+    if not store.repeats or store.method in ("", *facts.setups, *facts.teardowns):
+        return False
+    return not any(u.name == store.name and u.method == store.method and u.at < store.at
+                   and u.within == store.within and (u.kind == READ or releases(u, names))
+                   for u in facts.uses)
+
+
+@dataclass
+class FieldLeak:
+    """The verdict on a value stored in a field: ``leaks``, and why (for the message)."""
+
+    leaks: bool
+    why: str = ""
+    teardowns: str = ""  # the teardowns that should release it, for the message
+
+
+def field_leak(facts: ClassFacts, store: FieldUse, names=None) -> FieldLeak:
+    """A value stored in a field of an object that lives shorter than the process, by a
+    class that has a teardown: stored over a value that may still be live, or released
+    by none of its teardowns (nor a method they call on the object)."""
+    if facts.opaque:
+        return FieldLeak(False, "a base class out of view may release it")
+    if facts.lifetime in LIVES_TO_EXIT:
+        return FieldLeak(False, f"its owner lives as long as the {facts.lifetime}")
+    if not facts.teardowns:
+        return FieldLeak(False, "its class has no teardown: its owner decides")
+    if any(u.kind == HANDOFF for u in facts.uses if u.name == store.name):
+        return FieldLeak(False, "handed on: the code it goes to may release it")
+    ending = "/".join(sorted(facts.teardowns))
+    if overwritten(facts, store, names):
+        return FieldLeak(True, f"{store.method} stores a new one in {store.name} on every "
+                               f"event while the previous one may still be running",
+                         ending)
+    if not released_by_teardown(facts, store.name, names):
+        return FieldLeak(True, f"{store.name} is not released by {ending}", ending)
+    return FieldLeak(False, "released by a teardown")

@@ -1,0 +1,93 @@
+"""The per-file work of a cold scan done once: the facts phase's query answers serve the
+analysis of the same tree, call names are tested against one scan of a file's text, and
+the collector settings of a scan do not outlive it."""
+
+from __future__ import annotations
+
+import gc
+import random
+
+from leaklint import gc_policy, languages
+from leaklint.source import CallText
+
+GO = b"package p\n\nfunc f() {\n\tgo g()\n\tdefer x.Close()\n}\n\nfunc g() {}\n"
+
+
+def _asked(monkeypatch):
+    """Count the query passes over a whole tree."""
+    from tree_sitter import QueryCursor
+
+    passes = []
+
+    class Counting:
+        def __init__(self, q):
+            self.cursor = QueryCursor(q)
+
+        def matches(self, node):
+            passes.append(node.type)
+            return self.cursor.matches(node)
+
+    import tree_sitter
+
+    monkeypatch.setattr(tree_sitter, "QueryCursor", Counting)
+    return passes
+
+
+def test_a_resumed_file_answers_from_the_earlier_phase(monkeypatch):
+    tree = languages.parser("go").parse(GO)
+    source = "(go_statement) @g"
+    passes = _asked(monkeypatch)
+    facts = languages.begin_file("go", tree.root_node, ["facts"])
+    first = languages.matches("go", source, tree.root_node)
+    languages.end_file()
+    assert len(passes) == 1 and len(first) == 1
+    analysis = languages.begin_file("go", tree.root_node, ["LL612"], resume=facts)
+    again = languages.matches("go", source, tree.root_node)
+    languages.end_file()
+    assert analysis is facts
+    assert again is first and len(passes) == 1  # no second pass over the tree
+
+
+def test_state_of_another_tree_is_not_resumed(monkeypatch):
+    one = languages.parser("go").parse(GO)
+    other = languages.parser("go").parse(GO)
+    facts = languages.begin_file("go", one.root_node, ["facts"])
+    languages.end_file()
+    fresh = languages.begin_file("go", other.root_node, ["LL612"], resume=facts)
+    languages.end_file()
+    assert fresh is not facts
+    found = [c["g"][0] for _, c in languages.matches("go", "(go_statement) @g", other.root_node)]
+    assert found and found[0].id != one.root_node.id
+
+
+def _plain(data, names):
+    return any(n + b"(" in data for n in names)
+
+
+def test_call_text_answers_as_a_search_for_each_name():
+    rng = random.Random(7)
+    alphabet = b"abO_$( .\n\xc3\xa9"
+    for _ in range(400):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        names = {bytes(rng.choice(b"abO_$.\xc3 ") for _ in range(rng.randrange(1, 4)))
+                 for _ in range(rng.randrange(1, 5))}
+        assert CallText(data).calls_any(CallText.names(names)) == _plain(data, names), (data, names)
+
+
+def test_call_text_sees_a_name_glued_to_a_longer_one():
+    text = CallText(b"x := reOpen(p)\ny := os.Create (q)\n")
+    assert text.calls_any(CallText.names({b"Open"}))  # `reOpen(` spells `Open(`
+    assert not text.calls_any(CallText.names({b"Create"}))  # a space before "("
+    assert not text.calls_any(CallText.names({b"os"}))
+
+
+def test_a_scan_leaves_the_collector_as_it_found_it():
+    before = gc.get_threshold()
+    with gc_policy.scanning():
+        assert gc.get_threshold()[0] == gc_policy.SCAN_THRESHOLD
+        kept = [[] for _ in range(10)]
+        gc_policy.settled()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    assert kept

@@ -1,0 +1,163 @@
+""""Released in another method" is one decision over member facts: each language's
+extractor describes a class (methods, teardowns, every mention of a field) and
+``leaklint.members`` decides."""
+
+from __future__ import annotations
+
+import textwrap
+
+from leaklint import languages, members
+from leaklint.catalogue import release_methods
+from leaklint.languages.javascript_members import class_facts as js_class_facts
+from leaklint.languages.javascript_scopes import prototype_owner
+from leaklint.languages.javascript_syntax import walk
+from leaklint.languages.python_members import PythonMembers
+from leaklint.members import CALL, HANDOFF, READ, RELEASE, STORE, ClassFacts, FieldUse
+
+
+def _facts(uses, teardowns=("close",), methods=("start", "tick", "close", "onClose"),
+           calls=None, lifetime="object"):
+    return ClassFacts("C", methods, teardowns, calls or {}, list(uses), lifetime=lifetime,
+                      setups=("start",))
+
+
+def test_a_field_no_teardown_releases_leaks_and_one_a_teardown_releases_does_not():
+    store = FieldUse("t", STORE, "tick", "setInterval", (3, 4))
+    other = FieldUse("t", RELEASE, "tick", "clearInterval", (2, 4))
+    found = members.field_leak(_facts([other, store]), store, {"clearInterval"})
+    assert found.leaks and found.why == "t is not released by close"
+    ended = FieldUse("t", RELEASE, "close", "clearInterval", (9, 4))
+    assert not members.field_leak(_facts([other, store, ended]), store, {"clearInterval"}).leaks
+
+
+def test_a_release_in_a_method_the_teardown_calls_counts():
+    store = FieldUse("t", STORE, "start", "setInterval", (3, 4))
+    ended = FieldUse("t", RELEASE, "onClose", "clearInterval", (9, 4))
+    facts = _facts([store, ended], calls={"close": ["onClose"]})
+    assert not members.field_leak(facts, store, {"clearInterval"}).leaks
+    assert members.field_leak(_facts([store, ended]), store, {"clearInterval"}).leaks
+
+
+def test_owners_that_live_to_exit_or_have_no_teardown_are_not_held_to_a_release():
+    store = FieldUse("t", STORE, "tick", "setInterval", (3, 4))
+    assert not members.field_leak(_facts([store], lifetime="process"), store).leaks
+    assert not members.field_leak(_facts([store], teardowns=()), store).leaks
+    handed = FieldUse("t", HANDOFF, "tick", "argument", (4, 4))
+    assert not members.field_leak(_facts([store, handed]), store).leaks
+
+
+def test_a_store_per_event_over_a_live_value_is_an_overwrite_unless_released_or_tested():
+    store = FieldUse("t", STORE, "tick", "setInterval", (5, 6), within=(4, 0), repeats=True)
+    ended = FieldUse("t", RELEASE, "close", "clearInterval", (9, 4))
+    found = members.field_leak(_facts([store, ended]), store, {"clearInterval"})
+    assert found.leaks and "on every event" in found.why
+    # released earlier in another function (a timeout's callback): still an overwrite
+    elsewhere = FieldUse("t", RELEASE, "tick", "clearInterval", (3, 6), within=(2, 0))
+    assert members.overwritten(_facts([elsewhere, store, ended]), store, {"clearInterval"})
+    before = FieldUse("t", RELEASE, "tick", "clearInterval", (4, 6), within=(4, 0))
+    assert not members.overwritten(_facts([before, store, ended]), store, {"clearInterval"})
+    tested = FieldUse("t", READ, "tick", "", (4, 8), within=(4, 0))
+    assert not members.overwritten(_facts([tested, store, ended]), store, {"clearInterval"})
+    once = FieldUse("t", STORE, "tick", "setInterval", (5, 6), within=(4, 0))
+    assert not members.overwritten(_facts([once, ended]), once, {"clearInterval"})
+
+
+def _python(code):
+    root = languages.parser("python").parse(textwrap.dedent(code).encode()).root_node
+    classes = [n for n in walk_python(root) if n.type == "class_definition"]
+    return PythonMembers(root, release_methods("python")), {n.child_by_field_name("name").text.decode(): n for n in classes}
+
+
+def walk_python(root):
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
+def test_python_class_releases_through_itself_a_base_of_the_module_or_a_string():
+    m, classes = _python("""
+        class Base:
+            def close(self):
+                self.sock.close()
+
+        class Server(Base):
+            def __init__(self):
+                self.sock = socket.socket()
+                self.log = open("server.log")
+
+        class Plain:
+            def __init__(self):
+                self.fp = open("f")
+                self.other = open("g")
+
+            def shutdown(self):
+                setattr(self, "other", None)
+
+        class Remote(socketserver.TCPServer):
+            def __init__(self):
+                self.fp = open("f")
+    """)
+    assert m.released(classes["Server"], "sock", {"close"})
+    assert not m.released(classes["Server"], "log", {"close"})
+    assert not m.released(classes["Plain"], "fp", {"close"})
+    assert m.released(classes["Plain"], "other", {"close"})  # named in a string
+    assert m.released(classes["Remote"], "fp", {"close"})  # a base out of view
+    facts = m.facts(classes["Plain"])
+    assert facts.teardowns == ("shutdown",)
+    assert [u.kind for u in facts.uses if u.name == "fp"] == [STORE]
+
+
+def test_python_teardowns_that_end_something_and_calls_they_make():
+    m, classes = _python("""
+        class Case(unittest.TestCase):
+            def tearDown(self):
+                self.server.shutdown()
+                self.helper()
+    """)
+    facts = m.facts(classes["Case"])
+    assert facts.calls["tearDown"] == ["helper"]
+    ended = [(u.name, u.how, u.argc) for u in facts.uses if u.kind == CALL]
+    assert ("server", "shutdown", 0) in ended
+
+
+def _js(code):
+    root = languages.parser("typescript").parse(textwrap.dedent(code).encode()).root_node
+    return root
+
+
+def test_es5_prototype_methods_and_object_assign_belong_to_their_class():
+    root = _js("""
+        function Poller() {}
+        Poller.prototype.start = function () { this.t = setInterval(f, 10); };
+        Object.assign(Poller.prototype, { stop() { clearInterval(this.t); } });
+        const other = { stop() {} };
+    """)
+    owners = sorted(prototype_owner(n) for n in walk(root)
+                    if n.type in ("function_expression", "method_definition"))
+    assert owners == ["", "Poller", "Poller"]
+
+
+def test_js_facts_follow_self_aliases_handlers_and_method_references():
+    root = _js("""
+        class S {
+          probe(transport) {
+            var self = this;
+            function onPacket() { self.check = setInterval(f, 100); }
+            transport.on("packet", onPacket);
+          }
+          close() { this.transport.close(this.onClose.bind(this)); }
+          onClose() { clearInterval(this.check); }
+        }
+    """)
+    body = next(n for n in walk(root) if n.type == "class_body")
+    methods = {m.child_by_field_name("name").text.decode(): m for m in body.named_children
+               if m.type == "method_definition"}
+    facts = js_class_facts("S", methods, {"close"}, {"constructor"}, {"clearInterval"})
+    store = next(u for u in facts.uses if u.kind == STORE)
+    assert (store.name, store.method, store.how, store.repeats) == \
+        ("check", "probe", "setInterval", True)
+    assert facts.calls["close"] == ["onClose"]
+    assert members.released_by_teardown(facts, "check", {"clearInterval"})
+    assert members.overwritten(facts, store, {"clearInterval"})
