@@ -1,13 +1,15 @@
 """Real leak fixes: leaklint's recall on leaks that public repositories fixed.
 
     python scripts/leakfixes.py check --mirrors DIR [--lang L] [--repo OWNER/NAME]
-                                      [--json FILE] [--fixes FILE]
+                                      [--held-out | --seen] [--json FILE] [--fixes FILE]
 
 ``ecosystem/leakfixes.tsv`` lists fixes of real leaks found in the history of public
 repositories: the repository, the fixing commit, the file, the leaking place (lines of
 the file in the fix's PARENT commit, where leaklint should report: the acquisition, the
 registration or the start), the rule family expected there, the kind of leak and a note
-saying what leaked.
+saying what leaked. A note starting with "held-out: " marks a fix found in a repository the
+model had not been tuned on, listed to be scored and never tuned on (``--held-out`` scores
+only those, ``--seen`` only the others).
 
 ``check`` reads each fix from a full-history bare mirror (``DIR/<owner>+<name>/repo`` or
 ``DIR/<owner>/<name>.git``), writes the parent's version of the file with what it needs
@@ -46,6 +48,8 @@ from gitmirror import GitMirror  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 FIXES = ROOT / "ecosystem" / "leakfixes.tsv"
 COLUMNS = ("language", "repo", "commit", "path", "lines", "family", "kind", "note")
+# a note starting so marks a held-out fix: scored, never tuned on
+HELD_OUT = "held-out: "
 LANGUAGES = ("go", "python", "typescript")
 FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop")
 EXTENSIONS = {
@@ -367,6 +371,8 @@ def check(args) -> int:
         fixes = [f for f in fixes if f.language == args.lang]
     if args.repo:
         fixes = [f for f in fixes if f.repo in args.repo]
+    if args.held_out is not None:
+        fixes = [f for f in fixes if f.note.startswith(HELD_OUT) == args.held_out]
     if not fixes:
         raise InputError("no fix left to check (see --lang / --repo)")
     mirrors = Path(args.mirrors)
@@ -412,6 +418,12 @@ def main(argv=None) -> int:
     c.add_argument("--json", metavar="FILE", help="write one record per fix as JSON")
     c.add_argument("--fixes", default=str(FIXES), help="the list of fixes (TSV)")
     c.add_argument("-v", "--verbose", action="store_true", help="print each fix as it is judged")
+    held = c.add_mutually_exclusive_group()
+    held.add_argument("--held-out", dest="held_out", action="store_true", default=None,
+                      help=f"only the fixes whose note starts with {HELD_OUT!r}: found in "
+                           "repositories the model was not tuned on, and never tuned on")
+    held.add_argument("--seen", dest="held_out", action="store_false",
+                      help="only the other fixes (the ones the project has seen)")
     args = parser.parse_args(argv)
     try:
         return check(args)

@@ -83,7 +83,8 @@ class FileContext:
         """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
         EXCEPTION_ONLY, PER_TURN) be reported under the context policy? For PER_TURN,
         ``node`` is the body of the loop it piles up in."""
-        return contexts.decide(self.context, contexts.role_of(node, self.family, self.src.path), traits,
+        role = contexts.role_of(node, self.family, self.src.path, self.reads)
+        return contexts.decide(self.context, role, traits,
                                self.settings.contexts)
 
     def emit(self, rule, node, message: str, related=(), flows=(), severity: str | None = None,

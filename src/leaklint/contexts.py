@@ -307,11 +307,11 @@ def python_in_loop(node, stop=None) -> bool:
     return False
 
 
-def _python_role(node, path: str = "") -> Role:
+def _python_role(node, path: str = "", reads=None) -> Role:
     role = Role(in_loop=python_in_loop(node))
     # the program's entry (a `__main__` block, a script's or setup.py's top level or
     # main()) is the owners' business: facts/owners_python.py says it for every rule
-    if owners_python.owner_kind(node, path)[0] == "main":
+    if owners_python.owner_kind(node, path, reads)[0] == "main":
         role.function = "main"
     outer = None
     for n in _ancestors(node):
@@ -344,7 +344,7 @@ GO_SUITE_FIXTURES = ("SetupSuite", "SetupTest", "SetupSubTest", "TearDownSuite",
                      "TearDownSubTest", "BeforeTest", "AfterTest")
 
 
-def _go_role(node, path: str = "") -> Role:
+def _go_role(node, path: str = "", reads=None) -> Role:
     role = Role()
     outer = None
     for n in _ancestors(node):
@@ -384,7 +384,7 @@ JS_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_
                           "method_definition", "generator_function_declaration", "function"})
 
 
-def _js_role(node, path: str = "") -> Role:
+def _js_role(node, path: str = "", reads=None) -> Role:
     role = Role()
     inside_function = False
     for n in _ancestors(node):
@@ -409,9 +409,11 @@ ROLES = {"python": _python_role, "go": _go_role, "typescript": _js_role,
          "javascript": _js_role}
 
 
-def role_of(node, family: str, path: str = "") -> Role:
+def role_of(node, family: str, path: str = "", reads=None) -> Role:
+    """``reads``: what the file's analysis read from other files (Python: the functions
+    that run once per process, traced from the program's entry)."""
     finder = ROLES.get(family)
-    return finder(node, path) if finder else Role()
+    return finder(node, path, reads) if finder else Role()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
-from . import go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, summaries
+from . import (go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, python_entry,
+               summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -120,6 +121,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
     _js_startup(named, index, wants, data_of, list_siblings, project)
+    _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
     return index
@@ -141,6 +143,43 @@ def _js_roots(named, index, wants, data_of, list_siblings) -> None:
             reads = dict(index.reads(p) or {})
             reads["js-root"] = True
             index.set(p, reads)
+
+
+def _python_once(named, index, project, read, store) -> None:
+    """``reads["once"]`` for the Python files whose functions run once per process,
+    traced from the program's entries (``python_entry``)."""
+    files = [os.path.normpath(p) for p in named if languages.language_of(p) == "python"]
+    if not files:
+        return
+
+    def parsed(path):
+        try:
+            got = project.parsed(path)
+            if got is not None:
+                return got[0].root_node
+            # a file too large for the summaries is still walked here (no queries run
+            # over it), its parse bounded by the time limit
+            unit = project.unit(path)
+            if unit is None or not unit.data or len(unit.data) > python_entry.MAX_BYTES:
+                return None
+            text = lone_cr_to_lf(decode(unit.data)[0])
+            if languages.parse_hazard("python", text):
+                return None
+            return Deadline(project.timeout).parse(languages.parser("python"), text).root_node
+        except (FileTimeout, UnicodeDecodeError):
+            return None
+
+    def stored(path, compute):
+        unit = project.unit(path)
+        if unit is None or unit.data is None:
+            return {}
+        return _stored(store, "o:" + content_key(unit.data), compute, bool)
+
+    once = python_entry.Once(parsed, project.resolver, read, stored)
+    named_set = set(files)
+    for path, keys in once.trace(files).items():
+        if path in named_set:
+            _add(index, path, python_entry.READ, keys)
 
 
 def _js_startup(named, index, wants, data_of, list_siblings, project) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 
-from ..languages.python_syntax import enclosing_class, enclosing_function, text
+from ..languages.python_syntax import enclosing_class, enclosing_function, qualified_name, text
+
+ONCE = "once"  # the read naming a file's functions that run once per process (python_entry)
 
 SCRIPT_NAMES = ("setup.py", "__main__.py", "manage.py", "conftest.py")
 
@@ -50,6 +52,8 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
         if _script(node, path):
             return "main", ""
         return "package", ""
+    if fn.type == "function_definition" and qualified_name(fn) in (reads or {}).get(ONCE, ()):
+        return "main", qualified_name(fn)  # traced from the program's entry: once per process
     outer = fn
     while enclosing_function(outer) is not None:
         outer = enclosing_function(outer)

@@ -139,7 +139,13 @@ class PythonAdapter(PythonCalls):
                     and nxt.named_children[0].type == "call" \
                     and callee_text(nxt.named_children[0]) in NORETURN:
                 return Verdict(False)  # spawned, then the process exits
-            return Verdict(True, "because the result is discarded")
+            # an object with a finalizer (a file, a socket, a response) is closed as soon
+            # as the statement drops it; a child process, a pool's workers or a raw
+            # descriptor go on without it
+            runs_on = resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) \
+                or cand.callee.endswith(".start")
+            return Verdict(True, "because the result is discarded",
+                           traits=frozenset() if runs_on else frozenset({COLLECTED}))
         if t == "attribute" and parent.child_by_field_name("object") == expr:
             gp = parent.parent
             method = text(parent.child_by_field_name("attribute"))
@@ -371,6 +377,8 @@ class PythonAdapter(PythonCalls):
         return PythonEffects(self, track)
 
 # methods whose result is a plain value read from the resource, holding nothing of it
+# acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
+RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
                "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
 

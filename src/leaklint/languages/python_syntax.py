@@ -80,6 +80,22 @@ def enclosing_class(fn):
     return None
 
 
+def qualified_name(fn) -> str:
+    """A function's name with its classes and enclosing functions, dotted ("C.m",
+    "f.inner"; a lambda is "<lambda>")."""
+    parts = []
+    n = fn
+    while n is not None:
+        parts.append("<lambda>" if n.type == "lambda" else text(n.child_by_field_name("name")))
+        cls = enclosing_class(n) if n.type == "function_definition" else None
+        if cls is not None:
+            parts.append(text(cls.child_by_field_name("name")))
+            n = enclosing_function(cls)
+        else:
+            n = enclosing_function(n)
+    return ".".join(reversed(parts))
+
+
 def decorators(fn) -> list[str]:
     p = fn.parent
     if p is None or p.type != "decorated_definition":

@@ -74,7 +74,9 @@ def _endless_loops(body, fn) -> list:
             continue
         if n.type == "for_statement" and enclosing_function(n) == fn:
             clause = [c for c in n.named_children if c != n.child_by_field_name("body")]
-            if not clause:
+            if _leaves_by_goto(n, fn):
+                pass  # a `goto` to a label after the loop leaves it
+            elif not clause:
                 out.append(n)
             elif clause[0].type == "for_clause" and clause[0].child_by_field_name("condition") is None:
                 out.append(n)
@@ -83,6 +85,22 @@ def _endless_loops(body, fn) -> list:
                 out.append(n)
         stack.extend(n.named_children)
     return sorted(out, key=lambda n: n.start_byte)
+
+
+def _leaves_by_goto(loop, fn) -> bool:
+    """Does a `goto` in the loop (not in a nested function) jump to a label outside it?"""
+    inside, gotos = set(), []
+    stack = [loop]
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        if n.type == "labeled_statement":
+            inside.add(text(n.child_by_field_name("label")))
+        elif n.type == "goto_statement":
+            gotos.extend(text(c) for c in n.named_children if c.type == "label_name")
+        stack.extend(n.named_children)
+    return any(label not in inside for label in gotos)
 
 
 def _first_blocking(loop, fn):

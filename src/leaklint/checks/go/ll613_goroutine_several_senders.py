@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ...languages.go import enclosing_function
 from .channels import (CLOSE, RANGE, RECV, SEND, channel_makes, channel_ops, in_loop, inner_name,
-                       unexplained_uses, within)
+                       resolve_int, unexplained_uses, within)
+from ...languages.go_syntax import strip_parens
 from .goroutines import (closes_in, creator_name, innermost_loop, line_of, other_goroutines,
                          receive_loop, receive_loop_exits, started_goroutines)
 
@@ -49,6 +50,10 @@ def check(ctx, rule) -> None:
             loops = [(o, receive_loop(o, g.creator)) for o in receives]
             looped = [(o, l) for o, l in loops if l is not None]
             related = [(sends[0].node, f"each goroutine blocks here until {name} is received")]
+            turns = _turns(go_loop)
+            if not looped and turns is not None and len(sends) == 1 \
+                    and not in_loop(sends[0].node, g.body.parent) and len(receives) >= turns:
+                continue  # a fixed number of goroutines, each heard from
             if not looped:
                 times = "once" if len(receives) == 1 else f"{len(receives)} times"
                 where = (f"{creator_name(g.creator)} receives only {times}" if receives
@@ -67,3 +72,29 @@ def check(ctx, rule) -> None:
             related += [(l.node, f"leaves here with senders still blocked on {name}") for l in early]
             ctx.emit(rule, g.stmt, rule.message.format(chan=name, line=line_of(go_loop), where=what),
                      related=related)
+
+
+def _turns(loop):
+    """How many times ``loop`` runs when the code says so: a range over a composite
+    literal (its elements), or `for i := 0; i < N; i++` with N a constant; else None."""
+    clause = next((c for c in loop.named_children if c != loop.child_by_field_name("body")), None)
+    if clause is None:
+        return None
+    if clause.type == "range_clause":
+        right = strip_parens(clause.child_by_field_name("right"))
+        body = right.child_by_field_name("body") if right is not None and \
+            right.type == "composite_literal" else None
+        if body is None:
+            return None
+        return len([e for e in body.named_children if e.type != "comment"])
+    if clause.type == "for_clause":
+        init, cond = clause.child_by_field_name("initializer"), clause.child_by_field_name("condition")
+        if init is None or cond is None or cond.type != "binary_expression" or \
+                cond.child_by_field_name("operator").type != "<":
+            return None
+        start = init.child_by_field_name("right")
+        first = start.named_children[0] if start is not None and start.named_children else None
+        low = resolve_int(first) if first is not None else None
+        high = resolve_int(cond.child_by_field_name("right"))
+        return high - low if low is not None and high is not None and high >= low else None
+    return None

@@ -1,0 +1,474 @@
+"""Python functions that run once per process, traced from the program's entry: the read
+``reads["once"]`` (the qualified names of such functions in a file), which makes their
+code the program's main for ``owners_python`` (what they hold lives to the exit).
+
+Entries: the console scripts and entry points of the project (``[project.scripts]``,
+``[project.entry-points.*]`` and ``[tool.poetry.scripts]`` of pyproject.toml, the
+``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program
+loads an entry point and calls it once), found beside the importing root of an analysed file or one
+directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
+``if __name__ == "__main__":`` blocks. From a function that runs once, a call that is not
+in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
+imported one), ``self.m()`` (the method of the class or of a base class), ``x.m()`` for
+``x = C(...)`` made in the function, ``C(...)`` (its ``__init__``), a function handed on as
+an argument (``raw_main(main_program=program)``), and a method looked up by a name with a
+constant prefix (``getattr(self, "do_" + command)``: one command per process).
+
+A function is once only when every call of it the scanned tree shows (tests aside:
+they re-run the entry on purpose) comes from a once function and not from a loop; a
+function handed on from anywhere else may be called any number of times.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+
+from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
+                                       text)
+from .lifetimes import is_test_path
+from .owners_python import main_guard
+
+READ = "once"
+TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
+MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
+LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
+         "dictionary_comprehension", "generator_expression")
+_SPEC = re.compile(r"^\s*([\w.]+)\s*:\s*([\w.]+)\s*$")
+_SETUP_SCRIPT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*["']""")
+
+
+# -- one file's facts (plain data) ---------------------------------------------------
+
+def _in_loop(node, stop) -> bool:
+    n = node.parent
+    while n is not None and n != stop:
+        if n.type in LOOPS:
+            return True
+        n = n.parent
+    return False
+
+
+def _reference(node) -> str:
+    """What an argument names when it may be a function: ``f``, ``self.m``, ``mod.f``."""
+    if node is None:
+        return ""
+    if node.type == "identifier":
+        return text(node)
+    if node.type == "attribute" and node.child_by_field_name("object") is not None \
+            and node.child_by_field_name("object").type == "identifier":
+        return "".join(text(node).split())
+    return ""
+
+
+def _prefix(node) -> str:
+    """The constant prefix of a name built as ``"do_" + x``."""
+    while node is not None and node.type == "binary_operator":
+        node = node.child_by_field_name("left")
+    if node is None or node.type != "string" or any(
+            c.type == "interpolation" for c in node.named_children):
+        return ""
+    return "".join(text(c) for c in node.named_children if c.type == "string_content")
+
+
+def _assigned(fn, name):
+    """The value a local ``name`` is given in ``fn`` (when given once), else None."""
+    found = []
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == text(name):
+            found.append(n.child_by_field_name("right"))
+        stack.extend(n.named_children)
+    return found[0] if len(found) == 1 else None
+
+
+def _params(fn) -> list:
+    params = fn.child_by_field_name("parameters")
+    out = []
+    for p in (params.named_children if params is not None else ()):
+        name = p if p.type == "identifier" else p.child_by_field_name("name") \
+            if p.type in ("default_parameter", "typed_default_parameter") else \
+            next((c for c in p.named_children if c.type == "identifier"), None) \
+            if p.type == "typed_parameter" else None
+        out.append(text(name) if name is not None else "")
+    return out
+
+
+def file_facts(root) -> dict:
+    """The calls of each function of a file, as plain data: "functions": {key: [[callee,
+    in_loop], ...]}; "params": {key: [names]}; "refs": {key: [[name, in_loop, callee,
+    position or keyword]]} (a function handed to a call); "lookups": {key: [prefix]}
+    (``getattr(self, "prefix" + ...)``); "made": {key: {var: class}}; "classes": {name:
+    [bases]}; "main": [[callee, in_loop]] (module code of a ``__main__`` block); "top":
+    other module-level calls; "imports"."""
+    functions, params, refs, lookups, made, classes, main, top, ends = \
+        {}, {}, {}, {}, {}, {}, [], [], []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type == "function_definition":
+            functions.setdefault(qualified_name(n), [])
+            params[qualified_name(n)] = _params(n)
+            if _ends_process(n):
+                ends.append(qualified_name(n))
+        elif n.type == "class_definition":
+            sup = n.child_by_field_name("superclasses")
+            classes[text(n.child_by_field_name("name"))] = [
+                "".join(text(b).split()) for b in (sup.named_children if sup is not None else ())
+                if b.type in ("identifier", "attribute")]
+        if n.type != "call":
+            continue
+        fn = enclosing_function(n)
+        if fn is not None and fn.type == "lambda":
+            continue  # a lambda runs when something calls it: how often is unknown
+        callee = _callee(n)
+        args = n.child_by_field_name("arguments")
+        listed = [a for a in (args.named_children if args is not None else ())
+                  if a.type != "comment"]
+        if fn is None:
+            sites = main if _under_main(n) else top
+            sites.append([callee, _in_loop(n, None)])
+            continue
+        key = qualified_name(fn)
+        loop = _in_loop(n, fn)
+        functions.setdefault(key, []).append([callee, loop])
+        for i, a in enumerate(listed):
+            kw = a.type == "keyword_argument"
+            name = _reference(a.child_by_field_name("value") if kw else a)
+            if name:
+                where = text(a.child_by_field_name("name")) if kw else i
+                refs.setdefault(key, []).append([name, loop, callee, where])
+        if callee == "getattr" and len(listed) >= 2 and text(listed[0]) == "self":
+            p = _prefix(_assigned(fn, listed[1]) if listed[1].type == "identifier" else listed[1])
+            if p:
+                lookups.setdefault(key, []).append(p)
+        parent = n.parent
+        if parent is not None and parent.type == "assignment" and \
+                parent.child_by_field_name("right") == n and \
+                parent.child_by_field_name("left").type == "identifier" and \
+                callee.rsplit(".", 1)[-1][:1].isupper():
+            made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
+    return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
+            "made": made, "classes": classes, "main": main, "top": top, "ends": ends,
+            "imports": module_imports(root)}
+
+
+def _ends_process(fn) -> bool:
+    """Does ``fn``'s body end with ending the process (``os._exit(0)``, ``sys.exit()``)?
+    Then what it calls runs at most once in the process (a forked child's work)."""
+    body = fn.child_by_field_name("body")
+    last = [c for c in (body.named_children if body is not None else ()) if c.type != "comment"]
+    call = last[-1].named_children[0] if last and last[-1].type == "expression_statement" \
+        and last[-1].named_children else None
+    return call is not None and call.type == "call" and \
+        "".join(text(call.child_by_field_name("function")).split()) in NORETURN
+
+
+def _callee(call) -> str:
+    """A call's callee as text; a method called on a new object is "C().m"."""
+    fn = call.child_by_field_name("function")
+    inner = fn.child_by_field_name("object") if fn is not None and fn.type == "attribute" else None
+    if inner is not None and inner.type == "call":
+        made = "".join(text(inner.child_by_field_name("function")).split())
+        if made.rsplit(".", 1)[-1][:1].isupper():
+            return f"{made}().{text(fn.child_by_field_name('attribute'))}"
+    return "".join(text(fn).split())
+
+
+def _under_main(node) -> bool:
+    n = node.parent
+    while n is not None:
+        if main_guard(n) and n.parent is not None and n.parent.type == "module":
+            return True
+        n = n.parent
+    return False
+
+
+# -- the project's entries -----------------------------------------------------------
+
+def entry_specs(read, directory: str) -> list:
+    """["module:function"] of the console scripts and entry points declared in
+    ``directory`` (a declaration file that cannot be read or parsed declares none)."""
+    out = []
+    data = read(os.path.join(directory, "pyproject.toml"))
+    if data:
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            tomllib = None
+        if tomllib is not None:
+            try:
+                doc = tomllib.loads(data.decode("utf-8", "replace"))
+            except (tomllib.TOMLDecodeError, ValueError):
+                doc = {}
+            project = doc.get("project", {}) if isinstance(doc.get("project"), dict) else {}
+            groups = project.get("entry-points", {})
+            tables = [project.get("scripts", {}), project.get("gui-scripts", {}),
+                      doc.get("tool", {}).get("poetry", {}).get("scripts", {})] + (
+                list(groups.values()) if isinstance(groups, dict) else [])
+            out += [v for t in tables if isinstance(t, dict) for v in t.values()
+                    if isinstance(v, str)]
+    data = read(os.path.join(directory, "setup.cfg"))
+    if data:
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(data.decode("utf-8", "replace"))
+            value = "\n".join(parser.get("options.entry_points", group) for group in (
+                parser.options("options.entry_points")
+                if parser.has_section("options.entry_points") else ()))
+        except configparser.Error:
+            value = ""
+        out += [line.split("=", 1)[1] for line in value.splitlines() if "=" in line]
+    data = read(os.path.join(directory, "setup.py"))
+    if data and b"entry_points" in data:
+        out += _SETUP_SCRIPT.findall(data.decode("utf-8", "replace"))
+    return [m.group(1) + ":" + m.group(2) for m in map(_SPEC.match, out) if m]
+
+
+class Once:
+    """The once-per-process functions of the files an analysis names.
+
+    ``parsed(path)``: the file's tree root or None; ``resolver``: ``modules.Resolver``
+    (files of the scanned tree, import roots); ``read(path)``: bytes or None;
+    ``stored(path, compute)``: the file's facts from a cache, else ``compute()``."""
+
+    def __init__(self, parsed, resolver, read, stored=None):
+        self._parsed = parsed
+        self.resolver = resolver
+        self._read = read
+        self._stored = stored or (lambda path, compute: compute())
+        self._facts: dict = {}
+        self._projects: dict = {}
+        self._edge_memo: dict = {}
+
+    def facts(self, path: str) -> dict:
+        if path not in self._facts:
+            def compute():
+                root = self._parsed(path)
+                return file_facts(root) if root is not None else {}
+            self._facts[path] = self._stored(path, compute) or {}
+        return self._facts[path]
+
+    # -- resolution ------------------------------------------------------------------
+
+    def _module(self, path: str, dotted: str) -> str | None:
+        """The file of module ``dotted`` (led by dots when relative) seen from ``path``."""
+        stripped = dotted.lstrip(".")
+        level = len(dotted) - len(stripped)
+        parts = [p for p in stripped.split(".") if p]
+        if level:
+            base = os.path.dirname(path) or "."
+            for _ in range(level - 1):
+                base = os.path.dirname(base) or "."
+        elif not parts:
+            return None
+        else:
+            base = self.resolver.package_root(os.path.dirname(path))
+        return self.resolver.module_file(base, parts)
+
+    def _imported(self, path: str, dotted: str):
+        """(file, name) for an imported ``module.name``, or None."""
+        stripped = dotted.lstrip(".")
+        mod, _, last = stripped.rpartition(".")
+        if not last or (not mod and stripped == dotted):
+            return None  # `import x`: a module, not one of its names
+        module = self._module(path, dotted[:len(dotted) - len(stripped)] + mod)
+        return (module, last) if module is not None else None
+
+    def resolve(self, path: str, key: str, callee: str) -> list:
+        """[(file, function key)] a call or reference ``callee`` in function ``key`` runs."""
+        f = self.facts(path)
+        head, dot, rest = callee.partition(".")
+        if not f or not callee or "." in rest:
+            return []
+        if not dot:
+            nested = f"{key}.{head}" if key else head
+            return [(path, nested)] if nested in f["functions"] else self._named(path, head)
+        if head.endswith("()") and head[:-2].isidentifier():
+            return self._method(path, head[:-2], rest)  # C(...).m()
+        if head in ("self", "cls"):
+            cls = key.split(".", 1)[0] if "." in key else ""
+            return self._method(path, cls, rest) if cls in f["classes"] else []
+        made = f["made"].get(key, {}).get(head)
+        if made:
+            return self._method(path, made, rest)
+        target = f["imports"].get(head)
+        if target is not None:
+            module = self._module(path, target)
+            if module is not None and rest in self.facts(module).get("functions", {}):
+                return [(module, rest)]
+        return []
+
+    def _named(self, path: str, name: str) -> list:
+        """A module-level name: a function or class of the file, or an imported one
+        (both when the file imports the name inside a function and defines it too)."""
+        f = self.facts(path)
+        out = []
+        if name in f.get("functions", {}):
+            out.append((path, name))
+        elif name in f.get("classes", {}):
+            out += self._method(path, name, "__init__")
+        target = f.get("imports", {}).get(name)
+        found = self._imported(path, target) if target is not None else None
+        if found is not None:
+            module, last = found
+            mf = self.facts(module)
+            if last in mf.get("functions", {}):
+                out.append((module, last))
+            elif last in mf.get("classes", {}):
+                out += self._method(module, last, "__init__")
+        return out
+
+    def _classes(self, path: str, name: str, seen=None) -> list:
+        """[(file, class, facts)] of class ``name`` seen from ``path``, then its bases."""
+        seen = set() if seen is None else seen
+        f = self.facts(path)
+        where = None
+        if name in f.get("classes", {}):
+            where = (path, name)
+        elif name in f.get("imports", {}):
+            found = self._imported(path, f["imports"][name])
+            if found is not None and found[1] in self.facts(found[0]).get("classes", {}):
+                where = found
+        if where is None or where in seen:
+            return []
+        seen.add(where)
+        wf = self.facts(where[0])
+        out = [(where[0], where[1], wf)]
+        for base in wf.get("classes", {}).get(where[1], []):
+            out += self._classes(where[0], base, seen)
+        return out
+
+    def _method(self, path: str, cls: str, name: str) -> list:
+        for p, c, cf in self._classes(path, cls):
+            if f"{c}.{name}" in cf.get("functions", {}):
+                return [(p, f"{c}.{name}")]
+        return []
+
+    def _prefixed(self, path: str, key: str, prefix: str) -> list:
+        cls = key.split(".", 1)[0]
+        return [(p, k) for p, c, cf in self._classes(path, cls)
+                for k in cf.get("functions", {})
+                if k.startswith(f"{c}.{prefix}") and k.count(".") == 1]
+
+    def _calls_once(self, target, where) -> bool | None:
+        """Does function ``target`` call its parameter ``where`` (a position or a keyword)
+        once: never in a loop, never handing it on? None when it does not call it."""
+        path, key = target
+        f = self.facts(path)
+        params = f.get("params", {}).get(key, [])
+        if "." in key and params[:1] in (["self"], ["cls"]):
+            params = params[1:]
+        name = where if isinstance(where, str) else params[where] if where < len(params) else ""
+        if name not in params:
+            return None
+        calls = [loop for callee, loop in f["functions"].get(key, []) if callee == name]
+        handed = any(n == name for n, *_ in f.get("refs", {}).get(key, []))
+        return bool(calls) and not any(calls) and not handed
+
+    # -- the trace -------------------------------------------------------------------
+
+    def entries(self, paths: list) -> set:
+        """(file, key) of the entries seen from ``paths``; key "" is a module's main code."""
+        out = set()
+        for path in paths:
+            f = self.facts(path)
+            if os.path.basename(path) == "__main__.py" or f.get("main"):
+                out.add((path, ""))
+            root = self.resolver.package_root(os.path.dirname(path))
+            for directory in (root, os.path.dirname(root)):
+                if directory not in self._projects:
+                    self._projects[directory] = entry_specs(self._read, directory)
+                for spec in self._projects[directory]:
+                    module, _, name = spec.partition(":")
+                    for base in (directory, os.path.join(directory, "src")):
+                        file = self.resolver.module_file(base, module.split("."))
+                        if file is not None and name in self.facts(file).get("functions", {}):
+                            out.add((file, name))
+        return out
+
+    def edges(self, node) -> list:
+        """[((file, key), in_loop)] of what function ``node`` (file, key) runs."""
+        hit = self._edge_memo.get(node)
+        if hit is not None:
+            return hit
+        path, key = node
+        f = self.facts(path)
+        if key == "":
+            sites = f.get("main", []) + (f.get("top", []) if os.path.basename(path) ==
+                                         "__main__.py" else [])
+            out = [(t, loop) for callee, loop in sites for t in self.resolve(path, "", callee)]
+        else:
+            out = [(t, loop) for callee, loop in f.get("functions", {}).get(key, [])
+                   for t in self.resolve(path, key, callee)]
+            for name, loop, callee, where in f.get("refs", {}).get(key, []):
+                receivers = self.resolve(path, key, callee)
+                once = bool(receivers) and all(self._calls_once(r, where) for r in receivers)
+                out += [(t, loop or not once) for t in self.resolve(path, key, name)]
+            out += [(t, False) for p in f.get("lookups", {}).get(key, [])
+                    for t in self._prefixed(path, key, p)]
+        self._edge_memo[node] = out
+        return out
+
+    def trace(self, named: list) -> dict:
+        """{file: sorted once keys} for the named files."""
+        paths = sorted({os.path.normpath(p) for p in named if p.endswith(".py")})
+        callers = [p for p in paths if not _is_test(p)]
+        starts = self.entries(callers)
+        if not starts:
+            return {}
+        banned: set = set()
+        for _ in range(16):
+            once = self._reach(starts, banned)
+            bad = self._called_elsewhere(callers, once, starts)
+            if not bad:
+                break
+            banned |= bad
+        else:
+            return {}
+        out: dict = {}
+        for path, key in once:
+            if key:
+                out.setdefault(path, []).append(key)
+        return {p: sorted(k) for p, k in out.items()}
+
+    def _reach(self, starts, banned) -> set:
+        once, work = set(), [s for s in starts if s not in banned]
+        while work:
+            node = work.pop()
+            if node in once:
+                continue
+            once.add(node)
+            for target, loop in self.edges(node):
+                if not loop and target not in banned and target not in once:
+                    work.append(target)
+        return once
+
+    def _called_elsewhere(self, callers, once, starts) -> set:
+        """The once functions other code calls (from a loop, or not once itself). An
+        entry called from elsewhere starts the program anew (a forked child, another
+        script): only a loop around the call makes it run more than once."""
+        bad = set()
+        for path in sorted(set(callers) | {p for p, _ in once}):
+            if _is_test(path):
+                continue
+            for key in list(self.facts(path).get("functions", {})) + [""]:
+                for target, loop in self.edges((path, key)):
+                    if target[1] and target in once and (loop or (
+                            (path, key) not in once and target not in starts
+                            and key not in self.facts(path).get("ends", ()))):
+                        bad.add(target)
+        return bad
+
+
+def _is_test(path: str) -> bool:
+    """A test's file, or any file under a directory named for tests (``tests/``,
+    ``testsuite/``, ``integration_tests/``): tests re-run the entry on purpose."""
+    return is_test_path(path, "python") or any(
+        d in TEST_DIRS or d.endswith(("_tests", "_test")) or d.startswith("tests_")
+        for d in os.path.normpath(path).lower().split(os.sep)[:-1])
