@@ -16,7 +16,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages
-from ..languages import go_syntax, javascript_modules, python_classes, python_syntax
+from ..languages import go_imports, go_syntax, javascript_modules, python_classes, python_syntax
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from .go_build import build_constraint
@@ -125,7 +125,7 @@ def _go(ctx, rules) -> dict:
     for call in calls:
         keys = adapter.resolve(call)
         out.call(call, go_syntax.enclosing_function(call), keys,
-                 None if keys else go_syntax.call_ref(call, imports),
+                 None if keys else go_imports.call_ref(call, imports),
                  go_syntax.identifier_arguments(call), returned)
     return {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
             "functions": {q: len(p) for q, (_, p) in table.items()}, **out.result()}

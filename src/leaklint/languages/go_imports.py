@@ -1,10 +1,11 @@
-"""The packages a Go file imports, by the names they bind (what `pkg.F(...)` calls)."""
+"""The packages a Go file imports, by the names they bind, and how a call names the
+function it runs for the index (`F`, `T.M`, `pkg.F(...)`)."""
 
 from __future__ import annotations
 
 import re
 
-from .go_syntax import text
+from .go_syntax import receiver_of, text
 
 _MAJOR = re.compile(r"^v\d+$")
 
@@ -35,3 +36,28 @@ def package_imports(root) -> dict:
         elif n.type in ("source_file", "import_declaration", "import_spec_list"):
             stack.extend(n.named_children)
     return out
+
+
+def call_ref(call, imports: dict | None = None) -> str | None:
+    """How a call names a function of its package, as the index resolves it across the
+    package's files: "F" for `F(...)`, "T.M" for `r.M(...)` on the receiver `r` of a
+    method of T; with the file's ``imports`` (``go_imports.package_imports``), `pkg.F(...)` is
+    "import:<import path>#F" (another package, resolved within the module); None for
+    any other call (a value of unknown type)."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        return text(fn)
+    if fn.type != "selector_expression":
+        return None
+    operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
+    if operand is None or field is None or operand.type != "identifier":
+        return None
+    owner = receiver_of(call, text(operand))
+    if owner:
+        return f"{owner}.{text(field)}"
+    name = text(field)
+    if imports and text(operand) in imports and name[:1].isupper():
+        return f"import:{imports[text(operand)]}#{name}"
+    return None
