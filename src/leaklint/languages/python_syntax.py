@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import nearest, of_type
+from . import nearest, of_type, returns_name
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -261,10 +261,4 @@ def returned(call, fn, memo: dict) -> bool:
     left = parent.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return False
-    names = memo.get(fn.id)
-    if names is None:  # its own returns (not those of nested functions, lambdas, classes)
-        names = memo[fn.id] = {
-            r.named_children[0].text for r in of_type(fn, ("return_statement",))
-            if r.named_children and r.named_children[0].type == "identifier"
-            and nearest(r, SCOPES, stop=fn) is None}
-    return left.text in names
+    return returns_name(fn, fn, left, memo, SCOPES)

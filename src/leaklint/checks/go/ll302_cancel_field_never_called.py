@@ -13,9 +13,10 @@ index (``ctx.reads["names_read"]``).
 
 from __future__ import annotations
 
-from ...catalogue import find_rule
+from ... import members
+from ...catalogue import acquisitions_of
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, own_of_type, receiver_of, root_context_parent
+from ...languages.go_syntax import enclosing_function, is_literal_key, own_of_type, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -23,10 +24,9 @@ MESSAGE_FIELDS = ("call", "field")
 
 
 def check(ctx, rule) -> None:
-    source = find_rule(rule.options.get("acquisitions_of", "LL301"))
-    if source is None or source.lifecycle is None:
+    patterns = acquisitions_of(rule, "LL301")
+    if not patterns:
         return
-    patterns = source.lifecycle["acquire"]
     root = ctx.tree.root_node
     read = ctx.reads.get("fields_read", "unknown")
     names = ctx.reads.get("names_read", "unknown")
@@ -38,12 +38,7 @@ def check(ctx, rule) -> None:
             used = names == "unknown" or target in names or _read_here(root, target)
             where = f"package variable {target}"
         else:
-            owner = _owner_type(node)
-            if owner and isinstance(typed, dict):
-                # read on a receiver of T counts for T's field only; any other read for all
-                used = target in typed["other"] or f"{owner}.{target}" in typed["via"]
-            else:
-                used = read == "unknown" or target in read
+            used = members.released(_field_facts(_owner_type(node), read, typed), target)
             where = f"field {target}"
         ctx.count(rule.code, node, ok=used)
         if not used:
@@ -58,6 +53,23 @@ def check(ctx, rule) -> None:
                 continue
             ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call)),
                      related=[(call, "the context is derived here")])
+
+
+def _field_facts(owner: str, read, typed) -> members.ClassFacts:
+    """The package's reads of struct fields as member facts of the type ``owner`` (the
+    store's type, "" when the code does not say it): a read may call the cancel func,
+    so it counts as handing it on. A read on a receiver of T counts for T's fields only,
+    any other read for every type's; "unknown" reads (a package not indexed) may be
+    anything."""
+    if owner and isinstance(typed, dict):
+        fields = set(typed["other"]) | {f.split(".", 1)[1] for f in typed["via"]
+                                        if f.startswith(owner + ".")}
+    elif read == "unknown":
+        return members.ClassFacts(owner, opaque=True)
+    else:
+        fields = set(read)
+    return members.ClassFacts(owner, uses=[members.FieldUse(f, members.HANDOFF)
+                                           for f in sorted(fields)])
 
 
 def _owner_type(node) -> str:
@@ -156,18 +168,10 @@ def _fields_given(fn, name: str, after, call, variables):
     is not the only way to cancel."""
     stores = list(_stores(fn, name, after, call, variables))
     mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
-                for n in caps["n"] if n.start_byte >= after.end_byte and not _is_key(n)]
+                for n in caps["n"] if n.start_byte >= after.end_byte and not is_literal_key(n)]
     if len(mentions) > len(stores):
         return
     yield from stores
-
-
-def _is_key(node) -> bool:
-    """Is this identifier the field name of a keyed element (`T{cancel: cancel}`'s first)?"""
-    p = node.parent
-    if p is not None and p.type == "literal_element":
-        node, p = p, p.parent
-    return p is not None and p.type == "keyed_element" and p.named_children[0] == node
 
 
 def _stores(fn, name: str, after, call, variables):
