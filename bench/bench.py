@@ -10,9 +10,11 @@ start-up counts for all of them):
   parse      a bare loop that reads and parses every file leaklint scans (one process)
   cold       `leaklint check` with every rule on, one process (-j 1), no cache
   jobs=N     the same with -j N (default: all cores)
-  warm       the same as cold with a result cache filled before the series
+  warm       the same as cold with a result cache filled before the series (an unchanged
+             tree run again: the cache's record of the last run answers it)
   hook       a pre-commit-sized run on 10 files of the tree, no cache
-  hook-warm  the same 10 files with the cache of a full run
+  hook-warm  the same 10 files with the cache of a full run (its results and facts; the
+             records of earlier runs are dropped before each hook run)
   hook-pkg   a pre-commit run on 10 files of the tree's largest package (the directory
              with the most analysed files): its siblings' facts are read too; no cache
   hook-pkg-warm  the same 10 files with the cache of a full run
@@ -95,6 +97,13 @@ def run(cmd, env=None) -> tuple[float, float, str, int, float]:
     wall = time.perf_counter() - t0
     cpu = usage.ru_utime + usage.ru_stime
     return wall, usage.ru_maxrss / 1024.0, out, os.waitstatus_to_exitcode(status), cpu
+
+
+def forget_runs(cache_dir: str) -> None:
+    """Drop the cache's records of earlier runs (``unchanged.Runs``), keeping results and
+    facts: a warm hook then runs on the cache of a full run, as a commit after it would,
+    not as the same hook run again (which a record answers without either phase)."""
+    shutil.rmtree(os.path.join(cache_dir, "v2", "runs"), ignore_errors=True)
 
 
 def leaklint_cmd(*args) -> list:
@@ -275,6 +284,8 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
         counts = {}
         for _ in range(rounds):
             for name, cmd in plan:
+                if name.startswith("hook") and "-warm" in name:
+                    forget_runs(base_cache if "@base" in name else cache_dir)
                 wall, rss, out, status, cpu = run(cmd, base_env if "@base" in name else None)
                 if name == "semgrep":
                     result = check_semgrep_output(out, status, directory)

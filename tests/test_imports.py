@@ -24,7 +24,7 @@ LAYERS = [
     ("pipeline", ["leaklint.pipeline", "leaklint.runner", "leaklint.cache", "leaklint.config",
                   "leaklint.discovery", "leaklint.baseline", "leaklint.gitdiff",
                   "leaklint.autofix", "leaklint.shard", "leaklint.unchanged",
-                  "leaklint.gc_policy"]),
+                  "leaklint.crew", "leaklint.gc_policy"]),
     ("analyze", ["leaklint.analyze"]),
     ("checks", ["leaklint.checks"]),
     # contexts: which code a finding is in (the owners of facts/), and what is reported there

@@ -64,16 +64,8 @@ def test_a_store_per_event_over_a_live_value_is_an_overwrite_unless_released_or_
 
 def _python(code):
     root = languages.parser("python").parse(textwrap.dedent(code).encode()).root_node
-    classes = [n for n in walk_python(root) if n.type == "class_definition"]
+    classes = languages.of_type(root, ("class_definition",))
     return PythonMembers(root, release_methods("python")), {n.child_by_field_name("name").text.decode(): n for n in classes}
-
-
-def walk_python(root):
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
 
 
 def test_python_class_releases_through_itself_a_base_of_the_module_or_a_string():

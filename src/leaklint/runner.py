@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from . import gc_policy, languages
 from .analyze import Settings, analyze_file, read_source, rules_for
 from .cache import FactsCache
+from .crew import Crew, parts
 from .facts import collect
 from .facts.index import Index, reads_digest
 from .model import Diagnostic, FileResult
@@ -194,27 +195,94 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
     """Yield a FileResult for each of ``files``, in their order: the facts phase
     (``build_index``), then the analysis (``analyze_all``). With a ``cache``, a run over
     the same files as an earlier one in which nothing that run read has changed
-    (``unchanged.Runs``) takes its results from the cache without either phase."""
-    if cache is None:
-        index = build_index(files, settings, list_siblings)
-        gc_policy.settled()
-        yield from analyze_all(files, settings, jobs, None, index)
-        return
-    runs = Runs(cache)
+    (``unchanged.Runs``) takes its results from the cache without either phase. With
+    more than one job, both phases run in a ``crew.Crew`` (unless the facts are likely
+    cached: an earlier run over the same files)."""
+    jobs = default_jobs(len(files)) if jobs is None or jobs <= 0 else jobs
+    runs = Runs(cache) if cache is not None else None
     read = _reader(settings)
-    known = runs.keys(files, read, list_siblings, settings.follow_symlinks)
-    if known is not None:
-        hits = [_hit(cache, path, known[os.path.normpath(path)]) for path in files]
-        if all(hit is not None for hit in hits):
-            yield from hits
-            return
-    watch = Watch(read, list_siblings, settings.follow_symlinks)
-    index = build_index(files, settings, watch.list_siblings, FactsCache.beside(cache),
-                        read=watch.read)
-    gc_policy.settled()
+    if runs is not None:
+        known = runs.keys(files, read, list_siblings, settings.follow_symlinks)
+        if known is not None:
+            hits = [_hit(cache, path, known[os.path.normpath(path)]) for path in files]
+            if all(hit is not None for hit in hits):
+                yield from hits
+                return
+    watch = Watch(read, list_siblings, settings.follow_symlinks) if runs is not None else None
+    store = FactsCache.beside(cache) if cache is not None else None
+    crew = None
+    if (jobs > 1 and len(files) >= 2 and sys.platform.startswith("linux")
+            and collect.needs_reads(settings.rules) and not (runs is not None and runs.seen(files))):
+        store = store if store is not None else _Facts()
+        crew = _crew(files, settings, list_siblings, read, store, jobs)
     keys: dict = {}
-    yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys)
-    runs.record(files, watch, keys)
+    try:
+        if crew is not None:
+            for key, facts in crew.facts().items():
+                store.put(key, facts)
+        index = build_index(files, settings, watch.list_siblings if watch else list_siblings,
+                            store, read=watch.read if watch else read)
+        if crew is not None and index is not None:
+            index.trees = None  # the workers hold the trees of their files
+        gc_policy.settled()
+        yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys,
+                               crew=crew)
+    except BaseException:
+        if crew is not None:
+            crew.kill()
+            crew = None
+        raise
+    finally:
+        if crew is not None:
+            crew.close()
+    if runs is not None:
+        runs.record(files, watch, keys)
+
+
+class _Facts(dict):
+    """The facts of a run without a cache, as the workers extracted them."""
+
+    def put(self, key, facts) -> None:
+        self[key] = facts
+
+    def save(self) -> None:
+        pass
+
+
+class _Recording:
+    """A worker's facts store: the run's (inherited), and what the worker adds to it,
+    which goes back to the parent."""
+
+    def __init__(self, base):
+        self.base, self.new = base, {}
+
+    def get(self, key):
+        hit = self.new.get(key)
+        return hit if hit is not None else self.base.get(key)
+
+    def put(self, key, facts) -> None:
+        self.new[key] = facts
+
+    def save(self) -> None:
+        pass
+
+
+def _crew(files, settings, list_siblings, read, store, jobs) -> Crew:
+    """Workers for ``files``: each runs the facts phase over its part (keeping the trees
+    its analysis will take over), then analyses the files of its part."""
+    store.get("")  # load the cached facts once, before the workers inherit them
+
+    def facts(part):
+        recording = _Recording(store)
+        index = build_index(part, settings, list_siblings, recording, read=read)
+        return recording.new, _trees_of(index)
+
+    def analyse(path, reads, trees):
+        return analyze_guarded(path, settings, reads=reads, trees=trees)
+
+    split = parts(files, jobs, lambda p: _size(p, None),
+                  lambda p: languages.language_of(p) == "go")
+    return Crew(split, facts, analyse, _die_with_parent)
 
 
 def _hit(cache, path, key):
@@ -300,22 +368,26 @@ def _store(cache, key, result: FileResult, keys=None) -> None:
 
 
 def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=None,
-                index: Index | None = None, watch=None, keys=None):
+                index: Index | None = None, watch=None, keys=None, crew=None):
     """Yield a FileResult for each file, in the order of ``files``. ``index``: what
     each file reads from other files (``build_index``); a file's cached result is
     keyed on its bytes and on those reads. ``watch``: an ``unchanged.Watch`` told of
-    each file read; ``keys``: a dict given each stored (or found) result's key."""
+    each file read; ``keys``: a dict given each stored (or found) result's key;
+    ``crew``: the workers that ran the facts phase, which analyse their files."""
     jobs = default_jobs(len(files)) if jobs is None or jobs <= 0 else jobs
     try:
         if cache is None:
-            yield from _analyze(files, settings, jobs, index)
+            if crew is not None:
+                yield from _by_crew(crew, files, settings, index)
+            else:
+                yield from _analyze(files, settings, jobs, index)
             return
         plan = list(_plan(files, settings, cache, index, watch))
         if keys is not None:
             keys.update((os.path.normpath(p), key) for p, hit, key, _ in plan if hit is not None
                         and key is not None)
         misses = [p for p, hit, key, _ in plan if hit is None and key is not None]
-        if jobs == 1 or len(misses) < 2:
+        if crew is None and (jobs == 1 or len(misses) < 2):
             for path, hit, key, data in plan:
                 if hit is None and key is not None:
                     hit = analyze_guarded(path, settings, data, reads=_reads(index, path),
@@ -323,7 +395,8 @@ def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=
                     _store(cache, key, hit, keys)
                 yield hit
             return
-        fresh = _analyze(misses, settings, jobs, index)
+        fresh = (_by_crew(crew, misses, settings, index) if crew is not None
+                 else _analyze(misses, settings, jobs, index))
         for path, hit, key, _ in plan:
             if hit is None and key is not None:
                 hit = next(fresh)
@@ -332,6 +405,13 @@ def analyze_all(files: list, settings: Settings, jobs: int | None = None, cache=
     finally:
         if cache is not None:
             cache.save()
+
+
+def _by_crew(crew, files, settings, index):
+    def here(path, reads):
+        return analyze_guarded(path, settings, reads=reads)
+
+    return crew.analyse([(path, _reads(index, path)) for path in files], here)
 
 
 def _analyze(files: list, settings: Settings, jobs: int, index=None):

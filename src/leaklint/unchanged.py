@@ -130,6 +130,10 @@ class Runs:
                         self._records = records
         return self._records
 
+    def seen(self, files) -> bool:
+        """Was there an earlier run over ``files`` (whose facts are then likely cached)?"""
+        return run_key(files) in self._load()
+
     def keys(self, files, read, list_siblings, follow_links: bool) -> dict | None:
         """{named file: result key} from the last run over ``files``, when nothing it read
         has changed since; else None. ``read(path)``: bytes or None, as the run reads."""

@@ -13,6 +13,7 @@ index (``ctx.reads["names_read"]``).
 
 from __future__ import annotations
 
+from ... import members
 from ...catalogue import find_rule
 from ...languages import matches
 from ...languages.go_syntax import enclosing_function, own_of_type, receiver_of, root_context_parent
@@ -38,12 +39,7 @@ def check(ctx, rule) -> None:
             used = names == "unknown" or target in names or _read_here(root, target)
             where = f"package variable {target}"
         else:
-            owner = _owner_type(node)
-            if owner and isinstance(typed, dict):
-                # read on a receiver of T counts for T's field only; any other read for all
-                used = target in typed["other"] or f"{owner}.{target}" in typed["via"]
-            else:
-                used = read == "unknown" or target in read
+            used = members.released(_field_facts(_owner_type(node), read, typed), target)
             where = f"field {target}"
         ctx.count(rule.code, node, ok=used)
         if not used:
@@ -58,6 +54,23 @@ def check(ctx, rule) -> None:
                 continue
             ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call)),
                      related=[(call, "the context is derived here")])
+
+
+def _field_facts(owner: str, read, typed) -> members.ClassFacts:
+    """The package's reads of struct fields as member facts of the type ``owner`` (the
+    store's type, "" when the code does not say it): a read may call the cancel func,
+    so it counts as handing it on. A read on a receiver of T counts for T's fields only,
+    any other read for every type's; "unknown" reads (a package not indexed) may be
+    anything."""
+    if owner and isinstance(typed, dict):
+        fields = set(typed["other"]) | {f.split(".", 1)[1] for f in typed["via"]
+                                        if f.startswith(owner + ".")}
+    elif read == "unknown":
+        return members.ClassFacts(owner, opaque=True)
+    else:
+        fields = set(read)
+    return members.ClassFacts(owner, uses=[members.FieldUse(f, members.HANDOFF)
+                                           for f in sorted(fields)])
 
 
 def _owner_type(node) -> str:
