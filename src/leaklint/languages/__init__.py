@@ -58,6 +58,15 @@ def query(lang: str, source: str):
     return Query(grammar(lang), source)
 
 
+def captures(lang: str, source: str, node) -> dict:
+    """Run a (cached, compiled) query over ``node``: {capture: [nodes]}, in no
+    particular order, for a question about every node of a kind where the matches need
+    not be told apart (cheaper than ``matches`` on the file's many identifiers)."""
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(query(lang, source)).captures(node)
+
+
 def matches(lang: str, source: str, node) -> list:
     """Run a (cached, compiled) query over ``node``: [(pattern index, {capture: [nodes]})].
 
@@ -185,19 +194,40 @@ def nearest(node, types: tuple, stop=None):
     return None
 
 
+def walk(node, stop=()):
+    """Every named descendant of ``node`` (not ``node`` itself) in source order, not
+    entering node types in ``stop``; an explicit stack, no recursion."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in stop:
+            stack.extend(reversed(n.named_children))
+
+
+def returns_name(fn, body, name, memo: dict, stops: tuple, unwrap=None) -> bool:
+    """Does the function ``fn`` return the local ``name`` (an identifier node): a `return
+    name` in ``body`` outside nested ``stops`` (functions, classes)? ``unwrap`` takes a
+    returned value out of what wraps it (parentheses...); ``memo`` keeps each function's
+    returned names."""
+    names = memo.get(fn.id)
+    if names is None:
+        names = memo[fn.id] = set()
+        for n in walk(body, stop=stops) if body is not None else ():
+            if n.type == "return_statement" and n.named_children:
+                value = unwrap(n.named_children[0]) if unwrap is not None else n.named_children[0]
+                if value is not None and value.type == "identifier":
+                    names.add(value.text)
+    return name.text in names
+
+
 def of_type(node, types: tuple) -> list:
     """Descendants of ``node`` (not ``node`` itself) whose type is one of ``types``, in
     source order. A query does the walking in C; over the file's root its answer is
     shared by every rule that asks."""
     current = _current
     if current is None:
-        out, stack = [], list(reversed(node.named_children))
-        while stack:
-            n = stack.pop()
-            if n.type in types:
-                out.append(n)
-            stack.extend(reversed(n.named_children))
-        return out
+        return [n for n in walk(node) if n.type in types]
     known = _known_types(current.lang, tuple(types))
     if not known:
         return []

@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import nearest
+from . import nearest, returns_name
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -243,16 +243,4 @@ def returned(call, fn, memo: dict) -> bool:
     left = parent.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return False
-    names = memo.get(fn.id)
-    if names is None:
-        names = memo[fn.id] = set()
-        stack = list(fn.named_children)
-        while stack:
-            n = stack.pop()
-            if n.type in SCOPES:
-                continue
-            if n.type == "return_statement" and n.named_children \
-                    and n.named_children[0].type == "identifier":
-                names.add(n.named_children[0].text)
-            stack.extend(n.named_children)
-    return left.text in names
+    return returns_name(fn, fn, left, memo, SCOPES)
