@@ -235,9 +235,38 @@ def typescript_needs(path: str, text: str, names: set[str]) -> set[str]:
     return wanted
 
 
+GO_IMPORT_BLOCK = re.compile(r"^import[ \t]*\(([^)]*)\)", re.M)
+GO_IMPORT_LINE = re.compile(r"^import[ \t]+(?:[\w.]+[ \t]+)?\"([^\"]+)\"", re.M)
+GO_QUOTED = re.compile(r"\"([^\"]+)\"")
+
+
+def go_needs(path: str, text: str, names: set[str]) -> set[str]:
+    """The non-test Go files of the packages of the module that PATH imports: the
+    directories under the nearest go.mod whose path ends the import path."""
+    folder = posixpath.dirname(path)
+    mods = [posixpath.dirname(n) for n in names if n == "go.mod" or n.endswith("/go.mod")]
+    mods = [m for m in mods if m == "" or (folder + "/").startswith(m + "/")]
+    if not mods:
+        return set()
+    root = max(mods, key=len)
+    imported = set(GO_IMPORT_LINE.findall(text))
+    for block in GO_IMPORT_BLOCK.findall(text):
+        imported.update(GO_QUOTED.findall(block))
+    wanted = set()
+    for n in names:
+        if not n.endswith(".go") or n.endswith("_test.go") or (root and not n.startswith(root + "/")):
+            continue
+        rel = posixpath.dirname(n)[len(root) + 1 if root else 0:]
+        if rel and rel != folder[len(root) + 1 if root else 0:] and any(
+                p.endswith("/" + rel) for p in imported):
+            wanted.add(n)
+    return wanted
+
+
 def needed_files(language: str, path: str, text: str, names: set[str]) -> list[str]:
     """The files to extract with PATH: its directory's files of the language (the Go
-    package), plus imported modules of the tree for Python and TS/JS."""
+    package), plus imported modules of the tree for Python and TS/JS, and the imported
+    packages of the module for Go."""
     folder = posixpath.dirname(path)
     wanted = {n for n in names if posixpath.dirname(n) == folder and language_of(n) == language}
     wanted.add(path)
@@ -248,6 +277,7 @@ def needed_files(language: str, path: str, text: str, names: set[str]) -> list[s
     if language == "go":
         wanted |= {n for n in names if n == "go.mod" or n.endswith("/go.mod") and
                    (folder + "/").startswith(posixpath.dirname(n) + "/")}
+        wanted |= go_needs(path, text, names)
     return sorted(wanted)
 
 

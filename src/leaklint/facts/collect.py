@@ -225,6 +225,7 @@ def _summaries(named, index, rules_of, project) -> None:
     function that may be a factory (which may make it one in turn)."""
     pending = {}
     shaped = []
+    asked: dict = {}  # file -> codes of the rules its summaries were asked for
     for p in named:
         p = os.path.normpath(p)
         if languages.FAMILY.get(languages.language_of(p) or "") not in summaries.SUMMARY_LANGUAGES:
@@ -233,6 +234,7 @@ def _summaries(named, index, rules_of, project) -> None:
         if unit is None or unit.data is None:
             continue
         active = summary_rules(rules_of(p), unit.data)
+        asked[p] = {r.code for r in active}
         answers = project.answers(p, active) if active else {}
         if answers:
             _add(index, p, "summaries", answers)
@@ -263,6 +265,14 @@ def _summaries(named, index, rules_of, project) -> None:
         made = project.factories(p, rules_of(p), names)
         if made:
             _add(index, p, "factories", made)
+            # a rule the file reaches only through a factory asks about its calls too
+            codes = {c for m in made.values() for c in m} - asked.get(p, set())
+            more = project.answers(p, [r for r in rules_of(p) if r.code in codes])
+            if more:
+                answers = dict((index.reads(p) or {}).get("summaries") or {})
+                for ref, entry in more.items():
+                    answers[ref] = {**answers.get(ref, {}), **entry}
+                _add(index, p, "summaries", answers)
     index.extracted += project.extracted
 
 

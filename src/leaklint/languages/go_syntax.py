@@ -352,24 +352,6 @@ def receiver_of(node, name: str) -> str:
     return ""
 
 
-def call_ref(call) -> str | None:
-    """How a call names a function of its package, as the index resolves it across the
-    package's files: "F" for `F(...)`, "T.M" for `r.M(...)` on the receiver `r` of a
-    method of T; None for any other call (another package, a value of unknown type)."""
-    fn = call.child_by_field_name("function")
-    if fn is None:
-        return None
-    if fn.type == "identifier":
-        return text(fn)
-    if fn.type != "selector_expression":
-        return None
-    operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-    if operand is None or field is None or operand.type != "identifier":
-        return None
-    owner = receiver_of(call, text(operand))
-    return f"{owner}.{text(field)}" if owner else None
-
-
 def identifier_arguments(call) -> list[int]:
     """Positions (comments left out) of the call's arguments that are plain names: the
     only ones through which a tracked handle is passed."""
