@@ -77,7 +77,12 @@ class SpecEffects:
 
 
 def pattern_matches(pattern: str, callee: str) -> bool:
-    """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor."""
+    """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor;
+    ``http.Dir(*).Open`` a method of the value a call with any arguments makes."""
+    if "(*)" in pattern:
+        head, _, tail = pattern.partition("(*)")
+        return (callee.startswith(head + "(") and callee.endswith(")" + tail)
+                and len(callee) > len(head) + len(tail) + 1)
     if pattern.startswith("*."):
         tail = pattern[1:]
         return callee.endswith(tail) and len(callee) > len(tail)
