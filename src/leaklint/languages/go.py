@@ -16,7 +16,8 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import function_table, parameter_names, receiver_of  # noqa: F401
 from .go_imports import call_ref, package_imports  # noqa: F401
-from .go_syntax import in_test_temp_dir, is_error_value, package_name, root_context_parent
+from .go_syntax import is_error_value, package_name, root_context_parent
+from .go_tempdir import in_test_temp_dir
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
 
