@@ -36,6 +36,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gitmirror  # noqa: E402
+from gitmirror import GitMirror  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 REPOS = ROOT / "ecosystem" / "repos.tsv"
 LABELS = ROOT / "ecosystem" / "labels"
@@ -279,47 +283,6 @@ def git(*args, **kw):
     return subprocess.run(["git", *args], capture_output=True, check=True, **kw).stdout
 
 
-def mirror_of(mirrors: Path, repo: Repo) -> Path | None:
-    owner, name = repo.slug.split("/")
-    for candidate in (mirrors / f"{owner}+{name}" / "repo", mirrors / owner / f"{name}.git"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def extract(gitdir: Path, commit: str, dest: Path) -> int:
-    """Write the regular files of ``commit`` under ``dest``; return how many blobs the
-    mirror lacks (large files some mirrors leave out), which are skipped."""
-    listing = git("--git-dir", str(gitdir), "ls-tree", "-r", "-z", commit)
-    entries = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, name = record.split(b"\t", 1)
-        mode, kind, sha = meta.split()
-        parts = name.split(b"/")
-        if kind != b"blob" or mode not in (b"100644", b"100755") or b".." in parts or b"" in parts:
-            continue
-        entries.append((sha, os.fsdecode(name)))
-    missing = 0
-    with subprocess.Popen(["git", "--git-dir", str(gitdir), "cat-file", "--batch"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as batch:
-        for sha, name in entries:
-            batch.stdin.write(sha + b"\n")
-            batch.stdin.flush()
-            header = batch.stdout.readline()
-            if header.endswith(b"missing\n"):
-                missing += 1
-                continue
-            data = batch.stdout.read(int(header.split()[2]))
-            batch.stdout.read(1)
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        batch.stdin.close()
-    return missing
-
-
 def prepare(args) -> int:
     trees = Path(args.trees)
     trees.mkdir(parents=True, exist_ok=True)
@@ -328,10 +291,11 @@ def prepare(args) -> int:
         if dest.exists():
             print(f"{repo.name}: already there")
             continue
-        mirror = mirror_of(Path(args.mirrors), repo) if args.mirrors else None
-        if mirror is not None:
-            missing = extract(mirror, repo.commit, dest)
-            print(f"{repo.name}: from {mirror}" + (f" ({missing} blobs absent from the mirror)"
+        gitdir = gitmirror.find(Path(args.mirrors), repo.slug) if args.mirrors else None
+        if gitdir is not None:
+            mirror = GitMirror(gitdir)  # blobs the mirror lacks (large files) are left out
+            missing = mirror.write(mirror.regular_files(repo.commit), dest)
+            print(f"{repo.name}: from {gitdir}" + (f" ({missing} blobs absent from the mirror)"
                                                   if missing else ""))
             continue
         git("clone", "--quiet", "--filter=blob:none", "--no-checkout",

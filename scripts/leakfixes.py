@@ -41,6 +41,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gitmirror  # noqa: E402
+from gitmirror import GitMirror  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXES = ROOT / "ecosystem" / "leakfixes.tsv"
 COLUMNS = ("language", "repo", "commit", "path", "lines", "family", "kind", "note")
@@ -160,60 +164,17 @@ def load_fixes(path: Path) -> list[Fix]:
 
 # -- the mirrors ----------------------------------------------------------------------
 
-class Mirror:
-    def __init__(self, gitdir: Path):
-        self.gitdir = gitdir
-
-    def git(self, *args: str) -> bytes:
-        done = subprocess.run(["git", "--git-dir", str(self.gitdir), *args], capture_output=True)
-        if done.returncode:
-            message = done.stderr.decode(errors="replace").strip().splitlines()
-            raise InputError(f"{self.gitdir}: git {' '.join(args)}: {message[0] if message else 'failed'}")
-        return done.stdout
-
-    def parent(self, commit: str) -> str:
-        if self.git("cat-file", "-t", commit).strip() != b"commit":
-            raise InputError(f"{self.gitdir}: {commit} is not a commit")
-        parents = self.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
-        if not parents:
-            raise InputError(f"{self.gitdir}: {commit} has no parent")
-        return parents[0].decode()
-
-    def names(self, commit: str) -> set[str]:
-        listing = self.git("ls-tree", "-r", "-z", "--name-only", commit)
-        return {os.fsdecode(n) for n in listing.split(b"\0") if n}
-
-    def write(self, commit: str, names: list[str], dest: Path) -> None:
-        """Write NAMES at COMMIT under DEST (a blob the mirror lacks is left out)."""
-        with subprocess.Popen(["git", "--git-dir", str(self.gitdir), "cat-file", "--batch"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE) as batch:
-            for name in names:
-                batch.stdin.write(f"{commit}:{name}\n".encode())
-                batch.stdin.flush()
-                header = batch.stdout.readline()
-                if header.endswith(b"missing\n"):
-                    continue
-                data = batch.stdout.read(int(header.split()[2]))
-                batch.stdout.read(1)
-                if header.split()[1] != b"blob":
-                    continue
-                target = dest / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            batch.stdin.close()
-
-    def read(self, commit: str, name: str) -> str | None:
-        done = subprocess.run(["git", "--git-dir", str(self.gitdir), "cat-file", "blob", f"{commit}:{name}"],
-                              capture_output=True)
-        return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
+def mirror_of(mirrors: Path, repo: str) -> GitMirror:
+    gitdir = gitmirror.find(mirrors, repo)
+    if gitdir is None:
+        owner, name = repo.split("/")
+        raise InputError(f"no mirror of {repo} under {mirrors} (expected {owner}+{name}/repo)")
+    return GitMirror(gitdir, InputError)
 
 
-def mirror_of(mirrors: Path, repo: str) -> Mirror:
-    owner, name = repo.split("/")
-    for candidate in (mirrors / f"{owner}+{name}" / "repo", mirrors / owner / f"{name}.git"):
-        if (candidate / "objects").is_dir():
-            return Mirror(candidate)
-    raise InputError(f"no mirror of {repo} under {mirrors} (expected {owner}+{name}/repo)")
+def text_at(mirror: GitMirror, commit: str, name: str) -> str | None:
+    data = mirror.read(commit, name)
+    return data.decode("utf-8", errors="replace") if data is not None else None
 
 
 # -- what a file needs ----------------------------------------------------------------
@@ -274,9 +235,38 @@ def typescript_needs(path: str, text: str, names: set[str]) -> set[str]:
     return wanted
 
 
+GO_IMPORT_BLOCK = re.compile(r"^import[ \t]*\(([^)]*)\)", re.M)
+GO_IMPORT_LINE = re.compile(r"^import[ \t]+(?:[\w.]+[ \t]+)?\"([^\"]+)\"", re.M)
+GO_QUOTED = re.compile(r"\"([^\"]+)\"")
+
+
+def go_needs(path: str, text: str, names: set[str]) -> set[str]:
+    """The non-test Go files of the packages of the module that PATH imports: the
+    directories under the nearest go.mod whose path ends the import path."""
+    folder = posixpath.dirname(path)
+    mods = [posixpath.dirname(n) for n in names if n == "go.mod" or n.endswith("/go.mod")]
+    mods = [m for m in mods if m == "" or (folder + "/").startswith(m + "/")]
+    if not mods:
+        return set()
+    root = max(mods, key=len)
+    imported = set(GO_IMPORT_LINE.findall(text))
+    for block in GO_IMPORT_BLOCK.findall(text):
+        imported.update(GO_QUOTED.findall(block))
+    wanted = set()
+    for n in names:
+        if not n.endswith(".go") or n.endswith("_test.go") or (root and not n.startswith(root + "/")):
+            continue
+        rel = posixpath.dirname(n)[len(root) + 1 if root else 0:]
+        if rel and rel != folder[len(root) + 1 if root else 0:] and any(
+                p.endswith("/" + rel) for p in imported):
+            wanted.add(n)
+    return wanted
+
+
 def needed_files(language: str, path: str, text: str, names: set[str]) -> list[str]:
     """The files to extract with PATH: its directory's files of the language (the Go
-    package), plus imported modules of the tree for Python and TS/JS."""
+    package), plus imported modules of the tree for Python and TS/JS, and the imported
+    packages of the module for Go."""
     folder = posixpath.dirname(path)
     wanted = {n for n in names if posixpath.dirname(n) == folder and language_of(n) == language}
     wanted.add(path)
@@ -287,6 +277,7 @@ def needed_files(language: str, path: str, text: str, names: set[str]) -> list[s
     if language == "go":
         wanted |= {n for n in names if n == "go.mod" or n.endswith("/go.mod") and
                    (folder + "/").startswith(posixpath.dirname(n) + "/")}
+        wanted |= go_needs(path, text, names)
     return sorted(wanted)
 
 
@@ -307,14 +298,14 @@ def scan(tree: Path, select: str, leaklint: list[str], config: Path | None = Non
         raise InputError(f"leaklint printed no JSON report in {tree}: {done.stdout[:200]!r}") from None
 
 
-def extract_version(mirror: Mirror, fix: Fix, commit: str, dest: Path) -> bool:
+def extract_version(mirror: GitMirror, fix: Fix, commit: str, dest: Path) -> bool:
     """Write the fix's file and what it needs at COMMIT under DEST; False when the file
     does not exist at COMMIT."""
-    text = mirror.read(commit, fix.path)
+    text = text_at(mirror, commit, fix.path)
     if text is None:
         return False
-    names = mirror.names(commit)
-    mirror.write(commit, needed_files(fix.language, fix.path, text, names), dest)
+    names = set(mirror.names(commit))
+    mirror.write([(f"{commit}:{n}", n) for n in needed_files(fix.language, fix.path, text, names)], dest)
     return True
 
 
@@ -343,18 +334,18 @@ def map_lines(old: str, new: str, lines: tuple[int, int]) -> tuple[int, int]:
     return (min(targets), max(targets)) if targets else lines
 
 
-def judge(fix: Fix, mirror: Mirror, leaklint: list[str], work: Path) -> Outcome:
+def judge(fix: Fix, mirror: GitMirror, leaklint: list[str], work: Path) -> Outcome:
     outcome = Outcome(fix)
     parent = mirror.parent(fix.commit)
     before = work / "before"
     if not extract_version(mirror, fix, parent, before):
         raise InputError(f"{fix.where()}: {fix.path} does not exist in the fix's parent {parent[:10]}")
-    old = mirror.read(parent, fix.path)
+    old = text_at(mirror, parent, fix.path)
     last_line = old.count("\n") + 1
     if fix.lines[1] > last_line:
         raise InputError(f"{fix.where()}: the parent's {fix.path} has only {last_line} lines")
     after = work / "after"
-    new = mirror.read(fix.commit, fix.path)
+    new = text_at(mirror, fix.commit, fix.path)
     has_after = new is not None and extract_version(mirror, fix, fix.commit, after)
     mapped = map_lines(old, new, fix.lines) if has_after else None
     for select in SELECTIONS:

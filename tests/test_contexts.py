@@ -183,6 +183,64 @@ def test_go_and_javascript_roles():
     assert role(js, "b = open()", "typescript", "typescript").function == "test"
 
 
+GO_HANDFUL = """\
+    package a
+
+    const few, many = 3, 1000
+
+    var table = []string{"a", "b"}
+
+    func TestLoops(t *testing.T, given []string, n int) {
+    \tcases := []struct{ codes []int }{{codes: []int{1}}}
+    \tfor range 4 {
+    \t\ta := open()
+    \t}
+    \tfor i := 0; i < few; i++ {
+    \t\tb := open()
+    \t}
+    \tfor _, c := range cases {
+    \t\tfor _, code := range c.codes {
+    \t\t\td := open(code)
+    \t\t}
+    \t}
+    \tfor _, s := range table {
+    \t\te := open(s)
+    \t}
+    \tfor i := 0; i < many; i++ {
+    \t\tf := open()
+    \t}
+    \tfor _, s := range given {
+    \t\tg := open(s)
+    \t}
+    \tfor range n {
+    \t\th := open()
+    \t}
+    \tfor _, s := range given {
+    \t\tfor range 2 {
+    \t\t\tk := open(s)
+    \t\t}
+    \t}
+    }
+    """
+
+
+@pytest.mark.parametrize("text, in_loop", [
+    ("a := open()", False),     # a count written out
+    ("b := open()", False),     # a constant count
+    ("d := open(code)", False),  # a field of a written-out table's element
+    ("e := open(s)", False),    # a package-level table
+    ("f := open()", True),      # a written-out count past a handful: a stress loop
+    ("g := open(s)", True),     # data from elsewhere
+    ("h := open()", True),      # a count from elsewhere
+    ("k := open(s)", True),     # a handful inside a loop over data from elsewhere
+])
+def test_go_loops_over_a_written_out_handful_are_no_loop(text, in_loop):
+    got = role(GO_HANDFUL, text, "go", "go")
+    assert got.in_loop == in_loop
+    assert bool(got.notes) == (text in ("a := open()", "b := open()", "d := open(code)",
+                                        "e := open(s)", "k := open(s)"))
+
+
 @pytest.mark.parametrize("kind_, function, in_loop, traits, keep", [
     ("code", "helper", False, (), True),
     ("code", "main", False, (), False),              # a __main__ block: the scripts policy
@@ -374,7 +432,7 @@ import (
 )
 
 func TestEach(t *testing.T) {
-	for _, name := range []string{"a", "b"} {
+	for _, name := range names(t) {
 		f, _ := os.Open(name)
 		defer f.Close()
 	}

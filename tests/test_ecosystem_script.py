@@ -150,3 +150,36 @@ def test_a_missing_tree_is_a_clear_error(world, capsys):
     code, out = _run(world, capsys)
     assert code == 2
     assert "no tree for example/shop" in out.err
+
+
+def test_prepare_extracts_the_pinned_commit_from_a_bare_mirror(tmp_path, capsys):
+    import subprocess
+
+    def git(*args, cwd=None):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=cwd,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "pkg" / "a.go").write_text("package pkg\n")
+    (work / "run.sh").write_text("#!/bin/sh\n")
+    (work / "run.sh").chmod(0o755)
+    (work / "link.go").symlink_to("/etc/passwd")
+    git("init", "-q", "-b", "main", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "pinned", cwd=work)
+    pinned = git("rev-parse", "HEAD", cwd=work)
+    (work / "pkg" / "a.go").write_text("package pkg // later\n")
+    git("commit", "-q", "-am", "later", cwd=work)
+    mirrors = tmp_path / "mirrors"
+    git("clone", "-q", "--bare", str(work), str(mirrors / "example+shop" / "repo"))
+    repos = tmp_path / "repos.tsv"
+    repos.write_text(f"lang\tname\trepo\tcommit\tkind\ngo\tshop\texample/shop\t{pinned}\tapplication\n",
+                     encoding="utf-8")
+    trees = tmp_path / "trees"
+    assert ecosystem.main(["prepare", "--trees", str(trees), "--mirrors", str(mirrors),
+                           "--repos", str(repos)]) == 0
+    assert "shop: from" in capsys.readouterr().out
+    shop = trees / "shop"
+    assert (shop / "pkg" / "a.go").read_text() == "package pkg\n"  # the pinned commit, not HEAD
+    assert (shop / "run.sh").is_file() and not (shop / "link.go").exists()  # links are left out

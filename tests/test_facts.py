@@ -55,6 +55,19 @@ def _run(tmp_path, name, select, **kw):
                        cache_dir=_cache(tmp_path), **kw)
 
 
+def _counting(monkeypatch, module, extractor: str) -> list:
+    """The names of the files whose trees ``module.extractor`` is run on from now on."""
+    extracted = []
+    real = getattr(module, extractor)
+
+    def counting(root, src):
+        extracted.append(os.path.basename(src.path))
+        return real(root, src)
+
+    monkeypatch.setattr(module, extractor, counting)
+    return extracted
+
+
 def _codes(report):
     return [(os.path.basename(f.path), f.code) for f in report.findings]
 
@@ -185,6 +198,24 @@ def test_build_constraints(expr, ok):
     assert go_build.can_build(expr) is ok
 
 
+@pytest.mark.parametrize("path, head, ok", [
+    ("x_test.go", "", True),
+    ("io_test.go", "", True),                   # `io` names no system
+    ("x_linux_test.go", "", False),
+    ("x_linux_amd64.go", "", False),
+    ("x_windows_test.go", "", True),
+    ("x_test.go", "//go:build linux\n", False),
+    ("x_test.go", "//go:build !windows\n", False),
+    ("x_test.go", "//go:build unix\n", False),
+    ("x_test.go", "//go:build !linux\n", True),
+    ("x_test.go", "//go:build linux || windows\n", True),
+    ("x_test.go", "// +build darwin\n", False),
+    ("x_test.go", "//go:build integration\n", True),  # a custom tag may be set anywhere
+])
+def test_builds_on_an_operating_system(path, head, ok):
+    assert go_build.builds_on(f"pkg/{path}", f"{head}\npackage p\n".encode(), "windows") is ok
+
+
 def test_old_style_build_lines():
     assert go_build.build_constraint(b"// +build ignore\n\npackage p\n") == "(ignore)"
     assert go_build.build_constraint(b"// +build linux,amd64 darwin\n\npackage p\n") == \
@@ -209,14 +240,7 @@ def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
 
     (tmp_path / "a.go").write_text(CACHE)
     (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 1 }\n")
-    extracted = []
-    real = collect.go_package.declarations
-
-    def counting(root, src):
-        extracted.append(os.path.basename(src.path))
-        return real(root, src)
-
-    monkeypatch.setattr(collect.go_package, "declarations", counting)
+    extracted = _counting(monkeypatch, collect.go_package, "declarations")
     assert _codes(_run(tmp_path, "a.go", ["LL510"])) == [("a.go", "LL510")]
     assert sorted(extracted) == ["a.go", "b.go"]
     extracted.clear()
@@ -225,13 +249,31 @@ def test_facts_come_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
     assert extracted == ["b.go"]  # a.go's facts are read back from the cache
 
 
+def _field_reads(source: bytes) -> dict:
+    return go_package.field_reads(languages.parser("go").parse(source).root_node)
+
+
 def test_field_reads_are_told_apart_by_the_receiver_that_reads_them():
-    from leaklint.facts.go_package import fields_read_by_receiver
-    code = (b"package p\n\nfunc (a *A) Stop() {\n\ta.cancel()\n\tx.other()\n\t_ = a.inner.deep\n}\n\n"
-            b"func (b B[T]) Close() { b.cancel = nil }\n\nfunc f(w *W) {\n\tw.done()\n\t// a.ghost()\n}\n")
-    via, other = fields_read_by_receiver(code)
-    assert via == {"A.cancel", "A.inner"}  # B's store is no read; a comment reads nothing
-    assert other == {"other", "deep", "done"}
+    facts = _field_reads(
+        b"package p\n\nfunc (a *A) Stop() {\n\ta.cancel()\n\tx.other()\n\t_ = a.inner.deep\n}\n\n"
+        b"func (b B[T]) Close() { b.cancel = nil }\n\nfunc f(w *W) {\n\tw.done()\n\t// a.ghost()\n}\n")
+    assert facts["fields_read_via"] == ["A.cancel", "A.inner"]  # B's store is no read; a comment reads nothing
+    assert facts["fields_read_other"] == ["deep", "done", "other"]
+    assert facts["fields_read"] == ["cancel", "deep", "done", "inner", "other"]
+    assert facts["fields_assigned"] == ["cancel"]
+
+
+def test_field_reads_tell_reads_from_stores_and_declarations():
+    facts = _field_reads(
+        b"package p\n\nvar stop, other func()\nvar made = 1\n\n"
+        b"func f(param int) {\n\tstop = g\n\ts.count += 1\n\tw := &W{cancel: c}\n\tx, s.out = 1, 2\n"
+        b"\tfor k := range m {\n\t\t_ = k\n\t}\n\tother()\n\t_ = \"stop()\"\n}\n")
+    assert "stop" not in facts["names_read"]  # stored into, named in a string: never read
+    assert {"other", "g", "c", "m", "s", "k"} <= set(facts["names_read"])
+    assert not {"param", "made", "w", "x", "cancel", "f"} & set(facts["names_read"])  # declared, stored, a key
+    assert {"stop", "made", "w", "x", "k"} <= set(facts["names_assigned"])
+    assert facts["fields_assigned"] == ["cancel", "count", "out"]
+    assert facts["fields_read"] == ["count"]  # `+=` reads the field it adds to; `=` only stores
 
 
 def test_a_field_of_the_same_name_read_by_another_types_methods_is_no_use(tmp_path):
@@ -255,3 +297,60 @@ def test_a_factory_in_another_file_makes_its_callers_acquire(tmp_path):
     (tmp_path / "f_test.go").write_text("package p\n\nimport \"net/http\"\n\n"
                                         "func fetch(u string) (*http.Response, error) {\n\treturn http.Get(u)\n}\n")
     assert _codes(_run(tmp_path, "c.go", ["LL106"])) == []  # a test file's function is not the program's
+
+
+QUEUE = """package p
+
+type queue struct{ items chan int }
+
+func newQueue() *queue {
+\tq := &queue{items: make(chan int)}
+\tgo q.put(1)
+\treturn q
+}
+
+func (q *queue) put(v int) { q.items <- v }
+"""
+
+
+def test_a_channel_field_served_in_an_edited_sibling_changes_a_cached_answer(tmp_path, monkeypatch):
+    from leaklint.facts import collect
+
+    (tmp_path / "q.go").write_text(QUEUE)
+    (tmp_path / "drain.go").write_text("package p\n\n// drains q.items one day\nfunc (q *queue) drain() {}\n")
+    extracted = _counting(monkeypatch, collect.go_channels, "file_facts")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == [("q.go", "LL610")]
+    assert sorted(extracted) == ["drain.go", "q.go"]  # the channel facts come from each tree
+    extracted.clear()
+    (tmp_path / "drain.go").write_text("package p\n\nfunc (q *queue) drain() {\n\tfor range q.items {\n\t}\n}\n")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == []  # the sibling now receives
+    assert extracted == ["drain.go"]  # q.go's facts are read back from the cache
+    (tmp_path / "drain.go").write_text("package p\n\nfunc (q *queue) drain() { _ = len(q.items) }\n")
+    assert _codes(_run(tmp_path, "q.go", ["LL610"])) == [("q.go", "LL610")]  # len is no partner
+
+
+def test_the_field_reads_of_an_edited_sibling_are_the_only_ones_recomputed(tmp_path, monkeypatch):
+    from leaklint.facts import collect
+
+    (tmp_path / "w.go").write_text(CANCEL)
+    (tmp_path / "stop.go").write_text("package p\n\nfunc (w *W) Stop() {}\n")
+    extracted = _counting(monkeypatch, collect.go_package, "field_reads")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]
+    assert sorted(extracted) == ["stop.go", "w.go"]  # read from each tree
+    extracted.clear()
+    (tmp_path / "stop.go").write_text("package p\n\n// w.cancel() one day\nfunc (w *W) Stop() { w.cancel() }\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == []
+    assert extracted == ["stop.go"]  # w.go's come from the cache
+    (tmp_path / "stop.go").write_text("package p\n\n// w.cancel() one day\nfunc (w *W) Stop() {}\n")
+    assert _codes(_run(tmp_path, "w.go", ["LL302"])) == [("w.go", "LL302")]  # a comment reads nothing
+
+
+def test_every_method_reads_on_its_own_receiver():
+    # many methods, receivers of other names and types in between: each read is told by
+    # the method around it
+    source = "package p\n\n" + "".join(
+        f"func ({r} *T{i}) M{i}() {{ {r}.f{i}() }}\n\nfunc helper{i}() {{ x.g{i}() }}\n\n"
+        for i, r in enumerate("abcdefghijkl"))
+    facts = _field_reads(source.encode())
+    assert facts["fields_read_via"] == sorted(f"T{i}.f{i}" for i in range(12))
+    assert facts["fields_read_other"] == sorted(f"g{i}" for i in range(12))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from leaklint.api import check_paths
 from leaklint.config import Config
-from leaklint.facts.go_channels import by_field, channel_field_reads, channel_fields, file_facts, words
-from leaklint.facts.go_package import code_only
+from leaklint import languages
+from leaklint.facts.go_channels import by_field, channel_field_reads, file_facts, words
 from markers import looked
 
 SENDER = """package p
@@ -70,26 +70,55 @@ def test_an_unreadable_sibling_leaves_the_field_unjudged_without_error(tmp_path)
     assert not [d for d in report.diagnostics if d.kind == "internal-error"]
 
 
-def test_text_facts_type_the_uses_on_a_receiver_and_in_a_literal():
-    code = code_only(
-        "package p\n\nfunc (s *srv) run() {\n\ts.done <- true\n\tx.done <- false\n}\n\n"
-        "func f(t *srv) {\n\tt.reqs = make(chan int)\n\tv := srv{done: make(chan bool, 1)}\n"
-        "\tclose(t.reqs)\n\tuse(t.other)\n\tif t.reqs == nil {\n\t}\n\t_ = len(t.reqs)\n}\n"
-        "// s.hidden <- 1 in a comment does not count\n")
-    facts = channel_fields(code)
+def _facts(source: bytes) -> dict:
+    return file_facts(languages.parser("go").parse(source).root_node)
+
+
+def test_tree_facts_type_the_uses_on_a_receiver_and_in_a_literal():
+    facts = _facts(
+        b"package p\n\nfunc (s *srv) run() {\n\ts.done <- true\n\tx.done <- false\n}\n\n"
+        b"func f(t *srv) {\n\tt.reqs = make(chan int)\n\tv := srv{done: make(chan bool, 1)}\n"
+        b"\tclose(t.reqs)\n\tuse(t.other)\n\tif t.reqs == nil {\n\t}\n\t_ = len(t.reqs)\n}\n"
+        b"// s.hidden <- 1 in a comment does not count\nvar text = \"q.hidden2 <- 1\"\n")["fields"]
     assert facts["srv.done"] == ["made", "send"]
     assert facts["done"] == ["send"]
     assert facts["reqs"] == ["close", "made"]
     assert facts["other"] == ["value"]
-    assert "hidden" not in facts and "srv.hidden" not in facts
+    assert not {"hidden", "srv.hidden", "hidden2"} & set(facts)
+
+
+def test_tree_facts_tell_operations_from_values_and_non_uses():
+    facts = _facts(
+        b"package p\n\nfunc (s *srv) loop() {\n\tfor v := range s.jobs {\n\t\t_ = v\n\t}\n"
+        b"\tselect {\n\tcase <-s.quit:\n\tcase s.out <- 1:\n\t}\n"
+        b"\ts.stop()\n\ts.a, s.b = nil, make(chan int)\n\ts.c = other\n\t_ = (<-s.ctx.Done())\n"
+        b"\tgo func() { (s.late) <- 2 }()\n}\n\n"
+        b"func g(w *srv) { pkg.T{in: make(chan int)}.run(); []srv{{in: make(chan int)}}[0].x() }\n")
+    fields = facts["fields"]
+    assert fields["srv.jobs"] == ["range"] and fields["srv.quit"] == ["receive"]
+    assert fields["srv.out"] == ["send"] and fields["srv.late"] == ["send"]
+    assert fields["srv.b"] == ["made"] and fields["srv.c"] == ["value"]
+    assert "srv.a" not in fields  # set to nil: no use
+    assert "srv.stop" not in fields and "stop" not in fields  # a method call
+    assert fields["srv.ctx"] == ["value"]  # `<-s.ctx.Done()` receives from a call's result
+    assert fields["in"] == ["made"]  # neither `pkg.T{` nor an elided type names the owner
+    assert facts["functions"] == ["loop"]  # g makes channels but works none
 
 
 def test_reads_keep_the_asked_fields_and_the_working_functions_named_elsewhere():
-    own = file_facts(b"package p\n\nfunc (q *queue) put() { q.items <- 1 }\n\n"
-                     b"func (q *queue) stop() { close(q.items) }\n\nfunc idle() {}\n")
+    own = _facts(b"package p\n\nfunc (q *queue) put() { q.items <- 1 }\n\n"
+                 b"func (q *queue) stop() { close(q.items) }\n\nfunc idle() {}\n")
     assert own["functions"] == ["put", "stop"]  # idle works no channel field
     other_src = b"package p\n\nfunc (w *w) g() { <-w.items; <-w.unrelated; stop(); idle() }\n"
     other_words = words(other_src)
-    fields_of = by_field({"own.go": own, "other.go": file_facts(other_src), "unreadable.go": None})
+    fields_of = by_field({"own.go": own, "other.go": _facts(other_src), "unreadable.go": None})
     reads = channel_field_reads("own.go", own, fields_of, lambda n: n.encode() in other_words)
     assert reads == {"fields": {"w.items": ["receive"]}, "named": ["stop"]}
+
+
+def test_the_first_blocking_operation_in_the_source_is_the_one_named(tmp_path):
+    (tmp_path / "q.go").write_text(SENDER.replace("\tq.items <- v\n", "\tif v > 0 {\n\t\tq.items <- v\n\t\treturn\n\t}\n"
+                                                                       "\tq.items <- -v\n"))
+    [finding] = _check(tmp_path / "q.go").findings
+    assert "sends on field items at line 15" in finding.message  # not the later send at line 18
+    assert [r.position.line for r in finding.related] == [15]

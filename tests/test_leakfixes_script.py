@@ -183,6 +183,18 @@ def test_python_needs_its_imports_and_packages():
                       "pkg/sub/__init__.py", "pkg/sub/deep.py"]
 
 
+def test_go_needs_the_packages_of_its_module_it_imports():
+    names = {"go.mod", "tsdb/db.go", "tsdb/db_test.go", "tsdb/head.go", "tsdb/fileutil/dir.go",
+             "tsdb/fileutil/dir_test.go", "util/x.go", "vendor/ext/y.go"}
+    text = ('package tsdb\n\nimport (\n\t"os"\n\tfu "example.com/m/tsdb/fileutil"\n)\n\n'
+            'import "example.com/other/util"\n')
+    needed = leakfixes.needed_files("go", "tsdb/db.go", text, names)
+    # the package's own files and the imported package's (tests left out); util is
+    # another module's path ending in util: a suffix match takes it too
+    assert needed == ["go.mod", "tsdb/db.go", "tsdb/db_test.go", "tsdb/fileutil/dir.go",
+                      "tsdb/head.go", "util/x.go"]
+
+
 def test_typescript_needs_its_relative_imports():
     names = {"src/a.ts", "src/b.ts", "lib/util.js", "lib/index.ts", "src/deep/x.tsx", "other/c.ts"}
     text = "import { u } from '../lib/util.js'\nconst x = require('./deep/x')\nimport y from '../lib'\n"

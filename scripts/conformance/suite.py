@@ -25,6 +25,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from gitmirror import GitMirror, is_git_directory  # noqa: E402
+
 HEADER = ("file", "lines", "family", "note")
 NEUTRAL_PREFIXES = ("style:", "optional:")
 LEADING_TAGS = re.compile(r"^(?:\[[A-Za-z0-9_&.-]+\]\s*)+")
@@ -115,23 +118,20 @@ class Mirror:
 
     def __init__(self, path: Path, commit: str | None):
         self.path = path
-        self.commit = commit
-        self.is_git = (path / "HEAD").is_file() and (path / "objects").is_dir()
-        if self.is_git and commit:
-            if self._git("cat-file", "-t", commit, check=False).strip() != b"commit":
+        self.commit = commit or "HEAD"
+        self.git = GitMirror(path, SuiteError) if is_git_directory(path) else None
+        if self.git is not None and commit:
+            if not self.git.is_commit(commit):
                 raise SuiteError(f"{path}: commit {commit} is not in this mirror")
-        elif not self.is_git and not path.is_dir():
+        elif self.git is None and not path.is_dir():
             raise SuiteError(f"{path}: neither a git directory nor a directory of files")
 
-    def _git(self, *args: str, check: bool = True) -> bytes:
-        done = subprocess.run(["git", "--git-dir", str(self.path), *args], capture_output=True)
-        if check and done.returncode:
-            raise SuiteError(f"{self.path}: git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
-        return done.stdout
-
     def read(self, name: str) -> bytes:
-        if self.is_git:
-            return self._git("cat-file", "blob", f"{self.commit or 'HEAD'}:{name}")
+        if self.git is not None:
+            data = self.git.read(self.commit, name)
+            if data is None:
+                raise SuiteError(f"{self.path}: {name} is not in commit {self.commit}")
+            return data
         try:
             return (self.path / name).read_bytes()
         except OSError as exc:
@@ -139,9 +139,8 @@ class Mirror:
 
     def files(self, folder: str) -> list[str]:
         """Paths of the files under FOLDER (relative to the repository root), sorted."""
-        if self.is_git:
-            out = self._git("ls-tree", "-r", "--name-only", self.commit or "HEAD", "--", folder)
-            return sorted(out.decode().splitlines())
+        if self.git is not None:
+            return self.git.names(self.commit, folder)
         base = self.path / folder
         if not base.is_dir():
             raise SuiteError(f"{base}: no such folder in the mirror")

@@ -376,4 +376,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 7
+FACTS_FORMAT = 8

@@ -283,6 +283,13 @@ def find_rule(key: str, rules=None) -> Rule | None:
     return None
 
 
+def acquisitions_of(rule: Rule, default: str) -> list:
+    """The acquisition patterns of the lifecycle rule a check rule builds on (its option
+    ``acquisitions_of``, else ``default``); [] when that rule has no lifecycle."""
+    source = find_rule(rule.options.get("acquisitions_of", default))
+    return list(source.lifecycle["acquire"]) if source is not None and source.lifecycle is not None else []
+
+
 def select(rules, selectors) -> set[str]:
     """Codes of the rules named by selectors: codes, code prefixes (LL1), names, families,
     ALL, or DEFAULT (every rule but those of low measured precision, which are opt-in)."""

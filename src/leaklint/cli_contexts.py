@@ -57,6 +57,8 @@ def explain_contexts(specs, config_path) -> int:
             name = f"`{role.name}`" if role.name else "this function"
             click.echo(f"  line {line}: in {one_line(ROLE_WORDS[role.function].format(name=name))}"
                        + (", inside a loop" if role.in_loop else ""))
+            for note in role.notes:
+                click.echo(f"  {one_line(note)}: not a loop for the context policy")
             verdict = contexts.decide(context, role, (), settings.contexts)
             if verdict.keep:
                 click.echo(f"  a leak here is reported ({one_line(verdict.why)})")

@@ -40,14 +40,14 @@ import pathspec
 
 from .facts import go_loops, owners_go, owners_python
 from .facts.lifetimes import is_test_path
-from .tracks import COLLECTED
+from .tracks import COLLECTED, OUTLIVES
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
 ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
 POLICIES = (ALL, ACCUMULATING, OFF)
 
-ACCUMULATES, OUTLIVES, EXCEPTION_ONLY = "accumulates", "outlives", "exception-only"
+ACCUMULATES, EXCEPTION_ONLY = "accumulates", "exception-only"
 # one per turn of the loop around it, all released when the function returns (a defer)
 PER_TURN = "per-turn"
 # COLLECTED (tracks.py, where an adapter's verdict says it): a handle nothing references
@@ -345,6 +345,13 @@ def _go_role(node, path: str = "", reads=None) -> Role:
     outer = None
     for n in _ancestors(node):
         if n.type == "for_statement":
+            if go_loops.fixed_handful(n):
+                note = "a loop over values written out in the source turns a fixed handful of times"
+                if note not in role.notes:
+                    role.notes.append(note)
+                if not role.in_loop and not role.loop:
+                    role.loop = "over values written out in the source (a fixed handful)"
+                continue
             if not role.in_loop:
                 role.loop = go_loops.loop_bound(n)
             role.in_loop = True

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from .. import contexts
 from ..facts import lifetimes
+from ..facts.go_build import builds_on
 from ..ir import TooDeep
 from ..tracks import Verdict
 from .lifecycle import Follow, Leak
@@ -95,7 +96,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         ctx.emit(rule, cand.call,
                  _message(rule, cand, describe_all(leaks), track.handle) + note,
                  related=related, flows=leak_paths(cand.call, leaks), severity=severity,
-                 traits=leak_traits(leaks))
+                 traits=leak_traits(leaks) | _track_traits(track, ctx))
 
 
 def _run_ends_on_error(adapter, ctx) -> bool:
@@ -145,6 +146,16 @@ def leak_traits(leaks) -> set:
     up.)"""
     kinds = {leak.kind for leak in leaks}
     return {contexts.EXCEPTION_ONLY} if kinds == {"raise"} else set()
+
+
+def _track_traits(track, ctx) -> set:
+    """What the adapter's track tells the context policy: ``outlives_on`` names the
+    operating system where the handle outlives its owner, which counts when the file can
+    be built for it (a Go test constrained to Linux never runs its cleanup on Windows)."""
+    goos = track.extra.get("outlives_on")
+    if goos and builds_on(ctx.src.path, ctx.src.data, goos):
+        return {contexts.OUTLIVES}
+    return set()
 
 
 def _key(node):

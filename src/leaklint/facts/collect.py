@@ -228,6 +228,7 @@ def _summaries(named, index, rules_of, project) -> None:
     function that may be a factory (which may make it one in turn)."""
     pending = {}
     shaped = []
+    asked: dict = {}  # file -> codes of the rules its summaries were asked for
     for p in named:
         p = os.path.normpath(p)
         if languages.FAMILY.get(languages.language_of(p) or "") not in summaries.SUMMARY_LANGUAGES:
@@ -236,6 +237,7 @@ def _summaries(named, index, rules_of, project) -> None:
         if unit is None or unit.data is None:
             continue
         active = summary_rules(rules_of(p), unit.data)
+        asked[p] = {r.code for r in active}
         answers = project.answers(p, active) if active else {}
         if answers:
             _add(index, p, "summaries", answers)
@@ -266,6 +268,14 @@ def _summaries(named, index, rules_of, project) -> None:
         made = project.factories(p, rules_of(p), names)
         if made:
             _add(index, p, "factories", made)
+            # a rule the file reaches only through a factory asks about its calls too
+            codes = {c for m in made.values() for c in m} - asked.get(p, set())
+            more = project.answers(p, [r for r in rules_of(p) if r.code in codes])
+            if more:
+                answers = dict((index.reads(p) or {}).get("summaries") or {})
+                for ref, entry in more.items():
+                    answers[ref] = {**answers.get(ref, {}), **entry}
+                _add(index, p, "summaries", answers)
     index.extracted += project.extracted
 
 
@@ -283,7 +293,7 @@ class _Directory:
         self.store, self.timeout, self.index = store, timeout, index
         self.project = project  # parses each file once for all the phase's questions
         self._decls = None
-        self._texts = None
+        self._reads_of = None
         self._uses: dict = {}
         self._words: dict | None = None
         self._channels: dict | None = None
@@ -296,20 +306,24 @@ class _Directory:
                            for p in self.paths if not lifetimes.is_test_path(p, "go")}
         return self._decls
 
-    def texts(self) -> dict:
-        if self._texts is None:
-            self._texts = {p: _text_facts(self.files[p], self.store) for p in self.paths}
-        return self._texts
+    def field_reads(self) -> dict:
+        if self._reads_of is None:
+            self._reads_of = {p: _field_reads(self.files[p], self.store, self.timeout, self.index,
+                                              self.project) for p in self.paths}
+        return self._reads_of
 
     def channel_fields(self, path: str):
         """``go_channels.channel_field_reads`` for ``path`` over every other file of its
         directory (tests too: they may serve a channel); "unknown" when it cannot be read."""
         if self._channels is None:  # once per directory
-            self._channels = {p: _channel_facts(self.files[p], self.store) for p in self.paths}
+            self._channels = {p: _channel_facts(self.files[p], self.store, self.timeout, self.index,
+                                                self.project) for p in self.paths}
             self._by_field = go_channels.by_field(self._channels)
         own = self._channels[path]
-        if own is None:
-            return "unknown"  # an unreadable file among the others is skipped by the scan
+        if own is None or any(facts is not None and facts.get("unknown") for facts in self._channels.values()):
+            # an unreadable file among the others is skipped by the scan (and said so);
+            # one not analysed in time may serve the channel
+            return "unknown"
         if self._words is None:  # word -> the files holding it, once per directory
             self._words = {}
             for p in self.paths:
@@ -322,11 +336,11 @@ class _Directory:
     def reads(self, path: str, needs) -> dict:
         reads = {}
         if GO_FIELDS_READ in needs:
-            fields = fields_read_reads(path, self.paths, self.texts())
+            fields = fields_read_reads(path, self.paths, self.field_reads())
             reads["fields_read"] = fields if fields is not None else "unknown"
-            typed = typed_fields_read_reads(path, self.paths, self.texts())
+            typed = typed_fields_read_reads(path, self.paths, self.field_reads())
             reads["fields_read_typed"] = typed if typed is not None else "unknown"
-            names = names_read_reads(path, self.paths, self.texts())
+            names = names_read_reads(path, self.paths, self.field_reads())
             reads["names_read"] = names if names is not None else "unknown"
         if GO_CHANNEL_FIELDS in needs:
             reads["channel_fields"] = self.channel_fields(path)
@@ -348,11 +362,15 @@ class _Directory:
         return reads
 
 
-def _tree(f: _File, deadline: Deadline, project):
+def _tree(f: _File, deadline: Deadline, project, parse_left_out: bool = True):
+    """The file's tree; None when ``project`` leaves it out (what the analysis would not
+    parse: too large, minified, a parse hazard) and ``parse_left_out`` is false."""
     if f.tree is None and project is not None:
         got = project.parsed(f.path)  # the same tree the summaries and the analysis use
         if got is not None:
             f.tree, f.src = got
+        elif not parse_left_out:
+            return None
     if f.tree is None:  # a file the summaries leave out (too large...): parsed here
         data = lone_cr_to_lf(decode(f.data)[0])
         parser = languages.parser("go")
@@ -361,16 +379,19 @@ def _tree(f: _File, deadline: Deadline, project):
     return f.tree
 
 
-def _extract(f: _File, timeout, index, what, project=None):
+def _extract(f: _File, timeout, index, what, project=None, parse_left_out=True):
     """Run ``what(root, src)`` on the file's tree within the time limit; SKIPPED when the
-    file cannot be read or decoded, UNKNOWN when it cannot be analysed in time."""
+    file cannot be read or decoded (or, unless ``parse_left_out``, when the analysis
+    would not parse it either), UNKNOWN when it cannot be analysed in time."""
     if f.data is None:
         return SKIPPED
     deadline = Deadline(timeout)
     try:
         try:
-            tree = _tree(f, deadline, project)  # the parse has its own guard: never interrupt it
+            tree = _tree(f, deadline, project, parse_left_out)  # the parse has its own guard
         except UnicodeDecodeError:
+            return SKIPPED
+        if tree is None:
             return SKIPPED
         index.extracted += 1
         with deadline.interrupting():
@@ -388,19 +409,24 @@ def _declarations(f: _File, store, timeout, index, project=None) -> dict:
                    lambda: _extract(f, timeout, index, go_package.declarations, project), _complete)
 
 
-def _text_facts(f: _File, store) -> dict:
-    """Facts read from the text alone (no parse): the fields the file reads and the
-    names it may assign as fields."""
+def _field_reads(f: _File, store, timeout, index, project=None) -> dict:
+    """``go_package.field_reads`` of the file's tree: the fields and names it reads and
+    may assign (SKIPPED, UNKNOWN: see ``_extract``; a file the analysis skips as too
+    large or minified is skipped here too, never parsed at length)."""
     if f.data is None:
         return SKIPPED
-    return _stored(store, "t:" + f.key, lambda: go_package.text_facts(f.data))
+    return _stored(store, "t:" + f.key,
+                   lambda: _extract(f, timeout, index, go_package.field_reads, project, False), _complete)
 
 
-def _channel_facts(f: _File, store) -> dict | None:
-    """The file's ``go_channels.file_facts`` (None: it cannot be read)."""
+def _channel_facts(f: _File, store, timeout, index, project=None) -> dict | None:
+    """The file's ``go_channels.file_facts`` from its tree (None: it cannot be read or
+    decoded; UNKNOWN: not analysed in time)."""
     if f.data is None:
         return None
-    return _stored(store, "c:" + f.key, lambda: go_channels.file_facts(f.data))
+    facts = _stored(store, "c:" + f.key,
+                    lambda: _extract(f, timeout, index, go_channels.file_facts, project, False), _complete)
+    return None if facts.get("skipped") else facts
 
 
 def _stored(store, key: str, compute, keep=lambda facts: True) -> dict:

@@ -24,9 +24,30 @@ def build_constraint(data: bytes) -> str:
                        for line in lines)
 
 
-def can_build(expr: str) -> bool:
-    """False when the constraint can never hold (it needs a tag no build sets); unknown
-    tags (GOOS, GOARCH, custom) may be set, so a constraint on them holds."""
+# the operating systems a build can target (GOOS values), and those `unix` stands for
+GOOS = frozenset({"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios",
+                  "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1",
+                  "windows", "zos"})
+UNIX = GOOS - {"js", "nacl", "plan9", "wasip1", "windows"}
+
+
+def builds_on(path: str, data: bytes, goos: str) -> bool:
+    """Can this Go file be part of a build for the operating system ``goos``? Not when its
+    name ends in another system's suffix (``_linux.go``, ``_darwin_test.go``) or its build
+    constraint rules ``goos`` out (``//go:build linux``, ``!windows``, ``unix``)."""
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".go").removesuffix("_test")
+    parts = stem.split("_")[1:]
+    named = [p for p in parts[-2:] if p in GOOS]
+    if named and goos not in named:
+        return False
+    others = (GOOS - {goos}) | (set() if goos in UNIX else {"unix"})
+    return can_build(build_constraint(data), never=frozenset(others), always=frozenset({goos}))
+
+
+def can_build(expr: str, never: frozenset = frozenset(), always: frozenset = frozenset()) -> bool:
+    """False when the constraint can never hold (it needs a tag no build sets, or one of
+    ``never``, or rules out one of ``always``); unknown tags (GOOS, GOARCH, custom) may be
+    set, so a constraint on them holds."""
     if not expr:
         return True
     tokens = re.findall(r"&&|\|\||!|\(|\)|[^\s&|!()]+", expr)
@@ -68,7 +89,9 @@ def can_build(expr: str) -> bool:
             return v
         if tok in (")", "&&", "||"):
             raise ValueError(tok)
-        return False if tok in NEVER_SET else None
+        if tok in always:
+            return True
+        return False if tok in NEVER_SET or tok in never else None
 
     try:
         value = or_expr()

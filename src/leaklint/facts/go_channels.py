@@ -1,4 +1,4 @@
-"""What a Go file does with channels kept in struct fields, read from its text alone.
+"""What a Go file does with channels kept in struct fields, read from its tree.
 
 A goroutine that blocks on `s.ch` is served by whoever sends on, receives from or closes
 a field `ch` anywhere in its package. The check of one file sees its own tree; of the
@@ -8,149 +8,114 @@ for each field name, the kinds of use the file makes of `x.name`:
 - ``send``, ``receive``, ``range``, ``close``: the channel operations;
 - ``made``: `x.name = make(chan ...)` or `name: make(chan ...)` in a composite literal;
 - ``value``: any other read (returned, passed, stored, aliased): the channel goes where
-  the text does not tell, so the analysis treats every operation as possible.
+  the file does not tell, so the analysis treats every operation as possible.
 
-Assignments of nil, comparisons with nil, `len` and `cap` are not uses. The text is the
-code with comments and literals blanked; a field name is not told apart by the type that
-declares it, so a name used by several types merges their uses (more partners, fewer
-findings).
+Assignments of nil, comparisons with nil, `len` and `cap` are not uses; neither is a
+method call `x.name(...)`. A field is not told apart by the type that declares it
+unless the use is on a method's receiver or in a `T{...}` literal, so a name used by
+several types merges their uses (more partners, fewer findings).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 
-from .go_package import code_only
+from ..languages import matches, nearest
+from ..languages.go_syntax import callee_text, channel_operation, strip_parens, text
+from .go_package import Receivers
 
 SEND, RECEIVE, RANGE, CLOSE, MADE, VALUE = "send", "receive", "range", "close", "made", "value"
 
-_NAME = r"[A-Za-z_]\w*"
-# the operand's path up to the field: `a.b.`, `a().b.`, `a[i].` (no spaces inside)
-_PATH = r"(?:[\w\]\[)(]*\.)+"
-_SEND = re.compile(r"\.(" + _NAME + r")[ \t]*<-")
-_RECEIVE = re.compile(r"<-[ \t]*" + _PATH + "(" + _NAME + r")\b(?![ \t]*[(.\[])")
-# each pattern starts with a literal (fast to find); a keyword's start is checked apart
-_RANGE = re.compile(r"range[ \t]+" + _PATH + "(" + _NAME + r")\b(?![ \t]*[(.\[])")
-_CLOSE = re.compile(r"close\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
-_MAKE = re.compile(r"make\([ \t]*(?:<-[ \t]*)?chan\b")
-_MADE_TARGET = re.compile(r"(?:\.(" + _NAME + r")[ \t]*=|(?<![.\w])(" + _NAME + r")[ \t]*:)[ \t]*$")
-_NIL = re.compile(r"\.(" + _NAME + r")[ \t]*(?:==|!=|=)[ \t]*nil\b")
-_SIZE = re.compile(r"(?:len|cap)\([ \t]*" + _PATH + "(" + _NAME + r")[ \t]*\)")
-_ANY = re.compile(r"\.(" + _NAME + r")\b(?![ \t]*\()")
-_FUNC = re.compile(r"^func[ \t]*(?:\([^)]*\)[ \t]*)?(" + _NAME + r")", re.M)
+# every field selector, and every keyed element of a literal whose value is a call
+_USES = ("(selector_expression field: (field_identifier) @f) @s"
+         " (keyed_element key: (literal_element (identifier) @k) value: (literal_element (call_expression) @v))")
+_DECLARATIONS = ("function_declaration", "method_declaration")
 
 
-# a method's header at a line start (gofmt): its receiver's name and type
-_METHOD = re.compile(r"^func[ \t]*\([ \t]*(\w+)[ \t]+\*?[ \t]*(" + _NAME + r")(?:\[[^\]\n]*\])?[ \t]*\)", re.M)
-
-
-def _receivers(code: str) -> list:
-    """(body start, body end, receiver name, receiver type) of each method."""
-    out = []
-    for header in _METHOD.finditer(code):
-        end = code.find("\n}", header.end())
-        out.append((header.end(), end if end >= 0 else len(code), header.group(1), header.group(2)))
-    return out
-
-
-def channel_fields(code: str) -> dict:
-    """{key: [kinds]} for the fields the blanked ``code`` uses (callers only ask about
-    channel fields). The key is `T.name` when the use is on the receiver of a method of
-    T (`s.name` in `func (s *T) ...`): only T's field of that name; plain `name` for
-    any other use, which may be any type's field."""
+def file_facts(root, src=None) -> dict:
+    """The facts of one file kept in the facts cache: {"fields": {key: [kinds]},
+    "functions": [names]}. A key is `T.name` when the use is on the receiver of a method
+    of T (`s.name` in `func (s *T) ...`) or in a `T{...}` literal: only T's field of that
+    name; plain `name` for any other use, which may be any type's field. "functions" are
+    the functions and methods whose body (closures included) sends on, receives from,
+    ranges over or closes a field: the ones whose callers decide whether a partner
+    operation can run."""
     kinds: dict = {}
-    explained: set = set()
-    methods = _receivers(code)
-    starts = [m[0] for m in methods]
-
-    def key(name: str, dot: int) -> str:
-        i = bisect.bisect_right(starts, dot) - 1
-        if i >= 0:
-            start, end, receiver, owner = methods[i]
-            before = dot - len(receiver)
-            if dot < end and code[before:dot] == receiver and (
-                    before == 0 or not (code[before - 1].isalnum() or code[before - 1] in "_.")):
-                return f"{owner}.{name}"
-        return name
-
-    def note(rx, kind):
-        for m in rx.finditer(code):
-            if kind in (RANGE, CLOSE) and m.start() > 0 and (code[m.start() - 1].isalnum()
-                                                            or code[m.start() - 1] in "_."):
-                continue  # `xrange`, `s.close(`: not the keyword or builtin
-            group = next(i for i in range(1, len(m.groups()) + 1) if m.group(i))
-            dot = m.start(group) - 1  # where `.name` starts
-            kinds.setdefault(key(m.group(group), dot), set()).add(kind)
-            explained.add(dot)
-
-    note(_SEND, SEND)
-    note(_RECEIVE, RECEIVE)
-    note(_RANGE, RANGE)
-    note(_CLOSE, CLOSE)
-    for m in _MAKE.finditer(code):
-        target = _MADE_TARGET.search(code, max(0, m.start() - 200), m.start())
-        if target is None:
+    working: set = set()
+    on_receiver = Receivers(root)
+    for i, caps in matches("go", _USES, root):
+        if i == 1:
+            name, value = text(caps["k"][0]), caps["v"][0]
+            if _makes_channel(value):
+                owner = _literal_type(caps["k"][0])
+                kinds.setdefault(f"{owner}.{name}" if owner else name, set()).add(MADE)
             continue
-        group = 1 if target.group(1) else 2
-        dot = target.start(group) - 1
-        name = target.group(group)
-        if group == 1:
-            name = key(name, dot)
-        else:  # `name: make(...)` in a composite literal: the literal's type owns it
-            owner = _literal_type(code, target.start(group))
-            name = f"{owner}.{name}" if owner else name
-        kinds.setdefault(name, set()).add(MADE)
-        explained.add(dot)
-    for rx in (_NIL, _SIZE):
-        for m in rx.finditer(code):
-            if rx is _SIZE and m.start() > 0 and (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_."):
-                continue
-            explained.add(m.start(1) - 1)
-    for m in _ANY.finditer(code):
-        if m.start() not in explained:
-            kinds.setdefault(key(m.group(1), m.start()), set()).add(VALUE)
-    return {name: sorted(found) for name, found in kinds.items()}
+        selector, name = caps["s"][0], text(caps["f"][0])
+        kind = _kind(selector)
+        if kind is None:
+            continue
+        owner = on_receiver.owner(selector)
+        kinds.setdefault(f"{owner}.{name}" if owner else name, set()).add(kind)
+        if kind in (SEND, RECEIVE, RANGE, CLOSE):
+            fn = nearest(selector, _DECLARATIONS)
+            if fn is not None and fn.child_by_field_name("name") is not None:
+                working.add(text(fn.child_by_field_name("name")))
+    return {"fields": {key: sorted(found) for key, found in sorted(kinds.items())},
+            "functions": sorted(working)}
 
 
-_LITERAL_TYPE = re.compile(r"(?<![\w.])(" + _NAME + r")[ \t]*$")
+def _kind(selector):
+    """What the selector `x.name` does with the field: one of the kinds, or None (a
+    method call, a nil assignment or comparison, `len`/`cap`)."""
+    expr, p = selector, selector.parent
+    if p is not None and p.type == "call_expression" and p.child_by_field_name("function") == expr:
+        return None  # x.name(...): a method, not a field
+    while p is not None and p.type == "parenthesized_expression":
+        expr, p = p, p.parent
+    if p is None:
+        return VALUE
+    operation = channel_operation(expr)
+    if operation is not None:
+        return operation
+    if p.type == "binary_expression" and text(p.child_by_field_name("operator")) in ("==", "!=") \
+            and any(c.type == "nil" for c in p.named_children):
+        return None
+    if p.type == "argument_list" and p.parent is not None and callee_text(p.parent) in ("len", "cap"):
+        return None
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
+            and p.parent.child_by_field_name("left") == p \
+            and text(p.parent.child_by_field_name("operator")) == "=":
+        right = p.parent.child_by_field_name("right")
+        values = [c for c in right.named_children if c.type != "comment"] if right is not None else []
+        targets = [c for c in p.named_children if c.type != "comment"]
+        if len(values) == len(targets) and expr in targets:
+            value = strip_parens(values[targets.index(expr)])
+            if value.type == "nil":
+                return None
+            if _makes_channel(value):
+                return MADE
+    return VALUE
 
 
-def _literal_type(code: str, at: int) -> str:
-    """The type of the composite literal whose `{` encloses position ``at`` (`T{`, `&T{`),
-    "" when it is not a plain type name (a map or slice literal, `pkg.T{`, ...)."""
-    depth, i = 0, at - 1
-    while i >= 0 and at - i < 20000:
-        c = code[i]
-        if c == "}":
-            depth += 1
-        elif c == "{":
-            if depth == 0:
-                m = _LITERAL_TYPE.search(code, max(0, i - 200), i)
-                return m.group(1) if m else ""
-            depth -= 1
-        i -= 1
-    return ""
+def _makes_channel(value) -> bool:
+    """Is ``value`` `make(chan ...)`?"""
+    value = strip_parens(value)
+    if value.type != "call_expression" or callee_text(value) != "make":
+        return False
+    args = [a for a in value.child_by_field_name("arguments").named_children if a.type != "comment"]
+    return bool(args) and args[0].type == "channel_type"
 
 
-def working_functions(code: str) -> list:
-    """Names of the functions and methods of the blanked ``code`` (gofmt layout) whose
-    body works a channel field (sends, receives, ranges or closes `x.name`): the ones
-    whose callers decide whether a partner operation can run."""
-    out = set()
-    headers = list(_FUNC.finditer(code))
-    for i, header in enumerate(headers):
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(code)
-        body = code[header.end():end]
-        if any(rx.search(body) for rx in (_SEND, _RECEIVE, _RANGE, _CLOSE)):
-            out.add(header.group(1))
-    return sorted(out)
-
-
-def file_facts(data: bytes) -> dict:
-    """The facts of one file kept in the facts cache."""
-    code = code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
-    return {"fields": channel_fields(code), "functions": working_functions(code)}
+def _literal_type(key) -> str:
+    """The type of the composite literal whose element has the key ``key`` (`T{`,
+    `&T{`), "" when it is not a plain type name (a map or slice literal, `pkg.T{`, an
+    element of a literal whose type is left out, ...)."""
+    body = nearest(key, ("literal_value",))
+    literal = body.parent if body is not None else None
+    if literal is None or literal.type != "composite_literal":
+        return ""
+    kind = literal.child_by_field_name("type")
+    return text(kind) if kind is not None and kind.type == "type_identifier" else ""
 
 
 # kinds that say the file works the channel itself (a field only read as a value is not

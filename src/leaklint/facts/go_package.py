@@ -9,10 +9,11 @@ the file's content and sent to worker processes.
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from ..languages import matches
-from ..languages.go_syntax import callee_text, enclosing_function, package_name, strip_parens, text
+from ..languages import captures, matches
+from ..languages.go_syntax import callee_text, enclosing_function, package_name, receiver_type, strip_parens, text
 from ..source import SourceFile
 from .go_build import build_constraint
 
@@ -42,19 +43,6 @@ def declarations(root, src: SourceFile) -> dict:
         "made": _made([caps for i, caps in found if i == 1]),
         "once": sorted({text(caps["f"][0]) for i, caps in found if i == 2}),
     }
-
-
-def text_facts(data: bytes) -> dict:
-    """Facts read from the file's text, without parsing it (LL302 reads them of every
-    file of a directory, tests included)."""
-    code = _code(data)  # blanked once for every question below
-    via, other, every = _reads_by_receiver(code)
-    return {"fields_read": sorted(every),
-            "fields_read_via": sorted(via),
-            "fields_read_other": sorted(other),
-            "fields_assigned": sorted(fields_assigned(data)),
-            "names_read": sorted(set(_NAME_READ.findall(code))),
-            "names_assigned": sorted(set(_NAME_ASSIGNED.findall(code)))}
 
 
 def _container_kind(spec) -> str | None:
@@ -165,98 +153,94 @@ def _made(found) -> list[list]:
     return out
 
 
-# `.f` not followed, on its line, by an assignment (`= x`, `, y = x`, `, y := x`): a read
-_FIELD_READ = re.compile(
-    r"\.([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
-    r"|,[^=(){}\n]*?:=))")
+# what the file names, and the places where a name or a field is not read
+_NAMES = "(identifier) @name (selector_expression field: (field_identifier) @field) @selector"
+_NOT_READ = """
+(assignment_statement left: (expression_list [(identifier) (selector_expression)] @stored) operator: "=")
+(assignment_statement left: (expression_list [(identifier) (selector_expression)] @updated))
+(short_var_declaration left: (expression_list (identifier) @declared))
+(range_clause left: (expression_list (identifier) @declared) ":=")
+(range_clause left: (expression_list [(identifier) (selector_expression)] @stored) "=")
+(var_spec name: (identifier) @declared value: (_))
+[(var_spec name: (identifier) @named) (const_spec name: (identifier) @named)
+ (parameter_declaration name: (identifier) @named) (variadic_parameter_declaration name: (identifier) @named)
+ (function_declaration name: (identifier) @named)]
+(keyed_element . (literal_element (identifier) @key))
+"""
 
 
-def fields_read(data: bytes) -> set:
-    """Names of fields read (`.f` not followed by an assignment) in the file's code
-    (comments and string literals do not read anything)."""
-    return set(_FIELD_READ.findall(_code(data)))
+def field_reads(root, src=None) -> dict:
+    """Which fields and package-level names the file reads and may assign, from its tree
+    (LL302 reads them of every file of a directory, tests included):
+
+    - ``fields_read``: fields read as `x.f` (called, copied, compared, updated...:
+      anything but the target of a plain `=`); ``fields_read_via``: "T.f" read as `r.f`
+      by a method of T on its receiver r; ``fields_read_other``: the fields read any
+      other way (one type's methods reading a field say nothing of another type's);
+    - ``fields_assigned``: fields assigned (`x.f = ...`, `x.f, y = ...`, `T{f: ...}`);
+    - ``names_read``: bare names read (not declared, not a literal's key, not the target
+      of `=` or `:=`);
+    - ``names_assigned``: bare names assigned, or declared with a value.
+    """
+    found = skip = captures("go", _NAMES + _NOT_READ + Receivers.QUERY, root)  # one pass
+    stored = {n.id for n in skip.get("stored", ())}
+    not_read = stored | {n.id for k in ("declared", "named", "key") for n in skip.get(k, ())}
+    targets = [n for k in ("updated", "declared") for n in skip.get(k, ())]
+    names_read = {text(n) for n in found.get("name", ()) if n.id not in not_read}
+    names_assigned = {text(n) for n in targets if n.type == "identifier"}
+    assigned = {text(n.child_by_field_name("field")) for n in targets if n.type == "selector_expression"}
+    assigned.update(text(n) for n in skip.get("key", ()))
+    on_receiver = Receivers(root, found)
+    read, via, other = set(), set(), set()
+    for selector in found.get("selector", ()):
+        if selector.id in stored:
+            continue
+        name = text(selector.child_by_field_name("field"))
+        read.add(name)
+        owner = on_receiver.owner(selector)
+        if owner:
+            via.add(f"{owner}.{name}")
+        else:
+            other.add(name)
+    return {"fields_read": sorted(read), "fields_read_via": sorted(via), "fields_read_other": sorted(other),
+            "fields_assigned": sorted(assigned), "names_read": sorted(names_read),
+            "names_assigned": sorted(names_assigned)}
 
 
-# a method's header at a line start (gofmt): its receiver's name and type
-_METHOD = re.compile(r"^func[ \t]*\([ \t]*(\w+)[ \t]+\*?[ \t]*([A-Za-z_]\w*)(?:\[[^\]\n]*\])?[ \t]*\)", re.M)
+class Receivers:
+    """The methods of a file that name their receiver, to tell a selector `r.f` on the
+    receiver ``r`` of a method of T (closures in the method included) without climbing
+    the tree from every selector."""
+
+    QUERY = " (method_declaration receiver: (parameter_list (parameter_declaration name: (identifier)))) @m"
+
+    def __init__(self, root, found=None):
+        """``found``: the captures of a query that includes ``QUERY``, if made already
+        (captures come in no particular order)."""
+        found = found if found is not None else captures("go", self.QUERY, root)
+        # methods never nest, so their spans, sorted, are ordered
+        self.methods = sorted((m.start_byte, m.end_byte, _receiver_name(m), receiver_type(m))
+                              for m in found.get("m", ()))
+        self.starts = [m[0] for m in self.methods]
+
+    def owner(self, selector) -> str:
+        """T when ``selector`` is `r.f` on the receiver r of the method of T around it."""
+        operand = selector.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier":
+            return ""
+        i = bisect.bisect_right(self.starts, selector.start_byte) - 1
+        if i < 0 or selector.end_byte > self.methods[i][1] or operand.text != self.methods[i][2]:
+            return ""
+        return self.methods[i][3]
 
 
-def fields_read_by_receiver(data: bytes) -> tuple[set, set]:
-    """({"T.f"} read as `r.f` by a method of T on its receiver r, {f} read any other way):
-    a field one type's methods read says nothing of another type's field of that name."""
-    via, other, _ = _reads_by_receiver(_code(data))
-    return via, other
-
-
-def _reads_by_receiver(code: str) -> tuple[set, set, set]:
-    """``fields_read_by_receiver`` of the blanked code, and every field read."""
-    via, at = set(), set()
-    for header in _METHOD.finditer(code):
-        receiver, owner = header.groups()
-        end = code.find("\n}", header.end())
-        body = code[header.end():end if end >= 0 else len(code)]
-        reads = re.compile(r"(?<![.\w])" + re.escape(receiver) + _FIELD_READ.pattern)
-        for read in reads.finditer(body):
-            via.add(f"{owner}.{read.group(1)}")
-            at.add(header.end() + read.start() + len(receiver))
-    other, every = set(), set()
-    for m in _FIELD_READ.finditer(code):
-        every.add(m.group(1))
-        if m.start() not in at:
-            other.add(m.group(1))
-    return via, other, every
-
-
-# a bare name (not `x.name`) not followed by an assignment to it
-_NAME_READ = re.compile(
-    r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t\r\f\v]*(?:=(?!=)|,[^=(){}\n]*?(?<![=!<>:])=(?!=)"
-    r"|,[^=(){}\n]*?:=|:=))")
-_NAME_ASSIGNED = re.compile(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,)")
-
-
-def names_read(data: bytes) -> set:
-    """Bare names the file's code reads (LL302 asks them of the package variables a
-    file stores a cancel func in; keywords and types come along, harmlessly)."""
-    return set(_NAME_READ.findall(_code(data)))
-
-
-def names_assigned(data: bytes) -> set:
-    """Bare names the file may assign (a superset: what LL302 asks about)."""
-    return set(_NAME_ASSIGNED.findall(_code(data)))
-
-
-# a comment, an interpreted or raw string, or a rune literal
-_NOT_CODE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'', re.S)
-
-
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-def code_only(source: str) -> str:
-    """SOURCE with comments and literals blanked (newlines kept, so lines stay put)."""
-    return _NOT_CODE.sub(_blank, source)
-
-
-def _blank(m) -> str:
-    s = m.group(0)
-    return _NOT_NEWLINE.sub(" ", s) if "\n" in s else " " * len(s)
-
-
-def _code(data: bytes) -> str:
-    """The file's code (its first 4 MB) with comments and literals blanked."""
-    return code_only(data[:4 * 1024 * 1024].decode("utf-8", "replace"))
-
-
-# every field a file assigns: `x.f = ...`, `x.f, y = ...`, `a, x.f = ...` (a selector
-# before `=` or `,`) and `T{f: ...}` (a name before `:` at a line start or after `{`/`,`)
-_ASSIGNED_SELECTOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|,)")
-_KEYED = re.compile(r"[{,\n][ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?!=)")
-
-
-def fields_assigned(data: bytes) -> set:
-    """Names the file may assign as fields (a superset: what LL302 asks about)."""
-    source = data[:4 * 1024 * 1024].decode("utf-8", "replace")
-    return set(_ASSIGNED_SELECTOR.findall(source)) | set(_KEYED.findall(source))
+def _receiver_name(method) -> bytes:
+    receiver = method.child_by_field_name("receiver")
+    for p in receiver.named_children if receiver is not None else ():
+        names = p.children_by_field_name("name")
+        if names:
+            return names[0].text
+    return b""
 
 
 _PACKAGE_CLAUSE = re.compile(rb"^package[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.M)

@@ -127,16 +127,16 @@ def container_reads(path: str, files: list, decls: dict, uses: dict, query: Quer
     return {"containers": containers, "fields": fields}
 
 
-def _text_facts_around(path: str, directory: list, texts: dict, own: bool = True) -> list | None:
-    """The text facts of ``path`` and of the files of its directory (``own``: ``path``'s
+def _field_reads_around(path: str, directory: list, reads_of: dict, own: bool = True) -> list | None:
+    """The field reads (``go_package.field_reads``) of ``path`` and of the files of its directory (``own``: ``path``'s
     among them), those of skipped files left out; None when ``path`` or one of them is
     unknown (then nothing can be said)."""
-    mine = texts.get(path, UNKNOWN)
+    mine = reads_of.get(path, UNKNOWN)
     if mine.get("unknown") or mine.get("skipped"):
         return None
     found = [mine]
     for p in directory:
-        d = texts.get(p, UNKNOWN)
+        d = reads_of.get(p, UNKNOWN)
         if (p == path and not own) or d.get("skipped"):
             continue
         if d.get("unknown"):
@@ -145,20 +145,20 @@ def _text_facts_around(path: str, directory: list, texts: dict, own: bool = True
     return found
 
 
-def fields_read_reads(path: str, directory: list, texts: dict) -> list | None:
+def fields_read_reads(path: str, directory: list, reads_of: dict) -> list | None:
     """What LL302 reads for ``path``: which of the fields it may assign are read by some
     file of its directory; None when a file of the directory is unknown."""
-    facts = _text_facts_around(path, directory, texts)
+    facts = _field_reads_around(path, directory, reads_of)
     if facts is None:
         return None
     wanted = set(facts[0]["fields_assigned"])
     return sorted(set().union(*(wanted & set(d["fields_read"]) for d in facts[1:])))
 
 
-def typed_fields_read_reads(path: str, directory: list, texts: dict) -> dict | None:
+def typed_fields_read_reads(path: str, directory: list, reads_of: dict) -> dict | None:
     """The same, told apart by who reads: {"via": ["T.f" read by T's methods on their
     receiver], "other": [f read any other way]}; None when a file is unknown."""
-    facts = _text_facts_around(path, directory, texts)
+    facts = _field_reads_around(path, directory, reads_of)
     if facts is None:
         return None
     wanted = set(facts[0]["fields_assigned"])
@@ -167,11 +167,11 @@ def typed_fields_read_reads(path: str, directory: list, texts: dict) -> dict | N
     return {"via": sorted(via), "other": sorted(other)}
 
 
-def names_read_reads(path: str, directory: list, texts: dict) -> list | None:
+def names_read_reads(path: str, directory: list, reads_of: dict) -> list | None:
     """What LL302 reads for ``path`` about package variables: which of the names it may
     assign the OTHER files of its directory read (its own reads it sees itself); None
     when a file of the directory is unknown."""
-    facts = _text_facts_around(path, directory, texts, own=False)
+    facts = _field_reads_around(path, directory, reads_of, own=False)
     if facts is None:
         return None
     wanted = set(facts[0]["names_assigned"])

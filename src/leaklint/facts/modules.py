@@ -3,7 +3,8 @@ call references that ``facts.summaries`` extracts (``languages/*_syntax.call_ref
 
 - Go: "F" or "T.M" is a function or method of the same package: the files of the
   directory with the same package clause whose build constraint can hold (a test file
-  also sees the package's other test files);
+  also sees the package's other test files); "import:<import path>#F" an exported
+  function of another package of the same module (the nearest go.mod);
 - Python: "import:<dotted>" names a module of the scanned tree and a function in it:
   absolute imports from the root of the importing file's package (the first directory
   up without an ``__init__.py``), relative ones from the importing file's package;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 
+from ..languages.go_versions import go_module
 from .go_build import can_build
 
 JS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -82,8 +84,33 @@ class Resolver:
         return out
 
     def _go(self, path: str, ref: str) -> list:
+        if ref.startswith("import:"):
+            return self._go_package(path, ref)
         return [(p, ref) for p in self.go_members(path, ref.rsplit(".", 1)[-1])
                 if ref in (self.facts_of(p) or {}).get("functions", {})]
+
+    def _go_package(self, path: str, ref: str) -> list:
+        """"import:<path>#F": the exported function F of another package of the file's
+        module (the nearest go.mod's `module` path leads the import path): the files of
+        that directory, tests left out, whose build constraint can hold."""
+        target, _, name = ref[len("import:"):].rpartition("#")
+        found = go_module(os.path.dirname(path) or ".")
+        if found is None or not name:
+            return []
+        root, module = found
+        if not target.startswith(module + "/"):
+            return []
+        directory = os.path.join(root, *target[len(module) + 1:].split("/"))
+        if not os.path.isabs(path):
+            directory = os.path.relpath(directory)
+        out = []
+        for p in sorted(self.files_in(directory)):
+            if not p.endswith(".go") or p.endswith("_test.go") or not self._may_define(p, name):
+                continue
+            f = self.facts_of(p)
+            if f is not None and can_build(f.get("build", "")) and name in f.get("functions", {}):
+                out.append((p, name))
+        return out
 
     # -- Python --------------------------------------------------------------------
 

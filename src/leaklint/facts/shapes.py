@@ -16,7 +16,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages
-from ..languages import go_syntax, javascript_modules, python_classes, python_syntax
+from ..languages import go_imports, go_syntax, javascript_modules, python_classes, python_syntax
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from .go_build import build_constraint
@@ -116,14 +116,16 @@ def _go(ctx, rules) -> dict:
         out.direct(cand, go_syntax.enclosing_function(cand.call), returned)
     receivers = {p.text for fn, _ in table.values() if fn.type == "method_declaration"
                  for p in _receiver_names(fn)}
+    imports = adapter.package_imports()
+    operands = receivers | {n.encode() for n in imports}
     calls = _calls("go", root, "[(call_expression function: (identifier) @f)"
                                " (call_expression function: (selector_expression"
                                " operand: (identifier) @o))] @c",
-                   lambda caps, name: name not in GO_BUILTINS if "f" in caps else name in receivers)
+                   lambda caps, name: name not in GO_BUILTINS if "f" in caps else name in operands)
     for call in calls:
         keys = adapter.resolve(call)
         out.call(call, go_syntax.enclosing_function(call), keys,
-                 None if keys else go_syntax.call_ref(call),
+                 None if keys else go_imports.call_ref(call, imports),
                  go_syntax.identifier_arguments(call), returned)
     return {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
             "functions": {q: len(p) for q, (_, p) in table.items()}, **out.result()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..ir import HANDOFF, REASSIGN
-from ..languages import nearest
+from ..languages import nearest, walk
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
 from ..languages.go_effects import closure_returned, returned_wrapper
 from ..tracks import Candidate, Track, pattern_matches
@@ -401,7 +401,7 @@ def wrap_loop_body(ctx, node):
     if block is None or _jumps_out(block):
         return None
     src = ctx.src
-    if any(c.type == "raw_string_literal" and b"\n" in c.text for c in _descendants(block)):
+    if any(c.type == "raw_string_literal" and b"\n" in c.text for c in walk(block)):
         return None  # re-indenting would change the string
     open_end = block.start_byte + 1
     close = block.end_byte - 1
@@ -422,11 +422,3 @@ def wrap_loop_body(ctx, node):
 def line_start_of(src, offset: int) -> int:
     i = src.data.rfind(b"\n", 0, offset)
     return i + 1
-
-
-def _descendants(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.children)

@@ -58,6 +58,15 @@ def query(lang: str, source: str):
     return Query(grammar(lang), source)
 
 
+def captures(lang: str, source: str, node) -> dict:
+    """Run a (cached, compiled) query over ``node``: {capture: [nodes]}, in no
+    particular order, for a question about every node of a kind where the matches need
+    not be told apart (cheaper than ``matches`` on the file's many identifiers)."""
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(query(lang, source)).captures(node)
+
+
 def matches(lang: str, source: str, node) -> list:
     """Run a (cached, compiled) query over ``node``: [(pattern index, {capture: [nodes]})].
 
@@ -185,23 +194,43 @@ def nearest(node, types: tuple, stop=None):
     return None
 
 
+def walk(node, stop=()):
+    """Every named descendant of ``node`` (not ``node`` itself) in source order, not
+    entering node types in ``stop``; an explicit stack, no recursion."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        yield n
+        if n.type not in stop:
+            stack.extend(reversed(n.named_children))
+
+
+def returns_name(fn, body, name, memo: dict, stops: tuple, unwrap=None) -> bool:
+    """Does the function ``fn`` return the local ``name`` (an identifier node): a `return
+    name` in ``body`` outside nested ``stops`` (functions, classes)? ``unwrap`` takes a
+    returned value out of what wraps it (parentheses...); ``memo`` keeps each function's
+    returned names."""
+    names = memo.get(fn.id)
+    if names is None:
+        names = memo[fn.id] = set()
+        for n in walk(body, stop=stops) if body is not None else ():
+            if n.type == "return_statement" and n.named_children:
+                value = unwrap(n.named_children[0]) if unwrap is not None else n.named_children[0]
+                if value is not None and value.type == "identifier":
+                    names.add(value.text)
+    return name.text in names
+
+
 def of_type(node, types: tuple) -> list:
     """Descendants of ``node`` (not ``node`` itself) whose type is one of ``types``, in
     source order. A query does the walking in C; over the file's root its answer is
     shared by every rule that asks."""
     current = _current
     if current is None:
-        out, stack = [], list(reversed(node.named_children))
-        while stack:
-            n = stack.pop()
-            if n.type in types:
-                out.append(n)
-            stack.extend(reversed(n.named_children))
-        return out
-    known = _known_types(current.lang, tuple(types))
-    if not known:
+        return [n for n in walk(node) if n.type in types]
+    source = _type_query(current.lang, tuple(types))
+    if source is None:
         return []
-    source = "[" + " ".join(f"({t})" for t in known) + "] @n"
     if current.is_root(current.lang, node):
         return [caps["n"][0] for _, caps in current.get(source) if caps["n"][0].id != node.id]
     if not _in_tree(current.root, node):  # a node of another tree: asked directly
@@ -209,26 +238,36 @@ def of_type(node, types: tuple) -> list:
                 if caps["n"][0].id != node.id]
     # a sub-tree's answer is cut out of the file's answer (one pass over the file for
     # every sub-tree asking about these types), by byte range
-    starts, found = _by_start(current, source)
+    starts, ends, ids, found = _by_start(current, source)
     out = []
-    lo, hi = node.start_byte, node.end_byte
+    lo, hi, own = node.start_byte, node.end_byte, node.id
     for i in range(bisect.bisect_left(starts, lo), bisect.bisect_right(starts, hi)):
-        n = found[i]
-        if n.end_byte > hi or n.id == node.id:
+        end = ends[i]
+        if end > hi or ids[i] == own:
             continue
-        if (n.start_byte == lo or n.end_byte == hi) and not _descends(n, node):
+        if (starts[i] == lo or end == hi) and not _descends(found[i], node):
             continue  # same bounds as ``node``: an ancestor, or a neighbour of no width
-        out.append(n)
+        out.append(found[i])
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _type_query(lang: str, types: tuple) -> str | None:
+    """The query that finds the nodes of ``types`` (None: the grammar has none of them)."""
+    known = _known_types(lang, types)
+    return "[" + " ".join(f"({t})" for t in known) + "] @n" if known else None
+
+
 def _by_start(current: FileQueries, source: str) -> tuple:
+    """The file's nodes that ``source`` finds, by start: (starts, ends, ids, nodes), the
+    bounds read once from the nodes so that cutting a range out reads only lists."""
     key = ("of_type", source)
     hit = current.memo.get(key)
     if hit is None:
         found = [caps["n"][0] for _, caps in current.get(source)]
         found.sort(key=lambda n: n.start_byte)  # stable: the query's order among equals
-        hit = current.memo[key] = ([n.start_byte for n in found], found)
+        hit = current.memo[key] = ([n.start_byte for n in found], [n.end_byte for n in found],
+                                   [n.id for n in found], found)
     return hit
 
 

@@ -14,8 +14,10 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
-from .go_syntax import call_ref, function_table, parameter_names, receiver_of  # noqa: F401
+from .go_syntax import function_table, parameter_names, receiver_of  # noqa: F401
+from .go_imports import call_ref, package_imports  # noqa: F401
 from .go_syntax import is_error_value, package_name, root_context_parent
+from .go_tempdir import in_test_temp_dir
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
 
@@ -30,6 +32,7 @@ class GoAdapter(GoLowering):
         self._rules: dict = {}
         self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
         self._program_ends = False
+        self._package_imports = None
 
     def adjust(self, rule):
         return collected_adjustment(self.ctx, rule)
@@ -51,7 +54,7 @@ class GoAdapter(GoLowering):
         keys = self.resolve(call)
         if keys:  # one definition, or which one runs is not known
             return ["local:" + keys[0]] if len(keys) == 1 else []
-        ref = call_ref(call)
+        ref = call_ref(call, self.package_imports())
         return [ref] if ref else []
 
     def direct_candidates(self, rules) -> list[Candidate]:
@@ -158,6 +161,9 @@ class GoAdapter(GoLowering):
             # nothing registers with a root parent: the handle holds nothing until the
             # derived value is used
             extra["idle_until_used"] = pairs
+        if in_test_temp_dir(call, fn):
+            # the test's cleanup removes the directory: on Windows not while this is open
+            extra["outlives_on"] = "windows"
         return Track(cand, fn, handle, err, decl_block, extra)
 
     def _silenced_by_nolint(self, node, rule) -> bool:
@@ -186,7 +192,9 @@ class GoAdapter(GoLowering):
         lists such ``evidence``."""
         spec = cand.rule.lifecycle
         evidence = spec.get("evidence")
-        if not evidence or cand.callee in spec["acquire"] or cand.factory_of in spec["acquire"]:
+        exact = [p for p in spec["acquire"] if not p.startswith("*.")]
+        if not evidence or cand.factory_of in spec["acquire"] \
+                or any(pattern_matches(p, cand.callee) for p in exact):
             return True
         if handle is not None and used_as_collection(fn, handle):
             return False
@@ -293,6 +301,12 @@ class GoAdapter(GoLowering):
                     self._imported.add(path.text.decode().strip('"`').rsplit("/", 1)[-1])
         return self._imported
 
+    def package_imports(self) -> dict:
+        """Names bound by imports of non-standard packages -> import path."""
+        if self._package_imports is None:
+            self._package_imports = package_imports(self.root)
+        return self._package_imports
+
     def resolve(self, call) -> list[str]:
         """The same-file functions ``call`` may run, by qualified name: `F(...)` is F;
         `r.M(...)` on the receiver of a method of T is T.M; `x.M(...)` on any other value
@@ -339,7 +353,7 @@ class GoAdapter(GoLowering):
         keys = self.resolve(call)
         if keys:
             return any([self.summaries.local((key, index, rule.code)) for key in keys])
-        ref = call_ref(call)
+        ref = call_ref(call, self.package_imports())
         return self.summaries.external(ref, index, rule.code) if ref else None
 
     def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:

@@ -58,6 +58,32 @@ def own_nodes(root):
         stack.extend(c for c in reversed(n.named_children) if c.type != "func_literal")
 
 
+def channel_operation(expr):
+    """The channel operation ``expr`` is the channel of: "send" (`expr <- v`), "receive"
+    (`<-expr`), "range" (`range expr`), "close" (`close(expr)`), or None."""
+    p = expr.parent
+    if p is None:
+        return None
+    if p.type == "send_statement" and p.child_by_field_name("channel") == expr:
+        return "send"
+    if p.type == "unary_expression" and p.child_by_field_name("operand") == expr \
+            and text(p.child_by_field_name("operator")) == "<-":
+        return "receive"
+    if p.type == "range_clause" and p.child_by_field_name("right") == expr:
+        return "range"
+    if p.type == "argument_list" and callee_text(p.parent) == "close" and p.named_children[:1] == [expr]:
+        return "close"
+    return None
+
+
+def is_literal_key(node) -> bool:
+    """Is this identifier the field name of a keyed element (`T{cancel: cancel}`'s first)?"""
+    p = node.parent
+    if p is not None and p.type == "literal_element":
+        node, p = p, p.parent
+    return p is not None and p.type == "keyed_element" and p.named_children[0] == node
+
+
 def own_of_type(fn, types: tuple) -> list:
     """The nodes of ``types`` among ``own_nodes(fn)``, in the same order, found by the
     file's query pass (``languages.of_type``) rather than by a walk in Python."""
@@ -324,24 +350,6 @@ def receiver_of(node, name: str) -> str:
         if any(n.text.decode() == name for n in p.children_by_field_name("name")):
             return receiver_type(fn)
     return ""
-
-
-def call_ref(call) -> str | None:
-    """How a call names a function of its package, as the index resolves it across the
-    package's files: "F" for `F(...)`, "T.M" for `r.M(...)` on the receiver `r` of a
-    method of T; None for any other call (another package, a value of unknown type)."""
-    fn = call.child_by_field_name("function")
-    if fn is None:
-        return None
-    if fn.type == "identifier":
-        return text(fn)
-    if fn.type != "selector_expression":
-        return None
-    operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
-    if operand is None or field is None or operand.type != "identifier":
-        return None
-    owner = receiver_of(call, text(operand))
-    return f"{owner}.{text(field)}" if owner else None
 
 
 def identifier_arguments(call) -> list[int]:

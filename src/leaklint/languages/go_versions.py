@@ -62,3 +62,24 @@ def collected_adjustment(ctx, rule) -> tuple:
     action = rule.options.get("collected", "note")
     return action, (f" (go.mod declares go {version[0]}.{version[1]}: since Go {since} an "
                     "unreferenced timer or ticker is garbage collected even if never stopped)")
+
+
+_MODULE_DIRECTIVE = re.compile(rb"^module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
+
+
+@functools.lru_cache(maxsize=1024)
+def go_module(directory: str) -> tuple | None:
+    """The nearest go.mod at or above ``directory``: (its directory, absolute, and the
+    module path its `module` directive declares), or None."""
+    directory = os.path.abspath(directory)
+    while True:
+        try:
+            with open(os.path.join(directory, "go.mod"), "rb") as fh:
+                m = _MODULE_DIRECTIVE.search(fh.read(64 * 1024))
+            return (directory, m.group(1).decode("utf-8", "replace")) if m else None
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent

@@ -103,6 +103,27 @@ def self_fields(body) -> set:
     return out
 
 
+def this_members(fn) -> dict:
+    """The locals of ``fn`` destructured from `this` (`const { props, state: s } = this`),
+    each with the member it names: {"props": "this.props", "s": "this.state"}."""
+    out = {}
+    for n in walk(fn):
+        if n.type != "variable_declarator":
+            continue
+        value = strip(n.child_by_field_name("value"))
+        pattern = n.child_by_field_name("name")
+        if value is None or value.type != "this" or pattern is None or pattern.type != "object_pattern":
+            continue
+        for c in pattern.named_children:
+            if c.type == "shorthand_property_identifier_pattern":
+                out[text(c)] = "this." + text(c)
+            elif c.type == "pair_pattern":
+                key, local = c.child_by_field_name("key"), c.child_by_field_name("value")
+                if key is not None and local is not None and local.type == "identifier":
+                    out[text(local)] = "this." + text(key)
+    return out
+
+
 def this_aliases(fn) -> set:
     """`this` and the locals of ``fn`` that hold it (`var self = this`)."""
     out = {"this"}

@@ -5,6 +5,7 @@ another module ("import:<specifier>#<exported name>")."""
 
 from __future__ import annotations
 
+from . import returns_name
 from .javascript_syntax import WRAPPERS, args, strip, text
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
@@ -226,18 +227,4 @@ def returned(call, fn, memo: dict) -> bool:
     name = p.child_by_field_name("name")
     if name is None or name.type != "identifier":
         return False
-    names = memo.get(fn.id)
-    if names is None:
-        names = memo[fn.id] = set()
-        body = fn.child_by_field_name("body")
-        stack = list(body.named_children) if body is not None else []
-        while stack:
-            n = stack.pop()
-            if n.type in RETURN_STOPS:
-                continue
-            if n.type == "return_statement" and n.named_children:
-                value = strip(n.named_children[0])
-                if value is not None and value.type == "identifier":
-                    names.add(value.text)
-            stack.extend(n.named_children)
-    return name.text in names
+    return returns_name(fn, fn.child_by_field_name("body"), name, memo, RETURN_STOPS, strip)

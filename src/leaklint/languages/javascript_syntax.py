@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from . import file_memo, nearest, of_type
+from . import file_memo, nearest, of_type, walk
 
 WRAPPERS = ("parenthesized_expression", "non_null_expression", "as_expression",
             "satisfies_expression", "type_assertion", "await_expression")
@@ -100,16 +100,6 @@ def function_name(fn) -> str:
             return text(left.child_by_field_name("property"))
         return text(left)
     return ""
-
-
-def walk(node, stop=()):
-    """Every descendant of ``node`` (explicit stack), not entering node types in ``stop``."""
-    stack = list(reversed(node.named_children))
-    while stack:
-        n = stack.pop()
-        yield n
-        if n.type not in stop:
-            stack.extend(reversed(n.named_children))
 
 
 def identifiers_named(root, name: str) -> list:

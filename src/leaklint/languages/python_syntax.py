@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import nearest
+from . import nearest, of_type, returns_name
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -126,12 +126,16 @@ def parameters(fn) -> list[str]:
     return out
 
 
+# the statements whose imports ``imports`` reads: at module level, or nested only in these
+IMPORT_CONTAINERS = ("module", "block", "if_statement", "try_statement", "else_clause",
+                     "except_clause", "finally_clause", "elif_clause", "function_definition",
+                     "decorated_definition", "class_definition")
+
+
 def imports(root) -> dict:
     """Local name -> dotted name it was imported as (``sq`` -> ``sqlite3``)."""
     out = {}
-    stack = [root]
-    while stack:
-        n = stack.pop()
+    for n in _reached_imports(root):
         t = n.type
         if t == "import_statement":
             for c in n.named_children:
@@ -146,10 +150,24 @@ def imports(root) -> dict:
                         f"{base}.{text(c.child_by_field_name('name'))}"
                 elif c.type == "dotted_name":
                     out[text(c)] = f"{base}.{text(c)}"
-        elif t in ("module", "block", "if_statement", "try_statement", "else_clause",
-                   "except_clause", "finally_clause", "elif_clause", "function_definition",
-                   "decorated_definition", "class_definition"):
-            stack.extend(n.named_children)
+    return out
+
+
+def _reached_imports(root) -> list:
+    """The import statements a walk from ``root`` down the containers meets, in the order
+    such a walk (last child first) meets them: the last first."""
+    kinds = ("import_statement", "import_from_statement")
+    if root.type in kinds:
+        return [root]
+    if root.type not in IMPORT_CONTAINERS:
+        return []
+    out = []
+    for n in reversed(of_type(root, kinds)):
+        p = n.parent
+        while p is not None and p.id != root.id and p.type in IMPORT_CONTAINERS:
+            p = p.parent
+        if p is not None and p.id == root.id:
+            out.append(n)
     return out
 
 
@@ -243,16 +261,4 @@ def returned(call, fn, memo: dict) -> bool:
     left = parent.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return False
-    names = memo.get(fn.id)
-    if names is None:
-        names = memo[fn.id] = set()
-        stack = list(fn.named_children)
-        while stack:
-            n = stack.pop()
-            if n.type in SCOPES:
-                continue
-            if n.type == "return_statement" and n.named_children \
-                    and n.named_children[0].type == "identifier":
-                names.add(n.named_children[0].text)
-            stack.extend(n.named_children)
-    return left.text in names
+    return returns_name(fn, fn, left, memo, SCOPES)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...languages import matches
+from ...languages import matches, walk
 from ...languages.go import callee_text, enclosing_function
-from ...languages.go_syntax import own_nodes, receiver_of, receiver_type, strip_parens, text
-from .channels import CLOSE, RANGE, RECV, SEND, op_at, resolve_int
+from ...languages.go_syntax import channel_operation, own_nodes, receiver_of, receiver_type, strip_parens, text
+from .channels import CLOSE, RANGE, op_at, resolve_int
 
 
 @dataclass
@@ -53,7 +53,9 @@ class FileFields:
         self.interfaces = {text(caps["t"][0]) for _, caps in matches(
             "go", "(type_spec name: (type_identifier) @t type: (interface_type))", root)}
         self.accessors = self._accessors() if self.fields else {}
-        self.uses: dict = {f: FieldUse() for f in self.fields}
+        # in a fixed order (by name; each field's uses in source order): the goroutine's
+        # first blocking operation found is the one reported, the same in every run
+        self.uses: dict = {f: FieldUse() for f in sorted(self.fields)}
         self.referenced: set = set()
         self._functions = None
         self.indirect: set = set()  # ids of operations reached through a parameter
@@ -87,7 +89,7 @@ class FileFields:
         return out
 
     def _collect(self) -> None:
-        for n in _walk(self.root):
+        for n in walk(self.root):
             if n.type in ("identifier", "field_identifier", "type_identifier"):
                 if n.parent is None or n.parent.child_by_field_name("name") != n:
                     self.referenced.add(text(n))
@@ -119,7 +121,7 @@ class FileFields:
             expr, p = p, p.parent
         if p is None:
             return
-        kind = _op_kind(expr)
+        kind = channel_operation(expr)
         if kind is not None:
             use.ops.append((op_at(kind, _op_node(kind, p)), owner))
             return
@@ -200,29 +202,6 @@ def _owner(selector) -> str:
     return receiver_of(selector, text(operand)) if operand is not None and operand.type == "identifier" else ""
 
 
-def _walk(root):
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
-
-
-def _op_kind(expr):
-    """The channel operation ``expr`` is the channel of, if any."""
-    p = expr.parent
-    if p.type == "send_statement" and p.child_by_field_name("channel") == expr:
-        return SEND
-    if p.type == "unary_expression" and p.child_by_field_name("operand") == expr \
-            and text(p.child_by_field_name("operator")) == "<-":
-        return RECV
-    if p.type == "range_clause" and p.child_by_field_name("right") == expr:
-        return RANGE
-    if p.type == "argument_list" and callee_text(p.parent) == "close" and p.named_children[:1] == [expr]:
-        return CLOSE
-    return None
-
-
 def _op_node(kind, parent):
     """The node performing the operation whose channel's parent is ``parent``: the range
     loop, the `close(...)` call, or the send / receive itself."""
@@ -258,7 +237,7 @@ def _name_ops(fn, name: str, declaration):
     for n in own_nodes(fn.child_by_field_name("body")):
         if n.type != "identifier" or text(n) != name or n == declaration:
             continue
-        kind = _op_kind(n)
+        kind = channel_operation(n)
         q = n.parent
         if kind is not None:
             ops.append(op_at(kind, _op_node(kind, q)))

@@ -9,7 +9,7 @@ place decides, not the loop that calls `Next`).
 
 from __future__ import annotations
 
-from ...catalogue import find_rule
+from ...catalogue import acquisitions_of
 from ...languages import matches
 from ...languages.go import enclosing_function
 from ...tracks import pattern_matches
@@ -19,10 +19,9 @@ MESSAGE_FIELDS = ("call", "handle")
 
 
 def check(ctx, rule) -> None:
-    source = find_rule(rule.options.get("acquisitions_of", "LL101"))
-    if source is None or source.lifecycle is None:
+    patterns = acquisitions_of(rule, "LL101")
+    if not patterns:
         return
-    patterns = source.lifecycle["acquire"]
     root = ctx.tree.root_node
     q = " ".join("(%s left: (expression_list . (identifier) @h . (identifier) .)"
                  " right: (expression_list . (call_expression) @call .)) @assign" % t

@@ -14,9 +14,9 @@ index (``ctx.reads["names_read"]``).
 from __future__ import annotations
 
 from ... import members
-from ...catalogue import find_rule
+from ...catalogue import acquisitions_of
 from ...languages import matches
-from ...languages.go_syntax import enclosing_function, own_of_type, receiver_of, root_context_parent
+from ...languages.go_syntax import enclosing_function, is_literal_key, own_of_type, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
 # the placeholders this rule fills in its catalogue message
@@ -24,10 +24,9 @@ MESSAGE_FIELDS = ("call", "field")
 
 
 def check(ctx, rule) -> None:
-    source = find_rule(rule.options.get("acquisitions_of", "LL301"))
-    if source is None or source.lifecycle is None:
+    patterns = acquisitions_of(rule, "LL301")
+    if not patterns:
         return
-    patterns = source.lifecycle["acquire"]
     root = ctx.tree.root_node
     read = ctx.reads.get("fields_read", "unknown")
     names = ctx.reads.get("names_read", "unknown")
@@ -169,18 +168,10 @@ def _fields_given(fn, name: str, after, call, variables):
     is not the only way to cancel."""
     stores = list(_stores(fn, name, after, call, variables))
     mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
-                for n in caps["n"] if n.start_byte >= after.end_byte and not _is_key(n)]
+                for n in caps["n"] if n.start_byte >= after.end_byte and not is_literal_key(n)]
     if len(mentions) > len(stores):
         return
     yield from stores
-
-
-def _is_key(node) -> bool:
-    """Is this identifier the field name of a keyed element (`T{cancel: cancel}`'s first)?"""
-    p = node.parent
-    if p is not None and p.type == "literal_element":
-        node, p = p, p.parent
-    return p is not None and p.type == "keyed_element" and p.named_children[0] == node
 
 
 def _stores(fn, name: str, after, call, variables):

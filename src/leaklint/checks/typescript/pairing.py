@@ -15,6 +15,7 @@ from dataclasses import replace
 from ... import members
 from ...facts import lifetimes
 from ...languages.javascript_scopes import model
+from ...languages.javascript_members import this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
                                             local_value)
 
@@ -111,7 +112,12 @@ def handler_aliases(call, handler: str):
     """Names the handler is known by in its function (``state.onMove = onMove`` adds
     ``state.onMove``); None when it is handed to other code, which may remove it."""
     fn = enclosing_function(call)
-    if fn is None or not handler.isidentifier():
+    if fn is not None and not handler.isidentifier():
+        # `props.onActive` after `const { props } = this` is `this.props.onActive`
+        head, dot, rest = handler.partition(".")
+        member = this_members(fn).get(head) if dot else None
+        return {handler, f"{member}.{rest}"} if member else {handler}
+    if fn is None:
         return {handler}
     names = {handler}
     for n in walk(fn):
