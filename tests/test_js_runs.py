@@ -104,9 +104,42 @@ def test_startup_reaches_across_modules(tmp_path):
     def parsed(p):
         return js_startup.parse_root(p, read(p))
 
+    def facts_of(p):
+        root = parsed(p)
+        return js_startup.file_facts(root) if root is not None else None
+
     chat = str(tmp_path / "client" / "chat.js")
-    startup = js_startup.Startup([chat], parsed, read, siblings)
+    startup = js_startup.Startup([chat], facts_of, parsed, siblings)
     assert startup.read_of(chat)["started"] == ["prepareDOM"]
     # without the entry nothing is known to start once
     os.remove(tmp_path / "app.js")
-    assert js_startup.Startup([chat], parsed, read, siblings).read_of(chat)["started"] == []
+    assert js_startup.Startup([chat], facts_of, parsed, siblings).read_of(chat)["started"] == []
+
+
+def test_startup_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):
+    """A hook run on one page module reads the entry beside it for its start-up facts;
+    the next run (the module edited) takes the entry's facts from the cache unparsed."""
+    from leaklint import api
+
+    tree = tmp_path / "tree"
+    (tree / "client").mkdir(parents=True)
+    (tree / "pyproject.toml").write_text("[tool.leaklint]\n")  # the tree's root
+    monkeypatch.chdir(tree)
+    (tree / "app.js").write_text(
+        'require(["forum/chat"], function (chat) { chat.prepareDOM(); });')
+    chat = tree / "client" / "chat.js"
+    module = ('define("forum/chat", [], function () { const c = {};'
+              ' c.prepareDOM = function () { $(window).on("resize", function () {}); };'
+              ' return c; });\n')
+    chat.write_text(module)
+    parsed = []
+    real = js_startup.parse_root
+    monkeypatch.setattr(js_startup, "parse_root",
+                        lambda path, data: parsed.append(os.path.basename(path)) or real(path, data))
+    cache = str(tmp_path / "cache")
+    api.check_paths([str(chat)], cache_dir=cache)
+    assert "app.js" in parsed
+    parsed.clear()
+    chat.write_text(module + "// edited\n")
+    api.check_paths([str(chat)], cache_dir=cache)
+    assert parsed == []

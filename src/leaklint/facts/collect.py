@@ -123,24 +123,34 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             index.set(p, state.reads(p, needs[p]))
     _js_roots(named, index, wants, data_of, list_siblings)
-    _js_startup(named, index, wants, data_of, list_siblings, project)
+    _js_startup(named, index, wants, data_of, list_siblings, project, store)
     _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
     return index
 
 
+def _is_js(path: str) -> bool:
+    return languages.FAMILY.get(languages.language_of(path) or "") in ("typescript", "javascript")
+
+
+def _js_asking(named, wants, data_of, read: str) -> list:
+    """The JS/TS files of the run with a rule active on them that declares ``read``."""
+    out = []
+    for p in named:
+        p = os.path.normpath(p)
+        if not _is_js(p):
+            continue
+        data = data_of(p)
+        if data is not None and (wants is None or read in wants(p, data)):
+            out.append(p)
+    return out
+
+
 def _js_roots(named, index, wants, data_of, list_siblings) -> None:
     """``reads["js-root"]`` for the JS/TS files an entry point mounts as the root."""
     roots = None
-    for p in named:
-        p = os.path.normpath(p)
-        if languages.FAMILY.get(languages.language_of(p) or "") not in ("typescript",
-                                                                         "javascript"):
-            continue
-        data = data_of(p)
-        if data is None or (wants is not None and js_roots.READ not in wants(p, data)):
-            continue
+    for p in _js_asking(named, wants, data_of, js_roots.READ):
         roots = roots or js_roots.Roots(data_of, list_siblings)
         if roots.mounted(p):
             reads = dict(index.reads(p) or {})
@@ -185,37 +195,47 @@ def _python_once(named, index, project, read, store) -> None:
             _add(index, path, python_entry.READ, keys)
 
 
-def _js_startup(named, index, wants, data_of, list_siblings, project) -> None:
+def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:
     """``reads["js-startup"]`` for the AMD modules of the run: which of their methods an
-    entry point starts once."""
-    asking = []
-    for p in named:
-        p = os.path.normpath(p)
-        if languages.FAMILY.get(languages.language_of(p) or "") not in ("typescript",
-                                                                         "javascript"):
-            continue
-        data = data_of(p)
-        if data is not None and (wants is None or js_startup.READ in wants(p, data)):
-            asking.append(p)
+    entry point starts once. Each file's start-up facts are kept in the facts cache by
+    content, so a warm run, and the parent of a run in several processes, parse none."""
+    asking = _js_asking(named, wants, data_of, js_startup.READ)
     if not asking:
         return
-    named_js = {os.path.normpath(p) for p in named
-                if languages.FAMILY.get(languages.language_of(p) or "") in ("typescript",
-                                                                             "javascript")}
+    named_js = {os.path.normpath(p) for p in named if _is_js(p)}
 
     def parsed(path):
         data = data_of(path)
         if data is None:
             return None
         if path in named_js:
-            try:
-                got = project.parsed(path)
-            except FileTimeout:
-                return None
+            got = project.parsed(path)
             return got[0].root_node if got is not None else None
         return js_startup.parse_root(path, data)
 
-    startup = js_startup.Startup(sorted(named_js), parsed, data_of, list_siblings)
+    def facts_of(path):
+        data = data_of(path)
+        if data is None:
+            return None
+
+        def compute():
+            try:
+                root = parsed(path)
+            except FileTimeout:
+                return {"unknown": True}
+            return js_startup.file_facts(root) if root is not None else {"skipped": True}
+
+        key = "j:" + (languages.language_of(path) or "") + ":" + content_key(data)
+        facts = _stored(store, key, compute, lambda f: not f.get("unknown"))
+        return facts if _complete(facts) else None
+
+    def root_of(path):
+        try:
+            return parsed(path)
+        except FileTimeout:
+            return None
+
+    startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings)
     for p in asking:
         _add(index, p, js_startup.READ, startup.read_of(p))
 

@@ -162,12 +162,11 @@ def _methods(factory) -> list:
 class Startup:
     """The AMD module methods the entries of a run start once."""
 
-    def __init__(self, named, parsed, read, list_siblings):
-        self.parsed = parsed  # path -> tree root or None
-        self.read = read
+    def __init__(self, named, facts_of, parsed, list_siblings):
+        self.facts_of = facts_of  # path -> file_facts(...) or None (cached by content)
+        self.parsed = parsed  # path -> tree root or None (only for an asking file's exports)
         self.list_siblings = list_siblings
         self.resolver = Resolver(lambda _path: None, list_siblings)
-        self._roots: dict = {}  # path -> parsed root (for the exports of an asking file)
         self._facts: dict = {}
         self._by_name: dict = {}
         self._indexed: set = set()
@@ -196,9 +195,7 @@ class Startup:
     def facts(self, path: str):
         path = os.path.normpath(path)
         if path not in self._facts:
-            root = self.parsed(path)
-            self._roots[path] = root
-            self._facts[path] = file_facts(root) if root is not None else None
+            self._facts[path] = self.facts_of(path)
         return self._facts[path]
 
     def read_of(self, path: str) -> dict:
@@ -240,8 +237,10 @@ class Startup:
                     target = self.resolver.js_module(entry, spec)
                     if target is not None and os.path.abspath(target) == here:
                         wanted.add(name)
-        root = self._roots.get(os.path.normpath(path))
-        if not wanted or root is None:
+        if not wanted:
+            return set()
+        root = self.parsed(os.path.normpath(path))
+        if root is None:
             return set()
         exported = exports(root, top_functions(root))
         if "module.exports" in wanted:
