@@ -25,6 +25,7 @@ import configparser
 import os
 import re
 
+from ..languages import nearest
 from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
                                        text)
 from .lifetimes import is_test_path
@@ -40,15 +41,6 @@ _SETUP_SCRIPT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*["']
 
 
 # -- one file's facts (plain data) ---------------------------------------------------
-
-def _in_loop(node, stop) -> bool:
-    n = node.parent
-    while n is not None and n != stop:
-        if n.type in LOOPS:
-            return True
-        n = n.parent
-    return False
-
 
 def _reference(node) -> str:
     """What an argument names when it may be a function: ``f``, ``self.m``, ``mod.f``."""
@@ -132,10 +124,10 @@ def file_facts(root) -> dict:
                   if a.type != "comment"]
         if fn is None:
             sites = main if _under_main(n) else top
-            sites.append([callee, _in_loop(n, None)])
+            sites.append([callee, nearest(n, LOOPS) is not None])
             continue
         key = qualified_name(fn)
-        loop = _in_loop(n, fn)
+        loop = nearest(n, LOOPS, fn) is not None
         functions.setdefault(key, []).append([callee, loop])
         for i, a in enumerate(listed):
             kw = a.type == "keyword_argument"
