@@ -93,3 +93,20 @@ def test_test_files_and_unexported_names_are_not_the_package(tree):
     (tree / "tsdb" / "db.go").write_text(CALLER.replace("fu.OpenDir", "fu.openDir"))
     (tree / "internal" / "fileutil" / "dir.go").write_text(FACTORY.replace("func OpenDir", "func openDir"))
     assert _found(tree, cache=False) == []
+
+
+def test_go_mod_is_read_like_the_tree_s_sources(tmp_path):
+    """A go.mod that is a link (the tree may come from a pull request) is not read; a
+    regular one gives both the go directive and the module path."""
+    from leaklint.languages import go_versions
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "go.mod").write_text("module example.com/elsewhere\n\ngo 1.24\n")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "go.mod").symlink_to(outside / "go.mod")
+    assert go_versions.go_module(str(linked)) is None
+    assert go_versions.go_mod_version(str(linked)) is None
+    assert go_versions.go_module(str(outside)) == (str(outside), "example.com/elsewhere")
+    assert go_versions.go_mod_version(str(outside / "sub")) == (1, 24)

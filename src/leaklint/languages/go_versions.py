@@ -7,25 +7,40 @@ import functools
 import os
 import re
 
+from ..safe_io import ReadRefused, read_regular
+
 
 _GO_DIRECTIVE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.M)
+_MODULE_DIRECTIVE = re.compile(rb"^module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
+GO_MOD_LIMIT = 1024 * 1024
 
 
 @functools.lru_cache(maxsize=1024)
-def go_mod_version(directory: str) -> tuple | None:
-    """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
+def nearest_go_mod(directory: str) -> tuple | None:
+    """The nearest go.mod at or above ``directory``: (its directory, absolute; its `go`
+    directive as (major, minor) or None; its module path or None). Read like the tree's
+    sources: a link or a special file named go.mod is not read."""
     directory = os.path.abspath(directory)
     while True:
         try:
-            with open(os.path.join(directory, "go.mod"), "rb") as fh:
-                m = _GO_DIRECTIVE.search(fh.read(64 * 1024))
-            return (int(m.group(1)), int(m.group(2))) if m else None
-        except OSError:
-            pass
+            data = read_regular(os.path.join(directory, "go.mod"), GO_MOD_LIMIT)
+        except ReadRefused:
+            data = None
+        if data is not None:
+            go = _GO_DIRECTIVE.search(data)
+            module = _MODULE_DIRECTIVE.search(data)
+            return (directory, (int(go.group(1)), int(go.group(2))) if go else None,
+                    module.group(1).decode("utf-8", "replace") if module else None)
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+def go_mod_version(directory: str) -> tuple | None:
+    """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
+    found = nearest_go_mod(directory)
+    return found[1] if found else None
 
 
 def file_go_version(ctx) -> tuple | None:
@@ -64,22 +79,8 @@ def collected_adjustment(ctx, rule) -> tuple:
                     "unreferenced timer or ticker is garbage collected even if never stopped)")
 
 
-_MODULE_DIRECTIVE = re.compile(rb"^module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
-
-
-@functools.lru_cache(maxsize=1024)
 def go_module(directory: str) -> tuple | None:
     """The nearest go.mod at or above ``directory``: (its directory, absolute, and the
     module path its `module` directive declares), or None."""
-    directory = os.path.abspath(directory)
-    while True:
-        try:
-            with open(os.path.join(directory, "go.mod"), "rb") as fh:
-                m = _MODULE_DIRECTIVE.search(fh.read(64 * 1024))
-            return (directory, m.group(1).decode("utf-8", "replace")) if m else None
-        except OSError:
-            pass
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    found = nearest_go_mod(directory)
+    return (found[0], found[2]) if found and found[2] else None
