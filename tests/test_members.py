@@ -114,6 +114,60 @@ def test_python_teardowns_that_end_something_and_calls_they_make():
     assert ("server", "shutdown", 0) in ended
 
 
+def test_a_store_over_the_handle_a_setup_kept_without_a_release_first():
+    opened = FieldUse("f", STORE, "start", "open", (2, 4))
+    again = FieldUse("f", STORE, "tick", "open", (5, 8))
+    facts = _facts([opened, again])
+    assert members.stored_over(facts, again, lambda u: u.how == "open", {"close"}) == "start"
+    # the setup kept no handle (``self.f = None``), or the store is the setup's own
+    assert members.stored_over(facts, again, lambda u: False, {"close"}) == ""
+    assert members.stored_over(facts, opened, lambda u: True, {"close"}) == ""
+    # released, tested or read as an attribute before the store
+    for before in (FieldUse("f", CALL, "tick", "close", (4, 8), argc=0),
+                   FieldUse("f", READ, "tick", "", (4, 8)),
+                   FieldUse("f", CALL, "tick", "closed", (4, 8), argc=-1)):
+        assert members.stored_over(_facts([opened, before, again]), again,
+                                   lambda u: True, {"close"}) == ""
+    # a write before the store does not end it
+    wrote = FieldUse("f", CALL, "tick", "write", (4, 8), argc=1)
+    assert members.stored_over(_facts([opened, wrote, again]), again,
+                               lambda u: True, {"close"}) == "start"
+    # a method it calls on the object releases it
+    closed = FieldUse("f", CALL, "onClose", "close", (9, 8), argc=0)
+    assert members.stored_over(_facts([opened, closed, again], calls={"tick": ["onClose"]}),
+                               again, lambda u: True, {"close"}) == ""
+
+
+def test_python_fields_only_borrowed_by_a_call_are_not_handed_on():
+    root = languages.parser("python").parse(textwrap.dedent("""
+        import os, select
+
+        class Server:
+            def __init__(self):
+                self.sock = socket.socket()
+                self.fd = os.open("x", os.O_RDONLY)
+                self.kept = open("y")
+
+            def serve(self):
+                select.select([self.sock], [], [], 1.0)
+                os.write(self.fd, b"x")
+                registry.add([self.kept])
+
+            def close(self):
+                os.close(self.fd)
+    """).encode()).root_node
+    cls = languages.of_type(root, ("class_definition",))[0]
+    m = PythonMembers(root, release_methods("python"), {"os": "os", "select": "select"},
+                      release_methods("python", "release_functions"))
+    assert not m.released(cls, "sock", {"close"})  # select only looks at it
+    assert m.released(cls, "fd", {"close"})  # os.close(self.fd) in close()
+    assert m.released(cls, "kept", {"close"})  # the registry may close it
+    facts = m.facts(cls)
+    assert sorted((u.at, u.kind, u.how) for u in facts.uses if u.name == "fd") == [
+        ((7, 8), STORE, "os.open"), ((12, 17), READ, ""), ((16, 17), RELEASE, "close")]
+    assert facts.setups == ("__init__",)
+
+
 def _js(code):
     root = languages.parser("typescript").parse(textwrap.dedent(code).encode()).root_node
     return root

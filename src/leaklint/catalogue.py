@@ -266,13 +266,14 @@ def builtin_rules() -> tuple[Rule, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def release_methods(language: str) -> tuple:
+def release_methods(language: str, key: str = "release") -> tuple:
     """The release methods the built-in lifecycle data names for ``language``
     (``close``, ``shutdown``, ``__exit__``...): a class's method of one of these names is
-    how its users end an object of it, its teardown."""
+    how its users end an object of it, its teardown. With ``key="release_functions"``:
+    the functions that release a value passed to them (``os.close``)."""
     return tuple(sorted({name for rule in builtin_rules() if rule.lifecycle is not None
                          and rule.applies_to(language)
-                         for name in rule.lifecycle.get("release", ())}))
+                         for name in rule.lifecycle.get(key, ())}))
 
 
 def find_rule(key: str, rules=None) -> Rule | None:

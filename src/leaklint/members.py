@@ -15,6 +15,8 @@ the rules ask:
   case whose tearDown closes the socket its server thread serves);
 - ``overwritten``: is the field stored again while the previous value may still be live
   (no release of it before the store in the storing method)?
+- ``stored_over``: does a method store over the handle the object was made with (kept
+  by its constructor or another setup), with no release of it first?
 - ``field_leak``: the verdict for a field of an owner that lives only for a call, a
   request or a component (not the process): stored, and released by no teardown.
 
@@ -112,14 +114,7 @@ def released(owner: ClassFacts, name: str, names=None, others=()) -> bool:
 
 def teardown_closure(facts: ClassFacts) -> set:
     """The teardowns and every method they call on the object, transitively."""
-    seen, work = set(), list(facts.teardowns)
-    while work:
-        m = work.pop()
-        if m in seen:
-            continue
-        seen.add(m)
-        work.extend(c for c in facts.calls.get(m, ()) if c in facts.methods)
-    return seen
+    return _called_closure(facts, *facts.teardowns)
 
 
 def released_by_teardown(facts: ClassFacts, name: str, names=None) -> bool:
@@ -153,6 +148,41 @@ def overwritten(facts: ClassFacts, store: FieldUse, names=None) -> bool:
     return not any(u.name == store.name and u.method == store.method and u.at < store.at
                    and u.within == store.within and (u.kind == READ or releases(u, names))
                    for u in facts.uses)
+
+
+def stored_over(facts: ClassFacts, store: FieldUse, holds, names=None) -> str:
+    """Is ``store`` (in a method that is neither a setup nor a teardown) a store over the
+    handle a setup kept in the same field (``holds(use)``: that setup's store keeps a
+    fresh handle), with no release, hand-off or test of the field before it in its
+    method? The setup's name, else "" (a method that may run many times per object
+    drops the handle the object was made with)."""
+    if store.method in ("", *facts.setups, *facts.teardowns):
+        return ""
+    first = next((u.method for u in facts.uses if u.name == store.name and u.kind == STORE
+                  and u.method in facts.setups and holds(u)), "")
+    if not first:
+        return ""
+    if any(u.name == store.name and u.method == store.method and u.at < store.at
+           and (u.kind == READ or releases(u, names) or (u.kind == CALL and u.argc < 0))
+           for u in facts.uses):
+        return ""  # released, tested (``if self.f``, ``self.f.closed``) or handed on first
+    called = _called_closure(facts, store.method) - {store.method}
+    if any(u.name == store.name and u.method in called and releases(u, names)
+           for u in facts.uses):
+        return ""  # a method it calls on the object (``self.close()``) releases it
+    return first
+
+
+def _called_closure(facts: ClassFacts, *methods) -> set:
+    """``methods`` and every method they call on the object, transitively."""
+    seen, work = set(), list(methods)
+    while work:
+        m = work.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        work.extend(c for c in facts.calls.get(m, ()) if c in facts.methods)
+    return seen
 
 
 @dataclass

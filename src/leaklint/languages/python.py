@@ -325,7 +325,16 @@ class PythonAdapter(PythonCalls):
         if cls is None:
             return Verdict(False)
         attr = text(left.child_by_field_name("attribute"))
-        if self.class_releases(cls, attr, set(cand.rule.lifecycle["release"])):
+        spec = cand.rule.lifecycle
+        exact = [p for p in spec["acquire"] if not p.startswith("*.")]
+        at = (left.start_point[0] + 1, left.start_point[1])
+        first = self.members().stored_over(
+            cls, attr, at, lambda name: any(pattern_matches(p, name) for p in exact),
+            spec["release"])
+        if first:
+            return Verdict(True, f"because it replaces the one {first} kept in self.{attr} "
+                                 "without closing it", node=f"self.{attr}")
+        if self.class_releases(cls, attr, set(spec["release"])):
             return Verdict(False)
         return Verdict(True, f"because self.{attr} is never closed by its class "
                              f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}")
@@ -340,7 +349,8 @@ class PythonAdapter(PythonCalls):
     def members(self) -> PythonMembers:
         """The member facts of the module's classes (``leaklint.members``)."""
         if self._members is None:
-            self._members = PythonMembers(self.root, release_methods("python"))
+            self._members = PythonMembers(self.root, release_methods("python"), self.names,
+                                          release_methods("python", "release_functions"))
         return self._members
 
     def _declared_outside(self, fn, name: str) -> bool:

@@ -7,9 +7,9 @@ from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import kept_temp_file, climb
-from .python_syntax import (FUNCTIONS, BORROWING_BUILTINS, BORROWING_MODULES, BORROWING_CALLS,
-                            OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS, text, callee_text,
-                            enclosing_function, enclosing_class, parameters, resolve)
+from .python_syntax import (FUNCTIONS, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS,
+                            text, callee_text, enclosing_function, enclosing_class, parameters,
+                            resolve, borrowing)
 
 
 BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
@@ -334,12 +334,7 @@ class PythonEffects(SpecEffects):
         if full in OWNING_CALLS or full in KEEPING_CALLS or short in OWNING_METHODS or \
                 callee in self.handoff_calls:
             return HANDOFF
-        if callee in self.borrow or full in BORROWING_CALLS or full in BORROWING_BUILTINS:
-            return None
-        head = full.split(".", 1)[0]
-        if "." in full and (head in BORROWING_MODULES or recv in BORROWING_MODULES):
-            return None
-        if recv.startswith("self.assert") or short.startswith("assert"):
+        if callee in self.borrow or borrowing(callee, full):
             return None
         if expr in args.named_children:
             index = [c for c in args.named_children if c.type != "comment"].index(expr)

@@ -12,27 +12,43 @@ something is known (``members.teardown_ends``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
-from .python_syntax import text
+from .python_syntax import borrowing, callee_text, resolve, text
 
 # the methods a test framework runs after each test (or class of tests)
 TEST_TEARDOWNS = ("tearDown", "asyncTearDown", "tearDownClass", "teardown_method",
                   "teardown_class", "teardown")
 # protocol methods that end an object's use (the context manager's exit)
 PROTOCOL_TEARDOWNS = ("__exit__", "__aexit__")
+# methods that run once per object, before its use
+SETUPS = ("__init__", "__new__", "__post_init__", "setUp", "asyncSetUp", "setUpClass",
+          "setup_method", "setup_class")
 # base classes that release nothing of their subclasses
 PLAIN_BASES = ("object", "ABC", "abc.ABC", "Exception")
 _HANDING = ("argument_list", "return_statement", "yield", "with_item", "tuple", "list",
             "expression_list", "keyword_argument", "set", "pair", "for_statement",
             "as_pattern")
+# what an argument may sit in on its way to the call (``select.select([self.sock], [], [])``)
+_ARGUMENT_WRAPPERS = ("tuple", "list", "set", "parenthesized_expression", "keyword_argument")
+
+
+class CallNames(NamedTuple):
+    """What a call in the module names: its imports (``python_syntax.imports``), and the
+    functions that release a value passed to them (``os.close``)."""
+
+    imports: dict
+    release_functions: frozenset
 
 
 class PythonMembers:
     """The member facts of one module's classes, extracted once per class."""
 
-    def __init__(self, root, teardowns=()):
+    def __init__(self, root, teardowns=(), names=None, release_functions=()):
         self.root = root
+        self.names = CallNames(names or {}, frozenset(release_functions))
         self.teardowns = tuple(teardowns) + TEST_TEARDOWNS + PROTOCOL_TEARDOWNS
         self._facts = {}
         self._all = None
@@ -52,7 +68,7 @@ class PythonMembers:
     def facts(self, cls) -> ClassFacts:
         key = cls.start_byte
         if key not in self._facts:
-            self._facts[key] = class_facts(cls, self.teardowns, self._opaque(cls))
+            self._facts[key] = class_facts(cls, self.teardowns, self._opaque(cls), self.names)
         return self._facts[key]
 
     def _opaque(self, cls) -> bool:
@@ -82,6 +98,17 @@ class PythonMembers:
             todo += [top[text(b)] for b in _bases(c) if text(b) in top]
         return out
 
+    def stored_over(self, cls, attr: str, at: tuple, acquires, release) -> str:
+        """The setup of ``cls`` that kept a handle in ``self.attr`` (``acquires(name)``: a
+        call of that name makes one) when the store at ``at`` replaces it without a
+        release first; else ""."""
+        facts = self.facts(cls)
+        store = next((u for u in facts.uses if u.name == attr and u.kind == members.STORE
+                      and u.at == at), None)
+        if store is None:
+            return ""
+        return members.stored_over(facts, store, lambda u: acquires(u.how), set(release))
+
     def released(self, cls, attr: str, release) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
         owner = self.facts(cls)
@@ -93,7 +120,7 @@ def _bases(cls) -> list:
     return list(bases.named_children) if bases is not None else []
 
 
-def class_facts(cls, teardowns, opaque: bool) -> ClassFacts:
+def class_facts(cls, teardowns, opaque: bool, names=None) -> ClassFacts:
     body = cls.child_by_field_name("body")
     methods, calls, uses = [], {}, []
     for member in (body.named_children if body is not None else ()):
@@ -102,12 +129,13 @@ def class_facts(cls, teardowns, opaque: bool) -> ClassFacts:
         if fn.type == "function_definition":
             methods.append(text(fn.child_by_field_name("name")))
     if body is not None:
-        _walk(body, "", set(methods), uses, calls)
+        _walk(body, "", names or CallNames({}, frozenset()), uses, calls)
     return ClassFacts(text(cls.child_by_field_name("name")), tuple(methods),
-                      tuple(m for m in methods if m in teardowns), calls, uses, opaque)
+                      tuple(m for m in methods if m in teardowns), calls, uses, opaque,
+                      setups=tuple(m for m in methods if m in SETUPS))
 
 
-def _walk(body, method: str, names: set, uses: list, calls: dict) -> None:
+def _walk(body, method: str, names: CallNames, uses: list, calls: dict) -> None:
     stack = [(body, method)]
     while stack:
         n, where = stack.pop()
@@ -123,7 +151,7 @@ def _walk(body, method: str, names: set, uses: list, calls: dict) -> None:
             obj = n.child_by_field_name("object")
             attr = text(n.child_by_field_name("attribute"))
             if obj is not None and obj.type == "identifier":
-                kind, how, argc = _use(n)
+                kind, how, argc = _use(n, names)
                 uses.append(FieldUse(attr, kind, where, how, _at(n), argc))
                 if text(obj) == "self" and _called(n):
                     calls.setdefault(where, []).append(attr)
@@ -154,7 +182,7 @@ def _at(n) -> tuple:
     return (n.start_point[0] + 1, n.start_point[1])
 
 
-def _use(n):
+def _use(n, names):
     """What the mention ``x.attr`` does to the attribute's value: (kind, how, argc)."""
     p = n.parent
     while p is not None and p.type in ("parenthesized_expression", "await"):
@@ -168,8 +196,38 @@ def _use(n):
         if p.child_by_field_name("right") == n:
             return members.HANDOFF, "alias", -1
         if p.child_by_field_name("left") == n:
-            return members.STORE, "", -1
+            return members.STORE, _made_by(p.child_by_field_name("right"), names), -1
         return members.READ, "", -1
     if p.type in _HANDING:
+        passed = _passed_to(n, names)
+        if passed:
+            return (*passed, -1)
         return members.HANDOFF, p.type, -1
     return members.READ, "", -1
+
+
+def _made_by(value, names) -> str:
+    """For a store of a call's result (``self.f = open(p)``), the call's resolved name."""
+    while value is not None and value.type in ("await", "parenthesized_expression") \
+            and value.named_children:
+        value = value.named_children[0]
+    if value is None or value.type != "call":
+        return ""
+    return resolve(callee_text(value), names.imports)
+
+
+def _passed_to(n, names):
+    """A mention that is an argument (or an element of a literal argument) of a release
+    function (``os.close(self.fd)``): (RELEASE, its name); of a call that only reads its
+    arguments (``len(self.f)``, ``select.select([self.sock], [], [])``): (READ, ""); else
+    None."""
+    p = n.parent
+    while p is not None and p.type in _ARGUMENT_WRAPPERS:
+        n, p = p, p.parent
+    if p is None or p.type != "argument_list" or p.parent is None or p.parent.type != "call":
+        return None
+    callee = callee_text(p.parent)
+    full = resolve(callee, names.imports)
+    if full in names.release_functions or callee in names.release_functions:
+        return members.RELEASE, full.rsplit(".", 1)[-1]
+    return (members.READ, "") if borrowing(callee, full) else None

@@ -29,6 +29,19 @@ BORROWING_MODULES = {
 }
 BORROWING_CALLS = {"print", "self.assertEqual", "self.assertTrue", "self.assertIsNotNone",
                    "self.assertIsInstance", "self.assertFalse", "self.assertIn"}
+
+
+def borrowing(callee: str, full: str) -> bool:
+    """Does a call of ``callee`` (``full``: its imported name resolved) only read its
+    arguments: a builtin or module function that keeps nothing, an assertion?"""
+    if full in BORROWING_CALLS or full in BORROWING_BUILTINS:
+        return True
+    recv = callee.rsplit(".", 1)[0] if "." in callee else ""
+    if "." in full and (full.split(".", 1)[0] in BORROWING_MODULES or recv in BORROWING_MODULES):
+        return True
+    return recv.startswith("self.assert") or callee.rsplit(".", 1)[-1].startswith("assert")
+
+
 # calls that take ownership: the cleanup is registered with something that will run it
 OWNING_CALLS = {"closing", "contextlib.closing", "weakref.finalize", "atexit.register"}
 # constructors that keep the stream they are given (the new object owns it from then on):
