@@ -164,11 +164,71 @@ def test_python_module_outside_the_tree_is_unknown(tree):
     assert _found(_run(tree, ["LL110"])) == []
 
 
-def test_python_a_class_of_another_module_is_not_a_function(tree):
+def test_python_a_class_of_another_module_runs_its_constructor(tree):
+    """`use(f)` with `use` a class runs use.__init__: one that keeps the handle in a
+    field its class closes takes it over, one that only looks at it leaves it to the
+    caller; a class without its own
+    constructor is no function leaklint can see."""
     _write(tree / "pkg/__init__.py", "")
     _write(tree / "pkg/a.py", PY_CALLER.format(how=".helpers"))
-    _write(tree / "pkg/helpers.py", "class use:\n    def __init__(self, f):\n        pass\n")
+    _flip(tree, "pkg/a.py", "pkg/helpers.py",
+          "class use:\n    def __init__(self, f):\n        print(f.name)\n",
+          "class use:\n    def __init__(self, f):\n        self.f = f\n\n"
+          "    def close(self):\n        self.f.close()\n", "LL110", ["LL110"])
+    _write(tree / "pkg/helpers.py", "class use(Base):\n    pass\n")
     assert _found(_run(tree, ["LL110"])) == []
+
+
+def test_python_a_name_a_package_re_exports_and_a_handle_made_in_place(tree):
+    """`from pkg import io; io.Reader(open(p))` where pkg/io/__init__.py imports Reader
+    from its submodule: the call runs pkg/io/reader.py's Reader.__init__."""
+    _write(tree / "pkg/__init__.py", "")
+    _write(tree / "pkg/io/__init__.py", "from .reader import Reader\n\n__all__ = ['Reader']\n")
+    _write(tree / "pkg/view.py", "from pkg import io\n\n\ndef load(path):\n"
+                                 "    return list(io.Reader(open(path, 'rb')).stream())\n")
+    _flip(tree, "pkg/view.py", "pkg/io/reader.py",
+          "class Reader:\n    def __init__(self, fo):\n        self.fo = fo\n\n"
+          "    def stream(self):\n        yield self.fo.read()\n",
+          "class Reader:\n    def __init__(self, fo):\n        self.fo = fo\n\n"
+          "    def stream(self):\n        yield self.fo.read()\n\n"
+          "    def close(self):\n        self.fo.close()\n", "LL110", ["LL110"])
+
+
+def test_python_a_class_that_owns_a_socket_is_a_factory(tree):
+    """A class whose constructor keeps a socket that its close() closes: making one
+    and dropping it leaks the socket; closing it does not."""
+    _write(tree / "pkg/__init__.py", "")
+    _write(tree / "pkg/agent.py", PY_AGENT)
+    _write(tree / "pkg/a.py", "from pkg.agent import Agent\n\n\ndef keys():\n"
+                              "    return Agent().get_keys()\n")
+    assert _found(_run(tree, ["LL110"])) == [(os.path.relpath(tree / "pkg/a.py"), "LL110")]
+    _write(tree / "pkg/a.py", "from pkg.agent import Agent\n\n\ndef keys():\n"
+                              "    agent = Agent()\n    try:\n        return agent.get_keys()\n"
+                              "    finally:\n        agent.close()\n")
+    assert _found(_run(tree, ["LL110"])) == []
+    # its close() does not close the socket: the class owns nothing its users could close
+    _write(tree / "pkg/a.py", "from pkg.agent import Agent\n\n\ndef keys():\n"
+                              "    return Agent().get_keys()\n")
+    _write(tree / "pkg/agent.py", PY_AGENT.replace("self.conn.close()", "self.keys = ()"))
+    assert _found(_run(tree, ["LL110"])) == [(os.path.relpath(tree / "pkg/agent.py"), "LL110")]
+
+
+PY_AGENT = """import socket
+
+
+class Agent:
+    def __init__(self):
+        self.keys = ()
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect("/run/agent.sock")
+        self.conn = conn
+
+    def get_keys(self):
+        return self.keys
+
+    def close(self):
+        self.conn.close()
+"""
 
 
 @pytest.mark.parametrize("spec, helper", [

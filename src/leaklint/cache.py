@@ -376,4 +376,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 8
+FACTS_FORMAT = 9

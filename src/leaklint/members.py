@@ -17,6 +17,8 @@ the rules ask:
   (no release of it before the store in the storing method)?
 - ``stored_over``: does a method store over the handle the object was made with (kept
   by its constructor or another setup), with no release of it first?
+- ``owned``: which handle a setup keeps that the class's own release method releases
+  (making an object of the class acquires it).
 - ``field_leak``: the verdict for a field of an owner that lives only for a call, a
   request or a component (not the process): stored, and released by no teardown.
 
@@ -183,6 +185,19 @@ def _called_closure(facts: ClassFacts, *methods) -> set:
         seen.add(m)
         work.extend(c for c in facts.calls.get(m, ()) if c in facts.methods)
     return seen
+
+
+def owned(facts: ClassFacts, holds, release) -> FieldUse | None:
+    """The first store by a setup of a fresh handle (``holds(use)``) that a method named
+    as one of ``release`` (or a method it calls on the object) releases: the object owns
+    that handle, and whoever makes one owes it that release. None when there is none."""
+    ending = _called_closure(facts, *(m for m in facts.methods if m in release))
+    for u in facts.uses:
+        if u.kind == STORE and u.method in facts.setups and holds(u) and any(
+                r.name == u.name and r.method in ending and releases(r, release)
+                for r in facts.uses):
+            return u
+    return None
 
 
 @dataclass

@@ -134,7 +134,7 @@ class Resolver:
                 return os.path.normpath(candidate)
         return None
 
-    def _python(self, path: str, ref: str) -> list:
+    def _python(self, path: str, ref: str, hops: int = MAX_REEXPORTS) -> list:
         if not ref.startswith("import:"):
             return []
         dotted = ref[len("import:"):]
@@ -160,7 +160,18 @@ class Resolver:
                 return []
             name = ".".join(parts[k:])
             facts = self.facts_of(module) or {}
-            return [(module, name)] if name in facts.get("functions", {}) else []
+            functions = facts.get("functions", {})
+            if name not in functions and f"{name}.__init__" in functions:
+                name += ".__init__"  # `C(...)` runs C.__init__ on a new object
+            if name in functions:
+                return [(module, name)]
+            # a name the module imports from another (``from .io import Reader`` in a
+            # package's __init__.py), followed a few hops
+            head, dot, rest = name.partition(".")
+            imported = facts.get("imports", {}).get(head) if hops > 0 else None
+            if isinstance(imported, str):
+                return self._python(module, "import:" + imported + dot + rest, hops - 1)
+            return []
         return []
 
     # -- TS/JS ---------------------------------------------------------------------

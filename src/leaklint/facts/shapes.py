@@ -10,13 +10,15 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   calls whose result it returns
   (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
   index]``), composed by ``facts.summaries.Project``;
-- Go adds ``package`` and ``build``, TS/JS ``exports``.
+- Go adds ``package`` and ``build``, TS/JS ``exports``, Python ``imports`` (the names
+  its own import statements bind, which other modules may import from it).
 """
 
 from __future__ import annotations
 
 from .. import languages
-from ..languages import go_imports, go_syntax, javascript_modules, python_classes, python_syntax
+from ..languages import (go_imports, go_syntax, javascript_modules, python_classes,
+                         python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from .go_build import build_constraint
@@ -74,6 +76,10 @@ class _Collect:
         owner = self.by_id.get(fn.id) if fn is not None else None
         if owner is not None and returned(cand.call, fn, cand.rule.lifecycle.get("handle", 0)):
             self._entry(owner)["direct"].setdefault(cand.rule.code, cand.callee)
+
+    def owned(self, owner: str, code: str, callee: str) -> None:
+        """``owner`` (a constructor) makes an object that owns what ``callee`` acquires."""
+        self._entry(owner)["direct"].setdefault(code, callee)
 
     def _entry(self, owner: str) -> dict:
         return self.factories.setdefault(owner, {"direct": {}, "deps": []})
@@ -152,6 +158,16 @@ def _python(ctx, rules) -> dict:
     acquiring = _acquiring(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.direct(cand, python_syntax.enclosing_function(cand.call), returned)
+    # a class whose constructor keeps a handle that its own close() releases: `C(...)`
+    # makes a fresh resource, as a factory function does
+    for name, cls in python_classes.module_classes(root).items() if acquiring else ():
+        init = f"{name}.__init__"
+        if init not in adapter.functions():
+            continue
+        for r in acquiring:
+            made = adapter.members().owned(cls, python_members.acquirer(r), r.lifecycle["release"])
+            if made:
+                out.owned(init, r.code, made)
     known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
     calls = _calls("python", root, "[(call function: (identifier) @f)"
                                    " (call function: (attribute object: (identifier) @o))"
@@ -162,6 +178,9 @@ def _python(ctx, rules) -> dict:
         out.call(call, python_syntax.enclosing_function(call), keys, None if keys else ref,
                  python_syntax.identifier_arguments(call), returned)
     return {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
+            # names the module imports, which others may import from it (a package's
+            # __init__.py re-exporting its submodules' classes and functions)
+            "imports": python_syntax.module_imports(root, own_names=True),
             **out.result()}
 
 

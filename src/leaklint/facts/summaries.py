@@ -318,6 +318,9 @@ class Project:
                 continue
             made = facts.get("factories", {})
             out.update(q.rsplit(".", 1)[-1].encode() for q in made)
+            # an object that owns a handle from its constructor is made by `C(...)`
+            out.update(q[:-len(".__init__")].rsplit(".", 1)[-1].encode()
+                       for q in made if q.endswith(".__init__"))
             out.update(e.encode() for e, q in facts.get("exports", {}).items() if q in made)
         return out
 

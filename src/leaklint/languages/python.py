@@ -11,7 +11,7 @@ from ..catalogue import release_methods
 from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
-from .python_members import PythonMembers
+from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
 from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, pair_target,
                             raises_clause,
@@ -326,15 +326,17 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         attr = text(left.child_by_field_name("attribute"))
         spec = cand.rule.lifecycle
-        exact = [p for p in spec["acquire"] if not p.startswith("*.")]
         at = (left.start_point[0] + 1, left.start_point[1])
-        first = self.members().stored_over(
-            cls, attr, at, lambda name: any(pattern_matches(p, name) for p in exact),
-            spec["release"])
+        first = self.members().stored_over(cls, attr, at, acquirer(cand.rule), spec["release"])
         if first:
             return Verdict(True, f"because it replaces the one {first} kept in self.{attr} "
                                  "without closing it", node=f"self.{attr}")
         if self.class_releases(cls, attr, set(spec["release"])):
+            return Verdict(False)
+        if cand.factory_of:
+            # an object the project makes (`self.tmp = WorkerTmp(cfg)`) is often closed
+            # by whoever manages its holder (`worker.tmp.close()` in another module),
+            # which this file does not show: precision first
             return Verdict(False)
         return Verdict(True, f"because self.{attr} is never closed by its class "
                              f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}")

@@ -35,6 +35,9 @@ class PythonCalls:
                 keys = self.resolve(call, callee, False)
                 if keys:
                     return keys, None, False
+                init = f"{callee}.__init__"
+                if callee in self.classes() and init in self.functions():
+                    return [init], None, True  # `C(...)` runs C.__init__ on a new object
             return [], call_ref(callee, self.module_imports()), False
         fn = enclosing_function(call)
         cls = enclosing_class(fn) if fn is not None else None

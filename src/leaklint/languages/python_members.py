@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
+from ..tracks import pattern_matches
+from .python_shapes import assigned_value
 from .python_syntax import borrowing, callee_text, resolve, text
 
 # the methods a test framework runs after each test (or class of tests)
@@ -41,6 +43,13 @@ class CallNames(NamedTuple):
 
     imports: dict
     release_functions: frozenset
+
+
+def acquirer(rule):
+    """name -> does a call of that (resolved) name make a fresh handle of ``rule``? Only
+    its patterns that name one call (``open``, ``socket.socket``), not ``*.open``."""
+    exact = [p for p in rule.lifecycle["acquire"] if not p.startswith("*.")]
+    return lambda name: bool(name) and any(pattern_matches(p, name) for p in exact)
 
 
 class PythonMembers:
@@ -108,6 +117,13 @@ class PythonMembers:
         if store is None:
             return ""
         return members.stored_over(facts, store, lambda u: acquires(u.how), set(release))
+
+    def owned(self, cls, acquires, release) -> str:
+        """What making an object of ``cls`` acquires: the resolved name of the call
+        (``acquires(name)``: it makes a fresh handle) whose handle a setup keeps in a
+        field that one of the ``release`` methods of the class releases; else ""."""
+        kept = members.owned(self.facts(cls), lambda u: acquires(u.how), set(release))
+        return kept.how if kept is not None else ""
 
     def released(self, cls, attr: str, release) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
@@ -207,10 +223,15 @@ def _use(n, names):
 
 
 def _made_by(value, names) -> str:
-    """For a store of a call's result (``self.f = open(p)``), the call's resolved name."""
+    """For a store of a call's result (``self.f = open(p)``, or ``s = socket.socket()``
+    then ``self.sock = s``), the call's resolved name."""
     while value is not None and value.type in ("await", "parenthesized_expression") \
             and value.named_children:
         value = value.named_children[0]
+    if value is not None and value.type == "identifier":
+        value = assigned_value(value, text(value))
+        while value is not None and value.type == "await" and value.named_children:
+            value = value.named_children[0]
     if value is None or value.type != "call":
         return ""
     return resolve(callee_text(value), names.imports)

@@ -191,12 +191,14 @@ def resolve(callee: str, names: dict) -> str:
     return callee
 
 
-def module_imports(root) -> dict:
+def module_imports(root, own_names: bool = False) -> dict:
     """Local name -> what it names, as the index resolves it in the scanned tree: a
     dotted path led by one dot per level of a relative import (``from . import m`` binds
-    m -> ".m"; ``from ..a import f``: f -> "..a.f"; ``import a.b``: a -> "a")."""
+    m -> ".m"; ``from ..a import f``: f -> "..a.f"; ``import a.b``: a -> "a").
+    ``own_names``: only the imports that bind names of the module itself (not those
+    inside a function or class), the names other modules may import from it."""
     out = {}
-    for n in _import_statements(root):
+    for n in _import_statements(root, own_names):
         if n.type == "import_statement":
             for c in n.named_children:
                 if c.type == "aliased_import":
@@ -217,15 +219,16 @@ def module_imports(root) -> dict:
     return out
 
 
-def _import_statements(root) -> list:
+def _import_statements(root, own_names: bool = False) -> list:
     out, stack = [], [root]
+    scopes = () if own_names else ("function_definition", "decorated_definition",
+                                    "class_definition")
     while stack:
         n = stack.pop()
         if n.type in ("import_statement", "import_from_statement"):
             out.append(n)
         elif n.type in ("module", "block", "if_statement", "try_statement", "else_clause",
-                        "except_clause", "finally_clause", "elif_clause", "function_definition",
-                        "decorated_definition", "class_definition"):
+                        "except_clause", "finally_clause", "elif_clause") or n.type in scopes:
             stack.extend(n.named_children)
     return out
 
@@ -252,10 +255,11 @@ def module_functions(root) -> dict:
 
 
 def identifier_arguments(call) -> list[int]:
-    """Positions (comments left out) of the call's arguments that are plain names."""
+    """Positions (comments left out) of the call's arguments that may be a handle: plain
+    names, and calls (``Reader(open(p))`` hands over a handle made in place)."""
     args = call.child_by_field_name("arguments")
     listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
-    return [i for i, c in enumerate(listed) if c.type == "identifier"]
+    return [i for i, c in enumerate(listed) if c.type in ("identifier", "call")]
 
 
 def returned(call, fn, memo: dict) -> bool:
