@@ -94,6 +94,9 @@ class PythonAdapter(PythonCalls):
                     if any(pattern_matches(p, full) for p in rule.lifecycle.get("pairs", ())):
                         # `r, w = os.pipe()`: each element is a handle of its own
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
+                    elif any(pattern_matches(p, full) for p in rule.lifecycle.get("first_of", ())):
+                        # `fd, path = tempfile.mkstemp()`: the first element is the handle
+                        out.append(Candidate(rule, call, callee, part=0))
                     else:
                         out.append(Candidate(rule, call, callee))
         return out
@@ -163,6 +166,16 @@ class PythonAdapter(PythonCalls):
                                      "it (it waits for garbage collection)", traits=collected)
             return Verdict(False)
         if t in ("with_item", "as_pattern"):
+            return Verdict(False)
+        if t == "subscript" and cand.part >= 0 and parent.child_by_field_name("value") == expr:
+            # `tempfile.mkstemp()[1]`, `os.pipe()[0]`: only one element is kept (the first
+            # candidate of a pair stands for both)
+            index = parent.child_by_field_name("subscript")
+            pair = any(pattern_matches(p, resolve(cand.callee, self.names))
+                       for p in cand.rule.lifecycle.get("pairs", ()))
+            if index is not None and index.type == "integer" and (pair or text(index) != "0"):
+                return Verdict(True, f"because only element [{text(index)}] of the result is kept",
+                               traits=frozenset())
             return Verdict(False)
         if t == "argument_list":
             owner = parent.parent
@@ -390,7 +403,8 @@ class PythonAdapter(PythonCalls):
 
 # methods whose result is a plain value read from the resource, holding nothing of it
 # acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
-RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.")
+RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
+                   "tempfile.mkstemp")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
                "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
 
