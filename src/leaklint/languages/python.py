@@ -344,6 +344,13 @@ class PythonAdapter(PythonCalls):
         if first:
             return Verdict(True, f"because it replaces the one {first} kept in self.{attr} "
                                  "without closing it", node=f"self.{attr}")
+        again = self.members().stored_again(left, set(spec["release"]))
+        if again is not None and self.members().raised_before(left, again) is not None:
+            return Verdict(False)  # dropped only when a call raises: LL111's (raised_drop)
+        if again is not None:
+            return Verdict(True, f"because self.{attr} is stored again at line "
+                                 f"{again.start_point[0] + 1} before it is closed",
+                           node=f"self.{attr}")
         if self.class_releases(cls, attr, set(spec["release"])):
             return Verdict(False)
         if cand.factory_of:
@@ -353,6 +360,21 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         return Verdict(True, f"because self.{attr} is never closed by its class "
                              f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}")
+
+    def raised_drop(self, cand):
+        """(``self.x``, the call that can raise) when the handle ``cand`` stores in
+        ``self.x`` is dropped only on an exception: an ``except`` clause stores the
+        attribute again (``self.sock = None`` after a failed bind); else None."""
+        expr, parent = climb(cand.call)
+        if parent is None or parent.type != "assignment" or parent.child_by_field_name("right") != expr:
+            return None
+        left = parent.child_by_field_name("left")
+        if left is None or left.type != "attribute" or \
+                text(left.child_by_field_name("object")) != "self":
+            return None
+        again = self.members().stored_again(left, set(cand.rule.lifecycle["release"]))
+        raiser = self.members().raised_before(left, again) if again is not None else None
+        return (text(left), raiser) if raiser is not None else None
 
     def class_releases(self, cls, attr: str, release: set) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""

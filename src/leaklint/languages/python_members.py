@@ -17,6 +17,8 @@ from typing import NamedTuple
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
 from ..tracks import pattern_matches
+from . import nearest, walk
+from .python_lowering import first_call
 from .python_shapes import assigned_value
 from .python_syntax import borrowing, callee_text, resolve, text
 
@@ -30,6 +32,8 @@ SETUPS = ("__init__", "__new__", "__post_init__", "setUp", "asyncSetUp", "setUpC
           "setup_method", "setup_class")
 # base classes that release nothing of their subclasses
 PLAIN_BASES = ("object", "ABC", "abc.ABC", "Exception")
+_NESTED = ("function_definition", "lambda", "class_definition")
+_LEAVING = ("return_statement", "raise_statement", "continue_statement", "break_statement")
 _HANDING = ("argument_list", "return_statement", "yield", "with_item", "tuple", "list",
             "expression_list", "keyword_argument", "set", "pair", "for_statement",
             "as_pattern")
@@ -125,10 +129,74 @@ class PythonMembers:
         kept = members.owned(self.facts(cls), lambda u: acquires(u.how), set(release))
         return kept.how if kept is not None else ""
 
+    def stored_again(self, left, release):
+        """The next store of the same attribute (``left``: ``self.x`` being stored) in
+        the same function that may run after it with nothing in between closing,
+        testing or handing on the attribute: the first handle is dropped there
+        (``self.sock = socket.socket(AF_INET6)``, a failed bind, ``self.sock = None``).
+        None when there is none."""
+        fn = nearest(left, ("function_definition",))
+        first = nearest(left, ("expression_statement",))
+        if fn is None or first is None:
+            return None
+        name = text(left)
+        later = [n for n in walk(fn.child_by_field_name("body"), stop=_NESTED)
+                 if n.start_byte >= first.end_byte and (n.type in _LEAVING or (
+                     n.type == "attribute" and text(n) == name))]
+        for n in later:
+            if n.type in _LEAVING:
+                return None  # the store may be left before the next one (precision first)
+            kind, how, argc = _use(n, self.names)
+            if kind == members.STORE:
+                right = n.parent.child_by_field_name("right")
+                if right is not None and any(m.type == "attribute" and text(m) == name
+                                             for m in walk(right)):
+                    return None  # wrapped (``self.sock = wrap(self.sock)``): handed on
+                return None if _exclusive(first, n) else n
+            if kind != CALL or argc < 0 or how in release:
+                return None  # closed, tested, read or handed on first
+        return None
+
+    def raised_before(self, left, again):
+        """When ``again`` (a later store of the attribute ``left`` stores) is in an
+        ``except`` clause of a ``try`` whose body holds the first store: a call after
+        the first store in that body that may raise (the last one: the connect or bind
+        the others prepare). None when the second store is on the normal path."""
+        first = nearest(left, ("expression_statement",))
+        for clause in (a for a in _ancestors(again) if a.type == "except_clause"):
+            body = clause.parent.child_by_field_name("body") if clause.parent is not None else None
+            if body is not None and _within(first, body):
+                after = [s for s in body.named_children if s.start_byte >= first.end_byte]
+                calls = [c for c in map(first_call, after) if c is not None] or \
+                    [n for s in after for n in walk(s, stop=_NESTED) if n.type == "call"]
+                return calls[-1] if calls else first
+        return None
+
     def released(self, cls, attr: str, release) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
         owner = self.facts(cls)
         return members.released(owner, attr, set(release), self.lineage(cls))
+
+
+def _exclusive(first, later) -> bool:
+    """Are the two statements in different branches of one ``if`` (never both run)?"""
+    for clause in (a for a in _ancestors(later) if a.type in ("elif_clause", "else_clause")):
+        branch = clause.parent
+        if branch is not None and branch.type == "if_statement" \
+                and _within(first, branch) and not _within(first, clause):
+            return True
+    return False
+
+
+def _ancestors(n):
+    p = n.parent
+    while p is not None:
+        yield p
+        p = p.parent
+
+
+def _within(n, outer) -> bool:
+    return outer.start_byte <= n.start_byte and n.end_byte <= outer.end_byte
 
 
 def _bases(cls) -> list:

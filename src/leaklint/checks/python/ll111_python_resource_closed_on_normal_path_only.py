@@ -28,6 +28,8 @@ def check(ctx, rule) -> None:
             ctx.count(rule.code, cand.call, ok=True)  # dropped by an exception: the runtime stops it
             continue
         verdict = adapter.track(cand)
+        if isinstance(verdict, Verdict) and not verdict.leak:
+            _field_dropped(ctx, rule, adapter, cand)
         if isinstance(verdict, Verdict) or not isinstance(verdict, Track):
             continue
         effects = adapter.effects(verdict)
@@ -52,3 +54,18 @@ def check(ctx, rule) -> None:
             line=raiser.start_point[0] + 1),
             related=[(raiser, "can raise here, skipping the release")],
             traits={contexts.EXCEPTION_ONLY})
+
+
+def _field_dropped(ctx, rule, adapter, cand) -> None:
+    """A handle stored in ``self.x`` that an ``except`` clause replaces (``self.sock =
+    None`` after a failed bind): it is kept on the normal path and dropped on a raise."""
+    dropped = adapter.raised_drop(cand)
+    if dropped is None:
+        return
+    handle, raiser = dropped
+    ctx.count(rule.code, cand.call, ok=False)
+    ctx.emit(rule, cand.call, rule.message.format(
+        handle=handle, call=cand.callee, raiser=callee_text(raiser) + "()",
+        line=raiser.start_point[0] + 1),
+        related=[(raiser, "can raise here, dropping the handle")],
+        traits={contexts.EXCEPTION_ONLY})
