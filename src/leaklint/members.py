@@ -119,11 +119,13 @@ def teardown_closure(facts: ClassFacts) -> set:
     return _called_closure(facts, *facts.teardowns)
 
 
-def released_by_teardown(facts: ClassFacts, name: str, names=None) -> bool:
-    """Does a teardown (or a method it calls on the object) release or hand on ``name``?"""
+def released_by_teardown(facts: ClassFacts, name: str, names=None, ending=None) -> bool:
+    """Does a teardown (one of ``ending`` when given), or a method it calls on the object,
+    release or hand on ``name``?"""
     if facts.opaque:
         return True
-    ending = teardown_closure(facts)
+    ending = teardown_closure(facts) if ending is None else \
+        _called_closure(facts, *(m for m in facts.methods if m in ending))
     return any(u.method in ending and releases(u, names)
                for u in facts.uses if u.name == name)
 

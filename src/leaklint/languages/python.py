@@ -352,6 +352,12 @@ class PythonAdapter(PythonCalls):
                                  f"{again.start_point[0] + 1} before it is closed",
                            node=f"self.{attr}")
         if self.class_releases(cls, attr, set(spec["release"])):
+            ends = self.members().unreleased_by_teardown(cls, attr, set(spec["release"]))
+            if ends and not cand.factory_of:
+                return Verdict(True, f"because {'/'.join(ends)} of "
+                                     f"{text(cls.child_by_field_name('name'))} does not close "
+                                     f"self.{attr} (only another method does)",
+                               node=f"self.{attr}")
             return Verdict(False)
         if cand.factory_of:
             # an object the project makes (`self.tmp = WorkerTmp(cfg)`) is often closed

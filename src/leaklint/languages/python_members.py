@@ -12,6 +12,7 @@ something is known (``members.teardown_ends``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from .. import members
@@ -20,13 +21,16 @@ from ..tracks import pattern_matches
 from . import nearest, walk
 from .python_lowering import first_call
 from .python_shapes import assigned_value
-from .python_syntax import borrowing, callee_text, resolve, text
+from .python_syntax import CLOSE_METHODS, borrowing, callee_text, resolve, text
 
 # the methods a test framework runs after each test (or class of tests)
 TEST_TEARDOWNS = ("tearDown", "asyncTearDown", "tearDownClass", "teardown_method",
                   "teardown_class", "teardown")
 # protocol methods that end an object's use (the context manager's exit)
 PROTOCOL_TEARDOWNS = ("__exit__", "__aexit__")
+# teardowns that end an object (its users call one when they are done with it)
+ENDING = ("close", "aclose", "shutdown", "terminate", "stop", "cleanup", "__exit__",
+          "__aexit__", *TEST_TEARDOWNS)
 # methods that run once per object, before its use
 SETUPS = ("__init__", "__new__", "__post_init__", "setUp", "asyncSetUp", "setUpClass",
           "setup_method", "setup_class")
@@ -171,6 +175,26 @@ class PythonMembers:
                     [n for s in after for n in walk(s, stop=_NESTED) if n.type == "call"]
                 return calls[-1] if calls else first
         return None
+
+    def unreleased_by_teardown(self, cls, attr: str, release) -> tuple:
+        """The teardowns of ``cls`` that end its objects (``close``, ``shutdown``,
+        ``__exit__``...) when none of the module's classes releases ``self.attr`` in a
+        method that ends or cleans up an object (those, ``disconnect``, ``__del__``...)
+        or one such a method calls on the object; () when one does, or ``cls`` has no
+        such teardown, or a base out of view may release it. The classes asked: ``cls``,
+        the classes of the module it inherits from and those inheriting from it."""
+        facts = self.facts(cls)
+        ends = tuple(m for m in facts.teardowns if m in ENDING)
+        if not ends or facts.opaque:
+            return ()
+        name = text(cls.child_by_field_name("name"))
+        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        for other in [*self.ancestry(cls), *map(self.facts, kin)]:
+            other = replace(other, opaque=False)  # what its own methods do
+            if members.released_by_teardown(other, attr, release,
+                                            ending=CLOSE_METHODS | set(other.teardowns)):
+                return ()
+        return ends
 
     def released(self, cls, attr: str, release) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
