@@ -138,6 +138,69 @@ def test_a_store_over_the_handle_a_setup_kept_without_a_release_first():
                                again, lambda u: True, {"close"}) == ""
 
 
+def test_a_class_owns_the_handle_a_setup_keeps_and_its_release_method_releases():
+    kept = FieldUse("sock", STORE, "start", "socket.socket", (2, 4))
+    closed = FieldUse("sock", CALL, "onClose", "close", (9, 8), argc=0)
+    facts = _facts([kept, closed], calls={"close": ["onClose"]})
+    assert members.owned(facts, lambda u: u.how == "socket.socket", {"close"}) == kept
+    # nothing releases it, or only a method no release method reaches
+    assert members.owned(_facts([kept]), lambda u: True, {"close"}) is None
+    assert members.owned(facts, lambda u: True, {"shutdown"}) is None
+    # a store outside the setups is no ownership from the constructor
+    later = FieldUse("sock", STORE, "tick", "socket.socket", (5, 8))
+    assert members.owned(_facts([later, closed], calls={"close": ["onClose"]}),
+                         lambda u: True, {"close"}) is None
+
+
+def test_python_a_teardown_must_close_what_only_another_method_closes():
+    root = languages.parser("python").parse(textwrap.dedent("""
+        class Client:
+            def __init__(self):
+                self.sock = socket.socket()
+
+            def reconnect(self):
+                self.sock.close()
+
+            def close(self):
+                self.done = True
+
+        class Kept(Client):
+            def close(self):
+                self.sock.close()
+
+        class Other:
+            def __init__(self):
+                self.sock = socket.socket()
+
+            def reconnect(self):
+                self.sock.close()
+
+            def close(self):
+                self._drop()
+
+            def _drop(self):
+                self.sock.close()
+    """).encode()).root_node
+    classes = {n.child_by_field_name("name").text.decode(): n
+               for n in languages.of_type(root, ("class_definition",))}
+    m = PythonMembers(root, release_methods("python"))
+    # a subclass of the module closes it in its close(): it may be the owner
+    assert m.unreleased_by_teardown(classes["Client"], "sock", {"close"}) == ()
+    assert m.unreleased_by_teardown(classes["Other"], "sock", {"close"}) == ()
+    lone = PythonMembers(languages.parser("python").parse(textwrap.dedent("""
+        class Client:
+            def __init__(self):
+                self.sock = socket.socket()
+
+            def reconnect(self):
+                self.sock.close()
+
+            def close(self):
+                self.done = True
+    """).encode()).root_node, release_methods("python"))
+    assert lone.unreleased_by_teardown(lone.classes()[0], "sock", {"close"}) == ("close",)
+
+
 def test_python_fields_only_borrowed_by_a_call_are_not_handed_on():
     root = languages.parser("python").parse(textwrap.dedent("""
         import os, select
