@@ -152,8 +152,7 @@ def test_a_class_owns_the_handle_a_setup_keeps_and_its_release_method_releases()
                          lambda u: True, {"close"}) is None
 
 
-def test_python_a_teardown_must_close_what_only_another_method_closes():
-    root = languages.parser("python").parse(textwrap.dedent("""
+CLIENT = """
         class Client:
             def __init__(self):
                 self.sock = socket.socket()
@@ -163,7 +162,11 @@ def test_python_a_teardown_must_close_what_only_another_method_closes():
 
             def close(self):
                 self.done = True
+"""
 
+
+def test_python_a_teardown_must_close_what_only_another_method_closes():
+    m, classes = _python(CLIENT + """
         class Kept(Client):
             def close(self):
                 self.sock.close()
@@ -180,25 +183,13 @@ def test_python_a_teardown_must_close_what_only_another_method_closes():
 
             def _drop(self):
                 self.sock.close()
-    """).encode()).root_node
-    classes = {n.child_by_field_name("name").text.decode(): n
-               for n in languages.of_type(root, ("class_definition",))}
-    m = PythonMembers(root, release_methods("python"))
+    """)
     # a subclass of the module closes it in its close(): it may be the owner
     assert m.unreleased_by_teardown(classes["Client"], "sock", {"close"}) == ()
     assert m.unreleased_by_teardown(classes["Other"], "sock", {"close"}) == ()
-    lone = PythonMembers(languages.parser("python").parse(textwrap.dedent("""
-        class Client:
-            def __init__(self):
-                self.sock = socket.socket()
-
-            def reconnect(self):
-                self.sock.close()
-
-            def close(self):
-                self.done = True
-    """).encode()).root_node, release_methods("python"))
-    assert lone.unreleased_by_teardown(lone.classes()[0], "sock", {"close"}) == ("close",)
+    # without the subclass, nothing that ends a Client closes its socket
+    lone, alone = _python(CLIENT)
+    assert lone.unreleased_by_teardown(alone["Client"], "sock", {"close"}) == ("close",)
 
 
 def test_python_fields_only_borrowed_by_a_call_are_not_handed_on():
