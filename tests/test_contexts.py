@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -37,6 +38,10 @@ def kind(path, family="python", head="", root=""):
     ("docs/conf.py", "python", "example"),
     ("api/service_pb2.py", "python", "generated"),
     ("api/service.pb.go", "go", "generated"),
+    ("static/themes/simple/core.min.js", "javascript", "generated"),   # build output
+    ("static/chunk/a.min.mjs", "javascript", "generated"),
+    ("static/admin.js", "javascript", "code"),
+    ("src/min.js", "javascript", "code"),
     ("pkg/client.py", "python", "code"),
     ("pkg/testutil.py", "python", "code"),
     ("docs/scripts/record.py", "python", "script"),    # the innermost directory says most
@@ -371,6 +376,19 @@ def test_generated_code_reports_nothing(tmp_path):
     (tmp_path / "api.py").write_text(code)
     report = check_paths([str(tmp_path / "api.py")], config=Config(root=tmp_path), select=["LL110"])
     assert report.findings == [] and report.hidden == {CONTEXT_HIDDEN: 1}
+
+
+BUNDLE = ("export function t(n,o){document.addEventListener(n,r=>{o.update(r)})}\n")
+
+
+def test_a_minified_bundle_reports_nothing_and_its_twin_does(tmp_path):
+    # a small bundle of short lines is not caught by the long-line test; its name says
+    # it is build output; the same code under an ordinary name is judged as source
+    (tmp_path / "core.min.js").write_text(BUNDLE)
+    (tmp_path / "core.js").write_text(BUNDLE)
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL401"])
+    assert [(Path(f.path).name, f.code) for f in report.findings] == [("core.js", "LL401")]
+    assert report.hidden == {CONTEXT_HIDDEN: 1}
 
 
 def test_hidden_count_is_in_the_json_summary(tmp_path):

@@ -68,8 +68,10 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc",
 # release of a package (`pdfjs-5.2.133/`, `jquery-3.7.1/`); nobody edits it here
 VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
 VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
+# `.min.js` and its module twins are a bundler's or minifier's output: small bundles of
+# short lines get past looks_minified, and their source is elsewhere in the tree
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".pb.go", ".pb.gw.go", "_generated.go",
-                      ".generated.ts", ".generated.js")
+                      ".generated.ts", ".generated.js", ".min.js", ".min.mjs", ".min.cjs")
 # a marker in the first lines of a file: Go's convention and the common others
 GENERATED_MARKER = re.compile(
     r"(?im)^\s*(?:(?://|#|/\*|\*)\s*(?:code generated\b.*\bdo not edit\b|@generated\b"
