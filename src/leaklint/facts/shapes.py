@@ -16,7 +16,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 
 from __future__ import annotations
 
-from .. import languages
+from .. import languages, tracks
 from ..languages import (go_imports, go_syntax, javascript_modules, python_classes,
                          python_members, python_syntax)
 from ..languages.go import GoAdapter
@@ -156,19 +156,27 @@ def _python(ctx, rules) -> dict:
         return hi == 0 and python_syntax.returned(call, fn, out.memo)
 
     acquiring = _acquiring(rules, ctx.src.data)
+    setups = set()  # the classes with an acquisition in a method that sets an object up
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
-        out.direct(cand, python_syntax.enclosing_function(cand.call), returned)
+        fn = python_syntax.enclosing_function(cand.call)
+        out.direct(cand, fn, returned)
+        if fn is not None and python_syntax.text(fn.child_by_field_name("name")) in python_members.SETUPS:
+            cls = python_syntax.enclosing_class(fn)
+            if cls is not None:
+                setups.add(python_syntax.text(cls.child_by_field_name("name")))
     # a class whose constructor keeps a handle that its own close() releases: `C(...)`
     # makes a fresh resource, as a factory function does
-    for name, cls in python_classes.module_classes(root).items() if acquiring else ():
+    for name, cls in python_classes.module_classes(root).items() if setups else ():
         init = f"{name}.__init__"
-        if init not in adapter.functions():
+        if name not in setups or init not in adapter.functions():
             continue
         for r in acquiring:
             made = adapter.members().owned(cls, python_members.acquirer(r), r.lifecycle["release"])
             if made:
                 out.owned(init, r.code, made)
     known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
+    # the names of calls that may make a handle in place, as an argument
+    made_by = {tracks.last_name(p) for r in rules for p in r.lifecycle["acquire"]}
     calls = _calls("python", root, "[(call function: (identifier) @f)"
                                    " (call function: (attribute object: (identifier) @o))"
                                    " (call function: (attribute object: (call function: (identifier) @o)))] @c",
@@ -176,7 +184,7 @@ def _python(ctx, rules) -> dict:
     for call in calls:
         keys, ref, _ = adapter.target(call, python_syntax.callee_text(call))
         out.call(call, python_syntax.enclosing_function(call), keys, None if keys else ref,
-                 python_syntax.identifier_arguments(call), returned)
+                 python_syntax.identifier_arguments(call, made_by), returned)
     return {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
             # names the module imports, which others may import from it (a package's
             # __init__.py re-exporting its submodules' classes and functions)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
 from ..tracks import pattern_matches
-from . import nearest, walk
+from . import matches, nearest, walk
 from .python_lowering import first_call
 from .python_shapes import assigned_value
 from .python_syntax import CLOSE_METHODS, borrowing, callee_text, resolve, text
@@ -73,13 +73,8 @@ class PythonMembers:
     def classes(self) -> list:
         """Every class of the module, nested ones included."""
         if self._all is None:
-            out, stack = [], [self.root]
-            while stack:
-                n = stack.pop()
-                if n.type == "class_definition":
-                    out.append(n)
-                stack.extend(n.named_children)
-            self._all = out
+            self._all = [caps["c"][0] for _, caps in matches("python", "(class_definition) @c",
+                                                             self.root)]
         return self._all
 
     def facts(self, cls) -> ClassFacts:

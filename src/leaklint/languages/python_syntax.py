@@ -254,12 +254,14 @@ def module_functions(root) -> dict:
     return out
 
 
-def identifier_arguments(call) -> list[int]:
+def identifier_arguments(call, acquiring=frozenset()) -> list[int]:
     """Positions (comments left out) of the call's arguments that may be a handle: plain
-    names, and calls (``Reader(open(p))`` hands over a handle made in place)."""
+    names, and calls of a function named in ``acquiring`` (``Reader(open(p))`` hands
+    over a handle made in place)."""
     args = call.child_by_field_name("arguments")
     listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
-    return [i for i, c in enumerate(listed) if c.type in ("identifier", "call")]
+    return [i for i, c in enumerate(listed) if c.type == "identifier" or (
+        c.type == "call" and callee_text(c).rsplit(".", 1)[-1] in acquiring)]
 
 
 def returned(call, fn, memo: dict) -> bool:
