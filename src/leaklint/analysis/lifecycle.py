@@ -27,6 +27,7 @@ from typing import Protocol
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE, Block, Branch, Exit, If, Leaf, Loop, Try
 
 NONE, OPEN, NIL, DONE = 1, 2, 4, 8
+JUMPS = ("break", "continue", "goto")
 
 
 @dataclass
@@ -275,9 +276,11 @@ class Follow:
     def _raising(self, stmt, state: int) -> int:
         """The state a handler sees when ``stmt`` raises: a release or handoff that raises
         still counts as done (the release was attempted, the owner was reached)."""
-        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try:
+        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try \
+                or (type(stmt) is Exit and stmt.kind in JUMPS):
             # evaluates nothing itself: a branch on no condition, a nested try (what its
-            # body raises reaches us through its own exits and finally block)
+            # body raises reaches us through its own exits and finally block), a jump
+            # (`break` right after an acquisition leaves with the handle, it cannot raise)
             return 0
         if type(stmt) is Leaf and state & OPEN:
             events = self.effects.events(stmt)
