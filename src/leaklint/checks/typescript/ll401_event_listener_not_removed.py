@@ -13,6 +13,10 @@ from .pairing import handler_aliases, inline_handler, relevant, report, target_t
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "reason", "target", "where")
 
+# a release that ends the target itself ends its listeners: a worker terminated by its
+# owner (not `close`, which a <dialog> survives)
+TARGET_END = {"terminate"}
+
 
 def _options(node):
     """(capture, once, signal node) of an addEventListener third argument: `true`, an
@@ -204,10 +208,13 @@ def check(ctx, rule):
         removed, near = False, None
         key = _event_key(a[0])
         for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
+            rt = receiver(c)
+            if method_of(c) in TARGET_END and rt is not None and target_text(rt) == target:
+                removed = True
+                break
             if method_of(c) != "removeEventListener":
                 continue
             ra = args(c)
-            rt = receiver(c)
             if len(ra) < 2 or target_text(rt) != target \
                     or _event_key(ra[0]) != key:
                 continue
