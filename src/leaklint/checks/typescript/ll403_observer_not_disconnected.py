@@ -25,7 +25,8 @@ def check(ctx, rule):
         reason = ""
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
-        if _unobserved_in_owner(scope, node) or _observes_own_nodes(scope, node):
+        if _unobserved_in_owner(scope, node) or _observes_own_nodes(scope, node) \
+                or _released_when_called_with_null(node):
             ctx.count(rule.code, node, ok=True)
             continue
         partly = _partly_released(_m, scope, node)
@@ -60,6 +61,36 @@ def _unobserved_in_owner(scope, node) -> bool:
         return False
     key = norm(p.child_by_field_name("left"))
     return any(callee(c) == key + ".unobserve" for c in of_type(scope.owner, ("call_expression",)))
+
+
+def _released_when_called_with_null(node) -> bool:
+    """An observer made in the truthy branch of ``if (param)`` of a function whose
+    falsy branch disconnects it: a ref callback, which the framework calls again with
+    null when the element goes away, so that call is the teardown."""
+    p, _ = up(node)
+    if p is None or p.type != "assignment_expression":
+        return False
+    key = norm(p.child_by_field_name("left"))
+    fn = enclosing_function(node)
+    if fn is None:
+        return False
+    single = fn.child_by_field_name("parameter")
+    params = fn.child_by_field_name("parameters")
+    names = {norm(single)} if single is not None else {
+        norm(c.child_by_field_name("pattern") or c) for c in params.named_children} \
+        if params is not None else set()
+    branch = p
+    while branch is not None and branch != fn:
+        parent = branch.parent
+        if parent is not None and parent.type == "if_statement" \
+                and branch == parent.child_by_field_name("consequence"):
+            cond = norm(parent.child_by_field_name("condition")).strip("()").strip()
+            other = parent.child_by_field_name("alternative")
+            if cond in names and other is not None and any(
+                    callee(c) == key + ".disconnect" for c in calls_in(other)):
+                return True
+        branch = parent
+    return False
 
 
 LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
