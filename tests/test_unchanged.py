@@ -107,7 +107,9 @@ def test_a_new_file_beside_the_scanned_one_is_seen(tree, trusted):
 def test_a_status_taken_in_the_tick_of_the_last_change_is_not_trusted(tree, monkeypatch):
     assert _scan(tree) == [("a.go", "LL510")]  # the files were just written: racy
     runs = _records(tree)
-    assert runs and all(status is None and seen for status, seen in runs["files"].values())
+    assert runs and all(status is None and (seen or not os.path.exists(path))
+                        for path, (status, seen) in runs["files"].items())
+    assert any(path.endswith("go.mod") for path in runs["files"])  # looked for, not there
     phases = Phases(monkeypatch)
     assert _scan(tree) == [("a.go", "LL510")]  # compared by their bytes: still unchanged
     assert (phases.index, phases.analysed) == (0, 0)
@@ -140,3 +142,36 @@ def _records(tree) -> dict:
     secret = load_key(str(tree.parent / "cache" / "key"), create=False)
     [record] = json.loads(unseal(secret, path.stem, path.read_bytes())).values()
     return record
+
+
+TICK = "package p\n\nimport \"time\"\n\nfunc poll(done chan bool) {\n\tfor {\n\t\tselect {\n\t\tcase <-time.Tick(time.Second):\n\t\tcase <-done:\n\t\t\treturn\n\t\t}\n\t}\n}\n"
+
+
+@pytest.mark.parametrize("record", [True, False], ids=["warm-record", "result-cache"])
+def test_a_go_mod_edit_added_or_removed_changes_the_answer(tmp_path, trusted, record):
+    # the go directive decides whether an unstopped ticker is collected (LL202 drops it
+    # from Go 1.23): an edit, a go.mod added closer or removed must not leave a stale result
+    # whether the run is skipped by its record or only served from the result cache
+    root = tmp_path / "mod"
+    pkg = root / "pkg"
+    pkg.mkdir(parents=True)
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (pkg / "tick.go").write_text(TICK)
+    cache = tmp_path / "cache"
+
+    def scan():
+        if not record:
+            for path in cache.glob("*/runs/*"):
+                path.unlink()
+        report = check_paths([str(pkg)], config=Config(root=root), select=["LL202"], jobs=1,
+                             cache_dir=str(cache))
+        return [f.code for f in report.findings]
+
+    assert scan() == ["LL202"]
+    assert scan() == ["LL202"]
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.23\n")
+    assert scan() == []
+    (pkg / "go.mod").write_text("module example.com/m/pkg\n\ngo 1.22\n")
+    assert scan() == ["LL202"]
+    (pkg / "go.mod").unlink()
+    assert scan() == []

@@ -192,13 +192,16 @@ class ResultCache:
         self._new: dict = {}
 
     @staticmethod
-    def file_key(path: str, data: bytes, reads: str = "") -> str:
-        """The key of a file's result: its bytes, its path, and the digest of what its
-        analysis read from other files (``facts.index.reads_digest``)."""
+    def file_key(path: str, data: bytes, reads: str = "", build: str = "") -> str:
+        """The key of a file's result: its bytes, its path, the digest of what its
+        analysis read from other files (``facts.index.reads_digest``) and its build
+        settings (a Go file's go.mod directives)."""
         h = hashlib.sha256(data)
         h.update(b"\0" + path.encode("utf-8", "surrogateescape"))
         if reads:
             h.update(b"\0" + reads.encode())
+        if build:
+            h.update(b"\0build\0" + build.encode("utf-8", "surrogateescape"))
         return h.hexdigest()[:32]
 
 

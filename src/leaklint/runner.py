@@ -24,6 +24,7 @@ from .cache import FactsCache
 from .crew import Crew, parts
 from .facts import collect
 from .facts.index import Index, reads_digest
+from .languages.go_versions import build_inputs, nearest_go_mod
 from .model import Diagnostic, FileResult
 from .unchanged import Runs, Watch
 
@@ -199,6 +200,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
     more than one job, both phases run in a ``crew.Crew`` (unless the facts are likely
     cached: an earlier run over the same files)."""
     jobs = default_jobs(len(files)) if jobs is None or jobs <= 0 else jobs
+    nearest_go_mod.cache_clear()  # a go.mod may have changed since an earlier run of this process
     runs = Runs(cache) if cache is not None else None
     read = _reader(settings)
     if runs is not None:
@@ -351,13 +353,27 @@ def _plan(files, settings, cache, index, watch=None):
             result.diagnostics.append(data)
             yield path, result, None, None
             continue
-        key = cache.file_key(path, data, reads_digest(_reads(index, path)))
+        key = cache.file_key(path, data, reads_digest(_reads(index, path)),
+                             _built_by(path, watch))
         hit = cache.get(key)
         if hit is not None and hit.path != path:
             hit = None  # an entry must be about the file it is filed under
         if hit is not None and index is not None and index.trees is not None:
             index.trees.take(path)  # no analysis: no tree to keep for it
         yield path, hit, key, data
+
+
+def _built_by(path: str, watch=None) -> str:
+    """The part of a file's result key its build settings make (a Go file: its go.mod's
+    directives); the go.mod files looked at are told to ``watch``."""
+    if languages.language_of(path) != "go":
+        return ""
+    key, looked = build_inputs(path)
+    if watch is not None:
+        for mod in looked:
+            if os.path.normpath(mod) not in watch.files:
+                watch.read(mod)
+    return key
 
 
 def _store(cache, key, result: FileResult, keys=None) -> None:

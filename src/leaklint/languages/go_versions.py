@@ -37,6 +37,24 @@ def nearest_go_mod(directory: str) -> tuple | None:
         directory = parent
 
 
+def build_inputs(path: str) -> tuple:
+    """What a Go file's findings depend on beyond its bytes and its facts: (the nearest
+    go.mod's `go` and `module` directives as text for its result key; the go.mod paths
+    looked at, from the file's directory up to the nearest one, which a warm run must
+    see unchanged: a go.mod edited, added closer or removed changes the answer)."""
+    directory = os.path.abspath(os.path.dirname(path) or ".")
+    found = nearest_go_mod(directory)
+    top = found[0] if found else None
+    looked = []
+    while True:
+        looked.append(os.path.join(directory, "go.mod"))
+        parent = os.path.dirname(directory)
+        if directory == top or parent == directory:
+            break
+        directory = parent
+    return (repr(found[1:]) if found else "", looked)
+
+
 def go_mod_version(directory: str) -> tuple | None:
     """The `go` directive of the nearest go.mod at or above ``directory``: (major, minor)."""
     found = nearest_go_mod(directory)
