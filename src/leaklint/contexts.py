@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .facts import go_loops, owners_go, owners_python
+from .languages import ancestors
 from .facts.lifetimes import is_test_path
 from .tracks import COLLECTED, OUTLIVES
 
@@ -229,13 +230,6 @@ class Role:
     loop: str = ""  # what bounds the innermost loop around it ("" for nothing known)
 
 
-def _ancestors(node):
-    n = node.parent
-    while n is not None:
-        yield n
-        n = n.parent
-
-
 def _text(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None and node.text else ""
 
@@ -295,7 +289,7 @@ def python_in_loop(node, stop=None) -> bool:
     ``for``'s iterable, a comprehension's first iterable or a loop's ``else`` clause,
     which run once; nor a ``for`` over a fixed handful of values."""
     child = node
-    for n in _ancestors(node):
+    for n in ancestors(node):
         if n == stop:
             return False
         if n.type in PY_LOOPS and _repeats(n, child, node) and not (
@@ -312,7 +306,7 @@ def _python_role(node, path: str = "", reads=None) -> Role:
     if owners_python.owner_kind(node, path, reads)[0] == "main":
         role.function = "main"
     outer = None
-    for n in _ancestors(node):
+    for n in ancestors(node):
         if n.type == "function_definition":
             outer = n
     if outer is None:
@@ -345,7 +339,7 @@ GO_SUITE_FIXTURES = ("SetupSuite", "SetupTest", "SetupSubTest", "TearDownSuite",
 def _go_role(node, path: str = "", reads=None) -> Role:
     role = Role()
     outer = None
-    for n in _ancestors(node):
+    for n in ancestors(node):
         if n.type == "for_statement":
             if go_loops.fixed_handful(n):
                 note = "a loop over values written out in the source turns a fixed handful of times"
@@ -392,7 +386,7 @@ JS_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_
 def _js_role(node, path: str = "", reads=None) -> Role:
     role = Role()
     inside_function = False
-    for n in _ancestors(node):
+    for n in ancestors(node):
         if n.type in JS_LOOPS:
             role.in_loop = True
         elif n.type in JS_FUNCTIONS:

@@ -8,6 +8,8 @@ of the Go, Python and TypeScript/JavaScript grammars.
 
 from __future__ import annotations
 
+from ..languages import within
+
 # (kind, one exit, several exits): what a leak at such an exit is called
 _WORDS = {
     "return": ("on the return at line {}", "on the returns at lines {}"),
@@ -64,22 +66,18 @@ def describe_all(leaks) -> str:
     return ", ".join(groups[:-1]) + ", and " + groups[-1]
 
 
-def _within(node, outer) -> bool:
-    return outer is not None and outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
-
-
 def branch_steps(acquired, exit_node) -> list:
     """(node, text) for each branch the path from ``acquired`` to ``exit_node`` enters
     after the acquisition, outermost first: the condition of an `if` (held or not), the
     head of a case or handler."""
     steps = []
     child, node = exit_node, exit_node.parent
-    while node is not None and not _within(acquired, node):
+    while node is not None and not within(acquired, node):
         fields = _IFS.get(node.type)
         if fields is not None:
             cond = node.child_by_field_name(fields[0])
-            if cond is not None and not _within(child, cond):
-                held = _within(child, node.child_by_field_name(fields[1]))
+            if cond is not None and not within(child, cond):
+                held = within(child, node.child_by_field_name(fields[1]))
                 steps.append((cond, "when this condition holds" if held
                               else "when this condition does not hold"))
         elif node.type in _ARMS and child != node:

@@ -10,6 +10,7 @@ them into an ``Owner``.
 
 from __future__ import annotations
 
+from ..languages import within
 from ..languages.go_syntax import body_statements, function_name, own_nodes, package_name, root_identifier, text
 
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
@@ -59,7 +60,7 @@ def ends_the_run(fn, depth: int = 0) -> bool:
     name = function_name(fn)
     callers = 0
     for node in _identifiers(root, name):
-        if _inside(node, fn):
+        if within(node, fn):
             continue  # its own name, or a recursive call
         call = node.parent
         if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
@@ -96,10 +97,6 @@ def _identifiers(root, name: str):
                 yield n
             continue
         stack.extend(n.named_children)
-
-
-def _inside(node, outer) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def dies_with(target, at) -> bool:

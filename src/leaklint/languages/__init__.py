@@ -194,6 +194,21 @@ def nearest(node, types: tuple, stop=None):
     return None
 
 
+def within(node, outer) -> bool:
+    """Does ``node`` lie inside ``outer`` (or is it ``outer``)? False when ``outer`` is None."""
+    return outer is not None and outer.start_byte <= node.start_byte \
+        and node.end_byte <= outer.end_byte
+
+
+def ancestors(node, stop=None):
+    """The ancestors of ``node`` (not ``node`` itself), nearest first, up to ``stop``
+    (excluded)."""
+    p = node.parent
+    while p is not None and p != stop:
+        yield p
+        p = p.parent
+
+
 def walk(node, stop=()):
     """Every named descendant of ``node`` (not ``node`` itself) in source order, not
     entering node types in ``stop``; an explicit stack, no recursion."""

@@ -5,6 +5,7 @@ held (``ok = True``, ``self._open = True``), and the names a body assigns. The e
 
 from __future__ import annotations
 
+from . import ancestors
 from .python_syntax import FUNCTIONS, callee_text, text
 
 def bare(node):
@@ -112,7 +113,7 @@ def held_flags(acquire, function) -> set:
     child, node = acquire, acquire.parent
     while node is not None and node != function:
         if node.type == "if_statement" and child == node.child_by_field_name("consequence"):
-            loops = [n for n in _ancestors_within(node, function)
+            loops = [n for n in ancestors(node, function)
                      if n.type in ("for_statement", "while_statement")]
             for flag in _negated_names(node.child_by_field_name("condition")):
                 sets = [a for a in _assignments(body, flag) if a[0] >= node.start_byte]
@@ -126,13 +127,6 @@ def held_flags(acquire, function) -> set:
                     out.add(flag)
         child, node = node, node.parent
     return out
-
-
-def _ancestors_within(node, stop):
-    node = node.parent
-    while node is not None and node != stop:
-        yield node
-        node = node.parent
 
 
 def _negated_names(cond) -> list:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
 from ..tracks import pattern_matches
-from . import matches, nearest, walk
+from . import ancestors, matches, nearest, walk, within
 from .python_lowering import first_call
 from .python_shapes import assigned_value
 from .python_syntax import CLOSE_METHODS, borrowing, callee_text, resolve, text
@@ -162,9 +162,9 @@ class PythonMembers:
         the first store in that body that may raise (the last one: the connect or bind
         the others prepare). None when the second store is on the normal path."""
         first = nearest(left, ("expression_statement",))
-        for clause in (a for a in _ancestors(again) if a.type == "except_clause"):
+        for clause in (a for a in ancestors(again) if a.type == "except_clause"):
             body = clause.parent.child_by_field_name("body") if clause.parent is not None else None
-            if body is not None and _within(first, body):
+            if body is not None and within(first, body):
                 after = [s for s in body.named_children if s.start_byte >= first.end_byte]
                 calls = [c for c in map(first_call, after) if c is not None] or \
                     [n for s in after for n in walk(s, stop=_NESTED) if n.type == "call"]
@@ -199,23 +199,12 @@ class PythonMembers:
 
 def _exclusive(first, later) -> bool:
     """Are the two statements in different branches of one ``if`` (never both run)?"""
-    for clause in (a for a in _ancestors(later) if a.type in ("elif_clause", "else_clause")):
+    for clause in (a for a in ancestors(later) if a.type in ("elif_clause", "else_clause")):
         branch = clause.parent
         if branch is not None and branch.type == "if_statement" \
-                and _within(first, branch) and not _within(first, clause):
+                and within(first, branch) and not within(first, clause):
             return True
     return False
-
-
-def _ancestors(n):
-    p = n.parent
-    while p is not None:
-        yield p
-        p = p.parent
-
-
-def _within(n, outer) -> bool:
-    return outer.start_byte <= n.start_byte and n.end_byte <= outer.end_byte
 
 
 def _bases(cls) -> list:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ...analysis.lifecycle import Follow
 from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
-from ...languages import matches
+from ...languages import matches, within
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
 from ...languages.go_syntax import declared_names, strip_parens, text
 
@@ -275,10 +275,6 @@ def in_loop(node, fn) -> bool:
             return True
         child, p = p, p.parent
     return False
-
-
-def within(node, outer) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 class _Partner:

@@ -23,9 +23,10 @@ goroutine sends repeatedly (a send in a loop, or goroutines started in a loop).
 
 from __future__ import annotations
 
+from ...languages import within
 from ...languages.go import enclosing_function
 from ...languages.go_syntax import own_nodes, package_name, strip_parens, text
-from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, resolve_int, within
+from .channels import CLOSE, RANGE, RECV, SEND, VERB, Op, in_loop, resolve_int
 from .field_reach import reached
 from .field_uses import FileFields, declaration
 from .goroutines import creator_name, innermost_loop, line_of, started_goroutines

@@ -5,12 +5,12 @@ creator may stop serving.
 from __future__ import annotations
 
 from ...ir import Block, Leaf, TooDeep
-from ...languages import matches
+from ...languages import matches, within
 from ...languages.go import body_statements, callee_text, enclosing_function
 from ...languages.go_syntax import own_nodes, text
 from .channels import (CLOSE, RANGE, RECV, SEND, VERB, channel_makes, channel_ops,
                        goroutine_ops, inner_name, leaking_exits, mentions, release_node,
-                       unexplained_uses, within)
+                       unexplained_uses)
 from .field_channels import check as check_field_channels
 from .goroutines import (creator_name, innermost_loop, left_without, line_of, receive_loop_exits,
                          started_goroutines)

@@ -4,9 +4,10 @@ that the creator stops receiving from early.
 
 from __future__ import annotations
 
+from ...languages import within
 from ...languages.go import enclosing_function
 from .channels import (CLOSE, RANGE, RECV, SEND, channel_makes, channel_ops, in_loop, inner_name,
-                       resolve_int, unexplained_uses, within)
+                       resolve_int, unexplained_uses)
 from ...languages.go_syntax import strip_parens
 from .goroutines import (closes_in, creator_name, innermost_loop, line_of, other_goroutines,
                          receive_loop, receive_loop_exits, started_goroutines)

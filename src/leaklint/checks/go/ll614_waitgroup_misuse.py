@@ -10,10 +10,10 @@ acquisition and `Done` as the release.
 from __future__ import annotations
 
 from ...ir import Block, Leaf, TooDeep
-from ...languages import matches
+from ...languages import matches, within
 from ...languages.go import enclosing_function
 from ...languages.go_syntax import text
-from .channels import go_statements, goroutine, in_loop, leaking_exits, within
+from .channels import go_statements, goroutine, in_loop, leaking_exits
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("problem", "wg")

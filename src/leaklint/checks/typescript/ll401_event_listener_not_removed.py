@@ -8,7 +8,7 @@ from ...languages.javascript import (args, callee, enclosing_function, method_of
                                      strip, text, up)
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import declares, local_value
-from .pairing import handler_aliases, inline_handler, relevant, report, target_text
+from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "reason", "target", "where")
@@ -208,13 +208,12 @@ def check(ctx, rule):
         removed, near = False, None
         key = _event_key(a[0])
         for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
-            rt = receiver(c)
-            if method_of(c) in TARGET_END and rt is not None and target_text(rt) == target:
+            if ends_target(c, target, TARGET_END):
                 removed = True
                 break
             if method_of(c) != "removeEventListener":
                 continue
-            ra = args(c)
+            ra, rt = args(c), receiver(c)
             if len(ra) < 2 or target_text(rt) != target \
                     or _event_key(ra[0]) != key:
                 continue

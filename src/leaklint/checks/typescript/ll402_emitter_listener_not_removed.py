@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...languages.javascript import args, method_of, norm, receiver, strip, up
 from ...languages.javascript_runs import PER_CALL, per_call
 from ...languages.javascript_scopes import model
-from .pairing import handler_aliases, inline_handler, relevant, report, target_text
+from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "reason", "target", "where")
@@ -50,22 +50,13 @@ def check(ctx, rule):
             continue
         removed, near = False, None
         for c in m.release_calls(scope):
+            if ends_target(c, target, EMITTER_END):
+                removed = True  # the emitter, or the object holding it, is ended whole
+                break
             meth, rt = method_of(c), receiver(c)
-            if meth in EMITTER_END and any(target_text(x) == target for x in args(c)):
-                removed = True  # dispose(chart): the emitter ended by a function
-                break
-            if rt is None:
-                continue
-            owner = target_text(rt)
-            if meth in EMITTER_END and target.startswith(owner + "."):
-                removed = True  # the object holding the emitter is closed with it
-                break
-            if owner != target:
+            if rt is None or target_text(rt) != target:
                 continue
             ra = args(c)
-            if meth in EMITTER_END:
-                removed = True
-                break
             if meth in EMITTER_REMOVE and ra and norm(ra[0]) == event:
                 if len(ra) == 1:
                     removed = True  # off(event): every listener of the event (socket.io)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...facts import lifetimes
 from ...languages import of_type
+from ...languages.javascript_modules import parameters
 from ...languages.javascript import args, callee, calls_in, enclosing_function, method_of, norm, up
 from .pairing import report, scoped_calls, value_rule
 
@@ -74,11 +75,7 @@ def _released_when_called_with_null(node) -> bool:
     fn = enclosing_function(node)
     if fn is None:
         return False
-    single = fn.child_by_field_name("parameter")
-    params = fn.child_by_field_name("parameters")
-    names = {norm(single)} if single is not None else {
-        norm(c.child_by_field_name("pattern") or c) for c in params.named_children} \
-        if params is not None else set()
+    names = set(parameters(fn)) - {""}
     branch = p
     while branch is not None and branch != fn:
         parent = branch.parent

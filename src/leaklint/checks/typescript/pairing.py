@@ -9,7 +9,7 @@ functions (and same-file helpers they call) with ``value_rule`` or its own match
 from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, method_of,
-                                     norm, strip, text, up, walk)
+                                     norm, receiver, strip, text, up, walk)
 from dataclasses import replace
 
 from ... import members
@@ -95,6 +95,22 @@ def target_text(node) -> str:
         if v is not None and v.type == "member_expression":
             return norm(v)
     return norm(node)
+
+
+def ends_target(call, target: str, ends) -> bool:
+    """Does the release ``call`` end the listeners' ``target`` as a whole, taking its
+    listeners with it: one of ``ends`` called on it (``worker.terminate()``), on what
+    holds it (``this.conn.close()`` for ``this.conn.socket``) or given it
+    (``dispose(chart)``)?"""
+    if method_of(call) not in ends:
+        return False
+    if any(target_text(x) == target for x in args(call)):
+        return True
+    rt = receiver(call)
+    if rt is None:
+        return False
+    owner = target_text(rt)
+    return owner == target or target.startswith(owner + ".")
 
 
 def inline_handler(handler) -> str:
