@@ -8,7 +8,7 @@ import os
 from leaklint.facts import js_startup
 from leaklint.languages import parser
 from leaklint.languages.javascript import FUNCTIONS, function_name, walk
-from leaklint.languages.javascript_runs import ONCE, PER_CALL, how_often
+from leaklint.languages.javascript_runs import ONCE, PER_CALL, command_mode, how_often
 
 
 def _root(code: str):
@@ -117,6 +117,28 @@ def test_startup_reaches_across_modules(tmp_path):
     # without the entry nothing is known to start once
     os.remove(tmp_path / "app.js")
     assert started("client/chat.js") == []
+
+
+def test_code_under_a_test_of_the_command_line_is_a_mode_of_the_command():
+    root = _root("""
+function list(opts) {
+  fetch(function (rows) {
+    if (opts && opts.rawArgs && opts.rawArgs.indexOf("--watch") > -1) { tick(); }
+  });
+}
+function tail() { if (process.argv.includes("-f")) { a(); } else { b(); } }
+function plain(opts) { if (opts.watch) { c(); } }
+function routes(router) {
+  router.get("/x", function (req, res) { if (process.argv.includes("-v")) { d(); } });
+}
+""")
+    calls = {n.child_by_field_name("function").text.decode(): n for n in walk(root)
+             if n.type == "call_expression"}
+    assert command_mode(calls["tick"]).startswith("(opts && opts.rawArgs")
+    assert command_mode(calls["a"]) == '(process.argv.includes("-f"))'
+    assert command_mode(calls["b"]) == ""  # the else branch is no mode
+    assert command_mode(calls["c"]) == ""  # an option, not the command line
+    assert command_mode(calls["d"]) == ""  # a route handler runs per request
 
 
 def test_import_uses_split_load_time_calls_from_other_uses():

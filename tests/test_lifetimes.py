@@ -364,3 +364,13 @@ def test_the_default_export_of_a_mounted_module_is_the_root():
     assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind == "root"
     node = _node_at(root, "window.addEventListener('scroll'")
     assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind != "root"
+
+
+def test_a_mode_of_the_command_line_is_owned_by_the_command_run():
+    code = ("function list(opts) {\n  if (opts.rawArgs.indexOf('--watch') > -1) {\n"
+            "    setInterval(show, 900);\n  }\n  setInterval(poll, 900);\n}\n")
+    root = _parse("javascript", code)
+    owner = lifetimes.owner_of("javascript", _node_at(root, "setInterval(show"), "cli.js")
+    assert (owner.kind, lifetimes.lifetime(owner)) == ("main", lifetimes.PROCESS)
+    assert lifetimes.owner_of("javascript", _node_at(root, "setInterval(poll"),
+                              "cli.js").kind == "function"

@@ -18,6 +18,9 @@ Who owns the code at a node:
   component the root always renders (``reads["js-root"]``, found by ``js_roots``): its
   default export is the root, and so is the component that export wraps
   (``export default connect(map)(Hyper)``);
+- code under a test of the process's command line (``if (opts.rawArgs.indexOf("--watch")
+  > -1)``, ``process.argv``) in a function that is not known to run per call: the run
+  of the command the process was started for (``main``), as long as the process;
 - an object of any other class: its instance (``field``); a function: one call.
 
 What dies with an owner (``dies_with``): the object itself (``this``), what it creates
@@ -34,6 +37,7 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
 from ..languages import file_memo, nearest, of_type, within
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
+from ..languages.javascript_runs import command_mode
 from ..languages.javascript_values import declares, iterated_value, local_value
 from .js_roots import default_component
 
@@ -169,6 +173,9 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     fn = enclosing_function(node) if node.type not in FUNCTIONS else node
     if fn is None:
         return "package", ""
+    mode = command_mode(node)
+    if mode:
+        return "main", mode  # a mode of the command the process was started for
     if (reads or {}).get("js-root") and _in_default_export(node):
         return "root", ""  # an entry point mounts this module's export as the root
     outer = fn

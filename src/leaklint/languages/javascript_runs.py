@@ -12,12 +12,16 @@ The answer comes from the code's structure, not from the function's name:
 - once: a function whose body starts with a run-once guard (``if (this.started)
   return; this.started = true``, or the same on a module variable ``initialized``);
 - unknown (""): anything else; the callers decide.
+
+Code under a test of the process's command line (``command_mode``) runs for the one
+command the process was started for, unless its function runs per call anyway.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import ancestors, within
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                 identifiers_named, method_of, norm, returned_values, strip,
                                 text, up, walk)
@@ -27,6 +31,10 @@ ONCE, PER_CALL = "once", "per-call"
 ROUTE_METHODS = {"get", "post", "put", "delete", "patch", "all", "head", "options", "del"}
 AMD_DEFINE = {"define", "require.define"}
 COMMONJS_EXPORTS = ("exports.", "module.exports.")
+# the command line the process was started with, and the copy a command-line parser keeps
+# of it (commander's ``program.rawArgs``)
+COMMAND_LINE = {"process.argv", "process.execArgv"}
+RAW_ARGUMENTS = {"rawArgs"}
 
 
 @dataclass(frozen=True)
@@ -202,3 +210,20 @@ def per_call(node, started=()) -> Runs:
     """How often the code at ``node`` runs, through the function whose run executes it."""
     fn = running_function(node)
     return how_often(fn, started=started) if fn is not None else UNKNOWN
+
+
+def command_mode(node) -> str:
+    """The condition on the process's command line that the code at ``node`` runs under
+    (``if (opts.rawArgs.indexOf("--watch") > -1) {...}``, ``if (process.argv.includes("-f"))
+    ...``), or "" when there is none or the code runs per call anyway (a route handler, an
+    AMD page method). A command-line process runs the one command it was started for:
+    what such code starts belongs to that run, as long as the process."""
+    for a in ancestors(node):
+        if a.type != "if_statement" or not within(node, a.child_by_field_name("consequence")):
+            continue
+        condition = a.child_by_field_name("condition")
+        if any(n.type == "member_expression" and (norm(n) in COMMAND_LINE or text(
+                n.child_by_field_name("property")) in RAW_ARGUMENTS)
+               for n in walk(condition)):
+            return "" if per_call(node).kind == PER_CALL else text(condition)
+    return ""

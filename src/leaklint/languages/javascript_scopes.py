@@ -31,7 +31,7 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
                                  component_options, module_object)
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
-from .javascript_runs import ONCE, how_often
+from .javascript_runs import ONCE, command_mode, how_often
 from .javascript_values import declares
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -179,7 +179,10 @@ class Model(ClassMembers):
     # -- scopes ----------------------------------------------------------------------
 
     def scope_of(self, node) -> Scope | None:
-        """The lifecycle scope in which ``node`` runs; None at module top level."""
+        """The lifecycle scope in which ``node`` runs; None at module top level and in a
+        mode of the command the process runs (``javascript_runs.command_mode``)."""
+        if command_mode(node):
+            return None
         fn = enclosing_function(node)
         innermost = None
         while fn is not None:
