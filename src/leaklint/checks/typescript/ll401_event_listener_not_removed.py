@@ -159,8 +159,9 @@ def _module_handler(m, handler, call) -> bool:
             return False
         fn = enclosing_function(fn)
     top = [f for f in m.functions().get(name, ()) if enclosing_function(f) is None
-           and f.type == "function_declaration"]
-    return bool(top) or name in m.module_names()
+           and (f.type == "function_declaration"
+                or up(f)[0] is not None and up(f)[0].type == "variable_declarator")]
+    return bool(top) or name in m.module_names()  # `const onKey = (e) => ...` at top too
 
 
 def check(ctx, rule):
