@@ -161,10 +161,13 @@ def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool
     ``K()``, or its collection?"""
     for c in calls:
         name = callee(c)
+        rt = receiver(c)
+        # `const socket = this.ws; socket.close()` releases this.ws
+        names = {name, f"{target_text(rt)}.{method_of(c)}"} if rt is not None else {name}
         for k in b.keys:
             if called and name == k:
                 return True
-            if any(name == f"{k}.{meth}" for meth in methods):
+            if any(f"{k}.{meth}" in names for meth in methods):
                 return True
             if name.rsplit(".", 1)[-1] in functions and any(norm(x) == k for x in args(c)):
                 return True
