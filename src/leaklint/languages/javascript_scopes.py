@@ -75,21 +75,6 @@ class Scope:
     returned: list = field(default_factory=list)  # expressions handed out as the cleanup
 
 
-def _called_back_option(fn) -> bool:
-    """A function of an object literal handed to a call (``viteRegisterSW({
-    onRegisteredSW(url, reg) {...} })``, ``Swal.mixin({ didOpen: (el) => ... })``): the
-    callee calls it back, as it would a function argument, so it runs as often as the
-    call that hands it over. Not a component's options, whose methods run per instance."""
-    p, child = up(fn)
-    obj = p if fn.type == "method_definition" else (
-        up(p)[0] if p is not None and p.type == "pair" and p.child_by_field_name("value") == child
-        else None)
-    if obj is None or obj.type != "object" or component_options(obj):
-        return False
-    q, _ = up(obj)
-    return q is not None and q.type == "arguments"
-
-
 class Model(ClassMembers):
     """Scopes and same-file functions of one file, computed once and shared by rules."""
 
@@ -212,8 +197,7 @@ class Model(ClassMembers):
             p, child = up(fn)
             iife = p is not None and p.type == "call_expression" \
                 and strip(p.child_by_field_name("function")) == strip(child)
-            if innermost is None and not iife and not (p is not None and p.type == "arguments") \
-                    and not _called_back_option(fn):
+            if innermost is None and not iife and not (p is not None and p.type == "arguments"):
                 innermost = fn  # a named or stored function: its own per-call scope
                 if function_name(fn) in self.handler_names():
                     break  # an event handler: runs per event, not as part of a lifecycle
