@@ -25,7 +25,8 @@ an exception leaves), ``PER_TURN`` (one per turn of the loop around it, all rele
 when the function returns: a test's loop over its own cases holds them on purpose, so
 in a test only a loop without such a bound is reported), ``COLLECTED`` (nothing
 references the handle once its statement ends, so each turn of a loop lets go of the
-last one). The language-specific part (which functions are tests, fixtures, loops,
+last one), ``FINISHES`` (it ends on its own once its work is done, as a task whose
+coroutine has no open loop: nothing piles up). The language-specific part (which functions are tests, fixtures, loops,
 what bounds a loop) is in ``ROLES``: one function per language family.
 """
 
@@ -53,7 +54,9 @@ ACCUMULATES, EXCEPTION_ONLY = "accumulates", "exception-only"
 PER_TURN = "per-turn"
 # COLLECTED (tracks.py, where an adapter's verdict says it): a handle nothing references
 # once its statement ends, so a loop alone does not pile it up
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED)
+# it ends on its own once its work is done (a task whose coroutine has no open loop)
+FINISHES = "finishes"
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -443,6 +446,8 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(True, f"{where}: it accumulates")
     if OUTLIVES in traits:
         return Decision(True, f"{where}: it outlives its owner")
+    if FINISHES in traits:
+        return Decision(False, f"{where}: it ends on its own when its work is done")
     if PER_TURN in traits and kind == TEST and role.loop:
         return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
                                "when the test ends")
