@@ -322,8 +322,8 @@ def _python_role(node, path: str = "", reads=None) -> Role:
         role.function = "fixture"
     elif role.name.startswith("test"):
         role.function = "test"
-    elif role.name in PY_FIXTURE_METHODS:
-        role.function = "fixture"
+    elif role.name in PY_FIXTURE_METHODS and role.function != "main":
+        role.function = "fixture"  # unless traced as run once, from a test driver's main
     elif role.function != "main" and role.name == "main" and outer.parent is not None \
             and outer.parent.type == "module":
         role.function = "main"  # a module-level main() runs once, as the program's entry
