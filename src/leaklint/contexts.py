@@ -26,7 +26,9 @@ when the function returns: a test's loop over its own cases holds them on purpos
 in a test only a loop without such a bound is reported), ``COLLECTED`` (nothing
 references the handle once its statement ends, so each turn of a loop lets go of the
 last one), ``FINISHES`` (it ends on its own once its work is done, as a task whose
-coroutine has no open loop: nothing piles up). The language-specific part (which functions are tests, fixtures, loops,
+coroutine has no open loop: nothing piles up), ``OWNED`` (kept in a field of an object
+whose class never ends it; it closes itself when that object goes: only a fixture's
+object, which a test runner may keep, piles them up). The language-specific part (which functions are tests, fixtures, loops,
 what bounds a loop) is in ``ROLES``: one function per language family.
 """
 
@@ -42,7 +44,7 @@ import pathspec
 from .facts import go_loops, owners_go, owners_python
 from .languages import ancestors
 from .facts.lifetimes import is_test_path
-from .tracks import COLLECTED, OUTLIVES
+from .tracks import COLLECTED, OUTLIVES, OWNED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -56,7 +58,8 @@ PER_TURN = "per-turn"
 # once its statement ends, so a loop alone does not pile it up
 # it ends on its own once its work is done (a task whose coroutine has no open loop)
 FINISHES = "finishes"
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES)
+# OWNED (tracks.py): kept by an object whose class never ends it, closed when it goes
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES, OWNED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -453,6 +456,9 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
                                "when the test ends")
     if role.in_loop and COLLECTED not in traits:
         return Decision(True, f"{where}: acquired in a loop")
+    if OWNED in traits and role.function != "fixture":
+        return Decision(False, f"{where}: kept by an object whose class never closes it, "
+                               "it goes with that object")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")
