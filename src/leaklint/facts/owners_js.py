@@ -38,7 +38,8 @@ from ..languages import file_memo, nearest, of_type, within
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
 from ..languages.javascript_runs import command_mode
-from ..languages.javascript_values import declares, iterated_value, local_value
+from ..languages.javascript_values import (declares, declaring_function, iterated_value,
+                                           local_value)
 from .js_roots import default_component
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
@@ -350,9 +351,7 @@ def resolve(node) -> str:
 
 
 def _alias_of(node, name: str) -> str:
-    fn = enclosing_function(node)
-    while fn is not None and not declares(fn, name):
-        fn = enclosing_function(fn)
+    fn = declaring_function(enclosing_function(node), name)
     if fn is None:
         return ""
     body = fn.child_by_field_name("body")

@@ -32,7 +32,7 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
 from .javascript_runs import ONCE, command_mode, how_often
-from .javascript_values import declares
+from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
 MOUNT_HOOKS = {"onMounted": "vue", "onBeforeMount": "vue", "onActivated": "vue",
@@ -164,13 +164,8 @@ class Model(ClassMembers):
         if root in ("document", "$", "jQuery") and any(
                 f"{meth}(" in target for meth in ELEMENT_LOOKUPS | {"$", "jQuery"}):
             return False  # an element of the page's content, not the document itself
-        if root in GLOBALS:
-            # `(self) => self.addEventListener(...)`: a parameter or local of that name is
-            # not the global
-            outer = fn
-            while outer is not None and not declares(outer, root):
-                outer = enclosing_function(outer)
-            return outer is None
+        if root in GLOBALS:  # not a parameter or local of that name: `(self) => ...`
+            return declaring_function(fn, root) is None
         # a module-level value itself; what hangs off it (a socket's current engine) may be
         # replaced over time
         return target == root and root in self.module_names() and not declares(fn, root)

@@ -21,6 +21,14 @@ def declares(fn, name: str) -> bool:
     return memo[key]
 
 
+def declaring_function(fn, name: str):
+    """The function, ``fn`` or one around it, that declares ``name`` (a parameter or a
+    local); None when none does: a module-level name or a global."""
+    while fn is not None and not declares(fn, name):
+        fn = enclosing_function(fn)
+    return fn
+
+
 def _declares(fn, name: str) -> bool:
     params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
     if params is not None:

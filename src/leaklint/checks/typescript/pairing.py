@@ -17,7 +17,7 @@ from ...facts import lifetimes
 from ...languages.javascript_scopes import model
 from ...languages.javascript_members import this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
-                                            local_value)
+                                            declaring_function, local_value)
 
 
 def scoped_calls(ctx, kind: str, names, rule=None) -> list:
@@ -88,9 +88,7 @@ def target_text(node) -> str:
         return "window"
     s = strip(node)
     if s is not None and s.type == "identifier":
-        fn = enclosing_function(s)
-        while fn is not None and not declares(fn, text(s)):
-            fn = enclosing_function(fn)
+        fn = declaring_function(enclosing_function(s), text(s))
         v = local_value(fn, text(s)) if fn is not None else None
         if v is not None and v.type == "member_expression":
             return norm(v)
