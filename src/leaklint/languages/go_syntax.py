@@ -279,6 +279,39 @@ def parameter_names(fn) -> list[str]:
     return params
 
 
+def parameter_types(fn) -> list[str]:
+    """The declared type (its text) of each of a function's parameters, in the order of
+    ``parameter_names`` (``a, b *sql.Rows`` gives the type twice; variadic ``...T``)."""
+    types: list[str] = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        kind = decl.child_by_field_name("type")
+        declared = text(kind) if kind is not None else ""
+        if decl.type == "variadic_parameter_declaration":
+            declared = "..." + declared
+        types.extend([declared] * max(1, len(decl.children_by_field_name("name"))))
+    return types
+
+
+def assigned(call, index: int):
+    """The identifier that ``x, err := call(...)`` (or ``=``) binds the call's result
+    ``index`` to, when the call is the statement's only value; None otherwise (and for
+    ``_``)."""
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "expression_list" or len(parent.named_children) != 1:
+        return None
+    stmt = parent.parent
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement") \
+            or stmt.child_by_field_name("right") != parent:
+        return None
+    names = stmt.child_by_field_name("left").named_children
+    if index >= len(names) or names[index].type != "identifier" or names[index].text == b"_":
+        return None
+    return names[index]
+
+
 def returned(call, fn, handle_index: int, memo: dict) -> bool:
     """Does ``fn`` return what ``call`` (its own code) yields, in the same shape: as
     ``return call(...)``, or as ``x, err := call(...)`` and a ``return`` with x at
@@ -286,18 +319,13 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     parent = call.parent
     while parent is not None and parent.type == "parenthesized_expression":
         parent = parent.parent
-    if parent is None or parent.type != "expression_list" or len(parent.named_children) != 1:
-        return False
-    stmt = parent.parent
-    if stmt is not None and stmt.type == "return_statement":
+    if parent is not None and parent.type == "expression_list" and len(parent.named_children) == 1 \
+            and parent.parent is not None and parent.parent.type == "return_statement":
         return True
-    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement") \
-            or stmt.child_by_field_name("right") != parent:
+    target = assigned(call, handle_index)
+    if target is None:
         return False
-    names = stmt.child_by_field_name("left").named_children
-    if handle_index >= len(names) or names[handle_index].type != "identifier" \
-            or names[handle_index].text == b"_":
-        return False
+    names = target.parent.named_children
     if "returns" not in memo:  # every function's returned names, from one query
         memo["returns"] = found = {}
         root = fn
