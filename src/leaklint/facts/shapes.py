@@ -19,7 +19,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages, tracks
-from ..languages import (go_imports, go_syntax, javascript_modules, python_classes,
+from ..languages import (go_imports, go_returns, go_syntax, javascript_modules, python_classes,
                          python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
@@ -118,7 +118,7 @@ def _go(ctx, rules) -> dict:
     out = _Collect({fn.id: q for q, (fn, _) in table.items()}, rules)
 
     def returned(call, fn, hi):
-        return go_syntax.returned(call, fn, hi, out.memo)
+        return go_returns.returned(call, fn, hi, out.memo)
 
     acquiring = _acquiring(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():

@@ -16,7 +16,8 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         root_identifier, string_args_match, used_as_collection)
 from .go_syntax import function_table, parameter_names, parameter_types, receiver_of  # noqa: F401
 from .go_imports import call_ref, package_imports  # noqa: F401
-from .go_syntax import assigned, is_error_value, package_name, root_context_parent
+from .go_returns import assigned
+from .go_syntax import is_error_value, package_name, root_context_parent
 from .go_tempdir import in_test_temp_dir
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
@@ -234,7 +235,8 @@ class GoAdapter(GoLowering):
             args = node.child_by_field_name("arguments")
             listed = [c for c in (args.named_children if args is not None else [])
                       if c.type != "comment"]
-            places = [i for i, a in enumerate(listed) if a.type == "identifier" and a.text.decode() == handle]
+            places = [i for i, a in enumerate(listed)
+                      if a.type == "identifier" and a.text.decode() == handle]
             keys = self.resolve(node) if places else []
             if len(keys) != 1:
                 continue
