@@ -23,6 +23,9 @@ from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, fun
 # calls whose function argument runs once per event, or again and again
 REPEATING = {"on", "addListener", "addEventListener", "prependListener", "subscribe",
              "setInterval"}
+# methods an object runs when what it wraps has closed (``transport.on("close",
+# this.onClose)``): teardowns of a class that has a teardown of its own
+CLOSE_HANDLERS = {"onClose", "_onClose", "onclose", "onDisconnect", "_onDisconnect"}
 # statements and expressions whose parts run only on some paths
 _CONDITIONAL = ("if_statement", "ternary_expression", "switch_statement", "for_statement",
                 "for_in_statement", "while_statement", "do_statement", "try_statement")
@@ -75,7 +78,11 @@ def class_facts(name: str, methods: dict, teardowns, setups, release_functions=(
                                  if inner is not None else (),
                                  _repeats(n, fn, handlers), _guarded(n, inner)))
     names = tuple(methods)
-    return ClassFacts(name, names, tuple(m for m in names if m in teardowns), calls, uses,
+    ending = tuple(m for m in names if m in teardowns)
+    if ending:
+        # the handler an object runs when its connection closes ends it too
+        ending += tuple(m for m in names if m in CLOSE_HANDLERS and m not in ending)
+    return ClassFacts(name, names, ending, calls, uses,
                       setups=tuple(m for m in names if m in setups))
 
 
