@@ -47,6 +47,9 @@ LOADERS = AMD_DEFINE | {"require", "requirejs"}
 PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
                 "jQuery(document)"}
 CLEAR_ALL = {"off", "removeAllListeners", "unbind"}
+# every name in LOADERS holds one of these, and every name in CLEAR_ALL is one of these
+_LOADER_WORDS = (b"define", b"require")
+_CLEAR_WORDS = tuple(sorted(w.encode() for w in CLEAR_ALL))
 
 
 def _dependencies(call) -> dict:
@@ -87,10 +90,16 @@ def _module_calls(fn, deps: dict) -> list:
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
     facts = {"name": "", "calls": {}, "boot": [], "clears": [], "starts": _entry_calls(root)}
-    for c in calls_in(root):
-        if method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
+    # the calls looked at below are named in the text: a file naming none is not walked
+    source = root.text
+    loads = any(w in source for w in _LOADER_WORDS)
+    clears = any(w in source for w in _CLEAR_WORDS)
+    for c in calls_in(root) if loads or clears else ():
+        if clears and method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:
             facts["clears"].append([norm(receiver(c)), text(args(c)[0]).strip("'\"")])
+        if not loads:
+            continue
         head = norm(c.child_by_field_name("function"))
         if head not in LOADERS:
             continue
@@ -118,20 +127,23 @@ def _entry_calls(root) -> list:
         return []
     out = []
     for c in calls_in(root):
-        fn = enclosing_function(c)
-        while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
-            fn = enclosing_function(fn)  # a callback handed to a call at top level
-        if fn is not None:
-            continue
         f = strip(c.child_by_field_name("function"))
         if f is not None and f.type == "identifier" and text(f) in imported:
             spec, name = imported[text(f)]
-            out.append([spec, "module.exports" if name == "*" else name])
+            found = [spec, "module.exports" if name == "*" else name]
         elif f is not None and f.type == "member_expression":
             obj = strip(f.child_by_field_name("object"))
-            if obj is not None and obj.type == "identifier" and text(obj) in imported \
-                    and imported[text(obj)][1] == "*":
-                out.append([imported[text(obj)][0], text(f.child_by_field_name("property"))])
+            if obj is None or obj.type != "identifier" or text(obj) not in imported \
+                    or imported[text(obj)][1] != "*":
+                continue
+            found = [imported[text(obj)][0], text(f.child_by_field_name("property"))]
+        else:
+            continue
+        fn = enclosing_function(c)
+        while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
+            fn = enclosing_function(fn)  # a callback handed to a call at top level
+        if fn is None:
+            out.append(found)
     return [x for x in out if x[0].startswith(".")]
 
 

@@ -178,6 +178,12 @@ class Project:
             return None
         return u.ctx.tree, u.ctx.src
 
+    def queries(self, path: str):
+        """The root-level query state of the tree ``parsed`` gives for ``path`` (answers
+        shared by every extraction from it and by its analysis), or None."""
+        u = self.units.get(path)
+        return u.queries if u is not None and u.ctx is not None else None
+
     def _extract(self, u: _Unit, what):
         """``what(unit)`` within the time limit; None when the file cannot be had."""
         deadline = Deadline(self.timeout)
@@ -186,12 +192,9 @@ class Project:
                 return None
             self.extracted += 1
             # the file's root-level questions run as queries (in C), as in its analysis
-            languages.begin_file(u.lang, u.ctx.tree.root_node, resume=u.queries)
-            try:
+            with languages.answering(u.lang, u.ctx.tree.root_node, resume=u.queries):
                 with deadline.interrupting():
                     return what(u)
-            finally:
-                languages.end_file()
         except FileTimeout:
             return None
         except Exception:  # a file the extractor cannot handle is unknown, never fatal

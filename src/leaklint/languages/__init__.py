@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import importlib
 import re
@@ -337,6 +338,20 @@ def begin_file(lang: str, root, active_rules=(), resume: FileQueries | None = No
 def end_file() -> None:
     global _current
     _current = None
+
+
+@contextlib.contextmanager
+def answering(lang: str, root, resume: FileQueries | None = None):
+    """While the block runs, root-level questions about ``root``'s file are answered by
+    queries (in C) from one state (``resume``: the one a phase kept for the very same
+    tree, see ``begin_file``); the state around the block comes back after it."""
+    global _current
+    before = _current
+    state = begin_file(lang, root, resume=resume)
+    try:
+        yield state
+    finally:
+        _current = before
 
 
 # tree-sitter-python's scanner keeps its indentation stack in a fixed-size buffer: a file
