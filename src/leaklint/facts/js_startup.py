@@ -31,6 +31,7 @@ Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec,
 from __future__ import annotations
 
 import os
+import re
 
 from .. import languages
 from ..languages import recent_syntax
@@ -85,6 +86,23 @@ def _module_calls(fn, deps: dict) -> list:
         if r is not None and r.type == "identifier" and text(r) in local:
             out.append([local[text(r)], method_of(c)])
     return out
+
+
+# what a file's facts can hold is written with one of these words: a loader's call
+# (LOADERS), a method clearing a page object's listeners (CLEAR_ALL)
+_FACT_WORDS = re.compile(rb"\b(?:define|require|requirejs|off|removeAllListeners|unbind)\b")
+
+
+def may_have_facts(path: str, data: bytes) -> bool:
+    """Can ``file_facts`` of this file tell a reader anything? An entry's start-up calls
+    are read (``starts``, ``boot``); of any other file only its AMD name and methods and
+    what it clears, none of which a file naming no loader and no clearing method has."""
+    return os.path.basename(path).split(".")[0] in ENTRY_STEMS or _FACT_WORDS.search(data) is not None
+
+
+def no_facts() -> dict:
+    """The facts of a file ``may_have_facts`` turns away (as ``file_facts`` has them)."""
+    return {"name": "", "calls": {}, "boot": [], "clears": [], "starts": []}
 
 
 def file_facts(root) -> dict:

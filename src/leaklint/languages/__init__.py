@@ -229,8 +229,10 @@ def returns_name(fn, body, name, memo: dict, stops: tuple, unwrap=None) -> bool:
     names = memo.get(fn.id)
     if names is None:
         names = memo[fn.id] = set()
-        for n in walk(body, stop=stops) if body is not None else ():
-            if n.type == "return_statement" and n.named_children:
+        # the returns of ``body`` that no nested ``stops`` holds (cut out of the file's
+        # one pass over its return statements, not a walk of every function)
+        for n in of_type(body, ("return_statement",)) if body is not None else ():
+            if n.named_children and nearest(n, stops, body) is None:
                 value = unwrap(n.named_children[0]) if unwrap is not None else n.named_children[0]
                 if value is not None and value.type == "identifier":
                     names.add(value.text)
