@@ -230,8 +230,6 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         data = data_of(path)
         if data is None:
             return None
-        if not js_startup.may_have_facts(path, data):
-            return js_startup.no_facts()  # not parsed for them (nor kept: an entry's differ)
 
         def compute():
             try:
