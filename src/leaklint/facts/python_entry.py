@@ -29,10 +29,11 @@ count against its functions.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import re
 
-from ..languages import nearest
+from ..languages import nearest, of_type
 from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
                                        text)
 from .lifetimes import is_test_path
@@ -43,6 +44,8 @@ TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
 MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
 LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
          "dictionary_comprehension", "generator_expression")
+# the nodes whose facts ``file_facts`` reads
+_FACT_NODES = ("function_definition", "class_definition", "call")
 _SPEC = re.compile(r"^\s*([\w.]+)\s*:\s*([\w.]+)\s*$")
 _SETUP_SCRIPT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*["']""")
 
@@ -106,10 +109,10 @@ def file_facts(root) -> dict:
     other module-level calls; "imports"."""
     functions, params, refs, lookups, made, classes, main, top, ends = \
         {}, {}, {}, {}, {}, {}, [], [], []
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        stack.extend(n.named_children)
+    # in the order of a walk that meets a later sibling before an earlier one and a node
+    # before what it holds (later definitions of a name win): by end, descending, the
+    # outer of two nodes ending together first
+    for n in sorted(of_type(root, _FACT_NODES), key=lambda n: (-n.end_byte, n.start_byte)):
         if n.type == "function_definition":
             functions.setdefault(qualified_name(n), [])
             params[qualified_name(n)] = _params(n)
@@ -234,13 +237,17 @@ class Once:
 
     ``parsed(path)``: the file's tree root or None; ``resolver``: ``modules.Resolver``
     (files of the scanned tree, import roots); ``read(path)``: bytes or None;
-    ``stored(path, compute)``: the file's facts from a cache, else ``compute()``."""
+    ``stored(path, compute)``: the file's facts from a cache, else ``compute()``;
+    ``answering(path, root)``: a context in which the tree's root-level questions are
+    asked (``languages.answering``)."""
 
-    def __init__(self, parsed, resolver, read, stored=None):
+    def __init__(self, parsed, resolver, read, stored=None, answering=None):
         self._parsed = parsed
         self.resolver = resolver
         self._read = read
         self._stored = stored or (lambda path, compute: compute())
+        # the state in which a file's tree answers questions about its whole text
+        self.answering = answering or (lambda path, root: contextlib.nullcontext())
         self._facts: dict = {}
         self._projects: dict = {}
         self._edge_memo: dict = {}
@@ -249,7 +256,10 @@ class Once:
         if path not in self._facts:
             def compute():
                 root = self._parsed(path)
-                return file_facts(root) if root is not None else {}
+                if root is None:
+                    return {}
+                with self.answering(path, root):
+                    return file_facts(root)
             self._facts[path] = self._stored(path, compute) or {}
         return self._facts[path]
 
