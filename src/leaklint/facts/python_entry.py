@@ -7,7 +7,8 @@ Entries: the console scripts and entry points of the project (``[project.scripts
 ``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program
 loads an entry point and calls it once), found beside the importing root of an analysed file or one
 directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
-``if __name__ == "__main__":`` blocks. From a function that runs once, a call that is not
+``if __name__ == "__main__":`` blocks; a module's own top-level code, which runs once, at
+its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that runs once, a call that is not
 in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
 imported one), ``self.m()`` (the method of the class or of a base class), ``x.m()`` for
 ``x = C(...)`` made in the function, ``C(...)`` (its ``__init__``), a function handed on as
@@ -386,8 +387,8 @@ class Once:
         out = set()
         for path in paths:
             f = self.facts(path)
-            if os.path.basename(path) == "__main__.py" or f.get("main"):
-                out.add((path, ""))
+            if os.path.basename(path) == "__main__.py" or f.get("main") or f.get("top"):
+                out.add((path, ""))  # a module's own code runs once, at import or as main
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
                 if directory not in self._projects:
@@ -408,8 +409,7 @@ class Once:
         path, key = node
         f = self.facts(path)
         if key == "":
-            sites = f.get("main", []) + (f.get("top", []) if os.path.basename(path) ==
-                                         "__main__.py" else [])
+            sites = f.get("main", []) + f.get("top", [])
             out = [(t, loop) for callee, loop in sites for t in self.resolve(path, "", callee)]
         else:
             out = [(t, loop) for callee, loop in f.get("functions", {}).get(key, [])
