@@ -339,6 +339,11 @@ def end_file() -> None:
     _current = None
 
 
+def answering_file() -> bool:
+    """Is some file's root-level state in use (between ``begin_file`` and ``end_file``)?"""
+    return _current is not None
+
+
 # tree-sitter-python's scanner keeps its indentation stack in a fixed-size buffer: a file
 # nested several hundred indentation levels deep crashes the parser (the process, not an
 # exception). Such files are skipped; 400 levels is well below the crash and far above
