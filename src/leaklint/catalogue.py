@@ -42,8 +42,8 @@ _KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "options
 _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
-    "evidence", "evidence_args", "single_result", "results", "receive_releases", "exhausted_by",
-    "fix_release", "wrappers", "receiver_takes", "open_from", "start_from", "flush",
+    "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
+    "exhausted_by", "fix_release", "wrappers", "receiver_takes", "open_from", "start_from", "flush",
     "idle", "pairs", "first_of",
 }
 
@@ -225,7 +225,8 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
-                "evidence", "evidence_args", "single_result", "receive_releases", "exhausted_by",
+                "evidence", "evidence_args", "evidence_types", "single_result", "receive_releases",
+                "exhausted_by",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
                 "pairs", "first_of"):
         val = spec.get(key, [])
