@@ -34,7 +34,7 @@ import re
 from collections import OrderedDict
 
 from .. import languages
-from ..catalogue import FACTS_ASKER, query_askers
+from ..catalogue import FACTS_ASKER, active_on, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..languages.go import GoAdapter
@@ -224,15 +224,20 @@ class Project:
         return True
 
     def _shape_early(self, u: _Unit) -> None:
-        """Take the shape of a named file as soon as it is parsed (for its package's facts,
-        say), while its tree is in hand: the summaries ask for it later, by which time a
-        bounded set of parsed files no longer holds the tree, and parsing it again cost a
-        run a second parse of most files. Kept aside until ``shape_of`` asks (so what is
+        """Take the shape of a named file that a lifecycle rule is active on (the summaries
+        ask for those) as soon as it is parsed (for its package's facts, say), while its
+        tree is in hand: the summaries ask for it later, by which time a bounded set of
+        parsed files no longer holds the tree, and parsing it again cost a run a second
+        parse of most files. Kept aside until ``shape_of`` asks (so what is
         known as shaped, and the facts cache, are as before); not while another file's
         questions are being answered (their state is one per process)."""
-        if (self.trees is None or u.path not in self.trees.wanted or u.path in self._shapes
+        if (self.trees is None or self.settings is None or u.path not in self.trees.wanted
+                or u.path in self._shapes
                 or u.path in self._early or languages.answering_file()):
             return
+        family = languages.FAMILY.get(u.lang, u.lang)
+        if not active_on(shapes.lifecycle_rules(self.settings, family), u.ctx.src.data):
+            return  # shaped later only if it calls a factory: most such files never are
         if self.store is not None and _valid_shape(self.store.get(self._shape_key(u))):
             return  # shape_of will find it there without a parse
         facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
@@ -316,12 +321,13 @@ class Project:
         if u is not None and not u.broken:
             key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
-            if not _valid_shape(facts) and self._early.get(u.path) is not None:
-                facts = self._early.pop(u.path)
-                self.extracted += 1
-            elif not _valid_shape(facts):
-                self._early[u.path] = None  # being taken here: not again as it is parsed
-                facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+            if not _valid_shape(facts):
+                facts = self._early.get(u.path)
+                if facts is not None:  # taken when the file was parsed
+                    self.extracted += 1
+                else:
+                    self._early[u.path] = None  # being taken here: not again as it is parsed
+                    facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
                 self._early.pop(u.path, None)
                 if facts is not None and self.store is not None:
                     self.store.put(key, facts)
