@@ -90,11 +90,9 @@ def content_key(data: bytes) -> str:
 
 
 class _Unit:
-    """One file while the phase runs: its bytes and, once needed, its parse. The bytes
-    of a file read from disk may be let go (``Project`` keeps a bounded window of them)
-    and read again when asked; bytes read again that differ from the first (the file was
-    edited during the run) leave the file unreadable, so that every fact of one file in a
-    run comes from one content."""
+    """One file while the phase runs: its bytes (read again when asked after ``Project``
+    let them go; bytes that differ from the first read leave the file unreadable, so all
+    of a file's facts come from one content) and, once needed, its parse."""
 
     __slots__ = ("path", "lang", "_data", "key", "size", "ctx", "adapter", "broken", "queries",
                  "_again")
@@ -224,13 +222,10 @@ class Project:
         return True
 
     def _shape_early(self, u: _Unit) -> None:
-        """Take the shape of a named file that a lifecycle rule is active on (the summaries
-        ask for those) as soon as it is parsed (for its package's facts, say), while its
-        tree is in hand: the summaries ask for it later, by which time a bounded set of
-        parsed files no longer holds the tree, and parsing it again cost a run a second
-        parse of most files. Kept aside until ``shape_of`` asks (so what is
-        known as shaped, and the facts cache, are as before); not while another file's
-        questions are being answered (their state is one per process)."""
+        """Take the shape of a named file a lifecycle rule is active on (the summaries ask
+        for those, later, when a bounded list of parsed files no longer holds its tree) as
+        soon as it is parsed, for its package's facts say. Kept aside until ``shape_of``
+        asks; not while another file's questions are answered (one state per process)."""
         if (self.trees is None or self.settings is None or u.path not in self.trees.wanted
                 or u.path in self._shapes
                 or u.path in self._early or languages.answering_file()):
