@@ -44,7 +44,7 @@ _LIFECYCLE_KEYS = {
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "fix_release", "wrappers", "receiver_takes", "open_from", "start_from", "flush",
-    "idle", "pairs", "first_of",
+    "idle", "pairs", "first_of", "read_whole",
 }
 
 
@@ -228,7 +228,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
                 "evidence", "evidence_args", "evidence_types", "single_result", "receive_releases",
                 "exhausted_by",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
-                "pairs", "first_of"):
+                "pairs", "first_of", "read_whole"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

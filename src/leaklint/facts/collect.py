@@ -8,6 +8,7 @@ limit), so this module never opens a directory entry on its own.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import OrderedDict
@@ -188,11 +189,23 @@ def _python_once(named, index, project, read, store) -> None:
             return {}
         return _stored(store, "o:" + content_key(unit.data), compute, bool)
 
-    once = python_entry.Once(parsed, project.resolver, read, stored)
+    once = python_entry.Once(parsed, project.resolver, read, stored,
+                             lambda path, root: _answering(project, path, root))
     named_set = set(files)
     for path, keys in once.trace(files).items():
         if path in named_set:
             _add(index, path, python_entry.READ, keys)
+
+
+def _answering(project, path: str, root):
+    """The context in which an extractor reads ``root``: for a tree of the summaries'
+    project, its questions about the whole file are answered by that tree's queries
+    (once for every extraction and for the file's analysis); any other tree (a file too
+    large for them...) is walked as it is, no query run over it."""
+    queries = project.queries(path)
+    if queries is None or not queries.is_root(languages.language_of(path), root):
+        return contextlib.nullcontext()
+    return languages.answering(queries.lang, root, queries)
 
 
 def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:
@@ -223,7 +236,10 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
                 root = parsed(path)
             except FileTimeout:
                 return {"unknown": True}
-            return js_startup.file_facts(root) if root is not None else {"skipped": True}
+            if root is None:
+                return {"skipped": True}
+            with _answering(project, path, root):
+                return js_startup.file_facts(root)
 
         key = "j:" + (languages.language_of(path) or "") + ":" + content_key(data)
         facts = _stored(store, key, compute, lambda f: not f.get("unknown"))

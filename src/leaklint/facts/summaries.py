@@ -111,8 +111,7 @@ class _Unit:
             self._data = self._again(self)
         return self._data
 
-    def let_go(self) -> None:
-        """Drop the bytes (only those that can be read again)."""
+    def let_go(self) -> None:  # only bytes that can be read again
         if self._again is not None:
             self._data = None
 
@@ -137,10 +136,8 @@ class Project:
         self._held_source = 0
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
-        # as many bytes of parsed files as the trees held for the analysis (a larger run
-        # keeps fewer: its shapes are taken as each file is parsed, _shape_early)
-        self._parsed_budget = min(MAX_PARSED_BYTES, trees.budget) if trees is not None \
-            else MAX_PARSED_BYTES
+        # no more parsed files than the trees held for the analysis (see _shape_early)
+        self._parsed_budget = min(MAX_PARSED_BYTES, trees.budget if trees else MAX_PARSED_BYTES)
         self._shapes: dict = {}
         self._early: dict = {}  # named file -> its shape, taken when it was parsed (_shape_early)
         self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
@@ -205,10 +202,13 @@ class Project:
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
         # one set of root-level answers per tree, for every extraction from it and for its
-        # analysis (the recurring questions of the rules enabled for its language join the
-        # facts' in one combined pass)
-        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(
-            [FACTS_ASKER] + query_askers(self.settings.rules, family)))
+        # analysis: the recurring questions of the rules enabled for its language join the
+        # facts' in one combined pass, unless no rule can match the file (a file parsed only
+        # for its facts, which its analysis leaves alone: they would be answered for nothing)
+        askers = [FACTS_ASKER]
+        if active_on([r for r in self.settings.rules if r.applies_to(family)], text):
+            askers += query_askers(self.settings.rules, family)
+        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(askers))
         if self.trees is not None:
             self.trees.offer(u.path, text, tree, u.queries)
         self._parsed[u.path] = u
@@ -227,8 +227,7 @@ class Project:
         soon as it is parsed, for its package's facts say. Kept aside until ``shape_of``
         asks; not while another file's questions are answered (one state per process)."""
         if (self.trees is None or self.settings is None or u.path not in self.trees.wanted
-                or u.path in self._shapes
-                or u.path in self._early or languages.answering_file()):
+                or u.path in self._shapes or u.path in self._early or languages.answering_file()):
             return
         family = languages.FAMILY.get(u.lang, u.lang)
         if not active_on(shapes.lifecycle_rules(self.settings, family), u.ctx.src.data):
@@ -249,6 +248,12 @@ class Project:
             return None
         return u.ctx.tree, u.ctx.src
 
+    def queries(self, path: str):
+        """The root-level query state of the tree ``parsed`` gives for ``path`` (answers
+        shared by every extraction from it and by its analysis), or None."""
+        u = self.units.get(path)
+        return u.queries if u is not None and u.ctx is not None else None
+
     def _extract(self, u: _Unit, what):
         """``what(unit)`` within the time limit; None when the file cannot be had."""
         deadline = Deadline(self.timeout)
@@ -257,12 +262,9 @@ class Project:
                 return None
             self.extracted += 1
             # the file's root-level questions run as queries (in C), as in its analysis
-            languages.begin_file(u.lang, u.ctx.tree.root_node, resume=u.queries)
-            try:
+            with languages.answering(u.lang, u.ctx.tree.root_node, resume=u.queries):
                 with deadline.interrupting():
                     return what(u)
-            finally:
-                languages.end_file()
         except FileTimeout:
             return None
         except Exception:  # a file the extractor cannot handle is unknown, never fatal
