@@ -17,7 +17,7 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
+from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
 from . import (go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, python_entry,
                summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
@@ -412,6 +412,9 @@ def _tree(f: _File, deadline: Deadline, project, parse_left_out: bool = True):
         parser = languages.parser("go")
         f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
         f.src = SourceFile(f.path, data, "go")
+        if project is not None and project.trees is not None and not looks_minified(data):
+            # its analysis (in a process forked later, which inherits it) parses it no more
+            project.trees.offer(f.path, data, f.tree)
     return f.tree
 
 
