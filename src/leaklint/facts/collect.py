@@ -17,8 +17,8 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
-from . import (go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, python_entry,
-               summaries)
+from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup, lifetimes,
+               python_entry, summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -29,6 +29,7 @@ READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
+GO_ONCE = "go-once"  # LL201, LL202: the package's functions that run once per process
 
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
@@ -122,6 +123,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
+    for directory, here in dirs.items():
+        _go_once(directory, here, index, project, data_of, list_siblings, store)
     _js_roots(named, index, wants, data_of, list_siblings)
     _js_startup(named, index, wants, data_of, list_siblings, project, store)
     _python_once(named, index, project, data_of, store)
@@ -193,6 +196,31 @@ def _python_once(named, index, project, read, store) -> None:
     for path, keys in once.trace(files).items():
         if path in named_set:
             _add(index, path, python_entry.READ, keys)
+
+
+def _go_once(directory, here, index, project, data_of, list_siblings, store) -> None:
+    """``reads["once"]`` for the Go files of ``directory`` (``here``: those of the run)
+    whose functions run once per process, traced across their package from its entries
+    (``go_entry``); a directory with no entry is not parsed for it."""
+    paths = sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
+                    if languages.language_of(p) == "go"} | set(here))
+    data = {p: data_of(p) for p in paths}
+    if not any(d is not None and go_entry.has_entry(d) for d in data.values()):
+        return
+
+    def facts_of(path):
+        if data[path] is None:
+            return None  # unreadable: it is skipped (and said so); it calls nothing we know
+        f = _File(path, data[path])
+        facts = _stored(store, "e:" + f.key, lambda: _extract(
+            f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
+            project, False), _complete)
+        return facts if _complete(facts) else None
+
+    facts = {p: facts_of(p) for p in paths if data[p] is not None}
+    for path, keys in go_entry.trace(facts).items():
+        if path in here:
+            _add(index, path, go_entry.READ, keys)
 
 
 def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:

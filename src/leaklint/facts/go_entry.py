@@ -1,0 +1,262 @@
+"""Go functions and methods that run once per process, traced across the files of a
+package from its entries: the read ``reads["once"]`` (the qualified names, "F" or "T.M",
+of such functions in a file), which makes their code the program's main for
+``owners_go`` (what they hold lives to the exit, and the context policy judges them as a
+program's entry).
+
+Entries: ``main`` of package main, every ``init``, and ``TestMain`` (once per test
+binary). From a function that runs once, a call that is not in a loop and not in a
+closure that may run any number of times runs its callee once: ``F()``, ``r.M()`` on the
+method's receiver, ``x.M()`` on a local whose type the function shows (``x := &T{...}``,
+``T{...}``, ``new(T)``, ``var x T``, or ``x := F(...)`` with F of the package returning
+``T`` or ``*T``), ``go F()`` and ``defer F()`` (once, in a goroutine or at the return).
+
+A function is once only when every call of it the package shows comes from a once
+function and not from a loop; a function used as a value (handed to a router, stored), or
+a method named by a call on a value of unknown type, may run any number of times. The
+package's tests re-run its parts on purpose: their calls count only for functions of
+test files (reached from ``TestMain``).
+"""
+
+from __future__ import annotations
+
+from ..languages import walk
+from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
+from .go_build import build_constraint, can_build
+from .lifetimes import is_test_path
+
+READ = "once"
+ENTRIES = ("main", "init", "TestMain")
+DECLARATIONS = ("function_declaration", "method_declaration")
+_ROUNDS = 16  # the trace settles in a few rounds; a package that does not is left unknown
+
+
+# -- one file's facts (plain data) ---------------------------------------------------
+
+def _named_type(node) -> str:
+    """`T` of `T`, `*T`, `pkg.T` is not the package's (""), `T[K]` -> T."""
+    while node is not None and node.type in ("pointer_type", "parenthesized_type"):
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "generic_type":
+        node = node.child_by_field_name("type")
+    return text(node) if node is not None and node.type == "type_identifier" else ""
+
+
+def _value_type(value) -> str:
+    """The package type a value makes (`&T{}`, `T{}`, `new(T)`), or "F()" for the result
+    of a call of the package's function F; "" when unknown."""
+    while value is not None and value.type in ("unary_expression", "parenthesized_expression"):
+        if value.type == "unary_expression" and text(value.child_by_field_name("operator")) != "&":
+            return ""
+        value = value.child_by_field_name("operand") if value.type == "unary_expression" \
+            else (value.named_children[0] if value.named_children else None)
+    if value is None:
+        return ""
+    if value.type == "composite_literal":
+        return _named_type(value.child_by_field_name("type"))
+    if value.type == "call_expression":
+        fn = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        if fn is not None and text(fn) == "new" and args is not None and args.named_children:
+            return _named_type(args.named_children[0])
+        if fn is not None and fn.type == "identifier":
+            return text(fn) + "()"
+    return ""
+
+
+def _local_type(fn, name: str) -> str:
+    """The type of the local ``name`` of ``fn`` when the function declares it once, from
+    its value or its declared type ("" otherwise)."""
+    found = []
+    for n in walk(fn, stop=("func_literal",)):
+        if n.type == "short_var_declaration":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            names = [text(x) for x in (left.named_children if left is not None else ())]
+            if name in names:
+                values = right.named_children if right is not None else []
+                found.append(_value_type(values[names.index(name)])
+                             if len(values) == len(names) else "")
+        elif n.type == "var_spec" and any(text(x) == name for x in n.children_by_field_name("name")):
+            declared = _named_type(n.child_by_field_name("type"))
+            value = n.child_by_field_name("value")
+            values = value.named_children if value is not None else []
+            found.append(declared or (_value_type(values[0]) if len(values) == 1 else ""))
+    return found[0] if len(found) == 1 else ""
+
+
+def _repeats(node, fn) -> bool:
+    """May code at ``node`` run more than once per run of ``fn``: inside a loop, or a
+    closure that is not called right where it is written (`go func() {...}()` is)?"""
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return True
+        if n.type == "func_literal":
+            call = n.parent
+            if call is None or call.type != "call_expression" or \
+                    call.child_by_field_name("function") != n:
+                return True
+        n = n.parent
+    return False
+
+
+def _callee(call, fn) -> str:
+    """"F", "T.M", "F().M" (a method on what F returns), ".M" (a method of a value of
+    unknown type) or "" for what a call runs."""
+    target = call.child_by_field_name("function")
+    if target is None:
+        return ""
+    if target.type == "identifier":
+        return text(target)
+    if target.type != "selector_expression":
+        return ""
+    operand, field = target.child_by_field_name("operand"), target.child_by_field_name("field")
+    if field is None:
+        return ""
+    method = text(field)
+    if operand is not None and operand.type == "identifier":
+        owner = receiver_of(call, text(operand)) or _local_type(fn, text(operand))
+        if owner:
+            return f"{owner}.{method}"
+    return "." + method
+
+
+def file_facts(root, data: bytes) -> dict:
+    """"package" and "build" (its clause and build constraint); "functions": {key: [[callee, repeats], ...]} (keys "F", "T.M"; several ``init``
+    of a file are one key); "results": {F: T} (a function whose first result is the
+    package's T or *T); "values": ["F" | ".M"] (functions and methods named without
+    being called: handed on, stored)."""
+    functions, results, values = {}, {}, []
+    for fn in root.named_children:
+        if fn.type not in DECLARATIONS:
+            continue
+        name = text(fn.child_by_field_name("name"))
+        owner = receiver_type(fn)
+        key = f"{owner}.{name}" if owner else name
+        calls = functions.setdefault(key, [])
+        result = fn.child_by_field_name("result")
+        if not owner and result is not None:
+            first = result.named_children[0] if result.type == "parameter_list" and \
+                result.named_children else result
+            if first is not None and first.type == "parameter_declaration":
+                first = first.child_by_field_name("type")
+            t = _named_type(first)
+            if t:
+                results[name] = t
+        body = fn.child_by_field_name("body")
+        for n in walk(body) if body is not None else ():
+            if n.type == "call_expression":
+                callee = _callee(n, fn)
+                if callee:
+                    calls.append([callee, _repeats(n, fn)])
+            elif n.type in ("identifier", "selector_expression") and _as_value(n):
+                values.append(text(n) if n.type == "identifier" else
+                              "." + text(n.child_by_field_name("field")))
+    return {"package": package_name(root), "build": build_constraint(data),
+            "functions": functions, "results": results, "values": sorted(set(values))}
+
+
+def _as_value(node) -> bool:
+    """Is ``node`` a name used as a value (an argument, an assigned or returned value, a
+    field of a literal), not called nor the operand of a selector?"""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+        return False
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
+        return False
+    return parent.type in ("argument_list", "expression_list", "keyed_element",
+                           "literal_element", "return_statement")
+
+
+# -- the trace over a package --------------------------------------------------------
+
+def trace(directory: dict) -> dict:
+    """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
+    file's ``file_facts``, or None when it could not be read in time: then nothing is
+    known}. Each package of the directory (the files with one package clause whose build
+    constraint can hold: a `//go:build ignore` program is none) is traced on its own."""
+    if any(f is None for f in directory.values()):
+        return {}
+    packages: dict = {}
+    for path, f in directory.items():
+        if can_build(f["build"]):
+            packages.setdefault(f["package"], {})[path] = f
+    out: dict = {}
+    for facts in packages.values():
+        out.update(_trace_package(facts))
+    return out
+
+
+def _trace_package(facts: dict) -> dict:
+    tests = {p for p in facts if is_test_path(p, "go")}
+    defined: dict = {}  # key -> files defining it
+    results: dict = {}
+    for path, f in facts.items():
+        for key in f["functions"]:
+            defined.setdefault(key, set()).add(path)
+        results.update(f["results"])
+    starts = {(p, k) for p, f in facts.items() for k in f["functions"]
+              if k in ENTRIES and (k != "main" or (p not in tests and f["package"] == "main"))
+              and (k != "TestMain" or p in tests)}
+    if not starts:
+        return {}
+
+    def targets(callee: str) -> list:
+        if callee.startswith("."):
+            return []
+        head, dot, method = callee.partition(".")
+        if head.endswith("()"):
+            made = results.get(head[:-2])
+            key = f"{made}.{method}" if made and dot else ""
+        else:
+            key = callee
+        if key in ENTRIES:
+            return []  # main and init are not called by name; a local closure may be
+        return [(p, key) for p in sorted(defined.get(key, ()))]
+
+    unknown = set()  # keys any number of runs may reach: values, methods of unknown values
+    for f in facts.values():
+        for v in f["values"]:
+            unknown |= {k for k in defined if k == v or (v.startswith(".") and k.endswith(v))}
+        for calls in f["functions"].values():
+            for callee, _ in calls:
+                if "." in callee and not targets(callee):
+                    # a method of a value whose type is not known here (or promoted from
+                    # an embedded type): any method of that name may be the one it runs
+                    method = "." + callee.rsplit(".", 1)[1]
+                    unknown |= {k for k in defined if "." in k and k.endswith(method)}
+    banned = {(p, k) for k in unknown for p in defined[k]}
+    for _ in range(_ROUNDS):
+        once, work = set(), [s for s in starts if s not in banned]
+        while work:
+            node = work.pop()
+            if node in once:
+                continue
+            once.add(node)
+            for callee, repeats in facts[node[0]]["functions"][node[1]]:
+                work += [t for t in targets(callee) if not repeats and t not in banned]
+        bad = set()
+        for path, f in facts.items():
+            for key, calls in f["functions"].items():
+                for callee, repeats in calls:
+                    for t in targets(callee):
+                        if t in once and t not in starts and (path not in tests or t[0] in tests) \
+                                and (repeats or (path, key) not in once or (path, key) == t):
+                            bad.add(t)
+        if not bad:
+            break
+        banned |= bad
+    else:
+        return {}
+    out: dict = {}
+    for path, key in once:
+        if (path, key) not in starts:
+            out.setdefault(path, []).append(key)
+    return {p: sorted(k) for p, k in out.items()}
+
+
+def has_entry(data: bytes) -> bool:
+    """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
+    return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)

@@ -1,0 +1,147 @@
+"""Go functions and methods that run once per process, traced across a package's files
+from main, init and TestMain (facts/go_entry.py): the context policy judges their code
+as the program's entry."""
+
+from __future__ import annotations
+
+import textwrap
+
+from leaklint import languages
+from leaklint.api import check_paths
+from leaklint.config import Config
+from leaklint.facts import go_entry
+
+TICKER = """
+func {name}(done chan struct{{}}) {{
+	tick := time.Tick(time.Second)
+	for {{
+		select {{
+		case <-done:
+			return
+		case <-tick:
+		}}
+	}}
+}}
+"""
+
+
+def _facts(files: dict) -> dict:
+    out = {}
+    for path, body in files.items():
+        data = textwrap.dedent(body).encode()
+        out[path] = go_entry.file_facts(languages.parser("go").parse(data).root_node, data)
+    return out
+
+
+def test_a_method_main_runs_once_from_another_file_is_once():
+    got = go_entry.trace(_facts({
+        "main.go": """
+            package main
+            func main() {
+            	d := newDisc()
+            	d.run()
+            }
+        """,
+        "disc.go": """
+            package main
+            type disc struct{}
+            func newDisc() *disc { return &disc{} }
+            func (d *disc) run() { d.step() }
+            func (d *disc) step() {}
+        """}))
+    assert got == {"disc.go": ["disc.run", "disc.step", "newDisc"]}
+
+
+def test_loops_closures_values_and_recursion_make_a_function_run_many_times():
+    got = go_entry.trace(_facts({
+        "main.go": """
+            package main
+            import "net/http"
+            func main() {
+            	for i := 0; i < 3; i++ {
+            		inLoop()
+            	}
+            	f := func() { inClosure() }
+            	f()
+            	http.HandleFunc("/", handler)
+            	handler(nil, nil)
+            	again(3)
+            	go func() { inGoroutine() }()
+            	twice()
+            }
+            func inLoop() {}
+            func inClosure() {}
+            func handler(w http.ResponseWriter, r *http.Request) {}
+            func again(n int) { if n > 0 { again(n - 1) } }
+            func inGoroutine() {}
+            func twice() { shared() }
+            func helper() { shared() }
+            func shared() {}
+        """}))
+    assert got == {"main.go": ["inGoroutine", "twice"]}
+
+
+def test_a_method_called_on_a_value_of_unknown_type_is_not_once():
+    got = go_entry.trace(_facts({
+        "main.go": """
+            package main
+            import "example.com/lib"
+            type server struct{}
+            func main() {
+            	s := &server{}
+            	s.serve()
+            	x := lib.New()
+            	x.serve()
+            }
+            func (s *server) serve() {}
+        """}))
+    assert got == {}
+
+
+def test_tests_calls_count_only_for_test_functions_and_ignored_programs_stand_apart():
+    got = go_entry.trace(_facts({
+        "main.go": """
+            package main
+            func main() { run() }
+            func run() {}
+        """,
+        "main_test.go": """
+            package main
+            import "testing"
+            func TestMain(m *testing.M) { setup(); m.Run() }
+            func TestRun(t *testing.T) { run() }
+            func setup() {}
+            func TestOther(t *testing.T) { setup() }
+        """,
+        "gen.go": """
+            //go:build ignore
+
+            package main
+            func main() { for { run() } }
+        """}))
+    assert got == {"main.go": ["run"]}
+
+
+def test_a_library_init_runs_its_callees_once():
+    got = go_entry.trace(_facts({
+        "a.go": "package lib\nfunc init() { register() }\nfunc register() {}\nfunc Use() { other() }\nfunc other() {}\n"}))
+    assert got == {"a.go": ["register"]}
+
+
+def test_the_ticker_of_a_once_method_is_left_to_the_exit_and_its_per_call_twin_reported(tmp_path):
+    (tmp_path / "main.go").write_text(textwrap.dedent("""
+        package main
+        func main() {
+        	d := newDisc()
+        	d.run(nil)
+        	for i := 0; i < 2; i++ {
+        		poll(nil)
+        	}
+        }
+    """))
+    (tmp_path / "disc.go").write_text(
+        "package main\n\nimport \"time\"\n\ntype disc struct{}\n\nfunc newDisc() *disc { return &disc{} }\n"
+        + TICKER.format(name="(d *disc) run") + TICKER.format(name="poll"))
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL202"])
+    assert [(f.path.rsplit("/", 1)[-1], f.position.line) for f in report.findings] == [("disc.go", 21)]
+    assert report.hidden.get("left out by the context policy") == 1
