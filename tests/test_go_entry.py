@@ -145,3 +145,62 @@ def test_the_ticker_of_a_once_method_is_left_to_the_exit_and_its_per_call_twin_r
     report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL202"])
     assert [(f.path.rsplit("/", 1)[-1], f.position.line) for f in report.findings] == [("disc.go", 21)]
     assert report.hidden.get("left out by the context policy") == 1
+
+
+LOAD = """
+package main
+
+import (
+	"bufio"
+	"os"
+	"time"
+)
+
+type config struct{ lines int }
+
+func (c *config) load(path string) int {
+	tick := time.Tick(time.Minute)
+	go func() {
+		for range tick {
+		}
+	}()
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		c.lines++
+	}
+	return c.lines
+}
+"""
+
+
+def test_only_the_rules_declaring_the_read_see_the_once_lifetime(tmp_path):
+    """The ticker of a method main runs once lives with the process (LL202 reads
+    go-once); the file it leaves open while main goes on is still a leak (LL107 does not)."""
+    (tmp_path / "main.go").write_text(
+        "package main\n\nfunc main() {\n\tc := &config{}\n\tprintln(c.load(\"x\"))\n\tselect {}\n}\n")
+    (tmp_path / "load.go").write_text(LOAD.lstrip())
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL107", "LL202"])
+    assert [(f.code, f.position.line) for f in report.findings] == [("LL107", 17)]
+    assert report.hidden.get("left out by the context policy") == 1
+
+
+def test_the_read_is_traced_only_for_files_whose_rules_declare_it(tmp_path):
+    from leaklint.api import enabled_rules, make_settings
+    from leaklint.facts.collect import GO_ONCE
+    from leaklint.runner import build_index
+
+    (tmp_path / "main.go").write_text(
+        "package main\n\nfunc main() {\n\tc := &config{}\n\tprintln(c.load(\"x\"))\n}\n")
+    (tmp_path / "load.go").write_text(LOAD.lstrip())
+    (tmp_path / "plain.go").write_text("package main\n\nfunc (c *config) reset() { c.lines = 0 }\n")
+    config = Config(root=tmp_path)
+    settings = make_settings(config, enabled_rules(config))
+    paths = [str(tmp_path / n) for n in ("load.go", "main.go", "plain.go")]
+    index = build_index(paths, settings, lambda d: [str(p) for p in tmp_path.glob("*.go")])
+    assert index.reads(paths[0]).get(GO_ONCE) == ["config.load"]
+    # no rule reading go-once is active on a file without a ticker: nothing is traced for it
+    assert GO_ONCE not in (index.reads(paths[2]) or {})

@@ -29,7 +29,11 @@ READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
-GO_ONCE = "go-once"  # LL201, LL202: the package's functions that run once per process
+GO_ONCE = go_entry.READ  # LL201, LL202: the package's functions that run once per process
+# reads whose answers only the rules declaring them see: that a Go function runs once per
+# process makes the ticker, timer or goroutine it starts live with the process, but a file
+# or a cancel function it leaves behind is still a leak its maintainers fix
+DECLARED_ONLY = (GO_ONCE,)
 
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
@@ -109,7 +113,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -123,8 +127,9 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
-    for directory, here in dirs.items():
-        _go_once(directory, here, index, project, data_of, list_siblings, store)
+        asking = [p for p in here if GO_ONCE in needs[p]]
+        if asking:
+            _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)
     _js_startup(named, index, wants, data_of, list_siblings, project, store)
     _python_once(named, index, project, data_of, store)
@@ -198,26 +203,23 @@ def _python_once(named, index, project, read, store) -> None:
             _add(index, path, python_entry.READ, keys)
 
 
-def _go_once(directory, here, index, project, data_of, list_siblings, store) -> None:
-    """``reads["once"]`` for the Go files of ``directory`` (``here``: those of the run)
+def _go_once(here, files, index, project, store) -> None:
+    """``reads["go-once"]`` for the Go files ``here`` (of the run, whose rules read it)
     whose functions run once per process, traced across their package from its entries
-    (``go_entry``); a directory with no entry is not parsed for it."""
-    paths = sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
-                    if languages.language_of(p) == "go"} | set(here))
-    data = {p: data_of(p) for p in paths}
-    if not any(d is not None and go_entry.has_entry(d) for d in data.values()):
+    (``go_entry``); ``files``: every Go file (``_File``) of their directory. A directory
+    with no entry is not parsed for it."""
+    # an unreadable file is skipped (and said so): it calls nothing we know
+    files = [f for f in files if f.data is not None]
+    if not any(go_entry.has_entry(f.data) for f in files):
         return
 
-    def facts_of(path):
-        if data[path] is None:
-            return None  # unreadable: it is skipped (and said so); it calls nothing we know
-        f = _File(path, data[path])
+    def facts_of(f):
         facts = _stored(store, "e:" + f.key, lambda: _extract(
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
             project, False), _complete)
         return facts if _complete(facts) else None
 
-    facts = {p: facts_of(p) for p in paths if data[p] is not None}
+    facts = {f.path: facts_of(f) for f in files}
     for path, keys in go_entry.trace(facts).items():
         if path in here:
             _add(index, path, go_entry.READ, keys)

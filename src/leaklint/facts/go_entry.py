@@ -1,8 +1,13 @@
 """Go functions and methods that run once per process, traced across the files of a
-package from its entries: the read ``reads["once"]`` (the qualified names, "F" or "T.M",
-of such functions in a file), which makes their code the program's main for
+package from its entries: the read ``reads["go-once"]`` (the qualified names, "F" or
+"T.M", of such functions in a file), which makes their code the program's main for
 ``owners_go`` (what they hold lives to the exit, and the context policy judges them as a
 program's entry).
+
+Only the rules that declare the read (``[options] reads = "go-once"``) see it: a ticker,
+a timer or a goroutine that such a function starts is meant to run for the whole process,
+while a file or a cancel function it leaves behind is still a leak its maintainers fix
+(``analyze.FileContext.reads_for``).
 
 Entries: ``main`` of package main, every ``init``, and ``TestMain`` (once per test
 binary). From a function that runs once, a call that is not in a loop and not in a
@@ -25,7 +30,7 @@ from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
 from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
 
-READ = "once"
+READ = "go-once"  # both the rule option naming the read and its key in the reads
 ENTRIES = ("main", "init", "TestMain")
 DECLARATIONS = ("function_declaration", "method_declaration")
 _ROUNDS = 16  # the trace settles in a few rounds; a package that does not is left unknown

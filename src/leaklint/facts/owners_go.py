@@ -4,7 +4,8 @@
 to them), ``TestMain``, package-level ``var`` initialisers; in a program (package main),
 a function whose return ends the program (main's last statement calls it) is part of
 main's run, and so is any function or method the package's entries run once (the read
-``once``, traced across the package's files by ``go_entry``); methods and other functions
+``go-once``, traced across the package's files by ``go_entry``, which only the rules
+declaring it see); methods and other functions
 own their locals for one call. Answers are ``(kind, name)`` pairs; ``lifetimes`` turns
 them into an ``Owner``.
 """
@@ -15,7 +16,7 @@ from ..languages import within
 from ..languages.go_syntax import (body_statements, function_name, own_nodes, package_name,
                                    receiver_type, root_identifier, text)
 
-ONCE = "once"  # the read naming the functions that run once per process (facts/go_entry.py)
+ONCE = "go-once"  # the read naming the functions that run once per process (facts/go_entry.py)
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
 
@@ -28,7 +29,7 @@ def _top_declaration(node):
 
 
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
-    """``reads["once"]``: the functions and methods of the file that run once per
+    """``reads["go-once"]``: the functions and methods of the file that run once per
     process, traced across the package from its entries (``go_entry``)."""
     top = _top_declaration(node)
     once = (reads or {}).get(ONCE, ())
