@@ -100,6 +100,13 @@ def closure_returned(n, fn) -> bool:
     return False
 
 
+def _received(expr) -> bool:
+    """Is ``expr`` the operand of a receive (`<-expr`)?"""
+    p = expr.parent
+    return p is not None and p.type == "unary_expression" and \
+        p.child_by_field_name("operator").type == "<-"
+
+
 class GoEffects(SpecEffects):
     """What a leaf does to one tracked Go handle."""
 
@@ -407,6 +414,9 @@ class GoEffects(SpecEffects):
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
+            if method in self.ended_by and gp is not None and gp.type == "call_expression" \
+                    and gp.child_by_field_name("function") == p and _received(gp):
+                return RELEASE  # `case <-ss.Done():` the handle has ended by itself here
             return None
         if t == "call_expression" and p.child_by_field_name("function") == expr:
             if "()" in self.release:
