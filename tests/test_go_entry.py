@@ -204,3 +204,51 @@ def test_the_read_is_traced_only_for_files_whose_rules_declare_it(tmp_path):
     assert index.reads(paths[0]).get(GO_ONCE) == ["config.load"]
     # no rule reading go-once is active on a file without a ticker: nothing is traced for it
     assert GO_ONCE not in (index.reads(paths[2]) or {})
+
+
+def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
+    got = go_entry.trace(_facts({
+        "cli.go": """
+            package cli
+            import (
+            	"github.com/spf13/cobra"
+            	ucli "github.com/urfave/cli/v2"
+            )
+            var root = &cobra.Command{Use: "tool", RunE: func(c *cobra.Command, a []string) error {
+            	return serve(a)
+            }}
+            func NewApp() *ucli.App {
+            	app := ucli.NewApp()
+            	app.Commands = []*ucli.Command{
+            		{Name: "send", Action: send},
+            	}
+            	return app
+            }
+            func send(c *ucli.Context) error {
+            	for _, n := range c.Args().Slice() {
+            		perItem(n)
+            	}
+            	return prepare()
+            }
+            func serve(a []string) error { return nil }
+            func prepare() error { return nil }
+            func perItem(n string) {}
+        """,
+        "jobs.go": """
+            package cli
+            type job struct{ Run func() }
+            func schedule() []job { return []job{{Run: tick}} }
+            func tick() {}
+        """}), commands=True)
+    assert got == {"cli.go": ["prepare", "send", "serve"]}
+
+
+def test_without_a_command_literal_nothing_is_the_command():
+    facts = _facts({"a.go": """
+        package lib
+        type Command struct{ Run func() }
+        func Jobs() []Command { return []Command{{Run: work}} }
+        func work() {}
+    """})
+    assert facts["a.go"]["actions"] == []
+    assert go_entry.trace(facts, commands=True) == {}

@@ -379,4 +379,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 9
+FACTS_FORMAT = 10

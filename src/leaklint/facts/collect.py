@@ -30,6 +30,9 @@ GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in t
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 GO_ONCE = go_entry.READ  # LL201, LL202: the package's functions that run once per process
+# the Go lifecycle rules: the functions a command-line framework's command runs once, whose
+# error return ends the command (asked only by a file that imports such a framework)
+GO_COMMAND = go_entry.COMMAND_READ
 # reads whose answers only the rules declaring them see: that a Go function runs once per
 # process makes the ticker, timer or goroutine it starts live with the process, but a file
 # or a cancel function it leaves behind is still a leak its maintainers fix
@@ -58,9 +61,13 @@ def summary_rules(rules, data: bytes) -> list:
 def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
     kinds = set()
-    for r in active_on(rules, data):
+    active = active_on(rules, data)
+    for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
+    if go_entry.has_commands(data) and languages.language_of(path) == "go" and any(
+            r.lifecycle is not None for r in active):
+        kinds.add(GO_COMMAND)
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -113,7 +120,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE,
+                                   GO_COMMAND)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -127,8 +135,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
-        asking = [p for p in here if GO_ONCE in needs[p]]
-        if asking:
+        asking = {p: needs[p] & {GO_ONCE, GO_COMMAND} for p in here}
+        if any(asking.values()):
             _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)
     _js_startup(named, index, wants, data_of, list_siblings, project, store)
@@ -204,13 +212,18 @@ def _python_once(named, index, project, read, store) -> None:
 
 
 def _go_once(here, files, index, project, store) -> None:
-    """``reads["go-once"]`` for the Go files ``here`` (of the run, whose rules read it)
-    whose functions run once per process, traced across their package from its entries
+    """``reads["go-once"]`` and ``reads["go-command"]`` for the Go files ``here`` ({path:
+    the reads its rules ask}, files of the run): its functions that run once per process,
+    traced across their package from its entries, and those a command's action runs once
     (``go_entry``); ``files``: every Go file (``_File``) of their directory. A directory
-    with no entry is not parsed for it."""
+    with no entry (no command-line framework) is not parsed for it."""
     # an unreadable file is skipped (and said so): it calls nothing we know
     files = [f for f in files if f.data is not None]
-    if not any(go_entry.has_entry(f.data) for f in files):
+    asked = set().union(*here.values())
+    kinds = [(kind, commands) for kind, commands, found in (
+        (GO_ONCE, False, go_entry.has_entry), (GO_COMMAND, True, go_entry.has_commands))
+        if kind in asked and any(found(f.data) for f in files)]
+    if not kinds:
         return
 
     def facts_of(f):
@@ -220,9 +233,10 @@ def _go_once(here, files, index, project, store) -> None:
         return facts if _complete(facts) else None
 
     facts = {f.path: facts_of(f) for f in files}
-    for path, keys in go_entry.trace(facts).items():
-        if path in here:
-            _add(index, path, go_entry.READ, keys)
+    for kind, commands in kinds:
+        for path, keys in go_entry.trace(facts, commands).items():
+            if kind in here.get(path, ()):
+                _add(index, path, kind, keys)
 
 
 def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:

@@ -31,7 +31,16 @@ from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
 
 READ = "go-once"  # both the rule option naming the read and its key in the reads
+# the functions a command-line framework's command runs once: an error they return ends
+# the command (handles.py leaves out what only an error return leaks there)
+COMMAND_READ = "go-command"
 ENTRIES = ("main", "init", "TestMain")
+# a command-line framework's command types (another package's App or Command: urfave/cli,
+# cobra and the copies projects keep of them) and the fields that name what a command
+# runs: the framework runs the one command its arguments name, once, and hands its error
+# back to main
+CLI_TYPES = ("App", "Command")
+CLI_ACTIONS = ("Action", "Run", "RunE")
 DECLARATIONS = ("function_declaration", "method_declaration")
 _ROUNDS = 16  # the trace settles in a few rounds; a package that does not is left unknown
 
@@ -127,11 +136,14 @@ def _callee(call, fn) -> str:
 
 
 def file_facts(root, data: bytes) -> dict:
-    """"package" and "build" (its clause and build constraint); "functions": {key: [[callee, repeats], ...]} (keys "F", "T.M"; several ``init``
-    of a file are one key); "results": {F: T} (a function whose first result is the
-    package's T or *T); "values": ["F" | ".M"] (functions and methods named without
-    being called: handed on, stored)."""
+    """"package" and "build" (its clause and build constraint); "functions": {key:
+    [[callee, repeats], ...]} (keys "F", "T.M"; several ``init`` of a file are one key;
+    "@N" for the function literal at byte N given as a command's action); "results":
+    {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
+    ".M"] (functions and methods named without being called: handed on, stored);
+    "actions": the keys of the functions a command-line framework's command runs."""
     functions, results, values = {}, {}, []
+    actions = _actions(root, data, functions)
     for fn in root.named_children:
         if fn.type not in DECLARATIONS:
             continue
@@ -154,11 +166,63 @@ def file_facts(root, data: bytes) -> dict:
                 callee = _callee(n, fn)
                 if callee:
                     calls.append([callee, _repeats(n, fn)])
-            elif n.type in ("identifier", "selector_expression") and _as_value(n):
+            elif n.type in ("identifier", "selector_expression") and _as_value(n) \
+                    and n not in actions:
                 values.append(text(n) if n.type == "identifier" else
                               "." + text(n.child_by_field_name("field")))
     return {"package": package_name(root), "build": build_constraint(data),
-            "functions": functions, "results": results, "values": sorted(set(values))}
+            "functions": functions, "results": results, "values": sorted(set(values)),
+            "actions": sorted({k for k in actions.values()})}
+
+
+def _actions(root, data: bytes, functions: dict) -> dict:
+    """{value node: key} of the functions named (or written) as a command's action in a
+    command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
+    send}}`); an action written as a function literal gets the key "@N" in ``functions``,
+    with its calls."""
+    if not has_commands(data):
+        return {}
+    out = {}
+    for n in walk(root):
+        if n.type != "keyed_element" or len(n.named_children) != 2:
+            continue
+        key, value = (c.named_children[0] if c.type == "literal_element" and c.named_children
+                      else c for c in n.named_children)
+        if text(key) not in CLI_ACTIONS or not _cli_literal(n.parent):
+            continue
+        if value.type == "identifier":
+            out[value] = text(value)
+        elif value.type == "func_literal":
+            calls = functions.setdefault(f"@{value.start_byte}", [])
+            for c in walk(value.child_by_field_name("body") or value):
+                callee = _callee(c, value) if c.type == "call_expression" else ""
+                if callee:
+                    calls.append([callee, _repeats(c, value)])
+            out[value] = f"@{value.start_byte}"
+    return out
+
+
+def _cli_literal(body) -> bool:
+    """Is ``body`` (a literal_value) another package's App or Command: its composite
+    literal's type, or for an element written without it (`{Name: ..., Action: f}` in a
+    `[]*cli.Command{...}`), the element type of the literal holding it?"""
+    literal = body.parent if body is not None else None
+    if literal is not None and literal.type == "literal_element":
+        holder = literal.parent.parent if literal.parent is not None else None
+        if holder is None or holder.type != "composite_literal":
+            return False
+        kind = holder.child_by_field_name("type")
+        while kind is not None and kind.type in ("slice_type", "array_type", "map_type"):
+            kind = kind.child_by_field_name("element") or kind.child_by_field_name("value")
+    elif literal is not None and literal.type == "composite_literal":
+        kind = literal.child_by_field_name("type")
+    else:
+        return False
+    while kind is not None and kind.type in ("pointer_type", "parenthesized_type"):
+        kind = kind.named_children[0] if kind.named_children else None
+    if kind is None or kind.type != "qualified_type":
+        return False
+    return text(kind.child_by_field_name("name")) in CLI_TYPES
 
 
 def _as_value(node) -> bool:
@@ -177,11 +241,13 @@ def _as_value(node) -> bool:
 
 # -- the trace over a package --------------------------------------------------------
 
-def trace(directory: dict) -> dict:
+def trace(directory: dict, commands: bool = False) -> dict:
     """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
     file's ``file_facts``, or None when it could not be read in time: then nothing is
     known}. Each package of the directory (the files with one package clause whose build
-    constraint can hold: a `//go:build ignore` program is none) is traced on its own."""
+    constraint can hold: a `//go:build ignore` program is none) is traced on its own.
+    With ``commands``, the trace starts from the package's command actions instead of
+    main, init and TestMain, and the actions themselves are in the answer."""
     if any(f is None for f in directory.values()):
         return {}
     packages: dict = {}
@@ -190,11 +256,22 @@ def trace(directory: dict) -> dict:
             packages.setdefault(f["package"], {})[path] = f
     out: dict = {}
     for facts in packages.values():
-        out.update(_trace_package(facts))
+        out.update(_trace_package(facts, commands))
     return out
 
 
-def _trace_package(facts: dict) -> dict:
+def _entries(facts: dict, tests: set) -> set:
+    return {(p, k) for p, f in facts.items() for k in f["functions"]
+            if k in ENTRIES and (k != "main" or (p not in tests and f["package"] == "main"))
+            and (k != "TestMain" or p in tests)}
+
+
+def _actions_of(facts: dict, tests: set, defined: dict) -> set:
+    return {(q, k) for p, f in facts.items() if p not in tests for k in f.get("actions", ())
+            for q in defined.get(k, ()) if q not in tests}
+
+
+def _trace_package(facts: dict, commands: bool = False) -> dict:
     tests = {p for p in facts if is_test_path(p, "go")}
     defined: dict = {}  # key -> files defining it
     results: dict = {}
@@ -202,9 +279,7 @@ def _trace_package(facts: dict) -> dict:
         for key in f["functions"]:
             defined.setdefault(key, set()).add(path)
         results.update(f["results"])
-    starts = {(p, k) for p, f in facts.items() for k in f["functions"]
-              if k in ENTRIES and (k != "main" or (p not in tests and f["package"] == "main"))
-              and (k != "TestMain" or p in tests)}
+    starts = _actions_of(facts, tests, defined) if commands else _entries(facts, tests)
     if not starts:
         return {}
 
@@ -257,7 +332,7 @@ def _trace_package(facts: dict) -> dict:
         return {}
     out: dict = {}
     for path, key in once:
-        if (path, key) not in starts:
+        if (commands or (path, key) not in starts) and not key.startswith("@"):
             out.setdefault(path, []).append(key)
     return {p: sorted(k) for p, k in out.items()}
 
@@ -265,3 +340,10 @@ def _trace_package(facts: dict) -> dict:
 def has_entry(data: bytes) -> bool:
     """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
     return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
+
+
+def has_commands(data: bytes) -> bool:
+    """May a Go file's text define a command-line framework's command (a cheap test before
+    parsing a package for its command actions)?"""
+    return any(b"." + t.encode() + b"{" in data for t in CLI_TYPES) and \
+        any(a.encode() + b":" in data for a in CLI_ACTIONS)

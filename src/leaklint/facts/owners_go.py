@@ -17,6 +17,7 @@ from ..languages.go_syntax import (body_statements, function_name, own_nodes, pa
                                    receiver_type, root_identifier, text)
 
 ONCE = "go-once"  # the read naming the functions that run once per process (facts/go_entry.py)
+COMMAND = "go-command"  # the read naming the functions a command's action runs once (go_entry)
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
 
@@ -46,6 +47,17 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     if top.type in ("var_declaration", "const_declaration"):
         return "init", ""  # package var initialisers run once, before main
     return "package", ""
+
+
+def runs_the_command(fn, reads) -> bool:
+    """Is the function or method declaration ``fn`` one a command-line framework's
+    command runs once (``reads["go-command"]``)? An error it returns is handed back to
+    main, which ends the process with it. (A function literal may run any number of times.)"""
+    if fn is None or fn.type not in ("function_declaration", "method_declaration"):
+        return False
+    owner = receiver_type(fn) if fn.type == "method_declaration" else ""
+    name = function_name(fn)
+    return (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
 
 
 # between a call and its function: code that may run many times per run of the function
