@@ -221,6 +221,7 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             	app := ucli.NewApp()
             	app.Commands = []*ucli.Command{
             		{Name: "send", Action: send},
+            		{Name: "check", Action: func(c *ucli.Context) error { return check() }},
             	}
             	return app
             }
@@ -232,6 +233,7 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             }
             func serve(a []string) error { return nil }
             func prepare() error { return nil }
+            func check() error { return nil }
             func perItem(n string) {}
         """,
         "jobs.go": """
@@ -240,7 +242,7 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             func schedule() []job { return []job{{Run: tick}} }
             func tick() {}
         """}), commands=True)
-    assert got == {"cli.go": ["prepare", "send", "serve"]}
+    assert got == {"cli.go": ["check", "prepare", "send", "serve"]}
 
 
 def test_without_a_command_literal_nothing_is_the_command():

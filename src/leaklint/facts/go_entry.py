@@ -144,6 +144,9 @@ def file_facts(root, data: bytes) -> dict:
     "actions": the keys of the functions a command-line framework's command runs."""
     functions, results, values = {}, {}, []
     actions = _actions(root, data, functions)
+    # an action written as a function literal runs as its own "@N" (once), not as a
+    # closure of the function that writes it
+    literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
     for fn in root.named_children:
         if fn.type not in DECLARATIONS:
             continue
@@ -164,7 +167,7 @@ def file_facts(root, data: bytes) -> dict:
         for n in walk(body) if body is not None else ():
             if n.type == "call_expression":
                 callee = _callee(n, fn)
-                if callee:
+                if callee and not any(a <= n.start_byte < b for a, b in literals):
                     calls.append([callee, _repeats(n, fn)])
             elif n.type in ("identifier", "selector_expression") and _as_value(n) \
                     and n not in actions:
