@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from ..languages import walk
 from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
+from . import once_trace
 from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
 
@@ -42,7 +43,6 @@ ENTRIES = ("main", "init", "TestMain")
 CLI_TYPES = ("App", "Command")
 CLI_ACTIONS = ("Action", "Run", "RunE")
 DECLARATIONS = ("function_declaration", "method_declaration")
-_ROUNDS = 16  # the trace settles in a few rounds; a package that does not is left unknown
 
 
 # -- one file's facts (plain data) ---------------------------------------------------
@@ -311,33 +311,22 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
                     method = "." + callee.rsplit(".", 1)[1]
                     unknown |= {k for k in defined if "." in k and k.endswith(method)}
     banned = {(p, k) for k in unknown for p in defined[k]}
-    for _ in range(_ROUNDS):
-        once, work = set(), [s for s in starts if s not in banned]
-        while work:
-            node = work.pop()
-            if node in once:
-                continue
-            once.add(node)
-            for callee, repeats in facts[node[0]]["functions"][node[1]]:
-                work += [t for t in targets(callee) if not repeats and t not in banned]
-        bad = set()
-        for path, f in facts.items():
-            for key, calls in f["functions"].items():
-                for callee, repeats in calls:
-                    for t in targets(callee):
-                        if t in once and t not in starts and (path not in tests or t[0] in tests) \
-                                and (repeats or (path, key) not in once or (path, key) == t):
-                            bad.add(t)
-        if not bad:
-            break
-        banned |= bad
-    else:
-        return {}
-    out: dict = {}
-    for path, key in once:
-        if (commands or (path, key) not in starts) and not key.startswith("@"):
-            out.setdefault(path, []).append(key)
-    return {p: sorted(k) for p, k in out.items()}
+
+    def edges(node) -> list:
+        return [(t, repeats) for callee, repeats in facts[node[0]]["functions"][node[1]]
+                for t in targets(callee)]
+
+    def elsewhere(once) -> set:
+        """The once functions called from a loop or from code that does not run once (a
+        package's tests count only for the functions of test files)."""
+        return {t for path, f in facts.items() for key in f["functions"]
+                for t, repeats in edges((path, key))
+                if t in once and t not in starts and (path not in tests or t[0] in tests)
+                and (repeats or (path, key) not in once or (path, key) == t)}
+
+    once = once_trace.settle(starts, edges, elsewhere, banned)
+    return once_trace.by_file((p, k) for p, k in once or ()
+                              if (commands or (p, k) not in starts) and not k.startswith("@"))
 
 
 def has_entry(data: bytes) -> bool:

@@ -28,6 +28,7 @@ import re
 from ..languages import nearest
 from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
                                        text)
+from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard
 
@@ -414,32 +415,9 @@ class Once:
         starts = self.entries(callers)
         if not starts:
             return {}
-        banned: set = set()
-        for _ in range(16):
-            once = self._reach(starts, banned)
-            bad = self._called_elsewhere(callers, once, starts)
-            if not bad:
-                break
-            banned |= bad
-        else:
-            return {}
-        out: dict = {}
-        for path, key in once:
-            if key:
-                out.setdefault(path, []).append(key)
-        return {p: sorted(k) for p, k in out.items()}
-
-    def _reach(self, starts, banned) -> set:
-        once, work = set(), [s for s in starts if s not in banned]
-        while work:
-            node = work.pop()
-            if node in once:
-                continue
-            once.add(node)
-            for target, loop in self.edges(node):
-                if not loop and target not in banned and target not in once:
-                    work.append(target)
-        return once
+        once = once_trace.settle(starts, self.edges,
+                                 lambda once: self._called_elsewhere(callers, once, starts))
+        return once_trace.by_file((p, k) for p, k in once or () if k)
 
     def _called_elsewhere(self, callers, once, starts) -> set:
         """The once functions other code calls (from a loop, or not once itself). An
