@@ -131,6 +131,12 @@ class GoEffects(SpecEffects):
             return flag
         if self._taken_on_failure(cond):
             return "then"
+        # `if !rows.Next() { return }`: rows that report no next row have closed themselves
+        if cond.type == "unary_expression" and cond.child_by_field_name("operator").type == "!":
+            if self._exhausts(strip_parens(cond.child_by_field_name("operand"))):
+                return "then"
+        if self._exhausts(cond):
+            return "else"
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
