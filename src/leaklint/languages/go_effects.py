@@ -493,9 +493,11 @@ class GoEffects(SpecEffects):
             return HANDOFF
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
-        borrowing = (not func_handle and "." in callee
-                     and callee.split(".", 1)[0] in BORROWING_PACKAGES)
-        if not borrowing:
+        package = callee.split(".", 1)[0] if "." in callee else ""
+        borrowing = not func_handle and package in BORROWING_PACKAGES
+        # a package of the project named like a borrowing one (its own `log`): its body
+        # decides, when the summaries know it
+        if not borrowing or package in self.a.package_imports():
             index = [c for c in args.named_children if c.type != "comment"].index(expr) \
                 if expr in args.named_children else -1
             if index >= 0:
