@@ -30,12 +30,9 @@ GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in t
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 GO_ONCE = go_entry.READ  # LL201, LL202: the package's functions that run once per process
-# the Go lifecycle rules: the functions a command-line framework's command runs once, whose
-# error return ends the command (asked only by a file that imports such a framework)
-GO_COMMAND = go_entry.COMMAND_READ
-# reads whose answers only the rules declaring them see: that a Go function runs once per
-# process makes the ticker, timer or goroutine it starts live with the process, but a file
-# or a cancel function it leaves behind is still a leak its maintainers fix
+GO_COMMAND = go_entry.COMMAND_READ  # Go lifecycle rules: what a command's action runs once
+# reads only the rules declaring them see (a once-run function's ticker lives with the
+# process, a file it leaves behind is still a leak)
 DECLARED_ONLY = (GO_ONCE,)
 
 
@@ -212,17 +209,11 @@ def _python_once(named, index, project, read, store) -> None:
 
 
 def _go_once(here, files, index, project, store) -> None:
-    """``reads["go-once"]`` and ``reads["go-command"]`` for the Go files ``here`` ({path:
-    the reads its rules ask}, files of the run): its functions that run once per process,
-    traced across their package from its entries, and those a command's action runs once
-    (``go_entry``); ``files``: every Go file (``_File``) of their directory. A directory
-    with no entry (no command-line framework) is not parsed for it."""
-    # an unreadable file is skipped (and said so): it calls nothing we know
+    """The reads ``go_entry`` traces (``go-once``, ``go-command``) for the Go files
+    ``here`` ({path: the reads its rules ask}) from ``files``, every Go file (``_File``)
+    of their directory; an unreadable one is skipped (and said so)."""
     files = [f for f in files if f.data is not None]
-    asked = set().union(*here.values())
-    kinds = [(kind, commands) for kind, commands, found in (
-        (GO_ONCE, False, go_entry.has_entry), (GO_COMMAND, True, go_entry.has_commands))
-        if kind in asked and any(found(f.data) for f in files)]
+    kinds = go_entry.traces(set().union(*here.values()), [f.data for f in files])
     if not kinds:
         return
 

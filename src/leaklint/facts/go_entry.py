@@ -329,6 +329,15 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
                               if (commands or (p, k) not in starts) and not k.startswith("@"))
 
 
+def traces(asked: set, texts: list) -> list:
+    """[(read, commands)]: the reads among ``asked`` worth tracing over a directory whose
+    Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may
+    define a command (for ``go-command``); a directory with neither is not parsed."""
+    return [(read, commands) for read, commands, found in (
+        (READ, False, has_entry), (COMMAND_READ, True, has_commands))
+        if read in asked and any(found(t) for t in texts)]
+
+
 def has_entry(data: bytes) -> bool:
     """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
     return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
