@@ -81,16 +81,7 @@ define("forum/header", ["forum/header/chat", "hooks"], function (chat, hooks) {
     assert facts["clears"] == [["$(window)", "scroll"]]
 
 
-def test_startup_reaches_across_modules(tmp_path):
-    files = {
-        "app.js": 'require(["forum/header"], function (header) { header.prepareDOM(); });',
-        "client/header.js": 'define("forum/header", ["forum/chat"], function (chat) {'
-                            ' const h = {}; h.prepareDOM = function () { chat.prepareDOM(); };'
-                            ' return h; });',
-        "client/chat.js": 'define("forum/chat", [], function () { const c = {};'
-                          ' c.prepareDOM = function () {}; c.init = function () {};'
-                          ' return c; });',
-    }
+def _startup_of(tmp_path, files):
     for name, code in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(code)
@@ -101,19 +92,68 @@ def test_startup_reaches_across_modules(tmp_path):
     def siblings(d):
         return [os.path.join(d, n) for n in sorted(os.listdir(d))] if os.path.isdir(d) else []
 
-    def parsed(p):
-        return js_startup.parse_root(p, read(p))
+    def parsed(p):  # as the facts phase parses the files it analyses: all of them
+        return _root(read(p).decode()) if read(p) is not None else None
 
     def facts_of(p):
-        root = parsed(p)
+        root = js_startup.parse_root(p, read(p))
         return js_startup.file_facts(root) if root is not None else None
 
-    chat = str(tmp_path / "client" / "chat.js")
-    startup = js_startup.Startup([chat], facts_of, parsed, siblings)
-    assert startup.read_of(chat)["started"] == ["prepareDOM"]
+    return lambda path: js_startup.Startup([str(tmp_path / path)], facts_of, parsed,
+                                           siblings).read_of(str(tmp_path / path))["started"]
+
+
+def test_startup_reaches_across_modules(tmp_path):
+    started = _startup_of(tmp_path, {
+        "app.js": 'require(["forum/header"], function (header) { header.prepareDOM(); });',
+        "client/header.js": 'define("forum/header", ["forum/chat"], function (chat) {'
+                            ' const h = {}; h.prepareDOM = function () { chat.prepareDOM(); };'
+                            ' return h; });',
+        "client/chat.js": 'define("forum/chat", [], function () { const c = {};'
+                          ' c.prepareDOM = function () {}; c.init = function () {};'
+                          ' return c; });',
+    })
+    assert started("client/chat.js") == ["prepareDOM"]
     # without the entry nothing is known to start once
     os.remove(tmp_path / "app.js")
-    assert js_startup.Startup([chat], facts_of, parsed, siblings).read_of(chat)["started"] == []
+    assert started("client/chat.js") == []
+
+
+def test_import_uses_split_load_time_calls_from_other_uses():
+    facts = js_startup.file_facts(_root("""
+import swipe from "./swipe";
+import * as watch from "./watch";
+import { ready, later } from "./util";
+import ext from "ext";
+swipe(1);
+watch.focus();
+ready(() => watch.blur());
+btn.addEventListener("click", () => later());
+export function open() { swipe(2); }
+run({ later });
+ext();
+"""))
+    assert facts["once"] == [["./swipe", "default"], ["./watch", "focus"], ["./util", "ready"],
+                             ["./watch", "blur"]]
+    assert sorted(facts["uses"]) == [["./swipe", "default"], ["./util", "later"],
+                                     ["./util", "later"]]
+    # what an entry starts: its top-level calls and any callback written there
+    assert ["./util", "later"] in facts["starts"] and ["./swipe", "default"] in facts["starts"]
+
+
+def test_a_function_only_module_start_up_code_calls_is_started(tmp_path):
+    started = _startup_of(tmp_path, {
+        "keys.js": 'import swipes from "./lib/swipes";\nimport { a, b } from "./lib/ab";\n'
+                   'swipes();\na();\nb();\n',
+        "panel.js": 'import { b } from "./lib/ab";\nexport function open() { b(); }\n',
+        "lib/swipes.js": "function swipes() {}\nexport default swipes;\n",
+        "lib/ab.js": "export function a() {}\nexport function b() {}\n"
+                     "export function c() { a(); }\n",
+        "lib/solo.js": "export function d() {}\n",
+    })
+    assert started("lib/swipes.js") == ["swipes"]
+    assert started("lib/ab.js") == []  # a: its own module calls it too; b: panel calls it per call
+    assert started("lib/solo.js") == []  # called by no one
 
 
 def test_startup_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypatch):

@@ -239,6 +239,9 @@ from leaklint.facts import js_roots  # noqa: E402
      {"App", "Store", "Menu"}),
     ("tsx", "function Shell() {\n  if (ready) { return <Page />; }\n  return <Spinner />;\n}\n"
      "render(<Shell />, el);\n", {"Shell"}),
+    # what the rendered element always wraps is mounted too; what it shows under a condition not
+    ("tsx", "createRoot(el).render(<Provider store={s}><App />{x ? <Help /> : null}</Provider>);\n",
+     {"Provider", "App"}),
 ])
 def test_entry_root_names(lang, code, names):
     assert js_roots.root_names(_parse(lang, code)) == names
@@ -299,6 +302,51 @@ def test_an_aliased_module_a_declared_root_renders_is_a_root(tmp_path):
     assert roots.mounted(str(tmp_path / "app" / "components" / "Analytics.tsx"))
     assert not roots.mounted(str(tmp_path / "app" / "components" / "Help.tsx"))  # conditional
     assert roots._module(str(tmp_path / "app" / "index.tsx"), "up/Outside") is None
+
+
+@pytest.mark.parametrize("code, kind, name", [
+    ("const A = forwardRef((p, r) => <div />);\nexport default connect(m)(A, 'A');\n",
+     "arrow_function", ""),
+    ("const B = memo(function Row() { return null; });\nconst C = connect(m)(B);\n"
+     "export default C;\n", "function_expression", ""),
+    ("class T extends React.Component {}\nexport default withRouter(T);\n", "class_declaration", "T"),
+    ("import Terms from './terms';\nexport default connect(m, d)(Terms, 'Terms');\n",
+     "identifier", "Terms"),
+    ("export default makeStore(reducer);\n", None, None),  # a call wrapping no component
+    ("export const x = 1;\n", None, None),
+])
+def test_the_component_a_default_export_wraps(code, kind, name):
+    found = js_roots.default_component(_parse("tsx", code))
+    assert (found.type if found is not None else None) == kind
+    if name:
+        assert (found.text.decode() if kind == "identifier"
+                else found.child_by_field_name("name").text.decode()) == name
+
+
+def test_a_module_a_mounted_root_always_renders_or_wraps_is_a_root(tmp_path):
+    (tmp_path / "containers").mkdir()
+    (tmp_path / "components").mkdir()
+    (tmp_path / "index.tsx").write_text(
+        "import Shell from './containers/shell';\n"
+        "createRoot(el).render(<Provider store={s}><Shell /></Provider>);\n")
+    (tmp_path / "containers" / "shell.tsx").write_text(
+        "import Panes from './panes';\nimport Help from '../components/help';\n"
+        "const Shell = forwardRef((p, r) => <div><Panes />{p.help && <Help />}</div>);\n"
+        "export default connect(m)(Shell);\n")
+    (tmp_path / "containers" / "panes.ts").write_text(
+        "import Panes from '../components/panes';\nexport default connect(m)(Panes);\n")
+    for name in ("panes", "help"):
+        (tmp_path / "components" / f"{name}.tsx").write_text("export default class X {}\n")
+
+    def siblings(directory):
+        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
+                if p.is_file()]
+
+    roots = js_roots.Roots(lambda p: open(p, "rb").read(), siblings)
+    assert roots.mounted(str(tmp_path / "containers" / "shell.tsx"))
+    assert roots.mounted(str(tmp_path / "containers" / "panes.ts"))
+    assert roots.mounted(str(tmp_path / "components" / "panes.tsx"))  # wrapped by a rendered one
+    assert not roots.mounted(str(tmp_path / "components" / "help.tsx"))  # under a condition
 
 
 def test_the_default_export_of_a_mounted_module_is_the_root():

@@ -10,6 +10,13 @@ root options' ``mixins: [...]`` (of ``createApp({...})`` or ``new Vue({...})``).
 module is a root when an entry imports it by a relative specifier and uses the import
 so: a mixin of the root app is merged into the root, so what its ``created`` adds is
 held for the page, like the root's own.
+
+What a root always renders lives as long as it: the components the rendered element
+wraps under no condition (``<Provider><App /></Provider>``), and, down to
+``RENDER_DEPTH`` modules, the default-imported components the root module's default
+export renders under no condition, or wraps (``export default connect(map)(Terms)``;
+wrappers such as ``connect(...)``, ``forwardRef`` and ``memo`` are taken off to find the
+component, ``languages.javascript_objects.wrapped_component``).
 """
 
 from __future__ import annotations
@@ -19,9 +26,10 @@ import os
 import re
 
 from .. import languages
-from ..languages import recent_syntax
+from ..languages import ancestors, recent_syntax
 from ..languages.javascript import FUNCTIONS, args, method_of, norm, strip, text, walk
 from ..languages.javascript_modules import imports
+from ..languages.javascript_objects import wrapped_component
 from .modules import JS_EXTENSIONS, Resolver
 
 READ = "js-roots"
@@ -29,6 +37,8 @@ ENTRY_STEMS = {"main", "index", "app", "entry", "client"}
 LEVELS = 4  # the file's directory and three above it
 MOUNTS = {"createApp", "createSSRApp"}
 RENDERS = {"render", "hydrate", "hydrateRoot"}
+_CLASSES = ("class_declaration", "class")
+RENDER_DEPTH = 4  # modules followed from the root down what it always renders
 
 
 def root_names(root) -> set:
@@ -50,11 +60,8 @@ def root_names(root) -> set:
                 element = strip(arg)
                 if element is not None and element.type in ("jsx_element",
                                                              "jsx_self_closing_element"):
-                    opening = element if element.type == "jsx_self_closing_element" \
-                        else element.child_by_field_name("open_tag")
-                    tag = opening.child_by_field_name("name") if opening is not None else None
-                    if tag is not None:
-                        names.add(text(tag))
+                    # the element and what it always wraps (`<Provider><App /></Provider>`)
+                    names |= _unconditional_tags(element)
     for name in list(names):
         names |= _always_rendered(_local_component(root, name))
     return names
@@ -65,40 +72,66 @@ _UNCONDITIONAL = {"jsx_element", "jsx_self_closing_element", "jsx_opening_elemen
                   "parenthesized_expression", "return_statement", "statement_block"}
 
 
-def _local_component(root, name: str):
-    """The function the entry itself declares as component ``name``, or None."""
+def _local_component(root, name: str, depth: int = 3):
+    """The function or class the module itself declares as component ``name`` (its
+    wrappers taken off: ``const Hyper = forwardRef((props, ref) => ...)``), or None."""
     for n in walk(root):
-        if n.type == "function_declaration" and text(n.child_by_field_name("name")) == name:
+        if n.type in ("function_declaration", "class_declaration") \
+                and text(n.child_by_field_name("name")) == name:
             return n
         if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
-            value = strip(n.child_by_field_name("value"))
-            if value is not None and value.type in ("arrow_function", "function_expression",
-                                                    "function"):
-                return value
+            return _component(root, n.child_by_field_name("value"), depth)
     return None
 
 
+def _component(root, value, depth: int):
+    """The function or class ``value`` is, through wrappers and the module's names; the
+    name itself when the module does not declare it (an imported component)."""
+    value = wrapped_component(value) if value is not None else None
+    if value is not None and value.type == "identifier" and depth > 0:
+        return _local_component(root, text(value), depth - 1) or value
+    return value if value is not None and value.type in FUNCTIONS + _CLASSES else None
+
+
 def _always_rendered(fn) -> set:
-    """The components a root declared in the entry renders on every render: the tags of
-    its returned elements that sit under no condition, loop or callback. They are mounted
-    with the root and live as long as it."""
+    """The components a root component (a function, or a class's ``render``) renders on
+    every render: the tags of its returned elements that sit under no condition, loop or
+    callback. They are mounted with the root and live as long as it."""
+    if fn is not None and fn.type in _CLASSES:  # a class component: its render method
+        body = fn.child_by_field_name("body")
+        fn = next((m for m in (body.named_children if body is not None else [])
+                   if m.type == "method_definition"
+                   and text(m.child_by_field_name("name")) == "render"), None)
     body = fn.child_by_field_name("body") if fn is not None else None
     if body is None or sum(n.type == "return_statement"
                            for n in walk(body, stop=FUNCTIONS)) > 1:
         return set()  # several ways out: what each renders comes and goes
+    return _unconditional_tags(body)
+
+
+def _unconditional_tags(top) -> set:
+    """The capitalised tags (components) of the elements in ``top`` (itself included)
+    that sit under no condition, loop or callback between them and ``top``."""
     out = set()
-    for n in walk(body):
+    for n in [top, *walk(top)]:
         if n.type not in ("jsx_opening_element", "jsx_self_closing_element"):
             continue
         tag = n.child_by_field_name("name")
         if tag is None or tag.type != "identifier" or not text(tag)[:1].isupper():
             continue
-        p = n.parent
-        while p is not None and p != body and p.type in _UNCONDITIONAL:
-            p = p.parent
-        if p == body:
+        if n == top or all(p.type in _UNCONDITIONAL for p in ancestors(n, stop=top)):
             out.add(text(tag))
     return out
+
+
+def default_component(root):
+    """The component a module exports by default, its wrappers taken off (``export
+    default connect(map)(Hyper)`` is ``Hyper``): a function or class node, or None."""
+    for c in root.named_children:
+        if c.type == "export_statement" and any(k.type == "default" for k in c.children):
+            value = c.child_by_field_name("declaration") or c.child_by_field_name("value")
+            return _component(root, value, 3)
+    return None
 
 
 def _option_roots(nodes) -> set:
@@ -135,6 +168,7 @@ class Roots:
         self._entries: dict = {}  # entry path -> set of module paths it mounts
         self._dirs: dict = {}  # directory -> its entry points
         self._configs: dict = {}  # (directory, levels) -> path aliases
+        self._rendered: dict = {}  # module -> modules its default export always renders
 
     def mounted(self, path: str) -> bool:
         path = os.path.normpath(path)
@@ -178,11 +212,40 @@ class Roots:
         imported = imports(tree.root_node)
         out = set()
         for name in names:
-            spec = imported.get(name, ("", ""))[0]
+            spec, exported = imported.get(name, ("", ""))
             module = self._module(entry, spec) if spec else None
             if module is not None:
                 out.add(module)
+                if exported == "default":
+                    work = [(module, 1)]
+                    while work:  # what the root always renders, across modules
+                        current, depth = work.pop()
+                        for child in self._renders(current) if depth < RENDER_DEPTH else ():
+                            if child not in out:
+                                out.add(child)
+                                work.append((child, depth + 1))
         return out
+
+    def _renders(self, module: str) -> list:
+        """The modules whose default export the default export of ``module`` renders on
+        every render or wraps (``export default connect(map)(Terms)`` of an imported
+        ``Terms``)."""
+        if module not in self._rendered:
+            self._rendered[module] = []
+            data = self.read(module)
+            lang = languages.language_of(module)
+            if data is not None and lang is not None and b"export default" in data:
+                root = recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node
+                imported = imports(root)
+                component = default_component(root)
+                tags = {text(component)} if component is not None \
+                    and component.type == "identifier" else _always_rendered(component)
+                for tag in sorted(tags):  # what it renders, or the import it wraps
+                    spec, name = imported.get(tag, ("", ""))
+                    child = self._module(module, spec) if spec and name == "default" else None
+                    if child is not None:
+                        self._rendered[module].append(child)
+        return self._rendered[module]
 
     def _module(self, entry: str, spec: str) -> str | None:
         """The file ``spec`` names from ``entry``: relative, or through a path alias of the

@@ -20,11 +20,14 @@ ES and CommonJS modules the same way: an entry that imports a function by a rela
 specifier and calls it from its own start-up code (top level, or a callback written
 there: ``app.whenReady().then(() => updates.init())``), not from a function of its own,
 starts it once (``import bootstrap from "./bootstrap"; bootstrap()``); the read names the
-module's local function.
+module's local function. Any module's own top-level code runs once, when the module is
+first loaded: a function it calls from there (or from a one-shot callback written there)
+starts once as well, provided no module around uses it otherwise and its own module only
+declares and exports it.
 
 Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec, method],
-...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...]}``; an entry's
-``boot`` calls are the start. The read is ``{"started": [method, ...], "cleared":
+...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...], "starts"/"once"/
+"uses": [[spec, name], ...]}``; an entry's ``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...], "cleared":
 [[target, event], ...]}``.
 """
 
@@ -33,11 +36,13 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages import recent_syntax
+from ..languages import of_type, recent_syntax
 from ..languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
-                                    method_of, norm, receiver, returned_values, strip, text, up)
+                                    identifiers_named, method_of, norm, receiver,
+                                    returned_values, strip, text, up)
 from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_runs import AMD_DEFINE
+from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
 from .js_roots import ENTRY_STEMS, LEVELS
 from .modules import JS_EXTENSIONS, Resolver
 
@@ -86,7 +91,7 @@ def _module_calls(fn, deps: dict) -> list:
 
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
-    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "starts": _entry_calls(root)}
+    facts = {"name": "", "calls": {}, "boot": [], "clears": [], **_import_uses(root)}
     for c in calls_in(root):
         if method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:
@@ -110,29 +115,43 @@ def file_facts(root) -> dict:
     return facts
 
 
-def _entry_calls(root) -> list:
-    """[specifier, exported name] of the imported functions the file calls from its own
-    top level (or callbacks written there), not from a function it names."""
+def _import_uses(root) -> dict:
+    """How the file uses the functions it imports by a relative specifier, as [specifier,
+    exported name] lists: ``starts``, the calls from its top level or a callback written
+    there (what an entry starts); ``once``, the calls its top-level code makes itself or
+    in the callback of a one-shot call there (``ready(() => f())``), run once when the
+    module loads; ``uses``, every other mention (a call in a function or in a callback
+    that may run again, the function handed on as a value)."""
+    out = {"starts": [], "once": [], "uses": []}
     imported = imports(root)
     if not imported:
-        return []
-    out = []
-    for c in calls_in(root):
-        fn = enclosing_function(c)
-        while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
-            fn = enclosing_function(fn)  # a callback handed to a call at top level
-        if fn is not None:
+        return out
+    for ident in of_type(root, ("identifier", "shorthand_property_identifier")):
+        if text(ident) not in imported or imported[text(ident)][0][:1] != ".":
             continue
-        f = strip(c.child_by_field_name("function"))
-        if f is not None and f.type == "identifier" and text(f) in imported:
-            spec, name = imported[text(f)]
-            out.append([spec, "module.exports" if name == "*" else name])
-        elif f is not None and f.type == "member_expression":
-            obj = strip(f.child_by_field_name("object"))
-            if obj is not None and obj.type == "identifier" and text(obj) in imported \
-                    and imported[text(obj)][1] == "*":
-                out.append([imported[text(obj)][0], text(f.child_by_field_name("property"))])
-    return [x for x in out if x[0].startswith(".")]
+        p, child = up(ident)
+        if p is None or p.type in ("import_specifier", "import_clause", "namespace_import",
+                                   "variable_declarator", "pair_pattern"):
+            continue  # the import itself
+        spec, name = imported[text(ident)]
+        call = p if p.type == "call_expression" \
+            and p.child_by_field_name("function") == child else None
+        if name == "*" and p.type == "member_expression" \
+                and p.child_by_field_name("object") == child:
+            name = text(p.child_by_field_name("property"))
+            q, member = up(p)
+            call = q if q is not None and q.type == "call_expression" \
+                and q.child_by_field_name("function") == member else None
+        elif name == "*":
+            name = "module.exports"
+        fn, once = enclosing_function(ident), True
+        while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
+            once = once and method_of(up(fn)[0].parent) in ONE_SHOT_CALLBACKS
+            fn = enclosing_function(fn)  # a callback handed to a call at top level
+        if call is not None and fn is None:
+            out["starts"].append([spec, name])
+        out["once" if call is not None and fn is None and once else "uses"].append([spec, name])
+    return out
 
 
 def _methods(factory) -> list:
@@ -176,6 +195,7 @@ class Startup:
         self._named_clears = {(t, e) for p in named for f in [self.facts(p)] if f is not None
                               for t, e in f["clears"]}
         self._started: dict = {}  # entry path -> {(spec, method)}
+        self._into: dict = {}  # directory -> what its modules call in other modules
 
     def _index(self, path: str) -> None:
         if path in self._indexed:
@@ -224,31 +244,51 @@ class Startup:
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)]}
 
     def _started_here(self, path: str, dirs: list) -> set:
-        """The local functions of ``path`` that an entry around it imports and calls
-        from its start-up code."""
+        """The local functions of ``path`` that start-up code calls: an entry around it
+        that imports one and calls it from its start-up code, or any module around it
+        whose top-level code calls it (a module's top level runs once, when it is first
+        loaded) while no module around, nor its own, uses it in any other way."""
         here = os.path.abspath(path)
-        wanted = set()
+        starts, once, used = set(), set(), set()
         for d in dirs:
-            for entry in self._files(d):
-                stem = os.path.basename(entry).split(".")[0]
-                f = self.facts(entry) if stem in ENTRY_STEMS and entry != os.path.normpath(path) \
-                    else None
-                for spec, name in (f or {}).get("starts", []):
-                    target = self.resolver.js_module(entry, spec)
-                    if target is not None and os.path.abspath(target) == here:
-                        wanted.add(name)
-        if not wanted:
+            into = self._calls_into(d).get(here, {})
+            starts |= into.get("starts", set())
+            once |= into.get("once", set())
+            used |= into.get("uses", set())
+        once -= used | starts
+        if not starts and not once:
             return set()
         root = self.parsed(os.path.normpath(path))
         if root is None:
             return set()
         exported = exports(root, top_functions(root))
-        if "module.exports" in wanted:
-            wanted |= {"default"}
-        # `exports.init = function () {...}`: the function is known by its exported name
-        return {local for name, local in exported.items()
-                if name in wanted and not local.startswith("import:")} \
-            | (wanted - set(exported) - {"default", "module.exports"})
+
+        def local(names):
+            if "module.exports" in names:
+                names = names | {"default"}
+            # `exports.init = function () {...}`: the function is known by its exported name
+            return {fn for name, fn in exported.items()
+                    if name in names and not fn.startswith("import:")} \
+                | (names - set(exported) - {"default", "module.exports"})
+        return local(starts) | {fn for fn in local(once) if _only_declared(root, fn)}
+
+    def _calls_into(self, directory: str) -> dict:
+        """For the modules of ``directory``: the module path each calls into -> what of it
+        they start (``starts``, entries only), call once at load (``once``) or use
+        otherwise (``uses``), by exported name."""
+        if directory not in self._into:
+            into: dict = {}
+            for p in self._files(directory):
+                f = self.facts(p) or {}
+                entry = os.path.basename(p).split(".")[0] in ENTRY_STEMS
+                for kind in ("starts", "once", "uses") if entry else ("once", "uses"):
+                    for spec, name in f.get(kind, []):
+                        target = self.resolver.js_module(p, spec)
+                        if target is not None and os.path.abspath(target) != os.path.abspath(p):
+                            into.setdefault(os.path.abspath(target), {}).setdefault(
+                                kind, set()).add(name)
+            self._into[directory] = into
+        return self._into[directory]
 
     def _around(self, path: str) -> list:
         """The file's directory and the ``LEVELS - 1`` above it."""
@@ -276,6 +316,18 @@ class Startup:
                     work.extend(tuple(x) for x in module["calls"].get(method, []))
             self._started[entry] = seen
         return self._started[entry]
+
+
+def _only_declared(root, name: str) -> bool:
+    """Is the top-level function ``name`` only declared and exported by its module, never
+    called or handed on there?"""
+    for n in identifiers_named(root, name):
+        p = n.parent
+        if p is None or not (p.type in ("export_statement", "export_specifier")
+                             or (p.type in ("function_declaration", "variable_declarator")
+                                 and p.child_by_field_name("name") == n)):
+            return False
+    return True
 
 
 def parse_root(path: str, data: bytes | None):

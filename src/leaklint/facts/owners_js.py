@@ -14,9 +14,10 @@ Who owns the code at a node:
   literal whose functions are its methods (a store's ``actions``): as long as the page;
 - a module extension run once at load (``module.exports = function (Posts) { Posts.x =
   ...; }``): the process;
-- a module an entry point mounts as the root, as one of the root's mixins or as the
-  component it renders (``reads["js-root"]``, found by ``js_roots``): its default export
-  is the root;
+- a module an entry point mounts as the root, as one of the root's mixins or as a
+  component the root always renders (``reads["js-root"]``, found by ``js_roots``): its
+  default export is the root, and so is the component that export wraps
+  (``export default connect(map)(Hyper)``);
 - an object of any other class: its instance (``field``); a function: one call.
 
 What dies with an owner (``dies_with``): the object itself (``this``), what it creates
@@ -30,10 +31,11 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
                                     function_name, made_here, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
-from ..languages import file_memo, nearest, of_type
+from ..languages import file_memo, nearest, of_type, within
 from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
                                             module_object)
 from ..languages.javascript_values import declares, iterated_value, local_value
+from .js_roots import default_component
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 # the page's own containers, and the calls that put an element into one
@@ -202,7 +204,10 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
 
 def _in_default_export(node) -> bool:
     """Is ``node`` inside the module's default export (``export default {...}``, an
-    exported default class or function, ``module.exports = ...``)?"""
+    exported default class or function, ``module.exports = ...``, the component such an
+    export wraps: ``export default connect(map)(Hyper)``)?"""
+    if within(node, default_component(_root(node))):
+        return True
     top = node
     while top.parent is not None and top.parent.type != "program":
         top = top.parent

@@ -95,3 +95,21 @@ def component_options(obj) -> bool:
         p, _ = up(n)
         n = p.parent if p is not None and p.type == "pair" else None
     return False
+
+
+def wrapped_component(value):
+    """The component a higher-order wrapper takes: ``connect(map)(Hyper)``,
+    ``forwardRef((props, ref) => ...)``, ``memo(Row)``, ``withRouter(Page)`` (a call whose
+    first argument is a function, a class or a capitalised name). ``value`` itself when it
+    is no such call; None for a call that wraps nothing of the kind."""
+    node = strip(value)
+    while node is not None and node.type == "call_expression":
+        arguments = node.child_by_field_name("arguments")
+        first = strip(arguments.named_children[0]) if arguments is not None \
+            and arguments.named_children else None
+        if first is None or not (first.type in ("arrow_function", "function_expression",
+                                                "function", "class", "call_expression")
+                                 or (first.type == "identifier" and text(first)[:1].isupper())):
+            return None
+        node = first
+    return node

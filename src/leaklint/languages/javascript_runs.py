@@ -47,7 +47,7 @@ def how_often(fn, depth: int = 0, started=()) -> Runs:
         return Runs(ONCE, f"guarded by the run-once flag {guard}")
     module = amd_module_of(fn)
     if not module and function_name(fn) in started and enclosing_function(fn) is None:
-        return Runs(ONCE, f"{function_name(fn)} is started once by the entry point")
+        return Runs(ONCE, f"{function_name(fn)} is started once, at start-up")
     if module and function_name(fn) in started:
         return Runs(ONCE, f"{module}.{function_name(fn)} is started once by the entry point")
     if module:
