@@ -261,6 +261,14 @@ def test_go_loops_over_a_written_out_handful_are_no_loop(text, in_loop):
     ("script", "module", True, (), True),
     ("generated", "helper", True, {"accumulates"}, False),
     ("example", "helper", False, (), True),          # examples are copied into programs
+    ("test", "helper", True, {"finishes"}, False),   # a one-shot task ends on its own
+    ("script", "module", True, {"finishes"}, False),
+    ("test", "helper", False, {"finishes", "outlives"}, True),
+    ("code", "helper", False, {"finishes"}, True),   # ordinary code: policy `all`
+    ("test", "helper", False, {"owned"}, False),     # a test double's file goes with it
+    ("test", "fixture", False, {"owned"}, True),     # the runner may keep a fixture's object
+    ("test", "helper", True, {"owned"}, True),       # one per turn of a loop
+    ("code", "helper", False, {"owned"}, True),
 ])
 def test_decisions(kind_, function, in_loop, traits, keep):
     decision = contexts.decide(contexts.Context(kind_, "why"),

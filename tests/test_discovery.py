@@ -64,3 +64,27 @@ def test_links_not_followed_are_listed_as_skipped(tmp_path, monkeypatch):
     assert all("symbolic link, not followed" in reason for _, reason in found.skipped)
     followed = discover(["."], follow_symlinks=True)
     assert "shared/real.go" in names(followed)
+
+
+def test_listings_follow_an_edited_ignore_file_and_report_bad_patterns_each_time(tmp_path,
+                                                                                  monkeypatch):
+    """A run lists many directories under the same ignore files, whose compiled patterns
+    are kept: an edit between two listings still counts, and a malformed pattern is
+    reported by every listing that reads it."""
+    from leaklint.discovery import directory_files
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name in ("a.go", "b.go", "c.go"):
+        (pkg / name).write_text("package pkg\n")
+    (tmp_path / ".gitignore").write_text("b.go\n")
+    assert [os.path.basename(p) for p in directory_files("pkg")] == ["a.go", "c.go"]
+    (tmp_path / ".gitignore").write_text("c.go\n")
+    assert [os.path.basename(p) for p in directory_files("pkg")] == ["a.go", "b.go"]
+    (pkg / ".gitignore").write_text("a.go\n[z-a]\n")
+    for _ in range(2):
+        found = discover(["pkg"])
+        assert names(found) == ["pkg/b.go"]
+        assert any("malformed pattern '[z-a]'" in message for _, message in found.problems)

@@ -261,3 +261,43 @@ def test_js_facts_follow_self_aliases_handlers_and_method_references():
     assert facts.calls["close"] == ["onClose"]
     assert members.released_by_teardown(facts, "check", {"clearInterval"})
     assert members.overwritten(facts, store, {"clearInterval"})
+
+
+def test_a_release_its_function_follows_with_a_new_timer_is_a_restart_not_an_end():
+    store = FieldUse("t", STORE, "reset", "setTimeout", (3, 4), within=(1, 0))
+    cleared = FieldUse("t", RELEASE, "reset", "clearTimeout", (2, 4), within=(1, 0))
+    facts = _facts([cleared, store], methods=("reset", "close"), calls={"close": ["reset"]})
+    same = lambda u: u.how == "setTimeout"  # noqa: E731
+    # close -> reset clears the timer and schedules a new one: it is running afterwards
+    found = members.field_leak(facts, store, {"clearTimeout"}, fresh=same)
+    assert found.leaks and found.why == "t is not released by close"
+    # without the question asked (Python's callers), the release counts as before
+    assert not members.field_leak(facts, store, {"clearTimeout"}).leaks
+    # a new timer only under a condition (a flag the teardown may turn off) or a store
+    # of something else (null) leaves the release an end
+    guarded = FieldUse("t", STORE, "reset", "setTimeout", (3, 4), within=(1, 0), guarded=True)
+    assert not members.field_leak(_facts([cleared, guarded], methods=("reset", "close"),
+                                         calls={"close": ["reset"]}),
+                                  guarded, {"clearTimeout"}, fresh=same).leaks
+    started = FieldUse("t", STORE, "start", "setTimeout", (7, 4), within=(6, 0))
+    nulled = FieldUse("t", STORE, "reset", "null", (3, 4), within=(1, 0))
+    assert not members.field_leak(_facts([started, cleared, nulled],
+                                         methods=("start", "reset", "close"),
+                                         calls={"close": ["reset"]}),
+                                  started, {"clearTimeout"}, fresh=same).leaks
+
+
+def test_a_teardown_that_may_run_again_stores_over_its_own_pending_value():
+    store = FieldUse("t", STORE, "close", "setTimeout", (5, 4), within=(1, 0))
+    ended = FieldUse("t", RELEASE, "finish", "clearTimeout", (9, 4), within=(8, 0))
+    facts = _facts([store, ended], methods=("close", "finish"), calls={"close": ["finish"]})
+    found = members.field_leak(facts, store, {"clearTimeout"})
+    assert found.leaks and found.why == "a second close() stores a new one in t while the first may still be pending"
+    # cleared or tested first, or guarded by a flag the teardown sets: no finding
+    tested = FieldUse("t", READ, "close", "", (4, 8), within=(1, 0))
+    assert not members.field_leak(_facts([tested, store, ended], methods=("close", "finish"),
+                                         calls={"close": ["finish"]}), store, {"clearTimeout"}).leaks
+    flag = [FieldUse("closing", READ, "close", "", (2, 8), within=(1, 0)),
+            FieldUse("closing", STORE, "close", "true", (3, 4), within=(1, 0))]
+    assert not members.field_leak(_facts([*flag, store, ended], methods=("close", "finish"),
+                                         calls={"close": ["finish"]}), store, {"clearTimeout"}).leaks

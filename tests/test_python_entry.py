@@ -181,3 +181,57 @@ def test_a_caller_that_goes_on_may_run_the_callee_again(tmp_path):
         "pkg/work.py": SESSION.format(name="fetch"),
     })
     assert _lines(tmp_path) == {("pkg/work.py", 6)}
+
+
+LAYER = """
+import os
+import subprocess
+{imports}
+
+class Layer{bases}:
+    def setUp(self):
+        self.server = subprocess.Popen(["server"])
+
+    def tearDown(self):
+        os.kill(self.server.pid, 9)
+"""
+
+DRIVER = """
+from .layer import Layer
+
+def main():
+    layer = Layer()
+    layer.setUp()
+    layer.tearDown()
+
+main()
+"""
+
+
+def test_a_test_driver_is_a_program_whose_layer_starts_once(tmp_path):
+    _write(tmp_path, {"tests/__init__.py": "", "tests/robot/__init__.py": "",
+                      "tests/robot/layer.py": LAYER.format(imports="", bases=""),
+                      "tests/robot/__main__.py": DRIVER})
+    assert _lines(tmp_path) == set()
+
+
+def test_a_test_drivers_layer_other_tests_start_in_a_loop_is_reported(tmp_path):
+    _write(tmp_path, {"tests/__init__.py": "", "tests/robot/__init__.py": "",
+                      "tests/robot/layer.py": LAYER.format(imports="", bases=""),
+                      "tests/robot/__main__.py": DRIVER,
+                      "tests/robot/again.py": """
+                          from .layer import Layer
+
+                          def run_all(names):
+                              for name in names:
+                                  Layer().setUp()
+                      """})
+    assert _lines(tmp_path) == {("tests/robot/layer.py", 8)}
+
+
+def test_a_test_case_setup_reached_from_a_driver_is_run_by_the_runner_too(tmp_path):
+    _write(tmp_path, {"tests/__init__.py": "", "tests/robot/__init__.py": "",
+                      "tests/robot/layer.py": LAYER.format(imports="\n\nclass Case:\n    pass\n",
+                                                           bases="(Case)"),
+                      "tests/robot/__main__.py": DRIVER})
+    assert _lines(tmp_path) == {("tests/robot/layer.py", 12)}

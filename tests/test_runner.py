@@ -68,3 +68,35 @@ def test_unwritable_cache_dir_is_not_an_error(tmp_path):
     blocker.write_text("")
     report = check_paths([str(root)], config=Config(root=tmp_path), cache_dir=str(blocker / "c"))
     assert report.findings
+
+
+def test_a_run_in_one_process_starts_no_pool_machinery(tmp_path):
+    """Start-up is most of a pre-commit run: one process imports neither multiprocessing
+    nor the process pool (the lines above check that their runs find the same)."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "a.go"
+    src.write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
+    code = ("import sys\nfrom leaklint.api import check_paths\n"
+            f"report = check_paths([{str(src)!r}], jobs=1)\n"
+            "print(len(report.findings), sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('multiprocessing', 'concurrent', 'ctypes')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, modules = out.stdout.split(" ", 1)
+    assert int(count) > 0 and modules.strip() == "[]"
+
+
+def test_settings_digest_follows_the_settings_object():
+    """The digest is computed once per settings object; other settings get their own."""
+    import dataclasses
+
+    from leaklint.api import enabled_rules, make_settings
+    from leaklint.cache import settings_key
+
+    cfg = Config()
+    settings = make_settings(cfg, enabled_rules(cfg))
+    assert settings_key(settings) == settings_key(settings)
+    other = dataclasses.replace(settings, line_hashes=True)
+    assert settings_key(other) != settings_key(settings)
+    assert settings_key(settings) != settings_key(other)

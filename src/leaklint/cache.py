@@ -130,8 +130,16 @@ def _create_key(path: str) -> bool:
             pass
 
 
+# the last settings digested and their key: a run asks for it more than once (its cache,
+# its record, its shard digest), and digesting every rule's table costs a hook's start-up
+_last_key: tuple = (None, "")
+
+
 def settings_key(settings) -> str:
     """A stable digest of everything in ``settings`` that can change a file's result."""
+    global _last_key
+    if _last_key[0] is settings:
+        return _last_key[1]
     data = {
         "version": __version__,
         "rules": [dataclasses.asdict(r) for r in settings.rules],
@@ -148,7 +156,9 @@ def settings_key(settings) -> str:
         "contexts": dataclasses.asdict(settings.contexts),
     }
     blob = json.dumps(data, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:24]
+    key = hashlib.sha256(blob).hexdigest()[:24]
+    _last_key = (settings, key)
+    return key
 
 
 def _mac(secret: bytes, settings_key: str, payload: bytes) -> bytes:

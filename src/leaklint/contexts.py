@@ -25,7 +25,10 @@ an exception leaves), ``PER_TURN`` (one per turn of the loop around it, all rele
 when the function returns: a test's loop over its own cases holds them on purpose, so
 in a test only a loop without such a bound is reported), ``COLLECTED`` (nothing
 references the handle once its statement ends, so each turn of a loop lets go of the
-last one). The language-specific part (which functions are tests, fixtures, loops,
+last one), ``FINISHES`` (it ends on its own once its work is done, as a task whose
+coroutine has no open loop: nothing piles up), ``OWNED`` (kept in a field of an object
+whose class never ends it; it closes itself when that object goes: only a fixture's
+object, which a test runner may keep, piles them up). The language-specific part (which functions are tests, fixtures, loops,
 what bounds a loop) is in ``ROLES``: one function per language family.
 """
 
@@ -41,7 +44,7 @@ import pathspec
 from .facts import go_loops, owners_go, owners_python
 from .languages import ancestors
 from .facts.lifetimes import is_test_path
-from .tracks import COLLECTED, OUTLIVES
+from .tracks import COLLECTED, OUTLIVES, OWNED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -53,7 +56,10 @@ ACCUMULATES, EXCEPTION_ONLY = "accumulates", "exception-only"
 PER_TURN = "per-turn"
 # COLLECTED (tracks.py, where an adapter's verdict says it): a handle nothing references
 # once its statement ends, so a loop alone does not pile it up
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED)
+# it ends on its own once its work is done (a task whose coroutine has no open loop)
+FINISHES = "finishes"
+# OWNED (tracks.py): kept by an object whose class never ends it, closed when it goes
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES, OWNED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -319,8 +325,8 @@ def _python_role(node, path: str = "", reads=None) -> Role:
         role.function = "fixture"
     elif role.name.startswith("test"):
         role.function = "test"
-    elif role.name in PY_FIXTURE_METHODS:
-        role.function = "fixture"
+    elif role.name in PY_FIXTURE_METHODS and role.function != "main":
+        role.function = "fixture"  # unless traced as run once, from a test driver's main
     elif role.function != "main" and role.name == "main" and outer.parent is not None \
             and outer.parent.type == "module":
         role.function = "main"  # a module-level main() runs once, as the program's entry
@@ -443,11 +449,16 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(True, f"{where}: it accumulates")
     if OUTLIVES in traits:
         return Decision(True, f"{where}: it outlives its owner")
+    if FINISHES in traits:
+        return Decision(False, f"{where}: it ends on its own when its work is done")
     if PER_TURN in traits and kind == TEST and role.loop:
         return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
                                "when the test ends")
     if role.in_loop and COLLECTED not in traits:
         return Decision(True, f"{where}: acquired in a loop")
+    if OWNED in traits and role.function != "fixture":
+        return Decision(False, f"{where}: kept by an object whose class never closes it, "
+                               "it goes with that object")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")

@@ -12,10 +12,8 @@ whatever the workers' pace. A worker that dies leaves its files to this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import OrderedDict
-from multiprocessing.connection import wait
 
 # a directory holding more than this share of a part's bytes may be split among workers
 # (a Go package split in two has its other files' facts extracted by both)
@@ -83,6 +81,8 @@ class Crew:
     ``start(parent_pid)`` first thing in each worker."""
 
     def __init__(self, parts_, facts, analyse, start):
+        import multiprocessing  # here: a run in one process never needs it
+
         ctx = multiprocessing.get_context("fork")
         self._workers = []  # [process, connection or None when lost, its files]
         self.owner = {}
@@ -115,6 +115,8 @@ class Crew:
         """Yield ``analyse(path, reads)`` for each (path, reads) of ``items``, in order:
         each by the worker owning the file, or ``fallback(path, reads)`` here when that
         worker is gone."""
+        from multiprocessing.connection import wait
+
         todo = {}
         for i, (path, reads) in enumerate(items):
             todo.setdefault(self.owner.get(os.path.normpath(path), -1), []).append((i, path, reads))

@@ -43,7 +43,10 @@ class Discovered:
     empty: list = field(default_factory=list)  # (path given, why it yields no file)
 
 
-def _spec(lines) -> pathspec.PathSpec:
+@lru_cache(maxsize=1024)
+def _spec(lines: tuple) -> pathspec.PathSpec:
+    """The compiled patterns (kept: a run lists many directories under the same ignore
+    files and excludes, and compiling their patterns again cost most of each listing)."""
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
@@ -51,10 +54,11 @@ class PatternError(ValueError):
     """An exclude pattern that cannot be used; the message quotes it."""
 
 
+@lru_cache(maxsize=4096)
 def pattern_error(pattern: str) -> str | None:
     """Why a gitignore-style pattern is unusable, or None when it is fine."""
     try:
-        _spec([pattern]).match_file("x")
+        _spec((pattern,)).match_file("x")
     except re.error as exc:  # its position is in the translated regex: not helpful
         return exc.msg
     except Exception as exc:  # pathspec's own errors
@@ -77,7 +81,7 @@ def _read_gitignore(directory: str, problems: list):
             good.append(line)
         else:  # a malformed pattern drops only itself
             problems.append((p, f"ignoring malformed pattern {line!r}"))
-    return _spec(good)
+    return _spec(tuple(good))
 
 
 def _ancestor_ignores(directory: str, problems: list) -> list:
@@ -129,7 +133,7 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
         problem = pattern_error(pattern)
         if problem is not None:
             raise PatternError(f"exclude pattern {pattern!r} is not valid: {problem}")
-    user = _spec(excludes) if excludes else None
+    user = _spec(tuple(excludes)) if excludes else None
     seen: set = set()
     tops: dict = {}  # directory -> git work tree root (or None)
 

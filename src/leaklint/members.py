@@ -10,11 +10,13 @@ the rules ask:
 - ``released``: does any method of the class (or a class it may inherit from) release
   the field or hand it on? (a field no code releases is a leak of its class);
 - ``released_by_teardown``: does a teardown, or a method a teardown calls on the object,
-  release it? (a per-object timer or socket left running when the object is closed);
+  release it? (a per-object timer or socket left running when the object is closed; a
+  release its function follows with a new value in the field is a restart, not an end);
 - ``teardown_ends``: does a teardown release or signal anything of a given kind (a test
   case whose tearDown closes the socket its server thread serves);
 - ``overwritten``: is the field stored again while the previous value may still be live
-  (no release of it before the store in the storing method)?
+  (no release of it before the store in the storing method)? ``stored_by_rerun``: the
+  same for a store a teardown makes, which a second call of the teardown repeats;
 - ``stored_over``: does a method store over the handle the object was made with (kept
   by its constructor or another setup), with no release of it first?
 - ``owned``: which handle a setup keeps that the class's own release method releases
@@ -52,7 +54,8 @@ class FieldUse:
     ``within``: where the innermost function around the mention starts (a callback inside
     the method runs at another time than the method's own statements); ``repeats``: the
     mention runs once per event of something the method subscribes to (a handler, an
-    interval's callback), so a store there may run many times per object."""
+    interval's callback), so a store there may run many times per object; ``guarded``: the
+    mention runs only under a condition of its function (an ``if``, a ``? :``, a loop)."""
 
     name: str
     kind: str
@@ -62,6 +65,7 @@ class FieldUse:
     argc: int = -1
     within: tuple = ()
     repeats: bool = False
+    guarded: bool = False
 
 
 @dataclass
@@ -119,15 +123,28 @@ def teardown_closure(facts: ClassFacts) -> set:
     return _called_closure(facts, *facts.teardowns)
 
 
-def released_by_teardown(facts: ClassFacts, name: str, names=None, ending=None) -> bool:
+def released_by_teardown(facts: ClassFacts, name: str, names=None, ending=None,
+                         fresh=None) -> bool:
     """Does a teardown (one of ``ending`` when given), or a method it calls on the object,
-    release or hand on ``name``?"""
+    release or hand on ``name``? With ``fresh`` (is this store a new value of the kind
+    released?), a release that the same function follows with such a store is a restart
+    (``clearTimeout(this.t); this.t = setTimeout(...)``): the field is live again after it."""
     if facts.opaque:
         return True
     ending = teardown_closure(facts) if ending is None else \
         _called_closure(facts, *(m for m in facts.methods if m in ending))
     return any(u.method in ending and releases(u, names)
+               and not (fresh is not None and restarted(facts, u, fresh))
                for u in facts.uses if u.name == name)
+
+
+def restarted(facts: ClassFacts, release: FieldUse, fresh) -> bool:
+    """Is ``release`` followed, in the same function and on every path, by a store of a
+    fresh value (``fresh(use)``) in the same field? (A store under a condition may be
+    the one a teardown's flag turns off.)"""
+    return any(u.name == release.name and u.kind == STORE and u.method == release.method
+               and u.within == release.within and u.at > release.at and not u.guarded
+               and fresh(u) for u in facts.uses)
 
 
 def teardown_ends(classes, ends, teardowns=None) -> bool:
@@ -152,6 +169,21 @@ def overwritten(facts: ClassFacts, store: FieldUse, names=None) -> bool:
     return not any(u.name == store.name and u.method == store.method and u.at < store.at
                    and u.within == store.within and (u.kind == READ or releases(u, names))
                    for u in facts.uses)
+
+
+def stored_by_rerun(facts: ClassFacts, store: FieldUse) -> bool:
+    """Is ``store`` made by a teardown that may run again over the value it stored the
+    first time: nothing in its function mentions the field before the store (no release,
+    no test), and it tests no flag of its own that it sets first (``if (this.closing)
+    return; this.closing = true``, which makes it run once)?"""
+    if store.method not in facts.teardowns:
+        return False
+    before = [u for u in facts.uses if u.method == store.method and u.within == store.within
+              and u.at < store.at]
+    if any(u.name == store.name for u in before):
+        return False
+    flags = {u.name for u in before if u.kind == STORE}
+    return not any(u.kind == READ and u.name in flags for u in before)
 
 
 def stored_over(facts: ClassFacts, store: FieldUse, holds, names=None) -> str:
@@ -211,10 +243,11 @@ class FieldLeak:
     teardowns: str = ""  # the teardowns that should release it, for the message
 
 
-def field_leak(facts: ClassFacts, store: FieldUse, names=None) -> FieldLeak:
+def field_leak(facts: ClassFacts, store: FieldUse, names=None, fresh=None) -> FieldLeak:
     """A value stored in a field of an object that lives shorter than the process, by a
     class that has a teardown: stored over a value that may still be live, or released
-    by none of its teardowns (nor a method they call on the object)."""
+    by none of its teardowns (nor a method they call on the object; ``fresh`` as for
+    ``released_by_teardown``)."""
     if facts.opaque:
         return FieldLeak(False, "a base class out of view may release it")
     if facts.lifetime in LIVES_TO_EXIT:
@@ -224,10 +257,13 @@ def field_leak(facts: ClassFacts, store: FieldUse, names=None) -> FieldLeak:
     if any(u.kind == HANDOFF for u in facts.uses if u.name == store.name):
         return FieldLeak(False, "handed on: the code it goes to may release it")
     ending = "/".join(sorted(facts.teardowns))
+    if stored_by_rerun(facts, store):
+        return FieldLeak(True, f"a second {store.method}() stores a new one in {store.name} "
+                               f"while the first may still be pending", ending)
     if overwritten(facts, store, names):
         return FieldLeak(True, f"{store.method} stores a new one in {store.name} on every "
                                f"event while the previous one may still be running",
                          ending)
-    if not released_by_teardown(facts, store.name, names):
+    if not released_by_teardown(facts, store.name, names, fresh=fresh):
         return FieldLeak(True, f"{store.name} is not released by {ending}", ending)
     return FieldLeak(False, "released by a teardown")

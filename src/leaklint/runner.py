@@ -6,8 +6,6 @@ scheduling."""
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import pickle
 import select
@@ -15,8 +13,6 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import InvalidStateError, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from . import gc_policy, languages
 from .analyze import Settings, analyze_file, read_source, rules_for
@@ -57,6 +53,8 @@ def _die_with_parent(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
@@ -177,6 +175,8 @@ def _quiet_pool_thread() -> None:
     """An interrupted ``map`` has already cancelled its pending futures; on some Python
     versions the pool's thread then fails them again when it sees the killed workers and
     dies with InvalidStateError. The run is ending: that is no error worth a traceback."""
+    from concurrent.futures import InvalidStateError
+
     previous = threading.excepthook
 
     def hook(args):
@@ -436,6 +436,11 @@ def _analyze(files: list, settings: Settings, jobs: int, index=None):
         for path in files:
             yield analyze_guarded(path, settings, reads=_reads(index, path), trees=_trees_of(index))
         return
+    # imported only for a pool: start-up is most of a small run in one process
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     chunk = max(1, min(64, len(files) // (jobs * 8)))
     done = 0

@@ -36,6 +36,10 @@ class Track:
 # handle nothing references once its statement ends (`open(p).read()`), which the
 # runtime's reference counting closes there, so a loop alone does not pile it up
 COLLECTED = "collected"
+# a trait of the context policy: the handle is kept in a field of an object whose class
+# has no method that ends it (no close, stop, teardown...), and it closes itself when
+# collected (a file, a socket): it lives as long as that object and goes with it
+OWNED = "owned"
 # a trait of the context policy: the handle outlives its owner. An adapter's track says
 # so with ``extra["outlives_on"]`` = the operating system where it does (a file left open
 # in a Go test's temporary directory, whose removal when the test ends fails on Windows)

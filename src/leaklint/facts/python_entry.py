@@ -17,6 +17,12 @@ constant prefix (``getattr(self, "do_" + command)``: one command per process).
 A function is once only when every call of it the scanned tree shows (tests aside:
 they re-run the entry on purpose) comes from a once function and not from a loop; a
 function handed on from anywhere else may be called any number of times.
+
+A test file that is a program of its own (a test package's ``__main__.py``, a
+``__main__`` block: a robot or load-test driver) is an entry too. From it, the functions
+a test runner may also call are never once (tests, methods of ``Test*`` classes and of
+classes with bases, as a ``TestCase``'s ``setUp``), and the calls of other test files
+count against its functions.
 """
 
 from __future__ import annotations
@@ -412,23 +418,46 @@ class Once:
         """{file: sorted once keys} for the named files."""
         paths = sorted({os.path.normpath(p) for p in named if p.endswith(".py")})
         callers = [p for p in paths if not _is_test(p)]
-        starts = self.entries(callers)
+        starts = self.entries(callers) | self._test_programs(paths)
         if not starts:
             return {}
-        once = once_trace.settle(starts, self.edges,
-                                 lambda once: self._called_elsewhere(callers, once, starts))
+        # a function of a test file a test runner may call too is not followed
+        once = once_trace.settle(
+            starts, lambda node: [(t, loop or self._run_by_tests(t)) for t, loop in self.edges(node)],
+            lambda once: self._called_elsewhere(paths, once, starts))
         return once_trace.by_file((p, k) for p, k in once or () if k)
+
+    def _test_programs(self, paths) -> set:
+        """The ``__main__`` code of test files that are programs of their own (a test
+        package's ``__main__.py``, a ``__main__`` block: a robot or load-test driver)."""
+        return {(p, "") for p in paths if _is_test(p) and (
+            os.path.basename(p) == "__main__.py" or self.facts(p).get("main"))}
+
+    def _run_by_tests(self, node) -> bool:
+        """May a test runner call this function of a test file too (so more than once in
+        a process): a test (``test*``, a method of a ``Test*`` class), or a method of a
+        class with bases (a ``TestCase`` runs its ``setUp`` before each test)?"""
+        path, key = node
+        if not _is_test(path):
+            return False
+        parts = key.split(".")
+        if any(p.lower().startswith("test") for p in parts):
+            return True
+        return len(parts) > 1 and bool(self.facts(path).get("classes", {}).get(parts[0]))
 
     def _called_elsewhere(self, callers, once, starts) -> set:
         """The once functions other code calls (from a loop, or not once itself). An
         entry called from elsewhere starts the program anew (a forked child, another
-        script): only a loop around the call makes it run more than once."""
+        script): only a loop around the call makes it run more than once. Tests re-run
+        the program's functions on purpose: their calls count only for the functions of
+        test files (a test driver's)."""
         bad = set()
         for path in sorted(set(callers) | {p for p, _ in once}):
-            if _is_test(path):
-                continue
+            tests_only = _is_test(path)
             for key in list(self.facts(path).get("functions", {})) + [""]:
                 for target, loop in self.edges((path, key)):
+                    if tests_only and not _is_test(target[0]):
+                        continue
                     if target[1] and target in once and (loop or (
                             (path, key) not in once and target not in starts
                             and key not in self.facts(path).get("ends", ()))):

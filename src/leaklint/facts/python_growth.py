@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 from ..analysis.growth import ESCAPE, EVICT, INSERT, READ, Container, Use
-from ..languages import matches
+from ..languages import ancestors, matches, walk, within
 from ..languages.python import (body_statements, enclosing_class, enclosing_function,
                                  parameters, resolve, runs_at_import, text)
+from ..languages.python_shapes import assigned_value
 from . import lifetimes
 
 CONTAINER_CALLS = {"dict", "list", "set", "collections.defaultdict", "defaultdict",
@@ -211,19 +212,58 @@ def _per_item(node) -> bool:
         parts = list(args.named_children) if args is not None else []
     else:
         parts = [c for c in p.named_children if c != node]
-    for part in parts:
-        stack = [part]
-        while stack:
-            n = stack.pop()
-            callee = n.parent is not None and n.parent.type == "call" and \
-                n.parent.child_by_field_name("function") == n
-            if n.type == "identifier" and not callee and PER_ITEM.search(text(n).lower()) and \
-                    (text(n) != "self" or part.type == "identifier"):
+    return any(_made_per_item(part, ALIAS_DEPTH) for part in parts)
+
+
+# names that say what a value is for (a key, an element, an outcome), not what it is: such
+# a local is judged by what it is built from
+ROLE = re.compile(r"(^|_)(key|item|result)$")
+
+# how many local names a key is followed through (``key = (a, b)``, then its parts)
+ALIAS_DEPTH = 3
+
+
+def _made_per_item(part, depth: int) -> bool:
+    """Is ``part`` (a key, a value or an argument of an insertion) made per item? A local
+    with a name of a role (``key``, ``item``, ``result``) stands for what it is built from
+    (``key = (version, status)``; a loop's target for the collection it runs over); a
+    parameter, a field or a local named for what it holds (``user_id``) by its name."""
+    stack = [part]
+    while stack:
+        n = stack.pop()
+        p = n.parent
+        callee = p is not None and p.type == "call" and p.child_by_field_name("function") == n
+        named = p is not None and p.type == "keyword_argument" and p.child_by_field_name("name") == n
+        if n.type == "identifier" and not callee and not named:
+            value = _local_value(n) if depth > 0 else None
+            if value is not None and ROLE.search(text(n).lower()):
+                if _made_per_item(value, depth - 1):
+                    return True
+                continue
+            if PER_ITEM.search(text(n).lower()) and (text(n) != "self" or part.type == "identifier"):
                 return True
-            if n.type == "call" and text(n.child_by_field_name("function")) in ("uuid.uuid4", "id"):
-                return True  # a fresh id, or an object's identity: one entry per object
-            stack.extend(n.named_children)
+        if n.type == "call" and text(n.child_by_field_name("function")) in ("uuid.uuid4", "id"):
+            return True  # a fresh id, or an object's identity: one entry per object
+        stack.extend(n.named_children)
     return False
+
+
+def _local_value(name):
+    """What the local ``name`` (an identifier inside a function) was built from: the
+    collection a loop around it runs over when it is the loop's target, else the value of
+    its last assignment before it; None for a parameter, a global or an unknown name."""
+    fn = enclosing_function(name)
+    if fn is None:
+        return None
+    for loop in ancestors(name, stop=fn):
+        if loop.type in ("for_statement", "for_in_clause"):
+            target = loop.child_by_field_name("left")
+            if target is not None and any(t.type == "identifier" and t.text == name.text
+                                          for t in (target, *walk(target))):
+                right = loop.child_by_field_name("right")
+                return None if right is None or within(name, right) else right
+    value = assigned_value(name, text(name))
+    return None if value is None or within(name, value) else value
 
 
 def _holds_self(node) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from .. import members
 from ..members import ClassFacts, FieldUse
+from . import ancestors
+from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                 method_of,
                                 norm, strip, text, up, walk)
@@ -21,6 +23,12 @@ from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, fun
 # calls whose function argument runs once per event, or again and again
 REPEATING = {"on", "addListener", "addEventListener", "prependListener", "subscribe",
              "setInterval"}
+# methods an object runs when what it wraps has closed (``transport.on("close",
+# this.onClose)``): teardowns of a class that has a teardown of its own
+CLOSE_HANDLERS = {"onClose", "_onClose", "onclose", "onDisconnect", "_onDisconnect"}
+# statements and expressions whose parts run only on some paths
+_CONDITIONAL = ("if_statement", "ternary_expression", "switch_statement", "for_statement",
+                "for_in_statement", "while_statement", "do_statement", "try_statement")
 # reads of a value that neither release nor keep it
 _READING = ("binary_expression", "unary_expression", "if_statement", "ternary_expression",
             "parenthesized_expression", "template_substitution", "while_statement",
@@ -37,17 +45,27 @@ def class_facts(name: str, methods: dict, teardowns, setups, release_functions=(
     uses, calls = [], {}
     release_functions = set(release_functions)
     itself = self_fields(body) if body is not None else set()
+    bound = _bound_functions(methods)
+    methods = {**bound, **methods}
     for method, fn in methods.items():
         selves = this_aliases(fn)
         selves |= {f"{s}.{f}" for s in selves for f in itself}
         handlers = _handlers(fn)
+        # `const { timer } = this`: the local is the field under another name
+        copies = {local: member.split(".", 1)[1] for local, member in this_members(fn).items()}
         for n in walk(fn):
-            if n.type != "member_expression":
+            if n.type == "call_expression" and _bound_call(n, selves) in bound:
+                calls.setdefault(method, []).append(_bound_call(n, selves))
                 continue
-            obj = strip(n.child_by_field_name("object"))
-            if obj is None or norm(obj) not in selves:
+            if n.type == "identifier" and text(n) in copies:
+                field = copies[text(n)]
+            elif n.type == "member_expression":
+                obj = strip(n.child_by_field_name("object"))
+                if obj is None or norm(obj) not in selves:
+                    continue
+                field = text(n.child_by_field_name("property"))
+            else:
                 continue
-            field = text(n.child_by_field_name("property"))
             kind, how, argc = _use(n, release_functions)
             if field in methods and kind != members.STORE:
                 # this.m(...), this.m.bind(this), a callback this.m: m may run from here
@@ -58,9 +76,13 @@ def class_facts(name: str, methods: dict, teardowns, setups, release_functions=(
                                  (n.start_point[0] + 1, n.start_point[1]), argc,
                                  (inner.start_point[0] + 1, inner.start_point[1])
                                  if inner is not None else (),
-                                 _repeats(n, fn, handlers)))
+                                 _repeats(n, fn, handlers), _guarded(n, inner)))
     names = tuple(methods)
-    return ClassFacts(name, names, tuple(m for m in names if m in teardowns), calls, uses,
+    ending = tuple(m for m in names if m in teardowns)
+    if ending:
+        # the handler an object runs when its connection closes ends it too
+        ending += tuple(m for m in names if m in CLOSE_HANDLERS and m not in ending)
+    return ClassFacts(name, names, ending, calls, uses,
                       setups=tuple(m for m in names if m in setups))
 
 
@@ -80,6 +102,43 @@ def _handlers(fn) -> set:
                 out.update(f.start_byte for f in walk(fn)
                            if f.type in FUNCTIONS and function_name(f) == text(a))
     return out
+
+
+def _bound_call(call, selves) -> str:
+    """``f`` when ``call`` runs or binds the plain function ``f`` with the object as its
+    ``this``: ``f.call(this, ...)``, ``f.apply(self, ...)``, ``f.bind(this)``; else ""."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "member_expression" \
+            or text(fn.child_by_field_name("property")) not in ("call", "apply", "bind"):
+        return ""
+    target, first = strip(fn.child_by_field_name("object")), args(call)[:1]
+    if target is None or target.type != "identifier" or not first or norm(first[0]) not in selves:
+        return ""
+    return text(target)
+
+
+def _bound_functions(methods) -> dict:
+    """The file's function declarations that methods run with the object as ``this``
+    (``cleanup.call(this)``): for the facts, methods of the class."""
+    names = {_bound_call(n, this_aliases(fn)) for fn in methods.values() for n in walk(fn)
+             if n.type == "call_expression"} - {""} - set(methods)
+    if not names:
+        return {}
+    root = next(iter(methods.values()))
+    while root.parent is not None:
+        root = root.parent
+    return {function_name(f): f for f in walk(root)
+            if f.type == "function_declaration" and function_name(f) in names}
+
+
+def _guarded(n, fn) -> bool:
+    """Does ``n`` run only under a condition of ``fn``: inside a branch, a loop, a
+    ``try``/``catch``, or the right side of ``&&``/``||``/``??``?"""
+    for a in ancestors(n, stop=fn):
+        if a.type in _CONDITIONAL or a.type == "binary_expression" and any(
+                c.type in ("&&", "||", "??") for c in a.children):
+            return True
+    return False
 
 
 def _repeats(n, method, handlers) -> bool:
@@ -190,6 +249,14 @@ class ClassMembers:
                     out.extend(self._members(v))
         return out
 
+    def is_component(self, body) -> bool:
+        """Is the class whose body is ``body`` a UI component: a lifecycle method of a
+        framework's component (``componentDidMount``, ``ngOnDestroy``...), or a base or
+        decorator that makes it one (``extends Component``, ``HTMLElement``, ``@Component``)?"""
+        names = {n for n, _ in self._members(body)}
+        return bool(names & (COMPONENT_ACQUIRE | COMPONENT_RELEASE)) \
+            or _framework_class(body.parent)
+
     def _prototype_methods(self, name: str) -> dict:
         """``Name.prototype.m = function`` (and ``Object.assign(Name.prototype, {m() {}})``)
         of this file: the methods of an ES5 class."""
@@ -242,3 +309,17 @@ def prototype_owner(fn) -> str:
             if len(target) == 2 and target[1] == "prototype" and target[0].isidentifier():
                 return target[0]
     return ""
+
+
+def _framework_class(cls) -> bool:
+    """Does the class declaration ``cls`` extend or decorate itself into a component?"""
+    if cls is None:
+        return False
+    head = text(cls)[: max(0, (cls.child_by_field_name("body") or cls).start_byte - cls.start_byte)]
+    if any(w in head for w in ("Component", "LitElement", "HTMLElement", "PureComponent")):
+        return True
+    p = cls.parent
+    if p is not None and p.type == "export_statement":
+        p = p
+    deco = text(p) if p is not None and p.type == "export_statement" else ""
+    return any(d in head or d in deco[:300] for d in ("@Component", "@Directive", "@Pipe"))

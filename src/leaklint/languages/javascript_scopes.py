@@ -400,7 +400,7 @@ class Model(ClassMembers):
         members = self._members(body)
         names = {n for n, _ in members}
         cls = body.parent
-        component = bool(names & (COMPONENT_ACQUIRE | COMPONENT_RELEASE)) or _framework_class(cls)
+        component = self.is_component(body)
         destroy_cbs = self._destroy_callbacks(body)
         if component and name in COMPONENT_ACQUIRE | {"constructor"}:
             rel = [m for n, m in members if n in COMPONENT_RELEASE] + destroy_cbs
@@ -501,16 +501,3 @@ def model(ctx) -> Model:
     if "js-model" not in ctx.cache:
         ctx.cache["js-model"] = Model(ctx)
     return ctx.cache["js-model"]
-
-
-def _framework_class(cls) -> bool:
-    if cls is None:
-        return False
-    head = text(cls)[: max(0, (cls.child_by_field_name("body") or cls).start_byte - cls.start_byte)]
-    if any(w in head for w in ("Component", "LitElement", "HTMLElement", "PureComponent")):
-        return True
-    p = cls.parent
-    if p is not None and p.type == "export_statement":
-        p = p
-    deco = text(p) if p is not None and p.type == "export_statement" else ""
-    return any(d in head or d in deco[:300] for d in ("@Component", "@Directive", "@Pipe"))

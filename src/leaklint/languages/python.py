@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..catalogue import release_methods
-from ..tracks import COLLECTED, Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import COLLECTED, OWNED, Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
@@ -364,8 +364,13 @@ class PythonAdapter(PythonCalls):
             # by whoever manages its holder (`worker.tmp.close()` in another module),
             # which this file does not show: precision first
             return Verdict(False)
+        # a class with no method that ends its objects keeps the handle for their life;
+        # one that closes itself when collected goes with the object
+        owned = frozenset() if self.members().facts(cls).teardowns or \
+            resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) else frozenset({OWNED})
         return Verdict(True, f"because self.{attr} is never closed by its class "
-                             f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}")
+                             f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}",
+                       traits=owned)
 
     def raised_drop(self, cand):
         """(``self.x``, the call that can raise) when the handle ``cand`` stores in

@@ -1,8 +1,18 @@
-"""LL601 asyncio-task-not-kept: An asyncio task that is neither kept, awaited nor cancelled."""
+"""LL601 asyncio-task-not-kept: An asyncio task that is neither kept, awaited nor cancelled.
+
+Two facts of the coroutine a task runs, when the module shows it (a method of the class
+starting it, a function of the module): the owner may wait for its end through an event
+the coroutine sets in a ``finally`` (a join by hand: not lost), and a coroutine with no
+open loop ends on its own once its work is done (``contexts.FINISHES``: in tests and
+scripts nothing piles up).
+"""
 
 from __future__ import annotations
 
-from ...languages.python import climb, callee_text, enclosing_class, enclosing_function, text
+from ... import contexts
+from ...languages import walk
+from ...languages.python import (SCOPES, climb, callee_text, enclosing_class, enclosing_function,
+                                 text)
 from .concurrency import (assigned_to, calls_named, class_uses_attr, mentions_of, method_on,
                           self_attribute)
 
@@ -29,9 +39,14 @@ def check(ctx, rule) -> None:
         if fn is None:
             continue
         reason = _task_leak(call, fn)
+        runs = _coroutine(call, fn, ctx.tree.root_node)
+        if reason and runs is not None and _joined_by_event(runs, enclosing_class(fn)):
+            reason = None
         ctx.count(rule.code, call, ok=reason is None)
         if reason:
-            ctx.emit(rule, call, rule.message.format(call=callee_text(call), reason=reason))
+            traits = (contexts.FINISHES,) if runs is not None and _finishes(runs) else ()
+            ctx.emit(rule, call, rule.message.format(call=callee_text(call), reason=reason),
+                     traits=traits)
 
 
 def _task_leak(call, fn):
@@ -65,3 +80,73 @@ def _task_leak(call, fn):
             continue
         return None  # awaited, cancelled, stored, returned or passed on
     return f"{name} is never awaited, cancelled or stored"
+
+
+def _coroutine(call, fn, root):
+    """The function the task runs when it is written here: ``self.m(...)`` (a method of
+    the class around ``fn``), ``f(...)`` (a function nested in ``fn`` or of the module)."""
+    args = call.child_by_field_name("arguments")
+    arg = args.named_children[0] if args is not None and args.named_children else None
+    if arg is None or arg.type != "call":
+        return None
+    callee = callee_text(arg)
+    recv, dot, name = callee.rpartition(".")
+    if dot and recv == "self":
+        cls = enclosing_class(fn)
+        scopes = [cls.child_by_field_name("body")] if cls is not None else []
+    elif not dot:
+        scopes = [fn.child_by_field_name("body"), root]
+    else:
+        return None
+    for scope in scopes:
+        for c in scope.named_children if scope is not None else ():
+            d = c.child_by_field_name("definition") if c.type == "decorated_definition" else c
+            if d is not None and d.type == "function_definition" and \
+                    text(d.child_by_field_name("name")) == name:
+                return d
+    return None
+
+
+def _own_nodes(fn):
+    """The nodes of ``fn``'s body outside the functions and classes nested in it."""
+    body = fn.child_by_field_name("body")
+    return walk(body, stop=SCOPES) if body is not None else ()
+
+
+def _finishes(coroutine) -> bool:
+    """Does the coroutine end on its own: no ``while`` loop and no ``async for`` over a
+    stream that may not end?"""
+    for n in _own_nodes(coroutine):
+        if n.type == "while_statement" or (
+                n.type == "for_statement" and n.children and n.children[0].type == "async"):
+            return False
+    return True
+
+
+def _joined_by_event(coroutine, cls) -> bool:
+    """Does the owner wait for the task's end by hand: the coroutine (a method of ``cls``)
+    sets ``self.E`` in a ``finally`` clause, so on every exit, and a method of ``cls``
+    awaits ``self.E.wait()``?"""
+    if cls is None or enclosing_class(coroutine) != cls:
+        return False
+    signalled = set()
+    for n in _own_nodes(coroutine):
+        if n.type == "finally_clause":
+            signalled |= {e for e in (_self_event_call(c, "set") for c in walk(n)) if e}
+    if not signalled:
+        return False
+    body = cls.child_by_field_name("body")
+    return any(n.type == "await" and n.named_children and
+               _self_event_call(n.named_children[0], "wait") in signalled
+               for n in (walk(body) if body is not None else ()))
+
+
+def _self_event_call(node, method: str):
+    """``E`` when ``node`` is the call ``self.E.<method>()``."""
+    if node.type != "call":
+        return None
+    callee = callee_text(node)
+    parts = callee.split(".")
+    if len(parts) == 3 and parts[0] == "self" and parts[2] == method:
+        return parts[1]
+    return None

@@ -1,5 +1,5 @@
 """The pairing model shared by the JS/TS listener, timer, observer, subscription and channel
-rules (LL108, LL204, LL205, LL401-LL405; the subscriptions' own part is subscriptions.py).
+rules (LL108, LL204, LL205, LL207, LL401-LL405; the subscriptions' own part is subscriptions.py).
 
 Each rule finds its acquisitions, asks ``scopes`` for the lifecycle scope they run in and
 where the value goes, and looks for the matching release in that scope's release
@@ -172,8 +172,10 @@ def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool
 
 
 def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=False,
-                discarded_reason=""):
-    """Shared verdict for a value that must be released in its scope."""
+                discarded_reason="", owned=False):
+    """Shared verdict for a value that must be released in its scope; ``owned``: a value
+    an acquisition method of a class keeps in a field is judged by the member analysis
+    too (as one another method keeps always is)."""
     m = model(ctx)
     holder = lifetimes.held_by("javascript", node, ctx.src.path)
     if holder is not None and lifetimes.lives_to_exit(holder):
@@ -191,7 +193,7 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
                 reason=discarded_reason or ": its result is discarded, so it can never be "
                                            "released")
         return
-    verdict = _field_verdict(ctx, m, scope, node, b, set(methods) | set(functions))
+    verdict = _field_verdict(ctx, m, scope, node, b, set(methods) | set(functions), owned)
     if verdict is not None:
         if verdict.leaks:
             report(ctx, rule, node, what=what, where=f"in {verdict.teardowns}",
@@ -216,11 +218,12 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
             reason=f": {held} is never released there")
 
 
-def _field_verdict(ctx, m, scope, node, b, names):
+def _field_verdict(ctx, m, scope, node, b, names, owned=False):
     """A value kept only in a field of the object, by a method that is not a lifecycle
-    acquisition of its class: released in another method, so asked of the member
-    analysis (``leaklint.members``). None when that does not apply."""
-    scope = field_scope(m, node, scope)
+    acquisition of its class (or, ``owned``, by one that is): released in another method,
+    so asked of the member analysis (``leaklint.members``). None when that does not
+    apply."""
+    scope = scope if owned and scope.kind == "class" else field_scope(m, node, scope)
     if scope is None or b.containers or len(b.keys) != 1:
         return None
     p, child = up(node)
@@ -236,7 +239,9 @@ def _field_verdict(ctx, m, scope, node, b, names):
         return None
     owner = lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads)
     facts = replace(facts, lifetime=lifetimes.lifetime(owner))
-    return members.field_leak(facts, store, names)
+    # `clearTimeout(this.t); this.t = setTimeout(...)` in a method the teardown calls
+    # restarts the timer: it is running again afterwards
+    return members.field_leak(facts, store, names, fresh=lambda u: u.how == store.how)
 
 
 def field_scope(m, node, scope):

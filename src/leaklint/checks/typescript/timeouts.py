@@ -1,0 +1,194 @@
+"""What the timeout rules (LL205 in lifecycle scopes, LL207 in fields) share: which calls
+schedule a timeout, which are kept in a field of the object, and which are harmless
+one-shots (under a second, or a callback that holds nothing)."""
+
+from __future__ import annotations
+
+from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
+                                     function_name, method_of, norm, receiver, strip, text, up,
+                                     walk)
+from ...languages.javascript_members import this_aliases
+from ...languages.javascript_values import declares
+from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS
+from .pairing import CLEARS, field_scope, value_rule
+
+TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
+GLOBAL_OBJECTS = ("window.", "globalThis.", "global.")
+# the scopes whose own acquisitions a release is owed for (when strict)
+LIFECYCLE = ("effect", "hook", "class", "options")
+
+
+def timeout_name(call) -> str:
+    """``setTimeout``, ``requestAnimationFrame`` or ``requestIdleCallback`` when ``call``
+    schedules one (also through the global object: window, globalThis, global), else ""."""
+    if call.type != "call_expression":
+        return ""
+    name = callee(call)
+    short = name.split(".", 1)[1] if name.startswith(GLOBAL_OBJECTS) else name
+    return short if short in TIMEOUTS else ""
+
+
+def judge(ctx, rule, node, scope, owned=False) -> None:
+    """The verdict on a ``setTimeout`` its rule holds to ``scope``'s release: none for a
+    timer made once per event (not the scope's), verified for a one-shot that ends almost
+    at once or holds nothing, else the pairing model's (``value_rule``; ``owned``: kept
+    in a field of an object, judged by the member analysis)."""
+    if in_event_handler(node, scope):
+        return  # once per event: not the scope's
+    if short_delay(node):
+        ctx.count(rule.code, node, ok=True)  # under a second: it ends almost at once
+        return
+    if captures_nothing(node):
+        # one shot that holds nothing of its owner: when it fires after the owner
+        # ended it touches only module state, and nothing stays alive for it
+        ctx.count(rule.code, node, ok=True)
+        return
+    value_rule(ctx, rule, node, scope, "setTimeout", functions=CLEARS,
+               discarded_reason=": its id is discarded, so it can never be cancelled",
+               owned=owned)
+
+
+def kept_by_object(m, node, scope):
+    """The class scope whose object keeps ``node`` in a field (``this.t = setTimeout(...)``
+    in any method of a class with a teardown, or a handler inside one), with whether the
+    class is a UI component; None otherwise (effects, hooks, plain functions)."""
+    if not kept_in_field(node):
+        return None
+    held = scope if scope.kind == "class" and scope.strict else field_scope(m, node, scope)
+    if held is None:
+        return None
+    owner = held.owner
+    return held, owner is not None and owner.type == "class_body" and m.is_component(owner)
+
+
+def kept_in_field(call) -> bool:
+    """``this.t = setTimeout(...)`` (or through ``self = this``): kept on the object."""
+    p, child = up(call)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return False
+    left = strip(p.child_by_field_name("left"))
+    obj = strip(left.child_by_field_name("object")) if left is not None \
+        and left.type == "member_expression" else None
+    if obj is None:
+        return False
+    fn = enclosing_function(call)
+    while fn is not None:
+        if text(obj) in this_aliases(fn):
+            return True
+        fn = enclosing_function(fn)
+    return False
+
+
+def captures_nothing(call) -> bool:
+    """Is the callback a function that uses no local of the functions around the call
+    (no state, props, refs, setters) and no ``this``?"""
+    a = args(call)
+    cb = strip(a[0]) if a else None
+    if cb is None or cb.type not in FUNCTIONS:
+        return False
+    outer = []
+    fn = enclosing_function(call)
+    while fn is not None:
+        outer.append(fn)
+        fn = enclosing_function(fn)
+    for n in walk(cb):
+        if n.type == "this":
+            return False
+        if n.type in ("identifier", "shorthand_property_identifier") \
+                and any(declares(f, text(n)) for f in outer):
+            return False
+    return True
+
+
+def in_event_handler(node, scope) -> bool:
+    """Inside a callback that runs per event (``x.on("e", () => ...)``), not at acquisition."""
+    fn = enclosing_function(node)
+    while fn is not None and fn != scope.acquire:
+        p, _ = up(fn)
+        if p is not None and p.type == "arguments" and method_of(p.parent) in EVENT_SUBSCRIPTIONS:
+            return True
+        fn = enclosing_function(fn)
+    return False
+
+
+def short_delay(call) -> bool:
+    """Under a second: no delay, a number, a constant bound to one (in a function around
+    the call or at module level), or a choice between such values (``a ? 0 : DELAY``)."""
+    a = args(call)
+    if len(a) < 2:
+        return True
+    ms = _delay_ms(a[1], call)
+    return ms is not None and ms < 1000
+
+
+def _delay_ms(node, at, depth: int = 0):
+    """The value in milliseconds ``node`` stands for, or None when it is not known here."""
+    d = strip(node)
+    if d is None or depth > 3:
+        return None
+    if d.type == "number":
+        try:
+            return float(d.text.decode().replace("_", ""))
+        except ValueError:
+            return None
+    if d.type == "ternary_expression":
+        both = [_delay_ms(d.child_by_field_name(f), at, depth + 1)
+                for f in ("consequence", "alternative")]
+        return None if None in both else max(both)
+    if d.type == "identifier":
+        value = _constant(text(d), at)
+        return _delay_ms(value, at, depth + 1) if value is not None else None
+    return None
+
+
+def _constant(name: str, at):
+    """The initializer of ``const name = ...`` in the nearest function around ``at`` that
+    declares it, else at the module's top level (None when it may be reassigned)."""
+    fn = enclosing_function(at)
+    while fn is not None:
+        if declares(fn, name):
+            return _const_initializer(function_body(fn), name)
+        fn = enclosing_function(fn)
+    root = at
+    while root.parent is not None:
+        root = root.parent
+    return _const_initializer(root, name)
+
+
+def _const_initializer(block, name: str):
+    for n in walk(block, stop=FUNCTIONS) if block is not None else ():
+        if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+            decl = n.parent
+            if decl is None or decl.type != "lexical_declaration" or not decl.children \
+                    or decl.children[0].type != "const":
+                return None
+            return n.child_by_field_name("value")
+    return None
+
+
+def reschedules(call):
+    """The function a setTimeout/rAF call schedules when that is the function it is in."""
+    a = args(call)
+    if not a:
+        return None
+    cb = strip(a[0])
+    if cb is not None and cb.type == "call_expression" and method_of(cb) == "bind":
+        cb = strip(receiver(cb))
+    fn = enclosing_function(call)
+    if fn is None or cb is None:
+        return None
+    name = function_name(fn)
+    cbn = norm(cb)
+    if not name or cbn not in (name, "this." + name):
+        return None
+    # conditional rescheduling or an earlier return is a way out of the loop
+    p = call.parent
+    while p is not None and p != fn:
+        if p.type in ("if_statement", "ternary_expression", "binary_expression", "switch_case",
+                      "catch_clause", "try_statement", "for_statement", "while_statement"):
+            return None
+        p = p.parent
+    for n in walk(function_body(fn) if fn.child_by_field_name("body") else fn, stop=FUNCTIONS):
+        if n.type in ("return_statement", "throw_statement") and n.start_byte < call.start_byte:
+            return None
+    return fn
