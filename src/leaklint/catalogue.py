@@ -42,9 +42,9 @@ _KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "options
 _LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
-    "evidence", "evidence_args", "single_result", "results", "receive_releases", "exhausted_by",
-    "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from", "start_from", "flush",
-    "idle", "pairs", "first_of",
+    "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
+    "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
+    "start_from", "flush", "idle", "pairs", "first_of", "read_whole",
 }
 
 
@@ -225,9 +225,10 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         if not isinstance(val, list) or not val or not all(isinstance(v, str) and v for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
-                "evidence", "evidence_args", "single_result", "receive_releases", "exhausted_by",
-                "ended_by", "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
-                "pairs", "first_of"):
+                "evidence", "evidence_args", "evidence_types", "single_result", "receive_releases",
+                "exhausted_by", "ended_by",
+                "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
+                "pairs", "first_of", "read_whole"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

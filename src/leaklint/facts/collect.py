@@ -8,6 +8,7 @@ limit), so this module never opens a directory entry on its own.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import OrderedDict
@@ -31,9 +32,7 @@ GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files r
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 GO_ONCE = go_entry.READ  # LL201, LL202: the package's functions that run once per process
 GO_COMMAND = go_entry.COMMAND_READ  # Go lifecycle rules: what a command's action runs once
-# reads only the rules declaring them see (a once-run function's ticker lives with the
-# process, a file it leaves behind is still a leak)
-DECLARED_ONLY = (GO_ONCE,)
+DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
 
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
@@ -201,7 +200,8 @@ def _python_once(named, index, project, read, store) -> None:
             return {}
         return _stored(store, "o:" + content_key(unit.data), compute, bool)
 
-    once = python_entry.Once(parsed, project.resolver, read, stored)
+    once = python_entry.Once(parsed, project.resolver, read, stored,
+                             lambda path, root: _answering(project, path, root))
     named_set = set(files)
     for path, keys in once.trace(files).items():
         if path in named_set:
@@ -210,24 +210,26 @@ def _python_once(named, index, project, read, store) -> None:
 
 def _go_once(here, files, index, project, store) -> None:
     """The reads ``go_entry`` traces (``go-once``, ``go-command``) for the Go files
-    ``here`` ({path: the reads its rules ask}) from ``files``, every Go file (``_File``)
-    of their directory; an unreadable one is skipped (and said so)."""
-    files = [f for f in files if f.data is not None]
-    kinds = go_entry.traces(set().union(*here.values()), [f.data for f in files])
-    if not kinds:
-        return
-
+    ``here`` ({path: the reads asked}) over ``files``, every Go file of their directory."""
     def facts_of(f):
         facts = _stored(store, "e:" + f.key, lambda: _extract(
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
             project, False), _complete)
         return facts if _complete(facts) else None
 
-    facts = {f.path: facts_of(f) for f in files}
-    for kind, commands in kinds:
-        for path, keys in go_entry.trace(facts, commands).items():
-            if kind in here.get(path, ()):
-                _add(index, path, kind, keys)
+    for path, kind, keys in go_entry.directory_reads(here, files, facts_of):
+        _add(index, path, kind, keys)
+
+
+def _answering(project, path: str, root):
+    """The context in which an extractor reads ``root``: for a tree of the summaries'
+    project, its questions about the whole file are answered by that tree's queries
+    (once for every extraction and for the file's analysis); any other tree (a file too
+    large for them...) is walked as it is, no query run over it."""
+    queries = project.queries(path)
+    if queries is None or not queries.is_root(languages.language_of(path), root):
+        return contextlib.nullcontext()
+    return languages.answering(queries.lang, root, queries)
 
 
 def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:
@@ -258,7 +260,10 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
                 root = parsed(path)
             except FileTimeout:
                 return {"unknown": True}
-            return js_startup.file_facts(root) if root is not None else {"skipped": True}
+            if root is None:
+                return {"skipped": True}
+            with _answering(project, path, root):
+                return js_startup.file_facts(root)
 
         key = "j:" + (languages.language_of(path) or "") + ":" + content_key(data)
         facts = _stored(store, key, compute, lambda f: not f.get("unknown"))

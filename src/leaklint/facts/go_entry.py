@@ -329,6 +329,17 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
                               if (commands or (p, k) not in starts) and not k.startswith("@"))
 
 
+def directory_reads(here: dict, files: list, facts_of) -> list:
+    """[(path, read, keys)] for the files ``here`` ({path: the reads asked}) over
+    ``files`` (each with .path and .data: every Go file of their directory, an unreadable
+    one skipped and said so); ``facts_of(file)``: its ``file_facts`` (None: unknown)."""
+    files = [f for f in files if f.data is not None]
+    kinds = traces(set().union(*here.values()), [f.data for f in files])
+    facts = {f.path: facts_of(f) for f in files} if kinds else {}
+    return [(path, read, keys) for read, commands in kinds
+            for path, keys in trace(facts, commands).items() if read in here.get(path, ())]
+
+
 def traces(asked: set, texts: list) -> list:
     """[(read, commands)]: the reads among ``asked`` worth tracing over a directory whose
     Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may

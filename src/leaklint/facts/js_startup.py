@@ -52,6 +52,9 @@ LOADERS = AMD_DEFINE | {"require", "requirejs"}
 PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
                 "jQuery(document)"}
 CLEAR_ALL = {"off", "removeAllListeners", "unbind"}
+# every name in LOADERS holds one of these, and every name in CLEAR_ALL is one of these
+_LOADER_WORDS = (b"define", b"require")
+_CLEAR_WORDS = tuple(sorted(w.encode() for w in CLEAR_ALL))
 
 
 def _dependencies(call) -> dict:
@@ -92,10 +95,16 @@ def _module_calls(fn, deps: dict) -> list:
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
     facts = {"name": "", "calls": {}, "boot": [], "clears": [], **_import_uses(root)}
-    for c in calls_in(root):
-        if method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
+    # the calls looked at below are named in the text: a file naming none is not walked
+    source = root.text
+    loads = any(w in source for w in _LOADER_WORDS)
+    clears = any(w in source for w in _CLEAR_WORDS)
+    for c in calls_in(root) if loads or clears else ():
+        if clears and method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:
             facts["clears"].append([norm(receiver(c)), text(args(c)[0]).strip("'\"")])
+        if not loads:
+            continue
         head = norm(c.child_by_field_name("function"))
         if head not in LOADERS:
             continue

@@ -39,6 +39,7 @@ class Resolver:
         self._list = list_siblings
         self._may_define = may_define or (lambda _path, _name: True)
         self._dirs: dict = {}
+        self._roots: dict = {}  # directory -> package_root (asked for every import)
 
     def files_in(self, directory: str) -> set:
         directory = os.path.normpath(directory or ".")
@@ -118,6 +119,11 @@ class Resolver:
         """The directory absolute imports start from: the first one up from
         ``directory`` that is not a package (holds no ``__init__.py``)."""
         directory = os.path.normpath(directory or ".")
+        if directory not in self._roots:
+            self._roots[directory] = self._package_root(directory)
+        return self._roots[directory]
+
+    def _package_root(self, directory: str) -> str:
         for _ in range(64):
             if not self.exists(os.path.join(directory, "__init__.py")):
                 return directory

@@ -7,7 +7,8 @@ Entries: the console scripts and entry points of the project (``[project.scripts
 ``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program
 loads an entry point and calls it once), found beside the importing root of an analysed file or one
 directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
-``if __name__ == "__main__":`` blocks. From a function that runs once, a call that is not
+``if __name__ == "__main__":`` blocks; a module's own top-level code, which runs once, at
+its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that runs once, a call that is not
 in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
 imported one), ``self.m()`` (the method of the class or of a base class), ``x.m()`` for
 ``x = C(...)`` made in the function, ``C(...)`` (its ``__init__``), a function handed on as
@@ -28,10 +29,11 @@ count against its functions.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
 import re
 
-from ..languages import nearest
+from ..languages import nearest, of_type
 from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
                                        text)
 from . import once_trace
@@ -43,6 +45,8 @@ TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
 MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
 LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
          "dictionary_comprehension", "generator_expression")
+# the nodes whose facts ``file_facts`` reads
+_FACT_NODES = ("function_definition", "class_definition", "call")
 _SPEC = re.compile(r"^\s*([\w.]+)\s*:\s*([\w.]+)\s*$")
 _SETUP_SCRIPT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*["']""")
 
@@ -106,10 +110,10 @@ def file_facts(root) -> dict:
     other module-level calls; "imports"."""
     functions, params, refs, lookups, made, classes, main, top, ends = \
         {}, {}, {}, {}, {}, {}, [], [], []
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        stack.extend(n.named_children)
+    # in the order of a walk that meets a later sibling before an earlier one and a node
+    # before what it holds (later definitions of a name win): by end, descending, the
+    # outer of two nodes ending together first
+    for n in sorted(of_type(root, _FACT_NODES), key=lambda n: (-n.end_byte, n.start_byte)):
         if n.type == "function_definition":
             functions.setdefault(qualified_name(n), [])
             params[qualified_name(n)] = _params(n)
@@ -234,13 +238,17 @@ class Once:
 
     ``parsed(path)``: the file's tree root or None; ``resolver``: ``modules.Resolver``
     (files of the scanned tree, import roots); ``read(path)``: bytes or None;
-    ``stored(path, compute)``: the file's facts from a cache, else ``compute()``."""
+    ``stored(path, compute)``: the file's facts from a cache, else ``compute()``;
+    ``answering(path, root)``: a context in which the tree's root-level questions are
+    asked (``languages.answering``)."""
 
-    def __init__(self, parsed, resolver, read, stored=None):
+    def __init__(self, parsed, resolver, read, stored=None, answering=None):
         self._parsed = parsed
         self.resolver = resolver
         self._read = read
         self._stored = stored or (lambda path, compute: compute())
+        # the state in which a file's tree answers questions about its whole text
+        self.answering = answering or (lambda path, root: contextlib.nullcontext())
         self._facts: dict = {}
         self._projects: dict = {}
         self._edge_memo: dict = {}
@@ -249,7 +257,10 @@ class Once:
         if path not in self._facts:
             def compute():
                 root = self._parsed(path)
-                return file_facts(root) if root is not None else {}
+                if root is None:
+                    return {}
+                with self.answering(path, root):
+                    return file_facts(root)
             self._facts[path] = self._stored(path, compute) or {}
         return self._facts[path]
 
@@ -377,8 +388,8 @@ class Once:
         out = set()
         for path in paths:
             f = self.facts(path)
-            if os.path.basename(path) == "__main__.py" or f.get("main"):
-                out.add((path, ""))
+            if os.path.basename(path) == "__main__.py" or f.get("main") or f.get("top"):
+                out.add((path, ""))  # a module's own code runs once, at import or as main
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
                 if directory not in self._projects:
@@ -399,8 +410,7 @@ class Once:
         path, key = node
         f = self.facts(path)
         if key == "":
-            sites = f.get("main", []) + (f.get("top", []) if os.path.basename(path) ==
-                                         "__main__.py" else [])
+            sites = f.get("main", []) + f.get("top", [])
             out = [(t, loop) for callee, loop in sites for t in self.resolve(path, "", callee)]
         else:
             out = [(t, loop) for callee, loop in f.get("functions", {}).get(key, [])

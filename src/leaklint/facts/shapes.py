@@ -6,7 +6,9 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   (``languages/*_syntax.call_ref``), with the positions of their plain-name arguments;
 - ``local_calls``: the keys of the file's own functions that it calls;
 - ``factories``: per function that may return a fresh resource, the lifecycle rules whose
-  acquisition it returns itself (``direct``: code -> the acquiring call's callee) and the
+  acquisition it returns itself (``direct``: code -> the acquiring call's callee; in Go
+  the ``*.Name`` pattern it matched when the function itself shows the evidence that the
+  result is the rule's resource, which then needs no evidence in its callers) and the
   calls whose result it returns
   (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
   index]``), composed by ``facts.summaries.Project``;
@@ -17,7 +19,7 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages, tracks
-from ..languages import (go_imports, go_syntax, javascript_modules, python_classes,
+from ..languages import (go_imports, go_returns, go_syntax, javascript_modules, python_classes,
                          python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
@@ -72,10 +74,11 @@ class _Collect:
                     if d not in entry["deps"]:
                         entry["deps"].append(d)
 
-    def direct(self, cand, fn, returned) -> None:
+    def direct(self, cand, fn, returned, acquisition=None) -> None:
         owner = self.by_id.get(fn.id) if fn is not None else None
         if owner is not None and returned(cand.call, fn, cand.rule.lifecycle.get("handle", 0)):
-            self._entry(owner)["direct"].setdefault(cand.rule.code, cand.callee)
+            self._entry(owner)["direct"].setdefault(
+                cand.rule.code, acquisition(cand, fn) if acquisition else cand.callee)
 
     def owned(self, owner: str, code: str, callee: str) -> None:
         """``owner`` (a constructor) makes an object that owns what ``callee`` acquires."""
@@ -115,11 +118,12 @@ def _go(ctx, rules) -> dict:
     out = _Collect({fn.id: q for q, (fn, _) in table.items()}, rules)
 
     def returned(call, fn, hi):
-        return go_syntax.returned(call, fn, hi, out.memo)
+        return go_returns.returned(call, fn, hi, out.memo)
 
     acquiring = _acquiring(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
-        out.direct(cand, go_syntax.enclosing_function(cand.call), returned)
+        out.direct(cand, go_syntax.enclosing_function(cand.call), returned,
+                   adapter.returned_acquisition)
     receivers = {p.text for fn, _ in table.values() if fn.type == "method_declaration"
                  for p in _receiver_names(fn)}
     imports = adapter.package_imports()

@@ -34,7 +34,7 @@ import re
 from collections import OrderedDict
 
 from .. import languages
-from ..catalogue import FACTS_ASKER, query_askers
+from ..catalogue import FACTS_ASKER, active_on, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..languages.go import GoAdapter
@@ -155,10 +155,13 @@ class Project:
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
         # one set of root-level answers per tree, for every extraction from it and for its
-        # analysis (the recurring questions of the rules enabled for its language join the
-        # facts' in one combined pass)
-        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(
-            [FACTS_ASKER] + query_askers(self.settings.rules, family)))
+        # analysis: the recurring questions of the rules enabled for its language join the
+        # facts' in one combined pass, unless no rule can match the file (a file parsed only
+        # for its facts, which its analysis leaves alone: they would be answered for nothing)
+        askers = [FACTS_ASKER]
+        if active_on([r for r in self.settings.rules if r.applies_to(family)], text):
+            askers += query_askers(self.settings.rules, family)
+        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(askers))
         if self.trees is not None:
             self.trees.offer(u.path, text, tree, u.queries)
         self._parsed[u.path] = u
@@ -178,6 +181,12 @@ class Project:
             return None
         return u.ctx.tree, u.ctx.src
 
+    def queries(self, path: str):
+        """The root-level query state of the tree ``parsed`` gives for ``path`` (answers
+        shared by every extraction from it and by its analysis), or None."""
+        u = self.units.get(path)
+        return u.queries if u is not None and u.ctx is not None else None
+
     def _extract(self, u: _Unit, what):
         """``what(unit)`` within the time limit; None when the file cannot be had."""
         deadline = Deadline(self.timeout)
@@ -186,12 +195,9 @@ class Project:
                 return None
             self.extracted += 1
             # the file's root-level questions run as queries (in C), as in its analysis
-            languages.begin_file(u.lang, u.ctx.tree.root_node, resume=u.queries)
-            try:
+            with languages.answering(u.lang, u.ctx.tree.root_node, resume=u.queries):
                 with deadline.interrupting():
                     return what(u)
-            finally:
-                languages.end_file()
         except FileTimeout:
             return None
         except Exception:  # a file the extractor cannot handle is unknown, never fatal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import importlib
 import re
@@ -228,8 +229,10 @@ def returns_name(fn, body, name, memo: dict, stops: tuple, unwrap=None) -> bool:
     names = memo.get(fn.id)
     if names is None:
         names = memo[fn.id] = set()
-        for n in walk(body, stop=stops) if body is not None else ():
-            if n.type == "return_statement" and n.named_children:
+        # the returns of ``body`` that no nested ``stops`` holds (cut out of the file's
+        # one pass over its return statements, not a walk of every function)
+        for n in of_type(body, ("return_statement",)) if body is not None else ():
+            if n.named_children and nearest(n, stops, body) is None:
                 value = unwrap(n.named_children[0]) if unwrap is not None else n.named_children[0]
                 if value is not None and value.type == "identifier":
                     names.add(value.text)
@@ -337,6 +340,20 @@ def begin_file(lang: str, root, active_rules=(), resume: FileQueries | None = No
 def end_file() -> None:
     global _current
     _current = None
+
+
+@contextlib.contextmanager
+def answering(lang: str, root, resume: FileQueries | None = None):
+    """While the block runs, root-level questions about ``root``'s file are answered by
+    queries (in C) from one state (``resume``: the one a phase kept for the very same
+    tree, see ``begin_file``); the state around the block comes back after it."""
+    global _current
+    before = _current
+    state = begin_file(lang, root, resume=resume)
+    try:
+        yield state
+    finally:
+        _current = before
 
 
 # tree-sitter-python's scanner keeps its indentation stack in a fixed-size buffer: a file

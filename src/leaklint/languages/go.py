@@ -14,8 +14,9 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
-from .go_syntax import function_table, parameter_names, receiver_of  # noqa: F401
+from .go_syntax import function_table, parameter_names, parameter_types, receiver_of  # noqa: F401
 from .go_imports import call_ref, package_imports  # noqa: F401
+from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
@@ -95,6 +96,19 @@ class GoAdapter(GoLowering):
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, call, callee))
         return out
+
+    def returned_acquisition(self, cand: Candidate, fn) -> str:
+        """What a factory ``fn`` returning ``cand``'s result records it returns: the
+        callee, or, when the call matched only a ``*.Name`` pattern and ``fn`` itself uses
+        the result as the rule's resource (its evidence: ``resp.StatusCode``), that
+        pattern, so that its callers need not show the evidence again."""
+        target = assigned(cand.call, cand.rule.lifecycle.get("handle", 0))
+        loose = [p for p in cand.rule.lifecycle["acquire"]
+                 if p.startswith("*.") and pattern_matches(p, cand.callee)]
+        if loose and target is not None and cand.rule.lifecycle.get("evidence") \
+                and self._has_evidence(cand, fn, target.text.decode()):
+            return loose[0]
+        return cand.callee
 
     def track(self, cand: Candidate):
         spec = cand.rule.lifecycle
@@ -184,7 +198,7 @@ class GoAdapter(GoLowering):
             # nothing registers with a root parent: the handle holds nothing until the
             # derived value is used
             extra["idle_until_used"] = pairs
-        if in_test_temp_dir(call, fn):
+        if b"TempDir" in self.ctx.src.data and in_test_temp_dir(call, fn):  # no walk without one
             # the test's cleanup removes the directory: on Windows not while this is open
             extra["outlives_on"] = "windows"
         return Track(cand, fn, handle, err, decl_block, extra)
@@ -228,7 +242,31 @@ class GoAdapter(GoLowering):
         q = ("((selector_expression operand: (identifier) @h field: (field_identifier) @f)"
              " (#eq? @h \"%s\"))" % handle)
         wanted = set(evidence)
-        return any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn))
+        if any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn)):
+            return True
+        types = spec.get("evidence_types")
+        return bool(types) and self._passed_as(fn, handle, types)
+
+    def _passed_as(self, fn, handle: str, types) -> bool:
+        """Is ``handle`` an argument of a call of this file's function whose parameter at
+        that place is declared with one of ``types`` (`StructScan(rows *sql.Rows, ...)`)?
+        Only a call that names one function: its declaration says what the value is."""
+        fns = self.functions()
+        for node in own_nodes(fn):
+            if node.type != "call_expression":
+                continue
+            args = node.child_by_field_name("arguments")
+            listed = [c for c in (args.named_children if args is not None else [])
+                      if c.type != "comment"]
+            places = [i for i, a in enumerate(listed)
+                      if a.type == "identifier" and a.text.decode() == handle]
+            keys = self.resolve(node) if places else []
+            if len(keys) != 1:
+                continue
+            declared = parameter_types(fns[keys[0]][0])
+            if any(i < len(declared) and declared[i] in types for i in places):
+                return True
+        return False
 
     def _scope_of(self, stmt, fn):
         n = stmt.parent

@@ -157,6 +157,10 @@ class PythonAdapter(PythonCalls):
                 return Verdict(False)
             if method == "open" and resolve(cand.callee, self.names) in spec.get("open_from", ()):
                 return Verdict(False)  # the handle it opens holds this one (its own candidate)
+            if method == "read" and gp is not None and gp.type == "call" and \
+                    not gp.child_by_field_name("arguments").named_children and \
+                    self._read_whole(cand, spec):
+                return Verdict(False)  # read to its end: the response closes its connection
             if gp is not None and gp.type == "call":
                 # a plain value read from it keeps nothing: the handle is unreferenced
                 # once the statement ends (a cursor or a member would still hold it)
@@ -217,6 +221,14 @@ class PythonAdapter(PythonCalls):
 
     # -- module-level code, unpacking, handles derived from another object -------------
 
+
+    def _read_whole(self, cand, spec) -> bool:
+        """Does a read() without a size release what ``cand`` acquires (``read_whole``)?
+        A project helper's result counts by the acquisition it returns, named as written
+        in its module."""
+        made = resolve(cand.callee, self.names)
+        return made in spec.get("read_whole", ()) or bool(cand.factory_of) and any(
+            cand.factory_of in (p, p.rsplit(".", 1)[-1]) for p in spec.get("read_whole", ()))
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container

@@ -43,14 +43,21 @@ class PythonCalls:
         cls = enclosing_class(fn) if fn is not None else None
         skip_own = python_classes.is_super(callee.rpartition(".")[0])
         if cls is not None:
-            methods = {k for k, defs in self.functions().items() if any(d[2] for d in defs)}
-            keys, ref = python_classes.lookup(cls, short, self.classes(), methods,
+            keys, ref = python_classes.lookup(cls, short, self.classes(), self.methods(),
                                               self.module_imports(), skip_own)
             if keys or ref:
                 return keys, ref, True
         if skip_own:
             return [], None, True
         return self.resolve(call, short, True), None, True
+
+    def methods(self) -> set:
+        """The keys of ``functions`` that name a method (computed once per adapter)."""
+        found = self.__dict__.get("_method_keys")
+        if found is None:
+            found = self._method_keys = {k for k, defs in self.functions().items()
+                                         if any(d[2] for d in defs)}
+        return found
 
     def module_imports(self) -> dict:
         if self._module_imports is None:

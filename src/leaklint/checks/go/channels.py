@@ -19,6 +19,7 @@ from ...analysis.lifecycle import Follow
 from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
 from ...languages import matches, within
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
+from ...languages.go_returns import assigned
 from ...languages.go_syntax import declared_names, strip_parens, text
 
 SEND, RECV, RANGE, CLOSE = "send", "receive", "range", "close"
@@ -73,27 +74,18 @@ def channel_makes(fn) -> dict:
 
 
 def _assigned_name(call):
+    """The one name `ch := make(...)`, `ch = make(...)` or `var ch = make(...)` binds."""
+    target = assigned(call, 0)
+    if target is not None:
+        return text(target) if len(target.parent.named_children) == 1 else None
     p = call.parent
     while p is not None and p.type == "parenthesized_expression":
         p = p.parent
-    if p is None or p.type != "expression_list" or len(p.named_children) != 1:
+    if p is None or p.type != "expression_list" or len(p.named_children) != 1 \
+            or p.parent is None or p.parent.type != "var_spec":
         return None
-    stmt = p.parent
-    if stmt is None:
-        return None
-    if stmt.type in ("short_var_declaration", "assignment_statement"):
-        left = stmt.child_by_field_name("left")
-        if stmt.child_by_field_name("right") != p or left is None or len(left.named_children) != 1:
-            return None
-        target = left.named_children[0]
-    elif stmt.type == "var_spec":
-        names = stmt.children_by_field_name("name")
-        if len(names) != 1:
-            return None
-        target = names[0]
-    else:
-        return None
-    return text(target) if target.type == "identifier" else None
+    names = p.parent.children_by_field_name("name")
+    return text(names[0]) if len(names) == 1 and names[0].type == "identifier" else None
 
 
 def go_statements(root) -> list:

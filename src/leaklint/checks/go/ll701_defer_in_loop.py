@@ -32,7 +32,7 @@ def check(ctx, rule) -> None:
             call = node.named_children[0] if node.named_children else None
             if call is None or call.type != "call_expression" or _last_iteration(node, body):
                 continue
-            found = _released_here(call, body, node)
+            found = _released_here(call, body, node, rule.options.get("consumers", ()))
             # the context policy judges what piles up once per turn of THIS loop (a test's
             # loop over its own cases holds them on purpose until the test ends)
             if found is not None and not ctx.reported_here(body, PER_TURN).keep:
@@ -60,9 +60,10 @@ def _enclosing_loop_bodies(node):
     return out
 
 
-def _released_here(call, body, defer_node):
+def _released_here(call, body, defer_node, consumers=()):
     """(name, acquiring node) when the deferred call releases a value the loop body
-    acquires before the defer, else None."""
+    acquires before the defer, else None. ``consumers``: calls that read their argument
+    and return what they read (`parser.ParseFile`), whose result keeps nothing of it."""
     fn = call.child_by_field_name("function")
     names = []
     lock = method_name = None
@@ -87,7 +88,7 @@ def _released_here(call, body, defer_node):
                 if _is_lock_call(node, name, lock):
                     return name, node
             elif _assigns_from_call(node, name, func_value):
-                if _kept_beyond_iteration(body, _derived_names(body, node)):
+                if _kept_beyond_iteration(body, _derived_names(body, node, consumers)):
                     break  # stored for later use: living until the function returns is the point
                 if method_name and _released_in_iteration(body, name, method_name, defer_node):
                     break  # also released by hand each time round: only the defers pile up
@@ -95,9 +96,11 @@ def _released_here(call, body, defer_node):
     return None
 
 
-def _derived_names(body, acquisition) -> set:
+def _derived_names(body, acquisition, consumers=()) -> set:
     """The names the acquisition assigns (`ctx, cancel`), and the names later assigned
-    from expressions that use them (`stream := client.Watch(ctx)`)."""
+    from expressions that use them (`stream := client.Watch(ctx)`), except the result of
+    a call of ``consumers`` (`f, err := parser.ParseFile(fset, name, rd, 0)` holds what
+    was read, not ``rd``)."""
     names = {c.text.decode() for c in acquisition.child_by_field_name("left").named_children
              if c.type == "identifier" and c.text != b"_"}
     for node in own_nodes(body):
@@ -106,6 +109,10 @@ def _derived_names(body, acquisition) -> set:
             continue
         right, left = node.child_by_field_name("right"), node.child_by_field_name("left")
         if right is None or left is None:
+            continue
+        values = right.named_children
+        if len(values) == 1 and values[0].type == "call_expression" \
+                and callee_text(values[0]) in consumers:
             continue
         used = {n.text.decode() for n in own_nodes(right) if n.type == "identifier"}
         if used & names:

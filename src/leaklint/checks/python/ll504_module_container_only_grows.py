@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...analysis.growth import analyse
 from ...facts.python_growth import containers
-from ...languages.python import text
+from ...languages.python import enclosing_function, text
 from .caches import python_adapter
 
 # the placeholders this rule fills in its catalogue message
@@ -29,7 +29,10 @@ def check(ctx, rule) -> None:
         if not found.leaks:
             continue
         fn, node = found.grows[0].at
+        # an attribute declared in a constructor that runs once (a module's single
+        # instance) grows where its methods insert: that place says the context
         ctx.emit(rule, stmt, rule.message.format(
             name=container.name, where=container.holder,
             function=text(fn.child_by_field_name("name")), line=node.start_point[0] + 1),
-            related=[(node, "inserted here")])
+            related=[(node, "inserted here")],
+            acquired=node if enclosing_function(stmt) is not None else None)

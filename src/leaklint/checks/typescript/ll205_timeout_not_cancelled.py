@@ -6,25 +6,15 @@ that is not a UI component keeps in a field is LL207's.)
 from __future__ import annotations
 
 from ...languages.javascript import callee, function_name, walk
-from ...languages.javascript_scopes import model
 from .pairing import CLEARS, report
-from .timeouts import LIFECYCLE, judge, kept_by_object, reschedules, timeout_name
+from .timeouts import LIFECYCLE, judge, kept_by_object, reschedules, scheduled
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
 
 
 def check(ctx, rule):
-    if ctx.is_test:
-        return  # a test process is short-lived
-    m = model(ctx)
-    for node in m.calls():
-        short = timeout_name(node)
-        if not short:
-            continue
-        scope = m.scope_of(node)
-        if scope is None:
-            continue
+    for m, node, short, scope in scheduled(ctx):
         loop = reschedules(node)
         if loop is not None:
             if not _cancelled_anywhere(m, scope, node):

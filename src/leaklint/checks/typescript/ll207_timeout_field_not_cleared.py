@@ -9,25 +9,19 @@ are LL205's.)
 from __future__ import annotations
 
 from ...languages.javascript import enclosing_function, function_name, up
-from ...languages.javascript_scopes import PLAIN_RELEASE, model
+from ...languages.javascript_scopes import PLAIN_RELEASE
 from .pairing import report
-from .timeouts import captures_nothing, judge, kept_by_object, reschedules, short_delay, \
-    timeout_name
+from .timeouts import captures_nothing, judge, kept_by_object, reschedules, scheduled, \
+    short_delay
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
 
 
 def check(ctx, rule):
-    if ctx.is_test:
-        return  # a test process is short-lived
-    m = model(ctx)
-    for node in m.calls():
-        if timeout_name(node) != "setTimeout" or reschedules(node) is not None:
+    for m, node, short, scope in scheduled(ctx):
+        if short != "setTimeout" or reschedules(node) is not None:
             continue  # a frame later, or a loop (LL205's)
-        scope = m.scope_of(node)
-        if scope is None:
-            continue
         teardown = _scheduled_by_teardown(m, node, scope)
         if teardown:
             if short_delay(node) or captures_nothing(node):

@@ -82,8 +82,8 @@ def _runs_at_mount_only(scope) -> bool:
 
 
 def target_text(node) -> str:
-    """A receiver as compared structurally; a local alias (``const el = this.el``) is
-    replaced by what it stands for."""
+    """A receiver as compared structurally; a local alias (``const el = this.el``, or
+    ``const { el } = this``) is replaced by what it stands for."""
     if node is None:
         return "window"
     s = strip(node)
@@ -94,6 +94,9 @@ def target_text(node) -> str:
         v = local_value(fn, text(s)) if fn is not None else None
         if v is not None and v.type == "member_expression":
             return norm(v)
+        member = this_members(fn).get(text(s)) if fn is not None else None
+        if member:
+            return member
     return norm(node)
 
 
@@ -161,12 +164,17 @@ def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool
     ``K()``, or its collection?"""
     for c in calls:
         name = callee(c)
+        # a local copy of a kept member (`const socket = this.ws; socket.close()`)
+        rt = receiver(c)
+        copy = f"{target_text(rt)}.{method_of(c)}" if rt is not None \
+            and strip(rt).type == "identifier" else name
         for k in b.keys:
             if called and name == k:
                 return True
-            if any(name == f"{k}.{meth}" for meth in methods):
+            if any(f"{k}.{meth}" in (name, copy) for meth in methods):
                 return True
-            if name.rsplit(".", 1)[-1] in functions and any(norm(x) == k for x in args(c)):
+            if name.rsplit(".", 1)[-1] in functions \
+                    and any(k in (norm(x), target_text(x)) for x in args(c)):
                 return True
     return bool(b.containers) and container_released(calls, b.containers)
 

@@ -9,13 +9,27 @@ from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function
                                      walk)
 from ...languages.javascript_members import this_aliases
 from ...languages.javascript_values import declares
-from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS
+from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
 from .pairing import CLEARS, field_scope, value_rule
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
 GLOBAL_OBJECTS = ("window.", "globalThis.", "global.")
 # the scopes whose own acquisitions a release is owed for (when strict)
 LIFECYCLE = ("effect", "hook", "class", "options")
+
+
+def scheduled(ctx):
+    """(model, call, name, scope) of each timeout the file schedules in a lifecycle or
+    per-call scope (none at module level, and none in tests: a test process is
+    short-lived)."""
+    if ctx.is_test:
+        return
+    m = model(ctx)
+    for node in m.calls():
+        short = timeout_name(node)
+        scope = m.scope_of(node) if short else None
+        if scope is not None:
+            yield m, node, short, scope
 
 
 def timeout_name(call) -> str:
