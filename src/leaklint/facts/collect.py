@@ -56,8 +56,7 @@ def summary_rules(rules, data: bytes) -> list:
 
 def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
-    kinds = set()
-    active = active_on(rules, data)
+    kinds, active = set(), active_on(rules, data)
     for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
@@ -216,7 +215,6 @@ def _go_once(here, files, index, project, store) -> None:
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
             project, False), _complete)
         return facts if _complete(facts) else None
-
     for path, kind, keys in go_entry.directory_reads(here, files, facts_of):
         _add(index, path, kind, keys)
 
