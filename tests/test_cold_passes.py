@@ -91,3 +91,19 @@ def test_a_scan_leaves_the_collector_as_it_found_it():
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
     assert kept
+
+
+def test_answering_asks_through_the_state_and_gives_back_the_one_around_it(monkeypatch):
+    tree = languages.parser("go").parse(GO)
+    outer = languages.parser("go").parse(GO)
+    passes = _asked(monkeypatch)
+    around = languages.begin_file("go", outer.root_node, ["facts"])
+    kept = languages.FileQueries("go", tree.root_node, frozenset(["facts"]))
+    with languages.answering("go", tree.root_node, kept) as state:
+        assert state is kept
+        assert languages.of_type(tree.root_node, ("go_statement",))
+        languages.of_type(tree.root_node, ("go_statement",))
+    assert len(passes) == 1  # asked twice, one pass: the answer is the state's
+    assert languages.file_memo() is around.memo  # the analysis around it goes on
+    languages.end_file()
+    assert languages.file_memo() == {} and languages.file_memo() is not around.memo

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from leaklint import runner
 from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint.facts import trees
@@ -101,3 +102,22 @@ def test_forked_workers_find_the_same(tree, monkeypatch):
     _, one = _scan(tree, monkeypatch)
     _, two = _scan(tree, monkeypatch, jobs=2)
     assert one == two
+
+
+def test_a_large_go_file_its_package_facts_parse_is_not_parsed_again(tmp_path, monkeypatch):
+    # a package with a container (its declarations are read from every file, the large
+    # one too) and a file past the size the summaries parse
+    (tmp_path / "a.go").write_text(GO["a.go"])
+    body = "".join(f"func f{i}(x int) int {{\n\treturn x + {i}\n}}\n\n" for i in range(3000))
+    big = "package p\n\nimport \"os\"\n\nfunc leak(p string) {\n\tf, _ := os.Open(p)\n" \
+          "\t_ = f.Name()\n}\n\n" + body
+    assert len(big) > 64 * 1024
+    (tmp_path / "big.go").write_text(big)
+    # analysed in this process (a forked one would inherit the tree the same way)
+    monkeypatch.setattr(runner, "ISOLATE_MIN_BYTES", 1 << 40)
+    parsed, found = _scan(tmp_path, monkeypatch)
+    assert parsed[big.encode()] == 1
+    assert ("big.go", 6, "LL107") in [f[:3] for f in found]  # and it was analysed
+    monkeypatch.setattr(trees.Trees, "offer", lambda self, path, text, t, queries=None: None)
+    again, same = _scan(tmp_path, monkeypatch)
+    assert again[big.encode()] == 2 and same == found

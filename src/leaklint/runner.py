@@ -91,7 +91,7 @@ def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
             os._exit(code)
     os.close(w)
     if trees is not None:
-        trees.take(path)  # the child had it (the facts phase holds no file this large)
+        trees.take(path)  # the child had it (a large Go file its package's facts parsed)
     try:
         payload = _read_by(r, time.monotonic() + budget)
     except BaseException:  # interrupted: the child goes too

@@ -17,7 +17,7 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..source import CallText, SourceFile, decode, lone_cr_to_lf, mentions
+from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
 from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup, lifetimes,
                python_entry, summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
@@ -208,13 +208,11 @@ def _python_once(named, index, project, read, store) -> None:
 
 
 def _go_once(here, files, index, project, store) -> None:
-    """The reads ``go_entry`` traces (``go-once``, ``go-command``) for the Go files
-    ``here`` ({path: the reads asked}) over ``files``, every Go file of their directory."""
+    """``go_entry.directory_reads`` for the Go files ``here`` ({path: the reads asked})."""
     def facts_of(f):
-        facts = _stored(store, "e:" + f.key, lambda: _extract(
+        return _stored(store, "e:" + f.key, lambda: _extract(
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
             project, False), _complete)
-        return facts if _complete(facts) else None
     for path, kind, keys in go_entry.directory_reads(here, files, facts_of):
         _add(index, path, kind, keys)
 
@@ -434,6 +432,9 @@ def _tree(f: _File, deadline: Deadline, project, parse_left_out: bool = True):
         parser = languages.parser("go")
         f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
         f.src = SourceFile(f.path, data, "go")
+        if project is not None and project.trees is not None and not looks_minified(data):
+            # its analysis (in a process forked later, which inherits it) parses it no more
+            project.trees.offer(f.path, data, f.tree)
     return f.tree
 
 

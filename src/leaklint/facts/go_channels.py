@@ -42,8 +42,11 @@ def file_facts(root, src=None) -> dict:
     operation can run."""
     kinds: dict = {}
     working: set = set()
-    on_receiver = Receivers(root)
-    for i, caps in matches("go", _USES, root):
+    found = matches("go", _USES + Receivers.QUERY, root)  # one pass: uses and methods
+    on_receiver = Receivers(root, {"m": [caps["m"][0] for i, caps in found if i == 2]})
+    for i, caps in found:
+        if i == 2:
+            continue
         if i == 1:
             name, value = text(caps["k"][0]), caps["v"][0]
             if _makes_channel(value):

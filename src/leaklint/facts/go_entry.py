@@ -336,6 +336,8 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     files = [f for f in files if f.data is not None]
     kinds = traces(set().union(*here.values()), [f.data for f in files])
     facts = {f.path: facts_of(f) for f in files} if kinds else {}
+    facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
+             for p, f in facts.items()}  # a file not read in time: nothing is known
     return [(path, read, keys) for read, commands in kinds
             for path, keys in trace(facts, commands).items() if read in here.get(path, ())]
 
