@@ -30,8 +30,7 @@ READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
-GO_ONCE = go_entry.READ  # LL201, LL202: the package's functions that run once per process
-GO_COMMAND = go_entry.COMMAND_READ  # Go lifecycle rules: what a command's action runs once
+GO_ONCE, GO_COMMAND = go_entry.READ, go_entry.COMMAND_READ  # LL201/LL202; Go lifecycle rules
 DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
 
 
@@ -209,7 +208,7 @@ def _python_once(named, index, project, read, store) -> None:
 
 def _go_once(here, files, index, project, store) -> None:
     """``go_entry.directory_reads`` for the Go files ``here`` ({path: the reads asked})."""
-    def facts_of(f):
+    def facts_of(f):  # noqa: E306
         return _stored(store, "e:" + f.key, lambda: _extract(
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
             project, False), _complete)
