@@ -104,6 +104,67 @@ def test_forked_workers_find_the_same(tree, monkeypatch):
     assert one == two
 
 
+def test_a_run_larger_than_the_trees_it_could_hold_keeps_a_window(tree, monkeypatch):
+    """The trees wait for their analysis up to MAX_HELD_BYTES in a run whose files fit in
+    WHOLE_RUN_BYTES; a larger run holds only WINDOW_BYTES (its memory no longer grows
+    with what it could save)."""
+    names = [str(tree / n) for n in ("a.go", "b.go", "c.go")]
+    size = sum(os.path.getsize(n) for n in names)
+    assert trees.Trees(names).budget == trees.MAX_HELD_BYTES
+    monkeypatch.setattr(trees, "WHOLE_RUN_BYTES", size - 1)
+    assert trees.Trees(names).budget == trees.WINDOW_BYTES
+    assert trees.Trees(names, budget=5).budget == 5
+
+
+def test_small_windows_find_the_same_and_shape_each_file_from_its_first_parse(tree, monkeypatch):
+    """With the smallest windows of parsed trees and of bytes (each file's tree and bytes
+    let go as soon as the next is parsed or read), a file's shape is still taken from its
+    first parse, and what is found is the same."""
+    from leaklint.facts import summaries
+
+    _, roomy = _scan(tree, monkeypatch)
+    monkeypatch.setattr(summaries, "MAX_PARSED_BYTES", 1)
+    monkeypatch.setattr(summaries, "MAX_HELD_SOURCE", 1)
+    monkeypatch.setattr(trees, "WHOLE_RUN_BYTES", 1)
+    monkeypatch.setattr(trees, "WINDOW_BYTES", 1)
+    shaped = collections.Counter()
+    real = summaries.shapes.shape
+
+    def counting(lang, ctx):
+        shaped[ctx.src.path] += 1
+        return real(lang, ctx)
+
+    monkeypatch.setattr(summaries.shapes, "shape", counting)
+    _, tight = _scan(tree, monkeypatch)
+    assert tight == roomy and tight
+    assert shaped and max(shaped.values()) == 1
+
+
+def test_a_file_edited_after_its_bytes_were_let_go_is_unreadable_for_the_phase(tmp_path,
+                                                                               monkeypatch):
+    """Bytes read again must be the bytes first read: a file edited during the facts
+    phase gets no facts made of two contents (it is unknown to the phase)."""
+    from leaklint.facts import summaries
+
+    monkeypatch.setattr(summaries, "MAX_HELD_SOURCE", 1)
+    texts = {str(tmp_path / "a.py"): [b"def f(x):\n    x.close()\n", b"def g():\n    pass\n"],
+             str(tmp_path / "b.py"): [b"def h():\n    pass\n"]}
+    reads = collections.Counter()
+
+    def read(path):
+        versions = texts[path]
+        reads[path] += 1
+        return versions[min(reads[path], len(versions)) - 1]
+
+    project = summaries.Project(read, lambda d: [], None)
+    first = project.unit(str(tmp_path / "a.py"))
+    assert first.data == texts[str(tmp_path / "a.py")][0]
+    project.unit(str(tmp_path / "b.py"))  # a's bytes are let go
+    assert reads[str(tmp_path / "a.py")] == 1
+    assert first.data is None and first.broken  # read again: another content
+    assert project.unit(str(tmp_path / "b.py")).data == texts[str(tmp_path / "b.py")][0]
+
+
 def test_a_large_go_file_its_package_facts_parse_is_not_parsed_again(tmp_path, monkeypatch):
     # a package with a container (its declarations are read from every file, the large
     # one too) and a file past the size the summaries parse

@@ -299,7 +299,7 @@ def _summaries(named, index, rules_of, project) -> None:
         if active:
             shaped.append(p)
         else:
-            pending[p] = unit.data
+            pending[p] = unit  # its bytes are asked for when needed (the project may let them go)
     # a small run (a hook's few files) shapes them all, and asks about every call: the
     # functions they call are found through resolution, whether or not their files were
     # named. A larger one (where every file is named) needs only the files and calls that
@@ -309,8 +309,8 @@ def _summaries(named, index, rules_of, project) -> None:
     texts = {}  # path -> CallText: each file's text is scanned once, however many rounds
     while pending:
         names = None if small else CallText.names(project.factory_names())
-        new = [p for p, data in pending.items() if names is None or project.is_shaped(p)
-               or (texts.get(p) or texts.setdefault(p, CallText(data))).calls_any(names)]
+        new = [p for p, unit in pending.items() if names is None or project.is_shaped(p)
+               or (texts.get(p) or texts.setdefault(p, CallText(unit.data or b""))).calls_any(names)]
         if not new:
             break
         for p in new:

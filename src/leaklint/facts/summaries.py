@@ -50,6 +50,10 @@ SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
 # bound): a callee's summary is asked after its shape, and parsing it twice costs more
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 8 * 1024 * 1024
+# bytes of files read from disk kept at once while the phase runs (a file's bytes are
+# read again when asked after they were let go): the phase asks for most files' bytes
+# at a few moments far apart, and keeping every file's cost a large run its size again
+MAX_HELD_SOURCE = 4 * 1024 * 1024
 # a Go function or method declaration's name (comments between the tokens are not seen;
 # no word boundary before "func": a few extra names, and a fast search for the literal)
 _GO_DECLARED = re.compile(r"func\s*(?:\([^()]*\)\s*)?(\w+)\s*[\[(]")
@@ -86,15 +90,30 @@ def content_key(data: bytes) -> str:
 
 
 class _Unit:
-    """One file while the phase runs: its bytes and, once needed, its parse."""
+    """One file while the phase runs: its bytes (read again when asked after ``Project``
+    let them go; bytes that differ from the first read leave the file unreadable, so all
+    of a file's facts come from one content) and, once needed, its parse."""
 
-    __slots__ = ("path", "lang", "data", "key", "ctx", "adapter", "broken", "queries")
+    __slots__ = ("path", "lang", "_data", "key", "size", "ctx", "adapter", "broken", "queries",
+                 "_again")
 
-    def __init__(self, path, lang, data):
-        self.path, self.lang, self.data = path, lang, data
+    def __init__(self, path, lang, data, again=None):
+        self.path, self.lang, self._data = path, lang, data
         self.key = content_key(data) if data is not None else None
+        self.size = len(data) if data is not None else 0
         self.ctx = self.adapter = self.queries = None
         self.broken = data is None
+        self._again = again if data is not None else None  # unit -> its bytes, read again
+
+    @property
+    def data(self):
+        if self._data is None and self._again is not None:
+            self._data = self._again(self)
+        return self._data
+
+    def let_go(self) -> None:  # only bytes that can be read again
+        if self._again is not None:
+            self._data = None
 
 
 class Project:
@@ -113,9 +132,14 @@ class Project:
         self.timeout = timeout
         self.overrides = overrides or {}
         self.units: dict = {}
+        self._with_bytes: OrderedDict = OrderedDict()  # units read from disk holding their bytes
+        self._held_source = 0
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
+        # no more parsed files than the trees held for the analysis (see _shape_early)
+        self._parsed_budget = min(MAX_PARSED_BYTES, trees.budget if trees else MAX_PARSED_BYTES)
         self._shapes: dict = {}
+        self._early: dict = {}  # named file -> its shape, taken when it was parsed (_shape_early)
         self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
         self._digests: dict = {}  # family -> digest of its lifecycle rules (shape keys)
         self._rules: dict = {}
@@ -131,9 +155,32 @@ class Project:
             lang = languages.language_of(path)
             if lang is None:
                 return None
-            data = self.overrides[path] if path in self.overrides else self._read(path)
-            u = self.units[path] = _Unit(path, lang, data)
+            if path in self.overrides:
+                u = self.units[path] = _Unit(path, lang, self.overrides[path])
+            else:
+                u = self.units[path] = _Unit(path, lang, self._read(path), self._read_again)
+                self._hold(u)
         return u
+
+    def _hold(self, u: _Unit) -> None:
+        """Count ``u``'s bytes in the window of those kept, letting the oldest go."""
+        if u._again is None:
+            return
+        self._with_bytes[u.path] = u
+        self._held_source += u.size
+        while self._held_source > MAX_HELD_SOURCE and len(self._with_bytes) > 1:
+            _, old = self._with_bytes.popitem(last=False)
+            self._held_source -= old.size
+            old.let_go()
+
+    def _read_again(self, u: _Unit):
+        data = self._read(u.path)
+        if data is None or content_key(data) != u.key:
+            u.broken, u._again = True, None  # changed since it was first read: unknown
+            return None
+        u._data = data
+        self._hold(u)
+        return data
 
     def _parse(self, u: _Unit, deadline: Deadline) -> bool:
         if u.broken:
@@ -165,12 +212,32 @@ class Project:
         if self.trees is not None:
             self.trees.offer(u.path, text, tree, u.queries)
         self._parsed[u.path] = u
-        self._parsed_bytes += len(u.data)
-        while len(self._parsed) > MAX_PARSED or self._parsed_bytes > MAX_PARSED_BYTES:
+        self._parsed_bytes += u.size
+        while len(self._parsed) > 1 and (len(self._parsed) > MAX_PARSED
+                                         or self._parsed_bytes > self._parsed_budget):
             _, old = self._parsed.popitem(last=False)
-            self._parsed_bytes -= len(old.data)
+            self._parsed_bytes -= old.size
             old.ctx = old.adapter = old.queries = None
+        self._shape_early(u)
         return True
+
+    def _shape_early(self, u: _Unit) -> None:
+        """Take the shape of a named file a lifecycle rule is active on (the summaries ask
+        for those, later, when a bounded list of parsed files no longer holds its tree) as
+        soon as it is parsed, for its package's facts say. Kept aside until ``shape_of``
+        asks; not while another file's questions are answered (one state per process)."""
+        if (self.trees is None or self.settings is None or u.path not in self.trees.wanted
+                or u.path in self._shapes or u.path in self._early or languages.answering_file()):
+            return
+        family = languages.FAMILY.get(u.lang, u.lang)
+        if not active_on(shapes.lifecycle_rules(self.settings, family), u.ctx.src.data):
+            return  # shaped later only if it calls a factory: most such files never are
+        if self.store is not None and _valid_shape(self.store.get(self._shape_key(u))):
+            return  # shape_of will find it there without a parse
+        facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+        if facts is not None:
+            self._early[u.path] = facts
+            self.extracted -= 1  # counted when shape_of takes it (it may never be asked)
 
     def parsed(self, path: str):
         """(tree, SourceFile) of a file this phase parses (parsing it now if need be,
@@ -252,7 +319,13 @@ class Project:
             key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
             if not _valid_shape(facts):
-                facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+                facts = self._early.get(u.path)
+                if facts is not None:  # taken when the file was parsed
+                    self.extracted += 1
+                else:
+                    self._early[u.path] = None  # being taken here: not again as it is parsed
+                    facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+                self._early.pop(u.path, None)
                 if facts is not None and self.store is not None:
                     self.store.put(key, facts)
         self._shapes[path] = facts

@@ -14,17 +14,38 @@ from __future__ import annotations
 
 import os
 
-# source bytes whose trees may wait for their analysis at once (about 200 MB of trees)
+# source bytes whose trees may wait for their analysis at once (about 200 MB of trees),
+# in a run whose files' bytes are at most WHOLE_RUN_BYTES: there the trees held cover
+# most of the run, and the facts phase's parsed files as many (summaries.Project)
 MAX_HELD_BYTES = 8 * 1024 * 1024
+WHOLE_RUN_BYTES = 2 * MAX_HELD_BYTES
+# the same for a larger run, where the trees held could cover only a small share of its
+# files while costing as much memory whatever the run's size (a run over 25,000 files
+# would hold the trees of the first few hundred): a window of the first files
+WINDOW_BYTES = 2 * 1024 * 1024
+
+
+def budget_for(paths) -> int:
+    """Source bytes whose trees may wait at once in a run over ``paths``."""
+    total = 0
+    for p in paths:
+        try:
+            total += os.stat(p).st_size
+        except OSError:
+            continue
+        if total > WHOLE_RUN_BYTES:
+            return WINDOW_BYTES
+    return MAX_HELD_BYTES
 
 
 class Trees:
     """The trees of ``wanted`` files (the ones the run analyses) that the facts phase
     parsed, until the analysis takes them: path -> (text, tree, queries)."""
 
-    def __init__(self, wanted, budget: int = MAX_HELD_BYTES):
+    def __init__(self, wanted, budget: int | None = None):
+        """``budget``: source bytes held at once (default: ``budget_for(wanted)``)."""
         self.wanted = {os.path.normpath(p) for p in wanted}
-        self.budget = budget
+        self.budget = budget_for(self.wanted) if budget is None else budget
         self._held: dict = {}
         self._bytes = 0
 

@@ -342,6 +342,11 @@ def end_file() -> None:
     _current = None
 
 
+def answering_file() -> bool:
+    """Is some file's root-level state in use (between ``begin_file`` and ``end_file``)?"""
+    return _current is not None
+
+
 @contextlib.contextmanager
 def answering(lang: str, root, resume: FileQueries | None = None):
     """While the block runs, root-level questions about ``root``'s file are answered by
