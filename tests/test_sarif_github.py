@@ -30,10 +30,11 @@ func first(db *sql.DB) (string, error) {
 \tif err != nil {
 \t\treturn "", err
 \t}
-\tif !rows.Next() {
+\tif rows.Err() != nil {
 \t\treturn "", nil
 \t}
 \tvar name string
+\trows.Next()
 \terr = rows.Scan(&name)
 \trows.Close()
 \treturn name, err

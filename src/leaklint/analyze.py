@@ -16,6 +16,7 @@ from . import contexts, languages, suppress
 from .catalogue import LIFECYCLE_ASKER, META_FAMILY, active_on, query_askers
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
+from .facts.collect import DECLARED_ONLY, READS_OPTION
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
@@ -79,11 +80,19 @@ class FileContext:
         the one notion of "test" every rule, severity and owner asks."""
         return self.context.kind == contexts.TEST
 
-    def reported_here(self, node, traits=()) -> contexts.Decision:
-        """Would a finding at ``node`` with ``traits`` (contexts.ACCUMULATES, OUTLIVES,
-        EXCEPTION_ONLY, PER_TURN) be reported under the context policy? For PER_TURN,
-        ``node`` is the body of the loop it piles up in."""
-        role = contexts.role_of(node, self.family, self.src.path, self.reads)
+    def reads_for(self, rule) -> dict:
+        """What the file read from other files, as ``rule`` may use it: a read that only
+        the rules declaring it see (``DECLARED_ONLY``) is left out for the others."""
+        declared = rule.options.get(READS_OPTION) if rule is not None else None
+        declared = {declared} if isinstance(declared, str) else set(declared or ())
+        hidden = [k for k in DECLARED_ONLY if k in self.reads and k not in declared]
+        return {k: v for k, v in self.reads.items() if k not in hidden} if hidden else self.reads
+
+    def reported_here(self, node, traits=(), rule=None) -> contexts.Decision:
+        """Would a finding of ``rule`` at ``node`` with ``traits`` (contexts.ACCUMULATES,
+        OUTLIVES, EXCEPTION_ONLY, PER_TURN) be reported under the context policy? For
+        PER_TURN, ``node`` is the body of the loop it piles up in."""
+        role = contexts.role_of(node, self.family, self.src.path, self.reads_for(rule))
         return contexts.decide(self.context, role, traits,
                                self.settings.contexts)
 
@@ -98,7 +107,7 @@ class FileContext:
         and the nodes its fixer needs beyond ``node`` (``{"shape": "buffer-channel", ...}``);
         the fix itself is computed only when the run asks for fixes (``fixes.attach``)."""
         src = self.src
-        if not self.reported_here(acquired if acquired is not None else node, traits).keep:
+        if not self.reported_here(acquired if acquired is not None else node, traits, rule).keep:
             self.result.context_hidden += 1
             # what the policy leaves out counts as fine here, as the rule counted it
             verified = self.result.verified.get(rule.code)

@@ -372,9 +372,9 @@ def _go_role(node, path: str = "", reads=None) -> Role:
     elif outer.type == "method_declaration" and is_test_path(path, "go") \
             and role.name.startswith(GO_SUITE_FIXTURES):
         role.function = "fixture"
-    elif outer.type == "function_declaration" and (
-            role.name in ("main", "init") or owners_go.owner_kind(outer, path)[0] == "main"):
-        role.function = "main"  # the entry, or a function whose return ends the program
+    elif (outer.type == "function_declaration" and role.name in ("main", "init")) or \
+            owners_go.owner_kind(outer, path, reads)[0] == "main":
+        role.function = "main"  # the entry, or a function or method that runs once per process
     else:
         role.function = "helper"
     return role

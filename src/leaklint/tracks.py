@@ -75,6 +75,8 @@ class SpecEffects:
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
         self.exhausted_by = set(spec.get("exhausted_by", ()))
+        # methods returning the channel that closes once the handle has ended by itself
+        self.ended_by = set(spec.get("ended_by", ()))
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")

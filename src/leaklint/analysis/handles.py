@@ -84,7 +84,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             # the handle holds nothing until one of these names is used: an exit reached
             # before any use loses nothing
             leaks = [l for l in leaks if _used_before(track, l)]
-        if leaks and _run_ends_on_error(adapter, ctx):
+        if leaks and _run_ends_on_error(adapter, ctx, track):
             # a test or a command that returns an error here ends with it: what the
             # error path leaves open goes with the run
             leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
@@ -99,14 +99,16 @@ def check_lifecycles(ctx, adapter, rules) -> None:
                  traits=leak_traits(leaks) | _track_traits(track, ctx))
 
 
-def _run_ends_on_error(adapter, ctx) -> bool:
-    """Does an error returned in this file end its run: test code (a `_test.go` file or a
-    file in the test context, such as a test/ directory's helpers), a script or a Go
-    command, for adapters that can tell an error return (``error_exit``)?"""
+def _run_ends_on_error(adapter, ctx, track) -> bool:
+    """Does an error returned by the track's function end its run: test code (a `_test.go`
+    file or a file in the test context, such as a test/ directory's helpers), a script, a
+    Go command, or a function a command-line framework's command runs once, for adapters
+    that can tell an error return (``error_exit``)?"""
     if getattr(adapter, "error_exit", None) is None:
         return False
     return ctx.context.kind in (contexts.TEST, contexts.SCRIPT) \
-        or lifetimes.ends_with_its_run(ctx.src.path, adapter.package())
+        or lifetimes.ends_with_its_run(ctx.src.path, adapter.package()) \
+        or lifetimes.error_ends_command(ctx.family, track.function, ctx.reads)
 
 
 def _used_before(track, leak) -> bool:

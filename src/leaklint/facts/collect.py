@@ -18,8 +18,8 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
-from . import (go_channels, go_growth, go_package, js_roots, js_startup, lifetimes, python_entry,
-               summaries)
+from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup, lifetimes,
+               python_entry, summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -30,6 +30,8 @@ READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
+GO_ONCE, GO_COMMAND = go_entry.READ, go_entry.COMMAND_READ  # LL201/LL202; Go lifecycle rules
+DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
 
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
@@ -53,10 +55,13 @@ def summary_rules(rules, data: bytes) -> list:
 
 def wanted(rules, path: str, data: bytes) -> frozenset:
     """What the rules active on a file with these bytes read from other files."""
-    kinds = set()
-    for r in active_on(rules, data):
+    kinds, active = set(), active_on(rules, data)
+    for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
+    if go_entry.has_commands(data) and languages.language_of(path) == "go" and any(
+            r.lifecycle is not None for r in active):
+        kinds.add(GO_COMMAND)
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -109,7 +114,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE,
+                                   GO_COMMAND)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -123,6 +129,9 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
+        asking = {p: needs[p] & {GO_ONCE, GO_COMMAND} for p in here}
+        if any(asking.values()):
+            _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)
     _js_startup(named, index, wants, data_of, list_siblings, project, store)
     _python_once(named, index, project, data_of, store)
@@ -195,6 +204,16 @@ def _python_once(named, index, project, read, store) -> None:
     for path, keys in once.trace(files).items():
         if path in named_set:
             _add(index, path, python_entry.READ, keys)
+
+
+def _go_once(here, files, index, project, store) -> None:
+    """``go_entry.directory_reads`` for the Go files ``here`` ({path: the reads asked})."""
+    def facts_of(f):  # noqa: E306
+        return _stored(store, "e:" + f.key, lambda: _extract(
+            f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
+            project, False), _complete)
+    for path, kind, keys in go_entry.directory_reads(here, files, facts_of):
+        _add(index, path, kind, keys)
 
 
 def _answering(project, path: str, root):

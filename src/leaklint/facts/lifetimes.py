@@ -193,6 +193,12 @@ def go_package_state(path: str, package: str) -> str:
     return lifetime(Owner("go", path, "package", package))
 
 
+def error_ends_command(language: str, fn, reads) -> bool:
+    """Does an error returned by the function ``fn`` end its program: a Go function a
+    command-line framework's command runs once (``owners_go.runs_the_command``)?"""
+    return language == "go" and owners_go.runs_the_command(fn, reads)
+
+
 def ends_with_its_run(path: str, package: str) -> bool:
     """Do a Go file's package state and background goroutines end with one short run
     (a test, a command)?"""

@@ -3,7 +3,9 @@
 ``main`` and ``init`` (and what they start: goroutines and closures inside them belong
 to them), ``TestMain``, package-level ``var`` initialisers; in a program (package main),
 a function whose return ends the program (main's last statement calls it) is part of
-main's run; methods and other functions
+main's run, and so is any function or method the package's entries run once (the read
+``go-once``, traced across the package's files by ``go_entry``, which only the rules
+declaring it see); methods and other functions
 own their locals for one call. Answers are ``(kind, name)`` pairs; ``lifetimes`` turns
 them into an ``Owner``.
 """
@@ -11,8 +13,11 @@ them into an ``Owner``.
 from __future__ import annotations
 
 from ..languages import within
-from ..languages.go_syntax import body_statements, function_name, own_nodes, package_name, root_identifier, text
+from ..languages.go_syntax import (body_statements, function_name, own_nodes, package_name,
+                                   receiver_type, root_identifier, text)
 
+ONCE = "go-once"  # the read naming the functions that run once per process (facts/go_entry.py)
+COMMAND = "go-command"  # the read naming the functions a command's action runs once (go_entry)
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
 
@@ -25,17 +30,34 @@ def _top_declaration(node):
 
 
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
+    """``reads["go-once"]``: the functions and methods of the file that run once per
+    process, traced across the package from its entries (``go_entry``)."""
     top = _top_declaration(node)
+    once = (reads or {}).get(ONCE, ())
     if top.type == "function_declaration":
         name = function_name(top)
-        if name not in TOP_FUNCTIONS and ends_the_run(top):
+        if name not in TOP_FUNCTIONS and (name in once or ends_the_run(top)):
             return "main", name
         return TOP_FUNCTIONS.get(name, "function"), name
     if top.type == "method_declaration":
-        return "function", function_name(top)
+        name = function_name(top)
+        if f"{receiver_type(top)}.{name}" in once:
+            return "main", name
+        return "function", name
     if top.type in ("var_declaration", "const_declaration"):
         return "init", ""  # package var initialisers run once, before main
     return "package", ""
+
+
+def runs_the_command(fn, reads) -> bool:
+    """Is the function or method declaration ``fn`` one a command-line framework's
+    command runs once (``reads["go-command"]``)? An error it returns is handed back to
+    main, which ends the process with it. (A function literal may run any number of times.)"""
+    if fn is None or fn.type not in ("function_declaration", "method_declaration"):
+        return False
+    owner = receiver_type(fn) if fn.type == "method_declaration" else ""
+    name = function_name(fn)
+    return (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
 
 
 # between a call and its function: code that may run many times per run of the function

@@ -36,6 +36,7 @@ import re
 from ..languages import nearest, of_type
 from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
                                        text)
+from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard
 
@@ -430,33 +431,11 @@ class Once:
         starts = self.entries(callers) | self._test_programs(paths)
         if not starts:
             return {}
-        banned: set = set()
-        for _ in range(16):
-            once = self._reach(starts, banned)
-            bad = self._called_elsewhere(paths, once, starts)
-            if not bad:
-                break
-            banned |= bad
-        else:
-            return {}
-        out: dict = {}
-        for path, key in once:
-            if key:
-                out.setdefault(path, []).append(key)
-        return {p: sorted(k) for p, k in out.items()}
-
-    def _reach(self, starts, banned) -> set:
-        once, work = set(), [s for s in starts if s not in banned]
-        while work:
-            node = work.pop()
-            if node in once:
-                continue
-            once.add(node)
-            for target, loop in self.edges(node):
-                if not loop and target not in banned and target not in once and \
-                        not self._run_by_tests(target):
-                    work.append(target)
-        return once
+        # a function of a test file a test runner may call too is not followed
+        once = once_trace.settle(
+            starts, lambda node: [(t, loop or self._run_by_tests(t)) for t, loop in self.edges(node)],
+            lambda once: self._called_elsewhere(paths, once, starts))
+        return once_trace.by_file((p, k) for p, k in once or () if k)
 
     def _test_programs(self, paths) -> set:
         """The ``__main__`` code of test files that are programs of their own (a test

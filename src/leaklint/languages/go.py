@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..ir import HANDOFF, RELEASE
 from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
-from . import matches
+from . import matches, nearest, within
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
 # (the helpers below are also imported from here by checks, fixes and tests)
@@ -17,10 +17,33 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
 from .go_syntax import function_table, parameter_names, parameter_types, receiver_of  # noqa: F401
 from .go_imports import call_ref, package_imports  # noqa: F401
 from .go_returns import assigned
-from .go_syntax import is_error_value, package_name, root_context_parent
+from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
 from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
 from .summaries import FileSummaries, with_factories
+
+
+def _bare_error_return(ret) -> bool:
+    """`return` alone in `if err != nil { ... }` of a function declaring `(..., err error)`."""
+    fn = nearest(ret, ("function_declaration", "method_declaration", "func_literal"))
+    result = fn.child_by_field_name("result") if fn is not None else None
+    last = result.named_children[-1] if result is not None and result.type == "parameter_list" \
+        and result.named_children else None
+    names = last.children_by_field_name("name") if last is not None else []
+    if not names or text(last.child_by_field_name("type")) != "error":
+        return False
+    name = text(names[-1])
+    branch = nearest(ret, ("if_statement",), stop=fn)
+    while branch is not None:
+        cond = strip_parens(branch.child_by_field_name("condition"))
+        consequence = branch.child_by_field_name("consequence")
+        if cond is not None and cond.type == "binary_expression" and consequence is not None \
+                and within(ret, consequence) and text(cond.child_by_field_name("operator")) == "!=" \
+                and {text(cond.child_by_field_name("left")),
+                     text(cond.child_by_field_name("right"))} == {name, "nil"}:
+            return True
+        branch = nearest(branch, ("if_statement",), stop=fn)
+    return False
 
 
 class GoAdapter(GoLowering):
@@ -300,9 +323,13 @@ class GoAdapter(GoLowering):
     @staticmethod
     def error_exit(node) -> bool:
         """Is ``node`` a return whose last result is an error being reported (`err`, a
-        `fmt.Errorf`/`errors.New`/`errors.Wrap...` call, an `&...Error{}` value)?"""
-        if node.type != "return_statement" or not node.named_children:
+        `fmt.Errorf`/`errors.New`/`errors.Wrap...` call, an `&...Error{}` value), or a bare
+        return of a function whose last result is a named error, in the branch of `if
+        err != nil` on that name?"""
+        if node.type != "return_statement":
             return False
+        if not node.named_children:
+            return _bare_error_return(node)
         results = node.named_children[-1]
         last = results.named_children[-1] if results.type == "expression_list" \
             and results.named_children else results

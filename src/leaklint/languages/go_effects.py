@@ -100,6 +100,13 @@ def closure_returned(n, fn) -> bool:
     return False
 
 
+def _received(expr) -> bool:
+    """Is ``expr`` the operand of a receive (`<-expr`)?"""
+    p = expr.parent
+    return p is not None and p.type == "unary_expression" and \
+        p.child_by_field_name("operator").type == "<-"
+
+
 class GoEffects(SpecEffects):
     """What a leaf does to one tracked Go handle."""
 
@@ -124,6 +131,12 @@ class GoEffects(SpecEffects):
             return flag
         if self._taken_on_failure(cond):
             return "then"
+        # `if !rows.Next() { return }`: rows that report no next row have closed themselves
+        if cond.type == "unary_expression" and cond.child_by_field_name("operator").type == "!":
+            if self._exhausts(strip_parens(cond.child_by_field_name("operand"))):
+                return "then"
+        if self._exhausts(cond):
+            return "else"
         if cond.type == "call_expression":
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -407,6 +420,9 @@ class GoEffects(SpecEffects):
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
+            if method in self.ended_by and gp is not None and gp.type == "call_expression" \
+                    and gp.child_by_field_name("function") == p and _received(gp):
+                return RELEASE  # `case <-ss.Done():` the handle has ended by itself here
             return None
         if t == "call_expression" and p.child_by_field_name("function") == expr:
             if "()" in self.release:
@@ -477,9 +493,11 @@ class GoEffects(SpecEffects):
             return HANDOFF
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
-        borrowing = (not func_handle and "." in callee
-                     and callee.split(".", 1)[0] in BORROWING_PACKAGES)
-        if not borrowing:
+        package = callee.split(".", 1)[0] if "." in callee else ""
+        borrowing = not func_handle and package in BORROWING_PACKAGES
+        # a package of the project named like a borrowing one (its own `log`): its body
+        # decides, when the summaries know it
+        if not borrowing or package in self.a.package_imports():
             index = [c for c in args.named_children if c.type != "comment"].index(expr) \
                 if expr in args.named_children else -1
             if index >= 0:

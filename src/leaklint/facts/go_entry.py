@@ -1,0 +1,363 @@
+"""Go functions and methods that run once per process, traced across the files of a
+package from its entries: the read ``reads["go-once"]`` (the qualified names, "F" or
+"T.M", of such functions in a file), which makes their code the program's main for
+``owners_go`` (what they hold lives to the exit, and the context policy judges them as a
+program's entry).
+
+Only the rules that declare the read (``[options] reads = "go-once"``) see it: a ticker,
+a timer or a goroutine that such a function starts is meant to run for the whole process,
+while a file or a cancel function it leaves behind is still a leak its maintainers fix
+(``analyze.FileContext.reads_for``).
+
+Entries: ``main`` of package main, every ``init``, and ``TestMain`` (once per test
+binary). From a function that runs once, a call that is not in a loop and not in a
+closure that may run any number of times runs its callee once: ``F()``, ``r.M()`` on the
+method's receiver, ``x.M()`` on a local whose type the function shows (``x := &T{...}``,
+``T{...}``, ``new(T)``, ``var x T``, or ``x := F(...)`` with F of the package returning
+``T`` or ``*T``), ``go F()`` and ``defer F()`` (once, in a goroutine or at the return).
+
+A function is once only when every call of it the package shows comes from a once
+function and not from a loop; a function used as a value (handed to a router, stored), or
+a method named by a call on a value of unknown type, may run any number of times. The
+package's tests re-run its parts on purpose: their calls count only for functions of
+test files (reached from ``TestMain``).
+"""
+
+from __future__ import annotations
+
+from ..languages import walk
+from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
+from . import once_trace
+from .go_build import build_constraint, can_build
+from .lifetimes import is_test_path
+
+READ = "go-once"  # both the rule option naming the read and its key in the reads
+# the functions a command-line framework's command runs once: an error they return ends
+# the command (handles.py leaves out what only an error return leaks there)
+COMMAND_READ = "go-command"
+ENTRIES = ("main", "init", "TestMain")
+# a command-line framework's command types (another package's App or Command: urfave/cli,
+# cobra and the copies projects keep of them) and the fields that name what a command
+# runs: the framework runs the one command its arguments name, once, and hands its error
+# back to main
+CLI_TYPES = ("App", "Command")
+CLI_ACTIONS = ("Action", "Run", "RunE")
+DECLARATIONS = ("function_declaration", "method_declaration")
+
+
+# -- one file's facts (plain data) ---------------------------------------------------
+
+def _named_type(node) -> str:
+    """`T` of `T`, `*T`, `pkg.T` is not the package's (""), `T[K]` -> T."""
+    while node is not None and node.type in ("pointer_type", "parenthesized_type"):
+        node = node.named_children[0] if node.named_children else None
+    if node is not None and node.type == "generic_type":
+        node = node.child_by_field_name("type")
+    return text(node) if node is not None and node.type == "type_identifier" else ""
+
+
+def _value_type(value) -> str:
+    """The package type a value makes (`&T{}`, `T{}`, `new(T)`), or "F()" for the result
+    of a call of the package's function F; "" when unknown."""
+    while value is not None and value.type in ("unary_expression", "parenthesized_expression"):
+        if value.type == "unary_expression" and text(value.child_by_field_name("operator")) != "&":
+            return ""
+        value = value.child_by_field_name("operand") if value.type == "unary_expression" \
+            else (value.named_children[0] if value.named_children else None)
+    if value is None:
+        return ""
+    if value.type == "composite_literal":
+        return _named_type(value.child_by_field_name("type"))
+    if value.type == "call_expression":
+        fn = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        if fn is not None and text(fn) == "new" and args is not None and args.named_children:
+            return _named_type(args.named_children[0])
+        if fn is not None and fn.type == "identifier":
+            return text(fn) + "()"
+    return ""
+
+
+def _local_type(fn, name: str) -> str:
+    """The type of the local ``name`` of ``fn`` when the function declares it once, from
+    its value or its declared type ("" otherwise)."""
+    found = []
+    for n in walk(fn, stop=("func_literal",)):
+        if n.type == "short_var_declaration":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            names = [text(x) for x in (left.named_children if left is not None else ())]
+            if name in names:
+                values = right.named_children if right is not None else []
+                found.append(_value_type(values[names.index(name)])
+                             if len(values) == len(names) else "")
+        elif n.type == "var_spec" and any(text(x) == name for x in n.children_by_field_name("name")):
+            declared = _named_type(n.child_by_field_name("type"))
+            value = n.child_by_field_name("value")
+            values = value.named_children if value is not None else []
+            found.append(declared or (_value_type(values[0]) if len(values) == 1 else ""))
+    return found[0] if len(found) == 1 else ""
+
+
+def _repeats(node, fn) -> bool:
+    """May code at ``node`` run more than once per run of ``fn``: inside a loop, or a
+    closure that is not called right where it is written (`go func() {...}()` is)?"""
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return True
+        if n.type == "func_literal":
+            call = n.parent
+            if call is None or call.type != "call_expression" or \
+                    call.child_by_field_name("function") != n:
+                return True
+        n = n.parent
+    return False
+
+
+def _callee(call, fn) -> str:
+    """"F", "T.M", "F().M" (a method on what F returns), ".M" (a method of a value of
+    unknown type) or "" for what a call runs."""
+    target = call.child_by_field_name("function")
+    if target is None:
+        return ""
+    if target.type == "identifier":
+        return text(target)
+    if target.type != "selector_expression":
+        return ""
+    operand, field = target.child_by_field_name("operand"), target.child_by_field_name("field")
+    if field is None:
+        return ""
+    method = text(field)
+    if operand is not None and operand.type == "identifier":
+        owner = receiver_of(call, text(operand)) or _local_type(fn, text(operand))
+        if owner:
+            return f"{owner}.{method}"
+    return "." + method
+
+
+def file_facts(root, data: bytes) -> dict:
+    """"package" and "build" (its clause and build constraint); "functions": {key:
+    [[callee, repeats], ...]} (keys "F", "T.M"; several ``init`` of a file are one key;
+    "@N" for the function literal at byte N given as a command's action); "results":
+    {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
+    ".M"] (functions and methods named without being called: handed on, stored);
+    "actions": the keys of the functions a command-line framework's command runs."""
+    functions, results, values = {}, {}, []
+    actions = _actions(root, data, functions)
+    # an action written as a function literal runs as its own "@N" (once), not as a
+    # closure of the function that writes it
+    literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
+    for fn in root.named_children:
+        if fn.type not in DECLARATIONS:
+            continue
+        name = text(fn.child_by_field_name("name"))
+        owner = receiver_type(fn)
+        key = f"{owner}.{name}" if owner else name
+        calls = functions.setdefault(key, [])
+        result = fn.child_by_field_name("result")
+        if not owner and result is not None:
+            first = result.named_children[0] if result.type == "parameter_list" and \
+                result.named_children else result
+            if first is not None and first.type == "parameter_declaration":
+                first = first.child_by_field_name("type")
+            t = _named_type(first)
+            if t:
+                results[name] = t
+        body = fn.child_by_field_name("body")
+        for n in walk(body) if body is not None else ():
+            if n.type == "call_expression":
+                callee = _callee(n, fn)
+                if callee and not any(a <= n.start_byte < b for a, b in literals):
+                    calls.append([callee, _repeats(n, fn)])
+            elif n.type in ("identifier", "selector_expression") and _as_value(n) \
+                    and n not in actions:
+                values.append(text(n) if n.type == "identifier" else
+                              "." + text(n.child_by_field_name("field")))
+    return {"package": package_name(root), "build": build_constraint(data),
+            "functions": functions, "results": results, "values": sorted(set(values)),
+            "actions": sorted({k for k in actions.values()})}
+
+
+def _actions(root, data: bytes, functions: dict) -> dict:
+    """{value node: key} of the functions named (or written) as a command's action in a
+    command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
+    send}}`); an action written as a function literal gets the key "@N" in ``functions``,
+    with its calls."""
+    if not has_commands(data):
+        return {}
+    out = {}
+    for n in walk(root):
+        if n.type != "keyed_element" or len(n.named_children) != 2:
+            continue
+        key, value = (c.named_children[0] if c.type == "literal_element" and c.named_children
+                      else c for c in n.named_children)
+        if text(key) not in CLI_ACTIONS or not _cli_literal(n.parent):
+            continue
+        if value.type == "identifier":
+            out[value] = text(value)
+        elif value.type == "func_literal":
+            calls = functions.setdefault(f"@{value.start_byte}", [])
+            for c in walk(value.child_by_field_name("body") or value):
+                callee = _callee(c, value) if c.type == "call_expression" else ""
+                if callee:
+                    calls.append([callee, _repeats(c, value)])
+            out[value] = f"@{value.start_byte}"
+    return out
+
+
+def _cli_literal(body) -> bool:
+    """Is ``body`` (a literal_value) another package's App or Command: its composite
+    literal's type, or for an element written without it (`{Name: ..., Action: f}` in a
+    `[]*cli.Command{...}`), the element type of the literal holding it?"""
+    literal = body.parent if body is not None else None
+    if literal is not None and literal.type == "literal_element":
+        holder = literal.parent.parent if literal.parent is not None else None
+        if holder is None or holder.type != "composite_literal":
+            return False
+        kind = holder.child_by_field_name("type")
+        while kind is not None and kind.type in ("slice_type", "array_type", "map_type"):
+            kind = kind.child_by_field_name("element") or kind.child_by_field_name("value")
+    elif literal is not None and literal.type == "composite_literal":
+        kind = literal.child_by_field_name("type")
+    else:
+        return False
+    while kind is not None and kind.type in ("pointer_type", "parenthesized_type"):
+        kind = kind.named_children[0] if kind.named_children else None
+    if kind is None or kind.type != "qualified_type":
+        return False
+    return text(kind.child_by_field_name("name")) in CLI_TYPES
+
+
+def _as_value(node) -> bool:
+    """Is ``node`` a name used as a value (an argument, an assigned or returned value, a
+    field of a literal), not called nor the operand of a selector?"""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+        return False
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
+        return False
+    return parent.type in ("argument_list", "expression_list", "keyed_element",
+                           "literal_element", "return_statement")
+
+
+# -- the trace over a package --------------------------------------------------------
+
+def trace(directory: dict, commands: bool = False) -> dict:
+    """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
+    file's ``file_facts``, or None when it could not be read in time: then nothing is
+    known}. Each package of the directory (the files with one package clause whose build
+    constraint can hold: a `//go:build ignore` program is none) is traced on its own.
+    With ``commands``, the trace starts from the package's command actions instead of
+    main, init and TestMain, and the actions themselves are in the answer."""
+    if any(f is None for f in directory.values()):
+        return {}
+    packages: dict = {}
+    for path, f in directory.items():
+        if can_build(f["build"]):
+            packages.setdefault(f["package"], {})[path] = f
+    out: dict = {}
+    for facts in packages.values():
+        out.update(_trace_package(facts, commands))
+    return out
+
+
+def _entries(facts: dict, tests: set) -> set:
+    return {(p, k) for p, f in facts.items() for k in f["functions"]
+            if k in ENTRIES and (k != "main" or (p not in tests and f["package"] == "main"))
+            and (k != "TestMain" or p in tests)}
+
+
+def _actions_of(facts: dict, tests: set, defined: dict) -> set:
+    return {(q, k) for p, f in facts.items() if p not in tests for k in f.get("actions", ())
+            for q in defined.get(k, ()) if q not in tests}
+
+
+def _trace_package(facts: dict, commands: bool = False) -> dict:
+    tests = {p for p in facts if is_test_path(p, "go")}
+    defined: dict = {}  # key -> files defining it
+    results: dict = {}
+    for path, f in facts.items():
+        for key in f["functions"]:
+            defined.setdefault(key, set()).add(path)
+        results.update(f["results"])
+    starts = _actions_of(facts, tests, defined) if commands else _entries(facts, tests)
+    if not starts:
+        return {}
+
+    def targets(callee: str) -> list:
+        if callee.startswith("."):
+            return []
+        head, dot, method = callee.partition(".")
+        if head.endswith("()"):
+            made = results.get(head[:-2])
+            key = f"{made}.{method}" if made and dot else ""
+        else:
+            key = callee
+        if key in ENTRIES:
+            return []  # main and init are not called by name; a local closure may be
+        return [(p, key) for p in sorted(defined.get(key, ()))]
+
+    unknown = set()  # keys any number of runs may reach: values, methods of unknown values
+    for f in facts.values():
+        for v in f["values"]:
+            unknown |= {k for k in defined if k == v or (v.startswith(".") and k.endswith(v))}
+        for calls in f["functions"].values():
+            for callee, _ in calls:
+                if "." in callee and not targets(callee):
+                    # a method of a value whose type is not known here (or promoted from
+                    # an embedded type): any method of that name may be the one it runs
+                    method = "." + callee.rsplit(".", 1)[1]
+                    unknown |= {k for k in defined if "." in k and k.endswith(method)}
+    banned = {(p, k) for k in unknown for p in defined[k]}
+
+    def edges(node) -> list:
+        return [(t, repeats) for callee, repeats in facts[node[0]]["functions"][node[1]]
+                for t in targets(callee)]
+
+    def elsewhere(once) -> set:
+        """The once functions called from a loop or from code that does not run once (a
+        package's tests count only for the functions of test files)."""
+        return {t for path, f in facts.items() for key in f["functions"]
+                for t, repeats in edges((path, key))
+                if t in once and t not in starts and (path not in tests or t[0] in tests)
+                and (repeats or (path, key) not in once or (path, key) == t)}
+
+    once = once_trace.settle(starts, edges, elsewhere, banned)
+    return once_trace.by_file((p, k) for p, k in once or ()
+                              if (commands or (p, k) not in starts) and not k.startswith("@"))
+
+
+def directory_reads(here: dict, files: list, facts_of) -> list:
+    """[(path, read, keys)] for the files ``here`` ({path: the reads asked}) over
+    ``files`` (each with .path and .data: every Go file of their directory, an unreadable
+    one skipped and said so); ``facts_of(file)``: its ``file_facts`` (None: unknown)."""
+    files = [f for f in files if f.data is not None]
+    kinds = traces(set().union(*here.values()), [f.data for f in files])
+    facts = {f.path: facts_of(f) for f in files} if kinds else {}
+    facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
+             for p, f in facts.items()}  # a file not read in time: nothing is known
+    return [(path, read, keys) for read, commands in kinds
+            for path, keys in trace(facts, commands).items() if read in here.get(path, ())]
+
+
+def traces(asked: set, texts: list) -> list:
+    """[(read, commands)]: the reads among ``asked`` worth tracing over a directory whose
+    Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may
+    define a command (for ``go-command``); a directory with neither is not parsed."""
+    return [(read, commands) for read, commands, found in (
+        (READ, False, has_entry), (COMMAND_READ, True, has_commands))
+        if read in asked and any(found(t) for t in texts)]
+
+
+def has_entry(data: bytes) -> bool:
+    """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
+    return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
+
+
+def has_commands(data: bytes) -> bool:
+    """May a Go file's text define a command-line framework's command (a cheap test before
+    parsing a package for its command actions)?"""
+    return any(b"." + t.encode() + b"{" in data for t in CLI_TYPES) and \
+        any(a.encode() + b":" in data for a in CLI_ACTIONS)
