@@ -158,7 +158,7 @@ def test_config_applies(tree):
     (" // leaklint: ignore[LL101]", True),
     (" // leaklint: ignore[sql-rows-not-closed]", True),
     (" // leaklint: ignore", True),
-    (" // leaklint: ignore[LL201]", False),
+    (" // leaklint: ignore[LL202]", False),
     (" // leaklint ignore", False),
 ])
 def test_inline_suppressions(tree, comment, suppressed):
@@ -172,7 +172,7 @@ def test_inline_suppressions(tree, comment, suppressed):
     assert len(leaks) == int(not suppressed)
     # a suppression of a rule that reports nothing there is itself reported (LL002)
     stale = [f["line"] for f in data["findings"] if f["code"] == "LL002"]
-    assert stale == ([leaks[0]["line"]] if "LL201" in comment else [])
+    assert stale == ([leaks[0]["line"]] if "LL202" in comment else [])
 
 
 def test_suppression_on_the_line_above_and_whole_file(tree):
