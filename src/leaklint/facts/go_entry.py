@@ -47,10 +47,16 @@ DECLARATIONS = ("function_declaration", "method_declaration")
 
 # -- one file's facts (plain data) ---------------------------------------------------
 
-def _named_type(node) -> str:
-    """`T` of `T`, `*T`, `pkg.T` is not the package's (""), `T[K]` -> T."""
+def _pointee(node):
+    """The type under pointers and parentheses (`*T`, `(*T)` -> `T`)."""
     while node is not None and node.type in ("pointer_type", "parenthesized_type"):
         node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def _named_type(node) -> str:
+    """`T` of `T`, `*T`, `pkg.T` is not the package's (""), `T[K]` -> T."""
+    node = _pointee(node)
     if node is not None and node.type == "generic_type":
         node = node.child_by_field_name("type")
     return text(node) if node is not None and node.type == "type_identifier" else ""
@@ -221,8 +227,7 @@ def _cli_literal(body) -> bool:
         kind = literal.child_by_field_name("type")
     else:
         return False
-    while kind is not None and kind.type in ("pointer_type", "parenthesized_type"):
-        kind = kind.named_children[0] if kind.named_children else None
+    kind = _pointee(kind)
     if kind is None or kind.type != "qualified_type":
         return False
     return text(kind.child_by_field_name("name")) in CLI_TYPES
