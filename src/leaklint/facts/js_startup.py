@@ -103,8 +103,8 @@ def _module_calls(fn, deps: dict) -> list:
 
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
-    facts = {"name": "", "calls": {}, "boot": [], "clears": [], **_import_uses(root),
-             "registers": _registration_helpers(root)}
+    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "loads": [],
+             **_import_uses(root), "registers": _registration_helpers(root)}
     # the calls looked at below are named in the text: a file naming none is not walked
     source = root.text
     loads = any(w in source for w in _LOADER_WORDS)
@@ -119,6 +119,8 @@ def file_facts(root) -> dict:
         if head not in LOADERS:
             continue
         a = args(c)
+        if head == "require" and len(a) == 1:
+            facts["loads"].extend(_computed_directory(a[0]))
         factory = strip(a[-1]) if a else None
         if factory is None or factory.type not in FUNCTIONS:
             continue
@@ -132,6 +134,24 @@ def file_facts(root) -> dict:
         for fn, method in _methods(factory):
             facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
     return facts
+
+
+def _computed_directory(spec) -> list:
+    """``require("./transporters/" + name)`` or ``require(`./drivers/${kind}`)``: the
+    directory the computed name picks a module from, as a relative specifier
+    (``["./transporters"]``); [] for any other argument."""
+    s = strip(spec)
+    if s is not None and s.type == "binary_expression" and text(s.child_by_field_name(
+            "operator")) == "+":
+        head = strip(s.child_by_field_name("left"))
+        prefix = text(head)[1:-1] if head is not None and head.type == "string" else ""
+    elif s is not None and s.type == "template_string" and any(
+            c.type == "template_substitution" for c in s.named_children):
+        prefix = text(s)[1:].split("${", 1)[0]
+    else:
+        return []
+    directory = prefix.rsplit("/", 1)[0] if prefix.startswith(("./", "../")) else ""
+    return [directory] if directory.rsplit("/", 1)[-1] not in ("", ".", "..") else []
 
 
 def _registration_helpers(root) -> dict:
@@ -275,7 +295,23 @@ class Startup:
                 g = self.facts(p)
                 cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
-                "helpers": self._helpers_of(path, f)}
+                "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs)}
+
+    def _plugin(self, path: str, dirs: list) -> bool:
+        """Is ``path`` a plugin: a module of a directory that a module around it loads
+        from by a computed name (``require("./transporters/" + name)``), which no module
+        around imports by its own name? Its loader, not a caller leaklint can see, makes
+        its objects, one per name it is configured with."""
+        here = os.path.abspath(path)
+        loaded = False
+        for d in dirs:
+            if here in self._calls_into(d):
+                return False  # imported and used by name: its callers are in view
+            for p in self._files(d):
+                base = os.path.dirname(os.path.abspath(p))
+                loaded = loaded or any(os.path.normpath(os.path.join(base, x)) == os.path.dirname(
+                    here) for x in (self.facts(p) or {}).get("loads", ()))
+        return loaded
 
     def _helpers_of(self, path: str, f) -> list:
         """[spec, name, summary] for each function ``path`` imports by a relative specifier
