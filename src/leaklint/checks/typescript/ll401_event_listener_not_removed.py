@@ -245,23 +245,7 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     if signal is not None and _aborted(m, scope, signal, call):
         ctx.count(rule.code, call, ok=True)
         return
-    removed, near = False, None
-    key = _event_key(a[0])
-    for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
-        if ends_target(c, target, TARGET_END):
-            removed = True
-            break
-        if method_of(c) != "removeEventListener":
-            continue
-        ra, rt = args(c), receiver(c)
-        if len(ra) < 2 or target_text(rt) != target \
-                or _event_key(ra[0]) != key:
-            continue
-        if norm(ra[1]) in handlers and not inline_handler(a[1]) \
-                and _options(ra[2] if len(ra) > 2 else None)[0] == capture:
-            removed = True
-            break
-        near = c
+    removed, near = _removal(m, scope, a, target, handlers, capture)
     if removed:
         ctx.count(rule.code, call, ok=True)
         return
@@ -279,3 +263,23 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     related = [(near, "a removeEventListener that does not match")] if near is not None else []
     report(ctx, rule, call, related, target=target, event=event, where=scope.where,
            reason=reason)
+
+
+def _removal(m, scope, a, target: str, handlers: set, capture: bool):
+    """(removed, near): does a release of ``scope`` remove the listener added with the
+    arguments ``a`` to ``target`` (a matching ``removeEventListener``, or the end of the
+    target itself), and else the ``removeEventListener`` of that target and event whose
+    handler or capture flag differs (or None)?"""
+    key, near = _event_key(a[0]), None
+    for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
+        if ends_target(c, target, TARGET_END):
+            return True, None
+        ra = args(c)
+        if method_of(c) != "removeEventListener" or len(ra) < 2 \
+                or target_text(receiver(c)) != target or _event_key(ra[0]) != key:
+            continue
+        if norm(ra[1]) in handlers and not inline_handler(a[1]) \
+                and _options(ra[2] if len(ra) > 2 else None)[0] == capture:
+            return True, None
+        near = c
+    return False, near
