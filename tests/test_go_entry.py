@@ -254,3 +254,28 @@ def test_without_a_command_literal_nothing_is_the_command():
     """})
     assert facts["a.go"]["actions"] == []
     assert go_entry.trace(facts, commands=True) == {}
+
+
+def test_a_literals_field_names_are_not_functions_used_as_values():
+    # `Run:` names the command's field, not the package's function Run: Run stays run once
+    # by the command; a function given as a field's value may run any number of times
+    facts = _facts({
+        "cmd.go": """
+            package app
+            import "github.com/spf13/cobra"
+            func Root() *cobra.Command {
+            	return &cobra.Command{Use: "server", Run: func(c *cobra.Command, a []string) {
+            		Run()
+            	}}
+            }
+        """,
+        "run.go": """
+            package app
+            type job struct{ Start func() }
+            func Run() { listen(); jobs() }
+            func listen() {}
+            func jobs() []job { return []job{{Start: listen}} }
+        """})
+    assert "Run" not in facts["cmd.go"]["values"] and "Start" not in facts["run.go"]["values"]
+    assert facts["run.go"]["values"] == ["listen"]
+    assert go_entry.trace(facts, commands=True) == {"run.go": ["Run", "jobs"]}

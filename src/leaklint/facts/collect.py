@@ -59,8 +59,9 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
-    if go_entry.has_commands(data) and languages.language_of(path) == "go" and any(
-            r.lifecycle is not None for r in active):
+    if languages.language_of(path) == "go" and any(r.lifecycle is not None for r in active):
+        # a command defined in another file of the package may run this file's functions
+        # once (go_entry.traces parses the directory only when one of its files may)
         kinds.add(GO_COMMAND)
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)

@@ -243,6 +243,12 @@ def _as_value(node) -> bool:
         return False
     if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
         return False
+    if parent.type == "literal_element" and parent.parent is not None \
+            and parent.parent.type == "keyed_element" \
+            and parent.parent.child_by_field_name("key") == parent:
+        # the key of a keyed element: a struct literal's field name (`Run: f`); a map's
+        # key is never a function, which Go cannot compare
+        return False
     return parent.type in ("argument_list", "expression_list", "keyed_element",
                            "literal_element", "return_statement")
 
