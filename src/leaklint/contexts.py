@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from .facts import go_loops, owners_go, owners_python
+from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors
 from .facts.lifetimes import is_test_path
 from .tracks import COLLECTED, OUTLIVES, OWNED
@@ -375,6 +375,10 @@ def _go_role(node, path: str = "", reads=None) -> Role:
     elif (outer.type == "function_declaration" and role.name in ("main", "init")) or \
             owners_go.owner_kind(outer, path, reads)[0] == "main":
         role.function = "main"  # the entry, or a function or method that runs once per process
+    elif outer.type == "function_declaration" and is_test_path(path, "go") \
+            and role.name in (reads or {}).get(go_entry.TEST_READ, ()):
+        role.function = "test"  # a helper one call of one test runs: part of that test
+        role.notes.append("only one test runs it, once")
     else:
         role.function = "helper"
     return role

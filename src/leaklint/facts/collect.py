@@ -31,6 +31,7 @@ GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in t
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 GO_ONCE, GO_COMMAND = go_entry.READ, go_entry.COMMAND_READ  # LL201/LL202; Go lifecycle rules
+GO_TEST_ONCE = go_entry.TEST_READ  # the context policy of Go test files
 DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
 
 
@@ -63,6 +64,8 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
         # a command defined in another file of the package may run this file's functions
         # once (go_entry.traces parses the directory only when one of its files may)
         kinds.add(GO_COMMAND)
+        if lifetimes.is_test_path(path, "go"):
+            kinds.add(GO_TEST_ONCE)
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -116,7 +119,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
             files[p] = _File(p, data_of(p))
             data = files[p].data
             needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE,
-                                   GO_COMMAND)) if wants is None
+                                   GO_COMMAND, GO_TEST_ONCE)) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -130,7 +133,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
-        asking = {p: needs[p] & {GO_ONCE, GO_COMMAND} for p in here}
+        asking = {p: needs[p] & {GO_ONCE, GO_COMMAND, GO_TEST_ONCE} for p in here}
         if any(asking.values()):
             _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)

@@ -35,6 +35,11 @@ READ = "go-once"  # both the rule option naming the read and its key in the read
 # the functions a command-line framework's command runs once: an error they return ends
 # the command (handles.py leaves out what only an error return leaks there)
 COMMAND_READ = "go-command"
+# the helpers of a package's test files that one test runs once and nothing else runs:
+# what they hold is that test's single handle, not one more per test (contexts.py)
+TEST_READ = "go-test-once"
+# the functions the test runner runs once per run (a benchmark runs again for each b.N)
+TEST_PREFIXES = ("Test", "Example")
 ENTRIES = ("main", "init", "TestMain")
 # a command-line framework's command types (another package's App or Command: urfave/cli,
 # cobra and the copies projects keep of them) and the fields that name what a command
@@ -255,13 +260,15 @@ def _as_value(node) -> bool:
 
 # -- the trace over a package --------------------------------------------------------
 
-def trace(directory: dict, commands: bool = False) -> dict:
+def trace(directory: dict, commands: bool = False, tests: bool = False) -> dict:
     """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
     file's ``file_facts``, or None when it could not be read in time: then nothing is
     known}. Each package of the directory (the files with one package clause whose build
     constraint can hold: a `//go:build ignore` program is none) is traced on its own.
     With ``commands``, the trace starts from the package's command actions instead of
-    main, init and TestMain, and the actions themselves are in the answer."""
+    main, init and TestMain, and the actions themselves are in the answer. With
+    ``tests``, it starts from the test functions of the package's test files and keeps
+    only the functions exactly one call runs (``TEST_READ``)."""
     if any(f is None for f in directory.values()):
         return {}
     packages: dict = {}
@@ -270,7 +277,7 @@ def trace(directory: dict, commands: bool = False) -> dict:
             packages.setdefault(f["package"], {})[path] = f
     out: dict = {}
     for facts in packages.values():
-        out.update(_trace_package(facts, commands))
+        out.update(_trace_package(facts, commands, tests))
     return out
 
 
@@ -285,7 +292,12 @@ def _actions_of(facts: dict, tests: set, defined: dict) -> set:
             for q in defined.get(k, ()) if q not in tests}
 
 
-def _trace_package(facts: dict, commands: bool = False) -> dict:
+def _test_functions(facts: dict, tests: set) -> set:
+    return {(p, k) for p in tests for k in facts[p]["functions"]
+            if k.startswith(TEST_PREFIXES) and k != "TestMain" and "." not in k}
+
+
+def _trace_package(facts: dict, commands: bool = False, by_test: bool = False) -> dict:
     tests = {p for p in facts if is_test_path(p, "go")}
     defined: dict = {}  # key -> files defining it
     results: dict = {}
@@ -293,7 +305,8 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
         for key in f["functions"]:
             defined.setdefault(key, set()).add(path)
         results.update(f["results"])
-    starts = _actions_of(facts, tests, defined) if commands else _entries(facts, tests)
+    starts = _actions_of(facts, tests, defined) if commands else \
+        _test_functions(facts, tests) if by_test else _entries(facts, tests)
     if not starts:
         return {}
 
@@ -335,9 +348,20 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
                 if t in once and t not in starts and (path not in tests or t[0] in tests)
                 and (repeats or (path, key) not in once or (path, key) == t)}
 
-    once = once_trace.settle(starts, edges, elsewhere, banned)
+    def shared(once) -> set:
+        """The helpers more than one call runs (two tests, or one test twice), or a call
+        that repeats or comes from code that is not one test's."""
+        calls: dict = {}
+        for path, f in facts.items():
+            for key in f["functions"]:
+                for t, repeats in edges((path, key)):
+                    calls.setdefault(t, []).append(repeats or (path, key) not in once)
+        return {t for t in once - starts if len(calls.get(t, ())) != 1 or calls[t][0]}
+
+    once = once_trace.settle(starts, edges, shared if by_test else elsewhere, banned)
     return once_trace.by_file((p, k) for p, k in once or ()
-                              if (commands or (p, k) not in starts) and not k.startswith("@"))
+                              if (commands or (p, k) not in starts) and not k.startswith("@")
+                              and (not by_test or p in tests))
 
 
 def directory_reads(here: dict, files: list, facts_of) -> list:
@@ -350,7 +374,8 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
              for p, f in facts.items()}  # a file not read in time: nothing is known
     return [(path, read, keys) for read, commands in kinds
-            for path, keys in trace(facts, commands).items() if read in here.get(path, ())]
+            for path, keys in trace(facts, commands, read == TEST_READ).items()
+            if read in here.get(path, ())]
 
 
 def traces(asked: set, texts: list) -> list:
@@ -358,13 +383,19 @@ def traces(asked: set, texts: list) -> list:
     Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may
     define a command (for ``go-command``); a directory with neither is not parsed."""
     return [(read, commands) for read, commands, found in (
-        (READ, False, has_entry), (COMMAND_READ, True, has_commands))
+        (READ, False, has_entry), (COMMAND_READ, True, has_commands),
+        (TEST_READ, False, has_tests))
         if read in asked and any(found(t) for t in texts)]
 
 
 def has_entry(data: bytes) -> bool:
     """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
     return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
+
+
+def has_tests(data: bytes) -> bool:
+    """Does a Go file's text declare a test function (a cheap test before parsing)?"""
+    return any(b"func " + p.encode() in data for p in TEST_PREFIXES)
 
 
 def has_commands(data: bytes) -> bool:
