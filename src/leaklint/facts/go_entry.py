@@ -89,24 +89,25 @@ def _value_type(value) -> str:
     return ""
 
 
-def _local_type(fn, name: str) -> str:
-    """The type of the local ``name`` of ``fn`` when the function declares it once, from
-    its value or its declared type ("" otherwise)."""
-    found = []
+def _local_types(fn) -> dict:
+    """{name: type} of the locals ``fn`` declares once, each typed from its value or its
+    declared type ("" when unknown)."""
+    found: dict = {}
     for n in walk(fn, stop=("func_literal",)):
         if n.type == "short_var_declaration":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             names = [text(x) for x in (left.named_children if left is not None else ())]
-            if name in names:
-                values = right.named_children if right is not None else []
-                found.append(_value_type(values[names.index(name)])
-                             if len(values) == len(names) else "")
-        elif n.type == "var_spec" and any(text(x) == name for x in n.children_by_field_name("name")):
+            values = right.named_children if right is not None else []
+            for name, value in zip(names, values if len(values) == len(names) else [None] * len(names)):
+                found.setdefault(name, []).append(_value_type(value) if value is not None else "")
+        elif n.type == "var_spec":
             declared = _named_type(n.child_by_field_name("type"))
             value = n.child_by_field_name("value")
             values = value.named_children if value is not None else []
-            found.append(declared or (_value_type(values[0]) if len(values) == 1 else ""))
-    return found[0] if len(found) == 1 else ""
+            for x in n.children_by_field_name("name"):
+                found.setdefault(text(x), []).append(
+                    declared or (_value_type(values[0]) if len(values) == 1 else ""))
+    return {name: kinds[0] for name, kinds in found.items() if len(kinds) == 1}
 
 
 def _repeats(node, fn) -> bool:
@@ -125,9 +126,9 @@ def _repeats(node, fn) -> bool:
     return False
 
 
-def _callee(call, fn) -> str:
+def _callee(call, fn, types: dict) -> str:
     """"F", "T.M", "F().M" (a method on what F returns), ".M" (a method of a value of
-    unknown type) or "" for what a call runs."""
+    unknown type) or "" for what a call runs; ``types``: memo of ``_local_types(fn)``."""
     target = call.child_by_field_name("function")
     if target is None:
         return ""
@@ -140,7 +141,11 @@ def _callee(call, fn) -> str:
         return ""
     method = text(field)
     if operand is not None and operand.type == "identifier":
-        owner = receiver_of(call, text(operand)) or _local_type(fn, text(operand))
+        owner = receiver_of(call, text(operand))
+        if not owner:
+            if fn.id not in types:
+                types[fn.id] = _local_types(fn)
+            owner = types[fn.id].get(text(operand), "")
         if owner:
             return f"{owner}.{method}"
     return "." + method
@@ -153,8 +158,8 @@ def file_facts(root, data: bytes) -> dict:
     {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
     ".M"] (functions and methods named without being called: handed on, stored);
     "actions": the keys of the functions a command-line framework's command runs."""
-    functions, results, values = {}, {}, []
-    actions = _actions(root, data, functions)
+    functions, results, values, types = {}, {}, [], {}
+    actions = _actions(root, data, functions, types)
     # an action written as a function literal runs as its own "@N" (once), not as a
     # closure of the function that writes it
     literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
@@ -177,7 +182,7 @@ def file_facts(root, data: bytes) -> dict:
         body = fn.child_by_field_name("body")
         for n in walk(body) if body is not None else ():
             if n.type == "call_expression":
-                callee = _callee(n, fn)
+                callee = _callee(n, fn, types)
                 if callee and not any(a <= n.start_byte < b for a, b in literals):
                     calls.append([callee, _repeats(n, fn)])
             elif n.type in ("identifier", "selector_expression") and _as_value(n) \
@@ -189,7 +194,7 @@ def file_facts(root, data: bytes) -> dict:
             "actions": sorted({k for k in actions.values()})}
 
 
-def _actions(root, data: bytes, functions: dict) -> dict:
+def _actions(root, data: bytes, functions: dict, types: dict) -> dict:
     """{value node: key} of the functions named (or written) as a command's action in a
     command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
     send}}`); an action written as a function literal gets the key "@N" in ``functions``,
@@ -209,7 +214,7 @@ def _actions(root, data: bytes, functions: dict) -> dict:
         elif value.type == "func_literal":
             calls = functions.setdefault(f"@{value.start_byte}", [])
             for c in walk(value.child_by_field_name("body") or value):
-                callee = _callee(c, value) if c.type == "call_expression" else ""
+                callee = _callee(c, value, types) if c.type == "call_expression" else ""
                 if callee:
                     calls.append([callee, _repeats(c, value)])
             out[value] = f"@{value.start_byte}"
@@ -323,17 +328,20 @@ def _trace_package(facts: dict, commands: bool = False, by_test: bool = False) -
             return []  # main and init are not called by name; a local closure may be
         return [(p, key) for p in sorted(defined.get(key, ()))]
 
+    methods: dict = {}  # ".M" -> the keys "T.M" of every method named M
+    for k in defined:
+        if "." in k:
+            methods.setdefault("." + k.rsplit(".", 1)[1], set()).add(k)
     unknown = set()  # keys any number of runs may reach: values, methods of unknown values
     for f in facts.values():
         for v in f["values"]:
-            unknown |= {k for k in defined if k == v or (v.startswith(".") and k.endswith(v))}
+            unknown |= methods.get(v, set()) if v.startswith(".") else {v} & defined.keys()
         for calls in f["functions"].values():
             for callee, _ in calls:
                 if "." in callee and not targets(callee):
                     # a method of a value whose type is not known here (or promoted from
                     # an embedded type): any method of that name may be the one it runs
-                    method = "." + callee.rsplit(".", 1)[1]
-                    unknown |= {k for k in defined if "." in k and k.endswith(method)}
+                    unknown |= methods.get("." + callee.rsplit(".", 1)[1], set())
     banned = {(p, k) for k in unknown for p in defined[k]}
 
     def edges(node) -> list:
@@ -370,6 +378,9 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     one skipped and said so); ``facts_of(file)``: its ``file_facts`` (None: unknown)."""
     files = [f for f in files if f.data is not None]
     kinds = traces(set().union(*here.values()), [f.data for f in files])
+    if kinds and all(read == TEST_READ for read, _ in kinds):
+        # only test files call a test file's helpers: the others need not be read
+        files = [f for f in files if is_test_path(f.path, "go")]
     facts = {f.path: facts_of(f) for f in files} if kinds else {}
     facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
              for p, f in facts.items()}  # a file not read in time: nothing is known
