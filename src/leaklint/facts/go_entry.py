@@ -40,6 +40,7 @@ COMMAND_READ = "go-command"
 TEST_READ = "go-test-once"
 # the functions the test runner runs once per run (a benchmark runs again for each b.N)
 TEST_PREFIXES = ("Test", "Example")
+READS = (READ, COMMAND_READ, TEST_READ)
 ENTRIES = ("main", "init", "TestMain")
 # a command-line framework's command types (another package's App or Command: urfave/cli,
 # cobra and the copies projects keep of them) and the fields that name what a command
@@ -387,6 +388,13 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     return [(path, read, keys) for read, commands in kinds
             for path, keys in trace(facts, commands, read == TEST_READ).items()
             if read in here.get(path, ())]
+
+
+def lifecycle_reads(path: str) -> set:
+    """The reads a Go file with an active lifecycle rule asks: the command's (a command
+    defined in any file of its package may run its functions once; ``traces`` parses the
+    directory only when one of its files may define one) and, in a test file, its tests'."""
+    return {COMMAND_READ, TEST_READ} if is_test_path(path, "go") else {COMMAND_READ}
 
 
 def traces(asked: set, texts: list) -> list:

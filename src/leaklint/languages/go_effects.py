@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import (asserted_false, callee_text, declared_names, enclosing_function,
-                        other_branches, own_of_type, parameter_names, root_identifier,
-                        strip_parens, text)
+from .go_returns import kept_wrapper
+from .go_syntax import (asserted_false, callee_text, enclosing_function, other_branches,
+                        own_of_type, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -50,50 +50,6 @@ def reports_test_failure(node) -> bool:
                 return True
         f = enclosing_function(f)
     return False
-
-
-def kept_wrapper(call) -> bool:
-    """Is ``call`` a constructor (`NewX(...)`) whose result outlives the function, and
-    what it wraps with it: returned, directly or in a composite literal (`return
-    bufio.NewReader(f), nil`), or stored in a field, an element or a variable the function
-    does not declare (`s.out = bufio.NewWriter(f)`, `logger = log.New(f, "", 0)`)?"""
-    if call is None or call.type != "call_expression" \
-            or not callee_text(call).rsplit(".", 1)[-1].startswith("New"):
-        return False
-    value, p = call, call.parent
-    while p is not None and p.type in ("literal_element", "keyed_element", "literal_value",
-                                       "composite_literal", "unary_expression",
-                                       "parenthesized_expression"):
-        value, p = p, p.parent
-    values = p if p is not None and p.type == "expression_list" else None
-    if values is not None:
-        p = p.parent
-    if p is not None and p.type == "return_statement":
-        return True
-    if p is None or values is None or p.type != "assignment_statement" \
-            or p.child_by_field_name("right") != values \
-            or text(p.child_by_field_name("operator")) != "=":
-        return False
-    targets = p.child_by_field_name("left").named_children
-    right = values.named_children
-    if len(targets) != len(right):
-        return False
-    target = next(t for t, v in zip(targets, right) if v == value)
-    if target.type == "index_expression":
-        return True
-    root = root_identifier(target)
-    fn = enclosing_function(call)
-    if root is None or text(root) == "_" or fn is None:
-        return False
-    declared = declared_names(fn)
-    if target.type == "identifier":
-        return text(root) not in declared  # a package variable, or a closure's outer one
-    # a field of what a parameter or the receiver points to, or of a package variable
-    own = declared - set(parameter_names(fn))
-    receiver = fn.child_by_field_name("receiver")
-    if receiver is not None:
-        own -= {text(n) for d in receiver.named_children for n in d.children_by_field_name("name")}
-    return text(root) not in own
 
 
 def closure_returned(n, fn) -> bool:
