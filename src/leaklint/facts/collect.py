@@ -59,6 +59,7 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
+    kinds |= js_startup.wanted(rules, path, data)
     if languages.language_of(path) == "go" and any(r.lifecycle is not None for r in active):
         kinds |= go_entry.lifecycle_reads(path)
     if GO_CONTAINERS in kinds and (
@@ -139,16 +140,12 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     return index
 
 
-def _is_js(path: str) -> bool:
-    return languages.FAMILY.get(languages.language_of(path) or "") in ("typescript", "javascript")
-
-
 def _js_asking(named, wants, data_of, read: str) -> list:
     """The JS/TS files of the run with a rule active on them that declares ``read``."""
     out = []
     for p in named:
         p = os.path.normpath(p)
-        if not _is_js(p):
+        if not js_startup.is_js(p):
             continue
         data = data_of(p)
         if data is not None and (wants is None or read in wants(p, data)):
@@ -233,7 +230,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
     asking = _js_asking(named, wants, data_of, js_startup.READ)
     if not asking:
         return
-    named_js = {os.path.normpath(p) for p in named if _is_js(p)}
+    named_js = {os.path.normpath(p) for p in named if js_startup.is_js(p)}
 
     def parsed(path):
         data = data_of(path)

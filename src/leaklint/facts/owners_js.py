@@ -18,6 +18,10 @@ Who owns the code at a node:
   component the root always renders (``reads["js-root"]``, found by ``js_roots``): its
   default export is the root, and so is the component that export wraps
   (``export default connect(map)(Hyper)``);
+- the class a plugin module exports (a module its loader picks by a computed name,
+  ``require("./transporters/" + name)``, and no module around imports by its own name,
+  ``reads["js-startup"]["plugin"]``): the loader makes its objects, one per name it is
+  configured with, not a caller leaklint can see: as long as the page or process;
 - code under a test of the process's command line (``if (opts.rawArgs.indexOf("--watch")
   > -1)``, ``process.argv``) in a function that is not known to run per call: the run
   of the command the process was started for (``main``), as long as the process;
@@ -189,6 +193,8 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
             return "root", name
         if _singleton_class(cls, facts):
             return "singleton", name
+        if ((reads or {}).get("js-startup") or {}).get("plugin") and _in_default_export(cls):
+            return "plugin", name  # its loader makes one per name it is configured with
         return "field", name
     obj = module_object(outer)
     if obj is not None:
