@@ -266,7 +266,8 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         except FileTimeout:
             return None
 
-    startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings)
+    startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings,
+                                 lambda p: b"addEventListener" in (data_of(p) or b""))
     for p in asking:
         _add(index, p, js_startup.READ, startup.read_of(p))
 

@@ -234,8 +234,10 @@ def _methods(factory) -> list:
 class Startup:
     """The AMD module methods the entries of a run start once."""
 
-    def __init__(self, named, facts_of, parsed, list_siblings):
+    def __init__(self, named, facts_of, parsed, list_siblings, may_register=None):
         self.facts_of = facts_of  # path -> file_facts(...) or None (cached by content)
+        # path -> can the file register a listener (its text names addEventListener)?
+        self.may_register = may_register or (lambda _path: True)
         self.parsed = parsed  # path -> tree root or None (only for an asking file's exports)
         self.list_siblings = list_siblings
         self.resolver = Resolver(lambda _path: None, list_siblings)
@@ -249,6 +251,7 @@ class Startup:
                               for t, e in f["clears"]}
         self._started: dict = {}  # entry path -> {(spec, method)}
         self._into: dict = {}  # directory -> what its modules call in other modules
+        self._loads: dict = {}  # directory -> directories its modules load from by name
 
     def _index(self, path: str) -> None:
         if path in self._indexed:
@@ -303,15 +306,18 @@ class Startup:
         around imports by its own name? Its loader, not a caller leaklint can see, makes
         its objects, one per name it is configured with."""
         here = os.path.abspath(path)
-        loaded = False
-        for d in dirs:
-            if here in self._calls_into(d):
-                return False  # imported and used by name: its callers are in view
-            for p in self._files(d):
-                base = os.path.dirname(os.path.abspath(p))
-                loaded = loaded or any(os.path.normpath(os.path.join(base, x)) == os.path.dirname(
-                    here) for x in (self.facts(p) or {}).get("loads", ()))
-        return loaded
+        if any(here in self._calls_into(d) for d in dirs):
+            return False  # imported and used by name: its callers are in view
+        return any(os.path.dirname(here) in self._loaded_from(d) for d in dirs)
+
+    def _loaded_from(self, directory: str) -> set:
+        """The directories (absolute) the modules of ``directory`` load from by a
+        computed name."""
+        if directory not in self._loads:
+            self._loads[directory] = {
+                os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(p)), x))
+                for p in self._files(directory) for x in (self.facts(p) or {}).get("loads", ())}
+        return self._loads[directory]
 
     def _helpers_of(self, path: str, f) -> list:
         """[spec, name, summary] for each function ``path`` imports by a relative specifier
@@ -320,7 +326,7 @@ class Startup:
         for spec, name in sorted({(s, n) for kind in ("once", "uses")
                                   for s, n in (f or {}).get(kind, [])}):
             target = self.resolver.js_module(path, spec)
-            g = self.facts(target) if target is not None else None
+            g = self.facts(target) if target is not None and self.may_register(target) else None
             found = (g or {}).get("registers", {}).get(name)
             if found is not None:
                 out.append([spec, name, found])

@@ -209,10 +209,11 @@ def _helpers(ctx, m) -> dict:
            for found in [summary(fn)] if found is not None}
     read = (getattr(ctx, "reads", None) or {}).get("js-startup") or {}
     known = {(spec, name): found for spec, name, found in read.get("helpers") or ()}
-    if known:
-        for local, ref in imports(m.root).items():
-            if tuple(ref) in known:
-                out[local] = known[tuple(ref)]
+    for local, (spec, name) in imports(m.root).items() if known else ():
+        if (spec, name) in known:
+            out[local] = known[(spec, name)]
+        elif name == "*":  # `const kit = require("./kit")`: `kit.listen(...)`
+            out.update({f"{local}.{n}": found for (s, n), found in known.items() if s == spec})
     return out
 
 
