@@ -82,6 +82,12 @@ define("forum/header", ["forum/header/chat", "hooks"], function (chat, hooks) {
 
 
 def _startup_of(tmp_path, files):
+    read_of = _reader(tmp_path, files)
+    return lambda path: read_of(path)["started"]
+
+
+def _reader(tmp_path, files):
+    """The js-startup read of a file of a tree of ``files``, as a function of its path."""
     for name, code in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(code)
@@ -100,7 +106,7 @@ def _startup_of(tmp_path, files):
         return js_startup.file_facts(root) if root is not None else None
 
     return lambda path: js_startup.Startup([str(tmp_path / path)], facts_of, parsed,
-                                           siblings).read_of(str(tmp_path / path))["started"]
+                                           siblings).read_of(str(tmp_path / path))
 
 
 def test_startup_reaches_across_modules(tmp_path):
@@ -205,3 +211,43 @@ def test_startup_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypa
     chat.write_text(module + "// edited\n")
     api.check_paths([str(chat)], cache_dir=cache)
     assert parsed == []
+
+
+def test_file_facts_name_the_directories_a_computed_require_loads_from():
+    facts = js_startup.file_facts(_root(
+        'const a = require("./transports/" + name);\n'
+        'const b = require(`../drivers/${kind}.js`);\n'
+        'const c = require("./" + name);\n'
+        'const d = require(path.join(__dirname, name));\n'
+        'const e = require("./fixed");\n'))
+    assert facts["loads"] == ["./transports", "../drivers"]
+
+
+PLUGIN_TREE = {
+    "agent.js": 'class A { bind(n) { const T = require("./transports/" + n); return new T(); } }\n'
+                "module.exports = A;\n",
+    "transports/ws.js": "module.exports = class Ws { constructor() {} };\n",
+    "transports/tcp.js": "module.exports = class Tcp { constructor() {} };\n",
+    "user.js": 'const Tcp = require("./transports/tcp");\nmodule.exports = () => new Tcp();\n',
+}
+
+
+def test_a_module_only_a_computed_require_reaches_is_a_plugin(tmp_path):
+    assert _reader(tmp_path, PLUGIN_TREE)("transports/ws.js")["plugin"] is True
+
+
+def test_a_module_imported_by_its_name_is_no_plugin(tmp_path):
+    read_of = _reader(tmp_path, PLUGIN_TREE)
+    assert read_of("transports/tcp.js")["plugin"] is False
+    assert read_of("agent.js")["plugin"] is False
+
+
+def test_the_read_names_the_registration_helpers_a_file_imports(tmp_path):
+    read = _reader(tmp_path, {
+        "toolkit.js": "export function listen(type, el, fn) { el.addEventListener(type, fn); }\n"
+                      "export function onResize(fn) { window.addEventListener('resize', fn); }\n",
+        "main.js": 'import { listen, onResize } from "./toolkit";\n'
+                   'listen("click", document, go);\nonResize(go);\n',
+    })("main.js")
+    assert read["helpers"] == [["./toolkit", "listen",
+                                {"event": 0, "handler": 2, "options": None, "on": [1]}]]

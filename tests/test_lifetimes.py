@@ -29,6 +29,8 @@ from leaklint.facts.lifetimes import (CALL, OBJECT, PAGE, PROCESS, RUN, Owner, g
     (Owner("javascript", "src/store.spec.js", "package"), RUN),
     (Owner("typescript", "src/widget.tsx", "field"), OBJECT),
     (Owner("javascript", "src/handler.js", "function"), CALL),
+    # the class of a module a loader picks by a computed name: one object per name
+    (Owner("javascript", "src/transports/ws.js", "plugin"), PAGE),
 ])
 def test_lifetime(owner, expected):
     assert lifetime(owner) == expected

@@ -16,6 +16,7 @@ from . import contexts, languages, suppress
 from .catalogue import LIFECYCLE_ASKER, META_FAMILY, active_on, query_askers
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
+from .facts import js_startup
 from .facts.collect import DECLARED_ONLY, READS_OPTION
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
@@ -229,8 +230,11 @@ def _analyze(path: str, settings: Settings, data: bytes | None, reads: dict | No
     # a rule whose acquisition this file only reaches through a factory (a function of the
     # file or of another file that returns a fresh resource) is active too
     made = {c for codes in ((reads or {}).get("factories") or {}).values() for c in codes}
+    # so is a rule that follows registration helpers, on a file that calls one of another file
+    helped = bool(((reads or {}).get(js_startup.READ) or {}).get("helpers"))
     can = {id(r) for r in active_on(rules, data)}
-    active = [r for r in rules if id(r) in can or r.code in made]
+    active = [r for r in rules if id(r) in can or r.code in made
+              or helped and r.options.get(js_startup.HELPERS_OPTION)]
     if not active:
         return result
     if looks_minified(data):

@@ -186,12 +186,13 @@ def stored_by_rerun(facts: ClassFacts, store: FieldUse) -> bool:
     return not any(u.kind == READ and u.name in flags for u in before)
 
 
-def stored_over(facts: ClassFacts, store: FieldUse, holds, names=None) -> str:
+def stored_over(facts: ClassFacts, store: FieldUse, holds, names=None, bases=()) -> str:
     """Is ``store`` (in a method that is neither a setup nor a teardown) a store over the
     handle a setup kept in the same field (``holds(use)``: that setup's store keeps a
     fresh handle), with no release, hand-off or test of the field before it in its
     method? The setup's name, else "" (a method that may run many times per object
-    drops the handle the object was made with)."""
+    drops the handle the object was made with). ``bases``: the facts of the classes it
+    inherits from, where a method it calls on the object but does not define is found."""
     if store.method in ("", *facts.setups, *facts.teardowns):
         return ""
     first = next((u.method for u in facts.uses if u.name == store.name and u.kind == STORE
@@ -206,6 +207,13 @@ def stored_over(facts: ClassFacts, store: FieldUse, holds, names=None) -> str:
     if any(u.name == store.name and u.method in called and releases(u, names)
            for u in facts.uses):
         return ""  # a method it calls on the object (``self.close()``) releases it
+    inherited = {c for m in called | {store.method} for c in facts.calls.get(m, ())
+                 if c not in facts.methods}
+    for base in bases:
+        ending = _called_closure(base, *(inherited & set(base.methods)))
+        if any(u.name == store.name and u.method in ending and releases(u, names)
+               for u in base.uses):
+            return ""  # an inherited method it calls (a base class's ``close()``) releases it
     return first
 
 

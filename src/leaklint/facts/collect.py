@@ -59,6 +59,7 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     for r in active:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
+    kinds |= js_startup.wanted(rules, path, data)
     if go_entry.has_commands(data) and languages.language_of(path) == "go" and any(
             r.lifecycle is not None for r in active):
         kinds.add(GO_COMMAND)
@@ -140,16 +141,12 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     return index
 
 
-def _is_js(path: str) -> bool:
-    return languages.FAMILY.get(languages.language_of(path) or "") in ("typescript", "javascript")
-
-
 def _js_asking(named, wants, data_of, read: str) -> list:
     """The JS/TS files of the run with a rule active on them that declares ``read``."""
     out = []
     for p in named:
         p = os.path.normpath(p)
-        if not _is_js(p):
+        if not js_startup.is_js(p):
             continue
         data = data_of(p)
         if data is not None and (wants is None or read in wants(p, data)):
@@ -234,7 +231,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
     asking = _js_asking(named, wants, data_of, js_startup.READ)
     if not asking:
         return
-    named_js = {os.path.normpath(p) for p in named if _is_js(p)}
+    named_js = {os.path.normpath(p) for p in named if js_startup.is_js(p)}
 
     def parsed(path):
         data = data_of(path)
@@ -270,7 +267,8 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         except FileTimeout:
             return None
 
-    startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings)
+    startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings,
+                                 lambda p: b"addEventListener" in (data_of(p) or b""))
     for p in asking:
         _add(index, p, js_startup.READ, startup.read_of(p))
 

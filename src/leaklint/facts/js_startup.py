@@ -27,8 +27,13 @@ declares and exports it.
 
 Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec, method],
 ...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...], "starts"/"once"/
-"uses": [[spec, name], ...]}``; an entry's ``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...], "cleared":
-[[target, event], ...]}``.
+"uses": [[spec, name], ...], "registers": {exported name: summary}}``; an entry's ``boot``
+and ``starts`` calls are the start. The read is ``{"started": [method, ...], "cleared":
+[[target, event], ...], "helpers": [[spec, name, summary], ...]}``.
+
+The read also says which functions the file imports by a relative specifier are
+registration helpers (``languages.javascript_registrations``: they add a listener for
+their callers), with their summaries, so a call of one is judged where it is made.
 """
 
 from __future__ import annotations
@@ -41,12 +46,16 @@ from ..languages.javascript import (FUNCTIONS, args, calls_in, enclosing_functio
                                     identifiers_named, method_of, norm, receiver,
                                     returned_values, strip, text, up)
 from ..languages.javascript_modules import exports, imports, top_functions
+from ..languages.javascript_registrations import summary
 from ..languages.javascript_runs import AMD_DEFINE
 from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
 from .js_roots import ENTRY_STEMS, LEVELS
 from .modules import JS_EXTENSIONS, Resolver
 
 READ = "js-startup"
+# rule option: the rule also runs on a file that calls another module's registration
+# helper (the read's "helpers"), whatever its prefilter says
+HELPERS_OPTION = "via_helpers"
 LOADERS = AMD_DEFINE | {"require", "requirejs"}
 # the page's own objects, as a listener's target is written
 PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
@@ -94,7 +103,8 @@ def _module_calls(fn, deps: dict) -> list:
 
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
-    facts = {"name": "", "calls": {}, "boot": [], "clears": [], **_import_uses(root)}
+    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "loads": [],
+             **_import_uses(root), "registers": _registration_helpers(root)}
     # the calls looked at below are named in the text: a file naming none is not walked
     source = root.text
     loads = any(w in source for w in _LOADER_WORDS)
@@ -109,6 +119,8 @@ def file_facts(root) -> dict:
         if head not in LOADERS:
             continue
         a = args(c)
+        if head == "require" and len(a) == 1:
+            facts["loads"].extend(_computed_directory(a[0]))
         factory = strip(a[-1]) if a else None
         if factory is None or factory.type not in FUNCTIONS:
             continue
@@ -122,6 +134,38 @@ def file_facts(root) -> dict:
         for fn, method in _methods(factory):
             facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
     return facts
+
+
+def _computed_directory(spec) -> list:
+    """``require("./transporters/" + name)`` or ``require(`./drivers/${kind}`)``: the
+    directory the computed name picks a module from, as a relative specifier
+    (``["./transporters"]``); [] for any other argument."""
+    s = strip(spec)
+    if s is not None and s.type == "binary_expression" and text(s.child_by_field_name(
+            "operator")) == "+":
+        head = strip(s.child_by_field_name("left"))
+        prefix = text(head)[1:-1] if head is not None and head.type == "string" else ""
+    elif s is not None and s.type == "template_string" and any(
+            c.type == "template_substitution" for c in s.named_children):
+        prefix = text(s)[1:].split("${", 1)[0]
+    else:
+        return []
+    directory = prefix.rsplit("/", 1)[0] if prefix.startswith(("./", "../")) else ""
+    return [directory] if directory.rsplit("/", 1)[-1] not in ("", ".", "..") else []
+
+
+def _registration_helpers(root) -> dict:
+    """Exported name -> summary of each exported function that registers a listener for
+    its callers (``javascript_registrations.summary``)."""
+    if b"addEventListener" not in root.text:
+        return {}
+    functions = top_functions(root)
+    out = {}
+    for name, local in exports(root, functions).items():
+        found = summary(functions[local]) if local in functions else None
+        if found is not None:
+            out[name] = found
+    return out
 
 
 def _import_uses(root) -> dict:
@@ -190,8 +234,10 @@ def _methods(factory) -> list:
 class Startup:
     """The AMD module methods the entries of a run start once."""
 
-    def __init__(self, named, facts_of, parsed, list_siblings):
+    def __init__(self, named, facts_of, parsed, list_siblings, may_register=None):
         self.facts_of = facts_of  # path -> file_facts(...) or None (cached by content)
+        # path -> can the file register a listener (its text names addEventListener)?
+        self.may_register = may_register or (lambda _path: True)
         self.parsed = parsed  # path -> tree root or None (only for an asking file's exports)
         self.list_siblings = list_siblings
         self.resolver = Resolver(lambda _path: None, list_siblings)
@@ -205,6 +251,7 @@ class Startup:
                               for t, e in f["clears"]}
         self._started: dict = {}  # entry path -> {(spec, method)}
         self._into: dict = {}  # directory -> what its modules call in other modules
+        self._loads: dict = {}  # directory -> directories its modules load from by name
 
     def _index(self, path: str) -> None:
         if path in self._indexed:
@@ -250,7 +297,40 @@ class Startup:
             for p in self._files(d):
                 g = self.facts(p)
                 cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
-        return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)]}
+        return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
+                "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs)}
+
+    def _plugin(self, path: str, dirs: list) -> bool:
+        """Is ``path`` a plugin: a module of a directory that a module around it loads
+        from by a computed name (``require("./transporters/" + name)``), which no module
+        around imports by its own name? Its loader, not a caller leaklint can see, makes
+        its objects, one per name it is configured with."""
+        here = os.path.abspath(path)
+        if any(here in self._calls_into(d) for d in dirs):
+            return False  # imported and used by name: its callers are in view
+        return any(os.path.dirname(here) in self._loaded_from(d) for d in dirs)
+
+    def _loaded_from(self, directory: str) -> set:
+        """The directories (absolute) the modules of ``directory`` load from by a
+        computed name."""
+        if directory not in self._loads:
+            self._loads[directory] = {
+                os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(p)), x))
+                for p in self._files(directory) for x in (self.facts(p) or {}).get("loads", ())}
+        return self._loads[directory]
+
+    def _helpers_of(self, path: str, f) -> list:
+        """[spec, name, summary] for each function ``path`` imports by a relative specifier
+        that registers listeners for its callers."""
+        out = []
+        for spec, name in sorted({(s, n) for kind in ("once", "uses")
+                                  for s, n in (f or {}).get(kind, [])}):
+            target = self.resolver.js_module(path, spec)
+            g = self.facts(target) if target is not None and self.may_register(target) else None
+            found = (g or {}).get("registers", {}).get(name)
+            if found is not None:
+                out.append([spec, name, found])
+        return out
 
     def _started_here(self, path: str, dirs: list) -> set:
         """The local functions of ``path`` that start-up code calls: an entry around it
@@ -339,10 +419,24 @@ def _only_declared(root, name: str) -> bool:
     return True
 
 
+def is_js(path: str) -> bool:
+    return languages.FAMILY.get(languages.language_of(path) or "") in ("typescript", "javascript")
+
+
+def wanted(rules, path: str, data: bytes) -> set:
+    """The read a JS/TS file with these bytes needs, whatever the prefilter says, for
+    the rules among ``rules`` that follow registration helpers (``HELPERS_OPTION``):
+    which of its imports are helpers, when it can import any."""
+    if any(r.options.get(HELPERS_OPTION) for r in rules) and is_js(path) \
+            and (b"import" in data or b"require" in data):
+        return {READ}
+    return set()
+
+
 def parse_root(path: str, data: bytes | None):
     """The tree root of a JS/TS file's bytes, or None."""
     lang = languages.language_of(path)
-    if data is None or lang is None or not any(w in data for w in (b"define", b"require",
-                                                                  b"import")):
+    if data is None or lang is None or not any(w in data for w in (
+            b"define", b"require", b"import", b"addEventListener")):
         return None
     return recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node

@@ -63,6 +63,8 @@ KINDS = {
     "root": PAGE,         # JS application root: the component the entry point renders,
                           # a custom element its module puts into the page, the root Vue app's options
     "singleton": PAGE,    # a module-level singleton (`export default new X()`)
+    "plugin": PAGE,       # the class of a module a loader picks by a computed name
+                          # (`require("./transporters/" + name)`), one object per name
     "bootstrap": PROCESS,  # server bootstrap, a function the module runs once at load
     "timer": PROCESS,     # an unref'd Node timer: it never keeps the process alive
 }

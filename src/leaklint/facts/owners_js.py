@@ -18,6 +18,10 @@ Who owns the code at a node:
   component the root always renders (``reads["js-root"]``, found by ``js_roots``): its
   default export is the root, and so is the component that export wraps
   (``export default connect(map)(Hyper)``);
+- the class a plugin module exports (a module its loader picks by a computed name,
+  ``require("./transporters/" + name)``, and no module around imports by its own name,
+  ``reads["js-startup"]["plugin"]``): the loader makes its objects, one per name it is
+  configured with, not a caller leaklint can see: as long as the page or process;
 - code under a test of the process's command line (``if (opts.rawArgs.indexOf("--watch")
   > -1)``, ``process.argv``) in a function that is not known to run per call: the run
   of the command the process was started for (``main``), as long as the process;
@@ -189,6 +193,8 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
             return "root", name
         if _singleton_class(cls, facts):
             return "singleton", name
+        if ((reads or {}).get("js-startup") or {}).get("plugin") and _in_default_export(cls):
+            return "plugin", name  # its loader makes one per name it is configured with
         return "field", name
     obj = module_object(outer)
     if obj is not None:
@@ -235,10 +241,16 @@ def _in_default_export(node) -> bool:
 
 
 def _default_exported_name(program) -> str:
-    """``export default X;``: the name X, or ""."""
+    """``export default X;`` or ``module.exports = X;``: the name X, or ""."""
     for c in program.named_children:
         if c.type == "export_statement" and any(k.type == "default" for k in c.children):
             value = c.child_by_field_name("value")
+            return text(value) if value is not None and value.type == "identifier" else ""
+        e = c.named_children[0] if c.type == "expression_statement" and c.named_children \
+            else None
+        if e is not None and e.type == "assignment_expression" \
+                and norm(e.child_by_field_name("left")) == "module.exports":
+            value = strip(e.child_by_field_name("right"))
             return text(value) if value is not None and value.type == "identifier" else ""
     return ""
 

@@ -35,6 +35,12 @@ COMMONJS_EXPORTS = ("exports.", "module.exports.")
 # of it (commander's ``program.rawArgs``)
 COMMAND_LINE = {"process.argv", "process.execArgv"}
 RAW_ARGUMENTS = {"rawArgs"}
+# registration calls of libraries that call the named callbacks of their options object at
+# most once per call (a service worker is registered once): (module, export) -> options
+_PWA_ONCE = frozenset({"onRegisteredSW", "onRegistered", "onRegisterError", "onOfflineReady"})
+ONCE_OPTIONS = {("virtual:pwa-register", "registerSW"): _PWA_ONCE,
+                **{(f"virtual:pwa-register/{ui}", "useRegisterSW"): _PWA_ONCE
+                   for ui in ("react", "preact", "solid", "svelte", "vue")}}
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,37 @@ def how_often(fn, depth: int = 0, started=()) -> Runs:
     if depth < 3:
         return _only_called_from_per_call(fn, depth, started)
     return UNKNOWN
+
+
+def option_callback(fn):
+    """(call, option name) when the function ``fn`` is a named option of an object literal
+    handed to a call (``register({ onReady(reg) {...} })``, ``{ onReady: (reg) => ... }``);
+    None otherwise. When it runs is the callee's to say."""
+    p, child = up(fn)
+    if p is not None and p.type == "pair" and p.child_by_field_name("value") == child:
+        name, obj = text(p.child_by_field_name("key")), p.parent
+    elif fn.type == "method_definition" and p is not None and p.type == "object":
+        name, obj = function_name(fn), p
+    else:
+        return None
+    q, _ = up(obj) if obj is not None else (None, None)
+    if q is None or q.type != "arguments":
+        return None
+    return q.parent, name
+
+
+def once_option(fn, imported: dict):
+    """The registration call whose library runs ``fn``, a callback option of it, at most
+    once per call (``ONCE_OPTIONS``; ``imported``: the file's imports, local name ->
+    (module, export)); None otherwise."""
+    found = option_callback(fn)
+    if found is None:
+        return None
+    call, name = found
+    head = strip(call.child_by_field_name("function"))
+    if head is None or head.type != "identifier":
+        return None
+    return call if name in ONCE_OPTIONS.get(imported.get(text(head)), ()) else None
 
 
 def running_function(call):

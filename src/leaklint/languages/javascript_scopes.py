@@ -31,7 +31,7 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
                                  component_options, module_object)
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
-from .javascript_runs import ONCE, command_mode, how_often
+from .javascript_runs import ONCE, command_mode, how_often, once_option
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -220,11 +220,12 @@ class Model(ClassMembers):
         if name.lower().startswith(SETUP_PREFIXES) or name in ENTRY_NAMES:
             return True
         p, _ = up(fn)
-        if depth <= 3 and p is not None and p.type == "arguments" \
-                and (method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent)):
-            # `$(document).ready(fn)`, `app.whenReady().then(fn)`: fn runs once when
-            # what registers it does
-            outer = enclosing_function(p.parent)
+        once = once_option(fn, self._imported())
+        if depth <= 3 and (once is not None or p is not None and p.type == "arguments" and (
+                method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent))):
+            # `$(document).ready(fn)`, `app.whenReady().then(fn)`, `registerSW({
+            # onRegisteredSW: fn })`: fn runs once when what registers it does
+            outer = enclosing_function(once if once is not None else p.parent)
             return outer is None or self._runs_once(outer, depth + 1)
         if depth > 3 or (fn.type != "function_declaration" and p is not None
                          and p.type != "variable_declarator"):
@@ -253,10 +254,13 @@ class Model(ClassMembers):
         target = receiver(call)
         if target is None or target.type != "identifier":
             return False
+        event = text(args(call)[0]).strip("'\"`")
+        return event in ONCE_EVENTS.get(self._imported().get(text(target)), ())
+
+    def _imported(self) -> dict:
         if self._imports is None:
             self._imports = imports(self.root)
-        event = text(args(call)[0]).strip("'\"`")
-        return event in ONCE_EVENTS.get(self._imports.get(text(target)), ())
+        return self._imports
 
     def _lifecycle_scope(self, fn) -> Scope | None:
         key = (fn.start_byte, fn.end_byte)

@@ -119,7 +119,8 @@ class PythonMembers:
                       and u.at == at), None)
         if store is None:
             return ""
-        return members.stored_over(facts, store, lambda u: acquires(u.how), set(release))
+        return members.stored_over(facts, store, lambda u: acquires(u.how), set(release),
+                                   bases=self.ancestry(cls)[1:])
 
     def owned(self, cls, acquires, release) -> str:
         """What making an object of ``cls`` acquires: the resolved name of the call

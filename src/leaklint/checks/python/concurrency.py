@@ -83,6 +83,8 @@ def class_uses_attr(cls, attr: str, methods: set, escape: bool = True) -> bool:
             if p is not None and p.type == "attribute" and p.child_by_field_name("object") == n \
                     and text(p.child_by_field_name("attribute")) in methods:
                 return True
+            if _released_in_loop(n, p, methods):
+                return True
             if escape and p is not None and (
                     p.type in ("argument_list", "return_statement", "await", "tuple", "list",
                                "expression_list", "keyword_argument", "for_statement", "set")
@@ -91,6 +93,23 @@ def class_uses_attr(cls, attr: str, methods: set, escape: bool = True) -> bool:
             continue
         stack.extend(n.named_children)
     return False
+
+
+def _released_in_loop(field, literal, methods) -> bool:
+    """``for t in [self.a, self.b]: t.cancel()``: the field is one element of a literal
+    list or tuple a loop walks, and the loop calls one of ``methods`` on its variable."""
+    if literal is None or literal.type not in ("list", "tuple", "expression_list"):
+        return False
+    loop = literal.parent
+    while loop is not None and loop.type == "parenthesized_expression":
+        loop = loop.parent
+    if loop is None or loop.type != "for_statement" or \
+            loop.child_by_field_name("right") not in (literal, literal.parent):
+        return False
+    var, body = loop.child_by_field_name("left"), loop.child_by_field_name("body")
+    if var is None or var.type != "identifier" or body is None:
+        return False
+    return any(method_on(ident, methods) for ident in mentions_of(body, text(var)))
 
 
 def keyword_value(call, name: str):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from ... import contexts
 from ...languages import matches
-from ...languages.python import (callee_text, decorators, enclosing_class, enclosing_function,
-                                 parameters, resolve, runs_at_import, text)
+from ...languages.python import (assigned_value, callee_text, decorators, enclosing_class,
+                                 enclosing_function, parameters, resolve, runs_at_import,
+                                 text)
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason",)
@@ -80,6 +81,8 @@ def _handler_reason(call, fn, recv: str):
         name = text(fn.child_by_field_name("name")) if fn.type == "function_definition" else ""
         if not name.startswith(("get_", "make_", "create_", "handle", "on_", "process")):
             return None  # a plain function: probably called once at startup
+    if _caller_owns(fn, call, recv):
+        return None
     scope_text = (enclosing_class(fn) or fn).text
     if b"removeHandler" in scope_text or b".handlers" in fn.text or b"hasHandlers" in fn.text:
         return None
@@ -93,6 +96,15 @@ def _handler_reason(call, fn, recv: str):
         return None
     return (f"{recv}.addHandler runs every time {_fn_name(fn)}() runs and nothing removes the "
             "handler: handlers pile up and every record is emitted once per handler")
+
+
+def _caller_owns(fn, call, recv: str) -> bool:
+    """``def attach(logger, ...): logger.addHandler(h)``: the logger is the caller's, so
+    how often a handler lands on one logger depends on what each caller passes (a fresh
+    logger per call takes its handlers with it); the helper alone shows no pile-up."""
+    head = recv.split(".", 1)[0]
+    return recv == head and head not in ("self", "cls") and head in parameters(fn) \
+        and assigned_value(call, head) is None
 
 
 def _connect_reason(call, fn, recv: str, names: dict, qt: bool):

@@ -1,10 +1,18 @@
 """LL204 interval-not-cleared: A setInterval whose id is never passed to clearInterval in the
 release.
+
+Judged by who owns the interval, as the timeout rules are (timeouts.kept_by_object): one a
+UI component's lifecycle starts (an effect, a component class, Vue/Svelte hooks, a custom
+element) is owed a clear in the component's release; one a plain object keeps in a field
+is judged by the member analysis and by how long that object lives (a module singleton, a
+plugin its loader makes per configured name: as long as the page or process); one a
+function starts is the function's, unless the function runs once.
 """
 
 from __future__ import annotations
 
 from .pairing import CLEARS, scoped_calls, value_rule
+from .timeouts import kept_by_object
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -15,6 +23,8 @@ INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "glo
 
 
 def check(ctx, rule):
-    for _m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
+    for m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
+        kept = kept_by_object(m, node, scope)
         value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
-                    discarded_reason=": its id is discarded, so it can never be cleared")
+                   discarded_reason=": its id is discarded, so it can never be cleared",
+                   owned=kept is not None and not kept[1])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm, receiver,
                                      strip, text, up)
+from ...languages.javascript_modules import imports, top_functions
+from ...languages.javascript_registrations import for_callers, registered, summary
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import declares, local_value
 from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
@@ -168,8 +170,19 @@ def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
+    helpers = _helpers(ctx, m)
     for call in m.calls():
-        if call.type != "call_expression" or method_of(call) != "addEventListener":
+        if call.type != "call_expression":
+            continue
+        helper = helpers.get(text(call.child_by_field_name("function")))
+        if helper is not None:
+            # a call of a registration helper: the listener is this code's to remove
+            found = registered(call, helper)
+            for target in found[3] if found is not None else ():
+                a = [found[0], found[1]] + ([found[2]] if found[2] is not None else [])
+                _judge(ctx, rule, m, call, a, target)
+            continue
+        if method_of(call) != "addEventListener":
             continue
         a = args(call)
         if len(a) < 2 or strip(a[1]) is None or strip(a[1]).type in ("null", "undefined"):
@@ -181,62 +194,93 @@ def check(ctx, rule):
         p, _ = up(call)
         if p is not None and p.type != "expression_statement" and not _result_ignored(p):
             continue  # its result is used: an API that returns its own cleanup
-        scope = m.scope_of(call)
-        if scope is None or not relevant(m, scope, tnode, call):
-            ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
-            continue
-        target = target_text(tnode)
-        event, handler = norm(a[0]), norm(a[1])
-        handlers = handler_aliases(call, handler)
-        if handlers is None:
-            ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
-            continue
-        capture, once, signal = _options(a[2] if len(a) > 2 else None)
-        waits = once and (not scope.strict or scope.kind != "effect"
-                          or enclosing_function(call) != scope.acquire)
-        if waits or (not scope.strict and _module_handler(m, a[1], call)):
-            # once: gone after the first event. Added by an effect itself, the event may
-            # never come before the cleanup, so there it is owed a removal; in a method
-            # (a handler waiting for the next event) or inside a callback or promise of
-            # the effect it is a one-time wait.
-            # A module-level handler: the DOM keeps one registration per (type, handler,
-            # capture)
+        if for_callers(call) and enclosing_function(call) in top_functions(m.root).values():
+            # a module's registration helper: each call of it is judged where it is made
             ctx.count(rule.code, call, ok=True)
             continue
-        if signal is not None and _aborted(m, scope, signal, call):
-            ctx.count(rule.code, call, ok=True)
+        _judge(ctx, rule, m, call, a, tnode)
+
+
+def _helpers(ctx, m) -> dict:
+    """Local name -> summary of each registration helper the file can call: its own
+    top-level functions and what it imports from a module of the run (``reads
+    ["js-startup"]["helpers"]``, facts.js_startup)."""
+    out = {name: found for name, fn in top_functions(m.root).items()
+           for found in [summary(fn)] if found is not None}
+    read = (getattr(ctx, "reads", None) or {}).get("js-startup") or {}
+    known = {(spec, name): found for spec, name, found in read.get("helpers") or ()}
+    for local, (spec, name) in imports(m.root).items() if known else ():
+        if (spec, name) in known:
+            out[local] = known[(spec, name)]
+        elif name == "*":  # `const kit = require("./kit")`: `kit.listen(...)`
+            out.update({f"{local}.{n}": found for (s, n), found in known.items() if s == spec})
+    return out
+
+
+def _judge(ctx, rule, m, call, a, tnode) -> None:
+    """The verdict on a listener ``call`` adds to ``tnode`` (a node, or a fixed target
+    as text) with the arguments ``a`` (event, handler, options)."""
+    scope = m.scope_of(call)
+    node = tnode if not isinstance(tnode, str) else None
+    if scope is None or not relevant(m, scope, node, call):
+        ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
+        return
+    target = tnode if isinstance(tnode, str) else target_text(tnode)
+    event, handler = norm(a[0]), norm(a[1])
+    handlers = handler_aliases(call, handler)
+    if handlers is None:
+        ctx.count(rule.code, call, ok=True)  # the handler is handed on: removed elsewhere
+        return
+    capture, once, signal = _options(a[2] if len(a) > 2 else None)
+    waits = once and (not scope.strict or scope.kind != "effect"
+                      or enclosing_function(call) != scope.acquire)
+    if waits or (not scope.strict and _module_handler(m, a[1], call)):
+        # once: gone after the first event. Added by an effect itself, the event may
+        # never come before the cleanup, so there it is owed a removal; in a method
+        # (a handler waiting for the next event) or inside a callback or promise of
+        # the effect it is a one-time wait.
+        # A module-level handler: the DOM keeps one registration per (type, handler,
+        # capture)
+        ctx.count(rule.code, call, ok=True)
+        return
+    if signal is not None and _aborted(m, scope, signal, call):
+        ctx.count(rule.code, call, ok=True)
+        return
+    removed, near = _removal(m, scope, a, target, handlers, capture)
+    if removed:
+        ctx.count(rule.code, call, ok=True)
+        return
+    kind = inline_handler(a[1])
+    if signal is not None:
+        reason = f": its signal {norm(signal)} is never aborted there"
+    elif kind:
+        reason = f": its handler is an {kind}, which no removeEventListener can match" \
+            if kind == "inline function" else \
+            f": its handler is a {kind}, a new function no removeEventListener can match"
+    elif near is not None:
+        reason = ": the removeEventListener there differs in handler or capture flag"
+    else:
+        reason = ""
+    related = [(near, "a removeEventListener that does not match")] if near is not None else []
+    report(ctx, rule, call, related, target=target, event=event, where=scope.where,
+           reason=reason)
+
+
+def _removal(m, scope, a, target: str, handlers: set, capture: bool):
+    """(removed, near): does a release of ``scope`` remove the listener added with the
+    arguments ``a`` to ``target`` (a matching ``removeEventListener``, or the end of the
+    target itself), and else the ``removeEventListener`` of that target and event whose
+    handler or capture flag differs (or None)?"""
+    key, near = _event_key(a[0]), None
+    for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
+        if ends_target(c, target, TARGET_END):
+            return True, None
+        ra = args(c)
+        if method_of(c) != "removeEventListener" or len(ra) < 2 \
+                or target_text(receiver(c)) != target or _event_key(ra[0]) != key:
             continue
-        removed, near = False, None
-        key = _event_key(a[0])
-        for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
-            if ends_target(c, target, TARGET_END):
-                removed = True
-                break
-            if method_of(c) != "removeEventListener":
-                continue
-            ra, rt = args(c), receiver(c)
-            if len(ra) < 2 or target_text(rt) != target \
-                    or _event_key(ra[0]) != key:
-                continue
-            if norm(ra[1]) in handlers and not inline_handler(a[1]) \
-                    and _options(ra[2] if len(ra) > 2 else None)[0] == capture:
-                removed = True
-                break
-            near = c
-        if removed:
-            ctx.count(rule.code, call, ok=True)
-            continue
-        kind = inline_handler(a[1])
-        if signal is not None:
-            reason = f": its signal {norm(signal)} is never aborted there"
-        elif kind:
-            reason = f": its handler is an {kind}, which no removeEventListener can match" \
-                if kind == "inline function" else \
-                f": its handler is a {kind}, a new function no removeEventListener can match"
-        elif near is not None:
-            reason = ": the removeEventListener there differs in handler or capture flag"
-        else:
-            reason = ""
-        related = [(near, "a removeEventListener that does not match")] if near is not None else []
-        report(ctx, rule, call, related, target=target, event=event, where=scope.where,
-                reason=reason)
+        if norm(ra[1]) in handlers and not inline_handler(a[1]) \
+                and _options(ra[2] if len(ra) > 2 else None)[0] == capture:
+            return True, None
+        near = c
+    return False, near
