@@ -6,8 +6,8 @@ from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_returns import kept_wrapper
-from .go_syntax import (asserted_false, callee_text, enclosing_function, other_branches,
-                        own_of_type, strip_parens, text)
+from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
+                        other_branches, own_of_type, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -106,8 +106,8 @@ class GoEffects(SpecEffects):
 
     def guard(self, cond):
         """The branch in which the handle is nil: the error is non-nil there (`err != nil`,
-        `err == io.EOF`, `errors.Is(err, X)`, either side of an `&&`), or the handle itself
-        is compared with nil."""
+        `err == io.EOF`, `errors.Is(err, X)`, `os.IsNotExist(err)`, either side of an `&&`),
+        or the handle itself is compared with nil."""
         while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
             cond = cond.named_children[0]
         if cond is None:
@@ -127,7 +127,8 @@ class GoEffects(SpecEffects):
             args = cond.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
             callee = callee_text(cond)
-            if callee in ("errors.Is", "errors.As") and self._is_error(first):
+            if (callee in ("errors.Is", "errors.As") or classifies_error(cond)) \
+                    and self._is_error(first):
                 return "then"
             # `if assert.NoError(t, err) { ... }`: the body runs only without an error
             if callee.rsplit(".", 1)[-1] in ("NoError", "Nil") and args is not None \

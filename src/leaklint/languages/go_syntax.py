@@ -44,6 +44,15 @@ def callee_text(call) -> str:
     return fn.text.decode("utf-8", "replace").replace(" ", "").replace("\n", "").replace("\t", "")
 
 
+def classifies_error(call) -> bool:
+    """Is ``call`` a predicate over one error (`os.IsNotExist(err)`, `fs.IsTimeout(err)`)?
+    By the convention of such predicates it holds only for a non-nil error."""
+    name = callee_text(call).rsplit(".", 1)[-1]
+    args = call.child_by_field_name("arguments")
+    return len(name) > 2 and name.startswith("Is") and name[2].isupper() \
+        and args is not None and len([a for a in args.named_children if a.type != "comment"]) == 1
+
+
 def enclosing_function(node):
     return nearest(node, FUNCTIONS)
 
