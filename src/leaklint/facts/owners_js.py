@@ -241,10 +241,16 @@ def _in_default_export(node) -> bool:
 
 
 def _default_exported_name(program) -> str:
-    """``export default X;``: the name X, or ""."""
+    """``export default X;`` or ``module.exports = X;``: the name X, or ""."""
     for c in program.named_children:
         if c.type == "export_statement" and any(k.type == "default" for k in c.children):
             value = c.child_by_field_name("value")
+            return text(value) if value is not None and value.type == "identifier" else ""
+        e = c.named_children[0] if c.type == "expression_statement" and c.named_children \
+            else None
+        if e is not None and e.type == "assignment_expression" \
+                and norm(e.child_by_field_name("left")) == "module.exports":
+            value = strip(e.child_by_field_name("right"))
             return text(value) if value is not None and value.type == "identifier" else ""
     return ""
 

@@ -14,6 +14,7 @@ judges an ``addEventListener`` written there.
 from __future__ import annotations
 
 from .javascript_modules import parameters
+from .javascript_values import declares
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, method_of, norm,
                                 receiver, strip, text, walk)
 
@@ -25,30 +26,42 @@ def summary(fn) -> dict | None:
     ``fn`` adds, with ``addEventListener``, a listener for the event its parameter ``i``
     names, whose handler is its parameter ``j`` or an inline function calling it;
     ``on`` lists the targets: a parameter's index, or the receiver as written
-    (``"document"``) for a fixed one. None when ``fn`` registers nothing of its caller's."""
-    params = parameters(fn)
-    named = {p: i for i, p in enumerate(params) if p}
+    (``"document"``) for a fixed one that outlives the call (not ``this``, nor an object
+    the function holds in a local of its own). None when ``fn`` registers nothing of its
+    caller's."""
     body = fn.child_by_field_name("body")
     found = None
     for call in walk(body, stop=FUNCTIONS) if body is not None else ():
         if call.type != "call_expression" or method_of(call) != ADD:
             continue
-        a = args(call)
-        if len(a) < 2 or norm(a[0]) not in named:
+        got = _registration(call, fn)
+        if got is None:
             continue
-        handler = _handler_param(a[1], named)
-        if handler is None:
-            continue
-        r = receiver(call)
-        target = named.get(norm(r), norm(r) if r is not None else "window")
-        options = named.get(norm(a[2])) if len(a) > 2 else None
+        event, handler, options, target = got
         if found is None:
-            found = {"event": named[norm(a[0])], "handler": handler, "options": options, "on": []}
-        elif (found["event"], found["handler"]) != (named[norm(a[0])], handler):
+            found = {"event": event, "handler": handler, "options": options, "on": []}
+        elif (found["event"], found["handler"]) != (event, handler):
             return None  # two registrations of different things: not one helper's
         if target not in found["on"]:
             found["on"].append(target)
     return found
+
+
+def _registration(call, fn):
+    """(event, handler, options, target) of an ``addEventListener`` ``call`` in ``fn`` made
+    for ``fn``'s callers (see ``summary``); None otherwise."""
+    named = {p: i for i, p in enumerate(parameters(fn)) if p}
+    a = args(call)
+    if len(a) < 2 or norm(a[0]) not in named:
+        return None
+    handler = _handler_param(a[1], named)
+    r = receiver(call)
+    root = norm(r).split(".", 1)[0].split("(", 1)[0] if r is not None else "window"
+    if handler is None or root == "this" or (root not in named and declares(fn, root)):
+        return None  # the function's own object decides, not its callers
+    options = named.get(norm(a[2])) if len(a) > 2 else None
+    return named[norm(a[0])], handler, options, named.get(norm(r), norm(r) if r is not None
+                                                          else "window")
 
 
 def _handler_param(node, named: dict):
@@ -100,12 +113,7 @@ def registered(call, helper: dict):
 
 
 def for_callers(call) -> bool:
-    """Is the ``addEventListener`` ``call`` made for the callers of the function it is in:
-    its event and its handler are that function's parameters (the handler possibly
-    wrapped in an inline function that calls it)?"""
+    """Is the ``addEventListener`` ``call`` made for the callers of the function it is in
+    (see ``summary``)?"""
     fn = enclosing_function(call)
-    a = args(call)
-    if fn is None or len(a) < 2:
-        return False
-    named = {p: i for i, p in enumerate(parameters(fn)) if p}
-    return norm(a[0]) in named and _handler_param(a[1], named) is not None
+    return fn is not None and _registration(call, fn) is not None
