@@ -35,7 +35,10 @@ def kind(path, family="python", head="", root=""):
     ("setup.py", "python", "script"),
     ("hack/gen.go", "go", "script"),
     ("examples/client.py", "python", "example"),
-    ("docs/conf.py", "python", "example"),
+    ("docs/conf.py", "python", "script"),               # Sphinx's build configuration
+    ("docs/source/conf.py", "python", "script"),
+    ("docs/source/tutorial.py", "python", "example"),
+    ("tests/docs/conf.py", "python", "test"),
     ("api/service_pb2.py", "python", "generated"),
     ("api/service.pb.go", "go", "generated"),
     ("static/themes/simple/core.min.js", "javascript", "generated"),   # build output

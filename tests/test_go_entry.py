@@ -254,3 +254,56 @@ def test_without_a_command_literal_nothing_is_the_command():
     """})
     assert facts["a.go"]["actions"] == []
     assert go_entry.trace(facts, commands=True) == {}
+
+
+def test_a_literals_field_names_are_not_functions_used_as_values():
+    # `Run:` names the command's field, not the package's function Run: Run stays run once
+    # by the command; a function given as a field's value may run any number of times
+    facts = _facts({
+        "cmd.go": """
+            package app
+            import "github.com/spf13/cobra"
+            func Root() *cobra.Command {
+            	return &cobra.Command{Use: "server", Run: func(c *cobra.Command, a []string) {
+            		Run()
+            	}}
+            }
+        """,
+        "run.go": """
+            package app
+            type job struct{ Start func() }
+            func Run() { listen(); jobs() }
+            func listen() {}
+            func jobs() []job { return []job{{Start: listen}} }
+        """})
+    assert "Run" not in facts["cmd.go"]["values"] and "Start" not in facts["run.go"]["values"]
+    assert facts["run.go"]["values"] == ["listen"]
+    assert go_entry.trace(facts, commands=True) == {"run.go": ["Run", "jobs"]}
+
+
+def test_a_helper_is_one_tests_only_when_one_call_of_one_test_runs_it():
+    facts = _facts({
+        "a_test.go": """
+            package store
+            import "testing"
+            func TestOne(t *testing.T) { seed(t); check(t) }
+            func TestTwo(t *testing.T) {
+            	check(t)
+            	for i := 0; i < 3; i++ { each(t) }
+            	t.Cleanup(func() { drop(t) })
+            	t.Run("x", run)
+            }
+            func seed(t *testing.T) { fill(t) }
+            func fill(t *testing.T) {}
+            func check(t *testing.T) {}
+            func each(t *testing.T) {}
+            func drop(t *testing.T) {}
+            func run(t *testing.T) {}
+            func BenchmarkSeed(b *testing.B) { warm() }
+            func warm() {}
+        """,
+        "store.go": """
+            package store
+            func Open() {}
+        """})
+    assert go_entry.trace(facts, tests=True) == {"a_test.go": ["fill", "seed"]}

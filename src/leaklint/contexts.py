@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from .facts import go_loops, owners_go, owners_python
+from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors
 from .facts.lifetimes import is_test_path
 from .tracks import COLLECTED, OUTLIVES, OWNED
@@ -59,7 +59,10 @@ PER_TURN = "per-turn"
 # it ends on its own once its work is done (a task whose coroutine has no open loop)
 FINISHES = "finishes"
 # OWNED (tracks.py): kept by an object whose class never ends it, closed when it goes
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES, OWNED)
+# nothing is held: an error left unchecked (LL105), whose partial result a helper hands
+# to the test's own assertions
+UNCHECKED = "unchecked"
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES, OWNED, UNCHECKED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -69,6 +72,8 @@ TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2
                        "test-utils", "test-helpers", "testutils"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "hack", "bench", "benchmarks"})
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
+# a documentation tool's configuration (Sphinx's conf.py), run once per build of the docs
+DOCS_CONFIG, DOCS_DIRS = "conf.py", frozenset({"docs", "doc"})
 EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc", "samples",
                           "sample"})
 # a vendored copy of another project: a third-party directory, or one named for a
@@ -204,9 +209,12 @@ def classify(path: str, family: str, head: str = "",
                                   "project's code, which nobody edits here")
     if is_test_path(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
+    in_tests = any(d in TEST_DIRS for d in dirs)
+    if base == DOCS_CONFIG and not in_tests and any(d in DOCS_DIRS for d in dirs):
+        return Context(SCRIPT, f"{base} in a documentation directory configures one build "
+                               "of the docs")
     # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
     # examples within tests are the tests' data
-    in_tests = any(d in TEST_DIRS for d in dirs)
     for d in reversed(dirs):
         kind = TEST if d in TEST_DIRS else SCRIPT if d in SCRIPT_DIRS else \
             EXAMPLE if d in EXAMPLE_DIRS else None
@@ -375,6 +383,10 @@ def _go_role(node, path: str = "", reads=None) -> Role:
     elif (outer.type == "function_declaration" and role.name in ("main", "init")) or \
             owners_go.owner_kind(outer, path, reads)[0] == "main":
         role.function = "main"  # the entry, or a function or method that runs once per process
+    elif outer.type == "function_declaration" and is_test_path(path, "go") \
+            and role.name in (reads or {}).get(go_entry.TEST_READ, ()):
+        role.function = "test"  # a helper one call of one test runs: part of that test
+        role.notes.append("only one test runs it, once")
     else:
         role.function = "helper"
     return role
@@ -465,6 +477,9 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if OWNED in traits and role.function != "fixture":
         return Decision(False, f"{where}: kept by an object whose class never closes it, "
                                "it goes with that object")
+    if UNCHECKED in traits:
+        return Decision(False, f"{where}: an unchecked error holds nothing; a partial "
+                               "result reaches the test's assertions")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")

@@ -30,7 +30,7 @@ READS_OPTION = "reads"
 GO_CONTAINERS = "go-containers"  # LL510: insertions and evictions anywhere in the package
 GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files read
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
-GO_ONCE, GO_COMMAND = go_entry.READ, go_entry.COMMAND_READ  # LL201/LL202; Go lifecycle rules
+GO_ONCE = go_entry.READ  # LL201/LL202 (go_entry.READS: all the reads it traces)
 DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
 
 
@@ -60,9 +60,8 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
         value = r.options.get(READS_OPTION)
         kinds |= {value} if isinstance(value, str) else set(value or ())
     kinds |= js_startup.wanted(rules, path, data)
-    if go_entry.has_commands(data) and languages.language_of(path) == "go" and any(
-            r.lifecycle is not None for r in active):
-        kinds.add(GO_COMMAND)
+    if languages.language_of(path) == "go" and any(r.lifecycle is not None for r in active):
+        kinds |= go_entry.lifecycle_reads(path)
     if GO_CONTAINERS in kinds and (
             not go_package.may_hold_containers(data)
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
@@ -115,8 +114,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         for p in here:
             files[p] = _File(p, data_of(p))
             data = files[p].data
-            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS, GO_ONCE,
-                                   GO_COMMAND)) if wants is None
+            needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS)
+                                  + go_entry.READS) if wants is None
                         else wants(p, data) if data is not None else frozenset())
         if not any(needs.values()):
             for p in here:
@@ -130,7 +129,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
-        asking = {p: needs[p] & {GO_ONCE, GO_COMMAND} for p in here}
+        asking = {p: needs[p] & set(go_entry.READS) for p in here}
         if any(asking.values()):
             _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)

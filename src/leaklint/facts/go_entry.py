@@ -35,6 +35,12 @@ READ = "go-once"  # both the rule option naming the read and its key in the read
 # the functions a command-line framework's command runs once: an error they return ends
 # the command (handles.py leaves out what only an error return leaks there)
 COMMAND_READ = "go-command"
+# the helpers of a package's test files that one test runs once and nothing else runs:
+# what they hold is that test's single handle, not one more per test (contexts.py)
+TEST_READ = "go-test-once"
+# the functions the test runner runs once per run (a benchmark runs again for each b.N)
+TEST_PREFIXES = ("Test", "Example")
+READS = (READ, COMMAND_READ, TEST_READ)
 ENTRIES = ("main", "init", "TestMain")
 # a command-line framework's command types (another package's App or Command: urfave/cli,
 # cobra and the copies projects keep of them) and the fields that name what a command
@@ -84,24 +90,25 @@ def _value_type(value) -> str:
     return ""
 
 
-def _local_type(fn, name: str) -> str:
-    """The type of the local ``name`` of ``fn`` when the function declares it once, from
-    its value or its declared type ("" otherwise)."""
-    found = []
+def _local_types(fn) -> dict:
+    """{name: type} of the locals ``fn`` declares once, each typed from its value or its
+    declared type ("" when unknown)."""
+    found: dict = {}
     for n in walk(fn, stop=("func_literal",)):
         if n.type == "short_var_declaration":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             names = [text(x) for x in (left.named_children if left is not None else ())]
-            if name in names:
-                values = right.named_children if right is not None else []
-                found.append(_value_type(values[names.index(name)])
-                             if len(values) == len(names) else "")
-        elif n.type == "var_spec" and any(text(x) == name for x in n.children_by_field_name("name")):
+            values = right.named_children if right is not None else []
+            for name, value in zip(names, values if len(values) == len(names) else [None] * len(names)):
+                found.setdefault(name, []).append(_value_type(value) if value is not None else "")
+        elif n.type == "var_spec":
             declared = _named_type(n.child_by_field_name("type"))
             value = n.child_by_field_name("value")
             values = value.named_children if value is not None else []
-            found.append(declared or (_value_type(values[0]) if len(values) == 1 else ""))
-    return found[0] if len(found) == 1 else ""
+            for x in n.children_by_field_name("name"):
+                found.setdefault(text(x), []).append(
+                    declared or (_value_type(values[0]) if len(values) == 1 else ""))
+    return {name: kinds[0] for name, kinds in found.items() if len(kinds) == 1}
 
 
 def _repeats(node, fn) -> bool:
@@ -120,9 +127,9 @@ def _repeats(node, fn) -> bool:
     return False
 
 
-def _callee(call, fn) -> str:
+def _callee(call, fn, types: dict) -> str:
     """"F", "T.M", "F().M" (a method on what F returns), ".M" (a method of a value of
-    unknown type) or "" for what a call runs."""
+    unknown type) or "" for what a call runs; ``types``: memo of ``_local_types(fn)``."""
     target = call.child_by_field_name("function")
     if target is None:
         return ""
@@ -135,7 +142,11 @@ def _callee(call, fn) -> str:
         return ""
     method = text(field)
     if operand is not None and operand.type == "identifier":
-        owner = receiver_of(call, text(operand)) or _local_type(fn, text(operand))
+        owner = receiver_of(call, text(operand))
+        if not owner:
+            if fn.id not in types:
+                types[fn.id] = _local_types(fn)
+            owner = types[fn.id].get(text(operand), "")
         if owner:
             return f"{owner}.{method}"
     return "." + method
@@ -148,8 +159,8 @@ def file_facts(root, data: bytes) -> dict:
     {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
     ".M"] (functions and methods named without being called: handed on, stored);
     "actions": the keys of the functions a command-line framework's command runs."""
-    functions, results, values = {}, {}, []
-    actions = _actions(root, data, functions)
+    functions, results, values, types = {}, {}, [], {}
+    actions = _actions(root, data, functions, types)
     # an action written as a function literal runs as its own "@N" (once), not as a
     # closure of the function that writes it
     literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
@@ -172,7 +183,7 @@ def file_facts(root, data: bytes) -> dict:
         body = fn.child_by_field_name("body")
         for n in walk(body) if body is not None else ():
             if n.type == "call_expression":
-                callee = _callee(n, fn)
+                callee = _callee(n, fn, types)
                 if callee and not any(a <= n.start_byte < b for a, b in literals):
                     calls.append([callee, _repeats(n, fn)])
             elif n.type in ("identifier", "selector_expression") and _as_value(n) \
@@ -184,7 +195,7 @@ def file_facts(root, data: bytes) -> dict:
             "actions": sorted({k for k in actions.values()})}
 
 
-def _actions(root, data: bytes, functions: dict) -> dict:
+def _actions(root, data: bytes, functions: dict, types: dict) -> dict:
     """{value node: key} of the functions named (or written) as a command's action in a
     command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
     send}}`); an action written as a function literal gets the key "@N" in ``functions``,
@@ -204,7 +215,7 @@ def _actions(root, data: bytes, functions: dict) -> dict:
         elif value.type == "func_literal":
             calls = functions.setdefault(f"@{value.start_byte}", [])
             for c in walk(value.child_by_field_name("body") or value):
-                callee = _callee(c, value) if c.type == "call_expression" else ""
+                callee = _callee(c, value, types) if c.type == "call_expression" else ""
                 if callee:
                     calls.append([callee, _repeats(c, value)])
             out[value] = f"@{value.start_byte}"
@@ -243,19 +254,27 @@ def _as_value(node) -> bool:
         return False
     if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
         return False
+    if parent.type == "literal_element" and parent.parent is not None \
+            and parent.parent.type == "keyed_element" \
+            and parent.parent.child_by_field_name("key") == parent:
+        # the key of a keyed element: a struct literal's field name (`Run: f`); a map's
+        # key is never a function, which Go cannot compare
+        return False
     return parent.type in ("argument_list", "expression_list", "keyed_element",
                            "literal_element", "return_statement")
 
 
 # -- the trace over a package --------------------------------------------------------
 
-def trace(directory: dict, commands: bool = False) -> dict:
+def trace(directory: dict, commands: bool = False, tests: bool = False) -> dict:
     """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
     file's ``file_facts``, or None when it could not be read in time: then nothing is
     known}. Each package of the directory (the files with one package clause whose build
     constraint can hold: a `//go:build ignore` program is none) is traced on its own.
     With ``commands``, the trace starts from the package's command actions instead of
-    main, init and TestMain, and the actions themselves are in the answer."""
+    main, init and TestMain, and the actions themselves are in the answer. With
+    ``tests``, it starts from the test functions of the package's test files and keeps
+    only the functions exactly one call runs (``TEST_READ``)."""
     if any(f is None for f in directory.values()):
         return {}
     packages: dict = {}
@@ -264,7 +283,7 @@ def trace(directory: dict, commands: bool = False) -> dict:
             packages.setdefault(f["package"], {})[path] = f
     out: dict = {}
     for facts in packages.values():
-        out.update(_trace_package(facts, commands))
+        out.update(_trace_package(facts, commands, tests))
     return out
 
 
@@ -279,7 +298,12 @@ def _actions_of(facts: dict, tests: set, defined: dict) -> set:
             for q in defined.get(k, ()) if q not in tests}
 
 
-def _trace_package(facts: dict, commands: bool = False) -> dict:
+def _test_functions(facts: dict, tests: set) -> set:
+    return {(p, k) for p in tests for k in facts[p]["functions"]
+            if k.startswith(TEST_PREFIXES) and k != "TestMain" and "." not in k}
+
+
+def _trace_package(facts: dict, commands: bool = False, by_test: bool = False) -> dict:
     tests = {p for p in facts if is_test_path(p, "go")}
     defined: dict = {}  # key -> files defining it
     results: dict = {}
@@ -287,7 +311,8 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
         for key in f["functions"]:
             defined.setdefault(key, set()).add(path)
         results.update(f["results"])
-    starts = _actions_of(facts, tests, defined) if commands else _entries(facts, tests)
+    starts = _actions_of(facts, tests, defined) if commands else \
+        _test_functions(facts, tests) if by_test else _entries(facts, tests)
     if not starts:
         return {}
 
@@ -304,17 +329,20 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
             return []  # main and init are not called by name; a local closure may be
         return [(p, key) for p in sorted(defined.get(key, ()))]
 
+    methods: dict = {}  # ".M" -> the keys "T.M" of every method named M
+    for k in defined:
+        if "." in k:
+            methods.setdefault("." + k.rsplit(".", 1)[1], set()).add(k)
     unknown = set()  # keys any number of runs may reach: values, methods of unknown values
     for f in facts.values():
         for v in f["values"]:
-            unknown |= {k for k in defined if k == v or (v.startswith(".") and k.endswith(v))}
+            unknown |= methods.get(v, set()) if v.startswith(".") else {v} & defined.keys()
         for calls in f["functions"].values():
             for callee, _ in calls:
                 if "." in callee and not targets(callee):
                     # a method of a value whose type is not known here (or promoted from
                     # an embedded type): any method of that name may be the one it runs
-                    method = "." + callee.rsplit(".", 1)[1]
-                    unknown |= {k for k in defined if "." in k and k.endswith(method)}
+                    unknown |= methods.get("." + callee.rsplit(".", 1)[1], set())
     banned = {(p, k) for k in unknown for p in defined[k]}
 
     def edges(node) -> list:
@@ -329,9 +357,20 @@ def _trace_package(facts: dict, commands: bool = False) -> dict:
                 if t in once and t not in starts and (path not in tests or t[0] in tests)
                 and (repeats or (path, key) not in once or (path, key) == t)}
 
-    once = once_trace.settle(starts, edges, elsewhere, banned)
+    def shared(once) -> set:
+        """The helpers more than one call runs (two tests, or one test twice), or a call
+        that repeats or comes from code that is not one test's."""
+        calls: dict = {}
+        for path, f in facts.items():
+            for key in f["functions"]:
+                for t, repeats in edges((path, key)):
+                    calls.setdefault(t, []).append(repeats or (path, key) not in once)
+        return {t for t in once - starts if len(calls.get(t, ())) != 1 or calls[t][0]}
+
+    once = once_trace.settle(starts, edges, shared if by_test else elsewhere, banned)
     return once_trace.by_file((p, k) for p, k in once or ()
-                              if (commands or (p, k) not in starts) and not k.startswith("@"))
+                              if (commands or (p, k) not in starts) and not k.startswith("@")
+                              and (not by_test or p in tests))
 
 
 def directory_reads(here: dict, files: list, facts_of) -> list:
@@ -340,11 +379,22 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     one skipped and said so); ``facts_of(file)``: its ``file_facts`` (None: unknown)."""
     files = [f for f in files if f.data is not None]
     kinds = traces(set().union(*here.values()), [f.data for f in files])
+    if kinds and all(read == TEST_READ for read, _ in kinds):
+        # only test files call a test file's helpers: the others need not be read
+        files = [f for f in files if is_test_path(f.path, "go")]
     facts = {f.path: facts_of(f) for f in files} if kinds else {}
     facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
              for p, f in facts.items()}  # a file not read in time: nothing is known
     return [(path, read, keys) for read, commands in kinds
-            for path, keys in trace(facts, commands).items() if read in here.get(path, ())]
+            for path, keys in trace(facts, commands, read == TEST_READ).items()
+            if read in here.get(path, ())]
+
+
+def lifecycle_reads(path: str) -> set:
+    """The reads a Go file with an active lifecycle rule asks: the command's (a command
+    defined in any file of its package may run its functions once; ``traces`` parses the
+    directory only when one of its files may define one) and, in a test file, its tests'."""
+    return {COMMAND_READ, TEST_READ} if is_test_path(path, "go") else {COMMAND_READ}
 
 
 def traces(asked: set, texts: list) -> list:
@@ -352,13 +402,19 @@ def traces(asked: set, texts: list) -> list:
     Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may
     define a command (for ``go-command``); a directory with neither is not parsed."""
     return [(read, commands) for read, commands, found in (
-        (READ, False, has_entry), (COMMAND_READ, True, has_commands))
+        (READ, False, has_entry), (COMMAND_READ, True, has_commands),
+        (TEST_READ, False, has_tests))
         if read in asked and any(found(t) for t in texts)]
 
 
 def has_entry(data: bytes) -> bool:
     """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
     return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
+
+
+def has_tests(data: bytes) -> bool:
+    """Does a Go file's text declare a test function (a cheap test before parsing)?"""
+    return any(b"func " + p.encode() in data for p in TEST_PREFIXES)
 
 
 def has_commands(data: bytes) -> bool:

@@ -21,45 +21,36 @@ Who owns the code at a node:
 - the class a plugin module exports (a module its loader picks by a computed name,
   ``require("./transporters/" + name)``, and no module around imports by its own name,
   ``reads["js-startup"]["plugin"]``): the loader makes its objects, one per name it is
-  configured with, not a caller leaklint can see: as long as the page or process;
+  configured with, not a caller leaklint can see: as long as the page or process; so
+  is an ES5 class the module hands by name to another object's registry
+  (``Client.registerComponent("socket", SocketClient)``) and never makes itself;
 - code under a test of the process's command line (``if (opts.rawArgs.indexOf("--watch")
   > -1)``, ``process.argv``) in a function that is not known to run per call: the run
   of the command the process was started for (``main``), as long as the process;
 - an object of any other class: its instance (``field``); a function: one call.
 
-What dies with an owner (``dies_with``): the object itself (``this``), what it creates
-(``new``, ``createX()``, ``spawn()``: also when kept in an outer variable), what its class
-creates in a field, and the object that created it or was passed into its constructor
-(``constructor(muya) { this.muya = muya }``, or handed to ``super``).
+What dies with an owner (``dies_with``, in ``owners_js_targets``): the object itself,
+what it creates, what its class creates in a field, and the object that created it or
+was passed into its constructor.
 """
 
 from __future__ import annotations
 
-from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
-                                    function_name, made_here, method_of, norm, receiver,
-                                    returned_values, strip, text, up, walk)
-from ..languages import file_memo, nearest, of_type, within
-from ..languages.javascript_objects import (RENDER_CALLS, class_creates, component_options,
-                                            module_object)
+from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
+                                    method_of, norm, receiver, strip, text, up, walk)
+from ..languages import file_memo, within
+from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
+from ..languages.javascript_members import prototype_owner
 from ..languages.javascript_runs import command_mode
-from ..languages.javascript_values import (declares, declaring_function, iterated_value,
-                                           local_value)
+from ..languages.javascript_values import declares
 from .js_roots import default_component
+# what dies with an owner: lifetimes asks this module
+from .owners_js_targets import (aliases, dies_with, enclosing_class, holder_kind,  # noqa: F401
+                                resolve, root_of, unref_timer)
 
-CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 # the page's own containers, and the calls that put an element into one
 PAGE_BODIES = {"document.body", "document.documentElement", "document.head"}
 PAGE_INSERTS = {"appendChild", "append", "prepend", "insertBefore", "replaceChildren"}
-
-
-def _root(node):
-    while node.parent is not None:
-        node = node.parent
-    return node
-
-
-def _enclosing_class(node):
-    return nearest(node, CLASSES)
 
 
 def _class_name(cls) -> str:
@@ -78,7 +69,7 @@ def _file_facts(root) -> dict:
     key = ("js-owners", root.id, root.start_byte, root.end_byte)
     if key in memo:
         return memo[key]
-    roots, instantiated, root_objects = set(), {}, []
+    roots, instantiated, root_objects, registered = set(), {}, [], set()
     defined, mounted = {}, []  # custom element tag -> class; what the module adds to the page
     for n in walk(root):
         if n.type == "new_expression":
@@ -102,6 +93,10 @@ def _file_facts(root) -> dict:
                     root_objects.append(first)
             elif callee(n) == "customElements.define" and len(a) >= 2:
                 defined[text(a[0]).strip("'\"`").lower()] = norm(a[1])
+            elif receiver(n) is not None and any(strip(x) is not None and strip(x).type
+                                                  == "string" for x in a):
+                # `Client.registerComponent("socket", SocketClient)`: handed on by name
+                registered.update(text(x) for x in a if x.type == "identifier")
             elif meth in PAGE_INSERTS and norm(receiver(n)) in PAGE_BODIES \
                     and enclosing_function(n) is None:
                 mounted.extend(a)
@@ -114,7 +109,7 @@ def _file_facts(root) -> dict:
             cls = defined.get(text(args(v)[0]).strip("'\"`").lower())
             if cls:
                 roots.add(cls)
-    facts = {"roots": roots, "instantiated": instantiated,
+    facts = {"roots": roots, "instantiated": instantiated, "registered": registered,
              "root_objects": {(o.start_byte, o.end_byte) for o in root_objects}}
     memo[key] = facts
     return facts
@@ -139,7 +134,7 @@ def single_instance(cls) -> str:
     """What holds the only instance the module makes of class ``cls``, at its top level
     (the variable's name, or "default" for ``export default new X()``), or "": that
     object lives as long as the page or process."""
-    facts = _file_facts(_root(cls))
+    facts = _file_facts(root_of(cls))
     if not _singleton_class(cls, facts):
         return ""
     made = facts["instantiated"][_class_name(cls)][0]
@@ -173,7 +168,7 @@ def module_extension(fn) -> bool:
 
 
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
-    root = _root(node)
+    root = root_of(node)
     facts = _file_facts(root)
     fn = enclosing_function(node) if node.type not in FUNCTIONS else node
     if fn is None:
@@ -186,7 +181,7 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     outer = fn
     while enclosing_function(outer) is not None:
         outer = enclosing_function(outer)
-    cls = _enclosing_class(fn)
+    cls = enclosing_class(fn)
     if cls is not None:
         name = _class_name(cls)
         if name in facts["roots"]:
@@ -196,6 +191,9 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
         if ((reads or {}).get("js-startup") or {}).get("plugin") and _in_default_export(cls):
             return "plugin", name  # its loader makes one per name it is configured with
         return "field", name
+    es5 = _es5_class(fn)
+    if es5 and es5 in facts["registered"] and es5 not in facts["instantiated"]:
+        return "plugin", es5  # handed by name to a registry, which makes its objects
     obj = module_object(outer)
     if obj is not None:
         n = obj
@@ -216,11 +214,27 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     return "function", function_name(fn)
 
 
+def _es5_class(fn) -> str:
+    """The ES5 class (``Name.prototype.m = function``) whose method or constructor ``fn``,
+    or a function around it, is; "" otherwise."""
+    while fn is not None:
+        name = prototype_owner(fn)
+        if name:
+            return name
+        p, _ = up(fn)
+        name = function_name(fn) if fn.type == "function_declaration" or (
+            p is not None and p.type == "variable_declarator") else ""
+        if name and f"{name}.prototype.".encode() in root_of(fn).text:
+            return name  # its constructor
+        fn = enclosing_function(fn)
+    return ""
+
+
 def _in_default_export(node) -> bool:
     """Is ``node`` inside the module's default export (``export default {...}``, an
     exported default class or function, ``module.exports = ...``, the component such an
     export wraps: ``export default connect(map)(Hyper)``)?"""
-    if within(node, default_component(_root(node))):
+    if within(node, default_component(root_of(node))):
         return True
     top = node
     while top.parent is not None and top.parent.type != "program":
@@ -284,220 +298,3 @@ def _after_load_once_guard(node, fn) -> str:
 def _encloses(block, node) -> bool:
     return block is not None and block.start_byte <= node.start_byte \
         and node.end_byte <= block.end_byte
-
-
-# -- what dies with the owner --------------------------------------------------------------
-
-def _constructor(cls):
-    body = cls.child_by_field_name("body") if cls is not None else None
-    for m in (body.named_children if body is not None else []):
-        if m.type == "method_definition" and function_name(m) == "constructor":
-            return m
-    return None
-
-
-def _params(fn) -> list:
-    params = fn.child_by_field_name("parameters") if fn is not None else None
-    out = []
-    for p in (params.named_children if params is not None else []):
-        for n in [p] + list(walk(p)):
-            if n.type == "identifier" and not (n.parent is not None
-                                               and n.parent.type == "type_annotation"):
-                out.append(text(n))
-                break
-    return out
-
-
-def _given_field(cls, field: str) -> bool:
-    """Is ``this.field`` the object passed into the constructor (stored as is, or a
-    parameter of that name handed to ``super``)?"""
-    ctor = _constructor(cls)
-    if ctor is None:
-        return False
-    params = _params(ctor)
-    for n in walk(ctor):
-        if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == \
-                "this." + field and norm(n.child_by_field_name("right")) in params:
-            return True
-        if n.type == "call_expression" and norm(n.child_by_field_name("function")) == "super" \
-                and field in params and any(norm(a) == field for a in args(n)):
-            return True
-    return False
-
-
-def _made_by_helper(body, field: str) -> bool:
-    """``this.field = makeX(...)`` where ``makeX`` is a function of this file that returns
-    an object it makes (``const el = document.createElement("div"); ...; return el``)."""
-    for n in of_type(body, ("assignment_expression",)):
-        if norm(n.child_by_field_name("left")) != "this." + field:
-            continue
-        v = strip(n.child_by_field_name("right"))
-        if v is None or v.type != "call_expression" or receiver(v) is not None:
-            continue
-        for fn in _functions_named(_root(body), method_of(v)):
-            values = returned_values(fn)
-            if values and all(fresh(r) or (strip(r) is not None and strip(r).type == "identifier"
-                                          and made_here(fn, text(strip(r)))) for r in values):
-                return True
-    return False
-
-
-def _functions_named(root, name: str) -> list:
-    return [n for n in root.named_children if n.type == "function_declaration"
-            and function_name(n) == name]
-
-
-def resolve(node) -> str:
-    """The expression ``node`` stands for: a local alias (``const el = this.el``, ``const
-    { bus } = this.app``) is replaced by what it was read from."""
-    s = strip(node)
-    t = norm(s)
-    if s is None or s.type != "identifier":
-        head, _, rest = t.partition(".")
-        if rest and head.isidentifier() and head != "this":
-            base = _alias_of(node, head)
-            if base:
-                return base + "." + rest
-        return t
-    return _alias_of(node, t) or t
-
-
-def _alias_of(node, name: str) -> str:
-    fn = declaring_function(enclosing_function(node), name)
-    if fn is None:
-        return ""
-    body = fn.child_by_field_name("body")
-    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
-        if n.type != "variable_declarator":
-            continue
-        pat, v = n.child_by_field_name("name"), strip(n.child_by_field_name("value"))
-        if v is None or v.type not in ("member_expression", "this", "identifier"):
-            continue
-        if pat is not None and pat.type == "identifier" and text(pat) == name:
-            return norm(v) if v.type == "member_expression" else ""
-        if pat is not None and pat.type == "object_pattern":
-            for p in pat.named_children:
-                if p.type == "shorthand_property_identifier_pattern" and text(p) == name:
-                    return norm(v) + "." + name
-    return ""
-
-
-def aliases(node) -> set:
-    """The names the object ``node`` goes by here: itself, what a local alias was read
-    from, and for a field the constructor parameter stored in it."""
-    names = {norm(node)}
-    r = resolve(node)
-    names.add(r)
-    parts = r.split(".")
-    cls = _enclosing_class(node)
-    if cls is not None and len(parts) == 2 and parts[0] == "this":
-        ctor = _constructor(cls)
-        for n in walk(ctor) if ctor is not None else ():
-            if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == r:
-                right = norm(n.child_by_field_name("right"))
-                if right in _params(ctor):
-                    names.add(right)
-    return names
-
-
-def dies_with(target, at, depth: int = 0) -> bool:
-    if target is None or depth > 4:
-        return False
-    node = strip(target)
-    if node is None:
-        return False
-    if norm(node) == "this" or fresh(node):
-        return True
-    if node.type == "call_expression":
-        if method_of(node) in LOOKUPS | WRAPPERS:
-            return _own_value(node, at, depth)  # a node found in, or wrapping, an owned one
-        return not callee(node).startswith(("document.", "window."))
-    r = resolve(node)
-    parts = r.split(".")
-    cls = _enclosing_class(at)
-    if parts[0] == "this" and len(parts) >= 2 and cls is not None:
-        body = cls.child_by_field_name("body")
-        return (body is not None and (class_creates(body, parts[1])
-                                      or _made_by_helper(body, parts[1])
-                                      or _assigned_own(body, parts[1], at, depth))) \
-            or _given_field(cls, parts[1])
-    root = strip(node)
-    while root is not None and root.type in ("member_expression", "subscript_expression"):
-        root = strip(root.child_by_field_name("object"))
-    if root is None or root.type != "identifier":
-        return False
-    name = text(root)
-    fn = enclosing_function(at)
-    first = fn
-    while fn is not None:
-        if declares(fn, name):
-            if fn.type == "method_definition" and function_name(fn) == "constructor" \
-                    and name in _params(fn):
-                return True  # passed into the constructor: the object's creator or owner
-            return made_here(fn, name) or _own_value(local_value(fn, name), at, depth)
-        listed = iterated_value(fn, name)
-        if listed is not None:  # `for (const el of owned.querySelectorAll(..))`
-            return _own_value(listed, at, depth)
-        fn = enclosing_function(fn)
-    return first is not None and made_here(first, name)
-
-
-# calls that wrap a node without making a new one (jQuery)
-WRAPPERS = {"$", "jQuery"}
-# a component's reference to its own rendered element
-REF_MAKERS = {"useRef", "createRef", "useTemplateRef"}
-
-
-def _own_value(value, at, depth: int) -> bool:
-    """A value that is the owner's own node: made fresh, a ref to the component's element
-    (``useRef()``), a node found inside an owned one (``this.querySelector("select")``),
-    or a jQuery wrapper of one (``$(this.inputRef.current)``)."""
-    v = strip(value)
-    if v is None or v.type != "call_expression":
-        return False
-    meth = method_of(v)
-    if fresh(v) or meth in REF_MAKERS:
-        return True
-    if meth in LOOKUPS:
-        return receiver(v) is not None and dies_with(receiver(v), at, depth + 1)
-    if meth in WRAPPERS and receiver(v) is None and args(v):
-        return strip(args(v)[0]).type != "string" and dies_with(args(v)[0], at, depth + 1)
-    return False
-
-
-def _assigned_own(body, field: str, at, depth: int) -> bool:
-    """``this.field = $(this.inputRef.current)``: the class keeps its own node there."""
-    for n in of_type(body, ("assignment_expression",)):
-        if norm(n.child_by_field_name("left")) == "this." + field \
-                and _own_value(n.child_by_field_name("right"), at, depth):
-            return True
-    return False
-
-
-def unref_timer(call) -> bool:
-    """A Node timer that is ``.unref()``'d, chained (``setInterval(..).unref()``) or
-    through the variable that holds it: it never keeps the process alive, and its owner
-    is the process."""
-    p, child = up(call)
-    if p is not None and p.type == "member_expression" \
-            and text(p.child_by_field_name("property")) == "unref":
-        return True
-    name = ""
-    if p is not None and p.type == "variable_declarator":
-        name = text(p.child_by_field_name("name"))
-    elif p is not None and p.type == "assignment_expression" \
-            and p.child_by_field_name("right") == child:
-        name = norm(p.child_by_field_name("left"))
-    if not name:
-        return False
-    fn = enclosing_function(call) or _root(call)
-    for n in walk(fn):
-        if n.type == "call_expression" and method_of(n) == "unref" \
-                and norm(receiver(n)) == name:
-            return True
-    return False
-
-
-def holder_kind(node):
-    """``("timer", "")`` for an unref'd timer; None otherwise."""
-    return ("timer", "") if node.type == "call_expression" and unref_timer(node) else None

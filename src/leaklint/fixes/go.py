@@ -15,7 +15,8 @@ import re
 from ..ir import HANDOFF, REASSIGN
 from ..languages import nearest, walk
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
-from ..languages.go_effects import closure_returned, returned_wrapper
+from ..languages.go_effects import closure_returned
+from ..languages.go_returns import kept_wrapper
 from ..tracks import Candidate, Track, pattern_matches
 from .edits import Fix, edit, indentation, line_end
 
@@ -217,7 +218,7 @@ def handle_use(fn, stmt, name: bytes, release=()) -> str:
                 p.parent is not None and p.parent.type == "call_expression"
                 and p.parent.child_by_field_name("function") == p):
             return "escapes"  # a method value
-        if p.type == "argument_list" and returned_wrapper(p.parent):
+        if p.type == "argument_list" and kept_wrapper(p.parent):
             return "escapes"
         lit = n.parent
         while lit is not None and lit != fn and lit.type not in ("func_literal", "go_statement"):

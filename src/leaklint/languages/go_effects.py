@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
-from .go_syntax import asserted_false, callee_text, enclosing_function, strip_parens, text, own_of_type
+from .go_returns import kept_wrapper
+from .go_syntax import (asserted_false, callee_text, enclosing_function, other_branches,
+                        own_of_type, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -48,22 +50,6 @@ def reports_test_failure(node) -> bool:
                 return True
         f = enclosing_function(f)
     return False
-
-
-def returned_wrapper(call) -> bool:
-    """Is ``call`` a constructor (`NewX(...)`) whose result the function returns, directly
-    or in a composite literal (`return bufio.NewReader(f), nil`)?"""
-    if call is None or call.type != "call_expression" \
-            or not callee_text(call).rsplit(".", 1)[-1].startswith("New"):
-        return False
-    p = call.parent
-    while p is not None and p.type in ("literal_element", "keyed_element", "literal_value",
-                                       "composite_literal", "unary_expression",
-                                       "parenthesized_expression"):
-        p = p.parent
-    if p is not None and p.type == "expression_list":
-        p = p.parent
-    return p is not None and p.type == "return_statement"
 
 
 def closure_returned(n, fn) -> bool:
@@ -112,7 +98,7 @@ class GoEffects(SpecEffects):
 
     def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
-        self._reassigned: list[int] | None = None
+        self._reassigned: list | None = None
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -236,11 +222,12 @@ class GoEffects(SpecEffects):
         return (node is not None and node.type == "identifier" and self.track.error is not None
                 and node.text.decode() == self.track.error
                 and not self._shadowed(node, None, self.track.error)
-                and not any(start <= node.start_byte for start in self._error_reassigned()))
+                and not any(n.end_byte <= node.start_byte and not other_branches(n, node)
+                            for n in self._error_reassigned()))
 
-    def _error_reassigned(self) -> list[int]:
-        """End offsets of the statements after the acquisition (in this function, not in
-        its closures) that assign the acquisition's error variable again."""
+    def _error_reassigned(self) -> list:
+        """The statements after the acquisition (in this function, not in its closures)
+        that assign the acquisition's error variable again."""
         if self._reassigned is None:
             self._reassigned = []
             acq, name = self.stmt, self.track.error
@@ -258,7 +245,7 @@ class GoEffects(SpecEffects):
                     for target in targets:
                         if target.type == "identifier" and target.text.decode() == name \
                                 and not self._shadowed(target, None, name):
-                            self._reassigned.append(n.end_byte)
+                            self._reassigned.append(n)
         return self._reassigned
 
     def events(self, leaf) -> list[str]:
@@ -430,8 +417,10 @@ class GoEffects(SpecEffects):
             return None
         if t == "argument_list":
             call = p.parent
-            if not closure and returned_wrapper(call):
-                return HANDOFF  # `return bufio.NewReader(f), nil`: the caller reads it
+            if not closure and kept_wrapper(call):
+                # `return bufio.NewReader(f), nil`, `s.log = log.New(f, ...)`: whoever
+                # holds the wrapper holds the handle
+                return HANDOFF
             return self._passed(call, p, expr, deferred, closure)
         if t == "expression_list":
             gp = p.parent

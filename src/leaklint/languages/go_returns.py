@@ -1,11 +1,13 @@
 """What a Go function returns of a call it makes: the name a call's result is bound to
-(``assigned``), and whether the function returns that result as it is (``returned``: the
-test that makes a function a factory in ``facts/shapes``)."""
+(``assigned``), whether the function returns that result as it is (``returned``: the
+test that makes a function a factory in ``facts/shapes``), and whether a wrapper made
+around a handle outlives the function (``kept_wrapper``)."""
 
 from __future__ import annotations
 
 from . import matches
-from .go_syntax import enclosing_function, strip_parens
+from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
+                        root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -79,3 +81,47 @@ def _released_on_return(fn, name: bytes, memo: dict) -> bool:
                 if owner is not None:
                     found.setdefault(owner.id, set()).add(caps["name"][0].text)
     return name in memo["deferred"].get(fn.id, ())
+
+
+def kept_wrapper(call) -> bool:
+    """Is ``call`` a constructor (`NewX(...)`) whose result outlives the function, and
+    what it wraps with it: returned, directly or in a composite literal (`return
+    bufio.NewReader(f), nil`), or stored in a field, an element or a variable the function
+    does not declare (`s.out = bufio.NewWriter(f)`, `logger = log.New(f, "", 0)`)?"""
+    if call is None or call.type != "call_expression" \
+            or not callee_text(call).rsplit(".", 1)[-1].startswith("New"):
+        return False
+    value, p = call, call.parent
+    while p is not None and p.type in ("literal_element", "keyed_element", "literal_value",
+                                       "composite_literal", "unary_expression",
+                                       "parenthesized_expression"):
+        value, p = p, p.parent
+    values = p if p is not None and p.type == "expression_list" else None
+    if values is not None:
+        p = p.parent
+    if p is not None and p.type == "return_statement":
+        return True
+    if p is None or values is None or p.type != "assignment_statement" \
+            or p.child_by_field_name("right") != values \
+            or text(p.child_by_field_name("operator")) != "=":
+        return False
+    targets = p.child_by_field_name("left").named_children
+    right = values.named_children
+    if len(targets) != len(right):
+        return False
+    target = next(t for t, v in zip(targets, right) if v == value)
+    if target.type == "index_expression":
+        return True
+    root = root_identifier(target)
+    fn = enclosing_function(call)
+    if root is None or text(root) == "_" or fn is None:
+        return False
+    declared = declared_names(fn)
+    if target.type == "identifier":
+        return text(root) not in declared  # a package variable, or a closure's outer one
+    # a field of what a parameter or the receiver points to, or of a package variable
+    own = declared - set(parameter_names(fn))
+    receiver = fn.child_by_field_name("receiver")
+    if receiver is not None:
+        own -= {text(n) for d in receiver.named_children for n in d.children_by_field_name("name")}
+    return text(root) not in own

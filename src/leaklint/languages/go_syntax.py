@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from . import matches, nearest, of_type
+from . import ancestors, matches, nearest, of_type, within
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
@@ -103,6 +103,18 @@ def root_identifier(expr):
         expr = (expr.child_by_field_name("operand") if expr.type == "selector_expression"
                 else (expr.named_children[0] if expr.named_children else None))
     return expr if expr is not None and expr.type == "identifier" else None
+
+
+def other_branches(first, later) -> bool:
+    """Are the two nodes in different branches of one `if` (one in its consequence, the
+    other in its `else`, an `else if` chain included), so that never both run?"""
+    for branch in ancestors(later):
+        if branch.type != "if_statement":
+            continue
+        yes, no = branch.child_by_field_name("consequence"), branch.child_by_field_name("alternative")
+        if (within(first, yes) and within(later, no)) or (within(first, no) and within(later, yes)):
+            return True
+    return False
 
 
 def function_name(fn) -> str:

@@ -3,12 +3,14 @@
 `Next` returns false both at the end of the result set and when fetching the next row
 failed; only `Err` tells them apart. The acquisitions are LL101's (`Query`, `Queryx`...).
 Nothing accumulates from an unchecked error, so the context policy leaves it out of tests
-and scripts unless the rows are acquired in a loop or a shared helper (the acquisition's
-place decides, not the loop that calls `Next`).
+and scripts unless the rows are acquired in a loop (the acquisition's place decides, not
+the loop that calls `Next`); a helper shared by tests hands its partial result to each
+test's assertions, like the test's own query (trait ``contexts.UNCHECKED``).
 """
 
 from __future__ import annotations
 
+from ... import contexts
 from ...catalogue import acquisitions_of
 from ...languages import matches
 from ...languages.go import enclosing_function
@@ -44,7 +46,8 @@ def check(ctx, rule) -> None:
         ctx.count(rule.code, uses["Next"], ok=ok)
         if not ok:
             ctx.emit(rule, uses["Next"], rule.message.format(handle=handle, call=callee),
-                     related=[(call, f"{handle} acquired here")], acquired=call)
+                     related=[(call, f"{handle} acquired here")], acquired=call,
+                     traits={contexts.UNCHECKED})
 
 
 def _uses(fn, handle: str, assign):
