@@ -272,6 +272,13 @@ def test_go_loops_over_a_written_out_handful_are_no_loop(text, in_loop):
     ("test", "fixture", False, {"owned"}, True),     # the runner may keep a fixture's object
     ("test", "helper", True, {"owned"}, True),       # one per turn of a loop
     ("code", "helper", False, {"owned"}, True),
+    ("code", "module", False, {"collected"}, False),   # module code runs once per import
+    ("example", "module", False, {"collected"}, False),
+    ("example", "main", False, {"collected"}, False),  # a script's top level, run once
+    ("example", "main", False, set(), True),           # examples are copied: reported
+    ("code", "module", True, {"collected"}, True),     # a loop of the module's code
+    ("code", "helper", False, {"collected"}, True),    # a function may run on every call
+    ("code", "module", False, set(), True),            # a handle something still holds
 ])
 def test_decisions(kind_, function, in_loop, traits, keep):
     decision = contexts.decide(contexts.Context(kind_, "why"),
@@ -288,6 +295,11 @@ def test_policies_are_configurable():
     assert contexts.decide(generated, contexts.Role("test", True), (), settings).keep
     off = contexts.settings_from_table({"tests": "off"}, "", _raise)
     assert not contexts.decide(test, contexts.Role("helper", True), {"accumulates"}, off).keep
+    # a module's one temporary follows the scripts policy, so reporting scripts reports it
+    every = contexts.settings_from_table({"scripts": "all"}, "", _raise)
+    code = contexts.Context("code", "why")
+    assert not contexts.decide(code, contexts.Role("module"), {"collected"}).keep
+    assert contexts.decide(code, contexts.Role("module"), {"collected"}, every).keep
 
 
 # -- end to end --------------------------------------------------------------------------

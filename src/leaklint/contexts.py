@@ -442,11 +442,17 @@ class Decision:
 def decide(context: Context, role: Role, traits, settings: ContextSettings | None = None,
            ) -> Decision:
     """Is a finding with ``traits`` at a node of ``role`` in a file of ``context``
-    reported? A ``__main__`` block of ordinary code is a short run: the script policy."""
+    reported? A ``__main__`` block of ordinary code is a short run: the script policy; so
+    is a handle nothing references after its statement (``COLLECTED``), outside a loop,
+    in ordinary or example code that runs once: a module's top-level code (once per
+    import) or a program's main."""
     settings = settings or ContextSettings()
     kind = context.kind
     if kind == CODE and role.function == "main":
         kind = SCRIPT
+    elif kind in (CODE, EXAMPLE) and role.function in ("module", "main") \
+            and not role.in_loop and COLLECTED in set(traits or ()):
+        kind = SCRIPT  # code that runs once (per import, per run): one temporary, gone at once
     policy = settings.policy_of(kind)
     where = DESCRIPTIONS[kind]
     if policy == ALL:

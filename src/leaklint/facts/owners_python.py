@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 
-from ..languages.python_syntax import enclosing_class, enclosing_function, qualified_name, text
+from ..languages.python_syntax import (decorators, enclosing_class, enclosing_function,
+                                       module_imports, qualified_name, text)
 
 ONCE = "once"  # the read naming a file's functions that run once per process (python_entry)
 
 SCRIPT_NAMES = ("setup.py", "__main__.py", "manage.py", "conftest.py")
+# command-line frameworks whose commands are decorated functions, one run per process
+CLI_MODULES = ("click", "typer", "asyncclick", "cloup")
 
 
 def main_guard(node) -> bool:
@@ -54,6 +57,8 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
         return "package", ""
     if fn.type == "function_definition" and qualified_name(fn) in (reads or {}).get(ONCE, ()):
         return "main", qualified_name(fn)  # traced from the program's entry: once per process
+    if fn.type == "function_definition" and cli_command(fn):
+        return "main", qualified_name(fn)  # the command the program was started to run
     outer = fn
     while enclosing_function(outer) is not None:
         outer = enclosing_function(outer)
@@ -61,6 +66,19 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     if enclosing_class(outer) is None and name == "main" and _script(node, path):
         return "main", name
     return "function", name
+
+
+def cli_command(fn) -> bool:
+    """Is ``fn`` a command of a command-line framework (``@cli.command()``, ``@click.group``,
+    typer's ``@app.command()``, in a module importing one)? The framework runs the one
+    command the program was started with, once per process."""
+    names = [d.split("(", 1)[0] for d in decorators(fn)]
+    if not any(n in ("command", "group") or n.endswith((".command", ".group")) for n in names):
+        return False
+    root = fn
+    while root.parent is not None:
+        root = root.parent
+    return any(v.split(".", 1)[0] in CLI_MODULES for v in module_imports(root).values())
 
 
 def single_instance(cls) -> str:

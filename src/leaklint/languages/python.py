@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import ir
 from ..catalogue import release_methods
 from ..tracks import COLLECTED, OWNED, Candidate, Track, Verdict, candidate_names, pattern_matches
-from . import matches, nearest
+from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
@@ -166,8 +166,6 @@ class PythonAdapter(PythonCalls):
                 # once the statement ends (a cursor or a member would still hold it)
                 collected = frozenset({COLLECTED}) if method in PLAIN_READS \
                     else frozenset()
-                if collected and fn.type == "module" and nearest(call, MODULE_LOOPS) is None:
-                    return Verdict(False)  # module code runs once per import: one temporary
                 return Verdict(True, f"because only .{method}() is called on it; nothing closes "
                                      "it (it waits for garbage collection)", traits=collected)
             return Verdict(False)
@@ -452,9 +450,6 @@ class PythonAdapter(PythonCalls):
 # acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
 RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
                    "tempfile.mkstemp")
-# what makes module-level code run more than once per import
-MODULE_LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
-                "dictionary_comprehension", "generator_expression")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
                "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
 

@@ -248,6 +248,8 @@ class PythonEffects(SpecEffects):
                 if called:
                     return HANDOFF if closure else RELEASE
                 return HANDOFF  # `stack.callback(h.close)`, `atexit.register(h.close)`
+            if called and method == "fileno" and onto_standard_stream(gp, self.a.names):
+                return HANDOFF  # the daemon's redirection: it is the process's stream now
             if not called and method in BOUND_METHODS and gp is not None and gp.type in (
                     "argument_list", "assignment",
                     "keyword_argument", "return_statement"):
@@ -343,6 +345,25 @@ class PythonEffects(SpecEffects):
             if summary is not None:
                 return (HANDOFF if closure else RELEASE) if summary else None
         return HANDOFF
+
+
+# the descriptors of the process's standard streams, as a dup2 target names them
+STANDARD_STREAMS = {"0", "1", "2", "sys.stdin.fileno()", "sys.stdout.fileno()",
+                    "sys.stderr.fileno()", "sys.__stdin__.fileno()", "sys.__stdout__.fileno()",
+                    "sys.__stderr__.fileno()"}
+
+
+def onto_standard_stream(call, names) -> bool:
+    """``os.dup2(f.fileno(), sys.stdout.fileno())`` (``call``: the ``f.fileno()``): the
+    file's descriptor is copied onto a standard stream, which keeps it open for the rest
+    of the process (a daemon redirecting its streams to a log or /dev/null)."""
+    args = call.parent
+    dup = args.parent if args is not None and args.type == "argument_list" else None
+    if dup is None or resolve(callee_text(dup), names) != "os.dup2":
+        return False
+    values = [c for c in args.named_children if c.type != "comment"]
+    return len(values) == 2 and values[0] == call and \
+        "".join(text(values[1]).split()) in STANDARD_STREAMS
 
 
 def _identifiers(node):

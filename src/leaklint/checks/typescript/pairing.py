@@ -15,7 +15,7 @@ from dataclasses import replace
 from ... import members
 from ...facts import lifetimes
 from ...languages.javascript_scopes import model
-from ...languages.javascript_members import this_members
+from ...languages.javascript_members import this_aliases, this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
                                             declaring_function, local_value)
 
@@ -210,7 +210,7 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if not scope.strict and any("." in k for k in b.keys):
         ctx.count(rule.code, node, ok=True)  # kept on an object whose owner releases it
         return
-    if _released(m.release_calls(scope), b, methods, functions, called):
+    if _released(m.release_calls(scope), _as_this(b, node), methods, functions, called):
         ctx.count(rule.code, node, ok=True)
         return
     if b.keys and all(_module_variable(m, k, node) for k in b.keys) \
@@ -222,6 +222,18 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _as_this(b: Binding, node) -> Binding:
+    """``b`` with a field kept through a local that holds ``this`` (``var self = this;
+    self.socket = ...``) also named as ``this.socket``, the name other methods use."""
+    aliases, fn = set(), enclosing_function(node)
+    while fn is not None:  # a callback sees the `self` of the functions around it
+        aliases |= this_aliases(fn) - {"this"}
+        fn = enclosing_function(fn)
+    extra = {"this." + k.split(".", 1)[1] for k in b.keys
+             if "." in k and k.split(".", 1)[0] in aliases}
+    return replace(b, keys=b.keys | extra) if extra else b
 
 
 def _field_verdict(ctx, m, scope, node, b, names, owned=False):
