@@ -25,6 +25,7 @@ from . import ancestors, within
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                 identifiers_named, method_of, norm, returned_values, strip,
                                 text, up, walk)
+from .javascript_values import declaring_function
 
 ONCE, PER_CALL = "once", "per-call"
 # an HTTP router's or server's route methods (express, koa-router, fastify, restify...)
@@ -41,6 +42,17 @@ _PWA_ONCE = frozenset({"onRegisteredSW", "onRegistered", "onRegisterError", "onO
 ONCE_OPTIONS = {("virtual:pwa-register", "registerSW"): _PWA_ONCE,
                 **{(f"virtual:pwa-register/{ui}", "useRegisterSW"): _PWA_ONCE
                    for ui in ("react", "preact", "solid", "svelte", "vue")}}
+# calls that register a function to run once per event
+EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
+                       "prependListener", "listen"}
+# calls that run the function they are handed (their first argument) once, a while later
+ONE_SHOT_TIMERS = {"setTimeout", "setImmediate", "queueMicrotask", "requestAnimationFrame",
+                   "requestIdleCallback", "process.nextTick"}
+# calls that register an error-first function to run per request (express's `app.use`)
+MIDDLEWARE = {"use"}
+# the first parameter of an error-first completion callback
+ERROR_PARAMETERS = {"err", "error"}
+_GLOBAL_OBJECTS = ("window.", "globalThis.", "global.", "self.")
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,31 @@ def once_option(fn, imported: dict):
     if head is None or head.type != "identifier":
         return None
     return call if name in ONCE_OPTIONS.get(imported.get(text(head)), ()) else None
+
+
+def once_per_call(arg, fn) -> bool:
+    """Does the function ``fn``, handed to a call as the argument ``arg`` (``fn`` itself or
+    a name of it), run at most once each time that call runs? The callback of a one-shot
+    timer does (``setTimeout(init, 1000)``), and so does an error-first completion
+    callback (``load(function (err, state) {...})``: by Node's convention called once,
+    when the work ends), unless the call subscribes to events (``on("error", ...)``) or
+    adds a middleware (``app.use((err, req, res, next) => ...)``)."""
+    p, child = up(arg)
+    if p is None or p.type != "arguments":
+        return False
+    call, given = p.parent, [strip(a) for a in args(p.parent)]
+    name = callee(call)
+    name = name.split(".", 1)[1] if name.startswith(_GLOBAL_OBJECTS) else name
+    if name in ONE_SHOT_TIMERS:
+        return given[:1] == [strip(child)]
+    if method_of(call) in EVENT_SUBSCRIPTIONS | MIDDLEWARE or given[-1:] != [strip(child)]:
+        return False
+    params = fn.child_by_field_name("parameters")
+    first = params.named_children[0] if params is not None and params.named_children \
+        else fn.child_by_field_name("parameter")  # `err => ...`
+    if first is not None and first.child_by_field_name("pattern") is not None:
+        first = first.child_by_field_name("pattern")  # a TypeScript parameter
+    return first is not None and text(first) in ERROR_PARAMETERS
 
 
 def running_function(call):
@@ -207,6 +244,41 @@ def run_once_guard(fn) -> str:
                         and strip(n.child_by_field_name("right")).type == "true":
                     return cond
     return ""
+
+
+def once_flag_owner(node):
+    """``if (!loaded && ...) { loaded = true; ... }`` around ``node``: the guarded code runs
+    once per life of the flag. The node that declares the flag (the function declaring it,
+    or the module's program for a module-level one), or None when no such guard is
+    around ``node``."""
+    for a in ancestors(node):
+        then = a.child_by_field_name("consequence") if a.type == "if_statement" else None
+        if then is None or not within(node, then):
+            continue
+        for flag in _negated_names(a.child_by_field_name("condition")):
+            if any(n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == flag
+                   and text(n.child_by_field_name("right")) == "true"
+                   for n in walk(then, stop=FUNCTIONS)):
+                owner = declaring_function(enclosing_function(a), flag)
+                if owner is not None:
+                    return owner
+                while a.parent is not None:
+                    a = a.parent
+                return a
+    return None
+
+
+def _negated_names(condition):
+    """The identifiers ``x`` of the ``!x`` conjuncts of an ``if``'s condition."""
+    n = strip(condition)
+    if n is not None and n.type == "binary_expression" \
+            and text(n.child_by_field_name("operator")) == "&&":
+        return _negated_names(n.child_by_field_name("left")) \
+            + _negated_names(n.child_by_field_name("right"))
+    if n is not None and n.type == "unary_expression" and text(n).startswith("!"):
+        arg = strip(n.child_by_field_name("argument"))
+        return [text(arg)] if arg is not None and arg.type == "identifier" else []
+    return []
 
 
 def _only_called_from_per_call(fn, depth: int, started) -> Runs:

@@ -31,7 +31,8 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
                                  component_options, module_object)
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
-from .javascript_runs import ONCE, command_mode, how_often, once_option
+from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often,  # noqa: F401
+                              once_flag_owner, once_option, once_per_call)
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -50,12 +51,9 @@ SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "
 # a program's or a server's entry (`start.start = async function`, `main()`): runs once
 ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
 # calls whose callback runs once (a document ready, a promise settling, a one-shot event)
-ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then"}
+ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then", "$", "jQuery"}  # $(fn): ready
 # events an imported object emits once per process: (module, export) -> event names
 ONCE_EVENTS = {("electron", "app"): {"ready", "will-finish-launching"}}
-# calls that register a function to run once per event
-EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
-                       "prependListener", "listen"}
 # look-ups of an element of the page's content: it is replaced with that content
 ELEMENT_LOOKUPS = LOOKUPS - {"matchMedia", "getRootNode", "item"}
 # names whose objects live as long as the process or the page
@@ -183,6 +181,10 @@ class Model(ClassMembers):
         mode of the command the process runs (``javascript_runs.command_mode``)."""
         if command_mode(node):
             return None
+        flagged = once_flag_owner(node)  # runs once per life of its run-once flag
+        if flagged is not None:
+            return None if flagged.type == "program" else self.scope_of(
+                flagged.child_by_field_name("body"))
         fn = enclosing_function(node)
         innermost = None
         while fn is not None:
@@ -219,10 +221,15 @@ class Model(ClassMembers):
         name = function_name(fn)
         if name.lower().startswith(SETUP_PREFIXES) or name in ENTRY_NAMES:
             return True
-        p, _ = up(fn)
+        p, child = up(fn)
+        if depth <= 3 and p is not None and p.type == "call_expression" \
+                and strip(p.child_by_field_name("function")) == strip(child):
+            outer = enclosing_function(p)  # called where it is written: as often as that
+            return outer is None or self._runs_once(outer, depth + 1)
         once = once_option(fn, self._imported())
         if depth <= 3 and (once is not None or p is not None and p.type == "arguments" and (
-                method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent))):
+                method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent)
+                or once_per_call(fn, fn))):
             # `$(document).ready(fn)`, `app.whenReady().then(fn)`, `registerSW({
             # onRegisteredSW: fn })`: fn runs once when what registers it does
             outer = enclosing_function(once if once is not None else p.parent)
@@ -238,9 +245,9 @@ class Model(ClassMembers):
                          and n.parent.child_by_field_name("name") == n)]
         for n in uses:
             p, child = up(n)
-            if p is None or p.type != "call_expression" \
-                    or p.child_by_field_name("function") != child:
-                return False
+            if (p is None or p.type != "call_expression"
+                    or p.child_by_field_name("function") != child) and not once_per_call(n, fn):
+                return False  # handed on to a call that may run it more than once
             caller = enclosing_function(n)
             if caller is not None and not self._runs_once(caller, depth + 1):
                 return False  # called from a function that may run again
