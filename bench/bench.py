@@ -56,6 +56,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.normpath(os.path.join(HERE, "..", "src"))
 SEMGREP_RULES = os.path.join(HERE, "semgrep-rules.yml")
 # the rules that bench/semgrep-rules.yml expresses: rows, ticker, cancel, listener, open
 CORE_RULES = "LL101,LL201,LL301,LL401,LL110"
@@ -242,8 +243,11 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
     cache_dir = tempfile.mkdtemp(prefix="leaklint-bench-cache-")
     base_cache = tempfile.mkdtemp(prefix="leaklint-bench-base-cache-")
     base_env = baseline_env(baseline) if baseline else None
+    # this checkout's leaklint, the one compile_leaklint compiled (the interpreter's own
+    # installation may be another checkout, or lack bytecode)
+    this_env = baseline_env(SRC)
     try:
-        files, analysed, _ = analysed_files(directory, cache_dir)
+        files, analysed, _ = analysed_files(directory, cache_dir, this_env)
         if baseline:
             analysed_files(directory, base_cache, base_env)
         excludes, unread = [], []
@@ -286,7 +290,7 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
             for name, cmd in plan:
                 if name.startswith("hook") and "-warm" in name:
                     forget_runs(base_cache if "@base" in name else cache_dir)
-                wall, rss, out, status, cpu = run(cmd, base_env if "@base" in name else None)
+                wall, rss, out, status, cpu = run(cmd, base_env if "@base" in name else this_env)
                 if name == "semgrep":
                     result = check_semgrep_output(out, status, directory)
                     compare_files(semgrep_scanned(result), analysed, directory)
@@ -365,7 +369,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
-    sys.path.insert(0, os.path.join(HERE, "..", "src"))
+    sys.path.insert(0, SRC)
     compile_leaklint()
     if args.baseline:
         if not os.path.isfile(os.path.join(args.baseline, "leaklint", "__init__.py")):
