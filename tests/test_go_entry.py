@@ -241,7 +241,7 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             type job struct{ Run func() }
             func schedule() []job { return []job{{Run: tick}} }
             func tick() {}
-        """}), commands=True)
+        """}), go_entry.COMMAND_READ)
     assert got == {"cli.go": ["check", "prepare", "send", "serve"]}
 
 
@@ -253,7 +253,7 @@ def test_without_a_command_literal_nothing_is_the_command():
         func work() {}
     """})
     assert facts["a.go"]["actions"] == []
-    assert go_entry.trace(facts, commands=True) == {}
+    assert go_entry.trace(facts, go_entry.COMMAND_READ) == {}
 
 
 def test_a_literals_field_names_are_not_functions_used_as_values():
@@ -278,7 +278,7 @@ def test_a_literals_field_names_are_not_functions_used_as_values():
         """})
     assert "Run" not in facts["cmd.go"]["values"] and "Start" not in facts["run.go"]["values"]
     assert facts["run.go"]["values"] == ["listen"]
-    assert go_entry.trace(facts, commands=True) == {"run.go": ["Run", "jobs"]}
+    assert go_entry.trace(facts, go_entry.COMMAND_READ) == {"run.go": ["Run", "jobs"]}
 
 
 def test_a_helper_is_one_tests_only_when_one_call_of_one_test_runs_it():
@@ -306,4 +306,4 @@ def test_a_helper_is_one_tests_only_when_one_call_of_one_test_runs_it():
             package store
             func Open() {}
         """})
-    assert go_entry.trace(facts, tests=True) == {"a_test.go": ["fill", "seed"]}
+    assert go_entry.trace(facts, go_entry.TEST_READ) == {"a_test.go": ["fill", "seed"]}

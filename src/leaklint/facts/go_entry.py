@@ -266,15 +266,15 @@ def _as_value(node) -> bool:
 
 # -- the trace over a package --------------------------------------------------------
 
-def trace(directory: dict, commands: bool = False, tests: bool = False) -> dict:
+def trace(directory: dict, read: str = READ) -> dict:
     """{path: sorted once keys} over the files of one directory: ``directory`` {path: the
     file's ``file_facts``, or None when it could not be read in time: then nothing is
     known}. Each package of the directory (the files with one package clause whose build
     constraint can hold: a `//go:build ignore` program is none) is traced on its own.
-    With ``commands``, the trace starts from the package's command actions instead of
-    main, init and TestMain, and the actions themselves are in the answer. With
-    ``tests``, it starts from the test functions of the package's test files and keeps
-    only the functions exactly one call runs (``TEST_READ``)."""
+    ``read`` says where the trace starts: ``READ``, from main, init and TestMain;
+    ``COMMAND_READ``, from the package's command actions, which are in the answer
+    themselves; ``TEST_READ``, from the test functions of the package's test files,
+    keeping only the functions exactly one call runs."""
     if any(f is None for f in directory.values()):
         return {}
     packages: dict = {}
@@ -283,7 +283,7 @@ def trace(directory: dict, commands: bool = False, tests: bool = False) -> dict:
             packages.setdefault(f["package"], {})[path] = f
     out: dict = {}
     for facts in packages.values():
-        out.update(_trace_package(facts, commands, tests))
+        out.update(_trace_package(facts, read))
     return out
 
 
@@ -303,7 +303,8 @@ def _test_functions(facts: dict, tests: set) -> set:
             if k.startswith(TEST_PREFIXES) and k != "TestMain" and "." not in k}
 
 
-def _trace_package(facts: dict, commands: bool = False, by_test: bool = False) -> dict:
+def _trace_package(facts: dict, read: str) -> dict:
+    commands, by_test = read == COMMAND_READ, read == TEST_READ
     tests = {p for p in facts if is_test_path(p, "go")}
     defined: dict = {}  # key -> files defining it
     results: dict = {}
@@ -379,15 +380,14 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
     one skipped and said so); ``facts_of(file)``: its ``file_facts`` (None: unknown)."""
     files = [f for f in files if f.data is not None]
     kinds = traces(set().union(*here.values()), [f.data for f in files])
-    if kinds and all(read == TEST_READ for read, _ in kinds):
+    if kinds == [TEST_READ]:
         # only test files call a test file's helpers: the others need not be read
         files = [f for f in files if is_test_path(f.path, "go")]
     facts = {f.path: facts_of(f) for f in files} if kinds else {}
     facts = {p: f if not f.get("unknown") and not f.get("skipped") else None
              for p, f in facts.items()}  # a file not read in time: nothing is known
-    return [(path, read, keys) for read, commands in kinds
-            for path, keys in trace(facts, commands, read == TEST_READ).items()
-            if read in here.get(path, ())]
+    return [(path, read, keys) for read in kinds
+            for path, keys in trace(facts, read).items() if read in here.get(path, ())]
 
 
 def lifecycle_reads(path: str) -> set:
@@ -398,13 +398,13 @@ def lifecycle_reads(path: str) -> set:
 
 
 def traces(asked: set, texts: list) -> list:
-    """[(read, commands)]: the reads among ``asked`` worth tracing over a directory whose
-    Go files hold ``texts``: one of them declares an entry (for ``go-once``) or may
-    define a command (for ``go-command``); a directory with neither is not parsed."""
-    return [(read, commands) for read, commands, found in (
-        (READ, False, has_entry), (COMMAND_READ, True, has_commands),
-        (TEST_READ, False, has_tests))
-        if read in asked and any(found(t) for t in texts)]
+    """The reads among ``asked`` worth tracing over a directory whose Go files hold
+    ``texts``: one of them declares an entry (for ``go-once``), may define a command (for
+    ``go-command``) or declares a test (for ``go-test-once``); a directory with none of
+    them is not parsed."""
+    return [read for read, found in ((READ, has_entry), (COMMAND_READ, has_commands),
+                                     (TEST_READ, has_tests))
+            if read in asked and any(found(t) for t in texts)]
 
 
 def has_entry(data: bytes) -> bool:
