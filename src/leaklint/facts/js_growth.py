@@ -8,7 +8,7 @@ of a switch) and load-once markers are bounded insertions.
 from __future__ import annotations
 
 from ..analysis.growth import ESCAPE, EVICT, INSERT, READ, Container, Use
-from ..languages import of_type
+from ..languages import of_type, tree_root
 from ..languages.javascript import (FUNCTIONS, args, enclosing_function, identifiers_named,
                                     is_literal, method_of, norm, receiver, strip, text, up)
 from ..languages.javascript_values import declares
@@ -260,9 +260,7 @@ def _enum_member(key) -> bool:
     if obj is None or obj.type != "identifier":
         return False
     name = text(obj)
-    root = key
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(key)
     for child in root.named_children:
         node = child.child_by_field_name("declaration") if child.type == "export_statement" \
             else child

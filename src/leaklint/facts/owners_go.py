@@ -12,7 +12,7 @@ them into an ``Owner``.
 
 from __future__ import annotations
 
-from ..languages import within
+from ..languages import tree_root, within
 from ..languages.go_syntax import (body_statements, function_name, own_nodes, package_name,
                                    receiver_type, root_identifier, text)
 
@@ -74,9 +74,7 @@ def ends_the_run(fn, depth: int = 0) -> bool:
     seen: a function they call as well is judged by this file.)"""
     if fn.type != "function_declaration" or depth > _DEPTH:
         return False
-    root = fn
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(fn)
     if package_name(root) != "main":
         return False
     name = function_name(fn)

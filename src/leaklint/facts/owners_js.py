@@ -38,15 +38,15 @@ from __future__ import annotations
 
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                     method_of, norm, receiver, strip, text, up, walk)
-from ..languages import file_memo, within
+from ..languages import file_memo, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
 from ..languages.javascript_runs import command_mode
 from ..languages.javascript_values import declares
 from .js_roots import default_component
-# what dies with an owner: lifetimes asks this module
-from .owners_js_targets import (aliases, dies_with, enclosing_class, holder_kind,  # noqa: F401
-                                resolve, root_of, unref_timer)
+# what dies with an owner and who holds a value: lifetimes asks them of this module, as
+# of each language's owners module
+from .owners_js_targets import aliases, dies_with, enclosing_class, holder_kind  # noqa: F401
 
 # the page's own containers, and the calls that put an element into one
 PAGE_BODIES = {"document.body", "document.documentElement", "document.head"}
@@ -134,7 +134,7 @@ def single_instance(cls) -> str:
     """What holds the only instance the module makes of class ``cls``, at its top level
     (the variable's name, or "default" for ``export default new X()``), or "": that
     object lives as long as the page or process."""
-    facts = _file_facts(root_of(cls))
+    facts = _file_facts(tree_root(cls))
     if not _singleton_class(cls, facts):
         return ""
     made = facts["instantiated"][_class_name(cls)][0]
@@ -168,7 +168,7 @@ def module_extension(fn) -> bool:
 
 
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
-    root = root_of(node)
+    root = tree_root(node)
     facts = _file_facts(root)
     fn = enclosing_function(node) if node.type not in FUNCTIONS else node
     if fn is None:
@@ -224,7 +224,7 @@ def _es5_class(fn) -> str:
         p, _ = up(fn)
         name = function_name(fn) if fn.type == "function_declaration" or (
             p is not None and p.type == "variable_declarator") else ""
-        if name and f"{name}.prototype.".encode() in root_of(fn).text:
+        if name and f"{name}.prototype.".encode() in tree_root(fn).text:
             return name  # its constructor
         fn = enclosing_function(fn)
     return ""
@@ -234,7 +234,7 @@ def _in_default_export(node) -> bool:
     """Is ``node`` inside the module's default export (``export default {...}``, an
     exported default class or function, ``module.exports = ...``, the component such an
     export wraps: ``export default connect(map)(Hyper)``)?"""
-    if within(node, default_component(root_of(node))):
+    if within(node, default_component(tree_root(node))):
         return True
     top = node
     while top.parent is not None and top.parent.type != "program":

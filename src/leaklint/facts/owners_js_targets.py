@@ -13,18 +13,12 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_function, fresh,
                                     function_name, made_here, method_of, norm, receiver,
                                     returned_values, strip, text, up, walk)
-from ..languages import nearest, of_type
+from ..languages import nearest, of_type, tree_root
 from ..languages.javascript_objects import class_creates
 from ..languages.javascript_values import (declares, declaring_function, iterated_value,
                                            local_value)
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
-
-
-def root_of(node):
-    while node.parent is not None:
-        node = node.parent
-    return node
 
 
 def enclosing_class(node):
@@ -77,7 +71,7 @@ def _made_by_helper(body, field: str) -> bool:
         v = strip(n.child_by_field_name("right"))
         if v is None or v.type != "call_expression" or receiver(v) is not None:
             continue
-        for fn in _functions_named(root_of(body), method_of(v)):
+        for fn in _functions_named(tree_root(body), method_of(v)):
             values = returned_values(fn)
             if values and all(fresh(r) or (strip(r) is not None and strip(r).type == "identifier"
                                           and made_here(fn, text(strip(r)))) for r in values):
@@ -233,7 +227,7 @@ def unref_timer(call) -> bool:
         name = norm(p.child_by_field_name("left"))
     if not name:
         return False
-    fn = enclosing_function(call) or root_of(call)
+    fn = enclosing_function(call) or tree_root(call)
     for n in walk(fn):
         if n.type == "call_expression" and method_of(n) == "unref" \
                 and norm(receiver(n)) == name:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from ..languages import tree_root
 from ..languages.python_syntax import (decorators, enclosing_class, enclosing_function,
                                        module_imports, qualified_name, text)
 
@@ -41,10 +42,7 @@ def _in_main_block(node) -> bool:
 def _script(node, path: str) -> bool:
     if os.path.basename(path) in SCRIPT_NAMES:
         return True
-    root = node
-    while root.parent is not None:
-        root = root.parent
-    return root.text.startswith(b"#!")
+    return tree_root(node).text.startswith(b"#!")
 
 
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
@@ -75,10 +73,8 @@ def cli_command(fn) -> bool:
     names = [d.split("(", 1)[0] for d in decorators(fn)]
     if not any(n in ("command", "group") or n.endswith((".command", ".group")) for n in names):
         return False
-    root = fn
-    while root.parent is not None:
-        root = root.parent
-    return any(v.split(".", 1)[0] in CLI_MODULES for v in module_imports(root).values())
+    return any(v.split(".", 1)[0] in CLI_MODULES
+               for v in module_imports(tree_root(fn)).values())
 
 
 def single_instance(cls) -> str:
@@ -86,11 +82,8 @@ def single_instance(cls) -> str:
     ``cls`` (``registry = Registry()``, nowhere else a ``Registry(...)``), or "": that
     object lives as long as the module, a singleton."""
     name = text(cls.child_by_field_name("name")).encode()
-    root = cls
-    while root.parent is not None:
-        root = root.parent
     made, holder = 0, ""
-    stack = [root]
+    stack = [tree_root(cls)]
     while stack:
         n = stack.pop()
         if name not in n.text:

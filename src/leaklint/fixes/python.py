@@ -20,7 +20,7 @@ libcst is optional (the `fix` extra): without it Python findings simply have no 
 
 from __future__ import annotations
 
-from ..languages import nearest
+from ..languages import nearest, tree_root
 from ..languages.python import SCOPES
 from .edits import Fix, edit
 
@@ -227,13 +227,7 @@ def _all_identifiers(node):
 
 def _scope(node):
     n = nearest(node, SCOPES)
-    return n if n is not None else _root(node)
-
-
-def _root(node):
-    while node.parent is not None:
-        node = node.parent
-    return node
+    return n if n is not None else tree_root(node)
 
 
 def _identifiers(scope, name: bytes):

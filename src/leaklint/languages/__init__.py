@@ -210,6 +210,13 @@ def ancestors(node, stop=None):
         p = p.parent
 
 
+def tree_root(node):
+    """The root of the tree ``node`` belongs to (its file's program, module or source file)."""
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
 def walk(node, stop=()):
     """Every named descendant of ``node`` (not ``node`` itself) in source order, not
     entering node types in ``stop``; an explicit stack, no recursion."""

@@ -5,7 +5,7 @@ around a handle outlives the function (``kept_wrapper``)."""
 
 from __future__ import annotations
 
-from . import matches
+from . import matches, tree_root
 from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
                         root_identifier, strip_parens, text)
 
@@ -45,10 +45,7 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     names = target.parent.named_children
     if "returns" not in memo:  # every function's returned names, from one query
         memo["returns"] = found = {}
-        root = fn
-        while root.parent is not None:
-            root = root.parent
-        for _, caps in matches("go", "(return_statement (expression_list) @l)", root):
+        for _, caps in matches("go", "(return_statement (expression_list) @l)", tree_root(fn)):
             values = caps["l"][0].named_children
             owner = enclosing_function(caps["l"][0])
             for i, v in enumerate(values):
@@ -72,10 +69,7 @@ def _released_on_return(fn, name: bytes, memo: dict) -> bool:
     ``memo`` (one per file) keeps every function's deferred releases, from one query."""
     if "deferred" not in memo:
         memo["deferred"] = found = {}
-        root = fn
-        while root.parent is not None:
-            root = root.parent
-        for _, caps in matches("go", _DEFERRED, root):
+        for _, caps in matches("go", _DEFERRED, tree_root(fn)):
             if caps["method"][0].text.decode() in DEFERRED_RELEASES:
                 owner = enclosing_function(caps["name"][0])
                 if owner is not None:

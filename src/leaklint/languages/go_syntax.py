@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from . import ancestors, matches, nearest, of_type, within
+from . import ancestors, matches, nearest, of_type, tree_root, within
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
@@ -376,9 +376,7 @@ def _in_memory_field(expr, fn) -> bool:
     field = expr.child_by_field_name("field")
     if field is None:
         return False
-    root = fn
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(fn)
     types = [text(caps["d"][0].child_by_field_name("type"))
              for _, caps in matches("go", "(field_declaration) @d", root)
              if any(text(n) == text(field) for n in caps["d"][0].children_by_field_name("name"))]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import members
 from ..members import ClassFacts, FieldUse
-from . import ancestors
+from . import ancestors, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                 method_of,
@@ -124,9 +124,7 @@ def _bound_functions(methods) -> dict:
              if n.type == "call_expression"} - {""} - set(methods)
     if not names:
         return {}
-    root = next(iter(methods.values()))
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(next(iter(methods.values())))
     return {function_name(f): f for f in walk(root)
             if f.type == "function_declaration" and function_name(f) in names}
 

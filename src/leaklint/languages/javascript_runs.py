@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ancestors, within
+from . import ancestors, tree_root, within
 from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                 identifiers_named, method_of, norm, returned_values, strip,
                                 text, up, walk)
@@ -262,9 +262,7 @@ def once_flag_owner(node):
                 owner = declaring_function(enclosing_function(a), flag)
                 if owner is not None:
                     return owner
-                while a.parent is not None:
-                    a = a.parent
-                return a
+                return tree_root(a)
     return None
 
 
@@ -289,9 +287,7 @@ def _only_called_from_per_call(fn, depth: int, started) -> Runs:
     if not name or (fn.type != "function_declaration"
                     and (p is None or p.type != "variable_declarator")):
         return UNKNOWN
-    root = fn
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(fn)
     callers = []
     for n in identifiers_named(root, name):
         q, child = up(n)

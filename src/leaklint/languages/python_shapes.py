@@ -4,6 +4,7 @@ release an attribute in another method."""
 
 from __future__ import annotations
 
+from . import tree_root
 from .python_syntax import SCOPES, text, callee_text, enclosing_function, decorators, resolve
 
 
@@ -137,9 +138,7 @@ def assigned_value(node, name: str):
     """The value of the last `name = value` before ``node`` in its function."""
     fn = enclosing_function(node)
     if fn is None:  # module-level code: the module's own statements
-        fn = node
-        while fn.parent is not None:
-            fn = fn.parent
+        fn = tree_root(node)
     found, stack = None, [fn]
     while stack:
         n = stack.pop()

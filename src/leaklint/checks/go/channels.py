@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ...analysis.lifecycle import Follow
 from ...ir import ACQUIRE, RELEASE, Block, Branch, If, Leaf, Loop, TooDeep
-from ...languages import matches, within
+from ...languages import matches, tree_root, within
 from ...languages.go import FUNCTIONS, callee_text, enclosing_function
 from ...languages.go_returns import assigned
 from ...languages.go_syntax import declared_names, strip_parens, text
@@ -201,9 +201,7 @@ def resolve_int(node):
         pass
     if node.type != "identifier":
         return None
-    root = node
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(node)
     for _, caps in matches("go", "(const_spec name: (identifier) @n value: (expression_list . (int_literal) @v .))",
                            root):
         if caps["n"][0].text == node.text:

@@ -5,7 +5,7 @@ type when the file tells it), and the literals its callers pass for a parameter 
 
 from __future__ import annotations
 
-from ...languages import matches, nearest
+from ...languages import matches, nearest, tree_root
 from ...languages.go import callee_text, enclosing_function
 from ...languages.go_syntax import own_nodes, receiver_of, strip_parens, text
 from .channels import in_loop
@@ -130,9 +130,7 @@ def callbacks(call, block) -> list:
     if name not in params or _rebound(decl, name):
         return []
     index, wanted = params.index(name), text(decl.child_by_field_name("name"))
-    root = decl
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(decl)
     out = []
     for _, caps in matches("go", "(call_expression function: [(identifier) @f (selector_expression field: "
                                  "(field_identifier) @f)] arguments: (argument_list) @a) @c", root):

@@ -9,7 +9,9 @@ from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function
                                      walk)
 from ...languages.javascript_members import this_aliases
 from ...languages.javascript_values import declares
-from ...languages.javascript_scopes import EVENT_SUBSCRIPTIONS, model
+from ...languages import tree_root
+from ...languages.javascript_runs import EVENT_SUBSCRIPTIONS
+from ...languages.javascript_scopes import model
 from .pairing import CLEARS, field_scope, value_rule
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
@@ -163,10 +165,7 @@ def _constant(name: str, at):
         if declares(fn, name):
             return _const_initializer(function_body(fn), name)
         fn = enclosing_function(fn)
-    root = at
-    while root.parent is not None:
-        root = root.parent
-    return _const_initializer(root, name)
+    return _const_initializer(tree_root(at), name)
 
 
 def _const_initializer(block, name: str):
