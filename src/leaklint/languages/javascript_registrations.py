@@ -77,26 +77,25 @@ def _handler_param(node, named: dict):
     for n in walk(h):
         if n.type == "call_expression":
             name = callee(n)
-            for suffix in ("", ".call", ".apply"):
-                if suffix and not name.endswith(suffix):
-                    continue
-                head = name[: len(name) - len(suffix)] if suffix else name
+            for head in (name, name.removesuffix(".call"), name.removesuffix(".apply")):
                 if head in named:
                     return named[head]
     return None
 
 
-def registered(call, helper: dict):
-    """(event, handler, options, targets) a call of a registration helper hands it:
-    argument nodes (options may be None) and the targets the listener goes on (argument
-    nodes, or the helper's fixed receivers as text). A target argument that is a string
-    names no object (a selector the helper delegates on): the helper's fixed receivers
-    stand for it. None when the call does not pass the event and the handler."""
+def registered(call, helper: dict) -> tuple[list, list]:
+    """(arguments, targets) a call of a registration helper hands it: the argument nodes
+    an ``addEventListener`` would get (event, handler and the options when passed) and
+    the targets the listener goes on (argument nodes, or the helper's fixed receivers as
+    text). A target argument that is a string names no object (a selector the helper
+    delegates on): the helper's fixed receivers stand for it. No targets when the call
+    does not pass the event and the handler."""
     a = args(call)
     if max(helper["event"], helper["handler"]) >= len(a):
-        return None
-    options = a[helper["options"]] if helper["options"] is not None \
-        and helper["options"] < len(a) else None
+        return [], []
+    given = [a[helper["event"]], a[helper["handler"]]]
+    if helper["options"] is not None and helper["options"] < len(a):
+        given.append(a[helper["options"]])
     fixed = [t for t in helper["on"] if isinstance(t, str)]
     targets = []
     for t in helper["on"]:
@@ -109,7 +108,7 @@ def registered(call, helper: dict):
         elif isinstance(t, str) and t not in targets and not any(
                 isinstance(x, int) for x in helper["on"]):
             targets.append(t)
-    return a[helper["event"]], a[helper["handler"]], options, targets
+    return given, targets
 
 
 def for_callers(call) -> bool:

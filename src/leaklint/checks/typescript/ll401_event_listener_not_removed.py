@@ -170,16 +170,17 @@ def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
     m = model(ctx)
-    helpers = _helpers(ctx, m)
+    top = top_functions(m.root)
+    helpers = _helpers(ctx, m, top)
+    top_spans = {(f.start_byte, f.end_byte) for f in top.values()}
     for call in m.calls():
         if call.type != "call_expression":
             continue
         helper = helpers.get(text(call.child_by_field_name("function")))
         if helper is not None:
             # a call of a registration helper: the listener is this code's to remove
-            found = registered(call, helper)
-            for target in found[3] if found is not None else ():
-                a = [found[0], found[1]] + ([found[2]] if found[2] is not None else [])
+            a, targets = registered(call, helper)
+            for target in targets:
                 _judge(ctx, rule, m, call, a, target)
             continue
         if method_of(call) != "addEventListener":
@@ -194,18 +195,19 @@ def check(ctx, rule):
         p, _ = up(call)
         if p is not None and p.type != "expression_statement" and not _result_ignored(p):
             continue  # its result is used: an API that returns its own cleanup
-        if for_callers(call) and enclosing_function(call) in top_functions(m.root).values():
+        fn = enclosing_function(call)
+        if fn is not None and (fn.start_byte, fn.end_byte) in top_spans and for_callers(call):
             # a module's registration helper: each call of it is judged where it is made
             ctx.count(rule.code, call, ok=True)
             continue
         _judge(ctx, rule, m, call, a, tnode)
 
 
-def _helpers(ctx, m) -> dict:
+def _helpers(ctx, m, top: dict) -> dict:
     """Local name -> summary of each registration helper the file can call: its own
-    top-level functions and what it imports from a module of the run (``reads
+    top-level functions (``top``) and what it imports from a module of the run (``reads
     ["js-startup"]["helpers"]``, facts.js_startup)."""
-    out = {name: found for name, fn in top_functions(m.root).items()
+    out = {name: found for name, fn in top.items()
            for found in [summary(fn)] if found is not None}
     read = (getattr(ctx, "reads", None) or {}).get("js-startup") or {}
     known = {(spec, name): found for spec, name, found in read.get("helpers") or ()}
