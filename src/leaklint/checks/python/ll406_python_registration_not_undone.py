@@ -102,9 +102,8 @@ def _caller_owns(fn, call, recv: str) -> bool:
     """``def attach(logger, ...): logger.addHandler(h)``: the logger is the caller's, so
     how often a handler lands on one logger depends on what each caller passes (a fresh
     logger per call takes its handlers with it); the helper alone shows no pile-up."""
-    head = recv.split(".", 1)[0]
-    return recv == head and head not in ("self", "cls") and head in parameters(fn) \
-        and assigned_value(call, head) is None
+    return recv not in ("self", "cls") and recv in parameters(fn) \
+        and assigned_value(call, recv) is None
 
 
 def _connect_reason(call, fn, recv: str, names: dict, qt: bool):
