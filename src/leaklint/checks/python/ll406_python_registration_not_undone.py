@@ -45,15 +45,60 @@ def check(ctx, rule) -> None:
         elif method == "connect":
             reason = _connect_reason(call, fn, recv, names, qt)
         if method != "register" or full == "atexit.register":
-            ctx.count(rule.code, call, ok=reason is None)
-        if reason is None:
+            _verdict(ctx, rule, call, reason, process_wide=method in ("addHandler", "register"))
+    # a call of a helper that adds a handler to the logger its caller passes: the
+    # registration is the caller's, judged here as if the caller added it
+    helpers = _logger_helpers(root)
+    for call in _calls_by_name(root, helpers):
+        fn, helper = enclosing_function(call), text(call.child_by_field_name("function"))
+        given = [a for a in call.child_by_field_name("arguments").named_children
+                 if a.type != "comment"]
+        if fn is None or helpers[helper] >= len(given) \
+                or given[helpers[helper]].type == "keyword_argument":
+            continue  # module-level code runs once; a logger passed by keyword: not followed
+        once = _runs_once(fn) or runs_at_import(fn, root, by_name=False)
+        reason = None if once else _handler_reason(call, fn, text(given[helpers[helper]]),
+                                                   via=helper)
+        _verdict(ctx, rule, call, reason, process_wide=True)
+
+
+def _verdict(ctx, rule, call, reason, process_wide: bool) -> None:
+    ctx.count(rule.code, call, ok=reason is None)
+    if reason is None:
+        return
+    # a handler on a logger or an exit handler lives as long as the process: it
+    # outlives a test that adds it, not a script's run, which is the process itself
+    # (there it piles up only when the code adding it runs again: in a loop)
+    outlives = process_wide and ctx.context.kind == contexts.TEST
+    ctx.emit(rule, call, rule.message.format(reason=reason),
+             traits={contexts.OUTLIVES} if outlives else set())
+
+
+def _logger_helpers(root) -> dict:
+    """Module-level function name -> the index of the parameter whose logger it adds a
+    handler to (``def attach(logger, path): logger.addHandler(...)``): the registration
+    its caller makes through it."""
+    out = {}
+    for fn in root.named_children:
+        fn = fn.child_by_field_name("definition") if fn.type == "decorated_definition" else fn
+        if fn is None or fn.type != "function_definition":
             continue
-        # a handler on a logger or an exit handler lives as long as the process: it
-        # outlives a test that adds it, not a script's run, which is the process itself
-        # (there it piles up only when the code adding it runs again: in a loop)
-        outlives = method in ("addHandler", "register") and ctx.context.kind == contexts.TEST
-        traits = {contexts.OUTLIVES} if outlives else set()
-        ctx.emit(rule, call, rule.message.format(reason=reason), traits=traits)
+        for _, caps in matches("python", CALLS, fn):
+            call, recv = caps["call"][0], text(caps["fn"][0].child_by_field_name("object"))
+            if text(caps["m"][0]) == "addHandler" and enclosing_function(call) == fn \
+                    and _caller_owns(fn, call, recv):
+                out[text(fn.child_by_field_name("name"))] = parameters(fn).index(recv)
+                break
+    return out
+
+
+def _calls_by_name(root, names: dict) -> list:
+    """The calls ``f(...)`` of the functions named in ``names``."""
+    if not names:
+        return []
+    return [caps["call"][0] for _, caps in matches(
+        "python", "(call function: (identifier) @f arguments: (argument_list)) @call", root)
+        if text(caps["f"][0]) in names]
 
 
 def _in_loop(call, fn) -> bool:
@@ -75,8 +120,9 @@ def _runs_once(fn) -> bool:
                for d in decorators(fn))
 
 
-def _handler_reason(call, fn, recv: str):
-    """logger.addHandler(...) in a method or function that runs per call/instance."""
+def _handler_reason(call, fn, recv: str, via: str = ""):
+    """logger.addHandler(...) in a method or function that runs per call/instance;
+    ``via``: the helper a call hands the logger ``recv`` to, which adds the handler."""
     if enclosing_class(fn) is None and not _in_loop(call, fn):
         name = text(fn.child_by_field_name("name")) if fn.type == "function_definition" else ""
         if not name.startswith(("get_", "make_", "create_", "handle", "on_", "process")):
@@ -94,14 +140,16 @@ def _handler_reason(call, fn, recv: str):
         p = p.parent
     if b"getLogger" not in fn.text and "log" not in recv.lower():
         return None
-    return (f"{recv}.addHandler runs every time {_fn_name(fn)}() runs and nothing removes the "
+    adds = f"{via}() adds a handler to {recv}" if via else f"{recv}.addHandler runs"
+    return (f"{adds} every time {_fn_name(fn)}() runs and nothing removes the "
             "handler: handlers pile up and every record is emitted once per handler")
 
 
 def _caller_owns(fn, call, recv: str) -> bool:
     """``def attach(logger, ...): logger.addHandler(h)``: the logger is the caller's, so
     how often a handler lands on one logger depends on what each caller passes (a fresh
-    logger per call takes its handlers with it); the helper alone shows no pile-up."""
+    logger per call takes its handlers with it): each call of the helper is judged where
+    it is made (``_logger_helpers``), not the helper."""
     return recv not in ("self", "cls") and recv in parameters(fn) \
         and assigned_value(call, recv) is None
 
