@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .facts import go_entry, go_loops, owners_go, owners_python
-from .languages import ancestors
+from .languages import ancestors, tree_root, walk
 from .facts.lifetimes import is_test_path
 from .tracks import COLLECTED, OUTLIVES, OWNED
 
@@ -242,6 +242,7 @@ class Role:
     name: str = ""
     notes: list = field(default_factory=list)
     loop: str = ""  # what bounds the innermost loop around it ("" for nothing known)
+    called_in_loop: bool = True  # a helper: some call of it in its file sits in a loop
 
 
 def _text(node) -> str:
@@ -340,7 +341,21 @@ def _python_role(node, path: str = "", reads=None) -> Role:
         role.function = "main"  # a module-level main() runs once, as the program's entry
     elif role.function != "main":
         role.function = "helper"
+        role.called_in_loop = _called_in_loop(tree_root(outer), role.name)
     return role
+
+
+def _called_in_loop(root, name: str) -> bool:
+    """Does a call of ``name`` (``name(...)``, ``x.name(...)``) in the file sit in a loop?"""
+    if name.encode() not in root.text:
+        return False
+    for n in walk(root):
+        if n.type == "call":
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.text.rsplit(b".", 1)[-1] == name.encode() \
+                    and python_in_loop(n):
+                return True
+    return False
 
 
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
@@ -480,6 +495,11 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if UNCHECKED in traits:
         return Decision(False, f"{where}: an unchecked error holds nothing; a partial "
                                "result reaches the test's assertions")
+    if kind == TEST and role.function == "helper" and COLLECTED in traits \
+            and not role.called_in_loop:
+        return Decision(False, f"{where}: nothing references it after its statement and no "
+                               "call of the helper in its file repeats it in a loop: each "
+                               "call lets go of it at once")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")

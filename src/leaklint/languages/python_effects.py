@@ -6,7 +6,7 @@ from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import kept_temp_file, climb
+from .python_shapes import escaping_closure, kept_temp_file, climb
 from .python_syntax import (FUNCTIONS, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS,
                             text, callee_text, enclosing_function, enclosing_class, parameters,
                             resolve, borrowing)
@@ -223,7 +223,10 @@ class PythonEffects(SpecEffects):
             return None
         if self._shadowed(n):
             return None
-        closure = self._closure(n) is not None and not closure_ok
+        holder = self._closure(n)
+        closure = holder is not None and not closure_ok
+        if closure and escaping_closure(holder, self.track.function):
+            return HANDOFF  # the nested function leaves with the handle (a thread's target)
         if self.track.extra.get("container"):
             return self._container_mention(n, p, closure)
         if self.unlink_only:

@@ -5,7 +5,8 @@ release an attribute in another method."""
 from __future__ import annotations
 
 from . import tree_root
-from .python_syntax import SCOPES, text, callee_text, enclosing_function, decorators, resolve
+from .python_syntax import (SCOPES, VALUE_WRAPPERS, text, callee_text, enclosing_function,
+                            decorators, resolve)
 
 
 def is_context_provider(fn) -> bool:
@@ -161,6 +162,47 @@ def climb(expr):
             break  # it is the condition, not a value
         expr, p = p, p.parent
     return expr, p
+
+
+def _value_escapes(expr) -> bool:
+    """Is this value handed out of its function: passed to a call, returned, stored in
+    a field, a container element or a global (``Thread(target=run)``, ``return cb``)?"""
+    p = expr.parent
+    while p is not None and p.type in VALUE_WRAPPERS:
+        expr, p = p, p.parent
+    if p is None:
+        return False
+    if p.type in ("argument_list", "return_statement", "yield"):
+        return True
+    if p.type == "assignment" and p.child_by_field_name("right") == expr:
+        left = p.child_by_field_name("left")
+        return left is not None and left.type in ("attribute", "subscript")
+    return False
+
+
+def escaping_closure(holder, fn) -> bool:
+    """A nested function ``holder`` of ``fn`` that leaves ``fn``: decorated (a decorator
+    registers it), a lambda handed out where it is written, or a ``def`` whose name is
+    passed, returned or stored. Whoever runs it later gets what it captures: a handle it
+    mentions is handed on with it."""
+    if holder.type == "lambda":
+        return _value_escapes(holder)
+    if holder.parent is not None and holder.parent.type == "decorated_definition":
+        return True
+    name = holder.child_by_field_name("name")
+    if name is None or fn is None:
+        return False
+    stack = [fn]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and n.text == name.text and n != name:
+            p = n.parent
+            if not (p.type == "call" and p.child_by_field_name("function") == n) \
+                    and _value_escapes(n):
+                return True
+            continue
+        stack.extend(n.named_children)
+    return False
 
 
 def pair_target(call):
