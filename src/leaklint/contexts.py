@@ -347,15 +347,9 @@ def _python_role(node, path: str = "", reads=None) -> Role:
 
 def _called_in_loop(root, name: str) -> bool:
     """Does a call of ``name`` (``name(...)``, ``x.name(...)``) in the file sit in a loop?"""
-    if name.encode() not in root.text:
-        return False
-    for n in walk(root):
-        if n.type == "call":
-            fn = n.child_by_field_name("function")
-            if fn is not None and fn.text.rsplit(b".", 1)[-1] == name.encode() \
-                    and python_in_loop(n):
-                return True
-    return False
+    return name.encode() in root.text and any(
+        n.type == "call" and n.child_by_field_name("function").text.rsplit(b".", 1)[-1]
+        == name.encode() and python_in_loop(n) for n in walk(root))
 
 
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
