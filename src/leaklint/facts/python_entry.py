@@ -12,8 +12,10 @@ its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a fu
 in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
 imported one), ``self.m()`` (the method of the class or of a base class), ``x.m()`` for
 ``x = C(...)`` made in the function, ``C(...)`` (its ``__init__``), a function handed on as
-an argument (``raw_main(main_program=program)``), and a method looked up by a name with a
-constant prefix (``getattr(self, "do_" + command)``: one command per process).
+an argument (``raw_main(main_program=program)``), a method looked up by a name with a
+constant prefix (``getattr(self, "do_" + command)``: one command per process), and a
+plugin (``mod.Export(...)`` for ``mod = import_module(name)``, a computed name: one object
+per configured name runs each scanned ``Export.__init__`` once, in a loader's loop too).
 
 A function is once only when every call of it the scanned tree shows (tests aside:
 they re-run the entry on purpose) comes from a once function and not from a loop; a
@@ -105,11 +107,12 @@ def file_facts(root) -> dict:
     """The calls of each function of a file, as plain data: "functions": {key: [[callee,
     in_loop], ...]}; "params": {key: [names]}; "refs": {key: [[name, in_loop, callee,
     position or keyword]]} (a function handed to a call); "lookups": {key: [prefix]}
-    (``getattr(self, "prefix" + ...)``); "made": {key: {var: class}}; "classes": {name:
+    (``getattr(self, "prefix" + ...)``); "made": {key: {var: class}}; "loaded": {key:
+    [class]} (a class of a module imported by a computed name); "classes": {name:
     [bases]}; "main": [[callee, in_loop]] (module code of a ``__main__`` block); "top":
     other module-level calls; "imports"."""
-    functions, params, refs, lookups, made, classes, main, top, ends = \
-        {}, {}, {}, {}, {}, {}, [], [], []
+    functions, params, refs, lookups, made, loaded, classes, main, top, ends = \
+        {}, {}, {}, {}, {}, {}, {}, [], [], []
     # in the order of a walk that meets a later sibling before an earlier one and a node
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
@@ -150,6 +153,9 @@ def file_facts(root) -> dict:
             p = _prefix(_assigned(fn, listed[1]) if listed[1].type == "identifier" else listed[1])
             if p:
                 lookups.setdefault(key, []).append(p)
+        plugin = _plugin_class(fn, n)
+        if plugin:
+            loaded.setdefault(key, []).append(plugin)
         parent = n.parent
         if parent is not None and parent.type == "assignment" and \
                 parent.child_by_field_name("right") == n and \
@@ -157,8 +163,28 @@ def file_facts(root) -> dict:
                 callee.rsplit(".", 1)[-1][:1].isupper():
             made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
-            "made": made, "classes": classes, "main": main, "top": top, "ends": ends,
+            "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top, "ends": ends,
             "imports": module_imports(root)}
+
+
+IMPORTERS = ("import_module", "importlib.import_module", "__import__")
+
+
+def _plugin_class(fn, call) -> str:
+    """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
+    imports a module whose name is computed (a plugin a loader picks), else ""."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "attribute":
+        return ""
+    obj, name = callee.child_by_field_name("object"), text(callee.child_by_field_name("attribute"))
+    value = _assigned(fn, obj) if obj.type == "identifier" and name[:1].isupper() else None
+    if value is None or value.type != "call" or \
+            "".join(text(value.child_by_field_name("function")).split()) not in IMPORTERS:
+        return ""
+    args = value.child_by_field_name("arguments")
+    first = next((a for a in (args.named_children if args is not None else ())
+                  if a.type != "comment"), None)
+    return name if first is not None and first.type != "string" else ""
 
 
 def _ends_process(fn) -> bool:
@@ -252,6 +278,7 @@ class Once:
         self._facts: dict = {}
         self._projects: dict = {}
         self._edge_memo: dict = {}
+        self._paths: list = []  # the named files of the trace (where plugins are found)
 
     def facts(self, path: str) -> dict:
         if path not in self._facts:
@@ -366,6 +393,12 @@ class Once:
                 for k in cf.get("functions", {})
                 if k.startswith(f"{c}.{prefix}") and k.count(".") == 1]
 
+    def _plugins(self, name: str) -> list:
+        """(file, "name.__init__") of the named files, tests aside, that define class
+        ``name`` with its own ``__init__``: the plugins a loader may make."""
+        return [(p, f"{name}.__init__") for p in self._paths if not _is_test(p)
+                and f"{name}.__init__" in self.facts(p).get("functions", {})]
+
     def _calls_once(self, target, where) -> bool | None:
         """Does function ``target`` call its parameter ``where`` (a position or a keyword)
         once: never in a loop, never handing it on? None when it does not call it."""
@@ -421,12 +454,15 @@ class Once:
                 out += [(t, loop or not once) for t in self.resolve(path, key, name)]
             out += [(t, False) for p in f.get("lookups", {}).get(key, [])
                     for t in self._prefixed(path, key, p)]
+            out += [(t, False) for name in f.get("loaded", {}).get(key, [])
+                    for t in self._plugins(name)]
         self._edge_memo[node] = out
         return out
 
     def trace(self, named: list) -> dict:
         """{file: sorted once keys} for the named files."""
         paths = sorted({os.path.normpath(p) for p in named if p.endswith(".py")})
+        self._paths = paths
         callers = [p for p in paths if not _is_test(p)]
         starts = self.entries(callers) | self._test_programs(paths)
         if not starts:
