@@ -13,8 +13,8 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
-from .python_shapes import (assigned_value, climb, DB_CONNECT, does_io, pair_target,
-                            raises_clause,
+from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
+                            pair_target, raises_clause,
                             holds_nothing, HTTP_CLIENTS, is_context_provider,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
@@ -376,6 +376,8 @@ class PythonAdapter(PythonCalls):
             # by whoever manages its holder (`worker.tmp.close()` in another module),
             # which this file does not show: precision first
             return Verdict(False)
+        if borrowed_field(cls, attr):
+            return Verdict(False)  # it may hold the caller's stream: not the class's to close
         # a class with no method that ends its objects keeps the handle for their life;
         # one that closes itself when collected goes with the object
         owned = frozenset() if self.members().facts(cls).teardowns or \

@@ -4,9 +4,9 @@ release an attribute in another method."""
 
 from __future__ import annotations
 
-from . import tree_root
+from . import tree_root, walk
 from .python_syntax import (SCOPES, VALUE_WRAPPERS, text, callee_text, enclosing_function,
-                            decorators, resolve)
+                            decorators, parameters, resolve)
 
 
 def is_context_provider(fn) -> bool:
@@ -202,6 +202,21 @@ def escaping_closure(holder, fn) -> bool:
                 return True
             continue
         stack.extend(n.named_children)
+    return False
+
+
+def borrowed_field(cls, attr: str) -> bool:
+    """Does the class also store what a caller passes in ``self.attr`` (``self.file =
+    file`` on another branch of ``open(file)``)? Then the field may hold the caller's
+    stream, which the class must not close: what it opens itself lives as long as the
+    object, and goes with it."""
+    for n in walk(cls):
+        if n.type == "assignment" and text(n.child_by_field_name("left")) == f"self.{attr}":
+            right = n.child_by_field_name("right")
+            fn = enclosing_function(n)
+            if right is not None and right.type == "identifier" and fn is not None \
+                    and text(right) in parameters(fn):
+                return True
     return False
 
 
