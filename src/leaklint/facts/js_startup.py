@@ -27,9 +27,12 @@ declares and exports it.
 
 Facts per file are plain data: ``{"name": define name, "calls": {method: [[spec, method],
 ...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...], "starts"/"once"/
-"uses": [[spec, name], ...], "registers": {exported name: summary}}``; an entry's ``boot``
-and ``starts`` calls are the start. The read is ``{"started": [method, ...], "cleared":
-[[target, event], ...], "helpers": [[spec, name, summary], ...]}``.
+"uses"/"made": [[spec, name], ...], "registers": {exported name: summary}}``; an entry's
+``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...],
+"cleared": [[target, event], ...], "helpers": [[spec, name, summary], ...], "plugin":
+bool, "singletons": [exported class name, ...]}``: a class the modules around make once
+in all, at their top level (``const updater = new AppUpdater()`` in the main process's
+entry), and use in no other way, has one object, there as long as the page or process.
 
 The read also says which functions the file imports by a relative specifier are
 registration helpers (``languages.javascript_registrations``: they add a listener for
@@ -41,8 +44,8 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages import of_type, recent_syntax
-from ..languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function, function_name,
+from ..languages import nearest, of_type, recent_syntax
+from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function, function_name,
                                     identifiers_named, method_of, norm, receiver,
                                     returned_values, strip, text, up)
 from ..languages.javascript_modules import exports, imports, top_functions
@@ -50,6 +53,7 @@ from ..languages.javascript_registrations import summary
 from ..languages.javascript_runs import AMD_DEFINE
 from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
 from .js_roots import ENTRY_STEMS, LEVELS
+from .lifetimes import is_test_path
 from .modules import JS_EXTENSIONS, Resolver
 
 READ = "js-startup"
@@ -169,13 +173,14 @@ def _registration_helpers(root) -> dict:
 
 
 def _import_uses(root) -> dict:
-    """How the file uses the functions it imports by a relative specifier, as [specifier,
-    exported name] lists: ``starts``, the calls from its top level or a callback written
-    there (what an entry starts); ``once``, the calls its top-level code makes itself or
-    in the callback of a one-shot call there (``ready(() => f())``), run once when the
-    module loads; ``uses``, every other mention (a call in a function or in a callback
-    that may run again, the function handed on as a value)."""
-    out = {"starts": [], "once": [], "uses": []}
+    """How the file uses the functions and classes it imports by a relative specifier, as
+    [specifier, exported name] lists: ``starts``, the calls from its top level or a
+    callback written there (what an entry starts); ``once``, the calls its top-level code
+    makes itself or in the callback of a one-shot call there (``ready(() => f())``), run
+    once when the module loads; ``made``, each ``new X(...)`` of its top-level code, not
+    in a loop (one object for as long as the module); ``uses``, every other mention (a
+    call in a function or in a callback that may run again, a value handed on)."""
+    out = {"starts": [], "once": [], "uses": [], "made": []}
     imported = imports(root)
     if not imported:
         return out
@@ -201,6 +206,10 @@ def _import_uses(root) -> dict:
         while fn is not None and up(fn)[0] is not None and up(fn)[0].type == "arguments":
             once = once and method_of(up(fn)[0].parent) in ONE_SHOT_CALLBACKS
             fn = enclosing_function(fn)  # a callback handed to a call at top level
+        if p.type == "new_expression" and p.child_by_field_name("constructor") == child \
+                and enclosing_function(ident) is None and nearest(ident, LOOPS) is None:
+            out["made"].append([spec, name])  # `const x = new X()` at top level: one object
+            continue
         if call is not None and fn is None:
             out["starts"].append([spec, name])
         out["once" if call is not None and fn is None and once else "uses"].append([spec, name])
@@ -298,7 +307,31 @@ class Startup:
                 g = self.facts(p)
                 cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
-                "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs)}
+                "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
+                "singletons": self._singletons(path, dirs)}
+
+    def _singletons(self, path: str, dirs: list) -> list:
+        """The exported names of ``path``'s classes that the modules around make once in
+        all, at their top level, and use in no other way: the only object of the class,
+        there as long as the page or process."""
+        here = os.path.abspath(path)
+        made: dict = {}
+        used: set = set()
+        for d in dirs:
+            for p in self._files(d):
+                if is_test_path(p, "typescript"):
+                    continue  # tests make their own objects, one per test, on purpose
+                f = self.facts(p) or {}
+                for kind in ("made", "uses", "starts", "once"):
+                    for spec, name in f.get(kind, []):
+                        target = self.resolver.js_module(p, spec)
+                        if target is None or os.path.abspath(target) != here:
+                            continue
+                        if kind == "made":
+                            made[name] = made.get(name, 0) + 1
+                        else:
+                            used.add(name)
+        return sorted(n for n, count in made.items() if count == 1 and n not in used)
 
     def _plugin(self, path: str, dirs: list) -> bool:
         """Is ``path`` a plugin: a module of a directory that a module around it loads

@@ -10,8 +10,10 @@ Who owns the code at a node:
   document.body.appendChild(document.createElement("x-shell"))``, or ``new Shell()``
   appended there; the tag's name says nothing): as long as the page;
 - a module-level singleton: a class the module instantiates once (``export default new
-  X()``, ``module.exports = new X()``, ``const x = new X()``) and a module-level object
-  literal whose functions are its methods (a store's ``actions``): as long as the page;
+  X()``, ``module.exports = new X()``, ``const x = new X()``) or that the modules around
+  make once in all, at their top level (``reads["js-startup"]["singletons"]``), and a
+  module-level object literal whose functions are its methods (a store's ``actions``):
+  as long as the page;
 - a module extension run once at load (``module.exports = function (Posts) { Posts.x =
   ...; }``): the process;
 - a module an entry point mounts as the root, as one of the root's mixins or as a
@@ -130,6 +132,13 @@ def _singleton_class(cls, facts) -> bool:
     return len(made) == 1 and enclosing_function(made[0]) is None
 
 
+def _made_once_around(cls, name: str, reads) -> bool:
+    """Is the class exported and made once in all by the modules around, at their top
+    level (``reads["js-startup"]["singletons"]``: ``new AppUpdater()`` in the entry)?"""
+    made = ((reads or {}).get("js-startup") or {}).get("singletons") or ()
+    return name in made or ("default" in made and _in_default_export(cls))
+
+
 def single_instance(cls) -> str:
     """What holds the only instance the module makes of class ``cls``, at its top level
     (the variable's name, or "default" for ``export default new X()``), or "": that
@@ -186,7 +195,7 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
         name = _class_name(cls)
         if name in facts["roots"]:
             return "root", name
-        if _singleton_class(cls, facts):
+        if _singleton_class(cls, facts) or _made_once_around(cls, name, reads):
             return "singleton", name
         if ((reads or {}).get("js-startup") or {}).get("plugin") and _in_default_export(cls):
             return "plugin", name  # its loader makes one per name it is configured with

@@ -16,7 +16,7 @@ from . import javascript_modules as modules
 from .javascript_effects import JsEffects, Throws
 # (the syntax helpers are also imported from here by checks, fixes and tests)
 from .javascript_syntax import (  # noqa: F401
-    FUNCTIONS, LOOKUPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, enclosing_function,
+    FUNCTIONS, LOOKUPS, LOOPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, enclosing_function,
     fresh, function_body, function_name, identifiers_named, is_literal, made_here, method_of,
     norm, receiver, returned_values, strip, text, up, walk)
 from .summaries import FileSummaries, with_factories

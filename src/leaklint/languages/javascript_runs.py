@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ancestors, tree_root, within
-from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
+from . import ancestors, nearest, tree_root, within
+from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, function_name,
                                 identifiers_named, method_of, norm, returned_values, strip,
                                 text, up, walk)
 from .javascript_values import declaring_function
@@ -244,6 +244,43 @@ def run_once_guard(fn) -> str:
                         and strip(n.child_by_field_name("right")).type == "true":
                     return cond
     return ""
+
+
+def once_per_object(node, depth: int = 0) -> str:
+    """Does the code at ``node`` run at most once per object of the class whose method
+    holds it? The constructor does; so does a method behind a run-once guard
+    (``run_once_guard``), a private step only such methods call (``this.schedule()``,
+    never in a loop nor handed on), and a callback a one-shot call there runs
+    (``setTimeout(() => ...)``). Why, or "" when it may run more often."""
+    fn = enclosing_function(node)
+    while fn is not None:
+        p, child = up(fn)
+        if p is None or p.type != "arguments":
+            break
+        call = p.parent
+        if not (once_per_call(fn, fn) or method_of(call) in ("then", "finally")):
+            return ""
+        fn = enclosing_function(call)  # runs once each time the code around the call runs
+    if fn is None or fn.type != "method_definition" or fn.parent is None \
+            or fn.parent.type != "class_body" or depth > 3:
+        return ""
+    name = function_name(fn)
+    if name == "constructor":
+        return "the constructor"
+    guard = run_once_guard(fn)
+    if guard:
+        return f"{name} is guarded by the run-once flag {guard}"
+    calls = []
+    for n in walk(fn.parent):
+        if n.type == "member_expression" and text(n.child_by_field_name("property")) == name \
+                and norm(n.child_by_field_name("object")) == "this":
+            q, member = up(n)
+            if q is None or q.type != "call_expression" \
+                    or q.child_by_field_name("function") != member or nearest(q, LOOPS, fn.parent):
+                return ""  # handed on, or called in a loop
+            calls.append(q)
+    whys = [once_per_object(c, depth + 1) for c in calls]
+    return f"{name} is called only from {whys[0]}" if whys and all(whys) else ""
 
 
 def once_flag_owner(node):

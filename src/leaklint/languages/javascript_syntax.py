@@ -53,6 +53,9 @@ def args(call) -> list:
 
 FUNCTIONS = ("function_declaration", "function_expression", "function", "arrow_function",
              "method_definition", "generator_function_declaration", "generator_function")
+LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
+
+
 def callee(call) -> str:
     fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     return norm(fn)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ...facts import lifetimes
 from ...languages import of_type
 from ...languages.javascript_modules import parameters
-from ...languages.javascript import args, callee, calls_in, enclosing_function, method_of, norm, up
+from ...languages.javascript import (LOOPS, args, callee, calls_in, enclosing_function, method_of,
+                                    norm, up)
 from .pairing import report, scoped_calls, value_rule
 
 # the placeholders this rule fills in its catalogue message
@@ -90,7 +91,6 @@ def _released_when_called_with_null(node) -> bool:
     return False
 
 
-LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
 
 
 def _partly_released(m, scope, node) -> str:
