@@ -79,10 +79,16 @@ def _rx_verdict(m, scope, call):
     return ""
 
 
-# operators that may follow takeUntil without resubscribing to anything
+# operators that may follow takeUntil without resubscribing to anything: those that end
+# with their source, and those that only map, filter or delay its values (they subscribe
+# to no other stream, so the notifier's completion ends them too)
 AFTER_TAKE_UNTIL = {"count", "defaultIfEmpty", "endWith", "every", "finalize", "isEmpty",
                     "last", "max", "min", "reduce", "share", "shareReplay", "skipLast",
-                    "takeLast", "throwIfEmpty", "toArray"}
+                    "takeLast", "throwIfEmpty", "toArray",
+                    "map", "mapTo", "filter", "tap", "pluck", "scan", "startWith", "skip",
+                    "skipWhile", "pairwise", "distinctUntilChanged", "distinctUntilKeyChanged",
+                    "debounceTime", "throttleTime", "auditTime", "sampleTime", "delay",
+                    "observeOn", "subscribeOn", "ignoreElements"}
 # injected types whose streams outlive any component
 LONG_LIVED_TYPES = {"Router", "Store", "BreakpointObserver", "Actions",
                     "NgZone", "ViewportRuler", "ScrollDispatcher", "Directionality",
