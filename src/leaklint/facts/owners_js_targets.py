@@ -152,6 +152,9 @@ def dies_with(target, at, depth: int = 0) -> bool:
     r = resolve(node)
     parts = r.split(".")
     cls = enclosing_class(at)
+    if parts[0] == "this" and len(parts) >= 3 and parts[2] == "nativeElement" \
+            and _element_ref(cls, parts[1]):
+        return True  # an Angular component's or directive's own host element
     if parts[0] == "this" and len(parts) >= 2 and cls is not None:
         body = cls.child_by_field_name("body")
         return (body is not None and (class_creates(body, parts[1])
@@ -177,6 +180,30 @@ def dies_with(target, at, depth: int = 0) -> bool:
             return _own_value(listed, at, depth)
         fn = enclosing_function(fn)
     return first is not None and made_here(first, name)
+
+
+def _element_ref(cls, field: str) -> bool:
+    """Is ``this.field`` an Angular ``ElementRef`` the framework injects (a constructor
+    parameter property typed ``ElementRef``, a field so typed or ``inject(ElementRef)``):
+    the reference to the component's or directive's own host element?"""
+    if cls is None:
+        return False
+    ctor = _constructor(cls)
+    params = ctor.child_by_field_name("parameters") if ctor is not None else None
+    members = list(params.named_children if params is not None else [])
+    body = cls.child_by_field_name("body")
+    members += [m for m in (body.named_children if body is not None else [])
+                if m.type in ("public_field_definition", "field_definition")]
+    for m in members:
+        name = m.child_by_field_name("name") or m.child_by_field_name("pattern")
+        if name is None or text(name) != field:
+            continue
+        typed = m.child_by_field_name("type")
+        value = m.child_by_field_name("value")
+        if (typed is not None and norm(typed).lstrip(":").strip().split("<")[0] == "ElementRef") \
+                or (value is not None and norm(value) == "inject(ElementRef)"):
+            return True
+    return False
 
 
 # calls that wrap a node without making a new one (jQuery)

@@ -173,6 +173,7 @@ def check(ctx, rule):
     top = top_functions(m.root)
     helpers = _helpers(ctx, m, top)
     top_spans = {(f.start_byte, f.end_byte) for f in top.values()}
+    imported = imports(m.root)
     for call in m.calls():
         if call.type != "call_expression":
             continue
@@ -188,9 +189,9 @@ def check(ctx, rule):
         a = args(call)
         if len(a) < 2 or strip(a[1]) is None or strip(a[1]).type in ("null", "undefined"):
             continue
-        if _target_first(a):
-            continue  # a project's helper that takes the target first: its body is not seen
         tnode = receiver(call)
+        if _target_first(a, tnode, imported):
+            continue  # a project's helper that takes the target first: its body is not seen
         if tnode is None and ("addEventListener" in m.module_names()
                               or "addEventListener" in m.functions()):
             continue  # a same-file or imported helper of that name, not the DOM method
@@ -205,18 +206,20 @@ def check(ctx, rule):
         _judge(ctx, rule, m, call, a, tnode)
 
 
-def _target_first(a) -> bool:
+def _target_first(a, tnode, imported) -> bool:
     """``dom.addEventListener(view, "click", fn)``: the event type is the second argument
-    (a string, or a choice of strings) and the first is not one, so the call is no
-    EventTarget's method (whose second argument is the handler) but a helper that takes
-    the target first."""
+    (a string, or a choice of strings) and the first is not one, or the receiver is an
+    imported module (``import dom from "utils/dom"``) given more than a type and a
+    handler: the call is no EventTarget's method (whose second argument is the handler)
+    but a helper that takes the target first."""
     def typed(n):
         n = strip(n)
         if n is not None and n.type == "ternary_expression":
             return typed(n.child_by_field_name("consequence")) \
                 and typed(n.child_by_field_name("alternative"))
         return n is not None and n.type in ("string", "template_string")
-    return len(a) >= 3 and typed(a[1]) and not typed(a[0])
+    module = tnode is not None and tnode.type == "identifier" and text(tnode) in imported
+    return len(a) >= 3 and not typed(a[0]) and (typed(a[1]) or module)
 
 
 def _helpers(ctx, m, top: dict) -> dict:
