@@ -12,8 +12,8 @@ Who owns the code at a node:
 - a module-level singleton: a class the module instantiates once (``export default new
   X()``, ``module.exports = new X()``, ``const x = new X()``) or that the modules around
   make once in all, at their top level (``reads["js-startup"]["singletons"]``), and a
-  module-level object literal whose functions are its methods (a store's ``actions``):
-  as long as the page;
+  module-level object literal whose functions are its methods (a store's ``actions``),
+  and an Angular service provided in the root injector: as long as the page;
 - a module extension run once at load (``module.exports = function (Posts) { Posts.x =
   ...; }``): the process;
 - a module an entry point mounts as the root, as one of the root's mixins or as a
@@ -139,6 +139,19 @@ def _made_once_around(cls, name: str, reads) -> bool:
     return name in made or ("default" in made and _in_default_export(cls))
 
 
+def _root_provided(cls) -> bool:
+    """``@Injectable({ providedIn: "root" })`` (or "platform"): Angular makes one object of
+    the service for the whole application."""
+    holders = [cls] + ([cls.parent] if cls.parent is not None
+                       and cls.parent.type == "export_statement" else [])
+    for h in holders:
+        for d in h.named_children:
+            if d.type == "decorator" and norm(d).replace("'", '"').replace(" ", "") in (
+                    '@Injectable({providedIn:"root"})', '@Injectable({providedIn:"platform"})'):
+                return True
+    return False
+
+
 def single_instance(cls) -> str:
     """What holds the only instance the module makes of class ``cls``, at its top level
     (the variable's name, or "default" for ``export default new X()``), or "": that
@@ -195,7 +208,8 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
         name = _class_name(cls)
         if name in facts["roots"]:
             return "root", name
-        if _singleton_class(cls, facts) or _made_once_around(cls, name, reads):
+        if _singleton_class(cls, facts) or _made_once_around(cls, name, reads) \
+                or _root_provided(cls):
             return "singleton", name
         if ((reads or {}).get("js-startup") or {}).get("plugin") and _in_default_export(cls):
             return "plugin", name  # its loader makes one per name it is configured with
