@@ -4,7 +4,8 @@ Who owns the code at a node:
 
 - the module (top level): the page or the process;
 - the application root: the component the entry point renders (``createRoot(..).render(
-  <App/>)``, ``ReactDOM.render``, ``createApp(App)``, ``new Vue({...})``) and a custom
+  <App/>)``, ``ReactDOM.render``, ``createApp(App)``, ``new Vue({...})``), the Angular
+  component the application shell hosts (``@Component({ selector: "app-root" })``) and a custom
   element the module itself puts into the page at its top level
   (``customElements.define("x-shell", Shell);
   document.body.appendChild(document.createElement("x-shell"))``, or ``new Shell()``
@@ -139,17 +140,31 @@ def _made_once_around(cls, name: str, reads) -> bool:
     return name in made or ("default" in made and _in_default_export(cls))
 
 
-def _root_provided(cls) -> bool:
-    """``@Injectable({ providedIn: "root" })`` (or "platform"): Angular makes one object of
-    the service for the whole application."""
+# the selector of the component Angular's application shell hosts (`<app-root>` in
+# index.html): bootstrapped once, it lives as long as the page
+ROOT_SELECTORS = ('selector:"app-root"',)
+# an Angular service provided in the root or platform injector: one for the application
+ROOT_PROVIDERS = ('providedIn:"root"', 'providedIn:"platform"')
+
+
+def _decorated(cls, decorator: str, settings) -> bool:
+    """Is the class decorated with ``decorator`` (``@Component``) whose options object
+    holds one of ``settings`` (spaces and quotes normalised)?"""
     holders = [cls] + ([cls.parent] if cls.parent is not None
                        and cls.parent.type == "export_statement" else [])
     for h in holders:
         for d in h.named_children:
-            if d.type == "decorator" and norm(d).replace("'", '"').replace(" ", "") in (
-                    '@Injectable({providedIn:"root"})', '@Injectable({providedIn:"platform"})'):
+            flat = norm(d).replace("'", '"')
+            if d.type == "decorator" and flat.startswith(decorator + "(") \
+                    and any(x in flat for x in settings):
                 return True
     return False
+
+
+def _root_provided(cls) -> bool:
+    """``@Injectable({ providedIn: "root" })`` (or "platform"): Angular makes one object of
+    the service for the whole application."""
+    return _decorated(cls, "@Injectable", ROOT_PROVIDERS)
 
 
 def single_instance(cls) -> str:
@@ -206,7 +221,7 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     cls = enclosing_class(fn)
     if cls is not None:
         name = _class_name(cls)
-        if name in facts["roots"]:
+        if name in facts["roots"] or _decorated(cls, "@Component", ROOT_SELECTORS):
             return "root", name
         if _singleton_class(cls, facts) or _made_once_around(cls, name, reads) \
                 or _root_provided(cls):

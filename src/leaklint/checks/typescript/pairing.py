@@ -187,6 +187,10 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if holder is not None and lifetimes.lives_to_exit(holder):
         ctx.count(rule.code, node, ok=True)  # an unref'd timer: the process's, never waited on
         return
+    if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
+            lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads)):
+        ctx.count(rule.code, node, ok=True)  # the application root or a singleton: the page's
+        return
     b = binding(node, scope, release_names=set(functions) | set(methods))
     if b.mode in ("returned", "handoff"):
         ctx.count(rule.code, node, ok=True)
