@@ -203,9 +203,24 @@ def made_here(fn, name: str) -> bool:
     body = function_body(fn)
     for n in walk(body, stop=FUNCTIONS) if body is not None else ():
         if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name \
-                and fresh(n.child_by_field_name("value")):
+                and (fresh(n.child_by_field_name("value"))
+                     or _found_in_rebuilt(n.child_by_field_name("value"), body)):
             return True
         if n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == name \
-                and fresh(n.child_by_field_name("right")):
+                and (fresh(n.child_by_field_name("right"))
+                     or _found_in_rebuilt(n.child_by_field_name("right"), body)):
             return True
     return False
+
+
+def _found_in_rebuilt(value, body) -> bool:
+    """``box.innerHTML = html; tabs = box.querySelector(".tabs")``: a node found in a
+    container whose content the same function has just replaced is one it made."""
+    v = strip(value)
+    if v is None or v.type != "call_expression" or method_of(v) not in LOOKUPS \
+            or receiver(v) is None:
+        return False
+    target = norm(receiver(v)) + ".innerHTML"
+    return any(n.type == "assignment_expression" and n.start_byte < v.start_byte
+               and norm(n.child_by_field_name("left")) == target
+               for n in walk(body, stop=FUNCTIONS))
