@@ -82,15 +82,17 @@ def _runs_at_mount_only(scope) -> bool:
 
 
 def target_text(node) -> str:
-    """A receiver as compared structurally; a local alias (``const el = this.el``, or
-    ``const { el } = this``) is replaced by what it stands for."""
+    """A receiver as compared structurally; a local alias (``const el = this.el``, ``const
+    { el } = this``, ``const interval = rotationInterval``) is replaced by what it stands
+    for."""
     if node is None:
         return "window"
     s = strip(node)
     if s is not None and s.type == "identifier":
         fn = declaring_function(enclosing_function(s), text(s))
         v = local_value(fn, text(s)) if fn is not None else None
-        if v is not None and v.type == "member_expression":
+        if v is not None and (v.type == "member_expression" or (
+                v.type == "identifier" and text(v) != text(s))):
             return norm(v)
         member = this_members(fn).get(text(s)) if fn is not None else None
         if member:
