@@ -43,6 +43,7 @@ import pathspec
 
 from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors, tree_root, walk
+from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .facts.lifetimes import is_test_path
 from .tracks import COLLECTED, OUTLIVES, OWNED
 
@@ -242,7 +243,7 @@ class Role:
     name: str = ""
     notes: list = field(default_factory=list)
     loop: str = ""  # what bounds the innermost loop around it ("" for nothing known)
-    called_in_loop: bool = True  # a helper: some call of it in its file sits in a loop
+    node: object = None  # the outermost function around it (asked only when a policy needs it)
 
 
 def _text(node) -> str:
@@ -341,15 +342,18 @@ def _python_role(node, path: str = "", reads=None) -> Role:
         role.function = "main"  # a module-level main() runs once, as the program's entry
     elif role.function != "main":
         role.function = "helper"
-        role.called_in_loop = _called_in_loop(tree_root(outer), role.name)
+        role.node = outer
     return role
 
 
-def _called_in_loop(root, name: str) -> bool:
-    """Does a call of ``name`` (``name(...)``, ``x.name(...)``) in the file sit in a loop?"""
-    return name.encode() in root.text and any(
+def _called_in_loop(role: Role) -> bool:
+    """Does a call of the helper (``f(...)``, ``x.f(...)``) in its file sit in a loop?"""
+    if role.node is None:
+        return True
+    root, name = tree_root(role.node), role.name.encode()
+    return name in root.text and any(
         n.type == "call" and n.child_by_field_name("function").text.rsplit(b".", 1)[-1]
-        == name.encode() and python_in_loop(n) for n in walk(root))
+        == name and python_in_loop(n) for n in walk(root))
 
 
 GO_TEST_PREFIXES = ("Test", "Benchmark", "Fuzz", "Example")
@@ -405,7 +409,6 @@ JS_TEST_CALLS = frozenset({"it", "test", "it.only", "test.only", "it.concurrent"
                            "test.concurrent", "bench"})
 JS_FIXTURE_CALLS = frozenset({"beforeEach", "beforeAll", "afterEach", "afterAll", "before",
                               "after"})
-JS_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 JS_FUNCTIONS = frozenset({"function_declaration", "function_expression", "arrow_function",
                           "method_definition", "generator_function_declaration", "function"})
 
@@ -490,7 +493,7 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(False, f"{where}: an unchecked error holds nothing; a partial "
                                "result reaches the test's assertions")
     if kind == TEST and role.function == "helper" and COLLECTED in traits \
-            and not role.called_in_loop:
+            and not _called_in_loop(role):
         return Decision(False, f"{where}: nothing references it after its statement and no "
                                "call of the helper in its file repeats it in a loop: each "
                                "call lets go of it at once")

@@ -45,8 +45,8 @@ import os
 
 from .. import languages
 from ..languages import nearest, of_type, recent_syntax
-from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function, function_name,
-                                    identifiers_named, method_of, norm, receiver,
+from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function,
+                                    function_name, identifiers_named, method_of, norm, receiver,
                                     returned_values, strip, text, up)
 from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_registrations import summary
@@ -318,19 +318,10 @@ class Startup:
         made: dict = {}
         used: set = set()
         for d in dirs:
-            for p in self._files(d):
-                if is_test_path(p, "typescript"):
-                    continue  # tests make their own objects, one per test, on purpose
-                f = self.facts(p) or {}
-                for kind in ("made", "uses", "starts", "once"):
-                    for spec, name in f.get(kind, []):
-                        target = self.resolver.js_module(p, spec)
-                        if target is None or os.path.abspath(target) != here:
-                            continue
-                        if kind == "made":
-                            made[name] = made.get(name, 0) + 1
-                        else:
-                            used.add(name)
+            into = self._calls_into(d).get(here, {})
+            for name, count in into.get("made", {}).items():
+                made[name] = made.get(name, 0) + count
+            used |= into.get("used", set())
         return sorted(n for n, count in made.items() if count == 1 and n not in used)
 
     def _plugin(self, path: str, dirs: list) -> bool:
@@ -397,18 +388,31 @@ class Startup:
     def _calls_into(self, directory: str) -> dict:
         """For the modules of ``directory``: the module path each calls into -> what of it
         they start (``starts``, entries only), call once at load (``once``) or use
-        otherwise (``uses``), by exported name."""
+        otherwise (``uses``, top-level ``new`` included), by exported name; and, tests
+        aside (they make their own objects, one per test, on purpose), how many objects
+        of each class their top level makes (``made``) and what else of it they use
+        (``used``)."""
         if directory not in self._into:
             into: dict = {}
             for p in self._files(directory):
                 f = self.facts(p) or {}
                 entry = os.path.basename(p).split(".")[0] in ENTRY_STEMS
-                for kind in ("starts", "once", "uses") if entry else ("once", "uses"):
+                test = is_test_path(p, "typescript")
+                for kind in ("starts", "once", "uses", "made"):
                     for spec, name in f.get(kind, []):
                         target = self.resolver.js_module(p, spec)
-                        if target is not None and os.path.abspath(target) != os.path.abspath(p):
-                            into.setdefault(os.path.abspath(target), {}).setdefault(
-                                kind, set()).add(name)
+                        if target is None or os.path.abspath(target) == os.path.abspath(p):
+                            continue
+                        got = into.setdefault(os.path.abspath(target), {})
+                        if kind != "starts" or entry:
+                            got.setdefault("uses" if kind == "made" else kind, set()).add(name)
+                        if test:
+                            continue
+                        if kind == "made":
+                            counts = got.setdefault("made", {})
+                            counts[name] = counts.get(name, 0) + 1
+                        else:
+                            got.setdefault("used", set()).add(name)
             self._into[directory] = into
         return self._into[directory]
 

@@ -154,9 +154,8 @@ def _decorated(cls, decorator: str, settings) -> bool:
                        and cls.parent.type == "export_statement" else [])
     for h in holders:
         for d in h.named_children:
-            flat = norm(d).replace("'", '"')
-            if d.type == "decorator" and flat.startswith(decorator + "(") \
-                    and any(x in flat for x in settings):
+            flat = norm(d).replace("'", '"') if d.type == "decorator" else ""
+            if flat.startswith(decorator + "(") and any(x in flat for x in settings):
                 return True
     return False
 

@@ -163,8 +163,8 @@ def file_facts(root) -> dict:
                 callee.rsplit(".", 1)[-1][:1].isupper():
             made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
-            "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top, "ends": ends,
-            "imports": module_imports(root)}
+            "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top,
+            "ends": ends, "imports": module_imports(root)}
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")

@@ -172,7 +172,7 @@ class JsAdapter:
                 inner = [c for c in alt.named_children if c.type != "comment"]
                 orelse = self._block(inner[0], blocks, depth) if inner else None
             return [ir.If(cond, then, orelse)]
-        if t in ("for_statement", "for_in_statement", "while_statement", "do_statement"):
+        if t in LOOPS:
             body = self._block(s.child_by_field_name("body"), blocks, depth)
             cond = s.child_by_field_name("condition")
             head = s.child_by_field_name("right") or s.child_by_field_name("initializer")

@@ -30,6 +30,7 @@ class PythonEffects(SpecEffects):
         self.success_flags = success_flags(track.function)
         self.held = held_flags(self.acquire, track.function) if self.acquire is not None \
             else set()
+        self._escaping: dict = {}  # nested function (span) -> does it leave the function
 
     def ran_out(self, cond, loop):
         """``if len(errors) == len(addrs):`` right after ``for addr in addrs:`` whose body
@@ -193,6 +194,13 @@ class PythonEffects(SpecEffects):
             p = p.parent
         return None
 
+    def _escapes(self, holder) -> bool:
+        """``escaping_closure`` of a nested function, once per function and track."""
+        key = (holder.start_byte, holder.end_byte)
+        if key not in self._escaping:
+            self._escaping[key] = escaping_closure(holder, self.track.function)
+        return self._escaping[key]
+
     def _shadowed(self, n) -> bool:
         p = n.parent
         while p is not None and p != self.track.function:
@@ -225,7 +233,7 @@ class PythonEffects(SpecEffects):
             return None
         holder = self._closure(n)
         closure = holder is not None and not closure_ok
-        if closure and escaping_closure(holder, self.track.function):
+        if closure and self._escapes(holder):
             return HANDOFF  # the nested function leaves with the handle (a thread's target)
         if self.track.extra.get("container"):
             return self._container_mention(n, p, closure)

@@ -192,17 +192,9 @@ def escaping_closure(holder, fn) -> bool:
     name = holder.child_by_field_name("name")
     if name is None or fn is None:
         return False
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if n.type == "identifier" and n.text == name.text and n != name:
-            p = n.parent
-            if not (p.type == "call" and p.child_by_field_name("function") == n) \
-                    and _value_escapes(n):
-                return True
-            continue
-        stack.extend(n.named_children)
-    return False
+    return any(n.type == "identifier" and n.text == name.text and n != name
+               and not (n.parent.type == "call" and n.parent.child_by_field_name("function") == n)
+               and _value_escapes(n) for n in walk(fn))
 
 
 def borrowed_field(cls, attr: str) -> bool:

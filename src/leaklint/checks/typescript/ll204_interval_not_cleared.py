@@ -5,16 +5,16 @@ Judged by who owns the interval, as the timeout rules are (timeouts.kept_by_obje
 UI component's lifecycle starts (an effect, a component class, Vue/Svelte hooks, a custom
 element) is owed a clear in the component's release; one a plain object keeps in a field
 is judged by the member analysis and by how long that object lives (a module singleton, a
-plugin its loader makes per configured name: as long as the page or process); so is one
-whose id a plain object's method discards, when the method runs once per object (the
+plugin its loader makes per configured name: as long as the page or process); what the
+application root or a singleton starts once per object (in a lifecycle hook, the
 constructor, a start() behind a run-once flag, a step only those call, a one-shot
-callback there); one a function starts is the function's, unless the function runs once.
+callback there) is the program's, as for every value of the pairing model
+(``pairing.value_rule``); one a function starts is the function's, unless the function
+runs once.
 """
 
 from __future__ import annotations
 
-from ...facts import lifetimes
-from ...languages.javascript_runs import once_per_object
 from .pairing import CLEARS, scoped_calls, value_rule
 from .timeouts import kept_by_object
 
@@ -29,13 +29,6 @@ INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "glo
 def check(ctx, rule):
     for m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
         kept = kept_by_object(m, node, scope)
-        if kept is None and scope.kind == "method" and once_per_object(node) \
-                and lifetimes.lives_to_exit(lifetimes.owner_of(
-                    "javascript", node, ctx.src.path, reads=ctx.reads)):
-            # one interval per object, and the object lives as long as the page or
-            # process (a module singleton): it is the program's, not piling up
-            ctx.count(rule.code, node, ok=True)
-            continue
         value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
                    discarded_reason=": its id is discarded, so it can never be cleared",
                    owned=kept is not None and not kept[1])

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
+from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import model
 from ...languages.javascript_members import this_aliases, this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
@@ -189,9 +190,8 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if holder is not None and lifetimes.lives_to_exit(holder):
         ctx.count(rule.code, node, ok=True)  # an unref'd timer: the process's, never waited on
         return
-    if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
-            lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads)):
-        ctx.count(rule.code, node, ok=True)  # the application root or a singleton: the page's
+    if _once_for_the_program(ctx, node, scope):
+        ctx.count(rule.code, node, ok=True)
         return
     b = binding(node, scope, release_names=set(functions) | set(methods))
     if b.mode in ("returned", "handoff"):
@@ -228,6 +228,19 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _once_for_the_program(ctx, node, scope) -> bool:
+    """Is the value started once per object of an owner that lives as long as the page or
+    process (the application root, a singleton)? Its lifecycle hooks (a class or options
+    scope) run once per object, and so may another method (``once_per_object``): the
+    value is the program's, and does not pile up."""
+    if scope.kind not in ("class", "options", "method"):
+        return False
+    if scope.kind == "method" and not once_per_object(node):
+        return False
+    return lifetimes.lives_to_exit(
+        lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads))
 
 
 def _as_this(b: Binding, node) -> Binding:
