@@ -5,7 +5,8 @@ holds them.
 What dies with an owner (``dies_with``): the object itself (``this``), what it creates
 (``new``, ``createX()``, ``spawn()``: also when kept in an outer variable), what its class
 creates in a field, and the object that created it or was passed into its constructor
-(``constructor(muya) { this.muya = muya }``, or handed to ``super``).
+(``constructor(muya) { this.muya = muya }``, or handed to ``super``), and what a method was
+handed and keeps in a field (``attach(host) { this.element = host }``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,19 @@ def _given_field(cls, field: str) -> bool:
             return True
         if n.type == "call_expression" and norm(n.child_by_field_name("function")) == "super" \
                 and field in params and any(norm(a) == field for a in args(n)):
+            return True
+    return False
+
+
+def _kept_in_field(method, name: str) -> bool:
+    """Does ``method`` keep its parameter ``name`` in a field of the object (``attach(host)
+    { this.element = host }``)? The object then holds what it was handed, as a constructor
+    parameter kept in a field."""
+    body = method.child_by_field_name("body")
+    for n in of_type(body, ("assignment_expression",)) if body is not None else ():
+        left = norm(n.child_by_field_name("left"))
+        if left.startswith("this.") and left.count(".") == 1 \
+                and norm(n.child_by_field_name("right")) == name:
             return True
     return False
 
@@ -159,7 +173,8 @@ def dies_with(target, at, depth: int = 0) -> bool:
         body = cls.child_by_field_name("body")
         return (body is not None and (class_creates(body, parts[1])
                                       or _made_by_helper(body, parts[1])
-                                      or _assigned_own(body, parts[1], at, depth))) \
+                                      or _rendered(body, parts[1])
+                                      or _assigned_own(body, parts[1], depth))) \
             or _given_field(cls, parts[1])
     root = strip(node)
     while root is not None and root.type in ("member_expression", "subscript_expression"):
@@ -171,9 +186,9 @@ def dies_with(target, at, depth: int = 0) -> bool:
     first = fn
     while fn is not None:
         if declares(fn, name):
-            if fn.type == "method_definition" and function_name(fn) == "constructor" \
-                    and name in _params(fn):
-                return True  # passed into the constructor: the object's creator or owner
+            if fn.type == "method_definition" and name in _params(fn) \
+                    and (function_name(fn) == "constructor" or _kept_in_field(fn, name)):
+                return True  # passed into the object, which keeps it: its creator or owner
             return made_here(fn, name) or _own_value(local_value(fn, name), at, depth)
         listed = iterated_value(fn, name)
         if listed is not None:  # `for (const el of owned.querySelectorAll(..))`
@@ -215,8 +230,12 @@ REF_MAKERS = {"useRef", "createRef", "useTemplateRef"}
 def _own_value(value, at, depth: int) -> bool:
     """A value that is the owner's own node: made fresh, a ref to the component's element
     (``useRef()``), a node found inside an owned one (``this.querySelector("select")``),
-    or a jQuery wrapper of one (``$(this.inputRef.current)``)."""
+    a jQuery wrapper of one (``$(this.inputRef.current)``) or the element a wrapper of
+    one holds (``this.$widget[0]``)."""
     v = strip(value)
+    if v is not None and v.type == "subscript_expression" \
+            and norm(v.child_by_field_name("index")).isdigit():
+        return dies_with(v.child_by_field_name("object"), at, depth + 1)
     if v is None or v.type != "call_expression":
         return False
     meth = method_of(v)
@@ -229,11 +248,25 @@ def _own_value(value, at, depth: int) -> bool:
     return False
 
 
-def _assigned_own(body, field: str, at, depth: int) -> bool:
-    """``this.field = $(this.inputRef.current)``: the class keeps its own node there."""
+def _assigned_own(body, field: str, depth: int) -> bool:
+    """``this.field = $(this.inputRef.current)``: the class keeps its own node there (the
+    value is read where it is assigned: ``const el = this.$widget[0]; this.form =
+    el.querySelector("form")``)."""
     for n in of_type(body, ("assignment_expression",)):
         if norm(n.child_by_field_name("left")) == "this." + field \
-                and _own_value(n.child_by_field_name("right"), at, depth):
+                and _own_value(n.child_by_field_name("right"), n, depth):
+            return True
+    return False
+
+
+def _rendered(body, field: str) -> bool:
+    """Is ``this.field`` what the class's render method returns (``doRender() {
+    this.$widget = $(TPL); ...; return this.$widget }``)? A view hands the node it renders
+    to whoever inserts it: that node is the view's own."""
+    for m in body.named_children:
+        name = function_name(m).lower() if m.type == "method_definition" else ""
+        if (name.startswith("render") or name.endswith("render")) \
+                and any(norm(r) == "this." + field for r in returned_values(m)):
             return True
     return False
 
