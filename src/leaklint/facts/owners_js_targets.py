@@ -159,8 +159,10 @@ def dies_with(target, at, depth: int = 0) -> bool:
         return False
     if norm(node) == "this" or fresh(node):
         return True
+    if node.type == "subscript_expression":
+        return _own_value(node, at, depth)  # `this.$panel[0]`: an element a wrapper holds
     if node.type == "call_expression":
-        if method_of(node) in LOOKUPS | WRAPPERS:
+        if method_of(node) in LOOKUPS | WRAPPERS or _selector_find(node):
             return _own_value(node, at, depth)  # a node found in, or wrapping, an owned one
         return not callee(node).startswith(("document.", "window."))
     r = resolve(node)
@@ -244,8 +246,43 @@ def _own_value(value, at, depth: int) -> bool:
     if meth in LOOKUPS:
         return receiver(v) is not None and dies_with(receiver(v), at, depth + 1)
     if meth in WRAPPERS and receiver(v) is None and args(v):
-        return strip(args(v)[0]).type != "string" and dies_with(args(v)[0], at, depth + 1)
+        markup = _markup(args(v)[0])
+        if markup is not None:
+            return markup  # `$("<div>..</div>")` makes nodes; `$(".menu")` finds the page's
+        return dies_with(args(v)[0], at, depth + 1)
+    if _selector_find(v):
+        return dies_with(receiver(v), at, depth + 1)
     return False
+
+
+def _selector_find(call) -> bool:
+    """jQuery's ``$el.find(".selector")``: nodes found inside ``$el`` (an array's ``find``
+    takes a function)."""
+    return method_of(call) == "find" and receiver(call) is not None and bool(args(call)) \
+        and strip(args(call)[0]).type == "string"
+
+
+def _markup(value):
+    """For a string, or a module-level constant holding one: does it hold markup (a
+    template that a jQuery call turns into new nodes)? None for any other value."""
+    v = strip(value)
+    if v is not None and v.type == "identifier":
+        v = _module_constant(v, text(v))
+    if v is None or v.type not in ("string", "template_string"):
+        return None
+    return text(v)[1:].lstrip().startswith("<")
+
+
+def _module_constant(node, name: str):
+    """The value of ``const name = ...`` declared at the top of ``node``'s module."""
+    for d in tree_root(node).named_children:
+        d = d.child_by_field_name("declaration") or d if d.type == "export_statement" else d
+        if d.type != "lexical_declaration" or not text(d).startswith("const"):
+            continue
+        for n in d.named_children:
+            if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
+                return strip(n.child_by_field_name("value"))
+    return None
 
 
 def _assigned_own(body, field: str, depth: int) -> bool:

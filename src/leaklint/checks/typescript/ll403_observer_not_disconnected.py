@@ -8,7 +8,7 @@ from ...facts import lifetimes
 from ...languages import of_type
 from ...languages.javascript_modules import parameters
 from ...languages.javascript import (LOOPS, args, callee, calls_in, enclosing_function, method_of,
-                                    norm, up)
+                                    norm, text, up)
 from .pairing import report, scoped_calls, value_rule
 
 # the placeholders this rule fills in its catalogue message
@@ -40,12 +40,18 @@ def check(ctx, rule):
 
 
 def _observes_own_nodes(scope, node) -> bool:
-    """A local observer of a class whose every ``observe(target)`` watches a node the
-    instance made or was given (not a node a framework renders for it): the nodes hold
+    """A local (or unkept, chained) observer of a class whose every ``observe(target)``
+    watches a node the instance made or was given (not a node a framework renders for it): the nodes hold
     the observer, and all of them go with the instance."""
     p, child = up(node)
-    if p is None or p.type != "variable_declarator" or scope.owner is None \
-            or scope.owner.type != "class_body":
+    if scope.owner is None or scope.owner.type != "class_body":
+        return False
+    if p is not None and p.type == "member_expression" \
+            and text(p.child_by_field_name("property")) == "observe" \
+            and p.parent is not None and p.parent.type == "call_expression":
+        call = p.parent  # `new ResizeObserver(cb).observe(node)`: it watches that node only
+        return bool(args(call)) and lifetimes.dies_with("javascript", args(call)[0], call)
+    if p is None or p.type != "variable_declarator":
         return False
     name = norm(p.child_by_field_name("name"))
     fn = enclosing_function(node)
