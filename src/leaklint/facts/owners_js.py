@@ -44,7 +44,7 @@ from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function,
 from ..languages import file_memo, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
-from ..languages.javascript_runs import command_mode
+from ..languages.javascript_runs import at_load, command_mode
 from ..languages.javascript_values import declares
 from .js_roots import default_component
 # what dies with an owner and who holds a value: lifetimes asks them of this module, as
@@ -128,9 +128,11 @@ def _enclosing_object(obj):
 
 
 def _singleton_class(cls, facts) -> bool:
-    """Instantiated exactly once, at module level (``export default new X()``...)."""
+    """Instantiated exactly once, at module level (``export default new X()``...) or in a
+    function the module runs once as it loads (a ``DOMContentLoaded`` handler)."""
     made = facts["instantiated"].get(_class_name(cls), [])
-    return len(made) == 1 and enclosing_function(made[0]) is None
+    fn = enclosing_function(made[0]) if len(made) == 1 else None
+    return len(made) == 1 and (fn is None or at_load(fn))
 
 
 def _made_once_around(cls, name: str, reads) -> bool:

@@ -134,6 +134,9 @@ def exports(root, functions: dict) -> dict:
             if default and value is not None and value.type == "identifier" and text(value) in functions:
                 out["default"] = text(value)
                 continue
+            if default and value is not None and strip(value).type == "object":
+                _object_members(strip(value), functions, out)  # `export default { enable }`
+                continue
             source = c.child_by_field_name("source")
             for clause in c.named_children:
                 if clause.type != "export_clause":
@@ -171,16 +174,22 @@ def _commonjs(expr, functions, out) -> None:
     if right is None:
         return
     if target == "module.exports" and right.type == "object":
-        for p in right.named_children:
-            if p.type == "shorthand_property_identifier" and text(p) in functions:
-                out[text(p)] = text(p)
-            elif p.type == "pair":
-                value = p.child_by_field_name("value")
-                if value is not None and value.type == "identifier" and text(value) in functions:
-                    out[text(p.child_by_field_name("key"))] = text(value)
+        _object_members(right, functions, out)
     elif target.startswith(("module.exports.", "exports.")) and right.type == "identifier" \
             and text(right) in functions:
         out[target.rsplit(".", 1)[-1]] = text(right)
+
+
+def _object_members(obj, functions, out) -> None:
+    """The module's functions an exported object literal lists, by their keys: its
+    importers call them as members of the module's object."""
+    for p in obj.named_children:
+        if p.type == "shorthand_property_identifier" and text(p) in functions:
+            out[text(p)] = text(p)
+        elif p.type == "pair":
+            value = p.child_by_field_name("value")
+            if value is not None and value.type == "identifier" and text(value) in functions:
+                out[text(p.child_by_field_name("key"))] = text(value)
 
 
 def call_ref(call, imported: dict) -> str | None:

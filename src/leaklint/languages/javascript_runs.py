@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from . import ancestors, nearest, tree_root, within
 from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, function_name,
-                                identifiers_named, method_of, norm, returned_values, strip,
-                                text, up, walk)
+                                identifiers_named, method_of, norm, receiver, returned_values,
+                                strip, text, up, walk)
 from .javascript_values import declaring_function
 
 ONCE, PER_CALL = "once", "per-call"
@@ -45,6 +45,8 @@ ONCE_OPTIONS = {("virtual:pwa-register", "registerSW"): _PWA_ONCE,
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
+# events a page fires once, when it has loaded
+PAGE_LOAD_EVENTS = {"DOMContentLoaded", "load"}
 # calls that run the function they are handed (their first argument) once, a while later
 ONE_SHOT_TIMERS = {"setTimeout", "setImmediate", "queueMicrotask", "requestAnimationFrame",
                    "requestIdleCallback", "process.nextTick"}
@@ -135,6 +137,8 @@ def once_per_call(arg, fn) -> bool:
     name = name.split(".", 1)[1] if name.startswith(_GLOBAL_OBJECTS) else name
     if name in ONE_SHOT_TIMERS:
         return given[:1] == [strip(child)]
+    if _page_load(call):
+        return given[1:2] == [strip(child)]
     if method_of(call) in EVENT_SUBSCRIPTIONS | MIDDLEWARE or given[-1:] != [strip(child)]:
         return False
     params = fn.child_by_field_name("parameters")
@@ -143,6 +147,54 @@ def once_per_call(arg, fn) -> bool:
     if first is not None and first.child_by_field_name("pattern") is not None:
         first = first.child_by_field_name("pattern")  # a TypeScript parameter
     return first is not None and text(first) in ERROR_PARAMETERS
+
+
+def _page_load(call) -> bool:
+    """``addEventListener("DOMContentLoaded", fn)`` on the window or the document: the
+    page loads once, so the event fires once."""
+    target = receiver(call)
+    return method_of(call) == "addEventListener" and bool(args(call)) \
+        and text(args(call)[0]).strip("'\"`") in PAGE_LOAD_EVENTS \
+        and (target is None or norm(target) in ("window", "document", "globalThis", "self"))
+
+
+def at_load(fn) -> bool:
+    """Does ``fn`` run once when the module loads: handed to a call at the module's top level
+    that runs it at most once (``addEventListener("DOMContentLoaded", () => ...)``)?"""
+    p, _ = up(fn)
+    return p is not None and p.type == "arguments" and enclosing_function(p.parent) is None \
+        and once_per_call(fn, fn)
+
+
+def run_at_load(root) -> set:
+    """The ids of the module's top-level functions that only its load runs, once: each is
+    called only directly, from the top level outside loops (``async function init()
+    {...}; init();``) or from another such function."""
+    declared = {text(d.child_by_field_name("name")): d for d in root.named_children
+                if d.type == "function_declaration"}
+    found: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, d in declared.items():
+            if d.id in found:
+                continue
+            uses = [n for n in identifiers_named(root, name)
+                    if n != d.child_by_field_name("name")]
+            if uses and all(_loading_call(n, found) for n in uses):
+                found.add(d.id)
+                changed = True
+    return found
+
+
+def _loading_call(ident, found: set) -> bool:
+    """Is ``ident`` the callee of a call that runs once when the module loads?"""
+    p, child = up(ident)
+    if p is None or p.type != "call_expression" or p.child_by_field_name("function") != child \
+            or nearest(p, LOOPS) is not None:
+        return False
+    fn = enclosing_function(p)
+    return fn is None or fn.id in found
 
 
 def running_function(call):
