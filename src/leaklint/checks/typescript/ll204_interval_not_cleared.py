@@ -10,25 +10,21 @@ application root or a singleton starts once per object (in a lifecycle hook, the
 constructor, a start() behind a run-once flag, a step only those call, a one-shot
 callback there) is the program's, as for every value of the pairing model
 (``pairing.value_rule``); one a function starts is the function's, unless the function
-runs once.
+runs once. An interval a method starts in a class or object that has no lifecycle of its
+own (no release method, not a UI component) is LL208's: nothing says when such an object
+ends.
 """
 
 from __future__ import annotations
 
-from .pairing import CLEARS, scoped_calls, value_rule
-from .timeouts import kept_by_object
+from .pairing import scoped_calls
+from .timeouts import INTERVALS, judge_interval, without_lifecycle
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
 
 
-INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "global.setInterval",
-             "self.setInterval"}
-
-
 def check(ctx, rule):
     for m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
-        kept = kept_by_object(m, node, scope)
-        value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
-                   discarded_reason=": its id is discarded, so it can never be cleared",
-                   owned=kept is not None and not kept[1])
+        if not without_lifecycle(scope):  # the others are LL208's
+            judge_interval(ctx, rule, m, node, scope)

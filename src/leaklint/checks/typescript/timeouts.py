@@ -1,6 +1,7 @@
-"""What the timeout rules (LL205 in lifecycle scopes, LL207 in fields) share: which calls
-schedule a timeout, which are kept in a field of the object, and which are harmless
-one-shots (under a second, or a callback that holds nothing)."""
+"""What the timer rules (LL205 in lifecycle scopes, LL207 in fields, LL204 and LL208 for
+intervals) share: which calls schedule a timeout or an interval, which are kept in a
+field of the object, and which are harmless one-shots (under a second, or a callback that
+holds nothing)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from ...languages.javascript_scopes import model
 from .pairing import CLEARS, field_scope, value_rule
 
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
+INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "global.setInterval",
+             "self.setInterval"}
 GLOBAL_OBJECTS = ("window.", "globalThis.", "global.")
 # the scopes whose own acquisitions a release is owed for (when strict)
 LIFECYCLE = ("effect", "hook", "class", "options")
@@ -205,3 +208,18 @@ def reschedules(call):
         if n.type in ("return_statement", "throw_statement") and n.start_byte < call.start_byte:
             return None
     return fn
+
+
+def without_lifecycle(scope) -> bool:
+    """Is ``scope`` a method of a class or object with no lifecycle of its own (no release
+    method, not a UI component)? When such an object ends is not known."""
+    return scope.kind == "method" and not scope.strict
+
+
+def judge_interval(ctx, rule, m, node, scope) -> None:
+    """An interval must be cleared in its scope's release (``pairing.value_rule``); one an
+    acquisition method keeps in a field is judged by the member analysis too."""
+    kept = kept_by_object(m, node, scope)
+    value_rule(ctx, rule, node, scope, "setInterval", functions=CLEARS,
+               discarded_reason=": its id is discarded, so it can never be cleared",
+               owned=kept is not None and not kept[1])
