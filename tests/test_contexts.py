@@ -451,6 +451,34 @@ def test_schema_and_module_know_the_same_keys():
 
 # -- leaklint explain --context ----------------------------------------------------------
 
+def test_what_the_repository_marks_vendored_or_generated_reports_nothing(tmp_path, monkeypatch):
+    (tmp_path / ".gitattributes").write_text(
+        "*.png binary\n"
+        "static/js/libs/* linguist-vendored\n"
+        "static/js/libs/own.js -linguist-vendored\n"
+        "gen/*.js linguist-generated=true\n"
+        "gen/kept.js linguist-generated=false\n"
+        "[bad pattern linguist-vendored\n")
+    for rel in ("static/js/libs/viewer.js", "static/js/libs/djvu/worker.js",
+                "static/js/libs/own.js", "gen/api.js", "gen/kept.js", "app.js"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(BUNDLE)
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL401"])
+    found = sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in report.findings)
+    assert found == ["app.js", "gen/kept.js", "static/js/libs/own.js"]
+    assert report.hidden == {CONTEXT_HIDDEN: 3}
+    monkeypatch.chdir(tmp_path)  # the root, where a user runs leaklint
+    result = CliRunner().invoke(main, ["explain", "--context", "static/js/libs/viewer.js"])
+    assert "because the repository's .gitattributes marks it linguist-vendored" in result.output
+
+
+def test_no_gitattributes_or_an_unreadable_one_marks_nothing(tmp_path):
+    from leaklint import vendored
+    assert vendored.marked(str(tmp_path)) == ()
+    (tmp_path / ".gitattributes").mkdir()  # not a file
+    assert vendored.marked(str(tmp_path)) == ()
+
+
 def test_explain_context_says_why_and_what(tmp_path):
     (tmp_path / "tests").mkdir()
     path = tmp_path / "tests" / "helpers.py"

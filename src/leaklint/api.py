@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from . import gc_policy
+from . import gc_policy, vendored
 from .analyze import Settings, analyze_file
 from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import CatalogueError, select as select_codes
@@ -69,7 +69,8 @@ def make_settings(config: Config, rules, line_hashes: bool = False, debug: bool 
         per_file_ignores=pfi, line_hashes=line_hashes, debug=debug, fixes=fixes,
         timeout=config.timeout, follow_symlinks=follow_symlinks,
         known_rules=frozenset(n.upper() for r in all_rules for n in (r.code, r.name)),
-        contexts=dataclasses.replace(config.contexts, root=str(config.root)),
+        contexts=dataclasses.replace(config.contexts, root=str(config.root),
+                                     marked=vendored.marked(str(config.root))),
     )
 
 

@@ -28,8 +28,8 @@ references the handle once its statement ends, so each turn of a loop lets go of
 last one), ``FINISHES`` (it ends on its own once its work is done, as a task whose
 coroutine has no open loop: nothing piles up), ``OWNED`` (kept in a field of an object
 whose class never ends it; it closes itself when that object goes: only a fixture's
-object, which a test runner may keep, piles them up). The language-specific part (which functions are tests, fixtures, loops,
-what bounds a loop) is in ``ROLES``: one function per language family.
+object, which a test runner may keep, piles them up). The language-specific part (tests,
+fixtures, loops, what bounds a loop) is in ``ROLES``: one function per language family.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors, tree_root, walk
 from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .facts.lifetimes import is_test_path
+from .vendored import why as why_vendored
 from .tracks import COLLECTED, OUTLIVES, OWNED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
@@ -77,10 +78,6 @@ SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
 DOCS_CONFIG, DOCS_DIRS = "conf.py", frozenset({"docs", "doc"})
 EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc", "samples",
                           "sample"})
-# a vendored copy of another project: a third-party directory, or one named for a
-# release of a package (`pdfjs-5.2.133/`, `jquery-3.7.1/`); nobody edits it here
-VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
-VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
 # `.min.js` and its module twins are a bundler's or minifier's output: small bundles of
 # short lines get past looks_minified, and their source is elsewhere in the tree
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".pb.go", ".pb.gw.go", "_generated.go",
@@ -121,6 +118,7 @@ class ContextSettings:
     root: str = ""
     policy: tuple = tuple(sorted(DEFAULT_POLICY.items()))  # ((kind, policy), ...)
     paths: tuple = ()  # ((kind, (pattern, ...)), ...)
+    marked: tuple = ()  # what the root's .gitattributes marks (vendored.marked)
 
     def policy_of(self, kind: str) -> str:
         return ALL if kind == CODE else dict(self.policy).get(kind, DEFAULT_POLICY[kind])
@@ -187,8 +185,9 @@ def classify(path: str, family: str, head: str = "",
              settings: ContextSettings | None = None) -> Context:
     """The context of a file: configured patterns first (``code-paths`` before the
     others: ordinary code that a convention would misplace, such as a long-running
-    service under ``tools/``), then the built-in conventions; generated before test,
-    test before example, example before script."""
+    service under ``tools/``), then the built-in conventions and what the repository's
+    .gitattributes marks; generated before test, test before example, example before
+    script."""
     settings = settings or ContextSettings()
     parts = relative_parts(path, settings.root)
     rel = "/".join(parts)
@@ -204,10 +203,9 @@ def classify(path: str, family: str, head: str = "",
     marker = GENERATED_MARKER.search(head[:HEAD_BYTES]) if head else None
     if marker:
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
-    vendored = next((d for d in dirs if d in VENDORED_DIRS or VERSIONED_COPY.match(d)), None)
+    vendored = why_vendored(settings.marked, rel, dirs)
     if vendored:
-        return Context(GENERATED, f"it is under `{vendored}/`, a vendored copy of another "
-                                  "project's code, which nobody edits here")
+        return Context(GENERATED, vendored)
     if is_test_path(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
     in_tests = any(d in TEST_DIRS for d in dirs)
