@@ -162,6 +162,8 @@ def _python(ctx, rules) -> dict:
     acquiring = _acquiring(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        if not adapter.acquires(cand):
+            continue  # `audio.open(path)` of a module that is no path or archive
         fn = python_syntax.enclosing_function(cand.call)
         out.direct(cand, fn, returned)
         if fn is not None and python_syntax.text(fn.child_by_field_name("name")) in python_members.SETUPS:

@@ -289,6 +289,11 @@ class PythonAdapter(PythonCalls):
             return None
         return stmt, names[items.index(expr)]
 
+    def acquires(self, cand) -> bool:
+        """Does a direct candidate acquire a resource of its rule? Not `R.open()` or
+        `R.start()` of an object that is no path, archive or manager (`_derived`)."""
+        return self._derived(cand) is not None
+
     def _derived(self, cand):
         """For `R.open(...)` / `R.start()` candidates (patterns `*.open`, `*.start`), what
         R is: "open" when R is a path or an archive (the call opens a new handle), "start"

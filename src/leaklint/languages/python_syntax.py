@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import file_memo, nearest, of_type, returns_name
+from . import file_memo, nearest, of_type, returns_name, walk
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -296,4 +296,22 @@ def returned(call, fn, memo: dict) -> bool:
     left = parent.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return False
-    return returns_name(fn, fn, left, memo, SCOPES)
+    return returns_name(fn, fn, left, memo, SCOPES) and not _kept_by_object(fn, text(left))
+
+
+def _kept_by_object(fn, name: str) -> bool:
+    """Does ``fn`` also store ``name`` in its object (``self._conns[tid] = conn``,
+    ``self.conn = conn``)? Then what it returns is the object's to close: a getter that
+    fills a cache, not a factory."""
+    for n in walk(fn):
+        if n.type != "assignment":
+            continue
+        right, left = n.child_by_field_name("right"), n.child_by_field_name("left")
+        base = left
+        while base is not None and base.type in ("attribute", "subscript"):
+            base = base.child_by_field_name("object") if base.type == "attribute" \
+                else base.child_by_field_name("value")
+        if right is not None and text(right) == name and base is not left \
+                and base is not None and text(base) in ("self", "cls"):
+            return True
+    return False
