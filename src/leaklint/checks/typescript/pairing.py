@@ -98,7 +98,27 @@ def target_text(node) -> str:
         member = this_members(fn).get(text(s)) if fn is not None else None
         if member:
             return member
+        outer = _kept_outside(fn, text(s)) if fn is not None else ""
+        if outer:
+            return outer
     return norm(node)
+
+
+def _kept_outside(fn, name: str) -> str:
+    """The variable (or a member of one) of a function around ``fn`` that ``fn`` stores
+    ``name`` in (``.then((status) => { current = status; status.addEventListener(..) })``,
+    removed later from ``current``): one object under two names; "" when there is none."""
+    body = fn.child_by_field_name("body")
+    for n in walk(body) if body is not None else ():
+        if n.type != "assignment_expression" or norm(n.child_by_field_name("right")) != name:
+            continue
+        left = root = n.child_by_field_name("left")
+        while root is not None and root.type == "member_expression":
+            root = root.child_by_field_name("object")  # `scrollerRef.value = scroller`
+        if root is not None and root.type == "identifier" and not declares(fn, text(root)) \
+                and declaring_function(enclosing_function(fn), text(root)) is not None:
+            return norm(left)
+    return ""
 
 
 def ends_target(call, target: str, ends) -> bool:
