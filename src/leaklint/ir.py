@@ -41,6 +41,9 @@ class If:
     cond: object  # syntax node of the condition (events and error guards are read from it)
     then: Block
     orelse: Block | None = None
+    # the branch stands for the statement before it raising part-way: the condition
+    # evaluates nothing itself, and the raise is the branch's own exit
+    raises_only: bool = False
 
 
 @dataclass(eq=False)

@@ -276,7 +276,7 @@ class Follow:
     def _raising(self, stmt, state: int) -> int:
         """The state a handler sees when ``stmt`` raises: a release or handoff that raises
         still counts as done (the release was attempted, the owner was reached)."""
-        if (type(stmt) is If and stmt.cond is None) or type(stmt) is Try \
+        if (type(stmt) is If and (stmt.cond is None or stmt.raises_only)) or type(stmt) is Try \
                 or (type(stmt) is Exit and stmt.kind in JUMPS):
             # evaluates nothing itself: a branch on no condition, a nested try (what its
             # body raises reaches us through its own exits and finally block), a jump

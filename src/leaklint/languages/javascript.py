@@ -223,7 +223,7 @@ class JsAdapter:
             return [ir.Leaf(s)]
         out = [ir.Leaf(s)]
         if self._may_throw(s):
-            out.append(ir.If(Throws(s), ir.Block([ir.Exit(s, "raise")], s)))
+            out.append(ir.If(Throws(s), ir.Block([ir.Exit(s, "raise")], s), raises_only=True))
         return out
 
     def _label(self, s):
