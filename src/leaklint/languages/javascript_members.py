@@ -16,9 +16,9 @@ from .. import members
 from ..members import ClassFacts, FieldUse
 from . import ancestors, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
-from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, function_name,
-                                method_of,
-                                norm, strip, text, up, walk)
+from .javascript_syntax import (FUNCTIONS, args, callee, calls_in, enclosing_function,
+                                function_name, method_of, norm, receiver, strip, text, up,
+                                walk)
 
 # calls whose function argument runs once per event, or again and again
 REPEATING = {"on", "addListener", "addEventListener", "prependListener", "subscribe",
@@ -229,6 +229,12 @@ def _use(n, release_functions):
     return members.HANDOFF, t, -1
 
 
+# a resource's end, as its owner hears of it: hooks that take the callback, and events
+END_HOOKS = {"onExit", "onClose"}
+END_EVENTS = {"exit", "close", "end"}
+_TEARDOWN_WORDS = (b"onDestroy", b"onExit", b"onClose", b"exit", b"close", b"end")
+
+
 class ClassMembers:
     """The methods of the file's classes, for the scope model (``javascript_scopes.Model``,
     which provides ``functions()`` and the ``_scopes`` memo)."""
@@ -245,6 +251,37 @@ class ClassMembers:
                     out.append((function_name(v), v))
                 elif v is not None and v.type == "object":  # Vue `methods: { ... }`
                     out.extend(self._members(v))
+        return out
+
+    def teardown_callbacks(self, body) -> list:
+        """The functions a class has run when it or its own resources end: the callback of
+        a framework's ``onDestroy(cb)``, and a member or inline function it hands to the end
+        of a resource kept in its field (``this.pty.onExit(this.exit)``, ``this.socket.on(
+        "close", () => ..)``)."""
+        key = ("teardown", body.start_byte, body.end_byte)
+        if key in self._scopes:
+            return self._scopes[key]
+        out = []
+        if any(w in body.text for w in _TEARDOWN_WORDS):  # most classes name none of them
+            named = dict(self._members(body))
+            for c in calls_in(body):
+                meth, a, r = method_of(c), args(c), receiver(c)
+                if meth == "onDestroy" and r is not None:
+                    given = a[:1]
+                elif meth in END_HOOKS and norm(r).startswith("this."):
+                    given = a[:1]
+                elif meth in ("on", "once") and norm(r).startswith("this.") and len(a) == 2 \
+                        and text(a[0]).strip("'\"`") in END_EVENTS:
+                    given = a[1:]
+                else:
+                    continue
+                for g in (strip(x) for x in given):
+                    if g is not None and g.type in FUNCTIONS:
+                        out.append(g)
+                    elif g is not None and norm(g).startswith("this.") \
+                            and norm(g)[5:] in named:
+                        out.append(named[norm(g)[5:]])
+        self._scopes[key] = out
         return out
 
     def is_component(self, body) -> bool:

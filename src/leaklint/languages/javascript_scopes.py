@@ -346,8 +346,10 @@ class Model(ClassMembers):
             cls = prototype_owner(owner)
         key = ("facts", owner.start_byte, tuple(sorted(release_functions)))
         if key not in self._scopes:
+            ends = {function_name(f) for f in self.teardown_callbacks(owner)} \
+                if owner.type == "class_body" else set()
             self._scopes[key] = class_facts(cls, self.class_methods(owner, cls),
-                                            PLAIN_RELEASE | COMPONENT_RELEASE,
+                                            PLAIN_RELEASE | COMPONENT_RELEASE | ends - {""},
                                             PLAIN_ACQUIRE | COMPONENT_ACQUIRE | {"constructor"},
                                             release_functions,
                                             owner if owner.type == "class_body" else None)
@@ -415,7 +417,7 @@ class Model(ClassMembers):
         names = {n for n, _ in members}
         cls = body.parent
         component = self.is_component(body)
-        destroy_cbs = self._destroy_callbacks(body)
+        destroy_cbs = self.teardown_callbacks(body)
         if component and name in COMPONENT_ACQUIRE | {"constructor"}:
             rel = [m for n, m in members if n in COMPONENT_RELEASE] + destroy_cbs
             where = "in " + ("/".join(sorted({n for n, _ in members if n in COMPONENT_RELEASE}))
@@ -433,16 +435,6 @@ class Model(ClassMembers):
                           has_release, body)
         self._expand(scope)
         return scope
-
-    def _destroy_callbacks(self, body) -> list:
-        out = []
-        if b"onDestroy" not in body.text:  # walking a large class for nothing is slow
-            return out
-        for c in calls_in(body):
-            if method_of(c) == "onDestroy" and receiver(c) is not None:
-                out.extend(a for a in args(c)[:1] if strip(a) is not None
-                           and strip(a).type in FUNCTIONS)
-        return out
 
     def _function_scope(self, fn) -> Scope:
         key = ("fn", fn.start_byte, fn.end_byte)
