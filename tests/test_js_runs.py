@@ -169,6 +169,24 @@ ext();
     assert ["./util", "later"] in facts["starts"] and ["./swipe", "default"] in facts["starts"]
 
 
+def test_functions_only_the_load_runs_start_what_they_call():
+    facts = js_startup.file_facts(_root("""
+import focus from "./focus";
+import { poll } from "./poll";
+async function init() { await setup(); focus.enable(); }
+async function setup() { poll(); }
+function again() { focus.track(); }
+function loop() { focus.blur(); }
+init().catch(console.error);
+for (const x of xs) loop();
+document.body.addEventListener("click", again);
+"""))
+    # init() runs once, from the top level, and setup() only from it; loop() runs per
+    # turn and again() per click
+    assert facts["once"] == [["./focus", "enable"], ["./poll", "poll"]]
+    assert sorted(facts["uses"]) == [["./focus", "blur"], ["./focus", "track"]]
+
+
 def test_a_function_only_module_start_up_code_calls_is_started(tmp_path):
     started = _startup_of(tmp_path, {
         "keys.js": 'import swipes from "./lib/swipes";\nimport { a, b } from "./lib/ab";\n'

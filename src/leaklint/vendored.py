@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import warnings
 
 import pathspec
 
@@ -48,7 +49,7 @@ def marked(root: str) -> tuple:
 
 def _usable(pattern: str) -> bool:
     try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
+        _spec((pattern,))
     except Exception:  # pathspec's own errors, of several kinds
         return False
     return True
@@ -56,7 +57,9 @@ def _usable(pattern: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _spec(patterns: tuple) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    with warnings.catch_warnings():  # the repository's odd patterns are not the user's to see
+        warnings.simplefilter("ignore")
+        return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def why(marks: tuple, rel: str, dirs: list) -> str:

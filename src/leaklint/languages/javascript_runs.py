@@ -172,6 +172,12 @@ def run_at_load(root) -> set:
     {...}; init();``) or from another such function."""
     declared = {text(d.child_by_field_name("name")): d for d in root.named_children
                 if d.type == "function_declaration"}
+    # none runs at load unless the top level itself calls one: most modules call none
+    called = {text(n.child_by_field_name("function")) for c in root.named_children
+              if c.type == "expression_statement" for n in walk(c, stop=FUNCTIONS)
+              if n.type == "call_expression"}  # `init();`, `init().catch(..)`, `await init()`
+    if not called & set(declared):
+        return set()
     found: set = set()
     changed = True
     while changed:
