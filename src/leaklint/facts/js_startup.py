@@ -50,7 +50,7 @@ from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_
                                     returned_values, strip, text, up)
 from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_registrations import summary
-from ..languages.javascript_runs import AMD_DEFINE, run_at_load
+from ..languages.javascript_runs import AMD_DEFINE, load_time_functions
 from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
 from .js_roots import ENTRY_STEMS, LEVELS
 from .lifetimes import is_test_path
@@ -184,7 +184,7 @@ def _import_uses(root) -> dict:
     imported = imports(root)
     if not imported:
         return out
-    at_load = run_at_load(root)
+    load_time = load_time_functions(root)
     for ident in of_type(root, ("identifier", "shorthand_property_identifier")):
         if text(ident) not in imported or imported[text(ident)][0][:1] != ".":
             continue
@@ -195,26 +195,20 @@ def _import_uses(root) -> dict:
         spec, name = imported[text(ident)]
         call = p if p.type == "call_expression" \
             and p.child_by_field_name("function") == child else None
-        if name == "*" and p.type == "member_expression" \
+        if name in ("*", "default") and p.type == "member_expression" \
                 and p.child_by_field_name("object") == child:
+            # `ns.enable()`, or `focuser.enable()` on the object a module exports by
+            # default: that module's function `enable`
             name = text(p.child_by_field_name("property"))
             q, member = up(p)
             call = q if q is not None and q.type == "call_expression" \
                 and q.child_by_field_name("function") == member else None
         elif name == "*":
             name = "module.exports"
-        elif name == "default" and p.type == "member_expression" \
-                and p.child_by_field_name("object") == child:
-            # `import focuser from "./focuser"; focuser.enable()`: a member of the object
-            # the module exports by default
-            name = text(p.child_by_field_name("property"))
-            q, member = up(p)
-            call = q if q is not None and q.type == "call_expression" \
-                and q.child_by_field_name("function") == member else None
         fn, once = enclosing_function(ident), True
-        while fn is not None and (fn.id in at_load or up(fn)[0] is not None
+        while fn is not None and (fn.id in load_time or up(fn)[0] is not None
                                   and up(fn)[0].type == "arguments"):
-            if fn.id not in at_load:
+            if fn.id not in load_time:
                 once = once and method_of(up(fn)[0].parent) in ONE_SHOT_CALLBACKS
             fn = enclosing_function(fn)  # a callback handed to a call at top level
         if p.type == "new_expression" and p.child_by_field_name("constructor") == child \

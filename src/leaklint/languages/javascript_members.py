@@ -232,7 +232,7 @@ def _use(n, release_functions):
 # a resource's end, as its owner hears of it: hooks that take the callback, and events
 END_HOOKS = {"onExit", "onClose"}
 END_EVENTS = {"exit", "close", "end"}
-_TEARDOWN_WORDS = (b"onDestroy", b"onExit", b"onClose", b"exit", b"close", b"end")
+_TEARDOWN_WORDS = (b"onDestroy", b"onExit", b"onClose", b"exit", b"close", b"'end'", b'"end"')
 
 
 class ClassMembers:

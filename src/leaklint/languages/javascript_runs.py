@@ -166,7 +166,7 @@ def at_load(fn) -> bool:
         and once_per_call(fn, fn)
 
 
-def run_at_load(root) -> set:
+def load_time_functions(root) -> set:
     """The ids of the module's top-level functions that only its load runs, once: each is
     called only directly, from the top level outside loops (``async function init()
     {...}; init();``) or from another such function."""
