@@ -389,4 +389,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 16
+FACTS_FORMAT = 17

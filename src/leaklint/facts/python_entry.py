@@ -4,28 +4,28 @@ code the program's main for ``owners_python`` (what they hold lives to the exit)
 
 Entries: the console scripts and entry points of the project (``[project.scripts]``,
 ``[project.entry-points.*]`` and ``[tool.poetry.scripts]`` of pyproject.toml, the
-``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program
-loads an entry point and calls it once), found beside the importing root of an analysed file or one
-directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
+``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program loads
+an entry point and calls it once), found beside the importing root of an analysed file or
+one directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
 ``if __name__ == "__main__":`` blocks; a module's own top-level code, which runs once, at
-its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that runs once, a call that is not
-in a loop runs its callee once: ``f()`` (a function of the module, a nested one, an
-imported one), ``self.m()`` (the method of the class or of a base class), ``x.m()`` for
-``x = C(...)`` made in the function, ``C(...)`` (its ``__init__``), a function handed on as
-an argument (``raw_main(main_program=program)``), a method looked up by a name with a
-constant prefix (``getattr(self, "do_" + command)``: one command per process), and a
-plugin (``mod.Export(...)`` for ``mod = import_module(name)``, a computed name: one object
-per configured name runs each scanned ``Export.__init__`` once, in a loader's loop too).
+its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that
+runs once, a call that is not in a loop runs its callee once: ``f()`` (a function of the
+module, a nested one, an imported one), ``self.m()`` (the method of the class or of a base
+class), ``x.m()`` for ``x = C(...)`` made in the function or at the module's top level,
+``C(...)`` (its ``__init__``), a function handed on as an argument
+(``raw_main(main_program=program)``), a method looked up by a name with a constant prefix
+(``getattr(self, "do_" + command)``: one command per process), and a plugin
+(``mod.Export(...)`` for ``mod = import_module(name)``, a computed name: one object per
+configured name runs each scanned ``Export.__init__`` once, in a loader's loop too).
 
-A function is once only when every call of it the scanned tree shows (tests aside:
-they re-run the entry on purpose) comes from a once function and not from a loop; a
-function handed on from anywhere else may be called any number of times.
+A function is once only when every call of it the scanned tree shows (tests aside: they
+re-run the entry on purpose) comes from a once function and not from a loop; a function
+handed on from anywhere else may be called any number of times.
 
-A test file that is a program of its own (a test package's ``__main__.py``, a
-``__main__`` block: a robot or load-test driver) is an entry too. From it, the functions
-a test runner may also call are never once (tests, methods of ``Test*`` classes and of
-classes with bases, as a ``TestCase``'s ``setUp``), and the calls of other test files
-count against its functions.
+A test file that is a program of its own (a test package's ``__main__.py``, a ``__main__``
+block: a robot or load-test driver) is an entry too. From it, the functions a test runner
+may also call are never once (tests, methods of ``Test*`` classes and of classes with
+bases, as a ``TestCase``'s ``setUp``); other test files' calls count against its functions.
 """
 
 from __future__ import annotations
@@ -136,11 +136,17 @@ def file_facts(root) -> dict:
         args = n.child_by_field_name("arguments")
         listed = [a for a in (args.named_children if args is not None else ())
                   if a.type != "comment"]
+        key = qualified_name(fn) if fn is not None else ""  # "": the module's own code
+        parent = n.parent
+        if parent is not None and parent.type == "assignment" and \
+                parent.child_by_field_name("right") == n and \
+                parent.child_by_field_name("left").type == "identifier" and \
+                callee.rsplit(".", 1)[-1][:1].isupper():
+            made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
         if fn is None:
             sites = main if _under_main(n) else top
             sites.append([callee, nearest(n, LOOPS) is not None])
             continue
-        key = qualified_name(fn)
         loop = nearest(n, LOOPS, fn) is not None
         functions.setdefault(key, []).append([callee, loop])
         for i, a in enumerate(listed):
@@ -156,12 +162,6 @@ def file_facts(root) -> dict:
         plugin = _plugin_class(fn, n)
         if plugin:
             loaded.setdefault(key, []).append(plugin)
-        parent = n.parent
-        if parent is not None and parent.type == "assignment" and \
-                parent.child_by_field_name("right") == n and \
-                parent.child_by_field_name("left").type == "identifier" and \
-                callee.rsplit(".", 1)[-1][:1].isupper():
-            made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
             "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top,
             "ends": ends, "imports": module_imports(root)}
@@ -331,7 +331,8 @@ class Once:
         if head in ("self", "cls"):
             cls = key.split(".", 1)[0] if "." in key else ""
             return self._method(path, cls, rest) if cls in f["classes"] else []
-        made = f["made"].get(key, {}).get(head)
+        # made in the function, or the module's own instance (`server = Server()` on top)
+        made = f["made"].get(key, {}).get(head) or f["made"].get("", {}).get(head)
         if made:
             return self._method(path, made, rest)
         target = f["imports"].get(head)

@@ -5,7 +5,9 @@ or per instance, logging handlers added by code that runs repeatedly, Qt-style
 from __future__ import annotations
 
 from ... import contexts
+from ...facts.owners_python import ONCE as ONCE_READ
 from ...languages import matches
+from ...languages.python_syntax import qualified_name
 from ...languages.python import (assigned_value, callee_text, decorators, enclosing_class,
                                  enclosing_function, parameters, resolve, runs_at_import,
                                  text)
@@ -27,6 +29,7 @@ def check(ctx, rule) -> None:
     names = adapter.names
     root = ctx.tree.root_node
     qt = any(m.encode() in root.text for m in QT_MODULES)
+    traced = set((getattr(ctx, "reads", None) or {}).get(ONCE_READ, ()))
     for _, caps in matches("python", CALLS, root):
         call, method = caps["call"][0], text(caps["m"][0])
         if method not in ("connect", "addHandler", "register"):
@@ -38,7 +41,8 @@ def check(ctx, rule) -> None:
         if method == "register" and full == "atexit.register":
             if _in_loop(call, fn):
                 reason = "atexit.register runs in a loop: each iteration adds another exit handler"
-        elif fn is None or _runs_once(fn) or runs_at_import(fn, root, by_name=False):
+        elif fn is None or _runs_once(fn) or runs_at_import(fn, root, by_name=False) \
+                or _traced_once(call, fn, traced):
             continue
         elif method == "addHandler":
             reason = _handler_reason(call, fn, recv)
@@ -56,7 +60,8 @@ def check(ctx, rule) -> None:
         if fn is None or helpers[helper] >= len(given) \
                 or given[helpers[helper]].type == "keyword_argument":
             continue  # module-level code runs once; a logger passed by keyword: not followed
-        once = _runs_once(fn) or runs_at_import(fn, root, by_name=False)
+        once = _runs_once(fn) or runs_at_import(fn, root, by_name=False) \
+            or _traced_once(call, fn, traced)
         reason = None if once else _handler_reason(call, fn, text(given[helpers[helper]]),
                                                    via=helper)
         _verdict(ctx, rule, call, reason, process_wide=True)
@@ -105,6 +110,13 @@ def _in_loop(call, fn) -> bool:
     """Does the call run on every turn of a loop in ``fn`` (not a for's iterable, not a
     loop's else clause, not a loop over a fixed handful of values)?"""
     return contexts.python_in_loop(call, stop=fn)
+
+
+def _traced_once(call, fn, traced) -> bool:
+    """Does ``call`` run once per process: in a function the program's entry runs once
+    (``traced``: the file's such functions, ``facts.python_entry``), outside its loops?"""
+    return fn.type == "function_definition" and qualified_name(fn) in traced \
+        and not _in_loop(call, fn)
 
 
 def _runs_once(fn) -> bool:
