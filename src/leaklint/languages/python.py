@@ -18,8 +18,8 @@ from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, d
                             holds_nothing, HTTP_CLIENTS, is_context_provider,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
-                            enclosing_class, enclosing_function, imports, parameters, resolve,
-                            text)
+                            enclosing_class, enclosing_function, imports, parameters, probed,
+                            resolve, text)
 from .python_calls import PythonCalls
 from .summaries import FileSummaries, with_factories
 
@@ -147,6 +147,8 @@ class PythonAdapter(PythonCalls):
             # descriptor go on without it
             runs_on = resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) \
                 or cand.callee.endswith(".start")
+            if not runs_on and probed(parent):
+                return Verdict(False)  # a probe (can it be opened?) that closes on the spot
             return Verdict(True, "because the result is discarded",
                            traits=frozenset() if runs_on else frozenset({COLLECTED}))
         if t == "attribute" and parent.child_by_field_name("object") == expr:
@@ -383,13 +385,15 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if borrowed_field(cls, attr):
             return Verdict(False)  # it may hold the caller's stream: not the class's to close
-        # a class with no method that ends its objects keeps the handle for their life;
-        # one that closes itself when collected goes with the object
-        owned = frozenset() if self.members().facts(cls).teardowns or \
-            resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) else frozenset({OWNED})
-        return Verdict(True, f"because self.{attr} is never closed by its class "
-                             f"{text(cls.child_by_field_name('name'))}", node=f"self.{attr}",
-                       traits=owned)
+        reason = f"because self.{attr} is never closed by its class " \
+                 f"{text(cls.child_by_field_name('name'))}"
+        if self.members().facts(cls).teardowns or \
+                resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN):
+            return Verdict(True, reason, node=f"self.{attr}")
+        # a class with no method that ends its objects keeps the handle for their life, and
+        # one that closes itself when collected goes with the object: LL113's, as how long
+        # the object lives is decided by whoever makes it
+        return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}))
 
     def raised_drop(self, cand):
         """(``self.x``, the call that can raise) when the handle ``cand`` stores in
