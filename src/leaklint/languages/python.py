@@ -18,8 +18,8 @@ from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, d
                             holds_nothing, HTTP_CLIENTS, is_context_provider,
                             wraps_open_file)
 from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
-                            enclosing_class, enclosing_function, imports, parameters, probed,
-                            resolve, text)
+                            enclosing_class, enclosing_function, imports, parameters, resolve,
+                            text)
 from .python_calls import PythonCalls
 from .summaries import FileSummaries, with_factories
 
@@ -147,8 +147,6 @@ class PythonAdapter(PythonCalls):
             # descriptor go on without it
             runs_on = resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) \
                 or cand.callee.endswith(".start")
-            if not runs_on and probed(parent):
-                return Verdict(False)  # a probe (can it be opened?) that closes on the spot
             return Verdict(True, "because the result is discarded",
                            traits=frozenset() if runs_on else frozenset({COLLECTED}))
         if t == "attribute" and parent.child_by_field_name("object") == expr:

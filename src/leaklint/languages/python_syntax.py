@@ -315,30 +315,3 @@ def _kept_by_object(fn, name: str) -> bool:
                 and base is not None and text(base) in ("self", "cls"):
             return True
     return False
-
-
-# what an `except` names when it catches a failed open, bind or connect (or anything)
-OS_ERRORS = {"OSError", "IOError", "EnvironmentError", "PermissionError", "FileNotFoundError",
-             "IsADirectoryError", "socket.error", "Exception", "BaseException"}
-
-
-def probed(stmt) -> bool:
-    """Is the statement ``stmt`` in the body of a ``try`` one of whose ``except`` clauses
-    catches the operating system's error (bare, ``OSError`` or a base of it): does the
-    code ask whether the statement fails, as a writability probe does?"""
-    block = stmt.parent
-    owner = block.parent if block is not None else None
-    if owner is None or owner.type != "try_statement" or owner.child_by_field_name("body") != block:
-        return False
-    for clause in owner.named_children:
-        if clause.type != "except_clause":
-            continue
-        caught = [c for c in clause.named_children if c.type != "block"]
-        if not caught:
-            return True  # a bare except
-        names = {text(n) for c in caught
-                 for n in (c, *walk(c, stop=("attribute", "as_pattern_target")))
-                 if n.type in ("identifier", "attribute")}
-        if names & OS_ERRORS:
-            return True
-    return False
