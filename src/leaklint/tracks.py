@@ -54,6 +54,9 @@ class Verdict:
     reason: str = ""
     node: object = None
     traits: frozenset = frozenset()  # what the context policy needs to know (contexts.TRAITS)
+    # not this rule's leak but the finding of another (opt-in) rule, by code: one that
+    # reads this rule's verdicts reports it (checks/python/split_findings.py)
+    rule: str = ""
 
 
 class SpecEffects:

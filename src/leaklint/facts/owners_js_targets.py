@@ -191,7 +191,9 @@ def dies_with(target, at, depth: int = 0) -> bool:
             if fn.type == "method_definition" and name in _params(fn) \
                     and (function_name(fn) == "constructor" or _kept_in_field(fn, name)):
                 return True  # passed into the object, which keeps it: its creator or owner
-            return made_here(fn, name) or _own_value(local_value(fn, name), at, depth)
+            value = local_value(fn, name)
+            return made_here(fn, name) or _own_value(value, at, depth) \
+                or _ended_by(fn, name) or _part_of_ended(value)
         listed = iterated_value(fn, name)
         if listed is not None:  # `for (const el of owned.querySelectorAll(..))`
             return _own_value(listed, at, depth)
@@ -243,6 +245,8 @@ def _own_value(value, at, depth: int) -> bool:
     meth = method_of(v)
     if fresh(v) or meth in REF_MAKERS:
         return True
+    if callee(v) in OWN_NODE_LOOKUPS and [norm(a) for a in args(v)] == ["this"]:
+        return True  # `ReactDOM.findDOMNode(this)`: the component's own element
     if meth in LOOKUPS:
         return receiver(v) is not None and dies_with(receiver(v), at, depth + 1)
     if meth in WRAPPERS and receiver(v) is None and args(v):
@@ -253,6 +257,34 @@ def _own_value(value, at, depth: int) -> bool:
     if _selector_find(v):
         return dies_with(receiver(v), at, depth + 1)
     return False
+
+
+# what ends an object as a whole, its listeners with it (not `close`: a <dialog> survives it)
+OBJECT_ENDS = {"destroy", "dispose", "terminate"}
+# React's lookup of a component's own rendered element
+OWN_NODE_LOOKUPS = {"findDOMNode", "ReactDOM.findDOMNode"}
+
+
+def _ended_by(fn, name: str) -> bool:
+    """Does code in ``fn`` (the function declaring ``name``, its closures included) end
+    the object ``name`` holds as a whole (``player.destroy()``): the owner manages that
+    object's life, so what is registered on it goes with it."""
+    return any(method_of(c) in OBJECT_ENDS and receiver(c) is not None
+               and strip(receiver(c)).type == "identifier" and text(strip(receiver(c))) == name
+               for c in of_type(fn, ("call_expression",)))
+
+
+def _part_of_ended(value) -> bool:
+    """``const controls = ui.getControls()``, where the function declaring ``ui`` ends it
+    as a whole (``ui.destroy()``): a part of an object the owner ends."""
+    v = strip(value)
+    if v is None or v.type != "call_expression" or receiver(v) is None:
+        return False
+    root = strip(receiver(v))
+    if root is None or root.type != "identifier":
+        return False
+    holder = declaring_function(enclosing_function(v), text(root))
+    return holder is not None and _ended_by(holder, text(root))
 
 
 def _selector_find(call) -> bool:

@@ -138,6 +138,8 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)  # a helper's result dropped: precision first
         if t == "expression_statement":
             nxt = parent.next_named_sibling
+            while nxt is not None and nxt.type == "comment":
+                nxt = nxt.next_named_sibling
             if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
                     and nxt.named_children[0].type == "call" \
                     and callee_text(nxt.named_children[0]) in NORETURN:
@@ -147,8 +149,7 @@ class PythonAdapter(PythonCalls):
             # descriptor go on without it
             runs_on = resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) \
                 or cand.callee.endswith(".start")
-            return Verdict(True, "because the result is discarded",
-                           traits=frozenset() if runs_on else frozenset({COLLECTED}))
+            return self._discarded(cand, frozenset() if runs_on else frozenset({COLLECTED}))
         if t == "attribute" and parent.child_by_field_name("object") == expr:
             gp = parent.parent
             method = text(parent.child_by_field_name("attribute"))
@@ -212,7 +213,7 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         handle = text(left)
         if handle == "_":
-            return Verdict(True, "because the result is discarded", node="_")
+            return self._discarded(cand, frozenset(), node="_")
         if self._declared_outside(fn, handle):
             return Verdict(False)
         if fn.type != "module" and is_context_provider(fn):
@@ -331,6 +332,14 @@ class PythonAdapter(PythonCalls):
         handle = text(recv)
         return Track(cand, fn, handle, extra={"stmt": stmt, **self._module_exits(fn, handle, stmt)})
 
+    def _discarded(self, cand, traits, node=None) -> Verdict:
+        """A result dropped as it is made. A child process started so is a launch (a
+        file opened in its application, a daemon): LL114's, which is opt-in."""
+        reason = "because the result is discarded"
+        if resolve(cand.callee, self.names) in LAUNCHES:
+            return Verdict(False, reason, node=node, rule="LL114")
+        return Verdict(True, reason, node=node, traits=traits)
+
     def _db_cursor(self, call, fn) -> bool:
         """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
         recv = call.child_by_field_name("function").child_by_field_name("object")
@@ -391,7 +400,7 @@ class PythonAdapter(PythonCalls):
         # a class with no method that ends its objects keeps the handle for their life, and
         # one that closes itself when collected goes with the object: LL113's, as how long
         # the object lives is decided by whoever makes it
-        return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}))
+        return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}), rule="LL113")
 
     def raised_drop(self, cand):
         """(``self.x``, the call that can raise) when the handle ``cand`` stores in
@@ -457,6 +466,8 @@ class PythonAdapter(PythonCalls):
 
 # methods whose result is a plain value read from the resource, holding nothing of it
 # acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
+# what starts a child process that runs on without its object
+LAUNCHES = {"subprocess.Popen"}
 RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
                    "tempfile.mkstemp")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",

@@ -6,23 +6,11 @@ the class does not show.
 
 from __future__ import annotations
 
-from ...catalogue import find_rule
-from ...tracks import OWNED, Verdict
+from .split_findings import report_split
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("call", "handle", "where")
 
 
 def check(ctx, rule) -> None:
-    adapter = ctx.adapter()
-    source = find_rule("LL110")
-    if adapter is None or source is None:
-        return
-    for cand in adapter.candidates([source]):
-        verdict = adapter.track(cand)
-        if not isinstance(verdict, Verdict) or OWNED not in verdict.traits:
-            continue
-        ctx.count(rule.code, cand.call, ok=False)
-        ctx.emit(rule, cand.call, rule.message.format(
-            handle=verdict.node, call=cand.callee, where=verdict.reason),
-            traits=set(verdict.traits))
+    report_split(ctx, rule)

@@ -156,6 +156,9 @@ def handler_aliases(call, handler: str):
         # `props.onActive` after `const { props } = this` is `this.props.onActive`
         head, dot, rest = handler.partition(".")
         member = this_members(fn).get(head) if dot else None
+        if dot and head != "this" and not member and local_value(fn, head) is None \
+                and _stores(fn, handler):
+            return None  # kept on an object the caller holds (`el._close = ..`): removed there
         return {handler, f"{member}.{rest}"} if member else {handler}
     if fn is None:
         return {handler}
@@ -178,6 +181,12 @@ def handler_aliases(call, handler: str):
         elif p.type in ("return_statement", "array"):
             return None
     return names
+
+
+def _stores(fn, member: str) -> bool:
+    """Does ``fn`` assign to ``member`` (``el._forceClose = () => ..``)?"""
+    return any(n.type == "assignment_expression" and norm(n.child_by_field_name("left")) == member
+               for n in walk(fn))
 
 
 def _released(calls, b: Binding, methods=(), functions=(), called=False) -> bool:

@@ -94,6 +94,9 @@ LONG_LIVED_TYPES = {"Router", "Store", "BreakpointObserver", "Actions",
                     "NgZone", "ViewportRuler", "ScrollDispatcher", "Directionality",
                     "TranslateService", "MediaMatcher", "Title", "SwUpdate", "Platform"}
 LONG_LIVED_SUFFIXES = ("Service", "Store", "Facade", "Query", "Bus")
+# what ends a kept subscription: RxJS's Subscription.unsubscribe(), the Disposable of
+# RxJS 4 and of event-kit style APIs (`dispose()`)
+UNSUBSCRIBE = ("unsubscribe", "dispose")
 GLOBAL_STREAMS = {"interval", "fromEvent", "fromEventPattern"}
 
 
@@ -185,10 +188,10 @@ def subscriptions(ctx, rule, rx: bool):
             if why:
                 report(ctx, rule, call, what="subscription", where=scope.where, reason=why)
                 continue
-            value_rule(ctx, rule, call, scope, "subscription", methods=("unsubscribe",))
+            value_rule(ctx, rule, call, scope, "subscription", methods=UNSUBSCRIBE)
         elif lifetimes.dies_with("javascript", receiver(call), call):
             ctx.count(rule.code, call, ok=True)  # a bus the owner made or was handed by
         else:
             value_rule(ctx, rule, call, scope, f"{chain_text}.subscribe", called=True,
-                        methods=("unsubscribe",),
+                        methods=UNSUBSCRIBE,
                         discarded_reason=": the unsubscribe function it returns is discarded")
