@@ -8,8 +8,11 @@ from . import file_memo, nearest, of_type, returns_name, walk
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
 
+# calls that never return: the process ends or its image is replaced (os.exec*: the
+# descriptors Python opens are not inherited, so they close there too), or a test ends
 NORETURN = {"sys.exit", "os._exit", "exit", "quit", "os.abort", "pytest.fail", "pytest.skip",
-            "pytest.exit"}
+            "pytest.exit", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp",
+            "os.execlpe", "os.execvp", "os.execvpe"}
 
 # calls that read an argument without taking ownership of it
 BORROWING_BUILTINS = {

@@ -19,8 +19,9 @@ def check(ctx, rule) -> None:
     targets = set()
     for call, _ in calls_named(ctx, adapter.names, lambda f: f == "threading.Thread"):
         value = keyword_value(call, "target")
-        if value is None or is_daemon(call) or _daemonised_later(call):
-            continue
+        if value is None or is_daemon(call) or _daemonised_later(call) \
+                or call.parent.type == "expression_statement":
+            continue  # a daemon, or a Thread dropped as it is made: never started
         targets.add(text(value).rsplit(".", 1)[-1])
     for cls in _thread_subclasses(root, adapter.names):
         if not _sets_daemon(cls):
