@@ -17,9 +17,9 @@ from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, d
                             pair_target, raises_clause,
                             holds_nothing, HTTP_CLIENTS, is_context_provider,
                             wraps_open_file)
-from .python_syntax import (NORETURN, SCOPES, body_statements, callee_text, decorators,
-                            enclosing_class, enclosing_function, imports, parameters, resolve,
-                            text)
+from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, callee_text,
+                            decorators, enclosing_class, enclosing_function, imports,
+                            parameters, resolve, text)
 from .python_calls import PythonCalls
 from .summaries import FileSummaries, with_factories
 
@@ -466,8 +466,6 @@ class PythonAdapter(PythonCalls):
 
 # methods whose result is a plain value read from the resource, holding nothing of it
 # acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
-# what starts a child process that runs on without its object
-LAUNCHES = {"subprocess.Popen"}
 RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
                    "tempfile.mkstemp")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",

@@ -7,9 +7,9 @@ from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_temp_file, climb
-from .python_syntax import (FUNCTIONS, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS, VALUE_WRAPPERS,
-                            text, callee_text, enclosing_function, enclosing_class, parameters,
-                            resolve, borrowing)
+from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
+                            VALUE_WRAPPERS, text, callee_text, enclosing_function,
+                            enclosing_class, parameters, resolve, returned, borrowing)
 
 
 BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
@@ -261,6 +261,10 @@ class PythonEffects(SpecEffects):
                 return HANDOFF  # `stack.callback(h.close)`, `atexit.register(h.close)`
             if called and method == "fileno" and onto_standard_stream(gp, self.a.names):
                 return HANDOFF  # the daemon's redirection: it is the process's stream now
+            if not called and method == "stdout" and feeds_process(gp, self.a.names):
+                return HANDOFF  # a pipeline: the next process reads it to its end
+            if called and method == "open" and self._member_returned(gp):
+                return HANDOFF  # the member it opens and returns holds the archive's file
             if not called and method in BOUND_METHODS and gp is not None and gp.type in (
                     "argument_list", "assignment",
                     "keyword_argument", "return_statement"):
@@ -330,6 +334,15 @@ class PythonEffects(SpecEffects):
             return self._passed(p.parent, p, n, closure)  # `len(jobs)` only reads it
         return HANDOFF
 
+    def _member_returned(self, call) -> bool:
+        """``member = archive.open(name); return member``, the handle an archive
+        (``open_from``: a ZipFile, a TarFile) whose member the function returns: the member
+        keeps the archive's file open, and the archive's object goes at the return."""
+        if resolve(self.track.candidate.callee, self.a.names) not in \
+                self.rule.lifecycle.get("open_from", ()):
+            return False
+        return returned(call, self.track.function, {})
+
     def _passed(self, call, args, expr, closure):
         """The handle is an argument of ``call``: released, handed on, or only borrowed?"""
         if call is None or call.type != "call":
@@ -375,6 +388,17 @@ def onto_standard_stream(call, names) -> bool:
     values = [c for c in args.named_children if c.type != "comment"]
     return len(values) == 2 and values[0] == call and \
         "".join(text(values[1]).split()) in STANDARD_STREAMS
+
+
+def feeds_process(arg, names) -> bool:
+    """Is ``arg`` (what holds ``p.stdout``) the ``stdin=`` of another child process
+    (``Popen(cmd, stdin=p.stdout)``): the subprocess documentation's pipeline, where the
+    first process ends when the next stops reading, and the last is the one waited for?"""
+    if arg is None or arg.type != "keyword_argument" or text(arg.child_by_field_name("name")) != "stdin":
+        return False
+    call = arg.parent.parent if arg.parent is not None else None
+    return call is not None and call.type == "call" and \
+        resolve(callee_text(call), names) in LAUNCHES
 
 
 def _identifiers(node):

@@ -14,6 +14,9 @@ NORETURN = {"sys.exit", "os._exit", "exit", "quit", "os.abort", "pytest.fail", "
             "pytest.exit", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp",
             "os.execlpe", "os.execvp", "os.execvpe"}
 
+# what starts a child process that runs on without its object
+LAUNCHES = {"subprocess.Popen"}
+
 # calls that read an argument without taking ownership of it
 BORROWING_BUILTINS = {
     "len", "print", "isinstance", "issubclass", "str", "repr", "iter", "next", "list", "tuple",
