@@ -137,6 +137,13 @@ PY_ESCAPES = {
             registry.register(f)
     """),
     "wrapper returned": ("unsafe", """
+        def reader(addr):
+            sock = socket.create_connection(addr)
+            sock.sendall(b"hello")
+            return sock.makefile("rb")
+    """),
+    # the member keeps the archive's file open, and the ZipFile object goes at the return
+    "archive member returned": ("handed on", """
         def member(path, name):
             zf = zipfile.ZipFile(path)
             print(zf.namelist())

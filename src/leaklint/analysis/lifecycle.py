@@ -282,6 +282,9 @@ class Follow:
             # body raises reaches us through its own exits and finally block), a jump
             # (`break` right after an acquisition leaves with the handle, it cannot raise)
             return 0
+        quiet = getattr(self.effects, "cannot_raise", None)
+        if type(stmt) is Leaf and quiet is not None and quiet(stmt.node):
+            return 0  # a call that does not raise (logging, a socket's timeout)
         if type(stmt) is Leaf and state & OPEN:
             events = self.effects.events(stmt)
             if RELEASE in events or HANDOFF in events:

@@ -7,6 +7,7 @@ from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_temp_file, climb
+from .python_lowering import quiet_statement
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
                             enclosing_class, parameters, resolve, returned, borrowing)
@@ -333,6 +334,10 @@ class PythonEffects(SpecEffects):
         if p.type == "argument_list":
             return self._passed(p.parent, p, n, closure)  # `len(jobs)` only reads it
         return HANDOFF
+
+    def cannot_raise(self, node) -> bool:
+        """May the engine skip the raise of the statement ``node`` (a logging call)?"""
+        return quiet_statement(node)
 
     def _member_returned(self, call) -> bool:
         """``member = archive.open(name); return member``, the handle an archive

@@ -133,11 +133,20 @@ def _may_raise(stmt) -> bool:
 _QUIET_CALLS = {"len", "isinstance", "print", "str", "repr", "id", "type", "hasattr", "getattr",
                 "bool", "super", "locals", "globals", "vars", "callable"}
 # stopping a process before reaping it, and string/list methods that do not raise
+# and a socket's timeout and blocking mode (they raise only for a negative timeout)
 _QUIET_METHODS = {"kill", "terminate", "send_signal", "strip", "rstrip", "lstrip", "split",
                   "rsplit", "startswith", "endswith", "lower", "upper", "append", "items", "keys",
-                  "values", "splitlines"}
+                  "values", "splitlines", "settimeout", "setblocking"}
 _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
                     "self.logger", "self._log", "self._logger", "warnings"}
+
+
+def quiet_statement(stmt) -> bool:
+    """Is ``stmt`` a call statement whose calls cannot raise (``log.info(..)``,
+    ``sock.settimeout(5)``): a ``try`` around it catches nothing from it."""
+    inner = stmt.named_children[0] if stmt.type == "expression_statement" and \
+        stmt.named_children else None
+    return inner is not None and inner.type == "call" and first_call(stmt) is None
 
 
 def first_call(node):
