@@ -316,9 +316,10 @@ class Startup:
                 "singletons": self._singletons(path, dirs)}
 
     def _singletons(self, path: str, dirs: list) -> list:
-        """The exported names of ``path``'s classes that the modules around make once in
-        all, at their top level, and use in no other way: the only object of the class,
-        there as long as the page or process."""
+        """The exported names of ``path``'s classes that the modules around make only at
+        their top level, and use in no other way: a module's top level runs once per page
+        or process, so there are as many objects as such modules (one per window's
+        bootstrap), each there as long as the page or process, and none piles up."""
         here = os.path.abspath(path)
         made: dict = {}
         used: set = set()
@@ -327,7 +328,7 @@ class Startup:
             for name, count in into.get("made", {}).items():
                 made[name] = made.get(name, 0) + count
             used |= into.get("used", set())
-        return sorted(n for n, count in made.items() if count == 1 and n not in used)
+        return sorted(n for n in made if n not in used)
 
     def _plugin(self, path: str, dirs: list) -> bool:
         """Is ``path`` a plugin: a module of a directory that a module around it loads

@@ -12,7 +12,8 @@ Who owns the code at a node:
   appended there; the tag's name says nothing): as long as the page;
 - a module-level singleton: a class the module instantiates once (``export default new
   X()``, ``module.exports = new X()``, ``const x = new X()``) or that the modules around
-  make once in all, at their top level (``reads["js-startup"]["singletons"]``), and a
+  make only at their top level, once per module (``reads["js-startup"]["singletons"]``:
+  one per window's bootstrap), and a
   module-level object literal whose functions are its methods (a store's ``actions``),
   and an Angular service provided in the root injector: as long as the page;
 - a module extension run once at load (``module.exports = function (Posts) { Posts.x =
@@ -136,8 +137,8 @@ def _singleton_class(cls, facts) -> bool:
 
 
 def _made_once_around(cls, name: str, reads) -> bool:
-    """Is the class exported and made once in all by the modules around, at their top
-    level (``reads["js-startup"]["singletons"]``: ``new AppUpdater()`` in the entry)?"""
+    """Is the class exported and made by the modules around only at their top level
+    (``reads["js-startup"]["singletons"]``: ``new AppUpdater()`` in the entry)?"""
     made = ((reads or {}).get("js-startup") or {}).get("singletons") or ()
     return name in made or ("default" in made and _in_default_export(cls))
 
