@@ -50,9 +50,8 @@ def relevant(m, scope, tnode, call) -> bool:
     dies with the owner, nor when the owner itself lives as long as the page."""
     if tnode is not None and lifetimes.dies_with("javascript", tnode, call):
         return False
-    if scope.kind in ("class", "options") and lifetimes.lives_to_exit(
-            lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
-        return False  # the application root or a module singleton: page lifetime
+    if _once_for_the_program(m.ctx, call, scope):
+        return False  # once per object of the application root or a module singleton
     if scope.kind == "effect" and _runs_at_mount_only(scope) and lifetimes.lives_to_exit(
             lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
         return False  # the root's mount-only effect: once per page
