@@ -472,6 +472,42 @@ def test_what_the_repository_marks_vendored_or_generated_reports_nothing(tmp_pat
     assert "because the repository's .gitattributes marks it linguist-vendored" in result.output
 
 
+def test_a_librarys_readable_build_beside_its_minified_one_reports_nothing(tmp_path):
+    # a debug build with its minified twin is the library's; without the twin, or with
+    # a name that only ends like one, the file is the project's own
+    lib = tmp_path / "web" / "js" / "extjs"
+    lib.mkdir(parents=True)
+    for name in ("ext-all-debug.js", "dojo.js.uncompressed.js", "app-debug.js", "-debug.js"):
+        (lib / name).write_text(BUNDLE)
+    (lib / "ext-all.js").write_text("/* minified */")
+    (lib / "dojo.js").write_text("/* minified */")
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL401"])
+    found = sorted(Path(f.path).name for f in report.findings)
+    assert found == ["-debug.js", "app-debug.js"]
+    assert report.hidden == {CONTEXT_HIDDEN: 2}
+    result = CliRunner().invoke(main, ["explain", "--context", str(lib / "ext-all-debug.js")])
+    assert "readable build of a library shipped beside its minified build (ext-all.js)" \
+        in result.output
+
+
+def test_a_cached_result_follows_the_minified_twin(tmp_path):
+    # the twin decides the file's context: adding or removing it changes the cached answer
+    tree, cache = tmp_path / "tree", str(tmp_path / "cache")
+    tree.mkdir()
+    (tree / "ext-all-debug.js").write_text(BUNDLE)
+
+    def names():
+        report = check_paths([str(tree)], config=Config(root=tree), select=["LL401"],
+                             cache_dir=cache)
+        return sorted(Path(f.path).name for f in report.findings)
+
+    assert names() == ["ext-all-debug.js"]
+    (tree / "ext-all.js").write_text("/* minified */")
+    assert names() == []
+    (tree / "ext-all.js").unlink()
+    assert names() == ["ext-all-debug.js"]
+
+
 def test_no_gitattributes_or_an_unreadable_one_marks_nothing(tmp_path):
     from leaklint import vendored
     assert vendored.marked(str(tmp_path)) == ()

@@ -45,7 +45,7 @@ from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors, tree_root, walk
 from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .facts.lifetimes import is_test_path
-from .vendored import why as why_vendored
+from .vendored import library_build, why as why_vendored
 from .tracks import COLLECTED, OUTLIVES, OWNED
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
@@ -203,7 +203,7 @@ def classify(path: str, family: str, head: str = "",
     marker = GENERATED_MARKER.search(head[:HEAD_BYTES]) if head else None
     if marker:
         return Context(GENERATED, f"its first lines say so ({marker.group(0).strip()[:60]!r})")
-    vendored = why_vendored(settings.marked, rel, dirs)
+    vendored = why_vendored(settings.marked, rel, dirs) or library_build(path)
     if vendored:
         return Context(GENERATED, vendored)
     if is_test_path(base, family):

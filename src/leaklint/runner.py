@@ -23,6 +23,7 @@ from .facts.index import Index, reads_digest
 from .languages.go_versions import build_inputs, nearest_go_mod
 from .model import Diagnostic, FileResult
 from .unchanged import Runs, Watch
+from .vendored import library_build
 
 # below this many files per worker a pool's start-up costs more than it saves
 MIN_FILES_PER_WORKER = 24
@@ -364,10 +365,11 @@ def _plan(files, settings, cache, index, watch=None):
 
 
 def _built_by(path: str, watch=None) -> str:
-    """The part of a file's result key its build settings make (a Go file: its go.mod's
-    directives); the go.mod files looked at are told to ``watch``."""
+    """The part of a file's result key its surroundings make: a Go file's go.mod
+    directives (the go.mod files looked at are told to ``watch``); whether a script is
+    a library's readable build, which its minified twin beside it says (``vendored``)."""
     if languages.language_of(path) != "go":
-        return ""
+        return library_build(path)
     key, looked = build_inputs(path)
     if watch is not None:
         for mod in looked:

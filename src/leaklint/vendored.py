@@ -62,6 +62,28 @@ def _spec(patterns: tuple) -> pathspec.GitIgnoreSpec:
         return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+# the readable build a library ships beside its minified one (`ext-all-debug.js` beside
+# `ext-all.js`, `dojo.js.uncompressed.js` beside `dojo.js`)
+BUILD_SUFFIXES = ("-debug", ".debug", "-uncompressed", ".uncompressed")
+BUILD_EXTENSIONS = (".js", ".mjs", ".cjs")
+
+
+def library_build(path: str) -> str:
+    """Why ``path`` is the readable build of a library shipped beside its minified build
+    (its name is that build's with a debug suffix); "" when it is not."""
+    stem, ext = os.path.splitext(os.path.basename(path))
+    if ext not in BUILD_EXTENSIONS:
+        return ""
+    for suffix in BUILD_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            twin = stem[:-len(suffix)]
+            twin = twin if twin.endswith(ext) else twin + ext
+            if os.path.isfile(os.path.join(os.path.dirname(path), twin)):
+                return (f"it is the readable build of a library shipped beside its minified "
+                        f"build ({twin}), another project's code")
+    return ""
+
+
 def why(marks: tuple, rel: str, dirs: list) -> str:
     """Why the file at ``rel`` (relative to the root, under the directories ``dirs``) is
     another project's code; "" when it is not. ``marks``: ``marked``'s answer."""
