@@ -212,8 +212,51 @@ def reschedules(call):
 
 def without_lifecycle(scope) -> bool:
     """Is ``scope`` a method of a class or object with no lifecycle of its own (no release
-    method, not a UI component)? When such an object ends is not known."""
-    return scope.kind == "method" and not scope.strict
+    method, not a UI component), or the constructor function of an ES5 class (``function
+    ViewModel() { var self = this; ... }``), which has none either? When such an object
+    ends is not known."""
+    if scope.kind == "method" and not scope.strict:
+        return True
+    return scope.kind == "function" and constructor_function(scope.acquire)
+
+
+# what the page's location is called by, and the calls on it that load another page
+LOCATIONS = {"location", "window.location", "document.location", "self.location"}
+NAVIGATIONS = {"assign", "replace", "reload"}
+
+
+def leaves_page(call) -> bool:
+    """Does the callback of the timer ``call`` load another page (``location.href = url``,
+    ``location.reload()``): a poll that waits for something (a restarted server) and
+    then leaves, taking the timer with the page?"""
+    handler = args(call)[0] if args(call) else None
+    handler = strip(handler)
+    if handler is None or handler.type not in FUNCTIONS:
+        return False
+    for n in walk(handler):
+        if n.type == "assignment_expression":
+            left = norm(n.child_by_field_name("left"))
+            if left in LOCATIONS or left.rsplit(".", 1)[0] in LOCATIONS and left.endswith(".href"):
+                return True
+        elif n.type == "call_expression" and method_of(n) in NAVIGATIONS \
+                and receiver(n) is not None and norm(receiver(n)) in LOCATIONS:
+            return True
+    return False
+
+
+def constructor_function(fn) -> bool:
+    """Is ``fn`` an ES5 class's constructor: a function declaration named like a class
+    that keeps state on the object it makes (``this.x = ..``, or through ``self = this``)?"""
+    if fn is None or fn.type != "function_declaration":
+        return False
+    name = function_name(fn)
+    if not name[:1].isupper():
+        return False
+    aliases = this_aliases(fn)
+    return any(n.type == "assignment_expression"
+               and norm(n.child_by_field_name("left")).split(".", 1)[0] in aliases
+               and "." in norm(n.child_by_field_name("left"))
+               for n in walk(function_body(fn), stop=FUNCTIONS))
 
 
 def judge_interval(ctx, rule, m, node, scope) -> None:
