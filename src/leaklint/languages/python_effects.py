@@ -343,7 +343,8 @@ class PythonEffects(SpecEffects):
         """``member = archive.open(name); return member``, the handle an archive
         (``open_from``: a ZipFile, a TarFile) whose member the function returns: the member
         keeps the archive's file open, and the archive's object goes at the return."""
-        if resolve(self.track.candidate.callee, self.a.names) not in \
+        cand = self.track.candidate  # None for a parameter a summary follows
+        if cand is None or resolve(cand.callee, self.a.names) not in \
                 self.rule.lifecycle.get("open_from", ()):
             return False
         return returned(call, self.track.function, {})
