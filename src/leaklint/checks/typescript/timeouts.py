@@ -220,30 +220,6 @@ def without_lifecycle(scope) -> bool:
     return scope.kind == "function" and constructor_function(scope.acquire)
 
 
-# what the page's location is called by, and the calls on it that load another page
-LOCATIONS = {"location", "window.location", "document.location", "self.location"}
-NAVIGATIONS = {"assign", "replace", "reload"}
-
-
-def leaves_page(call) -> bool:
-    """Does the callback of the timer ``call`` load another page (``location.href = url``,
-    ``location.reload()``): a poll that waits for something (a restarted server) and
-    then leaves, taking the timer with the page?"""
-    handler = args(call)[0] if args(call) else None
-    handler = strip(handler)
-    if handler is None or handler.type not in FUNCTIONS:
-        return False
-    for n in walk(handler):
-        if n.type == "assignment_expression":
-            left = norm(n.child_by_field_name("left"))
-            if left in LOCATIONS or left.rsplit(".", 1)[0] in LOCATIONS and left.endswith(".href"):
-                return True
-        elif n.type == "call_expression" and method_of(n) in NAVIGATIONS \
-                and receiver(n) is not None and norm(receiver(n)) in LOCATIONS:
-            return True
-    return False
-
-
 def constructor_function(fn) -> bool:
     """Is ``fn`` an ES5 class's constructor: a function declaration named like a class
     that keeps state on the object it makes (``this.x = ..``, or through ``self = this``)?"""
