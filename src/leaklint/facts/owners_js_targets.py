@@ -247,7 +247,7 @@ def _own_value(value, at, depth: int) -> bool:
         return True
     if callee(v) in OWN_NODE_LOOKUPS and [norm(a) for a in args(v)] == ["this"]:
         return True  # `ReactDOM.findDOMNode(this)`: the component's own element
-    if meth in LOOKUPS:
+    if meth in LOOKUPS or meth in PARTS:
         return receiver(v) is not None and dies_with(receiver(v), at, depth + 1)
     if meth in WRAPPERS and receiver(v) is None and args(v):
         markup = _markup(args(v)[0])
@@ -261,6 +261,8 @@ def _own_value(value, at, depth: int) -> bool:
 
 # what ends an object as a whole, its listeners with it (not `close`: a <dialog> survives it)
 OBJECT_ENDS = {"destroy", "dispose", "terminate"}
+# what an element makes that is part of it: its shadow root
+PARTS = {"attachShadow"}
 # React's lookup of a component's own rendered element
 OWN_NODE_LOOKUPS = {"findDOMNode", "ReactDOM.findDOMNode"}
 

@@ -160,7 +160,7 @@ class PythonAdapter(PythonCalls):
                 return Verdict(False)  # the handle it opens holds this one (its own candidate)
             if method == "read" and gp is not None and gp.type == "call" and \
                     not gp.child_by_field_name("arguments").named_children and \
-                    self._read_whole(cand, spec):
+                    self.read_whole(cand, spec):
                 return Verdict(False)  # read to its end: the response closes its connection
             if gp is not None and gp.type == "call":
                 # a plain value read from it keeps nothing: the handle is unreferenced
@@ -223,7 +223,7 @@ class PythonAdapter(PythonCalls):
     # -- module-level code, unpacking, handles derived from another object -------------
 
 
-    def _read_whole(self, cand, spec) -> bool:
+    def read_whole(self, cand, spec) -> bool:
         """Does a read() without a size release what ``cand`` acquires (``read_whole``)?
         A project helper's result counts by the acquisition it returns, named as written
         in its module."""

@@ -266,6 +266,8 @@ class PythonEffects(SpecEffects):
                 return HANDOFF  # a pipeline: the next process reads it to its end
             if called and method == "open" and self._member_returned(gp):
                 return HANDOFF  # the member it opens and returns holds the archive's file
+            if called and method == "read" and self._reads_whole(gp):
+                return HANDOFF if closure else RELEASE  # read to its end: the response closes
             if not called and method in BOUND_METHODS and gp is not None and gp.type in (
                     "argument_list", "assignment",
                     "keyword_argument", "return_statement"):
@@ -338,6 +340,14 @@ class PythonEffects(SpecEffects):
     def cannot_raise(self, node) -> bool:
         """May the engine skip the raise of the statement ``node`` (a logging call)?"""
         return quiet_statement(node)
+
+    def _reads_whole(self, call) -> bool:
+        """``u.read()`` without a size on a response that closes its connection at its end
+        (``read_whole``: ``u = urlopen(url); data = u.read()``), as the chained form is."""
+        cand = self.track.candidate
+        args = call.child_by_field_name("arguments")
+        return cand is not None and args is not None and not args.named_children \
+            and self.a.read_whole(cand, self.rule.lifecycle)
 
     def _member_returned(self, call) -> bool:
         """``member = archive.open(name); return member``, the handle an archive
