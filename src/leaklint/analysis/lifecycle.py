@@ -14,7 +14,8 @@ or overwrites the handle while OPEN is possible, a leak is recorded at that plac
 What a leaf does to the handle is the language adapter's answer (``Effects``).
 
 A ``Try`` with handlers catches the raises of its body (explicit ones, and any statement
-may raise before it completes: handlers start from the state before each statement, a
+the effects do not call quiet may raise before it completes: handlers start from the state
+before each such statement, a
 release or handoff that raises counting as done); ``finally`` blocks run on every exit,
 innermost first, before a raise reaches an outer handler.
 """
@@ -41,6 +42,9 @@ class Effects(Protocol):
 
     def guard(self, cond) -> str | None:
         """'then' or 'else': the branch of this condition in which the handle is nil."""
+
+    # optional: ``cannot_raise(node) -> bool``, a statement a try's handlers need not
+    # start from (a logging call); ``ran_out(cond, loop) -> str | None``, see ``_if``
 
 
 @dataclass
