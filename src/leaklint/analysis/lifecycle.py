@@ -15,9 +15,9 @@ What a leaf does to the handle is the language adapter's answer (``Effects``).
 
 A ``Try`` with handlers catches the raises of its body (explicit ones, and any statement
 the effects do not call quiet may raise before it completes: handlers start from the state
-before each such statement, a
-release or handoff that raises counting as done); ``finally`` blocks run on every exit,
-innermost first, before a raise reaches an outer handler.
+before each such statement, a release or handoff that raises counting as done);
+``finally`` blocks run on every exit, innermost first, before a raise reaches an outer
+handler.
 """
 
 from __future__ import annotations
