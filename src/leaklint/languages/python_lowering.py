@@ -144,8 +144,8 @@ _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logge
 def quiet_statement(stmt) -> bool:
     """Is ``stmt`` a call statement whose calls cannot raise (``log.info(..)``,
     ``sock.settimeout(5)``): a ``try`` around it catches nothing from it."""
-    inner = stmt.named_children[0] if stmt.type == "expression_statement" and \
-        stmt.named_children else None
+    inner = stmt.named_children[0] if stmt is not None and stmt.type == "expression_statement" \
+        and stmt.named_children else None
     return inner is not None and inner.type == "call" and first_call(stmt) is None
 
 
