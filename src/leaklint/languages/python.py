@@ -30,6 +30,7 @@ class PythonAdapter(PythonCalls):
         self.root = ctx.tree.root_node
         self.names = imports(self.root)
         self._lowered = {}
+        self._tracked: dict = {}  # (call's bytes, part, rule) -> track's answer
         self._functions = None
         self._rules: dict = {}
         self.summaries = FileSummaries(self._summarise, getattr(ctx, "reads", None))
@@ -102,6 +103,13 @@ class PythonAdapter(PythonCalls):
         return out
 
     def track(self, cand: Candidate):
+        """``_track`` once per candidate: LL111, LL113 and LL114 ask what LL110 asked."""
+        key = (cand.call.start_byte, cand.call.end_byte, cand.part, cand.rule.code)
+        if key not in self._tracked:
+            self._tracked[key] = self._track(cand)
+        return self._tracked[key]
+
+    def _track(self, cand: Candidate):
         call = cand.call
         # one walk up (parents are costly in deep trees) to the def, lambda or class, noting
         # a `with pytest.raises(...)` on the way (the call is meant to fail)
@@ -137,9 +145,8 @@ class PythonAdapter(PythonCalls):
         if t == "expression_statement" and cand.factory_of:
             return Verdict(False)  # a helper's result dropped: precision first
         if t == "expression_statement":
-            nxt = parent.next_named_sibling
-            while nxt is not None and nxt.type == "comment":
-                nxt = nxt.next_named_sibling
+            rest = body_statements(parent.parent)  # the next statement, comments aside
+            nxt = next(iter(rest[rest.index(parent) + 1:]), None)
             if nxt is not None and nxt.type == "expression_statement" and nxt.named_children \
                     and nxt.named_children[0].type == "call" \
                     and callee_text(nxt.named_children[0]) in NORETURN:
@@ -222,7 +229,6 @@ class PythonAdapter(PythonCalls):
 
     # -- module-level code, unpacking, handles derived from another object -------------
 
-
     def read_whole(self, cand, spec) -> bool:
         """Does a read() without a size release what ``cand`` acquires (``read_whole``)?
         A project helper's result counts by the acquisition it returns, named as written
@@ -291,8 +297,7 @@ class PythonAdapter(PythonCalls):
         return stmt, names[items.index(expr)]
 
     def acquires(self, cand) -> bool:
-        """Does a direct candidate acquire a resource of its rule? Not `R.open()` or
-        `R.start()` of an object that is no path, archive or manager (`_derived`)."""
+        """Does a direct candidate acquire? Not `R.open()`/`R.start()` of a non-resource."""
         return self._derived(cand) is not None
 
     def _derived(self, cand):
@@ -333,8 +338,7 @@ class PythonAdapter(PythonCalls):
         return Track(cand, fn, handle, extra={"stmt": stmt, **self._module_exits(fn, handle, stmt)})
 
     def _discarded(self, cand, traits, node=None) -> Verdict:
-        """A result dropped as it is made. A child process started so is a launch (a
-        file opened in its application, a daemon): LL114's, which is opt-in."""
+        """A result dropped as made; a child process started so is a launch (LL114's)."""
         reason = "because the result is discarded"
         if resolve(cand.callee, self.names) in LAUNCHES:
             return Verdict(False, reason, node=node, rule="LL114")
