@@ -259,7 +259,8 @@ def _own_value(value, at, depth: int) -> bool:
     return False
 
 
-# what ends an object as a whole, its listeners with it (not `close`: a <dialog> survives it)
+# what ends an object as a whole, its listeners with it: a worker terminated, a player
+# destroyed (not `close`, which a <dialog> survives); also a release LL401 reads
 OBJECT_ENDS = {"destroy", "dispose", "terminate"}
 # what an element makes that is part of it: its shadow root
 PARTS = {"attachShadow"}

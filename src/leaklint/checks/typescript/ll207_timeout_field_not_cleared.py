@@ -8,10 +8,9 @@ are LL205's.)
 
 from __future__ import annotations
 
-from ...facts import lifetimes
 from ...languages.javascript import enclosing_function, function_name, up
 from ...languages.javascript_scopes import PLAIN_RELEASE
-from .pairing import report
+from .pairing import page_lifetime, report
 from .timeouts import captures_nothing, judge, kept_by_object, reschedules, scheduled, \
     short_delay
 
@@ -35,8 +34,7 @@ def check(ctx, rule):
             continue
         kept = kept_by_object(m, node, scope)
         if kept is not None and not kept[1]:
-            if lifetimes.lives_to_exit(lifetimes.owner_of("javascript", node, ctx.src.path,
-                                                          reads=ctx.reads)):
+            if page_lifetime(ctx, node):
                 # the page's own object (a singleton): its field holds one timer at most,
                 # and nothing ends the object for the timer to outlive
                 ctx.count(rule.code, node, ok=True)

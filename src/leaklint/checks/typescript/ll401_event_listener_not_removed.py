@@ -4,6 +4,7 @@ in the scope's release.
 
 from __future__ import annotations
 
+from ...facts.owners_js_targets import OBJECT_ENDS
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm, receiver,
                                      strip, text, up)
 from ...languages.javascript_modules import imports, top_functions
@@ -15,9 +16,6 @@ from .pairing import ends_target, handler_aliases, inline_handler, relevant, rep
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "reason", "target", "where")
 
-# a release that ends the target itself ends its listeners: a worker terminated by its
-# owner (not `close`, which a <dialog> survives)
-TARGET_END = {"terminate"}
 
 
 def _options(node):
@@ -294,7 +292,7 @@ def _removal(m, scope, a, target: str, handlers: set, capture: bool):
     handler or capture flag differs (or None)?"""
     key, near = _event_key(a[0]), None
     for c in m.release_calls(scope) + _sibling_cleanups(m, scope, a[1]):
-        if ends_target(c, target, TARGET_END):
+        if ends_target(c, target, OBJECT_ENDS):
             return True, None
         ra = args(c)
         if method_of(c) != "removeEventListener" or len(ra) < 2 \

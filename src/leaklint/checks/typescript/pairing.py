@@ -52,8 +52,7 @@ def relevant(m, scope, tnode, call) -> bool:
         return False
     if _once_for_the_program(m.ctx, call, scope):
         return False  # once per object of the application root or a module singleton
-    if scope.kind == "effect" and _runs_at_mount_only(scope) and lifetimes.lives_to_exit(
-            lifetimes.owner_of("javascript", call, m.ctx.src.path, reads=m.ctx.reads)):
+    if scope.kind == "effect" and _runs_at_mount_only(scope) and page_lifetime(m.ctx, call):
         return False  # the root's mount-only effect: once per page
     if scope.kind == "function" and "bootstrap" in (
             lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
@@ -267,6 +266,12 @@ def _once_for_the_program(ctx, node, scope) -> bool:
         return False
     if scope.kind == "method" and not once_per_object(node):
         return False
+    return page_lifetime(ctx, node)
+
+
+def page_lifetime(ctx, node) -> bool:
+    """Does the owner of the code at ``node`` live as long as the page or process (the
+    application root, a singleton)?"""
     return lifetimes.lives_to_exit(
         lifetimes.owner_of("javascript", node, ctx.src.path, reads=ctx.reads))
 
