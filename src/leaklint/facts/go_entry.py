@@ -25,7 +25,9 @@ test files (reached from ``TestMain``).
 
 from __future__ import annotations
 
-from ..languages import walk
+import bisect
+
+from ..languages import captures, nearest
 from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
 from . import once_trace
 from .go_build import build_constraint, can_build
@@ -90,18 +92,54 @@ def _value_type(value) -> str:
     return ""
 
 
-def _local_types(fn) -> dict:
-    """{name: type} of the locals ``fn`` declares once, each typed from its value or its
-    declared type ("" when unknown)."""
+class _Nodes:
+    """The nodes a file's facts read, from one query pass over the file (not a walk of
+    every node in Python): calls, local declarations, keyed elements and the names that
+    may be used as values, each list in source order (outer before inner)."""
+
+    QUERY = """
+    (call_expression) @call
+    (short_var_declaration) @decl
+    (var_spec) @decl
+    (keyed_element) @keyed
+    (for_statement) @loop
+    (func_literal) @loop
+    (argument_list [(identifier) (selector_expression)] @value)
+    (expression_list [(identifier) (selector_expression)] @value)
+    (literal_element [(identifier) (selector_expression)] @value)
+    """
+
+    def __init__(self, root):
+        self.root = root
+        found = captures("go", self.QUERY, root)
+        self._lists, self._starts = {}, {}
+        for name in ("call", "decl", "keyed", "loop", "value"):
+            nodes = sorted(found.get(name, ()), key=lambda n: (n.start_byte, -n.end_byte))
+            self._lists[name] = nodes
+            self._starts[name] = [n.start_byte for n in nodes]
+
+    def inside(self, kind: str, node) -> list:
+        """The nodes of ``kind`` strictly inside ``node``, in source order."""
+        nodes, starts = self._lists[kind], self._starts[kind]
+        lo = bisect.bisect_left(starts, node.start_byte)
+        hi = bisect.bisect_left(starts, node.end_byte, lo)
+        return [n for n in nodes[lo:hi] if n.end_byte <= node.end_byte and n != node]
+
+
+def _local_types(fn, nodes: _Nodes) -> dict:
+    """{name: type} of the locals ``fn`` declares once (not in a function literal nested
+    in it), each typed from its value or its declared type ("" when unknown)."""
     found: dict = {}
-    for n in walk(fn, stop=("func_literal",)):
+    for n in nodes.inside("decl", fn):
+        if nearest(n, ("func_literal",), stop=fn) is not None:
+            continue
         if n.type == "short_var_declaration":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             names = [text(x) for x in (left.named_children if left is not None else ())]
             values = right.named_children if right is not None else []
             for name, value in zip(names, values if len(values) == len(names) else [None] * len(names)):
                 found.setdefault(name, []).append(_value_type(value) if value is not None else "")
-        elif n.type == "var_spec":
+        else:  # var_spec
             declared = _named_type(n.child_by_field_name("type"))
             value = n.child_by_field_name("value")
             values = value.named_children if value is not None else []
@@ -111,25 +149,43 @@ def _local_types(fn) -> dict:
     return {name: kinds[0] for name, kinds in found.items() if len(kinds) == 1}
 
 
-def _repeats(node, fn) -> bool:
-    """May code at ``node`` run more than once per run of ``fn``: inside a loop, or a
-    closure that is not called right where it is written (`go func() {...}()` is)?"""
-    n = node.parent
-    while n is not None and n != fn:
-        if n.type == "for_statement":
-            return True
-        if n.type == "func_literal":
-            call = n.parent
-            if call is None or call.type != "call_expression" or \
-                    call.child_by_field_name("function") != n:
-                return True
-        n = n.parent
-    return False
+def _receivers(fn) -> dict:
+    """{receiver name: its type} of a method declaration (empty for anything else)."""
+    recv = fn.child_by_field_name("receiver") if fn.type == "method_declaration" else None
+    if recv is None:
+        return {}
+    owner = receiver_type(fn)
+    return {text(n): owner for p in recv.named_children for n in p.children_by_field_name("name")}
 
 
-def _callee(call, fn, types: dict) -> str:
+def _repeating(literal) -> bool:
+    """Does a function literal's code run other than once where it is written: anything
+    but `func() {...}()` (`go func() {...}()` included)?"""
+    call = literal.parent
+    return call is None or call.type != "call_expression" or \
+        call.child_by_field_name("function") != literal
+
+
+def _calls_of(fn, within, nodes: "_Nodes") -> list:
+    """[(call, repeats)] for the calls in ``within`` (``fn`` or its body), in source
+    order; ``repeats``: may the call run more than once per run of ``fn`` (in a loop, or
+    in a closure that is not called right where it is written)? One sweep with the
+    regions that repeat, which nest."""
+    regions = [r for r in nodes.inside("loop", fn) if r.type == "for_statement" or _repeating(r)]
+    out, open_ends, i = [], [], 0
+    for call in nodes.inside("call", within):
+        while i < len(regions) and regions[i].start_byte <= call.start_byte:
+            open_ends.append(regions[i].end_byte)
+            i += 1
+        while open_ends and open_ends[-1] < call.end_byte:
+            open_ends.pop()
+        out.append((call, bool(open_ends)))
+    return out
+
+
+def _callee(call, fn, local: "_Local") -> str:
     """"F", "T.M", "F().M" (a method on what F returns), ".M" (a method of a value of
-    unknown type) or "" for what a call runs; ``types``: memo of ``_local_types(fn)``."""
+    unknown type) or "" for what a call runs in ``fn``."""
     target = call.child_by_field_name("function")
     if target is None:
         return ""
@@ -142,14 +198,33 @@ def _callee(call, fn, types: dict) -> str:
         return ""
     method = text(field)
     if operand is not None and operand.type == "identifier":
-        owner = receiver_of(call, text(operand))
-        if not owner:
-            if fn.id not in types:
-                types[fn.id] = _local_types(fn)
-            owner = types[fn.id].get(text(operand), "")
+        name = text(operand)
+        owner = local.receiver(call, fn, name) or local.types(fn).get(name, "")
         if owner:
             return f"{owner}.{method}"
     return "." + method
+
+
+class _Local:
+    """What ``_callee`` asks of a function, worked out once per function: the types of
+    its locals and of its receiver."""
+
+    def __init__(self, nodes: _Nodes):
+        self.nodes = nodes
+        self._types: dict = {}
+        self._receivers: dict = {}
+
+    def types(self, fn) -> dict:
+        if fn.id not in self._types:
+            self._types[fn.id] = _local_types(fn, self.nodes)
+        return self._types[fn.id]
+
+    def receiver(self, call, fn, name: str) -> str:
+        if fn.type == "func_literal":  # an action's literal: its receiver is around it
+            return receiver_of(call, name)
+        if fn.id not in self._receivers:
+            self._receivers[fn.id] = _receivers(fn)
+        return self._receivers[fn.id].get(name, "")
 
 
 def file_facts(root, data: bytes) -> dict:
@@ -159,8 +234,10 @@ def file_facts(root, data: bytes) -> dict:
     {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
     ".M"] (functions and methods named without being called: handed on, stored);
     "actions": the keys of the functions a command-line framework's command runs."""
-    functions, results, values, types = {}, {}, [], {}
-    actions = _actions(root, data, functions, types)
+    functions, results, values = {}, {}, []
+    nodes = _Nodes(root)
+    local = _Local(nodes)
+    actions = _actions(data, functions, local)
     # an action written as a function literal runs as its own "@N" (once), not as a
     # closure of the function that writes it
     literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
@@ -181,13 +258,14 @@ def file_facts(root, data: bytes) -> dict:
             if t:
                 results[name] = t
         body = fn.child_by_field_name("body")
-        for n in walk(body) if body is not None else ():
-            if n.type == "call_expression":
-                callee = _callee(n, fn, types)
-                if callee and not any(a <= n.start_byte < b for a, b in literals):
-                    calls.append([callee, _repeats(n, fn)])
-            elif n.type in ("identifier", "selector_expression") and _as_value(n) \
-                    and n not in actions:
+        if body is None:
+            continue
+        for n, repeats in _calls_of(fn, body, nodes):
+            callee = _callee(n, fn, local)
+            if callee and not any(a <= n.start_byte < b for a, b in literals):
+                calls.append([callee, repeats])
+        for n in nodes.inside("value", body):
+            if _as_value(n) and n not in actions:
                 values.append(text(n) if n.type == "identifier" else
                               "." + text(n.child_by_field_name("field")))
     return {"package": package_name(root), "build": build_constraint(data),
@@ -195,7 +273,7 @@ def file_facts(root, data: bytes) -> dict:
             "actions": sorted({k for k in actions.values()})}
 
 
-def _actions(root, data: bytes, functions: dict, types: dict) -> dict:
+def _actions(data: bytes, functions: dict, local: _Local) -> dict:
     """{value node: key} of the functions named (or written) as a command's action in a
     command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
     send}}`); an action written as a function literal gets the key "@N" in ``functions``,
@@ -203,8 +281,8 @@ def _actions(root, data: bytes, functions: dict, types: dict) -> dict:
     if not has_commands(data):
         return {}
     out = {}
-    for n in walk(root):
-        if n.type != "keyed_element" or len(n.named_children) != 2:
+    for n in local.nodes.inside("keyed", local.nodes.root):
+        if len(n.named_children) != 2:
             continue
         key, value = (c.named_children[0] if c.type == "literal_element" and c.named_children
                       else c for c in n.named_children)
@@ -214,10 +292,11 @@ def _actions(root, data: bytes, functions: dict, types: dict) -> dict:
             out[value] = text(value)
         elif value.type == "func_literal":
             calls = functions.setdefault(f"@{value.start_byte}", [])
-            for c in walk(value.child_by_field_name("body") or value):
-                callee = _callee(c, value, types) if c.type == "call_expression" else ""
+            for c, repeats in _calls_of(value, value.child_by_field_name("body") or value,
+                                        local.nodes):
+                callee = _callee(c, value, local)
                 if callee:
-                    calls.append([callee, _repeats(c, value)])
+                    calls.append([callee, repeats])
             out[value] = f"@{value.start_byte}"
     return out
 
