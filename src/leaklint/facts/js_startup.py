@@ -44,7 +44,7 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages import nearest, of_type, recent_syntax
+from ..languages import nearest, recent_syntax
 from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function,
                                     function_name, identifiers_named, method_of, norm, receiver,
                                     returned_values, strip, text, up)
@@ -172,6 +172,24 @@ def _registration_helpers(root) -> dict:
     return out
 
 
+def _mentions(root, names: list) -> list:
+    """The identifiers (shorthand properties too) of the file spelled as one of ``names``,
+    in source order: found in the text, each checked to be such a node of the tree (not a
+    word of a string, a comment or a longer name), rather than reading every identifier."""
+    source, base = root.text, root.start_byte  # the root's text starts at its first token
+    found = {}
+    for name in names:
+        word, at = name.encode(), source.find(name.encode())
+        while at != -1:
+            start, end = base + at, base + at + len(word)
+            node = root.named_descendant_for_byte_range(start, end)
+            if node is not None and node.type in ("identifier", "shorthand_property_identifier") \
+                    and node.start_byte == start and node.end_byte == end:
+                found[start] = node
+            at = source.find(word, at + len(word))
+    return [found[k] for k in sorted(found)]
+
+
 def _import_uses(root) -> dict:
     """How the file uses the functions and classes it imports by a relative specifier, as
     [specifier, exported name] lists: ``starts``, the calls from its top level or a
@@ -185,9 +203,7 @@ def _import_uses(root) -> dict:
     if not imported:
         return out
     load_time = load_time_functions(root)
-    for ident in of_type(root, ("identifier", "shorthand_property_identifier")):
-        if text(ident) not in imported or imported[text(ident)][0][:1] != ".":
-            continue
+    for ident in _mentions(root, [n for n, (spec, _) in imported.items() if spec[:1] == "."]):
         p, child = up(ident)
         if p is None or p.type in ("import_specifier", "import_clause", "namespace_import",
                                    "variable_declarator", "pair_pattern"):
