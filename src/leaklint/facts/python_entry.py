@@ -36,8 +36,8 @@ import os
 import re
 
 from ..languages import nearest, of_type
-from ..languages.python_syntax import (NORETURN, enclosing_function, module_imports, qualified_name,
-                                       text)
+from ..languages.python_syntax import (NORETURN, assigned_once, enclosing_function, module_imports,
+                                       qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard
@@ -77,20 +77,6 @@ def _prefix(node) -> str:
     return "".join(text(c) for c in node.named_children if c.type == "string_content")
 
 
-def _assigned(fn, name):
-    """The value a local ``name`` is given in ``fn`` (when given once), else None."""
-    found = []
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
-            continue
-        if n.type == "assignment" and text(n.child_by_field_name("left")) == text(name):
-            found.append(n.child_by_field_name("right"))
-        stack.extend(n.named_children)
-    return found[0] if len(found) == 1 else None
-
-
 def _params(fn) -> list:
     params = fn.child_by_field_name("parameters")
     out = []
@@ -113,6 +99,9 @@ def file_facts(root) -> dict:
     other module-level calls; "imports"."""
     functions, params, refs, lookups, made, loaded, classes, main, top, ends = \
         {}, {}, {}, {}, {}, {}, {}, [], [], []
+    assigned: dict = {}  # function id -> its locals' assignments (``assigned_once``)
+    # a plugin class needs a module imported by a computed name: the text names the importer
+    plugins = any(w.encode() in root.text for w in ("import_module", "__import__"))
     # in the order of a walk that meets a later sibling before an earlier one and a node
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
@@ -156,10 +145,11 @@ def file_facts(root) -> dict:
                 where = text(a.child_by_field_name("name")) if kw else i
                 refs.setdefault(key, []).append([name, loop, callee, where])
         if callee == "getattr" and len(listed) >= 2 and text(listed[0]) == "self":
-            p = _prefix(_assigned(fn, listed[1]) if listed[1].type == "identifier" else listed[1])
+            p = _prefix(assigned_once(fn, listed[1], assigned) if listed[1].type == "identifier"
+                        else listed[1])
             if p:
                 lookups.setdefault(key, []).append(p)
-        plugin = _plugin_class(fn, n)
+        plugin = _plugin_class(fn, n, assigned) if plugins else ""
         if plugin:
             loaded.setdefault(key, []).append(plugin)
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
@@ -170,14 +160,15 @@ def file_facts(root) -> dict:
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
 
 
-def _plugin_class(fn, call) -> str:
+def _plugin_class(fn, call, assigned: dict) -> str:
     """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
     imports a module whose name is computed (a plugin a loader picks), else ""."""
     callee = call.child_by_field_name("function")
     if callee is None or callee.type != "attribute":
         return ""
     obj, name = callee.child_by_field_name("object"), text(callee.child_by_field_name("attribute"))
-    value = _assigned(fn, obj) if obj.type == "identifier" and name[:1].isupper() else None
+    value = assigned_once(fn, obj, assigned) if obj.type == "identifier" and name[:1].isupper() \
+        else None
     if value is None or value.type != "call" or \
             "".join(text(value.child_by_field_name("function")).split()) not in IMPORTERS:
         return ""

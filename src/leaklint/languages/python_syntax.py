@@ -115,6 +115,25 @@ def qualified_name(fn) -> str:
     return ".".join(reversed(parts))
 
 
+def assigned_once(fn, name, memo: dict):
+    """The value a local ``name`` is given in ``fn`` (when given once), else None;
+    ``memo`` keeps each function's assignments, gathered in one walk of its body."""
+    table = memo.get(fn.id)
+    if table is None:
+        table = memo[fn.id] = {}
+        stack = [fn.child_by_field_name("body")]
+        while stack:
+            n = stack.pop()
+            if n is None or n.type in ("function_definition", "lambda", "class_definition"):
+                continue
+            if n.type == "assignment":
+                table.setdefault(text(n.child_by_field_name("left")), []).append(
+                    n.child_by_field_name("right"))
+            stack.extend(n.named_children)
+    found = table.get(text(name), ())
+    return found[0] if len(found) == 1 else None
+
+
 def decorators(fn) -> list[str]:
     p = fn.parent
     if p is None or p.type != "decorated_definition":
