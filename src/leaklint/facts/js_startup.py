@@ -281,6 +281,7 @@ class Startup:
                               for t, e in f["clears"]}
         self._started: dict = {}  # entry path -> {(spec, method)}
         self._into: dict = {}  # directory -> what its modules call in other modules
+        self._clears: dict = {}  # directory -> what its modules clear on the page's objects
         self._loads: dict = {}  # directory -> directories its modules load from by name
 
     def _index(self, path: str) -> None:
@@ -322,14 +323,17 @@ class Startup:
                         and f is not None and f["name"]:
                     out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
         out |= self._started_here(path, dirs)
-        cleared = set(self._named_clears)
-        for d in dirs:
-            for p in self._files(d):
-                g = self.facts(p)
-                cleared |= {(t, e) for t, e in (g["clears"] if g is not None else [])}
+        cleared = set(self._named_clears).union(*(self._clears_in(d) for d in dirs))
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
                 "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
                 "singletons": self._singletons(path, dirs)}
+
+    def _clears_in(self, directory: str) -> set:
+        """What the modules of ``directory`` clear on the page's objects (once per directory)."""
+        if directory not in self._clears:
+            self._clears[directory] = {(t, e) for p in self._files(directory)
+                                       for t, e in (self.facts(p) or {}).get("clears", [])}
+        return self._clears[directory]
 
     def _singletons(self, path: str, dirs: list) -> list:
         """The exported names of ``path``'s classes that the modules around make only at

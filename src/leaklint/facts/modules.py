@@ -40,6 +40,7 @@ class Resolver:
         self._may_define = may_define or (lambda _path, _name: True)
         self._dirs: dict = {}
         self._roots: dict = {}  # directory -> package_root (asked for every import)
+        self._js_modules: dict = {}  # (directory, specifier) -> file (asked for every import)
 
     def files_in(self, directory: str) -> set:
         directory = os.path.normpath(directory or ".")
@@ -185,7 +186,13 @@ class Resolver:
     def js_module(self, path: str, spec: str) -> str | None:
         if not spec.startswith(("./", "../")) and spec not in (".", ".."):
             return None
-        where = os.path.normpath(os.path.join(os.path.dirname(path) or ".", spec))
+        key = (os.path.dirname(path) or ".", spec)
+        if key not in self._js_modules:
+            self._js_modules[key] = self._js_module(*key)
+        return self._js_modules[key]
+
+    def _js_module(self, directory: str, spec: str) -> str | None:
+        where = os.path.normpath(os.path.join(directory, spec))
         stem, ext = os.path.splitext(where)
         candidates = []
         if ext in JS_EXTENSIONS:
