@@ -508,6 +508,52 @@ def test_a_cached_result_follows_the_minified_twin(tmp_path):
     assert names() == ["ext-all-debug.js"]
 
 
+LEAKY_PY = "def load(p):\n    return open(p).read()\n"
+
+
+def _bundle(root, requirements: str, packages, kind="lib") -> None:
+    (root / "requirements.txt").write_text(requirements)
+    for name in packages:
+        (root / kind / name).mkdir(parents=True, exist_ok=True)
+        (root / kind / name / "__init__.py").write_text(LEAKY_PY)
+    (root / "app.py").write_text(LEAKY_PY)
+
+
+def test_a_directory_of_bundled_dependencies_reports_nothing(tmp_path, monkeypatch):
+    # lib/ holds three packages the requirements name: the program's bundled copies
+    _bundle(tmp_path, "requests==2.33.1\nCherryPy>=18\nurllib3==2.7.0\n",
+            ("requests", "cherrypy", "urllib3"))
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL110"],
+                         cache_dir=str(tmp_path / ".cache"))
+    assert sorted(Path(f.path).name for f in report.findings) == ["app.py"]
+    assert report.hidden == {CONTEXT_HIDDEN: 3}
+    monkeypatch.chdir(tmp_path)  # the root, where a user runs leaklint
+    result = CliRunner().invoke(main, ["explain", "--context", "lib/requests/__init__.py"])
+    assert "it is under `lib/`, which holds packages the repository's requirements name" \
+        in result.output
+    # the requirements decide: without them the same run reports the copies too
+    (tmp_path / "requirements.txt").write_text("")
+    report = check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL110"],
+                         cache_dir=str(tmp_path / ".cache"))
+    assert len(report.findings) == 4
+
+
+def test_a_directory_is_not_bundled_dependencies_without_several_of_them(tmp_path):
+    from leaklint import vendored
+    # two named packages only; a package directory; projects of their own
+    _bundle(tmp_path, "requests\nurllib3\nidna\ncertifi\n", ("requests", "urllib3"))
+    _bundle(tmp_path, "requests\nurllib3\nidna\ncertifi\n", ("requests", "urllib3", "idna"),
+            kind="pkg")
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    for name in ("idna", "certifi", "requests"):
+        (tmp_path / "packages" / name).mkdir(parents=True)
+        (tmp_path / "packages" / name / "__init__.py").write_text("")
+        (tmp_path / "packages" / name / "pyproject.toml").write_text("")
+    assert vendored.dependency_dirs(str(tmp_path)) == ()
+    (tmp_path / "lib" / "idna.py").write_text("")
+    assert vendored.dependency_dirs(str(tmp_path)) == ("lib",)
+
+
 def test_no_gitattributes_or_an_unreadable_one_marks_nothing(tmp_path):
     from leaklint import vendored
     assert vendored.marked(str(tmp_path)) == ()

@@ -44,7 +44,8 @@ _LIFECYCLE_KEYS = {
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
-    "start_from", "flush", "idle", "pairs", "first_of", "read_whole",
+    "start_from", "flush", "idle", "pairs", "first_of", "read_whole", "owners", "owner_makers",
+    "owned_exits",
 }
 
 
@@ -226,7 +227,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
             raise CatalogueError(f"{where}: lifecycle.{key} must be a non-empty list of strings")
     for key in ("prefilter", "views", "handoff_calls", "borrow_calls", "exits", "release_functions",
                 "evidence", "evidence_args", "evidence_types", "single_result", "receive_releases",
-                "exhausted_by", "ended_by",
+                "exhausted_by", "ended_by", "owners", "owner_makers", "owned_exits",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
                 "pairs", "first_of", "read_whole"):
         val = spec.get(key, [])

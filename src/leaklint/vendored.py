@@ -1,8 +1,12 @@
 """Other projects' code in a tree, which nobody edits there (``contexts`` puts it in the
 generated-code context): a third-party directory, one named for a release of a package
-(``pdfjs-5.2.133/``, ``jquery-3.7.1/``), and what the repository's own ``.gitattributes``
+(``pdfjs-5.2.133/``, ``jquery-3.7.1/``), what the repository's own ``.gitattributes``
 (at the root) marks with GitHub's linguist attributes as vendored (``linguist-vendored``)
-or generated (``linguist-generated``), which code review on GitHub already folds away.
+or generated (``linguist-generated``), which code review on GitHub already folds away,
+and a Python program's bundled dependencies: a directory of the root, not a package
+itself, that holds several of the packages the root's requirements files name
+(``lib/requests/``, ``lib/urllib3/``, ``lib/cherrypy/``, put on the import path by the
+program).
 
 Patterns match as gitignore patterns do (``libs/*`` also covers files below ``libs/``);
 an unset attribute (``-linguist-vendored``, ``linguist-vendored=false``) takes a path back
@@ -24,12 +28,75 @@ from .safe_io import ReadRefused, read_regular
 VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
 VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
 ATTRIBUTES = ("linguist-generated", "linguist-vendored")
+DEPENDENCIES = "dependencies"  # the kind of mark of a directory of bundled dependencies
 MAX_BYTES = 256 * 1024
+MIN_BUNDLED = 3  # named requirements a directory must hold to be one of bundled dependencies
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def marked(root: str) -> tuple:
     """((attribute, (pattern, ...)), ...) from ``root``'s .gitattributes, each attribute's
-    patterns in file order, an unset one as ``!pattern``; () when there is none."""
+    patterns in file order, an unset one as ``!pattern``, and (DEPENDENCIES, ("lib/",
+    ...)) for the directories of bundled dependencies; () when there is none."""
+    bundled = dependency_dirs(root)
+    found = ((DEPENDENCIES, tuple(d + "/" for d in bundled)),) if bundled else ()
+    return _attributes(root) + found
+
+
+def dependency_dirs(root: str) -> tuple:
+    """The directories of ``root`` that bundle dependencies: not a package themselves,
+    they hold at least ``MIN_BUNDLED`` importable packages or modules (not projects of
+    their own, with a setup.py or pyproject.toml) that the root's requirements files name."""
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return ()
+    required = set()
+    for name in names:
+        if name.startswith("requirements") and name.endswith(".txt"):
+            for line in _read(os.path.join(root, name)).decode("utf-8", "replace").splitlines():
+                m = _REQUIREMENT.match(line)
+                if m:
+                    required.add(_normal(m.group(1)))
+    if len(required) < MIN_BUNDLED:
+        return ()
+    out = []
+    for d in names:
+        path = os.path.join(root, d)
+        if d.startswith(".") or os.path.islink(path) or not os.path.isdir(path) \
+                or os.path.exists(os.path.join(path, "__init__.py")):
+            continue
+        try:
+            inside = os.listdir(path)
+        except OSError:
+            continue
+        bundled = [n for n in inside if _normal(n[:-3] if n.endswith(".py") else n) in required
+                   and _importable(os.path.join(path, n))]
+        if len(bundled) >= MIN_BUNDLED:
+            out.append(d)
+    return tuple(out)
+
+
+def _importable(path: str) -> bool:
+    """A module, or a package that is not a project of its own."""
+    if path.endswith(".py"):
+        return os.path.isfile(path)
+    return os.path.isfile(os.path.join(path, "__init__.py")) and not any(
+        os.path.exists(os.path.join(path, f)) for f in ("setup.py", "pyproject.toml"))
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _read(path: str) -> bytes:
+    try:
+        return read_regular(path, MAX_BYTES)
+    except (ReadRefused, OSError):
+        return b""
+
+
+def _attributes(root: str) -> tuple:
     try:
         data = read_regular(os.path.join(root, ".gitattributes"), MAX_BYTES)
     except (ReadRefused, OSError):
@@ -89,6 +156,9 @@ def why(marks: tuple, rel: str, dirs: list) -> str:
     another project's code; "" when it is not. ``marks``: ``marked``'s answer."""
     for name, patterns in marks:
         if _spec(patterns).match_file(rel):
+            if name == DEPENDENCIES:
+                return (f"it is under `{rel.split('/', 1)[0]}/`, which holds packages the "
+                        "repository's requirements name: bundled copies of other projects' code")
             return f"the repository's .gitattributes marks it {name}"
     vendored = next((d for d in dirs if d in VENDORED_DIRS or VERSIONED_COPY.match(d)), None)
     if vendored:

@@ -68,6 +68,8 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         if "exits" in track.extra:  # the adapter narrows them (module-level code)
             unused = "unused" in track.extra["exits"]
             exits = tuple(e for e in exits if e in track.extra["exits"]) + (("end",) if unused else ())
+        # a handle its owner ends (a transaction's) leaks only on the other ways out
+        exits = tuple(e for e in exits if e not in track.extra.get("owned_exits", ()))
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
                         leak_exits=exits)
         leaks = follow.run_function(body, end_node)
@@ -84,9 +86,10 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             # the handle holds nothing until one of these names is used: an exit reached
             # before any use loses nothing
             leaks = [l for l in leaks if _used_before(track, l)]
-        if leaks and _run_ends_on_error(adapter, ctx, track):
+        if leaks and (track.extra.get("owner_rolls_back") or _run_ends_on_error(adapter, ctx, track)):
             # a test or a command that returns an error here ends with it: what the
-            # error path leaves open goes with the run
+            # error path leaves open goes with the run (or with the transaction the
+            # caller rolls back)
             leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:

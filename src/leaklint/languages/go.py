@@ -9,6 +9,7 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches, nearest, within
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
+from .go_owners import owned_by
 # (the helpers below are also imported from here by checks, fixes and tests)
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
@@ -193,6 +194,15 @@ class GoAdapter(GoLowering):
         pairs = {n.text.decode() for i, n in enumerate(names)
                  if i not in (hi, ei) and n.type == "identifier" and n.text != b"_"}
         extra = {"stmt": stmt, "pairs": pairs}
+        if owned_by(call, fn, spec, self.ctx.src.data):
+            # a transaction's: the caller's rollback of a failed run closes it, and its end
+            # closes it on the ways out the rule lists; one made per turn of a loop piles
+            # up while the transaction lasts
+            owned = set(spec.get("owned_exits", ()))
+            if nearest(stmt, ("for_statement",), fn) is not None:
+                owned.discard("scope")
+            extra["owned_exits"] = owned
+            extra["owner_rolls_back"] = True
         if pairs and any(pattern_matches(p, cand.callee) for p in spec.get("idle", ())) \
                 and root_context_parent(call):
             # nothing registers with a root parent: the handle holds nothing until the

@@ -383,9 +383,11 @@ class GoEffects(SpecEffects):
                 and p.child_by_field_name("operand") == expr \
                 and p.child_by_field_name("field").text.decode() in self.views:
             expr, p = p, p.parent
-        # `(h)`, `(func())(cancel)`: a conversion is the same value
+        # `(h)`, `(func())(cancel)`, `w.(*os.File)`: a conversion or an assertion is the
+        # same value
         while p is not None and (p.type == "parenthesized_expression" or (
-                p.type == "type_conversion_expression" and p.child_by_field_name("operand") == expr)):
+                p.type in ("type_conversion_expression", "type_assertion_expression")
+                and p.child_by_field_name("operand") == expr)):
             expr, p = p, p.parent
         if p is None:
             return None
