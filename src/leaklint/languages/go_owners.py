@@ -17,7 +17,7 @@ roll back while rows are open: its Begin is not one).
 
 from __future__ import annotations
 
-from .go_syntax import FUNCTIONS, text
+from .go_syntax import FUNCTIONS, own_nodes, text
 
 _SQL_IMPORTS = (b'"database/sql"', b'"github.com/jmoiron/sqlx"')
 _OTHER_DRIVERS = (b"jackc/pgx",)
@@ -60,14 +60,10 @@ def _declared_type(fn, name: str) -> str | None:
             kind = decl.child_by_field_name("type")
             return text(kind) if kind is not None else ""
     body = fn.child_by_field_name("body")
-    stack = list(body.named_children) if body is not None else []
-    while stack:
-        n = stack.pop()
+    for n in own_nodes(body) if body is not None else ():
         if n.type == "var_spec" and any(text(x) == name for x in n.children_by_field_name("name")):
             kind = n.child_by_field_name("type")
             return text(kind) if kind is not None else ""
-        if n.type != "func_literal":
-            stack.extend(n.named_children)
     return None
 
 
@@ -76,10 +72,8 @@ def _made_by(fn, name: str) -> str | None:
     db.Begin()` gives "Begin"), "" for any other value, None when ``fn`` does not declare
     it."""
     body = fn.child_by_field_name("body")
-    stack = list(body.named_children) if body is not None else []
     found = []
-    while stack:
-        n = stack.pop()
+    for n in own_nodes(body) if body is not None else ():
         if n.type == "short_var_declaration":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             names = [text(x) for x in left.named_children] if left is not None else []
@@ -90,8 +84,6 @@ def _made_by(fn, name: str) -> str | None:
                     if call is not None and call.type == "call_expression" else None
                 found.append(text(f.child_by_field_name("field"))
                              if f is not None and f.type == "selector_expression" else "")
-        if n.type != "func_literal":
-            stack.extend(n.named_children)
     if not found:
         return None
     return found[0] if len(found) == 1 else ""
