@@ -450,4 +450,5 @@ class GoAdapter(GoLowering):
         if index >= len(params) or params[index] in ("_", ""):
             return False
         fx = GoEffects(self, Track(None, fn, params[index]), rule=self._rules[code], depth=1)
-        return bool(fx.scan(fn.child_by_field_name("body"), deferred=True) & {RELEASE, HANDOFF})
+        body = fn.child_by_field_name("body")
+        return bool(fx.scan(body, deferred=True) & {RELEASE, HANDOFF}) or fx.exhausted_in(body)

@@ -7,7 +7,7 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_returns import kept_wrapper
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
-                        other_branches, own_of_type, strip_parens, text)
+                        other_branches, own_nodes, own_of_type, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -283,6 +283,20 @@ class GoEffects(SpecEffects):
         operand = fn.child_by_field_name("operand")
         return (operand.type == "identifier" and operand.text.decode() == self.name
                 and fn.child_by_field_name("field").text.decode() in self.exhausted_by)
+
+    def exhausted_in(self, body) -> bool:
+        """Does ``body`` run a loop on `h.Next()` that only ends when the handle is
+        exhausted (no `return`, `break` or `goto` in it): a helper that reads rows to their
+        end closes them."""
+        for n in own_nodes(body):
+            if n.type == "for_statement" and self._exhausts(
+                    next((c for c in n.named_children if c.type != "block"), None)):
+                loop = n.child_by_field_name("body")
+                if loop is not None and not any(
+                        m.type in ("return_statement", "break_statement", "goto_statement")
+                        for m in own_nodes(loop)):
+                    return True
+        return False
 
     def scan(self, node, deferred: bool) -> set:
         """Events of every mention of the handle inside ``node``."""
