@@ -355,7 +355,7 @@ def test_the_default_export_of_a_mounted_module_is_the_root():
     code = "export default { created() { window.addEventListener('resize', f); } };\n"
     root = _parse("javascript", code)
     node = _node_at(root, "window.addEventListener")
-    assert lifetimes.owner_of("javascript", node, "m.js", reads={"js-root": True}).kind == "root"
+    assert lifetimes.owner_of("javascript", node, "m.js", reads={"js-root": ["default"]}).kind == "root"
     assert lifetimes.owner_of("javascript", node, "m.js").kind == "function"
     # declared first, exported by name: `const Root = ...; export default Root`
     code = ("const Root = () => { useEffect(() => { window.addEventListener('resize', f); }); };\n"
@@ -363,9 +363,27 @@ def test_the_default_export_of_a_mounted_module_is_the_root():
             "export default Root;\n")
     root = _parse("tsx", code)
     node = _node_at(root, "window.addEventListener('resize'")
-    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind == "root"
+    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": ["default"]}).kind == "root"
     node = _node_at(root, "window.addEventListener('scroll'")
-    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": True}).kind != "root"
+    assert lifetimes.owner_of("javascript", node, "m.tsx", reads={"js-root": ["default"]}).kind != "root"
+
+
+def test_an_export_a_root_mounts_by_name_is_the_root():
+    code = ("export class App { componentDidMount() { window.addEventListener('keydown', f); } }\n"
+            "export class Panel { componentDidMount() { window.addEventListener('copy', f); } }\n"
+            "export const Shell = () => { window.addEventListener('resize', f); };\n")
+    root = _parse("tsx", code)
+    keydown, copy, resize = (_node_at(root, f"window.addEventListener('{e}'")
+                             for e in ("keydown", "copy", "resize"))
+    reads = {"js-root": ["App", "Shell"]}
+    assert lifetimes.owner_of("javascript", keydown, "app.tsx", reads=reads).kind == "root"
+    assert lifetimes.owner_of("javascript", resize, "app.tsx", reads=reads).kind == "root"
+    assert lifetimes.owner_of("javascript", copy, "app.tsx", reads=reads).kind != "root"
+    # the default export is not mounted when only names are
+    code = "export default { created() { window.addEventListener('resize', f); } };\n"
+    root = _parse("javascript", code)
+    node = _node_at(root, "window.addEventListener")
+    assert lifetimes.owner_of("javascript", node, "m.js", reads=reads).kind != "root"
 
 
 def test_a_mode_of_the_command_line_is_owned_by_the_command_run():

@@ -158,9 +158,10 @@ def _js_roots(named, index, wants, data_of, list_siblings) -> None:
     roots = None
     for p in _js_asking(named, wants, data_of, js_roots.READ):
         roots = roots or js_roots.Roots(data_of, list_siblings)
-        if roots.mounted(p):
+        names = roots.mounted(p)
+        if names:
             reads = dict(index.reads(p) or {})
-            reads["js-root"] = True
+            reads["js-root"] = sorted(names)
             index.set(p, reads)
 
 

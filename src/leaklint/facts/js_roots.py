@@ -1,6 +1,6 @@
 """Which JS/TS modules an entry point mounts as the application root: the read
-``js-roots`` (``reads["js-root"]``) that tells a file its default export lives as long
-as the page.
+``js-roots`` (``reads["js-root"]``: the names of the file's exports mounted so,
+"default" for its default export) that tells a file those live as long as the page.
 
 An entry point is a file named ``main``, ``index``, ``app``, ``entry`` or ``client``
 (any JS/TS extension) in the analysed file's directory or one of the three above it. It
@@ -165,24 +165,28 @@ class Roots:
         self.read = read
         self.list_siblings = list_siblings
         self.resolver = Resolver(lambda _path: None, list_siblings)
-        self._entries: dict = {}  # entry path -> set of module paths it mounts
+        self._entries: dict = {}  # entry path -> {module path: names of the exports it mounts}
         self._dirs: dict = {}  # directory -> its entry points
         self._configs: dict = {}  # (directory, levels) -> path aliases
         self._rendered: dict = {}  # module -> modules its default export always renders
 
-    def mounted(self, path: str) -> bool:
+    def mounted(self, path: str) -> set:
+        """The exports of ``path`` that an entry around it mounts as the root ("default"
+        for its default export, else the exported names); empty when none."""
         path = os.path.normpath(path)
         directory = os.path.dirname(path)
+        out: set = set()
         for _ in range(LEVELS):
             for entry in self._entries_in(directory):
-                if os.path.abspath(entry) != os.path.abspath(path) and os.path.abspath(path) \
-                        in {os.path.abspath(m) for m in self._mounts(entry)}:
-                    return True
+                if os.path.abspath(entry) != os.path.abspath(path):
+                    for module, names in self._mounts(entry).items():
+                        if os.path.abspath(module) == os.path.abspath(path):
+                            out |= names
             parent = os.path.dirname(directory)
             if parent == directory:
                 break
             directory = parent
-        return False
+        return out
 
     def _entries_in(self, directory: str) -> list:
         directory = os.path.normpath(directory or ".")
@@ -195,34 +199,35 @@ class Roots:
             self._dirs[directory] = sorted(out)
         return self._dirs[directory]
 
-    def _mounts(self, entry: str) -> set:
+    def _mounts(self, entry: str) -> dict:
         if entry not in self._entries:
             self._entries[entry] = self._extract(entry)
         return self._entries[entry]
 
-    def _extract(self, entry: str) -> set:
+    def _extract(self, entry: str) -> dict:
+        """{module: the names of its exports ``entry`` mounts as roots}."""
         data = self.read(entry)
         lang = languages.language_of(entry)
         if data is None or lang is None or not any(
                 w in data for w in (b"createApp", b"createSSRApp", b"render", b"hydrate",
                                     b"new Vue")):
-            return set()
+            return {}
         tree = recent_syntax.parse(lang, data, languages.parser(lang).parse)
         names = root_names(tree.root_node)
         imported = imports(tree.root_node)
-        out = set()
+        out: dict = {}
         for name in names:
             spec, exported = imported.get(name, ("", ""))
             module = self._module(entry, spec) if spec else None
             if module is not None:
-                out.add(module)
+                out.setdefault(module, set()).add(exported)
                 if exported == "default":
                     work = [(module, 1)]
                     while work:  # what the root always renders, across modules
                         current, depth = work.pop()
                         for child in self._renders(current) if depth < RENDER_DEPTH else ():
                             if child not in out:
-                                out.add(child)
+                                out[child] = {"default"}
                                 work.append((child, depth + 1))
         return out
 

@@ -215,7 +215,7 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     mode = command_mode(node)
     if mode:
         return "main", mode  # a mode of the command the process was started for
-    if (reads or {}).get("js-root") and _in_default_export(node):
+    if _in_mounted_export(node, (reads or {}).get("js-root")):
         return "root", ""  # an entry point mounts this module's export as the root
     outer = fn
     while enclosing_function(outer) is not None:
@@ -268,6 +268,25 @@ def _es5_class(fn) -> str:
             return name  # its constructor
         fn = enclosing_function(fn)
     return ""
+
+
+def _in_mounted_export(node, mounted) -> bool:
+    """Is ``node`` inside an export of its module that an entry mounts as the root
+    (``mounted``: the read's export names, "default" for the default export)?"""
+    if not mounted:
+        return False
+    if "default" in mounted and _in_default_export(node):
+        return True
+    top = node
+    while top.parent is not None and top.parent.type != "program":
+        top = top.parent
+    declared = top.child_by_field_name("declaration") if top.type == "export_statement" else None
+    if declared is None:
+        return False
+    named = [d.child_by_field_name("name") for d in declared.named_children
+             if d.type == "variable_declarator"] if declared.type == "lexical_declaration" \
+        else [declared.child_by_field_name("name")]
+    return bool({text(n) for n in named if n is not None} & set(mounted))
 
 
 def _in_default_export(node) -> bool:

@@ -28,7 +28,7 @@ def check(ctx, rule):
         if p is not None and p.type == "member_expression":
             reason = ": it is not kept, so it can never be disconnected"
         if _unobserved_in_owner(scope, node) or _observes_own_nodes(scope, node) \
-                or _released_when_called_with_null(node):
+                or _released_when_called_with_null(node) or _disconnected_by_ref(scope, node):
             ctx.count(rule.code, node, ok=True)
             continue
         partly = _partly_released(_m, scope, node)
@@ -97,6 +97,48 @@ def _released_when_called_with_null(node) -> bool:
     return False
 
 
+
+
+def _disconnected_by_ref(scope, node) -> bool:
+    """An observer kept in a field whose every ``observe(elem)`` is in a ref callback of
+    the class (a function of one parameter) that disconnects it when called with null:
+    the framework calls a ref callback with null as the element goes away."""
+    p, _ = up(node)
+    if p is None or p.type != "assignment_expression" or scope.owner is None \
+            or scope.owner.type != "class_body":
+        return False
+    key = norm(p.child_by_field_name("left"))
+    observes = [c for c in of_type(scope.owner, ("call_expression",))
+                if callee(c) == key + ".observe"]
+    for call in observes:
+        fn = enclosing_function(call)
+        names = [n for n in parameters(fn) if n] if fn is not None else []
+        if len(names) != 1 or not any(
+                callee(c) == key + ".disconnect" and _runs_on_null(c, fn, names[0])
+                for c in calls_in(fn)):
+            return False
+    return bool(observes)
+
+
+# a null test of a parameter, as ``norm`` spells it (no spaces)
+_NULL_TESTS = ("!{0}", "{0}===null", "{0}==null", "{0}===undefined", "null==={0}", "null=={0}")
+
+
+def _runs_on_null(call, fn, name: str) -> bool:
+    """Does ``call`` run when ``fn`` is called with null for ``name``: every `if` around
+    it in ``fn`` tests ``name`` (its null branch holds the call), or there is none?"""
+    n = call
+    while n.parent is not None and n != fn:
+        parent = n.parent
+        if parent.type == "if_statement":
+            cond = norm(parent.child_by_field_name("condition")).strip("()").strip()
+            if n == parent.child_by_field_name("consequence"):
+                if cond not in {t.format(name) for t in _NULL_TESTS}:
+                    return False
+            elif n == parent.child_by_field_name("alternative") and cond != name:
+                return False
+        n = parent
+    return True
 
 
 def _partly_released(m, scope, node) -> str:
