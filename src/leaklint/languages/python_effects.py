@@ -32,6 +32,10 @@ class PythonEffects(SpecEffects):
         self.held = held_flags(self.acquire, track.function) if self.acquire is not None \
             else set()
         self._escaping: dict = {}  # nested function (span) -> does it leave the function
+        # a DB-API cursor is its connection's: closing the connection ends it
+        owner = _cursor_owner(self.acquire) if depth == 0 else None
+        self.owner = PythonEffects(adapter, Track(track.candidate, track.function, owner),
+                                   rule, depth + 1) if owner else None
 
     def ran_out(self, cond, loop):
         """``if len(errors) == len(addrs):`` right after ``for addr in addrs:`` whose body
@@ -135,7 +139,7 @@ class PythonEffects(SpecEffects):
         if leaf.role == "raise" and node.type != "raise_statement":
             # an implicit raise from this statement: a release that raises still counts
             found = self.scan(node)
-            return [RELEASE] if found & {RELEASE, HANDOFF} else []
+            return [RELEASE] if found & {RELEASE, HANDOFF} or self._owner_ends(node) else []
         if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
             owner = enclosing_function(self.acquire)
             if owner is None and self.track.function is not None and self.track.function.type == "module":
@@ -143,14 +147,18 @@ class PythonEffects(SpecEffects):
             if leaf.role not in ("cond", "raise") and owner == self.track.function:
                 return [ACQUIRE]
         if leaf.role == "with-exit":
-            return [RELEASE] if self._with_releases(node) else []
+            return [RELEASE] if self._with_releases(node) or (
+                self.owner is not None and self.owner._with_releases(node)) else []
         found = self.scan(node)
         if leaf.role == "with-enter":
             found.discard(RELEASE)
         for ev in (RELEASE, HANDOFF, REASSIGN):
             if ev in found:
                 return [ev]
-        return []
+        return [RELEASE] if leaf.role != "with-enter" and self._owner_ends(node) else []
+
+    def _owner_ends(self, node) -> bool:
+        return self.owner is not None and RELEASE in self.owner.scan(node)
 
     def _with_releases(self, item) -> bool:
         value = item.child_by_field_name("value")
@@ -425,3 +433,13 @@ def _identifiers(node):
             out.append(n)
         stack.extend(n.named_children)
     return out
+
+
+def _cursor_owner(acquire) -> str:
+    """The connection ``conn`` of an acquisition ``conn.cursor()`` (a name), else ""."""
+    f = acquire.child_by_field_name("function") if acquire is not None \
+        and acquire.type == "call" else None
+    obj = f.child_by_field_name("object") if f is not None and f.type == "attribute" else None
+    if obj is None or obj.type != "identifier" or text(f.child_by_field_name("attribute")) != "cursor":
+        return ""
+    return text(obj)
