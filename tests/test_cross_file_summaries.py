@@ -26,7 +26,8 @@ func list(db *sql.DB) error {
 \treturn nil
 }
 """
-GO_LEAKY = "package p\n\nimport \"database/sql\"\n\nfunc consume(rows *sql.Rows) {\n\tfor rows.Next() {\n\t}\n}\n"
+# reads the first row only (a loop to the end would close them)
+GO_LEAKY = "package p\n\nimport \"database/sql\"\n\nfunc consume(rows *sql.Rows) {\n\tif rows.Next() {\n\t}\n}\n"
 GO_CLOSING = ("package p\n\nimport \"database/sql\"\n\nfunc consume(rows *sql.Rows) {\n"
               "\tdefer rows.Close()\n\tfor rows.Next() {\n\t}\n}\n")
 

@@ -102,7 +102,8 @@ def test_a_hook_parses_only_the_siblings_that_may_declare_the_callee(tmp_path, m
     shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
     assert shaped == ["a.go", "b.go"]
     assert findings == []  # b.go's consume closes the rows
-    (tmp_path / "b.go").write_text(CLOSING.replace("\tdefer rows.Close()\n", ""))
+    # reads the first row only: the rest stay open
+    (tmp_path / "b.go").write_text(CLOSING.replace("\tdefer rows.Close()\n\tfor", "\tif"))
     shaped, findings = _shaped(tmp_path, monkeypatch, ["a.go"])
     assert shaped == ["a.go", "b.go"]
     assert findings == [("a.go", "LL101")]  # b.go's consume no longer closes them
