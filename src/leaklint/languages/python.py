@@ -14,9 +14,8 @@ from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
 from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
-                            pair_target, raises_clause,
-                            holds_nothing, HTTP_CLIENTS, is_context_provider,
-                            wraps_open_file)
+                            holds_nothing, HTTP_CLIENTS, is_context_provider, pair_target,
+                            raises_clause, waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -225,6 +224,10 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if fn.type != "module" and is_context_provider(fn):
             return Verdict(False)
+        test = LAUNCHES & {resolve(cand.callee, self.names), cand.factory_of} \
+            and waited_only_if(fn, handle, cand.rule.lifecycle["release"], cand.call)
+        if test:  # launched to run on its own unless the test says wait: LL114's
+            return Verdict(False, f"unless `{text(test)}` holds", node=handle, rule="LL114")
         return Track(cand, fn, handle, extra={"stmt": parent, **self._module_exits(fn, handle, parent)})
 
     # -- module-level code, unpacking, handles derived from another object -------------
@@ -349,12 +352,8 @@ class PythonAdapter(PythonCalls):
         recv = call.child_by_field_name("function").child_by_field_name("object")
         if fn is None or recv is None:
             return False
-        if recv.type == "call":
-            value = recv
-        elif recv.type == "identifier":
-            value = assigned_value(call, text(recv))
-        else:
-            return False
+        value = recv if recv.type == "call" else \
+            assigned_value(call, text(recv)) if recv.type == "identifier" else None
         while value is not None and value.type == "await":
             value = value.named_children[0] if value.named_children else None
         return value is not None and value.type == "call" and \

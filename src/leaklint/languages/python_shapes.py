@@ -222,3 +222,35 @@ def pair_target(call):
         return None
     names = [c for c in left.named_children if c.type != "comment"]
     return names if len(names) == 2 else None
+
+
+def waited_only_if(fn, name: str, releases, acquire) -> object:
+    """The condition of the one `if` that decides whether the child process ``name`` is
+    waited for in ``fn``: every ``name.<release>()`` lies in its consequence and the test
+    does not mention the process (`if not background: proc.wait()`, a lock or an option).
+    On its other branch the process is left to run on its own, as launched. None when
+    there is no such `if`, or when the same test also guards the ``acquire`` call (then
+    the process is waited for whenever it was started)."""
+    found = None
+    for n in walk(fn, stop=SCOPES):
+        f = n.child_by_field_name("function") if n.type == "call" else None
+        obj = f.child_by_field_name("object") if f is not None and f.type == "attribute" else None
+        if obj is None or obj.type != "identifier" or text(obj) != name \
+                or text(f.child_by_field_name("attribute")) not in releases:
+            continue
+        branch, cond = n, None
+        while branch.parent is not None and branch.parent != fn:
+            if branch.parent.type == "if_statement" \
+                    and branch == branch.parent.child_by_field_name("consequence"):
+                cond = branch.parent.child_by_field_name("condition")
+                break
+            branch = branch.parent
+        if cond is None or name.encode() in cond.text or (found is not None and found != cond):
+            return None
+        found = cond
+    p = acquire.parent
+    while found is not None and p is not None and p != fn:
+        if p.type == "if_statement" and p.child_by_field_name("condition").text == found.text:
+            return None
+        p = p.parent
+    return found
