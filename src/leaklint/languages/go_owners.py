@@ -17,7 +17,7 @@ roll back while rows are open: its Begin is not one).
 
 from __future__ import annotations
 
-from .go_syntax import FUNCTIONS, own_nodes, text
+from .go_syntax import enclosing_function, own_nodes, text
 
 _SQL_IMPORTS = (b'"database/sql"', b'"github.com/jmoiron/sqlx"')
 _OTHER_DRIVERS = (b"jackc/pgx",)
@@ -41,15 +41,8 @@ def owned_by(call, fn, spec: dict, data: bytes) -> bool:
         if made is not None:
             return made in makers and any(i in data for i in _SQL_IMPORTS) \
                 and not any(d in data for d in _OTHER_DRIVERS)
-        scope = _enclosing(scope)
+        scope = enclosing_function(scope)
     return False
-
-
-def _enclosing(node):
-    p = node.parent
-    while p is not None and p.type not in FUNCTIONS:
-        p = p.parent
-    return p
 
 
 def _declared_type(fn, name: str) -> str | None:
