@@ -174,19 +174,9 @@ def _registration_helpers(root) -> dict:
 
 def _mentions(root, names: list) -> list:
     """The identifiers (shorthand properties too) of the file spelled as one of ``names``,
-    in source order: found in the text, each checked to be such a node of the tree (not a
-    word of a string, a comment or a longer name), rather than reading every identifier."""
-    source, base = root.text, root.start_byte  # the root's text starts at its first token
-    found = {}
-    for name in names:
-        word, at = name.encode(), source.find(name.encode())
-        while at != -1:
-            start, end = base + at, base + at + len(word)
-            node = root.named_descendant_for_byte_range(start, end)
-            if node is not None and node.type in ("identifier", "shorthand_property_identifier") \
-                    and node.start_byte == start and node.end_byte == end:
-                found[start] = node
-            at = source.find(word, at + len(word))
+    in source order."""
+    found = {n.start_byte: n for name in names
+             for n in identifiers_named(root, name, ("identifier", "shorthand_property_identifier"))}
     return [found[k] for k in sorted(found)]
 
 

@@ -105,17 +105,26 @@ def function_name(fn) -> str:
     return ""
 
 
-def identifiers_named(root, name: str) -> list:
-    """The identifiers of the file spelled ``name`` (indexed once per file)."""
+def identifiers_named(root, name: str, types=("identifier",)) -> list:
+    """The nodes of ``types`` under ``root`` spelled ``name``, in source order (kept once
+    per file): found by searching the text for the name, each hit checked to be such a
+    node (not part of a longer name, a string or a comment), not by reading every
+    identifier of the file."""
     memo = file_memo()
-    key = ("identifiers", root.id, root.start_byte, root.end_byte)
-    index = memo.get(key)
-    if index is None:
-        index = {}
-        for n in of_type(root, ("identifier",)):
-            index.setdefault(text(n), []).append(n)
-        memo[key] = index
-    return index.get(name, [])
+    key = ("named", root.id, root.start_byte, root.end_byte, name, types)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = []
+        source, base, word = root.text, root.start_byte, name.encode()
+        at = source.find(word) if word else -1
+        while at != -1:
+            start, end = base + at, base + at + len(word)
+            node = root.named_descendant_for_byte_range(start, end)
+            if node is not None and node.type in types and node.start_byte == start \
+                    and node.end_byte == end and node != root:
+                found.append(node)
+            at = source.find(word, at + 1)
+    return found
 
 
 def calls_in(node, stop=()):
