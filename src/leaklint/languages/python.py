@@ -15,7 +15,8 @@ from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
 from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
                             holds_nothing, HTTP_CLIENTS, is_context_provider, pair_target,
-                            raises_clause, waited_only_if, wraps_open_file)
+                            raises_clause, returns_parameter, waited_only_if,
+                            wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -224,7 +225,7 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if fn.type != "module" and is_context_provider(fn):
             return Verdict(False)
-        test = LAUNCHES & {resolve(cand.callee, self.names), cand.factory_of} \
+        test = self._launches(cand) \
             and waited_only_if(fn, handle, cand.rule.lifecycle["release"], cand.call)
         if test:  # launched to run on its own unless the test says wait: LL114's
             return Verdict(False, f"unless `{text(test)}` holds", node=handle, rule="LL114")
@@ -340,10 +341,14 @@ class PythonAdapter(PythonCalls):
         handle = text(recv)
         return Track(cand, fn, handle, extra={"stmt": stmt, **self._module_exits(fn, handle, stmt)})
 
+    def _launches(self, cand) -> bool:
+        """Does ``cand`` start a child process (itself, or a factory returning one)?"""
+        return bool(LAUNCHES & {resolve(cand.callee, self.names), cand.factory_of})
+
     def _discarded(self, cand, traits, node=None) -> Verdict:
         """A result dropped as made; a child process started so is a launch (LL114's)."""
         reason = "because the result is discarded"
-        if resolve(cand.callee, self.names) in LAUNCHES:
+        if self._launches(cand):
             return Verdict(False, reason, node=node, rule="LL114")
         return Verdict(True, reason, node=node, traits=traits)
 
@@ -477,27 +482,12 @@ PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getc
 REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
 
 
-def _returns_parameter(fn) -> bool:
-    """A decorator: it stores its argument and returns it unchanged."""
-    params = set(parameters(fn)) - {"", "self", "cls"}
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        n = stack.pop()
-        if n is None or n.type in ("function_definition", "lambda", "class_definition"):
-            continue
-        if n.type == "return_statement" and n.named_children and \
-                text(n.named_children[0]) in params:
-            return True
-        stack.extend(n.named_children)
-    return False
-
-
 def runs_at_import(fn, root, by_name: bool = True) -> bool:
     """Does ``fn`` run at import time only: a decorator, called at module level, a
     class-creation hook, or (``by_name``) a registration function by its name?"""
     name = text(fn.child_by_field_name("name"))
     if by_name and (name.lower().lstrip("_").startswith(REGISTRATION_PREFIXES)
-                    or _returns_parameter(fn) or "register" in name.lower()):
+                    or returns_parameter(fn) or "register" in name.lower()):
         return True
     if name in ("__init_subclass__", "__set_name__", "__new__", "__class_getitem__"):
         return True
