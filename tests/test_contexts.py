@@ -140,9 +140,21 @@ PY = """\
     def helper():
         return open("b")
 
+    @pytest.fixture(scope="session")
+    def server():
+        return open("s")
+
     class TestThing:
         def setUp(self):
             self.f = open("c")
+
+        @classmethod
+        def setUpClass(cls):
+            cls.f = open("k")
+
+        @classmethod
+        def setUpTestData(cls):
+            cls.f = open("t")
 
         def test_one(self):
             f = open("d")
@@ -169,6 +181,9 @@ PY = """\
     ('open("a")', "fixture", False),
     ('open("b")', "helper", False),
     ('open("c")', "fixture", False),
+    ('open("s")', "setup-once", False),   # a session's fixture runs once
+    ('open("k")', "setup-once", False),   # once for the class's tests
+    ('open("t")', "setup-once", False),
     ('open("d")', "test", False),
     ("open(name)", "test", True),
     ('open("e")', "main", False),
@@ -186,6 +201,8 @@ def test_go_and_javascript_roles():
     go = "package a\nfunc TestX(t *testing.T) {\n\tf := open()\n}\nfunc helper() {\n\tg := open()\n}\n"
     assert role(go, "f := open()", "go", "go").function == "test"
     assert role(go, "g := open()", "go", "go").function == "helper"
+    main = "package a\nfunc TestMain(m *testing.M) {\n\tf := open()\n}\n"
+    assert role(main, "f := open()", "go", "go").function == "setup-once"
     js = "describe('a', () => {\n  beforeEach(() => { a = open(); });\n  it('b', () => { b = open(); });\n});\n"
     assert role(js, "a = open()", "typescript", "typescript").function == "fixture"
     assert role(js, "b = open()", "typescript", "typescript").function == "test"
@@ -256,6 +273,8 @@ def test_go_loops_over_a_written_out_handful_are_no_loop(text, in_loop):
     ("test", "test", True, (), True),                # in a loop
     ("test", "helper", False, (), True),             # shared by tests
     ("test", "fixture", False, (), True),
+    ("test", "setup-once", False, (), False),        # once for a class: one handle
+    ("test", "setup-once", True, (), True),
     ("test", "test", False, {"accumulates"}, True),
     ("test", "test", False, {"outlives"}, True),
     ("test", "helper", True, {"exception-only"}, False),
@@ -392,6 +411,27 @@ def test_a_programs_main_follows_the_script_policy(tmp_path):
     """
     assert_markers(tmp_path, textwrap.dedent(code), name="tool.py", select=["LL110"])
     assert hidden(tmp_path / "tool.py", ["LL110"]) == {CONTEXT_HIDDEN: 1}
+
+
+def test_a_function_traced_as_run_once_is_main_whatever_its_name(tmp_path):
+    code = """\
+        import urllib.request
+
+
+        def test_binary(url):
+            urllib.request.urlopen(url)
+
+
+        def test_each(url):
+            urllib.request.urlopen(url)  # want: LL110
+
+
+        if __name__ == "__main__":
+            test_binary("http://localhost")
+            for url in ("a", "b"):
+                test_each(url)
+    """
+    assert_markers(tmp_path, textwrap.dedent(code), name="package.py", select=["LL110"])
 
 
 def test_generated_code_reports_nothing(tmp_path):

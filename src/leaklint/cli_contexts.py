@@ -15,6 +15,7 @@ _AT_LINE = re.compile(r"^(.*):([0-9]+)$")
 ROLE_WORDS = {
     "test": "the body of test {name}: one test's run",
     "fixture": "{name}, a set-up or fixture that tests share",
+    "setup-once": "{name}, a set-up run once for a whole test class, module, package or session",
     "helper": "{name}, a function other code may call many times",
     "main": "a program's entry (a `__main__` block, main or init) or a function whose return ends the program",
     "module": "top-level code, run once when the file is loaded",

@@ -44,6 +44,7 @@ import pathspec
 from .facts import go_entry, go_loops, owners_go, owners_python
 from .languages import ancestors, tree_root, walk
 from .languages.javascript_syntax import LOOPS as JS_LOOPS
+from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
 from .vendored import library_build, why as why_vendored
 from .tracks import COLLECTED, OUTLIVES, OWNED
@@ -231,7 +232,8 @@ def classify(path: str, family: str, head: str = "",
 @dataclass
 class Role:
     """Where a finding's node sits: ``function`` is "test" (one test's body), "fixture"
-    (set-up or a fixture many tests run), "helper" (any other function), "main" (a
+    (set-up or a fixture many tests run), "setup-once" (set-up run once for a whole test
+    class, module, package or session), "helper" (any other function), "main" (a
     ``__main__`` block or a program's entry) or "module" (top level); ``in_loop``: some
     loop around it, within its outermost function; ``loop``: what bounds the innermost
     of those loops (Go: ``facts.go_loops.loop_bound``), "" when nothing does."""
@@ -248,69 +250,12 @@ def _text(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None and node.text else ""
 
 
-PY_FIXTURE_METHODS = frozenset({"setUp", "setUpClass", "asyncSetUp", "setup_method",
-                                "setup_class", "setup", "setUpModule", "setup_module"})
-
-
-def _repeats(loop, child, node) -> bool:
-    """Does ``child`` of a loop (or comprehension) node run on every turn? Not a ``for``'s
-    iterable, nor a loop's ``else`` clause: they run once."""
-    if child.type == "else_clause":
-        return False
-    if loop.type == "for_statement":
-        return child == loop.child_by_field_name("body")
-    if loop.type.endswith("comprehension") or loop.type == "generator_expression":
-        clauses = [c for c in loop.named_children if c.type == "for_in_clause"]
-        first = clauses[0].child_by_field_name("right") if clauses else None
-        return first is None or not first.start_byte <= node.start_byte < first.end_byte
-    return True
-
-
-def _constant_iterable(loop) -> bool:
-    """A ``for`` over a literal collection, or over a name bound to one at module or class
-    level: a fixed handful of turns, which piles nothing up in a short run."""
-    right = loop.child_by_field_name("right")
-    if right is None:
-        return False
-    if right.type in ("tuple", "list", "set", "string"):
-        return True
-    name = _text(right).removeprefix("self.").removeprefix("cls.")
-    if not name.isidentifier():
-        return False
-    scope = loop
-    while scope is not None and scope.type != "module":
-        scope = scope.parent
-    for top in scope.named_children if scope is not None else ():
-        holders = [top] + ([c for c in top.named_children if c.type == "block"]
-                           if top.type == "class_definition" else [])
-        for holder in holders:
-            for stmt in holder.named_children if holder.type == "block" else [holder]:
-                expr = stmt.named_children[0] if stmt.type == "expression_statement" \
-                    and stmt.named_children else None
-                if expr is not None and expr.type == "assignment" and \
-                        _text(expr.child_by_field_name("left")) == name:
-                    value = expr.child_by_field_name("right")
-                    return value is not None and value.type in ("tuple", "list", "set")
-    return False
-
-
-PY_LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
-            "dictionary_comprehension", "generator_expression")
-
-
-def python_in_loop(node, stop=None) -> bool:
-    """Does ``node`` run on every turn of some loop (below ``stop``, when given)? Not a
-    ``for``'s iterable, a comprehension's first iterable or a loop's ``else`` clause,
-    which run once; nor a ``for`` over a fixed handful of values."""
-    child = node
-    for n in ancestors(node):
-        if n == stop:
-            return False
-        if n.type in PY_LOOPS and _repeats(n, child, node) and not (
-                n.type == "for_statement" and _constant_iterable(n)):
-            return True
-        child = n
-    return False
+PY_FIXTURE_METHODS = frozenset({"setUp", "asyncSetUp", "setup_method", "setup"})
+# set-up that runs once for a class or module of tests, not once per test: like a test's
+# body, a single handle there piles nothing up
+PY_SETUP_ONCE = frozenset({"setUpClass", "setUpTestData", "setup_class", "setUpModule",
+                           "setup_module"})
+_WIDE_SCOPE = re.compile(r"""scope\s*=\s*["'](session|package|module|class)["']""")
 
 
 def _python_role(node, path: str = "", reads=None) -> Role:
@@ -329,16 +274,19 @@ def _python_role(node, path: str = "", reads=None) -> Role:
     decorators = ""
     if outer.parent is not None and outer.parent.type == "decorated_definition":
         decorators = " ".join(_text(c) for c in outer.parent.children if c.type == "decorator")
-    if "fixture" in decorators:
-        role.function = "fixture"
+    if role.function == "main":
+        pass  # traced as run once: a function named test_* outside tests, a driver's set-up
+    elif "fixture" in decorators:
+        role.function = "setup-once" if _WIDE_SCOPE.search(decorators) else "fixture"
     elif role.name.startswith("test"):
         role.function = "test"
-    elif role.name in PY_FIXTURE_METHODS and role.function != "main":
-        role.function = "fixture"  # unless traced as run once, from a test driver's main
-    elif role.function != "main" and role.name == "main" and outer.parent is not None \
-            and outer.parent.type == "module":
+    elif role.name in PY_SETUP_ONCE:
+        role.function = "setup-once"
+    elif role.name in PY_FIXTURE_METHODS:
+        role.function = "fixture"
+    elif role.name == "main" and outer.parent is not None and outer.parent.type == "module":
         role.function = "main"  # a module-level main() runs once, as the program's entry
-    elif role.function != "main":
+    else:
         role.function = "helper"
         role.node = outer
     return role
@@ -382,7 +330,7 @@ def _go_role(node, path: str = "", reads=None) -> Role:
         return role
     role.name = _text(outer.child_by_field_name("name"))
     if outer.type == "function_declaration" and role.name == "TestMain":
-        role.function = "fixture"
+        role.function = "setup-once"  # once for the package's tests
     elif outer.type == "function_declaration" and role.name.startswith(GO_TEST_PREFIXES):
         role.function = "test"
     elif outer.type == "method_declaration" and is_test_path(path, "go") \
@@ -390,7 +338,7 @@ def _go_role(node, path: str = "", reads=None) -> Role:
         role.function = "test"  # a test suite's method (testify): the runner runs each once
     elif outer.type == "method_declaration" and is_test_path(path, "go") \
             and role.name.startswith(GO_SUITE_FIXTURES):
-        role.function = "fixture"
+        role.function = "setup-once" if role.name.endswith("Suite") else "fixture"
     elif (outer.type == "function_declaration" and role.name in ("main", "init")) or \
             owners_go.owner_kind(outer, path, reads)[0] == "main":
         role.function = "main"  # the entry, or a function or method that runs once per process

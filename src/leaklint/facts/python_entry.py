@@ -36,8 +36,8 @@ import os
 import re
 
 from ..languages import nearest, of_type
-from ..languages.python_syntax import (NORETURN, assigned_once, enclosing_function, module_imports,
-                                       qualified_name, text)
+from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, enclosing_function,
+                                       module_imports, qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard
@@ -45,8 +45,6 @@ from .owners_python import main_guard
 READ = "once"
 TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
 MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
-LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
-         "dictionary_comprehension", "generator_expression")
 # the nodes whose facts ``file_facts`` reads
 _FACT_NODES = ("function_definition", "class_definition", "call")
 _SPEC = re.compile(r"^\s*([\w.]+)\s*:\s*([\w.]+)\s*$")

@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import file_memo, nearest, of_type, returns_name, walk
+from . import ancestors, file_memo, nearest, of_type, returns_name, walk
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -339,4 +339,65 @@ def _kept_by_object(fn, name: str) -> bool:
         if right is not None and text(right) == name and base is not left \
                 and base is not None and text(base) in ("self", "cls"):
             return True
+    return False
+
+
+def _repeats(loop, child, node) -> bool:
+    """Does ``child`` of a loop (or comprehension) node run on every turn? Not a ``for``'s
+    iterable, nor a loop's ``else`` clause: they run once."""
+    if child.type == "else_clause":
+        return False
+    if loop.type == "for_statement":
+        return child == loop.child_by_field_name("body")
+    if loop.type.endswith("comprehension") or loop.type == "generator_expression":
+        clauses = [c for c in loop.named_children if c.type == "for_in_clause"]
+        first = clauses[0].child_by_field_name("right") if clauses else None
+        return first is None or not first.start_byte <= node.start_byte < first.end_byte
+    return True
+
+
+def _constant_iterable(loop) -> bool:
+    """A ``for`` over a literal collection, or over a name bound to one at module or class
+    level: a fixed handful of turns, which piles nothing up in a short run."""
+    right = loop.child_by_field_name("right")
+    if right is None:
+        return False
+    if right.type in ("tuple", "list", "set", "string"):
+        return True
+    name = text(right).removeprefix("self.").removeprefix("cls.")
+    if not name.isidentifier():
+        return False
+    scope = loop
+    while scope is not None and scope.type != "module":
+        scope = scope.parent
+    for top in scope.named_children if scope is not None else ():
+        holders = [top] + ([c for c in top.named_children if c.type == "block"]
+                           if top.type == "class_definition" else [])
+        for holder in holders:
+            for stmt in holder.named_children if holder.type == "block" else [holder]:
+                expr = stmt.named_children[0] if stmt.type == "expression_statement" \
+                    and stmt.named_children else None
+                if expr is not None and expr.type == "assignment" and \
+                        text(expr.child_by_field_name("left")) == name:
+                    value = expr.child_by_field_name("right")
+                    return value is not None and value.type in ("tuple", "list", "set")
+    return False
+
+
+LOOPS = ("for_statement", "while_statement", "list_comprehension", "set_comprehension",
+            "dictionary_comprehension", "generator_expression")
+
+
+def in_loop(node, stop=None) -> bool:
+    """Does ``node`` run on every turn of some loop (below ``stop``, when given)? Not a
+    ``for``'s iterable, a comprehension's first iterable or a loop's ``else`` clause,
+    which run once; nor a ``for`` over a fixed handful of values."""
+    child = node
+    for n in ancestors(node):
+        if n == stop:
+            return False
+        if n.type in LOOPS and _repeats(n, child, node) and not (
+                n.type == "for_statement" and _constant_iterable(n)):
+            return True
+        child = n
     return False

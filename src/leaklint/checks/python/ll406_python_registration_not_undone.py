@@ -7,7 +7,7 @@ from __future__ import annotations
 from ... import contexts
 from ...facts.owners_python import ONCE as ONCE_READ
 from ...languages import matches
-from ...languages.python_syntax import qualified_name
+from ...languages.python_syntax import in_loop, qualified_name
 from ...languages.python import (assigned_value, callee_text, decorators, enclosing_class,
                                  enclosing_function, parameters, resolve, runs_at_import,
                                  text)
@@ -109,7 +109,7 @@ def _calls_by_name(root, names: dict) -> list:
 def _in_loop(call, fn) -> bool:
     """Does the call run on every turn of a loop in ``fn`` (not a for's iterable, not a
     loop's else clause, not a loop over a fixed handful of values)?"""
-    return contexts.python_in_loop(call, stop=fn)
+    return in_loop(call, stop=fn)
 
 
 def _traced_once(call, fn, traced) -> bool:
