@@ -15,7 +15,7 @@ from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
 from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
                             holds_nothing, HTTP_CLIENTS, is_context_provider, pair_target,
-                            raises_clause, returns_parameter, waited_only_if,
+                            raises_clause, returns_parameter, waited_only_if, only_pid_read,
                             wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
@@ -229,6 +229,8 @@ class PythonAdapter(PythonCalls):
             and waited_only_if(fn, handle, cand.rule.lifecycle["release"], cand.call)
         if test:  # launched to run on its own unless the test says wait: LL114's
             return Verdict(False, f"unless `{text(test)}` holds", node=handle, rule="LL114")
+        if self._launches(cand) and only_pid_read(fn, handle, cand.call):
+            return Verdict(False, "because only its pid is read", node=handle, rule="LL114")
         return Track(cand, fn, handle, extra={"stmt": parent, **self._module_exits(fn, handle, parent)})
 
     # -- module-level code, unpacking, handles derived from another object -------------

@@ -256,6 +256,27 @@ def waited_only_if(fn, name: str, releases, acquire) -> object:
     return found
 
 
+def only_pid_read(fn, name: str, acquire) -> bool:
+    """Is ``name`` (a child process) used in ``fn`` only as ``name.pid``, after the
+    ``acquire`` assignment? Then nothing waits for it, talks to it or hands it on: it
+    is launched to run on its own, and only its pid is logged or recorded."""
+    seen = False
+    for n in walk(fn):
+        if n.type != "identifier" or text(n) != name or acquire.start_byte <= n.start_byte \
+                < acquire.end_byte:
+            continue
+        parent = n.parent
+        if parent is not None and parent.type == "assignment" \
+                and parent.child_by_field_name("left") == n and parent.child_by_field_name(
+                    "right") is not None and parent.child_by_field_name("right") == acquire:
+            continue
+        if parent is None or parent.type != "attribute" or parent.child_by_field_name(
+                "object") != n or text(parent.child_by_field_name("attribute")) != "pid":
+            return False
+        seen = True
+    return seen
+
+
 def returns_parameter(fn) -> bool:
     """A decorator: it stores its argument and returns it unchanged."""
     params = set(parameters(fn)) - {"", "self", "cls"}
