@@ -17,7 +17,7 @@ from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, d
                             holds_nothing, HTTP_CLIENTS, is_context_provider, pair_target,
                             raises_clause, returns_parameter, waited_only_if, only_pid_read,
                             wraps_open_file)
-from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, callee_text,
+from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, borrowing, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
 from .python_calls import PythonCalls
@@ -193,8 +193,15 @@ class PythonAdapter(PythonCalls):
             owner = parent.parent
             effect = PythonEffects(self, Track(cand, fn, ""))._passed(owner, parent, expr, False)
             if effect is None:
-                return Verdict(True, f"because it is only passed to {callee_text(owner)}(), "
-                                     "which does not close it")
+                # a builtin or module function that only reads it (``json.load(open(p))``,
+                # ``for line in enumerate(open(p))``), its result not handed further: the
+                # temporary is unreferenced once that statement ends
+                callee = callee_text(owner)
+                temporary = borrowing(callee, resolve(callee, self.names)) and (
+                    owner.parent is None or owner.parent.type != "argument_list")
+                return Verdict(True, f"because it is only passed to {callee}(), which does "
+                                     "not close it", traits=frozenset({COLLECTED}) if temporary
+                               else frozenset())
             return Verdict(False)
         if t in ("tuple", "expression_list") and parent.parent is not None:
             unpacked = self._unpacked_into(parent, expr)
