@@ -235,3 +235,28 @@ def test_a_test_case_setup_reached_from_a_driver_is_run_by_the_runner_too(tmp_pa
                                                            bases="(Case)"),
                       "tests/robot/__main__.py": DRIVER})
     assert _lines(tmp_path) == {("tests/robot/layer.py", 12)}
+
+
+def test_a_django_management_command_runs_once_per_process(tmp_path):
+    command = """
+        from django.core.management.base import BaseCommand
+
+        from ...work import fetch
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                return fetch(options["url"])
+    """
+    _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/work.py": SESSION.format(name="fetch"),
+        "app/management/__init__.py": "",
+        "app/management/commands/__init__.py": "",
+        "app/management/commands/fetch.py": command,
+        # the same class outside management/commands/ is no command manage.py runs
+        "app/views.py": command.replace("from ...work", "from .work"),
+    })
+    assert _lines(tmp_path) == {("app/work.py", 6)}
+    (tmp_path / "app/views.py").unlink()
+    assert _lines(tmp_path) == set()

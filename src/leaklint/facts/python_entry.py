@@ -7,7 +7,8 @@ Entries: the console scripts and entry points of the project (``[project.scripts
 ``[options.entry_points]`` of setup.cfg, setup.py's ``entry_points``: a host program loads
 an entry point and calls it once), found beside the importing root of an analysed file or
 one directory above it (a ``src/`` layout); the calls of a package's ``__main__.py`` and of
-``if __name__ == "__main__":`` blocks; a module's own top-level code, which runs once, at
+``if __name__ == "__main__":`` blocks; a Django management command's ``Command.handle``
+(manage.py runs one command per process); a module's own top-level code, which runs once, at
 its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that
 runs once, a call that is not in a loop runs its callee once: ``f()`` (a function of the
 module, a nested one, an imported one), ``self.m()`` (the method of the class or of a base
@@ -413,6 +414,8 @@ class Once:
             f = self.facts(path)
             if os.path.basename(path) == "__main__.py" or f.get("main") or f.get("top"):
                 out.add((path, ""))  # a module's own code runs once, at import or as main
+            if _management_command(path) and "Command.handle" in f.get("functions", {}):
+                out.add((path, "Command.handle"))  # manage.py runs one command per process
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
                 if directory not in self._projects:
@@ -499,6 +502,13 @@ class Once:
                             and key not in self.facts(path).get("ends", ()))):
                         bad.add(target)
         return bad
+
+
+def _management_command(path: str) -> bool:
+    """A Django management command's module (``<app>/management/commands/<name>.py``),
+    whose ``Command.handle`` manage.py calls once, as the command the process runs."""
+    parts = os.path.normpath(path).split(os.sep)
+    return parts[-3:-1] == ["management", "commands"] and not parts[-1].startswith("_")
 
 
 def _is_test(path: str) -> bool:

@@ -257,9 +257,10 @@ def waited_only_if(fn, name: str, releases, acquire) -> object:
 
 
 def only_pid_read(fn, name: str, acquire) -> bool:
-    """Is ``name`` (a child process) used in ``fn`` only as ``name.pid``, after the
-    ``acquire`` assignment? Then nothing waits for it, talks to it or hands it on: it
-    is launched to run on its own, and only its pid is logged or recorded."""
+    """Is ``name`` (a child process) used in ``fn`` only to log its pid (``name.pid`` in
+    a call's arguments or a formatted string, never returned or stored), after the
+    ``acquire`` assignment? Then nothing waits for it, talks to it or hands it on, not
+    even by its pid: it is launched to run on its own."""
     seen = False
     for n in walk(fn):
         if n.type != "identifier" or text(n) != name or acquire.start_byte <= n.start_byte \
@@ -271,10 +272,29 @@ def only_pid_read(fn, name: str, acquire) -> bool:
                     "right") is not None and parent.child_by_field_name("right") == acquire:
             continue
         if parent is None or parent.type != "attribute" or parent.child_by_field_name(
-                "object") != n or text(parent.child_by_field_name("attribute")) != "pid":
+                "object") != n or text(parent.child_by_field_name("attribute")) != "pid" \
+                or not _logged(parent):
             return False
         seen = True
     return seen
+
+
+LOG_CALLS = ("print", "debug", "info", "warning", "warn", "error", "exception", "critical",
+             "log", "write")
+
+
+def _logged(value) -> bool:
+    """Is ``value`` only shown: in a formatted string, or an argument of a call that logs
+    or prints it, not returned or stored?"""
+    n = value.parent
+    while n is not None and n.type not in ("expression_statement", "return_statement",
+                                           "block", "module"):
+        if n.type == "interpolation":
+            return True
+        if n.type == "argument_list" and n.parent is not None and n.parent.type == "call":
+            return callee_text(n.parent).rsplit(".", 1)[-1] in LOG_CALLS
+        n = n.parent
+    return False
 
 
 def returns_parameter(fn) -> bool:
