@@ -249,6 +249,11 @@ class ClassMembers:
                 v = strip(m.child_by_field_name("value"))
                 if v is not None and v.type in FUNCTIONS:
                     out.append((function_name(v), v))
+                elif v is not None and v.type == "call_expression" and any(
+                        strip(a) is not None and strip(a).type in FUNCTIONS for a in args(v)):
+                    # `check = whenTopMost(() => this.show(), () => this.hide())`: calling
+                    # the field may run the callbacks it was made from
+                    out.append((function_name(v), v))
                 elif v is not None and v.type == "object":  # Vue `methods: { ... }`
                     out.extend(self._members(v))
         return out
