@@ -7,7 +7,7 @@ from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_temp_file, climb
-from .python_lowering import quiet_statement
+from .python_lowering import quiet_statement, raising_calls
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
                             enclosing_class, parameters, resolve, returned, borrowing)
@@ -346,8 +346,29 @@ class PythonEffects(SpecEffects):
         return HANDOFF
 
     def cannot_raise(self, node) -> bool:
-        """May the engine skip the raise of the statement ``node`` (a logging call)?"""
-        return quiet_statement(node)
+        """May the engine skip the raise of the statement ``node`` (a logging call, or a
+        read of the tracked child process's own output: ``out = p.stdout.read()``)?"""
+        return quiet_statement(node) or self._reads_own_pipe(node)
+
+    def _reads_own_pipe(self, node) -> bool:
+        """Is ``node`` a statement whose only call that may raise reads the output pipe of
+        the tracked child process (``p.stdout.read()``, ``p.stderr.readline()``)? Reading
+        a pipe the child writes to does not fail in practice: it ends at the child's end
+        of output."""
+        cand = self.track.candidate
+        if cand is None or not ({resolve(cand.callee, self.a.names), cand.factory_of}
+                                & LAUNCHES) or node is None \
+                or node.type != "expression_statement":
+            return False
+        pipes = {f"{self.name}.stdout", f"{self.name}.stderr"}
+        for call in raising_calls(node):
+            f = call.child_by_field_name("function")
+            obj = f.child_by_field_name("object") if f is not None and f.type == "attribute" \
+                else None
+            if obj is None or text(obj) not in pipes or not text(
+                    f.child_by_field_name("attribute")).startswith("read"):
+                return False
+        return True
 
     def _reads_whole(self, call) -> bool:
         """``u.read()`` without a size on a response that closes its connection at its end

@@ -151,6 +151,11 @@ def quiet_statement(stmt) -> bool:
 
 def first_call(node):
     """The first call under ``node`` that may raise (not logging, len, isinstance...)."""
+    return next(raising_calls(node), None)
+
+
+def raising_calls(node):
+    """The calls under ``node`` that may raise, outer before inner, in source order."""
     stack = [node]
     while stack:
         n = stack.pop()
@@ -161,9 +166,8 @@ def first_call(node):
             recv = name.rsplit(".", 1)[0] if "." in name else ""
             if name not in _QUIET_CALLS and recv not in _QUIET_RECEIVERS and \
                     name.rsplit(".", 1)[-1] not in _QUIET_METHODS:
-                return n
+                yield n
         stack.extend(reversed(n.named_children))
-    return None
 
 
 # methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)
