@@ -7,14 +7,15 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_returns import kept_wrapper
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
-                        other_branches, own_nodes, own_of_type, strip_parens, text)
+                        local_values, other_branches, own_nodes, own_of_type, strip_parens,
+                        text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
     "fmt", "log", "errors", "strings", "bytes", "strconv", "io", "ioutil", "json", "xml",
     "csv", "bufio", "sort", "reflect", "time", "math", "assert", "require", "atomic",
     "binary", "hex", "base64", "gob", "yaml", "toml", "proto", "slog", "utf8", "unicode",
-    "httputil", "filepath", "path", "testing", "errgroup", "klog", "zap", "logrus",
+    "httputil", "filepath", "path", "testing", "errgroup", "klog", "zap", "logrus", "template",
 }
 BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delete", "min", "max"}
 STORING_BUILTINS = {"append"}
@@ -485,6 +486,18 @@ class GoEffects(SpecEffects):
             (scope.start_byte, scope.end_byte) != (self.track.decl_block.start_byte,
                                                    self.track.decl_block.end_byte)
 
+    def _borrowing_value(self, name: str) -> bool:
+        """Is the local ``name`` only ever made by a borrowing standard package
+        (``t := template.Must(template.New("x").Parse(s))``, ``enc := json.NewEncoder(w)``)?
+        Its methods then only read or write what they are given (``t.Execute(f, data)``)."""
+        if not name.isidentifier():
+            return False
+        values = local_values(self.track.function, name)
+        return bool(values) and all(
+            v is not None and v.type == "call_expression"
+            and callee_text(v).split(".", 1)[0] in BORROWING_PACKAGES
+            and callee_text(v).split(".", 1)[0] not in self.a.package_imports() for v in values)
+
     def _passed(self, call, args, expr, deferred, closure):
         """The handle is an argument of ``call``: released, handed on, or only borrowed?"""
         if call is None:
@@ -500,7 +513,8 @@ class GoEffects(SpecEffects):
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
         package = callee.split(".", 1)[0] if "." in callee else ""
-        borrowing = not func_handle and package in BORROWING_PACKAGES
+        borrowing = not func_handle and (package in BORROWING_PACKAGES
+                                         or self._borrowing_value(package))
         # a package of the project named like a borrowing one (its own `log`): its body
         # decides, when the summaries know it
         if not borrowing or package in self.a.package_imports():
