@@ -9,6 +9,8 @@ from ...languages.python import callee_text, enclosing_function, resolve, text
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("call", "handle")
+# the lifecycle rule whose factory summaries say what a function of the tree returns
+FACTORY_RULE = "LL110"
 
 
 def check(ctx, rule) -> None:
@@ -18,6 +20,9 @@ def check(ctx, rule) -> None:
     if adapter is None:
         return
     connects = set(rule.options.get("connects", ("sqlite3.connect",)))
+    # a function of the tree that returns one of them fresh (``def connect(self): return
+    # sqlite3.connect(self.path)``): the file's reads name such factories by LL110's answer
+    factories = (getattr(ctx, "reads", None) or {}).get("factories") or {}
     q = "(with_item value: (as_pattern (call) @call alias: (as_pattern_target) @target)) @item"
     q2 = "(with_item value: (call) @call) @item"
     seen = set()
@@ -29,7 +34,10 @@ def check(ctx, rule) -> None:
             seen.add(call.start_byte)
             full = resolve(callee_text(call), adapter.names)
             if full not in connects:
-                continue
+                made = [(factories.get(k) or {}).get(FACTORY_RULE) for k in adapter.call_keys(call)]
+                if not any(m in connects for m in made):
+                    continue
+                full = callee_text(call)
             target = caps.get("target", [None])[0]
             name = text(target) if target is not None else ""
             if name and _closed_later(call, name):
