@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from leaklint.facts import js_startup
+from leaklint.facts import js_startup, js_startup_facts
 from leaklint.languages import parser
 from leaklint.languages.javascript import FUNCTIONS, function_name, walk
 from leaklint.languages.javascript_runs import ONCE, PER_CALL, command_mode, how_often
@@ -63,7 +63,7 @@ function local() { return 1; }
 
 
 def test_file_facts_follow_dependencies_and_clears():
-    facts = js_startup.file_facts(_root("""
+    facts = js_startup_facts.file_facts(_root("""
 define("forum/header", ["forum/header/chat", "hooks"], function (chat, hooks) {
   const header = {};
   header.prepareDOM = function () {
@@ -102,8 +102,8 @@ def _reader(tmp_path, files):
         return _root(read(p).decode()) if read(p) is not None else None
 
     def facts_of(p):
-        root = js_startup.parse_root(p, read(p))
-        return js_startup.file_facts(root) if root is not None else None
+        root = js_startup_facts.parse_root(p, read(p))
+        return js_startup_facts.file_facts(root) if root is not None else None
 
     return lambda path: js_startup.Startup([str(tmp_path / path)], facts_of, parsed,
                                            siblings).read_of(str(tmp_path / path))
@@ -148,7 +148,7 @@ function routes(router) {
 
 
 def test_import_uses_split_load_time_calls_from_other_uses():
-    facts = js_startup.file_facts(_root("""
+    facts = js_startup_facts.file_facts(_root("""
 import swipe from "./swipe";
 import * as watch from "./watch";
 import { ready, later } from "./util";
@@ -170,7 +170,7 @@ ext();
 
 
 def test_functions_only_the_load_runs_start_what_they_call():
-    facts = js_startup.file_facts(_root("""
+    facts = js_startup_facts.file_facts(_root("""
 import focus from "./focus";
 import { poll } from "./poll";
 async function init() { await setup(); focus.enable(); }
@@ -219,8 +219,8 @@ def test_startup_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypa
               ' return c; });\n')
     chat.write_text(module)
     parsed = []
-    real = js_startup.parse_root
-    monkeypatch.setattr(js_startup, "parse_root",
+    real = js_startup_facts.parse_root
+    monkeypatch.setattr(js_startup_facts, "parse_root",
                         lambda path, data: parsed.append(os.path.basename(path)) or real(path, data))
     cache = str(tmp_path / "cache")
     api.check_paths([str(chat)], cache_dir=cache)
@@ -232,7 +232,7 @@ def test_startup_facts_of_unchanged_files_come_from_the_cache(tmp_path, monkeypa
 
 
 def test_file_facts_name_the_directories_a_computed_require_loads_from():
-    facts = js_startup.file_facts(_root(
+    facts = js_startup_facts.file_facts(_root(
         'const a = require("./transports/" + name);\n'
         'const b = require(`../drivers/${kind}.js`);\n'
         'const c = require("./" + name);\n'
@@ -269,3 +269,39 @@ def test_the_read_names_the_registration_helpers_a_file_imports(tmp_path):
     })("main.js")
     assert read["helpers"] == [["./toolkit", "listen",
                                 {"event": 0, "handler": 2, "options": None, "on": [1]}]]
+
+
+def test_a_class_made_once_by_start_up_through_an_alias_lives_as_long_as_the_process(tmp_path):
+    """main.ts starts boot() once; boot() makes the container; the container's constructor
+    makes the provider (imported through a tsconfig alias): one provider for the process,
+    so the interval its boot() starts is the program's. A provider a request handler
+    makes is one per request: its interval is still owed a clear in shutdown()."""
+    from leaklint import api
+    from leaklint.config import Config
+
+    files = {
+        "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", // aliases\n'
+                         '  "paths": { "@providers/*": ["./src/app/providers/*"], }, }, }\n',
+        "src/main.ts": 'import { boot } from "./app/lifecycle";\n'
+                       'app.whenReady().then(() => { boot(); });\n',
+        "src/app/lifecycle.ts": 'import { Container } from "./container";\n'
+                                'export async function boot() {\n'
+                                '  const c = new Container();\n  await c.start();\n}\n',
+        "src/app/container.ts": 'import Updates from "@providers/updates";\n'
+                                'export class Container {\n  private u: Updates;\n'
+                                '  constructor() { this.u = new Updates(); }\n'
+                                '  async start() { this.u.boot(); }\n}\n',
+        "src/app/handler.ts": 'import Reports from "@providers/reports";\n'
+                              'export function handle() { new Reports().boot(); }\n',
+    }
+    provider = ('export default class {name} {{\n  boot() {{\n'
+                '    setInterval(() => this.check(), 60000);\n  }}\n'
+                '  check() {{}}\n  shutdown() {{}}\n}}\n')
+    files["src/app/providers/updates/index.ts"] = provider.format(name="Updates")
+    files["src/app/providers/reports/index.ts"] = provider.format(name="Reports")
+    for rel, body in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+    report = api.check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL204"])
+    found = {(os.path.relpath(f.path, tmp_path), f.position.line) for f in report.findings}
+    assert found == {("src/app/providers/reports/index.ts", 3)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from leaklint.facts.lifetimes import (CALL, OBJECT, PAGE, PROCESS, RUN, Owner, go_package_state,
@@ -44,7 +46,7 @@ def test_go_package_state_is_what_the_cache_rule_asks():
 
 # -- owners found in code (owner_of), what dies with them, aliases ---------------------------
 
-from leaklint.facts import lifetimes  # noqa: E402
+from leaklint.facts import ts_paths, lifetimes  # noqa: E402
 from leaklint.languages import parser  # noqa: E402
 
 
@@ -268,13 +270,30 @@ def test_a_module_an_entry_mounts_is_a_root(tmp_path):
     assert not roots.mounted(str(src / "main.js"))
 
 
-def test_tsconfig_path_aliases_are_read_from_its_dialect():
-    text = (b'{\n  // comment\n  "compilerOptions": {\n    "baseUrl": "src", /* here */\n'
-            b'    "paths": { "~/*": ["./app/*"], "@x/*": ["../out/*"], "exact": ["./e"], },\n  },\n}\n')
-    assert js_roots.config_aliases("/t", text) == [("/t/src", "~/", "./app/"),
-                                                   ("/t/src", "@x/", "../out/")]
-    assert js_roots.config_aliases("/t", b"{ not json") == []
-    assert js_roots.config_aliases("/t", b'{"compilerOptions": {"paths": 3}}') == []
+def test_tsconfig_path_aliases_are_read_from_its_dialect(tmp_path):
+    (tmp_path / "pkg" / "src" / "app").mkdir(parents=True)
+    (tmp_path / "tsconfig.base.json").write_text('{"compilerOptions": {"baseUrl": "pkg/src"}}')
+    (tmp_path / "pkg" / "tsconfig.json").write_text(
+        '{\n  // comment\n  "extends": "../tsconfig.base.json",\n  "compilerOptions": {\n'
+        '    "paths": { "~/*": ["./app/*"], "~/app/x/*": ["./x/*"], "@x/*": ["../../../out/*"],'
+        ' "exact": ["./e"], "two/*/*": ["./t/*"], },  /* trailing */\n  },\n}\n')
+    aliases = ts_paths.Aliases(lambda p: open(p, "rb").read() if os.path.isfile(p) else None)
+    src = str(tmp_path / "pkg" / "src")
+    here = str(tmp_path / "pkg" / "src" / "app")
+    # targets are relative to the baseUrl the extended file sets, relative to that file
+    assert aliases.candidates(here, "~/views/list") == [os.path.join(src, "app", "views", "list")]
+    assert aliases.candidates(here, "~/app/x/y") == [os.path.join(src, "x", "y")]  # longest prefix
+    assert aliases.candidates(here, "exact") == [os.path.join(src, "e")]
+    assert aliases.candidates(here, "@x/lib") == []     # out of the configurations' tree
+    # two wildcards make no pattern: the specifier is looked for under baseUrl
+    assert aliases.candidates(here, "two/a/b") == [os.path.join(src, "two", "a", "b")]
+    assert aliases.candidates(here, "exactly") == [os.path.join(src, "exactly")]
+    assert aliases.candidates(here, "react") == [os.path.join(src, "react")]  # under baseUrl
+    broken = ts_paths.Aliases(lambda p: b"{ not json" if p.endswith("tsconfig.json") else None)
+    assert broken.candidates(here, "~/views/list") == []
+    assert ts_paths.parse_config(b'{"compilerOptions": {"paths": 3}}') is not None
+    assert ts_paths.Aliases(lambda p: b'{"compilerOptions": {"paths": 3}}').candidates(
+        here, "~/x") == []
 
 
 def test_an_aliased_module_a_declared_root_renders_is_a_root(tmp_path):

@@ -18,8 +18,8 @@ from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
-from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup, lifetimes,
-               python_entry, summaries)
+from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup,
+               js_startup_facts, lifetimes, python_entry, summaries)
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -240,7 +240,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         if path in named_js:
             got = project.parsed(path)
             return got[0].root_node if got is not None else None
-        return js_startup.parse_root(path, data)
+        return js_startup_facts.parse_root(path, data)
 
     def facts_of(path):
         data = data_of(path)
@@ -255,7 +255,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
             if root is None:
                 return {"skipped": True}
             with _answering(project, path, root):
-                return js_startup.file_facts(root)
+                return js_startup_facts.file_facts(root)
 
         key = "j:" + (languages.language_of(path) or "") + ":" + content_key(data)
         facts = _stored(store, key, compute, lambda f: not f.get("unknown"))
@@ -268,7 +268,8 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
             return None
 
     startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings,
-                                 lambda p: b"addEventListener" in (data_of(p) or b""))
+                                 lambda p: b"addEventListener" in (data_of(p) or b""),
+                                 read=data_of)
     for p in asking:
         _add(index, p, js_startup.READ, startup.read_of(p))
 

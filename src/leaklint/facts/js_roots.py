@@ -21,9 +21,7 @@ component, ``languages.javascript_objects.wrapped_component``).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 
 from .. import languages
 from ..languages import ancestors, recent_syntax
@@ -164,10 +162,9 @@ class Roots:
     def __init__(self, read, list_siblings):
         self.read = read
         self.list_siblings = list_siblings
-        self.resolver = Resolver(lambda _path: None, list_siblings)
+        self.resolver = Resolver(lambda _path: None, list_siblings, read=read)
         self._entries: dict = {}  # entry path -> {module path: names of the exports it mounts}
         self._dirs: dict = {}  # directory -> its entry points
-        self._configs: dict = {}  # (directory, levels) -> path aliases
         self._rendered: dict = {}  # module -> modules its default export always renders
 
     def mounted(self, path: str) -> set:
@@ -254,62 +251,5 @@ class Roots:
 
     def _module(self, entry: str, spec: str) -> str | None:
         """The file ``spec`` names from ``entry``: relative, or through a path alias of the
-        nearest tsconfig.json / jsconfig.json (``"~/*": ["./app/*"]``)."""
-        module = self.resolver.js_module(entry, spec)
-        if module is not None or spec.startswith("."):
-            return module
-        for base, prefix, target in self._aliases(os.path.dirname(entry), LEVELS):
-            if spec.startswith(prefix):
-                rel = os.path.normpath(os.path.join(target, spec[len(prefix):]))
-                if rel != ".." and not rel.startswith(("..", os.sep)):  # never out of its tree
-                    return self.resolver.js_module(os.path.join(base, "_"), "./" + rel)
-        return None
-
-    def _aliases(self, directory: str, levels: int) -> list:
-        """(config directory, alias prefix, target) for each ``compilerOptions.paths``
-        wildcard of the nearest tsconfig.json or jsconfig.json in ``directory`` or one of
-        the ``levels - 1`` above it."""
-        directory = os.path.normpath(directory or ".")
-        if (directory, levels) in self._configs:
-            return self._configs[directory, levels]
-        if levels <= 0:
-            return []
-        found = []
-        for name in ("tsconfig.json", "jsconfig.json"):
-            data = self.read(os.path.join(directory, name))
-            if data is not None:
-                found = config_aliases(directory, data)
-                break
-        else:
-            parent = os.path.dirname(directory)
-            if parent != directory:
-                found = self._aliases(parent, levels - 1)
-        self._configs[directory, levels] = found
-        return found
-
-
-def config_aliases(directory: str, data: bytes) -> list:
-    """The wildcard path aliases of a tsconfig/jsconfig text (JSON with comments and
-    trailing commas); [] when it cannot be read as such."""
-    try:
-        options = json.loads(_plain_json(data.decode("utf-8", "replace"))).get(
-            "compilerOptions", {})
-        paths = options.get("paths", {}) or {}
-        base = os.path.normpath(os.path.join(directory, str(options.get("baseUrl", "."))))
-    except (ValueError, AttributeError, TypeError):
-        return []
-    out = []
-    for alias, targets in paths.items() if isinstance(paths, dict) else ():
-        if not (isinstance(alias, str) and alias.endswith("/*") and isinstance(targets, list)
-                and targets and isinstance(targets[0], str) and targets[0].endswith("/*")):
-            continue
-        out.append((base, alias[:-1], targets[0][:-1]))
-    return out
-
-
-_JSONC = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/|,(\s*[}\]])', re.S)
-
-
-def _plain_json(text: str) -> str:
-    """JSON with comments and trailing commas (tsconfig's dialect) as plain JSON."""
-    return _JSONC.sub(lambda m: m.group(1) or m.group(2) or "", text)
+        nearest tsconfig.json / jsconfig.json (``"~/*": ["./app/*"]``, ``ts_paths``)."""
+        return self.resolver.js_module(entry, spec)

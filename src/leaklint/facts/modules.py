@@ -9,7 +9,8 @@ call references that ``facts.summaries`` extracts (``languages/*_syntax.call_ref
   absolute imports from the root of the importing file's package (the first directory
   up without an ``__init__.py``), relative ones from the importing file's package;
 - TS/JS: "import:<specifier>#<name>" names an export of a file reached by a relative
-  specifier (``./x``, ``../y/z.js``), possibly re-exported once more.
+  specifier (``./x``, ``../y/z.js``) or an alias of the project's tsconfig.json
+  (``@providers/updates``, ``ts_paths``), possibly re-exported once more.
 
 Only files discovery would scan count (``list_siblings``); anything else stays unknown,
 which rules treat as a handoff.
@@ -21,6 +22,7 @@ import os
 
 from ..languages.go_versions import go_module
 from .go_build import can_build
+from .ts_paths import Aliases
 
 JS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # a specifier written with the compiled file's extension names the source beside it
@@ -34,10 +36,12 @@ class Resolver:
     ``may_define(path, name)``: False when the file's text cannot declare a function of
     that name (so its facts need not be had to know it does not), else True."""
 
-    def __init__(self, facts_of, list_siblings, may_define=None):
+    def __init__(self, facts_of, list_siblings, may_define=None, read=None):
         self.facts_of = facts_of
         self._list = list_siblings
         self._may_define = may_define or (lambda _path, _name: True)
+        # ``read(path)``: bytes or None, for the import aliases of tsconfig.json files
+        self.aliases = Aliases(read) if read is not None else None
         self._dirs: dict = {}
         self._roots: dict = {}  # directory -> package_root (asked for every import)
         self._js_modules: dict = {}  # (directory, specifier) -> file (asked for every import)
@@ -184,15 +188,22 @@ class Resolver:
     # -- TS/JS ---------------------------------------------------------------------
 
     def js_module(self, path: str, spec: str) -> str | None:
-        if not spec.startswith(("./", "../")) and spec not in (".", ".."):
-            return None
+        """The file a TS/JS import of ``spec`` in ``path`` names: a relative specifier,
+        or an alias of the project's tsconfig.json/jsconfig.json (``ts_paths``)."""
         key = (os.path.dirname(path) or ".", spec)
         if key not in self._js_modules:
-            self._js_modules[key] = self._js_module(*key)
+            directory = key[0]
+            if spec.startswith(("./", "../")) or spec in (".", ".."):
+                found = self._js_file(os.path.normpath(os.path.join(directory, spec)))
+            elif self.aliases is not None and not spec.startswith(("/", "node:")):
+                found = next((f for f in map(self._js_file, self.aliases.candidates(
+                    directory, spec)) if f is not None), None)
+            else:
+                found = None
+            self._js_modules[key] = found
         return self._js_modules[key]
 
-    def _js_module(self, directory: str, spec: str) -> str | None:
-        where = os.path.normpath(os.path.join(directory, spec))
+    def _js_file(self, where: str) -> str | None:
         stem, ext = os.path.splitext(where)
         candidates = []
         if ext in JS_EXTENSIONS:

@@ -7,8 +7,8 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_returns import kept_wrapper
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
-                        local_values, other_branches, own_nodes, own_of_type, strip_parens,
-                        text)
+                        local_values, other_branches, own_nodes, own_of_type,
+                        reports_test_failure, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it
 BORROWING_PACKAGES = {
@@ -19,38 +19,6 @@ BORROWING_PACKAGES = {
 }
 BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delete", "min", "max"}
 STORING_BUILTINS = {"append"}
-
-
-# methods of testing.T/B/TB that mark the test failed and let it go on
-TEST_FAILURES = ("Error", "Errorf", "Fail")
-
-
-def reports_test_failure(node) -> bool:
-    """Is ``node`` a statement `t.Error(...)` / `t.Errorf(...)` / `t.Fail()` on a
-    *testing.T, *testing.B or testing.TB parameter of an enclosing function?"""
-    if node.type == "expression_statement" and node.named_children:
-        node = node.named_children[0]
-    if node.type != "call_expression":
-        return False
-    fn = node.child_by_field_name("function")
-    if fn is None or fn.type != "selector_expression" \
-            or fn.child_by_field_name("field").text.decode() not in TEST_FAILURES:
-        return False
-    recv = fn.child_by_field_name("operand")
-    if recv.type != "identifier":
-        return False
-    name = recv.text.decode()
-    f = enclosing_function(node)
-    while f is not None:
-        params = f.child_by_field_name("parameters")
-        for p in (params.named_children if params is not None else ()):
-            kind = p.child_by_field_name("type")
-            if kind is not None and kind.text.decode().lstrip("*") in (
-                    "testing.T", "testing.B", "testing.TB", "testing.F") \
-                    and any(n.text.decode() == name for n in p.children_by_field_name("name")):
-                return True
-        f = enclosing_function(f)
-    return False
 
 
 def closure_returned(n, fn) -> bool:

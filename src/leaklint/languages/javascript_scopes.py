@@ -41,7 +41,7 @@ MOUNT_HOOKS = {"onMounted": "vue", "onBeforeMount": "vue", "onActivated": "vue",
 UNMOUNT_HOOKS = {"onUnmounted", "onBeforeUnmount", "onDeactivated", "onScopeDispose",
                  "onDestroy"}
 PLAIN_ACQUIRE = {"constructor", "start", "init", "initialize", "open", "listen", "connect",
-                 "attach", "mount", "setup", "activate"}
+                 "attach", "mount", "setup", "activate", "boot"}
 PLAIN_RELEASE = {"stop", "dispose", "destroy", "close", "disconnect", "detach", "unmount",
                  "teardown", "tearDown", "cleanup", "cleanUp", "deactivate", "shutdown",
                  "terminate", "unlisten"}
