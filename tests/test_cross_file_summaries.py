@@ -372,6 +372,33 @@ def test_python_a_factory_closed_by_its_caller_is_fine(tree):
     assert _found(_run(tree, ["LL110"])) == []
 
 
+PY_CONFIG = """import socket
+
+
+class Config:
+    def __init__(self, host):
+        self.host = host
+
+    def bind_socket(self):
+        sock = socket.socket()
+        sock.bind((self.host, 0))
+        return sock
+"""
+PY_CONFIG_KEEPS = PY_CONFIG.replace("        return sock\n",
+                                    "        self.sock = sock\n        return sock\n")
+
+
+def test_python_a_method_of_an_object_made_in_the_function_is_followed(tree):
+    """`config = Config(host); sock = config.bind_socket()`: the local's class is known
+    from its one assignment, so its method's summary says it returns a fresh socket (and
+    not one it keeps in a field, which the object owns)."""
+    _write(tree / "pkg/__init__.py", "")
+    _write(tree / "pkg/server.py", "from pkg.config import Config\n\n\ndef serve(host):\n"
+                                   "    config = Config(host)\n    sock = config.bind_socket()\n"
+                                   "    return sock.getsockname()\n")
+    _flip(tree, "pkg/server.py", "pkg/config.py", PY_CONFIG, PY_CONFIG_KEEPS, "LL110", ["LL110"])
+
+
 TS_USER = """import {{ checkout }} from "./pool";
 
 export async function count(pool: any) {{

@@ -10,7 +10,7 @@ from ..ir import HANDOFF, RELEASE
 from ..tracks import Track
 from . import matches, python_classes
 from .python_effects import PythonEffects
-from .python_syntax import (call_ref, callee_text, decorators, enclosing_class,
+from .python_syntax import (assigned_once, call_ref, callee_text, decorators, enclosing_class,
                             enclosing_function, module_imports, parameters, text)
 
 
@@ -31,6 +31,9 @@ class PythonCalls:
         up along the class's bases, ``python_classes``)."""
         short = python_classes.method_name(callee)
         if short is None:
+            made = self._made_receiver(call, callee)
+            if made is not None:
+                return made
             if "." not in callee:
                 keys = self.resolve(call, callee, False)
                 if keys:
@@ -50,6 +53,26 @@ class PythonCalls:
         if skip_own:
             return [], None, True
         return self.resolve(call, short, True), None, True
+
+    def _made_receiver(self, call, callee: str):
+        """``x.m(...)`` where the function gives ``x`` one value, ``C(...)``: C's method m
+        (this module's class, looked up along its bases, or an imported class's by its
+        call reference); None when the receiver's class is not known so."""
+        recv, dot, short = callee.rpartition(".")
+        fn = enclosing_function(call)
+        obj = call.child_by_field_name("function").child_by_field_name("object") \
+            if dot and fn is not None and recv.isidentifier() else None
+        made = assigned_once(fn, obj, self.__dict__.setdefault("_assigned", {})) \
+            if obj is not None and obj.type == "identifier" else None
+        cls = callee_text(made) if made is not None and made.type == "call" else ""
+        if not cls.rsplit(".", 1)[-1][:1].isupper():
+            return None
+        if cls in self.classes():
+            keys, ref = python_classes.lookup(self.classes()[cls], short, self.classes(),
+                                              self.methods(), self.module_imports())
+        else:
+            keys, ref = [], call_ref(f"{cls}.{short}", self.module_imports())
+        return (keys, ref, True) if keys or ref else None
 
     def methods(self) -> set:
         """The keys of ``functions`` that name a method (computed once per adapter)."""
