@@ -143,6 +143,8 @@ class Follow:
         """An ``if``; right after a loop (``loop``), a condition that holds exactly when
         the loop ran out without a break (every attempt of a retry loop failed) sees only
         the state the loop had when it ran out."""
+        if stmt.cond is None and self._quiet_raise(stmt.then):
+            return state  # "this statement may raise" of one the effects say cannot
         state = self._apply(Leaf(stmt.cond, "cond"), state)
         then_in = else_in = state
         ran_out = getattr(self.effects, "ran_out", None)
@@ -159,6 +161,13 @@ class Follow:
             else_in = _nil(else_in)
         out = self._block(stmt.then, then_in) if then_in else 0
         return out | (self._block(stmt.orelse, else_in) if stmt.orelse else else_in)
+
+    def _quiet_raise(self, block: Block) -> bool:
+        """Is ``block`` an implicit raise of a statement the effects say cannot raise
+        (``cannot_raise``: the language's lowering does not know the tracked handle)?"""
+        quiet = getattr(self.effects, "cannot_raise", None)
+        only = block.stmts[0] if quiet is not None and len(block.stmts) == 1 else None
+        return type(only) is Exit and only.kind == "raise" and quiet(only.node)
 
     def _exit_stmt(self, stmt: Exit, state: int) -> int:
         if stmt.kind in ("return", "raise"):
