@@ -34,8 +34,8 @@ WITH_CLOSES = {
 }
 # acquisitions released by close() whose `with` does something else
 CLOSE_IN_FINALLY = {
-    "sqlite3.connect", "psycopg2.connect", "pymysql.connect", "mysql.connector.connect",
-    "MySQLdb.connect",
+    "sqlite3.connect", "sqlite3.Connection", "psycopg2.connect", "pymysql.connect",
+    "mysql.connector.connect", "MySQLdb.connect",
 }
 # methods whose result is plain data, with no tie to the resource
 DATA_METHODS = {"read", "readline", "readlines", "read1", "readinto", "recv", "recvfrom",

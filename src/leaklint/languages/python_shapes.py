@@ -18,7 +18,7 @@ def is_context_provider(fn) -> bool:
                or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
 
 
-DB_CONNECT = {"sqlite3.connect", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
+DB_CONNECT = {"sqlite3.connect", "sqlite3.Connection", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
               "mysql.connector.connect", "MySQLdb.connect"}
 
 
