@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import members
 from ..members import ClassFacts, FieldUse
-from . import ancestors, tree_root
+from . import ancestors, file_memo, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
 from .javascript_syntax import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                 function_name, method_of, norm, receiver, strip, text, up,
@@ -120,8 +120,16 @@ def _bound_call(call, selves) -> str:
 def _bound_functions(methods) -> dict:
     """The file's function declarations that methods run with the object as ``this``
     (``cleanup.call(this)``): for the facts, methods of the class."""
-    names = {_bound_call(n, this_aliases(fn)) for fn in methods.values() for n in walk(fn)
-             if n.type == "call_expression"} - {""} - set(methods)
+    names = set()
+    for fn in methods.values():
+        selves = None  # the method's names for the object, found once it binds anything
+        for n in walk(fn):
+            f = n.child_by_field_name("function") if n.type == "call_expression" else None
+            if f is not None and f.type == "member_expression" and text(
+                    f.child_by_field_name("property")) in ("call", "apply", "bind"):
+                selves = this_aliases(fn) if selves is None else selves
+                names.add(_bound_call(n, selves))
+    names -= {""} | set(methods)
     if not names:
         return {}
     root = tree_root(next(iter(methods.values())))
@@ -162,7 +170,16 @@ def self_fields(body) -> set:
 
 def this_members(fn) -> dict:
     """The locals of ``fn`` destructured from `this` (`const { props, state: s } = this`),
-    each with the member it names: {"props": "this.props", "s": "this.state"}."""
+    each with the member it names: {"props": "this.props", "s": "this.state"} (found once
+    per function and file)."""
+    memo = file_memo()
+    key = ("this_members", fn.id, fn.start_byte)
+    if key not in memo:
+        memo[key] = _this_members(fn)
+    return dict(memo[key])
+
+
+def _this_members(fn) -> dict:
     out = {}
     for n in walk(fn):
         if n.type != "variable_declarator":
@@ -182,7 +199,16 @@ def this_members(fn) -> dict:
 
 
 def this_aliases(fn) -> set:
-    """`this` and the locals of ``fn`` that hold it (`var self = this`)."""
+    """`this` and the locals of ``fn`` that hold it (`var self = this`), found once per
+    function and file."""
+    memo = file_memo()
+    key = ("this_aliases", fn.id, fn.start_byte)
+    if key not in memo:
+        memo[key] = _this_aliases(fn)
+    return set(memo[key])
+
+
+def _this_aliases(fn) -> set:
     out = {"this"}
     for n in walk(fn):
         if n.type == "variable_declarator":

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
+from ...languages import file_memo
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import model
 from ...languages.javascript_members import this_aliases, this_members
@@ -106,10 +107,16 @@ def _kept_outside(fn, name: str) -> str:
     """The variable (or a member of one) of a function around ``fn`` that ``fn`` stores
     ``name`` in (``.then((status) => { current = status; status.addEventListener(..) })``,
     removed later from ``current``): one object under two names; "" when there is none."""
-    body = fn.child_by_field_name("body")
-    for n in walk(body) if body is not None else ():
-        if n.type != "assignment_expression" or norm(n.child_by_field_name("right")) != name:
-            continue
+    memo = file_memo()
+    key = ("assigned", fn.id, fn.start_byte)
+    if key not in memo:  # the function's assignments by what they assign (one walk)
+        body = fn.child_by_field_name("body")
+        found: dict = {}
+        for n in walk(body) if body is not None else ():
+            if n.type == "assignment_expression":
+                found.setdefault(norm(n.child_by_field_name("right")), []).append(n)
+        memo[key] = found
+    for n in memo[key].get(name, ()):
         left = root = n.child_by_field_name("left")
         while root is not None and root.type == "member_expression":
             root = root.child_by_field_name("object")  # `scrollerRef.value = scroller`
