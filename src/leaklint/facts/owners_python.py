@@ -152,3 +152,10 @@ def aliases(node) -> set:
 def holder_kind(node):
     """Python values do not name their holder themselves (yet: daemon threads could)."""
     return None
+
+
+def management_command(path: str) -> bool:
+    """A Django management command's module (``<app>/management/commands/<name>.py``),
+    whose ``Command.handle`` manage.py calls once, as the command the process runs."""
+    parts = os.path.normpath(path).split(os.sep)
+    return parts[-3:-1] == ["management", "commands"] and not parts[-1].startswith("_")

@@ -41,7 +41,7 @@ from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, enclosing
                                        module_imports, qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
-from .owners_python import main_guard
+from .owners_python import main_guard, management_command
 
 READ = "once"
 TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
@@ -387,7 +387,9 @@ class Once:
     def _plugins(self, name: str) -> list:
         """(file, "name.__init__") of the named files, tests aside, that define class
         ``name`` with its own ``__init__``: the plugins a loader may make."""
+        word = f"class {name}".encode()
         return [(p, f"{name}.__init__") for p in self._paths if not _is_test(p)
+                and word in (self._read(p) or b"")
                 and f"{name}.__init__" in self.facts(p).get("functions", {})]
 
     def _calls_once(self, target, where) -> bool | None:
@@ -414,7 +416,7 @@ class Once:
             f = self.facts(path)
             if os.path.basename(path) == "__main__.py" or f.get("main") or f.get("top"):
                 out.add((path, ""))  # a module's own code runs once, at import or as main
-            if _management_command(path) and "Command.handle" in f.get("functions", {}):
+            if management_command(path) and "Command.handle" in f.get("functions", {}):
                 out.add((path, "Command.handle"))  # manage.py runs one command per process
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
@@ -470,7 +472,8 @@ class Once:
         """The ``__main__`` code of test files that are programs of their own (a test
         package's ``__main__.py``, a ``__main__`` block: a robot or load-test driver)."""
         return {(p, "") for p in paths if _is_test(p) and (
-            os.path.basename(p) == "__main__.py" or self.facts(p).get("main"))}
+            os.path.basename(p) == "__main__.py"
+            or b"__main__" in (self._read(p) or b"") and self.facts(p).get("main"))}
 
     def _run_by_tests(self, node) -> bool:
         """May a test runner call this function of a test file too (so more than once in
@@ -491,8 +494,11 @@ class Once:
         the program's functions on purpose: their calls count only for the functions of
         test files (a test driver's)."""
         bad = set()
+        in_tests = any(_is_test(p) for p, _ in once)  # else no test file's call counts
         for path in sorted(set(callers) | {p for p, _ in once}):
             tests_only = _is_test(path)
+            if tests_only and not in_tests:
+                continue
             for key in list(self.facts(path).get("functions", {})) + [""]:
                 for target, loop in self.edges((path, key)):
                     if tests_only and not _is_test(target[0]):
@@ -502,13 +508,6 @@ class Once:
                             and key not in self.facts(path).get("ends", ()))):
                         bad.add(target)
         return bad
-
-
-def _management_command(path: str) -> bool:
-    """A Django management command's module (``<app>/management/commands/<name>.py``),
-    whose ``Command.handle`` manage.py calls once, as the command the process runs."""
-    parts = os.path.normpath(path).split(os.sep)
-    return parts[-3:-1] == ["management", "commands"] and not parts[-1].startswith("_")
 
 
 def _is_test(path: str) -> bool:
