@@ -183,10 +183,7 @@ def _python(ctx, rules) -> dict:
     known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
     # locals given an object of a known class (`config = Config(...)`): their methods are
     # that class's (``PythonCalls.target``)
-    known |= {caps["x"][0].text for _, caps in languages.matches(
-        "python", "(assignment left: (identifier) @x right: (call function: [(identifier) @c"
-        " (attribute object: (identifier) @c)]))", root)
-        if caps["c"][0].text in known and caps["x"][0].text not in (b"self", b"cls")}
+    known |= {n.encode() for n in adapter.constructed()}
     # the names of calls that may make a handle in place, as an argument
     made_by = {tracks.last_name(p) for r in rules for p in r.lifecycle["acquire"]}
     calls = _calls("python", root, "[(call function: (identifier) @f)"

@@ -59,9 +59,11 @@ class PythonCalls:
         (this module's class, looked up along its bases, or an imported class's by its
         call reference); None when the receiver's class is not known so."""
         recv, dot, short = callee.rpartition(".")
+        if not dot or recv not in self.constructed():
+            return None
         fn = enclosing_function(call)
         obj = call.child_by_field_name("function").child_by_field_name("object") \
-            if dot and fn is not None and recv.isidentifier() else None
+            if fn is not None and recv.isidentifier() else None
         made = assigned_once(fn, obj, self.__dict__.setdefault("_assigned", {})) \
             if obj is not None and obj.type == "identifier" else None
         cls = callee_text(made) if made is not None and made.type == "call" else ""
@@ -73,6 +75,18 @@ class PythonCalls:
         else:
             keys, ref = [], call_ref(f"{cls}.{short}", self.module_imports())
         return (keys, ref, True) if keys or ref else None
+
+    def constructed(self) -> set:
+        """The names the module assigns an object of a class to somewhere (``x = C(...)``,
+        ``x = mod.C(...)``): the only receivers ``_made_receiver`` looks further into."""
+        found = self.__dict__.get("_constructed_names")
+        if found is None:
+            found = self._constructed_names = {
+                text(caps["x"][0]) for _, caps in matches(
+                    "python", "(assignment left: (identifier) @x right: (call function: "
+                    "[(identifier) (attribute)] @f))", self.root)
+                if text(caps["f"][0]).rsplit(".", 1)[-1][:1].isupper()}
+        return found
 
     def methods(self) -> set:
         """The keys of ``functions`` that name a method (computed once per adapter)."""
