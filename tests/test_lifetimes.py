@@ -413,3 +413,20 @@ def test_a_mode_of_the_command_line_is_owned_by_the_command_run():
     assert (owner.kind, lifetimes.lifetime(owner)) == ("main", lifetimes.PROCESS)
     assert lifetimes.owner_of("javascript", _node_at(root, "setInterval(poll"),
                               "cli.js").kind == "function"
+
+
+def test_tsconfig_aliases_survive_what_a_tree_may_hold(tmp_path):
+    """Extends in a cycle, targets that are not strings, a pattern mapped to a string, a
+    configuration that is not JSON: each gives what it can and never an error."""
+    (tmp_path / "tsconfig.json").write_text(
+        '{"extends": "./b.json", "compilerOptions": {"baseUrl": ".", "paths": '
+        '{"@x/*": ["./src/*", 3, null], "bad": "str", "/abs/*": ["/etc/*"]}}}')
+    (tmp_path / "b.json").write_text('{"extends": "./tsconfig.json"}')
+    (tmp_path / "src").mkdir()
+    aliases = ts_paths.Aliases(lambda p: open(p, "rb").read() if os.path.isfile(p) else None)
+    here = str(tmp_path / "src")
+    assert aliases.candidates(here, "@x/lib") == [str(tmp_path / "src" / "lib")]
+    assert aliases.candidates(here, "/abs/passwd") == []  # out of the tree: not followed
+    (tmp_path / "tsconfig.json").write_bytes(b"\xff\xfe\x00{{{")
+    assert ts_paths.Aliases(lambda p: open(p, "rb").read() if os.path.isfile(p) else None
+                            ).candidates(here, "@x/lib") == []
