@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
+from .go_flags import held_flag, sentinel
 from .go_returns import kept_wrapper
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
                         local_values, other_branches, own_nodes, own_of_type,
@@ -81,7 +82,8 @@ class GoEffects(SpecEffects):
             cond = cond.named_children[0]
         if cond is None:
             return None
-        flag = self._held_flag(cond)
+        flag = held_flag(self.track.function, self.stmt, cond) or sentinel(
+            self.track.function, self.stmt, self.name, self.track.error, self.release, cond)
         if flag is not None:
             return flag
         if self._taken_on_failure(cond):
@@ -159,32 +161,6 @@ class GoEffects(SpecEffects):
         said = text(init).replace(" ", "")
         return any(said in (f"{text(left)}:={source}.{m}()", f"{text(left)}={source}.{m}()")
                    for m in methods)
-
-    def _held_flag(self, cond):
-        """`if opened` / `if !opened`, where ``opened`` is a local flag that starts false
-        and is set true right after the acquisition, in its block: the flag records that
-        the handle is held, so where it is false there is nothing to release."""
-        negated = cond.type == "unary_expression" and text(cond).startswith("!")
-        name = strip_parens(cond.child_by_field_name("operand")) if negated else cond
-        if name is None or name.type != "identifier" or self.stmt is None:
-            return None
-        flag = text(name)
-        # set back to false (or to anything else) after the acquisition: not that flag
-        for n in own_of_type(self.track.function, ("assignment_statement",)):
-            if n.start_byte > self.stmt.end_byte \
-                    and any(text(x) == flag for x in n.child_by_field_name("left").named_children) \
-                    and text(n).replace(" ", "") != f"{flag}=true":
-                return None
-        after = self.stmt.next_named_sibling
-        while after is not None:
-            if after.type == "assignment_statement" and text(after).replace(" ", "") \
-                    == f"{flag}=true":
-                return "then" if negated else "else"
-            if after.type not in ("if_statement", "comment", "expression_statement",
-                                  "short_var_declaration", "assignment_statement"):
-                return None
-            after = after.next_named_sibling
-        return None
 
     def _is_error(self, node) -> bool:
         """Is ``node`` the acquisition's own error, not reassigned since? After
