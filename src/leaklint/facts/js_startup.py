@@ -44,7 +44,7 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages.javascript import identifiers_named, text
+from ..languages.javascript import identifiers_named
 from ..languages.javascript_modules import exports, top_functions
 from .js_roots import ENTRY_STEMS, LEVELS
 from .lifetimes import is_test_path
@@ -164,20 +164,9 @@ class Startup:
         if maker.endswith("#constructor"):
             cls = maker[:-len("#constructor")]
             once = self._singletons(path, around)
-            return cls in once or ("default" in once and self._default_class(path) == cls)
+            return cls in once or ("default" in once
+                                   and (self.facts(path) or {}).get("default_class") == cls)
         return maker in self._started_here(path, around)
-
-    def _default_class(self, path: str) -> str:
-        root = self.parsed(os.path.normpath(path))
-        if root is None:
-            return ""
-        for node in root.named_children:
-            if node.type == "export_statement" and b"default" in node.text[:40]:
-                decl = node.child_by_field_name("declaration")
-                name = decl.child_by_field_name("name") if decl is not None else None
-                if name is not None and decl.type in ("class_declaration", "class"):
-                    return text(name)
-        return ""
 
     def _plugin(self, path: str, dirs: list) -> bool:
         """Is ``path`` a plugin: a module of a directory that a module around it loads

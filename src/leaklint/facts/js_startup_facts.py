@@ -65,6 +65,7 @@ def _module_calls(fn, deps: dict) -> list:
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
     facts = {"name": "", "calls": {}, "boot": [], "clears": [], "loads": [],
+             "default_class": _default_class(root),
              **_import_uses(root), "registers": _registration_helpers(root)}
     # the calls looked at below are named in the text: a file naming none is not walked
     source = root.text
@@ -95,6 +96,17 @@ def file_facts(root) -> dict:
         for fn, method in _methods(factory):
             facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
     return facts
+
+
+def _default_class(root) -> str:
+    """The name of the class the module exports by default (``export default class X``)."""
+    for c in root.named_children:
+        decl = c.child_by_field_name("declaration") if c.type == "export_statement" else None
+        name = decl.child_by_field_name("name") if decl is not None else None
+        if name is not None and decl.type in ("class_declaration", "class") \
+                and any(ch.type == "default" for ch in c.children):
+            return text(name)
+    return ""
 
 
 def _computed_directory(spec) -> list:

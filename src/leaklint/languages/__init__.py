@@ -330,6 +330,16 @@ def file_memo() -> dict:
     return _current.memo if _current is not None else {}
 
 
+def per_file(key, compute):
+    """``compute()``, computed once per file under ``key`` (a tuple naming what is asked
+    and of which node: ``("this_aliases", fn.id, fn.start_byte)``). Callers that hand out
+    a mutable result copy it."""
+    memo = file_memo()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def begin_file(lang: str, root, active_rules=(), resume: FileQueries | None = None) -> FileQueries:
     """Start answering root-level questions about ``root``'s file. ``resume``: the state
     an earlier phase kept for the very same tree (the facts phase hands it to the

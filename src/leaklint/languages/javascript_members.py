@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import members
 from ..members import ClassFacts, FieldUse
-from . import ancestors, file_memo, tree_root
+from . import ancestors, per_file, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
 from .javascript_syntax import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                 function_name, method_of, norm, receiver, strip, text, up,
@@ -172,11 +172,7 @@ def this_members(fn) -> dict:
     """The locals of ``fn`` destructured from `this` (`const { props, state: s } = this`),
     each with the member it names: {"props": "this.props", "s": "this.state"} (found once
     per function and file)."""
-    memo = file_memo()
-    key = ("this_members", fn.id, fn.start_byte)
-    if key not in memo:
-        memo[key] = _this_members(fn)
-    return dict(memo[key])
+    return dict(per_file(("this_members", fn.id, fn.start_byte), lambda: _this_members(fn)))
 
 
 def _this_members(fn) -> dict:
@@ -201,11 +197,7 @@ def _this_members(fn) -> dict:
 def this_aliases(fn) -> set:
     """`this` and the locals of ``fn`` that hold it (`var self = this`), found once per
     function and file."""
-    memo = file_memo()
-    key = ("this_aliases", fn.id, fn.start_byte)
-    if key not in memo:
-        memo[key] = _this_aliases(fn)
-    return set(memo[key])
+    return set(per_file(("this_aliases", fn.id, fn.start_byte), lambda: _this_aliases(fn)))
 
 
 def _this_aliases(fn) -> set:

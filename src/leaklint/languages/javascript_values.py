@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import file_memo
+from . import per_file
 from .javascript import (FUNCTIONS, args, callee, enclosing_function, function_body, method_of,
                          norm, receiver, strip, text, up, walk)
 
 
 def declares(fn, name: str) -> bool:
     """Is ``name`` a parameter or a local variable of ``fn`` (not of nested functions)?"""
-    memo = file_memo()
-    key = ("declares", fn.id, fn.start_byte, name)
-    if key not in memo:
-        memo[key] = _declares(fn, name)
-    return memo[key]
+    return per_file(("declares", fn.id, fn.start_byte, name), lambda: _declares(fn, name))
 
 
 def declaring_function(fn, name: str):

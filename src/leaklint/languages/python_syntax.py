@@ -3,7 +3,7 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
-from . import ancestors, file_memo, nearest, of_type, returns_name, walk
+from . import ancestors, nearest, of_type, per_file, returns_name, walk
 
 FUNCTIONS = ("function_definition", "lambda")
 SCOPES = ("function_definition", "lambda", "class_definition")
@@ -172,15 +172,7 @@ IMPORT_CONTAINERS = ("module", "block", "if_statement", "try_statement", "else_c
 
 def imports(root) -> dict:
     """Local name -> dotted name it was imported as (``sq`` -> ``sqlite3``)."""
-    return _per_file(("imports", root.id), lambda: _imports(root))
-
-
-def _per_file(key, compute) -> dict:
-    """A dict computed once per file for every phase and adapter asking (a copy each)."""
-    memo = file_memo()
-    if key not in memo:
-        memo[key] = compute()
-    return dict(memo[key])
+    return dict(per_file(("imports", root.id), lambda: _imports(root)))
 
 
 def _imports(root) -> dict:
@@ -234,7 +226,8 @@ def module_imports(root, own_names: bool = False) -> dict:
     m -> ".m"; ``from ..a import f``: f -> "..a.f"; ``import a.b``: a -> "a").
     ``own_names``: only the imports that bind names of the module itself (not those
     inside a function or class), the names other modules may import from it."""
-    return _per_file(("module_imports", root.id, own_names), lambda: _module_imports(root, own_names))
+    return dict(per_file(("module_imports", root.id, own_names),
+                         lambda: _module_imports(root, own_names)))
 
 
 def _module_imports(root, own_names: bool) -> dict:

@@ -117,6 +117,15 @@ class Recorder:
         return False
 
 
+def made_by(answers: dict, keys) -> dict:
+    """{rule code: the acquisition returned} of a call named by ``keys``, from the file's
+    ``reads["factories"]`` (``answers``): what the functions it runs return fresh."""
+    made: dict = {}
+    for key in keys:
+        made.update(answers.get(key) or {})
+    return made
+
+
 def with_factories(found: list, reads, rules, calls, keys_of, callee_of) -> list:
     """``found`` (the file's direct acquisitions) and the calls of functions that return a
     fresh resource of a rule (factories), from the file's reads: {"local:<key>" or call
@@ -128,9 +137,7 @@ def with_factories(found: list, reads, rules, calls, keys_of, callee_of) -> list
     seen = {(c.call.id, c.rule.code) for c in found}
     out = list(found)
     for call in calls():
-        made: dict = {}
-        for key in keys_of(call):
-            made.update(answers.get(key) or {})
+        made = made_by(answers, keys_of(call))
         out.extend(Candidate(r, call, callee_of(call), factory_of=made[r.code])
                    for r in rules if r.code in made and (call.id, r.code) not in seen)
     return out

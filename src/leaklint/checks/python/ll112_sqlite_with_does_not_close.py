@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...languages import matches
 from ...languages.python import callee_text, enclosing_function, resolve, text
+from ...languages.summaries import made_by
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("call", "handle")
@@ -34,8 +35,7 @@ def check(ctx, rule) -> None:
             seen.add(call.start_byte)
             full = resolve(callee_text(call), adapter.names)
             if full not in connects:
-                made = [(factories.get(k) or {}).get(FACTORY_RULE) for k in adapter.call_keys(call)]
-                if not any(m in connects for m in made):
+                if made_by(factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
                     continue
                 full = callee_text(call)
             target = caps.get("target", [None])[0]

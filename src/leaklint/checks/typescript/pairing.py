@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
-from ...languages import file_memo
+from ...languages import per_file
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import model
 from ...languages.javascript_members import this_aliases, this_members
@@ -107,16 +107,7 @@ def _kept_outside(fn, name: str) -> str:
     """The variable (or a member of one) of a function around ``fn`` that ``fn`` stores
     ``name`` in (``.then((status) => { current = status; status.addEventListener(..) })``,
     removed later from ``current``): one object under two names; "" when there is none."""
-    memo = file_memo()
-    key = ("assigned", fn.id, fn.start_byte)
-    if key not in memo:  # the function's assignments by what they assign (one walk)
-        body = fn.child_by_field_name("body")
-        found: dict = {}
-        for n in walk(body) if body is not None else ():
-            if n.type == "assignment_expression":
-                found.setdefault(norm(n.child_by_field_name("right")), []).append(n)
-        memo[key] = found
-    for n in memo[key].get(name, ()):
+    for n in per_file(("assigned", fn.id, fn.start_byte), lambda: _assignments(fn)).get(name, ()):
         left = root = n.child_by_field_name("left")
         while root is not None and root.type == "member_expression":
             root = root.child_by_field_name("object")  # `scrollerRef.value = scroller`
@@ -124,6 +115,16 @@ def _kept_outside(fn, name: str) -> str:
                 and declaring_function(enclosing_function(fn), text(root)) is not None:
             return norm(left)
     return ""
+
+
+def _assignments(fn) -> dict:
+    """The assignments of ``fn`` by the text of what they assign (one walk)."""
+    body = fn.child_by_field_name("body")
+    found: dict = {}
+    for n in walk(body) if body is not None else ():
+        if n.type == "assignment_expression":
+            found.setdefault(norm(n.child_by_field_name("right")), []).append(n)
+    return found
 
 
 def ends_target(call, target: str, ends) -> bool:
