@@ -109,13 +109,15 @@ def releases(u: FieldUse, names=None) -> bool:
     return u.kind == CALL and names is not None and u.how in names
 
 
-def released(owner: ClassFacts, name: str, names=None, others=()) -> bool:
+def released(owner: ClassFacts, name: str, names=None, others=(), lent=None) -> bool:
     """Is field ``name`` of ``owner`` released (by one of ``names``) or handed on anywhere
     in the class, or in ``others`` (the classes its owner may inherit from or be)? A class
-    with a base out of view may release it."""
+    with a base out of view may release it. ``lent(use)``: a hand-off the caller knows to
+    be a loan (the callee only reads it)."""
     if owner.opaque:
         return True
-    return any(releases(u, names) for _, u in uses_of([owner, *others], name))
+    return any(releases(u, names) and not (lent is not None and lent(u))
+               for _, u in uses_of([owner, *others], name))
 
 
 def teardown_closure(facts: ClassFacts) -> set:

@@ -394,7 +394,7 @@ class PythonAdapter(PythonCalls):
             return Verdict(True, f"because self.{attr} is stored again at line "
                                  f"{again.start_point[0] + 1} before it is closed",
                            node=f"self.{attr}")
-        if self.class_releases(cls, attr, set(spec["release"])):
+        if self.class_releases(cls, attr, set(spec["release"]), cand.rule):
             ends = self.members().unreleased_by_teardown(cls, attr, set(spec["release"]))
             if ends and not cand.factory_of:
                 return Verdict(True, f"because {'/'.join(ends)} of "
@@ -434,11 +434,12 @@ class PythonAdapter(PythonCalls):
         raiser = self.members().raised_before(left, again) if again is not None else None
         return (text(left), raiser) if raiser is not None else None
 
-    def class_releases(self, cls, attr: str, release: set) -> bool:
+    def class_releases(self, cls, attr: str, release: set, rule=None) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
-        key = (cls.start_byte, attr)
+        key = (cls.start_byte, attr, rule.code if rule is not None else "")
         if key not in self._class_attr:
-            self._class_attr[key] = self.members().released(cls, attr, release)
+            self._class_attr[key] = self.members().released(
+                cls, attr, release, lambda use: self.lent(use, rule))
         return self._class_attr[key]
 
     def members(self) -> PythonMembers:

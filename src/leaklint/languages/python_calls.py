@@ -6,6 +6,7 @@ its call reference; and the summary of a function of this module for one paramet
 
 from __future__ import annotations
 
+from .. import members
 from ..ir import HANDOFF, RELEASE
 from ..tracks import Track
 from . import matches, python_classes
@@ -147,6 +148,25 @@ class PythonCalls:
         if keys:
             return any([self.summaries.local((key, index, method, rule.code)) for key in keys])
         return self.summaries.external(ref, index, rule.code) if ref else None
+
+    def lent(self, use, rule) -> bool:
+        """Is the field mention ``use`` (``self.fo``) only lent: an argument of a call the
+        summaries show neither releasing nor keeping it (``tnetstring.load(self.fo)``
+        reads the stream it is given)? Then it hands nothing on."""
+        if rule is None or use.kind != members.HANDOFF or use.how != "argument_list":
+            return False
+        line, column = use.at
+        n = self.root.named_descendant_for_point_range((line - 1, column), (line - 1, column))
+        while n is not None and n.type != "attribute":
+            n = n.parent
+        args = n.parent if n is not None else None
+        if args is None or args.type != "argument_list" or args.parent.type != "call":
+            return False
+        values = [c for c in args.named_children if c.type != "comment"]
+        call, callee = args.parent, callee_text(args.parent)
+        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
+        method_call = recv in ("self", "cls") or recv.startswith("super(")
+        return self.releases_param(call, callee, values.index(n), method_call, rule) is False
 
     def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
         """The summary of this module's function (``method``: method) ``name`` for its

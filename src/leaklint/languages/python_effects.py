@@ -6,7 +6,7 @@ from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import escaping_closure, kept_temp_file, climb
+from .python_shapes import escaping_closure, kept_object, kept_temp_file, climb
 from .python_lowering import quiet_statement, raising_calls
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
@@ -306,7 +306,8 @@ class PythonEffects(SpecEffects):
                 if obj is not None and text(obj) == "self":
                     cls = enclosing_class(self.track.function)
                     attr = text(left.child_by_field_name("attribute"))
-                    if cls is not None and not self.a.class_releases(cls, attr, self.release):
+                    if cls is not None and not self.a.class_releases(
+                            cls, attr, self.release, self.rule):
                         return None  # stored where nothing closes it: still owed a release
             return HANDOFF  # aliased or stored in a field, container or global
         if t == "argument_list":
@@ -412,7 +413,12 @@ class PythonEffects(SpecEffects):
             method_call = recv in ("self", "cls") or recv.startswith("super(")
             summary = self.a.releases_param(call, callee, index, method_call, self.rule)
             if summary is not None:
-                return (HANDOFF if closure else RELEASE) if summary else None
+                if summary:
+                    return HANDOFF if closure else RELEASE
+                # an object made around the handle (`self.stream = Writer(f)`) that
+                # outlives the statement holds it for whoever keeps the object
+                return HANDOFF if short[:1].isupper() and \
+                    kept_object(call, self.track.function) else None
         return HANDOFF
 
 

@@ -192,10 +192,11 @@ class PythonMembers:
                 return ()
         return ends
 
-    def released(self, cls, attr: str, release) -> bool:
-        """Does the class (or a class it may inherit from) release or hand on ``self.attr``?"""
+    def released(self, cls, attr: str, release, lent=None) -> bool:
+        """Does the class (or a class it may inherit from) release or hand on ``self.attr``?
+        ``lent(use)``: is this hand-off only a loan (a call that reads it)?"""
         owner = self.facts(cls)
-        return members.released(owner, attr, set(release), self.lineage(cls))
+        return members.released(owner, attr, set(release), self.lineage(cls), lent)
 
 
 def _exclusive(first, later) -> bool:

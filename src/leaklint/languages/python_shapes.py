@@ -164,20 +164,37 @@ def climb(expr):
     return expr, p
 
 
-def _value_escapes(expr) -> bool:
-    """Is this value handed out of its function: passed to a call, returned, stored in
-    a field, a container element or a global (``Thread(target=run)``, ``return cb``)?"""
+def _value_escapes(expr, passed: bool = True) -> bool:
+    """Is this value handed out of its function: passed to a call (unless not ``passed``),
+    returned, stored in a field, a container element or a global (``Thread(target=run)``,
+    ``return cb``)?"""
     p = expr.parent
     while p is not None and p.type in VALUE_WRAPPERS:
         expr, p = p, p.parent
     if p is None:
         return False
-    if p.type in ("argument_list", "return_statement", "yield"):
+    if p.type in ("return_statement", "yield") or (passed and p.type == "argument_list"):
         return True
     if p.type == "assignment" and p.child_by_field_name("right") == expr:
         left = p.child_by_field_name("left")
         return left is not None and left.type in ("attribute", "subscript")
     return False
+
+
+def kept_object(call, fn) -> bool:
+    """Is the object ``call`` makes (``Reader(f)``) kept past its function: returned,
+    yielded or stored in a field or an element, directly or through the local it is bound
+    to? Whoever keeps it can reach what it holds (``self.stream.fo.close()``). Passed to a
+    call, it is not: the callee knows only the object's own methods."""
+    if _value_escapes(call, passed=False):
+        return True
+    expr, p = climb(call)
+    left = p.child_by_field_name("left") if p is not None and p.type == "assignment" \
+        and p.child_by_field_name("right") == expr else None
+    if left is None or left.type != "identifier" or fn is None:
+        return False
+    return any(n.type == "identifier" and n.text == left.text and n != left
+               and _value_escapes(n, passed=False) for n in walk(fn))
 
 
 def escaping_closure(holder, fn) -> bool:
