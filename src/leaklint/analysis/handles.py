@@ -23,7 +23,7 @@ from .. import contexts
 from ..facts import lifetimes
 from ..facts.go_build import builds_on
 from ..ir import TooDeep
-from ..tracks import Verdict
+from ..tracks import COLLECTED, Verdict
 from .lifecycle import Follow, Leak
 from .paths import describe_all, describe_one, leak_paths
 
@@ -91,6 +91,12 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             # error path leaves open goes with the run (or with the transaction the
             # caller rolls back)
             leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
+        rethrown = getattr(adapter, "rethrown", None)
+        if leaks and rethrown is not None and all(l.kind == "raise" and rethrown(l.node)
+                                                  for l in leaks):
+            # dropped only as a failed call's error goes on up (`except OSError: raise
+            # ConfigError(...)`): released on the normal path only, the exception rule's
+            leaks = []
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
@@ -156,11 +162,13 @@ def leak_traits(leaks) -> set:
 def _track_traits(track, ctx) -> set:
     """What the adapter's track tells the context policy: ``outlives_on`` names the
     operating system where the handle outlives its owner, which counts when the file can
-    be built for it (a Go test constrained to Linux never runs its cleanup on Windows)."""
+    be built for it (a Go test constrained to Linux never runs its cleanup on Windows);
+    ``collected``: the runtime closes the handle as its last reference goes (a Python
+    local rebound at the next turn of a loop closes the one before)."""
     goos = track.extra.get("outlives_on")
     if goos and builds_on(ctx.src.path, ctx.src.data, goos):
         return {contexts.OUTLIVES}
-    return set()
+    return {COLLECTED} if track.extra.get("collected") else set()
 
 
 def _key(node):

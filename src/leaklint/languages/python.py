@@ -1,8 +1,7 @@
 """Python: the lifecycle adapter (candidates, tracks, summaries of same-module functions)
-over tree-sitter-python trees. Lowering is in python_lowering.py, the effects on a handle
-in python_effects.py (what flags and conditional assignments say: python_flags.py), node
-helpers in python_syntax.py, shapes of acquisitions in python_shapes.py, what a call runs
-(and same-module summaries) in python_calls.py."""
+over tree-sitter-python trees. Lowering: python_lowering.py; effects on a handle:
+python_effects.py (flags and conditional assignments: python_flags.py); node helpers:
+python_syntax.py; acquisitions' shapes: python_shapes.py; calls: python_calls.py."""
 
 from __future__ import annotations
 
@@ -12,9 +11,9 @@ from ..tracks import COLLECTED, OWNED, Candidate, Track, Verdict, candidate_name
 from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
-from .python_lowering import Lowering, first_call  # noqa: F401 (first_call, SCOPES: for checks)
+from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
 from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
-                            holds_nothing, HTTP_CLIENTS, is_context_provider, pair_target,
+                            finalized, holds_nothing, RUNS_ON_ITS_OWN, HTTP_CLIENTS, is_context_provider, pair_target,
                             raises_clause, returns_parameter, waited_only_if, only_pid_read,
                             wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, borrowing, callee_text,
@@ -25,6 +24,8 @@ from .summaries import FileSummaries, with_factories
 
 
 class PythonAdapter(PythonCalls):
+    rethrown = staticmethod(rethrown)  # a `raise` that goes on with a failed call's error
+
     def __init__(self, ctx):
         self.ctx = ctx
         self.root = ctx.tree.root_node
@@ -151,12 +152,9 @@ class PythonAdapter(PythonCalls):
                     and nxt.named_children[0].type == "call" \
                     and callee_text(nxt.named_children[0]) in NORETURN:
                 return Verdict(False)  # spawned, then the process exits
-            # an object with a finalizer (a file, a socket, a response) is closed as soon
-            # as the statement drops it; a child process, a pool's workers or a raw
-            # descriptor go on without it
-            runs_on = resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN) \
-                or cand.callee.endswith(".start")
-            return self._discarded(cand, frozenset() if runs_on else frozenset({COLLECTED}))
+            # an object with a finalizer is closed as soon as the statement drops it
+            return self._discarded(cand, frozenset({COLLECTED}) if finalized(cand, self.names)
+                                   else frozenset())
         if t == "attribute" and parent.child_by_field_name("object") == expr:
             gp = parent.parent
             method = text(parent.child_by_field_name("attribute"))
@@ -238,7 +236,12 @@ class PythonAdapter(PythonCalls):
             return Verdict(False, f"unless `{text(test)}` holds", node=handle, rule="LL114")
         if self._launches(cand) and only_pid_read(fn, handle, cand.call):
             return Verdict(False, "because only its pid is read", node=handle, rule="LL114")
-        return Track(cand, fn, handle, extra={"stmt": parent, **self._module_exits(fn, handle, parent)})
+        # a function's own local that closes itself when collected goes when the name is
+        # rebound or the function ends: one open at a time (``COLLECTED`` for the policy)
+        collected = fn.type != "module" and finalized(cand, self.names) \
+            and not self._declared_outside(fn, handle)
+        return Track(cand, fn, handle, extra={"stmt": parent, "collected": collected,
+                                              **self._module_exits(fn, handle, parent)})
 
     # -- module-level code, unpacking, handles derived from another object -------------
 
@@ -484,8 +487,6 @@ class PythonAdapter(PythonCalls):
 
 # methods whose result is a plain value read from the resource, holding nothing of it
 # acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
-RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
-                   "tempfile.mkstemp")
 PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
                "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
 

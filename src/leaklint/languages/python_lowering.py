@@ -149,6 +149,46 @@ def quiet_statement(stmt) -> bool:
     return inner is not None and inner.type == "call" and first_call(stmt) is None
 
 
+def rethrown(node) -> bool:
+    """Is ``node`` a ``raise`` in an ``except`` clause of its function (``except OSError:
+    raise ConfigError(...)``): the failure of a call made in the ``try`` goes on up, as
+    an implicit raise from that call would?"""
+    if node is None or node.type != "raise_statement":
+        return False
+    p = node.parent
+    while p is not None and p.type not in ("function_definition", "lambda", "module"):
+        if p.type == "except_clause":
+            return True
+        p = p.parent
+    return False
+
+
+def failed_call(raise_stmt, after: int):
+    """The call whose failure the ``except`` clause around ``raise_stmt`` handles: the
+    first call of its ``try`` body that may raise, after byte ``after`` (the acquisition),
+    outside a nested ``try`` that handles its own; None if there is none."""
+    clause = raise_stmt.parent
+    while clause is not None and clause.type != "except_clause":
+        clause = clause.parent
+    body = clause.parent.child_by_field_name("body") if clause is not None else None
+    for call in (raising_calls(body) if body is not None else ()):
+        if call.start_byte >= after and not _handled_within(call, body):
+            return call
+    return None
+
+
+def _handled_within(node, top) -> bool:
+    """Is ``node`` in the body of a ``try`` with handlers, below ``top``?"""
+    p = node.parent
+    while p is not None and p != top:
+        if p.type == "block" and p.parent is not None and p.parent.type == "try_statement" \
+                and p.parent.child_by_field_name("body") == p \
+                and any(c.type == "except_clause" for c in p.parent.named_children):
+            return True
+        p = p.parent
+    return False
+
+
 def first_call(node):
     """The first call under ``node`` that may raise (not logging, len, isinstance...)."""
     return next(raising_calls(node), None)

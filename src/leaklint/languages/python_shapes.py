@@ -9,6 +9,19 @@ from .python_syntax import (SCOPES, VALUE_WRAPPERS, text, callee_text, enclosing
                             decorators, parameters, resolve)
 
 
+# what goes on without its Python object: a child process, a pool's workers, a raw descriptor
+RUNS_ON_ITS_OWN = ("subprocess.", "concurrent.futures.", "multiprocessing.", "os.", "pty.",
+                   "tempfile.mkstemp")
+
+
+def finalized(cand, names) -> bool:
+    """Does what ``cand`` makes close itself when collected (a file, a socket, a response;
+    CPython collects an object as its last reference goes), unlike what runs on its own?"""
+    made = [resolve(cand.callee, names), cand.factory_of or ""]
+    return not cand.callee.endswith(".start") and not any(
+        m.startswith(RUNS_ON_ITS_OWN) for m in made if m)
+
+
 def is_context_provider(fn) -> bool:
     """__enter__ and @contextmanager generators hand their resource to the caller."""
     name = text(fn.child_by_field_name("name"))

@@ -9,6 +9,7 @@ from ...analysis.lifecycle import Follow
 from ...catalogue import find_rule
 from ...ir import RELEASE, TooDeep
 from ...languages.python import callee_text, first_call
+from ...languages.python_lowering import failed_call, rethrown
 from ...tracks import Track, Verdict
 
 # the placeholders this rule fills in its catalogue message
@@ -38,17 +39,21 @@ def check(ctx, rule) -> None:
             continue  # handed on rather than released here: the new owner's business
         try:
             body, end, _ = adapter.lower(verdict.function)
-            if Follow(adapter.effects(verdict)).run_function(body, end):
+            leaks = Follow(adapter.effects(verdict)).run_function(body, end)
+            if leaks and not all(l.kind == "raise" and rethrown(l.node) for l in leaks):
                 continue  # leaks on an explicit path: LL110 reports it
-            body, end, _ = adapter.lower(verdict.function, implicit=True)
-            leaks = Follow(adapter.effects(verdict), leak_exits=("raise",)).run_function(body, end)
+            if not leaks:
+                body, end, _ = adapter.lower(verdict.function, implicit=True)
+                leaks = Follow(adapter.effects(verdict), leak_exits=("raise",)).run_function(body, end)
         except TooDeep:
             continue
         ctx.count(rule.code, cand.call, ok=not leaks)
         if not leaks:
             continue
         stmt = leaks[0].node
-        raiser = first_call(stmt) or stmt
+        # a `raise` in an `except` clause goes on with the failure of a call of its `try`
+        raiser = (failed_call(stmt, cand.call.end_byte) if rethrown(stmt) else None) \
+            or first_call(stmt) or stmt
         ctx.emit(rule, cand.call, rule.message.format(
             handle=verdict.handle, call=cand.callee, raiser=callee_text(raiser) + "()",
             line=raiser.start_point[0] + 1),
