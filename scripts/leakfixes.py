@@ -179,6 +179,9 @@ def text_at(mirror: GitMirror, commit: str, name: str) -> str | None:
 
 # -- what a file needs ----------------------------------------------------------------
 
+# how many levels of imports beyond the fix's file's own are extracted with it
+IMPORT_DEPTH = 2
+
 PY_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[\w \t,.*]+)", re.M)
 PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)", re.M)
 JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}/[^'"]*)['"]""")
@@ -305,8 +308,28 @@ def extract_version(mirror: GitMirror, fix: Fix, commit: str, dest: Path) -> boo
     if text is None:
         return False
     names = set(mirror.names(commit))
-    mirror.write([(f"{commit}:{n}", n) for n in needed_files(fix.language, fix.path, text, names)], dest)
+    wanted = set(needed_files(fix.language, fix.path, text, names))
+    wanted |= imported_further(mirror, commit, fix.language, wanted - {fix.path}, names)
+    mirror.write([(f"{commit}:{n}", n) for n in sorted(wanted)], dest)
     return True
+
+
+def imported_further(mirror: GitMirror, commit: str, language: str, files: set[str],
+                     names: set[str], depth: int = IMPORT_DEPTH) -> set[str]:
+    """What the modules FILES import in turn (Python, TS/JS), DEPTH levels on: a helper's
+    or a class's body that another module's summary reads (a reader that hands the
+    stream to a function of a third module)."""
+    needs = {"python": python_needs, "typescript": typescript_needs}.get(language)
+    seen, frontier = set(files), set(files)
+    for _ in range(depth if needs is not None else 0):
+        found = set()
+        for name in sorted(frontier):
+            text = text_at(mirror, commit, name) if language_of(name) == language else None
+            if text is not None:
+                found |= needs(name, text, names)
+        frontier = found - seen
+        seen |= frontier
+    return seen - set(files)
 
 
 def findings_at(findings: list[dict], fix: Fix, lines: tuple[int, int]) -> list[dict]:

@@ -76,3 +76,14 @@ def test_a_check_rule_message_with_a_placeholder_its_module_never_fills(monkeypa
     monkeypatch.setattr(api, "all_rules_with", lambda user: [broken])
     with pytest.raises(CatalogueError, match="LL401-event-listener-not-removed.toml"):
         check_paths(["."], config=Config(root=Path.cwd()), select=["LL401"])
+
+
+@pytest.mark.parametrize("value", [["New*Client"], {"pkg.Open": "New*Client"},
+                                   {"pkg.Open": [3]}, {"pkg.Open": [""]}])
+def test_borrowed_by_must_be_a_table_of_call_pattern_lists(value):
+    data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
+    data["lifecycle"]["borrowed_by"] = value
+    with pytest.raises(CatalogueError, match="borrowed_by"):
+        parse_rule(data, "go/LL990-thing-not-closed.toml")
+    data["lifecycle"]["borrowed_by"] = {"pkg.Open": ["*.New?*Client"]}
+    assert parse_rule(data, "x.toml").lifecycle["borrowed_by"] == {"pkg.Open": ["*.New?*Client"]}

@@ -45,7 +45,7 @@ _LIFECYCLE_KEYS = {
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "read_whole", "owners", "owner_makers",
-    "owned_exits",
+    "owned_exits", "borrowed_by",
 }
 
 
@@ -239,6 +239,11 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
             raise CatalogueError(f"{where}: lifecycle.{key} must be a small whole number")
     if "verb" in spec and not isinstance(spec["verb"], str):
         raise CatalogueError(f"{where}: lifecycle.verb must be a string")
+    lent = spec.get("borrowed_by", {})
+    if not isinstance(lent, dict) or not all(
+            isinstance(v, list) and all(isinstance(c, str) and c for c in v) for v in lent.values()):
+        raise CatalogueError(f"{where}: lifecycle.borrowed_by must be a table of acquire "
+                             "pattern -> list of call patterns")
     fix = spec.get("fix_release", "")
     if not (isinstance(fix, str) or isinstance(fix, dict)
             and all(isinstance(v, str) for v in fix.values())):

@@ -75,6 +75,10 @@ class SpecEffects:
         self.release = set(spec["release"])
         self.views = set(spec.get("views", ()))
         self.borrow = set(spec.get("borrow_calls", ()))
+        # calls (globs over the callee's text) that only borrow what this acquisition makes
+        made = track.candidate.callee if track.candidate else None
+        self.borrowed_by = tuple(c for acquire, calls in spec.get("borrowed_by", {}).items()
+                                 if made and pattern_matches(acquire, made) for c in calls)
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
         self.exhausted_by = set(spec.get("exhausted_by", ()))
