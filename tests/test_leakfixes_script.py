@@ -183,6 +183,26 @@ def test_python_needs_its_imports_and_packages():
                       "pkg/sub/__init__.py", "pkg/sub/deep.py"]
 
 
+def test_what_the_imports_import_is_extracted_two_levels_on():
+    files = {"pkg/__init__.py": "", "pkg/head.py": "from pkg.io import Reader\n",
+             "pkg/io/__init__.py": "from .io import Reader\n",
+             "pkg/io/io.py": "from pkg.io import wire\n", "pkg/io/wire.py": "import pkg.far\n",
+             "pkg/far.py": ""}
+
+    class Mirror:
+        def read(self, commit, name):
+            return files[name].encode() if name in files else None
+
+    names = set(files)
+    first = set(leakfixes.needed_files("python", "pkg/head.py", files["pkg/head.py"], names))
+    assert "pkg/io/io.py" not in first
+    further = leakfixes.imported_further(Mirror(), "c0ffee", "python", first - {"pkg/head.py"},
+                                         names)
+    # the package re-exports its module (one level), which imports a third (two levels);
+    # what that one imports is a level too far
+    assert further == {"pkg/io/io.py", "pkg/io/wire.py"}
+
+
 def test_go_needs_the_packages_of_its_module_it_imports():
     names = {"go.mod", "tsdb/db.go", "tsdb/db_test.go", "tsdb/head.go", "tsdb/fileutil/dir.go",
              "tsdb/fileutil/dir_test.go", "util/x.go", "vendor/ext/y.go"}
