@@ -44,7 +44,9 @@ class Effects(Protocol):
         """'then' or 'else': the branch of this condition in which the handle is nil."""
 
     # optional: ``cannot_raise(node) -> bool``, a statement a try's handlers need not
-    # start from (a logging call); ``ran_out(cond, loop) -> str | None``, see ``_if``
+    # start from (a logging call); ``uncaught(node, try_node) -> bool``, a statement or
+    # condition that raises nothing the try's handlers catch (no call, under `except
+    # OSError`); ``ran_out(cond, loop) -> str | None``, see ``_if``
 
 
 @dataclass
@@ -266,7 +268,7 @@ class Follow:
                 for s in stmt.body.stmts:
                     if not cur:
                         break
-                    raised |= self._raising(s, cur)
+                    raised |= self._raising(s, cur, stmt.node)
                     cur = self._stmt(s, cur)
             finally:
                 if catch is not None:
@@ -286,9 +288,10 @@ class Follow:
             out = self._block(stmt.final, out)
         return out
 
-    def _raising(self, stmt, state: int) -> int:
-        """The state a handler sees when ``stmt`` raises: a release or handoff that raises
-        still counts as done (the release was attempted, the owner was reached)."""
+    def _raising(self, stmt, state: int, where=None) -> int:
+        """The state a handler of the try ``where`` sees when ``stmt`` raises: a release
+        or handoff that raises still counts as done (the release was attempted, the owner
+        was reached)."""
         if (type(stmt) is If and (stmt.cond is None or stmt.raises_only)) or type(stmt) is Try \
                 or (type(stmt) is Exit and stmt.kind in JUMPS):
             # evaluates nothing itself: a branch on no condition, a nested try (what its
@@ -298,6 +301,11 @@ class Follow:
         quiet = getattr(self.effects, "cannot_raise", None)
         if type(stmt) is Leaf and quiet is not None and quiet(stmt.node):
             return 0  # a call that does not raise (logging, a socket's timeout)
+        uncaught = getattr(self.effects, "uncaught", None)
+        evaluated = stmt.node if type(stmt) is Leaf else stmt.cond if type(stmt) is If else None
+        if uncaught is not None and evaluated is not None and where is not None \
+                and uncaught(evaluated, where):
+            return 0  # nothing it evaluates raises what the handlers catch
         if type(stmt) is Leaf and state & OPEN:
             events = self.effects.events(stmt)
             if RELEASE in events or HANDOFF in events:

@@ -7,7 +7,7 @@ from ..tracks import SpecEffects, Track
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_object, kept_temp_file, climb
-from .python_lowering import quiet_statement, raising_calls
+from .python_lowering import catches_only_os_errors, first_call, quiet_statement, raising_calls
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
                             enclosing_class, parameters, resolve, returned, borrowing)
@@ -350,6 +350,13 @@ class PythonEffects(SpecEffects):
         """May the engine skip the raise of the statement ``node`` (a logging call, or a
         read of the tracked child process's own output: ``out = p.stdout.read()``)?"""
         return quiet_statement(node) or self._reads_own_pipe(node)
+
+    @staticmethod
+    def uncaught(node, try_node) -> bool:
+        """Does ``node`` (a statement, a condition) raise nothing the handlers of
+        ``try_node`` catch: they catch only the operating system's errors, which I/O
+        raises, and ``node`` calls nothing that may raise (``if self.conf["t"] > 0:``)?"""
+        return catches_only_os_errors(try_node) and first_call(node) is None
 
     def _reads_own_pipe(self, node) -> bool:
         """Is ``node`` a statement whose only call that may raise reads the output pipe of

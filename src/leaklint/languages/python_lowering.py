@@ -189,6 +189,32 @@ def _handled_within(node, top) -> bool:
     return False
 
 
+# the exceptions of the operating system's errors (OSError and its aliases and subclasses):
+# what I/O raises, so only a call can
+OS_ERRORS = {"OSError", "IOError", "EnvironmentError", "error", "timeout", "gaierror", "herror",
+             "SSLError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+             "ConnectionAbortedError", "BrokenPipeError", "FileNotFoundError", "FileExistsError",
+             "PermissionError", "IsADirectoryError", "NotADirectoryError", "InterruptedError",
+             "BlockingIOError", "ChildProcessError", "ProcessLookupError", "TimeoutError"}
+
+
+def catches_only_os_errors(try_node) -> bool:
+    """Do all the ``except`` clauses of ``try_node`` name only errors of the operating
+    system (``except OSError``, ``except (socket.error, IOError) as e``)?"""
+    clauses = [c for c in try_node.named_children if c.type == "except_clause"]
+    for clause in clauses:
+        caught = clause.named_children[0] if clause.named_children else None
+        if caught is not None and caught.type == "as_pattern":
+            caught = caught.named_children[0] if caught.named_children else None
+        if caught is None or caught.type == "block":
+            return False  # a bare except catches everything
+        names = caught.named_children if caught.type == "tuple" else [caught]
+        if not all(n.type in ("identifier", "attribute")
+                   and text(n).rsplit(".", 1)[-1] in OS_ERRORS for n in names):
+            return False
+    return bool(clauses)
+
+
 def first_call(node):
     """The first call under ``node`` that may raise (not logging, len, isinstance...)."""
     return next(raising_calls(node), None)
