@@ -25,7 +25,8 @@ an exception leaves), ``PER_TURN`` (one per turn of the loop around it, all rele
 when the function returns: a test's loop over its own cases holds them on purpose, so
 in a test only a loop without such a bound is reported), ``COLLECTED`` (nothing
 references the handle once its statement ends, so each turn of a loop lets go of the
-last one), ``FINISHES`` (it ends on its own once its work is done, as a task whose
+last one), ``REBOUND`` (only a name holds it, which the next turn binds again),
+``FINISHES`` (it ends on its own once its work is done, as a task whose
 coroutine has no open loop: nothing piles up), ``OWNED`` (kept in a field of an object
 whose class never ends it; it closes itself when that object goes: only a fixture's
 object, which a test runner may keep, piles them up). The language-specific part (tests,
@@ -47,7 +48,7 @@ from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
 from .vendored import library_build, why as why_vendored
-from .tracks import COLLECTED, OUTLIVES, OWNED
+from .tracks import COLLECTED, OUTLIVES, OWNED, REBOUND
 
 CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
 KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
@@ -65,7 +66,8 @@ FINISHES = "finishes"
 # nothing is held: an error left unchecked (LL105), whose partial result a helper hands
 # to the test's own assertions
 UNCHECKED = "unchecked"
-TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, FINISHES, OWNED, UNCHECKED)
+TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, REBOUND, FINISHES, OWNED,
+          UNCHECKED)
 
 # examples are copied into real programs, so their leaks are reported as in ordinary code
 DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
@@ -430,7 +432,7 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if PER_TURN in traits and kind == TEST and role.loop:
         return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
                                "when the test ends")
-    if role.in_loop and COLLECTED not in traits:
+    if role.in_loop and not traits & {COLLECTED, REBOUND}:
         return Decision(True, f"{where}: acquired in a loop")
     if OWNED in traits and role.function != "fixture":
         return Decision(False, f"{where}: kept by an object whose class never closes it, "

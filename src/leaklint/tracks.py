@@ -36,6 +36,10 @@ class Track:
 # handle nothing references once its statement ends (`open(p).read()`), which the
 # runtime's reference counting closes there, so a loop alone does not pile it up
 COLLECTED = "collected"
+# a trait of the context policy: the handle's only reference is a name (a module's
+# variable), so binding the name again, as the next turn of a loop does, lets the runtime
+# close the one before: the loop holds one at a time (the last stays until the name goes)
+REBOUND = "rebound"
 # a trait of the context policy: the handle is kept in a field of an object whose class
 # has no method that ends it (no close, stop, teardown...), and it closes itself when
 # collected (a file, a socket): it lives as long as that object and goes with it

@@ -23,7 +23,7 @@ from .. import contexts
 from ..facts import lifetimes
 from ..facts.go_build import builds_on
 from ..ir import TooDeep
-from ..tracks import COLLECTED, Verdict
+from ..tracks import Verdict
 from .lifecycle import Follow, Leak
 from .paths import describe_all, describe_one, leak_paths
 
@@ -163,12 +163,13 @@ def _track_traits(track, ctx) -> set:
     """What the adapter's track tells the context policy: ``outlives_on`` names the
     operating system where the handle outlives its owner, which counts when the file can
     be built for it (a Go test constrained to Linux never runs its cleanup on Windows);
-    ``collected``: the runtime closes the handle as its last reference goes (a Python
-    local rebound at the next turn of a loop closes the one before)."""
+    ``collected``: the trait saying the runtime closes the handle as its last reference
+    goes (``COLLECTED``: a Python local, let go at the latest as its function returns;
+    ``REBOUND``: a module's variable, let go as it is bound again)."""
     goos = track.extra.get("outlives_on")
     if goos and builds_on(ctx.src.path, ctx.src.data, goos):
         return {contexts.OUTLIVES}
-    return {COLLECTED} if track.extra.get("collected") else set()
+    return {track.extra["collected"]} if track.extra.get("collected") else set()
 
 
 def _key(node):

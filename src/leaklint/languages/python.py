@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from .. import ir
 from ..catalogue import release_methods
-from ..tracks import COLLECTED, OWNED, Candidate, Track, Verdict, candidate_names, pattern_matches
+from ..tracks import (COLLECTED, OWNED, REBOUND, Candidate, Track, Verdict, candidate_names,
+                      pattern_matches)
 from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io,
-                            finalized, holds_nothing, RUNS_ON_ITS_OWN, HTTP_CLIENTS, is_context_provider, pair_target,
-                            raises_clause, returns_parameter, waited_only_if, only_pid_read,
-                            wraps_open_file)
+from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io, finalized,
+                            holds_nothing, HTTP_CLIENTS, is_context_provider, only_pid_read,
+                            pair_target, raises_clause, returns_parameter, RUNS_ON_ITS_OWN,
+                            waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, borrowing, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -236,10 +237,9 @@ class PythonAdapter(PythonCalls):
             return Verdict(False, f"unless `{text(test)}` holds", node=handle, rule="LL114")
         if self._launches(cand) and only_pid_read(fn, handle, cand.call):
             return Verdict(False, "because only its pid is read", node=handle, rule="LL114")
-        # a function's own local that closes itself when collected goes when the name is
-        # rebound or the function ends: one open at a time (``COLLECTED`` for the policy)
-        collected = fn.type != "module" and finalized(cand, self.names) \
-            and not self._declared_outside(fn, handle)
+        # what closes itself when collected goes as its name is rebound or function ends
+        collected = "" if not finalized(cand, self.names) or self._declared_outside(
+            fn, handle) else REBOUND if fn.type == "module" else COLLECTED
         return Track(cand, fn, handle, extra={"stmt": parent, "collected": collected,
                                               **self._module_exits(fn, handle, parent)})
 
