@@ -1,5 +1,5 @@
 """The result cache: a file's analysis result keyed on its content and everything else
-that decides it (leaklint's version, the enabled rules and the settings).
+that decides it (leaklint's version and code, the enabled rules and the settings).
 
 Where: the user's cache directory (``$XDG_CACHE_HOME/leaklint``, else
 ``~/.cache/leaklint``), or the directory named by ``--cache-dir`` or
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import hashlib
 import hmac
 import importlib.util
@@ -36,6 +37,7 @@ import stat
 import tempfile
 
 from . import __version__
+from .catalogue import rules_dir
 from .model import SEVERITIES, Diagnostic, FileResult, Finding, Position, Related, Verified
 from .report.escape import printable
 from .safe_io import ReadRefused, inside, link_on_the_way, read_regular, write_atomic
@@ -49,6 +51,28 @@ ENV_CACHE_DIR = "LEAKLINT_CACHE_DIR"
 
 class CacheRefused(Exception):
     """The cache directory (or its key) cannot be used safely; the message says why."""
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest(*roots: str) -> str:
+    """A digest of leaklint's own code and catalogue (the package's sources, the rules'
+    TOML): a development checkout that changes a model, or two builds of one version,
+    never share cached results or facts. By content, so a reinstall of the same code
+    (a CI run restoring the cache) still finds them. Reading them takes a few ms."""
+    roots = roots or (os.path.dirname(os.path.abspath(__file__)), str(rules_dir()))
+    h = hashlib.sha256()
+    for root in roots:
+        for directory, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(f for f in files if f.endswith((".py", ".toml", ".json"))):
+                path = os.path.join(directory, name)
+                h.update(os.path.relpath(path, root).encode() + b"\0")
+                try:
+                    with open(path, "rb") as fh:
+                        h.update(fh.read())
+                except OSError:
+                    h.update(b"\0unreadable")
+    return h.hexdigest()[:16]
 
 
 def default_cache_dir() -> str:
@@ -142,6 +166,7 @@ def settings_key(settings) -> str:
         return _last_key[1]
     data = {
         "version": __version__,
+        "code": code_digest(),
         "rules": [dataclasses.asdict(r) for r in settings.rules],
         "max_file_size": settings.max_file_size,
         "severity": settings.severity,
@@ -362,7 +387,8 @@ class FactsCache(ResultCache):
 
     def __init__(self, directory: str, key_file: str | None = None, tree=()):
         self._top = os.path.abspath(directory)
-        digest = hashlib.sha256(f"facts {__version__} {FACTS_FORMAT}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"facts {__version__} {code_digest()} {FACTS_FORMAT}".encode()
+                                ).hexdigest()[:16]
         self._settings_key = "facts-" + digest
         self.path = os.path.join(self._top, FORMAT, "facts", digest + ".json")
         self._key_file = key_file or os.path.join(self._top, "key")
