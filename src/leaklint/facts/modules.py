@@ -45,6 +45,7 @@ class Resolver:
         self._dirs: dict = {}
         self._roots: dict = {}  # directory -> package_root (asked for every import)
         self._js_modules: dict = {}  # (directory, specifier) -> file (asked for every import)
+        self._py_modules: dict = {}  # (base, parts) -> file (asked for every call's import)
 
     def files_in(self, directory: str) -> set:
         directory = os.path.normpath(directory or ".")
@@ -139,6 +140,12 @@ class Resolver:
         return directory
 
     def module_file(self, base: str, parts: list) -> str | None:
+        key = (base, tuple(parts))
+        if key not in self._py_modules:
+            self._py_modules[key] = self._module_file(base, parts)
+        return self._py_modules[key]
+
+    def _module_file(self, base: str, parts: list) -> str | None:
         where = os.path.join(base, *parts) if parts else base
         for candidate in ((where + ".py") if parts else None, os.path.join(where, "__init__.py")):
             if candidate and self.exists(candidate):
