@@ -204,11 +204,26 @@ class PythonEffects(SpecEffects):
         return None
 
     def _escapes(self, holder) -> bool:
-        """``escaping_closure`` of a nested function, once per function and track."""
+        """``escaping_closure`` of a nested function, once per function and track; not a
+        lambda lent to a function that keeps it nowhere (``retry(lambda: s.connect(a))``:
+        the summaries show it neither kept nor handed on, so it runs, if at all, during
+        the call, and what it does to the handle is a closure's use, not a hand-off)."""
         key = (holder.start_byte, holder.end_byte)
         if key not in self._escaping:
-            self._escaping[key] = escaping_closure(holder, self.track.function)
+            self._escaping[key] = escaping_closure(holder, self.track.function) \
+                and not self._lent_lambda(holder)
         return self._escaping[key]
+
+    def _lent_lambda(self, holder) -> bool:
+        args = holder.parent
+        if holder.type != "lambda" or args is None or args.type != "argument_list" \
+                or args.parent is None or args.parent.type != "call":
+            return False
+        call, callee = args.parent, callee_text(args.parent)
+        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
+        index = [c for c in args.named_children if c.type != "comment"].index(holder)
+        return self.a.releases_param(call, callee, index, recv in ("self", "cls"),
+                                     self.rule) is False
 
     def _shadowed(self, n) -> bool:
         p = n.parent

@@ -290,11 +290,11 @@ def module_functions(root) -> dict:
 
 def identifier_arguments(call, acquiring=frozenset()) -> list[int]:
     """Positions (comments left out) of the call's arguments that may be a handle: plain
-    names, and calls of a function named in ``acquiring`` (``Reader(open(p))`` hands
-    over a handle made in place)."""
+    names, calls of a function named in ``acquiring`` (``Reader(open(p))`` hands over a
+    handle made in place), and lambdas (``retry(lambda: s.connect(a))`` may use one)."""
     args = call.child_by_field_name("arguments")
     listed = [c for c in (args.named_children if args is not None else []) if c.type != "comment"]
-    return [i for i, c in enumerate(listed) if c.type == "identifier" or (
+    return [i for i, c in enumerate(listed) if c.type in ("identifier", "lambda") or (
         c.type == "call" and callee_text(c).rsplit(".", 1)[-1] in acquiring)]
 
 
