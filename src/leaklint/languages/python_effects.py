@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
+from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_object, kept_temp_file, climb
@@ -370,8 +371,11 @@ class PythonEffects(SpecEffects):
     def uncaught(node, try_node) -> bool:
         """Does ``node`` (a statement, a condition) raise nothing the handlers of
         ``try_node`` catch: they catch only the operating system's errors, which I/O
-        raises, and ``node`` calls nothing that may raise (``if self.conf["t"] > 0:``)?"""
-        return catches_only_os_errors(try_node) and first_call(node) is None
+        raises, and ``node`` calls nothing that may raise (``if self.conf["t"] > 0:``)
+        and awaits or yields nothing (an awaited task's error, or one thrown into a
+        generator, arrives there)?"""
+        return catches_only_os_errors(try_node) and first_call(node) is None \
+            and not any(n.type in ("await", "yield") for n in (node, *walk(node)))
 
     def _reads_own_pipe(self, node) -> bool:
         """Is ``node`` a statement whose only call that may raise reads the output pipe of
