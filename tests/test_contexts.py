@@ -653,6 +653,13 @@ def test_explain_context_says_why_and_what(tmp_path):
     assert "line 3: in `make`, a function other code may call many times, inside a loop" \
         in result.output
     assert "a leak here is reported" in result.output
+    assert "except a file, socket or response that only a name (or a temporary) holds" \
+        in result.output
+    # ordinary code reports those too
+    path = tmp_path / "tool.py"
+    path.write_text("def make():\n    for p in ps:\n        f = open(p)\n")
+    result = CliRunner().invoke(main, ["explain", "--context", f"{path}:3"])
+    assert "a leak here is reported" in result.output and "except a file" not in result.output
 
 
 GO_LOOPS = """package p

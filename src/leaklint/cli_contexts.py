@@ -63,6 +63,13 @@ def explain_contexts(specs, config_path) -> int:
             verdict = contexts.decide(context, role, (), settings.contexts)
             if verdict.keep:
                 click.echo(f"  a leak here is reported ({one_line(verdict.why)})")
+                # a Python handle only a name or a temporary holds goes as that does
+                trait = contexts.REBOUND if role.function == "module" else contexts.COLLECTED
+                freed = contexts.decide(context, role, (trait,), settings.contexts)
+                if where.endswith(".py") and not freed.keep:
+                    click.echo("  except a file, socket or response that only a name (or a "
+                               "temporary) holds: reference counting closes it as the name is "
+                               f"bound again or dropped ({one_line(freed.why)})")
             else:
                 click.echo(f"  a leak here is not reported ({one_line(verdict.why)}), unless the "
                            "rule knows it accumulates or outlives its owner")

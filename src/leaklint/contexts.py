@@ -442,9 +442,9 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
                                "result reaches the test's assertions")
     if kind == TEST and role.function == "helper" and COLLECTED in traits \
             and not _called_in_loop(role):
-        return Decision(False, f"{where}: nothing references it after its statement and no "
-                               "call of the helper in its file repeats it in a loop: each "
-                               "call lets go of it at once")
+        return Decision(False, f"{where}: nothing references it once its statement ends or "
+                               "the helper returns, and no call of the helper in its file "
+                               "repeats it in a loop: each call lets go of it at once")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")
