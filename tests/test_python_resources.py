@@ -335,3 +335,32 @@ def test_user_declared_pair_runs_on_python(tmp_path):
     report = check_paths([str(path)], config_path=str(tmp_path / "leaklint.toml"),
                          select=["X900"])
     assert [(f.code, f.position.line) for f in report.findings] == [("X900", 3)]
+
+
+@pytest.mark.parametrize("borrowed, lines", [("", []), ('["audit.*"]', [3])])
+def test_a_user_rule_says_which_calls_only_borrow_its_handle(tmp_path, borrowed, lines):
+    table = f'borrowed_by."*.take_lease" = {borrowed}' if borrowed else ""
+    (tmp_path / "leaklint.toml").write_text(textwrap.dedent(f'''
+        [[rules]]
+        code = "X901"
+        name = "lease-not-returned"
+        family = "resource"
+        languages = ["python"]
+        severity = "warning"
+        summary = "A lease is not returned"
+        message = "{{handle}} from {{call}} is not returned {{where}}"
+        [rules.lifecycle]
+        acquire = ["*.take_lease"]
+        release = ["give_back"]
+        {table}
+    '''), encoding="utf-8")
+    path = tmp_path / "mod.py"
+    # an unknown callee takes the lease, unless the rule says it only looks at it
+    path.write_text(textwrap.dedent("""
+        def work(pool):
+            lease = pool.take_lease()
+            audit.record(lease)
+    """), encoding="utf-8")
+    report = check_paths([str(path)], config_path=str(tmp_path / "leaklint.toml"),
+                         select=["X901"])
+    assert [f.position.line for f in report.findings] == lines

@@ -7,6 +7,7 @@ site), and ``SpecEffects``, the part of every adapter's effects read from the ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 
 
 @dataclass
@@ -91,6 +92,12 @@ class SpecEffects:
         self.depth = depth
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
+
+
+    def borrows(self, callee: str) -> bool:
+        """Does the call ``callee`` only borrow the handle (``borrow_calls``, or a glob of
+        ``borrowed_by`` for this acquisition)?"""
+        return callee in self.borrow or any(fnmatchcase(callee, c) for c in self.borrowed_by)
 
 
 def pattern_matches(pattern: str, callee: str) -> bool:

@@ -91,9 +91,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             # error path leaves open goes with the run (or with the transaction the
             # caller rolls back)
             leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
-        rethrown = getattr(adapter, "rethrown", None)
-        if leaks and rethrown is not None and all(l.kind == "raise" and rethrown(l.node)
-                                                  for l in leaks):
+        if rethrown_only(leaks, getattr(adapter, "rethrown", None)):
             # dropped only as a failed call's error goes on up (`except OSError: raise
             # ConfigError(...)`): released on the normal path only, the exception rule's
             leaks = []
@@ -148,6 +146,13 @@ def _written(ident) -> bool:
         return owner is not None and owner.type in ("assignment_statement", "short_var_declaration") \
             and owner.child_by_field_name("left") == parent
     return parent is not None and parent.type == "var_spec"
+
+
+def rethrown_only(leaks, rethrown) -> bool:
+    """Is every one of ``leaks`` a ``raise`` that ``rethrown(node)`` says passes a failed
+    call's error on up (the adapter's; None: the language has no such raise)?"""
+    return bool(leaks) and rethrown is not None and all(
+        l.kind == "raise" and rethrown(l.node) for l in leaks)
 
 
 def leak_traits(leaks) -> set:

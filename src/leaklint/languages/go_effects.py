@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
@@ -452,8 +450,7 @@ class GoEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
-        if callee in self.borrow or callee in BORROWING_BUILTINS or any(
-                fnmatchcase(callee, c) for c in self.borrowed_by):
+        if self.borrows(callee) or callee in BORROWING_BUILTINS:
             return None
         if callee in STORING_BUILTINS or callee in self.handoff_calls:
             return HANDOFF

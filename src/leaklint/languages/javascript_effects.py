@@ -107,7 +107,7 @@ class JsEffects(SpecEffects):
         if t == "arguments":
             call = p.parent
             name = callee(call) if call is not None else ""
-            if name in self.borrow or name.startswith(("console.", "assert", "expect")):
+            if self.borrows(name) or name.startswith(("console.", "assert", "expect")):
                 return None
             if self.a is not None and call is not None:
                 index = [a.id for a in args(call)].index(expr.id) if any(

@@ -149,6 +149,19 @@ class PythonCalls:
             return any([self.summaries.local((key, index, method, rule.code)) for key in keys])
         return self.summaries.external(ref, index, rule.code) if ref else None
 
+    def argument_summary(self, call, arg, rule) -> bool | None:
+        """``releases_param`` for the argument node ``arg`` of ``call`` (its position,
+        comments left out; a method of the class when called on self, cls or super())."""
+        args = call.child_by_field_name("arguments")
+        values = [c for c in (args.named_children if args is not None else ())
+                  if c.type != "comment"]
+        if arg not in values:
+            return None
+        callee = callee_text(call)
+        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
+        method_call = recv in ("self", "cls") or recv.startswith("super(")
+        return self.releases_param(call, callee, values.index(arg), method_call, rule)
+
     def lent(self, use, rule) -> bool:
         """Is the field mention ``use`` (``self.fo``) only lent: an argument of a call the
         summaries show neither releasing nor keeping it (``tnetstring.load(self.fo)``
@@ -162,11 +175,7 @@ class PythonCalls:
         args = n.parent if n is not None else None
         if args is None or args.type != "argument_list" or args.parent.type != "call":
             return False
-        values = [c for c in args.named_children if c.type != "comment"]
-        call, callee = args.parent, callee_text(args.parent)
-        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
-        method_call = recv in ("self", "cls") or recv.startswith("super(")
-        return self.releases_param(call, callee, values.index(n), method_call, rule) is False
+        return self.argument_summary(args.parent, n, rule) is False
 
     def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:
         """The summary of this module's function (``method``: method) ``name`` for its

@@ -217,14 +217,9 @@ class PythonEffects(SpecEffects):
 
     def _lent_lambda(self, holder) -> bool:
         args = holder.parent
-        if holder.type != "lambda" or args is None or args.type != "argument_list" \
-                or args.parent is None or args.parent.type != "call":
-            return False
-        call, callee = args.parent, callee_text(args.parent)
-        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
-        index = [c for c in args.named_children if c.type != "comment"].index(holder)
-        return self.a.releases_param(call, callee, index, recv in ("self", "cls"),
-                                     self.rule) is False
+        return holder.type == "lambda" and args is not None and args.type == "argument_list" \
+            and args.parent.type == "call" \
+            and self.a.argument_summary(args.parent, holder, self.rule) is False
 
     def _shadowed(self, n) -> bool:
         p = n.parent
@@ -422,7 +417,6 @@ class PythonEffects(SpecEffects):
         callee = callee_text(call)
         full = resolve(callee, self.a.names)
         short = callee.rsplit(".", 1)[-1]
-        recv = callee.rsplit(".", 1)[0] if "." in callee else ""
         if expr.type == "keyword_argument":
             kw = text(expr.child_by_field_name("name"))
             if kw in ("file", "stdin", "stdout", "stderr", "fileobj", "fp", "f"):
@@ -432,19 +426,16 @@ class PythonEffects(SpecEffects):
         if full in OWNING_CALLS or full in KEEPING_CALLS or short in OWNING_METHODS or \
                 callee in self.handoff_calls:
             return HANDOFF
-        if callee in self.borrow or borrowing(callee, full):
+        if self.borrows(callee) or borrowing(callee, full):
             return None
-        if expr in args.named_children:
-            index = [c for c in args.named_children if c.type != "comment"].index(expr)
-            method_call = recv in ("self", "cls") or recv.startswith("super(")
-            summary = self.a.releases_param(call, callee, index, method_call, self.rule)
-            if summary is not None:
-                if summary:
-                    return HANDOFF if closure else RELEASE
-                # an object made around the handle (`self.stream = Writer(f)`) that
-                # outlives the statement holds it for whoever keeps the object
-                return HANDOFF if short[:1].isupper() and \
-                    kept_object(call, self.track.function) else None
+        summary = self.a.argument_summary(call, expr, self.rule)
+        if summary:
+            return HANDOFF if closure else RELEASE
+        if summary is False:
+            # an object made around the handle (`self.stream = Writer(f)`) that outlives
+            # the statement holds it for whoever keeps the object
+            return HANDOFF if short[:1].isupper() and \
+                kept_object(call, self.track.function) else None
         return HANDOFF
 
 

@@ -31,8 +31,8 @@ def is_context_provider(fn) -> bool:
                or d.startswith(("pytest.fixture", "fixture(")) for d in decorators(fn))
 
 
-DB_CONNECT = {"sqlite3.connect", "sqlite3.Connection", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
-              "mysql.connector.connect", "MySQLdb.connect"}
+DB_CONNECT = {"sqlite3.connect", "sqlite3.Connection", "psycopg.connect", "psycopg2.connect",
+              "pymysql.connect", "mysql.connector.connect", "MySQLdb.connect"}
 
 
 def holds_nothing(call) -> bool:
@@ -206,8 +206,12 @@ def kept_object(call, fn) -> bool:
         and p.child_by_field_name("right") == expr else None
     if left is None or left.type != "identifier" or fn is None:
         return False
-    return any(n.type == "identifier" and n.text == left.text and n != left
-               and _value_escapes(n, passed=False) for n in walk(fn))
+    return any(_value_escapes(n, passed=False) for n in _other_mentions(fn, left))
+
+
+def _other_mentions(fn, name):
+    """The identifiers of ``fn`` that spell the name node ``name``, ``name`` aside."""
+    return (n for n in walk(fn) if n.type == "identifier" and n.text == name.text and n != name)
 
 
 def escaping_closure(holder, fn) -> bool:
@@ -222,9 +226,8 @@ def escaping_closure(holder, fn) -> bool:
     name = holder.child_by_field_name("name")
     if name is None or fn is None:
         return False
-    return any(n.type == "identifier" and n.text == name.text and n != name
-               and not (n.parent.type == "call" and n.parent.child_by_field_name("function") == n)
-               and _value_escapes(n) for n in walk(fn))
+    return any(not (n.parent.type == "call" and n.parent.child_by_field_name("function") == n)
+               and _value_escapes(n) for n in _other_mentions(fn, name))
 
 
 def borrowed_field(cls, attr: str) -> bool:

@@ -5,6 +5,7 @@ only: an exception before the release skips it.
 from __future__ import annotations
 
 from ... import contexts
+from ...analysis.handles import rethrown_only
 from ...analysis.lifecycle import Follow
 from ...catalogue import find_rule
 from ...ir import RELEASE, TooDeep
@@ -40,7 +41,7 @@ def check(ctx, rule) -> None:
         try:
             body, end, _ = adapter.lower(verdict.function)
             leaks = Follow(adapter.effects(verdict)).run_function(body, end)
-            if leaks and not all(l.kind == "raise" and rethrown(l.node) for l in leaks):
+            if leaks and not rethrown_only(leaks, rethrown):
                 continue  # leaks on an explicit path: LL110 reports it
             if not leaks:
                 body, end, _ = adapter.lower(verdict.function, implicit=True)
