@@ -303,20 +303,26 @@ def test_broken_code_does_not_stop_the_scan(tmp_path):
     findings(tmp_path, code)  # asserts no internal error
 
 
-def test_user_declared_pair_runs_on_python(tmp_path):
-    (tmp_path / "leaklint.toml").write_text(textwrap.dedent('''
+def _lease_rule(tmp_path, code: str, extra: str = "") -> None:
+    """A user rule for leases (``pool.take_lease()`` ... ``lease.give_back()``), with
+    ``extra`` lines in its lifecycle table, in ``tmp_path / "leaklint.toml"``."""
+    (tmp_path / "leaklint.toml").write_text(textwrap.dedent(f'''
         [[rules]]
-        code = "X900"
+        code = "{code}"
         name = "lease-not-returned"
         family = "resource"
         languages = ["python"]
         severity = "warning"
         summary = "A lease is not returned"
-        message = "{handle} from {call} is not returned {where}"
+        message = "{{handle}} from {{call}} is not returned {{where}}"
         [rules.lifecycle]
         acquire = ["*.take_lease"]
         release = ["give_back"]
-    '''), encoding="utf-8")
+    ''') + extra + "\n", encoding="utf-8")
+
+
+def test_user_declared_pair_runs_on_python(tmp_path):
+    _lease_rule(tmp_path, "X900")
     path = tmp_path / "mod.py"
     path.write_text(textwrap.dedent("""
         def work(pool, job):
@@ -339,21 +345,7 @@ def test_user_declared_pair_runs_on_python(tmp_path):
 
 @pytest.mark.parametrize("borrowed, lines", [("", []), ('["audit.*"]', [3])])
 def test_a_user_rule_says_which_calls_only_borrow_its_handle(tmp_path, borrowed, lines):
-    table = f'borrowed_by."*.take_lease" = {borrowed}' if borrowed else ""
-    (tmp_path / "leaklint.toml").write_text(textwrap.dedent(f'''
-        [[rules]]
-        code = "X901"
-        name = "lease-not-returned"
-        family = "resource"
-        languages = ["python"]
-        severity = "warning"
-        summary = "A lease is not returned"
-        message = "{{handle}} from {{call}} is not returned {{where}}"
-        [rules.lifecycle]
-        acquire = ["*.take_lease"]
-        release = ["give_back"]
-        {table}
-    '''), encoding="utf-8")
+    _lease_rule(tmp_path, "X901", f'borrowed_by."*.take_lease" = {borrowed}' if borrowed else "")
     path = tmp_path / "mod.py"
     # an unknown callee takes the lease, unless the rule says it only looks at it
     path.write_text(textwrap.dedent("""
