@@ -128,6 +128,10 @@ class GoLowering:
             loop = ir.Loop(s, self._block(body, blocks, depth), infinite, label, head,
                            runs=head is not None and self._runs_once(head, s))
             return loop
+        if t == "expression_switch_statement" and s.child_by_field_name("value") is None:
+            chain = self._tagless_switch(s, blocks, depth, label)
+            if chain is not None:
+                return chain
         if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
             cases, has_default, falls = [], False, []
             prefix = []
@@ -174,6 +178,33 @@ class GoLowering:
         if t == "defer_statement":
             return ir.Leaf(s, "defer")
         return ir.Leaf(s)
+
+    def _tagless_switch(self, s, blocks, depth, label):
+        """`switch { case c1: A; case c2: B; default: C }` is `if c1 {A} else if c2 {B}
+        else {C}`: each case's condition guards its arm as an `if`'s would
+        (`case errors.Is(err, os.ErrNotExist):` is a path with no handle). Wrapped in a
+        one-arm branch, so a `break` in a case still leaves the switch. None when a case
+        falls through (the arms are not exclusive) or the switch has an initializer."""
+        if s.child_by_field_name("initializer") is not None:
+            return None
+        arms, default = [], None
+        for c in s.named_children:
+            if c.type not in ("expression_case", "default_case"):
+                continue
+            stmts = self._case_statements(c)
+            if any(x.type == "fallthrough_statement" for x in stmts[-1:]):
+                return None
+            body = ir.Block([self._stmt(x, blocks, depth + 1) for x in stmts], c)
+            if c.type == "default_case":
+                default = body
+                continue
+            values = c.child_by_field_name("value")
+            conds = values.named_children if values is not None else []
+            arms.append((conds[0] if len(conds) == 1 else values, body))
+        chain = default
+        for cond, body in reversed(arms):
+            chain = ir.Block([ir.If(cond, body, chain)], body.node)
+        return ir.Branch(s, [chain or ir.Block([], s)], True, True, label)
 
     def _case_statements(self, case):
         out = []
