@@ -242,7 +242,46 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             func schedule() []job { return []job{{Run: tick}} }
             func tick() {}
         """}), go_entry.COMMAND_READ)
-    assert got == {"cli.go": ["check", "prepare", "send", "serve"]}
+    # "!send": the action itself (its return ends the command), beside what it runs once
+    assert got == {"cli.go": ["!send", "check", "prepare", "send", "serve"]}
+
+
+def test_a_kong_commands_methods_are_its_actions_unless_run_in_a_loop():
+    files = {
+        "main.go": """
+            package main
+            import "github.com/alecthomas/kong"
+            type CLI struct{ Push pushCmd `cmd:""` }
+            func main() {
+            	ctx := kong.Parse(&CLI{})
+            	ctx.FatalIfErrorf(ctx.Run())
+            }
+        """,
+        "push.go": """
+            package main
+            type pushCmd struct{}
+            func (p *pushCmd) Run() error { return upload() }
+            func (p *pushCmd) AfterApply() error { return nil }
+            func (p *pushCmd) Other() error { return nil }
+            func upload() error { return nil }
+        """}
+    got = go_entry.trace(_facts(files), go_entry.COMMAND_READ)
+    assert got == {"push.go": ["!pushCmd.AfterApply", "!pushCmd.Run", "pushCmd.AfterApply",
+                               "pushCmd.Run", "upload"]}
+    # a command that runs other commands line by line (`ctx.Run()` in a loop): every Run
+    # may run any number of times (the parse's hooks still run once)
+    files["stdin.go"] = """
+        package main
+        type stdinCmd struct{}
+        func (s *stdinCmd) Run(ctx *kong.Context) error {
+        	for i := 0; i < 3; i++ {
+        		ctx.Run()
+        	}
+        	return nil
+        }
+    """
+    got = go_entry.trace(_facts(files), go_entry.COMMAND_READ)
+    assert got == {"push.go": ["!pushCmd.AfterApply", "pushCmd.AfterApply"]}
 
 
 def test_without_a_command_literal_nothing_is_the_command():

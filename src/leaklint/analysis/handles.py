@@ -91,6 +91,9 @@ def check_lifecycles(ctx, adapter, rules) -> None:
             # error path leaves open goes with the run (or with the transaction the
             # caller rolls back)
             leaks = [l for l in leaks if not (l.kind == "return" and adapter.error_exit(l.node))]
+        if leaks and lifetimes.return_ends_command(ctx.family, track.function, ctx.reads):
+            # a command's action: its return, error or not, ends the command's run
+            leaks = [l for l in leaks if l.kind != "return"]
         if rethrown_only(leaks, getattr(adapter, "rethrown", None)):
             # dropped only as a failed call's error goes on up (`except OSError: raise
             # ConfigError(...)`): released on the normal path only, the exception rule's

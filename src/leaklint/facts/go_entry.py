@@ -32,6 +32,7 @@ from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
 from . import once_trace
 from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
+from .owners_go import ACTION_MARK
 
 READ = "go-once"  # both the rule option naming the read and its key in the reads
 # the functions a command-line framework's command runs once: an error they return ends
@@ -50,6 +51,11 @@ ENTRIES = ("main", "init", "TestMain")
 # back to main
 CLI_TYPES = ("App", "Command")
 CLI_ACTIONS = ("Action", "Run", "RunE")
+# kong declares commands as struct types and runs the selected one's methods by name:
+# in a package importing it, these methods are the command's
+KONG = b'"github.com/alecthomas/kong"'
+KONG_METHODS = ("Run", "BeforeReset", "BeforeResolve", "BeforeApply", "AfterApply",
+                "AfterRun")
 DECLARATIONS = ("function_declaration", "method_declaration")
 
 
@@ -233,7 +239,8 @@ def file_facts(root, data: bytes) -> dict:
     "@N" for the function literal at byte N given as a command's action); "results":
     {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
     ".M"] (functions and methods named without being called: handed on, stored);
-    "actions": the keys of the functions a command-line framework's command runs."""
+    "actions": the keys of the functions a command-line framework's command runs; "kong":
+    does the file import kong (whose commands' methods are actions by their names)."""
     functions, results, values = {}, {}, []
     nodes = _Nodes(root)
     local = _Local(nodes)
@@ -270,7 +277,7 @@ def file_facts(root, data: bytes) -> dict:
                               "." + text(n.child_by_field_name("field")))
     return {"package": package_name(root), "build": build_constraint(data),
             "functions": functions, "results": results, "values": sorted(set(values)),
-            "actions": sorted({k for k in actions.values()})}
+            "actions": sorted({k for k in actions.values()}), "kong": KONG in data}
 
 
 def _actions(data: bytes, functions: dict, local: _Local) -> dict:
@@ -373,8 +380,12 @@ def _entries(facts: dict, tests: set) -> set:
 
 
 def _actions_of(facts: dict, tests: set, defined: dict) -> set:
-    return {(q, k) for p, f in facts.items() if p not in tests for k in f.get("actions", ())
-            for q in defined.get(k, ()) if q not in tests}
+    named = {(q, k) for p, f in facts.items() if p not in tests for k in f.get("actions", ())
+             for q in defined.get(k, ()) if q not in tests}
+    if any(f.get("kong") for p, f in facts.items() if p not in tests):
+        named |= {(p, k) for p, f in facts.items() if p not in tests for k in f["functions"]
+                  if "." in k and k.rsplit(".", 1)[1] in KONG_METHODS}
+    return named
 
 
 def _test_functions(facts: dict, tests: set) -> set:
@@ -413,16 +424,20 @@ def _trace_package(facts: dict, read: str) -> dict:
     for k in defined:
         if "." in k:
             methods.setdefault("." + k.rsplit(".", 1)[1], set()).add(k)
+    kong = commands and any(f.get("kong") for p, f in facts.items() if p not in tests)
     unknown = set()  # keys any number of runs may reach: values, methods of unknown values
     for f in facts.values():
         for v in f["values"]:
             unknown |= methods.get(v, set()) if v.startswith(".") else {v} & defined.keys()
         for calls in f["functions"].values():
-            for callee, _ in calls:
+            for callee, repeats in calls:
                 if "." in callee and not targets(callee):
+                    method = callee.rsplit(".", 1)[1]
+                    if kong and not repeats and method in KONG_METHODS:
+                        continue  # kong's context running the selected command (`ctx.Run()`)
                     # a method of a value whose type is not known here (or promoted from
                     # an embedded type): any method of that name may be the one it runs
-                    unknown |= methods.get("." + callee.rsplit(".", 1)[1], set())
+                    unknown |= methods.get("." + method, set())
     banned = {(p, k) for k in unknown for p in defined[k]}
 
     def edges(node) -> list:
@@ -448,9 +463,11 @@ def _trace_package(facts: dict, read: str) -> dict:
         return {t for t in once - starts if len(calls.get(t, ())) != 1 or calls[t][0]}
 
     once = once_trace.settle(starts, edges, shared if by_test else elsewhere, banned)
-    return once_trace.by_file((p, k) for p, k in once or ()
-                              if (commands or (p, k) not in starts) and not k.startswith("@")
-                              and (not by_test or p in tests))
+    roots = [(p, ACTION_MARK + k) for p, k in starts
+             if (p, k) in (once or ()) and not k.startswith("@")] if commands else []
+    return once_trace.by_file([(p, k) for p, k in once or ()
+                               if (commands or (p, k) not in starts) and not k.startswith("@")
+                               and (not by_test or p in tests)] + roots)
 
 
 def directory_reads(here: dict, files: list, facts_of) -> list:
@@ -499,5 +516,5 @@ def has_tests(data: bytes) -> bool:
 def has_commands(data: bytes) -> bool:
     """May a Go file's text define a command-line framework's command (a cheap test before
     parsing a package for its command actions)?"""
-    return any(b"." + t.encode() + b"{" in data for t in CLI_TYPES) and \
+    return KONG in data or any(b"." + t.encode() + b"{" in data for t in CLI_TYPES) and \
         any(a.encode() + b":" in data for a in CLI_ACTIONS)

@@ -201,6 +201,13 @@ def error_ends_command(language: str, fn, reads) -> bool:
     return language == "go" and owners_go.runs_the_command(fn, reads)
 
 
+def return_ends_command(language: str, fn, reads) -> bool:
+    """Does any return of the function ``fn`` end its program: a Go command-line
+    framework's command action itself (``owners_go.is_command_action``), whose return
+    hands the framework's run back to main, which exits?"""
+    return language == "go" and owners_go.is_command_action(fn, reads)
+
+
 def ends_with_its_run(path: str, package: str) -> bool:
     """Do a Go file's package state and background goroutines end with one short run
     (a test, a command)?"""

@@ -18,6 +18,7 @@ from ..languages.go_syntax import (body_statements, function_name, own_nodes, pa
 
 ONCE = "go-once"  # the read naming the functions that run once per process (facts/go_entry.py)
 COMMAND = "go-command"  # the read naming the functions a command's action runs once (go_entry)
+ACTION_MARK = "!"  # marks there the command actions themselves among what they run
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
 
@@ -49,7 +50,13 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     return "package", ""
 
 
-def runs_the_command(fn, reads) -> bool:
+def is_command_action(fn, reads) -> bool:
+    """Is the declaration ``fn`` a command-line framework's command action itself (not a
+    function it calls)? When it returns, the command's run is over."""
+    return runs_the_command(fn, reads, ACTION_MARK)
+
+
+def runs_the_command(fn, reads, mark: str = "") -> bool:
     """Is the function or method declaration ``fn`` one a command-line framework's
     command runs once (``reads["go-command"]``)? An error it returns is handed back to
     main, which ends the process with it. (A function literal may run any number of times.)"""
@@ -57,7 +64,7 @@ def runs_the_command(fn, reads) -> bool:
         return False
     owner = receiver_type(fn) if fn.type == "method_declaration" else ""
     name = function_name(fn)
-    return (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
+    return mark + (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
 
 
 # between a call and its function: code that may run many times per run of the function
