@@ -408,8 +408,8 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     import) or a program's main."""
     settings = settings or ContextSettings()
     kind = context.kind
-    if kind == CODE and role.function == "main":
-        kind = SCRIPT
+    if kind in (CODE, EXAMPLE) and role.function == "main":
+        kind = SCRIPT  # a program's entry runs once, an example program's too
     elif kind in (CODE, EXAMPLE) and role.function in ("module", "main") \
             and not role.in_loop and COLLECTED in set(traits or ()):
         kind = SCRIPT  # code that runs once (per import, per run): one temporary, gone at once
