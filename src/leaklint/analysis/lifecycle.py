@@ -46,7 +46,8 @@ class Effects(Protocol):
     # optional: ``cannot_raise(node) -> bool``, a statement a try's handlers need not
     # start from (a logging call); ``uncaught(node, try_node) -> bool``, a statement or
     # condition that raises nothing the try's handlers catch (no call, under `except
-    # OSError`); ``ran_out(cond, loop) -> str | None``, see ``_if``
+    # OSError`), or a raise statement whose exception they do not catch (a ValueError);
+    # ``ran_out(cond, loop) -> str | None``, see ``_if``
 
 
 @dataclass
@@ -85,7 +86,8 @@ class Follow:
     def _exit(self, kind: str, node, state: int) -> None:
         outer, self.effects.leaving = getattr(self.effects, "leaving", None), (kind, node)
         try:
-            state = self._run_finally(state, 0, catch=kind == "raise")
+            state = self._run_finally(state, 0, catch=kind == "raise",
+                                      raising=node if kind == "raise" else None)
         finally:
             self.effects.leaving = outer
         if state is not None and state & OPEN:
@@ -186,13 +188,18 @@ class Follow:
         # noreturn and goto end the path without a leak
         return 0
 
-    def _run_finally(self, state: int, depth: int, catch: bool = False) -> int | None:
+    def _run_finally(self, state: int, depth: int, catch: bool = False,
+                     raising=None) -> int | None:
         """Run the pending finally blocks above ``depth``, innermost first, as a jump out
         of them does; with ``catch`` (a raise), stop at the first enclosing try that has
-        handlers, which takes the state (None: caught)."""
+        handlers, which takes the state (None: caught), unless the effects say they do
+        not catch what the raise statement ``raising`` raises."""
+        uncaught = getattr(self.effects, "uncaught", None) if raising is not None else None
         for i in range(len(self._finally) - 1, depth - 1, -1):
             frame = self._finally[i]
             if isinstance(frame, _Catch):
+                if catch and uncaught is not None and uncaught(raising, frame.node):
+                    continue  # passes these handlers by
                 if catch:
                     frame.raised |= state
                     return None
@@ -256,7 +263,7 @@ class Follow:
     def _try(self, stmt: Try, state: int) -> int:
         if stmt.final is not None:
             self._finally.append(stmt.final)
-        catch = _Catch() if stmt.handlers else None
+        catch = _Catch(stmt.node) if stmt.handlers else None
         try:
             # any statement of the body may raise before it completes: a handler is
             # entered with the state before any of them (or from an explicit raise)
@@ -317,6 +324,7 @@ class Follow:
 class _Catch:
     """A try with handlers on the finally stack: the states raised inside its body."""
 
+    node: object = None  # the try statement
     raised: int = 0
 
 

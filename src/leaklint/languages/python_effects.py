@@ -8,7 +8,8 @@ from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import escaping_closure, kept_object, kept_temp_file, climb
-from .python_lowering import catches_only_os_errors, first_call, quiet_statement, raising_calls
+from .python_lowering import (catches_only_os_errors, first_call, quiet_statement,
+                              raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
                             enclosing_class, parameters, resolve, returned, borrowing)
@@ -368,8 +369,13 @@ class PythonEffects(SpecEffects):
         ``try_node`` catch: they catch only the operating system's errors, which I/O
         raises, and ``node`` calls nothing that may raise (``if self.conf["t"] > 0:``)
         and awaits or yields nothing (an awaited task's error, or one thrown into a
-        generator, arrives there)?"""
-        return catches_only_os_errors(try_node) and first_call(node) is None \
+        generator, arrives there), or ``node`` is a raise of another error
+        (``raise ValueError(...)``), which passes them by?"""
+        if not catches_only_os_errors(try_node):
+            return False
+        if node.type == "raise_statement":
+            return raises_other_than_os_errors(node)
+        return first_call(node) is None \
             and not any(n.type in ("await", "yield") for n in (node, *walk(node)))
 
     def _reads_own_pipe(self, node) -> bool:

@@ -198,6 +198,54 @@ OS_ERRORS = {"OSError", "IOError", "EnvironmentError", "error", "timeout", "gaie
              "BlockingIOError", "ChildProcessError", "ProcessLookupError", "TimeoutError"}
 
 
+# builtin exceptions that are no OSError (nor its subclasses): `except OSError` lets them by
+OTHER_ERRORS = {"Exception", "BaseException", "ValueError", "TypeError", "RuntimeError",
+                "KeyError", "IndexError", "LookupError", "AttributeError", "AssertionError",
+                "NotImplementedError", "ArithmeticError", "ZeroDivisionError", "OverflowError",
+                "UnicodeError", "UnicodeDecodeError", "UnicodeEncodeError", "NameError",
+                "ImportError", "ModuleNotFoundError", "StopIteration", "RecursionError",
+                "KeyboardInterrupt", "SystemExit", "EOFError", "MemoryError", "BufferError"}
+
+
+def raises_other_than_os_errors(raise_node) -> bool:
+    """Is ``raise_node`` (`raise X(...)`, `raise X from e`) known to raise no error of the
+    operating system: a builtin exception outside OSError's family, or a class of the
+    module whose bases lead only to such builtins? Anything else (an imported class, a
+    name bound to an error, a bare `raise`) may be one."""
+    raised = raise_node.named_children[0] if raise_node.named_children else None
+    if raised is not None and raised.type == "call":
+        raised = raised.child_by_field_name("function")
+    if raised is None or raised.type != "identifier":
+        return False
+    return _other_than_os(text(raised), _module_classes(raise_node), set())
+
+
+def _module_classes(node) -> dict:
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    out = {}
+    for c in root.named_children:
+        if c.type == "decorated_definition":
+            c = c.child_by_field_name("definition")
+        if c is not None and c.type == "class_definition":
+            out[text(c.child_by_field_name("name"))] = c
+    return out
+
+
+def _other_than_os(name: str, classes: dict, seen: set) -> bool:
+    if name in OS_ERRORS:
+        return False
+    if name in classes and name not in seen:
+        seen.add(name)
+        bases = classes[name].child_by_field_name("superclasses")
+        names = [b for b in (bases.named_children if bases is not None else ())
+                 if b.type != "keyword_argument"]
+        return bool(names) and all(b.type == "identifier" and _other_than_os(text(b), classes, seen)
+                                   for b in names)
+    return name in OTHER_ERRORS
+
+
 def catches_only_os_errors(try_node) -> bool:
     """Do all the ``except`` clauses of ``try_node`` name only errors of the operating
     system (``except OSError``, ``except (socket.error, IOError) as e``)?"""
