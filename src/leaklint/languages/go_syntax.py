@@ -279,13 +279,22 @@ def function_table(root) -> dict:
     method is named with its receiver's type, so same-named methods of two types are two
     functions): qualified name -> (node, [param names])."""
     out = {}
-    for _, caps in matches("go", "[(function_declaration name: (identifier) @n)"
-                                 " (method_declaration name: (field_identifier) @n)] @f", root):
-        fn = caps["f"][0]
-        if fn.child_by_field_name("body") is None:
+    # declarations are the file's top-level nodes (or, past a syntax error, an ERROR's):
+    # a walk of those, not a query over the whole tree
+    stack = list(reversed(root.named_children))
+    while stack:
+        fn = stack.pop()
+        if fn.type == "ERROR":
+            stack.extend(reversed(fn.named_children))
+            continue
+        if fn.type not in ("function_declaration", "method_declaration") \
+                or fn.child_by_field_name("body") is None:
+            continue
+        name = fn.child_by_field_name("name")
+        if name is None or name.type not in ("identifier", "field_identifier"):
             continue
         owner = receiver_type(fn)
-        name = caps["n"][0].text.decode()
+        name = name.text.decode()
         out[f"{owner}.{name}" if owner else name] = (fn, parameter_names(fn))
     return out
 
