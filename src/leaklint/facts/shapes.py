@@ -132,13 +132,38 @@ def _go(ctx, rules) -> dict:
                                " (call_expression function: (selector_expression"
                                " operand: (identifier) @o))] @c",
                    lambda caps, name: name not in GO_BUILTINS if "f" in caps else name in operands)
-    for call in calls:
-        keys = adapter.resolve(call)
-        out.call(call, go_syntax.enclosing_function(call), keys,
-                 None if keys else go_imports.call_ref(call, imports),
+    for call, fn, decl in _go_functions_around(root, calls):
+        keys = adapter.resolve(call, decl)
+        out.call(call, fn, keys, None if keys else go_imports.call_ref(call, imports, decl),
                  go_syntax.identifier_arguments(call), returned)
     return {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
             "functions": {q: len(p) for q, (_, p) in table.items()}, **out.result()}
+
+
+def _go_functions_around(root, calls):
+    """(call, the function around it, the declaration around it) for ``calls`` in source
+    order: one sweep over the file's declarations and function literals (asking each
+    call's ancestors costs a walk from the root per step)."""
+    decls = go_syntax.declarations(root)
+    literals = sorted(languages.captures("go", "(func_literal) @l", root).get("l", ()),
+                      key=lambda n: n.start_byte)
+    d = li = 0
+    open_literals: list = []
+    for call in calls:
+        at = call.start_byte
+        while d < len(decls) and decls[d].end_byte <= at:
+            d += 1
+        decl = decls[d] if d < len(decls) and decls[d].start_byte <= at else None
+        while li < len(literals) and literals[li].start_byte < at:
+            while open_literals and open_literals[-1].end_byte <= literals[li].start_byte:
+                open_literals.pop()
+            open_literals.append(literals[li])
+            li += 1
+        while open_literals and open_literals[-1].end_byte <= at:
+            open_literals.pop()
+        fn = next((n for n in reversed(open_literals)
+                   if n.start_byte < at < n.end_byte), None) or decl
+        yield call, fn, decl
 
 
 def _receiver_names(method) -> list:

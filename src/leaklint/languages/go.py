@@ -15,7 +15,8 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
-from .go_syntax import function_table, parameter_names, parameter_types, receiver_of  # noqa: F401
+from .go_syntax import (FIND, function_table, parameter_names, parameter_types,  # noqa: F401
+                        receiver_of)
 from .go_imports import call_ref, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
@@ -382,10 +383,11 @@ class GoAdapter(GoLowering):
             self._package_imports = package_imports(self.root)
         return self._package_imports
 
-    def resolve(self, call) -> list[str]:
+    def resolve(self, call, around=FIND) -> list[str]:
         """The same-file functions ``call`` may run, by qualified name: `F(...)` is F;
         `r.M(...)` on the receiver of a method of T is T.M; `x.M(...)` on any other value
-        is any type's M; `pkg.F(...)` is none (another package)."""
+        is any type's M; `pkg.F(...)` is none (another package). ``around``: the
+        declaration around the call, when the caller knows it (``receiver_of``)."""
         fns = self.functions()
         fn = call.child_by_field_name("function")
         if fn is None:
@@ -401,7 +403,7 @@ class GoAdapter(GoLowering):
         method = field.text.decode()
         if operand is not None and operand.type == "identifier":
             name = operand.text.decode()
-            owner = receiver_of(call, name)
+            owner = receiver_of(call, name, around)
             if owner and f"{owner}.{method}" in fns:
                 return [f"{owner}.{method}"]
             if not owner and name in self.imported():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .go_syntax import receiver_of, text
+from .go_syntax import FIND, receiver_of, text
 
 _MAJOR = re.compile(r"^v\d+$")
 
@@ -38,12 +38,12 @@ def package_imports(root) -> dict:
     return out
 
 
-def call_ref(call, imports: dict | None = None) -> str | None:
+def call_ref(call, imports: dict | None = None, around=FIND) -> str | None:
     """How a call names a function of its package, as the index resolves it across the
     package's files: "F" for `F(...)`, "T.M" for `r.M(...)` on the receiver `r` of a
     method of T; with the file's ``imports`` (``go_imports.package_imports``), `pkg.F(...)` is
     "import:<import path>#F" (another package, resolved within the module); None for
-    any other call (a value of unknown type)."""
+    any other call (a value of unknown type). ``around``: as for ``receiver_of``."""
     fn = call.child_by_field_name("function")
     if fn is None:
         return None
@@ -54,7 +54,7 @@ def call_ref(call, imports: dict | None = None) -> str | None:
     operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
     if operand is None or field is None or operand.type != "identifier":
         return None
-    owner = receiver_of(call, text(operand))
+    owner = receiver_of(call, text(operand), around)
     if owner:
         return f"{owner}.{text(field)}"
     name = text(field)

@@ -274,21 +274,26 @@ def is_noreturn(call) -> bool:
     return "." in name and name.rsplit(".", 1)[1] in NORETURN_METHODS
 
 
+def declarations(root) -> list:
+    """The file's function and method declarations in source order: its top-level nodes
+    (or, past a syntax error, an ERROR's), a walk of those, not a query over the tree."""
+    out, stack = [], list(reversed(root.named_children))
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR":
+            stack.extend(reversed(n.named_children))
+        elif n.type in ("function_declaration", "method_declaration"):
+            out.append(n)
+    return out
+
+
 def function_table(root) -> dict:
     """The file's functions and methods with a body, by qualified name ("F", "T.M": a
     method is named with its receiver's type, so same-named methods of two types are two
     functions): qualified name -> (node, [param names])."""
     out = {}
-    # declarations are the file's top-level nodes (or, past a syntax error, an ERROR's):
-    # a walk of those, not a query over the whole tree
-    stack = list(reversed(root.named_children))
-    while stack:
-        fn = stack.pop()
-        if fn.type == "ERROR":
-            stack.extend(reversed(fn.named_children))
-            continue
-        if fn.type not in ("function_declaration", "method_declaration") \
-                or fn.child_by_field_name("body") is None:
+    for fn in declarations(root):
+        if fn.child_by_field_name("body") is None:
             continue
         name = fn.child_by_field_name("name")
         if name is None or name.type not in ("identifier", "field_identifier"):
@@ -323,11 +328,19 @@ def parameter_types(fn) -> list[str]:
     return types
 
 
-def receiver_of(node, name: str) -> str:
-    """The type of the method whose receiver is called ``name`` around ``node``."""
-    fn = enclosing_function(node)
-    while fn is not None and fn.type == "func_literal":
-        fn = enclosing_function(fn)
+# ``receiver_of``'s ``around`` when the caller has not found the declaration itself
+FIND = object()
+
+
+def receiver_of(node, name: str, around=FIND) -> str:
+    """The type of the method whose receiver is called ``name`` around ``node``;
+    ``around``: the function or method declaration around ``node`` (None: none), when
+    the caller knows it."""
+    fn = around
+    if fn is FIND:
+        fn = enclosing_function(node)
+        while fn is not None and fn.type == "func_literal":
+            fn = enclosing_function(fn)
     if fn is None or fn.type != "method_declaration":
         return ""
     recv = fn.child_by_field_name("receiver")
