@@ -238,23 +238,33 @@ class Startup:
         (``used``)."""
         if directory not in self._into:
             into: dict = {}
+            absolute: dict = {}  # a module's path -> its absolute path, once per path
+
+            def target_of(p: str, spec: str):
+                target = self.resolver.js_module(p, spec)
+                if target is None:
+                    return None
+                if target not in absolute:
+                    absolute[target] = os.path.abspath(target)
+                return absolute[target]
+
             for p in self._files(directory):
                 f = self.facts(p) or {}
                 entry = os.path.basename(p).split(".")[0] in ENTRY_STEMS
                 test = is_test_path(p, "typescript")
+                here = os.path.abspath(p)
                 for spec, name, maker in f.get("made_in", []):
-                    target = self.resolver.js_module(p, spec)
-                    if target is not None and os.path.abspath(target) != os.path.abspath(p) \
-                            and not test:
-                        got = into.setdefault(os.path.abspath(target), {})
+                    target = target_of(p, spec)
+                    if target is not None and target != here and not test:
+                        got = into.setdefault(target, {})
                         got.setdefault("made_in", set()).add((name, p, maker))
                         got.setdefault("uses", set()).add(name)
                 for kind in ("starts", "once", "uses", "made"):
                     for spec, name in f.get(kind, []):
-                        target = self.resolver.js_module(p, spec)
-                        if target is None or os.path.abspath(target) == os.path.abspath(p):
+                        target = target_of(p, spec)
+                        if target is None or target == here:
                             continue
-                        got = into.setdefault(os.path.abspath(target), {})
+                        got = into.setdefault(target, {})
                         if kind != "starts" or entry:
                             got.setdefault("uses" if kind == "made" else kind, set()).add(name)
                         if test:
