@@ -246,13 +246,19 @@ def returns_name(fn, body, name, memo: dict, stops: tuple, unwrap=None) -> bool:
     return name.text in names
 
 
-def of_type(node, types: tuple) -> list:
+def of_type(node, types: tuple, lang: str | None = None) -> list:
     """Descendants of ``node`` (not ``node`` itself) whose type is one of ``types``, in
     source order. A query does the walking in C; over the file's root its answer is
-    shared by every rule that asks."""
+    shared by every rule that asks. Outside a file's analysis, ``lang`` (the tree's
+    grammar) lets a query do it too, else a walk in Python does."""
     current = _current
     if current is None:
-        return [n for n in walk(node) if n.type in types]
+        source = _type_query(lang, tuple(types)) if lang is not None else None
+        if source is None:
+            return [n for n in walk(node) if n.type in types]
+        found = [caps["n"][0] for _, caps in matches(lang, source, node)
+                 if caps["n"][0].id != node.id]
+        return sorted(found, key=lambda n: n.start_byte)  # stable: outer before inner
     source = _type_query(current.lang, tuple(types))
     if source is None:
         return []
