@@ -104,20 +104,14 @@ def file_facts(root) -> dict:
     # in the order of a walk that meets a later sibling before an earlier one and a node
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
-    names: dict = {}  # function id -> its qualified name (a walk up its ancestors)
-
-    def name_of(fn) -> str:
-        if fn.id not in names:
-            names[fn.id] = qualified_name(fn)
-        return names[fn.id]
-
+    names: dict = {}  # function id -> its qualified name
     for n in sorted(of_type(root, _FACT_NODES, "python"),
                     key=lambda n: (-n.end_byte, n.start_byte)):
         if n.type == "function_definition":
-            functions.setdefault(name_of(n), [])
-            params[name_of(n)] = _params(n)
+            functions.setdefault(qualified_name(n, names), [])
+            params[qualified_name(n, names)] = _params(n)
             if _ends_process(n):
-                ends.append(name_of(n))
+                ends.append(qualified_name(n, names))
         elif n.type == "class_definition":
             sup = n.child_by_field_name("superclasses")
             classes[text(n.child_by_field_name("name"))] = [
@@ -132,7 +126,7 @@ def file_facts(root) -> dict:
         args = n.child_by_field_name("arguments")
         listed = [a for a in (args.named_children if args is not None else ())
                   if a.type != "comment"]
-        key = name_of(fn) if fn is not None else ""  # "": the module's own code
+        key = qualified_name(fn, names) if fn is not None else ""  # "": the module's own code
         parent = n.parent
         if parent is not None and parent.type == "assignment" and \
                 parent.child_by_field_name("right") == n and \

@@ -19,8 +19,8 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 from __future__ import annotations
 
 from .. import languages, tracks
-from ..languages import (go_imports, go_returns, go_syntax, javascript_modules, python_classes,
-                         python_members, python_syntax)
+from ..languages import (go_functions, go_imports, go_returns, go_syntax, javascript_modules,
+                         python_classes, python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from .go_build import build_constraint
@@ -144,7 +144,7 @@ def _go_functions_around(root, calls):
     """(call, the function around it, the declaration around it) for ``calls`` in source
     order: one sweep over the file's declarations and function literals (asking each
     call's ancestors costs a walk from the root per step)."""
-    decls = go_syntax.declarations(root)
+    decls = go_functions.declarations(root)
     literals = sorted(languages.captures("go", "(func_literal) @l", root).get("l", ()),
                       key=lambda n: n.start_byte)
     d = li = 0

@@ -15,8 +15,8 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
                         root_identifier, string_args_match, used_as_collection)
-from .go_syntax import (FIND, function_table, parameter_names, parameter_types,  # noqa: F401
-                        receiver_of)
+from .go_functions import function_table, parameter_names, parameter_types
+from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text

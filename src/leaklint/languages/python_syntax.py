@@ -99,9 +99,14 @@ def enclosing_class(fn):
     return None
 
 
-def qualified_name(fn) -> str:
+def qualified_name(fn, memo: dict | None = None) -> str:
     """A function's name with its classes and enclosing functions, dotted ("C.m",
-    "f.inner"; a lambda is "<lambda>")."""
+    "f.inner"; a lambda is "<lambda>"); ``memo`` keeps the names of a file's functions
+    by node id (a walk up the ancestors each)."""
+    if memo is not None:
+        if fn.id not in memo:
+            memo[fn.id] = qualified_name(fn)
+        return memo[fn.id]
     parts = []
     n = fn
     while n is not None:
