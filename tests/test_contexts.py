@@ -294,7 +294,8 @@ def test_go_loops_over_a_written_out_handful_are_no_loop(text, in_loop):
     ("code", "module", False, {"collected"}, False),   # module code runs once per import
     ("example", "module", False, {"collected"}, False),
     ("example", "main", False, {"collected"}, False),  # a script's top level, run once
-    ("example", "main", False, set(), True),           # examples are copied: reported
+    ("example", "main", False, set(), False),          # an example program's main runs once
+    ("example", "main", True, set(), True),            # ...and what its loop makes piles up
     ("code", "module", True, {"collected"}, True),     # a loop of the module's code
     ("code", "helper", False, {"collected"}, True),    # a function may run on every call
     ("code", "module", False, set(), True),            # a handle something still holds
