@@ -6,10 +6,7 @@ default settings), one row per `// want` comment (family resource).
 
 The calls the peer leaves alone only because of its own `//bodyclose:handled` directive
 (a function marked so, and a package marked so that is not part of the suite) are
-optional rows: leaklint has no such directive. A response the function hands to a
-function of the file that reads its body to the end (`io.ReadAll(res.Body)`) is a style
-row: the peer asks for the Close all the same, while the transport has the connection
-back at the end of the body (docs/accuracy.md). Files without a `want` must stay clean
+optional rows: leaklint has no such directive. Files without a `want` must stay clean
 (package globals, httptest recorders' Result(), wrappers returning the response).
 """
 
@@ -41,33 +38,6 @@ def handled_calls(text: str) -> list[int]:
             if call.search(line) and not line.lstrip().startswith(("func ", "//"))]
 
 
-def readers(text: str) -> set[str]:
-    """The functions of the file that read a response parameter's body to its end."""
-    found = set()
-    for m in re.finditer(r"^func\s+(\w+)\s*\((\w+)\s+\*http\.Response\)[^{]*\{(.*?)^\}",
-                         text, re.S | re.M):
-        name, param, body = m.groups()
-        if re.search(rf"\b(?:io|ioutil)\.ReadAll\(\s*{param}\.Body\s*\)", body):
-            found.add(name)
-    return found
-
-
-def read_to_end(text: str, line: int, names: set[str]) -> bool:
-    """Does the response acquired on ``line`` go to one of ``names`` (``readers``) in the
-    function around it?"""
-    lines = text.splitlines()
-    handle = re.match(r"\s*(\w+)\s*,", lines[line - 1])
-    if handle is None or not names:
-        return False
-    call = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(names))})\(\s*{handle.group(1)}\s*\)")
-    for following in lines[line:]:
-        if following.startswith("}"):
-            return False
-        if call.search(following):
-            return True
-    return False
-
-
 def build(mirror: Mirror, out: Path) -> list[Row]:
     rows = []
     for name in mirror.files(PACKAGE):
@@ -76,11 +46,7 @@ def build(mirror: Mirror, out: Path) -> list[Row]:
         target = "a/" + name.rsplit("/", 1)[1]
         text = copy_file(mirror, name, out, target).decode()
         wants = go_wants(text)
-        names = readers(text)
-        rows.extend(Row(target, (w.line,), "resource",
-                        "style: the response goes to a function reading its body to the end"
-                        if read_to_end(text, w.line, names) else "; ".join(w.messages))
-                    for w in wants)
+        rows.extend(Row(target, (w.line,), "resource", "; ".join(w.messages)) for w in wants)
         optional = [Row(target, (line,), "resource", f"optional: the peer's {DIRECTIVE} directive")
                     for line in handled_calls(text)]
         rows.extend(optional)
