@@ -9,6 +9,7 @@ limit), so this module never opens a directory entry on its own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections import OrderedDict
@@ -267,9 +268,9 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         except FileTimeout:
             return None
 
+    may_register = functools.cache(lambda p: b"addEventListener" in (data_of(p) or b""))  # asked often
     startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings,
-                                 lambda p: b"addEventListener" in (data_of(p) or b""),
-                                 read=data_of)
+                                 may_register, read=data_of)
     for p in asking:
         _add(index, p, js_startup.READ, startup.read_of(p))
 
