@@ -93,7 +93,6 @@ class SpecEffects:
         self.acquire = track.candidate.call if track.candidate else None
         self.stmt = track.extra.get("stmt")
 
-
     def borrows(self, callee: str) -> bool:
         """Does the call ``callee`` only borrow the handle (``borrow_calls``, or a glob of
         ``borrowed_by`` for this acquisition)?"""

@@ -379,10 +379,10 @@ def _entries(facts: dict, tests: set) -> set:
             and (k != "TestMain" or p in tests)}
 
 
-def _actions_of(facts: dict, tests: set, defined: dict) -> set:
+def _actions_of(facts: dict, tests: set, defined: dict, kong: bool) -> set:
     named = {(q, k) for p, f in facts.items() if p not in tests for k in f.get("actions", ())
              for q in defined.get(k, ()) if q not in tests}
-    if any(f.get("kong") for p, f in facts.items() if p not in tests):
+    if kong:
         named |= {(p, k) for p, f in facts.items() if p not in tests for k in f["functions"]
                   if "." in k and k.rsplit(".", 1)[1] in KONG_METHODS}
     return named
@@ -402,7 +402,8 @@ def _trace_package(facts: dict, read: str) -> dict:
         for key in f["functions"]:
             defined.setdefault(key, set()).add(path)
         results.update(f["results"])
-    starts = _actions_of(facts, tests, defined) if commands else \
+    kong = commands and any(f.get("kong") for p, f in facts.items() if p not in tests)
+    starts = _actions_of(facts, tests, defined, kong) if commands else \
         _test_functions(facts, tests) if by_test else _entries(facts, tests)
     if not starts:
         return {}
@@ -424,7 +425,6 @@ def _trace_package(facts: dict, read: str) -> dict:
     for k in defined:
         if "." in k:
             methods.setdefault("." + k.rsplit(".", 1)[1], set()).add(k)
-    kong = commands and any(f.get("kong") for p, f in facts.items() if p not in tests)
     unknown = set()  # keys any number of runs may reach: values, methods of unknown values
     for f in facts.values():
         for v in f["values"]:
@@ -516,5 +516,5 @@ def has_tests(data: bytes) -> bool:
 def has_commands(data: bytes) -> bool:
     """May a Go file's text define a command-line framework's command (a cheap test before
     parsing a package for its command actions)?"""
-    return KONG in data or any(b"." + t.encode() + b"{" in data for t in CLI_TYPES) and \
-        any(a.encode() + b":" in data for a in CLI_ACTIONS)
+    return KONG in data or (any(b"." + t.encode() + b"{" in data for t in CLI_TYPES)
+                            and any(a.encode() + b":" in data for a in CLI_ACTIONS))

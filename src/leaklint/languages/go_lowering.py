@@ -185,16 +185,15 @@ class GoLowering:
         (`case errors.Is(err, os.ErrNotExist):` is a path with no handle). Wrapped in a
         one-arm branch, so a `break` in a case still leaves the switch. None when a case
         falls through (the arms are not exclusive) or the switch has an initializer."""
-        if s.child_by_field_name("initializer") is not None:
+        cases = [c for c in s.named_children if c.type in ("expression_case", "default_case")]
+        if s.child_by_field_name("initializer") is not None or any(
+                x.type == "fallthrough_statement"
+                for c in cases for x in self._case_statements(c)[-1:]):
             return None
         arms, default = [], None
-        for c in s.named_children:
-            if c.type not in ("expression_case", "default_case"):
-                continue
-            stmts = self._case_statements(c)
-            if any(x.type == "fallthrough_statement" for x in stmts[-1:]):
-                return None
-            body = ir.Block([self._stmt(x, blocks, depth + 1) for x in stmts], c)
+        for c in cases:
+            body = ir.Block([self._stmt(x, blocks, depth + 1) for x in self._case_statements(c)],
+                            c)
             if c.type == "default_case":
                 default = body
                 continue

@@ -34,6 +34,7 @@ class PythonEffects(SpecEffects):
         self.held = held_flags(self.acquire, track.function) if self.acquire is not None \
             else set()
         self._escaping: dict = {}  # nested function (span) -> does it leave the function
+        self._os_only: dict = {}  # try statement id -> do its handlers catch only OS errors
         # a DB-API cursor is its connection's: closing the connection ends it
         owner = _cursor_owner(self.acquire) if depth == 0 else None
         self.owner = PythonEffects(adapter, Track(track.candidate, track.function, owner),
@@ -363,18 +364,19 @@ class PythonEffects(SpecEffects):
         read of the tracked child process's own output: ``out = p.stdout.read()``)?"""
         return quiet_statement(node) or self._reads_own_pipe(node)
 
-    @staticmethod
-    def uncaught(node, try_node) -> bool:
+    def uncaught(self, node, try_node) -> bool:
         """Does ``node`` (a statement, a condition) raise nothing the handlers of
         ``try_node`` catch: they catch only the operating system's errors, which I/O
         raises, and ``node`` calls nothing that may raise (``if self.conf["t"] > 0:``)
         and awaits or yields nothing (an awaited task's error, or one thrown into a
         generator, arrives there), or ``node`` is a raise of another error
         (``raise ValueError(...)``), which passes them by?"""
-        if not catches_only_os_errors(try_node):
+        if try_node.id not in self._os_only:  # asked for each statement of its body
+            self._os_only[try_node.id] = catches_only_os_errors(try_node)
+        if not self._os_only[try_node.id]:
             return False
         if node.type == "raise_statement":
-            return raises_other_than_os_errors(node)
+            return raises_other_than_os_errors(node, self.a.classes())
         return first_call(node) is None \
             and not any(n.type in ("await", "yield") for n in (node, *walk(node)))
 

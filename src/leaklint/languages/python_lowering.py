@@ -207,30 +207,18 @@ OTHER_ERRORS = {"Exception", "BaseException", "ValueError", "TypeError", "Runtim
                 "KeyboardInterrupt", "SystemExit", "EOFError", "MemoryError", "BufferError"}
 
 
-def raises_other_than_os_errors(raise_node) -> bool:
+def raises_other_than_os_errors(raise_node, classes: dict) -> bool:
     """Is ``raise_node`` (`raise X(...)`, `raise X from e`) known to raise no error of the
-    operating system: a builtin exception outside OSError's family, or a class of the
-    module whose bases lead only to such builtins? Anything else (an imported class, a
-    name bound to an error, a bare `raise`) may be one."""
+    operating system: a builtin exception outside OSError's family, or one of the module's
+    ``classes`` (``python_classes.module_classes``) whose bases lead only to such
+    builtins? Anything else (an imported class, a name bound to an error, a bare `raise`)
+    may be one."""
     raised = raise_node.named_children[0] if raise_node.named_children else None
     if raised is not None and raised.type == "call":
         raised = raised.child_by_field_name("function")
     if raised is None or raised.type != "identifier":
         return False
-    return _other_than_os(text(raised), _module_classes(raise_node), set())
-
-
-def _module_classes(node) -> dict:
-    root = node
-    while root.parent is not None:
-        root = root.parent
-    out = {}
-    for c in root.named_children:
-        if c.type == "decorated_definition":
-            c = c.child_by_field_name("definition")
-        if c is not None and c.type == "class_definition":
-            out[text(c.child_by_field_name("name"))] = c
-    return out
+    return _other_than_os(text(raised), classes, set())
 
 
 def _other_than_os(name: str, classes: dict, seen: set) -> bool:
