@@ -436,3 +436,25 @@ def test_a_large_run_finds_factories_through_the_files_that_name_them(tree):
     _write(tree / "pkg/wrap.py", "from .conn import connect_db\n\n\ndef wrapped(p):\n    return connect_db(p)\n")
     _write(tree / "pkg/conn.py", PY_FACTORY)
     assert _found(_run(tree, ["LL110"], cache=False)) == [("tree/pkg/a.py", "LL110")]
+
+
+def test_only_functions_that_can_reach_an_acquisition_name_factories():
+    """Returning another call's result makes a function a factory only once a factory
+    is known under that call's name (through other files, own functions, exports and
+    constructors); one returning some unrelated call's result names none."""
+    from leaklint.facts.shapes import factory_names
+
+    def fn(direct=None, deps=()):
+        return {"direct": direct or {}, "deps": [list(d) for d in deps]}
+
+    pool = {"factories": {"open_pool": fn({"LL110": "sqlite3.connect"}),
+                          "Owner.__init__": fn({"LL110": "open"}),
+                          "pooled": fn(deps=[("local", "open_pool", 0)])},
+            "exports": {"makePool": "pooled"}}
+    users = {"factories": {"wrap": fn(deps=[("external", "import:./pool#makePool", 0)]),
+                           "wrap_again": fn(deps=[("external", "import:./users#wrap", 0)]),
+                           "colour": fn(deps=[("external", "import:./maths#mix", 0)]),
+                           "loop": fn(deps=[("local", "loop", 0)])}}
+    assert factory_names([pool, None, users]) == {
+        b"open_pool", b"__init__", b"Owner", b"pooled", b"makePool", b"wrap", b"wrap_again"}
+    assert factory_names([users]) == set()

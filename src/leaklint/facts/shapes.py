@@ -32,6 +32,39 @@ def lifecycle_rules(settings, family: str) -> list:
                   key=lambda r: r.code)
 
 
+def short_name(ref: str) -> str:
+    """The name a call reference calls a function by: F, M of T.M, f of import:a.b.f,
+    the export of import:./x#f."""
+    return ref.rsplit("#", 1)[-1] if "#" in ref else ref.rsplit(".", 1)[-1]
+
+
+def factory_names(shaped) -> set:
+    """The names under which the functions of these shapes that may return a fresh
+    resource are called: those that return an acquisition themselves, and those that
+    return the result of a call by such a name (or of such a function of their own
+    file), to a fixed point. A function that returns some other call's result is no
+    factory until a factory is found under that call's name."""
+    shaped = [facts for facts in shaped if facts]
+    pending = [(i, q, f) for i, facts in enumerate(shaped)
+               for q, f in facts.get("factories", {}).items()]
+    keys, names = set(), set()  # (shape index, function key) found; their names
+    while True:
+        found = [(i, q) for i, q, f in pending
+                 if f["direct"] or any((i, d[1]) in keys if d[0] == "local"
+                                       else short_name(d[1]) in names for d in f["deps"])]
+        if not found:
+            break
+        keys.update(found)
+        names.update(q.rsplit(".", 1)[-1] for _, q in found)
+        # an object that owns a handle from its constructor is made by `C(...)`
+        names.update(q[:-len(".__init__")].rsplit(".", 1)[-1] for _, q in found
+                     if q.endswith(".__init__"))
+        names.update(e for i in {i for i, _ in found}
+                     for e, q in shaped[i].get("exports", {}).items() if (i, q) in keys)
+        pending = [e for e in pending if (e[0], e[1]) not in keys]
+    return {n.encode() for n in names}
+
+
 GO_BUILTINS = {b"len", b"cap", b"append", b"make", b"new", b"panic", b"recover", b"print",
                b"println", b"copy", b"delete", b"close", b"complex", b"real", b"imag", b"min",
                b"max", b"clear", b"string", b"int", b"byte", b"error"}

@@ -391,17 +391,7 @@ class Project:
     def factory_names(self) -> set:
         """The names under which functions that may return a fresh resource are called,
         among the files shaped so far (a cheap test of which other files to shape)."""
-        out = set()
-        for facts in self._shapes.values():
-            if not facts:
-                continue
-            made = facts.get("factories", {})
-            out.update(q.rsplit(".", 1)[-1].encode() for q in made)
-            # an object that owns a handle from its constructor is made by `C(...)`
-            out.update(q[:-len(".__init__")].rsplit(".", 1)[-1].encode()
-                       for q in made if q.endswith(".__init__"))
-            out.update(e.encode() for e, q in facts.get("exports", {}).items() if q in made)
-        return out
+        return shapes.factory_names(self._shapes.values())
 
     def factories(self, path: str, rules, names=None) -> dict:
         """What ``path``'s analysis reads about the functions it calls that return a
@@ -417,7 +407,7 @@ class Project:
         made = own.get("factories", {})
         wanted = [("local:" + k, [(path, k)]) for k in own.get("local_calls", []) if k in made]
         wanted += [(ref, self.resolver.resolve(path, lang, ref)) for ref in own.get("calls", {})
-                   if names is None or short_name(ref).encode() in names]
+                   if names is None or shapes.short_name(ref).encode() in names]
         out = {}
         for name, targets in wanted:
             made = {}
@@ -491,12 +481,6 @@ def _is_method(path: str, name: str) -> bool:
     """Is the function ``name`` of ``path`` a Python method ("C.m", called on an instance:
     its first parameter is the instance)? Go's "T.M" keys name the receiver apart."""
     return "." in name and languages.FAMILY.get(languages.language_of(path) or "", "") == "python"
-
-
-def short_name(ref: str) -> str:
-    """The name a call reference calls a function by: F, M of T.M, f of import:a.b.f,
-    the export of import:./x#f."""
-    return ref.rsplit("#", 1)[-1] if "#" in ref else ref.rsplit(".", 1)[-1]
 
 
 def _valid_shape(facts) -> bool:
