@@ -292,8 +292,10 @@ def test_summary_facts_are_plain_data_in_the_facts_cache(tree):
     assert stored, "the facts phase wrote nothing"
     text = "".join(p.read_text() for p in stored)
     assert '"consume"' in text and '"deps"' in text
-    for p in stored:
-        json.loads(p.read_text().split("\n", 1)[1])  # plain JSON (after the seal): no tree nodes
+    for p in stored:  # after the seal, a line per entry: its key, a tab, plain JSON (no tree nodes)
+        for line in p.read_text().split("\n")[1:]:
+            key, value = line.split("\t")
+            assert key and isinstance(json.loads(value), dict)
 
 
 # -- factories: a function of another file that returns a fresh resource ----------------------

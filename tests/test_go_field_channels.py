@@ -8,7 +8,7 @@ from pathlib import Path
 from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint import languages
-from leaklint.facts.go_channels import by_field, channel_field_reads, file_facts, words
+from leaklint.facts.go_channels import by_field, channel_field_reads, file_facts, holds_word
 from markers import looked
 
 SENDER = """package p
@@ -110,10 +110,16 @@ def test_reads_keep_the_asked_fields_and_the_working_functions_named_elsewhere()
                  b"func (q *queue) stop() { close(q.items) }\n\nfunc idle() {}\n")
     assert own["functions"] == ["put", "stop"]  # idle works no channel field
     other_src = b"package p\n\nfunc (w *w) g() { <-w.items; <-w.unrelated; stop(); idle() }\n"
-    other_words = words(other_src)
     fields_of = by_field({"own.go": own, "other.go": _facts(other_src), "unreadable.go": None})
-    reads = channel_field_reads("own.go", own, fields_of, lambda n: n.encode() in other_words)
+    reads = channel_field_reads("own.go", own, fields_of, lambda n: holds_word(other_src, n))
     assert reads == {"fields": {"w.items": ["receive"]}, "named": ["stop"]}
+
+
+def test_a_word_is_held_whole_comments_included():
+    src = b"package p\n\n// stops it\nfunc f() { stopAll(); x.stop_ = 1 }\n"
+    assert not holds_word(src, "stop")  # only inside longer words
+    assert holds_word(src, "stops") and holds_word(src, "stopAll") and holds_word(src, "f")
+    assert not holds_word(src, "top")
 
 
 def test_the_first_blocking_operation_in_the_source_is_the_one_named(tmp_path):

@@ -252,11 +252,18 @@ class ResultCache:
         payload = unseal(self._secret, self._settings_key, raw)
         if payload is None:
             return {}  # not written with this installation's key: never trusted
+        return self._parse(payload)
+
+    @staticmethod
+    def _parse(payload: bytes) -> dict:
         try:
             entries = json.loads(payload)
         except (ValueError, RecursionError):
             return {}
         return entries if isinstance(entries, dict) else {}
+
+    def _dump(self, entries: dict) -> bytes:
+        return json.dumps(entries, separators=(",", ":")).encode()
 
     def get(self, key: str) -> FileResult | None:
         if self._entries is None:
@@ -292,7 +299,7 @@ class ResultCache:
             if link_on_the_way(self.path, roots) is not None:
                 return
             self._mark_ignored(roots)
-            payload = json.dumps(merged, separators=(",", ":")).encode()
+            payload = self._dump(merged)
             data = seal(self._secret, self._settings_key, payload)
             write_atomic(self.path, data, roots=roots, confined=True, mode=0o600)
         except OSError:
@@ -383,7 +390,11 @@ class FactsCache(ResultCache):
     """Facts of files, keyed by content (a file's facts do not depend on the run's
     settings): ``<cache dir>/v2/facts/<version>.json``, authenticated and written like
     the results' index. What is read back is plain data that the index checks as it
-    reads it (``facts.index``); a malformed entry is a miss."""
+    reads it (``facts.index``); a malformed entry is a miss.
+
+    One entry per line, ``key<TAB>JSON value``, each value parsed when it is asked for:
+    a hook run asks for the facts of a few dozen files of a cache that holds a tree's
+    (parsing all of prometheus's 3.4 MB took some 40 ms of a 0.4 s run)."""
 
     def __init__(self, directory: str, key_file: str | None = None, tree=()):
         self._top = os.path.abspath(directory)
@@ -402,10 +413,31 @@ class FactsCache(ResultCache):
         """The facts cache in the same directory, under the same key, as ``results``."""
         return cls(results._top, results._key_file, results._tree)
 
+    @staticmethod
+    def _parse(payload: bytes) -> dict:
+        entries = {}
+        for line in payload.split(b"\n"):
+            key, tab, value = line.partition(b"\t")
+            if tab:
+                entries[key.decode("utf-8", "replace")] = value
+        return entries
+
+    def _dump(self, entries: dict) -> bytes:
+        # JSON escapes tabs and newlines in values; keys are leaklint's own (digests)
+        return b"\n".join(k.encode() + b"\t" + (v if isinstance(v, bytes) else json.dumps(
+            v, separators=(",", ":")).encode()) for k, v in entries.items()
+            if "\t" not in k and "\n" not in k)
+
     def get(self, key: str):
         if self._entries is None:
             self._entries = self._load()
         raw = self._entries.get(key)
+        if isinstance(raw, bytes):
+            try:
+                raw = json.loads(raw)
+            except (ValueError, RecursionError):
+                raw = None
+            self._entries[key] = raw
         if raw is None:
             raw = self._new.get(key)
         return raw if isinstance(raw, dict) else None
@@ -415,4 +447,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 17
+FACTS_FORMAT = 18

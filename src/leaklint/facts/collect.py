@@ -347,10 +347,9 @@ class _Directory:
         self.paths, self.files = paths, files
         self.store, self.timeout, self.index = store, timeout, index
         self.project = project  # parses each file once for all the phase's questions
-        self._decls = None
-        self._reads_of = None
+        self._decls = self._reads_of = None
         self._uses: dict = {}
-        self._words: dict | None = None
+        self._words: dict = {}  # word -> the files holding it
         self._channels: dict | None = None
         self._by_field: dict = {}
 
@@ -379,14 +378,16 @@ class _Directory:
             # an unreadable file among the others is skipped by the scan (and said so);
             # one not analysed in time may serve the channel
             return "unknown"
-        if self._words is None:  # word -> the files holding it, once per directory
-            self._words = {}
-            for p in self.paths:
-                if self.files[p].data is not None:
-                    for w in go_channels.words(self.files[p].data):
-                        self._words.setdefault(w, set()).add(p)
         return go_channels.channel_field_reads(
-            path, own, self._by_field, lambda name: bool(self._words.get(name.encode(), set()) - {path}))
+            path, own, self._by_field, lambda name: bool(self._holding(name) - {path}))
+
+    def _holding(self, name: str) -> set:
+        """The files of the directory whose text holds the word ``name`` (a search per
+        name asked, a few per file, not an index of every word)."""
+        if name not in self._words:
+            self._words[name] = {p for p in self.paths if self.files[p].data is not None
+                                 and go_channels.holds_word(self.files[p].data, name)}
+        return self._words[name]
 
     def reads(self, path: str, needs) -> dict:
         reads = {}

@@ -151,9 +151,7 @@ def channel_field_reads(path: str, own: dict, fields_of: dict, named) -> dict:
             "named": [name for name in own["functions"] if named(name)]}
 
 
-_WORD = re.compile(rb"[A-Za-z_]\w*")
-
-
-def words(data: bytes) -> set:
-    """The identifiers (and any other words) of a file's bytes, comments included."""
-    return set(_WORD.findall(data))
+def holds_word(data: bytes, word: str) -> bool:
+    """Do a file's bytes hold ``word`` as a whole word (comments included)?"""
+    w = word.encode()
+    return w in data and re.search(rb"(?<!\w)" + re.escape(w) + rb"(?!\w)", data) is not None
