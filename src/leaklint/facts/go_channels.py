@@ -18,8 +18,6 @@ several types merges their uses (more partners, fewer findings).
 
 from __future__ import annotations
 
-import re
-
 from ..languages import matches, nearest
 from ..languages.go_syntax import callee_text, channel_operation, strip_parens, text
 from .go_package import Receivers
@@ -154,4 +152,14 @@ def channel_field_reads(path: str, own: dict, fields_of: dict, named) -> dict:
 def holds_word(data: bytes, word: str) -> bool:
     """Do a file's bytes hold ``word`` as a whole word (comments included)?"""
     w = word.encode()
-    return w in data and re.search(rb"(?<!\w)" + re.escape(w) + rb"(?!\w)", data) is not None
+    at = data.find(w)
+    while at >= 0:
+        end = at + len(w)
+        if not (_word_byte(data[at - 1:at]) or _word_byte(data[end:end + 1])):
+            return True
+        at = data.find(w, at + 1)
+    return False
+
+
+def _word_byte(b: bytes) -> bool:
+    return bool(b) and (b.isalnum() or b == b"_")
