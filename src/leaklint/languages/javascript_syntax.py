@@ -172,7 +172,7 @@ def is_literal(node) -> bool:
 
 
 # calls whose result is a fresh object owned by the caller
-OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new")
+OWNED_CREATORS = ("create", "clone", "spawn", "fork", "request", "connect", "open", "new", "watch")
 # calls that return an object that already exists (not a fresh one owned by the caller)
 LOOKUPS = {"querySelector", "getElementById", "closest", "matchMedia", "getElementsByTagName",
            "getRootNode", "item", "querySelectorAll", "getElementsByClassName"}
@@ -200,6 +200,8 @@ def fresh(value) -> bool:
         return False
     if inserted(v) is not None:
         return fresh(inserted(v))
+    if v.type == "assignment_expression":  # `const s = this.s = new X()`: the value assigned
+        return fresh(v.child_by_field_name("right"))
     if v.type == "new_expression":
         return True
     return v.type == "call_expression" and method_of(v).lower().startswith(OWNED_CREATORS) \
