@@ -86,7 +86,8 @@ class JsAdapter:
         p, child = up(call)
         if fn is None or p is None:
             return Verdict(False)  # module top level lives as long as the process
-        if call.parent is None or call.parent.type != "await_expression":
+        awaited = call.parent is not None and call.parent.type == "await_expression"
+        if not awaited and cand.rule.lifecycle.get("awaited", True):
             return Verdict(False)  # callback or promise styles: not followed
         if p.type == "expression_statement":
             if cand.factory_of:
