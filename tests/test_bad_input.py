@@ -401,6 +401,8 @@ release = ["Close"]
      "rules[0].lifecycle.acquire: '*.' is not a callee pattern"),
     (RULE.replace("{message}", "m").replace("{acquire}", 'a\\")) @x (#eq? @x'),
      "rules[0].lifecycle.acquire"),
+    (RULE.replace("{message}", "m").replace("{acquire}", "redis.createClient") + 'awaited = "no"\n',
+     "leaklint.toml:12: rules[0].lifecycle.awaited: expected true or false, got a string"),
 ])
 def test_hostile_config_is_one_clear_error(tree, text, message):
     (tree / "leaklint.toml").write_bytes(text.encode("utf-8", "surrogateescape")

@@ -87,3 +87,12 @@ def test_borrowed_by_must_be_a_table_of_call_pattern_lists(value):
         parse_rule(data, "go/LL990-thing-not-closed.toml")
     data["lifecycle"]["borrowed_by"] = {"pkg.Open": ["*.New?*Client"]}
     assert parse_rule(data, "x.toml").lifecycle["borrowed_by"] == {"pkg.Open": ["*.New?*Client"]}
+
+
+def test_awaited_must_be_true_or_false():
+    data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
+    data["lifecycle"]["awaited"] = "no"
+    with pytest.raises(CatalogueError, match="lifecycle.awaited must be true or false"):
+        parse_rule(data, "typescript/LL990-thing-not-closed.toml")
+    data["lifecycle"]["awaited"] = False
+    assert parse_rule(data, "x.toml").lifecycle["awaited"] is False
