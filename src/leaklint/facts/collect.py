@@ -382,8 +382,7 @@ class _Directory:
             path, own, self._by_field, lambda name: bool(self._holding(name) - {path}))
 
     def _holding(self, name: str) -> set:
-        """The files of the directory whose text holds the word ``name`` (a search per
-        name asked, a few per file, not an index of every word)."""
+        """The files of the directory whose text holds the word ``name`` (searched per name)."""
         if name not in self._words:
             self._words[name] = {p for p in self.paths if self.files[p].data is not None
                                  and go_channels.holds_word(self.files[p].data, name)}
