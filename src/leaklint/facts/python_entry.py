@@ -36,8 +36,8 @@ import contextlib
 import os
 import re
 
-from ..languages import nearest, of_type
-from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, enclosing_function,
+from ..languages import of_type
+from ..languages.python_syntax import (NORETURN, assigned_once, function_and_loop,
                                        module_imports, qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
@@ -119,7 +119,7 @@ def file_facts(root) -> dict:
                 if b.type in ("identifier", "attribute")]
         if n.type != "call":
             continue
-        fn = enclosing_function(n)
+        fn, loop = function_and_loop(n)
         if fn is not None and fn.type == "lambda":
             continue  # a lambda runs when something calls it: how often is unknown
         callee = _callee(n)
@@ -135,9 +135,8 @@ def file_facts(root) -> dict:
             made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
         if fn is None:
             sites = main if _under_main(n) else top
-            sites.append([callee, nearest(n, LOOPS) is not None])
+            sites.append([callee, loop])
             continue
-        loop = nearest(n, LOOPS, fn) is not None
         functions.setdefault(key, []).append([callee, loop])
         for i, a in enumerate(listed):
             kw = a.type == "keyword_argument"
@@ -159,6 +158,7 @@ def file_facts(root) -> dict:
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
+
 
 
 def _plugin_class(fn, call, assigned: dict) -> str:

@@ -399,3 +399,19 @@ def in_loop(node, stop=None) -> bool:
             return True
         child = n
     return False
+
+
+def function_and_loop(node):
+    """(the innermost def or lambda around ``node``, or None at module or class level; is
+    there a loop between them, or, with no function, anywhere around ``node``?), in one
+    walk up the tree rather than one per question."""
+    loop, in_class, p = False, False, node.parent
+    while p is not None:
+        if p.type in LOOPS:
+            loop = True
+        elif p.type == "class_definition":
+            in_class = True  # class level: no function, but a loop anywhere around counts
+        elif p.type in ("function_definition", "lambda") and not in_class:
+            return p, loop
+        p = p.parent
+    return None, loop
