@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """What the cross-file function summaries cost a cold scan: leaklint with every rule on,
-one process, no cache, once as it is and once with the summaries' step of the facts phase
-left out (``facts.collect._summaries``: no file's answers about other files' functions,
-so no factory or helper seen across files), in one interleaved series.
+one process, no cache, once as it is and once with the summaries' work left out: the
+summaries' step of the facts phase (``facts.collect._summaries``: no file's answers about
+other files' functions, so no factory or helper seen across files) and the shapes taken
+as soon as a file is parsed for another fact (``Project._shape_early``), in one
+interleaved series.
 
     python bench/summaries_share.py DIR [DIR ...] [--rounds N]
 
@@ -28,8 +30,10 @@ DRIVER = r"""
 import os, sys
 sys.path.insert(0, sys.argv[1])
 if sys.argv[3] == "without":
-    from leaklint.facts import collect
+    from leaklint.facts import collect, summaries
     collect._summaries = lambda *args, **kwargs: None
+    # the shapes taken as a file is parsed are the summaries' too
+    summaries.Project._shape_early = lambda self, unit: None
 from leaklint.api import check_paths
 from leaklint.config import load_config
 os.chdir(sys.argv[2])
