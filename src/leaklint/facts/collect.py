@@ -291,7 +291,7 @@ def _summaries(named, index, rules_of, project) -> None:
         unit = project.unit(p)
         if unit is None or unit.data is None:
             continue
-        active = summary_rules(rules_of(p), unit.data)
+        active = project.answering(p, summary_rules(rules_of(p), unit.data))
         asked[p] = {r.code for r in active}
         answers = project.answers(p, active) if active else {}
         if answers:

@@ -5,6 +5,8 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 - ``calls``: the file's calls that lead out of it, by call reference
   (``languages/*_syntax.call_ref``), with the positions of their plain-name arguments;
 - ``local_calls``: the keys of the file's own functions that it calls;
+- ``acquiring``: the lifecycle rules with an acquisition in the file (a call matching one
+  of their patterns), whose handles its analysis follows without any factory;
 - ``factories``: per function that may return a fresh resource, the lifecycle rules whose
   acquisition it returns itself (``direct``: code -> the acquiring call's callee; in Go
   the ``*.Name`` pattern it matched when the function itself shows the evidence that the
@@ -89,6 +91,7 @@ class _Collect:
         self.calls: dict = {}
         self.local: set = set()
         self.factories: dict = {}
+        self.acquiring: set = set()  # codes of the rules with an acquisition in the file
         self.memo: dict = {}
 
     def call(self, call, fn, keys, ref, positions, returned) -> None:
@@ -108,6 +111,7 @@ class _Collect:
                         entry["deps"].append(d)
 
     def direct(self, cand, fn, returned, acquisition=None) -> None:
+        self.acquiring.add(cand.rule.code)
         owner = self.by_id.get(fn.id) if fn is not None else None
         if owner is not None and returned(cand.call, fn, cand.rule.lifecycle.get("handle", 0)):
             self._entry(owner)["direct"].setdefault(
@@ -122,7 +126,7 @@ class _Collect:
 
     def result(self) -> dict:
         return {"calls": {r: sorted(p) for r, p in sorted(self.calls.items())},
-                "local_calls": sorted(self.local),
+                "local_calls": sorted(self.local), "acquiring": sorted(self.acquiring),
                 "factories": {q: {"direct": dict(sorted(f["direct"].items())), "deps": sorted(f["deps"])}
                               for q, f in sorted(self.factories.items())}}
 
@@ -220,6 +224,7 @@ def _python(ctx, rules) -> dict:
     acquiring = _acquiring(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        out.acquiring.add(cand.rule.code)
         if not adapter.acquires(cand):
             continue  # `audio.open(path)` of a module that is no path or archive
         fn = python_syntax.enclosing_function(cand.call)

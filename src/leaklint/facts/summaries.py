@@ -333,6 +333,15 @@ class Project:
 
     # -- summaries -------------------------------------------------------------------
 
+    def answering(self, path: str, rules) -> list:
+        """The lifecycle ``rules`` active on ``path`` whose acquisitions it holds itself:
+        only their questions about its calls need answers now (a rule the file reaches
+        only through a factory is asked about once the factories are known)."""
+        rules = [r for r in rules if r.lifecycle is not None]
+        own = self.shape_of(path) if rules else None
+        held = own.get("acquiring") if own else None
+        return [r for r in rules if r.code in held] if isinstance(held, list) else rules
+
     def answers(self, path: str, rules) -> dict:
         """What ``path``'s analysis reads: {ref: {"i:code": bool}} for its calls into
         other files that resolve, for the lifecycle ``rules`` active on it."""
