@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 
 from leaklint import runner
-from leaklint.api import check_paths, enabled_rules
-from leaklint.languages import language_of
+from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint.crew import parts
 from leaklint.facts import shapes
-from leaklint.facts.collect import summary_rules
 from leaklint.report import render
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -62,23 +60,22 @@ def test_the_facts_phase_runs_in_the_workers(tree, tmp_path, monkeypatch):
     log = tmp_path / "shaped-by"
     real = shapes.shape
 
-    def shape(lang, ctx):
+    def shape(lang, ctx, full=True):
+        facts = real(lang, ctx, full)
         with open(log, "a") as fh:
-            fh.write(f"{os.getpid()} {ctx.src.path}\n")
-        return real(lang, ctx)
+            fh.write(f"{os.getpid()} {','.join(facts['acquiring'])} {ctx.src.path}\n")
+        return facts
 
     monkeypatch.setattr(shapes, "shape", shape)
     _report(tree, 2)
-    shaped = [line.split(" ", 1) for line in log.read_text().splitlines()]
-    workers = {pid for pid, _ in shaped if pid != str(os.getpid())}
+    shaped = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    workers = {pid for pid, _, _ in shaped if pid != str(os.getpid())}
     assert len(workers) == 2  # two workers shape the files they were given
-    # the parent shapes only what no worker was asked for: a small run's leftover files,
-    # in which no lifecycle rule is active (collect's last round of summaries)
-    rules = enabled_rules(Config(root=tree.parent), select=["ALL"])
-    for pid, path in shaped:
-        if pid == str(os.getpid()):
-            own = [r for r in rules if language_of(path) in r.languages]
-            assert not summary_rules(own, Path(path).read_bytes()), path
+    # the parent shapes only what no worker was asked about: a small run's leftover
+    # files, which hold no acquisition of any lifecycle rule (collect's last round of
+    # summaries)
+    parent = [(acquiring, path) for pid, acquiring, path in shaped if pid == str(os.getpid())]
+    assert all(not acquiring for acquiring, _ in parent), parent
 
 
 def test_a_worker_that_dies_leaves_its_files_to_the_parent(tree, monkeypatch):

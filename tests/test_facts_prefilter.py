@@ -84,9 +84,9 @@ def _shaped(tmp_path, monkeypatch, names, cache_dir=None):
     shaped = []
     real = shapes.shape
 
-    def counting(lang, ctx):
+    def counting(lang, ctx, full=True):
         shaped.append(os.path.basename(ctx.src.path))
-        return real(lang, ctx)
+        return real(lang, ctx, full)
 
     monkeypatch.setattr(shapes, "shape", counting)
     report = check_paths([str(tmp_path / n) for n in names], config=Config(root=tmp_path),

@@ -130,9 +130,9 @@ def test_small_windows_find_the_same_and_shape_each_file_from_its_first_parse(tr
     shaped = collections.Counter()
     real = summaries.shapes.shape
 
-    def counting(lang, ctx):
+    def counting(lang, ctx, full=True):
         shaped[ctx.src.path] += 1
-        return real(lang, ctx)
+        return real(lang, ctx, full)
 
     monkeypatch.setattr(summaries.shapes, "shape", counting)
     _, tight = _scan(tree, monkeypatch)

@@ -99,8 +99,8 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     # what the phase parses of the named files waits there for their analysis
     index.trees = Trees(named)
     project = summaries.Project(read, list_siblings, settings, store=store, timeout=timeout,
-                                overrides=overrides,
-                                trees=index.trees)
+                                overrides=overrides, trees=index.trees,
+                                light=len(named) > SHAPE_ALL_UP_TO)
     dirs: OrderedDict = OrderedDict()
     for p in named:
         if languages.language_of(p) == "go":

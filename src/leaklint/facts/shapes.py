@@ -16,6 +16,11 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   index]``), composed by ``facts.summaries.Project``;
 - Go adds ``package`` and ``build``, TS/JS ``exports``, Python ``imports`` (the names
   its own import statements bind, which other modules may import from it).
+
+A *light* shape (``light``: true) leaves out the calls of a file that holds no
+acquisition: taken for a file parsed for another fact, or asked for to resolve a call
+into it, and completed when the summaries need its calls (a file that calls a possible
+factory).
 """
 
 from __future__ import annotations
@@ -72,14 +77,17 @@ GO_BUILTINS = {b"len", b"cap", b"append", b"make", b"new", b"panic", b"recover",
                b"max", b"clear", b"string", b"int", b"byte", b"error"}
 
 
-def shape(lang: str, ctx) -> dict:
-    """The shape of the file of ``ctx`` (``lang``: its grammar)."""
+def shape(lang: str, ctx, full: bool = True) -> dict:
+    """The shape of the file of ``ctx`` (``lang``: its grammar). Not ``full``: a file with
+    no acquisition of any lifecycle rule gets a light shape, without its calls (no
+    ``calls``, ``local_calls`` or ``factories``; ``light`` true): what another file's
+    calls into it resolve by, and that its analysis follows no handle of its own."""
     rules = lifecycle_rules(ctx.settings, ctx.family)
     if ctx.family == "go":
-        return _go(ctx, rules)
+        return _go(ctx, rules, full)
     if ctx.family == "python":
-        return _python(ctx, rules)
-    return _javascript(lang, ctx, rules)
+        return _python(ctx, rules, full)
+    return _javascript(lang, ctx, rules, full)
 
 
 class _Collect:
@@ -148,7 +156,7 @@ def _calls(lang, root, query, keep) -> list:
     return sorted(found.values(), key=lambda c: c.start_byte)
 
 
-def _go(ctx, rules) -> dict:
+def _go(ctx, rules, full=True) -> dict:
     root = ctx.tree.root_node
     adapter = GoAdapter(ctx)
     table = adapter.functions()
@@ -161,6 +169,10 @@ def _go(ctx, rules) -> dict:
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.direct(cand, go_syntax.enclosing_function(cand.call), returned,
                    adapter.returned_acquisition)
+    head = {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
+            "functions": {q: len(p) for q, (_, p) in table.items()}}
+    if not (full or out.acquiring):
+        return {**head, **out.result(), "light": True}
     receivers = {p.text for fn, _ in table.values() if fn.type == "method_declaration"
                  for p in _receiver_names(fn)}
     imports = adapter.package_imports()
@@ -173,8 +185,7 @@ def _go(ctx, rules) -> dict:
         keys = adapter.resolve(call, decl)
         out.call(call, fn, keys, None if keys else go_imports.call_ref(call, imports, decl),
                  go_syntax.identifier_arguments(call), returned)
-    return {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
-            "functions": {q: len(p) for q, (_, p) in table.items()}, **out.result()}
+    return {**head, **out.result()}
 
 
 def _go_functions_around(root, calls):
@@ -209,7 +220,7 @@ def _receiver_names(method) -> list:
             for n in p.children_by_field_name("name")]
 
 
-def _python(ctx, rules) -> dict:
+def _python(ctx, rules, full=True) -> dict:
     from ..languages.python import PythonAdapter
 
     root = ctx.tree.root_node
@@ -233,6 +244,12 @@ def _python(ctx, rules) -> dict:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:
                 setups.add(python_syntax.text(cls.child_by_field_name("name")))
+    head = {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
+            # names the module imports, which others may import from it (a package's
+            # __init__.py re-exporting its submodules' classes and functions)
+            "imports": python_syntax.module_imports(root, own_names=True)}
+    if not (full or out.acquiring):
+        return {**head, **out.result(), "light": True}
     # a class whose constructor keeps a handle that its own close() releases: `C(...)`
     # makes a fresh resource, as a factory function does
     for name, cls in python_classes.module_classes(root).items() if setups else ():
@@ -257,14 +274,10 @@ def _python(ctx, rules) -> dict:
         keys, ref, _ = adapter.target(call, python_syntax.callee_text(call))
         out.call(call, python_syntax.enclosing_function(call), keys, None if keys else ref,
                  python_syntax.identifier_arguments(call, made_by), returned)
-    return {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
-            # names the module imports, which others may import from it (a package's
-            # __init__.py re-exporting its submodules' classes and functions)
-            "imports": python_syntax.module_imports(root, own_names=True),
-            **out.result()}
+    return {**head, **out.result()}
 
 
-def _javascript(lang, ctx, rules) -> dict:
+def _javascript(lang, ctx, rules, full=True) -> dict:
     root = ctx.tree.root_node
     adapter = JsAdapter(ctx)
     functions = adapter.functions()
@@ -277,6 +290,10 @@ def _javascript(lang, ctx, rules) -> dict:
     acquiring = _acquiring(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.direct(cand, js_enclosing_function(cand.call), returned)
+    head = {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
+            "exports": javascript_modules.exports(root, functions)}
+    if not (full or out.acquiring):
+        return {**head, **out.result(), "light": True}
     known = {n.encode() for n in imported} | {n.encode() for n in functions}
     calls = _calls(lang, root, "[(call_expression function: (identifier) @f)"
                                " (call_expression function: (member_expression"
@@ -287,5 +304,4 @@ def _javascript(lang, ctx, rules) -> dict:
         out.call(call, js_enclosing_function(call), keys,
                  None if keys else javascript_modules.call_ref(call, imported),
                  javascript_modules.identifier_arguments(call), returned)
-    return {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
-            "exports": javascript_modules.exports(root, functions), **out.result()}
+    return {**head, **out.result()}

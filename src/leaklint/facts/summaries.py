@@ -124,8 +124,11 @@ class Project:
     the enabled rules); ``timeout``: seconds per file for extracting its facts."""
 
     def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None,
-                 trees=None):
+                 trees=None, light=False):
         self._read = read
+        # a large run: a file parsed for another fact, or to resolve a call into it, gets a
+        # light shape if it holds no acquisition (most are never asked for their calls)
+        self.light = light
         self.trees = trees  # facts.trees.Trees: the parses the analysis will take over
         self.settings = settings
         self.store = store
@@ -143,7 +146,8 @@ class Project:
         self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
         self._digests: dict = {}  # family -> digest of its lifecycle rules (shape keys)
         self._rules: dict = {}
-        self.resolver = Resolver(self.shape_of, list_siblings, self.may_define)
+        self.resolver = Resolver(lambda path: self.shape_of(path, full=not self.light),
+                                 list_siblings, self.may_define)
         self.solver = Summaries(self._compute)
         self.extracted = 0  # facts computed (not served from the cache)
 
@@ -234,7 +238,7 @@ class Project:
             return  # shaped later only if it calls a factory: most such files never are
         if self.store is not None and _valid_shape(self.store.get(self._shape_key(u))):
             return  # shape_of will find it there without a parse
-        facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+        facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx, not self.light))
         if facts is not None:
             self._early[u.path] = facts
             self.extracted -= 1  # counted when shape_of takes it (it may never be asked)
@@ -294,7 +298,9 @@ class Project:
         return set(_GO_DECLARED.findall(text))
 
     def is_shaped(self, path: str) -> bool:
-        return self._shapes.get(path) is not None
+        """Has the file's whole shape been taken (not only its light one)?"""
+        facts = self._shapes.get(path)
+        return facts is not None and not facts.get("light")
 
     def _shape_key(self, u: _Unit) -> str:
         family = languages.FAMILY.get(u.lang, u.lang)
@@ -310,21 +316,22 @@ class Project:
             if _valid_shape(facts):
                 self._shapes[path] = facts
 
-    def shape_of(self, path: str) -> dict | None:
-        if path in self._shapes:
+    def shape_of(self, path: str, full: bool = True) -> dict | None:
+        """The file's shape; with ``full`` False a light one will do (``shapes.shape``)."""
+        if path in self._shapes and not (full and (self._shapes[path] or {}).get("light")):
             return self._shapes[path]
         u = self.unit(path)
         facts = None
         if u is not None and not u.broken:
             key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
-            if not _valid_shape(facts):
+            if not _valid_shape(facts) or (full and facts.get("light")):
                 facts = self._early.get(u.path)
-                if facts is not None:  # taken when the file was parsed
-                    self.extracted += 1
+                if facts is not None and not (full and facts.get("light")):
+                    self.extracted += 1  # taken when the file was parsed
                 else:
                     self._early[u.path] = None  # being taken here: not again as it is parsed
-                    facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx))
+                    facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx, full))
                 self._early.pop(u.path, None)
                 if facts is not None and self.store is not None:
                     self.store.put(key, facts)
@@ -338,7 +345,7 @@ class Project:
         only their questions about its calls need answers now (a rule the file reaches
         only through a factory is asked about once the factories are known)."""
         rules = [r for r in rules if r.lifecycle is not None]
-        own = self.shape_of(path) if rules else None
+        own = self.shape_of(path, full=not self.light) if rules else None
         held = own.get("acquiring") if own else None
         return [r for r in rules if r.code in held] if isinstance(held, list) else rules
 
