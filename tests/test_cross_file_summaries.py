@@ -440,6 +440,35 @@ def test_a_large_run_finds_factories_through_the_files_that_name_them(tree):
     assert _found(_run(tree, ["LL110"], cache=False)) == [("tree/pkg/a.py", "LL110")]
 
 
+def test_a_large_run_takes_the_calls_only_of_files_that_need_them(tree, monkeypatch):
+    """In a large run a file that holds no acquisition (a rule's prefilter matched only a
+    word) gets a light shape, without its calls, unless it calls a possible factory: the
+    wrapper of a factory is shaped whole, and the caller still reads that it is one."""
+    from leaklint.facts import shapes
+    from leaklint.facts.collect import SHAPE_ALL_UP_TO
+
+    _write(tree / "pkg/__init__.py", "")
+    for i in range(SHAPE_ALL_UP_TO + 5):  # "open" in a comment makes LL110 active on each
+        _write(tree / f"pkg/filler{i}.py", f"def f{i}(x):\n    # opens nothing\n    return g(x)\n")
+    _write(tree / "pkg/a.py", PY_USER.replace(".conn import connect_db", ".wrap import wrapped")
+           .replace("connect_db(path)", "wrapped(path)"))
+    _write(tree / "pkg/wrap.py", "from .conn import connect_db\n\n\ndef wrapped(p):\n    return connect_db(p)\n")
+    _write(tree / "pkg/conn.py", PY_FACTORY)
+    taken: dict = {}
+    real = shapes.shape
+
+    def shape(lang, ctx, full=True):
+        facts = real(lang, ctx, full)
+        taken.setdefault(os.path.basename(ctx.src.path), []).append(bool(facts.get("light")))
+        return facts
+
+    monkeypatch.setattr(shapes, "shape", shape)
+    assert _found(_run(tree, ["LL110"], cache=False)) == [("tree/pkg/a.py", "LL110")]
+    assert all(taken[f"filler{i}.py"] == [True] for i in range(SHAPE_ALL_UP_TO + 5))
+    assert taken["conn.py"] == [False]  # it holds the acquisition: whole from the start
+    assert taken["wrap.py"][-1] is False  # it calls the factory: completed
+
+
 def test_only_functions_that_can_reach_an_acquisition_name_factories():
     """Returning another call's result makes a function a factory only once a factory
     is known under that call's name (through other files, own functions, exports and
