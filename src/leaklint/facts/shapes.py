@@ -26,6 +26,7 @@ factory).
 from __future__ import annotations
 
 from .. import languages, tracks
+from ..catalogue import active_on
 from ..languages import (go_functions, go_imports, go_returns, go_syntax, javascript_modules,
                          python_classes, python_members, python_syntax)
 from ..languages.go import GoAdapter
@@ -139,12 +140,6 @@ class _Collect:
                               for q, f in sorted(self.factories.items())}}
 
 
-def _acquiring(rules, data: bytes) -> list:
-    """The rules whose acquisitions the file may hold (their prefilter matches): only
-    those can make one of its functions return a fresh resource by itself."""
-    return [r for r in rules if not r.prefilter or any(w in data for w in r.prefilter)]
-
-
 def _calls(lang, root, query, keep) -> list:
     """The calls a query finds whose captured name ``keep`` accepts, in source order."""
     found = {}
@@ -165,7 +160,9 @@ def _go(ctx, rules, full=True) -> dict:
     def returned(call, fn, hi):
         return go_returns.returned(call, fn, hi, out.memo)
 
-    acquiring = _acquiring(rules, ctx.src.data)
+    # only the rules whose prefilter matches can make one of its functions return a fresh
+    # resource by itself
+    acquiring = active_on(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.direct(cand, go_syntax.enclosing_function(cand.call), returned,
                    adapter.returned_acquisition)
@@ -232,7 +229,7 @@ def _python(ctx, rules, full=True) -> dict:
     def returned(call, fn, hi):
         return hi == 0 and python_syntax.returned(call, fn, out.memo)
 
-    acquiring = _acquiring(rules, ctx.src.data)
+    acquiring = active_on(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.acquiring.add(cand.rule.code)
@@ -287,7 +284,7 @@ def _javascript(lang, ctx, rules, full=True) -> dict:
     def returned(call, fn, hi):
         return hi == 0 and javascript_modules.returned(call, fn, out.memo)
 
-    acquiring = _acquiring(rules, ctx.src.data)
+    acquiring = active_on(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         out.direct(cand, js_enclosing_function(cand.call), returned)
     head = {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
