@@ -305,7 +305,7 @@ def _summaries(named, index, rules_of, project) -> None:
     # named. A larger one (where every file is named) needs only the files and calls that
     # mention a function that may be a factory: one returning its own acquisition is in a
     # file a rule is active on, one returning another's result mentions that one's name.
-    small = len(pending) <= SHAPE_ALL_UP_TO
+    small = not project.light
     texts = {}  # path -> CallText: each file's text is scanned once, however many rounds
     while pending:
         names = None if small else CallText.names(project.factory_names())

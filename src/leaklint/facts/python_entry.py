@@ -160,7 +160,6 @@ def file_facts(root) -> dict:
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
 
 
-
 def _plugin_class(fn, call, assigned: dict) -> str:
     """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
     imports a module whose name is computed (a plugin a loader picks), else ""."""

@@ -5,8 +5,8 @@ summaries across files, as plain data (cached by content and the lifecycle rules
 - ``calls``: the file's calls that lead out of it, by call reference
   (``languages/*_syntax.call_ref``), with the positions of their plain-name arguments;
 - ``local_calls``: the keys of the file's own functions that it calls;
-- ``acquiring``: the lifecycle rules with an acquisition in the file (a call matching one
-  of their patterns), whose handles its analysis follows without any factory;
+- ``acquiring``: the lifecycle rules with an acquisition in the file that its analysis
+  follows (``_Collect.direct``), without any factory;
 - ``factories``: per function that may return a fresh resource, the lifecycle rules whose
   acquisition it returns itself (``direct``: code -> the acquiring call's callee; in Go
   the ``*.Name`` pattern it matched when the function itself shows the evidence that the
@@ -232,7 +232,6 @@ def _python(ctx, rules, full=True) -> dict:
     acquiring = active_on(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
-        out.acquiring.add(cand.rule.code)
         if not adapter.acquires(cand):
             continue  # `audio.open(path)` of a module that is no path or archive
         fn = python_syntax.enclosing_function(cand.call)

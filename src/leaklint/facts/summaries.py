@@ -126,9 +126,7 @@ class Project:
     def __init__(self, read, list_siblings, settings, store=None, timeout=None, overrides=None,
                  trees=None, light=False):
         self._read = read
-        # a large run: a file parsed for another fact, or to resolve a call into it, gets a
-        # light shape if it holds no acquisition (most are never asked for their calls)
-        self.light = light
+        self.light = light  # a large run: light shapes for files with no acquisition
         self.trees = trees  # facts.trees.Trees: the parses the analysis will take over
         self.settings = settings
         self.store = store
@@ -318,16 +316,16 @@ class Project:
 
     def shape_of(self, path: str, full: bool = True) -> dict | None:
         """The file's shape; with ``full`` False a light one will do (``shapes.shape``)."""
-        if path in self._shapes and not (full and (self._shapes[path] or {}).get("light")):
+        if path in self._shapes and _serves(self._shapes[path], full):
             return self._shapes[path]
         u = self.unit(path)
         facts = None
         if u is not None and not u.broken:
             key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
-            if not _valid_shape(facts) or (full and facts.get("light")):
+            if not (_valid_shape(facts) and _serves(facts, full)):
                 facts = self._early.get(u.path)
-                if facts is not None and not (full and facts.get("light")):
+                if facts is not None and _serves(facts, full):
                     self.extracted += 1  # taken when the file was parsed
                 else:
                     self._early[u.path] = None  # being taken here: not again as it is parsed
@@ -341,12 +339,10 @@ class Project:
     # -- summaries -------------------------------------------------------------------
 
     def answering(self, path: str, rules) -> list:
-        """The lifecycle ``rules`` active on ``path`` whose acquisitions it holds itself:
-        only their questions about its calls need answers now (a rule the file reaches
-        only through a factory is asked about once the factories are known)."""
+        """The lifecycle ``rules`` active on ``path`` that it acquires for itself: the ones
+        asked about its calls now (others once its factories are known)."""
         rules = [r for r in rules if r.lifecycle is not None]
-        own = self.shape_of(path, full=not self.light) if rules else None
-        held = own.get("acquiring") if own else None
+        held = (self.shape_of(path, full=not self.light) or {}).get("acquiring") if rules else None
         return [r for r in rules if r.code in held] if isinstance(held, list) else rules
 
     def answers(self, path: str, rules) -> dict:
@@ -405,8 +401,7 @@ class Project:
         return facts
 
     def factory_names(self) -> set:
-        """The names under which functions that may return a fresh resource are called,
-        among the files shaped so far (a cheap test of which other files to shape)."""
+        """``shapes.factory_names`` of the files shaped so far (which others to shape)."""
         return shapes.factory_names(self._shapes.values())
 
     def factories(self, path: str, rules, names=None) -> dict:
@@ -497,6 +492,11 @@ def _is_method(path: str, name: str) -> bool:
     """Is the function ``name`` of ``path`` a Python method ("C.m", called on an instance:
     its first parameter is the instance)? Go's "T.M" keys name the receiver apart."""
     return "." in name and languages.FAMILY.get(languages.language_of(path) or "", "") == "python"
+
+
+def _serves(facts, full: bool) -> bool:
+    """Will this shape do (None: the file cannot be had), whole if ``full``?"""
+    return not (full and (facts or {}).get("light"))
 
 
 def _valid_shape(facts) -> bool:
