@@ -107,3 +107,37 @@ def test_answering_asks_through_the_state_and_gives_back_the_one_around_it(monke
     assert languages.file_memo() is around.memo  # the analysis around it goes on
     languages.end_file()
     assert languages.file_memo() == {} and languages.file_memo() is not around.memo
+
+
+def _recurring(asker: str, source: str) -> None:
+    """Make ``source`` a recurring question of ``asker`` (asked about as many other files)."""
+    for _ in range(languages.RECURRING):
+        other = languages.parser("go").parse(GO)
+        state = languages.begin_file("go", other.root_node, [asker])
+        state.asking = asker
+        languages.matches("go", source, other.root_node)
+        languages.end_file()
+
+
+def test_a_resumed_file_matches_again_only_what_no_earlier_pass_answered(monkeypatch):
+    tree = languages.parser("go").parse(GO)
+    early, late = "(go_statement) @g", "(defer_statement) @d"
+    monkeypatch.setattr(languages, "_seen", {})
+    _recurring("LL612", early)
+    combined = []
+    real = languages._combined
+
+    def recording(lang, sources):
+        combined.append(sources)
+        return real(lang, sources)
+
+    monkeypatch.setattr(languages, "_combined", recording)
+    facts = languages.begin_file("go", tree.root_node, ["facts", "LL612"])
+    assert len(languages.matches("go", early, tree.root_node)) == 1
+    languages.end_file()
+    _recurring("LL612", late)  # recurring only once the facts phase is over
+    languages.begin_file("go", tree.root_node, ["LL612"], resume=facts)
+    assert len(languages.matches("go", late, tree.root_node)) == 1
+    assert languages.matches("go", early, tree.root_node)  # still the first pass's answer
+    languages.end_file()
+    assert combined == [(early,), (late,)]  # the second pass leaves the answered one out

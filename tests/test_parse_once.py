@@ -182,3 +182,28 @@ def test_a_large_go_file_its_package_facts_parse_is_not_parsed_again(tmp_path, m
     monkeypatch.setattr(trees.Trees, "offer", lambda self, path, text, t, queries=None: None)
     again, same = _scan(tmp_path, monkeypatch)
     assert again[big.encode()] == 2 and same == found
+
+
+def test_the_phase_lets_go_of_its_parses_without_the_cycle_collector(tree, monkeypatch):
+    """What the summaries held (their parses, shapes and answers) is freed when the facts
+    phase ends, not left for a collection that a scan runs only on its young objects."""
+    import gc
+    import weakref
+
+    from leaklint.facts import summaries
+
+    made = []
+    real = summaries.Project.__init__
+
+    def init(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(summaries.Project, "__init__", init)
+    monkeypatch.setattr(gc, "collect", lambda *generation: 0)
+    gc.disable()
+    try:
+        check_paths([str(tree)], config=Config(), select=["ALL"], jobs=1)
+        assert made and all(ref() is None for ref in made)
+    finally:
+        gc.enable()

@@ -138,6 +138,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
+    project.close()
     return index
 
 

@@ -149,6 +149,17 @@ class Project:
         self.solver = Summaries(self._compute)
         self.extracted = 0  # facts computed (not served from the cache)
 
+    def close(self) -> None:
+        """Let go of what the phase held (parses, facts, answers) now, not when the cycle
+        collector next finds the solver's and resolver's references back to the project."""
+        self.units.clear()
+        self._with_bytes.clear()
+        self._parsed.clear()
+        self._shapes.clear()
+        self._early.clear()
+        self._declared.clear()
+        self.resolver = self.solver = None
+
     # -- files -----------------------------------------------------------------------
 
     def unit(self, path: str) -> _Unit | None:

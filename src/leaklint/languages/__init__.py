@@ -135,7 +135,7 @@ class FileQueries:
         file); answers already known are kept."""
         if active and active != self.active:
             self.active = active
-            self._combined_done = False
+            self._combined_done = False  # _run_combined leaves out what is answered
         self.asking = ""
 
     def is_root(self, lang: str, node) -> bool:
@@ -167,8 +167,10 @@ class FileQueries:
     def _run_combined(self, seen: dict) -> None:
         from tree_sitter import QueryCursor
 
+        # an answer an earlier pass over this tree gave is not asked again
         sources = tuple(src for src, e in seen.items()
-                        if e.files >= RECURRING and e.askers & self.active)[:MAX_COMBINED_SOURCES]
+                        if e.files >= RECURRING and e.askers & self.active
+                        and src not in self._results)[:MAX_COMBINED_SOURCES]
         if not sources:
             return
         combined, offsets = _combined(self.lang, sources)
