@@ -306,10 +306,9 @@ def _summaries(named, index, rules_of, project) -> None:
     # named. A larger one (where every file is named) needs only the files and calls that
     # mention a function that may be a factory: one returning its own acquisition is in a
     # file a rule is active on, one returning another's result mentions that one's name.
-    small = not project.light
     texts = {}  # path -> CallText: each file's text is scanned once, however many rounds
     while pending:
-        names = None if small else CallText.names(project.factory_names())
+        names = CallText.names(project.factory_names()) if project.light else None
         new = [p for p, unit in pending.items() if names is None or project.is_shaped(p)
                or (texts.get(p) or texts.setdefault(p, CallText(unit.data or b""))).calls_any(names)]
         if not new:
@@ -319,7 +318,7 @@ def _summaries(named, index, rules_of, project) -> None:
             texts.pop(p, None)
             project.shape_of(p)
             shaped.append(p)
-    names = None if small else project.factory_names()
+    names = project.factory_names() if project.light else None
     for p in sorted(shaped):
         made = project.factories(p, rules_of(p), names)
         if made:

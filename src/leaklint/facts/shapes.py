@@ -73,6 +73,19 @@ def factory_names(shaped) -> set:
     return {n.encode() for n in names}
 
 
+def valid(facts) -> bool:
+    """Is ``facts`` (read from the facts cache) a shape, whole or light, of this format?"""
+    return (isinstance(facts, dict) and isinstance(facts.get("functions"), dict)
+            and isinstance(facts.get("calls"), dict) and isinstance(facts.get("local_calls"), list)
+            and isinstance(facts.get("factories"), dict)
+            and all(isinstance(f, dict) and isinstance(f.get("direct"), dict)
+                    and isinstance(f.get("deps"), list)
+                    and all(isinstance(d, list) and len(d) == 3 for d in f["deps"])
+                    for f in facts["factories"].values())
+            and all(isinstance(v, list) and all(isinstance(i, int) for i in v)
+                    for v in facts["calls"].values()))
+
+
 GO_BUILTINS = {b"len", b"cap", b"append", b"make", b"new", b"panic", b"recover", b"print",
                b"println", b"copy", b"delete", b"close", b"complex", b"real", b"imag", b"min",
                b"max", b"clear", b"string", b"int", b"byte", b"error"}

@@ -245,7 +245,7 @@ class Project:
         family = languages.FAMILY.get(u.lang, u.lang)
         if not active_on(shapes.lifecycle_rules(self.settings, family), u.ctx.src.data):
             return  # shaped later only if it calls a factory: most such files never are
-        if self.store is not None and _valid_shape(self.store.get(self._shape_key(u))):
+        if self.store is not None and shapes.valid(self.store.get(self._shape_key(u))):
             return  # shape_of will find it there without a parse
         facts = self._extract(u, lambda unit: shapes.shape(unit.lang, unit.ctx, not self.light))
         if facts is not None:
@@ -322,7 +322,7 @@ class Project:
         u = self.unit(path) if self.store is not None else None
         if u is not None and not u.broken:
             facts = self.store.get(self._shape_key(u))
-            if _valid_shape(facts):
+            if shapes.valid(facts):
                 self._shapes[path] = facts
 
     def shape_of(self, path: str, full: bool = True) -> dict | None:
@@ -334,7 +334,7 @@ class Project:
         if u is not None and not u.broken:
             key = self._shape_key(u)
             facts = self.store.get(key) if self.store is not None else None
-            if not (_valid_shape(facts) and _serves(facts, full)):
+            if not (shapes.valid(facts) and _serves(facts, full)):
                 facts = self._early.get(u.path)
                 if facts is not None and _serves(facts, full):
                     self.extracted += 1  # taken when the file was parsed
@@ -508,18 +508,6 @@ def _is_method(path: str, name: str) -> bool:
 def _serves(facts, full: bool) -> bool:
     """Will this shape do (None: the file cannot be had), whole if ``full``?"""
     return not (full and (facts or {}).get("light"))
-
-
-def _valid_shape(facts) -> bool:
-    return (isinstance(facts, dict) and isinstance(facts.get("functions"), dict)
-            and isinstance(facts.get("calls"), dict) and isinstance(facts.get("local_calls"), list)
-            and isinstance(facts.get("factories"), dict)
-            and all(isinstance(f, dict) and isinstance(f.get("direct"), dict)
-                    and isinstance(f.get("deps"), list)
-                    and all(isinstance(d, list) and len(d) == 3 for d in f["deps"])
-                    for f in facts["factories"].values())
-            and all(isinstance(v, list) and all(isinstance(i, int) for i in v)
-                    for v in facts["calls"].values()))
 
 
 def _valid_local(facts) -> bool:
