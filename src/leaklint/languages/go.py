@@ -4,6 +4,8 @@ go_effects.py, node helpers in go_syntax.py, go.mod versions in go_versions.py."
 
 from __future__ import annotations
 
+import os
+
 from ..ir import HANDOFF, RELEASE
 from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches, nearest, within
@@ -14,14 +16,15 @@ from .go_owners import owned_by
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
-                        root_identifier, string_args_match, used_as_collection)
+                        local_values, root_identifier, string_args_match, used_as_collection)
 from .go_functions import function_table, parameter_names, parameter_types
 from .go_syntax import FIND, receiver_of  # noqa: F401
-from .go_imports import call_ref, package_imports  # noqa: F401
+from .go_imports import call_ref, outside_module, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
-from .go_versions import collected_adjustment, emit_adjusted, go_mod_version  # noqa: F401
+from .go_versions import (collected_adjustment, emit_adjusted, go_mod_version,  # noqa: F401
+                          nearest_go_mod)
 from .summaries import FileSummaries, with_factories
 
 
@@ -376,6 +379,18 @@ class GoAdapter(GoLowering):
                 elif path is not None:
                     self._imported.add(path.text.decode().strip('"`').rsplit("/", 1)[-1])
         return self._imported
+
+    def calls_outside(self, call) -> bool:
+        """Does ``call`` (`pkg.F(...)`) run a function of another module or of the standard
+        library, whose body the scanned tree does not hold?"""
+        fn = call.child_by_field_name("function")
+        operand = fn.child_by_field_name("operand") if fn is not None \
+            and fn.type == "selector_expression" else None
+        if operand is None or operand.type != "identifier" or text(operand) not in self.imported() \
+                or local_values(enclosing_function(call), text(operand)):
+            return False
+        found = nearest_go_mod(os.path.dirname(os.path.abspath(self.ctx.src.path)))
+        return outside_module(self.package_imports(), text(operand), found[2] if found else None)
 
     def package_imports(self) -> dict:
         """Names bound by imports of non-standard packages -> import path."""

@@ -7,6 +7,7 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_flags import held_flag, sentinel
 from .go_returns import kept_wrapper
+from .go_success import failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
                         local_values, other_branches, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
@@ -20,6 +21,9 @@ BORROWING_PACKAGES = {
 }
 BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delete", "min", "max"}
 STORING_BUILTINS = {"append"}
+# io.WriterTo's and io.ReaderFrom's methods write to or read from their argument, and
+# keep nothing of it
+BORROWING_METHODS = {"WriteTo", "ReadFrom"}
 
 
 def closure_returned(n, fn) -> bool:
@@ -69,6 +73,9 @@ class GoEffects(SpecEffects):
     def __init__(self, adapter, track: Track, rule=None, depth: int = 0):
         super().__init__(adapter, track, rule, depth)
         self._reassigned: list | None = None
+        # `if err != nil` statements (by node id) right after a call that takes the handle
+        # only when it succeeds: the error there is that call's (``_taken_on_success``)
+        self._on_success: dict = {}
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -86,6 +93,8 @@ class GoEffects(SpecEffects):
             self.track.function, self.stmt, self.name, self.track.error, self.release, cond)
         if flag is not None:
             return flag
+        if self._failed_taking(cond):
+            return "else"  # it took the handle unless it failed
         if self._taken_on_failure(cond):
             return "then"
         # `if !rows.Next() { return }`: rows that report no next row have closed themselves
@@ -161,6 +170,20 @@ class GoEffects(SpecEffects):
         said = text(init).replace(" ", "")
         return any(said in (f"{text(left)}:={source}.{m}()", f"{text(left)}={source}.{m}()")
                    for m in methods)
+
+    def _failed_taking(self, cond) -> bool:
+        """Is ``cond`` `err != nil` for the error of a call that takes the handle only when
+        it succeeds (recorded by ``_taken_on_success``)?"""
+        name = self._on_success.get(cond.parent.id) if cond.parent is not None else None
+        return name is not None and tests_failure(cond, name)
+
+    def _taken_on_success(self, call) -> bool:
+        """Is ``call`` one of another module's functions whose error the next statement
+        checks (``go_success.failure_check``)? Remembered for ``guard``."""
+        found = failure_check(call) if self.a.calls_outside(call) else None
+        if found is not None:
+            self._on_success[found[0].id] = found[1]
+        return found is not None
 
     def _is_error(self, node) -> bool:
         """Is ``node`` the acquisition's own error, not reassigned since? After
@@ -450,7 +473,8 @@ class GoEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
-        if self.borrows(callee) or callee in BORROWING_BUILTINS:
+        if self.borrows(callee) or callee in BORROWING_BUILTINS \
+                or ("." in callee and short in BORROWING_METHODS):
             return None
         if callee in STORING_BUILTINS or callee in self.handoff_calls:
             return HANDOFF
@@ -473,6 +497,7 @@ class GoEffects(SpecEffects):
                     return None
         if self._names_release(short):
             return RELEASE if deferred or not closure else HANDOFF
-        if borrowing:
+        if borrowing or (not (deferred or closure or func_handle or self.depth)
+                         and self._taken_on_success(call)):
             return None
         return HANDOFF
