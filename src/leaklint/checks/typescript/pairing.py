@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
-from ...languages import per_file
+from ...languages import per_file, within
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import model
 from ...languages.javascript_members import this_aliases, this_members
@@ -254,15 +254,53 @@ def value_rule(ctx, rule, node, scope, what, methods=(), functions=(), called=Fa
     if _released(m.release_calls(scope), _as_this(b, node), methods, functions, called):
         ctx.count(rule.code, node, ok=True)
         return
-    if b.keys and all(_module_variable(m, k, node) for k in b.keys) \
-            and _released(m.calls(), b, methods, functions, called):
-        # kept in the module's own variable: the module owns it, and any of its
-        # functions may release it (a restart that clears the old timer first)
-        ctx.count(rule.code, node, ok=True)
-        return
     held = ", ".join(sorted(b.keys | b.containers)) or "it"
+    if b.keys and all(_module_variable(m, k, node) for k in b.keys):
+        # kept in the module's own variable: the module owns it, and any of its
+        # functions may release it (a restart that clears the old timer first), unless
+        # only the interval's own callback does: a second start stores over a running one
+        releases = [c for c in m.calls() if _released([c], b, methods, functions, called)]
+        if releases and not (what == "setInterval" and _cleared_only_by_itself(m, node, releases)):
+            ctx.count(rule.code, node, ok=True)
+            return
+        if releases:
+            report(ctx, rule, node, what=what, where=scope.where,
+                   reason=f": only its own callback clears {held}, so starting it again "
+                          "stores over one still running")
+            return
     report(ctx, rule, node, what=what, where=scope.where,
             reason=f": {held} is never released there")
+
+
+def _cleared_only_by_itself(m, node, releases) -> bool:
+    """Is each of ``releases`` in the callback of the timer ``node`` starts, or in a
+    function of the file (not exported) that only that callback calls?"""
+    found = [a for a in args(node)[:1] if strip(a).type in FUNCTIONS]
+    if not found:
+        return False
+    callback = strip(found[0])
+    names = {n.id: name for name, nodes in m.functions().items() for n in nodes}
+    for c in releases:
+        if within(c, callback):
+            continue
+        fn = enclosing_function(c)
+        while fn is not None and fn.id not in names:
+            fn = enclosing_function(fn)
+        if fn is None or _exported(fn):
+            return False
+        uses = [x for x in m.calls() if callee(x) == names[fn.id]]
+        if not uses or not all(within(x, callback) for x in uses):
+            return False
+    return True
+
+
+def _exported(fn) -> bool:
+    """Is the function ``fn`` exported (`export function f`, `export const f = () => ...`)?"""
+    p = fn.parent
+    while p is not None and p.type in ("variable_declarator", "lexical_declaration",
+                                       "variable_declaration"):
+        p = p.parent
+    return p is not None and p.type == "export_statement"
 
 
 def _once_for_the_program(ctx, node, scope) -> bool:
