@@ -225,11 +225,12 @@ class Follow:
             state = self._apply(Leaf(stmt.head, "loop-head"), state)
         ctx = _Loop(stmt.label, True, depth=len(self._finally))
         self._jumps.append(ctx)
+        side = self._loop_guard(stmt)
         try:
             entry, body_out = state, 0
             for _ in range(4):  # the state set is tiny: this reaches a fixed point
                 body_in = entry | body_out | ctx.continues
-                new_out = self._block(stmt.body, body_in)
+                new_out = self._block(stmt.body, _nil(body_in) if side == "then" else body_in)
                 if new_out == body_out and body_in == (entry | body_out | ctx.continues):
                     break
                 body_out = new_out
@@ -240,12 +241,21 @@ class Follow:
             # the loop ends because its condition is false: some handles are released by
             # being exhausted (Go rows closed when Next returns false)
             normal = body_out | ctx.continues | (0 if stmt.runs else entry)
+            normal = _nil(normal) if side == "else" else normal
             exits = self._apply(Leaf(stmt.head, "loop-exit"), normal) \
                 if stmt.head is not None else normal
             if stmt.orelse is not None and exits:
                 exits = self._block(stmt.orelse, exits)
         self._ran_out[id(stmt)] = exits
         return exits | ctx.breaks
+
+    def _loop_guard(self, stmt: Loop) -> str | None:
+        """The side of the loop's condition on which the handle is nil ("then": while the
+        loop goes on, as in a retry loop on `err != nil`; "else": once it ends), when the
+        effects read loop conditions (``loop_condition(head)``)."""
+        condition = getattr(self.effects, "loop_condition", None)
+        cond = condition(stmt.head) if condition is not None and stmt.head is not None else None
+        return self.effects.guard(cond) if cond is not None else None
 
     def _branch(self, stmt: Branch, state: int) -> int:
         ctx = _Loop(stmt.label, False, depth=len(self._finally))

@@ -171,6 +171,13 @@ class GoEffects(SpecEffects):
         return any(said in (f"{text(left)}:={source}.{m}()", f"{text(left)}={source}.{m}()")
                    for m in methods)
 
+    @staticmethod
+    def loop_condition(head):
+        """The condition a `for` tests before each turn (None for a range or no condition)."""
+        if head.type == "for_clause":
+            return head.child_by_field_name("condition")
+        return None if head.type == "range_clause" else head
+
     def _failed_taking(self, cond) -> bool:
         """Is ``cond`` `err != nil` for the error of a call that takes the handle only when
         it succeeds (recorded by ``_taken_on_success``)?"""
