@@ -63,6 +63,15 @@ def test_every_check_rule_fills_the_placeholders_of_its_message():
     assert [p for p in problems if p] == []
 
 
+def test_the_message_fields_read_from_a_rule_module_are_the_ones_it_defines():
+    import importlib
+
+    modules = checks.rule_modules()
+    assert len(modules) > 30
+    for name in modules.values():
+        assert checks.message_fields(name) == importlib.import_module(name).MESSAGE_FIELDS, name
+
+
 def test_a_check_rule_message_with_a_placeholder_its_module_never_fills(monkeypatch):
     rule = find_rule("LL401")
     assert rule.origin == "typescript/LL401-event-listener-not-removed.toml"
