@@ -259,7 +259,16 @@ class GoAdapter(GoLowering):
         if any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn)):
             return True
         types = spec.get("evidence_types")
-        return bool(types) and self._passed_as(fn, handle, types)
+        return bool(types) and (self._declared_as(fn, handle, types)
+                                or self._passed_as(fn, handle, types))
+
+    @staticmethod
+    def _declared_as(fn, handle: str, types) -> bool:
+        """Does ``fn`` declare the variable ``handle`` with one of ``types``
+        (`var res *http.Response`)?"""
+        return any(node.type == "var_spec" and text(node.child_by_field_name("type")) in types
+                   and any(text(n) == handle for n in node.children_by_field_name("name"))
+                   for node in own_nodes(fn))
 
     def _passed_as(self, fn, handle: str, types) -> bool:
         """Is ``handle`` an argument of a call of this file's function whose parameter at
