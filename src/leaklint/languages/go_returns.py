@@ -13,8 +13,8 @@ from .go_syntax import (callee_text, declared_names, enclosing_function, root_id
 
 def assigned(call, index: int):
     """The identifier that ``x, err := call(...)`` (or ``=``) binds the call's result
-    ``index`` to, when the call is the statement's only value; None otherwise (and for
-    ``_``)."""
+    ``index`` to (-1: the last), when the call is the statement's only value; None
+    otherwise (and for ``_``)."""
     parent = call.parent
     while parent is not None and parent.type == "parenthesized_expression":
         parent = parent.parent
@@ -25,7 +25,8 @@ def assigned(call, index: int):
             or stmt.child_by_field_name("right") != parent:
         return None
     names = stmt.child_by_field_name("left").named_children
-    if index >= len(names) or names[index].type != "identifier" or names[index].text == b"_":
+    if not names or index >= len(names) or names[index].type != "identifier" \
+            or names[index].text == b"_":
         return None
     return names[index]
 

@@ -5,6 +5,7 @@ error right after it tells the two apart."""
 
 from __future__ import annotations
 
+from .go_returns import assigned
 from .go_syntax import body_statements
 
 
@@ -12,17 +13,10 @@ def failure_check(call) -> tuple | None:
     """(the `if err != nil { ... return }` statement, err's name) when ``call`` is bound as
     `x, err := call(...)` (or `err = call(...)`, or in that `if`'s initializer) and that
     check comes next; None otherwise."""
-    values = call.parent
-    if values is None or values.type != "expression_list" or len(values.named_children) != 1:
+    error = assigned(call, -1)  # the last of the names the call's results are bound to
+    if error is None:
         return None
-    stmt = values.parent
-    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement") \
-            or stmt.child_by_field_name("right") != values:
-        return None
-    targets = stmt.child_by_field_name("left").named_children
-    error = targets[-1] if targets else None
-    if error is None or error.type != "identifier" or error.text == b"_":
-        return None
+    stmt = error.parent.parent
     check = stmt.next_named_sibling
     if stmt.parent is not None and stmt.parent.type == "if_statement" \
             and stmt.parent.child_by_field_name("initializer") == stmt:
