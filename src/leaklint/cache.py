@@ -447,4 +447,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 20
+FACTS_FORMAT = 21

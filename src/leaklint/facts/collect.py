@@ -21,6 +21,7 @@ from ..languages import recent_syntax
 from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
 from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup,
                js_startup_facts, lifetimes, python_entry, summaries)
+from .summaries import content_key
 from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
@@ -33,7 +34,6 @@ GO_FIELDS_READ = "go-fields-read"  # LL302: which fields the directory's files r
 GO_CHANNEL_FIELDS = "go-channel-fields"  # LL610: who else works a channel kept in a field
 GO_ONCE = go_entry.READ  # LL201/LL202 (go_entry.READS: all the reads it traces)
 DECLARED_ONLY = (GO_ONCE,)  # reads only the rules declaring them see (go_entry's docstring)
-
 
 # a run naming at most this many files without an active lifecycle rule shapes them all
 # (see _summaries); a larger one shapes those that mention a possible factory's name
@@ -68,10 +68,6 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
             or lifetimes.go_package_state(path, go_package.package_of_text(data)) != lifetimes.PROCESS):
         kinds.discard(GO_CONTAINERS)  # only state that lives as long as the process can pile up
     return frozenset(kinds)
-
-
-def content_key(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
 
 
 class _File:
@@ -297,6 +293,10 @@ def _summaries(named, index, rules_of, project) -> None:
         answers = project.answers(p, active) if active else {}
         if answers:
             _add(index, p, "summaries", answers)
+        errors = project.resolver.python_errors(p, (project.shape_of(p) or {}).get("calls", {})) \
+            if active and unit.lang == "python" else []
+        if errors:
+            _add(index, p, "errors", errors)
         if active:
             shaped.append(p)
         else:

@@ -152,14 +152,38 @@ class Resolver:
                 return os.path.normpath(candidate)
         return None
 
-    def _python(self, path: str, ref: str, hops: int = MAX_REEXPORTS) -> list:
-        if not ref.startswith("import:"):
+    def _python(self, path: str, ref: str) -> list:
+        found = self.python_name(path, ref)
+        if found is None:
             return []
+        module, name = found
+        functions = (self.facts_of(module) or {}).get("functions", {})
+        if name not in functions and f"{name}.__init__" in functions:
+            name += ".__init__"  # `C(...)` runs C.__init__ on a new object
+        return [(module, name)] if name in functions else []
+
+    def python_errors(self, path: str, refs) -> list:
+        """The call references among ``refs`` (of the Python file ``path``) that make an
+        exception of another module of the tree outside OSError's family (the ``errors``
+        of its facts)."""
+        out = []
+        for ref in refs:
+            found = self.python_name(path, ref)
+            if found and found[1] in (self.facts_of(found[0]) or {}).get("errors", ()):
+                out.append(ref)
+        return out
+
+    def python_name(self, path: str, ref: str, hops: int = MAX_REEXPORTS) -> tuple | None:
+        """(module file, name in it) that a Python call reference ``ref`` in ``path``
+        names: a function, a class or a method ("C.m") of a module of the scanned tree,
+        followed through a few re-exports; None when it leads to no such module."""
+        if not ref.startswith("import:"):
+            return None
         dotted = ref[len("import:"):]
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[level:].split(".") if p]
         if not parts:
-            return []
+            return None
         if level:
             base = os.path.dirname(path) or "."
             for _ in range(level - 1):
@@ -168,29 +192,26 @@ class Resolver:
         else:
             base = self.package_root(os.path.dirname(path))
             lowest = 1
-        # the longest prefix that is a module; what follows must be one of its functions
+        # the longest prefix that is a module; what follows must be one of its names
         for k in range(len(parts) - 1, lowest - 1, -1):
             module = self.module_file(base, parts[:k])
             if module is None:
                 continue
-            # a function of the module, or a method of one of its classes ("C.m")
             if k < len(parts) - 2 or module == path:
-                return []
+                return None
             name = ".".join(parts[k:])
             facts = self.facts_of(module) or {}
-            functions = facts.get("functions", {})
-            if name not in functions and f"{name}.__init__" in functions:
-                name += ".__init__"  # `C(...)` runs C.__init__ on a new object
-            if name in functions:
-                return [(module, name)]
+            if name in facts.get("functions", {}) or f"{name}.__init__" in facts.get("functions", {}) \
+                    or name in facts.get("errors", ()):
+                return module, name
             # a name the module imports from another (``from .io import Reader`` in a
             # package's __init__.py), followed a few hops
             head, dot, rest = name.partition(".")
             imported = facts.get("imports", {}).get(head) if hops > 0 else None
             if isinstance(imported, str):
-                return self._python(module, "import:" + imported + dot + rest, hops - 1)
-            return []
-        return []
+                return self.python_name(module, "import:" + imported + dot + rest, hops - 1)
+            return None
+        return None
 
     # -- TS/JS ---------------------------------------------------------------------
 

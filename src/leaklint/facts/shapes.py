@@ -15,7 +15,8 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
   index]``), composed by ``facts.summaries.Project``;
 - Go adds ``package`` and ``build``, TS/JS ``exports``, Python ``imports`` (the names
-  its own import statements bind, which other modules may import from it).
+  its own import statements bind, which other modules may import from it) and ``errors``
+  (its exception classes outside OSError's family).
 
 A *light* shape (``light``: true) leaves out the calls of a file that holds no
 acquisition: taken for a file parsed for another fact, or asked for to resolve a call
@@ -31,6 +32,7 @@ from ..languages import (go_functions, go_imports, go_returns, go_syntax, javasc
                          python_classes, python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
+from ..languages.python_lowering import non_os_error_classes
 from .go_build import build_constraint
 
 
@@ -256,7 +258,10 @@ def _python(ctx, rules, full=True) -> dict:
     head = {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
             # names the module imports, which others may import from it (a package's
             # __init__.py re-exporting its submodules' classes and functions)
-            "imports": python_syntax.module_imports(root, own_names=True)}
+            "imports": python_syntax.module_imports(root, own_names=True),
+            # its exception classes that are no OS error (raised from it, or from another
+            # module that imports them, they pass a handler of OS errors by)
+            "errors": non_os_error_classes(python_classes.module_classes(root))}
     if not (full or out.acquiring):
         return {**head, **out.result(), "light": True}
     # a class whose constructor keeps a handle that its own close() releases: `C(...)`

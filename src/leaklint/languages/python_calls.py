@@ -107,6 +107,15 @@ class PythonCalls:
             self._classes_by_name = python_classes.module_classes(self.root)
         return self._classes_by_name
 
+    def raises_imported_error(self, raise_node) -> bool:
+        """Is ``raise_node`` `raise m.E(...)` (or `E(...)` imported) of an exception class of
+        another module of the tree that is no OS error (the file's ``errors`` read)?"""
+        errors = (getattr(self.ctx, "reads", None) or {}).get("errors")
+        raised = raise_node.named_children[0] if raise_node.named_children else None
+        if not errors or raised is None or raised.type != "call":
+            return False
+        return self.target(raised, callee_text(raised))[1] in errors
+
     def functions(self) -> dict:
         """Same-module functions by qualified name ("f", "C.m": a method is named with its
         class, so same-named methods of two classes are two functions): qualified name ->

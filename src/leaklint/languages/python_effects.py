@@ -376,7 +376,8 @@ class PythonEffects(SpecEffects):
         if not self._os_only[try_node.id]:
             return False
         if node.type == "raise_statement":
-            return raises_other_than_os_errors(node, self.a.classes())
+            return raises_other_than_os_errors(node, self.a.classes()) \
+                or self.a.raises_imported_error(node)
         return first_call(node) is None \
             and not any(n.type in ("await", "yield") for n in (node, *walk(node)))
 

@@ -221,6 +221,13 @@ def raises_other_than_os_errors(raise_node, classes: dict) -> bool:
     return _other_than_os(text(raised), classes, set())
 
 
+def non_os_error_classes(classes: dict) -> list:
+    """The names of ``classes`` (a module's, ``python_classes.module_classes``) whose bases
+    lead only to builtin errors outside OSError's family: what a handler of OS errors lets
+    pass when they are raised from another module."""
+    return sorted(n for n in classes if _other_than_os(n, classes, set()))
+
+
 def _other_than_os(name: str, classes: dict, seen: set) -> bool:
     if name in OS_ERRORS:
         return False
