@@ -293,7 +293,7 @@ def _summaries(named, index, rules_of, project) -> None:
         answers = project.answers(p, active) if active else {}
         if answers:
             _add(index, p, "summaries", answers)
-        errors = project.resolver.python_errors(p, (project.shape_of(p) or {}).get("calls", {})) \
+        errors = project.resolver.python_errors(p, (project.shape_of(p) or {}).get("raised", ())) \
             if active and unit.lang == "python" else []
         if errors:
             _add(index, p, "errors", errors)

@@ -15,8 +15,9 @@ summaries across files, as plain data (cached by content and the lifecycle rules
   (``deps``: ``["local", key, handle index]`` or ``["external", reference, handle
   index]``), composed by ``facts.summaries.Project``;
 - Go adds ``package`` and ``build``, TS/JS ``exports``, Python ``imports`` (the names
-  its own import statements bind, which other modules may import from it) and ``errors``
-  (its exception classes outside OSError's family).
+  its own import statements bind, which other modules may import from it), ``errors``
+  (its exception classes outside OSError's family) and ``raised`` (the call references
+  its raise statements raise).
 
 A *light* shape (``light``: true) leaves out the calls of a file that holds no
 acquisition: taken for a file parsed for another fact, or asked for to resolve a call
@@ -284,11 +285,14 @@ def _python(ctx, rules, full=True) -> dict:
                                    " (call function: (attribute object: (identifier) @o))"
                                    " (call function: (attribute object: (call function: (identifier) @o)))] @c",
                    lambda caps, name: name in known or (name in (b"self", b"cls", b"super") and "o" in caps))
+    raised = set()  # the references of the calls a raise statement raises
     for call in calls:
         keys, ref, _ = adapter.target(call, python_syntax.callee_text(call))
         out.call(call, python_syntax.enclosing_function(call), keys, None if keys else ref,
                  python_syntax.identifier_arguments(call, made_by), returned)
-    return {**head, **out.result()}
+        if ref and not keys and call.parent is not None and call.parent.type == "raise_statement":
+            raised.add(ref)
+    return {**head, **out.result(), "raised": sorted(raised)}
 
 
 def _javascript(lang, ctx, rules, full=True) -> dict:
