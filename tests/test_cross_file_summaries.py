@@ -100,6 +100,17 @@ def test_go_function_in_a_sibling_file(tree):
     _flip(tree, "a.go", "b.go", GO_LEAKY, GO_CLOSING, "LL101", ["LL101"])
 
 
+def test_go_sibling_files_of_the_directory_scanned_as_dot(tree, monkeypatch):
+    """`leaklint check .` in the package's own directory: its files are "a.go", whose
+    directory is "" (asked as "."), and their siblings are still found."""
+    _write(tree / "a.go", GO_CALLER)
+    monkeypatch.chdir(tree)
+    for helper, want in ((GO_LEAKY, [("a.go", "LL101")]), (GO_CLOSING, [])):
+        _write(tree / "b.go", helper)
+        report = check_paths(["."], config=Config(root=tree), select=["LL101"])
+        assert _found(report) == want
+
+
 def test_go_only_the_caller_named_still_reads_its_package(tree):
     _write(tree / "a.go", GO_CALLER)
     _flip(tree, "a.go", "b.go", GO_LEAKY, GO_CLOSING, "LL101", ["LL101"], names=["a.go"])

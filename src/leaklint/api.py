@@ -180,14 +180,14 @@ def check_paths(paths=(".",), *, config: Config | None = None, config_path: str 
     # directory the walk went through, what it found there; else that directory listed
     walked = [os.path.abspath(p) for p in paths if os.path.isdir(p) and not os.path.islink(p)]
     by_dir: dict = {}
-    for p in found.files:
-        by_dir.setdefault(os.path.dirname(os.path.normpath(p)), []).append(p)
+    for p in found.files:  # keyed as asked: the files of `.` are under ".", not ""
+        by_dir.setdefault(os.path.normpath(os.path.dirname(p) or "."), []).append(p)
 
     def list_directory(directory):
         where = os.path.abspath(directory)
         if not follow_symlinks and any(where == w or where.startswith(w.rstrip(os.sep) + os.sep)
                                        for w in walked):
-            return by_dir.get(os.path.normpath(directory), [])
+            return by_dir.get(os.path.normpath(directory or "."), [])
         return directory_files(directory, excludes=excludes, root=str(config.root),
                                respect_gitignore=config.respect_gitignore)
 
