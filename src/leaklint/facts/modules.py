@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 
+from ..languages.go_imports import in_module
 from ..languages.go_versions import go_module
 from .go_build import can_build
 from .ts_paths import Aliases
@@ -105,7 +106,7 @@ class Resolver:
         if found is None or not name:
             return []
         root, module = found
-        if not target.startswith(module + "/"):
+        if target == module or not in_module(target, module):
             return []
         directory = os.path.join(root, *target[len(module) + 1:].split("/"))
         if not os.path.isabs(path):

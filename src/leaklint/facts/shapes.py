@@ -256,18 +256,19 @@ def _python(ctx, rules, full=True) -> dict:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:
                 setups.add(python_syntax.text(cls.child_by_field_name("name")))
+    classes = python_classes.module_classes(root)
     head = {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
             # names the module imports, which others may import from it (a package's
             # __init__.py re-exporting its submodules' classes and functions)
             "imports": python_syntax.module_imports(root, own_names=True),
             # its exception classes that are no OS error (raised from it, or from another
             # module that imports them, they pass a handler of OS errors by)
-            "errors": non_os_error_classes(python_classes.module_classes(root))}
+            "errors": non_os_error_classes(classes)}
     if not (full or out.acquiring):
         return {**head, **out.result(), "light": True}
     # a class whose constructor keeps a handle that its own close() releases: `C(...)`
     # makes a fresh resource, as a factory function does
-    for name, cls in python_classes.module_classes(root).items() if setups else ():
+    for name, cls in classes.items() if setups else ():
         init = f"{name}.__init__"
         if name not in setups or init not in adapter.functions():
             continue

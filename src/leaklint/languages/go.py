@@ -19,12 +19,12 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         local_values, root_identifier, string_args_match, used_as_collection)
 from .go_functions import function_table, parameter_names, parameter_types
 from .go_syntax import FIND, receiver_of  # noqa: F401
-from .go_imports import call_ref, outside_module, package_imports  # noqa: F401
+from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
 from .go_versions import (collected_adjustment, emit_adjusted, go_mod_version,  # noqa: F401
-                          nearest_go_mod)
+                          go_module)
 from .summaries import FileSummaries, with_factories
 
 
@@ -398,8 +398,9 @@ class GoAdapter(GoLowering):
         if operand is None or operand.type != "identifier" or text(operand) not in self.imported() \
                 or local_values(enclosing_function(call), text(operand)):
             return False
-        found = nearest_go_mod(os.path.dirname(os.path.abspath(self.ctx.src.path)))
-        return outside_module(self.package_imports(), text(operand), found[2] if found else None)
+        path = self.package_imports().get(text(operand))  # None: the standard library
+        found = go_module(os.path.dirname(self.ctx.src.path) or ".") if path else None
+        return path is None or found is None or not in_module(path, found[1])
 
     def package_imports(self) -> dict:
         """Names bound by imports of non-standard packages -> import path."""

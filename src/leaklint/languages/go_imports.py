@@ -63,9 +63,6 @@ def call_ref(call, imports: dict | None = None, around=FIND) -> str | None:
     return None
 
 
-def outside_module(imports: dict, package: str, module: str | None) -> bool:
-    """Is ``package`` (a name the file's imports bind; ``imports``: its non-standard ones,
-    ``package_imports``) a package of the standard library or of another module than
-    ``module`` (the nearest go.mod's): code that is not in the scanned tree?"""
-    path = imports.get(package)
-    return path is None or module is None or not (path == module or path.startswith(module + "/"))
+def in_module(import_path: str, module: str) -> bool:
+    """Is ``import_path`` a package of the module whose path is ``module`` (its go.mod's)?"""
+    return import_path == module or import_path.startswith(module + "/")

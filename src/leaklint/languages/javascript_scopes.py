@@ -237,7 +237,7 @@ class Model(ClassMembers):
         if depth > 3 or (fn.type != "function_declaration" and p is not None
                          and p.type != "variable_declarator"):
             return False
-        if not name or _exported(fn):
+        if not name or exported(fn):
             return False
         uses = [n for n in identifiers_named(self.root, name)
                 if n != fn.child_by_field_name("name")
@@ -495,7 +495,7 @@ class Model(ClassMembers):
         return self._release_calls[key]
 
 
-def _exported(fn) -> bool:
+def exported(fn) -> bool:
     """Is the top-level statement holding ``fn`` an export (callable from elsewhere)?"""
     node = fn
     while node.parent is not None and node.parent.type != "program":

@@ -16,7 +16,7 @@ from ... import members
 from ...facts import lifetimes
 from ...languages import per_file, within
 from ...languages.javascript_runs import once_per_object
-from ...languages.javascript_scopes import model
+from ...languages.javascript_scopes import exported, model
 from ...languages.javascript_members import this_aliases, this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
                                             declaring_function, local_value)
@@ -286,21 +286,12 @@ def _cleared_only_by_itself(m, node, releases) -> bool:
         fn = enclosing_function(c)
         while fn is not None and fn.id not in names:
             fn = enclosing_function(fn)
-        if fn is None or _exported(fn):
+        if fn is None or exported(fn):
             return False
         uses = [x for x in m.calls() if callee(x) == names[fn.id]]
         if not uses or not all(within(x, callback) for x in uses):
             return False
     return True
-
-
-def _exported(fn) -> bool:
-    """Is the function ``fn`` exported (`export function f`, `export const f = () => ...`)?"""
-    p = fn.parent
-    while p is not None and p.type in ("variable_declarator", "lexical_declaration",
-                                       "variable_declaration"):
-        p = p.parent
-    return p is not None and p.type == "export_statement"
 
 
 def _once_for_the_program(ctx, node, scope) -> bool:
