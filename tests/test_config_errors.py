@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from leaklint import schema
-from leaklint.catalogue import FAMILIES, LANGUAGES, PRECISIONS
+from leaklint.catalogue import FAMILIES, LANGUAGES, LIFECYCLE_KEYS, PRECISIONS
 from leaklint.cli import main
 from leaklint.config import ConfigError, load_config
 from leaklint.model import SEVERITIES
@@ -165,6 +165,8 @@ def test_the_schema_agrees_with_the_catalogue():
     assert rule["severity"]["enum"] == list(SEVERITIES) == doc["properties"]["severity"][
         "additionalProperties"]["enum"]
     assert rule["precision"]["enum"] == list(PRECISIONS)
+    # every lifecycle key a rule of one's own may use, and no other
+    assert set(doc["definitions"]["lifecycle"]["properties"]) == set(LIFECYCLE_KEYS)
 
 
 CASES = [

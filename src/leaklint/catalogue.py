@@ -39,12 +39,12 @@ LIFECYCLE_FIELDS = ("handle", "call", "where", "verb")
 _REQUIRED = ("code", "name", "family", "languages", "severity", "summary", "message")
 _DOC_FIELDS = ("rationale", "fix", "bad", "good")
 _KNOWN = set(_REQUIRED) | set(_DOC_FIELDS) | {"precision", "lifecycle", "options", "test_severity"}
-_LIFECYCLE_KEYS = {
+LIFECYCLE_KEYS = {
     "acquire", "release", "handle", "error", "prefilter", "verb", "views",
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
-    "start_from", "flush", "idle", "pairs", "first_of", "read_whole", "owners", "owner_makers",
+    "start_from", "flush", "idle", "pairs", "first_of", "second_of", "read_whole", "owners", "owner_makers",
     "owned_exits", "borrowed_by", "awaited",
 }
 
@@ -218,7 +218,7 @@ def placeholder_problem(message: str, fields) -> str | None:
 def _validate_lifecycle(spec: dict, where: str) -> None:
     if not isinstance(spec, dict):
         raise CatalogueError(f"{where}: [lifecycle] must be a table")
-    unknown = set(spec) - _LIFECYCLE_KEYS
+    unknown = set(spec) - LIFECYCLE_KEYS
     if unknown:
         raise CatalogueError(f"{where}: unknown lifecycle key(s) {', '.join(sorted(unknown))}")
     for key in ("acquire", "release"):
@@ -229,7 +229,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
                 "evidence", "evidence_args", "evidence_types", "single_result", "receive_releases",
                 "exhausted_by", "ended_by", "owners", "owner_makers", "owned_exits",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
-                "pairs", "first_of", "read_whole"):
+                "pairs", "first_of", "second_of", "read_whole"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

@@ -102,12 +102,14 @@ class _Seen:
 
 @functools.lru_cache(maxsize=64)
 def _combined(lang: str, sources: tuple) -> tuple:
-    """One query holding every pattern of ``sources``, and each source's first index."""
-    offsets, n = [], 0
+    """One query holding every pattern of ``sources``, and for each of its pattern
+    indexes the source it comes from and that source's first index (made once per
+    combination, not per file)."""
+    owner = []
     for src in sources:
-        offsets.append(n)
-        n += query(lang, src).pattern_count
-    return query(lang, "\n".join(sources)), tuple(offsets)
+        start, count = len(owner), query(lang, src).pattern_count
+        owner.extend([(src, start)] * count)
+    return query(lang, "\n".join(sources)), tuple(owner)
 
 
 class FileQueries:
@@ -173,11 +175,7 @@ class FileQueries:
                         and src not in self._results)[:MAX_COMBINED_SOURCES]
         if not sources:
             return
-        combined, offsets = _combined(self.lang, sources)
-        ends = list(offsets[1:]) + [combined.pattern_count]
-        owner = []
-        for src, start, end in zip(sources, offsets, ends):
-            owner.extend([(src, start)] * (end - start))
+        combined, owner = _combined(self.lang, sources)
         buckets = {src: [] for src in sources}
         for index, caps in QueryCursor(combined).matches(self.root):
             src, start = owner[index]

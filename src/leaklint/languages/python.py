@@ -97,11 +97,11 @@ class PythonAdapter(PythonCalls):
                     if any(pattern_matches(p, full) for p in rule.lifecycle.get("pairs", ())):
                         # `r, w = os.pipe()`: each element is a handle of its own
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
-                    elif any(pattern_matches(p, full) for p in rule.lifecycle.get("first_of", ())):
-                        # `fd, path = tempfile.mkstemp()`: the first element is the handle
-                        out.append(Candidate(rule, call, callee, part=0))
-                    else:
-                        out.append(Candidate(rule, call, callee))
+                    else:  # `fd, path = tempfile.mkstemp()`: the first element is the
+                        # handle; `reader, writer = await asyncio.open_connection()`: the second
+                        part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
+                            pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
+                        out.append(Candidate(rule, call, callee, part=part))
         return out
 
     def track(self, cand: Candidate):
@@ -180,11 +180,11 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if t == "subscript" and cand.part >= 0 and parent.child_by_field_name("value") == expr:
             # `tempfile.mkstemp()[1]`, `os.pipe()[0]`: only one element is kept (the first
-            # candidate of a pair stands for both)
+            # candidate of a pair stands for both), the handle or not
             index = parent.child_by_field_name("subscript")
             pair = any(pattern_matches(p, resolve(cand.callee, self.names))
                        for p in cand.rule.lifecycle.get("pairs", ()))
-            if index is not None and index.type == "integer" and (pair or text(index) != "0"):
+            if index is not None and index.type == "integer" and (pair or text(index) != str(cand.part)):
                 return Verdict(True, f"because only element [{text(index)}] of the result is kept",
                                traits=frozenset())
             return Verdict(False)
