@@ -16,7 +16,8 @@ from .go_owners import owned_by
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
-                        local_values, root_identifier, string_args_match, used_as_collection)
+                        local_values, request_methods, root_identifier, string_args_match,
+                        used_as_collection)
 from .go_functions import function_table, parameter_names, parameter_types
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
@@ -126,6 +127,9 @@ class GoAdapter(GoLowering):
             return Verdict(False)
         if self._silenced_by_nolint(call, cand.rule):
             return Verdict(False, "the maintainers' //nolint for the same check")
+        bodiless = cand.rule.options.get("bodiless_methods")
+        if bodiless and set(bodiless) >= (request_methods(call, fn) or {""}):
+            return Verdict(False, "the response to a request of this method has no body")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":

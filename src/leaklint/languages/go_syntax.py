@@ -473,3 +473,41 @@ def reports_test_failure(node) -> bool:
                 return True
         f = enclosing_function(f)
     return False
+
+
+# the request makers of net/http and the place of their method argument
+_REQUEST_MAKERS = {"http.NewRequest": 0, "http.NewRequestWithContext": 1}
+
+
+def request_methods(call, fn) -> set | None:
+    """The HTTP methods the request ``call`` sends (its first argument, a local of ``fn``)
+    may have been made with (`req, err := http.NewRequest("HEAD", url, nil)`;
+    `http.MethodHead` reads "HEAD"), or None when some making of it is not such a call."""
+    args = call.child_by_field_name("arguments")
+    first = next((a for a in (args.named_children if args is not None else ())
+                  if a.type != "comment"), None)
+    if first is None or first.type != "identifier":
+        return None
+    found = set()
+    for node in own_nodes(fn):
+        if node.type not in ("short_var_declaration", "assignment_statement"):
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None or not any(
+                n.text == first.text for n in left.named_children):
+            continue
+        made = right.named_children[0] if right.named_children else None
+        place = _REQUEST_MAKERS.get(callee_text(made)) if made is not None \
+            and made.type == "call_expression" else None
+        margs = [a for a in made.child_by_field_name("arguments").named_children
+                 if a.type != "comment"] if place is not None else []
+        if place is None or len(margs) <= place:
+            return None
+        method = margs[place]
+        if method.type == "interpreted_string_literal":
+            found.add(method.text.decode("utf-8", "replace")[1:-1])
+        elif method.type == "selector_expression" and text(method).startswith("http.Method"):
+            found.add(text(method)[len("http.Method"):].upper())
+        else:
+            return None
+    return found or None
