@@ -93,8 +93,8 @@ def does_io(call, fn) -> bool:
     return False
 
 
-ARCHIVES = {"zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "gzip.open", "bz2.open",
-            "lzma.open"}
+ARCHIVES = {"zipfile.ZipFile", "zipfile.PyZipFile", "tarfile.open", "tarfile.TarFile",
+            "gzip.open", "gzip.GzipFile", "bz2.open", "bz2.BZ2File", "lzma.open", "lzma.LZMAFile"}
 
 
 def wraps_open_file(call, names) -> bool:
