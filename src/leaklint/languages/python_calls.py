@@ -12,7 +12,8 @@ from ..tracks import Track
 from . import matches, python_classes
 from .python_effects import PythonEffects
 from .python_syntax import (assigned_once, call_ref, callee_text, decorators, enclosing_class,
-                            enclosing_function, module_imports, parameters, text)
+                            enclosing_function, module_imports, not_implemented, parameters,
+                            splat_name, text)
 
 
 class PythonCalls:
@@ -193,14 +194,21 @@ class PythonCalls:
         return self._summarise((name, index, method, rule.code))
 
     def _summarise(self, key) -> bool:
+        """An argument that lands in ``*args`` goes where the tuple goes; a method that
+        only raises NotImplementedError says nothing (what its overrides do decides)."""
         name, index, method_call, code = key
         for fn, params, method in self.functions()[name]:
             if method and not method_call:
                 continue
             i = index + (1 if method else 0)  # a static method called on self: no shift
             body = fn.child_by_field_name("body")
-            if i < len(params) and params[i] and body is not None:
-                fx = PythonEffects(self, Track(None, fn, params[i]), rule=self._rules[code], depth=1)
+            if body is None or not_implemented(body):
+                return True
+            name = params[i] if i < len(params) else ""
+            if "" in params[:i + 1]:  # it lands in `*args`: what becomes of the tuple
+                name = splat_name(fn)
+            if name:
+                fx = PythonEffects(self, Track(None, fn, name), rule=self._rules[code], depth=1)
                 if fx.scan(body, closure_ok=True) & {RELEASE, HANDOFF}:
                     return True
         return False

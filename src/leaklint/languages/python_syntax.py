@@ -415,3 +415,26 @@ def function_and_loop(node):
             return p, loop
         p = p.parent
     return None, loop
+
+
+def splat_name(fn) -> str:
+    """The name of ``fn``'s `*args` parameter, "" when it has none."""
+    params = fn.child_by_field_name("parameters")
+    for p in (params.named_children if params is not None else []):
+        splat = p if p.type == "list_splat_pattern" else next(
+            (c for c in p.named_children if c.type == "list_splat_pattern"), None) \
+            if p.type == "typed_parameter" else None
+        if splat is not None and splat.named_children:
+            return text(splat.named_children[0])
+    return ""
+
+
+def not_implemented(body) -> bool:
+    """Is a function ``body`` (a block) only `raise NotImplementedError(...)`, after a
+    docstring perhaps: an abstract method, whose overrides do the work?"""
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_children \
+            and stmts[0].named_children[0].type == "string":
+        stmts = stmts[1:]
+    return len(stmts) == 1 and stmts[0].type == "raise_statement" \
+        and text(stmts[0]).removeprefix("raise").strip().startswith("NotImplementedError")
