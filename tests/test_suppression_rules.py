@@ -70,3 +70,35 @@ def test_rules_declared_in_config_are_known(tmp_path):
 def test_mentions_in_strings_are_not_suppressions():
     text = ('package p\n\nconst help = "write // leaklint: ignore[LL9] to silence a line"\n')
     assert codes(check_source("p.go", text.encode(), config=Config())) == []
+
+
+# -- the maintainers' directives for a peer linter's check of the same thing -------------
+
+DROPPED_TASK = ("import asyncio\n\n\nasync def handle(coro):\n"
+                "    asyncio.create_task(coro){comment}\n")
+
+
+def test_a_peer_directive_for_the_same_check_suppresses_the_finding():
+    for comment in ("  # noqa: RUF006", "  # noqa: E501, RUF006", "  # noqa:ruf006"):
+        report = check_source("m.py", DROPPED_TASK.format(comment=comment).encode(), config=Config())
+        assert codes(report) == [] and codes(report, suppressed=True) == [(5, "LL601")], comment
+
+
+def test_a_peer_directive_for_another_check_suppresses_nothing():
+    for comment in ("", "  # noqa: E501", "  # pylint: disable=consider-using-with", "  # RUF006"):
+        report = check_source("m.py", DROPPED_TASK.format(comment=comment).encode(), config=Config())
+        assert codes(report) == [(5, "LL601")] and codes(report, suppressed=True) == [], comment
+
+
+def test_pylint_and_eslint_directives_name_their_checks():
+    opened = b"def f(p):\n    fh = open(p)  # pylint: disable=consider-using-with\n    return fh.read()\n"
+    assert codes(check_source("m.py", opened.replace(b"  # pylint", b"  # x"), config=Config())) == [(2, "LL110")]
+    assert codes(check_source("m.py", opened, config=Config()), suppressed=True) == [(2, "LL110")]
+    timer = ('import { useEffect } from "react";\n\nexport function Clock({ tick }) {\n'
+             "  useEffect(() => {\n"
+             "    // eslint-disable-next-line react-web-api/no-leaked-interval -- runs for the page\n"
+             "    setInterval(tick, 1000);\n  }, []);\n  return null;\n}\n")
+    report = check_source("t.tsx", timer.encode(), config=Config())
+    assert codes(report) == [] and codes(report, suppressed=True) == [(6, "LL204")]
+    other = timer.replace("no-leaked-interval", "no-leaked-timeout")
+    assert codes(check_source("t.tsx", other.encode(), config=Config())) == [(6, "LL204")]

@@ -284,8 +284,10 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
             run_rules(ctx, active)
     finally:
         languages.end_file()
+    options = {r.code: r.options for r in settings.rules}
     for f in result.findings:
-        f.suppressed = suppress.is_suppressed(src, f)
+        f.suppressed = suppress.is_suppressed(src, f) \
+            or bool(suppress.peer_directive(src, f, options.get(f.code, {})))
     meta = [r for r in active if r.family == META_FAMILY]
     if meta:
         before = len(result.findings)

@@ -46,3 +46,33 @@ def is_suppressed(src, finding, bare_on_own_line: bool = True) -> bool:
         if not codes or finding.code in codes or finding.name.upper() in codes:
             return True
     return False
+
+
+# The maintainers' own directive for another linter's check of the same thing (a rule's
+# `[options]` `noqa`: ruff/flake8 codes; `pylint`: pylint's names or ids; `eslint`: ESLint
+# rule ids) vouches for the code it marks: `# noqa: RUF006` on the line that drops a task,
+# `// eslint-disable-next-line react-web-api/no-leaked-timeout` above a timeout.
+_NOQA = re.compile(r"#\s*noqa\s*:\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)")
+_PYLINT = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*([\w\-]+(?:\s*,\s*[\w\-]+)*)")
+_ESLINT_SAME = re.compile(r"eslint-disable-line\s+([^\n]*?)\s*(?:\*/|--|$)")
+_ESLINT_ABOVE = re.compile(r"eslint-disable-next-line\s+([^\n]*?)\s*(?:\*/|--|$)")
+
+
+def _names(match) -> set[str]:
+    return {n.strip() for n in match.group(1).split(",") if n.strip()} if match else set()
+
+
+def peer_directive(src, finding, options: dict) -> str:
+    """The comment's directive for a peer check that ``options`` names as checking the same
+    thing as the finding's rule, on the finding's line (ESLint's also on the line
+    above); "" when there is none."""
+    row = finding.position.line - 1
+    line = src.line_text(row) if row >= 0 else ""
+    above = src.line_text(row - 1) if row > 0 else ""
+    found = [(f"noqa: {n}", n.upper() in {c.upper() for c in options.get("noqa", ())})
+             for n in _names(_NOQA.search(line))]
+    found += [(f"pylint: disable={n}", n in options.get("pylint", ()))
+              for n in _names(_PYLINT.search(line))]
+    found += [(f"eslint-disable {n}", n in options.get("eslint", ()))
+              for n in _names(_ESLINT_SAME.search(line)) | _names(_ESLINT_ABOVE.search(above))]
+    return next((said for said, same in found if same), "")
