@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from . import matches, tree_root
 from .go_functions import parameter_names
-from .go_syntax import (callee_text, declared_names, enclosing_function, root_identifier,
-                        strip_parens, text)
+from .go_syntax import (callee_text, declared_names, enclosing_function, own_nodes,
+                        root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -120,4 +120,20 @@ def kept_wrapper(call) -> bool:
     receiver = fn.child_by_field_name("receiver")
     if receiver is not None:
         own -= {text(n) for d in receiver.named_children for n in d.children_by_field_name("name")}
-    return text(root) not in own
+    # or of a local the function returns (`p.client = pb.NewDNSClient(conn)`, `return p, nil`)
+    return text(root) not in own or returns_local(fn, text(root))
+
+
+def returns_local(fn, name: str) -> bool:
+    """Does a `return` of ``fn`` (not of a closure in it) return its local ``name``
+    (`return p, nil`, `return &p`)?"""
+    for node in own_nodes(fn):
+        values = node.named_children[0] if node.type == "return_statement" \
+            and node.named_children else None
+        for v in (values.named_children if values is not None
+                  and values.type == "expression_list" else [values] if values else []):
+            while v.type in ("unary_expression", "parenthesized_expression") and v.named_children:
+                v = v.named_children[-1]
+            if v.type == "identifier" and text(v) == name:
+                return True
+    return False
