@@ -95,6 +95,16 @@ def test_a_generated_marker_in_the_first_lines_wins():
     assert kind("pkg/x.py", head="# Edit this file to change the defaults\n") == "code"
 
 
+def test_a_go_program_no_build_includes_is_a_script():
+    for head in ("//go:build ignore\n\n// generates tables.go\n\npackage main\n",
+                 "// +build ignore\n\npackage main\n"):
+        assert kind("gen_tables.go", "go", head) == "script", head
+    for head in ("//go:build linux\n\npackage main\n", "package main\n\n// go:build ignore\n",
+                 "package p\n\nconst s = `\n//go:build ignore2\n`\n"):
+        assert kind("gen_tables.go", "go", head) == "code", head
+    assert kind("gen_tables.py", "python", "#go:build ignore\n") == "code"
+
+
 def test_directories_above_the_root_say_nothing(tmp_path):
     root = tmp_path / "tests" / "project"
     assert kind(str(root / "pkg" / "client.py"), root=str(root)) == "code"
