@@ -12,7 +12,7 @@ from __future__ import annotations
 from ... import contexts
 from ...languages import walk
 from ...languages.python import (SCOPES, climb, callee_text, enclosing_class, enclosing_function,
-                                 text)
+                                 resolve, text)
 from .concurrency import (assigned_to, calls_named, class_uses_attr, mentions_of, method_on,
                           self_attribute)
 
@@ -38,7 +38,7 @@ def check(ctx, rule) -> None:
         fn = enclosing_function(call)
         if fn is None:
             continue
-        reason = _task_leak(call, fn)
+        reason = _task_leak(call, fn, names)
         runs = _coroutine(call, fn, ctx.tree.root_node)
         if reason and runs is not None and _joined_by_event(runs, enclosing_class(fn)):
             reason = None
@@ -49,7 +49,7 @@ def check(ctx, rule) -> None:
                      traits=traits)
 
 
-def _task_leak(call, fn):
+def _task_leak(call, fn, names):
     expr, parent = climb(call)
     if parent is None:
         return None
@@ -79,7 +79,28 @@ def _task_leak(call, fn):
         if ident == target or method_on(ident, ("add_done_callback", "set_name", "get_name")):
             continue
         return None  # awaited, cancelled, stored, returned or passed on
+    if _runs_loop_after(fn, call, names):
+        return None  # the local holds the task while the function runs the loop that runs it
     return f"{name} is never awaited, cancelled or stored"
+
+
+# what runs an event loop until it is stopped, blocking the function that calls it
+LOOP_RUNS = ("run_forever", "run_until_complete")
+REACTOR_RUN = "twisted.internet.reactor.run"
+
+
+def _runs_loop_after(fn, call, names) -> bool:
+    """Does ``fn``, a plain (not async) function, run an event loop after ``call`` (a
+    `loop.run_forever()`, `run_until_complete()`, Twisted's `reactor.run()`)? Its frame,
+    and the task in its local, then lives for as long as the loop runs."""
+    if fn.children and fn.children[0].type == "async":
+        return False
+    for n in _own_nodes(fn):
+        if n.type == "call" and n.start_byte > call.end_byte:
+            callee = callee_text(n)
+            if callee.rsplit(".", 1)[-1] in LOOP_RUNS or resolve(callee, names) == REACTOR_RUN:
+                return True
+    return False
 
 
 def _coroutine(call, fn, root):
