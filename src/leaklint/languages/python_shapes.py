@@ -167,14 +167,28 @@ def assigned_value(node, name: str):
 
 
 def climb(expr):
-    """Leave parentheses, awaits and conditional/boolean wrappers around a value."""
+    """Leave parentheses, awaits, conditional/boolean wrappers and `typing.cast(T, value)`
+    (which returns its value) around a value."""
     p = expr.parent
-    while p is not None and p.type in ("parenthesized_expression", "await",
-                                       "conditional_expression", "boolean_operator"):
+    while p is not None:
+        if p.type == "argument_list" and _cast_of(p, expr):
+            expr, p = p.parent, p.parent.parent
+            continue
+        if p.type not in ("parenthesized_expression", "await", "conditional_expression",
+                          "boolean_operator"):
+            break
         if p.type == "conditional_expression" and p.named_children and p.named_children[1] == expr:
             break  # it is the condition, not a value
         expr, p = p, p.parent
     return expr, p
+
+
+def _cast_of(args, expr) -> bool:
+    """Is ``expr`` the value of `cast(T, value)` (`typing.cast`, `t.cast`), ``args`` its
+    argument list?"""
+    values = [c for c in args.named_children if c.type != "comment"]
+    return len(values) == 2 and values[1] == expr and args.parent is not None \
+        and args.parent.type == "call" and callee_text(args.parent).rsplit(".", 1)[-1] == "cast"
 
 
 def _value_escapes(expr, passed: bool = True) -> bool:
