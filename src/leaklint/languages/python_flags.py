@@ -101,11 +101,12 @@ def success_flags(function) -> list:
 
 
 def held_flags(acquire, function) -> set:
-    """Names that record whether the handle is held: the acquisition runs only under
-    ``if not held ...:`` and that branch sets ``held = True`` after it, while every other
-    assignment of the name comes earlier and sets it false (``is_temp = False`` ... ``if
-    not is_temp and big: f = TemporaryFile(); is_temp = True``), before any loop around
-    that test. Where the flag is false the handle was never taken."""
+    """Names that record whether the handle is held: the acquisition runs only in the
+    branch of an ``if`` that sets ``held = True`` after it, while every other assignment
+    of the name comes earlier and sets it false (``is_temp = False`` ... ``if not is_temp
+    and big: f = TemporaryFile(); is_temp = True``; ``close_dst = False`` ... ``if
+    isinstance(dst, str): dst = open(dst, "wb"); close_dst = True``), before any loop
+    around that test. Where the flag is false the handle was never taken."""
     body = function.child_by_field_name("body") if function is not None else None
     if acquire is None or body is None:
         return set()
@@ -115,7 +116,9 @@ def held_flags(acquire, function) -> set:
         if node.type == "if_statement" and child == node.child_by_field_name("consequence"):
             loops = [n for n in ancestors(node, function)
                      if n.type in ("for_statement", "while_statement")]
-            for flag in _negated_names(node.child_by_field_name("condition")):
+            set_true = {_literal_assignment(stmt, "True") for stmt in child.named_children
+                        if stmt.start_byte > acquire.start_byte} - {None}
+            for flag in set(_negated_names(node.child_by_field_name("condition"))) | set_true:
                 sets = [a for a in _assignments(body, flag) if a[0] >= node.start_byte]
                 earlier = [a for a in _assignments(body, flag) if a[0] < node.start_byte]
                 if len(sets) == 1 and sets[0][1] == "True" \
