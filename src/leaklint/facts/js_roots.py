@@ -3,7 +3,8 @@
 "default" for its default export) that tells a file those live as long as the page.
 
 An entry point is a file named ``main``, ``index``, ``app``, ``entry`` or ``client``
-(any JS/TS extension) in the analysed file's directory or one of the three above it. It
+(any JS/TS extension), or any JS/TS file of an ``entry/`` or ``entries/`` directory, in
+the analysed file's directory or one of the three above it. It
 mounts as roots what it passes to ``createApp(X)`` / ``createSSRApp(X)``, renders as
 ``render(<X />)``, ``hydrate(<X />)`` or ``hydrateRoot(el, <X />)``, and lists in the
 root options' ``mixins: [...]`` (of ``createApp({...})`` or ``new Vue({...})``). A
@@ -16,7 +17,8 @@ wraps under no condition (``<Provider><App /></Provider>``), and, down to
 ``RENDER_DEPTH`` modules, the default-imported components the root module's default
 export renders under no condition, or wraps (``export default connect(map)(Terms)``;
 wrappers such as ``connect(...)``, ``forwardRef`` and ``memo`` are taken off to find the
-component, ``languages.javascript_objects.wrapped_component``).
+component, ``languages.javascript_objects.wrapped_component``). A component whose other
+returns are gates a latch closes (``_latched``) renders what its last return renders.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .modules import JS_EXTENSIONS, Resolver
 
 READ = "js-roots"
 ENTRY_STEMS = {"main", "index", "app", "entry", "client"}
+ENTRY_DIRS = ("entry", "entries")  # every file in such a directory is an entry point
 LEVELS = 4  # the file's directory and three above it
 MOUNTS = {"createApp", "createSSRApp"}
 RENDERS = {"render", "hydrate", "hydrateRoot"}
@@ -101,10 +104,49 @@ def _always_rendered(fn) -> set:
                    if m.type == "method_definition"
                    and text(m.child_by_field_name("name")) == "render"), None)
     body = fn.child_by_field_name("body") if fn is not None else None
-    if body is None or sum(n.type == "return_statement"
-                           for n in walk(body, stop=FUNCTIONS)) > 1:
-        return set()  # several ways out: what each renders comes and goes
+    if body is None:
+        return set()
+    if sum(n.type == "return_statement" for n in walk(body, stop=FUNCTIONS)) > 1:
+        # several ways out: what each renders comes and goes, unless the others are gates
+        # that a latch closes for good (`if (!loggedIn) return <Login />`)
+        last = body.named_children[-1] if body.named_children else None
+        gates = [c for c in body.named_children[:-1] if c.type == "if_statement"]
+        if last is None or last.type != "return_statement" or not gates or not all(
+                _latched(fn, g) for g in gates) or sum(
+                n.type == "return_statement" for n in walk(body, stop=FUNCTIONS)) != len(gates) + 1:
+            return set()
+        return _unconditional_tags(last)
     return _unconditional_tags(body)
+
+
+def _latched(fn, gate) -> bool:
+    """Is ``gate`` `if (!s) return ...` (or `if (s) ...`) on a state of the component
+    ``fn`` (`const [s, setS] = useState(...)`) whose setter is only ever called with
+    `true` (or `false`): once set, the gate never returns again, and what the function
+    returns after it stays rendered."""
+    if gate.child_by_field_name("alternative") is not None:
+        return False
+    cond = strip(gate.child_by_field_name("condition"))
+    negated = cond is not None and cond.type == "unary_expression" and text(cond).startswith("!")
+    if negated:
+        cond = strip(cond.named_children[0]) if cond.named_children else None
+    if cond is None or cond.type != "identifier":
+        return False
+    setter = None
+    for n in walk(fn):
+        if n.type == "variable_declarator" and text(n.child_by_field_name("value") or fn)\
+                .startswith(("useState(", "React.useState(")):
+            names = n.child_by_field_name("name")
+            parts = [c for c in names.named_children] if names is not None \
+                and names.type == "array_pattern" else []
+            if len(parts) == 2 and text(parts[0]) == text(cond):
+                setter = text(parts[1])
+    if setter is None:
+        return False
+    values = {text(a[0]) if len(a) == 1 else None for n in walk(fn)
+              if n.type == "call_expression" and text(n.child_by_field_name("function")) == setter
+              for a in [args(n)]}
+    return values == ({"true"} if negated else {"false"})
 
 
 def _unconditional_tags(top) -> set:
@@ -186,6 +228,8 @@ class Roots:
         return out
 
     def _entries_in(self, directory: str) -> list:
+        """The entry points of ``directory``: its files named for one, and every JS/TS
+        file of an ``entry/`` or ``entries/`` directory in it (a bundler's entries)."""
         directory = os.path.normpath(directory or ".")
         if directory not in self._dirs:
             out = []
@@ -193,6 +237,9 @@ class Roots:
                 stem, ext = os.path.splitext(os.path.basename(p))
                 if ext in JS_EXTENSIONS and stem in ENTRY_STEMS:
                     out.append(p)
+            for sub in ENTRY_DIRS:
+                out += [p for p in self.resolver.files_in(os.path.join(directory, sub))
+                        if os.path.splitext(p)[1] in JS_EXTENSIONS]
             self._dirs[directory] = sorted(out)
         return self._dirs[directory]
 
