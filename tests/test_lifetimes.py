@@ -38,6 +38,15 @@ def test_lifetime(owner, expected):
     assert lifetime(owner) == expected
 
 
+def listed_files(directory):
+    """The files of ``directory`` as discovery lists them: none for a directory that is not
+    there."""
+    if not os.path.isdir(directory):
+        return []
+    return [p for p in (os.path.join(directory, n) for n in sorted(os.listdir(directory)))
+            if os.path.isfile(p)]
+
+
 def test_go_package_state_is_what_the_cache_rule_asks():
     assert go_package_state("internal/lru/lru.go", "lru") == PROCESS
     assert go_package_state("tools/gen/main.go", "main") == RUN
@@ -260,11 +269,7 @@ def test_a_module_an_entry_mounts_is_a_root(tmp_path):
     (src / "mixins" / "mobile.js").write_text("export default { created() {} };\n")
     (src / "mixins" / "other.js").write_text("export default { created() {} };\n")
 
-    def siblings(directory):
-        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
-                if p.is_file()]
-
-    roots = js_roots.Roots(lambda p: open(p, "rb").read(), siblings)
+    roots = js_roots.Roots(lambda p: open(p, "rb").read(), listed_files)
     assert roots.mounted(str(src / "mixins" / "mobile.js"))
     assert not roots.mounted(str(src / "mixins" / "other.js"))  # imported, not mounted
     assert not roots.mounted(str(src / "main.js"))
@@ -309,17 +314,13 @@ def test_an_aliased_module_a_declared_root_renders_is_a_root(tmp_path):
     for name in ("Analytics", "Help"):
         (tmp_path / "app" / "components" / f"{name}.tsx").write_text("export default 1;\n")
 
-    def siblings(directory):
-        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
-                if p.is_file()]
-
     def read(p):
         try:
             return open(p, "rb").read()
         except OSError:
             return None
 
-    roots = js_roots.Roots(read, siblings)
+    roots = js_roots.Roots(read, listed_files)
     assert roots.mounted(str(tmp_path / "app" / "components" / "Analytics.tsx"))
     assert not roots.mounted(str(tmp_path / "app" / "components" / "Help.tsx"))  # conditional
     assert roots._module(str(tmp_path / "app" / "index.tsx"), "up/Outside") is None
@@ -359,11 +360,7 @@ def test_a_module_a_mounted_root_always_renders_or_wraps_is_a_root(tmp_path):
     for name in ("panes", "help"):
         (tmp_path / "components" / f"{name}.tsx").write_text("export default class X {}\n")
 
-    def siblings(directory):
-        return [str(p) for p in sorted(__import__("pathlib").Path(directory).iterdir())
-                if p.is_file()]
-
-    roots = js_roots.Roots(lambda p: open(p, "rb").read(), siblings)
+    roots = js_roots.Roots(lambda p: open(p, "rb").read(), listed_files)
     assert roots.mounted(str(tmp_path / "containers" / "shell.tsx"))
     assert roots.mounted(str(tmp_path / "containers" / "panes.ts"))
     assert roots.mounted(str(tmp_path / "components" / "panes.tsx"))  # wrapped by a rendered one
