@@ -7,7 +7,7 @@ from ..tracks import SpecEffects, Track
 from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import escaping_closure, kept_object, kept_temp_file, climb
+from .python_shapes import cast_value, climb, escaping_closure, kept_object, kept_temp_file
 from .python_lowering import (catches_only_os_errors, first_call, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
@@ -295,10 +295,12 @@ class PythonEffects(SpecEffects):
                 if gp.type != "assignment" or gp.child_by_field_name("right") == p:
                     return HANDOFF  # a bound method escapes: `set_writer(f.write)`
             return None
-        # climb through the containers the value sits in: `return (f, 1)`, `g(x=f)`
+        # climb through the containers the value sits in: `return (f, 1)`, `g(x=f)`, and
+        # `cast(T, f)`, which gives it back
         expr = n
-        while p is not None and p.type in VALUE_WRAPPERS:
-            expr, p = p, p.parent
+        while p is not None and (p.type in VALUE_WRAPPERS or (
+                p.type == "argument_list" and cast_value(p, expr))):
+            expr, p = (p.parent, p.parent.parent) if p.type == "argument_list" else (p, p.parent)
             if expr.type == "keyword_argument":
                 break
         if p is None:

@@ -171,7 +171,7 @@ def climb(expr):
     (which returns its value) around a value."""
     p = expr.parent
     while p is not None:
-        if p.type == "argument_list" and _cast_of(p, expr):
+        if p.type == "argument_list" and cast_value(p, expr):
             expr, p = p.parent, p.parent.parent
             continue
         if p.type not in ("parenthesized_expression", "await", "conditional_expression",
@@ -183,7 +183,7 @@ def climb(expr):
     return expr, p
 
 
-def _cast_of(args, expr) -> bool:
+def cast_value(args, expr) -> bool:
     """Is ``expr`` the value of `cast(T, value)` (`typing.cast`, `t.cast`), ``args`` its
     argument list?"""
     values = [c for c in args.named_children if c.type != "comment"]
