@@ -44,8 +44,8 @@ LIFECYCLE_KEYS = {
     "handoff_calls", "borrow_calls", "exits", "release_functions", "constructor",
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
-    "start_from", "flush", "idle", "pairs", "first_of", "second_of", "read_whole", "owners", "owner_makers",
-    "owned_exits", "borrowed_by", "awaited",
+    "start_from", "flush", "idle", "pairs", "first_of", "second_of", "read_whole", "owners",
+    "owner_makers", "owned_exits", "borrowed_by", "awaited",
 }
 
 

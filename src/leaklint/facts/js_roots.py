@@ -106,17 +106,17 @@ def _always_rendered(fn) -> set:
     body = fn.child_by_field_name("body") if fn is not None else None
     if body is None:
         return set()
-    if sum(n.type == "return_statement" for n in walk(body, stop=FUNCTIONS)) > 1:
-        # several ways out: what each renders comes and goes, unless the others are gates
-        # that a latch closes for good (`if (!loggedIn) return <Login />`)
-        last = body.named_children[-1] if body.named_children else None
-        gates = [c for c in body.named_children[:-1] if c.type == "if_statement"]
-        if last is None or last.type != "return_statement" or not gates or not all(
-                _latched(fn, g) for g in gates) or sum(
-                n.type == "return_statement" for n in walk(body, stop=FUNCTIONS)) != len(gates) + 1:
-            return set()
-        return _unconditional_tags(last)
-    return _unconditional_tags(body)
+    returns = sum(n.type == "return_statement" for n in walk(body, stop=FUNCTIONS))
+    if returns <= 1:
+        return _unconditional_tags(body)
+    # several ways out: what each renders comes and goes, unless the others are gates
+    # that a latch closes for good (`if (!loggedIn) return <Login />`)
+    last = body.named_children[-1] if body.named_children else None
+    gates = [c for c in body.named_children[:-1] if c.type == "if_statement"]
+    if last is None or last.type != "return_statement" or returns != len(gates) + 1 \
+            or not all(_latched(fn, g) for g in gates):
+        return set()
+    return _unconditional_tags(last)
 
 
 def _latched(fn, gate) -> bool:
@@ -134,13 +134,14 @@ def _latched(fn, gate) -> bool:
         return False
     setter = None
     for n in walk(fn):
-        if n.type == "variable_declarator" and text(n.child_by_field_name("value") or fn)\
-                .startswith(("useState(", "React.useState(")):
-            names = n.child_by_field_name("name")
-            parts = [c for c in names.named_children] if names is not None \
-                and names.type == "array_pattern" else []
-            if len(parts) == 2 and text(parts[0]) == text(cond):
-                setter = text(parts[1])
+        value = n.child_by_field_name("value") if n.type == "variable_declarator" else None
+        if value is None or not text(value).startswith(("useState(", "React.useState(")):
+            continue
+        names = n.child_by_field_name("name")
+        parts = list(names.named_children) if names is not None \
+            and names.type == "array_pattern" else []
+        if len(parts) == 2 and text(parts[0]) == text(cond):
+            setter = text(parts[1])
     if setter is None:
         return False
     values = {text(a[0]) if len(a) == 1 else None for n in walk(fn)

@@ -179,13 +179,13 @@ class PythonAdapter(PythonCalls):
         if t in ("with_item", "as_pattern"):
             return Verdict(False)
         if t == "subscript" and cand.part >= 0 and parent.child_by_field_name("value") == expr:
-            # `tempfile.mkstemp()[1]`, `os.pipe()[0]`: only one element is kept (the first
-            # candidate of a pair stands for both), the handle or not
+            # `mkstemp()[1]`, `os.pipe()[0]`: one element kept (a pair's first stands for both)
             index = parent.child_by_field_name("subscript")
             pair = any(pattern_matches(p, resolve(cand.callee, self.names))
                        for p in cand.rule.lifecycle.get("pairs", ()))
-            if index is not None and index.type == "integer" and (pair or text(index) != str(cand.part)):
-                return Verdict(True, f"because only element [{text(index)}] of the result is kept",
+            kept = text(index) if index is not None and index.type == "integer" else None
+            if kept is not None and (pair or kept != str(cand.part)):
+                return Verdict(True, f"because only element [{kept}] of the result is kept",
                                traits=frozenset())
             return Verdict(False)
         if t == "argument_list":
