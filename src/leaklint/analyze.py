@@ -284,7 +284,7 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
             run_rules(ctx, active)
     finally:
         languages.end_file()
-    options = {r.code: r.options for r in settings.rules}
+    options = {r.code: r.options for r in settings.rules} if result.findings else {}
     for f in result.findings:
         f.suppressed = suppress.is_suppressed(src, f) \
             or bool(suppress.peer_directive(src, f, options.get(f.code, {})))

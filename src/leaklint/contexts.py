@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .facts import go_entry, go_loops, owners_go, owners_python
+from .facts.go_build import build_constraint
 from .languages import ancestors, tree_root, walk
 from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .languages.python_syntax import in_loop as python_in_loop
@@ -83,8 +84,6 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "demos", "demo", "docs", "doc",
                           "sample"})
 # `.min.js` and its module twins are a bundler's or minifier's output: small bundles of
 # short lines get past looks_minified, and their source is elsewhere in the tree
-# a Go file no build includes, a generator or tool that `go run` runs (`go generate`)
-GO_RUN_ONLY = re.compile(r"(?m)^//go:build\s+ignore\s*$|^//\s*\+build\s+ignore\s*$")
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", ".pb.go", ".pb.gw.go", "_generated.go",
                       ".generated.ts", ".generated.js", ".min.js", ".min.mjs", ".min.cjs")
 # a marker in the first lines of a file: Go's convention and the common others
@@ -228,7 +227,9 @@ def classify(path: str, family: str, head: str = "",
             return Context(kind, f"it is under a `{d}/` directory")
     if base in SCRIPT_FILES:
         return Context(SCRIPT, f"{base} runs once and exits")
-    if family == "go" and head and GO_RUN_ONLY.search(head[:HEAD_BYTES]):
+    # a Go file no build includes: a generator or tool that `go run` runs (`go generate`)
+    if family == "go" and head and build_constraint(
+            head[:HEAD_BYTES].encode("utf-8", "replace")).strip("()") == "ignore":
         return Context(SCRIPT, "no build includes it (`//go:build ignore`): a program run "
                                "by hand with `go run`")
     return Context(CODE, "no test, script, example or generated-code convention applies")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from . import matches, tree_root
 from .go_functions import parameter_names
-from .go_syntax import (callee_text, declared_names, enclosing_function, own_nodes,
-                        root_identifier, strip_parens, text)
+from .go_syntax import (callee_text, declared_names, enclosing_function, root_identifier,
+                        strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -45,7 +45,14 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     if target is None:
         return False
     names = target.parent.named_children
-    if "returns" not in memo:  # every function's returned names, from one query
+    return (len(names), handle_index, names[handle_index].text) in _returns(fn, memo) \
+        and not _released_on_return(fn, names[handle_index].text, memo)
+
+
+def _returns(fn, memo: dict) -> set:
+    """(number of values, place, name) of each name a `return` of ``fn`` (not of a closure
+    in it) returns; every function's, from one query of the file, kept in ``memo``."""
+    if "returns" not in memo:
         memo["returns"] = found = {}
         for _, caps in matches("go", "(return_statement (expression_list) @l)", tree_root(fn)):
             values = caps["l"][0].named_children
@@ -54,9 +61,7 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
                 v = strip_parens(v)
                 if v.type == "identifier" and owner is not None:
                     found.setdefault(owner.id, set()).add((len(values), i, v.text))
-    returns = memo["returns"].get(fn.id, ())
-    return (len(names), handle_index, names[handle_index].text) in returns \
-        and not _released_on_return(fn, names[handle_index].text, memo)
+    return memo["returns"].get(fn.id, set())
 
 
 # methods whose deferred call releases a handle before its function's caller gets it
@@ -121,19 +126,4 @@ def kept_wrapper(call) -> bool:
     if receiver is not None:
         own -= {text(n) for d in receiver.named_children for n in d.children_by_field_name("name")}
     # or of a local the function returns (`p.client = pb.NewDNSClient(conn)`, `return p, nil`)
-    return text(root) not in own or returns_local(fn, text(root))
-
-
-def returns_local(fn, name: str) -> bool:
-    """Does a `return` of ``fn`` (not of a closure in it) return its local ``name``
-    (`return p, nil`, `return &p`)?"""
-    for node in own_nodes(fn):
-        values = node.named_children[0] if node.type == "return_statement" \
-            and node.named_children else None
-        for v in (values.named_children if values is not None
-                  and values.type == "expression_list" else [values] if values else []):
-            while v.type in ("unary_expression", "parenthesized_expression") and v.named_children:
-                v = v.named_children[-1]
-            if v.type == "identifier" and text(v) == name:
-                return True
-    return False
+    return text(root) not in own or any(v == root.text for _, _, v in _returns(fn, {}))
