@@ -29,8 +29,13 @@ from .vendored import library_build
 MIN_FILES_PER_WORKER = 24
 _PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
 # files from this size on are analysed in a process that can be killed at the time limit:
-# tree-sitter's query engine slows down badly past about 65,000 captures in a deep tree
-ISOLATE_MIN_BYTES = 64 * 1024
+# tree-sitter's query engine slows down badly in very deep trees (a 1 MB chain of `a +`
+# terms holds it for minutes in C). Below it, the deepest shapes tried (chains, nested
+# blocks, brackets and calls of 256 KB) spend at most 0.05 s in any one call into C, and
+# the timer interrupts the Python between calls. A fork costs far more than that: after
+# it, every page the scan writes faults once (about 1.5 s of a cold run over prometheus
+# when it forked for each of its 39 files of 64 KB or more).
+ISOLATE_MIN_BYTES = 256 * 1024
 KILL_GRACE = 1.0  # seconds past the limit before the process is killed
 
 _settings: Settings | None = None
