@@ -149,6 +149,44 @@ def once_per_call(arg, fn) -> bool:
     return first is not None and text(first) in ERROR_PARAMETERS
 
 
+def after_own_clear(node, fn):
+    """The ``setInterval(...)`` call whose callback ``fn`` holds ``node`` behind a clear of
+    that very interval (``const h = setInterval(() => { if (ready) { clearInterval(h);
+    init(); } }, 100)``): no later tick runs, so ``node`` runs at most once each time the
+    interval is set. None otherwise."""
+    p, child = up(fn)
+    if p is None or p.type != "arguments" or [strip(a) for a in args(p.parent)][:1] != [
+            strip(child)]:
+        return None
+    timer = p.parent
+    name = callee(timer)
+    if (name.split(".", 1)[1] if name.startswith(_GLOBAL_OBJECTS) else name) != "setInterval":
+        return None
+    holder, at = up(timer)
+    if holder is not None and holder.type == "variable_declarator" \
+            and holder.child_by_field_name("value") == at:
+        handle = holder.child_by_field_name("name")
+    elif holder is not None and holder.type == "assignment_expression" \
+            and holder.child_by_field_name("right") == at:
+        handle = holder.child_by_field_name("left")
+    else:
+        return None
+    cleared = f"clearInterval({text(handle)})"
+    step = node
+    while step is not None and step != fn:
+        block = step.parent
+        if block is not None and block.type == "statement_block":
+            for statement in block.named_children:
+                if statement == step:
+                    break
+                if statement.type == "expression_statement" and text(
+                        statement).rstrip(";").replace(" ", "") in (
+                        cleared, *(f"{g}{cleared}" for g in _GLOBAL_OBJECTS)):
+                    return timer
+        step = block
+    return None
+
+
 def _page_load(call) -> bool:
     """``addEventListener("DOMContentLoaded", fn)`` on the window or the document: the
     page loads once, so the event fires once."""

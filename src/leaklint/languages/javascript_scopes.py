@@ -31,8 +31,8 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
                                  component_options, module_object)
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
-from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
-                              once_option, once_per_call)
+from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, after_own_clear, command_mode, how_often,
+                              once_flag_owner, once_option, once_per_call)
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -249,6 +249,9 @@ class Model(ClassMembers):
                     or p.child_by_field_name("function") != child) and not once_per_call(n, fn):
                 return False  # handed on to a call that may run it more than once
             caller = enclosing_function(n)
+            timer = after_own_clear(n, caller) if caller is not None else None
+            if timer is not None:  # past the clear of the interval it runs in: once
+                caller = enclosing_function(timer)
             if caller is not None and not self._runs_once(caller, depth + 1):
                 return False  # called from a function that may run again
         return bool(uses)
