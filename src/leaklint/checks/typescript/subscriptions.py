@@ -189,9 +189,21 @@ def subscriptions(ctx, rule, rx: bool):
                 report(ctx, rule, call, what="subscription", where=scope.where, reason=why)
                 continue
             value_rule(ctx, rule, call, scope, "subscription", methods=UNSUBSCRIBE)
-        elif lifetimes.dies_with("javascript", receiver(call), call):
+        elif lifetimes.dies_with("javascript", receiver(call), call) \
+                or _unsubscribed_alike(m.release_calls(scope), call):
             ctx.count(rule.code, call, ok=True)  # a bus the owner made or was handed by
         else:
+            # `bus.unsubscribe(token)` with the token the call returned releases it too
             value_rule(ctx, rule, call, scope, f"{chain_text}.subscribe", called=True,
-                        methods=UNSUBSCRIBE,
+                        methods=UNSUBSCRIBE, functions=("unsubscribe",),
                         discarded_reason=": the unsubscribe function it returns is discarded")
+
+
+def _unsubscribed_alike(releases, call) -> bool:
+    """Does one of ``releases`` unsubscribe from the same bus with the same arguments
+    (`bus.subscribe(topic, onTopic)` undone by `bus.unsubscribe(topic, onTopic)`): a bus
+    that finds the subscription by its topic and handler returns no token to keep."""
+    bus, given = norm(receiver(call)), [norm(a) for a in args(call)]
+    return any(method_of(c) == "unsubscribe" and receiver(c) is not None
+               and norm(receiver(c)) == bus and [norm(a) for a in args(c)] == given
+               for c in releases)
