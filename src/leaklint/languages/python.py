@@ -14,9 +14,9 @@ from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
 from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io, finalized,
-                            holds_nothing, HTTP_CLIENTS, is_context_provider, only_pid_read,
-                            pair_target, raises_clause, returns_parameter, RUNS_ON_ITS_OWN,
-                            waited_only_if, wraps_open_file)
+                            fills_closed_slot, holds_nothing, HTTP_CLIENTS, is_context_provider,
+                            only_pid_read, pair_target, raises_clause, returns_parameter,
+                            RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, borrowing, callee_text,
                             decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -113,8 +113,7 @@ class PythonAdapter(PythonCalls):
 
     def _track(self, cand: Candidate):
         call = cand.call
-        # one walk up (parents are costly in deep trees) to the def, lambda or class, noting
-        # a `with pytest.raises(...)` on the way (the call is meant to fail)
+        # one walk up to the def, lambda or class, noting a `with pytest.raises(...)` on the way
         scope, raising = call.parent, False
         while scope is not None and scope.type not in SCOPES:
             if scope.type == "with_statement" and not raising:
@@ -140,7 +139,8 @@ class PythonAdapter(PythonCalls):
         if parent is None:
             return Verdict(False)
         t = parent.type
-        if holds_nothing(call) or raising or wraps_open_file(call, self.names):
+        if holds_nothing(call) or raising or wraps_open_file(call, self.names) \
+                or fills_closed_slot(call, fn or self.root, self.names):
             return Verdict(False)
         if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
             return Verdict(False)  # a client that never sends anything holds no connection

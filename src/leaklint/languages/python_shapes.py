@@ -357,3 +357,39 @@ def returns_parameter(fn) -> bool:
             return True
         stack.extend(n.named_children)
     return False
+
+
+# raw descriptors a program opens, unkept, to take the lowest free number
+SLOT_FILLERS = {"os.open"}
+
+
+def fills_closed_slot(call, scope, names) -> bool:
+    """Is ``call`` (an ``os.open`` whose result is dropped) reopening a standard stream:
+    ``scope`` closed descriptors by number before it (``os.closerange(0, n)``, or
+    ``os.close(0)``, also over ``for fd in range(3)``), so the new descriptor takes the
+    lowest free number and stays as the process's stdin, stdout or stderr."""
+    if call.parent is None or call.parent.type != "expression_statement" \
+            or resolve(callee_text(call), names) not in SLOT_FILLERS:
+        return False
+    for n in walk(scope):
+        if n.type != "call" or n.start_byte >= call.start_byte:
+            continue
+        closer = resolve(callee_text(n), names)
+        arguments = n.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None \
+            and arguments.named_children else None
+        if closer == "os.closerange" or closer == "os.close" and first is not None and (
+                first.type == "integer" or _ranged(first)):
+            return True
+    return False
+
+
+def _ranged(name) -> bool:
+    """Is ``name`` the variable of a ``for`` around it that walks a ``range(...)``?"""
+    loop = name.parent
+    while loop is not None and loop.type not in SCOPES:
+        if loop.type == "for_statement" and text(loop.child_by_field_name("left")) == text(name):
+            over = loop.child_by_field_name("right")
+            return over is not None and over.type == "call" and callee_text(over) == "range"
+        loop = loop.parent
+    return False
