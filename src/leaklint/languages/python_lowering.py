@@ -92,8 +92,8 @@ class Lowering:
             return ir.Block([ir.Leaf(subject, "cond"), branch], s) if subject is not None else branch
         if t == "return_statement":
             return ir.Exit(s, "return")
-        if t == "raise_statement":
-            return ir.Exit(s, "raise")
+        if t == "raise_statement":  # `raise SystemExit(1)` ends the process as sys.exit(1)
+            return ir.Exit(s, "noreturn" if _raised_name(s) == "SystemExit" else "raise")
         if t == "break_statement":
             return ir.Exit(s, "break")
         if t == "continue_statement":
@@ -120,6 +120,16 @@ class Lowering:
                              self.block(alt.child_by_field_name("consequence"), depth), orelse)
                 orelse = ir.Block([node], alt)
         return ir.If(s.child_by_field_name("condition"), then, orelse)
+
+
+def _raised_name(stmt) -> str:
+    """`E` of `raise E`, `raise E(...)` or `raise E(...) from e` (a name or a dotted
+    name), else ""."""
+    raised = stmt.named_children[0] if stmt.named_children else None
+    if raised is not None and raised.type == "call":
+        raised = raised.child_by_field_name("function")
+    return text(raised) if raised is not None and raised.type in ("identifier", "attribute") \
+        else ""
 
 
 def _may_raise(stmt) -> bool:
@@ -213,12 +223,8 @@ def raises_other_than_os_errors(raise_node, classes: dict) -> bool:
     ``classes`` (``python_classes.module_classes``) whose bases lead only to such
     builtins? Anything else (an imported class, a name bound to an error, a bare `raise`)
     may be one."""
-    raised = raise_node.named_children[0] if raise_node.named_children else None
-    if raised is not None and raised.type == "call":
-        raised = raised.child_by_field_name("function")
-    if raised is None or raised.type != "identifier":
-        return False
-    return _other_than_os(text(raised), classes, set())
+    name = _raised_name(raise_node)
+    return bool(name) and "." not in name and _other_than_os(name, classes, set())
 
 
 def non_os_error_classes(classes: dict) -> list:
