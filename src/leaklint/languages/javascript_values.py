@@ -127,11 +127,17 @@ def binding(node, scope, release_names=()) -> Binding:
         return Binding("handoff")
     if t == "member_expression":
         gp, via = up(p)
-        if text(p.child_by_field_name("property")) in ("unref", "ref") and gp is not None \
+        if text(p.child_by_field_name("property")) in RETURN_RECEIVER and gp is not None \
                 and gp.type == "call_expression" and gp.child_by_field_name("function") == via:
             return binding(gp, scope, release_names)  # timer.unref() returns the timer
         return Binding("chained")
     return Binding("handoff")
+
+
+# methods that return the object they are called on: a timer's `unref()`, an event
+# emitter's `on(...)` (`this.worker = new Worker(f).on("exit", onExit)` keeps the worker)
+RETURN_RECEIVER = {"unref", "ref", "on", "once", "addListener", "prependListener",
+                   "prependOnceListener", "setMaxListeners"}
 
 
 def _follow(fn, name: str, b: Binding, release_names) -> None:
