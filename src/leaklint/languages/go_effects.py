@@ -483,8 +483,9 @@ class GoEffects(SpecEffects):
         if self.borrows(callee) or callee in BORROWING_BUILTINS \
                 or ("." in callee and short in BORROWING_METHODS):
             return None
-        if callee in STORING_BUILTINS or callee in self.handoff_calls:
-            return HANDOFF
+        if callee in STORING_BUILTINS or callee in self.handoff_calls \
+                or short.startswith("Set") and short[3:4].isupper():
+            return HANDOFF  # a setter keeps what it is given (`log.SetOutput(f)`)
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
         package = callee.split(".", 1)[0] if "." in callee else ""
