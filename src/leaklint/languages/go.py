@@ -251,8 +251,6 @@ class GoAdapter(GoLowering):
         if not evidence or cand.factory_of in spec["acquire"] \
                 or any(pattern_matches(p, cand.callee) for p in exact):
             return True
-        if not arity_fits(cand.call, cand.callee, spec.get("arities", {})):
-            return False  # another API's method of the same name
         if handle is not None and used_as_collection(fn, handle):
             return False
         if string_args_match(cand.call, spec.get("evidence_args", ()), fn):
@@ -485,13 +483,3 @@ class GoAdapter(GoLowering):
         fx = GoEffects(self, Track(None, fn, params[index]), rule=self._rules[code], depth=1)
         body = fn.child_by_field_name("body")
         return bool(fx.scan(body, deferred=True) & {RELEASE, HANDOFF}) or fx.exhausted_in(body)
-
-
-def arity_fits(call, callee: str, arities: dict) -> bool:
-    """Does ``call`` pass as many arguments as ``arities`` (acquire pattern -> count) says
-    the API matched by ``callee`` takes? A spread (`f(xs...)`) or an unlisted pattern fits."""
-    args = call.child_by_field_name("arguments")
-    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-    if args is None or any(a.type == "variadic_argument" for a in given):
-        return True
-    return all(len(given) == n for p, n in arities.items() if pattern_matches(p, callee))
