@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ancestors, nearest, tree_root, within
-from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, function_name,
-                                identifiers_named, method_of, norm, receiver, returned_values,
-                                strip, text, up, walk)
+from .javascript_syntax import (FUNCTIONS, GLOBAL_PREFIXES, LOOPS, args, callee,
+                                enclosing_function, function_name, identifiers_named, method_of,
+                                norm, receiver, returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
 
 ONCE, PER_CALL = "once", "per-call"
@@ -54,7 +54,6 @@ ONE_SHOT_TIMERS = {"setTimeout", "setImmediate", "queueMicrotask", "requestAnima
 MIDDLEWARE = {"use"}
 # the first parameter of an error-first completion callback
 ERROR_PARAMETERS = {"err", "error"}
-_GLOBAL_OBJECTS = ("window.", "globalThis.", "global.", "self.")
 
 
 @dataclass(frozen=True)
@@ -86,9 +85,85 @@ def how_often(fn, depth: int = 0, started=()) -> Runs:
         return Runs(PER_CALL, f"exported as {exported} and called for its result, once per use")
     if route_handler(fn):
         return Runs(PER_CALL, "a route handler, run per request")
+    made = made_per_event(fn)
+    if made:
+        return Runs(PER_CALL, made)
     if depth < 3:
-        return _only_called_from_per_call(fn, depth, started)
+        member = _member_of_constructor(fn, depth, started)
+        return member if member.kind else _only_called_from_per_call(fn, depth, started)
     return UNKNOWN
+
+
+def _class_of(fn):
+    """The class declaration whose body holds ``fn`` (a method, or an arrow kept in a
+    field: `init = () => {...}`), or None."""
+    body = fn.parent
+    while body is not None and body.type in ("method_definition", "public_field_definition",
+                                             "field_definition"):
+        body = body.parent
+    return body.parent if body is not None and body.type == "class_body" \
+        and body.parent is not None and body.parent.type == "class_declaration" else None
+
+
+def made_per_event(fn) -> str:
+    """Why the constructor ``fn`` runs per event: its class is made anew (`new C(...)`)
+    in a handler of an event (`ipcMain.on("update-paths", () => { m = new C(file); })`),
+    so what it registers is registered again each time; "" when it is not."""
+    for _, subscription in per_event_makers(fn):
+        return f"{function_name(_class_of(fn))} is made anew on each " \
+               f"{text(args(subscription)[0])} event of {text(receiver(subscription))}"
+    return ""
+
+
+def per_event_makers(fn) -> list:
+    """[(handler, subscription call)]: the module-level event handlers that make the
+    class of constructor ``fn`` anew each time they run."""
+    cls = _class_of(fn) if fn is not None and function_name(fn) == "constructor" else None
+    if cls is None:
+        return []
+    out = []
+    for n in identifiers_named(tree_root(fn), function_name(cls)):
+        made, child = up(n)
+        if made is None or made.type != "new_expression" \
+                or made.child_by_field_name("constructor") != child:
+            continue
+        handler = enclosing_function(made)
+        p, _ = up(handler) if handler is not None else (None, None)
+        if p is not None and p.type == "arguments" and enclosing_function(p) is None \
+                and method_of(p.parent) in EVENT_SUBSCRIPTIONS - {"once"} and args(p.parent) \
+                and strip(args(p.parent)[-1]) == strip(handler):
+            out.append((handler, p.parent))
+    return out
+
+
+def class_constructor(fn):
+    """The constructor of the class whose method (or field arrow) ``fn`` is, or None."""
+    cls = _class_of(fn) if fn is not None else None
+    body = cls.child_by_field_name("body") if cls is not None else None
+    return next((m for m in (body.named_children if body is not None else ())
+                 if m.type == "method_definition" and function_name(m) == "constructor"), None)
+
+
+def _member_of_constructor(fn, depth: int, started) -> Runs:
+    """A method of a class (or an arrow in a field) that only its constructor calls
+    (`this.init()`) runs as often as the constructor does."""
+    cls, name = _class_of(fn), function_name(fn)
+    if cls is None or not name or name == "constructor":
+        return UNKNOWN
+    callers = []
+    for n in identifiers_named(cls, name, types=("property_identifier",)):
+        member, _ = up(n)
+        call, via = up(member) if member is not None else (None, None)
+        if member is None or member.type != "member_expression" \
+                or text(member.child_by_field_name("object")) != "this":
+            continue
+        if call is None or call.type != "call_expression" \
+                or call.child_by_field_name("function") != via:
+            return UNKNOWN  # `this.init` handed on: who calls it is not known here
+        callers.append(enclosing_function(call))
+    if not callers or any(c is None or function_name(c) != "constructor" for c in callers):
+        return UNKNOWN
+    return how_often(callers[0], depth + 1, started)
 
 
 def option_callback(fn):
@@ -134,7 +209,7 @@ def once_per_call(arg, fn) -> bool:
         return False
     call, given = p.parent, [strip(a) for a in args(p.parent)]
     name = callee(call)
-    name = name.split(".", 1)[1] if name.startswith(_GLOBAL_OBJECTS) else name
+    name = name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name
     if name in ONE_SHOT_TIMERS:
         return given[:1] == [strip(child)]
     if _page_load(call):
@@ -147,44 +222,6 @@ def once_per_call(arg, fn) -> bool:
     if first is not None and first.child_by_field_name("pattern") is not None:
         first = first.child_by_field_name("pattern")  # a TypeScript parameter
     return first is not None and text(first) in ERROR_PARAMETERS
-
-
-def after_own_clear(node, fn):
-    """The ``setInterval(...)`` call whose callback ``fn`` holds ``node`` behind a clear of
-    that very interval (``const h = setInterval(() => { if (ready) { clearInterval(h);
-    init(); } }, 100)``): no later tick runs, so ``node`` runs at most once each time the
-    interval is set. None otherwise."""
-    p, child = up(fn)
-    if p is None or p.type != "arguments" or [strip(a) for a in args(p.parent)][:1] != [
-            strip(child)]:
-        return None
-    timer = p.parent
-    name = callee(timer)
-    if (name.split(".", 1)[1] if name.startswith(_GLOBAL_OBJECTS) else name) != "setInterval":
-        return None
-    holder, at = up(timer)
-    if holder is not None and holder.type == "variable_declarator" \
-            and holder.child_by_field_name("value") == at:
-        handle = holder.child_by_field_name("name")
-    elif holder is not None and holder.type == "assignment_expression" \
-            and holder.child_by_field_name("right") == at:
-        handle = holder.child_by_field_name("left")
-    else:
-        return None
-    cleared = f"clearInterval({text(handle)})"
-    step = node
-    while step is not None and step != fn:
-        block = step.parent
-        if block is not None and block.type == "statement_block":
-            for statement in block.named_children:
-                if statement == step:
-                    break
-                if statement.type == "expression_statement" and text(
-                        statement).rstrip(";").replace(" ", "") in (
-                        cleared, *(f"{g}{cleared}" for g in _GLOBAL_OBJECTS)):
-                    return timer
-        step = block
-    return None
 
 
 def _page_load(call) -> bool:

@@ -31,8 +31,9 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
                                  component_options, module_object)
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
-from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, after_own_clear, command_mode, how_often,
-                              once_flag_owner, once_option, once_per_call)
+from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
+                              once_option, once_per_call)
+from .javascript_syntax import after_own_clear
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}

@@ -235,3 +235,45 @@ def _found_in_rebuilt(value, body) -> bool:
     return any(n.type == "assignment_expression" and n.start_byte < v.start_byte
                and norm(n.child_by_field_name("left")) == target
                for n in walk(body, stop=FUNCTIONS))
+
+
+# the page's or the process's global object, written before a global function
+GLOBAL_PREFIXES = ("window.", "globalThis.", "global.", "self.")
+
+
+def after_own_clear(node, fn):
+    """The ``setInterval(...)`` call whose callback ``fn`` holds ``node`` behind a clear of
+    that very interval (``const h = setInterval(() => { if (ready) { clearInterval(h);
+    init(); } }, 100)``): no later tick runs, so ``node`` runs at most once each time the
+    interval is set. None otherwise."""
+    p, child = up(fn)
+    if p is None or p.type != "arguments" or [strip(a) for a in args(p.parent)][:1] != [
+            strip(child)]:
+        return None
+    timer = p.parent
+    name = callee(timer)
+    if (name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name) != "setInterval":
+        return None
+    holder, at = up(timer)
+    if holder is not None and holder.type == "variable_declarator" \
+            and holder.child_by_field_name("value") == at:
+        handle = holder.child_by_field_name("name")
+    elif holder is not None and holder.type == "assignment_expression" \
+            and holder.child_by_field_name("right") == at:
+        handle = holder.child_by_field_name("left")
+    else:
+        return None
+    cleared = f"clearInterval({text(handle)})"
+    step = node
+    while step is not None and step != fn:
+        block = step.parent
+        if block is not None and block.type == "statement_block":
+            for statement in block.named_children:
+                if statement == step:
+                    break
+                if statement.type == "expression_statement" and text(
+                        statement).rstrip(";").replace(" ", "") in (
+                        cleared, *(f"{g}{cleared}" for g in GLOBAL_PREFIXES)):
+                    return timer
+        step = block
+    return None

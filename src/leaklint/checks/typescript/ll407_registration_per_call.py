@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ...languages.javascript import (args, calls_in, enclosing_function, identifiers_named,
                                      method_of, norm, receiver, strip, text, up)
-from ...languages.javascript_runs import ONCE, PER_CALL, amd_factory, per_call, running_function
+from ...languages.javascript_runs import (ONCE, PER_CALL, amd_factory, class_constructor, per_call,
+                                         per_event_makers, running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
 from .pairing import report
@@ -81,6 +82,9 @@ def _searched(m, fn) -> list:
         for f in m.functions().get(name, []):
             if enclosing_function(f) is not None and enclosing_function(f) == enclosing_function(fn):
                 out.append(f)
+    # an object made anew per event: the handler that makes it may first remove what the
+    # previous object added (`ipcMain.removeAllListeners(EVENT); m = new Manager()`)
+    out.extend(handler for handler, _ in per_event_makers(class_constructor(fn)))
     return out
 
 
