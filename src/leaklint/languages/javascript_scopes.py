@@ -486,11 +486,18 @@ class Model(ClassMembers):
     # -- release search --------------------------------------------------------------
 
     def release_calls(self, scope: Scope) -> list:
-        """Every call in the scope's release functions and in the acquiring function."""
+        """Every call in the scope's release functions and in the acquiring function, with
+        the same-file helpers an effect calls itself (`clearTimer()` on its other branch)."""
         key = id(scope)
         if key not in self._release_calls:
             out, seen = [], set()
-            for f in [scope.acquire] + scope.releases:
+            helpers = [t for c in (calls_in(scope.acquire, stop=FUNCTIONS)
+                                   if scope.kind == "effect" else ())
+                       if strip(c.child_by_field_name("function")) is not None
+                       and strip(c.child_by_field_name("function")).type == "identifier"
+                       for t in self.functions().get(text(c.child_by_field_name("function")),
+                                                     [])[:3]]
+            for f in [scope.acquire] + scope.releases + helpers:
                 for c in calls_in(f):
                     if (c.start_byte, c.end_byte) not in seen:
                         seen.add((c.start_byte, c.end_byte))
