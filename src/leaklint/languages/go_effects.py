@@ -483,9 +483,8 @@ class GoEffects(SpecEffects):
         if self.borrows(callee) or callee in BORROWING_BUILTINS \
                 or ("." in callee and short in BORROWING_METHODS):
             return None
-        if callee in STORING_BUILTINS or callee in self.handoff_calls \
-                or short.startswith("Set") and short[3:4].isupper():
-            return HANDOFF  # a setter keeps what it is given (`log.SetOutput(f)`)
+        if callee in STORING_BUILTINS or callee in self.handoff_calls:
+            return HANDOFF
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
         package = callee.split(".", 1)[0] if "." in callee else ""
@@ -505,6 +504,8 @@ class GoEffects(SpecEffects):
                     return None
         if self._names_release(short):
             return RELEASE if deferred or not closure else HANDOFF
+        if short.startswith("Set") and short[3:4].isupper():
+            return HANDOFF  # a setter whose body is not in view keeps what it is given
         if borrowing or (not (deferred or closure or func_handle or self.depth)
                          and self._taken_on_success(call)):
             return None
