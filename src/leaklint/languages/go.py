@@ -259,8 +259,11 @@ class GoAdapter(GoLowering):
             return False
         q = ("((selector_expression operand: (identifier) @h field: (field_identifier) @f)"
              " (#eq? @h \"%s\"))" % handle)
-        wanted = set(evidence)
-        if any(caps["f"][0].text.decode() in wanted for _, caps in matches("go", q, fn)):
+        used = {caps["f"][0].text.decode() for _, caps in matches("go", q, fn)}
+        members = set(cand.rule.options.get("members", ()))
+        if members and used - members and not used & set(spec.get("views", ())):
+            return False  # members the resource's type lacks, its body never: another type
+        if used & set(evidence):
             return True
         types = spec.get("evidence_types")
         return bool(types) and (self._declared_as(fn, handle, types)
