@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ancestors, nearest, tree_root, within
-from .javascript_syntax import (FUNCTIONS, GLOBAL_PREFIXES, LOOPS, args, callee,
-                                enclosing_function, function_name, identifiers_named, method_of,
-                                norm, receiver, returned_values, strip, text, up, walk)
+from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, function_name,
+                                global_callee, identifiers_named, method_of, norm, receiver,
+                                returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
 
 ONCE, PER_CALL = "once", "per-call"
@@ -109,10 +109,12 @@ def made_per_event(fn) -> str:
     """Why the constructor ``fn`` runs per event: its class is made anew (`new C(...)`)
     in a handler of an event (`ipcMain.on("update-paths", () => { m = new C(file); })`),
     so what it registers is registered again each time; "" when it is not."""
-    for _, subscription in per_event_makers(fn):
-        return f"{function_name(_class_of(fn))} is made anew on each " \
-               f"{text(args(subscription)[0])} event of {text(receiver(subscription))}"
-    return ""
+    makers = per_event_makers(fn)
+    if not makers:
+        return ""
+    subscription = makers[0][1]
+    return f"{function_name(_class_of(fn))} is made anew on each " \
+           f"{text(args(subscription)[0])} event of {text(receiver(subscription))}"
 
 
 def per_event_makers(fn) -> list:
@@ -208,8 +210,7 @@ def once_per_call(arg, fn) -> bool:
     if p is None or p.type != "arguments":
         return False
     call, given = p.parent, [strip(a) for a in args(p.parent)]
-    name = callee(call)
-    name = name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name
+    name = global_callee(call)
     if name in ONE_SHOT_TIMERS:
         return given[:1] == [strip(child)]
     if _page_load(call):

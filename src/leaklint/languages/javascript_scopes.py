@@ -466,22 +466,25 @@ class Model(ClassMembers):
         if scope.owner is not None and scope.owner.type in FUNCTIONS:
             members = self.class_methods(scope.owner, prototype_owner(scope.owner))
         while work and len(seen) < 60:
-            f = work.pop()
-            for c in calls_in(f):
-                fnode = strip(c.child_by_field_name("function"))
-                targets = []
-                if fnode is not None and fnode.type == "member_expression" \
-                        and norm(fnode.child_by_field_name("object")) == "this":
-                    m = members.get(method_of(c))
-                    targets = [m] if m is not None else []
-                elif fnode is not None and fnode.type == "identifier":
-                    targets = self.functions().get(text(fnode), [])[:3]
-                for t in targets:
-                    k = (t.start_byte, t.end_byte)
-                    if k not in seen:
-                        seen.add(k)
-                        scope.releases.append(t)
-                        work.append(t)
+            for t in self._helpers(work.pop(), members):
+                k = (t.start_byte, t.end_byte)
+                if k not in seen:
+                    seen.add(k)
+                    scope.releases.append(t)
+                    work.append(t)
+
+    def _helpers(self, f, members: dict, stop=()) -> list:
+        """The same-file functions ``f`` calls: by name (`teardown()`), or on `this`
+        (`this.stop()`) as ``members`` names them."""
+        out = []
+        for c in calls_in(f, stop=stop):
+            fnode = strip(c.child_by_field_name("function"))
+            if fnode is not None and fnode.type == "member_expression" \
+                    and norm(fnode.child_by_field_name("object")) == "this":
+                out += [m for m in [members.get(method_of(c))] if m is not None]
+            elif fnode is not None and fnode.type == "identifier":
+                out += self.functions().get(text(fnode), [])[:3]
+        return out
 
     # -- release search --------------------------------------------------------------
 
@@ -491,12 +494,8 @@ class Model(ClassMembers):
         key = id(scope)
         if key not in self._release_calls:
             out, seen = [], set()
-            helpers = [t for c in (calls_in(scope.acquire, stop=FUNCTIONS)
-                                   if scope.kind == "effect" else ())
-                       if strip(c.child_by_field_name("function")) is not None
-                       and strip(c.child_by_field_name("function")).type == "identifier"
-                       for t in self.functions().get(text(c.child_by_field_name("function")),
-                                                     [])[:3]]
+            helpers = self._helpers(scope.acquire, {}, stop=FUNCTIONS) \
+                if scope.kind == "effect" else []
             for f in [scope.acquire] + scope.releases + helpers:
                 for c in calls_in(f):
                     if (c.start_byte, c.end_byte) not in seen:

@@ -241,6 +241,13 @@ def _found_in_rebuilt(value, body) -> bool:
 GLOBAL_PREFIXES = ("window.", "globalThis.", "global.", "self.")
 
 
+def global_callee(call) -> str:
+    """The callee of ``call`` without a global object in front (`window.setTimeout` ->
+    `setTimeout`)."""
+    name = callee(call)
+    return name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name
+
+
 def after_own_clear(node, fn):
     """The ``setInterval(...)`` call whose callback ``fn`` holds ``node`` behind a clear of
     that very interval (``const h = setInterval(() => { if (ready) { clearInterval(h);
@@ -251,8 +258,7 @@ def after_own_clear(node, fn):
             strip(child)]:
         return None
     timer = p.parent
-    name = callee(timer)
-    if (name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name) != "setInterval":
+    if global_callee(timer) != "setInterval":
         return None
     holder, at = up(timer)
     if holder is not None and holder.type == "variable_declarator" \

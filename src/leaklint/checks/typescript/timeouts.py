@@ -5,10 +5,11 @@ holds nothing)."""
 
 from __future__ import annotations
 
-from ...languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_body,
+from ...languages.javascript import (FUNCTIONS, args, enclosing_function, function_body,
                                      function_name, method_of, norm, receiver, strip, text, up,
                                      walk)
 from ...languages.javascript_members import this_aliases
+from ...languages.javascript_syntax import global_callee
 from ...languages.javascript_values import declares
 from ...languages import tree_root
 from ...languages.javascript_runs import EVENT_SUBSCRIPTIONS
@@ -18,7 +19,6 @@ from .pairing import CLEARS, field_scope, value_rule
 TIMEOUTS = {"setTimeout", "requestAnimationFrame", "requestIdleCallback"}
 INTERVALS = {"setInterval", "window.setInterval", "globalThis.setInterval", "global.setInterval",
              "self.setInterval"}
-GLOBAL_OBJECTS = ("window.", "globalThis.", "global.")
 # the scopes whose own acquisitions a release is owed for (when strict)
 LIFECYCLE = ("effect", "hook", "class", "options")
 
@@ -42,8 +42,7 @@ def timeout_name(call) -> str:
     schedules one (also through the global object: window, globalThis, global), else ""."""
     if call.type != "call_expression":
         return ""
-    name = callee(call)
-    short = name.split(".", 1)[1] if name.startswith(GLOBAL_OBJECTS) else name
+    short = global_callee(call)
     return short if short in TIMEOUTS else ""
 
 
