@@ -10,7 +10,7 @@ from ...languages.javascript import (args, callee, enclosing_function, function_
                                      method_of, norm, receiver, strip, text)
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import declares, local_value
-from .pairing import report, value_rule
+from .pairing import handler_aliases, inline_handler, report, target_text, value_rule
 
 
 FINITE_OPERATORS = {"take", "first", "takeUntilDestroyed", "single", "last", "takeWhile",
@@ -202,8 +202,14 @@ def subscriptions(ctx, rule, rx: bool):
 def _unsubscribed_alike(releases, call) -> bool:
     """Does one of ``releases`` unsubscribe from the same bus with the same arguments
     (`bus.subscribe(topic, onTopic)` undone by `bus.unsubscribe(topic, onTopic)`): a bus
-    that finds the subscription by its topic and handler returns no token to keep."""
-    bus, given = norm(receiver(call)), [norm(a) for a in args(call)]
+    that finds the subscription by its topic and handler returns no token to keep. Bus
+    and handler are matched as an emitter's `on`/`off` pair is (``pairing``)."""
+    given = args(call)
+    if not given or inline_handler(given[-1]):
+        return False
+    bus, topic = target_text(receiver(call)), [norm(a) for a in given[:-1]]
+    handlers = handler_aliases(call, norm(given[-1])) or {norm(given[-1])}
     return any(method_of(c) == "unsubscribe" and receiver(c) is not None
-               and norm(receiver(c)) == bus and [norm(a) for a in args(c)] == given
+               and target_text(receiver(c)) == bus and len(args(c)) == len(given)
+               and [norm(a) for a in args(c)[:-1]] == topic and norm(args(c)[-1]) in handlers
                for c in releases)
