@@ -269,7 +269,6 @@ def after_own_clear(node, fn):
         handle = holder.child_by_field_name("left")
     else:
         return None
-    cleared = f"clearInterval({text(handle)})"
     step = node
     while step is not None and step != fn:
         block = step.parent
@@ -277,9 +276,11 @@ def after_own_clear(node, fn):
             for statement in block.named_children:
                 if statement == step:
                     break
-                if statement.type == "expression_statement" and text(
-                        statement).rstrip(";").replace(" ", "") in (
-                        cleared, *(f"{g}{cleared}" for g in GLOBAL_PREFIXES)):
+                call = statement.named_children[0] if statement.type == "expression_statement" \
+                    and statement.named_children else None
+                if call is not None and call.type == "call_expression" \
+                        and global_callee(call) == "clearInterval" \
+                        and [norm(a) for a in args(call)] == [norm(handle)]:
                     return timer
         step = block
     return None
