@@ -263,6 +263,9 @@ class GoAdapter(GoLowering):
         members = set(cand.rule.options.get("members", ()))
         if members and used - members and not used & set(spec.get("views", ())):
             return False  # members the resource's type lacks, its body never: another type
+        methods = cand.rule.options.get("methods")
+        if methods is not None and self._calls_method(fn, handle, members - set(methods)):
+            return False  # a field of the type called as a method: another type
         if used & set(evidence):
             return True
         types = spec.get("evidence_types")
