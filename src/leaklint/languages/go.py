@@ -181,6 +181,11 @@ class GoAdapter(GoLowering):
                 after = after.next_named_sibling
             if expects_error(after, err):
                 return Verdict(False)  # a test that expects the call to fail
+            if any(pattern_matches(p, cand.callee) for p in spec.get("idle", ())) \
+                    and root_context_parent(cand.call):
+                # a cancel nobody holds over a root parent: the context can never be
+                # cancelled, as its parent cannot, and nothing registers with that parent
+                return Verdict(False)
             return Verdict(True, "because it is assigned to _", node="_")
         if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
             return Verdict(False)
