@@ -84,7 +84,7 @@ def test_an_eviction_added_in_a_new_sibling_changes_a_cached_answer(tmp_path):
 
 def test_a_cancel_in_a_package_variable_is_judged_by_every_file_of_the_package(tmp_path):
     (tmp_path / "v.go").write_text("package p\n\nimport \"context\"\n\nvar stop context.CancelFunc\n\n"
-                                   "func start(parent context.Context) {\n\t_, cancel := context.WithCancel(parent)\n"
+                                   "func start() {\n\t_, cancel := context.WithCancel(context.Background())\n"
                                    "\tstop = cancel\n}\n")
     (tmp_path / "other.go").write_text("package p\n\n// stop() is called nowhere\nfunc idle() { _ = \"stop()\" }\n")
     [finding] = _run(tmp_path, "v.go", ["LL302"]).findings

@@ -40,11 +40,17 @@ def check(ctx, rule) -> None:
         else:
             used = members.released(_field_facts(_owner_type(node), read, typed), target)
             where = f"field {target}"
-        # nothing registers with a context derived straight from Background()/TODO() and a
-        # timeout frees itself at its deadline: what is lost is the early stop, not a resource
-        idle = not used and bool(root_context_parent(call))
-        ctx.count(rule.code, node, ok=used or idle)
-        if not used and not idle:
+        ctx.count(rule.code, node, ok=used)
+        if not used:
+            root_parent = root_context_parent(call)
+            if root_parent:
+                # nothing registers with such a parent and a timeout frees itself at its
+                # deadline: what is lost is the early stop, worth a note, not a leak
+                ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call))
+                         + f" (derived straight from {root_parent}: nothing is registered"
+                           " with that parent, so the context is only lost, not leaked)",
+                         related=[(call, "the context is derived here")], severity="note")
+                continue
             ctx.emit(rule, node, rule.message.format(field=where, call=_callee(call)),
                      related=[(call, "the context is derived here")])
 
