@@ -3,6 +3,7 @@
     python scripts/ecosystem.py prepare --trees DIR [--mirrors DIR]
     python scripts/ecosystem.py check --trees DIR [--lang go] [--repo NAME] [--rule LL101]
                                       [--unlabelled FILE] [--summary FILE]
+                                      [--show true|false|unsure] [--stale]
                                       [--repos FILE] [--labels DIR]
 
 ``prepare`` puts each repository of ``ecosystem/repos.tsv`` at its pinned commit under
@@ -259,6 +260,12 @@ def check(args) -> int:
         print(f"\n{len(unlabelled_opt_in)} findings of opt-in rules without a label:")
         for f in unlabelled_opt_in:
             print(f"  {f.repo}/{f.path}:{f.line} {f.rule} {clean(f.message)[:140]}")
+    for verdict in args.show or ():
+        shown = [(f, labels[f.key]) for f in findings
+                 if f.key in labels and labels[f.key]["verdict"] == verdict]
+        print(f"\n{len(shown)} findings labelled {verdict}:")
+        for f, label in shown:
+            print(f"  {f.repo}/{f.path}:{f.line} {f.rule} {label['reason']}")
     if stale and not args.stale:
         print(f"\n{len(stale)} labels that match no finding (fixed, moved or gone; "
               f"--stale lists them)")
@@ -319,6 +326,8 @@ def main(argv=None) -> int:
     c.add_argument("--rule", action="append", help="only this rule (repeatable)")
     c.add_argument("--unlabelled", metavar="FILE", help="write stub label rows for new findings")
     c.add_argument("--summary", metavar="FILE", help="write per-rule figures as JSON")
+    c.add_argument("--show", action="append", choices=("true", "false", "unsure"),
+                   help="list the findings labelled so, with the label's reason (repeatable)")
     c.add_argument("--stale", action="store_true",
                    help="list the labels that match no finding (kept to measure older versions)")
     c.add_argument("--repos", default=str(REPOS), help="the pinned repositories (TSV)")

@@ -112,6 +112,16 @@ def test_a_rule_below_its_claim_fails(world, tmp_path, capsys):
     assert "BELOW" in out.out and "LL101" in out.out.split("catalogue entry claims:")[1]
 
 
+def test_show_lists_the_findings_of_one_verdict_with_their_reasons(world, tmp_path, capsys):
+    _label_all(world, lambda rule: "false" if rule == "LL101" else "true", tmp_path, capsys)
+    code, out = _run(world, capsys, "--show", "false")
+    listed = out.out.split("findings labelled false:")[1].split("\n\n")[0].splitlines()[1:]
+    assert listed and all(" LL101 read by hand" in line for line in listed)
+    assert "  shop/orders.go:16 LL101 read by hand" in listed
+    _, out = _run(world, capsys)
+    assert "findings labelled" not in out.out
+
+
 def test_labels_follow_a_line_moved_by_an_edit_above(world, tmp_path, capsys):
     _label_all(world, lambda rule: "true", tmp_path, capsys)
     orders = world[0] / "shop" / "orders.go"
