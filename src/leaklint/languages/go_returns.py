@@ -66,13 +66,18 @@ def _returns(fn, memo: dict) -> set:
 
 # methods whose deferred call releases a handle before its function's caller gets it
 DEFERRED_RELEASES = ("Close", "Stop")
+# `defer f.Close()`, or through a member of the handle (`defer resp.Body.Close()`)
 _DEFERRED = """(defer_statement (call_expression
-  function: (selector_expression operand: (identifier) @name field: (field_identifier) @method)))"""
+  function: (selector_expression
+    operand: [(identifier) @name
+              (selector_expression operand: (identifier) @name)]
+    field: (field_identifier) @method)))"""
 
 
 def _released_on_return(fn, name: bytes, memo: dict) -> bool:
-    """Does ``fn`` defer `name.Close()` (or `.Stop()`)? What it returns is then already
-    released: the caller gets a closed file to read the name of, not a resource.
+    """Does ``fn`` defer `name.Close()` (or `.Stop()`), or the close of one of its members
+    (`name.Body.Close()`)? What it returns is then already released: the caller gets a
+    closed file to read the name of, or a response whose body was read, not a resource.
     ``memo`` (one per file) keeps every function's deferred releases, from one query."""
     if "deferred" not in memo:
         memo["deferred"] = found = {}
