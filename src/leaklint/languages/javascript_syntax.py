@@ -83,12 +83,22 @@ def enclosing_function(node):
     return nearest(node, FUNCTIONS)
 
 
+# React hooks that return the very function they are given (memoized across renders)
+SAME_FUNCTION_HOOKS = ("useCallback", "React.useCallback")
+
+
 def function_name(fn) -> str:
-    """The name a function is known by: declared, method, `const f = () =>`, `f: function`."""
+    """The name a function is known by: declared, method, `const f = () =>`, `f: function`,
+    `const f = useCallback(() => ..., deps)`."""
     name = fn.child_by_field_name("name")
     if name is not None:
         return text(name)
-    p, _ = up(fn)
+    p, child = up(fn)
+    if p is not None and p.type == "arguments" and p.named_children \
+            and p.named_children[0] == child and p.parent is not None \
+            and p.parent.type == "call_expression" \
+            and text(p.parent.child_by_field_name("function")) in SAME_FUNCTION_HOOKS:
+        p, _ = up(p.parent)
     if p is None:
         return ""
     if p.type == "variable_declarator":
