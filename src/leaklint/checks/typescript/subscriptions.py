@@ -57,6 +57,11 @@ def _rx_verdict(m, scope, call):
     if any(n in FINITE_OPERATORS for n in names):
         return None
     root = chain[-1] if chain else None
+    if not args(call) and chain == [root] and root is not None and receiver(root) is not None:
+        # `service.save(x).subscribe()`: subscribed with no observer, straight to what a
+        # method returns, for that call's side effects: an operation that completes
+        # (a stream kept open for nothing would be pointless)
+        return None
     if root is not None and (method_of(root) in FINITE_SOURCES or (
             receiver(root) is not None and "http" in norm(receiver(root)).lower())):
         return None
