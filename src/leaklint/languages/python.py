@@ -246,12 +246,12 @@ class PythonAdapter(PythonCalls):
     # -- module-level code, unpacking, handles derived from another object -------------
 
     def read_whole(self, cand, spec) -> bool:
-        """Does a read() without a size release what ``cand`` acquires (``read_whole``)?
-        A project helper's result counts by the acquisition it returns, named as written
-        in its module."""
+        """Does a read() without a size release what ``cand`` acquires (``read_whole``)? A
+        helper's result counts by the acquisition it returns, as written (`request.urlopen`)."""
         made = resolve(cand.callee, self.names)
-        return made in spec.get("read_whole", ()) or bool(cand.factory_of) and any(
-            cand.factory_of in (p, p.rsplit(".", 1)[-1]) for p in spec.get("read_whole", ()))
+        f = cand.factory_of
+        return made in spec.get("read_whole", ()) or bool(f) and any(
+            p == f or p.endswith("." + f) for p in spec.get("read_whole", ()))
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container
