@@ -251,7 +251,9 @@ def _python(ctx, rules, full=True) -> dict:
         if not adapter.acquires(cand):
             continue  # `audio.open(path)` of a module that is no path or archive
         fn = python_syntax.enclosing_function(cand.call)
-        out.direct(cand, fn, returned)
+        if fn is None or not (adapter.read_whole(cand, cand.rule.lifecycle)
+                              and python_syntax.read_to_end_at(cand.call, fn, "python")):
+            out.direct(cand, fn, returned)  # (a response it read to its end is no fresh one)
         if fn is not None and python_syntax.text(fn.child_by_field_name("name")) in python_members.SETUPS:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:

@@ -322,6 +322,22 @@ def returned(call, fn, memo: dict) -> bool:
     return returns_name(fn, fn, left, memo, SCOPES) and not _kept_by_object(fn, text(left))
 
 
+def read_to_end_at(call, fn, lang=None) -> bool:
+    """Is what ``call`` yields, kept as ``x = call(...)``, read to its end in ``fn``: a
+    ``x.read()`` without a size (a response then closes its connection)?"""
+    parent = call.parent
+    left = parent.child_by_field_name("left") if parent is not None \
+        and parent.type == "assignment" else None
+    if left is None or left.type != "identifier":
+        return False
+    for n in of_type(fn, ("call",), lang):
+        f, a = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+        if f is not None and f.type == "attribute" and text(f) == f"{text(left)}.read" \
+                and a is not None and not a.named_children:
+            return True
+    return False
+
+
 def _kept_by_object(fn, name: str) -> bool:
     """Does ``fn`` also store ``name`` in its object (``self._conns[tid] = conn``,
     ``self.conn = conn``)? Then what it returns is the object's to close: a getter that
