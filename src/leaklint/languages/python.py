@@ -17,8 +17,8 @@ from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, d
                             fills_closed_slot, holds_nothing, HTTP_CLIENTS, is_context_provider,
                             only_pid_read, pair_target, raises_clause, returns_parameter,
                             RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
-from .python_syntax import (LAUNCHES, NORETURN, SCOPES, body_statements, borrowing, callee_text,
-                            decorators, enclosing_class, enclosing_function, imports,
+from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_statements, borrowing,
+                            callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
 from .python_calls import PythonCalls
 from .summaries import FileSummaries, with_factories
@@ -89,8 +89,8 @@ class PythonAdapter(PythonCalls):
                 continue
             seen.add(key)
             callee = callee_text(call)
-            if "." not in callee and callee in self.module_defs():
-                continue  # a module-level function of the same name shadows the builtin
+            if "." not in callee and (callee in self.module_defs() or binds_locally(call, callee)):
+                continue  # a function of the module or a local of the same name hides it
             full = resolve(callee, self.names)
             for rule in rules:
                 if any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):

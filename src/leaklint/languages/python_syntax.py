@@ -322,6 +322,23 @@ def returned(call, fn, memo: dict) -> bool:
     return returns_name(fn, fn, left, memo, SCOPES) and not _kept_by_object(fn, text(left))
 
 
+def binds_locally(node, name: str) -> bool:
+    """Does a function around ``node`` bind ``name`` in its own scope (a parameter, an
+    assignment to the bare name, a nested ``def`` or ``class``), hiding the builtin or
+    module-level function of that name?"""
+    fn = enclosing_function(node)
+    while fn is not None:
+        if name in parameters(fn):
+            return True
+        for n in of_type(fn, ("assignment", "function_definition", "class_definition")):
+            target = n.child_by_field_name("left" if n.type == "assignment" else "name")
+            if target is not None and target.type == "identifier" and text(target) == name \
+                    and enclosing_function(n) == fn:
+                return True
+        fn = enclosing_function(fn)
+    return False
+
+
 def read_to_end_at(call, fn, lang=None) -> bool:
     """Is what ``call`` yields, kept as ``x = call(...)``, read to its end in ``fn``: a
     ``x.read()`` without a size (a response then closes its connection)?"""
