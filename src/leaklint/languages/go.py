@@ -269,8 +269,9 @@ class GoAdapter(GoLowering):
         if members and used - members and not used & set(spec.get("views", ())):
             return False  # members the resource's type lacks, its body never: another type
         methods = cand.rule.options.get("methods")
-        if methods is not None and self._calls_method(fn, handle, members - set(methods)):
-            return False  # a field of the type called as a method: another type
+        if methods is not None and self._calls_method(
+                fn, handle, (set(evidence) | set(spec.get("views", ()))) - set(methods)):
+            return False  # a field that says it is the resource, called as a method: another type
         if used & set(evidence):
             return True
         types = spec.get("evidence_types")
