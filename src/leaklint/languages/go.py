@@ -236,6 +236,13 @@ class GoAdapter(GoLowering):
         return bool(found) and ("all" in found or bool(found & set(linters)))
 
     @staticmethod
+    def _calls_of(fn, handle: str) -> set:
+        """The names of the methods ``fn`` calls on ``handle`` (`handle.Name(...)`)."""
+        q = ("((call_expression function: (selector_expression operand: (identifier) @h"
+             " field: (field_identifier) @f)) (#eq? @h \"%s\"))" % handle)
+        return {caps["f"][0].text.decode() for _, caps in matches("go", q, fn)}
+
+    @staticmethod
     def _calls_method(fn, handle: str, methods) -> bool:
         for node in own_nodes(fn):
             if node.type == "call_expression":
@@ -269,8 +276,8 @@ class GoAdapter(GoLowering):
         if members and used - members and not used & set(spec.get("views", ())):
             return False  # members the resource's type lacks, its body never: another type
         methods = cand.rule.options.get("methods")
-        if methods is not None and self._calls_method(
-                fn, handle, (set(evidence) | set(spec.get("views", ()))) - set(methods)):
+        said = (used & (set(evidence) | set(spec.get("views", ())))) - set(methods or ())
+        if methods is not None and said and self._calls_of(fn, handle) & said:
             return False  # a field that says it is the resource, called as a method: another type
         if used & set(evidence):
             return True
