@@ -13,11 +13,11 @@ its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a fu
 runs once, a call that is not in a loop runs its callee once: ``f()`` (a function of the
 module, a nested one, an imported one), ``self.m()`` (the method of the class or of a base
 class), ``x.m()`` for ``x = C(...)`` made in the function or at the module's top level,
-``C(...)`` (its ``__init__``), a function handed on as an argument
-(``raw_main(main_program=program)``), a method looked up by a name with a constant prefix
-(``getattr(self, "do_" + command)``: one command per process), and a plugin
-(``mod.Export(...)`` for ``mod = import_module(name)``, a computed name: one object per
-configured name runs each scanned ``Export.__init__`` once, in a loader's loop too).
+``C(...)`` (its ``__init__``), a function handed on as an argument (``raw_main(main_program=
+program)``), a method looked up by a name with a constant prefix (``getattr(self, "do_" +
+command)``: one command per process), a plugin (``mod.Export(...)`` for ``mod =
+import_module(name)``: each scanned ``Export.__init__`` once, in a loader's loop too), and
+each of a list of distinct functions a loop calls (``for a in ADAPTERS: a()``).
 
 A function is once only when every call of it the scanned tree shows (tests aside: they
 re-run the entry on purpose) comes from a once function and not from a loop; a function
@@ -36,9 +36,10 @@ import contextlib
 import os
 import re
 
-from ..languages import of_type
+from ..languages import ancestors, of_type
 from ..languages.python_syntax import (NORETURN, assigned_once, function_and_loop,
-                                       module_imports, qualified_name, text)
+                                       looped_functions, module_imports, module_lists,
+                                       qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard, management_command
@@ -99,6 +100,7 @@ def file_facts(root) -> dict:
     functions, params, refs, lookups, made, loaded, classes, main, top, ends = \
         {}, {}, {}, {}, {}, {}, {}, [], [], []
     assigned: dict = {}  # function id -> its locals' assignments (``assigned_once``)
+    lists = module_lists(root)  # a registry of functions a loop may call each of once
     # a plugin class needs a module imported by a computed name: the text names the importer
     plugins = any(w.encode() in root.text for w in ("import_module", "__import__"))
     # in the order of a walk that meets a later sibling before an earlier one and a node
@@ -138,6 +140,7 @@ def file_facts(root) -> dict:
             sites.append([callee, loop])
             continue
         functions.setdefault(key, []).append([callee, loop])
+        functions[key].extend(looped_functions(n, lists))
         for i, a in enumerate(listed):
             kw = a.type == "keyword_argument"
             name = _reference(a.child_by_field_name("value") if kw else a)
@@ -201,12 +204,8 @@ def _callee(call) -> str:
 
 
 def _under_main(node) -> bool:
-    n = node.parent
-    while n is not None:
-        if main_guard(n) and n.parent is not None and n.parent.type == "module":
-            return True
-        n = n.parent
-    return False
+    return any(main_guard(n) and n.parent is not None and n.parent.type == "module"
+               for n in ancestors(node))
 
 
 # -- the project's entries -----------------------------------------------------------

@@ -339,6 +339,45 @@ def binds_locally(node, name: str) -> bool:
     return False
 
 
+def module_lists(root) -> dict:
+    """The module-level names bound to a list or tuple of bare names (`ADAPTERS = [_mysql,
+    _postgres]`, a registry of functions): name -> [the names]."""
+    found = {}
+    for stmt in root.named_children:
+        a = stmt.named_children[0] if stmt.type == "expression_statement" \
+            and stmt.named_children else None
+        left, right = (a.child_by_field_name("left"), a.child_by_field_name("right")) \
+            if a is not None and a.type == "assignment" else (None, None)
+        if left is not None and left.type == "identifier" and right is not None \
+                and right.type in ("list", "tuple") and right.named_children \
+                and all(e.type == "identifier" for e in right.named_children):
+            found[text(left)] = [text(e) for e in right.named_children]
+    return found
+
+
+def looped_functions(call, lists: dict) -> list:
+    """[[name, in_loop]] for the functions ``call`` runs when it calls the variable of the
+    `for` loop around it over distinct bare names (`for adapter in ADAPTERS: adapter()`,
+    the list written there or one of ``lists``): each runs once per run of that loop, so
+    ``in_loop`` says whether the loop statement itself is in a loop."""
+    f = call.child_by_field_name("function")
+    loop = call.parent
+    while loop is not None and loop.type not in ("for_statement", "function_definition",
+                                                 "lambda", "module"):
+        loop = loop.parent
+    if f is None or f.type != "identifier" or loop is None or loop.type != "for_statement" \
+            or text(loop.child_by_field_name("left")) != text(f):
+        return []
+    over = loop.child_by_field_name("right")
+    names = [text(e) for e in over.named_children if e.type == "identifier"] \
+        if over is not None and over.type in ("list", "tuple") else \
+        lists.get(text(over), []) if over is not None and over.type == "identifier" else []
+    if not names or len(set(names)) != len(names):
+        return []
+    outer = function_and_loop(loop)[1]
+    return [[name, outer] for name in names]
+
+
 def read_to_end_at(call, fn, lang=None) -> bool:
     """Is what ``call`` yields, kept as ``x = call(...)``, read to its end in ``fn``: a
     ``x.read()`` without a size (a response then closes its connection)?"""
