@@ -9,6 +9,7 @@ import os
 from ..ir import HANDOFF, RELEASE
 from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches, nearest, within
+from .go_daemons import after_setsid
 from .go_effects import GoEffects
 from .go_lowering import GoLowering
 from .go_owners import owned_by
@@ -127,6 +128,8 @@ class GoAdapter(GoLowering):
             return Verdict(False)
         if self._silenced_by_nolint(call, cand.rule):
             return Verdict(False, "the maintainers' //nolint for the same check")
+        if after_setsid(call, fn):
+            return Verdict(False, "opened once per process, by a daemon's start")
         bodiless = cand.rule.options.get("bodiless_methods")
         if bodiless and set(bodiless) >= (request_methods(call, fn) or {""}):
             return Verdict(False, "the response to a request of this method has no body")
