@@ -140,7 +140,8 @@ def file_facts(root) -> dict:
             sites.append([callee, loop])
             continue
         functions.setdefault(key, []).append([callee, loop])
-        functions[key].extend(looped_functions(n, lists))
+        if loop and lists and "." not in callee:
+            functions[key].extend(looped_functions(n, lists))
         for i, a in enumerate(listed):
             kw = a.type == "keyword_argument"
             name = _reference(a.child_by_field_name("value") if kw else a)

@@ -3,6 +3,8 @@ adapter, its effects and the checks all ask; and the tables of calls that borrow
 
 from __future__ import annotations
 
+import re
+
 from . import ancestors, nearest, of_type, per_file, returns_name, walk
 
 FUNCTIONS = ("function_definition", "lambda")
@@ -327,10 +329,15 @@ def binds_locally(node, name: str) -> bool:
     assignment to the bare name, a nested ``def`` or ``class``), hiding the builtin or
     module-level function of that name?"""
     fn = enclosing_function(node)
+    word = re.escape(name.encode())
+    binding = re.compile(rb"\b(?:def|class)\s+%s\b|\b%s\s*(?::[^=\n]*)?=[^=]" % (word, word))
     while fn is not None:
         if name in parameters(fn):
             return True
-        for n in of_type(fn, ("assignment", "function_definition", "class_definition")):
+        # the text first: most functions bind no such name
+        found = binding.search(fn.text) is not None
+        for n in of_type(fn, ("assignment", "function_definition", "class_definition")) \
+                if found else ():
             target = n.child_by_field_name("left" if n.type == "assignment" else "name")
             if target is not None and target.type == "identifier" and text(target) == name \
                     and enclosing_function(n) == fn:
