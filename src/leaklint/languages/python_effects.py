@@ -255,8 +255,10 @@ class PythonEffects(SpecEffects):
             return None
         holder = self._closure(n)
         closure = holder is not None and not closure_ok
-        if closure and self._escapes(holder):
-            return HANDOFF  # the nested function leaves with the handle (a thread's target)
+        if holder is not None and self._escapes(holder):
+            # the nested function leaves with the handle (a thread's target, the closure a
+            # function returns): kept by it, for a summary of a parameter too
+            return HANDOFF
         if self.track.extra.get("container"):
             return self._container_mention(n, p, closure)
         if self.unlink_only:
