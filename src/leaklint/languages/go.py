@@ -128,7 +128,7 @@ class GoAdapter(GoLowering):
             return Verdict(False)
         if self._silenced_by_nolint(call, cand.rule):
             return Verdict(False, "the maintainers' //nolint for the same check")
-        if b"Setsid" in self.ctx.src.data and after_setsid(call, fn):
+        if after_setsid(call, fn, self.ctx.src.data):
             return Verdict(False, "opened once per process, by a daemon's start")
         bodiless = cand.rule.options.get("bodiless_methods")
         if bodiless and set(bodiless) >= (request_methods(call, fn) or {""}):

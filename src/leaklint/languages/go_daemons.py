@@ -11,9 +11,8 @@ from .go_syntax import callee_text
 SESSION_LEADERS = ("unix.Setsid", "syscall.Setsid")
 
 
-def after_setsid(call, fn) -> bool:
-    """Does ``fn`` make the process a session leader (`unix.Setsid()`) before ``call``?"""
-    if b"Setsid" not in fn.text:
-        return False
-    return any(callee_text(c) in SESSION_LEADERS and c.end_byte <= call.start_byte
+def after_setsid(call, fn, data: bytes) -> bool:
+    """Does ``fn`` make the process a session leader (`unix.Setsid()`) before ``call``?
+    ``data``: the file's bytes, which must name it first (most files never do)."""
+    return b"Setsid" in data and any(callee_text(c) in SESSION_LEADERS and c.end_byte <= call.start_byte
                for _, caps in matches("go", "(call_expression) @c", fn) for c in caps["c"])
