@@ -273,9 +273,7 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     if signal is not None:
         reason = f": its signal {norm(signal)} is never aborted there"
     elif kind:
-        reason = f": its handler is an {kind}, which no removeEventListener can match" \
-            if kind == "inline function" else \
-            f": its handler is a {kind}, a new function no removeEventListener can match"
+        reason = f": its handler is {kind}, which no removeEventListener can match"
     elif near is not None:
         reason = ": the removeEventListener there differs in handler or capture flag"
     else:

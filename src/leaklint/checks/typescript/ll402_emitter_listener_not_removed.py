@@ -69,7 +69,7 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)
             continue
         kind = inline_handler(a[1])
-        reason = f": its handler is an {kind}, which no removeListener can match" if kind \
+        reason = f": its handler is {kind}, which no removeListener can match" if kind \
             else (": the removeListener there has another handler" if near is not None else "")
         related = [(near, "a removeListener that does not match")] if near is not None else []
         report(ctx, rule, call, related, target=target, event=event, where=scope.where,

@@ -148,9 +148,9 @@ def inline_handler(handler) -> str:
     if h is None:
         return ""
     if h.type in FUNCTIONS:
-        return "inline function"
+        return "an inline function"
     if h.type == "call_expression" and method_of(h) == "bind":
-        return "fresh .bind()"
+        return "a fresh .bind()"
     return ""
 
 
