@@ -232,7 +232,8 @@ class GoEffects(SpecEffects):
         if self.acquire is not None and node.start_byte <= self.acquire.start_byte < node.end_byte:
             if leaf.role != "cond" and enclosing_function(self.acquire) == self.track.function:
                 out.append(ACQUIRE)
-                # the statement that acquires may also hand the handle on (rare): read it
+                if self._released_by_earlier_defer():
+                    out.append(RELEASE)
                 return out
         if leaf.role != "defer" and reports_test_failure(node):
             # the test has failed on this path: what it holds goes with the failed test
@@ -245,6 +246,31 @@ class GoEffects(SpecEffects):
         elif REASSIGN in found:
             out.append(REASSIGN)
         return out
+
+    def _released_by_earlier_defer(self) -> bool:
+        """Was a closure that releases the handle's variable deferred before the
+        acquisition, in a block around it (`defer func() { if err != nil { f.Close() } }()`
+        then `f, err = os.Open(p)`)? The closure reads the variable when the function
+        returns, so it releases what the acquisition put there."""
+        acq, fn = self.stmt, self.track.function
+        if acq is None or fn is None or acq.type not in (
+                "assignment_statement", "short_var_declaration"):
+            return False
+        for d in own_of_type(fn, ("defer_statement",)):
+            if d.start_byte >= acq.start_byte:
+                break
+            call = d.named_children[0] if d.named_children else None
+            callee = call.child_by_field_name("function") if call is not None \
+                and call.type == "call_expression" else None
+            if callee is None or callee.type != "func_literal" \
+                    or not (acq.start_byte >= d.parent.start_byte
+                            and acq.end_byte <= d.parent.end_byte):
+                continue
+            if acq.type == "short_var_declaration" and acq.parent != d.parent:
+                continue  # `:=` in an inner block declares another variable
+            if RELEASE in self.scan(callee, deferred=True):
+                return True
+        return False
 
     def _exhausts(self, head) -> bool:
         """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
