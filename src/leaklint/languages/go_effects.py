@@ -12,12 +12,16 @@ from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing
                         local_values, other_branches, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
 
-# packages whose functions read a value without taking ownership of it
-BORROWING_PACKAGES = {
+# packages whose functions read a value without taking ownership of it: of the standard
+# library (only when the name is not bound to another module's package of that name, such
+# as a proxy's own `bufio` whose wrappers own the connection) and of common libraries
+BORROWING_STANDARD = {
     "fmt", "log", "errors", "strings", "bytes", "strconv", "io", "ioutil", "json", "xml",
-    "csv", "bufio", "sort", "reflect", "time", "math", "assert", "require", "atomic",
-    "binary", "hex", "base64", "gob", "yaml", "toml", "proto", "slog", "utf8", "unicode",
-    "httputil", "filepath", "path", "testing", "errgroup", "klog", "zap", "logrus", "template",
+    "csv", "bufio", "sort", "reflect", "time", "math", "atomic", "binary", "hex", "base64",
+    "gob", "slog", "utf8", "unicode", "httputil", "filepath", "path", "testing", "template",
+}
+BORROWING_LIBRARIES = {
+    "assert", "require", "yaml", "toml", "proto", "errgroup", "klog", "zap", "logrus",
 }
 BORROWING_BUILTINS = {"len", "cap", "print", "println", "string", "copy", "delete", "min", "max"}
 STORING_BUILTINS = {"append"}
@@ -495,8 +499,12 @@ class GoEffects(SpecEffects):
         values = local_values(self.track.function, name)
         return bool(values) and all(
             v is not None and v.type == "call_expression"
-            and callee_text(v).split(".", 1)[0] in BORROWING_PACKAGES
+            and self._borrowing_package(callee_text(v).split(".", 1)[0])
             and callee_text(v).split(".", 1)[0] not in self.a.package_imports() for v in values)
+
+    def _borrowing_package(self, package: str) -> bool:
+        return package in BORROWING_LIBRARIES or (
+            package in BORROWING_STANDARD and package not in self.a.package_imports())
 
     def _passed(self, call, args, expr, deferred, closure):
         """The handle is an argument of ``call``: released, handed on, or only borrowed?"""
@@ -514,7 +522,7 @@ class GoEffects(SpecEffects):
         # a function value (a cancel func) passed to a library is there to be called
         func_handle = "()" in self.release
         package = callee.split(".", 1)[0] if "." in callee else ""
-        borrowing = not func_handle and (package in BORROWING_PACKAGES
+        borrowing = not func_handle and (self._borrowing_package(package)
                                          or self._borrowing_value(package))
         # a package of the project named like a borrowing one (its own `log`): its body
         # decides, when the summaries know it
