@@ -156,16 +156,17 @@ class GoEffects(SpecEffects):
         return None
 
     def _taken_on_failure(self, cond) -> bool:
-        """`if err := cmd.Start(); err != nil`: a ``receiver_takes`` method of the value
-        the handle came from (`cmd.StdinPipe()`) that failed has released it (a failing
-        Start closes the pipes it made)."""
+        """`if err := cmd.Start(); err != nil`, or `err = cmd.Start()` right before the
+        `if`: a ``receiver_takes`` method of the value the handle came from
+        (`cmd.StdinPipe()`) that failed has released it (a failing Start closes the pipes
+        it made)."""
         methods = self.rule.lifecycle.get("receiver_takes")
         fn = self.acquire.child_by_field_name("function") if methods and self.acquire else None
         stmt = cond.parent
         if fn is None or fn.type != "selector_expression" or cond.type != "binary_expression" \
                 or stmt is None or stmt.type != "if_statement":
             return False
-        init = stmt.child_by_field_name("initializer")
+        init = stmt.child_by_field_name("initializer") or stmt.prev_named_sibling
         op, left = cond.child_by_field_name("operator"), cond.child_by_field_name("left")
         if init is None or op is None or op.type != "!=" \
                 or cond.child_by_field_name("right").type != "nil":
