@@ -242,8 +242,51 @@ def test_a_command_frameworks_actions_and_what_they_run_once_are_the_command():
             func schedule() []job { return []job{{Run: tick}} }
             func tick() {}
         """}), go_entry.COMMAND_READ)
-    # "!send": the action itself (its return ends the command), beside what it runs once
-    assert got == {"cli.go": ["!send", "check", "prepare", "send", "serve"]}
+    # "!send": the action itself (its return ends the command), beside what it runs once;
+    # "!serve", "!check", "!prepare": what an action returns the result of
+    assert got == {"cli.go": ["!check", "!prepare", "!send", "!serve", "check", "prepare",
+                              "send", "serve"]}
+
+
+def test_the_call_an_actions_literal_ends_with_ends_the_command():
+    got = go_entry.trace(_facts({
+        "cmd.go": """
+            package main
+            import (
+            	"log"
+            	"github.com/spf13/cobra"
+            )
+            var compileCmd = &cobra.Command{Use: "compile", Run: func(c *cobra.Command, a []string) {
+            	if err := compile(a[0]); err != nil {
+            		log.Fatal(err)
+            	}
+            }}
+            var convertCmd = &cobra.Command{Use: "convert", Run: func(c *cobra.Command, a []string) {
+            	err := convert(a[0])
+            	if err != nil {
+            		log.Fatal(err)
+            	}
+            }}
+            var serveCmd = &cobra.Command{Use: "serve", Run: func(c *cobra.Command, a []string) {
+            	load(a[0])
+            	serve()
+            }}
+            var retryCmd = &cobra.Command{Use: "retry", Run: func(c *cobra.Command, a []string) {
+            	err := fetch(a[0])
+            	if err != nil {
+            		for fetch(a[0]) != nil {
+            		}
+            	}
+            }}
+            func compile(p string) error { return nil }
+            func convert(p string) error { return nil }
+            func load(p string) {}
+            func serve() {}
+            func fetch(p string) error { return nil }
+        """}), go_entry.COMMAND_READ)
+    # load is followed by serve; fetch runs again in the retry loop after its call
+    assert got == {"cmd.go": ["!compile", "!convert", "!serve", "compile", "convert", "load",
+                              "serve"]}
 
 
 def test_a_kong_commands_methods_are_its_actions_unless_run_in_a_loop():
@@ -266,8 +309,8 @@ def test_a_kong_commands_methods_are_its_actions_unless_run_in_a_loop():
             func upload() error { return nil }
         """}
     got = go_entry.trace(_facts(files), go_entry.COMMAND_READ)
-    assert got == {"push.go": ["!pushCmd.AfterApply", "!pushCmd.Run", "pushCmd.AfterApply",
-                               "pushCmd.Run", "upload"]}
+    assert got == {"push.go": ["!pushCmd.AfterApply", "!pushCmd.Run", "!upload",
+                               "pushCmd.AfterApply", "pushCmd.Run", "upload"]}
     # a command that runs other commands line by line (`ctx.Run()` in a loop): every Run
     # may run any number of times (the parse's hooks still run once)
     files["stdin.go"] = """
@@ -317,7 +360,7 @@ def test_a_literals_field_names_are_not_functions_used_as_values():
         """})
     assert "Run" not in facts["cmd.go"]["values"] and "Start" not in facts["run.go"]["values"]
     assert facts["run.go"]["values"] == ["listen"]
-    assert go_entry.trace(facts, go_entry.COMMAND_READ) == {"run.go": ["Run", "jobs"]}
+    assert go_entry.trace(facts, go_entry.COMMAND_READ) == {"run.go": ["!Run", "!jobs", "Run", "jobs"]}
 
 
 def test_a_helper_is_one_tests_only_when_one_call_of_one_test_runs_it():

@@ -30,6 +30,7 @@ import bisect
 from ..languages import captures, nearest
 from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
 from . import once_trace
+from .go_cli import CLI_ACTIONS, CLI_TYPES, cli_literal, ended_by_actions, final_call
 from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
 from .owners_go import ACTION_MARK
@@ -45,12 +46,6 @@ TEST_READ = "go-test-once"
 TEST_PREFIXES = ("Test", "Example")
 READS = (READ, COMMAND_READ, TEST_READ)
 ENTRIES = ("main", "init", "TestMain")
-# a command-line framework's command types (another package's App or Command: urfave/cli,
-# cobra and the copies projects keep of them) and the fields that name what a command
-# runs: the framework runs the one command its arguments name, once, and hands its error
-# back to main
-CLI_TYPES = ("App", "Command")
-CLI_ACTIONS = ("Action", "Run", "RunE")
 # kong declares commands as struct types and runs the selected one's methods by name:
 # in a package importing it, these methods are the command's
 KONG = b'"github.com/alecthomas/kong"'
@@ -240,11 +235,14 @@ def file_facts(root, data: bytes) -> dict:
     {F: T} (a function whose first result is the package's T or *T); "values": ["F" |
     ".M"] (functions and methods named without being called: handed on, stored);
     "actions": the keys of the functions a command-line framework's command runs; "kong":
-    does the file import kong (whose commands' methods are actions by their names)."""
+    does the file import kong (whose commands' methods are actions by their names);
+    "finals": {key: callee} the call each function (and action literal) ends with
+    (``go_cli``)."""
     functions, results, values = {}, {}, []
     nodes = _Nodes(root)
     local = _Local(nodes)
-    actions = _actions(data, functions, local)
+    finals: dict = {}
+    actions = _actions(data, functions, local, finals)
     # an action written as a function literal runs as its own "@N" (once), not as a
     # closure of the function that writes it
     literals = [(v.start_byte, v.end_byte) for v in actions if v.type == "func_literal"]
@@ -267,6 +265,9 @@ def file_facts(root, data: bytes) -> dict:
         body = fn.child_by_field_name("body")
         if body is None:
             continue
+        final = final_call(fn)
+        if final is not None and _callee(final, fn, local):
+            finals[key] = _callee(final, fn, local)
         for n, repeats in _calls_of(fn, body, nodes):
             callee = _callee(n, fn, local)
             if callee and not any(a <= n.start_byte < b for a, b in literals):
@@ -277,14 +278,15 @@ def file_facts(root, data: bytes) -> dict:
                               "." + text(n.child_by_field_name("field")))
     return {"package": package_name(root), "build": build_constraint(data),
             "functions": functions, "results": results, "values": sorted(set(values)),
-            "actions": sorted({k for k in actions.values()}), "kong": KONG in data}
+            "actions": sorted({k for k in actions.values()}), "kong": KONG in data,
+            "finals": finals}
 
 
-def _actions(data: bytes, functions: dict, local: _Local) -> dict:
+def _actions(data: bytes, functions: dict, local: _Local, finals: dict) -> dict:
     """{value node: key} of the functions named (or written) as a command's action in a
     command-line framework's literal (`&cobra.Command{RunE: run}`, `[]*cli.Command{{Action:
     send}}`); an action written as a function literal gets the key "@N" in ``functions``,
-    with its calls."""
+    with its calls, and in ``finals`` the call it ends with (``go_cli``)."""
     if not has_commands(data):
         return {}
     out = {}
@@ -293,7 +295,7 @@ def _actions(data: bytes, functions: dict, local: _Local) -> dict:
             continue
         key, value = (c.named_children[0] if c.type == "literal_element" and c.named_children
                       else c for c in n.named_children)
-        if text(key) not in CLI_ACTIONS or not _cli_literal(n.parent):
+        if text(key) not in CLI_ACTIONS or not cli_literal(n.parent):
             continue
         if value.type == "identifier":
             out[value] = text(value)
@@ -305,29 +307,10 @@ def _actions(data: bytes, functions: dict, local: _Local) -> dict:
                 if callee:
                     calls.append([callee, repeats])
             out[value] = f"@{value.start_byte}"
+            final = final_call(value)
+            if final is not None and _callee(final, value, local):
+                finals[out[value]] = _callee(final, value, local)
     return out
-
-
-def _cli_literal(body) -> bool:
-    """Is ``body`` (a literal_value) another package's App or Command: its composite
-    literal's type, or for an element written without it (`{Name: ..., Action: f}` in a
-    `[]*cli.Command{...}`), the element type of the literal holding it?"""
-    literal = body.parent if body is not None else None
-    if literal is not None and literal.type == "literal_element":
-        holder = literal.parent.parent if literal.parent is not None else None
-        if holder is None or holder.type != "composite_literal":
-            return False
-        kind = holder.child_by_field_name("type")
-        while kind is not None and kind.type in ("slice_type", "array_type", "map_type"):
-            kind = kind.child_by_field_name("element") or kind.child_by_field_name("value")
-    elif literal is not None and literal.type == "composite_literal":
-        kind = literal.child_by_field_name("type")
-    else:
-        return False
-    kind = _pointee(kind)
-    if kind is None or kind.type != "qualified_type":
-        return False
-    return text(kind.child_by_field_name("name")) in CLI_TYPES
 
 
 def _as_value(node) -> bool:
@@ -465,6 +448,9 @@ def _trace_package(facts: dict, read: str) -> dict:
     once = once_trace.settle(starts, edges, shared if by_test else elsewhere, banned)
     roots = [(p, ACTION_MARK + k) for p, k in starts
              if (p, k) in (once or ()) and not k.startswith("@")] if commands else []
+    if commands and once:
+        roots += [(p, ACTION_MARK + k)
+                  for p, k in ended_by_actions(facts, once, starts, edges, targets)]
     return once_trace.by_file([(p, k) for p, k in once or ()
                                if (commands or (p, k) not in starts) and not k.startswith("@")
                                and (not by_test or p in tests)] + roots)

@@ -15,7 +15,7 @@ import re
 from ..ir import HANDOFF, REASSIGN
 from ..languages import nearest, walk
 from ..languages.go import FUNCTIONS, GoEffects, callee_text, enclosing_function, is_noreturn
-from ..languages.go_effects import closure_returned
+from ..languages.go_closures import closure_returned
 from ..languages.go_returns import kept_wrapper
 from ..tracks import Candidate, Track, pattern_matches
 from .edits import Fix, edit, indentation, line_end

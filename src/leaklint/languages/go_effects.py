@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
+from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
 from .go_returns import kept_wrapper
 from .go_success import failure_check, tests_failure
@@ -28,40 +29,6 @@ STORING_BUILTINS = {"append"}
 # io.WriterTo's and io.ReaderFrom's methods write to or read from their argument, and
 # keep nothing of it
 BORROWING_METHODS = {"WriteTo", "ReadFrom"}
-
-
-def closure_returned(n, fn) -> bool:
-    """Is the func literal around ``n`` (inside ``fn``) returned by ``fn``, directly or
-    through the variable it is assigned to?"""
-    lit = n.parent
-    while lit is not None and lit != fn and lit.type != "func_literal":
-        lit = lit.parent
-    if lit is None or lit == fn:
-        return False
-    p = lit.parent
-    if p is not None and p.type == "expression_list" and p.parent is not None \
-            and p.parent.type == "return_statement":
-        return True
-    if p is None or p.type != "expression_list" or p.parent is None \
-            or p.parent.type not in ("short_var_declaration", "assignment_statement") \
-            or p.parent.child_by_field_name("right") != p:
-        return False
-    targets = p.parent.child_by_field_name("left").named_children
-    index = list(p.named_children).index(lit)
-    if index >= len(targets) or targets[index].type != "identifier":
-        return False
-    name = targets[index].text
-    stack = [fn.child_by_field_name("body")]
-    while stack:
-        m = stack.pop()
-        if m is None:
-            continue
-        if m.type == "return_statement" and any(
-                c.type == "identifier" and c.text == name
-                for e in m.named_children for c in ([e] + list(e.named_children))):
-            return True
-        stack.extend(c for c in m.named_children if c.type != "func_literal")
-    return False
 
 
 def _received(expr) -> bool:
@@ -253,29 +220,11 @@ class GoEffects(SpecEffects):
         return out
 
     def _released_by_earlier_defer(self) -> bool:
-        """Was a closure that releases the handle's variable deferred before the
-        acquisition, in a block around it (`defer func() { if err != nil { f.Close() } }()`
-        then `f, err = os.Open(p)`)? The closure reads the variable when the function
-        returns, so it releases what the acquisition put there."""
-        acq, fn = self.stmt, self.track.function
-        if acq is None or fn is None or acq.type not in (
-                "assignment_statement", "short_var_declaration"):
-            return False
-        for d in own_of_type(fn, ("defer_statement",)):
-            if d.start_byte >= acq.start_byte:
-                break
-            call = d.named_children[0] if d.named_children else None
-            callee = call.child_by_field_name("function") if call is not None \
-                and call.type == "call_expression" else None
-            if callee is None or callee.type != "func_literal" \
-                    or not (acq.start_byte >= d.parent.start_byte
-                            and acq.end_byte <= d.parent.end_byte):
-                continue
-            if acq.type == "short_var_declaration" and acq.parent != d.parent:
-                continue  # `:=` in an inner block declares another variable
-            if RELEASE in self.scan(callee, deferred=True):
-                return True
-        return False
+        """Does a closure deferred before the acquisition release the handle's variable
+        (``go_closures.deferred_before``)?"""
+        return self.stmt is not None and self.track.function is not None and any(
+            RELEASE in self.scan(c, deferred=True)
+            for c in deferred_before(self.track.function, self.stmt))
 
     def _exhausts(self, head) -> bool:
         """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
