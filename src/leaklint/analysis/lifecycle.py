@@ -319,7 +319,8 @@ class Follow:
         if type(stmt) is Leaf and quiet is not None and quiet(stmt.node):
             return 0  # a call that does not raise (logging, a socket's timeout)
         uncaught = getattr(self.effects, "uncaught", None)
-        evaluated = stmt.node if type(stmt) is Leaf else stmt.cond if type(stmt) is If else None
+        evaluated = stmt.node if type(stmt) is Leaf or (type(stmt) is Exit and stmt.kind == "return") \
+            else stmt.cond if type(stmt) is If else None
         if uncaught is not None and evaluated is not None and where is not None \
                 and uncaught(evaluated, where):
             return 0  # nothing it evaluates raises what the handlers catch

@@ -19,6 +19,10 @@ BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush"
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
 
 
+# the nodes of a returned value that cannot raise: names, literals and tuples of them
+PLAIN_VALUES = {"identifier", "expression_list", "tuple", "parenthesized_expression", "string",
+                "string_start", "string_content", "string_end", "integer", "float", "true",
+                "false", "none"}
 CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
 
 
@@ -375,6 +379,9 @@ class PythonEffects(SpecEffects):
         and awaits or yields nothing (an awaited task's error, or one thrown into a
         generator, arrives there), or ``node`` is a raise of another error
         (``raise ValueError(...)``), which passes them by?"""
+        if node.type == "return_statement" and all(
+                n.type in PLAIN_VALUES for n in node.named_children for n in (n, *walk(n))):
+            return True  # `return stream, name`: nothing there can raise
         if try_node.id not in self._os_only:  # asked for each statement of its body
             self._os_only[try_node.id] = catches_only_os_errors(try_node)
         if not self._os_only[try_node.id]:
