@@ -268,7 +268,12 @@ class PythonEffects(SpecEffects):
         if self.unlink_only:
             # a kept temporary file: only removing the file at `h.name` releases it
             if p.type != "attribute" or text(p.child_by_field_name("attribute")) != "name":
-                return HANDOFF if p.type in ("return_statement", "yield") else None
+                # returned, or kept by whatever it is stored in or given to (a dict of
+                # files an object removes in its own time)
+                kept = p.type in ("return_statement", "yield", "argument_list", "list",
+                                  "tuple", "pair", "set") \
+                    or (p.type == "assignment" and p.child_by_field_name("right") == n)
+                return HANDOFF if kept else None
             n, p = p, p.parent
             call = p.parent if p is not None and p.type == "argument_list" else None
             callee = resolve(callee_text(call), self.a.names) if call is not None else ""
