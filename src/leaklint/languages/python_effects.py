@@ -8,7 +8,7 @@ from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import cast_value, climb, escaping_closure, kept_object, kept_temp_file
-from .python_lowering import (catches_only_os_errors, first_call, quiet_statement,
+from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
                             VALUE_WRAPPERS, text, callee_text, enclosing_function,
@@ -19,10 +19,6 @@ BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush"
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
 
 
-# the nodes of a returned value that cannot raise: names, literals and tuples of them
-PLAIN_VALUES = {"identifier", "expression_list", "tuple", "parenthesized_expression", "string",
-                "string_start", "string_content", "string_end", "integer", "float", "true",
-                "false", "none"}
 CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
 
 
@@ -180,7 +176,8 @@ class PythonEffects(SpecEffects):
             full = resolve(callee_text(value), self.a.names)
             first = args.named_children[0] if args is not None and args.named_children else None
             return (full in ("contextlib.closing", "closing", "contextlib.aclosing", "aclosing")
-                    and first is not None and text(first) == self.name)
+                    and first is not None and (text(first) == self.name or text(first) in {
+                        f"{self.name}.{view}" for view in self.views}))
         return False
 
     def scan(self, node, closure_ok: bool = False) -> set:
@@ -298,6 +295,12 @@ class PythonEffects(SpecEffects):
                 return HANDOFF  # a pipeline: the next process reads it to its end
             if called and method == "open" and self._member_returned(gp):
                 return HANDOFF  # the member it opens and returns holds the archive's file
+            if called and method == "cursor" and returned(gp, self.track.function, {}):
+                return HANDOFF  # a DB-API cursor holds its connection (`cursor.connection`)
+            if not called and method in self.views and gp is not None and gp.type == "attribute" \
+                    and text(gp.child_by_field_name("attribute")) in self.release \
+                    and gp.parent is not None and gp.parent.type == "call":
+                return HANDOFF if closure else RELEASE  # `cur.connection.close()`
             if called and method == "read" and self._reads_whole(gp):
                 return HANDOFF if closure else RELEASE  # read to its end: the response closes
             if not called and method in BOUND_METHODS and gp is not None and gp.type in (
@@ -384,9 +387,8 @@ class PythonEffects(SpecEffects):
         and awaits or yields nothing (an awaited task's error, or one thrown into a
         generator, arrives there), or ``node`` is a raise of another error
         (``raise ValueError(...)``), which passes them by?"""
-        if node.type == "return_statement" and all(
-                n.type in PLAIN_VALUES for n in node.named_children for n in (n, *walk(n))):
-            return True  # `return stream, name`: nothing there can raise
+        if plain_return(node):
+            return True
         if try_node.id not in self._os_only:  # asked for each statement of its body
             self._os_only[try_node.id] = catches_only_os_errors(try_node)
         if not self._os_only[try_node.id]:

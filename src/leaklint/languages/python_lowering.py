@@ -8,6 +8,7 @@ completes (used by the normal-path-only rule)."""
 from __future__ import annotations
 
 from .. import ir
+from . import walk
 from .python_syntax import NORETURN, text, callee_text, body_statements
 
 
@@ -149,6 +150,19 @@ _QUIET_METHODS = {"kill", "terminate", "send_signal", "strip", "rstrip", "lstrip
                   "values", "splitlines", "settimeout", "setblocking"}
 _QUIET_RECEIVERS = {"log", "logger", "logging", "LOG", "LOGGER", "_log", "_logger", "self.log",
                     "self.logger", "self._log", "self._logger", "warnings"}
+
+
+# the nodes of a returned value that cannot raise: names, literals and tuples of them
+PLAIN_VALUES = {"identifier", "expression_list", "tuple", "parenthesized_expression", "string",
+                "string_start", "string_content", "string_end", "integer", "float", "true",
+                "false", "none"}
+
+
+def plain_return(node) -> bool:
+    """Is ``node`` a return of names and literals (`return stream, name`), which raises
+    nothing?"""
+    return node.type == "return_statement" and all(
+        n.type in PLAIN_VALUES for v in node.named_children for n in (v, *walk(v)))
 
 
 def quiet_statement(stmt) -> bool:
