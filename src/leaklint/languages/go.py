@@ -19,7 +19,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         function_name, is_noreturn, own_nodes, receiver_type,
                         local_values, request_methods, root_identifier, string_args_match,
                         used_as_collection)
-from .go_functions import function_table, parameter_names, parameter_types
+from .go_functions import function_table, parameter_names, parameter_types, returned_as
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
@@ -286,7 +286,8 @@ class GoAdapter(GoLowering):
             return True
         types = spec.get("evidence_types")
         return bool(types) and (self._declared_as(fn, handle, types)
-                                or self._passed_as(fn, handle, types))
+                                or self._passed_as(fn, handle, types)
+                                or returned_as(fn, handle, types))
 
     @staticmethod
     def _declared_as(fn, handle: str, types) -> bool:

@@ -1,9 +1,9 @@
 """A Go file's functions and methods: its declarations, the table of those with a body
-by qualified name, and their parameters' names and types."""
+by qualified name, their parameters' names and types, and their results' types."""
 
 from __future__ import annotations
 
-from .go_syntax import receiver_type, text
+from .go_syntax import own_nodes, receiver_type, text
 
 
 def declarations(root) -> list:
@@ -58,3 +58,36 @@ def parameter_types(fn) -> list[str]:
             declared = "..." + declared
         types.extend([declared] * max(1, len(decl.children_by_field_name("name"))))
     return types
+
+
+def result_types(fn) -> list[str]:
+    """The declared type (its text) of each of a function's results (`(net.Conn, error)`,
+    `(c net.Conn, err error)`, or one unnamed type)."""
+    result = fn.child_by_field_name("result")
+    if result is None:
+        return []
+    if result.type != "parameter_list":
+        return [text(result)]
+    types: list[str] = []
+    for decl in result.named_children:
+        kind = decl.child_by_field_name("type")
+        declared = text(kind) if kind is not None else ""
+        types.extend([declared] * max(1, len(decl.children_by_field_name("name"))))
+    return types
+
+
+def returned_as(fn, handle: str, types) -> bool:
+    """Does ``fn`` return the variable ``handle`` in a place its signature declares with
+    one of ``types`` (`return conn, err` from a function returning `(net.Conn, error)`)?"""
+    declared = result_types(fn)
+    if not set(declared) & set(types):
+        return False
+    for node in own_nodes(fn):
+        if node.type != "return_statement" or not node.named_children:
+            continue
+        values = node.named_children[0]
+        listed = values.named_children if values.type == "expression_list" else [values]
+        if any(i < len(declared) and declared[i] in types and v.type == "identifier"
+               and text(v) == handle for i, v in enumerate(listed)):
+            return True
+    return False
