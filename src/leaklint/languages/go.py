@@ -20,6 +20,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         local_values, request_methods, root_identifier, string_args_match,
                         used_as_collection)
 from .go_functions import function_table, parameter_names, parameter_types, returned_as
+from .go_types import field_type
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
@@ -460,6 +461,16 @@ class GoAdapter(GoLowering):
                 return [f"{owner}.{method}"]
             if not owner and name in self.imported():
                 return []
+        inner = operand.child_by_field_name("operand") \
+            if operand is not None and operand.type == "selector_expression" else None
+        if inner is not None and inner.type == "identifier":
+            # `s.h.Serve(...)` on a field of the receiver's type: the field's declared type
+            owner = receiver_of(call, inner.text.decode(), around)
+            kind = field_type(self.root, owner, text(operand.child_by_field_name("field"))) \
+                if owner else None
+            if kind is not None:
+                kind = kind.lstrip("*")
+                return [f"{kind}.{method}"] if f"{kind}.{method}" in fns else []
         return sorted(q for q in fns if q.endswith("." + method))
 
     def definitions(self, call) -> list:
