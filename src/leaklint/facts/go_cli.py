@@ -9,11 +9,11 @@ from __future__ import annotations
 from ..languages.go_syntax import body_statements, text
 
 # a command-line framework's command types (another package's App or Command: urfave/cli,
-# cobra and the copies projects keep of them) and the fields that name what a command
-# runs: the framework runs the one command its arguments name, once, and hands its error
-# back to main
+# cobra, ffcli and the copies projects keep of them) and the fields that name what a
+# command runs: the framework runs the one command its arguments name, once, and hands its
+# error back to main
 CLI_TYPES = ("App", "Command")
-CLI_ACTIONS = ("Action", "Run", "RunE")
+CLI_ACTIONS = ("Action", "Run", "RunE", "Exec")
 
 
 def final_call(literal):
