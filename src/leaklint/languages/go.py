@@ -19,7 +19,9 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         function_name, is_noreturn, own_nodes, receiver_type,
                         local_values, request_methods, root_identifier, string_args_match,
                         used_as_collection)
-from .go_functions import function_table, parameter_names, parameter_types, returned_as
+from .go_functions import (declared_as, function_table, parameter_names, parameter_types,
+                           returned_as)
+from .go_requests import cancelled_on_return
 from .go_types import field_type
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
@@ -134,6 +136,8 @@ class GoAdapter(GoLowering):
         bodiless = cand.rule.options.get("bodiless_methods")
         if bodiless and set(bodiless) >= (request_methods(call, fn) or {""}):
             return Verdict(False, "the response to a request of this method has no body")
+        if cand.rule.options.get("closed_by_cancel") and cancelled_on_return(call, fn):
+            return Verdict(False, "its request's context is cancelled when the function returns")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
@@ -286,17 +290,9 @@ class GoAdapter(GoLowering):
         if used & set(evidence):
             return True
         types = spec.get("evidence_types")
-        return bool(types) and (self._declared_as(fn, handle, types)
+        return bool(types) and (declared_as(fn, handle, types)
                                 or self._passed_as(fn, handle, types)
                                 or returned_as(fn, handle, types))
-
-    @staticmethod
-    def _declared_as(fn, handle: str, types) -> bool:
-        """Does ``fn`` declare the variable ``handle`` with one of ``types``
-        (`var res *http.Response`)?"""
-        return any(node.type == "var_spec" and text(node.child_by_field_name("type")) in types
-                   and any(text(n) == handle for n in node.children_by_field_name("name"))
-                   for node in own_nodes(fn))
 
     def _passed_as(self, fn, handle: str, types) -> bool:
         """Is ``handle`` an argument of a call of this file's function whose parameter at

@@ -91,3 +91,11 @@ def returned_as(fn, handle: str, types) -> bool:
                and text(v) == handle for i, v in enumerate(listed)):
             return True
     return False
+
+
+def declared_as(fn, handle: str, types) -> bool:
+    """Does ``fn`` declare the variable ``handle`` with one of ``types``
+    (`var res *http.Response`)?"""
+    return any(node.type == "var_spec" and text(node.child_by_field_name("type")) in types
+               and any(text(n) == handle for n in node.children_by_field_name("name"))
+               for node in own_nodes(fn))
