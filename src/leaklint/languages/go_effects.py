@@ -182,8 +182,8 @@ class GoEffects(SpecEffects):
             if acq is not None and name is not None and self.track.function is not None:
                 for n in own_of_type(self.track.function,
                                      ("assignment_statement", "short_var_declaration")):
-                    if n.start_byte < acq.end_byte:
-                        continue
+                    if n.start_byte < acq.end_byte or other_branches(acq, n):
+                        continue  # before it, or in a branch its path never takes
                     if n.type == "short_var_declaration" and n.parent != acq.parent:
                         continue  # `:=` in another scope declares a new err, shadowing this one
                     left = n.child_by_field_name("left")
