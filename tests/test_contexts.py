@@ -111,6 +111,20 @@ def test_directories_above_the_root_say_nothing(tmp_path):
     assert kind(str(root / "tests" / "client.py"), root=str(root)) == "test"
 
 
+def test_a_python_subpackage_named_like_scripts_is_the_programs_code(tmp_path):
+    # `mitmproxy/tools/console/`: tools/ is a package inside the mitmproxy package
+    for d in ("app", "app/tools", "app/tools/console", "scripts"):
+        (tmp_path / d).mkdir(parents=True, exist_ok=True)
+    for d in ("app", "app/tools", "app/tools/console", "scripts"):
+        (tmp_path / d / "__init__.py").write_text("")
+    assert kind(str(tmp_path / "app" / "tools" / "console" / "master.py"),
+                root=str(tmp_path)) == "code"
+    # a top-level scripts/ directory is scripts even with an __init__.py (the repository
+    # root is no package); and Go's tools/ stays a directory of programs
+    assert kind(str(tmp_path / "scripts" / "release.py"), root=str(tmp_path)) == "script"
+    assert kind(str(tmp_path / "app" / "tools" / "gen.go"), "go", root=str(tmp_path)) == "script"
+
+
 def test_configured_patterns_come_first(tmp_path):
     settings = contexts.settings_from_table(
         {"test-paths": ["qa/**"], "generated-paths": ["gen/"]}, str(tmp_path), _raise)

@@ -218,11 +218,14 @@ def classify(path: str, family: str, head: str = "",
                                "of the docs")
     # the innermost directory says most (docs/scripts/ and test/bench/ hold scripts), but
     # examples within tests are the tests' data
-    for d in reversed(dirs):
+    here = os.path.dirname(os.path.abspath(path))
+    for up, d in enumerate(reversed(dirs)):
         kind = TEST if d in TEST_DIRS else SCRIPT if d in SCRIPT_DIRS else \
             EXAMPLE if d in EXAMPLE_DIRS else None
         if kind == EXAMPLE and in_tests:
             kind = TEST
+        if kind == SCRIPT and family == "python" and _subpackage(_climb(here, up)):
+            continue  # `mitmproxy/tools/`: a package of the program, imported like the rest
         if kind is not None:
             return Context(kind, f"it is under a `{d}/` directory")
     if base in SCRIPT_FILES:
@@ -233,6 +236,20 @@ def classify(path: str, family: str, head: str = "",
         return Context(SCRIPT, "no build includes it (`//go:build ignore`): a program run "
                                "by hand with `go run`")
     return Context(CODE, "no test, script, example or generated-code convention applies")
+
+
+def _climb(directory: str, levels: int) -> str:
+    for _ in range(levels):
+        directory = os.path.dirname(directory)
+    return directory
+
+
+@functools.lru_cache(maxsize=1024)
+def _subpackage(directory: str) -> bool:
+    """Is ``directory`` a Python package inside another package (both have an
+    ``__init__.py``), so code the program imports rather than a directory of scripts?"""
+    return all(os.path.isfile(os.path.join(d, "__init__.py"))
+               for d in (directory, os.path.dirname(directory)))
 
 
 # --- where in the file: the role of the code holding a finding ---------------------
