@@ -17,11 +17,11 @@ from .go_owners import owned_by
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type,
-                        local_values, request_methods, root_identifier, string_args_match,
+                        local_values, root_identifier, string_args_match,
                         used_as_collection)
 from .go_functions import (declared_as, function_table, parameter_names, parameter_types,
                            returned_as)
-from .go_requests import cancelled_on_return
+from .go_requests import cancelled_on_return, request_methods
 from .go_types import field_type
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401

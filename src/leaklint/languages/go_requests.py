@@ -1,11 +1,14 @@
-"""An HTTP request whose context the function cancels on return: net/http closes the
-response's connection when the request's context ends, so a body left unclosed there
-holds nothing once the function has returned."""
+"""What the making of the HTTP request a call sends says: the methods it may use (the
+response to a HEAD has no body), and whether the function cancels its context on return
+(net/http closes the response's connection when the request's context ends, so a body
+left unclosed there holds nothing once the function has returned)."""
 
 from __future__ import annotations
 
 from .go_syntax import callee_text, own_nodes, text
 
+# the request makers of net/http and the place of their method argument
+_REQUEST_MAKERS = {"http.NewRequest": 0, "http.NewRequestWithContext": 1}
 _CANCELLABLE = ("context.WithCancel", "context.WithTimeout", "context.WithDeadline",
                 "context.WithCancelCause", "context.WithTimeoutCause", "context.WithDeadlineCause")
 
@@ -27,19 +30,48 @@ def _makings(fn, name: str) -> list:
     return out
 
 
+def _arguments(call) -> list:
+    args = call.child_by_field_name("arguments") if call is not None else None
+    return [a for a in (args.named_children if args is not None else ()) if a.type != "comment"]
+
+
+def _request_makings(call, fn) -> list:
+    """The calls that make the request ``call`` sends (its first argument, a local of
+    ``fn``; None for a making that is not a call); [] when it is no local."""
+    listed = _arguments(call)
+    if not listed or listed[0].type != "identifier":
+        return []
+    return [made for made, _ in _makings(fn, text(listed[0]))] or [None]
+
+
+def request_methods(call, fn) -> set | None:
+    """The HTTP methods the request ``call`` sends may have been made with
+    (`req, err := http.NewRequest("HEAD", url, nil)`; `http.MethodHead` reads "HEAD"), or
+    None when some making of it is not such a call."""
+    found = set()
+    for made in _request_makings(call, fn):
+        place = _REQUEST_MAKERS.get(callee_text(made)) if made is not None else None
+        listed = _arguments(made) if place is not None else []
+        if place is None or len(listed) <= place:
+            return None
+        method = listed[place]
+        if method.type == "interpreted_string_literal":
+            found.add(method.text.decode("utf-8", "replace")[1:-1])
+        elif method.type == "selector_expression" and text(method).startswith("http.Method"):
+            found.add(text(method)[len("http.Method"):].upper())
+        else:
+            return None
+    return found or None
+
+
 def cancelled_on_return(call, fn) -> bool:
     """Is the request ``call`` sends (`client.Do(req)`) made only by
     `http.NewRequestWithContext(ctx, ...)` over a `ctx, cancel := context.WithTimeout(...)`
     of ``fn`` whose cancel ``fn`` defers?"""
-    args = call.child_by_field_name("arguments")
-    first = next((a for a in (args.named_children if args is not None else ())
-                  if a.type != "comment"), None)
-    if first is None or first.type != "identifier":
-        return False
     contexts = set()
-    for made, _ in _makings(fn, text(first)) or [(None, [])]:
-        margs = made.child_by_field_name("arguments") if made is not None else None
-        listed = [a for a in margs.named_children if a.type != "comment"] if margs else []
+    makings = _request_makings(call, fn)
+    for made in makings:
+        listed = _arguments(made)
         if made is None or callee_text(made) != "http.NewRequestWithContext" or not listed \
                 or listed[0].type != "identifier":
             return False
