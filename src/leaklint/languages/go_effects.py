@@ -485,7 +485,9 @@ class GoEffects(SpecEffects):
                 if summary is not None:
                     if summary:
                         return RELEASE if (deferred or not closure) else HANDOFF
-                    return None
+                    # a goroutine started on it uses it for as long as it runs
+                    return HANDOFF if call.parent is not None \
+                        and call.parent.type == "go_statement" else None
         if self._names_release(short):
             return RELEASE if deferred or not closure else HANDOFF
         if short.startswith("Set") and short[3:4].isupper():
