@@ -464,9 +464,12 @@ class GoAdapter(GoLowering):
             owner = receiver_of(call, inner.text.decode(), around)
             kind = field_type(self.root, owner, text(operand.child_by_field_name("field"))) \
                 if owner else None
-            if kind is not None:
-                kind = kind.lstrip("*")
-                return [f"{kind}.{method}"] if f"{kind}.{method}" in fns else []
+            kind = kind.lstrip("*") if kind is not None else None
+            if kind and f"{kind}.{method}" in fns:
+                return [f"{kind}.{method}"]
+            if kind and "." in kind:
+                return []  # another package's type
+            # an interface of the file's: any of its types' methods of that name
         return sorted(q for q in fns if q.endswith("." + method))
 
     def definitions(self, call) -> list:
