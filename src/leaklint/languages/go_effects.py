@@ -485,9 +485,7 @@ class GoEffects(SpecEffects):
                 if summary is not None:
                     if summary:
                         return RELEASE if (deferred or not closure) else HANDOFF
-                    # a goroutine started on it uses it for as long as it runs
-                    return HANDOFF if call.parent is not None \
-                        and call.parent.type == "go_statement" else None
+                    return None
         if self._names_release(short):
             return RELEASE if deferred or not closure else HANDOFF
         if short.startswith("Set") and short[3:4].isupper():
