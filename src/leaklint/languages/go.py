@@ -22,7 +22,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
 from .go_functions import (declared_as, function_table, parameter_names, parameter_types,
                            returned_as)
 from .go_requests import cancelled_on_return, request_methods
-from .go_types import field_type
+from .go_types import field_types
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
@@ -60,6 +60,7 @@ class GoAdapter(GoLowering):
     def __init__(self, ctx):
         self.ctx = ctx
         self.root = ctx.tree.root_node
+        self._fields = None  # the struct fields' types, when a call on a field asks
         self._lowered = {}
         self._functions = None
         self._imported = None
@@ -462,8 +463,9 @@ class GoAdapter(GoLowering):
         if inner is not None and inner.type == "identifier":
             # `s.h.Serve(...)` on a field of the receiver's type: the field's declared type
             owner = receiver_of(call, inner.text.decode(), around)
-            kind = field_type(self.root, owner, text(operand.child_by_field_name("field"))) \
-                if owner else None
+            if self._fields is None:
+                self._fields = field_types(self.root)
+            kind = self._fields.get((owner, text(operand.child_by_field_name("field"))))
             kind = kind.lstrip("*") if kind is not None else None
             if kind and f"{kind}.{method}" in fns:
                 return [f"{kind}.{method}"]
