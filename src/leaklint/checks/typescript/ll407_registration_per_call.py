@@ -6,8 +6,9 @@ registrations it does not remove when it runs.
 
 from __future__ import annotations
 
-from ...languages.javascript import (args, calls_in, enclosing_function, identifiers_named,
-                                     method_of, norm, receiver, strip, text, up)
+from ...languages.javascript import (args, calls_in, enclosing_function, function_name,
+                                     identifiers_named, method_of, norm, receiver, strip, text,
+                                     up)
 from ...languages.javascript_runs import (ONCE, PER_CALL, amd_factory, class_constructor, per_call,
                                          per_event_makers, running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
@@ -18,6 +19,11 @@ from .pairing import report
 MESSAGE_FIELDS = ("event", "target", "why")
 
 REGISTER = {"on", "addListener", "prependListener"}
+# subscriptions whose handler runs on each event, and events fired once per page or
+# process (its load, its readiness, the signals and events that end it)
+REPEATING = {"on", "addListener", "prependListener", "addEventListener"}
+ONCE_EVENTS = {"DOMContentLoaded", "load", "ready", "will-finish-launching", "SIGINT",
+               "SIGTERM", "SIGQUIT", "exit", "beforeExit", "before-quit", "will-quit"}
 ONCE_REGISTER = {"once", "prependOnceListener"}
 # `server.listen(options, callback)`: the callback is a one-time "listening" listener
 LISTEN_EVENT = {"listen": "'listening'"}
@@ -53,6 +59,61 @@ def long_lived(m, tnode, call) -> bool:
     # a variable or import of the module, or a global the file never declares
     # (`/* global socket */`) nor defines as a function
     return name in m.module_names() or name not in m.functions()
+
+
+def _per_event(m, node, depth: int = 0) -> str:
+    """Why the code at ``node`` runs on each event of a long-lived emitter: it is in the
+    handler given to `x.on(event, fn)` for a target that outlives it (an event the process
+    or page fires once aside), or in a named function of the module that only such code
+    calls (`autoUpdater.on("update-available", () => createWindow())`); "" otherwise."""
+    fn = enclosing_function(node)
+    while fn is not None:
+        p, child = up(fn)
+        if p is None or p.type != "arguments":
+            break
+        sub = p.parent
+        named = strip(args(sub)[0]) if args(sub) else None
+        if method_of(sub) in REPEATING and len(args(sub)) in (2, 3) \
+                and strip(args(sub)[1]) == strip(child) and named is not None \
+                and named.type in ("string", "template_string", "member_expression") \
+                and not _keyed_once(node, fn):
+            target = receiver(sub)
+            while target is not None and strip(target) is not None \
+                    and strip(target).type == "call_expression" \
+                    and method_of(strip(target)) in REPEATING:
+                target = receiver(strip(target))  # `emitter.on(a, f).on(b, g)`
+            event = text(args(sub)[0]).strip("'\"`")
+            if target is not None and event not in ONCE_EVENTS and long_lived(m, target, sub):
+                return f"run on each {text(args(sub)[0])} event of {norm(target)}"
+        fn = enclosing_function(fn)  # an inline callback runs as often as its writer
+    name = function_name(fn) if fn is not None else ""
+    if depth >= 3 or not name:
+        return ""
+    whys = []
+    for n in identifiers_named(m.root, name):
+        q, child = up(n)
+        if q is None or n == fn.child_by_field_name("name") or q.type == "variable_declarator":
+            continue
+        if q.type != "call_expression" or q.child_by_field_name("function") != child:
+            return ""  # handed on as a value: who calls it is not known here
+        whys.append(_per_event(m, q, depth + 1))
+    return whys[0] if whys and all(whys) else ""
+
+
+def _keyed_once(node, fn) -> bool:
+    """Is ``node`` inside an `if (!seen[key])` of ``fn`` whose block sets `seen[key] =
+    true`: it runs once per key, not once per event?"""
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "if_statement":
+            cond = strip(n.child_by_field_name("condition"))
+            if cond is not None and cond.type == "unary_expression" and text(cond)[:1] == "!":
+                flag = text(cond)[1:].strip()
+                body = text(n.child_by_field_name("consequence")).replace(" ", "")
+                if f"{flag.replace(' ', '')}=true" in body:
+                    return True
+        n = n.parent
+    return False
 
 
 def _assigned_anywhere(m, name: str) -> bool:
@@ -172,11 +233,14 @@ def check(ctx, rule):
         if p is None or p.type != "expression_statement":
             continue  # its result is used: an API whose on() returns the way to undo it
         runs = per_call(call, started)
-        if runs.kind != PER_CALL:
-            if runs.kind == ONCE:
-                ctx.count(rule.code, call, ok=True)  # runs once: added once
+        if runs.kind == ONCE:
+            ctx.count(rule.code, call, ok=True)  # runs once: added once
             continue
-        fn = running_function(call)
+        why = runs.why if runs.kind == PER_CALL else _per_event(m, call)
+        if not why:
+            continue
+        # an inline handler at module level runs as itself
+        fn = running_function(call) or enclosing_function(call)
         if not long_lived(m, tnode, call):
             ctx.count(rule.code, call, ok=True)
             continue
@@ -186,4 +250,4 @@ def check(ctx, rule):
             ctx.count(rule.code, call, ok=True)
             continue
         report(ctx, rule, call, target=target, event=norm(event),
-               why=f"is added each time this function runs ({runs.why}) and never removed")
+               why=f"is added each time this function runs ({why}) and never removed")
