@@ -450,27 +450,30 @@ def _negated_names(condition):
     return []
 
 
-def _only_called_from_per_call(fn, depth: int, started) -> Runs:
-    """A named function of the module whose every call is in a function that runs per
-    call runs per call too."""
+def call_sites(fn) -> list | None:
+    """The calls of the named module function ``fn`` in its file (its declaration aside),
+    or None when it has no name or is used as a value (who calls it is not known here)."""
     name = function_name(fn)
     p, _ = up(fn)
     if not name or (fn.type != "function_declaration"
                     and (p is None or p.type != "variable_declarator")):
-        return UNKNOWN
-    root = tree_root(fn)
-    callers = []
-    for n in identifiers_named(root, name):
+        return None
+    out = []
+    for n in identifiers_named(tree_root(fn), name):
         q, child = up(n)
         if q is None or n == fn.child_by_field_name("name") or q.type == "variable_declarator":
             continue
         if q.type != "call_expression" or q.child_by_field_name("function") != child:
-            return UNKNOWN  # handed on as a value: who calls it is not known here
-        caller = enclosing_function(n)
-        if caller is None:
-            return UNKNOWN
-        callers.append(caller)
-    if not callers:
+            return None
+        out.append(q)
+    return out
+
+
+def _only_called_from_per_call(fn, depth: int, started) -> Runs:
+    """A named function of the module whose every call is in a function that runs per
+    call runs per call too."""
+    callers = [enclosing_function(c) for c in call_sites(fn) or ()]
+    if not callers or None in callers:
         return UNKNOWN
     first = None
     for caller in callers:

@@ -6,10 +6,11 @@ registrations it does not remove when it runs.
 
 from __future__ import annotations
 
-from ...languages.javascript import (args, calls_in, enclosing_function, function_name,
+from ...languages.javascript import (args, calls_in, enclosing_function,
                                      identifiers_named, method_of, norm, receiver, strip, text,
                                      up)
-from ...languages.javascript_runs import (ONCE, PER_CALL, amd_factory, class_constructor, per_call,
+from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL, amd_factory,
+                                         call_sites, class_constructor, per_call,
                                          per_event_makers, running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
@@ -22,8 +23,8 @@ REGISTER = {"on", "addListener", "prependListener"}
 # subscriptions whose handler runs on each event, and events fired once per page or
 # process (its load, its readiness, the signals and events that end it)
 REPEATING = {"on", "addListener", "prependListener", "addEventListener"}
-ONCE_EVENTS = {"DOMContentLoaded", "load", "ready", "will-finish-launching", "SIGINT",
-               "SIGTERM", "SIGQUIT", "exit", "beforeExit", "before-quit", "will-quit"}
+ONE_TIME_EVENTS = PAGE_LOAD_EVENTS | {"ready", "will-finish-launching", "SIGINT", "SIGTERM",
+                                     "SIGQUIT", "exit", "beforeExit", "before-quit", "will-quit"}
 ONCE_REGISTER = {"once", "prependOnceListener"}
 # `server.listen(options, callback)`: the callback is a one-time "listening" listener
 LISTEN_EVENT = {"listen": "'listening'"}
@@ -83,20 +84,11 @@ def _per_event(m, node, depth: int = 0) -> str:
                     and method_of(strip(target)) in REPEATING:
                 target = receiver(strip(target))  # `emitter.on(a, f).on(b, g)`
             event = text(args(sub)[0]).strip("'\"`")
-            if target is not None and event not in ONCE_EVENTS and long_lived(m, target, sub):
+            if target is not None and event not in ONE_TIME_EVENTS and long_lived(m, target, sub):
                 return f"run on each {text(args(sub)[0])} event of {norm(target)}"
         fn = enclosing_function(fn)  # an inline callback runs as often as its writer
-    name = function_name(fn) if fn is not None else ""
-    if depth >= 3 or not name:
-        return ""
-    whys = []
-    for n in identifiers_named(m.root, name):
-        q, child = up(n)
-        if q is None or n == fn.child_by_field_name("name") or q.type == "variable_declarator":
-            continue
-        if q.type != "call_expression" or q.child_by_field_name("function") != child:
-            return ""  # handed on as a value: who calls it is not known here
-        whys.append(_per_event(m, q, depth + 1))
+    sites = call_sites(fn) if fn is not None and depth < 3 else None
+    whys = [_per_event(m, c, depth + 1) for c in sites or ()]
     return whys[0] if whys and all(whys) else ""
 
 
