@@ -16,12 +16,10 @@ from .go_owners import owned_by
 # (the helpers below are also imported from here by checks, fixes and tests)
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
-                        function_name, is_noreturn, own_nodes, receiver_type,
-                        local_values, root_identifier, string_args_match,
-                        used_as_collection)
-from .go_functions import (declared_as, function_table, parameter_names, parameter_types,
-                           returned_as)
-from .go_requests import cancelled_on_return, request_methods
+                        function_name, is_noreturn, own_nodes, receiver_type, local_values,
+                        root_identifier, string_args_match, used_as_collection)
+from .go_functions import declared_as, function_table, parameter_names, parameter_types, returned_as
+from .go_requests import cancelled_on_return, request_makings, request_methods
 from .go_types import field_types
 from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
@@ -134,10 +132,12 @@ class GoAdapter(GoLowering):
             return Verdict(False, "the maintainers' //nolint for the same check")
         if after_setsid(call, fn, self.ctx.src.data):
             return Verdict(False, "opened once per process, by a daemon's start")
-        bodiless = cand.rule.options.get("bodiless_methods")
-        if bodiless and set(bodiless) >= (request_methods(call, fn) or {""}):
+        options = cand.rule.options  # what the making of the request says (LL106)
+        makings = request_makings(call, fn) \
+            if options.keys() & {"bodiless_methods", "closed_by_cancel"} else []
+        if set(options.get("bodiless_methods") or ()) >= (request_methods(makings) or {""}):
             return Verdict(False, "the response to a request of this method has no body")
-        if cand.rule.options.get("closed_by_cancel") and cancelled_on_return(call, fn):
+        if options.get("closed_by_cancel") and cancelled_on_return(makings, fn):
             return Verdict(False, "its request's context is cancelled when the function returns")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)

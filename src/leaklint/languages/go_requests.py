@@ -35,7 +35,7 @@ def _arguments(call) -> list:
     return [a for a in (args.named_children if args is not None else ()) if a.type != "comment"]
 
 
-def _request_makings(call, fn) -> list:
+def request_makings(call, fn) -> list:
     """The calls that make the request ``call`` sends (its first argument, a local of
     ``fn``; None for a making that is not a call); [] when it is no local."""
     listed = _arguments(call)
@@ -44,12 +44,12 @@ def _request_makings(call, fn) -> list:
     return [made for made, _ in _makings(fn, text(listed[0]))] or [None]
 
 
-def request_methods(call, fn) -> set | None:
-    """The HTTP methods the request ``call`` sends may have been made with
+def request_methods(makings) -> set | None:
+    """The HTTP methods a request made by ``makings`` (``request_makings``) may use
     (`req, err := http.NewRequest("HEAD", url, nil)`; `http.MethodHead` reads "HEAD"), or
     None when some making of it is not such a call."""
     found = set()
-    for made in _request_makings(call, fn):
+    for made in makings:
         place = _REQUEST_MAKERS.get(callee_text(made)) if made is not None else None
         listed = _arguments(made) if place is not None else []
         if place is None or len(listed) <= place:
@@ -64,12 +64,11 @@ def request_methods(call, fn) -> set | None:
     return found or None
 
 
-def cancelled_on_return(call, fn) -> bool:
-    """Is the request ``call`` sends (`client.Do(req)`) made only by
+def cancelled_on_return(makings, fn) -> bool:
+    """Is the request a call of ``fn`` sends (`client.Do(req)`) made (``makings``) only by
     `http.NewRequestWithContext(ctx, ...)` over a `ctx, cancel := context.WithTimeout(...)`
     of ``fn`` whose cancel ``fn`` defers?"""
     contexts = set()
-    makings = _request_makings(call, fn)
     for made in makings:
         listed = _arguments(made)
         if made is None or callee_text(made) != "http.NewRequestWithContext" or not listed \
