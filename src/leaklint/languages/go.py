@@ -17,11 +17,11 @@ from .go_owners import owned_by
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type, local_values,
-                        root_identifier, string_args_match, used_as_collection)
+                        root_identifier, string_args_match, used_as_collection, FIND,
+                        receiver_of)
 from .go_functions import declared_as, function_table, parameter_names, parameter_types, returned_as
 from .go_requests import cancelled_on_return, request_makings, request_methods
 from .go_types import field_types
-from .go_syntax import FIND, receiver_of  # noqa: F401
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
@@ -205,8 +205,9 @@ class GoAdapter(GoLowering):
         if expects_failure(stmt.next_named_sibling, err, handle):
             return Verdict(False)  # a test that expects the call to fail: no handle
         if in_memory and self._calls_method(fn, handle, [*spec["release"], *spec.get("flush", ())]):
-            # over an in-memory buffer, and finished or flushed somewhere: a path that
-            # skips it loses no OS resource (one never written out at all loses its output)
+            # over an in-memory buffer or the caller's writer, and finished or flushed
+            # somewhere: a path that skips it loses no OS resource (one never written out
+            # at all loses its output)
             return Verdict(False)
         decl_block = None
         if declares:

@@ -9,13 +9,26 @@ from .go_syntax import callee_text, own_nodes, text
 
 # the request makers of net/http and the place of their method argument
 _REQUEST_MAKERS = {"http.NewRequest": 0, "http.NewRequestWithContext": 1}
+# a constant a package names after the method it holds (`httpm.HEAD`, `methods.MethodHead`)
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE")
 _CANCELLABLE = ("context.WithCancel", "context.WithTimeout", "context.WithDeadline",
                 "context.WithCancelCause", "context.WithTimeoutCause", "context.WithDeadlineCause")
 
 
+def _unwrapped(made):
+    """The call a must-style wrapper takes (`must.Get(http.NewRequest(...))`, `lo.Must(...)`:
+    it returns its argument's first result and panics on its error), else ``made``."""
+    callee = callee_text(made)
+    listed = _arguments(made)
+    if (callee.startswith("must.") or callee.rsplit(".", 1)[-1] in ("Must", "MustGet")) \
+            and len(listed) == 1 and listed[0].type == "call_expression":
+        return listed[0]
+    return made
+
+
 def _makings(fn, name: str) -> list:
     """The calls ``fn`` assigns to the local ``name`` (None for a value that is not a
-    call), with the assignment's targets."""
+    call; seen through a must-style wrapper), with the assignment's targets."""
     out = []
     for node in own_nodes(fn):
         if node.type not in ("short_var_declaration", "assignment_statement"):
@@ -24,7 +37,7 @@ def _makings(fn, name: str) -> list:
         targets = [text(n) for n in left.named_children] if left is not None else []
         if name in targets and right is not None and len(right.named_children) == 1:
             made = right.named_children[0]
-            out.append((made if made.type == "call_expression" else None, targets))
+            out.append((_unwrapped(made) if made.type == "call_expression" else None, targets))
         elif name in targets:
             out.append((None, targets))
     return out
@@ -46,8 +59,9 @@ def request_makings(call, fn) -> list:
 
 def request_methods(makings) -> set | None:
     """The HTTP methods a request made by ``makings`` (``request_makings``) may use
-    (`req, err := http.NewRequest("HEAD", url, nil)`; `http.MethodHead` reads "HEAD"), or
-    None when some making of it is not such a call."""
+    (`req, err := http.NewRequest("HEAD", url, nil)`; `http.MethodHead` and a constant
+    named after the method, `httpm.HEAD`, read "HEAD"), or None when some making of it is
+    not such a call."""
     found = set()
     for made in makings:
         place = _REQUEST_MAKERS.get(callee_text(made)) if made is not None else None
@@ -59,6 +73,9 @@ def request_methods(makings) -> set | None:
             found.add(method.text.decode("utf-8", "replace")[1:-1])
         elif method.type == "selector_expression" and text(method).startswith("http.Method"):
             found.add(text(method)[len("http.Method"):].upper())
+        elif method.type == "selector_expression" and \
+                text(method.child_by_field_name("field")) in _METHODS:
+            found.add(text(method.child_by_field_name("field")))
         else:
             return None
     return found or None

@@ -311,8 +311,9 @@ IN_MEMORY_MAKERS = ("bytes.NewBuffer", "bytes.NewBufferString")
 def in_memory_target(call, fn) -> bool:
     """Is the first argument of ``call`` an in-memory buffer (`&buf` of a local
     `bytes.Buffer`, `new(bytes.Buffer)`, `bytes.NewBuffer(...)`, a local only ever made
-    so, or `&x.buf` of a field declared `bytes.Buffer`)? A writer wrapping it then holds
-    no OS resource."""
+    so, or `&x.buf` of a field declared `bytes.Buffer`), or the writer a parameter of
+    ``fn`` brings (the caller's, which the caller closes)? A writer wrapping it then holds
+    no OS resource of its own."""
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
     return first is not None and _in_memory(first, fn, 0)
@@ -335,7 +336,19 @@ def _in_memory(expr, fn, depth: int) -> bool:
     if expr.type != "identifier" or depth > 2:
         return False
     made = local_values(fn, text(expr))
-    return made is not None and all(v is not None and _in_memory(v, fn, depth + 1) for v in made)
+    if made is None:
+        return depth == 0 and _kept_parameter(fn, text(expr))
+    return all(v is not None and _in_memory(v, fn, depth + 1) for v in made)
+
+
+def _kept_parameter(fn, name: str) -> bool:
+    """Is ``name`` a parameter of ``fn`` that ``fn`` never assigns?"""
+    params = fn.child_by_field_name("parameters")
+    if params is None or not any(text(n) == name for d in params.named_children
+                                 for n in d.children_by_field_name("name")):
+        return False
+    return not any(text(n) == name for a in own_of_type(fn, ("assignment_statement",))
+                   for n in a.child_by_field_name("left").named_children)
 
 
 def _in_memory_field(expr, fn) -> bool:
