@@ -21,7 +21,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         receiver_of)
 from .go_functions import declared_as, function_table, parameter_names, parameter_types, returned_as
 from .go_requests import cancelled_on_return, request_makings, request_methods
-from .go_types import field_types
+from .go_types import field_types, made_type
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
@@ -205,9 +205,8 @@ class GoAdapter(GoLowering):
         if expects_failure(stmt.next_named_sibling, err, handle):
             return Verdict(False)  # a test that expects the call to fail: no handle
         if in_memory and self._calls_method(fn, handle, [*spec["release"], *spec.get("flush", ())]):
-            # over an in-memory buffer or the caller's writer, and finished or flushed
-            # somewhere: a path that skips it loses no OS resource (one never written out
-            # at all loses its output)
+            # over an in-memory buffer or the caller's writer, finished or flushed somewhere:
+            # a path that skips it loses no OS resource (one never written out, its output)
             return Verdict(False)
         decl_block = None
         if declares:
@@ -457,8 +456,8 @@ class GoAdapter(GoLowering):
             owner = receiver_of(call, name, around)
             if owner and f"{owner}.{method}" in fns:
                 return [f"{owner}.{method}"]
-            if not owner and name in self.imported():
-                return []
+            if not owner and (name in self.imported() or "." in made_type(call, name)):
+                return []  # another package's function, or a value of its type
         inner = operand.child_by_field_name("operand") \
             if operand is not None and operand.type == "selector_expression" else None
         if inner is not None and inner.type == "identifier":
