@@ -1,6 +1,8 @@
 """LL601 asyncio-task-not-kept: An asyncio task that is neither kept, awaited nor cancelled.
 
-Two facts of the coroutine a task runs, when the module shows it (a method of the class
+A task stored on an attribute of the one instance its module makes (``client =
+MyClient()`` at the top level, a singleton) is held for the process: a background task,
+not a lost one. Two facts of the coroutine a task runs, when the module shows it (a method of the class
 starting it, a function of the module): the owner may wait for its end through an event
 the coroutine sets in a ``finally`` (a join by hand: not lost), and a coroutine with no
 open loop ends on its own once its work is done (``contexts.FINISHES``: in tests and
@@ -10,6 +12,7 @@ scripts nothing piles up).
 from __future__ import annotations
 
 from ... import contexts
+from ...facts import lifetimes
 from ...languages import walk
 from ...languages.python import (SCOPES, climb, callee_text, enclosing_class, enclosing_function,
                                  resolve, text)
@@ -71,6 +74,8 @@ def _task_leak(call, fn, names):
         cls = enclosing_class(fn)
         if cls is None or class_uses_attr(cls, attr, {"cancel", "result", "exception", "done"}):
             return None
+        if lifetimes.instance_of("python", cls, "").kind == "singleton":
+            return None  # the module's only instance holds it for the process: a background task
         return f"it is stored on self.{attr} but the class never cancels or awaits it"
     if target.type != "identifier":
         return None
