@@ -456,7 +456,7 @@ class GoAdapter(GoLowering):
             owner = receiver_of(call, name, around)
             if owner and f"{owner}.{method}" in fns:
                 return [f"{owner}.{method}"]
-            if not owner and (name in self.imported() or "." in made_type(call, name)):
+            if not owner and {name, made_type(call, name).split(".")[0]} & self.imported():
                 return []  # another package's function, or a value of its type
         inner = operand.child_by_field_name("operand") \
             if operand is not None and operand.type == "selector_expression" else None

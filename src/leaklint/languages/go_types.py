@@ -27,9 +27,10 @@ def field_types(root) -> dict:
 def made_type(call, name: str) -> str:
     """The type (its text, pointers taken off) that the function around ``call``, or the
     nearest one around it that does, declares its parameter or local ``name`` with, or
-    makes it as (`x := &pkg.T{...}`, `new(pkg.T)`, `var x pkg.T`); "" when none shows
-    one, or shows more than one. A type of another package ("pkg.T") says that
-    `x.M(...)` runs no method of this package."""
+    makes it as (`x := &pkg.T{...}`, `new(pkg.T)`, `var x pkg.T`, `x := pkg.New()` as
+    "pkg.New()"); "" when none shows one, or shows more than one. Another package's type
+    or constructor ("pkg.T", "pkg.New()") says that `x.M(...)` runs no method of this
+    package."""
     fn, kind = enclosing_function(call), ""
     while fn is not None and not kind:
         kind, fn = _made_in(fn, name), enclosing_function(fn)
@@ -63,7 +64,9 @@ def _made_in(fn, name: str) -> str:
 
 
 def _made(value) -> str:
-    """The type a value expression makes: `&T{}`, `T{}`, `new(T)`; "" otherwise."""
+    """The type a value expression makes: `&T{}`, `T{}`, `new(T)`; for a call of a
+    selector, its text with "()" (`pkg.New()`: the caller tells a package from a value);
+    "" otherwise."""
     value = strip_parens(value)
     if value.type == "unary_expression" and text(value).startswith("&"):
         value = strip_parens(value.child_by_field_name("operand"))
@@ -72,4 +75,8 @@ def _made(value) -> str:
     if value.type == "call_expression" and callee_text(value) == "new":
         args = value.child_by_field_name("arguments")
         return text(args.named_children[0]) if args is not None and args.named_children else ""
+    function = value.child_by_field_name("function") if value.type == "call_expression" else None
+    if function is not None and function.type == "selector_expression" and \
+            function.child_by_field_name("operand").type == "identifier":
+        return text(function) + "()"  # what `pkg.New(...)` (or `x.Make(...)`) returns
     return ""
