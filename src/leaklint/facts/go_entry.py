@@ -29,6 +29,7 @@ import bisect
 
 from ..languages import captures, nearest
 from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
+from ..languages.go_types import made_by
 from . import once_trace
 from .go_cli import CLI_ACTIONS, CLI_TYPES, cli_literal, ended_by_actions, final_call
 from .go_build import build_constraint, can_build
@@ -74,23 +75,13 @@ def _named_type(node) -> str:
 def _value_type(value) -> str:
     """The package type a value makes (`&T{}`, `T{}`, `new(T)`), or "F()" for the result
     of a call of the package's function F; "" when unknown."""
-    while value is not None and value.type in ("unary_expression", "parenthesized_expression"):
-        if value.type == "unary_expression" and text(value.child_by_field_name("operator")) != "&":
-            return ""
-        value = value.child_by_field_name("operand") if value.type == "unary_expression" \
-            else (value.named_children[0] if value.named_children else None)
-    if value is None:
+    made = made_by(value)
+    if made is None or made[1] is None:
         return ""
-    if value.type == "composite_literal":
-        return _named_type(value.child_by_field_name("type"))
-    if value.type == "call_expression":
-        fn = value.child_by_field_name("function")
-        args = value.child_by_field_name("arguments")
-        if fn is not None and text(fn) == "new" and args is not None and args.named_children:
-            return _named_type(args.named_children[0])
-        if fn is not None and fn.type == "identifier":
-            return text(fn) + "()"
-    return ""
+    kind, node = made
+    if kind == "type":
+        return _named_type(node)
+    return text(node) + "()" if node.type == "identifier" else ""
 
 
 class _Nodes:

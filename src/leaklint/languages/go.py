@@ -18,8 +18,8 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type, local_values,
                         root_identifier, string_args_match, used_as_collection, FIND,
-                        receiver_of)
-from .go_functions import declared_as, function_table, parameter_names, parameter_types, returned_as
+                        receiver_of, parameter_names)
+from .go_functions import declared_as, function_table, parameter_types, returned_as
 from .go_requests import cancelled_on_return, request_makings, request_methods
 from .go_types import field_types, made_type
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
@@ -205,9 +205,7 @@ class GoAdapter(GoLowering):
         if expects_failure(stmt.next_named_sibling, err, handle):
             return Verdict(False)  # a test that expects the call to fail: no handle
         if in_memory and self._calls_method(fn, handle, [*spec["release"], *spec.get("flush", ())]):
-            # over an in-memory buffer or the caller's writer, finished or flushed somewhere:
-            # a path that skips it loses no OS resource (one never written out, its output)
-            return Verdict(False)
+            return Verdict(False)  # over no OS resource of its own, and finished somewhere
         decl_block = None
         if declares:
             decl_block = self._scope_of(stmt, fn)
@@ -435,8 +433,8 @@ class GoAdapter(GoLowering):
 
     def resolve(self, call, around=FIND) -> list[str]:
         """The same-file functions ``call`` may run, by qualified name: `F(...)` is F;
-        `r.M(...)` on the receiver of a method of T is T.M; `x.M(...)` on any other value
-        is any type's M; `pkg.F(...)` is none (another package). ``around``: the
+        `r.M(...)` on the receiver of a method of T is T.M; `pkg.F(...)` and `x.M(...)` on a
+        value of another package are none; on any other value, any type's M. ``around``: the
         declaration around the call, when the caller knows it (``receiver_of``)."""
         fns = self.functions()
         fn = call.child_by_field_name("function")
@@ -451,12 +449,14 @@ class GoAdapter(GoLowering):
         if field is None:
             return []
         method = field.text.decode()
+        same = sorted(q for q in fns if q.endswith("." + method))  # any type's M
         if operand is not None and operand.type == "identifier":
             name = operand.text.decode()
             owner = receiver_of(call, name, around)
             if owner and f"{owner}.{method}" in fns:
                 return [f"{owner}.{method}"]
-            if not owner and {name, made_type(call, name).split(".")[0]} & self.imported():
+            if not owner and (name in self.imported() or same and made_type(
+                    call, name).split(".")[0] in self.imported()):
                 return []  # another package's function, or a value of its type
         inner = operand.child_by_field_name("operand") \
             if operand is not None and operand.type == "selector_expression" else None
@@ -472,7 +472,7 @@ class GoAdapter(GoLowering):
             if kind and "." in kind:
                 return []  # another package's type
             # an interface of the file's: any of its types' methods of that name
-        return sorted(q for q in fns if q.endswith("." + method))
+        return same
 
     def definitions(self, call) -> list:
         """[(node, [param names])] of the same-file functions ``call`` may run."""

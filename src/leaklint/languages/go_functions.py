@@ -1,9 +1,10 @@
 """A Go file's functions and methods: its declarations, the table of those with a body
-by qualified name, their parameters' names and types, and their results' types."""
+by qualified name, their parameters' types, and their results' types (their names:
+``go_syntax.parameter_names``)."""
 
 from __future__ import annotations
 
-from .go_syntax import own_nodes, receiver_type, text
+from .go_syntax import own_nodes, parameter_names, receiver_type, text
 
 
 def declarations(root) -> list:
@@ -34,16 +35,6 @@ def function_table(root) -> dict:
         name = name.text.decode()
         out[f"{owner}.{name}" if owner else name] = (fn, parameter_names(fn))
     return out
-
-
-def parameter_names(fn) -> list[str]:
-    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
-    params: list[str] = []
-    plist = fn.child_by_field_name("parameters")
-    for decl in (plist.named_children if plist is not None else []):
-        names = decl.children_by_field_name("name")
-        params.extend(n.text.decode() for n in names) if names else params.append("_")
-    return params
 
 
 def parameter_types(fn) -> list[str]:

@@ -9,7 +9,7 @@ from .go_syntax import callee_text, own_nodes, text
 
 # the request makers of net/http and the place of their method argument
 _REQUEST_MAKERS = {"http.NewRequest": 0, "http.NewRequestWithContext": 1}
-# a constant a package names after the method it holds (`httpm.HEAD`, `methods.MethodHead`)
+# the methods a constant may be named after (`http.MethodHead`, a project's `httpm.HEAD`)
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE")
 _CANCELLABLE = ("context.WithCancel", "context.WithTimeout", "context.WithDeadline",
                 "context.WithCancelCause", "context.WithTimeoutCause", "context.WithDeadlineCause")
@@ -59,9 +59,9 @@ def request_makings(call, fn) -> list:
 
 def request_methods(makings) -> set | None:
     """The HTTP methods a request made by ``makings`` (``request_makings``) may use
-    (`req, err := http.NewRequest("HEAD", url, nil)`; `http.MethodHead` and a constant
-    named after the method, `httpm.HEAD`, read "HEAD"), or None when some making of it is
-    not such a call."""
+    (`req, err := http.NewRequest("HEAD", url, nil)`; a constant named after the method,
+    `http.MethodHead` or a project's `httpm.HEAD`, reads "HEAD"), or None when some making
+    of it is not such a call."""
     found = set()
     for made in makings:
         place = _REQUEST_MAKERS.get(callee_text(made)) if made is not None else None
@@ -69,13 +69,13 @@ def request_methods(makings) -> set | None:
         if place is None or len(listed) <= place:
             return None
         method = listed[place]
+        field = text(method.child_by_field_name("field")) \
+            if method.type == "selector_expression" else ""
+        name = field[len("Method"):].upper() if field.startswith("Method") else field
         if method.type == "interpreted_string_literal":
             found.add(method.text.decode("utf-8", "replace")[1:-1])
-        elif method.type == "selector_expression" and text(method).startswith("http.Method"):
-            found.add(text(method)[len("http.Method"):].upper())
-        elif method.type == "selector_expression" and \
-                text(method.child_by_field_name("field")) in _METHODS:
-            found.add(text(method.child_by_field_name("field")))
+        elif name in _METHODS:  # `http.MethodHead`, or a project's `httpm.HEAD`
+            found.add(name)
         else:
             return None
     return found or None

@@ -6,9 +6,8 @@ around a handle outlives the function (``kept_wrapper``)."""
 from __future__ import annotations
 
 from . import matches, tree_root
-from .go_functions import parameter_names
-from .go_syntax import (callee_text, declared_names, enclosing_function, root_identifier,
-                        strip_parens, text)
+from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
+                        root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):

@@ -131,6 +131,16 @@ def function_name(fn) -> str:
     return name.text.decode() if name is not None else ""
 
 
+def parameter_names(fn) -> list[str]:
+    """A function's or literal's parameter names in order ("_" for an unnamed one)."""
+    params: list[str] = []
+    plist = fn.child_by_field_name("parameters")
+    for decl in (plist.named_children if plist is not None else []):
+        names = decl.children_by_field_name("name")
+        params.extend(n.text.decode() for n in names) if names else params.append("_")
+    return params
+
+
 def declared_names(fn) -> set:
     """Names ``fn`` declares anywhere in it (parameters, receivers, :=, var, range :=)."""
     out = set()
@@ -343,12 +353,9 @@ def _in_memory(expr, fn, depth: int) -> bool:
 
 def _kept_parameter(fn, name: str) -> bool:
     """Is ``name`` a parameter of ``fn`` that ``fn`` never assigns?"""
-    params = fn.child_by_field_name("parameters")
-    if params is None or not any(text(n) == name for d in params.named_children
-                                 for n in d.children_by_field_name("name")):
-        return False
-    return not any(text(n) == name for a in own_of_type(fn, ("assignment_statement",))
-                   for n in a.child_by_field_name("left").named_children)
+    return name in parameter_names(fn) and not any(
+        text(n) == name for a in own_of_type(fn, ("assignment_statement",))
+        for n in a.child_by_field_name("left").named_children)
 
 
 def _in_memory_field(expr, fn) -> bool:

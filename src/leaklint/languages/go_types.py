@@ -4,7 +4,8 @@ runs the method of the field's type, not any same-named method of the file)."""
 from __future__ import annotations
 
 from . import matches
-from .go_syntax import callee_text, enclosing_function, own_of_type, strip_parens, text
+from .go_functions import parameter_types
+from .go_syntax import enclosing_function, own_of_type, parameter_names, text
 
 _STRUCTS = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
 
@@ -38,45 +39,58 @@ def made_type(call, name: str) -> str:
 
 
 def _made_in(fn, name: str) -> str:
-    found = set()
-    params = fn.child_by_field_name("parameters")
-    for decl in params.named_children if params is not None else ():
-        if any(text(n) == name for n in decl.children_by_field_name("name")):
-            found.add(text(decl.child_by_field_name("type")))
+    found = {kind for param, kind in zip(parameter_names(fn), parameter_types(fn))
+             if param == name}
     for decl in own_of_type(fn, ("var_spec", "short_var_declaration")):
         names = decl.child_by_field_name("left") if decl.type == "short_var_declaration" \
             else None
-        names = names.named_children if names is not None else \
-            decl.children_by_field_name("name")
-        if name not in [text(n) for n in names]:
+        names = [text(n) for n in (names.named_children if names is not None else
+                                   decl.children_by_field_name("name"))]
+        if name not in names:
             continue
         kind = decl.child_by_field_name("type") if decl.type == "var_spec" else None
-        values = decl.child_by_field_name("right" if kind is None and
-                                          decl.type == "short_var_declaration" else "value")
+        values = decl.child_by_field_name("right" if decl.type == "short_var_declaration"
+                                          else "value")
         if kind is not None:
             found.add(text(kind))
         elif values is not None and len(values.named_children) == len(names):
-            found.add(_made(values.named_children[[text(n) for n in names].index(name)]))
+            found.add(_made_text(values.named_children[names.index(name)]))
         else:
             found.add("")
     kinds = {k.lstrip("*") for k in found}
     return kinds.pop() if len(kinds) == 1 else ""
 
 
-def _made(value) -> str:
-    """The type a value expression makes: `&T{}`, `T{}`, `new(T)`; for a call of a
-    selector, its text with "()" (`pkg.New()`: the caller tells a package from a value);
-    "" otherwise."""
-    value = strip_parens(value)
-    if value.type == "unary_expression" and text(value).startswith("&"):
-        value = strip_parens(value.child_by_field_name("operand"))
+def made_by(value):
+    """What a value expression makes: ("type", the type node) for `&T{...}`, `T{...}`,
+    `new(T)`; ("call", the function node) for a call of a name or of `x.F` (`F()`,
+    `pkg.New()`); None otherwise. Each reader renders it its own way."""
+    while value is not None and value.type in ("unary_expression", "parenthesized_expression"):
+        if value.type == "unary_expression" and text(value.child_by_field_name("operator")) != "&":
+            return None
+        value = value.child_by_field_name("operand") if value.type == "unary_expression" \
+            else (value.named_children[0] if value.named_children else None)
+    if value is None:
+        return None
     if value.type == "composite_literal":
-        return text(value.child_by_field_name("type"))
-    if value.type == "call_expression" and callee_text(value) == "new":
-        args = value.child_by_field_name("arguments")
-        return text(args.named_children[0]) if args is not None and args.named_children else ""
-    function = value.child_by_field_name("function") if value.type == "call_expression" else None
-    if function is not None and function.type == "selector_expression" and \
-            function.child_by_field_name("operand").type == "identifier":
-        return text(function) + "()"  # what `pkg.New(...)` (or `x.Make(...)`) returns
-    return ""
+        return "type", value.child_by_field_name("type")
+    function = value.child_by_field_name("function") if value.type == "call_expression" \
+        else None
+    args = value.child_by_field_name("arguments") if function is not None else None
+    if function is not None and text(function) == "new":
+        return ("type", args.named_children[0]) if args is not None and args.named_children \
+            else None
+    if function is not None and (function.type == "identifier" or (
+            function.type == "selector_expression"
+            and function.child_by_field_name("operand").type == "identifier")):
+        return "call", function
+    return None
+
+
+def _made_text(value) -> str:
+    """The type a value makes, as written ("pkg.T", "*T" taken off later), or what a call
+    returns as "pkg.New()" / "F()" (the caller tells a package from a value); ""."""
+    made = made_by(value)
+    if made is None or made[1] is None:
+        return ""
+    return text(made[1]) + ("()" if made[0] == "call" else "")

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ancestors, nearest, tree_root, within
-from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, function_name,
+from .javascript_syntax import (FUNCTIONS, LOOPS, args, callback_chain, callee,
+                                enclosing_function, function_name,
                                 global_callee, identifiers_named, method_of, norm, receiver,
                                 returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
@@ -386,15 +387,10 @@ def once_per_object(node, depth: int = 0) -> str:
     (``run_once_guard``), a private step only such methods call (``this.schedule()``,
     never in a loop nor handed on), and a callback a one-shot call there runs
     (``setTimeout(() => ...)``). Why, or "" when it may run more often."""
-    fn = enclosing_function(node)
-    while fn is not None:
-        p, child = up(fn)
-        if p is None or p.type != "arguments":
-            break
-        call = p.parent
-        if not (once_per_call(fn, fn) or method_of(call) in ("then", "finally")):
-            return ""
-        fn = enclosing_function(call)  # runs once each time the code around the call runs
+    chain, fn = callback_chain(node)
+    if any(not (once_per_call(cb, cb) or method_of(call) in ("then", "finally"))
+           for call, cb, _ in chain):
+        return ""  # a callback that may run more than once each time the call runs
     if fn is None or fn.type != "method_definition" or fn.parent is None \
             or fn.parent.type != "class_body" or depth > 3:
         return ""

@@ -83,6 +83,21 @@ def enclosing_function(node):
     return nearest(node, FUNCTIONS)
 
 
+def callback_chain(node) -> tuple[list, object]:
+    """Climbing from ``node`` out of the functions written as arguments of a call
+    (`x.on("e", () => ...)`, `setTimeout(function () {...})`): ([(call, callback, the
+    argument holding it)], innermost first), and the first enclosing function that is no
+    such argument (None at a module's top level)."""
+    chain, fn = [], enclosing_function(node)
+    while fn is not None:
+        p, child = up(fn)
+        if p is None or p.type != "arguments":
+            break
+        chain.append((p.parent, fn, child))
+        fn = enclosing_function(p.parent)  # runs as often as the code around the call
+    return chain, fn
+
+
 # React hooks that return the very function they are given (memoized across renders)
 SAME_FUNCTION_HOOKS = ("useCallback", "React.useCallback")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...languages.javascript import (args, calls_in, enclosing_function,
                                      identifiers_named, method_of, norm, receiver, strip, text,
                                      up)
+from ...languages.javascript_syntax import callback_chain
 from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL, amd_factory,
                                          call_sites, class_constructor, per_call,
                                          per_event_makers, running_function)
@@ -67,17 +68,13 @@ def _per_event(m, node, depth: int = 0) -> str:
     handler given to `x.on(event, fn)` for a target that outlives it (an event the process
     or page fires once aside), or in a named function of the module that only such code
     calls (`autoUpdater.on("update-available", () => createWindow())`); "" otherwise."""
-    fn = enclosing_function(node)
-    while fn is not None:
-        p, child = up(fn)
-        if p is None or p.type != "arguments":
-            break
-        sub = p.parent
+    chain, fn = callback_chain(node)
+    for sub, cb, child in chain:
         named = strip(args(sub)[0]) if args(sub) else None
         if method_of(sub) in REPEATING and len(args(sub)) in (2, 3) \
                 and strip(args(sub)[1]) == strip(child) and named is not None \
                 and named.type in ("string", "template_string", "member_expression") \
-                and not _keyed_once(node, fn):
+                and not _keyed_once(node, cb):
             target = receiver(sub)
             while target is not None and strip(target) is not None \
                     and strip(target).type == "call_expression" \
@@ -86,7 +83,6 @@ def _per_event(m, node, depth: int = 0) -> str:
             event = text(args(sub)[0]).strip("'\"`")
             if target is not None and event not in ONE_TIME_EVENTS and long_lived(m, target, sub):
                 return f"run on each {text(args(sub)[0])} event of {norm(target)}"
-        fn = enclosing_function(fn)  # an inline callback runs as often as its writer
     sites = call_sites(fn) if fn is not None and depth < 3 else None
     whys = [_per_event(m, c, depth + 1) for c in sites or ()]
     return whys[0] if whys and all(whys) else ""
