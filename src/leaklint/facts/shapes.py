@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from .. import languages, tracks
 from ..catalogue import active_on
-from ..languages import (go_functions, go_imports, go_returns, go_syntax, javascript_modules,
-                         python_classes, python_members, python_syntax)
+from ..languages import (go_constructors, go_functions, go_imports, go_returns, go_syntax,
+                         javascript_modules, python_classes, python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from ..languages.python_lowering import non_os_error_classes
@@ -180,8 +180,16 @@ def _go(ctx, rules, full=True) -> dict:
     # resource by itself
     acquiring = active_on(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
-        out.direct(cand, go_syntax.enclosing_function(cand.call), returned,
-                   adapter.returned_acquisition)
+        fn = go_syntax.enclosing_function(cand.call)
+        out.direct(cand, fn, returned, adapter.returned_acquisition)
+        # a constructor whose result keeps the handle in a field its Close releases
+        spec = cand.rule.lifecycle
+        if fn is not None and fn.id in out.by_id and go_constructors.owned_by_result(
+                cand.call, fn, spec.get("handle", 0), spec["release"], out.memo):
+            made = adapter.returned_acquisition(cand, fn)
+            if made != cand.callee or any(tracks.pattern_matches(p, made)
+                                          for p in spec["acquire"] if not p.startswith("*.")):
+                out.owned(out.by_id[fn.id], cand.rule.code, made)  # (no name-only match)
     head = {"package": go_syntax.package_name(root), "build": build_constraint(ctx.src.data),
             "functions": {q: len(p) for q, (_, p) in table.items()}}
     if not (full or out.acquiring):

@@ -420,7 +420,9 @@ class GoEffects(SpecEffects):
         if t in ("literal_element", "keyed_element", "send_statement", "unary_expression",
                  "literal_value", "go_statement"):
             if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
-                return None
+                # `*f = *newF`: the object, with what it holds, is copied elsewhere
+                return HANDOFF if p.child_by_field_name("operator").type == "*" \
+                    and _assigned_value(p) else None
             if t == "keyed_element" and p.named_children and p.named_children[0] == expr:
                 return None
             return HANDOFF
@@ -494,3 +496,11 @@ class GoEffects(SpecEffects):
                          and self._taken_on_success(call)):
             return None
         return HANDOFF
+
+
+def _assigned_value(expr) -> bool:
+    """Is ``expr`` one of the values an assignment stores (its right side)?"""
+    values = expr.parent
+    return values is not None and values.type == "expression_list" and values.parent is not None \
+        and values.parent.type == "assignment_statement" \
+        and values.parent.child_by_field_name("right") == values

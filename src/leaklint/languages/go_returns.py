@@ -6,8 +6,8 @@ around a handle outlives the function (``kept_wrapper``)."""
 from __future__ import annotations
 
 from . import matches, tree_root
-from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
-                        root_identifier, strip_parens, text)
+from .go_syntax import (callee_text, declared_names, enclosing_function, own_nodes,
+                        parameter_names, root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -44,8 +44,32 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     if target is None:
         return False
     names = target.parent.named_children
-    return (len(names), handle_index, names[handle_index].text) in _returns(fn, memo) \
-        and not _released_on_return(fn, names[handle_index].text, memo)
+    name = names[handle_index].text
+    return (len(names), handle_index, name) in _returns(fn, memo) \
+        and not _released_on_return(fn, name, memo) and not _kept(fn, name)
+
+
+def _kept(fn, name: bytes) -> bool:
+    """Does ``fn`` also store ``name`` in a field, an element or a map (`s.cache[k] = x`)?
+    What it returns is then shared with what keeps it, not fresh for the caller."""
+    for n in own_nodes(fn):
+        if n.type != "assignment_statement":
+            continue
+        right = n.child_by_field_name("right")
+        left = n.child_by_field_name("left")
+        values = right.named_children if right is not None else []
+        targets = left.named_children if left is not None else []
+        if len(values) == len(targets) and any(
+                strip_parens(v).type == "identifier" and v.text == name
+                and t.type in ("selector_expression", "index_expression")
+                for v, t in zip(values, targets)):
+            return True
+    return False
+
+
+def returns_name(fn, name: bytes, memo: dict, index: int = 0) -> bool:
+    """Does a `return` of ``fn`` return the name ``name`` at ``index``?"""
+    return any(i == index and v == name for _, i, v in _returns(fn, memo))
 
 
 def _returns(fn, memo: dict) -> set:
