@@ -101,7 +101,10 @@ class SpecEffects:
 
 def pattern_matches(pattern: str, callee: str) -> bool:
     """``*.Query`` matches any receiver; ``os.Open`` exactly; ``new X`` a constructor;
-    ``http.Dir(*).Open`` a method of the value a call with any arguments makes."""
+    ``http.Dir(*).Open`` a method of the value a call with any arguments makes; ``*`` any
+    call (for a rule whose ``evidence`` picks its acquisitions out)."""
+    if pattern == "*":
+        return True
     if "(*)" in pattern:
         head, _, tail = pattern.partition("(*)")
         return (callee.startswith(head + "(") and callee.endswith(")" + tail)

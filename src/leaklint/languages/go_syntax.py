@@ -227,11 +227,16 @@ def _assigned_strings(fn, name: str) -> list[str]:
 
 
 def used_as_collection(fn, handle: str) -> bool:
-    """Is ``handle`` ranged over, indexed or measured with len in ``fn``? Then it is a
-    slice or map (an ORM's query result), not a handle such as sql.Rows."""
+    """Is ``handle`` ranged over, indexed or measured with len in ``fn``, or compared with
+    or joined to a string literal? Then it is a slice, a map (an ORM's query result) or a
+    string (a test client's JSON answer), not a handle such as sql.Rows."""
     q = ("[(range_clause right: (identifier) @h) (index_expression operand: (identifier) @h)"
          " (call_expression function: (identifier) @f arguments: (argument_list . (identifier) @h)"
-         " (#eq? @f \"len\"))]")
+         " (#eq? @f \"len\"))"
+         " (binary_expression left: (identifier) @h"
+         "  right: [(interpreted_string_literal) (raw_string_literal)])"
+         " (binary_expression left: [(interpreted_string_literal) (raw_string_literal)]"
+         "  right: (identifier) @h)]")
     return any(caps["h"][0].text.decode() == handle for _, caps in matches("go", q, fn))
 
 

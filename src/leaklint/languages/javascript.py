@@ -19,6 +19,7 @@ from .javascript_syntax import (  # noqa: F401
     FUNCTIONS, LOOKUPS, LOOPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, enclosing_function,
     fresh, function_body, function_name, identifiers_named, is_literal, made_here, method_of,
     norm, receiver, returned_values, strip, text, up, walk)
+from .javascript_evidence import evidenced
 from .summaries import FileSummaries, with_factories
 
 
@@ -70,14 +71,21 @@ class JsAdapter:
 
     def direct_candidates(self, rules) -> list[Candidate]:
         out = []
-        wanted = {last_name(p) for r in rules for p in r.lifecycle["acquire"]}
-        for n in of_type(self.root, ("call_expression",)):
+        named = [r for r in rules if not r.lifecycle.get("evidence")]
+        wanted = {last_name(p) for r in named for p in r.lifecycle["acquire"]}
+        calls = of_type(self.root, ("call_expression",))
+        for n in calls:
             if method_of(n) not in wanted:
                 continue  # cheap test before normalising the callee
             name = callee(n)
-            for rule in rules:
+            for rule in named:
                 if any(pattern_matches(p, name) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, n, name))
+        taken = {c.call.id for c in out}
+        for rule in rules:
+            if rule.lifecycle.get("evidence"):
+                out += [Candidate(rule, n, callee(n)) for n in evidenced(calls, rule.lifecycle)
+                        if n.id not in taken]
         return out
 
     def track(self, cand: Candidate):
@@ -222,6 +230,10 @@ class JsAdapter:
             return [ir.Exit(s, "continue", self._label(s))]
         if t in FUNCTIONS or t in ("class_declaration", "empty_statement"):
             return [ir.Leaf(s)]
+        if t == "expression_statement" and s.named_children \
+                and s.named_children[0].type == "call_expression" \
+                and callee(s.named_children[0]) == "process.exit":
+            return [ir.Leaf(s), ir.Exit(s, "noreturn")]  # the process ends, with what it holds
         out = [ir.Leaf(s)]
         if self._may_throw(s):
             out.append(ir.If(Throws(s), ir.Block([ir.Exit(s, "raise")], s), raises_only=True))

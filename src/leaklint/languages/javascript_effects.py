@@ -34,6 +34,21 @@ def _only_submits_to(stmt, handle: str) -> bool:
     return True
 
 
+# a handle's own flags saying whether it is (still) open, and whether it has ended
+_OPEN_FLAGS = {"isOpen", "open", "opened", "connected", "isConnected", "writable", "readable"}
+_ENDED_FLAGS = {"closed", "isClosed", "destroyed", "ended", "writableEnded", "disconnected"}
+
+
+def _open_state(cond, name: str):
+    """True when ``cond`` reads an open flag of the handle ``name`` (`client.isOpen`),
+    False for an ended flag (`socket.destroyed`), None otherwise."""
+    if cond is None or cond.type != "member_expression" \
+            or norm(cond.child_by_field_name("object")) != name:
+        return None
+    flag = text(cond.child_by_field_name("property"))
+    return True if flag in _OPEN_FLAGS else False if flag in _ENDED_FLAGS else None
+
+
 class JsEffects(SpecEffects):
     """What a leaf does to one tracked JS handle."""
 
@@ -58,6 +73,11 @@ class JsEffects(SpecEffects):
             return "then"
         if c is not None and norm(c) == self.name:
             return "else"
+        negated = c is not None and c.type == "unary_expression" and text(c).startswith("!")
+        state = _open_state(strip(c.named_children[0]) if negated else c, self.name)
+        if state is not None:
+            # `if (client.isOpen) client.destroy()`: nothing to release when it is not open
+            return "else" if state != negated else "then"
         return None
 
     def events(self, leaf) -> list[str]:
