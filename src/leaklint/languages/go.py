@@ -11,6 +11,7 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches, nearest, within
 from .go_daemons import after_setsid
 from .go_effects import GoEffects
+from .go_evidence import evidenced
 from .go_lowering import GoLowering
 from .go_owners import owned_by
 # (the helpers below are also imported from here by checks, fixes and tests)
@@ -77,9 +78,9 @@ class GoAdapter(GoLowering):
         (factories, of this file or another file of the package: the file's reads)."""
         def calls():
             return [caps["c"][0] for _, caps in matches("go", "(call_expression) @c", self.root)]
-
-        return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
-                              rules, calls, self.call_keys, callee_text)
+        found = with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
+                               rules, calls, self.call_keys, callee_text)
+        return found + evidenced(self.root, rules, found)
 
     def call_keys(self, call) -> list[str]:
         """How the facts phase names what ``call`` runs: this file's functions, or the
@@ -91,17 +92,16 @@ class GoAdapter(GoLowering):
         return [ref] if ref else []
 
     def direct_candidates(self, rules) -> list[Candidate]:
-        names = candidate_names(self.ctx, rules)
-        if not names:
-            return []
+        named = [r for r in rules if "*" not in r.lifecycle["acquire"]]
+        names = candidate_names(self.ctx, named)
         quoted = " ".join('"%s"' % n for n in names)
         q = ("((call_expression function: [(selector_expression field: (field_identifier) @n)"
              " (identifier) @n]) @call (#any-of? @n %s))" % quoted)
         out = []
-        for _, caps in matches("go", q, self.root):
+        for _, caps in matches("go", q, self.root) if names else ():
             call = caps["call"][0]
             callee = callee_text(call)
-            for rule in rules:
+            for rule in named:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, call, callee))
         return out

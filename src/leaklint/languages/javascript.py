@@ -54,9 +54,14 @@ class JsAdapter:
     def candidates(self, rules) -> list[Candidate]:
         """The rules' acquisitions, and the calls of functions that return a fresh one
         (factories, of this module or one reached by a relative import: the reads)."""
-        return with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
-                              rules, lambda: of_type(self.root, ("call_expression",)),
-                              self.call_keys, callee)
+        def calls():
+            return of_type(self.root, ("call_expression",))
+
+        found = with_factories(self.direct_candidates(rules), getattr(self.ctx, "reads", None),
+                               rules, calls, self.call_keys, callee)
+        taken = {c.call.id for c in found}  # (what no rule above follows)
+        return found + [Candidate(r, n, callee(n)) for r in rules if "*" in r.lifecycle["acquire"]
+                        for n in evidenced(calls(), r.lifecycle) if n.id not in taken]
 
     def call_keys(self, call) -> list[str]:
         """How the facts phase names what ``call`` runs: a top-level function of this
@@ -71,7 +76,7 @@ class JsAdapter:
 
     def direct_candidates(self, rules) -> list[Candidate]:
         out = []
-        named = [r for r in rules if not r.lifecycle.get("evidence")]
+        named = [r for r in rules if "*" not in r.lifecycle["acquire"]]
         wanted = {last_name(p) for r in named for p in r.lifecycle["acquire"]}
         calls = of_type(self.root, ("call_expression",))
         for n in calls:
@@ -81,11 +86,6 @@ class JsAdapter:
             for rule in named:
                 if any(pattern_matches(p, name) for p in rule.lifecycle["acquire"]):
                     out.append(Candidate(rule, n, name))
-        taken = {c.call.id for c in out}
-        for rule in rules:
-            if rule.lifecycle.get("evidence"):
-                out += [Candidate(rule, n, callee(n)) for n in evidenced(calls, rule.lifecycle)
-                        if n.id not in taken]
         return out
 
     def track(self, cand: Candidate):

@@ -423,9 +423,10 @@ class Model(ClassMembers):
         component = self.is_component(body)
         destroy_cbs = self.teardown_callbacks(body)
         if component and name in COMPONENT_ACQUIRE | {"constructor"}:
-            rel = [m for n, m in members if n in COMPONENT_RELEASE] + destroy_cbs
-            where = "in " + ("/".join(sorted({n for n, _ in members if n in COMPONENT_RELEASE}))
-                             or "a destroy hook (there is none)")
+            # no framework hook: it may end itself (a custom element's close())
+            ends = (names & COMPONENT_RELEASE) or (names & PLAIN_RELEASE)
+            rel = [m for n, m in members if n in ends] + destroy_cbs
+            where = "in " + ("/".join(sorted(ends)) or "a destroy hook (there is none)")
             scope = Scope("class", where, fn, rel, True, body)
         elif not component and name in PLAIN_ACQUIRE and names & PLAIN_RELEASE:
             rel = [m for n, m in members if n in PLAIN_RELEASE] + destroy_cbs

@@ -54,6 +54,6 @@ def check(ctx, rule):
             ctx.count(rule.code, node, ok=True)
             continue
         value_rule(ctx, rule, node, scope, callee(node),
-                    methods=("close", "terminate", "disconnect", "destroy", "port1.close",
+                    methods=("close", "terminate", "disconnect", "destroy", "port.close", "port1.close",
                              "port2.close"),
                     discarded_reason=": it is not kept, so it can never be closed")

@@ -1,0 +1,45 @@
+"""Acquisitions a Go function shows by its own code, for a rule whose ``acquire`` is "*":
+`x, err := anything(...)` whose result ``x`` the same function (or a closure in it, a
+deferred one included) closes with one of the rule's ``evidence`` methods (`x.Close()`).
+The function says the value must be closed; a return that leaves without it is the leak.
+A call another rule of the run acquires is that rule's."""
+
+from __future__ import annotations
+
+from . import matches
+from ..tracks import Candidate
+from .go_syntax import callee_text, enclosing_function, text
+
+_CLOSES = ("(call_expression function: (selector_expression operand: (identifier) @h"
+           " field: (field_identifier) @m))")
+_BOUND = ("[(short_var_declaration left: (expression_list . (identifier) @h . (identifier) .)"
+          "  right: (expression_list . (call_expression) @c .))"
+          " (assignment_statement left: (expression_list . (identifier) @h . (identifier) .)"
+          "  right: (expression_list . (call_expression) @c .))]")
+
+
+def evidenced(root, rules, taken: list) -> list:
+    """Candidates of the "*" rules among ``rules`` in the file ``root``; ``taken``: the
+    candidates of the other rules, whose calls are theirs."""
+    wanting = [r for r in rules if "*" in r.lifecycle["acquire"]]
+    if not wanting:
+        return []
+    shown: dict = {}  # (function id, name) -> the evidence methods called on it
+    for _, caps in matches("go", _CLOSES, root):
+        fn = enclosing_function(caps["h"][0])
+        while fn is not None:
+            shown.setdefault((fn.id, text(caps["h"][0])), set()).add(text(caps["m"][0]))
+            fn = enclosing_function(fn)
+    if not shown:
+        return []
+    busy = {c.call.id for c in taken}
+    out = []
+    for _, caps in matches("go", _BOUND, root):
+        call, name = caps["c"][0], text(caps["h"][0])
+        fn = enclosing_function(call)
+        used = shown.get((fn.id, name)) if fn is not None else None
+        if not used or call.id in busy or name == "_":
+            continue
+        out += [Candidate(r, call, callee_text(call)) for r in wanting
+                if used & set(r.lifecycle.get("evidence", ()))]
+    return out
