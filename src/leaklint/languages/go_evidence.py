@@ -10,8 +10,8 @@ from . import matches
 from ..tracks import Candidate
 from .go_syntax import callee_text, enclosing_function, text
 
-_CLOSES = ("(call_expression function: (selector_expression operand: (identifier) @h"
-           " field: (field_identifier) @m))")
+_CLOSES = ("((call_expression function: (selector_expression operand: (identifier) @h"
+           " field: (field_identifier) @m)) (#any-of? @m %s))")
 _BOUND = ("[(short_var_declaration left: (expression_list . (identifier) @h . (identifier) .)"
           "  right: (expression_list . (call_expression) @c .))"
           " (assignment_statement left: (expression_list . (identifier) @h . (identifier) .)"
@@ -25,7 +25,8 @@ def evidenced(root, rules, taken: list) -> list:
     if not wanting:
         return []
     shown: dict = {}  # (function id, name) -> the evidence methods called on it
-    for _, caps in matches("go", _CLOSES, root):
+    methods = sorted({m for r in wanting for m in r.lifecycle.get("evidence", ())})
+    for _, caps in matches("go", _CLOSES % " ".join('"%s"' % m for m in methods), root):
         fn = enclosing_function(caps["h"][0])
         while fn is not None:
             shown.setdefault((fn.id, text(caps["h"][0])), set()).add(text(caps["m"][0]))

@@ -6,8 +6,8 @@ around a handle outlives the function (``kept_wrapper``)."""
 from __future__ import annotations
 
 from . import matches, tree_root
-from .go_syntax import (callee_text, declared_names, enclosing_function, own_nodes,
-                        parameter_names, root_identifier, strip_parens, text)
+from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
+                        root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -46,25 +46,27 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     names = target.parent.named_children
     name = names[handle_index].text
     return (len(names), handle_index, name) in _returns(fn, memo) \
-        and not _released_on_return(fn, name, memo) and not _kept(fn, name)
+        and not _released_on_return(fn, name, memo) and not _kept(fn, name, memo)
 
 
-def _kept(fn, name: bytes) -> bool:
+def _kept(fn, name: bytes, memo: dict) -> bool:
     """Does ``fn`` also store ``name`` in a field, an element or a map (`s.cache[k] = x`)?
-    What it returns is then shared with what keeps it, not fresh for the caller."""
-    for n in own_nodes(fn):
-        if n.type != "assignment_statement":
-            continue
-        right = n.child_by_field_name("right")
-        left = n.child_by_field_name("left")
-        values = right.named_children if right is not None else []
-        targets = left.named_children if left is not None else []
-        if len(values) == len(targets) and any(
-                strip_parens(v).type == "identifier" and v.text == name
-                and t.type in ("selector_expression", "index_expression")
-                for v, t in zip(values, targets)):
-            return True
-    return False
+    What it returns is then shared with what keeps it, not fresh for the caller. ``memo``
+    (one per file) keeps every function's stored names, from one query of the file."""
+    if "kept" not in memo:
+        memo["kept"] = found = {}
+        for _, caps in matches("go", _STORES, tree_root(fn)):
+            targets, values = caps["l"][0].named_children, caps["r"][0].named_children
+            owner = enclosing_function(caps["l"][0])
+            if owner is not None and len(targets) == len(values):
+                found.setdefault(owner.id, set()).update(
+                    strip_parens(v).text for v, t in zip(values, targets)
+                    if strip_parens(v).type == "identifier"
+                    and t.type in ("selector_expression", "index_expression"))
+    return name in memo["kept"].get(fn.id, ())
+
+
+_STORES = ("(assignment_statement left: (expression_list) @l right: (expression_list) @r)")
 
 
 def returns_name(fn, name: bytes, memo: dict, index: int = 0) -> bool:

@@ -232,7 +232,7 @@ class JsAdapter:
             return [ir.Leaf(s)]
         if t == "expression_statement" and s.named_children \
                 and s.named_children[0].type == "call_expression" \
-                and callee(s.named_children[0]) == "process.exit":
+                and s.named_children[0].child_by_field_name("function").text == b"process.exit":
             return [ir.Leaf(s), ir.Exit(s, "noreturn")]  # the process ends, with what it holds
         out = [ir.Leaf(s)]
         if self._may_throw(s):
