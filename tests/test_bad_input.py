@@ -399,6 +399,8 @@ release = ["Close"]
      "rules[0].message: bad placeholder"),
     (RULE.replace("{message}", "m").replace("{acquire}", "*."),
      "rules[0].lifecycle.acquire: '*.' is not a callee pattern"),
+    (RULE.replace("{message}", "m").replace("{acquire}", "*"),
+     "rules[0].lifecycle.acquire: '*' needs an evidence list"),
     (RULE.replace("{message}", "m").replace("{acquire}", 'a\\")) @x (#eq? @x'),
      "rules[0].lifecycle.acquire"),
     (RULE.replace("{message}", "m").replace("{acquire}", "redis.createClient") + 'awaited = "no"\n',

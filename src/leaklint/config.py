@@ -258,6 +258,11 @@ def _check_user_rule(rule, err, i: int) -> None:
     """What the catalogue does not check about user rules, found here rather than as an
     error on every file: callee patterns go into parser queries, the message is formatted."""
     for pattern in rule.lifecycle.get("acquire", ()):
+        if pattern == "*":  # any call whose result the function releases itself
+            if not rule.lifecycle.get("evidence") or "python" in rule.languages:
+                raise err(("rules", i, "lifecycle", "acquire"), "'*' needs an evidence list "
+                          "of release methods, and is read for Go and TS/JS only")
+            continue
         if not _CALLEE.fullmatch(pattern):
             raise err(("rules", i, "lifecycle", "acquire"), f"{pattern!r} is not a callee pattern "
                       "(name, pkg.name, *.Method or new Class)")

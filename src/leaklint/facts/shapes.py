@@ -194,8 +194,8 @@ def _go(ctx, rules, full=True) -> dict:
             "functions": {q: len(p) for q, (_, p) in table.items()}}
     if not (full or out.acquiring):
         return {**head, **out.result(), "light": True}
-    receivers = {p.text for fn, _ in table.values() if fn.type == "method_declaration"
-                 for p in _receiver_names(fn)}
+    receivers = {n.encode() for fn, _ in table.values() if fn.type == "method_declaration"
+                 for n in go_syntax.receiver_names(fn)}
     imports = adapter.package_imports()
     operands = receivers | {n.encode() for n in imports}
     calls = _calls("go", root, "[(call_expression function: (identifier) @f)"
@@ -233,12 +233,6 @@ def _go_functions_around(root, calls):
         fn = next((n for n in reversed(open_literals)
                    if n.start_byte < at < n.end_byte), None) or decl
         yield call, fn, decl
-
-
-def _receiver_names(method) -> list:
-    recv = method.child_by_field_name("receiver")
-    return [n for p in (recv.named_children if recv is not None else [])
-            for n in p.children_by_field_name("name")]
 
 
 def _python(ctx, rules, full=True) -> dict:

@@ -18,7 +18,7 @@ from .go_owners import owned_by
 from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_function,  # noqa: F401
                         in_memory_target, nolint_linters, expects_error, expects_failure,
                         function_name, is_noreturn, own_nodes, receiver_type, local_values,
-                        root_identifier, string_args_match, used_as_collection, FIND,
+                        root_identifier, string_args_match, used_as_plain_value, FIND,
                         receiver_of, parameter_names)
 from .go_functions import declared_as, function_table, parameter_types, returned_as
 from .go_requests import cancelled_on_return, request_makings, request_methods
@@ -270,7 +270,7 @@ class GoAdapter(GoLowering):
         if not evidence or cand.factory_of in spec["acquire"] \
                 or any(pattern_matches(p, cand.callee) for p in exact):
             return True
-        if handle is not None and used_as_collection(fn, handle):
+        if handle is not None and used_as_plain_value(fn, handle):
             return False
         if string_args_match(cand.call, spec.get("evidence_args", ()), fn):
             return True

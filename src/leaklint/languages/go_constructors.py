@@ -12,13 +12,14 @@ value must be the function's first result. The release method must be in the sam
 from __future__ import annotations
 
 from . import matches, tree_root
-from .go_returns import assigned, returns_name
-from .go_syntax import own_nodes, receiver_type, strip_parens, text
+from .go_returns import assigned, returns_at
+from .go_functions import result_types
+from .go_syntax import local_values, own_nodes, receiver_names, receiver_type, strip_parens, text
 
 _METHODS = "(method_declaration name: (field_identifier) @m) @d"
 
 
-def kept_field(call, fn, handle_index: int, memo: dict) -> tuple[str, str] | None:
+def _kept_field(call, fn, handle_index: int, memo: dict) -> tuple[str, str] | None:
     """(the type, the field) when ``fn`` keeps the handle ``call`` yields at
     ``handle_index`` in a field of the value of its own type that it returns first."""
     owner = _first_result_type(fn)
@@ -48,49 +49,42 @@ def kept_field(call, fn, handle_index: int, memo: dict) -> tuple[str, str] | Non
     return None
 
 
-def releases_field(root, owner: str, field: str, release) -> str:
-    """The name of a method of ``owner`` declared in the file ``root`` whose name is one
-    of ``release`` and that calls one of them on the receiver's ``field``
-    (`func (s *Store) Close() error { return s.f.Close() }`); "" when none does."""
+def _releases_field(root, owner: str, field: str, release) -> bool:
+    """Does a method of ``owner`` declared in the file ``root``, named for one of
+    ``release``, call one of them on the receiver's ``field``
+    (`func (s *Store) Close() error { return s.f.Close() }`)?"""
     for _, caps in matches("go", _METHODS, root):
         method = caps["d"][0]
         if text(caps["m"][0]) not in release or receiver_type(method) != owner:
             continue
-        recv = _receiver_name(method)
+        recv = receiver_names(method)
         for n in own_nodes(method.child_by_field_name("body")):
-            if n.type != "call_expression":
-                continue
-            f = n.child_by_field_name("function")
-            if f is None or f.type != "selector_expression" or text(f.child_by_field_name("field")) \
-                    not in release:
+            f = n.child_by_field_name("function") if n.type == "call_expression" else None
+            if f is None or f.type != "selector_expression" \
+                    or text(f.child_by_field_name("field")) not in release:
                 continue
             kept = f.child_by_field_name("operand")
-            if kept.type == "selector_expression" and text(kept.child_by_field_name("field")) == field \
-                    and text(kept.child_by_field_name("operand")) == recv:
-                return text(caps["m"][0])
-    return ""
+            if kept.type == "selector_expression" \
+                    and text(kept.child_by_field_name("field")) == field \
+                    and text(kept.child_by_field_name("operand")) in recv:
+                return True
+    return False
 
 
 def owned_by_result(call, fn, handle_index: int, release, memo: dict) -> bool:
     """Does ``fn`` return an object of its own type that keeps the handle ``call`` yields
     in a field one of its ``release`` methods releases?"""
-    kept = kept_field(call, fn, handle_index, memo)
-    return bool(kept) and bool(releases_field(tree_root(fn), *kept, release))
+    kept = _kept_field(call, fn, handle_index, memo)
+    return bool(kept) and _releases_field(tree_root(fn), *kept, release)
 
 
 def _first_result_type(fn) -> str:
     """`T` when ``fn`` declares its first result `*T` or `T` (a type of this package)."""
     if fn is None or fn.type not in ("function_declaration", "method_declaration"):
         return ""
-    result = fn.child_by_field_name("result")
-    if result is not None and result.type == "parameter_list":
-        decls = result.named_children
-        if not decls or decls[0].children_by_field_name("name"):
-            return ""  # named results: stored into in ways not followed here
-        result = decls[0].child_by_field_name("type")
-    if result is not None and result.type == "pointer_type":
-        result = result.named_children[0] if result.named_children else None
-    return text(result) if result is not None and result.type == "type_identifier" else ""
+    types = result_types(fn)
+    first = types[0].lstrip("*") if types else ""
+    return first if first.isidentifier() else ""
 
 
 def _literal_field(element, fn, owner: str, memo: dict):
@@ -125,7 +119,7 @@ def _first_returned(value, fn, memo: dict) -> bool:
             or stmt.child_by_field_name("right") != values or len(values.named_children) != 1:
         return False
     names = stmt.child_by_field_name("left").named_children
-    return len(names) == 1 and names[0].type == "identifier" and returns_name(fn, names[0].text, memo)
+    return len(names) == 1 and names[0].type == "identifier" and returns_at(fn, names[0].text, memo)
 
 
 def _stored_field(value, index: int, fn, memo: dict) -> str:
@@ -143,35 +137,21 @@ def _stored_field(value, index: int, fn, memo: dict) -> str:
     if index >= len(targets) or targets[index].type != "selector_expression":
         return ""
     holder = targets[index].child_by_field_name("operand")
-    if holder.type != "identifier" or not returns_name(fn, holder.text, memo) \
+    if holder.type != "identifier" or not returns_at(fn, holder.text, memo) \
             or not _made_fresh(fn, holder.text):
         return ""
     return text(targets[index].child_by_field_name("field"))
 
 
 def _made_fresh(fn, name: bytes) -> bool:
-    """Is the local ``name`` a new value ``fn`` makes (`s := &T{...}`, `s := new(T)`,
-    `var s T`), not one it was given or found (the receiver, `svc := d.shared`)?"""
-    for n in own_nodes(fn.child_by_field_name("body")):
-        if n.type == "var_spec" and any(x.text == name for x in n.children_by_field_name("name")):
-            return n.child_by_field_name("value") is None
-        if n.type != "short_var_declaration":
-            continue
-        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-        if len(left.named_children) != 1 or left.named_children[0].text != name \
-                or len(right.named_children) != 1:
-            continue
-        value = strip_parens(right.named_children[0])
-        if value.type == "unary_expression":
-            value = value.child_by_field_name("operand")
-        return value.type == "composite_literal" or (
-            value.type == "call_expression" and text(value.child_by_field_name("function")) == "new")
-    return False
+    """Is every value ``fn`` gives the local ``name`` a new one it makes (`&T{...}`,
+    `T{...}`, `new(T)`), not one it was given or found (the receiver, `svc := d.shared`)?"""
+    values = local_values(fn, name.decode())
+    return bool(values) and all(v is not None and _new_value(strip_parens(v)) for v in values)
 
 
-def _receiver_name(method) -> str:
-    recv = method.child_by_field_name("receiver")
-    for p in (recv.named_children if recv is not None else []):
-        for n in p.children_by_field_name("name"):
-            return text(n)
-    return ""
+def _new_value(v) -> bool:
+    if v.type == "unary_expression":
+        v = v.child_by_field_name("operand")
+    return v.type == "composite_literal" or (
+        v.type == "call_expression" and text(v.child_by_field_name("function")) == "new")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import matches, tree_root
 from .go_syntax import (callee_text, declared_names, enclosing_function, parameter_names,
-                        root_identifier, strip_parens, text)
+                        receiver_names, root_identifier, strip_parens, text)
 
 
 def assigned(call, index: int):
@@ -69,7 +69,7 @@ def _kept(fn, name: bytes, memo: dict) -> bool:
 _STORES = ("(assignment_statement left: (expression_list) @l right: (expression_list) @r)")
 
 
-def returns_name(fn, name: bytes, memo: dict, index: int = 0) -> bool:
+def returns_at(fn, name: bytes, memo: dict, index: int = 0) -> bool:
     """Does a `return` of ``fn`` return the name ``name`` at ``index``?"""
     return any(i == index and v == name for _, i, v in _returns(fn, memo))
 
@@ -152,8 +152,6 @@ def kept_wrapper(call) -> bool:
         return text(root) not in declared  # a package variable, or a closure's outer one
     # a field of what a parameter or the receiver points to, or of a package variable
     own = declared - set(parameter_names(fn))
-    receiver = fn.child_by_field_name("receiver")
-    if receiver is not None:
-        own -= {text(n) for d in receiver.named_children for n in d.children_by_field_name("name")}
+    own -= set(receiver_names(fn))
     # or of a local the function returns (`p.client = pb.NewDNSClient(conn)`, `return p, nil`)
     return text(root) not in own or any(v == root.text for _, _, v in _returns(fn, {}))

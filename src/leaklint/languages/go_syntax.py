@@ -141,6 +141,13 @@ def parameter_names(fn) -> list[str]:
     return params
 
 
+def receiver_names(fn) -> list[str]:
+    """The receiver's name of a method (`s` of `func (s *T) M()`), none for a function."""
+    recv = fn.child_by_field_name("receiver") if fn is not None else None
+    return [text(n) for d in (recv.named_children if recv is not None else [])
+            for n in d.children_by_field_name("name")]
+
+
 def declared_names(fn) -> set:
     """Names ``fn`` declares anywhere in it (parameters, receivers, :=, var, range :=)."""
     out = set()
@@ -226,7 +233,7 @@ def _assigned_strings(fn, name: str) -> list[str]:
             for _, caps in matches("go", q, fn) if caps["n"][0].text.decode() == name]
 
 
-def used_as_collection(fn, handle: str) -> bool:
+def used_as_plain_value(fn, handle: str) -> bool:
     """Is ``handle`` ranged over, indexed or measured with len in ``fn``, or compared with
     or joined to a string literal? Then it is a slice, a map (an ORM's query result) or a
     string (a test client's JSON answer), not a handle such as sql.Rows."""
