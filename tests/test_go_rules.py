@@ -168,6 +168,53 @@ def test_user_declared_lifecycle_pair(tmp_path):
     assert "on the return at line 9" in report.findings[0].message
 
 
+def test_user_rule_of_values_the_function_releases_itself(tmp_path):
+    # acquire "*": any `x, err := f(...)` the function itself releases on some path
+    write(tmp_path / "leaklint.toml", '''
+        [[rules]]
+        code = "ACME102"
+        name = "lease-returned-on-some-paths"
+        family = "resource"
+        languages = ["go"]
+        severity = "warning"
+        summary = "A lease returned on one path only"
+        message = "{handle} from {call} is not returned {where}"
+
+        [rules.lifecycle]
+        acquire = ["*"]
+        evidence = ["Return"]
+        release = ["Return"]
+        error = 1
+        results = 2
+    ''')
+    src = write(tmp_path / "pool.go", """
+        package pool
+
+        func leaks(p *Pool) error {
+        	l, err := p.Borrow()
+        	if err != nil {
+        		return err
+        	}
+        	if l.Busy() {
+        		return nil
+        	}
+        	l.Return()
+        	return nil
+        }
+
+        func neverReturned(p *Pool) error {
+        	l, err := p.Borrow()
+        	if err != nil {
+        		return err
+        	}
+        	return l.Use()
+        }
+    """)
+    config = load_config(tmp_path / "leaklint.toml")
+    report = check_paths([str(src)], config=config, select=["ACME102"])
+    assert [(f.code, f.position.line) for f in report.findings] == [("ACME102", 4)]
+
+
 def test_broken_go_never_raises(tmp_path):
     src = write(tmp_path / "broken.go", """
         package broken
