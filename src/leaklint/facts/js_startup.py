@@ -30,7 +30,8 @@ Facts per file are plain data (``js_startup_facts``): ``{"name": define name, "c
 "uses"/"made": [[spec, name], ...], "registers": {exported name: summary}}``; an entry's
 ``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...],
 "cleared": [[target, event], ...], "helpers": [[spec, name, summary], ...], "plugin":
-bool, "singletons": [exported class name, ...]}``: a class the modules around make once
+bool, "singletons": [exported class name, ...], "children": [[exported class name,
+argument index, path, method], ...]}``: a class the modules around make once
 in all, at their top level (``const updater = new AppUpdater()`` in the main process's
 entry), and use in no other way, has one object, there as long as the page or process.
 
@@ -122,7 +123,16 @@ class Startup:
         cleared = set(self._named_clears).union(*(self._clears_in(d) for d in dirs))
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
                 "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
-                "singletons": self._singletons(path, dirs)}
+                "singletons": self._singletons(path, dirs),
+                "children": self._children(path, dirs)}
+
+    def _children(self, path: str, dirs: list) -> list:
+        """[exported name, argument index, path, method] for each method of the modules
+        around that makes an object of ``path``'s class anew per call, handing it its own
+        object at that index (``languages.javascript_children``)."""
+        here = os.path.abspath(path)
+        return sorted({tuple(c) for d in dirs
+                       for c in self._calls_into(d).get(here, {}).get("children", ())})
 
     def _clears_in(self, directory: str) -> set:
         """What the modules of ``directory`` clear on the page's objects (once per directory)."""
@@ -253,6 +263,11 @@ class Startup:
                 entry = os.path.basename(p).split(".")[0] in ENTRY_STEMS
                 test = is_test_path(p, "typescript")
                 here = os.path.abspath(p)
+                for spec, name, index, method in f.get("children", []) if not test else ():
+                    target = target_of(p, spec)
+                    if target is not None and target != here:
+                        into.setdefault(target, {}).setdefault("children", set()).add(
+                            (name, index, p, method))
                 for spec, name, maker in f.get("made_in", []):
                     target = target_of(p, spec)
                     if target is not None and target != here and not test:

@@ -12,6 +12,7 @@ from ..languages import nearest, recent_syntax
 from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function,
                                     function_name, identifiers_named, method_of, norm, receiver,
                                     returned_values, strip, text, up)
+from ..languages.javascript_children import creator_arguments, made_per_call
 from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_registrations import summary
 from ..languages.javascript_runs import AMD_DEFINE, load_time_functions
@@ -156,8 +157,11 @@ def _import_uses(root) -> dict:
     makes itself or in the callback of a one-shot call there (``ready(() => f())``), run
     once when the module loads; ``made``, each ``new X(...)`` of its top-level code, not
     in a loop (one object for as long as the module); ``uses``, every other mention (a
-    call in a function or in a callback that may run again, a value handed on)."""
-    out = {"starts": [], "once": [], "uses": [], "made": [], "made_in": []}
+    call in a function or in a callback that may run again, a value handed on);
+    ``children``, [specifier, name, argument index, method] for each ``new X(...)`` a
+    method makes anew per call, handing it the method's own object at that index
+    (``languages.javascript_children``)."""
+    out = {"starts": [], "once": [], "uses": [], "made": [], "made_in": [], "children": []}
     imported = imports(root)
     if not imported:
         return out
@@ -189,6 +193,10 @@ def _import_uses(root) -> dict:
             if fn.id not in load_time:
                 once = once and method_of(up(fn)[0].parent) in ONE_SHOT_CALLBACKS
             fn = enclosing_function(fn)  # a callback handed to a call at top level
+        method = made_per_call(p) if p.type == "new_expression" \
+            and p.child_by_field_name("constructor") == child else ""
+        if method:
+            out["children"].extend([spec, name, i, method] for i in creator_arguments(p))
         if p.type == "new_expression" and p.child_by_field_name("constructor") == child \
                 and enclosing_function(ident) is None and nearest(ident, LOOPS) is None:
             out["made"].append([spec, name])  # `const x = new X()` at top level: one object

@@ -30,7 +30,10 @@ def check(ctx, rule) -> None:
             if key in seen:
                 continue
             call = node.named_children[0] if node.named_children else None
-            if call is None or call.type != "call_expression" or _last_iteration(node, body):
+            if call is None or call.type != "call_expression":
+                continue
+            if _last_iteration(node, body):
+                ctx.count(rule.code, node, ok=True)  # the turn that defers is the last
                 continue
             found = _released_here(call, body, node, rule.options.get("consumers", ()))
             # the context policy judges what piles up once per turn of THIS loop (a test's
@@ -181,9 +184,19 @@ def _last_iteration(defer_node, body) -> bool:
             while sib is not None:
                 if sib.type == "return_statement" or (sib.type == "break_statement" and not in_case):
                     return True
+                if _continues(sib):
+                    return False  # a way to the next iteration with the defer still pending
                 sib = sib.next_named_sibling
         node = parent
     return False
+
+
+def _continues(node) -> bool:
+    """Does ``node`` hold a `continue` of the loop around it (not of a loop or a function
+    literal inside it)?"""
+    if node.type in ("for_statement", "func_literal"):
+        return False
+    return node.type == "continue_statement" or any(_continues(c) for c in node.named_children)
 
 
 def _assigns_from_call(node, name: str, func_value: bool = False) -> bool:

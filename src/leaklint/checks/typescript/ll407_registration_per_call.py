@@ -9,6 +9,9 @@ from __future__ import annotations
 from ...languages.javascript import (args, calls_in, enclosing_function,
                                      identifiers_named, method_of, norm, receiver, strip, text,
                                      up)
+from ...languages.javascript_children import (constructor_class, creator_arguments,
+                                              exported_as, made_per_call, parameter_fields,
+                                              parameter_index)
 from ...languages.javascript_syntax import callback_chain
 from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL, amd_factory,
                                          call_sites, class_constructor, per_call,
@@ -197,6 +200,68 @@ def _once_pairs(ctx, rule, m) -> None:
                        f"{', '.join(sorted(removed))} registration when it runs")
 
 
+def _child_makers(m, cls: str, index: int, read: dict) -> list:
+    """The methods that make an object of class ``cls`` anew per call, handing it their
+    own object as constructor argument ``index``: in this file, and (``children`` of the
+    read) in the modules around that import the class."""
+    out = []
+    for n in identifiers_named(m.root, cls):
+        made, child = up(n)
+        if made is not None and made.type == "new_expression" \
+                and made.child_by_field_name("constructor") == child \
+                and index in creator_arguments(made):
+            out.append(made_per_call(made))
+    names = exported_as(m.root, cls)
+    out.extend(method for name, i, _, method in read.get("children") or ()
+               if name in names and i == index)
+    return [x for x in out if x]
+
+
+def _removed_anywhere(m, spellings: set, event: str) -> bool:
+    """Does any code of the file remove listeners for ``event`` (or a computed event,
+    or all of them) from an object whose last name is one of ``spellings``?"""
+    for c in m.calls():
+        if method_of(c) not in REMOVE or norm(receiver(c)).split(".")[-1] not in spellings:
+            continue
+        a = args(c)
+        if not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string"):
+            return True
+    return False
+
+
+def _child_registrations(ctx, rule, m, read: dict) -> None:
+    """A constructor adding a listener to the object it was handed (or a member of it),
+    where that object is the maker of the class's objects: a method that makes one
+    anew per call (``cb(null, new Channel(info, this))``). Each child leaves its
+    listener on the maker, which outlives it, unless the class removes it."""
+    for call in m.calls():
+        if call.type != "call_expression" or method_of(call) not in REGISTER | ONCE_REGISTER:
+            continue
+        a, tnode, ctor = args(call), receiver(call), enclosing_function(call)
+        event = strip(a[0]) if a else None
+        if len(a) < 2 or tnode is None or event is None or up(call)[0] is None \
+                or up(call)[0].type != "expression_statement":
+            continue
+        if method_of(call) in ONCE_REGISTER and event.type != "string":
+            continue  # a one-time handler of an event named for this object: it fires
+        cls = constructor_class(ctor)
+        index = parameter_index(ctor, tnode) if cls else None
+        makers = _child_makers(m, cls, index, read) if index is not None else []
+        if not makers:
+            continue
+        target = norm(tnode)
+        # the object as the class's methods spell it: `conn`, or the field holding it
+        spellings = {target.split(".")[-1]} | (
+            parameter_fields(ctor, index) if "." not in target else set())
+        if _removed_anywhere(m, spellings, norm(event)):
+            ctx.count(rule.code, call, ok=True)
+            continue
+        report(ctx, rule, call, target=target, event=norm(event),
+               why=f"is added by each {cls} made, and {makers[0]} makes one anew on each "
+                   f"call, handing it the object the listener is added to, which outlives "
+                   f"it; nothing removes it")
+
+
 def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
@@ -204,6 +269,7 @@ def check(ctx, rule):
     _once_pairs(ctx, rule, m)
     # the methods of this AMD module an entry point starts once (facts.js_startup)
     read = (ctx.reads or {}).get("js-startup") or {}
+    _child_registrations(ctx, rule, m, read)
     started = read.get("started") or ()
     # what some module clears wholesale on the page's objects (a router between pages)
     cleared = {tuple(x) for x in read.get("cleared") or ()}
