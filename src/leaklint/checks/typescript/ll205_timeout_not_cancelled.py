@@ -17,7 +17,7 @@ def check(ctx, rule):
     for m, node, short, scope in scheduled(ctx):
         loop = reschedules(node)
         if loop is not None:
-            if not _cancelled_anywhere(m, scope, node):
+            if not _cancelled_anywhere(m, scope, loop):
                 report(ctx, rule, node, what=short, where="anywhere",
                         reason=f": {function_name(loop)} reschedules itself unconditionally "
                                "and nothing cancels the loop")
@@ -33,10 +33,12 @@ def check(ctx, rule):
             judge(ctx, rule, node, scope)
 
 
-def _cancelled_anywhere(m, scope, node) -> bool:
+def _cancelled_anywhere(m, scope, loop) -> bool:
     """Does anything that can stop the loop cancel a timer: the scope's release functions,
-    or any method of the class the loop belongs to?"""
+    or any method of the class the loop belongs to? A clear in the rescheduling function
+    ``loop`` itself only restarts the loop (`clearTimeout(this.t); this.t = setTimeout(...)`)."""
     calls = list(m.release_calls(scope))
     if scope.owner is not None and scope.owner.type == "class_body":
         calls += [c for c in walk(scope.owner) if c.type == "call_expression"]
-    return any(callee(c).rsplit(".", 1)[-1] in CLEARS for c in calls)
+    return any(callee(c).rsplit(".", 1)[-1] in CLEARS for c in calls
+               if not loop.start_byte <= c.start_byte < loop.end_byte)

@@ -193,8 +193,8 @@ def reschedules(call):
     if fn is None or cb is None:
         return None
     name = function_name(fn)
-    cbn = norm(cb)
-    if not name or cbn not in (name, "this." + name):
+    if not name or (norm(cb) not in (name, "this." + name)
+                    and not _calls_back(cb, (name, "this." + name))):
         return None
     # conditional rescheduling or an earlier return is a way out of the loop
     p = call.parent
@@ -207,6 +207,28 @@ def reschedules(call):
         if n.type in ("return_statement", "throw_statement") and n.start_byte < call.start_byte:
             return None
     return fn
+
+
+def _calls_back(cb, names) -> bool:
+    """Is ``cb`` a function written in place whose every run calls one of ``names``
+    (`() => { try { sweep(); } finally { this.schedule(); } }`): not under a condition, in
+    a loop or a `catch` of its own, nor after a way out of it?"""
+    if cb.type not in FUNCTIONS:
+        return False
+    body = function_body(cb) if cb.child_by_field_name("body") is not None else None
+    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
+        if n.type != "call_expression" or norm(n.child_by_field_name("function")) not in names:
+            continue
+        p = n.parent
+        while p is not None and p != cb and p.type not in (
+                "if_statement", "ternary_expression", "binary_expression", "switch_case",
+                "catch_clause", "for_statement", "while_statement", "for_in_statement"):
+            p = p.parent
+        if p == cb and not any(r.type in ("return_statement", "throw_statement")
+                               and r.start_byte < n.start_byte
+                               for r in walk(body, stop=FUNCTIONS)):
+            return True
+    return False
 
 
 def without_lifecycle(scope) -> bool:
