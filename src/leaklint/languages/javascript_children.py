@@ -16,10 +16,12 @@ from __future__ import annotations
 from .javascript_members import this_aliases
 from . import tree_root
 from .javascript_syntax import (args, enclosing_function, function_name, identifiers_named,
-                                norm, strip, text, up, walk)
+                                method_of, norm, strip, text, up, walk)
 from .javascript_values import declaring_function
 
 _ASSIGN = "assignment_expression"
+# the methods that keep what they are given in a container
+CONTAINER_ADDS = {"push", "unshift", "set", "add", "splice", "concat"}
 
 
 def _making_context(node, depth: int = 0) -> tuple[str, set]:
@@ -96,18 +98,17 @@ def creator_arguments(made) -> list[int]:
 
 
 def handed_on(made, depth: int = 0) -> bool:
-    """Does the method let the object ``made`` go on to where many are kept or used: hand
-    it to a call (a callback, a queue), keep it in an array or a keyed container, directly,
-    through a local, or in an object literal that goes there? One it returns is a
-    factory's: its callers decide how many there are."""
+    """Does the method let the object ``made`` go: hand it to a call (a callback, a
+    queue that runs it), directly, through a local, or in an object literal that goes
+    there? One it returns is a factory's product (its callers decide how many there are);
+    one it keeps, in a field, an array or a keyed container (`push`, `set`, `add`), lives
+    with the maker, and so does what it added to the maker."""
     p, child = up(made)
     if p is None:
         return False
-    if p.type in ("arguments", "array"):
-        return True
-    if p.type == _ASSIGN and p.child_by_field_name("right") == child:
-        left = strip(p.child_by_field_name("left"))
-        return left is not None and left.type == "subscript_expression"
+    if p.type == "arguments":
+        return p.parent is None or p.parent.type != "call_expression" \
+            or method_of(p.parent) not in CONTAINER_ADDS
     if p.type == "pair" and p.parent is not None and p.parent.type == "object" and depth < 2:
         return handed_on(p.parent, depth + 1)
     if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
@@ -117,9 +118,21 @@ def handed_on(made, depth: int = 0) -> bool:
         return False
     scope = declaring_function(enclosing_function(made), text(name))
     body = scope.child_by_field_name("body") if scope is not None else None
-    return body is not None and any(
-        n.type == "identifier" and text(n) == text(name) and n != name
-        and handed_on(n, depth + 1) for n in walk(body))
+    uses = [n for n in walk(body) if n.type == "identifier" and text(n) == text(name)
+            and n != name] if body is not None else []
+    return not any(_kept(n) for n in uses) and any(handed_on(n, depth + 1) for n in uses)
+
+
+def _kept(node) -> bool:
+    """Is ``node`` stored where its maker keeps it: a field, an array, a container?"""
+    p, child = up(node)
+    if p is not None and p.type == "arguments" and p.parent is not None \
+            and p.parent.type == "call_expression":
+        return method_of(p.parent) in CONTAINER_ADDS
+    if p is not None and p.type == _ASSIGN and p.child_by_field_name("right") == child:
+        return strip(p.child_by_field_name("left")).type in ("member_expression",
+                                                               "subscript_expression")
+    return p is not None and p.type == "array"
 
 
 def made_per_call(made) -> str:
