@@ -235,7 +235,7 @@ class JsAdapter:
                 and s.named_children[0].child_by_field_name("function").text == b"process.exit":
             return [ir.Leaf(s), ir.Exit(s, "noreturn")]  # the process ends, with what it holds
         out = [ir.Leaf(s)]
-        if self._may_throw(s):
+        if self.may_throw(s):
             out.append(ir.If(Throws(s), ir.Block([ir.Exit(s, "raise")], s), raises_only=True))
         return out
 
@@ -245,7 +245,7 @@ class JsAdapter:
                 return text(c)
         return None
 
-    def _may_throw(self, s) -> bool:
+    def may_throw(self, s) -> bool:
         for n in walk(s, stop=FUNCTIONS):
             if n.type == "await_expression" or n.type == "new_expression":
                 return True

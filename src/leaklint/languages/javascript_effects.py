@@ -80,6 +80,14 @@ class JsEffects(SpecEffects):
             return "else" if state != negated else "then"
         return None
 
+    def cannot_raise(self, node) -> bool:
+        """May the engine skip the raise of the statement ``node`` inside a `try`: it
+        calls, awaits and constructs nothing (`const id = conn.threadId`), as the lowering
+        decides for a statement outside one?"""
+        return self.a is not None and node is not None and not isinstance(node, Throws) \
+            and node.type not in ("throw_statement", "return_statement") \
+            and not self.a.may_throw(node)
+
     def events(self, leaf) -> list[str]:
         node = leaf.node
         if node is None or isinstance(node, Throws):
