@@ -114,11 +114,16 @@ def binding(node, scope, release_names=()) -> Binding:
         _follow(fn, text(name), b, release_names)
         return b
     if t == "assignment_expression" and p.child_by_field_name("right") == child:
-        left = norm(p.child_by_field_name("left"))
-        b = Binding("kept", {left})
+        b = Binding("kept", set())
         fn = enclosing_function(node)
-        if fn is not None and "." not in left:
-            _follow(fn, left, b, release_names)
+        while p is not None and p.type == "assignment_expression" \
+                and p.child_by_field_name("right") == child:
+            # `this.worker = parent = new Worker(...)`: kept under every name of the chain
+            left = norm(p.child_by_field_name("left"))
+            b.keys.add(left)
+            if fn is not None and "." not in left:
+                _follow(fn, left, b, release_names)
+            p, child = up(p)
         return b
     if t == "arguments":
         call = p.parent
