@@ -183,6 +183,8 @@ class GoAdapter(GoLowering):
         if ei is not None and names[ei].type == "identifier" and names[ei].text != b"_":
             err = names[ei].text.decode()
         if handle == "_":
+            if in_memory:
+                return Verdict(False)  # a writer over memory, never written to: nothing held
             if not self._has_evidence(cand, fn, None):
                 return None
             after = stmt.next_named_sibling
@@ -394,8 +396,7 @@ class GoAdapter(GoLowering):
 
     def functions(self) -> dict:
         """Same-file functions and methods by qualified name (``go_syntax.function_table``)."""
-        if self._functions is None:
-            self._functions = function_table(self.root)
+        self._functions = self._functions or function_table(self.root)
         return self._functions
 
     def imported(self) -> set:
@@ -404,8 +405,7 @@ class GoAdapter(GoLowering):
             self._imported = set()
             for _, caps in matches("go", "(import_spec) @s", self.root):
                 spec = caps["s"][0]
-                alias = spec.child_by_field_name("name")
-                path = spec.child_by_field_name("path")
+                alias, path = spec.child_by_field_name("name"), spec.child_by_field_name("path")
                 if alias is not None:
                     self._imported.add(alias.text.decode())
                 elif path is not None:

@@ -328,12 +328,14 @@ def identifier_arguments(call) -> list[int]:
 
 IN_MEMORY_TYPES = ("bytes.Buffer", "strings.Builder")
 IN_MEMORY_MAKERS = ("bytes.NewBuffer", "bytes.NewBufferString")
+# writers that keep nothing of what they are given
+DISCARDING = ("io.Discard", "ioutil.Discard")
 
 
 def in_memory_target(call, fn) -> bool:
     """Is the first argument of ``call`` an in-memory buffer (`&buf` of a local
     `bytes.Buffer`, `new(bytes.Buffer)`, `bytes.NewBuffer(...)`, a local only ever made
-    so, or `&x.buf` of a field declared `bytes.Buffer`), or the writer a parameter of
+    so, or `&x.buf` of a field declared `bytes.Buffer`), `io.Discard`, or the writer a parameter of
     ``fn`` brings (the caller's, which the caller closes)? A writer wrapping it then holds
     no OS resource of its own."""
     args = call.child_by_field_name("arguments")
@@ -354,7 +356,7 @@ def _in_memory(expr, fn, depth: int) -> bool:
             return args is not None and text(args).strip("()").strip() in IN_MEMORY_TYPES
         return callee in IN_MEMORY_MAKERS
     if expr.type == "selector_expression":
-        return _in_memory_field(expr, fn)
+        return text(expr) in DISCARDING or _in_memory_field(expr, fn)
     if expr.type != "identifier" or depth > 2:
         return False
     made = local_values(fn, text(expr))
