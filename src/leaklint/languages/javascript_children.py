@@ -164,11 +164,9 @@ def constructor_class(fn) -> str:
         name = norm(holder.child_by_field_name("name"))
     if not name or enclosing_function(fn) is not None:
         return ""
-    source = fn.parent
-    while source is not None and source.parent is not None:
-        source = source.parent
-    body = text(source) if source is not None else ""
-    return name if f"{name}.prototype." in body or f"new {name}(" in body else ""
+    source = tree_root(fn).text
+    return name if f"{name}.prototype.".encode() in source \
+        or f"new {name}(".encode() in source else ""
 
 
 def parameter_index(ctor, target) -> int | None:

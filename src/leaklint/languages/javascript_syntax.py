@@ -268,6 +268,8 @@ GLOBAL_PREFIXES = ("window.", "globalThis.", "global.", "self.")
 
 # Node's module of the global timer functions (`require("timers").setTimeout`)
 TIMER_MODULES = ("timers", "node:timers")
+TIMER_FUNCTIONS = {"setTimeout", "setInterval", "setImmediate", "clearTimeout",
+                   "clearInterval", "clearImmediate"}
 
 
 def global_callee(call) -> str:
@@ -278,7 +280,7 @@ def global_callee(call) -> str:
     if name.startswith(GLOBAL_PREFIXES):
         return name.split(".", 1)[1]
     head, _, rest = name.partition(".")
-    return rest if rest and head in _timer_modules(call) else name
+    return rest if rest in TIMER_FUNCTIONS and head in _timer_modules(call) else name
 
 
 def _timer_modules(node) -> frozenset:
