@@ -1,14 +1,15 @@
 """Objects a method makes anew on each call and hands its own object to: a connection's
 ``exec()`` that answers ``cb(null, new Channel(info, this))``, a manager's ``query()`` that
-returns ``new Query(this.client, sql)``. Such a child lives for one call of its maker; the
-object it was handed (the maker itself, or one of its fields) lives on. A listener the
-child's constructor adds to that object stays there after the child is gone, one more
-for each call, unless the child's class removes it.
+hands ``new Query(this.client, sql)`` to the queue that runs it. Such a child lives for one
+call of its maker; the object it was handed (the maker itself, or one of its fields) lives
+on. A listener the child's constructor adds to that object stays there after the child is
+gone, one more for each call, unless the child's class removes it.
 
-How often the maker runs is read from what it does with the child: one it lets go on
-(returned, handed to a call, kept in a literal, an array or a keyed container) is one of
-many; one kept in a field of the maker (``this.socket = new Socket(this)``) or used only
-in the method is not known to be.
+How often the maker runs is read from what it does with the child: one it hands to a call
+(directly, through a local, or in an object literal) is one of many; one it returns (a
+factory's product, as many as its callers make), keeps (in a field, an array or a keyed
+container: it lives as long as the maker keeps it) or only uses in the method is not
+known to be.
 """
 
 from __future__ import annotations
