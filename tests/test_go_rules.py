@@ -109,6 +109,24 @@ def test_configured_severity_wins_in_test_files(tmp_path):
     assert [(f.code, f.severity) for f in report.findings] == [("LL107", "error")]
 
 
+# a lease returned on one path only: `leaks` returns at line 9 still holding it
+POOL_LEAK = """
+        package pool
+
+        func leaks(p *Pool) error {
+        	l, err := p.ACQUIRE()
+        	if err != nil {
+        		return err
+        	}
+        	if l.Busy() {
+        		return nil
+        	}
+        	l.Return()
+        	return nil
+        }
+"""
+
+
 def test_user_declared_lifecycle_pair(tmp_path):
     write(tmp_path / "leaklint.toml", '''
         [[rules]]
@@ -128,21 +146,7 @@ def test_user_declared_lifecycle_pair(tmp_path):
         release = ["Return"]
         verb = "returned"
     ''')
-    src = write(tmp_path / "pool.go", """
-        package pool
-
-        func leaks(p *Pool) error {
-        	l, err := p.Lease()
-        	if err != nil {
-        		return err
-        	}
-        	if l.Busy() {
-        		return nil
-        	}
-        	l.Return()
-        	return nil
-        }
-
+    src = write(tmp_path / "pool.go", POOL_LEAK.replace("ACQUIRE", "Lease") + """
         func handled(p *Pool) error {
         	l, err := p.Lease()
         	if err != nil {
@@ -187,21 +191,7 @@ def test_user_rule_of_values_the_function_releases_itself(tmp_path):
         error = 1
         results = 2
     ''')
-    src = write(tmp_path / "pool.go", """
-        package pool
-
-        func leaks(p *Pool) error {
-        	l, err := p.Borrow()
-        	if err != nil {
-        		return err
-        	}
-        	if l.Busy() {
-        		return nil
-        	}
-        	l.Return()
-        	return nil
-        }
-
+    src = write(tmp_path / "pool.go", POOL_LEAK.replace("ACQUIRE", "Borrow") + """
         func neverReturned(p *Pool) error {
         	l, err := p.Borrow()
         	if err != nil {

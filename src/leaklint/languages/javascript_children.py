@@ -14,15 +14,15 @@ known to be.
 
 from __future__ import annotations
 
-from .javascript_members import this_aliases
 from . import tree_root
-from .javascript_syntax import (args, enclosing_function, function_name, identifiers_named,
-                                method_of, norm, strip, text, up, walk)
-from .javascript_values import declaring_function
+from .javascript_members import this_aliases
+from .javascript_modules import parameters
+from .javascript_runs import call_sites
+from .javascript_syntax import args, enclosing_function, function_name, method_of, norm, \
+    strip, text, up, walk
+from .javascript_values import STORE_METHODS, declaring_function
 
 _ASSIGN = "assignment_expression"
-# the methods that keep what they are given in a container
-CONTAINER_ADDS = {"push", "unshift", "set", "add", "splice", "concat"}
 
 
 def _making_context(node, depth: int = 0) -> tuple[str, set]:
@@ -55,33 +55,16 @@ def _making_context(node, depth: int = 0) -> tuple[str, set]:
 
 
 def _helper_context(fn, depth: int) -> tuple[str, set]:
-    name, params = function_name(fn), _parameter_names(fn)
-    held, method = None, ""
-    for n in identifiers_named(tree_root(fn), name):
-        call, child = up(n)
-        if n == fn.child_by_field_name("name"):
-            continue
-        if call is None or call.type != "call_expression" \
-                or call.child_by_field_name("function") != child:
-            return "", set()  # used as a value: who calls it is not known here
-        caller, selves = _making_context(call, depth + 1)
+    params, held, method = parameters(fn), None, ""
+    for call in call_sites(fn) or [None]:
+        caller, selves = _making_context(call, depth + 1) if call is not None else ("", set())
         if not caller:
-            return "", set()
+            return "", set()  # used as a value, or called where it is not known how often
         method = method or caller
         given = {i for i, a in enumerate(args(call)) if norm(a) in selves}
         held = given if held is None else held & given
     names = {params[i] for i in held or () if i < len(params) and params[i]}
-    return (f"{name} (called by {method})", names) if names else ("", set())
-
-
-def _parameter_names(fn) -> list:
-    params = fn.child_by_field_name("parameters")
-    out = []
-    for p in (params.named_children if params is not None else []):
-        ident = p if p.type == "identifier" else next(
-            (n for n in walk(p) if n.type == "identifier"), None)
-        out.append(text(ident) if ident is not None else "")
-    return out
+    return (f"{function_name(fn)} (called by {method})", names) if names else ("", set())
 
 
 def creator_arguments(made) -> list[int]:
@@ -109,7 +92,7 @@ def handed_on(made, depth: int = 0) -> bool:
         return False
     if p.type == "arguments":
         return p.parent is None or p.parent.type != "call_expression" \
-            or method_of(p.parent) not in CONTAINER_ADDS
+            or method_of(p.parent) not in STORE_METHODS
     if p.type == "pair" and p.parent is not None and p.parent.type == "object" and depth < 2:
         return handed_on(p.parent, depth + 1)
     if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
@@ -129,7 +112,7 @@ def _kept(node) -> bool:
     p, child = up(node)
     if p is not None and p.type == "arguments" and p.parent is not None \
             and p.parent.type == "call_expression":
-        return method_of(p.parent) in CONTAINER_ADDS
+        return method_of(p.parent) in STORE_METHODS
     if p is not None and p.type == _ASSIGN and p.child_by_field_name("right") == child:
         return strip(p.child_by_field_name("left")).type in ("member_expression",
                                                                "subscript_expression")
@@ -175,7 +158,7 @@ def parameter_index(ctor, target) -> int | None:
     rooted at: the parameter itself or a member of it (`conn._parser`), or a field that
     holds it (`this._client`, after `this._client = client`, or a TypeScript parameter
     property, `constructor(private client: Client)`)."""
-    names = _parameter_names(ctor)
+    names = parameters(ctor)
     parts = norm(target).split(".")
     if parts[0] in names:
         return names.index(parts[0])
@@ -187,9 +170,9 @@ def parameter_index(ctor, target) -> int | None:
 def parameter_fields(ctor, index: int) -> set:
     """The fields of the object that the constructor fills with its parameter ``index``."""
     params = ctor.child_by_field_name("parameters")
-    given = params.named_children[index] if params is not None \
-        and index < len(params.named_children) else None
-    name = _parameter_names(ctor)[index] if given is not None else ""
+    nodes = [p for p in params.named_children if p.type != "comment"] if params else []
+    given = nodes[index] if index < len(nodes) else None
+    name = parameters(ctor)[index] if given is not None else ""
     if not name:
         return set()
     out = {name} if any(c.type in ("accessibility_modifier", "readonly")

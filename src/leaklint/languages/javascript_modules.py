@@ -6,7 +6,7 @@ another module ("import:<specifier>#<exported name>")."""
 from __future__ import annotations
 
 from . import returns_name
-from .javascript_syntax import WRAPPERS, args, strip, text
+from .javascript_syntax import WRAPPERS, args, global_callee, strip, text
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -237,3 +237,18 @@ def returned(call, fn, memo: dict) -> bool:
     if name is None or name.type != "identifier":
         return False
     return returns_name(fn, fn.child_by_field_name("body"), name, memo, RETURN_STOPS, strip)
+
+
+# Node's module of the global timer functions (`require("timers").setTimeout`)
+TIMER_MODULES = ("timers", "node:timers")
+
+
+def timer_callee(call, imported: dict) -> str:
+    """``global_callee``, also through Node's timers module, which holds the global timer
+    functions: `Timers.setTimeout` after `const Timers = require("timers")` (``imported``:
+    the file's ``imports``) is `setTimeout`."""
+    name = global_callee(call)
+    head, _, rest = name.partition(".")
+    spec = imported.get(head, ("", ""))
+    return rest if rest and "." not in rest and spec[0] in TIMER_MODULES \
+        and spec[1] in ("*", "default") else name

@@ -227,7 +227,7 @@ class Model(ClassMembers):
                 and strip(p.child_by_field_name("function")) == strip(child):
             outer = enclosing_function(p)  # called where it is written: as often as that
             return outer is None or self._runs_once(outer, depth + 1)
-        once = once_option(fn, self._imported())
+        once = once_option(fn, self.imported())
         if depth <= 3 and (once is not None or p is not None and p.type == "arguments" and (
                 method_of(p.parent) in ONE_SHOT_CALLBACKS or self._once_event(p.parent)
                 or once_per_call(fn, fn))):
@@ -266,9 +266,9 @@ class Model(ClassMembers):
         if target is None or target.type != "identifier":
             return False
         event = text(args(call)[0]).strip("'\"`")
-        return event in ONCE_EVENTS.get(self._imported().get(text(target)), ())
+        return event in ONCE_EVENTS.get(self.imported().get(text(target)), ())
 
-    def _imported(self) -> dict:
+    def imported(self) -> dict:  # the file's ``javascript_modules.imports``, read once
         if self._imports is None:
             self._imports = imports(self.root)
         return self._imports

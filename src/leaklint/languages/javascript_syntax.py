@@ -266,48 +266,11 @@ def _found_in_rebuilt(value, body) -> bool:
 GLOBAL_PREFIXES = ("window.", "globalThis.", "global.", "self.")
 
 
-# Node's module of the global timer functions (`require("timers").setTimeout`)
-TIMER_MODULES = ("timers", "node:timers")
-TIMER_FUNCTIONS = {"setTimeout", "setInterval", "setImmediate", "clearTimeout",
-                   "clearInterval", "clearImmediate"}
-
-
 def global_callee(call) -> str:
     """The callee of ``call`` without a global object in front (`window.setTimeout` ->
-    `setTimeout`), or the module of the timer functions (`Timers.setTimeout`, after
-    `const Timers = require("timers")`)."""
+    `setTimeout`)."""
     name = callee(call)
-    if name.startswith(GLOBAL_PREFIXES):
-        return name.split(".", 1)[1]
-    head, _, rest = name.partition(".")
-    return rest if rest in TIMER_FUNCTIONS and head in _timer_modules(call) else name
-
-
-def _timer_modules(node) -> frozenset:
-    """The names the file's top level gives Node's timers module (`const Timers =
-    require("timers")`, `import * as timers from "node:timers"`), found once per file."""
-    root = node
-    while root.parent is not None:
-        root = root.parent
-    memo = file_memo()
-    key = ("timer_modules", root.id)
-    if key not in memo:
-        found = set()
-        for c in root.named_children if b"timers" in root.text else ():
-            if c.type == "import_statement" and text(c.child_by_field_name("source"))[1:-1] \
-                    in TIMER_MODULES:
-                found |= {text(i) for i in walk(c) if i.type == "identifier"
-                          and i.parent.type in ("namespace_import", "import_clause")}
-            for d in c.named_children if c.type in ("lexical_declaration",
-                                                    "variable_declaration") else ():
-                value, name = strip(d.child_by_field_name("value")), d.child_by_field_name("name")
-                if value is not None and value.type == "call_expression" \
-                        and text(value.child_by_field_name("function")) == "require" \
-                        and [text(a)[1:-1] for a in args(value)][:1] in ([m] for m in TIMER_MODULES) \
-                        and name is not None and name.type == "identifier":
-                    found.add(text(name))
-        memo[key] = frozenset(found)
-    return memo[key]
+    return name.split(".", 1)[1] if name.startswith(GLOBAL_PREFIXES) else name
 
 
 def after_own_clear(node, fn):

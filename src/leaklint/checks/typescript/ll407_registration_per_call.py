@@ -140,15 +140,18 @@ def _searched(m, fn) -> list:
     return out
 
 
+def _removes(call, event: str) -> bool:
+    """Does ``call`` remove listeners for ``event``: `off()`, `off(event)`, `off(event,
+    handler)`, or an event computed (it may be this one)?"""
+    if method_of(call) not in REMOVE:
+        return False
+    a = args(call)
+    return not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string")
+
+
 def _removed(m, fn, target: str, event: str) -> bool:
-    for f in _searched(m, fn):
-        for c in calls_in(f):
-            if method_of(c) not in REMOVE or norm(receiver(c)) != target:
-                continue
-            a = args(c)
-            if not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string"):
-                return True  # off(), off(event), off(event, handler), or an event computed
-    return False
+    return any(norm(receiver(c)) == target and _removes(c, event)
+               for f in _searched(m, fn) for c in calls_in(f))
 
 
 def _one_time(call):
@@ -220,13 +223,8 @@ def _child_makers(m, cls: str, index: int, read: dict) -> list:
 def _removed_anywhere(m, spellings: set, event: str) -> bool:
     """Does any code of the file remove listeners for ``event`` (or a computed event,
     or all of them) from an object whose last name is one of ``spellings``?"""
-    for c in m.calls():
-        if method_of(c) not in REMOVE or norm(receiver(c)).split(".")[-1] not in spellings:
-            continue
-        a = args(c)
-        if not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string"):
-            return True
-    return False
+    return any(_removes(c, event) and norm(receiver(c)).split(".")[-1] in spellings
+               for c in m.calls())
 
 
 def _child_registrations(ctx, rule, m, read: dict) -> None:
@@ -239,8 +237,9 @@ def _child_registrations(ctx, rule, m, read: dict) -> None:
             continue
         a, tnode, ctor = args(call), receiver(call), enclosing_function(call)
         event = strip(a[0]) if a else None
-        if len(a) < 2 or tnode is None or event is None or up(call)[0] is None \
-                or up(call)[0].type != "expression_statement":
+        statement = up(call)[0]
+        if len(a) < 2 or tnode is None or event is None or statement is None \
+                or statement.type != "expression_statement":
             continue
         if method_of(call) in ONCE_REGISTER and event.type != "string":
             continue  # a one-time handler of an event named for this object: it fires

@@ -9,7 +9,7 @@ from ...languages.javascript import (FUNCTIONS, args, enclosing_function, functi
                                      function_name, method_of, norm, receiver, strip, text, up,
                                      walk)
 from ...languages.javascript_members import this_aliases
-from ...languages.javascript_syntax import global_callee
+from ...languages.javascript_modules import timer_callee
 from ...languages.javascript_values import declares
 from ...languages import tree_root
 from ...languages.javascript_runs import EVENT_SUBSCRIPTIONS
@@ -31,18 +31,19 @@ def scheduled(ctx):
         return
     m = model(ctx)
     for node in m.calls():
-        short = timeout_name(node)
+        short = timeout_name(m, node)
         scope = m.scope_of(node) if short else None
         if scope is not None:
             yield m, node, short, scope
 
 
-def timeout_name(call) -> str:
+def timeout_name(m, call) -> str:
     """``setTimeout``, ``requestAnimationFrame`` or ``requestIdleCallback`` when ``call``
-    schedules one (also through the global object: window, globalThis, global), else ""."""
+    schedules one (also through the global object, window, globalThis or global, or Node's
+    timers module), else ""."""
     if call.type != "call_expression":
         return ""
-    short = global_callee(call)
+    short = timer_callee(call, m.imported())
     return short if short in TIMEOUTS else ""
 
 
@@ -197,38 +198,35 @@ def reschedules(call):
                     and not _calls_back(cb, (name, "this." + name))):
         return None
     # conditional rescheduling or an earlier return is a way out of the loop
-    p = call.parent
-    while p is not None and p != fn:
-        if p.type in ("if_statement", "ternary_expression", "binary_expression", "switch_case",
-                      "catch_clause", "try_statement", "for_statement", "while_statement"):
-            return None
-        p = p.parent
-    for n in walk(function_body(fn) if fn.child_by_field_name("body") else fn, stop=FUNCTIONS):
-        if n.type in ("return_statement", "throw_statement") and n.start_byte < call.start_byte:
-            return None
-    return fn
+    return fn if _every_run(call, fn) else None
 
 
 def _calls_back(cb, names) -> bool:
     """Is ``cb`` a function written in place whose every run calls one of ``names``
-    (`() => { try { sweep(); } finally { this.schedule(); } }`): not under a condition, in
-    a loop or a `catch` of its own, nor after a way out of it?"""
-    if cb.type not in FUNCTIONS:
-        return False
-    body = function_body(cb) if cb.child_by_field_name("body") is not None else None
-    for n in walk(body, stop=FUNCTIONS) if body is not None else ():
-        if n.type != "call_expression" or norm(n.child_by_field_name("function")) not in names:
-            continue
-        p = n.parent
-        while p is not None and p != cb and p.type not in (
-                "if_statement", "ternary_expression", "binary_expression", "switch_case",
-                "catch_clause", "for_statement", "while_statement", "for_in_statement"):
-            p = p.parent
-        if p == cb and not any(r.type in ("return_statement", "throw_statement")
-                               and r.start_byte < n.start_byte
-                               for r in walk(body, stop=FUNCTIONS)):
-            return True
-    return False
+    (`() => { try { sweep(); } finally { this.schedule(); } }`)?"""
+    return cb.type in FUNCTIONS and any(
+        n.type == "call_expression" and norm(n.child_by_field_name("function")) in names
+        and _every_run(n, cb, tries=True) for n in walk(cb, stop=FUNCTIONS))
+
+
+# where code may not run on every run of the function it is in
+_CONDITIONAL = ("if_statement", "ternary_expression", "binary_expression", "switch_case",
+                "catch_clause", "for_statement", "for_in_statement", "while_statement")
+
+
+def _every_run(node, fn, tries: bool = False) -> bool:
+    """Does every run of ``fn`` reach ``node``: not under a condition, a loop or a `catch`
+    of its own (nor a `try`, unless ``tries``: a `finally` always runs), nor after a
+    `return` or a `throw`?"""
+    stops = _CONDITIONAL if tries else _CONDITIONAL + ("try_statement",)
+    p = node.parent
+    while p is not None and p != fn:
+        if p.type in stops:
+            return False
+        p = p.parent
+    body = function_body(fn) if fn.child_by_field_name("body") is not None else fn
+    return not any(n.type in ("return_statement", "throw_statement")
+                   and n.start_byte < node.start_byte for n in walk(body, stop=FUNCTIONS))
 
 
 def without_lifecycle(scope) -> bool:
