@@ -10,6 +10,7 @@ import dataclasses
 import json
 
 from ..languages import matches
+from ..languages.spelled import spelled
 from ..languages.go_syntax import (callee_text, declared_names, enclosing_function,
                                    outer_locals, strip_parens, text)
 from ..source import SourceFile
@@ -76,11 +77,8 @@ def _record(table: dict, name: str, verdict: str, src: SourceFile, node) -> None
 
 
 def _classify(root, src, kinds: dict, once: set, table: dict) -> None:
-    # only the containers' own names: asking for every identifier of a package is slow
-    names = " ".join(json.dumps(n) for n in sorted(kinds))
     scopes: dict = {}
-    for _, caps in matches("go", "((identifier) @id (#any-of? @id %s))" % names, root):
-        ident = caps["id"][0]
+    for ident in spelled(root, kinds):  # only the containers' own names
         name = text(ident)
         if name not in kinds:
             continue
@@ -105,12 +103,13 @@ def _classify(root, src, kinds: dict, once: set, table: dict) -> None:
 def _classify_fields(root, src, fields: dict, once: set, table: dict) -> None:
     """Insertions and evictions of single-instance fields: through the instance's
     variable, or through a method's receiver."""
-    names = " ".join(json.dumps(n) for n in sorted(fields))
-    q = ("((selector_expression operand: (identifier) @o field: (field_identifier) @f) @s"
-         " (#any-of? @f %s))" % names)
-    for _, caps in matches("go", q, root):
-        fld = fields.get(text(caps["f"][0]))
-        node, owner = caps["s"][0], text(caps["o"][0])
+    for field in spelled(root, fields, ("field_identifier",)):
+        node = field.parent
+        operand = node.child_by_field_name("operand") if node.type == "selector_expression" \
+            else None
+        if operand is None or operand.type != "identifier":
+            continue
+        fld, owner = fields.get(text(field)), text(operand)
         fn = enclosing_function(node)
         if fld is None or fn is None or _is_init(fn):
             continue
@@ -122,9 +121,9 @@ def _classify_fields(root, src, fields: dict, once: set, table: dict) -> None:
             verdict = "insert" if fld["kind"] == "map" else None
         if verdict == "insert":
             bounded = filled_once(fn, once)
-            _record(table, text(caps["f"][0]), "bounded" if bounded else verdict, src, node)
+            _record(table, text(field), "bounded" if bounded else verdict, src, node)
         elif verdict == "evict":
-            _record(table, text(caps["f"][0]), verdict, src, node)
+            _record(table, text(field), verdict, src, node)
 
 
 def filled_once(fn, once: set) -> bool:

@@ -25,6 +25,7 @@ from .go_requests import cancelled_on_return, request_makings, request_methods
 from .go_types import field_types, made_type
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
+from .spelled import calls_named, selectors_on, spelled
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
 from .go_versions import (collected_adjustment, emit_adjusted, go_mod_version,  # noqa: F401
@@ -93,13 +94,8 @@ class GoAdapter(GoLowering):
 
     def direct_candidates(self, rules) -> list[Candidate]:
         named = [r for r in rules if "*" not in r.lifecycle["acquire"]]
-        names = candidate_names(self.ctx, named)
-        quoted = " ".join('"%s"' % n for n in names)
-        q = ("((call_expression function: [(selector_expression field: (field_identifier) @n)"
-             " (identifier) @n]) @call (#any-of? @n %s))" % quoted)
         out = []
-        for _, caps in matches("go", q, self.root) if names else ():
-            call = caps["call"][0]
+        for call in calls_named(self.root, candidate_names(self.ctx, named), "go"):
             callee = callee_text(call)
             for rule in named:
                 if any(pattern_matches(p, callee) for p in rule.lifecycle["acquire"]):
@@ -247,9 +243,9 @@ class GoAdapter(GoLowering):
     @staticmethod
     def _calls_of(fn, handle: str) -> set:
         """The names of the methods ``fn`` calls on ``handle`` (`handle.Name(...)`)."""
-        q = ("((call_expression function: (selector_expression operand: (identifier) @h"
-             " field: (field_identifier) @f)) (#eq? @h \"%s\"))" % handle)
-        return {caps["f"][0].text.decode() for _, caps in matches("go", q, fn)}
+        return {s.child_by_field_name("field").text.decode() for s in selectors_on(fn, handle, "go")
+                if s.parent is not None and s.parent.type == "call_expression"
+                and s.parent.child_by_field_name("function") == s}
 
     @staticmethod
     def _calls_method(fn, handle: str, methods) -> bool:
@@ -278,9 +274,8 @@ class GoAdapter(GoLowering):
             return True
         if handle is None:
             return False
-        q = ("((selector_expression operand: (identifier) @h field: (field_identifier) @f)"
-             " (#eq? @h \"%s\"))" % handle)
-        used = {caps["f"][0].text.decode() for _, caps in matches("go", q, fn)}
+        used = {s.child_by_field_name("field").text.decode()
+                for s in selectors_on(fn, handle, "go")}
         members = set(cand.rule.options.get("members", ()))
         if members and used - members and not used & set(spec.get("views", ())):
             return False  # members the resource's type lacks, its body never: another type
@@ -387,9 +382,8 @@ class GoAdapter(GoLowering):
         """Does a goroutine started in the handle's function use it (so that it is still
         referenced, and can still fire or block, after the function returns)?"""
         q = '((go_statement (_) @g))'
-        uses = '((identifier) @i (#eq? @i "%s"))' % track.handle  # a Go identifier
-        return any(ids.get("i") for _, caps in matches("go", q, track.function)
-                   for _, ids in matches("go", uses, caps["g"][0]))
+        return any(spelled(caps["g"][0], (track.handle,))
+                   for _, caps in matches("go", q, track.function))
 
     def effects(self, track: Track):
         return GoEffects(self, track)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from . import matches
 from ..tracks import Candidate
 from .go_syntax import callee_text, enclosing_function, text
+from .spelled import calls_named
 
-_CLOSES = ("((call_expression function: (selector_expression operand: (identifier) @h"
-           " field: (field_identifier) @m)) (#any-of? @m %s))")
 _BOUND = ("[(short_var_declaration left: (expression_list . (identifier) @h . (identifier) .)"
           "  right: (expression_list . (call_expression) @c .))"
           " (assignment_statement left: (expression_list . (identifier) @h . (identifier) .)"
@@ -25,11 +24,16 @@ def evidenced(root, rules, taken: list) -> list:
     if not wanting:
         return []
     shown: dict = {}  # (function id, name) -> the evidence methods called on it
-    methods = sorted({m for r in wanting for m in r.lifecycle.get("evidence", ())})
-    for _, caps in matches("go", _CLOSES % " ".join('"%s"' % m for m in methods), root):
-        fn = enclosing_function(caps["h"][0])
+    methods = {m for r in wanting for m in r.lifecycle.get("evidence", ())}
+    for call in calls_named(root, methods, "go"):
+        selector = call.child_by_field_name("function")
+        handle = selector.child_by_field_name("operand")
+        if selector.type != "selector_expression" or handle.type != "identifier":
+            continue
+        fn = enclosing_function(handle)
         while fn is not None:
-            shown.setdefault((fn.id, text(caps["h"][0])), set()).add(text(caps["m"][0]))
+            shown.setdefault((fn.id, text(handle)), set()).add(
+                text(selector.child_by_field_name("field")))
             fn = enclosing_function(fn)
     if not shown:
         return []

@@ -21,6 +21,7 @@ from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_stat
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
 from .python_calls import PythonCalls
+from .spelled import calls_named
 from .summaries import FileSummaries, with_factories
 
 
@@ -72,18 +73,16 @@ class PythonAdapter(PythonCalls):
         names = candidate_names(self.ctx, rules)
         if not names:
             return []
-        quoted = " ".join('"%s"' % n for n in names)
-        q = ("((call function: [(attribute attribute: (identifier) @n) (identifier) @n]) @call"
-             " (#any-of? @n %s))" % quoted)
+        calls = calls_named(self.root, names, "python")
         # a local alias of an acquiring function: `from subprocess import Popen as P`
         aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names and k not in names]
         if aliases:
-            q += " ((call function: (identifier) @n) @call (#any-of? @n %s))" % " ".join(
-                '"%s"' % a for a in aliases)
+            calls += [c for c in calls_named(self.root, aliases, "python")
+                      if c.child_by_field_name("function").type == "identifier"]
+            calls.sort(key=lambda c: (c.start_byte, -c.end_byte))
         out = []
         seen = set()
-        for _, caps in matches("python", q, self.root):
-            call = caps["call"][0]
+        for call in calls:
             key = (call.start_byte, call.end_byte)
             if key in seen:
                 continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ... import contexts
 from ...catalogue import acquisitions_of
 from ...languages import matches
+from ...languages.spelled import spelled
 from ...languages.go import enclosing_function
 from ...tracks import pattern_matches
 
@@ -54,9 +55,7 @@ def _uses(fn, handle: str, assign):
     """Methods called on ``handle`` after ``assign`` ({method: first node}), up to the next
     assignment of the name; None when the handle is used any other way (handed on)."""
     out = {}
-    q = "((identifier) @h (#eq? @h \"%s\"))" % handle
-    for _, caps in matches("go", q, fn):
-        n = caps["h"][0]
+    for n in spelled(fn, (handle,)):
         if n.start_byte < assign.end_byte:
             continue
         p = n.parent

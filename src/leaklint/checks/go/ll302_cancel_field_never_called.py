@@ -16,6 +16,7 @@ from __future__ import annotations
 from ... import members
 from ...catalogue import acquisitions_of
 from ...languages import matches
+from ...languages.spelled import spelled
 from ...languages.go_syntax import enclosing_function, is_literal_key, own_of_type, receiver_of, root_context_parent
 from ...tracks import pattern_matches
 
@@ -105,8 +106,7 @@ def _read_here(root, name: str) -> bool:
     """Does this file read the package variable ``name`` anywhere (a call, a copy, a
     comparison...): any mention that is neither its declaration, a store into it, nor a
     local of the same name?"""
-    for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, root):
-        node = caps["n"][0]
+    for node in spelled(root, (name,)):
         p = node.parent
         if p is not None and p.type == "var_spec":
             continue
@@ -167,8 +167,8 @@ def _fields_given(fn, name: str, after, call, variables):
     the local is also used some other way (called, deferred, passed on): then the field
     is not the only way to cancel."""
     stores = list(_stores(fn, name, after, call, variables))
-    mentions = [n for _, caps in matches("go", "((identifier) @n (#eq? @n \"%s\"))" % name, fn)
-                for n in caps["n"] if n.start_byte >= after.end_byte and not is_literal_key(n)]
+    mentions = [n for n in spelled(fn, (name,))
+                if n.start_byte >= after.end_byte and not is_literal_key(n)]
     if len(mentions) > len(stores):
         return
     yield from stores
