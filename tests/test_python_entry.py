@@ -8,7 +8,7 @@ import textwrap
 
 from leaklint.api import check_paths
 from leaklint.config import Config
-from leaklint.facts.python_entry import entry_specs
+from leaklint.facts.python_entry_points import entry_specs
 
 SESSION = """
 import requests

@@ -31,26 +31,24 @@ bases, as a ``TestCase``'s ``setUp``); other test files' calls count against its
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import os
-import re
 
-from ..languages import ancestors, of_type
-from ..languages.python_syntax import (NORETURN, assigned_once, function_and_loop,
-                                       looped_functions, module_imports, module_lists,
-                                       qualified_name, text)
+from ..languages import of_type
+from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, looped_functions,
+                                       module_imports, module_lists, qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard, management_command
+from .python_entry_points import entry_specs
 
 READ = "once"
 TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
 MAX_BYTES = 1024 * 1024  # larger files are not walked: their functions stay unknown
 # the nodes whose facts ``file_facts`` reads
 _FACT_NODES = ("function_definition", "class_definition", "call")
-_SPEC = re.compile(r"^\s*([\w.]+)\s*:\s*([\w.]+)\s*$")
-_SETUP_SCRIPT = re.compile(r"""["']\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*["']""")
+# what lies between a call and the function it runs in (``_contexts``)
+_CONTEXT_NODES = ("function_definition", "lambda", "class_definition") + LOOPS
 
 
 # -- one file's facts (plain data) ---------------------------------------------------
@@ -107,8 +105,10 @@ def file_facts(root) -> dict:
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
     names: dict = {}  # function id -> its qualified name
-    for n in sorted(of_type(root, _FACT_NODES, "python"),
-                    key=lambda n: (-n.end_byte, n.start_byte)):
+    found = of_type(root, _FACT_NODES, "python")
+    around = _contexts(root, found)
+    mains = [(c.start_byte, c.end_byte) for c in root.named_children if main_guard(c)]
+    for n in sorted(found, key=lambda n: (-n.end_byte, n.start_byte)):
         if n.type == "function_definition":
             functions.setdefault(qualified_name(n, names), [])
             params[qualified_name(n, names)] = _params(n)
@@ -121,7 +121,7 @@ def file_facts(root) -> dict:
                 if b.type in ("identifier", "attribute")]
         if n.type != "call":
             continue
-        fn, loop = function_and_loop(n)
+        fn, loop = around[n.id]
         if fn is not None and fn.type == "lambda":
             continue  # a lambda runs when something calls it: how often is unknown
         callee = _callee(n)
@@ -136,7 +136,7 @@ def file_facts(root) -> dict:
                 callee.rsplit(".", 1)[-1][:1].isupper():
             made.setdefault(key, {})[text(parent.child_by_field_name("left"))] = callee
         if fn is None:
-            sites = main if _under_main(n) else top
+            sites = main if any(a <= n.start_byte < b for a, b in mains) else top
             sites.append([callee, loop])
             continue
         functions.setdefault(key, []).append([callee, loop])
@@ -204,50 +204,31 @@ def _callee(call) -> str:
     return "".join(text(fn).split())
 
 
-def _under_main(node) -> bool:
-    return any(main_guard(n) and n.parent is not None and n.parent.type == "module"
-               for n in ancestors(node))
-
-
-# -- the project's entries -----------------------------------------------------------
-
-def entry_specs(read, directory: str) -> list:
-    """["module:function"] of the console scripts and entry points declared in
-    ``directory`` (a declaration file that cannot be read or parsed declares none)."""
-    out = []
-    data = read(os.path.join(directory, "pyproject.toml"))
-    if data:
-        try:
-            import tomllib
-        except ImportError:  # Python < 3.11
-            tomllib = None
-        if tomllib is not None:
-            try:
-                doc = tomllib.loads(data.decode("utf-8", "replace"))
-            except (tomllib.TOMLDecodeError, ValueError):
-                doc = {}
-            project = doc.get("project", {}) if isinstance(doc.get("project"), dict) else {}
-            groups = project.get("entry-points", {})
-            tables = [project.get("scripts", {}), project.get("gui-scripts", {}),
-                      doc.get("tool", {}).get("poetry", {}).get("scripts", {})] + (
-                list(groups.values()) if isinstance(groups, dict) else [])
-            out += [v for t in tables if isinstance(t, dict) for v in t.values()
-                    if isinstance(v, str)]
-    data = read(os.path.join(directory, "setup.cfg"))
-    if data:
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(data.decode("utf-8", "replace"))
-            value = "\n".join(parser.get("options.entry_points", group) for group in (
-                parser.options("options.entry_points")
-                if parser.has_section("options.entry_points") else ()))
-        except configparser.Error:
-            value = ""
-        out += [line.split("=", 1)[1] for line in value.splitlines() if "=" in line]
-    data = read(os.path.join(directory, "setup.py"))
-    if data and b"entry_points" in data:
-        out += _SETUP_SCRIPT.findall(data.decode("utf-8", "replace"))
-    return [m.group(1) + ":" + m.group(2) for m in map(_SPEC.match, out) if m]
+def _contexts(root, found: list) -> dict:
+    """{call id: (the innermost def or lambda around it, or None; a loop between)} for the
+    calls among ``found`` (``python_syntax.function_and_loop``'s answer), from one sweep
+    over the file's scopes and loops in source order, not a walk up from each call."""
+    scopes = of_type(root, _CONTEXT_NODES, "python")
+    events = sorted([n for n in found if n.type == "call"] + scopes,
+                    key=lambda n: (n.start_byte, -n.end_byte))
+    out, stack = {}, []  # stack: the scopes and loops holding the current node, outer first
+    for n in events:
+        while stack and stack[-1].end_byte <= n.start_byte:
+            stack.pop()
+        if n.type != "call":
+            stack.append(n)
+            continue
+        loop, in_class, fn = False, False, None
+        for holder in reversed(stack):
+            if holder.type in LOOPS:
+                loop = True
+            elif holder.type == "class_definition":
+                in_class = True  # class level: a loop anywhere around still counts
+            elif not in_class:  # a def or a lambda
+                fn = holder
+                break
+        out[n.id] = (fn, loop)
+    return out
 
 
 class Once:
