@@ -98,14 +98,14 @@ class _Nodes:
     (func_literal) @loop
     (argument_list [(identifier) (selector_expression)] @value)
     (expression_list [(identifier) (selector_expression)] @value)
-    (literal_element [(identifier) (selector_expression)] @value)
+    (literal_element [(identifier) (selector_expression)] @element)
     """
 
     def __init__(self, root):
         self.root = root
         found = captures("go", self.QUERY, root)
         self._lists, self._starts = {}, {}
-        for name in ("call", "decl", "keyed", "loop", "value"):
+        for name in ("call", "decl", "keyed", "loop", "value", "element"):
             nodes = sorted(found.get(name, ()), key=lambda n: (n.start_byte, -n.end_byte))
             self._lists[name] = nodes
             self._starts[name] = [n.start_byte for n in nodes]
@@ -263,8 +263,9 @@ def file_facts(root, data: bytes) -> dict:
             callee = _callee(n, fn, local)
             if callee and not any(a <= n.start_byte < b for a, b in literals):
                 calls.append([callee, repeats])
-        for n in nodes.inside("value", body):
-            if _as_value(n) and n not in actions:
+        for n in nodes.inside("value", body) + [
+                e for e in nodes.inside("element", body) if not _literal_key(e)]:
+            if n not in actions:
                 values.append(text(n) if n.type == "identifier" else
                               "." + text(n.child_by_field_name("field")))
     return {"package": package_name(root), "build": build_constraint(data),
@@ -304,24 +305,14 @@ def _actions(data: bytes, functions: dict, local: _Local, finals: dict) -> dict:
     return out
 
 
-def _as_value(node) -> bool:
-    """Is ``node`` a name used as a value (an argument, an assigned or returned value, a
-    field of a literal), not called nor the operand of a selector?"""
+def _literal_key(node) -> bool:
+    """Is ``node`` (an element of a composite literal) the key of a keyed element: a
+    struct literal's field name (`Run: f`)? A map's key is never a function, which Go
+    cannot compare. Any other element, argument, assigned or returned name is a value."""
     parent = node.parent
-    if parent is None:
-        return False
-    if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
-        return False
-    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
-        return False
-    if parent.type == "literal_element" and parent.parent is not None \
-            and parent.parent.type == "keyed_element" \
-            and parent.parent.child_by_field_name("key") == parent:
-        # the key of a keyed element: a struct literal's field name (`Run: f`); a map's
-        # key is never a function, which Go cannot compare
-        return False
-    return parent.type in ("argument_list", "expression_list", "keyed_element",
-                           "literal_element", "return_statement")
+    return parent is not None and parent.type == "literal_element" \
+        and parent.parent is not None and parent.parent.type == "keyed_element" \
+        and parent.parent.child_by_field_name("key") == parent
 
 
 # -- the trace over a package --------------------------------------------------------

@@ -7,6 +7,8 @@ from by a computed name, how it uses what it imports (``starts``, ``once``, ``us
 
 from __future__ import annotations
 
+import re
+
 from .. import languages
 from ..languages import nearest, recent_syntax
 from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function,
@@ -23,9 +25,10 @@ LOADERS = AMD_DEFINE | {"require", "requirejs"}
 PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
                 "jQuery(document)"}
 CLEAR_ALL = {"off", "removeAllListeners", "unbind"}
-# every name in LOADERS holds one of these, and every name in CLEAR_ALL is one of these
+# every name in LOADERS holds one of these; CLEAR_ALL's names as words (not `offset`)
 _LOADER_WORDS = (b"define", b"require")
-_CLEAR_WORDS = tuple(sorted(w.encode() for w in CLEAR_ALL))
+_CLEAR_WORDS = re.compile(rb"(?:%s)(?![\w$])" % b"|".join(sorted(w.encode() for w in CLEAR_ALL)))
+_WORD_BYTE = re.compile(rb"[\w$]")
 
 
 def _dependencies(call) -> dict:
@@ -71,7 +74,8 @@ def file_facts(root) -> dict:
     # the calls looked at below are named in the text: a file naming none is not walked
     source = root.text
     loads = any(w in source for w in _LOADER_WORDS)
-    clears = any(w in source for w in _CLEAR_WORDS)
+    clears = any(m.start() == 0 or not _WORD_BYTE.match(source, m.start() - 1)
+                 for m in _CLEAR_WORDS.finditer(source))
     for c in calls_in(root) if loads or clears else ():
         if clears and method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:

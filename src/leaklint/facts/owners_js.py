@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                     method_of, norm, receiver, strip, text, up, walk)
-from ..languages import file_memo, tree_root, within
+from ..languages import file_memo, of_type, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
 from ..languages.javascript_runs import at_load, command_mode
@@ -75,7 +75,7 @@ def _file_facts(root) -> dict:
         return memo[key]
     roots, instantiated, root_objects, registered = set(), {}, [], set()
     defined, mounted = {}, []  # custom element tag -> class; what the module adds to the page
-    for n in walk(root):
+    for n in of_type(root, ("new_expression", "call_expression")):
         if n.type == "new_expression":
             c = norm(n.child_by_field_name("constructor"))
             instantiated.setdefault(c, []).append(n)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from ..languages import of_type
+from ..languages import holders, of_type
 from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, looped_functions,
                                        module_imports, module_lists, qualified_name, text)
 from . import once_trace
@@ -206,20 +206,13 @@ def _callee(call) -> str:
 
 def _contexts(root, found: list) -> dict:
     """{call id: (the innermost def or lambda around it, or None; a loop between)} for the
-    calls among ``found`` (``python_syntax.function_and_loop``'s answer), from one sweep
-    over the file's scopes and loops in source order, not a walk up from each call."""
-    scopes = of_type(root, _CONTEXT_NODES, "python")
-    events = sorted([n for n in found if n.type == "call"] + scopes,
-                    key=lambda n: (n.start_byte, -n.end_byte))
-    out, stack = {}, []  # stack: the scopes and loops holding the current node, outer first
-    for n in events:
-        while stack and stack[-1].end_byte <= n.start_byte:
-            stack.pop()
-        if n.type != "call":
-            stack.append(n)
-            continue
+    calls among ``found`` (``python_syntax.function_and_loop``'s answer, from one sweep
+    over the file's scopes and loops)."""
+    calls = [n for n in found if n.type == "call"]
+    out = {}
+    for call, around in holders(calls, of_type(root, _CONTEXT_NODES, "python")).items():
         loop, in_class, fn = False, False, None
-        for holder in reversed(stack):
+        for holder in reversed(around):
             if holder.type in LOOPS:
                 loop = True
             elif holder.type == "class_definition":
@@ -227,7 +220,7 @@ def _contexts(root, found: list) -> dict:
             elif not in_class:  # a def or a lambda
                 fn = holder
                 break
-        out[n.id] = (fn, loop)
+        out[call] = (fn, loop)
     return out
 
 

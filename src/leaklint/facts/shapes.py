@@ -214,8 +214,7 @@ def _go_functions_around(root, calls):
     order: one sweep over the file's declarations and function literals (asking each
     call's ancestors costs a walk from the root per step)."""
     decls = go_functions.declarations(root)
-    literals = sorted(languages.captures("go", "(func_literal) @l", root).get("l", ()),
-                      key=lambda n: n.start_byte)
+    literals = sorted(languages.of_type(root, ("func_literal",), "go"), key=lambda n: n.start_byte)
     d = li = 0
     open_literals: list = []
     for call in calls:

@@ -201,6 +201,24 @@ def within(node, outer) -> bool:
         and node.end_byte <= outer.end_byte
 
 
+def holders(nodes, containers) -> dict:
+    """{node id: the ``containers`` around it, outermost first} for each of ``nodes``,
+    from one sweep over both in source order rather than a walk up from each node (a
+    step up the tree is a search down from its root). ``containers``: every node of some
+    types in the same tree (its functions, say), none of them among ``nodes``."""
+    events = sorted([(c.start_byte, -c.end_byte, 0, i, c) for i, c in enumerate(containers)]
+                    + [(n.start_byte, -n.end_byte, 1, i, n) for i, n in enumerate(nodes)])
+    out, stack = {}, []
+    for start, _, kind, _, node in events:
+        while stack and stack[-1].end_byte <= start:
+            stack.pop()
+        if kind == 0:
+            stack.append(node)
+        else:
+            out[node.id] = tuple(stack)
+    return out
+
+
 def ancestors(node, stop=None):
     """The ancestors of ``node`` (not ``node`` itself), nearest first, up to ``stop``
     (excluded)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import members
 from ..members import ClassFacts, FieldUse
-from . import ancestors, per_file, tree_root
+from . import ancestors, of_type, per_file, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
 from .javascript_syntax import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                 function_name, method_of, norm, receiver, strip, text, up,
@@ -90,17 +90,16 @@ def _handlers(fn) -> set:
     """The functions of ``fn`` that run once per event: passed inline, or by the name of a
     local function, to an event subscription or an interval."""
     out = set()
-    for c in walk(fn):
-        if c.type != "call_expression" or (method_of(c) not in REPEATING
-                                           and callee(c) not in REPEATING):
+    for c in of_type(fn, ("call_expression",)):
+        if method_of(c) not in REPEATING and callee(c) not in REPEATING:
             continue
         for a in args(c):
             a = strip(a)
             if a is not None and a.type in FUNCTIONS:
                 out.add(a.start_byte)
             elif a is not None and a.type == "identifier":
-                out.update(f.start_byte for f in walk(fn)
-                           if f.type in FUNCTIONS and function_name(f) == text(a))
+                out.update(f.start_byte for f in of_type(fn, FUNCTIONS)
+                           if function_name(f) == text(a))
     return out
 
 
@@ -123,8 +122,8 @@ def _bound_functions(methods) -> dict:
     names = set()
     for fn in methods.values():
         selves = None  # the method's names for the object, found once it binds anything
-        for n in walk(fn):
-            f = n.child_by_field_name("function") if n.type == "call_expression" else None
+        for n in of_type(fn, ("call_expression",)):
+            f = n.child_by_field_name("function")
             if f is not None and f.type == "member_expression" and text(
                     f.child_by_field_name("property")) in ("call", "apply", "bind"):
                 selves = this_aliases(fn) if selves is None else selves
@@ -133,8 +132,8 @@ def _bound_functions(methods) -> dict:
     if not names:
         return {}
     root = tree_root(next(iter(methods.values())))
-    return {function_name(f): f for f in walk(root)
-            if f.type == "function_declaration" and function_name(f) in names}
+    return {function_name(f): f for f in of_type(root, ("function_declaration",))
+            if function_name(f) in names}
 
 
 def _guarded(n, fn) -> bool:
@@ -177,9 +176,7 @@ def this_members(fn) -> dict:
 
 def _this_members(fn) -> dict:
     out = {}
-    for n in walk(fn):
-        if n.type != "variable_declarator":
-            continue
+    for n in of_type(fn, ("variable_declarator",)):
         value = strip(n.child_by_field_name("value"))
         pattern = n.child_by_field_name("name")
         if value is None or value.type != "this" or pattern is None or pattern.type != "object_pattern":
@@ -202,13 +199,12 @@ def this_aliases(fn) -> set:
 
 def _this_aliases(fn) -> set:
     out = {"this"}
-    for n in walk(fn):
-        if n.type == "variable_declarator":
-            value = strip(n.child_by_field_name("value"))
-            name = n.child_by_field_name("name")
-            if value is not None and value.type == "this" and name is not None \
-                    and name.type == "identifier":
-                out.add(text(name))
+    for n in of_type(fn, ("variable_declarator",)):
+        value = strip(n.child_by_field_name("value"))
+        name = n.child_by_field_name("name")
+        if value is not None and value.type == "this" and name is not None \
+                and name.type == "identifier":
+            out.add(text(name))
     return out
 
 

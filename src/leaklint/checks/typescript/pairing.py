@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
-from ...languages import per_file, within
+from ...languages import of_type, per_file, within
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import exported, model
 from ...languages.javascript_members import this_aliases, this_members
@@ -118,12 +118,11 @@ def _kept_outside(fn, name: str) -> str:
 
 
 def _assignments(fn) -> dict:
-    """The assignments of ``fn`` by the text of what they assign (one walk)."""
+    """The assignments of ``fn`` by the text of what they assign."""
     body = fn.child_by_field_name("body")
     found: dict = {}
-    for n in walk(body) if body is not None else ():
-        if n.type == "assignment_expression":
-            found.setdefault(norm(n.child_by_field_name("right")), []).append(n)
+    for n in of_type(body, ("assignment_expression",)) if body is not None else ():
+        found.setdefault(norm(n.child_by_field_name("right")), []).append(n)
     return found
 
 
