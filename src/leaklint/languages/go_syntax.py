@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -94,10 +95,20 @@ def is_literal_key(node) -> bool:
 
 
 def own_of_type(fn, types: tuple) -> list:
-    """The nodes of ``types`` among ``own_nodes(fn)``, in the same order, found by the
-    file's query pass (``languages.of_type``) rather than by a walk in Python."""
-    out = [fn] if fn.type in types else []
-    out.extend(n for n in of_type(fn, types) if _owner_is(n, fn))
+    """The nodes of ``types`` among ``own_nodes(fn)``, in the same order, from the file's
+    query pass (``languages.of_type``), less those in a func literal of ``fn``."""
+    out, spans = [fn] if fn.type in types else [], []  # spans: fn's outermost literals
+    for lit in of_type(fn, ("func_literal",)):
+        if not spans or lit.start_byte >= spans[-1][1]:
+            spans.append((lit.start_byte, lit.end_byte))
+    starts = [start for start, _ in spans]
+    for n in of_type(fn, types):
+        i = bisect.bisect_right(starts, n.start_byte) - 1
+        start, end = spans[i] if i >= 0 else (0, -1)
+        if (start, end) == (n.start_byte, n.end_byte):  # the literal, or of its bounds
+            out.extend([n] if _owner_is(n, fn) else [])
+        elif n.end_byte > end:
+            out.append(n)
     return out
 
 
