@@ -21,7 +21,6 @@ from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_stat
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
 from .python_calls import PythonCalls
-from .spelled import calls_named
 from .summaries import FileSummaries, with_factories
 
 
@@ -73,16 +72,18 @@ class PythonAdapter(PythonCalls):
         names = candidate_names(self.ctx, rules)
         if not names:
             return []
-        calls = calls_named(self.root, names, "python")
+        quoted = " ".join('"%s"' % n for n in names)
+        q = ("((call function: [(attribute attribute: (identifier) @n) (identifier) @n]) @call"
+             " (#any-of? @n %s))" % quoted)
         # a local alias of an acquiring function: `from subprocess import Popen as P`
         aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names and k not in names]
         if aliases:
-            calls += [c for c in calls_named(self.root, aliases, "python")
-                      if c.child_by_field_name("function").type == "identifier"]
-            calls.sort(key=lambda c: (c.start_byte, -c.end_byte))
+            q += " ((call function: (identifier) @n) @call (#any-of? @n %s))" % " ".join(
+                '"%s"' % a for a in aliases)
         out = []
         seen = set()
-        for call in calls:
+        for _, caps in matches("python", q, self.root):
+            call = caps["call"][0]
             key = (call.start_byte, call.end_byte)
             if key in seen:
                 continue
