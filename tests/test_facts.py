@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from leaklint import languages, runner
+from leaklint import analyze, languages, runner
 from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint.facts import go_build, go_package
@@ -139,13 +139,13 @@ def test_a_warm_run_reanalyses_only_files_whose_reads_changed(tmp_path, monkeypa
     (tmp_path / "b.go").write_text("package p\n\nfunc helper() int { return 1 }\n")
     (tmp_path / "c.go").write_text("package p\n\nfunc other() int { return 2 }\n")
     analysed = []
-    real = runner.analyze_file
+    real = analyze.analyze_file
 
     def counting(path, *args, **kw):
         analysed.append(os.path.basename(path))
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(runner, "analyze_file", counting)
+    monkeypatch.setattr(analyze, "analyze_file", counting)
     cfg = Config(root=tmp_path)
 
     def scan():

@@ -35,7 +35,8 @@ LAYERS = [
     ("model", ["leaklint", "leaklint.model", "leaklint.source", "leaklint.catalogue",
                "leaklint.deadline", "leaklint.safe_io", "leaklint.vendored", "leaklint.report.escape",
                "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
-               "leaklint.schema", "leaklint.toml_lines",
+               "leaklint.schema", "leaklint.toml_lines", "leaklint.settings",
+               "leaklint.context_policy",
 
                # sizes and the [tool.leaklint.triage] table, which config validates
                "leaklint.triage.units", "leaklint.triage.settings"]),

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import LEAKY_GO
-from leaklint import analyze
+from leaklint import settings
 from leaklint.cli import main
 
 
@@ -110,13 +110,13 @@ def test_links_out_of_the_roots_are_never_opened(tree, tmp_path_factory, monkeyp
     (tree / "link_dir").symlink_to(outside)
     (tree / "link.go").symlink_to(outside / "theirs.go")
     opened = []
-    real_read = analyze.read_regular
+    real_read = settings.read_regular
 
     def spy(path, *args, **kwargs):
         opened.append(os.path.realpath(path))
         return real_read(path, *args, **kwargs)
 
-    monkeypatch.setattr(analyze, "read_regular", spy)
+    monkeypatch.setattr(settings, "read_regular", spy)
     r = check(".", "--no-cache", "-j", "1")
     assert r.exit_code == 1 and "theirs" not in r.output and "link" not in r.output
     assert opened and not [p for p in opened if p.startswith(str(outside))]

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from leaklint import runner, unchanged
+from leaklint import analyze, runner, unchanged
 from leaklint.api import check_paths
 from leaklint.cache import load_key, unseal
 from leaklint.config import Config
@@ -38,7 +38,7 @@ def trusted(monkeypatch):
 class Phases:
     def __init__(self, monkeypatch):
         self.index = self.analysed = 0
-        build, analyse = runner.build_index, runner.analyze_file
+        build, analyse = runner.build_index, analyze.analyze_file
 
         def counting_index(*a, **kw):
             self.index += 1
@@ -49,7 +49,7 @@ class Phases:
             return analyse(*a, **kw)
 
         monkeypatch.setattr(runner, "build_index", counting_index)
-        monkeypatch.setattr(runner, "analyze_file", counting_analysis)
+        monkeypatch.setattr(analyze, "analyze_file", counting_analysis)
 
 
 def _scan(tree, **kw):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pathspec
 
 from . import gc_policy, vendored
-from .analyze import Settings, analyze_file
+from .settings import Settings
 from .cache import CacheRefused, default_cache_dir, open_cache
 from .catalogue import CatalogueError, select as select_codes
 from .checks import message_problem
@@ -226,6 +226,8 @@ def check_source(path: str, data: bytes, *, config: Config | None = None, select
         reads = reads_of(path, data, settings, confined(lambda d: directory_files(
             d, excludes=patterns, root=str(config.root), respect_gitignore=config.respect_gitignore),
             [path], config, follow_symlinks=False))
+        from .analyze import analyze_file
+
         report.add(analyze_file(path, settings, data, reads=reads))
     report.finish()
     if baseline is not None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contexts
+from . import context_policy
 from .catalogue import (LIFECYCLE_FIELDS, CatalogueError, builtin_rules, parse_rule,
                         placeholder_problem, select)
 from .discovery import pattern_error
@@ -46,7 +46,8 @@ class Config:
     timeout: float = 10.0  # seconds per file
     triage: TriageSettings = field(default_factory=TriageSettings)  # [tool.leaklint.triage]
     # [tool.leaklint.contexts]: what is reported in tests, scripts, examples, generated code
-    contexts: contexts.ContextSettings = field(default_factory=contexts.ContextSettings)
+    contexts: context_policy.ContextSettings = field(
+        default_factory=context_policy.ContextSettings)
 
 
 def find_config(start: Path) -> Path | None:
@@ -239,10 +240,10 @@ def from_table(table, path: Path, base: tuple = (), lines: dict | None = None) -
     cfg.respect_gitignore = table.get("respect-gitignore", True)
     cfg.triage = settings_from_table(table.get("triage", {}),
                                      lambda key, msg: err(("triage", key) if key else ("triage",), msg))
-    cfg.contexts = contexts.settings_from_table(
+    cfg.contexts = context_policy.settings_from_table(
         table.get("contexts", {}), str(cfg.root),
         lambda key, msg: err(("contexts", key) if key else ("contexts",), msg))
-    for key in contexts.PATH_KEYS:
+    for key in context_policy.PATH_KEYS:
         for pattern in table.get("contexts", {}).get(key, []):
             problem = pattern_error(pattern)
             if problem is not None:

@@ -49,12 +49,11 @@ from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
 from .vendored import library_build, why as why_vendored
+# the settings' names, used here and by the rules as ``contexts.TEST``...
+from .context_policy import (  # noqa: F401
+    ACCUMULATING, ALL, CODE, DEFAULT_POLICY, EXAMPLE, GENERATED, KEY_OF_KIND, KINDS, OFF,
+    PATH_KEYS, POLICIES, POLICY_KEYS, SCRIPT, TEST, ContextSettings, settings_from_table)
 from .tracks import COLLECTED, OUTLIVES, OWNED, REBOUND
-
-CODE, TEST, SCRIPT, EXAMPLE, GENERATED = "code", "test", "script", "example", "generated"
-KINDS = (TEST, SCRIPT, EXAMPLE, GENERATED)  # the configurable ones; "code" is always "all"
-ALL, ACCUMULATING, OFF = "all", "accumulating", "off"
-POLICIES = (ALL, ACCUMULATING, OFF)
 
 ACCUMULATES, EXCEPTION_ONLY = "accumulates", "exception-only"
 # one per turn of the loop around it, all released when the function returns (a defer)
@@ -69,9 +68,6 @@ FINISHES = "finishes"
 UNCHECKED = "unchecked"
 TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, REBOUND, FINISHES, OWNED,
           UNCHECKED)
-
-# examples are copied into real programs, so their leaks are reported as in ordinary code
-DEFAULT_POLICY = {TEST: ACCUMULATING, SCRIPT: ACCUMULATING, EXAMPLE: ALL, GENERATED: OFF}
 
 # built-in recognition: directory names anywhere in the path, and file names
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e",
@@ -115,58 +111,11 @@ MEANING = {
 
 
 @dataclass(frozen=True)
-class ContextSettings:
-    """``[tool.leaklint.contexts]``: the policy of each context and the extra path
-    patterns (gitignore-style, relative to ``root``) that put a file in it."""
-
-    root: str = ""
-    policy: tuple = tuple(sorted(DEFAULT_POLICY.items()))  # ((kind, policy), ...)
-    paths: tuple = ()  # ((kind, (pattern, ...)), ...)
-    marked: tuple = ()  # what the root's .gitattributes marks (vendored.marked)
-
-    def policy_of(self, kind: str) -> str:
-        return ALL if kind == CODE else dict(self.policy).get(kind, DEFAULT_POLICY[kind])
-
-    def patterns_of(self, kind: str) -> tuple:
-        return dict(self.paths).get(kind, ())
-
-
-@dataclass(frozen=True)
 class Context:
     """A file's context and why it was chosen (for ``leaklint explain --context``)."""
 
     kind: str
     why: str
-
-
-# config keys: "<kind>s" holds the policy, "<kind>-paths" the extra patterns
-POLICY_KEYS = {"tests": TEST, "scripts": SCRIPT, "examples": EXAMPLE, "generated": GENERATED}
-PATH_KEYS = {"code-paths": CODE, "test-paths": TEST, "script-paths": SCRIPT,
-             "example-paths": EXAMPLE, "generated-paths": GENERATED}
-KEY_OF_KIND = {kind: key for key, kind in POLICY_KEYS.items()}
-
-
-def settings_from_table(table, root: str, err) -> ContextSettings:
-    """Validate ``[tool.leaklint.contexts]``; ``err(key, message)`` builds the error that
-    names the file and the key (the JSON schema has already checked the types)."""
-    if not isinstance(table, dict):
-        raise err("", "expected a table")
-    policy = dict(DEFAULT_POLICY)
-    paths = {}
-    for key, value in table.items():
-        if key in POLICY_KEYS:
-            if value not in POLICIES:
-                raise err(key, f"expected one of {', '.join(POLICIES)}")
-            policy[POLICY_KEYS[key]] = value
-        elif key in PATH_KEYS:
-            if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-                raise err(key, "expected a list of path patterns")
-            paths[PATH_KEYS[key]] = tuple(value)  # config.py checks each pattern
-        else:
-            known = sorted([*POLICY_KEYS, *PATH_KEYS])
-            raise err(key, f"unknown key (known: {', '.join(known)})")
-    return ContextSettings(root=root, policy=tuple(sorted(policy.items())),
-                           paths=tuple(sorted(paths.items())))
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,17 +13,19 @@ import signal
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from . import gc_policy, languages
-from .analyze import Settings, analyze_file, read_source, rules_for
+from .settings import Settings, read_source, rules_for
 from .cache import FactsCache
 from .crew import Crew, parts
-from .facts import collect
-from .facts.index import Index, reads_digest
 from .languages.go_versions import build_inputs, nearest_go_mod
 from .model import Diagnostic, FileResult
 from .unchanged import Runs, Watch
 from .vendored import library_build
+
+if TYPE_CHECKING:
+    from .facts.index import Index
 
 # below this many files per worker a pool's start-up costs more than it saves
 MIN_FILES_PER_WORKER = 24
@@ -75,6 +77,8 @@ def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
     keep tree-sitter busy in C (queries over very deep trees), where the in-process
     timer cannot interrupt: such a file is analysed in a forked process that is killed
     once the limit is passed by ``KILL_GRACE`` seconds. Other files run in this process."""
+    from .analyze import analyze_file  # here: a run the result cache serves never loads it
+
     if (settings.timeout is None or not hasattr(os, "fork")
             or _size(path, data) < ISOLATE_MIN_BYTES
             or threading.current_thread() is not threading.main_thread()):
@@ -216,6 +220,8 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
             if all(hit is not None for hit in hits):
                 yield from hits
                 return
+    from .facts import collect  # here: a run the result cache serves never loads it
+
     watch = Watch(read, list_siblings, settings.follow_symlinks) if runs is not None else None
     store = FactsCache.beside(cache) if cache is not None else None
     crew = None
@@ -311,6 +317,8 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
     other file. ``list_siblings(directory)`` finds a directory's files through discovery;
     ``overrides``: {path: bytes} to use instead of what is on disk (an editor's buffer);
     ``read(path)``: a file's bytes or None (default: as the analysis reads it)."""
+    from .facts import collect
+
     if not collect.needs_reads(settings.rules):
         return None
     read = read or _reader(settings)
@@ -348,6 +356,8 @@ def _trees_of(index):
 def _plan(files, settings, cache, index, watch=None):
     """Per file: a finished result (cache hit, unreadable) or the key to store it under.
     ``watch``: an ``unchanged.Watch`` told of each file read."""
+    from .facts.index import reads_digest
+
     for path in files:
         if watch is not None:
             watch.before(path)
