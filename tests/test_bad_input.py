@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from conftest import LEAKY_GO
 from fuzz_support import sarif_validator
 from leaklint import analyze
-from leaklint.analyze import Settings, analyze_file
+from leaklint.analyze import analyze_file
+from leaklint.settings import Settings
 from leaklint.api import check_paths
 from leaklint.catalogue import Rule
 from leaklint.cli import main

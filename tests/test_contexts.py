@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from leaklint import contexts, languages, schema
+from leaklint import context_policy, contexts, languages, schema
 from leaklint.api import check_paths
 from leaklint.cli import main
 from leaklint.config import Config, ConfigError, load_config
@@ -20,7 +20,7 @@ from markers import assert_markers
 
 
 def kind(path, family="python", head="", root=""):
-    return contexts.classify(path, family, head, contexts.ContextSettings(root=root)).kind
+    return contexts.classify(path, family, head, context_policy.ContextSettings(root=root)).kind
 
 
 @pytest.mark.parametrize("path, family, expected", [
@@ -126,7 +126,7 @@ def test_a_python_subpackage_named_like_scripts_is_the_programs_code(tmp_path):
 
 
 def test_configured_patterns_come_first(tmp_path):
-    settings = contexts.settings_from_table(
+    settings = context_policy.settings_from_table(
         {"test-paths": ["qa/**"], "generated-paths": ["gen/"]}, str(tmp_path), _raise)
     assert contexts.classify(str(tmp_path / "qa" / "x.py"), "python", "", settings).kind == "test"
     got = contexts.classify(str(tmp_path / "gen" / "tests" / "x.py"), "python", "", settings)
@@ -134,7 +134,7 @@ def test_configured_patterns_come_first(tmp_path):
 
 
 def test_code_paths_override_the_conventions(tmp_path):
-    settings = contexts.settings_from_table({"code-paths": ["tools/server/**"]}, str(tmp_path),
+    settings = context_policy.settings_from_table({"code-paths": ["tools/server/**"]}, str(tmp_path),
                                             _raise)
     got = contexts.classify(str(tmp_path / "tools" / "server" / "main.py"), "python", "", settings)
     assert got.kind == "code" and "code-paths" in got.why
@@ -331,16 +331,16 @@ def test_decisions(kind_, function, in_loop, traits, keep):
 
 
 def test_policies_are_configurable():
-    settings = contexts.settings_from_table({"tests": "all", "generated": "accumulating"}, "",
+    settings = context_policy.settings_from_table({"tests": "all", "generated": "accumulating"}, "",
                                             _raise)
     test = contexts.Context("test", "why")
     assert contexts.decide(test, contexts.Role("test"), (), settings).keep
     generated = contexts.Context("generated", "why")
     assert contexts.decide(generated, contexts.Role("test", True), (), settings).keep
-    off = contexts.settings_from_table({"tests": "off"}, "", _raise)
+    off = context_policy.settings_from_table({"tests": "off"}, "", _raise)
     assert not contexts.decide(test, contexts.Role("helper", True), {"accumulates"}, off).keep
     # a module's one temporary follows the scripts policy, so reporting scripts reports it
-    every = contexts.settings_from_table({"scripts": "all"}, "", _raise)
+    every = context_policy.settings_from_table({"scripts": "all"}, "", _raise)
     code = contexts.Context("code", "why")
     assert not contexts.decide(code, contexts.Role("module"), {"collected"}).keep
     assert contexts.decide(code, contexts.Role("module"), {"collected"}, every).keep
@@ -548,10 +548,10 @@ def test_bad_context_config_names_the_key(tmp_path, body, message):
 
 def test_schema_and_module_know_the_same_keys():
     props = schema.load()["properties"]["contexts"]["properties"]
-    assert set(props) == set(contexts.POLICY_KEYS) | set(contexts.PATH_KEYS)
-    for key, kind_ in contexts.POLICY_KEYS.items():
-        assert props[key]["enum"] == list(contexts.POLICIES)
-        assert props[key]["default"] == contexts.DEFAULT_POLICY[kind_]
+    assert set(props) == set(context_policy.POLICY_KEYS) | set(context_policy.PATH_KEYS)
+    for key, kind_ in context_policy.POLICY_KEYS.items():
+        assert props[key]["enum"] == list(context_policy.POLICIES)
+        assert props[key]["default"] == context_policy.DEFAULT_POLICY[kind_]
 
 
 # -- leaklint explain --context ----------------------------------------------------------
@@ -740,7 +740,7 @@ def test_what_piles_up_per_turn_of_a_bounded_test_loop_is_not_reported():
     assert contexts.decide(test, open_ended, turn).keep       # nothing bounds it
     assert contexts.decide(code, bounded, turn).keep          # ordinary code: policy `all`
     assert contexts.decide(test, bounded, ()).keep            # other leaks in the loop
-    everything = contexts.settings_from_table({"tests": "all"}, "", _raise)
+    everything = context_policy.settings_from_table({"tests": "all"}, "", _raise)
     assert contexts.decide(test, bounded, turn, everything).keep
 
 

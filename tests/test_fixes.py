@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from leaklint import languages
 from leaklint.languages import recent_syntax
-from leaklint.analyze import FileContext, Settings
+from leaklint.analyze import FileContext
+from leaklint.settings import Settings
 from leaklint.api import check_paths
 from leaklint.cli import main
 from leaklint.config import load_config

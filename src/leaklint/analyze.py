@@ -20,7 +20,7 @@ from .facts.collect import DECLARED_ONLY, READS_OPTION
 from .languages import recent_syntax
 from .model import Diagnostic, FileResult, Finding, Related, Verified
 from .report.escape import printable
-from .settings import Settings, read_source, rules_for  # noqa: F401 (the run's settings)
+from .settings import Settings, read_source, rules_for
 from .source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
 
 # language family -> "module:class" of its lifecycle adapter

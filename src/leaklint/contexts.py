@@ -49,10 +49,8 @@ from .languages.javascript_syntax import LOOPS as JS_LOOPS
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
 from .vendored import library_build, why as why_vendored
-# the settings' names, used here and by the rules as ``contexts.TEST``...
-from .context_policy import (  # noqa: F401
-    ACCUMULATING, ALL, CODE, DEFAULT_POLICY, EXAMPLE, GENERATED, KEY_OF_KIND, KINDS, OFF,
-    PATH_KEYS, POLICIES, POLICY_KEYS, SCRIPT, TEST, ContextSettings, settings_from_table)
+from .context_policy import (ACCUMULATING, ALL, CODE, EXAMPLE, GENERATED, KEY_OF_KIND, OFF,
+                             PATH_KEYS, SCRIPT, TEST, ContextSettings)
 from .tracks import COLLECTED, OUTLIVES, OWNED, REBOUND
 
 ACCUMULATES, EXCEPTION_ONLY = "accumulates", "exception-only"

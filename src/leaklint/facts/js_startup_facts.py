@@ -7,8 +7,6 @@ from by a computed name, how it uses what it imports (``starts``, ``once``, ``us
 
 from __future__ import annotations
 
-import re
-
 from .. import languages
 from ..languages import nearest, recent_syntax
 from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_function,
@@ -19,16 +17,15 @@ from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_registrations import summary
 from ..languages.javascript_runs import AMD_DEFINE, load_time_functions
 from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
+from ..languages.spelled import written
 
 LOADERS = AMD_DEFINE | {"require", "requirejs"}
 # the page's own objects, as a listener's target is written
 PAGE_TARGETS = {"window", "document", "$(window)", "$(document)", "jQuery(window)",
                 "jQuery(document)"}
 CLEAR_ALL = {"off", "removeAllListeners", "unbind"}
-# every name in LOADERS holds one of these; CLEAR_ALL's names as words (not `offset`)
+# every name in LOADERS holds one of these
 _LOADER_WORDS = (b"define", b"require")
-_CLEAR_WORDS = re.compile(rb"(?:%s)(?![\w$])" % b"|".join(sorted(w.encode() for w in CLEAR_ALL)))
-_WORD_BYTE = re.compile(rb"[\w$]")
 
 
 def _dependencies(call) -> dict:
@@ -74,8 +71,7 @@ def file_facts(root) -> dict:
     # the calls looked at below are named in the text: a file naming none is not walked
     source = root.text
     loads = any(w in source for w in _LOADER_WORDS)
-    clears = any(m.start() == 0 or not _WORD_BYTE.match(source, m.start() - 1)
-                 for m in _CLEAR_WORDS.finditer(source))
+    clears = written(source, CLEAR_ALL)
     for c in calls_in(root) if loads or clears else ():
         if clears and method_of(c) in CLEAR_ALL and len(args(c)) == 1 \
                 and strip(args(c)[0]).type == "string" and norm(receiver(c)) in PAGE_TARGETS:

@@ -35,8 +35,9 @@ import contextlib
 import os
 
 from ..languages import holders, of_type
-from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, looped_functions,
-                                       module_imports, module_lists, qualified_name, text)
+from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, function_and_loop,
+                                       looped_functions, module_imports, module_lists,
+                                       qualified_name, text)
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard, management_command
@@ -209,19 +210,8 @@ def _contexts(root, found: list) -> dict:
     calls among ``found`` (``python_syntax.function_and_loop``'s answer, from one sweep
     over the file's scopes and loops)."""
     calls = [n for n in found if n.type == "call"]
-    out = {}
-    for call, around in holders(calls, of_type(root, _CONTEXT_NODES, "python")).items():
-        loop, in_class, fn = False, False, None
-        for holder in reversed(around):
-            if holder.type in LOOPS:
-                loop = True
-            elif holder.type == "class_definition":
-                in_class = True  # class level: a loop anywhere around still counts
-            elif not in_class:  # a def or a lambda
-                fn = holder
-                break
-        out[call] = (fn, loop)
-    return out
+    around = holders(calls, of_type(root, _CONTEXT_NODES, "python"))
+    return {c.id: function_and_loop(c, reversed(around[c.id])) for c in calls}
 
 
 class Once:

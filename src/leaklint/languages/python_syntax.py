@@ -480,19 +480,19 @@ def in_loop(node, stop=None) -> bool:
     return False
 
 
-def function_and_loop(node):
+def function_and_loop(node, around=None):
     """(the innermost def or lambda around ``node``, or None at module or class level; is
     there a loop between them, or, with no function, anywhere around ``node``?), in one
-    walk up the tree rather than one per question."""
-    loop, in_class, p = False, False, node.parent
-    while p is not None:
+    walk up the tree rather than one per question. ``around``: the ancestors of those
+    kinds, innermost first, when known (``languages.holders``)."""
+    loop, in_class = False, False
+    for p in around if around is not None else ancestors(node):
         if p.type in LOOPS:
             loop = True
         elif p.type == "class_definition":
             in_class = True  # class level: no function, but a loop anywhere around counts
         elif p.type in ("function_definition", "lambda") and not in_class:
             return p, loop
-        p = p.parent
     return None, loop
 
 

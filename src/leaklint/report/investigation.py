@@ -341,7 +341,7 @@ class Investigation:
         return printable(text) if rule.builtin else md_text(text)
 
     def _lines(self, path: str) -> list[str] | None:
-        from ..analyze import read_source
+        from ..settings import read_source
         from ..model import Diagnostic
         from ..source import decode
 
@@ -368,7 +368,7 @@ class Investigation:
         fix = getattr(finding, "fix", None)
         if fix is None or not fix.edits:
             return None
-        from ..analyze import read_source
+        from ..settings import read_source
         from ..autofix import apply_edits
         from ..model import Diagnostic
         from ..source import decode
