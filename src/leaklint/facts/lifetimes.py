@@ -65,6 +65,7 @@ KINDS = {
     "singleton": PAGE,    # a module-level singleton (`export default new X()`)
     "plugin": PAGE,       # the class of a module a loader picks by a computed name
                           # (`require("./transporters/" + name)`), one object per name
+    "injected": PAGE,     # JS run as the source of another document or a worker
     "bootstrap": PROCESS,  # server bootstrap, a function the module runs once at load
     "timer": PROCESS,     # an unref'd Node timer: it never keeps the process alive
 }

@@ -28,6 +28,11 @@ Who owns the code at a node:
   configured with, not a caller leaklint can see: as long as the page or process; so
   is an ES5 class the module hands by name to another object's registry
   (``Client.registerComponent("socket", SocketClient)``) and never makes itself;
+- code that runs in another realm, once per document or worker it is the source of: a
+  function handed to a browser-automation call that runs it in each new document
+  (``page.evaluateOnNewDocument(fn)``, playwright's ``addInitScript``), or a top-level
+  function the module only turns into text (``fn.toString()``, ``String(fn)``,
+  `` `${fn}` ``: a worker's source): as long as that document or worker (``injected``);
 - code under a test of the process's command line (``if (opts.rawArgs.indexOf("--watch")
   > -1)``, ``process.argv``) in a function that is not known to run per call: the run
   of the command the process was started for (``main``), as long as the process;
@@ -41,7 +46,8 @@ was passed into its constructor.
 from __future__ import annotations
 
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
-                                    method_of, norm, receiver, strip, text, up, walk)
+                                    identifiers_named, method_of, norm, receiver, strip, text,
+                                    up, walk)
 from ..languages import file_memo, of_type, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
@@ -55,6 +61,9 @@ from .owners_js_targets import aliases, dies_with, enclosing_class, holder_kind 
 # the page's own containers, and the calls that put an element into one
 PAGE_BODIES = {"document.body", "document.documentElement", "document.head"}
 PAGE_INSERTS = {"appendChild", "append", "prepend", "insertBefore", "replaceChildren"}
+# browser-automation calls (puppeteer, playwright) that run the function they are handed in
+# each new document, before the document's own scripts
+INIT_SCRIPTS = {"evaluateOnNewDocument", "addInitScript"}
 
 
 def _class_name(cls) -> str:
@@ -206,12 +215,51 @@ def module_extension(fn) -> bool:
     return False
 
 
+def injected(fn) -> bool:
+    """Does the function ``fn`` run in another realm, as (part of) the source of a document
+    or a worker: handed to a call that runs it in each new document, or a top-level
+    function whose every mention turns it into text?"""
+    p, child = up(fn)
+    if p is not None and p.type == "arguments" and p.named_children \
+            and p.named_children[0] == child and method_of(p.parent) in INIT_SCRIPTS:
+        return True
+    if p is None or enclosing_function(fn) is not None or not (
+            fn.type == "function_declaration" or p.type == "variable_declarator"):
+        return False
+    name = function_name(fn)
+    own = fn.child_by_field_name("name") if fn.type == "function_declaration" \
+        else p.child_by_field_name("name")
+    uses = [n for n in identifiers_named(tree_root(fn), name) if n != own] if name else []
+    return bool(uses) and all(_as_text(n) for n in uses)
+
+
+def _as_text(ident) -> bool:
+    """Is the mention ``ident`` turned into source text: ``f.toString()``, ``String(f)``
+    or a template's ``${f}``?"""
+    p, child = up(ident)
+    if p is None:
+        return False
+    if p.type == "template_substitution":
+        return True
+    if p.type == "member_expression" and text(p.child_by_field_name("property")) == "toString":
+        q, member = up(p)
+        return q is not None and q.type == "call_expression" \
+            and q.child_by_field_name("function") == member
+    return p.type == "arguments" and len(p.named_children) == 1 \
+        and norm(p.parent.child_by_field_name("function")) == "String"
+
+
 def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
     root = tree_root(node)
     facts = _file_facts(root)
     fn = enclosing_function(node) if node.type not in FUNCTIONS else node
     if fn is None:
         return "package", ""
+    realm = fn
+    while realm is not None:  # what the function runs in: this module's realm or another
+        if injected(realm):
+            return "injected", function_name(realm)
+        realm = enclosing_function(realm)
     mode = command_mode(node)
     if mode:
         return "main", mode  # a mode of the command the process was started for

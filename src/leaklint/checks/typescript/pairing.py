@@ -55,10 +55,12 @@ def relevant(m, scope, tnode, call) -> bool:
         return False  # once per object of the application root or a module singleton
     if scope.kind == "effect" and _runs_at_mount_only(scope) and page_lifetime(m.ctx, call):
         return False  # the root's mount-only effect: once per page
-    if scope.kind == "function" and "bootstrap" in (
+    if scope.kind == "function" and {"bootstrap", "injected"} & {
             lifetimes.owner_of("javascript", scope.acquire, m.ctx.src.path).kind,
-            lifetimes.owner_of("javascript", call, m.ctx.src.path).kind):
-        return False  # a module extension, or code behind a load-once guard: runs once
+            lifetimes.owner_of("javascript", call, m.ctx.src.path).kind}:
+        # a module extension, code behind a load-once guard, or the source of another
+        # document or worker: runs once, for that realm
+        return False
     if scope.kind == "method" and not scope.strict:
         return False  # an object with no release of its own: its owner decides its lifetime
     target = norm(tnode) if tnode is not None else "window"
