@@ -271,6 +271,12 @@ def test_the_call_an_actions_literal_ends_with_ends_the_command():
             	load(a[0])
             	serve()
             }}
+            var buildCmd = &cobra.Command{Use: "build", RunE: func(c *cobra.Command, a []string) error {
+            	if err := build(a[0]); err != nil {
+            		return err
+            	}
+            	return nil
+            }}
             var retryCmd = &cobra.Command{Use: "retry", Run: func(c *cobra.Command, a []string) {
             	err := fetch(a[0])
             	if err != nil {
@@ -283,10 +289,12 @@ def test_the_call_an_actions_literal_ends_with_ends_the_command():
             func load(p string) {}
             func serve() {}
             func fetch(p string) error { return nil }
+            func build(p string) error { return nil }
         """}), go_entry.COMMAND_READ)
-    # load is followed by serve; fetch runs again in the retry loop after its call
-    assert got == {"cmd.go": ["!compile", "!convert", "!serve", "compile", "convert", "load",
-                              "serve"]}
+    # load is followed by serve; fetch runs again in the retry loop after its call; build's
+    # error is the action's, and its final `return nil` reports none of its own
+    assert got == {"cmd.go": ["!build", "!compile", "!convert", "!serve", "build", "compile",
+                              "convert", "load", "serve"]}
 
 
 def test_a_kong_commands_methods_are_its_actions_unless_run_in_a_loop():

@@ -17,14 +17,14 @@ from collections import OrderedDict
 from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
-from ..languages import recent_syntax
-from ..source import CallText, SourceFile, decode, lone_cr_to_lf, looks_minified, mentions
+from ..source import CallText, decode, lone_cr_to_lf, mentions
 from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup,
                js_startup_facts, lifetimes, python_entry, summaries)
 from .summaries import content_key
-from .index import (SKIPPED, UNKNOWN, Index, container_reads, fields_read_reads, go_package as package_of,
+from .index import (SKIPPED, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
 from .index import package_query
+from .extraction import File, complete, extract, stored
 from .trees import Trees
 
 # rule option naming what a check rule reads from other files
@@ -70,16 +70,6 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
     return frozenset(kinds)
 
 
-class _File:
-    """One file of a directory while its package is indexed (its tree is dropped with it)."""
-
-    __slots__ = ("path", "data", "key", "tree", "src")
-
-    def __init__(self, path, data):
-        self.path, self.data, self.tree, self.src = path, data, None, None
-        self.key = content_key(data) if data is not None else None
-
-
 def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
           overrides=None, settings=None, rules_of=None) -> Index:
     """The index for analysing ``named`` files.
@@ -98,6 +88,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
                                 overrides=overrides, trees=index.trees,
                                 light=len(named) > SHAPE_ALL_UP_TO)
     dirs: OrderedDict = OrderedDict()
+    traced: set = set()  # the Go files whose traces (go_entry) were asked
     for p in named:
         if languages.language_of(p) == "go":
             dirs.setdefault(os.path.dirname(os.path.normpath(p)), []).append(os.path.normpath(p))
@@ -109,7 +100,7 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         files: dict = {}
         needs = {}
         for p in here:
-            files[p] = _File(p, data_of(p))
+            files[p] = File(p, data_of(p))
             data = files[p].data
             needs[p] = (frozenset((GO_CONTAINERS, GO_FIELDS_READ, GO_CHANNEL_FIELDS)
                                   + go_entry.READS) if wants is None
@@ -118,15 +109,15 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
             for p in here:
                 index.set(p, {})
             continue
-        paths = sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
-                        if languages.language_of(p) == "go"} | set(here))
+        paths = _go_paths(directory, here, list_siblings)
         for p in paths:
             if p not in files:
-                files[p] = _File(p, data_of(p))
+                files[p] = File(p, data_of(p))
         state = _Directory(paths, files, store, timeout, index, project)
         for p in here:
             index.set(p, state.reads(p, needs[p]))
         asking = {p: needs[p] & set(go_entry.READS) for p in here}
+        traced.update(p for p, kinds in asking.items() if kinds)
         if any(asking.values()):
             _go_once(asking, [files[p] for p in paths], index, project, store)
     _js_roots(named, index, wants, data_of, list_siblings)
@@ -134,6 +125,14 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
+        # a Go file a lifecycle rule reaches only through a factory asks its traces now
+        for directory, here in dirs.items():
+            late = {p: go_entry.lifecycle_reads(p) for p in here if p not in traced
+                    and (index.reads(p) or {}).get("factories")}
+            if late:
+                _go_once(late, [File(p, data_of(p)) for p in _go_paths(directory, here,
+                                                                       list_siblings)],
+                         index, project, store)
     project.close()
     return index
 
@@ -187,13 +186,13 @@ def _python_once(named, index, project, read, store) -> None:
         except (FileTimeout, UnicodeDecodeError):
             return None
 
-    def stored(path, compute):
+    def cached(path, compute):
         unit = project.unit(path)
         if unit is None or unit.data is None:
             return {}
-        return _stored(store, "o:" + content_key(unit.data), compute, bool)
+        return stored(store, "o:" + content_key(unit.data), compute, bool)
 
-    once = python_entry.Once(parsed, project.resolver, read, stored,
+    once = python_entry.Once(parsed, project.resolver, read, cached,
                              lambda path, root: _answering(project, path, root))
     named_set = set(files)
     for path, keys in once.trace(files).items():
@@ -201,12 +200,18 @@ def _python_once(named, index, project, read, store) -> None:
             _add(index, path, python_entry.READ, keys)
 
 
+def _go_paths(directory: str, here: list, list_siblings) -> list:
+    """The Go files of ``directory``: those ``here`` and the siblings discovery finds."""
+    return sorted({os.path.normpath(p) for p in list_siblings(directory or ".")
+                   if languages.language_of(p) == "go"} | set(here))
+
+
 def _go_once(here, files, index, project, store) -> None:
     """``go_entry.directory_reads`` for the Go files ``here`` ({path: the reads asked})."""
     def facts_of(f):  # noqa: E306
-        return _stored(store, "e:" + f.key, lambda: _extract(
+        return stored(store, "e:" + f.key, lambda: extract(
             f, project.timeout, index, lambda root, src: go_entry.file_facts(root, src.data),
-            project, False), _complete)
+            project, False), complete)
     for path, kind, keys in go_entry.directory_reads(here, files, facts_of):
         _add(index, path, kind, keys)
 
@@ -256,8 +261,8 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
                 return js_startup_facts.file_facts(root)
 
         key = "j:" + (languages.language_of(path) or "") + ":" + content_key(data)
-        facts = _stored(store, key, compute, lambda f: not f.get("unknown"))
-        return facts if _complete(facts) else None
+        facts = stored(store, key, compute, lambda f: not f.get("unknown"))
+        return facts if complete(facts) else None
 
     def root_of(path):
         try:
@@ -417,104 +422,44 @@ class _Directory:
         return reads
 
 
-def _tree(f: _File, deadline: Deadline, project, parse_left_out: bool = True):
-    """The file's tree; None when ``project`` leaves it out (what the analysis would not
-    parse: too large, minified, a parse hazard) and ``parse_left_out`` is false."""
-    if f.tree is None and project is not None:
-        got = project.parsed(f.path)  # the same tree the summaries and the analysis use
-        if got is not None:
-            f.tree, f.src = got
-        elif not parse_left_out:
-            return None
-    if f.tree is None:  # a file the summaries leave out (too large...): parsed here
-        data = lone_cr_to_lf(decode(f.data)[0])
-        parser = languages.parser("go")
-        f.tree = recent_syntax.parse("go", data, lambda text: deadline.parse(parser, text))
-        f.src = SourceFile(f.path, data, "go")
-        if project is not None and project.trees is not None and not looks_minified(data):
-            # its analysis (in a process forked later, which inherits it) parses it no more
-            project.trees.offer(f.path, data, f.tree)
-    return f.tree
-
-
-def _extract(f: _File, timeout, index, what, project=None, parse_left_out=True):
-    """Run ``what(root, src)`` on the file's tree within the time limit; SKIPPED when the
-    file cannot be read or decoded (or, unless ``parse_left_out``, when the analysis
-    would not parse it either), UNKNOWN when it cannot be analysed in time."""
+def _declarations(f: File, store, timeout, index, project=None) -> dict:
     if f.data is None:
         return SKIPPED
-    deadline = Deadline(timeout)
-    try:
-        try:
-            tree = _tree(f, deadline, project, parse_left_out)  # the parse has its own guard
-        except UnicodeDecodeError:
-            return SKIPPED
-        if tree is None:
-            return SKIPPED
-        index.extracted += 1
-        with deadline.interrupting():
-            return what(tree.root_node, f.src)
-    except FileTimeout:
-        return UNKNOWN
-    except Exception:  # a file the extractor cannot handle is unknown, never fatal
-        return UNKNOWN
+    return stored(store, "d:" + f.key,
+                   lambda: extract(f, timeout, index, go_package.declarations, project), complete)
 
 
-def _declarations(f: _File, store, timeout, index, project=None) -> dict:
-    if f.data is None:
-        return SKIPPED
-    return _stored(store, "d:" + f.key,
-                   lambda: _extract(f, timeout, index, go_package.declarations, project), _complete)
-
-
-def _field_reads(f: _File, store, timeout, index, project=None) -> dict:
+def _field_reads(f: File, store, timeout, index, project=None) -> dict:
     """``go_package.field_reads`` of the file's tree: the fields and names it reads and
-    may assign (SKIPPED, UNKNOWN: see ``_extract``; a file the analysis skips as too
+    may assign (SKIPPED, UNKNOWN: see ``extraction.extract``; a file the analysis skips as too
     large or minified is skipped here too, never parsed at length)."""
     if f.data is None:
         return SKIPPED
-    return _stored(store, "t:" + f.key,
-                   lambda: _extract(f, timeout, index, go_package.field_reads, project, False), _complete)
+    return stored(store, "t:" + f.key,
+                   lambda: extract(f, timeout, index, go_package.field_reads, project, False), complete)
 
 
-def _channel_facts(f: _File, store, timeout, index, project=None) -> dict | None:
+def _channel_facts(f: File, store, timeout, index, project=None) -> dict | None:
     """The file's ``go_channels.file_facts`` from its tree (None: it cannot be read or
     decoded; UNKNOWN: not analysed in time)."""
     if f.data is None:
         return None
-    facts = _stored(store, "c:" + f.key,
-                    lambda: _extract(f, timeout, index, go_channels.file_facts, project, False), _complete)
+    facts = stored(store, "c:" + f.key,
+                    lambda: extract(f, timeout, index, go_channels.file_facts, project, False), complete)
     return None if facts.get("skipped") else facts
 
 
-def _stored(store, key: str, compute, keep=lambda facts: True) -> dict:
-    """Facts under ``key`` in the facts cache; computed when missing, and stored when
-    ``keep`` says they are worth keeping."""
-    hit = store.get(key) if store is not None else None
-    if hit is not None:
-        return hit
-    facts = compute()
-    if store is not None and keep(facts):
-        store.put(key, facts)
-    return facts
-
-
-def _complete(facts: dict) -> bool:
-    """Facts of a file that was read and parsed in time (not unknown, not skipped)."""
-    return not facts.get("unknown") and not facts.get("skipped")
-
-
-def _uses(f: _File, query, store, timeout, index, project=None) -> dict | None:
+def _uses(f: File, query, store, timeout, index, project=None) -> dict | None:
     if f.data is None:
         return None
     key = "u:" + f.key + ":" + hashlib.sha256(query.digest_text().encode()).hexdigest()[:24]
 
     def compute():
         if mentions(f.data, query.names()):
-            return _extract(f, timeout, index, lambda root, src: go_growth.uses(root, src, query),
+            return extract(f, timeout, index, lambda root, src: go_growth.uses(root, src, query),
                             project)
         return go_growth.no_uses()  # a file that never names them neither adds nor removes
 
-    facts = _stored(store, key, compute, _complete)
-    return facts if _complete(facts) else None
+    facts = stored(store, key, compute, complete)
+    return facts if complete(facts) else None
 

@@ -19,9 +19,12 @@ CLI_ACTIONS = ("Action", "Run", "RunE", "Exec")
 def final_call(literal):
     """The call the function or function literal ``literal`` makes last: its last statement
     (`run(args)`, `return run(args)`), or the call whose error the last statement tests and
-    then only reports (`err := run(args)` or `if err := run(args); ...`)."""
+    then only reports (`err := run(args)` or `if err := run(args); ...`), a final `return
+    nil` or bare `return` aside."""
     body = literal.child_by_field_name("body")
     statements = body_statements(body) if body is not None else []
+    if len(statements) > 1 and _returns_nothing(statements[-1]):
+        statements = statements[:-1]
     if not statements:
         return None
     last = statements[-1]
@@ -47,6 +50,17 @@ def final_call(literal):
     tested = condition is not None and left is not None and any(
         text(n) in text(condition) for n in left.named_children if text(n) != "_")
     return call if call is not None and call.type == "call_expression" and tested else None
+
+
+def _returns_nothing(statement) -> bool:
+    """``return`` or ``return nil``: the action reports no error of its own."""
+    if statement.type != "return_statement":
+        return False
+    values = statement.named_children
+    value = values[0] if len(values) == 1 else None
+    if value is not None and value.type == "expression_list":
+        value = value.named_children[0] if len(value.named_children) == 1 else None
+    return not values or (value is not None and value.type == "nil")
 
 
 def _repeats(block) -> bool:
