@@ -169,38 +169,52 @@ def _one_time(call):
 
 
 def _once_pairs(ctx, rule, m) -> None:
-    """One handler registered once for several events of one target (``error`` and
-    ``listening``) whose body removes some of them when it runs: whichever event fires, the
-    registrations it does not remove stay behind."""
+    """One-time registrations on one target, made together for alternative events (one
+    handler for ``error`` and ``listening``, or ``ready`` and ``error`` each with its own)
+    whose handlers remove some of them when they run: whichever event fires first, the
+    registrations its handler does not remove stay behind. (Handlers that remove none are
+    not known to be alternatives: both events may come.)"""
     groups: dict = {}
     for call in m.calls():
         if call.type != "call_expression":
             continue
         once = _one_time(call)
-        if once is None:
-            continue
+        if once is None or once[2] not in m.functions():
+            continue  # no handler of the file's (`server.listen(options)`): not judged
         fn = enclosing_function(call)
-        groups.setdefault((fn.id if fn is not None else 0, once[0], once[2]), []).append(
-            (once[1], call))
-    for (_, target, handler), regs in groups.items():
-        if len({e for e, _ in regs}) < 2:
+        groups.setdefault((fn.id if fn is not None else 0, once[0]), []).append(
+            (once[1], once[2], call))
+    for (_, target), regs in groups.items():
+        if len({e for e, _, _ in regs}) < 2:
             continue
-        removed = set()
-        for f in m.functions().get(handler, [])[:3]:
-            for c in calls_in(f):
-                a = args(c)
-                if method_of(c) in REMOVE and norm(receiver(c)) == target and len(a) >= 2 \
-                        and norm(a[1]) == handler:
-                    removed.add(norm(a[0]).replace('"', "'"))
-        if not removed:
-            continue  # the handler removes none of them: not this shape (nor known to)
-        for event, call in regs:
-            if event in removed:
+        removes = {h: _removals(m, h, target) for h in {h for _, h, _ in regs}}
+        if not any(gone & {(e, h), (e, "*")} for gone in removes.values() for e, h, _ in regs):
+            continue  # the handlers remove none of them: not this shape (nor known to)
+        for event, handler, call in regs:
+            left = sorted({(e, h) for e, h, _ in regs
+                           if e != event and not removes[h] & {(event, handler), (event, "*")}})
+            if not left:
                 ctx.count(rule.code, call, ok=True)
                 continue
-            report(ctx, rule, call, target=target, event=event,
-                   why=f"stays registered: its handler {handler} removes only its "
-                       f"{', '.join(sorted(removed))} registration when it runs")
+            first, by = left[0]
+            gone = sorted({e for e, h in removes[by] if h == by}) if by == handler else []
+            why = f"stays registered: its handler {handler} removes only its " \
+                  f"{', '.join(gone)} registration when it runs" if gone else \
+                f"stays registered when {first} comes first: {by} does not remove it"
+            report(ctx, rule, call, target=target, event=event, why=why)
+
+
+def _removals(m, handler: str, target: str) -> set:
+    """{(event, handler)} of the registrations on ``target`` that the body of the function
+    named ``handler`` removes (``removeListener(event, handler)``; "*" for every handler
+    of the event, ``removeAllListeners(event)``)."""
+    out = set()
+    for f in m.functions().get(handler, [])[:3]:
+        for c in calls_in(f):
+            a = args(c)
+            if method_of(c) in REMOVE and norm(receiver(c)) == target and a:
+                out.add((norm(a[0]).replace('"', "'"), norm(a[1]) if len(a) >= 2 else "*"))
+    return out
 
 
 def _child_makers(m, cls: str, index: int, read: dict) -> list:
