@@ -4,8 +4,9 @@ but does not close the connection.
 
 from __future__ import annotations
 
-from ...languages import matches
+from ...languages import matches, walk
 from ...languages.python import callee_text, enclosing_function, resolve, text
+from ...languages.python_syntax import SCOPES
 from ...languages.summaries import made_by
 
 # the placeholders this rule fills in its catalogue message
@@ -45,6 +46,55 @@ def check(ctx, rule) -> None:
                 continue
             ctx.count(rule.code, call, ok=False)
             ctx.emit(rule, call, rule.message.format(call=full, handle=name or "the connection"))
+    _blocks_on_names(ctx, rule, adapter, connects, factories)
+
+
+def _blocks_on_names(ctx, rule, adapter, connects: set, factories: dict) -> None:
+    """`conn = sqlite3.connect(p)` then `with conn:` in one function: the block ends a
+    transaction and the function never closes the connection nor hands it on."""
+    for _, caps in matches("python", "(with_item value: (identifier) @name) @item",
+                           ctx.tree.root_node):
+        name = text(caps["name"][0])
+        fn = enclosing_function(caps["item"][0])
+        call = _connected(fn, name) if fn is not None else None
+        if call is None:
+            continue
+        full = resolve(callee_text(call), adapter.names)
+        if full not in connects and made_by(
+                factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
+            continue
+        if _closed_later(call, name) or not _only_used_here(fn, name):
+            ctx.count(rule.code, call, ok=True)
+            continue
+        ctx.count(rule.code, call, ok=False)
+        ctx.emit(rule, call, rule.message.format(call=callee_text(call), handle=name))
+
+
+def _connected(fn, name: str):
+    """The call whose result the function binds to ``name`` (``name = connect(...)``), when
+    it binds it exactly once; None otherwise."""
+    found = [a.child_by_field_name("right") for a in walk(fn, stop=SCOPES)
+             if a.type == "assignment" and a.child_by_field_name("left") is not None
+             and a.child_by_field_name("left").type == "identifier"
+             and text(a.child_by_field_name("left")) == name]
+    return found[0] if len(found) == 1 and found[0] is not None \
+        and found[0].type == "call" else None
+
+
+def _only_used_here(fn, name: str) -> bool:
+    """Is every use of ``name`` in the function a member of it (``conn.execute(..)``), a
+    ``with`` on it or its binding: never handed to a call, stored or kept by a closure?"""
+    for n in walk(fn):
+        if n.type != "identifier" or text(n) != name:
+            continue
+        p = n.parent
+        if p.type == "attribute" and p.child_by_field_name("object") == n:
+            continue
+        if p.type == "with_item" or (p.type == "assignment"
+                                     and p.child_by_field_name("left") == n):
+            continue
+        return False
+    return True
 
 
 def _closed_later(call, name: str) -> bool:
