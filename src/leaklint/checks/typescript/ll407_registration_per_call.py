@@ -169,11 +169,12 @@ def _one_time(call):
 
 
 def _once_pairs(ctx, rule, m) -> None:
-    """One-time registrations on one target, made together for alternative events (one
-    handler for ``error`` and ``listening``, or ``ready`` and ``error`` each with its own)
-    whose handlers remove some of them when they run: whichever event fires first, the
-    registrations its handler does not remove stay behind. (Handlers that remove none are
-    not known to be alternatives: both events may come.)"""
+    """One-time registrations on one target made together for alternative events (one
+    handler for ``error`` and ``listening``, or ``ready`` and ``error`` each with its own):
+    together, when a handler removes another of them or one handler serves several. When
+    the handlers remove some of them as they run, whichever event fires first leaves the
+    registrations its handler does not remove behind. (Handlers that remove none are not
+    known to be alternatives: both events may come.)"""
     groups: dict = {}
     for call in m.calls():
         if call.type != "call_expression":
@@ -185,23 +186,51 @@ def _once_pairs(ctx, rule, m) -> None:
         groups.setdefault((fn.id if fn is not None else 0, once[0]), []).append(
             (once[1], once[2], call))
     for (_, target), regs in groups.items():
-        if len({e for e, _, _ in regs}) < 2:
-            continue
         removes = {h: _removals(m, h, target) for h in {h for _, h, _ in regs}}
-        if not any(gone & {(e, h), (e, "*")} for gone in removes.values() for e, h, _ in regs):
-            continue  # the handlers remove none of them: not this shape (nor known to)
-        for event, handler, call in regs:
-            left = sorted({(e, h) for e, h, _ in regs
-                           if e != event and not removes[h] & {(event, handler), (event, "*")}})
-            if not left:
-                ctx.count(rule.code, call, ok=True)
-                continue
-            first, by = left[0]
-            gone = sorted({e for e, h in removes[by] if h == by}) if by == handler else []
-            why = f"stays registered: its handler {handler} removes only its " \
-                  f"{', '.join(gone)} registration when it runs" if gone else \
-                f"stays registered when {first} comes first: {by} does not remove it"
-            report(ctx, rule, call, target=target, event=event, why=why)
+
+        def gone(by: str, event: str, handler: str) -> bool:
+            return bool(removes[by] & {(event, handler), (event, "*")})
+        for together in _made_together(regs, gone):
+            if len({e for e, _, _ in together}) < 2 or not any(
+                    gone(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
+                continue  # the handlers remove none of them: not this shape (nor known to)
+            _judge_together(ctx, rule, target, together, removes, gone)
+
+
+def _made_together(regs: list, gone) -> list:
+    """The registrations ``regs`` of one target, in groups made together: joined when one
+    handler serves both or one's handler removes the other (``gone(by, event, handler)``)."""
+    group = list(range(len(regs)))
+
+    def top(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+    for i, (e1, h1, _) in enumerate(regs):
+        for j, (e2, h2, _) in enumerate(regs):
+            if i < j and (h1 == h2 or gone(h1, e2, h2) or gone(h2, e1, h1)):
+                group[top(j)] = top(i)
+    out: dict = {}
+    for i, reg in enumerate(regs):
+        out.setdefault(top(i), []).append(reg)
+    return list(out.values())
+
+
+def _judge_together(ctx, rule, target: str, together: list, removes: dict, gone) -> None:
+    """Report each registration of ``together`` that another's event, coming first, leaves
+    behind: its handler does not remove it."""
+    for event, handler, call in together:
+        left = sorted({(e, h) for e, h, _ in together
+                       if e != event and not gone(h, event, handler)})
+        if not left:
+            ctx.count(rule.code, call, ok=True)
+            continue
+        first, by = left[0]
+        own = sorted({e for e, h in removes[by] if h == by}) if by == handler else []
+        why = f"stays registered: its handler {handler} removes only its " \
+              f"{', '.join(own)} registration when it runs" if own else \
+            f"stays registered when {first} comes first: {by} does not remove it"
+        report(ctx, rule, call, target=target, event=event, why=why)
 
 
 def _removals(m, handler: str, target: str) -> set:
