@@ -183,10 +183,29 @@ def _follow(fn, name: str, b: Binding, release_names) -> None:
 
 
 def container_released(calls, containers: set) -> bool:
-    """A collection of handles counts as released when a release function works on it."""
+    """A collection of handles counts as released when a release function works on it
+    (``subs.forEach(..)``, ``disposeAll(subs)``) or on each of its elements (``for (const
+    s of subs) s.unsubscribe()``); adding to it (``subs.push(s)``) releases nothing."""
     for c in calls:
+        if method_of(c) in STORE_METHODS:
+            continue
         name = callee(c)
         for k in containers:
-            if name.startswith(k + ".") or any(norm(a) == k for a in args(c)):
+            if name.startswith(k + ".") or any(norm(a) == k for a in args(c)) \
+                    or _on_element(c, k):
                 return True
+    return False
+
+
+def _on_element(call, container: str) -> bool:
+    """Is ``call`` made on the variable of a ``for...of`` loop over ``container``?"""
+    r = strip(receiver(call)) if receiver(call) is not None else None
+    if r is None or r.type != "identifier":
+        return False
+    loop = call.parent
+    while loop is not None and loop.type not in FUNCTIONS:
+        if loop.type == "for_in_statement" and text(loop.child_by_field_name("left") or r) \
+                == text(r) and norm(loop.child_by_field_name("right")) == container:
+            return True
+        loop = loop.parent
     return False
