@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from leaklint import languages
+from leaklint.api import check_paths
+from leaklint.config import Config
 from leaklint.languages import recent_syntax
 from markers import markers, problems
 
@@ -29,6 +31,22 @@ def expected(path: Path) -> set:
 def test_fixture(path):
     found = problems(path, ROOT)
     assert not found, "\n".join(found)
+
+
+def tree_fixtures():
+    """The fixture files of multi-file trees (a sub-directory of a rule's folder), whose
+    rules read what the other files of the tree say."""
+    return [p for p in fixture_files() if len(p.relative_to(FIXTURES).parts) > 3]
+
+
+@pytest.mark.parametrize("path", tree_fixtures(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_a_rule_run_alone_reads_what_it_needs(path):
+    """The folder's rule selected alone finds on the file exactly what its markers want:
+    what it reads from other files does not depend on which other rules run."""
+    code = path.relative_to(FIXTURES).parts[1].split("-")[0]
+    report = check_paths([str(path)], config=Config(root=ROOT), select=[code])
+    got = {(f.position.line, f.code) for f in report.findings if f.code == code}
+    assert got == {k for k in markers(path)[0] if k[1] == code}
 
 
 ROWS = """package store

@@ -41,9 +41,10 @@ SHAPE_ALL_UP_TO = 64
 
 
 def needs_reads(rules) -> bool:
-    """Does a rule read other files: its options say so, or it is a lifecycle rule of a
-    language whose functions are summarised across files?"""
-    return any(r.options.get(READS_OPTION) or (
+    """Does a rule read other files: its options say so, it is a lifecycle rule of a
+    language whose functions are summarised across files, or it is a Python rule (who
+    owns Python code depends on the functions traced as running once, ``python_entry``)?"""
+    return any(r.options.get(READS_OPTION) or r.applies_to("python") or (
         r.lifecycle is not None and any(r.applies_to(lang) for lang in summaries.SUMMARY_LANGUAGES))
         for r in rules)
 
