@@ -95,7 +95,9 @@ class JsAdapter:
         if fn is None or p is None:
             return Verdict(False)  # module top level lives as long as the process
         awaited = call.parent is not None and call.parent.type == "await_expression"
-        if not awaited and cand.rule.lifecycle.get("awaited", True):
+        if not awaited and cand.rule.lifecycle.get("awaited", True) and not any(
+                pattern_matches(s, cand.factory_of or cand.callee)
+                for s in cand.rule.lifecycle.get("synchronous", ())):
             return Verdict(False)  # callback or promise styles: not followed
         if p.type == "expression_statement":
             if cand.factory_of:

@@ -135,6 +135,8 @@ class JsEffects(SpecEffects):
         if t == "arguments":
             call = p.parent
             name = callee(call) if call is not None else ""
+            if name in self.release_fns:
+                return RELEASE  # `fs.closeSync(fd)`: a function that releases its argument
             if self.borrows(name) or name.startswith(("console.", "assert", "expect")):
                 return None
             if self.a is not None and call is not None:
