@@ -13,7 +13,7 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_shapes import (assigned_value, borrowed_field, climb, DB_CONNECT, does_io, finalized,
+from .python_shapes import (assigned_value, borrowed_field, climb, db_cursor, does_io, finalized,
                             fills_closed_slot, holds_nothing, HTTP_CLIENTS, is_context_provider,
                             only_pid_read, pair_target, raises_clause, returns_parameter,
                             RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
@@ -120,7 +120,7 @@ class PythonAdapter(PythonCalls):
                 raising = raises_clause(scope)
             scope = scope.parent
         fn = scope if scope is not None and scope.type != "class_definition" else None
-        if cand.callee.endswith(".cursor") and not self._db_cursor(call, fn):
+        if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names):
             return None  # only cursors of a DB-API connection opened in this function
         if cand.part > 0 and pair_target(call) is None:
             return None  # a pair not unpacked: its first candidate stands for the whole
@@ -364,18 +364,6 @@ class PythonAdapter(PythonCalls):
             return Verdict(False, reason, node=node, rule="LL114")
         return Verdict(True, reason, node=node, traits=traits)
 
-    def _db_cursor(self, call, fn) -> bool:
-        """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
-        recv = call.child_by_field_name("function").child_by_field_name("object")
-        if fn is None or recv is None:
-            return False
-        value = recv if recv.type == "call" else \
-            assigned_value(call, text(recv)) if recv.type == "identifier" else None
-        while value is not None and value.type == "await":
-            value = value.named_children[0] if value.named_children else None
-        return value is not None and value.type == "call" and \
-            resolve(callee_text(value), self.names) in DB_CONNECT
-
     def _stored_on_self(self, cand, fn, left):
         obj = left.child_by_field_name("object")
         if obj is None or obj.type != "identifier" or text(obj) != "self":
@@ -386,7 +374,10 @@ class PythonAdapter(PythonCalls):
         attr = text(left.child_by_field_name("attribute"))
         spec = cand.rule.lifecycle
         at = (left.start_point[0] + 1, left.start_point[1])
-        first = self.members().stored_over(cls, attr, at, acquirer(cand.rule), spec["release"])
+        args = cand.call.child_by_field_name("arguments")
+        # `self.sock = ctx.wrap_socket(self.sock)`: the new one takes over the old
+        first = (args is None or f"self.{attr}" not in {text(a) for a in args.named_children}) \
+            and self.members().stored_over(cls, attr, at, acquirer(cand.rule), spec["release"])
         if first:
             return Verdict(True, f"because it replaces the one {first} kept in self.{attr} "
                                  "without closing it", node=f"self.{attr}")

@@ -341,6 +341,9 @@ class PythonEffects(SpecEffects):
             return HANDOFF  # aliased or stored in a field, container or global
         if t == "argument_list":
             return self._passed(p.parent, p, expr, closure)
+        if t == "subscript" and p.child_by_field_name("value") != expr and p.parent is not None \
+                and p.parent.type == "assignment" and p.parent.child_by_field_name("left") == p:
+            return HANDOFF  # `speeds[sock] = 0`: kept as a key of the container
         if t == "with_item":
             return None
         if t in ("for_statement", "for_in_clause"):

@@ -148,6 +148,19 @@ def raises_clause(with_statement) -> bool:
     return clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text)
 
 
+def db_cursor(call, fn, names: dict) -> bool:
+    """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
+    recv = call.child_by_field_name("function").child_by_field_name("object")
+    if fn is None or recv is None:
+        return False
+    value = recv if recv.type == "call" else \
+        assigned_value(call, text(recv)) if recv.type == "identifier" else None
+    while value is not None and value.type == "await":
+        value = value.named_children[0] if value.named_children else None
+    return value is not None and value.type == "call" and \
+        resolve(callee_text(value), names) in DB_CONNECT
+
+
 def assigned_value(node, name: str):
     """The value of the last `name = value` before ``node`` in its function."""
     fn = enclosing_function(node)
