@@ -13,10 +13,10 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_shapes import (assigned_value, borrowed_field, climb, db_cursor, does_io, finalized,
-                            fills_closed_slot, holds_nothing, HTTP_CLIENTS, is_context_provider,
-                            only_pid_read, pair_target, raises_clause, returns_parameter,
-                            RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
+from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
+                            does_io, finalized, fills_closed_slot, holds_nothing, HTTP_CLIENTS,
+                            is_context_provider, only_pid_read, pair_target, raises_clause,
+                            returns_parameter, RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_statements, borrowing,
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -390,7 +390,8 @@ class PythonAdapter(PythonCalls):
                            node=f"self.{attr}")
         if self.class_releases(cls, attr, set(spec["release"]), cand.rule):
             ends = self.members().unreleased_by_teardown(cls, attr, set(spec["release"]))
-            if ends and not cand.factory_of:
+            if ends and not cand.factory_of and not closed_in_finally(
+                    fn, left, f"self.{attr}", spec["release"]):
                 return Verdict(True, f"because {'/'.join(ends)} of "
                                      f"{text(cls.child_by_field_name('name'))} does not close "
                                      f"self.{attr} (only another method does)",

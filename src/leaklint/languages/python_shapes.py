@@ -148,6 +148,19 @@ def raises_clause(with_statement) -> bool:
     return clause is not None and (b"raises(" in clause.text or b"assertRaises" in clause.text)
 
 
+def closed_in_finally(fn, after, name: str, releases) -> bool:
+    """Does the function ``fn`` release ``name`` (``self.sock.close()``) in a ``finally``
+    block that comes after ``after``: the method that stores a handle in a field ends it
+    itself before it returns?"""
+    calls = {f"{name}.{r}" for r in releases}
+    body = fn.child_by_field_name("body") if fn is not None else None
+    return body is not None and any(
+        n.type == "call" and callee_text(n) in calls
+        for block in walk(body, stop=SCOPES)
+        if block.type == "finally_clause" and block.start_byte > after.start_byte
+        for n in walk(block, stop=SCOPES))
+
+
 def db_cursor(call, fn, names: dict) -> bool:
     """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
     recv = call.child_by_field_name("function").child_by_field_name("object")
