@@ -16,7 +16,8 @@ from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             does_io, finalized, fills_closed_slot, holds_nothing, HTTP_CLIENTS,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
-                            returns_parameter, RUNS_ON_ITS_OWN, waited_only_if, wraps_open_file)
+                            read_after, returns_parameter, RUNS_ON_ITS_OWN, waited_only_if,
+                            wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_statements, borrowing,
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -225,7 +226,7 @@ class PythonAdapter(PythonCalls):
         if left.type != "identifier":
             return Verdict(False)
         handle = text(left)
-        if handle == "_":
+        if handle == "_" and not read_after(fn, "_", left):
             return self._discarded(cand, frozenset(), node="_")
         if self._declared_outside(fn, handle):
             return Verdict(False)

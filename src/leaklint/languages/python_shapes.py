@@ -161,6 +161,20 @@ def closed_in_finally(fn, after, name: str, releases) -> bool:
         for n in walk(block, stop=SCOPES))
 
 
+def read_after(fn, name: str, after) -> bool:
+    """Is ``name`` read in ``fn`` after the node ``after`` (not only bound again)? `_ = x`
+    discards the value only when nothing reads `_` later."""
+    for n in walk(fn):
+        if n.type != "identifier" or text(n) != name or n.start_byte < after.end_byte:
+            continue
+        p = n.parent
+        if p.type in ("pattern_list", "tuple_pattern", "list_pattern") or (
+                p.type == "assignment" and p.child_by_field_name("left") == n):
+            continue
+        return True
+    return False
+
+
 def db_cursor(call, fn, names: dict) -> bool:
     """``conn.cursor()`` where ``conn = psycopg2.connect(...)`` (or another DB-API connect)."""
     recv = call.child_by_field_name("function").child_by_field_name("object")
