@@ -56,6 +56,7 @@ def kind(path, family="python", head="", root=""):
     # a vendored copy of another project is nobody's to fix here
     ("public/plugins/pdfjs-5.2.133/web/viewer.mjs", "javascript", "generated"),
     ("third_party/zlib/zutil.py", "python", "generated"),
+    ("src/pip/_vendor/rich/console.py", "python", "generated"),  # a package's bundled copies
     ("src/utf-8/decode.ts", "typescript", "code"),
     ("lib/v1.2/api.py", "python", "code"),
 ])

@@ -1,5 +1,6 @@
 """Other projects' code in a tree, which nobody edits there (``contexts`` puts it in the
-generated-code context): a third-party directory, one named for a release of a package
+generated-code context): a third-party directory (``third_party/``, a Python package's
+``_vendor/`` of bundled copies), one named for a release of a package
 (``pdfjs-5.2.133/``, ``jquery-3.7.1/``), what the repository's own ``.gitattributes``
 (at the root) marks with GitHub's linguist attributes as vendored (``linguist-vendored``)
 or generated (``linguist-generated``), which code review on GitHub already folds away,
@@ -25,7 +26,7 @@ import pathspec
 
 from .safe_io import ReadRefused, read_regular
 
-VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components"})
+VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components", "_vendor"})
 VERSIONED_COPY = re.compile(r"^[A-Za-z][\w.+]*-v?\d+\.\d+(?:\.\d+)?(?:[-.][\w.]+)?$")
 ATTRIBUTES = ("linguist-generated", "linguist-vendored")
 DEPENDENCIES = "dependencies"  # the kind of mark of a directory of bundled dependencies

@@ -7,7 +7,8 @@ from ..tracks import SpecEffects, Track
 from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import cast_value, climb, escaping_closure, kept_object, kept_temp_file
+from .python_shapes import (cast_value, climb, escaping_closure, inert, kept_object,
+                            kept_temp_file)
 from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
@@ -390,8 +391,8 @@ class PythonEffects(SpecEffects):
         and awaits or yields nothing (an awaited task's error, or one thrown into a
         generator, arrives there), or ``node`` is a raise of another error
         (``raise ValueError(...)``), which passes them by?"""
-        if plain_return(node):
-            return True
+        if plain_return(node) or inert(node):
+            return True  # `if self.opts is not None:` reads names and fields: nothing raises
         if try_node.id not in self._os_only:  # asked for each statement of its body
             self._os_only[try_node.id] = catches_only_os_errors(try_node)
         if not self._os_only[try_node.id]:

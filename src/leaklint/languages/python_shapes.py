@@ -161,6 +161,18 @@ def closed_in_finally(fn, after, name: str, releases) -> bool:
         for n in walk(block, stop=SCOPES))
 
 
+# what an expression may hold and still raise nothing in practice: names, fields read,
+# literals, and comparisons and logic over them (no call, subscript or arithmetic)
+_INERT = {"identifier", "attribute", "comparison_operator", "not_operator", "boolean_operator",
+          "parenthesized_expression", "none", "true", "false", "integer", "string",
+          "string_start", "string_content", "string_end"}
+
+
+def inert(node) -> bool:
+    """Does the expression ``node`` only read names and fields and compare them?"""
+    return node is not None and node.type in _INERT and all(n.type in _INERT for n in walk(node))
+
+
 def read_after(fn, name: str, after) -> bool:
     """Is ``name`` read in ``fn`` after the node ``after`` (not only bound again)? `_ = x`
     discards the value only when nothing reads `_` later."""
