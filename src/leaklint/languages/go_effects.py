@@ -54,8 +54,9 @@ class GoEffects(SpecEffects):
 
     def guard(self, cond):
         """The branch in which the handle is nil: the error is non-nil there (`err != nil`,
-        `err == io.EOF`, `errors.Is(err, X)`, `os.IsNotExist(err)`, either side of an `&&`),
-        or the handle itself is compared with nil."""
+        `err == io.EOF`, `errors.Is(err, X)`, `os.IsNotExist(err)`, either side of an `&&`,
+        the false branch of an `||` with `err == nil` on one side), or the handle itself is
+        compared with nil."""
         while cond is not None and cond.type == "parenthesized_expression" and cond.named_children:
             cond = cond.named_children[0]
         if cond is None:
@@ -94,10 +95,12 @@ class GoEffects(SpecEffects):
             return None
         if op.type == "&&":
             sides = {self.guard(left), self.guard(right)}
-            return "then" if "then" in sides else None
+            return "then" if "then" in sides else "else" if sides == {"else"} else None
         if op.type == "||":  # `err == context.Canceled || err == io.EOF`
+            # false only where both sides are: `err == nil || retry >= max` is false
+            # only with an error
             sides = {self.guard(left), self.guard(right)}
-            return "then" if sides == {"then"} else None
+            return "then" if sides == {"then"} else "else" if "else" in sides else None
         if left.type == "nil":
             left, right = right, left
         if self._is_error(left):
