@@ -50,23 +50,47 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
 
 
 def _kept(fn, name: bytes, memo: dict) -> bool:
-    """Does ``fn`` also store ``name`` in a field, an element or a map (`s.cache[k] = x`)?
-    What it returns is then shared with what keeps it, not fresh for the caller. ``memo``
-    (one per file) keeps every function's stored names, from one query of the file."""
+    """Does ``fn`` also store ``name`` in a field, an element or a map (`s.cache[k] = x`),
+    appended to a field (`s.all = append(s.all, x)`) or through a field's store method
+    (`s.root.Store(x)`, an atomic pointer or a sync.Map)? What it returns is then shared
+    with what keeps it, not fresh for the caller. ``memo`` (one per file) keeps every
+    function's stored names, from one query of the file."""
     if "kept" not in memo:
         memo["kept"] = found = {}
         for _, caps in matches("go", _STORES, tree_root(fn)):
             targets, values = caps["l"][0].named_children, caps["r"][0].named_children
             owner = enclosing_function(caps["l"][0])
-            if owner is not None and len(targets) == len(values):
-                found.setdefault(owner.id, set()).update(
-                    strip_parens(v).text for v, t in zip(values, targets)
-                    if strip_parens(v).type == "identifier"
-                    and t.type in ("selector_expression", "index_expression"))
+            if owner is None or len(targets) != len(values):
+                continue
+            for v, t in zip(values, targets):
+                v = strip_parens(v)
+                if t.type not in ("selector_expression", "index_expression"):
+                    continue
+                if v.type == "identifier":
+                    found.setdefault(owner.id, set()).add(v.text)
+                elif v.type == "call_expression" and callee_text(v) == "append":
+                    found.setdefault(owner.id, set()).update(_identifiers(v))
+        for _, caps in matches("go", _STORE_CALLS, tree_root(fn)):
+            call = caps["c"][0]
+            owner = enclosing_function(call)
+            if owner is not None and text(caps["m"][0]) in STORE_METHODS:
+                found.setdefault(owner.id, set()).update(_identifiers(call))
     return name in memo["kept"].get(fn.id, ())
 
 
+# methods that keep their argument in the field they are called on: atomic.Pointer and
+# atomic.Value, sync.Map
+STORE_METHODS = {"Store", "Swap", "CompareAndSwap", "LoadOrStore"}
 _STORES = ("(assignment_statement left: (expression_list) @l right: (expression_list) @r)")
+_STORE_CALLS = ("(call_expression function: (selector_expression operand: (selector_expression)"
+                " field: (field_identifier) @m)) @c")
+
+
+def _identifiers(call) -> set:
+    """The bare names among a call's arguments."""
+    args = call.child_by_field_name("arguments")
+    return {strip_parens(a).text for a in (args.named_children if args is not None else ())
+            if strip_parens(a).type == "identifier"}
 
 
 def returns_at(fn, name: bytes, memo: dict, index: int = 0) -> bool:
