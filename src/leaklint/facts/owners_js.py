@@ -48,7 +48,7 @@ from __future__ import annotations
 from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
                                     identifiers_named, method_of, norm, receiver, strip, text,
                                     up, walk)
-from ..languages import file_memo, of_type, tree_root, within
+from ..languages import file_memo, of_type, per_file, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
 from ..languages.javascript_runs import at_load, command_mode
@@ -218,7 +218,11 @@ def module_extension(fn) -> bool:
 def injected(fn) -> bool:
     """Does the function ``fn`` run in another realm, as (part of) the source of a document
     or a worker: handed to a call that runs it in each new document, or a top-level
-    function whose every mention turns it into text?"""
+    function whose every mention turns it into text? (Once per function and file.)"""
+    return per_file(("js-injected", fn.id, fn.start_byte), lambda: _injected(fn))
+
+
+def _injected(fn) -> bool:
     p, child = up(fn)
     if p is not None and p.type == "arguments" and p.named_children \
             and p.named_children[0] == child and method_of(p.parent) in INIT_SCRIPTS:
@@ -227,9 +231,15 @@ def injected(fn) -> bool:
             fn.type == "function_declaration" or p.type == "variable_declarator"):
         return False
     name = function_name(fn)
+    root = tree_root(fn)
+    source = per_file(("js-source", root.id, root.end_byte), lambda: root.text)
+    spelled = name.encode()
+    if not name or not any(s in source for s in (b"${" + spelled, spelled + b".toString",
+                                                  b"String(" + spelled)):
+        return False  # never turned into text (the usual case: no walk over the file)
     own = fn.child_by_field_name("name") if fn.type == "function_declaration" \
         else p.child_by_field_name("name")
-    uses = [n for n in identifiers_named(tree_root(fn), name) if n != own] if name else []
+    uses = [n for n in identifiers_named(root, name) if n != own]
     return bool(uses) and all(_as_text(n) for n in uses)
 
 
