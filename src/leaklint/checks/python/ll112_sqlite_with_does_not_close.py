@@ -52,22 +52,25 @@ def check(ctx, rule) -> None:
 def _blocks_on_names(ctx, rule, adapter, connects: set, factories: dict) -> None:
     """`conn = sqlite3.connect(p)` then `with conn:` in one function: the block ends a
     transaction and the function never closes the connection nor hands it on."""
+    seen = set()
     for _, caps in matches("python", "(with_item value: (identifier) @name) @item",
                            ctx.tree.root_node):
         name = text(caps["name"][0])
         fn = enclosing_function(caps["item"][0])
         call = _connected(fn, name) if fn is not None else None
-        if call is None:
-            continue
+        if call is None or call.start_byte in seen:
+            continue  # not bound to a call here, or judged at an earlier `with` on it
+        seen.add(call.start_byte)
         full = resolve(callee_text(call), adapter.names)
-        if full not in connects and made_by(
-                factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
-            continue
+        if full not in connects:
+            if made_by(factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
+                continue
+            full = callee_text(call)
         if _closed_later(call, name) or not _only_used_here(fn, name):
             ctx.count(rule.code, call, ok=True)
             continue
         ctx.count(rule.code, call, ok=False)
-        ctx.emit(rule, call, rule.message.format(call=callee_text(call), handle=name))
+        ctx.emit(rule, call, rule.message.format(call=full, handle=name))
 
 
 def _connected(fn, name: str):
