@@ -29,10 +29,7 @@ def final_call(literal):
         return None
     last = statements[-1]
     if last.type in ("expression_statement", "return_statement"):
-        values = last.named_children
-        value = values[0] if len(values) == 1 else None
-        if value is not None and value.type == "expression_list":
-            value = value.named_children[0] if len(value.named_children) == 1 else None
+        value = _single_value(last)
         return value if value is not None and value.type == "call_expression" else None
     if last.type != "if_statement" or last.child_by_field_name("alternative") is not None \
             or _repeats(last.child_by_field_name("consequence")):
@@ -52,15 +49,21 @@ def final_call(literal):
     return call if call is not None and call.type == "call_expression" and tested else None
 
 
-def _returns_nothing(statement) -> bool:
-    """``return`` or ``return nil``: the action reports no error of its own."""
-    if statement.type != "return_statement":
-        return False
+def _single_value(statement):
+    """The one expression an expression statement or a `return` holds, or None."""
     values = statement.named_children
     value = values[0] if len(values) == 1 else None
     if value is not None and value.type == "expression_list":
         value = value.named_children[0] if len(value.named_children) == 1 else None
-    return not values or (value is not None and value.type == "nil")
+    return value
+
+
+def _returns_nothing(statement) -> bool:
+    """``return`` or ``return nil``: the action reports no error of its own."""
+    if statement.type != "return_statement":
+        return False
+    value = _single_value(statement)
+    return not statement.named_children or (value is not None and value.type == "nil")
 
 
 def _repeats(block) -> bool:

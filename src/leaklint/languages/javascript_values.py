@@ -204,8 +204,9 @@ def _on_element(call, container: str) -> bool:
         return False
     loop = call.parent
     while loop is not None and loop.type not in FUNCTIONS:
-        if loop.type == "for_in_statement" and text(loop.child_by_field_name("left") or r) \
-                == text(r) and norm(loop.child_by_field_name("right")) == container:
+        left = loop.child_by_field_name("left") if loop.type == "for_in_statement" else None
+        if left is not None and text(left) == text(r) \
+                and norm(loop.child_by_field_name("right")) == container:
             return True
         loop = loop.parent
     return False
