@@ -70,7 +70,10 @@ def _kept(fn, name: bytes, memo: dict) -> bool:
                     found.setdefault(owner.id, set()).add(v.text)
                 elif v.type == "call_expression" and callee_text(v) == "append":
                     found.setdefault(owner.id, set()).update(_identifiers(v))
-        for _, caps in matches("go", _STORE_CALLS, tree_root(fn)):
+        root = tree_root(fn)
+        source = root.text
+        stores = any(b"." + m.encode() + b"(" in source for m in STORE_METHODS)
+        for _, caps in matches("go", _STORE_CALLS, root) if stores else ():
             call = caps["c"][0]
             owner = enclosing_function(call)
             if owner is not None and text(caps["m"][0]) in STORE_METHODS:
