@@ -23,14 +23,9 @@ from .. import contexts
 from ..facts import lifetimes
 from ..facts.go_build import builds_on
 from ..ir import TooDeep
-from ..languages import nearest
 from ..tracks import Verdict
 from .lifecycle import Follow, Leak
 from .paths import describe_all, describe_one, leak_paths
-
-
-# Go code between an acquisition and its function that may run many times
-GO_REPEATING = ("for_statement", "func_literal")
 
 
 def check_lifecycles(ctx, adapter, rules) -> None:
@@ -99,7 +94,7 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         if leaks and lifetimes.return_ends_command(ctx.family, track.function, ctx.reads):
             # a command's action: its return, error or not, ends the command's run; what it
             # acquires once and drops at a block's end it holds until then, no longer
-            once = nearest(cand.call, GO_REPEATING, track.function) is None
+            once = lifetimes.once_per_run(ctx.family, cand.call, track.function)
             leaks = [l for l in leaks
                      if l.kind != "return" and not (once and l.kind in ("end", "scope"))]
         if rethrown_only(leaks, getattr(adapter, "rethrown", None)):

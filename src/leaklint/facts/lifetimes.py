@@ -209,6 +209,12 @@ def return_ends_command(language: str, fn, reads) -> bool:
     return language == "go" and owners_go.is_command_action(fn, reads)
 
 
+def once_per_run(language: str, node, fn) -> bool:
+    """Does ``node`` run once per run of the Go function ``fn`` (no loop or closure of it
+    around it)? What a command's action acquires so, it holds only until it returns."""
+    return language == "go" and owners_go.runs_once_in(node, fn)
+
+
 def ends_with_its_run(path: str, package: str) -> bool:
     """Do a Go file's package state and background goroutines end with one short run
     (a test, a command)?"""

@@ -12,7 +12,7 @@ them into an ``Owner``.
 
 from __future__ import annotations
 
-from ..languages import tree_root, within
+from ..languages import nearest, tree_root, within
 from ..languages.go_syntax import (body_statements, function_name, own_nodes, package_name,
                                    receiver_type, root_identifier, text)
 
@@ -69,6 +69,11 @@ def runs_the_command(fn, reads, mark: str = "") -> bool:
 
 # between a call and its function: code that may run many times per run of the function
 _REPEATING = ("for_statement", "func_literal", "method_declaration")
+
+
+def runs_once_in(node, fn) -> bool:
+    """Does ``node`` run once per run of the function ``fn``: in no loop or closure of it?"""
+    return nearest(node, _REPEATING, fn) is None
 _DEPTH = 4  # main -> a -> b -> c -> d: deeper chains are not followed
 
 

@@ -34,11 +34,9 @@ def check(ctx, rule) -> None:
             if call.start_byte in seen:
                 continue
             seen.add(call.start_byte)
-            full = resolve(callee_text(call), adapter.names)
-            if full not in connects:
-                if made_by(factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
-                    continue
-                full = callee_text(call)
+            full = _connect(call, adapter, connects, factories)
+            if not full:
+                continue
             target = caps.get("target", [None])[0]
             name = text(target) if target is not None else ""
             if name and _closed_later(call, name):
@@ -47,6 +45,17 @@ def check(ctx, rule) -> None:
             ctx.count(rule.code, call, ok=False)
             ctx.emit(rule, call, rule.message.format(call=full, handle=name or "the connection"))
     _blocks_on_names(ctx, rule, adapter, connects, factories)
+
+
+def _connect(call, adapter, connects: set, factories: dict) -> str:
+    """How ``call`` is named in the message when it makes a connection of ``connects``
+    (resolved through the imports), or a function of the tree that returns one fresh (as
+    written); "" for any other call."""
+    full = resolve(callee_text(call), adapter.names)
+    if full in connects:
+        return full
+    made = made_by(factories, adapter.call_keys(call)).get(FACTORY_RULE)
+    return callee_text(call) if made in connects else ""
 
 
 def _blocks_on_names(ctx, rule, adapter, connects: set, factories: dict) -> None:
@@ -61,11 +70,9 @@ def _blocks_on_names(ctx, rule, adapter, connects: set, factories: dict) -> None
         if call is None or call.start_byte in seen:
             continue  # not bound to a call here, or judged at an earlier `with` on it
         seen.add(call.start_byte)
-        full = resolve(callee_text(call), adapter.names)
-        if full not in connects:
-            if made_by(factories, adapter.call_keys(call)).get(FACTORY_RULE) not in connects:
-                continue
-            full = callee_text(call)
+        full = _connect(call, adapter, connects, factories)
+        if not full:
+            continue
         if _closed_later(call, name) or not _only_used_here(fn, name):
             ctx.count(rule.code, call, ok=True)
             continue
