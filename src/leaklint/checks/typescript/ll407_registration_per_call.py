@@ -146,7 +146,8 @@ def _removes(call, event: str) -> bool:
     if method_of(call) not in REMOVE:
         return False
     a = args(call)
-    return not a or norm(a[0]) == event or strip(a[0]).type not in ("string", "template_string")
+    return not a or norm(a[0]).replace('"', "'") == event.replace('"', "'") \
+        or strip(a[0]).type not in ("string", "template_string")
 
 
 def _removed(m, fn, target: str, event: str) -> bool:
@@ -186,15 +187,19 @@ def _once_pairs(ctx, rule, m) -> None:
         groups.setdefault((fn.id if fn is not None else 0, once[0]), []).append(
             (once[1], once[2], call))
     for (_, target), regs in groups.items():
-        removes = {h: _removals(m, h, target) for h in {h for _, h, _ in regs}}
+        removals = {h: [c for f in m.functions().get(h, [])[:3] for c in calls_in(f)
+                        if method_of(c) in REMOVE and norm(receiver(c)) == target]
+                    for h in {h for _, h, _ in regs}}
 
         def gone(by: str, event: str, handler: str) -> bool:
-            return bool(removes[by] & {(event, handler), (event, "*")})
+            """Does the body of ``by`` remove the registration of ``handler`` for ``event``?"""
+            return any(_removes(c, event) and (len(args(c)) < 2 or norm(args(c)[1]) == handler)
+                       for c in removals[by])
         for together in _made_together(regs, gone):
             if len({e for e, _, _ in together}) < 2 or not any(
                     gone(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
                 continue  # the handlers remove none of them: not this shape (nor known to)
-            _judge_together(ctx, rule, target, together, removes, gone)
+            _judge_together(ctx, rule, target, together, gone)
 
 
 def _made_together(regs: list, gone) -> list:
@@ -216,7 +221,7 @@ def _made_together(regs: list, gone) -> list:
     return list(out.values())
 
 
-def _judge_together(ctx, rule, target: str, together: list, removes: dict, gone) -> None:
+def _judge_together(ctx, rule, target: str, together: list, gone) -> None:
     """Report each registration of ``together`` that another's event, coming first, leaves
     behind: its handler does not remove it."""
     for event, handler, call in together:
@@ -226,24 +231,12 @@ def _judge_together(ctx, rule, target: str, together: list, removes: dict, gone)
             ctx.count(rule.code, call, ok=True)
             continue
         first, by = left[0]
-        own = sorted({e for e, h in removes[by] if h == by}) if by == handler else []
+        own = sorted({e for e, h, _ in together if h == by and gone(by, e, by)}) \
+            if by == handler else []
         why = f"stays registered: its handler {handler} removes only its " \
               f"{', '.join(own)} registration when it runs" if own else \
             f"stays registered when {first} comes first: {by} does not remove it"
         report(ctx, rule, call, target=target, event=event, why=why)
-
-
-def _removals(m, handler: str, target: str) -> set:
-    """{(event, handler)} of the registrations on ``target`` that the body of the function
-    named ``handler`` removes (``removeListener(event, handler)``; "*" for every handler
-    of the event, ``removeAllListeners(event)``)."""
-    out = set()
-    for f in m.functions().get(handler, [])[:3]:
-        for c in calls_in(f):
-            a = args(c)
-            if method_of(c) in REMOVE and norm(receiver(c)) == target and a:
-                out.add((norm(a[0]).replace('"', "'"), norm(a[1]) if len(a) >= 2 else "*"))
-    return out
 
 
 def _child_makers(m, cls: str, index: int, read: dict) -> list:
