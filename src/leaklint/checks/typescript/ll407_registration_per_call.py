@@ -195,9 +195,15 @@ def _once_pairs(ctx, rule, m) -> None:
             """Does the body of ``by`` remove the registration of ``handler`` for ``event``?"""
             return any(_removes(c, event) and (len(args(c)) < 2 or norm(args(c)[1]) == handler)
                        for c in removals[by])
-        for together in _made_together(regs, gone):
+        def names(by: str, event: str, handler: str) -> bool:
+            """Does ``by`` remove that registration by its event's name (not by removing
+            every listener, which ties nothing to it)?"""
+            return any(args(c) and strip(args(c)[0]).type == "string" and _removes(c, event)
+                       and (len(args(c)) < 2 or norm(args(c)[1]) == handler)
+                       for c in removals[by])
+        for together in _made_together(regs, names):
             if len({e for e, _, _ in together}) < 2 or not any(
-                    gone(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
+                    names(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
                 continue  # the handlers remove none of them: not this shape (nor known to)
             _judge_together(ctx, rule, target, together, gone)
 
