@@ -53,6 +53,7 @@ def kind(path, family="python", head="", root=""):
     ("test/bench/run.py", "python", "script"),
     ("tests/examples/a.py", "python", "test"),         # examples within tests are test data
     ("packages/test-utils/lib/dockers.ts", "typescript", "test"),
+    ("playground/worker/index.js", "javascript", "test"),  # sandbox apps tests run
     # a vendored copy of another project is nobody's to fix here
     ("public/plugins/pdfjs-5.2.133/web/viewer.mjs", "javascript", "generated"),
     ("third_party/zlib/zutil.py", "python", "generated"),
@@ -231,6 +232,18 @@ def test_go_and_javascript_roles():
     js = "describe('a', () => {\n  beforeEach(() => { a = open(); });\n  it('b', () => { b = open(); });\n});\n"
     assert role(js, "a = open()", "typescript", "typescript").function == "fixture"
     assert role(js, "b = open()", "typescript", "typescript").function == "test"
+
+
+def test_an_immediately_invoked_javascript_function_runs_where_it_is_written():
+    js = ("(async () => {\n  const a = await pool.getConnection();\n})();\n"
+          "(function () {\n  b = open();\n}).call(this);\n"
+          "const later = async () => {\n  c = open();\n};\n"
+          "function outer() {\n  (() => { d = open(); })();\n}\n")
+    for lang in ("typescript", "javascript"):
+        assert role(js, "a = await", lang, lang).function == "module"
+        assert role(js, "b = open()", lang, lang).function == "module"
+        assert role(js, "c = open()", lang, lang).function == "helper"
+        assert role(js, "d = open()", lang, lang).function == "helper"
 
 
 GO_HANDFUL = """\

@@ -45,7 +45,7 @@ import pathspec
 from .facts import go_entry, go_loops, owners_go, owners_python
 from .facts.go_build import build_constraint
 from .languages import ancestors, tree_root, walk
-from .languages.javascript_syntax import LOOPS as JS_LOOPS
+from .languages.javascript_syntax import LOOPS as JS_LOOPS, immediately_invoked
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
 from .vendored import library_build, why as why_vendored
@@ -67,9 +67,10 @@ UNCHECKED = "unchecked"
 TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, REBOUND, FINISHES, OWNED,
           UNCHECKED)
 
-# built-in recognition: directory names anywhere in the path, and file names
+# built-in recognition: directory names anywhere in the path, and file names; a
+# `playground/` holds the sandbox apps a project's developers and end-to-end tests run
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "__mocks__", "e2e",
-                       "test-utils", "test-helpers", "testutils"})
+                       "test-utils", "test-helpers", "testutils", "playground"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "tools", "hack", "bench", "benchmarks"})
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
 # a documentation tool's configuration (Sphinx's conf.py), run once per build of the docs
@@ -337,8 +338,8 @@ def _js_role(node, path: str = "", reads=None) -> Role:
     for n in ancestors(node):
         if n.type in JS_LOOPS:
             role.in_loop = True
-        elif n.type in JS_FUNCTIONS:
-            inside_function = True
+        elif n.type in JS_FUNCTIONS and not immediately_invoked(n):
+            inside_function = True  # an immediately invoked one runs where it is written
         elif n.type == "call_expression" and inside_function:
             callee = _text(n.child_by_field_name("function"))
             if callee in JS_TEST_CALLS:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from . import ancestors, nearest, tree_root, within
 from .javascript_syntax import (FUNCTIONS, LOOPS, args, callback_chain, callee,
-                                enclosing_function, function_name,
+                                enclosing_function, function_name, immediately_invoked,
                                 global_callee, identifiers_named, method_of, norm, receiver,
                                 returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
@@ -285,10 +285,8 @@ def running_function(call):
     functions belong to the function they are written in."""
     fn = enclosing_function(call)
     while fn is not None:
-        p, child = up(fn)
-        iife = p is not None and p.type == "call_expression" \
-            and strip(p.child_by_field_name("function")) == strip(child)
-        if route_handler(fn) or (not iife and not (p is not None and p.type == "arguments"
+        p, _ = up(fn)
+        if route_handler(fn) or (not immediately_invoked(fn) and not (p is not None and p.type == "arguments"
                                                    and amd_factory(fn) is None)):
             return fn
         if amd_factory(fn) is not None:

@@ -33,7 +33,7 @@ from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
 from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
                               once_option, once_per_call)
-from .javascript_syntax import after_own_clear
+from .javascript_syntax import after_own_clear, immediately_invoked
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -192,10 +192,8 @@ class Model(ClassMembers):
             scope = self._lifecycle_scope(fn)
             if scope is not None:
                 return scope
-            p, child = up(fn)
-            iife = p is not None and p.type == "call_expression" \
-                and strip(p.child_by_field_name("function")) == strip(child)
-            if innermost is None and not iife and not (p is not None and p.type == "arguments"):
+            p, _ = up(fn)
+            if innermost is None and not immediately_invoked(fn) and not (p is not None and p.type == "arguments"):
                 innermost = fn  # a named or stored function: its own per-call scope
                 if function_name(fn) in self.handler_names():
                     break  # an event handler: runs per event, not as part of a lifecycle

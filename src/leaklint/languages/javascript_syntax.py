@@ -44,6 +44,18 @@ def up(node):
     return p, child
 
 
+def immediately_invoked(fn) -> bool:
+    """Is the function ``fn`` called where it is written (`(() => {...})()`,
+    `(function () {...}).call(this)`)? Its code then runs as part of the code around it."""
+    p, child = up(fn)
+    if p is not None and p.type == "member_expression" \
+            and text(p.child_by_field_name("property")) in ("call", "apply") \
+            and strip(p.child_by_field_name("object")) == strip(child):
+        p, child = up(p)
+    return p is not None and p.type == "call_expression" \
+        and strip(p.child_by_field_name("function")) == strip(child)
+
+
 def args(call) -> list:
     a = call.child_by_field_name("arguments")
     if a is None or a.type != "arguments":
