@@ -391,7 +391,7 @@ class PythonAdapter(PythonCalls):
                            node=f"self.{attr}")
         if self.class_releases(cls, attr, set(spec["release"]), cand.rule):
             ends = self.members().unreleased_by_teardown(cls, attr, set(spec["release"]))
-            if ends and not cand.factory_of and not closed_in_finally(
+            if ends and not closed_in_finally(
                     fn, left, f"self.{attr}", spec["release"]):
                 return Verdict(True, f"because {'/'.join(ends)} of "
                                      f"{text(cls.child_by_field_name('name'))} does not close "

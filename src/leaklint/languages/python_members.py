@@ -29,7 +29,7 @@ TEST_TEARDOWNS = ("tearDown", "asyncTearDown", "tearDownClass", "teardown_method
 # protocol methods that end an object's use (the context manager's exit)
 PROTOCOL_TEARDOWNS = ("__exit__", "__aexit__")
 # teardowns that end an object (its users call one when they are done with it)
-ENDING = ("close", "aclose", "shutdown", "terminate", "stop", "cleanup", "__exit__",
+ENDING = ("close", "aclose", "shutdown", "terminate", "stop", "quit", "cleanup", "__exit__",
           "__aexit__", *TEST_TEARDOWNS)
 # methods that run once per object, before its use
 SETUPS = ("__init__", "__new__", "__post_init__", "setUp", "asyncSetUp", "setUpClass",
