@@ -377,8 +377,9 @@ class GoEffects(SpecEffects):
             if method in self.release and not (gp is not None and gp.type == "call_expression"
                                                and gp.child_by_field_name("function") == p):
                 # a method value (`onExit(f.Close)`, `&closer{close: f.Close}`): whoever
-                # gets it releases the handle
-                return HANDOFF
+                # gets it releases the handle; `_ = f.Close` (the call's parentheses
+                # forgotten) hands it to nobody
+                return None if _blank_assigned(p) else HANDOFF
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
@@ -499,6 +500,16 @@ class GoEffects(SpecEffects):
                          and self._taken_on_success(call)):
             return None
         return HANDOFF
+
+
+def _blank_assigned(value) -> bool:
+    """Is ``value`` assigned to `_` (`_ = value`, one of `_, _ = a, b`)?"""
+    p = value.parent
+    stmt = p.parent if p is not None and p.type == "expression_list" else None
+    if stmt is None or stmt.type != "assignment_statement" or stmt.child_by_field_name("right") != p:
+        return False
+    targets, values = stmt.child_by_field_name("left").named_children, p.named_children
+    return len(targets) == len(values) and targets[values.index(value)].text == b"_"
 
 
 def _assigned_value(expr) -> bool:
