@@ -506,8 +506,8 @@ def _blank_assigned(value) -> bool:
     """Is ``value`` assigned to `_` (`_ = value`, one of `_, _ = a, b`)?"""
     p = value.parent
     stmt = p.parent if p is not None and p.type == "expression_list" else None
-    if stmt is None or stmt.type != "assignment_statement" or stmt.child_by_field_name("right") != p:
-        return False
+    if stmt is None or stmt.type != "assignment_statement":
+        return False  # (a value on the left is its own target, never `_`)
     targets, values = stmt.child_by_field_name("left").named_children, p.named_children
     return len(targets) == len(values) and targets[values.index(value)].text == b"_"
 

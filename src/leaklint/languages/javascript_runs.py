@@ -286,8 +286,8 @@ def running_function(call):
     fn = enclosing_function(call)
     while fn is not None:
         p, _ = up(fn)
-        if route_handler(fn) or (not immediately_invoked(fn) and not (p is not None and p.type == "arguments"
-                                                   and amd_factory(fn) is None)):
+        passed = p is not None and p.type == "arguments" and amd_factory(fn) is None
+        if route_handler(fn) or not (immediately_invoked(fn) or passed):
             return fn
         if amd_factory(fn) is not None:
             return None  # the module factory itself: runs once, when the module loads

@@ -193,7 +193,8 @@ class Model(ClassMembers):
             if scope is not None:
                 return scope
             p, _ = up(fn)
-            if innermost is None and not immediately_invoked(fn) and not (p is not None and p.type == "arguments"):
+            passed = p is not None and p.type == "arguments"
+            if innermost is None and not (immediately_invoked(fn) or passed):
                 innermost = fn  # a named or stored function: its own per-call scope
                 if function_name(fn) in self.handler_names():
                     break  # an event handler: runs per event, not as part of a lifecycle
