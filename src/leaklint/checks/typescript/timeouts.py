@@ -1,13 +1,13 @@
 """What the timer rules (LL205 in lifecycle scopes, LL207 in fields, LL204 and LL208 for
 intervals) share: which calls schedule a timeout or an interval, which are kept in a
-field of the object, and which are harmless one-shots (under a second, or a callback that
-holds nothing)."""
+field of the object, and which are harmless one-shots (under a second, a callback that
+holds nothing, or one that only sets flags of its object)."""
 
 from __future__ import annotations
 
 from ...languages.javascript import (FUNCTIONS, args, enclosing_function, function_body,
-                                     function_name, method_of, norm, receiver, strip, text, up,
-                                     walk)
+                                     function_name, is_literal, method_of, norm, receiver, strip,
+                                     text, up, walk)
 from ...languages.javascript_members import this_aliases
 from ...languages.javascript_modules import timer_callee
 from ...languages.javascript_values import declares
@@ -57,9 +57,10 @@ def judge(ctx, rule, node, scope, owned=False) -> None:
     if short_delay(node):
         ctx.count(rule.code, node, ok=True)  # under a second: it ends almost at once
         return
-    if captures_nothing(node):
-        # one shot that holds nothing of its owner: when it fires after the owner
-        # ended it touches only module state, and nothing stays alive for it
+    if captures_nothing(node) or only_sets_fields(node):
+        # one shot that holds nothing of its owner, or only flips the owner's own flags:
+        # when it fires after the owner ended it calls nothing, and the owner stays alive
+        # for it no longer than its delay
         ctx.count(rule.code, node, ok=True)
         return
     value_rule(ctx, rule, node, scope, "setTimeout", functions=CLEARS,
@@ -117,6 +118,28 @@ def captures_nothing(call) -> bool:
                 and any(declares(f, text(n)) for f in outer):
             return False
     return True
+
+
+def only_sets_fields(call) -> bool:
+    """Is the callback a function whose statements only set fields of ``this`` to literal
+    values (`() => { this.chordMode = false; }`), calling and awaiting nothing?"""
+    a = args(call)
+    cb = strip(a[0]) if a else None
+    body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
+    if body is None:
+        return False
+    steps = [c for c in body.named_children if c.type != "comment"] \
+        if body.type == "statement_block" else [body]
+    for step in steps:
+        assigned = strip(step.named_children[0]) if step.type == "expression_statement" \
+            and step.named_children else strip(step)
+        left = assigned.child_by_field_name("left") if assigned is not None \
+            and assigned.type == "assignment_expression" else None
+        if left is None or left.type != "member_expression" \
+                or norm(left.child_by_field_name("object")) != "this" \
+                or not is_literal(assigned.child_by_field_name("right")):
+            return False
+    return bool(steps)
 
 
 def in_event_handler(node, scope) -> bool:
