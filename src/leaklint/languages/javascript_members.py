@@ -16,6 +16,7 @@ from .. import members
 from ..members import ClassFacts, FieldUse
 from . import ancestors, of_type, per_file, tree_root
 from .javascript_objects import COMPONENT_ACQUIRE, COMPONENT_RELEASE
+from .javascript_values import declaring_function, local_value
 from .javascript_syntax import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                 function_name, method_of, norm, receiver, strip, text, up,
                                 walk)
@@ -249,6 +250,25 @@ END_EVENTS = {"exit", "close", "end"}
 _TEARDOWN_WORDS = (b"onDestroy", b"onExit", b"onClose", b"exit", b"close", b"'end'", b'"end"')
 
 
+def _field_receiver(call) -> str:
+    """The field of the object a registration ``call`` is made on: `this.x.on(...)`, a
+    chain of registrations (`this.x.on("end", f).on("close", g)`: each returns its emitter)
+    or a local bound to the field (`const sock = this._sock = new Socket()`); ""."""
+    r = strip(receiver(call))
+    while r is not None and r.type == "call_expression" and method_of(r) in REPEATING:
+        r = strip(receiver(r))
+    if r is not None and r.type == "identifier":
+        fn = declaring_function(enclosing_function(call), text(r))
+        value = local_value(fn, text(r)) if fn is not None else None
+        while value is not None and value.type == "assignment_expression" \
+                and not norm(value.child_by_field_name("left")).startswith("this."):
+            value = strip(value.child_by_field_name("right"))
+        r = value.child_by_field_name("left") if value is not None \
+            and value.type == "assignment_expression" else value
+    name = norm(r) if r is not None else ""
+    return name if name.startswith("this.") else ""
+
+
 class ClassMembers:
     """The methods of the file's classes, for the scope model (``javascript_scopes.Model``,
     which provides ``functions()`` and the ``_scopes`` memo)."""
@@ -289,7 +309,7 @@ class ClassMembers:
                     given = a[:1]
                 elif meth in END_HOOKS and norm(r).startswith("this."):
                     given = a[:1]
-                elif meth in ("on", "once") and norm(r).startswith("this.") and len(a) == 2 \
+                elif meth in ("on", "once") and len(a) == 2 and _field_receiver(c) \
                         and text(a[0]).strip("'\"`") in END_EVENTS:
                     given = a[1:]
                 else:
@@ -302,6 +322,12 @@ class ClassMembers:
                         out.append(named[norm(g)[5:]])
         self._scopes[key] = out
         return out
+
+    def end_handlers(self, body) -> dict:
+        """``teardown_callbacks`` by name, an inline one named after its line: what it does
+        to the object's fields, a teardown does."""
+        return {function_name(f) or f"end handler (line {f.start_point[0] + 1})": f
+                for f in self.teardown_callbacks(body)}
 
     def is_component(self, body) -> bool:
         """Is the class whose body is ``body`` a UI component: a lifecycle method of a

@@ -349,10 +349,9 @@ class Model(ClassMembers):
             cls = prototype_owner(owner)
         key = ("facts", owner.start_byte, tuple(sorted(release_functions)))
         if key not in self._scopes:
-            ends = {function_name(f) for f in self.teardown_callbacks(owner)} \
-                if owner.type == "class_body" else set()
-            self._scopes[key] = class_facts(cls, self.class_methods(owner, cls),
-                                            PLAIN_RELEASE | COMPONENT_RELEASE | ends - {""},
+            ends = self.end_handlers(owner) if owner.type == "class_body" else {}
+            self._scopes[key] = class_facts(cls, {**self.class_methods(owner, cls), **ends},
+                                            PLAIN_RELEASE | COMPONENT_RELEASE | set(ends),
                                             PLAIN_ACQUIRE | COMPONENT_ACQUIRE | {"constructor"},
                                             release_functions,
                                             owner if owner.type == "class_body" else None)
