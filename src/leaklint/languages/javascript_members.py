@@ -250,23 +250,37 @@ END_EVENTS = {"exit", "close", "end"}
 _TEARDOWN_WORDS = (b"onDestroy", b"onExit", b"onClose", b"exit", b"close", b"'end'", b'"end"')
 
 
-def _field_receiver(call) -> str:
-    """The field of the object a registration ``call`` is made on: `this.x.on(...)`, a
-    chain of registrations (`this.x.on("end", f).on("close", g)`: each returns its emitter)
-    or a local bound to the field (`const sock = this._sock = new Socket()`); ""."""
+def stands_for(name_node) -> str:
+    """What the local ``name_node`` names stands for, as compared structurally: the member
+    or other name it was bound to (`const el = this.el`, `const sock = this._sock = new
+    Socket()`, `const interval = rotationInterval`) or the member of `this` it was
+    destructured from (`const { el } = this`); "" when it is no such local."""
+    fn = declaring_function(enclosing_function(name_node), text(name_node))
+    if fn is None:
+        return ""
+    value = local_value(fn, text(name_node))
+    while value is not None and value.type == "assignment_expression":
+        left = value.child_by_field_name("left")  # `a = this.x = ...`: the member named
+        if left is not None and left.type == "member_expression":
+            return norm(left)
+        value = strip(value.child_by_field_name("right"))
+    if value is not None and (value.type == "member_expression" or (
+            value.type == "identifier" and text(value) != text(name_node))):
+        return norm(value)
+    return this_members(fn).get(text(name_node), "")
+
+
+def _field_receiver(call) -> bool:
+    """Is a registration ``call`` made on a field of the object: `this.x.on(...)`, a chain
+    of registrations (`this.x.on("end", f).on("close", g)`: each returns its emitter) or a
+    local standing for the field (`const sock = this._sock = new Socket()`)?"""
     r = strip(receiver(call))
     while r is not None and r.type == "call_expression" and method_of(r) in REPEATING:
         r = strip(receiver(r))
-    if r is not None and r.type == "identifier":
-        fn = declaring_function(enclosing_function(call), text(r))
-        value = local_value(fn, text(r)) if fn is not None else None
-        while value is not None and value.type == "assignment_expression" \
-                and not norm(value.child_by_field_name("left")).startswith("this."):
-            value = strip(value.child_by_field_name("right"))
-        r = value.child_by_field_name("left") if value is not None \
-            and value.type == "assignment_expression" else value
-    name = norm(r) if r is not None else ""
-    return name if name.startswith("this.") else ""
+    if r is None:
+        return False
+    alias = stands_for(r) if r.type == "identifier" else ""
+    return (alias or norm(r)).startswith("this.")
 
 
 class ClassMembers:
@@ -309,8 +323,8 @@ class ClassMembers:
                     given = a[:1]
                 elif meth in END_HOOKS and norm(r).startswith("this."):
                     given = a[:1]
-                elif meth in ("on", "once") and len(a) == 2 and _field_receiver(c) \
-                        and text(a[0]).strip("'\"`") in END_EVENTS:
+                elif meth in ("on", "once") and len(a) == 2 \
+                        and text(a[0]).strip("'\"`") in END_EVENTS and _field_receiver(c):
                     given = a[1:]
                 else:
                     continue

@@ -43,7 +43,7 @@ def check(ctx, rule):
             # (returned, kept or passed on), not a Node emitter returning itself
             ctx.count(rule.code, call, ok=True)
             continue
-        target, event, handler = norm(tnode), norm(a[0]), norm(a[1])
+        target, event, handler = target_text(tnode), norm(a[0]), norm(a[1])
         handlers = handler_aliases(call, handler)
         if handlers is None:
             ctx.count(rule.code, call, ok=True)

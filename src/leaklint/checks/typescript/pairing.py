@@ -17,7 +17,7 @@ from ...facts import lifetimes
 from ...languages import of_type, per_file, within
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import exported, model
-from ...languages.javascript_members import this_aliases, this_members
+from ...languages.javascript_members import stands_for, this_aliases, this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
                                             declaring_function, local_value)
 
@@ -84,21 +84,17 @@ def _runs_at_mount_only(scope) -> bool:
 
 
 def target_text(node) -> str:
-    """A receiver as compared structurally; a local alias (``const el = this.el``, ``const
-    { el } = this``, ``const interval = rotationInterval``) is replaced by what it stands
+    """A receiver as compared structurally; a local alias (``javascript_members.stands_for``)
+    or a local kept in a variable of a function around it is replaced by what it stands
     for."""
     if node is None:
         return "window"
     s = strip(node)
     if s is not None and s.type == "identifier":
+        alias = stands_for(s)
+        if alias:
+            return alias
         fn = declaring_function(enclosing_function(s), text(s))
-        v = local_value(fn, text(s)) if fn is not None else None
-        if v is not None and (v.type == "member_expression" or (
-                v.type == "identifier" and text(v) != text(s))):
-            return norm(v)
-        member = this_members(fn).get(text(s)) if fn is not None else None
-        if member:
-            return member
         outer = _kept_outside(fn, text(s)) if fn is not None else ""
         if outer:
             return outer

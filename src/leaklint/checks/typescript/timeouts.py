@@ -102,9 +102,8 @@ def kept_in_field(call) -> bool:
 def captures_nothing(call) -> bool:
     """Is the callback a function that uses no local of the functions around the call
     (no state, props, refs, setters) and no ``this``?"""
-    a = args(call)
-    cb = strip(a[0]) if a else None
-    if cb is None or cb.type not in FUNCTIONS:
+    cb = _written_callback(call)
+    if cb is None:
         return False
     outer = []
     fn = enclosing_function(call)
@@ -120,12 +119,18 @@ def captures_nothing(call) -> bool:
     return True
 
 
+def _written_callback(call):
+    """The function written as the timer's callback (not a name or a bound method)."""
+    a = args(call)
+    cb = strip(a[0]) if a else None
+    return cb if cb is not None and cb.type in FUNCTIONS else None
+
+
 def only_sets_fields(call) -> bool:
     """Is the callback a function whose statements only set fields of ``this`` to literal
     values (`() => { this.chordMode = false; }`), calling and awaiting nothing?"""
-    a = args(call)
-    cb = strip(a[0]) if a else None
-    body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
+    cb = _written_callback(call)
+    body = cb.child_by_field_name("body") if cb is not None else None
     if body is None:
         return False
     steps = [c for c in body.named_children if c.type != "comment"] \
