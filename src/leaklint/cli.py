@@ -102,6 +102,14 @@ def _shard_option(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
+def _default_link_base(fmt: str) -> str | None:
+    """Where the checklist's file links point by default (no other format has links)."""
+    if fmt != "checklist":
+        return None
+    from .report.checklist import default_link_base
+    return default_link_base()
+
+
 def _check_stdin_usage(paths, stdin_filename, fixing, changed_since) -> None:
     """`-` (standard input) needs --stdin-filename, and stands alone."""
     if "-" in paths and not stdin_filename:
@@ -172,7 +180,6 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
           stdin_filename, shard, show_files, show_skipped):
     """Scan PATHS (default: the current directory) for leaks; `-` reads standard input."""
     from .report import render, statistics_for_stderr
-    from .report.checklist import default_link_base
 
     _check_stdin_usage(paths, stdin_filename, fix or fix_diff, changed_since)
     if shard is not None and stdin_filename is not None:
@@ -213,7 +220,7 @@ def check(paths, select, extend_select, ignore, exclude, force_exclude, allow_em
                   show_source=to_terminal if show_source is None else show_source, quiet=quiet,
                   statistics=statistics, sarif_category=sarif_category,
                   include_suppressed=include_suppressed,
-                  link_base=link_base if link_base is not None else default_link_base())
+                  link_base=link_base if link_base is not None else _default_link_base(fmt))
     if output:
         write_report(output, text, paths)
     else:

@@ -57,8 +57,13 @@ class PatternError(ValueError):
 @lru_cache(maxsize=4096)
 def pattern_error(pattern: str) -> str | None:
     """Why a gitignore-style pattern is unusable, or None when it is fine."""
+    return _patterns_error((pattern,))
+
+
+def _patterns_error(lines: tuple) -> str | None:
+    """Why a list of patterns cannot be used (the first unusable one's fault), or None."""
     try:
-        _spec((pattern,)).match_file("x")
+        _spec(lines).match_file("x")
     except re.error as exc:  # its position is in the translated regex: not helpful
         return exc.msg
     except Exception as exc:  # pathspec's own errors
@@ -75,6 +80,8 @@ def _read_gitignore(directory: str, problems: list):
     except ReadRefused as exc:
         problems.append((p, f"cannot read .gitignore: {exc.message}"))
         return None
+    if _patterns_error(tuple(lines)) is None:
+        return _spec(tuple(lines))  # all usable: compiled once, not line by line
     good = []
     for line in lines:
         if pattern_error(line) is None:

@@ -18,8 +18,7 @@ from .. import languages
 from ..catalogue import active_on
 from ..deadline import Deadline, FileTimeout
 from ..source import CallText, decode, lone_cr_to_lf, mentions
-from . import (go_channels, go_entry, go_growth, go_package, js_roots, js_startup,
-               js_startup_facts, lifetimes, python_entry, summaries)
+from . import go_channels, go_entry, go_growth, go_package, js_roots, js_startup, lifetimes, summaries
 from .summaries import content_key
 from .index import (SKIPPED, Index, container_reads, fields_read_reads, go_package as package_of,
                     names_read_reads, typed_fields_read_reads)
@@ -169,6 +168,7 @@ def _python_once(named, index, project, read, store) -> None:
     files = [os.path.normpath(p) for p in named if languages.language_of(p) == "python"]
     if not files:
         return
+    from . import python_entry  # a run without Python files never loads its tracing
 
     def parsed(path):
         try:
@@ -244,6 +244,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
         if path in named_js:
             got = project.parsed(path)
             return got[0].root_node if got is not None else None
+        from . import js_startup_facts  # parsing alone needs it: a warm run reads the cache
         return js_startup_facts.parse_root(path, data)
 
     def facts_of(path):
@@ -258,6 +259,7 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
                 return {"unknown": True}
             if root is None:
                 return {"skipped": True}
+            from . import js_startup_facts
             with _answering(project, path, root):
                 return js_startup_facts.file_facts(root)
 

@@ -44,7 +44,7 @@ import functools
 import os
 from dataclasses import dataclass
 
-from . import owners_go, owners_js, owners_python
+from . import owners_go, owners_python
 
 PROCESS, RUN, PAGE, OBJECT, CALL = "process", "run", "page", "object", "call"
 _RANK = {CALL: 0, OBJECT: 1, RUN: 2, PAGE: 3, PROCESS: 3}
@@ -148,8 +148,15 @@ def _module(language: str):
     if language == "python":
         return owners_python
     if language in ("typescript", "javascript", "tsx"):
-        return owners_js
+        return _owners_js()
     raise ValueError(f"no owners for language {language!r}")
+
+
+def _owners_js():
+    # imported when a TS/JS owner is first asked for: its syntax modules are most of the
+    # facts layer's start-up, which a run of other languages (or a warm one) never needs
+    from . import owners_js
+    return owners_js
 
 
 def owner_of(language: str, node, path: str, package: str = "", reads=None) -> Owner:
@@ -184,7 +191,7 @@ def instance_of(language: str, cls, path: str) -> Owner:
     """The owner of the objects of class ``cls`` (a class node): "singleton" when the
     module makes exactly one, at its top level (named after the variable holding it),
     else "field" (objects of ordinary lifetime)."""
-    holder = (owners_python if language == "python" else owners_js).single_instance(cls) \
+    holder = (owners_python if language == "python" else _owners_js()).single_instance(cls) \
         if language != "go" else ""
     if holder:
         return Owner("javascript" if language == "tsx" else language, path, "singleton", "", holder)

@@ -57,7 +57,10 @@ class Resolver:
 
     def exists(self, path: str) -> bool:
         path = os.path.normpath(path)
-        return path in self.files_in(os.path.dirname(path))
+        directory = os.path.dirname(path)
+        if directory not in self._dirs and not os.path.lexists(path):
+            return False  # nothing there: its directory need not be listed to know it
+        return path in self.files_in(directory)
 
     def resolve(self, path: str, lang: str, ref: str) -> list:
         """[(file, function key)] the call named ``ref`` in ``path`` may run, sorted."""

@@ -37,9 +37,6 @@ from .. import languages
 from ..catalogue import FACTS_ASKER, active_on, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
-from ..languages.go import GoAdapter
-from ..languages.javascript import JsAdapter
-from ..languages.python import PythonAdapter
 from ..languages.summaries import RESULT, Recorder, Summaries
 from ..source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
 from . import shapes
@@ -72,10 +69,14 @@ class FactsContext:
 
 
 def _adapter(ctx):
+    # imported when a file of the language is first summarised (a warm run never does)
     if ctx.family == "go":
+        from ..languages.go import GoAdapter
         return GoAdapter(ctx)
     if ctx.family == "python":
+        from ..languages.python import PythonAdapter
         return PythonAdapter(ctx)
+    from ..languages.javascript import JsAdapter
     return JsAdapter(ctx)
 
 
