@@ -36,7 +36,7 @@ LAYERS = [
                "leaklint.deadline", "leaklint.safe_io", "leaklint.vendored", "leaklint.report.escape",
                "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
                "leaklint.schema", "leaklint.toml_lines", "leaklint.settings",
-               "leaklint.context_policy",
+               "leaklint.context_policy", "leaklint.own_files",
 
                # sizes and the [tool.leaklint.triage] table, which config validates
                "leaklint.triage.units", "leaklint.triage.settings"]),

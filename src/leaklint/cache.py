@@ -37,7 +37,8 @@ import stat
 import tempfile
 
 from . import __version__
-from .catalogue import rules_dir
+from . import own_files
+from .catalogue import own_roots
 from .model import SEVERITIES, Diagnostic, FileResult, Finding, Position, Related, Verified
 from .report.escape import printable
 from .safe_io import ReadRefused, inside, link_on_the_way, read_regular, write_atomic
@@ -58,21 +59,24 @@ def code_digest(*roots: str) -> str:
     """A digest of leaklint's own code and catalogue (the package's sources, the rules'
     TOML): a development checkout that changes a model, or two builds of one version,
     never share cached results or facts. By content, so a reinstall of the same code
-    (a CI run restoring the cache) still finds them. Reading them takes a few ms."""
-    roots = roots or (os.path.dirname(os.path.abspath(__file__)), str(rules_dir()))
+    (a CI run restoring the cache) still finds them; kept in the installation's memo
+    (``own_files``) while its files are as they were."""
+    roots = roots or own_roots()
+    kept = own_files.memo(*roots) if roots == own_roots() else None
+    if kept is not None and isinstance(kept.get("code_digest"), str):
+        return kept.get("code_digest")
     h = hashlib.sha256()
-    for root in roots:
-        for directory, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(f for f in files if f.endswith((".py", ".toml", ".json"))):
-                path = os.path.join(directory, name)
-                h.update(os.path.relpath(path, root).encode() + b"\0")
-                try:
-                    with open(path, "rb") as fh:
-                        h.update(fh.read())
-                except OSError:
-                    h.update(b"\0unreadable")
-    return h.hexdigest()[:16]
+    for _, rel, path in own_files.files_of(roots):
+        h.update(rel.encode() + b"\0")
+        try:
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(b"\0unreadable")
+    digest = h.hexdigest()[:16]
+    if kept is not None:
+        kept.put("code_digest", digest)
+    return digest
 
 
 def default_cache_dir() -> str:

@@ -10,6 +10,7 @@ rule's code. Users declare their own lifecycle rules in config in the same forma
 from __future__ import annotations
 
 import functools
+import os
 import re
 import string
 from collections import OrderedDict
@@ -21,6 +22,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from . import own_files
 from .model import SEVERITIES
 
 FAMILIES = ("resource", "timer", "context", "listener", "cache", "concurrency", "loop",
@@ -261,17 +263,38 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def own_roots() -> tuple:
+    """Where leaklint's own files are: its package's sources, and its catalogue."""
+    return os.path.dirname(os.path.abspath(__file__)), str(rules_dir())
+
+
 @functools.lru_cache(maxsize=1)
 def builtin_rules() -> tuple[Rule, ...]:
-    rules = []
-    for path in sorted(rules_dir().rglob("*.toml")):
-        with open(path, "rb") as fh:
-            rules.append(parse_rule(tomllib.load(fh), f"{path.parent.name}/{path.name}"))
+    kept = own_files.memo(*own_roots())
+    rules = _from_tables(kept.get("catalogue"))
+    if rules is None:  # the memo spares most runs the parse
+        tables = []
+        for path in sorted(rules_dir().rglob("*.toml")):
+            with open(path, "rb") as fh:
+                tables.append([tomllib.load(fh), f"{path.parent.name}/{path.name}"])
+        rules = [parse_rule(table, where) for table, where in tables]
+        kept.put("catalogue", tables)
     codes = [r.code for r in rules]
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:
         raise CatalogueError(f"duplicate rule codes: {', '.join(sorted(dupes))}")
     return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def _from_tables(tables) -> list | None:
+    """The rules of the catalogue's tables as the memo kept them; None when it kept none
+    or something a TOML file could not hold (then the files are read again)."""
+    if not isinstance(tables, list):
+        return None
+    try:
+        return [parse_rule(table, where) for table, where in tables]
+    except Exception:  # a malformed memo is a miss, whatever is wrong with it
+        return None
 
 
 @functools.lru_cache(maxsize=None)
