@@ -228,12 +228,19 @@ def package_hook_files(files: list) -> list:
 
 
 def compile_leaklint() -> None:
-    """Bytecode for leaklint's modules, as an installed package has it."""
+    """Bytecode for leaklint's modules, as an installed package has it, and the memo of
+    what its runs derive from its own files, as its first run leaves it (``own_files``)."""
     import compileall
 
     import leaklint
 
     compileall.compile_dir(os.path.dirname(leaklint.__file__), quiet=1)
+    sys.dont_write_bytecode = False
+    from leaklint.cache import code_digest
+    from leaklint.catalogue import builtin_rules
+
+    code_digest()
+    builtin_rules()
 
 
 def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
