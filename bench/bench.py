@@ -9,6 +9,7 @@ Each round runs every measurement once, in this order, each in a fresh process (
 start-up counts for all of them):
   parse      a bare loop that reads and parses every file leaklint scans (one process)
   cold       `leaklint check` with every rule on, one process (-j 1), no cache
+  cold-default  the same with the default rules (the opt-in ones off), as a user runs it
   jobs=N     the same with -j N (default: all cores)
   warm       the same as cold with a result cache filled before the series (an unchanged
              tree run again: the cache's record of the last run answers it)
@@ -275,6 +276,8 @@ def bench_dir(directory: str, jobs: int, rounds: int, semgrep: str | None,
         plan = [
             ("parse", [sys.executable, "-c", BARE_PARSE, listing]),
             ("cold", leaklint_cmd(directory, *everything, "-j", "1", "--no-cache")),
+            ("cold-default", leaklint_cmd(directory, "--format", "json", "--exit-zero",
+                                          *same_files, "-j", "1", "--no-cache")),
             (f"jobs={jobs}", leaklint_cmd(directory, *everything, "-j", str(jobs), "--no-cache")),
             ("warm", leaklint_cmd(directory, *everything, "-j", "1", "--cache-dir", cache_dir)),
             ("hook", leaklint_cmd(*hook, *everything, "-q", "--no-cache")),
@@ -352,6 +355,8 @@ def print_table(directory, files, analysed, size_mb, counts, series, rounds, job
     print("  ratios, each from the runs of one round:")
     ratio("cold / parse (lower is better)", "cold", "parse")
     ratio("cold / parse, CPU seconds", "cold", "parse", field=2)
+    ratio("cold, default rules / parse", "cold-default", "parse")
+    ratio("cold, default rules / parse, CPU seconds", "cold-default", "parse", field=2)
     ratio(f"cold / jobs={jobs} (speed-up)", "cold", f"jobs={jobs}")
     ratio("cold / warm (speed-up)", "cold", "warm")
     ratio("cold / warm, CPU seconds", "cold", "warm", field=2)
