@@ -98,6 +98,17 @@ def test_borrowed_by_must_be_a_table_of_call_pattern_lists(value):
     assert parse_rule(data, "x.toml").lifecycle["borrowed_by"] == {"pkg.Open": ["*.New?*Client"]}
 
 
+@pytest.mark.parametrize("value", [["DialContext"], {"Dial": "two"}, {"Dial": True},
+                                   {"Dial": -1}])
+def test_evidence_arity_must_be_a_table_of_argument_counts(value):
+    data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
+    data["lifecycle"]["evidence_arity"] = value
+    with pytest.raises(CatalogueError, match="evidence_arity"):
+        parse_rule(data, "go/LL990-thing-not-closed.toml")
+    data["lifecycle"]["evidence_arity"] = {"Dial": 2}
+    assert parse_rule(data, "x.toml").lifecycle["evidence_arity"] == {"Dial": 2}
+
+
 def test_awaited_must_be_true_or_false():
     data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
     data["lifecycle"]["awaited"] = "no"

@@ -47,7 +47,7 @@ LIFECYCLE_KEYS = {
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "read_whole", "owners",
-    "owner_makers", "owned_exits", "borrowed_by", "awaited", "synchronous",
+    "owner_makers", "owned_exits", "borrowed_by", "awaited", "synchronous", "evidence_arity",
 }
 
 
@@ -243,6 +243,11 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         raise CatalogueError(f"{where}: lifecycle.awaited must be true or false")
     if "verb" in spec and not isinstance(spec["verb"], str):
         raise CatalogueError(f"{where}: lifecycle.verb must be a string")
+    arity = spec.get("evidence_arity", {})
+    if not isinstance(arity, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in arity.values()):
+        raise CatalogueError(f"{where}: lifecycle.evidence_arity must be a table of method "
+                             "name -> number of arguments")
     lent = spec.get("borrowed_by", {})
     if not isinstance(lent, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) and c for c in v) for v in lent.values()):

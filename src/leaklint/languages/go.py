@@ -11,7 +11,7 @@ from ..tracks import Candidate, Track, Verdict, candidate_names, pattern_matches
 from . import matches, nearest, within
 from .go_daemons import after_setsid
 from .go_effects import GoEffects
-from .go_evidence import evidenced
+from .go_evidence import conventional_call, evidenced
 from .go_lowering import GoLowering
 from .go_owners import owned_by
 # (the helpers below are also imported from here by checks, fixes and tests)
@@ -270,7 +270,8 @@ class GoAdapter(GoLowering):
             return True
         if handle is not None and used_as_plain_value(fn, handle):
             return False
-        if string_args_match(cand.call, spec.get("evidence_args", ()), fn):
+        if string_args_match(cand.call, spec.get("evidence_args", ()), fn) \
+                or conventional_call(cand.call, spec.get("evidence_arity", {})):
             return True
         if handle is None:
             return False

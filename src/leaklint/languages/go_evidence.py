@@ -2,7 +2,8 @@
 `x, err := anything(...)` whose result ``x`` the same function (or a closure in it, a
 deferred one included) closes with one of the rule's ``evidence`` methods (`x.Close()`).
 The function says the value must be closed; a return that leaves without it is the leak.
-A call another rule of the run acquires is that rule's."""
+A call another rule of the run acquires is that rule's. Also the evidence a call gives by
+its own shape (``conventional_call``)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,14 @@ def evidenced(root, rules, taken: list) -> list:
         out += [Candidate(r, call, callee_text(call)) for r in wanting
                 if used & set(r.lifecycle.get("evidence", ()))]
     return out
+
+
+def conventional_call(call, arity: dict) -> bool:
+    """Is ``call`` a method of a conventional interface, told by its name and its number
+    of arguments (``arity``: {"DialContext": 3}: `d.DialContext(ctx, network, address)`
+    returns a connection whatever type d is)?"""
+    fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if fn is None or fn.type != "selector_expression" or args is None:
+        return False
+    want = arity.get(fn.child_by_field_name("field").text.decode())
+    return want == len([a for a in args.named_children if a.type != "comment"])
