@@ -187,23 +187,24 @@ def _import_uses(root) -> dict:
                 and q.child_by_field_name("function") == member else None
         elif name == "*":
             name = "module.exports"
-        fn, once = enclosing_function(ident), True
-        while fn is not None and (fn.id in load_time or up(fn)[0] is not None
-                                  and up(fn)[0].type == "arguments"):
+        own = fn = enclosing_function(ident)
+        once = True
+        while fn is not None:
+            holder = up(fn)[0]
             if fn.id not in load_time:
-                once = once and method_of(up(fn)[0].parent) in ONE_SHOT_CALLBACKS
+                if holder is None or holder.type != "arguments":
+                    break
+                once = once and method_of(holder.parent) in ONE_SHOT_CALLBACKS
             fn = enclosing_function(fn)  # a callback handed to a call at top level
-        method = made_per_call(p) if p.type == "new_expression" \
-            and p.child_by_field_name("constructor") == child else ""
+        made = p.type == "new_expression" and p.child_by_field_name("constructor") == child
+        method = made_per_call(p) if made else ""
         if method:
             out["children"].extend([spec, name, i, method] for i in creator_arguments(p))
-        if p.type == "new_expression" and p.child_by_field_name("constructor") == child \
-                and enclosing_function(ident) is None and nearest(ident, LOOPS) is None:
+        if made and own is None and nearest(ident, LOOPS) is None:
             out["made"].append([spec, name])  # `const x = new X()` at top level: one object
             continue
-        maker = _maker(enclosing_function(ident)) if p.type == "new_expression" \
-            and p.child_by_field_name("constructor") == child else ""
-        if maker and nearest(ident, LOOPS, enclosing_function(ident)) is None:
+        maker = _maker(own) if made else ""
+        if maker and nearest(ident, LOOPS, own) is None:
             # one object each time that function runs: as many as it runs (start-up code
             # that runs once, a singleton's constructor)
             out["made_in"].append([spec, name, maker])
