@@ -8,7 +8,7 @@ from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
 from .python_shapes import (cast_value, climb, escaping_closure, inert, kept_object,
-                            kept_temp_file)
+                            kept_temp_file, lent_to_library)
 from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
@@ -467,7 +467,7 @@ class PythonEffects(SpecEffects):
             # the statement holds it for whoever keeps the object
             return HANDOFF if short[:1].isupper() and \
                 kept_object(call, self.track.function) else None
-        return HANDOFF
+        return None if lent_to_library(call, expr, self.track, self.a.module_imports()) else HANDOFF
 
 
 # the descriptors of the process's standard streams, as a dup2 target names them

@@ -445,3 +445,46 @@ def _ranged(name) -> bool:
             return over is not None and over.type == "call" and callee_text(over) == "range"
         loop = loop.parent
     return False
+
+
+# what a library function does with an argument it keeps: a thread or task it starts, a
+# registration, a wrapper it sets up, a release
+KEEPING_VERBS = ("spawn", "start", "submit", "register", "schedule", "add", "serve", "run",
+                 "wrap", "attach", "install", "set", "keep", "hold", "close", "release",
+                 "shutdown", "finali", "cleanup", "dispose", "destroy", "defer", "call")
+
+
+def lent_to_library(call, expr, track, imported: dict) -> bool:
+    """Is the tracked handle (the argument ``expr`` of ``call``) only lent to a function of
+    another package: ``declare_queues(conn, kind)`` with the function imported
+    (`from lib import f`, `lib.f(...)`), no class, its result dropped, whose name says no
+    keeping, and the handle still used by this function after the call? A function that
+    took the handle over would leave the caller nothing to do with it."""
+    callee = callee_text(call)
+    head, short = callee.split(".", 1)[0], callee.rsplit(".", 1)[-1]
+    value = expr.child_by_field_name("value") if expr.type == "keyword_argument" else expr
+    fn, name = track.function, track.handle
+    if fn is None or imported.get(head, ".")[:1] == "." or value is None \
+            or value.type != "identifier" or text(value) != name or not short[:1].islower() \
+            or short.lstrip("_").lower().startswith(KEEPING_VERBS):
+        return False
+    stmt = call.parent
+    while stmt is not None and stmt.type in ("await", "parenthesized_expression"):
+        stmt = stmt.parent
+    return stmt is not None and stmt.type == "expression_statement" and (
+        read_after(fn, name, stmt) or _passed_again(stmt, fn, name))
+
+
+def _passed_again(stmt, fn, name: str) -> bool:
+    """Is ``stmt`` in a loop of ``fn`` that does not bind ``name``: the next turn passes
+    the same handle again?"""
+    loop = stmt.parent
+    while loop is not None and loop != fn and loop.type not in ("for_statement",
+                                                                "while_statement"):
+        loop = loop.parent
+    if loop is None or loop == fn:
+        return False
+    return not any(n.type == "identifier" and text(n) == name and (
+        n.parent.type in ("pattern_list", "tuple_pattern") or n.parent.type in (
+            "assignment", "for_statement") and n.parent.child_by_field_name("left") == n)
+        for n in walk(loop))
