@@ -13,8 +13,9 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
+from .python_clients import never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
-                            does_io, finalized, fills_closed_slot, holds_nothing, HTTP_CLIENTS,
+                            finalized, fills_closed_slot, holds_nothing,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
                             read_after, returns_parameter, RUNS_ON_ITS_OWN, waited_only_if,
                             wraps_open_file)
@@ -143,7 +144,7 @@ class PythonAdapter(PythonCalls):
         if holds_nothing(call) or raising or wraps_open_file(call, self.names) \
                 or fills_closed_slot(call, fn or self.root, self.names):
             return Verdict(False)
-        if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
+        if never_connects(cand.callee, call, fn, self.names, self.module_imports()):
             return Verdict(False)  # a client that never sends anything holds no connection
         if t == "expression_statement" and cand.factory_of:
             return Verdict(False)  # a helper's result dropped: precision first
@@ -216,9 +217,14 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if cand.part >= 0:
             names = pair_target(cand.call)
-            if names is None:
+            whole = any(pattern_matches(p, resolve(cand.callee, self.names))
+                        for p in cand.rule.lifecycle.get("kept_whole", ()))
+            if names is None and not whole:
                 return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
-            left = names[cand.part]
+            left = names[cand.part] if names is not None else left  # kept whole: the name
+            if whole and names is not None and text(left) == "_" != text(names[1]):
+                return Verdict(False)  # `_, proto = await loop.create_connection(...)`: the
+                # protocol keeps its transport (given to its connection_made)
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
         if left.type == "subscript":

@@ -7,8 +7,8 @@ from ..tracks import SpecEffects, Track
 from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import (cast_value, climb, escaping_closure, inert, kept_object,
-                            kept_temp_file, lent_to_library)
+from .python_clients import kept_whole_element, lent_to_library
+from .python_shapes import cast_value, climb, escaping_closure, inert, kept_object, kept_temp_file
 from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
@@ -18,7 +18,6 @@ from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, K
 
 BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
-
 
 CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
 
@@ -282,6 +281,7 @@ class PythonEffects(SpecEffects):
                 if method is not None and method.type == "attribute" and \
                         text(method.child_by_field_name("attribute")) == "unlink":
                     return HANDOFF if closure else RELEASE
+        n, p = kept_whole_element(n, p, self.track, self.release)  # `conn[0].close()`
         if p.type == "attribute":
             method = text(p.child_by_field_name("attribute"))
             gp = p.parent

@@ -58,41 +58,6 @@ def holds_nothing(call) -> bool:
     return False
 
 
-HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
-                "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
-IO_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
-              "stream", "ws_connect"}
-
-
-def does_io(call, fn) -> bool:
-    """Is the client sent anything: an I/O method on it, or is it handed elsewhere?"""
-    expr, parent = climb(call)
-    if parent is not None and parent.type == "attribute":
-        return text(parent.child_by_field_name("attribute")) in IO_METHODS
-    if parent is None or parent.type != "assignment":
-        return parent is not None and parent.type != "expression_statement"
-    left = parent.child_by_field_name("left")
-    if left is None or left.type != "identifier":
-        return True  # stored on an object: used elsewhere
-    name = text(left).encode()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if name not in n.text:
-            continue
-        if n.type == "identifier" and n.text == name and n != left:
-            p = n.parent
-            if p.type == "attribute" and p.child_by_field_name("object") == n:
-                if text(p.child_by_field_name("attribute")) in IO_METHODS and \
-                        not expected_to_raise(n):
-                    return True
-            elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
-                return True  # passed on, returned, used in `with`
-            continue
-        stack.extend(n.named_children)
-    return False
-
-
 ARCHIVES = {"zipfile.ZipFile", "zipfile.PyZipFile", "tarfile.open", "tarfile.TarFile",
             "gzip.open", "gzip.GzipFile", "bz2.open", "bz2.BZ2File", "lzma.open", "lzma.LZMAFile"}
 
@@ -219,20 +184,26 @@ def assigned_value(node, name: str):
 
 
 def climb(expr):
-    """Leave parentheses, awaits, conditional/boolean wrappers and `typing.cast(T, value)`
-    (which returns its value) around a value."""
+    """Leave parentheses, awaits (also a generator-based coroutine's `yield from`),
+    conditional/boolean wrappers and `typing.cast(T, value)` (which returns its value)
+    around a value."""
     p = expr.parent
     while p is not None:
         if p.type == "argument_list" and cast_value(p, expr):
             expr, p = p.parent, p.parent.parent
             continue
         if p.type not in ("parenthesized_expression", "await", "conditional_expression",
-                          "boolean_operator"):
+                          "boolean_operator") and not yield_from(p):
             break
         if p.type == "conditional_expression" and p.named_children and p.named_children[1] == expr:
             break  # it is the condition, not a value
         expr, p = p, p.parent
     return expr, p
+
+
+def yield_from(node) -> bool:
+    """Is ``node`` `yield from x` (a generator-based coroutine awaiting ``x``)?"""
+    return node.type == "yield" and any(c.type == "from" for c in node.children)
 
 
 def cast_value(args, expr) -> bool:
@@ -446,45 +417,3 @@ def _ranged(name) -> bool:
         loop = loop.parent
     return False
 
-
-# what a library function does with an argument it keeps: a thread or task it starts, a
-# registration, a wrapper it sets up, a release
-KEEPING_VERBS = ("spawn", "start", "submit", "register", "schedule", "add", "serve", "run",
-                 "wrap", "attach", "install", "set", "keep", "hold", "close", "release",
-                 "shutdown", "finali", "cleanup", "dispose", "destroy", "defer", "call")
-
-
-def lent_to_library(call, expr, track, imported: dict) -> bool:
-    """Is the tracked handle (the argument ``expr`` of ``call``) only lent to a function of
-    another package: ``declare_queues(conn, kind)`` with the function imported
-    (`from lib import f`, `lib.f(...)`), no class, its result dropped, whose name says no
-    keeping, and the handle still used by this function after the call? A function that
-    took the handle over would leave the caller nothing to do with it."""
-    callee = callee_text(call)
-    head, short = callee.split(".", 1)[0], callee.rsplit(".", 1)[-1]
-    value = expr.child_by_field_name("value") if expr.type == "keyword_argument" else expr
-    fn, name = track.function, track.handle
-    if fn is None or imported.get(head, ".")[:1] == "." or value is None \
-            or value.type != "identifier" or text(value) != name or not short[:1].islower() \
-            or short.lstrip("_").lower().startswith(KEEPING_VERBS):
-        return False
-    stmt = call.parent
-    while stmt is not None and stmt.type in ("await", "parenthesized_expression"):
-        stmt = stmt.parent
-    return stmt is not None and stmt.type == "expression_statement" and (
-        read_after(fn, name, stmt) or _passed_again(stmt, fn, name))
-
-
-def _passed_again(stmt, fn, name: str) -> bool:
-    """Is ``stmt`` in a loop of ``fn`` that does not bind ``name``: the next turn passes
-    the same handle again?"""
-    loop = stmt.parent
-    while loop is not None and loop != fn and loop.type not in ("for_statement",
-                                                                "while_statement"):
-        loop = loop.parent
-    if loop is None or loop == fn:
-        return False
-    return not any(n.type == "identifier" and text(n) == name and (
-        n.parent.type in ("pattern_list", "tuple_pattern") or n.parent.type in (
-            "assignment", "for_statement") and n.parent.child_by_field_name("left") == n)
-        for n in walk(loop))
