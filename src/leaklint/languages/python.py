@@ -223,8 +223,7 @@ class PythonAdapter(PythonCalls):
                 return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
             left = names[cand.part] if names is not None else left  # kept whole: the name
             if whole and names is not None and text(left) == "_" != text(names[1]):
-                return Verdict(False)  # `_, proto = await loop.create_connection(...)`: the
-                # protocol keeps its transport (given to its connection_made)
+                return Verdict(False)  # `_, proto = ...`: the protocol keeps its transport
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
         if left.type == "subscript":
@@ -268,10 +267,12 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         made = assigned_value(cand.call, text(box))
         literal = made is not None and (made.type in ("list", "dictionary", "set") or (
-            made.type == "call" and callee_text(made) in ("list", "dict")))
+            made.type == "call" and (callee_text(made) in ("list", "dict")
+                                     or text(made).endswith(".copy()"))))
         if not literal or self._declared_outside(fn, text(box)):
-            return Verdict(False)
-        return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True})
+            return Verdict(False)  # (`kw = self.kw.copy()` is a new dict)
+        key = text(left.child_by_field_name("subscript")).strip("\"'")
+        return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True, "key": key})
 
     def _module_exits(self, fn, handle: str, stmt) -> dict:
         """How a module-level handle leaks: the module's variables live until the program

@@ -139,3 +139,19 @@ def kept_whole_element(n, p, track, release):
             text(gp.child_by_field_name("attribute")) in release:
         return p, gp
     return n, p
+
+
+# keyword arguments that only point a call's output or input at a stream the caller keeps:
+# a child process's standard streams (subprocess, and the sh library's `_out`, `_err`,
+# `_in`), a writer's file
+REDIRECTS = ("file", "stdin", "stdout", "stderr", "fileobj", "fp", "f", "_in", "_out", "_err")
+STREAMS = ("stdin", "stdout", "stderr", "_in", "_out", "_err")
+
+
+def spread_redirect(n, p, track) -> bool:
+    """``cmd(**params)`` where the tracked dict ``params`` holds the handle under a key
+    that names a child process's standard stream (``params["stderr"] = open(os.devnull)``):
+    the call gets it as that keyword argument, which only points the child's stream at
+    it; the caller still owes it a close."""
+    return p.type == "dictionary_splat" and track.extra.get("key") in STREAMS \
+        and p.parent is not None and p.parent.type == "argument_list"

@@ -7,7 +7,7 @@ from ..tracks import SpecEffects, Track
 from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_clients import kept_whole_element, lent_to_library
+from .python_clients import REDIRECTS, kept_whole_element, lent_to_library, spread_redirect
 from .python_shapes import cast_value, climb, escaping_closure, inert, kept_object, kept_temp_file
 from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
@@ -377,7 +377,7 @@ class PythonEffects(SpecEffects):
             return REASSIGN
         if p.type == "argument_list":
             return self._passed(p.parent, p, n, closure)  # `len(jobs)` only reads it
-        return HANDOFF
+        return None if spread_redirect(n, p, self.track) else HANDOFF
 
     def cannot_raise(self, node) -> bool:
         """May the engine skip the raise of the statement ``node`` (a logging call, or a
@@ -450,7 +450,7 @@ class PythonEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if expr.type == "keyword_argument":
             kw = text(expr.child_by_field_name("name"))
-            if kw in ("file", "stdin", "stdout", "stderr", "fileobj", "fp", "f"):
+            if kw in REDIRECTS:
                 return None if full not in OWNING_CALLS else HANDOFF
         if callee in self.release_fns or short in self.release_fns:
             return HANDOFF if closure else RELEASE
