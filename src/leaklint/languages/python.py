@@ -13,12 +13,12 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import never_connects
+from .python_clients import STREAMS, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             finalized, fills_closed_slot, holds_nothing,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
-                            read_after, returns_parameter, RUNS_ON_ITS_OWN, waited_only_if,
-                            wraps_open_file)
+                            read_after, returns_parameter, RUNS_ON_ITS_OWN, unpacked_into,
+                            waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_statements, borrowing,
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -190,6 +190,8 @@ class PythonAdapter(PythonCalls):
                 return Verdict(True, f"because only element [{kept}] of the result is kept",
                                traits=frozenset())
             return Verdict(False)
+        if t == "keyword_argument" and text(parent.child_by_field_name("name")) in STREAMS:
+            expr, parent, t = parent, parent.parent, "argument_list"  # `call(stderr=open(p))`
         if t == "argument_list":
             owner = parent.parent
             effect = PythonEffects(self, Track(cand, fn, ""))._passed(owner, parent, expr, False)
@@ -205,7 +207,7 @@ class PythonAdapter(PythonCalls):
                                else frozenset())
             return Verdict(False)
         if t in ("tuple", "expression_list") and parent.parent is not None:
-            unpacked = self._unpacked_into(parent, expr)
+            unpacked = unpacked_into(parent, expr)
             if unpacked is None:
                 return Verdict(False)  # returned, yielded, stored in a container: handed on
             parent, left = unpacked
@@ -301,24 +303,6 @@ class PythonAdapter(PythonCalls):
                 continue
             stack.extend(n.named_children)
         return False
-
-    @staticmethod
-    def _unpacked_into(values, expr):
-        """`a, b = (open(x), open(y))`: (the assignment, the name ``expr`` is bound to)."""
-        holder = values
-        while holder.parent is not None and holder.parent.type == "parenthesized_expression":
-            holder = holder.parent
-        stmt = holder.parent
-        if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != holder:
-            return None
-        left = stmt.child_by_field_name("left")
-        items = [c for c in values.named_children if c.type != "comment"]
-        if left is None or left.type not in ("pattern_list", "tuple_pattern") or expr not in items:
-            return None
-        names = [c for c in left.named_children if c.type != "comment"]
-        if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
-            return None
-        return stmt, names[items.index(expr)]
 
     def acquires(self, cand) -> bool:
         """Does a direct candidate acquire? Not `R.open()`/`R.start()` of a non-resource."""

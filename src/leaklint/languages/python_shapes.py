@@ -417,3 +417,20 @@ def _ranged(name) -> bool:
         loop = loop.parent
     return False
 
+
+def unpacked_into(values, expr):
+    """`a, b = (open(x), open(y))`: (the assignment, the name ``expr`` is bound to)."""
+    holder = values
+    while holder.parent is not None and holder.parent.type == "parenthesized_expression":
+        holder = holder.parent
+    stmt = holder.parent
+    if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != holder:
+        return None
+    left = stmt.child_by_field_name("left")
+    items = [c for c in values.named_children if c.type != "comment"]
+    if left is None or left.type not in ("pattern_list", "tuple_pattern") or expr not in items:
+        return None
+    names = [c for c in left.named_children if c.type != "comment"]
+    if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
+        return None
+    return stmt, names[items.index(expr)]
