@@ -13,11 +13,12 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
+from .python_clients import STREAMS, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
-                            does_io, finalized, fills_closed_slot, holds_nothing, HTTP_CLIENTS,
+                            finalized, fills_closed_slot, holds_nothing,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
-                            read_after, returns_parameter, RUNS_ON_ITS_OWN, waited_only_if,
-                            wraps_open_file)
+                            read_after, returns_parameter, RUNS_ON_ITS_OWN, unpacked_into,
+                            waited_only_if, wraps_open_file)
 from .python_syntax import (LAUNCHES, NORETURN, SCOPES, binds_locally, body_statements, borrowing,
                             callee_text, decorators, enclosing_class, enclosing_function, imports,
                             parameters, resolve, text)
@@ -143,7 +144,7 @@ class PythonAdapter(PythonCalls):
         if holds_nothing(call) or raising or wraps_open_file(call, self.names) \
                 or fills_closed_slot(call, fn or self.root, self.names):
             return Verdict(False)
-        if resolve(cand.callee, self.names) in HTTP_CLIENTS and not does_io(call, fn):
+        if never_connects(cand.callee, call, fn, self.names, self.module_imports()):
             return Verdict(False)  # a client that never sends anything holds no connection
         if t == "expression_statement" and cand.factory_of:
             return Verdict(False)  # a helper's result dropped: precision first
@@ -189,6 +190,8 @@ class PythonAdapter(PythonCalls):
                 return Verdict(True, f"because only element [{kept}] of the result is kept",
                                traits=frozenset())
             return Verdict(False)
+        if t == "keyword_argument" and text(parent.child_by_field_name("name")) in STREAMS:
+            expr, parent, t = parent, parent.parent, "argument_list"  # `call(stderr=open(p))`
         if t == "argument_list":
             owner = parent.parent
             effect = PythonEffects(self, Track(cand, fn, ""))._passed(owner, parent, expr, False)
@@ -204,7 +207,7 @@ class PythonAdapter(PythonCalls):
                                else frozenset())
             return Verdict(False)
         if t in ("tuple", "expression_list") and parent.parent is not None:
-            unpacked = self._unpacked_into(parent, expr)
+            unpacked = unpacked_into(parent, expr)
             if unpacked is None:
                 return Verdict(False)  # returned, yielded, stored in a container: handed on
             parent, left = unpacked
@@ -216,9 +219,13 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if cand.part >= 0:
             names = pair_target(cand.call)
-            if names is None:
+            whole = any(pattern_matches(p, resolve(cand.callee, self.names))
+                        for p in cand.rule.lifecycle.get("kept_whole", ()))
+            if names is None and not whole:
                 return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
-            left = names[cand.part]
+            left = names[cand.part] if names is not None else left  # kept whole: the name
+            if whole and names is not None and text(left) == "_" != text(names[1]):
+                return Verdict(False)  # `_, proto = ...`: the protocol keeps its transport
         if left.type == "attribute":
             return self._stored_on_self(cand, fn, left)
         if left.type == "subscript":
@@ -262,10 +269,12 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         made = assigned_value(cand.call, text(box))
         literal = made is not None and (made.type in ("list", "dictionary", "set") or (
-            made.type == "call" and callee_text(made) in ("list", "dict")))
+            made.type == "call" and (callee_text(made) in ("list", "dict")
+                                     or text(made).endswith(".copy()"))))
         if not literal or self._declared_outside(fn, text(box)):
-            return Verdict(False)
-        return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True})
+            return Verdict(False)  # (`kw = self.kw.copy()` is a new dict)
+        key = text(left.child_by_field_name("subscript")).strip("\"'")
+        return Track(cand, fn, text(box), extra={"stmt": stmt, "container": True, "key": key})
 
     def _module_exits(self, fn, handle: str, stmt) -> dict:
         """How a module-level handle leaks: the module's variables live until the program
@@ -294,24 +303,6 @@ class PythonAdapter(PythonCalls):
                 continue
             stack.extend(n.named_children)
         return False
-
-    @staticmethod
-    def _unpacked_into(values, expr):
-        """`a, b = (open(x), open(y))`: (the assignment, the name ``expr`` is bound to)."""
-        holder = values
-        while holder.parent is not None and holder.parent.type == "parenthesized_expression":
-            holder = holder.parent
-        stmt = holder.parent
-        if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != holder:
-            return None
-        left = stmt.child_by_field_name("left")
-        items = [c for c in values.named_children if c.type != "comment"]
-        if left is None or left.type not in ("pattern_list", "tuple_pattern") or expr not in items:
-            return None
-        names = [c for c in left.named_children if c.type != "comment"]
-        if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
-            return None
-        return stmt, names[items.index(expr)]
 
     def acquires(self, cand) -> bool:
         """Does a direct candidate acquire? Not `R.open()`/`R.start()` of a non-resource."""

@@ -7,8 +7,8 @@ from ..tracks import SpecEffects, Track
 from . import walk
 from .python_flags import (acquired_under, bare, filled, held_flags, len_of, released_under,
                            success_flags)
-from .python_shapes import (cast_value, climb, escaping_closure, inert, kept_object,
-                            kept_temp_file)
+from .python_clients import REDIRECTS, kept_whole_element, lent_to_library, spread_redirect
+from .python_shapes import cast_value, climb, escaping_closure, inert, kept_object, kept_temp_file
 from .python_lowering import (catches_only_os_errors, first_call, plain_return, quiet_statement,
                               raises_other_than_os_errors, raising_calls)
 from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, KEEPING_CALLS,
@@ -18,7 +18,6 @@ from .python_syntax import (FUNCTIONS, LAUNCHES, OWNING_CALLS, OWNING_METHODS, K
 
 BOUND_METHODS = {"write", "writelines", "read", "readline", "readlines", "flush", "send",
                  "sendall", "recv", "get", "post", "request", "submit", "map", "communicate"}
-
 
 CONTAINER_KEEPS = {"append", "extend", "insert", "update", "setdefault", "keys", "clear", "__len__"}
 
@@ -282,6 +281,7 @@ class PythonEffects(SpecEffects):
                 if method is not None and method.type == "attribute" and \
                         text(method.child_by_field_name("attribute")) == "unlink":
                     return HANDOFF if closure else RELEASE
+        n, p = kept_whole_element(n, p, self.track, self.release)  # `conn[0].close()`
         if p.type == "attribute":
             method = text(p.child_by_field_name("attribute"))
             gp = p.parent
@@ -377,7 +377,7 @@ class PythonEffects(SpecEffects):
             return REASSIGN
         if p.type == "argument_list":
             return self._passed(p.parent, p, n, closure)  # `len(jobs)` only reads it
-        return HANDOFF
+        return None if spread_redirect(n, p, self.track) else HANDOFF
 
     def cannot_raise(self, node) -> bool:
         """May the engine skip the raise of the statement ``node`` (a logging call, or a
@@ -450,7 +450,7 @@ class PythonEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if expr.type == "keyword_argument":
             kw = text(expr.child_by_field_name("name"))
-            if kw in ("file", "stdin", "stdout", "stderr", "fileobj", "fp", "f"):
+            if kw in REDIRECTS:
                 return None if full not in OWNING_CALLS else HANDOFF
         if callee in self.release_fns or short in self.release_fns:
             return HANDOFF if closure else RELEASE
@@ -467,7 +467,7 @@ class PythonEffects(SpecEffects):
             # the statement holds it for whoever keeps the object
             return HANDOFF if short[:1].isupper() and \
                 kept_object(call, self.track.function) else None
-        return HANDOFF
+        return None if lent_to_library(call, expr, self.track, self.a.module_imports()) else HANDOFF
 
 
 # the descriptors of the process's standard streams, as a dup2 target names them

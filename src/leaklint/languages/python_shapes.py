@@ -58,41 +58,6 @@ def holds_nothing(call) -> bool:
     return False
 
 
-HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
-                "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
-IO_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
-              "stream", "ws_connect"}
-
-
-def does_io(call, fn) -> bool:
-    """Is the client sent anything: an I/O method on it, or is it handed elsewhere?"""
-    expr, parent = climb(call)
-    if parent is not None and parent.type == "attribute":
-        return text(parent.child_by_field_name("attribute")) in IO_METHODS
-    if parent is None or parent.type != "assignment":
-        return parent is not None and parent.type != "expression_statement"
-    left = parent.child_by_field_name("left")
-    if left is None or left.type != "identifier":
-        return True  # stored on an object: used elsewhere
-    name = text(left).encode()
-    stack = [fn]
-    while stack:
-        n = stack.pop()
-        if name not in n.text:
-            continue
-        if n.type == "identifier" and n.text == name and n != left:
-            p = n.parent
-            if p.type == "attribute" and p.child_by_field_name("object") == n:
-                if text(p.child_by_field_name("attribute")) in IO_METHODS and \
-                        not expected_to_raise(n):
-                    return True
-            elif p.type not in ("assignment", "comparison_operator", "assert_statement"):
-                return True  # passed on, returned, used in `with`
-            continue
-        stack.extend(n.named_children)
-    return False
-
-
 ARCHIVES = {"zipfile.ZipFile", "zipfile.PyZipFile", "tarfile.open", "tarfile.TarFile",
             "gzip.open", "gzip.GzipFile", "bz2.open", "bz2.BZ2File", "lzma.open", "lzma.LZMAFile"}
 
@@ -219,20 +184,26 @@ def assigned_value(node, name: str):
 
 
 def climb(expr):
-    """Leave parentheses, awaits, conditional/boolean wrappers and `typing.cast(T, value)`
-    (which returns its value) around a value."""
+    """Leave parentheses, awaits (also a generator-based coroutine's `yield from`),
+    conditional/boolean wrappers and `typing.cast(T, value)` (which returns its value)
+    around a value."""
     p = expr.parent
     while p is not None:
         if p.type == "argument_list" and cast_value(p, expr):
             expr, p = p.parent, p.parent.parent
             continue
         if p.type not in ("parenthesized_expression", "await", "conditional_expression",
-                          "boolean_operator"):
+                          "boolean_operator") and not yield_from(p):
             break
         if p.type == "conditional_expression" and p.named_children and p.named_children[1] == expr:
             break  # it is the condition, not a value
         expr, p = p, p.parent
     return expr, p
+
+
+def yield_from(node) -> bool:
+    """Is ``node`` `yield from x` (a generator-based coroutine awaiting ``x``)?"""
+    return node.type == "yield" and any(c.type == "from" for c in node.children)
 
 
 def cast_value(args, expr) -> bool:
@@ -445,3 +416,21 @@ def _ranged(name) -> bool:
             return over is not None and over.type == "call" and callee_text(over) == "range"
         loop = loop.parent
     return False
+
+
+def unpacked_into(values, expr):
+    """`a, b = (open(x), open(y))`: (the assignment, the name ``expr`` is bound to)."""
+    holder = values
+    while holder.parent is not None and holder.parent.type == "parenthesized_expression":
+        holder = holder.parent
+    stmt = holder.parent
+    if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != holder:
+        return None
+    left = stmt.child_by_field_name("left")
+    items = [c for c in values.named_children if c.type != "comment"]
+    if left is None or left.type not in ("pattern_list", "tuple_pattern") or expr not in items:
+        return None
+    names = [c for c in left.named_children if c.type != "comment"]
+    if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
+        return None
+    return stmt, names[items.index(expr)]

@@ -14,6 +14,9 @@ MESSAGE_FIELDS = ("attr", "cls", "what")
 
 
 LATER_METHODS = {"call_later", "call_at", "add_timeout", "call_at_threadsafe"}
+# a timer that fires again and again until its entry is cancelled (celery's timer2
+# `apply_interval`, kombu's `Timer.call_repeatedly` and its event loop's)
+REPEATING = {"apply_interval", "call_repeatedly"}
 
 
 def check(ctx, rule) -> None:
@@ -22,7 +25,7 @@ def check(ctx, rule) -> None:
     names = adapter.names
 
     def wanted(full):
-        return full == "threading.Timer" or full.rsplit(".", 1)[-1] in LATER_METHODS
+        return full == "threading.Timer" or full.rsplit(".", 1)[-1] in LATER_METHODS | REPEATING
 
     for call, full in calls_named(ctx, names, wanted):
         fn = enclosing_function(call)
@@ -31,6 +34,12 @@ def check(ctx, rule) -> None:
         cls = enclosing_class(fn)
         target, _ = assigned_to(call)
         attr = self_attribute(target)
+        if cls is not None and _dropped_repeating(call, full):
+            ctx.count(rule.code, call, ok=False)
+            ctx.emit(rule, call, rule.message.format(
+                what=callee_text(call), attr="repeated with its handle dropped",
+                cls=text(cls.child_by_field_name("name"))))
+            continue
         if cls is None or attr is None:
             if full == "threading.Timer" and target is not None and target.type == "identifier":
                 attr = _stored_on_self(fn, text(target))
@@ -44,15 +53,27 @@ def check(ctx, rule) -> None:
         ctx.count(rule.code, call, ok=False)
         what = "threading.Timer" if full == "threading.Timer" else callee_text(call)
         ctx.emit(rule, call, rule.message.format(
-            what=what, attr=f"self.{attr}", cls=text(cls.child_by_field_name("name"))))
+            what=what, attr=f"kept on self.{attr}", cls=text(cls.child_by_field_name("name"))))
+
+
+def _dropped_repeating(call, full: str) -> bool:
+    """``timer.call_repeatedly(secs, self.tick)`` as a statement of a method: the entry
+    that alone can cancel it is dropped, and the timer calls (and keeps) the object for
+    as long as it runs."""
+    args = call.child_by_field_name("arguments")
+    bound = any(self_attribute(a) for a in (args.named_children if args is not None else ()))
+    return full.rsplit(".", 1)[-1] in REPEATING and bound and call.parent is not None \
+        and call.parent.type == "expression_statement"
 
 
 def _removed_timeout(cls, attr: str) -> bool:
-    """tornado: `io_loop.remove_timeout(self._timeout)` undoes add_timeout/call_later."""
+    """tornado: `io_loop.remove_timeout(self._timeout)` undoes add_timeout/call_later;
+    kombu: `self.timer.cancel(self.tref)` cancels the entry it is given."""
     body = cls.child_by_field_name("body")
     for _, caps in matches("python", CALLS, body):
         call = caps["call"][0]
-        if callee_text(call).endswith("remove_timeout") and f"self.{attr}".encode() in call.text:
+        if callee_text(call).endswith(("remove_timeout", ".cancel")) and \
+                f"self.{attr}".encode() in call.child_by_field_name("arguments").text:
             return True
     return False
 
