@@ -303,7 +303,7 @@ def _javascript(lang, ctx, rules, full=True) -> dict:
     root = ctx.tree.root_node
     adapter = JsAdapter(ctx)
     functions = adapter.functions()
-    imported = javascript_modules.imports(root)
+    imported = javascript_modules.imports(root, nested=True)
     out = _Collect({fn.id: name for name, fn in functions.items()}, rules)
 
     def returned(call, fn, hi):

@@ -70,7 +70,7 @@ class JsAdapter:
         if keys:
             return ["local:" + k for k in keys]
         if self._imports is None:
-            self._imports = modules.imports(self.root)
+            self._imports = modules.imports(self.root, nested=True)
         ref = modules.call_ref(call, self._imports)
         return [ref] if ref else []
 
@@ -265,7 +265,7 @@ class JsAdapter:
     def functions(self) -> dict:
         """The module's top-level functions: name -> node."""
         if self._functions is None:
-            self._functions = modules.top_functions(self.root)
+            self._functions = modules.top_functions(self.root, written=True)
         return self._functions
 
     def resolve(self, call) -> list[str]:
@@ -284,7 +284,7 @@ class JsAdapter:
         if keys:
             return any([self.summaries.local((key, index, rule.code)) for key in keys])
         if self._imports is None:
-            self._imports = modules.imports(self.root)
+            self._imports = modules.imports(self.root, nested=True)
         ref = modules.call_ref(call, self._imports)
         return self.summaries.external(ref, index, rule.code) if ref else None
 
