@@ -41,7 +41,7 @@ def event_containers(root, path: str) -> list:
             field = text(name_node)
             uses = [_use(n, field, kind) for n in _mentions(root, field)
                     if n.child_by_field_name("property").start_byte != name_node.start_byte
-                    and _object_of(n) in (None, name)]
+                    and (not _own_object(n) or _object_of(n) in (None, name))]
             events = [u for u in uses if u.kind == INSERT and u.per_event]
             if not events:
                 continue
@@ -85,7 +85,8 @@ def _constructor_fields(fn):
 
 def _object_of(n) -> str | None:
     """The class or ES5 constructor whose code holds ``n`` (the constructor, or a method
-    ``Name.prototype.m = function``); None for other code, which may reach any object."""
+    ``Name.prototype.m = function``); None for other code, which may reach any object.
+    (Another class's ``this.f`` is its own field; ``x.f`` there may be this one's.)"""
     p = n.parent
     while p is not None:
         if p.type in CLASSES:
