@@ -35,8 +35,8 @@ def event_containers(root, path: str) -> list:
     an ES5 constructor of the module that a handler of a repeating event of an emitter
     the object holds adds to (``Use.per_event``)."""
     out = []
-    lifetime = lifetimes.lifetime(lifetimes.Owner("javascript", path, "object"))
-    for owner, name, fields in _objects(root):
+    lifetime = lifetimes.lifetime(lifetimes.Owner("javascript", path, "field"))
+    for _, name, fields in _objects(root):
         for name_node, kind in fields:
             field = text(name_node)
             uses = [_use(n, field, kind) for n in _mentions(root, field)
