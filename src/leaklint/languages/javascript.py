@@ -273,6 +273,10 @@ class JsAdapter:
                 return text(c)
         return None
 
+    def awaits(self, s) -> bool:
+        """Does the statement ``s`` await something (outside functions inside it)?"""
+        return any(n.type == "await_expression" for n in walk(s, stop=FUNCTIONS))
+
     def may_throw(self, s) -> bool:
         for n in walk(s, stop=FUNCTIONS):
             if n.type == "await_expression" or n.type == "new_expression":

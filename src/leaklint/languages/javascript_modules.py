@@ -6,7 +6,7 @@ another module ("import:<specifier>#<exported name>")."""
 from __future__ import annotations
 
 from . import nearest, of_type, returns_name
-from .javascript_syntax import WRAPPERS, args, global_callee, strip, text
+from .javascript_syntax import WRAPPERS, args, global_callee, strip, text, up
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -336,3 +336,36 @@ def timer_callee(call, imported: dict) -> str:
     spec = imported.get(head, ("", ""))
     return rest if rest and "." not in rest and spec[0] in TIMER_MODULES \
         and spec[1] in ("*", "default") else name
+
+
+def promised(call, fn):
+    """The function that returns ``new Promise(executor)`` when ``fn`` is that executor
+    and it resolves the promise with what ``call`` yields, kept in a local of its own
+    (`const child = fork(...); child.on("message", () => resolve(child))`); None
+    otherwise."""
+    if fn is None:
+        return None
+    p, child = up(fn)
+    made = p.parent if p is not None and p.type == "arguments" else None
+    if made is None or made.type != "new_expression" \
+            or text(made.child_by_field_name("constructor")) != "Promise" \
+            or not args(made) or strip(args(made)[0]) != strip(child):
+        return None
+    params = parameters(fn)
+    bound, value = up(call)
+    if not params or not params[0] or bound is None or bound.type != "variable_declarator" \
+            or bound.child_by_field_name("value") != value \
+            or nearest(bound, RETURN_STOPS, fn) is not None and nearest(bound, RETURN_STOPS) != fn:
+        return None
+    name = text(bound.child_by_field_name("name"))
+    if not any(text(c.child_by_field_name("function")) == params[0]
+               and [text(a) for a in args(c)] == [name]
+               for c in of_type(fn, ("call_expression",))):
+        return None
+    q, via = up(made)
+    if q is None or not (q.type == "return_statement" or q.type == "arrow_function"
+                         and q.child_by_field_name("body") == via):
+        return None
+    outer = q if q.type == "arrow_function" else nearest(q, RETURN_STOPS)
+    return outer if outer is not None and outer.type not in ("class_declaration", "class") \
+        else None
