@@ -48,7 +48,7 @@ LIFECYCLE_KEYS = {
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
     "owners", "owner_makers", "owned_exits", "borrowed_by", "awaited", "synchronous",
-    "evidence_arity",
+    "evidence_arity", "rejections_only",
 }
 
 
@@ -240,8 +240,9 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool)
                             or not 0 <= spec[key] < 16):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a small whole number")
-    if "awaited" in spec and not isinstance(spec["awaited"], bool):
-        raise CatalogueError(f"{where}: lifecycle.awaited must be true or false")
+    for key in ("awaited", "rejections_only"):
+        if key in spec and not isinstance(spec[key], bool):
+            raise CatalogueError(f"{where}: lifecycle.{key} must be true or false")
     if "verb" in spec and not isinstance(spec["verb"], str):
         raise CatalogueError(f"{where}: lifecycle.verb must be a string")
     arity = spec.get("evidence_arity", {})

@@ -55,6 +55,9 @@ class Use:
     once: bool = False
     per_item: bool | None = None
     unreachable: bool = False
+    # the insertion runs on each event of a source that fires for as long as the holder
+    # lives (what it is, for messages): it grows within the holder's life, however long
+    per_event: str = ""
 
 
 @dataclass
@@ -84,6 +87,10 @@ def analyse(container: Container, uses, per_item_required: bool = False) -> Grow
     if not inserts:
         return Growth([], False, False, "nothing inserts into it")
     if container.lifetime not in LONG_LIVED:
+        per_event = [u for u in inserts if u.per_event and not u.bounded and not u.once]
+        if per_event:
+            return Growth(per_event, False, True, "inserted into on each event of a source "
+                          "that fires for as long as its holder lives, never evicted")
         return Growth([], False, True, f"its holder lives only for a {container.lifetime}")
     grows = [u for u in inserts if not u.bounded and not u.once
              and (u.per_item or (not per_item_required and u.per_item is None))]

@@ -46,6 +46,9 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         if severity == "held" and isinstance(verdict, Verdict):
             ctx.count(rule.code, cand.call, ok=True)  # decided at the call: nothing holds it
             continue
+        if isinstance(verdict, Verdict) and verdict.leak and spec.get("exits") \
+                and "end" not in spec["exits"]:
+            verdict = Verdict(False)  # lost at the call: an end the rule does not count
         if isinstance(verdict, Verdict):
             if verdict.leak:
                 ctx.emit(rule, cand.call,
@@ -73,6 +76,9 @@ def check_lifecycles(ctx, adapter, rules) -> None:
         follow = Follow(adapter.effects(track), decl_block=blocks.get(_key(track.decl_block)),
                         leak_exits=exits)
         leaks = follow.run_function(body, end_node)
+        if spec.get("rejections_only") and hasattr(adapter, "awaits"):
+            # only a rejected promise counts as a raise, not any call that might throw
+            leaks = [l for l in leaks if l.kind != "raise" or adapter.awaits(l.node)]
         if unused:  # the end of a module's code: the handle is lost only if nothing reads it
             leaks = [Leak("unused", track.extra.get("stmt") or l.node) if l.kind == "end" else l
                      for l in leaks]

@@ -23,7 +23,7 @@ def containers(root, path: str) -> list:
     (none in a script: its module state ends with the run)."""
     collections = list(_module_collections(root))
     classes = [(cls, fields) for cls in of_type(root, CLASSES) if enclosing_function(cls) is None
-               for fields in [list(_fields(cls))] if fields]
+               for fields in [list(collection_fields(cls))] if fields]
     if not (collections or classes) or entry_point(root):
         return []
     out = []
@@ -55,7 +55,7 @@ def containers(root, path: str) -> list:
 
 
 def _fact(n, name: str, kind: str) -> Use:
-    use = _use(n, name, kind)
+    use = mention_use(n, name, kind)
     if use == "bounded":
         return Use(INSERT, n, bounded=True)
     if use == "module-level":
@@ -68,7 +68,7 @@ def _class_name(cls) -> str:
     return text(name) if name is not None else "its class"
 
 
-def _empty_collection(v) -> str | None:
+def empty_collection(v) -> str | None:
     """'Map', 'Set', 'object' or 'array' for an empty collection expression."""
     v = strip(v)
     if v is None:
@@ -82,14 +82,14 @@ def _empty_collection(v) -> str | None:
     return None
 
 
-def _fields(cls):
+def collection_fields(cls):
     """(name node, kind) of the collection fields of a class: ``cache = new Map()`` in its
     body, or ``this.cache = new Map()`` in its constructor."""
     body = cls.child_by_field_name("body")
     for m in (body.named_children if body is not None else []):
         if m.type in ("public_field_definition", "field_definition"):
             name = m.child_by_field_name("name") or m.child_by_field_name("property")
-            kind = _empty_collection(m.child_by_field_name("value"))
+            kind = empty_collection(m.child_by_field_name("value"))
             if name is not None and kind is not None and m.child_by_field_name("static") is None:
                 yield name, kind
         elif m.type == "method_definition" and text(m.child_by_field_name("name")) == "constructor":
@@ -100,7 +100,7 @@ def _fields(cls):
                         enclosing_function(n) != m.child_by_field_name("value") and \
                         enclosing_function(n) != m:
                     continue
-                kind = _empty_collection(n.child_by_field_name("right"))
+                kind = empty_collection(n.child_by_field_name("right"))
                 if kind is not None:
                     yield left.child_by_field_name("property"), kind
 
@@ -164,7 +164,7 @@ def _shadowed(n, name: str) -> bool:
     return False
 
 
-def _use(n, name, kind=""):
+def mention_use(n, name, kind=""):
     """'grow', 'shrink', 'read', 'escape', 'bounded' (a key from a fixed set, a load-once
     marker) or 'module-level' (filled as the module loads) for one mention."""
     p, child = up(n)

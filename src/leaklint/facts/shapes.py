@@ -303,7 +303,7 @@ def _javascript(lang, ctx, rules, full=True) -> dict:
     root = ctx.tree.root_node
     adapter = JsAdapter(ctx)
     functions = adapter.functions()
-    imported = javascript_modules.imports(root)
+    imported = javascript_modules.imports(root, nested=True)
     out = _Collect({fn.id: name for name, fn in functions.items()}, rules)
 
     def returned(call, fn, hi):
@@ -311,7 +311,12 @@ def _javascript(lang, ctx, rules, full=True) -> dict:
 
     acquiring = active_on(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
-        out.direct(cand, js_enclosing_function(cand.call), returned)
+        fn = js_enclosing_function(cand.call)
+        outer = javascript_modules.promised(cand.call, fn)
+        if outer is not None:  # resolved with it by the executor of the promise outer returns
+            out.direct(cand, outer, lambda call, f, hi: hi == 0)
+        else:
+            out.direct(cand, fn, returned)
     head = {"functions": {n: len(javascript_modules.parameters(f)) for n, f in functions.items()},
             "exports": javascript_modules.exports(root, functions)}
     if not (full or out.acquiring):

@@ -70,7 +70,7 @@ class JsAdapter:
         if keys:
             return ["local:" + k for k in keys]
         if self._imports is None:
-            self._imports = modules.imports(self.root)
+            self._imports = modules.imports(self.root, nested=True)
         ref = modules.call_ref(call, self._imports)
         return [ref] if ref else []
 
@@ -79,14 +79,40 @@ class JsAdapter:
         named = [r for r in rules if "*" not in r.lifecycle["acquire"]]
         wanted = {last_name(p) for r in named for p in r.lifecycle["acquire"]}
         calls = of_type(self.root, ("call_expression",))
+        if self._imports is None:
+            self._imports = modules.imports(self.root, nested=True)
+        # names imported under another name (`import { createClient as connect }`)
+        renamed = {local for local, (_, name) in self._imports.items()
+                   if name in wanted and local != name}
         for n in calls:
-            if method_of(n) not in wanted:
+            if method_of(n) not in wanted and method_of(n) not in renamed:
                 continue  # cheap test before normalising the callee
-            name = callee(n)
+            names = [callee(n)]
+            names += self._qualified(names[0])
             for rule in named:
-                if any(pattern_matches(p, name) for p in rule.lifecycle["acquire"]):
-                    out.append(Candidate(rule, n, name))
+                match = next((x for x in names if any(
+                    pattern_matches(p, x) for p in rule.lifecycle["acquire"])), None)
+                if match is not None:
+                    out.append(Candidate(rule, n, match))
         return out
+
+    def _qualified(self, name: str) -> list[str]:
+        """The callee as its package names it, when its head is imported from one:
+        `createClient` of `import { createClient } from "redis"` is `redis.createClient`,
+        `db.open` of `const db = require("fs/promises")` is `fs.promises.open`; a
+        relative import names no package."""
+        if self._imports is None:
+            self._imports = modules.imports(self.root, nested=True)
+        head, dot, rest = name.partition(".")
+        spec, imported = self._imports.get(head, (None, None))
+        if spec is None or spec.startswith(".") or not spec:
+            return []
+        package = spec.removeprefix("node:").replace("/", ".")
+        if not dot and imported not in ("*", "default"):
+            return [f"{package}.{imported}"]
+        if dot and imported in ("*", "default"):
+            return [f"{package}.{rest}"]
+        return []
 
     def track(self, cand: Candidate):
         call = cand.call
@@ -247,6 +273,10 @@ class JsAdapter:
                 return text(c)
         return None
 
+    def awaits(self, s) -> bool:
+        """Does the statement ``s`` await something (outside functions inside it)?"""
+        return any(n.type == "await_expression" for n in walk(s, stop=FUNCTIONS))
+
     def may_throw(self, s) -> bool:
         for n in walk(s, stop=FUNCTIONS):
             if n.type == "await_expression" or n.type == "new_expression":
@@ -265,7 +295,7 @@ class JsAdapter:
     def functions(self) -> dict:
         """The module's top-level functions: name -> node."""
         if self._functions is None:
-            self._functions = modules.top_functions(self.root)
+            self._functions = modules.top_functions(self.root, written=True)
         return self._functions
 
     def resolve(self, call) -> list[str]:
@@ -284,7 +314,7 @@ class JsAdapter:
         if keys:
             return any([self.summaries.local((key, index, rule.code)) for key in keys])
         if self._imports is None:
-            self._imports = modules.imports(self.root)
+            self._imports = modules.imports(self.root, nested=True)
         ref = modules.call_ref(call, self._imports)
         return self.summaries.external(ref, index, rule.code) if ref else None
 

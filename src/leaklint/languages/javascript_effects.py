@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
-from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, norm, receiver,
-                                strip, text, up, walk)
+from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, method_of, norm,
+                                receiver, strip, text, up, walk)
 
 
 class Throws:
@@ -36,6 +36,8 @@ def _only_submits_to(stmt, handle: str) -> bool:
 
 # a handle's own flags saying whether it is (still) open, and whether it has ended
 _OPEN_FLAGS = {"isOpen", "open", "opened", "connected", "isConnected", "writable", "readable"}
+# a container's lookups by key: the key is compared, not kept
+LOOKUPS = {"get", "has"}
 _ENDED_FLAGS = {"closed", "isClosed", "destroyed", "ended", "writableEnded", "disconnected"}
 
 
@@ -139,6 +141,8 @@ class JsEffects(SpecEffects):
                 return RELEASE  # `fs.closeSync(fd)`: a function that releases its argument
             if self.borrows(name) or name.startswith(("console.", "assert", "expect")):
                 return None
+            if method_of(call) in LOOKUPS and args(call)[:1] and args(call)[0].id == expr.id:
+                return None  # `active.get(pid)`: a key to look up by, not kept
             if self.a is not None and call is not None:
                 index = [a.id for a in args(call)].index(expr.id) if any(
                     a.id == expr.id for a in args(call)) else -1

@@ -5,8 +5,8 @@ another module ("import:<specifier>#<exported name>")."""
 
 from __future__ import annotations
 
-from . import returns_name
-from .javascript_syntax import WRAPPERS, args, global_callee, strip, text
+from . import nearest, of_type, returns_name
+from .javascript_syntax import WRAPPERS, args, global_callee, strip, text, up
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -36,9 +36,11 @@ def _statement(node):
     return node
 
 
-def top_functions(root) -> dict:
+def top_functions(root, written: bool = False) -> dict:
     """name -> function node, for the module's top-level functions: declarations and
-    `const f = (...) => ...` / `function (...)` (exported or not)."""
+    `const f = (...) => ...` / `function (...)` (exported or not); ``written``: also the
+    functions a CommonJS module writes where it exports them (``exported_values``), keyed
+    ``exports.f``."""
     out = {}
     for c in root.named_children:
         d = _statement(c)
@@ -56,7 +58,50 @@ def top_functions(root) -> dict:
                 if name is not None and name.type == "identifier" and value is not None \
                         and value.type in FUNCTION_VALUES:
                     out[text(name)] = value
+    for name, value in exported_values(root) if written else ():
+        out.setdefault(EXPORTED + name, value)
     return out
+
+
+# the key of a function written where it is exported (`exports.f = function () {...}`):
+# no name of the module calls it as `f()`
+EXPORTED = "exports."
+EXPORT_OBJECTS = ("exports", "module.exports")
+
+
+def exported_values(root):
+    """(exported name, function node) of the functions a CommonJS module writes where it
+    exports them: `exports.f = function`, `module.exports.f = async () =>`, also inside
+    a wrapper run at load with the exports object (`(function (module) { module.f =
+    function () {...}; }(exports))`)."""
+    for c in root.named_children:
+        e = strip(c.named_children[0]) if c.type == "expression_statement" \
+            and c.named_children else None
+        if e is None:
+            continue
+        if e.type == "assignment_expression":
+            yield from _exported_value(e, EXPORT_OBJECTS)
+        elif e.type == "call_expression":
+            fn = strip(e.child_by_field_name("function"))
+            body = fn.child_by_field_name("body") if fn is not None \
+                and fn.type in FUNCTION_VALUES else None
+            params = parameters(fn) if body is not None else []
+            held = tuple(p for p, a in zip(params, args(e)) if p and text(a) in EXPORT_OBJECTS)
+            block = body.named_children if held and body.type == "statement_block" else ()
+            for statement in block:
+                inner = strip(statement.named_children[0]) if statement.type == \
+                    "expression_statement" and statement.named_children else None
+                if inner is not None and inner.type == "assignment_expression":
+                    yield from _exported_value(inner, held)
+
+
+def _exported_value(assign, objects):
+    left, right = assign.child_by_field_name("left"), strip(assign.child_by_field_name("right"))
+    if left is None or left.type != "member_expression" or right is None \
+            or right.type not in FUNCTION_VALUES:
+        return
+    if text(left.child_by_field_name("object")) in objects:
+        yield text(left.child_by_field_name("property")), right
 
 
 def _require_of(node) -> str | None:
@@ -71,9 +116,28 @@ def _require_of(node) -> str | None:
     return None
 
 
-def imports(root) -> dict:
+def imports(root, nested: bool = False) -> dict:
     """Local name -> (specifier, imported name); "*" for a whole module (a namespace
-    import, or `const m = require(...)`)."""
+    import, or `const m = require(...)`). ``nested``: also a module a function requires
+    where it needs it (`var db = require("./db")` in its body), unless the file binds
+    that name otherwise (another module, or at its top level)."""
+    out = _imports(root)
+    if not nested:
+        return out
+    inner: dict = {}
+    for v in of_type(root, ("variable_declarator",)):
+        spec, name = _require_of(v.child_by_field_name("value")), v.child_by_field_name("name")
+        if spec is not None and name is not None and name.type == "identifier" \
+                and v.parent is not None and v.parent.parent is not None \
+                and v.parent.parent.type != "program":
+            inner.setdefault(text(name), set()).add(spec)
+    taken = set(out) | set(top_functions(root))
+    out.update({name: (specs.pop(), "*") for name, specs in inner.items()
+                if len(specs) == 1 and name not in taken})
+    return out
+
+
+def _imports(root) -> dict:
     out = {}
     for c in root.named_children:
         if c.type == "import_statement":
@@ -120,7 +184,8 @@ def imports(root) -> dict:
 
 def exports(root, functions: dict) -> dict:
     """Exported name -> local function name, or "import:<specifier>#<name>" when the
-    module re-exports another module's function. Only functions are listed."""
+    module re-exports another module's function. Only functions are listed (a function
+    written where it is exported, when ``functions`` holds it as ``exports.f``)."""
     out = {}
     for c in root.named_children:
         if c.type == "export_statement":
@@ -152,6 +217,9 @@ def exports(root, functions: dict) -> dict:
                         out[exported] = text(name)
         elif c.type == "expression_statement":
             _commonjs(c.named_children[0] if c.named_children else None, functions, out)
+    for name, _ in exported_values(root):
+        if EXPORTED + name in functions:
+            out.setdefault(name, EXPORTED + name)
     return out
 
 
@@ -230,6 +298,14 @@ def returned(call, fn, memo: dict) -> bool:
         return False
     if p.type == "return_statement" or (p.type == "arrow_function" and p.id == fn.id):
         return True
+    if p.type == "assignment_expression" and p.child_by_field_name("right") is not None \
+            and p.child_by_field_name("right").id == child.id:
+        # `var cxn; if (a) { cxn = make(x); } else { cxn = make(y); } return cxn`: a local
+        # of its own (a module variable returned is one shared value, not a fresh one)
+        name = strip(p.child_by_field_name("left"))
+        if name is None or name.type != "identifier" or not _own_local(fn, text(name)):
+            return False
+        return returns_name(fn, fn.child_by_field_name("body"), name, memo, RETURN_STOPS, strip)
     if p.type != "variable_declarator" or p.child_by_field_name("value") is None \
             or p.child_by_field_name("value").id != child.id:
         return False
@@ -237,6 +313,14 @@ def returned(call, fn, memo: dict) -> bool:
     if name is None or name.type != "identifier":
         return False
     return returns_name(fn, fn.child_by_field_name("body"), name, memo, RETURN_STOPS, strip)
+
+
+def _own_local(fn, name: str) -> bool:
+    """Does ``fn`` itself (not a function inside it) declare the variable ``name``?"""
+    body = fn.child_by_field_name("body")
+    return body is not None and any(
+        text(d.child_by_field_name("name")) == name and nearest(d, RETURN_STOPS, body) is None
+        for d in of_type(body, ("variable_declarator",)))
 
 
 # Node's module of the global timer functions (`require("timers").setTimeout`)
@@ -252,3 +336,36 @@ def timer_callee(call, imported: dict) -> str:
     spec = imported.get(head, ("", ""))
     return rest if rest and "." not in rest and spec[0] in TIMER_MODULES \
         and spec[1] in ("*", "default") else name
+
+
+def promised(call, fn):
+    """The function that returns ``new Promise(executor)`` when ``fn`` is that executor
+    and it resolves the promise with what ``call`` yields, kept in a local of its own
+    (`const child = fork(...); child.on("message", () => resolve(child))`); None
+    otherwise."""
+    if fn is None:
+        return None
+    p, child = up(fn)
+    made = p.parent if p is not None and p.type == "arguments" else None
+    if made is None or made.type != "new_expression" \
+            or text(made.child_by_field_name("constructor")) != "Promise" \
+            or not args(made) or strip(args(made)[0]) != strip(child):
+        return None
+    params = parameters(fn)
+    bound, value = up(call)
+    if not params or not params[0] or bound is None or bound.type != "variable_declarator" \
+            or bound.child_by_field_name("value") != value \
+            or nearest(bound, RETURN_STOPS, fn) is not None and nearest(bound, RETURN_STOPS) != fn:
+        return None
+    name = text(bound.child_by_field_name("name"))
+    if not any(text(c.child_by_field_name("function")) == params[0]
+               and [text(a) for a in args(c)] == [name]
+               for c in of_type(fn, ("call_expression",))):
+        return None
+    q, via = up(made)
+    if q is None or not (q.type == "return_statement" or q.type == "arrow_function"
+                         and q.child_by_field_name("body") == via):
+        return None
+    outer = q if q.type == "arrow_function" else nearest(q, RETURN_STOPS)
+    return outer if outer is not None and outer.type not in ("class_declaration", "class") \
+        else None

@@ -17,7 +17,10 @@ ends.
 
 from __future__ import annotations
 
-from .pairing import scoped_calls
+from ...languages.javascript import callee
+from ...languages.javascript_scopes import model
+from .entries import orphaned
+from .pairing import report, scoped_calls
 from .timeouts import INTERVALS, judge_interval, without_lifecycle
 
 # the placeholders this rule fills in its catalogue message
@@ -25,6 +28,25 @@ MESSAGE_FIELDS = ("reason", "what", "where")
 
 
 def check(ctx, rule):
-    for m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS, rule):
-        if not without_lifecycle(scope):  # the others are LL208's
-            judge_interval(ctx, rule, m, node, scope)
+    if ctx.is_test:
+        return  # a test process is short-lived
+    m = model(ctx)
+    scoped = {node.id: scope for _, node, scope in scoped_calls(ctx, "call_expression",
+                                                                INTERVALS)}
+    for node in m.calls():
+        if node.type != "call_expression" or callee(node) not in INTERVALS:
+            continue
+        dropped = orphaned(m, node)
+        if dropped is not None:
+            # however often its code runs: the entry goes, the interval runs on
+            member, container, removal = dropped
+            scope = scoped.get(node.id)
+            report(ctx, rule, node, what="setInterval",
+                   where=scope.where if scope is not None else "before its entry is removed",
+                   reason=f": the object keeping it in .{member} is an entry of {container}, "
+                          f"which is removed (line {removal.start_point[0] + 1}) while nothing "
+                          f"clears .{member}", related=[(removal, "the entry is removed here")])
+        elif node.id not in scoped:
+            ctx.count(rule.code, node, ok=True)  # module level, or code that runs once
+        elif not without_lifecycle(scoped[node.id]):  # the others are LL208's
+            judge_interval(ctx, rule, m, node, scoped[node.id])

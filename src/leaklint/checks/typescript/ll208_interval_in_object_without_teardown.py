@@ -7,6 +7,7 @@ per window it piles up, and which of the two holds is often decided far away.
 
 from __future__ import annotations
 
+from .entries import orphaned
 from .pairing import scoped_calls
 from .timeouts import INTERVALS, judge_interval, without_lifecycle
 
@@ -16,5 +17,5 @@ MESSAGE_FIELDS = ("reason", "what", "where")
 
 def check(ctx, rule):
     for m, node, scope in scoped_calls(ctx, "call_expression", INTERVALS):
-        if without_lifecycle(scope):
+        if without_lifecycle(scope) and orphaned(m, node) is None:  # that one is LL204's
             judge_interval(ctx, rule, m, node, scope)
