@@ -17,7 +17,7 @@ from ..analysis.growth import ESCAPE, EVICT, INSERT, READ, Container, Use
 from ..languages import of_type
 from ..languages.javascript import (FUNCTIONS, args, enclosing_function, function_body,
                                     method_of, norm, receiver, strip, text, up)
-from ..languages.javascript_members import prototype_owner, this_aliases
+from ..languages.javascript_members import names_this, prototype_owner, this_aliases
 from . import lifetimes
 from .js_growth import CLASSES, collection_fields, empty_collection, mention_use
 
@@ -148,13 +148,7 @@ def _length_use(p) -> str:
 def _own_object(n) -> bool:
     """Is the mention on the object itself (``this.f``, or ``self.f`` where a function
     around it holds ``this`` as ``self``)?"""
-    obj = n.child_by_field_name("object")
-    fn = enclosing_function(n)
-    while fn is not None:
-        if text(obj) in this_aliases(fn):
-            return True
-        fn = enclosing_function(fn)
-    return False
+    return names_this(text(n.child_by_field_name("object")), n)
 
 
 def _per_event(n) -> str:
@@ -187,14 +181,7 @@ def _held(target, at) -> bool:
     t = strip(target)
     if t is not None and t.type == "member_expression":
         t = strip(t.child_by_field_name("object"))
-    if t is None or t.type not in ("this", "identifier"):
-        return False
-    fn = enclosing_function(at)
-    while fn is not None:
-        if text(t) in this_aliases(fn):
-            return True
-        fn = enclosing_function(fn)
-    return False
+    return t is not None and t.type in ("this", "identifier") and names_this(text(t), at)
 
 
 def _lives_apart(added, handler) -> bool:

@@ -198,6 +198,17 @@ def this_aliases(fn) -> set:
     return set(per_file(("this_aliases", fn.id, fn.start_byte), lambda: _this_aliases(fn)))
 
 
+def names_this(name: str, at) -> bool:
+    """Is ``name`` the object itself where ``at`` is: `this`, or a local that a function
+    around ``at`` holds it in (`var self = this`)?"""
+    fn = enclosing_function(at)
+    while fn is not None:
+        if name in this_aliases(fn):
+            return True
+        fn = enclosing_function(fn)
+    return False
+
+
 def _this_aliases(fn) -> set:
     out = {"this"}
     for n in of_type(fn, ("variable_declarator",)):

@@ -321,3 +321,15 @@ def after_own_clear(node, fn):
                     return timer
         step = block
     return None
+
+
+def member_assigned(node):
+    """(member, object) when ``node`` is the value assigned to a member (`obj.m = node`),
+    else (None, None)."""
+    p, child = up(node)
+    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
+        return None, None
+    left = strip(p.child_by_field_name("left"))
+    if left is None or left.type != "member_expression":
+        return None, None
+    return left, strip(left.child_by_field_name("object"))

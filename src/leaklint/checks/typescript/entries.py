@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ...languages import of_type
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm,
-                                     receiver, strip, text, up)
+                                     receiver, strip, text)
+from ...languages.javascript_syntax import member_assigned
 from ...languages.javascript_values import declares
 
 CLEARS = {"clearInterval", "clearTimeout"}
@@ -18,12 +19,7 @@ CLEARS = {"clearInterval", "clearTimeout"}
 def orphaned(m, node):
     """``entry_dropped`` for the interval ``node`` kept as ``obj.member = setInterval(...)``
     (``obj`` a plain name); None for any other."""
-    p, child = up(node)
-    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
-        return None
-    left = strip(p.child_by_field_name("left"))
-    obj = strip(left.child_by_field_name("object")) if left is not None \
-        and left.type == "member_expression" else None
+    left, obj = member_assigned(node)
     if obj is None or obj.type != "identifier":
         return None
     return entry_dropped(m, node, {norm(left)})

@@ -8,8 +8,9 @@ from __future__ import annotations
 from ...languages.javascript import (FUNCTIONS, args, enclosing_function, function_body,
                                      function_name, is_literal, method_of, norm, receiver, strip,
                                      text, up, walk)
-from ...languages.javascript_members import this_aliases
+from ...languages.javascript_members import names_this, this_aliases
 from ...languages.javascript_modules import timer_callee
+from ...languages.javascript_syntax import member_assigned
 from ...languages.javascript_values import declares
 from ...languages import tree_root
 from ...languages.javascript_runs import EVENT_SUBSCRIPTIONS
@@ -83,20 +84,8 @@ def kept_by_object(m, node, scope):
 
 def kept_in_field(call) -> bool:
     """``this.t = setTimeout(...)`` (or through ``self = this``): kept on the object."""
-    p, child = up(call)
-    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
-        return False
-    left = strip(p.child_by_field_name("left"))
-    obj = strip(left.child_by_field_name("object")) if left is not None \
-        and left.type == "member_expression" else None
-    if obj is None:
-        return False
-    fn = enclosing_function(call)
-    while fn is not None:
-        if text(obj) in this_aliases(fn):
-            return True
-        fn = enclosing_function(fn)
-    return False
+    _, obj = member_assigned(call)
+    return obj is not None and names_this(text(obj), call)
 
 
 def captures_nothing(call) -> bool:
