@@ -122,7 +122,7 @@ def imports(root, nested: bool = False) -> dict:
     where it needs it (`var db = require("./db")` in its body), unless the file binds
     that name otherwise (another module, or at its top level)."""
     out = _imports(root)
-    if not nested:
+    if not nested or b"require" not in root.text:  # an ES module's text needs no walk
         return out
     inner: dict = {}
     for v in of_type(root, ("variable_declarator",)):
