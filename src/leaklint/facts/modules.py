@@ -47,6 +47,10 @@ class Resolver:
         self._roots: dict = {}  # directory -> package_root (asked for every import)
         self._js_modules: dict = {}  # (directory, specifier) -> file (asked for every import)
         self._py_modules: dict = {}  # (base, parts) -> file (asked for every call's import)
+        # Go: (directory, package, test?, name) -> the package's files that may define it, and
+        # (directory, "import:..." reference) -> what it names (asked by every file of a package)
+        self._go_members: dict = {}
+        self._go_imports: dict = {}
 
     def files_in(self, directory: str) -> set:
         directory = os.path.normpath(directory or ".")
@@ -83,20 +87,27 @@ class Resolver:
         if own is None or "package" not in own:
             return []
         test = path.endswith("_test.go")
-        out = []
-        for p in sorted(self.files_in(os.path.dirname(path))):
-            if p == path or not p.endswith(".go") or (p.endswith("_test.go") and not test):
-                continue
-            if defining is not None and not self._may_define(p, defining):
-                continue
-            f = self.facts_of(p)
-            if f is not None and f.get("package") == own["package"] and can_build(f.get("build", "")):
-                out.append(p)
-        return out
+        key = (os.path.dirname(path), own["package"], test, defining)
+        if key not in self._go_members:
+            out = []
+            for p in sorted(self.files_in(key[0])):
+                if not p.endswith(".go") or (p.endswith("_test.go") and not test):
+                    continue
+                if defining is not None and not self._may_define(p, defining):
+                    continue
+                f = self.facts_of(p)
+                if f is not None and f.get("package") == own["package"] \
+                        and can_build(f.get("build", "")):
+                    out.append(p)
+            self._go_members[key] = out
+        return [p for p in self._go_members[key] if p != path]
 
     def _go(self, path: str, ref: str) -> list:
         if ref.startswith("import:"):
-            return self._go_package(path, ref)
+            key = (os.path.dirname(path), ref)
+            if key not in self._go_imports:
+                self._go_imports[key] = self._go_package(path, ref)
+            return self._go_imports[key]
         return [(p, ref) for p in self.go_members(path, ref.rsplit(".", 1)[-1])
                 if ref in (self.facts_of(p) or {}).get("functions", {})]
 
