@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gitmirror  # noqa: E402
+import own_leaklint  # noqa: E402
 from gitmirror import GitMirror  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +142,8 @@ def scan(tree: Path, repo: Repo, select: str) -> list[Finding]:
 
     command = [sys.executable, "-m", "leaklint", "check", ".", "--format", "json",
                "--no-cache", "--exit-zero", "--no-color", "--select", select]
-    done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tree, capture_output=True, text=True,
+                          env=own_leaklint.environment())
     if done.returncode != 0:
         raise InputError(f"leaklint failed on {repo.name} (exit {done.returncode}): "
                          f"{done.stderr.strip()[-500:]}")

@@ -43,6 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gitmirror  # noqa: E402
+import own_leaklint  # noqa: E402
 from gitmirror import GitMirror  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,7 +293,8 @@ def scan(tree: Path, select: str, leaklint: list[str], config: Path | None = Non
         command += ["--select", select]
     if config is not None:
         command += ["--config", str(config)]
-    done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tree, capture_output=True, text=True,
+                          env=own_leaklint.environment())
     if done.returncode not in (0, 1):
         raise InputError(f"leaklint failed in {tree} (exit {done.returncode}): {done.stderr.strip()[-500:]}")
     try:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+import own_leaklint  # noqa: E402
 from suite import Row, SuiteError, read_expected  # noqa: E402
 
 
@@ -108,7 +110,8 @@ def leaklint_findings(suite: Path, select: str, leaklint: list[str], every_conte
             config = Path(scratch) / "leaklint.toml"
             config.write_text("[contexts]\n" + EVERY_CONTEXT)
             command[len(leaklint) + 1:len(leaklint) + 1] = ["--config", str(config)]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=suite)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=suite,
+                              env=own_leaklint.environment())
     if done.returncode != 0:
         raise SuiteError(f"{suite}: leaklint exited {done.returncode}: {done.stderr.strip()[-2000:]}")
     try:
