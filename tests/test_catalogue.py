@@ -109,6 +109,15 @@ def test_evidence_arity_must_be_a_table_of_argument_counts(value):
     assert parse_rule(data, "x.toml").lifecycle["evidence_arity"] == {"Dial": 2}
 
 
+def test_rejections_only_is_for_ts_and_js_rules():
+    data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
+    data["lifecycle"]["rejections_only"] = True
+    with pytest.raises(CatalogueError, match="rejections_only is for TS/JS rules"):
+        parse_rule(data, "go/LL990-thing-not-closed.toml")
+    data["languages"] = ["typescript", "javascript"]
+    assert parse_rule(data, "x.toml").lifecycle["rejections_only"] is True
+
+
 def test_awaited_must_be_true_or_false():
     data = lifecycle_rule("{handle} from {call} is not {verb} {where}")
     data["lifecycle"]["awaited"] = "no"

@@ -183,6 +183,10 @@ def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:
         raise CatalogueError(f"{where}: a rule needs a [lifecycle] table")
     if lifecycle is not None:
         _validate_lifecycle(lifecycle, where)
+        if lifecycle.get("rejections_only") and not set(data["languages"]) & {"typescript",
+                                                                                "javascript"}:
+            # only TS/JS code tells a rejected promise from another raise
+            raise CatalogueError(f"{where}: lifecycle.rejections_only is for TS/JS rules")
         problem = placeholder_problem(data["message"], LIFECYCLE_FIELDS)
         if problem and builtin:  # config says it of a user rule, with the rule's key
             raise CatalogueError(f"{where}: message: {problem}")

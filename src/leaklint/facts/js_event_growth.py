@@ -18,16 +18,16 @@ from ..languages import of_type
 from ..languages.javascript import (FUNCTIONS, args, enclosing_function, function_body,
                                     method_of, norm, receiver, strip, text, up)
 from ..languages.javascript_members import names_this, prototype_owner, this_aliases
+from ..languages.javascript_runs import REPEATING_SUBSCRIPTIONS
+from ..languages.javascript_values import local_value
 from . import lifetimes
-from .js_growth import CLASSES, collection_fields, empty_collection, mention_use
+from .js_growth import CLASSES, USE_KINDS, collection_fields, empty_collection, mention_use
 
-SUBSCRIBE = {"on", "addListener", "prependListener", "addEventListener"}
 # events an emitter fires once (its start, its end), not per element
 ONE_SHOT = {"close", "end", "error", "exit", "ready", "listening", "finish", "open", "load",
             "DOMContentLoaded", "destroy", "destroyed", "disconnect", "shutdown"}
 # what a handler does to an object that has a life of its own
-SUBSCRIBED = SUBSCRIBE | {"once", "prependOnceListener", "onclose", "onmessage"}
-_FACT = {"grow": INSERT, "shrink": EVICT, "escape": ESCAPE, "read": READ}
+SUBSCRIBED = REPEATING_SUBSCRIPTIONS | {"once", "prependOnceListener", "onclose", "onmessage"}
 
 
 def event_containers(root, path: str) -> list:
@@ -125,7 +125,7 @@ def _use(n, field: str, kind: str) -> Use:
         return Use(INSERT, n, per_item=bool(event) or None, per_event=event)
     if use in ("bounded", "module-level"):
         return Use(INSERT, n, bounded=True)
-    return Use(_FACT[use], n)
+    return Use(USE_KINDS[use], n)
 
 
 def _length_use(p) -> str:
@@ -164,7 +164,7 @@ def _per_event(n) -> str:
             return ""
         p, child = up(fn)
         sub = p.parent if p is not None and p.type == "arguments" else None
-        if sub is not None and method_of(sub) in SUBSCRIBE and len(args(sub)) >= 2 \
+        if sub is not None and method_of(sub) in REPEATING_SUBSCRIPTIONS and len(args(sub)) >= 2 \
                 and strip(args(sub)[-1]) == strip(child):
             event, target = strip(args(sub)[0]), receiver(sub)
             if event is None or event.type != "string" or target is None \
@@ -194,14 +194,8 @@ def _lives_apart(added, handler) -> bool:
     if added.type != "identifier":
         return False
     name = text(added)
-    for n in of_type(handler, ("variable_declarator", "call_expression")):
-        if n.type == "variable_declarator":
-            value = strip(n.child_by_field_name("value"))
-            if text(n.child_by_field_name("name")) == name and value is not None \
-                    and value.type == "new_expression":
-                return True
-        elif method_of(n) in SUBSCRIBED and receiver(n) is not None \
-                and norm(receiver(n)) == name:
-            return True
-    return False
+    value = local_value(handler, name)
+    return (value is not None and value.type == "new_expression") or any(
+        method_of(n) in SUBSCRIBED and receiver(n) is not None and norm(receiver(n)) == name
+        for n in of_type(handler, ("call_expression",)))
 

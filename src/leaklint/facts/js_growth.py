@@ -15,7 +15,8 @@ from ..languages.javascript_values import declares
 from . import lifetimes
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
-_FACT = {"grow": INSERT, "shrink": EVICT, "escape": ESCAPE, "read": READ}
+# what a mention of a collection does to it, as the growth analysis counts it
+USE_KINDS = {"grow": INSERT, "shrink": EVICT, "escape": ESCAPE, "read": READ}
 
 
 def containers(root, path: str) -> list:
@@ -60,7 +61,7 @@ def _fact(n, name: str, kind: str) -> Use:
         return Use(INSERT, n, bounded=True)
     if use == "module-level":
         return Use(INSERT, n, once=True)
-    return Use(_FACT[use], n)
+    return Use(USE_KINDS[use], n)
 
 
 def _class_name(cls) -> str:

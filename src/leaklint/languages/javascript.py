@@ -69,9 +69,7 @@ class JsAdapter:
         keys = self.resolve(call)
         if keys:
             return ["local:" + k for k in keys]
-        if self._imports is None:
-            self._imports = modules.imports(self.root, nested=True)
-        ref = modules.call_ref(call, self._imports)
+        ref = modules.call_ref(call, self.imported())
         return [ref] if ref else []
 
     def direct_candidates(self, rules) -> list[Candidate]:
@@ -79,10 +77,8 @@ class JsAdapter:
         named = [r for r in rules if "*" not in r.lifecycle["acquire"]]
         wanted = {last_name(p) for r in named for p in r.lifecycle["acquire"]}
         calls = of_type(self.root, ("call_expression",))
-        if self._imports is None:
-            self._imports = modules.imports(self.root, nested=True)
         # names imported under another name (`import { createClient as connect }`)
-        renamed = {local for local, (_, name) in self._imports.items()
+        renamed = {local for local, (_, name) in self.imported().items()
                    if name in wanted and local != name}
         for n in calls:
             if method_of(n) not in wanted and method_of(n) not in renamed:
@@ -96,15 +92,20 @@ class JsAdapter:
                     out.append(Candidate(rule, n, match))
         return out
 
+    def imported(self) -> dict:
+        """The module's imports (``javascript_modules.imports``, a function's own
+        ``require``s too), read once."""
+        if self._imports is None:
+            self._imports = modules.imports(self.root, nested=True)
+        return self._imports
+
     def _qualified(self, name: str) -> list[str]:
         """The callee as its package names it, when its head is imported from one:
         `createClient` of `import { createClient } from "redis"` is `redis.createClient`,
         `db.open` of `const db = require("fs/promises")` is `fs.promises.open`; a
         relative import names no package."""
-        if self._imports is None:
-            self._imports = modules.imports(self.root, nested=True)
         head, dot, rest = name.partition(".")
-        spec, imported = self._imports.get(head, (None, None))
+        spec, imported = self.imported().get(head, (None, None))
         if spec is None or spec.startswith(".") or not spec:
             return []
         package = spec.removeprefix("node:").replace("/", ".")
@@ -313,9 +314,7 @@ class JsAdapter:
         keys = self.resolve(call)
         if keys:
             return any([self.summaries.local((key, index, rule.code)) for key in keys])
-        if self._imports is None:
-            self._imports = modules.imports(self.root, nested=True)
-        ref = modules.call_ref(call, self._imports)
+        ref = modules.call_ref(call, self.imported())
         return self.summaries.external(ref, index, rule.code) if ref else None
 
     def param_summary(self, name: str, index: int, rule, method: bool = False) -> bool:

@@ -37,7 +37,7 @@ def _only_submits_to(stmt, handle: str) -> bool:
 # a handle's own flags saying whether it is (still) open, and whether it has ended
 _OPEN_FLAGS = {"isOpen", "open", "opened", "connected", "isConnected", "writable", "readable"}
 # a container's lookups by key: the key is compared, not kept
-LOOKUPS = {"get", "has"}
+KEY_LOOKUPS = {"get", "has"}
 _ENDED_FLAGS = {"closed", "isClosed", "destroyed", "ended", "writableEnded", "disconnected"}
 
 
@@ -141,7 +141,7 @@ class JsEffects(SpecEffects):
                 return RELEASE  # `fs.closeSync(fd)`: a function that releases its argument
             if self.borrows(name) or name.startswith(("console.", "assert", "expect")):
                 return None
-            if method_of(call) in LOOKUPS and args(call)[:1] and args(call)[0].id == expr.id:
+            if method_of(call) in KEY_LOOKUPS and args(call)[:1] and args(call)[0].id == expr.id:
                 return None  # `active.get(pid)`: a key to look up by, not kept
             if self.a is not None and call is not None:
                 index = [a.id for a in args(call)].index(expr.id) if any(

@@ -46,6 +46,8 @@ ONCE_OPTIONS = {("virtual:pwa-register", "registerSW"): _PWA_ONCE,
 # calls that register a function to run once per event
 EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscribe",
                        "prependListener", "listen"}
+# the subscriptions among them whose handler runs on each event, not once
+REPEATING_SUBSCRIPTIONS = {"on", "addListener", "prependListener", "addEventListener"}
 # events a page fires once, when it has loaded
 PAGE_LOAD_EVENTS = {"DOMContentLoaded", "load"}
 # calls that run the function they are handed (their first argument) once, a while later

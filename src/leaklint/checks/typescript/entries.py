@@ -11,47 +11,29 @@ from ...languages import of_type
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm,
                                      receiver, strip, text)
 from ...languages.javascript_syntax import member_assigned
-from ...languages.javascript_values import declares
-
-CLEARS = {"clearInterval", "clearTimeout"}
+from ...languages.javascript_values import declaring_function
+from .pairing import CLEARS
 
 
 def orphaned(m, node):
-    """``entry_dropped`` for the interval ``node`` kept as ``obj.member = setInterval(...)``
-    (``obj`` a plain name); None for any other."""
-    left, obj = member_assigned(node)
-    if obj is None or obj.type != "identifier":
-        return None
-    return entry_dropped(m, node, {norm(left)})
-
-
-def entry_dropped(m, node, keys) -> tuple | None:
     """(member, container, removal node) when the interval ``node`` is kept only in
-    ``obj.member`` (``keys``) of an object its function stores as an entry of a container
-    of the module, some code of the file removes entries from that container, and nothing
-    of the file clears, or hands on, a ``.member``; None otherwise."""
-    if len(keys) != 1:
-        return None
-    obj, dot, member = next(iter(keys)).rpartition(".")
+    ``obj.member = setInterval(...)`` (``obj`` a plain name) of an object its function
+    stores as an entry of a container of the module, some code of the file removes entries
+    from that container, and nothing of the file clears, or hands on, a ``.member``; None
+    otherwise."""
+    left, obj = member_assigned(node)
     fn = enclosing_function(node)
-    if not dot or not obj.isidentifier() or fn is None:
+    if obj is None or obj.type != "identifier" or fn is None:
         return None
-    for container in _stored_in(fn, obj):
+    member = text(left.child_by_field_name("property"))
+    for container in _stored_in(fn, text(obj)):
         head = container.split(".", 1)[0].split("[", 1)[0]
-        if head not in m.module_names() or _local(fn, head):
+        if head not in m.module_names() or declaring_function(fn, head) is not None:
             continue
         removal = _removal(m, container)
         if removal is not None and not _cleared_anywhere(m, member):
             return member, container, removal
     return None
-
-
-def _local(fn, name: str) -> bool:
-    while fn is not None:
-        if declares(fn, name):
-            return True
-        fn = enclosing_function(fn)
-    return False
 
 
 def _stored_in(fn, obj: str) -> list:
@@ -96,10 +78,7 @@ def _cleared_anywhere(m, member: str) -> bool:
             s = strip(a)
             if s is None:
                 continue
-            named = norm(s).endswith("." + member)
-            if callee(c) in CLEARS and (named or s.type == "identifier"):
-                return True
-            if named and callee(c) not in CLEARS:
+            if norm(s).endswith("." + member) or (callee(c) in CLEARS and s.type == "identifier"):
                 return True
     return False
 

@@ -13,9 +13,10 @@ from ...languages.javascript_children import (constructor_class, creator_argumen
                                               exported_as, made_per_call, parameter_fields,
                                               parameter_index)
 from ...languages.javascript_syntax import callback_chain
-from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL, amd_factory,
-                                         call_sites, class_constructor, per_call,
-                                         per_event_makers, running_function)
+from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
+                                         REPEATING_SUBSCRIPTIONS, amd_factory, call_sites,
+                                         class_constructor, per_call, per_event_makers,
+                                         running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
 from .pairing import report
@@ -26,7 +27,7 @@ MESSAGE_FIELDS = ("event", "target", "why")
 REGISTER = {"on", "addListener", "prependListener"}
 # subscriptions whose handler runs on each event, and events fired once per page or
 # process (its load, its readiness, the signals and events that end it)
-REPEATING = {"on", "addListener", "prependListener", "addEventListener"}
+REPEATING = REPEATING_SUBSCRIPTIONS
 ONE_TIME_EVENTS = PAGE_LOAD_EVENTS | {"ready", "will-finish-launching", "SIGINT", "SIGTERM",
                                      "SIGQUIT", "exit", "beforeExit", "before-quit", "will-quit"}
 ONCE_REGISTER = {"once", "prependOnceListener"}
