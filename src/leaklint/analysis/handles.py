@@ -121,12 +121,14 @@ def check_lifecycles(ctx, adapter, rules) -> None:
 def _run_ends_on_error(adapter, ctx, track) -> bool:
     """Does an error returned by the track's function end its run: test code (a `_test.go`
     file or a file in the test context, such as a test/ directory's helpers), a script, a
-    Go command, or a function a command-line framework's command runs once, for adapters
-    that can tell an error return (``error_exit``)?"""
+    Go command (save the code that a program running until it is stopped runs again), or
+    a function a command-line framework's command runs once, for adapters that can tell
+    an error return (``error_exit``)?"""
     if getattr(adapter, "error_exit", None) is None:
         return False
     return ctx.context.kind in (contexts.TEST, contexts.SCRIPT) \
-        or lifetimes.ends_with_its_run(ctx.src.path, adapter.package()) \
+        or lifetimes.error_ends_run(ctx.src.path, adapter.package(), track.function,
+                                    ctx.reads) \
         or lifetimes.error_ends_command(ctx.family, track.function, ctx.reads)
 
 

@@ -45,7 +45,13 @@ COMMAND_READ = "go-command"
 TEST_READ = "go-test-once"
 # the functions the test runner runs once per run (a benchmark runs again for each b.N)
 TEST_PREFIXES = ("Test", "Example")
-READS = (READ, COMMAND_READ, TEST_READ)
+# a program that serves or waits to be stopped runs until it is stopped: of its functions,
+# only those its entries run once end its run with an error they return; the others (a
+# handler, a loop's step, a service its supervisor restarts) run again and again
+DAEMON_READ = "go-daemon"
+# what a long-running program's code says: it serves, accepts, waits for a signal or blocks
+SERVING = (b"ListenAndServe", b".Serve(", b".Accept()", b"signal.Notify", b"select {}")
+READS = (READ, COMMAND_READ, TEST_READ, DAEMON_READ)
 ENTRIES = ("main", "init", "TestMain")
 # kong declares commands as struct types and runs the selected one's methods by name:
 # in a package importing it, these methods are the command's
@@ -228,7 +234,7 @@ def file_facts(root, data: bytes) -> dict:
     "actions": the keys of the functions a command-line framework's command runs; "kong":
     does the file import kong (whose commands' methods are actions by their names);
     "finals": {key: callee} the call each function (and action literal) ends with
-    (``go_cli``)."""
+    (``go_cli``); "serves": does its text say it runs until stopped (``serves``)."""
     functions, results, values = {}, {}, []
     nodes = _Nodes(root)
     local = _Local(nodes)
@@ -271,7 +277,7 @@ def file_facts(root, data: bytes) -> dict:
     return {"package": package_name(root), "build": build_constraint(data),
             "functions": functions, "results": results, "values": sorted(set(values)),
             "actions": sorted({k for k in actions.values()}), "kong": KONG in data,
-            "finals": finals}
+            "finals": finals, "serves": serves(data)}
 
 
 def _actions(data: bytes, functions: dict, local: _Local, finals: dict) -> dict:
@@ -325,7 +331,9 @@ def trace(directory: dict, read: str = READ) -> dict:
     ``read`` says where the trace starts: ``READ``, from main, init and TestMain;
     ``COMMAND_READ``, from the package's command actions, which are in the answer
     themselves; ``TEST_READ``, from the test functions of the package's test files,
-    keeping only the functions exactly one call runs."""
+    keeping only the functions exactly one call runs; ``DAEMON_READ``, from main, for a
+    package main that runs until stopped (``serves``): every one of its files, with the
+    functions its entries run once (main among them)."""
     if any(f is None for f in directory.values()):
         return {}
     packages: dict = {}
@@ -361,6 +369,10 @@ def _test_functions(facts: dict, tests: set) -> set:
 def _trace_package(facts: dict, read: str) -> dict:
     commands, by_test = read == COMMAND_READ, read == TEST_READ
     tests = {p for p in facts if is_test_path(p, "go")}
+    daemon = read == DAEMON_READ
+    if daemon and not any(f["package"] == "main" and f.get("serves")
+                          for p, f in facts.items() if p not in tests):
+        return {}
     defined: dict = {}  # key -> files defining it
     results: dict = {}
     for path, f in facts.items():
@@ -428,6 +440,12 @@ def _trace_package(facts: dict, read: str) -> dict:
         return {t for t in once - starts if len(calls.get(t, ())) != 1 or calls[t][0]}
 
     once = once_trace.settle(starts, edges, shared if by_test else elsewhere, banned)
+    if daemon:
+        # a trace that does not settle knows nothing: the program is left one run
+        return {} if once is None else {
+            **{p: [] for p in facts if p not in tests},
+            **once_trace.by_file([(p, k) for p, k in once if p not in tests
+                                  and not k.startswith("@")])}
     roots = [(p, ACTION_MARK + k) for p, k in starts
              if (p, k) in (once or ()) and not k.startswith("@")] if commands else []
     if commands and once:
@@ -457,8 +475,10 @@ def directory_reads(here: dict, files: list, facts_of) -> list:
 def lifecycle_reads(path: str) -> set:
     """The reads a Go file with an active lifecycle rule asks: the command's (a command
     defined in any file of its package may run its functions once; ``traces`` parses the
-    directory only when one of its files may define one) and, in a test file, its tests'."""
-    return {COMMAND_READ, TEST_READ} if is_test_path(path, "go") else {COMMAND_READ}
+    directory only when one of its files may define one), a long-running program's (only
+    a package main whose text says so is parsed) and, in a test file, its tests'."""
+    return {COMMAND_READ, TEST_READ} if is_test_path(path, "go") \
+        else {COMMAND_READ, DAEMON_READ}
 
 
 def traces(asked: set, texts: list) -> list:
@@ -466,14 +486,22 @@ def traces(asked: set, texts: list) -> list:
     ``texts``: one of them declares an entry (for ``go-once``), may define a command (for
     ``go-command``) or declares a test (for ``go-test-once``); a directory with none of
     them is not parsed."""
-    return [read for read, found in ((READ, has_entry), (COMMAND_READ, has_commands),
-                                     (TEST_READ, has_tests))
-            if read in asked and any(found(t) for t in texts)]
+    found = {READ: any(has_entry(t) for t in texts),
+             COMMAND_READ: any(has_commands(t) for t in texts),
+             TEST_READ: any(has_tests(t) for t in texts),
+             DAEMON_READ: any(b"func main(" in t for t in texts) and any(map(serves, texts))}
+    return [read for read in READS if read in asked and found[read]]
 
 
 def has_entry(data: bytes) -> bool:
     """Does a Go file's text declare an entry (a cheap test before parsing a package)?"""
     return any(b"func " + e.encode() + b"(" in data for e in ENTRIES)
+
+
+def serves(data: bytes) -> bool:
+    """Does a Go file's text say that its program runs until it is stopped: it serves or
+    accepts connections, waits for a signal, or blocks for ever (``SERVING``)?"""
+    return any(s in data for s in SERVING)
 
 
 def has_tests(data: bytes) -> bool:

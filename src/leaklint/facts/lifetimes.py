@@ -222,6 +222,14 @@ def once_per_run(language: str, node, fn) -> bool:
     return language == "go" and owners_go.runs_once_in(node, fn)
 
 
+def error_ends_run(path: str, package: str, fn, reads) -> bool:
+    """Does an error returned by the Go function ``fn`` end a short run: its package's
+    state ends with one (a command, a test: ``ends_with_its_run``), and it is not code
+    that a program running until it is stopped runs again and again
+    (``owners_go.runs_again_until_stopped``)?"""
+    return ends_with_its_run(path, package) and not owners_go.runs_again_until_stopped(fn, reads)
+
+
 def ends_with_its_run(path: str, package: str) -> bool:
     """Do a Go file's package state and background goroutines end with one short run
     (a test, a command)?"""

@@ -19,6 +19,9 @@ from ..languages.go_syntax import (body_statements, function_name, own_nodes, pa
 ONCE = "go-once"  # the read naming the functions that run once per process (facts/go_entry.py)
 COMMAND = "go-command"  # the read naming the functions a command's action runs once (go_entry)
 ACTION_MARK = "!"  # marks there the command actions themselves among what they run
+# the read naming, for the files of a program that runs until it is stopped, the functions
+# its entries run once (go_entry.DAEMON_READ)
+DAEMON = "go-daemon"
 TOP_FUNCTIONS = {"main": "main", "init": "init", "TestMain": "test-main"}
 
 
@@ -65,6 +68,22 @@ def runs_the_command(fn, reads, mark: str = "") -> bool:
     owner = receiver_type(fn) if fn.type == "method_declaration" else ""
     name = function_name(fn)
     return mark + (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
+
+
+def runs_again_until_stopped(fn, reads) -> bool:
+    """Is the function ``fn`` (a declaration, or a function literal in one) code of a
+    program that runs until it is stopped (``reads["go-daemon"]``) that its entries do
+    not run once: a handler, a loop's step, a service a supervisor restarts? An error it
+    returns does not end the program, which goes on and runs it again."""
+    once = (reads or {}).get(DAEMON)
+    if once is None or fn is None:
+        return False
+    top = _top_declaration(fn)
+    if top.type not in ("function_declaration", "method_declaration"):
+        return False
+    name = function_name(top)
+    owner = receiver_type(top) if top.type == "method_declaration" else ""
+    return (f"{owner}.{name}" if owner else name) not in once
 
 
 # between a call and its function: code that may run many times per run of the function
