@@ -283,12 +283,21 @@ class _Recording:
 
 def _crew(files, settings, list_siblings, read, store, jobs) -> Crew:
     """Workers for ``files``: each runs the facts phase over its part (keeping the trees
-    its analysis will take over), then analyses the files of its part."""
+    its analysis will take over), reading no file of another part, then analyses the
+    files of its part."""
     store.get("")  # load the cached facts once, before the workers inherit them
 
+    named = {os.path.normpath(p) for p in files}
+
     def facts(part):
+        # another worker extracts the facts of its own part's files: reading them here
+        # would parse them twice (a TS/JS module's imports cross the parts); what this
+        # worker cannot read, the main process finds in the other workers' facts
+        theirs = named - {os.path.normpath(p) for p in part}
         recording = _Recording(store)
-        index = build_index(part, settings, list_siblings, recording, read=read)
+        index = build_index(part, settings, list_siblings, recording,
+                            read=lambda path: None if os.path.normpath(path) in theirs
+                            else read(path))
         return recording.new, _trees_of(index)
 
     def analyse(path, reads, trees):
