@@ -6,13 +6,15 @@ registrations it does not remove when it runs.
 
 from __future__ import annotations
 
-from ...languages.javascript import (args, calls_in, enclosing_function,
+from ...languages import of_type
+from ...languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function,
                                      identifiers_named, method_of, norm, receiver, strip, text,
                                      up)
 from ...languages.javascript_children import (constructor_class, creator_arguments,
                                               exported_as, made_per_call, parameter_fields,
                                               parameter_index)
-from ...languages.javascript_syntax import callback_chain
+from ...languages.javascript_members import END_EVENTS
+from ...languages.javascript_syntax import callback_chain, made_here
 from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
                                          REPEATING_SUBSCRIPTIONS, amd_factory, call_sites,
                                          class_constructor, per_call, per_event_makers,
@@ -34,6 +36,8 @@ ONCE_REGISTER = {"once", "prependOnceListener"}
 # `server.listen(options, callback)`: the callback is a one-time "listening" listener
 LISTEN_EVENT = {"listen": "'listening'"}
 REMOVE = {"off", "removeListener", "removeAllListeners", "unbind", "unsubscribe"}
+# events after which their target emits nothing more: what is left on it goes with it
+ENDING = {f"'{e}'" for e in END_EVENTS | {"abort", "aborted"}}
 # `$(window)`, `jQuery(document)`: a wrapper of the page itself
 PAGE_OBJECTS = {"window", "document", "document.body", "'body'", '"body"'}
 WRAPPERS = {"$", "jQuery"}
@@ -156,18 +160,63 @@ def _removed(m, fn, target: str, event: str) -> bool:
                for f in _searched(m, fn) for c in calls_in(f))
 
 
-def _one_time(call):
-    """(target, event, handler name) of a one-time registration with a named handler:
-    ``t.once(event, h)``, or ``server.listen(options, h)`` (once "listening"); None."""
+def _one_time(m, call):
+    """(target, event, handler) of a one-time registration: ``t.once(event, h)``,
+    ``server.listen(options, h)`` (once "listening"), or ``t.on(event, h)`` whose handler
+    removes that very registration when it runs; the handler a function of the file by
+    its name, a method of the object (``this.m``) or written in place; None."""
     meth, a, t = method_of(call), args(call), receiver(call)
     h = strip(a[-1]) if a else None
-    if t is None or h is None or h.type != "identifier" or len(a) < 2 - (meth in LISTEN_EVENT):
+    if t is None or h is None or len(a) < 2 - (meth in LISTEN_EVENT) or not _bodies(m, h):
         return None
     if meth in ONCE_REGISTER:
-        return norm(t), norm(a[0]).replace('"', "'"), text(h)
+        return norm(t), norm(a[0]).replace('"', "'"), _key(h)
     if meth in LISTEN_EVENT and len(a) >= 1:
-        return norm(t), LISTEN_EVENT[meth], text(h)
+        return norm(t), LISTEN_EVENT[meth], _key(h)
+    if meth in REGISTER and len(a) == 2 and h.type in ("identifier", "member_expression"):
+        event, names = norm(a[0]).replace('"', "'"), _aliases(call, norm(t))
+        if any(norm(receiver(c)) in names and _removes(c, event) and len(args(c)) == 2
+               and norm(args(c)[1]) == norm(h)
+               for f in _bodies(m, h) for c in calls_in(f)):
+            return norm(t), event, _key(h)
     return None
+
+
+def _key(h) -> str:
+    """How a handler is named among the registrations: as written, or where it is written."""
+    row, column = h.start_point
+    return f"the function at {row + 1}:{column + 1}" if h.type in FUNCTIONS else norm(h)
+
+
+def _bodies(m, h) -> list:
+    """The function nodes a handler runs: a function of the file by that name, the method
+    ``m`` of the file for ``this.m``, or the function written in place."""
+    if h.type in FUNCTIONS:
+        return [h]
+    if h.type == "identifier":
+        return m.functions().get(text(h), [])[:3]
+    o = strip(h.child_by_field_name("object")) if h.type == "member_expression" else None
+    if o is not None and o.type == "this":
+        return m.functions().get(text(h.child_by_field_name("property")), [])[:3]
+    return []
+
+
+def _aliases(call, target: str) -> set:
+    """The names ``target`` goes by in the function registering on it: what it was copied
+    from or into (`const con = connection`, `this.connection = connection`)."""
+    names, pairs = {target}, []
+    fn = enclosing_function(call)
+    for n in of_type(fn, ("variable_declarator", "assignment_expression")) if fn else ():
+        left = n.child_by_field_name("name") or n.child_by_field_name("left")
+        right = strip(n.child_by_field_name("value") or n.child_by_field_name("right"))
+        if left is not None and right is not None \
+                and right.type in ("identifier", "member_expression"):
+            pairs.append((norm(left), norm(right)))
+    for _ in range(3):
+        for a, b in pairs:
+            if a in names or b in names:
+                names |= {a, b}
+    return names
 
 
 def _once_pairs(ctx, rule, m) -> None:
@@ -181,32 +230,50 @@ def _once_pairs(ctx, rule, m) -> None:
     for call in m.calls():
         if call.type != "call_expression":
             continue
-        once = _one_time(call)
-        if once is None or once[2] not in m.functions():
+        once = _one_time(m, call)
+        if once is None:
             continue  # no handler of the file's (`server.listen(options)`): not judged
         fn = enclosing_function(call)
         groups.setdefault((fn.id if fn is not None else 0, once[0]), []).append(
             (once[1], once[2], call))
     for (_, target), regs in groups.items():
-        removals = {h: [c for f in m.functions().get(h, [])[:3] for c in calls_in(f)
-                        if method_of(c) in REMOVE and norm(receiver(c)) == target]
-                    for h in {h for _, h, _ in regs}}
+        names = _aliases(regs[0][2], target)
+        if _made_for(regs[0][2], names):
+            for _, _, call in regs:  # an object made for this work: what its failure
+                ctx.count(rule.code, call, ok=True)  # leaves goes with it
+            continue
+        removals = {h: [c for f in _bodies(m, strip(args(call)[-1])) for c in calls_in(f)
+                        if method_of(c) in REMOVE and norm(receiver(c)) in names]
+                    for _, h, call in regs}
 
         def gone(by: str, event: str, handler: str) -> bool:
             """Does the body of ``by`` remove the registration of ``handler`` for ``event``?"""
             return any(_removes(c, event) and (len(args(c)) < 2 or norm(args(c)[1]) == handler)
                        for c in removals[by])
-        def names(by: str, event: str, handler: str) -> bool:
+        def named(by: str, event: str, handler: str) -> bool:
             """Does ``by`` remove that registration by its event's name (not by removing
             every listener, which ties nothing to it)?"""
             return any(args(c) and strip(args(c)[0]).type == "string" and _removes(c, event)
                        and (len(args(c)) < 2 or norm(args(c)[1]) == handler)
                        for c in removals[by])
-        for together in _made_together(regs, names):
+        for together in _made_together(regs, named):
             if len({e for e, _, _ in together}) < 2 or not any(
-                    names(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
+                    named(h, e2, h2) for _, h, _ in together for e2, h2, _ in together):
                 continue  # the handlers remove none of them: not this shape (nor known to)
             _judge_together(ctx, rule, target, together, gone)
+
+
+def _made_for(call, names: set) -> bool:
+    """Is the target of the registration ``call`` (under any of ``names``) made by the
+    function that registers on it, or by one around it (`const child = spawn(...)`,
+    `this.ws = new WebSocket(url)`): an object made for this one piece of work?"""
+    f = enclosing_function(call)
+    while f is not None:
+        for name in names:
+            if made_here(f, name) and ("." in name or declares(f, name)):
+                return True
+        f = enclosing_function(f)
+    return False
 
 
 def _made_together(regs: list, gone) -> list:
@@ -233,7 +300,7 @@ def _judge_together(ctx, rule, target: str, together: list, gone) -> None:
     behind: its handler does not remove it."""
     for event, handler, call in together:
         left = sorted({(e, h) for e, h, _ in together
-                       if e != event and not gone(h, event, handler)})
+                       if e != event and e not in ENDING and not gone(h, event, handler)})
         if not left:
             ctx.count(rule.code, call, ok=True)
             continue
