@@ -120,6 +120,41 @@ def test_another_caller_outside_the_entry_makes_it_not_once(tmp_path):
     assert ("pkg/work.py", 6) in _lines(tmp_path)
 
 
+def test_a_caller_through_a_dotted_module_name_counts(tmp_path):
+    # `import pkg.disks.usage` binds `pkg`: `pkg.disks.usage.fetch(url)` calls fetch, once
+    # per url here, so the module's own demonstration block does not make it once
+    _write(tmp_path, {
+        "pkg/__init__.py": """
+            import pkg.disks.usage
+
+            def report(urls):
+                for url in urls:
+                    print(pkg.disks.usage.fetch(url))
+        """,
+        "pkg/disks/__init__.py": "",
+        "pkg/disks/usage.py": SESSION.format(name="fetch") + """
+if __name__ == "__main__":
+    print(fetch("http://example.org"))
+""",
+    })
+    assert _lines(tmp_path) == {("pkg/disks/usage.py", 6)}
+
+
+def test_an_entry_runs_what_it_calls_through_a_dotted_module_name_once(tmp_path):
+    _write(tmp_path, {
+        "pyproject.toml": '[project.scripts]\ntool = "pkg.cli:main"\n',
+        "pkg/__init__.py": "",
+        "pkg/cli.py": """
+            import pkg.work
+
+            def main():
+                return pkg.work.fetch("http://example.org")
+        """,
+        "pkg/work.py": SESSION.format(name="fetch"),
+    })
+    assert _lines(tmp_path) == set()
+
+
 def test_a_function_handed_on_runs_as_often_as_the_receiver_calls_it(tmp_path):
     _write(tmp_path, {
         "pyproject.toml": '[project.scripts]\ntool = "pkg.cli:main"\n',

@@ -11,8 +11,9 @@ one directory above it (a ``src/`` layout); the calls of a package's ``__main__.
 (manage.py runs one command per process); a module's own top-level code, which runs once, at
 its first import (``cpu = CpuInfo()`` runs ``CpuInfo.__init__`` once). From a function that
 runs once, a call that is not in a loop runs its callee once: ``f()`` (a function of the
-module, a nested one, an imported one), ``self.m()`` (the method of the class or of a base
-class), ``x.m()`` for ``x = C(...)`` made in the function or at the module's top level,
+module, a nested one, an imported one; ``pkg.mod.f()`` after ``import pkg.mod``),
+``self.m()`` (the method of the class or of a base class), ``x.m()`` for ``x = C(...)``
+made in the function or at the module's top level,
 ``C(...)`` (its ``__init__``), a function handed on as an argument (``raw_main(main_program=
 program)``), a method looked up by a name with a constant prefix (``getattr(self, "do_" +
 command)``: one command per process), a plugin (``mod.Export(...)`` for ``mod =
@@ -276,8 +277,10 @@ class Once:
         """[(file, function key)] a call or reference ``callee`` in function ``key`` runs."""
         f = self.facts(path)
         head, dot, rest = callee.partition(".")
-        if not f or not callee or "." in rest:
+        if not f or not callee:
             return []
+        if "." in rest:
+            return self._dotted(path, f["imports"].get(head), rest)
         if not dot:
             nested = f"{key}.{head}" if key else head
             return [(path, nested)] if nested in f["functions"] else self._named(path, head)
@@ -296,6 +299,15 @@ class Once:
             if module is not None and rest in self.facts(module).get("functions", {}):
                 return [(module, rest)]
         return []
+
+    def _dotted(self, path: str, target: str | None, rest: str) -> list:
+        """``pkg.mod.f()`` where ``import pkg.mod`` binds ``pkg`` (``target``: what the
+        head names): the function ``f`` of the module ``pkg.mod``."""
+        mod, _, name = rest.rpartition(".")
+        module = self._module(path, f"{target}.{mod}") if target and name.isidentifier() \
+            else None
+        return [(module, name)] if module is not None and name in self.facts(module).get(
+            "functions", {}) else []
 
     def _named(self, path: str, name: str) -> list:
         """A module-level name: a function or class of the file, or an imported one
