@@ -72,14 +72,30 @@ def test_call_text_answers_as_a_search_for_each_name():
         many = rng.randrange(1, 5) if rng.random() < 0.5 else rng.randrange(20, 40)  # both ways
         names = {bytes(rng.choice(b"abO_$.\xc3 ") for _ in range(rng.randrange(1, 4)))
                  for _ in range(many)}
-        assert CallText(data).calls_any(CallText.names(names)) == _plain(data, names), (data, names)
+        assert CallText(lambda: data).calls_any(CallText.names(names)) == _plain(data, names), \
+            (data, names)
 
 
 def test_call_text_sees_a_name_glued_to_a_longer_one():
-    text = CallText(b"x := reOpen(p)\ny := os.Create (q)\n")
+    text = CallText(lambda: b"x := reOpen(p)\ny := os.Create (q)\n")
     assert text.calls_any(CallText.names({b"Open"}))  # `reOpen(` spells `Open(`
     assert not text.calls_any(CallText.names({b"Create"}))  # a space before "("
     assert not text.calls_any(CallText.names({b"os"}))
+
+
+def test_call_text_keeps_the_called_names_not_the_text():
+    reads = []
+
+    def read():
+        reads.append(1)
+        return b"a = makeConn(x)\nb = other.Open(y)\n"
+
+    text = CallText(read)
+    many = CallText.names({b"Open"} | {b"name%d" % i for i in range(40)})
+    assert text.calls_any(many) and text.calls_any(many)
+    assert len(reads) == 1  # the called names were collected once
+    assert not any(isinstance(v, bytes) for v in vars(text).values())
+    assert text.calls_any(CallText.names({b"makeConn"})) and len(reads) == 2  # a few: searched
 
 
 def test_a_scan_leaves_the_collector_as_it_found_it():

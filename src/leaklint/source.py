@@ -68,31 +68,36 @@ FEW_NAMES = 16
 
 
 class CallText:
-    """Which of some names ``data`` spells followed by "(" (``name + b"("`` in data), for
-    many names and repeated questions: one scan of the text, then set look-ups (a search
-    per name for a few)."""
+    """Which of some names a file's text spells followed by "(" (``name + b"("`` in it),
+    for many names and repeated questions: a search per name for a few names; for more,
+    the names called in the text, collected once, each looked up by its endings of the
+    names' lengths. The text itself is not kept but asked of ``read()`` when needed: a
+    large run asks about thousands of files over several rounds."""
 
-    def __init__(self, data: bytes):
-        self.data = data
-        self._tails: set | None = None
+    def __init__(self, read):
+        self._read = read
+        self._runs: frozenset | None = None
 
     @staticmethod
     def names(names) -> tuple:
-        """``names`` prepared for ``calls_any``: (plain names, others)."""
+        """``names`` prepared for ``calls_any``: (plain names, others, plain names' lengths)."""
         plain = frozenset(n for n in names if _NAME_ONLY.match(n))
-        return plain, [n for n in names if n not in plain]
+        return plain, [n for n in names if n not in plain], sorted({len(n) for n in plain})
 
     def calls_any(self, prepared: tuple) -> bool:
-        plain, other = prepared
+        plain, other, lengths = prepared
         if len(plain) <= FEW_NAMES:
             other = [*plain, *other]
         elif plain:
-            if self._tails is None:  # every ending of each run: `xOpen(` spells `Open(` too
-                self._tails = {run[i:] for run in _CALLED_RUN.findall(self.data)
-                               for i in range(len(run))}
-            if not self._tails.isdisjoint(plain):
+            if self._runs is None:
+                self._runs = frozenset(_CALLED_RUN.findall(self._read()))
+            # a run ending in a name calls it: `xOpen(` spells `Open(` too
+            if any(run[-k:] in plain for run in self._runs for k in lengths if k <= len(run)):
                 return True
-        return any(n + b"(" in self.data for n in other)
+        if not other:
+            return False
+        data = self._read()
+        return any(n + b"(" in data for n in other)
 
 
 def lone_cr_to_lf(data: bytes) -> bytes:

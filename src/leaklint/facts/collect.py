@@ -318,7 +318,8 @@ def _summaries(named, index, rules_of, project) -> None:
     while pending:
         names = CallText.names(project.factory_names()) if project.light else None
         new = [p for p, unit in pending.items() if names is None or project.is_shaped(p)
-               or (texts.get(p) or texts.setdefault(p, CallText(unit.data or b""))).calls_any(names)]
+               or (texts.get(p) or texts.setdefault(
+                   p, CallText(lambda unit=unit: unit.data or b""))).calls_any(names)]
         if not new:
             break
         for p in new:
