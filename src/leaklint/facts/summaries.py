@@ -139,9 +139,7 @@ class Project:
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
         # no more parsed files than the trees held for the analysis (see _shape_early)
-        # (``trees is not None``: a Trees holding nothing yet is falsy, as it has a length)
-        self._parsed_budget = min(MAX_PARSED_BYTES,
-                                  trees.budget if trees is not None else MAX_PARSED_BYTES)
+        self._parsed_budget = min(MAX_PARSED_BYTES, getattr(trees, "budget", MAX_PARSED_BYTES))
         self._shapes: dict = {}
         self._early: dict = {}  # named file -> its shape, taken when it was parsed (_shape_early)
         self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define
