@@ -207,3 +207,15 @@ def test_the_phase_lets_go_of_its_parses_without_the_cycle_collector(tree, monke
         assert made and all(ref() is None for ref in made)
     finally:
         gc.enable()
+
+
+def test_the_facts_phase_holds_no_more_parsed_files_than_the_analysis_window(tmp_path):
+    from leaklint.facts import summaries
+
+    # a Trees holding nothing yet (falsy, as it has a length) still sets the bound
+    window = trees.Trees([str(tmp_path / "a.go")], budget=trees.WINDOW_BYTES)
+    assert len(window) == 0
+    project = summaries.Project(lambda p: None, lambda d: [], None, trees=window)
+    assert project._parsed_budget == trees.WINDOW_BYTES
+    assert summaries.Project(lambda p: None, lambda d: [], None)._parsed_budget \
+        == summaries.MAX_PARSED_BYTES
