@@ -484,13 +484,15 @@ def lifecycle_reads(path: str) -> set:
 def traces(asked: set, texts: list) -> list:
     """The reads among ``asked`` worth tracing over a directory whose Go files hold
     ``texts``: one of them declares an entry (for ``go-once``), may define a command (for
-    ``go-command``) or declares a test (for ``go-test-once``); a directory with none of
-    them is not parsed."""
-    found = {READ: any(has_entry(t) for t in texts),
-             COMMAND_READ: any(has_commands(t) for t in texts),
-             TEST_READ: any(has_tests(t) for t in texts),
-             DAEMON_READ: any(b"func main(" in t for t in texts) and any(map(serves, texts))}
-    return [read for read in READS if read in asked and found[read]]
+    ``go-command``) or declares a test (for ``go-test-once``), or one declares main and
+    one says it serves (for ``go-daemon``); a directory with none of them is not parsed.
+    Only the reads asked are looked for."""
+    found = {READ: lambda: any(map(has_entry, texts)),
+             COMMAND_READ: lambda: any(map(has_commands, texts)),
+             TEST_READ: lambda: any(map(has_tests, texts)),
+             DAEMON_READ: lambda: any(b"func main(" in t for t in texts)
+             and any(map(serves, texts))}
+    return [read for read in READS if read in asked and found[read]()]
 
 
 def has_entry(data: bytes) -> bool:

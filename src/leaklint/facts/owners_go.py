@@ -44,10 +44,7 @@ def owner_kind(node, path: str, reads=None) -> tuple[str, str]:
             return "main", name
         return TOP_FUNCTIONS.get(name, "function"), name
     if top.type == "method_declaration":
-        name = function_name(top)
-        if f"{receiver_type(top)}.{name}" in once:
-            return "main", name
-        return "function", name
+        return "main" if _key(top) in once else "function", function_name(top)
     if top.type in ("var_declaration", "const_declaration"):
         return "init", ""  # package var initialisers run once, before main
     return "package", ""
@@ -59,15 +56,20 @@ def is_command_action(fn, reads) -> bool:
     return runs_the_command(fn, reads, ACTION_MARK)
 
 
+def _key(decl) -> str:
+    """The key the package traces (``go_entry``) give a function or method declaration:
+    "F" or "T.M"."""
+    name = function_name(decl)
+    return f"{receiver_type(decl)}.{name}" if decl.type == "method_declaration" else name
+
+
 def runs_the_command(fn, reads, mark: str = "") -> bool:
     """Is the function or method declaration ``fn`` one a command-line framework's
     command runs once (``reads["go-command"]``)? An error it returns is handed back to
     main, which ends the process with it. (A function literal may run any number of times.)"""
     if fn is None or fn.type not in ("function_declaration", "method_declaration"):
         return False
-    owner = receiver_type(fn) if fn.type == "method_declaration" else ""
-    name = function_name(fn)
-    return mark + (f"{owner}.{name}" if owner else name) in (reads or {}).get(COMMAND, ())
+    return mark + _key(fn) in (reads or {}).get(COMMAND, ())
 
 
 def runs_again_until_stopped(fn, reads) -> bool:
@@ -79,11 +81,7 @@ def runs_again_until_stopped(fn, reads) -> bool:
     if once is None or fn is None:
         return False
     top = _top_declaration(fn)
-    if top.type not in ("function_declaration", "method_declaration"):
-        return False
-    name = function_name(top)
-    owner = receiver_type(top) if top.type == "method_declaration" else ""
-    return (f"{owner}.{name}" if owner else name) not in once
+    return top.type in ("function_declaration", "method_declaration") and _key(top) not in once
 
 
 # between a call and its function: code that may run many times per run of the function
