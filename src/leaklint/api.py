@@ -15,8 +15,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from . import gc_policy, vendored
 from .settings import Settings
 from .cache import CacheRefused, default_cache_dir, open_cache
@@ -24,6 +22,7 @@ from .catalogue import CatalogueError, select as select_codes
 from .checks import message_problem
 from .config import Config, ConfigError, all_rules_with, load_config
 from .discovery import PatternError, directory_files, discover
+from .ignore_patterns import compiled
 from .model import Diagnostic, Report
 from .runner import reads_of, scan
 from .safe_io import inside, tree_roots
@@ -39,7 +38,7 @@ class PathMatcher:
     patterns: tuple
 
     def __call__(self, path: str) -> bool:
-        spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        spec = compiled(self.patterns)
         rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
         return spec.match_file(rel) or spec.match_file(os.path.basename(path))
 

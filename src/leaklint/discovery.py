@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pathspec
-
 from . import git
+from .ignore_patterns import compiled
 from .languages import language_of
 from .safe_io import ReadRefused, link_on_the_way, read_regular, special_file_message
 
@@ -43,13 +42,6 @@ class Discovered:
     empty: list = field(default_factory=list)  # (path given, why it yields no file)
 
 
-@lru_cache(maxsize=1024)
-def _spec(lines: tuple) -> pathspec.PathSpec:
-    """The compiled patterns (kept: a run lists many directories under the same ignore
-    files and excludes, and compiling their patterns again cost most of each listing)."""
-    return pathspec.GitIgnoreSpec.from_lines(lines)
-
-
 class PatternError(ValueError):
     """An exclude pattern that cannot be used; the message quotes it."""
 
@@ -63,7 +55,7 @@ def pattern_error(pattern: str) -> str | None:
 def _patterns_error(lines: tuple) -> str | None:
     """Why a list of patterns cannot be used (the first unusable one's fault), or None."""
     try:
-        _spec(lines).match_file("x")
+        compiled(lines).match_file("x")
     except re.error as exc:  # its position is in the translated regex: not helpful
         return exc.msg
     except Exception as exc:  # pathspec's own errors
@@ -81,14 +73,14 @@ def _read_gitignore(directory: str, problems: list):
         problems.append((p, f"cannot read .gitignore: {exc.message}"))
         return None
     if _patterns_error(tuple(lines)) is None:
-        return _spec(tuple(lines))  # all usable: compiled once, not line by line
+        return compiled(tuple(lines))  # all usable: compiled once, not line by line
     good = []
     for line in lines:
         if pattern_error(line) is None:
             good.append(line)
         else:  # a malformed pattern drops only itself
             problems.append((p, f"ignoring malformed pattern {line!r}"))
-    return _spec(tuple(good))
+    return compiled(tuple(good))
 
 
 def _ancestor_ignores(directory: str, problems: list) -> list:
@@ -140,7 +132,7 @@ def discover(paths, excludes=(), root: str | None = None, respect_gitignore: boo
         problem = pattern_error(pattern)
         if problem is not None:
             raise PatternError(f"exclude pattern {pattern!r} is not valid: {problem}")
-    user = _spec(tuple(excludes)) if excludes else None
+    user = compiled(tuple(excludes)) if excludes else None
     seen: set = set()
     tops: dict = {}  # directory -> git work tree root (or None)
 

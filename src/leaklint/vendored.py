@@ -22,8 +22,7 @@ import os
 import re
 import warnings
 
-import pathspec
-
+from .ignore_patterns import compiled
 from .safe_io import ReadRefused, read_regular
 
 VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "bower_components", "_vendor"})
@@ -123,11 +122,10 @@ def _usable(pattern: str) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=64)
-def _spec(patterns: tuple) -> pathspec.GitIgnoreSpec:
+def _spec(patterns: tuple):
     with warnings.catch_warnings():  # the repository's odd patterns are not the user's to see
         warnings.simplefilter("ignore")
-        return pathspec.GitIgnoreSpec.from_lines(patterns)
+        return compiled(patterns)
 
 
 # the readable build a library ships beside its minified one (`ext-all-debug.js` beside

@@ -359,8 +359,7 @@ class _Directory:
         self._decls = self._reads_of = None
         self._uses: dict = {}
         self._words: dict = {}  # word -> the files holding it
-        self._channels: dict | None = None
-        self._by_field: dict = {}
+        self._channels: dict = {}  # path -> its channel facts, as asked
 
     def decls(self) -> dict:
         if self._decls is None:
@@ -376,19 +375,26 @@ class _Directory:
         return self._reads_of
 
     def channel_fields(self, path: str):
-        """``go_channels.channel_field_reads`` for ``path`` over every other file of its
-        directory (tests too: they may serve a channel); "unknown" when it cannot be read."""
-        if self._channels is None:  # once per directory
-            self._channels = {p: _channel_facts(self.files[p], self.store, self.timeout, self.index,
-                                                self.project) for p in self.paths}
-            self._by_field = go_channels.by_field(self._channels)
-        own = self._channels[path]
-        if own is None or any(facts is not None and facts.get("unknown") for facts in self._channels.values()):
-            # an unreadable file among the others is skipped by the scan (and said so);
-            # one not analysed in time may serve the channel
+        """``go_channels.channel_field_reads`` for ``path`` over the other files of its
+        directory whose text names a field it works (tests too: they may serve a channel);
+        "unknown" when it or one of them cannot be read or was not analysed in time."""
+        own = self._channel_facts(path)
+        if own is None or own.get("unknown"):
+            return "unknown"
+        partners = {p for name in go_channels.worked_fields(own) for p in self._holding(name)}
+        others = {p: self._channel_facts(p) for p in sorted(partners - {path})}
+        if any(facts is not None and facts.get("unknown") for facts in others.values()):
+            # an unreadable file is skipped by the scan (and said so); one not analysed in
+            # time may serve the channel
             return "unknown"
         return go_channels.channel_field_reads(
-            path, own, self._by_field, lambda name: bool(self._holding(name) - {path}))
+            path, own, go_channels.by_field(others), lambda name: bool(self._holding(name) - {path}))
+
+    def _channel_facts(self, path: str):
+        if path not in self._channels:  # each file's once per directory
+            self._channels[path] = _channel_facts(self.files[path], self.store, self.timeout,
+                                                  self.index, self.project)
+        return self._channels[path]
 
     def _holding(self, name: str) -> set:
         """The files of the directory whose text holds the word ``name`` (searched per name)."""

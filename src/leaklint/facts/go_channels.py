@@ -139,14 +139,19 @@ def channel_field_reads(path: str, own: dict, fields_of: dict, named) -> dict:
     text hold that word? {"fields": {field or T.field: [kinds in the other files]} for
     the fields the file uses as channels, "named": [its functions working a channel
     field whose names another file holds]}."""
-    wanted = {f.rsplit(".", 1)[-1] for f, kinds in own["fields"].items() if _OPERATIONS & set(kinds)}
     fields: dict = {}
-    for name in wanted:
+    for name in worked_fields(own):
         for where, key, kinds in fields_of.get(name, ()):
             if where != path:
                 fields.setdefault(key, set()).update(kinds)
     return {"fields": {f: sorted(k) for f, k in sorted(fields.items())},
             "named": [name for name in own["functions"] if named(name)]}
+
+
+def worked_fields(own: dict) -> set:
+    """The names of the fields a file's facts make, send on, receive from, range over or
+    close: only the files whose text holds one of them can be its partners."""
+    return {f.rsplit(".", 1)[-1] for f, kinds in own["fields"].items() if _OPERATIONS & set(kinds)}
 
 
 def holds_word(data: bytes, word: str) -> bool:
