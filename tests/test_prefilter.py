@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 from leaklint.catalogue import active_on, builtin_rules
@@ -34,6 +35,16 @@ def test_the_rules_whose_words_are_present_and_those_without_words_are_active():
 def test_no_word_present_leaves_only_the_rules_without_words():
     rules = [rule("a", b"Open"), rule("b", b"Ticker")]
     assert active_on(rules, b"package p\n") == []
+
+
+def test_the_words_found_are_kept_per_content_but_not_the_file_s_bytes():
+    rules = [rule("a", b"Open")]
+    data = b"f, err := os.Open(name)\n" * 100
+    held = sys.getrefcount(data)
+    assert [r.name for r in active_on(rules, data)] == ["a"]
+    assert sys.getrefcount(data) == held  # a run's files are not kept alive by the prefilter
+    again = Counting(data)  # the same content, read again: answered from what was found
+    assert [r.name for r in active_on(rules, again)] == ["a"] and again.asked == []
 
 
 def test_the_builtin_rules_keep_their_order_and_encode_their_words_once():

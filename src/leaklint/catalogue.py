@@ -10,6 +10,7 @@ rule's code. Users declare their own lifecycle rules in config in the same forma
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import string
@@ -95,9 +96,9 @@ class Rule:
         return language_family == "typescript" and "javascript" in self.languages
 
 
-# per file content, the words looked for so far (word -> found): the facts phase and the
-# analysis ask about the same file, and forked workers inherit what was found; the most
-# recent files' up to this many bytes
+# per file content (by digest: the files' bytes are not kept), the words looked for so far
+# (word -> found): the facts phase and the analysis ask about the same file, and forked
+# workers inherit what was found; the most recent files' up to this many bytes
 _PRESENT_MAX_BYTES = 32 * 1024 * 1024
 _present: OrderedDict = OrderedDict()
 _present_bytes = 0
@@ -139,16 +140,17 @@ def active_on(rules, data: bytes) -> list:
 
 def _present_words(data: bytes) -> dict:
     global _present_bytes
-    data = bytes(data)
-    found = _present.get(data)
-    if found is not None:
-        _present.move_to_end(data)
-        return found
-    found = _present[data] = {}
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    entry = _present.get(key)
+    if entry is not None:
+        _present.move_to_end(key)
+        return entry[1]
+    found: dict = {}
+    _present[key] = (len(data), found)
     _present_bytes += len(data)
     while _present_bytes > _PRESENT_MAX_BYTES and len(_present) > 1:
-        old, _ = _present.popitem(last=False)
-        _present_bytes -= len(old)
+        _, (size, _) = _present.popitem(last=False)
+        _present_bytes -= size
     return found
 
 
