@@ -102,8 +102,9 @@ class JsAdapter:
     def _qualified(self, name: str) -> list[str]:
         """The callee as its package names it, when its head is imported from one:
         `createClient` of `import { createClient } from "redis"` is `redis.createClient`,
-        `db.open` of `const db = require("fs/promises")` is `fs.promises.open`; a
-        relative import names no package."""
+        `db.open` of `const db = require("fs/promises")` is `fs.promises.open`,
+        `chromium.launch` of `import { chromium } from "playwright"` is
+        `playwright.chromium.launch`; a relative import names no package."""
         head, dot, rest = name.partition(".")
         spec, imported = self.imported().get(head, (None, None))
         if spec is None or spec.startswith(".") or not spec:
@@ -111,6 +112,8 @@ class JsAdapter:
         package = spec.removeprefix("node:").replace("/", ".")
         if not dot and imported not in ("*", "default"):
             return [f"{package}.{imported}"]
+        if dot and imported not in ("*", "default"):
+            return [f"{package}.{imported}.{rest}"]  # `chromium.launch` of "playwright"
         if dot and imported in ("*", "default"):
             return [f"{package}.{rest}"]
         return []
@@ -132,6 +135,9 @@ class JsAdapter:
             if self._opens_own(call, fn):
                 return Verdict(False)  # connect() of a pool this function made opens it
             return Verdict(True, "because the result is discarded")
+        used = self._chained_use(p, child, cand.rule)
+        if used:
+            return Verdict(True, f"because only its {used}() call uses it")
         if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
             return Verdict(False)  # returned, stored, passed on: handed over
         name = p.child_by_field_name("name")
@@ -142,6 +148,21 @@ class JsAdapter:
         if scope is None or scope.type != "statement_block" or scope == function_body(fn):
             scope = None  # the function's own body: its end is the function's end
         return Track(cand, fn, text(name), None, scope, {"stmt": decl})
+
+    @staticmethod
+    def _chained_use(p, child, rule) -> str:
+        """``ds.createQueryRunner().query(sql)``: a method the rule's ``chained_use`` names,
+        called on the acquisition where it is made, is all that uses it; the value is
+        dropped with that call's own result (which is not the handle). The method's name,
+        or "" for any other shape."""
+        if p.type != "member_expression" or p.child_by_field_name("object") != child:
+            return ""
+        name = text(p.child_by_field_name("property"))
+        outer = p.parent
+        if name not in rule.lifecycle.get("chained_use", ()) or outer is None \
+                or outer.type != "call_expression" or outer.child_by_field_name("function") != p:
+            return ""
+        return name
 
     @staticmethod
     def _opens_own(call, fn) -> bool:

@@ -9,8 +9,8 @@ nested function (a callback, a returned cleanup) also names may be released ther
 
 from __future__ import annotations
 
-from .javascript_syntax import (FUNCTIONS, enclosing_function, fresh, function_body, method_of,
-                                receiver, strip, text, walk)
+from .javascript_syntax import (FUNCTIONS, callee, enclosing_function, fresh, function_body,
+                                method_of, receiver, strip, text, walk)
 
 
 def evidenced(calls, spec: dict) -> list:
@@ -40,6 +40,24 @@ def evidenced(calls, spec: dict) -> list:
                 or _captured(fn, text(name)):
             continue
         out.append(call)
+    return out + _chained(calls, out, spec.get("chained_use", ()))
+
+
+def _chained(calls, released, methods) -> list:
+    """``this.createQueryRunner().query(sql)`` in a function that releases what another
+    call of the same callee made (`const runner = this.createQueryRunner(); ...
+    runner.release()`): the function says that such values are released, and this one is
+    dropped after one use (a ``chained_use`` method called on it where it is made)."""
+    made = {(enclosing_function(c).id, callee(c)) for c in released}
+    out = []
+    for call in calls if made and methods else ():
+        p = call.parent
+        if p is None or p.type != "member_expression" or p.child_by_field_name("object") != call \
+                or text(p.child_by_field_name("property")) not in methods:
+            continue
+        fn = enclosing_function(call)
+        if fn is not None and (fn.id, callee(call)) in made and fresh(call):
+            out.append(call)
     return out
 
 
