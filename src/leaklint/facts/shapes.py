@@ -34,6 +34,8 @@ from ..languages import (go_constructors, go_functions, go_imports, go_returns, 
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from ..languages.python_lowering import non_os_error_classes
+from ..languages.python_shapes import returned_element
+from ..languages.summaries import element
 from .go_build import build_constraint
 
 
@@ -255,6 +257,10 @@ def _python(ctx, rules, full=True) -> dict:
         if fn is None or not (adapter.read_whole(cand, cand.rule.lifecycle)
                               and python_syntax.read_to_end_at(cand.call, fn, "python")):
             out.direct(cand, fn, returned)  # (a response it read to its end is no fresh one)
+        at = returned_element(cand.call, fn, out.memo) if fn is not None and cand.part < 0 \
+            and not returned(cand.call, fn, 0) else -1
+        if at >= 0:  # `return f, path`: its callers unpack the handle (`f, name = g(p)`)
+            out.direct(cand, fn, lambda *_: True, lambda c, _, at=at: element(c.callee, at))
         if fn is not None and python_syntax.text(fn.child_by_field_name("name")) in python_members.SETUPS:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:

@@ -124,7 +124,8 @@ class PythonAdapter(PythonCalls):
         fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names):
             return None  # only cursors of a DB-API connection opened in this function
-        if cand.part > 0 and pair_target(call) is None:
+        size = None if cand.factory_of else 2  # a helper's tuple: of any length
+        if cand.part > 0 and len(pair_target(call, size) or ()) <= cand.part:
             return None  # a pair not unpacked: its first candidate stands for the whole
         derived = self._derived(cand)
         if derived is None:
@@ -218,9 +219,11 @@ class PythonAdapter(PythonCalls):
         if left is None:
             return Verdict(False)
         if cand.part >= 0:
-            names = pair_target(cand.call)
+            names = pair_target(cand.call, None if cand.factory_of else 2)
             whole = any(pattern_matches(p, resolve(cand.callee, self.names))
                         for p in cand.rule.lifecycle.get("kept_whole", ()))
+            if names is not None and len(names) <= cand.part:
+                return Verdict(False)
             if names is None and not whole:
                 return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
             left = names[cand.part] if names is not None else left  # kept whole: the name
