@@ -15,6 +15,7 @@ from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
 from .python_clients import STREAMS, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
+                            stops_early,
                             finalized, fills_closed_slot, holds_nothing,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
                             read_after, returns_parameter, RUNS_ON_ITS_OWN, unpacked_into,
@@ -141,6 +142,11 @@ class PythonAdapter(PythonCalls):
         expr, parent = climb(call)
         if parent is None:
             return Verdict(False)
+        if any(pattern_matches(p, m) for p in cand.rule.lifecycle.get("iterated", ())
+               for m in (resolve(cand.callee, self.names), cand.factory_of) if m):
+            early = stops_early(expr, parent)  # an iterator closed at its end: os.scandir
+            return Verdict(True, early, traits=frozenset({COLLECTED})) if early \
+                else Verdict(False)
         t = parent.type
         if holds_nothing(call) or raising or wraps_open_file(call, self.names) \
                 or fills_closed_slot(call, fn or self.root, self.names):

@@ -477,3 +477,41 @@ def unpacked_into(values, expr):
     if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
         return None
     return stmt, names[items.index(expr)]
+
+
+# builtins that run an iterator they are given to its end, and those that may stop at its
+# first items
+EXHAUSTING = {"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max"}
+STOPPING = {"any": "any() stops at the first true item", "all": "all() stops at the first "
+            "false item", "next": "next() reads its first item only"}
+
+
+def stops_early(expr, parent) -> str | None:
+    """``expr``, an iterator that closes itself once run to its end (os.scandir), read as
+    ``parent`` reads it: why it may be left before its end (a loop's ``break`` or
+    ``return``, a generator stopped by ``in``, any(), all() or next()); "" when it is run
+    to its end; None when it goes anywhere else (a name, a return: not followed here)."""
+    if parent.type == "for_statement" and parent.child_by_field_name("right") == expr:
+        body = parent.child_by_field_name("body")
+        for n in of_type(body, ("break_statement", "return_statement")) if body else ():
+            if n.type == "return_statement" and nearest(n, SCOPES, parent) is None or \
+                    nearest(n, ("for_statement", "while_statement") + SCOPES) == parent:
+                word = n.type.split("_")[0]
+                return f"because the loop can stop at the {word} at line {n.start_point[0] + 1}" \
+                       " before the iterator is exhausted"
+        return ""
+    if parent.type == "for_in_clause" and parent.child_by_field_name("right") == expr:
+        made = parent.parent
+        if made is None or made.type != "generator_expression":
+            return ""  # a list, set or dict comprehension runs it to its end
+        expr, parent = made, made.parent
+        if parent is not None and parent.type == "comparison_operator" \
+                and any(c.type in ("in", "not in") for c in parent.children):
+            return "because `in` stops the generator over it at the first match"
+        call = parent if parent is not None and parent.type == "call" else None
+    else:
+        call = parent.parent if parent.type == "argument_list" else None
+    name = callee_text(call) if call is not None else ""
+    if name in STOPPING:
+        return f"because {STOPPING[name]}"
+    return "" if name in EXHAUSTING or name.endswith(".join") else None
