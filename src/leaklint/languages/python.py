@@ -13,7 +13,7 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import STREAMS, never_connects
+from .python_clients import STREAMS, made_by_method, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             stops_early,
                             finalized, fills_closed_slot, holds_nothing,
@@ -105,6 +105,10 @@ class PythonAdapter(PythonCalls):
                         part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
                             pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
                         out.append(Candidate(rule, call, callee, part=part))
+                elif rule.lifecycle.get("methods_of"):  # `session.get(url)`: a response
+                    made = made_by_method(call, callee, rule.lifecycle, self.names,
+                                          self.members(), self.ctx.src.data)
+                    out.extend([Candidate(rule, call, callee, made)] if made else [])
         return out
 
     def track(self, cand: Candidate):
