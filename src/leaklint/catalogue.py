@@ -47,7 +47,7 @@ LIFECYCLE_KEYS = {
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
-    "iterated", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
+    "iterated", "callables", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
     "released_by", "awaited", "synchronous",
     "evidence_arity", "rejections_only",
 }
@@ -238,7 +238,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
                 "exhausted_by", "ended_by", "owners", "owner_makers", "owned_exits",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
                 "pairs", "first_of", "second_of", "kept_whole", "read_whole", "synchronous",
-                "iterated"):
+                "iterated", "callables"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")

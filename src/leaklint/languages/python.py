@@ -13,7 +13,7 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import STREAMS, made_by_method, never_connects
+from .python_clients import STREAMS, made_by_method, made_callables, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             stops_early,
                             finalized, fills_closed_slot, holds_nothing,
@@ -79,7 +79,9 @@ class PythonAdapter(PythonCalls):
         q = ("((call function: [(attribute attribute: (identifier) @n) (identifier) @n]) @call"
              " (#any-of? @n %s))" % quoted)
         # a local alias of an acquiring function: `from subprocess import Popen as P`
-        aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names and k not in names]
+        made = made_callables(self.root, self.names, rules)  # `Session = sessionmaker()`
+        aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names
+                   and k not in names] + [k for k in made if k not in names]
         if aliases:
             q += " ((call function: (identifier) @n) @call (#any-of? @n %s))" % " ".join(
                 '"%s"' % a for a in aliases)
@@ -105,10 +107,11 @@ class PythonAdapter(PythonCalls):
                         part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
                             pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
                         out.append(Candidate(rule, call, callee, part=part))
-                elif rule.lifecycle.get("methods_of"):  # `session.get(url)`: a response
-                    made = made_by_method(call, callee, rule.lifecycle, self.names,
-                                          self.members(), self.ctx.src.data)
-                    out.extend([Candidate(rule, call, callee, made)] if made else [])
+                else:  # `session.get(url)`: a response; `Session()`: a session
+                    what = made.get(callee, {}).get(rule.code) or made_by_method(
+                        call, callee, rule.lifecycle, self.names, self.members(),
+                        self.ctx.src.data)
+                    out.extend([Candidate(rule, call, callee, what)] if what else [])
         return out
 
     def track(self, cand: Candidate):

@@ -204,3 +204,23 @@ def _bound_by_with(node, name: str, names) -> str:
                     and text(value.child_by_field_name("alias")) == name:
                 return _made(value.named_children[0], names)
     return ""
+
+
+def made_callables(root, names: dict, rules) -> dict:
+    """Module-level names bound to a call of a rule's ``callables`` (`Session =
+    sessionmaker(bind=engine)`), each a factory: name -> {rule code: what calling it
+    makes, as ``Maker(*)()``}. A registry around one (`scoped_session(...)`) is none."""
+    wanted = {r.code: r.lifecycle.get("callables", ()) for r in rules}
+    out: dict = {}
+    for stmt in root.named_children if any(wanted.values()) else ():
+        a = stmt.named_children[0] if stmt.type == "expression_statement" \
+            and stmt.named_children else None
+        left = a.child_by_field_name("left") if a is not None and a.type == "assignment" else None
+        right = a.child_by_field_name("right") if left is not None else None
+        if left is None or left.type != "identifier" or right is None or right.type != "call":
+            continue
+        made = resolve(callee_text(right), names)
+        for code, makers in wanted.items():
+            if made in makers:
+                out.setdefault(text(left), {})[code] = f"{made}(*)()"
+    return out
