@@ -453,4 +453,4 @@ class FactsCache(ResultCache):
 
 
 # bump when the facts extractors change what they record
-FACTS_FORMAT = 21
+FACTS_FORMAT = 22

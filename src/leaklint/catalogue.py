@@ -48,7 +48,8 @@ LIFECYCLE_KEYS = {
     "evidence", "evidence_args", "evidence_types", "single_result", "results", "receive_releases",
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
-    "owners", "owner_makers", "owned_exits", "borrowed_by", "awaited", "synchronous",
+    "iterated", "callables", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
+    "released_by", "awaited", "synchronous",
     "evidence_arity", "rejections_only", "chained_use",
 }
 
@@ -239,7 +240,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
                 "exhausted_by", "ended_by", "owners", "owner_makers", "owned_exits",
                 "wrappers", "receiver_takes", "open_from", "start_from", "flush", "idle",
                 "pairs", "first_of", "second_of", "kept_whole", "read_whole", "synchronous",
-                "chained_use"):
+                "iterated", "callables", "chained_use"):
         val = spec.get(key, [])
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise CatalogueError(f"{where}: lifecycle.{key} must be a list of strings")
@@ -257,11 +258,13 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in arity.values()):
         raise CatalogueError(f"{where}: lifecycle.evidence_arity must be a table of method "
                              "name -> number of arguments")
-    lent = spec.get("borrowed_by", {})
-    if not isinstance(lent, dict) or not all(
-            isinstance(v, list) and all(isinstance(c, str) and c for c in v) for v in lent.values()):
-        raise CatalogueError(f"{where}: lifecycle.borrowed_by must be a table of acquire "
-                             "pattern -> list of call patterns")
+    for key, what in (("borrowed_by", "acquire pattern -> list of call patterns"),
+                      ("methods_of", "class -> list of method names"),
+                      ("released_by", "class -> list of method names")):
+        table = spec.get(key, {})
+        if not isinstance(table, dict) or not all(isinstance(v, list) and all(
+                isinstance(c, str) and c for c in v) for v in table.values()):
+            raise CatalogueError(f"{where}: lifecycle.{key} must be a table of {what}")
     fix = spec.get("fix_release", "")
     if not (isinstance(fix, str) or isinstance(fix, dict)
             and all(isinstance(v, str) for v in fix.values())):

@@ -55,7 +55,9 @@ class FieldUse:
     the method runs at another time than the method's own statements); ``repeats``: the
     mention runs once per event of something the method subscribes to (a handler, an
     interval's callback), so a store there may run many times per object; ``guarded``: the
-    mention runs only under a condition of its function (an ``if``, a ``? :``, a loop)."""
+    mention runs only under a condition of its function (an ``if``, a ``? :``, a loop);
+    ``into``: for a hand-off to a call whose result the object keeps in another field
+    (``self.f = File(fd=self.fd)``), that field."""
 
     name: str
     kind: str
@@ -66,6 +68,7 @@ class FieldUse:
     within: tuple = ()
     repeats: bool = False
     guarded: bool = False
+    into: str = ""
 
 
 @dataclass
@@ -137,7 +140,13 @@ def released_by_teardown(facts: ClassFacts, name: str, names=None, ending=None,
         _called_closure(facts, *(m for m in facts.methods if m in ending))
     return any(u.method in ending and releases(u, names)
                and not (fresh is not None and restarted(facts, u, fresh))
-               for u in facts.uses if u.name == name)
+               for u in facts.uses if u.name == name) or any(
+        # handed to an object kept in another field, which a teardown releases: the
+        # value goes with that object (``self.f = File(fd=self.fd)``, ``self.f.close()``)
+        u.kind == HANDOFF and u.into not in ("", name) and any(
+            v.method in ending and releases(v, names) and v.kind != HANDOFF
+            for v in facts.uses if v.name == u.into)
+        for u in facts.uses if u.name == name)
 
 
 def restarted(facts: ClassFacts, release: FieldUse, fresh) -> bool:

@@ -84,6 +84,10 @@ class SpecEffects:
         made = track.candidate.callee if track.candidate else None
         self.borrowed_by = tuple(c for acquire, calls in spec.get("borrowed_by", {}).items()
                                  if made and pattern_matches(acquire, made) for c in calls)
+        # what methods of an object make (`Maker(*).get`: an HTTP response) is also
+        # released by the methods ``released_by`` lists for that maker (reading it whole)
+        maker = track.candidate.factory_of.partition("(*)")[0] if track.candidate else ""
+        self.release |= set(spec.get("released_by", {}).get(maker, ()))
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
         self.exhausted_by = set(spec.get("exhausted_by", ()))
@@ -120,7 +124,9 @@ def candidate_names(ctx, rules) -> list[str]:
     language: the same for every file of a run, so its query is compiled once (the rules
     active on a file, after the prefilter, are picked out of the matches)."""
     every = [r for r in ctx.settings.rules if r.lifecycle and r.applies_to(ctx.family)]
-    return sorted({last_name(p) for r in (every or rules) for p in r.lifecycle["acquire"]})
+    return sorted({last_name(p) for r in (every or rules) for p in r.lifecycle["acquire"]}
+                  | {m for r in (every or rules) for methods in
+                     r.lifecycle.get("methods_of", {}).values() for m in methods})
 
 
 def last_name(pattern: str) -> str:

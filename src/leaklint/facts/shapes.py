@@ -30,10 +30,13 @@ from __future__ import annotations
 from .. import languages, tracks
 from ..catalogue import active_on
 from ..languages import (go_constructors, go_functions, go_imports, go_returns, go_syntax,
-                         javascript_modules, python_classes, python_members, python_syntax)
+                         javascript_modules, python_classes, python_clients, python_members,
+                         python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from ..languages.python_lowering import non_os_error_classes
+from ..languages.python_shapes import returned_element
+from ..languages.summaries import element
 from .go_build import build_constraint
 
 
@@ -255,12 +258,24 @@ def _python(ctx, rules, full=True) -> dict:
         if fn is None or not (adapter.read_whole(cand, cand.rule.lifecycle)
                               and python_syntax.read_to_end_at(cand.call, fn, "python")):
             out.direct(cand, fn, returned)  # (a response it read to its end is no fresh one)
+        at = returned_element(cand.call, fn, out.memo) if fn is not None and cand.part < 0 \
+            and not returned(cand.call, fn, 0) else -1
+        if at >= 0:  # `return f, path`: its callers unpack the handle (`f, name = g(p)`)
+            out.direct(cand, fn, lambda *_: True, lambda c, _, at=at: element(c.callee, at))
         if fn is not None and python_syntax.text(fn.child_by_field_name("name")) in python_members.SETUPS:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:
                 setups.add(python_syntax.text(cls.child_by_field_name("name")))
+    # a module-level name bound to a maker of fresh handles (`Session = sessionmaker()`):
+    # calling it, here or in a module that imports it, makes one
+    made = python_clients.made_callables(root, adapter.names, acquiring)
+    for name, codes in made.items():
+        for code, what in codes.items():
+            out.acquiring.add(code)
+            out.owned(name, code, what)
     classes = python_classes.module_classes(root)
-    head = {"functions": {**python_syntax.module_functions(root), **python_classes.class_methods(root)},
+    head = {"functions": {**python_syntax.module_functions(root),
+                          **python_classes.class_methods(root), **{name: 0 for name in made}},
             # names the module imports, which others may import from it (a package's
             # __init__.py re-exporting its submodules' classes and functions)
             "imports": python_syntax.module_imports(root, own_names=True),

@@ -13,8 +13,9 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import STREAMS, never_connects
+from .python_clients import STREAMS, made_by_method, made_callables, never_connects
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
+                            stops_early,
                             finalized, fills_closed_slot, holds_nothing,
                             is_context_provider, only_pid_read, pair_target, raises_clause,
                             read_after, returns_parameter, RUNS_ON_ITS_OWN, unpacked_into,
@@ -78,7 +79,9 @@ class PythonAdapter(PythonCalls):
         q = ("((call function: [(attribute attribute: (identifier) @n) (identifier) @n]) @call"
              " (#any-of? @n %s))" % quoted)
         # a local alias of an acquiring function: `from subprocess import Popen as P`
-        aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names and k not in names]
+        made = made_callables(self.root, self.names, rules)  # `Session = sessionmaker()`
+        aliases = [k for k, v in self.names.items() if v.rsplit(".", 1)[-1] in names
+                   and k not in names] + [k for k in made if k not in names]
         if aliases:
             q += " ((call function: (identifier) @n) @call (#any-of? @n %s))" % " ".join(
                 '"%s"' % a for a in aliases)
@@ -104,6 +107,11 @@ class PythonAdapter(PythonCalls):
                         part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
                             pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
                         out.append(Candidate(rule, call, callee, part=part))
+                else:  # `session.get(url)`: a response; `Session()`: a session
+                    what = made.get(callee, {}).get(rule.code) or made_by_method(
+                        call, callee, rule.lifecycle, self.names, self.members(),
+                        self.ctx.src.data)
+                    out.extend([Candidate(rule, call, callee, what)] if what else [])
         return out
 
     def track(self, cand: Candidate):
@@ -124,7 +132,8 @@ class PythonAdapter(PythonCalls):
         fn = scope if scope is not None and scope.type != "class_definition" else None
         if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names):
             return None  # only cursors of a DB-API connection opened in this function
-        if cand.part > 0 and pair_target(call) is None:
+        size = None if cand.factory_of else 2  # a helper's tuple: of any length
+        if cand.part > 0 and len(pair_target(call, size) or ()) <= cand.part:
             return None  # a pair not unpacked: its first candidate stands for the whole
         derived = self._derived(cand)
         if derived is None:
@@ -140,6 +149,11 @@ class PythonAdapter(PythonCalls):
         expr, parent = climb(call)
         if parent is None:
             return Verdict(False)
+        if any(pattern_matches(p, m) for p in cand.rule.lifecycle.get("iterated", ())
+               for m in (resolve(cand.callee, self.names), cand.factory_of) if m):
+            early = stops_early(expr, parent)  # an iterator closed at its end: os.scandir
+            return Verdict(True, early, traits=frozenset({COLLECTED})) if early \
+                else Verdict(False)
         t = parent.type
         if holds_nothing(call) or raising or wraps_open_file(call, self.names) \
                 or fills_closed_slot(call, fn or self.root, self.names):
@@ -218,9 +232,11 @@ class PythonAdapter(PythonCalls):
         if left is None:
             return Verdict(False)
         if cand.part >= 0:
-            names = pair_target(cand.call)
+            names = pair_target(cand.call, None if cand.factory_of else 2)
             whole = any(pattern_matches(p, resolve(cand.callee, self.names))
                         for p in cand.rule.lifecycle.get("kept_whole", ()))
+            if names is not None and len(names) <= cand.part:
+                return Verdict(False)
             if names is None and not whole:
                 return Verdict(False)  # `fds = os.pipe()`: kept whole, elements not followed
             left = names[cand.part] if names is not None else left  # kept whole: the name

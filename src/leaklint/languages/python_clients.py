@@ -5,9 +5,10 @@ after, was only lent it."""
 
 from __future__ import annotations
 
-from . import tree_root, walk
-from .python_shapes import climb, expected_to_raise, pair_target, read_after
-from .python_syntax import callee_text, resolve, text
+from ..members import STORE
+from . import ancestors, tree_root, walk
+from .python_shapes import assigned_value, climb, expected_to_raise, pair_target, read_after
+from .python_syntax import callee_text, enclosing_class, enclosing_function, resolve, text
 
 
 HTTP_CLIENTS = {"requests.Session", "requests.session", "requests.sessions.Session",
@@ -155,3 +156,71 @@ def spread_redirect(n, p, track) -> bool:
     it; the caller still owes it a close."""
     return p.type == "dictionary_splat" and track.extra.get("key") in STREAMS \
         and p.parent is not None and p.parent.type == "argument_list"
+
+
+def made_by_method(call, callee: str, spec: dict, names: dict, members, data: bytes) -> str:
+    """``session.get(url)`` where ``session`` is made by a class of the rule's
+    ``methods_of`` table (a local name bound to it, one a ``with`` binds, or the object's
+    field a method stores it in) and ``get`` one of that class's methods listed there: the
+    acquisition as ``Maker(*).get`` (what a response's ``released_by`` is looked up by);
+    "" for any other call."""
+    recv, _, method = callee.rpartition(".")
+    makers = [m for m, methods in spec.get("methods_of", {}).items() if method in methods
+              and m.rsplit(".", 1)[-1].encode() in data]  # (``data``: the file's text)
+    if not recv or not makers:
+        return ""
+    node = call.child_by_field_name("function").child_by_field_name("object")
+    made = ""
+    if node.type == "identifier":
+        value = assigned_value(call, recv)
+        made = _made(value, names) if value is not None else _bound_by_with(call, recv, names)
+    elif node.type == "call":
+        made = _made(node, names)
+    elif node.type == "attribute" and text(node.child_by_field_name("object")) == "self":
+        cls = enclosing_class(enclosing_function(call))
+        attr = text(node.child_by_field_name("attribute"))
+        stored = {u.how for u in members.facts(cls).uses
+                  if u.name == attr and u.kind == STORE} if cls is not None else set()
+        made = next(iter(stored)) if len(stored) == 1 else ""
+    return f"{made}(*).{method}" if made in makers else ""
+
+
+def _made(value, names) -> str:
+    while value is not None and value.type in ("await", "parenthesized_expression") \
+            and value.named_children:
+        value = value.named_children[0]
+    return resolve(callee_text(value), names) if value is not None and value.type == "call" \
+        else ""
+
+
+def _bound_by_with(node, name: str, names) -> str:
+    """What the ``with`` (or ``async with``) around ``node`` binds to ``name`` makes."""
+    for w in ancestors(node):
+        clause = next((c for c in w.children if c.type == "with_clause"), None) \
+            if w.type == "with_statement" else None
+        for item in clause.named_children if clause is not None else ():
+            value = item.child_by_field_name("value")
+            if value is not None and value.type == "as_pattern" \
+                    and text(value.child_by_field_name("alias")) == name:
+                return _made(value.named_children[0], names)
+    return ""
+
+
+def made_callables(root, names: dict, rules) -> dict:
+    """Module-level names bound to a call of a rule's ``callables`` (`Session =
+    sessionmaker(bind=engine)`), each a factory: name -> {rule code: what calling it
+    makes, as ``Maker(*)()``}. A registry around one (`scoped_session(...)`) is none."""
+    wanted = {r.code: r.lifecycle.get("callables", ()) for r in rules}
+    out: dict = {}
+    for stmt in root.named_children if any(wanted.values()) else ():
+        a = stmt.named_children[0] if stmt.type == "expression_statement" \
+            and stmt.named_children else None
+        left = a.child_by_field_name("left") if a is not None and a.type == "assignment" else None
+        right = a.child_by_field_name("right") if left is not None else None
+        if left is None or left.type != "identifier" or right is None or right.type != "call":
+            continue
+        made = resolve(callee_text(right), names)
+        for code, makers in wanted.items():
+            if made in makers:
+                out.setdefault(text(left), {})[code] = f"{made}(*)()"
+    return out

@@ -246,7 +246,8 @@ def _walk(body, method: str, names: CallNames, uses: list, calls: dict) -> None:
             attr = text(n.child_by_field_name("attribute"))
             if obj is not None and obj.type == "identifier":
                 kind, how, argc = _use(n, names)
-                uses.append(FieldUse(attr, kind, where, how, _at(n), argc))
+                into = _kept_in(n) if kind == members.HANDOFF else ""
+                uses.append(FieldUse(attr, kind, where, how, _at(n), argc, into=into))
                 if text(obj) == "self" and _called(n):
                     calls.setdefault(where, []).append(attr)
             elif _called(n):
@@ -298,6 +299,22 @@ def _use(n, names):
             return (*passed, -1)
         return members.HANDOFF, p.type, -1
     return members.READ, "", -1
+
+
+def _kept_in(n) -> str:
+    """The field of ``self`` that keeps the result of the call ``n`` is an argument of
+    (``self.f = File(name, fd=self.fd)``); "" for any other mention."""
+    p = n.parent
+    while p is not None and p.type in _ARGUMENT_WRAPPERS:
+        p = p.parent
+    call = p.parent if p is not None and p.type == "argument_list" else None
+    stmt = call.parent if call is not None and call.type == "call" else None
+    left = stmt.child_by_field_name("left") if stmt is not None \
+        and stmt.type == "assignment" and stmt.child_by_field_name("right") == call else None
+    if left is None or left.type != "attribute" \
+            or text(left.child_by_field_name("object")) != "self":
+        return ""
+    return text(left.child_by_field_name("attribute"))
 
 
 def _made_by(value, names) -> str:

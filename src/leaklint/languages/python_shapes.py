@@ -4,8 +4,9 @@ release an attribute in another method."""
 
 from __future__ import annotations
 
-from . import tree_root, walk
+from . import nearest, of_type, tree_root, walk
 from .python_syntax import (SCOPES, VALUE_WRAPPERS, text, callee_text, enclosing_function,
+                            kept_by_object,
                             decorators, parameters, resolve)
 
 
@@ -282,8 +283,9 @@ def borrowed_field(cls, attr: str) -> bool:
     return False
 
 
-def pair_target(call):
-    """`r, w = os.pipe()`: the two targets the pair is unpacked into, else None."""
+def pair_target(call, size: int | None = 2):
+    """`r, w = os.pipe()`: the two targets the pair is unpacked into, else None (``size``
+    None: the targets of a tuple of any length, `conn, cur, name = connect_db(p)`)."""
     expr, stmt = climb(call)
     if stmt is None or stmt.type != "assignment" or stmt.child_by_field_name("right") != expr:
         return None
@@ -291,7 +293,48 @@ def pair_target(call):
     if left is None or left.type not in ("pattern_list", "tuple_pattern"):
         return None
     names = [c for c in left.named_children if c.type != "comment"]
-    return names if len(names) == 2 else None
+    return names if len(names) == size or size is None and len(names) > 1 else None
+
+
+def returned_element(call, fn, memo: dict) -> int:
+    """Where what ``call`` yields stands in a tuple that ``fn`` returns: `return open(p),
+    p`, or `f = open(p)` and a `return (f, p)` (the first such return decides); -1 when
+    it is no element of a returned tuple. ``memo`` keeps each function's tuple returns."""
+    expr, parent = call, call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        expr, parent = parent, parent.parent
+    if parent is not None and parent.type in ("tuple", "expression_list"):
+        holder = parent.parent
+        while holder is not None and holder.type == "parenthesized_expression":
+            holder = holder.parent
+        items = [c for c in parent.named_children if c.type != "comment"]
+        if holder is not None and holder.type == "return_statement" and len(items) > 1:
+            return next(i for i, c in enumerate(items) if c.id == expr.id)
+        return -1
+    if parent is None or parent.type != "assignment" \
+            or parent.child_by_field_name("right") != expr:
+        return -1
+    left = parent.child_by_field_name("left")
+    if left is None or left.type != "identifier" or fn is None:
+        return -1
+    key = ("tuple returns", fn.id)
+    if key not in memo:
+        memo[key] = {}
+        for n in of_type(fn, ("return_statement",)):
+            value = n.named_children[0] if n.named_children else None
+            while value is not None and value.type == "parenthesized_expression" \
+                    and value.named_children:
+                value = value.named_children[0]
+            if value is None or value.type not in ("tuple", "expression_list") \
+                    or nearest(n, SCOPES, fn) is not None:
+                continue
+            items = [c for c in value.named_children if c.type != "comment"]
+            for i, c in enumerate(items):
+                if c.type == "identifier" and len(items) > 1:
+                    memo[key].setdefault(text(c), i)
+    name = text(left)
+    at = memo[key].get(name, -1)
+    return -1 if at < 0 or kept_by_object(fn, name) else at
 
 
 def waited_only_if(fn, name: str, releases, acquire) -> object:
@@ -434,3 +477,41 @@ def unpacked_into(values, expr):
     if len(names) != len(items) or any(c.type == "list_splat_pattern" for c in names):
         return None
     return stmt, names[items.index(expr)]
+
+
+# builtins that run an iterator they are given to its end, and those that may stop at its
+# first items
+EXHAUSTING = {"list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max"}
+STOPPING = {"any": "any() stops at the first true item", "all": "all() stops at the first "
+            "false item", "next": "next() reads its first item only"}
+
+
+def stops_early(expr, parent) -> str | None:
+    """``expr``, an iterator that closes itself once run to its end (os.scandir), read as
+    ``parent`` reads it: why it may be left before its end (a loop's ``break`` or
+    ``return``, a generator stopped by ``in``, any(), all() or next()); "" when it is run
+    to its end; None when it goes anywhere else (a name, a return: not followed here)."""
+    if parent.type == "for_statement" and parent.child_by_field_name("right") == expr:
+        body = parent.child_by_field_name("body")
+        for n in of_type(body, ("break_statement", "return_statement")) if body else ():
+            if n.type == "return_statement" and nearest(n, SCOPES, parent) is None or \
+                    nearest(n, ("for_statement", "while_statement") + SCOPES) == parent:
+                word = n.type.split("_")[0]
+                return f"because the loop can stop at the {word} at line {n.start_point[0] + 1}" \
+                       " before the iterator is exhausted"
+        return ""
+    if parent.type == "for_in_clause" and parent.child_by_field_name("right") == expr:
+        made = parent.parent
+        if made is None or made.type != "generator_expression":
+            return ""  # a list, set or dict comprehension runs it to its end
+        expr, parent = made, made.parent
+        if parent is not None and parent.type == "comparison_operator" \
+                and any(c.type in ("in", "not in") for c in parent.children):
+            return "because `in` stops the generator over it at the first match"
+        call = parent if parent is not None and parent.type == "call" else None
+    else:
+        call = parent.parent if parent.type == "argument_list" else None
+    name = callee_text(call) if call is not None else ""
+    if name in STOPPING:
+        return f"because {STOPPING[name]}"
+    return "" if name in EXHAUSTING or name.endswith(".join") else None

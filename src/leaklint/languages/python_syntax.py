@@ -321,7 +321,7 @@ def returned(call, fn, memo: dict) -> bool:
     left = parent.child_by_field_name("left")
     if left is None or left.type != "identifier":
         return False
-    return returns_name(fn, fn, left, memo, SCOPES) and not _kept_by_object(fn, text(left))
+    return returns_name(fn, fn, left, memo, SCOPES) and not kept_by_object(fn, text(left))
 
 
 def binds_locally(node, name: str) -> bool:
@@ -401,7 +401,7 @@ def read_to_end_at(call, fn, lang=None) -> bool:
     return False
 
 
-def _kept_by_object(fn, name: str) -> bool:
+def kept_by_object(fn, name: str) -> bool:
     """Does ``fn`` also store ``name`` in its object (``self._conns[tid] = conn``,
     ``self.conn = conn``)? Then what it returns is the object's to close: a getter that
     fills a cache, not a factory."""

@@ -117,6 +117,21 @@ class Recorder:
         return False
 
 
+def element(acquisition: str, part: int) -> str:
+    """How a factory that returns its acquisition as element ``part`` of a tuple (`return
+    open(p), p`) names what it makes, in the shapes and the reads: `open[0]`."""
+    return f"{acquisition}[{part}]"
+
+
+def made_part(made: str) -> tuple:
+    """(the acquisition, the element of the returned tuple, -1: the whole result) of a
+    factory's answer (``element``)."""
+    head, bracket, rest = made.rpartition("[")
+    if bracket and rest.endswith("]") and rest[:-1].isdigit():
+        return head, int(rest[:-1])
+    return made, -1
+
+
 def made_by(answers: dict, keys) -> dict:
     """{rule code: the acquisition returned} of a call named by ``keys``, from the file's
     ``reads["factories"]`` (``answers``): what the functions it runs return fresh."""
@@ -138,6 +153,6 @@ def with_factories(found: list, reads, rules, calls, keys_of, callee_of) -> list
     out = list(found)
     for call in calls():
         made = made_by(answers, keys_of(call))
-        out.extend(Candidate(r, call, callee_of(call), factory_of=made[r.code])
+        out.extend(Candidate(r, call, callee_of(call), *made_part(made[r.code]))
                    for r in rules if r.code in made and (call.id, r.code) not in seen)
     return out
