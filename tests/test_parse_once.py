@@ -104,16 +104,20 @@ def test_forked_workers_find_the_same(tree, monkeypatch):
     assert one == two
 
 
-def test_a_run_larger_than_the_trees_it_could_hold_keeps_a_window(tree, monkeypatch):
+def test_a_run_larger_than_the_trees_it_could_hold_keeps_only_a_window_of_parses(
+        tree, monkeypatch):
     """The trees wait for their analysis up to MAX_HELD_BYTES in a run whose files fit in
-    WHOLE_RUN_BYTES; a larger run holds only WINDOW_BYTES (its memory no longer grows
+    WHOLE_RUN_BYTES, and the facts phase keeps as many parses; in a larger run no tree
+    waits, and the facts phase keeps a window of WINDOW_BYTES (its memory no longer grows
     with what it could save)."""
     names = [str(tree / n) for n in ("a.go", "b.go", "c.go")]
     size = sum(os.path.getsize(n) for n in names)
-    assert trees.Trees(names).budget == trees.MAX_HELD_BYTES
+    small = trees.Trees(names)
+    assert (small.budget, small.window) == (trees.MAX_HELD_BYTES, trees.MAX_HELD_BYTES)
     monkeypatch.setattr(trees, "WHOLE_RUN_BYTES", size - 1)
-    assert trees.Trees(names).budget == trees.WINDOW_BYTES
-    assert trees.Trees(names, budget=5).budget == 5
+    large = trees.Trees(names)
+    assert (large.budget, large.window) == (0, trees.WINDOW_BYTES)
+    assert trees.Trees(names, budget=5).budget == trees.Trees(names, budget=5).window == 5
 
 
 def test_small_windows_find_the_same_and_shape_each_file_from_its_first_parse(tree, monkeypatch):

@@ -138,8 +138,8 @@ class Project:
         self._held_source = 0
         self._parsed: OrderedDict = OrderedDict()
         self._parsed_bytes = 0
-        # no more parsed files than the trees held for the analysis (see _shape_early)
-        self._parsed_budget = min(MAX_PARSED_BYTES, getattr(trees, "budget", MAX_PARSED_BYTES))
+        # no more parsed files than the run's window of them (see _shape_early)
+        self._parsed_budget = min(MAX_PARSED_BYTES, getattr(trees, "window", MAX_PARSED_BYTES))
         self._shapes: dict = {}
         self._early: dict = {}  # named file -> its shape, taken when it was parsed (_shape_early)
         self._declared: dict = {}  # Go file -> names it may declare (None: any), may_define

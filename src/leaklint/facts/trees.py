@@ -3,8 +3,9 @@ the run analyses is parsed once, not once for its facts and again for its rules.
 
 The facts phase parses the files it is asked to analyse in the order of the run, and
 the analysis takes them in that order too: ``Trees`` keeps the earliest of them, up to a
-budget of source bytes (a tree takes some 25 times its source in memory), and the
-analysis takes each one out as it starts on its file. A tree is handed over only for the
+budget of source bytes (a tree takes some 25 times its source in memory) in a run not
+much larger than that budget, and the analysis takes each one out as it starts on its
+file. A tree is handed over only for the
 very text the analysis would parse (the decoded bytes are compared), so the analysis
 sees exactly the tree it would have made. Worker processes forked after the facts phase
 inherit the trees; a process started afresh (spawn) parses as before.
@@ -19,14 +20,14 @@ import os
 # most of the run, and the facts phase's parsed files as many (summaries.Project)
 MAX_HELD_BYTES = 8 * 1024 * 1024
 WHOLE_RUN_BYTES = 2 * MAX_HELD_BYTES
-# the same for a larger run, where the trees held could cover only a small share of its
-# files while costing as much memory whatever the run's size (a run over 25,000 files
-# would hold the trees of the first few hundred): a window of the first files
+# in a larger run, no tree waits for its analysis: the first files' trees would spare a
+# small share of its parses for much of its memory; the facts phase keeps the parses of
+# a window of files this large only (each file is asked several questions in turn)
 WINDOW_BYTES = 2 * 1024 * 1024
 
 
-def budget_for(paths) -> int:
-    """Source bytes whose trees may wait at once in a run over ``paths``."""
+def larger_than_held(paths) -> bool:
+    """Do the files ``paths`` hold more than WHOLE_RUN_BYTES?"""
     total = 0
     for p in paths:
         try:
@@ -34,8 +35,8 @@ def budget_for(paths) -> int:
         except OSError:
             continue
         if total > WHOLE_RUN_BYTES:
-            return WINDOW_BYTES
-    return MAX_HELD_BYTES
+            return True
+    return False
 
 
 class Trees:
@@ -43,9 +44,14 @@ class Trees:
     parsed, until the analysis takes them: path -> (text, tree, queries)."""
 
     def __init__(self, wanted, budget: int | None = None):
-        """``budget``: source bytes held at once (default: ``budget_for(wanted)``)."""
+        """``budget``: source bytes held at once (default: MAX_HELD_BYTES, none in a run
+        larger than WHOLE_RUN_BYTES). ``window``: the source bytes whose parses the facts
+        phase keeps at once (summaries.Project), no more than the trees held, and
+        WINDOW_BYTES in a larger run."""
         self.wanted = {os.path.normpath(p) for p in wanted}
-        self.budget = budget_for(self.wanted) if budget is None else budget
+        large = budget is None and larger_than_held(self.wanted)
+        self.budget = (0 if large else MAX_HELD_BYTES) if budget is None else budget
+        self.window = WINDOW_BYTES if large else self.budget
         self._held: dict = {}
         self._bytes = 0
 
