@@ -34,7 +34,7 @@ LAYERS = [
     # the model, and leaf utilities every layer may use
     ("model", ["leaklint", "leaklint.model", "leaklint.source", "leaklint.catalogue",
                "leaklint.deadline", "leaklint.safe_io", "leaklint.vendored",
-               "leaklint.ignore_patterns", "leaklint.report.escape",
+               "leaklint.ignore_patterns", "leaklint.heap", "leaklint.report.escape",
                "leaklint.suppress", "leaklint.report.fingerprint", "leaklint.git",
                "leaklint.schema", "leaklint.toml_lines", "leaklint.settings",
                "leaklint.context_policy", "leaklint.own_files",

@@ -33,7 +33,7 @@ import json
 import re
 from collections import OrderedDict
 
-from .. import languages
+from .. import heap, languages
 from ..catalogue import FACTS_ASKER, active_on, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
@@ -43,13 +43,13 @@ from . import shapes
 from .modules import Resolver
 
 SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
-# parsed files kept while the phase runs (the oldest trees are dropped beyond either
-# bound): a callee's summary is asked after its shape, and parsing it twice costs more
+# parsed files kept while the phase runs (the oldest dropped beyond either bound): a
+# callee's summary is asked after its shape, and parsing it twice costs more
 MAX_PARSED = 2048
 MAX_PARSED_BYTES = 8 * 1024 * 1024
-# bytes of files read from disk kept at once while the phase runs (a file's bytes are
-# read again when asked after they were let go): the phase asks for most files' bytes
-# at a few moments far apart, and keeping every file's cost a large run its size again
+# bytes of files read from disk kept at once while the phase runs (read again when asked
+# after they were let go): the phase asks for most files' bytes at a few moments far
+# apart, and keeping every file's cost a large run its size again
 MAX_HELD_SOURCE = 4 * 1024 * 1024
 # a Go function or method declaration's name (comments between the tokens are not seen;
 # no word boundary before "func": a few extra names, and a fast search for the literal)
@@ -212,8 +212,8 @@ class Project:
             u.broken = True
             return False
         family = languages.FAMILY.get(u.lang, u.lang)
-        parser = languages.parser(u.lang)
-        tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(parser, t))
+        tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(languages.parser(u.lang), t))
+        heap.parsed(len(text))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
         # one set of root-level answers per tree, for every extraction from it and for its
         # analysis: the recurring questions of the rules enabled for its language join the
