@@ -163,8 +163,9 @@ ext();
 """))
     assert facts["once"] == [["./swipe", "default"], ["./watch", "focus"], ["./util", "ready"],
                              ["./watch", "blur"]]
-    assert sorted(facts["uses"]) == [["./swipe", "default"], ["./util", "later"],
-                                     ["./util", "later"]]
+    assert sorted(facts["uses"]) == [["./util", "later"], ["./util", "later"]]
+    # called directly by a top-level function: once as often as that function runs
+    assert facts["called_in"] == [["./swipe", "default", "open"]]
     # what an entry starts: its top-level calls and any callback written there
     assert ["./util", "later"] in facts["starts"] and ["./swipe", "default"] in facts["starts"]
 
@@ -184,7 +185,38 @@ document.body.addEventListener("click", again);
     # init() runs once, from the top level, and setup() only from it; loop() runs per
     # turn and again() per click
     assert facts["once"] == [["./focus", "enable"], ["./poll", "poll"]]
-    assert sorted(facts["uses"]) == [["./focus", "blur"], ["./focus", "track"]]
+    assert sorted(facts["called_in"]) == [["./focus", "blur", "loop"],
+                                          ["./focus", "track", "again"]]
+
+
+def _boot_tree(tmp_path, ring: str):
+    return _startup_of(tmp_path, {
+        "index.js": 'import { boot, refresh } from "./boot";\n'
+                    'function onClick() { refresh(); }\nboot();\n'
+                    'document.body.addEventListener("click", onClick);\n',
+        "boot.js": 'import { connect, probe } from "./net/link";\n'
+                   'export function boot() { connect(); probe(); }\n'
+                   'export function refresh() { probe(); }\n',
+        "net/link.js": 'import { ring } from "./ring";\n'
+                       'export function connect() { ring(); }\n'
+                       'export function probe() {}\n',
+        "net/ring.js": ring,
+    })
+
+
+def test_the_start_up_trace_follows_callers_across_modules(tmp_path):
+    started = _boot_tree(tmp_path, "export function ring() {}\n")
+    assert started("boot.js") == ["boot"]  # refresh: per click
+    # entry -> boot -> connect -> ring; probe is also called per click, through refresh
+    assert started("net/link.js") == ["connect"]
+    assert started("net/ring.js") == ["ring"]
+
+
+def test_the_start_up_trace_stops_at_a_caller_that_may_run_again(tmp_path):
+    started = _boot_tree(tmp_path, 'import { connect } from "./link";\n'
+                         'export function ring() {}\nexport function loop() { connect(); }\n')
+    assert started("net/link.js") == []  # connect: ring.js's loop() calls it too
+    assert started("net/ring.js") == []  # ring: connect is not once
 
 
 def test_a_function_only_module_start_up_code_calls_is_started(tmp_path):

@@ -14,11 +14,16 @@ held for the page, like the root's own.
 
 What a root always renders lives as long as it: the components the rendered element
 wraps under no condition (``<Provider><App /></Provider>``), and, down to
-``RENDER_DEPTH`` modules, the default-imported components the root module's default
-export renders under no condition, or wraps (``export default connect(map)(Terms)``;
+``RENDER_DEPTH`` modules, the imported components (default or named) the root
+component renders under no condition, or wraps (``export default connect(map)(Terms)``;
 wrappers such as ``connect(...)``, ``forwardRef`` and ``memo`` are taken off to find the
 component, ``languages.javascript_objects.wrapped_component``). A component whose other
-returns are gates a latch closes (``_latched``) renders what its last return renders.
+returns are gates a latch closes (``_latched``), or gates on the page's own environment
+(``if (!window.ipcRenderer) return ...``: set before the page's code runs, it holds for
+the whole page), renders what its last return renders. So do the hooks such a component
+calls that are its own (``useTelemetry()`` imported from a module of its directory that
+no other module around imports): they run as often as the component, and the root's
+effects that run once per mount run once per page (``checks/typescript/pairing``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages import ancestors, recent_syntax
+from ..languages import ancestors, recent_syntax, within
 from ..languages.javascript import FUNCTIONS, args, method_of, norm, strip, text, walk
 from ..languages.javascript_modules import imports
 from ..languages.javascript_objects import wrapped_component
@@ -114,7 +119,7 @@ def _always_rendered(fn) -> set:
     last = body.named_children[-1] if body.named_children else None
     gates = [c for c in body.named_children[:-1] if c.type == "if_statement"]
     if last is None or last.type != "return_statement" or returns != len(gates) + 1 \
-            or not all(_latched(fn, g) for g in gates):
+            or not all(_latched(fn, g) or _environment_gate(g) for g in gates):
         return set()
     return _unconditional_tags(last)
 
@@ -148,6 +153,25 @@ def _latched(fn, gate) -> bool:
               if n.type == "call_expression" and text(n.child_by_field_name("function")) == setter
               for a in [args(n)]}
     return values == ({"true"} if negated else {"false"})
+
+
+# the page's and the process's own objects: what a condition reads of them is set before
+# the page's code runs (`window.ipcRenderer`, `process.env.X`), not by the component
+ENVIRONMENT = {"window", "navigator", "document", "process", "globalThis"}
+
+
+def _environment_gate(gate) -> bool:
+    """Is ``gate`` `if (!window.ipcRenderer) return ...` with no else: a condition that
+    reads only properties of the page's or process's own objects, calling nothing? It
+    holds or fails for the whole page, so what the function returns after it is
+    rendered for as long as the component, or never."""
+    cond = strip(gate.child_by_field_name("condition"))
+    if gate.child_by_field_name("alternative") is not None or cond is None:
+        return False
+    names = [n for n in [cond, *walk(cond)] if n.type in ("identifier", "this")]
+    return bool(names) and all(n.type == "identifier" and text(n) in ENVIRONMENT for n in names) \
+        and not any(n.type in ("call_expression", "new_expression", "assignment_expression",
+                               "update_expression", "await_expression") for n in walk(cond))
 
 
 def _unconditional_tags(top) -> set:
@@ -208,7 +232,7 @@ class Roots:
         self.resolver = Resolver(lambda _path: None, list_siblings, read=read)
         self._entries: dict = {}  # entry path -> {module path: names of the exports it mounts}
         self._dirs: dict = {}  # directory -> its entry points
-        self._rendered: dict = {}  # module -> modules its default export always renders
+        self._rendered: dict = {}  # (module, export) -> (module, export) it always renders
 
     def mounted(self, path: str) -> set:
         """The exports of ``path`` that an entry around it mounts as the root ("default"
@@ -266,36 +290,93 @@ class Roots:
             module = self._module(entry, spec) if spec else None
             if module is not None:
                 out.setdefault(module, set()).add(exported)
-                if exported == "default":
-                    work = [(module, 1)]
-                    while work:  # what the root always renders, across modules
-                        current, depth = work.pop()
-                        for child in self._renders(current) if depth < RENDER_DEPTH else ():
-                            if child not in out:
-                                out[child] = {"default"}
-                                work.append((child, depth + 1))
+                work = [(module, exported, 1)]
+                while work:  # what the root always renders, across modules
+                    current, export, depth = work.pop()
+                    for child, child_name in self._renders(current, export) \
+                            if depth < RENDER_DEPTH else ():
+                        if child_name not in out.get(child, ()):
+                            out.setdefault(child, set()).add(child_name)
+                            work.append((child, child_name, depth + 1))
         return out
 
-    def _renders(self, module: str) -> list:
-        """The modules whose default export the default export of ``module`` renders on
-        every render or wraps (``export default connect(map)(Terms)`` of an imported
-        ``Terms``)."""
-        if module not in self._rendered:
-            self._rendered[module] = []
+    def _renders(self, module: str, export: str = "default") -> list:
+        """(module, exported name) of the components that the component ``module``
+        exports as ``export`` renders on every render or wraps (``export default
+        connect(map)(Terms)`` of an imported ``Terms``), and of the hooks it calls that
+        are its own (``_own_hooks``)."""
+        key = (module, export)
+        if key not in self._rendered:
+            self._rendered[key] = []
             data = self.read(module)
             lang = languages.language_of(module)
-            if data is not None and lang is not None and b"export default" in data:
+            if data is not None and lang is not None and export not in ("", "*") \
+                    and (export != "default" or b"export default" in data):
                 root = recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node
                 imported = imports(root)
-                component = default_component(root)
+                component = default_component(root) if export == "default" \
+                    else _local_component(root, export)
                 tags = {text(component)} if component is not None \
                     and component.type == "identifier" else _always_rendered(component)
                 for tag in sorted(tags):  # what it renders, or the import it wraps
                     spec, name = imported.get(tag, ("", ""))
-                    child = self._module(module, spec) if spec and name == "default" else None
+                    child = self._module(module, spec) if spec and name != "*" else None
                     if child is not None:
-                        self._rendered[module].append(child)
-        return self._rendered[module]
+                        self._rendered[key].append((child, name))
+                self._rendered[key] += self._own_hooks(module, root, component, imported)
+        return self._rendered[key]
+
+    def _own_hooks(self, module: str, root, component, imported) -> list:
+        """(module, exported name) of the hooks (``useTelemetry()``) that ``component``
+        calls in its own body and that are its own: imported from a module of its
+        directory that nothing else around uses (no other module of the directories
+        around it names it, and its own module calls the hook only there). Their effects
+        run as often as the component's."""
+        body = component.child_by_field_name("body") if component is not None \
+            and component.type in FUNCTIONS else None
+        out = []
+        for call in walk(body, stop=FUNCTIONS) if body is not None else ():
+            head = call.child_by_field_name("function") if call.type == "call_expression" \
+                else None
+            local = text(head) if head is not None and head.type == "identifier" else ""
+            if not (local[:3] == "use" and local[3:4].isupper()) or local not in imported:
+                continue
+            spec, name = imported[local]
+            hook = self._module(module, spec) if name != "*" else None
+            if hook is not None and os.path.dirname(os.path.abspath(hook)) == os.path.dirname(
+                    os.path.abspath(module)) and all(
+                    within(n, body) or n.parent.type in ("import_specifier", "import_clause")
+                    for n in walk(root) if n.type == "identifier" and text(n) == local) \
+                    and not self._used_elsewhere(hook, module):
+                out.append((hook, name))
+        return out
+
+    def _used_elsewhere(self, hook: str, caller: str) -> bool:
+        """Does a module of the directories around ``hook``, other than ``caller``, import
+        it? (Found by the module's name in the text, then by the imports it resolves.)"""
+        stem = os.path.basename(hook).split(".")[0]
+        if stem == "index":
+            stem = os.path.basename(os.path.dirname(hook))
+        mine = {os.path.abspath(hook), os.path.abspath(caller)}
+        directory = os.path.dirname(os.path.normpath(hook))
+        for _ in range(LEVELS):
+            for p in self.resolver.files_in(directory):
+                if os.path.splitext(p)[1] not in JS_EXTENSIONS or os.path.abspath(p) in mine:
+                    continue
+                data = self.read(p)
+                lang = languages.language_of(p)
+                if data is None or lang is None or stem.encode() not in data:
+                    continue
+                root = recent_syntax.parse(lang, data, languages.parser(lang).parse).root_node
+                if any(self._module(p, spec) is not None and os.path.abspath(
+                        self._module(p, spec)) == os.path.abspath(hook)
+                        for spec, _ in imports(root).values()):
+                    return True
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        return False
 
     def _module(self, entry: str, spec: str) -> str | None:
         """The file ``spec`` names from ``entry``: relative, or through a path alias of the

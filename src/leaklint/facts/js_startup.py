@@ -31,9 +31,18 @@ Facts per file are plain data (``js_startup_facts``): ``{"name": define name, "c
 ``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...],
 "cleared": [[target, event], ...], "helpers": [[spec, name, summary], ...], "plugin":
 bool, "singletons": [exported class name, ...], "children": [[exported class name,
-argument index, path, method], ...]}``: a class the modules around make once
-in all, at their top level (``const updater = new AppUpdater()`` in the main process's
-entry), and use in no other way, has one object, there as long as the page or process.
+argument index, path, method], ...], "used": [exported name, ...]}``: a class the
+modules around make once in all, at their top level (``const updater = new
+AppUpdater()`` in the main process's entry), and use in no other way, has one object,
+there as long as the page or process; "used" names the exports the modules around use
+in any way (``owners_js``: a class its own module makes once, in a function start-up
+runs once, and that no module around uses, is a singleton too).
+
+The start-up trace follows more than one hop: a function another module's top-level
+function calls directly (``called_in``: not in a loop or a callback) runs once when that
+function runs once, and so on across modules (entry -> ``boot()`` -> ``connect()`` of
+``./net/link``); a call from a function that may run again (a click handler's) leaves
+it unknown, as any other use does.
 
 The read also says which functions the file imports by a relative specifier are
 registration helpers (``languages.javascript_registrations``: they add a listener for
@@ -80,6 +89,8 @@ class Startup:
         self._clears: dict = {}  # directory -> what its modules clear on the page's objects
         self._loads: dict = {}  # directory -> directories its modules load from by name
         self._making: set = set()  # files whose singletons are being computed
+        self._tracing: set = set()  # files whose once-run functions are being traced
+        self._once_here: dict = {}  # file -> its functions start-up runs once
 
     def _index(self, path: str) -> None:
         if path in self._indexed:
@@ -124,7 +135,13 @@ class Startup:
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
                 "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
                 "singletons": self._singletons(path, dirs),
-                "children": self._children(path, dirs)}
+                "children": self._children(path, dirs), "used": self._used(path, dirs)}
+
+    def _used(self, path: str, dirs: list) -> list:
+        """The exported names of ``path`` that the modules around use in any way."""
+        here = os.path.abspath(path)
+        return sorted({n for d in dirs for kind in ("starts", "once", "uses", "used")
+                       for n in self._calls_into(d).get(here, {}).get(kind, ())})
 
     def _children(self, path: str, dirs: list) -> list:
         """[exported name, argument index, path, method] for each method of the modules
@@ -201,8 +218,8 @@ class Startup:
         """[spec, name, summary] for each function ``path`` imports by a relative specifier
         that registers listeners for its callers."""
         out = []
-        for spec, name in sorted({(s, n) for kind in ("once", "uses")
-                                  for s, n in (f or {}).get(kind, [])}):
+        for spec, name in sorted({(x[0], x[1]) for kind in ("once", "uses", "called_in")
+                                  for x in (f or {}).get(kind, [])}):
             target = self.resolver.js_module(path, spec)
             g = self.facts(target) if target is not None and self.may_register(target) else None
             found = (g or {}).get("registers", {}).get(name)
@@ -216,12 +233,33 @@ class Startup:
         whose top-level code calls it (a module's top level runs once, when it is first
         loaded) while no module around, nor its own, uses it in any other way."""
         here = os.path.abspath(path)
-        starts, once, used = set(), set(), set()
+        if here in self._tracing:
+            return set()  # called round a cycle of its own callers: not known to be once
+        if here in self._once_here:
+            return self._once_here[here]
+        self._tracing.add(here)
+        try:
+            found = self._started_here_traced(path, here, dirs)
+        finally:
+            self._tracing.discard(here)
+        self._once_here[here] = found
+        return found
+
+    def _started_here_traced(self, path: str, here: str, dirs: list) -> set:
+        starts, once, used, callers = set(), set(), set(), set()
         for d in dirs:
             into = self._calls_into(d).get(here, {})
             starts |= into.get("starts", set())
             once |= into.get("once", set())
             used |= into.get("uses", set())
+            callers |= into.get("called_in", set())
+        for name, caller_path, caller in sorted(callers):
+            # called by another module's function: once when that function runs once
+            # (started by its own callers, across as many modules as the trace goes)
+            if caller in self._started_here(caller_path, self._around(caller_path)):
+                once.add(name)
+            else:
+                used.add(name)
         once -= used | starts
         if not starts and not once:
             return set()
@@ -274,6 +312,14 @@ class Startup:
                         got = into.setdefault(target, {})
                         got.setdefault("made_in", set()).add((name, p, maker))
                         got.setdefault("uses", set()).add(name)
+                for spec, name, caller in f.get("called_in", []):
+                    target = target_of(p, spec)
+                    if target is not None and target != here:
+                        got = into.setdefault(target, {})
+                        got.setdefault("uses" if test else "called_in", set()).add(
+                            (name, p, caller) if not test else name)
+                        if not test:
+                            got.setdefault("used", set()).add(name)
                 for kind in ("starts", "once", "uses", "made"):
                     for spec, name in f.get(kind, []):
                         target = target_of(p, spec)

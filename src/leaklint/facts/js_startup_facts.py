@@ -160,8 +160,11 @@ def _import_uses(root) -> dict:
     call in a function or in a callback that may run again, a value handed on);
     ``children``, [specifier, name, argument index, method] for each ``new X(...)`` a
     method makes anew per call, handing it the method's own object at that index
-    (``languages.javascript_children``)."""
-    out = {"starts": [], "once": [], "uses": [], "made": [], "made_in": [], "children": []}
+    (``languages.javascript_children``); ``called_in``, [specifier, name, caller] for each
+    call made directly (not in a loop or a callback) by a top-level function ``caller``
+    that is not known to run only at load."""
+    out = {"starts": [], "once": [], "uses": [], "made": [], "made_in": [], "called_in": [],
+           "children": []}
     imported = imports(root)
     if not imported:
         return out
@@ -211,6 +214,13 @@ def _import_uses(root) -> dict:
             continue
         if call is not None and fn is None:
             out["starts"].append([spec, name])
+        caller = _maker(own) if call is not None and fn is not None and fn == own \
+            and nearest(ident, LOOPS, own) is None else ""
+        if caller and "#" not in caller:
+            # called directly by a top-level function of this module, at most once per run
+            # of it: once when that function runs once (``js_startup`` follows the callers)
+            out["called_in"].append([spec, name, caller])
+            continue
         out["once" if call is not None and fn is None and once else "uses"].append([spec, name])
     return out
 

@@ -45,10 +45,10 @@ was passed into its constructor.
 
 from __future__ import annotations
 
-from ..languages.javascript import (FUNCTIONS, args, callee, enclosing_function, function_name,
-                                    identifiers_named, method_of, norm, receiver, strip, text,
-                                    up, walk)
-from ..languages import file_memo, of_type, per_file, tree_root, within
+from ..languages.javascript import (FUNCTIONS, LOOPS, args, callee, enclosing_function,
+                                    function_name, identifiers_named, method_of, norm, receiver,
+                                    strip, text, up, walk)
+from ..languages import file_memo, nearest, of_type, per_file, tree_root, within
 from ..languages.javascript_objects import RENDER_CALLS, component_options, module_object
 from ..languages.javascript_members import prototype_owner
 from ..languages.javascript_runs import at_load, command_mode
@@ -147,9 +147,21 @@ def _singleton_class(cls, facts) -> bool:
 
 def _made_once_around(cls, name: str, reads) -> bool:
     """Is the class exported and made by the modules around only at their top level
-    (``reads["js-startup"]["singletons"]``: ``new AppUpdater()`` in the entry)?"""
-    made = ((reads or {}).get("js-startup") or {}).get("singletons") or ()
-    return name in made or ("default" in made and _in_default_export(cls))
+    (``reads["js-startup"]["singletons"]``: ``new AppUpdater()`` in the entry), or made
+    once by its own module, in a top-level function that start-up runs once
+    (``reads["js-startup"]["started"]``: ``function initSocket() { socket = new
+    Socket(); }`` called only from start-up code, across modules), and used by no module
+    around?"""
+    read = (reads or {}).get("js-startup") or {}
+    made = read.get("singletons") or ()
+    if name in made or ("default" in made and _in_default_export(cls)):
+        return True
+    here = _file_facts(tree_root(cls))["instantiated"].get(name, []) if name else []
+    fn = enclosing_function(here[0]) if len(here) == 1 else None
+    return fn is not None and enclosing_function(fn) is None \
+        and function_name(fn) in (read.get("started") or ()) \
+        and nearest(here[0], LOOPS, fn) is None \
+        and not ({name, "default"} & set(read.get("used") or ()))
 
 
 # the selector of the component Angular's application shell hosts (`<app-root>` in

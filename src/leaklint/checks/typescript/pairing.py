@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ... import members
 from ...facts import lifetimes
-from ...languages import of_type, per_file, within
+from ...languages import of_type, per_file, tree_root, within
 from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import exported, model
 from ...languages.javascript_members import stands_for, this_aliases, this_members
@@ -75,12 +75,32 @@ def relevant(m, scope, tnode, call) -> bool:
 
 
 def _runs_at_mount_only(scope) -> bool:
-    """An effect whose dependency list is empty (``useEffect(fn, [])``): it runs once per
-    mount of its component."""
+    """An effect whose dependency list is empty (``useEffect(fn, [])``), or lists only
+    constants of the module (``[apiKey]`` of a top-level ``const apiKey = ...``), which
+    never change: it runs once per mount of its component."""
     p, _ = up(scope.acquire)
     deps = args(p.parent)[1:2] if p is not None and p.type == "arguments" else []
-    return bool(deps) and strip(deps[0]) is not None and strip(deps[0]).type == "array" \
-        and not strip(deps[0]).named_children
+    listed = strip(deps[0]) if deps else None
+    if listed is None or listed.type != "array":
+        return False
+    consts = _module_constants(tree_root(listed)) if listed.named_children else set()
+    return all(strip(d) is not None and strip(d).type == "identifier" and text(d) in consts
+               and not declaring_function(enclosing_function(listed), text(d))
+               for d in listed.named_children)
+
+
+def _module_constants(root) -> set:
+    """The names the module binds with a top-level ``const`` (never assigned again)."""
+    return per_file(("module-consts", root.id, root.end_byte), lambda: {
+        text(d.child_by_field_name("name"))
+        for c in root.named_children
+        for decl in ([c.child_by_field_name("declaration")] if c.type == "export_statement"
+                     else [c])
+        if decl is not None and decl.type == "lexical_declaration"
+        and decl.children and decl.children[0].type == "const"
+        for d in decl.named_children
+        if d.type == "variable_declarator" and d.child_by_field_name("name") is not None
+        and d.child_by_field_name("name").type == "identifier"})
 
 
 def target_text(node) -> str:
@@ -296,6 +316,8 @@ def _once_for_the_program(ctx, node, scope) -> bool:
     process (the application root, a singleton)? Its lifecycle hooks (a class or options
     scope) run once per object, and so may another method (``once_per_object``): the
     value is the program's, and does not pile up."""
+    if scope.kind == "effect":  # the root's effect that runs once per mount
+        return _runs_at_mount_only(scope) and page_lifetime(ctx, node)
     if scope.kind not in ("class", "options", "method"):
         return False
     if scope.kind == "method" and not once_per_object(node):
