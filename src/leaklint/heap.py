@@ -11,9 +11,6 @@ time); where the allocator is not glibc's, nothing is done.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-
 TRIM_EVERY = 4 * 1024 * 1024
 
 _parsed = 0
@@ -38,10 +35,11 @@ def trim() -> None:
 
 
 def _malloc_trim():
-    name = ctypes.util.find_library("c")
-    try:
-        found = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
+    import ctypes  # only a run that parses TRIM_EVERY bytes pays for the import
+
+    try:  # the symbols of the process itself, the C library's among them
+        found = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # a platform without them (Windows)
         return False
     if found is None:
         return False
