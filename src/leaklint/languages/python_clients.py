@@ -6,7 +6,7 @@ after, was only lent it."""
 from __future__ import annotations
 
 from ..members import STORE
-from . import ancestors, tree_root, walk
+from . import ancestors, per_file, tree_root, walk
 from .python_shapes import assigned_value, climb, expected_to_raise, pair_target, read_after
 from .python_syntax import callee_text, enclosing_class, enclosing_function, resolve, text
 
@@ -165,9 +165,14 @@ def made_by_method(call, callee: str, spec: dict, names: dict, members, data: by
     acquisition as ``Maker(*).get`` (what a response's ``released_by`` is looked up by);
     "" for any other call."""
     recv, _, method = callee.rpartition(".")
-    makers = [m for m, methods in spec.get("methods_of", {}).items() if method in methods
-              and m.rsplit(".", 1)[-1].encode() in data]  # (``data``: the file's text)
-    if not recv or not makers:
+    table = spec.get("methods_of", {})
+    if not recv or not any(method in methods for methods in table.values()):
+        return ""
+    # the makers the file's text names (``data``), looked for once per file, not per call
+    named = per_file(("methods_of makers", id(data), len(data), id(table)), lambda: {
+        m for m in table if m.rsplit(".", 1)[-1].encode() in data})
+    makers = [m for m in named if method in table[m]]
+    if not makers:
         return ""
     node = call.child_by_field_name("function").child_by_field_name("object")
     made = ""
