@@ -16,8 +16,8 @@ from . import javascript_modules as modules
 from .javascript_effects import JsEffects, Throws
 # (the syntax helpers are also imported from here by checks, fixes and tests)
 from .javascript_syntax import (  # noqa: F401
-    FUNCTIONS, LOOKUPS, LOOPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, enclosing_function,
-    fresh, function_body, function_name, identifiers_named, is_literal, made_here, method_of,
+    FUNCTIONS, LOOKUPS, LOOPS, OWNED_CREATORS, WRAPPERS, args, callee, calls_in, chained_call,
+    enclosing_function, fresh, function_body, function_name, identifiers_named, is_literal, made_here, method_of,
     norm, receiver, returned_values, strip, text, up, walk)
 from .javascript_evidence import evidenced
 from .summaries import FileSummaries, with_factories
@@ -135,7 +135,9 @@ class JsAdapter:
             if self._opens_own(call, fn):
                 return Verdict(False)  # connect() of a pool this function made opens it
             return Verdict(True, "because the result is discarded")
-        used = self._chained_use(p, child, cand.rule)
+        # `ds.createQueryRunner().query(sql)`: a method the rule's ``chained_use`` names,
+        # called on the acquisition where it is made, is all that uses it
+        used = chained_call(child, cand.rule.lifecycle.get("chained_use", ()))
         if used:
             return Verdict(True, f"because only its {used}() call uses it")
         if p.type != "variable_declarator" or p.child_by_field_name("value") != child:
@@ -148,21 +150,6 @@ class JsAdapter:
         if scope is None or scope.type != "statement_block" or scope == function_body(fn):
             scope = None  # the function's own body: its end is the function's end
         return Track(cand, fn, text(name), None, scope, {"stmt": decl})
-
-    @staticmethod
-    def _chained_use(p, child, rule) -> str:
-        """``ds.createQueryRunner().query(sql)``: a method the rule's ``chained_use`` names,
-        called on the acquisition where it is made, is all that uses it; the value is
-        dropped with that call's own result (which is not the handle). The method's name,
-        or "" for any other shape."""
-        if p.type != "member_expression" or p.child_by_field_name("object") != child:
-            return ""
-        name = text(p.child_by_field_name("property"))
-        outer = p.parent
-        if name not in rule.lifecycle.get("chained_use", ()) or outer is None \
-                or outer.type != "call_expression" or outer.child_by_field_name("function") != p:
-            return ""
-        return name
 
     @staticmethod
     def _opens_own(call, fn) -> bool:

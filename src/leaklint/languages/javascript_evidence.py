@@ -9,8 +9,8 @@ nested function (a callback, a returned cleanup) also names may be released ther
 
 from __future__ import annotations
 
-from .javascript_syntax import (FUNCTIONS, callee, enclosing_function, fresh, function_body,
-                                method_of, receiver, strip, text, walk)
+from .javascript_syntax import (FUNCTIONS, callee, chained_call, enclosing_function, fresh,
+                                function_body, method_of, receiver, strip, text, walk)
 
 
 def evidenced(calls, spec: dict) -> list:
@@ -51,9 +51,7 @@ def _chained(calls, released, methods) -> list:
     made = {(enclosing_function(c).id, callee(c)) for c in released}
     out = []
     for call in calls if made and methods else ():
-        p = call.parent
-        if p is None or p.type != "member_expression" or p.child_by_field_name("object") != call \
-                or text(p.child_by_field_name("property")) not in methods:
+        if not chained_call(call, methods):
             continue
         fn = enclosing_function(call)
         if fn is not None and (fn.id, callee(call)) in made and fresh(call):

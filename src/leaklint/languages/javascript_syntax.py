@@ -44,6 +44,18 @@ def up(node):
     return p, child
 
 
+def chained_call(value, methods) -> str:
+    """The method among ``methods`` called right on ``value`` where it is made
+    (`ds.createQueryRunner().query(sql)`: "query"); "" for any other use."""
+    p = value.parent
+    if p is None or p.type != "member_expression" or p.child_by_field_name("object") != value:
+        return ""
+    name = text(p.child_by_field_name("property"))
+    outer = p.parent
+    return name if name in methods and outer is not None and outer.type == "call_expression" \
+        and outer.child_by_field_name("function") == p else ""
+
+
 def immediately_invoked(fn) -> bool:
     """Is the function ``fn`` called where it is written (`(() => {...})()`,
     `(function () {...}).call(this)`)? Its code then runs as part of the code around it."""

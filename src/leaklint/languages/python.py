@@ -13,7 +13,8 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import STREAMS, made_by_method, made_callables, never_connects
+from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables,
+                             never_connects)
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             stops_early,
                             finalized, fills_closed_slot, holds_nothing,
@@ -341,12 +342,8 @@ class PythonAdapter(PythonCalls):
         value = recv
         if recv.type == "identifier":
             value = assigned_value(cand.call, text(recv))
-        while value is not None and value.type in ("await", "parenthesized_expression"):
-            value = value.named_children[0] if value.named_children else None
-        if value is None or value.type != "call":
-            return None
-        made = resolve(callee_text(value), self.names)
-        if made not in cand.rule.lifecycle.get(f"{kind}_from", ()):
+        made = made_by_call(value, self.names)
+        if not made or made not in cand.rule.lifecycle.get(f"{kind}_from", ()):
             return None
         if kind == "start":
             return "start" if recv.type == "identifier" else None

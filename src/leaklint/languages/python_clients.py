@@ -178,9 +178,9 @@ def made_by_method(call, callee: str, spec: dict, names: dict, members, data: by
     made = ""
     if node.type == "identifier":
         value = assigned_value(call, recv)
-        made = _made(value, names) if value is not None else _bound_by_with(call, recv, names)
+        made = made_by_call(value, names) if value is not None else _bound_by_with(call, recv, names)
     elif node.type == "call":
-        made = _made(node, names)
+        made = made_by_call(node, names)
     elif node.type == "attribute" and text(node.child_by_field_name("object")) == "self":
         cls = enclosing_class(enclosing_function(call))
         attr = text(node.child_by_field_name("attribute"))
@@ -190,10 +190,18 @@ def made_by_method(call, callee: str, spec: dict, names: dict, members, data: by
     return f"{made}(*).{method}" if made in makers else ""
 
 
-def _made(value, names) -> str:
+def peeled(value):
+    """``value`` under the awaits and parentheses around it."""
     while value is not None and value.type in ("await", "parenthesized_expression") \
             and value.named_children:
         value = value.named_children[0]
+    return value
+
+
+def made_by_call(value, names) -> str:
+    """The resolved name of the call ``value`` is (under awaits and parentheses: `await
+    Session()`); "" when it is no call."""
+    value = peeled(value)
     return resolve(callee_text(value), names) if value is not None and value.type == "call" \
         else ""
 
@@ -207,7 +215,7 @@ def _bound_by_with(node, name: str, names) -> str:
             value = item.child_by_field_name("value")
             if value is not None and value.type == "as_pattern" \
                     and text(value.child_by_field_name("alias")) == name:
-                return _made(value.named_children[0], names)
+                return made_by_call(value.named_children[0], names)
     return ""
 
 

@@ -19,6 +19,7 @@ from .. import members
 from ..members import CALL, ClassFacts, FieldUse
 from ..tracks import pattern_matches
 from . import ancestors, matches, nearest, walk, within
+from .python_clients import made_by_call, peeled
 from .python_lowering import first_call
 from .python_shapes import assigned_value
 from .python_syntax import CLOSE_METHODS, borrowing, callee_text, resolve, text
@@ -320,16 +321,10 @@ def _kept_in(n) -> str:
 def _made_by(value, names) -> str:
     """For a store of a call's result (``self.f = open(p)``, or ``s = socket.socket()``
     then ``self.sock = s``), the call's resolved name."""
-    while value is not None and value.type in ("await", "parenthesized_expression") \
-            and value.named_children:
-        value = value.named_children[0]
+    value = peeled(value)
     if value is not None and value.type == "identifier":
         value = assigned_value(value, text(value))
-        while value is not None and value.type == "await" and value.named_children:
-            value = value.named_children[0]
-    if value is None or value.type != "call":
-        return ""
-    return resolve(callee_text(value), names.imports)
+    return made_by_call(value, names.imports)
 
 
 def _passed_to(n, names):
