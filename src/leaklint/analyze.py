@@ -11,7 +11,7 @@ import importlib
 import os
 import traceback
 
-from . import contexts, heap, languages, suppress
+from . import contexts, languages, suppress
 from .catalogue import LIFECYCLE_ASKER, META_FAMILY, active_on, query_askers
 from .checks import check_for
 from .deadline import Deadline, FileTimeout
@@ -221,7 +221,6 @@ def _parse_and_run(result, path, data, lang, family, active, settings, deadline,
         if tree is None:  # else the facts phase parsed this very text
             tree = recent_syntax.parse(lang, data,
                                        lambda text: deadline.parse(languages.parser(lang), text))
-            heap.parsed(len(data))
     except Exception as exc:  # the parser itself failing is rare but must not stop the scan
         result.diagnostics.append(Diagnostic(path, "internal-error", f"parser failed: {exc}",
                                              traceback.format_exc()))

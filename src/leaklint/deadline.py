@@ -21,6 +21,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from . import heap
+
 # bytes handed to tree-sitter per read when parsing through the progress callback
 _CHUNK = 1 << 16
 # smaller texts parse in milliseconds whatever they hold: they are parsed in one call,
@@ -46,7 +48,9 @@ class Deadline:
 
     def parse(self, parser, data: bytes):
         """``parser.parse(data)``, cancelled with ``FileTimeout`` when time runs out
-        (for texts of ``CANCELLABLE_MIN_BYTES`` or more)."""
+        (for texts of ``CANCELLABLE_MIN_BYTES`` or more). Every parse of a file's text goes
+        through here, and is counted for giving freed memory back (``heap``)."""
+        heap.parsed(len(data))
         if self.at is None or len(data) < CANCELLABLE_MIN_BYTES:
             return parser.parse(data)
         at, clock = self.at, time.monotonic

@@ -33,7 +33,7 @@ import json
 import re
 from collections import OrderedDict
 
-from .. import heap, languages
+from .. import languages
 from ..catalogue import FACTS_ASKER, active_on, query_askers
 from ..deadline import Deadline, FileTimeout
 from ..languages import recent_syntax
@@ -213,7 +213,6 @@ class Project:
             return False
         family = languages.FAMILY.get(u.lang, u.lang)
         tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(languages.parser(u.lang), t))
-        heap.parsed(len(text))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
         # one set of root-level answers per tree, for every extraction from it and for its
         # analysis: the recurring questions of the rules enabled for its language join the
