@@ -21,6 +21,7 @@ from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
                                          running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
+from .paired_events import left_by_teardown
 from .pairing import report
 
 # the placeholders this rule fills in its catalogue message
@@ -371,6 +372,22 @@ def _child_registrations(ctx, rule, m, read: dict) -> None:
                    f"it; nothing removes it")
 
 
+def _paired(ctx, rule, m) -> set:
+    """What the setup handler of a pair of events adds (`viewshow` with the `viewbeforehide`
+    handler removing what it adds) to a long-lived target, and the teardown leaves: the
+    ids of the registrations judged."""
+    judged = set()
+    for call, tnode, event, why in left_by_teardown(m, REGISTER):
+        if tnode is not None and not long_lived(m, tnode, call):
+            continue  # a target of the view's own, or made per run: the main loop judges it
+        judged.add(call.id)
+        if tnode is None:
+            ctx.count(rule.code, call, ok=True)
+        else:
+            report(ctx, rule, call, target=norm(tnode), event=event, why=why)
+    return judged
+
+
 def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
@@ -382,8 +399,10 @@ def check(ctx, rule):
     started = read.get("started") or ()
     # what some module clears wholesale on the page's objects (a router between pages)
     cleared = {tuple(x) for x in read.get("cleared") or ()}
+    judged = _paired(ctx, rule, m)
     for call in m.calls():
-        if call.type != "call_expression" or method_of(call) not in REGISTER:
+        if call.type != "call_expression" or method_of(call) not in REGISTER \
+                or call.id in judged:
             continue
         a, tnode = args(call), receiver(call)
         if len(a) < 2 or tnode is None or strip(a[-1]) is None:
