@@ -34,6 +34,7 @@ from .javascript_modules import imports
 from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
                               once_option, once_per_call)
 from .javascript_syntax import after_own_clear, immediately_invoked
+from .javascript_hooks import calling_effect
 from .javascript_values import declares, declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
@@ -189,6 +190,7 @@ class Model(ClassMembers):
         fn = enclosing_function(node)
         innermost = None
         while fn is not None:
+            fn = calling_effect(fn, EFFECT_HOOKS) or fn  # run by the one effect that calls it
             scope = self._lifecycle_scope(fn)
             if scope is not None:
                 return scope
