@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ...languages import of_type
 from ...languages.javascript import (FUNCTIONS, args, calls_in, enclosing_function,
-                                     identifiers_named, method_of, norm, receiver, strip, text,
-                                     up)
+                                     function_name, identifiers_named, method_of, norm,
+                                     receiver, strip, text, up)
 from ...languages.javascript_children import (constructor_class, creator_arguments,
                                               exported_as, made_per_call, parameter_fields,
                                               parameter_index)
@@ -22,7 +22,7 @@ from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
 from .paired_events import left_by_teardown
-from .pairing import report
+from .pairing import relevant, report
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "target", "why")
@@ -372,6 +372,23 @@ def _child_registrations(ctx, rule, m, read: dict) -> None:
                    f"it; nothing removes it")
 
 
+def _per_object(ctx, rule, m, call, tnode, event: str) -> None:
+    """A listener added to the process by the start of an object with a lifecycle of its
+    own (a class's `initialize` with its `stop`): each object started adds one more, which
+    the process keeps after the object has ended, unless its release removes it."""
+    if norm(tnode) != "process":
+        return
+    scope = m.scope_of(call)
+    if scope is None or scope.kind != "class" or not relevant(m, scope, tnode, call):
+        return
+    if any(norm(receiver(c)) == "process" and _removes(c, event) for c in m.release_calls(scope)):
+        ctx.count(rule.code, call, ok=True)
+        return
+    report(ctx, rule, call, target="process", event=event,
+           why=f"is added by each object whose {function_name(scope.acquire)} runs, and never "
+               f"removed {scope.where}, which ends it: the process outlives every object")
+
+
 def _paired(ctx, rule, m) -> set:
     """What the setup handler of a pair of events adds (`viewshow` with the `viewbeforehide`
     handler removing what it adds) to a long-lived target, and the teardown leaves: the
@@ -420,6 +437,7 @@ def check(ctx, rule):
             continue
         why = runs.why if runs.kind == PER_CALL else _per_event(m, call)
         if not why:
+            _per_object(ctx, rule, m, call, tnode, norm(event))
             continue
         # an inline handler at module level runs as itself
         fn = running_function(call) or enclosing_function(call)
