@@ -26,10 +26,13 @@ starts once as well, provided no module around uses it otherwise and its own mod
 declares and exports it.
 
 Facts per file are plain data (``js_startup_facts``): ``{"name": define name, "calls": {method: [[spec, method],
-...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...], "starts"/"once"/
+...]}, "boot": [[spec, method], ...], "clears": [[target, event], ...], "fills": [the
+`$("#sel")` whose content a router that loads page modules by a computed name replaces
+with each page], "starts"/"once"/
 "uses"/"made": [[spec, name], ...], "registers": {exported name: summary}}``; an entry's
 ``boot`` and ``starts`` calls are the start. The read is ``{"started": [method, ...],
-"cleared": [[target, event], ...], "helpers": [[spec, name, summary], ...], "plugin":
+"cleared": [[target, event], ...], "filled": [selection, ...], "helpers": [[spec, name,
+summary], ...], "plugin":
 bool, "singletons": [exported class name, ...], "children": [[exported class name,
 argument index, path, method], ...], "used": [exported name, ...]}``: a class the
 modules around make once in all, at their top level (``const updater = new
@@ -132,7 +135,11 @@ class Startup:
                     out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
         out |= self._started_here(path, dirs)
         cleared = set(self._named_clears).union(*(self._clears_in(d) for d in dirs))
+        # the elements a router puts each page into: they stay while pages come and go
+        filled = {x for d in dirs for p in self._files(d) for x in (
+            self.facts(p) or {}).get("fills", ())}
         return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
+                "filled": sorted(filled),
                 "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
                 "singletons": self._singletons(path, dirs),
                 "children": self._children(path, dirs), "used": self._used(path, dirs)}

@@ -65,7 +65,7 @@ def _module_calls(fn, deps: dict) -> list:
 
 def file_facts(root) -> dict:
     """The AMD facts of a parsed JS file (see the module's docstring)."""
-    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "loads": [],
+    facts = {"name": "", "calls": {}, "boot": [], "clears": [], "loads": [], "fills": [],
              "default_class": _default_class(root),
              **_import_uses(root), "registers": _registration_helpers(root)}
     # the calls looked at below are named in the text: a file naming none is not walked
@@ -78,10 +78,14 @@ def file_facts(root) -> dict:
             facts["clears"].append([norm(receiver(c)), text(args(c)[0]).strip("'\"")])
         if not loads:
             continue
+        if method_of(c) == "html" and len(args(c)) == 1 and _selection(receiver(c)):
+            facts["fills"].append(norm(receiver(c)))
         head = norm(c.child_by_field_name("function"))
         if head not in LOADERS:
             continue
         a = args(c)
+        if head == "require" and _pages_loaded(a):
+            facts["pages"] = True
         if head == "require" and len(a) == 1:
             facts["loads"].extend(_computed_directory(a[0]))
         factory = strip(a[-1]) if a else None
@@ -96,7 +100,27 @@ def file_facts(root) -> dict:
             facts["name"] = text(first).strip("'\"")
         for fn, method in _methods(factory):
             facts["calls"].setdefault(method, []).extend(_module_calls(fn, deps))
+    if not facts.pop("pages", False):
+        facts["fills"] = []  # only the router's container stays while pages come and go
     return facts
+
+
+def _selection(node) -> bool:
+    """``$("#main")`` / ``jQuery(".page")``: the page's elements found by a selector."""
+    n = strip(node)
+    return n is not None and n.type == "call_expression" \
+        and norm(n.child_by_field_name("function")) in ("$", "jQuery") and len(args(n)) == 1 \
+        and strip(args(n)[0]).type == "string"
+
+
+def _pages_loaded(a: list) -> bool:
+    """``require(["pages/" + url], function (page) {...})``: a module loaded by a computed
+    name, as a client-side router loads the module of each page it shows."""
+    names = strip(a[0]) if len(a) == 2 else None
+    return names is not None and names.type == "array" and any(
+        strip(x) is not None and strip(x).type in ("binary_expression", "identifier",
+                                                   "template_string", "member_expression")
+        for x in names.named_children)
 
 
 def _default_class(root) -> str:

@@ -416,6 +416,7 @@ def check(ctx, rule):
     started = read.get("started") or ()
     # what some module clears wholesale on the page's objects (a router between pages)
     cleared = {tuple(x) for x in read.get("cleared") or ()}
+    filled = set(read.get("filled") or ())
     judged = _paired(ctx, rule, m)
     for call in m.calls():
         if call.type != "call_expression" or method_of(call) not in REGISTER \
@@ -441,7 +442,8 @@ def check(ctx, rule):
             continue
         # an inline handler at module level runs as itself
         fn = running_function(call) or enclosing_function(call)
-        if not long_lived(m, tnode, call):
+        # a router's page container (`$("#content").html(page)`) outlives every page
+        if not long_lived(m, tnode, call) and norm(tnode) not in filled:
             ctx.count(rule.code, call, ok=True)
             continue
         target = norm(tnode)
