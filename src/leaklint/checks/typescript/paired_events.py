@@ -102,14 +102,21 @@ def _pairs(m) -> list:
             key = (enclosing_function(call).id if enclosing_function(call) else 0,
                    norm(reg[0]))
             subs.setdefault(key, []).append((call, body, text(reg[1])))
-    out = []
+    out, removals = [], {}
+
+    def removing(fn) -> list:  # the removals a handler's run makes (once per handler)
+        if fn.id not in removals:
+            removals[fn.id] = [c for c in _run_calls(m, fn) if method_of(c) in REMOVING]
+        return removals[fn.id]
     for (_, target), regs in subs.items():
+        if len({e for _, _, e in regs}) < 2:
+            continue  # one event: no pair
         for _, setup, e1 in regs:
-            if run_once_guard(setup):
-                continue
             added = [c for c in _run_calls(m, setup) if method_of(c) in UNDO]
+            if not added or run_once_guard(setup):
+                continue
             teardown = next(((t, e2) for _, t, e2 in regs if e1 != e2 and any(
-                _mirrors(r, c) for r in _run_calls(m, t) for c in added)), None)
+                _mirrors(r, c) for r in removing(t) for c in added)), None)
             if teardown is not None:
                 out.append((setup, teardown[0], f"{e1} event of {target}", teardown[1]))
     return out
