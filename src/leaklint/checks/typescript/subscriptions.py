@@ -201,7 +201,7 @@ def subscriptions(ctx, rule, rx: bool):
             # `bus.unsubscribe(token)` with the token the call returned releases it too
             value_rule(ctx, rule, call, scope, f"{chain_text}.subscribe", called=True,
                         methods=UNSUBSCRIBE, functions=("unsubscribe",),
-                        discarded_reason=": the unsubscribe function it returns is discarded")
+                        discarded_reason=_discarded_reason(m, call))
 
 
 def _unsubscribed_alike(releases, call) -> bool:
@@ -218,3 +218,24 @@ def _unsubscribed_alike(releases, call) -> bool:
                and target_text(receiver(c)) == bus and len(args(c)) == len(given)
                and [norm(a) for a in args(c)[:-1]] == topic and norm(args(c)[-1]) in handlers
                for c in releases)
+
+
+def _discarded_reason(m, call) -> str:
+    """Why a `subscribe` whose value is dropped stays, in the terms of its bus's API as the
+    file uses it: a bus the file unsubscribes with the arguments of a subscription (topic
+    and handler) returns nothing to keep; one unsubscribed with a single value hands out
+    a token; otherwise `subscribe` returns the unsubscribe function."""
+    bus, given = target_text(receiver(call)), args(call)
+    arities = {len(args(c)) for c in m.calls()
+               if c.type == "call_expression" and method_of(c) == "unsubscribe"
+               and receiver(c) is not None and target_text(receiver(c)) == bus}
+    if len(given) > 1 and len(given) in arities:
+        how = inline_handler(given[-1])
+        if how:
+            return (f": {bus} is unsubscribed by topic and handler, and its handler is "
+                    f"{how}, which no {bus}.unsubscribe can name")
+        return (f": {bus} is unsubscribed by topic and handler, and no {bus}.unsubscribe "
+                "with this call's arguments undoes it")
+    if 1 in arities:
+        return ": the token it returns, which unsubscribe takes, is discarded"
+    return ": the unsubscribe function it returns is discarded"
