@@ -318,6 +318,10 @@ class Follow:
         quiet = getattr(self.effects, "cannot_raise", None)
         if type(stmt) is Leaf and quiet is not None and quiet(stmt.node):
             return 0  # a call that does not raise (logging, a socket's timeout)
+        own = getattr(self.effects, "raises_itself", None)
+        if own is not None and type(stmt) in (If, Loop, Block, Branch) \
+                and not own(stmt.cond if type(stmt) is If else stmt.node):
+            return 0  # its statements raise through their own exits; its head raises nothing
         uncaught = getattr(self.effects, "uncaught", None)
         evaluated = stmt.node if type(stmt) is Leaf or (type(stmt) is Exit and stmt.kind == "return") \
             else stmt.cond if type(stmt) is If else None

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from ..tracks import SpecEffects, Track
-from .javascript_syntax import (FUNCTIONS, args, callee, enclosing_function, method_of, norm,
-                                receiver, strip, text, up, walk)
+from .javascript_syntax import (FUNCTIONS, LOOPS, args, callee, enclosing_function, method_of,
+                                norm, receiver, strip, text, up, walk)
+
+
+# statements with parts of their own that are evaluated, not lowered into statements
+_COMPOUND = LOOPS + ("if_statement", "switch_statement")
+_EVALUATED = ("condition", "initializer", "right", "increment", "value")
 
 
 class Throws:
@@ -89,6 +94,21 @@ class JsEffects(SpecEffects):
         return self.a is not None and node is not None and not isinstance(node, Throws) \
             and node.type not in ("throw_statement", "return_statement") \
             and not self.a.may_throw(node)
+
+    def raises_itself(self, node) -> bool:
+        """May the compound statement ``node`` (an if, given by its condition, a loop, a
+        block, a switch) raise by what it evaluates outside its statements: the condition,
+        a loop's initializer, iterable or increment, its own or those of the compound
+        statements inside it? What a statement inside raises leaves through the exit the
+        lowering puts after each statement that may throw."""
+        if node is None or self.a is None:
+            return True
+        if node.type == "parenthesized_expression" and node.parent is not None:
+            node = node.parent  # an if's condition: the if statement
+        nodes = [node, *walk(node, stop=FUNCTIONS)]
+        return any(c is not None and self.a.may_throw(c)
+                   for n in nodes if n.type in _COMPOUND
+                   for c in map(n.child_by_field_name, _EVALUATED))
 
     def events(self, leaf) -> list[str]:
         node = leaf.node
