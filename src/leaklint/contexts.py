@@ -44,7 +44,8 @@ import pathspec
 
 from .facts import go_entry, go_loops, owners_go, owners_python
 from .facts.go_build import build_constraint
-from .languages import ancestors, tree_root, walk
+from .languages import ancestors, per_file, tree_root, walk
+from .languages.javascript_runs import at_load, load_time_functions
 from .languages.javascript_syntax import LOOPS as JS_LOOPS, immediately_invoked
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
@@ -339,6 +340,9 @@ def _js_role(node, path: str = "", reads=None) -> Role:
         if n.type in JS_LOOPS:
             role.in_loop = True
         elif n.type in JS_FUNCTIONS and not immediately_invoked(n):
+            if not inside_function and _js_load_time(n):
+                role.function = "main"  # only the module's load runs it, once: its main
+                return role
             inside_function = True  # an immediately invoked one runs where it is written
         elif n.type == "call_expression" and inside_function:
             callee = _text(n.child_by_field_name("function"))
@@ -350,6 +354,15 @@ def _js_role(node, path: str = "", reads=None) -> Role:
                 return role
     role.function = "helper" if inside_function else "module"
     return role
+
+
+def _js_load_time(fn) -> bool:
+    """Does only the module's load run ``fn``, once (``javascript_runs.load_time_functions``:
+    a function the top level calls, outside loops, or a callback it hands to a one-shot
+    call such as a timer)?"""
+    root = tree_root(fn)
+    ids = per_file(("load_time_functions", root.id), lambda: load_time_functions(root))
+    return fn.id in ids or at_load(fn)
 
 
 # language family -> how to find a node's role (the Go and TS/JS lines refine theirs here)
