@@ -222,20 +222,26 @@ def _unsubscribed_alike(releases, call) -> bool:
 
 def _discarded_reason(m, call) -> str:
     """Why a `subscribe` whose value is dropped stays, in the terms of its bus's API as the
-    file uses it: a bus the file unsubscribes with the arguments of a subscription (topic
-    and handler) returns nothing to keep; one unsubscribed with a single value hands out
-    a token; otherwise `subscribe` returns the unsubscribe function."""
+    file uses it: a bus the file unsubscribes with what was subscribed (topic and handler,
+    or the handler alone: an argument that some `subscribe` of the bus was handed last)
+    returns nothing to keep; one unsubscribed with another single value hands out a token;
+    otherwise `subscribe` returns the unsubscribe function."""
     bus, given = target_text(receiver(call)), args(call)
-    arities = {len(args(c)) for c in m.calls()
-               if c.type == "call_expression" and method_of(c) == "unsubscribe"
-               and receiver(c) is not None and target_text(receiver(c)) == bus}
-    if len(given) > 1 and len(given) in arities:
+
+    def on_bus(name):
+        return [c for c in m.calls() if c.type == "call_expression" and method_of(c) == name
+                and receiver(c) is not None and target_text(receiver(c)) == bus]
+    releases = [args(c) for c in on_bus("unsubscribe")]
+    handlers = {norm(a[-1]) for a in map(args, on_bus("subscribe")) if a}
+    by_handler = any(a and norm(a[-1]) in handlers for a in releases)
+    if given and (len(given) > 1 or by_handler) and len(given) in map(len, releases):
+        made = "topic and handler" if len(given) > 1 else "handler"
         how = inline_handler(given[-1])
         if how:
-            return (f": {bus} is unsubscribed by topic and handler, and its handler is "
-                    f"{how}, which no {bus}.unsubscribe can name")
-        return (f": {bus} is unsubscribed by topic and handler, and no {bus}.unsubscribe "
-                "with this call's arguments undoes it")
-    if 1 in arities:
+            return (f": {bus} is unsubscribed by {made}, and its handler is {how}, which no "
+                    f"{bus}.unsubscribe can name")
+        return (f": {bus} is unsubscribed by {made}, and no {bus}.unsubscribe with this "
+                "call's arguments undoes it")
+    if any(len(a) == 1 for a in releases):
         return ": the token it returns, which unsubscribe takes, is discarded"
     return ": the unsubscribe function it returns is discarded"
