@@ -337,3 +337,24 @@ def test_a_class_made_once_by_start_up_through_an_alias_lives_as_long_as_the_pro
     report = api.check_paths([str(tmp_path)], config=Config(root=tmp_path), select=["LL204"])
     found = {(os.path.relpath(f.path, tmp_path), f.position.line) for f in report.findings}
     assert found == {("src/app/providers/reports/index.ts", 3)}
+
+
+def test_load_time_functions_include_variables_and_one_shot_callbacks():
+    from leaklint.languages.javascript_runs import load_time_functions
+    root = _root("""
+const setup = function () {};
+function banner() {}
+function rotate() {}
+function each() {}
+var later = () => banner();
+setTimeout(function () { setup(); }, 10);
+later();
+rotate();
+for (const x of xs) { each(); }
+module.exports = { rotate };
+""")
+    found = load_time_functions(root)
+    names = {function_name(n) or n.parent.child_by_field_name("name").text.decode()
+             for n in walk(root) if n.type in FUNCTIONS and n.id in found}
+    # a loop runs `each` many times; `rotate` is handed to the module's importers
+    assert names == {"setup", "banner", "later"}
