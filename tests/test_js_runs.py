@@ -340,7 +340,7 @@ def test_a_class_made_once_by_start_up_through_an_alias_lives_as_long_as_the_pro
 
 
 def test_load_time_functions_include_variables_and_one_shot_callbacks():
-    from leaklint.languages.javascript_runs import load_time_functions
+    from leaklint.languages.javascript_load import load_time_functions
     root = _root("""
 const setup = function () {};
 function banner() {}

@@ -45,7 +45,8 @@ import pathspec
 from .facts import go_entry, go_loops, owners_go, owners_python
 from .facts.go_build import build_constraint
 from .languages import ancestors, per_file, tree_root, walk
-from .languages.javascript_runs import at_load, load_time_functions
+from .languages.javascript_load import load_time_functions
+from .languages.javascript_runs import at_load
 from .languages.javascript_syntax import LOOPS as JS_LOOPS, immediately_invoked
 from .languages.python_syntax import in_loop as python_in_loop
 from .facts.lifetimes import is_test_path
@@ -357,7 +358,7 @@ def _js_role(node, path: str = "", reads=None) -> Role:
 
 
 def _js_load_time(fn) -> bool:
-    """Does only the module's load run ``fn``, once (``javascript_runs.load_time_functions``:
+    """Does only the module's load run ``fn``, once (``javascript_load.load_time_functions``:
     a function the top level calls, outside loops, or a callback it hands to a one-shot
     call such as a timer)?"""
     root = tree_root(fn)

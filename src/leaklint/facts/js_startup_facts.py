@@ -15,7 +15,8 @@ from ..languages.javascript import (FUNCTIONS, LOOPS, args, calls_in, enclosing_
 from ..languages.javascript_children import creator_arguments, made_per_call
 from ..languages.javascript_modules import exports, imports, top_functions
 from ..languages.javascript_registrations import summary
-from ..languages.javascript_runs import AMD_DEFINE, load_time_functions
+from ..languages.javascript_load import load_time_functions
+from ..languages.javascript_runs import AMD_DEFINE
 from ..languages.javascript_scopes import ONE_SHOT_CALLBACKS
 from ..languages.spelled import written
 

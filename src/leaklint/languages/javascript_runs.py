@@ -245,58 +245,6 @@ def at_load(fn) -> bool:
         and once_per_call(fn, fn)
 
 
-# a name's mentions: `{ init }` in an object literal hands the function on too
-USES = ("identifier", "shorthand_property_identifier")
-
-
-def load_time_functions(root) -> set:
-    """The ids of the module's top-level functions that only its load runs, once: each
-    (``function init() {...}``, ``var init = function () {...}``) is called only directly,
-    outside loops, from the top level (``init();``), from a callback the top level hands to
-    a call that runs it at most once (``setTimeout(() => init(), 100)``), or from another
-    such function."""
-    declared = {}
-    for d in root.named_children:
-        if d.type == "function_declaration":
-            declared[text(d.child_by_field_name("name"))] = (d, d.child_by_field_name("name"))
-        elif d.type in ("lexical_declaration", "variable_declaration"):
-            for v in d.named_children:
-                value = strip(v.child_by_field_name("value")) \
-                    if v.type == "variable_declarator" else None
-                if value is not None and value.type in FUNCTIONS \
-                        and v.child_by_field_name("name").type == "identifier":
-                    declared[text(v.child_by_field_name("name"))] = \
-                        (value, v.child_by_field_name("name"))
-    # none runs at load unless the top level itself calls one: most modules call none
-    called = {text(n.child_by_field_name("function")) for c in root.named_children
-              if c.type == "expression_statement" for n in walk(c)
-              if n.type == "call_expression"}  # `init();`, `init().catch(..)`, `await init()`
-    if not called & set(declared):
-        return set()
-    found: set = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, (d, declared_name) in declared.items():
-            if d.id in found:
-                continue
-            uses = [n for n in identifiers_named(root, name, USES) if n != declared_name]
-            if uses and all(_loading_call(n, found) for n in uses):
-                found.add(d.id)
-                changed = True
-    return found
-
-
-def _loading_call(ident, found: set) -> bool:
-    """Is ``ident`` the callee of a call that runs once when the module loads?"""
-    p, child = up(ident)
-    if p is None or p.type != "call_expression" or p.child_by_field_name("function") != child \
-            or nearest(p, LOOPS) is not None:
-        return False
-    fn = enclosing_function(p)
-    return fn is None or fn.id in found or at_load(fn)
-
-
 def running_function(call):
     """The function whose run executes ``call``: inline callbacks and immediately invoked
     functions belong to the function they are written in."""
