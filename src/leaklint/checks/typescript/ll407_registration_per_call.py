@@ -21,7 +21,7 @@ from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
                                          running_function)
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
-from .paired_events import left_by_teardown
+from .paired_events import REMOVING, left_by_teardown
 from .pairing import relevant, report
 
 # the placeholders this rule fills in its catalogue message
@@ -36,7 +36,8 @@ ONE_TIME_EVENTS = PAGE_LOAD_EVENTS | {"ready", "will-finish-launching", "SIGINT"
 ONCE_REGISTER = {"once", "prependOnceListener"}
 # `server.listen(options, callback)`: the callback is a one-time "listening" listener
 LISTEN_EVENT = {"listen": "'listening'"}
-REMOVE = {"off", "removeListener", "removeAllListeners", "unbind", "unsubscribe"}
+# an emitter's removals (a DOM target's removeEventListener is LL401's)
+REMOVE = REMOVING - {"removeEventListener"}
 # events after which their target emits nothing more: what is left on it goes with it
 ENDING = {f"'{e}'" for e in END_EVENTS | {"abort", "aborted"}}
 # `$(window)`, `jQuery(document)`: a wrapper of the page itself
