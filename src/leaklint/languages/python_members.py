@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
-from ..tracks import pattern_matches
+from ..tracks import OWNED, Verdict, pattern_matches
 from . import ancestors, matches, nearest, walk, within
 from .python_clients import made_by_call, peeled
 from .python_lowering import first_call
@@ -44,6 +44,9 @@ _HANDING = ("argument_list", "return_statement", "yield", "with_item", "tuple", 
             "as_pattern")
 # what an argument may sit in on its way to the call (``select.select([self.sock], [], [])``)
 _ARGUMENT_WRAPPERS = ("tuple", "list", "set", "parenthesized_expression", "keyword_argument")
+# what makes a statement run only sometimes within its function
+_CONDITIONS = ("if_statement", "except_clause", "conditional_expression", "while_statement",
+               "for_statement", "boolean_operator")
 
 
 class CallNames(NamedTuple):
@@ -193,11 +196,55 @@ class PythonMembers:
                 return ()
         return ends
 
+    def closed_by_use(self, cls, attr: str, release, lent=None) -> tuple:
+        """The methods of ``cls`` that close ``self.attr`` when its classes close it only
+        where they read it and only under a condition (``if not line: self.f.close()``,
+        an ``except`` clause): the end of its data or a failed read. () when a method
+        that ends or cleans up an object (``close``, ``stop``, ``reset``, ``__del__``...)
+        or one it calls releases it, it is handed on, or a base out of view may release
+        it. The classes asked are those of ``unreleased_by_teardown``."""
+        if self.facts(cls).opaque:
+            return ()
+        name = text(cls.child_by_field_name("name"))
+        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        family = [replace(f, opaque=False) for f in (*self.ancestry(cls), *map(self.facts, kin))]
+        if any(members.released_by_teardown(f, attr, release,
+                                            ending=CLOSE_METHODS | set(f.teardowns))
+               for f in family):
+            return ()
+        uses = [u for f in family for u in f.uses if u.name == attr]
+        if any(u.kind == members.HANDOFF and not (lent is not None and lent(u)) for u in uses):
+            return ()
+        closing = [u for u in uses if members.releases(u, release)]
+        reading = {u.method for u in uses if u.kind == CALL and u.argc >= 0
+                   and u.how not in release}
+        if not closing or any(u.method not in reading or u.method in SETUPS
+                              or not self._conditional(cls, u.at) for u in closing):
+            return ()
+        return tuple(sorted({u.method for u in closing}))
+
+    def _conditional(self, cls, at: tuple) -> bool:
+        """Does the mention at ``at`` run only under a condition of its method?"""
+        node = self.root.descendant_for_point_range((at[0] - 1, at[1]), (at[0] - 1, at[1]))
+        for a in ancestors(node):
+            if a.type in _CONDITIONS:
+                return True
+            if a.type == "function_definition" or a == cls:
+                return False
+        return False
+
     def released(self, cls, attr: str, release, lent=None) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?
         ``lent(use)``: is this hand-off only a loan (a call that reads it)?"""
         owner = self.facts(cls)
         return members.released(owner, attr, set(release), self.lineage(cls), lent)
+
+
+def kept_by_object(attr: str, reason: str):
+    """The verdict on a handle a class with no method that ends its objects keeps for their
+    life (or until their use runs to its end), which closes itself when collected: LL113's,
+    as how long the object lives is decided by whoever makes it."""
+    return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}), rule="LL113")
 
 
 def _exclusive(first, later) -> bool:
