@@ -405,10 +405,11 @@ class PythonAdapter(PythonCalls):
                                                 lambda use: self.lent(use, cand.rule))
             return kept_by_object(attr, f"because {'/'.join(used)} of {owner} closes self.{attr}"
                                         " only at the end of its use") if used else Verdict(False)
-        if cand.factory_of:
+        if cand.factory_of and "(*)." not in cand.factory_of:
             # an object the project makes (`self.tmp = WorkerTmp(cfg)`) is often closed
             # by whoever manages its holder (`worker.tmp.close()` in another module),
-            # which this file does not show: precision first
+            # which this file does not show: precision first (not one a library's object
+            # makes, `self.sock = self.context.socket(zmq.PUB)`: the class holds it)
             return Verdict(False)
         if borrowed_field(cls, attr):
             return Verdict(False)  # it may hold the caller's stream: not the class's to close

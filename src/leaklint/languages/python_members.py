@@ -126,11 +126,14 @@ class PythonMembers:
         return members.stored_over(facts, store, lambda u: acquires(u.how), set(release),
                                    bases=self.ancestry(cls)[1:])
 
-    def owned(self, cls, acquires, release) -> str:
+    def owned(self, cls, acquires, release, kept=()) -> str:
         """What making an object of ``cls`` acquires: the resolved name of the call
-        (``acquires(name)``: it makes a fresh handle) whose handle a setup keeps in a
-        field that one of the ``release`` methods of the class releases; else ""."""
-        kept = members.owned(self.facts(cls), lambda u: acquires(u.how), set(release))
+        (``acquires(name)``: it makes a fresh handle; or a store at one of ``kept``, where
+        a setup keeps an acquisition's handle: ``self.sock = context.socket(kind)``)
+        whose handle a setup keeps in a field that one of the ``release`` methods of the
+        class releases; else ""."""
+        kept = members.owned(self.facts(cls), lambda u: acquires(u.how) or u.at in kept,
+                             set(release))
         return kept.how if kept is not None else ""
 
     def stored_again(self, left, release):
@@ -238,6 +241,34 @@ class PythonMembers:
         ``lent(use)``: is this hand-off only a loan (a call that reads it)?"""
         owner = self.facts(cls)
         return members.released(owner, attr, set(release), self.lineage(cls), lent)
+
+
+def kept_at(call) -> tuple:
+    """Where ``call``'s result is stored in a field of ``self`` (``self.f = open(p)``): the
+    position of that mention as ``FieldUse.at``; () for any other call."""
+    expr = call
+    while expr.parent is not None and expr.parent.type in ("parenthesized_expression", "await"):
+        expr = expr.parent
+    stmt = expr.parent
+    left = stmt.child_by_field_name("left") if stmt is not None and stmt.type == "assignment" \
+        and stmt.child_by_field_name("right") == expr else None
+    if left is None or left.type != "attribute" \
+            or text(left.child_by_field_name("object")) != "self":
+        return ()
+    return (_at(left),)
+
+
+def owning_base(cls, classes: dict, factories: dict, functions) -> str:
+    """The base of ``cls`` (a class of the module, ``classes``) whose constructor is a
+    factory (``factories``: ``"B.__init__"``), when ``cls`` has a constructor of its own
+    (``functions``: the module's qualified names) and leaves releasing to the base: it
+    defines no release method of its own. "" otherwise."""
+    name = text(cls.child_by_field_name("name"))
+    if f"{name}.__init__" not in functions or f"{name}.__init__" in factories \
+            or any(f"{name}.{m}" in functions for m in ENDING):
+        return ""
+    return next((text(b) for b in _bases(cls) if text(b) in classes
+                 and f"{text(b)}.__init__" in factories), "")
 
 
 def kept_by_object(attr: str, reason: str):
