@@ -413,8 +413,10 @@ class PythonAdapter(PythonCalls):
             return Verdict(False)
         if borrowed_field(cls, attr):
             return Verdict(False)  # it may hold the caller's stream: not the class's to close
-        reason = f"because self.{attr} is never closed by its class {owner}"
-        if self.members().facts(cls).teardowns or \
+        ends = self.members().inherited_ends(cls)
+        reason = f"because self.{attr} is never closed by its class {owner}" + \
+            (f" nor by {'/'.join(ends)}, which it inherits" if ends else "")
+        if self.members().facts(cls).teardowns or ends or \
                 resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN):
             return Verdict(True, reason, node=f"self.{attr}")
         return kept_by_object(attr, reason)

@@ -181,23 +181,32 @@ class PythonMembers:
 
     def unreleased_by_teardown(self, cls, attr: str, release) -> tuple:
         """The teardowns of ``cls`` that end its objects (``close``, ``shutdown``,
-        ``__exit__``...) when none of the module's classes releases ``self.attr`` in a
-        method that ends or cleans up an object (those, ``disconnect``, ``__del__``...)
-        or one such a method calls on the object; () when one does, or ``cls`` has no
-        such teardown, or a base out of view may release it. The classes asked: ``cls``,
-        the classes of the module it inherits from and those inheriting from it."""
+        ``__exit__``..., its own or one it inherits: ``Base.close``) when none of the
+        module's classes releases ``self.attr`` in a method that ends or cleans up an
+        object (those, ``disconnect``, ``__del__``...) or one such a method calls on the
+        object (an inherited teardown runs the hooks a subclass overrides); () when one
+        does, or ``cls`` has no such teardown, or a base out of view may release it. The
+        classes asked: ``cls``, the classes of the module it inherits from and those
+        inheriting from it."""
         facts = self.facts(cls)
-        ends = tuple(m for m in facts.teardowns if m in ENDING)
+        ends = tuple(m for m in facts.teardowns if m in ENDING) + self.inherited_ends(cls)
         if not ends or facts.opaque:
             return ()
         name = text(cls.child_by_field_name("name"))
         kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        run = {m for f in self.ancestry(cls)[1:] for m in members.teardown_closure(f)}
         for other in [*self.ancestry(cls), *map(self.facts, kin)]:
             other = replace(other, opaque=False)  # what its own methods do
             if members.released_by_teardown(other, attr, release,
-                                            ending=CLOSE_METHODS | set(other.teardowns)):
+                                            ending=CLOSE_METHODS | set(other.teardowns) | run):
                 return ()
         return ends
+
+    def inherited_ends(self, cls) -> tuple:
+        """The teardowns that end objects of ``cls`` (``close``, ``shutdown``...) that it
+        inherits from classes of its module (``Base.close``: its users end it with that)."""
+        return tuple(f"{f.name}.{m}" for f in self.ancestry(cls)[1:] for m in f.teardowns
+                     if m in ENDING)
 
     def closed_by_use(self, cls, attr: str, release, lent=None) -> tuple:
         """The methods of ``cls`` that close ``self.attr`` when its classes close it only
