@@ -270,11 +270,19 @@ def kept_at(call) -> tuple:
 def owning_base(cls, classes: dict, factories: dict, functions) -> str:
     """The base of ``cls`` (a class of the module, ``classes``) whose constructor is a
     factory (``factories``: ``"B.__init__"``), when ``cls`` has a constructor of its own
-    (``functions``: the module's qualified names) and leaves releasing to the base: it
-    defines no release method of its own. "" otherwise."""
+    (``functions``: the module's qualified names) that runs its base's
+    (``super().__init__(...)``, ``B.__init__(self, ...)``) and leaves releasing to the
+    base: it defines no release method of its own. "" otherwise."""
     name = text(cls.child_by_field_name("name"))
     if f"{name}.__init__" not in functions or f"{name}.__init__" in factories \
             or any(f"{name}.{m}" in functions for m in ENDING):
+        return ""
+    body = cls.child_by_field_name("body")
+    init = next((d for d in (body.named_children if body is not None else ())
+                 if d.type == "function_definition"
+                 and text(d.child_by_field_name("name")) == "__init__"), None)
+    if init is None or not any(n.type == "call" and callee_text(n).endswith(".__init__")
+                               for n in walk(init, stop=_NESTED)):
         return ""
     return next((text(b) for b in _bases(cls) if text(b) in classes
                  and f"{text(b)}.__init__" in factories), "")
