@@ -213,8 +213,8 @@ class PythonMembers:
         where they read it and only under a condition (``if not line: self.f.close()``,
         an ``except`` clause): the end of its data or a failed read. () when a method
         that ends or cleans up an object (``close``, ``stop``, ``reset``, ``__del__``...)
-        or one it calls releases it, it is handed on, or a base out of view may release
-        it. The classes asked are those of ``unreleased_by_teardown``."""
+        or one it calls releases it, it is handed on, a close is a restart, or a base out
+        of view may release it. The classes asked are those of ``unreleased_by_teardown``."""
         if self.facts(cls).opaque:
             return ()
         name = text(cls.child_by_field_name("name"))
@@ -226,6 +226,11 @@ class PythonMembers:
             return ()
         uses = [u for f in family for u in f.uses if u.name == attr]
         if any(u.kind == members.HANDOFF and not (lent is not None and lent(u)) for u in uses):
+            return ()
+        # a close that its function follows with a new handle in the field is a restart
+        # (``self.sock.close(); self.sock = socket.socket()``): the object lives on with it
+        if any(members.restarted(f, u, lambda s: bool(s.how)) for f in family
+               for u in f.uses if u.name == attr and members.releases(u, release)):
             return ()
         closing = [u for u in uses if members.releases(u, release)]
         reading = {u.method for u in uses if u.kind == CALL and u.argc >= 0
