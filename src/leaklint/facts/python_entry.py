@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+from functools import partial
 
 from ..languages import holders, of_type
 from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, function_and_loop,
@@ -103,6 +105,8 @@ def file_facts(root) -> dict:
     lists = module_lists(root)  # a registry of functions a loop may call each of once
     # a plugin class needs a module imported by a computed name: the text names the importer
     plugins = any(w.encode() in root.text for w in ("import_module", "__import__"))
+    loaders = any(w.encode() in root.text for w in NAME_LOADERS)
+    by_name: dict = {}  # function key -> [in_loop] of its calls of a function loaded by name
     # in the order of a walk that meets a later sibling before an earlier one and a node
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
@@ -155,15 +159,33 @@ def file_facts(root) -> dict:
                         else listed[1])
             if p:
                 lookups.setdefault(key, []).append(p)
+        if loaders and _loaded_by_name(fn, n, assigned):
+            by_name.setdefault(key, []).append(loop)
         plugin = _plugin_class(fn, n, assigned) if plugins else ""
         if plugin:
             loaded.setdefault(key, []).append(plugin)
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
             "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top,
-            "ends": ends, "imports": module_imports(root)}
+            "ends": ends, "imports": module_imports(root), "by_name": by_name,
+            "dotted": sorted({m.decode() for m in DOTTED.findall(root.text)}) if by_name else []}
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
+# what returns the object a dotted name ("pkg.mod.f") spells: Twisted's reflect, pkgutil, Django
+NAME_LOADERS = ("namedObject", "namedAny", "resolve_name", "import_string")
+DOTTED = re.compile(rb"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
+
+
+def _loaded_by_name(fn, call, assigned: dict) -> bool:
+    """Is ``call`` ``run(...)`` for ``run = namedObject(name)`` in ``fn``: a function loaded by
+    a computed dotted name (a command table's entry, one of the file's dotted strings)?"""
+    callee = call.child_by_field_name("function")
+    value = assigned_once(fn, callee, assigned) if callee.type == "identifier" else None
+    args = value.child_by_field_name("arguments") if value is not None and \
+        value.type == "call" else None
+    return args is not None and text(value.child_by_field_name("function")).rsplit(
+        ".", 1)[-1] in NAME_LOADERS and [a.type for a in args.named_children][:1] not in (
+        [], ["string"], ["comment"])
 
 
 def _plugin_class(fn, call, assigned: dict) -> str:
@@ -428,6 +450,9 @@ class Once:
                     for t in self._prefixed(path, key, p)]
             out += [(t, False) for name in f.get("loaded", {}).get(key, [])
                     for t in self._plugins(name)]
+            out += [((m, n), loop) for loop in f.get("by_name", {}).get(key, [])
+                    for m, n in filter(None, map(partial(self._imported, path), f["dotted"]))
+                    if n in self.facts(m).get("functions", {})]
         self._edge_memo[node] = out
         return out
 
