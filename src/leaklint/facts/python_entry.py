@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from functools import partial
 
 from ..languages import holders, of_type
@@ -44,7 +43,7 @@ from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, function_
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard, management_command
-from .python_entry_points import entry_specs
+from .python_entry_points import DOTTED, NAME_LOADERS, entry_specs, loaded_by_name, spawns
 
 READ = "once"
 TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
@@ -159,7 +158,7 @@ def file_facts(root) -> dict:
                         else listed[1])
             if p:
                 lookups.setdefault(key, []).append(p)
-        if loaders and _loaded_by_name(fn, n, assigned):
+        if loaders and loaded_by_name(fn, n, assigned):
             by_name.setdefault(key, []).append(loop)
         plugin = _plugin_class(fn, n, assigned) if plugins else ""
         if plugin:
@@ -171,23 +170,6 @@ def file_facts(root) -> dict:
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
-# what returns the object a dotted name ("pkg.mod.f") spells: Twisted's reflect, pkgutil, Django
-NAME_LOADERS = ("namedObject", "namedAny", "resolve_name", "import_string")
-DOTTED = re.compile(rb"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
-
-
-def _loaded_by_name(fn, call, assigned: dict) -> bool:
-    """Is ``call`` ``run(...)`` for ``run = namedObject(name)`` in ``fn``: a function loaded by
-    a computed dotted name (a command table's entry, one of the file's dotted strings)?"""
-    callee = call.child_by_field_name("function")
-    value = assigned_once(fn, callee, assigned) if callee.type == "identifier" else None
-    args = value.child_by_field_name("arguments") if value is not None and \
-        value.type == "call" else None
-    return args is not None and text(value.child_by_field_name("function")).rsplit(
-        ".", 1)[-1] in NAME_LOADERS and [a.type for a in args.named_children][:1] not in (
-        [], ["string"], ["comment"])
-
-
 def _plugin_class(fn, call, assigned: dict) -> str:
     """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
     imports a module whose name is computed (a plugin a loader picks), else ""."""
@@ -207,8 +189,7 @@ def _plugin_class(fn, call, assigned: dict) -> str:
 
 
 def _ends_process(fn) -> bool:
-    """Does ``fn``'s body end with ending the process (``os._exit(0)``, ``sys.exit()``)?
-    Then what it calls runs at most once in the process (a forked child's work)."""
+    """Does ``fn``'s body end by ending the process (``os._exit(0)``): a forked child's work?"""
     body = fn.child_by_field_name("body")
     last = [c for c in (body.named_children if body is not None else ()) if c.type != "comment"]
     call = last[-1].named_children[0] if last and last[-1].type == "expression_statement" \
@@ -417,6 +398,8 @@ class Once:
                 out.add((path, ""))  # a module's own code runs once, at import or as main
             if management_command(path) and "Command.handle" in f.get("functions", {}):
                 out.add((path, "Command.handle"))  # manage.py runs one command per process
+            out |= {t for key, refs in f.get("refs", {}).items() for name, _, callee, where in refs
+                    if spawns(callee, where) for t in self.resolve(path, key, name)}
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
                 if directory not in self._projects:
@@ -443,6 +426,8 @@ class Once:
             out = [(t, loop) for callee, loop in f.get("functions", {}).get(key, [])
                    for t in self.resolve(path, key, callee)]
             for name, loop, callee, where in f.get("refs", {}).get(key, []):
+                if spawns(callee, where):
+                    continue  # runs in a child process: an entry of its own (``entries``)
                 receivers = self.resolve(path, key, callee)
                 once = bool(receivers) and all(self._calls_once(r, where) for r in receivers)
                 out += [(t, loop or not once) for t in self.resolve(path, key, name)]
