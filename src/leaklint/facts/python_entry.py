@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from functools import partial
 
 from ..languages import holders, of_type
 from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, function_and_loop,
@@ -42,7 +43,7 @@ from ..languages.python_syntax import (LOOPS, NORETURN, assigned_once, function_
 from . import once_trace
 from .lifetimes import is_test_path
 from .owners_python import main_guard, management_command
-from .python_entry_points import entry_specs
+from .python_entry_points import DOTTED, NAME_LOADERS, entry_specs, loaded_by_name, spawns
 
 READ = "once"
 TEST_DIRS = {"tests", "test", "testing", "testsuite", "__tests__"}
@@ -103,6 +104,8 @@ def file_facts(root) -> dict:
     lists = module_lists(root)  # a registry of functions a loop may call each of once
     # a plugin class needs a module imported by a computed name: the text names the importer
     plugins = any(w.encode() in root.text for w in ("import_module", "__import__"))
+    loaders = any(w.encode() in root.text for w in NAME_LOADERS)
+    by_name: dict = {}  # function key -> [in_loop] of its calls of a function loaded by name
     # in the order of a walk that meets a later sibling before an earlier one and a node
     # before what it holds (later definitions of a name win): by end, descending, the
     # outer of two nodes ending together first
@@ -155,17 +158,18 @@ def file_facts(root) -> dict:
                         else listed[1])
             if p:
                 lookups.setdefault(key, []).append(p)
+        if loaders and loaded_by_name(fn, n, assigned):
+            by_name.setdefault(key, []).append(loop)
         plugin = _plugin_class(fn, n, assigned) if plugins else ""
         if plugin:
             loaded.setdefault(key, []).append(plugin)
     return {"functions": functions, "params": params, "refs": refs, "lookups": lookups,
             "made": made, "loaded": loaded, "classes": classes, "main": main, "top": top,
-            "ends": ends, "imports": module_imports(root)}
+            "ends": ends, "imports": module_imports(root), "by_name": by_name,
+            "dotted": sorted({m.decode() for m in DOTTED.findall(root.text)}) if by_name else []}
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
-
-
 def _plugin_class(fn, call, assigned: dict) -> str:
     """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
     imports a module whose name is computed (a plugin a loader picks), else ""."""
@@ -185,8 +189,7 @@ def _plugin_class(fn, call, assigned: dict) -> str:
 
 
 def _ends_process(fn) -> bool:
-    """Does ``fn``'s body end with ending the process (``os._exit(0)``, ``sys.exit()``)?
-    Then what it calls runs at most once in the process (a forked child's work)."""
+    """Does ``fn``'s body end by ending the process (``os._exit(0)``): a forked child's work?"""
     body = fn.child_by_field_name("body")
     last = [c for c in (body.named_children if body is not None else ()) if c.type != "comment"]
     call = last[-1].named_children[0] if last and last[-1].type == "expression_statement" \
@@ -395,6 +398,8 @@ class Once:
                 out.add((path, ""))  # a module's own code runs once, at import or as main
             if management_command(path) and "Command.handle" in f.get("functions", {}):
                 out.add((path, "Command.handle"))  # manage.py runs one command per process
+            out |= {t for key, refs in f.get("refs", {}).items() for name, _, callee, where in refs
+                    if spawns(callee, where) for t in self.resolve(path, key, name)}
             root = self.resolver.package_root(os.path.dirname(path))
             for directory in (root, os.path.dirname(root)):
                 if directory not in self._projects:
@@ -421,6 +426,8 @@ class Once:
             out = [(t, loop) for callee, loop in f.get("functions", {}).get(key, [])
                    for t in self.resolve(path, key, callee)]
             for name, loop, callee, where in f.get("refs", {}).get(key, []):
+                if spawns(callee, where):
+                    continue  # runs in a child process: an entry of its own (``entries``)
                 receivers = self.resolve(path, key, callee)
                 once = bool(receivers) and all(self._calls_once(r, where) for r in receivers)
                 out += [(t, loop or not once) for t in self.resolve(path, key, name)]
@@ -428,6 +435,9 @@ class Once:
                     for t in self._prefixed(path, key, p)]
             out += [(t, False) for name in f.get("loaded", {}).get(key, [])
                     for t in self._plugins(name)]
+            out += [((m, n), loop) for loop in f.get("by_name", {}).get(key, [])
+                    for m, n in filter(None, map(partial(self._imported, path), f["dotted"]))
+                    if n in self.facts(m).get("functions", {})]
         self._edge_memo[node] = out
         return out
 

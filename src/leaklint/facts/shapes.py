@@ -251,6 +251,7 @@ def _python(ctx, rules, full=True) -> dict:
 
     acquiring = active_on(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up
+    kept = {}  # rule code -> where a setup keeps such a handle in a field (``FieldUse.at``)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
         if not adapter.acquires(cand):
             continue  # `audio.open(path)` of a module that is no path or archive
@@ -266,6 +267,7 @@ def _python(ctx, rules, full=True) -> dict:
             cls = python_syntax.enclosing_class(fn)
             if cls is not None:
                 setups.add(python_syntax.text(cls.child_by_field_name("name")))
+                kept.setdefault(cand.rule.code, set()).update(python_members.kept_at(cand.call))
     # a module-level name bound to a maker of fresh handles (`Session = sessionmaker()`):
     # calling it, here or in a module that imports it, makes one
     made = python_clients.made_callables(root, adapter.names, acquiring)
@@ -291,9 +293,16 @@ def _python(ctx, rules, full=True) -> dict:
         if name not in setups or init not in adapter.functions():
             continue
         for r in acquiring:
-            made = adapter.members().owned(cls, python_members.acquirer(r), r.lifecycle["release"])
+            made = adapter.members().owned(cls, python_members.acquirer(r), r.lifecycle["release"],
+                                           kept.get(r.code, ()))
             if made:
                 out.owned(init, r.code, made)
+    # a subclass of such a class that leaves its release to it owns the same handle
+    for name, cls in classes.items() if setups else ():
+        base = python_members.owning_base(cls, classes, out.factories, adapter.functions())
+        if base:
+            for code, made in out.factories[f"{base}.__init__"]["direct"].items():
+                out.owned(f"{name}.__init__", code, made)
     known = {n.encode() for n in names} | {q.split(".", 1)[0].encode() for q in adapter.functions()}
     # locals given an object of a known class (`config = Config(...)`): their methods are
     # that class's (``PythonCalls.target``)

@@ -11,7 +11,7 @@ from ..tracks import (COLLECTED, OWNED, REBOUND, Candidate, Track, Verdict, cand
                       pattern_matches)
 from . import matches
 from .python_effects import PythonEffects
-from .python_members import PythonMembers, acquirer
+from .python_members import PythonMembers, acquirer, kept_by_object
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
 from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables,
                              never_connects)
@@ -377,6 +377,7 @@ class PythonAdapter(PythonCalls):
         if cls is None:
             return Verdict(False)
         attr = text(left.child_by_field_name("attribute"))
+        owner = text(cls.child_by_field_name("name"))
         spec = cand.rule.lifecycle
         at = (left.start_point[0] + 1, left.start_point[1])
         args = cand.call.child_by_field_name("arguments")
@@ -397,27 +398,28 @@ class PythonAdapter(PythonCalls):
             ends = self.members().unreleased_by_teardown(cls, attr, set(spec["release"]))
             if ends and not closed_in_finally(
                     fn, left, f"self.{attr}", spec["release"]):
-                return Verdict(True, f"because {'/'.join(ends)} of "
-                                     f"{text(cls.child_by_field_name('name'))} does not close "
+                return Verdict(True, f"because {'/'.join(ends)} of {owner} does not close "
                                      f"self.{attr} (only another method does)",
                                node=f"self.{attr}")
-            return Verdict(False)
-        if cand.factory_of:
+            used = self.members().closed_by_use(cls, attr, set(spec["release"]),
+                                                lambda use: self.lent(use, cand.rule))
+            return kept_by_object(attr, f"because {'/'.join(used)} of {owner} closes self.{attr}"
+                                        " only at the end of its use") if used else Verdict(False)
+        if cand.factory_of and "(*)." not in cand.factory_of:
             # an object the project makes (`self.tmp = WorkerTmp(cfg)`) is often closed
             # by whoever manages its holder (`worker.tmp.close()` in another module),
-            # which this file does not show: precision first
+            # which this file does not show: precision first (not one a library's object
+            # makes, `self.sock = self.context.socket(zmq.PUB)`: the class holds it)
             return Verdict(False)
         if borrowed_field(cls, attr):
             return Verdict(False)  # it may hold the caller's stream: not the class's to close
-        reason = f"because self.{attr} is never closed by its class " \
-                 f"{text(cls.child_by_field_name('name'))}"
-        if self.members().facts(cls).teardowns or \
+        ends = self.members().inherited_ends(cls)
+        reason = f"because self.{attr} is never closed by its class {owner}" + \
+            (f" nor by {'/'.join(ends)}, which it inherits" if ends else "")
+        if self.members().facts(cls).teardowns or ends or \
                 resolve(cand.callee, self.names).startswith(RUNS_ON_ITS_OWN):
             return Verdict(True, reason, node=f"self.{attr}")
-        # a class with no method that ends its objects keeps the handle for their life, and
-        # one that closes itself when collected goes with the object: LL113's, as how long
-        # the object lives is decided by whoever makes it
-        return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}), rule="LL113")
+        return kept_by_object(attr, reason)
 
     def raised_drop(self, cand):
         """(``self.x``, the call that can raise) when the handle ``cand`` stores in

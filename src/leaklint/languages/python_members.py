@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from .. import members
 from ..members import CALL, ClassFacts, FieldUse
-from ..tracks import pattern_matches
+from ..tracks import OWNED, Verdict, pattern_matches
 from . import ancestors, matches, nearest, walk, within
 from .python_clients import made_by_call, peeled
 from .python_lowering import first_call
@@ -44,6 +44,9 @@ _HANDING = ("argument_list", "return_statement", "yield", "with_item", "tuple", 
             "as_pattern")
 # what an argument may sit in on its way to the call (``select.select([self.sock], [], [])``)
 _ARGUMENT_WRAPPERS = ("tuple", "list", "set", "parenthesized_expression", "keyword_argument")
+# what makes a statement run only sometimes within its function
+_CONDITIONS = ("if_statement", "except_clause", "conditional_expression", "while_statement",
+               "for_statement", "boolean_operator")
 
 
 class CallNames(NamedTuple):
@@ -123,11 +126,14 @@ class PythonMembers:
         return members.stored_over(facts, store, lambda u: acquires(u.how), set(release),
                                    bases=self.ancestry(cls)[1:])
 
-    def owned(self, cls, acquires, release) -> str:
+    def owned(self, cls, acquires, release, kept=()) -> str:
         """What making an object of ``cls`` acquires: the resolved name of the call
-        (``acquires(name)``: it makes a fresh handle) whose handle a setup keeps in a
-        field that one of the ``release`` methods of the class releases; else ""."""
-        kept = members.owned(self.facts(cls), lambda u: acquires(u.how), set(release))
+        (``acquires(name)``: it makes a fresh handle; or a store at one of ``kept``, where
+        a setup keeps an acquisition's handle: ``self.sock = context.socket(kind)``)
+        whose handle a setup keeps in a field that one of the ``release`` methods of the
+        class releases; else ""."""
+        kept = members.owned(self.facts(cls), lambda u: acquires(u.how) or u.at in kept,
+                             set(release))
         return kept.how if kept is not None else ""
 
     def stored_again(self, left, release):
@@ -175,29 +181,123 @@ class PythonMembers:
 
     def unreleased_by_teardown(self, cls, attr: str, release) -> tuple:
         """The teardowns of ``cls`` that end its objects (``close``, ``shutdown``,
-        ``__exit__``...) when none of the module's classes releases ``self.attr`` in a
-        method that ends or cleans up an object (those, ``disconnect``, ``__del__``...)
-        or one such a method calls on the object; () when one does, or ``cls`` has no
-        such teardown, or a base out of view may release it. The classes asked: ``cls``,
-        the classes of the module it inherits from and those inheriting from it."""
+        ``__exit__``..., its own or one it inherits: ``Base.close``) when none of the
+        module's classes releases ``self.attr`` in a method that ends or cleans up an
+        object (those, ``disconnect``, ``__del__``...) or one such a method calls on the
+        object (an inherited teardown runs the hooks a subclass overrides); () when one
+        does, or ``cls`` has no such teardown, or a base out of view may release it. The
+        classes asked: ``cls``, the classes of the module it inherits from and those
+        inheriting from it."""
         facts = self.facts(cls)
-        ends = tuple(m for m in facts.teardowns if m in ENDING)
+        ends = tuple(m for m in facts.teardowns if m in ENDING) + self.inherited_ends(cls)
         if not ends or facts.opaque:
             return ()
         name = text(cls.child_by_field_name("name"))
         kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        run = {m for f in self.ancestry(cls)[1:] for m in members.teardown_closure(f)}
         for other in [*self.ancestry(cls), *map(self.facts, kin)]:
             other = replace(other, opaque=False)  # what its own methods do
             if members.released_by_teardown(other, attr, release,
-                                            ending=CLOSE_METHODS | set(other.teardowns)):
+                                            ending=CLOSE_METHODS | set(other.teardowns) | run):
                 return ()
         return ends
+
+    def inherited_ends(self, cls) -> tuple:
+        """The teardowns that end objects of ``cls`` (``close``, ``shutdown``...) that it
+        inherits from classes of its module (``Base.close``: its users end it with that)."""
+        return tuple(f"{f.name}.{m}" for f in self.ancestry(cls)[1:] for m in f.teardowns
+                     if m in ENDING)
+
+    def closed_by_use(self, cls, attr: str, release, lent=None) -> tuple:
+        """The methods of ``cls`` that close ``self.attr`` when its classes close it only
+        where they read it and only under a condition (``if not line: self.f.close()``,
+        an ``except`` clause): the end of its data or a failed read. () when a method
+        that ends or cleans up an object (``close``, ``stop``, ``reset``, ``__del__``...)
+        or one it calls releases it, it is handed on, a close is a restart, or a base out
+        of view may release it. The classes asked are those of ``unreleased_by_teardown``."""
+        if self.facts(cls).opaque:
+            return ()
+        name = text(cls.child_by_field_name("name"))
+        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        family = [replace(f, opaque=False) for f in (*self.ancestry(cls), *map(self.facts, kin))]
+        if any(members.released_by_teardown(f, attr, release,
+                                            ending=CLOSE_METHODS | set(f.teardowns))
+               for f in family):
+            return ()
+        uses = [u for f in family for u in f.uses if u.name == attr]
+        if any(u.kind == members.HANDOFF and not (lent is not None and lent(u)) for u in uses):
+            return ()
+        # a close that its function follows with a new handle in the field is a restart
+        # (``self.sock.close(); self.sock = socket.socket()``): the object lives on with it
+        if any(members.restarted(f, u, lambda s: bool(s.how)) for f in family
+               for u in f.uses if u.name == attr and members.releases(u, release)):
+            return ()
+        closing = [u for u in uses if members.releases(u, release)]
+        reading = {u.method for u in uses if u.kind == CALL and u.argc >= 0
+                   and u.how not in release}
+        if not closing or any(u.method not in reading or u.method in SETUPS
+                              or not self._conditional(cls, u.at) for u in closing):
+            return ()
+        return tuple(sorted({u.method for u in closing}))
+
+    def _conditional(self, cls, at: tuple) -> bool:
+        """Does the mention at ``at`` run only under a condition of its method?"""
+        node = self.root.descendant_for_point_range((at[0] - 1, at[1]), (at[0] - 1, at[1]))
+        for a in ancestors(node):
+            if a.type in _CONDITIONS:
+                return True
+            if a.type == "function_definition" or a == cls:
+                return False
+        return False
 
     def released(self, cls, attr: str, release, lent=None) -> bool:
         """Does the class (or a class it may inherit from) release or hand on ``self.attr``?
         ``lent(use)``: is this hand-off only a loan (a call that reads it)?"""
         owner = self.facts(cls)
         return members.released(owner, attr, set(release), self.lineage(cls), lent)
+
+
+def kept_at(call) -> tuple:
+    """Where ``call``'s result is stored in a field of ``self`` (``self.f = open(p)``): the
+    position of that mention as ``FieldUse.at``; () for any other call."""
+    expr = call
+    while expr.parent is not None and expr.parent.type in ("parenthesized_expression", "await"):
+        expr = expr.parent
+    stmt = expr.parent
+    left = stmt.child_by_field_name("left") if stmt is not None and stmt.type == "assignment" \
+        and stmt.child_by_field_name("right") == expr else None
+    if left is None or left.type != "attribute" \
+            or text(left.child_by_field_name("object")) != "self":
+        return ()
+    return (_at(left),)
+
+
+def owning_base(cls, classes: dict, factories: dict, functions) -> str:
+    """The base of ``cls`` (a class of the module, ``classes``) whose constructor is a
+    factory (``factories``: ``"B.__init__"``), when ``cls`` has a constructor of its own
+    (``functions``: the module's qualified names) that runs its base's
+    (``super().__init__(...)``, ``B.__init__(self, ...)``) and leaves releasing to the
+    base: it defines no release method of its own. "" otherwise."""
+    name = text(cls.child_by_field_name("name"))
+    if f"{name}.__init__" not in functions or f"{name}.__init__" in factories \
+            or any(f"{name}.{m}" in functions for m in ENDING):
+        return ""
+    body = cls.child_by_field_name("body")
+    init = next((d for d in (body.named_children if body is not None else ())
+                 if d.type == "function_definition"
+                 and text(d.child_by_field_name("name")) == "__init__"), None)
+    if init is None or not any(n.type == "call" and callee_text(n).endswith(".__init__")
+                               for n in walk(init, stop=_NESTED)):
+        return ""
+    return next((text(b) for b in _bases(cls) if text(b) in classes
+                 and f"{text(b)}.__init__" in factories), "")
+
+
+def kept_by_object(attr: str, reason: str):
+    """The verdict on a handle a class with no method that ends its objects keeps for their
+    life (or until their use runs to its end), which closes itself when collected: LL113's,
+    as how long the object lives is decided by whoever makes it."""
+    return Verdict(False, reason, node=f"self.{attr}", traits=frozenset({OWNED}), rule="LL113")
 
 
 def _exclusive(first, later) -> bool:
