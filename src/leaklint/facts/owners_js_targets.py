@@ -17,7 +17,7 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
 from ..languages import nearest, of_type, tree_root
 from ..languages.javascript_objects import class_creates
 from ..languages.javascript_values import (declares, declaring_function, iterated_value,
-                                           local_value)
+                                           local_value, module_constants)
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
@@ -302,22 +302,10 @@ def _markup(value):
     template that a jQuery call turns into new nodes)? None for any other value."""
     v = strip(value)
     if v is not None and v.type == "identifier":
-        v = _module_constant(v, text(v))
+        v = module_constants(tree_root(v)).get(text(v))
     if v is None or v.type not in ("string", "template_string"):
         return None
     return text(v)[1:].lstrip().startswith("<")
-
-
-def _module_constant(node, name: str):
-    """The value of ``const name = ...`` declared at the top of ``node``'s module."""
-    for d in tree_root(node).named_children:
-        d = d.child_by_field_name("declaration") or d if d.type == "export_statement" else d
-        if d.type != "lexical_declaration" or not text(d).startswith("const"):
-            continue
-        for n in d.named_children:
-            if n.type == "variable_declarator" and text(n.child_by_field_name("name")) == name:
-                return strip(n.child_by_field_name("value"))
-    return None
 
 
 def _assigned_own(body, field: str, depth: int) -> bool:

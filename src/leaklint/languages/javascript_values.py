@@ -210,3 +210,21 @@ def _on_element(call, container: str) -> bool:
             return True
         loop = loop.parent
     return False
+
+
+def module_constants(root) -> dict:
+    """{name: value} of the names the module binds with a top-level ``const`` (exported or
+    not; never assigned again), each value without its parentheses (None when absent)."""
+    def compute():
+        out = {}
+        for c in root.named_children:
+            decl = c.child_by_field_name("declaration") if c.type == "export_statement" else c
+            if decl is None or decl.type != "lexical_declaration" or not decl.children \
+                    or decl.children[0].type != "const":
+                continue
+            for d in decl.named_children:
+                name = d.child_by_field_name("name") if d.type == "variable_declarator" else None
+                if name is not None and name.type == "identifier":
+                    out[text(name)] = strip(d.child_by_field_name("value"))
+        return out
+    return per_file(("module-consts", root.id, root.end_byte), compute)

@@ -19,7 +19,7 @@ from ...languages.javascript_runs import once_per_object
 from ...languages.javascript_scopes import exported, model
 from ...languages.javascript_members import stands_for, this_aliases, this_members
 from ...languages.javascript_values import (Binding, binding, container_released, declares,
-                                            declaring_function, local_value)
+                                            declaring_function, local_value, module_constants)
 
 
 def scoped_calls(ctx, kind: str, names, rule=None) -> list:
@@ -83,24 +83,10 @@ def _runs_at_mount_only(scope) -> bool:
     listed = strip(deps[0]) if deps else None
     if listed is None or listed.type != "array":
         return False
-    consts = _module_constants(tree_root(listed)) if listed.named_children else set()
+    consts = module_constants(tree_root(listed)) if listed.named_children else {}
     return all(strip(d) is not None and strip(d).type == "identifier" and text(d) in consts
                and not declaring_function(enclosing_function(listed), text(d))
                for d in listed.named_children)
-
-
-def _module_constants(root) -> set:
-    """The names the module binds with a top-level ``const`` (never assigned again)."""
-    return per_file(("module-consts", root.id, root.end_byte), lambda: {
-        text(d.child_by_field_name("name"))
-        for c in root.named_children
-        for decl in ([c.child_by_field_name("declaration")] if c.type == "export_statement"
-                     else [c])
-        if decl is not None and decl.type == "lexical_declaration"
-        and decl.children and decl.children[0].type == "const"
-        for d in decl.named_children
-        if d.type == "variable_declarator" and d.child_by_field_name("name") is not None
-        and d.child_by_field_name("name").type == "identifier"})
 
 
 def target_text(node) -> str:
