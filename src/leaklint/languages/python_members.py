@@ -192,11 +192,8 @@ class PythonMembers:
         ends = tuple(m for m in facts.teardowns if m in ENDING) + self.inherited_ends(cls)
         if not ends or facts.opaque:
             return ()
-        name = text(cls.child_by_field_name("name"))
-        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
         run = {m for f in self.ancestry(cls)[1:] for m in members.teardown_closure(f)}
-        for other in [*self.ancestry(cls), *map(self.facts, kin)]:
-            other = replace(other, opaque=False)  # what its own methods do
+        for other in self._family(cls):
             if members.released_by_teardown(other, attr, release,
                                             ending=CLOSE_METHODS | set(other.teardowns) | run):
                 return ()
@@ -217,9 +214,7 @@ class PythonMembers:
         of view may release it. The classes asked are those of ``unreleased_by_teardown``."""
         if self.facts(cls).opaque:
             return ()
-        name = text(cls.child_by_field_name("name"))
-        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
-        family = [replace(f, opaque=False) for f in (*self.ancestry(cls), *map(self.facts, kin))]
+        family = self._family(cls)
         if any(members.released_by_teardown(f, attr, release,
                                             ending=CLOSE_METHODS | set(f.teardowns))
                for f in family):
@@ -239,6 +234,13 @@ class PythonMembers:
                               or not self._conditional(cls, u.at) for u in closing):
             return ()
         return tuple(sorted({u.method for u in closing}))
+
+    def _family(self, cls) -> list:
+        """The facts of ``cls``, the module's classes it inherits from and those inheriting
+        from it, each for what its own methods do (a base out of view set aside)."""
+        name = text(cls.child_by_field_name("name"))
+        kin = [c for c in self.classes() if any(text(b) == name for b in _bases(c))]
+        return [replace(f, opaque=False) for f in (*self.ancestry(cls), *map(self.facts, kin))]
 
     def _conditional(self, cls, at: tuple) -> bool:
         """Does the mention at ``at`` run only under a condition of its method?"""
