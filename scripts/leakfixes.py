@@ -92,13 +92,15 @@ class Outcome:
     found: dict = field(default_factory=dict)  # selection -> bool
     fixed: dict = field(default_factory=dict)  # selection -> bool | None (None: not a hit)
     elsewhere: list = field(default_factory=list)  # findings in the file, not a hit (ALL)
+    rules: list = field(default_factory=list)  # the rules of the hits (ALL)
     every_context: bool | None = None  # a miss under ALL: found when every context is reported?
 
     def as_json(self) -> dict:
         fix = self.fix
         return {"repo": fix.repo, "commit": fix.commit, "path": fix.path, "language": fix.language,
                 "lines": list(fix.lines), "family": fix.family, "kind": fix.kind, "note": fix.note,
-                "found": self.found, "fixed": self.fixed, "other_findings": self.elsewhere,
+                "found": self.found, "fixed": self.fixed, "rules": self.rules,
+                "other_findings": self.elsewhere,
                 "found_in_every_context": self.every_context}
 
 
@@ -378,6 +380,7 @@ def judge(fix: Fix, mirror: GitMirror, leaklint: list[str], work: Path) -> Outco
         hits = findings_at(findings, fix, fix.lines)
         outcome.found[select] = bool(hits)
         if select == "ALL":
+            outcome.rules = sorted({f["code"] for f in hits})
             outcome.elsewhere = [f"{f['code']}:{f['line']}" for f in findings
                                  if f.get("path") == fix.path and f not in hits]
         if not hits:
