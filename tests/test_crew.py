@@ -4,13 +4,15 @@ writes, and a worker that fails leaves its files to the parent."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
-from leaklint import runner
+from leaklint import catalogue, runner
 from leaklint.api import check_paths
 from leaklint.config import Config
 from leaklint.crew import parts
@@ -114,6 +116,35 @@ def test_two_jobs_with_a_cache_then_warm(tree, tmp_path):
     fresh = _report(tree, 1)
     assert ("m1.go", "LL510") in {(os.path.basename(f.path), f.code) for f in fresh.findings}
     assert render("json", _report(tree, 2, cache_dir=cache)) == render("json", fresh)
+
+
+class _Counting(bytes):
+    """A file's bytes that count how often a word is looked for in them."""
+    asked = 0
+
+    def __contains__(self, word):
+        _Counting.asked += 1
+        return super().__contains__(word)
+
+
+def _words_of(data, conn):
+    catalogue.active_on(catalogue.builtin_rules(), data)
+    conn.send(catalogue.words_found())
+
+
+def test_the_words_a_worker_found_are_not_looked_for_again():
+    data = f"package p // {uuid.uuid4()}\nfunc f() {{ os.Open(x); time.NewTicker(d) }}\n".encode()
+    rules = catalogue.builtin_rules()
+    mine, theirs = multiprocessing.get_context("fork").Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_words_of, args=(data, theirs))
+    child.start()
+    found = mine.recv()
+    child.join()
+    catalogue.learn_words(found)
+    counted = _Counting(data)
+    active = catalogue.active_on(rules, counted)
+    assert _Counting.asked == 0 and active  # answered from what the worker found
+    assert [r.code for r in active] == [r.code for r in catalogue.active_on(rules, bytes(data))]
 
 
 def test_parts_keep_directories_whole_and_balance_bytes():

@@ -149,10 +149,34 @@ def _present_words(data: bytes) -> dict:
     found: dict = {}
     _present[key] = (len(data), found)
     _present_bytes += len(data)
+    _trim_present()
+    return found
+
+
+def words_found() -> dict:
+    """What the prefilter found so far, per file content: {digest: (size, {word: found})},
+    for a forked worker to hand to the process that made it (``learn_words``)."""
+    return dict(_present)
+
+
+def learn_words(found: dict) -> None:
+    """Take what another process's prefilter found (``words_found``)."""
+    global _present_bytes
+    for key, (size, words) in found.items():
+        entry = _present.get(key)
+        if entry is not None:
+            entry[1].update(words)
+        else:
+            _present[key] = (size, dict(words))
+            _present_bytes += size
+    _trim_present()
+
+
+def _trim_present() -> None:
+    global _present_bytes
     while _present_bytes > _PRESENT_MAX_BYTES and len(_present) > 1:
         _, (size, _) = _present.popitem(last=False)
         _present_bytes -= size
-    return found
 
 
 def parse_rule(data: dict, origin: str, builtin: bool = True) -> Rule:

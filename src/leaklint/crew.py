@@ -76,7 +76,7 @@ def _serve(conn, part, facts, analyse, start, parent) -> None:
 
 
 class Crew:
-    """``len(parts)`` forked workers. ``facts(part) -> (new facts: dict, kept)`` and
+    """``len(parts)`` forked workers. ``facts(part) -> ({kind: {key: value}}, kept)`` and
     ``analyse(path, reads, kept) -> FileResult`` run in the worker owning the files;
     ``start(parent_pid)`` first thing in each worker."""
 
@@ -97,7 +97,8 @@ class Crew:
                 self.owner[os.path.normpath(p)] = n
 
     def facts(self) -> dict:
-        """The facts every worker extracted from its part (merged)."""
+        """What every worker extracted from its part, merged by kind: each worker's
+        ``facts(part)`` gives ``{kind: {key: value}}``."""
         out: dict = {}
         for w in self._workers:
             self._send(w, ("facts",))
@@ -108,7 +109,8 @@ class Crew:
                 self._lose(w)
                 continue
             if isinstance(got, dict):
-                out.update(got)
+                for kind, values in got.items():
+                    out.setdefault(kind, {}).update(values)
         return out
 
     def analyse(self, items: list, fallback):

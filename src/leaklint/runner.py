@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from . import gc_policy, languages
+from . import catalogue, gc_policy, languages
 from .settings import Settings, read_source, rules_for
 from .cache import FactsCache
 from .crew import Crew, parts
@@ -232,8 +232,10 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
     keys: dict = {}
     try:
         if crew is not None:
-            for key, facts in crew.facts().items():
+            found = crew.facts()
+            for key, facts in found.get("facts", {}).items():
                 store.put(key, facts)
+            catalogue.learn_words(found.get("words", {}))
         index = build_index(files, settings, watch.list_siblings if watch else list_siblings,
                             store, read=watch.read if watch else read)
         if crew is not None and index is not None:
@@ -298,7 +300,8 @@ def _crew(files, settings, list_siblings, read, store, jobs) -> Crew:
         index = build_index(part, settings, list_siblings, recording,
                             read=lambda path: None if os.path.normpath(path) in theirs
                             else read(path))
-        return recording.new, _trees_of(index)
+        # the prefilter's words go too: the main process asks about every file again
+        return {"facts": recording.new, "words": catalogue.words_found()}, _trees_of(index)
 
     def analyse(path, reads, trees):
         return analyze_guarded(path, settings, reads=reads, trees=trees)
