@@ -194,10 +194,13 @@ class GoAdapter(GoLowering):
                 # cancelled, as its parent cannot, and nothing registers with that parent
                 return Verdict(False)
             return Verdict(True, "because it is assigned to _", node="_")
-        if self._is_named_result(fn, handle) or self._is_package_var(handle, fn):
+        if self._is_named_result(fn, handle):
             return Verdict(False)
-        if not declares and fn.type == "func_literal" and not self._declared_in(fn, handle):
-            return Verdict(False)  # a closure storing into its enclosing function's variable
+        if not declares and not self._declared_in(fn, handle):
+            # stored with `=` in a variable the function does not declare: a package
+            # variable (of this file or another of the package), or for a closure its
+            # enclosing function's
+            return Verdict(False)
         if not self._has_evidence(cand, fn, handle):
             return None
         if expects_failure(stmt.next_named_sibling, err, handle):
@@ -334,22 +337,13 @@ class GoAdapter(GoLowering):
                     return True
         return False
 
-    def _is_package_var(self, name: str, fn) -> bool:
-        # a name not declared in the function but at package level is long-lived
-        for child in self.root.named_children:
-            if child.type == "var_declaration":
-                for spec in child.named_children:
-                    specs = spec.named_children if spec.type == "var_spec_list" else [spec]
-                    for s in specs:
-                        if any(n.text.decode() == name for n in s.children_by_field_name("name")):
-                            return not self._declared_in(fn, name)
-        return False
-
     def _declared_in(self, fn, name: str) -> bool:
         stack = [fn]
         while stack:
             n = stack.pop()
-            if n.type in ("short_var_declaration", "var_spec") or n.type == "parameter_declaration":
+            if n.type in ("short_var_declaration", "var_spec", "parameter_declaration") or (
+                    n.type in ("range_clause", "receive_statement")
+                    and any(c.type == ":=" for c in n.children)):
                 left = n.child_by_field_name("left")
                 ids = left.named_children if left is not None else n.children_by_field_name("name")
                 if any(i.text.decode() == name for i in ids):
