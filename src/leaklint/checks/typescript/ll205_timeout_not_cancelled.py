@@ -5,9 +5,12 @@ that is not a UI component keeps in a field is LL207's.)
 
 from __future__ import annotations
 
-from ...languages.javascript import callee, function_name, walk
+from ...languages.javascript import callee, enclosing_function, function_name, walk
 from .pairing import CLEARS, report
-from .timeouts import LIFECYCLE, judge, kept_by_object, reschedules, scheduled
+from .timeouts import LIFECYCLE, captures_nothing, judge, kept_by_object, reschedules, \
+    scheduled, short_delay
+from .timer_guards import cleared_on_unmount, guard_cleared, guarded_promise, handed_on, \
+    only_sets_state, ref_timer, stored_over
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -28,7 +31,9 @@ def check(ctx, rule):
         if kept is not None and not kept[1]:
             continue  # kept in a field of an object that is not a UI component: LL207's
         if (scope.kind not in LIFECYCLE or not scope.strict) and kept is None:
-            continue  # one-shot timers in ordinary functions and methods are fine
+            if short == "setTimeout":
+                _unowned(ctx, rule, m, node)
+            continue  # other one-shot timers in ordinary functions and methods are fine
         if short == "setTimeout":  # a frame later is not the scope's
             judge(ctx, rule, node, scope)
 
@@ -42,3 +47,50 @@ def _cancelled_anywhere(m, scope, loop) -> bool:
         calls += [c for c in walk(scope.owner) if c.type == "call_expression"]
     return any(callee(c).rsplit(".", 1)[-1] in CLEARS for c in calls
                if not loop.start_byte <= c.start_byte < loop.end_byte)
+
+
+def _unowned(ctx, rule, m, node) -> None:
+    """A timeout of an ordinary function that something other than its scope owns: a
+    React ref of the component around it (owed a clear on unmount), or the promise it
+    rejects on expiry while the operation it guards may settle it first (owed a clear
+    when that happens)."""
+    ref = ref_timer(node)
+    made = guarded_promise(node) if ref is None else None
+    if ref is None and made is None:
+        _stored_over(ctx, rule, node)
+        return
+    if short_delay(node) or ref is not None and (
+            captures_nothing(node) or only_sets_state(node, ref[1])):
+        ctx.count(rule.code, node, ok=True)
+    elif ref is not None:
+        name, component = ref
+        if handed_on(component, name) or cleared_on_unmount(m, component, name):
+            ctx.count(rule.code, node, ok=True)
+        else:
+            report(ctx, rule, node, what="setTimeout", where="when the component unmounts",
+                   reason=f": {function_name(component) or 'the component'} keeps it in "
+                          f"{name}.current, and no cleanup of its effects clears it, so it "
+                          "fires after the unmount and keeps the component alive until then")
+    elif guard_cleared(node, made):
+        ctx.count(rule.code, node, ok=True)
+    else:
+        report(ctx, rule, node, what="setTimeout", where="when the operation it guards settles",
+               reason=": it settles the promise on expiry, but nothing clears it when the "
+                      "operation settles first, so every call leaves it pending, with what "
+                      "its callback holds, for the whole delay")
+
+
+def _stored_over(ctx, rule, node) -> None:
+    """A timeout re-armed per call over a variable that another function clears."""
+    over = stored_over(node)
+    if over is None:
+        return
+    name, clear, lost = over
+    if short_delay(node) or not lost:
+        ctx.count(rule.code, node, ok=True)
+        return
+    report(ctx, rule, node, what="setTimeout", where="before a new one is stored over it",
+           reason=f": {function_name(enclosing_function(node)) or 'the function'} stores it in "
+                  f"{name} without clearing the one {name} holds, so the clear at line "
+                  f"{clear.start_point[0] + 1} cancels only the last one",
+           related=[(clear, "the clear reaches only the last timeout")])
