@@ -9,7 +9,7 @@ from ...languages.javascript import callee, enclosing_function, function_name, w
 from .pairing import CLEARS, report
 from .timeouts import LIFECYCLE, captures_nothing, judge, kept_by_object, reschedules, \
     scheduled, short_delay
-from .timer_guards import cleared_on_unmount, guard_cleared, guarded_promise, handed_on, \
+from .timer_guards import aborts, cleared_on_unmount, guard_cleared, guarded_promise, handed_on, \
     only_sets_state, ref_timer, stored_over
 
 # the placeholders this rule fills in its catalogue message
@@ -51,11 +51,11 @@ def _cancelled_anywhere(m, scope, loop) -> bool:
 
 def _unowned(ctx, rule, m, node) -> None:
     """A timeout of an ordinary function that something other than its scope owns: a
-    React ref of the component around it (owed a clear on unmount), or the promise it
-    rejects on expiry while the operation it guards may settle it first (owed a clear
-    when that happens)."""
+    React ref of the component around it (owed a clear on unmount), or a guard of an
+    operation, the promise it rejects on expiry while the operation may settle it first
+    or the operation it aborts or destroys (owed a clear when the operation ends)."""
     ref = ref_timer(node)
-    made = guarded_promise(node) if ref is None else None
+    made = None if ref is not None else guarded_promise(node) or (node if aborts(node) else None)
     if ref is None and made is None:
         _stored_over(ctx, rule, node)
         return
@@ -74,10 +74,11 @@ def _unowned(ctx, rule, m, node) -> None:
     elif guard_cleared(node, made):
         ctx.count(rule.code, node, ok=True)
     else:
-        report(ctx, rule, node, what="setTimeout", where="when the operation it guards settles",
-               reason=": it settles the promise on expiry, but nothing clears it when the "
-                      "operation settles first, so every call leaves it pending, with what "
-                      "its callback holds, for the whole delay")
+        does = "aborts the operation" if made is node else "settles the promise"
+        report(ctx, rule, node, what="setTimeout", where="when the operation it guards ends",
+               reason=f": it {does} on expiry, but nothing clears it when the operation "
+                      "ends first, so every call leaves it pending, with what its callback "
+                      "holds, for the whole delay")
 
 
 def _stored_over(ctx, rule, node) -> None:

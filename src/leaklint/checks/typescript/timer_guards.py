@@ -26,6 +26,8 @@ from .pairing import CLEARS
 # hooks whose callback runs when the component unmounts (react-use, ahooks, usehooks-ts)
 UNMOUNT_USES = {"useUnmount", "useWillUnmount", "useUnmountEffect"}
 REF_HOOKS = {"useRef", "React.useRef"}
+# what a guard's expiry does to the operation it guards
+ABORTS = {"abort", "destroy"}
 # a name as an expression and as a shorthand property (`return { timer }`)
 SPELLED = ("identifier", "shorthand_property_identifier")
 
@@ -139,8 +141,9 @@ def _clears(call, held: str) -> bool:
 def guarded_promise(node):
     """The ``new Promise(...)`` that the timeout ``node`` settles on expiry while the
     operation it guards may settle it first: its expiry rejects the promise, which the
-    executor resolves outside the timer's callback too, or the promise is raced
-    (``Promise.race([op, new Promise(...)])``, also through a name); None otherwise."""
+    executor resolves outside the timer's callback too, the promise can only be rejected
+    (a deadline, made to lose a race), or it is raced (``Promise.race([op, new
+    Promise(...)])``, also through a name); None otherwise."""
     executor = enclosing_function(node)
     p, child = up(executor) if executor is not None else (None, None)
     made = p.parent if p is not None and p.type == "arguments" else None
@@ -165,7 +168,27 @@ def guarded_promise(node):
             i.id not in own and text(i) == names[0]
             for i in walk(function_body(executor)) if i.type == "identifier"):
         return made  # it rejects on expiry, and the operation resolves the promise
+    if len(names) == 2 and names[1] in settled and not any(
+            text(i) == names[0] for i in walk(function_body(executor))
+            if i.type == "identifier"):
+        return made  # a promise that can only fail: a deadline, made to lose a race
     return made if _raced(made) else None
+
+
+def aborts(node) -> bool:
+    """Does the timeout's callback abort or destroy an operation on expiry
+    (``() => controller.abort()``, ``() => req.destroy(new Error("timed out"))``,
+    ``ac.abort.bind(ac)``): a guard of that operation?"""
+    a = args(node)
+    cb = strip(a[0]) if a else None
+    if cb is not None and cb.type == "call_expression" and method_of(cb) == "bind":
+        cb = strip(cb.child_by_field_name("function"))
+        return cb is not None and cb.type == "member_expression" \
+            and norm(cb).rsplit(".", 2)[-2:-1] == ["abort"]
+    body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
+    calls = ([body] if body.type == "call_expression" else []) + calls_in(body, FUNCTIONS) \
+        if body is not None else []
+    return any(method_of(c) in ABORTS for c in calls)
 
 
 def _raced(made) -> bool:
@@ -188,8 +211,8 @@ def _raced(made) -> bool:
 
 def guard_cleared(node, made) -> bool:
     """Is the guard ``node`` cleared, or exempt: unref'd, kept where its holder may clear
-    it (a field, a name handed on), or cleared anywhere in the function making the
-    promise? A discarded id can never be cleared."""
+    it (a field, a name handed on), or cleared anywhere in the function making ``made``
+    (the promise it settles, or the guard itself)? A discarded id can never be cleared."""
     if unref_timer(node):
         return True
     p, child = up(node)
