@@ -17,7 +17,8 @@ from ...facts.owners_js_targets import unref_timer
 from ...languages import tree_root
 from ...languages.javascript import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                      function_body, function_name, identifiers_named,
-                                     is_literal, method_of, norm, strip, text, up, walk)
+                                     is_literal, method_of, norm, receiver, returned_values,
+                                     strip, text, up, walk)
 from ...languages.javascript_scopes import EFFECT_HOOKS, PLAIN_ACQUIRE
 from ...languages.javascript_syntax import member_assigned
 from ...languages.javascript_values import declaring_function, local_value
@@ -188,7 +189,12 @@ def aborts(node) -> bool:
     body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
     calls = ([body] if body.type == "call_expression" else []) + calls_in(body, FUNCTIONS) \
         if body is not None else []
-    return any(method_of(c) in ABORTS for c in calls)
+    ended = [c for c in calls if method_of(c) in ABORTS]
+    fn = enclosing_function(node)
+    # a controller returned (its signal) is the caller's timeout: no operation here ends
+    returned = {i for r in (returned_values(fn) if fn is not None else ())
+                for i in [norm(r).split(".")[0]]}
+    return any(norm(receiver(c)).split(".")[0] not in returned for c in ended)
 
 
 def _raced(made) -> bool:
@@ -221,13 +227,14 @@ def guard_cleared(node, made) -> bool:
         held = text(p.child_by_field_name("name"))
     elif p is not None and p.type == "assignment_expression" \
             and p.child_by_field_name("right") == child:
-        held = norm(p.child_by_field_name("left"))
+        left = strip(p.child_by_field_name("left"))
+        if left is None or left.type != "identifier":
+            return True  # a field: the object's teardown is LL207's question
+        held = text(left)
     elif p is None or p.type not in ("expression_statement", "arrow_function"):
         return True  # handed to something else
     if not held:
         return False
-    if "." in held:
-        return True  # a field: the object's teardown is LL207's question
     around = enclosing_function(made) or made
     while around is not None and declaring_function(around, held) is None \
             and enclosing_function(around) is not None:
@@ -267,7 +274,32 @@ def stored_over(node):
               and not fn.start_byte <= c.start_byte < fn.end_byte]
     if not clears:
         return None
+    if _retries(node):
+        return None  # the next one is stored when the last has fired
     own = {i.id for i in walk(node)} | {left.id}
-    # read, tested or cleared where it is stored: it holds one pending timeout at most
-    lost = not any(i.id not in own for i in identifiers_named(fn, name, SPELLED))
+    clearing = {function_name(enclosing_function(c)) for c in clears} - {""}
+    # read, tested or cleared where it is stored (also through a function that clears
+    # it): it holds one pending timeout at most
+    lost = not any(i.id not in own for i in identifiers_named(fn, name, SPELLED)) \
+        and not any(norm(c.child_by_field_name("function")) in clearing
+                    for c in calls_in(fn, FUNCTIONS))
     return name, clears[0], lost
+
+
+def _retries(node) -> bool:
+    """Does the timeout run again the function it is stored in, or one around it (a
+    retry: ``setTimeout(processChunk, 1000)`` in ``processChunk``, a callback calling
+    ``sendRequest()``)?"""
+    names, fn = set(), enclosing_function(node)
+    while fn is not None:
+        names.add(function_name(fn))
+        fn = enclosing_function(fn)
+    a = args(node)
+    cb = strip(a[0]) if a else None
+    if cb is None:
+        return False
+    called = [cb] if cb.type != "call_expression" else []
+    if cb.type in FUNCTIONS:
+        called = [c.child_by_field_name("function") for c in calls_in(cb, FUNCTIONS)]
+    return any(norm(c) in names or norm(c).startswith("this.") and norm(c)[5:] in names
+               for c in called) if names - {""} else False
