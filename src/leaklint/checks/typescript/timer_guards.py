@@ -14,7 +14,7 @@ a settle callback); one whose id is discarded can never be."""
 from __future__ import annotations
 
 from ...facts.owners_js_targets import unref_timer
-from ...languages import tree_root
+from ...languages import nearest, tree_root
 from ...languages.javascript import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                      function_body, function_name, identifiers_named,
                                      is_literal, method_of, norm, receiver, returned_values,
@@ -192,9 +192,9 @@ def aborts(node) -> bool:
     ended = [c for c in calls if method_of(c) in ABORTS]
     fn = enclosing_function(node)
     # a controller returned (its signal) is the caller's timeout: no operation here ends
-    returned = {i for r in (returned_values(fn) if fn is not None else ())
-                for i in [norm(r).split(".")[0]]}
-    return any(norm(receiver(c)).split(".")[0] not in returned for c in ended)
+    returned = {norm(r) for r in (returned_values(fn) if fn is not None else ())}
+    return any(not {norm(receiver(c)), norm(receiver(c)) + ".signal"} & returned
+               for c in ended)
 
 
 def _raced(made) -> bool:
@@ -229,7 +229,7 @@ def guard_cleared(node, made) -> bool:
             and p.child_by_field_name("right") == child:
         left = strip(p.child_by_field_name("left"))
         if left is None or left.type != "identifier":
-            return True  # a field: the object's teardown is LL207's question
+            return _cleared_by_class(node, left)
         held = text(left)
     elif p is None or p.type not in ("expression_statement", "arrow_function"):
         return True  # handed to something else
@@ -303,3 +303,16 @@ def _retries(node) -> bool:
         called = [c.child_by_field_name("function") for c in calls_in(cb, FUNCTIONS)]
     return any(norm(c) in names or norm(c).startswith("this.") and norm(c)[5:] in names
                for c in called) if names - {""} else False
+
+
+def _cleared_by_class(node, field) -> bool:
+    """A guard kept in a field of ``this`` (``this.connectTimer = setTimeout(...)``): is
+    it cleared by some method of its class, or kept where leaklint cannot follow (another
+    object, an ES5 class)? A guard no method clears fires after every operation it
+    guards, however that ended."""
+    body = nearest(node, ("class_body",))
+    if field is None or field.type != "member_expression" or body is None \
+            or norm(field.child_by_field_name("object")) != "this":
+        return True
+    held = norm(field)
+    return any(_clears(c, held) or held in (norm(a) for a in args(c)) for c in calls_in(body))
