@@ -5,12 +5,12 @@ that is not a UI component keeps in a field is LL207's.)
 
 from __future__ import annotations
 
-from ...languages.javascript import callee, enclosing_function, function_name, walk
+from ...languages.javascript import callee, function_name, walk
 from .pairing import CLEARS, report
 from .timeouts import LIFECYCLE, captures_nothing, judge, kept_by_object, reschedules, \
     scheduled, short_delay
-from .timer_guards import aborts, cleared_on_unmount, guard_cleared, guarded_promise, handed_on, \
-    only_sets_state, ref_timer, stored_over
+from .timer_guards import aborts, caller_delay, cleared_on_unmount, guard_cleared, \
+    guarded_promise, handed_on, only_sets_state, ref_timer
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -57,10 +57,9 @@ def _unowned(ctx, rule, m, node) -> None:
     ref = ref_timer(node)
     made = None if ref is not None else guarded_promise(node) or (node if aborts(node) else None)
     if ref is None and made is None:
-        _stored_over(ctx, rule, node)
         return
-    if short_delay(node) or ref is not None and (
-            captures_nothing(node) or only_sets_state(node, ref[1])):
+    if short_delay(node) or ref is not None and (caller_delay(node) or (
+            captures_nothing(node) or only_sets_state(node, ref[1]))):
         ctx.count(rule.code, node, ok=True)
     elif ref is not None:
         name, component = ref
@@ -79,19 +78,3 @@ def _unowned(ctx, rule, m, node) -> None:
                reason=f": it {does} on expiry, but nothing clears it when the operation "
                       "ends first, so every call leaves it pending, with what its callback "
                       "holds, for the whole delay")
-
-
-def _stored_over(ctx, rule, node) -> None:
-    """A timeout re-armed per call over a variable that another function clears."""
-    over = stored_over(node)
-    if over is None:
-        return
-    name, clear, lost = over
-    if short_delay(node) or not lost:
-        ctx.count(rule.code, node, ok=True)
-        return
-    report(ctx, rule, node, what="setTimeout", where="before a new one is stored over it",
-           reason=f": {function_name(enclosing_function(node)) or 'the function'} stores it in "
-                  f"{name} without clearing the one {name} holds, so the clear at line "
-                  f"{clear.start_point[0] + 1} cancels only the last one",
-           related=[(clear, "the clear reaches only the last timeout")])

@@ -184,14 +184,14 @@ def _constant(name: str, at):
     fn = enclosing_function(at)
     while fn is not None:
         if declares(fn, name):
-            default = _parameter_default(fn, name)
+            default = parameter_default(fn, name)
             return default if default is not None \
                 else _const_initializer(function_body(fn), name)
         fn = enclosing_function(fn)
     return _const_initializer(tree_root(at), name)
 
 
-def _parameter_default(fn, name: str):
+def parameter_default(fn, name: str):
     """The default value of ``fn``'s parameter ``name`` (``ms = 300``): what the delay is
     unless a caller says otherwise; None when it has none."""
     params = fn.child_by_field_name("parameters")

@@ -14,16 +14,16 @@ a settle callback); one whose id is discarded can never be."""
 from __future__ import annotations
 
 from ...facts.owners_js_targets import unref_timer
-from ...languages import nearest, of_type, tree_root
+from ...languages import nearest
 from ...languages.javascript import (FUNCTIONS, args, callee, calls_in, enclosing_function,
                                      function_body, function_name, identifiers_named,
                                      is_literal, method_of, norm, receiver, returned_values,
                                      strip, text, up, walk)
-from ...languages.javascript_scopes import EFFECT_HOOKS, PLAIN_ACQUIRE
-from ...languages.javascript_runs import once_per_call
-from ...languages.javascript_syntax import immediately_invoked, member_assigned
+from ...languages.javascript_scopes import EFFECT_HOOKS
+from ...languages.javascript_syntax import member_assigned
 from ...languages.javascript_values import declaring_function, local_value
 from .pairing import CLEARS
+from .timeouts import parameter_default
 
 # hooks whose callback runs when the component unmounts (react-use, ahooks, usehooks-ts)
 UNMOUNT_USES = {"useUnmount", "useWillUnmount", "useUnmountEffect"}
@@ -47,6 +47,19 @@ def ref_timer(node):
     if value is None or value.type != "call_expression" or callee(value) not in REF_HOOKS:
         return None
     return name, fn
+
+
+def caller_delay(node) -> bool:
+    """Is the delay a value the caller of the function around passes, with no default of
+    its own (a parameter, or a name destructured from one: ``const { wait } = options``)?
+    How long such a timeout may outlive an unmount is the caller's to say."""
+    a = args(node)
+    d = strip(a[1]) if len(a) > 1 else None
+    if d is None or d.type != "identifier":
+        return False
+    fn = declaring_function(enclosing_function(node), text(d))
+    return fn is not None and parameter_default(fn, text(d)) is None \
+        and local_value(fn, text(d)) is None
 
 
 def handed_on(component, ref: str) -> bool:
@@ -249,101 +262,6 @@ def guard_cleared(node, made) -> bool:
         if q is not None and q.type in ("return_statement", "arguments", "pair", "array"):
             return True  # handed on: the receiver may clear it
     return False
-
-
-def stored_over(node):
-    """(variable, clear, lost) when the function around ``node`` stores it in a variable
-    of a function around it or of the module (``timer = setTimeout(...)``) that another
-    function clears (``clear``: the code means the timeout to be cancellable); ``lost``
-    when the storing function neither clears nor tests the variable first, so that a
-    second call loses the pending one and the clear reaches only the last one. None
-    otherwise."""
-    p, child = up(node)
-    if p is None or p.type != "assignment_expression" or p.child_by_field_name("right") != child:
-        return None
-    left = strip(p.child_by_field_name("left"))
-    fn = enclosing_function(node)
-    if left is None or left.type != "identifier" or fn is None \
-            or function_name(fn) in PLAIN_ACQUIRE:
-        return None
-    name = text(left)
-    holder = declaring_function(fn, name)
-    fn = _runs_per(fn, holder)  # a promise's executor, a one-shot callback: its caller's
-    if fn is None or holder is not None and not _handed_out(fn, holder):
-        return None  # once per run of the variable's own function
-    around = holder if holder is not None else tree_root(node)
-    clears = [c for c in calls_in(around) if _clears(c, name)
-              and not fn.start_byte <= c.start_byte < fn.end_byte]
-    if not clears or _retries(node):
-        return None  # no clear to miss, or a retry: the last one has fired
-    own = {i.id for i in walk(node)} | {left.id}
-    clearing = {function_name(enclosing_function(c)) for c in clears} - {""}
-    # read, tested or cleared where it is stored (also through a function that clears
-    # it): it holds one pending timeout at most
-    lost = not any(i.id not in own for i in identifiers_named(fn, name, SPELLED)) \
-        and not any(norm(c.child_by_field_name("function")) in clearing
-                    for c in calls_in(fn, FUNCTIONS))
-    return name, clears[0], lost
-
-
-def _runs_per(fn, holder):
-    """The function whose runs ``fn`` runs once each (itself, or the one around a promise
-    executor, a function invoked where it is written, a one-shot callback); None when
-    that is ``holder``, the function declaring the variable (or ``fn`` declares it)."""
-    while fn is not None and fn != holder:
-        p, child = up(fn)
-        made = p.parent if p is not None and p.type == "arguments" else None
-        if not (made is not None and made.type == "new_expression"
-                and norm(made.child_by_field_name("constructor")) == "Promise"
-                or immediately_invoked(fn) or once_per_call(fn, fn)):
-            return fn
-        fn = enclosing_function(fn)
-    return None
-
-
-def _handed_out(fn, holder) -> bool:
-    """Can ``fn``, a function inside ``holder``, run more than once per run of it: written
-    where it is handed on (an argument, a property, a return), or its name used other
-    than to call it (returned, registered)? A helper ``holder`` only calls is not."""
-    name = function_name(fn)
-    p, _ = up(fn)
-    if not name or fn.type != "function_declaration" and (
-            p is None or p.type != "variable_declarator"):
-        return True
-    for n in identifiers_named(holder, name, SPELLED):
-        q, c = up(n)
-        if q is not None and (q.type in ("variable_declarator", "function_declaration")
-                              and q.child_by_field_name("name") == n
-                              or q.type == "call_expression"
-                              and q.child_by_field_name("function") == c):
-            continue
-        return True
-    return False
-
-
-def _retries(node) -> bool:
-    """Does the timeout run again the function it is stored in, or one around it (a
-    retry: ``setTimeout(processChunk, 1000)`` in ``processChunk``, a callback calling
-    ``sendRequest()``)?"""
-    names, fn = set(), enclosing_function(node)
-    while fn is not None:
-        names.add(function_name(fn))
-        fn = enclosing_function(fn)
-    a = args(node)
-    cb = strip(a[0]) if a else None
-    if cb is None:
-        return False
-    called = [norm(cb)] if cb.type != "call_expression" else []
-    if cb.type in FUNCTIONS:
-        called = [norm(c.child_by_field_name("function")) for c in calls_in(cb, FUNCTIONS)]
-    called = [c[5:] if c.startswith("this.") else c for c in called]
-    if not names - {""}:
-        return False
-    # one step further: a function of the file the callback calls, which calls it again
-    steps = [f for f in of_type(tree_root(node), ("function_declaration",))
-             if function_name(f) in called]
-    return any(c in names for c in called) or any(
-        norm(c.child_by_field_name("function")) in names for f in steps for c in calls_in(f))
 
 
 def _cleared_by_class(node, field) -> bool:
