@@ -1,15 +1,17 @@
 """Timeouts whose owner is not a lifecycle scope of their own (LL205): one a component or
 hook keeps in a React ref (``timer.current = setTimeout(...)`` in a handler or callback),
-owed a clear when the component unmounts, and one that guards an operation (the
-``new Promise`` it rejects on expiry, raced against the operation), owed a clear when the
-operation settles first.
+owed a clear when the component unmounts, and one that guards an operation, owed a clear
+when the operation ends first: it rejects the ``new Promise`` the operation resolves, it
+is raced (``Promise.race``), it is a deadline that can only reject, or it aborts or
+destroys the operation on expiry.
 
 A ref's timeout is cleared on unmount when the cleanup an effect of the component returns,
 or an unmount hook's callback, clears ``timer.current`` (itself, or through a function of
 the component it calls); a ref handed anywhere but to its ``.current`` (returned to the
 caller, passed to a helper) is the receiver's. A guard is cleared when any clear of the
-variable holding its id is written in the function that makes the promise (a ``finally``,
-a settle callback); one whose id is discarded can never be."""
+variable holding its id is written in the function that makes it (a ``finally``, a
+settle callback), or, kept in a field of ``this``, by any method of its class; one whose
+id is discarded can never be."""
 
 from __future__ import annotations
 
