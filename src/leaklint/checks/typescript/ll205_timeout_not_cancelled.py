@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from ...languages.javascript import callee, function_name, walk
 from .pairing import CLEARS, report
-from .timeouts import LIFECYCLE, judge, kept_by_object, reschedules, scheduled
+from .timeouts import LIFECYCLE, captures_nothing, judge, kept_by_object, reschedules, \
+    scheduled, short_delay
+from .timer_guards import aborts, caller_delay, cleared_on_unmount, guard_cleared, \
+    guarded_promise, handed_on, only_sets_state, ref_timer
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -28,7 +31,9 @@ def check(ctx, rule):
         if kept is not None and not kept[1]:
             continue  # kept in a field of an object that is not a UI component: LL207's
         if (scope.kind not in LIFECYCLE or not scope.strict) and kept is None:
-            continue  # one-shot timers in ordinary functions and methods are fine
+            if short == "setTimeout":
+                _unowned(ctx, rule, m, node)
+            continue  # other one-shot timers in ordinary functions and methods are fine
         if short == "setTimeout":  # a frame later is not the scope's
             judge(ctx, rule, node, scope)
 
@@ -42,3 +47,34 @@ def _cancelled_anywhere(m, scope, loop) -> bool:
         calls += [c for c in walk(scope.owner) if c.type == "call_expression"]
     return any(callee(c).rsplit(".", 1)[-1] in CLEARS for c in calls
                if not loop.start_byte <= c.start_byte < loop.end_byte)
+
+
+def _unowned(ctx, rule, m, node) -> None:
+    """A timeout of an ordinary function that something other than its scope owns: a
+    React ref of the component around it (owed a clear on unmount), or a guard of an
+    operation, the promise it rejects on expiry while the operation may settle it first
+    or the operation it aborts or destroys (owed a clear when the operation ends)."""
+    ref = ref_timer(node)
+    made = None if ref is not None else guarded_promise(node) or (node if aborts(node) else None)
+    if ref is None and made is None:
+        return
+    if short_delay(node) or ref is not None and (caller_delay(node) or (
+            captures_nothing(node) or only_sets_state(node, ref[1]))):
+        ctx.count(rule.code, node, ok=True)
+    elif ref is not None:
+        name, component = ref
+        if handed_on(component, name) or cleared_on_unmount(m, component, name):
+            ctx.count(rule.code, node, ok=True)
+        else:
+            report(ctx, rule, node, what="setTimeout", where="when the component unmounts",
+                   reason=f": {function_name(component) or 'the component'} keeps it in "
+                          f"{name}.current, and no cleanup of its effects clears it, so it "
+                          "fires after the unmount and keeps the component alive until then")
+    elif guard_cleared(node, made):
+        ctx.count(rule.code, node, ok=True)
+    else:
+        does = "aborts the operation" if made is node else "settles the promise"
+        report(ctx, rule, node, what="setTimeout", where="when the operation it guards ends",
+               reason=f": it {does} on expiry, but nothing clears it when the operation "
+                      "ends first, so every call leaves it pending, with what its callback "
+                      "holds, for the whole delay")

@@ -179,13 +179,28 @@ def _delay_ms(node, at, depth: int = 0):
 
 def _constant(name: str, at):
     """The initializer of ``const name = ...`` in the nearest function around ``at`` that
-    declares it, else at the module's top level (None when it may be reassigned)."""
+    declares it (or the default of its parameter ``name``), else at the module's top level
+    (None when it may be reassigned)."""
     fn = enclosing_function(at)
     while fn is not None:
         if declares(fn, name):
-            return _const_initializer(function_body(fn), name)
+            default = parameter_default(fn, name)
+            return default if default is not None \
+                else _const_initializer(function_body(fn), name)
         fn = enclosing_function(fn)
     return _const_initializer(tree_root(at), name)
+
+
+def parameter_default(fn, name: str):
+    """The default value of ``fn``'s parameter ``name`` (``ms = 300``): what the delay is
+    unless a caller says otherwise; None when it has none."""
+    params = fn.child_by_field_name("parameters")
+    for p in params.named_children if params is not None else ():
+        left = p.child_by_field_name("left") or p.child_by_field_name("pattern")
+        value = p.child_by_field_name("right") or p.child_by_field_name("value")
+        if left is not None and value is not None and text(left) == name:
+            return value
+    return None
 
 
 def _const_initializer(block, name: str):
