@@ -30,8 +30,8 @@ from __future__ import annotations
 from .. import languages, tracks
 from ..catalogue import active_on
 from ..languages import (go_constructors, go_functions, go_imports, go_returns, go_syntax,
-                         javascript_modules, python_classes, python_clients, python_members,
-                         python_syntax)
+                         go_wrappers, javascript_modules, python_classes, python_clients,
+                         python_members, python_syntax)
 from ..languages.go import GoAdapter
 from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
 from ..languages.python_lowering import non_os_error_classes
@@ -183,6 +183,8 @@ def _go(ctx, rules, full=True) -> dict:
     # resource by itself
     acquiring = active_on(rules, ctx.src.data)
     for cand in adapter.direct_candidates(acquiring) if acquiring else ():
+        if go_wrappers.over_no_stream(cand):
+            continue  # holds nothing: returning or keeping it makes no factory
         fn = go_syntax.enclosing_function(cand.call)
         out.direct(cand, fn, returned, adapter.returned_acquisition)
         # a constructor whose result keeps the handle in a field its Close releases

@@ -28,6 +28,7 @@ from .go_returns import assigned
 from .spelled import calls_named, selectors_on, spelled
 from .go_syntax import is_error_value, package_name, root_context_parent, strip_parens, text
 from .go_tempdir import in_test_temp_dir
+from .go_wrappers import over_no_stream
 from .go_versions import (collected_adjustment, emit_adjusted, go_mod_version,  # noqa: F401
                           go_module)
 from .summaries import FileSummaries, with_factories
@@ -135,6 +136,8 @@ class GoAdapter(GoLowering):
             return Verdict(False, "the response to a request of this method has no body")
         if options.get("closed_by_cancel") and cancelled_on_return(makings, fn):
             return Verdict(False, "its request's context is cancelled when the function returns")
+        if over_no_stream(cand):
+            return Verdict(False, "made over no stream: it holds nothing until Reset")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":
