@@ -132,3 +132,11 @@ def candidate_names(ctx, rules) -> list[str]:
 def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 
+
+
+def element(rule, made: str) -> int:
+    """Which element of what ``made`` returns is the rule's handle: 0 for a ``first_of``
+    acquisition (`fd, path = tempfile.mkstemp()`), 1 for a ``second_of`` one (`reader,
+    writer = await asyncio.open_connection()`), -1 when the whole result is."""
+    return next((i for i, key in enumerate(("first_of", "second_of")) if any(
+        pattern_matches(p, made) for p in rule.lifecycle.get(key, ()))), -1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import ir
 from ..catalogue import release_methods
 from ..tracks import (COLLECTED, OWNED, REBOUND, Candidate, Track, Verdict, candidate_names,
-                      pattern_matches)
+                      element, pattern_matches)
 from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer, kept_by_object
@@ -105,14 +105,13 @@ class PythonAdapter(PythonCalls):
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
                     else:  # `fd, path = tempfile.mkstemp()`: the first element is the
                         # handle; `reader, writer = await asyncio.open_connection()`: the second
-                        part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
-                            pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
-                        out.append(Candidate(rule, call, callee, part=part))
+                        out.append(Candidate(rule, call, callee, part=element(rule, full)))
                 else:  # `session.get(url)`: a response; `Session()`: a session
                     what = made.get(callee, {}).get(rule.code) or made_by_method(
                         call, callee, rule.lifecycle, self.names, self.members(),
                         self.ctx.src.data)
-                    out.extend([Candidate(rule, call, callee, what)] if what else [])
+                    out.extend([Candidate(rule, call, callee, what, element(rule, what))]
+                               if what else [])  # `conn, addr = srv.accept()`: the first
         return out
 
     def track(self, cand: Candidate):
