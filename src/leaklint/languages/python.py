@@ -13,7 +13,7 @@ from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer, kept_by_object
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables,
+from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables, unasked,
                              never_connects)
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             stops_early,
@@ -105,7 +105,8 @@ class PythonAdapter(PythonCalls):
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
                     else:  # `fd, path = tempfile.mkstemp()`: the first element is the
                         # handle; `reader, writer = await asyncio.open_connection()`: the second
-                        out.append(Candidate(rule, call, callee, part=element(rule, full)))
+                        out.append(Candidate(rule, call, callee, part=element(rule, full),
+                                             maker=full))
                 else:  # `session.get(url)`: a response; `Session()`: a session
                     what = made.get(callee, {}).get(rule.code) or made_by_method(
                         call, callee, rule.lifecycle, self.names, self.members(),
@@ -130,7 +131,8 @@ class PythonAdapter(PythonCalls):
                 raising = raises_clause(scope)
             scope = scope.parent
         fn = scope if scope is not None and scope.type != "class_definition" else None
-        if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names):
+        if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names) \
+                or unasked(cand, self.names):  # `requests.get(url)` without stream=True
             return None  # only cursors of a DB-API connection opened in this function
         size = None if cand.factory_of else 2  # a helper's tuple: of any length
         if cand.part > 0 and len(pair_target(call, size) or ()) <= cand.part:
