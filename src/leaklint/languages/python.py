@@ -99,7 +99,12 @@ class PythonAdapter(PythonCalls):
                 continue  # a function of the module or a local of the same name hides it
             full = resolve(callee, self.names)
             for rule in rules:
-                if any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):
+                # `session.get(url)`: a response; `Session()`: a session; `opener.open(url)`
+                what = made.get(callee, {}).get(rule.code) or made_by_method(
+                    call, callee, rule.lifecycle, self.names, self.members(), self.ctx.src.data)
+                if what:  # `conn, addr = srv.accept()`: the first element
+                    out.append(Candidate(rule, call, callee, what, element(rule, what)))
+                elif any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):
                     if any(pattern_matches(p, full) for p in rule.lifecycle.get("pairs", ())):
                         # `r, w = os.pipe()`: each element is a handle of its own
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
@@ -107,12 +112,6 @@ class PythonAdapter(PythonCalls):
                         # handle; `reader, writer = await asyncio.open_connection()`: the second
                         out.append(Candidate(rule, call, callee, part=element(rule, full),
                                              maker=full))
-                else:  # `session.get(url)`: a response; `Session()`: a session
-                    what = made.get(callee, {}).get(rule.code) or made_by_method(
-                        call, callee, rule.lifecycle, self.names, self.members(),
-                        self.ctx.src.data)
-                    out.extend([Candidate(rule, call, callee, what, element(rule, what))]
-                               if what else [])  # `conn, addr = srv.accept()`: the first
         return out
 
     def track(self, cand: Candidate):
@@ -277,7 +276,7 @@ class PythonAdapter(PythonCalls):
         made = resolve(cand.callee, self.names)
         f = cand.factory_of
         return made in spec.get("read_whole", ()) or bool(f) and any(
-            p == f or p.endswith("." + f) for p in spec.get("read_whole", ()))
+            p == f or p.endswith("." + f) and "(*)" not in p for p in spec.get("read_whole", ()))
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container
@@ -334,8 +333,9 @@ class PythonAdapter(PythonCalls):
         callee = cand.callee
         full = resolve(callee, self.names)
         listed = [p for p in cand.rule.lifecycle["acquire"] if not p.startswith("*.")]
-        if full in listed or not callee.endswith((".open", ".start")) or "." not in callee:
-            return ""
+        if full in listed or not callee.endswith((".open", ".start")) or "." not in callee \
+                or cand.factory_of.endswith("(*)." + callee.rsplit(".", 1)[1]):
+            return ""  # ...or `opener.open(url)`: what a maker's method makes (methods_of)
         kind = callee.rsplit(".", 1)[1]
         recv = cand.call.child_by_field_name("function").child_by_field_name("object")
         if recv is None:

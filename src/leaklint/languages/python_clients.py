@@ -47,6 +47,8 @@ def unasked(cand, names: dict) -> bool:
     is it called without one of them?"""
     table = cand.rule.lifecycle.get("only_with", {})
     made = cand.factory_of.partition("(*)")[0] or resolve(cand.callee, names)
+    if not cand.factory_of and made in cand.rule.lifecycle.get("methods_of", {}):
+        return False  # the maker itself (`requests.Session()`), not what its methods make
     wanted = {kw for maker, kws in table.items() if pattern_matches(maker, made) for kw in kws}
     args = cand.call.child_by_field_name("arguments")
     given = {text(a).replace(" ", "") for a in (args.named_children if args is not None else ())
