@@ -112,7 +112,7 @@ class PythonAdapter(PythonCalls):
                         # handle; `reader, writer = await asyncio.open_connection()`: the second
                         out.append(Candidate(rule, call, callee, part=element(rule, full),
                                              maker=full))
-        return out
+        return [c for c in out if not unasked(c, self.names)]  # `requests.get(url)`: no stream
 
     def track(self, cand: Candidate):
         """``_track`` once per candidate: LL111, LL113 and LL114 ask what LL110 asked."""
@@ -130,8 +130,7 @@ class PythonAdapter(PythonCalls):
                 raising = raises_clause(scope)
             scope = scope.parent
         fn = scope if scope is not None and scope.type != "class_definition" else None
-        if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names) \
-                or unasked(cand, self.names):  # `requests.get(url)` without stream=True
+        if cand.callee.endswith(".cursor") and not db_cursor(call, fn, self.names):
             return None  # only cursors of a DB-API connection opened in this function
         size = None if cand.factory_of else 2  # a helper's tuple: of any length
         if cand.part > 0 and len(pair_target(call, size) or ()) <= cand.part:
