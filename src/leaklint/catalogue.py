@@ -49,7 +49,7 @@ LIFECYCLE_KEYS = {
     "exhausted_by", "ended_by", "fix_release", "wrappers", "receiver_takes", "open_from",
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
     "iterated", "callables", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
-    "released_by", "awaited", "synchronous",
+    "released_by", "only_with", "awaited", "synchronous",
     "evidence_arity", "rejections_only", "chained_use",
 }
 
@@ -284,7 +284,8 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
                              "name -> number of arguments")
     for key, what in (("borrowed_by", "acquire pattern -> list of call patterns"),
                       ("methods_of", "class -> list of method names"),
-                      ("released_by", "class -> list of method names")):
+                      ("released_by", "class -> list of method names"),
+                      ("only_with", "acquisition or class -> list of keyword arguments")):
         table = spec.get(key, {})
         if not isinstance(table, dict) or not all(isinstance(v, list) and all(
                 isinstance(c, str) and c for c in v) for v in table.values()):

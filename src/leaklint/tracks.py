@@ -21,6 +21,8 @@ class Candidate:
     # an acquisition whose result is a tuple of handles (`r, w = os.pipe()`): which element
     # this candidate stands for (-1: the whole result is the handle)
     part: int = -1
+    # what a direct acquisition calls, its module's name resolved (`requests.get`)
+    maker: str = ""
 
 
 @dataclass
@@ -86,7 +88,9 @@ class SpecEffects:
                                  if made and pattern_matches(acquire, made) for c in calls)
         # what methods of an object make (`Maker(*).get`: an HTTP response) is also
         # released by the methods ``released_by`` lists for that maker (reading it whole)
-        maker = track.candidate.factory_of.partition("(*)")[0] if track.candidate else ""
+        # (what a direct acquisition makes, by the name it calls: `requests.get`)
+        maker = track.candidate.factory_of.partition("(*)")[0] or track.candidate.maker \
+            if track.candidate else ""
         self.release |= set(spec.get("released_by", {}).get(maker, ()))
         self.handoff_calls = set(spec.get("handoff_calls", ()))
         self.release_fns = set(spec.get("release_functions", ()))
@@ -132,3 +136,11 @@ def candidate_names(ctx, rules) -> list[str]:
 def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 
+
+
+def element(rule, made: str) -> int:
+    """Which element of what ``made`` returns is the rule's handle: 0 for a ``first_of``
+    acquisition (`fd, path = tempfile.mkstemp()`), 1 for a ``second_of`` one (`reader,
+    writer = await asyncio.open_connection()`), -1 when the whole result is."""
+    return next((i for i, key in enumerate(("first_of", "second_of")) if any(
+        pattern_matches(p, made) for p in rule.lifecycle.get(key, ()))), -1)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from .. import ir
 from ..catalogue import release_methods
 from ..tracks import (COLLECTED, OWNED, REBOUND, Candidate, Track, Verdict, candidate_names,
-                      pattern_matches)
+                      element, pattern_matches)
 from . import matches
 from .python_effects import PythonEffects
 from .python_members import PythonMembers, acquirer, kept_by_object
 from .python_lowering import Lowering, first_call, rethrown  # noqa: F401 (first_call: checks)
-from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables,
+from .python_clients import (STREAMS, made_by_call, made_by_method, made_callables, unasked,
                              never_connects)
 from .python_shapes import (assigned_value, borrowed_field, climb, closed_in_finally, db_cursor,
                             stops_early,
@@ -99,21 +99,20 @@ class PythonAdapter(PythonCalls):
                 continue  # a function of the module or a local of the same name hides it
             full = resolve(callee, self.names)
             for rule in rules:
-                if any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):
+                # `session.get(url)`: a response; `Session()`: a session; `opener.open(url)`
+                what = made.get(callee, {}).get(rule.code) or made_by_method(
+                    call, callee, rule.lifecycle, self.names, self.members(), self.ctx.src.data)
+                if what:  # `conn, addr = srv.accept()`: the first element
+                    out.append(Candidate(rule, call, callee, what, element(rule, what)))
+                elif any(pattern_matches(p, full) for p in rule.lifecycle["acquire"]):
                     if any(pattern_matches(p, full) for p in rule.lifecycle.get("pairs", ())):
                         # `r, w = os.pipe()`: each element is a handle of its own
                         out.extend(Candidate(rule, call, callee, part=i) for i in (0, 1))
                     else:  # `fd, path = tempfile.mkstemp()`: the first element is the
                         # handle; `reader, writer = await asyncio.open_connection()`: the second
-                        part = next((i for i, key in enumerate(("first_of", "second_of")) if any(
-                            pattern_matches(p, full) for p in rule.lifecycle.get(key, ()))), -1)
-                        out.append(Candidate(rule, call, callee, part=part))
-                else:  # `session.get(url)`: a response; `Session()`: a session
-                    what = made.get(callee, {}).get(rule.code) or made_by_method(
-                        call, callee, rule.lifecycle, self.names, self.members(),
-                        self.ctx.src.data)
-                    out.extend([Candidate(rule, call, callee, what)] if what else [])
-        return out
+                        out.append(Candidate(rule, call, callee, part=element(rule, full),
+                                             maker=full))
+        return [c for c in out if not unasked(c, self.names)]  # `requests.get(url)`: no stream
 
     def track(self, cand: Candidate):
         """``_track`` once per candidate: LL111, LL113 and LL114 ask what LL110 asked."""
@@ -276,7 +275,7 @@ class PythonAdapter(PythonCalls):
         made = resolve(cand.callee, self.names)
         f = cand.factory_of
         return made in spec.get("read_whole", ()) or bool(f) and any(
-            p == f or p.endswith("." + f) for p in spec.get("read_whole", ()))
+            p == f or p.endswith("." + f) and "(*)" not in p for p in spec.get("read_whole", ()))
 
     def _stored_in_local(self, cand, fn, left, stmt):
         """`jobs[0] = Popen(...)` into a list/dict literal of this function: the container
@@ -333,8 +332,9 @@ class PythonAdapter(PythonCalls):
         callee = cand.callee
         full = resolve(callee, self.names)
         listed = [p for p in cand.rule.lifecycle["acquire"] if not p.startswith("*.")]
-        if full in listed or not callee.endswith((".open", ".start")) or "." not in callee:
-            return ""
+        if full in listed or not callee.endswith((".open", ".start")) or "." not in callee \
+                or cand.factory_of.endswith("(*)." + callee.rsplit(".", 1)[1]):
+            return ""  # ...or `opener.open(url)`: what a maker's method makes (methods_of)
         kind = callee.rsplit(".", 1)[1]
         recv = cand.call.child_by_field_name("function").child_by_field_name("object")
         if recv is None:

@@ -6,6 +6,7 @@ after, was only lent it."""
 from __future__ import annotations
 
 from ..members import STORE
+from ..tracks import pattern_matches
 from . import ancestors, per_file, tree_root, walk
 from .python_shapes import assigned_value, climb, expected_to_raise, pair_target, read_after
 from .python_syntax import callee_text, enclosing_class, enclosing_function, resolve, text
@@ -36,6 +37,23 @@ def never_connects(callee: str, call, fn, names: dict, imported: dict) -> bool:
            if n.type == "function_definition"}
     return not does_io(call, fn, BROKER_IO, own | {k for k, v in imported.items()
                                                    if v.startswith(".")})
+
+
+def unasked(cand, names: dict) -> bool:
+    """A call whose result holds something only when a keyword argument asks for it (the
+    rule's ``only_with``, by what it calls or the maker of the object whose method it is:
+    `requests.get(url, stream=True)`, whose response keeps its pooled connection until
+    closed or read; without it the body is read and the connection back in its pool):
+    is it called without one of them?"""
+    table = cand.rule.lifecycle.get("only_with", {})
+    made = cand.factory_of.partition("(*)")[0] or resolve(cand.callee, names)
+    if not cand.factory_of and made in cand.rule.lifecycle.get("methods_of", {}):
+        return False  # the maker itself (`requests.Session()`), not what its methods make
+    wanted = {kw for maker, kws in table.items() if pattern_matches(maker, made) for kw in kws}
+    args = cand.call.child_by_field_name("arguments")
+    given = {text(a).replace(" ", "") for a in (args.named_children if args is not None else ())
+             if a.type == "keyword_argument"}
+    return bool(wanted) and not wanted & given
 
 
 def does_io(call, fn, io=IO_METHODS, project=None) -> bool:

@@ -33,7 +33,9 @@ def is_context_provider(fn) -> bool:
 
 
 DB_CONNECT = {"sqlite3.connect", "sqlite3.Connection", "psycopg.connect", "psycopg2.connect",
-              "pymysql.connect", "mysql.connector.connect", "MySQLdb.connect"}
+              "pymysql.connect", "mysql.connector.connect", "MySQLdb.connect", "pyodbc.connect",
+              "sqlite3.dbapi2.connect", "cx_Oracle.connect", "oracledb.connect",
+              "pymssql.connect"}
 
 
 def holds_nothing(call) -> bool:
