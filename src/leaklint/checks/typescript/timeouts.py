@@ -115,18 +115,24 @@ def _written_callback(call):
     return cb if cb is not None and cb.type in FUNCTIONS else None
 
 
-def only_sets_fields(call) -> bool:
-    """Is the callback a function whose statements only set fields of ``this`` to literal
-    values (`() => { this.chordMode = false; }`), calling and awaiting nothing?"""
+def callback_steps(call) -> list | None:
+    """The expressions of the statements of the function written as the timer's callback
+    (an arrow's expression body is its one step); None when no function is written."""
     cb = _written_callback(call)
     body = cb.child_by_field_name("body") if cb is not None else None
     if body is None:
-        return False
+        return None
     steps = [c for c in body.named_children if c.type != "comment"] \
         if body.type == "statement_block" else [body]
-    for step in steps:
-        assigned = strip(step.named_children[0]) if step.type == "expression_statement" \
-            and step.named_children else strip(step)
+    return [strip(step.named_children[0]) if step.type == "expression_statement"
+            and step.named_children else strip(step) for step in steps]
+
+
+def only_sets_fields(call) -> bool:
+    """Is the callback a function whose statements only set fields of ``this`` to literal
+    values (`() => { this.chordMode = false; }`), calling and awaiting nothing?"""
+    steps = callback_steps(call)
+    for assigned in steps or ():
         left = assigned.child_by_field_name("left") if assigned is not None \
             and assigned.type == "assignment_expression" else None
         if left is None or left.type != "member_expression" \

@@ -25,7 +25,7 @@ from ...languages.javascript_scopes import EFFECT_HOOKS
 from ...languages.javascript_syntax import member_assigned
 from ...languages.javascript_values import declaring_function, local_value
 from .pairing import CLEARS
-from .timeouts import parameter_default
+from .timeouts import callback_steps, parameter_default
 
 # hooks whose callback runs when the component unmounts (react-use, ahooks, usehooks-ts)
 UNMOUNT_USES = {"useUnmount", "useWillUnmount", "useUnmountEffect"}
@@ -107,16 +107,8 @@ def only_sets_state(node, component) -> bool:
     (``setCopied(false)``, a setter of its ``useState``) or a ref's ``.current`` to
     literal values? Run after an unmount it changes nothing, and keeps the component no
     longer than its delay."""
-    a = args(node)
-    cb = strip(a[0]) if a else None
-    body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
-    if body is None:
-        return False
-    steps = [c for c in body.named_children if c.type != "comment"] \
-        if body.type == "statement_block" else [body]
-    for step in steps:
-        e = strip(step.named_children[0]) if step.type == "expression_statement" \
-            and step.named_children else strip(step)
+    steps = callback_steps(node)
+    for e in steps or ():
         if e is not None and e.type == "call_expression" and norm(e.child_by_field_name(
                 "function")) in _setters(component) and all(is_literal(x) for x in args(e)):
             continue
