@@ -16,6 +16,7 @@ from ..languages.javascript import (FUNCTIONS, LOOKUPS, args, callee, enclosing_
                                     returned_values, strip, text, up, walk)
 from ..languages import nearest, of_type, tree_root
 from ..languages.javascript_objects import class_creates
+from ..languages.javascript_syntax import stored_in
 from ..languages.javascript_values import (declares, declaring_function, iterated_value,
                                            local_value, module_constants)
 
@@ -335,16 +336,12 @@ def unref_timer(call) -> bool:
     """A Node timer that is ``.unref()``'d, chained (``setInterval(..).unref()``) or
     through the variable that holds it: it never keeps the process alive, and its owner
     is the process."""
-    p, child = up(call)
+    p, _ = up(call)
     if p is not None and p.type == "member_expression" \
             and text(p.child_by_field_name("property")) == "unref":
         return True
-    name = ""
-    if p is not None and p.type == "variable_declarator":
-        name = text(p.child_by_field_name("name"))
-    elif p is not None and p.type == "assignment_expression" \
-            and p.child_by_field_name("right") == child:
-        name = norm(p.child_by_field_name("left"))
+    held = stored_in(call)
+    name = norm(held) if held is not None else ""
     if not name:
         return False
     fn = enclosing_function(call) or tree_root(call)

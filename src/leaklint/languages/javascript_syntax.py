@@ -335,6 +335,19 @@ def after_own_clear(node, fn):
     return None
 
 
+def stored_in(node):
+    """Where the value ``node`` is stored: the name a declaration binds it to (`const t =
+    node`) or the left side of an assignment (`t = node`, `this.t = node`); None when it
+    is not stored."""
+    p, child = up(node)
+    if p is not None and p.type == "variable_declarator":
+        return p.child_by_field_name("name")
+    if p is not None and p.type == "assignment_expression" \
+            and p.child_by_field_name("right") == child:
+        return strip(p.child_by_field_name("left"))
+    return None
+
+
 def member_assigned(node):
     """(member, object) when ``node`` is the value assigned to a member (`obj.m = node`),
     else (None, None)."""

@@ -22,7 +22,7 @@ from ...languages.javascript import (FUNCTIONS, args, callee, calls_in, enclosin
                                      is_literal, method_of, norm, receiver, returned_values,
                                      strip, text, up, walk)
 from ...languages.javascript_scopes import EFFECT_HOOKS
-from ...languages.javascript_syntax import member_assigned
+from ...languages.javascript_syntax import member_assigned, stored_in
 from ...languages.javascript_values import declaring_function, local_value
 from .pairing import CLEARS
 from .timeouts import callback_steps, parameter_default
@@ -229,20 +229,13 @@ def guard_cleared(node, made) -> bool:
     (the promise it settles, or the guard itself)? A discarded id can never be cleared."""
     if unref_timer(node):
         return True
-    p, child = up(node)
-    held = ""
-    if p is not None and p.type == "variable_declarator":
-        held = text(p.child_by_field_name("name"))
-    elif p is not None and p.type == "assignment_expression" \
-            and p.child_by_field_name("right") == child:
-        left = strip(p.child_by_field_name("left"))
-        if left is None or left.type != "identifier":
-            return _cleared_by_class(node, left)
-        held = text(left)
-    elif p is None or p.type not in ("expression_statement", "arrow_function"):
-        return True  # handed to something else
-    if not held:
-        return False
+    target = stored_in(node)
+    if target is None:
+        p, _ = up(node)  # discarded as a statement or an arrow's result: never cleared
+        return p is None or p.type not in ("expression_statement", "arrow_function")
+    if target.type != "identifier":
+        return _cleared_by_class(node, target)
+    held = text(target)
     around = enclosing_function(made) or made
     while around is not None and declaring_function(around, held) is None \
             and enclosing_function(around) is not None:
