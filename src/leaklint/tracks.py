@@ -137,7 +137,6 @@ def last_name(pattern: str) -> str:
     return pattern.rsplit(".", 1)[-1].split()[-1]
 
 
-
 def element(rule, made: str) -> int:
     """Which element of what ``made`` returns is the rule's handle: 0 for a ``first_of``
     acquisition (`fd, path = tempfile.mkstemp()`), 1 for a ``second_of`` one (`reader,

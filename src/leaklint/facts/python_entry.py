@@ -170,6 +170,8 @@ def file_facts(root) -> dict:
 
 
 IMPORTERS = ("import_module", "importlib.import_module", "__import__")
+
+
 def _plugin_class(fn, call, assigned: dict) -> str:
     """``Export`` for ``mod.Export(...)`` in ``fn`` where ``mod = import_module(name)``
     imports a module whose name is computed (a plugin a loader picks), else ""."""
@@ -189,7 +191,9 @@ def _plugin_class(fn, call, assigned: dict) -> str:
 
 
 def _ends_process(fn) -> bool:
-    """Does ``fn``'s body end by ending the process (``os._exit(0)``): a forked child's work?"""
+    """Does ``fn``'s body end by ending or replacing the process (``os._exit(0)``,
+    ``sys.exit()``, an ``exec``): then what it calls runs at most once in the process (a
+    forked child's work)?"""
     body = fn.child_by_field_name("body")
     last = [c for c in (body.named_children if body is not None else ()) if c.type != "comment"]
     call = last[-1].named_children[0] if last and last[-1].type == "expression_statement" \
