@@ -1,6 +1,7 @@
-"""LL205 timeout-not-cancelled: A setTimeout/requestAnimationFrame in a lifecycle scope is
-never cancelled, or a self-rescheduling loop has no stop. (A timeout a method of an object
-that is not a UI component keeps in a field is LL207's.)
+"""LL205 timeout-not-cancelled: A setTimeout/requestAnimationFrame in a lifecycle scope or
+kept in a React ref is never cancelled, or a self-rescheduling loop has no stop. (A timeout
+a method of an object that is not a UI component keeps in a field is LL207's, one that
+guards an operation LL209's.)
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from ...languages.javascript import callee, function_name, walk
 from .pairing import CLEARS, report
 from .timeouts import LIFECYCLE, captures_nothing, judge, kept_by_object, reschedules, \
     scheduled, short_delay
-from .timer_guards import aborts, caller_delay, cleared_on_unmount, guard_cleared, \
-    guarded_promise, handed_on, only_sets_state, ref_timer
+from .timer_guards import caller_delay, cleared_on_unmount, handed_on, only_sets_state, \
+    ref_timer
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("reason", "what", "where")
@@ -50,31 +51,19 @@ def _cancelled_anywhere(m, scope, loop) -> bool:
 
 
 def _unowned(ctx, rule, m, node) -> None:
-    """A timeout of an ordinary function that something other than its scope owns: a
-    React ref of the component around it (owed a clear on unmount), or a guard of an
-    operation, the promise it rejects on expiry while the operation may settle it first
-    or the operation it aborts or destroys (owed a clear when the operation ends)."""
+    """A timeout of an ordinary function that a React ref of the component around it
+    keeps: owed a clear when the component unmounts."""
     ref = ref_timer(node)
-    made = None if ref is not None else guarded_promise(node) or (node if aborts(node) else None)
-    if ref is None and made is None:
+    if ref is None:
         return
-    if short_delay(node) or ref is not None and (caller_delay(node) or (
-            captures_nothing(node) or only_sets_state(node, ref[1]))):
+    name, component = ref
+    if short_delay(node) or caller_delay(node) or captures_nothing(node) \
+            or only_sets_state(node, component):
         ctx.count(rule.code, node, ok=True)
-    elif ref is not None:
-        name, component = ref
-        if handed_on(component, name) or cleared_on_unmount(m, component, name):
-            ctx.count(rule.code, node, ok=True)
-        else:
-            report(ctx, rule, node, what="setTimeout", where="when the component unmounts",
-                   reason=f": {function_name(component) or 'the component'} keeps it in "
-                          f"{name}.current, and no cleanup of its effects clears it, so it "
-                          "fires after the unmount and keeps the component alive until then")
-    elif guard_cleared(node, made):
+    elif handed_on(component, name) or cleared_on_unmount(m, component, name):
         ctx.count(rule.code, node, ok=True)
     else:
-        does = "aborts the operation" if made is node else "settles the promise"
-        report(ctx, rule, node, what="setTimeout", where="when the operation it guards ends",
-               reason=f": it {does} on expiry, but nothing clears it when the operation "
-                      "ends first, so every call leaves it pending, with what its callback "
-                      "holds, for the whole delay")
+        report(ctx, rule, node, what="setTimeout", where="when the component unmounts",
+               reason=f": {function_name(component) or 'the component'} keeps it in "
+                      f"{name}.current, and no cleanup of its effects clears it, so it "
+                      "fires after the unmount and keeps the component alive until then")

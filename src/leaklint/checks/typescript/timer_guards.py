@@ -30,8 +30,10 @@ from .timeouts import callback_steps, parameter_default
 # hooks whose callback runs when the component unmounts (react-use, ahooks, usehooks-ts)
 UNMOUNT_USES = {"useUnmount", "useWillUnmount", "useUnmountEffect"}
 REF_HOOKS = {"useRef", "React.useRef"}
-# what a guard's expiry does to the operation it guards
-ABORTS = {"abort", "destroy"}
+# what a guard's expiry does to the operation it guards: ends it, or fails the deferred
+# result an object holds for it (`command.reject(err)`; not `Promise.reject`)
+ABORTS = {"abort", "destroy", "kill", "terminate"}
+FAILS = {"reject"}
 # a name as an expression and as a shorthand property (`return { timer }`)
 SPELLED = ("identifier", "shorthand_property_identifier")
 
@@ -185,9 +187,10 @@ def guarded_promise(node):
 
 
 def aborts(node) -> bool:
-    """Does the timeout's callback abort or destroy an operation on expiry
-    (``() => controller.abort()``, ``() => req.destroy(new Error("timed out"))``,
-    ``ac.abort.bind(ac)``): a guard of that operation?"""
+    """Does the timeout's callback end an operation on expiry (``() => controller.abort()``,
+    ``() => req.destroy(new Error("timed out"))``, ``() => child.kill("SIGKILL")``,
+    ``ac.abort.bind(ac)``) or reject the result an object holds for it
+    (``() => command.reject(new Error("timed out"))``): a guard of that operation?"""
     a = args(node)
     cb = strip(a[0]) if a else None
     if cb is not None and cb.type == "call_expression" and method_of(cb) == "bind":
@@ -197,7 +200,9 @@ def aborts(node) -> bool:
     body = cb.child_by_field_name("body") if cb is not None and cb.type in FUNCTIONS else None
     calls = ([body] if body.type == "call_expression" else []) + calls_in(body, FUNCTIONS) \
         if body is not None else []
-    ended = [c for c in calls if method_of(c) in ABORTS]
+    # `process.kill(process.pid)` ends the program: there is nothing left to outlive
+    ended = [c for c in calls if norm(receiver(c)) != "process" and (
+        method_of(c) in ABORTS or method_of(c) in FAILS and norm(receiver(c)) not in ("", "Promise"))]
     fn = enclosing_function(node)
     # a controller returned (its signal) is the caller's timeout: no operation here ends
     returned = {norm(r) for r in (returned_values(fn) if fn is not None else ())}
@@ -261,4 +266,16 @@ def _cleared_by_class(node, field) -> bool:
             or norm(field.child_by_field_name("object")) != "this":
         return True
     held = norm(field)
-    return any(_clears(c, held) or held in (norm(a) for a in args(c)) for c in calls_in(body))
+    return any(_clears(c, held) or held in (norm(a) for a in args(c)) or _clears_alias(c, held)
+               for c in calls_in(body))
+
+
+def _clears_alias(call, held: str) -> bool:
+    """Is ``call`` a clear of a local read from ``held`` (``const t = this.timer;
+    clearTimeout(t)``)?"""
+    first = strip(args(call)[0]) if args(call) else None
+    if first is None or first.type != "identifier" \
+            or callee(call).rsplit(".", 1)[-1] not in CLEARS:
+        return False
+    fn = declaring_function(enclosing_function(call), text(first))
+    return fn is not None and norm(local_value(fn, text(first))) == held
