@@ -1,0 +1,222 @@
+"""Removals that cannot remove (for LL401 and LL407): a function that adds a listener and
+itself removes the target's listeners for that event, but with another handler.
+
+`el.removeEventListener("input", (e) => onInput(e))` removes nothing: a function written
+in place (or a fresh `.bind()`) is a new object that no registration was made with (the
+same function written again to remove what the function adds, from the element it had
+before, is one too). A
+removal by a name that no registration of the file adds for that target and event
+(`socket.removeListener("close", onClose)` beside `socket.on("close", onFinished)`)
+removes nothing either. The removal shows that the code means the listener to go (the
+target outlives it); since it does not match, the listener stays and each run of the
+function adds one more.
+
+Also the `"abort"` listener a function adds to an AbortSignal it was handed (a parameter,
+or a field of its object other than a controller the object makes): the caller's signal
+may serve many calls (one signal for a whole session of requests) and keeps every
+listener until it aborts, which it may never do.
+"""
+
+from __future__ import annotations
+
+from ...languages import of_type
+from ...languages.javascript import (args, calls_in, enclosing_function, method_of, norm,
+                                     receiver, strip, text)
+from ...languages.javascript_syntax import FUNCTIONS, made_here
+from ...languages.javascript_values import declares, declaring_function, local_value
+from .pairing import inline_handler, target_text
+
+# registration method -> the methods that remove one of its listeners by handler
+DOM = ({"addEventListener"}, {"removeEventListener"})
+EMITTER = ({"on", "addListener", "prependListener"}, {"off", "removeListener"})
+# a signal some code of the file makes, whose `abort()` it calls itself
+SIGNAL_MAKERS = ("newAbortController", "AbortSignal.")  # as `norm` writes them
+
+
+def chain_target(call, methods):
+    """The receiver of ``call`` with calls of ``methods`` chained before it unwrapped
+    (`socket.on("drain", a).on("close", b)`: `socket`)."""
+    t = receiver(call)
+    while t is not None and strip(t) is not None and strip(t).type == "call_expression" \
+            and method_of(strip(t)) in methods:
+        t = receiver(strip(t))
+    return t
+
+
+def line_of(call) -> int:
+    """The line of a call's method name (`.on(` of a chain that starts lines above)."""
+    f = call.child_by_field_name("function")
+    at = f.child_by_field_name("property") if f is not None and f.type == "member_expression" \
+        else None
+    return (at or call).start_point[0] + 1
+
+
+def _event(node) -> str:
+    return norm(node).replace('"', "'").replace("`", "'")
+
+
+def _handler(call):
+    """The handler a registration or removal names: its second argument (the DOM's), or
+    its last (an emitter's, jQuery's `off(events, selector, handler)`); None when it
+    names none (a removal of every handler)."""
+    a = args(call)
+    if len(a) < 2:
+        return None
+    h = strip(a[1] if method_of(call) in ("addEventListener", "removeEventListener") else a[-1])
+    # `$(el).off("click", ".item")`: a selector, every handler delegated for it
+    return None if h is None or h.type in ("string", "template_string") else h
+
+
+def _same(handler, other, fn) -> bool:
+    """Is ``other`` (a removal's handler) the function ``handler`` names: the same text,
+    or a local of ``fn`` (or a function around it) bound to it?"""
+    if norm(other) == norm(handler):
+        return True
+    o = strip(other)
+    if o is None or o.type != "identifier":
+        return False
+    f = fn
+    while f is not None:
+        v = local_value(f, text(o))
+        if v is not None:
+            return norm(v) == norm(handler)
+        f = enclosing_function(f)
+    return False
+
+
+def mismatched(m, call, kinds):
+    """The removal that does not match the registration ``call`` (of the ``kinds``, DOM
+    or EMITTER), or None: its function (with the functions it nests) removes the
+    target's listeners for the event only with handlers that cannot be the registered
+    one (written in place, or a name no registration of the file adds for that target
+    and event), and no code of the file removes the registered handler from it."""
+    adds, removes = kinds
+    fn, handler, a = enclosing_function(call), _handler(call), args(call)
+    tnode = chain_target(call, adds)
+    if fn is None or handler is None or tnode is None or not a:
+        return None
+    target, event = target_text(tnode), _event(a[0])
+    root = strip(tnode)
+    if root is not None and root.type == "identifier" and made_here(fn, text(root)):
+        return None  # a target the function makes: what it holds goes with it
+    near = None
+    for c in calls_in(fn):
+        other = _handler(c)
+        if method_of(c) in removes and other is not None and inline_handler(other) \
+                and norm(other) == norm(handler) and _event(args(c)[0]) == event:
+            near = near or c  # the registration's own function written again: a new one
+            continue
+        if method_of(c) not in removes or not _on(c, target, event, removes):
+            continue
+        if other is None or not inline_handler(other) and _same(handler, other, fn):
+            return None  # removes every listener of the event, or this very one
+        if inline_handler(other) or not _added(m, target, event, other, adds):
+            near = near or c
+        else:
+            return None  # the removal of another registration of the file
+    if near is None or inline_handler(handler) == "" and _removed_elsewhere(
+            unit_calls(m, call, tnode), target, event, handler, removes):
+        return None
+    return near
+
+
+def unit_calls(m, call, tnode) -> list:
+    """The calls that may remove what ``call`` adds to ``tnode``: those of the function
+    that declares the target's name (a parameter, a local), or every call of the file
+    for a field, a module-level name or a global."""
+    root = strip(tnode)
+    while root is not None and root.type in ("member_expression", "subscript_expression"):
+        root = strip(root.child_by_field_name("object"))
+    if root is None or root.type != "identifier":
+        return m.calls()
+    fn = declaring_function(enclosing_function(call), text(root))
+    return m.calls() if fn is None else calls_in(fn)
+
+
+def _on(c, target: str, event: str, removes) -> bool:
+    """Does the removal ``c`` remove from ``target`` listeners of ``event``?"""
+    ra = args(c)
+    t = chain_target(c, removes)
+    return bool(ra) and t is not None and target_text(t) == target and _event(ra[0]) == event
+
+
+def _added(m, target: str, event: str, handler, adds) -> bool:
+    """Does some registration of the file add ``handler`` to ``target`` for ``event``?"""
+    return any(method_of(c) in adds and args(c) and _handler(c) is not None
+               and norm(_handler(c)) == norm(handler) and _on_added(c, target, event, adds)
+               for c in m.calls())
+
+
+def _on_added(c, target: str, event: str, adds) -> bool:
+    t = chain_target(c, adds)
+    return t is not None and target_text(t) == target and _event(args(c)[0]) == event
+
+
+def _removed_elsewhere(calls, target: str, event: str, handler, removes) -> bool:
+    """Does one of ``calls`` remove ``handler`` (by its text) from ``target`` for
+    ``event``, or every listener of it?"""
+    for c in calls:
+        if method_of(c) in removes and _on(c, target, event, removes):
+            other = _handler(c)
+            if other is None or norm(other) == norm(handler):
+                return True
+    return False
+
+
+def callers_signal(m, call) -> bool:
+    """Is ``call`` an `"abort"` listener added to an AbortSignal the function was handed
+    and never removed: `signal`, `options.signal` or `this.options.signal` rooted in a
+    parameter of a function around it or in a field of its object, that no controller of
+    the file (nor of the function) made, and that no removeEventListener("abort", ...) of
+    the function declaring it (of the file, for a field) takes off it?"""
+    a = args(call)
+    if method_of(call) != "addEventListener" or len(a) < 2 or _event(a[0]) != "'abort'":
+        return False
+    t = strip(receiver(call))
+    if t is None or not norm(t).lower().endswith("signal"):
+        return False
+    parts = norm(t).replace("?.", ".").split(".")
+    if parts[0] == "this":
+        # a field of the object: the caller's unless a controller of the file is kept there
+        if len(parts) < 3 or any(norm(n).replace("?.", ".").startswith(SIGNAL_MAKERS)
+                                 for n in _assigned(m, parts[:-1])):
+            return False
+    else:
+        fn = declaring_function(enclosing_function(call), parts[0])
+        if fn is None or not _parameter(fn, parts[0]) or made_here(fn, parts[0]):
+            return False
+    return not any(method_of(c) == "removeEventListener" and args(c)
+                   and _event(args(c)[0]) == "'abort'" and receiver(c) is not None
+                   and target_text(receiver(c)) == target_text(t)
+                   for c in unit_calls(m, call, t))
+
+
+def _assigned(m, parts: list) -> list:
+    """The values the file gives the field ``parts`` (`this.controller = new
+    AbortController()`, or a class field `controller = new AbortController()`)."""
+    left = ".".join(parts)
+    out = [n.child_by_field_name("right") for n in of_type(m.root, ("assignment_expression",))
+           if norm(n.child_by_field_name("left")).replace("?.", ".") == left]
+    if len(parts) == 2:
+        out += [n.child_by_field_name("value")
+                for n in of_type(m.root, ("public_field_definition", "field_definition"))
+                if text(n.child_by_field_name("property") or n.child_by_field_name("name"))
+                == parts[1] and n.child_by_field_name("value") is not None]
+    return out
+
+
+def _parameter(fn, name: str) -> bool:
+    """Is ``name`` a parameter of ``fn`` (plain, defaulted or destructured)?"""
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is None:
+        return False
+    stack = [params]
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTIONS:
+            continue
+        if n.type in ("identifier", "shorthand_property_identifier_pattern") \
+                and text(n) == name:
+            return True
+        stack.extend(n.named_children)
+    return False
