@@ -415,7 +415,7 @@ def _removed_with_another(ctx, rule, m, call) -> bool:
     if near is None:
         return False
     other = args(near)[-1]
-    what = inline_handler(other) or f"{norm(other)}, which is never added for it"
+    what = inline_handler(other) or f"{norm(other)}, which is never added for the event"
     # a chained registration (`socket.on("drain", a).on("close", b)`) is shown at its own
     # method, not where the chain starts
     at = call.child_by_field_name("function").child_by_field_name("property") \

@@ -19,7 +19,7 @@ listener until it aborts, which it may never do.
 
 from __future__ import annotations
 
-from ...languages import of_type
+from ...languages import of_type, tree_root
 from ...languages.javascript import (args, calls_in, enclosing_function, method_of, norm,
                                      receiver, strip, text)
 from ...languages.javascript_syntax import FUNCTIONS, made_here
@@ -88,8 +88,9 @@ def mismatched(m, call, kinds):
     """The removal that does not match the registration ``call`` (of the ``kinds``, DOM
     or EMITTER), or None: its function (with the functions it nests) removes the
     target's listeners for the event only with handlers that cannot be the registered
-    one (written in place, or a name no registration of the file adds for that target
-    and event), and no code of the file removes the registered handler from it."""
+    one (written in place, or a name of the file's own that no registration of the file
+    adds for that event), and no code that sees the target removes the registered
+    handler from it."""
     adds, removes = kinds
     fn, handler, a = enclosing_function(call), _handler(call), args(call)
     tnode = chain_target(call, adds)
@@ -110,10 +111,10 @@ def mismatched(m, call, kinds):
             continue
         if other is None or not inline_handler(other) and _same(handler, other, fn):
             return None  # removes every listener of the event, or this very one
-        if inline_handler(other) or not _added(m, target, event, other, adds):
+        if inline_handler(other) or _own_name(other, fn) and not _added(m, event, other, adds):
             near = near or c
         else:
-            return None  # the removal of another registration of the file
+            return None  # the removal of another registration, here or elsewhere
     if near is None or inline_handler(handler) == "" and _removed_elsewhere(
             unit_calls(m, call, tnode), target, event, handler, removes):
         return None
@@ -140,16 +141,27 @@ def _on(c, target: str, event: str, removes) -> bool:
     return bool(ra) and t is not None and target_text(t) == target and _event(ra[0]) == event
 
 
-def _added(m, target: str, event: str, handler, adds) -> bool:
-    """Does some registration of the file add ``handler`` to ``target`` for ``event``?"""
+def _own_name(handler, fn) -> bool:
+    """Is ``handler`` a name the file gives a value of its own: a local of ``fn`` or of a
+    function around it (not a parameter: the caller's function, which the caller may
+    have added), or a function of the module?"""
+    h = strip(handler)
+    if h is None or h.type != "identifier":
+        return False
+    f = declaring_function(fn, text(h))
+    if f is not None:
+        return not _parameter(f, text(h))
+    return any(n.type in ("function_declaration", "variable_declarator")
+               and text(n.child_by_field_name("name")) == text(h)
+               for n in of_type(tree_root(h), ("function_declaration", "variable_declarator"))
+               if enclosing_function(n) is None)
+
+
+def _added(m, event: str, handler, adds) -> bool:
+    """Does some registration of the file, on any target, add ``handler`` for ``event``?"""
     return any(method_of(c) in adds and args(c) and _handler(c) is not None
-               and norm(_handler(c)) == norm(handler) and _on_added(c, target, event, adds)
+               and norm(_handler(c)) == norm(handler) and _event(args(c)[0]) == event
                for c in m.calls())
-
-
-def _on_added(c, target: str, event: str, adds) -> bool:
-    t = chain_target(c, adds)
-    return t is not None and target_text(t) == target and _event(args(c)[0]) == event
 
 
 def _removed_elsewhere(calls, target: str, event: str, handler, removes) -> bool:
