@@ -4,17 +4,17 @@ itself removes the target's listeners for that event, but with another handler.
 `el.removeEventListener("input", (e) => onInput(e))` removes nothing: a function written
 in place (or a fresh `.bind()`) is a new object that no registration was made with (the
 same function written again to remove what the function adds, from the element it had
-before, is one too). A
-removal by a name that no registration of the file adds for that target and event
-(`socket.removeListener("close", onClose)` beside `socket.on("close", onFinished)`)
-removes nothing either. The removal shows that the code means the listener to go (the
-target outlives it); since it does not match, the listener stays and each run of the
-function adds one more.
+before, is one too). A removal by a function the file writes that no registration of the
+file adds for that event (`socket.removeListener("close", onClose)` beside
+`socket.on("close", onFinished)`) removes nothing either. The removal shows that the code
+means the listener to go (the target outlives it); since it does not match, the listener
+stays and each run of the function adds one more.
 
-Also the `"abort"` listener a function adds to an AbortSignal it was handed (a parameter,
-or a field of its object other than a controller the object makes): the caller's signal
-may serve many calls (one signal for a whole session of requests) and keeps every
-listener until it aborts, which it may never do.
+Also the `"abort"` listener that a module's exported function (or a method of its
+exported class) adds to an AbortSignal it was handed (a parameter, or a field of its
+object other than a controller the object makes): the caller, another module, may use
+one signal for many calls (one signal for a whole session of requests), and the signal
+keeps every listener until it aborts, which it may never do.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from __future__ import annotations
 from ...languages import of_type, tree_root
 from ...languages.javascript import (args, calls_in, enclosing_function, method_of, norm,
                                      receiver, strip, text)
+from ...languages.javascript_runs import commonjs_export
+from ...languages.javascript_scopes import exported
 from ...languages.javascript_syntax import FUNCTIONS, made_here
 from ...languages.javascript_values import declares, declaring_function, local_value
 from .pairing import inline_handler, target_text
@@ -29,6 +31,8 @@ from .pairing import inline_handler, target_text
 # registration method -> the methods that remove one of its listeners by handler
 DOM = ({"addEventListener"}, {"removeEventListener"})
 EMITTER = ({"on", "addListener", "prependListener"}, {"off", "removeListener"})
+# registrations that also add a handler a removal may take off (a one-time one)
+ONE_TIME = {"once", "prependOnceListener"}
 # a signal some code of the file makes, whose `abort()` it calls itself
 SIGNAL_MAKERS = ("newAbortController", "AbortSignal.")  # as `norm` writes them
 
@@ -70,6 +74,9 @@ def _handler(call):
 def _same(handler, other, fn) -> bool:
     """Is ``other`` (a removal's handler) the function ``handler`` names: the same text,
     or a local of ``fn`` (or a function around it) bound to it?"""
+    h = strip(handler)
+    if h is not None and h.type == "assignment_expression":  # `(onGone = () => ...)`
+        handler = h.child_by_field_name("left")
     if norm(other) == norm(handler):
         return True
     o = strip(other)
@@ -149,8 +156,10 @@ def _own_name(handler, fn) -> bool:
     if h is None or h.type != "identifier":
         return False
     f = declaring_function(fn, text(h))
-    if f is not None:
-        return not _parameter(f, text(h))
+    if f is not None:  # a function the file writes, not a value found (`listeners.pop()`)
+        v = strip(local_value(f, text(h)))
+        return not _parameter(f, text(h)) and v is not None and (
+            v.type in FUNCTIONS or v.type == "call_expression" and method_of(v) == "bind")
     return any(n.type in ("function_declaration", "variable_declarator")
                and text(n.child_by_field_name("name")) == text(h)
                for n in of_type(tree_root(h), ("function_declaration", "variable_declarator"))
@@ -158,8 +167,9 @@ def _own_name(handler, fn) -> bool:
 
 
 def _added(m, event: str, handler, adds) -> bool:
-    """Does some registration of the file, on any target, add ``handler`` for ``event``?"""
-    return any(method_of(c) in adds and args(c) and _handler(c) is not None
+    """Does some registration of the file, on any target, add ``handler`` for ``event``
+    (also a one-time one)?"""
+    return any(method_of(c) in adds | ONE_TIME and args(c) and _handler(c) is not None
                and norm(_handler(c)) == norm(handler) and _event(args(c)[0]) == event
                for c in m.calls())
 
@@ -182,7 +192,8 @@ def callers_signal(m, call) -> bool:
     the file (nor of the function) made, and that no removeEventListener("abort", ...) of
     the function declaring it (of the file, for a field) takes off it?"""
     a = args(call)
-    if method_of(call) != "addEventListener" or len(a) < 2 or _event(a[0]) != "'abort'":
+    if method_of(call) != "addEventListener" or len(a) < 2 or _event(a[0]) != "'abort'" \
+            or not _public(call):
         return False
     t = strip(receiver(call))
     if t is None or not norm(t).lower().endswith("signal"):
@@ -201,6 +212,16 @@ def callers_signal(m, call) -> bool:
                    and _event(args(c)[0]) == "'abort'" and receiver(c) is not None
                    and target_text(receiver(c)) == target_text(t)
                    for c in unit_calls(m, call, t))
+
+
+def _public(call) -> bool:
+    """Is the code at ``call`` in what its module exports (an exported function or class,
+    `exports.f = function`): called by other modules, with signals of their own? The
+    module's own helpers get their signals from its code, which makes them per call."""
+    top, fn = None, enclosing_function(call)
+    while fn is not None:
+        top, fn = fn, enclosing_function(fn)
+    return top is not None and (exported(top) or bool(commonjs_export(top)))
 
 
 def _assigned(m, parts: list) -> list:
