@@ -25,7 +25,7 @@ from ...languages.javascript import (args, calls_in, enclosing_function, method_
 from ...languages.javascript_runs import commonjs_export
 from ...languages.javascript_scopes import exported
 from ...languages.javascript_syntax import FUNCTIONS, made_here
-from ...languages.javascript_values import declares, declaring_function, local_value
+from ...languages.javascript_values import declaring_function, local_value
 from .pairing import inline_handler, target_text
 
 # registration method -> the methods that remove one of its listeners by handler
