@@ -12,6 +12,7 @@ from ...languages.javascript_registrations import for_callers, registered, summa
 from ...languages.javascript_scopes import model
 from ...languages.javascript_values import declares, local_value
 from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
+from .removals import DOM, callers_signal, line_of, mismatched
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "reason", "target", "where")
@@ -242,7 +243,8 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     scope = m.scope_of(call)
     node = tnode if not isinstance(tnode, str) else None
     if scope is None or not relevant(m, scope, node, call):
-        ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
+        if node is None or not _own_fault(ctx, rule, m, call, a, node):
+            ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
         return
     target = tnode if isinstance(tnode, str) else target_text(tnode)
     event, handler = norm(a[0]), norm(a[1])
@@ -281,6 +283,32 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     related = [(near, "a removeEventListener that does not match")] if near is not None else []
     report(ctx, rule, call, related, target=target, event=event, where=scope.where,
            reason=reason)
+
+
+def _own_fault(ctx, rule, m, call, a, tnode) -> bool:
+    """Report a listener whatever its owner's lifetime when the code itself shows that it
+    must go and that it stays: its function removes it with a function that was never
+    added (``removals.mismatched``), or it is added to the caller's AbortSignal and never
+    removed (``removals.callers_signal``). True when reported."""
+    _, once, signal = _options(a[2] if len(a) > 2 else None)
+    if once or signal is not None:
+        return False  # gone after the event, or with the signal it is registered with
+    target, event = target_text(tnode), norm(a[0])
+    near = mismatched(m, call, DOM)
+    if near is not None:
+        line = line_of(near)
+        what = inline_handler(args(near)[1]) or f"{norm(args(near)[1])}, which was never added"
+        report(ctx, rule, call, [(near, "a removeEventListener that removes another function")],
+               target=target, event=event, where="where its function removes it",
+               reason=f": the removeEventListener at line {line} passes {what}, so each run "
+                      "adds one more")
+        return True
+    if not callers_signal(m, call):
+        return False
+    report(ctx, rule, call, target=target, event=event, where="when the call is done",
+           reason=": the signal is the caller's, which may serve many calls and keeps every "
+                  "listener until it aborts")
+    return True
 
 
 def _removal(m, scope, a, target: str, handlers: set, capture: bool):

@@ -22,7 +22,8 @@ from ...languages.javascript_runs import (ONCE, PAGE_LOAD_EVENTS, PER_CALL,
 from ...languages.javascript_scopes import GLOBALS, PLAIN_RELEASE, model
 from ...languages.javascript_values import declares
 from .paired_events import REMOVING, left_by_teardown
-from .pairing import relevant, report
+from .pairing import inline_handler, relevant, report
+from .removals import EMITTER, chain_target, line_of, mismatched
 
 # the placeholders this rule fills in its catalogue message
 MESSAGE_FIELDS = ("event", "target", "why")
@@ -406,6 +407,26 @@ def _paired(ctx, rule, m) -> set:
     return judged
 
 
+def _removed_with_another(ctx, rule, m, call) -> bool:
+    """Report a registration whose own function removes the target's listeners for the
+    event only with another handler (``removals.mismatched``): the code means it to go,
+    and it stays. True when reported."""
+    near = mismatched(m, call, EMITTER)
+    if near is None:
+        return False
+    other = args(near)[-1]
+    what = inline_handler(other) or f"{norm(other)}, which is never added for the event"
+    # a chained registration (`socket.on("drain", a).on("close", b)`) is shown at its own
+    # method, not where the chain starts
+    at = call.child_by_field_name("function").child_by_field_name("property") \
+        if strip(receiver(call)).type == "call_expression" else call
+    report(ctx, rule, at, [(near, "a removal that removes another function")],
+           target=norm(chain_target(call, REGISTER)), event=norm(args(call)[0]),
+           why=f"is never removed: the removal at line {line_of(near)} passes "
+               f"{what}, so each run adds one more")
+    return True
+
+
 def check(ctx, rule):
     if ctx.is_test:
         return  # a test process is short-lived
@@ -429,6 +450,8 @@ def check(ctx, rule):
         event = strip(a[0])
         if event is None or event.type not in ("string", "template_string", "identifier",
                                                "member_expression", "subscript_expression"):
+            continue
+        if _removed_with_another(ctx, rule, m, call):
             continue
         p, _ = up(call)
         if p is None or p.type != "expression_statement":
