@@ -7,8 +7,8 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
-from .go_returns import kept_wrapper
-from .go_success import failure_check, tests_failure
+from .go_returns import assigned_value, blank_assigned, kept_wrapper
+from .go_success import drained, failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
                         local_values, other_branches, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
@@ -47,6 +47,7 @@ class GoEffects(SpecEffects):
         # `if err != nil` statements (by node id) right after a call that takes the handle
         # only when it succeeds: the error there is that call's (``_taken_on_success``)
         self._on_success: dict = {}
+        self.drained_by = self.rule.lifecycle.get("drained_by", ())
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -379,7 +380,7 @@ class GoEffects(SpecEffects):
                 # a method value (`onExit(f.Close)`, `&closer{close: f.Close}`): whoever
                 # gets it releases the handle; `_ = f.Close` (the call's parentheses
                 # forgotten) hands it to nobody
-                return None if _blank_assigned(p) else HANDOFF
+                return None if blank_assigned(p) else HANDOFF
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
@@ -426,7 +427,7 @@ class GoEffects(SpecEffects):
             if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
                 # `*f = *newF`: the object, with what it holds, is copied elsewhere
                 return HANDOFF if p.child_by_field_name("operator").type == "*" \
-                    and _assigned_value(p) else None
+                    and assigned_value(p) else None
             if t == "keyed_element" and p.named_children and p.named_children[0] == expr:
                 return None
             return HANDOFF
@@ -470,6 +471,12 @@ class GoEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
+        read = None if deferred or closure else drained(call, expr, self.drained_by)
+        if read is not None:  # read to its end: done with, where the read succeeded
+            if read[0] is None:
+                return RELEASE
+            self._on_success[read[0].id] = read[1]
+            return None
         if self.borrows(callee) or callee in BORROWING_BUILTINS \
                 or ("." in callee and short in BORROWING_METHODS):
             return None
@@ -501,20 +508,3 @@ class GoEffects(SpecEffects):
             return None
         return HANDOFF
 
-
-def _blank_assigned(value) -> bool:
-    """Is ``value`` assigned to `_` (`_ = value`, one of `_, _ = a, b`)?"""
-    p = value.parent
-    stmt = p.parent if p is not None and p.type == "expression_list" else None
-    if stmt is None or stmt.type != "assignment_statement":
-        return False  # (a value on the left is its own target, never `_`)
-    targets, values = stmt.child_by_field_name("left").named_children, p.named_children
-    return len(targets) == len(values) and targets[values.index(value)].text == b"_"
-
-
-def _assigned_value(expr) -> bool:
-    """Is ``expr`` one of the values an assignment stores (its right side)?"""
-    values = expr.parent
-    return values is not None and values.type == "expression_list" and values.parent is not None \
-        and values.parent.type == "assignment_statement" \
-        and values.parent.child_by_field_name("right") == values
