@@ -5,12 +5,13 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
+from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
 from .go_success import drained, failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
-                        local_values, other_branches, own_nodes, own_of_type,
+                        local_values, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it: of the standard
