@@ -50,7 +50,7 @@ class FileContext:
         # test, script, example, generated or ordinary code, and why (contexts.classify)
         self.context = contexts.classify(
             src.path, family, src.data[:contexts.HEAD_BYTES].decode("utf-8", "replace"),
-            settings.contexts)
+            settings.contexts, data=src.data)
 
     @property
     def is_test(self) -> bool:
@@ -334,7 +334,8 @@ def context_at(path: str, settings: Settings, line: int | None = None):
     if lang is None:
         return None, None, "not a supported source file"
     text = data.decode("utf-8", "replace")
-    context = contexts.classify(path, family, text[:contexts.HEAD_BYTES], settings.contexts)
+    context = contexts.classify(path, family, text[:contexts.HEAD_BYTES], settings.contexts,
+                                data=data)
     if line is None:
         return context, None, None
     try:
