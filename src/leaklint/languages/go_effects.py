@@ -8,6 +8,7 @@ from ..tracks import SpecEffects, Track, pattern_matches
 from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
+from .go_makers import calls_release, deferred_release, maker
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
 from .go_success import drained, failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
@@ -49,6 +50,7 @@ class GoEffects(SpecEffects):
         # only when it succeeds: the error there is that call's (``_taken_on_success``)
         self._on_success: dict = {}
         self.drained_by = self.rule.lifecycle.get("drained_by", ())
+        self.maker = maker(track, self.rule.lifecycle)  # what made it, and what ends that
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -216,6 +218,8 @@ class GoEffects(SpecEffects):
             # the test has failed on this path: what it holds goes with the failed test
             return [HANDOFF]
         found = self.scan(node, deferred=leaf.role == "defer")
+        if self.maker[0] and calls_release(node, *self.maker):
+            found.add(RELEASE)  # `cmd.Wait()`, `session.Close()`: the pipe they made goes too
         if RELEASE in found:
             out.append(RELEASE)
         elif HANDOFF in found:
@@ -227,9 +231,11 @@ class GoEffects(SpecEffects):
     def _released_by_earlier_defer(self) -> bool:
         """Does a closure deferred before the acquisition release the handle's variable
         (``go_closures.deferred_before``)?"""
-        return self.stmt is not None and self.track.function is not None and any(
+        return self.stmt is not None and self.track.function is not None and (any(
             RELEASE in self.scan(c, deferred=True)
             for c in deferred_before(self.track.function, self.stmt))
+            or bool(self.maker[0]) and deferred_release(self.track.function, self.stmt,
+                                                        *self.maker))
 
     def _exhausts(self, head) -> bool:
         """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
