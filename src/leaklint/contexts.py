@@ -165,7 +165,7 @@ def classify(path: str, family: str, head: str = "",
         return Context(GENERATED, vendored)
     if is_test_path(base, family):
         return Context(TEST, f"the file name ({base}) is a test file's")
-    if family == "go" and b'"testing"' in data and GO_TEST_SUPPORT.search(data):
+    if family == "go" and GO_TEST_SUPPORT.search(data) and b'"testing"' in data:
         return Context(TEST, "its functions take a test's `*testing.T` (or `TB`, `B`, `F`): "
                              "helpers of the package's tests")
     in_tests = any(d in TEST_DIRS for d in dirs)
