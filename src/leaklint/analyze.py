@@ -50,7 +50,7 @@ class FileContext:
         # test, script, example, generated or ordinary code, and why (contexts.classify)
         self.context = contexts.classify(
             src.path, family, src.data[:contexts.HEAD_BYTES].decode("utf-8", "replace"),
-            settings.contexts, data=src.data)
+            settings.contexts)
 
     @property
     def is_test(self) -> bool:
@@ -334,8 +334,7 @@ def context_at(path: str, settings: Settings, line: int | None = None):
     if lang is None:
         return None, None, "not a supported source file"
     text = data.decode("utf-8", "replace")
-    context = contexts.classify(path, family, text[:contexts.HEAD_BYTES], settings.contexts,
-                                data=data)
+    context = contexts.classify(path, family, text[:contexts.HEAD_BYTES], settings.contexts)
     if line is None:
         return context, None, None
     try:
