@@ -50,7 +50,8 @@ LIFECYCLE_KEYS = {
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
     "iterated", "callables", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
     "released_by", "only_with", "awaited", "synchronous",
-    "evidence_arity", "rejections_only", "chained_use",
+    "evidence_arity", "rejections_only", "chained_use", "drained_by",
+    "released_with",
 }
 
 
@@ -283,6 +284,7 @@ def _validate_lifecycle(spec: dict, where: str) -> None:
         raise CatalogueError(f"{where}: lifecycle.evidence_arity must be a table of method "
                              "name -> number of arguments")
     for key, what in (("borrowed_by", "acquire pattern -> list of call patterns"),
+                      ("released_with", "acquire pattern -> list of method names"),
                       ("methods_of", "class -> list of method names"),
                       ("released_by", "class -> list of method names"),
                       ("only_with", "acquisition or class -> list of keyword arguments")):

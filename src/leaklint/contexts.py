@@ -321,6 +321,10 @@ def _go_role(node, path: str = "", reads=None) -> Role:
             and role.name in (reads or {}).get(go_entry.TEST_READ, ()):
         role.function = "test"  # a helper one call of one test runs: part of that test
         role.notes.append("only one test runs it, once")
+    elif outer.type == "function_declaration" and is_test_path(path, "go") and \
+            go_entry.SET_UP_MARK + role.name in (reads or {}).get(go_entry.TEST_READ, ()):
+        role.function = "setup-once"  # only TestMain runs it: once per test binary
+        role.notes.append("only TestMain runs it, outside loops")
     else:
         role.function = "helper"
     return role

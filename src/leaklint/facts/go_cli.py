@@ -14,6 +14,8 @@ from ..languages.go_syntax import body_statements, text
 # error back to main
 CLI_TYPES = ("App", "Command")
 CLI_ACTIONS = ("Action", "Run", "RunE", "Exec")
+# kong declares commands as struct types, in a package that imports it
+KONG = b'"github.com/alecthomas/kong"'
 
 
 def final_call(literal):
@@ -119,3 +121,9 @@ def cli_literal(body) -> bool:
     if kind is None or kind.type != "qualified_type":
         return False
     return text(kind.child_by_field_name("name")) in CLI_TYPES
+
+def has_commands(data: bytes) -> bool:
+    """May a Go file's text define a command-line framework's command (a cheap test before
+    parsing a package for its command actions)?"""
+    return KONG in data or (any(b"." + t.encode() + b"{" in data for t in CLI_TYPES)
+                            and any(a.encode() + b":" in data for a in CLI_ACTIONS))

@@ -31,7 +31,8 @@ from ..languages import captures, nearest
 from ..languages.go_syntax import package_name, receiver_of, receiver_type, text
 from ..languages.go_types import made_by
 from . import once_trace
-from .go_cli import CLI_ACTIONS, CLI_TYPES, cli_literal, ended_by_actions, final_call
+from .go_cli import (CLI_ACTIONS, KONG, cli_literal, ended_by_actions, final_call,
+                     has_commands)
 from .go_build import build_constraint, can_build
 from .lifetimes import is_test_path
 from .owners_go import ACTION_MARK
@@ -43,6 +44,8 @@ COMMAND_READ = "go-command"
 # the helpers of a package's test files that one test runs once and nothing else runs:
 # what they hold is that test's single handle, not one more per test (contexts.py)
 TEST_READ = "go-test-once"
+# ...which also names, so marked, the helpers only TestMain runs (once per test binary)
+SET_UP_MARK = "^"
 # the functions the test runner runs once per run (a benchmark runs again for each b.N)
 TEST_PREFIXES = ("Test", "Example")
 # a program that serves or waits to be stopped runs until it is stopped: of its functions,
@@ -54,8 +57,7 @@ SERVING = (b"ListenAndServe", b".Serve(", b".Accept()", b"signal.Notify", b"sele
 READS = (READ, COMMAND_READ, TEST_READ, DAEMON_READ)
 ENTRIES = ("main", "init", "TestMain")
 # kong declares commands as struct types and runs the selected one's methods by name:
-# in a package importing it, these methods are the command's
-KONG = b'"github.com/alecthomas/kong"'
+# in a package importing it, these methods are the command's (``go_cli.KONG``)
 KONG_METHODS = ("Run", "BeforeReset", "BeforeResolve", "BeforeApply", "AfterApply",
                 "AfterRun")
 DECLARATIONS = ("function_declaration", "method_declaration")
@@ -451,6 +453,11 @@ def _trace_package(facts: dict, read: str) -> dict:
     if commands and once:
         roots += [(p, ACTION_MARK + k)
                   for p, k in ended_by_actions(facts, once, starts, edges, targets)]
+    if by_test:  # and, marked, the helpers only TestMain runs: once per test binary
+        mains = {(p, "TestMain") for p in tests if "TestMain" in facts[p]["functions"]}
+        setup = once_trace.settle(mains, edges, elsewhere, banned) if mains else None
+        roots = [(p, SET_UP_MARK + k) for p, k in setup or ()
+                 if (p, k) not in mains and p in tests and not k.startswith("@")]
     return once_trace.by_file([(p, k) for p, k in once or ()
                                if (commands or (p, k) not in starts) and not k.startswith("@")
                                and (not by_test or p in tests)] + roots)
@@ -509,10 +516,3 @@ def serves(data: bytes) -> bool:
 def has_tests(data: bytes) -> bool:
     """Does a Go file's text declare a test function (a cheap test before parsing)?"""
     return any(b"func " + p.encode() in data for p in TEST_PREFIXES)
-
-
-def has_commands(data: bytes) -> bool:
-    """May a Go file's text define a command-line framework's command (a cheap test before
-    parsing a package for its command actions)?"""
-    return KONG in data or (any(b"." + t.encode() + b"{" in data for t in CLI_TYPES)
-                            and any(a.encode() + b":" in data for a in CLI_ACTIONS))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from ..ir import ACQUIRE, HANDOFF, REASSIGN, RELEASE
 from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
+from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
-from .go_returns import kept_wrapper
-from .go_success import failure_check, tests_failure
+from .go_makers import calls_release, deferred_release, maker
+from .go_returns import assigned_value, blank_assigned, kept_wrapper
+from .go_success import drained, failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
-                        local_values, other_branches, own_nodes, own_of_type,
+                        local_values, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
 
 # packages whose functions read a value without taking ownership of it: of the standard
@@ -47,6 +49,8 @@ class GoEffects(SpecEffects):
         # `if err != nil` statements (by node id) right after a call that takes the handle
         # only when it succeeds: the error there is that call's (``_taken_on_success``)
         self._on_success: dict = {}
+        self.drained_by = self.rule.lifecycle.get("drained_by", ())
+        self.maker = maker(track, self.rule.lifecycle)  # what made it, and what ends that
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -214,6 +218,8 @@ class GoEffects(SpecEffects):
             # the test has failed on this path: what it holds goes with the failed test
             return [HANDOFF]
         found = self.scan(node, deferred=leaf.role == "defer")
+        if self.maker[0] and calls_release(node, *self.maker):
+            found.add(RELEASE)  # `cmd.Wait()`, `session.Close()`: the pipe they made goes too
         if RELEASE in found:
             out.append(RELEASE)
         elif HANDOFF in found:
@@ -225,9 +231,11 @@ class GoEffects(SpecEffects):
     def _released_by_earlier_defer(self) -> bool:
         """Does a closure deferred before the acquisition release the handle's variable
         (``go_closures.deferred_before``)?"""
-        return self.stmt is not None and self.track.function is not None and any(
+        return self.stmt is not None and self.track.function is not None and (any(
             RELEASE in self.scan(c, deferred=True)
             for c in deferred_before(self.track.function, self.stmt))
+            or bool(self.maker[0]) and deferred_release(self.track.function, self.stmt,
+                                                        *self.maker))
 
     def _exhausts(self, head) -> bool:
         """Is this loop condition `h.Next()` for a handle that closes when exhausted?"""
@@ -379,7 +387,7 @@ class GoEffects(SpecEffects):
                 # a method value (`onExit(f.Close)`, `&closer{close: f.Close}`): whoever
                 # gets it releases the handle; `_ = f.Close` (the call's parentheses
                 # forgotten) hands it to nobody
-                return None if _blank_assigned(p) else HANDOFF
+                return None if blank_assigned(p) else HANDOFF
             if gp is not None and gp.type == "call_expression" and method in self.exhausted_by \
                     and asserted_false(gp):
                 return RELEASE  # `require.False(t, rows.Next())`: exhausted, so closed
@@ -426,7 +434,7 @@ class GoEffects(SpecEffects):
             if t == "unary_expression" and p.child_by_field_name("operator").type != "&":
                 # `*f = *newF`: the object, with what it holds, is copied elsewhere
                 return HANDOFF if p.child_by_field_name("operator").type == "*" \
-                    and _assigned_value(p) else None
+                    and assigned_value(p) else None
             if t == "keyed_element" and p.named_children and p.named_children[0] == expr:
                 return None
             return HANDOFF
@@ -470,6 +478,12 @@ class GoEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
+        read = None if deferred or closure else drained(call, expr, self.drained_by)
+        if read is not None:  # read to its end: done with, where the read succeeded
+            if read[0] is None:
+                return RELEASE
+            self._on_success[read[0].id] = read[1]
+            return None
         if self.borrows(callee) or callee in BORROWING_BUILTINS \
                 or ("." in callee and short in BORROWING_METHODS):
             return None
@@ -501,20 +515,3 @@ class GoEffects(SpecEffects):
             return None
         return HANDOFF
 
-
-def _blank_assigned(value) -> bool:
-    """Is ``value`` assigned to `_` (`_ = value`, one of `_, _ = a, b`)?"""
-    p = value.parent
-    stmt = p.parent if p is not None and p.type == "expression_list" else None
-    if stmt is None or stmt.type != "assignment_statement":
-        return False  # (a value on the left is its own target, never `_`)
-    targets, values = stmt.child_by_field_name("left").named_children, p.named_children
-    return len(targets) == len(values) and targets[values.index(value)].text == b"_"
-
-
-def _assigned_value(expr) -> bool:
-    """Is ``expr`` one of the values an assignment stores (its right side)?"""
-    values = expr.parent
-    return values is not None and values.type == "expression_list" and values.parent is not None \
-        and values.parent.type == "assignment_statement" \
-        and values.parent.child_by_field_name("right") == values

@@ -182,3 +182,21 @@ def kept_wrapper(call) -> bool:
     own -= set(receiver_names(fn))
     # or of a local the function returns (`p.client = pb.NewDNSClient(conn)`, `return p, nil`)
     return text(root) not in own or any(v == root.text for _, _, v in _returns(fn, {}))
+
+
+def blank_assigned(value) -> bool:
+    """Is ``value`` assigned to `_` (`_ = value`, one of `_, _ = a, b`)?"""
+    p = value.parent
+    stmt = p.parent if p is not None and p.type == "expression_list" else None
+    if stmt is None or stmt.type != "assignment_statement":
+        return False  # (a value on the left is its own target, never `_`)
+    targets, values = stmt.child_by_field_name("left").named_children, p.named_children
+    return len(targets) == len(values) and targets[values.index(value)].text == b"_"
+
+
+def assigned_value(expr) -> bool:
+    """Is ``expr`` one of the values an assignment stores (its right side)?"""
+    values = expr.parent
+    return values is not None and values.type == "expression_list" and values.parent is not None \
+        and values.parent.type == "assignment_statement" \
+        and values.parent.child_by_field_name("right") == values

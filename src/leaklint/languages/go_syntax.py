@@ -6,7 +6,7 @@ import bisect
 import functools
 import re
 
-from . import ancestors, matches, nearest, of_type, tree_root, within
+from . import matches, nearest, of_type, tree_root
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
@@ -123,18 +123,6 @@ def root_identifier(expr):
         expr = (expr.child_by_field_name("operand") if expr.type == "selector_expression"
                 else (expr.named_children[0] if expr.named_children else None))
     return expr if expr is not None and expr.type == "identifier" else None
-
-
-def other_branches(first, later) -> bool:
-    """Are the two nodes in different branches of one `if` (one in its consequence, the
-    other in its `else`, an `else if` chain included), so that never both run?"""
-    for branch in ancestors(later):
-        if branch.type != "if_statement":
-            continue
-        yes, no = branch.child_by_field_name("consequence"), branch.child_by_field_name("alternative")
-        if (within(first, yes) and within(later, no)) or (within(first, no) and within(later, yes)):
-            return True
-    return False
 
 
 def function_name(fn) -> str:
