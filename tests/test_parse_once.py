@@ -107,17 +107,56 @@ def test_forked_workers_find_the_same(tree, monkeypatch):
 def test_a_run_larger_than_the_trees_it_could_hold_keeps_only_a_window_of_parses(
         tree, monkeypatch):
     """The trees wait for their analysis up to MAX_HELD_BYTES in a run whose files fit in
-    WHOLE_RUN_BYTES, and the facts phase keeps as many parses; in a larger run no tree
-    waits, and the facts phase keeps a window of WINDOW_BYTES (its memory no longer grows
-    with what it could save)."""
+    WHOLE_RUN_BYTES; in a larger run no tree waits. Either way the facts phase keeps a
+    window of WINDOW_BYTES of its own parses (a held tree serves it again: Trees.held)."""
     names = [str(tree / n) for n in ("a.go", "b.go", "c.go")]
     size = sum(os.path.getsize(n) for n in names)
     small = trees.Trees(names)
-    assert (small.budget, small.window) == (trees.MAX_HELD_BYTES, trees.MAX_HELD_BYTES)
+    assert (small.budget, small.window) == (trees.MAX_HELD_BYTES, trees.WINDOW_BYTES)
     monkeypatch.setattr(trees, "WHOLE_RUN_BYTES", size - 1)
     large = trees.Trees(names)
     assert (large.budget, large.window) == (0, trees.WINDOW_BYTES)
     assert trees.Trees(names, budget=5).budget == trees.Trees(names, budget=5).window == 5
+
+
+def test_a_held_tree_serves_the_facts_phase_again_after_its_window_let_it_go(tree, monkeypatch):
+    """The facts phase asks a file again after its window of parses has let the file go
+    (one parse at a time here): a tree held for the file's analysis is used, not parsed
+    again, and what is found is the same."""
+    from leaklint.facts import summaries
+
+    _, roomy = _scan(tree, monkeypatch)
+    monkeypatch.setattr(summaries, "MAX_PARSED_BYTES", 1)
+    parsed, found = _scan(tree, monkeypatch)
+    texts = {text.encode(): name for name, text in GO.items()}
+    assert {texts[t]: n for t, n in parsed.items() if t in texts and n > 1} == {}
+    assert found == roomy
+
+
+def test_a_held_tree_keeps_only_the_answers_a_rule_asked_for(tree):
+    """Once the facts phase is done with a tree that waits for its analysis, the answers
+    only that phase asked for go (a rule asking one again gets the same answer anew)."""
+    from leaklint import languages
+
+    lang = "go"
+    root = languages.parser(lang).parse((tree / "a.go").read_bytes()).root_node
+    # names of their own: the questions and askers of other tests' runs stay apart
+    facts_only, shared = "(import_spec) @held_facts", "(call_expression) @held_shared"
+    askers = frozenset({"held-facts", "held-rule"})
+    with languages.answering(lang, root, languages.FileQueries(lang, root, askers)) as state:
+        state.asking = "held-rule"  # a rule asked it of some file (here: another state)
+        languages.matches(lang, shared, root)
+    queries = languages.FileQueries(lang, root, askers)
+    with languages.answering(lang, root, queries) as state:
+        state.asking = "held-facts"
+        first = languages.matches(lang, facts_only, root)
+        languages.matches(lang, shared, root)
+    queries.settle("held-facts")
+    assert set(queries._results) == {shared}
+    with languages.answering(lang, root, queries):
+        again = languages.matches(lang, facts_only, root)
+    assert [(i, {k: [n.id for n in v] for k, v in caps.items()}) for i, caps in again] \
+        == [(i, {k: [n.id for n in v] for k, v in caps.items()}) for i, caps in first]
 
 
 def test_small_windows_find_the_same_and_shape_each_file_from_its_first_parse(tree, monkeypatch):

@@ -34,13 +34,13 @@ import re
 from collections import OrderedDict
 
 from .. import languages
-from ..catalogue import FACTS_ASKER, active_on, query_askers
+from ..catalogue import FACTS_ASKER, active_on
 from ..deadline import Deadline, FileTimeout
-from ..languages import recent_syntax
 from ..languages.summaries import RESULT, Recorder, Summaries
 from ..source import SourceFile, decode, is_binary, lone_cr_to_lf, looks_minified
 from . import shapes
 from .modules import Resolver
+from .trees import tree_for
 
 SUMMARY_LANGUAGES = ("go", "python", "typescript", "javascript")
 # parsed files kept while the phase runs (the oldest dropped beyond either bound): a
@@ -155,6 +155,8 @@ class Project:
         collector next finds the solver's and resolver's references back to the project."""
         self.units.clear()
         self._with_bytes.clear()
+        for u in self._parsed.values():
+            self._let_parse_go(u)
         self._parsed.clear()
         self._shapes.clear()
         self._early.clear()
@@ -212,27 +214,24 @@ class Project:
             u.broken = True
             return False
         family = languages.FAMILY.get(u.lang, u.lang)
-        tree = recent_syntax.parse(u.lang, text, lambda t: deadline.parse(languages.parser(u.lang), t))
+        tree, u.queries = tree_for(self.trees, self.settings, u.path, u.lang, text,
+                                   lambda t: deadline.parse(languages.parser(u.lang), t))
         u.ctx = FactsContext(tree, SourceFile(u.path, text, u.lang), self.settings, family)
-        # one set of root-level answers per tree, for every extraction from it and for its
-        # analysis: the recurring questions of the rules enabled for its language join the
-        # facts' in one combined pass, unless no rule can match the file (a file parsed only
-        # for its facts, which its analysis leaves alone: they would be answered for nothing)
-        askers = [FACTS_ASKER]
-        if active_on([r for r in self.settings.rules if r.applies_to(family)], text):
-            askers += query_askers(self.settings.rules, family)
-        u.queries = languages.FileQueries(u.lang, tree.root_node, frozenset(askers))
-        if self.trees is not None:
-            self.trees.offer(u.path, text, tree, u.queries)
         self._parsed[u.path] = u
         self._parsed_bytes += u.size
         while len(self._parsed) > 1 and (len(self._parsed) > MAX_PARSED
                                          or self._parsed_bytes > self._parsed_budget):
             _, old = self._parsed.popitem(last=False)
             self._parsed_bytes -= old.size
-            old.ctx = old.adapter = old.queries = None
+            self._let_parse_go(old)
         self._shape_early(u)
         return True
+
+    def _let_parse_go(self, u: _Unit) -> None:
+        """Done with ``u``'s tree: one held for its analysis keeps the answers rules ask."""
+        if u.queries is not None:
+            u.queries.settle(FACTS_ASKER)
+        u.ctx = u.adapter = u.queries = None
 
     def _shape_early(self, u: _Unit) -> None:
         """Take the shape of a named file a lifecycle rule is active on (the summaries ask

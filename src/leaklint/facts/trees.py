@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import os
 
+from .. import languages
+from ..catalogue import FACTS_ASKER, active_on, query_askers
+from ..languages import recent_syntax
+
 # source bytes whose trees may wait for their analysis at once (about 200 MB of trees),
 # in a run whose files' bytes are at most WHOLE_RUN_BYTES: there the trees held cover
-# most of the run, and the facts phase's parsed files as many (summaries.Project)
+# most of the run
 MAX_HELD_BYTES = 8 * 1024 * 1024
 WHOLE_RUN_BYTES = 2 * MAX_HELD_BYTES
 # in a larger run, no tree waits for its analysis: the first files' trees would spare a
-# small share of its parses for much of its memory; the facts phase keeps the parses of
-# a window of files this large only (each file is asked several questions in turn)
+# small share of its parses for much of its memory. In any run the facts phase keeps the
+# parses of a window of files this large only (each file is asked several questions in
+# turn); a file whose tree waits for its analysis is served from that tree again
 WINDOW_BYTES = 2 * 1024 * 1024
 
 
@@ -46,12 +51,12 @@ class Trees:
     def __init__(self, wanted, budget: int | None = None):
         """``budget``: source bytes held at once (default: MAX_HELD_BYTES, none in a run
         larger than WHOLE_RUN_BYTES). ``window``: the source bytes whose parses the facts
-        phase keeps at once (summaries.Project), no more than the trees held, and
-        WINDOW_BYTES in a larger run."""
+        phase keeps at once (summaries.Project): WINDOW_BYTES, or the budget if smaller,
+        and WINDOW_BYTES in a larger run."""
         self.wanted = {os.path.normpath(p) for p in wanted}
         large = budget is None and larger_than_held(self.wanted)
         self.budget = (0 if large else MAX_HELD_BYTES) if budget is None else budget
-        self.window = WINDOW_BYTES if large else self.budget
+        self.window = WINDOW_BYTES if large else min(self.budget, WINDOW_BYTES)
         self._held: dict = {}
         self._bytes = 0
 
@@ -63,6 +68,11 @@ class Trees:
             self._held[path] = (text, tree, queries)
             self._bytes += len(text)
 
+    def held(self, path: str, text: bytes):
+        """(tree, queries) of ``path`` if held for that very text, else None; still held."""
+        held = self._held.get(os.path.normpath(path))
+        return held[1:] if held is not None and held[0] == text else None
+
     def take(self, path: str):
         """(text, tree, queries) of ``path`` if held, else None; either way it is no longer held.
         The caller uses the tree only if it would parse that very text."""
@@ -73,3 +83,25 @@ class Trees:
 
     def __len__(self) -> int:
         return len(self._held)
+
+
+def tree_for(held: Trees | None, settings, path: str, lang: str, text: bytes, parse):
+    """(tree, root-level answers) of a file the facts phase reads: the tree ``held`` keeps
+    for its analysis when it is for that very text (the phase's window of parses let the
+    file go and the phase asks it again: no second parse), else ``parse(text)`` offered to
+    ``held``. One set of answers per tree, for every extraction from it and for its
+    analysis: the recurring questions of the rules enabled for its language join the
+    facts' in one combined pass, unless no rule can match the file (a file parsed only for
+    its facts, which its analysis leaves alone: it is not offered either)."""
+    kept = held.held(path, text) if held is not None else None
+    if kept is not None:
+        return kept
+    tree = recent_syntax.parse(lang, text, parse)
+    family = languages.FAMILY.get(lang, lang)
+    askers = [FACTS_ASKER]
+    if active_on([r for r in settings.rules if r.applies_to(family)], text):
+        askers += query_askers(settings.rules, family)
+    queries = languages.FileQueries(lang, tree.root_node, frozenset(askers))
+    if held is not None and len(askers) > 1:
+        held.offer(path, text, tree, queries)
+    return tree, queries

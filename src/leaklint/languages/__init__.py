@@ -140,6 +140,15 @@ class FileQueries:
             self._combined_done = False  # _run_combined leaves out what is answered
         self.asking = ""
 
+    def settle(self, phase_asker: str) -> None:
+        """The phase that asked as ``phase_asker`` is done with this tree, which waits for
+        its analysis: let go of the answers only that phase has asked for (of any file),
+        which hold most of a kept tree's nodes; one asked again is computed again."""
+        seen = _seen.get(self.lang, {})
+        self._results = {src: hit for src, hit in self._results.items()
+                         if src in seen and seen[src].askers - {phase_asker}}
+        self._combined_done = False  # what is asked again is answered in one pass
+
     def is_root(self, lang: str, node) -> bool:
         return lang == self.lang and (node.start_byte, node.end_byte, node.id) == self._key
 
