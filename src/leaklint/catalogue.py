@@ -50,7 +50,7 @@ LIFECYCLE_KEYS = {
     "start_from", "flush", "idle", "pairs", "first_of", "second_of", "kept_whole", "read_whole",
     "iterated", "callables", "owners", "owner_makers", "owned_exits", "borrowed_by", "methods_of",
     "released_by", "only_with", "awaited", "synchronous",
-    "evidence_arity", "rejections_only", "chained_use", "drained_by",
+    "evidence_arity", "rejections_only", "chained_use",
     "released_with",
 }
 

@@ -10,7 +10,7 @@ from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
 from .go_makers import calls_release, deferred_release, maker
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
-from .go_success import drained, failure_check, tests_failure
+from .go_success import failure_check, tests_failure
 from .go_syntax import (asserted_false, callee_text, classifies_error, enclosing_function,
                         local_values, own_nodes, own_of_type,
                         reports_test_failure, strip_parens, text)
@@ -49,7 +49,6 @@ class GoEffects(SpecEffects):
         # `if err != nil` statements (by node id) right after a call that takes the handle
         # only when it succeeds: the error there is that call's (``_taken_on_success``)
         self._on_success: dict = {}
-        self.drained_by = self.rule.lifecycle.get("drained_by", ())
         self.maker = maker(track, self.rule.lifecycle)  # what made it, and what ends that
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
@@ -478,12 +477,6 @@ class GoEffects(SpecEffects):
         short = callee.rsplit(".", 1)[-1]
         if callee in self.release_fns or short in self.release_fns:
             return RELEASE if deferred or not closure else HANDOFF
-        read = None if deferred or closure else drained(call, expr, self.drained_by)
-        if read is not None:  # read to its end: done with, where the read succeeded
-            if read[0] is None:
-                return RELEASE
-            self._on_success[read[0].id] = read[1]
-            return None
         if self.borrows(callee) or callee in BORROWING_BUILTINS \
                 or ("." in callee and short in BORROWING_METHODS):
             return None
