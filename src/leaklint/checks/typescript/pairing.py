@@ -1,5 +1,6 @@
 """The pairing model shared by the JS/TS listener, timer, observer, subscription and channel
-rules (LL108, LL204, LL205, LL207, LL401-LL405; the subscriptions' own part is subscriptions.py).
+rules (LL108, LL204, LL205, LL207, LL209, LL401-LL405, LL407; the subscriptions' own part
+is subscriptions.py).
 
 Each rule finds its acquisitions, asks ``scopes`` for the lifecycle scope they run in and
 where the value goes, and looks for the matching release in that scope's release

@@ -80,15 +80,9 @@ def _same(handler, other, fn) -> bool:
     if norm(other) == norm(handler):
         return True
     o = strip(other)
-    if o is None or o.type != "identifier":
-        return False
-    f = fn
-    while f is not None:
-        v = local_value(f, text(o))
-        if v is not None:
-            return norm(v) == norm(handler)
-        f = enclosing_function(f)
-    return False
+    f = declaring_function(fn, text(o)) if o is not None and o.type == "identifier" else None
+    v = local_value(f, text(o)) if f is not None else None
+    return v is not None and norm(v) == norm(handler)
 
 
 def mismatched(m, call, kinds):

@@ -1,9 +1,9 @@
-"""Timeouts whose owner is not a lifecycle scope of their own (LL205): one a component or
-hook keeps in a React ref (``timer.current = setTimeout(...)`` in a handler or callback),
-owed a clear when the component unmounts, and one that guards an operation, owed a clear
-when the operation ends first: it rejects the ``new Promise`` the operation resolves, it
-is raced (``Promise.race``), it is a deadline that can only reject, or it aborts or
-destroys the operation on expiry.
+"""Timeouts whose owner is not a lifecycle scope of their own: one a component or hook
+keeps in a React ref (``timer.current = setTimeout(...)`` in a handler or callback), owed
+a clear when the component unmounts (LL205), and one that guards an operation, owed a
+clear when the operation ends first (LL209): it rejects the ``new Promise`` the operation
+resolves, it is raced (``Promise.race``), it is a deadline that can only reject, or on
+expiry it aborts, destroys, kills or rejects the operation.
 
 A ref's timeout is cleared on unmount when the cleanup an effect of the component returns,
 or an unmount hook's callback, clears ``timer.current`` (itself, or through a function of
