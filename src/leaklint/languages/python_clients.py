@@ -186,9 +186,12 @@ def made_by_method(call, callee: str, spec: dict, names: dict, members, data: by
     table = spec.get("methods_of", {})
     if not recv or not any(method in methods for methods in table.values()):
         return ""
-    # the makers the file's text names (``data``), looked for once per file, not per call
+    # the makers the file's text names (``data``), looked for once per file, not per call:
+    # a maker is reached only through its module, so the text names both (``session``
+    # alone is common; ``requests`` beside it is not)
     named = per_file(("methods_of makers", id(data), len(data), id(table)), lambda: {
-        m for m in table if m.rsplit(".", 1)[-1].encode() in data})
+        m for m in table
+        if m.rsplit(".", 1)[-1].encode() in data and m.split(".", 1)[0].encode() in data})
     makers = [m for m in named if method in table[m]]
     if not makers:
         return ""
