@@ -1,7 +1,8 @@
 """Lowering of Python function bodies into the IR: ``with`` becomes a Try whose final
 block exits its items (so a later ``with handle:`` releases it, and every exit inside
-the body does too); ``while True`` is an infinite loop; ``sys.exit``/``os._exit`` end the
-path; a ``raise`` inside a try with handlers goes to the handlers. With
+the body does too); ``while True`` is an infinite loop, and a ``while`` whose flag the
+statement before it sets so that its condition holds (``err = None``, ``while not err:``)
+runs at least once; ``sys.exit``/``os._exit`` end the path; a ``raise`` inside a try with handlers goes to the handlers. With
 ``implicit=True`` every simple statement that calls something may also raise before it
 completes (used by the normal-path-only rule)."""
 
@@ -40,7 +41,7 @@ class Lowering:
             if t == "while_statement":
                 cond = s.child_by_field_name("condition")
                 infinite = text(cond) in ("True", "1")
-                loop = ir.Loop(s, body, infinite, None, cond)
+                loop = ir.Loop(s, body, infinite, None, cond, runs=_true_on_entry(s, cond))
             else:
                 loop = ir.Loop(s, body, False, None, s.child_by_field_name("right"))
             alt = s.child_by_field_name("alternative")
@@ -300,3 +301,28 @@ def raising_calls(node):
 
 
 # methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)
+
+
+# literals whose truth is known: what a flag is set to right before a loop tests it
+_FALSY = ("None", "False", "0", '""', "''", "[]", "{}", "()")
+_TRUTHY = ("True", "1")
+
+
+def _true_on_entry(loop, cond) -> bool:
+    """``err = None`` right before ``while not err:`` (or ``done = False`` before ``while
+    not done:``, ``go = True`` before ``while go:``): the condition holds when the loop is
+    first reached, so its body runs at least once."""
+    prev = loop.prev_named_sibling
+    if cond is None or prev is None or prev.type != "expression_statement" \
+            or not prev.named_children or prev.named_children[0].type != "assignment":
+        return False
+    assign = prev.named_children[0]
+    left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+    if left is None or right is None or left.type != "identifier":
+        return False
+    name, value = text(left), text(right)
+    if cond.type == "not_operator":
+        operand = cond.child_by_field_name("argument")
+        return operand is not None and text(operand) == name and value in _FALSY
+    return text(cond) == name and value in _TRUTHY
+
