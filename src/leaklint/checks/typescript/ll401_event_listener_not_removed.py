@@ -255,9 +255,6 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     capture, once, signal = _options(a[2] if len(a) > 2 else None)
     waits = once and (not scope.strict or scope.kind != "effect"
                       or enclosing_function(call) != scope.acquire)
-    if waits and node is not None and callers_signal(m, call) \
-            and _own_fault(ctx, rule, m, call, a, node):
-        return  # the caller's signal: its one "abort" may never come
     if waits or (not scope.strict and _module_handler(m, a[1], call)):
         # once: gone after the first event. Added by an effect itself, the event may
         # never come before the cleanup, so there it is owed a removal; in a method
@@ -294,10 +291,10 @@ def _own_fault(ctx, rule, m, call, a, tnode) -> bool:
     added (``removals.mismatched``), or it is added to the caller's AbortSignal and never
     removed (``removals.callers_signal``). True when reported."""
     _, once, signal = _options(a[2] if len(a) > 2 else None)
-    if signal is not None:
-        return False  # gone with the signal it is registered with
+    if once or signal is not None:
+        return False  # gone after the event, or with the signal it is registered with
     target, event = target_text(tnode), norm(a[0])
-    near = mismatched(m, call, DOM) if not once else None  # a one-time one goes at its event
+    near = mismatched(m, call, DOM)
     if near is not None:
         line = line_of(near)
         what = inline_handler(args(near)[1]) or f"{norm(args(near)[1])}, which was never added"
@@ -308,12 +305,9 @@ def _own_fault(ctx, rule, m, call, a, tnode) -> bool:
         return True
     if not callers_signal(m, call):
         return False
-    # `{ once: true }` does not bound it: "abort" comes at most once, at the signal's end,
-    # and until then every call's listener stays
     report(ctx, rule, call, target=target, event=event, where="when the call is done",
            reason=": the signal is the caller's, which may serve many calls and keeps every "
-                  "listener until it aborts" + (" (once: true removes it only then)"
-                                                if once else ""))
+                  "listener until it aborts")
     return True
 
 

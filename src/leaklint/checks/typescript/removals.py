@@ -200,8 +200,7 @@ def callers_signal(m, call) -> bool:
             return False
     else:
         fn = declaring_function(enclosing_function(call), parts[0])
-        if fn is None or made_here(fn, parts[0]) \
-                or not (_parameter(fn, parts[0]) or _taken_from_parameter(fn, parts[0])):
+        if fn is None or not _parameter(fn, parts[0]) or made_here(fn, parts[0]):
             return False
     return not any(method_of(c) == "removeEventListener" and args(c)
                    and _event(args(c)[0]) == "'abort'" and receiver(c) is not None
@@ -216,35 +215,7 @@ def _public(call) -> bool:
     top, fn = None, enclosing_function(call)
     while fn is not None:
         top, fn = fn, enclosing_function(fn)
-    return top is not None and (exported(top) or bool(commonjs_export(top))
-                                or _commonjs_class(top))
-
-
-def _commonjs_class(method) -> bool:
-    """Is ``method`` a method of a class the module exports through `module.exports`
-    (`module.exports = { Request }`, `module.exports = Request`, `exports.Request =
-    Request`)?"""
-    cls = method.parent.parent if method.type == "method_definition" \
-        and method.parent is not None else None
-    name = cls.child_by_field_name("name") if cls is not None else None
-    if name is None:
-        return False
-    for st in tree_root(method).named_children:
-        e = st.named_children[0] if st.type == "expression_statement" \
-            and st.named_children else None
-        if e is None or e.type != "assignment_expression":
-            continue
-        left, right = norm(e.child_by_field_name("left")), strip(e.child_by_field_name("right"))
-        if not (left == "module.exports" or left.startswith(("module.exports.", "exports."))):
-            continue
-        if right is not None and right.type == "identifier" and text(right) == text(name):
-            return True
-        if right is not None and right.type == "object" and any(
-                text(p) == text(name) if p.type == "shorthand_property_identifier"
-                else p.type == "pair" and text(p.child_by_field_name("value")) == text(name)
-                for p in right.named_children):
-            return True
-    return False
+    return top is not None and (exported(top) or bool(commonjs_export(top)))
 
 
 def _assigned(m, parts: list) -> list:
@@ -259,29 +230,6 @@ def _assigned(m, parts: list) -> list:
                 if text(n.child_by_field_name("property") or n.child_by_field_name("name"))
                 == parts[1] and n.child_by_field_name("value") is not None]
     return out
-
-
-def _taken_from_parameter(fn, name: str) -> bool:
-    """Is the local ``name`` of ``fn`` given only values rooted in a parameter of ``fn``
-    (`let signal = null; ... signal = init.signal`, `signal = input[kSignal]`), and at
-    least one?"""
-    values = [local_value(fn, name)] + [
-        n.child_by_field_name("right") for n in of_type(fn, ("assignment_expression",))
-        if norm(n.child_by_field_name("left")) == name
-        and getattr(enclosing_function(n), "id", None) == fn.id]
-    rooted = False
-    for v in values:
-        v = strip(v) if v is not None else None
-        if v is None or v.type in ("null", "undefined"):
-            continue
-        root = v
-        while root is not None and root.type in ("member_expression", "subscript_expression"):
-            root = strip(root.child_by_field_name("object"))
-        if root is v or root is None or root.type != "identifier" \
-                or not _parameter(fn, text(root)):
-            return False
-        rooted = True
-    return rooted
 
 
 def _parameter(fn, name: str) -> bool:
