@@ -7,6 +7,7 @@ from __future__ import annotations
 from ...facts.owners_js_targets import OBJECT_ENDS
 from ...languages.javascript import (args, callee, enclosing_function, method_of, norm, receiver,
                                      strip, text, up)
+from ...languages.javascript_children import constructor_class
 from ...languages.javascript_modules import imports, top_functions
 from ...languages.javascript_registrations import for_callers, registered, summary
 from ...languages.javascript_scopes import model
@@ -255,6 +256,9 @@ def _judge(ctx, rule, m, call, a, tnode) -> None:
     capture, once, signal = _options(a[2] if len(a) > 2 else None)
     waits = once and (not scope.strict or scope.kind != "effect"
                       or enclosing_function(call) != scope.acquire)
+    if waits and node is not None and callers_signal(m, call) \
+            and _own_fault(ctx, rule, m, call, a, node):
+        return  # a plain function's one-time wait on its caller's signal: it stays
     if waits or (not scope.strict and _module_handler(m, a[1], call)):
         # once: gone after the first event. Added by an effect itself, the event may
         # never come before the cleanup, so there it is owed a removal; in a method
@@ -291,10 +295,10 @@ def _own_fault(ctx, rule, m, call, a, tnode) -> bool:
     added (``removals.mismatched``), or it is added to the caller's AbortSignal and never
     removed (``removals.callers_signal``). True when reported."""
     _, once, signal = _options(a[2] if len(a) > 2 else None)
-    if once or signal is not None:
-        return False  # gone after the event, or with the signal it is registered with
+    if signal is not None or once and not _plain_function(call):
+        return False  # with the signal it is registered with; an object's own one-time wait
     target, event = target_text(tnode), norm(a[0])
-    near = mismatched(m, call, DOM)
+    near = mismatched(m, call, DOM) if not once else None  # a one-time one goes at its event
     if near is not None:
         line = line_of(near)
         what = inline_handler(args(near)[1]) or f"{norm(args(near)[1])}, which was never added"
@@ -307,8 +311,20 @@ def _own_fault(ctx, rule, m, call, a, tnode) -> bool:
         return False
     report(ctx, rule, call, target=target, event=event, where="when the call is done",
            reason=": the signal is the caller's, which may serve many calls and keeps every "
-                  "listener until it aborts")
+                  "listener until it aborts" + (" (once: true removes it only then)"
+                                                if once else ""))
     return True
+
+
+def _plain_function(call) -> bool:
+    """Is the code at ``call`` in a plain function (no class's method or constructor)?
+    Its call ends when its work does, and nothing of it but the listener stays on the
+    caller's signal; an object made per signal may keep a one-time wait on it for its own
+    life."""
+    top, fn = None, enclosing_function(call)
+    while fn is not None:
+        top, fn = fn, enclosing_function(fn)
+    return top is not None and top.type != "method_definition" and not constructor_class(top)
 
 
 def _removal(m, scope, a, target: str, handlers: set, capture: bool):
