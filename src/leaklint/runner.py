@@ -240,7 +240,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
                             store, read=watch.read if watch else read)
         if crew is not None and index is not None:
             index.trees = None  # the workers hold the trees of their files
-        gc_policy.settled()
+        gc_policy.settled(len(files))
         yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys,
                                crew=crew)
     except BaseException:
