@@ -111,6 +111,27 @@ def test_a_run_loads_the_adapters_of_its_own_languages_only(tmp_path):
         assert int(count) > 0 and modules.strip() == "[]", (name, modules)
 
 
+def test_a_cached_run_over_go_files_loads_no_javascript_model(tmp_path):
+    """With every result and fact cached (the record of the last run dropped, as after a
+    commit), the facts phase of a Go run reads the JS/TS facts' modules without loading
+    the JS/TS adapter and its IR."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "a.go"
+    src.write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
+    cache = tmp_path / "cache"
+    check_paths([str(src)], jobs=1, cache_dir=str(cache))
+    shutil.rmtree(cache / "v2" / "runs")
+    code = ("import sys\nfrom leaklint.api import check_paths\n"
+            f"report = check_paths([{str(src)!r}], jobs=1, cache_dir={str(cache)!r})\n"
+            "print(len(report.findings), sorted(m for m in ('leaklint.languages.javascript', "
+            "'leaklint.ir', 'leaklint.analyze') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, modules = out.stdout.split(" ", 1)
+    assert int(count) > 0 and modules.strip() == "[]"
+
+
 def test_settings_digest_follows_the_settings_object():
     """The digest is computed once per settings object; other settings get their own."""
     import dataclasses
