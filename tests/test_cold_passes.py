@@ -110,6 +110,17 @@ def test_a_scan_leaves_the_collector_as_it_found_it():
     assert kept
 
 
+def test_a_scan_of_a_few_files_freezes_without_collecting(monkeypatch):
+    collected = []
+    monkeypatch.setattr(gc_policy.gc, "collect", lambda *a: collected.append(a))
+    with gc_policy.scanning():
+        gc_policy.settled(gc_policy.FEW_FILES)  # a pre-commit run's files: nothing to free
+        assert collected == [] and gc.get_freeze_count() > 0
+        gc_policy.settled(gc_policy.FEW_FILES + 1)
+        assert collected == [(1,)]
+    assert gc.get_freeze_count() == 0
+
+
 def test_answering_asks_through_the_state_and_gives_back_the_one_around_it(monkeypatch):
     tree = languages.parser("go").parse(GO)
     outer = languages.parser("go").parse(GO)

@@ -88,3 +88,22 @@ def test_listings_follow_an_edited_ignore_file_and_report_bad_patterns_each_time
         found = discover(["pkg"])
         assert names(found) == ["pkg/b.go"]
         assert any("malformed pattern '[z-a]'" in message for _, message in found.problems)
+
+
+def test_outside_a_repository_the_ignore_files_above_a_listed_directory_are_not_read(
+        tmp_path, monkeypatch):
+    """Ignore files above the listed directory count only in a repository: outside one they
+    are not read at all (their patterns cost a pre-commit run its listings' time)."""
+    from leaklint.discovery import directory_files
+
+    monkeypatch.chdir(tmp_path)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "a.go").write_text("package pkg\n")
+    (tmp_path / ".gitignore").write_text("a.go\n[z-a]\n")
+    found = discover(["pkg"], recursive=False)
+    assert names(found) == ["pkg/a.go"] and found.problems == []
+    assert [os.path.basename(p) for p in directory_files("pkg")] == ["a.go"]
+    (tmp_path / ".git").mkdir()  # in a repository they count, and a bad pattern is said
+    found = discover(["pkg"], recursive=False)
+    assert names(found) == [] and any("[z-a]" in message for _, message in found.problems)

@@ -120,6 +120,9 @@ def test_a_word_is_held_whole_comments_included():
     assert not holds_word(src, "stop")  # only inside longer words
     assert holds_word(src, "stops") and holds_word(src, "stopAll") and holds_word(src, "f")
     assert not holds_word(src, "top")
+    # the text's ends bound a word; a whole one after many partial ones is still found
+    assert holds_word(b"stop", "stop") and holds_word(b"xstop stop2 _stop stop", "stop")
+    assert not holds_word(b"stop2 _stop stopx", "stop")
 
 
 def test_the_first_blocking_operation_in_the_source_is_the_one_named(tmp_path):

@@ -87,6 +87,51 @@ def test_a_run_in_one_process_starts_no_pool_machinery(tmp_path):
     assert int(count) > 0 and modules.strip() == "[]"
 
 
+def test_a_run_loads_the_adapters_of_its_own_languages_only(tmp_path):
+    """The facts phase shapes a file with its own language's adapter: a run over Go files
+    loads no Python adapter or class-member model, one over Python files no Go adapter
+    (start-up is much of a pre-commit run)."""
+    import subprocess
+    import sys
+
+    fixtures = {"a.go": FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go",
+                "b.py": FIXTURES / "python" / "LL110-python-resource-not-closed" / "closures.py"}
+    other = {"a.go": ("leaklint.languages.python", "leaklint.languages.python_members",
+                      "leaklint.languages.python_clients", "leaklint.members"),
+             "b.py": ("leaklint.languages.go",)}
+    for name, fixture in fixtures.items():
+        src = tmp_path / name
+        src.write_text(fixture.read_text())
+        code = ("import sys\nfrom leaklint.api import check_paths\n"
+                f"report = check_paths([{str(src)!r}], jobs=1)\n"
+                f"print(len(report.findings), sorted(m for m in {other[name]!r} if m in sys.modules))\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+        count, modules = out.stdout.split(" ", 1)
+        assert int(count) > 0 and modules.strip() == "[]", (name, modules)
+
+
+def test_a_cached_run_over_go_files_loads_no_javascript_model(tmp_path):
+    """With every result and fact cached (the record of the last run dropped, as after a
+    commit), the facts phase of a Go run reads the JS/TS facts' modules without loading
+    the JS/TS adapter and its IR."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "a.go"
+    src.write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
+    cache = tmp_path / "cache"
+    check_paths([str(src)], jobs=1, cache_dir=str(cache))
+    shutil.rmtree(cache / "v2" / "runs")
+    code = ("import sys\nfrom leaklint.api import check_paths\n"
+            f"report = check_paths([{str(src)!r}], jobs=1, cache_dir={str(cache)!r})\n"
+            "print(len(report.findings), sorted(m for m in ('leaklint.languages.javascript', "
+            "'leaklint.ir', 'leaklint.analyze') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, modules = out.stdout.split(" ", 1)
+    assert int(count) > 0 and modules.strip() == "[]"
+
+
 def test_settings_digest_follows_the_settings_object():
     """The digest is computed once per settings object; other settings get their own."""
     import dataclasses

@@ -32,7 +32,6 @@ import hmac
 import importlib.util
 import json
 import os
-import secrets
 import stat
 import tempfile
 
@@ -143,7 +142,7 @@ def _create_key(path: str) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as fh:  # mkstemp makes it 0600
-            fh.write(secrets.token_bytes(KEY_SIZE))
+            fh.write(os.urandom(KEY_SIZE))  # what secrets.token_bytes returns
         try:
             os.link(tmp, path)
         except FileExistsError:

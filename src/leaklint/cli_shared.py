@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import click
 
@@ -92,6 +91,8 @@ def scan(paths, select, extend_select, ignore, exclude, force_exclude, allow_emp
         fail(str(exc))
     except Exception as exc:  # a bug in leaklint: say so, in one line unless --debug
         if debug:
+            import traceback  # here: only an internal error shown with --debug prints one
+
             traceback.print_exc()
         fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
 

@@ -85,18 +85,23 @@ def _read_gitignore(directory: str, problems: list):
 
 def _ancestor_ignores(directory: str, problems: list) -> list:
     """.gitignore files from the repository root down to (not including) ``directory``."""
-    chain = []
+    above = []  # the directories from directory's parent up to the repository's root
     d = os.path.dirname(os.path.abspath(directory))
     while True:
-        spec = _read_gitignore(d, problems)
-        if spec is not None:
-            chain.append((d, spec))
+        above.append(d)
         if os.path.exists(os.path.join(d, ".git")):
             break
         parent = os.path.dirname(d)
         if parent == d:
-            return []  # not in a repository: ignore files above the scanned path are not ours
+            # not in a repository: ignore files above the scanned path are not ours (and
+            # are not read: compiling their patterns cost a hook more than its listings)
+            return []
         d = parent
+    chain = []
+    for d in above:
+        spec = _read_gitignore(d, problems)
+        if spec is not None:
+            chain.append((d, spec))
     return list(reversed(chain))
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 # config keys whose value is a command (or enables one) for the commands leaklint runs
 # (config --list follows includes, so keys from included files are found too)
@@ -45,6 +48,9 @@ def _env() -> dict:
 
 
 def _call(args: list[str], cwd: str) -> subprocess.CompletedProcess:
+    import subprocess  # here: a run that asks git nothing (files named outside a
+    # repository, as a hook's are) does not load it
+
     try:
         return subprocess.run(["git", *args], cwd=cwd, env=_env(), capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=120)

@@ -31,9 +31,11 @@ def files_of(roots) -> list:
     for root in roots:
         for directory, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            # one relative path per directory, not per file (this runs on every start)
+            under = os.path.relpath(directory, root)
             for name in sorted(f for f in files if f.endswith(SUFFIXES)):
-                path = os.path.join(directory, name)
-                out.append((root, os.path.relpath(path, root), path))
+                out.append((root, name if under == os.curdir else os.path.join(under, name),
+                            os.path.join(directory, name)))
     return out
 
 

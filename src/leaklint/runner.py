@@ -7,7 +7,6 @@ scheduling."""
 from __future__ import annotations
 
 import os
-import pickle
 import select
 import signal
 import sys
@@ -83,6 +82,8 @@ def analyze_guarded(path: str, settings: Settings, data: bytes | None = None,
             or _size(path, data) < ISOLATE_MIN_BYTES
             or threading.current_thread() is not threading.main_thread()):
         return analyze_file(path, settings, data, reads=reads, trees=trees)
+    import pickle  # here: only a large file's result comes back through a pipe
+
     budget = settings.timeout * (2 if settings.fixes else 1) + KILL_GRACE  # fixes: own budget
     parent = os.getpid()
     r, w = os.pipe()
@@ -240,7 +241,7 @@ def scan(files: list, settings: Settings, list_siblings, jobs: int | None = None
                             store, read=watch.read if watch else read)
         if crew is not None and index is not None:
             index.trees = None  # the workers hold the trees of their files
-        gc_policy.settled()
+        gc_policy.settled(len(files))
         yield from analyze_all(files, settings, jobs, cache, index, watch=watch, keys=keys,
                                crew=crew)
     except BaseException:

@@ -388,7 +388,7 @@ class _Directory:
             # time may serve the channel
             return "unknown"
         return go_channels.channel_field_reads(
-            path, own, go_channels.by_field(others), lambda name: bool(self._holding(name) - {path}))
+            path, own, go_channels.by_field(others), lambda name: self._held_elsewhere(name, path))
 
     def _channel_facts(self, path: str):
         if path not in self._channels:  # each file's once per directory
@@ -402,6 +402,14 @@ class _Directory:
             self._words[name] = {p for p in self.paths if self.files[p].data is not None
                                  and go_channels.holds_word(self.files[p].data, name)}
         return self._words[name]
+
+    def _held_elsewhere(self, name: str, path: str) -> bool:
+        """Does a file of the directory other than ``path`` hold the word ``name``? The
+        search stops at the first one (most of a file's function names are common words)."""
+        if name in self._words:
+            return bool(self._words[name] - {path})
+        return any(p != path and self.files[p].data is not None
+                   and go_channels.holds_word(self.files[p].data, name) for p in self.paths)
 
     def reads(self, path: str, needs) -> dict:
         reads = {}

@@ -32,7 +32,9 @@ import os
 
 from .. import languages
 from ..languages import ancestors, recent_syntax, within
-from ..languages.javascript import FUNCTIONS, args, method_of, norm, strip, text, walk
+# the syntax helpers, not the adapter (its IR and lifecycle model): a run without JS/TS
+# files, which still loads this module, need not load that
+from ..languages.javascript_syntax import FUNCTIONS, args, method_of, norm, strip, text, walk
 from ..languages.javascript_modules import imports
 from ..languages.javascript_objects import wrapped_component
 from .modules import JS_EXTENSIONS, Resolver

@@ -57,7 +57,7 @@ from __future__ import annotations
 import os
 
 from .. import languages
-from ..languages.javascript import identifiers_named
+from ..languages.javascript_syntax import identifiers_named  # (not the adapter: see js_roots)
 from ..languages.javascript_modules import exports, top_functions
 from .js_roots import ENTRY_STEMS, LEVELS
 from .lifetimes import is_test_path

@@ -30,12 +30,7 @@ from __future__ import annotations
 from .. import languages, tracks
 from ..catalogue import active_on
 from ..languages import (go_constructors, go_functions, go_imports, go_returns, go_syntax,
-                         go_wrappers, javascript_modules, python_classes, python_clients,
-                         python_members, python_syntax)
-from ..languages.go import GoAdapter
-from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
-from ..languages.python_lowering import non_os_error_classes
-from ..languages.python_shapes import returned_element
+                         go_wrappers)
 from ..languages.summaries import element
 from .go_build import build_constraint
 
@@ -171,6 +166,8 @@ def _calls(lang, root, query, keep) -> list:
 
 
 def _go(ctx, rules, full=True) -> dict:
+    from ..languages.go import GoAdapter  # each language's model, loaded as a file asks for it
+
     root = ctx.tree.root_node
     adapter = GoAdapter(ctx)
     table = adapter.functions()
@@ -240,7 +237,10 @@ def _go_functions_around(root, calls):
 
 
 def _python(ctx, rules, full=True) -> dict:
+    from ..languages import python_classes, python_clients, python_members, python_syntax
     from ..languages.python import PythonAdapter
+    from ..languages.python_lowering import non_os_error_classes
+    from ..languages.python_shapes import returned_element
 
     root = ctx.tree.root_node
     adapter = PythonAdapter(ctx)
@@ -326,6 +326,9 @@ def _python(ctx, rules, full=True) -> dict:
 
 
 def _javascript(lang, ctx, rules, full=True) -> dict:
+    from ..languages import javascript_modules
+    from ..languages.javascript import JsAdapter, enclosing_function as js_enclosing_function
+
     root = ctx.tree.root_node
     adapter = JsAdapter(ctx)
     functions = adapter.functions()
