@@ -8,7 +8,7 @@ from ..tracks import SpecEffects, Track, pattern_matches
 from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
-from .go_holders import holders, kept_as, runs_on, within
+from .go_holders import holders, runs_on, within
 from .go_makers import calls_release, deferred_release, maker
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
 from .go_success import failure_check, tests_failure
@@ -363,10 +363,9 @@ class GoEffects(SpecEffects):
         closure = self._in_closure(n, top)
         expr = n
         p = expr.parent
-        views = self.views | kept_as(held, self.name)  # `m.dir` of `m := &T{dir: f}` is f
         while p is not None and p.type == "selector_expression" \
                 and p.child_by_field_name("operand") == expr \
-                and p.child_by_field_name("field").text.decode() in views:
+                and p.child_by_field_name("field").text.decode() in self.views:
             expr, p = p, p.parent
         # `(h)`, `(func())(cancel)`, `w.(*os.File)`: a conversion or an assertion is the
         # same value

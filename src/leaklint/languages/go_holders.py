@@ -48,27 +48,11 @@ def _holds(literal, name: str) -> bool:
     for element in body.named_children if body is not None else ():
         value = element.named_children[-1] if element.type == "keyed_element" \
             and element.named_children else element
-        if _holds_value(value, name):
+        while value is not None and value.type == "literal_element" and value.named_children:
+            value = value.named_children[0]
+        if value is not None and value.type == "identifier" and text(value) == name:
             return True
     return False
-
-
-def kept_as(literal, name: str) -> set:
-    """The fields of the struct ``literal`` whose value is the handle ``name`` as written
-    (`dir` of `&T{dir: f}`); empty for no literal or positional elements."""
-    body = literal.child_by_field_name("body") if literal is not None else None
-    out = set()
-    for element in body.named_children if body is not None else ():
-        if element.type == "keyed_element" and len(element.named_children) == 2 \
-                and _holds_value(element.named_children[1], name):
-            out.add(text(element.named_children[0]))
-    return out
-
-
-def _holds_value(value, name: str) -> bool:
-    while value is not None and value.type == "literal_element" and value.named_children:
-        value = value.named_children[0]
-    return value is not None and value.type == "identifier" and text(value) == name
 
 
 def within(node, literals) -> bool:
