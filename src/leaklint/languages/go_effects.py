@@ -8,7 +8,6 @@ from ..tracks import SpecEffects, Track, pattern_matches
 from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
 from .go_flags import held_flag, sentinel
-from .go_holders import holders, runs_on, within
 from .go_makers import calls_release, deferred_release, maker
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
 from .go_success import failure_check, tests_failure
@@ -51,9 +50,6 @@ class GoEffects(SpecEffects):
         # only when it succeeds: the error there is that call's (``_taken_on_success``)
         self._on_success: dict = {}
         self.maker = maker(track, self.rule.lifecycle)  # what made it, and what ends that
-        # locals built around the handle (`m := &T{dir: f}`): it goes where they go
-        self.holders = holders(track.function, self.stmt, self.name) \
-            if "Close" in self.release else {}
         # a receive from the handle's view releases it (a fired time.Timer owes no Stop)
         self.receive_releases = bool(track.candidate) and any(
             pattern_matches(p, track.candidate.callee)
@@ -270,14 +266,14 @@ class GoEffects(SpecEffects):
     def scan(self, node, deferred: bool) -> set:
         """Events of every mention of the handle inside ``node``."""
         found = set()
-        names = {self.name.encode(), *(h.encode() for h in self.holders)}
-        if not any(name in node.text for name in names):
+        name = self.name.encode()
+        if name not in node.text:
             return found
         stack = [node]
         while stack:
             n = stack.pop()
             if n.type == "identifier":
-                if n.text in names:
+                if n.text == name:
                     ev = self._mention(n, node, deferred)
                     if ev:
                         found.add(ev)
@@ -357,8 +353,7 @@ class GoEffects(SpecEffects):
         return False
 
     def _mention(self, n, top, deferred: bool):
-        held = self.holders.get(n.text.decode())  # a holder is no mention before it is made
-        if self._shadowed(n, top, n.text.decode()) or held and n.start_byte < held.start_byte:
+        if self._shadowed(n, top):
             return None
         closure = self._in_closure(n, top)
         expr = n
@@ -398,8 +393,7 @@ class GoEffects(SpecEffects):
             if method in self.ended_by and gp is not None and gp.type == "call_expression" \
                     and gp.child_by_field_name("function") == p and _received(gp):
                 return RELEASE  # `case <-ss.Done():` the handle has ended by itself here
-            # `go m.run()`, `return m.serve()`: the method has the holder, and the handle
-            return HANDOFF if n.text.decode() in self.holders and runs_on(gp) else None
+            return None
         if t == "call_expression" and p.child_by_field_name("function") == expr:
             if "()" in self.release:
                 return RELEASE if deferred or not closure else HANDOFF
@@ -440,8 +434,7 @@ class GoEffects(SpecEffects):
                 # `*f = *newF`: the object, with what it holds, is copied elsewhere
                 return HANDOFF if p.child_by_field_name("operator").type == "*" \
                     and assigned_value(p) else None
-            if t == "keyed_element" and p.named_children and p.named_children[0] == expr \
-                    or within(expr, self.holders.values()):
+            if t == "keyed_element" and p.named_children and p.named_children[0] == expr:
                 return None
             return HANDOFF
         if t == "return_statement":
