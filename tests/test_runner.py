@@ -70,30 +70,33 @@ def test_unwritable_cache_dir_is_not_an_error(tmp_path):
     assert report.findings
 
 
-def test_a_run_in_one_process_starts_no_pool_machinery(tmp_path):
-    """Start-up is most of a pre-commit run: one process imports neither multiprocessing
-    nor the process pool (the lines above check that their runs find the same)."""
+def _loaded_by_a_run(src, modules, cache_dir=None) -> tuple:
+    """Run ``check_paths`` on ``src`` in a fresh interpreter: (number of findings, the
+    ones of ``modules`` it imported, sorted). Start-up is most of a pre-commit run."""
     import subprocess
     import sys
 
+    code = ("import sys\nfrom leaklint.api import check_paths\n"
+            f"report = check_paths([{str(src)!r}], jobs=1, cache_dir={cache_dir!r})\n"
+            f"print(len(report.findings), sorted(m for m in sys.modules if m in {modules!r}"
+            f" or m.split('.')[0] in {modules!r}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, loaded = out.stdout.split(" ", 1)
+    return int(count), loaded.strip()
+
+
+def test_a_run_in_one_process_starts_no_pool_machinery(tmp_path):
+    """One process imports neither multiprocessing nor the process pool (the lines above
+    check that their runs find the same)."""
     src = tmp_path / "a.go"
     src.write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
-    code = ("import sys\nfrom leaklint.api import check_paths\n"
-            f"report = check_paths([{str(src)!r}], jobs=1)\n"
-            "print(len(report.findings), sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('multiprocessing', 'concurrent', 'ctypes')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    count, modules = out.stdout.split(" ", 1)
-    assert int(count) > 0 and modules.strip() == "[]"
+    count, loaded = _loaded_by_a_run(src, ("multiprocessing", "concurrent", "ctypes"))
+    assert count > 0 and loaded == "[]"
 
 
 def test_a_run_loads_the_adapters_of_its_own_languages_only(tmp_path):
     """The facts phase shapes a file with its own language's adapter: a run over Go files
-    loads no Python adapter or class-member model, one over Python files no Go adapter
-    (start-up is much of a pre-commit run)."""
-    import subprocess
-    import sys
-
+    loads no Python adapter or class-member model, one over Python files no Go adapter."""
     fixtures = {"a.go": FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go",
                 "b.py": FIXTURES / "python" / "LL110-python-resource-not-closed" / "closures.py"}
     other = {"a.go": ("leaklint.languages.python", "leaklint.languages.python_members",
@@ -102,34 +105,22 @@ def test_a_run_loads_the_adapters_of_its_own_languages_only(tmp_path):
     for name, fixture in fixtures.items():
         src = tmp_path / name
         src.write_text(fixture.read_text())
-        code = ("import sys\nfrom leaklint.api import check_paths\n"
-                f"report = check_paths([{str(src)!r}], jobs=1)\n"
-                f"print(len(report.findings), sorted(m for m in {other[name]!r} if m in sys.modules))\n")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
-        count, modules = out.stdout.split(" ", 1)
-        assert int(count) > 0 and modules.strip() == "[]", (name, modules)
+        count, loaded = _loaded_by_a_run(src, other[name])
+        assert count > 0 and loaded == "[]", (name, loaded)
 
 
 def test_a_cached_run_over_go_files_loads_no_javascript_model(tmp_path):
     """With every result and fact cached (the record of the last run dropped, as after a
     commit), the facts phase of a Go run reads the JS/TS facts' modules without loading
     the JS/TS adapter and its IR."""
-    import subprocess
-    import sys
-
     src = tmp_path / "a.go"
     src.write_text((FIXTURES / "go" / "LL101-sql-rows-not-closed" / "leaks.go").read_text())
     cache = tmp_path / "cache"
     check_paths([str(src)], jobs=1, cache_dir=str(cache))
     shutil.rmtree(cache / "v2" / "runs")
-    code = ("import sys\nfrom leaklint.api import check_paths\n"
-            f"report = check_paths([{str(src)!r}], jobs=1, cache_dir={str(cache)!r})\n"
-            "print(len(report.findings), sorted(m for m in ('leaklint.languages.javascript', "
-            "'leaklint.ir', 'leaklint.analyze') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    count, modules = out.stdout.split(" ", 1)
-    assert int(count) > 0 and modules.strip() == "[]"
+    count, loaded = _loaded_by_a_run(src, ("leaklint.languages.javascript", "leaklint.ir",
+                                           "leaklint.analyze"), cache_dir=str(cache))
+    assert count > 0 and loaded == "[]"
 
 
 def test_settings_digest_follows_the_settings_object():
