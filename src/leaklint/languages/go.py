@@ -22,7 +22,7 @@ from .go_syntax import (FUNCTIONS, body_statements, callee_text, enclosing_funct
                         receiver_of, parameter_names)
 from .go_functions import declared_as, function_table, parameter_types, returned_as
 from .go_requests import cancelled_on_return, request_makings, request_methods
-from .go_types import field_types, made_type
+from .go_types import field_types, in_memory_filesystem, made_type
 from .go_imports import call_ref, in_module, package_imports  # noqa: F401
 from .go_returns import assigned
 from .spelled import calls_named, selectors_on, spelled
@@ -138,6 +138,8 @@ class GoAdapter(GoLowering):
             return Verdict(False, "its request's context is cancelled when the function returns")
         if over_no_stream(cand):
             return Verdict(False, "made over no stream: it holds nothing until Reset")
+        if in_memory_filesystem(call):
+            return Verdict(False, "a file of an embedded or in-memory filesystem: no descriptor")
         in_memory = any(pattern_matches(p, cand.callee) for p in spec.get("wrappers", ())) \
             and in_memory_target(call, fn)
         if parent.type == "expression_statement":

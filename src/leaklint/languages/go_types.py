@@ -1,11 +1,12 @@
-"""The declared types of a Go file's struct fields, for calls on a field (`s.h.Serve(ln)`
-runs the method of the field's type, not any same-named method of the file)."""
+"""The declared types of a Go file's struct fields, locals and package variables: for calls
+on a field (`s.h.Serve(ln)` runs the method of the field's type, not any same-named method
+of the file), and for opens on an embedded or in-memory filesystem, which hold nothing."""
 
 from __future__ import annotations
 
-from . import matches
+from . import matches, tree_root
 from .go_functions import parameter_types
-from .go_syntax import enclosing_function, own_of_type, parameter_names, text
+from .go_syntax import enclosing_function, own_of_type, parameter_names, strip_parens, text
 
 _STRUCTS = "(type_spec name: (type_identifier) @t type: (struct_type) @s)"
 
@@ -94,3 +95,45 @@ def _made_text(value) -> str:
     if made is None or made[1] is None:
         return ""
     return text(made[1]) + ("()" if made[0] == "call" else "")
+
+
+# filesystems whose files are bytes in the program's memory: opening one holds no descriptor
+IN_MEMORY_FILESYSTEMS = ("embed.FS", "fstest.MapFS")
+
+
+def in_memory_filesystem(call) -> bool:
+    """Is ``call`` a method call (`fsys.Open(name)`) on an embedded or in-memory filesystem:
+    a parameter or local declared as one, a package variable of the file declared as one
+    (`//go:embed static` over `var static embed.FS`), or a field that every struct type
+    of the file naming it declares as one (`f.FS` of `FS embed.FS`)?"""
+    function = call.child_by_field_name("function")
+    recv = strip_parens(function.child_by_field_name("operand")) \
+        if function is not None and function.type == "selector_expression" else None
+    if recv is None:
+        return False
+    if recv.type == "identifier":
+        name = text(recv)
+        kind = made_type(call, name) or _package_var_type(tree_root(call), name)
+        return kind in IN_MEMORY_FILESYSTEMS
+    if recv.type == "selector_expression":
+        field = text(recv.child_by_field_name("field"))
+        kinds = {kind.lstrip("*") for (_, name), kind in field_types(tree_root(call)).items()
+                 if name == field}
+        return bool(kinds) and kinds <= set(IN_MEMORY_FILESYSTEMS)
+    return False
+
+
+def _package_var_type(root, name: str) -> str:
+    """The type a package-level `var name T` of the file declares ("" when none does)."""
+    for decl in root.named_children:
+        if decl.type != "var_declaration":
+            continue
+        specs = [c for c in decl.named_children if c.type == "var_spec"] + [
+            s for c in decl.named_children if c.type == "var_spec_list"
+            for s in c.named_children if s.type == "var_spec"]
+        for spec in specs:
+            kind = spec.child_by_field_name("type")
+            if kind is not None and any(text(n) == name
+                                        for n in spec.children_by_field_name("name")):
+                return text(kind)
+    return ""
