@@ -88,11 +88,11 @@ def success_flags(function) -> list:
         if final is None or tbody is None:
             continue
         for stmt in tbody.named_children:
-            flag = _literal_assignment(stmt, "True")
+            flag = literal_assignment(stmt, ("True",))
             if flag is None:
                 continue
             before = [s for s in (n.parent.named_children if n.parent is not None else ())
-                      if s.end_byte <= n.start_byte and _literal_assignment(s, "False") == flag]
+                      if s.end_byte <= n.start_byte and literal_assignment(s, ("False",)) == flag]
             others = [a for a in _assignment_starts(body, flag)
                       if tbody.start_byte <= a < tbody.end_byte and a != stmt.start_byte]
             if before and not others:
@@ -116,9 +116,9 @@ def held_flags(acquire, function) -> set:
         if node.type == "if_statement" and child == node.child_by_field_name("consequence"):
             loops = [n for n in ancestors(node, function)
                      if n.type in ("for_statement", "while_statement")]
-            set_true = {_literal_assignment(stmt, "True") for stmt in child.named_children
+            set_true = {literal_assignment(stmt, ("True",)) for stmt in child.named_children
                         if stmt.start_byte > acquire.start_byte} - {None}
-            for flag in set(_negated_names(node.child_by_field_name("condition"))) | set_true:
+            for flag in set(negated_names(node.child_by_field_name("condition"))) | set_true:
                 sets = [a for a in _assignments(body, flag) if a[0] >= node.start_byte]
                 earlier = [a for a in _assignments(body, flag) if a[0] < node.start_byte]
                 if len(sets) == 1 and sets[0][1] == "True" \
@@ -132,14 +132,14 @@ def held_flags(acquire, function) -> set:
     return out
 
 
-def _negated_names(cond) -> list:
+def negated_names(cond) -> list:
     """The names ``n`` of a condition ``not n`` or of its conjuncts ``not n and ...``."""
     cond = bare(cond)
     if cond is None:
         return []
     if cond.type == "boolean_operator" and text(cond.child_by_field_name("operator")) == "and":
-        return _negated_names(cond.child_by_field_name("left")) + \
-            _negated_names(cond.child_by_field_name("right"))
+        return negated_names(cond.child_by_field_name("left")) + \
+            negated_names(cond.child_by_field_name("right"))
     if cond.type == "not_operator":
         arg = bare(cond.child_by_field_name("argument"))
         if arg is not None and arg.type == "identifier":
@@ -203,15 +203,16 @@ def len_of(node):
         len(args.named_children) == 1 else None
 
 
-def _literal_assignment(stmt, value: str):
-    """The name a statement `name = True` (or False) assigns, else None."""
+def literal_assignment(stmt, values: tuple):
+    """The name a statement `name = <literal>` assigns, when the literal is written as one
+    of ``values`` (`("True",)`), else None."""
     if stmt.type != "expression_statement" or not stmt.named_children:
         return None
     a = stmt.named_children[0]
     if a.type != "assignment":
         return None
     left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-    if left is None or right is None or left.type != "identifier" or text(right) != value:
+    if left is None or right is None or left.type != "identifier" or text(right) not in values:
         return None
     return text(left)
 

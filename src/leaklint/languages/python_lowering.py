@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import ir
 from . import walk
+from .python_flags import bare, literal_assignment, negated_names
 from .python_syntax import NORETURN, text, callee_text, body_statements
 
 
@@ -300,9 +301,6 @@ def raising_calls(node):
         stack.extend(reversed(n.named_children))
 
 
-# methods whose bound form handed to someone keeps the object in use (`set_writer(f.write)`)
-
-
 # literals whose truth is known: what a flag is set to right before a loop tests it
 _FALSY = ("None", "False", "0", '""', "''", "[]", "{}", "()")
 _TRUTHY = ("True", "1")
@@ -313,16 +311,10 @@ def _true_on_entry(loop, cond) -> bool:
     not done:``, ``go = True`` before ``while go:``): the condition holds when the loop is
     first reached, so its body runs at least once."""
     prev = loop.prev_named_sibling
-    if cond is None or prev is None or prev.type != "expression_statement" \
-            or not prev.named_children or prev.named_children[0].type != "assignment":
+    if cond is None or prev is None:
         return False
-    assign = prev.named_children[0]
-    left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
-    if left is None or right is None or left.type != "identifier":
-        return False
-    name, value = text(left), text(right)
-    if cond.type == "not_operator":
-        operand = cond.child_by_field_name("argument")
-        return operand is not None and text(operand) == name and value in _FALSY
-    return text(cond) == name and value in _TRUTHY
-
+    falsy = literal_assignment(prev, _FALSY)
+    if falsy is not None:
+        return negated_names(cond) == [falsy]
+    truthy = literal_assignment(prev, _TRUTHY)
+    return truthy is not None and text(bare(cond)) == truthy
