@@ -103,7 +103,7 @@ def test_a_scan_leaves_the_collector_as_it_found_it():
     with gc_policy.scanning():
         assert gc.get_threshold()[0] == gc_policy.SCAN_THRESHOLD
         kept = [[] for _ in range(10)]
-        gc_policy.settled()
+        gc_policy.settled(gc_policy.FEW_FILES + 1)
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0

@@ -35,7 +35,7 @@ def scanning():
         gc.unfreeze()
 
 
-def settled(files: int = FEW_FILES + 1) -> None:
+def settled(files: int) -> None:
     """What exists now lives until the scan ends: leave it out of later collections
     (after one last collection of the young objects, unless the scan has only a few
     ``files``: a full one walks every live object, the trees and answers kept for the
