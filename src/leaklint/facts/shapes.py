@@ -237,7 +237,8 @@ def _go_functions_around(root, calls):
 
 
 def _python(ctx, rules, full=True) -> dict:
-    from ..languages import python_classes, python_clients, python_members, python_syntax
+    from ..languages import (python_classes, python_clients, python_members,
+                             python_registrations, python_syntax)
     from ..languages.python import PythonAdapter
     from ..languages.python_lowering import non_os_error_classes
     from ..languages.python_shapes import returned_element
@@ -249,7 +250,8 @@ def _python(ctx, rules, full=True) -> dict:
     out = _Collect(by_id, rules)
 
     def returned(call, fn, hi):
-        return hi == 0 and python_syntax.returned(call, fn, out.memo)
+        return hi == 0 and python_syntax.returned(call, fn, out.memo) \
+            and not python_registrations.release_registered(call, fn)
 
     acquiring = active_on(rules, ctx.src.data)
     setups = set()  # the classes with an acquisition in a method that sets an object up

@@ -46,7 +46,8 @@ def returned(call, fn, handle_index: int, memo: dict) -> bool:
     names = target.parent.named_children
     name = names[handle_index].text
     return (len(names), handle_index, name) in _returns(fn, memo) \
-        and not _released_on_return(fn, name, memo) and not _kept(fn, name, memo)
+        and not _released_on_return(fn, name, memo) and not _kept(fn, name, memo) \
+        and not _release_registered(fn, name, memo)
 
 
 def _kept(fn, name: bytes, memo: dict) -> bool:
@@ -139,6 +140,37 @@ def _released_on_return(fn, name: bytes, memo: dict) -> bool:
                 if owner is not None:
                     found.setdefault(owner.id, set()).add(caps["name"][0].text)
     return name in memo["deferred"].get(fn.id, ())
+
+
+# a release handed to a call that runs it later: a func literal passed as an argument,
+# `t.Cleanup(func() { db.Close() })`, or a method value, `t.Cleanup(db.Close)`
+_REGISTERED = """(call_expression arguments: (argument_list [
+  (func_literal) @lit
+  (selector_expression operand: (identifier) @name field: (field_identifier) @method)]))"""
+_RELEASE_IN = """(call_expression function: (selector_expression
+  operand: (identifier) @name field: (field_identifier) @method))"""
+
+
+def _release_registered(fn, name: bytes, memo: dict) -> bool:
+    """Does ``fn`` hand a release of ``name`` (`Close`, `Stop`) to a call that runs it
+    later: a test's cleanup, a context's `AfterFunc`, a pool's finaliser? What it returns
+    is then that registration's to release, not the caller's (a test helper that opens a
+    database and closes it in `t.Cleanup`). ``memo`` (one per file) keeps every
+    function's registered names, from one query."""
+    if "registered" not in memo:
+        memo["registered"] = found = {}
+        for _, caps in matches("go", _REGISTERED, tree_root(fn)):
+            if "lit" in caps:
+                owner = enclosing_function(caps["lit"][0])
+                names = {c["name"][0].text for _, c in matches("go", _RELEASE_IN, caps["lit"][0])
+                         if c["method"][0].text.decode() in DEFERRED_RELEASES}
+            else:
+                owner = enclosing_function(caps["name"][0])
+                names = {caps["name"][0].text} \
+                    if caps["method"][0].text.decode() in DEFERRED_RELEASES else set()
+            if owner is not None and names:
+                found.setdefault(owner.id, set()).update(names)
+    return name in memo["registered"].get(fn.id, ())
 
 
 def kept_wrapper(call) -> bool:
