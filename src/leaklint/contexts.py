@@ -434,6 +434,10 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
         return Decision(False, f"{where}: nothing references it once its statement ends or "
                                "the helper returns, and no call of the helper in its file "
                                "repeats it in a loop: each call lets go of it at once")
+    if kind == TEST and role.function == "fixture" and COLLECTED in traits:
+        return Decision(False, f"{where}: nothing references it once its statement ends or "
+                               "the fixture returns, and the framework runs the fixture once "
+                               "per test: each run lets go of it at once")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")
