@@ -64,7 +64,7 @@ PER_TURN = "per-turn"
 FINISHES = "finishes"
 # OWNED (tracks.py): kept by an object whose class never ends it, closed when it goes
 # nothing is held: an error left unchecked (LL105), whose partial result a helper hands
-# to the test's own assertions
+# to the test's own assertions; a loop piles nothing up
 UNCHECKED = "unchecked"
 TRAITS = (ACCUMULATES, OUTLIVES, EXCEPTION_ONLY, PER_TURN, COLLECTED, REBOUND, FINISHES, OWNED,
           UNCHECKED)
@@ -421,14 +421,14 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if PER_TURN in traits and kind == TEST and role.loop:
         return Decision(False, f"{where}: one per turn of a loop {role.loop}, all released "
                                "when the test ends")
+    if UNCHECKED in traits:
+        return Decision(False, f"{where}: an unchecked error holds nothing, in a loop or "
+                               "not; a partial result reaches the test's assertions")
     if role.in_loop and not traits & {COLLECTED, REBOUND}:
         return Decision(True, f"{where}: acquired in a loop")
     if OWNED in traits and role.function != "fixture":
         return Decision(False, f"{where}: kept by an object whose class never closes it, "
                                "it goes with that object")
-    if UNCHECKED in traits:
-        return Decision(False, f"{where}: an unchecked error holds nothing; a partial "
-                               "result reaches the test's assertions")
     if kind == TEST and role.function == "helper" and COLLECTED in traits \
             and not _called_in_loop(role):
         return Decision(False, f"{where}: nothing references it once its statement ends or "

@@ -3,8 +3,7 @@
 `Next` returns false both at the end of the result set and when fetching the next row
 failed; only `Err` tells them apart. The acquisitions are LL101's (`Query`, `Queryx`...).
 Nothing accumulates from an unchecked error, so the context policy leaves it out of tests
-and scripts unless the rows are acquired in a loop (the acquisition's place decides, not
-the loop that calls `Next`); a helper shared by tests hands its partial result to each
+and scripts, in a loop or not; a helper shared by tests hands its partial result to each
 test's assertions, like the test's own query (trait ``contexts.UNCHECKED``).
 """
 
