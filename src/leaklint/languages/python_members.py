@@ -349,6 +349,8 @@ def _walk(body, method: str, names: CallNames, uses: list, calls: dict) -> None:
             attr = text(n.child_by_field_name("attribute"))
             if obj is not None and obj.type == "identifier":
                 kind, how, argc = _use(n, names)
+                if where in FORWARDING and _forwarded(n):
+                    kind, how = members.HANDOFF, "forwarded"
                 into = _kept_in(n) if kind == members.HANDOFF else ""
                 uses.append(FieldUse(attr, kind, where, how, _at(n), argc, into=into))
                 if text(obj) == "self" and _called(n):
@@ -356,6 +358,19 @@ def _walk(body, method: str, names: CallNames, uses: list, calls: dict) -> None:
             elif _called(n):
                 uses.append(FieldUse("", CALL, where, attr, _at(n), _argc(n.parent)))
         stack.extend((c, where) for c in n.named_children)
+
+
+# a proxy class's attribute lookup: `return getattr(self.sock, name)` forwards every
+# method its users call, `close` included, to the field, which the object thus releases
+FORWARDING = ("__getattr__", "__getattribute__")
+
+
+def _forwarded(n) -> bool:
+    """Is the mention ``self.x`` the object a `getattr(self.x, name)` looks up in?"""
+    args = n.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    return call is not None and call.type == "call" and callee_text(call) == "getattr" \
+        and args.named_children[0] == n
 
 
 def _member_of_class(fn) -> bool:
