@@ -24,6 +24,8 @@ MESSAGE_FIELDS = ("call", "reason")
 
 
 TASK_CALLS = {"asyncio.create_task", "asyncio.ensure_future", "asyncio.async"}
+# the reason given for a task kept in a field of an object that never ends it
+KEPT = "it is stored on self."
 
 
 def check(ctx, rule) -> None:
@@ -45,6 +47,8 @@ def check(ctx, rule) -> None:
         runs = _coroutine(call, fn, ctx.tree.root_node)
         if reason and runs is not None and _joined_by_event(runs, enclosing_class(fn)):
             reason = None
+        if reason and reason.startswith(KEPT) and runs is not None and _finishes(runs):
+            reason = None  # the field keeps it from collection, and it ends by itself
         ctx.count(rule.code, call, ok=reason is None)
         if reason:
             traits = (contexts.FINISHES,) if runs is not None and _finishes(runs) else ()
@@ -76,7 +80,7 @@ def _task_leak(call, fn, names):
             return None
         if lifetimes.instance_of("python", cls, "").kind == "singleton":
             return None  # the module's only instance holds it for the process: a background task
-        return f"it is stored on self.{attr} but the class never cancels or awaits it"
+        return f"{KEPT}{attr} but the class never cancels or awaits it"
     if target.type != "identifier":
         return None
     name = text(target)
