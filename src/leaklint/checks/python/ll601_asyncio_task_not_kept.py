@@ -76,7 +76,8 @@ def _task_leak(call, fn, names):
     attr = self_attribute(target)
     if attr is not None:
         cls = enclosing_class(fn)
-        if cls is None or class_uses_attr(cls, attr, {"cancel", "result", "exception", "done"}):
+        if cls is None or class_uses_attr(cls, attr, {"cancel", "result", "exception", "done"}) \
+                or _read_through_objects(cls, attr):
             return None
         if lifetimes.instance_of("python", cls, "").kind == "singleton":
             return None  # the module's only instance holds it for the process: a background task
@@ -91,6 +92,19 @@ def _task_leak(call, fn, names):
     if _runs_loop_after(fn, call, names):
         return None  # the local holds the task while the function runs the loop that runs it
     return f"{name} is never awaited, cancelled or stored"
+
+
+def _read_through_objects(cls, attr: str) -> bool:
+    """Is the field read from the class's objects elsewhere in the module
+    (`[conn.handler_task for conn in self.connections]`)? Whoever holds them manages it."""
+    root = cls
+    while root.parent is not None:
+        root = root.parent
+    if ("." + attr).encode() not in root.text:
+        return False
+    return any(n.type == "attribute" and text(n.child_by_field_name("attribute")) == attr
+               and text(n.child_by_field_name("object")) not in ("self", "cls")
+               for n in walk(root))
 
 
 # what runs an event loop until it is stopped, blocking the function that calls it
