@@ -185,9 +185,9 @@ class PythonAdapter(PythonCalls):
                     self.read_whole(cand, spec):
                 return Verdict(False)  # read to its end: the response closes its connection
             if gp is not None and gp.type == "call":
-                # a plain value read from it keeps nothing: the handle is unreferenced
-                # once the statement ends (a cursor or a member would still hold it)
-                collected = frozenset({COLLECTED}) if method in PLAIN_READS \
+                # a plain value read from or written to it keeps nothing: the handle is
+                # unreferenced once the statement ends (a cursor or a member would still hold it)
+                collected = frozenset({COLLECTED}) if method in PLAIN_USES \
                     else frozenset()
                 return Verdict(True, f"because only .{method}() is called on it; nothing closes "
                                      "it (it waits for garbage collection)", traits=collected)
@@ -484,10 +484,10 @@ class PythonAdapter(PythonCalls):
     def effects(self, track: Track):
         return PythonEffects(self, track)
 
-# methods whose result is a plain value read from the resource, holding nothing of it
-# acquisitions whose result lives on when dropped (processes, workers, raw descriptors)
-PLAIN_READS = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
-               "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json"}
+# methods that read a plain value from the resource or write one to it, holding nothing of it
+PLAIN_USES = {"read", "readline", "readlines", "read_text", "read_bytes", "getcode", "geturl",
+              "getvalue", "recv", "fetchone", "fetchall", "fetchmany", "json", "write",
+              "writelines", "send", "sendall"}
 
 REGISTRATION_PREFIXES = ("register", "add_", "install", "connect", "subscribe", "watch", "on_")
 
