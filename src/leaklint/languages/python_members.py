@@ -121,7 +121,7 @@ class PythonMembers:
         facts = self.facts(cls)
         store = next((u for u in facts.uses if u.name == attr and u.kind == members.STORE
                       and u.at == at), None)
-        if store is None:
+        if store is None or store.method in RESTORES:
             return ""
         return members.stored_over(facts, store, lambda u: acquires(u.how), set(release),
                                    bases=self.ancestry(cls)[1:])
@@ -360,6 +360,9 @@ def _walk(body, method: str, names: CallNames, uses: list, calls: dict) -> None:
         stack.extend((c, where) for c in n.named_children)
 
 
+# methods that fill an object made without its constructor (unpickled or copied): they
+# replace nothing the constructor kept
+RESTORES = ("__setstate__",)
 # a proxy class's attribute lookup: `return getattr(self.sock, name)` forwards every
 # method its users call, `close` included, to the field, which the object thus releases
 FORWARDING = ("__getattr__", "__getattribute__")
