@@ -166,6 +166,12 @@ def _long_lived_source(m, scope, call, chain) -> bool:
         ty = _field_type(scope.owner, parts[1])
     else:
         ty = _param_type(enclosing_function(call), parts[0])
+    if ty not in LONG_LIVED_TYPES and root is not None and src == receiver(root) \
+            and len(parts) == (2 if parts[0] == "this" else 1):
+        # what a method of the project's own service returns (`this.series.get(id)`): an
+        # HTTP request or a value that completes as often as a stream; its body is out of
+        # view here, so it is not taken for the service's own long-lived stream
+        return False
     return ty in LONG_LIVED_TYPES or ty.endswith(LONG_LIVED_SUFFIXES)
 
 
