@@ -7,7 +7,7 @@ from . import nearest
 from ..tracks import SpecEffects, Track, pattern_matches
 from .go_branches import other_branches
 from .go_closures import closure_returned, deferred_before
-from .go_flags import held_flag, sentinel
+from .go_flags import held_flag, same_condition, sentinel
 from .go_makers import calls_release, deferred_release, maker
 from .go_returns import assigned_value, blank_assigned, kept_wrapper
 from .go_success import failure_check, tests_failure
@@ -65,7 +65,8 @@ class GoEffects(SpecEffects):
         if cond is None:
             return None
         flag = held_flag(self.track.function, self.stmt, cond) or sentinel(
-            self.track.function, self.stmt, self.name, self.track.error, self.release, cond)
+            self.track.function, self.stmt, self.name, self.track.error, self.release, cond) \
+            or same_condition(self.track.function, self.stmt, cond)
         if flag is not None:
             return flag
         if self._failed_taking(cond):

@@ -8,12 +8,17 @@ nothing to release, and a new acquisition there overwrites nothing.
   after it ``size`` is only ever set back to that value where the handle is not held, in
   the acquisition's own error branch or after a release of the handle in the same block
   (``f.Close(); size = 0``): ``if size == 0`` then means not held (a resumed download
-  that starts afresh when the partial file could not be reused).
+  that starts afresh when the partial file could not be reused);
+- the same condition: the acquisition runs only under ``if keep`` (or ``if !dry``), and
+  nothing changes what the condition reads afterwards (parameters and locals declared
+  once, outside a loop around it, never assigned again): a later ``if keep`` is false
+  only where the handle was never made.
 """
 
 from __future__ import annotations
 
-from .go_syntax import own_of_type, strip_parens, text
+from . import ancestors, walk
+from .go_syntax import own_of_type, parameter_names, strip_parens, text
 
 
 def held_flag(fn, stmt, cond):
@@ -83,3 +88,90 @@ def _under(stmt, fn, conditions: set) -> bool:
             return True
         child, node = node, node.parent
     return False
+
+
+# what a condition may be made of for its value to stay the same along a path: names,
+# literals and the operators that combine them (no call, field or index, which another
+# statement can change behind the name)
+_STABLE = {"identifier", "nil", "true", "false", "int_literal", "interpreted_string_literal",
+           "raw_string_literal", "binary_expression", "unary_expression",
+           "parenthesized_expression"}
+
+
+def same_condition(fn, stmt, cond):
+    """"then"/"else": the branch of ``cond`` where the handle ``stmt`` acquires is not
+    held, because ``stmt`` runs only where the same condition, unchanged since, said the
+    opposite (`if open { f, err = Open(p) } ... if open { f.Close() }`: no close is owed
+    where `open` is false); None when ``cond`` is no such condition."""
+    if stmt is None:
+        return None
+    negated, tested = _unnegated(cond)
+    if tested is None or tested.type not in _STABLE:
+        return None
+    written = text(tested).replace(" ", "")
+    child, node = stmt, stmt.parent
+    while node is not None and node != fn:
+        guarded = node.child_by_field_name("condition") if node.type == "if_statement" else None
+        outer, outer_tested = _unnegated(guarded) if guarded is not None else (False, None)
+        if outer_tested is not None and text(outer_tested).replace(" ", "") == written:
+            held = "then" if child == node.child_by_field_name("consequence") else \
+                "else" if child == node.child_by_field_name("alternative") else None
+            if held is None or not _stable(fn, tested, stmt):
+                return None
+            flip = {"then": "else", "else": "then"}
+            # where the acquisition's test held, the handle is; in the other branch not
+            return flip[held] if negated == outer else held
+        child, node = node, node.parent
+    return None
+
+
+def _unnegated(cond):
+    """(negated, the tested expression) of a condition: `!x` is (True, x)."""
+    cond = strip_parens(cond)
+    if cond is not None and cond.type == "unary_expression" and text(cond).startswith("!"):
+        return True, strip_parens(cond.child_by_field_name("operand"))
+    return False, cond
+
+
+def _stable(fn, expr, stmt) -> bool:
+    """Does ``expr`` keep its value in ``fn`` from before ``stmt`` on? Its operators are
+    comparisons and logic, and each name in it is a parameter, or a local declared once
+    outside any loop around ``stmt``, that nothing in ``fn`` (closures included) assigns
+    again, increments or takes the address of."""
+    names, stack = set(), [expr]
+    while stack:
+        n = stack.pop()
+        if n.type not in _STABLE or (n.type == "unary_expression"
+                                     and not text(n).startswith("!")):
+            return False
+        if n.type == "identifier":
+            names.add(text(n))
+        stack.extend(n.named_children)
+    if not names:
+        return False
+    params = set(parameter_names(fn))
+    declared: dict = {}
+    for n in walk(fn):
+        if n.type in ("short_var_declaration", "var_spec", "range_clause"):
+            left = n.child_by_field_name("left") if n.type != "var_spec" else None
+            targets = left.named_children if left is not None else \
+                n.children_by_field_name("name")
+            for t in targets:
+                declared.setdefault(text(t), []).append(n)
+        elif n.type == "assignment_statement":
+            if names & {text(t) for t in n.child_by_field_name("left").named_children}:
+                return False
+        elif n.type in ("inc_statement", "dec_statement") and text(n).rstrip("+-") in names:
+            return False
+        elif n.type == "unary_expression" and text(n).startswith("&") \
+                and text(n.child_by_field_name("operand")) in names:
+            return False
+    for name in names:
+        sites = declared.get(name, [])
+        if name in params and not sites:
+            continue
+        if len(sites) != 1 or name in params or any(
+                loop.start_byte <= stmt.start_byte < loop.end_byte
+                for loop in ancestors(sites[0], fn) if loop.type == "for_statement"):
+            return False
+    return True
