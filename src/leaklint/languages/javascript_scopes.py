@@ -35,7 +35,7 @@ from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often
                               once_option, once_per_call)
 from .javascript_syntax import after_own_clear, immediately_invoked
 from .javascript_hooks import calling_effect
-from .javascript_values import declares, declaring_function
+from .javascript_values import declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
 MOUNT_HOOKS = {"onMounted": "vue", "onBeforeMount": "vue", "onActivated": "vue",
@@ -166,9 +166,9 @@ class Model(ClassMembers):
             return False  # an element of the page's content, not the document itself
         if root in GLOBALS:  # not a parameter or local of that name: `(self) => ...`
             return declaring_function(fn, root) is None
-        # a module-level value itself; what hangs off it (a socket's current engine) may be
-        # replaced over time
-        return target == root and root in self.module_names() and not declares(fn, root)
+        # a module-level value itself, no local around; what hangs off it may be replaced
+        return target == root and root in self.module_names() \
+            and declaring_function(fn, root) is None
 
     def started(self) -> tuple:
         """The methods of this file's AMD module that an entry point starts once

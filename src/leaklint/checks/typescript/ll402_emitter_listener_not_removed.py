@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
-from ...languages.javascript import args, method_of, norm, receiver, strip, up
+from ...languages.javascript import (args, enclosing_function, method_of, norm, receiver,
+                                     strip, up)
 from ...languages.javascript_runs import PER_CALL, per_call
-from ...languages.javascript_scopes import model
+from ...languages.javascript_scopes import GLOBALS, model
+from ...languages.javascript_values import declaring_function
 from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
 
 # the placeholders this rule fills in its catalogue message
@@ -48,6 +50,9 @@ def check(ctx, rule):
         if handlers is None:
             ctx.count(rule.code, call, ok=True)
             continue
+        if _cleared_wholesale(m, call, target, event):
+            ctx.count(rule.code, call, ok=True)
+            continue
         removed, near = False, None
         for c in m.release_calls(scope):
             if ends_target(c, target, EMITTER_END):
@@ -74,3 +79,25 @@ def check(ctx, rule):
         related = [(near, "a removeListener that does not match")] if near is not None else []
         report(ctx, rule, call, related, target=target, event=event, where=scope.where,
                 reason=reason)
+
+
+def _cleared_wholesale(m, call, target: str, event: str) -> bool:
+    """Does code of the file (another function's teardown: a window's close handler) clear
+    every listener of ``event`` on ``target`` at once (``ipcMain.removeAllListeners()``,
+    or with the event), where ``target`` is a module-level name or a global, one object
+    for all the file's functions? Then the registrations do not pile up: each new run
+    starts from an emitter cleared by the one before, whatever runs it."""
+    root = target.split(".", 1)[0]
+    if not root.isidentifier() or root not in m.module_names() | GLOBALS \
+            or declaring_function(enclosing_function(call), root) is not None:
+        return False
+    for c in m.calls():
+        rt = receiver(c)
+        if c.type != "call_expression" or method_of(c) != "removeAllListeners" or rt is None \
+                or target_text(rt) != target or declaring_function(enclosing_function(c),
+                                                                   root) is not None:
+            continue
+        a = args(c)
+        if not a or norm(a[0]) == event:
+            return True
+    return False
