@@ -27,6 +27,7 @@ from .javascript_syntax import (FUNCTIONS, LOOPS, args, callback_chain, callee,
                                 global_callee, identifiers_named, method_of, norm, receiver,
                                 returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
+from .javascript_modules import default_function
 
 ONCE, PER_CALL = "once", "per-call"
 # an HTTP router's or server's route methods (express, koa-router, fastify, restify...)
@@ -76,8 +77,9 @@ def how_often(fn, depth: int = 0, started=()) -> Runs:
     if guard:
         return Runs(ONCE, f"guarded by the run-once flag {guard}")
     module = amd_module_of(fn)
-    if not module and function_name(fn) in started and enclosing_function(fn) is None:
-        return Runs(ONCE, f"{function_name(fn)} is started once, at start-up")
+    name = function_name(fn) or ("default" if default_function(fn) else "")
+    if not module and name in started and enclosing_function(fn) is None:
+        return Runs(ONCE, f"{name} is started once, at start-up")
     if module and function_name(fn) in started:
         return Runs(ONCE, f"{module}.{function_name(fn)} is started once by the entry point")
     if module:

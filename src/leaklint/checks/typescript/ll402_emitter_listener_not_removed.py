@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...languages.javascript import (args, enclosing_function, method_of, norm, receiver,
                                      strip, up)
+from ...facts import lifetimes
 from ...languages.javascript_runs import PER_CALL, per_call
 from ...languages.javascript_scopes import GLOBALS, model
 from ...languages.javascript_values import declaring_function
@@ -36,7 +37,7 @@ def check(ctx, rule):
         if per_call(call, ((ctx.reads or {}).get("js-startup") or {}).get("started") or ()).kind == PER_CALL:
             continue  # LL407 judges what a function that runs per call registers
         scope = m.scope_of(call)
-        if scope is None or not relevant(m, scope, tnode, call):
+        if scope is None or not relevant(m, scope, tnode, call) or _owned_subject(m, scope, call):
             ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
             continue
         p, _ = up(call)
@@ -101,3 +102,16 @@ def _cleared_wholesale(m, call, target: str, event: str) -> bool:
         if not a or norm(a[0]) == event:
             return True
     return False
+
+
+def _owned_subject(m, scope, call) -> bool:
+    """``Events.on(this.swipes, "swipeleft", fn)``: a bus that keeps listeners per object
+    (its first argument; the event second), on an object the class makes itself or that
+    dies with the code registering: the listeners go with that object."""
+    a = args(call)
+    subject = strip(a[0]) if len(a) >= 3 else None
+    if subject is None or subject.type not in ("identifier", "member_expression") \
+            or strip(a[1]).type not in ("string", "template_string"):
+        return False
+    return m.created_field(scope.owner, norm(subject)) \
+        or lifetimes.dies_with("javascript", subject, call)
