@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
-from ...languages.javascript import (args, enclosing_function, method_of, norm, receiver,
-                                     strip, up)
+from ...languages.javascript import (args, enclosing_function, function_name, method_of,
+                                     norm, receiver, strip, up)
 from ...facts import lifetimes
 from ...languages.javascript_runs import PER_CALL, per_call
+from ...languages.javascript_children import parameter_fields
+from ...languages.javascript_modules import parameters
 from ...languages.javascript_scopes import GLOBALS, model
 from ...languages.javascript_values import declaring_function
 from .pairing import ends_target, handler_aliases, inline_handler, relevant, report, target_text
@@ -37,7 +39,8 @@ def check(ctx, rule):
         if per_call(call, ((ctx.reads or {}).get("js-startup") or {}).get("started") or ()).kind == PER_CALL:
             continue  # LL407 judges what a function that runs per call registers
         scope = m.scope_of(call)
-        if scope is None or not relevant(m, scope, tnode, call) or _owned_subject(m, scope, call):
+        if scope is None or not relevant(m, scope, tnode, call) or _owned_subject(m, scope, call) \
+                or _given_property(scope, target_text(tnode)):
             ctx.count(rule.code, call, ok=True)  # the target or the owner decides: fine
             continue
         p, _ = up(call)
@@ -115,3 +118,22 @@ def _owned_subject(m, scope, call) -> bool:
         return False
     return m.created_field(scope.owner, norm(subject)) \
         or lifetimes.dies_with("javascript", subject, call)
+
+
+def _given_property(scope, target: str) -> bool:
+    """``this.pool.on(..)`` where ``pool`` is a TypeScript parameter property of the class
+    (``constructor(private pool: Pool)``): the object its maker handed it, which made
+    both, as a JavaScript field assigned from a constructor parameter (``owners_js``
+    ``dies_with``). Not in a decorated class, whose constructor a framework's injector
+    calls with its long-lived services."""
+    owner, parts = scope.owner, target.split(".")
+    if owner is None or owner.type != "class_body" or len(parts) < 2 or parts[0] != "this":
+        return False
+    cls = owner.parent
+    if cls is None or any(c.type == "decorator" for c in cls.children) or (
+            cls.parent is not None and any(c.type == "decorator" for c in cls.parent.children)):
+        return False
+    ctor = next((c for c in owner.named_children if c.type == "method_definition"
+                 and function_name(c) == "constructor"), None)
+    return ctor is not None and any(parts[1] in parameter_fields(ctor, i) and parts[1] == name
+                                    for i, name in enumerate(parameters(ctor)))
