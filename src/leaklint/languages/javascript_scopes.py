@@ -32,7 +32,7 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
 from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
-                              once_option, once_per_call)
+                              ONCE_EVENTS, once_option, once_per_call)
 from .javascript_syntax import after_own_clear, immediately_invoked
 from .javascript_hooks import calling_effect
 from .javascript_values import declaring_function
@@ -54,8 +54,6 @@ SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "
 ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
 # calls whose callback runs once (a document ready, a promise settling, a one-shot event)
 ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then", "$", "jQuery"}  # $(fn): ready
-# events an imported object emits once per process: (module, export) -> event names
-ONCE_EVENTS = {("electron", "app"): {"ready", "will-finish-launching"}}
 # look-ups of an element of the page's content: it is replaced with that content
 ELEMENT_LOOKUPS = LOOKUPS - {"matchMedia", "getRootNode", "item"}
 # names whose objects live as long as the process or the page
