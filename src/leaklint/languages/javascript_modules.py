@@ -6,7 +6,8 @@ another module ("import:<specifier>#<exported name>")."""
 from __future__ import annotations
 
 from . import nearest, of_type, returns_name
-from .javascript_syntax import WRAPPERS, args, function_name, global_callee, strip, text, up
+from .javascript_syntax import (FUNCTIONS, WRAPPERS, args, function_name, global_callee, strip,
+                                text, up)
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -186,8 +187,8 @@ def default_function(fn) -> bool:
     """Is ``fn`` the module's anonymous default export (``export default (a, b) => {...}``,
     ``export default async function () {...}``)? Start-up names it "default"."""
     p = fn.parent
-    return p is not None and p.type == "export_statement" and not function_name(fn) \
-        and any(ch.type == "default" for ch in p.children)
+    return fn.type in FUNCTIONS and p is not None and p.type == "export_statement" \
+        and not function_name(fn) and any(ch.type == "default" for ch in p.children)
 
 
 def anonymous_default(root) -> bool:
