@@ -58,7 +58,7 @@ import os
 
 from .. import languages
 from ..languages.javascript_syntax import identifiers_named  # (not the adapter: see js_roots)
-from ..languages.javascript_modules import exports, top_functions
+from ..languages.javascript_modules import anonymous_default, exports, top_functions
 from .js_roots import ENTRY_STEMS, LEVELS
 from .lifetimes import is_test_path
 from .modules import JS_EXTENSIONS, Resolver
@@ -278,9 +278,11 @@ class Startup:
         def local(names):
             if "module.exports" in names:
                 names = names | {"default"}
-            # `exports.init = function () {...}`: the function is known by its exported name
+            # `exports.init = function () {...}`: the function is known by its exported name;
+            # an anonymous default export by "default" (javascript_modules.default_function)
+            anonymous = {"default"} & names if anonymous_default(root) else set()
             return {fn for name, fn in exported.items()
-                    if name in names and not fn.startswith("import:")} \
+                    if name in names and not fn.startswith("import:")} | anonymous \
                 | (names - set(exported) - {"default", "module.exports"})
         return local(starts) | {fn for fn in local(once) if _only_declared(root, fn)}
 

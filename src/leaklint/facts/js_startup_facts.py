@@ -228,8 +228,10 @@ def _import_uses(root) -> dict:
         method = made_per_call(p) if made else ""
         if method:
             out["children"].extend([spec, name, i, method] for i in creator_arguments(p))
-        if made and own is None and nearest(ident, LOOPS) is None:
-            out["made"].append([spec, name])  # `const x = new X()` at top level: one object
+        if made and (own is None or own.id in load_time) and nearest(ident, LOOPS) is None:
+            # `const x = new X()` at top level, or in a function only the module's load
+            # runs, once (`function createWindow() { new AppWindow() }` on app ready)
+            out["made"].append([spec, name])
             continue
         maker = _maker(own) if made else ""
         if maker and nearest(ident, LOOPS, own) is None:

@@ -154,8 +154,9 @@ def _made_once_around(cls, name: str, reads) -> bool:
     around?"""
     read = (reads or {}).get("js-startup") or {}
     made = read.get("singletons") or ()
-    if name in made or ("default" in made and _in_default_export(cls)):
-        return True
+    if name in made or ({"default", "module.exports"} & set(made)
+                        and _in_default_export(cls)):
+        return True  # `export default X` or CommonJS `module.exports = X`
     here = _file_facts(tree_root(cls))["instantiated"].get(name, []) if name else []
     fn = enclosing_function(here[0]) if len(here) == 1 else None
     return fn is not None and enclosing_function(fn) is None \

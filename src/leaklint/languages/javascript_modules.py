@@ -6,7 +6,8 @@ another module ("import:<specifier>#<exported name>")."""
 from __future__ import annotations
 
 from . import nearest, of_type, returns_name
-from .javascript_syntax import WRAPPERS, args, global_callee, strip, text, up
+from .javascript_syntax import (FUNCTIONS, WRAPPERS, args, function_name, global_callee, strip,
+                                text, up)
 
 FUNCTION_VALUES = ("function_expression", "function", "arrow_function", "generator_function")
 
@@ -180,6 +181,20 @@ def _imports(root) -> dict:
                             if value is not None and value.type == "identifier":
                                 out[text(value)] = (spec, text(key))
     return out
+
+
+def default_function(fn) -> bool:
+    """Is ``fn`` the module's anonymous default export (``export default (a, b) => {...}``,
+    ``export default async function () {...}``)? Start-up names it "default"."""
+    p = fn.parent
+    return fn.type in FUNCTIONS and p is not None and p.type == "export_statement" \
+        and not function_name(fn) and any(ch.type == "default" for ch in p.children)
+
+
+def anonymous_default(root) -> bool:
+    """Does the module export an anonymous function by default?"""
+    return any(c.type == "export_statement" and c.child_by_field_name("value") is not None
+               and default_function(c.child_by_field_name("value")) for c in root.named_children)
 
 
 def exports(root, functions: dict) -> dict:

@@ -27,6 +27,7 @@ from .javascript_syntax import (FUNCTIONS, LOOPS, args, callback_chain, callee,
                                 global_callee, identifiers_named, method_of, norm, receiver,
                                 returned_values, strip, text, up, walk)
 from .javascript_values import declaring_function
+from .javascript_modules import default_function, imports
 
 ONCE, PER_CALL = "once", "per-call"
 # an HTTP router's or server's route methods (express, koa-router, fastify, restify...)
@@ -50,6 +51,8 @@ EVENT_SUBSCRIPTIONS = {"on", "once", "addListener", "addEventListener", "subscri
 REPEATING_SUBSCRIPTIONS = {"on", "addListener", "prependListener", "addEventListener"}
 # events a page fires once, when it has loaded
 PAGE_LOAD_EVENTS = {"DOMContentLoaded", "load"}
+# events an imported object emits once per process: (module, export) -> event names
+ONCE_EVENTS = {("electron", "app"): {"ready", "will-finish-launching"}}
 # calls that run the function they are handed (their first argument) once, a while later
 ONE_SHOT_TIMERS = {"setTimeout", "setImmediate", "queueMicrotask", "requestAnimationFrame",
                    "requestIdleCallback", "process.nextTick"}
@@ -76,8 +79,9 @@ def how_often(fn, depth: int = 0, started=()) -> Runs:
     if guard:
         return Runs(ONCE, f"guarded by the run-once flag {guard}")
     module = amd_module_of(fn)
-    if not module and function_name(fn) in started and enclosing_function(fn) is None:
-        return Runs(ONCE, f"{function_name(fn)} is started once, at start-up")
+    name = function_name(fn) or ("default" if default_function(fn) else "")
+    if not module and name in started and enclosing_function(fn) is None:
+        return Runs(ONCE, f"{name} is started once, at start-up")
     if module and function_name(fn) in started:
         return Runs(ONCE, f"{module}.{function_name(fn)} is started once by the entry point")
     if module:
@@ -216,7 +220,7 @@ def once_per_call(arg, fn) -> bool:
     name = global_callee(call)
     if name in ONE_SHOT_TIMERS:
         return given[:1] == [strip(child)]
-    if _page_load(call):
+    if _page_load(call) or _process_once(call):
         return given[1:2] == [strip(child)]
     if method_of(call) in EVENT_SUBSCRIPTIONS | MIDDLEWARE or given[-1:] != [strip(child)]:
         return False
@@ -235,6 +239,19 @@ def _page_load(call) -> bool:
     return method_of(call) == "addEventListener" and bool(args(call)) \
         and text(args(call)[0]).strip("'\"`") in PAGE_LOAD_EVENTS \
         and (target is None or norm(target) in ("window", "document", "globalThis", "self"))
+
+
+def _process_once(call) -> bool:
+    """``app.on("ready", fn)`` with ``app`` imported from a module whose object emits that
+    event once per process (ONCE_EVENTS): the callback runs once."""
+    target, given = receiver(call), args(call)
+    if method_of(call) not in ("on", "once", "addListener") or target is None \
+            or target.type != "identifier" or not given:
+        return False
+    event = text(given[0]).strip("'\"`")
+    if not any(event in names for names in ONCE_EVENTS.values()):
+        return False
+    return event in ONCE_EVENTS.get(imports(tree_root(call)).get(text(target)), ())
 
 
 def at_load(fn) -> bool:

@@ -32,10 +32,10 @@ from .javascript_objects import (COMPONENT_ACQUIRE, COMPONENT_RELEASE, class_cre
 from .javascript_members import ClassMembers, class_facts, prototype_owner
 from .javascript_modules import imports
 from .javascript_runs import (EVENT_SUBSCRIPTIONS, ONCE, command_mode, how_often, once_flag_owner,
-                              once_option, once_per_call)
+                              ONCE_EVENTS, once_option, once_per_call)
 from .javascript_syntax import after_own_clear, immediately_invoked
 from .javascript_hooks import calling_effect
-from .javascript_values import declares, declaring_function
+from .javascript_values import declaring_function
 
 EFFECT_HOOKS = {"useEffect", "useLayoutEffect", "useInsertionEffect"}
 MOUNT_HOOKS = {"onMounted": "vue", "onBeforeMount": "vue", "onActivated": "vue",
@@ -54,8 +54,6 @@ SETUP_PREFIXES = ("init", "setup", "register", "install", "bootstrap", "boot", "
 ENTRY_NAMES = {"main", "start", "bootstrap", "startServer"}
 # calls whose callback runs once (a document ready, a promise settling, a one-shot event)
 ONE_SHOT_CALLBACKS = {"ready", "whenReady", "once", "then", "$", "jQuery"}  # $(fn): ready
-# events an imported object emits once per process: (module, export) -> event names
-ONCE_EVENTS = {("electron", "app"): {"ready", "will-finish-launching"}}
 # look-ups of an element of the page's content: it is replaced with that content
 ELEMENT_LOOKUPS = LOOKUPS - {"matchMedia", "getRootNode", "item"}
 # names whose objects live as long as the process or the page
@@ -166,9 +164,9 @@ class Model(ClassMembers):
             return False  # an element of the page's content, not the document itself
         if root in GLOBALS:  # not a parameter or local of that name: `(self) => ...`
             return declaring_function(fn, root) is None
-        # a module-level value itself; what hangs off it (a socket's current engine) may be
-        # replaced over time
-        return target == root and root in self.module_names() and not declares(fn, root)
+        # a module-level value itself, no local around; what hangs off it may be replaced
+        return target == root and root in self.module_names() \
+            and declaring_function(fn, root) is None
 
     def started(self) -> tuple:
         """The methods of this file's AMD module that an entry point starts once
