@@ -458,7 +458,8 @@ def _by_crew(crew, files, settings, index):
     def here(path, reads):
         return analyze_guarded(path, settings, reads=reads)
 
-    return crew.analyse([(path, _reads(index, path)) for path in files], here)
+    return crew.analyse([(path, _reads(index, path)) for path in files], here,
+                        lambda path: _size(path, None))
 
 
 def _analyze(files: list, settings: Settings, jobs: int, index=None):
