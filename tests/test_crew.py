@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from leaklint import catalogue, runner
 from leaklint.api import check_paths
 from leaklint.config import Config
-from leaklint.crew import parts
+from leaklint.crew import Crew, parts
 from leaklint.facts import shapes
 from leaklint.report import render
 
@@ -92,6 +93,37 @@ def test_a_worker_that_dies_leaves_its_files_to_the_parent(tree, monkeypatch):
 
     monkeypatch.setattr(runner, "analyze_guarded", dying)
     assert render("json", _report(tree, 2)) == render("json", one)
+
+
+def test_a_worker_done_with_its_files_takes_the_largest_of_anothers(tmp_path):
+    # worker 0 owns twelve files and cannot finish its largest (a0) before a11, its
+    # smallest, is analysed: only worker 1, once done with its one file, can take it
+    released = tmp_path / "released"
+    mine = [f"a{i}" for i in range(12)]
+
+    def analyse(path, reads, kept):
+        if path == "a0":
+            for _ in range(6000):  # never more than a minute: a failure, not a hang
+                if released.exists():
+                    break
+                time.sleep(0.01)
+        if path == "a11":
+            released.write_text("")
+        return path, kept, os.getpid()
+
+    crew = Crew([mine, ["b0"]], lambda part: ({}, part[0]), analyse, lambda parent: None)
+    try:
+        crew.facts()
+        got = list(crew.analyse([(p, None) for p in mine + ["b0"]], None,
+                                lambda p: 100 - int(p[1:]) if p[0] == "a" else 1))
+    finally:
+        crew.close()
+    assert [path for path, _, _ in got] == mine + ["b0"]  # the order asked
+    assert released.exists()
+    owner = got[0][2]
+    taken = [path for path, _, pid in got if pid != owner]
+    assert taken[-1] == "b0" and "a11" in taken and "a0" not in taken
+    assert all(kept == "b0" for path, kept, _ in got if path in taken)  # its own trees
 
 
 def test_a_facts_phase_that_fails_in_a_worker_is_done_by_the_parent(tree, monkeypatch):

@@ -6,8 +6,10 @@ made it. A ``Crew`` gives each of its forked workers a fixed part of the files
 (``parts``: whole directories, which share most of their facts, balanced by size); a
 worker extracts the facts of its part (``facts``: the facts phase over those files,
 its new facts sent back as plain data) and later analyses the files of its part it is
-given (``analyse``), with the trees it kept. Results come back in the order asked,
-whatever the workers' pace. A worker that dies leaves its files to this process.
+given (``analyse``), with the trees it kept, the largest first; a worker done with its
+own files takes the largest of another's not yet begun (parsing it again). Results come
+back in the order asked, whatever the workers' pace. A worker that dies leaves its files
+to the others, or to this process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections import OrderedDict
 # a directory holding more than this share of a part's bytes may be split among workers
 # (a Go package split in two has its other files' facts extracted by both)
 SPLIT_SHARE = {"go": 1.0, "other": 0.25}
+BATCH = 4  # files sent to a worker at a time for their analysis
+IN_FLIGHT = 2  # batches a worker has at once: the next is there when one is done
 
 
 def parts(files: list, jobs: int, size, is_package) -> list:
@@ -113,24 +117,56 @@ class Crew:
                     out.setdefault(kind, {}).update(values)
         return out
 
-    def analyse(self, items: list, fallback):
-        """Yield ``analyse(path, reads)`` for each (path, reads) of ``items``, in order:
-        each by the worker owning the file, or ``fallback(path, reads)`` here when that
-        worker is gone."""
+    def analyse(self, items: list, fallback, size=None):
+        """Yield ``analyse(path, reads)`` for each (path, reads) of ``items``, in order.
+        Each worker takes the files it owns (the largest first, by ``size(path)``) in
+        batches, ``IN_FLIGHT`` at a time; one that has none left takes, one by one, the
+        largest of the files another worker has not been sent yet (analysed without the
+        tree their owner kept, parsed again), so that neither waits long for the other
+        at the end: a file's analysis may cost far more than its bytes say (a large test
+        file of a package one worker owns). A file whose worker is gone, with no worker
+        left to take it, is ``fallback(path, reads)`` here."""
+        from collections import deque
         from multiprocessing.connection import wait
 
-        todo = {}
+        queues: dict = {}
         for i, (path, reads) in enumerate(items):
-            todo.setdefault(self.owner.get(os.path.normpath(path), -1), []).append((i, path, reads))
-        done: dict = {}
-        waiting = {}
-        for n, asked in todo.items():
-            w = self._workers[n] if n >= 0 else None
-            if w is not None and self._send(w, ("analyse", asked)):
-                waiting[w[1]] = (w, {i for i, _, _ in asked})
-            else:
-                for i, path, reads in asked:
-                    done[i] = None  # filled below, in order
+            queues.setdefault(self.owner.get(os.path.normpath(path), -1), []).append(
+                (i, path, reads))
+        done: dict = {i: None for i, _, _ in queues.pop(-1, [])}  # None: analysed here
+        if size is not None:
+            for queue in queues.values():
+                queue.sort(key=lambda item: -size(item[1]))  # stable: ties keep their order
+        queues = {n: deque(queue) for n, queue in queues.items()}
+        sent: dict = {}  # worker -> [the indexes sent and not answered, batches in flight]
+
+        def take(n):
+            own = queues.get(n)
+            if own:
+                return [own.popleft() for _ in range(min(BATCH, len(own)))]
+            other = max(queues.values(), key=len, default=None)  # its largest file next
+            return [other.popleft()] if other else []
+
+        def feed(n):
+            w = self._workers[n]
+            state = sent.setdefault(n, [set(), 0])
+            while w[1] is not None and state[1] < IN_FLIGHT:
+                batch = take(n)
+                if not batch:
+                    return
+                if not self._send(w, ("analyse", batch)):
+                    for i, _, _ in batch:
+                        done[i] = None
+                    break
+                state[0].update(i for i, _, _ in batch)
+                state[1] += 1
+            if w[1] is None:  # lost: what it was sent is analysed here
+                done.update((i, None) for i in state[0])
+                state[0].clear()
+                state[1] = 0
+
+        for n in range(len(self._workers)):
+            feed(n)
         nxt = 0
         while nxt < len(items):
             while nxt in done:
@@ -141,22 +177,34 @@ class Crew:
                 nxt += 1
             if nxt >= len(items):
                 break
-            for conn in wait(list(waiting)):
-                w, left = waiting[conn]
+            busy = {self._workers[n][1]: n for n, state in sent.items()
+                    if state[1] and self._workers[n][1] is not None}
+            if not busy:  # no worker left: the rest is analysed here
+                for queue in queues.values():
+                    done.update((i, None) for i, _, _ in queue)
+                    queue.clear()
+                continue
+            for conn in wait(list(busy)):
+                n = busy[conn]
+                state = sent[n]
                 try:
                     got = conn.recv()
                 except (EOFError, OSError):
                     got = CrewLost
-                if got is None or got is CrewLost:
-                    del waiting[conn]
-                    if got is CrewLost:
-                        self._lose(w)
-                        for i in left:
-                            done[i] = None
-                    continue
-                i, result = got
-                left.discard(i)
-                done[i] = result
+                if got is CrewLost:
+                    self._lose(self._workers[n])
+                    done.update((i, None) for i in state[0])
+                    state[0].clear()
+                    state[1] = 0
+                elif got is None:  # a batch is over
+                    state[1] -= 1
+                else:
+                    i, result = got
+                    state[0].discard(i)
+                    done[i] = result
+                feed(n)
+            for n in range(len(self._workers)):  # a worker may have room for stolen files
+                feed(n)
 
     def close(self) -> None:
         for w in self._workers:

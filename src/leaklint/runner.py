@@ -300,7 +300,7 @@ def _crew(files, settings, list_siblings, read, store, jobs) -> Crew:
         recording = _Recording(store)
         index = build_index(part, settings, list_siblings, recording,
                             read=lambda path: None if os.path.normpath(path) in theirs
-                            else read(path))
+                            else read(path), joined=False)
         # the prefilter's words go too: the main process asks about every file again
         return {"facts": recording.new, "words": catalogue.words_found()}, _trees_of(index)
 
@@ -325,11 +325,12 @@ def _reader(settings):
 
 
 def build_index(files: list, settings: Settings, list_siblings, facts_store=None,
-                overrides=None, read=None) -> Index | None:
+                overrides=None, read=None, joined=True) -> Index | None:
     """The facts phase: the index the enabled rules read, or None when none reads any
     other file. ``list_siblings(directory)`` finds a directory's files through discovery;
     ``overrides``: {path: bytes} to use instead of what is on disk (an editor's buffer);
-    ``read(path)``: a file's bytes or None (default: as the analysis reads it)."""
+    ``read(path)``: a file's bytes or None (default: as the analysis reads it);
+    ``joined`` False: the facts matter, not every read (``collect.build``)."""
     from .facts import collect
 
     if not collect.needs_reads(settings.rules):
@@ -346,7 +347,7 @@ def build_index(files: list, settings: Settings, list_siblings, facts_store=None
     try:
         return collect.build(files, list_siblings=list_siblings, read=read, wants=wants,
                              timeout=settings.timeout, store=facts_store, overrides=overrides,
-                             settings=settings, rules_of=rules_of)
+                             settings=settings, rules_of=rules_of, joined=joined)
     finally:
         if facts_store is not None:
             facts_store.save()
@@ -457,7 +458,8 @@ def _by_crew(crew, files, settings, index):
     def here(path, reads):
         return analyze_guarded(path, settings, reads=reads)
 
-    return crew.analyse([(path, _reads(index, path)) for path in files], here)
+    return crew.analyse([(path, _reads(index, path)) for path in files], here,
+                        lambda path: _size(path, None))
 
 
 def _analyze(files: list, settings: Settings, jobs: int, index=None):

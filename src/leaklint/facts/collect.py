@@ -71,7 +71,7 @@ def wanted(rules, path: str, data: bytes) -> frozenset:
 
 
 def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
-          overrides=None, settings=None, rules_of=None) -> Index:
+          overrides=None, settings=None, rules_of=None, joined=True) -> Index:
     """The index for analysing ``named`` files.
 
     ``list_siblings(directory)``: the other source files of a directory, found by
@@ -79,7 +79,9 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     data)``: the kinds of reads the file's active rules need (default: all);
     ``store``: a facts cache or None; ``overrides``: {path: bytes} to use instead of
     what is on disk; ``rules_of(path)``: the rules enabled for a file, whose questions
-    about the functions of other files the index answers (``summaries``)."""
+    about the functions of other files the index answers (``summaries``). ``joined``
+    False: the facts are what counts (a crew worker's part, whose reads the main process
+    joins again): the JS/TS reads that only join facts are left out of the index."""
     index = Index()
     overrides = {os.path.normpath(k): v for k, v in (overrides or {}).items()}
     # what the phase parses of the named files waits there for their analysis
@@ -120,8 +122,10 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
         traced.update(p for p, kinds in asking.items() if kinds)
         if any(asking.values()):
             _go_once(asking, [files[p] for p in paths], index, project, store)
-    _js_roots(named, index, wants, data_of, list_siblings)
-    _js_startup(named, index, wants, data_of, list_siblings, project, store)
+    js_reads = _js_wanting(named, wants, data_of)
+    if joined:
+        _js_roots(named, index, js_reads, data_of, list_siblings)  # cached by no one: a join
+    _js_startup(named, index, js_reads, data_of, list_siblings, project, store, joined)
     _python_once(named, index, project, data_of, store)
     if rules_of is not None:
         _summaries(named, index, rules_of, project)
@@ -137,23 +141,29 @@ def build(named, *, list_siblings, read, wants=None, timeout=None, store=None,
     return index
 
 
-def _js_asking(named, wants, data_of, read: str) -> list:
-    """The JS/TS files of the run with a rule active on them that declares ``read``."""
-    out = []
+def _js_wanting(named, wants, data_of) -> dict:
+    """The JS/TS files of the run that can be read: path -> the reads their active rules
+    declare (None: every read). One pass for every JS/TS read: each file is read once."""
+    out = {}
     for p in named:
         p = os.path.normpath(p)
         if not js_startup.is_js(p):
             continue
         data = data_of(p)
-        if data is not None and (wants is None or read in wants(p, data)):
-            out.append(p)
+        if data is not None:
+            out[p] = wants(p, data) if wants is not None else None
     return out
 
 
-def _js_roots(named, index, wants, data_of, list_siblings) -> None:
+def _js_asking(js_reads: dict, read: str) -> list:
+    """The JS/TS files of the run with a rule active on them that declares ``read``."""
+    return [p for p, kinds in js_reads.items() if kinds is None or read in kinds]
+
+
+def _js_roots(named, index, js_reads, data_of, list_siblings) -> None:
     """``reads["js-root"]`` for the JS/TS files an entry point mounts as the root."""
     roots = None
-    for p in _js_asking(named, wants, data_of, js_roots.READ):
+    for p in _js_asking(js_reads, js_roots.READ):
         roots = roots or js_roots.Roots(data_of, list_siblings)
         names = roots.mounted(p)
         if names:
@@ -228,11 +238,12 @@ def _answering(project, path: str, root):
     return languages.answering(queries.lang, root, queries)
 
 
-def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> None:
+def _js_startup(named, index, js_reads, data_of, list_siblings, project, store,
+                joined=True) -> None:
     """``reads["js-startup"]`` for the AMD modules of the run: which of their methods an
     entry point starts once. Each file's start-up facts are kept in the facts cache by
     content, so a warm run, and the parent of a run in several processes, parse none."""
-    asking = _js_asking(named, wants, data_of, js_startup.READ)
+    asking = _js_asking(js_reads, js_startup.READ)
     if not asking:
         return
     named_js = {os.path.normpath(p) for p in named if js_startup.is_js(p)}
@@ -277,7 +288,10 @@ def _js_startup(named, index, wants, data_of, list_siblings, project, store) -> 
     startup = js_startup.Startup(sorted(named_js), facts_of, root_of, list_siblings,
                                  may_register, read=data_of)
     for p in asking:
-        _add(index, p, js_startup.READ, startup.read_of(p))
+        if joined:
+            _add(index, p, js_startup.READ, startup.read_of(p))
+        else:
+            startup.prepare(p)
 
 
 def _summaries(named, index, rules_of, project) -> None:

@@ -83,6 +83,9 @@ class Startup:
         self._by_name: dict = {}
         self._indexed: set = set()
         self._dirs: dict = {}  # directory -> JS/TS files in it
+        self._dir_facts: dict = {}  # directory -> (its entries, what its modules fill)
+        self._arounds: dict = {}  # directory -> it and the directories above it (_around)
+        self._cleared: dict = {}  # directories around a file -> what the run clears there
         for p in named:
             self._index(os.path.normpath(p))
         self._named_clears = {(t, e) for p in named for f in [self.facts(p)] if f is not None
@@ -103,6 +106,18 @@ class Startup:
         if f is not None and f["name"]:
             self._by_name.setdefault(f["name"], []).append(f)
 
+    def _directory(self, directory: str) -> tuple:
+        """(the entry modules of ``directory``, what its modules fill), its files indexed
+        (once per directory: ``read_of`` asks about every directory around every file)."""
+        if directory not in self._dir_facts:
+            files = self._files(directory)
+            for p in files:
+                self._index(p)
+            entries = [p for p in files if os.path.basename(p).split(".")[0] in ENTRY_STEMS]
+            fills = {x for p in files for x in (self.facts(p) or {}).get("fills", ())}
+            self._dir_facts[directory] = (entries, fills)
+        return self._dir_facts[directory]
+
     def _files(self, directory: str) -> list:
         if directory not in self._dirs:
             self._dirs[directory] = sorted(
@@ -116,29 +131,36 @@ class Startup:
             self._facts[path] = self.facts_of(path)
         return self._facts[path]
 
+    def prepare(self, path: str) -> None:
+        """Extract the facts ``read_of(path)`` reads first (the modules of the directories
+        around it, those its imports name), without joining them into its read: what a
+        worker of a run in several processes does, whose reads the main process joins."""
+        for d in self._around(path):
+            self._directory(d)
+        self._helpers_of(path, self.facts(path))
+
     def read_of(self, path: str) -> dict:
         """The read for ``path``: the methods of its AMD module an entry starts once, and
         what the modules of the run and of the directories around it clear on the page's
         objects. The modules of those directories count as the run's, so a file
         analysed alone gets the same answer as in a scan of its whole tree."""
         dirs = self._around(path)
-        for d in dirs:
-            for p in self._files(d):
-                self._index(p)
+        around = [self._directory(d) for d in dirs]  # indexes their files, once
         f = self.facts(path)
         out = set()
-        for d in dirs:
-            for entry in self._files(d):
-                stem = os.path.basename(entry).split(".")[0]
-                if stem in ENTRY_STEMS and entry != os.path.normpath(path) \
-                        and f is not None and f["name"]:
-                    out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
+        if f is not None and f["name"]:
+            for entries, _ in around:
+                for entry in entries:
+                    if entry != os.path.normpath(path):
+                        out |= {m for spec, m in self._started_by(entry) if spec == f["name"]}
         out |= self._started_here(path, dirs)
-        cleared = set(self._named_clears).union(*(self._clears_in(d) for d in dirs))
+        key = tuple(dirs)
+        if key not in self._cleared:
+            self._cleared[key] = sorted(set(self._named_clears).union(
+                *(self._clears_in(d) for d in dirs)))
         # the elements a router puts each page into: they stay while pages come and go
-        filled = {x for d in dirs for p in self._files(d) for x in (
-            self.facts(p) or {}).get("fills", ())}
-        return {"started": sorted(out), "cleared": [list(x) for x in sorted(cleared)],
+        filled = set().union(*(fills for _, fills in around))
+        return {"started": sorted(out), "cleared": [list(x) for x in self._cleared[key]],
                 "filled": sorted(filled),
                 "helpers": self._helpers_of(path, f), "plugin": self._plugin(path, dirs),
                 "singletons": self._singletons(path, dirs),
@@ -350,7 +372,9 @@ class Startup:
     def _around(self, path: str) -> list:
         """The file's directory and the ``LEVELS - 1`` above it."""
         directory = os.path.dirname(os.path.normpath(path))
-        out = []
+        if directory in self._arounds:
+            return self._arounds[directory]
+        out = self._arounds[directory] = []
         for _ in range(LEVELS):
             out.append(directory)
             parent = os.path.dirname(directory)
