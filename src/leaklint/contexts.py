@@ -429,15 +429,13 @@ def decide(context: Context, role: Role, traits, settings: ContextSettings | Non
     if OWNED in traits and role.function != "fixture":
         return Decision(False, f"{where}: kept by an object whose class never closes it, "
                                "it goes with that object")
-    if kind == TEST and role.function == "helper" and COLLECTED in traits \
-            and not _called_in_loop(role):
+    if kind == TEST and COLLECTED in traits and (
+            role.function == "fixture" or role.function == "helper" and not _called_in_loop(role)):
+        once = "the framework runs it once per test" if role.function == "fixture" else \
+            "no call of the helper in its file repeats it in a loop"
         return Decision(False, f"{where}: nothing references it once its statement ends or "
-                               "the helper returns, and no call of the helper in its file "
-                               "repeats it in a loop: each call lets go of it at once")
-    if kind == TEST and role.function == "fixture" and COLLECTED in traits:
-        return Decision(False, f"{where}: nothing references it once its statement ends or "
-                               "the fixture returns, and the framework runs the fixture once "
-                               "per test: each run lets go of it at once")
+                               f"the {role.function} returns, and {once}: each run lets go of "
+                               "it at once")
     if kind == TEST and role.function in ("fixture", "helper"):
         return Decision(True, f"{where}: in a {role.function} shared by tests")
     return Decision(False, f"{where}: a single handle the short run takes with it when it ends")

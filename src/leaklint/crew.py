@@ -15,7 +15,7 @@ to the others, or to this process.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 # a directory holding more than this share of a part's bytes may be split among workers
 # (a Go package split in two has its other files' facts extracted by both)
@@ -126,7 +126,6 @@ class Crew:
         at the end: a file's analysis may cost far more than its bytes say (a large test
         file of a package one worker owns). A file whose worker is gone, with no worker
         left to take it, is ``fallback(path, reads)`` here."""
-        from collections import deque
         from multiprocessing.connection import wait
 
         queues: dict = {}

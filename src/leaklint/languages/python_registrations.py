@@ -5,12 +5,9 @@ then belongs to that registration, not to its caller: such a function is no fact
 
 from __future__ import annotations
 
+from ..catalogue import release_methods
 from . import of_type
 from .python_syntax import text
-
-# methods that end a handle, as a registration names them (`conn.close`, `proc.kill`)
-RELEASES = {"close", "aclose", "shutdown", "terminate", "kill", "stop", "release",
-            "disconnect", "cleanup"}
 
 
 def release_registered(call, fn) -> bool:
@@ -47,7 +44,7 @@ def _names(attr, name: str) -> bool:
     """Is ``attr`` a release method of the handle ``name`` (`conn.close`)?"""
     obj = attr.child_by_field_name("object")
     return obj is not None and obj.type == "identifier" and text(obj) == name \
-        and text(attr.child_by_field_name("attribute")) in RELEASES
+        and text(attr.child_by_field_name("attribute")) in release_methods("python")
 
 
 def _releases(node, name: str) -> bool:

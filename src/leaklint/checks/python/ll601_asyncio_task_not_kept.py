@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ... import contexts
 from ...facts import lifetimes
-from ...languages import walk
+from ...languages import of_type, tree_root, walk
 from ...languages.python import (SCOPES, climb, callee_text, enclosing_class, enclosing_function,
                                  resolve, text)
 from .concurrency import (assigned_to, calls_named, class_uses_attr, mentions_of, method_on,
@@ -24,8 +24,6 @@ MESSAGE_FIELDS = ("call", "reason")
 
 
 TASK_CALLS = {"asyncio.create_task", "asyncio.ensure_future", "asyncio.async"}
-# the reason given for a task kept in a field of an object that never ends it
-KEPT = "it is stored on self."
 
 
 def check(ctx, rule) -> None:
@@ -43,12 +41,10 @@ def check(ctx, rule) -> None:
         fn = enclosing_function(call)
         if fn is None:
             continue
-        reason = _task_leak(call, fn, names)
         runs = _coroutine(call, fn, ctx.tree.root_node)
+        reason = _task_leak(call, fn, names, runs)
         if reason and runs is not None and _joined_by_event(runs, enclosing_class(fn)):
             reason = None
-        if reason and reason.startswith(KEPT) and runs is not None and _finishes(runs):
-            reason = None  # the field keeps it from collection, and it ends by itself
         ctx.count(rule.code, call, ok=reason is None)
         if reason:
             traits = (contexts.FINISHES,) if runs is not None and _finishes(runs) else ()
@@ -56,7 +52,7 @@ def check(ctx, rule) -> None:
                      traits=traits)
 
 
-def _task_leak(call, fn, names):
+def _task_leak(call, fn, names, runs):
     expr, parent = climb(call)
     if parent is None:
         return None
@@ -81,7 +77,9 @@ def _task_leak(call, fn, names):
             return None
         if lifetimes.instance_of("python", cls, "").kind == "singleton":
             return None  # the module's only instance holds it for the process: a background task
-        return f"{KEPT}{attr} but the class never cancels or awaits it"
+        if runs is not None and _finishes(runs):
+            return None  # the field keeps it from collection, and it ends by itself
+        return f"it is stored on self.{attr} but the class never cancels or awaits it"
     if target.type != "identifier":
         return None
     name = text(target)
@@ -97,14 +95,12 @@ def _task_leak(call, fn, names):
 def _read_through_objects(cls, attr: str) -> bool:
     """Is the field read from the class's objects elsewhere in the module
     (`[conn.handler_task for conn in self.connections]`)? Whoever holds them manages it."""
-    root = cls
-    while root.parent is not None:
-        root = root.parent
+    root = tree_root(cls)
     if ("." + attr).encode() not in root.text:
         return False
-    return any(n.type == "attribute" and text(n.child_by_field_name("attribute")) == attr
+    return any(text(n.child_by_field_name("attribute")) == attr
                and text(n.child_by_field_name("object")) not in ("self", "cls")
-               for n in walk(root))
+               for n in of_type(root, ("attribute",)))
 
 
 # what runs an event loop until it is stopped, blocking the function that calls it
